@@ -1,0 +1,18 @@
+"""Administration API: brand, users, roles, API keys, channel accounts, close reasons, audit log."""
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from skailan.platform.api import create_resolver
+from skailan.platform.observability import logger, tracer
+from skailan.tenancy.routes import ROUTERS
+
+app = create_resolver()
+for router in ROUTERS:
+    app.include_router(router, prefix="/v1/admin")
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler(capture_response=False)
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,104 @@
+"""Build the one OpenAPI document from every API function's resolver.
+
+`python -m infra.openapi` writes `layers/skailan/skailan/openapi.json`, which the docs function
+serves at /v1/openapi.json; the contract tests fail if the checked-in copy is stale.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "layers/skailan/skailan/openapi.json"
+TITLE = "Skailan API"
+VERSION = "1.0.0"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """Reads CloudFormation short tags (!Ref, !Sub, …) as plain values: we only need the shape."""
+
+
+def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return {suffix: loader.construct_scalar(node)}
+    if isinstance(node, yaml.SequenceNode):
+        return {suffix: loader.construct_sequence(node, deep=True)}
+    return {suffix: loader.construct_mapping(node, deep=True)}  # type: ignore[arg-type]
+
+
+_CfnLoader.add_multi_constructor("!", _any_tag)
+
+
+def api_function_dirs(template_path: Path = ROOT / "template.yaml") -> list[Path]:
+    template = yaml.load(template_path.read_text(), Loader=_CfnLoader)  # noqa: S506 - safe loader subclass
+    dirs = []
+    for resource in template["Resources"].values():
+        if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        props = resource.get("Properties", {})
+        if any(e.get("Type") == "HttpApi" for e in props.get("Events", {}).values()):
+            dirs.append(ROOT / props["CodeUri"])
+    return sorted(dirs)
+
+
+def load_app_module(function_dir: Path) -> Any:
+    name = "skailan_fn_" + "_".join(function_dir.relative_to(ROOT).parts)
+    spec = importlib.util.spec_from_file_location(name, function_dir / "app.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def build() -> dict[str, Any]:
+    paths: dict[str, Any] = {}
+    schemas: dict[str, Any] = {}
+    for function_dir in api_function_dirs():
+        app = getattr(load_app_module(function_dir), "app", None)
+        if app is None or not hasattr(app, "get_openapi_schema"):
+            continue
+        doc = app.get_openapi_schema(title=TITLE, version=VERSION).model_dump(
+            mode="json", by_alias=True, exclude_none=True
+        )
+        for path, item in doc.get("paths", {}).items():
+            paths.setdefault(path, {}).update(item)
+        schemas.update(doc.get("components", {}).get("schemas", {}))
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": TITLE,
+            "version": VERSION,
+            "description": (
+                "Skailan's HTTP API. Sign in with POST /v1/auth/login and send the id_token as "
+                "`Authorization: Bearer …`; users in several brands add `X-Tenant-Id`. Routes marked "
+                "for API keys are also served under /ext with an `X-Api-Key` header. Errors share one "
+                "shape: {\"error\": {\"code\", \"message\", \"details\"}}."
+            ),
+        },
+        "servers": [{"url": "/"}],
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "schemas": dict(sorted(schemas.items())),
+            "securitySchemes": {
+                "cognito": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-Api-Key"},
+            },
+        },
+        "security": [{"cognito": []}],
+    }
+
+
+def render() -> str:
+    return json.dumps(build(), indent=1, sort_keys=False, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    OUTPUT.write_text(render())
+    print(f"wrote {OUTPUT.relative_to(ROOT)}")

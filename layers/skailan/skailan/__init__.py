@@ -1,0 +1,1 @@
+"""Skailan domain package: shared by every Lambda through the `skailan` layer."""

@@ -1,0 +1,18 @@
+"""AWS clients, created lazily and once per container (no network or boto3 import at cold start)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+
+@lru_cache(maxsize=None)
+def client(service: str) -> Any:
+    import boto3  # imported on first use: most requests of most functions never need it
+
+    return boto3.client(service)
+
+
+def reset_clients() -> None:
+    """Forget cached clients (tests switch endpoints between runs)."""
+    client.cache_clear()

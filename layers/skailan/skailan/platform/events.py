@@ -1,0 +1,82 @@
+"""Domain events: one versioned envelope, published to the EventBridge bus in chunks of 10."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from skailan.platform.clock import iso
+from skailan.platform.ids import new_id
+
+SCHEMA_VERSION = "1"
+
+
+class Actor(BaseModel):
+    """Who caused the event: a user, an API key or the system itself."""
+
+    kind: str = "system"  # user | api_key | system | customer
+    id: str | None = None
+    email: str | None = None
+
+
+class DomainEvent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(default_factory=new_id)
+    version: str = SCHEMA_VERSION
+    tenant_id: str
+    source: str  # "skailan.<context>", e.g. "skailan.tenancy"; EventBridge rules match on it
+    type: str  # e.g. "user.invited"
+    occurred_at: str = Field(default_factory=iso)
+    actor: Actor = Field(default_factory=Actor)
+    correlation_id: str | None = None
+    # What the event is about, for the audit log and for consumers that filter.
+    entity_type: str | None = None
+    entity_id: str | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class EventPublishError(RuntimeError):
+    pass
+
+
+def to_entry(event: DomainEvent, bus_name: str) -> dict[str, Any]:
+    return {
+        "Source": event.source,
+        "DetailType": event.type,
+        "Detail": event.model_dump_json(),
+        "EventBusName": bus_name,
+    }
+
+
+def publish(events: Iterable[DomainEvent], *, bus_name: str | None = None) -> None:
+    """Put events on the bus; raise if any entry failed so the caller's retry covers it."""
+    from skailan.platform.aws import client
+    from skailan.platform.settings import get_settings
+
+    bus = bus_name or get_settings().event_bus_name
+    batch = [to_entry(e, bus) for e in events]
+    events_client = client("events")
+    for start in range(0, len(batch), 10):
+        chunk = batch[start : start + 10]
+        response = events_client.put_events(Entries=chunk)
+        if response.get("FailedEntryCount", 0):
+            failed = [e for e in response["Entries"] if e.get("ErrorCode")]
+            raise EventPublishError(f"{len(failed)} events were not published: {failed[:3]}")
+
+
+def from_eventbridge(detail: dict[str, Any] | str) -> DomainEvent:
+    if isinstance(detail, str):
+        return DomainEvent.model_validate_json(detail)
+    return DomainEvent.model_validate(detail)
+
+
+def event_from_sqs_body(body: str) -> DomainEvent:
+    """An SQS message from an EventBridge rule carries the whole EventBridge event as JSON."""
+    import json
+
+    envelope = json.loads(body)
+    detail = envelope.get("detail", envelope)
+    return from_eventbridge(detail)

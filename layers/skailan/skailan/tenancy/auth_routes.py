@@ -1,0 +1,63 @@
+"""Sign-in routes (`/v1/auth/...`, public) and `/v1/me`."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from skailan.platform.auth import current_caller, expand
+from skailan.tenancy import brands, members, signin
+from skailan.tenancy.access import authenticated, public
+from skailan.tenancy.models import (
+    AcceptInvitationIn,
+    BrandMembershipOut,
+    ConfirmPasswordIn,
+    ForgotPasswordIn,
+    LoginIn,
+    MeOut,
+    RefreshIn,
+    TokensOut,
+)
+
+router = Router()
+
+
+@router.post("/v1/auth/login", middlewares=[public()], tags=["auth"])
+def login(body: LoginIn) -> TokensOut:
+    return signin.login(str(body.email), body.password)
+
+
+@router.post("/v1/auth/refresh", middlewares=[public()], tags=["auth"])
+def refresh(body: RefreshIn) -> TokensOut:
+    return signin.refresh(body.refresh_token)
+
+
+@router.post("/v1/auth/forgot-password", middlewares=[public()], status_code=202, tags=["auth"])
+def forgot_password(body: ForgotPasswordIn) -> dict[str, str]:
+    signin.forgot_password(str(body.email))
+    return {"status": "sent_if_registered"}
+
+
+@router.post("/v1/auth/confirm-password", middlewares=[public()], tags=["auth"])
+def confirm_password(body: ConfirmPasswordIn) -> dict[str, str]:
+    signin.confirm_password(str(body.email), body.code, body.password)
+    return {"status": "password_changed"}
+
+
+@router.post("/v1/auth/accept-invitation", middlewares=[public()], tags=["auth"])
+def accept_invitation(body: AcceptInvitationIn) -> TokensOut:
+    user = members.accept_invitation(body.token, body.password)
+    return signin.login(user.email, body.password)
+
+
+@router.get("/v1/me", middlewares=[authenticated()], tags=["auth"])
+def me() -> MeOut:
+    caller = current_caller()
+    active = [m for m in members.memberships_of(caller.principal_id) if m.status == "active"]
+    names = brands.brand_names([m.tenant_id for m in active])
+    memberships = sorted(
+        (BrandMembershipOut(id=m.tenant_id, name=names.get(m.tenant_id, m.tenant_id), role=m.role) for m in active),
+        key=lambda b: b.id,
+    )
+    current = next(b for b in memberships if b.id == caller.tenant_id)
+    return MeOut(id=caller.principal_id, email=caller.email, name=caller.name, brand=current, brands=memberships,
+                 role=caller.role or "", permissions=expand(caller.permissions))

@@ -1,0 +1,102 @@
+"""Close reasons: mandatory when a conversation is closed; Spanish defaults per brand."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import PutError
+
+from skailan.platform.auth import Caller
+from skailan.platform.clock import iso
+from skailan.platform.errors import NotFound
+from skailan.platform.ids import new_id
+from skailan.tenancy.defaults import DEFAULT_CLOSE_REASONS
+from skailan.tenancy.events import emit
+from skailan.tenancy.items import CloseReasonItem, tenant_pk
+from skailan.tenancy.models import CloseReasonIn, CloseReasonOut, CloseReasonUpdateIn
+
+PREFIX = "CLOSEREASON#"
+
+
+def _out(item: CloseReasonItem) -> CloseReasonOut:
+    return CloseReasonOut(
+        id=item.reason_id, name=item.name, name_en=item.name_en, active=item.active, position=int(item.position)
+    )
+
+
+def ensure_defaults(tenant_id: str) -> None:
+    now = iso()
+    for position, (reason_id, name, name_en) in enumerate(DEFAULT_CLOSE_REASONS):
+        item = CloseReasonItem(
+            tenant_pk(tenant_id),
+            PREFIX + reason_id,
+            tenant_id=tenant_id,
+            reason_id=reason_id,
+            name=name,
+            name_en=name_en,
+            position=position,
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            item.save(condition=CloseReasonItem.pk.does_not_exist())
+        except PutError as err:
+            if err.cause_response_code != "ConditionalCheckFailedException":
+                raise
+
+
+def list_reasons(tenant_id: str, *, include_inactive: bool = False) -> list[CloseReasonOut]:
+    # A brand has a handful of reasons: one Query returns them all, sorted for display.
+    items = CloseReasonItem.query(tenant_pk(tenant_id), CloseReasonItem.sk.startswith(PREFIX))
+    reasons = [_out(i) for i in items if include_inactive or i.active]
+    return sorted(reasons, key=lambda r: (r.position, r.name))
+
+
+def get_reason(tenant_id: str, reason_id: str) -> CloseReasonOut:
+    return _out(_load(tenant_id, reason_id))
+
+
+def _load(tenant_id: str, reason_id: str) -> CloseReasonItem:
+    try:
+        return CloseReasonItem.get(tenant_pk(tenant_id), PREFIX + reason_id)
+    except CloseReasonItem.DoesNotExist as err:
+        raise NotFound(
+            "Motivo de cierre no encontrado. / Close reason not found.", code="close_reason_not_found"
+        ) from err
+
+
+def create_reason(caller: Caller, data: CloseReasonIn) -> CloseReasonOut:
+    reason_id = new_id().lower()
+    now = iso()
+    item = CloseReasonItem(
+        tenant_pk(caller.tenant_id),
+        PREFIX + reason_id,
+        tenant_id=caller.tenant_id,
+        reason_id=reason_id,
+        name=data.name,
+        name_en=data.name_en,
+        position=data.position,
+        created_at=now,
+        updated_at=now,
+    )
+    item.save(condition=CloseReasonItem.pk.does_not_exist())
+    emit(caller.tenant_id, "close_reason.created", caller=caller, entity_type="close_reason",
+         entity_id=reason_id, data={"name": data.name})
+    return _out(item)
+
+
+def update_reason(caller: Caller, reason_id: str, data: CloseReasonUpdateIn) -> CloseReasonOut:
+    item = _load(caller.tenant_id, reason_id)
+    changes = data.model_dump(exclude_unset=True)
+    for key, value in changes.items():
+        setattr(item, key, value)
+    item.updated_at = iso()
+    item.save(condition=CloseReasonItem.pk.exists())
+    emit(caller.tenant_id, "close_reason.updated", caller=caller, entity_type="close_reason",
+         entity_id=reason_id, data={"changed": sorted(changes)})
+    return _out(item)
+
+
+def delete_reason(caller: Caller, reason_id: str) -> None:
+    item = _load(caller.tenant_id, reason_id)
+    item.delete()
+    emit(caller.tenant_id, "close_reason.deleted", caller=caller, entity_type="close_reason",
+         entity_id=reason_id, data={"name": item.name})

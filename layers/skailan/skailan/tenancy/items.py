@@ -1,0 +1,178 @@
+"""Stored items of the tenancy table (single-table design, pynamodb).
+
+Keys (every tenant item's partition starts with the tenant):
+  brand            pk T#<t>                 sk BRAND
+  member           pk T#<t>                 sk MEMBER#<sub>        gsi1: USER#<sub> / T#<t>
+  invitation       pk T#<t>                 sk INVITATION#<sub>    gsi1: INVITATIONS / <expires>#<t>#<sub>
+  role (custom)    pk T#<t>                 sk ROLE#<key>
+  api key          pk T#<t>                 sk APIKEY#<id>
+  channel account  pk T#<t>                 sk CHANNEL#<id>
+  close reason     pk T#<t>                 sk CLOSEREASON#<id>
+Global registries (not tenant data; each maps one outside id to exactly one tenant):
+  route guard      pk ROUTE#<kind>#<external id>   sk ROUTE   (channel routing, unique ids)
+  login throttle   pk LOGIN#<sha256(email)>        sk LOGIN   (TTL)
+gsi1 USER#<sub> lists a person's brands at sign-in; INVITATIONS feeds the purge job only.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    DiscriminatorAttribute,
+    JSONAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from skailan.platform.settings import get_settings
+
+
+def tenant_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}"
+
+
+class Gsi1(GlobalSecondaryIndex["TenancyItem"]):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class TenancyItem(Model):
+    class Meta:
+        table_name = get_settings().tenancy_table
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi1 = Gsi1()
+    created_at = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+
+
+class BrandItem(TenancyItem, discriminator="brand"):
+    tenant_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    settings = JSONAttribute(default=dict)
+    version = VersionAttribute()
+
+
+class MemberItem(TenancyItem, discriminator="member"):
+    tenant_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    email = UnicodeAttribute()
+    name = UnicodeAttribute(null=True)
+    role = UnicodeAttribute()
+    status = UnicodeAttribute()  # invited | active | disabled
+    invited_by = UnicodeAttribute(null=True)
+
+
+class InvitationItem(TenancyItem, discriminator="invitation"):
+    tenant_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    email = UnicodeAttribute()
+    token_hash = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+    created_cognito_user = BooleanAttribute(default=False)
+
+
+class RoleItem(TenancyItem, discriminator="role"):
+    tenant_id = UnicodeAttribute()
+    key = UnicodeAttribute()
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    permissions = UnicodeSetAttribute(default=set)
+    version = VersionAttribute()
+
+
+class ApiKeyItem(TenancyItem, discriminator="api_key"):
+    tenant_id = UnicodeAttribute()
+    key_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    secret_hash = UnicodeAttribute()
+    hint = UnicodeAttribute()
+    permissions = UnicodeSetAttribute(default=set)
+    created_by = UnicodeAttribute(null=True)
+    last_used_at = UnicodeAttribute(null=True)
+    revoked_at = UnicodeAttribute(null=True)
+
+
+class ChannelAccountItem(TenancyItem, discriminator="channel_account"):
+    tenant_id = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    name = UnicodeAttribute()
+    status = UnicodeAttribute()  # active | disabled
+    external = JSONAttribute(default=dict)  # provider ids: phone_number_id, page_id, …
+    config = JSONAttribute(default=dict)  # non-secret settings (allowed origins, …)
+    secret_name = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class CloseReasonItem(TenancyItem, discriminator="close_reason"):
+    tenant_id = UnicodeAttribute()
+    reason_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    name_en = UnicodeAttribute(null=True)
+    active = BooleanAttribute(default=True)
+    position = NumberAttribute(default=0)
+
+
+class RouteGuardItem(TenancyItem, discriminator="route"):
+    tenant_id = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    channel = UnicodeAttribute()
+
+
+class LoginThrottleItem(TenancyItem, discriminator="login_throttle"):
+    failures = NumberAttribute(default=0)
+    locked_until = UnicodeAttribute(null=True)
+    ttl = TTLAttribute(null=True)
+
+
+class AuditByActor(GlobalSecondaryIndex["AuditItem"]):
+    class Meta:
+        index_name = "by_actor"
+        projection = AllProjection()
+
+    actor_pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class AuditByEntity(GlobalSecondaryIndex["AuditItem"]):
+    class Meta:
+        index_name = "by_entity"
+        projection = AllProjection()
+
+    entity_pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class AuditItem(Model):
+    """One audit entry: pk T#<t>, sk <occurred_at>#<event id> — a redelivered event rewrites itself."""
+
+    class Meta:
+        table_name = get_settings().audit_table
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    actor_pk = UnicodeAttribute(null=True)  # T#<t>#U#<actor id>
+    entity_pk = UnicodeAttribute(null=True)  # T#<t>#E#<entity type>
+    event_id = UnicodeAttribute()
+    type = UnicodeAttribute()
+    occurred_at = UnicodeAttribute()
+    actor = JSONAttribute(default=dict)
+    entity_type = UnicodeAttribute(null=True)
+    entity_id = UnicodeAttribute(null=True)
+    data = JSONAttribute(default=dict)
+    by_actor = AuditByActor()
+    by_entity = AuditByEntity()
