@@ -2,9 +2,8 @@
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from skailan.platform.api import create_resolver
-from skailan.platform.observability import logger, tracer
+from skailan.platform.observability import logger
 from skailan.tenancy.routes import ROUTERS
 
 app = create_resolver()
@@ -13,6 +12,5 @@ for router in ROUTERS:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-@tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)

@@ -3,21 +3,19 @@
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from skailan.platform.events import event_from_sqs_body
-from skailan.platform.observability import logger, tracer
-from skailan.tenancy.audit import record
+from skailan.platform.observability import logger
+from skailan.tenancy import audit
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
-def record_handler(sqs_record: SQSRecord) -> None:
-    event = event_from_sqs_body(sqs_record.body)
-    record(event)
+def record_handler(record: SQSRecord) -> None:
+    event = event_from_sqs_body(record.body)
+    audit.record(event)
     logger.info("audit entry written", tenant_id=event.tenant_id, type=event.type, event_id=event.id)
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict, context: LambdaContext) -> dict:
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,9 +1,12 @@
-"""Powertools logger, tracer and metrics: created once, imported by every handler."""
+"""Powertools logger and metrics: created once, imported by every handler.
+
+No X-Ray SDK here on purpose: importing it costs ~100 ms of every cold start (see
+docs/decisions.md). Lambda's Active tracing (template Globals) still records each invocation
+and its init time.
+"""
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger
 
 logger = Logger()
-tracer = Tracer()
-metrics = Metrics()

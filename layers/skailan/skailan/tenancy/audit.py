@@ -44,7 +44,7 @@ def list_entries(
 ) -> Page[AuditEntryOut]:
     """Newest first. One Query on the table or on the actor/entity index, bounded by date."""
     pk = tenant_pk(tenant_id)
-    lower, upper = date_from or "", (date_to or "9999") + "\uffff"
+    lower, upper = date_from or "0", (date_to or "9999") + "\uffff"
     sk_range = AuditItem.sk.between(lower, upper)
     filters = None
     if user_id:

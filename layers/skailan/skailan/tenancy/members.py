@@ -243,9 +243,9 @@ def purge_expired_invitations(now_iso: str | None = None, *, batch: int = 100) -
                     tx.delete(member, condition=MemberItem.status == "invited")
         except TransactWriteError:
             continue  # accepted or purged concurrently: nothing to do
-        if member is not None and member.status == "invited":
-            if not [m for m in memberships_of(invitation.user_id) if m.tenant_id != invitation.tenant_id]:
-                cognito.delete_user(invitation.email)
+        never_activated = member is not None and member.status == "invited"
+        if never_activated and not [m for m in memberships_of(invitation.user_id) if m.tenant_id != invitation.tenant_id]:
+            cognito.delete_user(invitation.email)
         emit(invitation.tenant_id, "invitation.expired", entity_type="user", entity_id=invitation.user_id,
              data={"email": invitation.email})
         purged += 1

@@ -1,21 +1,14 @@
 """Request and response models of the tenancy API (separate from stored items)."""
 
-from __future__ import annotations
 
 import re
 import zoneinfo
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, field_validator
+from pydantic import Field, HttpUrl, field_validator
 
 from skailan.platform.auth import is_valid_permission
-
-
-class RequestModel(BaseModel):
-    """Writes refuse unknown fields: nobody sets a tenant, role or id through a body."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+from skailan.platform.models import EmailAddress, RequestModel, ResponseModel
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -40,7 +33,7 @@ class TimeRange(RequestModel):
 class BrandSettingsIn(RequestModel):
     name: Annotated[str, Field(min_length=1, max_length=120)] | None = None
     logo_url: HttpUrl | None = None
-    contact_email: EmailStr | None = None
+    contact_email: EmailAddress | None = None
     contact_phone: Annotated[str, Field(max_length=40)] | None = None
     address: Annotated[str, Field(max_length=300)] | None = None
     website: HttpUrl | None = None
@@ -57,7 +50,7 @@ class BrandSettingsIn(RequestModel):
         return value
 
 
-class BrandOut(BaseModel):
+class BrandOut(ResponseModel):
     id: str
     name: str
     logo_url: str | None = None
@@ -75,7 +68,7 @@ RoleKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{1,39}$")]
 
 
 class InviteUserIn(RequestModel):
-    email: EmailStr
+    email: EmailAddress
     name: Annotated[str, Field(min_length=1, max_length=120)] | None = None
     role: RoleKey
 
@@ -85,7 +78,7 @@ class UpdateUserIn(RequestModel):
     role: RoleKey | None = None
 
 
-class UserOut(BaseModel):
+class UserOut(ResponseModel):
     id: str
     email: str
     name: str | None = None
@@ -117,7 +110,7 @@ class RoleUpdateIn(RequestModel):
     _known = field_validator("permissions")(RoleIn._known.__func__)  # type: ignore[attr-defined]
 
 
-class RoleOut(BaseModel):
+class RoleOut(ResponseModel):
     key: str
     name: str
     description: str | None = None
@@ -132,7 +125,7 @@ class ApiKeyIn(RequestModel):
     _known = field_validator("permissions")(RoleIn._known.__func__)  # type: ignore[attr-defined]
 
 
-class ApiKeyOut(BaseModel):
+class ApiKeyOut(ResponseModel):
     id: str
     name: str
     hint: str
@@ -158,7 +151,7 @@ class ChannelAccountIn(RequestModel):
     credentials: dict[str, str] = Field(default_factory=dict)
 
 
-class ChannelAccountOut(BaseModel):
+class ChannelAccountOut(ResponseModel):
     id: str
     channel: str
     name: str
@@ -182,7 +175,7 @@ class CloseReasonUpdateIn(RequestModel):
     active: bool | None = None
 
 
-class CloseReasonOut(BaseModel):
+class CloseReasonOut(ResponseModel):
     id: str
     name: str
     name_en: str | None = None
@@ -190,7 +183,7 @@ class CloseReasonOut(BaseModel):
     position: int
 
 
-class AuditEntryOut(BaseModel):
+class AuditEntryOut(ResponseModel):
     id: str
     occurred_at: str
     type: str
@@ -200,7 +193,7 @@ class AuditEntryOut(BaseModel):
     data: dict[str, object]
 
 
-class Page[T](BaseModel):
+class Page[T](ResponseModel):
     items: list[T]
     next_cursor: str | None = None
 
@@ -209,11 +202,11 @@ class Page[T](BaseModel):
 
 
 class LoginIn(RequestModel):
-    email: EmailStr
+    email: EmailAddress
     password: Annotated[str, Field(min_length=1, max_length=256)]
 
 
-class TokensOut(BaseModel):
+class TokensOut(ResponseModel):
     id_token: str
     access_token: str
     refresh_token: str | None = None
@@ -226,11 +219,11 @@ class RefreshIn(RequestModel):
 
 
 class ForgotPasswordIn(RequestModel):
-    email: EmailStr
+    email: EmailAddress
 
 
 class ConfirmPasswordIn(RequestModel):
-    email: EmailStr
+    email: EmailAddress
     code: Annotated[str, Field(min_length=1, max_length=20)]
     password: Annotated[str, Field(min_length=10, max_length=256)]
 
@@ -240,13 +233,13 @@ class AcceptInvitationIn(RequestModel):
     password: Annotated[str, Field(min_length=10, max_length=256)]
 
 
-class BrandMembershipOut(BaseModel):
+class BrandMembershipOut(ResponseModel):
     id: str
     name: str
     role: str
 
 
-class MeOut(BaseModel):
+class MeOut(ResponseModel):
     id: str
     email: str | None
     name: str | None = None

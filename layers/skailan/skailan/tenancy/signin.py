@@ -6,6 +6,7 @@ the local runtime behaves like Cognito's lockout and AWS gets a second, predicta
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from datetime import timedelta
 
@@ -96,7 +97,5 @@ def forgot_password(email: str) -> None:
 def confirm_password(email: str, code: str, password: str) -> None:
     cognito.call("confirm_forgot_password", ClientId=get_settings().user_pool_client_id, Username=email.lower(),
                  ConfirmationCode=code, Password=password)
-    try:
+    with contextlib.suppress(DoesNotExist):
         LoginThrottleItem.get(_throttle_key(email), "LOGIN").delete()
-    except DoesNotExist:
-        pass

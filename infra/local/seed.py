@@ -1,0 +1,212 @@
+"""Demo data for the local runtime: idempotent, seeded through the same services the API uses.
+
+Brands `demo` (America/Bogota, CO) and `acme`; one user per built-in role; the demo channel
+accounts for every provider; the platform's Meta app. Every demo password is Demo-pass-2026.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import suppress
+from typing import Any
+
+DEMO_PASSWORD = "Demo-pass-2026"
+
+BRANDS = (
+    {"tenant_id": "demo", "name": "Demo", "time_zone": "America/Bogota", "default_country": "CO"},
+    {"tenant_id": "acme", "name": "Acme", "time_zone": "America/Mexico_City", "default_country": "MX"},
+)
+
+USERS = (
+    ("demo", "admin@demo.local", "Ana Admin", "admin"),
+    ("demo", "supervisor@demo.local", "Sofía Supervisora", "supervisor"),
+    ("demo", "agent1@demo.local", "Andrés Agente", "agent"),
+    ("demo", "agent2@demo.local", "Alejandra Agente", "agent"),
+    ("demo", "operator@demo.local", "Óscar Operador", "operator"),
+    ("acme", "admin@acme.local", "Alex Acme", "admin"),
+)
+
+META_APP = {"app_id": "demo-meta-app", "app_secret": "demo-meta-secret", "verify_token": "demo-verify-token"}
+
+CHANNEL_ACCOUNTS: tuple[tuple[str, dict[str, Any]], ...] = (
+    (
+        "demo",
+        {
+            "id": "demo-whatsapp",
+            "channel": "whatsapp",
+            "name": "WhatsApp Demo",
+            "external": {
+                "phone_number_id": "100000000000001",
+                "waba_id": "200000000000001",
+                "meta_app_id": "demo-meta-app",
+                "display_phone_number": "+57 601 0000001",
+            },
+            "credentials": {"access_token": "demo-whatsapp-token"},
+        },
+    ),
+    (
+        "acme",
+        {
+            "id": "acme-whatsapp",
+            "channel": "whatsapp",
+            "name": "WhatsApp Acme",
+            "external": {
+                "phone_number_id": "100000000000002",
+                "waba_id": "200000000000002",
+                "meta_app_id": "demo-meta-app",
+                "display_phone_number": "+52 55 0000 0002",
+            },
+            "credentials": {"access_token": "acme-whatsapp-token"},
+        },
+    ),
+    (
+        "demo",
+        {
+            "id": "demo-messenger",
+            "channel": "messenger",
+            "name": "Facebook Demo",
+            "external": {"page_id": "300000000000001", "meta_app_id": "demo-meta-app"},
+            "credentials": {"page_access_token": "demo-page-token"},
+        },
+    ),
+    (
+        "demo",
+        {
+            "id": "demo-instagram",
+            "channel": "instagram",
+            "name": "Instagram Demo",
+            "external": {"instagram_account_id": "400000000000001", "meta_app_id": "demo-meta-app"},
+            "credentials": {"page_access_token": "demo-instagram-token"},
+        },
+    ),
+    (
+        "demo",
+        {
+            "id": "demo-telegram",
+            "channel": "telegram",
+            "name": "Telegram Demo",
+            "external": {"bot_username": "skailan_demo_bot"},
+            "credentials": {
+                "bot_token": "123456:demo-telegram-bot-token",
+                "secret_token": "demo-telegram-secret",
+            },
+        },
+    ),
+    (
+        "demo",
+        {
+            "id": "demo-twilio",
+            "channel": "sms",
+            "name": "SMS Demo",
+            "external": {"phone_number": "+15005550006"},
+            "credentials": {
+                "account_sid": "ACdemo00000000000000000000000000",
+                "auth_token": "demo-twilio-token",
+            },
+        },
+    ),
+    (
+        "demo",
+        {
+            "id": "demo-email",
+            "channel": "email",
+            "name": "Soporte Demo",
+            "external": {"address": "soporte@demo.local"},
+        },
+    ),
+    (
+        "demo",
+        {
+            "id": "demo-widget",
+            "channel": "webchat",
+            "name": "Chat web Demo",
+            "config": {
+                "allowed_origins": ["http://127.0.0.1:3000", "http://localhost:3000"],
+                "prechat_fields": ["name", "email"],
+            },
+        },
+    ),
+)
+
+
+def seed_meta_app() -> None:
+    from botocore.exceptions import ClientError
+    from skailan.platform.aws import client
+    from skailan.platform.settings import get_settings
+
+    name = f"{get_settings().secrets_prefix}/meta-apps/{META_APP['app_id']}"
+    secret = json.dumps({"app_secret": META_APP["app_secret"], "verify_token": META_APP["verify_token"]})
+    try:
+        client("secretsmanager").create_secret(Name=name, SecretString=secret)
+    except ClientError as err:
+        if err.response["Error"]["Code"] != "ResourceExistsException":
+            raise
+
+
+def verify_mail_sender() -> None:
+    from skailan.platform.aws import client
+
+    ses = client("ses")
+    for domain in ("skailan.local", "demo.local", "acme.local"):
+        ses.verify_domain_identity(Domain=domain)
+
+
+def seed_data() -> None:
+    from skailan.platform.errors import Conflict
+    from skailan.tenancy import brands, channel_accounts, members
+    from skailan.tenancy.models import ChannelAccountIn
+
+    verify_mail_sender()
+    seed_meta_app()
+    for brand in BRANDS:
+        brands.create_brand(
+            brand["tenant_id"],
+            brand["name"],
+            time_zone=brand["time_zone"],
+            default_country=brand["default_country"],
+        )
+    for tenant_id, email, name, role in USERS:
+        with suppress(Conflict):  # already seeded
+            members.add_member(tenant_id, email, name, role, password=DEMO_PASSWORD)
+    for tenant_id, account in CHANNEL_ACCOUNTS:
+        with suppress(Conflict):
+            channel_accounts.create_account(None, tenant_id, ChannelAccountIn.model_validate(account))
+
+
+def banner_lines() -> list[str]:
+    lines = ["Demo credentials (password for all: Demo-pass-2026):"]
+    lines += [f"  {email:<24} {role:<11} brand {tenant_id}" for tenant_id, email, _, role in USERS]
+    lines += [
+        "Meta app demo-meta-app: secret demo-meta-secret, verify token demo-verify-token",
+        "Telegram demo-telegram (secret demo-telegram-secret); Twilio demo-twilio (token demo-twilio-token)",
+        "E-mail soporte@demo.local; web chat widget demo-widget",
+        "Sent e-mail (invitations): GET /_local/mail",
+    ]
+    return lines
+
+
+def local_mail() -> list[dict[str, Any]]:
+    """E-mail SES accepted in this process's moto (invitation links live here locally)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+    from skailan.platform.settings import get_settings
+
+    region = get_settings().model_dump().get("region") or "us-east-1"
+    backend = ses_backends[DEFAULT_ACCOUNT_ID][region]
+    return [
+        {
+            "id": m.id,
+            "source": m.source,
+            "to": list(m.destinations.get("ToAddresses", [])),
+            "subject": m.subject,
+            "body": m.body,
+        }
+        for m in backend.sent_messages
+    ]
+
+
+def seed(runtime: Any) -> list[str]:
+    seed_data()
+    if hasattr(runtime, "add_local_route"):
+        runtime.add_local_route("GET", "/_local/mail", lambda _request: (200, {}, {"items": local_mail()}))
+    return banner_lines()

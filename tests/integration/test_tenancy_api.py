@@ -1,0 +1,338 @@
+"""Administration and sign-in through the real handlers, against moto built from template.yaml."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.support import call, sample_event
+
+ADMIN = "api/admin"
+AUTH = "api/auth"
+
+
+def test_me_answers_the_brand_role_and_permissions(demo):
+    # Given the demo admin
+    admin = demo["admin@demo.local"]
+    # When they ask who they are
+    reply = call(AUTH, "GET", "/v1/me", principal=admin)
+    # Then the brand, role and permissions are theirs
+    assert reply.status == 200
+    assert reply.body["brand"] == {"id": "demo", "name": "Demo", "role": "admin"}
+    assert reply.body["brands"] == [{"id": "demo", "name": "Demo", "role": "admin"}]
+    assert "admin:manage" in reply.body["permissions"]
+
+
+def test_an_agent_sees_agent_permissions_only(demo):
+    reply = call(AUTH, "GET", "/v1/me", principal=demo["agent1@demo.local"])
+    assert reply.body["role"] == "agent"
+    assert "conversations:edit" in reply.body["permissions"]
+    assert not any(p.startswith("admin:") for p in reply.body["permissions"])
+
+
+def test_a_user_cannot_select_a_brand_they_do_not_belong_to(demo):
+    reply = call(AUTH, "GET", "/v1/me", principal=demo["admin@acme.local"], tenant="demo")
+    assert reply.status == 404
+    assert reply.body["error"]["code"] == "brand_not_found"
+
+
+def test_brand_settings_update_and_validation(demo):
+    admin = demo["admin@demo.local"]
+    reply = call(ADMIN, "PATCH", "/v1/admin/brand", principal=admin,
+                 body={"website": "https://demo.example", "business_hours": {"sat": []}})
+    assert reply.status == 200
+    assert reply.body["website"] == "https://demo.example/"
+    assert reply.body["business_hours"]["sat"] == []
+    assert reply.body["time_zone"] == "America/Bogota"
+
+    bad = call(ADMIN, "PATCH", "/v1/admin/brand", principal=admin, body={"time_zone": "Mars/Olympus"})
+    assert bad.status == 422
+    assert bad.body["error"]["details"][0]["field"] == "time_zone"
+
+    sneaky = call(ADMIN, "PATCH", "/v1/admin/brand", principal=admin, body={"tenant_id": "acme"})
+    assert sneaky.status == 422
+    assert sneaky.body["error"]["details"][0]["field"] == "tenant_id"
+    assert call(ADMIN, "GET", "/v1/admin/brand", principal=admin).body["website"] == "https://demo.example/"
+
+
+def test_missing_permission_is_403_and_malformed_json_is_422(demo):
+    agent = demo["agent1@demo.local"]
+    reply = call(ADMIN, "PATCH", "/v1/admin/brand", principal=agent, body={"name": "Hacked"})
+    assert reply.status == 403
+    assert reply.body["error"]["details"] == {"required": "admin:manage"}
+    broken = call(ADMIN, "PATCH", "/v1/admin/brand", principal=demo["admin@demo.local"], body="{not json")
+    assert broken.status == 422
+    assert call(ADMIN, "GET", "/v1/admin/brand", principal=agent).status == 403
+
+
+def _invitation_token(to: str) -> str:
+    from infra.local.seed import local_mail
+
+    mails = [m for m in local_mail() if to in m["to"]]
+    assert mails, f"no e-mail to {to}"
+    return re.search(r"token: (\S+)", mails[-1]["body"]).group(1)
+
+
+def test_invite_accept_and_sign_in(demo):
+    admin = demo["admin@demo.local"]
+    # When the admin invites a new agent
+    reply = call(ADMIN, "POST", "/v1/admin/users", principal=admin,
+                 body={"email": "Nueva.Agente@demo.local", "name": "Nueva", "role": "agent"})
+    assert reply.status == 201
+    assert reply.body["status"] == "invited" and reply.body["email"] == "nueva.agente@demo.local"
+    user_id = reply.body["id"]
+    # Then the invitation arrives by e-mail and, accepted, yields tokens
+    token = _invitation_token("nueva.agente@demo.local")
+    accepted = call(AUTH, "POST", "/v1/auth/accept-invitation", body={"token": token, "password": "Nueva-pass-2026"})
+    assert accepted.status == 200, accepted.body
+    assert accepted.body["id_token"] and accepted.body["refresh_token"]
+    assert call(ADMIN, "GET", f"/v1/admin/users/{user_id}", principal=admin).body["status"] == "active"
+    # And the invitation cannot be used twice
+    again = call(AUTH, "POST", "/v1/auth/accept-invitation", body={"token": token, "password": "Nueva-pass-2026"})
+    assert again.status == 400
+    # And the same person cannot be invited twice
+    dup = call(ADMIN, "POST", "/v1/admin/users", principal=admin,
+               body={"email": "nueva.agente@demo.local", "role": "agent"})
+    assert dup.status == 409
+
+
+def test_invitation_with_wrong_secret_or_unknown_role_is_refused(demo):
+    admin = demo["admin@demo.local"]
+    bad_role = call(ADMIN, "POST", "/v1/admin/users", principal=admin, body={"email": "x@demo.local", "role": "boss"})
+    assert bad_role.status == 422
+    reply = call(ADMIN, "POST", "/v1/admin/users", principal=admin, body={"email": "y@demo.local", "role": "agent"})
+    token = _invitation_token("y@demo.local")
+    forged = token.rsplit(".", 1)[0] + ".forgedsecretforgedsecret"
+    refused = call(AUTH, "POST", "/v1/auth/accept-invitation", body={"token": forged, "password": "Nueva-pass-2026"})
+    assert refused.status == 400
+    assert call(ADMIN, "GET", f"/v1/admin/users/{reply.body['id']}", principal=admin).body["status"] == "invited"
+
+
+def test_login_refresh_and_wrong_password_throttle(demo):
+    ok = call(AUTH, "POST", "/v1/auth/login", body={"email": "supervisor@demo.local", "password": "Demo-pass-2026"})
+    assert ok.status == 200
+    assert ok.body["expires_in"] > 0
+    refreshed = call(AUTH, "POST", "/v1/auth/refresh", body={"refresh_token": ok.body["refresh_token"]})
+    assert refreshed.status == 200 and refreshed.body["access_token"]
+
+    for _ in range(5):
+        wrong = call(AUTH, "POST", "/v1/auth/login", body={"email": "operator@demo.local", "password": "Wrong-pass-1"})
+        assert wrong.status == 401
+        assert wrong.body["error"]["code"] == "invalid_credentials"
+    locked = call(AUTH, "POST", "/v1/auth/login", body={"email": "operator@demo.local", "password": "Demo-pass-2026"})
+    assert locked.status == 429
+    assert locked.body["error"]["details"]["retry_after"] > 0
+
+
+def test_unknown_email_gets_the_same_answer_as_a_wrong_password(demo):
+    reply = call(AUTH, "POST", "/v1/auth/login", body={"email": "nobody@demo.local", "password": "Whatever-123"})
+    assert reply.status == 401 and reply.body["error"]["code"] == "invalid_credentials"
+    assert call(AUTH, "POST", "/v1/auth/login", body={"email": "not-an-email", "password": "x"}).status == 422
+
+
+def test_custom_roles(demo):
+    admin = demo["admin@demo.local"]
+    created = call(ADMIN, "POST", "/v1/admin/roles", principal=admin,
+                   body={"key": "kam", "name": "Key account manager", "permissions": ["contacts:manage", "leads:view"]})
+    assert created.status == 201 and created.body["builtin"] is False
+    assert call(ADMIN, "POST", "/v1/admin/roles", principal=admin,
+                body={"key": "kam", "name": "Dup", "permissions": []}).status == 409
+    bad = call(ADMIN, "POST", "/v1/admin/roles", principal=admin,
+               body={"key": "x1", "name": "X", "permissions": ["contacts:delete"]})
+    assert bad.status == 422 and bad.body["error"]["details"][0]["field"] == "permissions"
+    assert call(ADMIN, "PATCH", "/v1/admin/roles/admin", principal=admin, body={"name": "Boss"}).status == 409
+    keys = [r["key"] for r in call(ADMIN, "GET", "/v1/admin/roles", principal=admin).body["items"]]
+    assert keys[:5] == ["admin", "supervisor", "agent", "marketing", "operator"] and "kam" in keys
+
+    # A member with the custom role gets exactly its permissions
+    invited = call(ADMIN, "POST", "/v1/admin/users", principal=admin,
+                   body={"email": "kam@demo.local", "role": "kam"})
+    assert invited.status == 201
+    assert call(ADMIN, "DELETE", "/v1/admin/roles/kam", principal=admin).status == 409
+    call(ADMIN, "DELETE", f"/v1/admin/users/{invited.body['id']}", principal=admin)
+    assert call(ADMIN, "DELETE", "/v1/admin/roles/kam", principal=admin).status == 204
+    assert call(ADMIN, "GET", "/v1/admin/roles/kam", principal=admin).status == 404
+
+
+def test_disable_and_enable_a_member(demo):
+    admin, agent = demo["admin@demo.local"], demo["agent2@demo.local"]
+    assert call(ADMIN, "POST", f"/v1/admin/users/{agent.sub}/disable", principal=admin).body["status"] == "disabled"
+    assert call(AUTH, "GET", "/v1/me", principal=agent).status == 403
+    login = call(AUTH, "POST", "/v1/auth/login", body={"email": agent.email, "password": "Demo-pass-2026"})
+    assert login.status == 403
+    assert call(ADMIN, "POST", f"/v1/admin/users/{agent.sub}/enable", principal=admin).body["status"] == "active"
+    assert call(AUTH, "GET", "/v1/me", principal=agent).status == 200
+    # Nobody disables or demotes themselves
+    assert call(ADMIN, "POST", f"/v1/admin/users/{admin.sub}/disable", principal=admin).status == 409
+    assert call(ADMIN, "PATCH", f"/v1/admin/users/{admin.sub}", principal=admin, body={"role": "agent"}).status == 409
+
+
+def test_api_keys_are_shown_once_and_authorize_only_their_routes(demo):
+    admin = demo["admin@demo.local"]
+    created = call(ADMIN, "POST", "/v1/admin/api-keys", principal=admin,
+                   body={"name": "ERP", "permissions": ["admin:view"]})
+    assert created.status == 201
+    secret = created.body["secret"]
+    assert secret.startswith("skl.demo.")
+    listed = call(ADMIN, "GET", "/v1/admin/api-keys", principal=admin).body["items"]
+    assert all("secret" not in k for k in listed) and any(k["id"] == created.body["id"] for k in listed)
+
+    authorizer = sample_event("ApiKeyAuthorizerFunction", "request")
+    authorizer["headers"] = {"x-api-key": secret}
+    from tests.support import FakeContext, handler_of
+
+    decision = handler_of("auth/api_key_authorizer")(authorizer, FakeContext())
+    assert decision["isAuthorized"] is True and decision["context"]["tenant_id"] == "demo"
+
+    brand = call(ADMIN, "GET", "/ext/v1/admin/brand", api_key_context=decision["context"])
+    assert brand.status == 200 and brand.body["id"] == "demo"
+    users = call(ADMIN, "GET", "/v1/admin/users", api_key_context=decision["context"])
+    assert users.status == 403
+
+    authorizer["headers"] = {"x-api-key": secret[:-2] + "xx"}
+    assert handler_of("auth/api_key_authorizer")(authorizer, FakeContext())["isAuthorized"] is False
+    call(ADMIN, "POST", f"/v1/admin/api-keys/{created.body['id']}/revoke", principal=admin)
+    authorizer["headers"] = {"x-api-key": secret}
+    assert handler_of("auth/api_key_authorizer")(authorizer, FakeContext())["isAuthorized"] is False
+
+    escalate = call(ADMIN, "POST", "/v1/admin/api-keys", principal=demo["supervisor@demo.local"],
+                    body={"name": "x", "permissions": ["admin:manage"]})
+    assert escalate.status == 403
+
+
+def test_channel_account_credentials_never_come_back(demo, aws):
+    from skailan.platform.aws import client
+
+    admin = demo["admin@demo.local"]
+    body = {"id": "demo-wa-2", "channel": "whatsapp", "name": "Ventas",
+            "external": {"phone_number_id": "100000000000009", "waba_id": "200000000000009", "meta_app_id": "demo-meta-app"},
+            "credentials": {"access_token": "EAAG-very-secret"}}
+    created = call(ADMIN, "POST", "/v1/admin/channel-accounts", principal=admin, body=body)
+    assert created.status == 201
+    assert "EAAG-very-secret" not in json.dumps(created.body) and created.body["has_credentials"] is True
+    secret = client("secretsmanager").get_secret_value(SecretId="skailan/local/channels/demo/demo-wa-2")
+    assert json.loads(secret["SecretString"]) == {"access_token": "EAAG-very-secret"}
+    listed = call(ADMIN, "GET", "/v1/admin/channel-accounts", principal=admin)
+    assert "EAAG-very-secret" not in json.dumps(listed.body)
+
+    # The same phone_number_id cannot be connected by another brand
+    taken = dict(body, id="acme-wa-2")
+    assert call(ADMIN, "POST", "/v1/admin/channel-accounts", principal=demo["admin@acme.local"], body=taken).status == 409
+    missing = call(ADMIN, "POST", "/v1/admin/channel-accounts", principal=admin,
+                   body={"channel": "telegram", "name": "Bot"})
+    assert missing.status == 422
+    assert {d["field"] for d in missing.body["error"]["details"]} == {"credentials.bot_token", "credentials.secret_token"}
+    disabled = call(ADMIN, "POST", "/v1/admin/channel-accounts/demo-wa-2/disable", principal=admin)
+    assert disabled.body["status"] == "disabled"
+
+    from skailan.tenancy.channel_accounts import route
+
+    guard = route("whatsapp", "100000000000009")
+    assert (guard.tenant_id, guard.account_id) == ("demo", "demo-wa-2")
+
+
+def test_close_reasons_have_spanish_defaults_and_are_listed_for_agents(demo):
+    agent = demo["agent1@demo.local"]
+    reasons = call(ADMIN, "GET", "/v1/admin/close-reasons", principal=agent)
+    assert reasons.status == 200
+    names = [r["name"] for r in reasons.body["items"]]
+    assert names[:4] == ["Consulta resuelta", "Venta realizada", "Sin respuesta del cliente", "Spam"]
+    assert reasons.body["items"][0]["name_en"] == "Question resolved"
+    assert call(ADMIN, "POST", "/v1/admin/close-reasons", principal=agent, body={"name": "X"}).status == 403
+    admin = demo["admin@demo.local"]
+    created = call(ADMIN, "POST", "/v1/admin/close-reasons", principal=admin,
+                   body={"name": "Garantía", "name_en": "Warranty", "position": 10})
+    assert created.status == 201
+    rid = created.body["id"]
+    assert call(ADMIN, "PATCH", f"/v1/admin/close-reasons/{rid}", principal=admin, body={"active": False}).status == 200
+    active = [r["id"] for r in call(ADMIN, "GET", "/v1/admin/close-reasons", principal=agent).body["items"]]
+    assert rid not in active
+    assert call(ADMIN, "POST", "/v1/admin/close-reasons", principal=admin, body={"name": ""}).status == 422
+
+
+def test_pagination_walks_every_member_once(demo):
+    admin = demo["admin@demo.local"]
+    seen, cursor = [], None
+    while True:
+        query = {"limit": 2} | ({"cursor": cursor} if cursor else {})
+        page = call(ADMIN, "GET", "/v1/admin/users", principal=admin, query=query).body
+        seen += [u["id"] for u in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert len(seen) == len(set(seen)) >= 5
+    acme_cursor = call(ADMIN, "GET", "/v1/admin/users", principal=demo["admin@acme.local"], query={"limit": 1}).body
+    if acme_cursor["next_cursor"]:
+        stolen = call(ADMIN, "GET", "/v1/admin/users", principal=admin, query={"cursor": acme_cursor["next_cursor"]})
+        assert stolen.status == 400
+
+
+def test_purge_removes_expired_invitations_and_their_logins(demo):
+    from skailan.tenancy import cognito, members
+
+    admin = demo["admin@demo.local"]
+    invited = call(ADMIN, "POST", "/v1/admin/users", principal=admin, body={"email": "late@demo.local", "role": "agent"})
+    assert cognito.find_user_sub("late@demo.local") == invited.body["id"]
+    # Not yet expired: nothing happens
+    assert members.purge_expired_invitations() == 0
+    # Far in the future, through the scheduled job's handler
+    purged = members.purge_expired_invitations("2999-01-01T00:00:00.000Z")
+    assert purged >= 1
+    assert call(ADMIN, "GET", f"/v1/admin/users/{invited.body['id']}", principal=admin).status == 404
+    assert cognito.find_user_sub("late@demo.local") is None
+
+
+def test_purge_job_handler_purges_on_its_schedule_event(demo, monkeypatch):
+    from skailan.platform import settings as settings_module
+    from skailan.tenancy import cognito
+
+    from tests.support import FakeContext, handler_of
+
+    admin = demo["admin@demo.local"]
+    # Given an invitation that is already past its validity
+    expired = settings_module.get_settings().model_copy(update={"invitation_ttl_hours": -1})
+    monkeypatch.setattr("skailan.tenancy.members.get_settings", lambda: expired)
+    invited = call(ADMIN, "POST", "/v1/admin/users", principal=admin, body={"email": "gone@demo.local", "role": "agent"})
+    assert invited.status == 201
+    # When the scheduled job fires with its schedule event
+    result = handler_of("jobs/purge_invitations")(sample_event("PurgeInvitationsFunction", "scheduled"), FakeContext())
+    # Then the invitation, the member and the unused login are gone
+    assert result["purged"] >= 1
+    assert call(ADMIN, "GET", f"/v1/admin/users/{invited.body['id']}", principal=admin).status == 404
+    assert cognito.find_user_sub("gone@demo.local") is None
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/v1/admin/users/{user}", None),
+        ("PATCH", "/v1/admin/users/{user}", {"name": "x"}),
+        ("POST", "/v1/admin/users/{user}/disable", None),
+        ("POST", "/v1/admin/users/{user}/enable", None),
+        ("DELETE", "/v1/admin/users/{user}", None),
+        ("GET", "/v1/admin/channel-accounts/demo-whatsapp", None),
+        ("POST", "/v1/admin/channel-accounts/demo-whatsapp/disable", None),
+        ("POST", "/v1/admin/channel-accounts/demo-whatsapp/enable", None),
+        ("PATCH", "/v1/admin/close-reasons/{reason}", {"name": "x"}),
+        ("DELETE", "/v1/admin/close-reasons/{reason}", None),
+        ("POST", "/v1/admin/api-keys/{key}/revoke", None),
+        ("GET", "/v1/admin/roles/{role}", None),
+        ("PATCH", "/v1/admin/roles/{role}", {"name": "x"}),
+        ("DELETE", "/v1/admin/roles/{role}", None),
+    ],
+)
+def test_another_brands_ids_are_not_found(demo, method, path, body):
+    demo_admin, acme_admin = demo["admin@demo.local"], demo["admin@acme.local"]
+    role = call(ADMIN, "POST", "/v1/admin/roles", principal=demo_admin,
+                body={"key": f"r{abs(hash(path + method)) % 10**6}", "name": "R", "permissions": []}).body["key"]
+    key = call(ADMIN, "POST", "/v1/admin/api-keys", principal=demo_admin, body={"name": "k", "permissions": []}).body["id"]
+    reason = call(ADMIN, "POST", "/v1/admin/close-reasons", principal=demo_admin, body={"name": "tmp"}).body["id"]
+    concrete = path.format(user=demo["agent1@demo.local"].sub, role=role, key=key, reason=reason)
+    # When the acme admin uses demo's ids
+    reply = call(ADMIN, method, concrete, principal=acme_admin, body=body)
+    # Then nothing of demo is revealed or changed
+    assert reply.status == 404, (concrete, reply.body)
+    assert call(ADMIN, "GET", f"/v1/admin/users/{demo['agent1@demo.local'].sub}", principal=demo_admin).body["status"] == "active"
+    assert call(ADMIN, "GET", f"/v1/admin/roles/{role}", principal=demo_admin).status == 200
