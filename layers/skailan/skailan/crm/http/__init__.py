@@ -1,0 +1,1 @@
+"""HTTP routers of the CRM API function (one Router per resource)."""

@@ -1,0 +1,1 @@
+ROUTERS: tuple = ()  # people, identities, fields, journeys, businesses, lists, segments, exports

@@ -1,0 +1,1 @@
+ROUTERS: tuple = ()  # imports, forms, deals, pipelines, tasks
