@@ -7,6 +7,10 @@ and its init time.
 
 from __future__ import annotations
 
+import logging
+
 from aws_lambda_powertools import Logger
 
 logger = Logger()
+# httpx logs every request URL at INFO; Telegram puts the bot token in the path.
+logging.getLogger("httpx").setLevel(logging.WARNING)

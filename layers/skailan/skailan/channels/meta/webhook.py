@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from skailan.channels.errors import PayloadError
@@ -12,12 +13,14 @@ from skailan.channels.payload import Node, load_json
 from skailan.channels.whatsapp.inbound import parse as parse_whatsapp
 
 
-def parse(payload: bytes | str | Mapping[str, Any]) -> list[InboundEvent]:
+def parse(
+    payload: bytes | str | Mapping[str, Any], *, received_at: datetime | None = None
+) -> list[InboundEvent]:
     """Any Meta webhook body (`whatsapp_business_account`, `page` or `instagram`) as events."""
     document = load_json(payload)
     obj = Node(document).string("object")
     if obj == "whatsapp_business_account":
-        return parse_whatsapp(document)
+        return parse_whatsapp(document, received_at=received_at)
     if obj in {"page", "instagram"}:
-        return parse_messaging(document)
+        return parse_messaging(document, received_at=received_at)
     raise PayloadError(f"unknown Meta webhook object {obj!r}", path="$.object")
