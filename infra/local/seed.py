@@ -131,6 +131,7 @@ CHANNEL_ACCOUNTS: tuple[tuple[str, dict[str, Any]], ...] = (
 
 def seed_meta_app() -> None:
     from botocore.exceptions import ClientError
+
     from skailan.platform.aws import client
     from skailan.platform.settings import get_settings
 
@@ -189,6 +190,7 @@ def local_mail() -> list[dict[str, Any]]:
     """E-mail SES accepted in this process's moto (invitation links live here locally)."""
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
+
     from skailan.platform.settings import get_settings
 
     region = get_settings().model_dump().get("region") or "us-east-1"

@@ -24,9 +24,9 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 @pytest.fixture(scope="module")
 def aws() -> Iterator[dict[str, str]]:
     from moto import mock_aws
+
     from skailan.platform.aws import reset_clients
     from skailan.platform.settings import get_settings
-
     from tests.provisioning import provision_for_tests
 
     with mock_aws():
@@ -41,9 +41,8 @@ def aws() -> Iterator[dict[str, str]]:
 @pytest.fixture(scope="module")
 def demo(aws: dict[str, str]) -> dict[str, Principal]:
     """Brands demo and acme with one member per built-in role."""
-    from skailan.tenancy import cognito
-
     from infra.local import seed
+    from skailan.tenancy import cognito
 
     seed.seed_data()
     return {

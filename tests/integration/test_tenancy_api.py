@@ -287,7 +287,6 @@ def test_purge_removes_expired_invitations_and_their_logins(demo):
 def test_purge_job_handler_purges_on_its_schedule_event(demo, monkeypatch):
     from skailan.platform import settings as settings_module
     from skailan.tenancy import cognito
-
     from tests.support import FakeContext, handler_of
 
     admin = demo["admin@demo.local"]

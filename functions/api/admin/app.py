@@ -2,6 +2,7 @@
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from skailan.platform.api import create_resolver
 from skailan.platform.observability import logger
 from skailan.tenancy.routes import ROUTERS

@@ -1,6 +1,7 @@
 """Lambda authorizer (HTTP API, payload 2.0, simple responses) for `X-Api-Key` callers."""
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from skailan.platform.observability import logger
 from skailan.tenancy.api_keys import authenticate
 

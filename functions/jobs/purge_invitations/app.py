@@ -1,6 +1,7 @@
 """Scheduled job: invitations that expired unaccepted are removed with their unused logins."""
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from skailan.platform.observability import logger
 from skailan.tenancy.members import purge_expired_invitations
 

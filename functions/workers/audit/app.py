@@ -3,6 +3,7 @@
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from skailan.platform.events import event_from_sqs_body
 from skailan.platform.observability import logger
 from skailan.tenancy import audit

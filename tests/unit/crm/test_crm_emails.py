@@ -1,6 +1,7 @@
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from skailan.crm.emails import InvalidEmail, normalize_email
 
 

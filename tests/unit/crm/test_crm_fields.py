@@ -2,6 +2,7 @@ from datetime import date, datetime
 
 import pytest
 from pydantic import ValidationError
+
 from skailan.crm.fields import (
     FieldDefinition,
     FieldDefinitionIn,

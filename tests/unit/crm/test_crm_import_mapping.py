@@ -1,4 +1,5 @@
 import pytest
+
 from skailan.crm.imports.mapping import suggest_mapping, validate_mapping
 from skailan.platform.errors import Unprocessable
 

@@ -3,6 +3,7 @@ from datetime import date, datetime, time
 
 import openpyxl
 import pytest
+
 from skailan.crm.imports.reader import (
     SAMPLE_BYTES,
     ImportFileError,

@@ -3,6 +3,7 @@ import io
 import json
 
 import pytest
+
 from skailan.crm.fields import FieldDefinition
 from skailan.crm.imports.errors_csv import errors_csv_header, errors_csv_rows, write_errors_csv
 from skailan.crm.imports.mapping import suggest_mapping, validate_mapping

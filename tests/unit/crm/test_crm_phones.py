@@ -3,6 +3,7 @@ import contextlib
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from skailan.crm.phones import (
     InvalidPhone,
     normalize_phone,

@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from skailan.crm.fields import FieldDefinition
 from skailan.crm.segments import (
     MAX_CONDITIONS,

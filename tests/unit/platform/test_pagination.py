@@ -1,4 +1,5 @@
 import pytest
+
 from skailan.platform.errors import BadRequest
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 

@@ -1,4 +1,5 @@
 import pytest
+
 from skailan.platform.auth import Caller, expand, grants, is_valid_permission
 from skailan.platform.errors import Forbidden
 from skailan.tenancy.defaults import BUILTIN_ROLES
