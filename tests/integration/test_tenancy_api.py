@@ -335,3 +335,22 @@ def test_another_brands_ids_are_not_found(demo, method, path, body):
     assert reply.status == 404, (concrete, reply.body)
     assert call(ADMIN, "GET", f"/v1/admin/users/{demo['agent1@demo.local'].sub}", principal=demo_admin).body["status"] == "active"
     assert call(ADMIN, "GET", f"/v1/admin/roles/{role}", principal=demo_admin).status == 200
+
+
+def test_password_recovery(demo):
+    # Known and unknown e-mails get the same answer (no account enumeration)
+    for email in ("agent2@demo.local", "ghost@demo.local"):
+        reply = call(AUTH, "POST", "/v1/auth/forgot-password", body={"email": email})
+        assert (reply.status, reply.body) == (202, {"status": "sent_if_registered"})
+    # A wrong code is refused (moto checks codes with its own prefix), the right flow changes the password
+    wrong = call(AUTH, "POST", "/v1/auth/confirm-password",
+                 body={"email": "agent2@demo.local", "code": "moto-confirmation-code:000000", "password": "Nueva-clave-2026"})
+    assert wrong.status == 400 and wrong.body["error"]["code"] == "invalid_code"
+    changed = call(AUTH, "POST", "/v1/auth/confirm-password",
+                   body={"email": "agent2@demo.local", "code": "123456", "password": "Nueva-clave-2026"})
+    assert changed.status == 200
+    assert call(AUTH, "POST", "/v1/auth/login",
+                body={"email": "agent2@demo.local", "password": "Nueva-clave-2026"}).status == 200
+    short = call(AUTH, "POST", "/v1/auth/confirm-password",
+                 body={"email": "agent2@demo.local", "code": "123456", "password": "short"})
+    assert short.status == 422

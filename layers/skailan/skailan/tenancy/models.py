@@ -224,7 +224,7 @@ class ForgotPasswordIn(RequestModel):
 
 class ConfirmPasswordIn(RequestModel):
     email: EmailAddress
-    code: Annotated[str, Field(min_length=1, max_length=20)]
+    code: Annotated[str, Field(min_length=1, max_length=64)]
     password: Annotated[str, Field(min_length=10, max_length=256)]
 
 
