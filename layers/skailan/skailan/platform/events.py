@@ -16,13 +16,15 @@ SCHEMA_VERSION = "1"
 class Actor(BaseModel):
     """Who caused the event: a user, an API key or the system itself."""
 
+    model_config = ConfigDict(defer_build=True)
+
     kind: str = "system"  # user | api_key | system | customer
     id: str | None = None
     email: str | None = None
 
 
 class DomainEvent(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     id: str = Field(default_factory=new_id)
     version: str = SCHEMA_VERSION
