@@ -54,7 +54,7 @@ validate: install
 build: install
 	$(BIN)/sam build --parallel
 
-contract: validate openapi-check
+contract: validate openapi-check build
 
 openapi: install
 	$(BIN)/python -m infra.openapi
