@@ -13,16 +13,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from bench.common import ROOT, child_env, figure, lambda_python, median
-from infra.openapi import _CfnLoader
+from infra.local.template import load_yaml
 
 RUNS = 7
 FLOOR = 'import boto3; boto3.client("dynamodb")'
 
 
 def _function_dirs() -> dict[str, str]:
-    import yaml
-
-    template = yaml.load((ROOT / "template.yaml").read_text(), Loader=_CfnLoader)
+    template = load_yaml((ROOT / "template.yaml").read_text())
     return {
         logical_id: res["Properties"]["CodeUri"].rstrip("/")
         for logical_id, res in template["Resources"].items()

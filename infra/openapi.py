@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
+from infra.local.template import load_yaml as load_template_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "layers/skailan/skailan/openapi.json"
@@ -20,23 +20,8 @@ TITLE = "Skailan API"
 VERSION = "1.0.0"
 
 
-class _CfnLoader(yaml.SafeLoader):
-    """Reads CloudFormation short tags (!Ref, !Sub, …) as plain values: we only need the shape."""
-
-
-def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return {suffix: loader.construct_scalar(node)}
-    if isinstance(node, yaml.SequenceNode):
-        return {suffix: loader.construct_sequence(node, deep=True)}
-    return {suffix: loader.construct_mapping(node, deep=True)}  # type: ignore[arg-type]
-
-
-_CfnLoader.add_multi_constructor("!", _any_tag)
-
-
 def api_function_dirs(template_path: Path = ROOT / "template.yaml") -> list[Path]:
-    template = yaml.load(template_path.read_text(), Loader=_CfnLoader)  # noqa: S506 - safe loader subclass
+    template = load_template_yaml(template_path.read_text())
     dirs = []
     for resource in template["Resources"].values():
         if resource.get("Type") != "AWS::Serverless::Function":

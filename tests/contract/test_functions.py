@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from infra.openapi import OUTPUT, ROOT, _CfnLoader, api_function_dirs, load_app_module
+from infra.local.template import load_yaml
+from infra.openapi import OUTPUT, ROOT, api_function_dirs, load_app_module
 
-TEMPLATE = __import__("yaml").load((ROOT / "template.yaml").read_text(), Loader=_CfnLoader)
+TEMPLATE = load_yaml((ROOT / "template.yaml").read_text())
 FUNCTIONS = {
     logical_id: resource["Properties"]
     for logical_id, resource in TEMPLATE["Resources"].items()
