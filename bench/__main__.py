@@ -6,7 +6,7 @@ import importlib
 import json
 import sys
 
-BENCHES = ("bench.cold_start",)
+BENCHES = ("bench.cold_start", "bench.crm_segments", "bench.crm_import", "bench.channels", "bench.inbox")
 
 
 def main(selected: list[str]) -> None:

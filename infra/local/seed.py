@@ -172,6 +172,7 @@ def seed_data() -> None:
     for tenant_id, account in CHANNEL_ACCOUNTS:
         with suppress(Conflict):
             channel_accounts.create_account(None, tenant_id, ChannelAccountIn.model_validate(account))
+    __import__("skailan.inbox.demo", fromlist=["seed_demo"]).seed_demo()  # support team, quick replies, templates
 
 
 def banner_lines() -> list[str]:
@@ -182,8 +183,47 @@ def banner_lines() -> list[str]:
         "Telegram demo-telegram (secret demo-telegram-secret); Twilio demo-twilio (token demo-twilio-token)",
         "E-mail soporte@demo.local; web chat widget demo-widget",
         "Sent e-mail (invitations): GET /_local/mail",
+        "Fake providers: GET /_local/outbox · POST /_local/faults {provider,status,count} · "
+        "POST /_local/email {from,to,subject,text}",
     ]
     return lines
+
+
+def fake_provider_directory() -> Any:
+    """What the fake providers need to sign delivery callbacks for the seeded accounts."""
+    from infra.local.fake_providers import Directory
+
+    directory = Directory(meta_apps={META_APP["app_id"]: META_APP["app_secret"]})
+    for _tenant_id, account in CHANNEL_ACCOUNTS:
+        external, credentials = account.get("external", {}), account.get("credentials", {})
+        if account["channel"] == "whatsapp":
+            directory.whatsapp[external["phone_number_id"]] = (external["meta_app_id"], external["waba_id"])
+        elif account["channel"] in ("messenger", "instagram"):
+            page = external.get("page_id") or external.get("instagram_account_id")
+            directory.pages[page] = (external["meta_app_id"], account["channel"])
+        elif account["channel"] == "sms":
+            directory.twilio[credentials["account_sid"]] = (credentials["auth_token"], account["id"],
+                                                            external["phone_number"])
+    return directory
+
+
+def start_fake_providers(runtime: Any) -> Any:
+    """The fake WhatsApp/Graph/Telegram/Twilio/SNS server; the handlers' provider URLs point at it."""
+    import os
+
+    from infra.local.fake_providers import FakeProviders
+    from skailan.platform.settings import get_settings
+
+    fake = FakeProviders(fake_provider_directory(), webhook_base=lambda: runtime.url).start()
+    save = getattr(runtime, "_save_environment", None)  # so runtime.stop() restores these too
+    for name in fake.environment():
+        if save is not None:
+            save(name)
+    os.environ.update(fake.environment())
+    get_settings.cache_clear()
+    for method, path, fn in fake.routes():
+        runtime.add_local_route(method, path, fn)
+    return fake
 
 
 def local_mail() -> list[dict[str, Any]]:
@@ -195,20 +235,26 @@ def local_mail() -> list[dict[str, Any]]:
 
     region = get_settings().model_dump().get("region") or "us-east-1"
     backend = ses_backends[DEFAULT_ACCOUNT_ID][region]
-    return [
-        {
-            "id": m.id,
-            "source": m.source,
-            "to": list(m.destinations.get("ToAddresses", [])),
-            "subject": m.subject,
-            "body": m.body,
-        }
-        for m in backend.sent_messages
-    ]
+    return [_mail_entry(m) for m in backend.sent_messages]
+
+
+def _mail_entry(m: Any) -> dict[str, Any]:
+    if hasattr(m, "raw_data"):  # SendRawEmail (replies on the e-mail channel)
+        from email import message_from_string, policy
+
+        parsed = message_from_string(m.raw_data, policy=policy.default)
+        body = parsed.get_body(preferencelist=("plain",))
+        return {"id": m.id, "source": m.source, "to": list(m.destinations), "subject": str(parsed["Subject"] or ""),
+                "body": body.get_content() if body is not None else "", "raw": True,
+                "message_id": str(parsed["Message-ID"] or "").strip("<>"),
+                "in_reply_to": str(parsed["In-Reply-To"] or "").strip("<>") or None}
+    return {"id": m.id, "source": m.source, "to": list(m.destinations.get("ToAddresses", [])),
+            "subject": m.subject, "body": m.body}
 
 
 def seed(runtime: Any) -> list[str]:
     seed_data()
     if hasattr(runtime, "add_local_route"):
         runtime.add_local_route("GET", "/_local/mail", lambda _request: (200, {}, {"items": local_mail()}))
+        start_fake_providers(runtime)
     return banner_lines()

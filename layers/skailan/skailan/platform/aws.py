@@ -16,3 +16,6 @@ def client(service: str) -> Any:
 def reset_clients() -> None:
     """Forget cached clients (tests switch endpoints between runs)."""
     client.cache_clear()
+    from skailan.platform.storage import shared_connection
+
+    shared_connection.cache_clear()

@@ -17,7 +17,11 @@ class Settings(BaseModel):
     stage: str = "local"
     tenancy_table: str = "skailan-local-tenancy"
     audit_table: str = "skailan-local-audit"
+    contacts_table: str = "skailan-local-contacts"
+    exports_bucket: str = "skailan-local-exports"
     idempotency_table: str = "skailan-local-idempotency"
+    inbox_table: str = "skailan-local-inbox"
+    analytics_table: str = "skailan-local-analytics"
     event_bus_name: str = "skailan-local-domain"
     user_pool_id: str = ""
     user_pool_client_id: str = ""
@@ -29,10 +33,51 @@ class Settings(BaseModel):
     # Wrong-password throttle (Cognito does its own in AWS; ours is the same everywhere).
     login_max_failures: int = 5
     login_lockout_seconds: int = 900
+    # Inbox: how many new conversations an agent holds at once unless the brand or the agent says
+    # otherwise, and how long an agent may stay offline before their conversations are re-queued.
+    inbox_default_capacity: int = 10
+    inbox_offline_grace_seconds: int = 300
+    # Channels and conversations (docs/channels.md).
+    conversations_table: str = "skailan-local-conversations"
+    inbound_queue_url: str = ""
+    inbound_dead_letter_queue_url: str = ""
+    outbound_queue_url: str = ""
+    outbound_dead_letter_queue_url: str = ""
+    media_bucket: str = "skailan-local-media"
+    inbound_mail_bucket: str = "skailan-local-inbound-mail"
+    inbound_mail_topic_arn: str = ""
+    # Provider API base URLs; local mode points them at the fake provider (infra/local).
+    graph_api_url: str = "https://graph.facebook.com/v21.0"
+    telegram_api_url: str = "https://api.telegram.org"
+    twilio_api_url: str = "https://api.twilio.com"
+    # The API's public base URL (https://api.example.com) when a proxy or custom domain sits in
+    # front; Twilio signatures and status callbacks use it. Empty: taken from the request.
+    public_api_url: str = ""
+    # Seconds a webhook container caches routes, accounts and secrets.
+    channel_cache_seconds: int = 300
+    # Local mode only (ignored in any other stage): hosts the media fetcher may reach over
+    # http and on private addresses, and where the SNS signing certificate comes from.
+    local_provider_hosts: str = ""
+    local_sns_certificate_url: str = ""
+    # CRM imports (docs/imports.md): uploads land in this bucket; the start route queues the job.
+    imports_bucket: str = "skailan-local-imports"
+    imports_queue_url: str = ""
+    import_max_bytes: int = 50 * 1024 * 1024
+    import_checkpoint_rows: int = 1000
+    # Public lead-capture forms: submissions per IP and form within the window.
+    form_rate_limit: int = 10
+    form_rate_window_seconds: int = 600
 
     @property
     def is_local(self) -> bool:
         return self.stage == "local"
+
+    @property
+    def provider_local_hosts(self) -> frozenset[str]:
+        """Fake-provider hosts the fetcher may reach; always empty outside stage=local."""
+        if not self.is_local:
+            return frozenset()
+        return frozenset(h.strip().lower() for h in self.local_provider_hosts.split(",") if h.strip())
 
 
 @lru_cache(maxsize=1)

@@ -11,9 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from skailan.platform.auth import Caller
 from skailan.platform.aws import client
@@ -22,6 +20,7 @@ from skailan.platform.errors import Conflict, NotFound, Unprocessable
 from skailan.platform.ids import new_id
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.settings import get_settings
+from skailan.platform.storage import transaction
 from skailan.tenancy.events import emit
 from skailan.tenancy.items import ChannelAccountItem, RouteGuardItem, tenant_pk
 from skailan.tenancy.models import ChannelAccountIn, ChannelAccountOut, Page
@@ -97,7 +96,7 @@ def create_account(caller: Caller | None, tenant_id: str, data: ChannelAccountIn
     if data.channel in ROUTING_EXTERNAL:
         guards.append(guard_pk(data.channel, data.external[ROUTING_EXTERNAL[data.channel]]))
     try:
-        with TransactWrite(connection=Connection()) as tx:
+        with transaction() as tx:
             tx.save(item, condition=ChannelAccountItem.pk.does_not_exist())
             for pk in guards:
                 tx.save(RouteGuardItem(pk, "ROUTE", tenant_id=tenant_id, account_id=account_id,

@@ -12,9 +12,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
@@ -22,6 +20,7 @@ from skailan.platform.errors import BadRequest, Conflict, NotFound
 from skailan.platform.mail import send_system_email
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.settings import get_settings
+from skailan.platform.storage import transaction
 from skailan.tenancy import brands, cognito, roles
 from skailan.tenancy.events import emit
 from skailan.tenancy.items import InvitationItem, MemberItem, tenant_pk
@@ -104,7 +103,7 @@ def add_member(tenant_id: str, email: str, name: str | None, role: str, *, passw
                           caller.principal_id if caller else None)
     token: str | None = None
     try:
-        with TransactWrite(connection=Connection()) as tx:
+        with transaction() as tx:
             tx.save(member, condition=MemberItem.pk.does_not_exist())
             if invite:
                 secret = secrets.token_urlsafe(32)
@@ -163,7 +162,7 @@ def accept_invitation(token: str, password: str) -> UserOut:
     cognito.set_password(invitation.email, password)
     member = get_member(tenant_id, user_id)
     try:
-        with TransactWrite(connection=Connection()) as tx:
+        with transaction() as tx:
             tx.delete(invitation, condition=InvitationItem.pk.exists())
             tx.update(member, actions=[MemberItem.status.set("active"), MemberItem.updated_at.set(iso())],
                       condition=MemberItem.status == "invited")
@@ -221,7 +220,7 @@ def delete_member(caller: Caller, user_id: str) -> None:
 
 
 def remove_member(member: MemberItem) -> None:
-    with TransactWrite(connection=Connection()) as tx:
+    with transaction() as tx:
         tx.delete(member)
         tx.delete(InvitationItem(member.pk, INVITATION + member.user_id))
     if not [m for m in memberships_of(member.user_id) if m.tenant_id != member.tenant_id]:
@@ -237,7 +236,7 @@ def purge_expired_invitations(now_iso: str | None = None, *, batch: int = 100) -
     ):
         member = find_member(invitation.tenant_id, invitation.user_id)
         try:
-            with TransactWrite(connection=Connection()) as tx:
+            with transaction() as tx:
                 tx.delete(invitation, condition=InvitationItem.pk.exists())
                 if member is not None and member.status == "invited":
                     tx.delete(member, condition=MemberItem.status == "invited")

@@ -1,0 +1,171 @@
+"""CRM people at scale (in-process moto built from template.yaml): dynamic-segment count preview
+over a brand's people, the cost of listing a segment's members per page (constant), and the
+requests per search by phone, e-mail and name prefix (constant).
+
+`SKAILAN_BENCH_PEOPLE` sets the brand seeded in moto (default 10 000; BatchWriteItem straight
+into the table — the API path is what the integration tests cover). Requests are counted at
+pynamodb's connection and are exact. moto answers a Query by walking the whole table, so its
+wall times grow with the table and say nothing about DynamoDB; the preview time over 100 000
+people is therefore given as its two parts: the requests (1 MB pages, measured per 1 000 people
+and scaled) and the CPU to deserialize and evaluate 100 000 people in this process.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from bench.common import figure
+
+TENANT = "bench"
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def install(self) -> None:
+        from pynamodb.connection.base import Connection
+
+        original = Connection._make_api_call
+        counter = self
+
+        def counted(self: Any, operation_name: str, operation_kwargs: dict[str, Any]) -> Any:
+            counter.calls += 1
+            return original(self, operation_name, operation_kwargs)
+
+        Connection._make_api_call = counted  # type: ignore[method-assign]
+
+    def measure(self, fn: Any) -> tuple[Any, int, float]:
+        before, start = self.calls, time.perf_counter()
+        result = fn()
+        return result, self.calls - before, (time.perf_counter() - start) * 1000
+
+
+def _seed(people: int) -> None:
+    from skailan.crm.items import FacetItem, IdentityItem, NameKeyItem, PersonItem
+    from skailan.crm.people import derive, email_identity, new_person_item, phone_identity
+    from skailan.platform.clock import iso
+
+    tags = ("vip", "feria", "mayorista", "web")
+    with PersonItem.batch_write() as batch:
+        for i in range(people):
+            person_id = f"01BENCH{i:019d}"
+            item = new_person_item(TENANT, person_id, f"Persona {i} Apellido{i % 997}", iso())
+            item.email = f"p{i}@bench.co"
+            item.phone = f"+5730{i:08d}"
+            item.tags = [tags[i % 4]] + (["oro"] if i % 10 == 0 else [])
+            item.journey_state = ("prospecto", "cliente")[i % 2]
+            item.identities = [phone_identity(item.phone).as_json(), email_identity(item.email).as_json()]
+            batch.save(item)
+            derived = derive(item)
+            for ident in derived.identities.values():
+                batch.save(IdentityItem(f"T#{TENANT}#ID#{ident.kind}#{ident.key}", "IDENTITY", tenant_id=TENANT,
+                                        person_id=person_id, identity_kind=ident.kind, value=ident.value))
+            for key in derived.names:
+                batch.save(NameKeyItem(item.pk, f"N#{key}", tenant_id=TENANT, person_id=person_id,
+                                       gsi1pk=f"T#{TENANT}#NAME", gsi1sk=f"{key}#{person_id}"))
+            for facet, value in derived.facets:
+                batch.save(FacetItem(item.pk, f"F#{facet}#{value}", tenant_id=TENANT, person_id=person_id,
+                                     facet=facet, value=value, gsi1pk=f"T#{TENANT}#F#{facet}#{value}",
+                                     gsi1sk=f"{item.created_at}#{person_id}", created_at=item.created_at))
+
+
+def _evaluation_cpu_ms(raw_rule: dict[str, Any], people: int) -> float:
+    """Deserialize and evaluate `people` stored person items (what preview does per page), CPU only."""
+    from datetime import UTC, datetime
+
+    from skailan.crm.items import PersonItem
+    from skailan.crm.people import new_person_item
+    from skailan.crm.segment_store import _RULE_ATTRIBUTES, _raw_people
+    from skailan.crm.segments import matches, parse_rule
+
+    rule = parse_rule(raw_rule)
+    sample = new_person_item(TENANT, "01BENCHSAMPLE", "Persona Muestra Apellido", "2026-01-01T00:00:00.000Z")
+    sample.tags, sample.journey_state, sample.email = ["oro", "vip"], "prospecto", "m@bench.co"
+    sample.identities = [{"kind": "email", "key": "m@bench.co", "value": "m@bench.co"}]
+    raw = {k: v for k, v in sample.serialize().items() if k in _RULE_ATTRIBUTES}
+    page = {"Items": [raw] * 1000}
+
+    class _Connection:  # the preview's raw pages, without a table: CPU only
+        def query(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+            self.pages = getattr(self, "pages", 0) + 1
+            return {**page, "LastEvaluatedKey": {"more": True}} if self.pages < people // 1000 else page
+
+    now = datetime.now(UTC)
+    original = PersonItem._get_connection
+    PersonItem._get_connection = classmethod(lambda cls, c=_Connection(): c)  # type: ignore[method-assign]
+    try:
+        start = time.perf_counter()
+        for person in _raw_people(TENANT):
+            matches(rule, person, now)
+        return (time.perf_counter() - start) * 1000
+    finally:
+        PersonItem._get_connection = original  # type: ignore[method-assign]
+
+
+def run() -> Iterator[dict[str, Any]]:
+    os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="us-east-1",
+                      STAGE="local", POWERTOOLS_TRACE_DISABLED="true")
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    people = int(os.environ.get("SKAILAN_BENCH_PEOPLE", "10000"))
+    from moto import mock_aws
+
+    with mock_aws():
+        from skailan.platform.aws import reset_clients
+        from skailan.platform.settings import get_settings
+        from tests.provisioning import provision_for_tests
+
+        os.environ.update(provision_for_tests())
+        get_settings.cache_clear()
+        reset_clients()
+        from skailan.crm import segment_store
+        from skailan.crm.items import SegmentItem
+        from skailan.crm.lists import segments_pk
+        from skailan.crm.people import PeopleFilter, list_people
+        from skailan.tenancy.brands import create_brand
+
+        create_brand(TENANT, "Bench", time_zone="America/Bogota", default_country="CO")
+        start = time.perf_counter()
+        _seed(people)
+        yield figure("crm_segments", "seed_people", (time.perf_counter() - start), "s", people=people)
+
+        counter = _Counter()
+        counter.install()
+        rule = {"all": [{"field": "tags", "op": "has_tag", "value": "oro"},
+                        {"field": "journey_state", "op": "eq", "value": "prospecto"}]}
+        segment_store.preview(TENANT, rule)  # warm: the brand's settings are cached per container
+        preview, requests, ms = counter.measure(lambda: segment_store.preview(TENANT, rule))
+        # one Query for the brand's definitions, the rest are people pages
+        yield figure("crm_segments", "preview_requests", requests, "requests", people=people, matches=preview.count)
+        yield figure("crm_segments", "preview_requests_at_100k", 1 + (requests - 1) * 100_000 / people, "requests",
+                     scaled_from=people)
+        yield figure("crm_segments", "preview_cpu_ms_100k", _evaluation_cpu_ms(rule, 100_000), "ms")
+
+        segment = SegmentItem(segments_pk(TENANT), "SEG#bench", tenant_id=TENANT, segment_id="bench", name="Oro",
+                              rule=rule, count=0, status="computing", rule_version=1)
+        segment.save()
+        count, requests, ms = counter.measure(lambda: segment_store.backfill(TENANT, "bench"))
+        yield figure("crm_segments", "backfill_ms", ms, "ms", people=people, members=count)
+
+        page, first_requests, _ = counter.measure(
+            lambda: list_people(TENANT, PeopleFilter(segment_id="bench"), cursor=None, limit=50))
+        cursor = page.next_cursor
+        for _ in range(5):
+            page = list_people(TENANT, PeopleFilter(segment_id="bench"), cursor=cursor, limit=50)
+            cursor = page.next_cursor
+        _, later_requests, ms = counter.measure(
+            lambda: list_people(TENANT, PeopleFilter(segment_id="bench"), cursor=cursor, limit=50))
+        yield figure("crm_segments", "members_page_requests_first", first_requests, "requests", limit=50)
+        yield figure("crm_segments", "members_page_requests_seventh", later_requests, "requests", limit=50)
+        yield figure("crm_segments", "members_page_ms", ms, "ms", limit=50)
+
+        middle = people // 2
+        for name, query in (("phone", f"+5730{middle:08d}"), ("email", f"p{middle}@bench.co"),
+                            ("name_prefix", f"persona {middle}")):
+            found, requests, ms = counter.measure(
+                lambda q=query: list_people(TENANT, PeopleFilter(q=q), cursor=None, limit=25))
+            yield figure("crm_search", f"{name}_requests", requests, "requests", people=people, found=len(found.items))
+            yield figure("crm_search", f"{name}_ms", ms, "ms", people=people)

@@ -1,0 +1,20 @@
+"""Web-chat widget API (public, keyed by widget id): visitor sessions, send, poll, attachments.
+CORS is the widget's own origin allowlist, answered here (preflights included)."""
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from skailan.conversations.webchat_routes import ROUTERS, preflight_response
+from skailan.platform.api import create_resolver
+from skailan.platform.observability import logger
+
+app = create_resolver()
+for router in ROUTERS:
+    app.include_router(router)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+def handler(event: dict, context: LambdaContext) -> dict:
+    if event.get("requestContext", {}).get("http", {}).get("method") == "OPTIONS":
+        return preflight_response(event)
+    return app.resolve(event, context)

@@ -1,0 +1,22 @@
+"""Inbound e-mail: SES stores the MIME in S3 and notifies SNS, which posts here. The SNS
+signature and topic are verified; each recipient address a brand owns gets one event."""
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from skailan.channels import ingress
+from skailan.channels.http import create_webhook_resolver, ok, raw_body, signed_by_provider
+from skailan.platform.observability import logger
+
+app = create_webhook_resolver()
+
+
+@app.post("/webhooks/ses", middlewares=[signed_by_provider()], include_in_schema=False)
+def receive():  # a raw provider answer, no API model
+    outcome = ingress.receive_ses(raw_body(app.current_event.raw_event))
+    return ok(outcome.body())
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

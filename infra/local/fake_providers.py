@@ -1,0 +1,642 @@
+"""Fake channel providers for the local runtime: WhatsApp Cloud API / Graph (Messenger,
+Instagram), Telegram Bot API, Twilio Messages API, a media host and SNS — on 127.0.0.1.
+
+In stage=local the senders' base URLs point here (the seed sets GRAPH_API_URL,
+TELEGRAM_API_URL, TWILIO_API_URL), so replies go out with no internet:
+- every call is answered the way the real API answers (WhatsApp `{"messaging_product":
+  "whatsapp","contacts":[…],"messages":[{"id":"wamid…"}]}`, Send API `{"recipient_id",
+  "message_id"}`, Telegram `{"ok":true,"result":{…}}`, Twilio's message resource) and recorded
+  (`GET /_local/outbox` on the API port);
+- `POST /_local/faults {"provider", "status", "count", "code"?, "retry_after"?}` makes the next
+  calls to a provider fail with that status and the provider's own error body (status 0 drops
+  the connection);
+- after a successful send the fake posts the delivery states back to the real webhooks,
+  signed as the provider signs them (WhatsApp sent → delivered → read; Messenger/Instagram
+  delivery + read; Twilio sent → delivered), so the whole round trip runs locally;
+- `POST /_local/email {"from", "to", "subject", "text", "in_reply_to"?}` plays SES + SNS: the
+  MIME goes to the inbound-mail bucket and a signed SNS notification to /webhooks/ses (the
+  signing certificate is served here; only stage=local trusts it).
+
+The payload builders are also used by the tests to post real-format, signed webhooks.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import hmac
+import itertools
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from .logs import get_logger
+
+log = get_logger("providers")
+
+GRAPH_VERSION = "v21.0"
+PROVIDERS = ("whatsapp", "messenger", "instagram", "telegram", "twilio")
+# A 1×1 PNG: what every fake media URL serves.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg=="
+)
+
+
+# --------------------------------------------------------------------------- signing helpers
+
+
+def meta_signature(body: bytes, app_secret: str) -> str:
+    return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def twilio_signature(url: str, params: Mapping[str, str] | list[tuple[str, str]], auth_token: str) -> str:
+    pairs = list(params.items()) if isinstance(params, Mapping) else list(params)
+    data = url + "".join(name + value for name, value in sorted(pairs))
+    return base64.b64encode(hmac.new(auth_token.encode(), data.encode(), hashlib.sha1).digest()).decode()
+
+
+# --------------------------------------------------------------------------- payload builders
+
+
+def _unix(at: datetime | None = None) -> str:
+    return str(int((at or datetime.now(UTC)).timestamp()))
+
+
+def whatsapp_message_payload(phone_number_id: str, waba_id: str, *, wa_id: str, name: str | None, message_id: str,
+                             text: str | None = None, message: dict[str, Any] | None = None,
+                             at: datetime | None = None) -> dict[str, Any]:
+    """A WhatsApp Cloud API `messages` webhook with one customer message (text by default)."""
+    body = message or {"type": "text", "text": {"body": text or ""}}
+    value: dict[str, Any] = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550000000", "phone_number_id": phone_number_id},
+        "contacts": [{"profile": {"name": name or wa_id}, "wa_id": wa_id}],
+        "messages": [{"from": wa_id, "id": message_id, "timestamp": _unix(at), **body}],
+    }
+    return {"object": "whatsapp_business_account",
+            "entry": [{"id": waba_id, "changes": [{"value": value, "field": "messages"}]}]}
+
+
+def whatsapp_status_payload(phone_number_id: str, waba_id: str, *, wamid: str, status: str, recipient: str,
+                            at: datetime | None = None, error: dict[str, Any] | None = None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"id": wamid, "status": status, "timestamp": _unix(at), "recipient_id": recipient}
+    if status in ("sent", "delivered"):
+        entry["conversation"] = {"id": hashlib.md5(recipient.encode()).hexdigest(),  # noqa: S324 - an id
+                                 "origin": {"type": "service"}}
+        entry["pricing"] = {"billable": True, "pricing_model": "CBP", "category": "service"}
+    if error:
+        entry["errors"] = [error]
+    value = {"messaging_product": "whatsapp",
+             "metadata": {"display_phone_number": "15550000000", "phone_number_id": phone_number_id},
+             "statuses": [entry]}
+    return {"object": "whatsapp_business_account",
+            "entry": [{"id": waba_id, "changes": [{"value": value, "field": "messages"}]}]}
+
+
+def messenger_message_payload(page_id: str, *, psid: str, mid: str, text: str, instagram: bool = False,
+                              at: datetime | None = None) -> dict[str, Any]:
+    ms = int((at or datetime.now(UTC)).timestamp() * 1000)
+    return {"object": "instagram" if instagram else "page",
+            "entry": [{"id": page_id, "time": ms, "messaging": [
+                {"sender": {"id": psid}, "recipient": {"id": page_id}, "timestamp": ms,
+                 "message": {"mid": mid, "text": text}}]}]}
+
+
+def messenger_receipt_payload(page_id: str, *, psid: str, kind: str, mids: list[str] | None = None,
+                              instagram: bool = False, at: datetime | None = None) -> dict[str, Any]:
+    ms = int((at or datetime.now(UTC)).timestamp() * 1000)
+    receipt: dict[str, Any] = {"watermark": ms}
+    if kind == "delivery":
+        receipt["mids"] = mids or []
+    return {"object": "instagram" if instagram else "page",
+            "entry": [{"id": page_id, "time": ms, "messaging": [
+                {"sender": {"id": psid}, "recipient": {"id": page_id}, "timestamp": ms, kind: receipt}]}]}
+
+
+def telegram_update(*, update_id: int, chat_id: int, message_id: int, text: str, first_name: str = "Tania",
+                    username: str | None = "tania", at: datetime | None = None) -> dict[str, Any]:
+    user = {"id": chat_id, "is_bot": False, "first_name": first_name, "language_code": "es"}
+    if username:
+        user["username"] = username
+    chat = {"id": chat_id, "first_name": first_name, "type": "private", **({"username": username} if username else {})}
+    return {"update_id": update_id, "message": {"message_id": message_id, "from": user, "chat": chat,
+                                                "date": int(_unix(at)), "text": text}}
+
+
+def twilio_sms_form(*, account_sid: str, message_sid: str, from_number: str, to_number: str,
+                    body: str) -> dict[str, str]:
+    return {"ToCountry": "US", "ToState": "CA", "SmsMessageSid": message_sid, "NumMedia": "0",
+            "ToCity": "", "FromZip": "", "SmsSid": message_sid, "FromState": "", "SmsStatus": "received",
+            "FromCity": "", "Body": body, "FromCountry": "CO", "To": to_number, "ToZip": "",
+            "NumSegments": "1", "MessageSid": message_sid, "AccountSid": account_sid, "From": from_number,
+            "ApiVersion": "2010-04-01"}
+
+
+def twilio_status_form(*, account_sid: str, message_sid: str, from_number: str, to_number: str,
+                       status: str) -> dict[str, str]:
+    return {"SmsSid": message_sid, "SmsStatus": status, "MessageStatus": status, "To": to_number,
+            "MessageSid": message_sid, "AccountSid": account_sid, "From": from_number,
+            "ApiVersion": "2010-04-01"}
+
+
+# --------------------------------------------------------------------------- SNS (for SES)
+
+
+class SnsSigner:
+    """A local SNS: an RSA key and a self-signed certificate, made at start (never committed)."""
+
+    CERT_URL = "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-local.pem"
+
+    def __init__(self) -> None:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        from cryptography.x509.oid import NameOID
+
+        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sns.us-east-1.amazonaws.com")])
+        now = datetime.now(UTC)
+        certificate = (
+            x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(self._key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+            .not_valid_after(now + timedelta(days=30)).sign(self._key, hashes.SHA256())
+        )
+        self.certificate_pem = certificate.public_bytes(serialization.Encoding.PEM)
+
+    def notification(self, topic_arn: str, message: str, *, subject: str | None = None) -> dict[str, str]:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
+        from skailan.channels.sns import canonical_string
+
+        fields = {"Type": "Notification", "MessageId": _uuid(), "TopicArn": topic_arn, "Message": message,
+                  "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+                  "SignatureVersion": "2", "SigningCertURL": self.CERT_URL,
+                  "UnsubscribeURL": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe"}
+        if subject:
+            fields["Subject"] = subject
+        signature = self._key.sign(canonical_string(fields), padding.PKCS1v15(), hashes.SHA256())
+        fields["Signature"] = base64.b64encode(signature).decode()
+        return fields
+
+
+def _uuid() -> str:
+    import uuid
+
+    return str(uuid.uuid4())
+
+
+def ses_received_notification(*, message_id: str, recipients: list[str], sender: str, bucket: str,
+                              key: str, subject: str) -> dict[str, Any]:
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return {
+        "notificationType": "Received",
+        "mail": {"timestamp": now, "source": sender, "messageId": message_id, "destination": recipients,
+                 "commonHeaders": {"from": [sender], "to": recipients, "subject": subject}},
+        "receipt": {"timestamp": now, "processingTimeMillis": 120, "recipients": recipients,
+                    "spamVerdict": {"status": "PASS"}, "virusVerdict": {"status": "PASS"},
+                    "spfVerdict": {"status": "PASS"}, "dkimVerdict": {"status": "PASS"},
+                    "dmarcVerdict": {"status": "PASS"},
+                    "action": {"type": "S3", "topicArn": "arn:aws:sns:us-east-1:123456789012:inbound-mail",
+                               "bucketName": bucket, "objectKey": key}},
+    }
+
+
+def compose_mime(*, sender: str, to: str, subject: str, text: str, message_id: str,
+                 in_reply_to: str | None = None, references: list[str] | None = None) -> bytes:
+    from email.message import EmailMessage
+    from email.utils import format_datetime
+
+    mime = EmailMessage()
+    mime["From"], mime["To"], mime["Subject"] = sender, to, subject
+    mime["Date"] = format_datetime(datetime.now(UTC))
+    mime["Message-ID"] = f"<{message_id}>"
+    if in_reply_to:
+        mime["In-Reply-To"] = f"<{in_reply_to}>"
+        mime["References"] = " ".join(f"<{r}>" for r in [*(references or []), in_reply_to])
+    mime.set_content(text)
+    return mime.as_bytes()
+
+
+# --------------------------------------------------------------------------- the server
+
+
+@dataclass
+class Fault:
+    status: int
+    code: str | None = None
+    retry_after: float | None = None
+
+
+@dataclass
+class Directory:
+    """What the fake needs to know about the seeded accounts to sign its callbacks."""
+
+    meta_apps: dict[str, str] = field(default_factory=dict)  # app id → app secret
+    whatsapp: dict[str, tuple[str, str]] = field(default_factory=dict)  # phone_number_id → (app id, waba)
+    pages: dict[str, tuple[str, str]] = field(default_factory=dict)  # page/IG id → (app id, channel)
+    twilio: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # account sid → (token, account id, from)
+
+
+class FakeProviders:
+    def __init__(self, directory: Directory, *, webhook_base: Callable[[], str], host: str = "127.0.0.1",
+                 status_delay: float = 0.05) -> None:
+        self.directory = directory
+        self.webhook_base = webhook_base
+        self.host = host
+        self.status_delay = status_delay
+        self.sns = SnsSigner()
+        self._lock = threading.Lock()
+        self._records: list[dict[str, Any]] = []
+        self._faults: dict[str, deque[Fault]] = {p: deque() for p in PROVIDERS}
+        self._ids = itertools.count(1)
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._callbacks: deque[Callable[[], None]] = deque()
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._sender: threading.Thread | None = None
+        self._http: Any = None  # one keep-alive client for every callback
+
+    # ---- lifecycle
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        return f"http://{self.host}:{self._server.server_port}"
+
+    def start(self) -> FakeProviders:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                fake._serve(self, "GET")
+
+            def do_POST(self) -> None:
+                fake._serve(self, "POST")
+
+        self._server = ThreadingHTTPServer((self.host, 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="skailan-fake-providers",
+                                        daemon=True)
+        self._thread.start()
+        self._sender = threading.Thread(target=self._post_callbacks, name="skailan-fake-callbacks", daemon=True)
+        self._sender.start()
+        log.info("fake providers on %s", self.url)
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def environment(self) -> dict[str, str]:
+        """Settings that point the handlers at this fake (stage=local only)."""
+        return {
+            "GRAPH_API_URL": f"{self.url}/graph/{GRAPH_VERSION}",
+            "TELEGRAM_API_URL": f"{self.url}/telegram",
+            "TWILIO_API_URL": f"{self.url}/twilio",
+            "LOCAL_PROVIDER_HOSTS": self.host,
+            "LOCAL_SNS_CERTIFICATE_URL": f"{self.url}/sns/cert.pem",
+        }
+
+    # ---- outbox and faults
+
+    def outbox(self, provider: str | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(r) for r in self._records if provider is None or r["provider"] == provider]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._records.clear()
+            for queue in self._faults.values():
+                queue.clear()
+
+    def add_fault(self, provider: str, status: int, count: int = 1, *, code: str | None = None,
+                  retry_after: float | None = None) -> None:
+        provider = "twilio" if provider == "sms" else provider
+        if provider not in self._faults:
+            raise ValueError(f"unknown provider {provider!r}; one of {', '.join(PROVIDERS)}")
+        with self._lock:
+            self._faults[provider].extend(Fault(int(status), code, retry_after) for _ in range(max(0, int(count))))
+
+    def _next_fault(self, provider: str) -> Fault | None:
+        with self._lock:
+            queue = self._faults[provider]
+            return queue.popleft() if queue else None
+
+    def _record(self, provider: str, method: str, path: str, query: str, body: Any, status: int,
+                response: Any, fault: bool) -> None:
+        with self._lock:
+            self._records.append({"id": next(self._ids), "provider": provider, "method": method,
+                                  "path": _redact(path), "query": query, "body": body, "status": status,
+                                  "response": response, "fault": fault,
+                                  "at": datetime.now(UTC).isoformat(timespec="milliseconds")})
+
+    # ---- HTTP
+
+    def _serve(self, request: BaseHTTPRequestHandler, method: str) -> None:
+        parts = urlsplit(request.path)
+        length = int(request.headers.get("Content-Length") or 0)
+        raw = request.rfile.read(length) if length else b""
+        content_type = request.headers.get("Content-Type") or ""
+        try:
+            status, headers, payload = self._route(method, parts.path, parts.query, raw, content_type)
+        except _Drop:
+            request.close_connection = True
+            with contextlib.suppress(OSError):
+                request.connection.shutdown(2)
+            return
+        except Exception as error:  # a bug in the fake must not look like a provider answer
+            log.exception("fake provider error")
+            status, headers, payload = 500, {}, {"error": {"message": str(error)}}
+        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        request.send_response(status)
+        request.send_header("Content-Type", headers.pop("Content-Type", "application/json"))
+        for name, value in headers.items():
+            request.send_header(name, value)
+        request.send_header("Content-Length", str(len(data)))
+        request.end_headers()
+        request.wfile.write(data)
+
+    def _route(self, method: str, path: str, query: str, raw: bytes,
+               content_type: str) -> tuple[int, dict[str, str], Any]:
+        segments = [s for s in path.split("/") if s]
+        if path == "/sns/cert.pem":
+            return 200, {"Content-Type": "application/x-pem-file"}, self.sns.certificate_pem
+        if segments[:1] == ["media"] or (segments[:2] == ["twilio", "media"]):
+            return 200, {"Content-Type": "image/png"}, PNG
+        if segments[:1] == ["graph"] and len(segments) == 3 and method == "GET":
+            media_id = segments[2]
+            return 200, {}, {"messaging_product": "whatsapp", "url": f"{self.url}/media/{media_id}",
+                             "mime_type": "image/png", "sha256": hashlib.sha256(PNG).hexdigest(),
+                             "file_size": len(PNG), "id": media_id}
+        if segments[:1] == ["graph"] and len(segments) == 4 and segments[3] == "messages" and method == "POST":
+            return self._graph_send(segments[2], path, query, raw)
+        if segments[:1] == ["telegram"]:
+            return self._telegram(method, segments[1:], path, query, raw, content_type)
+        if segments[:2] == ["twilio", "2010-04-01"] and segments[-1] == "Messages.json" and method == "POST":
+            return self._twilio_send(segments[3], path, query, raw)
+        return 404, {}, {"error": {"message": f"no fake for {method} {path}"}}
+
+    def _fault_response(self, provider: str, fault: Fault) -> tuple[int, dict[str, str], Any]:
+        if fault.status == 0:
+            raise _Drop
+        headers = {"Retry-After": str(int(fault.retry_after))} if fault.retry_after is not None else {}
+        status = fault.status
+        if provider in ("whatsapp", "messenger", "instagram"):
+            default = {429: "130429" if provider == "whatsapp" else "4"}.get(status) or (
+                ("131000" if provider == "whatsapp" else "2") if status >= 500 else "100")
+            code = fault.code or default
+            return status, headers, {"error": {"message": f"(#{code}) fake failure", "type": "OAuthException",
+                                               "code": int(code) if code.isdigit() else code,
+                                               "error_data": {"details": "Injected by POST /_local/faults"},
+                                               "is_transient": status >= 500, "fbtrace_id": "AFakeTrace"}}
+        if provider == "telegram":
+            body: dict[str, Any] = {"ok": False, "error_code": status,
+                                    "description": "Too Many Requests: retry later" if status == 429 else "fake failure"}
+            if fault.retry_after is not None:
+                body["parameters"] = {"retry_after": int(fault.retry_after)}
+            return status, headers, body
+        code = fault.code or ("20429" if status == 429 else "20500" if status >= 500 else "21211")
+        return status, headers, {"code": int(code) if code.isdigit() else code, "message": "fake failure",
+                                 "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status}
+
+    def _graph_send(self, object_id: str, path: str, query: str, raw: bytes) -> tuple[int, dict[str, str], Any]:
+        body = json.loads(raw or b"{}")
+        if body.get("messaging_product") == "whatsapp":
+            provider = "whatsapp"
+        else:
+            provider = self.directory.pages.get(object_id, ("", "messenger"))[1]
+        fault = self._next_fault(provider)
+        if fault is not None:
+            status, headers, response = self._fault_response(provider, fault)
+            self._record(provider, "POST", path, query, body, status, response, True)
+            return status, headers, response
+        if provider == "whatsapp":
+            to = str(body.get("to", ""))
+            wamid = "wamid." + base64.b64encode(f"fake-{next(self._ids)}-{time.time_ns()}".encode()).decode()
+            response = {"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}],
+                        "messages": [{"id": wamid, **({"message_status": "accepted"} if body.get("type") == "template" else {})}]}
+            self._record(provider, "POST", path, query, body, 200, response, False)
+            self._whatsapp_statuses(object_id, wamid, to)
+            return 200, {}, response
+        recipient = str((body.get("recipient") or {}).get("id", ""))
+        mid = f"m_fake{next(self._ids)}_{time.time_ns()}"
+        response = {"recipient_id": recipient, "message_id": mid}
+        self._record(provider, "POST", path, query, body, 200, response, False)
+        self._page_receipts(object_id, provider, mid, recipient)
+        return 200, {}, response
+
+    def _telegram(self, method: str, segments: list[str], path: str, query: str, raw: bytes,
+                  content_type: str) -> tuple[int, dict[str, str], Any]:
+        if segments[:1] == ["file"]:
+            return 200, {"Content-Type": "image/png"}, PNG
+        if len(segments) != 2 or not segments[0].startswith("bot"):
+            return 404, {}, {"ok": False, "error_code": 404, "description": "Not Found"}
+        api_method = segments[1]
+        if api_method == "getFile":
+            file_id = dict(parse_qsl(query)).get("file_id") or json.loads(raw or b"{}").get("file_id", "")
+            return 200, {}, {"ok": True, "result": {"file_id": file_id, "file_unique_id": file_id[:8],
+                                                    "file_size": len(PNG), "file_path": f"photos/{file_id}.png"}}
+        body = json.loads(raw) if raw and "json" in content_type else dict(parse_qsl(raw.decode()))
+        fault = self._next_fault("telegram")
+        if fault is not None:
+            status, headers, response = self._fault_response("telegram", fault)
+            self._record("telegram", method, path, query, body, status, response, True)
+            return status, headers, response
+        chat_id = body.get("chat_id")
+        chat_id = int(chat_id) if str(chat_id).lstrip("-").isdigit() else chat_id
+        result: dict[str, Any] = {"message_id": next(self._ids) + 1000,
+                                  "from": {"id": 123456, "is_bot": True, "first_name": "Skailan Demo",
+                                           "username": "skailan_demo_bot"},
+                                  "chat": {"id": chat_id, "type": "private"}, "date": int(time.time())}
+        if "text" in body:
+            result["text"] = body["text"]
+        for media_field in ("photo", "document", "video", "audio"):
+            if media_field in body:
+                result[media_field] = {"file_id": f"fake-{media_field}-{result['message_id']}"}
+                if body.get("caption"):
+                    result["caption"] = body["caption"]
+        response = {"ok": True, "result": result}
+        self._record("telegram", method, path, query, body, 200, response, False)
+        return 200, {}, response
+
+    def _twilio_send(self, account_sid: str, path: str, query: str, raw: bytes) -> tuple[int, dict[str, str], Any]:
+        pairs = parse_qsl(raw.decode(), keep_blank_values=True)
+        body: dict[str, Any] = {}
+        for name, value in pairs:
+            if name == "MediaUrl":
+                body.setdefault(name, []).append(value)
+            else:
+                body[name] = value
+        fault = self._next_fault("twilio")
+        if fault is not None:
+            status, headers, response = self._fault_response("twilio", fault)
+            self._record("twilio", "POST", path, query, body, status, response, True)
+            return status, headers, response
+        sid = "SM" + hashlib.sha256(f"{next(self._ids)}-{time.time_ns()}".encode()).hexdigest()[:32]
+        now = datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
+        response = {"account_sid": account_sid, "api_version": "2010-04-01", "body": body.get("Body", ""),
+                    "date_created": now, "date_sent": None, "date_updated": now, "direction": "outbound-api",
+                    "error_code": None, "error_message": None, "from": body.get("From"),
+                    "messaging_service_sid": body.get("MessagingServiceSid"), "num_media": str(len(body.get("MediaUrl", []))),
+                    "num_segments": "1", "price": None, "price_unit": "USD", "sid": sid, "status": "queued",
+                    "to": body.get("To"), "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json"}
+        self._record("twilio", "POST", path, query, body, 201, response, False)
+        self._twilio_statuses(account_sid, sid, body)
+        return 201, {}, response
+
+    # ---- delivery states back to the webhooks
+
+    def _enqueue(self, callback: Callable[[], None]) -> None:
+        self._callbacks.append(callback)
+        self._wake.set()
+
+    def _post_callbacks(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.wait(0.5)
+            self._wake.clear()
+            while self._callbacks and not self._stopping.is_set():
+                callback = self._callbacks.popleft()
+                time.sleep(self.status_delay)
+                try:
+                    callback()
+                except Exception:  # the runtime may be stopping; a lost status is only a lost status
+                    log.warning("status callback failed", exc_info=True)
+
+    def _client(self) -> Any:
+        if self._http is None:
+            import httpx
+
+            self._http = httpx.Client(timeout=10)
+        return self._http
+
+    def _post(self, path: str, body: bytes, headers: dict[str, str]) -> None:
+        response = self._client().post(self.webhook_base().rstrip("/") + path, content=body, headers=headers)
+        if response.status_code >= 300:
+            log.warning("callback %s answered %d: %s", path, response.status_code, response.text[:200])
+
+    def post_meta(self, app_id: str, payload: dict[str, Any]) -> None:
+        body = json.dumps(payload).encode()
+        secret = self.directory.meta_apps.get(app_id, "")
+        self._post(f"/webhooks/meta/{app_id}", body,
+                   {"Content-Type": "application/json", "X-Hub-Signature-256": meta_signature(body, secret)})
+
+    def _whatsapp_statuses(self, phone_number_id: str, wamid: str, recipient: str) -> None:
+        app_id, waba = self.directory.whatsapp.get(phone_number_id, ("", ""))
+        if not app_id:
+            return
+        for status in ("sent", "delivered", "read"):
+            payload = whatsapp_status_payload(phone_number_id, waba, wamid=wamid, status=status, recipient=recipient)
+            self._enqueue(lambda p=payload: self.post_meta(app_id, p))
+
+    def _page_receipts(self, page_id: str, channel: str, mid: str, recipient: str) -> None:
+        app_id = self.directory.pages.get(page_id, ("", ""))[0]
+        if not app_id:
+            return
+        instagram = channel == "instagram"
+        delivery = messenger_receipt_payload(page_id, psid=recipient, kind="delivery", mids=[mid], instagram=instagram)
+        read = messenger_receipt_payload(page_id, psid=recipient, kind="read", instagram=instagram)
+        self._enqueue(lambda: self.post_meta(app_id, delivery))
+        self._enqueue(lambda: self.post_meta(app_id, read))
+
+    def _twilio_statuses(self, account_sid: str, sid: str, body: dict[str, Any]) -> None:
+        token, account_id, from_number = self.directory.twilio.get(account_sid, ("", "", ""))
+        if not token:
+            return
+        url = str(body.get("StatusCallback") or f"{self.webhook_base().rstrip('/')}/webhooks/twilio/{account_id}")
+        for status in ("sent", "delivered"):
+            form = twilio_status_form(account_sid=account_sid, message_sid=sid, from_number=str(body.get("From") or from_number),
+                                      to_number=str(body.get("To")), status=status)
+            self._enqueue(lambda f=form: self._post_twilio(url, f, token))
+
+    def _post_twilio(self, url: str, form: dict[str, str], token: str) -> None:
+        response = self._client().post(url, content=urlencode(form).encode(), headers={
+            "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": twilio_signature(url, form, token)})
+        if response.status_code >= 300:
+            log.warning("twilio callback answered %d", response.status_code)
+
+    # ---- inbound e-mail (SES + SNS)
+
+    def receive_email(self, *, sender: str, to: str, subject: str, text: str, in_reply_to: str | None = None,
+                      references: list[str] | None = None) -> dict[str, Any]:
+        from skailan.platform.aws import client
+        from skailan.platform.settings import get_settings
+
+        settings = get_settings()
+        message_id = f"{_uuid()}@{sender.rpartition('@')[2] or 'example.com'}"
+        ses_id = hashlib.sha1(message_id.encode()).hexdigest()  # noqa: S324 - an id, not security
+        key = f"inbound/{ses_id}"
+        mime = compose_mime(sender=sender, to=to, subject=subject, text=text, message_id=message_id,
+                            in_reply_to=in_reply_to, references=references)
+        client("s3").put_object(Bucket=settings.inbound_mail_bucket, Key=key, Body=mime)
+        notification = ses_received_notification(message_id=ses_id, recipients=[to], sender=sender,
+                                                 bucket=settings.inbound_mail_bucket, key=key, subject=subject)
+        envelope = self.sns.notification(settings.inbound_mail_topic_arn, json.dumps(notification),
+                                         subject="Amazon SES Email Receipt Notification")
+        import httpx
+
+        response = httpx.post(self.webhook_base().rstrip("/") + "/webhooks/ses", json=envelope, timeout=10,
+                              headers={"x-amz-sns-message-type": "Notification"})
+        return {"message_id": message_id, "ses_message_id": ses_id, "webhook_status": response.status_code,
+                "webhook": response.json() if response.content else None}
+
+    # ---- local routes (served on the API port)
+
+    def routes(self) -> list[tuple[str, str, Callable[[Any], tuple[int, dict[str, str], Any]]]]:
+        def outbox(request: Any) -> tuple[int, dict[str, str], Any]:
+            return 200, {}, {"items": self.outbox(request.query.get("provider"))}
+
+        def clear(_request: Any) -> tuple[int, dict[str, str], Any]:
+            self.clear()
+            return 200, {}, {"cleared": True}
+
+        def faults(request: Any) -> tuple[int, dict[str, str], Any]:
+            try:
+                spec = request.json() or {}
+                self.add_fault(str(spec["provider"]), int(spec["status"]), int(spec.get("count", 1)),
+                               code=str(spec["code"]) if spec.get("code") is not None else None,
+                               retry_after=float(spec["retry_after"]) if spec.get("retry_after") is not None else None)
+            except (KeyError, TypeError, ValueError) as error:
+                return 400, {}, {"message": f"expected {{provider, status, count}}: {error}"}
+            with self._lock:
+                pending = {p: len(q) for p, q in self._faults.items() if q}
+            return 200, {}, {"pending": pending}
+
+        def email(request: Any) -> tuple[int, dict[str, str], Any]:
+            spec = request.json() or {}
+            try:
+                result = self.receive_email(sender=str(spec["from"]), to=str(spec["to"]),
+                                            subject=str(spec.get("subject", "")), text=str(spec.get("text", "")),
+                                            in_reply_to=spec.get("in_reply_to"), references=spec.get("references"))
+            except KeyError as error:
+                return 400, {}, {"message": f"missing {error}"}
+            return 200, {}, result
+
+        return [("GET", "/_local/outbox", outbox), ("DELETE", "/_local/outbox", clear),
+                ("POST", "/_local/faults", faults), ("POST", "/_local/email", email)]
+
+
+class _Drop(Exception):
+    """Close the connection without an answer (a network failure)."""
+
+
+def _redact(path: str) -> str:
+    """Telegram puts the bot token in the path: keep it out of the outbox."""
+    return "/".join("bot<token>" if part.startswith("bot") and ":" in part else part for part in path.split("/"))

@@ -1,0 +1,457 @@
+"""The ingest service: one routed inbound event (from the FIFO queue) into the conversation store.
+
+Per customer message, in the steady state (known person, open conversation):
+  resolve_or_create (the CRM's identity + person GetItems) → ONE TransactWrite (provider-id
+  reference put if absent, message put, conversation summary update if open) → ONE PutEvents.
+No read of the conversation first: the transaction's condition is the check. Only when it
+fails (new customer, closed conversation) is the conversation read, then created or
+re-opened — again with a condition, so two racing workers cannot create it twice.
+
+Idempotency: the reference item `T#<t>#P#<account>#<provider message id>` is put with
+`attribute_not_exists` in the same transaction, so a redelivered webhook (same id, same
+brand and account) stores nothing new. A retried SQS record that already stored its message
+publishes its events again with the same ids (consumers drop the repeat).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ulid import ULID
+
+from skailan.channels import accounts
+from skailan.channels.inbound_queue import IngestEnvelope, MailRef
+from skailan.channels.models import InboundEcho, InboundMessage, InboundProviderError, InboundStatus
+from skailan.conversations import events as ev
+from skailan.conversations import store
+from skailan.conversations.items import (
+    MessageItem,
+    ProviderRefItem,
+    conversation_pk,
+    message_sk,
+    provider_ref_pk,
+)
+from skailan.conversations.policy import last_message_of, preview
+from skailan.conversations.reasons import provider_error
+from skailan.platform.clock import iso
+from skailan.platform.errors import Retryable
+from skailan.platform.events import Actor, DomainEvent, publish
+from skailan.platform.observability import logger
+
+# A status can overtake the send worker's write of the provider id: retry it this many times.
+STATUS_RETRIES = 3
+_PROVIDERS = {"whatsapp": "whatsapp", "messenger": "meta", "instagram": "meta", "telegram": "telegram",
+              "sms": "twilio"}
+_HTML_LIMIT = 64_000
+_RAW_LIMIT = 16_000
+
+
+class Dropped(Exception):
+    """Nothing to store, on purpose (unknown or disabled account, foreign app…): not an error."""
+
+
+@dataclass
+class Outcome:
+    result: str  # stored | duplicate | status | stale | dropped | logged
+    conversation_id: str | None = None
+    message_id: str | None = None
+    events: list[DomainEvent] = field(default_factory=list)
+
+
+def _time(value: datetime | None) -> str:
+    return iso(value) if value else iso()
+
+
+def _check_account(envelope: IngestEnvelope) -> accounts.Account:
+    account = accounts.account(envelope.tenant_id, envelope.account_id)
+    if account is None or not account.active or account.channel != envelope.channel:
+        raise Dropped("unknown, disabled or mismatched channel account")
+    if envelope.via == "meta":
+        app = account.external.get("meta_app_id")
+        if app and app != envelope.app_id:
+            raise Dropped("the account belongs to another Meta app")
+        event = envelope.event
+        waba = account.external.get("waba_id")
+        if event is not None and event.waba_id and waba and event.waba_id != waba:
+            raise Dropped("the WABA id does not match the account's")
+    return account
+
+
+def handle(envelope: IngestEnvelope, *, receive_count: int = 1) -> Outcome:
+    try:
+        account = _check_account(envelope)
+    except Dropped as why:
+        logger.warning("inbound event dropped", tenant_id=envelope.tenant_id, account_id=envelope.account_id,
+                       reason=str(why))
+        return Outcome("dropped")
+    if envelope.mail is not None:
+        return _mail(account, envelope, envelope.mail, receive_count)
+    event = envelope.event
+    if isinstance(event, InboundMessage):
+        return _message(account, envelope, event, receive_count=receive_count)
+    if isinstance(event, InboundEcho):
+        return _echo(account, envelope, event, receive_count)
+    if isinstance(event, InboundStatus):
+        return _status(account, event, receive_count)
+    if isinstance(event, InboundProviderError):
+        logger.warning("provider reported an error", tenant_id=account.tenant_id, account_id=account.account_id,
+                       code=event.error.code, title=event.error.title, details=event.error.details)
+        return Outcome("logged")
+    return Outcome("dropped")
+
+
+# ---------------------------------------------------------------- messages
+
+
+def _details(message: InboundMessage) -> dict[str, Any] | None:
+    details: dict[str, Any] = {}
+    if message.location:
+        details["location"] = message.location.model_dump(mode="json")
+    if message.contacts:
+        details["contacts"] = [c.model_dump(mode="json", exclude={"raw"}) for c in message.contacts]
+    if message.interactive:
+        details["interactive"] = message.interactive.model_dump(mode="json")
+    if message.reaction:
+        details["reaction"] = message.reaction.model_dump(mode="json")
+    if message.email:
+        email = message.email.model_dump(mode="json", exclude={"attachments"})
+        if email.get("html") and len(email["html"]) > _HTML_LIMIT:
+            email["html"] = None
+            email["html_truncated"] = True
+        details["email"] = email
+    if message.errors:
+        details["errors"] = [e.model_dump(mode="json") for e in message.errors]
+    return details or None
+
+
+def _raw(message: InboundMessage) -> dict[str, Any] | None:
+    if message.type != "unsupported":
+        return None
+    import json
+
+    text = json.dumps(message.raw, default=str)
+    return message.raw if len(text) <= _RAW_LIMIT else {"truncated": True}
+
+
+def _email_attachments(account: accounts.Account, message: InboundMessage) -> list[dict[str, Any]]:
+    from skailan.conversations.media import object_key, put_object
+
+    stored = []
+    for index, attachment in enumerate(message.email.attachments if message.email else []):
+        if attachment.content is None:
+            continue
+        key = object_key(account.tenant_id, account.account_id, f"{message.provider_message_id}#{index}",
+                         attachment.filename)
+        put_object(key, attachment.content, attachment.content_type)
+        stored.append({"key": key, "mime_type": attachment.content_type, "filename": attachment.filename,
+                       "size": attachment.size, "inline": attachment.inline, "content_id": attachment.content_id})
+    return stored
+
+
+def _thread(account: accounts.Account, message: InboundMessage, person_id: str) -> str:
+    """The conversation a message belongs to: an e-mail reply joins the conversation of the
+    message it answers; a Telegram group is one conversation; otherwise one per person."""
+    if message.email and (message.email.in_reply_to or message.email.references):
+        wanted = [message.email.in_reply_to, *reversed(message.email.references)]
+        refs = store.find_refs(account.tenant_id, account.account_id, [w for w in wanted if w])
+        if refs:
+            by_id = {ref.pk: ref for ref in refs}
+            for pid in wanted:
+                ref = by_id.get(provider_ref_pk(account.tenant_id, account.account_id, pid or ""))
+                if ref is not None:
+                    return ref.conversation_id
+    sender = message.sender.external_id if message.sender else ""
+    if message.conversation_ref and message.conversation_ref != sender:
+        return store.conversation_id_for(account.account_id, f"chat:{message.conversation_ref}")
+    return store.conversation_id_for(account.account_id, person_id)
+
+
+def _resolve(account: accounts.Account, channel: str, external_id: str, *, phone: str | None = None,
+             email: str | None = None, name: str | None = None) -> Any:
+    from skailan.crm.identities import resolve_or_create
+
+    return resolve_or_create(account.tenant_id, channel, external_id, phone=phone, email=email, display_name=name)
+
+
+def _email_thread(message: InboundMessage, previous: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    if not message.email:
+        return None
+    references = [*message.email.references]
+    if message.email.message_id and message.email.message_id not in references:
+        references.append(message.email.message_id)
+    return {"subject": message.email.subject or (previous or {}).get("subject"),
+            "last_message_id": message.email.message_id, "references": references[-20:]}
+
+
+def _message(account: accounts.Account, envelope: IngestEnvelope, message: InboundMessage, *,
+             receive_count: int, direction: str = "in", author_kind: str = "customer",
+             customer_id: str | None = None) -> Outcome:
+    tenant_id = account.tenant_id
+    customer = message.sender if direction == "in" else None
+    external_id = customer.external_id if customer else customer_id
+    if not external_id:
+        logger.info("message without a sender kept out", tenant_id=tenant_id, account_id=account.account_id,
+                    provider_message_id=message.provider_message_id, type=message.type)
+        return Outcome("dropped")
+    if message.edited:
+        return _edit(account, message)
+    media = None
+    attachments: list[dict[str, Any]] = []
+    if message.media is not None or (message.email and message.email.attachments):
+        # Downloads are slow: skip them for a redelivery already stored.
+        if store.find_ref(tenant_id, account.account_id, message.provider_message_id) is not None:
+            return Outcome("duplicate")
+        if message.media is not None:
+            from skailan.conversations.media import store_inbound_media
+
+            media = store_inbound_media(account, message)
+        attachments = _email_attachments(account, message)
+    person = _resolve(account, message.channel, external_id,
+                      phone=customer.phone if customer else None, email=customer.email if customer else None,
+                      name=(customer.display_name or customer.username) if customer else None)
+    conversation_id = _thread(account, message, person.person_id)
+    own = conversation_id == store.conversation_id_for(account.account_id, person.person_id)
+    message_id = str(ULID.from_datetime(message.timestamp))
+    at = _time(message.timestamp)
+    item = MessageItem(
+        conversation_pk(tenant_id, conversation_id), message_sk(message_id),
+        tenant_id=tenant_id, conversation_id=conversation_id, message_id=message_id, account_id=account.account_id,
+        channel=message.channel, direction=direction, type=message.type, text=message.text,
+        status=None if direction == "in" else "sent",
+        status_rank=0 if direction == "in" else store.STATUS_RANK["sent"],
+        provider_message_id=message.provider_message_id, provider_message_ids=[message.provider_message_id],
+        author={"kind": author_kind, "id": person.person_id if direction == "in" else None,
+                "name": (customer.display_name if customer else None) or (person.name if direction == "in" else None)},
+        timestamp=at, media=media, attachments=attachments or None, details=_details(message),
+        reply_to_provider_id=message.reply_to_provider_id, raw=_raw(message),
+        sent_at=at if direction == "out" else None, created_at=iso(),
+    )
+    ref = ProviderRefItem(provider_ref_pk(tenant_id, account.account_id, message.provider_message_id),
+                          "P", tenant_id=tenant_id, account_id=account.account_id, conversation_id=conversation_id,
+                          message_id=message_id, direction=direction, created_at=iso())
+    contact = {"person_id": person.person_id, "name": person.name, "external_id": external_id,
+               "phone": customer.phone if customer else None, "email": customer.email if customer else None,
+               "username": customer.username if customer else None}
+    summary = store.Summary(
+        last_message=last_message_of(item), at=_time(envelope.received_at),
+        # The snapshot follows the conversation's own customer: not a business echo, not a
+        # colleague answering an e-mail thread, not one member of a Telegram group.
+        contact=contact if direction == "in" and own else None, initial_contact=contact,
+        customer_message_at=at if direction == "in" else None,
+        agent_message_at=at if direction == "out" else None,
+        unread=1 if direction == "in" else 0,
+        email_thread=_email_thread(message), reply_ref=message.conversation_ref or external_id,
+    )
+    try:
+        opened = _append(item, summary, ref, channel=message.channel, person_id=person.person_id)
+    except store.Duplicate:
+        outcome = Outcome("duplicate", conversation_id, message_id)
+        if receive_count > 1:  # our own retry after a failed publish: publish again, same ids
+            stored = store.find_ref(tenant_id, account.account_id, message.provider_message_id)
+            if stored is not None:
+                outcome.events = _message_events(account, stored.conversation_id, stored.message_id, message,
+                                                 person.person_id, None, direction)
+                publish(outcome.events)
+        return outcome
+    events = _message_events(account, conversation_id, message_id, message, person.person_id, opened, direction)
+    publish(events)
+    logger.info("message stored", tenant_id=tenant_id, conversation_id=conversation_id, message_id=message_id,
+                channel=message.channel, direction=direction, opened=opened)
+    return Outcome("stored", conversation_id, message_id, events)
+
+
+def _append(item: MessageItem, summary: store.Summary, ref: ProviderRefItem, *, channel: str,
+            person_id: str) -> str | None:
+    """Append to the open conversation, or create / reopen it. Returns "created", "reopened" or None."""
+    mode = "append"
+    for _ in range(4):
+        conversation = None
+        if mode == "create":
+            conversation = store.new_conversation(item.tenant_id, item.conversation_id, channel=channel,
+                                                  account_id=item.account_id, person_id=person_id, summary=summary)
+        try:
+            store.append_message(item, summary, mode=mode, conversation=conversation, refs=[ref])
+            return {"append": None, "create": "created", "reopen": "reopened"}[mode]
+        except store.ConversationExists:
+            mode = "append"
+        except store.ConversationNotOpen:
+            current = store.get_conversation(item.tenant_id, item.conversation_id)
+            mode = "create" if current is None else "reopen" if current.status == "closed" else "append"
+    raise Retryable("the conversation kept changing under the ingest; retry")
+
+
+def _message_events(account: accounts.Account, conversation_id: str, message_id: str, message: InboundMessage,
+                    person_id: str, opened: str | None, direction: str) -> list[DomainEvent]:
+    tenant_id = account.tenant_id
+    actor = Actor(kind="customer", id=person_id) if direction == "in" else Actor(kind="system")
+    out: list[DomainEvent] = []
+    if opened:
+        type_ = ev.CONVERSATION_CREATED if opened == "created" else ev.CONVERSATION_REOPENED
+        out.append(ev.build(tenant_id, type_, key=f"{conversation_id}:{message_id}", entity_type="conversation",
+                            entity_id=conversation_id, actor=actor,
+                            data={"conversation_id": conversation_id, "channel": message.channel,
+                                  "account_id": account.account_id, "person_id": person_id,
+                                  "message_id": message_id}))
+    if direction == "in":
+        out.append(ev.build(tenant_id, ev.MESSAGE_RECEIVED, key=message_id, entity_type="conversation",
+                            entity_id=conversation_id, actor=actor, occurred_at=_time(message.timestamp),
+                            data={"conversation_id": conversation_id, "message_id": message_id,
+                                  "channel": message.channel, "account_id": account.account_id,
+                                  "person_id": person_id, "type": message.type, "text": preview(message.text),
+                                  "provider_message_id": message.provider_message_id}))
+    else:
+        out.append(ev.build(tenant_id, ev.MESSAGE_SENT, key=message_id, entity_type="conversation",
+                            entity_id=conversation_id, actor=actor,
+                            data={"conversation_id": conversation_id, "message_id": message_id,
+                                  "channel": message.channel, "external": True}))
+    return out
+
+
+def _edit(account: accounts.Account, message: InboundMessage) -> Outcome:
+    ref = store.find_ref(account.tenant_id, account.account_id, message.provider_message_id)
+    if ref is None:
+        # The original never reached us: store the edited text as the message.
+        return _message(account, _fake_envelope(account, message), message.model_copy(update={"edited": False}),
+                        receive_count=1)
+    store.update_message_text(account.tenant_id, ref.conversation_id, ref.message_id, message.text,
+                              _time(message.timestamp))
+    return Outcome("stored", ref.conversation_id, ref.message_id)
+
+
+def _fake_envelope(account: accounts.Account, message: InboundMessage) -> IngestEnvelope:
+    return IngestEnvelope(tenant_id=account.tenant_id, account_id=account.account_id, channel=message.channel,
+                          received_at=message.timestamp, via="edit", event=message)
+
+
+def _echo(account: accounts.Account, envelope: IngestEnvelope, echo: InboundEcho, receive_count: int) -> Outcome:
+    """A copy of a business message: ours (already stored) is skipped, another tool's is kept."""
+    message = echo.message
+    if store.find_ref(account.tenant_id, account.account_id, message.provider_message_id) is not None:
+        return Outcome("duplicate")
+    return _message(account, envelope, message, receive_count=receive_count, direction="out",
+                    author_kind="external", customer_id=message.recipient_id)
+
+
+# ---------------------------------------------------------------- statuses
+
+
+def _status(account: accounts.Account, status: InboundStatus, receive_count: int) -> Outcome:
+    if status.provider_message_id is None:
+        return _watermark(account, status)
+    if status.status not in ("sent", "delivered", "read", "failed"):
+        return Outcome("logged")
+    ref = store.find_ref(account.tenant_id, account.account_id, status.provider_message_id)
+    if ref is None or ref.direction != "out":
+        if ref is None and receive_count < STATUS_RETRIES:
+            raise Retryable("status for a message not recorded yet")
+        logger.info("status for an unknown message ignored", tenant_id=account.tenant_id,
+                    account_id=account.account_id, provider_message_id=status.provider_message_id)
+        return Outcome("logged")
+    error = None
+    if status.status == "failed":
+        detail = status.error
+        error = provider_error(_PROVIDERS.get(status.channel, "local"),  # type: ignore[arg-type]
+                               detail.code if detail else None, title=detail.title if detail else None,
+                               message=(detail.details or detail.message) if detail else status.provider_status)
+    item = store.apply_status(account.tenant_id, ref.conversation_id, ref.message_id, status.status,
+                              _time(status.timestamp), error)
+    if item is None:
+        logger.info("stale status ignored", tenant_id=account.tenant_id, message_id=ref.message_id,
+                    status=status.status)
+        return Outcome("stale", ref.conversation_id, ref.message_id)
+    store.refresh_last_message(item, last_message_of(item))
+    type_ = ev.MESSAGE_FAILED if status.status == "failed" else ev.MESSAGE_STATUS_CHANGED
+    events = [ev.build(account.tenant_id, type_, key=f"{ref.message_id}:{status.status}", entity_type="conversation",
+                       entity_id=ref.conversation_id, occurred_at=_time(status.timestamp),
+                       data={"conversation_id": ref.conversation_id, "message_id": ref.message_id,
+                             "status": status.status, "error": error})]
+    publish(events)
+    return Outcome("status", ref.conversation_id, ref.message_id, events)
+
+
+WATERMARK_WINDOW = 25  # a receipt moves at most this many recent replies
+
+
+def _watermark(account: accounts.Account, status: InboundStatus) -> Outcome:
+    """Messenger / Instagram receipts without mids: every reply to that customer sent up to the
+    watermark has reached `status`."""
+    from skailan.crm.identities import channel_identity
+    from skailan.crm.people import find_by_identity
+
+    if status.status not in ("delivered", "read") or not status.recipient_id or status.watermark is None:
+        return Outcome("logged")
+    identity = channel_identity(account.tenant_id, status.channel, status.recipient_id)
+    person = find_by_identity(account.tenant_id, identity.kind, identity.key)
+    if person is None:
+        return Outcome("logged")
+    conversation_id = store.conversation_id_for(account.account_id, person.person_id)
+    items, _ = store.list_messages(account.tenant_id, conversation_id, cursor=None, limit=WATERMARK_WINDOW)
+    until = _time(status.watermark)
+    rank = store.STATUS_RANK[status.status]
+    moved = []
+    for item in items:
+        if item.direction != "out" or item.status not in ("sent", "delivered") or (item.status_rank or 0) >= rank:
+            continue
+        if item.timestamp > until:
+            continue
+        updated = store.apply_status(account.tenant_id, conversation_id, item.message_id, status.status, until)
+        if updated is not None:
+            moved.append(updated)
+    if not moved:
+        return Outcome("stale", conversation_id)
+    newest = max(moved, key=lambda m: m.message_id)
+    store.refresh_last_message(newest, last_message_of(newest))
+    events = [ev.build(account.tenant_id, ev.MESSAGE_STATUS_CHANGED, key=f"{m.message_id}:{status.status}",
+                       entity_type="conversation", entity_id=conversation_id, occurred_at=until,
+                       data={"conversation_id": conversation_id, "message_id": m.message_id, "status": status.status})
+              for m in moved]
+    publish(events)
+    return Outcome("status", conversation_id, newest.message_id, events)
+
+
+# ---------------------------------------------------------------- e-mail
+
+
+def _mail(account: accounts.Account, envelope: IngestEnvelope, mail: MailRef, receive_count: int) -> Outcome:
+    import base64
+
+    from skailan.channels.email import parse
+
+    if mail.content_b64 is not None:
+        raw = base64.b64decode(mail.content_b64)
+    else:
+        from skailan.platform.aws import client
+
+        raw = client("s3").get_object(Bucket=mail.bucket, Key=mail.key)["Body"].read()
+    outcome = Outcome("dropped")
+    for message in parse(raw, received_at=envelope.received_at):
+        assert isinstance(message, InboundMessage)
+        outcome = _message(account, envelope, message, receive_count=receive_count)
+    return outcome
+
+
+
+# ---------------------------------------------------------------- the worker's record
+
+
+def process_record(body: str, *, message_id: str, group_id: str | None, receive_count: int) -> Outcome:
+    """One SQS record of the inbound queue. Malformed records go to the DLQ with their reason."""
+    from pydantic import ValidationError
+
+    from skailan.channels.errors import PayloadError
+    from skailan.conversations.records import to_dead_letter
+    from skailan.platform.errors import SkailanError
+    from skailan.platform.settings import get_settings
+
+    try:
+        envelope = IngestEnvelope.model_validate_json(body)
+        return handle(envelope, receive_count=receive_count)
+    except (ValidationError, PayloadError, ValueError, SkailanError) as err:
+        if isinstance(err, SkailanError) and (err.status >= 500 or err.status == 409):  # 409: retry
+            raise
+        reason = f"{type(err).__name__}: {err}"
+        to_dead_letter(get_settings().inbound_dead_letter_queue_url, body, reason=reason, message_id=message_id,
+                       group_id=group_id, source="inbound")
+        return Outcome("dead_letter")

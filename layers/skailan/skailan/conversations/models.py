@@ -1,0 +1,142 @@
+"""Request and response models of the conversations API (stored items map to these in
+`skailan.conversations.store`, never leak out as they are)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, model_validator
+
+from skailan.platform.models import RequestModel, ResponseModel
+
+ConversationId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+MessageId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+ConversationStatus = Literal["open", "pending", "closed"]
+MessageStatus = Literal["queued", "sending", "sent", "delivered", "read", "failed"]
+
+
+class Page[T](ResponseModel):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+# ---------------------------------------------------------------- responses
+
+
+class ContactOut(ResponseModel):
+    person_id: str
+    name: str | None = None
+    external_id: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    username: str | None = None
+
+
+class LastMessageOut(ResponseModel):
+    id: str
+    direction: Literal["in", "out"]
+    type: str
+    text: str | None = None
+    status: str | None = None
+    at: str
+
+
+class ConversationOut(ResponseModel):
+    id: str
+    channel: str
+    account_id: str
+    status: ConversationStatus
+    contact: ContactOut
+    last_message: LastMessageOut | None = None
+    last_activity_at: str
+    last_customer_message_at: str | None = None
+    last_agent_message_at: str | None = None
+    # WhatsApp: free-form replies are allowed until this time; after it, templates only.
+    reply_window_expires_at: str | None = None
+    unread_count: int = 0
+    message_count: int = 0
+    subject: str | None = None
+    created_at: str | None = None
+
+
+class MediaOut(ResponseModel):
+    url: str | None = None  # signed, short-lived
+    mime_type: str | None = None
+    filename: str | None = None
+    size: int | None = None
+    caption: str | None = None
+    error: str | None = None
+
+
+class ErrorOut(ResponseModel):
+    code: str | None = None
+    title: str | None = None
+    message: str | None = None
+    reason_es: str | None = None
+    reason_en: str | None = None
+
+
+class AuthorOut(ResponseModel):
+    kind: str
+    id: str | None = None
+    name: str | None = None
+
+
+class MessageOut(ResponseModel):
+    id: str
+    conversation_id: str
+    direction: Literal["in", "out"]
+    type: str
+    text: str | None = None
+    status: str | None = None
+    provider_message_id: str | None = None
+    author: AuthorOut
+    timestamp: str
+    media: MediaOut | None = None
+    attachments: list[dict[str, Any]] = Field(default_factory=list)
+    details: dict[str, Any] = Field(default_factory=dict)
+    reply_to_provider_id: str | None = None
+    error: ErrorOut | None = None
+    status_times: dict[str, str] = Field(default_factory=dict)
+    edited_at: str | None = None
+
+
+# ---------------------------------------------------------------- requests
+
+
+class AttachmentIn(RequestModel):
+    url: Annotated[str, Field(min_length=8, max_length=2048, pattern=r"^https?://")]
+    mime_type: Annotated[str, Field(max_length=127)] | None = None
+    filename: Annotated[str, Field(max_length=255)] | None = None
+    caption: Annotated[str, Field(max_length=1024)] | None = None
+
+
+class TemplateIn(RequestModel):
+    name: Annotated[str, Field(min_length=1, max_length=512)]
+    language: Annotated[str, Field(min_length=2, max_length=15)]
+    parameters: Annotated[list[Annotated[str, Field(max_length=1024)]], Field(max_length=20)] = Field(
+        default_factory=list
+    )
+
+
+class EmailOptionsIn(RequestModel):
+    subject: Annotated[str, Field(max_length=998)] | None = None
+    html: Annotated[str, Field(max_length=500_000)] | None = None
+
+
+class MessageIn(RequestModel):
+    """What an agent sends: text, up to 5 attachments (by URL), or an approved template."""
+
+    text: Annotated[str, Field(min_length=1, max_length=4096)] | None = None
+    attachments: Annotated[list[AttachmentIn], Field(max_length=5)] = Field(default_factory=list)
+    template: TemplateIn | None = None
+    email: EmailOptionsIn | None = None
+    reply_to_message_id: MessageId | None = None
+
+    @model_validator(mode="after")
+    def _something_to_send(self) -> MessageIn:
+        if self.template is None and not (self.text and self.text.strip()) and not self.attachments:
+            raise ValueError("send text, attachments or a template")
+        if self.template is not None and (self.text or self.attachments):
+            raise ValueError("a template goes alone, without text or attachments")
+        return self

@@ -1,0 +1,264 @@
+"""Outbound messages: queued by the API, sent by the send worker, exactly once.
+
+API: the message is stored `queued` with the conversation's summary (one transaction), then
+put on the outbound FIFO queue (group = tenant + conversation, so one conversation's replies
+go out in order; deduplication id = message id) → 202.
+
+Worker, per record:
+1. read the message (consistent); already sent / failed → acknowledge (a redelivery);
+   `sending` for longer than the lease → the previous attempt died mid-call: we cannot know
+   whether the provider got it, so it is marked failed `delivery_unknown` rather than risk a
+   duplicate;
+2. shared checks (outgoing, channel active, WhatsApp window or template) → permanent failure;
+3. claim it (queued → sending, conditional), call the provider;
+4. success: provider ids recorded with `sent` (one transaction) before the record is
+   acknowledged; a partial multi-part send records the parts that went out, and a retry sends
+   only the rest;
+5. retryable failure (429, 5xx, timeout): back to `queued`, the record's visibility is set to
+   the provider's Retry-After or exponential backoff with full jitter, and the record fails so
+   SQS redelivers it then; on the last receive it is marked failed `retries_exhausted` and
+   left to the DLQ (a redrive sends it again);
+6. permanent failure: `failed` with the provider's code and the reason in Spanish and English.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from skailan.channels import accounts
+from skailan.channels.errors import SendFailure
+from skailan.conversations import events as ev
+from skailan.conversations import store
+from skailan.conversations.items import MessageItem, conversation_pk, message_sk
+from skailan.conversations.models import MessageIn, MessageOut
+from skailan.conversations.policy import last_message_of
+from skailan.conversations.reasons import own_error
+from skailan.conversations.views import message_out
+from skailan.platform.auth import Caller
+from skailan.platform.clock import iso, parse_iso, utcnow
+from skailan.platform.errors import NotFound, Retryable, SkailanError
+from skailan.platform.events import Actor, DomainEvent, publish
+from skailan.platform.ids import new_id
+from skailan.platform.observability import logger
+
+MAX_RECEIVES = 5  # the outbound queue's maxReceiveCount (template.yaml)
+SENDING_LEASE_SECONDS = 120  # longer than one attempt can take (HTTP timeouts + Lambda timeout)
+BACKOFF_BASE_SECONDS = 2.0
+BACKOFF_CAP_SECONDS = 600.0
+_MIME_KINDS = {"image": "image", "video": "video", "audio": "audio"}
+
+CONVERSATION_NOT_FOUND = "Conversación no encontrada. / Conversation not found."
+
+
+class QueueUnavailable(SkailanError):
+    status, code = 503, "queue_unavailable"
+
+
+class OutboundJob(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+    tenant_id: str
+    conversation_id: str
+    message_id: str
+
+
+# ---------------------------------------------------------------- API side
+
+
+def _type_of(body: MessageIn) -> str:
+    if body.template is not None:
+        return "template"
+    if body.attachments:
+        mime = (body.attachments[0].mime_type or "").split("/", 1)[0].lower()
+        return _MIME_KINDS.get(mime, "document")
+    return "text"
+
+
+def queue_message(caller: Caller, conversation_id: str, body: MessageIn) -> MessageOut:
+    tenant_id = caller.tenant_id
+    conversation = store.get_conversation(tenant_id, conversation_id)
+    if conversation is None:
+        raise NotFound(CONVERSATION_NOT_FOUND, code="conversation_not_found")
+    reply_to = None
+    if body.reply_to_message_id:
+        answered = store.get_message(tenant_id, conversation_id, body.reply_to_message_id)
+        if answered is None:
+            raise NotFound("Mensaje no encontrado. / Message not found.", code="message_not_found")
+        reply_to = answered.provider_message_id
+    details: dict[str, Any] = {}
+    if body.template is not None:
+        details["template"] = body.template.model_dump(mode="json")
+    if body.email is not None:
+        details["email"] = body.email.model_dump(mode="json", exclude_none=True)
+    message_id = new_id()
+    now = iso()
+    item = MessageItem(
+        conversation_pk(tenant_id, conversation_id), message_sk(message_id),
+        tenant_id=tenant_id, conversation_id=conversation_id, message_id=message_id,
+        account_id=conversation.account_id, channel=conversation.channel, direction="out", type=_type_of(body),
+        text=body.text, status="queued", status_rank=0,
+        author={"kind": caller.kind if caller.kind != "api_key" else "api_key", "id": caller.principal_id,
+                "name": caller.name},
+        timestamp=now, attachments=[a.model_dump(mode="json", exclude_none=True) for a in body.attachments] or None,
+        details=details or None, reply_to_provider_id=reply_to, created_at=now,
+    )
+    summary = store.Summary(last_message=last_message_of(item), at=now, agent_message_at=now)
+    store.save_outbound(item, summary)
+    try:
+        enqueue(OutboundJob(tenant_id=tenant_id, conversation_id=conversation_id, message_id=message_id))
+    except Exception as err:
+        store.record_failure(item, own_error("not_queued", message=type(err).__name__), at=iso(), final=True)
+        raise QueueUnavailable("No se pudo encolar el mensaje; inténtalo de nuevo. / "
+                               "The message could not be queued; try again.") from err
+    publish([_event(item, ev.MESSAGE_QUEUED, actor=Actor(kind=caller.kind, id=caller.principal_id,
+                                                         email=caller.email))])
+    logger.info("message queued", tenant_id=tenant_id, conversation_id=conversation_id, message_id=message_id)
+    return message_out(item)
+
+
+def enqueue(job: OutboundJob) -> None:
+    from skailan.platform.aws import client
+    from skailan.platform.settings import get_settings
+
+    client("sqs").send_message(
+        QueueUrl=get_settings().outbound_queue_url, MessageBody=job.model_dump_json(),
+        MessageGroupId=f"{job.tenant_id}#{job.conversation_id}", MessageDeduplicationId=job.message_id,
+    )
+
+
+def _event(item: MessageItem, type_: str, *, actor: Actor | None = None, **data: Any) -> DomainEvent:
+    return ev.build(item.tenant_id, type_, key=f"{item.message_id}:{type_}", entity_type="conversation",
+                    entity_id=item.conversation_id, actor=actor,
+                    data={"conversation_id": item.conversation_id, "message_id": item.message_id,
+                          "channel": item.channel, "account_id": item.account_id, **data})
+
+
+# ---------------------------------------------------------------- worker side
+
+
+@dataclass
+class Attempt:
+    result: str  # sent | failed | already_done | retry
+    retry_after: float | None = None
+    provider_message_ids: list[str] = field(default_factory=list)
+
+
+def backoff(attempt: int, *, retry_after: float | None = None) -> float:
+    """Seconds until the next try: the provider's Retry-After when it gave one, else
+    exponential backoff with full jitter (capped)."""
+    if retry_after is not None:
+        return min(max(retry_after, 1.0), BACKOFF_CAP_SECONDS)
+    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempt - 1))
+    return max(1.0, random.uniform(0, ceiling))
+
+
+def _fail(item: MessageItem, error: dict[str, Any], *, sent_ids: list[str] | None = None) -> Attempt:
+    store.record_failure(item, error, at=iso(), final=True, sent_ids=sent_ids)
+    item.status, item.error = "failed", error
+    store.refresh_last_message(item, last_message_of(item))
+    publish([_event(item, ev.MESSAGE_FAILED, error=error)])
+    logger.warning("message failed", tenant_id=item.tenant_id, message_id=item.message_id, code=error.get("code"))
+    return Attempt("failed")
+
+
+def _failure_dict(failure: SendFailure) -> dict[str, Any]:
+    return {"code": failure.code, "title": failure.title, "message": failure.provider_message,
+            "reason_es": failure.reason_es, "reason_en": failure.reason_en, "http_status": failure.http_status}
+
+
+def deliver(job: OutboundJob, *, receive_count: int = 1) -> Attempt:
+    item = store.get_message(job.tenant_id, job.conversation_id, job.message_id, consistent=True)
+    if item is None:
+        if receive_count < 3:
+            raise Retryable("message not visible yet")
+        logger.error("outbound job for a missing message dropped", **job.model_dump())
+        return Attempt("already_done")
+    redrive_code = "retries_exhausted"
+    if item.status in ("sent", "delivered", "read"):
+        return Attempt("already_done")
+    if item.status == "failed" and item.error_code != redrive_code:
+        return Attempt("already_done")
+    if item.status == "sending":
+        started = parse_iso(item.sending_at) if item.sending_at else utcnow()
+        if (utcnow() - started).total_seconds() < SENDING_LEASE_SECONDS:
+            raise Retryable("another attempt is sending this message")
+        return _fail(item, own_error("delivery_unknown"))
+    conversation = store.get_conversation(job.tenant_id, job.conversation_id)
+    account = accounts.account(item.tenant_id, item.account_id)
+    if conversation is None or account is None or not account.active:
+        return _fail(item, own_error("channel_disabled"))
+    from skailan.conversations.sending import delivery_for
+
+    delivery = delivery_for(account, conversation)
+    try:
+        delivery.check(item)
+    except SendFailure as failure:
+        return _fail(item, _failure_dict(failure))
+    already = list(item.provider_message_ids or [])
+    try:
+        store.claim_for_sending(item, at=iso(), allow_failed_code=redrive_code)
+    except store.NotQueued:
+        return Attempt("already_done")
+    try:
+        result = delivery.send(item, skip_parts=len(already))
+    except SendFailure as failure:
+        sent = already + list(failure.sent_provider_message_ids)
+        if failure.permanent:
+            return _fail(item, _failure_dict(failure), sent_ids=sent or None)
+        if receive_count >= MAX_RECEIVES:
+            error = {**own_error("retries_exhausted", message=failure.provider_message), "provider_code": failure.code}
+            _fail(item, error, sent_ids=sent or None)
+            raise Retryable("retries exhausted; the record goes to the DLQ") from failure
+        store.record_failure(item, _failure_dict(failure), at=iso(), final=False, sent_ids=sent or None)
+        logger.warning("send will be retried", tenant_id=item.tenant_id, message_id=item.message_id,
+                       code=failure.code, attempt=receive_count)
+        return Attempt("retry", retry_after=backoff(receive_count, retry_after=failure.retry_after))
+    # Any other exception leaves the message `sending`: the outcome is unknown, the lease decides.
+    ids = already + list(result.provider_message_ids)
+    at = iso()
+    store.record_sent(item, ids, at=at)
+    item.status, item.provider_message_id = "sent", ids[0]
+    store.refresh_last_message(item, last_message_of(item))
+    publish([_event(item, ev.MESSAGE_SENT, provider_message_ids=ids)])
+    logger.info("message sent", tenant_id=item.tenant_id, message_id=item.message_id, channel=item.channel)
+    return Attempt("sent", provider_message_ids=ids)
+
+
+def process_record(body: str, *, message_id: str, group_id: str | None, receive_count: int,
+                   receipt_handle: str | None, queue_url: str | None) -> Attempt:
+    """One record of the outbound queue; a retry sets the record's visibility, then raises."""
+    from pydantic import ValidationError
+
+    from skailan.conversations.records import to_dead_letter
+    from skailan.platform.settings import get_settings
+
+    try:
+        job = OutboundJob.model_validate_json(body)
+    except (ValidationError, ValueError) as err:
+        to_dead_letter(get_settings().outbound_dead_letter_queue_url, body, reason=f"{type(err).__name__}: {err}",
+                       message_id=message_id, group_id=group_id, source="outbound")
+        return Attempt("failed")
+    attempt = deliver(job, receive_count=receive_count)
+    if attempt.result == "retry":
+        if receipt_handle and queue_url:
+            _delay(queue_url, receipt_handle, int(attempt.retry_after or 1))
+        raise Retryable(f"retry in {attempt.retry_after:.0f}s", retry_after=attempt.retry_after)
+    return attempt
+
+
+def _delay(queue_url: str, receipt_handle: str, seconds: int) -> None:
+    """Backoff by visibility: SQS redelivers the record after `seconds`. A stale receipt handle
+    only means the record comes back at the queue's own visibility timeout."""
+    from botocore.exceptions import ClientError
+
+    from skailan.platform.aws import client
+
+    try:
+        client("sqs").change_message_visibility(QueueUrl=queue_url, ReceiptHandle=receipt_handle,
+                                                VisibilityTimeout=seconds)
+    except ClientError as err:
+        logger.warning("backoff not applied", reason=str(err))

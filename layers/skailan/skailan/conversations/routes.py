@@ -1,0 +1,85 @@
+"""Conversations API (`/v1/conversations…`): the store's minimal surface — list, read, the
+messages, and sending a reply. The inbox adds its routers to `ROUTERS`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from skailan.conversations import outbound, queries
+from skailan.conversations.models import (
+    ConversationId,
+    MessageIn,
+    MessageOut,
+    Page,
+)
+from skailan.inbox import api as inbox
+from skailan.inbox.api import InboxConversationOut
+from skailan.inbox.conversation_routes import CONVERSATION_ROUTERS
+from skailan.platform.auth import current_caller
+from skailan.tenancy.access import requires
+
+Cursor = Annotated[str | None, Query(description="Opaque cursor from the previous page's next_cursor.")]
+Limit = Annotated[int | None, Query(ge=1, le=100)]
+ConversationPath = Annotated[ConversationId, Path()]
+
+router = Router()
+
+
+@router.get("/v1/conversations", middlewares=[requires("conversations:view", api_key=True)], tags=["conversations"])
+def list_conversations(  # filters and visibility: skailan.inbox.views (docs/inbox.md)
+    status: Annotated[str | None, Query(max_length=40, description="open, pending, snoozed, closed (comma-separated)")] = None,
+    channel: Annotated[str | None, Query(max_length=20)] = None,
+    account_id: Annotated[str | None, Query(max_length=64)] = None,
+    assignee: Annotated[str | None, Query(max_length=64, description="a user id, `me` or `none` (unassigned)")] = None,
+    team: Annotated[str | None, Query(max_length=64, description="a team id or `none`")] = None,
+    priority: Annotated[Literal["low", "normal", "high", "urgent"] | None, Query()] = None,
+    tags: Annotated[str | None, Query(max_length=200, description="comma-separated; all must match")] = None,
+    pinned: Annotated[bool | None, Query()] = None,
+    unanswered_for: Annotated[str | None, Query(max_length=10, description="e.g. 30m, 2h, 1d: customer waiting at least that long")] = None,
+    answered_within: Annotated[str | None, Query(max_length=10, description="e.g. 1h, 7d: an agent replied within")] = None,
+    activity_from: Annotated[str | None, Query(max_length=40, description="last activity from (ISO-8601)")] = None,
+    activity_to: Annotated[str | None, Query(max_length=40, description="last activity until (ISO-8601)")] = None,
+    sort: Annotated[Literal["last_message", "waiting"] | None, Query(description="newest activity first, or longest wait first")] = None,
+    q: Annotated[str | None, Query(max_length=100, description="search by name, phone, e-mail or message text")] = None,
+    cursor: Cursor = None,
+    limit: Limit = None,
+) -> Page[InboxConversationOut]:
+    """Agents see their own and unassigned conversations; supervisors and admins the whole brand."""
+    return inbox.list_conversations(
+        current_caller(), cursor=cursor, limit=limit, status=status, channel=channel, account_id=account_id,
+        assignee=assignee, team=team, priority=priority, tags=tags, pinned=pinned, unanswered_for=unanswered_for,
+        answered_within=answered_within, activity_from=activity_from, activity_to=activity_to, sort=sort, q=q)
+
+
+@router.get("/v1/conversations/<conversation_id>", middlewares=[requires("conversations:view", api_key=True)],
+            tags=["conversations"])
+def get_conversation(conversation_id: ConversationPath) -> InboxConversationOut:
+    return inbox.get_conversation(current_caller(), conversation_id)
+
+
+@router.get("/v1/conversations/<conversation_id>/messages",
+            middlewares=[requires("conversations:view", api_key=True)], tags=["conversations"])
+def list_messages(
+    conversation_id: ConversationPath,
+    cursor: Cursor = None,
+    limit: Limit = None,
+    order: Annotated[Literal["desc", "asc"], Query(description="desc: newest first (default).")] = "desc",
+) -> Page[MessageOut]:
+    inbox.ensure_readable(current_caller(), conversation_id)
+    return queries.list_messages(current_caller().tenant_id, conversation_id, cursor=cursor, limit=limit,
+                                 newest_first=order == "desc")
+
+
+@router.post("/v1/conversations/<conversation_id>/messages", status_code=202,
+             middlewares=[requires("conversations:edit", api_key=True)], tags=["conversations"])
+def send_message(conversation_id: ConversationPath, body: MessageIn) -> MessageOut:
+    """Queue a reply (text, up to 5 attachments by URL, or an approved template). It answers 202
+    with the message `queued`; its delivery states follow (sent, delivered, read or failed)."""
+    inbox.check_reply(current_caller(), conversation_id, body)  # window, templates, visibility: 4xx before queueing
+    return outbound.queue_message(current_caller(), conversation_id, body)
+
+
+ROUTERS = [router, *CONVERSATION_ROUTERS]

@@ -1,0 +1,331 @@
+"""The web-chat widget: a public API keyed by the widget id (a `webchat` channel account).
+
+- The widget's `config.allowed_origins` is the CORS allowlist: a browser request from any
+  other origin is refused (403) and gets no CORS headers. Requests without an Origin (server
+  to server) are served.
+- `config.prechat_fields` (name / email / phone) are required when a visitor session starts.
+- A session is a random token (`<session id>.<secret>`, only its SHA-256 is stored) and a
+  person resolved through the CRM's identities (kind `webchat`, plus the e-mail / phone given).
+- Sending enqueues a canonical `InboundMessage` on the same inbound FIFO queue the provider
+  webhooks use, so web chat is stored by the same ingest worker; replies are read by polling.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, field_validator
+from ulid import ULID
+
+from skailan.channels import accounts
+from skailan.platform.clock import iso, utcnow
+from skailan.platform.errors import Forbidden, NotFound, SkailanError, Unauthorized, Unprocessable
+from skailan.platform.models import EmailAddress, RequestModel, ResponseModel
+
+SESSION_DAYS = 30
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+ALLOWED_UPLOADS = ("image/", "audio/", "video/", "application/pdf", "text/plain")
+WIDGET_NOT_FOUND = "Widget no encontrado. / Widget not found."
+
+
+class PayloadTooLarge(SkailanError):
+    status, code = 413, "payload_too_large"
+
+
+# ---------------------------------------------------------------- models
+
+
+class SessionIn(RequestModel):
+    name: Annotated[str, Field(min_length=1, max_length=120)] | None = None
+    email: EmailAddress | None = None
+    phone: Annotated[str, Field(min_length=5, max_length=32, pattern=r"^\+?[0-9 ()-]+$")] | None = None
+
+
+class SessionOut(ResponseModel):
+    session_id: str
+    token: str
+    expires_at: str
+    conversation_id: str
+
+
+class WidgetOut(ResponseModel):
+    widget_id: str
+    name: str
+    prechat_fields: list[str]
+    snippet: str
+
+
+class AttachmentRef(RequestModel):
+    id: Annotated[str, Field(min_length=3, max_length=200, pattern=r"^[A-Za-z0-9]+/[A-Za-z0-9._-]+$")]
+    mime_type: Annotated[str, Field(max_length=127)] | None = None
+    filename: Annotated[str, Field(max_length=255)] | None = None
+
+
+class VisitorMessageIn(RequestModel):
+    text: Annotated[str, Field(min_length=1, max_length=4096)] | None = None
+    attachment: AttachmentRef | None = None
+    # Set by the widget so a retried POST is one message.
+    client_message_id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")] | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        return value if value is None or value.strip() else None
+
+
+class AcceptedOut(ResponseModel):
+    id: str
+    status: Literal["queued"] = "queued"
+
+
+class UploadIn(RequestModel):
+    filename: Annotated[str, Field(min_length=1, max_length=255)]
+    content_type: Annotated[str, Field(min_length=3, max_length=127)]
+    data: Annotated[str, Field(min_length=1, description="The file, base64-encoded (5 MB at most).")]
+
+
+class UploadOut(ResponseModel):
+    id: str
+    filename: str
+    mime_type: str
+    size: int
+
+
+class VisitorMessageOut(ResponseModel):
+    id: str
+    direction: Literal["in", "out"]
+    type: str
+    text: str | None = None
+    timestamp: str
+    status: str | None = None
+    media_url: str | None = None
+    author_name: str | None = None
+
+
+class VisitorMessagesOut(ResponseModel):
+    items: list[VisitorMessageOut]
+    after: str | None = None
+
+
+# ---------------------------------------------------------------- widget and CORS
+
+
+@dataclass(frozen=True, slots=True)
+class Widget:
+    account: accounts.Account
+
+    @property
+    def tenant_id(self) -> str:
+        return self.account.tenant_id
+
+    @property
+    def widget_id(self) -> str:
+        return self.account.account_id
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        return [str(o).rstrip("/") for o in self.account.config.get("allowed_origins") or []]
+
+    @property
+    def prechat_fields(self) -> list[str]:
+        return [str(f) for f in self.account.config.get("prechat_fields") or [] if f in ("name", "email", "phone")]
+
+
+def widget(widget_id: str) -> Widget:
+    route = accounts.route("account", widget_id)
+    found = accounts.account(route.tenant_id, widget_id) if route and route.channel == "webchat" else None
+    if found is None or not found.active:
+        raise NotFound(WIDGET_NOT_FOUND, code="widget_not_found")
+    return Widget(found)
+
+
+def origin_allowed(found: Widget, origin: str | None) -> bool:
+    return origin is None or origin.rstrip("/") in found.allowed_origins
+
+
+def check_origin(found: Widget, origin: str | None) -> None:
+    if not origin_allowed(found, origin):
+        raise Forbidden("Origen no permitido para este widget. / Origin not allowed for this widget.",
+                        code="origin_not_allowed")
+
+
+def cors_headers(origin: str) -> dict[str, str]:
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+        "Access-Control-Allow-Headers": "authorization, content-type",
+        "Access-Control-Max-Age": "600",
+        "Vary": "Origin",
+    }
+
+
+def preflight(widget_id: str | None, origin: str | None) -> tuple[int, dict[str, str]]:
+    """An OPTIONS preflight: 204 with CORS headers for an allowed origin, 403 otherwise."""
+    if not widget_id or not origin:
+        return 403, {"Vary": "Origin"}
+    try:
+        found = widget(widget_id)
+    except NotFound:
+        return 403, {"Vary": "Origin"}
+    if not origin_allowed(found, origin):
+        return 403, {"Vary": "Origin"}
+    return 204, cors_headers(origin)
+
+
+def describe(found: Widget, api_url: str) -> WidgetOut:
+    snippet = (f'<script src="{api_url}/public/webchat/widget.js" data-widget="{found.widget_id}" '
+               f'data-api="{api_url}" async></script>')
+    return WidgetOut(widget_id=found.widget_id, name=found.account.name, prechat_fields=found.prechat_fields,
+                     snippet=snippet)
+
+
+# ---------------------------------------------------------------- sessions
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def start_session(found: Widget, body: SessionIn, *, origin: str | None) -> SessionOut:
+    from skailan.conversations import store
+    from skailan.conversations.items import SESSION_SK, WebchatSessionItem, session_pk
+    from skailan.crm.identities import resolve_or_create
+
+    missing = [name for name in found.prechat_fields if not getattr(body, name)]
+    if missing:
+        raise Unprocessable("Faltan datos del formulario previo al chat. / Pre-chat fields are missing.",
+                            details=[{"field": name, "error": "required by this widget"} for name in missing])
+    session_id = "ws" + str(ULID()).lower()
+    secret = secrets.token_urlsafe(32)
+    person = resolve_or_create(found.tenant_id, "webchat", session_id, phone=body.phone, email=body.email,
+                               display_name=body.name)
+    conversation_id = store.conversation_id_for(found.widget_id, person.person_id)
+    expires = utcnow() + timedelta(days=SESSION_DAYS)
+    store.save_session(WebchatSessionItem(
+        session_pk(found.tenant_id, session_id), SESSION_SK, tenant_id=found.tenant_id, account_id=found.widget_id,
+        session_id=session_id, token_hash=_hash(secret), person_id=person.person_id, conversation_id=conversation_id,
+        visitor=body.model_dump(exclude_none=True), origin=origin, created_at=iso(), ttl=expires,
+    ))
+    return SessionOut(session_id=session_id, token=f"{session_id}.{secret}", expires_at=iso(expires),
+                      conversation_id=conversation_id)
+
+
+def session_of(found: Widget, authorization: str | None) -> Any:
+    from skailan.conversations import store
+
+    token = (authorization or "").removeprefix("Bearer ").strip()
+    session_id, _, secret = token.partition(".")
+    invalid = Unauthorized("Sesión de chat no válida. / Invalid chat session.", code="invalid_session")
+    if not session_id or not secret:
+        raise invalid
+    item = store.get_session(found.tenant_id, session_id)
+    if item is None or item.account_id != found.widget_id:
+        raise invalid
+    if not secrets.compare_digest(item.token_hash, _hash(secret)):
+        raise invalid
+    return item
+
+
+# ---------------------------------------------------------------- messages
+
+
+def _kind(mime: str | None) -> str:
+    major = (mime or "").split("/", 1)[0]
+    return major if major in ("image", "video", "audio") else "document"
+
+
+def send(found: Widget, session: Any, body: VisitorMessageIn) -> AcceptedOut:
+    from skailan.channels.inbound_queue import IngestEnvelope, enqueue
+    from skailan.channels.models import InboundMedia, InboundMessage, Sender
+
+    if body.text is None and body.attachment is None:
+        raise Unprocessable("Escribe un mensaje o adjunta un archivo. / Write a message or attach a file.")
+    visitor = session.visitor or {}
+    provider_id = f"{session.session_id}:{body.client_message_id or str(ULID()).lower()}"
+    media = None
+    message_type = "text"
+    if body.attachment is not None:
+        key = f"{_upload_prefix(found, session.session_id)}{body.attachment.id}"
+        media = InboundMedia(provider_media_id=key, mime_type=body.attachment.mime_type,
+                             filename=body.attachment.filename, caption=body.text)
+        message_type = _kind(body.attachment.mime_type)
+    now = utcnow()
+    message = InboundMessage(
+        channel="webchat", provider_message_id=provider_id,
+        sender=Sender(external_id=session.session_id, display_name=visitor.get("name"), email=visitor.get("email"),
+                      phone=visitor.get("phone")),
+        recipient_id=found.widget_id, timestamp=now, type=message_type, text=body.text, media=media,
+    )
+    enqueue([IngestEnvelope(tenant_id=found.tenant_id, account_id=found.widget_id, channel="webchat",
+                            received_at=now, via="webchat", event=message)])
+    return AcceptedOut(id=provider_id)
+
+
+def poll(found: Widget, session: Any, *, after: str | None, limit: int = 50) -> VisitorMessagesOut:
+    """The visitor's conversation after message `after`, oldest first; our replies it returns
+    become `delivered` (the widget has them)."""
+    from skailan.conversations import store
+    from skailan.conversations.media import signed_url
+    from skailan.conversations.policy import last_message_of
+
+    items, _ = store.list_messages(found.tenant_id, session.conversation_id, cursor=None, limit=limit,
+                                   newest_first=False, after_id=after)
+    out = []
+    for item in items:
+        if item.direction == "out" and item.status == "sent":
+            updated = store.apply_status(found.tenant_id, item.conversation_id, item.message_id, "delivered", iso())
+            if updated is not None:
+                item.status = "delivered"
+                store.refresh_last_message(updated, last_message_of(updated))
+        if item.direction == "out" and item.status in ("queued", "sending", "failed"):
+            continue  # not delivered to the widget (yet)
+        media = item.media or {}
+        author = item.author or {}
+        out.append(VisitorMessageOut(
+            id=item.message_id, direction=item.direction, type=item.type, text=item.text, timestamp=item.timestamp,
+            status=item.status, media_url=signed_url(media["key"]) if media.get("key") else None,
+            author_name=author.get("name") if item.direction == "out" else None,
+        ))
+    return VisitorMessagesOut(items=out, after=items[-1].message_id if items else after)
+
+
+# ---------------------------------------------------------------- uploads
+
+
+def _upload_prefix(found: Widget, session_id: str) -> str:
+    return f"{found.tenant_id}/{found.widget_id}/webchat/{session_id}/"
+
+
+def upload(found: Widget, session: Any, body: UploadIn) -> UploadOut:
+    from skailan.conversations.media import put_object
+
+    mime = body.content_type.split(";")[0].strip().lower()
+    if not mime.startswith(ALLOWED_UPLOADS):
+        raise Unprocessable("Tipo de archivo no permitido. / File type not allowed.", code="file_type_not_allowed")
+    if len(body.data) > MAX_ATTACHMENT_BYTES * 4 // 3 + 4:
+        raise PayloadTooLarge("El archivo supera 5 MB. / The file exceeds 5 MB.")
+    try:
+        content = base64.b64decode(body.data, validate=True)
+    except (binascii.Error, ValueError) as err:
+        raise Unprocessable("El archivo no está en base64. / The file is not base64.") from err
+    if len(content) > MAX_ATTACHMENT_BYTES:
+        raise PayloadTooLarge("El archivo supera 5 MB. / The file exceeds 5 MB.")
+    import re
+
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", body.filename).strip("._")[:120] or "file"
+    attachment_id = f"{str(ULID()).lower()}/{name}"
+    put_object(_upload_prefix(found, session.session_id) + attachment_id, content, mime)
+    return UploadOut(id=attachment_id, filename=name, mime_type=mime, size=len(content))
+
+
+def api_base_url(headers: dict[str, str]) -> str:
+    from skailan.channels.ingress import public_url
+    from skailan.platform.settings import get_settings
+
+    return public_url(headers, "", "", base_url=get_settings().public_api_url).rstrip("/")

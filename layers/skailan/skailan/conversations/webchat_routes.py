@@ -1,0 +1,104 @@
+"""Web-chat widget routes (`/public/webchat/widgets/{widget_id}…`, on the WidgetApi): public at
+the gateway; the widget's origin allowlist and the visitor's session token are checked here."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from skailan.conversations import webchat
+from skailan.conversations.webchat import (
+    AcceptedOut,
+    SessionIn,
+    SessionOut,
+    UploadIn,
+    UploadOut,
+    VisitorMessageIn,
+    VisitorMessagesOut,
+    WidgetOut,
+)
+from skailan.platform.api import error_response
+from skailan.platform.errors import SkailanError
+
+router = Router()
+PREFIX = "/public/webchat/widgets/<widget_id>"
+
+
+def _origin(app: Any) -> str | None:
+    return app.current_event.headers.get("origin")
+
+
+def widget_guard(app: Any, next_middleware: NextMiddleware) -> Response:
+    """Find the widget, refuse a foreign origin before anything runs, and give an allowed
+    origin its CORS headers — on errors too, so the widget can read them."""
+    parts = app.current_event.path.split("/")  # /public/webchat/widgets/<widget_id>/...
+    found = webchat.widget(parts[4] if len(parts) > 4 else "")
+    origin = _origin(app)
+    webchat.check_origin(found, origin)
+    app.append_context(widget=found)
+    try:
+        response = next_middleware(app)
+    except SkailanError as err:
+        response = error_response(err.status, err.code, err.message, err.details)
+    if origin:
+        response.headers.update(webchat.cors_headers(origin))
+    return response
+
+
+def _public_widget(app: Any, next_middleware: NextMiddleware) -> Response:
+    """Open at the gateway on purpose (`tenancy.access.public` semantics, without importing the
+    membership machinery a visitor never needs): `widget_guard` and the session token decide."""
+    return next_middleware(app)
+
+
+_public_widget.permission = "public"  # type: ignore[attr-defined]  # read by the contract tests
+_guards = [_public_widget, widget_guard]
+
+
+def _session(app: Any) -> Any:
+    return webchat.session_of(router.context["widget"], app.current_event.headers.get("authorization"))
+
+
+@router.get(PREFIX, middlewares=_guards, tags=["webchat"])
+def get_widget(widget_id: str) -> WidgetOut:
+    return webchat.describe(router.context["widget"], webchat.api_base_url(dict(router.current_event.headers)))
+
+
+@router.post(f"{PREFIX}/sessions", middlewares=_guards, status_code=201, tags=["webchat"])
+def start_session(widget_id: str, body: SessionIn) -> SessionOut:
+    return webchat.start_session(router.context["widget"], body, origin=_origin(router))
+
+
+@router.post(f"{PREFIX}/messages", middlewares=_guards, status_code=202, tags=["webchat"])
+def send_message(widget_id: str, body: VisitorMessageIn) -> AcceptedOut:
+    return webchat.send(router.context["widget"], _session(router), body)
+
+
+@router.get(f"{PREFIX}/messages", middlewares=_guards, tags=["webchat"])
+def poll_messages(
+    widget_id: str,
+    after: Annotated[str | None, Query(max_length=64, description="The last message id the widget has.")] = None,
+) -> VisitorMessagesOut:
+    return webchat.poll(router.context["widget"], _session(router), after=after)
+
+
+@router.post(f"{PREFIX}/attachments", middlewares=_guards, status_code=201, tags=["webchat"])
+def upload_attachment(widget_id: str, body: UploadIn) -> UploadOut:
+    return webchat.upload(router.context["widget"], _session(router), body)
+
+
+def preflight_response(event: dict[str, Any]) -> dict[str, Any]:
+    """OPTIONS: the WidgetApi has no gateway CORS (it would allow every origin), so the
+    function answers the preflight with the widget's own allowlist."""
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    parts = (event.get("rawPath") or "").split("/")
+    widget_id = parts[4] if len(parts) > 4 and parts[3] == "widgets" else None
+    status, cors = webchat.preflight(widget_id, headers.get("origin"))
+    return {"statusCode": status, "headers": cors, "body": ""}
+
+
+ROUTERS = [router]

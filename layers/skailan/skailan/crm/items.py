@@ -1,0 +1,306 @@
+"""Stored items of the contacts table (single-table design, pynamodb).
+
+`ContactsItem` (pk/sk, the `kind` discriminator, three overloaded GSIs, `ttl`) is the base of
+every CRM item; sales items (`sales_items.py`) subclass it too. Every pk and GSI pk starts with
+`T#<tenant>`, so no key of one brand can reach another's.
+
+Person partition — everything that belongs to one person lives under pk `T#<t>#P#<person>`,
+so reading, merging and deleting a person are Queries on one partition:
+
+  person         sk PERSON              gsi1 T#<t>#PEOPLE / <created_at>#<p>   (list, created range)
+                                        gsi2 T#<t>#PEOPLE / <updated_at>#<p>   (updated range)
+                                        (both removed when the person is deleted or merged: sparse)
+  facet          sk F#<facet>#<value>   gsi1 T#<t>#F#<facet>#<value> / <created_at>#<p>
+                 facet ∈ tag (folded tag), journey (state id), owner (user id), role (customer
+                 role id), list (list id), segment (segment id). One Query on the facet's gsi1
+                 partition lists the people with that tag / state / owner / role / list /
+                 segment, newest first, and `between` on the sort key applies a created range.
+  name key       sk N#<key>             gsi1 T#<t>#NAME / <key>#<p>
+                 one per word-onward suffix of the folded name (`crm.text.name_search_keys`):
+                 name search is one Query with begins_with.
+  timeline       sk TL#<occurred_at>#<entry id>   notes, journey changes, merges, list changes,
+                 and whatever other contexts append (`crm.timeline.append_timeline`).
+
+Identity (unique per brand, claimed by conditional put in the same transaction as the person):
+
+  identity       pk T#<t>#ID#<kind>#<key>   sk IDENTITY   → person_id
+                 kind ∈ phone (key = `phone_match_key(e164)`), email (normalised), whatsapp
+                 (wa_id), telegram, messenger (PSID), instagram, webchat. Finding a person by
+                 phone or e-mail is one GetItem.
+
+Brand-level partitions (small, read with one Query):
+
+  definitions    pk T#<t>#DEF       sk FIELD#<key> | CROLE#<id> | JOURNEY#<id>
+  tags           pk T#<t>#TAGS      sk TAG#<folded tag>           (name, colour, count by ADD)
+  lists          pk T#<t>#LISTS     sk LIST#<id>                  (name, count by ADD)
+  segments       pk T#<t>#SEGMENTS  sk SEG#<id>                   (rule, count by ADD)
+  exports        pk T#<t>#EXPORTS   sk EXPORT#<id>                (status, S3 key, ttl)
+  duplicates     pk T#<t>#DUPS      sk <folded full name>         person_ids set; gsi1
+                 T#<t>#DUPGROUPS / <name> only while the set has two or more ids (sparse);
+                 the person's side is pk T#<t>#P#<p> sk DUPKEY (the group it is counted in)
+
+Businesses:
+
+  business       pk T#<t>#B#<b>   sk BUSINESS    gsi1 T#<t>#BUSINESSES / <folded name>#<b>
+  link           pk T#<t>#B#<b>   sk PERSON#<p>  gsi2 T#<t>#P#<p>#BIZ / <b>  (a person's businesses)
+
+Every listing is a Query on one of these keys (never a Scan); filters beyond the driving key
+are applied to the page read, so the requests per page stay constant.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    DiscriminatorAttribute,
+    JSONAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from skailan.platform.settings import get_settings
+
+
+def tenant_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}"
+
+
+def person_pk(tenant_id: str, person_id: str) -> str:
+    return f"T#{tenant_id}#P#{person_id}"
+
+
+def people_index_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#PEOPLE"
+
+
+def facet_index_pk(tenant_id: str, facet: str, value: str) -> str:
+    return f"T#{tenant_id}#F#{facet}#{value}"
+
+
+def name_index_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#NAME"
+
+
+def identity_pk(tenant_id: str, kind: str, key: str) -> str:
+    return f"T#{tenant_id}#ID#{kind}#{key}"
+
+
+def definitions_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#DEF"
+
+
+def business_pk(tenant_id: str, business_id: str) -> str:
+    return f"T#{tenant_id}#B#{business_id}"
+
+
+PERSON_SK = "PERSON"
+IDENTITY_SK = "IDENTITY"
+BUSINESS_SK = "BUSINESS"
+
+
+class Gsi1(GlobalSecondaryIndex["ContactsItem"]):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi2(GlobalSecondaryIndex["ContactsItem"]):
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi3(GlobalSecondaryIndex["ContactsItem"]):
+    class Meta:
+        index_name = "gsi3"
+        projection = AllProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi3sk = UnicodeAttribute(range_key=True)
+
+
+class ContactsItem(Model):
+    """Base of every item in the contacts table; subclasses pass `discriminator=`."""
+
+    class Meta:
+        table_name = get_settings().contacts_table
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+    gsi3 = Gsi3()
+    ttl = TTLAttribute(null=True)
+    created_at = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+
+
+# ---------------------------------------------------------------- person partition
+
+
+class PersonItem(ContactsItem, discriminator="person"):
+    tenant_id = UnicodeAttribute()
+    person_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)  # canonical E.164
+    email = UnicodeAttribute(null=True)
+    custom = JSONAttribute(default=dict)
+    tags = JSONAttribute(default=list)  # display spellings, in the order given
+    owner_id = UnicodeAttribute(null=True)
+    journey_state = UnicodeAttribute(null=True)
+    customer_role = UnicodeAttribute(null=True)
+    lead_status = UnicodeAttribute(null=True)
+    last_interaction_at = UnicodeAttribute(null=True)
+    # [{"kind", "value", "key"}]: every identity item this person holds (kept in the same transactions)
+    identities = JSONAttribute(default=list)
+    deleted_at = UnicodeAttribute(null=True)
+    merged_into = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class FacetItem(ContactsItem, discriminator="facet"):
+    tenant_id = UnicodeAttribute()
+    person_id = UnicodeAttribute()
+    facet = UnicodeAttribute()
+    value = UnicodeAttribute()
+
+
+class NameKeyItem(ContactsItem, discriminator="name_key"):
+    tenant_id = UnicodeAttribute()
+    person_id = UnicodeAttribute()
+
+
+class TimelineItem(ContactsItem, discriminator="timeline"):
+    tenant_id = UnicodeAttribute()
+    person_id = UnicodeAttribute()
+    entry_id = UnicodeAttribute()
+    entry_kind = UnicodeAttribute()  # note | journey_changed | merged | list_added | …
+    summary = UnicodeAttribute()
+    body = UnicodeAttribute(null=True)  # a note's text
+    ref = JSONAttribute(default=dict)  # what the entry points to ({"type", "id"} …)
+    occurred_at = UnicodeAttribute()
+    author = JSONAttribute(null=True)
+
+
+class IdentityItem(ContactsItem, discriminator="identity"):
+    tenant_id = UnicodeAttribute()
+    person_id = UnicodeAttribute()
+    identity_kind = UnicodeAttribute()
+    value = UnicodeAttribute()  # as shown (E.164 for phones); the key is in pk
+
+
+# ---------------------------------------------------------------- definitions
+
+
+class FieldDefinitionItem(ContactsItem, discriminator="field_definition"):
+    tenant_id = UnicodeAttribute()
+    key = UnicodeAttribute()
+    definition = JSONAttribute()  # crm.fields.FieldDefinition as JSON
+
+
+class CustomerRoleItem(ContactsItem, discriminator="customer_role"):
+    tenant_id = UnicodeAttribute()
+    role_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+
+
+class JourneyItem(ContactsItem, discriminator="journey"):
+    tenant_id = UnicodeAttribute()
+    journey_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    states = JSONAttribute(default=list)  # [{"id", "name", "color"}] in order
+    is_default = BooleanAttribute(default=False)
+    show_in_menu = BooleanAttribute(default=True)
+    position = NumberAttribute(default=0)
+
+
+class TagItem(ContactsItem, discriminator="tag"):
+    tenant_id = UnicodeAttribute(null=True)
+    name = UnicodeAttribute(null=True)
+    color = UnicodeAttribute(null=True)
+    count = NumberAttribute(default=0)
+
+
+class ListItem(ContactsItem, discriminator="list"):
+    tenant_id = UnicodeAttribute()
+    list_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    count = NumberAttribute(default=0)
+
+
+class SegmentItem(ContactsItem, discriminator="segment"):
+    tenant_id = UnicodeAttribute()
+    segment_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    rule = JSONAttribute()
+    count = NumberAttribute(default=0)
+    status = UnicodeAttribute(default="computing")  # computing | ready
+    rule_version = NumberAttribute(default=1)  # bumped when the rule changes; the backfill checks it
+
+
+class ExportItem(ContactsItem, discriminator="export"):
+    tenant_id = UnicodeAttribute()
+    export_id = UnicodeAttribute()
+    status = UnicodeAttribute()  # pending | running | completed | failed
+    filters = JSONAttribute(default=dict)
+    s3_key = UnicodeAttribute(null=True)
+    rows = NumberAttribute(default=0)
+    error = UnicodeAttribute(null=True)
+    requested_by = UnicodeAttribute(null=True)
+
+
+class DupKeyItem(ContactsItem, discriminator="dup_key"):
+    """pk T#<t>#P#<p>, sk DUPKEY: which duplicate group the person is counted in (worker-kept)."""
+
+    name = UnicodeAttribute()
+
+
+class DuplicateGroupItem(ContactsItem, discriminator="duplicate_group"):
+    tenant_id = UnicodeAttribute(null=True)
+    name = UnicodeAttribute(null=True)
+    person_ids = UnicodeSetAttribute(default=set)
+
+
+# ---------------------------------------------------------------- businesses
+
+
+class BusinessItem(ContactsItem, discriminator="business"):
+    tenant_id = UnicodeAttribute()
+    business_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    website = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    email = UnicodeAttribute(null=True)
+    tax_id = UnicodeAttribute(null=True)
+    address = UnicodeAttribute(null=True)
+    notes = UnicodeAttribute(null=True)
+    deleted_at = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class BusinessLinkItem(ContactsItem, discriminator="business_link"):
+    tenant_id = UnicodeAttribute()
+    business_id = UnicodeAttribute()
+    person_id = UnicodeAttribute()
+    role = UnicodeAttribute(null=True)

@@ -1,0 +1,194 @@
+"""Static lists: named sets of people, changed by hand (or by imports), with a kept count.
+
+A membership is a facet item `F#list#<list id>` in the person's partition (gsi1
+`T#<t>#F#list#<id>`), so a list's members are one Query and a person's lists come with their
+partition (merge and delete move or drop them). The count is kept by `ADD` in the same
+transaction as the membership items; members are added in chunks of 49 people per
+transaction (membership + timeline entry each, plus the count).
+"""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import TransactWriteError
+
+from skailan.crm._i18n import both
+from skailan.crm.events import emit
+from skailan.crm.items import FacetItem, ListItem, SegmentItem, facet_index_pk, person_pk
+from skailan.crm.models import Page
+from skailan.crm.models_audiences import ListIn, ListOut, ListUpdateIn, MembersResultOut
+from skailan.platform.auth import Caller
+from skailan.platform.clock import iso
+from skailan.platform.errors import NotFound
+from skailan.platform.ids import new_id
+from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+from skailan.platform.storage import transaction
+
+LIST = "LIST#"
+CHUNK = 49
+
+
+def lists_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#LISTS"
+
+
+def segments_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#SEGMENTS"
+
+
+def _out(item: ListItem) -> ListOut:
+    return ListOut(id=item.list_id, name=item.name, description=item.description, count=max(int(item.count or 0), 0),
+                   created_at=item.created_at)
+
+
+def create_list(caller: Caller | None, tenant_id: str, data: ListIn) -> ListOut:
+    list_id = new_id().lower()
+    now = iso()
+    item = ListItem(lists_pk(tenant_id), LIST + list_id, tenant_id=tenant_id, list_id=list_id, name=data.name,
+                    description=data.description, count=0, created_at=now, updated_at=now)
+    item.save(condition=ListItem.pk.does_not_exist())
+    emit(tenant_id, "list.created", caller=caller, entity_type="list", entity_id=list_id, data={"name": data.name})
+    return _out(item)
+
+
+def load_list(tenant_id: str, list_id: str) -> ListItem:
+    try:
+        return ListItem.get(lists_pk(tenant_id), LIST + list_id)
+    except ListItem.DoesNotExist as err:
+        raise NotFound(both("Lista no encontrada", "List not found"), code="list_not_found") from err
+
+
+def get_list(tenant_id: str, list_id: str) -> ListOut:
+    return _out(load_list(tenant_id, list_id))
+
+
+def list_lists(tenant_id: str, *, cursor: str | None, limit: int | None) -> Page[ListOut]:
+    pk = lists_pk(tenant_id)
+    results = ListItem.query(pk, ListItem.sk.startswith(LIST), limit=clamp_limit(limit), scan_index_forward=False,
+                             last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
+    return Page[ListOut](items=[_out(i) for i in results], next_cursor=encode_cursor(results.last_evaluated_key))
+
+
+def update_list(caller: Caller, list_id: str, data: ListUpdateIn) -> ListOut:
+    item = load_list(caller.tenant_id, list_id)
+    patch = {k: v for k, v in data.model_dump(exclude_unset=True).items() if k == "description" or v is not None}
+    actions = [getattr(ListItem, k).set(v) if v is not None else getattr(ListItem, k).remove()
+               for k, v in patch.items()]
+    item.update(actions=[*actions, ListItem.updated_at.set(iso())])
+    emit(caller.tenant_id, "list.updated", caller=caller, entity_type="list", entity_id=list_id,
+         data={"changed": sorted(patch)})
+    return _out(item)
+
+
+def delete_list(caller: Caller, list_id: str) -> None:
+    """The list goes now; its membership items are dropped by the segments worker (`list.deleted`)."""
+    item = load_list(caller.tenant_id, list_id)
+    item.delete()
+    emit(caller.tenant_id, "list.deleted", caller=caller, entity_type="list", entity_id=list_id,
+         data={"name": item.name})
+
+
+def drop_members_of(tenant_id: str, facet: str, value: str) -> int:
+    """Delete every membership item of a deleted list or segment (worker side; paginated Query)."""
+    dropped = 0
+    with FacetItem.batch_write() as batch:
+        for member in FacetItem.gsi1.query(facet_index_pk(tenant_id, facet, value)):
+            batch.delete(FacetItem(member.pk, member.sk))
+            dropped += 1
+    return dropped
+
+
+def _membership(tenant_id: str, list_id: str, person_id: str, created_at: str | None) -> FacetItem:
+    return FacetItem(person_pk(tenant_id, person_id), f"F#list#{list_id}", tenant_id=tenant_id, person_id=person_id,
+                     facet="list", value=list_id, gsi1pk=facet_index_pk(tenant_id, "list", list_id),
+                     gsi1sk=f"{created_at}#{person_id}", created_at=created_at)
+
+
+def add_members(caller: Caller | None, tenant_id: str, list_id: str, person_ids: list[str], *,
+                timeline: bool = True) -> MembersResultOut:
+    from skailan.crm.people import batch_people
+    from skailan.crm.timeline import timeline_item
+
+    item = load_list(tenant_id, list_id)
+    wanted = list(dict.fromkeys(person_ids))
+    people = batch_people(tenant_id, wanted)
+    active = [p for p in wanted if p in people and not people[p].deleted_at and not people[p].merged_into]
+    not_found = [p for p in wanted if p not in active]
+    existing = {f.person_id for f in FacetItem.batch_get([(person_pk(tenant_id, p), f"F#list#{list_id}")
+                                                          for p in active])} if active else set()
+    new = [p for p in active if p not in existing]
+    changed = 0
+    for start in range(0, len(new), CHUNK):
+        chunk = new[start:start + CHUNK]
+        try:
+            with transaction() as tx:
+                for pid in chunk:
+                    tx.save(_membership(tenant_id, list_id, pid, people[pid].created_at),
+                            condition=FacetItem.pk.does_not_exist())
+                    if timeline:
+                        tx.save(timeline_item(tenant_id, pid, "list_added", item.name,
+                                              ref={"type": "list", "id": list_id}))
+                tx.update(ListItem(item.pk, item.sk), actions=[ListItem.count.add(len(chunk))],
+                          condition=ListItem.pk.exists())
+            changed += len(chunk)
+        except TransactWriteError:
+            changed += sum(_add_one(tenant_id, item, pid, people[pid].created_at) for pid in chunk)
+    if changed:
+        emit(tenant_id, "list.members_added", caller=caller, entity_type="list", entity_id=list_id,
+             data={"person_ids": new[:100], "count": changed})
+    return MembersResultOut(changed=changed, unchanged=len(active) - changed, not_found=not_found)
+
+
+def _add_one(tenant_id: str, item: ListItem, person_id: str, created_at: str | None) -> int:
+    try:
+        with transaction() as tx:
+            tx.save(_membership(tenant_id, item.list_id, person_id, created_at), condition=FacetItem.pk.does_not_exist())
+            tx.update(ListItem(item.pk, item.sk), actions=[ListItem.count.add(1)], condition=ListItem.pk.exists())
+    except TransactWriteError:
+        return 0
+    return 1
+
+
+def remove_members(caller: Caller, list_id: str, person_ids: list[str]) -> MembersResultOut:
+    from skailan.crm.timeline import timeline_item
+
+    tenant_id = caller.tenant_id
+    item = load_list(tenant_id, list_id)
+    wanted = list(dict.fromkeys(person_ids))
+    existing = {f.person_id: f for f in FacetItem.batch_get([(person_pk(tenant_id, p), f"F#list#{list_id}")
+                                                             for p in wanted])}
+    changed = 0
+    for pid in wanted:
+        if pid not in existing:
+            continue
+        try:
+            with transaction() as tx:
+                tx.delete(FacetItem(person_pk(tenant_id, pid), f"F#list#{list_id}"), condition=FacetItem.pk.exists())
+                tx.update(ListItem(item.pk, item.sk), actions=[ListItem.count.add(-1)], condition=ListItem.pk.exists())
+                tx.save(timeline_item(tenant_id, pid, "list_removed", item.name, ref={"type": "list", "id": list_id}))
+            changed += 1
+        except TransactWriteError:
+            continue
+    if changed:
+        emit(tenant_id, "list.members_removed", caller=caller, entity_type="list", entity_id=list_id,
+             data={"person_ids": [p for p in wanted if p in existing][:100], "count": changed})
+    not_found = [p for p in wanted if p not in existing]
+    return MembersResultOut(changed=changed, unchanged=len(wanted) - changed - len(not_found), not_found=not_found)
+
+
+def remove_membership(tenant_id: str, facet: FacetItem) -> None:
+    """Drop one membership (list or segment) and decrement its count; just drop other facets."""
+    counter: ListItem | SegmentItem | None = None
+    if facet.facet == "list":
+        counter = ListItem(lists_pk(tenant_id), LIST + facet.value)
+    elif facet.facet == "segment":
+        counter = SegmentItem(segments_pk(tenant_id), "SEG#" + facet.value)
+    key = FacetItem(facet.pk, facet.sk)
+    if counter is not None:
+        try:
+            with transaction() as tx:
+                tx.delete(key, condition=FacetItem.pk.exists())
+                tx.update(counter, actions=[type(counter).count.add(-1)], condition=type(counter).pk.exists())
+            return
+        except TransactWriteError:
+            pass  # the list or segment is gone (or the membership already was): drop the item alone
+    key.delete()

@@ -1,0 +1,56 @@
+"""API models of businesses and their people."""
+
+from typing import Annotated
+
+from pydantic import Field
+
+from skailan.crm.models import PersonOut, RawEmail, RawPhone, RefId
+from skailan.platform.models import RequestModel, ResponseModel
+
+# ---------------------------------------------------------------- businesses
+
+
+class BusinessIn(RequestModel):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    website: Annotated[str, Field(max_length=300)] | None = None
+    phone: RawPhone | None = None
+    email: RawEmail | None = None
+    tax_id: Annotated[str, Field(max_length=40)] | None = None
+    address: Annotated[str, Field(max_length=300)] | None = None
+    notes: Annotated[str, Field(max_length=5000)] | None = None
+
+
+class BusinessUpdateIn(RequestModel):
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    website: Annotated[str, Field(max_length=300)] | None = None
+    phone: RawPhone | None = None
+    email: RawEmail | None = None
+    tax_id: Annotated[str, Field(max_length=40)] | None = None
+    address: Annotated[str, Field(max_length=300)] | None = None
+    notes: Annotated[str, Field(max_length=5000)] | None = None
+
+
+class BusinessOut(ResponseModel):
+    id: str
+    name: str
+    website: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    tax_id: str | None = None
+    address: str | None = None
+    notes: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class BusinessPersonIn(RequestModel):
+    person_id: RefId
+    role: Annotated[str, Field(min_length=1, max_length=80)] | None = None
+
+
+class BusinessPersonOut(ResponseModel):
+    business_id: str
+    person_id: str
+    role: str | None = None
+    person: PersonOut | None = None
+    business: BusinessOut | None = None

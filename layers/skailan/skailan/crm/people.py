@@ -1,0 +1,673 @@
+"""People: create, read, update, soft-delete, list and search — never a Scan.
+
+Every write goes through `write_person(before, after)`: it diffs what the person's state implies
+(identity items, name keys, facet items, tag counts) and applies the person item and all of
+those in ONE TransactWrite. Identity items are claimed with `attribute_not_exists`, so a phone
+or e-mail can belong to one person per brand; the person item carries a VersionAttribute, so
+two concurrent edits cannot both win. Nothing is half-written.
+
+Reads: `get_person` is a GetItem; `list_people` is one Query on the key that fits the filters
+(see items.py) plus one BatchGet of the page's people — constant requests per page, however
+large the brand. Filters the driving key cannot express are applied to the page, so a page can
+come back shorter than `limit` with a `next_cursor` to continue.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from skailan.crm._i18n import both
+from skailan.crm.events import build, emit_many
+from skailan.crm.items import (
+    IDENTITY_SK,
+    PERSON_SK,
+    FacetItem,
+    IdentityItem,
+    NameKeyItem,
+    PersonItem,
+    TagItem,
+    facet_index_pk,
+    identity_pk,
+    name_index_pk,
+    people_index_pk,
+    person_pk,
+)
+from skailan.crm.models import Page, PersonIn, PersonOut, PersonPatchIn
+from skailan.platform.auth import Caller
+from skailan.platform.clock import iso
+from skailan.platform.errors import Conflict, NotFound, Unprocessable
+from skailan.platform.ids import new_id
+from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+from skailan.platform.storage import transaction
+
+if TYPE_CHECKING:
+    from skailan.crm.definitions import Definitions
+    from skailan.crm.items import TimelineItem
+
+NOT_FOUND = both("Persona no encontrada", "Person not found")
+MAX_TRANSACTION_ITEMS = 100
+_PHONE_LIKE = re.compile(r"^\+?[\d\s().\-/]{6,}$")
+_BRAND_TTL_SECONDS = 60.0
+_brand_cache: dict[str, tuple[float, str, str]] = {}
+
+
+# ---------------------------------------------------------------- brand locale
+
+
+def brand_locale(tenant_id: str) -> tuple[str, str]:
+    """(default country, time zone) of the brand, cached for a minute per container."""
+    cached = _brand_cache.get(tenant_id)
+    now = time.monotonic()
+    if cached and now - cached[0] < _BRAND_TTL_SECONDS:
+        return cached[1], cached[2]
+    from skailan.tenancy.brands import get_brand
+
+    brand = get_brand(tenant_id)
+    _brand_cache[tenant_id] = (now, brand.default_country, brand.time_zone)
+    return brand.default_country, brand.time_zone
+
+
+def default_country(tenant_id: str) -> str:
+    return brand_locale(tenant_id)[0]
+
+
+# ---------------------------------------------------------------- identities (values)
+
+
+class Identity(NamedTuple):
+    kind: str
+    key: str  # what makes it unique (the phone match key, the lower-cased e-mail, the channel id)
+    value: str  # what is shown (E.164 for phones)
+
+    def as_json(self) -> dict[str, str]:
+        return {"kind": self.kind, "key": self.key, "value": self.value}
+
+
+def normalize_phone(raw: str, country: str | None, *, field_name: str = "phone") -> str:
+    from skailan.crm.phones import normalize_phone as _normalize  # phonenumbers: imported on first use
+
+    return _normalize(raw, country, field=field_name)
+
+
+def normalize_email(raw: str, *, field_name: str = "email") -> str:
+    from skailan.crm.emails import normalize_email as _normalize
+
+    return _normalize(raw, field=field_name)
+
+
+def phone_identity(e164: str) -> Identity:
+    from skailan.crm.phones import phone_match_key
+
+    return Identity("phone", phone_match_key(e164), e164)
+
+
+def email_identity(email: str) -> Identity:
+    return Identity("email", email, email)
+
+
+def identities_of(item: PersonItem) -> dict[tuple[str, str], Identity]:
+    return {(i["kind"], i["key"]): Identity(i["kind"], i["key"], i["value"]) for i in item.identities or []}
+
+
+def set_identity(item: PersonItem, identity: Identity | None, *, kind: str) -> None:
+    """Replace the person's identities of `kind` (phone/e-mail: one each) by `identity`."""
+    kept = [i for i in item.identities or [] if i["kind"] != kind]
+    item.identities = kept + ([identity.as_json()] if identity else [])
+
+
+# ---------------------------------------------------------------- derived state and the one write
+
+
+class Derived:
+    """What a person's state implies in other items (plain class: no dataclass cost at import)."""
+
+    __slots__ = ("facets", "identities", "names", "tag_names")
+
+    def __init__(self, identities: dict[tuple[str, str], Identity] | None = None,
+                 names: set[str] | None = None) -> None:
+        self.identities = identities or {}
+        self.names = names or set()
+        self.facets: set[tuple[str, str]] = set()
+        self.tag_names: dict[str, str] = {}  # tag key → spelling
+
+
+def tag_key(name: str) -> str:
+    from skailan.crm.text import fold
+
+    return fold(name)
+
+
+def derive(item: PersonItem | None) -> Derived:
+    """Everything the person's state implies in other items; nothing for a deleted/merged person."""
+    from skailan.crm.text import name_search_keys
+
+    if item is None or item.deleted_at or item.merged_into:
+        return Derived()
+    out = Derived(identities=identities_of(item), names=set(name_search_keys(item.name)))
+    for tag in item.tags or []:
+        out.facets.add(("tag", tag_key(tag)))
+        out.tag_names.setdefault(tag_key(tag), tag)
+    for facet, value in (("journey", item.journey_state), ("owner", item.owner_id), ("role", item.customer_role)):
+        if value:
+            out.facets.add((facet, value))
+    return out
+
+
+def _facet_item(tenant_id: str, person: PersonItem, facet: str, value: str) -> FacetItem:
+    return FacetItem(person.pk, f"F#{facet}#{value}", tenant_id=tenant_id, person_id=person.person_id, facet=facet,
+                     value=value, gsi1pk=facet_index_pk(tenant_id, facet, value),
+                     gsi1sk=f"{person.created_at}#{person.person_id}", created_at=person.created_at)
+
+
+def _tag_counter(tx: TransactWrite, tenant_id: str, key: str, name: str, delta: int) -> None:
+    from skailan.crm.definitions import TAG, tags_pk
+
+    actions = [TagItem.count.add(delta)]
+    if delta > 0:
+        actions += [TagItem.name.set(TagItem.name | name), TagItem.kind.set(TagItem),
+                    TagItem.tenant_id.set(TagItem.tenant_id | tenant_id),
+                    TagItem.created_at.set(TagItem.created_at | iso())]
+    tx.update(TagItem(tags_pk(tenant_id), TAG + key), actions=actions)
+
+
+class IdentityTaken(Conflict):
+    code = "contact_exists"
+
+
+def _field_of(kind: str) -> str:
+    return kind if kind in ("phone", "email") else "identities"
+
+
+def write_person(tenant_id: str, before: Derived | None, after: PersonItem, *,
+                 extra: list[TimelineItem] | None = None) -> None:
+    """Apply `after` (and everything it implies) in one transaction; `before=None` creates.
+
+    Raises `IdentityTaken` naming the field when a phone/e-mail/channel id belongs to someone
+    else, `Conflict(concurrent_update)` when the person changed meanwhile.
+    """
+    old = before or Derived()
+    new = derive(after)
+    pid = after.person_id
+    added_ids = [new.identities[k] for k in new.identities.keys() - old.identities.keys()]
+    removed_ids = [old.identities[k] for k in old.identities.keys() - new.identities.keys()]
+    tag_deltas = {k: 1 for f, k in new.facets - old.facets if f == "tag"} | {
+        k: -1 for f, k in old.facets - new.facets if f == "tag"}
+    size = (1 + len(added_ids) + len(removed_ids) + len(new.names ^ old.names) + len(new.facets ^ old.facets)
+            + len(extra or ()))
+    counters_inline = size + len(tag_deltas) <= MAX_TRANSACTION_ITEMS
+    try:
+        with transaction() as tx:
+            if before is None:
+                tx.save(after, condition=PersonItem.pk.does_not_exist())
+            else:
+                tx.save(after)  # VersionAttribute: fails if someone else saved first
+            for ident in added_ids:
+                tx.save(IdentityItem(identity_pk(tenant_id, ident.kind, ident.key), IDENTITY_SK, tenant_id=tenant_id,
+                                     person_id=pid, identity_kind=ident.kind, value=ident.value, created_at=iso()),
+                        condition=IdentityItem.pk.does_not_exist())
+            for ident in removed_ids:
+                tx.delete(IdentityItem(identity_pk(tenant_id, ident.kind, ident.key), IDENTITY_SK),
+                          condition=IdentityItem.person_id == pid)
+            for key in new.names - old.names:
+                tx.save(NameKeyItem(after.pk, f"N#{key}", tenant_id=tenant_id, person_id=pid,
+                                    gsi1pk=name_index_pk(tenant_id), gsi1sk=f"{key}#{pid}"))
+            for key in old.names - new.names:
+                tx.delete(NameKeyItem(after.pk, f"N#{key}"))
+            for facet, value in new.facets - old.facets:
+                tx.save(_facet_item(tenant_id, after, facet, value))
+            for facet, value in old.facets - new.facets:
+                tx.delete(FacetItem(after.pk, f"F#{facet}#{value}"))
+            for entry in extra or ():
+                tx.save(entry)
+            if counters_inline:
+                for key, delta in tag_deltas.items():
+                    _tag_counter(tx, tenant_id, key, new.tag_names.get(key) or old.tag_names.get(key, key), delta)
+    except TransactWriteError as err:
+        _explain_failure(tenant_id, pid, added_ids, err, creating=before is None)
+        raise
+    if not counters_inline:  # a huge tag change: counts follow right after (not in the transaction)
+        for key, delta in tag_deltas.items():
+            with transaction() as tx:
+                _tag_counter(tx, tenant_id, key, new.tag_names.get(key) or old.tag_names.get(key, key), delta)
+
+
+def _explain_failure(tenant_id: str, pid: str, claimed: list[Identity], err: TransactWriteError, *,
+                     creating: bool) -> None:
+    reasons = [r.code for r in (getattr(err, "cancellation_reasons", None) or []) if r is not None]
+    if err.cause_response_code != "TransactionCanceledException" or "ConditionalCheckFailed" not in reasons:
+        return
+    owners = owners_of(tenant_id, claimed)
+    taken = [{"field": _field_of(i.kind), "error": "taken", "kind": i.kind, "value": i.value, "person_id": owner}
+             for i in claimed if (owner := owners.get((i.kind, i.key))) and owner != pid]
+    if taken:
+        raise IdentityTaken(
+            both("Ya existe una persona con ese teléfono o correo", "A person with that phone or e-mail exists"),
+            details=taken) from err
+    if not creating:
+        raise Conflict(both("La persona cambió mientras la editabas; vuelve a intentarlo",
+                            "The person changed while you edited it; try again"), code="concurrent_update") from err
+
+
+def owners_of(tenant_id: str, identities: list[Identity]) -> dict[tuple[str, str], str]:
+    """Who holds each identity now (strongly consistent reads)."""
+    out: dict[tuple[str, str], str] = {}
+    for ident in identities:
+        try:
+            item = IdentityItem.get(identity_pk(tenant_id, ident.kind, ident.key), IDENTITY_SK, consistent_read=True)
+        except IdentityItem.DoesNotExist:
+            continue
+        out[(ident.kind, ident.key)] = item.person_id
+    return out
+
+
+# ---------------------------------------------------------------- output
+
+
+def to_out(item: PersonItem) -> PersonOut:
+    return PersonOut(
+        id=item.person_id, name=item.name, phone=item.phone, email=item.email, custom=item.custom or {},
+        tags=list(item.tags or []), owner_id=item.owner_id, journey_state=item.journey_state,
+        customer_role=item.customer_role, lead_status=item.lead_status, last_interaction_at=item.last_interaction_at,
+        identities=[{"kind": i["kind"], "value": i["value"]} for i in item.identities or []],
+        merged_into=item.merged_into, created_at=item.created_at, updated_at=item.updated_at,
+    )
+
+
+def as_segment_person(item: PersonItem) -> dict[str, Any]:
+    """The person dict `crm.segments.matches` evaluates (see its module doc)."""
+    channels = sorted({i["kind"] for i in item.identities or []} - {"phone"})
+    return {
+        "id": item.person_id, "name": item.name, "email": item.email, "phone": item.phone,
+        "tags": list(item.tags or []), "journey_state": item.journey_state, "customer_role": item.customer_role,
+        "owner_id": item.owner_id, "lead_status": item.lead_status, "last_interaction_at": item.last_interaction_at,
+        "created_at": item.created_at, "channels": channels, "custom": item.custom or {},
+    }
+
+
+# ---------------------------------------------------------------- reads
+
+
+def find_person(tenant_id: str, person_id: str, *, consistent: bool = False) -> PersonItem | None:
+    try:
+        return PersonItem.get(person_pk(tenant_id, person_id), PERSON_SK, consistent_read=consistent)
+    except PersonItem.DoesNotExist:
+        return None
+
+
+def load_person(tenant_id: str, person_id: str, *, writable: bool = False) -> PersonItem:
+    """The person, or 404 (deleted people too); `writable` refuses a merged person with 409."""
+    item = find_person(tenant_id, person_id, consistent=writable)
+    if item is None or item.deleted_at:
+        raise NotFound(NOT_FOUND, code="contact_not_found")
+    if writable and item.merged_into:
+        raise Conflict(both("La persona fue fusionada con otra", "The person was merged into another"),
+                       code="contact_merged", details={"merged_into": item.merged_into})
+    return item
+
+
+def get_person(tenant_id: str, person_id: str) -> PersonOut:
+    return to_out(load_person(tenant_id, person_id))
+
+
+def find_by_identity(tenant_id: str, kind: str, key: str) -> PersonItem | None:
+    try:
+        ident = IdentityItem.get(identity_pk(tenant_id, kind, key), IDENTITY_SK)
+    except IdentityItem.DoesNotExist:
+        return None
+    person = find_person(tenant_id, ident.person_id)
+    if person is None or person.deleted_at:
+        return None
+    return person
+
+
+def batch_people(tenant_id: str, person_ids: list[str]) -> dict[str, PersonItem]:
+    keys = [(person_pk(tenant_id, pid), PERSON_SK) for pid in dict.fromkeys(person_ids)]
+    return {p.person_id: p for p in PersonItem.batch_get(keys)} if keys else {}
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _validate_refs(tenant_id: str, definitions: Definitions, values: dict[str, Any], errors: list[dict]) -> None:
+    state = values.get("journey_state")
+    if state and state not in definitions.state_ids:
+        errors.append({"field": "journey_state", "error": "unknown",
+                       "message": both("Estado de recorrido desconocido", "Unknown journey state")})
+    role = values.get("customer_role")
+    if role and role not in definitions.roles:
+        errors.append({"field": "customer_role", "error": "unknown",
+                       "message": both("Rol de cliente desconocido", "Unknown customer role")})
+    owner = values.get("owner_id")
+    if owner:
+        from skailan.tenancy.members import find_member
+
+        member = find_member(tenant_id, owner)
+        if member is None or member.status == "disabled":
+            errors.append({"field": "owner_id", "error": "unknown",
+                           "message": both("Responsable desconocido", "Unknown owner")})
+
+
+def _collect(errors: list[dict], fn: Any, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    except Unprocessable as err:
+        errors.extend(err.details or [])
+        return None
+
+
+def _clean_tags(tags: list[str]) -> list[str]:
+    out: dict[str, str] = {}
+    for tag in tags:
+        spelling = " ".join(tag.split())
+        if spelling:
+            out.setdefault(tag_key(spelling), spelling)
+    return list(out.values())
+
+
+def _raise(errors: list[dict]) -> None:
+    if errors:
+        raise Unprocessable(both("Los datos de la persona no son válidos", "The person's data is not valid"),
+                            details=errors)
+
+
+# ---------------------------------------------------------------- writes
+
+
+def new_person_item(tenant_id: str, person_id: str, name: str, now: str) -> PersonItem:
+    return PersonItem(person_pk(tenant_id, person_id), PERSON_SK, tenant_id=tenant_id, person_id=person_id,
+                      name=name, gsi1pk=people_index_pk(tenant_id), gsi1sk=f"{now}#{person_id}",
+                      gsi2pk=people_index_pk(tenant_id), gsi2sk=f"{now}#{person_id}", created_at=now, updated_at=now,
+                      custom={}, tags=[], identities=[])
+
+
+def touch(item: PersonItem, now: str) -> None:
+    item.updated_at = now
+    if item.gsi2pk:
+        item.gsi2sk = f"{now}#{item.person_id}"
+
+
+def create_person(caller: Caller | None, tenant_id: str, data: PersonIn) -> PersonOut:
+    from skailan.crm.definitions import load
+    from skailan.crm.fields import validate_values
+
+    country = default_country(tenant_id)
+    definitions = load(tenant_id)
+    errors: list[dict] = []
+    phone = _collect(errors, normalize_phone, data.phone, country) if data.phone else None
+    email = _collect(errors, normalize_email, data.email) if data.email else None
+    if not data.phone and not data.email:
+        message = both("Indica un teléfono o un correo", "Give a phone or an e-mail")
+        errors += [{"field": "phone", "error": "phone_or_email_required", "message": message},
+                   {"field": "email", "error": "phone_or_email_required", "message": message}]
+    custom = _collect(errors, validate_values, definitions.fields, data.custom, country, partial=False) or {}
+    _validate_refs(tenant_id, definitions, data.model_dump(), errors)
+    _raise(errors)
+
+    now = iso()
+    person_id = new_id()
+    item = new_person_item(tenant_id, person_id, " ".join(data.name.split()), now)
+    item.phone, item.email = phone, email
+    item.custom = {k: v for k, v in custom.items() if v is not None}
+    item.tags = _clean_tags(data.tags)
+    item.owner_id, item.customer_role = data.owner_id, data.customer_role
+    item.journey_state = data.journey_state or definitions.default_state
+    set_identity(item, phone_identity(phone) if phone else None, kind="phone")
+    set_identity(item, email_identity(email) if email else None, kind="email")
+    write_person(tenant_id, None, item)
+    emit_many([build(tenant_id, "contact.created", caller=caller, entity_type="contact", entity_id=person_id,
+                     data=created_data(item))])
+    return to_out(item)
+
+
+def created_data(item: PersonItem) -> dict[str, Any]:
+    return {"name": item.name, "phone": item.phone, "email": item.email, "tags": item.tags,
+            "journey_state": item.journey_state, "owner_id": item.owner_id, "customer_role": item.customer_role}
+
+
+def update_person(caller: Caller, person_id: str, data: PersonPatchIn) -> PersonOut:
+    from skailan.crm.definitions import journey_of_state, load
+    from skailan.crm.fields import validate_values
+    from skailan.crm.timeline import timeline_item
+
+    tenant_id = caller.tenant_id
+    item = load_person(tenant_id, person_id, writable=True)
+    sent = data.model_fields_set
+    if not sent:
+        return to_out(item)
+    country = default_country(tenant_id)
+    definitions = load(tenant_id)
+    errors: list[dict] = []
+    if "name" in sent and data.name is None:
+        errors.append({"field": "name", "error": "required", "message": both("El nombre es obligatorio",
+                                                                             "The name is required")})
+    phone = item.phone
+    if "phone" in sent:
+        phone = _collect(errors, normalize_phone, data.phone, country) if data.phone else None
+    email = item.email
+    if "email" in sent:
+        email = _collect(errors, normalize_email, data.email) if data.email else None
+    if ("phone" in sent or "email" in sent) and not phone and not email and not any(
+            e["field"] in ("phone", "email") for e in errors):
+        message = both("La persona necesita un teléfono o un correo", "The person needs a phone or an e-mail")
+        errors.append({"field": "phone" if "phone" in sent else "email", "error": "phone_or_email_required",
+                       "message": message})
+    custom_changes = {}
+    if "custom" in sent and data.custom:
+        custom_changes = _collect(errors, validate_values, definitions.fields, data.custom, country,
+                                  partial=True) or {}
+    _validate_refs(tenant_id, definitions, {k: getattr(data, k) for k in sent}, errors)
+    _raise(errors)
+
+    before = derive(item)
+    old_state = item.journey_state
+    now = iso()
+    if data.name:
+        item.name = " ".join(data.name.split())
+    item.phone, item.email = phone, email
+    set_identity(item, phone_identity(phone) if phone else None, kind="phone")
+    set_identity(item, email_identity(email) if email else None, kind="email")
+    if custom_changes:
+        merged = dict(item.custom or {})
+        for key, value in custom_changes.items():
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        item.custom = merged
+    if "tags" in sent:
+        item.tags = _clean_tags(data.tags or [])
+    for key in ("owner_id", "journey_state", "customer_role"):
+        if key in sent:
+            setattr(item, key, getattr(data, key))
+    touch(item, now)
+    extra = []
+    journey_changed = item.journey_state != old_state
+    if journey_changed:
+        journey_id, state_name = journey_of_state(definitions, item.journey_state)
+        _, old_name = journey_of_state(definitions, old_state)
+        extra.append(timeline_item(tenant_id, person_id, "journey_changed",
+                                   f"{old_name or old_state or '—'} → {state_name or item.journey_state or '—'}",
+                                   ref={"type": "journey", "id": journey_id, "from": old_state,
+                                        "to": item.journey_state}, occurred_at=now))
+    write_person(tenant_id, before, item, extra=extra)
+    events = [build(tenant_id, "contact.updated", caller=caller, entity_type="contact", entity_id=person_id,
+                    data={"changed": sorted(sent)})]
+    if journey_changed:
+        events.append(build(tenant_id, "contact.journey_changed", caller=caller, entity_type="contact",
+                            entity_id=person_id, data={"from": old_state, "to": item.journey_state}))
+    emit_many(events)
+    return to_out(item)
+
+
+def delete_person(caller: Caller, person_id: str) -> None:
+    """Soft delete: the person item stays (deleted_at) for history; identities are released, so the
+    phone or e-mail can start a new person, and every index/facet item goes."""
+    tenant_id = caller.tenant_id
+    item = find_person(tenant_id, person_id, consistent=True)
+    if item is None or (item.deleted_at and not _has_memberships(tenant_id, person_id)):
+        raise NotFound(NOT_FOUND, code="contact_not_found")
+    if not item.deleted_at:
+        before = derive(item)
+        now = iso()
+        item.deleted_at = now
+        item.updated_at = now
+        item.gsi1pk = item.gsi1sk = item.gsi2pk = item.gsi2sk = None
+        item.identities = []
+        write_person(tenant_id, before, item)
+    remove_memberships(tenant_id, person_id)  # idempotent: a retried DELETE finishes the cleanup
+    emit_many([build(tenant_id, "contact.deleted", caller=caller, entity_type="contact", entity_id=person_id,
+                     data={"name": item.name})])
+
+
+def _has_memberships(tenant_id: str, person_id: str) -> bool:
+    return any(True for _ in FacetItem.query(person_pk(tenant_id, person_id), FacetItem.sk.startswith("F#"), limit=1))
+
+
+def remove_memberships(tenant_id: str, person_id: str) -> None:
+    """Drop the person's list and segment memberships, each with its list/segment count."""
+    from skailan.crm.lists import remove_membership
+
+    for facet in list(FacetItem.query(person_pk(tenant_id, person_id), FacetItem.sk.startswith("F#"))):
+        remove_membership(tenant_id, facet)
+
+
+# ---------------------------------------------------------------- listing and search
+
+
+class PeopleFilter:
+    """The list filters (see `list_people`); every one optional."""
+
+    q: str | None
+    tag: str | None
+    journey_state: str | None
+    owner_id: str | None
+    customer_role: str | None
+    list_id: str | None
+    segment_id: str | None
+    created_from: str | None
+    created_to: str | None
+    updated_from: str | None
+    updated_to: str | None
+    FIELDS = ("q", "tag", "journey_state", "owner_id", "customer_role", "list_id", "segment_id", "created_from",
+              "created_to", "updated_from", "updated_to")
+
+    def __init__(self, **filters: str | None) -> None:
+        unknown = set(filters) - set(self.FIELDS)
+        if unknown:
+            raise TypeError(f"unknown filters {sorted(unknown)}")
+        for name in self.FIELDS:
+            setattr(self, name, filters.get(name))
+
+    def accepts(self, item: PersonItem) -> bool:
+        if item.deleted_at or item.merged_into:
+            return False
+        if self.tag and tag_key(self.tag) not in {tag_key(t) for t in item.tags or []}:
+            return False
+        for name in ("journey_state", "owner_id", "customer_role"):
+            wanted = getattr(self, name)
+            if wanted and getattr(item, name) != wanted:
+                return False
+        if not _in_range(item.created_at, self.created_from, self.created_to):
+            return False
+        return _in_range(item.updated_at, self.updated_from, self.updated_to)
+
+
+def _in_range(value: str | None, start: str | None, end: str | None) -> bool:
+    if not start and not end:
+        return True
+    if not value:
+        return False
+    return (not start or value >= start) and (not end or value <= end + "\uffff")
+
+
+def _range_condition(attr: Any, start: str | None, end: str | None) -> Any:
+    if start and end:
+        return attr.between(start, end + "\uffff")
+    if start:
+        return attr >= start
+    if end:
+        return attr <= end + "\uffff"
+    return None
+
+
+def _driver(tenant_id: str, f: PeopleFilter) -> tuple[str, str]:
+    """(index, partition) to Query: the most selective key the filters name."""
+    for facet, value in (("list", f.list_id), ("segment", f.segment_id),
+                         ("tag", tag_key(f.tag) if f.tag else None), ("journey", f.journey_state),
+                         ("role", f.customer_role), ("owner", f.owner_id)):
+        if value:
+            return "gsi1", facet_index_pk(tenant_id, facet, value)
+    if (f.updated_from or f.updated_to) and not (f.created_from or f.created_to):
+        return "gsi2", people_index_pk(tenant_id)
+    return "gsi1", people_index_pk(tenant_id)
+
+
+def list_people(tenant_id: str, f: PeopleFilter, *, cursor: str | None, limit: int | None) -> Page[PersonOut]:
+    from skailan.crm.text import search_prefix
+
+    limit = clamp_limit(limit)
+    q = (f.q or "").strip()
+    if q:
+        found = _search_identity(tenant_id, q)
+        if found is not None:
+            people = [p for p in found if f.accepts(p)]
+            return Page[PersonOut](items=[to_out(p) for p in people])
+        prefix = search_prefix(q)
+        if prefix:
+            return _search_name(tenant_id, prefix, f, cursor, limit)
+        return Page[PersonOut](items=[])
+    index, partition = _driver(tenant_id, f)
+    gsi = PersonItem.gsi1 if index == "gsi1" else PersonItem.gsi2
+    attr_pk = f"{index}pk"
+    start = decode_cursor(cursor, partition_attr=attr_pk, partition_value=partition)
+    if partition == people_index_pk(tenant_id):
+        sk = PersonItem.gsi1sk if index == "gsi1" else PersonItem.gsi2sk
+        cond = (_range_condition(sk, f.created_from, f.created_to) if index == "gsi1"
+                else _range_condition(sk, f.updated_from, f.updated_to))
+        results = gsi.query(partition, cond, scan_index_forward=False, limit=limit, last_evaluated_key=start)
+        people = [p for p in results if isinstance(p, PersonItem) and f.accepts(p)]
+        return Page[PersonOut](items=[to_out(p) for p in people], next_cursor=encode_cursor(results.last_evaluated_key))
+    facets = FacetItem.gsi1.query(partition, _range_condition(FacetItem.gsi1sk, f.created_from, f.created_to),
+                                  scan_index_forward=False, limit=limit, last_evaluated_key=start)
+    ids = [x.person_id for x in facets]
+    found_people = batch_people(tenant_id, ids)
+    people = [found_people[i] for i in ids if i in found_people and f.accepts(found_people[i])]
+    return Page[PersonOut](items=[to_out(p) for p in people], next_cursor=encode_cursor(facets.last_evaluated_key))
+
+
+def _search_identity(tenant_id: str, q: str) -> list[PersonItem] | None:
+    """An e-mail or phone query: one GetItem on the identity (+ one on the person); None if q is a name."""
+    from skailan.crm.emails import InvalidEmail
+    from skailan.crm.phones import InvalidPhone
+
+    if "@" in q:
+        try:
+            email = normalize_email(q, field_name="q")
+        except InvalidEmail:
+            return []
+        person = find_by_identity(tenant_id, "email", email)
+        return [person] if person else []
+    if _PHONE_LIKE.match(q) and sum(ch.isdigit() for ch in q) >= 6:
+        try:
+            phone = normalize_phone(q, default_country(tenant_id), field_name="q")
+        except InvalidPhone:
+            return None
+        person = find_by_identity(tenant_id, "phone", phone_identity(phone).key)
+        return [person] if person else []
+    return None
+
+
+def _search_name(tenant_id: str, prefix: str, f: PeopleFilter, cursor: str | None, limit: int) -> Page[PersonOut]:
+    partition = name_index_pk(tenant_id)
+    keys = NameKeyItem.gsi1.query(partition, NameKeyItem.gsi1sk.startswith(prefix), limit=limit,
+                                  last_evaluated_key=decode_cursor(cursor, partition_attr="gsi1pk",
+                                                                   partition_value=partition))
+    ids = list(dict.fromkeys(k.person_id for k in keys))
+    found = batch_people(tenant_id, ids)
+    people = [found[i] for i in ids if i in found and f.accepts(found[i])]
+    return Page[PersonOut](items=[to_out(p) for p in people], next_cursor=encode_cursor(keys.last_evaluated_key))

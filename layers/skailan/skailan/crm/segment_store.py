@@ -1,0 +1,337 @@
+"""Dynamic segments: stored rule trees whose membership follows the data, event-driven.
+
+Membership is materialised as facet items `F#segment#<id>` (gsi1 `T#<t>#F#segment#<id>`), so
+listing a segment's members is a Query whose cost per page does not grow with the brand.
+
+Keeping it current (the segments worker, `functions/workers/segments`):
+- `contact.created/updated/deleted/merged` → `evaluate_person`: read the person and the brand's
+  segments (one GetItem, one Query), evaluate every rule, write or delete the memberships that
+  changed (conditional put/delete + `ADD count` in one transaction each, so a redelivered event
+  changes nothing twice);
+- `segment.created/updated` → `backfill`: walk the brand's people (paginated Query on gsi1
+  `T#<t>#PEOPLE`), write the memberships, set the exact count and `status=ready`;
+- `segment.deleted` → drop its memberships.
+
+`preview(rule)` counts matches without storing anything: it walks the people partition the
+same way — one Query per ~1 MB page (≈ 1 000 people), so ≈ 100 requests and a few seconds for
+100 000 people. It is the only CRM request whose cost grows with the brand; the bench reports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError, UpdateError
+
+from skailan.crm._i18n import both
+from skailan.crm.events import emit
+from skailan.crm.items import FacetItem, PersonItem, SegmentItem, facet_index_pk, people_index_pk, person_pk
+from skailan.crm.lists import drop_members_of, segments_pk
+from skailan.crm.models import Page
+from skailan.crm.models_audiences import SegmentIn, SegmentOut, SegmentPreviewOut, SegmentUpdateIn
+from skailan.platform.auth import Caller
+from skailan.platform.clock import iso, utcnow
+from skailan.platform.errors import NotFound, Unprocessable
+from skailan.platform.ids import new_id
+from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+from skailan.platform.storage import transaction
+
+SEG = "SEG#"
+SEGMENT_FACET = "segment"
+
+
+def _rule(tenant_id: str, raw: dict[str, Any]) -> Any:
+    """Validate a rule against the brand's fields; errors name `rule.<json path>`."""
+    from skailan.crm.definitions import load
+    from skailan.crm.segments import parse_rule
+
+    try:
+        return parse_rule(raw, load(tenant_id).fields)
+    except Unprocessable as err:
+        for detail in err.details or []:
+            if isinstance(detail, dict) and "path" in detail:
+                detail["field"] = "rule" + str(detail["path"])[1:]
+        raise
+
+
+def _out(item: SegmentItem) -> SegmentOut:
+    return SegmentOut(id=item.segment_id, name=item.name, description=item.description, rule=item.rule,
+                      count=max(int(item.count or 0), 0), status=item.status, created_at=item.created_at,
+                      updated_at=item.updated_at)
+
+
+def create_segment(caller: Caller, data: SegmentIn) -> SegmentOut:
+    rule = _rule(caller.tenant_id, data.rule)
+    segment_id = new_id().lower()
+    now = iso()
+    item = SegmentItem(segments_pk(caller.tenant_id), SEG + segment_id, tenant_id=caller.tenant_id,
+                       segment_id=segment_id, name=data.name, description=data.description, rule=rule.to_json(),
+                       count=0, status="computing", rule_version=1, created_at=now, updated_at=now)
+    item.save(condition=SegmentItem.pk.does_not_exist())
+    emit(caller.tenant_id, "segment.created", caller=caller, entity_type="segment", entity_id=segment_id,
+         data={"name": data.name, "rule_version": 1})
+    return _out(item)
+
+
+def load_segment(tenant_id: str, segment_id: str) -> SegmentItem:
+    try:
+        return SegmentItem.get(segments_pk(tenant_id), SEG + segment_id)
+    except SegmentItem.DoesNotExist as err:
+        raise NotFound(both("Segmento no encontrado", "Segment not found"), code="segment_not_found") from err
+
+
+def get_segment(tenant_id: str, segment_id: str) -> SegmentOut:
+    return _out(load_segment(tenant_id, segment_id))
+
+
+def list_segments(tenant_id: str, *, cursor: str | None, limit: int | None) -> Page[SegmentOut]:
+    pk = segments_pk(tenant_id)
+    results = SegmentItem.query(pk, SegmentItem.sk.startswith(SEG), limit=clamp_limit(limit),
+                                scan_index_forward=False,
+                                last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
+    return Page[SegmentOut](items=[_out(i) for i in results], next_cursor=encode_cursor(results.last_evaluated_key))
+
+
+def update_segment(caller: Caller, segment_id: str, data: SegmentUpdateIn) -> SegmentOut:
+    item = load_segment(caller.tenant_id, segment_id)
+    sent = data.model_fields_set
+    actions = [SegmentItem.updated_at.set(iso())]
+    if data.name is not None:
+        actions.append(SegmentItem.name.set(data.name))
+    if "description" in sent:
+        actions.append(SegmentItem.description.set(data.description) if data.description
+                       else SegmentItem.description.remove())
+    rule_changed = data.rule is not None
+    if rule_changed:
+        rule = _rule(caller.tenant_id, data.rule or {})
+        actions += [SegmentItem.rule.set(rule.to_json()), SegmentItem.status.set("computing"),
+                    SegmentItem.rule_version.add(1)]
+    item.update(actions=actions)
+    emit(caller.tenant_id, "segment.updated", caller=caller, entity_type="segment", entity_id=segment_id,
+         data={"changed": sorted(sent), "rule_changed": rule_changed, "rule_version": int(item.rule_version)})
+    return _out(item)
+
+
+def delete_segment(caller: Caller, segment_id: str) -> None:
+    item = load_segment(caller.tenant_id, segment_id)
+    item.delete()
+    emit(caller.tenant_id, "segment.deleted", caller=caller, entity_type="segment", entity_id=segment_id,
+         data={"name": item.name})
+
+
+def _people(tenant_id: str) -> Iterator[PersonItem]:
+    """Every active person of the brand: a paginated Query on the people index (never a Scan)."""
+    for item in PersonItem.gsi1.query(people_index_pk(tenant_id)):  # 1 MB pages
+        if not item.deleted_at and not item.merged_into:
+            yield item
+
+
+PREVIEW_BUDGET_SECONDS = 10.0  # the API function times out at 15 s
+# Attributes a rule can read (see crm.segments STANDARD_FIELDS); the preview projects only these.
+_RULE_ATTRIBUTES = ("person_id", "name", "email", "phone", "tags", "journey_state", "customer_role", "owner_id",
+                    "lead_status", "last_interaction_at", "created_at", "identities", "custom")
+_JSON_ATTRIBUTES = {"tags": list, "identities": list, "custom": dict}
+
+
+def _raw_people(tenant_id: str) -> Iterator[dict[str, Any]]:
+    """The brand's people as segment person dicts, straight from the raw Query pages.
+
+    Skips pynamodb's per-item model deserialisation (the preview's main cost after the rule
+    itself) and projects only the attributes a rule can read.
+    """
+    import json
+
+    connection = PersonItem._get_connection()
+    start: dict[str, Any] | None = None
+    while True:
+        page = connection.query(people_index_pk(tenant_id), index_name="gsi1", exclusive_start_key=start,
+                                attributes_to_get=list(_RULE_ATTRIBUTES))
+        for raw in page.get("Items", []):
+            person: dict[str, Any] = {}
+            for name in _RULE_ATTRIBUTES:
+                value = (raw.get(name) or {}).get("S")
+                kind = _JSON_ATTRIBUTES.get(name)
+                person[name] = (json.loads(value) if value else kind()) if kind else value
+            person["id"] = person.pop("person_id")
+            person["channels"] = sorted({i["kind"] for i in person.pop("identities")} - {"phone"})
+            yield person
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return
+
+
+def preview(tenant_id: str, raw_rule: dict[str, Any]) -> SegmentPreviewOut:
+    """Count the people a rule matches now (nothing stored). O(people): see the module doc.
+
+    Bounded by `PREVIEW_BUDGET_SECONDS`: past it the answer is `complete: false` with the count so
+    far and how many people were read, instead of a timeout.
+    """
+    import time
+
+    from skailan.crm.people import brand_locale
+    from skailan.crm.segments import matches
+
+    rule = _rule(tenant_id, raw_rule)
+    tz = _zone(brand_locale(tenant_id)[1])
+    now = utcnow()
+    deadline = time.monotonic() + PREVIEW_BUDGET_SECONDS
+    count = scanned = 0
+    for person in _raw_people(tenant_id):
+        scanned += 1
+        count += matches(rule, person, now, tz)
+        if scanned % 1000 == 0 and time.monotonic() > deadline:
+            return SegmentPreviewOut(count=count, scanned=scanned, complete=False)
+    return SegmentPreviewOut(count=count, scanned=scanned, complete=True)
+
+
+def _compiled(segment: SegmentItem, fields: list[Any]) -> Any:
+    """The stored rule as a `Group` (None if it no longer validates, e.g. its custom field was deleted)."""
+    from skailan.crm.segments import parse_rule
+
+    try:
+        return parse_rule(segment.rule, fields)
+    except Unprocessable:
+        return None
+
+
+def _zone(name: str) -> Any:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        from datetime import UTC
+
+        return UTC
+
+
+# ---------------------------------------------------------------- worker side
+
+
+def _membership(tenant_id: str, segment_id: str, person: PersonItem) -> FacetItem:
+    return FacetItem(person.pk, f"F#{SEGMENT_FACET}#{segment_id}", tenant_id=tenant_id, person_id=person.person_id,
+                     facet=SEGMENT_FACET, value=segment_id,
+                     gsi1pk=facet_index_pk(tenant_id, SEGMENT_FACET, segment_id),
+                     gsi1sk=f"{person.created_at}#{person.person_id}", created_at=person.created_at)
+
+
+def _join(tenant_id: str, segment: SegmentItem, person: PersonItem) -> bool:
+    try:
+        with transaction() as tx:
+            tx.save(_membership(tenant_id, segment.segment_id, person), condition=FacetItem.pk.does_not_exist())
+            tx.update(SegmentItem(segment.pk, segment.sk), actions=[SegmentItem.count.add(1)],
+                      condition=SegmentItem.pk.exists())
+    except TransactWriteError:
+        return False  # already a member (a redelivery) or the segment is gone
+    return True
+
+
+def _leave(tenant_id: str, segment_id: str, person_id: str) -> bool:
+    from skailan.crm.lists import remove_membership
+
+    facet = FacetItem(person_pk(tenant_id, person_id), f"F#{SEGMENT_FACET}#{segment_id}", facet=SEGMENT_FACET,
+                      value=segment_id)
+    remove_membership(tenant_id, facet)
+    return True
+
+
+def evaluate_person(tenant_id: str, person_id: str, now: datetime | None = None) -> dict[str, list[str]]:
+    """Bring one person's segment memberships in line with the rules; returns what changed."""
+    from skailan.crm.definitions import load
+    from skailan.crm.people import as_segment_person, brand_locale, find_person
+    from skailan.crm.segments import matches
+
+    person = find_person(tenant_id, person_id, consistent=True)
+    current = {f.value for f in FacetItem.query(person_pk(tenant_id, person_id),
+                                                FacetItem.sk.startswith(f"F#{SEGMENT_FACET}#"))}
+    active = person is not None and not person.deleted_at and not person.merged_into
+    segments = list(SegmentItem.query(segments_pk(tenant_id), SegmentItem.sk.startswith(SEG)))
+    joined: list[str] = []
+    left: list[str] = []
+    if active and person is not None:
+        tz = _zone(brand_locale(tenant_id)[1])
+        subject = as_segment_person(person)
+        moment = now or utcnow()
+        fields = load(tenant_id).fields if segments else []
+        for segment in segments:
+            rule = _compiled(segment, fields)
+            if rule is None:
+                continue
+            inside = matches(rule, subject, moment, tz)
+            if inside and segment.segment_id not in current and _join(tenant_id, segment, person):
+                joined.append(segment.segment_id)
+            elif not inside and segment.segment_id in current:
+                _leave(tenant_id, segment.segment_id, person_id)
+                left.append(segment.segment_id)
+    wanted_ids = {s.segment_id for s in segments} if active else set()
+    for stale in current - wanted_ids:  # segment deleted, or the person is gone
+        _leave(tenant_id, stale, person_id)
+        left.append(stale)
+    return {"joined": joined, "left": left}
+
+
+def backfill(tenant_id: str, segment_id: str, now: datetime | None = None) -> int | None:
+    """Recompute a segment's whole membership; returns the count (None if the segment is gone)."""
+    from skailan.crm.definitions import load
+    from skailan.crm.people import as_segment_person, brand_locale
+    from skailan.crm.segments import matches
+
+    try:
+        segment = SegmentItem.get(segments_pk(tenant_id), SEG + segment_id, consistent_read=True)
+    except SegmentItem.DoesNotExist:
+        return None
+    rule = _compiled(segment, load(tenant_id).fields)
+    if rule is None:
+        return None
+    tz = _zone(brand_locale(tenant_id)[1])
+    moment = now or utcnow()
+    members = {m.person_id for m in FacetItem.gsi1.query(facet_index_pk(tenant_id, SEGMENT_FACET, segment_id))}
+    inside: set[str] = set()
+    with FacetItem.batch_write() as batch:
+        for person in _people(tenant_id):
+            if matches(rule, as_segment_person(person), moment, tz):
+                inside.add(person.person_id)
+                if person.person_id not in members:
+                    batch.save(_membership(tenant_id, segment_id, person))
+        for gone in members - inside:
+            batch.delete(FacetItem(person_pk(tenant_id, gone), f"F#{SEGMENT_FACET}#{segment_id}"))
+    try:
+        segment.update(actions=[SegmentItem.count.set(len(inside)), SegmentItem.status.set("ready")],
+                       condition=SegmentItem.rule_version == segment.rule_version)
+    except UpdateError:
+        return None  # the rule changed meanwhile: the newer event's backfill sets the count
+    return len(inside)
+
+
+def drop_segment(tenant_id: str, segment_id: str) -> int:
+    return drop_members_of(tenant_id, SEGMENT_FACET, segment_id)
+
+
+CONTACT_EVENTS = ("contact.created", "contact.updated", "contact.deleted")
+
+
+def on_event(event: Any) -> dict[str, Any]:
+    """The segments worker's dispatch: keep memberships and duplicate groups current."""
+    from skailan.crm.lists import drop_members_of as drop_list
+    from skailan.crm.merge import refresh_duplicates
+
+    tenant_id, entity_id, data = event.tenant_id, event.entity_id, event.data or {}
+    if event.type in CONTACT_EVENTS and entity_id:
+        refresh_duplicates(tenant_id, entity_id)
+        return evaluate_person(tenant_id, entity_id)
+    if event.type == "contact.merged":
+        out: dict[str, Any] = {}
+        for person_id in (data.get("merged_id"), data.get("kept_id")):
+            if person_id:
+                refresh_duplicates(tenant_id, person_id)
+                out[person_id] = evaluate_person(tenant_id, person_id)
+        return out
+    if event.type == "segment.created" or (event.type == "segment.updated" and data.get("rule_changed")):
+        return {"count": backfill(tenant_id, entity_id)}
+    if event.type == "segment.deleted":
+        return {"dropped": drop_segment(tenant_id, entity_id)}
+    if event.type == "list.deleted":
+        return {"dropped": drop_list(tenant_id, "list", entity_id)}
+    return {}

@@ -1,0 +1,87 @@
+"""A person's timeline: notes, journey changes, merges, list changes — and whatever other
+contexts (messages, deals, tasks, campaigns) append through `append_timeline`.
+
+Entries live in the person's partition under `TL#<occurred_at>#<entry id>`: reading a page is
+one Query, newest first; a merge copies them to the kept person. Writers inside the CRM add
+`timeline_item(...)` to the same transaction as the change it records.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from skailan.crm._i18n import both
+from skailan.crm.items import PERSON_SK, PersonItem, TimelineItem, person_pk
+from skailan.crm.models import Page, TimelineEntryOut
+from skailan.platform.auth import Caller
+from skailan.platform.clock import iso
+from skailan.platform.errors import NotFound
+from skailan.platform.ids import new_id
+from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+
+TL = "TL#"
+
+
+def timeline_item(tenant_id: str, person_id: str, kind: str, summary: str, *, ref: dict[str, Any] | None = None,
+                  occurred_at: str | None = None, body: str | None = None,
+                  author: dict[str, Any] | None = None, entry_id: str | None = None) -> TimelineItem:
+    entry_id = entry_id or new_id()
+    occurred_at = occurred_at or iso()
+    return TimelineItem(person_pk(tenant_id, person_id), f"{TL}{occurred_at}#{entry_id}", tenant_id=tenant_id,
+                        person_id=person_id, entry_id=entry_id, entry_kind=kind, summary=summary[:500], body=body,
+                        ref=ref or {}, occurred_at=occurred_at, author=author, created_at=iso())
+
+
+def append_timeline(tenant_id: str, person_id: str, kind: str, summary: str, ref: dict[str, Any] | None = None,
+                    occurred_at: str | None = None, *, body: str | None = None,
+                    author: dict[str, Any] | None = None, entry_id: str | None = None) -> TimelineEntryOut:
+    """Add an entry to a person's timeline (for any context: messages, deals, tasks…).
+
+    `ref` points at the source (`{"type": "deal", "id": "…"}`); `occurred_at` is when it
+    happened (ISO-8601 UTC), so late arrivals land in place. Passing the source's own id as
+    `entry_id` makes a redelivered event rewrite the same entry instead of adding another.
+    """
+    item = timeline_item(tenant_id, person_id, kind, summary, ref=ref, occurred_at=occurred_at, body=body,
+                         author=author, entry_id=entry_id)
+    item.save()
+    return _out(item)
+
+
+def _out(item: TimelineItem) -> TimelineEntryOut:
+    return TimelineEntryOut(id=item.entry_id, kind=item.entry_kind, summary=item.summary, body=item.body,
+                            ref=item.ref or {}, occurred_at=item.occurred_at, author=item.author)
+
+
+def _require_person(tenant_id: str, person_id: str) -> PersonItem:
+    try:
+        person = PersonItem.get(person_pk(tenant_id, person_id), PERSON_SK)
+    except PersonItem.DoesNotExist as err:
+        raise NotFound(both("Persona no encontrada", "Person not found"), code="contact_not_found") from err
+    if person.deleted_at:
+        raise NotFound(both("Persona no encontrada", "Person not found"), code="contact_not_found")
+    return person
+
+
+def list_timeline(tenant_id: str, person_id: str, *, cursor: str | None, limit: int | None,
+                  kind: str | None = None) -> Page[TimelineEntryOut]:
+    _require_person(tenant_id, person_id)
+    pk = person_pk(tenant_id, person_id)
+    results = TimelineItem.query(
+        pk, TimelineItem.sk.startswith(TL), scan_index_forward=False, limit=clamp_limit(limit),
+        filter_condition=(TimelineItem.entry_kind == kind) if kind else None,
+        last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk),
+    )
+    items = [_out(i) for i in results]
+    return Page[TimelineEntryOut](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
+
+
+def add_note(caller: Caller, person_id: str, body: str) -> TimelineEntryOut:
+    from skailan.crm.events import emit
+
+    _require_person(caller.tenant_id, person_id)
+    summary = " ".join(body.split())[:140]
+    author = {"kind": caller.kind, "id": caller.principal_id, "name": caller.name, "email": caller.email}
+    entry = append_timeline(caller.tenant_id, person_id, "note", summary, {"type": "note"}, body=body, author=author)
+    emit(caller.tenant_id, "contact.note_added", caller=caller, entity_type="contact", entity_id=person_id,
+         data={"note_id": entry.id})
+    return entry

@@ -1,0 +1,238 @@
+"""Auto-assignment: new and re-opened conversations go to an online agent with room.
+
+Eligible: online, member of a team that serves the conversation's channel account (or of the
+team it was transferred to), under capacity (agent's own, else the brand's default). Among
+them: most tags in common with the conversation first (when `prefer_tags`), then the least
+loaded, then whoever got a conversation longest ago (round-robin).
+
+One decision reads the conversation, the brand's inbox settings, its teams and its agents (one
+Query each, whatever the number of agents) and writes one transaction (`holders.mutate`):
+the conversation's holder under `attribute_not_exists(assignee)` and the agent's
+`ADD load 1` under `load < capacity AND status = online`. When that agent filled up meanwhile
+the next candidate is tried; when nobody fits, the conversation waits in the queue index
+(`queued_at`, per channel account), drained oldest-first whenever an agent frees capacity,
+comes online, gets more capacity or joins a team — and retried by a timer, so no race between
+"queued" and "capacity freed" can leave it waiting while someone has room.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from skailan.conversations.items import ConversationItem
+from skailan.inbox import agents, holders, state, teams, timers
+from skailan.inbox.actions import conversation_event
+from skailan.inbox.config import get_config
+from skailan.inbox.holders import CapacityExceeded, Plan
+from skailan.inbox.items import AgentItem, TeamItem
+from skailan.inbox.models import InboxSettings
+from skailan.platform.clock import iso, parse_iso, utcnow
+from skailan.platform.observability import logger
+
+C = ConversationItem
+RETRY_AFTER = timedelta(seconds=60)
+MAX_RETRY_AFTER = timedelta(minutes=15)
+MAX_CANDIDATES = 5
+
+
+@dataclass
+class Decision:
+    assignee: str | None
+    queued: bool = False
+    reason: str = ""
+
+
+def eligible(item: ConversationItem, all_teams: list[TeamItem], all_agents: list[AgentItem], config: InboxSettings,
+             *, exclude: frozenset[str] = frozenset()) -> list[AgentItem]:
+    """Candidates in order of preference (see module doc)."""
+    if item.team_id:
+        chosen = [t for t in all_teams if t.team_id == item.team_id] or teams.serving(all_teams, item.account_id)
+    else:
+        chosen = teams.serving(all_teams, item.account_id)
+    members = {m for t in chosen for m in (t.members or ())}
+    default = config.assignment.default_capacity
+    wanted_tags = set(item.tags or ())
+    out = [a for a in all_agents
+           if a.user_id in members and a.user_id not in exclude and a.status == "online"
+           and int(a.load or 0) < agents.effective_capacity(a, default)]
+
+    def rank(agent: AgentItem) -> tuple[int, float, str, str]:
+        overlap = len(wanted_tags & set(agent.tags or ())) if config.assignment.prefer_tags else 0
+        capacity = max(1, agents.effective_capacity(agent, default))
+        return (-overlap, int(agent.load or 0) / capacity, agent.last_assigned_at or "", agent.user_id)
+
+    return sorted(out, key=rank)
+
+
+def assign_automatically(tenant_id: str, conversation_id: str, *, exclude: frozenset[str] = frozenset(),
+                         item: ConversationItem | None = None, retry_attempt: int = 1) -> Decision:
+    """Give the conversation to the best eligible agent, or queue it."""
+    config = get_config(tenant_id)
+    tried: set[str] = set(exclude)
+    for _ in range(MAX_CANDIDATES):
+        item = item or state.load(tenant_id, conversation_id)
+        if item.status == "closed":
+            return Decision(None, reason="closed")
+        if item.assignee:
+            return Decision(item.assignee, reason="already assigned")
+        if not config.assignment.enabled:
+            break
+        candidates = eligible(item, teams.all_teams(tenant_id), agents.all_agents(tenant_id, consistent=True), config,
+                              exclude=frozenset(tried))
+        if not candidates:
+            break
+        agent = candidates[0]
+        try:
+            claimed = _claim(tenant_id, item, agent, config)
+        except CapacityExceeded:
+            tried.add(agent.user_id)  # full or gone offline since we read it: next one
+            item = None
+            continue
+        if claimed:
+            return Decision(agent.user_id, reason="assigned")
+        item = None  # someone took it meanwhile: look again
+    queued = enqueue(tenant_id, conversation_id, config=config, retry_attempt=retry_attempt)
+    return Decision(None, queued=queued, reason="queued")
+
+
+def _claim(tenant_id: str, item: ConversationItem, agent: AgentItem, config: InboxSettings) -> bool:
+    capacity = agents.effective_capacity(agent, config.assignment.default_capacity)
+
+    def decide(current: ConversationItem) -> Plan | None:
+        if current.status == "closed" or current.assignee:
+            return None
+        if current.team_id and current.team_id != item.team_id:
+            return None
+        return Plan(changes={"assignee": agent.user_id, "assignee_name": agent.name or agent.email,
+                             "assigned_at": iso(), "queued_at": None},
+                    condition=C.assignee.does_not_exist() & (C.status != "closed"),
+                    claim={agent.user_id: capacity}, require_online=True,
+                    events=[conversation_event(current, "conversation.assigned", None,
+                                               {"assignee": agent.user_id, "assignee_name": agent.name,
+                                                "automatic": True, "waited_ms": _waited(current)},
+                                               actor_name="auto-assignment")])
+
+    _, plan = holders.mutate(tenant_id, item.conversation_id, decide, item=item)
+    if plan is None:
+        return False
+    from skailan.inbox import notifications
+
+    notifications.notify(tenant_id, agent.user_id, "assigned", conversation_id=item.conversation_id,
+                         text=f"Se te asignó una conversación de {(item.contact or {}).get('name') or 'un cliente'}. / "
+                              "A conversation was assigned to you.", publish_event=False)
+    logger.info("conversation assigned", tenant_id=tenant_id, conversation_id=item.conversation_id,
+                assignee=agent.user_id)
+    return True
+
+
+def _waited(item: ConversationItem) -> int | None:
+    if not item.queued_at:
+        return None
+    return max(0, int((utcnow() - parse_iso(item.queued_at)).total_seconds() * 1000))
+
+
+def enqueue(tenant_id: str, conversation_id: str, *, config: InboxSettings | None = None,
+            retry_attempt: int = 1) -> bool:
+    """Put an unassigned open conversation in the waiting queue (keeps its first queued time)."""
+    config = config or get_config(tenant_id)
+
+    def decide(item: ConversationItem) -> Plan | None:
+        if item.status == "closed" or item.assignee:
+            return None
+        first = item.queued_at is None
+        changes = {"queued_at": item.queued_at or iso()}
+        if not first and item.ix_queue:
+            return None  # already waiting, indexed
+        return Plan(changes=changes, condition=C.assignee.does_not_exist(),
+                    events=[conversation_event(item, "conversation.queued", None, {}, actor_name="auto-assignment")]
+                    if first else [])
+
+    item, plan = holders.mutate(tenant_id, conversation_id, decide)
+    queued_at = (plan.changes.get("queued_at") if plan else None) or item.queued_at
+    if item.status == "closed" or item.assignee or queued_at is None:
+        return False
+    delay = min(RETRY_AFTER * 2 ** (max(1, retry_attempt) - 1), MAX_RETRY_AFTER)
+    timers.schedule(tenant_id, "assign_retry", conversation_id, iso(utcnow() + delay), {"attempt": retry_attempt})
+    minutes = config.alerts.unassigned_after_minutes
+    if minutes and plan is not None and plan.events:
+        due = parse_iso(queued_at) + timedelta(minutes=minutes)
+        timers.schedule(tenant_id, "unassigned", conversation_id, iso(due), {"queued_at": queued_at})
+    return True
+
+
+def queued(tenant_id: str, account_id: str, *, limit: int) -> list[ConversationItem]:
+    """The oldest waiting conversations of a channel account."""
+    return [i for i in C.queue.query(state.queue_key(tenant_id, account_id), limit=limit)
+            if isinstance(i, ConversationItem)]
+
+
+def drain_for_agent(tenant_id: str, user_id: str) -> int:
+    """Give a freed / newly online agent the oldest waiting conversations they can serve."""
+    config = get_config(tenant_id)
+    if not config.assignment.enabled:
+        return 0
+    agent = agents.get_agent(tenant_id, user_id, consistent=True)
+    if agent is None or agent.status != "online":
+        return 0
+    room = agents.effective_capacity(agent, config.assignment.default_capacity) - int(agent.load or 0)
+    if room <= 0:
+        return 0
+    my_teams = [t for t in teams.all_teams(tenant_id) if user_id in (t.members or ())]
+    accounts = sorted({a for t in my_teams for a in (t.channel_accounts or ())})
+    team_ids = {t.team_id for t in my_teams}
+    waiting: list[ConversationItem] = []
+    for account_id in accounts:
+        waiting += queued(tenant_id, account_id, limit=room + 5)
+    waiting.sort(key=lambda i: (i.queued_at or "", i.conversation_id))
+    assigned = 0
+    for item in waiting:
+        if room <= 0:
+            break
+        if item.team_id and item.team_id not in team_ids:
+            continue
+        try:
+            if _claim(tenant_id, item, agent, config):
+                assigned += 1
+                room -= 1
+        except CapacityExceeded:
+            break
+    return assigned
+
+
+def drain_account(tenant_id: str, account_id: str, *, limit: int = 50) -> int:
+    """Try to assign the account's waiting conversations, oldest first, until nobody fits."""
+    assigned = 0
+    for item in queued(tenant_id, account_id, limit=limit):
+        decision = assign_automatically(tenant_id, item.conversation_id)
+        if decision.assignee is None:
+            break
+        assigned += 1
+    return assigned
+
+
+def return_to_queue(tenant_id: str, user_id: str, *, offline_since: str | None) -> int:
+    """After the offline grace period: the agent's open conversations go back to the queue."""
+    agent = agents.get_agent(tenant_id, user_id, consistent=True)
+    if agent is None or agent.status != "offline" or (offline_since and agent.status_at != offline_since):
+        return 0
+    returned = 0
+    for status in ("open", "pending", "snoozed"):
+        for item in list(C.by_assignee.query(state.assignee_key(tenant_id, status, user_id))):
+            if not isinstance(item, ConversationItem):
+                continue
+
+            def decide(current: ConversationItem) -> Plan | None:
+                if current.assignee != user_id or current.status == "closed":
+                    return None
+                return Plan(changes={"assignee": None, "assignee_name": None, "assigned_at": None,
+                                     "queued_at": iso()},
+                            condition=C.assignee == user_id, release=[user_id],
+                            events=[conversation_event(current, "conversation.unassigned", None,
+                                                       {"previous_assignee": user_id, "reason": "agent_offline"},
+                                                       actor_name="auto-assignment")])
+
+            _, plan = holders.mutate(tenant_id, item.conversation_id, decide)
+            if plan is not None:
+                returned += 1
+    return returned

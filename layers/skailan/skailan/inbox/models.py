@@ -1,0 +1,289 @@
+"""Request and response models of the inbox API (separate from stored items)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from skailan.inbox.action_models import Page
+from skailan.platform.ids import EntityId
+from skailan.platform.models import RequestModel, ResponseModel
+
+__all__ = ["Page"]  # shared with the action models
+
+Presence = Literal["online", "away", "offline"]
+Tag = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[^\s#,][^#,]*$")]
+UserId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+AccountId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+# ---------------------------------------------------------------- agents
+
+
+class PresenceIn(RequestModel):
+    status: Presence
+
+
+class AgentUpdateIn(RequestModel):
+    capacity: Annotated[int, Field(ge=0, le=500)] | None = None
+    tags: Annotated[list[Tag], Field(max_length=30)] | None = None
+
+
+class AgentOut(ResponseModel):
+    user_id: str
+    name: str | None = None
+    email: str | None = None
+    role: str | None = None
+    status: Presence = "offline"
+    status_at: str | None = None
+    capacity: int
+    capacity_override: int | None = None
+    load: int = 0
+    tags: list[str] = Field(default_factory=list)
+    teams: list[str] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------- teams
+
+
+class TeamIn(RequestModel):
+    name: Annotated[str, Field(min_length=1, max_length=80)]
+    description: Annotated[str, Field(max_length=300)] | None = None
+    members: Annotated[list[UserId], Field(max_length=200)] = Field(default_factory=list)
+    channel_accounts: Annotated[list[AccountId], Field(max_length=50)] = Field(default_factory=list)
+
+
+class TeamUpdateIn(RequestModel):
+    name: Annotated[str, Field(min_length=1, max_length=80)] | None = None
+    description: Annotated[str, Field(max_length=300)] | None = None
+    members: Annotated[list[UserId], Field(max_length=200)] | None = None
+    channel_accounts: Annotated[list[AccountId], Field(max_length=50)] | None = None
+
+
+class TeamOut(ResponseModel):
+    id: str
+    name: str
+    description: str | None = None
+    members: list[str]
+    channel_accounts: list[str]
+    created_at: str | None = None
+
+
+# ---------------------------------------------------------------- inbox settings (assignment, bots, alerts)
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class FaqRule(RequestModel):
+    id: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
+    keywords: Annotated[list[Annotated[str, Field(min_length=1, max_length=60)]], Field(max_length=30)] = Field(
+        default_factory=list
+    )
+    pattern: Annotated[str, Field(max_length=200)] | None = None
+    answer: Annotated[str, Field(min_length=1, max_length=2000)]
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as err:
+                raise ValueError(f"not a valid regular expression: {err}") from err
+        return value
+
+    @model_validator(mode="after")
+    def _something_to_match(self) -> FaqRule:
+        if not self.keywords and not self.pattern:
+            raise ValueError("a rule needs keywords or a pattern")
+        return self
+
+
+class AssignmentSettings(RequestModel):
+    enabled: bool = True
+    default_capacity: Annotated[int, Field(ge=0, le=500)] = 10
+    prefer_tags: bool = True
+    offline_grace_minutes: Annotated[int, Field(ge=0, le=1440)] = 5
+
+
+class AlertSettings(RequestModel):
+    unassigned_after_minutes: Annotated[int, Field(ge=1, le=10080)] | None = 10
+
+
+class BotMessage(RequestModel):
+    enabled: bool = False
+    text: Annotated[str, Field(max_length=2000)] = ""
+
+
+class InactivitySettings(RequestModel):
+    enabled: bool = False
+    minutes: Annotated[int, Field(ge=1, le=10080)] = 10
+    message: Annotated[str, Field(max_length=2000)] = ""
+    reason_id: Annotated[str, Field(max_length=64)] = "no-reply"
+
+
+class BotSettings(RequestModel):
+    # Greeting off until a brand turns it on; the out-of-hours reply on (with the brand's hours).
+    greeting: BotMessage = Field(default_factory=lambda: BotMessage(
+        enabled=False, text="¡Hola! Gracias por escribirnos. En un momento te atiende un asesor."))
+    out_of_hours: BotMessage = Field(default_factory=lambda: BotMessage(
+        enabled=True, text="Gracias por escribirnos. Nuestro horario de atención terminó; te responderemos "
+                           "en cuanto abramos."))
+    handoff_keywords: Annotated[list[Annotated[str, Field(min_length=1, max_length=40)]], Field(max_length=30)] = (
+        Field(default_factory=lambda: ["asesor", "humano", "agent", "agente", "persona"]))
+    handoff_reply: Annotated[str, Field(max_length=2000)] = "Te comunicamos con un asesor en un momento."
+    faq: Annotated[list[FaqRule], Field(max_length=100)] = Field(default_factory=list)
+    inactivity: InactivitySettings = Field(default_factory=InactivitySettings)
+
+
+class InboxSettings(RequestModel):
+    assignment: AssignmentSettings = Field(default_factory=AssignmentSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+    bots: BotSettings = Field(default_factory=BotSettings)
+
+
+class InboxSettingsIn(RequestModel):
+    assignment: AssignmentSettings | None = None
+    alerts: AlertSettings | None = None
+    bots: BotSettings | None = None
+
+
+# ---------------------------------------------------------------- quick replies
+
+AttachmentKind = Literal["image", "document", "video"]
+
+
+class QuickReplyAttachment(RequestModel):
+    type: AttachmentKind
+    url: Annotated[str, Field(max_length=2000, pattern=r"^https?://")] | None = None
+    s3_key: Annotated[str, Field(max_length=500)] | None = None
+    filename: Annotated[str, Field(max_length=200)] | None = None
+    mime_type: Annotated[str, Field(max_length=100)] | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> QuickReplyAttachment:
+        if bool(self.url) == bool(self.s3_key):
+            raise ValueError("give exactly one of url or s3_key")
+        if self.type == "document" and self.mime_type and self.mime_type != "application/pdf":
+            raise ValueError("documents must be PDF")
+        return self
+
+
+class QuickReplyIn(RequestModel):
+    shortcut: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_\-áéíóúñÁÉÍÓÚÑ]+$")]
+    title: Annotated[str, Field(max_length=120)] | None = None
+    text: Annotated[str, Field(max_length=4096)] | None = None
+    attachments: Annotated[list[QuickReplyAttachment], Field(max_length=5)] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _content(self) -> QuickReplyIn:
+        if not (self.text or "").strip() and not self.attachments:
+            raise ValueError("a quick reply needs text or attachments")
+        return self
+
+
+class QuickReplyUpdateIn(RequestModel):
+    shortcut: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_\-áéíóúñÁÉÍÓÚÑ]+$")] | None = None
+    title: Annotated[str, Field(max_length=120)] | None = None
+    text: Annotated[str, Field(max_length=4096)] | None = None
+    attachments: Annotated[list[QuickReplyAttachment], Field(max_length=5)] | None = None
+
+
+class QuickReplyOut(ResponseModel):
+    id: str
+    shortcut: str
+    title: str | None = None
+    text: str | None = None
+    attachments: list[dict[str, str | None]] = Field(default_factory=list)
+    merge_fields: list[str] = Field(default_factory=list)
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class PreviewIn(RequestModel):
+    conversation_id: EntityId
+
+
+class PreviewOut(ResponseModel):
+    quick_reply_id: str
+    conversation_id: str
+    text: str | None
+    attachments: list[dict[str, str | None]] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------- WhatsApp templates
+
+TemplateCategory = Literal["marketing", "utility", "authentication"]
+TemplateStatus = Literal["approved", "pending", "rejected"]
+TemplateName = Annotated[str, Field(min_length=1, max_length=512, pattern=r"^[a-z0-9_]+$")]
+Language = Annotated[str, Field(min_length=2, max_length=15, pattern=r"^[a-z]{2,3}(_[A-Z]{2})?$")]
+
+
+class WhatsAppTemplateIn(RequestModel):
+    account_id: AccountId
+    name: TemplateName
+    language: Language
+    category: TemplateCategory
+    body: Annotated[str, Field(max_length=1024)] | None = None
+    parameters: Annotated[int, Field(ge=0, le=30)] | None = None
+    header_parameters: Annotated[int, Field(ge=0, le=1)] = 0
+    status: TemplateStatus = "pending"
+
+
+class WhatsAppTemplateUpdateIn(RequestModel):
+    category: TemplateCategory | None = None
+    body: Annotated[str, Field(max_length=1024)] | None = None
+    parameters: Annotated[int, Field(ge=0, le=30)] | None = None
+    header_parameters: Annotated[int, Field(ge=0, le=1)] | None = None
+    status: TemplateStatus | None = None
+
+
+class WhatsAppTemplateOut(ResponseModel):
+    id: str
+    account_id: str
+    name: str
+    language: str
+    category: str
+    body: str | None = None
+    parameters: int
+    header_parameters: int = 0
+    status: str
+    updated_at: str | None = None
+
+
+# ---------------------------------------------------------------- notifications
+
+
+class RemindIn(RequestModel):
+    in_: Annotated[Literal["15m", "1h"], Field(alias="in")]
+
+
+class NotificationOut(ResponseModel):
+    id: str
+    type: str
+    conversation_id: str | None = None
+    text: str
+    created_at: str | None = None
+    read_at: str | None = None
+    remind_at: str | None = None
+    data: dict[str, object] = Field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- metrics
+
+
+class MetricBucketOut(ResponseModel):
+    hour: str
+    dimension: str
+    count: int
+    sum: float
+    average: float
+
+
+class MetricsOut(ResponseModel):
+    metric: str
+    by: str
+    items: list[MetricBucketOut]
+    totals: list[MetricBucketOut]

@@ -1,0 +1,168 @@
+"""The WhatsApp template registry: per WhatsApp account, the templates Meta approved (or not).
+
+Sending a template (`POST /v1/conversations/{id}/messages` with `template`) is checked here
+before anything is queued: the template must exist for the conversation's account in that
+language, be approved, and receive exactly its number of body parameters — a 422 says which
+is missing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from skailan.inbox.events import emit
+from skailan.inbox.items import WhatsAppTemplateItem
+from skailan.inbox.models import Page, WhatsAppTemplateIn, WhatsAppTemplateOut, WhatsAppTemplateUpdateIn
+from skailan.platform.auth import Caller
+from skailan.platform.clock import iso
+from skailan.platform.errors import Conflict, NotFound, Unprocessable
+
+PREFIX = "W#"
+_PLACEHOLDER = re.compile(r"\{\{\s*(\d+)\s*\}\}")
+
+
+def _pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#WAT"
+
+
+def template_id(account_id: str, name: str, language: str) -> str:
+    return f"{account_id}.{name}.{language}"
+
+
+def _sk(account_id: str, name: str, language: str) -> str:
+    return f"{PREFIX}{account_id}#{name}#{language}"
+
+
+def body_parameters(body: str | None) -> int:
+    """How many {{n}} parameters a template body takes (the highest n)."""
+    numbers = [int(n) for n in _PLACEHOLDER.findall(body or "")]
+    return max(numbers, default=0)
+
+
+def _out(item: WhatsAppTemplateItem) -> WhatsAppTemplateOut:
+    return WhatsAppTemplateOut(id=item.template_id, account_id=item.account_id, name=item.name,
+                               language=item.language, category=item.category, body=item.body,
+                               parameters=int(item.parameters or 0), header_parameters=int(item.header_parameters or 0),
+                               status=item.status, updated_at=item.updated_at)
+
+
+def _whatsapp_account(tenant_id: str, account_id: str) -> None:
+    from skailan.tenancy import channel_accounts
+
+    try:
+        account = channel_accounts.get_account(tenant_id, account_id)
+    except NotFound as err:
+        raise Unprocessable("Ese canal no existe en la marca. / That channel account does not exist in the brand.",
+                            code="unknown_channel_account",
+                            details=[{"field": "account_id", "error": "unknown channel account"}]) from err
+    if account.channel != "whatsapp":
+        raise Unprocessable("Las plantillas son de cuentas de WhatsApp. / Templates belong to WhatsApp accounts.",
+                            code="not_whatsapp", details=[{"field": "account_id", "error": "not a WhatsApp account"}])
+
+
+def list_templates(tenant_id: str, *, account_id: str | None = None, status: str | None = None) -> Page[WhatsAppTemplateOut]:
+    condition = WhatsAppTemplateItem.sk.startswith(PREFIX + (f"{account_id}#" if account_id else ""))
+    filter_condition = WhatsAppTemplateItem.status == status if status else None
+    items = [_out(i) for i in WhatsAppTemplateItem.query(_pk(tenant_id), condition, filter_condition=filter_condition)]
+    return Page[WhatsAppTemplateOut](items=items)
+
+
+def _find(tenant_id: str, account_id: str, name: str, language: str) -> WhatsAppTemplateItem | None:
+    try:
+        return WhatsAppTemplateItem.get(_pk(tenant_id), _sk(account_id, name, language))
+    except WhatsAppTemplateItem.DoesNotExist:
+        return None
+
+
+def _load_id(tenant_id: str, template_id_: str) -> WhatsAppTemplateItem:
+    parts = template_id_.split(".")
+    item = _find(tenant_id, *parts) if len(parts) == 3 else None
+    if item is None:
+        raise NotFound("Plantilla no encontrada. / Template not found.", code="template_not_found")
+    return item
+
+
+def get_template(tenant_id: str, template_id_: str) -> WhatsAppTemplateOut:
+    return _out(_load_id(tenant_id, template_id_))
+
+
+def create_template(caller: Caller | None, tenant_id: str, data: WhatsAppTemplateIn) -> WhatsAppTemplateOut:
+    _whatsapp_account(tenant_id, data.account_id)
+    parameters = data.parameters if data.parameters is not None else body_parameters(data.body)
+    now = iso()
+    item = WhatsAppTemplateItem(
+        _pk(tenant_id), _sk(data.account_id, data.name, data.language), tenant_id=tenant_id,
+        template_id=template_id(data.account_id, data.name, data.language), account_id=data.account_id,
+        name=data.name, language=data.language, category=data.category, body=data.body, parameters=parameters,
+        header_parameters=data.header_parameters, status=data.status, created_at=now, updated_at=now)
+    from pynamodb.exceptions import PutError
+
+    try:
+        item.save(condition=WhatsAppTemplateItem.pk.does_not_exist())
+    except PutError as err:
+        if err.cause_response_code == "ConditionalCheckFailedException":
+            raise Conflict("Esa plantilla ya está registrada. / That template is already registered.",
+                           code="template_exists") from err
+        raise
+    emit(tenant_id, "whatsapp_template.created", caller=caller, entity_type="whatsapp_template",
+         entity_id=item.template_id, data={"status": item.status, "parameters": parameters})
+    return _out(item)
+
+
+def update_template(caller: Caller, template_id_: str, data: WhatsAppTemplateUpdateIn) -> WhatsAppTemplateOut:
+    item = _load_id(caller.tenant_id, template_id_)
+    changes = data.model_dump(exclude_unset=True)
+    for key, value in changes.items():
+        if value is not None or key == "body":
+            setattr(item, key, value)
+    if "body" in changes and "parameters" not in changes:
+        item.parameters = body_parameters(item.body)
+    item.updated_at = iso()
+    item.save()
+    emit(caller.tenant_id, "whatsapp_template.updated", caller=caller, entity_type="whatsapp_template",
+         entity_id=item.template_id, data={"changed": sorted(changes), "status": item.status})
+    return _out(item)
+
+
+def delete_template(caller: Caller, template_id_: str) -> None:
+    item = _load_id(caller.tenant_id, template_id_)
+    item.delete()
+    emit(caller.tenant_id, "whatsapp_template.deleted", caller=caller, entity_type="whatsapp_template",
+         entity_id=item.template_id)
+
+
+def check_send(tenant_id: str, account_id: str, name: str, language: str, parameters: list[str],
+               header_parameters: int = 0) -> WhatsAppTemplateOut:
+    """Refuse, with a message saying what is wrong, a template that cannot go out as given."""
+    item = _find(tenant_id, account_id, name, language)
+    if item is None:
+        known = [f"{t.name} ({t.language})" for t in list_templates(tenant_id, account_id=account_id).items]
+        raise Unprocessable(
+            f"La plantilla '{name}' ({language}) no está registrada para este número. / "
+            f"Template '{name}' ({language}) is not registered for this number.",
+            code="unknown_template", details=[{"field": "template.name", "error": "not registered", "known": known}])
+    if item.status != "approved":
+        raise Unprocessable(
+            f"La plantilla '{name}' no está aprobada (estado: {item.status}). / "
+            f"Template '{name}' is not approved (status: {item.status}).",
+            code="template_not_approved", details=[{"field": "template.name", "error": f"status {item.status}"}])
+    expected = int(item.parameters or 0)
+    given = len(parameters)
+    if given != expected:
+        missing = [f"{{{{{n}}}}}" for n in range(given + 1, expected + 1)]
+        if given < expected:
+            message = (f"Faltan parámetros de la plantilla '{name}': {', '.join(missing)} "
+                       f"(espera {expected}, llegaron {given}). / Template '{name}' is missing parameters "
+                       f"{', '.join(missing)} (expects {expected}, got {given}).")
+        else:
+            message = (f"La plantilla '{name}' espera {expected} parámetros y llegaron {given}. / "
+                       f"Template '{name}' expects {expected} parameters, got {given}.")
+        raise Unprocessable(message, code="template_parameters",
+                            details=[{"field": "template.parameters", "error": "wrong number of parameters",
+                                      "expected": expected, "given": given, "missing": missing}])
+    empty = [f"{{{{{i + 1}}}}}" for i, p in enumerate(parameters) if not p.strip()]
+    if empty:
+        raise Unprocessable(f"Parámetros vacíos: {', '.join(empty)}. / Empty parameters: {', '.join(empty)}.",
+                            code="template_parameters",
+                            details=[{"field": "template.parameters", "error": "empty parameter", "missing": empty}])
+    return _out(item)

@@ -1,0 +1,151 @@
+"""Dynamic segments kept current by the segments worker; lists; exports through the exports worker."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from tests.support import call
+
+CRM = "api/crm"
+SEGMENTS = "skailan-local-crm-segments"
+EXPORTS = "skailan-local-crm-exports"
+
+
+def _person(principal, name, email, **extra):
+    reply = call(CRM, "POST", "/v1/contacts", principal=principal, body={"name": name, "email": email, **extra})
+    assert reply.status == 201, reply.body
+    return reply.body
+
+
+def _members(principal, segment_id):
+    reply = call(CRM, "GET", f"/v1/crm/segments/{segment_id}/members", principal=principal, query={"limit": 100})
+    assert reply.status == 200, reply.body
+    return {p["id"] for p in reply.body["items"]}
+
+
+def test_segment_membership_follows_people_changes(demo, deliver, drained):
+    admin = demo["admin@acme.local"]
+    # Given people in acme, some tagged "oro"
+    gold = _person(admin, "Oro Uno", "oro1@acme.mx", tags=["oro"])
+    plain = _person(admin, "Plano Dos", "plano2@acme.mx")
+    # When a segment "tags has oro" is created and the worker backfills it
+    rule = {"all": [{"field": "tags", "op": "has_tag", "value": "ORO"}]}
+    preview = call(CRM, "POST", "/v1/crm/segments/preview", principal=admin, body={"rule": rule})
+    assert preview.status == 200 and preview.body["count"] == 1 and preview.body["scanned"] >= 2
+    created = call(CRM, "POST", "/v1/crm/segments", principal=admin, body={"name": "Oro", "rule": rule})
+    assert created.status == 201 and created.body["status"] == "computing"
+    segment_id = created.body["id"]
+    assert deliver(SEGMENTS)["batchItemFailures"] == []
+    # Then the members listing is a Query on the stored memberships
+    assert _members(admin, segment_id) == {gold["id"]}
+    got = call(CRM, "GET", f"/v1/crm/segments/{segment_id}", principal=admin).body
+    assert (got["status"], got["count"]) == ("ready", 1)
+
+    # When a person gains the tag and another loses it, the worker moves them
+    call(CRM, "PATCH", f"/v1/contacts/{plain['id']}", principal=admin, body={"tags": ["oro"]})
+    call(CRM, "PATCH", f"/v1/contacts/{gold['id']}", principal=admin, body={"tags": []})
+    deliver(SEGMENTS)
+    assert _members(admin, segment_id) == {plain["id"]}
+    # Redelivering the same events changes nothing (count stays exact)
+    assert call(CRM, "GET", f"/v1/crm/segments/{segment_id}", principal=admin).body["count"] == 1
+    # A deleted person leaves the segment
+    call(CRM, "DELETE", f"/v1/contacts/{plain['id']}", principal=admin)
+    deliver(SEGMENTS)
+    assert _members(admin, segment_id) == set()
+    assert call(CRM, "GET", f"/v1/crm/segments/{segment_id}", principal=admin).body["count"] == 0
+    # Filtering the people list by segment uses the same memberships
+    assert call(CRM, "GET", "/v1/contacts", principal=admin, query={"segment_id": segment_id}).body["items"] == []
+
+
+def test_malformed_rules_name_the_bad_node(demo):
+    admin = demo["admin@demo.local"]
+    bad = call(CRM, "POST", "/v1/crm/segments", principal=admin,
+               body={"name": "Malo", "rule": {"all": [{"field": "tags", "op": "gt", "value": 3},
+                                                      {"field": "custom.nope", "op": "eq", "value": "x"}]}})
+    assert bad.status == 422
+    fields = {d["field"] for d in bad.body["error"]["details"]}
+    assert fields == {"rule.all[0].op", "rule.all[1].field"}
+    assert call(CRM, "POST", "/v1/crm/segments/preview", principal=admin, body={"rule": {"none": []}}).status == 422
+    assert call(CRM, "POST", "/v1/crm/segments", principal=demo["operator@demo.local"],
+                body={"name": "x", "rule": {"all": [{"field": "tags", "op": "has_tag", "value": "a"}]}}).status == 403
+
+
+def test_segment_rule_change_and_delete(demo, deliver, drained):
+    admin = demo["admin@demo.local"]
+    a = _person(admin, "Regla Cambia", "regla@demo.co", tags=["regla-a"])
+    seg = call(CRM, "POST", "/v1/crm/segments", principal=admin,
+               body={"name": "R", "rule": {"all": [{"field": "tags", "op": "has_tag", "value": "regla-a"}]}}).body
+    deliver(SEGMENTS)
+    assert _members(admin, seg["id"]) == {a["id"]}
+    changed = call(CRM, "PATCH", f"/v1/crm/segments/{seg['id']}", principal=admin,
+                   body={"rule": {"all": [{"field": "tags", "op": "has_tag", "value": "regla-b"}]}})
+    assert changed.status == 200 and changed.body["status"] == "computing"
+    deliver(SEGMENTS)
+    assert _members(admin, seg["id"]) == set()
+    assert call(CRM, "DELETE", f"/v1/crm/segments/{seg['id']}", principal=admin).status == 204
+    deliver(SEGMENTS)
+    assert call(CRM, "GET", f"/v1/crm/segments/{seg['id']}", principal=admin).status == 404
+
+
+def test_static_lists_bulk_add_remove_and_counts(demo, deliver, drained):
+    admin = demo["admin@demo.local"]
+    people = [_person(admin, f"Lista {i}", f"lista{i}@demo.co") for i in range(3)]
+    made = call(CRM, "POST", "/v1/crm/lists", principal=admin, body={"name": "Feria 2026"})
+    assert made.status == 201
+    list_id = made.body["id"]
+    added = call(CRM, "POST", f"/v1/crm/lists/{list_id}/members", principal=admin,
+                 body={"person_ids": [p["id"] for p in people] + ["01NOBODY"]})
+    assert added.status == 200 and added.body == {"changed": 3, "unchanged": 0, "not_found": ["01NOBODY"]}
+    again = call(CRM, "POST", f"/v1/crm/lists/{list_id}/members", principal=admin,
+                 body={"person_ids": [people[0]["id"]]})
+    assert again.body["changed"] == 0 and again.body["unchanged"] == 1
+    assert call(CRM, "GET", f"/v1/crm/lists/{list_id}", principal=admin).body["count"] == 3
+    members = call(CRM, "GET", f"/v1/crm/lists/{list_id}/members", principal=admin).body["items"]
+    assert {p["id"] for p in members} == {p["id"] for p in people}
+    removed = call(CRM, "POST", f"/v1/crm/lists/{list_id}/members/remove", principal=admin,
+                   body={"person_ids": [people[1]["id"]]})
+    assert removed.body["changed"] == 1
+    assert call(CRM, "GET", f"/v1/crm/lists/{list_id}", principal=admin).body["count"] == 2
+    by_list = call(CRM, "GET", "/v1/contacts", principal=admin, query={"list_id": list_id}).body["items"]
+    assert {p["id"] for p in by_list} == {people[0]["id"], people[2]["id"]}
+    # The timeline records the list changes
+    kinds = [e["kind"] for e in call(CRM, "GET", f"/v1/contacts/{people[1]['id']}/timeline",
+                                     principal=admin).body["items"]]
+    assert kinds == ["list_removed", "list_added"]
+    # Deleting a person drops their membership and the count
+    call(CRM, "DELETE", f"/v1/contacts/{people[2]['id']}", principal=admin)
+    assert call(CRM, "GET", f"/v1/crm/lists/{list_id}", principal=admin).body["count"] == 1
+    # Deleting the list: the worker drops the remaining memberships
+    assert call(CRM, "DELETE", f"/v1/crm/lists/{list_id}", principal=admin).status == 204
+    deliver(SEGMENTS)
+    assert call(CRM, "GET", "/v1/contacts", principal=admin, query={"list_id": list_id}).body["items"] == []
+    # Operators cannot change lists
+    assert call(CRM, "POST", "/v1/crm/lists", principal=demo["operator@demo.local"], body={"name": "x"}).status == 403
+
+
+def test_export_writes_a_csv_downloadable_by_presigned_url(demo, deliver, drained, aws):
+    import urllib.parse
+
+    from skailan.platform.aws import client
+
+    admin = demo["admin@demo.local"]
+    _person(admin, "=Fórmula Peligrosa", "export1@demo.co", tags=["exportar"], phone="3005550101")
+    _person(admin, "Exporta Dos", "export2@demo.co", tags=["exportar"])
+    requested = call(CRM, "POST", "/v1/contacts/exports", principal=admin, body={"tag": "exportar"})
+    assert requested.status == 202
+    export_id = requested.body["id"]
+    assert call(CRM, "GET", f"/v1/contacts/exports/{export_id}", principal=admin).body["status"] == "pending"
+    assert deliver(EXPORTS) == {"batchItemFailures": [], "delivered": 1}
+    done = call(CRM, "GET", f"/v1/contacts/exports/{export_id}", principal=admin).body
+    assert done["status"] == "completed" and done["rows"] == 2
+    url = urllib.parse.urlparse(done["download_url"])
+    assert "Signature" in url.query or "X-Amz-Signature" in url.query
+    bucket = aws["EXPORTS_BUCKET"]
+    body = client("s3").get_object(Bucket=bucket, Key=f"exports/demo/{export_id}.csv")["Body"].read().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert {r["email"] for r in rows} == {"export1@demo.co", "export2@demo.co"}
+    dangerous = next(r for r in rows if r["email"] == "export1@demo.co")
+    assert dangerous["name"] == "'=Fórmula Peligrosa" and dangerous["phone"] == "+573005550101"
+    assert call(CRM, "GET", f"/v1/contacts/exports/{export_id}", principal=demo["admin@acme.local"]).status == 404
+    assert call(CRM, "POST", "/v1/contacts/exports", principal=demo["operator@demo.local"], body={}).status == 403

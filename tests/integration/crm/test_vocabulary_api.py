@@ -1,0 +1,141 @@
+"""Tags, customer roles, journeys, notes and the timeline through the CRM API handler."""
+
+from __future__ import annotations
+
+from tests.support import call
+
+CRM = "api/crm"
+
+
+def _person(principal, name, email, **extra):
+    reply = call(CRM, "POST", "/v1/contacts", principal=principal, body={"name": name, "email": email, **extra})
+    assert reply.status == 201, reply.body
+    return reply.body
+
+
+def test_tags_are_created_on_use_and_counted(demo):
+    admin = demo["admin@acme.local"]
+    _person(admin, "Etiqueta Uno", "t1@acme.mx", tags=["Cliente Nuevo"])
+    second = _person(admin, "Etiqueta Dos", "t2@acme.mx", tags=["cliente nuevo", "Frecuente"])
+    tags = {t["name"]: t["count"] for t in call(CRM, "GET", "/v1/crm/tags", principal=admin,
+                                                 query={"counts": "true"}).body["items"]}
+    assert tags["Cliente Nuevo"] == 2 and tags["Frecuente"] == 1
+    without = call(CRM, "GET", "/v1/crm/tags", principal=admin).body["items"]
+    assert all(t["count"] is None for t in without)
+    # Untagging decrements; a tag still in use cannot be deleted, an unused one can
+    call(CRM, "PATCH", f"/v1/contacts/{second['id']}", principal=admin, body={"tags": ["Cliente Nuevo"]})
+    counts = {t["name"]: t["count"] for t in call(CRM, "GET", "/v1/crm/tags", principal=admin,
+                                                   query={"counts": "true"}).body["items"]}
+    assert counts["Frecuente"] == 0
+    assert call(CRM, "DELETE", "/v1/crm/tags/Cliente%20Nuevo", principal=admin).status == 409
+    assert call(CRM, "DELETE", "/v1/crm/tags/Frecuente", principal=admin).status == 204
+    made = call(CRM, "POST", "/v1/crm/tags", principal=admin, body={"name": "Mayorista", "color": "#112233"})
+    assert made.status == 201 and made.body["color"] == "#112233"
+    assert call(CRM, "POST", "/v1/crm/tags", principal=admin, body={"name": "MAYORISTA"}).status == 409
+    assert call(CRM, "POST", "/v1/crm/tags", principal=admin, body={"name": "a#b"}).status == 422
+    assert call(CRM, "POST", "/v1/crm/tags", principal=demo["agent1@demo.local"], body={"name": "x"}).status == 403
+
+
+def test_customer_roles_validate_people_and_cannot_be_removed_in_use(demo):
+    admin = demo["admin@demo.local"]
+    role = call(CRM, "POST", "/v1/crm/customer-roles", principal=admin, body={"name": "Distribuidor"})
+    assert role.status == 201
+    person = _person(admin, "Con Rol", "rol@demo.co", customer_role=role.body["id"])
+    assert person["customer_role"] == role.body["id"]
+    unknown = call(CRM, "POST", "/v1/contacts", principal=admin,
+                   body={"name": "X", "email": "rolx@demo.co", "customer_role": "nope"})
+    assert unknown.status == 422 and unknown.body["error"]["details"][0]["field"] == "customer_role"
+    by_role = call(CRM, "GET", "/v1/contacts", principal=admin, query={"customer_role": role.body["id"]}).body
+    assert [p["id"] for p in by_role["items"]] == [person["id"]]
+    assert call(CRM, "DELETE", f"/v1/crm/customer-roles/{role.body['id']}", principal=admin).status == 409
+    renamed = call(CRM, "PATCH", f"/v1/crm/customer-roles/{role.body['id']}", principal=admin,
+                   body={"name": "Distribuidor mayor"})
+    assert renamed.body["name"] == "Distribuidor mayor"
+
+
+def test_journeys_default_state_changes_events_and_timeline(demo, aws):
+    admin = demo["admin@demo.local"]
+    # Given a journey marked default, with ordered coloured states
+    first = call(CRM, "POST", "/v1/crm/journeys", principal=admin, body={
+        "name": "Ventas", "is_default": True, "show_in_menu": True,
+        "states": [{"id": "prospecto", "name": "Prospecto", "color": "#aaaaaa"},
+                   {"id": "negociacion", "name": "Negociación", "color": "#bbbbbb"},
+                   {"id": "cliente", "name": "Cliente", "color": "#00ff00"}]})
+    assert first.status == 201, first.body
+    assert [s["id"] for s in first.body["states"]] == ["prospecto", "negociacion", "cliente"]
+    # State ids are unique across the brand
+    clash = call(CRM, "POST", "/v1/crm/journeys", principal=admin,
+                 body={"name": "Otro", "states": [{"id": "cliente", "name": "Cliente"}]})
+    assert clash.status == 422 and clash.body["error"]["details"][0]["field"] == "states[0].id"
+    second = call(CRM, "POST", "/v1/crm/journeys", principal=admin,
+                  body={"name": "Posventa", "states": [{"name": "Garantía"}]})
+    assert second.status == 201 and second.body["states"][0]["id"] == "garantia"
+    assert second.body["is_default"] is False
+    # New people start in the default journey's first state
+    person = _person(admin, "Recorrido", "recorrido@demo.co")
+    assert person["journey_state"] == "prospecto"
+    # A journey change is recorded in the timeline and as an event
+    moved = call(CRM, "PATCH", f"/v1/contacts/{person['id']}", principal=admin, body={"journey_state": "cliente"})
+    assert moved.status == 200 and moved.body["journey_state"] == "cliente"
+    timeline = call(CRM, "GET", f"/v1/contacts/{person['id']}/timeline", principal=admin).body["items"]
+    assert timeline[0]["kind"] == "journey_changed" and timeline[0]["summary"] == "Prospecto → Cliente"
+    assert timeline[0]["ref"]["to"] == "cliente"
+    bad = call(CRM, "PATCH", f"/v1/contacts/{person['id']}", principal=admin, body={"journey_state": "nada"})
+    assert bad.status == 422 and bad.body["error"]["details"][0]["field"] == "journey_state"
+    # Exactly one default: making the second default un-defaults the first
+    call(CRM, "PATCH", f"/v1/crm/journeys/{second.body['id']}", principal=admin, body={"is_default": True})
+    defaults = [j["id"] for j in call(CRM, "GET", "/v1/crm/journeys", principal=admin).body["items"] if j["is_default"]]
+    assert defaults == [second.body["id"]]
+    # States people are in cannot be removed
+    removing = call(CRM, "PATCH", f"/v1/crm/journeys/{first.body['id']}", principal=admin,
+                    body={"states": [{"id": "prospecto", "name": "Prospecto"}]})
+    assert removing.status == 409 and removing.body["error"]["details"]["states"] == ["cliente"]
+    assert call(CRM, "GET", "/v1/contacts", principal=admin,
+                query={"journey_state": "cliente"}).body["items"][0]["id"] == person["id"]
+
+
+def test_journey_change_emits_contact_journey_changed(demo, aws):
+    from skailan.platform.aws import client
+
+    admin = demo["admin@demo.local"]
+    sqs = client("sqs")
+    url = sqs.get_queue_url(QueueName="skailan-local-audit")["QueueUrl"]
+    while sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
+        pass
+    journey = call(CRM, "POST", "/v1/crm/journeys", principal=admin,
+                   body={"name": "Evento", "states": [{"id": "ev-a", "name": "A"}, {"id": "ev-b", "name": "B"}]}).body
+    person = _person(admin, "Con Evento", "evento@demo.co", journey_state="ev-a")
+    call(CRM, "PATCH", f"/v1/contacts/{person['id']}", principal=admin, body={"journey_state": "ev-b"})
+    import json
+
+    types = []
+    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        types += [json.loads(m["Body"])["detail"] for m in batch]
+    changed = [d for d in types if d["type"] == "contact.journey_changed"]
+    assert changed and changed[-1]["data"] == {"from": "ev-a", "to": "ev-b"}
+    assert changed[-1]["source"] == "skailan.crm" and changed[-1]["entity_id"] == person["id"]
+    assert journey["id"]
+
+
+def test_notes_and_timeline_pagination(demo):
+    from skailan.crm.timeline import append_timeline
+
+    admin = demo["admin@demo.local"]
+    person = _person(admin, "Notas", "notas@demo.co")
+    for i in range(3):
+        note = call(CRM, "POST", f"/v1/contacts/{person['id']}/notes", principal=admin, body={"body": f"Nota {i}"})
+        assert note.status == 201 and note.body["author"]["email"] == "admin@demo.local"
+    # Another context appends an entry that happened earlier: it lands in time order
+    append_timeline("demo", person["id"], "deal_won", "Venta ganada", {"type": "deal", "id": "d1"},
+                    "2020-01-01T00:00:00.000Z")
+    first = call(CRM, "GET", f"/v1/contacts/{person['id']}/timeline", principal=admin, query={"limit": 2}).body
+    assert [e["body"] for e in first["items"]] == ["Nota 2", "Nota 1"]
+    rest = call(CRM, "GET", f"/v1/contacts/{person['id']}/timeline", principal=admin,
+                query={"limit": 5, "cursor": first["next_cursor"]}).body
+    assert [e["kind"] for e in rest["items"]] == ["note", "deal_won"]
+    notes_only = call(CRM, "GET", f"/v1/contacts/{person['id']}/timeline", principal=admin,
+                      query={"kind": "deal_won"}).body["items"]
+    assert [e["summary"] for e in notes_only] == ["Venta ganada"]
+    assert call(CRM, "POST", f"/v1/contacts/{person['id']}/notes", principal=admin, body={"body": ""}).status == 422
+    assert call(CRM, "POST", f"/v1/contacts/{person['id']}/notes", principal=demo["operator@demo.local"],
+                body={"body": "x"}).status == 403

@@ -1,0 +1,192 @@
+"""Tasks: types, "my tasks", tasks on people and deals, reminders and overdue escalation by the
+every-minute job — through the real handlers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.support import FakeContext, call, handler_of, sample_event
+
+CRM = "api/crm"
+
+
+def _at(minutes: int) -> str:
+    return (datetime.now(UTC) + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+@pytest.fixture
+def events(monkeypatch):
+    published = []
+    import skailan.crm.events as crm_events
+
+    real = crm_events.publish
+
+    def capture(batch, **kwargs):
+        batch = list(batch)
+        published.extend(batch)
+        return real(batch, **kwargs)
+
+    monkeypatch.setattr(crm_events, "publish", capture)
+    return published
+
+
+def test_builtin_and_brand_task_types(demo):
+    admin = demo["admin@demo.local"]
+    listed = call(CRM, "GET", "/v1/tasks/types", principal=admin).body["items"]
+    assert {"id": "call", "name": "Llamada", "color": None, "builtin": True} in listed
+    created = call(CRM, "POST", "/v1/tasks/types", principal=admin, body={"name": "Cotización", "color": "#22aa44"})
+    assert created.status == 201
+    type_id = created.body["id"]
+    assert call(CRM, "PATCH", f"/v1/tasks/types/{type_id}", principal=admin, body={"name": "Cotizar"}).body["name"] \
+        == "Cotizar"
+    assert call(CRM, "PATCH", "/v1/tasks/types/call", principal=admin, body={"name": "x"}).status == 409
+    assert call(CRM, "POST", "/v1/tasks/types", principal=admin, body={"name": "x", "color": "verde"}).status == 422
+    assert call(CRM, "DELETE", f"/v1/tasks/types/{type_id}", principal=demo["admin@acme.local"]).status == 404
+    assert call(CRM, "DELETE", f"/v1/tasks/types/{type_id}", principal=admin).status == 204
+
+
+def test_my_tasks_by_due_time_with_status_and_overdue_filters(demo):
+    agent = demo["agent2@demo.local"]
+    later = call(CRM, "POST", "/v1/tasks", principal=agent, body={"title": "Después", "due_at": _at(120)}).body
+    sooner = call(CRM, "POST", "/v1/tasks", principal=agent,
+                  body={"title": "Antes", "due_at": _at(30), "type_id": "call"}).body
+    late = call(CRM, "POST", "/v1/tasks", principal=agent, body={"title": "Atrasada", "due_at": _at(-30)}).body
+    undated = call(CRM, "POST", "/v1/tasks", principal=agent, body={"title": "Sin fecha"}).body
+    assert sooner["assignee_id"] == agent.sub and sooner["type_name"] == "Llamada"
+    mine = call(CRM, "GET", "/v1/tasks", principal=agent, query={"assignee": "me"}).body["items"]
+    assert [t["id"] for t in mine] == [late["id"], sooner["id"], later["id"], undated["id"]]
+    assert [t["overdue"] for t in mine] == [True, False, False, False]
+    overdue = call(CRM, "GET", "/v1/tasks", principal=agent, query={"overdue": "true"}).body["items"]
+    assert [t["id"] for t in overdue] == [late["id"]]
+
+    done = call(CRM, "PATCH", f"/v1/tasks/{late['id']}", principal=agent, body={"status": "done"})
+    assert done.status == 200 and done.body["status"] == "done" and done.body["done_at"]
+    assert late["id"] not in [t["id"] for t in call(CRM, "GET", "/v1/tasks", principal=agent).body["items"]]
+    assert [t["id"] for t in call(CRM, "GET", "/v1/tasks", principal=agent, query={"status": "done"}).body["items"]] \
+        == [late["id"]]
+    # a supervisor reads someone else's tasks by user id
+    theirs = call(CRM, "GET", "/v1/tasks", principal=demo["supervisor@demo.local"], query={"assignee": agent.sub})
+    assert len(theirs.body["items"]) == 3
+
+
+def test_tasks_on_a_person_and_a_deal(demo, events):
+    admin = demo["admin@demo.local"]
+    person = call(CRM, "POST", "/v1/contacts", principal=admin, body={"name": "Nora Paz", "email": "nora@tasks.example"})
+    deal = call(CRM, "POST", "/v1/deals", principal=admin, body={"title": "Contrato Nora"}).body
+    task = call(CRM, "POST", "/v1/tasks", principal=admin, body={
+        "title": "Llamar a Nora", "type_id": "call", "person_id": person.body["id"], "deal_id": deal["id"],
+        "assignee_id": demo["agent1@demo.local"].sub, "due_at": "2030-01-15T15:00:00-05:00"})
+    assert task.status == 201, task.body
+    assert task.body["due_at"] == "2030-01-15T20:00:00.000Z"
+    assert [e.type for e in events][-1] == "task.created"
+    by_person = call(CRM, "GET", "/v1/tasks", principal=admin, query={"person_id": person.body["id"]}).body["items"]
+    by_deal = call(CRM, "GET", "/v1/tasks", principal=admin, query={"deal_id": deal["id"]}).body["items"]
+    assert [t["id"] for t in by_person] == [t["id"] for t in by_deal] == [task.body["id"]]
+    call(CRM, "PATCH", f"/v1/tasks/{task.body['id']}", principal=admin, body={"status": "done"})
+    assert "task.completed" in [e.type for e in events]
+    timeline = call(CRM, "GET", f"/v1/contacts/{person.body['id']}/timeline", principal=admin).body["items"]
+    assert {"task_created", "task_done"} <= {t["kind"] for t in timeline}
+    # moving the task off the deal removes it from the deal's list
+    call(CRM, "PATCH", f"/v1/tasks/{task.body['id']}", principal=admin, body={"deal_id": None})
+    assert call(CRM, "GET", "/v1/tasks", principal=admin,
+                query={"deal_id": deal["id"], "status": "all"}).body["items"] == []
+
+
+def test_reminders_and_overdue_escalation_fire_once_each(demo, events):
+    from skailan.crm.tasks import run_alarms
+
+    agent = demo["agent1@demo.local"]
+    supervisor = demo["supervisor@demo.local"]
+    task = call(CRM, "POST", "/v1/tasks", principal=agent, body={
+        "title": "Enviar cotización", "due_at": _at(60), "remind_at": _at(30)}).body
+    events.clear()
+
+    assert run_alarms(_at(0))["reminders"] == 0
+    first = run_alarms(_at(31))
+    assert first["reminders"] >= 1
+    reminders = [e for e in events if e.type == "task.reminder" and e.entity_id == task["id"]]
+    assert len(reminders) == 1 and reminders[0].data["recipients"] == [agent.sub]
+    run_alarms(_at(32))
+    assert len([e for e in events if e.type == "task.reminder" and e.entity_id == task["id"]]) == 1
+
+    run_alarms(_at(61))
+    overdue = [e for e in events if e.type == "task.overdue" and e.entity_id == task["id"]]
+    assert len(overdue) == 1 and overdue[0].data["recipients"] == [supervisor.sub]
+    assert overdue[0].tenant_id == "demo" and overdue[0].data["assignee_id"] == agent.sub
+    run_alarms(_at(90))
+    assert len([e for e in events if e.type == "task.overdue" and e.entity_id == task["id"]]) == 1
+    stored = call(CRM, "GET", f"/v1/tasks/{task['id']}", principal=agent).body
+    assert stored["reminded_at"] and stored["escalated_at"] and stored["overdue"] is False  # not due in real time yet
+
+    # a new due time re-arms the escalation; a completed task never escalates
+    call(CRM, "PATCH", f"/v1/tasks/{task['id']}", principal=agent, body={"due_at": _at(120)})
+    run_alarms(_at(121))
+    assert len([e for e in events if e.type == "task.overdue" and e.entity_id == task["id"]]) == 2
+    done = call(CRM, "POST", "/v1/tasks", principal=agent, body={"title": "Hecha", "due_at": _at(10)}).body
+    call(CRM, "PATCH", f"/v1/tasks/{done['id']}", principal=agent, body={"status": "done"})
+    run_alarms(_at(200))
+    assert not [e for e in events if e.type == "task.overdue" and e.entity_id == done["id"]]
+
+
+def test_the_alarm_job_queries_and_never_scans(demo, monkeypatch):
+    import botocore.client
+
+    operations = []
+    real = botocore.client.BaseClient._make_api_call
+
+    def spy(self, operation, params):
+        if self.meta.service_model.service_name == "dynamodb":
+            operations.append(operation)
+        return real(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", spy)
+    result = handler_of("jobs/task_alarms")(sample_event("TaskAlarmsFunction", "scheduled"), FakeContext())
+    assert set(result) == {"reminders", "escalations", "cleared"}
+    assert "Scan" not in operations and operations.count("Query") >= 4
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"title": "x", "due_at": "mañana"}, "due_at"),
+    ({"title": "x", "remind_at": "2026-02-30T10:00:00Z"}, "remind_at"),
+    ({"title": "x", "type_id": "nope"}, "type_id"),
+    ({"title": "x", "assignee_id": "nope"}, "assignee_id"),
+    ({"title": "x", "person_id": "nope"}, "person_id"),
+    ({"title": "x", "deal_id": "nope"}, "deal_id"),
+    ({"title": ""}, "title"),
+    ({"title": "x", "status": "done"}, "status"),
+])
+def test_bad_tasks_name_the_field(demo, body, field):
+    reply = call(CRM, "POST", "/v1/tasks", principal=demo["admin@demo.local"], body=body)
+    assert reply.status == 422, reply.body
+    assert field in [d["field"] for d in reply.body["error"]["details"]]
+
+
+def test_permissions_edit_to_manage_view_to_read(demo):
+    operator = demo["operator@demo.local"]
+    assert call(CRM, "POST", "/v1/tasks", principal=operator, body={"title": "x"}).status == 403
+    assert call(CRM, "POST", "/v1/tasks/types", principal=operator, body={"name": "x"}).status == 403
+    assert call(CRM, "GET", "/v1/tasks", principal=operator).status == 200
+    assert call(CRM, "GET", "/v1/tasks/types", principal=operator).status == 200
+
+
+@pytest.mark.parametrize(("method", "body"), [("GET", None), ("PATCH", {"title": "robada"}), ("DELETE", None)])
+def test_another_brands_task_is_not_found(demo, method, body):
+    admin = demo["admin@demo.local"]
+    task = call(CRM, "POST", "/v1/tasks", principal=admin, body={"title": "Privada"}).body
+    reply = call(CRM, method, f"/v1/tasks/{task['id']}", principal=demo["admin@acme.local"], body=body)
+    assert reply.status == 404 and reply.body["error"]["code"] == "task_not_found"
+    assert call(CRM, "GET", f"/v1/tasks/{task['id']}", principal=admin).body["title"] == "Privada"
+    acme_mine = call(CRM, "GET", "/v1/tasks", principal=demo["admin@acme.local"],
+                     query={"assignee": admin.sub}).body["items"]
+    assert acme_mine == []
+
+
+def test_deleting_a_task(demo):
+    admin = demo["admin@demo.local"]
+    deal = call(CRM, "POST", "/v1/deals", principal=admin, body={"title": "Con tarea"}).body
+    task = call(CRM, "POST", "/v1/tasks", principal=admin, body={"title": "Borrable", "deal_id": deal["id"]}).body
+    assert call(CRM, "DELETE", f"/v1/tasks/{task['id']}", principal=admin).status == 204
+    assert call(CRM, "GET", f"/v1/tasks/{task['id']}", principal=admin).status == 404
+    assert call(CRM, "GET", "/v1/tasks", principal=admin, query={"deal_id": deal["id"]}).body["items"] == []

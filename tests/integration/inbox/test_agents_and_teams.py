@@ -1,0 +1,86 @@
+"""Presence, agents, capacity, tags and teams through the inbox API."""
+
+from __future__ import annotations
+
+from tests.integration.inbox.conftest import INBOX, presence
+from tests.support import call
+
+
+def test_everyone_starts_offline_and_presence_changes_are_theirs(demo):
+    # Given the demo agents, nobody has said anything yet
+    supervisor, agent1 = demo["supervisor@demo.local"], demo["agent1@demo.local"]
+    agents = call(INBOX, "GET", "/v1/agents", principal=supervisor)
+    assert agents.status == 200
+    by_email = {a["email"]: a for a in agents.body["items"]}
+    # Agents, the supervisor and the admin can handle conversations; the operator cannot
+    assert {"agent1@demo.local", "agent2@demo.local", "supervisor@demo.local", "admin@demo.local"} <= set(by_email)
+    assert "operator@demo.local" not in by_email
+    assert {a["status"] for a in agents.body["items"]} == {"offline"}
+    # When agent1 goes online
+    me = presence(agent1, "online")
+    # Then they are online, with the brand's default capacity, and in the demo support team
+    assert me["status"] == "online" and me["load"] == 0 and me["capacity"] == 10
+    assert me["teams"] == ["soporte"]
+    assert call(INBOX, "GET", "/v1/agents/me", principal=agent1).body["status"] == "online"
+    presence(agent1, "away")
+    assert call(INBOX, "GET", f"/v1/agents/{agent1.sub}", principal=supervisor).body["status"] == "away"
+    presence(agent1, "offline")
+
+
+def test_presence_is_validated_and_only_supervisors_list_agents(demo):
+    agent1 = demo["agent1@demo.local"]
+    bad = call(INBOX, "PUT", "/v1/agents/me/presence", principal=agent1, body={"status": "busy"})
+    assert bad.status == 422 and bad.body["error"]["details"][0]["field"] == "status"
+    assert call(INBOX, "GET", "/v1/agents", principal=agent1).status == 403
+    # The operator has no conversations permission at all
+    assert call(INBOX, "PUT", "/v1/agents/me/presence", principal=demo["operator@demo.local"],
+                body={"status": "online"}).status == 403
+
+
+def test_capacity_and_tags_per_agent(demo):
+    supervisor, agent2 = demo["supervisor@demo.local"], demo["agent2@demo.local"]
+    updated = call(INBOX, "PATCH", f"/v1/agents/{agent2.sub}", principal=supervisor,
+                   body={"capacity": 3, "tags": ["Ventas", "soporte técnico"]})
+    assert updated.status == 200, updated.body
+    assert updated.body["capacity"] == 3 and updated.body["capacity_override"] == 3
+    assert updated.body["tags"] == ["soporte técnico", "ventas"]
+    # Back to the brand's default
+    reset = call(INBOX, "PATCH", f"/v1/agents/{agent2.sub}", principal=supervisor, body={"capacity": None, "tags": []})
+    assert reset.body["capacity"] == 10 and reset.body["capacity_override"] is None and reset.body["tags"] == []
+    # Another brand's user is not an agent here; agents cannot change capacities
+    acme_admin = demo["admin@acme.local"]
+    assert call(INBOX, "PATCH", f"/v1/agents/{acme_admin.sub}", principal=supervisor, body={"capacity": 2}).status == 404
+    assert call(INBOX, "PATCH", f"/v1/agents/{agent2.sub}", principal=agent2, body={"capacity": 50}).status == 403
+
+
+def test_the_demo_team_serves_every_demo_channel_account(demo):
+    admin = demo["admin@demo.local"]
+    teams = call(INBOX, "GET", "/v1/teams", principal=demo["agent1@demo.local"]).body["items"]
+    soporte = next(t for t in teams if t["id"] == "soporte")
+    assert set(soporte["members"]) == {demo["agent1@demo.local"].sub, demo["agent2@demo.local"].sub}
+    accounts = {a["id"] for a in call("api/admin", "GET", "/v1/admin/channel-accounts", principal=admin,
+                                       query={"limit": 100}).body["items"]}
+    assert set(soporte["channel_accounts"]) == accounts and "demo-whatsapp" in accounts
+
+
+def test_teams_crud_checks_members_and_accounts_of_the_brand(demo):
+    supervisor = demo["supervisor@demo.local"]
+    agent1, acme_admin = demo["agent1@demo.local"], demo["admin@acme.local"]
+    created = call(INBOX, "POST", "/v1/teams", principal=supervisor,
+                   body={"name": "Ventas", "members": [agent1.sub], "channel_accounts": ["demo-whatsapp"]})
+    assert created.status == 201, created.body
+    team_id = created.body["id"]
+    # A member of another brand, or another brand's channel: 422 naming them
+    foreign = call(INBOX, "PATCH", f"/v1/teams/{team_id}", principal=supervisor, body={"members": [acme_admin.sub]})
+    assert foreign.status == 422 and foreign.body["error"]["code"] == "unknown_members"
+    assert foreign.body["error"]["details"][0]["user_id"] == acme_admin.sub
+    account = call(INBOX, "PATCH", f"/v1/teams/{team_id}", principal=supervisor,
+                   body={"channel_accounts": ["acme-whatsapp"]})
+    assert account.status == 422 and account.body["error"]["details"][0]["account_id"] == "acme-whatsapp"
+    renamed = call(INBOX, "PATCH", f"/v1/teams/{team_id}", principal=supervisor, body={"name": "Ventas Norte"})
+    assert renamed.body["name"] == "Ventas Norte" and renamed.body["members"] == [agent1.sub]
+    # Agents read teams but do not change them; another brand does not see them
+    assert call(INBOX, "DELETE", f"/v1/teams/{team_id}", principal=agent1).status == 403
+    assert call(INBOX, "GET", f"/v1/teams/{team_id}", principal=acme_admin).status == 404
+    assert call(INBOX, "DELETE", f"/v1/teams/{team_id}", principal=supervisor).status == 204
+    assert call(INBOX, "GET", f"/v1/teams/{team_id}", principal=supervisor).status == 404
