@@ -106,7 +106,7 @@ def run() -> Iterator[dict[str, Any]]:
     import httpx
 
     from infra.local import LocalRuntime
-    from tests.integration.crm_sales.moto_transactions import install
+    from infra.local.moto_dynamodb import install
 
     rows = int(os.environ.get("BENCH_IMPORT_ROWS", "10000"))
     content = sample_file(rows)

@@ -25,10 +25,12 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 def aws() -> Iterator[dict[str, str]]:
     from moto import mock_aws
 
+    from infra.local import moto_dynamodb
     from skailan.platform.aws import reset_clients
     from skailan.platform.settings import get_settings
     from tests.provisioning import provision_for_tests
 
+    moto_dynamodb.install()  # the same DynamoDB transaction semantics as the local runtime
     with mock_aws():
         environment = provision_for_tests()
         os.environ.update(environment)

@@ -92,9 +92,9 @@ def _valid_id(value: str) -> bool:
 
 
 def _connection() -> Connection:
-    from skailan.crm.sales_people import connection
+    from skailan.platform.storage import shared_connection
 
-    return connection()
+    return shared_connection()
 
 
 def _transact(build: Callable[[TransactWrite], None], attempts: int = 3) -> None:

@@ -24,9 +24,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError
-from pynamodb.transactions import TransactWrite
 
 from skailan.crm._i18n import both
 from skailan.crm.events import build, emit, emit_many
@@ -59,6 +57,7 @@ from skailan.platform.ids import new_id
 from skailan.platform.observability import logger
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.settings import get_settings
+from skailan.platform.storage import transaction
 
 FORM = "FORM#"
 SUB = "SUB#"
@@ -197,7 +196,7 @@ def create_form(caller: Caller, data: FormIn, base_url: str | None = None) -> Fo
                     redirect_url=data.redirect_url, tags=_clean_tags(data.tags), list_id=data.list_id,
                     owner_id=data.owner_id, active=data.active, submissions=0, created_at=now, updated_at=now)
     guard = FormGuardItem(form_guard_pk(form_id), FORM_GUARD_SK, tenant_id=tenant_id, form_id=form_id, created_at=now)
-    with TransactWrite(connection=Connection()) as tx:
+    with transaction() as tx:
         tx.save(item, condition=FormItem.pk.does_not_exist())
         tx.save(guard, condition=FormGuardItem.pk.does_not_exist())
     emit(tenant_id, "form.created", caller=caller, entity_type="form", entity_id=form_id, data={"name": data.name})
@@ -262,7 +261,7 @@ def update_form(caller: Caller, form_id: str, data: FormUpdateIn, base_url: str 
 def delete_form(caller: Caller, form_id: str) -> None:
     """The form and its guard go (its URL stops working); submissions stay as consent evidence."""
     item = _load(caller.tenant_id, form_id)
-    with TransactWrite(connection=Connection()) as tx:
+    with transaction() as tx:
         tx.delete(item, add_version_condition=False)
         tx.delete(FormGuardItem(form_guard_pk(form_id), FORM_GUARD_SK))
     emit(caller.tenant_id, "form.deleted", caller=caller, entity_type="form", entity_id=form_id,

@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -41,22 +39,13 @@ from skailan.crm.items import (
 )
 from skailan.crm.people import Derived, Identity, derive
 from skailan.platform.clock import iso
+from skailan.platform.storage import transaction
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
 MAX_ITEMS = 100  # DynamoDB's TransactWriteItems limit
 CONFLICT_RETRIES = 3
-
-
-@cache
-def connection() -> Connection:
-    """One pynamodb connection (one botocore client) per container for every bulk write."""
-    return Connection()
-
-
-def reset_connection() -> None:
-    connection.cache_clear()
 
 
 @dataclass
@@ -155,7 +144,7 @@ def _list_counter(tx: TransactWrite, tenant_id: str, list_id: str, delta: int) -
 def _send(tenant_id: str, pack: list[tuple[PersonWrite, _Ops]]) -> None:
     tags: dict[str, list[Any]] = {}
     lists: dict[str, int] = {}
-    with TransactWrite(connection=connection()) as tx:
+    with transaction() as tx:
         for write, ops in pack:
             for item, condition in ops.saves:
                 tx.save(item, condition=condition)

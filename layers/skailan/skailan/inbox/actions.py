@@ -484,7 +484,7 @@ def list_notes(caller: Caller, conversation_id: str, *, cursor: str | None, limi
     results = NoteItem.query(pk, limit=clamp_limit(limit),
                              last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
     items = [NoteOut(id=n.note_id, conversation_id=n.conversation_id, text=n.text, author_id=n.author_id,
-                     author_name=n.author_name, mentions=list(n.mentions or []), created_at=n.created_at)
+                     author_name=n.author_name, mentions=[str(m) for m in n.mentions or []], created_at=n.created_at)
              for n in results]
     return Page[NoteOut](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
 

@@ -12,6 +12,7 @@ it cannot drift from the conversations themselves.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from pynamodb.exceptions import PutError
 
@@ -176,7 +177,7 @@ def update_agent(caller: Caller, user_id: str, data: AgentUpdateIn) -> AgentOut:
     member = require_handler(caller.tenant_id, user_id)
     ensure_agent(caller.tenant_id, user_id, name=member.name, email=member.email)
     changes = data.model_dump(exclude_unset=True)
-    actions = [AgentItem.updated_at.set(iso())]
+    actions: list[Any] = [AgentItem.updated_at.set(iso())]
     if "capacity" in changes:
         actions.append(AgentItem.capacity.set(changes["capacity"]) if changes["capacity"] is not None
                        else AgentItem.capacity.remove())

@@ -194,7 +194,7 @@ class MessageNoticeItem(InboxItem, discriminator="message_notice"):
 
     conversation_id = UnicodeAttribute()
     notification_id = UnicodeAttribute()
-    count = NumberAttribute(default=0)
+    messages = NumberAttribute(default=0, attr_name="count")
 
 
 class TimerItem(InboxItem, discriminator="timer"):

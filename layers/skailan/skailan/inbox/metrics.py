@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import timedelta
+from typing import Any
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
@@ -34,7 +35,7 @@ class CounterItem(Model):
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
-    count = NumberAttribute(null=True)
+    hits = NumberAttribute(null=True, attr_name="count")
     sum = NumberAttribute(null=True)
     ttl = TTLAttribute(null=True)
 
@@ -62,7 +63,7 @@ def record(tenant_id: str, metric: str, *, at: str, value: float | None = None,
     writes = 0
     pairs = [("all", "*")] + [(by, v) for by, v in (dimensions or {}).items() if v]
     for by, dim_value in pairs:
-        actions = [CounterItem.count.add(1)]
+        actions: list[Any] = [CounterItem.hits.add(1)]
         if value is not None:
             actions.append(CounterItem.sum.add(value))
         CounterItem(f"T#{tenant_id}#M#{metric}#{by}", f"{hour}#{dim_value}").update(actions=actions)
@@ -93,7 +94,7 @@ def read(tenant_id: str, metric: str, *, by: str = "all", start: str | None = No
     totals: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
     for item in CounterItem.query(pk, CounterItem.sk.between(f"{start_hour}#", f"{end_hour}#~")):
         hour, _, dimension = item.sk.partition("#")
-        count, total = int(item.count or 0), float(item.sum or 0)
+        count, total = int(item.hits or 0), float(item.sum or 0)
         buckets.append(MetricBucketOut(hour=hour, dimension=dimension, count=count, sum=total,
                                        average=total / count if count else 0))
         totals[dimension][0] += count

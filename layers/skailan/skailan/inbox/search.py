@@ -105,7 +105,7 @@ def index_contact(tenant_id: str, conversation_id: str, contact: dict[str, Any])
     with SearchKeyItem.batch_write() as batch:
         for item in writes:
             batch.save(item)
-        for item in stale:
+        for item in stale:  # type: ignore[assignment]
             batch.delete(SearchKeyItem(item.pk, item.sk))
     return len(writes)
 

@@ -57,7 +57,7 @@ def due(now: str | None = None, *, limit: int = 200) -> Iterator[TimerItem]:
     """Timers due at `now` (default: now), oldest first per shard, at most `limit` per shard."""
     now = now or iso()
     for shard in range(DUE_SHARDS):
-        yield from TimerItem.due.query(f"DUE#{shard}", TimerItem.due_sk <= f"{now}#~", limit=limit)
+        yield from TimerItem.due.query(f"DUE#{shard}", TimerItem.due_sk <= f"{now}#~", limit=limit)  # type: ignore[misc]
 
 
 def complete(timer: TimerItem) -> bool:

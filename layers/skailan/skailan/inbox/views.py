@@ -306,7 +306,7 @@ def plan(caller: Caller, filters: Filters, *, now: str | None = None) -> list[St
         if value or (attr == "team" and filters.team):
             for status in statuses:
                 streams.append(Stream(
-                    f"{attr[0]}:{status}", index, name, key_fn(tenant, status, value),
+                    f"{attr[0]}:{status}", index, name, key_fn(tenant, status, value),  # type: ignore[arg-type]
                     activity_range(C.last_activity_at), False, common(status, skip={attr, "activity"})))
             return streams
     if len(statuses) == len(STATUSES):
@@ -376,24 +376,24 @@ def read(streams: list[Stream], *, limit: int, cursor: str | None, waiting: bool
                 frontier = value
     merged = sorted(((item, raw_key, name) for name, got in fetched.items() for item, raw_key in got),
                     key=lambda t: _sort_value(t[0], waiting), reverse=not waiting)
-    page: list[tuple[ConversationItem, dict[str, Any], str]] = []
+    chosen: list[tuple[ConversationItem, dict[str, Any], str]] = []
     for entry in merged:
         value = _sort_value(entry[0], waiting)
         if frontier is not None and (value > frontier if waiting else value < frontier):
             break
-        page.append(entry)
-        if len(page) == limit:
+        chosen.append(entry)
+        if len(chosen) == limit:
             break
     next_state: dict[str, Any] = {}
     for stream in streams:
-        taken = [raw_key for _, raw_key, name in page if name == stream.name]
+        taken = [raw_key for _, raw_key, name in chosen if name == stream.name]
         if len(taken) == len(fetched[stream.name]):
             next_state[stream.name] = stopped[stream.name] if stopped[stream.name] is not None else "done"
         elif taken:
             next_state[stream.name] = taken[-1]
         else:
             next_state[stream.name] = positions.get(stream.name)  # None: from the top again
-    return Result(items=[item for item, _, _ in page], next_cursor=_encode(next_state), reads=reads,
+    return Result(items=[item for item, _, _ in chosen], next_cursor=_encode(next_state), reads=reads,
                   scanned=scanned)
 
 

@@ -41,7 +41,7 @@ def on_assignment_event(event: DomainEvent) -> dict[str, Any]:
     from skailan.inbox import assignment
 
     tenant_id, data = event.tenant_id, event.data
-    conversation_id = data.get("conversation_id") or event.entity_id
+    conversation_id = str(data.get("conversation_id") or event.entity_id or "")
     out: dict[str, Any] = {"type": event.type}
     try:
         if event.type in ("conversation.created", "conversation.reopened"):
@@ -104,7 +104,7 @@ def _notify_holder(item: ConversationItem, data: dict[str, Any]) -> None:
         try:
             previous = NotificationItem.get(notifications.feed_pk(item.tenant_id, user_id), notice.notification_id)
             if previous.read_at is None:
-                count = int(notice.count or 0) + 1
+                count = int(notice.messages or 0) + 1
                 previous.delete()
         except NotificationItem.DoesNotExist:
             pass
@@ -117,7 +117,7 @@ def _notify_holder(item: ConversationItem, data: dict[str, Any]) -> None:
                                    text=text, data={"count": count, "message_id": data.get("message_id")},
                                    publish_event=False)
     MessageNoticeItem(pk, item.conversation_id, tenant_id=item.tenant_id, conversation_id=item.conversation_id,
-                      notification_id=created.id, count=count, updated_at=iso()).save()
+                      notification_id=created.id, messages=count, updated_at=iso()).save()
 
 
 def _human_reply(item: ConversationItem, event: DomainEvent) -> None:

@@ -10,15 +10,19 @@ nothing is written unless every condition holds — and snapshots only the items
 restore them if applying an operation fails.
 
 `install()` patches the in-process backend (tests with `mock_aws`, and the local runtime, whose
-moto server runs in the same process). Proposed for infra/local; used by tests/integration/crm_sales.
+moto server runs in the same process). A lock makes each transaction atomic against the others,
+as DynamoDB is: moto's server threads would otherwise interleave two transactions' checks and
+writes.
 """
 
 from __future__ import annotations
 
 import copy
+import threading
 from typing import Any
 
 _installed = False
+_lock = threading.RLock()
 
 
 def install() -> None:
@@ -27,7 +31,11 @@ def install() -> None:
         return
     from moto.dynamodb.models import DynamoDBBackend
 
-    DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+    def locked(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        with _lock:
+            _transact_write_items(self, transact_items)
+
+    DynamoDBBackend.transact_write_items = locked  # type: ignore[method-assign]
     _installed = True
 
 
