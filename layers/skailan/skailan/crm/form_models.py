@@ -1,7 +1,6 @@
 """Request and response models of the CRM's lead-capture forms (their own module: the public
 submit function imports only these, not every sales model)."""
 
-from __future__ import annotations
 
 from typing import Annotated, Any
 

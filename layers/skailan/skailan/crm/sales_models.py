@@ -5,7 +5,6 @@ that need the brand's data (a list exists, an owner is a member, a stage belongs
 pipeline) live in the services and answer 422 naming the field.
 """
 
-from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal

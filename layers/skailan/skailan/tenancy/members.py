@@ -21,7 +21,7 @@ from skailan.platform.mail import send_system_email
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.settings import get_settings
 from skailan.platform.storage import transaction
-from skailan.tenancy import brands, cognito, roles
+from skailan.tenancy import cognito, roles
 from skailan.tenancy.events import emit
 from skailan.tenancy.items import InvitationItem, MemberItem, tenant_pk
 from skailan.tenancy.models import InviteUserIn, Page, UpdateUserIn, UserOut
@@ -130,6 +130,8 @@ def add_member(tenant_id: str, email: str, name: str | None, role: str, *, passw
 
 def invite(caller: Caller, data: InviteUserIn) -> tuple[UserOut, str | None]:
     user, token = add_member(caller.tenant_id, str(data.email), data.name, data.role, caller=caller)
+    from skailan.tenancy import brands  # only invitations need the brand (keeps access.py light)
+
     brand = brands.get_brand(caller.tenant_id)
     if token:
         link = f"{get_settings().app_url}/accept-invitation?token={token}"
