@@ -8,9 +8,6 @@ Routes under /v1/contacts also answer API keys at /ext/v1/contacts (see template
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from types import ModuleType
 from typing import Annotated
 from urllib.parse import unquote
 
@@ -31,40 +28,20 @@ from skailan.crm.models import (
     TimelineEntryOut,
 )
 from skailan.platform.auth import current_caller
+from skailan.platform.lazy import lazy_module
 from skailan.tenancy.access import requires
 
-
-def _lazy(name: str) -> ModuleType:
-    """A module executed on first attribute access (importlib's LazyLoader).
-
-    Annotations here are strings (`from __future__ import annotations`) that Powertools
-    evaluates when a route is first resolved, so `vocabulary.FieldOut` loads the vocabulary
-    models only when a vocabulary route is used: a cold start pays for the people schemas,
-    not for every resource of the function.
-    """
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.find_spec(name)
-    assert spec is not None and spec.loader is not None
-    loader = importlib.util.LazyLoader(spec.loader)
-    spec.loader = loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    loader.exec_module(module)
-    return module
-
-
-identities = _lazy("skailan.crm.identities")
-timeline = _lazy("skailan.crm.timeline")
-merge = _lazy("skailan.crm.merge")
-definitions = _lazy("skailan.crm.definitions")
-lists = _lazy("skailan.crm.lists")
-segment_store = _lazy("skailan.crm.segment_store")
-businesses = _lazy("skailan.crm.businesses")
-export = _lazy("skailan.crm.export")
-vocabulary = _lazy("skailan.crm.models_vocabulary")
-audiences = _lazy("skailan.crm.models_audiences")
-business_models = _lazy("skailan.crm.models_businesses")
+identities = lazy_module("skailan.crm.identities")
+timeline = lazy_module("skailan.crm.timeline")
+merge = lazy_module("skailan.crm.merge")
+definitions = lazy_module("skailan.crm.definitions")
+lists = lazy_module("skailan.crm.lists")
+segment_store = lazy_module("skailan.crm.segment_store")
+businesses = lazy_module("skailan.crm.businesses")
+export = lazy_module("skailan.crm.export")
+vocabulary = lazy_module("skailan.crm.models_vocabulary")
+audiences = lazy_module("skailan.crm.models_audiences")
+business_models = lazy_module("skailan.crm.models_businesses")
 
 Cursor = Annotated[str | None, Query(description="Opaque cursor from the previous page's next_cursor.")]
 Limit = Annotated[int | None, Query(ge=1, le=100)]
