@@ -149,3 +149,25 @@ def test_export_writes_a_csv_downloadable_by_presigned_url(demo, deliver, draine
     assert dangerous["name"] == "'=Fórmula Peligrosa" and dangerous["phone"] == "+573005550101"
     assert call(CRM, "GET", f"/v1/contacts/exports/{export_id}", principal=demo["admin@acme.local"]).status == 404
     assert call(CRM, "POST", "/v1/contacts/exports", principal=demo["operator@demo.local"], body={}).status == 403
+
+
+def test_imported_people_join_dynamic_segments(demo, deliver, drained, aws):
+    from skailan.crm.events import build, emit_many
+    from skailan.platform.aws import client
+
+    admin = demo["admin@acme.local"]
+    # Given a ready segment of people tagged "importado"
+    rule = {"all": [{"field": "tags", "op": "has_tag", "value": "importado"}]}
+    segment_id = call(CRM, "POST", "/v1/crm/segments", principal=admin, body={"name": "Importados", "rule": rule}).body["id"]
+    deliver(SEGMENTS)
+    # And a person whose own change events never reached the worker (imports write in bulk)
+    person = _person(admin, "Importada Uno", "importada1@acme.mx", tags=["importado"])
+    sqs = client("sqs")
+    sqs.purge_queue(QueueUrl=sqs.get_queue_url(QueueName=SEGMENTS)["QueueUrl"])
+    assert _members(admin, segment_id) == set()
+    # When the import publishes its batch event
+    emit_many([build("acme", "contact.imported", entity_type="contact_import", entity_id="imp-1",
+                     data={"import_id": "imp-1", "created": [person["id"]], "updated": []})])
+    # Then the rule routes it to the segments worker, which places the person
+    assert deliver(SEGMENTS)["delivered"] >= 1
+    assert _members(admin, segment_id) == {person["id"]}

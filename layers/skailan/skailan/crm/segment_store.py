@@ -328,6 +328,11 @@ def on_event(event: Any) -> dict[str, Any]:
                 refresh_duplicates(tenant_id, person_id)
                 out[person_id] = evaluate_person(tenant_id, person_id)
         return out
+    if event.type == "contact.imported":  # one event per batch of imported people
+        imported = [*data.get("created", []), *data.get("updated", [])]
+        for person_id in imported:
+            refresh_duplicates(tenant_id, person_id)
+        return {person_id: evaluate_person(tenant_id, person_id) for person_id in imported}
     if event.type == "segment.created" or (event.type == "segment.updated" and data.get("rule_changed")):
         return {"count": backfill(tenant_id, entity_id)}
     if event.type == "segment.deleted":
