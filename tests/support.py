@@ -84,13 +84,17 @@ def http_event(method: str, path: str, *, body: Any = None, principal: Principal
     return event
 
 
-def invoke(function_dir: str, event: dict[str, Any]) -> Reply:
+def invoke(function_dir: str, event: dict[str, Any], *, unrouted_ok: bool = False) -> Reply:
     result = handler_of(function_dir)(event, FakeContext())
     raw = result.get("body")
     try:
         body = json.loads(raw) if raw else None
     except ValueError:
         body = raw
+    # A 404 must come from the domain ("not found in your brand"), never from a route this
+    # function does not serve: that would let an isolation test pass against the wrong function.
+    if result["statusCode"] == 404 and isinstance(body, dict) and not unrouted_ok:
+        assert body.get("error", {}).get("code") != "route_not_found", f"{function_dir} does not serve {event['rawPath']}"
     return Reply(status=result["statusCode"], body=body, headers=result.get("headers") or {})
 
 

@@ -1,10 +1,11 @@
-"""CRM API: people, identities, custom fields, journeys, businesses, lists, segments, imports,
-forms, deals, pipelines and tasks."""
+"""CRM API: people, identities, custom fields, journeys, businesses, lists, segments, exports.
+
+Imports, forms, deals and tasks are served by the sales API function (functions/api/sales)."""
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from skailan.crm.routes import ROUTERS
+from skailan.crm.http.people_routes import ROUTERS
 from skailan.platform.api import create_resolver
 from skailan.platform.observability import logger
 

@@ -14,11 +14,12 @@ import requests
 from tests.support import FakeContext, Principal, call, handler_of, sample_event
 
 CRM = "api/crm"
+SALES = "api/sales"
 WORKER = "workers/imports"
 
 
 def create(principal: Principal, filename: str = "personas.csv", **body: Any) -> Any:
-    return call(CRM, "POST", "/v1/imports", principal=principal, body={"filename": filename, **body})
+    return call(SALES, "POST", "/v1/imports", principal=principal, body={"filename": filename, **body})
 
 
 def upload(url: str, content: bytes) -> None:
@@ -28,11 +29,11 @@ def upload(url: str, content: bytes) -> None:
 
 def start(principal: Principal, import_id: str, mapping: dict | None = None) -> Any:
     body = {} if mapping is None else {"mapping": mapping}
-    return call(CRM, "POST", f"/v1/imports/{import_id}/start", principal=principal, body=body)
+    return call(SALES, "POST", f"/v1/imports/{import_id}/start", principal=principal, body=body)
 
 
 def get(principal: Principal, import_id: str) -> Any:
-    return call(CRM, "GET", f"/v1/imports/{import_id}", principal=principal)
+    return call(SALES, "GET", f"/v1/imports/{import_id}", principal=principal)
 
 
 def drain(max_rounds: int = 20) -> list[dict[str, Any]]:

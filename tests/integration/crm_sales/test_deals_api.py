@@ -10,6 +10,7 @@ import pytest
 from tests.support import call
 
 CRM = "api/crm"
+SALES = "api/sales"
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def events(monkeypatch):
 @pytest.fixture(scope="module")
 def pipeline(demo):
     admin = demo["admin@demo.local"]
-    reply = call(CRM, "POST", "/v1/pipelines", principal=admin, body={
+    reply = call(SALES, "POST", "/v1/pipelines", principal=admin, body={
         "name": "Mayoristas",
         "stages": [{"name": "Contacto", "probability": 10}, {"id": "demo", "name": "Demostración", "probability": 40},
                    {"name": "Cierre", "probability": 80}, {"name": "Ganado", "probability": 100, "outcome": "won"},
@@ -41,7 +42,7 @@ def pipeline(demo):
 
 
 def test_a_brand_starts_with_a_default_pipeline(demo):
-    reply = call(CRM, "GET", "/v1/pipelines", principal=demo["admin@demo.local"])
+    reply = call(SALES, "GET", "/v1/pipelines", principal=demo["admin@demo.local"])
     assert reply.status == 200
     default = reply.body["items"][0]
     assert default["is_default"] is True and default["name"] == "Ventas"
@@ -57,7 +58,7 @@ def test_stage_ids_are_slugs_in_board_order(pipeline):
 
 def test_a_deal_keeps_money_exact_and_defaults_stage_owner_and_currency(demo, pipeline, events):
     admin = demo["admin@demo.local"]
-    reply = call(CRM, "POST", "/v1/deals", principal=admin, body={
+    reply = call(SALES, "POST", "/v1/deals", principal=admin, body={
         "title": "Pedido 300 cajas", "amount": "1500000.50", "pipeline_id": pipeline["id"],
         "expected_close": "2026-12-15"})
     assert reply.status == 201, reply.body
@@ -67,55 +68,55 @@ def test_a_deal_keeps_money_exact_and_defaults_stage_owner_and_currency(demo, pi
     assert Decimal(deal["weighted_amount"]) == Decimal("150000.05")
     assert deal["owner_id"] == admin.sub
     assert [e.type for e in events] == ["deal.created"]
-    assert call(CRM, "GET", f"/v1/deals/{deal['id']}", principal=admin).body == deal
+    assert call(SALES, "GET", f"/v1/deals/{deal['id']}", principal=admin).body == deal
 
 
 def test_moving_a_stage_emits_the_event_and_updates_the_board(demo, pipeline, events):
     admin = demo["admin@demo.local"]
     person = call(CRM, "POST", "/v1/contacts", principal=admin, body={"name": "Tienda El Sol", "phone": "3014445566"})
-    deal = call(CRM, "POST", "/v1/deals", principal=admin, body={
+    deal = call(SALES, "POST", "/v1/deals", principal=admin, body={
         "title": "Vitrinas", "amount": 0.1, "currency": "USD", "pipeline_id": pipeline["id"],
         "person_id": person.body["id"]}).body
     events.clear()
-    moved = call(CRM, "PATCH", f"/v1/deals/{deal['id']}", principal=admin, body={"stage_id": "cierre", "amount": "0.2"})
+    moved = call(SALES, "PATCH", f"/v1/deals/{deal['id']}", principal=admin, body={"stage_id": "cierre", "amount": "0.2"})
     assert moved.status == 200, moved.body
     assert moved.body["stage_id"] == "cierre" and moved.body["stage_name"] == "Cierre"
     assert [e.type for e in events] == ["deal.updated", "deal.stage_changed"]
     assert events[1].data["from_stage_id"] == "contacto" and events[1].data["to_stage_id"] == "cierre"
 
-    won = call(CRM, "PATCH", f"/v1/deals/{deal['id']}", principal=admin, body={"stage_id": "ganado"})
+    won = call(SALES, "PATCH", f"/v1/deals/{deal['id']}", principal=admin, body={"stage_id": "ganado"})
     assert won.body["status"] == "won" and won.body["closed_at"]
     assert "deal.won" in [e.type for e in events]
 
-    board = call(CRM, "GET", f"/v1/pipelines/{pipeline['id']}/board", principal=admin).body
+    board = call(SALES, "GET", f"/v1/pipelines/{pipeline['id']}/board", principal=admin).body
     won_column = next(c for c in board["columns"] if c["stage"]["id"] == "ganado")
     assert [d["id"] for d in won_column["deals"]] == [deal["id"]]
     assert won_column["totals"] == [{"currency": "USD", "count": 1, "amount": "0.2"}]
     timeline = call(CRM, "GET", f"/v1/contacts/{person.body['id']}/timeline", principal=admin).body["items"]
     assert {"deal_created", "deal_stage_changed"} <= {t["kind"] for t in timeline}
-    by_person = call(CRM, "GET", "/v1/deals", principal=admin, query={"person_id": person.body["id"]}).body
+    by_person = call(SALES, "GET", "/v1/deals", principal=admin, query={"person_id": person.body["id"]}).body
     assert [d["id"] for d in by_person["items"]] == [deal["id"]]
 
 
 def test_board_totals_and_conversion_rates(demo):
     admin = demo["admin@demo.local"]
-    pipeline = call(CRM, "POST", "/v1/pipelines", principal=admin, body={
+    pipeline = call(SALES, "POST", "/v1/pipelines", principal=admin, body={
         "name": "Embudo conversión",
         "stages": [{"id": "a", "name": "A"}, {"id": "b", "name": "B"}, {"id": "c", "name": "C"},
                    {"id": "won", "name": "Ganado", "outcome": "won", "probability": 100},
                    {"id": "lost", "name": "Perdido", "outcome": "lost"}]}).body
-    ids = [call(CRM, "POST", "/v1/deals", principal=admin,
+    ids = [call(SALES, "POST", "/v1/deals", principal=admin,
                 body={"title": f"D{i}", "amount": "100", "currency": "COP", "pipeline_id": pipeline["id"]}).body["id"]
            for i in range(4)]
-    call(CRM, "PATCH", f"/v1/deals/{ids[0]}", principal=admin, body={"stage_id": "c"})
-    call(CRM, "PATCH", f"/v1/deals/{ids[1]}", principal=admin, body={"stage_id": "b"})
-    call(CRM, "PATCH", f"/v1/deals/{ids[0]}", principal=admin, body={"stage_id": "won"})
-    call(CRM, "PATCH", f"/v1/deals/{ids[2]}", principal=admin, body={"stage_id": "lost"})
-    call(CRM, "PATCH", f"/v1/deals/{ids[1]}", principal=admin, body={"stage_id": "a"})  # back: reached stays
-    call(CRM, "POST", "/v1/deals", principal=admin,
+    call(SALES, "PATCH", f"/v1/deals/{ids[0]}", principal=admin, body={"stage_id": "c"})
+    call(SALES, "PATCH", f"/v1/deals/{ids[1]}", principal=admin, body={"stage_id": "b"})
+    call(SALES, "PATCH", f"/v1/deals/{ids[0]}", principal=admin, body={"stage_id": "won"})
+    call(SALES, "PATCH", f"/v1/deals/{ids[2]}", principal=admin, body={"stage_id": "lost"})
+    call(SALES, "PATCH", f"/v1/deals/{ids[1]}", principal=admin, body={"stage_id": "a"})  # back: reached stays
+    call(SALES, "POST", "/v1/deals", principal=admin,
          body={"title": "USD", "amount": "10.25", "currency": "USD", "pipeline_id": pipeline["id"]})
 
-    board = call(CRM, "GET", f"/v1/pipelines/{pipeline['id']}/board", principal=admin).body
+    board = call(SALES, "GET", f"/v1/pipelines/{pipeline['id']}/board", principal=admin).body
     columns = {c["stage"]["id"]: c for c in board["columns"]}
     assert columns["a"]["count"] == 3 and columns["won"]["count"] == 1 and columns["lost"]["count"] == 1
     assert columns["a"]["totals"] == [{"currency": "COP", "count": 2, "amount": "200"},
@@ -127,20 +128,20 @@ def test_board_totals_and_conversion_rates(demo):
         {"stage_id": "c", "reached": 1, "rate_from_previous": 0.5, "rate_from_start": 0.2},
         {"stage_id": "won", "reached": 1, "rate_from_previous": 1.0, "rate_from_start": 0.2},
     ]
-    one_column = call(CRM, "GET", f"/v1/pipelines/{pipeline['id']}/board", principal=admin,
+    one_column = call(SALES, "GET", f"/v1/pipelines/{pipeline['id']}/board", principal=admin,
                       query={"stage_id": "a", "limit": 2}).body
     assert len(one_column["columns"]) == 1 and len(one_column["columns"][0]["deals"]) == 2
     cursor = one_column["columns"][0]["next_cursor"]
-    rest = call(CRM, "GET", f"/v1/pipelines/{pipeline['id']}/board", principal=admin,
+    rest = call(SALES, "GET", f"/v1/pipelines/{pipeline['id']}/board", principal=admin,
                 query={"stage_id": "a", "limit": 2, "cursor": cursor}).body
     assert len(rest["columns"][0]["deals"]) == 1
 
     # stages with deals cannot go; an empty pipeline can
-    busy = call(CRM, "PATCH", f"/v1/pipelines/{pipeline['id']}", principal=admin,
+    busy = call(SALES, "PATCH", f"/v1/pipelines/{pipeline['id']}", principal=admin,
                 body={"stages": [{"id": "b", "name": "B"}, {"id": "won", "name": "G", "outcome": "won"}]})
     assert busy.status == 409 and busy.body["error"]["details"]["stages"] == ["a", "lost"]
-    assert call(CRM, "DELETE", f"/v1/pipelines/{pipeline['id']}", principal=admin).status == 409
-    renamed = call(CRM, "PATCH", f"/v1/pipelines/{pipeline['id']}", principal=admin,
+    assert call(SALES, "DELETE", f"/v1/pipelines/{pipeline['id']}", principal=admin).status == 409
+    renamed = call(SALES, "PATCH", f"/v1/pipelines/{pipeline['id']}", principal=admin,
                    body={"stages": [{"id": "a", "name": "Primer contacto"}, {"id": "b", "name": "B"},
                                     {"id": "c", "name": "C"}, {"id": "won", "name": "Ganado", "outcome": "won"},
                                     {"id": "lost", "name": "Perdido", "outcome": "lost"}]})
@@ -149,17 +150,17 @@ def test_board_totals_and_conversion_rates(demo):
 
 def test_an_empty_pipeline_can_be_deleted(demo):
     admin = demo["admin@demo.local"]
-    pipeline = call(CRM, "POST", "/v1/pipelines", principal=admin,
+    pipeline = call(SALES, "POST", "/v1/pipelines", principal=admin,
                     body={"name": "Vacío", "stages": [{"name": "Único"}]}).body
-    assert call(CRM, "DELETE", f"/v1/pipelines/{pipeline['id']}", principal=admin).status == 204
-    assert call(CRM, "GET", f"/v1/pipelines/{pipeline['id']}", principal=admin).status == 404
+    assert call(SALES, "DELETE", f"/v1/pipelines/{pipeline['id']}", principal=admin).status == 204
+    assert call(SALES, "GET", f"/v1/pipelines/{pipeline['id']}", principal=admin).status == 404
 
 
 def test_deals_by_owner(demo, pipeline):
     agent = demo["agent1@demo.local"]
-    mine = call(CRM, "POST", "/v1/deals", principal=agent,
+    mine = call(SALES, "POST", "/v1/deals", principal=agent,
                 body={"title": "Mío", "pipeline_id": pipeline["id"], "expected_close": "2027-01-31"}).body
-    listed = call(CRM, "GET", "/v1/deals", principal=agent, query={"owner_id": "me"}).body["items"]
+    listed = call(SALES, "GET", "/v1/deals", principal=agent, query={"owner_id": "me"}).body["items"]
     assert mine["id"] in [d["id"] for d in listed] and all(d["owner_id"] == agent.sub for d in listed)
 
 
@@ -180,11 +181,11 @@ def test_deals_by_owner(demo, pipeline):
 ])
 def test_bad_deals_name_the_field_and_write_nothing(demo, body, field):
     admin = demo["admin@demo.local"]
-    before = call(CRM, "GET", "/v1/pipelines/default/board", principal=admin).body
-    reply = call(CRM, "POST", "/v1/deals", principal=admin, body=body)
+    before = call(SALES, "GET", "/v1/pipelines/default/board", principal=admin).body
+    reply = call(SALES, "POST", "/v1/deals", principal=admin, body=body)
     assert reply.status == 422, reply.body
     assert field in [d["field"] for d in reply.body["error"]["details"]]
-    assert call(CRM, "GET", "/v1/pipelines/default/board", principal=admin).body == before
+    assert call(SALES, "GET", "/v1/pipelines/default/board", principal=admin).body == before
 
 
 @pytest.mark.parametrize(("body", "field"), [
@@ -195,26 +196,26 @@ def test_bad_deals_name_the_field_and_write_nothing(demo, body, field):
     ({"name": "P", "stages": [{"id": "A B", "name": "A"}]}, "stages.0.id"),
 ])
 def test_bad_pipelines_name_the_field(demo, body, field):
-    reply = call(CRM, "POST", "/v1/pipelines", principal=demo["admin@demo.local"], body=body)
+    reply = call(SALES, "POST", "/v1/pipelines", principal=demo["admin@demo.local"], body=body)
     assert reply.status == 422, reply.body
     assert field in [d["field"] for d in reply.body["error"]["details"]]
 
 
 def test_a_bad_move_changes_nothing(demo, pipeline):
     admin = demo["admin@demo.local"]
-    deal = call(CRM, "POST", "/v1/deals", principal=admin, body={"title": "Fijo", "pipeline_id": pipeline["id"]}).body
-    reply = call(CRM, "PATCH", f"/v1/deals/{deal['id']}", principal=admin, body={"stage_id": "nowhere", "title": "Y"})
+    deal = call(SALES, "POST", "/v1/deals", principal=admin, body={"title": "Fijo", "pipeline_id": pipeline["id"]}).body
+    reply = call(SALES, "PATCH", f"/v1/deals/{deal['id']}", principal=admin, body={"stage_id": "nowhere", "title": "Y"})
     assert reply.status == 422 and reply.body["error"]["details"][0]["field"] == "stage_id"
-    assert call(CRM, "GET", f"/v1/deals/{deal['id']}", principal=admin).body == deal
+    assert call(SALES, "GET", f"/v1/deals/{deal['id']}", principal=admin).body == deal
 
 
 def test_permissions_edit_to_manage_view_to_read(demo, pipeline):
     operator = demo["operator@demo.local"]
-    assert call(CRM, "POST", "/v1/deals", principal=operator, body={"title": "x"}).status == 403
-    assert call(CRM, "POST", "/v1/pipelines", principal=operator,
+    assert call(SALES, "POST", "/v1/deals", principal=operator, body={"title": "x"}).status == 403
+    assert call(SALES, "POST", "/v1/pipelines", principal=operator,
                 body={"name": "P", "stages": [{"name": "A"}]}).status == 403
-    assert call(CRM, "GET", f"/v1/pipelines/{pipeline['id']}/board", principal=operator).status == 200
-    assert call(CRM, "GET", "/v1/deals", principal=operator).status == 200
+    assert call(SALES, "GET", f"/v1/pipelines/{pipeline['id']}/board", principal=operator).status == 200
+    assert call(SALES, "GET", "/v1/deals", principal=operator).status == 200
 
 
 @pytest.mark.parametrize(("method", "path", "body"), [
@@ -228,21 +229,21 @@ def test_permissions_edit_to_manage_view_to_read(demo, pipeline):
 ])
 def test_another_brands_deals_and_pipelines_are_not_found(demo, pipeline, method, path, body):
     admin = demo["admin@demo.local"]
-    deal = call(CRM, "POST", "/v1/deals", principal=admin, body={"title": "Ajeno", "pipeline_id": pipeline["id"]}).body
+    deal = call(SALES, "POST", "/v1/deals", principal=admin, body={"title": "Ajeno", "pipeline_id": pipeline["id"]}).body
     url = path.format(deal=deal["id"], pipeline=pipeline["id"])
-    reply = call(CRM, method, url, principal=demo["admin@acme.local"], body=body)
+    reply = call(SALES, method, url, principal=demo["admin@acme.local"], body=body)
     assert reply.status == 404, reply.body
-    assert call(CRM, "GET", f"/v1/deals/{deal['id']}", principal=admin).body["title"] == "Ajeno"
-    assert call(CRM, "GET", f"/v1/pipelines/{pipeline['id']}", principal=admin).body["name"] == "Mayoristas"
+    assert call(SALES, "GET", f"/v1/deals/{deal['id']}", principal=admin).body["title"] == "Ajeno"
+    assert call(SALES, "GET", f"/v1/pipelines/{pipeline['id']}", principal=admin).body["name"] == "Mayoristas"
 
 
 def test_a_deleted_deal_leaves_the_board_totals(demo):
     admin = demo["admin@demo.local"]
-    pipeline = call(CRM, "POST", "/v1/pipelines", principal=admin,
+    pipeline = call(SALES, "POST", "/v1/pipelines", principal=admin,
                     body={"name": "Borrar", "stages": [{"id": "x", "name": "X"}]}).body
-    deal = call(CRM, "POST", "/v1/deals", principal=admin,
+    deal = call(SALES, "POST", "/v1/deals", principal=admin,
                 body={"title": "Temporal", "amount": "5", "currency": "COP", "pipeline_id": pipeline["id"]}).body
-    assert call(CRM, "DELETE", f"/v1/deals/{deal['id']}", principal=admin).status == 204
-    assert call(CRM, "GET", f"/v1/deals/{deal['id']}", principal=admin).status == 404
-    column = call(CRM, "GET", f"/v1/pipelines/{pipeline['id']}/board", principal=admin).body["columns"][0]
+    assert call(SALES, "DELETE", f"/v1/deals/{deal['id']}", principal=admin).status == 204
+    assert call(SALES, "GET", f"/v1/deals/{deal['id']}", principal=admin).status == 404
+    column = call(SALES, "GET", f"/v1/pipelines/{pipeline['id']}/board", principal=admin).body["columns"][0]
     assert column["count"] == 0 and column["deals"] == [] and column["totals"] == []

@@ -11,6 +11,7 @@ from tests.integration.crm_sales import importing as imp
 from tests.support import call
 
 CRM = "api/crm"
+SALES = "api/sales"
 
 HEADER = ["Nombre", "Correo", "Celular", "Ciudad"]
 # demo's default country is CO. Rows (Excel numbering, header = row 1):
@@ -326,7 +327,7 @@ def test_xlsx_imports(demo):
     ({"filename": "a.csv", "tenant_id": "acme"}, "tenant_id"),
 ])
 def test_bad_import_requests_name_the_field(demo, body, field):
-    reply = call(CRM, "POST", "/v1/imports", principal=demo["admin@demo.local"], body=body)
+    reply = call(SALES, "POST", "/v1/imports", principal=demo["admin@demo.local"], body=body)
     assert reply.status == 422, reply.body
     assert field in [d["field"] for d in reply.body["error"]["details"]]
 
@@ -373,17 +374,17 @@ def test_permissions_edit_to_import_view_to_read(demo):
     assert allowed.status == 201
     assert imp.get(operator, allowed.body["id"]).status == 200
     assert imp.start(operator, allowed.body["id"]).status == 403
-    listed = call(CRM, "GET", "/v1/imports", principal=operator)
+    listed = call(SALES, "GET", "/v1/imports", principal=operator)
     assert listed.status == 200 and allowed.body["id"] in [i["id"] for i in listed.body["items"]]
 
 
 @pytest.mark.parametrize(("method", "suffix"), [("GET", ""), ("POST", "/start")])
 def test_another_brands_import_is_not_found(demo, method, suffix):
     created = imp.create(demo["admin@demo.local"])
-    reply = call(CRM, method, f"/v1/imports/{created.body['id']}{suffix}", principal=demo["admin@acme.local"],
+    reply = call(SALES, method, f"/v1/imports/{created.body['id']}{suffix}", principal=demo["admin@acme.local"],
                  body={} if method == "POST" else None)
     assert reply.status == 404 and reply.body["error"]["code"] == "import_not_found"
-    assert created.body["id"] not in [i["id"] for i in call(CRM, "GET", "/v1/imports",
+    assert created.body["id"] not in [i["id"] for i in call(SALES, "GET", "/v1/imports",
                                                             principal=demo["admin@acme.local"]).body["items"]]
 
 

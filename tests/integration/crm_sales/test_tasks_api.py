@@ -10,6 +10,7 @@ import pytest
 from tests.support import FakeContext, call, handler_of, sample_event
 
 CRM = "api/crm"
+SALES = "api/sales"
 
 
 def _at(minutes: int) -> str:
@@ -34,63 +35,63 @@ def events(monkeypatch):
 
 def test_builtin_and_brand_task_types(demo):
     admin = demo["admin@demo.local"]
-    listed = call(CRM, "GET", "/v1/tasks/types", principal=admin).body["items"]
+    listed = call(SALES, "GET", "/v1/tasks/types", principal=admin).body["items"]
     assert {"id": "call", "name": "Llamada", "color": None, "builtin": True} in listed
-    created = call(CRM, "POST", "/v1/tasks/types", principal=admin, body={"name": "Cotización", "color": "#22aa44"})
+    created = call(SALES, "POST", "/v1/tasks/types", principal=admin, body={"name": "Cotización", "color": "#22aa44"})
     assert created.status == 201
     type_id = created.body["id"]
-    assert call(CRM, "PATCH", f"/v1/tasks/types/{type_id}", principal=admin, body={"name": "Cotizar"}).body["name"] \
+    assert call(SALES, "PATCH", f"/v1/tasks/types/{type_id}", principal=admin, body={"name": "Cotizar"}).body["name"] \
         == "Cotizar"
-    assert call(CRM, "PATCH", "/v1/tasks/types/call", principal=admin, body={"name": "x"}).status == 409
-    assert call(CRM, "POST", "/v1/tasks/types", principal=admin, body={"name": "x", "color": "verde"}).status == 422
-    assert call(CRM, "DELETE", f"/v1/tasks/types/{type_id}", principal=demo["admin@acme.local"]).status == 404
-    assert call(CRM, "DELETE", f"/v1/tasks/types/{type_id}", principal=admin).status == 204
+    assert call(SALES, "PATCH", "/v1/tasks/types/call", principal=admin, body={"name": "x"}).status == 409
+    assert call(SALES, "POST", "/v1/tasks/types", principal=admin, body={"name": "x", "color": "verde"}).status == 422
+    assert call(SALES, "DELETE", f"/v1/tasks/types/{type_id}", principal=demo["admin@acme.local"]).status == 404
+    assert call(SALES, "DELETE", f"/v1/tasks/types/{type_id}", principal=admin).status == 204
 
 
 def test_my_tasks_by_due_time_with_status_and_overdue_filters(demo):
     agent = demo["agent2@demo.local"]
-    later = call(CRM, "POST", "/v1/tasks", principal=agent, body={"title": "Después", "due_at": _at(120)}).body
-    sooner = call(CRM, "POST", "/v1/tasks", principal=agent,
+    later = call(SALES, "POST", "/v1/tasks", principal=agent, body={"title": "Después", "due_at": _at(120)}).body
+    sooner = call(SALES, "POST", "/v1/tasks", principal=agent,
                   body={"title": "Antes", "due_at": _at(30), "type_id": "call"}).body
-    late = call(CRM, "POST", "/v1/tasks", principal=agent, body={"title": "Atrasada", "due_at": _at(-30)}).body
-    undated = call(CRM, "POST", "/v1/tasks", principal=agent, body={"title": "Sin fecha"}).body
+    late = call(SALES, "POST", "/v1/tasks", principal=agent, body={"title": "Atrasada", "due_at": _at(-30)}).body
+    undated = call(SALES, "POST", "/v1/tasks", principal=agent, body={"title": "Sin fecha"}).body
     assert sooner["assignee_id"] == agent.sub and sooner["type_name"] == "Llamada"
-    mine = call(CRM, "GET", "/v1/tasks", principal=agent, query={"assignee": "me"}).body["items"]
+    mine = call(SALES, "GET", "/v1/tasks", principal=agent, query={"assignee": "me"}).body["items"]
     assert [t["id"] for t in mine] == [late["id"], sooner["id"], later["id"], undated["id"]]
     assert [t["overdue"] for t in mine] == [True, False, False, False]
-    overdue = call(CRM, "GET", "/v1/tasks", principal=agent, query={"overdue": "true"}).body["items"]
+    overdue = call(SALES, "GET", "/v1/tasks", principal=agent, query={"overdue": "true"}).body["items"]
     assert [t["id"] for t in overdue] == [late["id"]]
 
-    done = call(CRM, "PATCH", f"/v1/tasks/{late['id']}", principal=agent, body={"status": "done"})
+    done = call(SALES, "PATCH", f"/v1/tasks/{late['id']}", principal=agent, body={"status": "done"})
     assert done.status == 200 and done.body["status"] == "done" and done.body["done_at"]
-    assert late["id"] not in [t["id"] for t in call(CRM, "GET", "/v1/tasks", principal=agent).body["items"]]
-    assert [t["id"] for t in call(CRM, "GET", "/v1/tasks", principal=agent, query={"status": "done"}).body["items"]] \
+    assert late["id"] not in [t["id"] for t in call(SALES, "GET", "/v1/tasks", principal=agent).body["items"]]
+    assert [t["id"] for t in call(SALES, "GET", "/v1/tasks", principal=agent, query={"status": "done"}).body["items"]] \
         == [late["id"]]
     # a supervisor reads someone else's tasks by user id
-    theirs = call(CRM, "GET", "/v1/tasks", principal=demo["supervisor@demo.local"], query={"assignee": agent.sub})
+    theirs = call(SALES, "GET", "/v1/tasks", principal=demo["supervisor@demo.local"], query={"assignee": agent.sub})
     assert len(theirs.body["items"]) == 3
 
 
 def test_tasks_on_a_person_and_a_deal(demo, events):
     admin = demo["admin@demo.local"]
     person = call(CRM, "POST", "/v1/contacts", principal=admin, body={"name": "Nora Paz", "email": "nora@tasks.example"})
-    deal = call(CRM, "POST", "/v1/deals", principal=admin, body={"title": "Contrato Nora"}).body
-    task = call(CRM, "POST", "/v1/tasks", principal=admin, body={
+    deal = call(SALES, "POST", "/v1/deals", principal=admin, body={"title": "Contrato Nora"}).body
+    task = call(SALES, "POST", "/v1/tasks", principal=admin, body={
         "title": "Llamar a Nora", "type_id": "call", "person_id": person.body["id"], "deal_id": deal["id"],
         "assignee_id": demo["agent1@demo.local"].sub, "due_at": "2030-01-15T15:00:00-05:00"})
     assert task.status == 201, task.body
     assert task.body["due_at"] == "2030-01-15T20:00:00.000Z"
     assert [e.type for e in events][-1] == "task.created"
-    by_person = call(CRM, "GET", "/v1/tasks", principal=admin, query={"person_id": person.body["id"]}).body["items"]
-    by_deal = call(CRM, "GET", "/v1/tasks", principal=admin, query={"deal_id": deal["id"]}).body["items"]
+    by_person = call(SALES, "GET", "/v1/tasks", principal=admin, query={"person_id": person.body["id"]}).body["items"]
+    by_deal = call(SALES, "GET", "/v1/tasks", principal=admin, query={"deal_id": deal["id"]}).body["items"]
     assert [t["id"] for t in by_person] == [t["id"] for t in by_deal] == [task.body["id"]]
-    call(CRM, "PATCH", f"/v1/tasks/{task.body['id']}", principal=admin, body={"status": "done"})
+    call(SALES, "PATCH", f"/v1/tasks/{task.body['id']}", principal=admin, body={"status": "done"})
     assert "task.completed" in [e.type for e in events]
     timeline = call(CRM, "GET", f"/v1/contacts/{person.body['id']}/timeline", principal=admin).body["items"]
     assert {"task_created", "task_done"} <= {t["kind"] for t in timeline}
     # moving the task off the deal removes it from the deal's list
-    call(CRM, "PATCH", f"/v1/tasks/{task.body['id']}", principal=admin, body={"deal_id": None})
-    assert call(CRM, "GET", "/v1/tasks", principal=admin,
+    call(SALES, "PATCH", f"/v1/tasks/{task.body['id']}", principal=admin, body={"deal_id": None})
+    assert call(SALES, "GET", "/v1/tasks", principal=admin,
                 query={"deal_id": deal["id"], "status": "all"}).body["items"] == []
 
 
@@ -99,7 +100,7 @@ def test_reminders_and_overdue_escalation_fire_once_each(demo, events):
 
     agent = demo["agent1@demo.local"]
     supervisor = demo["supervisor@demo.local"]
-    task = call(CRM, "POST", "/v1/tasks", principal=agent, body={
+    task = call(SALES, "POST", "/v1/tasks", principal=agent, body={
         "title": "Enviar cotización", "due_at": _at(60), "remind_at": _at(30)}).body
     events.clear()
 
@@ -117,15 +118,15 @@ def test_reminders_and_overdue_escalation_fire_once_each(demo, events):
     assert overdue[0].tenant_id == "demo" and overdue[0].data["assignee_id"] == agent.sub
     run_alarms(_at(90))
     assert len([e for e in events if e.type == "task.overdue" and e.entity_id == task["id"]]) == 1
-    stored = call(CRM, "GET", f"/v1/tasks/{task['id']}", principal=agent).body
+    stored = call(SALES, "GET", f"/v1/tasks/{task['id']}", principal=agent).body
     assert stored["reminded_at"] and stored["escalated_at"] and stored["overdue"] is False  # not due in real time yet
 
     # a new due time re-arms the escalation; a completed task never escalates
-    call(CRM, "PATCH", f"/v1/tasks/{task['id']}", principal=agent, body={"due_at": _at(120)})
+    call(SALES, "PATCH", f"/v1/tasks/{task['id']}", principal=agent, body={"due_at": _at(120)})
     run_alarms(_at(121))
     assert len([e for e in events if e.type == "task.overdue" and e.entity_id == task["id"]]) == 2
-    done = call(CRM, "POST", "/v1/tasks", principal=agent, body={"title": "Hecha", "due_at": _at(10)}).body
-    call(CRM, "PATCH", f"/v1/tasks/{done['id']}", principal=agent, body={"status": "done"})
+    done = call(SALES, "POST", "/v1/tasks", principal=agent, body={"title": "Hecha", "due_at": _at(10)}).body
+    call(SALES, "PATCH", f"/v1/tasks/{done['id']}", principal=agent, body={"status": "done"})
     run_alarms(_at(200))
     assert not [e for e in events if e.type == "task.overdue" and e.entity_id == done["id"]]
 
@@ -158,35 +159,35 @@ def test_the_alarm_job_queries_and_never_scans(demo, monkeypatch):
     ({"title": "x", "status": "done"}, "status"),
 ])
 def test_bad_tasks_name_the_field(demo, body, field):
-    reply = call(CRM, "POST", "/v1/tasks", principal=demo["admin@demo.local"], body=body)
+    reply = call(SALES, "POST", "/v1/tasks", principal=demo["admin@demo.local"], body=body)
     assert reply.status == 422, reply.body
     assert field in [d["field"] for d in reply.body["error"]["details"]]
 
 
 def test_permissions_edit_to_manage_view_to_read(demo):
     operator = demo["operator@demo.local"]
-    assert call(CRM, "POST", "/v1/tasks", principal=operator, body={"title": "x"}).status == 403
-    assert call(CRM, "POST", "/v1/tasks/types", principal=operator, body={"name": "x"}).status == 403
-    assert call(CRM, "GET", "/v1/tasks", principal=operator).status == 200
-    assert call(CRM, "GET", "/v1/tasks/types", principal=operator).status == 200
+    assert call(SALES, "POST", "/v1/tasks", principal=operator, body={"title": "x"}).status == 403
+    assert call(SALES, "POST", "/v1/tasks/types", principal=operator, body={"name": "x"}).status == 403
+    assert call(SALES, "GET", "/v1/tasks", principal=operator).status == 200
+    assert call(SALES, "GET", "/v1/tasks/types", principal=operator).status == 200
 
 
 @pytest.mark.parametrize(("method", "body"), [("GET", None), ("PATCH", {"title": "robada"}), ("DELETE", None)])
 def test_another_brands_task_is_not_found(demo, method, body):
     admin = demo["admin@demo.local"]
-    task = call(CRM, "POST", "/v1/tasks", principal=admin, body={"title": "Privada"}).body
-    reply = call(CRM, method, f"/v1/tasks/{task['id']}", principal=demo["admin@acme.local"], body=body)
+    task = call(SALES, "POST", "/v1/tasks", principal=admin, body={"title": "Privada"}).body
+    reply = call(SALES, method, f"/v1/tasks/{task['id']}", principal=demo["admin@acme.local"], body=body)
     assert reply.status == 404 and reply.body["error"]["code"] == "task_not_found"
-    assert call(CRM, "GET", f"/v1/tasks/{task['id']}", principal=admin).body["title"] == "Privada"
-    acme_mine = call(CRM, "GET", "/v1/tasks", principal=demo["admin@acme.local"],
+    assert call(SALES, "GET", f"/v1/tasks/{task['id']}", principal=admin).body["title"] == "Privada"
+    acme_mine = call(SALES, "GET", "/v1/tasks", principal=demo["admin@acme.local"],
                      query={"assignee": admin.sub}).body["items"]
     assert acme_mine == []
 
 
 def test_deleting_a_task(demo):
     admin = demo["admin@demo.local"]
-    deal = call(CRM, "POST", "/v1/deals", principal=admin, body={"title": "Con tarea"}).body
-    task = call(CRM, "POST", "/v1/tasks", principal=admin, body={"title": "Borrable", "deal_id": deal["id"]}).body
-    assert call(CRM, "DELETE", f"/v1/tasks/{task['id']}", principal=admin).status == 204
-    assert call(CRM, "GET", f"/v1/tasks/{task['id']}", principal=admin).status == 404
-    assert call(CRM, "GET", "/v1/tasks", principal=admin, query={"deal_id": deal["id"]}).body["items"] == []
+    deal = call(SALES, "POST", "/v1/deals", principal=admin, body={"title": "Con tarea"}).body
+    task = call(SALES, "POST", "/v1/tasks", principal=admin, body={"title": "Borrable", "deal_id": deal["id"]}).body
+    assert call(SALES, "DELETE", f"/v1/tasks/{task['id']}", principal=admin).status == 204
+    assert call(SALES, "GET", f"/v1/tasks/{task['id']}", principal=admin).status == 404
+    assert call(SALES, "GET", "/v1/tasks", principal=admin, query={"deal_id": deal["id"]}).body["items"] == []

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.integration.inbox.conftest import CONVERSATIONS, action, customer_writes, pump, reset_agents
 from tests.support import call
@@ -184,3 +186,18 @@ def test_search_by_e_mail(demo, inbox):
     assert inbox["theirs"] not in _ids(supervisor, q="lucia.torres@example.com")
     assert inbox["theirs"] in _ids(supervisor, q="beltran")
 
+
+
+PARAMS = ("status", "channel", "account_id", "assignee", "team", "priority", "tags", "pinned", "unanswered_for",
+          "answered_within", "activity_from", "activity_to", "sort", "q", "cursor", "limit")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(query=st.dictionaries(st.sampled_from(PARAMS), st.one_of(
+    st.text(max_size=30), st.sampled_from(["open", "open,closed", "me", "none", "waiting", "2h", "9999999w",
+                                           "2026-01-01", "0001-01-01T00:00:00+14:00", "high", "vip", "true"])),
+    max_size=5))
+def test_no_combination_of_filters_is_a_server_error(demo, inbox, query):
+    for principal in (demo["supervisor@demo.local"], demo["agent1@demo.local"]):
+        reply = call(CONVERSATIONS, "GET", "/v1/conversations", principal=principal, query=query)
+        assert reply.status < 500, (query, reply.body)
