@@ -325,7 +325,8 @@ def set_status(caller: Caller, conversation_id: str, status: str) -> ActionOut:
 def _parse_future(value: str) -> datetime:
     try:
         when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as err:
+        when.astimezone(UTC)
+    except (ValueError, OverflowError) as err:
         raise Unprocessable("Fecha no válida (ISO-8601). / Invalid date (ISO-8601).", code="validation_error",
                             details=[{"field": "until", "error": "not an ISO-8601 date-time"}]) from err
     if when.tzinfo is None:

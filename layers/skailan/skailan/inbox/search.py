@@ -137,9 +137,14 @@ def search(caller: Caller, filters: Filters, *, cursor: str | None, limit: int) 
         raise Unprocessable("Escribe al menos 2 caracteres para buscar. / Type at least 2 characters to search.",
                             code="validation_error", details=[{"field": "q", "error": "at least 2 characters"}])
     pk = _partition(caller.tenant_id, key)
+    start = decode_cursor(cursor, partition_attr="pk", partition_value=pk)
+    if start is not None and (set(start) != {"pk", "sk"} or not isinstance(start["sk"], dict)
+                              or not str(start["sk"].get("S", "")).startswith(key)):
+        from skailan.platform.errors import BadRequest
+
+        raise BadRequest("El cursor no es válido. / The cursor is not valid.", code="invalid_cursor")
     results = SearchKeyItem.query(pk, SearchKeyItem.sk.startswith(key), limit=limit, page_size=limit,
-                                  scan_index_forward=False,
-                                  last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
+                                  scan_index_forward=False, last_evaluated_key=start)
     ids: list[str] = []
     for hit in results:
         if hit.conversation_id not in ids:

@@ -40,6 +40,7 @@ C = ConversationItem
 STATUSES = ("open", "pending", "snoozed", "closed")
 MAX_PAGES = 3
 _DURATION = re.compile(r"^(\d{1,6})\s*([mhdw]?)$")
+MAX_DURATION = timedelta(days=3660)
 _UNITS = {"": 60, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
@@ -48,13 +49,17 @@ def parse_duration(value: str, field_name: str) -> timedelta:
     if not match:
         raise Unprocessable("Duración no válida: usa 30m, 2h, 1d o 1w. / Invalid duration: use 30m, 2h, 1d or 1w.",
                             code="validation_error", details=[{"field": field_name, "error": "invalid duration"}])
-    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+    duration = timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+    if duration > MAX_DURATION:
+        raise Unprocessable("Duración demasiado larga (máximo 10 años). / Duration too long (at most 10 years).",
+                            code="validation_error", details=[{"field": field_name, "error": "at most 3660d"}])
+    return duration
 
 
 def _parse_time(value: str, field_name: str) -> str:
     try:
         return iso(parse_iso(value if "T" in value else f"{value}T00:00:00+00:00"))
-    except ValueError as err:
+    except (ValueError, OverflowError) as err:
         raise Unprocessable("Fecha no válida (ISO-8601). / Invalid date (ISO-8601).", code="validation_error",
                             details=[{"field": field_name, "error": "not an ISO-8601 date"}]) from err
 
@@ -96,14 +101,18 @@ class Filters:
                                 details=[{"field": "sort", "error": "last_message or waiting"}])
         from skailan.inbox.actions import normalize_tag
 
+        start = _parse_time(activity_from, "activity_from") if activity_from else None
+        end = _parse_time(activity_to, "activity_to") if activity_to else None
+        if start and end and start > end:
+            raise Unprocessable("activity_from debe ser anterior a activity_to. / activity_from must be before activity_to.",
+                                code="validation_error", details=[{"field": "activity_to", "error": "before activity_from"}])
         return cls(
             status=list(dict.fromkeys(statuses)), channel=channel or None, account_id=account_id or None,
             assignee=assignee or None, team=team or None, priority=priority,
             tags=[normalize_tag(t) for t in (tags or "").split(",") if t.strip()], pinned=pinned,
             unanswered_for=parse_duration(unanswered_for, "unanswered_for") if unanswered_for else None,
             answered_within=parse_duration(answered_within, "answered_within") if answered_within else None,
-            activity_from=_parse_time(activity_from, "activity_from") if activity_from else None,
-            activity_to=_parse_time(activity_to, "activity_to") if activity_to else None,
+            activity_from=start, activity_to=end,
             sort=sort or "last_message", q=(q or "").strip() or None,
         )
 
@@ -142,6 +151,11 @@ def _key_value(key: dict[str, dict[str, str]], waiting: bool) -> tuple[str, str]
 # ---------------------------------------------------------------- cursors
 
 
+def _range_attr(stream: Stream) -> str:
+    return {"gsi1pk": "gsi1sk", "gsi2pk": "gsi2sk", "ix_waiting": "waiting_since"}.get(stream.hash_attr,
+                                                                                        "last_activity_at")
+
+
 def _encode(state_: dict[str, Any]) -> str | None:
     if all(v == "done" for v in state_.values()):
         return None
@@ -167,11 +181,18 @@ def _decode(cursor: str | None, streams: list[Stream]) -> dict[str, Any]:
         if value is None or value == "done":
             out[name] = value
             continue
-        # A cursor is caller input: it must point inside the caller's own partition.
+        # A cursor is caller input: it must be a key of this index inside the caller's own partition.
         try:
-            if value[stream.hash_attr]["S"] != stream.hash_value:
+            expected = {"pk", "sk", stream.hash_attr, _range_attr(stream)}
+            if set(value) != expected or value[stream.hash_attr]["S"] != stream.hash_value:
                 raise ValueError
-        except (KeyError, TypeError, ValueError) as err:
+            if not all(isinstance(v, dict) and list(v) == ["S"] and isinstance(v["S"], str) and v["S"]
+                       for v in value.values()):
+                raise ValueError
+            if not value["pk"]["S"].startswith(stream.hash_value.split("#", 2)[0] + "#" +
+                                               stream.hash_value.split("#", 2)[1] + "#C#"):
+                raise ValueError
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
             raise BadRequest("El cursor no es válido. / The cursor is not valid.", code="invalid_cursor") from err
         out[name] = value
     return out

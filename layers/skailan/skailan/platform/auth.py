@@ -57,7 +57,7 @@ class Caller:
 
     tenant_id: str
     principal_id: str  # Cognito `sub` for users, the key id for API keys
-    kind: Literal["user", "api_key"]
+    kind: Literal["user", "api_key", "bot", "system"]
     permissions: frozenset[str] = field(default_factory=frozenset)
     email: str | None = None
     name: str | None = None
