@@ -57,3 +57,16 @@ def test_admin_changes_become_audit_entries_filterable_by_user_and_entity(demo, 
     acme = call("api/admin", "GET", "/v1/admin/audit-log", principal=demo["admin@acme.local"],
                 query={"entity_type": "role"}).body["items"]
     assert all(e["entity_id"] != "auditor" for e in acme)
+
+
+def test_message_traffic_and_inbox_bookkeeping_are_not_audited(demo, aws):
+    from skailan.platform.events import DomainEvent, publish
+
+    _drain_audit_queue(aws)
+    publish([
+        DomainEvent(tenant_id="demo", source="skailan.conversations", type="message.received"),
+        DomainEvent(tenant_id="demo", source="skailan.inbox", type="conversation.read"),
+        DomainEvent(tenant_id="demo", source="skailan.inbox", type="conversation.closed"),
+    ])
+    types = [json.loads(r["body"])["detail"]["type"] for r in _drain_audit_queue(aws)]
+    assert types == ["conversation.closed"]
