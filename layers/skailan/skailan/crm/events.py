@@ -12,41 +12,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from skailan.platform.auth import Caller
-from skailan.platform.events import Actor, DomainEvent, publish
+from skailan.platform.events import DomainEvent, build_event, publish
 
 SOURCE = "skailan.crm"
 
 
-def actor_of(caller: Caller | None) -> Actor:
-    if caller is None:
-        return Actor()
-    return Actor(kind=caller.kind, id=caller.principal_id, email=caller.email)
+def build(tenant_id: str, type_: str, **fields: Any) -> DomainEvent:
+    return build_event(SOURCE, tenant_id, type_, **fields)
 
 
-def build(
-    tenant_id: str,
-    type_: str,
-    *,
-    caller: Caller | None = None,
-    entity_type: str | None = None,
-    entity_id: str | None = None,
-    data: dict[str, Any] | None = None,
-) -> DomainEvent:
-    return DomainEvent(tenant_id=tenant_id, source=SOURCE, type=type_, actor=actor_of(caller),
-                       entity_type=entity_type, entity_id=entity_id, data=data or {})
-
-
-def emit(
-    tenant_id: str,
-    type_: str,
-    *,
-    caller: Caller | None = None,
-    entity_type: str | None = None,
-    entity_id: str | None = None,
-    data: dict[str, Any] | None = None,
-) -> DomainEvent:
-    event = build(tenant_id, type_, caller=caller, entity_type=entity_type, entity_id=entity_id, data=data)
+def emit(tenant_id: str, type_: str, **fields: Any) -> DomainEvent:
+    event = build(tenant_id, type_, **fields)
     publish([event])
     return event
 

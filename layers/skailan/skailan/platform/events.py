@@ -82,3 +82,24 @@ def event_from_sqs_body(body: str) -> DomainEvent:
     envelope = json.loads(body)
     detail = envelope.get("detail", envelope)
     return from_eventbridge(detail)
+
+
+def actor_of(caller: Any) -> Actor:
+    """The actor of an event caused by a verified caller (`skailan.platform.auth.Caller`)."""
+    if caller is None:
+        return Actor()
+    return Actor(kind=caller.kind, id=caller.principal_id, email=caller.email)
+
+
+def build_event(
+    source: str,
+    tenant_id: str,
+    type_: str,
+    *,
+    caller: Any = None,
+    entity_type: str | None = None,
+    entity_id: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> DomainEvent:
+    return DomainEvent(tenant_id=tenant_id, source=source, type=type_, actor=actor_of(caller),
+                       entity_type=entity_type, entity_id=entity_id, data=data or {})
