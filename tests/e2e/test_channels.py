@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -320,3 +321,15 @@ def test_webchat_visitor_and_agent_talk_through_the_widget(client, admin):
         return [m for m in items if m["direction"] == "out"]
 
     assert "De 8 a 18." in [m["text"] for m in eventually(agent_reply_polled)]
+
+
+def test_the_embed_snippet_loads_a_real_widget_script(client):
+    widget = client.get("/public/webchat/widgets/demo-widget", headers={"origin": ORIGIN})
+    assert widget.status_code == 200, widget.text
+    src = re.search(r'src="[^"]*?(/public/webchat/widget\.js)"', widget.json()["snippet"]).group(1)
+    script = client.get(src)
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("application/javascript")
+    # The script speaks the widget API: describe, sessions, messages with client ids, polling.
+    for part in ("/public/webchat/widgets/", '"/sessions"', "client_message_id", "?after="):
+        assert part in script.text

@@ -3,6 +3,8 @@ the gateway; the widget's origin allowlist and the visitor's session token are c
 
 from __future__ import annotations
 
+from functools import cache
+from importlib.resources import files
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -23,6 +25,7 @@ from skailan.conversations.webchat import (
 )
 from skailan.platform.api import error_response
 from skailan.platform.errors import SkailanError
+from skailan.tenancy.access import public
 
 router = Router()
 PREFIX = "/public/webchat/widgets/<widget_id>"
@@ -61,6 +64,18 @@ _guards = [_public_widget, widget_guard]
 
 def _session(app: Any) -> Any:
     return webchat.session_of(router.context["widget"], app.current_event.headers.get("authorization"))
+
+
+@router.get("/public/webchat/widget.js", middlewares=[public()], tags=["webchat"])
+def widget_script():
+    """The embeddable widget itself: a static script, loaded by a <script> tag (no CORS needed)."""
+    return Response(status_code=200, content_type="application/javascript; charset=utf-8", body=_widget_js(),
+                    headers={"cache-control": "public, max-age=300"})
+
+
+@cache
+def _widget_js() -> str:
+    return files("skailan.conversations").joinpath("widget.js").read_text()
 
 
 @router.get(PREFIX, middlewares=_guards, tags=["webchat"])
