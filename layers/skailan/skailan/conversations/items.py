@@ -33,6 +33,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from skailan.platform.settings import get_settings
+from skailan.platform.storage import overloaded_index
 
 CONVERSATION_SK = "C"
 MESSAGE_PREFIX = "M#"
@@ -64,22 +65,6 @@ def activity_sk(last_activity_at: str, conversation_id: str) -> str:
     return f"{last_activity_at}#{conversation_id}"
 
 
-class Gsi1(GlobalSecondaryIndex["ConversationsItem"]):
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
-
-
-class Gsi2(GlobalSecondaryIndex["ConversationsItem"]):
-    class Meta:
-        index_name = "gsi2"
-        projection = AllProjection()
-
-    gsi2pk = UnicodeAttribute(hash_key=True)
-    gsi2sk = UnicodeAttribute(range_key=True)
 
 
 class ConversationsItem(Model):
@@ -93,8 +78,8 @@ class ConversationsItem(Model):
     gsi1sk = UnicodeAttribute(null=True)
     gsi2pk = UnicodeAttribute(null=True)
     gsi2sk = UnicodeAttribute(null=True)
-    gsi1 = Gsi1()
-    gsi2 = Gsi2()
+    gsi1 = overloaded_index("gsi1")
+    gsi2 = overloaded_index("gsi2")
     created_at = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute(null=True)
 

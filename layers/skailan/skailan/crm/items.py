@@ -60,10 +60,10 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from skailan.platform.settings import get_settings
+from skailan.platform.storage import overloaded_index
 
 
 def tenant_pk(tenant_id: str) -> str:
@@ -103,31 +103,7 @@ IDENTITY_SK = "IDENTITY"
 BUSINESS_SK = "BUSINESS"
 
 
-class Gsi1(GlobalSecondaryIndex["ContactsItem"]):
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
 
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
-
-
-class Gsi2(GlobalSecondaryIndex["ContactsItem"]):
-    class Meta:
-        index_name = "gsi2"
-        projection = AllProjection()
-
-    gsi2pk = UnicodeAttribute(hash_key=True)
-    gsi2sk = UnicodeAttribute(range_key=True)
-
-
-class Gsi3(GlobalSecondaryIndex["ContactsItem"]):
-    class Meta:
-        index_name = "gsi3"
-        projection = AllProjection()
-
-    gsi3pk = UnicodeAttribute(hash_key=True)
-    gsi3sk = UnicodeAttribute(range_key=True)
 
 
 class ContactsItem(Model):
@@ -145,9 +121,9 @@ class ContactsItem(Model):
     gsi2sk = UnicodeAttribute(null=True)
     gsi3pk = UnicodeAttribute(null=True)
     gsi3sk = UnicodeAttribute(null=True)
-    gsi1 = Gsi1()
-    gsi2 = Gsi2()
-    gsi3 = Gsi3()
+    gsi1 = overloaded_index("gsi1")
+    gsi2 = overloaded_index("gsi2")
+    gsi3 = overloaded_index("gsi3")
     ttl = TTLAttribute(null=True)
     created_at = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute(null=True)

@@ -40,6 +40,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from skailan.platform.settings import get_settings
+from skailan.platform.storage import overloaded_index
 
 DUE_SHARDS = 4
 
@@ -55,14 +56,6 @@ def agents_pk(tenant_id: str) -> str:
 def teams_pk(tenant_id: str) -> str:
     return f"T#{tenant_id}#TEAMS"
 
-
-class Gsi1(GlobalSecondaryIndex["InboxItem"]):
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()  # pynamodb filters subclass queries on `kind`
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
 
 
 class DueIndex(GlobalSecondaryIndex["InboxItem"]):
@@ -84,7 +77,7 @@ class InboxItem(Model):
     tenant_id = UnicodeAttribute()
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
-    gsi1 = Gsi1()
+    gsi1 = overloaded_index("gsi1")
     due_pk = UnicodeAttribute(null=True)
     due_sk = UnicodeAttribute(null=True)
     due = DueIndex()

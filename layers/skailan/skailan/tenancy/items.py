@@ -26,23 +26,15 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from skailan.platform.settings import get_settings
+from skailan.platform.storage import overloaded_index
 
 
 def tenant_pk(tenant_id: str) -> str:
     return f"T#{tenant_id}"
 
-
-class Gsi1(GlobalSecondaryIndex["TenancyItem"]):
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
 
 
 class TenancyItem(Model):
@@ -54,7 +46,7 @@ class TenancyItem(Model):
     kind = DiscriminatorAttribute()
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
-    gsi1 = Gsi1()
+    gsi1 = overloaded_index("gsi1")
     created_at = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute(null=True)
 
@@ -139,22 +131,6 @@ class LoginThrottleItem(TenancyItem, discriminator="login_throttle"):
     ttl = TTLAttribute(null=True)
 
 
-class AuditByActor(GlobalSecondaryIndex["AuditItem"]):
-    class Meta:
-        index_name = "by_actor"
-        projection = AllProjection()
-
-    actor_pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-
-
-class AuditByEntity(GlobalSecondaryIndex["AuditItem"]):
-    class Meta:
-        index_name = "by_entity"
-        projection = AllProjection()
-
-    entity_pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
 
 
 class AuditItem(Model):
@@ -174,5 +150,5 @@ class AuditItem(Model):
     entity_type = UnicodeAttribute(null=True)
     entity_id = UnicodeAttribute(null=True)
     data = JSONAttribute(default=dict)
-    by_actor = AuditByActor()
-    by_entity = AuditByEntity()
+    by_actor = overloaded_index("by_actor", hash_key="actor_pk", range_key="sk")
+    by_entity = overloaded_index("by_entity", hash_key="entity_pk", range_key="sk")
