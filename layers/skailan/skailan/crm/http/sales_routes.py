@@ -12,7 +12,6 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from skailan.crm import deals, forms, import_jobs, tasks
 from skailan.crm.form_models import FormEmbedOut, FormIn, FormOut, FormSubmissionOut, FormUpdateIn
 from skailan.crm.models import Page
 from skailan.crm.sales_models import (
@@ -35,8 +34,15 @@ from skailan.crm.sales_models import (
     TaskUpdateIn,
 )
 from skailan.platform.auth import current_caller
+from skailan.platform.lazy import lazy_module
 from skailan.platform.settings import get_settings
 from skailan.tenancy.access import requires
+
+# Services load on first use: a cold start pays only for the resource its request touches.
+deals = lazy_module("skailan.crm.deals")
+forms = lazy_module("skailan.crm.forms")
+import_jobs = lazy_module("skailan.crm.import_jobs")
+tasks = lazy_module("skailan.crm.tasks")
 
 Cursor = Annotated[str | None, Query(max_length=2000, description="Opaque cursor from the previous page's next_cursor.")]
 Limit = Annotated[int | None, Query(ge=1, le=100)]
