@@ -8,7 +8,6 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from skailan.conversations import outbound, queries
 from skailan.conversations.models import (
     ConversationId,
     MessageIn,
@@ -19,7 +18,12 @@ from skailan.inbox import api as inbox
 from skailan.inbox.api import InboxConversationOut
 from skailan.inbox.conversation_routes import CONVERSATION_ROUTERS
 from skailan.platform.auth import current_caller
+from skailan.platform.lazy import lazy_module
 from skailan.tenancy.access import requires
+
+# Loaded on first use (sending pulls in the outbound machinery; most requests only read).
+outbound = lazy_module("skailan.conversations.outbound")
+queries = lazy_module("skailan.conversations.queries")
 
 Cursor = Annotated[str | None, Query(description="Opaque cursor from the previous page's next_cursor.")]
 Limit = Annotated[int | None, Query(ge=1, le=100)]
