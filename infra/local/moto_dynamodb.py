@@ -13,6 +13,14 @@ restore them if applying an operation fails.
 moto server runs in the same process). A lock makes each transaction atomic against the others,
 as DynamoDB is: moto's server threads would otherwise interleave two transactions' checks and
 writes.
+
+It also makes Query cost O(partition) instead of O(table): moto answers every Query — on the
+table or on an index — by sorting and walking *all* the table's items, so a brand with 100 000
+people (≈ 500 000 items) pays seconds for a one-person lookup and a paginated walk is quadratic.
+Each table gets a partition index, (GSI hash attribute, value) → keys of the items written with
+that value, kept up to date on every put and update. A Query hands moto's own algorithm only the
+candidates of its partition (re-checked against the items' current attributes), so results,
+ordering, paging and limits stay exactly moto's.
 """
 
 from __future__ import annotations
@@ -23,6 +31,8 @@ from typing import Any
 
 _installed = False
 _lock = threading.RLock()
+_index_lock = threading.RLock()
+_candidates_of = threading.local()  # the items `Table.all_items` returns to the Query on this thread
 
 
 def install() -> None:
@@ -36,7 +46,132 @@ def install() -> None:
             _transact_write_items(self, transact_items)
 
     DynamoDBBackend.transact_write_items = locked  # type: ignore[method-assign]
+    _install_partition_index()
     _installed = True
+
+
+# ---------------------------------------------------------------- Query by partition
+
+
+class _Partitions:
+    """(GSI hash attribute, value) → keys of the items written with it (may hold stale keys)."""
+
+    def __init__(self, table: Any, attributes: tuple[str, ...], items: list[Any]) -> None:
+        self.attributes = attributes
+        self.keys: dict[tuple[str, Any], dict[tuple[Any, Any], None]] = {}
+        for item in items:
+            self.add(item)
+
+    def add(self, item: Any) -> None:
+        for name in self.attributes:
+            value = item.attrs.get(name)
+            if value is not None:
+                self.keys.setdefault((name, value), {})[(item.hash_key, item.range_key)] = None
+
+
+def _gsi_hash_attributes(table: Any) -> tuple[str, ...]:
+    return tuple(sorted({k["AttributeName"] for index in table.global_indexes for k in index.schema
+                         if k["KeyType"] == "HASH"}))
+
+
+def _partitions(table: Any, original_all_items: Any) -> _Partitions:
+    with _index_lock:
+        attributes = _gsi_hash_attributes(table)
+        current = getattr(table, "_skailan_partitions", None)
+        if current is None or current.attributes != attributes:  # first use, or the table's GSIs changed
+            current = _Partitions(table, attributes, original_all_items(table))
+            table._skailan_partitions = current
+        return current
+
+
+def _stored(table: Any, key: tuple[Any, Any]) -> Any:
+    hash_key, range_key = key
+    if table.range_key_attr:
+        return table.items.get(hash_key, {}).get(range_key)
+    return table.items.get(hash_key)
+
+
+def _candidates(table: Any, original_all_items: Any, hash_key: Any, index_name: str | None,
+                hash_conditions: list[tuple[str, Any]] | None) -> list[Any] | None:
+    """The items that can match the Query's partition condition; None to let moto walk everything."""
+    if not index_name:
+        if hash_key is None:
+            return None
+        stored = table.items.get(hash_key)
+        if stored is None:
+            return []
+        return list(stored.values()) if table.range_key_attr else [stored]
+    if any(index.name == index_name for index in table.indexes):
+        return None  # a local index: same partition as the table, but keep moto's own path
+    partitions = _partitions(table, original_all_items)
+    for name, value in hash_conditions or ():
+        if name in partitions.attributes:
+            with _index_lock:
+                keys = partitions.keys.get((name, value))
+                if not keys:
+                    return []
+                found, stale = [], []
+                for key in keys:
+                    item = _stored(table, key)
+                    current = item.attrs.get(name) if item is not None else None
+                    if current is not None and current == value:
+                        found.append(item)
+                    else:
+                        stale.append(key)
+                for key in stale:
+                    del keys[key]
+            return found
+    return None
+
+
+def _install_partition_index() -> None:
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.table import Table
+
+    original_all_items = Table.all_items
+    original_query = Table.query
+    original_put = Table.put_item
+    original_update = DynamoDBBackend.update_item
+
+    def all_items(self: Any) -> list[Any]:
+        override = getattr(_candidates_of, "value", None)
+        if override is not None and override[0] is self:
+            return override[1]
+        return original_all_items(self)
+
+    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+        found = _candidates(self, original_all_items, hash_key, index_name, kwargs.get("hash_key_conditions"))
+        if found is None:
+            return original_query(self, hash_key, *args, **kwargs)
+        previous = getattr(_candidates_of, "value", None)
+        _candidates_of.value = (self, found)
+        try:
+            return original_query(self, hash_key, *args, **kwargs)
+        finally:
+            _candidates_of.value = previous
+
+    def put_item(self: Any, *args: Any, **kwargs: Any) -> Any:
+        item = original_put(self, *args, **kwargs)
+        _note(self, item)
+        return item
+
+    def update_item(self: Any, table_name: str, *args: Any, **kwargs: Any) -> Any:
+        item = original_update(self, table_name, *args, **kwargs)
+        _note(self.get_table(table_name), item)  # an update can give an item a new index key
+        return item
+
+    Table.all_items = all_items  # type: ignore[method-assign]
+    Table.query = query  # type: ignore[method-assign]
+    Table.put_item = put_item  # type: ignore[method-assign]
+    DynamoDBBackend.update_item = update_item  # type: ignore[method-assign]
+
+
+def _note(table: Any, item: Any) -> None:
+    partitions = getattr(table, "_skailan_partitions", None)
+    if partitions is not None and item is not None:
+        with _index_lock:
+            partitions.add(item)
 
 
 def _key_of(backend: Any, op_type: str, op: dict[str, Any]) -> dict[str, Any]:

@@ -32,9 +32,13 @@ ROWS = [
 
 
 def _people_total(tenant: str) -> int:
-    from skailan.crm.import_jobs import people_total
+    """People on the brand's people index, counted one by one; the brand's counter must agree."""
+    from skailan.crm.items import PersonItem, people_index_pk
+    from skailan.crm.people import people_total
 
-    return people_total(tenant)
+    counted = PersonItem.gsi1.count(people_index_pk(tenant))
+    assert people_total(tenant) == counted
+    return counted
 
 
 def _find(principal, q: str) -> list[dict]:

@@ -56,3 +56,53 @@ def test_two_operations_on_one_item_are_refused(table):
             {"Delete": {"TableName": name, "Key": {"pk": {"S": "T#tx#dup"}, "sk": {"S": "X"}}}},
         ])
     assert err.value.response["Error"]["Code"] == "ValidationException"
+
+
+# ---------------------------------------------------------------- Query by partition (same module)
+
+
+def _gsi1(client, name, partition, **kwargs):
+    pages, start = [], None
+    while True:
+        extra = {"ExclusiveStartKey": start} if start else {}
+        page = client.query(TableName=name, IndexName="gsi1", KeyConditionExpression="gsi1pk = :p",
+                            ExpressionAttributeValues={":p": {"S": partition}}, **kwargs, **extra)
+        pages.append([i["pk"]["S"] for i in page["Items"]])
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return pages
+
+
+def test_index_queries_follow_puts_updates_and_deletes(table):
+    client, name = table
+    for i in range(5):
+        client.put_item(TableName=name, Item=_item(f"T#q#{i}", gsi1pk="T#q#P", gsi1sk=f"{i:02d}"))
+    client.put_item(TableName=name, Item=_item("T#q#other", gsi1pk="T#q#Q", gsi1sk="00"))
+    assert _gsi1(client, name, "T#q#P") == [[f"T#q#{i}" for i in range(5)]]
+    # an update moves an item to another partition; a delete and a put without the key drop others
+    client.update_item(TableName=name, Key={"pk": {"S": "T#q#1"}, "sk": {"S": "X"}},
+                       UpdateExpression="SET gsi1pk = :q", ExpressionAttributeValues={":q": {"S": "T#q#Q"}})
+    client.delete_item(TableName=name, Key={"pk": {"S": "T#q#2"}, "sk": {"S": "X"}})
+    client.put_item(TableName=name, Item=_item("T#q#3"))
+    assert _gsi1(client, name, "T#q#P") == [["T#q#0", "T#q#4"]]
+    assert sorted(_gsi1(client, name, "T#q#Q")[0]) == ["T#q#1", "T#q#other"]
+    # an item that gains the key through an update (not a put) is found too
+    client.update_item(TableName=name, Key={"pk": {"S": "T#q#3"}, "sk": {"S": "X"}},
+                       UpdateExpression="SET gsi1pk = :p, gsi1sk = :s",
+                       ExpressionAttributeValues={":p": {"S": "T#q#P"}, ":s": {"S": "03"}})
+    assert _gsi1(client, name, "T#q#P") == [["T#q#0", "T#q#3", "T#q#4"]]
+    assert _gsi1(client, name, "T#q#P", Limit=2, ScanIndexForward=False) == [["T#q#4", "T#q#3"], ["T#q#0"]]
+    assert _gsi1(client, name, "T#q#none") == [[]]
+
+
+def test_table_queries_see_only_their_partition(table):
+    client, name = table
+    for sk in ("A", "B", "C"):
+        client.put_item(TableName=name, Item={"pk": {"S": "T#q#part"}, "sk": {"S": sk}})
+    client.put_item(TableName=name, Item={"pk": {"S": "T#q#part2"}, "sk": {"S": "A"}})
+    page = client.query(TableName=name, KeyConditionExpression="pk = :p AND begins_with(sk, :s)",
+                        ExpressionAttributeValues={":p": {"S": "T#q#part"}, ":s": {"S": "B"}})
+    assert [i["sk"]["S"] for i in page["Items"]] == ["B"]
+    page = client.query(TableName=name, KeyConditionExpression="pk = :p", ScanIndexForward=False,
+                        ExpressionAttributeValues={":p": {"S": "T#q#part"}})
+    assert [i["sk"]["S"] for i in page["Items"]] == ["C", "B", "A"]

@@ -726,26 +726,6 @@ def _checkpoint(run: _Run) -> None:
         ImportJobItem.lease_until.set(int(time.time()) + LEASE_SECONDS)])
 
 
-def people_total(tenant_id: str) -> int:
-    """People in the brand: a COUNT Query on the people index (person items only, live ones only)."""
-    from skailan.crm.items import people_index_pk
-
-    dynamodb = client("dynamodb")
-    total, start = 0, None
-    while True:
-        params: dict[str, Any] = {
-            "TableName": get_settings().contacts_table, "IndexName": "gsi1", "Select": "COUNT",
-            "KeyConditionExpression": "gsi1pk = :p", "ExpressionAttributeValues": {":p": {"S": people_index_pk(tenant_id)}},
-        }
-        if start:
-            params["ExclusiveStartKey"] = start
-        page = dynamodb.query(**params)
-        total += page["Count"]
-        start = page.get("LastEvaluatedKey")
-        if not start:
-            return total
-
-
 def _join_errors(run: _Run) -> str | None:
     from skailan.crm.imports.errors_csv import errors_csv_header
 
@@ -766,6 +746,8 @@ def _join_errors(run: _Run) -> str | None:
 
 def _complete(run: _Run) -> None:
     errors_key = _join_errors(run)
+    from skailan.crm.people import people_total
+
     summary = {**run.acc.summary(), "people_total": people_total(run.tenant_id)}
     _update_leased(run.job, run.lease, [
         ImportJobItem.status.set("completed"), ImportJobItem.summary.set(summary),

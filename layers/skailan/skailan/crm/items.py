@@ -35,6 +35,7 @@ Brand-level partitions (small, read with one Query):
   lists          pk T#<t>#LISTS     sk LIST#<id>                  (name, count by ADD)
   segments       pk T#<t>#SEGMENTS  sk SEG#<id>                   (rule, count by ADD)
   exports        pk T#<t>#EXPORTS   sk EXPORT#<id>                (status, S3 key, ttl)
+  people count   pk T#<t>#STATS     sk PEOPLE#<shard 00–15>      (count by ADD; sum = live people)
   duplicates     pk T#<t>#DUPS      sk <folded full name>         person_ids set; gsi1
                  T#<t>#DUPGROUPS / <name> only while the set has two or more ids (sparse);
                  the person's side is pk T#<t>#P#<p> sk DUPKEY (the group it is counted in)
@@ -98,7 +99,12 @@ def business_pk(tenant_id: str, business_id: str) -> str:
     return f"T#{tenant_id}#B#{business_id}"
 
 
+def stats_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#STATS"
+
+
 PERSON_SK = "PERSON"
+PEOPLE_COUNT_SHARDS = 16  # a hot counter in every person transaction: spread it so they rarely conflict
 IDENTITY_SK = "IDENTITY"
 BUSINESS_SK = "BUSINESS"
 
@@ -150,6 +156,12 @@ class PersonItem(ContactsItem, discriminator="person"):
     deleted_at = UnicodeAttribute(null=True)
     merged_into = UnicodeAttribute(null=True)
     version = VersionAttribute()
+
+
+class PeopleCountItem(ContactsItem, discriminator="people_count"):
+    """One shard of the brand's live-people count (sk PEOPLE#<nn>); the sum is `people.people_total`."""
+
+    count = NumberAttribute(default=0)
 
 
 class FacetItem(ContactsItem, discriminator="facet"):

@@ -49,6 +49,7 @@ from skailan.crm.people import (
     derive,
     find_person,
     load_person,
+    people_count_change,
     to_out,
     touch,
 )
@@ -120,7 +121,7 @@ def _merge_core(caller: Caller, keep: PersonItem, other: PersonItem) -> None:
     entry = timeline_item(tenant_id, keep.person_id, "merged", other.name,
                           ref={"type": "contact", "id": other.person_id}, occurred_at=now,
                           author={"kind": caller.kind, "id": caller.principal_id, "email": caller.email})
-    size = 3 + len(moved) + len(keep_after.names - keep_before.names) + len(other_before.names) + len(
+    size = 4 + len(moved) + len(keep_after.names - keep_before.names) + len(other_before.names) + len(
         keep_after.facets - keep_before.facets) + len(other_before.facets)
     inline = size + len(tag_deltas) <= MAX_TRANSACTION_ITEMS
     try:
@@ -141,6 +142,7 @@ def _merge_core(caller: Caller, keep: PersonItem, other: PersonItem) -> None:
             for facet, value in other_before.facets:
                 tx.delete(FacetItem(other.pk, f"F#{facet}#{value}"))
             tx.save(entry)
+            people_count_change(tx, tenant_id, int(other_after.live) - int(other_before.live))  # one fewer
             if inline:
                 for key, delta in tag_deltas.items():
                     _tag_counter(tx, tenant_id, key, names.get(key, key), delta)

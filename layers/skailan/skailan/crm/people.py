@@ -14,6 +14,7 @@ come back shorter than `limit` with a `next_cursor` to continue.
 
 from __future__ import annotations
 
+import random
 import re
 import time
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 
 NOT_FOUND = both("Persona no encontrada", "Person not found")
 MAX_TRANSACTION_ITEMS = 100
+CONFLICT_RETRIES = 3
 _PHONE_LIKE = re.compile(r"^\+?[\d\s().\-/]{6,}$")
 _BRAND_TTL_SECONDS = 60.0
 _brand_cache: dict[str, tuple[float, str, str]] = {}
@@ -126,10 +128,11 @@ def set_identity(item: PersonItem, identity: Identity | None, *, kind: str) -> N
 class Derived:
     """What a person's state implies in other items (plain class: no dataclass cost at import)."""
 
-    __slots__ = ("facets", "identities", "names", "tag_names")
+    __slots__ = ("facets", "identities", "live", "names", "tag_names")
 
     def __init__(self, identities: dict[tuple[str, str], Identity] | None = None,
-                 names: set[str] | None = None) -> None:
+                 names: set[str] | None = None, *, live: bool = False) -> None:
+        self.live = live  # counted in the brand's people (not deleted, not merged)
         self.identities = identities or {}
         self.names = names or set()
         self.facets: set[tuple[str, str]] = set()
@@ -148,7 +151,7 @@ def derive(item: PersonItem | None) -> Derived:
 
     if item is None or item.deleted_at or item.merged_into:
         return Derived()
-    out = Derived(identities=identities_of(item), names=set(name_search_keys(item.name)))
+    out = Derived(identities=identities_of(item), names=set(name_search_keys(item.name)), live=True)
     for tag in item.tags or []:
         out.facets.add(("tag", tag_key(tag)))
         out.tag_names.setdefault(tag_key(tag), tag)
@@ -175,6 +178,26 @@ def _tag_counter(tx: TransactWrite, tenant_id: str, key: str, name: str, delta: 
     tx.update(TagItem(tags_pk(tenant_id), TAG + key), actions=actions)
 
 
+def people_count_change(tx: TransactWrite, tenant_id: str, delta: int) -> None:
+    """Add `delta` to one random shard of the brand's people count, inside the person's transaction."""
+    import random
+
+    from skailan.crm.items import PEOPLE_COUNT_SHARDS, PeopleCountItem, stats_pk
+
+    if delta:
+        shard = f"PEOPLE#{random.randrange(PEOPLE_COUNT_SHARDS):02d}"  # load spreading, not security
+        tx.update(PeopleCountItem(stats_pk(tenant_id), shard),
+                  actions=[PeopleCountItem.count.add(delta), PeopleCountItem.kind.set(PeopleCountItem)])
+
+
+def people_total(tenant_id: str) -> int:
+    """Live people in the brand: one Query on the count shards (constant, however large the brand)."""
+    from skailan.crm.items import PeopleCountItem, stats_pk
+
+    return max(sum(int(item.count or 0) for item in PeopleCountItem.query(
+        stats_pk(tenant_id), PeopleCountItem.sk.startswith("PEOPLE#"), consistent_read=True)), 0)
+
+
 class IdentityTaken(Conflict):
     code = "contact_exists"
 
@@ -197,42 +220,63 @@ def write_person(tenant_id: str, before: Derived | None, after: PersonItem, *,
     removed_ids = [old.identities[k] for k in old.identities.keys() - new.identities.keys()]
     tag_deltas = {k: 1 for f, k in new.facets - old.facets if f == "tag"} | {
         k: -1 for f, k in old.facets - new.facets if f == "tag"}
-    size = (1 + len(added_ids) + len(removed_ids) + len(new.names ^ old.names) + len(new.facets ^ old.facets)
+    size = (2 + len(added_ids) + len(removed_ids) + len(new.names ^ old.names) + len(new.facets ^ old.facets)
             + len(extra or ()))
     counters_inline = size + len(tag_deltas) <= MAX_TRANSACTION_ITEMS
-    try:
-        with transaction() as tx:
-            if before is None:
-                tx.save(after, condition=PersonItem.pk.does_not_exist())
-            else:
-                tx.save(after)  # VersionAttribute: fails if someone else saved first
-            for ident in added_ids:
-                tx.save(IdentityItem(identity_pk(tenant_id, ident.kind, ident.key), IDENTITY_SK, tenant_id=tenant_id,
-                                     person_id=pid, identity_kind=ident.kind, value=ident.value, created_at=iso()),
-                        condition=IdentityItem.pk.does_not_exist())
-            for ident in removed_ids:
-                tx.delete(IdentityItem(identity_pk(tenant_id, ident.kind, ident.key), IDENTITY_SK),
-                          condition=IdentityItem.person_id == pid)
-            for key in new.names - old.names:
-                tx.save(NameKeyItem(after.pk, f"N#{key}", tenant_id=tenant_id, person_id=pid,
-                                    gsi1pk=name_index_pk(tenant_id), gsi1sk=f"{key}#{pid}"))
-            for key in old.names - new.names:
-                tx.delete(NameKeyItem(after.pk, f"N#{key}"))
-            for facet, value in new.facets - old.facets:
-                tx.save(_facet_item(tenant_id, after, facet, value))
-            for facet, value in old.facets - new.facets:
-                tx.delete(FacetItem(after.pk, f"F#{facet}#{value}"))
-            for entry in extra or ():
-                tx.save(entry)
-            if counters_inline:
-                for key, delta in tag_deltas.items():
-                    _tag_counter(tx, tenant_id, key, new.tag_names.get(key) or old.tag_names.get(key, key), delta)
-    except TransactWriteError as err:
-        _explain_failure(tenant_id, pid, added_ids, err, creating=before is None)
-        raise
+    for attempt in range(CONFLICT_RETRIES):
+        try:
+            _send_person(tenant_id, before, after, new, old, added_ids, removed_ids, extra, tag_deltas,
+                         counters_inline)
+            break
+        except TransactWriteError as err:
+            if attempt + 1 < CONFLICT_RETRIES and only_conflicts(err):
+                time.sleep(0.02 * 2**attempt + random.random() * 0.02)  # jitter
+                continue  # another transaction held a shared counter (people count, a tag): same write again
+            _explain_failure(tenant_id, pid, added_ids, err, creating=before is None)
+            raise
     if not counters_inline:  # a huge tag change: counts follow right after (not in the transaction)
         for key, delta in tag_deltas.items():
             with transaction() as tx:
+                _tag_counter(tx, tenant_id, key, new.tag_names.get(key) or old.tag_names.get(key, key), delta)
+
+
+def only_conflicts(err: TransactWriteError) -> bool:
+    """True when a transaction was cancelled only because others were writing the same items."""
+    reasons = {r.code for r in (getattr(err, "cancellation_reasons", None) or []) if r is not None and r.code}
+    return (err.cause_response_code == "TransactionCanceledException" and "TransactionConflict" in reasons
+            and "ConditionalCheckFailed" not in reasons)
+
+
+def _send_person(tenant_id: str, before: Derived | None, after: PersonItem, new: Derived, old: Derived,
+                 added_ids: list[Identity], removed_ids: list[Identity], extra: list[TimelineItem] | None,
+                 tag_deltas: dict[str, int], counters_inline: bool) -> None:
+    pid = after.person_id
+    with transaction() as tx:
+        if before is None:
+            tx.save(after, condition=PersonItem.pk.does_not_exist())
+        else:
+            tx.save(after)  # VersionAttribute: fails if someone else saved first
+        for ident in added_ids:
+            tx.save(IdentityItem(identity_pk(tenant_id, ident.kind, ident.key), IDENTITY_SK, tenant_id=tenant_id,
+                                 person_id=pid, identity_kind=ident.kind, value=ident.value, created_at=iso()),
+                    condition=IdentityItem.pk.does_not_exist())
+        for ident in removed_ids:
+            tx.delete(IdentityItem(identity_pk(tenant_id, ident.kind, ident.key), IDENTITY_SK),
+                      condition=IdentityItem.person_id == pid)
+        for key in new.names - old.names:
+            tx.save(NameKeyItem(after.pk, f"N#{key}", tenant_id=tenant_id, person_id=pid,
+                                gsi1pk=name_index_pk(tenant_id), gsi1sk=f"{key}#{pid}"))
+        for key in old.names - new.names:
+            tx.delete(NameKeyItem(after.pk, f"N#{key}"))
+        for facet, value in new.facets - old.facets:
+            tx.save(_facet_item(tenant_id, after, facet, value))
+        for facet, value in old.facets - new.facets:
+            tx.delete(FacetItem(after.pk, f"F#{facet}#{value}"))
+        for entry in extra or ():
+            tx.save(entry)
+        people_count_change(tx, tenant_id, int(new.live) - int(old.live))
+        if counters_inline:
+            for key, delta in tag_deltas.items():
                 _tag_counter(tx, tenant_id, key, new.tag_names.get(key) or old.tag_names.get(key, key), delta)
 
 

@@ -37,7 +37,7 @@ from skailan.crm.items import (
     identity_pk,
     name_index_pk,
 )
-from skailan.crm.people import Derived, Identity, derive
+from skailan.crm.people import Derived, Identity, derive, only_conflicts
 from skailan.platform.clock import iso
 from skailan.platform.storage import transaction
 
@@ -69,6 +69,7 @@ class _Ops:
     updates: list[tuple[ContactsItem, list[Any]]] = field(default_factory=list)
     tags: dict[str, tuple[int, str]] = field(default_factory=dict)  # tag key → (delta, spelling)
     claimed: list[Identity] = field(default_factory=list)
+    people: int = 0  # change in the brand's live-people count (+1 create, -1 delete)
 
     @property
     def size(self) -> int:
@@ -119,6 +120,7 @@ def _operations(tenant_id: str, write: PersonWrite) -> _Ops:
         ops.saves.append((facet_item(tenant_id, after, "list", write.list_id), FacetItem.pk.does_not_exist()))
     ops.saves.extend((item, None) for item in write.extra)
     ops.updates.extend(write.updates)
+    ops.people = int(new.live) - int(old.live)
     return ops
 
 
@@ -142,6 +144,8 @@ def _list_counter(tx: TransactWrite, tenant_id: str, list_id: str, delta: int) -
 
 
 def _send(tenant_id: str, pack: list[tuple[PersonWrite, _Ops]]) -> None:
+    from skailan.crm.people import people_count_change
+
     tags: dict[str, list[Any]] = {}
     lists: dict[str, int] = {}
     with transaction() as tx:
@@ -162,16 +166,13 @@ def _send(tenant_id: str, pack: list[tuple[PersonWrite, _Ops]]) -> None:
                 _tag_counter(tx, tenant_id, key, spelling, delta)
         for list_id, delta in lists.items():
             _list_counter(tx, tenant_id, list_id, delta)
+        people_count_change(tx, tenant_id, sum(ops.people for _, ops in pack))
 
 
 def _counters(pack: list[tuple[PersonWrite, _Ops]], ops: _Ops | None = None) -> int:
     keys = {k for _, o in pack for k in o.tags} | (set(ops.tags) if ops else set())
     lists = {w.list_id for w, _ in pack if w.list_id}
-    return len(keys) + len(lists)
-
-
-def _reasons(err: TransactWriteError) -> set[str]:
-    return {r.code for r in (getattr(err, "cancellation_reasons", None) or []) if r is not None and r.code}
+    return len(keys) + len(lists) + 1  # + the people count shard
 
 
 def _send_with_retries(tenant_id: str, pack: list[tuple[PersonWrite, _Ops]]) -> TransactWriteError | None:
@@ -181,10 +182,9 @@ def _send_with_retries(tenant_id: str, pack: list[tuple[PersonWrite, _Ops]]) -> 
             _send(tenant_id, pack)
             return None
         except TransactWriteError as err:
-            reasons = _reasons(err)
             # Only a conflict with another transaction on the same items (a tag counter, say) is
             # worth repeating as is; a failed condition will fail again.
-            if "ConditionalCheckFailed" in reasons or "TransactionConflict" not in reasons:
+            if not only_conflicts(err):
                 return err
             time.sleep(0.05 * (2**attempt))
     return err
