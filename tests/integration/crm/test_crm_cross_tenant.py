@@ -40,6 +40,7 @@ def demo_ids(demo):
         ("DELETE", "/v1/contacts/{person}", None),
         ("GET", "/v1/contacts/{person}/identities", None),
         ("POST", "/v1/contacts/{person}/identities", {"kind": "telegram", "value": "1"}),
+        ("DELETE", "/v1/contacts/{person}/identities/email/solo%40demo.co", None),
         ("POST", "/v1/contacts/{person}/notes", {"body": "x"}),
         ("GET", "/v1/contacts/{person}/timeline", None),
         ("GET", "/v1/contacts/{person}/businesses", None),

@@ -191,6 +191,36 @@ def test_identities_can_be_added_and_listed(demo):
     assert taken.status == 409 and taken.body["error"]["details"][0]["field"] == "identities"
 
 
+def test_one_identity_can_be_removed_and_is_then_free(demo):
+    admin = demo["admin@demo.local"]
+    person = _create(admin, name="Quitar", email="quitar@demo.co", phone="3014440000").body
+    base = f"/v1/contacts/{person['id']}/identities"
+    call(CRM, "POST", base, principal=admin, body={"kind": "telegram", "value": "55443322"})
+    # The phone, addressed as typed (URL-encoded +), goes with the person's phone field
+    removed = call(CRM, "DELETE", f"{base}/phone/%2B573014440000", principal=admin)
+    assert removed.status == 200, removed.body
+    assert {(i["kind"], i["value"]) for i in removed.body["items"]} == {("email", "quitar@demo.co"),
+                                                                         ("telegram", "55443322")}
+    got = call(CRM, "GET", f"/v1/contacts/{person['id']}", principal=admin).body
+    assert got["phone"] is None
+    assert call(CRM, "GET", "/v1/contacts", principal=admin, query={"q": "3014440000"}).body["items"] == []
+    # ...and another person can now claim it
+    assert _create(admin, name="Nuevo dueño", phone="301 444 0000").status == 201
+    # The last phone-or-e-mail and the last identity stay; unknown ones are 404, bad kinds 422
+    last_contact = call(CRM, "DELETE", f"{base}/email/quitar@demo.co", principal=admin)
+    assert last_contact.status == 422 and last_contact.body["error"]["details"][0]["error"] == "phone_or_email_required"
+    assert call(CRM, "DELETE", f"{base}/telegram/55443322", principal=admin).status == 200
+    assert call(CRM, "DELETE", f"{base}/telegram/55443322", principal=admin).status == 404
+    assert call(CRM, "DELETE", f"{base}/fax/1", principal=admin).status == 422
+    assert call(CRM, "DELETE", f"{base}/email/otra@demo.co", principal=admin).status == 404
+    assert call(CRM, "DELETE", f"{base}/email/quitar@demo.co", principal=demo["operator@demo.local"]).status == 403
+    from skailan.crm.identities import resolve_or_create
+
+    telegram_only = resolve_or_create("demo", "telegram", "66554433", display_name="Solo Telegram").person_id
+    last = call(CRM, "DELETE", f"/v1/contacts/{telegram_only}/identities/telegram/66554433", principal=admin)
+    assert last.status == 422 and last.body["error"]["details"][0]["error"] == "last_identity"
+
+
 def test_api_keys_reach_contacts_through_ext_with_their_scopes(demo):
     from tests.support import FakeContext, handler_of, sample_event
 

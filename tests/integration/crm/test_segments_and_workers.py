@@ -171,3 +171,65 @@ def test_imported_people_join_dynamic_segments(demo, deliver, drained, aws):
     # Then the rule routes it to the segments worker, which places the person
     assert deliver(SEGMENTS)["delivered"] >= 1
     assert _members(admin, segment_id) == {person["id"]}
+
+
+def _message_from(person_id: str, at: str, message_id: str) -> None:
+    """What the conversations context publishes when a customer's message is stored."""
+    from skailan.conversations import events as ev
+    from skailan.platform.events import publish
+
+    publish([ev.build("acme", ev.MESSAGE_RECEIVED, key=message_id, entity_type="conversation", entity_id="c1",
+                      occurred_at=at, data={"conversation_id": "c1", "message_id": message_id,
+                                            "channel": "whatsapp", "person_id": person_id, "type": "text"})])
+
+
+def test_a_customer_message_sets_last_interaction_and_moves_segments(demo, deliver, drained):
+    from skailan.platform.clock import iso
+
+    admin = demo["admin@acme.local"]
+    writer = _person(admin, "Escribe Hoy", "escribe@acme.mx")
+    quiet = _person(admin, "Callado", "callado@acme.mx")
+    rule = {"all": [{"field": "last_interaction_at", "op": "within_last_days", "value": 7}]}
+    segment_id = call(CRM, "POST", "/v1/crm/segments", principal=admin, body={"name": "Activos", "rule": rule}).body["id"]
+    deliver(SEGMENTS)
+    assert _members(admin, segment_id) == set()
+    # When the person writes on WhatsApp, the CRM records the interaction and the segment follows
+    now = iso()
+    _message_from(writer["id"], now, "m-1")
+    assert deliver(SEGMENTS)["batchItemFailures"] == []
+    got = call(CRM, "GET", f"/v1/contacts/{writer['id']}", principal=admin).body
+    assert got["last_interaction_at"] == now
+    assert _members(admin, segment_id) == {writer["id"]}
+    # An older message delivered late never moves it back; a person can still be edited afterwards
+    _message_from(writer["id"], "2020-01-01T00:00:00.000Z", "m-0")
+    deliver(SEGMENTS)
+    assert call(CRM, "GET", f"/v1/contacts/{writer['id']}", principal=admin).body["last_interaction_at"] == now
+    assert call(CRM, "PATCH", f"/v1/contacts/{writer['id']}", principal=admin, body={"tags": ["activo"]}).status == 200
+    assert call(CRM, "GET", f"/v1/contacts/{writer['id']}", principal=admin).body["last_interaction_at"] == now
+    # A message to a person merged away lands on the kept person
+    assert call(CRM, "POST", f"/v1/contacts/{quiet['id']}/merge", principal=admin,
+                body={"other_id": writer["id"]}).status == 200
+    later = iso()
+    _message_from(writer["id"], later, "m-2")
+    deliver(SEGMENTS)
+    assert call(CRM, "GET", f"/v1/contacts/{quiet['id']}", principal=admin).body["last_interaction_at"] == later
+    assert _members(admin, segment_id) == {quiet["id"]}
+
+
+def test_deleting_a_custom_field_removes_its_values_from_people(demo, deliver, drained):
+    admin, other_brand = demo["admin@acme.local"], demo["admin@demo.local"]
+    for principal in (admin, other_brand):
+        assert call(CRM, "POST", "/v1/crm/fields", principal=principal,
+                    body={"key": "talla", "label": "Talla", "type": "short_text"}).status == 201
+    sized = _person(admin, "Con Talla", "talla@acme.mx", custom={"talla": "M"})
+    kept = _person(other_brand, "Otra Marca", "talla@demo.co", custom={"talla": "L"})
+    assert call(CRM, "DELETE", "/v1/crm/fields/talla", principal=admin).status == 204
+    assert deliver(SEGMENTS)["batchItemFailures"] == []
+    assert call(CRM, "GET", f"/v1/contacts/{sized['id']}", principal=admin).body["custom"] == {}
+    # the other brand's field and values are untouched
+    assert call(CRM, "GET", f"/v1/contacts/{kept['id']}", principal=other_brand).body["custom"] == {"talla": "L"}
+    # re-created with another type, the key starts clean
+    assert call(CRM, "POST", "/v1/crm/fields", principal=admin,
+                body={"key": "talla", "label": "Talla", "type": "number"}).status == 201
+    assert call(CRM, "PATCH", f"/v1/contacts/{sized['id']}", principal=admin,
+                body={"custom": {"talla": 42}}).body["custom"] == {"talla": 42}

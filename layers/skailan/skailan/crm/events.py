@@ -1,11 +1,12 @@
 """CRM domain events (source `skailan.crm`): built from the caller, published after the write.
 
 Types: contact.created | contact.updated | contact.deleted | contact.merged |
-contact.journey_changed | contact.identity_added | contact.note_added |
+contact.journey_changed | contact.identity_added | contact.identity_removed | contact.note_added |
 field.created/updated/deleted | tag.created/updated/deleted | customer_role.* | journey.* |
 list.created/updated/deleted | list.members_added/removed | segment.created/updated/deleted |
 business.created/updated/deleted | business.person_linked/unlinked | contact_export.requested.
-The segments worker listens to contact.*, segment.* and list.deleted (template.yaml).
+The segments worker listens to contact.*, segment.*, list.deleted and field.deleted, and to the
+conversations context's message.received (last interaction) — template.yaml SegmentsRule.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ from skailan.crm.people import (
 )
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
-from skailan.platform.errors import Conflict, Unprocessable
+from skailan.platform.errors import Conflict, NotFound, Unprocessable
 from skailan.platform.ids import new_id
 
 # channel (as the channels context names it) → identity kind
@@ -213,6 +213,45 @@ def add_identity(caller: Caller, person_id: str, data: IdentityIn) -> list[Ident
     touch(person, iso())
     write_person(tenant_id, before, person)
     emit_many([build(tenant_id, "contact.identity_added", caller=caller, entity_type="contact", entity_id=person_id,
+                     data={"kind": ident.kind, "value": ident.value}),
+               build(tenant_id, "contact.updated", caller=caller, entity_type="contact", entity_id=person_id,
+                     data={"changed": ["identities"]})])
+    return [IdentityOut(kind=i["kind"], value=i["value"]) for i in person.identities]
+
+
+def remove_identity(caller: Caller, person_id: str, kind: str, value: str) -> list[IdentityOut]:
+    """Release one identity of the person (the phone/e-mail too if it is one), so another person can
+    claim it. A person keeps at least one identity, and a phone or e-mail if they had one (as PATCH)."""
+    tenant_id = caller.tenant_id
+    person = load_person(tenant_id, person_id, writable=True)
+    if kind not in CHANNEL_KINDS.values():
+        raise Unprocessable(both("Tipo de identidad desconocido", "Unknown identity kind"),
+                            details=[{"field": "kind", "error": "unknown", "allowed": sorted(set(CHANNEL_KINDS.values()))}])
+    missing = NotFound(both("La persona no tiene esa identidad", "The person has no such identity"),
+                       code="identity_not_found")
+    try:
+        ident = channel_identity(tenant_id, kind, value)
+    except Unprocessable:
+        raise missing from None  # a value that does not normalise cannot be held
+    held = identities_of(person)
+    if (ident.kind, ident.key) not in held:
+        raise missing
+    remaining = [i for i in person.identities or [] if (i["kind"], i["key"]) != (ident.kind, ident.key)]
+    if not remaining:
+        raise Unprocessable(both("Es la única identidad de la persona", "It is the person's only identity"),
+                            details=[{"field": "value", "error": "last_identity"}])
+    if ident.kind in ("phone", "email") and not any(i["kind"] in ("phone", "email") for i in remaining):
+        raise Unprocessable(both("La persona necesita un teléfono o un correo", "The person needs a phone or an e-mail"),
+                            details=[{"field": "value", "error": "phone_or_email_required"}])
+    before = derive(person)
+    person.identities = remaining
+    if ident.kind == "phone":
+        person.phone = None
+    elif ident.kind == "email":
+        person.email = None
+    touch(person, iso())
+    write_person(tenant_id, before, person)
+    emit_many([build(tenant_id, "contact.identity_removed", caller=caller, entity_type="contact", entity_id=person_id,
                      data={"kind": ident.kind, "value": ident.value}),
                build(tenant_id, "contact.updated", caller=caller, entity_type="contact", entity_id=person_id,
                      data={"changed": ["identities"]})])

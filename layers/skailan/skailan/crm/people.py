@@ -568,6 +568,66 @@ def delete_person(caller: Caller, person_id: str) -> None:
                      data={"name": item.name})])
 
 
+def record_interaction(tenant_id: str, person_id: str, at: str) -> str | None:
+    """Move the person's `last_interaction_at` forward to `at` (a message from them); never back.
+
+    Follows a merge to the kept person. One conditional UpdateItem that also bumps the version, so
+    a concurrent full save of the person (VersionAttribute) cannot silently put the old value back.
+    Returns the id of the person that changed, or None (unknown, deleted, or already later).
+    """
+    from pynamodb.exceptions import UpdateError
+
+    person = find_person(tenant_id, person_id)
+    if person is not None and person.merged_into:
+        person = find_person(tenant_id, person.merged_into)
+    if person is None or person.deleted_at or person.merged_into:
+        return None
+    if person.last_interaction_at and person.last_interaction_at >= at:
+        return None
+    condition = (PersonItem.pk.exists() & PersonItem.deleted_at.does_not_exist()
+                 & PersonItem.merged_into.does_not_exist()
+                 & (PersonItem.last_interaction_at.does_not_exist() | (PersonItem.last_interaction_at < at)))
+    try:
+        PersonItem._get_connection().update_item(
+            person.pk, PERSON_SK, condition=condition,
+            actions=[PersonItem.last_interaction_at.set(at), PersonItem.version.add(1)])
+    except UpdateError as err:
+        if err.cause_response_code == "ConditionalCheckFailedException":
+            return None  # a later message got there first, or the person went away
+        raise
+    return person.person_id
+
+
+def strip_field_values(tenant_id: str, key: str) -> int:
+    """Remove a deleted custom field's values from every person holding one; returns how many.
+
+    Run by the segments worker on `field.deleted` (a walk of the people index, off the request
+    path), so a field later re-created with the same key but another type never meets stale
+    values. Idempotent; skipped if the field exists again by the time it runs.
+    """
+    from skailan.crm.definitions import load
+
+    if any(field.key == key for field in load(tenant_id).fields):
+        return 0
+    stripped = 0
+    for person in PersonItem.gsi1.query(people_index_pk(tenant_id)):
+        if not isinstance(person, PersonItem) or key not in (person.custom or {}):
+            continue
+        for _attempt in range(CONFLICT_RETRIES):
+            before = derive(person)
+            person.custom = {k: v for k, v in (person.custom or {}).items() if k != key}
+            try:
+                write_person(tenant_id, before, person)
+                stripped += 1
+                break
+            except Conflict:  # edited meanwhile: read it again
+                fresh = find_person(tenant_id, person.person_id, consistent=True)
+                if fresh is None or fresh.deleted_at or key not in (fresh.custom or {}):
+                    break
+                person = fresh
+    return stripped
+
+
 def _has_memberships(tenant_id: str, person_id: str) -> bool:
     return any(True for _ in FacetItem.query(person_pk(tenant_id, person_id), FacetItem.sk.startswith("F#"), limit=1))
 

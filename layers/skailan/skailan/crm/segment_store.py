@@ -328,6 +328,11 @@ def on_event(event: Any) -> dict[str, Any]:
                 refresh_duplicates(tenant_id, person_id)
                 out[person_id] = evaluate_person(tenant_id, person_id)
         return out
+    if event.type == "message.received" and data.get("person_id"):  # from the conversations context
+        from skailan.crm.people import record_interaction
+
+        changed = record_interaction(tenant_id, str(data["person_id"]), event.occurred_at)
+        return {changed: evaluate_person(tenant_id, changed)} if changed else {}
     if event.type == "contact.imported":  # one event per batch of imported people
         imported = [*data.get("created", []), *data.get("updated", [])]
         for person_id in imported:
@@ -337,6 +342,10 @@ def on_event(event: Any) -> dict[str, Any]:
         return {"count": backfill(tenant_id, entity_id)}
     if event.type == "segment.deleted":
         return {"dropped": drop_segment(tenant_id, entity_id)}
+    if event.type == "field.deleted" and entity_id:
+        from skailan.crm.people import strip_field_values
+
+        return {"stripped": strip_field_values(tenant_id, entity_id)}
     if event.type == "list.deleted":
         return {"dropped": drop_list(tenant_id, "list", entity_id)}
     return {}

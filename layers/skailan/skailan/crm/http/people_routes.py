@@ -126,6 +126,15 @@ def add_contact_identity(person_id: str, body: IdentityIn) -> Page[IdentityOut]:
     return Page[IdentityOut](items=identities.add_identity(current_caller(), person_id, body))
 
 
+@people_router.delete("/v1/contacts/<person_id>/identities/<kind>/<value>", middlewares=[requires(EDIT, api_key=True)],
+                      tags=TAGS)
+def remove_contact_identity(person_id: str, kind: str, value: str) -> Page[IdentityOut]:
+    """Release one identity (URL-encode the value: `+57…` → `%2B57…`); answers the ones left."""
+    from urllib.parse import unquote
+
+    return Page[IdentityOut](items=identities.remove_identity(current_caller(), person_id, kind, unquote(value)))
+
+
 @people_router.post("/v1/contacts/<person_id>/notes", middlewares=[requires(EDIT, api_key=True)], status_code=201,
                     tags=TAGS)
 def add_contact_note(person_id: str, body: NoteIn) -> TimelineEntryOut:
