@@ -233,3 +233,50 @@ def test_deleting_a_custom_field_removes_its_values_from_people(demo, deliver, d
                 body={"key": "talla", "label": "Talla", "type": "number"}).status == 201
     assert call(CRM, "PATCH", f"/v1/contacts/{sized['id']}", principal=admin,
                 body={"custom": {"talla": 42}}).body["custom"] == {"talla": 42}
+
+
+def test_relative_date_segments_are_recomputed_after_midnight(demo, deliver, drained):
+    from datetime import timedelta
+
+    from skailan.crm.items import FacetItem, PersonItem, SegmentItem, person_pk
+    from skailan.crm.lists import segments_pk
+    from skailan.platform.clock import iso, utcnow
+    from tests.support import FakeContext, handler_of, sample_event
+
+    admin = demo["admin@acme.local"]
+    person = _person(admin, "Reciente", "reciente@acme.mx")
+    rule = {"all": [{"field": "last_interaction_at", "op": "within_last_days", "value": 7}]}
+    relative = call(CRM, "POST", "/v1/crm/segments", principal=admin, body={"name": "7 días", "rule": rule}).body
+    fixed = call(CRM, "POST", "/v1/crm/segments", principal=admin,
+                 body={"name": "Fijo", "rule": {"all": [{"field": "tags", "op": "has_tag", "value": "x"}]}}).body
+    stored = SegmentItem.get(segments_pk("acme"), "SEG#" + relative["id"])
+    assert stored.gsi2pk.startswith("SEGREFRESH#") and stored.gsi2sk > iso()  # on the refresh index
+    assert SegmentItem.get(segments_pk("acme"), "SEG#" + fixed["id"]).gsi2pk is None  # only relative rules
+    # Given a member whose last message was six days ago...
+    item = PersonItem.get(person_pk("acme", person["id"]), "PERSON")
+    item.last_interaction_at = iso(utcnow() - timedelta(days=6, hours=23))
+    item.save()
+    deliver(SEGMENTS)
+    call(CRM, "PATCH", f"/v1/contacts/{person['id']}", principal=admin, body={"tags": ["y"]})
+    deliver(SEGMENTS)
+    assert _members(admin, relative["id"]) == {person["id"]}
+    # ...as if two days went by with no change to the person: only the clock moved
+    item = PersonItem.get(person_pk("acme", person["id"]), "PERSON")
+    item.last_interaction_at = iso(utcnow() - timedelta(days=8, hours=23))
+    item.save()  # straight to the table: no event, so nothing re-evaluates the person
+    assert _members(admin, relative["id"]) == {person["id"]}
+    # Nothing is due yet; after the brand's midnight the hourly job requests the refresh
+    job = handler_of("jobs/segment_refresh")
+    assert job(sample_event("SegmentRefreshFunction", "scheduled"), FakeContext())["requested"] == 0
+    from skailan.crm.segment_store import request_due_refreshes
+
+    assert request_due_refreshes(utcnow() + timedelta(days=1, hours=1)) == 1
+    assert request_due_refreshes(utcnow() + timedelta(days=1, hours=1)) == 0  # moved to the next midnight
+    assert deliver(SEGMENTS)["batchItemFailures"] == []
+    assert _members(admin, relative["id"]) == set()
+    assert call(CRM, "GET", f"/v1/crm/segments/{relative['id']}", principal=admin).body["count"] == 0
+    assert not list(FacetItem.query(person_pk("acme", person["id"]), FacetItem.sk.startswith("F#segment#")))
+    # A rule saved without relative dates leaves the refresh index
+    call(CRM, "PATCH", f"/v1/crm/segments/{relative['id']}", principal=admin,
+         body={"rule": {"all": [{"field": "tags", "op": "has_tag", "value": "y"}]}})
+    assert SegmentItem.get(segments_pk("acme"), "SEG#" + relative["id"]).gsi2pk is None

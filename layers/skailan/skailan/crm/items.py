@@ -34,6 +34,8 @@ Brand-level partitions (small, read with one Query):
   tags           pk T#<t>#TAGS      sk TAG#<folded tag>           (name, colour, count by ADD)
   lists          pk T#<t>#LISTS     sk LIST#<id>                  (name, count by ADD)
   segments       pk T#<t>#SEGMENTS  sk SEG#<id>                   (rule, count by ADD)
+                 gsi2 SEGREFRESH#<shard> / <next refresh>#<t>#<id> only for rules with
+                 relative dates (sparse): the hourly refresh job's Query, like TASKALARM#<shard>
   exports        pk T#<t>#EXPORTS   sk EXPORT#<id>                (status, S3 key, ttl)
   people count   pk T#<t>#STATS     sk PEOPLE#<shard 00–15>      (count by ADD; sum = live people)
   duplicates     pk T#<t>#DUPS      sk <folded full name>         person_ids set; gsi1

@@ -19,8 +19,9 @@ same way — one Query per ~1 MB page (≈ 1 000 people), so ≈ 100 requests an
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
@@ -40,6 +41,8 @@ from skailan.platform.storage import transaction
 
 SEG = "SEG#"
 SEGMENT_FACET = "segment"
+REFRESH_SHARDS = 4
+REFRESH_AFTER_MIDNIGHT = timedelta(minutes=5)
 
 
 def _rule(tenant_id: str, raw: dict[str, Any]) -> Any:
@@ -69,6 +72,7 @@ def create_segment(caller: Caller, data: SegmentIn) -> SegmentOut:
     item = SegmentItem(segments_pk(caller.tenant_id), SEG + segment_id, tenant_id=caller.tenant_id,
                        segment_id=segment_id, name=data.name, description=data.description, rule=rule.to_json(),
                        count=0, status="computing", rule_version=1, created_at=now, updated_at=now)
+    _schedule_refresh(item, rule)
     item.save(condition=SegmentItem.pk.does_not_exist())
     emit(caller.tenant_id, "segment.created", caller=caller, entity_type="segment", entity_id=segment_id,
          data={"name": data.name, "rule_version": 1})
@@ -108,6 +112,10 @@ def update_segment(caller: Caller, segment_id: str, data: SegmentUpdateIn) -> Se
         rule = _rule(caller.tenant_id, data.rule or {})
         actions += [SegmentItem.rule.set(rule.to_json()), SegmentItem.status.set("computing"),
                     SegmentItem.rule_version.add(1)]
+        if _schedule_refresh(item, rule):
+            actions += [SegmentItem.gsi2pk.set(item.gsi2pk), SegmentItem.gsi2sk.set(item.gsi2sk)]
+        else:
+            actions += [SegmentItem.gsi2pk.remove(), SegmentItem.gsi2sk.remove()]
     item.update(actions=actions)
     emit(caller.tenant_id, "segment.updated", caller=caller, entity_type="segment", entity_id=segment_id,
          data={"changed": sorted(sent), "rule_changed": rule_changed, "rule_version": int(item.rule_version)})
@@ -119,6 +127,58 @@ def delete_segment(caller: Caller, segment_id: str) -> None:
     item.delete()
     emit(caller.tenant_id, "segment.deleted", caller=caller, entity_type="segment", entity_id=segment_id,
          data={"name": item.name})
+
+
+# ---------------------------------------------------------------- daily refresh of relative-date rules
+
+
+def _refresh_pk(tenant_id: str) -> str:
+    import zlib
+
+    return f"SEGREFRESH#{zlib.crc32(tenant_id.encode()) % REFRESH_SHARDS}"
+
+
+def _next_refresh(tenant_id: str, after: datetime) -> str:
+    """Just after the brand's next local midnight, when "within the last N days" moves by a day."""
+    from skailan.crm.people import brand_locale
+
+    tz = _zone(brand_locale(tenant_id)[1])
+    local = after.astimezone(tz)
+    midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    return iso(midnight + REFRESH_AFTER_MIDNIGHT)
+
+
+def _schedule_refresh(item: SegmentItem, rule: Any) -> bool:
+    """Put a rule with relative dates on the refresh index (sparse gsi2); False for other rules."""
+    from skailan.crm.segments import depends_on_today
+
+    if not depends_on_today(rule):
+        item.gsi2pk = item.gsi2sk = None
+        return False
+    item.gsi2pk = _refresh_pk(item.tenant_id)
+    item.gsi2sk = f"{_next_refresh(item.tenant_id, utcnow())}#{item.tenant_id}#{item.segment_id}"
+    return True
+
+
+def request_due_refreshes(now: datetime | None = None) -> int:
+    """The hourly job: every segment whose refresh is due gets `segment.refresh_requested` (the
+    segments worker backfills it) and its next refresh. At least once: the event goes first, then
+    the new time; a backfill twice is harmless. One Query per shard, never a Scan."""
+    moment = now or utcnow()
+    stamp = iso(moment)
+    requested = 0
+    for shard in range(REFRESH_SHARDS):
+        for item in SegmentItem.gsi2.query(f"SEGREFRESH#{shard}", SegmentItem.gsi2sk <= f"{stamp}#~"):
+            if not isinstance(item, SegmentItem):
+                continue
+            emit(item.tenant_id, "segment.refresh_requested", entity_type="segment", entity_id=item.segment_id,
+                 data={"rule_version": int(item.rule_version or 1), "due": item.gsi2sk.split("#", 1)[0]})
+            with contextlib.suppress(UpdateError):  # the rule was saved meanwhile: it has its own next refresh
+                item.update(actions=[SegmentItem.gsi2sk.set(
+                    f"{_next_refresh(item.tenant_id, moment)}#{item.tenant_id}#{item.segment_id}")],
+                    condition=SegmentItem.gsi2sk == item.gsi2sk)
+            requested += 1
+    return requested
 
 
 def _people(tenant_id: str) -> Iterator[PersonItem]:
@@ -338,7 +398,8 @@ def on_event(event: Any) -> dict[str, Any]:
         for person_id in imported:
             refresh_duplicates(tenant_id, person_id)
         return {person_id: evaluate_person(tenant_id, person_id) for person_id in imported}
-    if event.type == "segment.created" or (event.type == "segment.updated" and data.get("rule_changed")):
+    if (event.type in ("segment.created", "segment.refresh_requested")
+            or (event.type == "segment.updated" and data.get("rule_changed"))):
         return {"count": backfill(tenant_id, entity_id)}
     if event.type == "segment.deleted":
         return {"dropped": drop_segment(tenant_id, entity_id)}

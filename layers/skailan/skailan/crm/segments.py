@@ -289,6 +289,12 @@ class _Parser:
         raise _Invalid(path, "unknown_field", "Campo desconocido", "Unknown field")
 
 
+def depends_on_today(rule: Group) -> bool:
+    """True if membership can change by days passing alone (`within_last_days`, `before_days_ago`)."""
+    return any(depends_on_today(child) if isinstance(child, Group) else child.op in _DAY_OPS
+               for child in rule.children)
+
+
 def parse_rule(data: Any, fields: Iterable[FieldDefinition] = ()) -> Group:
     """Validate a raw rule tree; `Unprocessable` with `details=[{"path","error","message"}]`."""
     parser = _Parser(fields)
