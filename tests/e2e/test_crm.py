@@ -82,3 +82,78 @@ def test_import_search_and_merge(client):
     assert merged.status_code == 200, merged.text
     assert [p["id"] for p in _find(client, admin, "ana.otra.e2e@ejemplo.co")] == [ana["id"]]
     assert client.get(f"/v1/contacts/{other.json()['id']}", headers=admin).json().get("merged_into") == ana["id"]
+
+
+def _ten_thousand_rows() -> tuple[bytes, dict[str, int]]:
+    """10 000 data rows shaped like a real export: CO national, MX `+52 1` and AR `+54 9` mobiles,
+    200 invalid rows, 200 in-file duplicates (phone in another spelling, e-mail in another case),
+    3 rows of people who already exist, blank lines. Returns the file and the exact summary."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["Nombre", "Correo electrónico", "Celular", "Ciudad"])
+
+    def phone(i: int, other_spelling: bool = False) -> str:
+        if i % 3 == 0:
+            return f"+52 55 {i:08d}" if other_spelling else f"+52 1 55 {i // 10_000:04d} {i % 10_000:04d}"
+        if i % 3 == 1:
+            return f"+54 11 {i:08d}" if other_spelling else f"+54 9 11 {i // 10_000:04d}-{i % 10_000:04d}"
+        return f"+57 30{i % 10}{i:07d}" if other_spelling else f"30{i % 10} {i:07d}"
+
+    for i in range(10_000):
+        kind = i % 100
+        if kind == 1:
+            writer.writerow(["", f"sin.nombre{i}@diezmil.co", phone(i), ""])  # invalid: no name
+        elif kind == 2:
+            writer.writerow([f"Malo {i}", "no-es@", "12", ""])  # invalid: no usable phone or e-mail
+        elif kind == 50:
+            writer.writerow([f"Repetido Tel {i}", "", phone(i - 10, other_spelling=True), ""])  # duplicate of i-10
+        elif kind == 60:
+            writer.writerow([f"Repetido Mail {i}", f"P{i - 20}@DIEZMIL.CO", "", ""])  # duplicate of i-20
+        elif i in (10, 20, 30):
+            writer.writerow([f"Previo {i}", f"previo{i}@diezmil.co", phone(i), "Cali"])  # exists: updated
+        else:
+            email = f"p{i}@diezmil.co" if i % 2 == 0 else ""
+            writer.writerow([f"Persona{i} Diezmil", email, phone(i), ("Bogotá", "CDMX", "Rosario")[i % 3]])
+        if i % 997 == 996:
+            writer.writerow(["", "", "", ""])  # blank line: not a row
+    summary = {"rows": 10_000, "invalid": 200, "duplicates": 200, "unique": 9_600, "created": 9_597, "updated": 3}
+    return out.getvalue().encode(), summary
+
+
+def test_ten_thousand_rows_import_with_an_exact_summary(client):
+    admin = login(client, "admin@demo.local")
+    for i in (10, 20, 30):
+        made = client.post("/v1/contacts", headers=admin, json={"name": f"Previo {i}", "email": f"previo{i}@diezmil.co"})
+        assert made.status_code == 201, made.text
+    before = client.get("/v1/contacts/count", headers=admin).json()["people_total"]
+    content, expected = _ten_thousand_rows()
+    created = client.post("/v1/imports", headers=admin, json={"filename": "diezmil.csv"}).json()
+    assert httpx.put(created["upload_url"], content=content, timeout=60).status_code == 200
+    assert client.post(f"/v1/imports/{created['id']}/start", headers=admin, json={}).status_code == 202
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        state = client.get(f"/v1/imports/{created['id']}", headers=admin).json()
+        if state["status"] in ("completed", "failed"):
+            break
+        assert state["progress"]["rows_processed"] <= 10_000
+        time.sleep(2)
+    assert state["status"] == "completed", state
+    summary = state["summary"]
+    assert {k: summary[k] for k in expected} == expected
+    assert summary["people_total"] == before + expected["created"]
+    assert client.get("/v1/contacts/count", headers=admin).json()["people_total"] == summary["people_total"]
+    # Each invalid row is in the errors file, with its reason
+    errors = httpx.get(state["errors_url"], timeout=30)
+    assert errors.status_code == 200
+    assert len(errors.content.decode("utf-8-sig").strip().splitlines()) == 1 + expected["invalid"]
+    # Found by phone in other spellings, by e-mail in another case, by name prefix
+    assert [p["name"] for p in _find(client, admin, "+52 55 0000 9999")] == ["Persona9999 Diezmil"]
+    assert [p["name"] for p in _find(client, admin, "+54 11 0000 9997")] == ["Persona9997 Diezmil"]
+    assert [p["name"] for p in _find(client, admin, "+57 305 0009995")] == ["Persona9995 Diezmil"]
+    assert [p["name"] for p in _find(client, admin, "P9994@DIEZMIL.CO")] == ["Persona9994 Diezmil"]
+    assert [p["name"] for p in _find(client, admin, "persona9998 diez")] == ["Persona9998 Diezmil"]
+    previo = _find(client, admin, "previo20@diezmil.co")
+    assert len(previo) == 1 and previo[0]["phone"] == "+573000000020"  # the file gave them a phone

@@ -48,8 +48,11 @@ def test_count_follows_creates_deletes_merges_and_channel_people(demo):
     assert call(CRM, "POST", f"/v1/contacts/{ids[1]}/merge", principal=admin,
                 body={"other_id": ids[2]}).status == 200
     assert _total("demo") == start + 3 == _indexed("demo")
-    # another brand's count never moves
+    # another brand's count never moves; the API answers each brand its own
     assert _total("acme") == _indexed("acme")
+    assert call(CRM, "GET", "/v1/contacts/count", principal=admin).body == {"people_total": start + 3}
+    acme = call(CRM, "GET", "/v1/contacts/count", principal=demo["admin@acme.local"]).body
+    assert acme == {"people_total": _indexed("acme")}
 
 
 def test_a_transaction_conflict_on_the_count_is_retried_not_lost(demo, monkeypatch):

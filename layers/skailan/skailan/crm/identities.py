@@ -23,6 +23,7 @@ from skailan.crm.events import build, emit_many
 from skailan.crm.items import PersonItem
 from skailan.crm.models import IdentityIn, IdentityOut
 from skailan.crm.people import (
+    Derived,
     Identity,
     IdentityTaken,
     created_data,
@@ -210,13 +211,7 @@ def add_identity(caller: Caller, person_id: str, data: IdentityIn) -> list[Ident
         set_identity(person, ident, kind=ident.kind)
     else:
         person.identities = [*list(person.identities or []), ident.as_json()]
-    touch(person, iso())
-    write_person(tenant_id, before, person)
-    emit_many([build(tenant_id, "contact.identity_added", caller=caller, entity_type="contact", entity_id=person_id,
-                     data={"kind": ident.kind, "value": ident.value}),
-               build(tenant_id, "contact.updated", caller=caller, entity_type="contact", entity_id=person_id,
-                     data={"changed": ["identities"]})])
-    return [IdentityOut(kind=i["kind"], value=i["value"]) for i in person.identities]
+    return _save_identities(caller, before, person, "contact.identity_added", ident)
 
 
 def remove_identity(caller: Caller, person_id: str, kind: str, value: str) -> list[IdentityOut]:
@@ -249,10 +244,16 @@ def remove_identity(caller: Caller, person_id: str, kind: str, value: str) -> li
         person.phone = None
     elif ident.kind == "email":
         person.email = None
+    return _save_identities(caller, before, person, "contact.identity_removed", ident)
+
+
+def _save_identities(caller: Caller, before: Derived, person: PersonItem, event_type: str,
+                     ident: Identity) -> list[IdentityOut]:
+    """Write the person's changed identities and tell the others (the change, then contact.updated)."""
     touch(person, iso())
-    write_person(tenant_id, before, person)
-    emit_many([build(tenant_id, "contact.identity_removed", caller=caller, entity_type="contact", entity_id=person_id,
+    write_person(caller.tenant_id, before, person)
+    emit_many([build(caller.tenant_id, event_type, caller=caller, entity_type="contact", entity_id=person.person_id,
                      data={"kind": ident.kind, "value": ident.value}),
-               build(tenant_id, "contact.updated", caller=caller, entity_type="contact", entity_id=person_id,
-                     data={"changed": ["identities"]})])
+               build(caller.tenant_id, "contact.updated", caller=caller, entity_type="contact",
+                     entity_id=person.person_id, data={"changed": ["identities"]})])
     return [IdentityOut(kind=i["kind"], value=i["value"]) for i in person.identities]

@@ -33,6 +33,11 @@ class Page[T](ResponseModel):
 # ---------------------------------------------------------------- people
 
 
+class PeopleCountOut(ResponseModel):
+    people_total: int  # live people in the brand (not deleted, not merged away)
+
+
+
 class PersonIn(RequestModel):
     name: Name
     phone: RawPhone | None = None

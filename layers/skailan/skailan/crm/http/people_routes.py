@@ -22,6 +22,7 @@ from skailan.crm.models import (
     MergeIn,
     NoteIn,
     Page,
+    PeopleCountOut,
     PersonIn,
     PersonOut,
     PersonPatchIn,
@@ -83,6 +84,12 @@ def list_contacts(
 def create_contact(body: PersonIn) -> PersonOut:
     caller = current_caller()
     return people.create_person(caller, caller.tenant_id, body)
+
+
+@people_router.get("/v1/contacts/count", middlewares=[requires(VIEW, api_key=True)], tags=TAGS)
+def count_contacts() -> PeopleCountOut:
+    """How many people the brand has: one Query on a counter, however large the brand."""
+    return PeopleCountOut(people_total=people.people_total(current_caller().tenant_id))
 
 
 @people_router.get("/v1/contacts/duplicates", middlewares=[requires(VIEW)], tags=TAGS)
