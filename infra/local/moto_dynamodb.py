@@ -124,6 +124,34 @@ def _candidates(table: Any, original_all_items: Any, hash_key: Any, index_name: 
     return None
 
 
+def _narrowed(table: Any, index_name: str | None, items: list[Any], comparison: str | None, values: list[Any],
+              start_key: dict[str, Any] | None, forward: bool) -> list[Any]:
+    """Drop the candidates the sort-key condition rejects and those before the page's start key.
+
+    moto would skip both anyway, but only after sorting the whole partition on every page — that
+    made a name search or a paginated walk of 100 000 people cost O(partition) per request. Ties on
+    the start key's sort value are kept; moto's own walk settles them.
+    """
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    if index_name:
+        index = next((i for i in table.global_indexes if i.name == index_name), None)
+        ranges = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"] if index else []
+        if len(ranges) != 1:
+            return items
+        attribute = ranges[0]
+    else:
+        attribute = table.range_key_attr
+        if not attribute:
+            return items
+    if comparison:
+        items = [i for i in items if (v := i.attrs.get(attribute)) is not None and v.compare(comparison, values)]
+    if start_key and attribute in start_key:
+        start = DynamoType(start_key[attribute])
+        items = [i for i in items if (v := i.attrs.get(attribute)) is not None and (v >= start if forward else v <= start)]
+    return items
+
+
 def _install_partition_index() -> None:
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.table import Table
@@ -144,6 +172,10 @@ def _install_partition_index() -> None:
         found = _candidates(self, original_all_items, hash_key, index_name, kwargs.get("hash_key_conditions"))
         if found is None:
             return original_query(self, hash_key, *args, **kwargs)
+        legacy_filters = set(kwargs) - {"hash_key_conditions", "range_key_conditions", "index_name",
+                                        "consistent_read", "filter_expression"}
+        if len(args) >= 5 and len(kwargs.get("range_key_conditions") or ()) <= 1 and not legacy_filters:
+            found = _narrowed(self, index_name, found, args[0], args[1], args[3], args[4])
         previous = getattr(_candidates_of, "value", None)
         _candidates_of.value = (self, found)
         try:

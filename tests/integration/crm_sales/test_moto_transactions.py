@@ -106,3 +106,30 @@ def test_table_queries_see_only_their_partition(table):
     page = client.query(TableName=name, KeyConditionExpression="pk = :p", ScanIndexForward=False,
                         ExpressionAttributeValues={":p": {"S": "T#q#part"}})
     assert [i["sk"]["S"] for i in page["Items"]] == ["C", "B", "A"]
+
+
+def test_sort_key_conditions_and_pages_by_start_key(table):
+    client, name = table
+    for sk in ("N#ana", "N#ana maria", "N#andres", "N#beto", "TL#1"):
+        client.put_item(TableName=name, Item={"pk": {"S": "T#q#names"}, "sk": {"S": sk},
+                                              "gsi1pk": {"S": "T#q#NAMES"}, "gsi1sk": {"S": sk[2:] + "#x"}})
+
+    def pages(**kwargs):
+        out, start = [], None
+        while True:
+            extra = {"ExclusiveStartKey": start} if start else {}
+            page = client.query(TableName=name, Limit=1, **kwargs, **extra)
+            out += [i["sk"]["S"] for i in page["Items"]]
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return out
+
+    table_prefix = {"KeyConditionExpression": "pk = :p AND begins_with(sk, :s)",
+                    "ExpressionAttributeValues": {":p": {"S": "T#q#names"}, ":s": {"S": "N#an"}}}
+    assert pages(**table_prefix) == ["N#ana", "N#ana maria", "N#andres"]
+    assert pages(**table_prefix, ScanIndexForward=False) == ["N#andres", "N#ana maria", "N#ana"]
+    index_range = {"IndexName": "gsi1", "KeyConditionExpression": "gsi1pk = :p AND gsi1sk BETWEEN :a AND :b",
+                   "ExpressionAttributeValues": {":p": {"S": "T#q#NAMES"}, ":a": {"S": "ana m"}, ":b": {"S": "beto~"}}}
+    # byte order: "ana maria#x" < "ana#x" (a space sorts before "#")
+    assert pages(**index_range) == ["N#ana maria", "N#ana", "N#andres", "N#beto"]
+    assert pages(**index_range, ScanIndexForward=False) == ["N#beto", "N#andres", "N#ana", "N#ana maria"]
