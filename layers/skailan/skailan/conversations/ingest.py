@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ulid import ULID
-
 from skailan.channels import accounts
 from skailan.channels.inbound_queue import IngestEnvelope, MailRef
 from skailan.channels.models import InboundEcho, InboundMessage, InboundProviderError, InboundStatus
@@ -38,6 +36,7 @@ from skailan.conversations.reasons import provider_error
 from skailan.platform.clock import iso
 from skailan.platform.errors import Retryable
 from skailan.platform.events import Actor, DomainEvent, publish
+from skailan.platform.ids import id_at
 from skailan.platform.observability import logger
 
 # A status can overtake the send worker's write of the provider id: retry it this many times.
@@ -213,7 +212,7 @@ def _message(account: accounts.Account, envelope: IngestEnvelope, message: Inbou
                       name=(customer.display_name or customer.username) if customer else None)
     conversation_id = _thread(account, message, person.person_id)
     own = conversation_id == store.conversation_id_for(account.account_id, person.person_id)
-    message_id = str(ULID.from_datetime(message.timestamp))
+    message_id = id_at(message.timestamp)
     at = _time(message.timestamp)
     item = MessageItem(
         conversation_pk(tenant_id, conversation_id), message_sk(message_id),

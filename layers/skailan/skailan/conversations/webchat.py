@@ -21,11 +21,11 @@ from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
-from ulid import ULID
 
 from skailan.channels import accounts
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.errors import Forbidden, NotFound, SkailanError, Unauthorized, Unprocessable
+from skailan.platform.ids import new_id
 from skailan.platform.models import EmailAddress, RequestModel, ResponseModel
 
 SESSION_DAYS = 30
@@ -201,7 +201,7 @@ def start_session(found: Widget, body: SessionIn, *, origin: str | None) -> Sess
     if missing:
         raise Unprocessable("Faltan datos del formulario previo al chat. / Pre-chat fields are missing.",
                             details=[{"field": name, "error": "required by this widget"} for name in missing])
-    session_id = "ws" + str(ULID()).lower()
+    session_id = "ws" + new_id().lower()
     secret = secrets.token_urlsafe(32)
     person = resolve_or_create(found.tenant_id, "webchat", session_id, phone=body.phone, email=body.email,
                                display_name=body.name)
@@ -247,7 +247,7 @@ def send(found: Widget, session: Any, body: VisitorMessageIn) -> AcceptedOut:
     if body.text is None and body.attachment is None:
         raise Unprocessable("Escribe un mensaje o adjunta un archivo. / Write a message or attach a file.")
     visitor = session.visitor or {}
-    provider_id = f"{session.session_id}:{body.client_message_id or str(ULID()).lower()}"
+    provider_id = f"{session.session_id}:{body.client_message_id or new_id().lower()}"
     media = None
     message_type = "text"
     if body.attachment is not None:
@@ -319,7 +319,7 @@ def upload(found: Widget, session: Any, body: UploadIn) -> UploadOut:
     import re
 
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", body.filename).strip("._")[:120] or "file"
-    attachment_id = f"{str(ULID()).lower()}/{name}"
+    attachment_id = f"{new_id().lower()}/{name}"
     put_object(_upload_prefix(found, session.session_id) + attachment_id, content, mime)
     return UploadOut(id=attachment_id, filename=name, mime_type=mime, size=len(content))
 

@@ -492,12 +492,12 @@ def row_person_id(job: ImportJobItem, row_number: int) -> str:
     """The id a person created from `row_number` gets: the same on every run of this import."""
     from datetime import datetime
 
-    from ulid import ULID
+    from skailan.platform.ids import ulid
 
     created = datetime.fromisoformat((job.created_at or "1970-01-01T00:00:00Z").replace("Z", "+00:00"))
     millis = int(created.timestamp() * 1000) + row_number
     digest = hashlib.blake2b(f"{job.tenant_id}:{job.import_id}:{row_number}".encode(), digest_size=10).digest()
-    return str(ULID.from_bytes(millis.to_bytes(6, "big") + digest))
+    return ulid(millis, digest)
 
 
 @dataclass

@@ -15,9 +15,13 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 from skailan.platform.auth import Caller, set_current_caller
 from skailan.platform.errors import BadRequest, Forbidden, NotFound, Unauthorized
+from skailan.platform.lazy import lazy_module
 from skailan.platform.observability import logger
-from skailan.tenancy import members
-from skailan.tenancy.roles import role_permissions
+
+# Loaded by the first signed-in request: functions with only public routes (forms, webhooks)
+# never pay for the membership and role models.
+members = lazy_module("skailan.tenancy.members")
+roles = lazy_module("skailan.tenancy.roles")
 
 TENANT_HEADER = "x-tenant-id"
 BRAND_NOT_FOUND = "Marca no encontrada. / Brand not found."
@@ -55,7 +59,7 @@ def resolve_caller(event: dict[str, Any]) -> Caller:
                         code="user_disabled")
     return Caller(
         tenant_id=member.tenant_id, principal_id=user_id, kind="user", email=member.email, name=member.name,
-        role=member.role, permissions=role_permissions(member.tenant_id, member.role),
+        role=member.role, permissions=roles.role_permissions(member.tenant_id, member.role),
     )
 
 

@@ -1,0 +1,34 @@
+"""Our ULIDs are python-ulid's, character for character, and sort by time."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from ulid import ULID
+
+from skailan.platform.ids import id_at, new_id, ulid
+
+
+@given(st.integers(min_value=0, max_value=(1 << 48) - 1), st.binary(min_size=10, max_size=10))
+def test_the_same_string_as_python_ulid(millis, randomness):
+    assert ulid(millis, randomness) == str(ULID.from_bytes(millis.to_bytes(6, "big") + randomness))
+
+
+def test_new_ids_are_valid_ulids_that_sort_by_time():
+    first = new_id()
+    assert len(first) == 26 and ULID.from_str(first)
+    earlier = id_at(datetime(2020, 1, 1, tzinfo=UTC))
+    later = id_at(datetime(2026, 1, 1, tzinfo=UTC))
+    assert earlier < later < first
+    assert ULID.from_str(later).datetime == datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_out_of_range_parts_are_refused():
+    with pytest.raises(ValueError):
+        ulid(1 << 48, os.urandom(10))
+    with pytest.raises(ValueError):
+        ulid(0, b"short")
