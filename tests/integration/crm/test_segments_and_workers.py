@@ -8,6 +8,7 @@ import io
 from tests.support import call
 
 CRM = "api/crm"
+PREVIEW = "api/segment_preview"
 SEGMENTS = "skailan-local-crm-segments"
 EXPORTS = "skailan-local-crm-exports"
 
@@ -31,7 +32,7 @@ def test_segment_membership_follows_people_changes(demo, deliver, drained):
     plain = _person(admin, "Plano Dos", "plano2@acme.mx")
     # When a segment "tags has oro" is created and the worker backfills it
     rule = {"all": [{"field": "tags", "op": "has_tag", "value": "ORO"}]}
-    preview = call(CRM, "POST", "/v1/crm/segments/preview", principal=admin, body={"rule": rule})
+    preview = call(PREVIEW, "POST", "/v1/crm/segments/preview", principal=admin, body={"rule": rule})
     assert preview.status == 200 and preview.body["count"] == 1 and preview.body["scanned"] >= 2
     created = call(CRM, "POST", "/v1/crm/segments", principal=admin, body={"name": "Oro", "rule": rule})
     assert created.status == 201 and created.body["status"] == "computing"
@@ -66,7 +67,7 @@ def test_malformed_rules_name_the_bad_node(demo):
     assert bad.status == 422
     fields = {d["field"] for d in bad.body["error"]["details"]}
     assert fields == {"rule.all[0].op", "rule.all[1].field"}
-    assert call(CRM, "POST", "/v1/crm/segments/preview", principal=admin, body={"rule": {"none": []}}).status == 422
+    assert call(PREVIEW, "POST", "/v1/crm/segments/preview", principal=admin, body={"rule": {"none": []}}).status == 422
     assert call(CRM, "POST", "/v1/crm/segments", principal=demo["operator@demo.local"],
                 body={"name": "x", "rule": {"all": [{"field": "tags", "op": "has_tag", "value": "a"}]}}).status == 403
 

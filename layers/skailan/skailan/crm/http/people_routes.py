@@ -330,11 +330,6 @@ def create_segment(body: audiences.SegmentIn) -> audiences.SegmentOut:
     return segment_store.create_segment(current_caller(), body)
 
 
-@segments_router.post("/v1/crm/segments/preview", middlewares=[requires(VIEW)], tags=SETTINGS)
-def preview_segment(body: audiences.SegmentPreviewIn) -> audiences.SegmentPreviewOut:
-    return segment_store.preview(current_caller().tenant_id, body.rule)
-
-
 @segments_router.get("/v1/crm/segments/<segment_id>", middlewares=[requires(VIEW)], tags=SETTINGS)
 def get_segment(segment_id: str) -> audiences.SegmentOut:
     return segment_store.get_segment(current_caller().tenant_id, segment_id)
