@@ -25,7 +25,7 @@ from skailan.inbox import agents, holders, state, teams, timers
 from skailan.inbox.actions import conversation_event
 from skailan.inbox.config import get_config
 from skailan.inbox.holders import CapacityExceeded, Plan
-from skailan.inbox.items import AgentItem, TeamItem
+from skailan.inbox.items import AgentItem, TeamItem, agents_pk
 from skailan.inbox.models import InboxSettings
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.observability import logger
@@ -236,3 +236,109 @@ def return_to_queue(tenant_id: str, user_id: str, *, offline_since: str | None) 
             if plan is not None:
                 returned += 1
     return returned
+
+
+# ---------------------------------------------------------------- members leaving the brand
+
+MEMBER_GONE_REASONS = {
+    "user.disabled": ("agent_disabled",
+                      "Devuelta a la cola: el agente fue deshabilitado en la marca. / "
+                      "Returned to the queue: the agent was disabled in the brand."),
+    "user.deleted": ("agent_deleted",
+                     "Devuelta a la cola: el agente fue eliminado de la marca. / "
+                     "Returned to the queue: the agent was removed from the brand."),
+}
+HELD_STATUSES = ("open", "pending", "snoozed")
+PAGE_SIZE = 100
+MAX_PASSES = 3
+
+
+def _take_out_of_pool(tenant_id: str, user_id: str, reason: str) -> bool:
+    """Presence offline (auto-assignment only picks online agents; the claim re-checks it in the
+    transaction). Conditional, so a redelivered event changes nothing; True if it changed."""
+    from pynamodb.exceptions import UpdateError
+
+    from skailan.inbox.agents import agent_sk
+    from skailan.inbox.events import emit
+    from skailan.platform.events import Actor
+
+    agent = agents.get_agent(tenant_id, user_id, consistent=True)
+    if agent is None or agent.status == "offline":
+        return False
+    now = iso()
+    try:
+        AgentItem(agents_pk(tenant_id), agent_sk(user_id)).update(
+            actions=[AgentItem.status.set("offline"), AgentItem.status_at.set(now), AgentItem.updated_at.set(now)],
+            condition=AgentItem.pk.exists() & (AgentItem.status != "offline"))
+    except UpdateError as err:
+        if err.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return False  # already offline (a concurrent delivery did it)
+    emit(tenant_id, "agent.presence_changed", entity_type="agent", entity_id=user_id,
+         actor=Actor(kind="system", id="auto-assignment"),
+         data={"status": "offline", "previous": agent.status, "reason": reason})
+    return True
+
+
+def _release_one(tenant_id: str, user_id: str, item: ConversationItem, reason: str, message: str) -> bool:
+    """Unassign one conversation held by `user_id` and put it back in the waiting queue — only if
+    they still hold it when the transaction commits (reassigned meanwhile: left alone)."""
+
+    def decide(current: ConversationItem) -> Plan | None:
+        if current.assignee != user_id or current.status == "closed":
+            return None
+        return Plan(changes={"assignee": None, "assignee_name": None, "assigned_at": None, "queued_at": iso()},
+                    condition=(C.assignee == user_id) & (C.status != "closed"), release=[user_id],
+                    events=[conversation_event(current, "conversation.unassigned", None,
+                                               {"previous_assignee": user_id, "reason": reason,
+                                                "message": message},
+                                               actor_name="auto-assignment")])
+
+    # The index item may be stale: the inbox_rev condition makes the write re-decide on fresh state.
+    _, plan = holders.mutate(tenant_id, item.conversation_id, decide, item=item)
+    return plan is not None
+
+
+def _held_by(tenant_id: str, user_id: str):  # -> Iterator[ConversationItem]
+    """Every not-closed conversation the `by_assignee` index shows `user_id` holding: one Query
+    per inbox status, paginated (never a Scan)."""
+    for status in HELD_STATUSES:
+        last_key = None
+        while True:
+            page = C.by_assignee.query(state.assignee_key(tenant_id, status, user_id), limit=PAGE_SIZE,
+                                       page_size=PAGE_SIZE, last_evaluated_key=last_key)
+            items = [i for i in page if isinstance(i, ConversationItem)]
+            yield from items
+            last_key = page.last_evaluated_key
+            if not last_key:
+                break
+
+
+def release_member(tenant_id: str, user_id: str, event_type: str) -> dict[str, int | bool | str]:
+    """A member was disabled in / removed from the brand: out of the auto-assignment pool, and every
+    open conversation they hold back to the queue with a history entry saying why. Each one's
+    `conversation.unassigned` event (no new assignee) goes to the assignment worker, which gives
+    it to another eligible agent (same team / serving the account, online, with room) or leaves
+    it waiting. Idempotent: presence and each conversation change under conditions, so a
+    redelivered event finds nothing left to do. Never touches another brand (every key embeds
+    the tenant)."""
+    from skailan.tenancy import members
+
+    reason, message = MEMBER_GONE_REASONS[event_type]
+    member = members.find_member(tenant_id, user_id)
+    if member is not None and member.status == "active":
+        # Enabled again (or re-added) since the event: it is stale, nothing to undo.
+        return {"skipped": "member active"}
+    went_offline = _take_out_of_pool(tenant_id, user_id, reason)
+    timers.cancel(tenant_id, "offline", user_id)  # nothing left for the grace period to return
+    released = 0
+    for _ in range(MAX_PASSES):
+        # A second pass catches a conversation whose activity moved it behind the cursor.
+        this_pass = sum(_release_one(tenant_id, user_id, item, reason, message)
+                        for item in _held_by(tenant_id, user_id))
+        released += this_pass
+        if not this_pass:
+            break
+    logger.info("member's conversations released", tenant_id=tenant_id, user_id=user_id, reason=reason,
+                released=released, went_offline=went_offline)
+    return {"released": released, "went_offline": went_offline}

@@ -5,6 +5,8 @@
 - `on_inbox_event`: per customer message — wake a snoozed conversation, start its waiting time,
   notify its holder, index it for search, let the bots answer; per human reply — first response
   time, stop waiting, arm the inactivity timer; counters for the dashboard.
+- `on_inbox_event` also takes the brand's `user.disabled` / `user.deleted` (`skailan.tenancy`): the
+  member leaves the auto-assignment pool and their open conversations go back to the queue.
 - `run_timers`: snooze ends, inactivity auto-close, unassigned alerts, queue retries, offline
   grace periods, reminders.
 Every handler is safe to run twice for the same event (conditional writes, markers, re-checks).
@@ -32,6 +34,8 @@ INBOX_TYPES = frozenset({
     "conversation.created", "conversation.reopened", "message.received", "message.queued", "conversation.closed",
     "conversation.first_response",
 })
+TENANCY = "skailan.tenancy"
+MEMBER_GONE_TYPES = frozenset({"user.disabled", "user.deleted"})
 
 
 # ---------------------------------------------------------------- assignment
@@ -159,6 +163,12 @@ def on_inbox_event(event: DomainEvent) -> dict[str, Any]:
     tenant_id, data = event.tenant_id, event.data
     conversation_id = data.get("conversation_id") or event.entity_id or ""
     out: dict[str, Any] = {"type": event.type}
+    if event.source == TENANCY:
+        if event.type in MEMBER_GONE_TYPES and event.entity_id:
+            from skailan.inbox import assignment
+
+            out.update(assignment.release_member(tenant_id, event.entity_id, event.type))
+        return out
     if event.type == "conversation.first_response":
         _count(event, "first_response_ms", at=event.occurred_at, value=data.get("first_response_ms"),
                dimensions={"agent": data.get("agent"), "channel": data.get("channel")})
