@@ -1,5 +1,8 @@
-"""Inbound e-mail: SES stores the MIME in S3 and notifies SNS, which posts here. The SNS
-signature and topic are verified; each recipient address a brand owns gets one event."""
+"""E-mail via SNS, signature and topic verified first. Inbound: SES stores the MIME in S3 and
+notifies InboundMailTopic; each recipient address a brand owns gets one event. Outbound: the
+configuration set's event destination publishes Delivery / Bounce / Complaint / Reject on
+EmailEventsTopic; each becomes the status of the reply SES sent (routed by the sending address,
+found by SES's MessageId)."""
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext

@@ -194,17 +194,18 @@ def _confirm_subscription(url: str) -> None:
 
 
 def receive_ses(body: bytes) -> SnsOutcome:
-    """An SNS delivery of an SES receipt: signature, topic, then one event per recipient
-    address a brand claimed (the MIME itself is read by the worker from S3)."""
-    import base64
+    """An SNS delivery from SES: signature, topic, then either a receipt (one event per
+    recipient address a brand claimed; the MIME itself is read by the worker from S3) or a
+    sending event for an e-mail we sent (Delivery, Bounce, Complaint → its status)."""
     from datetime import timedelta
 
-    from skailan.channels.email import received_mail
+    from skailan.channels.email import is_sending_event
+    from skailan.channels.payload import load_json
     from skailan.channels.sns import verify_sns_message
     from skailan.platform.settings import get_settings
 
     settings = get_settings()
-    topics = {settings.inbound_mail_topic_arn} if settings.inbound_mail_topic_arn else None
+    topics = {arn for arn in (settings.inbound_mail_topic_arn, settings.email_events_topic_arn) if arn} or None
     message = verify_sns_message(body, certificates=_certificate_cache(), allowed_topic_arns=topics,
                                  max_age=timedelta(days=1))
     if message.type == "SubscriptionConfirmation":
@@ -216,7 +217,38 @@ def receive_ses(body: bytes) -> SnsOutcome:
         return SnsOutcome("subscribed")
     if message.type != "Notification":
         return SnsOutcome("ignored")
-    mail = received_mail(message.message)
+    notification = load_json(message.message)
+    if is_sending_event(notification):
+        return SnsOutcome("notification", _ses_sending_event(notification))
+    return SnsOutcome("notification", _ses_received(notification))
+
+
+def _ses_sending_event(notification: Mapping[str, Any]) -> Accepted:
+    """Routed by the sending address (`mail.source`), which only the brand that claimed it
+    sends from; the status then finds the message by SES's MessageId within that brand."""
+    from skailan.channels.email import sending_event
+
+    received_at = utcnow()
+    event = sending_event(notification, received_at=received_at)
+    if event.status is None:
+        logger.info("ses event not tracked", event_type=event.event_type, ses_message_id=event.ses_message_id)
+        return Accepted(0)
+    found = accounts.route("email", event.source)
+    if found is None or found.channel != "email":
+        logger.warning("ses event for an unknown address dropped", source=event.source,
+                       ses_message_id=event.ses_message_id, event_type=event.event_type)
+        return Accepted(0, 1)
+    envelope = IngestEnvelope(tenant_id=found.tenant_id, account_id=found.account_id, channel="email",
+                              received_at=received_at, via="ses", event=event.status)
+    return Accepted(enqueue([envelope]))
+
+
+def _ses_received(notification: Mapping[str, Any]) -> Accepted:
+    import base64
+
+    from skailan.channels.email import received_mail
+
+    mail = received_mail(notification)
     received_at = utcnow()
     envelopes: list[IngestEnvelope] = []
     dropped = 0
@@ -224,7 +256,7 @@ def receive_ses(body: bytes) -> SnsOutcome:
     if mail.content is not None:
         if len(mail.content) > _INLINE_LIMIT:
             logger.warning("inline e-mail too large for the queue dropped", ses_message_id=mail.ses_message_id)
-            return SnsOutcome("notification", Accepted(0, len(mail.recipients)))
+            return Accepted(0, len(mail.recipients))
         inline = base64.b64encode(mail.content).decode()
     for recipient in dict.fromkeys(r.strip().lower() for r in mail.recipients):
         found = accounts.route("email", recipient)
@@ -237,4 +269,4 @@ def receive_ses(body: bytes) -> SnsOutcome:
                       key=mail.key, content_b64=inline)
         envelopes.append(IngestEnvelope(tenant_id=found.tenant_id, account_id=found.account_id,
                                         channel="email", received_at=received_at, via="ses", mail=ref))
-    return SnsOutcome("notification", Accepted(enqueue(envelopes), dropped))
+    return Accepted(enqueue(envelopes), dropped)

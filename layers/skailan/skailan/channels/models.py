@@ -225,6 +225,9 @@ class InboundStatus(_Routed):
     # Everything we sent up to this time has reached `status` (Messenger watermarks).
     watermark: UtcDatetime | None = None
     error: ErrorDetail | None = None
+    # `failed` may follow `delivered` (an e-mail bounce or complaint arrives after SES's
+    # Delivery event); otherwise a failure applies only before delivery.
+    after_delivery: bool = False
 
     def dedup_key(self) -> str:
         target = self.provider_message_id or f"{self.recipient_id}@{self.watermark}"

@@ -3,8 +3,8 @@ the worker (retry or give up).
 
 Codes come from the providers' published references: WhatsApp Cloud API error codes, Graph
 API error handling (shared by WhatsApp, Messenger and Instagram), Telegram Bot API
-(`error_code` is the HTTP status) and Twilio's error dictionary. Unknown codes fall back to
-the HTTP status (see `channels.sending.classify`).
+(`error_code` is the HTTP status), Twilio's error dictionary and Amazon SES's bounce and
+complaint events. Unknown codes fall back to the HTTP status (see `channels.sending.classify`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Provider = Literal["meta", "whatsapp", "telegram", "twilio", "local"]
+Provider = Literal["meta", "whatsapp", "telegram", "twilio", "ses", "local"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,6 +348,35 @@ TWILIO: dict[str, Reason] = {
     ),
 }
 
+# Amazon SES delivery events (event publishing): codes are ours, the SES bounce type and
+# subtype stay in the failure's title and the receiving server's diagnostic in its message.
+SES: dict[str, Reason] = {
+    "permanent_bounce": Reason(
+        "Permanent bounce",
+        "El correo rebotó: el servidor del destinatario lo rechazó de forma permanente (la dirección no existe "
+        "o no acepta correo). Verifica la dirección antes de volver a escribir.",
+        "The e-mail bounced: the recipient's server refused it permanently (the address does not exist or "
+        "does not accept mail). Check the address before writing again.",
+    ),
+    "suppressed": Reason(
+        "Address suppressed",
+        "El correo no se envió: la dirección está en la lista de supresión de Amazon SES por rebotes o quejas "
+        "anteriores.",
+        "The e-mail was not sent: the address is on the Amazon SES suppression list after earlier bounces or "
+        "complaints.",
+    ),
+    "complaint": Reason(
+        "Marked as spam",
+        "El destinatario marcó el correo como spam. No le vuelvas a escribir por correo sin su consentimiento.",
+        "The recipient marked the e-mail as spam. Do not e-mail them again without their consent.",
+    ),
+    "rejected": Reason(
+        "Rejected by SES",
+        "Amazon SES rechazó el correo (por ejemplo, un adjunto con virus) y no intentó entregarlo.",
+        "Amazon SES rejected the e-mail (for example, an attachment with a virus) and did not try to deliver it.",
+    ),
+}
+
 # Failures found before or around the provider call, the same on every channel.
 LOCAL: dict[str, Reason] = {
     "timeout": _retry(
@@ -426,6 +455,7 @@ _CATALOGS: dict[str, dict[str, Reason]] = {
     "whatsapp": WHATSAPP,
     "telegram": TELEGRAM,
     "twilio": TWILIO,
+    "ses": SES,
     "local": LOCAL,
 }
 

@@ -42,7 +42,7 @@ from skailan.platform.observability import logger
 # A status can overtake the send worker's write of the provider id: retry it this many times.
 STATUS_RETRIES = 3
 _PROVIDERS = {"whatsapp": "whatsapp", "messenger": "meta", "instagram": "meta", "telegram": "telegram",
-              "sms": "twilio"}
+              "sms": "twilio", "email": "ses"}
 _HTML_LIMIT = 64_000
 _RAW_LIMIT = 16_000
 
@@ -154,6 +154,9 @@ def _thread(account: accounts.Account, message: InboundMessage, person_id: str) 
     message it answers; a Telegram group is one conversation; otherwise one per person."""
     if message.email and (message.email.in_reply_to or message.email.references):
         wanted = [message.email.in_reply_to, *reversed(message.email.references)]
+        # SES sends our replies with its own Message-ID, `<SES MessageId>@<region>.amazonses.com`:
+        # the customer's In-Reply-To names that, and the reply is also stored under its MessageId.
+        wanted += [w.partition("@")[0] for w in wanted if w and w.partition("@")[2].endswith("amazonses.com")]
         refs = store.find_refs(account.tenant_id, account.account_id, [w for w in wanted if w])
         if refs:
             by_id = {ref.pk: ref for ref in refs}
@@ -355,7 +358,7 @@ def _status(account: accounts.Account, status: InboundStatus, receive_count: int
                                detail.code if detail else None, title=detail.title if detail else None,
                                message=(detail.details or detail.message) if detail else status.provider_status)
     item = store.apply_status(account.tenant_id, ref.conversation_id, ref.message_id, status.status,
-                              _time(status.timestamp), error)
+                              _time(status.timestamp), error, after_delivery=status.after_delivery)
     if item is None:
         logger.info("stale status ignored", tenant_id=account.tenant_id, message_id=ref.message_id,
                     status=status.status)

@@ -203,11 +203,11 @@ class EmailDelivery(ChannelDelivery):
         address = str(self.account.external.get("address") or "")
 
         def transport(composed: Any) -> str:
+            from skailan.channels.email import send_raw
             from skailan.platform.aws import client
 
-            response = client("ses").send_raw_email(Source=composed.from_address, Destinations=composed.recipients,
-                                                    RawMessage={"Data": composed.raw})
-            return str(response["MessageId"])
+            return send_raw(client("ses"), source=composed.from_address, recipients=composed.recipients,
+                            raw=composed.raw, configuration_set=get_settings().ses_configuration_set or None)
 
         return EmailSender(transport=transport, from_address=address, from_name=self.account.name,
                            message_id_domain=address.rpartition("@")[2] or None,

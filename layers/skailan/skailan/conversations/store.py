@@ -242,8 +242,10 @@ def update_message_text(tenant_id: str, conversation_id: str, message_id: str, t
 
 
 def apply_status(tenant_id: str, conversation_id: str, message_id: str, status: str, at: str,
-                 error: dict[str, Any] | None = None) -> MessageItem | None:
-    """Move a message forward to `status`; None when it is already there or past it."""
+                 error: dict[str, Any] | None = None, *, after_delivery: bool = False) -> MessageItem | None:
+    """Move a message forward to `status`; None when it is already there or past it.
+    `failed` applies only before `delivered`, unless `after_delivery` (an e-mail bounce or
+    complaint, which SES reports after its Delivery event)."""
     rank = STATUS_RANK[status]
     item = MessageItem(conversation_pk(tenant_id, conversation_id), message_sk(message_id))
     time_attr = {"sent": MessageItem.sent_at, "delivered": MessageItem.delivered_at,
@@ -251,7 +253,7 @@ def apply_status(tenant_id: str, conversation_id: str, message_id: str, status: 
     actions: list[Action] = [MessageItem.status.set(status), MessageItem.status_rank.set(rank), time_attr.set(at)]
     if error is not None:
         actions += [MessageItem.error.set(error), MessageItem.error_code.set(error.get("code"))]
-    limit = FAILED_ONLY_BELOW if status == "failed" else rank
+    limit = (rank if after_delivery else FAILED_ONLY_BELOW) if status == "failed" else rank
     condition = MessageItem.pk.exists() & (MessageItem.status_rank < limit)
     try:
         item.update(actions=actions, condition=condition)

@@ -46,6 +46,10 @@ class Settings(BaseModel):
     media_bucket: str = "skailan-local-media"
     inbound_mail_bucket: str = "skailan-local-inbound-mail"
     inbound_mail_topic_arn: str = ""
+    # SES event publishing for the e-mail we send: the configuration set SendRawEmail names, and
+    # the SNS topic its event destination publishes to (subscribed to /webhooks/ses).
+    ses_configuration_set: str = ""
+    email_events_topic_arn: str = ""
     # Provider API base URLs; local mode points them at the fake provider (infra/local).
     graph_api_url: str = "https://graph.facebook.com/v21.0"
     telegram_api_url: str = "https://api.telegram.org"

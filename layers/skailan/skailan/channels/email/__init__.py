@@ -1,9 +1,17 @@
-"""E-mail: inbound MIME from SES (S3 + SNS, SNS signature in `channels.sns`), outbound MIME."""
+"""E-mail: inbound MIME from SES (S3 + SNS, SNS signature in `channels.sns`), outbound MIME,
+SES delivery events (Delivery / Bounce / Complaint) for the e-mail we sent."""
 
 from typing import TYPE_CHECKING
 
 from skailan.channels.email.inbound import parse
-from skailan.channels.email.ses import ReceivedMail, received_mail
+from skailan.channels.email.ses import (
+    ReceivedMail,
+    SendingEvent,
+    is_sending_event,
+    received_mail,
+    send_raw,
+    sending_event,
+)
 from skailan.channels.lazy import lazy_attributes
 
 if TYPE_CHECKING:
@@ -19,7 +27,11 @@ __all__ = [
     "ComposedEmail",
     "EmailSender",
     "ReceivedMail",
+    "SendingEvent",
     "compose_email",
+    "is_sending_event",
     "parse",
     "received_mail",
+    "send_raw",
+    "sending_event",
 ]

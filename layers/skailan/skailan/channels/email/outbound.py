@@ -157,6 +157,12 @@ class EmailSender(ChannelSender):
         except (ValueError, TypeError, MessageError) as err:
             raise local_failure("invalid_email", str(err)[:200]) from err
         transport_id = self.transport(composed)
+        # SES replaces our Message-ID with its own and names the message by its MessageId in
+        # delivery events (Delivery, Bounce, Complaint): both ids find the message.
+        ids = [composed.message_id, *([transport_id] if transport_id else [])]
         return SendResult(
-            provider_message_id=composed.message_id, status="accepted", transport_id=transport_id
+            provider_message_id=composed.message_id,
+            status="accepted",
+            provider_message_ids=ids,
+            transport_id=transport_id,
         )
