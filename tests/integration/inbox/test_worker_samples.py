@@ -18,7 +18,7 @@ def test_assignment_worker_acknowledges_gone_conversations_and_reports_poison_al
 
 
 def test_inbox_events_worker_with_its_samples(demo):
-    for name in ("conversation_created", "message_received"):
+    for name in ("conversation_created", "message_received", "conversation_rated"):
         result = handler_of("workers/inbox_events")(sample_event("InboxEventsWorkerFunction", name), FakeContext())
         assert result == {"batchItemFailures": []}
 

@@ -22,9 +22,10 @@ MESSAGE_FAILED = "message.failed"  # it will not be delivered (reason in es/en)
 MESSAGE_STATUS_CHANGED = "message.status_changed"  # delivered / read reported by the provider
 CONVERSATION_CREATED = "conversation.created"
 CONVERSATION_REOPENED = "conversation.reopened"
+CONVERSATION_RATED = "conversation.rated"  # the customer answered a rating question (the conversation stays closed)
 
 TYPES = frozenset({MESSAGE_RECEIVED, MESSAGE_QUEUED, MESSAGE_SENT, MESSAGE_FAILED, MESSAGE_STATUS_CHANGED,
-                   CONVERSATION_CREATED, CONVERSATION_REOPENED})
+                   CONVERSATION_CREATED, CONVERSATION_REOPENED, CONVERSATION_RATED})
 
 
 def stable_id(*parts: str) -> str:

@@ -31,7 +31,7 @@ from skailan.conversations.items import (
     message_sk,
     provider_ref_pk,
 )
-from skailan.conversations.policy import last_message_of, preview
+from skailan.conversations.policy import last_message_of, parse_rating, preview
 from skailan.conversations.reasons import provider_error
 from skailan.platform.clock import iso
 from skailan.platform.errors import Retryable
@@ -247,7 +247,7 @@ def _message(account: accounts.Account, envelope: IngestEnvelope, message: Inbou
         email_thread=_email_thread(message), reply_ref=message.conversation_ref or external_id,
     )
     try:
-        opened = _append(item, summary, ref, channel=message.channel, person_id=person.person_id)
+        opened, read = _append(item, summary, ref, channel=message.channel, person_id=person.person_id)
     except store.Duplicate:
         outcome = Outcome("duplicate", conversation_id, message_id)
         if receive_count > 1:  # our own retry after a failed publish: publish again, same ids
@@ -255,8 +255,20 @@ def _message(account: accounts.Account, envelope: IngestEnvelope, message: Inbou
             if stored is not None:
                 outcome.events = _message_events(account, stored.conversation_id, stored.message_id, message,
                                                  person.person_id, None, direction)
+                rated = store.get_conversation(tenant_id, stored.conversation_id, consistent=True)
+                if rated is not None and rated.rating_message_id == stored.message_id and rated.rating:
+                    outcome.events.append(_rated_event(account, rated, stored.message_id, message, person.person_id,
+                                                       rating=int(rated.rating), rated_at=rated.rated_at or iso()))
                 publish(outcome.events)
         return outcome
+    if opened == "rated":
+        # Stored on the closed conversation as its rating: it stays closed (no created/reopened).
+        events = _message_events(account, conversation_id, message_id, message, person.person_id, None, direction)
+        events.append(_rated_event(account, read, message_id, message, person.person_id,
+                                   rating=parse_rating(message.text) or 0, rated_at=summary.at))
+        publish(events)
+        logger.info("rating stored", tenant_id=tenant_id, conversation_id=conversation_id, message_id=message_id)
+        return Outcome("stored", conversation_id, message_id, events)
     events = _message_events(account, conversation_id, message_id, message, person.person_id, opened, direction)
     publish(events)
     logger.info("message stored", tenant_id=tenant_id, conversation_id=conversation_id, message_id=message_id,
@@ -265,23 +277,44 @@ def _message(account: accounts.Account, envelope: IngestEnvelope, message: Inbou
 
 
 def _append(item: MessageItem, summary: store.Summary, ref: ProviderRefItem, *, channel: str,
-            person_id: str) -> str | None:
-    """Append to the open conversation, or create / reopen it. Returns "created", "reopened" or None."""
+            person_id: str) -> tuple[str | None, Any]:
+    """Append to the open conversation, or create / reopen it — or, when a closed conversation
+    awaits a rating and the message is one (1–5), record it there without re-opening.
+    Returns ("created" | "reopened" | "rated" | None, the conversation read on the way, if any)."""
     mode = "append"
+    current = None
+    rating = parse_rating(item.text) if item.direction == "in" and item.type == "text" else None
     for _ in range(4):
         conversation = None
         if mode == "create":
             conversation = store.new_conversation(item.tenant_id, item.conversation_id, channel=channel,
                                                   account_id=item.account_id, person_id=person_id, summary=summary)
         try:
-            store.append_message(item, summary, mode=mode, conversation=conversation, refs=[ref])
-            return {"append": None, "create": "created", "reopen": "reopened"}[mode]
+            store.append_message(item, summary, mode=mode, conversation=conversation, refs=[ref], rating=rating)
+            return {"append": None, "create": "created", "reopen": "reopened", "rate": "rated"}[mode], current
         except store.ConversationExists:
             mode = "append"
         except store.ConversationNotOpen:
             current = store.get_conversation(item.tenant_id, item.conversation_id)
-            mode = "create" if current is None else "reopen" if current.status == "closed" else "append"
+            if current is None:
+                mode = "create"
+            elif current.status != "closed":
+                mode = "append"
+            else:
+                mode = "rate" if rating and store.awaiting_rating(current, iso()) else "reopen"
     raise Retryable("the conversation kept changing under the ingest; retry")
+
+
+def _rated_event(account: accounts.Account, conversation: Any, message_id: str, message: InboundMessage,
+                 person_id: str, *, rating: int, rated_at: str) -> DomainEvent:
+    """The customer rated a closed conversation (who is rated: what the rating question recorded)."""
+    return ev.build(account.tenant_id, ev.CONVERSATION_RATED, key=f"{conversation.conversation_id}:{message_id}",
+                    entity_type="conversation", entity_id=conversation.conversation_id,
+                    actor=Actor(kind="customer", id=person_id), occurred_at=rated_at,
+                    data={"conversation_id": conversation.conversation_id, "channel": message.channel,
+                          "account_id": account.account_id, "person_id": person_id, "message_id": message_id,
+                          "rating": rating, "rated_at": rated_at, "agent": conversation.rating_agent,
+                          "team": conversation.rating_team, "closed_at": conversation.closed_at})
 
 
 def _message_events(account: accounts.Account, conversation_id: str, message_id: str, message: InboundMessage,

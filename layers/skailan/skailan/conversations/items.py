@@ -171,6 +171,15 @@ class ConversationItem(ConversationsItem, discriminator="conversation"):
     opened_at = UnicodeAttribute(null=True)
     reopened_at = UnicodeAttribute(null=True)
     closed_at = UnicodeAttribute(null=True)
+    # Rating question (CSAT): while `awaiting_rating_until` is in the future, a closed
+    # conversation takes a customer's 1–5 answer as its rating instead of re-opening
+    # (`store.append_message` mode "rate"); whoever asked sets who is rated (`rating_agent`, `rating_team`).
+    awaiting_rating_until = UnicodeAttribute(null=True)
+    rating = NumberAttribute(null=True)
+    rated_at = UnicodeAttribute(null=True)
+    rating_message_id = UnicodeAttribute(null=True)
+    rating_agent = UnicodeAttribute(null=True)
+    rating_team = UnicodeAttribute(null=True)
     # ---- inbox (skailan.inbox): holder, routing, triage, bots, and the views above.
     assignee = UnicodeAttribute(null=True)  # the one holder; set only under attribute_not_exists
     assignee_name = UnicodeAttribute(null=True)
@@ -185,6 +194,8 @@ class ConversationItem(ConversationsItem, discriminator="conversation"):
     closed_by = UnicodeAttribute(null=True)
     bot_handled = BooleanAttribute(null=True)
     first_response_at = UnicodeAttribute(null=True)
+    csat_for = UnicodeAttribute(null=True)  # the close (closed_at) whose CSAT survey was decided: sent | skipped
+    csat_status = UnicodeAttribute(null=True)
     waiting_since = UnicodeAttribute(null=True)  # first unanswered customer message
     queued_at = UnicodeAttribute(null=True)
     inbox_rev = NumberAttribute(null=True)  # optimistic lock of the inbox's own writes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,6 +17,25 @@ def window_open(last_customer_message_at: str | None, *, now: datetime | None = 
     if not last_customer_message_at:
         return False
     return (now or datetime.now(UTC)) < parse_iso(last_customer_message_at) + WINDOW
+
+
+# A customer's answer to a rating question: "4", "4/5", "⭐⭐⭐⭐" (1 to 5; nothing else in the text).
+_RATING_NUMBER = re.compile(r"^([1-5])(?:\s*/\s*5)?\s*[.!]*$")
+_STAR = "\u2b50"  # ⭐ (a variation selector or spaces may follow each star)
+
+
+def parse_rating(text: str | None) -> int | None:
+    """The 1–5 rating a message is, or None when it is anything else."""
+    value = (text or "").strip()
+    if not value or len(value) > 40:
+        return None
+    match = _RATING_NUMBER.match(value)
+    if match:
+        return int(match.group(1))
+    stars = re.sub(r"[\s\ufe0f]", "", value)
+    if stars and set(stars) == {_STAR} and len(stars) <= 5:
+        return len(stars)
+    return None
 
 
 def preview(text: str | None) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
@@ -76,9 +76,10 @@ def _failed_check(err: Exception) -> bool:
 # ---------------------------------------------------------------- reads
 
 
-def get_conversation(tenant_id: str, conversation_id: str) -> ConversationItem | None:
+def get_conversation(tenant_id: str, conversation_id: str, *, consistent: bool = False) -> ConversationItem | None:
     try:
-        return ConversationItem.get(conversation_pk(tenant_id, conversation_id), CONVERSATION_SK)
+        return ConversationItem.get(conversation_pk(tenant_id, conversation_id), CONVERSATION_SK,
+                                    consistent_read=consistent)
     except ConversationItem.DoesNotExist:
         return None
 
@@ -190,14 +191,20 @@ def new_conversation(tenant_id: str, conversation_id: str, *, channel: str, acco
     )
 
 
+def awaiting_rating(conversation: ConversationItem, now: str) -> bool:
+    """Closed, and a rating question still waits for its answer."""
+    return conversation.status == "closed" and (conversation.awaiting_rating_until or "") > now
+
+
 def append_message(message: MessageItem, summary: Summary, *, mode: str,
                    conversation: ConversationItem | None = None,
-                   refs: Iterable[ProviderRefItem] = ()) -> None:
+                   refs: Iterable[ProviderRefItem] = (), rating: int | None = None) -> None:
     """Store a message and its conversation's summary in one transaction.
 
     mode "append": the conversation must exist and be open or pending (else ConversationNotOpen);
     "reopen": it must be closed (it becomes open); "create": `conversation` is put and must not
-    exist (else ConversationExists). Each ref must not exist (else Duplicate).
+    exist (else ConversationExists); "rate": it must be closed and awaiting a rating (it stays
+    closed and records `rating`; else ConversationNotOpen). Each ref must not exist (else Duplicate).
     """
     refs = list(refs)
     tenant_id, conversation_id = message.tenant_id, message.conversation_id
@@ -214,8 +221,18 @@ def append_message(message: MessageItem, summary: Summary, *, mode: str,
                 actions = [*_summary_actions(conversation_id, summary),
                            ConversationItem.status.set("open"),
                            ConversationItem.gsi1pk.set(inbox_pk(tenant_id, "open")),
-                           ConversationItem.reopened_at.set(iso())]
+                           ConversationItem.reopened_at.set(iso()),
+                           ConversationItem.awaiting_rating_until.remove()]
                 tx.update(key, actions=actions, condition=ConversationItem.status == "closed")
+            elif mode == "rate":
+                assert rating is not None
+                now = iso()
+                actions = [*_summary_actions(conversation_id, replace(summary, unread=0)),
+                           ConversationItem.rating.set(rating), ConversationItem.rated_at.set(summary.at),
+                           ConversationItem.rating_message_id.set(message.message_id),
+                           ConversationItem.awaiting_rating_until.remove()]
+                tx.update(key, actions=actions, condition=(ConversationItem.status == "closed")
+                          & (ConversationItem.awaiting_rating_until > now))
             else:
                 condition: Condition = ConversationItem.pk.exists() & ConversationItem.status.is_in("open", "pending")
                 tx.update(key, actions=_summary_actions(conversation_id, summary), condition=condition)

@@ -291,7 +291,8 @@ def reopen(caller: Caller, conversation_id: str) -> ActionOut:
             raise Conflict("La conversación no está cerrada. / The conversation is not closed.",
                            code="conversation_not_closed")
         changes = {"status": "open", "reopened_at": iso(), "close_reason_id": None, "closed_by": None,
-                   "closed_at": None, "last_assignee": None, **_claim_changes(me, my_name)}
+                   "closed_at": None, "last_assignee": None, "awaiting_rating_until": None,
+                   **_claim_changes(me, my_name)}
         return Plan(changes=changes, condition=(C.status == "closed") & C.assignee.does_not_exist(),
                     claim={me: None},
                     events=[conversation_event(item, "conversation.reopened", caller,

@@ -32,6 +32,10 @@ class InboxConversationOut(ConversationOut):
     window_expires_at: str | None = Field(
         default=None, description="WhatsApp: free text allowed until then (customer's last message + 24 h).")
     unread: bool | None = Field(default=None, description="For the caller: not read since the customer last wrote.")
+    rating: int | None = Field(default=None, description="CSAT: the customer's 1–5 answer to the survey of the last close.")
+    rated_at: str | None = None
+    awaiting_rating_until: str | None = Field(
+        default=None, description="CSAT: the survey was sent; a 1–5 answer until then is the rating (stays closed).")
 
 
 def to_out(item: ConversationItem, *, read_at: str | None = None, with_read: bool = False) -> InboxConversationOut:

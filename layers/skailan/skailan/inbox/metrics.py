@@ -8,7 +8,9 @@ conditional put of `T#<t>#SEEN` / `<event id>` with a TTL). `by` is `all` (value
 
 Metrics: `first_response_ms` (customer's first message → first human reply, per agent and
 channel), `resolution_ms` (opened/reopened → closed, per agent, channel and close reason),
-`conversations_closed` (count, per agent, channel, reason), `conversations_created`.
+`conversations_closed` (count, per agent, channel, reason), `conversations_created`, `csat`
+(customer ratings 1–5 per agent, team and channel: `count`, `sum` → average, and the
+distribution in `r1`…`r5`, each also changed only by `ADD`).
 """
 
 from __future__ import annotations
@@ -37,7 +39,17 @@ class CounterItem(Model):
     sk = UnicodeAttribute(range_key=True)
     hits = NumberAttribute(null=True, attr_name="count")
     sum = NumberAttribute(null=True)
+    # csat: how many ratings of each score (1–5)
+    r1 = NumberAttribute(null=True)
+    r2 = NumberAttribute(null=True)
+    r3 = NumberAttribute(null=True)
+    r4 = NumberAttribute(null=True)
+    r5 = NumberAttribute(null=True)
     ttl = TTLAttribute(null=True)
+
+
+SCORES = ("1", "2", "3", "4", "5")
+DISTRIBUTED = frozenset({"csat"})  # metrics whose value is a 1–5 score with a distribution
 
 
 def hour_of(at: str) -> str:
@@ -66,6 +78,8 @@ def record(tenant_id: str, metric: str, *, at: str, value: float | None = None,
         actions: list[Any] = [CounterItem.hits.add(1)]
         if value is not None:
             actions.append(CounterItem.sum.add(value))
+            if metric in DISTRIBUTED and str(int(value)) in SCORES:
+                actions.append(getattr(CounterItem, f"r{int(value)}").add(1))
         CounterItem(f"T#{tenant_id}#M#{metric}#{by}", f"{hour}#{dim_value}").update(actions=actions)
         writes += 1
     return writes
@@ -90,15 +104,21 @@ def read(tenant_id: str, metric: str, *, by: str = "all", start: str | None = No
     start_hour = _hour_bound(start, end=False) or hour_of(iso(utcnow() - timedelta(days=7)))
     end_hour = _hour_bound(end, end=True) or hour_of(iso())
     pk = f"T#{tenant_id}#M#{metric}#{by}"
+    scored = metric in DISTRIBUTED
     buckets: list[MetricBucketOut] = []
     totals: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+    spread: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(SCORES, 0))
     for item in CounterItem.query(pk, CounterItem.sk.between(f"{start_hour}#", f"{end_hour}#~")):
         hour, _, dimension = item.sk.partition("#")
         count, total = int(item.hits or 0), float(item.sum or 0)
+        distribution = {score: int(getattr(item, f"r{score}") or 0) for score in SCORES} if scored else None
         buckets.append(MetricBucketOut(hour=hour, dimension=dimension, count=count, sum=total,
-                                       average=total / count if count else 0))
+                                       average=total / count if count else 0, distribution=distribution))
         totals[dimension][0] += count
         totals[dimension][1] += total
+        for score, hits in (distribution or {}).items():
+            spread[dimension][score] += hits
     summary = [MetricBucketOut(hour=f"{start_hour}..{end_hour}", dimension=d, count=int(c), sum=s,
-                               average=s / c if c else 0) for d, (c, s) in sorted(totals.items())]
+                               average=s / c if c else 0, distribution=dict(spread[d]) if scored else None)
+               for d, (c, s) in sorted(totals.items())]
     return MetricsOut(metric=metric, by=by, items=buckets, totals=summary)

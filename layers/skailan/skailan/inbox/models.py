@@ -138,16 +138,37 @@ class BotSettings(RequestModel):
     inactivity: InactivitySettings = Field(default_factory=InactivitySettings)
 
 
+CSAT_QUESTION = ("¿Cómo calificarías la atención que recibiste? Responde con un número del 1 al 5. / "
+                 "How would you rate the help you got? Reply with a number from 1 to 5.")
+
+
+class CsatSettings(RequestModel):
+    """Customer satisfaction survey: asked when a conversation is closed, answered 1–5."""
+
+    enabled: bool = False
+    question: Annotated[str, Field(min_length=1, max_length=1000)] = CSAT_QUESTION
+    window_hours: Annotated[int, Field(ge=1, le=168, description="How long a 1–5 answer counts as the rating.")] = 24
+
+    @field_validator("question")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the question cannot be blank")
+        return value
+
+
 class InboxSettings(RequestModel):
     assignment: AssignmentSettings = Field(default_factory=AssignmentSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     bots: BotSettings = Field(default_factory=BotSettings)
+    csat: CsatSettings = Field(default_factory=CsatSettings)
 
 
 class InboxSettingsIn(RequestModel):
     assignment: AssignmentSettings | None = None
     alerts: AlertSettings | None = None
     bots: BotSettings | None = None
+    csat: CsatSettings | None = None
 
 
 # ---------------------------------------------------------------- quick replies
@@ -280,6 +301,8 @@ class MetricBucketOut(ResponseModel):
     count: int
     sum: float
     average: float
+    distribution: dict[str, int] | None = Field(
+        default=None, description="csat only: how many ratings of each score, \"1\" to \"5\".")
 
 
 class MetricsOut(ResponseModel):

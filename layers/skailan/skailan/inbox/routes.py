@@ -261,9 +261,9 @@ def get_settings() -> InboxSettings:
 
 @settings_router.patch("/v1/inbox/settings", middlewares=MANAGE, tags=TAGS)
 def update_settings(body: InboxSettingsIn) -> InboxSettings:
-    """Auto-assignment (capacity, tag preference, offline grace), alerts, and bots (greeting,
-    out-of-hours reply, FAQ rules, handoff words, inactivity auto-close). Each section sent
-    replaces that section."""
+    """Auto-assignment (capacity, tag preference, offline grace), alerts, bots (greeting,
+    out-of-hours reply, FAQ rules, handoff words, inactivity auto-close) and the CSAT survey
+    (enabled, question, window_hours). Each section sent replaces that section."""
     from skailan.inbox.config import update_config
 
     return update_config(current_caller(), body)
@@ -272,12 +272,13 @@ def update_settings(body: InboxSettingsIn) -> InboxSettings:
 @settings_router.get("/v1/inbox/metrics", middlewares=[requires("analytics:view")], tags=TAGS)
 def metrics(
     metric: Annotated[Literal["first_response_ms", "resolution_ms", "conversations_closed",
-                              "conversations_created"], Query()],
-    by: Annotated[Literal["all", "agent", "channel", "reason"], Query()] = "all",
+                              "conversations_created", "csat"], Query()],
+    by: Annotated[Literal["all", "agent", "team", "channel", "reason"], Query()] = "all",
     from_: Annotated[str | None, Query(alias="from", description="UTC hour or date, e.g. 2026-01-31T08")] = None,
     to: Annotated[str | None, Query(description="UTC hour or date (inclusive)")] = None,
 ) -> MetricsOut:
-    """Hourly counters (count, sum, average) per agent, channel or close reason."""
+    """Hourly counters (count, sum, average) per agent, channel or close reason. `csat`: customer
+    ratings (1–5) per agent, team or channel, with their distribution."""
     from skailan.inbox import metrics as metrics_
 
     return metrics_.read(current_caller().tenant_id, metric, by=by, start=from_, end=to)

@@ -164,4 +164,7 @@ def inbox_fields(item: ConversationItem) -> dict[str, Any]:
         "waiting_since": item.waiting_since,
         "first_response_at": item.first_response_at,
         "window_expires_at": window_expires_at(item),
+        "rating": int(item.rating) if item.rating is not None else None,
+        "rated_at": item.rated_at,
+        "awaiting_rating_until": item.awaiting_rating_until,
     }

@@ -4,7 +4,8 @@
   queue; an agent who frees capacity, comes online, gets more room or joins a team drains it.
 - `on_inbox_event`: per customer message — wake a snoozed conversation, start its waiting time,
   notify its holder, index it for search, let the bots answer; per human reply — first response
-  time, stop waiting, arm the inactivity timer; counters for the dashboard.
+  time, stop waiting, arm the inactivity timer; per close — the CSAT question (`csat.py`); per
+  rating — its counters; counters for the dashboard.
 - `on_inbox_event` also takes the brand's `user.disabled` / `user.deleted` (`skailan.tenancy`): the
   member leaves the auto-assignment pool and their open conversations go back to the queue.
 - `run_timers`: snooze ends, inactivity auto-close, unassigned alerts, queue retries, offline
@@ -32,7 +33,7 @@ ASSIGNMENT_TYPES = frozenset({
 })
 INBOX_TYPES = frozenset({
     "conversation.created", "conversation.reopened", "message.received", "message.queued", "conversation.closed",
-    "conversation.first_response",
+    "conversation.first_response", "conversation.rated",
 })
 TENANCY = "skailan.tenancy"
 MEMBER_GONE_TYPES = frozenset({"user.disabled", "user.deleted"})
@@ -174,10 +175,19 @@ def on_inbox_event(event: DomainEvent) -> dict[str, Any]:
                dimensions={"agent": data.get("agent"), "channel": data.get("channel")})
         return out
     if event.type == "conversation.closed":
+        from skailan.inbox import csat
+        from skailan.inbox.config import get_config
+
         dims = {"agent": data.get("assignee"), "channel": data.get("channel"), "reason": data.get("reason_id")}
         _count(event, "conversations_closed", at=event.occurred_at, dimensions=dims)
         if data.get("resolution_ms") is not None:
             _count(event, "resolution_ms", at=event.occurred_at, value=data["resolution_ms"], dimensions=dims)
+        out.update(csat.on_conversation_closed(event, get_config(tenant_id)))
+        return out
+    if event.type == "conversation.rated":
+        from skailan.inbox import csat
+
+        out.update(csat.on_rated(event))
         return out
     try:
         item = state.load(tenant_id, conversation_id)
