@@ -1,17 +1,14 @@
 """Audit worker: domain events (EventBridge → SQS) become audit log entries."""
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from skailan.platform.batch import SqsRecord, process_sqs_batch
 from skailan.platform.events import event_from_sqs_body
 from skailan.platform.observability import logger
 from skailan.tenancy import audit
 
-processor = BatchProcessor(event_type=EventType.SQS)
 
-
-def record_handler(record: SQSRecord) -> None:
+def record_handler(record: SqsRecord) -> None:
     event = event_from_sqs_body(record.body)
     audit.record(event)
     logger.info("audit entry written", tenant_id=event.tenant_id, type=event.type, event_id=event.id)
@@ -19,4 +16,4 @@ def record_handler(record: SQSRecord) -> None:
 
 @logger.inject_lambda_context
 def handler(event: dict, context: LambdaContext) -> dict:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    return process_sqs_batch(event, record_handler)
