@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import subprocess
 import sys
 
@@ -15,6 +16,8 @@ BENCHES = ("bench.cold_start", "bench.crm_segments", "bench.crm_import", "bench.
 
 
 def run_one(name: str) -> None:
+    # Figures only on stdout: the handlers' INFO logs would interleave with them.
+    os.environ["POWERTOOLS_LOG_LEVEL"] = os.environ["LOG_LEVEL"] = "WARNING"
     module = importlib.import_module(name)
     for figure in module.run():
         print(json.dumps(figure, ensure_ascii=False), flush=True)
