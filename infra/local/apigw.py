@@ -132,10 +132,11 @@ def build_http_event(
         context["authorizer"] = authorizer
     event["requestContext"] = context
     if request.body:
-        if is_text_media_type(headers.get("content-type")):
-            event["body"] = request.body.decode("utf-8", errors="replace")
+        text = _utf8(request.body) if is_text_media_type(headers.get("content-type")) else None
+        if text is not None:
+            event["body"] = text
             event["isBase64Encoded"] = False
-        else:
+        else:  # binary, or a "text" body that is not UTF-8: passed on untouched, base64-encoded
             event["body"] = base64.b64encode(request.body).decode("ascii")
             event["isBase64Encoded"] = True
     else:
@@ -177,6 +178,13 @@ def build_authorizer_event(
     if path_parameters:
         event["pathParameters"] = path_parameters
     return event
+
+
+def _utf8(body: bytes) -> str | None:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def route_arn(region: str, account_id: str, api_id: str, stage: str, method: str, path: str) -> str:

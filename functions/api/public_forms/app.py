@@ -7,7 +7,8 @@ from skailan.crm.http.public_forms_routes import ROUTERS
 from skailan.platform.api import create_resolver
 from skailan.platform.observability import logger
 
-app = create_resolver()
+# Plain HTML form posts are accepted too; a form is a few fields.
+app = create_resolver(max_body_bytes=64 * 1024, accept_forms=True)
 for router in ROUTERS:
     app.include_router(router)
 

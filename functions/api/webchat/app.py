@@ -8,7 +8,8 @@ from skailan.conversations.webchat_routes import ROUTERS, preflight_response
 from skailan.platform.api import create_resolver
 from skailan.platform.observability import logger
 
-app = create_resolver()
+# Attachments arrive base64-encoded in JSON (5 MB files); the widget is embedded in other sites.
+app = create_resolver(max_body_bytes=7 * 1024 * 1024 + 512 * 1024, embeddable=True)
 for router in ROUTERS:
     app.include_router(router)
 

@@ -175,7 +175,7 @@ def test_a_visitor_chats_through_the_widget_and_gets_the_reply(demo):
     assert drain() == []
     conversation = next(c for c in call(API, "GET", "/v1/conversations", principal=admin).body["items"]
                         if c["channel"] == "webchat")
-    assert conversation["id"] == session.body["conversation_id"]
+    assert conversation["id"] == sent.body["conversation_id"]
     assert conversation["contact"]["name"] == "Valeria Gómez" and conversation["message_count"] == 2
     messages = call(API, "GET", f"/v1/conversations/{conversation['id']}/messages", principal=admin).body["items"]
     assert messages[0]["type"] == "image" and messages[0]["media"]["url"]

@@ -4,8 +4,11 @@
   other origin is refused (403) and gets no CORS headers. Requests without an Origin (server
   to server) are served.
 - `config.prechat_fields` (name / email / phone) are required when a visitor session starts.
-- A session is a random token (`<session id>.<secret>`, only its SHA-256 is stored) and a
-  person resolved through the CRM's identities (kind `webchat`, plus the e-mail / phone given).
+- A session is a random token (`<session id>.<secret>`, only its SHA-256 is stored). The CRM
+  person (identities: kind `webchat`, plus the e-mail / phone given) is resolved or created
+  only when the visitor first writes, never for a session alone.
+- Abuse limits (`skailan.platform.limits`, tenant-first keys): sessions per widget and IP,
+  messages per session and per IP, uploads and upload bytes per session, polls per session.
 - Sending enqueues a canonical `InboundMessage` on the same inbound FIFO queue the provider
   webhooks use, so web chat is stored by the same ingest worker; replies are read by polling.
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,8 +27,9 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator
 
 from skailan.channels import accounts
+from skailan.platform import limits
 from skailan.platform.clock import iso, utcnow
-from skailan.platform.errors import Forbidden, NotFound, SkailanError, Unauthorized, Unprocessable
+from skailan.platform.errors import BadRequest, Forbidden, NotFound, SkailanError, Unauthorized, Unprocessable
 from skailan.platform.ids import new_id
 from skailan.platform.models import EmailAddress, RequestModel, ResponseModel
 
@@ -51,7 +56,9 @@ class SessionOut(ResponseModel):
     session_id: str
     token: str
     expires_at: str
-    conversation_id: str
+    # Known once the visitor has written (a person and a conversation exist only from then on),
+    # or at once for a returning visitor the CRM already knows.
+    conversation_id: str | None = None
 
 
 class WidgetOut(ResponseModel):
@@ -82,6 +89,7 @@ class VisitorMessageIn(RequestModel):
 class AcceptedOut(ResponseModel):
     id: str
     status: Literal["queued"] = "queued"
+    conversation_id: str | None = None
 
 
 class UploadIn(RequestModel):
@@ -179,8 +187,11 @@ def preflight(widget_id: str | None, origin: str | None) -> tuple[int, dict[str,
 
 
 def describe(found: Widget, api_url: str) -> WidgetOut:
-    snippet = (f'<script src="{api_url}/public/webchat/widget.js" data-widget="{found.widget_id}" '
-               f'data-api="{api_url}" async></script>')
+    import html
+
+    url, widget_id = html.escape(api_url, quote=True), html.escape(found.widget_id, quote=True)
+    snippet = (f'<script src="{url}/public/webchat/widget.js" data-widget="{widget_id}" '
+               f'data-api="{url}" async></script>')
     return WidgetOut(widget_id=found.widget_id, name=found.account.name, prechat_fields=found.prechat_fields,
                      snippet=snippet)
 
@@ -192,26 +203,24 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def start_session(found: Widget, body: SessionIn, *, origin: str | None) -> SessionOut:
+def start_session(found: Widget, body: SessionIn, *, origin: str | None, source_ip: str | None = None) -> SessionOut:
     from skailan.conversations import store
     from skailan.conversations.items import SESSION_SK, WebchatSessionItem, session_pk
-    from skailan.crm.identities import resolve_or_create
 
     missing = [name for name in found.prechat_fields if not getattr(body, name)]
     if missing:
         raise Unprocessable("Faltan datos del formulario previo al chat. / Pre-chat fields are missing.",
                             details=[{"field": name, "error": "required by this widget"} for name in missing])
+    limits.hit_public("webchat-session-ip", limits.tenant_subject(found.tenant_id, found.widget_id, source_ip or ""))
     session_id = "ws" + new_id().lower()
     secret = secrets.token_urlsafe(32)
-    person = resolve_or_create(found.tenant_id, "webchat", session_id, phone=body.phone, email=body.email,
-                               display_name=body.name)
-    conversation_id = store.conversation_id_for(found.widget_id, person.person_id)
     expires = utcnow() + timedelta(days=SESSION_DAYS)
     store.save_session(WebchatSessionItem(
         session_pk(found.tenant_id, session_id), SESSION_SK, tenant_id=found.tenant_id, account_id=found.widget_id,
-        session_id=session_id, token_hash=_hash(secret), person_id=person.person_id, conversation_id=conversation_id,
+        session_id=session_id, token_hash=_hash(secret), person_id=None, conversation_id=None,
         visitor=body.model_dump(exclude_none=True), origin=origin, created_at=iso(), ttl=expires,
     ))
+    conversation_id = None
     return SessionOut(session_id=session_id, token=f"{session_id}.{secret}", expires_at=iso(expires),
                       conversation_id=conversation_id)
 
@@ -240,12 +249,33 @@ def _kind(mime: str | None) -> str:
     return major if major in ("image", "video", "audio") else "document"
 
 
-def send(found: Widget, session: Any, body: VisitorMessageIn) -> AcceptedOut:
+def _conversation_of(found: Widget, session: Any) -> str:
+    """The visitor's person and conversation, created with their first message (the ingest
+    worker resolves the same `webchat` identity to the same person and conversation)."""
+    from skailan.conversations import store
+    from skailan.conversations.items import WebchatSessionItem
+    from skailan.crm.identities import resolve_or_create
+
+    if session.conversation_id:
+        return str(session.conversation_id)
+    visitor = session.visitor or {}
+    person = resolve_or_create(found.tenant_id, "webchat", session.session_id, phone=visitor.get("phone"),
+                               email=visitor.get("email"), display_name=visitor.get("name"))
+    conversation_id = store.conversation_id_for(found.widget_id, person.person_id)
+    session.update(actions=[WebchatSessionItem.person_id.set(person.person_id),
+                            WebchatSessionItem.conversation_id.set(conversation_id)])
+    return conversation_id
+
+
+def send(found: Widget, session: Any, body: VisitorMessageIn, *, source_ip: str | None = None) -> AcceptedOut:
     from skailan.channels.inbound_queue import IngestEnvelope, enqueue
     from skailan.channels.models import InboundMedia, InboundMessage, Sender
 
     if body.text is None and body.attachment is None:
         raise Unprocessable("Escribe un mensaje o adjunta un archivo. / Write a message or attach a file.")
+    limits.hit_public("webchat-message-session", limits.tenant_subject(found.tenant_id, session.session_id))
+    limits.hit_public("webchat-message-ip", limits.tenant_subject(found.tenant_id, source_ip or ""))
+    conversation_id = _conversation_of(found, session)
     visitor = session.visitor or {}
     provider_id = f"{session.session_id}:{body.client_message_id or new_id().lower()}"
     media = None
@@ -264,7 +294,7 @@ def send(found: Widget, session: Any, body: VisitorMessageIn) -> AcceptedOut:
     )
     enqueue([IngestEnvelope(tenant_id=found.tenant_id, account_id=found.widget_id, channel="webchat",
                             received_at=now, via="webchat", event=message)])
-    return AcceptedOut(id=provider_id)
+    return AcceptedOut(id=provider_id, conversation_id=conversation_id)
 
 
 def poll(found: Widget, session: Any, *, after: str | None, limit: int = 50) -> VisitorMessagesOut:
@@ -274,6 +304,9 @@ def poll(found: Widget, session: Any, *, after: str | None, limit: int = 50) -> 
     from skailan.conversations.media import signed_url
     from skailan.conversations.policy import last_message_of
 
+    limits.hit_public("webchat-poll-session", limits.tenant_subject(found.tenant_id, session.session_id))
+    if not session.conversation_id:
+        return VisitorMessagesOut(items=[], after=after)
     items, _ = store.list_messages(found.tenant_id, session.conversation_id, cursor=None, limit=limit,
                                    newest_first=False, after_id=after)
     out = []
@@ -316,16 +349,30 @@ def upload(found: Widget, session: Any, body: UploadIn) -> UploadOut:
         raise Unprocessable("El archivo no está en base64. / The file is not base64.") from err
     if len(content) > MAX_ATTACHMENT_BYTES:
         raise PayloadTooLarge("El archivo supera 5 MB. / The file exceeds 5 MB.")
-    import re
-
+    subject = limits.tenant_subject(found.tenant_id, session.session_id)
+    limits.hit_public("webchat-upload-session", subject)
+    limits.hit_public("webchat-upload-bytes-session", subject, amount=len(content))
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", body.filename).strip("._")[:120] or "file"
     attachment_id = f"{new_id().lower()}/{name}"
     put_object(_upload_prefix(found, session.session_id) + attachment_id, content, mime)
     return UploadOut(id=attachment_id, filename=name, mime_type=mime, size=len(content))
 
 
-def api_base_url(headers: dict[str, str]) -> str:
-    from skailan.channels.ingress import public_url
+_HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::[0-9]{1,5})?$")
+
+
+def api_base_url(domain_name: str | None, forwarded_proto: str | None = None) -> str:
+    """The widget API's public address for the snippet: the configured one (settings
+    `webchat_public_url`, else `public_api_url`), else the API's own domain as API Gateway
+    reports it — never a Host header taken as is."""
     from skailan.platform.settings import get_settings
 
-    return public_url(headers, "", "", base_url=get_settings().public_api_url).rstrip("/")
+    settings = get_settings()
+    configured = settings.webchat_public_url or settings.public_api_url
+    if configured:
+        return configured.rstrip("/")
+    host = (domain_name or "").strip()
+    if not _HOST.match(host):
+        raise BadRequest("Dirección del servidor no válida. / Invalid host.", code="invalid_host")
+    proto = "http" if settings.is_local and (forwarded_proto or "").split(",")[0].strip() == "http" else "https"
+    return f"{proto}://{host}"

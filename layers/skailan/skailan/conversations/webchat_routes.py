@@ -35,18 +35,31 @@ def _origin(app: Any) -> str | None:
     return app.current_event.headers.get("origin")
 
 
+# Bodies other than an attachment are a few fields: anything bigger is refused before parsing.
+MAX_SMALL_BODY = 16 * 1024
+
+
 def widget_guard(app: Any, next_middleware: NextMiddleware) -> Response:
     """Find the widget, refuse a foreign origin before anything runs, and give an allowed
     origin its CORS headers — on errors too, so the widget can read them."""
     parts = app.current_event.path.split("/")  # /public/webchat/widgets/<widget_id>/...
-    found = webchat.widget(parts[4] if len(parts) > 4 else "")
     origin = _origin(app)
-    webchat.check_origin(found, origin)
+    try:
+        found = webchat.widget(parts[4] if len(parts) > 4 else "")
+        webchat.check_origin(found, origin)
+        body = app.current_event.body or ""
+        if not app.current_event.path.endswith("/attachments") and len(body) > MAX_SMALL_BODY:
+            raise webchat.PayloadTooLarge("La solicitud es demasiado grande. / The request is too large.",
+                                          details={"max_bytes": MAX_SMALL_BODY})
+    except SkailanError as err:
+        return error_response(err.status, err.code, err.message, err.details)
     app.append_context(widget=found)
     try:
         response = next_middleware(app)
     except SkailanError as err:
         response = error_response(err.status, err.code, err.message, err.details)
+        if err.status == 429 and isinstance(err.details, dict) and err.details.get("retry_after"):
+            response.headers["Retry-After"] = str(int(err.details["retry_after"]))
     if origin:
         response.headers.update(webchat.cors_headers(origin))
     return response
@@ -60,6 +73,10 @@ def _public_widget(app: Any, next_middleware: NextMiddleware) -> Response:
 
 _public_widget.permission = "public"  # type: ignore[attr-defined]  # read by the contract tests
 _guards = [_public_widget, widget_guard]
+
+
+def _source_ip() -> str | None:
+    return router.current_event.request_context.http.source_ip
 
 
 def _session(app: Any) -> Any:
@@ -80,17 +97,19 @@ def _widget_js() -> str:
 
 @router.get(PREFIX, middlewares=_guards, tags=["webchat"])
 def get_widget(widget_id: str) -> WidgetOut:
-    return webchat.describe(router.context["widget"], webchat.api_base_url(dict(router.current_event.headers)))
+    event = router.current_event
+    return webchat.describe(router.context["widget"], webchat.api_base_url(
+        event.request_context.domain_name, event.headers.get("x-forwarded-proto")))
 
 
 @router.post(f"{PREFIX}/sessions", middlewares=_guards, status_code=201, tags=["webchat"])
 def start_session(widget_id: str, body: SessionIn) -> SessionOut:
-    return webchat.start_session(router.context["widget"], body, origin=_origin(router))
+    return webchat.start_session(router.context["widget"], body, origin=_origin(router), source_ip=_source_ip())
 
 
 @router.post(f"{PREFIX}/messages", middlewares=_guards, status_code=202, tags=["webchat"])
 def send_message(widget_id: str, body: VisitorMessageIn) -> AcceptedOut:
-    return webchat.send(router.context["widget"], _session(router), body)
+    return webchat.send(router.context["widget"], _session(router), body, source_ip=_source_ip())
 
 
 @router.get(f"{PREFIX}/messages", middlewares=_guards, tags=["webchat"])

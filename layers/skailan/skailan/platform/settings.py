@@ -57,6 +57,9 @@ class Settings(BaseModel):
     # The API's public base URL (https://api.example.com) when a proxy or custom domain sits in
     # front; Twilio signatures and status callbacks use it. Empty: taken from the request.
     public_api_url: str = ""
+    # The web-chat widget API's public base URL, written into the embed snippet. Empty:
+    # public_api_url, else the API's own domain (request context), never the raw Host header.
+    webchat_public_url: str = ""
     # Seconds a webhook container caches routes, accounts and secrets.
     channel_cache_seconds: int = 300
     # Local mode only (ignored in any other stage): hosts the media fetcher may reach over
@@ -71,6 +74,25 @@ class Settings(BaseModel):
     # Public lead-capture forms: submissions per IP and form within the window.
     form_rate_limit: int = 10
     form_rate_window_seconds: int = 600
+    # Abuse limits (skailan.platform.limits): counters in this table.
+    limits_table: str = "skailan-local-limits"
+    # Sign-in failures per source address, sliding window (the per-account limit is
+    # login_max_failures per login_lockout_seconds, counted only from unknown addresses).
+    signin_ip_max_failures: int = 20
+    signin_ip_window_seconds: int = 900
+    # Public routes: "<max>/<seconds>" per subject (IP, session or brand+IP).
+    limit_forgot_password_ip: str = "10/3600"
+    limit_forgot_password_account: str = "3/3600"
+    limit_confirm_password_ip: str = "20/900"
+    limit_accept_invitation_ip: str = "20/900"
+    limit_webchat_session_ip: str = "10/600"
+    limit_webchat_message_session: str = "30/300"
+    limit_webchat_message_ip: str = "120/300"
+    limit_webchat_upload_session: str = "10/3600"
+    # Bytes of uploads per web-chat session per day.
+    limit_webchat_upload_bytes_session: str = "15728640/86400"
+    limit_webchat_poll_session: str = "120/60"
+    limit_form_ip: str = "30/600"
 
     @property
     def is_local(self) -> bool:

@@ -21,9 +21,13 @@ from skailan.tenancy.models import (
 router = Router()
 
 
+def _source_ip() -> str | None:
+    return router.current_event.request_context.http.source_ip
+
+
 @router.post("/v1/auth/login", middlewares=[public()], tags=["auth"])
 def login(body: LoginIn) -> TokensOut:
-    return signin.login(str(body.email), body.password)
+    return signin.login(str(body.email), body.password, _source_ip())
 
 
 @router.post("/v1/auth/refresh", middlewares=[public()], tags=["auth"])
@@ -33,20 +37,23 @@ def refresh(body: RefreshIn) -> TokensOut:
 
 @router.post("/v1/auth/forgot-password", middlewares=[public()], status_code=202, tags=["auth"])
 def forgot_password(body: ForgotPasswordIn) -> dict[str, str]:
-    signin.forgot_password(str(body.email))
+    signin.forgot_password(str(body.email), _source_ip())
     return {"status": "sent_if_registered"}
 
 
 @router.post("/v1/auth/confirm-password", middlewares=[public()], tags=["auth"])
 def confirm_password(body: ConfirmPasswordIn) -> dict[str, str]:
-    signin.confirm_password(str(body.email), body.code, body.password)
+    signin.confirm_password(str(body.email), body.code, body.password, _source_ip())
     return {"status": "password_changed"}
 
 
 @router.post("/v1/auth/accept-invitation", middlewares=[public()], tags=["auth"])
 def accept_invitation(body: AcceptInvitationIn) -> TokensOut:
+    from skailan.platform import limits
+
+    limits.hit_public("accept-invitation-ip", limits.ip_subject(_source_ip()))
     user = members.accept_invitation(body.token, body.password)
-    return signin.login(user.email, body.password)
+    return signin.login(user.email, body.password, _source_ip())
 
 
 @router.get("/v1/me", middlewares=[authenticated()], tags=["auth"])

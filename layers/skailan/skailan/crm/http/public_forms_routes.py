@@ -32,6 +32,10 @@ def submit_form(form_id: str) -> Response[FormSubmittedOut | str]:
     event = router.current_event
     headers = {k.lower(): v for k, v in (event.headers or {}).items()}
     content_type = headers.get("content-type")
+    from skailan.platform import limits
+
+    # Across every form: one address cannot flood a brand by spreading over its forms.
+    limits.hit_public("form-ip", limits.ip_subject(event.request_context.http.source_ip))
     raw = forms.parse_body(event.decoded_body, content_type)
     _form, answer = forms.submit(form_id, raw, source_ip=event.request_context.http.source_ip,
                                  user_agent=event.request_context.http.user_agent)
