@@ -311,7 +311,8 @@ class FakeProviders:
             "GRAPH_API_URL": f"{self.url}/graph/{GRAPH_VERSION}",
             "TELEGRAM_API_URL": f"{self.url}/telegram",
             "TWILIO_API_URL": f"{self.url}/twilio",
-            "LOCAL_PROVIDER_HOSTS": self.host,
+            # Exactly this server: no other local port (moto, the gateway...) passes the SSRF guard.
+            "LOCAL_PROVIDER_HOSTS": self.url.removeprefix("http://"),
             "LOCAL_SNS_CERTIFICATE_URL": f"{self.url}/sns/cert.pem",
         }
 

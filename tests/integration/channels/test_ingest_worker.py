@@ -218,7 +218,7 @@ def test_whatsapp_media_is_downloaded_to_s3_through_the_provider(demo, monkeypat
     from skailan.platform.settings import get_settings
 
     monkeypatch.setenv("GRAPH_API_URL", "http://127.0.0.1:9/graph/v21.0")
-    monkeypatch.setenv("LOCAL_PROVIDER_HOSTS", "127.0.0.1")
+    monkeypatch.setenv("LOCAL_PROVIDER_HOSTS", "127.0.0.1:9")
     get_settings.cache_clear()
     try:
         image = {"type": "image", "image": {"caption": "mi factura", "mime_type": "image/png",

@@ -229,9 +229,22 @@ def test_the_whole_fetch_has_a_deadline(client, dns):
 @respx.mock
 def test_local_hosts_allow_http_and_loopback_for_local_mode(client, dns):
     route = respx.get("http://127.0.0.1:4010/media/1").mock(return_value=httpx.Response(200, content=b"ok"))
-    policy = FetchPolicy.for_provider("telegram", local_hosts=["localhost"])
+    policy = FetchPolicy.for_provider("telegram", local_hosts=["localhost:4010"])
     assert fetch_media(client, "http://localhost:4010/media/1", policy=policy, resolve=dns).content == b"ok"
     assert route.calls.last.request.headers["Host"] == "localhost:4010"
+
+
+@respx.mock
+@pytest.mark.parametrize("url", ["http://localhost:5000/bucket?list-type=2", "http://localhost/media/1",
+                                 "http://localhost:4011/media/1", "http://127.0.0.1:4010/media/1"])
+def test_only_the_exact_local_host_and_port_bypass_the_guard(client, dns, url):
+    # Local mode lists the fake providers' own address; moto (another port), the default port,
+    # or the same port under another name stay private addresses, and nothing is sent there.
+    anything = respx.route().mock(return_value=httpx.Response(200, content=b"secret"))
+    policy = FetchPolicy.for_provider("whatsapp", local_hosts=["localhost:4010"])
+    with pytest.raises(UnsafeUrl):
+        fetch_media(client, url, policy=policy, headers={"Authorization": "Bearer token"}, resolve=dns)
+    assert not anything.called
 
 
 def test_outbound_webhooks_may_target_any_public_host(dns):

@@ -1,7 +1,9 @@
 """The one way Skailan fetches a URL that came from outside: provider media and automation
 webhooks. It guards against server-side request forgery.
 
-* https only; http only for hosts the caller lists in `local_hosts` (local mode).
+* https only; http only for the exact `host:port` addresses the caller lists in `local_hosts`
+  (local mode's fake providers): any other port of the same host is an ordinary, refused,
+  private address.
 * The host must match the allowlist (exact names or "*.suffix"), when there is one.
 * The host is resolved and every address must be public: no private, loopback, link-local,
   metadata, multicast, reserved or unique-local address, and no IPv4 hidden in IPv6
@@ -179,6 +181,11 @@ def host_allowed(host: str, allowed_hosts: Iterable[str]) -> bool:
     return False
 
 
+def local_address(host: str, port: int) -> str:
+    """How `local_hosts` names an address: `host:port` (`[v6]:port` for IPv6)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def check_outbound_url(
     url: str,
     *,
@@ -195,8 +202,9 @@ def check_outbound_url(
     except (httpx.InvalidURL, TypeError, ValueError) as err:
         raise UnsafeUrl(f"not a valid URL: {err}") from err
     host = parsed.host.lower().rstrip(".")
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
     locals_ = {item.lower() for item in local_hosts}
-    is_local = host in locals_
+    is_local = local_address(host, port) in locals_
     if parsed.scheme not in ({"https", "http"} if is_local else {"https"}):
         raise UnsafeUrl(f"scheme {parsed.scheme!r} not allowed: https only")
     if not host:
@@ -206,7 +214,6 @@ def check_outbound_url(
     allowed = list(allowed_hosts) if allowed_hosts is not None else None
     if allowed is not None and not is_local and not host_allowed(host, allowed):
         raise UnsafeUrl(f"host {host} is not an allowed host for this fetch")
-    port = parsed.port or (443 if parsed.scheme == "https" else 80)
     addresses = tuple(resolve(host, port))
     if not addresses:
         raise UnsafeUrl(f"host {host} has no addresses")
