@@ -261,7 +261,18 @@ def _header_value(value: Any) -> str:
     return str(value)
 
 
-UNAUTHORIZED = {"message": "Unauthorized"}
-FORBIDDEN = {"message": "Forbidden"}
-NOT_FOUND = {"message": "Not Found"}
-INTERNAL_ERROR = {"message": "Internal Server Error"}
+def gateway_error(code: str, message: str) -> dict[str, Any]:
+    """The gateway's own errors in the API's one error shape, Spanish first (the local runtime
+    answers this way; in AWS an HTTP API cannot reshape them: docs/operations.md)."""
+    return {"error": {"code": code, "message": message, "details": None}}
+
+
+UNAUTHORIZED = gateway_error("unauthorized", "No autorizado: inicia sesión. / Unauthorized: sign in.")
+FORBIDDEN = gateway_error("forbidden", "Acceso denegado. / Forbidden.")
+NOT_FOUND = gateway_error("route_not_found", "Ruta no encontrada. / Route not found.")
+INTERNAL_ERROR = gateway_error("internal_error", "Error interno. / Internal error.")
+PAYLOAD_TOO_LARGE = gateway_error("payload_too_large", "La solicitud es demasiado grande. / The request is too large.")
+TOO_MANY_REQUESTS = gateway_error("too_many_requests",
+                                  "Demasiadas solicitudes; inténtalo más tarde. / Too many requests; try again later.")
+# An HTTP API refuses request bodies over 10 MB.
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024

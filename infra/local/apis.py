@@ -53,6 +53,21 @@ class CorsConfig:
         return None
 
 
+@dataclass(frozen=True)
+class Throttle:
+    """A route's throttling (RouteSettings / DefaultRouteSettings): steady rate and burst."""
+
+    rate: float
+    burst: int
+
+    @classmethod
+    def from_sam(cls, value: Any) -> Throttle | None:
+        if not isinstance(value, dict) or "ThrottlingRateLimit" not in value:
+            return None
+        rate = float(value["ThrottlingRateLimit"])
+        return cls(rate, int(value.get("ThrottlingBurstLimit", max(1, int(rate)))))
+
+
 @dataclass
 class HttpApi:
     logical_id: str
@@ -60,6 +75,11 @@ class HttpApi:
     authorizers: dict[str, Authorizer] = field(default_factory=dict)
     default_authorizer: str | None = None
     cors: CorsConfig | None = None
+    default_throttle: Throttle | None = None
+    route_throttles: dict[str, Throttle] = field(default_factory=dict)
+
+    def throttle_for(self, route_key: str) -> Throttle | None:
+        return self.route_throttles.get(route_key, self.default_throttle)
 
 
 @dataclass
@@ -96,6 +116,12 @@ def load_http_apis(template: Template, ids: PhysicalIds) -> dict[str, HttpApi]:
             cors=CorsConfig.from_sam(
                 _resolve_or_empty(resolver, properties.get("CorsConfiguration"), "Cors") or None
             ),
+            default_throttle=Throttle.from_sam(properties.get("DefaultRouteSettings")),
+            route_throttles={
+                str(key): throttle
+                for key, value in (properties.get("RouteSettings") or {}).items()
+                if (throttle := Throttle.from_sam(value)) is not None
+            },
         )
     return apis
 

@@ -3,7 +3,9 @@
 Per request, in API Gateway's order: CORS preflight (answered by the gateway itself when the API
 has a CorsConfiguration), local-only routes (`add_local_route`), route selection, the route's
 authorizer, the payload 2.0 event, the handler in process, the payload 2.0 response mapping,
-then CORS headers. Errors answer API Gateway's own bodies (`{"message": "Not Found"}`, ...).
+then CORS headers. The gateway's own errors (404, 401/403, 413 over 10 MB, 429 from the route
+throttling of DefaultRouteSettings / RouteSettings, 500) answer the API's one error shape
+`{"error": {"code", "message", "details"}}` with Spanish and English messages.
 """
 
 from __future__ import annotations
@@ -80,6 +82,8 @@ class Gateway:
         self.region = region
         self.account_id = account_id
         self.local_routes = RouteTable()
+        self._buckets: dict[tuple[str, str], list[float]] = {}  # (api id, route key) -> [tokens, last refill]
+        self._buckets_lock = threading.Lock()
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -170,6 +174,12 @@ class Gateway:
         target: RouteTarget = match.route.target
         route_key = match.route.route_key
 
+        if len(request.body) > apigw.MAX_PAYLOAD_BYTES:
+            return _with_cors(target.api, request, json_response(413, apigw.PAYLOAD_TOO_LARGE)), ""
+        if not self._take_token(target.api, route_key):
+            return _with_cors(target.api, request, json_response(
+                429, apigw.TOO_MANY_REQUESTS, [("retry-after", "1")])), ""
+
         decision = self._authorize(target, request, route_key, match.path_parameters)
         if not decision.allowed:
             log.info("%s -> %d: %s", route_key, decision.status, decision.reason)
@@ -195,6 +205,19 @@ class Gateway:
             log.error("%s returned a malformed response: %s", target.function_logical_id, error)
             response = json_response(500, apigw.INTERNAL_ERROR)
         return _with_cors(target.api, request, response), target.function_logical_id
+
+    def _take_token(self, api: HttpApi, route_key: str) -> bool:
+        """API Gateway's token bucket per route: `burst` tokens, refilled at `rate` per second."""
+        throttle = api.throttle_for(route_key)
+        if throttle is None:
+            return True
+        now = time.monotonic()
+        with self._buckets_lock:
+            tokens, last = self._buckets.get((api.api_id, route_key), [float(throttle.burst), now])
+            tokens = min(float(throttle.burst), tokens + (now - last) * throttle.rate)
+            allowed = tokens >= 1
+            self._buckets[(api.api_id, route_key)] = [tokens - 1 if allowed else tokens, now]
+            return allowed
 
     def _authorize(
         self, target: RouteTarget, request: IncomingRequest, route_key: str, path_parameters: dict[str, str]

@@ -9,6 +9,8 @@ import json
 import jwt
 import pytest
 
+from infra.local import apigw
+
 
 def test_path_params_query_cookies_and_headers_reach_the_handler(api):
     response = api.get("/items/42?a=1&a=2&b=x%20y", headers={"cookie": "s=1; t=2", "x-dup": "one"})
@@ -88,7 +90,7 @@ def test_exact_route_wins_over_parameterised_and_greedy_catches_the_rest(api):
 
 def test_unknown_route_or_method_is_404(api):
     assert api.get("/nope").status_code == 404
-    assert api.get("/nope").json() == {"message": "Not Found"}
+    assert api.get("/nope").json() == apigw.NOT_FOUND
     assert api.delete("/items/7").status_code == 404
     assert api.get("/files").status_code == 404  # a greedy variable needs at least one segment
 
@@ -125,8 +127,8 @@ def test_malformed_response_and_handler_errors_are_500_without_details(api):
     malformed = api.get("/files/x?respond=bad")
     boom = api.post("/boom")
 
-    assert malformed.status_code == 500 and malformed.json() == {"message": "Internal Server Error"}
-    assert boom.status_code == 500 and boom.json() == {"message": "Internal Server Error"}
+    assert malformed.status_code == 500 and malformed.json() == apigw.INTERNAL_ERROR
+    assert boom.status_code == 500 and boom.json() == apigw.INTERNAL_ERROR
     assert "secret" not in boom.text
 
 
@@ -186,7 +188,7 @@ def tokens(runtime):
 
 def test_no_token_or_garbage_is_401(api):
     assert api.get("/me").status_code == 401
-    assert api.get("/me").json() == {"message": "Unauthorized"}
+    assert api.get("/me").json() == apigw.UNAUTHORIZED
     assert api.get("/me", headers={"authorization": "Bearer not-a-jwt"}).status_code == 401
 
 
@@ -242,8 +244,8 @@ def test_lambda_authorizer_missing_identity_is_401_wrong_is_403_right_is_200(api
     wrong = api.get("/keyed", headers={"x-api-key": "guess"})
     right = api.get("/keyed", headers={"x-api-key": "letmein"})
 
-    assert missing.status_code == 401 and missing.json() == {"message": "Unauthorized"}
-    assert wrong.status_code == 403 and wrong.json() == {"message": "Forbidden"}
+    assert missing.status_code == 401 and missing.json() == apigw.UNAUTHORIZED
+    assert wrong.status_code == 403 and wrong.json() == apigw.FORBIDDEN
     assert right.status_code == 200
     context = right.json()["authorizer"]["lambda"]
     assert context["tenant"] == "t1"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 
+from infra.local import apigw
 from infra.local.apigw import IncomingRequest
-from infra.local.apis import CorsConfig, HttpApi, RouteTarget
+from infra.local.apis import CorsConfig, HttpApi, RouteTarget, Throttle
 from infra.local.authorizers import JwksCache, LambdaAuthorizer
 from infra.local.functions import FunctionError
 from infra.local.gateway import Gateway
@@ -41,7 +45,7 @@ def test_function_errors_are_500():
         raise FunctionError(fn, "ValueError", "secret")
 
     response = _gateway(invoke).handle(_request("GET", "/things/1"))
-    assert (response.status, response.body) == (500, b'{"message": "Internal Server Error"}')
+    assert (response.status, json.loads(response.body)) == (500, apigw.INTERNAL_ERROR)
 
 
 @pytest.mark.parametrize(
@@ -115,3 +119,44 @@ def test_lambda_authorizer_outcomes_and_context():
     assert gateway.handle(_request("POST", "/secure", headers=[("x-key", "bad")])).status == 403
     assert gateway.handle(_request("POST", "/secure", headers=[("x-key", "good")])).status == 201
     assert seen["authorizer"] == {"lambda": {"user": "u1"}}
+
+
+def _error_shape(response, status, code):
+    body = json.loads(response.body)
+    assert response.status == status and body["error"]["code"] == code
+    assert set(body["error"]) == {"code", "message", "details"}
+    spanish, english = body["error"]["message"].split(" / ")
+    assert spanish and english  # Spanish first, then English
+
+
+def test_gateway_errors_use_the_apis_error_shape_in_spanish_and_english():
+    gateway = _gateway(lambda fn, event: {"statusCode": 200, "body": "ok"})
+    _error_shape(gateway.handle(_request("GET", "/nowhere")), 404, "route_not_found")
+    huge = IncomingRequest(method="GET", raw_path="/things/1", raw_query="", headers=[],
+                           body=b"x" * (apigw.MAX_PAYLOAD_BYTES + 1))
+    _error_shape(gateway.handle(huge), 413, "payload_too_large")
+
+
+def test_route_throttling_answers_429_past_the_burst_in_the_error_shape():
+    api = HttpApi("Api", "api", default_throttle=Throttle(rate=0.001, burst=2),
+                  route_throttles={"POST /login": Throttle(rate=0.001, burst=1)})
+    routes = RouteTable()
+    routes.add(Route("GET", "/things/{id}", RouteTarget(api, "Things", None, [])))
+    routes.add(Route("POST", "/login", RouteTarget(api, "Login", None, [])))
+    gateway = Gateway(routes, {"Api": api}, lambda fn, event: {"statusCode": 200, "body": "ok"},
+                      JwksCache("http://127.0.0.1:1"))
+    assert [gateway.handle(_request("GET", "/things/1")).status for _ in range(2)] == [200, 200]
+    limited = gateway.handle(_request("GET", "/things/2"))
+    _error_shape(limited, 429, "too_many_requests")
+    assert limited.header("retry-after")
+    assert gateway.handle(_request("POST", "/login")).status == 200  # its own bucket
+    assert gateway.handle(_request("POST", "/login")).status == 429
+
+
+def test_a_json_body_that_is_not_utf8_reaches_the_function_untouched_as_base64():
+    seen = []
+    gateway = _gateway(lambda fn, event: seen.append(event) or {"statusCode": 200, "body": "ok"})
+    raw = b'{"name": "\xff\xfe"}'
+    gateway.handle(IncomingRequest(method="GET", raw_path="/things/1", raw_query="",
+                                   headers=[("content-type", "application/json")], body=raw))
+    assert seen[0]["isBase64Encoded"] is True and base64.b64decode(seen[0]["body"]) == raw
