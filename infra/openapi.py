@@ -6,8 +6,10 @@ serves at /v1/openapi.json; the contract tests fail if the checked-in copy is st
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -42,9 +44,43 @@ def load_app_module(function_dir: Path) -> Any:
     return module
 
 
+def ext_routes(template_path: Path = ROOT / "template.yaml") -> list[tuple[str, str]]:
+    """(METHOD or ANY, path) of every route the template serves with the API-key authorizer."""
+    template = load_template_yaml(template_path.read_text())
+    found = []
+    for resource in template["Resources"].values():
+        for event in (resource.get("Properties", {}).get("Events") or {}).values():
+            props = event.get("Properties") or {}
+            if event.get("Type") == "HttpApi" and (props.get("Auth") or {}).get("Authorizer") == "ApiKey":
+                found.append((str(props.get("Method", "ANY")).upper(), str(props["Path"])))
+    return found
+
+
+def _served_under_ext(method: str, path: str, routes: list[tuple[str, str]]) -> bool:
+    for route_method, route_path in routes:
+        if route_method not in ("ANY", method.upper()):
+            continue
+        if route_path.endswith("/{proxy+}"):
+            if f"/ext{path}".startswith(route_path.removesuffix("{proxy+}")):
+                return True
+        elif f"/ext{path}" == route_path:
+            return True
+    return False
+
+
+def api_key_operations(app: Any) -> set[tuple[str, str]]:
+    """(method, OpenAPI path) of the resolver's routes whose access lets API keys in."""
+    found = set()
+    for route in [*getattr(app, "_static_routes", []), *getattr(app, "_dynamic_routes", [])]:
+        if any(getattr(m, "api_key", False) for m in route.middlewares or []):
+            found.add((route.method.lower(), re.sub(r"<(\w+)>", r"{\1}", route.path)))
+    return found
+
+
 def build() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {}
+    ext = ext_routes()
     for function_dir in api_function_dirs():
         app = getattr(load_app_module(function_dir), "app", None)
         if app is None or not hasattr(app, "get_openapi_schema"):
@@ -54,6 +90,17 @@ def build() -> dict[str, Any]:
         )
         for path, item in doc.get("paths", {}).items():
             paths.setdefault(path, {}).update(item)
+        # The same operations behind /ext, for server-to-server calls with an X-Api-Key.
+        for method, path in sorted(api_key_operations(app)):
+            operation = doc.get("paths", {}).get(path, {}).get(method)
+            if operation is None or not _served_under_ext(method, path, ext):
+                continue
+            twin = copy.deepcopy(operation)
+            twin["security"] = [{"apiKey": []}]
+            if "operationId" in twin:
+                twin["operationId"] += "_ext"
+            twin["summary"] = f"{method.upper()} /ext{path} (API key)"
+            paths.setdefault(f"/ext{path}", {})[method] = twin
         schemas.update(doc.get("components", {}).get("schemas", {}))
     return {
         "openapi": "3.1.0",

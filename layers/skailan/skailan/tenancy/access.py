@@ -95,6 +95,7 @@ def requires(permission: str, *, api_key: bool = False) -> Middleware:
             set_current_caller(None)
 
     middleware.permission = permission  # type: ignore[attr-defined]  # read by the contract tests
+    middleware.api_key = api_key  # type: ignore[attr-defined]  # read by infra/openapi.py (/ext routes)
     return middleware
 
 
