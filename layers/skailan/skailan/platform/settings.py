@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 
 class Settings(BaseModel):
@@ -71,6 +71,12 @@ class Settings(BaseModel):
     # Public lead-capture forms: submissions per IP and form within the window.
     form_rate_limit: int = 10
     form_rate_window_seconds: int = 600
+
+    @field_validator("app_url")
+    @classmethod
+    def _app_url(cls, value: str) -> str:
+        # The template's AppUrl parameter is empty unless configured.
+        return value.strip().rstrip("/") or "http://127.0.0.1:3000"
 
     @property
     def is_local(self) -> bool:

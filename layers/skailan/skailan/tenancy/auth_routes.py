@@ -13,6 +13,7 @@ from skailan.tenancy.models import (
     ConfirmPasswordIn,
     ForgotPasswordIn,
     LoginIn,
+    LogoutIn,
     MeOut,
     RefreshIn,
     TokensOut,
@@ -31,6 +32,13 @@ def refresh(body: RefreshIn) -> TokensOut:
     return signin.refresh(body.refresh_token)
 
 
+@router.post("/v1/auth/logout", middlewares=[public()], tags=["auth"])
+def logout(body: LogoutIn) -> dict[str, str]:
+    """Revoke the refresh token (its session); `everywhere` signs out of every device."""
+    signin.logout(body.refresh_token, everywhere=body.everywhere)
+    return {"status": "signed_out"}
+
+
 @router.post("/v1/auth/forgot-password", middlewares=[public()], status_code=202, tags=["auth"])
 def forgot_password(body: ForgotPasswordIn) -> dict[str, str]:
     signin.forgot_password(str(body.email))
@@ -46,7 +54,7 @@ def confirm_password(body: ConfirmPasswordIn) -> dict[str, str]:
 @router.post("/v1/auth/accept-invitation", middlewares=[public()], tags=["auth"])
 def accept_invitation(body: AcceptInvitationIn) -> TokensOut:
     user = members.accept_invitation(body.token, body.password)
-    return signin.login(user.email, body.password)
+    return signin.login(user.email, body.password)  # the new membership is active: tokens at once
 
 
 @router.get("/v1/me", middlewares=[authenticated()], tags=["auth"])
