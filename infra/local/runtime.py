@@ -25,7 +25,7 @@ from typing import Any
 from moto.events.models import EventPattern
 from moto.server import ThreadedMotoServer
 
-from . import moto_dynamodb
+from . import moto_cognito, moto_dynamodb
 from .apis import build_route_table, load_http_apis
 from .authorizers import JwksCache
 from .aws import FAKE_CREDENTIALS, AwsClients
@@ -219,6 +219,7 @@ class LocalRuntime:
         # The API port opens last: once it answers, the data is seeded and everything runs.
         self.gateway.start()
         self.port = self.gateway.port
+        self._default_app_url()
         log.info(
             "ready: %d functions, %d routes, %d pollers, %d schedules",
             len(self.functions),
@@ -260,6 +261,7 @@ class LocalRuntime:
 
     def _start_moto(self) -> None:
         moto_dynamodb.install()  # O(transaction) TransactWriteItems, atomic across threads
+        moto_cognito.install()  # tokens signed with a key of this process; RevokeToken
         self._moto = ThreadedMotoServer(ip_address=self.host, port=self.moto_port, verbose=False)
         self._moto.start()
         self.moto_port = self._moto.get_host_and_port()[1]
@@ -309,6 +311,19 @@ class LocalRuntime:
         for name, value in merged.items():
             self._save_environment(name)
             os.environ[name] = value
+
+    def _default_app_url(self) -> None:
+        """Invitation and password links point at this runtime (its real port) unless the AppUrl
+        parameter (or APP_URL override) names another address."""
+        if os.environ.get("APP_URL"):
+            return
+        self._save_environment("APP_URL")
+        os.environ["APP_URL"] = self.url
+        try:
+            from skailan.platform.settings import get_settings
+        except ImportError:  # a template without the skailan layer
+            return
+        get_settings.cache_clear()
 
     def _save_environment(self, name: str) -> None:
         if name not in self._saved_environment:

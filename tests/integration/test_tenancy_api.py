@@ -76,6 +76,8 @@ def _invitation_token(to: str) -> str:
 
 
 def test_invite_accept_and_sign_in(demo):
+    from skailan.tenancy import cognito
+
     admin = demo["admin@demo.local"]
     # When the admin invites a new agent
     reply = call(ADMIN, "POST", "/v1/admin/users", principal=admin,
@@ -88,7 +90,11 @@ def test_invite_accept_and_sign_in(demo):
     accepted = call(AUTH, "POST", "/v1/auth/accept-invitation", body={"token": token, "password": "Nueva-pass-2026"})
     assert accepted.status == 200, accepted.body
     assert accepted.body["id_token"] and accepted.body["refresh_token"]
-    assert call(ADMIN, "GET", f"/v1/admin/users/{user_id}", principal=admin).body["status"] == "active"
+    # The invitation's placeholder became the person's membership, under their own id
+    sub = cognito.find_user_sub("nueva.agente@demo.local")
+    assert sub and sub != user_id
+    assert call(ADMIN, "GET", f"/v1/admin/users/{sub}", principal=admin).body["status"] == "active"
+    assert call(ADMIN, "GET", f"/v1/admin/users/{user_id}", principal=admin).status == 404
     # And the invitation cannot be used twice
     again = call(AUTH, "POST", "/v1/auth/accept-invitation", body={"token": token, "password": "Nueva-pass-2026"})
     assert again.status == 400
@@ -274,7 +280,9 @@ def test_purge_removes_expired_invitations_and_their_logins(demo):
 
     admin = demo["admin@demo.local"]
     invited = call(ADMIN, "POST", "/v1/admin/users", principal=admin, body={"email": "late@demo.local", "role": "agent"})
-    assert cognito.find_user_sub("late@demo.local") == invited.body["id"]
+    assert invited.status == 201
+    # No login exists until the person accepts
+    assert cognito.find_user_sub("late@demo.local") is None
     # Not yet expired: nothing happens
     assert members.purge_expired_invitations() == 0
     # Far in the future, through the scheduled job's handler
@@ -338,19 +346,39 @@ def test_another_brands_ids_are_not_found(demo, method, path, body):
 
 
 def test_password_recovery(demo):
-    # Known and unknown e-mails get the same answer (no account enumeration)
+    from infra.local.seed import local_mail
+    from skailan.platform.settings import get_settings
+
+    # Known and unknown e-mails get the same answer (no account enumeration); only the known one gets mail
+    before = len(local_mail())
     for email in ("agent2@demo.local", "ghost@demo.local"):
         reply = call(AUTH, "POST", "/v1/auth/forgot-password", body={"email": email})
         assert (reply.status, reply.body) == (202, {"status": "sent_if_registered"})
-    # A wrong code is refused (moto checks codes with its own prefix), the right flow changes the password
-    wrong = call(AUTH, "POST", "/v1/auth/confirm-password",
-                 body={"email": "agent2@demo.local", "code": "moto-confirmation-code:000000", "password": "Nueva-clave-2026"})
-    assert wrong.status == 400 and wrong.body["error"]["code"] == "invalid_code"
+    mails = local_mail()[before:]
+    assert [m["to"] for m in mails] == [["agent2@demo.local"]]
+    # The e-mail links to the app with the e-mail and the code
+    link = re.search(r"(\S+/reset-password\?\S+)", mails[0]["body"]).group(1)
+    assert link.startswith(get_settings().app_url + "/reset-password?email=agent2%40demo.local&code=")
+    code = re.search(r"code: (\S+)", mails[0]["body"]).group(1)
+    assert link.endswith("code=" + code)
+    # Any other code is refused
+    for wrong_code in ("123456", "moto-confirmation-code:000000", code[:-1] + "x"):
+        wrong = call(AUTH, "POST", "/v1/auth/confirm-password",
+                     body={"email": "agent2@demo.local", "code": wrong_code, "password": "Nueva-clave-2026"})
+        assert wrong.status == 400 and wrong.body["error"]["code"] == "invalid_code"
+    short = call(AUTH, "POST", "/v1/auth/confirm-password",
+                 body={"email": "agent2@demo.local", "code": code, "password": "short"})
+    assert short.status == 422
+    # The real code changes the password, once
     changed = call(AUTH, "POST", "/v1/auth/confirm-password",
-                   body={"email": "agent2@demo.local", "code": "123456", "password": "Nueva-clave-2026"})
+                   body={"email": "agent2@demo.local", "code": code, "password": "Nueva-clave-2026"})
     assert changed.status == 200
     assert call(AUTH, "POST", "/v1/auth/login",
                 body={"email": "agent2@demo.local", "password": "Nueva-clave-2026"}).status == 200
-    short = call(AUTH, "POST", "/v1/auth/confirm-password",
-                 body={"email": "agent2@demo.local", "code": "123456", "password": "short"})
-    assert short.status == 422
+    again = call(AUTH, "POST", "/v1/auth/confirm-password",
+                 body={"email": "agent2@demo.local", "code": code, "password": "Otra-clave-2026"})
+    assert again.status == 400
+    # Give the shared demo user its password back
+    from skailan.tenancy import cognito
+
+    cognito.set_password("agent2@demo.local", "Demo-pass-2026")

@@ -62,9 +62,16 @@ class Caller:
     email: str | None = None
     name: str | None = None
     role: str | None = None
+    # The brand's super-admin: every permission, sees every conversation, and the only one who
+    # may grant the super-admin role or act on another super-admin.
+    super_admin: bool = False
 
     def can(self, permission: str) -> bool:
         return grants(self.permissions, permission)
+
+    def lacks(self, permissions: frozenset[str] | set[str] | list[str]) -> list[str]:
+        """The permissions of `permissions` this caller does not hold (sorted): what it may not grant."""
+        return sorted(p for p in set(permissions) if not self.can(p))
 
     def require(self, permission: str) -> None:
         if not self.can(permission):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 
 class Settings(BaseModel):
@@ -93,6 +93,12 @@ class Settings(BaseModel):
     limit_webchat_upload_bytes_session: str = "15728640/86400"
     limit_webchat_poll_session: str = "120/60"
     limit_form_ip: str = "30/600"
+
+    @field_validator("app_url")
+    @classmethod
+    def _app_url(cls, value: str) -> str:
+        # The template's AppUrl parameter is empty unless configured.
+        return value.strip().rstrip("/") or "http://127.0.0.1:3000"
 
     @property
     def is_local(self) -> bool:

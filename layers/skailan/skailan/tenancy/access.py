@@ -17,11 +17,13 @@ from skailan.platform.auth import Caller, set_current_caller
 from skailan.platform.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from skailan.platform.lazy import lazy_module
 from skailan.platform.observability import logger
+from skailan.tenancy.defaults import SUPER_ADMIN
 
 # Loaded by the first signed-in request: functions with only public routes (forms, webhooks)
 # never pay for the membership and role models.
 members = lazy_module("skailan.tenancy.members")
 roles = lazy_module("skailan.tenancy.roles")
+api_keys = lazy_module("skailan.tenancy.api_keys")
 
 TENANT_HEADER = "x-tenant-id"
 BRAND_NOT_FOUND = "Marca no encontrada. / Brand not found."
@@ -60,6 +62,7 @@ def resolve_caller(event: dict[str, Any]) -> Caller:
     return Caller(
         tenant_id=member.tenant_id, principal_id=user_id, kind="user", email=member.email, name=member.name,
         role=member.role, permissions=roles.role_permissions(member.tenant_id, member.role),
+        super_admin=member.role == SUPER_ADMIN,
     )
 
 
@@ -67,9 +70,12 @@ def _api_key_caller(context: dict[str, Any]) -> Caller:
     tenant_id, key_id = context.get("tenant_id"), context.get("key_id")
     if not tenant_id or not key_id:
         raise Unauthorized("Clave de API no válida. / Invalid API key.")
-    permissions = frozenset(p for p in str(context.get("permissions", "")).split(",") if p)
-    return Caller(tenant_id=tenant_id, principal_id=key_id, kind="api_key", permissions=permissions,
-                  name=context.get("name"))
+    # API Gateway caches the authorizer's answer (ReauthorizeEvery): check the key again here,
+    # so a revoked key, or one whose creator left or lost permissions, stops at once.
+    caller = api_keys.key_caller(str(tenant_id), str(key_id))
+    if caller is None:
+        raise Unauthorized("Clave de API no válida o revocada. / Invalid or revoked API key.", code="invalid_api_key")
+    return caller
 
 
 Middleware = Callable[[Any, NextMiddleware], Response]

@@ -2,6 +2,11 @@
 
 Format `skl.<tenant>.<key id>.<secret>`: the authorizer finds the item with one GetItem and
 compares hashes in constant time. The secret has 256 bits of entropy, so SHA-256 suffices.
+
+A key never does more than its creator can do *now*: every use (the authorizer, and again the
+function behind it, since API Gateway caches authorizer answers) reads the creator's membership,
+and the key's scopes are cut to what the creator's current role grants. A creator removed from
+the brand or disabled takes their keys with them (removal also marks them revoked).
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ def _out(item: ApiKeyItem) -> ApiKeyOut:
 
 def create_key(caller: Caller, data: ApiKeyIn) -> ApiKeyCreatedOut:
     # A key cannot do more than the person who made it.
-    beyond = [p for p in data.permissions if not caller.can(p)]
+    beyond = caller.lacks(data.permissions)
     if beyond:
         raise Forbidden("No puedes otorgar permisos que no tienes. / You cannot grant permissions you lack.",
                         code="permission_escalation", details={"permissions": beyond})
@@ -74,8 +79,53 @@ def revoke_key(caller: Caller, key_id: str) -> ApiKeyOut:
     return _out(item)
 
 
+def revoke_keys_of(caller: Caller, user_id: str) -> int:
+    """Revoke every live key `user_id` created in the caller's brand; returns how many."""
+    pk = tenant_pk(caller.tenant_id)
+    revoked = 0
+    now = iso()
+    for item in ApiKeyItem.query(pk, ApiKeyItem.sk.startswith(PREFIX), page_size=200,
+                                 filter_condition=(ApiKeyItem.created_by == user_id)
+                                 & ApiKeyItem.revoked_at.does_not_exist()):
+        item.update(actions=[ApiKeyItem.revoked_at.set(now)])
+        emit(caller.tenant_id, "api_key.revoked", caller=caller, entity_type="api_key", entity_id=item.key_id,
+             data={"name": item.name, "reason": "creator_removed"})
+        revoked += 1
+    return revoked
+
+
+def effective_permissions(item: ApiKeyItem) -> frozenset[str] | None:
+    """The key's scopes its creator still holds, or None when the key may not be used at all."""
+    if item.revoked_at is not None:
+        return None
+    scopes = frozenset(item.permissions or ())
+    if item.created_by is None:  # made by the platform itself (seeding): its scopes stand
+        return scopes
+    from skailan.tenancy import members, roles
+
+    creator = members.find_member(item.tenant_id, item.created_by)
+    if creator is None or creator.status != "active":
+        return None
+    held = roles.role_permissions(item.tenant_id, creator.role)
+    probe = Caller(tenant_id=item.tenant_id, principal_id=item.created_by, kind="user", permissions=held)
+    return frozenset(p for p in scopes if probe.can(p))
+
+
+def key_caller(tenant_id: str, key_id: str) -> Caller | None:
+    """The caller a key id stands for right now (the function's own check behind the authorizer)."""
+    try:
+        item = ApiKeyItem.get(tenant_pk(tenant_id), PREFIX + key_id)
+    except ApiKeyItem.DoesNotExist:
+        return None
+    permissions = effective_permissions(item)
+    if permissions is None:
+        return None
+    return Caller(tenant_id=tenant_id, principal_id=key_id, kind="api_key", permissions=permissions, name=item.name)
+
+
 def authenticate(raw_key: str) -> Caller | None:
-    """The caller a presented key stands for, or None (unknown, wrong secret or revoked)."""
+    """The caller a presented key stands for, or None (unknown, wrong secret, revoked, or its
+    creator gone or disabled)."""
     parts = raw_key.strip().split(".")
     if len(parts) != 4 or parts[0] != KEY_SCHEME:
         return None
@@ -86,8 +136,10 @@ def authenticate(raw_key: str) -> Caller | None:
         return None
     if item.revoked_at is not None or not hmac.compare_digest(item.secret_hash, _hash(secret)):
         return None
+    permissions = effective_permissions(item)
+    if permissions is None:
+        return None
     now = utcnow()
     if item.last_used_at is None or parse_iso(item.last_used_at) < now - LAST_USED_RESOLUTION:
         item.update(actions=[ApiKeyItem.last_used_at.set(iso(now))])
-    return Caller(tenant_id=tenant_id, principal_id=key_id, kind="api_key",
-                  permissions=frozenset(item.permissions or ()), name=item.name)
+    return Caller(tenant_id=tenant_id, principal_id=key_id, kind="api_key", permissions=permissions, name=item.name)

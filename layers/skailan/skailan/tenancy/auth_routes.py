@@ -13,6 +13,7 @@ from skailan.tenancy.models import (
     ConfirmPasswordIn,
     ForgotPasswordIn,
     LoginIn,
+    LogoutIn,
     MeOut,
     RefreshIn,
     TokensOut,
@@ -35,6 +36,13 @@ def refresh(body: RefreshIn) -> TokensOut:
     return signin.refresh(body.refresh_token)
 
 
+@router.post("/v1/auth/logout", middlewares=[public()], tags=["auth"])
+def logout(body: LogoutIn) -> dict[str, str]:
+    """Revoke the refresh token (its session); `everywhere` signs out of every device."""
+    signin.logout(body.refresh_token, everywhere=body.everywhere)
+    return {"status": "signed_out"}
+
+
 @router.post("/v1/auth/forgot-password", middlewares=[public()], status_code=202, tags=["auth"])
 def forgot_password(body: ForgotPasswordIn) -> dict[str, str]:
     signin.forgot_password(str(body.email), _source_ip())
@@ -53,7 +61,7 @@ def accept_invitation(body: AcceptInvitationIn) -> TokensOut:
 
     limits.hit_public("accept-invitation-ip", limits.ip_subject(_source_ip()))
     user = members.accept_invitation(body.token, body.password)
-    return signin.login(user.email, body.password, _source_ip())
+    return signin.login(user.email, body.password, _source_ip())  # the new membership is active
 
 
 @router.get("/v1/me", middlewares=[authenticated()], tags=["auth"])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from skailan.platform.auth import MODULES
 
+SUPER_ADMIN = "super_admin"
+
 BUILTIN_ROLES: dict[str, dict[str, object]] = {
     "admin": {
         "name": "Administrador / Admin",
@@ -43,6 +45,11 @@ BUILTIN_ROLES: dict[str, dict[str, object]] = {
     "operator": {
         "name": "Operador / Operator",
         "permissions": frozenset({"contacts:view", "leads:edit"}),
+    },
+    # SPEC §1: sees every conversation of the brand and manages everything, admins included.
+    SUPER_ADMIN: {
+        "name": "Superadministrador / Super-admin",
+        "permissions": frozenset(f"{m}:manage" for m in MODULES),
     },
 }
 

@@ -11,6 +11,7 @@ Keys (every tenant item's partition starts with the tenant):
 Global registries (not tenant data; each maps one outside id to exactly one tenant):
   route guard      pk ROUTE#<kind>#<external id>   sk ROUTE   (channel routing, unique ids)
   login throttle   pk LOGIN#<sha256(email)>        sk LOGIN   (TTL)
+  password reset   pk RESET#<sha256(email)>        sk RESET   (TTL; the latest code only)
 gsi1 USER#<sub> lists a person's brands at sign-in; INVITATIONS feeds the purge job only.
 """
 
@@ -125,9 +126,9 @@ class RouteGuardItem(TenancyItem, discriminator="route"):
     channel = UnicodeAttribute()
 
 
-class LoginThrottleItem(TenancyItem, discriminator="login_throttle"):
-    failures = NumberAttribute(default=0)
-    locked_until = UnicodeAttribute(null=True)
+class PasswordResetItem(TenancyItem, discriminator="password_reset"):
+    code_hash = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
     ttl = TTLAttribute(null=True)
 
 

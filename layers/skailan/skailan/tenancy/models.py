@@ -218,6 +218,11 @@ class RefreshIn(RequestModel):
     refresh_token: Annotated[str, Field(min_length=1)]
 
 
+class LogoutIn(RequestModel):
+    refresh_token: Annotated[str, Field(min_length=1, max_length=4096)]
+    everywhere: bool = Field(default=False, description="Also sign out of every other device (GlobalSignOut).")
+
+
 class ForgotPasswordIn(RequestModel):
     email: EmailAddress
 

@@ -1,4 +1,10 @@
-"""Roles: five built-in ones (in code, not editable) plus custom roles per brand."""
+"""Roles: six built-in ones (in code, not editable) plus custom roles per brand.
+
+Nobody grants what they do not hold: a role created or edited, a role given to a member, an
+API key — each carries only permissions the caller holds, and nobody edits the role they have
+themselves or acts on a member (or role) that holds more than they do. Only a super-admin makes
+or touches super-admins.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +12,8 @@ from pynamodb.exceptions import PutError
 
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
-from skailan.platform.errors import Conflict, NotFound, Unprocessable
-from skailan.tenancy.defaults import BUILTIN_ROLES
+from skailan.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
+from skailan.tenancy.defaults import BUILTIN_ROLES, SUPER_ADMIN
 from skailan.tenancy.events import emit
 from skailan.tenancy.items import MemberItem, RoleItem, tenant_pk
 from skailan.tenancy.models import RoleIn, RoleOut, RoleUpdateIn
@@ -35,6 +41,32 @@ def role_permissions(tenant_id: str, role_key: str) -> frozenset[str]:
         return frozenset(RoleItem.get(tenant_pk(tenant_id), PREFIX + role_key).permissions or ())
     except RoleItem.DoesNotExist:
         return frozenset()
+
+
+def escalation(permissions: list[str]) -> Forbidden:
+    return Forbidden("No puedes otorgar permisos que no tienes. / You cannot grant permissions you lack.",
+                     code="permission_escalation", details={"permissions": permissions})
+
+
+def check_grantable(caller: Caller, permissions: frozenset[str] | set[str] | list[str]) -> None:
+    beyond = caller.lacks(permissions)
+    if beyond:
+        raise escalation(beyond)
+
+
+def check_assignable(caller: Caller, role_key: str, *, acting_on: str = "role") -> None:
+    """The caller may give this role to someone (or act on a member who has it)."""
+    if role_key == SUPER_ADMIN and not caller.super_admin:
+        what = ("gestionar a un superadministrador", "manage a super-admin") if acting_on == "member" else (
+            "otorgar el rol de superadministrador", "grant the super-admin role")
+        raise Forbidden(f"Solo un superadministrador puede {what[0]}. / Only a super-admin can {what[1]}.",
+                        code="super_admin_required", details={"role": role_key})
+    check_grantable(caller, role_permissions(caller.tenant_id, role_key))
+
+
+def _refuse_own(caller: Caller, key: str) -> None:
+    if caller.kind == "user" and caller.role == key:
+        raise Forbidden("No puedes modificar tu propio rol. / You cannot change your own role.", code="own_role")
 
 
 def ensure_role_exists(tenant_id: str, role_key: str) -> None:
@@ -76,6 +108,7 @@ def _refuse_builtin(key: str) -> None:
 
 def create_role(caller: Caller, data: RoleIn) -> RoleOut:
     _refuse_builtin(data.key)
+    check_grantable(caller, data.permissions)
     now = iso()
     item = RoleItem(
         tenant_pk(caller.tenant_id), PREFIX + data.key, tenant_id=caller.tenant_id, key=data.key,
@@ -96,8 +129,15 @@ def create_role(caller: Caller, data: RoleIn) -> RoleOut:
 def update_role(caller: Caller, key: str, data: RoleUpdateIn) -> RoleOut:
     _refuse_builtin(key)
     item = _load(caller.tenant_id, key)
+    _refuse_own(caller, key)
+    check_grantable(caller, item.permissions or set())  # not a role stronger than oneself
     changes = data.model_dump(exclude_unset=True)
+    for attr in ("name", "permissions"):
+        if attr in changes and changes[attr] is None:
+            raise Unprocessable(f"'{attr}' no puede ser nulo. / '{attr}' must not be null.", code="validation_error",
+                                details=[{"field": attr, "error": "must not be null"}])
     if "permissions" in changes:
+        check_grantable(caller, changes["permissions"])
         item.permissions = set(changes["permissions"])
     for attr in ("name", "description"):
         if attr in changes:
@@ -118,6 +158,8 @@ def update_role(caller: Caller, key: str, data: RoleUpdateIn) -> RoleOut:
 def delete_role(caller: Caller, key: str) -> None:
     _refuse_builtin(key)
     item = _load(caller.tenant_id, key)
+    _refuse_own(caller, key)
+    check_grantable(caller, item.permissions or set())
     # Members live in the brand's partition: a Query with a filter, bounded to this brand.
     in_use = MemberItem.query(
         tenant_pk(caller.tenant_id), MemberItem.sk.startswith("MEMBER#"),
