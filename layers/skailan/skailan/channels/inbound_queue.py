@@ -37,6 +37,15 @@ class MailRef(BaseModel):
     content_b64: str | None = None
 
 
+class MediaRetry(BaseModel):
+    """The stored message whose media download failed: only the media is fetched again."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+    conversation_id: str
+    message_id: str
+
+
 class IngestEnvelope(BaseModel):
     """One routed inbound event. The tenant comes from the route guard of the id the verified
     payload names (or of the URL's account), never from the payload itself."""
@@ -53,10 +62,14 @@ class IngestEnvelope(BaseModel):
     app_id: str | None = None
     event: InboundEvent | None = None
     mail: MailRef | None = None
+    # Set on a media retry: its own message group, so it never holds the customer's messages back.
+    media_retry: MediaRetry | None = None
 
     def customer_ref(self) -> str:
         """Whose ordered stream this event belongs to."""
         event = self.event
+        if self.media_retry is not None:
+            return f"media:{self.media_retry.message_id}"
         if event is None:
             return f"mail:{self.mail.ses_message_id}" if self.mail else "none"
         if event.kind == "message":
@@ -70,6 +83,8 @@ class IngestEnvelope(BaseModel):
         return "provider-errors"
 
     def dedup_key(self) -> str:
+        if self.media_retry is not None:
+            return f"media:{self.media_retry.conversation_id}:{self.media_retry.message_id}"
         if self.event is not None:
             return self.event.dedup_key()
         assert self.mail is not None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from skailan.channels import accounts
@@ -46,11 +46,17 @@ def _account_route(account_id: str, channel: str) -> accounts.Route:
     return found
 
 
+def _arrival(received_at: datetime, index: int) -> datetime:
+    """Events of one delivery are one microsecond apart, in the payload's order: the ingest keeps
+    messages the provider stamped with the same second in the order they arrived."""
+    return received_at + timedelta(microseconds=index)
+
+
 def _envelopes(events: Sequence[Any], route: accounts.Route, *, via: str, received_at: datetime) -> list[IngestEnvelope]:
     return [
         IngestEnvelope(tenant_id=route.tenant_id, account_id=route.account_id, channel=event.channel,
-                       received_at=received_at, via=via, event=event)
-        for event in events
+                       received_at=_arrival(received_at, index), via=via, event=event)
+        for index, event in enumerate(events)
     ]
 
 
@@ -75,7 +81,7 @@ def receive_meta(app_id: str, body: bytes, signature: str | None) -> Accepted:
     received_at = utcnow()
     envelopes: list[IngestEnvelope] = []
     dropped = 0
-    for event in parse(body, received_at=received_at):
+    for index, event in enumerate(parse(body, received_at=received_at)):
         ref = event.account_ref
         found = accounts.route(_META_ROUTE_KIND[event.channel], ref) if ref else None
         if found is None or found.channel != event.channel:
@@ -84,7 +90,7 @@ def receive_meta(app_id: str, body: bytes, signature: str | None) -> Accepted:
                            channel=event.channel, account_ref=ref, kind=event.kind)
             continue
         envelopes.append(IngestEnvelope(tenant_id=found.tenant_id, account_id=found.account_id,
-                                        channel=event.channel, received_at=received_at, via="meta",
+                                        channel=event.channel, received_at=_arrival(received_at, index), via="meta",
                                         app_id=app_id, event=event))
     return Accepted(enqueue(envelopes), dropped)
 

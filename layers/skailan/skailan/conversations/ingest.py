@@ -36,11 +36,17 @@ from skailan.conversations.reasons import provider_error
 from skailan.platform.clock import iso
 from skailan.platform.errors import Retryable
 from skailan.platform.events import Actor, DomainEvent, publish
-from skailan.platform.ids import id_at
+from skailan.platform.ids import ordered_id_at
 from skailan.platform.observability import logger
 
 # A status can overtake the send worker's write of the provider id: retry it this many times.
 STATUS_RETRIES = 3
+# A record failing this many receives goes to the DLQ (with its reason) and is acknowledged, so
+# the customer's later messages, held back behind it in its FIFO group, go on (the queue's own
+# maxReceiveCount, 5, would take them to the DLQ with it: held-back records are received too).
+POISON_AFTER = 3
+# Media downloads retried on their own (a media-only message group) this many times.
+MEDIA_ATTEMPTS = 3
 _PROVIDERS = {"whatsapp": "whatsapp", "messenger": "meta", "instagram": "meta", "telegram": "telegram",
               "sms": "twilio", "email": "ses"}
 _HTML_LIMIT = 64_000
@@ -85,6 +91,8 @@ def handle(envelope: IngestEnvelope, *, receive_count: int = 1) -> Outcome:
         logger.warning("inbound event dropped", tenant_id=envelope.tenant_id, account_id=envelope.account_id,
                        reason=str(why))
         return Outcome("dropped")
+    if envelope.media_retry is not None:
+        return retry_media(account, envelope, receive_count)
     if envelope.mail is not None:
         return _mail(account, envelope, envelope.mail, receive_count)
     event = envelope.event
@@ -208,14 +216,14 @@ def _message(account: accounts.Account, envelope: IngestEnvelope, message: Inbou
         if message.media is not None:
             from skailan.conversations.media import store_inbound_media
 
-            media = store_inbound_media(account, message)
+            media = store_inbound_media(account, message, final=False)
         attachments = _email_attachments(account, message)
     person = _resolve(account, message.channel, external_id,
                       phone=customer.phone if customer else None, email=customer.email if customer else None,
                       name=(customer.display_name or customer.username) if customer else None)
     conversation_id = _thread(account, message, person.person_id)
     own = conversation_id == store.conversation_id_for(account.account_id, person.person_id)
-    message_id = id_at(message.timestamp)
+    message_id = _ordered_id(envelope, message)
     at = _time(message.timestamp)
     item = MessageItem(
         conversation_pk(tenant_id, conversation_id), message_sk(message_id),
@@ -262,6 +270,8 @@ def _message(account: accounts.Account, envelope: IngestEnvelope, message: Inbou
                 publish(outcome.events)
         return outcome
     if opened == "rated":
+        if media is not None and media.get("status") == "pending":
+            _queue_media_retry(envelope, message, conversation_id, message_id)
         # Stored on the closed conversation as its rating: it stays closed (no created/reopened).
         events = _message_events(account, conversation_id, message_id, message, person.person_id, None, direction)
         events.append(_rated_event(account, read, message_id, message, person.person_id,
@@ -269,11 +279,66 @@ def _message(account: accounts.Account, envelope: IngestEnvelope, message: Inbou
         publish(events)
         logger.info("rating stored", tenant_id=tenant_id, conversation_id=conversation_id, message_id=message_id)
         return Outcome("stored", conversation_id, message_id, events)
+    if media is not None and media.get("status") == "pending":
+        _queue_media_retry(envelope, message, conversation_id, message_id)
     events = _message_events(account, conversation_id, message_id, message, person.person_id, opened, direction)
     publish(events)
     logger.info("message stored", tenant_id=tenant_id, conversation_id=conversation_id, message_id=message_id,
                 channel=message.channel, direction=direction, opened=opened)
     return Outcome("stored", conversation_id, message_id, events)
+
+
+# ---------------------------------------------------------------- media retried on their own
+
+
+def _queue_media_retry(envelope: IngestEnvelope, message: InboundMessage, conversation_id: str,
+                       message_id: str) -> None:
+    """The message is stored; its media is fetched again by a record of its own."""
+    from skailan.channels.inbound_queue import MediaRetry, enqueue
+
+    retry = IngestEnvelope(tenant_id=envelope.tenant_id, account_id=envelope.account_id, channel=message.channel,
+                           received_at=envelope.received_at, via=envelope.via, app_id=envelope.app_id, event=message,
+                           media_retry=MediaRetry(conversation_id=conversation_id, message_id=message_id))
+    try:
+        enqueue([retry])
+    except Exception as err:  # the text is stored; the media stays pending (visible as such)
+        logger.error("media retry not queued", tenant_id=envelope.tenant_id, message_id=message_id,
+                     reason=f"{type(err).__name__}: {err}"[:300])
+
+
+def retry_media(account: accounts.Account, envelope: IngestEnvelope, receive_count: int) -> Outcome:
+    """Fetch the media of a stored message again; after MEDIA_ATTEMPTS it is marked unavailable."""
+    from skailan.conversations.media import store_inbound_media
+
+    retry, message = envelope.media_retry, envelope.event
+    assert retry is not None
+    if not isinstance(message, InboundMessage) or message.media is None:
+        return Outcome("dropped")
+    current = store.get_message(account.tenant_id, retry.conversation_id, retry.message_id, consistent=True)
+    if current is None or (current.media or {}).get("status") != "pending":
+        return Outcome("duplicate", retry.conversation_id, retry.message_id)  # gone, or already settled
+    final = receive_count >= MEDIA_ATTEMPTS
+    media = store_inbound_media(account, message, final=final)
+    if media.get("status") == "pending":
+        raise Retryable(f"media of {retry.message_id} still unavailable: {media.get('error')}")
+    store.update_message_media(account.tenant_id, retry.conversation_id, retry.message_id, media)
+    logger.info("media retried", tenant_id=account.tenant_id, message_id=retry.message_id, status=media.get("status"),
+                attempt=receive_count)
+    return Outcome("media_" + str(media.get("status")), retry.conversation_id, retry.message_id)
+
+
+def _ordered_id(envelope: IngestEnvelope, message: InboundMessage) -> str:
+    """The message's id: sorts by the provider's time, and within the same second (providers
+    stamp seconds) by the provider's own order — Telegram's per-chat `message_id` — or else by
+    arrival (the webhook's receive time, one microsecond apart per event of a delivery)."""
+    order: int | None = None
+    if message.channel == "telegram":
+        tail = message.provider_message_id.rpartition(":")[2]
+        order = int(tail) if tail.isdigit() else None
+    if order is None:
+        received = envelope.received_at or message.timestamp
+        order = int((received - message.timestamp).total_seconds() * 1_000_000) if received else 0
+    return ordered_id_at(message.timestamp, order)
 
 
 def _append(item: MessageItem, summary: store.Summary, ref: ProviderRefItem, *, channel: str,
@@ -484,9 +549,14 @@ def process_record(body: str, *, message_id: str, group_id: str | None, receive_
         envelope = IngestEnvelope.model_validate_json(body)
         return handle(envelope, receive_count=receive_count)
     except (ValidationError, PayloadError, ValueError, SkailanError) as err:
-        if isinstance(err, SkailanError) and (err.status >= 500 or err.status == 409):  # 409: retry
+        retry = isinstance(err, SkailanError) and (err.status >= 500 or err.status == 409)  # 409: retry
+        if retry and receive_count < POISON_AFTER:
             raise
         reason = f"{type(err).__name__}: {err}"
-        to_dead_letter(get_settings().inbound_dead_letter_queue_url, body, reason=reason, message_id=message_id,
-                       group_id=group_id, source="inbound")
-        return Outcome("dead_letter")
+    except Exception as err:
+        if receive_count < POISON_AFTER:
+            raise  # transient (throttling, a race): SQS delivers it again
+        reason = f"failed {receive_count} times: {type(err).__name__}: {err}"
+    to_dead_letter(get_settings().inbound_dead_letter_queue_url, body, reason=reason, message_id=message_id,
+                   group_id=group_id, source="inbound")
+    return Outcome("dead_letter")

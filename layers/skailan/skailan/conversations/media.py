@@ -117,10 +117,13 @@ def _download(account: Account, message: InboundMessage) -> tuple[bytes, str | N
     return fetched.content, fetched.content_type
 
 
-def store_inbound_media(account: Account, message: InboundMessage) -> dict[str, Any]:
-    """The message's media as stored: {key, mime_type, size, filename, caption} — or, when the
-    provider refuses or the URL is unsafe, the same without key and with `error` (the message
-    is kept). Transient failures raise Retryable so the record is retried."""
+def store_inbound_media(account: Account, message: InboundMessage, *, final: bool = True) -> dict[str, Any]:
+    """The message's media as stored: {key, mime_type, size, filename, caption, status}.
+
+    `status` is "stored", "unavailable" (the provider refused, the URL is unsafe, the file is too
+    big — with `error`) or, when not `final`, "pending" for a transient failure (timeout, 5xx,
+    throttling): the message is stored anyway and the media retried on its own
+    (`ingest.retry_media`). Nothing here fails the message."""
     from skailan.channels.fetch import FetchFailed, MediaTooLarge, UnsafeUrl
 
     media = message.media
@@ -128,14 +131,19 @@ def store_inbound_media(account: Account, message: InboundMessage) -> dict[str, 
     info: dict[str, Any] = {"mime_type": media.mime_type, "filename": media.filename, "caption": media.caption,
                             "provider_media_id": media.provider_media_id, "size": media.size}
     if message.channel == "webchat":  # uploaded through the widget API: already in our bucket
-        return {**info, "key": media.provider_media_id}
+        return {**info, "key": media.provider_media_id, "status": "stored"}
     try:
         content, content_type = _download(account, message)
     except (UnsafeUrl, FetchFailed, MediaTooLarge, ValueError) as err:
         logger.warning("media not downloaded", tenant_id=account.tenant_id, account_id=account.account_id,
                        provider_message_id=message.provider_message_id, reason=str(err))
-        return {**info, "error": str(err)[:300]}
+        return {**info, "status": "unavailable", "error": str(err)[:300]}
+    except Exception as err:  # transient (Retryable), or anything unexpected: never the text's fate
+        logger.warning("media download failed; will retry", tenant_id=account.tenant_id,
+                       account_id=account.account_id, provider_message_id=message.provider_message_id,
+                       reason=f"{type(err).__name__}: {err}"[:300], final=final)
+        return {**info, "status": "unavailable" if final else "pending", "error": str(err)[:300] or type(err).__name__}
     mime = media.mime_type or (content_type.split(";")[0].strip() if content_type else None)
     stored = put_object(object_key(account.tenant_id, account.account_id, message.provider_message_id,
                                    media.filename), content, mime)
-    return {**info, "key": stored.key, "mime_type": mime, "size": stored.size}
+    return {**info, "key": stored.key, "mime_type": mime, "size": stored.size, "status": "stored"}

@@ -66,6 +66,9 @@ class MediaOut(ResponseModel):
     size: int | None = None
     caption: str | None = None
     error: str | None = None
+    status: Literal["stored", "pending", "unavailable"] | None = Field(
+        default=None, description="pending: the download failed for now and is retried on its own; "
+                                  "unavailable: it could not be downloaded (see error).")
 
 
 class ErrorOut(ResponseModel):

@@ -184,20 +184,29 @@ def deliver(job: OutboundJob, *, receive_count: int = 1) -> Attempt:
         return Attempt("already_done")
     if item.status == "sending":
         started = parse_iso(item.sending_at) if item.sending_at else utcnow()
-        if (utcnow() - started).total_seconds() < SENDING_LEASE_SECONDS:
+        if (utcnow() - started).total_seconds() < SENDING_LEASE_SECONDS and receive_count < MAX_RECEIVES:
             raise Retryable("another attempt is sending this message")
+        # The lease ran out, or this is the record's last receive: it must not stay `sending`.
         return _fail(item, own_error("delivery_unknown"))
-    conversation = store.get_conversation(job.tenant_id, job.conversation_id)
-    account = accounts.account(item.tenant_id, item.account_id)
-    if conversation is None or account is None or not account.active:
-        return _fail(item, own_error("channel_disabled"))
-    from skailan.conversations.sending import delivery_for
-
-    delivery = delivery_for(account, conversation)
     try:
-        delivery.check(item)
-    except SendFailure as failure:
-        return _fail(item, _failure_dict(failure))
+        conversation = store.get_conversation(job.tenant_id, job.conversation_id)
+        account = accounts.account(item.tenant_id, item.account_id)
+        if conversation is None or account is None or not account.active:
+            return _fail(item, own_error("channel_disabled"))
+        from skailan.conversations.sending import delivery_for
+
+        delivery = delivery_for(account, conversation)
+        try:
+            delivery.check(item)
+        except SendFailure as failure:
+            return _fail(item, _failure_dict(failure))
+    except (Retryable, SendFailure):
+        raise
+    except Exception as err:
+        # Nothing reached the provider: retried, and on the last receive failed with the reason.
+        if receive_count >= MAX_RECEIVES:
+            _fail(item, own_error("send_error", message=f"{type(err).__name__}: {err}"[:300]))
+        raise
     already = list(item.provider_message_ids or [])
     try:
         store.claim_for_sending(item, at=iso(), allow_failed_code=redrive_code)
@@ -242,12 +251,33 @@ def process_record(body: str, *, message_id: str, group_id: str | None, receive_
         to_dead_letter(get_settings().outbound_dead_letter_queue_url, body, reason=f"{type(err).__name__}: {err}",
                        message_id=message_id, group_id=group_id, source="outbound")
         return Attempt("failed")
-    attempt = deliver(job, receive_count=receive_count)
+    try:
+        attempt = deliver(job, receive_count=receive_count)
+    except Exception:
+        if receive_count >= MAX_RECEIVES:
+            settle(job)  # the record goes to the DLQ: the message gets its final state first
+        raise
     if attempt.result == "retry":
         if receipt_handle and queue_url:
             _delay(queue_url, receipt_handle, int(attempt.retry_after or 1))
         raise Retryable(f"retry in {attempt.retry_after:.0f}s", retry_after=attempt.retry_after)
     return attempt
+
+
+def settle(job: OutboundJob) -> str | None:
+    """A message whose record is leaving the queue for good gets a final state: `queued` →
+    failed `retries_exhausted` (nothing was sent; a DLQ redrive sends it again), `sending` →
+    failed `delivery_unknown` (the provider may have it). Returns the status set, if any."""
+    try:
+        item = store.get_message(job.tenant_id, job.conversation_id, job.message_id, consistent=True)
+        if item is None or item.status not in ("queued", "sending"):
+            return None
+        code = "retries_exhausted" if item.status == "queued" else "delivery_unknown"
+        _fail(item, own_error(code))
+        return code
+    except Exception:
+        logger.exception("outbound message not settled", **job.model_dump())
+        return None
 
 
 def _delay(queue_url: str, receipt_handle: str, seconds: int) -> None:

@@ -38,6 +38,16 @@ OWN: dict[str, Reason] = {
         "La conversación no tiene a quién responder en este canal.",
         "The conversation has nobody to reply to on this channel.",
     ),
+    "attachment_unavailable": Reason(
+        "Attachment unavailable",
+        "No se pudo obtener un archivo adjunto (enlace rechazado, inaccesible o demasiado grande); no se envió.",
+        "An attachment could not be fetched (link refused, unreachable or too large); nothing was sent.",
+    ),
+    "send_error": Reason(
+        "Send error",
+        "El envío falló por un error interno antes de llegar al proveedor; no se envió.",
+        "Sending failed with an internal error before reaching the provider; nothing was sent.",
+    ),
 }
 
 

@@ -218,10 +218,20 @@ def _attachment_loader() -> Any:
     def load(media: Any) -> Any:
         from skailan.channels.email import AttachmentContent
         from skailan.channels.fetch import FetchPolicy, fetch_media
+        from skailan.platform.errors import Retryable, SkailanError
 
         settings = get_settings()
         policy = FetchPolicy(allowed_hosts=None, local_hosts=settings.provider_local_hosts, max_bytes=10 * 1024 * 1024)
-        fetched = fetch_media(http_client(), media.url, policy=policy)
+        # Before the provider call: a refused or unreachable file is the message's failure (with
+        # its reason), a transient one a retry — never an exception that leaves it `sending`.
+        try:
+            fetched = fetch_media(http_client(), media.url, policy=policy)
+        except SkailanError as err:  # unsafe URL, 4xx, too large
+            raise own_failure("attachment_unavailable", f"{media.url}: {err.message}"[:300]) from err
+        except Retryable as err:
+            failure = own_failure("attachment_unavailable", f"{media.url}: {err}"[:300])
+            failure.permanent = False
+            raise failure from err
         name = media.filename or media.url.rsplit("/", 1)[-1] or "attachment"
         return AttachmentContent(filename=name, content_type=media.mime_type or fetched.content_type
                                  or "application/octet-stream", content=fetched.content)

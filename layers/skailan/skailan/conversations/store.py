@@ -34,7 +34,7 @@ from skailan.conversations.items import (
     provider_ref_pk,
     session_pk,
 )
-from skailan.platform.clock import iso
+from skailan.platform.clock import iso, parse_iso
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.storage import transaction
 
@@ -255,6 +255,12 @@ def update_message_text(tenant_id: str, conversation_id: str, message_id: str, t
     )
 
 
+def update_message_media(tenant_id: str, conversation_id: str, message_id: str, media: dict[str, Any]) -> None:
+    """The media of a stored message, fetched again (it was `pending`)."""
+    MessageItem(conversation_pk(tenant_id, conversation_id), message_sk(message_id)).update(
+        actions=[MessageItem.media.set(media)], condition=MessageItem.pk.exists())
+
+
 # ---------------------------------------------------------------- delivery states
 
 
@@ -273,12 +279,21 @@ def apply_status(tenant_id: str, conversation_id: str, message_id: str, status: 
     limit = (rank if after_delivery else FAILED_ONLY_BELOW) if status == "failed" else rank
     condition = MessageItem.pk.exists() & (MessageItem.status_rank < limit)
     try:
-        item.update(actions=actions, condition=condition)
+        item.update(actions=actions, condition=condition)  # ALL_NEW: `item` now holds every attribute
     except UpdateError as err:
         if _failed_check(err):
             return None
         raise
+    # Providers stamp seconds, we stamp `sent` in milliseconds: a delivery reported "at 10:00:05"
+    # for a message sent at 10:00:05.300 is shown at the send time, never before it.
+    floor = max((t for t in _earlier_times(item, status) if t), key=parse_iso, default=None)
+    if floor and status != "failed" and parse_iso(at) < parse_iso(floor):
+        item.update(actions=[time_attr.set(floor)])
     return item
+
+
+def _earlier_times(item: MessageItem, status: str) -> list[str | None]:
+    return {"sent": [], "delivered": [item.sent_at], "read": [item.sent_at, item.delivered_at]}.get(status, [])
 
 
 def refresh_last_message(item: MessageItem, last_message: dict[str, Any]) -> None:

@@ -43,8 +43,9 @@ def _media(media: dict[str, Any] | None) -> MediaOut | None:
         from skailan.conversations.media import signed_url
 
         url = signed_url(media["key"])
+    status = media.get("status") or ("stored" if url else "unavailable" if media.get("error") else None)
     return MediaOut(url=url, mime_type=media.get("mime_type"), filename=media.get("filename"),
-                    size=media.get("size"), caption=media.get("caption"), error=media.get("error"))
+                    size=media.get("size"), caption=media.get("caption"), error=media.get("error"), status=status)
 
 
 def _attachments(attachments: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
@@ -59,9 +60,25 @@ def _attachments(attachments: list[dict[str, Any]] | None) -> list[dict[str, Any
     return out
 
 
+def _monotonic(times: dict[str, str]) -> None:
+    """sent ≤ delivered ≤ read as shown (messages stored before the store clamped them)."""
+    from skailan.platform.clock import parse_iso
+
+    floor: str | None = None
+    for name in ("sent", "delivered", "read"):
+        value = times.get(name)
+        if value is None:
+            continue
+        if floor is not None and parse_iso(value) < parse_iso(floor):
+            times[name] = floor
+        else:
+            floor = value
+
+
 def message_out(item: MessageItem) -> MessageOut:
     times = {name: value for name in ("sent", "delivered", "read", "failed")
              if (value := getattr(item, f"{name}_at", None))}
+    _monotonic(times)
     return MessageOut(
         id=item.message_id, conversation_id=item.conversation_id, direction=item.direction, type=item.type,
         text=item.text, status=item.status, provider_message_id=item.provider_message_id,

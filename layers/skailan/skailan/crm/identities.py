@@ -3,7 +3,8 @@
 An identity is `(kind, key) → person` in its own item (`T#<t>#ID#<kind>#<key>`), claimed with
 `attribute_not_exists` in the same transaction as the person that holds it (see
 `people.write_person`). Kinds: phone (key: `phone_match_key(E.164)`), email (normalised),
-whatsapp (wa_id), telegram (user id), messenger (PSID), instagram (IGSID), webchat (visitor id).
+whatsapp (wa_id), telegram (user id), messenger (PSID), instagram (IGSID), webchat (visitor id),
+sms (the raw sender of an SMS that is not a readable phone number: short code, alphanumeric id).
 
 `resolve_or_create(tenant, channel, external_id, phone=, email=, display_name=)`:
 1. the channel identity → that person (2 GetItems: identity, person);
@@ -76,7 +77,14 @@ def channel_identity(tenant_id: str, channel: str, external_id: str) -> Identity
         raise Unprocessable(both("Identificador no válido", "Invalid identifier"),
                             details=[{"field": "external_id", "error": "invalid"}])
     if kind == "phone":
-        return phone_identity(normalize_phone(value, default_country(tenant_id), field_name="external_id"))
+        try:
+            return phone_identity(normalize_phone(value, default_country(tenant_id), field_name="external_id"))
+        except Unprocessable:
+            if channel != "sms":
+                raise
+            # Short codes, alphanumeric senders, ranges the phone library does not know: the
+            # provider delivered the message, so the sender keeps its raw address as identity.
+            return Identity("sms", value, value)
     if kind == "email":
         return email_identity(normalize_email(value, field_name="external_id"))
     if kind == "whatsapp":

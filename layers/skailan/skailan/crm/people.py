@@ -67,9 +67,17 @@ def brand_locale(tenant_id: str) -> tuple[str, str]:
     now = time.monotonic()
     if cached and now - cached[0] < _BRAND_TTL_SECONDS:
         return cached[1], cached[2]
+    from skailan.platform.errors import NotFound
     from skailan.tenancy.brands import get_brand
 
-    brand = get_brand(tenant_id)
+    try:
+        brand = get_brand(tenant_id)  # invalid stored values already fall back to defaults
+    except NotFound:
+        # No brand item (a half-provisioned tenant): people and messages are still stored.
+        from skailan.platform.observability import logger
+
+        logger.warning("brand not found; default locale used", tenant_id=tenant_id)
+        return "CO", "UTC"
     _brand_cache[tenant_id] = (now, brand.default_country, brand.time_zone)
     return brand.default_country, brand.time_zone
 

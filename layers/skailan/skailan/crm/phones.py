@@ -116,13 +116,22 @@ def phone_digits(text: str) -> str:
 # --- internals -------------------------------------------------------------------------
 
 
+def supported_region(code: str) -> bool:
+    """An ISO 3166 alpha-2 code phone numbers can be read in (what a brand's default country may be)."""
+    return code in phonenumbers.SUPPORTED_REGIONS
+
+
 def _region(default_country: str | None) -> str | None:
     if not default_country:
         return None
     region = default_country.strip().upper()
     if region not in phonenumbers.SUPPORTED_REGIONS:
-        # A brand setting, validated where brands are configured: a programming error here.
-        raise ValueError(f"unknown default country {default_country!r}")
+        # Validated where brands are configured; a bad stored value must not break whoever reads
+        # phones (ingestion above all): only international numbers are read then.
+        from skailan.platform.observability import logger
+
+        logger.warning("unknown default country; reading international numbers only", country=default_country)
+        return None
     return region
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
 from pynamodb.exceptions import PutError
 
 from skailan.inbox.events import emit
@@ -12,6 +13,7 @@ from skailan.inbox.models import InboxSettings, InboxSettingsIn
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, Unprocessable
+from skailan.platform.patching import deep_merge, lenient_validate, sanitize
 from skailan.platform.settings import get_settings
 
 SK = "SETTINGS"
@@ -31,11 +33,11 @@ def _defaults() -> dict[str, Any]:
     }
 
 
-def _merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in patch.items():
-        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
-    return out
+def _settings(tenant_id: str, stored: Any) -> InboxSettings:
+    """Defaults under what is stored; a stored value that no longer validates falls back to its
+    default (logged) — assignment, bots and ingestion must keep working whatever was saved."""
+    document = deep_merge(_defaults(), sanitize(InboxSettings, stored, what="inbox", tenant_id=tenant_id))
+    return lenient_validate(InboxSettings, document, what="inbox", tenant_id=tenant_id)
 
 
 def get_config(tenant_id: str) -> InboxSettings:
@@ -43,7 +45,7 @@ def get_config(tenant_id: str) -> InboxSettings:
         stored = InboxSettingsItem.get(settings_pk(tenant_id), SK).data or {}
     except InboxSettingsItem.DoesNotExist:
         stored = {}
-    return InboxSettings.model_validate(_merge(_defaults(), stored))
+    return _settings(tenant_id, stored)
 
 
 def update_config(caller: Caller, changes: InboxSettingsIn) -> InboxSettings:
@@ -68,8 +70,19 @@ def update_config(caller: Caller, changes: InboxSettingsIn) -> InboxSettings:
     except InboxSettingsItem.DoesNotExist:
         item = InboxSettingsItem(settings_pk(caller.tenant_id), SK, tenant_id=caller.tenant_id, data={},
                                  created_at=iso())
-    # Sections are replaced whole: what the caller sends for a section is that section.
-    item.data = {**(item.data or {}), **patch}
+    # Merged field by field into the settings in effect, validated whole, then written: a
+    # partial section never erases its siblings, and nothing invalid reaches the table.
+    # Only what brands set is stored (defaults from the environment stay live).
+    data = deep_merge(sanitize(InboxSettings, item.data or {}, what="inbox", tenant_id=caller.tenant_id), patch)
+    try:
+        InboxSettings.model_validate(deep_merge(_defaults(), data))
+    except ValidationError as err:
+        raise Unprocessable(
+            "La configuración resultante no es válida. / The resulting settings are not valid.",
+            details=[{"field": ".".join(str(p) for p in e["loc"]), "error": e["msg"], "type": e["type"]}
+                     for e in err.errors()],
+        ) from err
+    item.data = data
     item.updated_at = iso()
     try:
         item.save()

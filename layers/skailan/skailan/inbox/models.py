@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from skailan.inbox.action_models import Page
 from skailan.platform.ids import EntityId
 from skailan.platform.models import RequestModel, ResponseModel
+from skailan.platform.patching import NoNulls
 
 __all__ = ["Page"]  # shared with the action models
 
@@ -164,7 +165,13 @@ class InboxSettings(RequestModel):
     csat: CsatSettings = Field(default_factory=CsatSettings)
 
 
-class InboxSettingsIn(RequestModel):
+class InboxSettingsIn(NoNulls):
+    """A partial update, merged into the stored settings field by field (`bots.inactivity` alone
+    keeps the greeting and the FAQ rules); lists (`faq`, `handoff_keywords`) are replaced whole.
+    `null` is not a value, except `alerts.unassigned_after_minutes` (no alert)."""
+
+    nullable_fields: ClassVar[frozenset[str]] = frozenset({"alerts.unassigned_after_minutes"})
+
     assignment: AssignmentSettings | None = None
     alerts: AlertSettings | None = None
     bots: BotSettings | None = None

@@ -263,7 +263,9 @@ def get_settings() -> InboxSettings:
 def update_settings(body: InboxSettingsIn) -> InboxSettings:
     """Auto-assignment (capacity, tag preference, offline grace), alerts, bots (greeting,
     out-of-hours reply, FAQ rules, handoff words, inactivity auto-close) and the CSAT survey
-    (enabled, question, window_hours). Each section sent replaces that section."""
+    (enabled, question, window_hours). A partial update: what is sent is merged field by field
+    into the settings (lists such as `bots.faq` are replaced whole), the result is validated as a
+    whole before anything is written; `null` is refused except `alerts.unassigned_after_minutes`."""
     from skailan.inbox.config import update_config
 
     return update_config(current_caller(), body)

@@ -37,3 +37,13 @@ def new_id() -> str:
 def id_at(moment: datetime) -> str:
     """A fresh ULID that sorts at `moment` (a message keyed by when it was sent, not received)."""
     return ulid(int(moment.timestamp() * 1000), os.urandom(10))
+
+
+ORDER_BITS = 48
+
+
+def ordered_id_at(moment: datetime, order: int) -> str:
+    """A ULID that sorts at `moment` and, within its millisecond, by `order` (then at random):
+    messages the provider stamped with the same second keep the provider's order."""
+    order = min(max(order, 0), (1 << ORDER_BITS) - 1)
+    return ulid(int(moment.timestamp() * 1000), order.to_bytes(6, "big") + os.urandom(4))

@@ -4,35 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
 from pynamodb.exceptions import PutError
 
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
-from skailan.platform.errors import Conflict, NotFound
+from skailan.platform.errors import Conflict, NotFound, Unprocessable
+from skailan.platform.patching import deep_merge, lenient_validate
 from skailan.tenancy import close_reasons
 from skailan.tenancy.defaults import DEFAULT_BUSINESS_HOURS
 from skailan.tenancy.events import emit
 from skailan.tenancy.items import BrandItem, tenant_pk
-from skailan.tenancy.models import BrandOut, BrandSettingsIn
+from skailan.tenancy.models import BrandOut, BrandSettings, BrandSettingsIn, known_country
 
 BRAND_SK = "BRAND"
 
 
+def stored_settings(item: BrandItem) -> BrandSettings:
+    """The brand's settings as stored, any invalid value replaced by its default (and logged):
+    nothing stored may break a reader — ingestion, phones, bots, forms."""
+    return lenient_validate(BrandSettings, item.settings or {}, what="brand", tenant_id=item.tenant_id)
+
+
 def _out(item: BrandItem) -> BrandOut:
-    s = item.settings or {}
-    return BrandOut(
-        id=item.tenant_id,
-        name=item.name,
-        logo_url=s.get("logo_url"),
-        contact_email=s.get("contact_email"),
-        contact_phone=s.get("contact_phone"),
-        address=s.get("address"),
-        website=s.get("website"),
-        time_zone=s.get("time_zone", "UTC"),
-        language=s.get("language", "es"),
-        default_country=s.get("default_country", "CO"),
-        business_hours=s.get("business_hours", DEFAULT_BUSINESS_HOURS),
-    )
+    s = stored_settings(item).model_dump(mode="json")
+    return BrandOut(id=item.tenant_id, name=item.name or item.tenant_id, **s)
 
 
 def _load(tenant_id: str) -> BrandItem:
@@ -88,7 +84,24 @@ def update_brand(caller: Caller, changes: BrandSettingsIn) -> BrandOut:
         return _out(item)
     if "name" in patch:
         item.name = patch.pop("name")
-    item.settings = {**(item.settings or {}), **patch}
+    # Merged into what is stored (business hours day by day), validated whole, then written.
+    current = stored_settings(item).model_dump(mode="json")
+    merged = deep_merge(current, patch)
+    try:
+        settings = BrandSettings.model_validate(merged)
+        known_country(settings.default_country)  # the stored one too: a bad value is not kept
+    except ValueError as err:
+        if not isinstance(err, ValidationError):
+            raise Unprocessable(
+                "El país predeterminado no existe. / The default country does not exist.",
+                details=[{"field": "default_country", "error": str(err), "type": "value_error"}],
+            ) from err
+        raise Unprocessable(
+            "La configuración resultante no es válida. / The resulting settings are not valid.",
+            details=[{"field": ".".join(str(p) for p in e["loc"]), "error": e["msg"], "type": e["type"]}
+                     for e in err.errors()],
+        ) from err
+    item.settings = settings.model_dump(mode="json", exclude_none=True)
     item.updated_at = iso()
     try:
         item.save()  # VersionAttribute: a concurrent edit fails instead of being lost

@@ -1,14 +1,16 @@
 """Request and response models of the tenancy API (separate from stored items)."""
 
 
+import itertools
 import re
 import zoneinfo
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, HttpUrl, field_validator
+from pydantic import AfterValidator, Field, HttpUrl, field_validator, model_validator
 
 from skailan.platform.auth import is_valid_permission
 from skailan.platform.models import EmailAddress, RequestModel, ResponseModel
+from skailan.platform.patching import NoNulls
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -25,29 +27,87 @@ class TimeRange(RequestModel):
             raise ValueError("use HH:MM, 24-hour clock")
         return value
 
-    def model_post_init(self, _context: object) -> None:
+    @model_validator(mode="after")
+    def _ordered(self) -> "TimeRange":
         if self.end <= self.start:
             raise ValueError("end must be after start")
+        return self
 
 
-class BrandSettingsIn(RequestModel):
+DayHours = Annotated[list[TimeRange], Field(max_length=12)]
+
+
+def _no_overlaps(value: dict[str, list[TimeRange]]) -> dict[str, list[TimeRange]]:
+    for day, spans in value.items():
+        ordered = sorted(spans, key=lambda s: s.start)
+        for before, after in itertools.pairwise(ordered):
+            if after.start < before.end:
+                raise ValueError(f"{day}: {before.start}-{before.end} overlaps {after.start}-{after.end}")
+    return value
+
+
+def known_time_zone(value: str) -> str:
+    # Loading the zone (cached by zoneinfo) is what readers do; listing every zone costs ~0.3 s.
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as err:
+        raise ValueError("unknown IANA time zone (e.g. America/Bogota)") from err
+    return value
+
+
+def known_country(value: str) -> str:
+    from skailan.crm.phones import supported_region  # phonenumbers: loaded on first use
+
+    if not supported_region(value):
+        raise ValueError("unknown ISO 3166 country code (e.g. CO, MX, ES)")
+    return value
+
+
+TimeZone = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(known_time_zone)]
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+Country = Annotated[CountryCode, AfterValidator(known_country)]
+BusinessHours = Annotated[dict[Weekday, DayHours], AfterValidator(_no_overlaps)]
+
+
+class BrandSettings(RequestModel):
+    """A brand's stored settings as a whole: what a PATCH is merged into and validated as."""
+
+    logo_url: Annotated[str, Field(max_length=2000)] | None = None
+    contact_email: Annotated[str, Field(max_length=254)] | None = None
+    contact_phone: Annotated[str, Field(max_length=40)] | None = None
+    address: Annotated[str, Field(max_length=300)] | None = None
+    website: Annotated[str, Field(max_length=2000)] | None = None
+    time_zone: TimeZone = "UTC"
+    language: Literal["es", "en", "pt"] = "es"
+    # Readers check the shape only (phonenumbers costs ~0.2 s to import); writers check the
+    # country is known (`known_country`), and phone parsing falls back on an unknown one.
+    default_country: CountryCode = "CO"
+    business_hours: BusinessHours = Field(default_factory=lambda: _default_hours())
+
+
+def _default_hours() -> dict[str, list[TimeRange]]:
+    from skailan.tenancy.defaults import DEFAULT_BUSINESS_HOURS
+
+    return {day: [TimeRange.model_validate(span) for span in spans] for day, spans in DEFAULT_BUSINESS_HOURS.items()}
+
+
+class BrandSettingsIn(NoNulls):
+    """A partial update: fields left out keep their value; `business_hours` merges by day (send
+    only the days that change; `[]` closes a day). Optional contact fields take `null` to clear."""
+
+    nullable_fields: ClassVar[frozenset[str]] = frozenset(
+        {"logo_url", "contact_email", "contact_phone", "address", "website"})
+
     name: Annotated[str, Field(min_length=1, max_length=120)] | None = None
     logo_url: HttpUrl | None = None
     contact_email: EmailAddress | None = None
     contact_phone: Annotated[str, Field(max_length=40)] | None = None
     address: Annotated[str, Field(max_length=300)] | None = None
     website: HttpUrl | None = None
-    time_zone: str | None = None
+    time_zone: TimeZone | None = None
     language: Literal["es", "en", "pt"] | None = None
-    default_country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
-    business_hours: dict[Weekday, list[TimeRange]] | None = None
-
-    @field_validator("time_zone")
-    @classmethod
-    def _known_zone(cls, value: str | None) -> str | None:
-        if value is not None and value not in zoneinfo.available_timezones():
-            raise ValueError("unknown IANA time zone")
-        return value
+    default_country: Country | None = None
+    business_hours: dict[Weekday, DayHours] | None = None
 
 
 class BrandOut(ResponseModel):
