@@ -50,6 +50,32 @@ def test_a_brand_starts_with_a_default_pipeline(demo):
                                                     "perdido"]
 
 
+def test_the_default_pipeline_its_board_and_its_deals_are_usable(demo):
+    """Issue 11 item 1: the id "default" (it has an "l") passes the one id grammar everywhere."""
+    admin = demo["admin@demo.local"]
+    pipeline = call(SALES, "GET", "/v1/pipelines/default", principal=admin)
+    assert pipeline.status == 200, pipeline.body
+    assert pipeline.body["id"] == "default" and pipeline.body["name"] == "Ventas"
+    deal = call(SALES, "POST", "/v1/deals", principal=admin, body={"title": "Por defecto", "amount": "10"}).body
+    assert deal["pipeline_id"] == "default" and deal["stage_id"] == "nuevo"
+    board = call(SALES, "GET", "/v1/pipelines/default/board", principal=admin)
+    assert board.status == 200, board.body
+    nuevo = next(c for c in board.body["columns"] if c["stage"]["id"] == "nuevo")
+    assert deal["id"] in [d["id"] for d in nuevo["deals"]]
+    moved = call(SALES, "PATCH", f"/v1/deals/{deal['id']}", principal=admin,
+                 body={"stage_id": "calificado", "pipeline_id": "default"})
+    assert moved.status == 200, moved.body
+    assert moved.body["stage_id"] == "calificado"
+    renamed = call(SALES, "PATCH", "/v1/pipelines/default", principal=admin, body={"name": "Ventas 2027"})
+    assert renamed.status == 200 and renamed.body["name"] == "Ventas 2027"
+    call(SALES, "PATCH", "/v1/pipelines/default", principal=admin, body={"name": "Ventas"})
+    # another brand's default pipeline is its own; its deals are not visible here
+    other = call(SALES, "GET", "/v1/pipelines/default/board", principal=demo["admin@acme.local"]).body
+    assert deal["id"] not in [d["id"] for c in other["columns"] for d in c["deals"]]
+    assert call(SALES, "PATCH", f"/v1/deals/{deal['id']}", principal=demo["admin@acme.local"],
+                body={"stage_id": "calificado"}).status == 404
+
+
 def test_stage_ids_are_slugs_in_board_order(pipeline):
     assert [(s["id"], s["position"], s["outcome"]) for s in pipeline["stages"]] == [
         ("contacto", 0, "open"), ("demo", 1, "open"), ("cierre", 2, "open"), ("ganado", 3, "won"),

@@ -43,6 +43,10 @@ def test_builtin_and_brand_task_types(demo):
     assert call(SALES, "PATCH", f"/v1/tasks/types/{type_id}", principal=admin, body={"name": "Cotizar"}).body["name"] \
         == "Cotizar"
     assert call(SALES, "PATCH", "/v1/tasks/types/call", principal=admin, body={"name": "x"}).status == 409
+    # built-in ids with letters outside Crockford's alphabet ("l", "o", "u") are ids like any other
+    assert call(SALES, "PATCH", "/v1/tasks/types/follow_up", principal=admin, body={"name": "x"}).status == 409
+    follow = call(SALES, "POST", "/v1/tasks", principal=admin, body={"title": "Seguir", "type_id": "follow_up"})
+    assert follow.status == 201 and follow.body["type_name"] == "Seguimiento", follow.body
     assert call(SALES, "POST", "/v1/tasks/types", principal=admin, body={"name": "x", "color": "verde"}).status == 422
     assert call(SALES, "DELETE", f"/v1/tasks/types/{type_id}", principal=demo["admin@acme.local"]).status == 404
     assert call(SALES, "DELETE", f"/v1/tasks/types/{type_id}", principal=admin).status == 204

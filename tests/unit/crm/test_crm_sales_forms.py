@@ -40,4 +40,4 @@ def test_bodies_are_json_or_html_form_posts():
 
 @pytest.mark.parametrize("form_id", ["", "../x", "a" * 65, "id with space", "FORM#1"])
 def test_only_plain_ids_reach_the_table(form_id):
-    assert not forms._valid_id(form_id)
+    assert not forms.is_valid_id(form_id)

@@ -32,3 +32,30 @@ def test_out_of_range_parts_are_refused():
         ulid(1 << 48, os.urandom(10))
     with pytest.raises(ValueError):
         ulid(0, b"short")
+
+
+@pytest.mark.parametrize("value", ["default", "follow_up", "01JABCDEFGHJKMNPQRSTVWXYZ0", "Ventas-2", "l", "a" * 64])
+def test_one_grammar_accepts_every_id_the_product_makes(value):
+    from pydantic import TypeAdapter
+
+    from skailan.platform.ids import EntityId, is_valid_id
+
+    assert is_valid_id(value)
+    assert TypeAdapter(EntityId).validate_python(value) == value
+
+
+@pytest.mark.parametrize("value", ["", "a" * 65, "a b", "a#b", "a/b", "ñandú", "a.b", None, 5])
+def test_one_grammar_refuses_what_cannot_go_into_a_key(value):
+    from skailan.platform.ids import is_valid_id
+
+    assert not is_valid_id(value)
+
+
+def test_no_module_keeps_its_own_id_alphabet():
+    """The copies with their own alphabets are gone: every id check is `skailan.platform.ids`."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3] / "layers" / "skailan" / "skailan"
+    offenders = [str(p.relative_to(root)) for p in root.rglob("*.py")
+                 if p.name != "ids.py" and ("def _valid_id" in p.read_text() or "_ID_CHARS" in p.read_text())]
+    assert offenders == []

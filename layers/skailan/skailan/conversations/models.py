@@ -7,10 +7,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
+from skailan.platform.ids import ID_MAX_LENGTH, ID_PATTERN
 from skailan.platform.models import RequestModel, ResponseModel
 
-ConversationId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
-MessageId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+ConversationId = Annotated[str, Field(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
+MessageId = Annotated[str, Field(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
 ConversationStatus = Literal["open", "pending", "closed"]
 MessageStatus = Literal["queued", "sending", "sent", "delivered", "read", "failed"]
 

@@ -30,7 +30,7 @@ from skailan.channels import accounts
 from skailan.platform import limits
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.errors import BadRequest, Forbidden, NotFound, SkailanError, Unauthorized, Unprocessable
-from skailan.platform.ids import new_id
+from skailan.platform.ids import ID_MAX_LENGTH, ID_PATTERN, new_id
 from skailan.platform.models import EmailAddress, RequestModel, ResponseModel
 
 SESSION_DAYS = 30
@@ -78,7 +78,7 @@ class VisitorMessageIn(RequestModel):
     text: Annotated[str, Field(min_length=1, max_length=4096)] | None = None
     attachment: AttachmentRef | None = None
     # Set by the widget so a retried POST is one message.
-    client_message_id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")] | None = None
+    client_message_id: Annotated[str, Field(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)] | None = None
 
     @field_validator("text")
     @classmethod

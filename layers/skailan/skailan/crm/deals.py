@@ -61,7 +61,7 @@ from skailan.crm.sales_models import (
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
-from skailan.platform.ids import new_id
+from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 
 PIPELINE = "PIPELINE#"
@@ -83,12 +83,7 @@ CURRENCY_BY_COUNTRY = {
 }  # fmt: skip
 PIPELINE_NOT_FOUND = both("Embudo no encontrado", "Pipeline not found")
 DEAL_NOT_FOUND = both("Negocio no encontrado", "Deal not found")
-_ID_CHARS = frozenset("0123456789ABCDEFGHJKMNPQRSTVWXYZabcdefghjkmnpqrstvwxyz_-")
 CENT = Decimal("0.01")
-
-
-def _valid_id(value: str) -> bool:
-    return 0 < len(value) <= 64 and set(value) <= _ID_CHARS
 
 
 def _connection() -> Connection:
@@ -184,7 +179,7 @@ def list_pipelines(tenant_id: str) -> list[PipelineOut]:
 
 
 def _load_pipeline(tenant_id: str, pipeline_id: str) -> PipelineItem:
-    if not _valid_id(pipeline_id):
+    if not is_valid_id(pipeline_id):
         raise NotFound(PIPELINE_NOT_FOUND, code="pipeline_not_found")
     if pipeline_id == DEFAULT_PIPELINE_ID:
         ensure_default_pipeline(tenant_id)
@@ -333,7 +328,7 @@ def _check_refs(tenant_id: str, values: dict[str, Any], errors: list[dict[str, A
     if values.get("person_id"):
         from skailan.crm.people import find_person
 
-        person = find_person(tenant_id, values["person_id"]) if _valid_id(values["person_id"]) else None
+        person = find_person(tenant_id, values["person_id"]) if is_valid_id(values["person_id"]) else None
         if person is None or person.deleted_at:
             errors.append({"field": "person_id", "error": "unknown", "message": both("Persona no encontrada",
                                                                                      "Person not found")})
@@ -342,7 +337,7 @@ def _check_refs(tenant_id: str, values: dict[str, Any], errors: list[dict[str, A
 
         try:
             business = BusinessItem.get(business_pk(tenant_id, values["business_id"]), BUSINESS_SK) \
-                if _valid_id(values["business_id"]) else None
+                if is_valid_id(values["business_id"]) else None
         except BusinessItem.DoesNotExist:
             business = None
         if business is None or business.deleted_at:
@@ -389,7 +384,7 @@ def _timeline(deal: DealItem, kind: str, summary: str, ref: dict[str, Any], now:
 
 
 def _load_deal(tenant_id: str, deal_id: str) -> DealItem:
-    if not _valid_id(deal_id):
+    if not is_valid_id(deal_id):
         raise NotFound(DEAL_NOT_FOUND, code="deal_not_found")
     try:
         return DealItem.get(deal_pk(tenant_id, deal_id), DEAL_SK)

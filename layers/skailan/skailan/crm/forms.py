@@ -53,7 +53,7 @@ from skailan.crm.sales_items import (
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, TooManyRequests, Unprocessable
-from skailan.platform.ids import new_id
+from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.observability import logger
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.settings import get_settings
@@ -71,12 +71,7 @@ _INPUT_TYPES = {"short_text": "text", "long_text": "textarea", "number": "number
                 "dropdown": "select", "multi_select": "multiselect", "boolean": "checkbox", "url": "url",
                 "email": "email", "phone": "tel"}
 _TRUE = {"true", "on", "1", "yes", "si", "sí", "y", "s"}
-_ID_CHARS = frozenset("0123456789ABCDEFGHJKMNPQRSTVWXYZabcdefghjkmnpqrstvwxyz")
 MAX_EXTRA_KEYS = 10
-
-
-def _valid_id(value: str) -> bool:
-    return 0 < len(value) <= 64 and set(value) <= _ID_CHARS
 
 
 def submit_url(base_url: str, form_id: str) -> str:
@@ -204,7 +199,7 @@ def create_form(caller: Caller, data: FormIn, base_url: str | None = None) -> Fo
 
 
 def _load(tenant_id: str, form_id: str) -> FormItem:
-    if not _valid_id(form_id):
+    if not is_valid_id(form_id):
         raise NotFound(NOT_FOUND, code="form_not_found")
     try:
         return FormItem.get(forms_pk(tenant_id), FORM + form_id)
@@ -401,7 +396,7 @@ def embed(tenant_id: str, form_id: str, base_url: str) -> FormEmbedOut:
 
 def form_for_submission(form_id: str) -> FormItem:
     """The form behind a public id: guard item → tenant → form (404 when unknown or inactive)."""
-    if not _valid_id(form_id):
+    if not is_valid_id(form_id):
         raise NotFound(NOT_FOUND, code="form_not_found")
     try:
         guard = FormGuardItem.get(form_guard_pk(form_id), FORM_GUARD_SK)

@@ -50,7 +50,7 @@ from skailan.crm.sales_items import ImportJobItem, imports_pk
 from skailan.platform.aws import client
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
-from skailan.platform.ids import new_id
+from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.observability import logger
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.settings import get_settings
@@ -73,7 +73,6 @@ SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 NOT_FOUND = both("Importación no encontrada", "Import not found")
 # Standard mapping targets a person item has no attribute for: kept as custom fields.
 CUSTOM_TARGETS = {"city": ("city", "Ciudad"), "company": ("company", "Empresa")}
-_ID_CHARS = frozenset("0123456789ABCDEFGHJKMNPQRSTVWXYZabcdefghjkmnpqrstvwxyz")
 
 
 # ---------------------------------------------------------------- storage helpers
@@ -143,10 +142,6 @@ class _S3RangeFile(io.RawIOBase):
         return len(data)
 
 
-def _valid_id(value: str) -> bool:
-    return 0 < len(value) <= 64 and set(value) <= _ID_CHARS
-
-
 # ---------------------------------------------------------------- output
 
 
@@ -184,7 +179,7 @@ def _out(job: ImportJobItem, *, errors_url: bool = True, uploaded: bool | None =
 
 
 def _load(tenant_id: str, import_id: str, *, consistent: bool = False) -> ImportJobItem:
-    if not _valid_id(import_id):
+    if not is_valid_id(import_id):
         raise NotFound(NOT_FOUND, code="import_not_found")
     try:
         return ImportJobItem.get(imports_pk(tenant_id), IMPORT + import_id, consistent_read=consistent)

@@ -12,13 +12,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from skailan.platform.ids import EntityId
 from skailan.platform.models import RequestModel, ResponseModel
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 RawPhone = Annotated[str, Field(max_length=64)]
 RawEmail = Annotated[str, Field(max_length=254)]
 Tag = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[^#]+$")]
-RefId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+RefId = EntityId
 Color = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
 MAX_TAGS = 20
 

@@ -48,7 +48,7 @@ from skailan.crm.sales_models import TaskIn, TaskOut, TaskTypeIn, TaskTypeOut, T
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
-from skailan.platform.ids import new_id
+from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.observability import logger
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 
@@ -63,12 +63,7 @@ BUILTIN_TYPES: dict[str, str] = {
 }
 NOT_FOUND = both("Tarea no encontrada", "Task not found")
 TYPE_NOT_FOUND = both("Tipo de tarea no encontrado", "Task type not found")
-_ID_CHARS = frozenset("0123456789ABCDEFGHJKMNPQRSTVWXYZabcdefghjkmnpqrstvwxyz_-")
 NO_DUE = "~"  # sorts after every date: tasks without a due time come last
-
-
-def _valid_id(value: str) -> bool:
-    return 0 < len(value) <= 64 and set(value) <= _ID_CHARS
 
 
 def _transact(build_tx: Any) -> None:
@@ -111,7 +106,7 @@ def create_type(caller: Caller, data: TaskTypeIn) -> TaskTypeOut:
 def _load_type(tenant_id: str, type_id: str) -> TaskTypeItem:
     if type_id in BUILTIN_TYPES:
         raise Conflict(both("Los tipos incluidos no se cambian", "Built-in types cannot change"), code="builtin_type")
-    if not _valid_id(type_id):
+    if not is_valid_id(type_id):
         raise NotFound(TYPE_NOT_FOUND, code="task_type_not_found")
     try:
         return TaskTypeItem.get(task_types_pk(tenant_id), TYPE + type_id)
@@ -193,13 +188,13 @@ def _check_refs(tenant_id: str, values: dict[str, Any], errors: list[dict[str, A
     if values.get("person_id"):
         from skailan.crm.people import find_person
 
-        person = find_person(tenant_id, values["person_id"]) if _valid_id(values["person_id"]) else None
+        person = find_person(tenant_id, values["person_id"]) if is_valid_id(values["person_id"]) else None
         if person is None or person.deleted_at:
             errors.append({"field": "person_id", "error": "unknown", "message": both("Persona no encontrada",
                                                                                      "Person not found")})
     if values.get("deal_id"):
         try:
-            if not _valid_id(values["deal_id"]):
+            if not is_valid_id(values["deal_id"]):
                 raise DealItem.DoesNotExist
             DealItem.get(deal_pk(tenant_id, values["deal_id"]), DEAL_SK)
         except DealItem.DoesNotExist:
@@ -225,7 +220,7 @@ def _deal_ref(task: TaskItem, deal_id: str) -> DealTaskRefItem:
 
 
 def _load(tenant_id: str, task_id: str) -> TaskItem:
-    if not _valid_id(task_id):
+    if not is_valid_id(task_id):
         raise NotFound(NOT_FOUND, code="task_not_found")
     try:
         return TaskItem.get(task_pk(tenant_id, task_id), TASK_SK)

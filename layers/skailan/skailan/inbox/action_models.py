@@ -9,12 +9,12 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from skailan.platform.ids import EntityId
+from skailan.platform.ids import ID_MAX_LENGTH, ID_PATTERN, EntityId
 from skailan.platform.models import RequestModel, ResponseModel
 
 Priority = Literal["low", "normal", "high", "urgent"]
 Tag = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[^\s#,][^#,]*$")]
-UserId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+UserId = Annotated[str, Field(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
 
 
 class Page[T](ResponseModel):

@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, field_validator, model_validator
 
 from skailan.inbox.action_models import Page
-from skailan.platform.ids import EntityId
+from skailan.platform.ids import ID_MAX_LENGTH, ID_PATTERN, EntityId
 from skailan.platform.models import RequestModel, ResponseModel
 from skailan.platform.patching import NoNulls
 
@@ -16,8 +16,8 @@ __all__ = ["Page"]  # shared with the action models
 
 Presence = Literal["online", "away", "offline"]
 Tag = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[^\s#,][^#,]*$")]
-UserId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
-AccountId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+UserId = Annotated[str, Field(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
+AccountId = Annotated[str, Field(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
 
 
 # ---------------------------------------------------------------- agents

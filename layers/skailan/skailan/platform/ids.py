@@ -15,8 +15,21 @@ from typing import Annotated
 
 from pydantic import Field
 
+# The one id grammar of the product: every entity id (ULIDs, and named ids such as the default
+# pipeline "default" or the task type "follow_up") is 1-64 of [A-Za-z0-9_-]. Path parameters,
+# body references and the stores' own checks all use these, so an id one part creates is never
+# refused by another (a Crockford-only copy once rejected "default" for its letter "l").
+ID_MAX_LENGTH = 64
+ID_PATTERN = r"^[A-Za-z0-9_-]+$"
+_ID_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+
 TenantId = Annotated[str, Field(min_length=2, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
-EntityId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+EntityId = Annotated[str, Field(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
+
+
+def is_valid_id(value: object) -> bool:
+    """Whether `value` is an id in the product's grammar (checked before it goes into a key)."""
+    return isinstance(value, str) and 0 < len(value) <= ID_MAX_LENGTH and set(value) <= _ID_CHARS
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
