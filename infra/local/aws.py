@@ -25,17 +25,20 @@ class AwsClients:
             region_name=region,
         )
         self._clients: dict[str, Any] = {}
+        # The outbox Pipes retry on their own (streams.py): their PutEvents must fail fast.
+        self._no_retries = Config(max_pool_connections=8, retries={"max_attempts": 1, "mode": "standard"})
         self._lock = threading.Lock()
         # Every poller keeps a long poll open; leave room for all of them.
         self._config = Config(max_pool_connections=64, retries={"max_attempts": 3, "mode": "standard"})
 
-    def __call__(self, service: str) -> Any:
+    def __call__(self, service: str, *, retries: bool = True) -> Any:
+        key = service if retries else f"{service}#no-retries"
         with self._lock:
-            if service not in self._clients:
-                self._clients[service] = self._session.client(  # type: ignore[call-overload]
-                    service, endpoint_url=self.endpoint_url, config=self._config
+            if key not in self._clients:
+                self._clients[key] = self._session.client(  # type: ignore[call-overload]
+                    service, endpoint_url=self.endpoint_url, config=self._config if retries else self._no_retries
                 )
-            return self._clients[service]
+            return self._clients[key]
 
     def close(self) -> None:
         with self._lock:

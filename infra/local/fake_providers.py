@@ -9,7 +9,7 @@ TELEGRAM_API_URL, TWILIO_API_URL), so replies go out with no internet:
   (`GET /_local/outbox` on the API port);
 - `POST /_local/faults {"provider", "status", "count", "code"?, "retry_after"?}` makes the next
   calls to a provider fail with that status and the provider's own error body (status 0 drops
-  the connection);
+  the connection); provider "eventbridge" makes the bus's PutEvents fail (`bus_faults.py`);
 - after a successful send the fake posts the delivery states back to the real webhooks,
   signed as the provider signs them (WhatsApp sent → delivered → read; Messenger/Instagram
   delivery + read; Twilio sent → delivered), so the whole round trip runs locally;
@@ -327,10 +327,18 @@ class FakeProviders:
             self._records.clear()
             for queue in self._faults.values():
                 queue.clear()
+        from . import bus_faults
+
+        bus_faults.clear()
 
     def add_fault(self, provider: str, status: int, count: int = 1, *, code: str | None = None,
                   retry_after: float | None = None) -> None:
         provider = "twilio" if provider == "sms" else provider
+        if provider in ("eventbridge", "events"):  # the bus itself: PutEvents fails (bus_faults.py)
+            from . import bus_faults
+
+            bus_faults.add(status, count, code)
+            return
         if provider not in self._faults:
             raise ValueError(f"unknown provider {provider!r}; one of {', '.join(PROVIDERS)}")
         with self._lock:
@@ -616,8 +624,12 @@ class FakeProviders:
                                retry_after=float(spec["retry_after"]) if spec.get("retry_after") is not None else None)
             except (KeyError, TypeError, ValueError) as error:
                 return 400, {}, {"message": f"expected {{provider, status, count}}: {error}"}
+            from . import bus_faults
+
             with self._lock:
                 pending = {p: len(q) for p, q in self._faults.items() if q}
+            if bus_faults.pending():
+                pending["eventbridge"] = bus_faults.pending()
             return 200, {}, {"pending": pending}
 
         def email(request: Any) -> tuple[int, dict[str, str], Any]:

@@ -33,6 +33,12 @@ _installed = False
 _lock = threading.RLock()
 _index_lock = threading.RLock()
 _candidates_of = threading.local()  # the items `Table.all_items` returns to the Query on this thread
+# Streams: events the local Pipes wait on (set on every new stream record), the records a
+# transaction holds back until it commits, and how many records a shard keeps (older ones are
+# trimmed, as DynamoDB trims after 24 h; sequence numbers stay stable).
+stream_waiters: set[threading.Event] = set()
+_held_records = threading.local()
+STREAM_RETENTION = 20_000
 
 
 def install() -> None:
@@ -47,6 +53,7 @@ def install() -> None:
 
     DynamoDBBackend.transact_write_items = locked  # type: ignore[method-assign]
     _install_partition_index()
+    _install_streams()
     _installed = True
 
 
@@ -262,6 +269,9 @@ def _transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> No
 
     snapshots = [(op["TableName"], key, copy.deepcopy(self.get_item(op["TableName"], key)))
                  for op_type, op, key in planned if op_type != "ConditionCheck"]
+    # Stream records appear only once the whole transaction is applied: a rolled-back write
+    # (or its undo) must never reach the stream, and so never the bus.
+    _held_records.value = []
     try:
         for op_type, op, key in planned:
             names, values = op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
@@ -276,10 +286,15 @@ def _transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> No
                                  expression_attribute_names=names, expression_attribute_values=values)
     except (MultipleTransactionsException, MockValidationException):
         _restore(self, snapshots)
+        _held_records.value = None
         raise
     except Exception as err:
         _restore(self, snapshots)
+        _held_records.value = None
         raise TransactionCanceledException([(type(err).__name__, str(err), None)]) from err
+    held, _held_records.value = _held_records.value, None
+    for shard, old, new in held:
+        shard.add(old, new)
 
 
 def _restore(backend: Any, snapshots: list[tuple[str, dict[str, Any], Any]]) -> None:
@@ -288,3 +303,49 @@ def _restore(backend: Any, snapshots: list[tuple[str, dict[str, Any], Any]]) -> 
             backend.delete_item(table_name, key)
         if old is not None:
             backend.put_item(table_name, old.to_json()["Attributes"])
+
+
+# ---------------------------------------------------------------- streams
+
+
+def _install_streams() -> None:
+    """Streams for the local Pipes (infra/local/streams.py): records of a transaction appear when
+    it commits, waiting pollers wake on a new record, a shard keeps the last STREAM_RETENTION
+    records, and a shard iterator is forgotten once used (moto keeps every one forever)."""
+    from moto.dynamodb.models.table import StreamShard
+    from moto.dynamodbstreams.models import ShardIterator
+
+    original_add = StreamShard.add
+    original_get = ShardIterator.get
+
+    def add(self: Any, old: Any, new: Any) -> None:
+        held = getattr(_held_records, "value", None)
+        if held is not None:
+            # Images taken now: the transaction may change the same Item objects again later.
+            held.append((self, copy.deepcopy(old), copy.deepcopy(new)))
+            return
+        trimmed = getattr(self, "_skailan_trimmed", 0)
+        self.starting_sequence_number += trimmed  # moto numbers records by their list position
+        try:
+            original_add(self, old, new)
+        finally:
+            self.starting_sequence_number -= trimmed
+        if len(self.items) > STREAM_RETENTION:
+            drop = len(self.items) - STREAM_RETENTION // 2
+            del self.items[:drop]
+            self._skailan_trimmed = trimmed + drop
+        for waiter in list(stream_waiters):
+            waiter.set()
+
+    def shard_get(self: Any, start: int, quantity: int) -> list[dict[str, Any]]:
+        first = self.starting_sequence_number + getattr(self, "_skailan_trimmed", 0)
+        begin = max(0, start - first)  # before the trim horizon: from the oldest record kept
+        return [record.to_json() for record in self.items[begin:begin + quantity]]
+
+    def iterator_get(self: Any, limit: int = 1000) -> dict[str, Any]:
+        self.streams_backend.shard_iterators.pop(self.arn, None)
+        return original_get(self, limit)
+
+    StreamShard.add = add  # type: ignore[method-assign]
+    StreamShard.get = shard_get  # type: ignore[method-assign]
+    ShardIterator.get = iterator_get  # type: ignore[method-assign]

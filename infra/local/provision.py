@@ -62,6 +62,7 @@ _NOTHING_TO_DO = {
     "AWS::Lambda::Permission",
     "AWS::Lambda::EventInvokeConfig",
     "AWS::IAM::Role",
+    "AWS::Pipes::Pipe",  # run by the runtime's stream pollers (infra/local/streams.py)
     "AWS::IAM::Policy",
     "AWS::IAM::ManagedPolicy",
     "AWS::SQS::QueuePolicy",

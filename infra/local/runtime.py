@@ -36,6 +36,7 @@ from .physical import PhysicalIds
 from .pollers import AsyncInvokePoller, QueuePoller, SqsEventSourcePoller, sns_lambda_event
 from .provision import Provisioner, ProvisioningError, ScheduleRule
 from .schedules import ScheduledJob, Scheduler, parse_schedule, scheduled_event
+from .streams import StreamPipePoller, pipe_specs
 from .template import Template
 
 log = get_logger("runtime")
@@ -102,6 +103,7 @@ class LocalRuntime:
         self.gateway: Gateway | None = None
         self.scheduler: Scheduler | None = None
         self.pollers: list[QueuePoller] = []
+        self.pipes: list[StreamPipePoller] = []
         self.seed_lines: list[str] = []
         self._moto: ThreadedMotoServer | None = None
         self._saved_environment: dict[str, str | None] = {}
@@ -209,6 +211,7 @@ class LocalRuntime:
         self._add_runtime_routes()
 
         self._start_pollers(specs, provisioner)
+        self._start_pipes(provisioner)
         self.scheduler = Scheduler(
             self._scheduled_jobs(specs, provisioner.schedule_rules), automatic=self.schedules_enabled
         )
@@ -221,10 +224,11 @@ class LocalRuntime:
         self.port = self.gateway.port
         self._default_app_url()
         log.info(
-            "ready: %d functions, %d routes, %d pollers, %d schedules",
+            "ready: %d functions, %d routes, %d pollers, %d pipes, %d schedules",
             len(self.functions),
             len(routes),
             len(self.pollers),
+            len(self.pipes),
             len(self.scheduler.jobs),
         )
         if self.print_banner:
@@ -235,9 +239,14 @@ class LocalRuntime:
             self.scheduler.stop()
         for poller in self.pollers:
             poller.signal_stop()
+        for pipe in self.pipes:
+            pipe.signal_stop()
         for poller in self.pollers:
             poller.join()
+        for pipe in self.pipes:
+            pipe.join()
         self.pollers = []
+        self.pipes = []
         if self.gateway is not None:
             self.gateway.stop()
         for function in self.functions.values():
@@ -404,6 +413,23 @@ class LocalRuntime:
         for poller in self.pollers:
             poller.start()
 
+    def _start_pipes(self, provisioner: Provisioner) -> None:
+        """DynamoDB stream → event bus Pipes (the transactional outbox): infra/local/streams.py."""
+        from . import bus_faults
+
+        assert self.template is not None and self.ids is not None
+        bus_faults.install()
+        sqs = self.client("sqs")
+
+        def queue_url(arn: str) -> str:
+            return str(sqs.get_queue_url(QueueName=arn.rsplit(":", 1)[-1])["QueueUrl"])
+
+        for spec in pipe_specs(self.template, provisioner.resolver.resolve, self.ids, self.functions, queue_url):
+            assert self.clients is not None
+            pipe = StreamPipePoller(spec, self.client("dynamodbstreams"), self.clients("events", retries=False), sqs)
+            self.pipes.append(pipe)
+            pipe.start()
+
     # -- schedules -----------------------------------------------------------------------------------
 
     def _scheduled_jobs(self, specs: dict[str, Any], rules: list[ScheduleRule]) -> list[ScheduledJob]:
@@ -531,6 +557,10 @@ class LocalRuntime:
                 {"endpoint": self.endpoint_url, "resources": self.ids.as_dict() if self.ids else {}},
             )
 
+        def pipes(_: LocalRequest) -> tuple[int, dict[str, str], Any]:
+            return 200, {}, {"pipes": [pipe.describe() for pipe in self.pipes]}
+
+        self.add_local_route("GET", "/_local/pipes", pipes)
         self.add_local_route("GET", "/_local/schedules", list_schedules)
         self.add_local_route("POST", "/_local/schedules/{owner}", fire)
         self.add_local_route("GET", "/_local/resources", resources)

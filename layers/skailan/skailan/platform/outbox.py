@@ -1,0 +1,116 @@
+"""Transactional outbox: domain events are written with the state they describe.
+
+A context adds its events to the SAME DynamoDB transaction as its state change
+(`add(tx, events, table_name)`), one outbox item per event in its own table:
+
+    pk  T#<tenant>#outbox#<0-9>   (tenant first; the digit spreads a busy tenant's writes)
+    sk  <event id>
+    item_type "outbox"            (what the Pipe's filter matches)
+    source, type, tenant_id, created_at, ttl (a few days: the stream has published it long before)
+    event  the envelope JSON, exactly the `Detail` that `platform.events.publish` sends
+
+The table's stream (NEW_IMAGE) feeds an `AWS::Pipes::Pipe` filtered to INSERTs of outbox items;
+its enrichment (`functions/workers/outbox`) turns each record back into the envelope and the Pipe
+puts it on the bus with Source = `skailan.<context>` and DetailType = the event type. Locally the
+runtime's stream poller (`infra/local/streams.py`) does the same from the template. So a request
+never answers an error after its write stood, and no event is lost while EventBridge is down.
+
+Re-writing an outbox item with the same event id (a retried transaction with stable ids) is a
+MODIFY on the stream, not an INSERT: the Pipe publishes each event once per TTL period.
+
+Where a call site cannot join a transaction, `write(events, table_name)` puts the items with one
+BatchWriteItem right after the state change — never a direct PutEvents from a request path.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable
+from datetime import timedelta
+from functools import cache
+from typing import Any
+
+from pynamodb.attributes import TTLAttribute, UnicodeAttribute
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from skailan.platform.clock import iso, utcnow
+from skailan.platform.events import DomainEvent
+
+ITEM_TYPE = "outbox"
+TTL = timedelta(days=3)
+SHARDS = 10
+
+
+def outbox_pk(tenant_id: str, event_id: str) -> str:
+    return f"T#{tenant_id}#outbox#{zlib.crc32(event_id.encode()) % SHARDS}"
+
+
+class OutboxItem(Model):
+    """One domain event waiting for the table's stream; `model_for` binds it to a table."""
+
+    class Meta:
+        table_name = "outbox-unbound"  # never used: every write goes through `model_for(table)`
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    item_type = UnicodeAttribute(default=ITEM_TYPE)
+    tenant_id = UnicodeAttribute()
+    source = UnicodeAttribute()
+    type = UnicodeAttribute()
+    event = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    ttl = TTLAttribute()
+
+
+@cache
+def model_for(table_name: str) -> type[OutboxItem]:
+    """The outbox item class of one table (pynamodb binds a model to its table at class level)."""
+    meta = type("Meta", (), {"table_name": table_name})
+    name = "Outbox_" + "".join(ch if ch.isalnum() else "_" for ch in table_name)
+    return type(name, (OutboxItem,), {"Meta": meta})
+
+
+def items(events: Iterable[DomainEvent], table_name: str) -> list[OutboxItem]:
+    model = model_for(table_name)
+    now = utcnow()
+    created = iso(now)
+    return [
+        model(outbox_pk(event.tenant_id, event.id), event.id, item_type=ITEM_TYPE, tenant_id=event.tenant_id,
+              source=event.source, type=event.type, event=event.model_dump_json(), created_at=created,
+              ttl=now + TTL)
+        for event in events
+    ]
+
+
+def add(tx: TransactWrite, events: Iterable[DomainEvent], table_name: str) -> int:
+    """Add the events' outbox items to an open transaction; returns how many were added.
+
+    Put them after the state change's own operations: callers read cancellation reasons by position.
+    """
+    added = items(events, table_name)
+    for item in added:
+        tx.save(item)
+    return len(added)
+
+
+def write(events: Iterable[DomainEvent], table_name: str) -> None:
+    """Outbox items in one BatchWriteItem, for a state change that could not take them in its
+    transaction. An error here reaches the caller's retry (SQS) or answers 5xx before anything
+    else happens; the state change it follows is idempotent where it matters."""
+    batch = items(events, table_name)
+    if not batch:
+        return
+    if len(batch) == 1:
+        batch[0].save()
+        return
+    with model_for(table_name).batch_write() as writer:
+        for item in batch:
+            writer.save(item)
+
+
+def event_of(new_image: dict[str, Any]) -> dict[str, Any]:
+    """The envelope of a stream record's NewImage (DynamoDB JSON) as the bus receives it."""
+    import json
+
+    return json.loads(new_image["event"]["S"])
