@@ -71,6 +71,14 @@ class Settings(BaseModel):
     # Public lead-capture forms: submissions per IP and form within the window.
     form_rate_limit: int = 10
     form_rate_window_seconds: int = 600
+    # Live updates (docs/realtime.md): connections and the changes feed live in this table; the
+    # push worker posts to the WebSocket API's management endpoint (https://<api>.execute-api.
+    # <region>.amazonaws.com/<stage>; the local runtime points it at its own).
+    realtime_table: str = "skailan-local-realtime"
+    websocket_management_url: str = ""
+    # The SDK's endpoint override; set only by the local runtime (moto), where the WebSocket
+    # authorizer also reads the user pool's keys.
+    aws_endpoint_url: str = ""
 
     @property
     def is_local(self) -> bool:
