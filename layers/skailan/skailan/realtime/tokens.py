@@ -48,12 +48,12 @@ class _Keys:
 
     def __init__(self) -> None:
         self._keys: dict[str, Any] = {}
-        self._fetched_at = 0.0
+        self._fetched_at: float | None = None
         self._lock = threading.Lock()
 
     def get(self, kid: str) -> Any:
         with self._lock:
-            age = time.monotonic() - self._fetched_at
+            age = float("inf") if self._fetched_at is None else time.monotonic() - self._fetched_at
             # An unknown kid re-fetches at most once a minute, so junk tokens cannot hammer Cognito.
             if age > JWKS_TTL_SECONDS or (kid not in self._keys and age > 60):
                 self._keys = _fetch_keys()
@@ -65,7 +65,7 @@ class _Keys:
 
     def clear(self) -> None:
         with self._lock:
-            self._keys, self._fetched_at = {}, 0.0
+            self._keys, self._fetched_at = {}, None
 
 
 def _fetch_keys() -> dict[str, Any]:
