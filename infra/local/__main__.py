@@ -29,6 +29,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="KEY=VALUE",
         help="template parameter override (default: Stage=local)",
     )
+    parser.add_argument(
+        "--ws-port", type=int, default=None, help="WebSocket API port (SKAILAN_WS_PORT, default 3001)"
+    )
     parser.add_argument("--no-schedules", action="store_true", help="do not fire schedules on time")
     parser.add_argument("--no-seed", action="store_true", help="do not run infra.local.seed")
     return parser.parse_args(argv)
@@ -60,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         args.template,
         port=args.port,
         moto_port=args.moto_port,
+        ws_port=args.ws_port,
         parameter_overrides=overrides,
         schedules=not args.no_schedules,
         seed=not args.no_seed,

@@ -78,6 +78,13 @@ _NOTHING_TO_DO = {
     "AWS::S3::BucketPolicy",
     "AWS::Scheduler::ScheduleGroup",
     "AWS::ApiGatewayV2::Stage",
+    # The WebSocket API is served by infra/local/websocket.py straight from the template.
+    "AWS::ApiGatewayV2::Api",
+    "AWS::ApiGatewayV2::Route",
+    "AWS::ApiGatewayV2::RouteResponse",
+    "AWS::ApiGatewayV2::Integration",
+    "AWS::ApiGatewayV2::Authorizer",
+    "AWS::ApiGatewayV2::Deployment",
     "AWS::ApiGatewayV2::ApiMapping",
     "AWS::ApiGatewayV2::DomainName",
     "AWS::CertificateManager::Certificate",

@@ -25,7 +25,7 @@ from typing import Any
 from moto.events.models import EventPattern
 from moto.server import ThreadedMotoServer
 
-from . import moto_cognito, moto_dynamodb
+from . import moto_cognito, moto_dynamodb, websocket
 from .apis import build_route_table, load_http_apis
 from .authorizers import JwksCache
 from .aws import FAKE_CREDENTIALS, AwsClients
@@ -69,6 +69,7 @@ class LocalRuntime:
         seed: bool = True,
         strict: bool = False,
         banner: bool = True,
+        ws_port: int | None = None,
     ) -> None:
         """
         port / moto_port: None reads SKAILAN_PORT / SKAILAN_MOTO_PORT (3000 / 4566); 0 picks a free port.
@@ -76,6 +77,8 @@ class LocalRuntime:
         schedules: fire Schedule events on time (firing on demand works either way).
         env_overrides: variables set for the handlers after the template's.
         strict: raise if a resource cannot be created or the seed fails, instead of logging it.
+        ws_port: the WebSocket API's port; None reads SKAILAN_WS_PORT (3001), or picks a free one
+            when `port` is 0 (tests); 0 picks a free one.
         """
         self.template_path = Path(template_path)
         self.port = _env_int("SKAILAN_PORT", DEFAULT_PORT) if port is None else port
@@ -95,6 +98,10 @@ class LocalRuntime:
         self.run_seed = seed
         self.strict = strict
         self.print_banner = banner
+        if ws_port is None:
+            ws_port = _env_int("SKAILAN_WS_PORT", 0 if port == 0 else websocket.DEFAULT_WS_PORT)
+        self.ws_port = ws_port
+        self.websockets: list[websocket.WebSocketServer] = []
 
         self.template: Template | None = None
         self.ids: PhysicalIds | None = None
@@ -178,6 +185,7 @@ class LocalRuntime:
         # Fail fast on busy ports, before anything is created.
         _ensure_port_free(self.host, self.moto_port, "SKAILAN_MOTO_PORT")
         _ensure_port_free(self.host, self.port, "SKAILAN_PORT")
+        _ensure_port_free(self.host, self.ws_port, "SKAILAN_WS_PORT")
         self.template = Template.load(
             self.template_path, self.parameter_overrides, stack_name=self.stack_name
         )
@@ -209,6 +217,10 @@ class LocalRuntime:
             account_id=self.template.account_id,
         )
         self._add_runtime_routes()
+        # The WebSocket APIs (infra/local/websocket.py) open before the seed: it may push frames.
+        self.websockets = websocket.attach(self, self.ws_port)
+        if self.websockets:
+            self.ws_port = self.websockets[0].port
 
         self._start_pollers(specs, provisioner)
         self._start_pipes(provisioner)
@@ -247,6 +259,9 @@ class LocalRuntime:
             pipe.join()
         self.pollers = []
         self.pipes = []
+        for server in self.websockets:
+            server.stop()
+        self.websockets = []
         if self.gateway is not None:
             self.gateway.stop()
         for function in self.functions.values():
@@ -324,15 +339,16 @@ class LocalRuntime:
     def _default_app_url(self) -> None:
         """Invitation and password links point at this runtime (its real port) unless the AppUrl
         parameter (or APP_URL override) names another address."""
-        if os.environ.get("APP_URL"):
-            return
-        self._save_environment("APP_URL")
-        os.environ["APP_URL"] = self.url
-        try:
-            from skailan.platform.settings import get_settings
-        except ImportError:  # a template without the skailan layer
-            return
-        get_settings.cache_clear()
+        if not os.environ.get("APP_URL"):
+            self.set_handler_environment("APP_URL", self.url)
+
+    def set_handler_environment(self, name: str, value: str) -> None:
+        """Set a handler variable known only once something local runs (restored by stop())."""
+        self._save_environment(name)
+        os.environ[name] = value
+        settings = sys.modules.get("skailan.platform.settings")
+        if settings is not None:  # handlers read settings once; forget a copy read before this
+            settings.get_settings.cache_clear()
 
     def _save_environment(self, name: str) -> None:
         if name not in self._saved_environment:
@@ -588,6 +604,7 @@ class LocalRuntime:
             f"  Docs     {self.url}/docs",
             f"  AWS      {self.endpoint_url}  (moto; handlers get AWS_ENDPOINT_URL)",
             f"  Local    {self.url}/_local/schedules  ·  {self.url}/_local/resources",
+            *(f"  Live     {server.url}  (WebSocket API {server.api.logical_id})" for server in self.websockets),
             *(f"  {line}" for line in self.seed_lines),
             "  Data lives in memory: every start begins empty. Ctrl-C stops.",
             "",

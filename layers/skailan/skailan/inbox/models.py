@@ -312,6 +312,13 @@ class MetricBucketOut(ResponseModel):
         default=None, description="csat only: how many ratings of each score, \"1\" to \"5\".")
 
 
+class TabCountsOut(ResponseModel):
+    mine: int
+    unassigned: int
+    all: int
+    statuses: list[str]
+
+
 class MetricsOut(ResponseModel):
     metric: str
     by: str

@@ -24,6 +24,7 @@ from skailan.inbox.models import (
     QuickReplyOut,
     QuickReplyUpdateIn,
     RemindIn,
+    TabCountsOut,
     TeamIn,
     TeamOut,
     TeamUpdateIn,
@@ -270,6 +271,20 @@ def update_settings(body: InboxSettingsIn) -> InboxSettings:
     from skailan.inbox.config import update_config
 
     return update_config(current_caller(), body)
+
+
+@settings_router.get("/v1/inbox/counts", middlewares=[requires("conversations:view")], tags=TAGS)
+def counts(
+    status: Annotated[str | None, Query(max_length=60, description="comma-separated; default open,pending")] = None,
+) -> TabCountsOut:
+    """How many conversations each inbox tab holds: yours, unassigned, and all you may see
+    (agents: yours + unassigned; supervisors and admins: the whole brand)."""
+    from skailan.inbox.counts import parse_statuses, tab_counts
+    from skailan.platform.query import reject_unknown_parameters
+
+    reject_unknown_parameters(settings_router.current_event, {"status"})
+    statuses = parse_statuses(status)
+    return TabCountsOut(**tab_counts(current_caller(), statuses), statuses=statuses)
 
 
 @settings_router.get("/v1/inbox/metrics", middlewares=[requires("analytics:view")], tags=TAGS)

@@ -94,6 +94,15 @@ class Settings(BaseModel):
     limit_webchat_poll_session: str = "120/60"
     limit_form_ip: str = "30/600"
 
+    # Live updates (docs/realtime.md): connections and the changes feed live in this table; the
+    # push worker posts to the WebSocket API's management endpoint (https://<api>.execute-api.
+    # <region>.amazonaws.com/<stage>; the local runtime points it at its own).
+    realtime_table: str = "skailan-local-realtime"
+    websocket_management_url: str = ""
+    # The SDK's endpoint override; set only by the local runtime (moto), where the WebSocket
+    # authorizer also reads the user pool's keys.
+    aws_endpoint_url: str = ""
+
     @field_validator("app_url")
     @classmethod
     def _app_url(cls, value: str) -> str:

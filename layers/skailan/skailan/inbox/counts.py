@@ -1,0 +1,39 @@
+"""Counts for the inbox tabs (mine / unassigned / all) — Query with Select=COUNT on the views.
+
+`by_assignee` partitions hold one status and one holder each (`state.assignee_key`), and `gsi1`
+one status of the whole brand (`inbox_pk`), so each count reads exactly the items it counts and
+never a Scan. Agents see their own and unassigned conversations, so their "all" is the sum of
+the two; supervisors and admins count the whole brand.
+"""
+
+from __future__ import annotations
+
+from skailan.conversations.items import ConversationItem, inbox_pk
+from skailan.inbox import state
+from skailan.platform.auth import Caller
+from skailan.platform.errors import Unprocessable
+
+DEFAULT_STATUSES = ("open", "pending")
+STATUSES = ("open", "pending", "snoozed", "closed")
+
+
+def parse_statuses(value: str | None) -> list[str]:
+    statuses = [s.strip() for s in (value or "").split(",") if s.strip()] or list(DEFAULT_STATUSES)
+    bad = [s for s in statuses if s not in STATUSES]
+    if bad:
+        raise Unprocessable("Estado no válido. / Unknown status.", code="validation_error",
+                            details=[{"field": "status", "error": f"one of {', '.join(STATUSES)}", "value": b}
+                                     for b in bad])
+    return list(dict.fromkeys(statuses))
+
+
+def tab_counts(caller: Caller, statuses: list[str]) -> dict[str, int]:
+    tenant = caller.tenant_id
+    mine = sum(ConversationItem.by_assignee.count(state.assignee_key(tenant, s, caller.principal_id))
+               for s in statuses)
+    unassigned = sum(ConversationItem.by_assignee.count(state.assignee_key(tenant, s, None)) for s in statuses)
+    if state.sees_all(caller):
+        everything = sum(ConversationItem.gsi1.count(inbox_pk(tenant, s)) for s in statuses)
+    else:
+        everything = mine + unassigned
+    return {"mine": mine, "unassigned": unassigned, "all": everything}

@@ -1,0 +1,133 @@
+"""The push worker's work: a domain event → one recorded change → a frame to each connected
+member who may see it (whole or without data, `frames.view`), through the WebSocket API's
+management endpoint. A connection API Gateway reports gone (410) is deleted.
+
+Posting is best effort per connection: the change is recorded first, so a member whose frame
+could not be delivered catches up from the changes feed; a failed post is not retried (a retry
+would send everyone the frame again).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Protocol
+
+from skailan.platform.auth import Caller
+from skailan.platform.events import DomainEvent
+from skailan.platform.observability import logger
+from skailan.realtime import frames, store
+
+
+class Poster(Protocol):
+    def post(self, connection_id: str, data: bytes) -> bool:
+        """Send `data`; False when the connection is gone."""
+        ...
+
+
+class ManagementApi:
+    """`apigatewaymanagementapi` on the stage's endpoint (settings.websocket_management_url)."""
+
+    def __init__(self, endpoint_url: str) -> None:
+        self.endpoint_url = endpoint_url
+
+    @property
+    def _client(self) -> Any:
+        return _management_client(self.endpoint_url)
+
+    def post(self, connection_id: str, data: bytes) -> bool:
+        client = self._client
+        try:
+            client.post_to_connection(ConnectionId=connection_id, Data=data)
+        except client.exceptions.GoneException:
+            return False
+        return True
+
+
+@cache
+def _management_client(endpoint_url: str) -> Any:
+    import boto3
+
+    return boto3.client("apigatewaymanagementapi", endpoint_url=endpoint_url)
+
+
+def default_poster() -> ManagementApi:
+    from skailan.platform.settings import get_settings
+
+    return ManagementApi(get_settings().websocket_management_url)
+
+
+@dataclass
+class Outcome:
+    cursor: str | None = None
+    sent: list[str] = field(default_factory=list)  # connection ids
+    gone: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+MemberLookup = Callable[[str, str], Caller | None]
+
+
+def member_caller(tenant_id: str, user_id: str) -> Caller | None:
+    """The member as a caller with their role's permissions now; None if gone or disabled."""
+    from skailan.tenancy import members, roles
+
+    member = members.find_member(tenant_id, user_id)
+    if member is None or member.status != "active":
+        return None
+    return Caller(tenant_id=tenant_id, principal_id=user_id, kind="user", email=member.email, name=member.name,
+                  role=member.role, permissions=roles.role_permissions(tenant_id, member.role))
+
+
+def _holder(tenant_id: str, conversation_id: str | None) -> tuple[str | None, bool]:
+    """The conversation's holder now (assignee, or last assignee once closed), and whether it exists."""
+    if not conversation_id:
+        return None, False
+    from skailan.conversations.items import CONVERSATION_SK, ConversationItem, conversation_pk
+
+    try:
+        item = ConversationItem.get(conversation_pk(tenant_id, conversation_id), CONVERSATION_SK, consistent_read=True)
+    except ConversationItem.DoesNotExist:
+        return None, False
+    return (item.assignee if item.status != "closed" else item.last_assignee), True
+
+
+def handle(event: DomainEvent, poster: Poster, *, lookup: MemberLookup = member_caller) -> Outcome:
+    if event.type not in frames.TYPES:
+        return Outcome()
+    tenant_id = event.tenant_id
+    if event.type in frames.CONVERSATION_TYPES:
+        holder, exists = _holder(tenant_id, frames.conversation_id_of(event))
+        audience = frames.audience_of(event, holder, exists=exists)
+    else:
+        audience = frames.audience_of(event, None)
+
+    def build(cursor: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        return frames.frame_of(event, cursor), audience.to_item()
+
+    cursor, frame, audience_item = store.record_change(tenant_id, event.id, build)
+    stored_audience = frames.Audience.from_item(audience_item)
+    outcome = Outcome(cursor=cursor)
+    callers: dict[str, Caller | None] = {}
+    for connection_id, user_id in store.list_connections(tenant_id):
+        if user_id not in callers:
+            callers[user_id] = lookup(tenant_id, user_id)
+        caller = callers[user_id]
+        shown = frames.view(caller, frame, stored_audience) if caller is not None else None
+        if shown is None:
+            continue
+        try:
+            delivered = poster.post(connection_id, json.dumps(shown, separators=(",", ":")).encode())
+        except Exception:
+            logger.exception("frame not posted; the member catches up from /v1/changes",
+                             tenant_id=tenant_id, connection_id=connection_id)
+            outcome.failed.append(connection_id)
+            continue
+        if delivered:
+            outcome.sent.append(connection_id)
+        else:
+            store.delete_connection(tenant_id, connection_id)
+            outcome.gone.append(connection_id)
+    return outcome
