@@ -44,6 +44,7 @@ def demo_ids(demo):
         ("POST", "/v1/contacts/{person}/notes", {"body": "x"}),
         ("GET", "/v1/contacts/{person}/timeline", None),
         ("GET", "/v1/contacts/{person}/businesses", None),
+        ("GET", "/v1/contacts/{person}/lists", None),
         ("POST", "/v1/contacts/{person}/merge", {"other_id": "{other}"}),
         ("GET", "/v1/contacts/exports/{export}", None),
         ("PUT", "/v1/crm/fields/solo_demo", {"label": "x", "type": "short_text"}),

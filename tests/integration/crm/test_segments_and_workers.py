@@ -104,10 +104,19 @@ def test_static_lists_bulk_add_remove_and_counts(demo, deliver, drained):
     assert call(CRM, "GET", f"/v1/crm/lists/{list_id}", principal=admin).body["count"] == 3
     members = call(CRM, "GET", f"/v1/crm/lists/{list_id}/members", principal=admin).body["items"]
     assert {p["id"] for p in members} == {p["id"] for p in people}
+    other = call(CRM, "POST", "/v1/crm/lists", principal=admin, body={"name": "Clientes VIP"}).body
+    call(CRM, "POST", f"/v1/crm/lists/{other['id']}/members", principal=admin, body={"person_ids": [people[0]["id"]]})
+    # The person panel reads a person's lists in one call, sorted by name
+    mine = call(CRM, "GET", f"/v1/contacts/{people[0]['id']}/lists", principal=admin)
+    assert mine.status == 200 and [(x["id"], x["name"]) for x in mine.body["items"]] == [
+        (other["id"], "Clientes VIP"), (list_id, "Feria 2026")]
+    assert call(CRM, "GET", "/v1/contacts/01NOBODY/lists", principal=admin).status == 404
     removed = call(CRM, "POST", f"/v1/crm/lists/{list_id}/members/remove", principal=admin,
                    body={"person_ids": [people[1]["id"]]})
     assert removed.body["changed"] == 1
     assert call(CRM, "GET", f"/v1/crm/lists/{list_id}", principal=admin).body["count"] == 2
+    assert [x["id"] for x in call(CRM, "GET", f"/v1/contacts/{people[1]['id']}/lists",
+                                  principal=admin).body["items"]] == []
     by_list = call(CRM, "GET", "/v1/contacts", principal=admin, query={"list_id": list_id}).body["items"]
     assert {p["id"] for p in by_list} == {people[0]["id"], people[2]["id"]}
     # The timeline records the list changes

@@ -68,6 +68,18 @@ def list_lists(tenant_id: str, *, cursor: str | None, limit: int | None) -> Page
     return Page[ListOut](items=[_out(i) for i in results], next_cursor=encode_cursor(results.last_evaluated_key))
 
 
+def person_lists(tenant_id: str, person_id: str) -> list[ListOut]:
+    """The lists a person belongs to: one Query on the person's partition + one BatchGet (the person panel)."""
+    from skailan.crm.people import load_person
+
+    load_person(tenant_id, person_id)  # 404 for a missing person or another brand's id
+    list_ids = [f.value for f in FacetItem.query(person_pk(tenant_id, person_id), FacetItem.sk.startswith("F#list#"))]
+    if not list_ids:
+        return []
+    found = {i.list_id: i for i in ListItem.batch_get([(lists_pk(tenant_id), LIST + lid) for lid in list_ids])}
+    return sorted((_out(found[lid]) for lid in list_ids if lid in found), key=lambda o: o.name.casefold())
+
+
 def update_list(caller: Caller, list_id: str, data: ListUpdateIn) -> ListOut:
     item = load_list(caller.tenant_id, list_id)
     patch = {k: v for k, v in data.model_dump(exclude_unset=True).items() if k == "description" or v is not None}

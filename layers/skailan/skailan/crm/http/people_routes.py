@@ -164,6 +164,11 @@ def list_contact_businesses(person_id: str) -> Page[business_models.BusinessPers
     return Page[business_models.BusinessPersonOut](items=businesses.list_person_businesses(current_caller().tenant_id, person_id))
 
 
+@people_router.get("/v1/contacts/<person_id>/lists", middlewares=[requires(VIEW, api_key=True)], tags=TAGS)
+def list_contact_lists(person_id: str) -> Page[audiences.ListOut]:
+    return Page[audiences.ListOut](items=lists.person_lists(current_caller().tenant_id, person_id))
+
+
 # ---------------------------------------------------------------- custom fields
 fields_router = Router()
 
