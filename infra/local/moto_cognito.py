@@ -112,5 +112,7 @@ def _origin_jti(token: str) -> str | None:
 def _response_revoke_token(self: Any) -> Any:
     from moto.core.responses import EmptyResult
 
-    self._get_region_agnostic_backend().revoke_token(self._get_param("Token"), self._get_param("ClientId"))
+    client_id = self._get_param("ClientId")
+    backend = self._get_region_agnostic_backend()._find_backend_for_clientid(client_id)
+    backend.revoke_token(self._get_param("Token"), client_id)
     return EmptyResult()
