@@ -86,6 +86,10 @@ def update_brand(caller: Caller, changes: BrandSettingsIn) -> BrandOut:
     patch: dict[str, Any] = changes.model_dump(mode="json", exclude_unset=True)
     if not patch:
         return _out(item)
+    if patch.get("logo_url"):
+        from skailan.platform.media_refs import check_url
+
+        check_url(caller.tenant_id, patch["logo_url"], field="logo_url")  # never another brand's stored file
     if "name" in patch:
         item.name = patch.pop("name")
     item.settings = {**(item.settings or {}), **patch}
