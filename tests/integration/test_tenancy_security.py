@@ -92,6 +92,13 @@ def test_inviting_someone_twice_or_a_member_is_a_conflict(demo):
     member = call(ADMIN, "POST", "/v1/admin/users", principal=admin,
                   body={"email": "supervisor@demo.local", "role": "agent"})
     assert member.status == 409 and member.body["error"]["code"] == "already_member"
+    # An expired invitation is replaced by a new one (the purge job may not have run yet)
+    from skailan.tenancy.items import InvitationItem
+
+    stale = InvitationItem.get("T#demo", "INVITATION#" + first.body["id"])
+    stale.update(actions=[InvitationItem.expires_at.set("2000-01-01T00:00:00.000Z")])
+    renewed = call(ADMIN, "POST", "/v1/admin/users", principal=admin, body={"email": "twice@demo.local", "role": "agent"})
+    assert renewed.status == 201 and renewed.body["id"] == first.body["id"]
     # Cancelling the invitation touches no login
     assert call(ADMIN, "DELETE", f"/v1/admin/users/{first.body['id']}", principal=admin).status == 204
     assert call(ADMIN, "GET", f"/v1/admin/users/{first.body['id']}", principal=admin).status == 404
