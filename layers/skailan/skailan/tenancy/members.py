@@ -223,9 +223,16 @@ def accept_invitation(token: str, password: str) -> UserOut:
         raise invalid
     email = invitation.email
     sub = cognito.find_user_sub(email)
-    created = sub is None
+    created = False
     if sub is None:
-        sub = cognito.create_user(email, placeholder.name)
+        try:
+            sub = cognito.create_user(email, placeholder.name)
+            created = True
+        except Conflict:  # created meanwhile (another invitation accepted at the same moment)
+            sub = cognito.find_user_sub(email)
+            if sub is None:
+                raise
+    if created:
         try:
             cognito.set_password(email, password)
         except Exception:
