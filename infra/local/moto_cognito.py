@@ -49,14 +49,15 @@ def install() -> None:
             original_init(self, *args, **kwargs)
             self.json_web_key = _private_key
 
-        models.CognitoIdpUserPool.__init__ = init
+        models.CognitoIdpUserPool.__init__ = init  # type: ignore[method-assign]
         responses.CognitoIdpJsonWebKeyResponse.json_web_key = _public_jwks
         for backend in _all_backends(models):
             for pool in backend.user_pools.values():
                 pool.json_web_key = _private_key
 
-        models.CognitoIdpBackend.revoke_token = _backend_revoke_token
-        responses.CognitoIdpResponse.revoke_token = _response_revoke_token
+        # New actions: moto dispatches `RevokeToken` to the response class's `revoke_token`.
+        setattr(models.CognitoIdpBackend, "revoke_token", _backend_revoke_token)  # noqa: B010
+        setattr(responses.CognitoIdpResponse, "revoke_token", _response_revoke_token)  # noqa: B010
         _installed = True
 
 
@@ -112,5 +113,7 @@ def _origin_jti(token: str) -> str | None:
 def _response_revoke_token(self: Any) -> Any:
     from moto.core.responses import EmptyResult
 
-    self._get_region_agnostic_backend().revoke_token(self._get_param("Token"), self._get_param("ClientId"))
+    client_id = self._get_param("ClientId")
+    backend = self._get_region_agnostic_backend()._find_backend_for_clientid(client_id)
+    backend.revoke_token(self._get_param("Token"), client_id)
     return EmptyResult()

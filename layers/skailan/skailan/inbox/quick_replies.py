@@ -61,8 +61,20 @@ def get_reply(tenant_id: str, reply_id: str) -> QuickReplyOut:
     return _out(_load(tenant_id, reply_id))
 
 
+def _check_attachments(tenant_id: str, attachments: list[Any] | None) -> None:
+    """Attachments name only this brand's files (a key under its prefix; no URL into another's)."""
+    from skailan.platform import media_refs
+
+    for index, attachment in enumerate(attachments or []):
+        if attachment.s3_key is not None:
+            media_refs.check_key(tenant_id, attachment.s3_key, field=f"attachments[{index}].s3_key")
+        if attachment.url is not None:
+            media_refs.check_url(tenant_id, attachment.url, field=f"attachments[{index}].url")
+
+
 def create_reply(caller: Caller, data: QuickReplyIn) -> QuickReplyOut:
     _check_fields(data.text)
+    _check_attachments(caller.tenant_id, data.attachments)
     reply_id = new_id()
     now = iso()
     item = QuickReplyItem(_pk(caller.tenant_id), PREFIX + reply_id, tenant_id=caller.tenant_id, reply_id=reply_id,
@@ -86,6 +98,7 @@ def update_reply(caller: Caller, reply_id: str, data: QuickReplyUpdateIn) -> Qui
     if "title" in changes:
         item.title = changes["title"]
     if changes.get("attachments") is not None:
+        _check_attachments(caller.tenant_id, data.attachments)
         item.attachments = [a.model_dump(exclude_none=True) for a in data.attachments or []]
     if not (item.text or "").strip() and not item.attachments:
         raise Unprocessable("Una respuesta rápida necesita texto o adjuntos. / A quick reply needs text or attachments.",
@@ -104,11 +117,14 @@ def delete_reply(caller: Caller, reply_id: str) -> None:
          data={"shortcut": item.shortcut})
 
 
-def _attachment_url(attachment: dict[str, Any]) -> str | None:
+def _attachment_url(tenant_id: str, attachment: dict[str, Any]) -> str | None:
+    from skailan.platform import media_refs
+
     if attachment.get("url"):
-        return attachment["url"]
+        found = media_refs.bucket_key(attachment["url"])
+        return attachment["url"] if found is None or media_refs.owns_key(tenant_id, found[1]) else None
     key = attachment.get("s3_key")
-    if not key:
+    if not key or not media_refs.owns_key(tenant_id, key):  # stored before keys were checked: never presign
         return None
     from skailan.platform.aws import client
     from skailan.platform.settings import get_settings
@@ -139,7 +155,7 @@ def preview(caller: Caller, reply_id: str, conversation_id: str) -> PreviewOut:
     values = merge.context(contact=contact, custom=custom,
                            agent={"name": caller.name, "email": caller.email},
                            brand_name=brands.get_brand(caller.tenant_id).name)
-    attachments = [{"type": a.get("type"), "url": _attachment_url(a), "filename": a.get("filename"),
+    attachments = [{"type": a.get("type"), "url": _attachment_url(caller.tenant_id, a), "filename": a.get("filename"),
                     "mime_type": a.get("mime_type")} for a in reply.attachments or []]
     return PreviewOut(quick_reply_id=reply_id, conversation_id=conversation_id, text=merge.render(reply.text, values),
                       attachments=attachments)

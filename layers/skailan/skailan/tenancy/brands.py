@@ -82,6 +82,10 @@ def update_brand(caller: Caller, changes: BrandSettingsIn) -> BrandOut:
     patch: dict[str, Any] = changes.model_dump(mode="json", exclude_unset=True)
     if not patch:
         return _out(item)
+    if patch.get("logo_url"):
+        from skailan.platform.media_refs import check_url
+
+        check_url(caller.tenant_id, patch["logo_url"], field="logo_url")  # never another brand's stored file
     if "name" in patch:
         item.name = patch.pop("name")
     # Merged into what is stored (business hours day by day), validated whole, then written.

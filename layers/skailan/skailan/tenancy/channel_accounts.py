@@ -84,6 +84,9 @@ def secret_name(tenant_id: str, account_id: str) -> str:
 
 def create_account(caller: Caller | None, tenant_id: str, data: ChannelAccountIn) -> ChannelAccountOut:
     _validate(data)
+    from skailan.platform.media_refs import check_urls_in
+
+    check_urls_in(tenant_id, data.config, field="config")  # e.g. a widget logo: never another brand's file
     account_id = data.id or new_id().lower()
     now = iso()
     name = secret_name(tenant_id, account_id) if data.credentials else None

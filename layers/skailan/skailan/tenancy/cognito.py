@@ -7,6 +7,7 @@ from typing import Any
 from skailan.platform.aws import client
 from skailan.platform.errors import (
     BadRequest,
+    Conflict,
     Forbidden,
     SkailanError,
     TooManyRequests,
@@ -43,6 +44,8 @@ def error_from(err: Exception) -> SkailanError | None:
             return TooManyRequests("Demasiados intentos; espera unos minutos. / Too many attempts; wait a few minutes.")
         case "PasswordResetRequiredException":
             return Forbidden("Debes restablecer tu contraseña. / You must reset your password.", code="password_reset_required")
+        case "UsernameExistsException":
+            return Conflict("Ese usuario ya existe. / That user already exists.", code="user_exists")
         case "UserNotConfirmedException":
             return Forbidden("La cuenta no está confirmada. / The account is not confirmed.", code="user_not_confirmed")
     return None

@@ -126,6 +126,14 @@ def _member_with_email(tenant_id: str, email: str) -> MemberItem | None:
     return next(iter(found), None)
 
 
+def _expired(placeholder: MemberItem) -> bool:
+    try:
+        invitation = InvitationItem.get(placeholder.pk, INVITATION + placeholder.user_id)
+    except InvitationItem.DoesNotExist:
+        return True
+    return parse_iso(invitation.expires_at) < utcnow()
+
+
 def invite(caller: Caller, data: InviteUserIn) -> tuple[UserOut, str]:
     """Invite a person to the brand: a pending member and an e-mailed, single-use link.
 
@@ -137,6 +145,9 @@ def invite(caller: Caller, data: InviteUserIn) -> tuple[UserOut, str]:
     roles.ensure_role_exists(caller.tenant_id, data.role)
     roles.check_assignable(caller, data.role)
     existing = _member_with_email(caller.tenant_id, email)
+    if existing is not None and existing.status == "invited" and _expired(existing):
+        remove_member(existing)  # an expired invitation the purge job has not reached yet: replace it
+        existing = None
     if existing is not None:
         if existing.status == "invited":
             raise Conflict("Esa persona ya tiene una invitación pendiente. / That person already has a pending "
@@ -212,9 +223,16 @@ def accept_invitation(token: str, password: str) -> UserOut:
         raise invalid
     email = invitation.email
     sub = cognito.find_user_sub(email)
-    created = sub is None
+    created = False
     if sub is None:
-        sub = cognito.create_user(email, placeholder.name)
+        try:
+            sub = cognito.create_user(email, placeholder.name)
+            created = True
+        except Conflict:  # created meanwhile (another invitation accepted at the same moment)
+            sub = cognito.find_user_sub(email)
+            if sub is None:
+                raise
+    if created:
         try:
             cognito.set_password(email, password)
         except Exception:

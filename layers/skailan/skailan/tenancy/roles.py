@@ -23,7 +23,8 @@ PREFIX = "ROLE#"
 
 def _builtin_out(key: str) -> RoleOut:
     spec = BUILTIN_ROLES[key]
-    return RoleOut(key=key, name=str(spec["name"]), permissions=sorted(spec["permissions"]), builtin=True)  # type: ignore[arg-type]
+    permissions: frozenset[str] = spec["permissions"]  # type: ignore[assignment]
+    return RoleOut(key=key, name=str(spec["name"]), permissions=sorted(permissions), builtin=True)
 
 
 def _out(item: RoleItem) -> RoleOut:
