@@ -9,19 +9,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEPS_HASH := $(shell cat requirements-dev.txt layers/skailan/requirements.txt pyproject.toml | sha1sum | cut -c1-12)
 STAMP := $(VENV)/.installed-$(DEPS_HASH)
+# The IaC scanner has a venv of its own: checkov pins boto3 and packaging to versions the project's cannot share.
+POSTURE_VENV := .venv-posture
+POSTURE_STAMP := $(POSTURE_VENV)/.installed-$(shell cat requirements-posture.txt | sha1sum | cut -c1-12)
 # sam and the local runtime need python3.13 on PATH: the venv's own comes first.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export PYTHONPATH := $(CURDIR)/layers/skailan:$(CURDIR)
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install run test test-fast lint unit integration e2e contract bench build validate openapi clean
+.PHONY: help install run test test-fast lint unit integration e2e contract posture bench build validate openapi clean
 
 help:
 	@echo "make run       install and start the whole suite locally (http://127.0.0.1:$${SKAILAN_PORT:-3000})"
 	@echo "make test      install and run every test (lint, contract, unit, integration, e2e)"
 	@echo "make bench     print performance figures as JSON lines"
 	@echo "make build     sam build;  make validate  cfn-lint + sam validate --lint"
+	@echo "make posture   checkov on template.yaml; accepted exceptions in .checkov.yaml (docs/decisions.md)"
 	@echo "make openapi   regenerate the OpenAPI document from the resolvers"
 
 $(STAMP): requirements-dev.txt layers/skailan/requirements.txt pyproject.toml
@@ -34,10 +38,17 @@ $(STAMP): requirements-dev.txt layers/skailan/requirements.txt pyproject.toml
 
 install: $(STAMP)
 
+$(POSTURE_STAMP): requirements-posture.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.13 not found: install it (pyenv install 3.13) and retry." >&2; exit 1; }
+	@test -x $(POSTURE_VENV)/bin/python || $(PYTHON) -m venv $(POSTURE_VENV)
+	$(POSTURE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(POSTURE_VENV)/bin/python -m pip install --quiet -r requirements-posture.txt
+	@rm -f $(POSTURE_VENV)/.installed-* && touch $@
+
 run: install
 	$(BIN)/python -m infra.local
 
-test: install lint contract
+test: install lint contract posture
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests/unit tests/integration tests/contract
 	$(BIN)/python -m pytest tests/e2e
 
@@ -55,6 +66,11 @@ build: install
 	$(BIN)/sam build --parallel
 
 contract: validate openapi-check build
+
+# Offline: no policy download, no Bridgecrew mapping, no PyPI version check, no prompt.
+posture: $(POSTURE_STAMP)
+	env -u PYTHONPATH BC_SKIP_MAPPING=TRUE CKV_SKIP_PACKAGE_UPDATE_CHECK=TRUE CKV_NO_PROMPT=1 \
+		$(POSTURE_VENV)/bin/checkov --config-file .checkov.yaml
 
 openapi: install
 	$(BIN)/python -m infra.openapi
