@@ -197,6 +197,10 @@ class Resolver:
             return self.template.parameters[name]
         if name in self.template.resources:
             if self.ids is None:
+                # A function's Ref is its name, known before provisioning: log groups are named
+                # `/aws/lambda/${SomeFunction}` (physical.py gives functions the same name).
+                if self.template.type_of(name) in ("AWS::Serverless::Function", "AWS::Lambda::Function"):
+                    return self.template.physical_name(name)
                 raise UnresolvedReference(f"Ref {name}: resource ids are not known yet")
             return self.ids.ref(name)
         raise UnresolvedReference(f"Ref {name}: no such parameter or resource")

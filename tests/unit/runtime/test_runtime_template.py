@@ -197,3 +197,34 @@ def test_physical_ids_of_the_main_types(template):
     assert ids.get_att("Fn", "Arn") == "arn:aws:lambda:us-east-1:123456789012:function:demo-Fn"
     assert ids.logical_id_for_arn("arn:aws:lambda:us-east-1:123456789012:function:demo-Fn") == "Fn"
     assert ids.get_att("Bucket", "Arn") == "arn:aws:s3:::demo-bucket"
+
+
+def test_a_log_group_named_after_a_function_resolves_before_provisioning(caplog):
+    document = load_yaml(
+        """
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {Handler: app.handler, CodeUri: functions/fn/}
+  FnLogGroup:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: !Sub "/aws/lambda/${Fn}"
+      RetentionInDays: 30
+  Queue:
+    Type: AWS::SQS::Queue
+  QueueLogGroup:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: !Sub "/queues/${Queue}"
+"""
+    )
+    template = Template.from_document(document, "t.yaml", {}, stack_name="demo")
+    ids = PhysicalIds(template, "http://127.0.0.1:4566")
+
+    # The name CloudFormation would give: the group of the function's own name.
+    assert template.physical_name("FnLogGroup") == "/aws/lambda/demo-Fn" == f"/aws/lambda/{ids.ref('Fn')}"
+    assert "FnLogGroup" not in caplog.text
+    # Other resources' ids (a queue URL) still wait for provisioning: the fallback name, with a warning.
+    assert template.physical_name("QueueLogGroup") == "demo-QueueLogGroup"
+    assert "QueueLogGroup: name LogGroupName cannot be resolved" in caplog.text
