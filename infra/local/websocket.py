@@ -205,7 +205,8 @@ class WebSocketServer:
 
     def start(self) -> None:
         self._server = serve(self._handle, self.host, self.port, process_request=self._process_request,
-                             compression=None, server_header=None, logger=get_logger("websocket.server"))
+                             compression=None, server_header=None, close_timeout=2,
+                             logger=get_logger("websocket.server"))
         self.port = self._server.socket.getsockname()[1]
         self._management = make_server(self.host, 0, self._management_app, threaded=True,
                                        request_handler=_QuietHandler)
@@ -217,11 +218,15 @@ class WebSocketServer:
             self._threads.append(thread)
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()  # stops accepting; open sockets are closed below
+        # Open sockets first, while moto still runs: their $disconnect functions write to it.
         for connection in list(self.connections.values()):
             if connection.socket is not None:
                 connection.socket.close(1001, "Going away")
+        deadline = time.monotonic() + 5
+        while self.connections and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if self._server is not None:
+            self._server.shutdown()
         if self._management is not None:
             self._management.shutdown()
             self._management.server_close()
