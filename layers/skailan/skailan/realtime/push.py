@@ -10,6 +10,7 @@ would send everyone the frame again).
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -81,6 +82,24 @@ def member_caller(tenant_id: str, user_id: str) -> Caller | None:
                   role=member.role, permissions=roles.role_permissions(tenant_id, member.role))
 
 
+MEMBER_CACHE_SECONDS = 30.0
+_members: dict[tuple[str, str], tuple[float, Caller | None]] = {}
+
+
+def cached_member_caller(tenant_id: str, user_id: str) -> Caller | None:
+    """`member_caller`, remembered for 30 s per container: a busy brand's every event would
+    otherwise read each connected member's membership and role again."""
+    now = time.monotonic()
+    hit = _members.get((tenant_id, user_id))
+    if hit is not None and now - hit[0] < MEMBER_CACHE_SECONDS:
+        return hit[1]
+    caller = member_caller(tenant_id, user_id)
+    if len(_members) > 10_000:
+        _members.clear()
+    _members[(tenant_id, user_id)] = (now, caller)
+    return caller
+
+
 def _holder(tenant_id: str, conversation_id: str | None) -> tuple[str | None, bool]:
     """The conversation's holder now (assignee, or last assignee once closed), and whether it exists."""
     if not conversation_id:
@@ -94,7 +113,7 @@ def _holder(tenant_id: str, conversation_id: str | None) -> tuple[str | None, bo
     return (item.assignee if item.status != "closed" else item.last_assignee), True
 
 
-def handle(event: DomainEvent, poster: Poster, *, lookup: MemberLookup = member_caller) -> Outcome:
+def handle(event: DomainEvent, poster: Poster, *, lookup: MemberLookup = cached_member_caller) -> Outcome:
     if event.type not in frames.TYPES:
         return Outcome()
     tenant_id = event.tenant_id
