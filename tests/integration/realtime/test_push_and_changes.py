@@ -252,3 +252,20 @@ def test_inbox_counts_follow_the_callers_permissions(demo):
     assert call(INBOX, "GET", "/v1/inbox/counts", principal=agent1, query={"state": "x"}).status == 400
     assert call(INBOX, "GET", "/v1/inbox/counts", principal=agent1, query={"status": "lost"}).status == 422
     assert call(INBOX, "GET", "/v1/inbox/counts", principal=demo["operator@demo.local"]).status == 403
+
+
+def test_a_disabled_member_gets_no_frames(demo, connected):
+    from skailan.realtime.push import handle, member_caller
+    from skailan.tenancy import members
+    from skailan.tenancy.items import MemberItem
+
+    member = members.find_member("demo", demo["agent2@demo.local"].sub)
+    assert member is not None
+    presence = _event("agent.presence_changed", {"user_id": demo["agent1@demo.local"].sub, "status": "online"},
+                      entity_type="agent")
+    member.update(actions=[MemberItem.status.set("disabled")])
+    try:
+        outcome = handle(presence, RecordingPoster(), lookup=member_caller)
+    finally:
+        member.update(actions=[MemberItem.status.set("active")])
+    assert connected["agent2"] not in outcome.sent and connected["agent1"] in outcome.sent
