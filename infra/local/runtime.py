@@ -249,8 +249,8 @@ class LocalRuntime:
         for poller in self.pollers:
             poller.join()
         self.pollers = []
-        for server in self.websockets:
-            server.stop()
+        for websocket_server in self.websockets:
+            websocket_server.stop()
         self.websockets = []
         if self.gateway is not None:
             self.gateway.stop()
@@ -566,7 +566,7 @@ class LocalRuntime:
             f"  Docs     {self.url}/docs",
             f"  AWS      {self.endpoint_url}  (moto; handlers get AWS_ENDPOINT_URL)",
             f"  Local    {self.url}/_local/schedules  ·  {self.url}/_local/resources",
-            *(f"  Live     {server.url}  (WebSocket API {server.api.logical_id})" for server in self.websockets),
+            *(f"  Live     {ws.url}  (WebSocket API {ws.api.logical_id})" for ws in self.websockets),
             *(f"  {line}" for line in self.seed_lines),
             "  Data lives in memory: every start begins empty. Ctrl-C stops.",
             "",

@@ -265,8 +265,9 @@ class WebSocketServer:
             value = connection.query.get(name) if kind == "querystring" else lowered.get(name.lower())
             if not value:
                 raise _Refused(401, "Unauthorized")  # API Gateway does not call the authorizer
-        event = {
-            "type": "REQUEST", "methodArn": self._method_arn(route.key), "headers": connection.headers,
+        method_arn = self._method_arn(route.key)
+        event: dict[str, Any] = {
+            "type": "REQUEST", "methodArn": method_arn, "headers": connection.headers,
             "multiValueHeaders": {k: [v] for k, v in connection.headers.items()},
             "queryStringParameters": connection.query or None,
             "multiValueQueryStringParameters": {k: [v] for k, v in connection.query.items()} or None,
@@ -281,7 +282,7 @@ class WebSocketServer:
             raise _Refused(500, "Internal server error") from error
         statements = ((result or {}).get("policyDocument") or {}).get("Statement") or []
         allowed = any(
-            s.get("Effect") == "Allow" and any(r in ("*", event["methodArn"]) or _arn_matches(r, event["methodArn"])
+            s.get("Effect") == "Allow" and any(r in ("*", method_arn) or _arn_matches(r, method_arn)
                                                for r in _as_list(s.get("Resource")))
             for s in statements)
         denied = any(s.get("Effect") == "Deny" for s in statements)
@@ -370,7 +371,8 @@ class WebSocketServer:
         binary = isinstance(message, bytes)
         event = {
             "requestContext": self._context(route_key, "MESSAGE", connection, messageId=_request_id()),
-            "body": base64.b64encode(message).decode() if binary else message, "isBase64Encoded": binary,
+            "body": base64.b64encode(message).decode() if isinstance(message, bytes) else message,
+            "isBase64Encoded": binary,
         }
         try:
             result = self.invoke(route.function_logical_id, event)
