@@ -249,8 +249,8 @@ class LocalRuntime:
         for poller in self.pollers:
             poller.join()
         self.pollers = []
-        for websocket_server in self.websockets:
-            websocket_server.stop()
+        for server in self.websockets:
+            server.stop()
         self.websockets = []
         if self.gateway is not None:
             self.gateway.stop()
@@ -260,9 +260,9 @@ class LocalRuntime:
             self.clients.close()
         if self._moto is not None:
             self._moto.stop()
-            server = getattr(self._moto, "_server", None)
-            if server is not None:
-                server.server_close()  # ThreadedMotoServer.stop leaves the socket open
+            moto_server = getattr(self._moto, "_server", None)
+            if moto_server is not None:
+                moto_server.server_close()  # ThreadedMotoServer.stop leaves the socket open
             self._moto = None
         self._restore_environment()
         for path in self._added_sys_paths:
