@@ -4,10 +4,8 @@ GET /v1/changes."""
 
 from __future__ import annotations
 
-import gzip
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -39,14 +37,14 @@ class RecordingPoster:
 
 @pytest.fixture
 def cognito_keys(aws: dict[str, str]) -> Iterator[None]:
-    """Cognito's JWKS endpoint for the moto pool, with the public key moto signs tokens with."""
-    import moto
+    """Cognito's JWKS endpoint for the moto pool, with the public key moto signs tokens with
+    (what moto serves at /<pool>/.well-known/jwks.json, whichever key it was given)."""
+    from moto.cognitoidp.responses import CognitoIdpJsonWebKeyResponse
 
     from skailan.platform.settings import get_settings
     from skailan.realtime import tokens
 
-    public = Path(moto.__file__).parent / "cognitoidp" / "resources" / "jwks-public.json.gz"
-    document = json.loads(gzip.decompress(public.read_bytes()))
+    document = json.loads(CognitoIdpJsonWebKeyResponse.json_web_key)
     tokens.KEYS.clear()
     with respx.mock(assert_all_called=False) as mock:
         mock.get(f"{tokens.issuer()}/.well-known/jwks.json").mock(return_value=httpx.Response(200, json=document))
