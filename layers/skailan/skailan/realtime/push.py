@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Protocol
@@ -33,10 +34,8 @@ class ManagementApi:
 
     def __init__(self, endpoint_url: str) -> None:
         self.endpoint_url = endpoint_url
-
-    @property
-    def _client(self) -> Any:
-        return _management_client(self.endpoint_url)
+        # Made here, in the caller's thread: creating boto3 clients is not thread-safe, posting is.
+        self._client = _management_client(endpoint_url)
 
     def post(self, connection_id: str, data: bytes) -> bool:
         client = self._client
@@ -83,6 +82,7 @@ def member_caller(tenant_id: str, user_id: str) -> Caller | None:
 
 
 MEMBER_CACHE_SECONDS = 30.0
+POST_WORKERS = 16
 _members: dict[tuple[str, str], tuple[float, Caller | None]] = {}
 
 
@@ -130,23 +130,32 @@ def handle(event: DomainEvent, poster: Poster, *, lookup: MemberLookup = cached_
     stored_audience = frames.Audience.from_item(audience_item)
     outcome = Outcome(cursor=cursor)
     callers: dict[str, Caller | None] = {}
+    deliveries: list[tuple[str, bytes]] = []
     for connection_id, user_id in store.list_connections(tenant_id):
         if user_id not in callers:
             callers[user_id] = lookup(tenant_id, user_id)
         caller = callers[user_id]
         shown = frames.view(caller, frame, stored_audience) if caller is not None else None
-        if shown is None:
-            continue
+        if shown is not None:
+            deliveries.append((connection_id, json.dumps(shown, separators=(",", ":")).encode()))
+
+    def deliver(delivery: tuple[str, bytes]) -> tuple[str, str]:
+        connection_id, data = delivery
         try:
-            delivered = poster.post(connection_id, json.dumps(shown, separators=(",", ":")).encode())
+            return connection_id, "sent" if poster.post(connection_id, data) else "gone"
         except Exception:
             logger.exception("frame not posted; the member catches up from /v1/changes",
                              tenant_id=tenant_id, connection_id=connection_id)
-            outcome.failed.append(connection_id)
-            continue
-        if delivered:
-            outcome.sent.append(connection_id)
-        else:
+            return connection_id, "failed"
+
+    # Each post is an HTTPS round trip: a brand with many open sockets is served in parallel.
+    if len(deliveries) > 2:
+        with ThreadPoolExecutor(max_workers=min(POST_WORKERS, len(deliveries))) as pool:
+            results = list(pool.map(deliver, deliveries))
+    else:
+        results = [deliver(d) for d in deliveries]
+    for connection_id, result in results:
+        if result == "gone":
             store.delete_connection(tenant_id, connection_id)
-            outcome.gone.append(connection_id)
+        getattr(outcome, result).append(connection_id)
     return outcome
