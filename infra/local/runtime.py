@@ -270,9 +270,9 @@ class LocalRuntime:
             self.clients.close()
         if self._moto is not None:
             self._moto.stop()
-            server = getattr(self._moto, "_server", None)
-            if server is not None:
-                server.server_close()  # ThreadedMotoServer.stop leaves the socket open
+            moto_server = getattr(self._moto, "_server", None)
+            if moto_server is not None:
+                moto_server.server_close()  # ThreadedMotoServer.stop leaves the socket open
             self._moto = None
         self._restore_environment()
         for path in self._added_sys_paths:
@@ -604,7 +604,7 @@ class LocalRuntime:
             f"  Docs     {self.url}/docs",
             f"  AWS      {self.endpoint_url}  (moto; handlers get AWS_ENDPOINT_URL)",
             f"  Local    {self.url}/_local/schedules  ·  {self.url}/_local/resources",
-            *(f"  Live     {server.url}  (WebSocket API {server.api.logical_id})" for server in self.websockets),
+            *(f"  Live     {ws.url}  (WebSocket API {ws.api.logical_id})" for ws in self.websockets),
             *(f"  {line}" for line in self.seed_lines),
             "  Data lives in memory: every start begins empty. Ctrl-C stops.",
             "",
