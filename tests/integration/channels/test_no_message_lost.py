@@ -401,3 +401,30 @@ def test_a_message_left_sending_gets_delivery_unknown_on_the_last_receive(demo, 
     assert _outbound(outbound.MAX_RECEIVES)["batchItemFailures"] == []
     message = next(m for m in _messages(demo, conversation_id) if m["id"] == queued["id"])
     assert message["status"] == "failed" and message["error"]["code"] == "delivery_unknown"
+
+
+def test_the_sweeper_settles_a_message_whose_record_was_lost_and_leaves_sent_ones(demo, monkeypatch):
+    from skailan.conversations import outbound
+    from skailan.inbox import workers
+    from skailan.platform.clock import iso, utcnow
+    from tests.integration.channels.test_outbound import WA_URL, _send, _wa_ok, _whatsapp_conversation
+
+    events: list[Any] = []
+    original = outbound.publish
+    monkeypatch.setattr(outbound, "publish", lambda batch: (events.extend(batch), original(batch)))
+    conversation_id = _whatsapp_conversation(demo, "573110000309")
+    lost = _send(demo, conversation_id, {"text": "¿me lees?"})
+    purge("OUTBOUND_QUEUE_URL")  # its record is gone (a worker died on the last receive, a lost DLQ)
+    went = _send(demo, conversation_id, {"text": "segundo"})
+    with respx.mock() as mock:
+        mock.post(WA_URL).mock(return_value=_wa_ok("wamid.SWEEP2"))
+        assert _outbound(1)["batchItemFailures"] == []
+    for event in [e for e in events if e.type == "message.queued"]:
+        workers.on_inbox_event(event)  # what the inbox's event rule delivers
+    assert not [k for k in workers.run_timers(iso(utcnow() + timedelta(minutes=30))) if k.startswith("outbound")]
+    outcomes = workers.run_timers(iso(utcnow() + timedelta(minutes=outbound.STUCK_AFTER_MINUTES + 1)))
+    assert outcomes.get("outbound:retries_exhausted") == 1 and outcomes.get("outbound:done") == 1
+    message = next(m for m in _messages(demo, conversation_id) if m["id"] == lost["id"])
+    assert message["status"] == "failed" and message["error"]["code"] == "retries_exhausted"
+    assert message["error"]["reason_es"] and message["error"]["reason_en"]
+    assert next(m for m in _messages(demo, conversation_id) if m["id"] == went["id"])["status"] == "sent"
