@@ -32,3 +32,14 @@ def test_out_of_range_parts_are_refused():
         ulid(1 << 48, os.urandom(10))
     with pytest.raises(ValueError):
         ulid(0, b"short")
+
+
+def test_ordered_ids_sort_by_time_then_by_the_given_order():
+    from skailan.platform.ids import ordered_id_at
+
+    second = datetime(2026, 12, 6, 10, 0, 5, tzinfo=UTC)
+    ids = [ordered_id_at(second, order) for order in (3, 1, 2, 10, 7)]
+    assert [i for _, i in sorted(zip(ids, (3, 1, 2, 10, 7), strict=True))] == [1, 2, 3, 7, 10]
+    assert all(ULID.from_str(i).datetime == second for i in ids)
+    assert ordered_id_at(second, 1 << 60) < ordered_id_at(datetime(2026, 12, 6, 10, 0, 6, tzinfo=UTC), 0)
+    assert ordered_id_at(second, -5) < ordered_id_at(second, 1)  # negative orders clamp to 0
