@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -46,6 +47,10 @@ from skailan.platform.ids import new_id
 from skailan.platform.observability import logger
 
 MAX_RECEIVES = 5  # the outbound queue's maxReceiveCount (template.yaml)
+# Beyond every retry the queue can make (5 receives, backoff capped at 10 min): a message still
+# queued or sending this long after it was queued is stuck (a worker died on its last receive, a
+# record was lost) and is settled by the inbox's timer (`settle_if_stuck`).
+STUCK_AFTER_MINUTES = 60
 SENDING_LEASE_SECONDS = 120  # longer than one attempt can take (HTTP timeouts + Lambda timeout)
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_CAP_SECONDS = 600.0
@@ -282,6 +287,24 @@ def settle(job: OutboundJob) -> str | None:
     except Exception:
         logger.exception("outbound message not settled", **job.model_dump())
         return None
+
+
+def settle_if_stuck(tenant_id: str, conversation_id: str, message_id: str, now: datetime) -> str:
+    """The sweeper's check of one outbound message: "done" (it reached a final state), "waiting"
+    (an attempt holds its lease right now: look again later), or the failure code it was given."""
+    item = store.get_message(tenant_id, conversation_id, message_id, consistent=True)
+    if item is None or item.status not in ("queued", "sending"):
+        return "done"
+    if item.status == "sending" and item.sending_at and \
+            (now - parse_iso(item.sending_at)).total_seconds() < SENDING_LEASE_SECONDS:
+        return "waiting"
+    queued_at = parse_iso(item.created_at or item.timestamp)
+    if now - queued_at < timedelta(minutes=STUCK_AFTER_MINUTES):
+        return "waiting"
+    code = "retries_exhausted" if item.status == "queued" else "delivery_unknown"
+    _fail(item, own_error(code, message=f"still {item.status} after {STUCK_AFTER_MINUTES} min"))
+    logger.error("stuck outbound message settled", tenant_id=tenant_id, message_id=message_id, code=code)
+    return code
 
 
 def _delay(queue_url: str, receipt_handle: str, seconds: int) -> None:

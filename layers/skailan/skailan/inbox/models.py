@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -169,8 +169,6 @@ class InboxSettingsIn(NoNulls):
     """A partial update, merged into the stored settings field by field (`bots.inactivity` alone
     keeps the greeting and the FAQ rules); lists (`faq`, `handoff_keywords`) are replaced whole.
     `null` is not a value, except `alerts.unassigned_after_minutes` (no alert)."""
-
-    nullable_fields: ClassVar[frozenset[str]] = frozenset({"alerts.unassigned_after_minutes"})
 
     assignment: AssignmentSettings | None = None
     alerts: AlertSettings | None = None

@@ -218,6 +218,7 @@ def on_inbox_event(event: DomainEvent) -> dict[str, Any]:
                                               written_at=event.occurred_at)
         return out
     if event.type == "message.queued":
+        _watch_outbound(tenant_id, conversation_id, data.get("message_id"), event.occurred_at)
         kind = event.actor.kind
         if kind == "user":
             _human_reply(item, event)
@@ -265,6 +266,16 @@ def _unassigned_alert(tenant_id: str, conversation_id: str, queued_at: str | Non
     return True
 
 
+def _watch_outbound(tenant_id: str, conversation_id: str, message_id: str | None, queued_at: str,
+                    *, minutes: int | None = None) -> None:
+    """An outbound message never stays queued/sending: look at it once every retry is over."""
+    from skailan.conversations.outbound import STUCK_AFTER_MINUTES
+
+    if message_id:
+        due = iso(parse_iso(queued_at) + timedelta(minutes=minutes or STUCK_AFTER_MINUTES))
+        timers.schedule(tenant_id, "outbound", f"{conversation_id}:{message_id}", due)
+
+
 def run_timer(timer: Any, now: str) -> str:
     from skailan.inbox import actions, assignment, bots, notifications
     from skailan.inbox.config import get_config
@@ -287,6 +298,14 @@ def run_timer(timer: Any, now: str) -> str:
             return "assigned" if decision.assignee else "waiting"
         if kind == "offline":
             return f"returned:{assignment.return_to_queue(tenant_id, ref, offline_since=data.get('offline_since'))}"
+        if kind == "outbound":
+            from skailan.conversations.outbound import settle_if_stuck
+
+            conversation_id, _, message_id = ref.partition(":")
+            outcome = settle_if_stuck(tenant_id, conversation_id, message_id, parse_iso(now))
+            if outcome == "waiting":  # completing this timer, schedule the next look
+                _watch_outbound(tenant_id, conversation_id, message_id, now, minutes=5)
+            return outcome
         if kind == "remind":
             fired = notifications.fire_reminder(tenant_id, data.get("user_id", ""), data.get("notification_id", ""))
             return "reminded" if fired else "noop"

@@ -228,7 +228,11 @@ class CloseReasonIn(RequestModel):
     position: Annotated[int, Field(ge=0, le=1000)] = 0
 
 
-class CloseReasonUpdateIn(RequestModel):
+class CloseReasonUpdateIn(NoNulls):
+    """A partial update; `null` only clears the English name."""
+
+    nullable_fields: ClassVar[frozenset[str]] = frozenset({"name_en"})
+
     name: Annotated[str, Field(min_length=1, max_length=80)] | None = None
     name_en: Annotated[str, Field(min_length=1, max_length=80)] | None = None
     position: Annotated[int, Field(ge=0, le=1000)] | None = None
