@@ -46,6 +46,19 @@ def get_config(tenant_id: str) -> InboxSettings:
     return InboxSettings.model_validate(_merge(_defaults(), stored))
 
 
+def _check_merged(data: dict[str, Any]) -> None:
+    """The settings as they would be read back must be valid, or nothing is written (a null
+    section would stop agents, bots and assignment)."""
+    from pydantic import ValidationError
+
+    try:
+        InboxSettings.model_validate(_merge(_defaults(), data))
+    except ValidationError as err:
+        raise Unprocessable("La configuración no es válida. / The settings are not valid.",
+                            details=[{"field": ".".join(str(p) for p in e["loc"]), "error": e["msg"]}
+                                     for e in err.errors()]) from err
+
+
 def update_config(caller: Caller, changes: InboxSettingsIn) -> InboxSettings:
     patch = changes.model_dump(mode="json", exclude_unset=True)
     if not patch:
@@ -69,7 +82,9 @@ def update_config(caller: Caller, changes: InboxSettingsIn) -> InboxSettings:
         item = InboxSettingsItem(settings_pk(caller.tenant_id), SK, tenant_id=caller.tenant_id, data={},
                                  created_at=iso())
     # Sections are replaced whole: what the caller sends for a section is that section.
-    item.data = {**(item.data or {}), **patch}
+    data = {**(item.data or {}), **patch}
+    _check_merged(data)
+    item.data = data
     item.updated_at = iso()
     try:
         item.save()

@@ -8,7 +8,7 @@ from pynamodb.exceptions import PutError
 
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
-from skailan.platform.errors import Conflict, NotFound
+from skailan.platform.errors import Conflict, NotFound, Unprocessable
 from skailan.tenancy import close_reasons
 from skailan.tenancy.defaults import DEFAULT_BUSINESS_HOURS
 from skailan.tenancy.events import emit
@@ -86,6 +86,10 @@ def update_brand(caller: Caller, changes: BrandSettingsIn) -> BrandOut:
     patch: dict[str, Any] = changes.model_dump(mode="json", exclude_unset=True)
     if not patch:
         return _out(item)
+    nulls = sorted(key for key, value in patch.items() if value is None)
+    if nulls:  # no brand setting may be erased to null (it would break reading the brand)
+        raise Unprocessable("Un valor no puede ser nulo. / A value cannot be null.",
+                            details=[{"field": key, "error": "null_not_allowed"} for key in nulls])
     if "name" in patch:
         item.name = patch.pop("name")
     item.settings = {**(item.settings or {}), **patch}
