@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from skailan.platform.ids import ID_MAX_LENGTH, ID_PATTERN
+from skailan.platform.ids import ID_MAX_LENGTH, ID_PATTERN, EntityId
 from skailan.platform.models import RequestModel, ResponseModel
 
 ConversationId = Annotated[str, Field(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
@@ -140,4 +140,25 @@ class MessageIn(RequestModel):
             raise ValueError("send text, attachments or a template")
         if self.template is not None and (self.text or self.attachments):
             raise ValueError("a template goes alone, without text or attachments")
+        return self
+
+
+class NewConversationIn(RequestModel):
+    """A conversation the business starts with a CRM person on one of its channel accounts:
+    an approved WhatsApp template (with its parameters), or free text where the channel has no
+    reply window (SMS, e-mail, Telegram chats the person already opened with the bot)."""
+
+    person_id: EntityId
+    account_id: EntityId
+    template: TemplateIn | None = None
+    text: Annotated[str, Field(min_length=1, max_length=4096)] | None = None
+    email: EmailOptionsIn | None = None  # e-mail only: the subject (and HTML) of the first message
+
+    @model_validator(mode="after")
+    def _one_thing_to_send(self) -> NewConversationIn:
+        has_text = bool(self.text and self.text.strip())
+        if self.template is None and not has_text:
+            raise ValueError("send a template or text")
+        if self.template is not None and self.text is not None:
+            raise ValueError("a template goes alone, without text")
         return self

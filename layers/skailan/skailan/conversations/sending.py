@@ -67,7 +67,8 @@ class ChannelDelivery(ABC):
     def message(self, item: MessageItem) -> OutboundMessage:
         details = item.details or {}
         data: dict[str, Any] = {"channel": self.channel, "to": self.recipient(), "type": item.type,
-                                "text": item.text, "attachments": item.attachments or [],
+                                "text": item.text if item.type != "template" else None,  # a template's text is Meta's
+                                "attachments": item.attachments or [],
                                 "reply_to": item.reply_to_provider_id}
         if details.get("template"):
             data["template"] = details["template"]
