@@ -25,12 +25,13 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 def aws() -> Iterator[dict[str, str]]:
     from moto import mock_aws
 
-    from infra.local import moto_dynamodb
+    from infra.local import moto_dynamodb, moto_s3
     from skailan.platform.aws import reset_clients
     from skailan.platform.settings import get_settings
     from tests.provisioning import provision_for_tests
 
     moto_dynamodb.install()  # the same DynamoDB transaction semantics as the local runtime
+    moto_s3.install()  # and the same S3 PUT bodies
     with mock_aws():
         environment = provision_for_tests()
         os.environ.update(environment)
