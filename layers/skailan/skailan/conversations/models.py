@@ -106,10 +106,39 @@ class MessageOut(ResponseModel):
 
 
 class AttachmentIn(RequestModel):
-    url: Annotated[str, Field(min_length=8, max_length=2048, pattern=r"^https?://")]
+    """A public URL, or an upload of this conversation (`POST …/uploads`) by its id."""
+
+    url: Annotated[str, Field(min_length=8, max_length=2048, pattern=r"^https?://")] | None = None
+    upload_id: EntityId | None = None
     mime_type: Annotated[str, Field(max_length=127)] | None = None
     filename: Annotated[str, Field(max_length=255)] | None = None
     caption: Annotated[str, Field(max_length=1024)] | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> AttachmentIn:
+        if (self.url is None) == (self.upload_id is None):
+            raise ValueError("give either url or upload_id")
+        return self
+
+
+class UploadIn(RequestModel):
+    """A file the agent is about to upload: its name, type and size (checked against the
+    conversation's channel before any URL is signed)."""
+
+    filename: Annotated[str, Field(min_length=1, max_length=255)]
+    content_type: Annotated[str, Field(min_length=3, max_length=127)]
+    size: Annotated[int, Field(ge=1, le=200 * 1024 * 1024)]
+
+
+class UploadOut(ResponseModel):
+    id: str
+    conversation_id: str
+    filename: str
+    content_type: str
+    max_bytes: int
+    upload_url: str = Field(description="PUT the file's bytes here (any Content-Type header is fine).")
+    method: Literal["PUT"] = "PUT"
+    expires_in: int = Field(description="Seconds the upload URL stays valid.")
 
 
 class TemplateIn(RequestModel):

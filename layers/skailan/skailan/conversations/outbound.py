@@ -69,11 +69,11 @@ class OutboundJob(BaseModel):
 # ---------------------------------------------------------------- API side
 
 
-def _type_of(body: MessageIn) -> str:
+def _type_of(body: MessageIn, attachments: list[dict[str, Any]]) -> str:
     if body.template is not None:
         return "template"
-    if body.attachments:
-        mime = (body.attachments[0].mime_type or "").split("/", 1)[0].lower()
+    if attachments:
+        mime = (attachments[0].get("mime_type") or "").split("/", 1)[0].lower()
         return _MIME_KINDS.get(mime, "document")
     return "text"
 
@@ -92,8 +92,14 @@ def queue_message(caller: Caller, conversation_id: str, body: MessageIn, *,
         if answered is None:
             raise NotFound("Mensaje no encontrado. / Message not found.", code="message_not_found")
         reply_to = answered.provider_message_id
+    attachments = None
+    if body.attachments:
+        from skailan.conversations.uploads import resolve_attachments
+
+        # uploads: the brand's, this conversation's, present, within the limit, the declared type (4xx)
+        attachments = resolve_attachments(tenant_id, conversation_id, conversation.channel, body.attachments)
     item = outbound_item(caller, conversation_id, account_id=conversation.account_id, channel=conversation.channel,
-                         body=body, rendered_text=rendered_text, reply_to=reply_to)
+                         body=body, rendered_text=rendered_text, reply_to=reply_to, attachments=attachments)
     summary = store.Summary(last_message=last_message_of(item), at=item.timestamp, agent_message_at=item.timestamp)
     store.save_outbound(item, summary)
     send_queued(caller, item)
@@ -101,9 +107,12 @@ def queue_message(caller: Caller, conversation_id: str, body: MessageIn, *,
 
 
 def outbound_item(caller: Caller, conversation_id: str, *, account_id: str, channel: str, body: MessageIn,
-                  rendered_text: str | None = None, reply_to: str | None = None) -> MessageItem:
+                  rendered_text: str | None = None, reply_to: str | None = None,
+                  attachments: list[dict[str, Any]] | None = None) -> MessageItem:
     """The agent's message as it is stored, `queued` (not yet written)."""
     tenant_id = caller.tenant_id
+    if attachments is None:
+        attachments = [a.model_dump(mode="json", exclude_none=True) for a in body.attachments]
     details: dict[str, Any] = {}
     if body.template is not None:
         details["template"] = body.template.model_dump(mode="json")
@@ -114,11 +123,11 @@ def outbound_item(caller: Caller, conversation_id: str, *, account_id: str, chan
     return MessageItem(
         conversation_pk(tenant_id, conversation_id), message_sk(message_id),
         tenant_id=tenant_id, conversation_id=conversation_id, message_id=message_id,
-        account_id=account_id, channel=channel, direction="out", type=_type_of(body),
+        account_id=account_id, channel=channel, direction="out", type=_type_of(body, attachments),
         text=rendered_text if body.template is not None else body.text, status="queued", status_rank=0,
         author={"kind": caller.kind if caller.kind != "api_key" else "api_key", "id": caller.principal_id,
                 "name": caller.name},
-        timestamp=now, attachments=[a.model_dump(mode="json", exclude_none=True) for a in body.attachments] or None,
+        timestamp=now, attachments=attachments or None,
         details=details or None, reply_to_provider_id=reply_to, created_at=now,
     )
 

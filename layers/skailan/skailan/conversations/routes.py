@@ -14,6 +14,8 @@ from skailan.conversations.models import (
     MessageOut,
     NewConversationIn,
     Page,
+    UploadIn,
+    UploadOut,
 )
 from skailan.inbox import api as inbox
 from skailan.inbox.api import InboxConversationOut, StartedConversationOut
@@ -103,6 +105,25 @@ def send_message(conversation_id: ConversationPath, body: MessageIn) -> MessageO
     # window, templates, visibility: 4xx before queueing
     rendered = inbox.check_reply(current_caller(), conversation_id, body)
     return outbound.queue_message(current_caller(), conversation_id, body, rendered_text=rendered)
+
+
+@router.post("/v1/conversations/<conversation_id>/uploads", status_code=201,
+             middlewares=[requires("conversations:edit", api_key=True)], tags=["conversations"])
+def create_upload(conversation_id: ConversationPath, body: UploadIn) -> UploadOut:
+    """Ask to upload a file for this conversation: its type must be one the channel accepts
+    (a virus-safe allow-list) and its size within the provider's limit. 201 with a presigned
+    `upload_url`: PUT the bytes there, then send `{"attachments": [{"upload_id": id}]}`."""
+    from skailan.conversations import uploads
+    from skailan.inbox import state
+
+    caller = current_caller()
+    conversation = state.load_visible(caller, conversation_id)
+    upload, url = uploads.create_upload(caller.tenant_id, conversation_id, conversation.channel,
+                                        filename=body.filename, content_type=body.content_type, size=body.size,
+                                        created_by=caller.principal_id)
+    return UploadOut(id=upload.upload_id, conversation_id=conversation_id, filename=upload.filename,
+                     content_type=upload.content_type, max_bytes=upload.max_bytes, upload_url=url,
+                     expires_in=uploads.UPLOAD_EXPIRES)
 
 
 ROUTERS = [router, *CONVERSATION_ROUTERS]
