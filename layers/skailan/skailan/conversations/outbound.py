@@ -40,7 +40,7 @@ from skailan.conversations.reasons import own_error
 from skailan.conversations.views import message_out
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
-from skailan.platform.errors import NotFound, Retryable, SkailanError
+from skailan.platform.errors import Conflict, NotFound, Retryable, SkailanError
 from skailan.platform.events import Actor, DomainEvent, publish
 from skailan.platform.ids import new_id
 from skailan.platform.observability import logger
@@ -86,6 +86,7 @@ def queue_message(caller: Caller, conversation_id: str, body: MessageIn, *,
     conversation = store.get_conversation(tenant_id, conversation_id)
     if conversation is None:
         raise NotFound(CONVERSATION_NOT_FOUND, code="conversation_not_found")
+    _ensure_channel(tenant_id, conversation.account_id)
     reply_to = None
     if body.reply_to_message_id:
         answered = store.get_message(tenant_id, conversation_id, body.reply_to_message_id)
@@ -104,6 +105,21 @@ def queue_message(caller: Caller, conversation_id: str, body: MessageIn, *,
     store.save_outbound(item, summary)
     send_queued(caller, item)
     return message_out(item)
+
+
+def _ensure_channel(tenant_id: str, account_id: str) -> None:
+    """A reply needs its channel account connected and active (read fresh: the channel cache
+    could still hold an account an admin just disabled or deleted)."""
+    from skailan.tenancy.channel_accounts import get_account
+
+    try:
+        active = get_account(tenant_id, account_id).status == "active"
+    except NotFound:
+        active = False
+    if not active:
+        raise Conflict("El canal de esta conversación está desactivado o fue eliminado; no se puede responder. / "
+                       "This conversation's channel account is disabled or was deleted; replies cannot be sent.",
+                       code="channel_unavailable", details={"account_id": account_id})
 
 
 def outbound_item(caller: Caller, conversation_id: str, *, account_id: str, channel: str, body: MessageIn,
