@@ -419,6 +419,8 @@ class FakeProviders:
         fields = dict(parse_qsl(query)).get("fields", "")
         provider = ("whatsapp" if "display_phone_number" in fields else "instagram" if "username" in fields
                     else "messenger")
+        if "first_name" in fields or ("username" in fields and "name" in fields.split(",")):
+            return self._user_profile(object_id, provider, path, query, headers)
         refused = self._graph_token_refused(headers, query)
         if refused is not None:
             self._record(provider, "GET", path, query, None, 400, refused, False)
@@ -430,6 +432,21 @@ class FakeProviders:
             response = {"id": object_id, "username": "skailan_demo"}
         else:
             response = {"id": object_id, "name": "Skailan Demo"}
+        self._record(provider, "GET", path, query, None, 200, response, False)
+        return 200, {}, response
+
+    def _user_profile(self, user_id: str, provider: str, path: str, query: str,
+                      headers: dict[str, str]) -> tuple[int, dict[str, str], Any]:
+        """Messenger `GET /{PSID}?fields=first_name,last_name`, Instagram `GET /{IGSID}?fields=name,username`."""
+        refused = self._graph_token_refused(headers, query)
+        if refused is not None:
+            self._record(provider, "GET", path, query, None, 400, refused, False)
+            return 400, {}, refused
+        suffix = user_id[-4:]
+        response: dict[str, Any] = ({"first_name": "Cliente", "last_name": f"Messenger {suffix}", "id": user_id}
+                                    if provider == "messenger" else
+                                    {"name": f"Cliente Instagram {suffix}", "username": f"cliente_{suffix}",
+                                     "id": user_id})
         self._record(provider, "GET", path, query, None, 200, response, False)
         return 200, {}, response
 

@@ -52,3 +52,16 @@ def demo(aws: dict[str, str]) -> dict[str, Principal]:
         email: Principal(sub=cognito.find_user_sub(email) or "", email=email, tenant=tenant_id)
         for tenant_id, email, _name, _role in seed.USERS
     }
+
+
+@pytest.fixture(autouse=True)
+def no_profile_calls(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Messenger/Instagram ingest asks Meta for a new customer's name: tests stay on 127.0.0.1,
+    so that call answers "no name" unless a test mocks Graph itself (`@pytest.mark.graph_profiles`)."""
+    from skailan.channels import profiles
+
+    profiles.clear_cache()
+    if request.node.get_closest_marker("graph_profiles") is None:
+        monkeypatch.setattr(profiles, "_fetch", lambda *_args: None)
+    yield
+    profiles.clear_cache()

@@ -281,3 +281,11 @@ class UploadItem(ConversationsItem, discriminator="upload"):
     max_bytes = NumberAttribute()
     created_by = UnicodeAttribute(null=True)
     ttl = TTLAttribute(null=True)
+
+
+class ProfileCacheItem(ConversationsItem, discriminator="profile_cache"):
+    """A Messenger/Instagram customer's profile name (`skailan.channels.profiles`), 7 days TTL:
+    pk T#<t>#PROFILE#<account>#<page-scoped id>, sk PROFILE."""
+
+    name = UnicodeAttribute()
+    ttl = TTLAttribute(null=True)
