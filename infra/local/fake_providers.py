@@ -365,7 +365,8 @@ class FakeProviders:
         raw = request.rfile.read(length) if length else b""
         content_type = request.headers.get("Content-Type") or ""
         try:
-            status, headers, payload = self._route(method, parts.path, parts.query, raw, content_type)
+            status, headers, payload = self._route(method, parts.path, parts.query, raw, content_type,
+                                                   dict(request.headers.items()))
         except _Drop:
             request.close_connection = True
             with contextlib.suppress(OSError):
@@ -384,8 +385,15 @@ class FakeProviders:
         request.wfile.write(data)
 
     def _route(self, method: str, path: str, query: str, raw: bytes,
-               content_type: str) -> tuple[int, dict[str, str], Any]:
+               content_type: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
         segments = [s for s in path.split("/") if s]
+        headers = {k.lower(): v for k, v in (headers or {}).items()}
+        if segments[:1] == ["graph"] and len(segments) == 3 and method == "GET" and "fields=" in query:
+            return self._graph_object(segments[2], path, query, headers)
+        if segments[:1] == ["graph"] and len(segments) == 4 and segments[3] == "subscribed_apps" and method == "POST":
+            return self._graph_subscribe(segments[2], path, query, headers)
+        if segments[:2] == ["twilio", "2010-04-01"] and len(segments) >= 4 and segments[-1] != "Messages.json":
+            return self._twilio_account(method, segments, path, query, raw, headers)
         if path == "/sns/cert.pem":
             return 200, {"Content-Type": "application/x-pem-file"}, self.sns.certificate_pem
         if segments[:1] == ["media"] or (segments[:2] == ["twilio", "media"]):
@@ -402,6 +410,99 @@ class FakeProviders:
         if segments[:2] == ["twilio", "2010-04-01"] and segments[-1] == "Messages.json" and method == "POST":
             return self._twilio_send(segments[3], path, query, raw)
         return 404, {}, {"error": {"message": f"no fake for {method} {path}"}}
+
+    # ---- account setup: credential checks and webhook registration (channel_setup)
+
+    @staticmethod
+    def _graph_token_refused(headers: dict[str, str], query: str) -> dict[str, Any] | None:
+        """Graph's answer to a bad token (any token starting with "invalid" is one, locally)."""
+        token = headers.get("authorization", "").removeprefix("Bearer ").strip() or dict(parse_qsl(query)).get(
+            "access_token", "")
+        if token and not token.startswith("invalid"):
+            return None
+        return {"error": {"message": "Invalid OAuth access token - Cannot parse access token",
+                          "type": "OAuthException", "code": 190, "fbtrace_id": "AFakeTrace"}}
+
+    def _graph_object(self, object_id: str, path: str, query: str,
+                      headers: dict[str, str]) -> tuple[int, dict[str, str], Any]:
+        fields = dict(parse_qsl(query)).get("fields", "")
+        provider = ("whatsapp" if "display_phone_number" in fields else "instagram" if "username" in fields
+                    else "messenger")
+        if "first_name" in fields or ("username" in fields and "name" in fields.split(",")):
+            return self._user_profile(object_id, provider, path, query, headers)
+        refused = self._graph_token_refused(headers, query)
+        if refused is not None:
+            self._record(provider, "GET", path, query, None, 400, refused, False)
+            return 400, {}, refused
+        if provider == "whatsapp":  # WhatsApp Business phone number node
+            response: dict[str, Any] = {"id": object_id, "display_phone_number": "+1 555-010-0000",
+                                        "verified_name": "Skailan Demo", "quality_rating": "GREEN"}
+        elif provider == "instagram":
+            response = {"id": object_id, "username": "skailan_demo"}
+        else:
+            response = {"id": object_id, "name": "Skailan Demo"}
+        self._record(provider, "GET", path, query, None, 200, response, False)
+        return 200, {}, response
+
+    def _user_profile(self, user_id: str, provider: str, path: str, query: str,
+                      headers: dict[str, str]) -> tuple[int, dict[str, str], Any]:
+        """Messenger `GET /{PSID}?fields=first_name,last_name`, Instagram `GET /{IGSID}?fields=name,username`."""
+        refused = self._graph_token_refused(headers, query)
+        if refused is not None:
+            self._record(provider, "GET", path, query, None, 400, refused, False)
+            return 400, {}, refused
+        suffix = user_id[-4:]
+        response: dict[str, Any] = ({"first_name": "Cliente", "last_name": f"Messenger {suffix}", "id": user_id}
+                                    if provider == "messenger" else
+                                    {"name": f"Cliente Instagram {suffix}", "username": f"cliente_{suffix}",
+                                     "id": user_id})
+        self._record(provider, "GET", path, query, None, 200, response, False)
+        return 200, {}, response
+
+    def _graph_subscribe(self, object_id: str, path: str, query: str,
+                         headers: dict[str, str]) -> tuple[int, dict[str, str], Any]:
+        """`POST /{waba_id}/subscribed_apps` (WhatsApp) and `POST /{page_id}/subscribed_apps` (pages)."""
+        provider = "messenger" if "subscribed_fields=" in query else "whatsapp"
+        if provider == "messenger" and self.directory.pages.get(object_id, ("", ""))[1] == "instagram":
+            provider = "instagram"
+        refused = self._graph_token_refused(headers, query)
+        status, response = (400, refused) if refused is not None else (200, {"success": True})
+        self._record(provider, "POST", path, query, None, status, response, False)
+        return status, {}, response
+
+    def _twilio_account(self, method: str, segments: list[str], path: str, query: str, raw: bytes,
+                        headers: dict[str, str]) -> tuple[int, dict[str, str], Any]:
+        """`GET Accounts/{sid}.json`; the number's webhook: `GET IncomingPhoneNumbers.json?PhoneNumber=`
+        then `POST IncomingPhoneNumbers/{PN sid}.json` (SmsUrl, SmsMethod)."""
+        auth = headers.get("authorization", "")
+        try:
+            _user, _, password = base64.b64decode(auth.removeprefix("Basic ").strip()).decode().partition(":")
+        except ValueError:
+            password = ""
+        body = dict(parse_qsl(raw.decode())) if raw else None
+        if not password or password.startswith("invalid"):
+            response: Any = {"code": 20003, "message": "Authenticate",
+                             "more_info": "https://www.twilio.com/docs/errors/20003", "status": 401}
+            self._record("twilio", method, path, query, body, 401, response, False)
+            return 401, {}, response
+        sid = segments[3].removesuffix(".json")
+        rest = segments[4:]
+        number = dict(parse_qsl(query)).get("PhoneNumber") or "+15005550006"
+        pn_sid = "PN" + hashlib.sha256(f"{sid}{number}".encode()).hexdigest()[:32]
+        if not rest:
+            response = {"sid": sid, "friendly_name": "Skailan Demo", "status": "active", "type": "Full",
+                        "uri": f"/2010-04-01/Accounts/{sid}.json"}
+        elif rest == ["IncomingPhoneNumbers.json"]:
+            response = {"incoming_phone_numbers": [{"sid": pn_sid, "account_sid": sid, "phone_number": number,
+                                                    "sms_url": "", "sms_method": "POST"}],
+                        "page": 0, "page_size": 50}
+        elif len(rest) == 2 and rest[0] == "IncomingPhoneNumbers" and method == "POST":
+            response = {"sid": rest[1].removesuffix(".json"), "account_sid": sid,
+                        "sms_url": (body or {}).get("SmsUrl"), "sms_method": (body or {}).get("SmsMethod", "POST")}
+        else:
+            return 404, {}, {"code": 20404, "message": "The requested resource was not found", "status": 404}
+        self._record("twilio", method, path, query, body, 200, response, False)
+        return 200, {}, response
 
     def _fault_response(self, provider: str, fault: Fault) -> tuple[int, dict[str, str], Any]:
         if fault.status == 0:
@@ -459,6 +560,8 @@ class FakeProviders:
         if len(segments) != 2 or not segments[0].startswith("bot"):
             return 404, {}, {"ok": False, "error_code": 404, "description": "Not Found"}
         api_method = segments[1]
+        if api_method in ("getMe", "setWebhook", "deleteWebhook", "getWebhookInfo"):
+            return self._telegram_setup(segments[0], api_method, path, query, raw, content_type)
         if api_method == "getFile":
             file_id = dict(parse_qsl(query)).get("file_id") or json.loads(raw or b"{}").get("file_id", "")
             return 200, {}, {"ok": True, "result": {"file_id": file_id, "file_unique_id": file_id[:8],
@@ -484,6 +587,25 @@ class FakeProviders:
                     result["caption"] = body["caption"]
         response = {"ok": True, "result": result}
         self._record("telegram", method, path, query, body, 200, response, False)
+        return 200, {}, response
+
+    def _telegram_setup(self, bot: str, api_method: str, path: str, query: str, raw: bytes,
+                        content_type: str) -> tuple[int, dict[str, str], Any]:
+        body = json.loads(raw) if raw and "json" in content_type else dict(parse_qsl(raw.decode() or query))
+        if ":invalid" in bot or bot.removeprefix("bot").startswith("invalid"):
+            response: dict[str, Any] = {"ok": False, "error_code": 401, "description": "Unauthorized"}
+            self._record("telegram", "POST", path, query, body, 401, response, False)
+            return 401, {}, response
+        if api_method == "getMe":
+            response = {"ok": True, "result": {"id": 123456, "is_bot": True, "first_name": "Skailan Demo",
+                                               "username": "skailan_demo_bot", "can_join_groups": True}}
+        elif api_method == "setWebhook":
+            response = {"ok": True, "result": True, "description": "Webhook was set"}
+        elif api_method == "deleteWebhook":
+            response = {"ok": True, "result": True, "description": "Webhook was deleted"}
+        else:
+            response = {"ok": True, "result": {"url": "", "has_custom_certificate": False, "pending_update_count": 0}}
+        self._record("telegram", "POST", path, query, body, 200, response, False)
         return 200, {}, response
 
     def _twilio_send(self, account_sid: str, path: str, query: str, raw: bytes) -> tuple[int, dict[str, str], Any]:

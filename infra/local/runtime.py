@@ -25,7 +25,7 @@ from typing import Any
 from moto.events.models import EventPattern
 from moto.server import ThreadedMotoServer
 
-from . import moto_cognito, moto_dynamodb, websocket
+from . import moto_cognito, moto_dynamodb, moto_s3, websocket
 from .apis import build_route_table, load_http_apis
 from .authorizers import JwksCache
 from .aws import FAKE_CREDENTIALS, AwsClients
@@ -286,6 +286,7 @@ class LocalRuntime:
     def _start_moto(self) -> None:
         moto_dynamodb.install()  # O(transaction) TransactWriteItems, atomic across threads
         moto_cognito.install()  # tokens signed with a key of this process; RevokeToken
+        moto_s3.install()  # a PUT body is the object, whatever its Content-Type (as in S3)
         self._moto = ThreadedMotoServer(ip_address=self.host, port=self.moto_port, verbose=False)
         self._moto.start()
         self.moto_port = self._moto.get_host_and_port()[1]

@@ -43,6 +43,7 @@ def test_the_window_counts_from_the_customers_message_timestamp_and_refuses_free
                                                         "parameters": ["Camila"]}})
     assert sent.status == 202, sent.body
     assert sent.body["type"] == "template" and sent.body["status"] == "queued"
+    assert "Camila" in sent.body["text"] and "{{1}}" not in sent.body["text"]  # the rendered text is shown
 
 
 def test_inside_the_window_free_text_is_queued(demo):

@@ -218,9 +218,14 @@ def _message(account: accounts.Account, envelope: IngestEnvelope, message: Inbou
 
             media = store_inbound_media(account, message, final=False)
         attachments = _email_attachments(account, message)
+    name = (customer.display_name or customer.username) if customer else None
+    if customer is not None and not name and message.channel in ("messenger", "instagram"):
+        from skailan.channels.profiles import profile_name
+
+        name = profile_name(account, message.channel, external_id)  # Graph user profile, cached
     person = _resolve(account, message.channel, external_id,
                       phone=customer.phone if customer else None, email=customer.email if customer else None,
-                      name=(customer.display_name or customer.username) if customer else None)
+                      name=name)
     conversation_id = _thread(account, message, person.person_id)
     own = conversation_id == store.conversation_id_for(account.account_id, person.person_id)
     message_id = _ordered_id(envelope, message)

@@ -12,6 +12,7 @@ Keys (every partition starts with the tenant):
                    the message's transaction), finds outbound messages for statuses, threads
                    e-mail replies (In-Reply-To / References)
   webchat session  pk T#<t>#W#<session>                sk W     (TTL)
+  upload           pk T#<t>#UP#<upload id>             sk U     (TTL; the file is in MediaBucket)
 
 A conversation's id is derived from (channel account, person): one thread per customer and
 account, re-opened when they write again (`conversation_id_for`).
@@ -263,4 +264,28 @@ class WebchatSessionItem(ConversationsItem, discriminator="webchat_session"):
     conversation_id = UnicodeAttribute(null=True)
     visitor = JSONAttribute(default=dict)
     origin = UnicodeAttribute(null=True)
+    ttl = TTLAttribute(null=True)
+
+
+class UploadItem(ConversationsItem, discriminator="upload"):
+    """An agent's file (`skailan.conversations.uploads`): pk T#<t>#UP#<upload id>, sk U (TTL)."""
+
+    tenant_id = UnicodeAttribute()
+    upload_id = UnicodeAttribute()
+    conversation_id = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    key = UnicodeAttribute()
+    filename = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    declared_size = NumberAttribute()
+    max_bytes = NumberAttribute()
+    created_by = UnicodeAttribute(null=True)
+    ttl = TTLAttribute(null=True)
+
+
+class ProfileCacheItem(ConversationsItem, discriminator="profile_cache"):
+    """A Messenger/Instagram customer's profile name (`skailan.channels.profiles`), 7 days TTL:
+    pk T#<t>#PROFILE#<account>#<page-scoped id>, sk PROFILE."""
+
+    name = UnicodeAttribute()
     ttl = TTLAttribute(null=True)

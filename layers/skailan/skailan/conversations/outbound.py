@@ -41,7 +41,7 @@ from skailan.conversations.reasons import own_error
 from skailan.conversations.views import message_out
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
-from skailan.platform.errors import NotFound, Retryable, SkailanError
+from skailan.platform.errors import Conflict, NotFound, Retryable, SkailanError
 from skailan.platform.events import Actor, DomainEvent, publish
 from skailan.platform.ids import new_id
 from skailan.platform.observability import logger
@@ -74,16 +74,19 @@ class OutboundJob(BaseModel):
 # ---------------------------------------------------------------- API side
 
 
-def _type_of(body: MessageIn) -> str:
+def _type_of(body: MessageIn, attachments: list[dict[str, Any]]) -> str:
     if body.template is not None:
         return "template"
-    if body.attachments:
-        mime = (body.attachments[0].mime_type or "").split("/", 1)[0].lower()
+    if attachments:
+        mime = (attachments[0].get("mime_type") or "").split("/", 1)[0].lower()
         return _MIME_KINDS.get(mime, "document")
     return "text"
 
 
-def queue_message(caller: Caller, conversation_id: str, body: MessageIn) -> MessageOut:
+def queue_message(caller: Caller, conversation_id: str, body: MessageIn, *,
+                  rendered_text: str | None = None) -> MessageOut:
+    """Store the reply `queued` with the conversation's summary, put it on the outbound queue.
+    `rendered_text`: a template's text as the customer reads it (stored and shown)."""
     tenant_id = caller.tenant_id
     from skailan.platform.media_refs import check_url
 
@@ -92,12 +95,49 @@ def queue_message(caller: Caller, conversation_id: str, body: MessageIn) -> Mess
     conversation = store.get_conversation(tenant_id, conversation_id)
     if conversation is None:
         raise NotFound(CONVERSATION_NOT_FOUND, code="conversation_not_found")
+    _ensure_channel(tenant_id, conversation.account_id)
     reply_to = None
     if body.reply_to_message_id:
         answered = store.get_message(tenant_id, conversation_id, body.reply_to_message_id)
         if answered is None:
             raise NotFound("Mensaje no encontrado. / Message not found.", code="message_not_found")
         reply_to = answered.provider_message_id
+    attachments = None
+    if body.attachments:
+        from skailan.conversations.uploads import resolve_attachments
+
+        # uploads: the brand's, this conversation's, present, within the limit, the declared type (4xx)
+        attachments = resolve_attachments(tenant_id, conversation_id, conversation.channel, body.attachments)
+    item = outbound_item(caller, conversation_id, account_id=conversation.account_id, channel=conversation.channel,
+                         body=body, rendered_text=rendered_text, reply_to=reply_to, attachments=attachments)
+    summary = store.Summary(last_message=last_message_of(item), at=item.timestamp, agent_message_at=item.timestamp)
+    store.save_outbound(item, summary)
+    send_queued(caller, item)
+    return message_out(item)
+
+
+def _ensure_channel(tenant_id: str, account_id: str) -> None:
+    """A reply needs its channel account connected and active (read fresh: the channel cache
+    could still hold an account an admin just disabled or deleted)."""
+    from skailan.tenancy.channel_accounts import get_account
+
+    try:
+        active = get_account(tenant_id, account_id).status == "active"
+    except NotFound:
+        active = False
+    if not active:
+        raise Conflict("El canal de esta conversación está desactivado o fue eliminado; no se puede responder. / "
+                       "This conversation's channel account is disabled or was deleted; replies cannot be sent.",
+                       code="channel_unavailable", details={"account_id": account_id})
+
+
+def outbound_item(caller: Caller, conversation_id: str, *, account_id: str, channel: str, body: MessageIn,
+                  rendered_text: str | None = None, reply_to: str | None = None,
+                  attachments: list[dict[str, Any]] | None = None) -> MessageItem:
+    """The agent's message as it is stored, `queued` (not yet written)."""
+    tenant_id = caller.tenant_id
+    if attachments is None:
+        attachments = [a.model_dump(mode="json", exclude_none=True) for a in body.attachments]
     details: dict[str, Any] = {}
     if body.template is not None:
         details["template"] = body.template.model_dump(mode="json")
@@ -105,28 +145,33 @@ def queue_message(caller: Caller, conversation_id: str, body: MessageIn) -> Mess
         details["email"] = body.email.model_dump(mode="json", exclude_none=True)
     message_id = new_id()
     now = iso()
-    item = MessageItem(
+    return MessageItem(
         conversation_pk(tenant_id, conversation_id), message_sk(message_id),
         tenant_id=tenant_id, conversation_id=conversation_id, message_id=message_id,
-        account_id=conversation.account_id, channel=conversation.channel, direction="out", type=_type_of(body),
-        text=body.text, status="queued", status_rank=0,
+        account_id=account_id, channel=channel, direction="out", type=_type_of(body, attachments),
+        text=rendered_text if body.template is not None else body.text, status="queued", status_rank=0,
         author={"kind": caller.kind if caller.kind != "api_key" else "api_key", "id": caller.principal_id,
                 "name": caller.name},
-        timestamp=now, attachments=[a.model_dump(mode="json", exclude_none=True) for a in body.attachments] or None,
+        timestamp=now, attachments=attachments or None,
         details=details or None, reply_to_provider_id=reply_to, created_at=now,
     )
-    summary = store.Summary(last_message=last_message_of(item), at=now, agent_message_at=now)
-    store.save_outbound(item, summary)
+
+
+def send_queued(caller: Caller, item: MessageItem, *, extra_events: list[DomainEvent] | None = None) -> None:
+    """Put a stored `queued` message on the outbound queue, then publish `message.queued`
+    (after `extra_events`, e.g. the conversation it created). A queue that refuses marks the
+    message failed and answers 503: the stored message says what happened."""
     try:
-        enqueue(OutboundJob(tenant_id=tenant_id, conversation_id=conversation_id, message_id=message_id))
+        enqueue(OutboundJob(tenant_id=item.tenant_id, conversation_id=item.conversation_id,
+                            message_id=item.message_id))
     except Exception as err:
         store.record_failure(item, own_error("not_queued", message=type(err).__name__), at=iso(), final=True)
         raise QueueUnavailable("No se pudo encolar el mensaje; inténtalo de nuevo. / "
                                "The message could not be queued; try again.") from err
-    publish([_event(item, ev.MESSAGE_QUEUED, actor=Actor(kind=caller.kind, id=caller.principal_id,
-                                                         email=caller.email))])
-    logger.info("message queued", tenant_id=tenant_id, conversation_id=conversation_id, message_id=message_id)
-    return message_out(item)
+    actor = Actor(kind=caller.kind, id=caller.principal_id, email=caller.email)
+    publish([*(extra_events or []), _event(item, ev.MESSAGE_QUEUED, actor=actor)])
+    logger.info("message queued", tenant_id=item.tenant_id, conversation_id=item.conversation_id,
+                message_id=item.message_id)
 
 
 def enqueue(job: OutboundJob) -> None:

@@ -155,6 +155,7 @@ class ImportJobItem(ContactsItem, discriminator="import_job"):
     headers = JSONAttribute(null=True)
     suggested_mapping = JSONAttribute(null=True)
     mapping = JSONAttribute(null=True)
+    update_policy = UnicodeAttribute(null=True)  # fill_empty (default) | overwrite | skip
     queued_at = UnicodeAttribute(null=True)
     started_at = UnicodeAttribute(null=True)
     finished_at = UnicodeAttribute(null=True)

@@ -39,6 +39,25 @@ def body_parameters(body: str | None) -> int:
     return max(numbers, default=0)
 
 
+def render(body: str | None, parameters: list[str]) -> str | None:
+    """The text the customer reads: the body with {{n}} replaced by the n-th parameter (what is
+    stored and shown in the conversation; Meta renders the same from name + parameters)."""
+    if not body:
+        return None
+
+    def value(match: re.Match[str]) -> str:
+        index = int(match.group(1)) - 1
+        return parameters[index] if 0 <= index < len(parameters) else match.group(0)
+
+    return _PLACEHOLDER.sub(value, body)
+
+
+def find(tenant_id: str, account_id: str, name: str, language: str) -> WhatsAppTemplateOut | None:
+    """The brand's template of that account, name and language, or None."""
+    item = _find(tenant_id, account_id, name, language)
+    return _out(item) if item is not None else None
+
+
 def _out(item: WhatsAppTemplateItem) -> WhatsAppTemplateOut:
     return WhatsAppTemplateOut(id=item.template_id, account_id=item.account_id, name=item.name,
                                language=item.language, category=item.category, body=item.body,

@@ -33,9 +33,10 @@ ASSIGNMENT_TYPES = frozenset({
 })
 INBOX_TYPES = frozenset({
     "conversation.created", "conversation.reopened", "message.received", "message.queued", "conversation.closed",
-    "conversation.first_response", "conversation.rated",
+    "conversation.first_response", "conversation.rated", "task.reminder", "task.overdue",
 })
 TENANCY = "skailan.tenancy"
+TASK_ALARM_TYPES = frozenset({"task.reminder", "task.overdue"})
 MEMBER_GONE_TYPES = frozenset({"user.disabled", "user.deleted"})
 
 
@@ -164,6 +165,11 @@ def on_inbox_event(event: DomainEvent) -> dict[str, Any]:
     tenant_id, data = event.tenant_id, event.data
     conversation_id = data.get("conversation_id") or event.entity_id or ""
     out: dict[str, Any] = {"type": event.type}
+    if event.type in TASK_ALARM_TYPES:  # from the CRM's task alarms: into the people's feeds
+        from skailan.inbox import notifications
+
+        out.update(notifications.on_task_alarm(event))
+        return out
     if event.source == TENANCY:
         if event.type in MEMBER_GONE_TYPES and event.entity_id:
             from skailan.inbox import assignment
