@@ -41,7 +41,8 @@ from skailan.conversations.views import message_out
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.errors import NotFound, Retryable, SkailanError
-from skailan.platform.events import Actor, DomainEvent, publish
+from skailan.platform import outbox
+from skailan.platform.events import Actor, DomainEvent
 from skailan.platform.ids import new_id
 from skailan.platform.observability import logger
 
@@ -114,10 +115,18 @@ def queue_message(caller: Caller, conversation_id: str, body: MessageIn) -> Mess
         store.record_failure(item, own_error("not_queued", message=type(err).__name__), at=iso(), final=True)
         raise QueueUnavailable("No se pudo encolar el mensaje; inténtalo de nuevo. / "
                                "The message could not be queued; try again.") from err
-    publish([_event(item, ev.MESSAGE_QUEUED, actor=Actor(kind=caller.kind, id=caller.principal_id,
+    _emit([_event(item, ev.MESSAGE_QUEUED, actor=Actor(kind=caller.kind, id=caller.principal_id,
                                                          email=caller.email))])
     logger.info("message queued", tenant_id=tenant_id, conversation_id=conversation_id, message_id=message_id)
     return message_out(item)
+
+
+def _emit(events: list[DomainEvent]) -> None:
+    """The events' outbox items (conversations table), written right after the state change they follow:
+    the queue send or the provider call sits between the write and the event, so no transaction spans both."""
+    from skailan.platform.settings import get_settings
+
+    outbox.write(events, get_settings().conversations_table)
 
 
 def enqueue(job: OutboundJob) -> None:
@@ -160,7 +169,7 @@ def _fail(item: MessageItem, error: dict[str, Any], *, sent_ids: list[str] | Non
     store.record_failure(item, error, at=iso(), final=True, sent_ids=sent_ids)
     item.status, item.error = "failed", error
     store.refresh_last_message(item, last_message_of(item))
-    publish([_event(item, ev.MESSAGE_FAILED, error=error)])
+    _emit([_event(item, ev.MESSAGE_FAILED, error=error)])
     logger.warning("message failed", tenant_id=item.tenant_id, message_id=item.message_id, code=error.get("code"))
     return Attempt("failed")
 
@@ -223,7 +232,7 @@ def deliver(job: OutboundJob, *, receive_count: int = 1) -> Attempt:
     store.record_sent(item, ids, at=at)
     item.status, item.provider_message_id = "sent", ids[0]
     store.refresh_last_message(item, last_message_of(item))
-    publish([_event(item, ev.MESSAGE_SENT, provider_message_ids=ids)])
+    _emit([_event(item, ev.MESSAGE_SENT, provider_message_ids=ids)])
     logger.info("message sent", tenant_id=item.tenant_id, message_id=item.message_id, channel=item.channel)
     return Attempt("sent", provider_message_ids=ids)
 

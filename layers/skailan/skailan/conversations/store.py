@@ -34,7 +34,9 @@ from skailan.conversations.items import (
     provider_ref_pk,
     session_pk,
 )
+from skailan.platform import outbox
 from skailan.platform.clock import iso
+from skailan.platform.events import DomainEvent
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.storage import transaction
 
@@ -198,8 +200,9 @@ def awaiting_rating(conversation: ConversationItem, now: str) -> bool:
 
 def append_message(message: MessageItem, summary: Summary, *, mode: str,
                    conversation: ConversationItem | None = None,
-                   refs: Iterable[ProviderRefItem] = (), rating: int | None = None) -> None:
-    """Store a message and its conversation's summary in one transaction.
+                   refs: Iterable[ProviderRefItem] = (), rating: int | None = None,
+                   events: Iterable[DomainEvent] = (), outbox_table: str | None = None) -> None:
+    """Store a message, its conversation's summary and its events' outbox items in one transaction.
 
     mode "append": the conversation must exist and be open or pending (else ConversationNotOpen);
     "reopen": it must be closed (it becomes open); "create": `conversation` is put and must not
@@ -236,11 +239,14 @@ def append_message(message: MessageItem, summary: Summary, *, mode: str,
             else:
                 condition: Condition = ConversationItem.pk.exists() & ConversationItem.status.is_in("open", "pending")
                 tx.update(key, actions=_summary_actions(conversation_id, summary), condition=condition)
+            if outbox_table:
+                outbox.add(tx, events, outbox_table)  # last: the reasons are read by position
     except TransactWriteError as err:
         reasons = _reasons(err)
         if any(code == "ConditionalCheckFailed" for code in reasons[: len(refs) + 1]):
             raise Duplicate(message.provider_message_id) from err
-        if reasons and reasons[-1] == "ConditionalCheckFailed":
+        conversation_at = len(refs) + 1  # refs, message, then the conversation
+        if len(reasons) > conversation_at and reasons[conversation_at] == "ConditionalCheckFailed":
             if mode == "create":
                 raise ConversationExists(conversation_id) from err
             raise ConversationNotOpen(conversation_id) from err

@@ -2,7 +2,7 @@
 tags, status, notes, read/unread.
 
 Each is decided on the freshly read conversation and written with `holders.mutate` (one
-transaction with the load counters and the history entry), then published as a domain event.
+transaction with the load counters, the history entry and the domain event's outbox item).
 Agents act on conversations they hold or nobody holds; a colleague's conversation is invisible
 to them (404) — except through `take`, whose 409 names the holder so the agent knows whom to ask.
 """
@@ -15,7 +15,7 @@ from typing import Any
 from skailan.conversations.items import ConversationItem
 from skailan.inbox import agents, holders, state, timers
 from skailan.inbox.action_models import ActionOut, NoteIn, NoteOut
-from skailan.inbox.events import CONVERSATIONS, actor_of, build
+from skailan.inbox.events import CONVERSATIONS, actor_of, add_to, build
 from skailan.inbox.holders import Plan
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
@@ -447,9 +447,7 @@ def _save_note(caller: Caller, item: ConversationItem, text: str, *, mentions: l
         tx.save(note, condition=NoteItem.pk.does_not_exist())
         if record_history:
             tx.save(history.entry_for(event, item.conversation_id))
-    from skailan.platform.events import publish
-
-    publish([event])
+        add_to(tx, [event])
     who = caller.name or caller.email or caller.principal_id
     for user_id in mentions:
         if user_id == caller.principal_id:
@@ -507,10 +505,7 @@ def mark_read(caller: Caller, conversation_id: str, read: bool) -> ActionOut:
         item.unread_count = 0
     event = conversation_event(item, "conversation.read" if read else "conversation.unread", caller,
                                {"user_id": caller.principal_id})
-    history.record(event, conversation_id)
-    from skailan.platform.events import publish
-
-    publish([event])
+    history.record_and_emit(event, conversation_id)
     return out(item)
 
 
@@ -532,8 +527,5 @@ def emit_conversation(item: ConversationItem, type_: str, data: dict[str, Any], 
     from skailan.inbox import history
 
     event = conversation_event(item, type_, None, data, actor_name=actor_name)
-    history.record(event, item.conversation_id)
-    from skailan.platform.events import publish
-
-    publish([event])
+    history.record_and_emit(event, item.conversation_id)
 

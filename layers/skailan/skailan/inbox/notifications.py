@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from skailan.inbox import timers
-from skailan.inbox.events import build
+from skailan.inbox.events import build, emit_many
 from skailan.inbox.items import NotificationItem
 from skailan.inbox.models import NotificationOut, Page
 from skailan.platform.auth import Caller
@@ -43,11 +43,9 @@ def notify(tenant_id: str, user_id: str, type_: str, *, conversation_id: str | N
                             conversation_id=conversation_id, text=text, data=data or {}, created_at=iso(now),
                             ttl=now + timedelta(days=TTL_DAYS))
     item.save()
-    if publish_event:
-        from skailan.platform.events import publish
-
-        publish([build(tenant_id, "notification.created", entity_type="notification", entity_id=notification_id,
-                       data={"user_id": user_id, "type": type_, "conversation_id": conversation_id})])
+    if publish_event:  # its outbox item, right after the notification (inbox.events.emit_many)
+        emit_many([build(tenant_id, "notification.created", entity_type="notification", entity_id=notification_id,
+                         data={"user_id": user_id, "type": type_, "conversation_id": conversation_id})])
     return _out(item)
 
 
