@@ -36,13 +36,13 @@ from skailan.conversations.items import (
 )
 from skailan.conversations.policy import last_message_of, parse_rating, preview
 from skailan.conversations.reasons import provider_error
+from skailan.platform import outbox
 from skailan.platform.clock import iso
 from skailan.platform.errors import Retryable
-from skailan.platform import outbox
 from skailan.platform.events import Actor, DomainEvent
-from skailan.platform.settings import get_settings
 from skailan.platform.ids import id_at
 from skailan.platform.observability import logger
+from skailan.platform.settings import get_settings
 
 # A status can overtake the send worker's write of the provider id: retry it this many times.
 STATUS_RETRIES = 3
@@ -263,7 +263,7 @@ def _message(account: accounts.Account, envelope: IngestEnvelope, message: Inbou
         return _message_events(account, conversation_id, message_id, message, person.person_id, opened, direction)
 
     try:
-        opened, read, events = _append(item, summary, ref, channel=message.channel, person_id=person.person_id,
+        opened, events = _append(item, summary, ref, channel=message.channel, person_id=person.person_id,
                                        events_for=events_for)
     except store.Duplicate:
         # Stored before, with its events (same transaction): nothing to write or publish again.
@@ -278,11 +278,11 @@ def _message(account: accounts.Account, envelope: IngestEnvelope, message: Inbou
 
 def _append(item: MessageItem, summary: store.Summary, ref: ProviderRefItem, *, channel: str,
             person_id: str, events_for: Callable[[str | None, Any], list[DomainEvent]],
-            ) -> tuple[str | None, Any, list[DomainEvent]]:
+            ) -> tuple[str | None, list[DomainEvent]]:
     """Append to the open conversation, or create / reopen it — or, when a closed conversation
     awaits a rating and the message is one (1–5), record it there without re-opening.
     The events of the path taken are written in the same transaction (`events_for(opened, read)`).
-    Returns ("created" | "reopened" | "rated" | None, the conversation read on the way, the events)."""
+    Returns ("created" | "reopened" | "rated" | None, the events written)."""
     mode = "append"
     current = None
     rating = parse_rating(item.text) if item.direction == "in" and item.type == "text" else None
@@ -296,7 +296,7 @@ def _append(item: MessageItem, summary: store.Summary, ref: ProviderRefItem, *, 
         try:
             store.append_message(item, summary, mode=mode, conversation=conversation, refs=[ref], rating=rating,
                                  events=events, outbox_table=_outbox_table())
-            return opened, current, events
+            return opened, events
         except store.ConversationExists:
             mode = "append"
         except store.ConversationNotOpen:

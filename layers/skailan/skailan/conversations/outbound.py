@@ -38,10 +38,10 @@ from skailan.conversations.models import MessageIn, MessageOut
 from skailan.conversations.policy import last_message_of
 from skailan.conversations.reasons import own_error
 from skailan.conversations.views import message_out
+from skailan.platform import outbox
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.errors import NotFound, Retryable, SkailanError
-from skailan.platform import outbox
 from skailan.platform.events import Actor, DomainEvent
 from skailan.platform.ids import new_id
 from skailan.platform.observability import logger
