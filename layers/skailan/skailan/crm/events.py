@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from skailan.crm.catalogue import CATALOGUE
 from skailan.platform import outbox
 from skailan.platform.events import DomainEvent, build_event
 from skailan.platform.settings import get_settings
@@ -22,7 +23,7 @@ SOURCE = "skailan.crm"
 
 
 def build(tenant_id: str, type_: str, **fields: Any) -> DomainEvent:
-    return build_event(SOURCE, tenant_id, type_, **fields)
+    return build_event(SOURCE, tenant_id, CATALOGUE.check(type_), **fields)
 
 
 def emit(tenant_id: str, type_: str, **fields: Any) -> DomainEvent:

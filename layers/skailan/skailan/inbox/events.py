@@ -24,6 +24,8 @@ from typing import Any
 
 from pynamodb.transactions import TransactWrite
 
+from skailan.conversations.catalogue import CATALOGUE as CONVERSATIONS_CATALOGUE
+from skailan.inbox.catalogue import CATALOGUE as INBOX_CATALOGUE
 from skailan.platform import outbox
 from skailan.platform.auth import Caller
 from skailan.platform.events import Actor, DomainEvent
@@ -50,8 +52,9 @@ def build(
     data: dict[str, Any] | None = None,
     actor: Actor | None = None,
 ) -> DomainEvent:
+    catalogue = CONVERSATIONS_CATALOGUE if source == CONVERSATIONS else INBOX_CATALOGUE
     return DomainEvent(
-        tenant_id=tenant_id, source=source, type=type_, actor=actor or actor_of(caller),
+        tenant_id=tenant_id, source=source, type=catalogue.check(type_), actor=actor or actor_of(caller),
         entity_type=entity_type, entity_id=entity_id, data=data or {},
     )
 
