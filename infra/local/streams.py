@@ -91,6 +91,8 @@ class StreamPipePoller:
         self.checkpoints: dict[str, int] = {}  # shard id → last sequence number done
         self.stats = PipeStats()
         self._iterators: dict[str, str] = {}
+        self._shard_ids: list[str] = []
+        self._shards_until = 0.0
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -131,10 +133,18 @@ class StreamPipePoller:
         """Read every shard once and deliver what it holds; returns how many records were read."""
         with self._lock:
             read = 0
-            description = self.streams.describe_stream(StreamArn=self.spec.stream_arn)["StreamDescription"]
-            for shard in description.get("Shards", []):
-                read += self._poll_shard(shard["ShardId"])
+            for shard_id in self._shards():
+                read += self._poll_shard(shard_id)
             return read
+
+    def _shards(self) -> list[str]:
+        """The stream's shards, described again every few seconds (not on every pass)."""
+        now = time.monotonic()
+        if now >= self._shards_until:
+            description = self.streams.describe_stream(StreamArn=self.spec.stream_arn)["StreamDescription"]
+            self._shard_ids = [shard["ShardId"] for shard in description.get("Shards", [])]
+            self._shards_until = now + 5
+        return self._shard_ids
 
     def _iterator(self, shard_id: str) -> str:
         if shard_id in self._iterators:
