@@ -253,10 +253,16 @@ def append_message(message: MessageItem, summary: Summary, *, mode: str,
         raise
 
 
+def _error_code(error: dict[str, Any]) -> Action:
+    code = error.get("code")
+    return MessageItem.error_code.set(str(code)) if code is not None else MessageItem.error_code.remove()
+
+
 def update_message_text(tenant_id: str, conversation_id: str, message_id: str, text: str | None,
                         edited_at: str) -> None:
     MessageItem(conversation_pk(tenant_id, conversation_id), message_sk(message_id)).update(
-        actions=[MessageItem.text.set(text), MessageItem.edited.set(edited_at)],
+        actions=[MessageItem.text.set(text) if text is not None else MessageItem.text.remove(),
+                 MessageItem.edited.set(edited_at)],
         condition=MessageItem.pk.exists(),
     )
 
@@ -275,7 +281,7 @@ def apply_status(tenant_id: str, conversation_id: str, message_id: str, status: 
                  "read": MessageItem.read_at, "failed": MessageItem.failed_at}[status]
     actions: list[Action] = [MessageItem.status.set(status), MessageItem.status_rank.set(rank), time_attr.set(at)]
     if error is not None:
-        actions += [MessageItem.error.set(error), MessageItem.error_code.set(error.get("code"))]
+        actions += [MessageItem.error.set(error), _error_code(error)]
     limit = (rank if after_delivery else FAILED_ONLY_BELOW) if status == "failed" else rank
     condition = MessageItem.pk.exists() & (MessageItem.status_rank < limit)
     try:
@@ -338,7 +344,7 @@ def record_sent(item: MessageItem, provider_ids: list[str], *, at: str) -> None:
 def record_failure(item: MessageItem, error: dict[str, Any], *, at: str, final: bool,
                    sent_ids: list[str] | None = None) -> None:
     """A failed attempt: back to `queued` for a retry, or `failed` for good."""
-    actions: list[Action] = [MessageItem.error.set(error), MessageItem.error_code.set(error.get("code"))]
+    actions: list[Action] = [MessageItem.error.set(error), _error_code(error)]
     if final:
         actions += [MessageItem.status.set("failed"), MessageItem.status_rank.set(STATUS_RANK["failed"]),
                     MessageItem.failed_at.set(at)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from pynamodb.exceptions import PutError
 
 from skailan.platform.auth import Caller
@@ -17,7 +19,8 @@ PREFIX = "ROLE#"
 
 def _builtin_out(key: str) -> RoleOut:
     spec = BUILTIN_ROLES[key]
-    return RoleOut(key=key, name=str(spec["name"]), permissions=sorted(spec["permissions"]), builtin=True)  # type: ignore[arg-type]
+    permissions = cast("frozenset[str]", spec["permissions"])
+    return RoleOut(key=key, name=str(spec["name"]), permissions=sorted(permissions), builtin=True)
 
 
 def _out(item: RoleItem) -> RoleOut:
