@@ -15,11 +15,12 @@ export PYTHONPATH := $(CURDIR)/layers/skailan:$(CURDIR)
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install run test test-fast lint unit integration e2e contract bench build validate openapi clean
+.PHONY: help install run test test-fast lint typecheck unit integration e2e contract bench build validate openapi clean
 
 help:
 	@echo "make run       install and start the whole suite locally (http://127.0.0.1:$${SKAILAN_PORT:-3000})"
-	@echo "make test      install and run every test (lint, contract, unit, integration, e2e)"
+	@echo "make test      install and run every test (lint, mypy, contract, unit, integration, e2e)"
+	@echo "make typecheck mypy on layers/ (must stay clean)"
 	@echo "make bench     print performance figures as JSON lines"
 	@echo "make build     sam build;  make validate  cfn-lint + sam validate --lint"
 	@echo "make openapi   regenerate the OpenAPI document from the resolvers"
@@ -37,7 +38,7 @@ install: $(STAMP)
 run: install
 	$(BIN)/python -m infra.local
 
-test: install lint contract
+test: install lint typecheck contract
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests/unit tests/integration tests/contract
 	$(BIN)/python -m pytest tests/e2e
 
@@ -46,6 +47,11 @@ test-fast: install
 
 lint: install
 	$(BIN)/ruff check .
+
+# mypy on the layer (settings in pyproject.toml). Before committing: `make typecheck`, or
+# `.venv/bin/mypy <files you changed>` for a quicker look.
+typecheck: install
+	$(BIN)/mypy layers/
 
 validate: install
 	$(BIN)/cfn-lint template.yaml

@@ -20,6 +20,8 @@ account, re-opened when they write again (`conversation_id_for`).
 
 from __future__ import annotations
 
+from typing import cast
+
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
@@ -227,7 +229,8 @@ class MessageItem(ConversationsItem, discriminator="message"):
     status = UnicodeAttribute(null=True)
     status_rank = NumberAttribute(default=0)
     provider_message_id = UnicodeAttribute(null=True)
-    provider_message_ids = ListAttribute(of=UnicodeAttribute, null=True)
+    # Strings (pynamodb's stubs would type a list `of=UnicodeAttribute` as a list of attributes).
+    provider_message_ids = cast("ListAttribute[str]", ListAttribute(of=UnicodeAttribute, null=True))
     author = JSONAttribute(default=dict)  # {kind: customer|user|system|external, id, name}
     timestamp = UnicodeAttribute()  # the provider's time (inbound) or ours (outbound)
     media = JSONAttribute(null=True)

@@ -39,10 +39,11 @@ from skailan.conversations.models import MessageIn, MessageOut
 from skailan.conversations.policy import last_message_of
 from skailan.conversations.reasons import own_error
 from skailan.conversations.views import message_out
+from skailan.platform import outbox
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.errors import Conflict, NotFound, Retryable, SkailanError
-from skailan.platform.events import Actor, DomainEvent, publish
+from skailan.platform.events import Actor, DomainEvent
 from skailan.platform.ids import new_id
 from skailan.platform.observability import logger
 
@@ -169,9 +170,17 @@ def send_queued(caller: Caller, item: MessageItem, *, extra_events: list[DomainE
         raise QueueUnavailable("No se pudo encolar el mensaje; inténtalo de nuevo. / "
                                "The message could not be queued; try again.") from err
     actor = Actor(kind=caller.kind, id=caller.principal_id, email=caller.email)
-    publish([*(extra_events or []), _event(item, ev.MESSAGE_QUEUED, actor=actor)])
+    _emit([*(extra_events or []), _event(item, ev.MESSAGE_QUEUED, actor=actor)])
     logger.info("message queued", tenant_id=item.tenant_id, conversation_id=item.conversation_id,
                 message_id=item.message_id)
+
+
+def _emit(events: list[DomainEvent]) -> None:
+    """The events' outbox items (conversations table), written right after the state change they follow:
+    the queue send or the provider call sits between the write and the event, so no transaction spans both."""
+    from skailan.platform.settings import get_settings
+
+    outbox.write(events, get_settings().conversations_table)
 
 
 def enqueue(job: OutboundJob) -> None:
@@ -214,7 +223,7 @@ def _fail(item: MessageItem, error: dict[str, Any], *, sent_ids: list[str] | Non
     store.record_failure(item, error, at=iso(), final=True, sent_ids=sent_ids)
     item.status, item.error = "failed", error
     store.refresh_last_message(item, last_message_of(item))
-    publish([_event(item, ev.MESSAGE_FAILED, error=error)])
+    _emit([_event(item, ev.MESSAGE_FAILED, error=error)])
     logger.warning("message failed", tenant_id=item.tenant_id, message_id=item.message_id, code=error.get("code"))
     return Attempt("failed")
 
@@ -286,7 +295,7 @@ def deliver(job: OutboundJob, *, receive_count: int = 1) -> Attempt:
     store.record_sent(item, ids, at=at)
     item.status, item.provider_message_id = "sent", ids[0]
     store.refresh_last_message(item, last_message_of(item))
-    publish([_event(item, ev.MESSAGE_SENT, provider_message_ids=ids)])
+    _emit([_event(item, ev.MESSAGE_SENT, provider_message_ids=ids)])
     logger.info("message sent", tenant_id=item.tenant_id, message_id=item.message_id, channel=item.channel)
     return Attempt("sent", provider_message_ids=ids)
 

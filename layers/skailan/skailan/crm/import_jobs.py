@@ -31,6 +31,7 @@ Worker (`run_import`, fed by SQS):
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -40,9 +41,10 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Literal, cast
 
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
 
 from skailan.crm._i18n import both
 from skailan.crm.imports.reader import ImportFileError
@@ -54,6 +56,8 @@ from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.observability import logger
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.settings import get_settings
+
+ImportStatus = Literal["pending", "running", "completed", "failed"]  # ImportOut.status, stored as text
 
 if TYPE_CHECKING:  # the worker never builds API models: they are imported where the API needs them
     from skailan.crm.models import Page
@@ -164,7 +168,7 @@ def _out(job: ImportJobItem, *, errors_url: bool = True, uploaded: bool | None =
             ExpiresIn=DOWNLOAD_EXPIRES,
         )
     return ImportOut(
-        id=job.import_id, status=job.status, filename=job.filename, target=job.target or {"kind": "none"},
+        id=job.import_id, status=cast(ImportStatus, job.status), filename=job.filename, target=job.target or {"kind": "none"},
         list_id=job.list_id, owner_id=job.owner_id,
         uploaded=uploaded if uploaded is not None else (job.headers is not None or job.status != "pending"),
         file_size=_int(job.file_size) if job.file_size is not None else None,
@@ -457,11 +461,11 @@ def start_import(caller: Caller, import_id: str, data: ImportStartIn) -> ImportO
 
 def _create_fields(caller: Caller, new_fields: dict[str, str]) -> None:
     from skailan.crm.definitions import create_field
-    from skailan.crm.fields import FieldDefinitionIn
+    from skailan.crm.fields import FieldDefinitionIn, FieldType
 
     for key, label in new_fields.items():
         try:
-            create_field(caller, FieldDefinitionIn(key=key, label=label, type="short_text"))
+            create_field(caller, FieldDefinitionIn(key=key, label=label, type=FieldType.SHORT_TEXT))
         except Conflict:
             continue  # created meanwhile: what we need exists
 
@@ -585,7 +589,7 @@ def _update_leased(job: ImportJobItem, lease: str, actions: list[Any]) -> None:
 
 
 def _release(job: ImportJobItem, lease: str, *, attempts: int | None = None) -> None:
-    actions = [ImportJobItem.lease_owner.remove(), ImportJobItem.lease_until.remove()]
+    actions: list[Action] = [ImportJobItem.lease_owner.remove(), ImportJobItem.lease_until.remove()]
     if attempts is not None:
         actions.append(ImportJobItem.attempts.set(attempts))
     with contextlib.suppress(_LeaseLost):
@@ -737,7 +741,7 @@ def _join_errors(run: _Run) -> str | None:
         out.write(errors_csv_header(run.headers))
         for part in run.segments:
             body = s3.get_object(Bucket=_bucket(), Key=part)["Body"]
-            for chunk in iter(lambda b=body: b.read(1 << 20), b""):
+            for chunk in iter(functools.partial(body.read, 1 << 20), b""):
                 out.write(chunk)
         out.seek(0)
         s3.upload_fileobj(out, _bucket(), key, ExtraArgs={"ContentType": "text/csv; charset=utf-8"})

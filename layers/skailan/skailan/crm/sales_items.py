@@ -232,7 +232,7 @@ class StageStatItem(ContactsItem, discriminator="stage_stat"):
     pipeline_id = UnicodeAttribute(null=True)
     stage_id = UnicodeAttribute(null=True)
     currency = UnicodeAttribute(null=True)
-    count = NumberAttribute(default=0)
+    count = NumberAttribute(default=0)  # type: ignore[assignment]  # the stored "count" shadows Model.count(), unused on these items
     amount = DecimalAttribute(default=Decimal)
 
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from skailan.inbox import timers
-from skailan.inbox.events import build
+from skailan.inbox.events import build, emit_many
 from skailan.inbox.items import NotificationItem
 from skailan.inbox.models import NotificationOut, Page
 from skailan.platform.auth import Caller
@@ -55,10 +55,9 @@ def notify(tenant_id: str, user_id: str, type_: str, *, conversation_id: str | N
             return _out(NotificationItem.get(feed_pk(tenant_id, user_id), notification_id))
         raise
     if publish_event:
-        from skailan.platform.events import publish
-
-        publish([build(tenant_id, "notification.created", entity_type="notification", entity_id=notification_id,
-                       data={"user_id": user_id, "type": type_, "conversation_id": conversation_id})])
+        # its outbox item, right after the notification (inbox.events.emit_many)
+        emit_many([build(tenant_id, "notification.created", entity_type="notification", entity_id=notification_id,
+                         data={"user_id": user_id, "type": type_, "conversation_id": conversation_id})])
     return _out(item)
 
 
