@@ -67,7 +67,7 @@ describe('live updates', () => {
     expect(client.status).toBe('polling');
     await client.catchUp(); // the one already in flight (since the connect)
     await client.catchUp();
-    expect(urls).toContain('http://api/v1/changes?since=105');
+    expect(urls, JSON.stringify(urls)).toContain('http://api/v1/changes?since=105');
     expect(invalidate).toHaveBeenCalledWith({ queryKey: ['brand', 'demo', 'conversations', 'detail', 'c9'] });
     client.stop();
   });
