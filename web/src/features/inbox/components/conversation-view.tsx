@@ -5,7 +5,7 @@ import { api, ApiError, unwrap } from '@/lib/api-client';
 import { useAuth, useBrandId } from '@/lib/auth';
 import { useI18n, type MessageKey } from '@/lib/i18n';
 import { useAddNote, useConversation, useConversationActions, useHistory, useMessages, useNotes, useSendMessage } from '../api/conversations';
-import { useAgents, useQuickReplies, useTemplates } from '../api/directory';
+import { useQuickReplies, useTeammates, useTemplates } from '../api/directory';
 import { inboxKeys } from '../api/keys';
 import type { Conversation } from '../api/types';
 import { ActionBar } from './action-bar';
@@ -20,7 +20,8 @@ function ConnectedComposer({ conversation }: { conversation: Conversation }) {
   const note = useAddNote(conversation.id);
   const quickReplies = useQuickReplies();
   const templates = useTemplates(conversation.channel === 'whatsapp' ? conversation.account_id : null);
-  const agents = useAgents();
+  const teammates = useTeammates();
+  const { me } = useAuth();
   const queryClient = useQueryClient();
   const brandId = useBrandId();
   const now = useNow(30_000);
@@ -35,8 +36,8 @@ function ConnectedComposer({ conversation }: { conversation: Conversation }) {
     [queryClient, brandId, conversation.id],
   );
   const mentionables = useMemo(
-    () => (agents.data ?? []).map((a) => ({ id: a.user_id, name: a.name ?? a.email ?? a.user_id })),
-    [agents.data],
+    () => (teammates.data ?? []).filter((a) => a.user_id !== me?.id).map((a) => ({ id: a.user_id, name: a.name ?? a.user_id })),
+    [teammates.data, me?.id],
   );
   return (
     <Composer
