@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useId, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { Alert, Button, Spinner } from '@/components/ui';
 import { api, ApiError, unwrap } from '@/lib/api-client';
 import { useAuth, useBrandId } from '@/lib/auth';
@@ -72,6 +72,21 @@ export function ConversationView({ conversationId }: { conversationId: string })
     endRef.current?.scrollIntoView?.({ block: 'end' });
   }, [lastId, conversationId]);
 
+  // A customer message that arrives while the conversation is open is announced (however it came:
+  // live frame or polling); the first load is not.
+  const lastInbound = [...items].reverse().find((m) => m.direction === 'in');
+  const seenInbound = useRef<string | null | undefined>(undefined);
+  const [announcement, setAnnouncement] = useState('');
+  const contactName = conversation.data?.contact.name ?? '';
+  useEffect(() => {
+    if (!messages.isSuccess) return;
+    const id = lastInbound?.id ?? null;
+    if (seenInbound.current !== undefined && id && id !== seenInbound.current) {
+      setAnnouncement(`${t('inbox.announce.message', { name: contactName || '—' })}: ${lastInbound?.text ?? ''}`);
+    }
+    seenInbound.current = id;
+  }, [lastInbound, messages.isSuccess, contactName, t]);
+
   const readMutate = read.mutate;
   useEffect(() => {
     if (hasUnread) readMutate(true);
@@ -109,6 +124,7 @@ export function ConversationView({ conversationId }: { conversationId: string })
           </ol>
           <div ref={endRef} />
         </div>
+        <div className="visually-hidden" aria-live="polite" aria-atomic="true">{announcement}</div>
         <ConnectedComposer conversation={data} />
       </section>
       <DetailsPanel conversation={data} />
