@@ -26,6 +26,7 @@ from .authorizers import Decision, JwksCache, JwtAuthorizer, authorize_jwt, auth
 from .functions import FunctionError
 from .logs import get_logger
 from .routes import Route, RouteTable
+from .web import WebApp
 
 log = get_logger("gateway")
 
@@ -80,6 +81,7 @@ class Gateway:
         self.region = region
         self.account_id = account_id
         self.local_routes = RouteTable()
+        self.web_app: WebApp | None = None  # the built SPA, asked when no route matches
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -166,6 +168,9 @@ class Gateway:
 
         match = self.routes.match(method, request.raw_path)
         if match is None:
+            page = self.web_app.respond(method, request.raw_path, request.header("accept")) if self.web_app else None
+            if page is not None:
+                return page, "web"
             return _with_cors(api, request, json_response(404, apigw.NOT_FOUND)), ""
         target: RouteTarget = match.route.target
         route_key = match.route.route_key

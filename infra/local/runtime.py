@@ -37,12 +37,15 @@ from .pollers import AsyncInvokePoller, QueuePoller, SqsEventSourcePoller, sns_l
 from .provision import Provisioner, ProvisioningError, ScheduleRule
 from .schedules import ScheduledJob, Scheduler, parse_schedule, scheduled_event
 from .template import Template
+from .web import WebApp
 
 log = get_logger("runtime")
 
 DEFAULT_PORT = 3000
 DEFAULT_MOTO_PORT = 4566
 DEFAULT_VISIBILITY_SECONDS = 2
+# `make web-build` output, served at `/` (SKAILAN_WEB_DIST points elsewhere).
+WEB_DIST = Path(os.environ.get("SKAILAN_WEB_DIST") or Path(__file__).resolve().parents[2] / "web" / "dist")
 # Credentials and profiles that must not leak into handlers (they would reach real AWS or fail).
 _CLEARED_VARIABLES = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE")
 
@@ -207,6 +210,7 @@ class LocalRuntime:
             account_id=self.template.account_id,
         )
         self._add_runtime_routes()
+        self.gateway.web_app = WebApp(WEB_DIST)
 
         self._start_pollers(specs, provisioner)
         self.scheduler = Scheduler(
@@ -536,8 +540,11 @@ class LocalRuntime:
     def banner(self) -> str:
         assert self.template is not None
         overrides = ", ".join(f"{k}={v}" for k, v in self.parameter_overrides.items()) or "defaults"
+        app = self.gateway.web_app if self.gateway is not None else None
+        app_line = f"  App      {self.url}/" + ("" if app and app.available else "  (not built: make web-build)")
         lines = [
             "",
+            app_line,
             f"  Skailan local runtime — {self.template_path} (stack {self.stack_name}, {overrides})",
             f"  API      {self.url}",
             f"  Docs     {self.url}/docs",

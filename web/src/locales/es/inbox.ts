@@ -1,0 +1,3 @@
+export const inbox = {
+  'inbox.title': 'Bandeja',
+} as const;
