@@ -2,6 +2,7 @@
  * The segment rule builder: nested all/any groups of conditions. Every control has a label; errors
  * from the API (`$.all[0].value`) are shown next to the control they name.
  */
+import { cloneElement, useId, type ReactElement } from 'react';
 import { useI18n, type MessageKey } from '@/lib/i18n';
 import { Button } from '@/components/ui';
 import {
@@ -104,6 +105,22 @@ function Group({ node, isRoot = false, ...props }: NodeProps & { node: GroupNode
   );
 }
 
+/** A label, its control and the API's error (described-by, so it is not part of the label). */
+function Control({ label, error, children }: { label: string; error?: string | undefined; children: ReactElement<Record<string, unknown>> }) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {cloneElement(children, {
+        id,
+        'aria-invalid': error ? true : undefined,
+        'aria-describedby': error ? `${id}-error` : undefined,
+      })}
+      {error ? <p id={`${id}-error`} className="field-error" role="alert">{error}</p> : null}
+    </div>
+  );
+}
+
 function fieldLabel(t: (k: MessageKey) => string, choice: FieldChoice): string {
   return choice.label ?? t(`crm.rule.field.${choice.field}` as MessageKey);
 }
@@ -125,9 +142,8 @@ function Condition({ node, ...props }: NodeProps & { node: ConditionNode }) {
   const name = choice ? fieldLabel(t, choice) : node.field;
   return (
     <div className="rule-condition" role="group" aria-label={t('crm.rule.condition', { field: name })}>
-      <label className="field">
-        <span>{t('crm.rule.fieldLabel')}</span>
-        <select value={node.field} aria-invalid={fieldError ? true : undefined} onChange={(e) => {
+      <Control label={t('crm.rule.fieldLabel')} error={fieldError}>
+        <select value={node.field} onChange={(e) => {
           const next = fields.find((f) => f.field === e.target.value);
           const nextKind = next?.kind ?? 'text';
           const op = (OPS_BY_KIND[nextKind].includes(node.op) ? node.op : OPS_BY_KIND[nextKind][0]) as Op;
@@ -138,11 +154,9 @@ function Condition({ node, ...props }: NodeProps & { node: ConditionNode }) {
             <option key={f.field} value={f.field}>{fieldLabel(t, f)}</option>
           ))}
         </select>
-        {fieldError ? <span className="field-error" role="alert">{fieldError}</span> : null}
-      </label>
-      <label className="field">
-        <span>{t('crm.rule.opLabel')}</span>
-        <select value={node.op} aria-invalid={opError ? true : undefined}
+      </Control>
+      <Control label={t('crm.rule.opLabel')} error={opError}>
+        <select value={node.op}
           onChange={(e) => {
             const op = e.target.value as Op;
             set({ op, value: adaptValue(kind, node.op, op, node.value) });
@@ -151,8 +165,7 @@ function Condition({ node, ...props }: NodeProps & { node: ConditionNode }) {
             <option key={op} value={op}>{t(`crm.rule.op.${op}` as MessageKey)}</option>
           ))}
         </select>
-        {opError ? <span className="field-error" role="alert">{opError}</span> : null}
-      </label>
+      </Control>
       {NO_VALUE_OPS.has(node.op) ? null : (
         <ValueInput kind={kind} op={node.op} value={node.value} options={choice?.options} error={valueError}
           onChange={(value) => set({ value })} />
@@ -169,24 +182,22 @@ function ValueInput({ kind, op, value, options, error, onChange }: {
   kind: Kind; op: Op; value: Value; options?: string[] | undefined; error?: string | undefined; onChange: (v: Value) => void;
 }) {
   const { t } = useI18n();
-  const label = t('crm.rule.valueLabel');
-  const invalid = error ? true : undefined;
-  let control;
+  let control: ReactElement<Record<string, unknown>>;
   if (DAY_VALUE_OPS.has(op)) {
     control = (
-      <input type="number" min={1} value={typeof value === 'number' ? value : ''} aria-invalid={invalid}
+      <input type="number" min={1} value={typeof value === 'number' ? value : ''}
         onChange={(e) => onChange(e.target.value === '' ? null : Number(e.target.value))} />
     );
   } else if (LIST_OPS.has(op)) {
     const text = Array.isArray(value) ? value.join(', ') : '';
     control = (
-      <input type="text" defaultValue={text} aria-invalid={invalid} placeholder={t('crm.rule.listHint')}
+      <input type="text" defaultValue={text} placeholder={t('crm.rule.listHint')}
         onBlur={(e) => onChange(splitList(e.target.value, kind))}
         onChange={(e) => onChange(splitList(e.target.value, kind))} />
     );
   } else if (kind === 'boolean') {
     control = (
-      <select value={String(value)} aria-invalid={invalid} onChange={(e) => onChange(e.target.value === 'true')}>
+      <select value={String(value)} onChange={(e) => onChange(e.target.value === 'true')}>
         <option value="true">{t('crm.yes')}</option>
         <option value="false">{t('crm.no')}</option>
       </select>
@@ -194,7 +205,7 @@ function ValueInput({ kind, op, value, options, error, onChange }: {
   } else if (kind === 'lead_status' || kind === 'channel' || (kind === 'option' && options?.length)) {
     const choices: readonly string[] = kind === 'lead_status' ? LEAD_STATUSES : kind === 'channel' ? CHANNELS : (options ?? []);
     control = (
-      <select value={String(value ?? '')} aria-invalid={invalid} onChange={(e) => onChange(e.target.value)}>
+      <select value={String(value ?? '')} onChange={(e) => onChange(e.target.value)}>
         {kind === 'option' ? <option value="">{t('crm.choose')}</option> : null}
         {choices.map((c) => (
           <option key={c} value={c}>
@@ -205,23 +216,17 @@ function ValueInput({ kind, op, value, options, error, onChange }: {
     );
   } else if (kind === 'number') {
     control = (
-      <input type="number" value={typeof value === 'number' ? value : ''} aria-invalid={invalid}
+      <input type="number" value={typeof value === 'number' ? value : ''}
         onChange={(e) => onChange(e.target.value === '' ? null : Number(e.target.value))} />
     );
   } else {
     const type = kind === 'date' || kind === 'datetime' ? 'date' : 'text';
     control = (
-      <input type={type} value={typeof value === 'string' ? value : ''} aria-invalid={invalid}
+      <input type={type} value={typeof value === 'string' ? value : ''}
         onChange={(e) => onChange(e.target.value)} />
     );
   }
-  return (
-    <label className="field">
-      <span>{label}</span>
-      {control}
-      {error ? <span className="field-error" role="alert">{error}</span> : null}
-    </label>
-  );
+  return <Control label={t('crm.rule.valueLabel')} error={error}>{control}</Control>;
 }
 
 function splitList(text: string, kind: Kind): Value {

@@ -24,15 +24,16 @@ export function initialMapping(headers: readonly string[], suggested: Mapping | 
 
 /** Custom field key the server would derive for a header (`custom:<key>` creates the field). */
 export function customKeyFor(header: string): string {
-  const folded = header
+  // As `skailan.crm.fields.field_key_from_label`: fold, slug, a letter first, at most 40.
+  let slug = header
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .slice(0, 40);
-  const key = /^[a-z]/.test(folded) ? folded : `f_${folded}`.slice(0, 40);
-  return key.replace(/_+$/, '') || 'campo';
+    .replace(/^_+|_+$/g, '');
+  if (!slug) slug = 'field';
+  if (!/^[a-z]/.test(slug)) slug = `f_${slug}`;
+  return slug.slice(0, 40).replace(/_+$/, '');
 }
 
 export function problems(mapping: Mapping): MappingProblem[] {
