@@ -111,7 +111,7 @@ export function ChannelsSettings() {
         </tbody>
       </table>
       {manage ? (
-        <form className="card" onSubmit={submit} aria-labelledby="connect-title" autoComplete="off">
+        <form className="card" onSubmit={submit} aria-labelledby="connect-title" autoComplete="off" noValidate>
           <h3 id="connect-title">{t('settings.channels.connect')}</h3>
           {problems.message ? <Alert>{problems.message}</Alert> : null}
           {connected ? <Alert kind="success">{t('settings.channels.connected', { name: connected })}</Alert> : null}
