@@ -47,7 +47,7 @@ test('crm: an import runs through the wizard with its progress bar and summary',
   await page.getByRole('heading', { name: 'Resumen de la importación' }).waitFor({ timeout: 180_000 });
   const invalid = Array.from({ length: ROWS }, (_, i) => i).filter((i) => i % 200 === 7).length;
   const duplicates = Array.from({ length: ROWS }, (_, i) => i).filter((i) => i % 300 === 11 && i % 200 !== 7).length;
-  const value = async (label) => (await page.getByRole('term').filter({ hasText: label }).locator('xpath=following-sibling::dd').innerText()).trim();
+  const value = async (label) => (await page.getByRole('term').filter({ hasText: new RegExp(`^${label}$`) }).locator('xpath=following-sibling::dd').innerText()).trim();
   assert.equal(await value('Filas'), String(ROWS));
   assert.equal(await value('Filas no válidas'), String(invalid));
   assert.equal(await value('Duplicadas en el archivo'), String(duplicates));
@@ -60,6 +60,9 @@ test('crm: an import runs through the wizard with its progress bar and summary',
 
   // The imported people are there, in their list, and the person panel opens on one of them
   await page.getByRole('link', { name: 'Ver las personas de la lista' }).click();
+  await page.getByRole('link', { name: new RegExp(`^Cliente ${stamp} \\d+$`) }).first().waitFor();
+  await page.getByLabel('Buscar personas').fill(`cliente.${stamp}.5@correo.co`);
+  await page.getByRole('button', { name: 'Buscar' }).click();
   await page.getByRole('link', { name: `Cliente ${stamp} 5`, exact: true }).click();
   await page.getByRole('heading', { name: `Cliente ${stamp} 5` }).waitFor();
   const panel = page.getByRole('region', { name: `Ficha de Cliente ${stamp} 5` });

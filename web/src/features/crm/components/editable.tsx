@@ -46,7 +46,7 @@ export function EditableText({
     );
   }
   return (
-    <form className="editable editing" onSubmit={submit}>
+    <form noValidate className="editable editing" onSubmit={submit}>
       <TextField label={label} type={type} value={draft} onChange={(e) => setDraft(e.target.value)} error={error} />
       <div className="row">
         <Button type="submit" variant="primary" busy={busy}>

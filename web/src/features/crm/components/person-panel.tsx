@@ -149,7 +149,7 @@ function Tags({ person, onSave, error, disabled }: { person: Person; onSave: Sav
         ))}
       </ul>
       {!disabled ? (
-        <form className="row" onSubmit={add}>
+        <form noValidate className="row" onSubmit={add}>
           <TextField label={t('crm.person.addTag')} value={draft} onChange={(e) => setDraft(e.target.value)} error={error} />
           <Button type="submit">{t('crm.add')}</Button>
         </form>
@@ -261,7 +261,7 @@ function Identities({ person, disabled }: { person: Person; disabled: boolean })
       </ul>
       {removeProblems.message ? <Alert>{removeProblems.message}</Alert> : null}
       {!disabled ? (
-        <form className="row" onSubmit={submit}>
+        <form noValidate className="row" onSubmit={submit}>
           <SelectField label={t('crm.person.identityKind')} value={kind}
             onChange={(e) => setKind(e.target.value as (typeof IDENTITY_KINDS)[number])}>
             {IDENTITY_KINDS.map((k) => (
@@ -307,7 +307,7 @@ function Lists({ personId, disabled }: { personId: string; disabled: boolean }) 
         ))}
       </ul>
       {!disabled && available.length > 0 ? (
-        <form className="row" onSubmit={(e) => {
+        <form noValidate className="row" onSubmit={(e) => {
           e.preventDefault();
           if (choice) membership.mutate({ listId: choice, add: true }, { onSuccess: () => setChoice('') });
         }}>
@@ -378,7 +378,7 @@ function Tasks({ personId, disabled }: { personId: string; disabled: boolean }) 
         ))}
       </ul>
       {!disabled ? (
-        <form className="row" onSubmit={submit}>
+        <form noValidate className="row" onSubmit={submit}>
           <TextField label={t('crm.tasks.newTitle')} value={title} onChange={(e) => setTitle(e.target.value)}
             error={problems.fields.title ?? (Object.keys(problems.fields).length ? null : problems.message)} />
           <TextField label={t('crm.tasks.due')} type="datetime-local" value={due} onChange={(e) => setDue(e.target.value)}
@@ -400,7 +400,7 @@ function Timeline({ personId, disabled }: { personId: string; disabled: boolean 
     <div className="person-section">
       <h4>{t('crm.person.timeline')}</h4>
       {!disabled ? (
-        <form onSubmit={async (e) => {
+        <form noValidate onSubmit={async (e) => {
           e.preventDefault();
           try {
             await note.mutateAsync(body.trim());

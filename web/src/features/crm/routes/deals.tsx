@@ -157,7 +157,7 @@ function NewPipelineDialog({ onClose }: { onClose: (id?: string) => void }) {
   const problems = problemsOf(create.error, language);
   return (
     <Dialog open title={t('crm.deals.newPipeline')} onClose={() => onClose()}>
-      <form onSubmit={(e: FormEvent) => { e.preventDefault(); create.mutate(); }}>
+      <form noValidate onSubmit={(e: FormEvent) => { e.preventDefault(); create.mutate(); }}>
         {problems.message ? <Alert>{problems.message}</Alert> : null}
         <TextField label={t('crm.deals.pipelineName')} value={name} required onChange={(e) => setName(e.target.value)} error={problems.fields.name} />
         <TextField label={t('crm.deals.stages')} hint={t('crm.deals.stagesHint')} value={stages} onChange={(e) => setStages(e.target.value)} error={problems.fields.stages} />
@@ -177,7 +177,7 @@ function NewDealDialog({ board, onClose }: { board: Board; onClose: () => void }
   const problems = problemsOf(create.error, language);
   return (
     <Dialog open title={t('crm.deals.new')} onClose={onClose}>
-      <form onSubmit={(e) => {
+      <form noValidate onSubmit={(e) => {
         e.preventDefault();
         create.mutate({ title: form.title.trim(), amount: form.amount || '0', pipeline_id: board.pipeline.id, stage_id: form.stage_id }, { onSuccess: onClose });
       }}>

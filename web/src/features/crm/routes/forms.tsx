@@ -106,7 +106,7 @@ function FormBuilder({ form }: { form: Form | null }) {
     <div className="page">
       <CrmNav />
       <h1>{form ? form.name : t('crm.forms.new')}</h1>
-      <form onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
+      <form noValidate onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
         {problems.message ? <Alert>{problems.message}</Alert> : null}
         {save.isSuccess ? <Alert kind="success">{t('common.saved')}</Alert> : null}
         <TextField label={t('crm.segments.name')} value={name} required onChange={(e) => setName(e.target.value)} error={problems.fields.name} />

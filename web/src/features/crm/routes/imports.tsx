@@ -90,7 +90,7 @@ export function NewImportRoute() {
         <li>{t('crm.import.step.progress')}</li>
         <li>{t('crm.import.step.summary')}</li>
       </ol>
-      <form onSubmit={submit}>
+      <form noValidate onSubmit={submit}>
         {problems.message ? <Alert>{problems.message}</Alert> : null}
         <div className="field">
           <label htmlFor="import-file">{t('crm.import.chooseFile')}</label>
@@ -188,7 +188,7 @@ function MappingStep({ job }: { job: ImportJob }) {
   });
   const problems = problemsOf(start.error, language);
   return (
-    <form onSubmit={(e) => { e.preventDefault(); start.mutate(); }}>
+    <form noValidate onSubmit={(e) => { e.preventDefault(); start.mutate(); }}>
       <p>{t('crm.import.mappingHelp')}</p>
       {problems.message ? <Alert>{problems.message}</Alert> : null}
       <ColumnMapping headers={headers} mapping={mapping} suggested={job.suggested_mapping}

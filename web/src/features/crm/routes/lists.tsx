@@ -30,7 +30,7 @@ export function ListsRoute() {
       <CrmNav />
       <h1>{t('crm.lists.title')}</h1>
       {can('contacts:edit') ? (
-        <form className="row" onSubmit={(e) => { e.preventDefault(); create.mutate(); }}>
+        <form noValidate className="row" onSubmit={(e) => { e.preventDefault(); create.mutate(); }}>
           <TextField label={t('crm.lists.newName')} value={name} onChange={(e) => setName(e.target.value)} error={problems.fields.name ?? problems.message} />
           <Button type="submit" variant="primary" disabled={!name.trim()} busy={create.isPending}>{t('crm.lists.create')}</Button>
         </form>

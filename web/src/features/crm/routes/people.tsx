@@ -50,7 +50,7 @@ export function PeopleRoute() {
         <h1>{t('crm.people.title')}</h1>
         {can('contacts:edit') ? <Button variant="primary" onClick={() => setCreating(true)}>{t('crm.people.new')}</Button> : null}
       </header>
-      <form role="search" className="filters" onSubmit={search}>
+      <form noValidate role="search" className="filters" onSubmit={search}>
         <TextField label={t('crm.people.search')} type="search" value={q} onChange={(e) => setQ(e.target.value)}
           placeholder={t('crm.people.searchHint')} />
         <Button type="submit">{t('common.search')}</Button>
@@ -133,7 +133,7 @@ function NewPersonDialog({ open, onClose }: { open: boolean; onClose: () => void
   const problems = problemsOf(create.error, language);
   return (
     <Dialog open={open} onClose={onClose} title={t('crm.people.new')}>
-      <form onSubmit={(e) => { e.preventDefault(); create.mutate(); }}>
+      <form noValidate onSubmit={(e) => { e.preventDefault(); create.mutate(); }}>
         {problems.message ? <Alert>{problems.message}</Alert> : null}
         <TextField label={t('crm.person.name')} value={form.name} required onChange={(e) => setForm({ ...form, name: e.target.value })} error={problems.fields.name} />
         <TextField label={t('crm.person.phone')} type="tel" value={form.phone} onChange={(e) => setForm({ ...form, phone: e.target.value })} error={problems.fields.phone} />

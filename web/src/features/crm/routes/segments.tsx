@@ -83,7 +83,7 @@ function SegmentEditor({ segment }: { segment: Segment | null }) {
     <div className="page">
       <CrmNav />
       <h1>{segment ? segment.name : t('crm.segments.new')}</h1>
-      <form onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
+      <form noValidate onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
         {problems.message ? <Alert>{problems.message}</Alert> : null}
         <TextField label={t('crm.segments.name')} value={name} required onChange={(e) => setName(e.target.value)} error={problems.fields.name} />
         <RuleBuilder value={rule} onChange={setRule} fields={choices} errors={problems.fields} />

@@ -46,7 +46,7 @@ export function ApiKeysSettings() {
           ))}
         </tbody>
       </table>
-      <form className="card" aria-labelledby="new-key" onSubmit={async (e) => {
+      <form noValidate className="card" aria-labelledby="new-key" onSubmit={async (e) => {
         e.preventDefault();
         try {
           const created = await create.mutateAsync(undefined);

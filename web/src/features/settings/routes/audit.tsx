@@ -35,7 +35,7 @@ export function AuditSettings() {
   return (
     <section aria-labelledby="audit-title">
       <h2 id="audit-title">{t('settings.audit.title')}</h2>
-      <form className="filters" onSubmit={(e) => e.preventDefault()}>
+      <form noValidate className="filters" onSubmit={(e) => e.preventDefault()}>
         <SelectField label={t('settings.audit.user')} value={filters.user_id ?? ''} onChange={(e) => set('user_id', e.target.value)} error={problems.fields['query.user_id']}>
           <option value="">{t('common.all')}</option>
           {(users.data?.items ?? []).map((u) => <option key={u.id} value={u.id}>{u.email}</option>)}

@@ -60,7 +60,7 @@ function BrandForm({ brand }: { brand: Brand }) {
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
   const disabled = !can('admin:manage');
   return (
-    <form onSubmit={(e: FormEvent) => { e.preventDefault(); save.mutate(undefined); }} aria-labelledby="brand-title">
+    <form noValidate onSubmit={(e: FormEvent) => { e.preventDefault(); save.mutate(undefined); }} aria-labelledby="brand-title">
       <h2 id="brand-title">{t('settings.brand.title')}</h2>
       {problems.message ? <Alert>{problems.message}</Alert> : null}
       {save.isSuccess ? <Alert kind="success">{t('common.saved')}</Alert> : null}
@@ -108,7 +108,7 @@ function HoursForm({ initial, timeZone }: { initial: Hours; timeZone: string }) 
   const setRange = (day: string, i: number, patch: Partial<{ start: string; end: string }>) =>
     setHours({ ...hours, [day]: (hours[day] ?? []).map((r, j) => (j === i ? { ...r, ...patch } : r)) });
   return (
-    <form onSubmit={(e) => { e.preventDefault(); save.mutate(undefined); }} aria-labelledby="hours-title">
+    <form noValidate onSubmit={(e) => { e.preventDefault(); save.mutate(undefined); }} aria-labelledby="hours-title">
       <h2 id="hours-title">{t('settings.hours.title')}</h2>
       <p className="muted">{t('settings.hours.zone', { zone: timeZone })}</p>
       {problems.message ? <Alert>{problems.message}</Alert> : null}

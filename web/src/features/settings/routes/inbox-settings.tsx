@@ -44,7 +44,7 @@ function BotsForm({ initial }: { initial: InboxSettings }) {
   })));
   const p = problemsOf(save.error, language);
   return (
-    <form onSubmit={(e) => { e.preventDefault(); save.mutate(undefined); }} aria-labelledby="bots-title">
+    <form noValidate onSubmit={(e) => { e.preventDefault(); save.mutate(undefined); }} aria-labelledby="bots-title">
       <h2 id="bots-title">{t('settings.bots.title')}</h2>
       <p className="muted">{t('settings.bots.hoursNote')}</p>
       {p.message ? <Alert>{p.message}</Alert> : null}
@@ -93,7 +93,7 @@ function AssignmentForm({ initial }: { initial: Assignment }) {
   const save = useSettingsMutation(['inbox'], () => unwrap(api.PATCH('/v1/inbox/settings', { body: { assignment: a } })));
   const p = problemsOf(save.error, language);
   return (
-    <form onSubmit={(e) => { e.preventDefault(); save.mutate(undefined); }} aria-labelledby="assign-title">
+    <form noValidate onSubmit={(e) => { e.preventDefault(); save.mutate(undefined); }} aria-labelledby="assign-title">
       <h2 id="assign-title">{t('settings.assignment.title')}</h2>
       {p.message ? <Alert>{p.message}</Alert> : null}
       {save.isSuccess ? <Alert kind="success">{t('common.saved')}</Alert> : null}

@@ -59,7 +59,7 @@ export function RolesSettings() {
       {roles.isPending ? <Spinner label={t('common.loading')} /> : null}
       {(roles.data?.items ?? []).map((role) => <RoleCard key={role.key} role={role} editable={manage && !role.builtin} />)}
       {manage ? (
-        <form className="card" aria-labelledby="new-role" onSubmit={async (e) => {
+        <form noValidate className="card" aria-labelledby="new-role" onSubmit={async (e) => {
           e.preventDefault();
           try {
             await create.mutateAsync(undefined);

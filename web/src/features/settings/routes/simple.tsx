@@ -45,7 +45,7 @@ export function CloseReasonsSettings() {
         ))}
       </ul>
       {manage ? (
-        <form className="card" onSubmit={(e: FormEvent) => { e.preventDefault(); void keep(() => create.mutateAsync(undefined), () => setDraft({ name: '', name_en: '' })); }}>
+        <form noValidate className="card" onSubmit={(e: FormEvent) => { e.preventDefault(); void keep(() => create.mutateAsync(undefined), () => setDraft({ name: '', name_en: '' })); }}>
           {problems.message && !Object.keys(problems.fields).length ? <Alert>{problems.message}</Alert> : null}
           <TextField label={t('settings.closeReasons.name')} required value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} error={problems.fields.name} />
           <TextField label={t('settings.closeReasons.nameEn')} value={draft.name_en} onChange={(e) => setDraft({ ...draft, name_en: e.target.value })} error={problems.fields.name_en} />
@@ -77,7 +77,7 @@ export function QuickRepliesSettings() {
           </li>
         ))}
       </ul>
-      <form className="card" onSubmit={(e) => { e.preventDefault(); void keep(() => create.mutateAsync(undefined), () => setDraft({ shortcut: '', title: '', text: '' })); }}>
+      <form noValidate className="card" onSubmit={(e) => { e.preventDefault(); void keep(() => create.mutateAsync(undefined), () => setDraft({ shortcut: '', title: '', text: '' })); }}>
         {problems.message && !Object.keys(problems.fields).length ? <Alert>{problems.message}</Alert> : null}
         <TextField label={t('settings.quickReplies.shortcut')} required value={draft.shortcut} onChange={(e) => setDraft({ ...draft, shortcut: e.target.value })} error={problems.fields.shortcut} />
         <TextField label={t('settings.quickReplies.titleField')} value={draft.title} onChange={(e) => setDraft({ ...draft, title: e.target.value })} error={problems.fields.title} />
@@ -125,7 +125,7 @@ export function TemplatesSettings() {
           ))}
         </tbody>
       </table>
-      <form className="card" onSubmit={(e) => { e.preventDefault(); void keep(() => create.mutateAsync(undefined), () => setDraft({ ...draft, name: '', body: '' })); }}>
+      <form noValidate className="card" onSubmit={(e) => { e.preventDefault(); void keep(() => create.mutateAsync(undefined), () => setDraft({ ...draft, name: '', body: '' })); }}>
         {problems.message && !Object.keys(problems.fields).length ? <Alert>{problems.message}</Alert> : null}
         <SelectField label={t('settings.templates.account')} value={draft.account_id || whatsapp[0]?.id || ''} onChange={(e) => setDraft({ ...draft, account_id: e.target.value })} error={problems.fields.account_id}>
           {whatsapp.map((a) => <option key={a.id} value={a.id}>{a.name}</option>)}
@@ -164,7 +164,7 @@ export function TeamsSettings() {
           </li>
         ))}
       </ul>
-      <form className="card" onSubmit={(e) => { e.preventDefault(); void keep(() => create.mutateAsync(undefined), () => setDraft({ name: '', members: [] })); }}>
+      <form noValidate className="card" onSubmit={(e) => { e.preventDefault(); void keep(() => create.mutateAsync(undefined), () => setDraft({ name: '', members: [] })); }}>
         {problems.message && !Object.keys(problems.fields).length ? <Alert>{problems.message}</Alert> : null}
         <TextField label={t('settings.teams.name')} required value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} error={problems.fields.name} />
         <fieldset>

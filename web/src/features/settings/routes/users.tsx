@@ -44,7 +44,7 @@ export function UsersSettings() {
     <section aria-labelledby="users-title">
       <h2 id="users-title">{t('settings.users.title')}</h2>
       {manage ? (
-        <form className="card" onSubmit={submit} aria-labelledby="invite-title">
+        <form noValidate className="card" onSubmit={submit} aria-labelledby="invite-title">
           <h3 id="invite-title">{t('settings.users.invite')}</h3>
           {problems.message && !Object.keys(problems.fields).length ? <Alert>{problems.message}</Alert> : null}
           {sent ? <Alert kind="success">{t('settings.users.invited', { email: sent })}</Alert> : null}
