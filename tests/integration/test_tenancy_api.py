@@ -30,6 +30,8 @@ def test_an_agent_sees_agent_permissions_only(demo):
     assert reply.body["role"] == "agent"
     assert "conversations:edit" in reply.body["permissions"]
     assert not any(p.startswith("admin:") for p in reply.body["permissions"])
+    # the brand's clock and language, which the app uses for dates and its default language
+    assert (reply.body["time_zone"], reply.body["language"]) == ("America/Bogota", "es")
 
 
 def test_a_user_cannot_select_a_brand_they_do_not_belong_to(demo):

@@ -1,8 +1,10 @@
 import { Navigate, Outlet, useLocation } from 'react-router';
 import { Alert, Button, Spinner } from '@/components/ui';
 import { BrandPicker } from '@/features/auth/components/brand-picker';
+import { useEffect } from 'react';
 import { useAuth } from '@/lib/auth';
-import { useT } from '@/lib/i18n';
+import { setBrandTimeZone } from '@/lib/format';
+import { useI18n, useT } from '@/lib/i18n';
 
 /** Signed-in routes: sign-in when signed out, the brand picker when several brands. */
 export function RequireAuth() {
@@ -24,11 +26,20 @@ export function RequireAuth() {
         </main>
       );
     case 'ready':
-      return <Outlet />;
+      // Idempotent: dates everywhere below use the brand's clock.
+      setBrandTimeZone(state.me.time_zone);
+      return <BrandLanguage language={state.me.language} />;
   }
 }
 
 export function RequirePermission({ permission }: { permission: string }) {
   const { can } = useAuth();
   return can(permission) ? <Outlet /> : <Navigate to="/" replace />;
+}
+
+/** The brand's language is the default until the person picks one. */
+function BrandLanguage({ language }: { language: string | undefined }) {
+  const { setDefaultLanguage } = useI18n();
+  useEffect(() => setDefaultLanguage(language), [language, setDefaultLanguage]);
+  return <Outlet />;
 }

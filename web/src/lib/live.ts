@@ -194,10 +194,12 @@ export class LiveClient {
     const { apiUrl, brandId, token, queryClient } = this.options;
     const fetcher = this.options.fetcher ?? fetch;
     const base = apiUrl || (typeof window !== 'undefined' ? window.location.origin : '');
+    // Pages follow their own cursor; `this.cursor` only moves forward (socket frames may be newer).
+    let since = this.cursor;
     for (let page = 0; page < 20 && !this.stopped; page += 1) {
       const idToken = token();
       if (!idToken) return;
-      const url = this.cursor ? `${base}/v1/changes?since=${encodeURIComponent(this.cursor)}` : `${base}/v1/changes`;
+      const url = since ? `${base}/v1/changes?since=${encodeURIComponent(since)}` : `${base}/v1/changes`;
       let response: Response;
       try {
         response = await fetcher(url, { headers: { authorization: `Bearer ${idToken}`, 'x-tenant-id': brandId } });
@@ -206,11 +208,11 @@ export class LiveClient {
       }
       if (response.status === 410) {
         // Too far behind: everything of the brand may be stale.
-        this.cursor = null;
+        this.cursor = since = null;
         await queryClient.invalidateQueries({ queryKey: ['brand', brandId] });
         continue;
       }
-      if (response.status === 404 && !this.cursor) {
+      if (response.status === 404 && !since) {
         // No changes feed on this API: refresh the lists coarsely instead.
         this.changesMissing = true;
         await queryClient.invalidateQueries({ queryKey: ['brand', brandId, 'conversations'] });
@@ -219,9 +221,12 @@ export class LiveClient {
       }
       if (!response.ok) return;
       const body = (await response.json()) as ChangesPage;
-      const first = this.cursor === null && !this.changesMissing;
+      const first = since === null && !this.changesMissing;
       this.apply(body.items ?? []);
-      if (body.cursor) this.cursor = body.cursor;
+      if (body.cursor) {
+        since = body.cursor;
+        if (!this.cursor || body.cursor > this.cursor) this.cursor = body.cursor;
+      }
       if (first || !body.items?.length) return;
     }
   }

@@ -247,3 +247,6 @@ class MeOut(ResponseModel):
     brands: list[BrandMembershipOut]
     role: str
     permissions: list[str]
+    # The selected brand's clock and language: the app shows dates and speaks in them.
+    time_zone: str = "UTC"
+    language: str = "es"

@@ -3440,6 +3440,16 @@ export interface components {
             role: string;
             /** Permissions */
             permissions: string[];
+            /**
+             * Time Zone
+             * @default UTC
+             */
+            time_zone: string;
+            /**
+             * Language
+             * @default es
+             */
+            language: string;
         };
         /** MediaOut */
         MediaOut: {
