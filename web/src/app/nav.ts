@@ -12,4 +12,8 @@ export interface NavItem {
 
 export const NAV_ITEMS: NavItem[] = [
   { to: '/inbox', label: 'nav.inbox', permission: 'conversations:view' },
+  { to: '/people', label: 'nav.contacts', permission: 'contacts:view' },
+  { to: '/deals', label: 'nav.deals', permission: 'contacts:view' },
+  { to: '/tasks', label: 'nav.tasks', permission: 'contacts:view' },
+  { to: '/settings', label: 'nav.settings', permission: 'admin:view' },
 ];

@@ -2,6 +2,8 @@
 // areas add their strings without touching each other's files.
 import { auth } from './auth';
 import { common } from './common';
+import { crm } from './crm';
 import { inbox } from './inbox';
+import { settings } from './settings';
 
-export const es = { ...common, ...auth, ...inbox } as const;
+export const es = { ...common, ...auth, ...inbox, ...crm, ...settings } as const;

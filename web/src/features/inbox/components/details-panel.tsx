@@ -1,5 +1,6 @@
-import { useId, useState, type FormEvent } from 'react';
-import { Alert, Button } from '@/components/ui';
+import { lazy, Suspense, useId, useState, type FormEvent } from 'react';
+import { Alert, Button, Spinner } from '@/components/ui';
+import { useAuth } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
 import { formErrors } from '@/lib/errors';
 import { useI18n, type MessageKey } from '@/lib/i18n';
@@ -7,10 +8,14 @@ import { useConversationActions } from '../api/conversations';
 import { useTeams } from '../api/directory';
 import type { Conversation } from '../api/types';
 
+// The CRM's person panel (identities, fields, tags, journey, owner, lists, deals, tasks, timeline), loaded on demand.
+const PersonPanel = lazy(() => import('@/features/crm').then((m) => ({ default: m.PersonPanel })));
+
 /** The third pane: who the customer is and the conversation's state (tags editable here). */
 export function DetailsPanel({ conversation }: { conversation: Conversation }) {
   const { t, language } = useI18n();
   const teams = useTeams();
+  const { can } = useAuth();
   const { tags } = useConversationActions(conversation.id);
   const [tag, setTag] = useState('');
   const [error, setError] = useState<unknown>(null);
@@ -84,6 +89,11 @@ export function DetailsPanel({ conversation }: { conversation: Conversation }) {
         <Button type="submit">{t('tags.submit')}</Button>
       </form>
       {errors.message ? <Alert>{errors.message}</Alert> : null}
+      {can('contacts:view') && conversation.contact.person_id ? (
+        <Suspense fallback={<Spinner label={t('app.loading')} />}>
+          <PersonPanel personId={conversation.contact.person_id} headingLevel={3} />
+        </Suspense>
+      ) : null}
     </aside>
   );
 }
