@@ -4,6 +4,266 @@
  */
 
 export interface paths {
+    "/ext/v1/admin/brand": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /ext/v1/admin/brand (API key) */
+        get: operations["get_brand_v1_admin_brand_get_ext"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ext/v1/admin/close-reasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /ext/v1/admin/close-reasons (API key) */
+        get: operations["list_close_reasons_v1_admin_close_reasons_get_ext"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ext/v1/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /ext/v1/contacts (API key) */
+        get: operations["list_contacts_v1_contacts_get_ext"];
+        put?: never;
+        /** POST /ext/v1/contacts (API key) */
+        post: operations["create_contact_v1_contacts_post_ext"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ext/v1/contacts/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /ext/v1/contacts/count (API key) */
+        get: operations["count_contacts_v1_contacts_count_get_ext"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ext/v1/contacts/{person_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /ext/v1/contacts/{person_id} (API key) */
+        get: operations["get_contact_v1_contacts__person_id__get_ext"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** PATCH /ext/v1/contacts/{person_id} (API key) */
+        patch: operations["update_contact_v1_contacts__person_id__patch_ext"];
+        trace?: never;
+    };
+    "/ext/v1/contacts/{person_id}/businesses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /ext/v1/contacts/{person_id}/businesses (API key) */
+        get: operations["list_contact_businesses_v1_contacts__person_id__businesses_get_ext"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ext/v1/contacts/{person_id}/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /ext/v1/contacts/{person_id}/identities (API key) */
+        get: operations["list_contact_identities_v1_contacts__person_id__identities_get_ext"];
+        put?: never;
+        /** POST /ext/v1/contacts/{person_id}/identities (API key) */
+        post: operations["add_contact_identity_v1_contacts__person_id__identities_post_ext"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ext/v1/contacts/{person_id}/identities/{kind}/{value}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** DELETE /ext/v1/contacts/{person_id}/identities/{kind}/{value} (API key) */
+        delete: operations["remove_contact_identity_v1_contacts__person_id__identities__kind___value__delete_ext"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ext/v1/contacts/{person_id}/lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /ext/v1/contacts/{person_id}/lists (API key) */
+        get: operations["list_contact_lists_v1_contacts__person_id__lists_get_ext"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ext/v1/contacts/{person_id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /ext/v1/contacts/{person_id}/notes (API key) */
+        post: operations["add_contact_note_v1_contacts__person_id__notes_post_ext"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ext/v1/contacts/{person_id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /ext/v1/contacts/{person_id}/timeline (API key) */
+        get: operations["get_contact_timeline_v1_contacts__person_id__timeline_get_ext"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ext/v1/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /ext/v1/conversations (API key) */
+        get: operations["list_conversations_v1_conversations_get_ext"];
+        put?: never;
+        /** POST /ext/v1/conversations (API key) */
+        post: operations["start_conversation_v1_conversations_post_ext"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ext/v1/conversations/{conversation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /ext/v1/conversations/{conversation_id} (API key) */
+        get: operations["get_conversation_v1_conversations__conversation_id__get_ext"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ext/v1/conversations/{conversation_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /ext/v1/conversations/{conversation_id}/messages (API key) */
+        get: operations["list_messages_v1_conversations__conversation_id__messages_get_ext"];
+        put?: never;
+        /** POST /ext/v1/conversations/{conversation_id}/messages (API key) */
+        post: operations["send_message_v1_conversations__conversation_id__messages_post_ext"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ext/v1/conversations/{conversation_id}/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /ext/v1/conversations/{conversation_id}/uploads (API key) */
+        post: operations["create_upload_v1_conversations__conversation_id__uploads_post_ext"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/public/forms/{form_id}": {
         parameters: {
             query?: never;
@@ -207,9 +467,11 @@ export interface paths {
         };
         /** GET /v1/admin/channel-accounts/{account_id} */
         get: operations["get_channel_account_v1_admin_channel_accounts__account_id__get"];
-        put?: never;
+        /** PUT /v1/admin/channel-accounts/{account_id} */
+        put: operations["update_channel_account_v1_admin_channel_accounts__account_id__put"];
         post?: never;
-        delete?: never;
+        /** DELETE /v1/admin/channel-accounts/{account_id} */
+        delete: operations["delete_channel_account_v1_admin_channel_accounts__account_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -243,6 +505,23 @@ export interface paths {
         put?: never;
         /** POST /v1/admin/channel-accounts/{account_id}/enable */
         post: operations["enable_channel_account_v1_admin_channel_accounts__account_id__enable_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/channel-accounts/{account_id}/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/admin/channel-accounts/{account_id}/webhook */
+        post: operations["register_channel_webhook_v1_admin_channel_accounts__account_id__webhook_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -547,6 +826,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/auth/logout */
+        post: operations["logout_v1_auth_logout_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/refresh": {
         parameters: {
             query?: never;
@@ -631,6 +927,23 @@ export interface paths {
         post?: never;
         /** DELETE /v1/businesses/{business_id}/people/{person_id} */
         delete: operations["unlink_business_person_v1_businesses__business_id__people__person_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/changes */
+        get: operations["list_changes_v1_changes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -871,7 +1184,8 @@ export interface paths {
         /** GET /v1/conversations */
         get: operations["list_conversations_v1_conversations_get"];
         put?: never;
-        post?: never;
+        /** POST /v1/conversations */
+        post: operations["start_conversation_v1_conversations_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1163,6 +1477,23 @@ export interface paths {
         put?: never;
         /** POST /v1/conversations/{conversation_id}/unsnooze */
         post: operations["unsnooze_v1_conversations__conversation_id__unsnooze_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/conversations/{conversation_id}/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/conversations/{conversation_id}/uploads */
+        post: operations["create_upload_v1_conversations__conversation_id__uploads_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1617,6 +1948,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/inbox/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/inbox/counts */
+        get: operations["counts_v1_inbox_counts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/inbox/metrics": {
         parameters: {
             query?: never;
@@ -1956,6 +2304,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/whatsapp-templates/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/whatsapp-templates/sync */
+        post: operations["sync_templates_v1_whatsapp_templates_sync_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/whatsapp-templates/{template_id}": {
         parameters: {
             query?: never;
@@ -1996,6 +2361,8 @@ export interface components {
              * @constant
              */
             status: "queued";
+            /** Conversation Id */
+            conversation_id?: string | null;
         };
         /**
          * ActionOut
@@ -2164,10 +2531,15 @@ export interface components {
              */
             offline_grace_minutes: number;
         };
-        /** AttachmentIn */
+        /**
+         * AttachmentIn
+         * @description A public URL, or an upload of this conversation (`POST …/uploads`) by its id.
+         */
         AttachmentIn: {
             /** Url */
-            url: string;
+            url?: string | null;
+            /** Upload Id */
+            upload_id?: string | null;
             /** Mime Type */
             mime_type?: string | null;
             /** Filename */
@@ -2300,7 +2672,11 @@ export interface components {
                 }[];
             };
         };
-        /** BrandSettingsIn */
+        /**
+         * BrandSettingsIn
+         * @description A partial update: fields left out keep their value; `business_hours` merges by day (send
+         *     only the days that change; `[]` closes a day). Optional contact fields take `null` to clear.
+         */
         BrandSettingsIn: {
             /** Name */
             name?: string | null;
@@ -2400,6 +2776,15 @@ export interface components {
             /** Notes */
             notes?: string | null;
         };
+        /** ChangesOut */
+        ChangesOut: {
+            /** Items */
+            items: components["schemas"]["FrameOut"][];
+            /** Cursor */
+            cursor: string;
+            /** Has More */
+            has_more: boolean;
+        };
         /** ChannelAccountIn */
         ChannelAccountIn: {
             /** Id */
@@ -2446,6 +2831,39 @@ export interface components {
             has_credentials: boolean;
             /** Created At */
             created_at?: string | null;
+            /** Updated At */
+            updated_at?: string | null;
+            /**
+             * Webhook
+             * @description Webhook registration with the provider: status registered | failed | not_applicable, url, error, at.
+             */
+            webhook?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Warnings
+             * @description e.g. no_team: no team serves this account, so its chats are never assigned automatically.
+             */
+            warnings?: {
+                [key: string]: string;
+            }[];
+        };
+        /**
+         * ChannelAccountUpdateIn
+         * @description What an admin changes on a channel account (provider ids stay: they route webhooks).
+         */
+        ChannelAccountUpdateIn: {
+            /** Name */
+            name?: string | null;
+            /** Credentials */
+            credentials?: {
+                [key: string]: string;
+            } | null;
+            /** Allowed Origins */
+            allowed_origins?: string[] | null;
+            appearance?: components["schemas"]["WebchatAppearanceIn"] | null;
+            /** Messaging Limit */
+            messaging_limit?: (250 | 2000 | 10000 | 100000 | "unlimited") | null;
         };
         /** CloseIn */
         CloseIn: {
@@ -2479,7 +2897,10 @@ export interface components {
             /** Position */
             position: number;
         };
-        /** CloseReasonUpdateIn */
+        /**
+         * CloseReasonUpdateIn
+         * @description A partial update; `null` only clears the English name.
+         */
         CloseReasonUpdateIn: {
             /** Name */
             name?: string | null;
@@ -2977,6 +3398,23 @@ export interface components {
             /** Active */
             active?: boolean | null;
         };
+        /** FrameOut */
+        FrameOut: {
+            /** Cursor */
+            cursor: string;
+            /** Type */
+            type: string;
+            /** Entity Type */
+            entity_type?: string | null;
+            /** Entity Id */
+            entity_id?: string | null;
+            /** Conversation Id */
+            conversation_id?: string | null;
+            /** Data */
+            data: {
+                [key: string]: unknown;
+            };
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -3089,6 +3527,8 @@ export interface components {
             mapping?: {
                 [key: string]: string | null;
             } | null;
+            /** Update Policy */
+            update_policy?: ("fill_empty" | "overwrite" | "skip") | null;
             progress: components["schemas"]["ImportProgressOut"];
             summary: components["schemas"]["ImportSummaryOut"];
             /**
@@ -3121,6 +3561,13 @@ export interface components {
             mapping?: {
                 [key: string]: string | null;
             } | null;
+            /**
+             * Update Policy
+             * @description A row that matches an existing person: fill_empty fills only their empty fields (name included: nobody is renamed), overwrite lets the file's values win, skip leaves them untouched.
+             * @default fill_empty
+             * @enum {string}
+             */
+            update_policy: "fill_empty" | "overwrite" | "skip";
         };
         /** ImportSummaryOut */
         ImportSummaryOut: {
@@ -3147,6 +3594,12 @@ export interface components {
              */
             updated: number;
             /**
+             * Skipped
+             * @description Rows that matched a person left untouched (policy skip).
+             * @default 0
+             */
+            skipped: number;
+            /**
              * Duplicates
              * @default 0
              */
@@ -3156,6 +3609,8 @@ export interface components {
              * @default 0
              */
             invalid: number;
+            /** Update Policy */
+            update_policy?: ("fill_empty" | "overwrite" | "skip") | null;
         };
         /** ImportTargetIn */
         ImportTargetIn: {
@@ -3303,7 +3758,12 @@ export interface components {
             bots?: components["schemas"]["BotSettings"];
             csat?: components["schemas"]["CsatSettings"];
         };
-        /** InboxSettingsIn */
+        /**
+         * InboxSettingsIn
+         * @description A partial update, merged into the stored settings field by field (`bots.inactivity` alone
+         *     keeps the greeting and the FAQ rules); lists (`faq`, `handoff_keywords`) are replaced whole.
+         *     `null` is not a value, except `alerts.unassigned_after_minutes` (no alert).
+         */
         InboxSettingsIn: {
             assignment?: components["schemas"]["AssignmentSettings"] | null;
             alerts?: components["schemas"]["AlertSettings"] | null;
@@ -3442,6 +3902,17 @@ export interface components {
             /** Password */
             password: string;
         };
+        /** LogoutIn */
+        LogoutIn: {
+            /** Refresh Token */
+            refresh_token: string;
+            /**
+             * Everywhere
+             * @description Also sign out of every other device (GlobalSignOut).
+             * @default false
+             */
+            everywhere: boolean;
+        };
         /** MeOut */
         MeOut: {
             /** Id */
@@ -3482,6 +3953,11 @@ export interface components {
             caption?: string | null;
             /** Error */
             error?: string | null;
+            /**
+             * Status
+             * @description pending: the download failed for now and is retried on its own; unavailable: it could not be downloaded (see error).
+             */
+            status?: ("stored" | "pending" | "unavailable") | null;
         };
         /** MembersIn */
         MembersIn: {
@@ -3587,6 +4063,22 @@ export interface components {
             items: components["schemas"]["MetricBucketOut"][];
             /** Totals */
             totals: components["schemas"]["MetricBucketOut"][];
+        };
+        /**
+         * NewConversationIn
+         * @description A conversation the business starts with a CRM person on one of its channel accounts:
+         *     an approved WhatsApp template (with its parameters), or free text where the channel has no
+         *     reply window (SMS, e-mail, Telegram chats the person already opened with the bot).
+         */
+        NewConversationIn: {
+            /** Person Id */
+            person_id: string;
+            /** Account Id */
+            account_id: string;
+            template?: components["schemas"]["TemplateIn"] | null;
+            /** Text */
+            text?: string | null;
+            email?: components["schemas"]["EmailOptionsIn"] | null;
         };
         /** NoteIn */
         NoteIn: {
@@ -4247,7 +4739,7 @@ export interface components {
             /** Expires At */
             expires_at: string;
             /** Conversation Id */
-            conversation_id: string;
+            conversation_id?: string | null;
         };
         /** SnoozeIn */
         SnoozeIn: {
@@ -4295,6 +4787,110 @@ export interface components {
             /** Amount */
             amount: string;
         };
+        /**
+         * StartedConversationOut
+         * @description A conversation the business started (or continued), with the first message it queued.
+         */
+        StartedConversationOut: {
+            /** Id */
+            id: string;
+            /** Channel */
+            channel: string;
+            /** Account Id */
+            account_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "pending" | "closed";
+            contact: components["schemas"]["ContactOut"];
+            last_message?: components["schemas"]["LastMessageOut"] | null;
+            /** Last Activity At */
+            last_activity_at: string;
+            /** Last Customer Message At */
+            last_customer_message_at?: string | null;
+            /** Last Agent Message At */
+            last_agent_message_at?: string | null;
+            /** Reply Window Expires At */
+            reply_window_expires_at?: string | null;
+            /**
+             * Unread Count
+             * @default 0
+             */
+            unread_count: number;
+            /**
+             * Message Count
+             * @default 0
+             */
+            message_count: number;
+            /** Subject */
+            subject?: string | null;
+            /** Created At */
+            created_at?: string | null;
+            /**
+             * Inbox Status
+             * @description open | pending | snoozed | closed (status, or snoozed while snoozed)
+             */
+            inbox_status: string;
+            /** Assignee */
+            assignee?: string | null;
+            /** Assignee Name */
+            assignee_name?: string | null;
+            /** Assigned At */
+            assigned_at?: string | null;
+            /** Team Id */
+            team_id?: string | null;
+            /**
+             * Priority
+             * @default normal
+             */
+            priority: string;
+            /**
+             * Pinned
+             * @default false
+             */
+            pinned: boolean;
+            /** Tags */
+            tags?: string[];
+            /** Snoozed Until */
+            snoozed_until?: string | null;
+            /** Close Reason Id */
+            close_reason_id?: string | null;
+            /** Closed At */
+            closed_at?: string | null;
+            /**
+             * Bot Handled
+             * @default false
+             */
+            bot_handled: boolean;
+            /** Waiting Since */
+            waiting_since?: string | null;
+            /** First Response At */
+            first_response_at?: string | null;
+            /**
+             * Window Expires At
+             * @description WhatsApp: free text allowed until then (customer's last message + 24 h).
+             */
+            window_expires_at?: string | null;
+            /**
+             * Unread
+             * @description For the caller: not read since the customer last wrote.
+             */
+            unread?: boolean | null;
+            /**
+             * Rating
+             * @description CSAT: the customer's 1–5 answer to the survey of the last close.
+             */
+            rating?: number | null;
+            /** Rated At */
+            rated_at?: string | null;
+            /**
+             * Awaiting Rating Until
+             * @description CSAT: the survey was sent; a 1–5 answer until then is the rating (stays closed).
+             */
+            awaiting_rating_until?: string | null;
+            message: components["schemas"]["MessageOut"];
+        };
         /** StatusIn */
         StatusIn: {
             /**
@@ -4302,6 +4898,17 @@ export interface components {
              * @enum {string}
              */
             status: "open" | "pending";
+        };
+        /** TabCountsOut */
+        TabCountsOut: {
+            /** Mine */
+            mine: number;
+            /** Unassigned */
+            unassigned: number;
+            /** All */
+            all: number;
+            /** Statuses */
+            statuses: string[];
         };
         /** TagIn */
         TagIn: {
@@ -4576,8 +5183,21 @@ export interface components {
             /** Role */
             role?: string | null;
         };
-        /** UploadIn */
+        /**
+         * UploadIn
+         * @description A file the agent is about to upload: its name, type and size (checked against the
+         *     conversation's channel before any URL is signed).
+         */
         UploadIn: {
+            /** Filename */
+            filename: string;
+            /** Content Type */
+            content_type: string;
+            /** Size */
+            size: number;
+        };
+        /** UploadIn */
+        UploadIn_webchat: {
             /** Filename */
             filename: string;
             /** Content Type */
@@ -4590,6 +5210,35 @@ export interface components {
         };
         /** UploadOut */
         UploadOut: {
+            /** Id */
+            id: string;
+            /** Conversation Id */
+            conversation_id: string;
+            /** Filename */
+            filename: string;
+            /** Content Type */
+            content_type: string;
+            /** Max Bytes */
+            max_bytes: number;
+            /**
+             * Upload Url
+             * @description PUT the file's bytes here (any Content-Type header is fine).
+             */
+            upload_url: string;
+            /**
+             * Method
+             * @default PUT
+             * @constant
+             */
+            method: "PUT";
+            /**
+             * Expires In
+             * @description Seconds the upload URL stays valid.
+             */
+            expires_in: number;
+        };
+        /** UploadOut */
+        UploadOut_webchat: {
             /** Id */
             id: string;
             /** Filename */
@@ -4658,6 +5307,17 @@ export interface components {
             /** After */
             after?: string | null;
         };
+        /** WebchatAppearanceIn */
+        WebchatAppearanceIn: {
+            /** Color */
+            color?: string | null;
+            /** Title */
+            title?: string | null;
+            /** Greeting */
+            greeting?: string | null;
+            /** Position */
+            position?: ("left" | "right") | null;
+        };
         /** WhatsAppTemplateIn */
         WhatsAppTemplateIn: {
             /** Account Id */
@@ -4673,6 +5333,12 @@ export interface components {
             category: "marketing" | "utility" | "authentication";
             /** Body */
             body?: string | null;
+            /** Components */
+            components?: {
+                [key: string]: unknown;
+            }[] | null;
+            /** Examples */
+            examples?: string[] | null;
             /** Parameters */
             parameters?: number | null;
             /**
@@ -4680,12 +5346,6 @@ export interface components {
              * @default 0
              */
             header_parameters: number;
-            /**
-             * Status
-             * @default pending
-             * @enum {string}
-             */
-            status: "approved" | "pending" | "rejected";
         };
         /** WhatsAppTemplateOut */
         WhatsAppTemplateOut: {
@@ -4712,19 +5372,58 @@ export interface components {
             status: string;
             /** Updated At */
             updated_at?: string | null;
+            /** Meta Template Id */
+            meta_template_id?: string | null;
+            /** Components */
+            components?: {
+                [key: string]: unknown;
+            }[] | null;
+            /** Rejected Reason */
+            rejected_reason?: string | null;
+            /** Status Detail */
+            status_detail?: string | null;
+            /** Quality */
+            quality?: string | null;
         };
-        /** WhatsAppTemplateUpdateIn */
+        /** WhatsAppTemplateSyncIn */
+        WhatsAppTemplateSyncIn: {
+            /** Account Id */
+            account_id: string;
+        };
+        /** WhatsAppTemplateSyncOut */
+        WhatsAppTemplateSyncOut: {
+            /** Account Id */
+            account_id: string;
+            /** Seen */
+            seen: number;
+            /** Created */
+            created: number;
+            /** Updated */
+            updated: number;
+            /** Removed */
+            removed: number;
+            /** Unmatched */
+            unmatched?: string[];
+        };
+        /**
+         * WhatsAppTemplateUpdateIn
+         * @description An edit is re-submitted to Meta (the template goes back to review); the status is Meta's.
+         */
         WhatsAppTemplateUpdateIn: {
             /** Category */
             category?: ("marketing" | "utility" | "authentication") | null;
             /** Body */
             body?: string | null;
+            /** Components */
+            components?: {
+                [key: string]: unknown;
+            }[] | null;
+            /** Examples */
+            examples?: string[] | null;
             /** Parameters */
             parameters?: number | null;
             /** Header Parameters */
             header_parameters?: number | null;
-            /** Status */
-            status?: ("approved" | "pending" | "rejected") | null;
         };
         /** WidgetOut */
         WidgetOut: {
@@ -4746,6 +5445,703 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    get_brand_v1_admin_brand_get_ext: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrandOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_close_reasons_v1_admin_close_reasons_get_ext: {
+        parameters: {
+            query?: {
+                include_inactive?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CloseReasonOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_contacts_v1_contacts_get_ext: {
+        parameters: {
+            query?: {
+                /** @description Name prefix, phone or e-mail */
+                q?: string | null;
+                tag?: string | null;
+                journey_state?: string | null;
+                owner_id?: string | null;
+                customer_role?: string | null;
+                list_id?: string | null;
+                segment_id?: string | null;
+                /** @description YYYY-MM-DD or an ISO-8601 instant */
+                created_from?: string | null;
+                /** @description YYYY-MM-DD or an ISO-8601 instant */
+                created_to?: string | null;
+                /** @description YYYY-MM-DD or an ISO-8601 instant */
+                updated_from?: string | null;
+                /** @description YYYY-MM-DD or an ISO-8601 instant */
+                updated_to?: string | null;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PersonOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_contact_v1_contacts_post_ext: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    count_contacts_v1_contacts_count_get_ext: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeopleCountOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_contact_v1_contacts__person_id__get_ext: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_contact_v1_contacts__person_id__patch_ext: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonPatchIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_contact_businesses_v1_contacts__person_id__businesses_get_ext: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_BusinessPersonOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_contact_identities_v1_contacts__person_id__identities_get_ext: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_IdentityOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_contact_identity_v1_contacts__person_id__identities_post_ext: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdentityIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_IdentityOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    remove_contact_identity_v1_contacts__person_id__identities__kind___value__delete_ext: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+                kind: string;
+                value: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_IdentityOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_contact_lists_v1_contacts__person_id__lists_get_ext: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ListOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_contact_note_v1_contacts__person_id__notes_post_ext: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteIn_crm"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelineEntryOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_contact_timeline_v1_contacts__person_id__timeline_get_ext: {
+        parameters: {
+            query?: {
+                kind?: string | null;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TimelineEntryOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_conversations_v1_conversations_get_ext: {
+        parameters: {
+            query?: {
+                /** @description open, pending, snoozed, closed (comma-separated) */
+                status?: string | null;
+                channel?: string | null;
+                account_id?: string | null;
+                /** @description a user id, `me` or `none` (unassigned) */
+                assignee?: string | null;
+                /** @description a team id or `none` */
+                team?: string | null;
+                priority?: ("low" | "normal" | "high" | "urgent") | null;
+                /** @description comma-separated; all must match */
+                tags?: string | null;
+                pinned?: boolean | null;
+                /** @description e.g. 30m, 2h, 1d: customer waiting at least that long */
+                unanswered_for?: string | null;
+                /** @description e.g. 1h, 7d: an agent replied within */
+                answered_within?: string | null;
+                /** @description last activity from (ISO-8601) */
+                activity_from?: string | null;
+                /** @description last activity until (ISO-8601) */
+                activity_to?: string | null;
+                /** @description newest activity first, or longest wait first */
+                sort?: ("last_message" | "waiting") | null;
+                /** @description search by name, phone, e-mail or message text */
+                q?: string | null;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_InboxConversationOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    start_conversation_v1_conversations_post_ext: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewConversationIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StartedConversationOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_conversation_v1_conversations__conversation_id__get_ext: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxConversationOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_messages_v1_conversations__conversation_id__messages_get_ext: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                limit?: number | null;
+                /** @description desc: newest first (default). */
+                order?: "desc" | "asc";
+            };
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MessageOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    send_message_v1_conversations__conversation_id__messages_post_ext: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_upload_v1_conversations__conversation_id__uploads_post_ext: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UploadIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     submit_form_public_forms__form_id__post: {
         parameters: {
             query?: never;
@@ -4857,7 +6253,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["UploadIn"];
+                "application/json": components["schemas"]["UploadIn_webchat"];
             };
         };
         responses: {
@@ -4867,7 +6263,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UploadOut"];
+                    "application/json": components["schemas"]["UploadOut_webchat"];
                 };
             };
             /** @description Validation Error */
@@ -5279,6 +6675,72 @@ export interface operations {
             };
         };
     };
+    update_channel_account_v1_admin_channel_accounts__account_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelAccountUpdateIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelAccountOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_channel_account_v1_admin_channel_accounts__account_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     disable_channel_account_v1_admin_channel_accounts__account_id__disable_post: {
         parameters: {
             query?: never;
@@ -5311,6 +6773,37 @@ export interface operations {
         };
     };
     enable_channel_account_v1_admin_channel_accounts__account_id__enable_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelAccountOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    register_channel_webhook_v1_admin_channel_accounts__account_id__webhook_post: {
         parameters: {
             query?: never;
             header?: never;
@@ -6177,6 +7670,41 @@ export interface operations {
             };
         };
     };
+    logout_v1_auth_logout_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LogoutIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     refresh_v1_auth_refresh_post: {
         parameters: {
             query?: never;
@@ -6464,6 +7992,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": null;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_changes_v1_changes_get: {
+        parameters: {
+            query?: {
+                /** @description The cursor of the last frame seen, or of the previous answer. */
+                since?: string | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangesOut"];
                 };
             };
             /** @description Validation Error */
@@ -7093,6 +8654,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_InboxConversationOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    start_conversation_v1_conversations_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewConversationIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StartedConversationOut"];
                 };
             };
             /** @description Validation Error */
@@ -7746,6 +9340,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ActionOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_upload_v1_conversations__conversation_id__uploads_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UploadIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadOut"];
                 };
             };
             /** @description Validation Error */
@@ -9336,6 +10965,38 @@ export interface operations {
             };
         };
     };
+    counts_v1_inbox_counts_get: {
+        parameters: {
+            query?: {
+                /** @description comma-separated; default open,pending */
+                status?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TabCountsOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     metrics_v1_inbox_metrics_get: {
         parameters: {
             query: {
@@ -10419,7 +12080,7 @@ export interface operations {
         parameters: {
             query?: {
                 account_id?: string | null;
-                status?: ("approved" | "pending" | "rejected") | null;
+                status?: ("approved" | "pending" | "rejected" | "paused" | "disabled" | "in_appeal" | "flagged" | "pending_deletion" | "deleted" | "archived" | "locked" | "limit_exceeded") | null;
             };
             header?: never;
             path?: never;
@@ -10467,6 +12128,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WhatsAppTemplateOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sync_templates_v1_whatsapp_templates_sync_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WhatsAppTemplateSyncIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WhatsAppTemplateSyncOut"];
                 };
             };
             /** @description Validation Error */
