@@ -18,15 +18,18 @@ export PYTHONPATH := $(CURDIR)/layers/skailan:$(CURDIR)
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install run test test-fast lint unit integration e2e contract posture bench build validate openapi clean
+.PHONY: help install run test test-fast lint typecheck unit integration e2e contract posture bench build validate openapi clean
+.PHONY: chromium web-install web-build web-api web-api-check web-lint web-unit web-e2e web-test
 
 help:
 	@echo "make run       install and start the whole suite locally (http://127.0.0.1:$${SKAILAN_PORT:-3000})"
-	@echo "make test      install and run every test (lint, contract, unit, integration, e2e)"
+	@echo "make test      install and run every test (lint, mypy, contract, unit, integration, e2e)"
+	@echo "make typecheck mypy on layers/ (must stay clean)"
 	@echo "make bench     print performance figures as JSON lines"
 	@echo "make build     sam build;  make validate  cfn-lint + sam validate --lint"
 	@echo "make posture   checkov on template.yaml; accepted exceptions in .checkov.yaml (docs/decisions.md)"
 	@echo "make openapi   regenerate the OpenAPI document from the resolvers"
+	@echo "make web-build build the web app (web/dist, only when web/ changed);  make web-test  its lint, unit and browser tests"
 
 $(STAMP): requirements-dev.txt layers/skailan/requirements.txt pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.13 not found: install it (pyenv install 3.13) and retry." >&2; exit 1; }
@@ -45,18 +48,25 @@ $(POSTURE_STAMP): requirements-posture.txt
 	$(POSTURE_VENV)/bin/python -m pip install --quiet -r requirements-posture.txt
 	@rm -f $(POSTURE_VENV)/.installed-* && touch $@
 
-run: install
+run: install web-build
+	@echo "App: http://127.0.0.1:$${SKAILAN_PORT:-3000}/"
 	$(BIN)/python -m infra.local
 
-test: install lint contract posture
+test: install lint typecheck contract posture web-lint web-unit web-api-check
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests/unit tests/integration tests/contract
 	$(BIN)/python -m pytest tests/e2e
+	$(MAKE) web-e2e
 
 test-fast: install
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests/unit tests/integration
 
 lint: install
 	$(BIN)/ruff check .
+
+# mypy on the layer (settings in pyproject.toml). Before committing: `make typecheck`, or
+# `.venv/bin/mypy <files you changed>` for a quicker look.
+typecheck: install
+	$(BIN)/mypy layers/
 
 validate: install
 	$(BIN)/cfn-lint template.yaml
@@ -79,8 +89,48 @@ openapi-check: install
 	@$(BIN)/python -c "import infra.openapi as o, sys; sys.exit(o.render() != o.OUTPUT.read_text())" \
 		|| { echo "OpenAPI document is stale: run 'make openapi' and commit it." >&2; exit 1; }
 
-bench: install
+bench: install web-build
 	$(BIN)/python -m bench
 
+# -- the web app (web/): Node from the system, packages from package-lock.json ---------------------
+WEB := web
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+WEB_LOCK_STAMP = $(WEB)/node_modules/.installed-$(shell sha1sum $(WEB)/package-lock.json | cut -c1-12)
+# The build is cached on a hash of everything that goes into it.
+WEB_SOURCES_HASH = $(shell cd $(WEB) && find src public index.html vite.config.ts tsconfig*.json package-lock.json \
+	-type f -not -path '*/__tests__/*' -not -name '*.test.*' -print0 | sort -z | xargs -0 sha1sum | sha1sum | cut -c1-12)
+WEB_BUILD_STAMP = $(WEB)/dist/.built-$(WEB_SOURCES_HASH)
+
+# Debian's chromium for the browser tests (Playwright never downloads browsers here).
+chromium:
+	@test -x /usr/bin/chromium || { echo "installing chromium with apt"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
+web-install:
+	@test -f $(WEB_LOCK_STAMP) || { cd $(WEB) && npm ci --no-audit --no-fund && cd .. && touch $(WEB_LOCK_STAMP); }
+
+web-build: web-install
+	@test -f $(WEB_BUILD_STAMP) || { cd $(WEB) && npm run --silent build && cd .. && touch $(WEB_BUILD_STAMP); }
+
+# Regenerate the typed API client from the OpenAPI document (after `make openapi`).
+web-api: web-install
+	cd $(WEB) && npm run --silent api:generate
+
+web-api-check: web-install
+	cd $(WEB) && npm run --silent api:check
+
+web-lint: web-install
+	cd $(WEB) && npm run --silent lint && npx tsc -b --noEmit
+
+web-unit: web-install
+	cd $(WEB) && npm run --silent test
+
+# Browser tests: one local runtime on free ports, Debian's chromium, headless.
+web-e2e: install chromium web-build
+	cd $(WEB) && SKAILAN_PYTHON=$(CURDIR)/$(BIN)/python npm run --silent e2e
+
+web-test: web-lint web-unit web-api-check web-e2e
+
 clean:
-	rm -rf .aws-sam .pytest_cache .ruff_cache .local-data
+	rm -rf .aws-sam .pytest_cache .ruff_cache .local-data $(WEB)/dist

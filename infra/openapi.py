@@ -88,6 +88,7 @@ def build() -> dict[str, Any]:
         doc = app.get_openapi_schema(title=TITLE, version=VERSION).model_dump(
             mode="json", by_alias=True, exclude_none=True
         )
+        doc = _rename_colliding_schemas(doc, schemas, function_dir.name)
         for path, item in doc.get("paths", {}).items():
             paths.setdefault(path, {}).update(item)
         # The same operations behind /ext, for server-to-server calls with an X-Api-Key.
@@ -125,6 +126,23 @@ def build() -> dict[str, Any]:
         },
         "security": [{"cognito": []}],
     }
+
+
+def _rename_colliding_schemas(doc: dict[str, Any], known: dict[str, Any], owner: str) -> dict[str, Any]:
+    """Two functions' different models with one name (e.g. crm's and the inbox's `NoteIn`) must not
+    overwrite each other: the later one becomes `<Name>_<function folder>`, its refs rewritten."""
+    own = doc.get("components", {}).get("schemas", {})
+    renames = {name: f"{name}_{owner}" for name, schema in own.items() if name in known and known[name] != schema}
+    if not renames:
+        return doc
+    text = json.dumps(doc)
+    for old, new in renames.items():
+        text = text.replace(f'"#/components/schemas/{old}"', f'"#/components/schemas/{new}"')
+    renamed: dict[str, Any] = json.loads(text)
+    schemas = renamed["components"]["schemas"]
+    for old, new in renames.items():
+        schemas[new] = schemas.pop(old)
+    return renamed
 
 
 def render() -> str:

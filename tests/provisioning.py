@@ -7,6 +7,7 @@ It reuses the local runtime's template reader and provisioner, so integration te
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import boto3
 
@@ -33,7 +34,29 @@ def provision_for_tests() -> dict[str, str]:
     provisioner.provision_function_events(specs)
     if provisioner.failures:
         raise RuntimeError(f"template resources not created: {provisioner.failures}")
+    _relay_outbox(template, provisioner, ids)
     environment: dict[str, str] = {}
     for spec in specs.values():
         environment.update(spec.environment)
     return environment
+
+
+class _Enrichment:
+    """The Pipes' enrichment function, run in process."""
+
+    def invoke(self, event: Any) -> Any:
+        from tests.support import handler_of
+
+        return handler_of("workers/outbox")(event, None)
+
+
+def _relay_outbox(template: Template, provisioner: Provisioner, ids: PhysicalIds) -> None:
+    """Outbox items reach the bus as they are written, as the template's Pipes put them there."""
+    from infra.local import moto_dynamodb
+    from infra.local.streams import install_relay, pipe_specs
+
+    moto_dynamodb.install()
+    sqs = _clients("sqs")
+    specs = pipe_specs(template, provisioner.resolver.resolve, ids, {"OutboxEnrichFunction": _Enrichment()},
+                       lambda arn: sqs.get_queue_url(QueueName=arn.rsplit(":", 1)[-1])["QueueUrl"])
+    install_relay(specs)

@@ -100,3 +100,31 @@ def invoke(function_dir: str, event: dict[str, Any], *, unrouted_ok: bool = Fals
 
 def call(function_dir: str, method: str, path: str, **kwargs: Any) -> Reply:
     return invoke(function_dir, http_event(method, path, **kwargs))
+
+
+class OutboxWatch:
+    """The events a table's outbox received since the last `mark()`, read back from the table
+    (a Scan: tests only), oldest first; events of one write in type order."""
+
+    def __init__(self, table_name: str) -> None:
+        self.table_name = table_name
+        self._seen: set[str] = set()
+        self.mark()
+
+    def _all(self) -> list[Any]:
+        from skailan.platform import outbox
+
+        model = outbox.model_for(self.table_name)
+        return list(model.scan(model.item_type == outbox.ITEM_TYPE))
+
+    def mark(self) -> None:
+        self._seen = {item.sk for item in self._all()}
+
+    def events(self) -> list[Any]:
+        from skailan.platform.events import DomainEvent
+
+        fresh = sorted((i for i in self._all() if i.sk not in self._seen), key=lambda i: (i.created_at, i.type))
+        return [DomainEvent.model_validate_json(i.event) for i in fresh]
+
+    def types(self) -> list[str]:
+        return [e.type for e in self.events()]

@@ -13,6 +13,13 @@ TELEGRAM_API_URL, TWILIO_API_URL), so replies go out with no internet:
 - after a successful send the fake posts the delivery states back to the real webhooks,
   signed as the provider signs them (WhatsApp sent → delivered → read; Messenger/Instagram
   delivery + read; Twilio sent → delivered), so the whole round trip runs locally;
+- WhatsApp message templates (Business Management API): `POST /{waba}/message_templates` answers
+  `{"id", "status": "PENDING", "category"}`, `GET` lists them (`data` + `paging.cursors.after`,
+  `next` while more), `POST /{template id}` edits, `DELETE …?name=&hsm_id=` deletes; a new or
+  edited template is reviewed a moment later by a signed `message_template_status_update`
+  webhook (APPROVED; REJECTED / INVALID_FORMAT when its name starts with `reject`), and
+  `POST /_local/whatsapp-templates {"template_id", "event"?, "reason"?, "quality"?}` posts any
+  status or quality change by hand;
 - `POST /_local/email {"from", "to", "subject", "text", "in_reply_to"?}` plays SES + SNS: the
   MIME goes to the inbound-mail bucket and a signed SNS notification to /webhooks/ses (the
   signing certificate is served here; only stage=local trusts it).
@@ -99,6 +106,22 @@ def whatsapp_status_payload(phone_number_id: str, waba_id: str, *, wamid: str, s
              "statuses": [entry]}
     return {"object": "whatsapp_business_account",
             "entry": [{"id": waba_id, "changes": [{"value": value, "field": "messages"}]}]}
+
+
+def whatsapp_template_payload(waba_id: str, *, template_id: str, name: str, language: str,
+                              event: str | None = None, reason: str | None = None, quality: str | None = None,
+                              previous_quality: str = "UNKNOWN", at: datetime | None = None) -> dict[str, Any]:
+    """A WABA webhook about a template: `message_template_status_update` when `event` is given,
+    else `message_template_quality_update` (Meta's webhook reference shapes)."""
+    common = {"message_template_id": int(template_id) if template_id.isdigit() else template_id,
+              "message_template_name": name, "message_template_language": language}
+    if event:
+        field, value = "message_template_status_update", {"event": event, **common, "reason": reason or "NONE"}
+    else:
+        field, value = "message_template_quality_update", {"previous_quality_score": previous_quality,
+                                                           "new_quality_score": quality or "UNKNOWN", **common}
+    return {"object": "whatsapp_business_account",
+            "entry": [{"id": waba_id, "time": int(_unix(at)), "changes": [{"value": value, "field": field}]}]}
 
 
 def messenger_message_payload(page_id: str, *, psid: str, mid: str, text: str, instagram: bool = False,
@@ -265,6 +288,7 @@ class FakeProviders:
         self._stopping = threading.Event()
         self._sender: threading.Thread | None = None
         self._http: Any = None  # one keep-alive client for every callback
+        self._templates: dict[str, dict[str, Any]] = {}  # Meta template id → template (with its waba)
 
     # ---- lifecycle
 
@@ -287,6 +311,9 @@ class FakeProviders:
 
             def do_POST(self) -> None:
                 fake._serve(self, "POST")
+
+            def do_DELETE(self) -> None:
+                fake._serve(self, "DELETE")
 
         self._server = ThreadingHTTPServer((self.host, 0), Handler)
         self._server.daemon_threads = True
@@ -365,7 +392,8 @@ class FakeProviders:
         raw = request.rfile.read(length) if length else b""
         content_type = request.headers.get("Content-Type") or ""
         try:
-            status, headers, payload = self._route(method, parts.path, parts.query, raw, content_type)
+            status, headers, payload = self._route(method, parts.path, parts.query, raw, content_type,
+                                                   dict(request.headers.items()))
         except _Drop:
             request.close_connection = True
             with contextlib.suppress(OSError):
@@ -384,8 +412,15 @@ class FakeProviders:
         request.wfile.write(data)
 
     def _route(self, method: str, path: str, query: str, raw: bytes,
-               content_type: str) -> tuple[int, dict[str, str], Any]:
+               content_type: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
         segments = [s for s in path.split("/") if s]
+        headers = {k.lower(): v for k, v in (headers or {}).items()}
+        if segments[:1] == ["graph"] and len(segments) == 3 and method == "GET" and "fields=" in query:
+            return self._graph_object(segments[2], path, query, headers)
+        if segments[:1] == ["graph"] and len(segments) == 4 and segments[3] == "subscribed_apps" and method == "POST":
+            return self._graph_subscribe(segments[2], path, query, headers)
+        if segments[:2] == ["twilio", "2010-04-01"] and len(segments) >= 4 and segments[-1] != "Messages.json":
+            return self._twilio_account(method, segments, path, query, raw, headers)
         if path == "/sns/cert.pem":
             return 200, {"Content-Type": "application/x-pem-file"}, self.sns.certificate_pem
         if segments[:1] == ["media"] or (segments[:2] == ["twilio", "media"]):
@@ -395,6 +430,10 @@ class FakeProviders:
             return 200, {}, {"messaging_product": "whatsapp", "url": f"{self.url}/media/{media_id}",
                              "mime_type": "image/png", "sha256": hashlib.sha256(PNG).hexdigest(),
                              "file_size": len(PNG), "id": media_id}
+        if segments[:1] == ["graph"] and len(segments) == 4 and segments[3] == "message_templates":
+            return self._graph_templates(method, segments[2], path, query, raw)
+        if segments[:1] == ["graph"] and len(segments) == 3 and method == "POST" and segments[2] in self._templates:
+            return self._graph_template_edit(segments[2], path, query, raw)
         if segments[:1] == ["graph"] and len(segments) == 4 and segments[3] == "messages" and method == "POST":
             return self._graph_send(segments[2], path, query, raw)
         if segments[:1] == ["telegram"]:
@@ -402,6 +441,99 @@ class FakeProviders:
         if segments[:2] == ["twilio", "2010-04-01"] and segments[-1] == "Messages.json" and method == "POST":
             return self._twilio_send(segments[3], path, query, raw)
         return 404, {}, {"error": {"message": f"no fake for {method} {path}"}}
+
+    # ---- account setup: credential checks and webhook registration (channel_setup)
+
+    @staticmethod
+    def _graph_token_refused(headers: dict[str, str], query: str) -> dict[str, Any] | None:
+        """Graph's answer to a bad token (any token starting with "invalid" is one, locally)."""
+        token = headers.get("authorization", "").removeprefix("Bearer ").strip() or dict(parse_qsl(query)).get(
+            "access_token", "")
+        if token and not token.startswith("invalid"):
+            return None
+        return {"error": {"message": "Invalid OAuth access token - Cannot parse access token",
+                          "type": "OAuthException", "code": 190, "fbtrace_id": "AFakeTrace"}}
+
+    def _graph_object(self, object_id: str, path: str, query: str,
+                      headers: dict[str, str]) -> tuple[int, dict[str, str], Any]:
+        fields = dict(parse_qsl(query)).get("fields", "")
+        provider = ("whatsapp" if "display_phone_number" in fields else "instagram" if "username" in fields
+                    else "messenger")
+        if "first_name" in fields or ("username" in fields and "name" in fields.split(",")):
+            return self._user_profile(object_id, provider, path, query, headers)
+        refused = self._graph_token_refused(headers, query)
+        if refused is not None:
+            self._record(provider, "GET", path, query, None, 400, refused, False)
+            return 400, {}, refused
+        if provider == "whatsapp":  # WhatsApp Business phone number node
+            response: dict[str, Any] = {"id": object_id, "display_phone_number": "+1 555-010-0000",
+                                        "verified_name": "Skailan Demo", "quality_rating": "GREEN"}
+        elif provider == "instagram":
+            response = {"id": object_id, "username": "skailan_demo"}
+        else:
+            response = {"id": object_id, "name": "Skailan Demo"}
+        self._record(provider, "GET", path, query, None, 200, response, False)
+        return 200, {}, response
+
+    def _user_profile(self, user_id: str, provider: str, path: str, query: str,
+                      headers: dict[str, str]) -> tuple[int, dict[str, str], Any]:
+        """Messenger `GET /{PSID}?fields=first_name,last_name`, Instagram `GET /{IGSID}?fields=name,username`."""
+        refused = self._graph_token_refused(headers, query)
+        if refused is not None:
+            self._record(provider, "GET", path, query, None, 400, refused, False)
+            return 400, {}, refused
+        suffix = user_id[-4:]
+        response: dict[str, Any] = ({"first_name": "Cliente", "last_name": f"Messenger {suffix}", "id": user_id}
+                                    if provider == "messenger" else
+                                    {"name": f"Cliente Instagram {suffix}", "username": f"cliente_{suffix}",
+                                     "id": user_id})
+        self._record(provider, "GET", path, query, None, 200, response, False)
+        return 200, {}, response
+
+    def _graph_subscribe(self, object_id: str, path: str, query: str,
+                         headers: dict[str, str]) -> tuple[int, dict[str, str], Any]:
+        """`POST /{waba_id}/subscribed_apps` (WhatsApp) and `POST /{page_id}/subscribed_apps` (pages)."""
+        provider = "messenger" if "subscribed_fields=" in query else "whatsapp"
+        if provider == "messenger" and self.directory.pages.get(object_id, ("", ""))[1] == "instagram":
+            provider = "instagram"
+        refused = self._graph_token_refused(headers, query)
+        status, response = (400, refused) if refused is not None else (200, {"success": True})
+        self._record(provider, "POST", path, query, None, status, response, False)
+        return status, {}, response
+
+    def _twilio_account(self, method: str, segments: list[str], path: str, query: str, raw: bytes,
+                        headers: dict[str, str]) -> tuple[int, dict[str, str], Any]:
+        """`GET Accounts/{sid}.json`; the number's webhook: `GET IncomingPhoneNumbers.json?PhoneNumber=`
+        then `POST IncomingPhoneNumbers/{PN sid}.json` (SmsUrl, SmsMethod)."""
+        auth = headers.get("authorization", "")
+        try:
+            _user, _, password = base64.b64decode(auth.removeprefix("Basic ").strip()).decode().partition(":")
+        except ValueError:
+            password = ""
+        body = dict(parse_qsl(raw.decode())) if raw else None
+        if not password or password.startswith("invalid"):
+            response: Any = {"code": 20003, "message": "Authenticate",
+                             "more_info": "https://www.twilio.com/docs/errors/20003", "status": 401}
+            self._record("twilio", method, path, query, body, 401, response, False)
+            return 401, {}, response
+        sid = segments[3].removesuffix(".json")
+        rest = segments[4:]
+        number = dict(parse_qsl(query)).get("PhoneNumber") or "+15005550006"
+        pn_sid = "PN" + hashlib.sha256(f"{sid}{number}".encode()).hexdigest()[:32]
+        if not rest:
+            response = {"sid": sid, "friendly_name": "Skailan Demo", "status": "active", "type": "Full",
+                        "uri": f"/2010-04-01/Accounts/{sid}.json"}
+        elif rest == ["IncomingPhoneNumbers.json"]:
+            response = {"incoming_phone_numbers": [{"sid": pn_sid, "account_sid": sid, "phone_number": number,
+                                                    "sms_url": "", "sms_method": "POST"}],
+                        "page": 0, "page_size": 50}
+        elif len(rest) == 2 and rest[0] == "IncomingPhoneNumbers" and method == "POST":
+            response = {"sid": rest[1].removesuffix(".json"), "account_sid": sid,
+                        "sms_url": (body or {}).get("SmsUrl"), "sms_method": (body or {}).get("SmsMethod", "POST")}
+        else:
+            return 404, {}, {"code": 20404, "message": "The requested resource was not found", "status": 404}
+        self._record("twilio", method, path, query, body, 200, response, False)
+        return 200, {}, response
 
     def _fault_response(self, provider: str, fault: Fault) -> tuple[int, dict[str, str], Any]:
         if fault.status == 0:
@@ -452,6 +584,119 @@ class FakeProviders:
         self._page_receipts(object_id, provider, mid, recipient)
         return 200, {}, response
 
+    # ---- WhatsApp message templates (Business Management API)
+
+    def _graph_error(self, status: int, code: int, message: str, subcode: int | None = None) -> dict[str, Any]:
+        error: dict[str, Any] = {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "AFakeTrace"}
+        if subcode is not None:
+            error["error_subcode"] = subcode
+        return {"error": error}
+
+    def _graph_templates(self, method: str, waba: str, path: str, query: str,
+                         raw: bytes) -> tuple[int, dict[str, str], Any]:
+        body = json.loads(raw or b"{}") if method == "POST" else None
+        fault = self._next_fault("whatsapp")
+        if fault is not None:
+            status, headers, response = self._fault_response("whatsapp", fault)
+            self._record("whatsapp", method, path, query, body, status, response, True)
+            return status, headers, response
+        params = dict(parse_qsl(query))
+        if method == "GET":
+            with self._lock:
+                mine = [t for t in self._templates.values() if t["waba"] == waba]
+            limit = max(1, min(int(params.get("limit") or 25), 100))
+            start = int(base64.b64decode(params["after"]).decode()) if params.get("after") else 0
+            page = mine[start:start + limit]
+            response: dict[str, Any] = {"data": [{k: v for k, v in t.items() if k != "waba"} for t in page]}
+            if page:
+                cursors = {"before": base64.b64encode(str(start).encode()).decode(),
+                           "after": base64.b64encode(str(start + len(page)).encode()).decode()}
+                response["paging"] = {"cursors": cursors}
+                if start + len(page) < len(mine):
+                    response["paging"]["next"] = f"{self.url}{path}?limit={limit}&after={cursors['after']}"
+            self._record("whatsapp", method, path, query, None, 200, response, False)
+            return 200, {}, response
+        if method == "DELETE":
+            with self._lock:
+                doomed = [i for i, t in self._templates.items() if t["waba"] == waba and t["name"] == params.get("name")
+                          and (not params.get("hsm_id") or i == params["hsm_id"])]
+                for template_id in doomed:
+                    del self._templates[template_id]
+            if not doomed:
+                response = self._graph_error(404, 100, "(#100) Template not found", 2593002)
+                self._record("whatsapp", method, path, query, None, 404, response, False)
+                return 404, {}, response
+            self._record("whatsapp", method, path, query, None, 200, {"success": True}, False)
+            return 200, {}, {"success": True}
+        name, language = str(body.get("name") or ""), str(body.get("language") or "")
+        category, components = str(body.get("category") or ""), body.get("components")
+        if not name or not language or category not in ("MARKETING", "UTILITY", "AUTHENTICATION") or not components:
+            response = self._graph_error(400, 100, "(#100) Invalid parameter")
+            self._record("whatsapp", method, path, query, body, 400, response, False)
+            return 400, {}, response
+        with self._lock:
+            duplicate = any(t["waba"] == waba and t["name"] == name and t["language"] == language
+                            for t in self._templates.values())
+            template_id = str(900000000000000 + next(self._ids))
+            if not duplicate:
+                self._templates[template_id] = {"id": template_id, "name": name, "language": language,
+                                                "status": "PENDING", "category": category, "components": components,
+                                                "waba": waba}
+        if duplicate:
+            response = self._graph_error(400, 100, "Content in this language already exists", 2388024)
+            self._record("whatsapp", method, path, query, body, 400, response, False)
+            return 400, {}, response
+        response = {"id": template_id, "status": "PENDING", "category": category}
+        self._record("whatsapp", method, path, query, body, 200, response, False)
+        self._review(template_id)
+        return 200, {}, response
+
+    def _graph_template_edit(self, template_id: str, path: str, query: str,
+                             raw: bytes) -> tuple[int, dict[str, str], Any]:
+        body = json.loads(raw or b"{}")
+        fault = self._next_fault("whatsapp")
+        if fault is not None:
+            status, headers, response = self._fault_response("whatsapp", fault)
+            self._record("whatsapp", "POST", path, query, body, status, response, True)
+            return status, headers, response
+        with self._lock:
+            template = self._templates[template_id]
+            template["components"] = body.get("components") or template["components"]
+            template["category"] = body.get("category") or template["category"]
+            template["status"] = "PENDING"
+        self._record("whatsapp", "POST", path, query, body, 200, {"success": True}, False)
+        self._review(template_id)
+        return 200, {}, {"success": True}
+
+    def _review(self, template_id: str) -> None:
+        """Meta's review, a moment later: approved, unless the name asks to be rejected."""
+        rejected = str(self._templates[template_id]["name"]).startswith("reject")
+        self._enqueue(lambda: self.template_webhook(template_id, event="REJECTED" if rejected else "APPROVED",
+                                                    reason="INVALID_FORMAT" if rejected else None))
+
+    def template_webhook(self, template_id: str, *, event: str | None = None, reason: str | None = None,
+                         quality: str | None = None) -> dict[str, Any]:
+        """Post a `message_template_status_update` (event) or `message_template_quality_update`
+        (quality) for a template, signed with its WABA's app secret."""
+        with self._lock:
+            template = self._templates.get(template_id)
+            if template is None:
+                raise KeyError(template_id)
+            if event:
+                template["status"] = {"REINSTATED": "APPROVED"}.get(event, event)
+                if event == "REJECTED":
+                    template["rejected_reason"] = reason or "INVALID_FORMAT"
+            if quality:
+                template["quality_score"] = {"score": quality}
+            snapshot = dict(template)
+        app_id = next((app for app, waba in self.directory.whatsapp.values() if waba == snapshot["waba"]), "")
+        payload = whatsapp_template_payload(snapshot["waba"], template_id=template_id, name=snapshot["name"],
+                                            language=snapshot["language"], event=event, reason=reason,
+                                            quality=quality)
+        if app_id:
+            self.post_meta(app_id, payload)
+        return payload
+
     def _telegram(self, method: str, segments: list[str], path: str, query: str, raw: bytes,
                   content_type: str) -> tuple[int, dict[str, str], Any]:
         if segments[:1] == ["file"]:
@@ -459,6 +704,8 @@ class FakeProviders:
         if len(segments) != 2 or not segments[0].startswith("bot"):
             return 404, {}, {"ok": False, "error_code": 404, "description": "Not Found"}
         api_method = segments[1]
+        if api_method in ("getMe", "setWebhook", "deleteWebhook", "getWebhookInfo"):
+            return self._telegram_setup(segments[0], api_method, path, query, raw, content_type)
         if api_method == "getFile":
             file_id = dict(parse_qsl(query)).get("file_id") or json.loads(raw or b"{}").get("file_id", "")
             return 200, {}, {"ok": True, "result": {"file_id": file_id, "file_unique_id": file_id[:8],
@@ -484,6 +731,25 @@ class FakeProviders:
                     result["caption"] = body["caption"]
         response = {"ok": True, "result": result}
         self._record("telegram", method, path, query, body, 200, response, False)
+        return 200, {}, response
+
+    def _telegram_setup(self, bot: str, api_method: str, path: str, query: str, raw: bytes,
+                        content_type: str) -> tuple[int, dict[str, str], Any]:
+        body = json.loads(raw) if raw and "json" in content_type else dict(parse_qsl(raw.decode() or query))
+        if ":invalid" in bot or bot.removeprefix("bot").startswith("invalid"):
+            response: dict[str, Any] = {"ok": False, "error_code": 401, "description": "Unauthorized"}
+            self._record("telegram", "POST", path, query, body, 401, response, False)
+            return 401, {}, response
+        if api_method == "getMe":
+            response = {"ok": True, "result": {"id": 123456, "is_bot": True, "first_name": "Skailan Demo",
+                                               "username": "skailan_demo_bot", "can_join_groups": True}}
+        elif api_method == "setWebhook":
+            response = {"ok": True, "result": True, "description": "Webhook was set"}
+        elif api_method == "deleteWebhook":
+            response = {"ok": True, "result": True, "description": "Webhook was deleted"}
+        else:
+            response = {"ok": True, "result": {"url": "", "has_custom_certificate": False, "pending_update_count": 0}}
+        self._record("telegram", "POST", path, query, body, 200, response, False)
         return 200, {}, response
 
     def _twilio_send(self, account_sid: str, path: str, query: str, raw: bytes) -> tuple[int, dict[str, str], Any]:
@@ -642,8 +908,18 @@ class FakeProviders:
                 return 400, {}, {"message": f"missing {error}"}
             return 200, {}, result
 
+        def template_status(request: Any) -> tuple[int, dict[str, str], Any]:
+            spec = request.json() or {}
+            try:
+                payload = self.template_webhook(str(spec["template_id"]), event=spec.get("event"),
+                                                reason=spec.get("reason"), quality=spec.get("quality"))
+            except KeyError as error:
+                return 404, {}, {"message": f"unknown template {error}"}
+            return 200, {}, payload
+
         return [("GET", "/_local/outbox", outbox), ("DELETE", "/_local/outbox", clear),
-                ("POST", "/_local/faults", faults), ("POST", "/_local/email", email)]
+                ("POST", "/_local/faults", faults), ("POST", "/_local/email", email),
+                ("POST", "/_local/whatsapp-templates", template_status)]
 
 
 class _Drop(Exception):

@@ -28,6 +28,7 @@ from .authorizers import Decision, JwksCache, JwtAuthorizer, authorize_jwt, auth
 from .functions import FunctionError
 from .logs import get_logger
 from .routes import Route, RouteTable
+from .web import WebApp
 
 log = get_logger("gateway")
 
@@ -84,6 +85,7 @@ class Gateway:
         self.local_routes = RouteTable()
         self._buckets: dict[tuple[str, str], list[float]] = {}  # (api id, route key) -> [tokens, last refill]
         self._buckets_lock = threading.Lock()
+        self.web_app: WebApp | None = None  # the built SPA, asked when no route matches
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -170,6 +172,9 @@ class Gateway:
 
         match = self.routes.match(method, request.raw_path)
         if match is None:
+            page = self.web_app.respond(method, request.raw_path, request.header("accept")) if self.web_app else None
+            if page is not None:
+                return page, "web"
             return _with_cors(api, request, json_response(404, apigw.NOT_FOUND)), ""
         target: RouteTarget = match.route.target
         route_key = match.route.route_key

@@ -37,6 +37,7 @@ _candidates_of = threading.local()  # the items `Table.all_items` returns to the
 # transaction holds back until it commits, and how many records a shard keeps (older ones are
 # trimmed, as DynamoDB trims after 24 h; sequence numbers stay stable).
 stream_waiters: set[threading.Event] = set()
+stream_listeners: list[Any] = []  # called with (shard, record) per new record (streams.InProcessRelay)
 _held_records = threading.local()
 STREAM_RETENTION = 20_000
 
@@ -330,12 +331,16 @@ def _install_streams() -> None:
             original_add(self, old, new)
         finally:
             self.starting_sequence_number -= trimmed
+        record = self.items[-1] if self.items else None
         if len(self.items) > STREAM_RETENTION:
             drop = len(self.items) - STREAM_RETENTION // 2
             del self.items[:drop]
             self._skailan_trimmed = trimmed + drop
         for waiter in list(stream_waiters):
             waiter.set()
+        if record is not None:
+            for listener in list(stream_listeners):
+                listener(self, record)
 
     def shard_get(self: Any, start: int, quantity: int) -> list[dict[str, Any]]:
         first = self.starting_sequence_number + getattr(self, "_skailan_trimmed", 0)

@@ -25,7 +25,7 @@ from typing import Any
 from moto.events.models import EventPattern
 from moto.server import ThreadedMotoServer
 
-from . import moto_cognito, moto_dynamodb, websocket
+from . import moto_cognito, moto_dynamodb, moto_s3, websocket
 from .apis import build_route_table, load_http_apis
 from .authorizers import JwksCache
 from .aws import FAKE_CREDENTIALS, AwsClients
@@ -38,12 +38,15 @@ from .provision import Provisioner, ProvisioningError, ScheduleRule
 from .schedules import ScheduledJob, Scheduler, parse_schedule, scheduled_event
 from .streams import StreamPipePoller, pipe_specs
 from .template import Template
+from .web import WebApp
 
 log = get_logger("runtime")
 
 DEFAULT_PORT = 3000
 DEFAULT_MOTO_PORT = 4566
 DEFAULT_VISIBILITY_SECONDS = 2
+# `make web-build` output, served at `/` (SKAILAN_WEB_DIST points elsewhere).
+WEB_DIST = Path(os.environ.get("SKAILAN_WEB_DIST") or Path(__file__).resolve().parents[2] / "web" / "dist")
 # Credentials and profiles that must not leak into handlers (they would reach real AWS or fail).
 _CLEARED_VARIABLES = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE")
 
@@ -221,6 +224,7 @@ class LocalRuntime:
         self.websockets = websocket.attach(self, self.ws_port)
         if self.websockets:
             self.ws_port = self.websockets[0].port
+        self.gateway.web_app = WebApp(WEB_DIST)
 
         self._start_pollers(specs, provisioner)
         self._start_pipes(provisioner)
@@ -270,9 +274,9 @@ class LocalRuntime:
             self.clients.close()
         if self._moto is not None:
             self._moto.stop()
-            server = getattr(self._moto, "_server", None)
-            if server is not None:
-                server.server_close()  # ThreadedMotoServer.stop leaves the socket open
+            moto_server = getattr(self._moto, "_server", None)
+            if moto_server is not None:
+                moto_server.server_close()  # ThreadedMotoServer.stop leaves the socket open
             self._moto = None
         self._restore_environment()
         for path in self._added_sys_paths:
@@ -286,6 +290,7 @@ class LocalRuntime:
     def _start_moto(self) -> None:
         moto_dynamodb.install()  # O(transaction) TransactWriteItems, atomic across threads
         moto_cognito.install()  # tokens signed with a key of this process; RevokeToken
+        moto_s3.install()  # a PUT body is the object, whatever its Content-Type (as in S3)
         self._moto = ThreadedMotoServer(ip_address=self.host, port=self.moto_port, verbose=False)
         self._moto.start()
         self.moto_port = self._moto.get_host_and_port()[1]
@@ -597,14 +602,17 @@ class LocalRuntime:
     def banner(self) -> str:
         assert self.template is not None
         overrides = ", ".join(f"{k}={v}" for k, v in self.parameter_overrides.items()) or "defaults"
+        app = self.gateway.web_app if self.gateway is not None else None
+        app_line = f"  App      {self.url}/" + ("" if app and app.available else "  (not built: make web-build)")
         lines = [
             "",
+            app_line,
             f"  Skailan local runtime — {self.template_path} (stack {self.stack_name}, {overrides})",
             f"  API      {self.url}",
             f"  Docs     {self.url}/docs",
             f"  AWS      {self.endpoint_url}  (moto; handlers get AWS_ENDPOINT_URL)",
             f"  Local    {self.url}/_local/schedules  ·  {self.url}/_local/resources",
-            *(f"  Live     {server.url}  (WebSocket API {server.api.logical_id})" for server in self.websockets),
+            *(f"  Live     {ws.url}  (WebSocket API {ws.api.logical_id})" for ws in self.websockets),
             *(f"  {line}" for line in self.seed_lines),
             "  Data lives in memory: every start begins empty. Ctrl-C stops.",
             "",

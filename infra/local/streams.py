@@ -21,13 +21,14 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from moto.events.models import EventPattern
 
 from . import moto_dynamodb
-from .functions import FunctionError, LocalFunction
+from .functions import FunctionError
 from .logs import get_logger
 
 log = get_logger("streams")
@@ -36,13 +37,17 @@ IDLE_WAIT_SECONDS = 1.0
 MAX_BACKOFF_SECONDS = 1.0
 
 
+class Invokable(Protocol):
+    def invoke(self, event: Any) -> Any: ...
+
+
 @dataclass
 class PipeSpec:
     name: str
     stream_arn: str
     bus_name: str
     filters: list[EventPattern] = field(default_factory=list)
-    enrichment: LocalFunction | None = None
+    enrichment: Invokable | None = None
     source: str | None = None  # static value or `$.path` into the (enriched) record
     detail_type: str | None = None
     batch_size: int = 10
@@ -86,6 +91,8 @@ class StreamPipePoller:
         self.checkpoints: dict[str, int] = {}  # shard id → last sequence number done
         self.stats = PipeStats()
         self._iterators: dict[str, str] = {}
+        self._shard_ids: list[str] = []
+        self._shards_until = 0.0
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -126,10 +133,18 @@ class StreamPipePoller:
         """Read every shard once and deliver what it holds; returns how many records were read."""
         with self._lock:
             read = 0
-            description = self.streams.describe_stream(StreamArn=self.spec.stream_arn)["StreamDescription"]
-            for shard in description.get("Shards", []):
-                read += self._poll_shard(shard["ShardId"])
+            for shard_id in self._shards():
+                read += self._poll_shard(shard_id)
             return read
+
+    def _shards(self) -> list[str]:
+        """The stream's shards, described again every few seconds (not on every pass)."""
+        now = time.monotonic()
+        if now >= self._shards_until:
+            description = self.streams.describe_stream(StreamArn=self.spec.stream_arn)["StreamDescription"]
+            self._shard_ids = [shard["ShardId"] for shard in description.get("Shards", [])]
+            self._shards_until = now + 5
+        return self._shard_ids
 
     def _iterator(self, shard_id: str) -> str:
         if shard_id in self._iterators:
@@ -282,8 +297,8 @@ def _record_time(record: dict[str, Any]) -> float | None:
     return float(value.timestamp()) if hasattr(value, "timestamp") else None
 
 
-def pipe_specs(template: Any, resolve: Any, ids: Any, functions: dict[str, LocalFunction],
-               queue_url_for_arn: Any) -> list[PipeSpec]:
+def pipe_specs(template: Any, resolve: Any, ids: Any, functions: dict[str, Any],
+               queue_url_for_arn: Callable[[str], str]) -> list[PipeSpec]:
     """The template's Pipes from a DynamoDB stream to an event bus (others are not emulated)."""
     specs = []
     for logical_id in template.of_type("AWS::Pipes::Pipe"):
@@ -313,3 +328,42 @@ def pipe_specs(template: Any, resolve: Any, ids: Any, functions: dict[str, Local
             dead_letter_queue_url=queue_url_for_arn(dead_letter) if dead_letter else None,
         ))
     return specs
+
+
+# ---------------------------------------------------------------- in process (tests and benches)
+
+
+class InProcessRelay:
+    """The Pipes under moto's in-process mock (`mock_aws`): each outbox record is put on the bus
+    the moment its write commits, through moto's own backends — no API calls of its own, so a
+    test's or a bench's request counts stay the handlers'. Same filter, enrichment and targets as
+    the runtime's pollers."""
+
+    def __init__(self, specs: list[PipeSpec]) -> None:
+        self.by_table = {spec.stream_arn.split(":table/", 1)[-1].split("/", 1)[0]: spec for spec in specs}
+        self.published = 0
+
+    def __call__(self, shard: Any, record: Any) -> None:
+        spec = self.by_table.get(shard.table.name)
+        if spec is None:
+            return
+        wire = _wire(record.to_json())
+        wire["eventSourceARN"] = spec.stream_arn
+        if spec.filters and not any(p.matches_event(cast(Any, wire)) for p in spec.filters):
+            return
+        payloads = spec.enrichment.invoke([wire]) if spec.enrichment is not None else [wire]
+        from moto.events.models import events_backends
+
+        backend = events_backends[shard.account_id][shard.table.region_name]
+        entries = [{"Source": _dynamic(spec.source, p), "DetailType": _dynamic(spec.detail_type, p),
+                    "Detail": json.dumps(p), "EventBusName": spec.bus_name} for p in payloads]
+        failed = [e for e in backend.put_events(entries) if e.get("ErrorCode")]
+        if failed:
+            raise PublishFailed(f"in-process relay: {failed[:3]}")
+        self.published += len(entries)
+
+
+def install_relay(specs: list[PipeSpec]) -> InProcessRelay:
+    relay = InProcessRelay(specs)
+    moto_dynamodb.stream_listeners[:] = [relay]
+    return relay

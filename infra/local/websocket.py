@@ -205,7 +205,8 @@ class WebSocketServer:
 
     def start(self) -> None:
         self._server = serve(self._handle, self.host, self.port, process_request=self._process_request,
-                             compression=None, server_header=None, logger=get_logger("websocket.server"))
+                             compression=None, server_header=None, close_timeout=2,
+                             logger=get_logger("websocket.server"))
         self.port = self._server.socket.getsockname()[1]
         self._management = make_server(self.host, 0, self._management_app, threaded=True,
                                        request_handler=_QuietHandler)
@@ -217,11 +218,15 @@ class WebSocketServer:
             self._threads.append(thread)
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()  # stops accepting; open sockets are closed below
+        # Open sockets first, while moto still runs: their $disconnect functions write to it.
         for connection in list(self.connections.values()):
             if connection.socket is not None:
                 connection.socket.close(1001, "Going away")
+        deadline = time.monotonic() + 5
+        while self.connections and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if self._server is not None:
+            self._server.shutdown()
         if self._management is not None:
             self._management.shutdown()
             self._management.server_close()
@@ -260,8 +265,9 @@ class WebSocketServer:
             value = connection.query.get(name) if kind == "querystring" else lowered.get(name.lower())
             if not value:
                 raise _Refused(401, "Unauthorized")  # API Gateway does not call the authorizer
-        event = {
-            "type": "REQUEST", "methodArn": self._method_arn(route.key), "headers": connection.headers,
+        method_arn = self._method_arn(route.key)
+        event: dict[str, Any] = {
+            "type": "REQUEST", "methodArn": method_arn, "headers": connection.headers,
             "multiValueHeaders": {k: [v] for k, v in connection.headers.items()},
             "queryStringParameters": connection.query or None,
             "multiValueQueryStringParameters": {k: [v] for k, v in connection.query.items()} or None,
@@ -276,7 +282,7 @@ class WebSocketServer:
             raise _Refused(500, "Internal server error") from error
         statements = ((result or {}).get("policyDocument") or {}).get("Statement") or []
         allowed = any(
-            s.get("Effect") == "Allow" and any(r in ("*", event["methodArn"]) or _arn_matches(r, event["methodArn"])
+            s.get("Effect") == "Allow" and any(r in ("*", method_arn) or _arn_matches(r, method_arn)
                                                for r in _as_list(s.get("Resource")))
             for s in statements)
         denied = any(s.get("Effect") == "Deny" for s in statements)
@@ -365,7 +371,8 @@ class WebSocketServer:
         binary = isinstance(message, bytes)
         event = {
             "requestContext": self._context(route_key, "MESSAGE", connection, messageId=_request_id()),
-            "body": base64.b64encode(message).decode() if binary else message, "isBase64Encoded": binary,
+            "body": base64.b64encode(message).decode() if isinstance(message, bytes) else message,
+            "isBase64Encoded": binary,
         }
         try:
             result = self.invoke(route.function_logical_id, event)

@@ -25,8 +25,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def runtime() -> Iterator[str]:
-    port, moto_port = _free_port(), _free_port()
-    env = dict(os.environ, SKAILAN_PORT=str(port), SKAILAN_MOTO_PORT=str(moto_port),
+    port, moto_port, ws_port = _free_port(), _free_port(), _free_port()
+    env = dict(os.environ, SKAILAN_PORT=str(port), SKAILAN_MOTO_PORT=str(moto_port), SKAILAN_WS_PORT=str(ws_port),
                PYTHONPATH=f"{ROOT / 'layers/skailan'}:{ROOT}")
     log = open(ROOT / ".pytest-e2e-runtime.log", "w")  # noqa: SIM115 - closed at teardown
     process = subprocess.Popen([sys.executable, "-m", "infra.local"], cwd=ROOT, env=env, stdout=log,

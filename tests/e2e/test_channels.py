@@ -333,3 +333,29 @@ def test_the_embed_snippet_loads_a_real_widget_script(client):
     # The script speaks the widget API: describe, sessions, messages with client ids, polling.
     for part in ("/public/webchat/widgets/", '"/sessions"', "client_message_id", "?after="):
         assert part in script.text
+
+
+def test_the_probes_broken_brand_and_dropped_sms_cases_no_longer_happen(client, admin, runtime):
+    # A careless admin: nulls and unknown values are a 4xx in the one shape; nothing is written.
+    for path, body in (("/v1/admin/brand", {"time_zone": None}), ("/v1/admin/brand", {"default_country": "ZZ"}),
+                       ("/v1/inbox/settings", {"assignment": None})):
+        answer = client.patch(path, json=body, headers=admin)
+        assert answer.status_code == 422, answer.text
+        assert set(answer.json()["error"]) == {"code", "message", "details"}
+    assert client.get("/v1/admin/brand", headers=admin).json()["time_zone"] == "America/Bogota"
+    # Customers the phone library rejects still reach the inbox, and so does WhatsApp after it.
+    url = f"{runtime}/webhooks/twilio/demo-twilio"
+    headers = {"content-type": "application/x-www-form-urlencoded"}
+    senders = ["MiBanco" + _uid()[:4], "8" + str(uuid.uuid4().int)[:4]]
+    for sender in senders:
+        form = twilio_sms_form(account_sid=TWILIO_SID, message_sid="SM" + uuid.uuid4().hex, from_number=sender,
+                               to_number="+15005550006", body=f"Hola de {sender}")
+        assert client.post("/webhooks/twilio/demo-twilio", content=urlencode(form), headers={
+            **headers, "x-twilio-signature": twilio_signature(url, form, TWILIO_TOKEN)}).status_code == 200
+    for sender in senders:
+        conversation = wait_conversation(client, admin, sender)
+        assert conversation["last_message"]["text"] == f"Hola de {sender}"
+    wa_id = _wa_id()
+    assert post_meta(client, whatsapp_message_payload(DEMO_PHONE, DEMO_WABA, wa_id=wa_id, name="Tras la sonda",
+                                                      message_id=f"wamid.E2E{_uid()}", text="sigo aquí")).status_code == 200
+    assert wait_conversation(client, admin, wa_id)["last_message"]["text"] == "sigo aquí"

@@ -25,13 +25,14 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 def aws() -> Iterator[dict[str, str]]:
     from moto import mock_aws
 
-    from infra.local import moto_cognito, moto_dynamodb
+    from infra.local import moto_cognito, moto_dynamodb, moto_s3
     from skailan.platform.aws import reset_clients
     from skailan.platform.settings import get_settings
     from tests.provisioning import provision_for_tests
 
     moto_dynamodb.install()  # the same DynamoDB transaction semantics as the local runtime
     moto_cognito.install()  # the local runtime's Cognito: its own signing key, RevokeToken
+    moto_s3.install()  # and the same S3 PUT bodies
     with mock_aws():
         environment = provision_for_tests()
         os.environ.update(environment)
@@ -52,3 +53,16 @@ def demo(aws: dict[str, str]) -> dict[str, Principal]:
         email: Principal(sub=cognito.find_user_sub(email) or "", email=email, tenant=tenant_id)
         for tenant_id, email, _name, _role in seed.USERS
     }
+
+
+@pytest.fixture(autouse=True)
+def no_profile_calls(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Messenger/Instagram ingest asks Meta for a new customer's name: tests stay on 127.0.0.1,
+    so that call answers "no name" unless a test mocks Graph itself (`@pytest.mark.graph_profiles`)."""
+    from skailan.channels import profiles
+
+    profiles.clear_cache()
+    if request.node.get_closest_marker("graph_profiles") is None:
+        monkeypatch.setattr(profiles, "_fetch", lambda *_args: None)
+    yield
+    profiles.clear_cache()

@@ -62,7 +62,7 @@ def test_brand_null_is_refused_and_nothing_is_written(demo, field):
     reply = call(ADMIN, "PATCH", "/v1/admin/brand", principal=admin, body={field: None})
     assert reply.status == 422, reply.body
     _error_shape(reply)
-    assert field in reply.body["error"]["details"][0]["error"]
+    assert reply.body["error"]["details"][0]["field"] == field
     assert call(ADMIN, "GET", "/v1/admin/brand", principal=admin).body == before
 
 
@@ -139,6 +139,8 @@ def test_inbox_null_or_unknown_values_are_refused_and_nothing_is_written(demo, p
                  body=_nest(path, value))
     assert reply.status == 422, reply.body
     _error_shape(reply)
+    if kind == "null":
+        assert reply.body["error"]["details"][0]["field"] == ".".join(path)
     assert _inbox(demo) == before
 
 
@@ -222,3 +224,19 @@ def test_readers_survive_values_written_straight_to_the_table(demo):
         brand.save()
         if original_inbox is not None:
             InboxSettingsItem.get(settings_pk("acme"), "SETTINGS").delete()
+
+
+@pytest.mark.parametrize("field", ["name", "position", "active"])
+def test_a_close_reason_refuses_null_and_keeps_its_values(demo, field):
+    admin = demo["admin@demo.local"]
+    created = call(ADMIN, "POST", "/v1/admin/close-reasons", principal=admin,
+                   body={"name": f"Motivo {field}", "name_en": "Reason"})
+    assert created.status == 201, created.body
+    rid = created.body["id"]
+    reply = call(ADMIN, "PATCH", f"/v1/admin/close-reasons/{rid}", principal=admin, body={field: None})
+    assert reply.status == 422, reply.body
+    _error_shape(reply)
+    listed = call(ADMIN, "GET", "/v1/admin/close-reasons", principal=admin).body["items"]
+    assert next(r for r in listed if r["id"] == rid) == created.body
+    cleared = call(ADMIN, "PATCH", f"/v1/admin/close-reasons/{rid}", principal=admin, body={"name_en": None})
+    assert cleared.status == 200 and cleared.body["name_en"] is None and cleared.body["name"] == f"Motivo {field}"

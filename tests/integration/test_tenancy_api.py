@@ -30,6 +30,8 @@ def test_an_agent_sees_agent_permissions_only(demo):
     assert reply.body["role"] == "agent"
     assert "conversations:edit" in reply.body["permissions"]
     assert not any(p.startswith("admin:") for p in reply.body["permissions"])
+    # the brand's clock and language, which the app uses for dates and its default language
+    assert (reply.body["time_zone"], reply.body["language"]) == ("America/Bogota", "es")
 
 
 def test_a_user_cannot_select_a_brand_they_do_not_belong_to(demo):
@@ -215,7 +217,15 @@ def test_channel_account_credentials_never_come_back(demo, aws):
     body = {"id": "demo-wa-2", "channel": "whatsapp", "name": "Ventas",
             "external": {"phone_number_id": "100000000000009", "waba_id": "200000000000009", "meta_app_id": "demo-meta-app"},
             "credentials": {"access_token": "EAAG-very-secret"}}
-    created = call(ADMIN, "POST", "/v1/admin/channel-accounts", principal=admin, body=body)
+    import httpx
+    import respx
+
+    with respx.mock() as mock:  # the provider checks the token and subscribes the app (test_channel_accounts_admin)
+        mock.get("https://graph.facebook.com/v21.0/100000000000009").mock(
+            return_value=httpx.Response(200, json={"id": "100000000000009", "display_phone_number": "+1 555 0009"}))
+        mock.post("https://graph.facebook.com/v21.0/200000000000009/subscribed_apps").mock(
+            return_value=httpx.Response(200, json={"success": True}))
+        created = call(ADMIN, "POST", "/v1/admin/channel-accounts", principal=admin, body=body)
     assert created.status == 201
     assert "EAAG-very-secret" not in json.dumps(created.body) and created.body["has_credentials"] is True
     secret = client("secretsmanager").get_secret_value(SecretId="skailan/local/channels/demo/demo-wa-2")

@@ -7,7 +7,8 @@ from skailan.platform.api import create_resolver
 from skailan.platform.observability import logger
 from skailan.tenancy.auth_routes import router
 
-app = create_resolver()
+# Sign-in bodies are a few fields: a large one is refused before parsing.
+app = create_resolver(max_body_bytes=16 * 1024)
 app.include_router(router)
 
 

@@ -8,8 +8,10 @@ from skailan.conversations.webchat_routes import ROUTERS, preflight_response
 from skailan.platform.api import create_resolver
 from skailan.platform.observability import logger
 
-# Attachments arrive base64-encoded in JSON (5 MB files); the widget is embedded in other sites.
-app = create_resolver(max_body_bytes=7 * 1024 * 1024 + 512 * 1024, embeddable=True)
+# A visitor's bodies are a few fields; attachments arrive base64-encoded in JSON (5 MB files).
+# The widget is embedded in other sites (no frame-ancestors).
+app = create_resolver(max_body_bytes=16 * 1024, body_limits={"/attachments": 7 * 1024 * 1024 + 512 * 1024},
+                      embeddable=True)
 for router in ROUTERS:
     app.include_router(router)
 

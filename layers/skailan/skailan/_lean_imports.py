@@ -64,6 +64,7 @@ def _lazy_package(name: str) -> None:
         return
     exports = _exports(spec.origin, name)
     package = importlib.util.module_from_spec(spec)
+    loader = spec.loader
     state = {"complete": False}
 
     def __getattr__(attr: str) -> Any:  # PEP 562: only for names the package does not have yet
@@ -78,7 +79,7 @@ def _lazy_package(name: str) -> None:
         with _lock:
             if not state["complete"]:
                 state["complete"] = True
-                spec.loader.exec_module(package)  # the real __init__, into this same module
+                loader.exec_module(package)  # the real __init__, into this same module
         if attr in package.__dict__:
             return package.__dict__[attr]
         raise AttributeError(f"module {name!r} has no attribute {attr!r}")

@@ -1,6 +1,6 @@
 """The ingest's side of ratings (no inbox involved): a closed conversation awaiting a rating
 takes a customer's 1–5 answer without re-opening, in the message's own transaction, and a
-retried record publishes the same `conversation.rated` again; anything else re-opens."""
+retried record writes nothing again; anything else re-opens."""
 
 from __future__ import annotations
 
@@ -19,19 +19,12 @@ def empty_queues(demo):
 
 
 @pytest.fixture
-def published(monkeypatch):
-    import skailan.conversations.ingest as ingest
+def published(demo):
+    """The events the conversations context wrote to its table's outbox (read back from the table)."""
+    from skailan.platform.settings import get_settings
+    from tests.support import OutboxWatch
 
-    events = []
-    original = ingest.publish
-
-    def capture(batch):
-        batch = list(batch)
-        events.extend(batch)
-        original(batch)
-
-    monkeypatch.setattr(ingest, "publish", capture)
-    return events
+    return OutboxWatch(get_settings().conversations_table)
 
 
 def _closed_awaiting(wa_id: str, message_id: str, *, minutes: int = 60) -> str:
@@ -50,27 +43,27 @@ def _closed_awaiting(wa_id: str, message_id: str, *, minutes: int = 60) -> str:
     return conversation_id
 
 
-def test_a_rating_is_stored_on_the_closed_conversation_and_a_retry_publishes_the_same_event(demo, published):
+def test_a_rating_is_stored_on_the_closed_conversation_with_its_events_and_a_retry_adds_nothing(demo, published):
     from skailan.conversations import ingest, store
 
     conversation_id = _closed_awaiting("573119000001", "wamid.RATE1")
-    published.clear()
+    published.mark()
     post_meta(whatsapp_text("⭐⭐⭐⭐", wa_id="573119000001", message_id="wamid.RATE2"))
     record = queued()[0]
     assert drain() == []
     item = store.get_conversation("demo", conversation_id, consistent=True)
     assert item.status == "closed" and item.rating == 4 and item.rated_at and item.awaiting_rating_until is None
     assert item.unread_count == 1  # the rating itself is not unread work
-    assert [e.type for e in published] == ["message.received", "conversation.rated"]
-    rated = published[1]
+    events = published.events()
+    assert [e.type for e in events] == ["conversation.rated", "message.received"]
+    rated, received = events
     assert rated.data["rating"] == 4 and rated.data["agent"] == "u-agent" and rated.data["team"] == "t-support"
-    assert item.rating_message_id == rated.data["message_id"] == published[0].data["message_id"]
-    # The same record again after a failed publish: nothing stored, the same events (same ids)
-    published.clear()
+    assert item.rating_message_id == rated.data["message_id"] == received.data["message_id"]
+    # The same record again (a retry): nothing stored, no event written again — they went with the message
+    published.mark()
     outcome = ingest.process_record(record["Body"], message_id=record["MessageId"], group_id=None, receive_count=2)
     assert outcome.result == "duplicate"
-    assert [(e.type, e.id) for e in published] == [("message.received", outcome.events[0].id),
-                                                   ("conversation.rated", rated.id)]
+    assert published.events() == []
     # Answered: the next message re-opens
     post_meta(whatsapp_text("5", wa_id="573119000001", message_id="wamid.RATE3"))
     assert drain() == []
@@ -81,12 +74,12 @@ def test_other_text_or_a_late_rating_reopens(demo, published):
     from skailan.conversations import store
 
     first = _closed_awaiting("573119000002", "wamid.RATE10")
-    published.clear()
+    published.mark()
     post_meta(whatsapp_text("5 estrellas, gracias", wa_id="573119000002", message_id="wamid.RATE11"))
     assert drain() == []
     item = store.get_conversation("demo", first, consistent=True)
     assert item.status == "open" and item.rating is None and item.awaiting_rating_until is None
-    assert [e.type for e in published] == ["conversation.reopened", "message.received"]
+    assert published.types() == ["conversation.reopened", "message.received"]
     late = _closed_awaiting("573119000003", "wamid.RATE20", minutes=-1)
     post_meta(whatsapp_text("5", wa_id="573119000003", message_id="wamid.RATE21"))
     assert drain() == []

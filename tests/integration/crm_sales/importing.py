@@ -27,8 +27,10 @@ def upload(url: str, content: bytes) -> None:
     assert reply.status_code == 200, reply.text
 
 
-def start(principal: Principal, import_id: str, mapping: dict | None = None) -> Any:
-    body = {} if mapping is None else {"mapping": mapping}
+def start(principal: Principal, import_id: str, mapping: dict | None = None, update_policy: str | None = None) -> Any:
+    body: dict[str, Any] = {} if mapping is None else {"mapping": mapping}
+    if update_policy is not None:
+        body["update_policy"] = update_policy
     return call(SALES, "POST", f"/v1/imports/{import_id}/start", principal=principal, body=body)
 
 
@@ -73,11 +75,11 @@ def purge() -> None:
 
 
 def run(principal: Principal, content: bytes, filename: str = "personas.csv", mapping: dict | None = None,
-        **body: Any) -> dict[str, Any]:
+        update_policy: str | None = None, **body: Any) -> dict[str, Any]:
     created = create(principal, filename, **body)
     assert created.status == 201, created.body
     upload(created.body["upload_url"], content)
-    started = start(principal, created.body["id"], mapping)
+    started = start(principal, created.body["id"], mapping, update_policy)
     assert started.status == 202, started.body
     drain()
     job = get(principal, created.body["id"])

@@ -15,17 +15,20 @@ SALES = "api/sales"
 
 @pytest.fixture
 def events(monkeypatch):
+    """The CRM's events as written to the contacts table's outbox, in order."""
+    from skailan.platform import outbox
+    from skailan.platform.settings import get_settings
+
     published = []
-    import skailan.crm.events as crm_events
+    real = outbox.write
 
-    real = crm_events.publish
-
-    def capture(batch, **kwargs):
+    def capture(batch, table_name):
         batch = list(batch)
-        published.extend(batch)
-        return real(batch, **kwargs)
+        if table_name == get_settings().contacts_table:
+            published.extend(batch)
+        return real(batch, table_name)
 
-    monkeypatch.setattr(crm_events, "publish", capture)
+    monkeypatch.setattr(outbox, "write", capture)
     return published
 
 

@@ -61,7 +61,7 @@ def test_import_summary_is_exact_with_duplicates_invalid_rows_blank_rows_and_lat
     # Then the summary is exact
     assert job["status"] == "completed", job
     assert job["summary"] == {"rows": 10, "people_total": before + 4, "unique": 5, "created": 4, "updated": 1,
-                              "duplicates": 3, "invalid": 2}
+                              "skipped": 0, "duplicates": 3, "invalid": 2, "update_policy": "fill_empty"}
     assert job["progress"] == {"rows_processed": 10, "rows_total": 10}
     assert job["mapping"] == {"Nombre": "name", "Correo": "email", "Celular": "phone", "Ciudad": "custom:city"}
 
@@ -71,7 +71,7 @@ def test_import_summary_is_exact_with_duplicates_invalid_rows_blank_rows_and_lat
     (lucia,) = _find(admin, "+54 11 2345 6789")  # the AR line without the mobile 9 finds the mobile
     assert lucia["phone"] == "+5491123456789" and lucia["custom"] == {"city": "Buenos Aires"}
     (carlos,) = _find(admin, "carlos@example.com")
-    assert carlos["id"] == existing.body["id"] and carlos["name"] == "Carlos Ruiz"
+    assert carlos["id"] == existing.body["id"] and carlos["name"] == "Carlos R"  # fill_empty: not renamed
     assert carlos["tags"] == ["cliente"] and carlos["custom"] == {"city": "Cali"}
 
     # And every problem row is in the errors CSV with its reason and original cells
@@ -168,7 +168,7 @@ def test_a_crash_mid_way_resumes_without_duplicates_and_with_an_exact_summary(de
     assert import_jobs.run_import("demo", import_id, checkpoint_rows=10) == "completed"
     job = imp.get(admin, import_id).body
     assert job["summary"] == {"rows": 45, "people_total": before + 40, "unique": 40, "created": 40, "updated": 0,
-                              "duplicates": 4, "invalid": 1}
+                              "skipped": 0, "duplicates": 4, "invalid": 1, "update_policy": "fill_empty"}
     assert _people_total("demo") == before + 40
     for i in (19, 20, 21, 22):  # rows written by the crashed run and replayed
         (person,) = _find(admin, f"p{i}@crash.example")
@@ -429,12 +429,70 @@ def test_rows_matching_two_people_update_the_e_mail_owner_and_warn(demo):
         ["Correo Nuevo", "dos@match.example", "315 777 8899", "a"],  # e-mail of one, phone of the other
         ["Celular Nuevo", "otro@match.example", "+57 315 777 8899", "b"],  # in-file duplicate (same phone)
         ["Tercero", "tres@match.example", "3001239999", "c"],
-    ]))
+    ]), update_policy="overwrite")
     assert job["summary"] | {"people_total": 0} == {"rows": 3, "people_total": 0, "unique": 2, "created": 1,
-                                                     "updated": 1, "duplicates": 1, "invalid": 0}
+                                                     "updated": 1, "skipped": 0, "duplicates": 1, "invalid": 0,
+                                                     "update_policy": "overwrite"}
     person = call(CRM, "GET", f"/v1/contacts/{by_mail.body['id']}", principal=admin).body
     assert person["name"] == "Correo Nuevo" and person["phone"] is None and person["tags"] == ["a"]
     assert call(CRM, "GET", f"/v1/contacts/{by_phone.body['id']}", principal=admin).body["name"] == "Por Celular"
     rows = imp.errors_csv(job["errors_url"])
     assert [(r["row"], r["kind"]) for r in rows] == [("2", "warning"), ("3", "duplicate")]
     assert "otra persona" in rows[0]["reason_es"]
+
+
+def test_update_policy_fill_empty_by_default_overwrite_and_skip(demo):
+    """Issue 11 item 11: an import never renames people by surprise."""
+    admin = demo["admin@demo.local"]
+    ana = call(CRM, "POST", "/v1/contacts", principal=admin,
+               body={"name": "Ana Original", "email": "ana.policy@example.com"}).body
+    beto = call(CRM, "POST", "/v1/contacts", principal=admin,
+                body={"name": "Beto Original", "email": "beto.policy@example.com", "phone": "3051112299"}).body
+    header = ["Nombre", "Correo", "Celular", "Ciudad"]
+
+    def person(pid: str) -> dict:
+        return call(CRM, "GET", f"/v1/contacts/{pid}", principal=admin).body
+
+    # default: only empty fields are filled
+    job = imp.run(admin, imp.csv_bytes([header, ["Ana Cambiada", "ana.policy@example.com", "3059998877", "Cali"],
+                                        ["Beto Nuevo", "beto.otro@example.com", "305 111 2299", "Pasto"]]))
+    assert job["status"] == "completed", job
+    assert job["update_policy"] == "fill_empty" and job["summary"]["update_policy"] == "fill_empty"
+    assert (job["summary"]["updated"], job["summary"]["created"], job["summary"]["skipped"]) == (2, 0, 0)
+    after = person(ana["id"])
+    assert after["name"] == "Ana Original"  # not renamed
+    assert after["phone"] == "+573059998877" and after["custom"]["city"] == "Cali"  # empty fields filled
+    after = person(beto["id"])
+    assert after["name"] == "Beto Original" and after["email"] == "beto.policy@example.com"  # kept
+    assert after["custom"]["city"] == "Pasto"
+
+    # overwrite: the file's values win
+    job = imp.run(admin, imp.csv_bytes([header, ["Ana Cambiada", "ana.policy@example.com", "", "Medellín"]]),
+                  update_policy="overwrite")
+    assert job["summary"]["update_policy"] == "overwrite" and job["summary"]["updated"] == 1
+    after = person(ana["id"])
+    assert after["name"] == "Ana Cambiada" and after["custom"]["city"] == "Medellín"
+    assert after["phone"] == "+573059998877"  # a blank cell never erases
+
+    # skip: matched people stay exactly as they are; new ones are created
+    before = person(ana["id"])
+    job = imp.run(admin, imp.csv_bytes([header, ["Ana Tercera", "ana.policy@example.com", "", "Quito"],
+                                        ["Nueva Persona", "nueva.policy@example.com", "", ""]]),
+                  update_policy="skip")
+    assert job["summary"]["update_policy"] == "skip"
+    assert (job["summary"]["skipped"], job["summary"]["updated"], job["summary"]["created"]) == (1, 0, 1)
+    assert person(ana["id"]) == before
+
+
+def test_a_bad_update_policy_is_refused_and_the_import_can_still_start(demo):
+    admin = demo["admin@demo.local"]
+    created = imp.create(admin)
+    imp.upload(created.body["upload_url"], imp.csv_bytes([["Nombre", "Correo"], ["Pol Icy", "pol@example.com"]]))
+    for policy in ("replace", None, 3):
+        refused = call(SALES, "POST", f"/v1/imports/{created.body['id']}/start", principal=admin,
+                       body={"update_policy": policy})
+        assert refused.status == 422, refused.body
+        assert "update_policy" in [d["field"] for d in refused.body["error"]["details"]]
+    assert imp.get(admin, created.body["id"]).body["status"] == "pending"
+    assert imp.start(admin, created.body["id"], update_policy="overwrite").status == 202
+    assert imp.get(admin, created.body["id"]).body["update_policy"] == "overwrite"

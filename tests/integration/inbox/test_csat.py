@@ -39,20 +39,12 @@ def clean(demo):
 
 
 @pytest.fixture
-def published(monkeypatch):
-    """Every event the channels' ingest publishes (still published)."""
-    import skailan.conversations.ingest as ingest
+def published(demo):
+    """The events the conversations context wrote to its table's outbox (read back from the table)."""
+    from skailan.platform.settings import get_settings
+    from tests.support import OutboxWatch
 
-    events = []
-    original = ingest.publish
-
-    def capture(batch):
-        batch = list(batch)
-        events.extend(batch)
-        original(batch)
-
-    monkeypatch.setattr(ingest, "publish", capture)
-    return events
+    return OutboxWatch(get_settings().conversations_table)
 
 
 def _settings(demo, **sections):
@@ -138,16 +130,17 @@ def test_close_sends_the_survey_once_and_a_5_is_the_rating_without_reopening(dem
     assert outbound_texts() == [QUESTION]
     assert [e["type"] for e in _history(supervisor, conversation_id)].count("conversation.csat_requested") == 1
     # The customer answers "5": stored as the rating, the conversation stays closed
-    published.clear()
+    published.mark()
     purge_inbox_queues()
     assert customer_writes("5", wa_id="573107000001", message_id="wamid.CSAT2") == conversation_id
     detail = conversation(supervisor, conversation_id).body
     assert detail["inbox_status"] == "closed" and detail["status"] == "closed"
     assert detail["rating"] == 5 and detail["rated_at"] and detail["awaiting_rating_until"] is None
     assert detail["assignee"] is None and detail["close_reason_id"] == "resolved"
-    types = [e.type for e in published]
+    events = published.events()
+    types = [e.type for e in events]
     assert "conversation.rated" in types and "conversation.reopened" not in types
-    rated = next(e for e in published if e.type == "conversation.rated")
+    rated = next(e for e in events if e.type == "conversation.rated")
     assert rated.data["rating"] == 5 and rated.data["agent"] == agent1.sub
     assert rated.data["conversation_id"] == conversation_id
     # The inbox got it from the bus: a history entry and the counters
@@ -195,11 +188,11 @@ def test_any_other_answer_reopens_the_conversation_as_today(demo, published):
     before = _csat_totals(supervisor).get("*", {"count": 0})["count"]
     conversation_id = _closed_by_agent(demo, wa_id="573107000004", message_id="wamid.CSAT20")
     assert outbound_texts() == [QUESTION]
-    published.clear()
+    published.mark()
     customer_writes("hola", wa_id="573107000004", message_id="wamid.CSAT21")
     detail = conversation(supervisor, conversation_id).body
     assert detail["inbox_status"] == "open" and detail["rating"] is None and detail["awaiting_rating_until"] is None
-    assert [e.type for e in published] == ["conversation.reopened", "message.received"]
+    assert published.types() == ["conversation.reopened", "message.received"]
     # A "5" now is an ordinary message of the open conversation
     customer_writes("5", wa_id="573107000004", message_id="wamid.CSAT22")
     detail = conversation(supervisor, conversation_id).body

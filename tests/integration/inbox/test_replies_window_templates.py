@@ -43,6 +43,7 @@ def test_the_window_counts_from_the_customers_message_timestamp_and_refuses_free
                                                         "parameters": ["Camila"]}})
     assert sent.status == 202, sent.body
     assert sent.body["type"] == "template" and sent.body["status"] == "queued"
+    assert "Camila" in sent.body["text"] and "{{1}}" not in sent.body["text"]  # the rendered text is shown
 
 
 def test_inside_the_window_free_text_is_queued(demo):
@@ -52,29 +53,42 @@ def test_inside_the_window_free_text_is_queued(demo):
 
 
 def test_the_template_registry_is_per_whatsapp_account_of_the_brand(demo):
+    import httpx
+    import respx
+
+    from infra.local.fake_providers import whatsapp_template_payload
+    from tests.integration.channels.conftest import DEMO_WABA
+    from tests.integration.inbox.conftest import post_meta
+
     supervisor, agent1, acme = demo["supervisor@demo.local"], demo["agent1@demo.local"], demo["admin@acme.local"]
     body = {"account_id": "demo-whatsapp", "name": "recordatorio_cita", "language": "es_CO", "category": "utility",
-            "body": "Hola {{1}}, tu cita es el {{2}} a las {{3}}.", "status": "pending"}
-    created = call(INBOX, "POST", "/v1/whatsapp-templates", principal=supervisor, body=body)
-    assert created.status == 201, created.body
-    assert created.body["parameters"] == 3 and created.body["id"] == "demo-whatsapp.recordatorio_cita.es_CO"
-    assert call(INBOX, "POST", "/v1/whatsapp-templates", principal=supervisor, body=body).status == 409
-    assert call(INBOX, "POST", "/v1/whatsapp-templates", principal=agent1, body=body).status == 403
-    not_wa = call(INBOX, "POST", "/v1/whatsapp-templates", principal=supervisor,
-                  body={**body, "account_id": "demo-telegram"})
-    assert not_wa.status == 422 and not_wa.body["error"]["code"] == "not_whatsapp"
-    foreign = call(INBOX, "POST", "/v1/whatsapp-templates", principal=supervisor,
-                   body={**body, "account_id": "acme-whatsapp"})
-    assert foreign.status == 422
-    approved = call(INBOX, "PATCH", f"/v1/whatsapp-templates/{created.body['id']}", principal=supervisor,
-                    body={"status": "approved"})
-    assert approved.body["status"] == "approved"
+            "body": "Hola {{1}}, tu cita es el {{2}} a las {{3}}."}
+    with respx.mock(assert_all_called=False) as mock:
+        mock.post(f"https://graph.facebook.com/v21.0/{DEMO_WABA}/message_templates").mock(
+            return_value=httpx.Response(200, json={"id": "7001", "status": "PENDING", "category": "UTILITY"}))
+        created = call(INBOX, "POST", "/v1/whatsapp-templates", principal=supervisor, body=body)
+        assert created.status == 201, created.body
+        assert created.body["parameters"] == 3 and created.body["id"] == "demo-whatsapp.recordatorio_cita.es_CO"
+        assert created.body["status"] == "pending"
+        assert call(INBOX, "POST", "/v1/whatsapp-templates", principal=supervisor, body=body).status == 409
+        assert call(INBOX, "POST", "/v1/whatsapp-templates", principal=agent1, body=body).status == 403
+        not_wa = call(INBOX, "POST", "/v1/whatsapp-templates", principal=supervisor,
+                      body={**body, "account_id": "demo-telegram"})
+        assert not_wa.status == 422 and not_wa.body["error"]["code"] == "not_whatsapp"
+        foreign = call(INBOX, "POST", "/v1/whatsapp-templates", principal=supervisor,
+                       body={**body, "account_id": "acme-whatsapp"})
+        assert foreign.status == 422
+    post_meta(whatsapp_template_payload(DEMO_WABA, template_id="7001", name="recordatorio_cita", language="es_CO",
+                                        event="APPROVED"))
     listed = call(INBOX, "GET", "/v1/whatsapp-templates", principal=agent1,
                   query={"account_id": "demo-whatsapp", "status": "approved"}).body["items"]
     assert {"seguimiento", "recordatorio_cita"} <= {t["name"] for t in listed}
     assert all(t["status"] == "approved" for t in listed)
     assert call(INBOX, "GET", f"/v1/whatsapp-templates/{created.body['id']}", principal=acme).status == 404
-    assert call(INBOX, "DELETE", f"/v1/whatsapp-templates/{created.body['id']}", principal=supervisor).status == 204
+    with respx.mock() as mock:
+        mock.delete(f"https://graph.facebook.com/v21.0/{DEMO_WABA}/message_templates").mock(
+            return_value=httpx.Response(200, json={"success": True}))
+        assert call(INBOX, "DELETE", f"/v1/whatsapp-templates/{created.body['id']}", principal=supervisor).status == 204
 
 
 def test_quick_replies_with_merge_fields_and_preview(demo):

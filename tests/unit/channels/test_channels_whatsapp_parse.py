@@ -167,12 +167,24 @@ def test_change_level_errors_become_provider_errors(fixture_json):
 
 
 def test_other_webhook_fields_are_kept_as_unsupported(fixture_json):
-    event = parse_one(fixture_json, "template_status_update")
+    payload = fixture_json("whatsapp", "template_status_update")
+    payload["entry"][0]["changes"][0] = {"field": "account_update", "value": {"event": "VERIFIED_ACCOUNT"}}
+    [event] = whatsapp.parse(payload)
     assert isinstance(event, InboundMessage)
     assert event.type == "unsupported" and event.sender is None
-    assert event.raw["field"] == "message_template_status_update"
+    assert event.raw["field"] == "account_update"
     # A redelivery of the same change gets the same synthetic id, so it deduplicates.
-    assert parse_one(fixture_json, "template_status_update").provider_message_id == event.provider_message_id
+    assert whatsapp.parse(payload)[0].provider_message_id == event.provider_message_id
+
+
+def test_template_changes_go_to_the_template_registry_not_the_ingest(fixture_json):
+    from skailan.channels.whatsapp.templates import template_updates
+
+    payload = fixture_json("whatsapp", "template_status_update")
+    assert whatsapp.parse(payload) == []
+    [update] = template_updates(payload)
+    assert (update.waba_id, update.template_id, update.name, update.language, update.event, update.reason,
+            update.at) == (WABA, "594425479261596", "order_shipped", "en_US", "APPROVED", None, 1750263773)
 
 
 def test_every_entry_change_message_and_status_is_handled(fixture_json):

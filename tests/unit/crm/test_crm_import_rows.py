@@ -182,6 +182,7 @@ def test_scenario_summary_is_exact():
         "unique": 4,
         "created": 3,
         "updated": 1,
+        "skipped": 0,
         "duplicates": 4,
         "invalid": 2,
     }
@@ -253,6 +254,7 @@ def test_resume_from_a_checkpoint_counts_every_row_once():
         "unique": 4,
         "created": 3,
         "updated": 1,
+        "skipped": 0,
         "duplicates": 4,
         "invalid": 2,
     }
@@ -380,6 +382,7 @@ def test_pipeline_from_a_csv_file():
         "unique": 2,
         "created": 2,
         "updated": 0,
+        "skipped": 0,
         "duplicates": 1,
         "invalid": 1,
     }

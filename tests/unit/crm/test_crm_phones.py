@@ -101,9 +101,12 @@ def test_invalid_phone_names_the_field_in_both_languages():
     assert "corto" in detail["message"] and "short" in detail["message"]
 
 
-def test_unknown_default_country_is_a_programming_error():
-    with pytest.raises(ValueError):
+def test_an_unknown_stored_default_country_reads_international_numbers_only():
+    # Brands validate their country on save; a bad stored one must not break phone reading (ingestion).
+    assert normalize_phone("+57 300 123 4567", "ZZ") == "+573001234567"
+    with pytest.raises(InvalidPhone) as err:
         normalize_phone("300 123 4567", "ZZ")
+    assert err.value.reason == "missing_country"
 
 
 @pytest.mark.parametrize(

@@ -59,3 +59,14 @@ def test_no_module_keeps_its_own_id_alphabet():
     offenders = [str(p.relative_to(root)) for p in root.rglob("*.py")
                  if p.name != "ids.py" and ("def _valid_id" in p.read_text() or "_ID_CHARS" in p.read_text())]
     assert offenders == []
+
+
+def test_ordered_ids_sort_by_time_then_by_the_given_order():
+    from skailan.platform.ids import ordered_id_at
+
+    second = datetime(2026, 12, 6, 10, 0, 5, tzinfo=UTC)
+    ids = [ordered_id_at(second, order) for order in (3, 1, 2, 10, 7)]
+    assert [i for _, i in sorted(zip(ids, (3, 1, 2, 10, 7), strict=True))] == [1, 2, 3, 7, 10]
+    assert all(ULID.from_str(i).datetime == second for i in ids)
+    assert ordered_id_at(second, 1 << 60) < ordered_id_at(datetime(2026, 12, 6, 10, 0, 6, tzinfo=UTC), 0)
+    assert ordered_id_at(second, -5) < ordered_id_at(second, 1)  # negative orders clamp to 0

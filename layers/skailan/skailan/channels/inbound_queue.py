@@ -112,6 +112,7 @@ def _body(envelope: IngestEnvelope) -> str:
     # The provider's raw part is the only optional bulk: drop it rather than the event.
     event = envelope.event
     cut = {"raw": {"truncated": True}}
+    slim: InboundEvent
     if event.kind == "echo":
         slim = event.model_copy(update={**cut, "message": event.message.model_copy(update=cut)})
     else:

@@ -78,6 +78,7 @@ def receive_meta(app_id: str, body: bytes, signature: str | None) -> Accepted:
 
     app = accounts.meta_app(app_id)
     verify_signature(body, signature, str(app.get("app_secret") or ""))
+    _template_updates(body)
     received_at = utcnow()
     envelopes: list[IngestEnvelope] = []
     dropped = 0
@@ -93,6 +94,22 @@ def receive_meta(app_id: str, body: bytes, signature: str | None) -> Accepted:
                                         channel=event.channel, received_at=_arrival(received_at, index), via="meta",
                                         app_id=app_id, event=event))
     return Accepted(enqueue(envelopes), dropped)
+
+
+def _template_updates(body: bytes) -> None:
+    """Template status / quality changes are not customer events: they go straight to the
+    template registry (idempotent conditional writes; a failure answers 5xx and Meta retries)."""
+    if b"message_template_" not in body:
+        return
+    from skailan.channels.payload import load_json
+    from skailan.channels.whatsapp.templates import template_updates
+
+    document = load_json(body)
+    updates = template_updates(document) if isinstance(document, dict) else []
+    if updates:
+        from skailan.inbox.template_sync import apply_updates
+
+        apply_updates(updates)
 
 
 # --------------------------------------------------------------------------- Telegram

@@ -2,19 +2,22 @@
 
 Per customer message, in the steady state (known person, open conversation):
   resolve_or_create (the CRM's identity + person GetItems) → ONE TransactWrite (provider-id
-  reference put if absent, message put, conversation summary update if open) → ONE PutEvents.
+  reference put if absent, message put, conversation summary update if open, and the events'
+  outbox items — `skailan.platform.outbox`; the table's Pipe puts them on the bus).
 No read of the conversation first: the transaction's condition is the check. Only when it
 fails (new customer, closed conversation) is the conversation read, then created or
 re-opened — again with a condition, so two racing workers cannot create it twice.
 
 Idempotency: the reference item `T#<t>#P#<account>#<provider message id>` is put with
 `attribute_not_exists` in the same transaction, so a redelivered webhook (same id, same
-brand and account) stores nothing new. A retried SQS record that already stored its message
-publishes its events again with the same ids (consumers drop the repeat).
+brand and account) stores nothing new — and its events, written with the message, are not
+written again. Delivery statuses (one conditional update each) write their events' outbox
+items right after the update, with ids derived from the status (a retry rewrites the same item).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -33,11 +36,13 @@ from skailan.conversations.items import (
 )
 from skailan.conversations.policy import last_message_of, parse_rating, preview
 from skailan.conversations.reasons import provider_error
+from skailan.platform import outbox
 from skailan.platform.clock import iso
 from skailan.platform.errors import Retryable
-from skailan.platform.events import Actor, DomainEvent, publish
+from skailan.platform.events import Actor, DomainEvent
 from skailan.platform.ids import ordered_id_at
 from skailan.platform.observability import logger
+from skailan.platform.settings import get_settings
 
 # A status can overtake the send worker's write of the provider id: retry it this many times.
 STATUS_RETRIES = 3
@@ -218,9 +223,14 @@ def _message(account: accounts.Account, envelope: IngestEnvelope, message: Inbou
 
             media = store_inbound_media(account, message, final=False)
         attachments = _email_attachments(account, message)
+    name = (customer.display_name or customer.username) if customer else None
+    if customer is not None and not name and message.channel in ("messenger", "instagram"):
+        from skailan.channels.profiles import profile_name
+
+        name = profile_name(account, message.channel, external_id)  # Graph user profile, cached
     person = _resolve(account, message.channel, external_id,
                       phone=customer.phone if customer else None, email=customer.email if customer else None,
-                      name=(customer.display_name or customer.username) if customer else None)
+                      name=name)
     conversation_id = _thread(account, message, person.person_id)
     own = conversation_id == store.conversation_id_for(account.account_id, person.person_id)
     message_id = _ordered_id(envelope, message)
@@ -254,35 +264,30 @@ def _message(account: accounts.Account, envelope: IngestEnvelope, message: Inbou
         unread=1 if direction == "in" else 0,
         email_thread=_email_thread(message), reply_ref=message.conversation_ref or external_id,
     )
+    def events_for(opened: str | None, read: Any) -> list[DomainEvent]:
+        """What this message publishes, once the path (append / create / reopen / rate) is known."""
+        if opened == "rated":
+            # Stored on the closed conversation as its rating: it stays closed (no created/reopened).
+            events = _message_events(account, conversation_id, message_id, message, person.person_id, None,
+                                     direction)
+            events.append(_rated_event(account, read, message_id, message, person.person_id,
+                                       rating=parse_rating(message.text) or 0, rated_at=summary.at))
+            return events
+        return _message_events(account, conversation_id, message_id, message, person.person_id, opened, direction)
+
     try:
-        opened, read = _append(item, summary, ref, channel=message.channel, person_id=person.person_id)
+        opened, events = _append(item, summary, ref, channel=message.channel, person_id=person.person_id,
+                                       events_for=events_for)
     except store.Duplicate:
-        outcome = Outcome("duplicate", conversation_id, message_id)
-        if receive_count > 1:  # our own retry after a failed publish: publish again, same ids
-            stored = store.find_ref(tenant_id, account.account_id, message.provider_message_id)
-            if stored is not None:
-                outcome.events = _message_events(account, stored.conversation_id, stored.message_id, message,
-                                                 person.person_id, None, direction)
-                rated = store.get_conversation(tenant_id, stored.conversation_id, consistent=True)
-                if rated is not None and rated.rating_message_id == stored.message_id and rated.rating:
-                    outcome.events.append(_rated_event(account, rated, stored.message_id, message, person.person_id,
-                                                       rating=int(rated.rating), rated_at=rated.rated_at or iso()))
-                publish(outcome.events)
-        return outcome
+        # Stored before, with its events (same transaction): nothing to write or publish again.
+        return Outcome("duplicate", conversation_id, message_id)
     if opened == "rated":
         if media is not None and media.get("status") == "pending":
             _queue_media_retry(envelope, message, conversation_id, message_id)
-        # Stored on the closed conversation as its rating: it stays closed (no created/reopened).
-        events = _message_events(account, conversation_id, message_id, message, person.person_id, None, direction)
-        events.append(_rated_event(account, read, message_id, message, person.person_id,
-                                   rating=parse_rating(message.text) or 0, rated_at=summary.at))
-        publish(events)
         logger.info("rating stored", tenant_id=tenant_id, conversation_id=conversation_id, message_id=message_id)
         return Outcome("stored", conversation_id, message_id, events)
     if media is not None and media.get("status") == "pending":
         _queue_media_retry(envelope, message, conversation_id, message_id)
-    events = _message_events(account, conversation_id, message_id, message, person.person_id, opened, direction)
-    publish(events)
     logger.info("message stored", tenant_id=tenant_id, conversation_id=conversation_id, message_id=message_id,
                 channel=message.channel, direction=direction, opened=opened)
     return Outcome("stored", conversation_id, message_id, events)
@@ -342,10 +347,12 @@ def _ordered_id(envelope: IngestEnvelope, message: InboundMessage) -> str:
 
 
 def _append(item: MessageItem, summary: store.Summary, ref: ProviderRefItem, *, channel: str,
-            person_id: str) -> tuple[str | None, Any]:
+            person_id: str, events_for: Callable[[str | None, Any], list[DomainEvent]],
+            ) -> tuple[str | None, list[DomainEvent]]:
     """Append to the open conversation, or create / reopen it — or, when a closed conversation
     awaits a rating and the message is one (1–5), record it there without re-opening.
-    Returns ("created" | "reopened" | "rated" | None, the conversation read on the way, if any)."""
+    The events of the path taken are written in the same transaction (`events_for(opened, read)`).
+    Returns ("created" | "reopened" | "rated" | None, the events written)."""
     mode = "append"
     current = None
     rating = parse_rating(item.text) if item.direction == "in" and item.type == "text" else None
@@ -354,9 +361,12 @@ def _append(item: MessageItem, summary: store.Summary, ref: ProviderRefItem, *, 
         if mode == "create":
             conversation = store.new_conversation(item.tenant_id, item.conversation_id, channel=channel,
                                                   account_id=item.account_id, person_id=person_id, summary=summary)
+        opened = {"append": None, "create": "created", "reopen": "reopened", "rate": "rated"}[mode]
+        events = events_for(opened, current)
         try:
-            store.append_message(item, summary, mode=mode, conversation=conversation, refs=[ref], rating=rating)
-            return {"append": None, "create": "created", "reopen": "reopened", "rate": "rated"}[mode], current
+            store.append_message(item, summary, mode=mode, conversation=conversation, refs=[ref], rating=rating,
+                                 events=events, outbox_table=_outbox_table())
+            return opened, events
         except store.ConversationExists:
             mode = "append"
         except store.ConversationNotOpen:
@@ -368,6 +378,10 @@ def _append(item: MessageItem, summary: store.Summary, ref: ProviderRefItem, *, 
             else:
                 mode = "rate" if rating and store.awaiting_rating(current, iso()) else "reopen"
     raise Retryable("the conversation kept changing under the ingest; retry")
+
+
+def _outbox_table() -> str:
+    return get_settings().conversations_table
 
 
 def _rated_event(account: accounts.Account, conversation: Any, message_id: str, message: InboundMessage,
@@ -467,7 +481,7 @@ def _status(account: accounts.Account, status: InboundStatus, receive_count: int
                        entity_id=ref.conversation_id, occurred_at=_time(status.timestamp),
                        data={"conversation_id": ref.conversation_id, "message_id": ref.message_id,
                              "status": status.status, "error": error})]
-    publish(events)
+    outbox.write(events, _outbox_table())  # right after the status update (a single conditional write)
     return Outcome("status", ref.conversation_id, ref.message_id, events)
 
 
@@ -507,7 +521,7 @@ def _watermark(account: accounts.Account, status: InboundStatus) -> Outcome:
                        entity_type="conversation", entity_id=conversation_id, occurred_at=until,
                        data={"conversation_id": conversation_id, "message_id": m.message_id, "status": status.status})
               for m in moved]
-    publish(events)
+    outbox.write(events, _outbox_table())  # right after the status updates
     return Outcome("status", conversation_id, newest.message_id, events)
 
 

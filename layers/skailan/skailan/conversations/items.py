@@ -12,12 +12,15 @@ Keys (every partition starts with the tenant):
                    the message's transaction), finds outbound messages for statuses, threads
                    e-mail replies (In-Reply-To / References)
   webchat session  pk T#<t>#W#<session>                sk W     (TTL)
+  upload           pk T#<t>#UP#<upload id>             sk U     (TTL; the file is in MediaBucket)
 
 A conversation's id is derived from (channel account, person): one thread per customer and
 account, re-opened when they write again (`conversation_id_for`).
 """
 
 from __future__ import annotations
+
+from typing import cast
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -226,7 +229,8 @@ class MessageItem(ConversationsItem, discriminator="message"):
     status = UnicodeAttribute(null=True)
     status_rank = NumberAttribute(default=0)
     provider_message_id = UnicodeAttribute(null=True)
-    provider_message_ids = ListAttribute(of=UnicodeAttribute, null=True)
+    # Strings (pynamodb's stubs would type a list `of=UnicodeAttribute` as a list of attributes).
+    provider_message_ids = cast("ListAttribute[str]", ListAttribute(of=UnicodeAttribute, null=True))
     author = JSONAttribute(default=dict)  # {kind: customer|user|system|external, id, name}
     timestamp = UnicodeAttribute()  # the provider's time (inbound) or ours (outbound)
     media = JSONAttribute(null=True)
@@ -263,4 +267,28 @@ class WebchatSessionItem(ConversationsItem, discriminator="webchat_session"):
     conversation_id = UnicodeAttribute(null=True)
     visitor = JSONAttribute(default=dict)
     origin = UnicodeAttribute(null=True)
+    ttl = TTLAttribute(null=True)
+
+
+class UploadItem(ConversationsItem, discriminator="upload"):
+    """An agent's file (`skailan.conversations.uploads`): pk T#<t>#UP#<upload id>, sk U (TTL)."""
+
+    tenant_id = UnicodeAttribute()
+    upload_id = UnicodeAttribute()
+    conversation_id = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    key = UnicodeAttribute()
+    filename = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    declared_size = NumberAttribute()
+    max_bytes = NumberAttribute()
+    created_by = UnicodeAttribute(null=True)
+    ttl = TTLAttribute(null=True)
+
+
+class ProfileCacheItem(ConversationsItem, discriminator="profile_cache"):
+    """A Messenger/Instagram customer's profile name (`skailan.channels.profiles`), 7 days TTL:
+    pk T#<t>#PROFILE#<account>#<page-scoped id>, sk PROFILE."""
+
+    name = UnicodeAttribute()
     ttl = TTLAttribute(null=True)

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from skailan.platform.ids import ID_MAX_LENGTH, ID_PATTERN
+from skailan.platform.ids import ID_MAX_LENGTH, ID_PATTERN, EntityId
 from skailan.platform.models import RequestModel, ResponseModel
 
 ConversationId = Annotated[str, Field(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
@@ -109,10 +109,39 @@ class MessageOut(ResponseModel):
 
 
 class AttachmentIn(RequestModel):
-    url: Annotated[str, Field(min_length=8, max_length=2048, pattern=r"^https?://")]
+    """A public URL, or an upload of this conversation (`POST …/uploads`) by its id."""
+
+    url: Annotated[str, Field(min_length=8, max_length=2048, pattern=r"^https?://")] | None = None
+    upload_id: EntityId | None = None
     mime_type: Annotated[str, Field(max_length=127)] | None = None
     filename: Annotated[str, Field(max_length=255)] | None = None
     caption: Annotated[str, Field(max_length=1024)] | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> AttachmentIn:
+        if (self.url is None) == (self.upload_id is None):
+            raise ValueError("give either url or upload_id")
+        return self
+
+
+class UploadIn(RequestModel):
+    """A file the agent is about to upload: its name, type and size (checked against the
+    conversation's channel before any URL is signed)."""
+
+    filename: Annotated[str, Field(min_length=1, max_length=255)]
+    content_type: Annotated[str, Field(min_length=3, max_length=127)]
+    size: Annotated[int, Field(ge=1, le=200 * 1024 * 1024)]
+
+
+class UploadOut(ResponseModel):
+    id: str
+    conversation_id: str
+    filename: str
+    content_type: str
+    max_bytes: int
+    upload_url: str = Field(description="PUT the file's bytes here (any Content-Type header is fine).")
+    method: Literal["PUT"] = "PUT"
+    expires_in: int = Field(description="Seconds the upload URL stays valid.")
 
 
 class TemplateIn(RequestModel):
@@ -143,4 +172,25 @@ class MessageIn(RequestModel):
             raise ValueError("send text, attachments or a template")
         if self.template is not None and (self.text or self.attachments):
             raise ValueError("a template goes alone, without text or attachments")
+        return self
+
+
+class NewConversationIn(RequestModel):
+    """A conversation the business starts with a CRM person on one of its channel accounts:
+    an approved WhatsApp template (with its parameters), or free text where the channel has no
+    reply window (SMS, e-mail, Telegram chats the person already opened with the bot)."""
+
+    person_id: EntityId
+    account_id: EntityId
+    template: TemplateIn | None = None
+    text: Annotated[str, Field(min_length=1, max_length=4096)] | None = None
+    email: EmailOptionsIn | None = None  # e-mail only: the subject (and HTML) of the first message
+
+    @model_validator(mode="after")
+    def _one_thing_to_send(self) -> NewConversationIn:
+        has_text = bool(self.text and self.text.strip())
+        if self.template is None and not has_text:
+            raise ValueError("send a template or text")
+        if self.template is not None and self.text is not None:
+            raise ValueError("a template goes alone, without text")
         return self

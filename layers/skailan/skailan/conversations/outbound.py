@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -38,14 +39,19 @@ from skailan.conversations.models import MessageIn, MessageOut
 from skailan.conversations.policy import last_message_of
 from skailan.conversations.reasons import own_error
 from skailan.conversations.views import message_out
+from skailan.platform import outbox
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
-from skailan.platform.errors import NotFound, Retryable, SkailanError
-from skailan.platform.events import Actor, DomainEvent, publish
+from skailan.platform.errors import Conflict, NotFound, Retryable, SkailanError
+from skailan.platform.events import Actor, DomainEvent
 from skailan.platform.ids import new_id
 from skailan.platform.observability import logger
 
 MAX_RECEIVES = 5  # the outbound queue's maxReceiveCount (template.yaml)
+# Beyond every retry the queue can make (5 receives, backoff capped at 10 min): a message still
+# queued or sending this long after it was queued is stuck (a worker died on its last receive, a
+# record was lost) and is settled by the inbox's timer (`settle_if_stuck`).
+STUCK_AFTER_MINUTES = 60
 SENDING_LEASE_SECONDS = 120  # longer than one attempt can take (HTTP timeouts + Lambda timeout)
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_CAP_SECONDS = 600.0
@@ -69,16 +75,19 @@ class OutboundJob(BaseModel):
 # ---------------------------------------------------------------- API side
 
 
-def _type_of(body: MessageIn) -> str:
+def _type_of(body: MessageIn, attachments: list[dict[str, Any]]) -> str:
     if body.template is not None:
         return "template"
-    if body.attachments:
-        mime = (body.attachments[0].mime_type or "").split("/", 1)[0].lower()
+    if attachments:
+        mime = (attachments[0].get("mime_type") or "").split("/", 1)[0].lower()
         return _MIME_KINDS.get(mime, "document")
     return "text"
 
 
-def queue_message(caller: Caller, conversation_id: str, body: MessageIn) -> MessageOut:
+def queue_message(caller: Caller, conversation_id: str, body: MessageIn, *,
+                  rendered_text: str | None = None) -> MessageOut:
+    """Store the reply `queued` with the conversation's summary, put it on the outbound queue.
+    `rendered_text`: a template's text as the customer reads it (stored and shown)."""
     tenant_id = caller.tenant_id
     from skailan.platform.media_refs import check_url
 
@@ -87,12 +96,49 @@ def queue_message(caller: Caller, conversation_id: str, body: MessageIn) -> Mess
     conversation = store.get_conversation(tenant_id, conversation_id)
     if conversation is None:
         raise NotFound(CONVERSATION_NOT_FOUND, code="conversation_not_found")
+    _ensure_channel(tenant_id, conversation.account_id)
     reply_to = None
     if body.reply_to_message_id:
         answered = store.get_message(tenant_id, conversation_id, body.reply_to_message_id)
         if answered is None:
             raise NotFound("Mensaje no encontrado. / Message not found.", code="message_not_found")
         reply_to = answered.provider_message_id
+    attachments = None
+    if body.attachments:
+        from skailan.conversations.uploads import resolve_attachments
+
+        # uploads: the brand's, this conversation's, present, within the limit, the declared type (4xx)
+        attachments = resolve_attachments(tenant_id, conversation_id, conversation.channel, body.attachments)
+    item = outbound_item(caller, conversation_id, account_id=conversation.account_id, channel=conversation.channel,
+                         body=body, rendered_text=rendered_text, reply_to=reply_to, attachments=attachments)
+    summary = store.Summary(last_message=last_message_of(item), at=item.timestamp, agent_message_at=item.timestamp)
+    store.save_outbound(item, summary)
+    send_queued(caller, item)
+    return message_out(item)
+
+
+def _ensure_channel(tenant_id: str, account_id: str) -> None:
+    """A reply needs its channel account connected and active (read fresh: the channel cache
+    could still hold an account an admin just disabled or deleted)."""
+    from skailan.tenancy.channel_accounts import get_account
+
+    try:
+        active = get_account(tenant_id, account_id).status == "active"
+    except NotFound:
+        active = False
+    if not active:
+        raise Conflict("El canal de esta conversación está desactivado o fue eliminado; no se puede responder. / "
+                       "This conversation's channel account is disabled or was deleted; replies cannot be sent.",
+                       code="channel_unavailable", details={"account_id": account_id})
+
+
+def outbound_item(caller: Caller, conversation_id: str, *, account_id: str, channel: str, body: MessageIn,
+                  rendered_text: str | None = None, reply_to: str | None = None,
+                  attachments: list[dict[str, Any]] | None = None) -> MessageItem:
+    """The agent's message as it is stored, `queued` (not yet written)."""
+    tenant_id = caller.tenant_id
+    if attachments is None:
+        attachments = [a.model_dump(mode="json", exclude_none=True) for a in body.attachments]
     details: dict[str, Any] = {}
     if body.template is not None:
         details["template"] = body.template.model_dump(mode="json")
@@ -100,28 +146,41 @@ def queue_message(caller: Caller, conversation_id: str, body: MessageIn) -> Mess
         details["email"] = body.email.model_dump(mode="json", exclude_none=True)
     message_id = new_id()
     now = iso()
-    item = MessageItem(
+    return MessageItem(
         conversation_pk(tenant_id, conversation_id), message_sk(message_id),
         tenant_id=tenant_id, conversation_id=conversation_id, message_id=message_id,
-        account_id=conversation.account_id, channel=conversation.channel, direction="out", type=_type_of(body),
-        text=body.text, status="queued", status_rank=0,
+        account_id=account_id, channel=channel, direction="out", type=_type_of(body, attachments),
+        text=rendered_text if body.template is not None else body.text, status="queued", status_rank=0,
         author={"kind": caller.kind if caller.kind != "api_key" else "api_key", "id": caller.principal_id,
                 "name": caller.name},
-        timestamp=now, attachments=[a.model_dump(mode="json", exclude_none=True) for a in body.attachments] or None,
+        timestamp=now, attachments=attachments or None,
         details=details or None, reply_to_provider_id=reply_to, created_at=now,
     )
-    summary = store.Summary(last_message=last_message_of(item), at=now, agent_message_at=now)
-    store.save_outbound(item, summary)
+
+
+def send_queued(caller: Caller, item: MessageItem, *, extra_events: list[DomainEvent] | None = None) -> None:
+    """Put a stored `queued` message on the outbound queue, then publish `message.queued`
+    (after `extra_events`, e.g. the conversation it created). A queue that refuses marks the
+    message failed and answers 503: the stored message says what happened."""
     try:
-        enqueue(OutboundJob(tenant_id=tenant_id, conversation_id=conversation_id, message_id=message_id))
+        enqueue(OutboundJob(tenant_id=item.tenant_id, conversation_id=item.conversation_id,
+                            message_id=item.message_id))
     except Exception as err:
         store.record_failure(item, own_error("not_queued", message=type(err).__name__), at=iso(), final=True)
         raise QueueUnavailable("No se pudo encolar el mensaje; inténtalo de nuevo. / "
                                "The message could not be queued; try again.") from err
-    publish([_event(item, ev.MESSAGE_QUEUED, actor=Actor(kind=caller.kind, id=caller.principal_id,
-                                                         email=caller.email))])
-    logger.info("message queued", tenant_id=tenant_id, conversation_id=conversation_id, message_id=message_id)
-    return message_out(item)
+    actor = Actor(kind=caller.kind, id=caller.principal_id, email=caller.email)
+    _emit([*(extra_events or []), _event(item, ev.MESSAGE_QUEUED, actor=actor)])
+    logger.info("message queued", tenant_id=item.tenant_id, conversation_id=item.conversation_id,
+                message_id=item.message_id)
+
+
+def _emit(events: list[DomainEvent]) -> None:
+    """The events' outbox items (conversations table), written right after the state change they follow:
+    the queue send or the provider call sits between the write and the event, so no transaction spans both."""
+    from skailan.platform.settings import get_settings
+
+    outbox.write(events, get_settings().conversations_table)
 
 
 def enqueue(job: OutboundJob) -> None:
@@ -164,7 +223,7 @@ def _fail(item: MessageItem, error: dict[str, Any], *, sent_ids: list[str] | Non
     store.record_failure(item, error, at=iso(), final=True, sent_ids=sent_ids)
     item.status, item.error = "failed", error
     store.refresh_last_message(item, last_message_of(item))
-    publish([_event(item, ev.MESSAGE_FAILED, error=error)])
+    _emit([_event(item, ev.MESSAGE_FAILED, error=error)])
     logger.warning("message failed", tenant_id=item.tenant_id, message_id=item.message_id, code=error.get("code"))
     return Attempt("failed")
 
@@ -236,7 +295,7 @@ def deliver(job: OutboundJob, *, receive_count: int = 1) -> Attempt:
     store.record_sent(item, ids, at=at)
     item.status, item.provider_message_id = "sent", ids[0]
     store.refresh_last_message(item, last_message_of(item))
-    publish([_event(item, ev.MESSAGE_SENT, provider_message_ids=ids)])
+    _emit([_event(item, ev.MESSAGE_SENT, provider_message_ids=ids)])
     logger.info("message sent", tenant_id=item.tenant_id, message_id=item.message_id, channel=item.channel)
     return Attempt("sent", provider_message_ids=ids)
 
@@ -282,6 +341,24 @@ def settle(job: OutboundJob) -> str | None:
     except Exception:
         logger.exception("outbound message not settled", **job.model_dump())
         return None
+
+
+def settle_if_stuck(tenant_id: str, conversation_id: str, message_id: str, now: datetime) -> str:
+    """The sweeper's check of one outbound message: "done" (it reached a final state), "waiting"
+    (an attempt holds its lease right now: look again later), or the failure code it was given."""
+    item = store.get_message(tenant_id, conversation_id, message_id, consistent=True)
+    if item is None or item.status not in ("queued", "sending"):
+        return "done"
+    if item.status == "sending" and item.sending_at and \
+            (now - parse_iso(item.sending_at)).total_seconds() < SENDING_LEASE_SECONDS:
+        return "waiting"
+    queued_at = parse_iso(item.created_at or item.timestamp)
+    if now - queued_at < timedelta(minutes=STUCK_AFTER_MINUTES):
+        return "waiting"
+    code = "retries_exhausted" if item.status == "queued" else "delivery_unknown"
+    _fail(item, own_error(code, message=f"still {item.status} after {STUCK_AFTER_MINUTES} min"))
+    logger.error("stuck outbound message settled", tenant_id=tenant_id, message_id=message_id, code=code)
+    return code
 
 
 def _delay(queue_url: str, receipt_handle: str, seconds: int) -> None:

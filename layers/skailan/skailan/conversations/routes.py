@@ -12,10 +12,13 @@ from skailan.conversations.models import (
     ConversationId,
     MessageIn,
     MessageOut,
+    NewConversationIn,
     Page,
+    UploadIn,
+    UploadOut,
 )
 from skailan.inbox import api as inbox
-from skailan.inbox.api import InboxConversationOut
+from skailan.inbox.api import InboxConversationOut, StartedConversationOut
 from skailan.inbox.conversation_routes import CONVERSATION_ROUTERS
 from skailan.platform.auth import current_caller
 from skailan.platform.lazy import lazy_module
@@ -24,6 +27,7 @@ from skailan.tenancy.access import requires
 # Loaded on first use (sending pulls in the outbound machinery; most requests only read).
 outbound = lazy_module("skailan.conversations.outbound")
 queries = lazy_module("skailan.conversations.queries")
+start = lazy_module("skailan.conversations.start")
 
 Cursor = Annotated[str | None, Query(description="Opaque cursor from the previous page's next_cursor.")]
 Limit = Annotated[int | None, Query(ge=1, le=100)]
@@ -58,6 +62,22 @@ def list_conversations(  # filters and visibility: skailan.inbox.views (docs/inb
         answered_within=answered_within, activity_from=activity_from, activity_to=activity_to, sort=sort, q=q)
 
 
+@router.post("/v1/conversations", status_code=201,
+             middlewares=[requires("conversations:edit", api_key=True)], tags=["conversations"])
+def start_conversation(body: NewConversationIn) -> StartedConversationOut:
+    """Start a conversation with a CRM person on a channel account: an approved WhatsApp
+    template with its parameters, or free text on SMS, e-mail and Telegram chats the person
+    already opened with the bot. 201 with the conversation and its first message (`queued`);
+    the message goes out through the outbound queue like any reply."""
+    from skailan.conversations.views import message_out
+
+    caller = current_caller()
+    caller.require("contacts:view")  # it reads the person's phone / e-mail
+    conversation_id, item = start.start_conversation(caller, body)
+    conversation = inbox.get_conversation(caller, conversation_id)
+    return StartedConversationOut(**conversation.model_dump(), message=message_out(item))
+
+
 @router.get("/v1/conversations/<conversation_id>", middlewares=[requires("conversations:view", api_key=True)],
             tags=["conversations"])
 def get_conversation(conversation_id: ConversationPath) -> InboxConversationOut:
@@ -82,8 +102,28 @@ def list_messages(
 def send_message(conversation_id: ConversationPath, body: MessageIn) -> MessageOut:
     """Queue a reply (text, up to 5 attachments by URL, or an approved template). It answers 202
     with the message `queued`; its delivery states follow (sent, delivered, read or failed)."""
-    inbox.check_reply(current_caller(), conversation_id, body)  # window, templates, visibility: 4xx before queueing
-    return outbound.queue_message(current_caller(), conversation_id, body)
+    # window, templates, visibility: 4xx before queueing
+    rendered = inbox.check_reply(current_caller(), conversation_id, body)
+    return outbound.queue_message(current_caller(), conversation_id, body, rendered_text=rendered)
+
+
+@router.post("/v1/conversations/<conversation_id>/uploads", status_code=201,
+             middlewares=[requires("conversations:edit", api_key=True)], tags=["conversations"])
+def create_upload(conversation_id: ConversationPath, body: UploadIn) -> UploadOut:
+    """Ask to upload a file for this conversation: its type must be one the channel accepts
+    (a virus-safe allow-list) and its size within the provider's limit. 201 with a presigned
+    `upload_url`: PUT the bytes there, then send `{"attachments": [{"upload_id": id}]}`."""
+    from skailan.conversations import uploads
+    from skailan.inbox import state
+
+    caller = current_caller()
+    conversation = state.load_visible(caller, conversation_id)
+    upload, url = uploads.create_upload(caller.tenant_id, conversation_id, conversation.channel,
+                                        filename=body.filename, content_type=body.content_type, size=body.size,
+                                        created_by=caller.principal_id)
+    return UploadOut(id=upload.upload_id, conversation_id=conversation_id, filename=upload.filename,
+                     content_type=upload.content_type, max_bytes=upload.max_bytes, upload_url=url,
+                     expires_in=uploads.UPLOAD_EXPIRES)
 
 
 ROUTERS = [router, *CONVERSATION_ROUTERS]

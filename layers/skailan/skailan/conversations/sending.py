@@ -67,11 +67,31 @@ class ChannelDelivery(ABC):
     def message(self, item: MessageItem) -> OutboundMessage:
         details = item.details or {}
         data: dict[str, Any] = {"channel": self.channel, "to": self.recipient(), "type": item.type,
-                                "text": item.text, "attachments": item.attachments or [],
+                                "text": item.text if item.type != "template" else None,  # a template's text is Meta's
+                                "attachments": [self.media(a) for a in item.attachments or []],
                                 "reply_to": item.reply_to_provider_id}
         if details.get("template"):
             data["template"] = details["template"]
         return OutboundMessage.model_validate(data)
+
+    def media(self, attachment: dict[str, Any]) -> dict[str, Any]:
+        """An attachment as the provider gets it: an uploaded file (S3 key) becomes a
+        short-lived GET URL answering with the declared type and name (WhatsApp, Meta, Telegram
+        and Twilio fetch it; Twilio checks its Content-Type)."""
+        out = {k: attachment.get(k) for k in ("url", "mime_type", "filename", "caption") if attachment.get(k)}
+        if attachment.get("key"):
+            from skailan.conversations.uploads import send_url
+
+            out["url"] = send_url(attachment["key"], attachment.get("mime_type"), attachment.get("filename"))
+            self.uploaded[out["url"]] = attachment["key"]
+        return out
+
+    @property
+    def uploaded(self) -> dict[str, str]:
+        """URL given to the provider → S3 key of the upload behind it."""
+        if not hasattr(self, "_uploaded"):
+            self._uploaded: dict[str, str] = {}
+        return self._uploaded
 
     # ---- the send
 
@@ -211,14 +231,21 @@ class EmailDelivery(ChannelDelivery):
 
         return EmailSender(transport=transport, from_address=address, from_name=self.account.name,
                            message_id_domain=address.rpartition("@")[2] or None,
-                           load_attachment=_attachment_loader(), allow_http_media=get_settings().is_local)
+                           load_attachment=_attachment_loader(self.uploaded), allow_http_media=get_settings().is_local)
 
 
-def _attachment_loader() -> Any:
+def _attachment_loader(uploaded: dict[str, str] | None = None) -> Any:
     def load(media: Any) -> Any:
         from skailan.channels.email import AttachmentContent
         from skailan.channels.fetch import FetchPolicy, fetch_media
         from skailan.platform.errors import Retryable, SkailanError
+
+        key = (uploaded or {}).get(media.url)
+        if key:  # our own upload: read from S3, not through a URL
+            from skailan.conversations.uploads import read
+
+            return AttachmentContent(filename=media.filename or key.rsplit("/", 1)[-1],
+                                     content_type=media.mime_type or "application/octet-stream", content=read(key))
 
         settings = get_settings()
         policy = FetchPolicy(allowed_hosts=None, local_hosts=settings.provider_local_hosts, max_bytes=10 * 1024 * 1024)

@@ -34,7 +34,9 @@ from skailan.conversations.items import (
     provider_ref_pk,
     session_pk,
 )
+from skailan.platform import outbox
 from skailan.platform.clock import iso, parse_iso
+from skailan.platform.events import DomainEvent
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.storage import transaction
 
@@ -198,8 +200,9 @@ def awaiting_rating(conversation: ConversationItem, now: str) -> bool:
 
 def append_message(message: MessageItem, summary: Summary, *, mode: str,
                    conversation: ConversationItem | None = None,
-                   refs: Iterable[ProviderRefItem] = (), rating: int | None = None) -> None:
-    """Store a message and its conversation's summary in one transaction.
+                   refs: Iterable[ProviderRefItem] = (), rating: int | None = None,
+                   events: Iterable[DomainEvent] = (), outbox_table: str | None = None) -> None:
+    """Store a message, its conversation's summary and its events' outbox items in one transaction.
 
     mode "append": the conversation must exist and be open or pending (else ConversationNotOpen);
     "reopen": it must be closed (it becomes open); "create": `conversation` is put and must not
@@ -236,21 +239,30 @@ def append_message(message: MessageItem, summary: Summary, *, mode: str,
             else:
                 condition: Condition = ConversationItem.pk.exists() & ConversationItem.status.is_in("open", "pending")
                 tx.update(key, actions=_summary_actions(conversation_id, summary), condition=condition)
+            if outbox_table:
+                outbox.add(tx, events, outbox_table)  # last: the reasons are read by position
     except TransactWriteError as err:
         reasons = _reasons(err)
         if any(code == "ConditionalCheckFailed" for code in reasons[: len(refs) + 1]):
             raise Duplicate(message.provider_message_id) from err
-        if reasons and reasons[-1] == "ConditionalCheckFailed":
+        conversation_at = len(refs) + 1  # refs, message, then the conversation
+        if len(reasons) > conversation_at and reasons[conversation_at] == "ConditionalCheckFailed":
             if mode == "create":
                 raise ConversationExists(conversation_id) from err
             raise ConversationNotOpen(conversation_id) from err
         raise
 
 
+def _error_code(error: dict[str, Any]) -> Action:
+    code = error.get("code")
+    return MessageItem.error_code.set(str(code)) if code is not None else MessageItem.error_code.remove()
+
+
 def update_message_text(tenant_id: str, conversation_id: str, message_id: str, text: str | None,
                         edited_at: str) -> None:
     MessageItem(conversation_pk(tenant_id, conversation_id), message_sk(message_id)).update(
-        actions=[MessageItem.text.set(text), MessageItem.edited.set(edited_at)],
+        actions=[MessageItem.text.set(text) if text is not None else MessageItem.text.remove(),
+                 MessageItem.edited.set(edited_at)],
         condition=MessageItem.pk.exists(),
     )
 
@@ -275,7 +287,7 @@ def apply_status(tenant_id: str, conversation_id: str, message_id: str, status: 
                  "read": MessageItem.read_at, "failed": MessageItem.failed_at}[status]
     actions: list[Action] = [MessageItem.status.set(status), MessageItem.status_rank.set(rank), time_attr.set(at)]
     if error is not None:
-        actions += [MessageItem.error.set(error), MessageItem.error_code.set(error.get("code"))]
+        actions += [MessageItem.error.set(error), _error_code(error)]
     limit = (rank if after_delivery else FAILED_ONLY_BELOW) if status == "failed" else rank
     condition = MessageItem.pk.exists() & (MessageItem.status_rank < limit)
     try:
@@ -347,7 +359,7 @@ def record_sent(item: MessageItem, provider_ids: list[str], *, at: str) -> None:
 def record_failure(item: MessageItem, error: dict[str, Any], *, at: str, final: bool,
                    sent_ids: list[str] | None = None) -> None:
     """A failed attempt: back to `queued` for a retry, or `failed` for good."""
-    actions: list[Action] = [MessageItem.error.set(error), MessageItem.error_code.set(error.get("code"))]
+    actions: list[Action] = [MessageItem.error.set(error), _error_code(error)]
     if final:
         actions += [MessageItem.status.set("failed"), MessageItem.status_rank.set(STATUS_RANK["failed"]),
                     MessageItem.failed_at.set(at)]

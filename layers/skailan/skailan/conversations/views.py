@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, cast
 
 from skailan.conversations.items import ConversationItem, MessageItem
 from skailan.conversations.models import (
     AuthorOut,
     ContactOut,
     ConversationOut,
+    ConversationStatus,
     ErrorOut,
     LastMessageOut,
     MediaOut,
@@ -25,7 +26,7 @@ def conversation_out(item: ConversationItem) -> ConversationOut:
     if item.channel == "whatsapp" and item.last_customer_message_at:
         window = iso(parse_iso(item.last_customer_message_at) + WINDOW)
     return ConversationOut(
-        id=item.conversation_id, channel=item.channel, account_id=item.account_id, status=item.status,
+        id=item.conversation_id, channel=item.channel, account_id=item.account_id, status=cast(ConversationStatus, item.status),
         contact=ContactOut.model_validate(contact),
         last_message=LastMessageOut.model_validate(item.last_message) if item.last_message else None,
         last_activity_at=item.last_activity_at, last_customer_message_at=item.last_customer_message_at,
@@ -80,7 +81,7 @@ def message_out(item: MessageItem) -> MessageOut:
              if (value := getattr(item, f"{name}_at", None))}
     _monotonic(times)
     return MessageOut(
-        id=item.message_id, conversation_id=item.conversation_id, direction=item.direction, type=item.type,
+        id=item.message_id, conversation_id=item.conversation_id, direction=cast(Literal["in", "out"], item.direction), type=item.type,
         text=item.text, status=item.status, provider_message_id=item.provider_message_id,
         author=AuthorOut.model_validate(item.author or {"kind": "system"}), timestamp=item.timestamp,
         media=_media(item.media), attachments=_attachments(item.attachments), details=item.details or {},

@@ -22,7 +22,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import Field, field_validator
 
@@ -244,9 +244,15 @@ def session_of(found: Widget, authorization: str | None) -> Any:
 # ---------------------------------------------------------------- messages
 
 
-def _kind(mime: str | None) -> str:
-    major = (mime or "").split("/", 1)[0]
-    return major if major in ("image", "video", "audio") else "document"
+Direction = Literal["in", "out"]  # stored as a plain string
+MediaKind = Literal["image", "video", "audio", "document"]
+
+
+_MEDIA_KINDS: dict[str, MediaKind] = {"image": "image", "video": "video", "audio": "audio"}
+
+
+def _kind(mime: str | None) -> MediaKind:
+    return _MEDIA_KINDS.get((mime or "").split("/", 1)[0], "document")
 
 
 def _conversation_of(found: Widget, session: Any) -> str:
@@ -279,7 +285,7 @@ def send(found: Widget, session: Any, body: VisitorMessageIn, *, source_ip: str 
     visitor = session.visitor or {}
     provider_id = f"{session.session_id}:{body.client_message_id or new_id().lower()}"
     media = None
-    message_type = "text"
+    message_type: Literal["text"] | MediaKind = "text"
     if body.attachment is not None:
         key = f"{_upload_prefix(found, session.session_id)}{body.attachment.id}"
         media = InboundMedia(provider_media_id=key, mime_type=body.attachment.mime_type,
@@ -321,7 +327,7 @@ def poll(found: Widget, session: Any, *, after: str | None, limit: int = 50) -> 
         media = item.media or {}
         author = item.author or {}
         out.append(VisitorMessageOut(
-            id=item.message_id, direction=item.direction, type=item.type, text=item.text, timestamp=item.timestamp,
+            id=item.message_id, direction=cast(Direction, item.direction), type=item.type, text=item.text, timestamp=item.timestamp,
             status=item.status, media_url=signed_url(media["key"]) if media.get("key") else None,
             author_name=author.get("name") if item.direction == "out" else None,
         ))

@@ -35,10 +35,6 @@ def _origin(app: Any) -> str | None:
     return app.current_event.headers.get("origin")
 
 
-# Bodies other than an attachment are a few fields: anything bigger is refused before parsing.
-MAX_SMALL_BODY = 16 * 1024
-
-
 def widget_guard(app: Any, next_middleware: NextMiddleware) -> Response:
     """Find the widget, refuse a foreign origin before anything runs, and give an allowed
     origin its CORS headers — on errors too, so the widget can read them."""
@@ -47,10 +43,6 @@ def widget_guard(app: Any, next_middleware: NextMiddleware) -> Response:
     try:
         found = webchat.widget(parts[4] if len(parts) > 4 else "")
         webchat.check_origin(found, origin)
-        body = app.current_event.body or ""
-        if not app.current_event.path.endswith("/attachments") and len(body) > MAX_SMALL_BODY:
-            raise webchat.PayloadTooLarge("La solicitud es demasiado grande. / The request is too large.",
-                                          details={"max_bytes": MAX_SMALL_BODY})
     except SkailanError as err:
         return error_response(err.status, err.code, err.message, err.details)
     app.append_context(widget=found)

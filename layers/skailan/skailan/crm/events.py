@@ -1,4 +1,5 @@
-"""CRM domain events (source `skailan.crm`): built from the caller, published after the write.
+"""CRM domain events (source `skailan.crm`): built from the caller, written to the contacts table's
+outbox (`skailan.platform.outbox`) right after the write — its Pipe puts them on the bus.
 
 Types: contact.created | contact.updated | contact.deleted | contact.merged |
 contact.journey_changed | contact.identity_added | contact.identity_removed | contact.note_added |
@@ -13,21 +14,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from skailan.platform.events import DomainEvent, build_event, publish
+from skailan.crm.catalogue import CATALOGUE
+from skailan.platform import outbox
+from skailan.platform.events import DomainEvent, build_event
+from skailan.platform.settings import get_settings
 
 SOURCE = "skailan.crm"
 
 
 def build(tenant_id: str, type_: str, **fields: Any) -> DomainEvent:
-    return build_event(SOURCE, tenant_id, type_, **fields)
+    return build_event(SOURCE, tenant_id, CATALOGUE.check(type_), **fields)
 
 
 def emit(tenant_id: str, type_: str, **fields: Any) -> DomainEvent:
+    """After a write that took no transaction: the event's outbox item, written right after it."""
     event = build(tenant_id, type_, **fields)
-    publish([event])
+    outbox.write([event], get_settings().contacts_table)
     return event
 
 
 def emit_many(events: list[DomainEvent]) -> None:
     if events:
-        publish(events)
+        outbox.write(events, get_settings().contacts_table)

@@ -479,7 +479,7 @@ def _validate(form: FormItem, raw: dict[str, Any], country: str | None) -> dict[
                 except FieldValueError as bad:
                     errors.append({"field": key, "error": bad.code, "message": both(bad.es, bad.en)})
                     continue
-            if value is not None:
+            if value is not None and definition is not None:
                 custom[definition.key] = value
                 values[key] = value
         else:
@@ -558,7 +558,7 @@ def _upsert_person(form: FormItem, data: dict[str, Any], submission: FormSubmiss
 
     keys = ([("email", data["email"])] if data["email"] else []) + (
         [("phone", phone_identity(data["phone"]).key)] if data["phone"] else [])
-    list_id = form.list_id
+    list_id: str | None = form.list_id
     for _attempt in range(4):  # a lost race (identity claimed, person edited or merged) matches again
         owners = lookup_owners(form.tenant_id, keys)
         matched = [owners[k] for k in keys if k in owners]

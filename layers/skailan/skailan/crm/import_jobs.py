@@ -31,6 +31,7 @@ Worker (`run_import`, fed by SQS):
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -40,9 +41,10 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Literal, cast
 
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
 
 from skailan.crm._i18n import both
 from skailan.crm.imports.reader import ImportFileError
@@ -54,6 +56,8 @@ from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.observability import logger
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.settings import get_settings
+
+ImportStatus = Literal["pending", "running", "completed", "failed"]  # ImportOut.status, stored as text
 
 if TYPE_CHECKING:  # the worker never builds API models: they are imported where the API needs them
     from skailan.crm.models import Page
@@ -164,14 +168,16 @@ def _out(job: ImportJobItem, *, errors_url: bool = True, uploaded: bool | None =
             ExpiresIn=DOWNLOAD_EXPIRES,
         )
     return ImportOut(
-        id=job.import_id, status=job.status, filename=job.filename, target=job.target or {"kind": "none"},
+        id=job.import_id, status=cast(ImportStatus, job.status), filename=job.filename, target=job.target or {"kind": "none"},
         list_id=job.list_id, owner_id=job.owner_id,
         uploaded=uploaded if uploaded is not None else (job.headers is not None or job.status != "pending"),
         file_size=_int(job.file_size) if job.file_size is not None else None,
         headers=job.headers, suggested_mapping=job.suggested_mapping, mapping=job.mapping,
         progress=ImportProgressOut(rows_processed=_int(job.rows_processed),
                                    rows_total=_int(job.rows_total) if job.rows_total is not None else None),
-        summary=ImportSummaryOut(**{k: v for k, v in summary.items() if k in ImportSummaryOut.model_fields}),
+        update_policy=job.update_policy,  # type: ignore[arg-type]
+        summary=ImportSummaryOut(**{**{k: v for k, v in summary.items() if k in ImportSummaryOut.model_fields},
+                                    "update_policy": job.update_policy}),
         error_rows=_int(job.error_rows), errors_url=url,
         error=ImportErrorOut(**job.error) if job.error else None,
         created_at=job.created_at, queued_at=job.queued_at, started_at=job.started_at, finished_at=job.finished_at,
@@ -433,6 +439,7 @@ def start_import(caller: Caller, import_id: str, data: ImportStartIn) -> ImportO
     now = iso()
     try:
         job.update(actions=[ImportJobItem.mapping.set(mapping), ImportJobItem.queued_at.set(now),
+                            ImportJobItem.update_policy.set(data.update_policy),
                             ImportJobItem.list_id.set(list_id) if list_id else ImportJobItem.list_id.remove(),
                             ImportJobItem.updated_at.set(now)],
                    condition=(ImportJobItem.status == "pending") & ImportJobItem.mapping.does_not_exist())
@@ -444,19 +451,21 @@ def start_import(caller: Caller, import_id: str, data: ImportStartIn) -> ImportO
     try:
         enqueue(tenant_id, import_id)
     except Exception:
-        job.update(actions=[ImportJobItem.mapping.remove(), ImportJobItem.queued_at.remove()])
+        job.update(actions=[ImportJobItem.mapping.remove(), ImportJobItem.queued_at.remove(),
+                            ImportJobItem.update_policy.remove()])
         raise
-    _emit(tenant_id, "contact_import.started", caller, import_id, {"list_id": list_id, "fields_created": sorted(new_fields)})
+    _emit(tenant_id, "contact_import.started", caller, import_id,
+          {"list_id": list_id, "fields_created": sorted(new_fields), "update_policy": data.update_policy})
     return _out(job)
 
 
 def _create_fields(caller: Caller, new_fields: dict[str, str]) -> None:
     from skailan.crm.definitions import create_field
-    from skailan.crm.fields import FieldDefinitionIn
+    from skailan.crm.fields import FieldDefinitionIn, FieldType
 
     for key, label in new_fields.items():
         try:
-            create_field(caller, FieldDefinitionIn(key=key, label=label, type="short_text"))
+            create_field(caller, FieldDefinitionIn(key=key, label=label, type=FieldType.SHORT_TEXT))
         except Conflict:
             continue  # created meanwhile: what we need exists
 
@@ -580,7 +589,7 @@ def _update_leased(job: ImportJobItem, lease: str, actions: list[Any]) -> None:
 
 
 def _release(job: ImportJobItem, lease: str, *, attempts: int | None = None) -> None:
-    actions = [ImportJobItem.lease_owner.remove(), ImportJobItem.lease_until.remove()]
+    actions: list[Action] = [ImportJobItem.lease_owner.remove(), ImportJobItem.lease_until.remove()]
     if attempts is not None:
         actions.append(ImportJobItem.attempts.set(attempts))
     with contextlib.suppress(_LeaseLost):
@@ -732,7 +741,7 @@ def _join_errors(run: _Run) -> str | None:
         out.write(errors_csv_header(run.headers))
         for part in run.segments:
             body = s3.get_object(Bucket=_bucket(), Key=part)["Body"]
-            for chunk in iter(lambda b=body: b.read(1 << 20), b""):
+            for chunk in iter(functools.partial(body.read, 1 << 20), b""):
                 out.write(chunk)
         out.seek(0)
         s3.upload_fileobj(out, _bucket(), key, ExtraArgs={"ContentType": "text/csv; charset=utf-8"})
@@ -787,9 +796,15 @@ def _flush(run: _Run, batch: list[Any]) -> None:
         for candidate in retry:
             matched = [more[k] for k in candidate.match_keys() if k in more]
             by_person.setdefault(matched[0], []).append(candidate)
-    updated_ids = _update(run, by_person, owners)
-    run.acc.record_created(len(created_ids) + replayed)
-    run.acc.record_updated(sum(len(v) for v in by_person.values()))
+    matched_rows = sum(len(v) for v in by_person.values())
+    if _policy(run) == "skip":  # matched people stay exactly as they are (no list, no timeline)
+        updated_ids: list[str] = []
+        run.acc.record_created(len(created_ids) + replayed)
+        run.acc.record_skipped(matched_rows)
+    else:
+        updated_ids = _update(run, by_person, owners)
+        run.acc.record_created(len(created_ids) + replayed)
+        run.acc.record_updated(matched_rows)
     if updated_ids and run.job.list_id:
         from skailan.crm.lists import add_members
 
@@ -862,12 +877,21 @@ def _create(run: _Run, candidates: list[Any]) -> tuple[list[str], list[Any]]:
     return [w.after.person_id for w in writes if id(w) not in failed_ids], retry
 
 
+def _policy(run: _Run) -> str:
+    return run.job.update_policy or "fill_empty"  # jobs started before the policy existed: the safe one
+
+
 def _apply(run: _Run, person: Any, candidate: Any, owners: dict[tuple[str, str], str]) -> None:
-    """The file's values win (the brand's own data); blank cells never erase anything."""
+    """Update a matched person by the import's policy: `overwrite` — the file's values win;
+    `fill_empty` — only fields the person lacks are filled (never a rename, never a replaced
+    e-mail, phone or custom value). Either way blank cells never erase, tags are added and the
+    owner is set only when there is none."""
     from skailan.crm.people import email_identity, phone_identity, set_identity, tag_key
 
-    person.name = candidate.name
-    if candidate.email and candidate.email != person.email:
+    overwrite = _policy(run) == "overwrite"
+    if overwrite or not (person.name or "").strip():
+        person.name = candidate.name
+    if candidate.email and candidate.email != person.email and (overwrite or not person.email):
         holder = owners.get(("email", candidate.email))
         if holder and holder != person.person_id:
             _warn(candidate, "email", "email_taken", "El correo pertenece a otra persona; no se cambió",
@@ -875,7 +899,7 @@ def _apply(run: _Run, person: Any, candidate: Any, owners: dict[tuple[str, str],
         else:
             person.email = candidate.email
             set_identity(person, email_identity(candidate.email), kind="email")
-    if candidate.phone:
+    if candidate.phone and (overwrite or not person.phone):
         ident = phone_identity(candidate.phone)
         if not person.phone or phone_identity(person.phone).key != ident.key:
             holder = owners.get(("phone", ident.key))
@@ -887,7 +911,10 @@ def _apply(run: _Run, person: Any, candidate: Any, owners: dict[tuple[str, str],
                 set_identity(person, ident, kind="phone")
     custom = _custom_of(candidate)
     if custom:
-        person.custom = {**(person.custom or {}), **custom}
+        current = dict(person.custom or {})
+        if not overwrite:
+            custom = {k: v for k, v in custom.items() if current.get(k) in (None, "", [])}
+        person.custom = {**current, **custom}
     have = {tag_key(t) for t in person.tags or []}
     person.tags = list(person.tags or []) + [t for t in candidate.tags if tag_key(t) not in have]
     if run.job.owner_id and not person.owner_id:

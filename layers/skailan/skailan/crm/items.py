@@ -163,7 +163,7 @@ class PersonItem(ContactsItem, discriminator="person"):
 class PeopleCountItem(ContactsItem, discriminator="people_count"):
     """One shard of the brand's live-people count (sk PEOPLE#<nn>); the sum is `people.people_total`."""
 
-    count = NumberAttribute(default=0)
+    count = NumberAttribute(default=0)  # type: ignore[assignment]  # the stored "count" shadows Model.count(), unused on these items
 
 
 class FacetItem(ContactsItem, discriminator="facet"):
@@ -227,7 +227,7 @@ class TagItem(ContactsItem, discriminator="tag"):
     tenant_id = UnicodeAttribute(null=True)
     name = UnicodeAttribute(null=True)
     color = UnicodeAttribute(null=True)
-    count = NumberAttribute(default=0)
+    count = NumberAttribute(default=0)  # type: ignore[assignment]  # the stored "count" shadows Model.count(), unused on these items
 
 
 class ListItem(ContactsItem, discriminator="list"):
@@ -235,7 +235,7 @@ class ListItem(ContactsItem, discriminator="list"):
     list_id = UnicodeAttribute()
     name = UnicodeAttribute()
     description = UnicodeAttribute(null=True)
-    count = NumberAttribute(default=0)
+    count = NumberAttribute(default=0)  # type: ignore[assignment]  # the stored "count" shadows Model.count(), unused on these items
 
 
 class SegmentItem(ContactsItem, discriminator="segment"):
@@ -244,7 +244,7 @@ class SegmentItem(ContactsItem, discriminator="segment"):
     name = UnicodeAttribute()
     description = UnicodeAttribute(null=True)
     rule = JSONAttribute()
-    count = NumberAttribute(default=0)
+    count = NumberAttribute(default=0)  # type: ignore[assignment]  # the stored "count" shadows Model.count(), unused on these items
     status = UnicodeAttribute(default="computing")  # computing | ready
     rule_version = NumberAttribute(default=1)  # bumped when the rule changes; the backfill checks it
 

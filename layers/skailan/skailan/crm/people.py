@@ -20,6 +20,7 @@ import time
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from skailan.crm._i18n import both
@@ -38,7 +39,7 @@ from skailan.crm.items import (
     people_index_pk,
     person_pk,
 )
-from skailan.crm.models import Page, PersonIn, PersonOut, PersonPatchIn
+from skailan.crm.models import IdentityOut, Page, PersonIn, PersonOut, PersonPatchIn
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
@@ -178,7 +179,7 @@ def _facet_item(tenant_id: str, person: PersonItem, facet: str, value: str) -> F
 def _tag_counter(tx: TransactWrite, tenant_id: str, key: str, name: str, delta: int) -> None:
     from skailan.crm.definitions import TAG, tags_pk
 
-    actions = [TagItem.count.add(delta)]
+    actions: list[Action] = [TagItem.count.add(delta)]
     if delta > 0:
         actions += [TagItem.name.set(TagItem.name | name), TagItem.kind.set(TagItem),
                     TagItem.tenant_id.set(TagItem.tenant_id | tenant_id),
@@ -325,7 +326,7 @@ def to_out(item: PersonItem) -> PersonOut:
         id=item.person_id, name=item.name, phone=item.phone, email=item.email, custom=item.custom or {},
         tags=list(item.tags or []), owner_id=item.owner_id, journey_state=item.journey_state,
         customer_role=item.customer_role, lead_status=item.lead_status, last_interaction_at=item.last_interaction_at,
-        identities=[{"kind": i["kind"], "value": i["value"]} for i in item.identities or []],
+        identities=[IdentityOut(kind=i["kind"], value=i["value"]) for i in item.identities or []],
         merged_into=item.merged_into, created_at=item.created_at, updated_at=item.updated_at,
     )
 
@@ -497,10 +498,10 @@ def update_person(caller: Caller, person_id: str, data: PersonPatchIn) -> Person
     if "name" in sent and data.name is None:
         errors.append({"field": "name", "error": "required", "message": both("El nombre es obligatorio",
                                                                              "The name is required")})
-    phone = item.phone
+    phone: str | None = item.phone
     if "phone" in sent:
         phone = _collect(errors, normalize_phone, data.phone, country) if data.phone else None
-    email = item.email
+    email: str | None = item.email
     if "email" in sent:
         email = _collect(errors, normalize_email, data.email) if data.email else None
     if ("phone" in sent or "email" in sent) and not phone and not email and not any(
@@ -508,7 +509,7 @@ def update_person(caller: Caller, person_id: str, data: PersonPatchIn) -> Person
         message = both("La persona necesita un teléfono o un correo", "The person needs a phone or an e-mail")
         errors.append({"field": "phone" if "phone" in sent else "email", "error": "phone_or_email_required",
                        "message": message})
-    custom_changes = {}
+    custom_changes: dict[str, Any] = {}
     if "custom" in sent and data.custom:
         custom_changes = _collect(errors, validate_values, definitions.fields, data.custom, country,
                                   partial=True) or {}

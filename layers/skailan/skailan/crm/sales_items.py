@@ -155,6 +155,7 @@ class ImportJobItem(ContactsItem, discriminator="import_job"):
     headers = JSONAttribute(null=True)
     suggested_mapping = JSONAttribute(null=True)
     mapping = JSONAttribute(null=True)
+    update_policy = UnicodeAttribute(null=True)  # fill_empty (default) | overwrite | skip
     queued_at = UnicodeAttribute(null=True)
     started_at = UnicodeAttribute(null=True)
     finished_at = UnicodeAttribute(null=True)
@@ -231,7 +232,7 @@ class StageStatItem(ContactsItem, discriminator="stage_stat"):
     pipeline_id = UnicodeAttribute(null=True)
     stage_id = UnicodeAttribute(null=True)
     currency = UnicodeAttribute(null=True)
-    count = NumberAttribute(default=0)
+    count = NumberAttribute(default=0)  # type: ignore[assignment]  # the stored "count" shadows Model.count(), unused on these items
     amount = DecimalAttribute(default=Decimal)
 
 

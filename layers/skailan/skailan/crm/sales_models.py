@@ -54,8 +54,15 @@ class ImportCreatedOut(ResponseModel):
     max_bytes: int
 
 
+UpdatePolicy = Literal["fill_empty", "overwrite", "skip"]
+
+
 class ImportStartIn(RequestModel):
     mapping: dict[Annotated[str, Field(max_length=200)], Annotated[str, Field(max_length=60)] | None] | None = None
+    update_policy: UpdatePolicy = Field(
+        default="fill_empty",
+        description="A row that matches an existing person: fill_empty fills only their empty fields (name "
+                    "included: nobody is renamed), overwrite lets the file's values win, skip leaves them untouched.")
 
 
 class ImportProgressOut(ResponseModel):
@@ -69,8 +76,10 @@ class ImportSummaryOut(ResponseModel):
     unique: int = 0
     created: int = 0
     updated: int = 0
+    skipped: int = Field(default=0, description="Rows that matched a person left untouched (policy skip).")
     duplicates: int = 0
     invalid: int = 0
+    update_policy: UpdatePolicy | None = None
 
 
 class ImportErrorOut(ResponseModel):
@@ -93,6 +102,7 @@ class ImportOut(ResponseModel):
     headers: list[str] | None = None
     suggested_mapping: dict[str, str | None] | None = None
     mapping: dict[str, str | None] | None = None
+    update_policy: UpdatePolicy | None = None
     progress: ImportProgressOut
     summary: ImportSummaryOut
     error_rows: int = 0

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from skailan.crm.items import (
@@ -128,7 +129,7 @@ def _tag_counter(tx: TransactWrite, tenant_id: str, key: str, spelling: str, del
     """The tag's people count, as `people._tag_counter` keeps it (created on first use)."""
     from skailan.crm.definitions import TAG, tags_pk
 
-    actions = [TagItem.count.add(delta)]
+    actions: list[Action] = [TagItem.count.add(delta)]
     if delta > 0:
         actions += [TagItem.name.set(TagItem.name | spelling), TagItem.kind.set(TagItem),
                     TagItem.tenant_id.set(TagItem.tenant_id | tenant_id),

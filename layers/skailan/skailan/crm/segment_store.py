@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.expressions.update import Action
 
 from skailan.crm._i18n import both
 from skailan.crm.events import emit
@@ -101,7 +102,7 @@ def list_segments(tenant_id: str, *, cursor: str | None, limit: int | None) -> P
 def update_segment(caller: Caller, segment_id: str, data: SegmentUpdateIn) -> SegmentOut:
     item = load_segment(caller.tenant_id, segment_id)
     sent = data.model_fields_set
-    actions = [SegmentItem.updated_at.set(iso())]
+    actions: list[Action] = [SegmentItem.updated_at.set(iso())]
     if data.name is not None:
         actions.append(SegmentItem.name.set(data.name))
     if "description" in sent:

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from skailan.crm._i18n import both
@@ -370,6 +371,7 @@ def list_tasks(tenant_id: str, *, assignee_id: str | None, person_id: str | None
     else:
         index, partition, attr = TaskItem.gsi1, assignee_tasks_pk(tenant_id, assignee_id or ""), "gsi1pk"
         sort = TaskItem.gsi1sk
+    condition: Condition | None
     if overdue:
         condition = sort.between("open#", f"open#{now}")
     elif status == "all":

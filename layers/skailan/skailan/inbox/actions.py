@@ -2,7 +2,7 @@
 tags, status, notes, read/unread.
 
 Each is decided on the freshly read conversation and written with `holders.mutate` (one
-transaction with the load counters and the history entry), then published as a domain event.
+transaction with the load counters, the history entry and the domain event's outbox item).
 Agents act on conversations they hold or nobody holds; a colleague's conversation is invisible
 to them (404) — except through `take`, whose 409 names the holder so the agent knows whom to ask.
 """
@@ -12,10 +12,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from skailan.conversations import catalogue as cat
 from skailan.conversations.items import ConversationItem
 from skailan.inbox import agents, holders, state, timers
 from skailan.inbox.action_models import ActionOut, NoteIn, NoteOut
-from skailan.inbox.events import CONVERSATIONS, actor_of, build
+from skailan.inbox.events import CONVERSATIONS, actor_of, add_to, build
 from skailan.inbox.holders import Plan
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
@@ -128,7 +129,7 @@ def take(caller: Caller, conversation_id: str, *, confirm: bool = False) -> Acti
                                                                **_holder_details(item, caller)})
         return Plan(changes=_claim_changes(me, my_name), condition=_holder_condition(item), claim={me: None},
                     release=[previous] if previous else [],
-                    events=[conversation_event(item, "conversation.taken", caller,
+                    events=[conversation_event(item, cat.CONVERSATION_TAKEN, caller,
                                                {"assignee": me, "assignee_name": my_name,
                                                 "previous_assignee": previous, "forced": bool(previous)})])
 
@@ -150,7 +151,7 @@ def assign(caller: Caller, conversation_id: str, user_id: str | None) -> ActionO
         previous = item.assignee
         return Plan(changes=_claim_changes(target, target_name), condition=_holder_condition(item),
                     claim={target: None}, release=[previous] if previous else [],
-                    events=[conversation_event(item, "conversation.assigned", caller,
+                    events=[conversation_event(item, cat.CONVERSATION_ASSIGNED, caller,
                                                {"assignee": target, "assignee_name": target_name,
                                                 "previous_assignee": previous})])
 
@@ -169,7 +170,7 @@ def unassign(caller: Caller, conversation_id: str) -> ActionOut:
             return None
         previous = item.assignee
         return Plan(changes=_release_changes(requeue=True), condition=_holder_condition(item), release=[previous],
-                    events=[conversation_event(item, "conversation.unassigned", caller,
+                    events=[conversation_event(item, cat.CONVERSATION_UNASSIGNED, caller,
                                                {"previous_assignee": previous})])
 
     item, plan = holders.mutate(caller.tenant_id, conversation_id, decide)
@@ -210,7 +211,7 @@ def transfer(caller: Caller, conversation_id: str, *, user_id: str | None, team_
         data = {"assignee": target[0] if target else None, "assignee_name": target[1] if target else None,
                 "team_id": team_id, "previous_assignee": previous, "previous_team_id": item.team_id, "note": note}
         return Plan(changes=changes, condition=_holder_condition(item), claim=claim, release=release,
-                    events=[conversation_event(item, "conversation.transferred", caller, data)])
+                    events=[conversation_event(item, cat.CONVERSATION_TRANSFERRED, caller, data)])
 
     item, plan = holders.mutate(caller.tenant_id, conversation_id, decide)
     if note:
@@ -267,7 +268,7 @@ def close(caller: Caller | None, tenant_id: str, conversation_id: str, reason_id
                 "team_id": item.team_id, "resolution_ms": resolution_ms, "note": note,
                 "bot_handled": bool(item.bot_handled), "automatic": caller is None}
         return Plan(changes=changes, condition=C.status != "closed", release=[holder] if holder else [],
-                    events=[conversation_event(item, "conversation.closed", caller, data, actor_name=actor_name)])
+                    events=[conversation_event(item, cat.CONVERSATION_CLOSED, caller, data, actor_name=actor_name)])
 
     item, plan = holders.mutate(tenant_id, conversation_id, decide)
     for kind in ("inactivity", "snooze", "unassigned", "assign_retry"):
@@ -295,7 +296,7 @@ def reopen(caller: Caller, conversation_id: str) -> ActionOut:
                    **_claim_changes(me, my_name)}
         return Plan(changes=changes, condition=(C.status == "closed") & C.assignee.does_not_exist(),
                     claim={me: None},
-                    events=[conversation_event(item, "conversation.reopened", caller,
+                    events=[conversation_event(item, cat.CONVERSATION_REOPENED, caller,
                                                {"assignee": me, "assignee_name": my_name, "manual": True})])
 
     item, plan = holders.mutate(caller.tenant_id, conversation_id, decide)
@@ -313,7 +314,7 @@ def set_status(caller: Caller, conversation_id: str, status: str) -> ActionOut:
             return None
         return Plan(changes={"status": status, "snoozed_until": None},
                     condition=C.status.is_in("open", "pending"),
-                    events=[conversation_event(item, "conversation.status_changed", caller,
+                    events=[conversation_event(item, cat.CONVERSATION_STATUS_CHANGED, caller,
                                                {"status": status, "previous": state.status_of(item)})])
 
     item, plan = holders.mutate(caller.tenant_id, conversation_id, decide)
@@ -348,7 +349,7 @@ def snooze(caller: Caller, conversation_id: str, until: str) -> ActionOut:
         if item.status == "closed":
             raise _closed()
         return Plan(changes={"snoozed_until": when}, condition=C.status != "closed",
-                    events=[conversation_event(item, "conversation.snoozed", caller, {"until": when})])
+                    events=[conversation_event(item, cat.CONVERSATION_SNOOZED, caller, {"until": when})])
 
     item, plan = holders.mutate(caller.tenant_id, conversation_id, decide)
     timers.schedule(caller.tenant_id, "snooze", conversation_id, when, {"until": when})
@@ -364,7 +365,7 @@ def wake(tenant_id: str, conversation_id: str, *, reason: str, expected_until: s
         if expected_until and item.snoozed_until != expected_until:
             return None
         return Plan(changes={"snoozed_until": None},
-                    events=[conversation_event(item, "conversation.woke", None, {"reason": reason},
+                    events=[conversation_event(item, cat.CONVERSATION_WOKE, None, {"reason": reason},
                                                actor_name="snooze")])
 
     _, plan = holders.mutate(tenant_id, conversation_id, decide)
@@ -377,7 +378,7 @@ def set_pinned(caller: Caller, conversation_id: str, pinned: bool) -> ActionOut:
         if bool(item.pinned) == pinned:
             return None
         return Plan(changes={"pinned": pinned or None},
-                    events=[conversation_event(item, "conversation.pinned" if pinned else "conversation.unpinned",
+                    events=[conversation_event(item, cat.CONVERSATION_PINNED if pinned else cat.CONVERSATION_UNPINNED,
                                                caller)])
 
     item, plan = holders.mutate(caller.tenant_id, conversation_id, decide)
@@ -390,7 +391,7 @@ def set_priority(caller: Caller, conversation_id: str, priority: str) -> ActionO
         if (item.priority or "normal") == priority:
             return None
         return Plan(changes={"priority": None if priority == "normal" else priority},
-                    events=[conversation_event(item, "conversation.priority_changed", caller,
+                    events=[conversation_event(item, cat.CONVERSATION_PRIORITY_CHANGED, caller,
                                                {"priority": priority, "previous": item.priority or "normal"})])
 
     item, plan = holders.mutate(caller.tenant_id, conversation_id, decide)
@@ -415,7 +416,7 @@ def change_tags(caller: Caller, conversation_id: str, add: list[str], remove: li
         if new == current:
             return None
         return Plan(changes={"tags": new or None},
-                    events=[conversation_event(item, "conversation.tags_changed", caller,
+                    events=[conversation_event(item, cat.CONVERSATION_TAGS_CHANGED, caller,
                                                {"added": sorted(new - current), "removed": sorted(current - new),
                                                 "tags": sorted(new)})])
 
@@ -441,15 +442,13 @@ def _save_note(caller: Caller, item: ConversationItem, text: str, *, mentions: l
                     conversation_id=item.conversation_id, note_id=note_id, text=text,
                     author_id=caller.principal_id, author_name=caller.name or caller.email, mentions=mentions,
                     created_at=now)
-    event = conversation_event(item, "conversation.note_added", caller,
+    event = conversation_event(item, cat.CONVERSATION_NOTE_ADDED, caller,
                                {"note_id": note_id, "text": text[:500], "mentions": mentions})
     with TransactWrite(connection=connection()) as tx:
         tx.save(note, condition=NoteItem.pk.does_not_exist())
         if record_history:
             tx.save(history.entry_for(event, item.conversation_id))
-    from skailan.platform.events import publish
-
-    publish([event])
+        add_to(tx, [event])
     who = caller.name or caller.email or caller.principal_id
     for user_id in mentions:
         if user_id == caller.principal_id:
@@ -505,12 +504,9 @@ def mark_read(caller: Caller, conversation_id: str, read: bool) -> ActionOut:
         # The holder (or anyone, while nobody holds it) read it: the conversation's own unread count resets.
         state.key(caller.tenant_id, conversation_id).update(actions=[C.unread_count.set(0)])
         item.unread_count = 0
-    event = conversation_event(item, "conversation.read" if read else "conversation.unread", caller,
+    event = conversation_event(item, cat.CONVERSATION_READ if read else cat.CONVERSATION_UNREAD, caller,
                                {"user_id": caller.principal_id})
-    history.record(event, conversation_id)
-    from skailan.platform.events import publish
-
-    publish([event])
+    history.record_and_emit(event, conversation_id)
     return out(item)
 
 
@@ -532,8 +528,5 @@ def emit_conversation(item: ConversationItem, type_: str, data: dict[str, Any], 
     from skailan.inbox import history
 
     event = conversation_event(item, type_, None, data, actor_name=actor_name)
-    history.record(event, item.conversation_id)
-    from skailan.platform.events import publish
-
-    publish([event])
+    history.record_and_emit(event, item.conversation_id)
 

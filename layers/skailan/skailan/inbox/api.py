@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from skailan.conversations.items import ConversationItem
-from skailan.conversations.models import ConversationOut, MessageIn, Page
+from skailan.conversations.models import ConversationOut, MessageIn, MessageOut, Page
 from skailan.inbox import state
 from skailan.platform.auth import Caller
 from skailan.platform.errors import Unprocessable
@@ -36,6 +36,12 @@ class InboxConversationOut(ConversationOut):
     rated_at: str | None = None
     awaiting_rating_until: str | None = Field(
         default=None, description="CSAT: the survey was sent; a 1–5 answer until then is the rating (stays closed).")
+
+
+class StartedConversationOut(InboxConversationOut):
+    """A conversation the business started (or continued), with the first message it queued."""
+
+    message: MessageOut
 
 
 def to_out(item: ConversationItem, *, read_at: str | None = None, with_read: bool = False) -> InboxConversationOut:
@@ -76,10 +82,10 @@ def ensure_readable(caller: Caller, conversation_id: str) -> None:
     state.load_visible(caller, conversation_id)
 
 
-def check_reply(caller: Caller, conversation_id: str, body: MessageIn) -> None:
+def check_reply(caller: Caller, conversation_id: str, body: MessageIn) -> str | None:
     """Before a reply is queued: the caller may answer this conversation, and on WhatsApp free
     text goes only inside the 24-hour window while a template must be registered, approved and
-    complete. A 4xx here means nothing was stored or queued."""
+    complete. A 4xx here means nothing was stored or queued. Returns a template's rendered text."""
     from skailan.inbox import templates
 
     item = state.load_visible(caller, conversation_id)
@@ -87,11 +93,11 @@ def check_reply(caller: Caller, conversation_id: str, body: MessageIn) -> None:
         if body.template is not None:
             raise Unprocessable("Las plantillas solo existen en WhatsApp. / Templates exist on WhatsApp only.",
                                 code="template_not_supported", details=[{"field": "template", "error": "WhatsApp only"}])
-        return
+        return None
     if body.template is not None:
-        templates.check_send(caller.tenant_id, item.account_id, body.template.name, body.template.language,
-                             list(body.template.parameters))
-        return
+        template = templates.check_send(caller.tenant_id, item.account_id, body.template.name,
+                                        body.template.language, list(body.template.parameters))
+        return templates.render(template.body, list(body.template.parameters))
     expires = state.window_expires_at(item)
     from skailan.platform.clock import iso
 
@@ -105,3 +111,4 @@ def check_reply(caller: Caller, conversation_id: str, body: MessageIn) -> None:
             details={"window_expires_at": expires, "templates": f"/v1/whatsapp-templates?account_id={item.account_id}"
                                                                  "&status=approved"},
         )
+    return None

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from skailan.conversations.catalogue import CONVERSATION_ASSIGNED
 from skailan.conversations.items import ConversationItem
 from skailan.inbox import agents, holders, state, teams, timers
 from skailan.inbox.actions import conversation_event
@@ -108,7 +109,7 @@ def _claim(tenant_id: str, item: ConversationItem, agent: AgentItem, config: Inb
                              "assigned_at": iso(), "queued_at": None},
                     condition=C.assignee.does_not_exist() & (C.status != "closed"),
                     claim={agent.user_id: capacity}, require_online=True,
-                    events=[conversation_event(current, "conversation.assigned", None,
+                    events=[conversation_event(current, CONVERSATION_ASSIGNED, None,
                                                {"assignee": agent.user_id, "assignee_name": agent.name,
                                                 "automatic": True, "waited_ms": _waited(current)},
                                                actor_name="auto-assignment")])

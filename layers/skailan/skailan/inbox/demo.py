@@ -27,7 +27,7 @@ TEMPLATES = (
 
 def seed_demo(tenant_id: str = "demo", agent_emails: tuple[str, ...] = ("agent1@demo.local", "agent2@demo.local")) -> None:
     from skailan.inbox import quick_replies, teams, templates
-    from skailan.inbox.models import QuickReplyIn, TeamIn, WhatsAppTemplateIn
+    from skailan.inbox.models import QuickReplyIn, TeamIn, WhatsAppTemplateRegistration
     from skailan.platform.auth import Caller
     from skailan.platform.errors import Conflict
     from skailan.tenancy import channel_accounts, cognito
@@ -50,4 +50,4 @@ def seed_demo(tenant_id: str = "demo", agent_emails: tuple[str, ...] = ("agent1@
             quick_replies.create_reply(system, QuickReplyIn.model_validate(reply))
     for template in TEMPLATES:
         with suppress(Conflict):
-            templates.create_template(None, tenant_id, WhatsAppTemplateIn.model_validate(template))
+            templates.register_template(None, tenant_id, WhatsAppTemplateRegistration.model_validate(template))

@@ -12,14 +12,24 @@ Two sources:
 
 Every conversation event also becomes an entry of the conversation's history (`history.py`),
 written by the code that changes the conversation, so the history does not depend on the bus.
+
+Events reach the bus through the inbox table's outbox (`skailan.platform.outbox`): conversation
+actions add them to their own transaction (`holders.mutate`, notes, read markers); `emit` /
+`emit_many` write them with one BatchWriteItem right after a write that took no transaction.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from pynamodb.transactions import TransactWrite
+
+from skailan.conversations.catalogue import CATALOGUE as CONVERSATIONS_CATALOGUE
+from skailan.inbox.catalogue import CATALOGUE as INBOX_CATALOGUE
+from skailan.platform import outbox
 from skailan.platform.auth import Caller
-from skailan.platform.events import Actor, DomainEvent, publish
+from skailan.platform.events import Actor, DomainEvent
+from skailan.platform.settings import get_settings
 
 CONVERSATIONS = "skailan.conversations"
 INBOX = "skailan.inbox"
@@ -42,18 +52,30 @@ def build(
     data: dict[str, Any] | None = None,
     actor: Actor | None = None,
 ) -> DomainEvent:
+    catalogue = CONVERSATIONS_CATALOGUE if source == CONVERSATIONS else INBOX_CATALOGUE
     return DomainEvent(
-        tenant_id=tenant_id, source=source, type=type_, actor=actor or actor_of(caller),
+        tenant_id=tenant_id, source=source, type=catalogue.check(type_), actor=actor or actor_of(caller),
         entity_type=entity_type, entity_id=entity_id, data=data or {},
     )
 
 
+def table() -> str:
+    """The table whose outbox carries the inbox's events (both sources)."""
+    return get_settings().inbox_table
+
+
+def add_to(tx: TransactWrite, events: list[DomainEvent]) -> None:
+    """The events' outbox items in the caller's transaction (after its own operations)."""
+    outbox.add(tx, events, table())
+
+
 def emit(tenant_id: str, type_: str, **kwargs: Any) -> DomainEvent:
+    """After a write that took no transaction: its outbox item, written right after it."""
     event = build(tenant_id, type_, **kwargs)
-    publish([event])
+    outbox.write([event], table())
     return event
 
 
 def emit_many(events: list[DomainEvent]) -> None:
     if events:
-        publish(events)
+        outbox.write(events, table())

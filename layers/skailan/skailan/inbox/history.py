@@ -26,8 +26,18 @@ def entry_for(event: DomainEvent, conversation_id: str) -> HistoryItem:
 
 
 def record(event: DomainEvent, conversation_id: str) -> None:
-    """Write an entry outside a transaction (for events with no conversation write)."""
+    """Write an entry outside a transaction (for an event another context published)."""
     entry_for(event, conversation_id).save()
+
+
+def record_and_emit(event: DomainEvent, conversation_id: str) -> None:
+    """An inbox event with no conversation write: its history entry and its outbox item, one transaction."""
+    from skailan.inbox.events import add_to
+    from skailan.platform.storage import transaction
+
+    with transaction() as tx:
+        tx.save(entry_for(event, conversation_id))
+        add_to(tx, [event])
 
 
 def list_history(tenant_id: str, conversation_id: str, *, cursor: str | None, limit: int | None,

@@ -8,9 +8,10 @@ The transaction holds, together:
 - the agents' load counters — `ADD load 1` under `load < capacity` (and `status = online` for
   automatic assignment) for the new holder, `ADD load -1` for the previous one;
 - one history entry per domain event.
+- the events' outbox items (`skailan.platform.outbox`), last.
 So there is never a second holder, never a holder over capacity, never a load counter that
-disagrees with the conversations, never an action missing from the history. Events are
-published after the commit.
+disagrees with the conversations, never an action missing from the history, and never a change
+whose events are lost (or an error answered after the change stood because the bus failed).
 
 `decide(item)` looks at the freshly read conversation and returns a `Plan` (or None: nothing to
 do), or raises a domain error (409 naming the holder…). When the conversation changed between
@@ -33,7 +34,7 @@ from pynamodb.transactions import TransactWrite
 
 from skailan.conversations.items import ConversationItem
 from skailan.inbox import history, state
-from skailan.inbox.events import emit_many
+from skailan.inbox.events import add_to
 from skailan.inbox.items import AgentItem, agents_pk
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict
@@ -105,6 +106,7 @@ def _commit(item: ConversationItem, plan: Plan) -> None:
         for user_id in plan.release:
             tx.update(_agent_key(tenant_id, user_id), actions=[AgentItem.load.add(-1)],
                       condition=AgentItem.pk.exists())
+        add_to(tx, plan.events)  # last: the reasons above are read by position
 
 
 def mutate(tenant_id: str, conversation_id: str, decide: Callable[[ConversationItem], Plan | None], *,
@@ -132,7 +134,6 @@ def mutate(tenant_id: str, conversation_id: str, decide: Callable[[ConversationI
             time.sleep(min(0.2, 0.005 * (2**attempt)) * random.random())
             item = None
             continue
-        emit_many(plan.events)
         return item, plan
     raise Conflict("La conversación cambió mientras la editabas; vuelve a intentarlo. / "
                    "The conversation changed while you edited it; try again.", code="concurrent_update")

@@ -12,6 +12,7 @@ Keys (every partition starts with the tenant):
   inbox settings   pk T#<t>#INBOX             sk SETTINGS          (assignment, bots, alerts)
   quick reply      pk T#<t>#QR                sk Q#<id>
   WA template      pk T#<t>#WAT               sk W#<account>#<name>#<language>
+  WA template route pk WATR#<Meta template id> sk ROUTE            (webhook routing, see below)
   history entry    pk T#<t>#C#<conv>#H        sk <occurred_at>#<event id>
   note             pk T#<t>#C#<conv>#N        sk <note id>
   read marker      pk T#<t>#U#<user>#R        sk <conv>
@@ -131,7 +132,25 @@ class WhatsAppTemplateItem(InboxItem, discriminator="wa_template"):
     body = UnicodeAttribute(null=True)
     parameters = NumberAttribute(default=0)
     header_parameters = NumberAttribute(default=0)
-    status = UnicodeAttribute()  # approved | pending | rejected
+    status = UnicodeAttribute()  # pending | approved | rejected | paused | disabled | … (Meta's, lowercased)
+    # Synced with Meta (template_sync.py): its id, components, review outcome and quality.
+    meta_template_id = UnicodeAttribute(null=True)
+    components = JSONAttribute(null=True)
+    rejected_reason = UnicodeAttribute(null=True)
+    status_detail = UnicodeAttribute(null=True)
+    quality = UnicodeAttribute(null=True)  # green | yellow | red | unknown
+    status_at = NumberAttribute(null=True)  # the webhook entry.time last applied (older ones are ignored)
+    quality_at = NumberAttribute(null=True)
+
+
+class WhatsAppTemplateRouteItem(InboxItem, discriminator="wa_template_route"):
+    """Meta's template id → the brand's template: a Meta webhook names only the WABA and the
+    template id, so, like tenancy's route guards, this key does not start with a tenant."""
+
+    account_id = UnicodeAttribute()
+    waba_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    language = UnicodeAttribute()
 
 
 class HistoryItem(InboxItem, discriminator="history"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -43,6 +43,15 @@ class AgentOut(ResponseModel):
     capacity_override: int | None = None
     load: int = 0
     tags: list[str] = Field(default_factory=list)
+    teams: list[str] = Field(default_factory=list)
+
+
+class TeammateOut(ResponseModel):
+    """A colleague as every agent may see them: to @mention or transfer to (no load or capacity)."""
+
+    user_id: str
+    name: str | None = None
+    status: Presence = "offline"
     teams: list[str] = Field(default_factory=list)
 
 
@@ -170,8 +179,6 @@ class InboxSettingsIn(NoNulls):
     keeps the greeting and the FAQ rules); lists (`faq`, `handoff_keywords`) are replaced whole.
     `null` is not a value, except `alerts.unassigned_after_minutes` (no alert)."""
 
-    nullable_fields: ClassVar[frozenset[str]] = frozenset({"alerts.unassigned_after_minutes"})
-
     assignment: AssignmentSettings | None = None
     alerts: AlertSettings | None = None
     bots: BotSettings | None = None
@@ -245,6 +252,9 @@ class PreviewOut(ResponseModel):
 
 TemplateCategory = Literal["marketing", "utility", "authentication"]
 TemplateStatus = Literal["approved", "pending", "rejected"]
+# Meta's statuses (lowercased): what the registry can hold once synced.
+META_STATUSES = ("approved", "pending", "rejected", "paused", "disabled", "in_appeal", "flagged", "pending_deletion",
+                 "deleted", "archived", "locked", "limit_exceeded")
 TemplateName = Annotated[str, Field(min_length=1, max_length=512, pattern=r"^[a-z0-9_]+$")]
 Language = Annotated[str, Field(min_length=2, max_length=15, pattern=r"^[a-z]{2,3}(_[A-Z]{2})?$")]
 
@@ -254,18 +264,43 @@ class WhatsAppTemplateIn(RequestModel):
     name: TemplateName
     language: Language
     category: TemplateCategory
-    body: Annotated[str, Field(max_length=1024)] | None = None
+    body: Annotated[str, Field(min_length=1, max_length=1024)] | None = None
+    # Meta's components (HEADER, BODY, FOOTER, BUTTONS) as sent to the Graph API; without them a
+    # BODY component is built from `body` (with example values for its {{n}}).
+    components: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=10)] | None = None
+    examples: Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]], Field(max_length=30)] | None = None
     parameters: Annotated[int, Field(ge=0, le=30)] | None = None
     header_parameters: Annotated[int, Field(ge=0, le=1)] = 0
+
+
+class WhatsAppTemplateRegistration(WhatsAppTemplateIn):
+    """Internal (seed, sync): a template Meta already knows, with its status."""
+
     status: TemplateStatus = "pending"
 
 
-class WhatsAppTemplateUpdateIn(RequestModel):
+class WhatsAppTemplateUpdateIn(NoNulls):
+    """An edit is re-submitted to Meta (the template goes back to review); the status is Meta's."""
+
     category: TemplateCategory | None = None
-    body: Annotated[str, Field(max_length=1024)] | None = None
+    body: Annotated[str, Field(min_length=1, max_length=1024)] | None = None
+    components: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=10)] | None = None
+    examples: Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]], Field(max_length=30)] | None = None
     parameters: Annotated[int, Field(ge=0, le=30)] | None = None
     header_parameters: Annotated[int, Field(ge=0, le=1)] | None = None
-    status: TemplateStatus | None = None
+
+
+class WhatsAppTemplateSyncIn(RequestModel):
+    account_id: AccountId
+
+
+class WhatsAppTemplateSyncOut(ResponseModel):
+    account_id: str
+    seen: int
+    created: int
+    updated: int
+    removed: int
+    unmatched: list[str] = Field(default_factory=list)
 
 
 class WhatsAppTemplateOut(ResponseModel):
@@ -279,6 +314,11 @@ class WhatsAppTemplateOut(ResponseModel):
     header_parameters: int = 0
     status: str
     updated_at: str | None = None
+    meta_template_id: str | None = None
+    components: list[dict[str, Any]] | None = None
+    rejected_reason: str | None = None
+    status_detail: str | None = None
+    quality: str | None = None
 
 
 # ---------------------------------------------------------------- notifications

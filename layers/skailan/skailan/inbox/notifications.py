@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from skailan.inbox import timers
-from skailan.inbox.events import build
+from skailan.inbox.events import build, emit_many
 from skailan.inbox.items import NotificationItem
 from skailan.inbox.models import NotificationOut, Page
 from skailan.platform.auth import Caller
@@ -35,19 +35,29 @@ def _out(item: NotificationItem) -> NotificationOut:
 
 
 def notify(tenant_id: str, user_id: str, type_: str, *, conversation_id: str | None, text: str,
-           data: dict[str, Any] | None = None, publish_event: bool = True) -> NotificationOut:
-    notification_id = new_id()
+           data: dict[str, Any] | None = None, publish_event: bool = True,
+           notification_id: str | None = None) -> NotificationOut:
+    """Put a notification at the top of the user's feed. A given `notification_id` (derived
+    from the event that caused it) makes a redelivery a no-op instead of a second notice."""
+    from pynamodb.exceptions import PutError
+
+    fixed = notification_id is not None
+    notification_id = notification_id or new_id()
     now = utcnow()
     item = NotificationItem(feed_pk(tenant_id, user_id), notification_id, tenant_id=tenant_id,
                             notification_id=notification_id, user_id=user_id, type=type_,
                             conversation_id=conversation_id, text=text, data=data or {}, created_at=iso(now),
                             ttl=now + timedelta(days=TTL_DAYS))
-    item.save()
+    try:
+        item.save(condition=NotificationItem.pk.does_not_exist() if fixed else None)
+    except PutError as err:
+        if fixed and err.cause_response_code == "ConditionalCheckFailedException":
+            return _out(NotificationItem.get(feed_pk(tenant_id, user_id), notification_id))
+        raise
     if publish_event:
-        from skailan.platform.events import publish
-
-        publish([build(tenant_id, "notification.created", entity_type="notification", entity_id=notification_id,
-                       data={"user_id": user_id, "type": type_, "conversation_id": conversation_id})])
+        # its outbox item, right after the notification (inbox.events.emit_many)
+        emit_many([build(tenant_id, "notification.created", entity_type="notification", entity_id=notification_id,
+                         data={"user_id": user_id, "type": type_, "conversation_id": conversation_id})])
     return _out(item)
 
 
@@ -94,3 +104,39 @@ def fire_reminder(tenant_id: str, user_id: str, notification_id: str) -> Notific
     return notify(tenant_id, user_id, "reminder", conversation_id=original.conversation_id,
                   text=f"Recordatorio: {original.text}", data={**(original.data or {}), "original_id": notification_id,
                                                                "original_type": original.type})
+
+
+def _event_notification_id(occurred_at: str, key: str) -> str:
+    """A ULID at the event's time whose randomness is the key's hash: sorts like any other
+    notification, and the same event always gives the same id."""
+    import hashlib
+
+    from skailan.platform.clock import parse_iso
+    from skailan.platform.ids import ulid
+
+    millis = int(parse_iso(occurred_at).timestamp() * 1000)
+    return ulid(millis, hashlib.blake2b(key.encode(), digest_size=10).digest())
+
+
+def on_task_alarm(event: Any) -> dict[str, Any]:
+    """`task.reminder` → the assignee's feed; `task.overdue` → the brand's supervisors' feeds
+    (the CRM's alarm job picks the recipients). Once per recipient, whatever the redeliveries."""
+    data = event.data or {}
+    title = str(data.get("title") or "")[:120]
+    due = data.get("due_at")
+    if event.type == "task.reminder":
+        type_ = "task_reminder"
+        text = (f"Recordatorio de tarea: {title}" + (f" (vence {due})" if due else "") + ". / "
+                f"Task reminder: {title}" + (f" (due {due})" if due else "") + ".")
+    else:
+        type_ = "task_overdue"
+        text = f"Tarea vencida: {title} (vencía {due}). / Overdue task: {title} (was due {due})."
+    key = str(data.get("dedupe_key") or event.id)
+    sent = 0
+    for user_id in [r for r in data.get("recipients") or [] if r]:
+        notify(event.tenant_id, str(user_id), type_, conversation_id=None, text=text,
+               data={k: data.get(k) for k in ("task_id", "due_at", "remind_at", "assignee_id", "person_id", "deal_id",
+                                              "type_id") if data.get(k) is not None},
+               notification_id=_event_notification_id(event.occurred_at, f"{key}:{user_id}"))
+        sent += 1
+    return {"notified": sent}

@@ -26,10 +26,13 @@ from skailan.inbox.models import (
     RemindIn,
     TabCountsOut,
     TeamIn,
+    TeammateOut,
     TeamOut,
     TeamUpdateIn,
     WhatsAppTemplateIn,
     WhatsAppTemplateOut,
+    WhatsAppTemplateSyncIn,
+    WhatsAppTemplateSyncOut,
     WhatsAppTemplateUpdateIn,
 )
 from skailan.platform.auth import current_caller
@@ -71,6 +74,18 @@ def list_agents() -> Page[AgentOut]:
     from skailan.inbox import agents
 
     return agents.list_agents(current_caller().tenant_id)
+
+
+# Registered before `/v1/agents/<user_id>`, which would otherwise take "directory" for an id.
+@agents_router.get("/v1/agents/directory", middlewares=EDIT, tags=TAGS)
+def agents_directory() -> Page[TeammateOut]:
+    """The brand's agents by name, presence and teams, for every agent: whom to @mention in a note
+    or transfer a conversation to (load and capacity stay in the supervisors' `/v1/agents`)."""
+    from skailan.inbox import agents
+
+    items = agents.list_agents(current_caller().tenant_id).items
+    return Page[TeammateOut](items=[TeammateOut(user_id=a.user_id, name=a.name or a.email, status=a.status,
+                                                teams=a.teams) for a in items])
 
 
 @agents_router.get("/v1/agents/<user_id>", middlewares=MANAGE, tags=TAGS)
@@ -184,7 +199,9 @@ templates_router = Router()
 
 @templates_router.get("/v1/whatsapp-templates", middlewares=[requires("conversations:view")], tags=TAGS)
 def list_templates(account_id: Annotated[str | None, Query(max_length=64)] = None,
-                   status: Annotated[Literal["approved", "pending", "rejected"] | None, Query()] = None,
+                   status: Annotated[Literal["approved", "pending", "rejected", "paused", "disabled", "in_appeal",
+                                             "flagged", "pending_deletion", "deleted", "archived", "locked",
+                                             "limit_exceeded"] | None, Query()] = None,
                    ) -> Page[WhatsAppTemplateOut]:
     from skailan.inbox import templates
 
@@ -193,11 +210,20 @@ def list_templates(account_id: Annotated[str | None, Query(max_length=64)] = Non
 
 @templates_router.post("/v1/whatsapp-templates", status_code=201, middlewares=MANAGE, tags=TAGS)
 def create_template(body: WhatsAppTemplateIn) -> WhatsAppTemplateOut:
-    """Register a template of a WhatsApp account (name, language, category, body with {{1}}…, status)."""
+    """Submit a template of a WhatsApp account to Meta for approval (name, language, category, body with
+    {{1}}… or Meta's components); it starts `pending` and follows Meta's status webhooks."""
     from skailan.inbox import templates
 
     caller = current_caller()
     return templates.create_template(caller, caller.tenant_id, body)
+
+
+@templates_router.post("/v1/whatsapp-templates/sync", middlewares=MANAGE, tags=TAGS)
+def sync_templates(body: WhatsAppTemplateSyncIn) -> WhatsAppTemplateSyncOut:
+    """Read every template of the account's WhatsApp Business Account at Meta and reconcile the registry."""
+    from skailan.inbox import template_sync
+
+    return WhatsAppTemplateSyncOut.model_validate(template_sync.sync_account(current_caller(), body.account_id))
 
 
 @templates_router.get("/v1/whatsapp-templates/<template_id>", middlewares=[requires("conversations:view")],

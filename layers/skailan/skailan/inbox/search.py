@@ -151,8 +151,8 @@ def search(caller: Caller, filters: Filters, *, cursor: str | None, limit: int) 
             ids.append(hit.conversation_id)
     found: dict[str, ConversationItem] = {}
     keys = [(conversation_pk(caller.tenant_id, cid), CONVERSATION_SK) for cid in ids]
-    for start in range(0, len(keys), 100):
-        for item in ConversationItem.batch_get(keys[start:start + 100]):
+    for offset in range(0, len(keys), 100):
+        for item in ConversationItem.batch_get(keys[offset:offset + 100]):
             found[item.conversation_id] = item
     items = [found[cid] for cid in ids if cid in found and matches(caller, found[cid], filters)]
     return Result(items=items, next_cursor=encode_cursor(results.last_evaluated_key), reads=2,

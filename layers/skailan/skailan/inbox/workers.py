@@ -33,9 +33,10 @@ ASSIGNMENT_TYPES = frozenset({
 })
 INBOX_TYPES = frozenset({
     "conversation.created", "conversation.reopened", "message.received", "message.queued", "conversation.closed",
-    "conversation.first_response", "conversation.rated",
+    "conversation.first_response", "conversation.rated", "task.reminder", "task.overdue",
 })
 TENANCY = "skailan.tenancy"
+TASK_ALARM_TYPES = frozenset({"task.reminder", "task.overdue"})
 MEMBER_GONE_TYPES = frozenset({"user.disabled", "user.deleted"})
 
 
@@ -164,6 +165,11 @@ def on_inbox_event(event: DomainEvent) -> dict[str, Any]:
     tenant_id, data = event.tenant_id, event.data
     conversation_id = data.get("conversation_id") or event.entity_id or ""
     out: dict[str, Any] = {"type": event.type}
+    if event.type in TASK_ALARM_TYPES:  # from the CRM's task alarms: into the people's feeds
+        from skailan.inbox import notifications
+
+        out.update(notifications.on_task_alarm(event))
+        return out
     if event.source == TENANCY:
         if event.type in MEMBER_GONE_TYPES and event.entity_id:
             from skailan.inbox import assignment
@@ -218,6 +224,7 @@ def on_inbox_event(event: DomainEvent) -> dict[str, Any]:
                                               written_at=event.occurred_at)
         return out
     if event.type == "message.queued":
+        _watch_outbound(tenant_id, conversation_id, data.get("message_id"), event.occurred_at)
         kind = event.actor.kind
         if kind == "user":
             _human_reply(item, event)
@@ -265,6 +272,16 @@ def _unassigned_alert(tenant_id: str, conversation_id: str, queued_at: str | Non
     return True
 
 
+def _watch_outbound(tenant_id: str, conversation_id: str, message_id: str | None, queued_at: str,
+                    *, minutes: int | None = None) -> None:
+    """An outbound message never stays queued/sending: look at it once every retry is over."""
+    from skailan.conversations.outbound import STUCK_AFTER_MINUTES
+
+    if message_id:
+        due = iso(parse_iso(queued_at) + timedelta(minutes=minutes or STUCK_AFTER_MINUTES))
+        timers.schedule(tenant_id, "outbound", f"{conversation_id}:{message_id}", due)
+
+
 def run_timer(timer: Any, now: str) -> str:
     from skailan.inbox import actions, assignment, bots, notifications
     from skailan.inbox.config import get_config
@@ -287,6 +304,14 @@ def run_timer(timer: Any, now: str) -> str:
             return "assigned" if decision.assignee else "waiting"
         if kind == "offline":
             return f"returned:{assignment.return_to_queue(tenant_id, ref, offline_since=data.get('offline_since'))}"
+        if kind == "outbound":
+            from skailan.conversations.outbound import settle_if_stuck
+
+            conversation_id, _, message_id = ref.partition(":")
+            outcome = settle_if_stuck(tenant_id, conversation_id, message_id, parse_iso(now))
+            if outcome == "waiting":  # completing this timer, schedule the next look
+                _watch_outbound(tenant_id, conversation_id, message_id, now, minutes=5)
+            return outcome
         if kind == "remind":
             fired = notifications.fire_reminder(tenant_id, data.get("user_id", ""), data.get("notification_id", ""))
             return "reminded" if fired else "noop"

@@ -20,7 +20,10 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from skailan.platform.errors import SkailanError
@@ -108,7 +111,7 @@ def check_body(event: Mapping[str, Any], *, max_bytes: int, accept_forms: bool =
                              {"max_bytes": max_bytes})
     headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
     media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    is_json = media_type in ("", "application/json") or media_type.endswith("+json")
+    is_json = media_type in ("", "application/json")
     if not is_json and not (accept_forms and media_type == FORM_CONTENT_TYPE):
         return _error_result(415, "unsupported_media_type",
                              "Envía el cuerpo como JSON (Content-Type: application/json). / "
@@ -151,19 +154,34 @@ def strict_query(app: Any, next_middleware: NextMiddleware) -> Response:
     return next_middleware(app)
 
 
+def _normalized_content_type(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`Application/JSON; Charset=UTF-8` is JSON too: Powertools matches the type case-sensitively."""
+    headers = event.get("headers") or {}
+    for name, value in headers.items():
+        if str(name).lower() == "content-type" and str(value) != str(value).lower():
+            return {**event, "headers": {**headers, name: str(value).lower()}}
+    return event
+
+
 class SkailanResolver(APIGatewayHttpResolver):
     """Powertools' HTTP API resolver plus the generic request checks and response headers."""
 
     def __init__(self, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, accept_forms: bool = False,
-                 embeddable: bool = False) -> None:
+                 embeddable: bool = False, body_limits: Mapping[str, int] | None = None) -> None:
         super().__init__(enable_validation=True, strip_prefixes=[API_KEY_PREFIX])
         self.max_body_bytes = max_body_bytes
+        # Path suffix -> its own cap (an upload route among small-bodied ones).
+        self.body_limits = dict(body_limits or {})
         self.accept_forms = accept_forms
         self.response_headers = dict(EMBEDDABLE_HEADERS if embeddable else SECURITY_HEADERS)
         self.use([strict_query])
 
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
-        refused = check_body(event, max_bytes=self.max_body_bytes, accept_forms=self.accept_forms)
+        path = str(event.get("rawPath") or "")
+        cap = next((limit for suffix, limit in self.body_limits.items() if path.endswith(suffix)), self.max_body_bytes)
+        refused = check_body(event, max_bytes=cap, accept_forms=self.accept_forms)
+        if refused is None:
+            event = _normalized_content_type(event)
         result = refused if refused is not None else super().resolve(event, context)
         return with_security_headers(result, self.response_headers)
 
@@ -185,8 +203,9 @@ def with_security_headers(result: dict[str, Any], headers: Mapping[str, str] | N
 
 
 def create_resolver(*, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, accept_forms: bool = False,
-                    embeddable: bool = False) -> APIGatewayHttpResolver:
-    app = SkailanResolver(max_body_bytes=max_body_bytes, accept_forms=accept_forms, embeddable=embeddable)
+                    embeddable: bool = False, body_limits: Mapping[str, int] | None = None) -> APIGatewayHttpResolver:
+    app = SkailanResolver(max_body_bytes=max_body_bytes, accept_forms=accept_forms, embeddable=embeddable,
+                          body_limits=body_limits)
 
     @app.exception_handler(SkailanError)
     def _domain_error(err: SkailanError) -> Response:
@@ -196,6 +215,12 @@ def create_resolver(*, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, accept_form
         if err.status == 429 and isinstance(err.details, dict) and err.details.get("retry_after"):
             response.headers["Retry-After"] = str(int(err.details["retry_after"]))
         return response
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _unsupported(err: RequestUnsupportedContentType) -> Response:
+        return error_response(415, "unsupported_media_type",
+                              "Envía el cuerpo como JSON (Content-Type: application/json). / "
+                              "Send the body as JSON (Content-Type: application/json).")
 
     @app.exception_handler(RequestValidationError)
     def _invalid_request(err: RequestValidationError) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -10,7 +11,9 @@ from typing import Any
 def client(service: str) -> Any:
     import boto3  # imported on first use: most requests of most functions never need it
 
-    return boto3.client(service)
+    # Any service by name: the stubs' overloads only know literal names.
+    make: Callable[..., Any] = boto3.client
+    return make(service)
 
 
 def reset_clients() -> None:

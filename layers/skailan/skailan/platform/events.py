@@ -1,4 +1,4 @@
-"""Domain events: one versioned envelope, published to the EventBridge bus in chunks of 10."""
+"""Domain events: one versioned envelope; written to an outbox (`platform.outbox`), put on the bus by Pipes."""
 
 from __future__ import annotations
 
@@ -54,7 +54,11 @@ def to_entry(event: DomainEvent, bus_name: str) -> dict[str, Any]:
 
 
 def publish(events: Iterable[DomainEvent], *, bus_name: str | None = None) -> None:
-    """Put events on the bus; raise if any entry failed so the caller's retry covers it."""
+    """Put events on the bus; raise if any entry failed so the caller's retry covers it.
+
+    Not for request paths or workers: contexts write their events to their table's outbox
+    (`skailan.platform.outbox`) and the table's Pipe publishes them. This is what that path (and
+    tools replaying an outbox) sends: the envelope's JSON as Detail, the type as DetailType."""
     from skailan.platform.aws import client
     from skailan.platform.settings import get_settings
 

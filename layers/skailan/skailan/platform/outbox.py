@@ -86,11 +86,17 @@ def items(events: Iterable[DomainEvent], table_name: str) -> list[OutboxItem]:
 def add(tx: TransactWrite, events: Iterable[DomainEvent], table_name: str) -> int:
     """Add the events' outbox items to an open transaction; returns how many were added.
 
-    Put them after the state change's own operations: callers read cancellation reasons by position.
+    Written as UpdateItems (SET every attribute: an INSERT on the stream when new), because pynamodb
+    sends a transaction's operations grouped — checks, deletes, puts, updates — and callers read
+    cancellation reasons by position: added last, the outbox items come after every other operation.
     """
     added = items(events, table_name)
     for item in added:
-        tx.save(item)
+        model = type(item)
+        tx.update(item, actions=[model.item_type.set(item.item_type), model.tenant_id.set(item.tenant_id),
+                                 model.source.set(item.source), model.type.set(item.type),
+                                 model.event.set(item.event), model.created_at.set(item.created_at),
+                                 model.ttl.set(item.ttl)])
     return len(added)
 
 

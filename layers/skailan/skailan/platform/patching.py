@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ValidationError, model_validator
+from pydantic import BaseModel, ValidationError, ValidationInfo, field_validator
 
 from skailan.platform.models import RequestModel
 from skailan.platform.observability import logger
@@ -28,45 +28,23 @@ def deep_merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def null_paths(value: Any, allowed: frozenset[str] = frozenset(), prefix: str = "") -> list[str]:
-    """Dotted paths of the explicit nulls in a request body (list items as `field.0`)."""
-    found: list[str] = []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            path = f"{prefix}{key}"
-            if item is None:
-                if path not in allowed:
-                    found.append(path)
-            else:
-                found += null_paths(item, allowed, f"{path}.")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            path = f"{prefix}{index}"
-            if item is None:
-                found.append(path)
-            else:
-                found += null_paths(item, allowed, f"{path}.")
-    return found
-
-
 class NoNulls(RequestModel):
     """A PATCH body where `null` is not a value: a field is either sent with a value or left out.
 
     Fields listed in `nullable_fields` may be sent as null to clear them (optional texts such as a
-    brand's website). Anything else null is a 422 naming the field, before anything is read or written.
+    brand's website). Any other top-level null is a 422 naming the field, before anything is read
+    or written; nested sections refuse null through their own (non-optional) types.
     """
 
     nullable_fields: ClassVar[frozenset[str]] = frozenset()
 
-    @model_validator(mode="before")
+    @field_validator("*", mode="before")
     @classmethod
-    def _refuse_nulls(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            bad = null_paths(data, cls.nullable_fields)
-            if bad:
-                raise ValueError(f"null is not a value for {', '.join(bad)}: leave the field out to keep it "
-                                 f"(null no es un valor: omite el campo para conservarlo)")
-        return data
+    def _refuse_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.nullable_fields:
+            raise ValueError("null no es un valor: omite el campo para conservarlo / "
+                             "null is not a value: leave the field out to keep it")
+        return value
 
 
 def _drop(document: Any, loc: tuple[int | str, ...]) -> bool:

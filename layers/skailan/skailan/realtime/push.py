@@ -10,7 +10,9 @@ would send everyone the frame again).
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Protocol
@@ -32,10 +34,8 @@ class ManagementApi:
 
     def __init__(self, endpoint_url: str) -> None:
         self.endpoint_url = endpoint_url
-
-    @property
-    def _client(self) -> Any:
-        return _management_client(self.endpoint_url)
+        # Made here, in the caller's thread: creating boto3 clients is not thread-safe, posting is.
+        self._client = _management_client(endpoint_url)
 
     def post(self, connection_id: str, data: bytes) -> bool:
         client = self._client
@@ -81,6 +81,25 @@ def member_caller(tenant_id: str, user_id: str) -> Caller | None:
                   role=member.role, permissions=roles.role_permissions(tenant_id, member.role))
 
 
+MEMBER_CACHE_SECONDS = 30.0
+POST_WORKERS = 16
+_members: dict[tuple[str, str], tuple[float, Caller | None]] = {}
+
+
+def cached_member_caller(tenant_id: str, user_id: str) -> Caller | None:
+    """`member_caller`, remembered for 30 s per container: a busy brand's every event would
+    otherwise read each connected member's membership and role again."""
+    now = time.monotonic()
+    hit = _members.get((tenant_id, user_id))
+    if hit is not None and now - hit[0] < MEMBER_CACHE_SECONDS:
+        return hit[1]
+    caller = member_caller(tenant_id, user_id)
+    if len(_members) > 10_000:
+        _members.clear()
+    _members[(tenant_id, user_id)] = (now, caller)
+    return caller
+
+
 def _holder(tenant_id: str, conversation_id: str | None) -> tuple[str | None, bool]:
     """The conversation's holder now (assignee, or last assignee once closed), and whether it exists."""
     if not conversation_id:
@@ -94,7 +113,7 @@ def _holder(tenant_id: str, conversation_id: str | None) -> tuple[str | None, bo
     return (item.assignee if item.status != "closed" else item.last_assignee), True
 
 
-def handle(event: DomainEvent, poster: Poster, *, lookup: MemberLookup = member_caller) -> Outcome:
+def handle(event: DomainEvent, poster: Poster, *, lookup: MemberLookup = cached_member_caller) -> Outcome:
     if event.type not in frames.TYPES:
         return Outcome()
     tenant_id = event.tenant_id
@@ -111,23 +130,32 @@ def handle(event: DomainEvent, poster: Poster, *, lookup: MemberLookup = member_
     stored_audience = frames.Audience.from_item(audience_item)
     outcome = Outcome(cursor=cursor)
     callers: dict[str, Caller | None] = {}
+    deliveries: list[tuple[str, bytes]] = []
     for connection_id, user_id in store.list_connections(tenant_id):
         if user_id not in callers:
             callers[user_id] = lookup(tenant_id, user_id)
         caller = callers[user_id]
         shown = frames.view(caller, frame, stored_audience) if caller is not None else None
-        if shown is None:
-            continue
+        if shown is not None:
+            deliveries.append((connection_id, json.dumps(shown, separators=(",", ":")).encode()))
+
+    def deliver(delivery: tuple[str, bytes]) -> tuple[str, str]:
+        connection_id, data = delivery
         try:
-            delivered = poster.post(connection_id, json.dumps(shown, separators=(",", ":")).encode())
+            return connection_id, "sent" if poster.post(connection_id, data) else "gone"
         except Exception:
             logger.exception("frame not posted; the member catches up from /v1/changes",
                              tenant_id=tenant_id, connection_id=connection_id)
-            outcome.failed.append(connection_id)
-            continue
-        if delivered:
-            outcome.sent.append(connection_id)
-        else:
+            return connection_id, "failed"
+
+    # Each post is an HTTPS round trip: a brand with many open sockets is served in parallel.
+    if len(deliveries) > 2:
+        with ThreadPoolExecutor(max_workers=min(POST_WORKERS, len(deliveries))) as pool:
+            results = list(pool.map(deliver, deliveries))
+    else:
+        results = [deliver(d) for d in deliveries]
+    for connection_id, result in results:
+        if result == "gone":
             store.delete_connection(tenant_id, connection_id)
-            outcome.gone.append(connection_id)
+        getattr(outcome, result).append(connection_id)
     return outcome

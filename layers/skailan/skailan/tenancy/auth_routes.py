@@ -74,5 +74,7 @@ def me() -> MeOut:
         key=lambda b: b.id,
     )
     current = next(b for b in memberships if b.id == caller.tenant_id)
+    brand = brands.get_brand(caller.tenant_id)
     return MeOut(id=caller.principal_id, email=caller.email, name=caller.name, brand=current, brands=memberships,
-                 role=caller.role or "", permissions=expand(caller.permissions))
+                 role=caller.role or "", permissions=expand(caller.permissions), time_zone=brand.time_zone,
+                 language=brand.language)

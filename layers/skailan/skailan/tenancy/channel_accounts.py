@@ -23,7 +23,7 @@ from skailan.platform.settings import get_settings
 from skailan.platform.storage import transaction
 from skailan.tenancy.events import emit
 from skailan.tenancy.items import ChannelAccountItem, RouteGuardItem, tenant_pk
-from skailan.tenancy.models import ChannelAccountIn, ChannelAccountOut, Page
+from skailan.tenancy.models import ChannelAccountIn, ChannelAccountOut, ChannelAccountUpdateIn, Page
 
 PREFIX = "CHANNEL#"
 
@@ -62,7 +62,8 @@ def guard_pk(kind: str, external_id: str) -> str:
 def _out(item: ChannelAccountItem) -> ChannelAccountOut:
     return ChannelAccountOut(id=item.account_id, channel=item.channel, name=item.name, status=item.status,
                              external=item.external or {}, config=item.config or {},
-                             has_credentials=bool(item.secret_name), created_at=item.created_at)
+                             has_credentials=bool(item.secret_name), created_at=item.created_at,
+                             updated_at=item.updated_at, webhook=item.webhook)
 
 
 def _validate(data: ChannelAccountIn) -> None:
@@ -175,3 +176,154 @@ def route(kind: str, external_id: str) -> RouteGuardItem | None:
         return RouteGuardItem.get(guard_pk(kind, external_id), "ROUTE")
     except RouteGuardItem.DoesNotExist:
         return None
+
+
+# ---------------------------------------------------------------- connect, edit, delete (API)
+
+
+def _no_team_warning(tenant_id: str, account_id: str, channel: str) -> list[dict[str, str]]:
+    """A new account nobody's team serves: its chats would never be assigned automatically."""
+    from skailan.inbox import teams
+
+    if teams.serving(teams.all_teams(tenant_id), account_id):
+        return []
+    return [{"code": "no_team",
+             "message": "Ningún equipo atiende este canal: sus conversaciones no se asignarán solas. Agrégalo a un "
+                        "equipo (PATCH /v1/teams/{id}). / No team serves this account: its conversations will not be "
+                        "assigned automatically. Add it to a team (PATCH /v1/teams/{id})."}]
+
+
+def connect_account(caller: Caller, data: ChannelAccountIn, *, base_url: str) -> ChannelAccountOut:
+    """Create an account from the API: credentials verified with the provider first (a refusal
+    saves nothing), then the provider's webhooks pointed at us (its state kept on the account)."""
+    from skailan.tenancy import channel_setup
+
+    _validate(data)
+    tenant_id = caller.tenant_id
+    if data.id and route("account", data.id) is not None:
+        raise Conflict("Ese canal o identificador ya está conectado. / That channel or id is already connected.",
+                       code="channel_already_connected")
+    if data.channel in ROUTING_EXTERNAL and route(data.channel, data.external[ROUTING_EXTERNAL[data.channel]]):
+        raise Conflict("Ese canal o identificador ya está conectado. / That channel or id is already connected.",
+                       code="channel_already_connected")
+    channel_setup.verify_credentials(data.channel, data.external, data.credentials)
+    out = create_account(caller, tenant_id, data)
+    state = channel_setup.register_webhook(data.channel, out.id, data.external, data.credentials, base_url)
+    item = _load(tenant_id, out.id)
+    item.update(actions=[ChannelAccountItem.webhook.set(state)])
+    result = _out(item)
+    result.warnings = _no_team_warning(tenant_id, out.id, data.channel)
+    return result
+
+
+def register_webhook(caller: Caller, account_id: str, *, base_url: str) -> ChannelAccountOut:
+    """Retry (or redo) the webhook registration of an account."""
+    from skailan.tenancy import channel_setup
+
+    item = _load(caller.tenant_id, account_id)
+    credentials = load_credentials(caller.tenant_id, account_id) if item.secret_name else {}
+    state = channel_setup.register_webhook(item.channel, account_id, item.external or {}, credentials, base_url)
+    item.update(actions=[ChannelAccountItem.webhook.set(state), ChannelAccountItem.updated_at.set(iso())])
+    emit(caller.tenant_id, "channel_account.webhook_registered", caller=caller, entity_type="channel_account",
+         entity_id=account_id, data={"status": state["status"]})
+    return _out(item)
+
+
+def _refuse(field: str, es: str, en: str) -> Unprocessable:
+    return Unprocessable(f"{es} / {en}", code="validation_error", details=[{"field": field, "error": en}])
+
+
+def update_account(caller: Caller, account_id: str, data: ChannelAccountUpdateIn, *,
+                   base_url: str) -> ChannelAccountOut:
+    """Edit an account. Rotated credentials are merged with the stored ones, verified with the
+    provider before anything is written, and the webhook is registered again with them."""
+    from skailan.tenancy import channel_setup
+
+    tenant_id = caller.tenant_id
+    item = _load(tenant_id, account_id)
+    changes = data.model_dump(exclude_unset=True)
+    for key, value in changes.items():
+        if value is None:
+            raise _refuse(key, "No puede ser nulo", "cannot be null")
+    if ("allowed_origins" in changes or "appearance" in changes) and item.channel != "webchat":
+        field = "allowed_origins" if "allowed_origins" in changes else "appearance"
+        raise _refuse(field, "Solo para cuentas de chat web", "web-chat accounts only")
+    if "messaging_limit" in changes and item.channel != "whatsapp":
+        raise _refuse("messaging_limit", "Solo para cuentas de WhatsApp", "WhatsApp accounts only")
+    credentials = None
+    if "credentials" in changes:
+        unknown = sorted(set(changes["credentials"]) - set(REQUIRED_CREDENTIALS[item.channel]))
+        if unknown or not REQUIRED_CREDENTIALS[item.channel]:
+            raise _refuse(f"credentials.{unknown[0]}" if unknown else "credentials",
+                          "Credencial desconocida para este canal", "unknown credential for this channel")
+        stored = load_credentials(tenant_id, account_id) if item.secret_name else {}
+        credentials = {**stored, **changes["credentials"]}
+        missing = [k for k in REQUIRED_CREDENTIALS[item.channel] if not credentials.get(k)]
+        if missing:
+            raise _refuse(f"credentials.{missing[0]}", "Falta esta credencial", "this credential is missing")
+        channel_setup.verify_credentials(item.channel, item.external or {}, credentials)
+    config = dict(item.config or {})
+    if "allowed_origins" in changes:
+        config["allowed_origins"] = list(dict.fromkeys(o.rstrip("/") for o in changes["allowed_origins"]))
+    if "appearance" in changes:
+        config["appearance"] = {**dict(config.get("appearance") or {}),
+                                **data.appearance.model_dump(exclude_none=True)}  # type: ignore[union-attr]
+    if "messaging_limit" in changes:
+        config["messaging_limit"] = changes["messaging_limit"]
+    if credentials is not None:
+        name = item.secret_name or secret_name(tenant_id, account_id)
+        _store_secret(name, credentials)
+        item.secret_name = name
+        from aws_lambda_powertools.utilities import parameters
+
+        parameters.clear_caches()  # this container reads the new secret at once
+        item.webhook = channel_setup.register_webhook(item.channel, account_id, item.external or {}, credentials,
+                                                      base_url)
+    if "name" in changes:
+        item.name = changes["name"]
+    item.config = config
+    item.updated_at = iso()
+    from pynamodb.exceptions import PutError
+
+    try:
+        item.save()  # version-checked: a concurrent edit fails instead of being lost
+    except PutError as err:
+        if err.cause_response_code == "ConditionalCheckFailedException":
+            raise Conflict("El canal cambió mientras lo editabas; vuelve a intentarlo. / "
+                           "The account changed while you edited it; try again.", code="concurrent_update") from err
+        raise
+    emit(tenant_id, "channel_account.updated", caller=caller, entity_type="channel_account", entity_id=account_id,
+         data={"channel": item.channel, "changed": sorted(changes),  # never the secrets themselves
+               "credentials_rotated": credentials is not None})
+    return _out(item)
+
+
+def delete_account(caller: Caller, account_id: str) -> None:
+    """Disconnect an account for good: the account and its route guards go in one transaction
+    (its provider ids are free to connect again, new webhook events are dropped) and its
+    secret is scheduled for deletion. Its conversations stay readable with their history; open
+    ones can still be closed, but replies are refused (409 `channel_unavailable`) and the send
+    worker fails any reply still queued (`channel_disabled`)."""
+    tenant_id = caller.tenant_id
+    item = _load(tenant_id, account_id)
+    guards = [guard_pk("account", account_id)]
+    if item.channel in ROUTING_EXTERNAL and (item.external or {}).get(ROUTING_EXTERNAL[item.channel]):
+        guards.append(guard_pk(item.channel, item.external[ROUTING_EXTERNAL[item.channel]]))
+    try:
+        with transaction() as tx:
+            tx.delete(item)
+            for pk in guards:
+                tx.delete(RouteGuardItem(pk, "ROUTE"), condition=RouteGuardItem.account_id == account_id)
+    except TransactWriteError as err:
+        raise Conflict("El canal cambió mientras lo eliminabas; vuelve a intentarlo. / "
+                       "The account changed while you deleted it; try again.", code="concurrent_update") from err
+    if item.secret_name:
+        from botocore.exceptions import ClientError
+
+        try:
+            client("secretsmanager").delete_secret(SecretId=item.secret_name, RecoveryWindowInDays=7)
+        except ClientError as err:  # already gone: nothing to keep
+            if err.response["Error"]["Code"] != "ResourceNotFoundException":
+                raise
+    emit(tenant_id, "channel_account.deleted", caller=caller, entity_type="channel_account", entity_id=account_id,
+         data={"channel": item.channel, "external": item.external or {}})

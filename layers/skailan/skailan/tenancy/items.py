@@ -108,6 +108,7 @@ class ChannelAccountItem(TenancyItem, discriminator="channel_account"):
     external = JSONAttribute(default=dict)  # provider ids: phone_number_id, page_id, …
     config = JSONAttribute(default=dict)  # non-secret settings (allowed origins, …)
     secret_name = UnicodeAttribute(null=True)
+    webhook = JSONAttribute(null=True)  # registration with the provider (skailan.tenancy.channel_setup)
     version = VersionAttribute()
 
 

@@ -220,6 +220,34 @@ class ChannelAccountOut(ResponseModel):
     config: dict[str, object]
     has_credentials: bool
     created_at: str | None = None
+    updated_at: str | None = None
+    webhook: dict[str, object] | None = Field(
+        default=None, description="Webhook registration with the provider: status registered | failed | "
+                                  "not_applicable, url, error, at.")
+    warnings: list[dict[str, str]] = Field(
+        default_factory=list, description="e.g. no_team: no team serves this account, so its chats are never "
+                                          "assigned automatically.")
+
+
+Origin = Annotated[str, Field(max_length=200, pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?$")]
+MessagingLimit = Literal[250, 2000, 10000, 100000, "unlimited"]
+
+
+class WebchatAppearanceIn(RequestModel):
+    color: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] | None = None
+    title: Annotated[str, Field(min_length=1, max_length=60)] | None = None
+    greeting: Annotated[str, Field(max_length=300)] | None = None
+    position: Literal["left", "right"] | None = None
+
+
+class ChannelAccountUpdateIn(RequestModel):
+    """What an admin changes on a channel account (provider ids stay: they route webhooks)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=120)] | None = None
+    credentials: dict[Annotated[str, Field(max_length=60)], Annotated[str, Field(min_length=1, max_length=2000)]] | None = None
+    allowed_origins: Annotated[list[Origin], Field(min_length=1, max_length=20)] | None = None  # web chat
+    appearance: WebchatAppearanceIn | None = None  # web chat
+    messaging_limit: MessagingLimit | None = None  # WhatsApp: business-initiated conversations per 24 h
 
 
 class CloseReasonIn(RequestModel):
@@ -228,7 +256,11 @@ class CloseReasonIn(RequestModel):
     position: Annotated[int, Field(ge=0, le=1000)] = 0
 
 
-class CloseReasonUpdateIn(RequestModel):
+class CloseReasonUpdateIn(NoNulls):
+    """A partial update; `null` only clears the English name."""
+
+    nullable_fields: ClassVar[frozenset[str]] = frozenset({"name_en"})
+
     name: Annotated[str, Field(min_length=1, max_length=80)] | None = None
     name_en: Annotated[str, Field(min_length=1, max_length=80)] | None = None
     position: Annotated[int, Field(ge=0, le=1000)] | None = None
@@ -312,3 +344,6 @@ class MeOut(ResponseModel):
     brands: list[BrandMembershipOut]
     role: str
     permissions: list[str]
+    # The selected brand's clock and language: the app shows dates and speaks in them.
+    time_zone: str = "UTC"
+    language: str = "es"

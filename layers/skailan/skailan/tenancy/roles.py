@@ -8,6 +8,8 @@ or touches super-admins.
 
 from __future__ import annotations
 
+from typing import cast
+
 from pynamodb.exceptions import PutError
 
 from skailan.platform.auth import Caller
@@ -23,7 +25,7 @@ PREFIX = "ROLE#"
 
 def _builtin_out(key: str) -> RoleOut:
     spec = BUILTIN_ROLES[key]
-    permissions: frozenset[str] = spec["permissions"]  # type: ignore[assignment]
+    permissions = cast("frozenset[str]", spec["permissions"])
     return RoleOut(key=key, name=str(spec["name"]), permissions=sorted(permissions), builtin=True)
 
 

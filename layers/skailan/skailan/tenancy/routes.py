@@ -19,6 +19,7 @@ from skailan.tenancy.models import (
     BrandSettingsIn,
     ChannelAccountIn,
     ChannelAccountOut,
+    ChannelAccountUpdateIn,
     CloseReasonIn,
     CloseReasonOut,
     CloseReasonUpdateIn,
@@ -145,15 +146,53 @@ def list_channel_accounts(cursor: Cursor = None, limit: Limit = None) -> Page[Ch
     return channel_accounts.list_accounts(current_caller().tenant_id, cursor=cursor, limit=limit)
 
 
+def _public_base_url() -> str:
+    """Where providers reach our webhooks: `PublicApiUrl` when set, else this request's own
+    scheme and host (as the Twilio handler rebuilds its signed URL)."""
+    from skailan.platform.settings import get_settings
+
+    configured = get_settings().public_api_url
+    if configured:
+        return configured.rstrip("/")
+    headers = channels_router.current_event.headers or {}
+    host = headers.get("host") or headers.get("Host") or ""
+    proto = headers.get("x-forwarded-proto") or ("http" if host.startswith(("127.0.0.1", "localhost")) else "https")
+    return f"{proto}://{host}"
+
+
 @channels_router.post("/channel-accounts", middlewares=[requires("admin:manage")], status_code=201, tags=["admin"])
 def create_channel_account(body: ChannelAccountIn) -> ChannelAccountOut:
-    caller = current_caller()
-    return channel_accounts.create_account(caller, caller.tenant_id, body)
+    """Connect an account: credentials verified with the provider (422 `credentials_invalid`,
+    502 `provider_unavailable`: nothing saved), then its webhooks registered (`webhook` state);
+    `warnings` says when no team serves it."""
+    return channel_accounts.connect_account(current_caller(), body, base_url=_public_base_url())
 
 
 @channels_router.get("/channel-accounts/<account_id>", middlewares=[requires("admin:view")], tags=["admin"])
 def get_channel_account(account_id: str) -> ChannelAccountOut:
     return channel_accounts.get_account(current_caller().tenant_id, account_id)
+
+
+@channels_router.put("/channel-accounts/<account_id>", middlewares=[requires("admin:manage")], tags=["admin"])
+def update_channel_account(account_id: str, body: ChannelAccountUpdateIn) -> ChannelAccountOut:
+    """Edit: name, rotated credentials (verified with the provider, webhook registered again),
+    web-chat allowed origins and appearance, WhatsApp messaging limit."""
+    return channel_accounts.update_account(current_caller(), account_id, body, base_url=_public_base_url())
+
+
+@channels_router.delete("/channel-accounts/<account_id>", middlewares=[requires("admin:manage")], status_code=204,
+                        tags=["admin"])
+def delete_channel_account(account_id: str) -> None:
+    """Disconnect for good: provider ids freed, new events dropped; its conversations stay
+    readable and closable, replies on them are refused (409 `channel_unavailable`)."""
+    channel_accounts.delete_account(current_caller(), account_id)
+
+
+@channels_router.post("/channel-accounts/<account_id>/webhook", middlewares=[requires("admin:manage")],
+                      tags=["admin"])
+def register_channel_webhook(account_id: str) -> ChannelAccountOut:
+    """Register the account's webhook with the provider again (after a failure, a new URL…)."""
+    return channel_accounts.register_webhook(current_caller(), account_id, base_url=_public_base_url())
 
 
 @channels_router.post("/channel-accounts/<account_id>/disable", middlewares=[requires("admin:manage")],

@@ -3,7 +3,8 @@
 Shape (Meta "messages" webhook reference): entry[].id is the WABA id; entry[].changes[] with
 field "messages" carry value.metadata.phone_number_id (the routing key), value.contacts[]
 (profile names), value.messages[], value.statuses[] and value.errors[]. Any other change
-field (template status, account updates…) becomes an `unsupported` message with its raw part.
+field (account updates…) becomes an `unsupported` message with its raw part; template status and
+quality changes are left to the template registry (`whatsapp/templates.py`).
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ def _change(change: Node, waba_id: str | None, received_at: datetime) -> list[In
     value = change.child("value")
     metadata = value.child("metadata")
     field = change.string("field")
+    if field in ("message_template_status_update", "message_template_quality_update"):
+        return []  # handled by the template registry (ingress._template_updates), not the ingest
     if field not in {None, "messages"} or not any(
         value.has(key) for key in ("messages", "statuses", "errors")
     ):

@@ -8,7 +8,7 @@ Routes under /v1/contacts also answer API keys at /ext/v1/contacts (see template
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -32,17 +32,23 @@ from skailan.platform.auth import current_caller
 from skailan.platform.lazy import lazy_module
 from skailan.tenancy.access import requires
 
-identities = lazy_module("skailan.crm.identities")
-timeline = lazy_module("skailan.crm.timeline")
-merge = lazy_module("skailan.crm.merge")
-definitions = lazy_module("skailan.crm.definitions")
-lists = lazy_module("skailan.crm.lists")
-segment_store = lazy_module("skailan.crm.segment_store")
-businesses = lazy_module("skailan.crm.businesses")
-export = lazy_module("skailan.crm.export")
-vocabulary = lazy_module("skailan.crm.models_vocabulary")
-audiences = lazy_module("skailan.crm.models_audiences")
-business_models = lazy_module("skailan.crm.models_businesses")
+if TYPE_CHECKING:  # the type checker reads the modules; at run time they load on first use
+    from skailan.crm import businesses, definitions, export, identities, lists, merge, segment_store, timeline
+    from skailan.crm import models_audiences as audiences
+    from skailan.crm import models_businesses as business_models
+    from skailan.crm import models_vocabulary as vocabulary
+else:
+    identities = lazy_module("skailan.crm.identities")
+    timeline = lazy_module("skailan.crm.timeline")
+    merge = lazy_module("skailan.crm.merge")
+    definitions = lazy_module("skailan.crm.definitions")
+    lists = lazy_module("skailan.crm.lists")
+    segment_store = lazy_module("skailan.crm.segment_store")
+    businesses = lazy_module("skailan.crm.businesses")
+    export = lazy_module("skailan.crm.export")
+    vocabulary = lazy_module("skailan.crm.models_vocabulary")
+    audiences = lazy_module("skailan.crm.models_audiences")
+    business_models = lazy_module("skailan.crm.models_businesses")
 
 Cursor = Annotated[str | None, Query(description="Opaque cursor from the previous page's next_cursor.")]
 Limit = Annotated[int | None, Query(ge=1, le=100)]

@@ -8,6 +8,7 @@ redirect URL, or a small thank-you page.
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING, cast
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -15,6 +16,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from skailan.crm import forms
 from skailan.crm.form_models import FormSubmittedOut
 from skailan.tenancy.access import public
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 router = Router()
 
@@ -29,7 +33,7 @@ router = Router()
                429: {"description": "Too many submissions from this address"}},
 )
 def submit_form(form_id: str) -> Response[FormSubmittedOut | str]:
-    event = router.current_event
+    event = cast("APIGatewayProxyEventV2", router.current_event)  # an HTTP API (payload 2.0) route
     headers = {k.lower(): v for k, v in (event.headers or {}).items()}
     content_type = headers.get("content-type")
     from skailan.platform import limits
@@ -45,7 +49,7 @@ def submit_form(form_id: str) -> Response[FormSubmittedOut | str]:
         page = (f'<!doctype html><html lang="es"><meta charset="utf-8"><title>{html.escape(answer.message)}</title>'
                 f"<p>{html.escape(answer.message)}</p></html>")
         return Response(status_code=200, content_type="text/html; charset=utf-8", body=page)
-    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=answer.model_dump())
+    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=answer.model_dump_json())
 
 
 ROUTERS = (router,)

@@ -7,10 +7,13 @@ deals, tasks and task types. The public form submit lives in its own function
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from skailan.crm.form_models import FormEmbedOut, FormIn, FormOut, FormSubmissionOut, FormUpdateIn
 from skailan.crm.models import Page
@@ -88,7 +91,7 @@ def _public_base_url() -> str:
     configured = get_settings().public_api_url
     if configured:
         return configured.rstrip("/")
-    event = forms_router.current_event
+    event = cast("APIGatewayProxyEventV2", forms_router.current_event)  # an HTTP API (payload 2.0) route
     headers = {k.lower(): v for k, v in (event.headers or {}).items()}
     host = headers.get("host") or event.request_context.domain_name
     local = host.split(":")[0] in ("127.0.0.1", "localhost")

@@ -351,6 +351,7 @@ class ImportAccumulator:
         self.duplicates = 0
         self.created = 0
         self.updated = 0
+        self.skipped = 0  # matched an existing person, left untouched (update policy `skip`)
         self.last_row = 0
         self._seen = _KeyTable()
 
@@ -361,7 +362,7 @@ class ImportAccumulator:
     @property
     def pending(self) -> int:
         """Unique rows whose created/updated outcome the caller has not reported yet."""
-        return self.unique - self.created - self.updated
+        return self.unique - self.created - self.updated - self.skipped
 
     @property
     def next_row(self) -> int:
@@ -405,6 +406,10 @@ class ImportAccumulator:
         self._record(count)
         self.updated += count
 
+    def record_skipped(self, count: int = 1) -> None:
+        self._record(count)
+        self.skipped += count
+
     def _record(self, count: int) -> None:
         if count < 0 or count > self.pending:
             raise ValueError(f"{count} outcomes reported but only {self.pending} rows are pending")
@@ -416,6 +421,7 @@ class ImportAccumulator:
             "unique": self.unique,
             "created": self.created,
             "updated": self.updated,
+            "skipped": self.skipped,
             "duplicates": self.duplicates,
             "invalid": self.invalid,
         }
@@ -437,6 +443,7 @@ class ImportAccumulator:
             "duplicates": self.duplicates,
             "created": self.created,
             "updated": self.updated,
+            "skipped": self.skipped,
             "last_row": self.last_row,
             "seen_keys": base64.b64encode(keys.tobytes()).decode(),
             "seen_rows": base64.b64encode(rows.tobytes()).decode(),
@@ -449,6 +456,7 @@ class ImportAccumulator:
         acc = cls()
         for name in ("rows", "invalid", "duplicates", "created", "updated", "last_row"):
             setattr(acc, name, int(state[name]))
+        acc.skipped = int(state.get("skipped", 0))  # absent from checkpoints written before the policy
         keys, rows = array("Q"), array("I")
         keys.frombytes(base64.b64decode(state["seen_keys"]))
         rows.frombytes(base64.b64decode(state["seen_rows"]))

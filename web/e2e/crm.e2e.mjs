@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { apiCall, apiLogin } from './support/api.mjs';
+import { newPage, screenshot, seriousViolations, signIn } from './support/browser.mjs';
+import { baseUrl, browser } from './support/context.mjs';
+
+const ROWS = 1200;
+
+/** A CSV the way a brand exports it: Spanish headers, a few invalid and repeated rows. */
+function customersCsv(stamp) {
+  const lines = ['Nombre completo,Celular,Correo,Ciudad,Etiquetas'];
+  for (let i = 0; i < ROWS; i += 1) {
+    if (i % 200 === 7) lines.push(`Sin Contacto ${i},,,Cali,`); // invalid: neither phone nor e-mail
+    else if (i % 300 === 11) lines.push(`Repetida ${i},,cliente.${stamp}.1@correo.co,Cali,`); // duplicate of row 1's e-mail
+    else lines.push(`Cliente ${stamp} ${i},,cliente.${stamp}.${i}@correo.co,Bogotá,importado`);
+  }
+  return Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+}
+
+test('crm: an import runs through the wizard with its progress bar and summary', async () => {
+  const stamp = Date.now().toString(36);
+  const page = await newPage(browser(), baseUrl());
+  await signIn(page, 'admin@demo.local');
+  await page.getByRole('navigation', { name: 'Navegación principal' }).getByRole('link', { name: 'Contactos' }).click();
+  await page.getByRole('heading', { name: 'Personas' }).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.getByRole('navigation', { name: 'Secciones del CRM' }).getByRole('link', { name: 'Importar' }).click();
+  await page.getByRole('link', { name: 'Importar personas' }).click();
+  await page.getByLabel('Archivo CSV o Excel (.xlsx)').setInputFiles({ name: `clientes-${stamp}.csv`, mimeType: 'text/csv', buffer: customersCsv(stamp) });
+  await page.getByLabel('Agregar a una lista').selectOption('new_list');
+  await page.getByLabel('Nombre de la nueva lista').fill(`Importados ${stamp}`);
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.getByRole('button', { name: 'Subir y continuar' }).click();
+
+  // Mapping, with the server's suggestions preselected
+  await page.getByRole('table', { name: 'Columnas del archivo' }).waitFor({ timeout: 30_000 });
+  assert.equal(await page.getByLabel('Correo', { exact: true }).inputValue(), 'email');
+  assert.equal(await page.getByLabel('Nombre completo').inputValue(), 'name');
+  assert.equal(await page.getByLabel('Etiquetas', { exact: true }).inputValue(), 'tags');
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'import-mapping');
+  await page.getByRole('button', { name: 'Importar', exact: true }).click();
+
+  // The progress bar while it runs, then the summary
+  await page.getByRole('progressbar').waitFor({ timeout: 30_000 });
+  await screenshot(page, 'import-progress');
+  await page.getByRole('heading', { name: 'Resumen de la importación' }).waitFor({ timeout: 180_000 });
+  const invalid = Array.from({ length: ROWS }, (_, i) => i).filter((i) => i % 200 === 7).length;
+  const duplicates = Array.from({ length: ROWS }, (_, i) => i).filter((i) => i % 300 === 11 && i % 200 !== 7).length;
+  const value = async (label) => (await page.getByRole('term').filter({ hasText: new RegExp(`^${label}$`) }).locator('xpath=following-sibling::dd').innerText()).trim();
+  assert.equal(await value('Filas'), String(ROWS));
+  assert.equal(await value('Filas no válidas'), String(invalid));
+  assert.equal(await value('Duplicadas en el archivo'), String(duplicates));
+  assert.equal(await value('Personas nuevas'), String(ROWS - invalid - duplicates));
+  const errorsLink = page.getByRole('link', { name: /Descargar el archivo de errores/ });
+  await errorsLink.waitFor();
+  assert.match(await errorsLink.innerText(), new RegExp(`\\(${invalid + duplicates} filas\\)`));
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'import-summary');
+
+  // The imported people are there, in their list, and the person panel opens on one of them
+  await page.getByRole('link', { name: 'Ver las personas de la lista' }).click();
+  await page.getByRole('link', { name: new RegExp(`^Cliente ${stamp} \\d+$`) }).first().waitFor();
+  await page.getByLabel('Buscar personas').fill(`cliente.${stamp}.5@correo.co`);
+  await page.getByRole('button', { name: 'Buscar' }).click();
+  await page.getByRole('link', { name: `Cliente ${stamp} 5`, exact: true }).click();
+  await page.getByRole('heading', { name: `Cliente ${stamp} 5` }).waitFor();
+  const panel = page.getByRole('region', { name: `Ficha de Cliente ${stamp} 5` });
+  await panel.getByRole('list', { name: 'Listas' }).getByText(`Importados ${stamp}`).waitFor();
+  await panel.getByRole('list', { name: 'Etiquetas' }).getByText('importado').waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'person');
+  await page.context().close();
+});
+
+test('crm: the person panel edits in place; a bad e-mail shows the API message next to the field and keeps the text', async () => {
+  const admin = await apiLogin(baseUrl(), 'admin@demo.local');
+  const made = await apiCall(baseUrl(), admin, 'POST', '/v1/contacts', { name: `Panel ${Date.now()}`, phone: `+5730${String(Date.now()).slice(-8)}` });
+  assert.equal(made.status, 201);
+  const page = await newPage(browser(), baseUrl());
+  await signIn(page, 'admin@demo.local');
+  await page.getByRole('navigation', { name: 'Navegación principal' }).waitFor();
+  await page.goto(`/people/${made.body.id}`); // deep link
+  const panel = page.getByRole('region', { name: `Ficha de ${made.body.name}` });
+  await panel.waitFor();
+  await panel.getByRole('button', { name: 'Editar Correo' }).click();
+  await panel.getByLabel('Correo', { exact: true }).fill('no-es-un-correo');
+  await panel.getByRole('button', { name: 'Guardar' }).click();
+  const error = panel.getByRole('alert').first();
+  await error.waitFor();
+  assert.doesNotMatch(await error.innerText(), / \/ /);
+  assert.equal(await panel.getByLabel('Correo', { exact: true }).inputValue(), 'no-es-un-correo');
+  await panel.getByLabel('Correo', { exact: true }).fill('panel.ok@correo.co');
+  await panel.getByRole('button', { name: 'Guardar' }).click();
+  await panel.getByText('panel.ok@correo.co').first().waitFor();
+
+  await panel.getByLabel('Nueva etiqueta').fill('cliente-vip');
+  await panel.getByRole('button', { name: 'Agregar' }).first().click();
+  await panel.getByRole('list', { name: 'Etiquetas' }).getByText('cliente-vip').waitFor();
+  await panel.getByLabel('Nota').fill('Prefiere que lo llamen en la tarde.');
+  await panel.getByRole('button', { name: 'Agregar nota' }).click();
+  await panel.getByText('Prefiere que lo llamen en la tarde.').waitFor();
+  const stored = await apiCall(baseUrl(), admin, 'GET', `/v1/contacts/${made.body.id}`);
+  assert.equal(stored.body.email, 'panel.ok@correo.co');
+  assert.deepEqual(stored.body.tags, ['cliente-vip']);
+  await page.context().close();
+});
+
+test('crm: a deal is dragged to another stage; the totals follow; the keyboard "Move to" works too', async () => {
+  const page = await newPage(browser(), baseUrl());
+  await signIn(page, 'admin@demo.local');
+  await page.getByRole('navigation', { name: 'Navegación principal' }).getByRole('link', { name: 'Negocios' }).click();
+  await page.getByRole('heading', { name: 'Negocios', exact: true }).waitFor();
+  const name = `Embudo E2E ${Date.now().toString(36)}`;
+  await page.getByRole('button', { name: 'Nuevo embudo' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Nuevo embudo' });
+  await dialog.getByLabel('Nombre del embudo').fill(name);
+  await dialog.getByRole('button', { name: 'Guardar' }).click();
+  await page.getByRole('region', { name: 'Propuesta' }).waitFor();
+
+  await page.getByRole('button', { name: 'Nuevo negocio' }).click();
+  const newDeal = page.getByRole('dialog', { name: 'Nuevo negocio' });
+  await newDeal.getByLabel('Título').fill('Plan anual Acme');
+  await newDeal.getByLabel('Valor').fill('1500000');
+  await newDeal.getByRole('button', { name: 'Guardar' }).click();
+  const card = page.getByRole('region', { name: 'Nuevo' }).getByRole('listitem', { name: 'Plan anual Acme' });
+  await card.waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+
+  await card.dragTo(page.getByRole('region', { name: 'Propuesta' }));
+  const proposal = page.getByRole('region', { name: 'Propuesta' });
+  await proposal.getByRole('listitem', { name: 'Plan anual Acme' }).waitFor();
+  await proposal.getByText('1 negocios').waitFor();
+  await proposal.getByText(/1\.500\.000/).waitFor(); // the stage total (COP, brand in Colombia)
+  const admin = await apiLogin(baseUrl(), 'admin@demo.local');
+  const pipelines = (await apiCall(baseUrl(), admin, 'GET', '/v1/pipelines')).body.items;
+  const pipeline = pipelines.find((p) => p.name === name);
+  const deals = (await apiCall(baseUrl(), admin, 'GET', `/v1/deals?pipeline_id=${pipeline.id}`)).body.items;
+  assert.equal(deals.length, 1);
+  assert.equal(deals[0].stage_id, pipeline.stages.find((s) => s.name === 'Propuesta').id);
+  await screenshot(page, 'deals-board');
+
+  // Keyboard path: the labelled select on the card
+  await proposal.getByRole('listitem', { name: 'Plan anual Acme' }).getByLabel('Mover a').selectOption({ label: 'Negociación' });
+  await page.getByRole('region', { name: 'Negociación' }).getByRole('listitem', { name: 'Plan anual Acme' }).waitFor();
+  const moved = (await apiCall(baseUrl(), admin, 'GET', `/v1/deals/${deals[0].id}`)).body;
+  assert.equal(moved.stage_id, pipeline.stages.find((s) => s.name === 'Negociación').id);
+  await page.context().close();
+});
+
+test('crm: segments are built with the rule builder and counted before saving', async () => {
+  const page = await newPage(browser(), baseUrl());
+  await signIn(page, 'admin@demo.local');
+  await page.getByRole('navigation', { name: 'Navegación principal' }).waitFor();
+  await page.goto('/segments/new');
+  await page.getByLabel('Nombre', { exact: true }).fill('Etiqueta importado');
+  const condition = page.getByRole('group', { name: 'Condición sobre Etiquetas' });
+  await condition.getByLabel('Valor').fill('zzz-nadie-tiene-esta');
+  await page.getByRole('button', { name: 'Contar personas' }).click();
+  await page.getByText('0 personas cumplen la regla').waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'segment-builder');
+  await page.getByRole('button', { name: 'Guardar' }).click();
+  await page.getByRole('link', { name: 'Etiqueta importado' }).waitFor();
+  await page.context().close();
+});

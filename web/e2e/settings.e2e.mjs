@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { eventually } from './support/runtime.mjs';
+import { newPage, screenshot, seriousViolations, signIn } from './support/browser.mjs';
+import { baseUrl, browser } from './support/context.mjs';
+
+test('settings: an admin invites a user; the invitee opens the e-mail link, sets a password and is signed in as an agent', async () => {
+  const email = `invitada.${Date.now()}@demo.local`;
+  const admin = await newPage(browser(), baseUrl());
+  await signIn(admin, 'admin@demo.local');
+  const nav = admin.getByRole('navigation', { name: 'Navegación principal' });
+  await nav.getByRole('link', { name: 'Ajustes' }).click();
+  const settingsNav = admin.getByRole('navigation', { name: 'Ajustes' });
+  await settingsNav.getByRole('link', { name: 'Usuarios e invitaciones' }).click();
+  await admin.getByRole('heading', { name: 'Usuarios', exact: true }).waitFor();
+  assert.match(admin.url(), /\/settings\/users$/);
+  await admin.getByRole('cell', { name: 'agent1@demo.local', exact: true }).waitFor();
+  assert.deepEqual(await seriousViolations(admin), []);
+
+  // Bad input: the API's message shows next to the field, in Spanish, and what was typed stays.
+  const invite = admin.getByRole('form', { name: 'Invitar a alguien' });
+  await invite.getByLabel('Correo').fill('agent1@demo.local');
+  await invite.getByLabel('Nombre').fill('Repetida');
+  await invite.getByRole('button', { name: 'Enviar invitación' }).click();
+  await invite.getByRole('alert').first().waitFor();
+  assert.doesNotMatch(await invite.getByRole('alert').first().innerText(), / \/ /); // one language only
+  assert.equal(await invite.getByLabel('Nombre').inputValue(), 'Repetida');
+
+  await invite.getByLabel('Correo').fill(email);
+  await invite.getByLabel('Nombre').fill('Invitada E2E');
+  await invite.getByLabel('Rol').selectOption('agent');
+  await invite.getByRole('button', { name: 'Enviar invitación' }).click();
+  await invite.getByText(`Enviamos la invitación a ${email}.`).waitFor();
+  await admin.getByRole('cell', { name: email, exact: true }).waitFor();
+  await screenshot(admin, 'settings-users');
+
+  const mail = await eventually(async () => {
+    const items = (await (await fetch(`${baseUrl()}/_local/mail`)).json()).items;
+    return items.filter((m) => JSON.stringify(m.to).includes(email)).at(-1);
+  }, { message: 'invitation e-mail' });
+  const link = new URL(/https?:\/\/\S+accept-invitation\?token=[^\s"<>]+/.exec(mail.body ?? mail.html)[0]);
+
+  const invitee = await newPage(browser(), baseUrl());
+  await invitee.goto(link.pathname + link.search);
+  await invitee.getByRole('heading', { name: 'Acepta tu invitación' }).waitFor();
+  await invitee.getByLabel('Nueva contraseña').fill('Invitada-pass-2026');
+  await invitee.getByRole('button', { name: 'Crear contraseña y entrar' }).click();
+  const inviteeNav = invitee.getByRole('navigation', { name: 'Navegación principal' });
+  await inviteeNav.getByRole('link', { name: 'Bandeja' }).waitFor();
+  assert.equal(await inviteeNav.getByRole('link', { name: 'Ajustes' }).count(), 0); // an agent sees no admin screens
+  await invitee.goto('/settings/users');
+  await invitee.getByText('Solo los administradores ven los ajustes.').waitFor();
+
+  // The admin sees the invitee active now.
+  await admin.reload();
+  const row = admin.getByRole('row', { name: new RegExp(email.replace(/[.]/g, '\\.')) });
+  await row.getByText('Activo').waitFor();
+  await admin.context().close();
+  await invitee.context().close();
+});
+
+test('settings: channel accounts connect with secrets that are never shown back; each setting has its own URL', async () => {
+  const page = await newPage(browser(), baseUrl());
+  await signIn(page, 'admin@demo.local');
+  await page.getByRole('navigation', { name: 'Navegación principal' }).waitFor();
+  await page.goto('/settings/channels');
+  await page.getByRole('heading', { name: 'Canales' }).waitFor();
+  const form = page.getByRole('form', { name: 'Conectar un canal' });
+  await form.getByLabel('Canal').selectOption('telegram');
+  await form.getByLabel('Nombre').fill('Bot de Telegram E2E');
+  await form.getByLabel('Token del bot').fill('123456:secreto-que-no-vuelve');
+  await form.getByRole('button', { name: 'Conectar' }).click();
+  // The missing webhook secret is named next to its field, in Spanish; the typed values stay.
+  await form.getByText('Este campo es obligatorio.').waitFor();
+  assert.equal(await form.getByLabel('Nombre').inputValue(), 'Bot de Telegram E2E');
+  await form.getByLabel('Token secreto del webhook').fill('webhook-secreto-e2e');
+  await form.getByRole('button', { name: 'Conectar' }).click();
+  await form.getByText('Bot de Telegram E2E quedó conectado.').waitFor();
+  assert.equal(await form.getByLabel('Token del bot').inputValue(), ''); // the secret left the page
+  const row = page.getByRole('row', { name: /Bot de Telegram E2E/ });
+  await row.getByText('Guardadas (no se muestran)').waitFor();
+  assert.doesNotMatch(await page.content(), /secreto-que-no-vuelve|webhook-secreto-e2e/);
+  await row.getByRole('button', { name: 'Desactivar Bot de Telegram E2E' }).click();
+  await row.getByText('Desactivado').waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'settings-channels');
+
+  for (const [path, heading] of [['/settings/brand', 'Marca'], ['/settings/roles', 'Roles y permisos'], ['/settings/audit', 'Auditoría'], ['/settings/hours', 'Horario de atención']]) {
+    await page.goto(path);
+    await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+    assert.deepEqual(await seriousViolations(page), [], path);
+  }
+  await page.context().close();
+});

@@ -1,0 +1,19 @@
+import type { MessageKey } from '@/lib/i18n';
+
+/**
+ * The main menu. `permission` hides an entry from people who lack it (the API enforces it too):
+ * an agent does not see admin screens. Areas add their entries here.
+ */
+export interface NavItem {
+  to: string;
+  label: MessageKey;
+  permission: string;
+}
+
+export const NAV_ITEMS: NavItem[] = [
+  { to: '/inbox', label: 'nav.inbox', permission: 'conversations:view' },
+  { to: '/people', label: 'nav.contacts', permission: 'contacts:view' },
+  { to: '/deals', label: 'nav.deals', permission: 'contacts:view' },
+  { to: '/tasks', label: 'nav.tasks', permission: 'contacts:view' },
+  { to: '/settings', label: 'nav.settings', permission: 'admin:view' },
+];

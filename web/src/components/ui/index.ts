@@ -1,0 +1,4 @@
+export { Alert, Spinner } from './alert';
+export { Button } from './button';
+export { Dialog } from './dialog';
+export { SelectField, TextArea, TextField } from './field';

@@ -1,0 +1,268 @@
+/** CRM server state: every query key starts with the brand (`brandKey`), so a brand switch drops it all. */
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, unwrap } from '@/lib/api-client';
+import type { components } from '@/lib/api/schema';
+import { brandKey, useBrandId } from '@/lib/auth';
+
+type S = components['schemas'];
+export type Person = S['PersonOut'];
+export type PersonPatch = S['PersonPatchIn'];
+export type FieldDef = S['FieldOut'];
+export type Journey = S['JourneyOut'];
+export type CrmList = S['ListOut'];
+export type Segment = S['SegmentOut'];
+export type Deal = S['DealOut'];
+export type Task = S['TaskOut'];
+export type TimelineEntry = S['TimelineEntryOut'];
+export type Agent = S['AgentOut'];
+export type Pipeline = S['PipelineOut'];
+export type Board = S['BoardOut'];
+export type ImportJob = S['ImportOut'];
+export type Form = S['FormOut'];
+export type FormIn = S['FormIn'];
+
+export interface PeopleFilters {
+  q?: string;
+  tag?: string;
+  journey_state?: string;
+  owner_id?: string;
+  list_id?: string;
+  segment_id?: string;
+}
+
+export function useCrmKey() {
+  const brandId = useBrandId();
+  return (...rest: unknown[]) => brandKey(brandId, 'crm', ...rest);
+}
+
+export function usePeople(filters: PeopleFilters, cursor: string | null) {
+  const key = useCrmKey();
+  const query = Object.fromEntries(Object.entries(filters).filter(([, v]) => v)) as PeopleFilters;
+  return useQuery({
+    queryKey: key('people', query, cursor),
+    queryFn: () => unwrap(api.GET('/v1/contacts', { params: { query: { ...query, cursor, limit: 25 } } })),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function usePerson(personId: string | null | undefined) {
+  const key = useCrmKey();
+  return useQuery({
+    queryKey: key('person', personId),
+    queryFn: () => unwrap(api.GET('/v1/contacts/{person_id}', { params: { path: { person_id: personId ?? '' } } })),
+    enabled: Boolean(personId),
+  });
+}
+
+/** PATCH the person; the answer replaces the cached person (no refetch, no flicker). */
+export function usePatchPerson(personId: string) {
+  const key = useCrmKey();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: PersonPatch) =>
+      unwrap(api.PATCH('/v1/contacts/{person_id}', { params: { path: { person_id: personId } }, body })),
+    onSuccess: (person) => {
+      client.setQueryData(key('person', personId), person);
+      void client.invalidateQueries({ queryKey: key('timeline', personId) });
+      void client.invalidateQueries({ queryKey: key('people') });
+    },
+  });
+}
+
+export function useFields() {
+  const key = useCrmKey();
+  return useQuery({
+    queryKey: key('fields'),
+    queryFn: () => unwrap(api.GET('/v1/crm/fields')),
+    staleTime: 60_000,
+    select: (page) => page.items,
+  });
+}
+
+export function useJourneys() {
+  const key = useCrmKey();
+  return useQuery({
+    queryKey: key('journeys'),
+    queryFn: () => unwrap(api.GET('/v1/crm/journeys')),
+    staleTime: 60_000,
+    select: (page) => page.items,
+  });
+}
+
+export function useTags() {
+  const key = useCrmKey();
+  return useQuery({
+    queryKey: key('tags'),
+    queryFn: () => unwrap(api.GET('/v1/crm/tags')),
+    staleTime: 60_000,
+  });
+}
+
+export function useAgents() {
+  const brandId = useBrandId();
+  return useQuery({
+    queryKey: brandKey(brandId, 'agents'),
+    queryFn: () => unwrap(api.GET('/v1/agents')),
+    staleTime: 60_000,
+    select: (page) => page.items,
+  });
+}
+
+export function useLists() {
+  const key = useCrmKey();
+  return useQuery({
+    queryKey: key('lists'),
+    queryFn: () => unwrap(api.GET('/v1/crm/lists', { params: { query: { limit: 100 } } })),
+    select: (page) => page.items,
+  });
+}
+
+export function usePersonLists(personId: string) {
+  const key = useCrmKey();
+  return useQuery({
+    queryKey: key('person-lists', personId),
+    queryFn: () => unwrap(api.GET('/v1/contacts/{person_id}/lists', { params: { path: { person_id: personId } } })),
+    select: (page) => page.items,
+  });
+}
+
+export function useListMembership(personId: string) {
+  const key = useCrmKey();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ listId, add }: { listId: string; add: boolean }) => {
+      const opts = { params: { path: { list_id: listId } }, body: { person_ids: [personId] } };
+      return add
+        ? unwrap(api.POST('/v1/crm/lists/{list_id}/members', opts))
+        : unwrap(api.POST('/v1/crm/lists/{list_id}/members/remove', opts));
+    },
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: key('person-lists', personId) });
+      void client.invalidateQueries({ queryKey: key('lists') });
+      void client.invalidateQueries({ queryKey: key('timeline', personId) });
+    },
+  });
+}
+
+export function useSegments() {
+  const key = useCrmKey();
+  return useQuery({
+    queryKey: key('segments'),
+    queryFn: () => unwrap(api.GET('/v1/crm/segments', { params: { query: { limit: 100 } } })),
+    select: (page) => page.items,
+  });
+}
+
+export function useTimeline(personId: string) {
+  const key = useCrmKey();
+  return useQuery({
+    queryKey: key('timeline', personId),
+    queryFn: () =>
+      unwrap(api.GET('/v1/contacts/{person_id}/timeline', { params: { path: { person_id: personId }, query: { limit: 30 } } })),
+  });
+}
+
+export function useAddNote(personId: string) {
+  const key = useCrmKey();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: string) =>
+      unwrap(api.POST('/v1/contacts/{person_id}/notes', { params: { path: { person_id: personId } }, body: { body } })),
+    onSuccess: () => void client.invalidateQueries({ queryKey: key('timeline', personId) }),
+  });
+}
+
+export function useIdentityMutations(personId: string) {
+  const key = useCrmKey();
+  const client = useQueryClient();
+  const done = () => {
+    void client.invalidateQueries({ queryKey: key('person', personId) });
+    void client.invalidateQueries({ queryKey: key('timeline', personId) });
+  };
+  const add = useMutation({
+    mutationFn: (body: S['IdentityIn']) =>
+      unwrap(api.POST('/v1/contacts/{person_id}/identities', { params: { path: { person_id: personId } }, body })),
+    onSuccess: done,
+  });
+  const remove = useMutation({
+    mutationFn: ({ kind, value }: { kind: string; value: string }) =>
+      unwrap(
+        api.DELETE('/v1/contacts/{person_id}/identities/{kind}/{value}', {
+          params: { path: { person_id: personId, kind, value } },
+        }),
+      ),
+    onSuccess: done,
+  });
+  return { add, remove };
+}
+
+export function usePersonDeals(personId: string) {
+  const key = useCrmKey();
+  return useQuery({
+    queryKey: key('deals', { person_id: personId }),
+    queryFn: () => unwrap(api.GET('/v1/deals', { params: { query: { person_id: personId } } })),
+    select: (page) => page.items,
+  });
+}
+
+export function useTasks(query: { person_id?: string; overdue?: boolean; status?: 'open' | 'done' | 'all' }) {
+  const key = useCrmKey();
+  return useQuery({
+    queryKey: key('tasks', query),
+    queryFn: () => unwrap(api.GET('/v1/tasks', { params: { query: { ...query, limit: 100 } } })),
+    select: (page) => page.items,
+  });
+}
+
+export function useTaskMutations() {
+  const key = useCrmKey();
+  const client = useQueryClient();
+  const done = () => void client.invalidateQueries({ queryKey: key('tasks') });
+  const create = useMutation({
+    mutationFn: (body: S['TaskIn']) => unwrap(api.POST('/v1/tasks', { body })),
+    onSuccess: done,
+  });
+  const update = useMutation({
+    mutationFn: ({ id, body }: { id: string; body: S['TaskUpdateIn'] }) =>
+      unwrap(api.PATCH('/v1/tasks/{task_id}', { params: { path: { task_id: id } }, body })),
+    onSuccess: done,
+  });
+  return { create, update };
+}
+
+export function usePipelines() {
+  const key = useCrmKey();
+  return useQuery({
+    queryKey: key('pipelines'),
+    queryFn: () => unwrap(api.GET('/v1/pipelines')),
+    select: (page) => page.items,
+  });
+}
+
+export function useBoard(pipelineId: string | null) {
+  const key = useCrmKey();
+  return useQuery({
+    queryKey: key('board', pipelineId),
+    queryFn: () => unwrap(api.GET('/v1/pipelines/{pipeline_id}/board', { params: { path: { pipeline_id: pipelineId ?? '' } } })),
+    enabled: Boolean(pipelineId),
+  });
+}
+
+export function useDealMutations() {
+  const key = useCrmKey();
+  const client = useQueryClient();
+  const done = () => {
+    void client.invalidateQueries({ queryKey: key('board') });
+    void client.invalidateQueries({ queryKey: key('deals') });
+  };
+  const create = useMutation({
+    mutationFn: (body: S['DealIn']) => unwrap(api.POST('/v1/deals', { body })),
+    onSuccess: done,
+  });
+  const move = useMutation({
+    mutationFn: ({ id, stageId }: { id: string; stageId: string }) =>
+      unwrap(api.PATCH('/v1/deals/{deal_id}', { params: { path: { deal_id: id } }, body: { stage_id: stageId } })),
+    onSettled: done,
+  });
+  return { create, move };
+}

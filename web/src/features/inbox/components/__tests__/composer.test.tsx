@@ -1,0 +1,128 @@
+import { render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import { ApiError } from '@/lib/api-client';
+import { I18nProvider } from '@/lib/i18n';
+import type { QuickReply, WhatsAppTemplate } from '../../api/types';
+import { Composer, type ComposerProps } from '../composer';
+
+const NOW = Date.parse('2026-12-06T12:00:00Z');
+const replies: QuickReply[] = [
+  { id: 'q1', shortcut: 'saludo', title: 'Saludo', text: '¡Hola {{contact.first_name}}!', attachments: [], merge_fields: ['contact.first_name'] },
+  { id: 'q2', shortcut: 'horario', title: 'Horario', text: 'Atendemos de 8 a 18.', attachments: [], merge_fields: [] },
+];
+const templates: WhatsAppTemplate[] = [
+  { id: 'demo-whatsapp.seguimiento.es', account_id: 'demo-whatsapp', name: 'seguimiento', language: 'es', category: 'utility', body: 'Hola {{1}}, seguimos con {{2}}.', parameters: 2, header_parameters: 0, status: 'approved' },
+];
+
+function setup(overrides: Partial<ComposerProps> = {}, conversation: Partial<ComposerProps['conversation']> = {}) {
+  const props: ComposerProps = {
+    conversation: {
+      id: `c-${Math.random()}`,
+      channel: 'whatsapp',
+      status: 'open',
+      account_id: 'demo-whatsapp',
+      window_expires_at: new Date(NOW + 5 * 3600_000).toISOString(),
+      reply_window_expires_at: null,
+      ...conversation,
+    },
+    quickReplies: replies,
+    templates,
+    mentionables: [{ id: 'u2', name: 'Alejandra Agente' }, { id: 'u3', name: 'Sofía Supervisora' }],
+    loadPreview: vi.fn(async (id: string) => ({ text: id === 'q1' ? '¡Hola Camila!' : 'Atendemos de 8 a 18.', attachments: [] })),
+    onSend: vi.fn(async () => ({})),
+    onNote: vi.fn(async () => ({})),
+    now: NOW,
+    ...overrides,
+  };
+  const user = userEvent.setup();
+  render(
+    <I18nProvider initial="es">
+      <Composer {...props} />
+    </I18nProvider>,
+  );
+  return { props, user, box: screen.getByRole('textbox', { name: 'Mensaje' }) };
+}
+
+describe('Composer', () => {
+  it('sends text with Enter and clears the box; Shift+Enter is a new line', async () => {
+    const { props, user, box } = setup();
+    await user.type(box, 'Hola{Shift>}{Enter}{/Shift}mundo{Enter}');
+    expect(props.onSend).toHaveBeenCalledWith({ text: 'Hola\nmundo', attachments: [] });
+    await waitFor(() => expect(box).toHaveValue(''));
+    expect(screen.getByText('Mensaje enviado.')).toBeInTheDocument();
+  });
+
+  it('lists quick replies on "/", previews the merge fields and inserts the preview', async () => {
+    const { props, user, box } = setup();
+    await user.type(box, '/sal');
+    const listbox = screen.getByRole('listbox', { name: 'Respuestas rápidas' });
+    expect(listbox).toHaveTextContent('/saludo');
+    expect(listbox).not.toHaveTextContent('/horario');
+    await screen.findByText('¡Hola Camila!');
+    expect(props.loadPreview).toHaveBeenCalledWith('q1');
+    await user.keyboard('{Enter}');
+    await waitFor(() => expect(box).toHaveValue('¡Hola Camila!'));
+    expect(screen.queryByRole('listbox')).not.toBeInTheDocument();
+    expect(props.onSend).not.toHaveBeenCalled();
+  });
+
+  it('keeps what was typed and shows the API message next to the field when sending fails', async () => {
+    const onSend = vi.fn(async () => {
+      throw new ApiError(422, { error: { code: 'validation_error', message: 'El texto es muy largo. / The text is too long.', details: [] } });
+    });
+    const { user, box } = setup({ onSend });
+    await user.type(box, 'Un texto importante{Enter}');
+    expect(await screen.findByRole('alert')).toHaveTextContent('El texto es muy largo.');
+    expect(box).toHaveValue('Un texto importante');
+    expect(box).toHaveAttribute('aria-invalid', 'true');
+  });
+
+  it('shows the WhatsApp window countdown while it is open', () => {
+    setup();
+    expect(screen.getByText('La ventana de 24 h de WhatsApp cierra en 5 h.')).toBeInTheDocument();
+    expect(screen.queryByRole('combobox', { name: 'Plantilla de WhatsApp' })).not.toBeInTheDocument();
+  });
+
+  it('sends an approved template with its parameters when the WhatsApp window is closed', async () => {
+    const onSend = vi.fn(async () => ({}));
+    const user = userEvent.setup();
+    render(
+      <I18nProvider initial="es">
+        <Composer conversation={{ id: 'closed-window', channel: 'whatsapp', status: 'open', account_id: 'demo-whatsapp', window_expires_at: null, reply_window_expires_at: null }}
+          quickReplies={replies} templates={templates} mentionables={[]} loadPreview={vi.fn()} onSend={onSend} onNote={vi.fn()} now={NOW} />
+      </I18nProvider>,
+    );
+    expect(screen.getByText(/ventana de 24 h de WhatsApp está cerrada/)).toBeInTheDocument();
+    expect(screen.queryByRole('textbox', { name: 'Mensaje' })).not.toBeInTheDocument();
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Plantilla de WhatsApp' }), 'demo-whatsapp.seguimiento.es');
+    await user.type(screen.getByRole('textbox', { name: 'Parámetro 1' }), 'Camila');
+    await user.type(screen.getByRole('textbox', { name: 'Parámetro 2' }), 'tu pedido');
+    await user.click(screen.getByRole('button', { name: 'Enviar plantilla' }));
+    expect(onSend).toHaveBeenCalledWith({ text: null, attachments: [], template: { name: 'seguimiento', language: 'es', parameters: ['Camila', 'tu pedido'] } });
+  });
+
+  it('notes mode: @ suggests teammates and the note carries their ids', async () => {
+    const { props, user } = setup();
+    await user.click(screen.getByRole('radio', { name: 'Nota interna' }));
+    const box = screen.getByRole('textbox', { name: 'Nota interna' });
+    await user.type(box, 'Revisa esto @ale');
+    expect(screen.getByRole('listbox', { name: 'Mencionar a' })).toHaveTextContent('@Alejandra Agente');
+    await user.keyboard('{Enter}');
+    expect(box).toHaveValue('Revisa esto @Alejandra Agente ');
+    await user.keyboard('{Enter}');
+    expect(props.onNote).toHaveBeenCalledWith({ text: 'Revisa esto @Alejandra Agente', mentions: ['u2'] });
+    expect(props.onSend).not.toHaveBeenCalled();
+  });
+
+  it('a closed conversation has no composer', () => {
+    render(
+      <I18nProvider initial="es">
+        <Composer conversation={{ id: 'x', channel: 'sms', status: 'closed', account_id: 'a', window_expires_at: null, reply_window_expires_at: null }}
+          quickReplies={[]} templates={[]} mentionables={[]} loadPreview={vi.fn()} onSend={vi.fn()} onNote={vi.fn()} now={NOW} />
+      </I18nProvider>,
+    );
+    expect(screen.getByText('La conversación está cerrada. Reábrela para responder.')).toBeInTheDocument();
+    expect(screen.queryByRole('textbox')).not.toBeInTheDocument();
+  });
+});

@@ -1,0 +1,327 @@
+/**
+ * The reply box: text (Enter sends, Shift+Enter new line), quick replies on `/` with their
+ * merge fields previewed for this conversation, attachments by URL with the provider's limits,
+ * WhatsApp templates with their parameters once the 24-hour window is closed (its countdown
+ * shown while open), and notes mode with @mentions. What was typed survives errors, expired
+ * tokens (the client refreshes and retries) and switching conversations (drafts per conversation).
+ */
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { Alert, Button, SelectField, TextField } from '@/components/ui';
+import { ApiError } from '@/lib/api-client';
+import { formatDuration } from '@/lib/format';
+import { useI18n, type MessageKey } from '@/lib/i18n';
+import type { Conversation, MessageIn, QuickReply, WhatsAppTemplate } from '../api/types';
+import { windowLeft } from './conversation-row';
+
+export interface Mentionable {
+  id: string;
+  name: string;
+}
+
+export interface QuickReplyPreview {
+  text?: string | null;
+  attachments?: Record<string, string | null>[] | undefined;
+}
+
+export interface ComposerProps {
+  conversation: Pick<Conversation, 'id' | 'channel' | 'status' | 'window_expires_at' | 'reply_window_expires_at' | 'account_id'>;
+  quickReplies: QuickReply[];
+  templates: WhatsAppTemplate[];
+  mentionables: Mentionable[];
+  loadPreview: (replyId: string) => Promise<QuickReplyPreview>;
+  onSend: (body: MessageIn) => Promise<unknown>;
+  onNote: (note: { text: string; mentions: string[] }) => Promise<unknown>;
+  /** epoch ms, for the window countdown (the caller refreshes it) */
+  now: number;
+}
+
+type Mode = 'reply' | 'note';
+interface Attachment { url: string; filename?: string | null; mime_type?: string | null }
+
+const drafts = new Map<string, string>();
+
+function limitsKey(channel: string): MessageKey {
+  if (channel === 'whatsapp') return 'composer.limits.whatsapp';
+  if (channel === 'messenger' || channel === 'instagram') return 'composer.limits.messenger';
+  if (channel === 'telegram') return 'composer.limits.telegram';
+  return 'composer.limits.other';
+}
+
+export function Composer({ conversation, quickReplies, templates, mentionables, loadPreview, onSend, onNote, now }: ComposerProps) {
+  const { t, language } = useI18n();
+  const id = useId();
+  const textRef = useRef<HTMLTextAreaElement>(null);
+  const [mode, setMode] = useState<Mode>('reply');
+  const [text, setTextState] = useState(() => drafts.get(conversation.id) ?? '');
+  const [attachments, setAttachments] = useState<Attachment[]>([]);
+  const [attachUrl, setAttachUrl] = useState('');
+  const [mentions, setMentions] = useState<Mentionable[]>([]);
+  const [active, setActive] = useState(0);
+  const [dismissed, setDismissed] = useState(false);
+  const [preview, setPreview] = useState<{ id: string; value: QuickReplyPreview } | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const [status, setStatus] = useState('');
+  const [templateId, setTemplateId] = useState('');
+  const [params, setParams] = useState<string[]>([]);
+
+  // One composer per conversation: the parent keys it by id, so state starts fresh (drafts stay).
+  function setText(value: string) {
+    drafts.set(conversation.id, value);
+    setTextState(value);
+    setDismissed(false);
+    setActive(0);
+  }
+
+  const left = windowLeft(conversation, now);
+  const windowClosed = left !== null && left <= 0 && mode === 'reply';
+  const closed = conversation.status === 'closed';
+
+  // `/shortcut` at the start of a reply → quick replies; `@name` at the end of a note → mentions.
+  const slash = mode === 'reply' && !dismissed && text.startsWith('/') && !text.includes('\n') ? text.slice(1).toLowerCase() : null;
+  const at = mode === 'note' && !dismissed ? /(?:^|\s)@([\p{L}\d._-]*)$/u.exec(text)?.[1]?.toLowerCase() ?? null : null;
+  const replyOptions = useMemo(
+    () =>
+      slash === null
+        ? []
+        : quickReplies.filter((r) => r.shortcut.toLowerCase().startsWith(slash) || (r.title ?? '').toLowerCase().includes(slash)).slice(0, 8),
+    [slash, quickReplies],
+  );
+  const mentionOptions = useMemo(
+    () => (at === null ? [] : mentionables.filter((m) => m.name.toLowerCase().includes(at)).slice(0, 8)),
+    [at, mentionables],
+  );
+  const popup = slash !== null ? 'replies' : at !== null ? 'mentions' : null;
+  const optionCount = popup === 'replies' ? replyOptions.length : mentionOptions.length;
+  const activeReply = popup === 'replies' ? replyOptions[Math.min(active, replyOptions.length - 1)] : undefined;
+
+  useEffect(() => {
+    if (!activeReply) return;
+    let cancelled = false;
+    loadPreview(activeReply.id).then(
+      (value) => !cancelled && setPreview({ id: activeReply.id, value }),
+      () => !cancelled && setPreview({ id: activeReply.id, value: { text: activeReply.text, attachments: [] } }),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [activeReply, loadPreview]);
+
+  async function pickReply(reply: QuickReply) {
+    let value = preview?.id === reply.id ? preview.value : null;
+    if (!value) {
+      try {
+        value = await loadPreview(reply.id);
+      } catch {
+        value = { text: reply.text, attachments: [] };
+      }
+    }
+    setText(value.text ?? '');
+    setAttachments(
+      (value.attachments ?? []).filter((a) => a.url).map((a) => ({ url: a.url ?? '', filename: a.filename, mime_type: a.mime_type })),
+    );
+    setDismissed(true);
+    textRef.current?.focus();
+  }
+
+  function pickMention(person: Mentionable) {
+    setText(text.replace(/@([\p{L}\d._-]*)$/u, `@${person.name} `));
+    setMentions((current) => (current.some((m) => m.id === person.id) ? current : [...current, person]));
+    textRef.current?.focus();
+  }
+
+  async function submit(event?: FormEvent) {
+    event?.preventDefault();
+    if (busy || closed) return;
+    const body = text.trim();
+    setError(null);
+    setStatus('');
+    setBusy(true);
+    try {
+      if (mode === 'note') {
+        if (!body) return;
+        const ids = mentions.filter((m) => body.includes(`@${m.name}`)).map((m) => m.id);
+        await onNote({ text: body, mentions: ids });
+        setStatus(t('composer.noteSaved'));
+      } else if (windowClosed) {
+        const template = templates.find((tpl) => tpl.id === templateId);
+        if (!template) return;
+        await onSend({ text: null, attachments: [], template: { name: template.name, language: template.language, parameters: params.slice(0, template.parameters) } });
+        setTemplateId('');
+        setParams([]);
+        setStatus(t('composer.sent'));
+        return;
+      } else {
+        if (!body && !attachments.length) return;
+        await onSend({ text: body || null, attachments: attachments.map((a) => ({ url: a.url, filename: a.filename ?? null, mime_type: a.mime_type ?? null })) });
+        setStatus(t('composer.sent'));
+      }
+      setText('');
+      setAttachments([]);
+      setMentions([]);
+      setDismissed(false);
+    } catch (caught) {
+      setError(caught); // the text stays where it was
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (popup && optionCount > 0) {
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        setActive((i) => (i + (event.key === 'ArrowDown' ? 1 : optionCount - 1)) % optionCount);
+        return;
+      }
+      if (event.key === 'Enter' || event.key === 'Tab') {
+        event.preventDefault();
+        if (popup === 'replies' && activeReply) void pickReply(activeReply);
+        const person = mentionOptions[Math.min(active, mentionOptions.length - 1)];
+        if (popup === 'mentions' && person) pickMention(person);
+        return;
+      }
+    }
+    if (popup && event.key === 'Escape') {
+      event.preventDefault();
+      setDismissed(true);
+      return;
+    }
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      void submit();
+    }
+  }
+
+  const apiError = error instanceof ApiError ? error : null;
+  const message = error ? (apiError ? apiError.messageIn(language) : t('app.error')) : null;
+  const fieldErrors = apiError?.fieldErrors() ?? {};
+  const listId = `${id}-options`;
+  const optionId = (index: number) => `${id}-option-${index}`;
+  const selectedTemplate = templates.find((tpl) => tpl.id === templateId);
+
+  if (closed) return <p className="composer composer-closed muted">{t('composer.closed')}</p>;
+
+  return (
+    <form className={`composer composer-${mode}`} onSubmit={submit} aria-label={t('composer.label')}>
+      <div role="radiogroup" aria-label={t('composer.mode')} className="composer-modes">
+        {(['reply', 'note'] as Mode[]).map((m) => (
+          <label key={m} className={mode === m ? 'is-active' : ''}>
+            <input type="radio" name={`${id}-mode`} value={m} checked={mode === m} onChange={() => { setMode(m); setDismissed(false); }} />
+            {m === 'reply' ? t('composer.reply') : t('composer.noteMode')}
+          </label>
+        ))}
+      </div>
+      {left !== null && mode === 'reply' ? (
+        <p className={`window-state ${left > 0 ? 'is-open' : 'is-closed'}`} role="status">
+          {left > 0 ? t('composer.window.open', { time: formatDuration(left) }) : t('composer.window.closed')}
+        </p>
+      ) : null}
+      {windowClosed ? (
+        <div className="template-form">
+          <SelectField label={t('composer.template')} value={templateId} onChange={(e) => { setTemplateId(e.target.value); setParams([]); }}
+            error={fieldErrors['template'] ?? (apiError && !Object.keys(fieldErrors).length ? message : null)}>
+            <option value="">{t('composer.template.choose')}</option>
+            {templates.map((tpl) => (
+              <option key={tpl.id} value={tpl.id}>{tpl.name} ({tpl.language})</option>
+            ))}
+          </SelectField>
+          {selectedTemplate ? (
+            <>
+              <p className="template-body">{selectedTemplate.body}</p>
+              {Array.from({ length: selectedTemplate.parameters }, (_, index) => (
+                <TextField key={index} label={t('composer.template.param', { n: index + 1 })} value={params[index] ?? ''} required
+                  onChange={(e) => setParams((current) => { const next = [...current]; next[index] = e.target.value; return next; })} />
+              ))}
+            </>
+          ) : null}
+          <Button type="submit" variant="primary" busy={busy} disabled={!selectedTemplate}>{t('composer.template.send')}</Button>
+        </div>
+      ) : (
+        <>
+          <div className="field composer-field">
+            <label htmlFor={`${id}-text`} className="visually-hidden">{mode === 'note' ? t('composer.noteMode') : t('composer.label')}</label>
+            <textarea
+              id={`${id}-text`}
+              ref={textRef}
+              value={text}
+              rows={3}
+              placeholder={mode === 'note' ? t('composer.notePlaceholder') : t('composer.placeholder')}
+              onChange={(e) => setText(e.target.value)}
+              onKeyDown={onKeyDown}
+              aria-invalid={message ? true : undefined}
+              aria-describedby={message ? `${id}-error` : undefined}
+              aria-controls={popup ? listId : undefined}
+              aria-activedescendant={popup && optionCount ? optionId(Math.min(active, optionCount - 1)) : undefined}
+            />
+            {message ? <p id={`${id}-error`} className="field-error" role="alert">{message}</p> : null}
+          </div>
+          {popup ? (
+            <div className="composer-popup">
+              <p id={`${listId}-label`} className="popup-title">{popup === 'replies' ? t('composer.quickReplies') : t('composer.mentionList')}</p>
+              {optionCount === 0 ? (
+                <p className="muted">{t('composer.noQuickReplies')}</p>
+              ) : (
+                <div role="listbox" id={listId} aria-labelledby={`${listId}-label`}>
+                  {popup === 'replies'
+                    ? replyOptions.map((reply, index) => (
+                        <div key={reply.id} id={optionId(index)} role="option" tabIndex={-1} aria-selected={index === Math.min(active, optionCount - 1)}
+                          onMouseDown={(e) => { e.preventDefault(); void pickReply(reply); }}>
+                          <strong>/{reply.shortcut}</strong> {reply.title}
+                        </div>
+                      ))
+                    : mentionOptions.map((person, index) => (
+                        <div key={person.id} id={optionId(index)} role="option" tabIndex={-1} aria-selected={index === Math.min(active, optionCount - 1)}
+                          onMouseDown={(e) => { e.preventDefault(); pickMention(person); }}>
+                          @{person.name}
+                        </div>
+                      ))}
+                </div>
+              )}
+              {popup === 'replies' && activeReply ? (
+                <div className="composer-preview" aria-live="polite">
+                  <p className="popup-title">{t('composer.preview')}</p>
+                  <p>{preview?.id === activeReply.id ? preview.value.text : activeReply.text}</p>
+                </div>
+              ) : null}
+            </div>
+          ) : null}
+          {mode === 'reply' ? (
+            <details className="composer-attach">
+              <summary>{t('composer.attach')}</summary>
+              <p className="field-hint">{t(limitsKey(conversation.channel))}</p>
+              <div className="attach-row">
+                <TextField label={t('composer.attachUrl')} type="url" value={attachUrl} onChange={(e) => setAttachUrl(e.target.value)} />
+                <Button onClick={() => { if (attachUrl.trim()) { setAttachments((a) => [...a, { url: attachUrl.trim() }].slice(0, 5)); setAttachUrl(''); } }}>
+                  {t('composer.attachAdd')}
+                </Button>
+              </div>
+            </details>
+          ) : null}
+          {attachments.length ? (
+            <ul className="attachment-list">
+              {attachments.map((a, index) => {
+                const name = a.filename ?? a.url.split('/').pop() ?? a.url;
+                return (
+                  <li key={`${a.url}-${index}`}>
+                    {name}{' '}
+                    <Button variant="ghost" onClick={() => setAttachments((list) => list.filter((_, i) => i !== index))}>
+                      {t('composer.attachRemove', { name })}
+                    </Button>
+                  </li>
+                );
+              })}
+            </ul>
+          ) : null}
+          <div className="composer-actions">
+            <span role="status" className="muted">{status}</span>
+            <Button type="submit" variant="primary" busy={busy}>
+              {mode === 'note' ? t('composer.saveNote') : t('composer.send')}
+            </Button>
+          </div>
+        </>
+      )}
+      {windowClosed && message && Object.keys(fieldErrors).length ? <Alert>{message}</Alert> : null}
+    </form>
+  );
+}

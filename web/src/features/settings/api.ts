@@ -1,0 +1,25 @@
+/** Settings server state: keys under ['brand', id, 'settings', …]; a save updates or invalidates its key. */
+import { useMutation, useQuery, useQueryClient, type QueryKey } from '@tanstack/react-query';
+import { brandKey, useBrandId } from '@/lib/auth';
+
+export function useSettingsKey() {
+  const brandId = useBrandId();
+  return (...rest: unknown[]): QueryKey => brandKey(brandId, 'settings', ...rest);
+}
+
+export function useSettingsQuery<T>(name: string, fn: () => Promise<T>) {
+  const key = useSettingsKey();
+  return useQuery({ queryKey: key(name), queryFn: fn });
+}
+
+/** A mutation that refreshes the named settings queries when it succeeds. */
+export function useSettingsMutation<A, R>(names: string[], fn: (arg: A) => Promise<R>) {
+  const key = useSettingsKey();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: fn,
+    onSuccess: () => {
+      for (const name of names) void client.invalidateQueries({ queryKey: key(name) });
+    },
+  });
+}

@@ -1,0 +1,45 @@
+/** Settings: a menu of every setting (each its own URL) beside the chosen one. Admin screens only. */
+import '@/features/crm/crm.css';
+import { NavLink, Outlet } from 'react-router';
+import { Alert } from '@/components/ui';
+import { useAuth } from '@/lib/auth';
+import { useI18n, type MessageKey } from '@/lib/i18n';
+
+export const SETTINGS_PAGES: [string, MessageKey][] = [
+  ['brand', 'settings.nav.brand'],
+  ['hours', 'settings.nav.hours'],
+  ['users', 'settings.nav.users'],
+  ['roles', 'settings.nav.roles'],
+  ['channels', 'settings.nav.channels'],
+  ['close-reasons', 'settings.nav.closeReasons'],
+  ['quick-replies', 'settings.nav.quickReplies'],
+  ['templates', 'settings.nav.templates'],
+  ['bots', 'settings.nav.bots'],
+  ['assignment', 'settings.nav.assignment'],
+  ['teams', 'settings.nav.teams'],
+  ['api-keys', 'settings.nav.apiKeys'],
+  ['audit', 'settings.nav.audit'],
+];
+
+export function SettingsLayout() {
+  const { t } = useI18n();
+  const { can } = useAuth();
+  if (!can('admin:view')) return <Alert>{t('settings.forbidden')}</Alert>;
+  return (
+    <div className="page settings">
+      <nav className="settings-nav" aria-label={t('settings.title')}>
+        <h1 className="h3">{t('settings.title')}</h1>
+        <ul>
+          {SETTINGS_PAGES.map(([path, label]) => (
+            <li key={path}>
+              <NavLink to={`/settings/${path}`}>{t(label)}</NavLink>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <div className="settings-content">
+        <Outlet />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,25 @@
+/** Settings route entries: /settings/<page>, each setting its own URL, each loaded on first visit. */
+import { Navigate, type RouteObject } from 'react-router';
+
+export const settingsRoutes: RouteObject[] = [
+  {
+    path: 'settings',
+    lazy: () => import('../components/settings-layout').then((m) => ({ Component: m.SettingsLayout })),
+    children: [
+      { index: true, element: <Navigate to="/settings/brand" replace /> },
+      { path: 'brand', lazy: () => import('./brand').then((m) => ({ Component: m.BrandSettings })) },
+      { path: 'hours', lazy: () => import('./brand').then((m) => ({ Component: m.HoursSettings })) },
+      { path: 'users', lazy: () => import('./users').then((m) => ({ Component: m.UsersSettings })) },
+      { path: 'roles', lazy: () => import('./roles').then((m) => ({ Component: m.RolesSettings })) },
+      { path: 'channels', lazy: () => import('./channels').then((m) => ({ Component: m.ChannelsSettings })) },
+      { path: 'close-reasons', lazy: () => import('./simple').then((m) => ({ Component: m.CloseReasonsSettings })) },
+      { path: 'quick-replies', lazy: () => import('./simple').then((m) => ({ Component: m.QuickRepliesSettings })) },
+      { path: 'templates', lazy: () => import('./simple').then((m) => ({ Component: m.TemplatesSettings })) },
+      { path: 'bots', lazy: () => import('./inbox-settings').then((m) => ({ Component: m.BotsSettings })) },
+      { path: 'assignment', lazy: () => import('./inbox-settings').then((m) => ({ Component: m.AssignmentSettings })) },
+      { path: 'teams', lazy: () => import('./simple').then((m) => ({ Component: m.TeamsSettings })) },
+      { path: 'api-keys', lazy: () => import('./api-keys').then((m) => ({ Component: m.ApiKeysSettings })) },
+      { path: 'audit', lazy: () => import('./audit').then((m) => ({ Component: m.AuditSettings })) },
+    ],
+  },
+];

@@ -1,0 +1,107 @@
+/** /settings/users: the brand's users, invitations (e-mail with a link), role changes, disable/enable. */
+import { useState, type FormEvent } from 'react';
+import { Alert, Button, SelectField, Spinner, TextField } from '@/components/ui';
+import { api, unwrap } from '@/lib/api-client';
+import { useAuth } from '@/lib/auth';
+import { formatDateTime } from '@/lib/format';
+import { useI18n } from '@/lib/i18n';
+import { problemsOf } from '@/features/crm/lib/errors';
+import { useSettingsMutation, useSettingsQuery } from '../api';
+
+export function UsersSettings() {
+  const { t, language } = useI18n();
+  const { can, me } = useAuth();
+  const manage = can('admin:manage');
+  const users = useSettingsQuery('users', () => unwrap(api.GET('/v1/admin/users', { params: { query: { limit: 100 } } })));
+  const roles = useSettingsQuery('roles', () => unwrap(api.GET('/v1/admin/roles')));
+  const [invite, setInvite] = useState({ email: '', name: '', role: 'agent' });
+  const [sent, setSent] = useState<string | null>(null);
+  const create = useSettingsMutation(['users'], () =>
+    unwrap(api.POST('/v1/admin/users', { body: { email: invite.email.trim(), name: invite.name.trim() || null, role: invite.role } })),
+  );
+  const update = useSettingsMutation(['users'], ({ id, role }: { id: string; role: string }) =>
+    unwrap(api.PATCH('/v1/admin/users/{user_id}', { params: { path: { user_id: id } }, body: { role } })),
+  );
+  const toggle = useSettingsMutation(['users'], ({ id, enable }: { id: string; enable: boolean }) =>
+    enable
+      ? unwrap(api.POST('/v1/admin/users/{user_id}/enable', { params: { path: { user_id: id } } }))
+      : unwrap(api.POST('/v1/admin/users/{user_id}/disable', { params: { path: { user_id: id } } })),
+  );
+  const problems = problemsOf(create.error, language);
+  const rowProblems = problemsOf(update.error ?? toggle.error, language);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    try {
+      const user = await create.mutateAsync(undefined);
+      setSent(user.email);
+      setInvite({ email: '', name: '', role: invite.role });
+    } catch {
+      /* the message is shown next to the field; what was typed stays */
+    }
+  };
+  const roleOptions = roles.data?.items ?? [];
+  return (
+    <section aria-labelledby="users-title">
+      <h2 id="users-title">{t('settings.users.title')}</h2>
+      {manage ? (
+        <form noValidate className="card" onSubmit={submit} aria-labelledby="invite-title">
+          <h3 id="invite-title">{t('settings.users.invite')}</h3>
+          {problems.message && !Object.keys(problems.fields).length ? <Alert>{problems.message}</Alert> : null}
+          {sent ? <Alert kind="success">{t('settings.users.invited', { email: sent })}</Alert> : null}
+          <TextField label={t('settings.users.email')} type="email" required value={invite.email}
+            onChange={(e) => setInvite({ ...invite, email: e.target.value })} error={problems.fields.email} />
+          <TextField label={t('settings.users.name')} value={invite.name}
+            onChange={(e) => setInvite({ ...invite, name: e.target.value })} error={problems.fields.name} />
+          <SelectField label={t('settings.users.role')} value={invite.role}
+            onChange={(e) => setInvite({ ...invite, role: e.target.value })} error={problems.fields.role}>
+            {roleOptions.map((r) => <option key={r.key} value={r.key}>{r.name}</option>)}
+          </SelectField>
+          <Button type="submit" variant="primary" busy={create.isPending}>{t('settings.users.send')}</Button>
+        </form>
+      ) : null}
+      {rowProblems.message ? <Alert>{rowProblems.message}</Alert> : null}
+      {users.isPending ? <Spinner label={t('common.loading')} /> : null}
+      <table className="table">
+        <caption className="visually-hidden">{t('settings.users.title')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('settings.users.name')}</th>
+            <th scope="col">{t('settings.users.email')}</th>
+            <th scope="col">{t('settings.users.role')}</th>
+            <th scope="col">{t('settings.users.status')}</th>
+            <th scope="col">{t('settings.users.since')}</th>
+            {manage ? <th scope="col">{t('settings.actions')}</th> : null}
+          </tr>
+        </thead>
+        <tbody>
+          {(users.data?.items ?? []).map((u) => (
+            <tr key={u.id}>
+              <td>{u.name}</td>
+              <td>{u.email}</td>
+              <td>
+                {manage && u.id !== me?.id ? (
+                  <select aria-label={t('settings.users.roleOf', { email: u.email })} value={u.role}
+                    onChange={(e) => update.mutate({ id: u.id, role: e.target.value })}>
+                    {roleOptions.map((r) => <option key={r.key} value={r.key}>{r.name}</option>)}
+                  </select>
+                ) : (roleOptions.find((r) => r.key === u.role)?.name ?? u.role)}
+              </td>
+              <td>{t(`settings.users.statuses.${u.status}` as 'settings.users.statuses.active')}</td>
+              <td>{u.created_at ? formatDateTime(u.created_at, language) : ''}</td>
+              {manage ? (
+                <td>
+                  {u.id !== me?.id ? (
+                    <Button variant="ghost" onClick={() => toggle.mutate({ id: u.id, enable: u.status === 'disabled' })}
+                      aria-label={t(u.status === 'disabled' ? 'settings.users.enableOf' : 'settings.users.disableOf', { email: u.email })}>
+                      {t(u.status === 'disabled' ? 'settings.enable' : 'settings.disable')}
+                    </Button>
+                  ) : null}
+                </td>
+              ) : null}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

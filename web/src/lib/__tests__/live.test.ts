@@ -1,0 +1,86 @@
+import { QueryClient } from '@tanstack/react-query';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { invalidationsFor, LiveClient } from '../live';
+import type { ChangeFrame } from '../live-types';
+
+function frame(cursor: string, type: string, conversationId: string | null = 'c1'): ChangeFrame {
+  return { cursor, type, entity_type: 'conversation', entity_id: conversationId, conversation_id: conversationId, data: {} };
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+class FakeSocket {
+  static last: FakeSocket | null = null;
+  onopen: (() => void) | null = null;
+  onmessage: ((event: { data: string }) => void) | null = null;
+  onclose: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  constructor(readonly url: string) {
+    FakeSocket.last = this;
+  }
+  close() {
+    this.onclose?.();
+  }
+}
+
+describe('live updates', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('maps a frame to the brand-scoped queries it makes stale', () => {
+    const keys = invalidationsFor('demo', frame('1', 'message.received'));
+    expect(keys).toContainEqual(['brand', 'demo', 'conversations', 'list']);
+    expect(keys).toContainEqual(['brand', 'demo', 'conversations', 'messages', 'c1']);
+    expect(keys.every((k) => k[0] === 'brand' && k[1] === 'demo')).toBe(true);
+    expect(invalidationsFor('demo', { ...frame('2', 'notification.created', null), entity_type: 'notification' })).toContainEqual(['brand', 'demo', 'notifications']);
+  });
+
+  it('connects with token and brand, catches up from the cursor after a reconnect, ignores pings and duplicates', async () => {
+    const queryClient = new QueryClient();
+    const invalidate = vi.spyOn(queryClient, 'invalidateQueries');
+    const urls: string[] = [];
+    const fetcher = vi.fn(async (url: string | URL | Request) => {
+      urls.push(String(url));
+      if (!String(url).includes('since=')) return json(200, { items: [], cursor: '100' });
+      const since = new URL(String(url)).searchParams.get('since');
+      return since === '105' ? json(200, { items: [frame('107', 'conversation.assigned', 'c9')], cursor: '107' }) : json(200, { items: [], cursor: since });
+    });
+    const client = new LiveClient({
+      brandId: 'demo', queryClient, wsUrl: 'ws://127.0.0.1:9', apiUrl: 'http://api', token: () => 'tok',
+      fetcher: fetcher as typeof fetch, WebSocketImpl: FakeSocket as unknown as typeof WebSocket,
+    });
+    client.start();
+    await vi.waitFor(() => expect(FakeSocket.last).not.toBeNull());
+    const socket = FakeSocket.last as FakeSocket;
+    expect(socket.url).toBe('ws://127.0.0.1:9?token=tok&brand=demo');
+    socket.onopen?.();
+    expect(client.status).toBe('live');
+    socket.onmessage?.({ data: JSON.stringify({ type: 'ping' }) });
+    socket.onmessage?.({ data: JSON.stringify(frame('105', 'message.received', 'c1')) });
+    socket.onmessage?.({ data: JSON.stringify(frame('105', 'message.received', 'c1')) });
+    const messageCalls = invalidate.mock.calls.filter(([f]) => JSON.stringify(f?.queryKey) === JSON.stringify(['brand', 'demo', 'conversations', 'messages', 'c1']));
+    expect(messageCalls).toHaveLength(1);
+
+    // The socket drops: polling starts from the last cursor and brings what was missed.
+    socket.close();
+    expect(client.status).toBe('polling');
+    await client.catchUp(); // the one already in flight (since the connect)
+    await client.catchUp();
+    expect(urls, JSON.stringify(urls)).toContain('http://api/v1/changes?since=105');
+    expect(invalidate).toHaveBeenCalledWith({ queryKey: ['brand', 'demo', 'conversations', 'detail', 'c9'] });
+    client.stop();
+  });
+
+  it('410 (too far behind) invalidates everything of the brand', async () => {
+    const queryClient = new QueryClient();
+    const invalidate = vi.spyOn(queryClient, 'invalidateQueries');
+    let calls = 0;
+    const fetcher = vi.fn(async () => (++calls === 1 ? json(200, { items: [], cursor: '5' }) : calls === 2 ? json(410, {}) : json(200, { items: [], cursor: '9' })));
+    const client = new LiveClient({ brandId: 'acme', queryClient, wsUrl: null, apiUrl: 'http://api', token: () => 't', fetcher: fetcher as typeof fetch });
+    await client.catchUp();
+    await client.catchUp();
+    expect(invalidate).toHaveBeenCalledWith({ queryKey: ['brand', 'acme'] });
+    client.stop();
+  });
+});

@@ -1,0 +1,27 @@
+import type { auth as es } from '../es/auth';
+
+export const auth: Record<keyof typeof es, string> = {
+  'auth.signIn.title': 'Sign in',
+  'auth.signIn.submit': 'Sign in',
+  'auth.email': 'E-mail',
+  'auth.password': 'Password',
+  'auth.newPassword': 'New password',
+  'auth.passwordHint': 'At least 10 characters.',
+  'auth.code': 'Verification code',
+  'auth.forgot.link': 'Forgot your password?',
+  'auth.forgot.title': 'Recover your password',
+  'auth.forgot.submit': 'Send code',
+  'auth.forgot.sent': 'If the e-mail is registered, we sent you a code. Type it below with your new password.',
+  'auth.reset.title': 'Create a new password',
+  'auth.reset.submit': 'Change password',
+  'auth.reset.done': 'Your password changed. You can sign in now.',
+  'auth.invite.title': 'Accept your invitation',
+  'auth.invite.intro': 'Create your password to enter Skailan.',
+  'auth.invite.submit': 'Create password and enter',
+  'auth.invite.missing': 'The invitation link has no token. Open it again from the e-mail.',
+  'auth.backToSignIn': 'Back to sign in',
+  'auth.brand.title': 'Choose a brand',
+  'auth.brand.intro': 'You belong to several brands. Which one do you want to work in?',
+  'auth.brand.switch': 'Switch brand',
+  'auth.expired': 'Your session expired. Sign in again.',
+};
