@@ -142,7 +142,8 @@ def _raw(message: InboundMessage) -> dict[str, Any] | None:
     return message.raw if len(text) <= _RAW_LIMIT else {"truncated": True}
 
 
-def _email_attachments(account: accounts.Account, message: InboundMessage) -> list[dict[str, Any]]:
+def _email_attachments(account: accounts.Account, message: InboundMessage, receive_count: int = 1,
+                       ) -> list[dict[str, Any]]:
     from skailan.conversations.media import object_key, put_object
 
     stored = []
@@ -151,9 +152,19 @@ def _email_attachments(account: accounts.Account, message: InboundMessage) -> li
             continue
         key = object_key(account.tenant_id, account.account_id, f"{message.provider_message_id}#{index}",
                          attachment.filename)
-        put_object(key, attachment.content, attachment.content_type)
-        stored.append({"key": key, "mime_type": attachment.content_type, "filename": attachment.filename,
-                       "size": attachment.size, "inline": attachment.inline, "content_id": attachment.content_id})
+        entry = {"mime_type": attachment.content_type, "filename": attachment.filename, "size": attachment.size,
+                 "inline": attachment.inline, "content_id": attachment.content_id}
+        try:
+            put_object(key, attachment.content, attachment.content_type)
+        except Exception as err:
+            if receive_count < POISON_AFTER:
+                raise  # S3 hiccup: the record is retried
+            # Last try: the e-mail and its text are stored, this attachment marked unavailable.
+            logger.error("e-mail attachment not stored", tenant_id=account.tenant_id,
+                         provider_message_id=message.provider_message_id, reason=f"{type(err).__name__}: {err}"[:300])
+            stored.append({**entry, "status": "unavailable", "error": type(err).__name__})
+            continue
+        stored.append({"key": key, **entry})
     return stored
 
 
@@ -217,7 +228,7 @@ def _message(account: accounts.Account, envelope: IngestEnvelope, message: Inbou
             from skailan.conversations.media import store_inbound_media
 
             media = store_inbound_media(account, message, final=False)
-        attachments = _email_attachments(account, message)
+        attachments = _email_attachments(account, message, receive_count)
     person = _resolve(account, message.channel, external_id,
                       phone=customer.phone if customer else None, email=customer.email if customer else None,
                       name=(customer.display_name or customer.username) if customer else None)
