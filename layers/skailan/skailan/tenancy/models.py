@@ -85,10 +85,11 @@ class BrandSettings(RequestModel):
     business_hours: BusinessHours = Field(default_factory=lambda: _default_hours())
 
 
-def _default_hours() -> dict[str, list[TimeRange]]:
+def _default_hours() -> dict[Weekday, list[TimeRange]]:
     from skailan.tenancy.defaults import DEFAULT_BUSINESS_HOURS
 
-    return {day: [TimeRange.model_validate(span) for span in spans] for day, spans in DEFAULT_BUSINESS_HOURS.items()}
+    return {day: [TimeRange.model_validate(span) for span in spans]  # type: ignore[misc]
+            for day, spans in DEFAULT_BUSINESS_HOURS.items()}
 
 
 class BrandSettingsIn(NoNulls):
