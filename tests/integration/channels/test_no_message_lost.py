@@ -469,3 +469,27 @@ def test_an_email_whose_attachment_cannot_be_kept_is_stored_with_its_text(demo, 
     (attachment,) = message["attachments"]
     assert attachment["filename"] == "contrato.pdf" and attachment["status"] == "unavailable"
     assert "url" not in attachment
+
+
+def test_a_media_retry_that_was_never_queued_is_queued_by_the_records_own_retry(demo, local_graph, monkeypatch):
+    from skailan.channels import inbound_queue
+    from skailan.conversations import ingest
+
+    post_meta(_image("wamid.MEDIAFAIL4", "573110000310", "9000000004"))
+    (record,) = receive_all(queue_url("INBOUND_QUEUE_URL"))
+    original = inbound_queue.enqueue
+
+    def refused(*_args: Any, **_kwargs: Any) -> Any:
+        raise ConnectionError("SQS unreachable")
+
+    with respx.mock(assert_all_called=False) as mock:
+        mock.get(f"{local_graph}/9000000004").mock(return_value=httpx.Response(503, json={"error": {"code": 2}}))
+        monkeypatch.setattr(inbound_queue, "enqueue", refused)
+        first = ingest.process_record(record["Body"], message_id=record["MessageId"], group_id="g", receive_count=1)
+        assert first.result == "stored"  # the text is kept even though the retry could not be queued
+        monkeypatch.setattr(inbound_queue, "enqueue", original)
+        again = ingest.process_record(record["Body"], message_id=record["MessageId"], group_id="g", receive_count=2)
+    assert again.result == "duplicate"
+    visible = [m for m in receive_all(queue_url("INBOUND_QUEUE_URL")) if m["MessageId"] != record["MessageId"]]
+    (retry,) = [m for m in visible if json.loads(m["Body"]).get("media_retry")]
+    assert json.loads(retry["Body"])["media_retry"]["message_id"] == first.message_id

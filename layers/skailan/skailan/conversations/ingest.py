@@ -222,8 +222,14 @@ def _message(account: accounts.Account, envelope: IngestEnvelope, message: Inbou
     attachments: list[dict[str, Any]] = []
     if message.media is not None or (message.email and message.email.attachments):
         # Downloads are slow: skip them for a redelivery already stored.
-        if store.find_ref(tenant_id, account.account_id, message.provider_message_id) is not None:
-            return Outcome("duplicate")
+        ref = store.find_ref(tenant_id, account.account_id, message.provider_message_id)
+        if ref is not None:
+            if receive_count > 1 and message.media is not None:
+                # Our own retry: the attempt that stored it may have died before queuing the media retry.
+                stored = store.get_message(tenant_id, ref.conversation_id, ref.message_id)
+                if stored is not None and (stored.media or {}).get("status") == "pending":
+                    _queue_media_retry(envelope, message, ref.conversation_id, ref.message_id)
+            return Outcome("duplicate", ref.conversation_id, ref.message_id)
         if message.media is not None:
             from skailan.conversations.media import store_inbound_media
 
