@@ -79,11 +79,13 @@ class ChannelDelivery(ABC):
         short-lived GET URL answering with the declared type and name (WhatsApp, Meta, Telegram
         and Twilio fetch it; Twilio checks its Content-Type)."""
         out = {k: attachment.get(k) for k in ("url", "mime_type", "filename", "caption") if attachment.get(k)}
-        if attachment.get("key"):
+        key = attachment.get("key")
+        if key:
             from skailan.conversations.uploads import send_url
 
-            out["url"] = send_url(attachment["key"], attachment.get("mime_type"), attachment.get("filename"))
-            self.uploaded[out["url"]] = attachment["key"]
+            url = send_url(str(key), attachment.get("mime_type"), attachment.get("filename"))
+            out["url"] = url
+            self.uploaded[url] = str(key)
         return out
 
     @property
