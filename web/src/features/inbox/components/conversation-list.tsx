@@ -1,5 +1,4 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
-import { useNavigate } from 'react-router';
 import { Alert, Button, Spinner } from '@/components/ui';
 import { ApiError } from '@/lib/api-client';
 import { useAuth } from '@/lib/auth';
@@ -22,7 +21,6 @@ function isTyping(target: EventTarget | null): boolean {
 
 /** j / k move between conversations anywhere in the inbox (not while typing); Enter opens. */
 export function useListKeyboard(listRef: React.RefObject<HTMLElement | null>) {
-  const navigate = useNavigate();
   useEffect(() => {
     function onKey(event: globalThis.KeyboardEvent) {
       if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || isTyping(event.target)) return;
@@ -38,7 +36,7 @@ export function useListKeyboard(listRef: React.RefObject<HTMLElement | null>) {
     }
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [listRef, navigate]);
+  }, [listRef]);
 }
 
 export function ConversationList() {
