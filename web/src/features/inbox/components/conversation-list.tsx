@@ -3,7 +3,7 @@ import { Alert, Button, Spinner } from '@/components/ui';
 import { ApiError } from '@/lib/api-client';
 import { useAuth } from '@/lib/auth';
 import { useI18n } from '@/lib/i18n';
-import { useConversationList } from '../api/conversations';
+import { useConversationList, useTabCounts } from '../api/conversations';
 import { useAgents, useTeams } from '../api/directory';
 import { useInboxFilters, type InboxTab } from '../filters';
 import { ConversationRow } from './conversation-row';
@@ -45,6 +45,7 @@ export function ConversationList() {
   const canSeeAll = can('conversations:manage');
   const { filters, update, clear } = useInboxFilters(canSeeAll);
   const list = useConversationList(filters);
+  const counts = useTabCounts(filters.status);
   const teams = useTeams();
   const agents = useAgents();
   const now = useNow();
@@ -89,6 +90,7 @@ export function ConversationList() {
             onKeyDown={(e) => onTabKey(e, index)}
           >
             {t(`inbox.tab.${tab}`)}
+            {counts.data && typeof counts.data[tab] === 'number' ? <span className="tab-count"> ({counts.data[tab]})</span> : null}
           </button>
         ))}
       </div>
