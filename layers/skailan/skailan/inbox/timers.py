@@ -8,7 +8,8 @@ is about before acting, so a timer that outlived its reason does nothing.
 Kinds: `inactivity` (conversation; auto-close when the customer stays silent), `snooze`
 (conversation; wake it up), `unassigned` (conversation; alert when it waits unassigned),
 `assign_retry` (conversation; try the queue again), `offline` (agent; return their
-conversations to the queue after the grace period), `remind` (notification).
+conversations to the queue after the grace period), `remind` (notification), `email_followup`
+(conversation; the scheduled follow-up e-mail, `inbox/mail.py`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pynamodb.exceptions import DeleteError
 from skailan.inbox.items import DUE_SHARDS, TimerItem
 from skailan.platform.clock import iso
 
-KINDS = ("inactivity", "snooze", "unassigned", "assign_retry", "offline", "remind")
+KINDS = ("inactivity", "snooze", "unassigned", "assign_retry", "offline", "remind", "email_followup")
 
 
 def _pk(tenant_id: str) -> str:

@@ -214,6 +214,16 @@ def on_inbox_event(event: DomainEvent) -> dict[str, Any]:
         _start_waiting(item, event.occurred_at)
         _notify_holder(item, data)
         search.index_text(tenant_id, conversation_id, data.get("text"))
+        if item.channel == "email":  # the e-mail module: follow-ups cancelled, the mailbox's auto-response
+            from skailan.inbox import mail
+
+            out["follow_up_cancelled"] = mail.on_customer_message(tenant_id, conversation_id)
+            out["autoresponse"] = mail.on_email_received(tenant_id, conversation_id, data)
+            # One automatic answer per e-mail, and never to automatic / bulk mail (RFC 3834): the
+            # bots stay quiet when the mailbox answered or the mail must not be answered.
+            if out["autoresponse"] == "sent" or mail.loop_refusal(tenant_id, item, data):
+                out["bot"] = {"action": "none", "reason": "email_auto_reply_rules"}
+                return out
         out["bot"] = bots.on_customer_message(state.load(tenant_id, conversation_id), data.get("text"), config,
                                               written_at=event.occurred_at)
         return out
@@ -287,6 +297,10 @@ def run_timer(timer: Any, now: str) -> str:
             return "assigned" if decision.assignee else "waiting"
         if kind == "offline":
             return f"returned:{assignment.return_to_queue(tenant_id, ref, offline_since=data.get('offline_since'))}"
+        if kind == "email_followup":
+            from skailan.inbox import mail
+
+            return mail.fire_follow_up(tenant_id, ref, data)
         if kind == "remind":
             fired = notifications.fire_reminder(tenant_id, data.get("user_id", ""), data.get("notification_id", ""))
             return "reminded" if fired else "noop"
