@@ -225,3 +225,20 @@ def test_follow_ups_fire_when_unanswered_and_are_cancelled_by_an_answer(demo, mo
     assert call(INBOX, "DELETE", f"/v1/email/follow-ups/{quiet}", principal=acme).status == 404
     assert call(INBOX, "DELETE", f"/v1/email/follow-ups/{quiet}", principal=supervisor).status == 204
     assert call(INBOX, "DELETE", f"/v1/email/follow-ups/{quiet}", principal=supervisor).status == 404
+
+
+def test_email_conversations_are_found_by_subject_sender_and_body(demo):
+    supervisor, acme = demo["supervisor@demo.local"], demo["admin@acme.local"]
+    call(INBOX, "PUT", "/v1/email/autoresponses/demo-email", principal=supervisor, body={"enabled": False})
+    conversation_id = _receive("Rocío <rocio.busca@cliente.example>", "Re: Factura duplicada de marzo",
+                               "Me cobraron dos veces el plan anual")
+
+    def found(q: str, principal=supervisor) -> list[str]:
+        reply = call(CONVERSATIONS, "GET", "/v1/conversations", principal=principal, query={"q": q})
+        assert reply.status == 200, reply.body
+        return [c["id"] for c in reply.body["items"]]
+
+    assert conversation_id in found("factura duplicada")
+    assert conversation_id in found("rocio.busca@cliente.example")
+    assert conversation_id in found("cobraron dos veces")
+    assert conversation_id not in found("factura duplicada", acme)

@@ -402,6 +402,20 @@ def loop_refusal(tenant_id: str, conversation: Any, data: dict[str, Any]) -> str
     return refusal(headers, sender, own_addresses=own)
 
 
+def index_subject(tenant_id: str, conversation_id: str, data: dict[str, Any]) -> int:
+    """The e-mail's subject joins the inbox search keys (`GET /v1/conversations?q=`), next to the
+    sender's address and the message text the events worker already indexes."""
+    from skailan.conversations import store
+    from skailan.inbox import search
+
+    message = store.get_message(tenant_id, conversation_id, str(data.get("message_id") or ""))
+    subject = ((message.details or {}).get("email") or {}).get("subject") if message else None
+    if not subject:
+        return 0
+    subject = re.sub(r"^\s*((re|fwd?|rv|reenviar)\s*:\s*)+", "", str(subject), flags=re.IGNORECASE)
+    return search.index_text(tenant_id, conversation_id, subject)
+
+
 def on_email_received(tenant_id: str, conversation_id: str, data: dict[str, Any]) -> str:
     """The mailbox's auto-response to a customer e-mail, when allowed; returns what was decided."""
     from skailan.conversations import outbound, store

@@ -218,6 +218,7 @@ def on_inbox_event(event: DomainEvent) -> dict[str, Any]:
             from skailan.inbox import mail
 
             out["follow_up_cancelled"] = mail.on_customer_message(tenant_id, conversation_id)
+            out["subject_keys"] = mail.index_subject(tenant_id, conversation_id, data)
             out["autoresponse"] = mail.on_email_received(tenant_id, conversation_id, data)
             # One automatic answer per e-mail, and never to automatic / bulk mail (RFC 3834): the
             # bots stay quiet when the mailbox answered or the mail must not be answered.
