@@ -242,3 +242,49 @@ def test_email_conversations_are_found_by_subject_sender_and_body(demo):
     assert conversation_id in found("rocio.busca@cliente.example")
     assert conversation_id in found("cobraron dos veces")
     assert conversation_id not in found("factura duplicada", acme)
+
+
+def test_folders_and_labels_file_each_conversation_once(demo):
+    supervisor, acme = demo["supervisor@demo.local"], demo["admin@acme.local"]
+    call(INBOX, "PUT", "/v1/email/autoresponses/demo-email", principal=supervisor, body={"enabled": False})
+    conversation_id = _receive("Tomás <tomas.carpeta@cliente.example>", "Garantía", "Se dañó")
+
+    def listed(principal=supervisor, **query) -> list[str]:
+        reply = call(INBOX, "GET", "/v1/email/conversations", principal=principal, query=query)
+        assert reply.status == 200, reply.body
+        return [c["id"] for c in reply.body["items"]]
+
+    assert conversation_id in listed(folder="inbox")
+    moved = call(INBOX, "PUT", f"/v1/email/conversations/{conversation_id}/folder", principal=supervisor,
+                 body={"folder": "garantias"})
+    assert moved.status == 200 and moved.body["folder"] == "garantias"
+    assert conversation_id in listed(folder="garantias") and conversation_id not in listed(folder="inbox")
+    labelled = call(INBOX, "POST", f"/v1/email/conversations/{conversation_id}/labels", principal=supervisor,
+                    body={"add": ["urgente", "vip"]})
+    assert labelled.body["labels"] == ["urgente", "vip"]
+    assert conversation_id in listed(label="urgente")
+    call(INBOX, "POST", f"/v1/email/conversations/{conversation_id}/labels", principal=supervisor,
+         body={"remove": ["urgente"]})
+    assert conversation_id not in listed(label="urgente") and conversation_id in listed(label="vip")
+    # Archived, then the customer writes again: back in the inbox, labels kept
+    call(INBOX, "PUT", f"/v1/email/conversations/{conversation_id}/folder", principal=supervisor,
+         body={"folder": "archived"})
+    assert conversation_id in listed(folder="archived")
+    _receive("Tomás <tomas.carpeta@cliente.example>", "Re: Garantía", "¿Novedades?")
+    filing = call(INBOX, "GET", f"/v1/email/conversations/{conversation_id}/filing", principal=supervisor).body
+    assert filing == {"conversation_id": conversation_id, "folder": "inbox", "labels": ["vip"]}
+    assert conversation_id in listed(folder="inbox") and conversation_id not in listed(folder="archived")
+    # Another brand, bad input, both filters or none
+    assert conversation_id not in listed(acme, folder="inbox")
+    assert call(INBOX, "PUT", f"/v1/email/conversations/{conversation_id}/folder", principal=acme,
+                body={"folder": "x"}).status == 404
+    assert call(INBOX, "POST", f"/v1/email/conversations/{conversation_id}/labels", principal=acme,
+                body={"add": ["x"]}).status == 404
+    assert call(INBOX, "GET", f"/v1/email/conversations/{conversation_id}/filing", principal=acme).status == 404
+    assert call(INBOX, "PUT", f"/v1/email/conversations/{conversation_id}/folder", principal=supervisor,
+                body={"folder": "Con Espacios"}).status == 422
+    assert call(INBOX, "GET", "/v1/email/conversations", principal=supervisor).status == 422
+    assert call(INBOX, "GET", "/v1/email/conversations", principal=supervisor,
+                query={"folder": "inbox", "label": "vip"}).status == 422
+    assert call(INBOX, "POST", f"/v1/email/conversations/{conversation_id}/labels", principal=supervisor,
+                body={"add": ["a"], "remove": ["a"]}).status == 422

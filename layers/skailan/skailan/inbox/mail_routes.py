@@ -8,6 +8,8 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
+from skailan.inbox.api import InboxConversationOut
+from skailan.inbox.mail_folders import FilingOut, FolderIn, LabelsIn
 from skailan.inbox.mail_models import (
     AutoResponseIn,
     AutoResponseOut,
@@ -33,6 +35,7 @@ VIEW = [requires("conversations:view")]
 EDIT = [requires("conversations:edit")]
 MANAGE = [requires("conversations:manage")]
 TAGS = ["email"]
+FolderQuery = Annotated[str | None, Query(max_length=40, pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 
 email_router = Router()
 
@@ -150,3 +153,37 @@ def cancel_follow_up(conversation_id: Id) -> None:
     from skailan.inbox import mail
 
     mail.cancel_follow_up(current_caller(), conversation_id)
+
+
+@email_router.get("/v1/email/conversations", middlewares=VIEW, tags=TAGS)
+def list_filed_conversations(folder: FolderQuery = None, label: FolderQuery = None,
+                             cursor: Cursor = None, limit: Limit = None) -> Page[InboxConversationOut]:
+    """The e-mail conversations of a folder (`inbox`, `sent`, `archived` or a custom one) or a label."""
+    from skailan.inbox import mail_folders
+    from skailan.inbox.api import to_out
+
+    items, next_cursor = mail_folders.list_filed(current_caller(), folder=folder, label_name=label, cursor=cursor,
+                                                 limit=limit)
+    return Page[InboxConversationOut](items=[to_out(i) for i in items], next_cursor=next_cursor)
+
+
+@email_router.get("/v1/email/conversations/<conversation_id>/filing", middlewares=VIEW, tags=TAGS)
+def get_filing(conversation_id: Id) -> FilingOut:
+    from skailan.inbox import mail_folders
+
+    return mail_folders.get_filing(current_caller(), conversation_id)
+
+
+@email_router.put("/v1/email/conversations/<conversation_id>/folder", middlewares=EDIT, tags=TAGS)
+def move_to_folder(conversation_id: Id, body: FolderIn) -> FilingOut:
+    """Move an e-mail conversation to `inbox`, `sent`, `archived` or a custom folder."""
+    from skailan.inbox import mail_folders
+
+    return mail_folders.move(current_caller(), conversation_id, body)
+
+
+@email_router.post("/v1/email/conversations/<conversation_id>/labels", middlewares=EDIT, tags=TAGS)
+def change_labels(conversation_id: Id, body: LabelsIn) -> FilingOut:
+    from skailan.inbox import mail_folders
+
+    return mail_folders.label(current_caller(), conversation_id, body)

@@ -219,6 +219,9 @@ def on_inbox_event(event: DomainEvent) -> dict[str, Any]:
 
             out["follow_up_cancelled"] = mail.on_customer_message(tenant_id, conversation_id)
             out["subject_keys"] = mail.index_subject(tenant_id, conversation_id, data)
+            from skailan.inbox import mail_folders
+
+            out["filed"] = mail_folders.on_message(tenant_id, conversation_id, inbound=True)
             out["autoresponse"] = mail.on_email_received(tenant_id, conversation_id, data)
             # One automatic answer per e-mail, and never to automatic / bulk mail (RFC 3834): the
             # bots stay quiet when the mailbox answered or the mail must not be answered.
@@ -230,6 +233,10 @@ def on_inbox_event(event: DomainEvent) -> dict[str, Any]:
         return out
     if event.type == "message.queued":
         kind = event.actor.kind
+        if item.channel == "email":  # a conversation the business started is filed under "sent"
+            from skailan.inbox import mail_folders
+
+            out["filed"] = mail_folders.on_message(tenant_id, conversation_id, inbound=False)
         if kind == "user":
             _human_reply(item, event)
         if kind in ("user", "bot", "api_key"):
