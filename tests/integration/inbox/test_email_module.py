@@ -288,3 +288,21 @@ def test_folders_and_labels_file_each_conversation_once(demo):
                 query={"folder": "inbox", "label": "vip"}).status == 422
     assert call(INBOX, "POST", f"/v1/email/conversations/{conversation_id}/labels", principal=supervisor,
                 body={"add": ["a"], "remove": ["a"]}).status == 422
+
+
+def test_the_bots_never_answer_automatic_or_bulk_mail_and_mark_their_own(demo, monkeypatch):
+    from skailan.inbox import bots
+
+    supervisor = demo["supervisor@demo.local"]
+    call(INBOX, "PUT", "/v1/email/autoresponses/demo-email", principal=supervisor, body={"enabled": False})
+    reply = call(INBOX, "PATCH", "/v1/inbox/settings", principal=supervisor, body={"bots": {
+        "out_of_hours": {"enabled": True, "text": "Estamos fuera de horario."}}})
+    assert reply.status == 200, reply.body
+    monkeypatch.setattr(bots, "attending", lambda *_args, **_kwargs: False)  # always out of hours
+    _receive("Oficina <fuera.oficina@cliente.example>", "Fuera de la oficina", "Vuelvo el lunes",
+             headers={"Auto-Submitted": "auto-replied"})
+    _receive("Boletín <boletin@tienda.example>", "Ofertas", "50 % menos", headers={"List-Unsubscribe": "<mailto:x@y>"})
+    assert _send_out() == []
+    _receive("Valentina <valentina.bot@cliente.example>", "Consulta", "¿Abren mañana?")
+    [out] = _send_out()
+    assert "fuera de horario" in _plain(out) and out["Auto-Submitted"] == "auto-replied"

@@ -199,8 +199,11 @@ def on_inbox_event(event: DomainEvent) -> dict[str, Any]:
             search.index_contact(tenant_id, conversation_id, item.contact or {})
         if event.type == "conversation.created":
             _count(event, "conversations_created", at=event.occurred_at, dimensions={"channel": item.channel})
-            out["greeting"] = bots.on_conversation_created(tenant_id, conversation_id, config,
-                                                           written_at=item.last_customer_message_at)
+            if item.channel == "email" and _automatic_email(tenant_id, item, data):
+                out["greeting"] = None  # RFC 3834: no greeting for automatic / bulk mail
+            else:
+                out["greeting"] = bots.on_conversation_created(tenant_id, conversation_id, config,
+                                                               written_at=item.last_customer_message_at)
         elif not data.get("manual"):
             # Re-opened by the customer: a new cycle for the first-response clock.
             holders.mutate(tenant_id, conversation_id, lambda current: Plan(
@@ -243,6 +246,12 @@ def on_inbox_event(event: DomainEvent) -> dict[str, Any]:
             _arm_inactivity(item, event.occurred_at, config)
         return out
     return out
+
+
+def _automatic_email(tenant_id: str, item: Any, data: dict[str, Any]) -> bool:
+    from skailan.inbox import mail
+
+    return bool(data.get("message_id")) and mail.loop_refusal(tenant_id, item, data) is not None
 
 
 # ---------------------------------------------------------------- timers
