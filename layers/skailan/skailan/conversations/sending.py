@@ -217,6 +217,10 @@ class EmailDelivery(ChannelDelivery):
         data["email"] = {"subject": subject or None, "html": options.get("html"),
                          "in_reply_to": thread.get("last_message_id"), "references": thread.get("references") or [],
                          "from_name": self.account.name}
+        # The e-mail module (inbox/mail.py): signature, sanitised HTML, Auto-Submitted on auto-replies.
+        from skailan.inbox.mail import decorate
+
+        data["text"], data["email"] = decorate(item.tenant_id, item.author, data.get("text"), data["email"])
         return OutboundMessage.model_validate(data)
 
     def sender(self) -> Any:
