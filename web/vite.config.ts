@@ -15,11 +15,13 @@ export default defineConfig({
       ['/v1', '/config.json', '/_local', '/public'].map((path) => [path, { target: api, ws: true }]),
     ),
   },
-  build: { outDir: 'dist', sourcemap: false, assetsDir: 'assets', chunkSizeWarningLimit: 400 },
+  build: { outDir: 'dist', sourcemap: false, assetsDir: 'assets', chunkSizeWarningLimit: 600 },
   test: {
     environment: 'jsdom',
     globals: false,
     setupFiles: ['./src/testing/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
+    // a shared, loaded machine: user-event typing can exceed the 5 s default
+    testTimeout: 30_000,
   },
 });

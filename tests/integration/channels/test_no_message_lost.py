@@ -428,3 +428,68 @@ def test_the_sweeper_settles_a_message_whose_record_was_lost_and_leaves_sent_one
     assert message["status"] == "failed" and message["error"]["code"] == "retries_exhausted"
     assert message["error"]["reason_es"] and message["error"]["reason_en"]
     assert next(m for m in _messages(demo, conversation_id) if m["id"] == went["id"])["status"] == "sent"
+
+
+def test_an_email_whose_attachment_cannot_be_kept_is_stored_with_its_text(demo, local_sns, monkeypatch):  # noqa: F811
+    from email.message import EmailMessage
+
+    from infra.local.fake_providers import ses_received_notification
+    from skailan.conversations import ingest, media
+    from skailan.platform.aws import client
+    from skailan.platform.settings import get_settings
+
+    mime = EmailMessage()
+    mime["From"], mime["To"], mime["Subject"] = "s3caido@example.com", "soporte@demo.local", "Contrato"
+    mime["Message-ID"] = "<s3caido1@example.com>"
+    mime.set_content("Adjunto el contrato firmado")
+    mime.add_attachment(b"%PDF-1.4 contrato", maintype="application", subtype="pdf", filename="contrato.pdf")
+    settings = get_settings()
+    client("s3").put_object(Bucket=settings.inbound_mail_bucket, Key="inbound/s3caido1", Body=mime.as_bytes())
+    notification = ses_received_notification(message_id="s3caido1", recipients=["soporte@demo.local"],
+                                             sender="s3caido@example.com", bucket=settings.inbound_mail_bucket,
+                                             key="inbound/s3caido1", subject="Contrato")
+    envelope = local_sns.notification(settings.inbound_mail_topic_arn, json.dumps(notification))
+    assert invoke_http("webhooks/ses", http_request("POST", "/webhooks/ses",
+                                                    body=json.dumps(envelope).encode())).status == 200
+    (record,) = receive_all(queue_url("INBOUND_QUEUE_URL"))
+
+    def s3_down(*_args: Any, **_kwargs: Any) -> Any:
+        raise ConnectionError("S3 unreachable")
+
+    monkeypatch.setattr(media, "put_object", s3_down)
+    with pytest.raises(ConnectionError):  # a first failure is retried
+        ingest.process_record(record["Body"], message_id="m1", group_id="g", receive_count=1)
+    outcome = ingest.process_record(record["Body"], message_id="m1", group_id="g", receive_count=ingest.POISON_AFTER)
+    assert outcome.result == "stored"
+    admin = demo["admin@demo.local"]
+    conversation = next(c for c in call(API, "GET", "/v1/conversations", principal=admin).body["items"]
+                        if c["contact"].get("email") == "s3caido@example.com")
+    (message,) = _messages(demo, conversation["id"])
+    assert message["text"].startswith("Adjunto el contrato firmado")
+    (attachment,) = message["attachments"]
+    assert attachment["filename"] == "contrato.pdf" and attachment["status"] == "unavailable"
+    assert "url" not in attachment
+
+
+def test_a_media_retry_that_was_never_queued_is_queued_by_the_records_own_retry(demo, local_graph, monkeypatch):
+    from skailan.channels import inbound_queue
+    from skailan.conversations import ingest
+
+    post_meta(_image("wamid.MEDIAFAIL4", "573110000310", "9000000004"))
+    (record,) = receive_all(queue_url("INBOUND_QUEUE_URL"))
+    original = inbound_queue.enqueue
+
+    def refused(*_args: Any, **_kwargs: Any) -> Any:
+        raise ConnectionError("SQS unreachable")
+
+    with respx.mock(assert_all_called=False) as mock:
+        mock.get(f"{local_graph}/9000000004").mock(return_value=httpx.Response(503, json={"error": {"code": 2}}))
+        monkeypatch.setattr(inbound_queue, "enqueue", refused)
+        first = ingest.process_record(record["Body"], message_id=record["MessageId"], group_id="g", receive_count=1)
+        assert first.result == "stored"  # the text is kept even though the retry could not be queued
+        monkeypatch.setattr(inbound_queue, "enqueue", original)
+        again = ingest.process_record(record["Body"], message_id=record["MessageId"], group_id="g", receive_count=2)
+    assert again.result == "duplicate"
+    visible = [m for m in receive_all(queue_url("INBOUND_QUEUE_URL")) if m["MessageId"] != record["MessageId"]]
+    (retry,) = [m for m in visible if json.loads(m["Body"]).get("media_retry")]
+    assert json.loads(retry["Body"])["media_retry"]["message_id"] == first.message_id

@@ -50,3 +50,13 @@ def test_the_default_curl_form_type_keeps_every_byte(s3):
     body = b"a=b&c=d\nkey=value\n" * 100
     assert httpx.put(url, content=body, headers={"content-type": "application/x-www-form-urlencoded"}).status_code == 200
     assert s3.head_object(Bucket="uploads-test", Key="curl")["ContentLength"] == len(body)
+
+
+def test_a_binary_file_with_the_curl_form_type_keeps_every_byte(s3):
+    """An image sent by `curl --data-binary`: moto's dispatcher could not decode it as a form and
+    lost the body (the PUT hung, then failed)."""
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
+    url = s3.generate_presigned_url("put_object", Params={"Bucket": "uploads-test", "Key": "img"}, ExpiresIn=300)
+    reply = httpx.put(url, content=png, headers={"content-type": "application/x-www-form-urlencoded"}, timeout=10)
+    assert reply.status_code == 200, reply.text
+    assert s3.get_object(Bucket="uploads-test", Key="img")["Body"].read() == png

@@ -142,6 +142,8 @@ class EmailDetails(_Model):
     to: list[EmailAddress] = Field(default_factory=list)
     cc: list[EmailAddress] = Field(default_factory=list)
     attachments: list[EmailAttachment] = Field(default_factory=list)
+    # Auto-Submitted, Precedence, List-Id… (lower-cased names): RFC 3834 loop protection reads them.
+    loop_headers: dict[str, str] = Field(default_factory=dict)
 
 
 class _Routed(_Model):
@@ -287,6 +289,7 @@ class OutboundEmail(_Model):
     in_reply_to: str | None = None  # Message-ID, with or without angle brackets
     references: list[str] = Field(default_factory=list)
     cc: list[str] = Field(default_factory=list)
+    auto_submitted: str | None = None  # "auto-replied" on automatic replies (RFC 3834)
 
 
 class OutboundMessage(_Model):

@@ -147,7 +147,8 @@ def _raw(message: InboundMessage) -> dict[str, Any] | None:
     return message.raw if len(text) <= _RAW_LIMIT else {"truncated": True}
 
 
-def _email_attachments(account: accounts.Account, message: InboundMessage) -> list[dict[str, Any]]:
+def _email_attachments(account: accounts.Account, message: InboundMessage, receive_count: int = 1,
+                       ) -> list[dict[str, Any]]:
     from skailan.conversations.media import object_key, put_object
 
     stored = []
@@ -156,9 +157,19 @@ def _email_attachments(account: accounts.Account, message: InboundMessage) -> li
             continue
         key = object_key(account.tenant_id, account.account_id, f"{message.provider_message_id}#{index}",
                          attachment.filename)
-        put_object(key, attachment.content, attachment.content_type)
-        stored.append({"key": key, "mime_type": attachment.content_type, "filename": attachment.filename,
-                       "size": attachment.size, "inline": attachment.inline, "content_id": attachment.content_id})
+        entry = {"mime_type": attachment.content_type, "filename": attachment.filename, "size": attachment.size,
+                 "inline": attachment.inline, "content_id": attachment.content_id}
+        try:
+            put_object(key, attachment.content, attachment.content_type)
+        except Exception as err:
+            if receive_count < POISON_AFTER:
+                raise  # S3 hiccup: the record is retried
+            # Last try: the e-mail and its text are stored, this attachment marked unavailable.
+            logger.error("e-mail attachment not stored", tenant_id=account.tenant_id,
+                         provider_message_id=message.provider_message_id, reason=f"{type(err).__name__}: {err}"[:300])
+            stored.append({**entry, "status": "unavailable", "error": type(err).__name__})
+            continue
+        stored.append({"key": key, **entry})
     return stored
 
 
@@ -216,13 +227,19 @@ def _message(account: accounts.Account, envelope: IngestEnvelope, message: Inbou
     attachments: list[dict[str, Any]] = []
     if message.media is not None or (message.email and message.email.attachments):
         # Downloads are slow: skip them for a redelivery already stored.
-        if store.find_ref(tenant_id, account.account_id, message.provider_message_id) is not None:
-            return Outcome("duplicate")
+        ref = store.find_ref(tenant_id, account.account_id, message.provider_message_id)
+        if ref is not None:
+            if receive_count > 1 and message.media is not None:
+                # Our own retry: the attempt that stored it may have died before queuing the media retry.
+                stored = store.get_message(tenant_id, ref.conversation_id, ref.message_id)
+                if stored is not None and (stored.media or {}).get("status") == "pending":
+                    _queue_media_retry(envelope, message, ref.conversation_id, ref.message_id)
+            return Outcome("duplicate", ref.conversation_id, ref.message_id)
         if message.media is not None:
             from skailan.conversations.media import store_inbound_media
 
             media = store_inbound_media(account, message, final=False)
-        attachments = _email_attachments(account, message)
+        attachments = _email_attachments(account, message, receive_count)
     name = (customer.display_name or customer.username) if customer else None
     if customer is not None and not name and message.channel in ("messenger", "instagram"):
         from skailan.channels.profiles import profile_name

@@ -96,7 +96,6 @@ def queue_message(caller: Caller, conversation_id: str, body: MessageIn, *,
     conversation = store.get_conversation(tenant_id, conversation_id)
     if conversation is None:
         raise NotFound(CONVERSATION_NOT_FOUND, code="conversation_not_found")
-    _ensure_channel(tenant_id, conversation.account_id)
     reply_to = None
     if body.reply_to_message_id:
         answered = store.get_message(tenant_id, conversation_id, body.reply_to_message_id)
@@ -117,9 +116,14 @@ def queue_message(caller: Caller, conversation_id: str, body: MessageIn, *,
     return message_out(item)
 
 
-def _ensure_channel(tenant_id: str, account_id: str) -> None:
-    """A reply needs its channel account connected and active (read fresh: the channel cache
-    could still hold an account an admin just disabled or deleted)."""
+def ensure_channel(tenant_id: str, conversation_id: str) -> None:
+    """An agent's reply needs its channel account connected and active (read fresh: the channel
+    cache could still hold an account an admin just disabled or deleted). Bots and the CSAT
+    survey skip this: their messages fail in the send worker (`channel_disabled`) instead."""
+    conversation = store.get_conversation(tenant_id, conversation_id)
+    if conversation is None:
+        raise NotFound(CONVERSATION_NOT_FOUND, code="conversation_not_found")
+    account_id = conversation.account_id
     from skailan.tenancy.channel_accounts import get_account
 
     try:

@@ -104,6 +104,7 @@ def send_message(conversation_id: ConversationPath, body: MessageIn) -> MessageO
     with the message `queued`; its delivery states follow (sent, delivered, read or failed)."""
     # window, templates, visibility: 4xx before queueing
     rendered = inbox.check_reply(current_caller(), conversation_id, body)
+    outbound.ensure_channel(current_caller().tenant_id, conversation_id)  # 409 when disabled / deleted
     return outbound.queue_message(current_caller(), conversation_id, body, rendered_text=rendered)
 
 

@@ -79,11 +79,13 @@ class ChannelDelivery(ABC):
         short-lived GET URL answering with the declared type and name (WhatsApp, Meta, Telegram
         and Twilio fetch it; Twilio checks its Content-Type)."""
         out = {k: attachment.get(k) for k in ("url", "mime_type", "filename", "caption") if attachment.get(k)}
-        if attachment.get("key"):
+        key = attachment.get("key")
+        if key:
             from skailan.conversations.uploads import send_url
 
-            out["url"] = send_url(attachment["key"], attachment.get("mime_type"), attachment.get("filename"))
-            self.uploaded[out["url"]] = attachment["key"]
+            url = send_url(str(key), attachment.get("mime_type"), attachment.get("filename"))
+            out["url"] = url
+            self.uploaded[url] = str(key)
         return out
 
     @property
@@ -215,6 +217,10 @@ class EmailDelivery(ChannelDelivery):
         data["email"] = {"subject": subject or None, "html": options.get("html"),
                          "in_reply_to": thread.get("last_message_id"), "references": thread.get("references") or [],
                          "from_name": self.account.name}
+        # The e-mail module (inbox/mail.py): signature, sanitised HTML, Auto-Submitted on auto-replies.
+        from skailan.inbox.mail import decorate
+
+        data["text"], data["email"] = decorate(item.tenant_id, item.author, data.get("text"), data["email"])
         return OutboundMessage.model_validate(data)
 
     def sender(self) -> Any:

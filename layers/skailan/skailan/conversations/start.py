@@ -209,7 +209,7 @@ def start_conversation(caller: Caller, body: NewConversationIn) -> tuple[str, Me
                          rendered_text=rendered)
     contact = {"person_id": person.person_id, "name": person.name, "external_id": recipient,
                "phone": person.phone, "email": person.email, "username": None}
-    email_thread = None
+    email_thread: dict[str, Any] | None = None
     if account.channel == "email" and existing is None:
         email_thread = {"subject": (body.email.subject if body.email else None), "last_message_id": None,
                         "references": []}

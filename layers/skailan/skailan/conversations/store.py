@@ -305,7 +305,11 @@ def apply_status(tenant_id: str, conversation_id: str, message_id: str, status: 
 
 
 def _earlier_times(item: MessageItem, status: str) -> list[str | None]:
-    return {"sent": [], "delivered": [item.sent_at], "read": [item.sent_at, item.delivered_at]}.get(status, [])
+    if status == "delivered":
+        return [item.sent_at]
+    if status == "read":
+        return [item.sent_at, item.delivered_at]
+    return []
 
 
 def refresh_last_message(item: MessageItem, last_message: dict[str, Any]) -> None:

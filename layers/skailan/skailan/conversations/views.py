@@ -44,7 +44,7 @@ def _media(media: dict[str, Any] | None) -> MediaOut | None:
         from skailan.conversations.media import signed_url
 
         url = signed_url(media["key"])
-    status = media.get("status") or ("stored" if url else "unavailable" if media.get("error") else None)
+    status: Any = media.get("status") or ("stored" if url else "unavailable" if media.get("error") else None)
     return MediaOut(url=url, mime_type=media.get("mime_type"), filename=media.get("filename"),
                     size=media.get("size"), caption=media.get("caption"), error=media.get("error"), status=status)
 

@@ -253,8 +253,8 @@ class PreviewOut(ResponseModel):
 TemplateCategory = Literal["marketing", "utility", "authentication"]
 TemplateStatus = Literal["approved", "pending", "rejected"]
 # Meta's statuses (lowercased): what the registry can hold once synced.
-META_STATUSES = ("approved", "pending", "rejected", "paused", "disabled", "in_appeal", "flagged", "pending_deletion",
-                 "deleted", "archived", "locked", "limit_exceeded")
+MetaTemplateStatus = Literal["approved", "pending", "rejected", "paused", "disabled", "in_appeal", "flagged",
+                             "pending_deletion", "deleted", "archived", "locked", "limit_exceeded"]
 TemplateName = Annotated[str, Field(min_length=1, max_length=512, pattern=r"^[a-z0-9_]+$")]
 Language = Annotated[str, Field(min_length=2, max_length=15, pattern=r"^[a-z]{2,3}(_[A-Z]{2})?$")]
 
@@ -276,7 +276,7 @@ class WhatsAppTemplateIn(RequestModel):
 class WhatsAppTemplateRegistration(WhatsAppTemplateIn):
     """Internal (seed, sync): a template Meta already knows, with its status."""
 
-    status: TemplateStatus = "pending"
+    status: MetaTemplateStatus = "pending"
 
 
 class WhatsAppTemplateUpdateIn(NoNulls):

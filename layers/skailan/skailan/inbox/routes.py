@@ -329,3 +329,7 @@ def metrics(
 
 
 ROUTERS = [agents_router, teams_router, replies_router, templates_router, notifications_router, settings_router]
+
+from skailan.inbox.mail_routes import email_router  # noqa: E402 - the e-mail module's routes, same function
+
+ROUTERS.append(email_router)

@@ -50,6 +50,16 @@ def status_of(event: str | None) -> str:
     return _EVENTS.get((event or "").upper(), (event or "pending").lower())
 
 
+def known_status(event: str | None) -> Any:
+    """Meta's status as the registry's literal; anything unexpected counts as pending (not sendable)."""
+    from typing import get_args
+
+    from skailan.inbox.models import MetaTemplateStatus
+
+    status = status_of(event)
+    return status if status in get_args(MetaTemplateStatus) else "pending"
+
+
 # ---------------------------------------------------------------- the Graph client of an account
 
 

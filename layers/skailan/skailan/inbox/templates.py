@@ -139,7 +139,7 @@ def create_template(caller: Caller | None, tenant_id: str, data: WhatsAppTemplat
     registration = WhatsAppTemplateRegistration(
         account_id=data.account_id, name=data.name, language=data.language, category=data.category, body=body,
         parameters=data.parameters, header_parameters=data.header_parameters or header_parameters(components),
-        status=template_sync.status_of(str(answer.get("status") or "PENDING")))  # type: ignore[arg-type]
+        status=template_sync.known_status(str(answer.get("status") or "PENDING")))
     template_sync.write_route(tenant_id, data.account_id, client.waba_id, meta_id, data.name, data.language)
     return register_template(caller, tenant_id, registration, meta_template_id=meta_id, components=components)
 

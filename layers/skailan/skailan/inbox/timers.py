@@ -10,7 +10,8 @@ Kinds: `inactivity` (conversation; auto-close when the customer stays silent), `
 `assign_retry` (conversation; try the queue again), `offline` (agent; return their
 conversations to the queue after the grace period), `remind` (notification), `outbound`
 (`<conversation>:<message>`; an outbound message still queued/sending long after it was queued
-gets its final state — `conversations.outbound.settle_if_stuck`).
+gets its final state — `conversations.outbound.settle_if_stuck`), `email_followup`
+(conversation; the scheduled follow-up e-mail, `inbox/mail.py`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pynamodb.exceptions import DeleteError
 from skailan.inbox.items import DUE_SHARDS, TimerItem
 from skailan.platform.clock import iso
 
-KINDS = ("inactivity", "snooze", "unassigned", "assign_retry", "offline", "remind", "outbound")
+KINDS = ("inactivity", "snooze", "unassigned", "assign_retry", "offline", "remind", "outbound", "email_followup")
 
 
 def _pk(tenant_id: str) -> str:

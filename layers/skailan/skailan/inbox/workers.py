@@ -205,8 +205,11 @@ def on_inbox_event(event: DomainEvent) -> dict[str, Any]:
             search.index_contact(tenant_id, conversation_id, item.contact or {})
         if event.type == "conversation.created":
             _count(event, "conversations_created", at=event.occurred_at, dimensions={"channel": item.channel})
-            out["greeting"] = bots.on_conversation_created(tenant_id, conversation_id, config,
-                                                           written_at=item.last_customer_message_at)
+            if item.channel == "email" and _automatic_email(tenant_id, item, data):
+                out["greeting"] = None  # RFC 3834: no greeting for automatic / bulk mail
+            else:
+                out["greeting"] = bots.on_conversation_created(tenant_id, conversation_id, config,
+                                                               written_at=item.last_customer_message_at)
         elif not data.get("manual"):
             # Re-opened by the customer: a new cycle for the first-response clock.
             holders.mutate(tenant_id, conversation_id, lambda current: Plan(
@@ -220,18 +223,42 @@ def on_inbox_event(event: DomainEvent) -> dict[str, Any]:
         _start_waiting(item, event.occurred_at)
         _notify_holder(item, data)
         search.index_text(tenant_id, conversation_id, data.get("text"))
+        if item.channel == "email":  # the e-mail module: follow-ups cancelled, the mailbox's auto-response
+            from skailan.inbox import mail
+
+            out["follow_up_cancelled"] = mail.on_customer_message(tenant_id, conversation_id)
+            out["subject_keys"] = mail.index_subject(tenant_id, conversation_id, data)
+            from skailan.inbox import mail_folders
+
+            out["filed"] = mail_folders.on_message(tenant_id, conversation_id, inbound=True)
+            out["autoresponse"] = mail.on_email_received(tenant_id, conversation_id, data)
+            # One automatic answer per e-mail, and never to automatic / bulk mail (RFC 3834): the
+            # bots stay quiet when the mailbox answered or the mail must not be answered.
+            if out["autoresponse"] == "sent" or mail.loop_refusal(tenant_id, item, data):
+                out["bot"] = {"action": "none", "reason": "email_auto_reply_rules"}
+                return out
         out["bot"] = bots.on_customer_message(state.load(tenant_id, conversation_id), data.get("text"), config,
                                               written_at=event.occurred_at)
         return out
     if event.type == "message.queued":
         _watch_outbound(tenant_id, conversation_id, data.get("message_id"), event.occurred_at)
         kind = event.actor.kind
+        if item.channel == "email":  # a conversation the business started is filed under "sent"
+            from skailan.inbox import mail_folders
+
+            out["filed"] = mail_folders.on_message(tenant_id, conversation_id, inbound=False)
         if kind == "user":
             _human_reply(item, event)
         if kind in ("user", "bot", "api_key"):
             _arm_inactivity(item, event.occurred_at, config)
         return out
     return out
+
+
+def _automatic_email(tenant_id: str, item: Any, data: dict[str, Any]) -> bool:
+    from skailan.inbox import mail
+
+    return bool(data.get("message_id")) and mail.loop_refusal(tenant_id, item, data) is not None
 
 
 # ---------------------------------------------------------------- timers
@@ -312,6 +339,10 @@ def run_timer(timer: Any, now: str) -> str:
             if outcome == "waiting":  # completing this timer, schedule the next look
                 _watch_outbound(tenant_id, conversation_id, message_id, now, minutes=5)
             return outcome
+        if kind == "email_followup":
+            from skailan.inbox import mail
+
+            return mail.fire_follow_up(tenant_id, ref, data)
         if kind == "remind":
             fired = notifications.fire_reminder(tenant_id, data.get("user_id", ""), data.get("notification_id", ""))
             return "reminded" if fired else "noop"

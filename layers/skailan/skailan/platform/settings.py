@@ -19,7 +19,6 @@ class Settings(BaseModel):
     audit_table: str = "skailan-local-audit"
     contacts_table: str = "skailan-local-contacts"
     exports_bucket: str = "skailan-local-exports"
-    idempotency_table: str = "skailan-local-idempotency"
     inbox_table: str = "skailan-local-inbox"
     analytics_table: str = "skailan-local-analytics"
     event_bus_name: str = "skailan-local-domain"

@@ -6,7 +6,7 @@ import re
 import zoneinfo
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import AfterValidator, Field, HttpUrl, field_validator, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 from skailan.platform.auth import is_valid_permission
 from skailan.platform.models import EmailAddress, RequestModel, ResponseModel
@@ -70,7 +70,10 @@ BusinessHours = Annotated[dict[Weekday, DayHours], AfterValidator(_no_overlaps)]
 
 
 class BrandSettings(RequestModel):
-    """A brand's stored settings as a whole: what a PATCH is merged into and validated as."""
+    """A brand's stored settings as a whole: what a PATCH is merged into and validated as.
+    Stored keys this model does not know are kept as they are (requests still refuse them)."""
+
+    model_config = ConfigDict(extra="allow")
 
     logo_url: Annotated[str, Field(max_length=2000)] | None = None
     contact_email: Annotated[str, Field(max_length=254)] | None = None
@@ -85,10 +88,11 @@ class BrandSettings(RequestModel):
     business_hours: BusinessHours = Field(default_factory=lambda: _default_hours())
 
 
-def _default_hours() -> dict[str, list[TimeRange]]:
+def _default_hours() -> dict[Weekday, list[TimeRange]]:
     from skailan.tenancy.defaults import DEFAULT_BUSINESS_HOURS
 
-    return {day: [TimeRange.model_validate(span) for span in spans] for day, spans in DEFAULT_BUSINESS_HOURS.items()}
+    return {day: [TimeRange.model_validate(span) for span in spans]  # type: ignore[misc]
+            for day, spans in DEFAULT_BUSINESS_HOURS.items()}
 
 
 class BrandSettingsIn(NoNulls):

@@ -18,6 +18,7 @@ from email.parser import BytesParser
 from typing import Any
 
 from skailan.channels.email.html_text import html_to_text
+from skailan.channels.email.loops import loop_headers
 from skailan.channels.errors import PayloadError
 from skailan.channels.models import (
     EmailAddress,
@@ -86,6 +87,7 @@ def _message(
         attachments=list(
             _attachments(message, skip={id(plain_part), id(html_part)}, include_content=include_content)
         ),
+        loop_headers=loop_headers((_clean(name), _clean(str(value))) for name, value in message.raw_items()),
     )
     return InboundMessage(
         channel="email",

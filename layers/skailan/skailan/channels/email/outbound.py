@@ -74,6 +74,9 @@ def compose_email(
         references.append(in_reply_to)
     if references:
         mime["References"] = " ".join(f"<{ref}>" for ref in references)
+    if fields and fields.auto_submitted:  # RFC 3834: other responders must not answer ours
+        mime["Auto-Submitted"] = fields.auto_submitted
+        mime["X-Auto-Response-Suppress"] = "All"
     html = fields.html if fields else None
     mime.set_content(message.text or (html_to_text(html) if html else ""))
     if html:

@@ -1,24 +1,26 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
-import { useNavigate } from 'react-router';
 import { Alert, Button, Spinner } from '@/components/ui';
 import { ApiError } from '@/lib/api-client';
 import { useAuth } from '@/lib/auth';
 import { useI18n } from '@/lib/i18n';
-import { useConversationList } from '../api/conversations';
+import { useConversationList, useTabCounts } from '../api/conversations';
 import { useAgents, useTeams } from '../api/directory';
 import { useInboxFilters, type InboxTab } from '../filters';
 import { ConversationRow } from './conversation-row';
 import { InboxFiltersForm } from './inbox-filters';
 import { useNow } from './use-now';
 
+const NOT_TEXT = new Set(['radio', 'checkbox', 'button', 'submit', 'reset']);
+
 function isTyping(target: EventTarget | null): boolean {
   const element = target as HTMLElement | null;
-  return Boolean(element && (element.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(element.tagName)));
+  if (!element) return false;
+  if (element instanceof HTMLInputElement) return !NOT_TEXT.has(element.type);
+  return element.isContentEditable || ['TEXTAREA', 'SELECT'].includes(element.tagName);
 }
 
 /** j / k move between conversations anywhere in the inbox (not while typing); Enter opens. */
 export function useListKeyboard(listRef: React.RefObject<HTMLElement | null>) {
-  const navigate = useNavigate();
   useEffect(() => {
     function onKey(event: globalThis.KeyboardEvent) {
       if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || isTyping(event.target)) return;
@@ -34,7 +36,7 @@ export function useListKeyboard(listRef: React.RefObject<HTMLElement | null>) {
     }
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [listRef, navigate]);
+  }, [listRef]);
 }
 
 export function ConversationList() {
@@ -43,6 +45,7 @@ export function ConversationList() {
   const canSeeAll = can('conversations:manage');
   const { filters, update, clear } = useInboxFilters(canSeeAll);
   const list = useConversationList(filters);
+  const counts = useTabCounts(filters.status);
   const teams = useTeams();
   const agents = useAgents();
   const now = useNow();
@@ -87,6 +90,7 @@ export function ConversationList() {
             onKeyDown={(e) => onTabKey(e, index)}
           >
             {t(`inbox.tab.${tab}`)}
+            {counts.data && typeof counts.data[tab] === 'number' ? <span className="tab-count"> ({counts.data[tab]})</span> : null}
           </button>
         ))}
       </div>

@@ -109,6 +109,9 @@ export function ConversationView({ conversationId }: { conversationId: string })
           <span className="badge">{t(`inbox.status.${data.inbox_status}` as MessageKey)}</span>
           {data.assignee_name ? <span className="muted">{t('inbox.assignedTo', { name: data.assignee_name })}</span> : null}
         </header>
+        {conversation.error instanceof ApiError && conversation.error.status === 404 ? (
+          <p className="alert alert-info" role="status">{t('inbox.notFound')}</p>
+        ) : null}
         <ActionBar conversation={data} />
         {/* A scrollable region must be reachable by keyboard (axe: scrollable-region-focusable). */}
         {/* eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex */}
@@ -118,7 +121,7 @@ export function ConversationView({ conversationId }: { conversationId: string })
               {t('conversation.loadOlder')}
             </Button>
           ) : null}
-          {messages.isError ? <Alert>{messages.error instanceof ApiError ? messages.error.messageIn(language) : t('app.error')}</Alert> : null}
+          {messages.isError && !messages.data ? <Alert>{messages.error instanceof ApiError ? messages.error.messageIn(language) : t('app.error')}</Alert> : null}
           <ol className="message-list">
             <Timeline messages={items} notes={notes.data?.items ?? []} history={history.data?.items ?? []} />
           </ol>
