@@ -67,7 +67,7 @@ openapi-check: install
 	@$(BIN)/python -c "import infra.openapi as o, sys; sys.exit(o.render() != o.OUTPUT.read_text())" \
 		|| { echo "OpenAPI document is stale: run 'make openapi' and commit it." >&2; exit 1; }
 
-bench: install
+bench: install web-build
 	$(BIN)/python -m bench
 
 # -- the web app (web/): Node from the system, packages from package-lock.json ---------------------

@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 
-BENCHES = ("bench.cold_start", "bench.crm_segments", "bench.crm_import", "bench.channels", "bench.inbox")
+BENCHES = ("bench.cold_start", "bench.crm_segments", "bench.crm_import", "bench.channels", "bench.inbox", "bench.web")
 
 
 def run_one(name: str) -> None:

@@ -15,7 +15,7 @@ export default defineConfig({
       ['/v1', '/config.json', '/_local', '/public'].map((path) => [path, { target: api, ws: true }]),
     ),
   },
-  build: { outDir: 'dist', sourcemap: false, assetsDir: 'assets', chunkSizeWarningLimit: 400 },
+  build: { outDir: 'dist', sourcemap: false, assetsDir: 'assets', chunkSizeWarningLimit: 600 },
   test: {
     environment: 'jsdom',
     globals: false,

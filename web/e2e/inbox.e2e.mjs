@@ -29,7 +29,10 @@ test('agent1 goes online, a WhatsApp message arrives and is assigned, a quick re
   const row = agent1.getByRole('link', { name: new RegExp(name) });
   await row.waitFor({ timeout: 30_000 });
   assert.match(await row.innerText(), /Asignada a Andrés Agente/);
-  await row.click();
+  // Keyboard: j moves to the first conversation, Enter opens it.
+  await agent1.keyboard.press('j');
+  assert.equal(await row.evaluate((el) => el === document.activeElement), true);
+  await agent1.keyboard.press('Enter');
   const conversation = agent1.getByRole('region', { name: 'Mensajes' });
   await agent1.getByRole('heading', { name, level: 2 }).waitFor();
   await conversation.getByText('Hola, ¿envían a Cali?').waitFor();

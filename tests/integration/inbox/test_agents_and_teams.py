@@ -37,6 +37,24 @@ def test_presence_is_validated_and_only_supervisors_list_agents(demo):
                 body={"status": "online"}).status == 403
 
 
+def test_every_agent_sees_the_directory_of_their_brand_only(demo):
+    agent1, acme_admin = demo["agent1@demo.local"], demo["admin@acme.local"]
+    presence(demo["agent2@demo.local"], "online")
+    reply = call(INBOX, "GET", "/v1/agents/directory", principal=agent1)
+    assert reply.status == 200, reply.body
+    by_id = {a["user_id"]: a for a in reply.body["items"]}
+    agent2 = by_id[demo["agent2@demo.local"].sub]
+    assert agent2 == {"user_id": demo["agent2@demo.local"].sub, "name": "Alejandra Agente", "status": "online",
+                      "teams": ["soporte"]}
+    assert demo["operator@demo.local"].sub not in by_id
+    # Another brand's people are not in it; theirs are not in ours
+    acme = call(INBOX, "GET", "/v1/agents/directory", principal=acme_admin).body["items"]
+    assert {a["user_id"] for a in acme} == {acme_admin.sub}
+    assert acme_admin.sub not in by_id
+    assert call(INBOX, "GET", "/v1/agents/directory", principal=demo["operator@demo.local"]).status == 403
+    presence(demo["agent2@demo.local"], "offline")
+
+
 def test_capacity_and_tags_per_agent(demo):
     supervisor, agent2 = demo["supervisor@demo.local"], demo["agent2@demo.local"]
     updated = call(INBOX, "PATCH", f"/v1/agents/{agent2.sub}", principal=supervisor,

@@ -45,6 +45,15 @@ class AgentOut(ResponseModel):
     teams: list[str] = Field(default_factory=list)
 
 
+class TeammateOut(ResponseModel):
+    """A colleague as every agent may see them: to @mention or transfer to (no load or capacity)."""
+
+    user_id: str
+    name: str | None = None
+    status: Presence = "offline"
+    teams: list[str] = Field(default_factory=list)
+
+
 # ---------------------------------------------------------------- teams
 
 

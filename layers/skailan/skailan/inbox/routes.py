@@ -25,6 +25,7 @@ from skailan.inbox.models import (
     QuickReplyUpdateIn,
     RemindIn,
     TeamIn,
+    TeammateOut,
     TeamOut,
     TeamUpdateIn,
     WhatsAppTemplateIn,
@@ -69,6 +70,18 @@ def list_agents() -> Page[AgentOut]:
     from skailan.inbox import agents
 
     return agents.list_agents(current_caller().tenant_id)
+
+
+# Registered before `/v1/agents/<user_id>`, which would otherwise take "directory" for an id.
+@agents_router.get("/v1/agents/directory", middlewares=EDIT, tags=TAGS)
+def agents_directory() -> Page[TeammateOut]:
+    """The brand's agents by name, presence and teams, for every agent: whom to @mention in a note
+    or transfer a conversation to (load and capacity stay in the supervisors' `/v1/agents`)."""
+    from skailan.inbox import agents
+
+    items = agents.list_agents(current_caller().tenant_id).items
+    return Page[TeammateOut](items=[TeammateOut(user_id=a.user_id, name=a.name or a.email, status=a.status,
+                                                teams=a.teams) for a in items])
 
 
 @agents_router.get("/v1/agents/<user_id>", middlewares=MANAGE, tags=TAGS)

@@ -410,6 +410,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/agents/directory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/agents/directory */
+        get: operations["agents_directory_v1_agents_directory_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/agents/me": {
         parameters: {
             query?: never;
@@ -3838,6 +3855,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[TeammateOut] */
+        Page_TeammateOut_: {
+            /** Items */
+            items: components["schemas"]["TeammateOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[TimelineEntryOut] */
         Page_TimelineEntryOut_: {
             /** Items */
@@ -4464,6 +4488,24 @@ export interface components {
             members?: string[] | null;
             /** Channel Accounts */
             channel_accounts?: string[] | null;
+        };
+        /**
+         * TeammateOut
+         * @description A colleague as every agent may see them: to @mention or transfer to (no load or capacity).
+         */
+        TeammateOut: {
+            /** User Id */
+            user_id: string;
+            /** Name */
+            name?: string | null;
+            /**
+             * Status
+             * @default offline
+             * @enum {string}
+             */
+            status: "online" | "away" | "offline";
+            /** Teams */
+            teams?: string[];
         };
         /** TemplateIn */
         TemplateIn: {
@@ -5829,6 +5871,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_AgentOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    agents_directory_v1_agents_directory_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TeammateOut_"];
                 };
             };
             /** @description Validation Error */

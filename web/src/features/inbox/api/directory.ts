@@ -121,3 +121,15 @@ export function useNotificationActions() {
     }),
   };
 }
+
+/** Colleagues by name and presence, for every agent (@mentions, transfers). */
+export function useTeammates() {
+  const brandId = useBrandId();
+  const { can } = useAuth();
+  return useQuery({
+    queryKey: [...inboxKeys.agents(brandId), 'directory'],
+    queryFn: async () => (await unwrap(api.GET('/v1/agents/directory'))).items,
+    enabled: brandId !== null && can('conversations:edit'),
+    staleTime: 60_000,
+  });
+}

@@ -5,7 +5,7 @@ import { useAuth } from '@/lib/auth';
 import { formErrors } from '@/lib/errors';
 import { useI18n, type MessageKey } from '@/lib/i18n';
 import { useConversationActions } from '../api/conversations';
-import { useAgents, useCloseReasons, useTeams } from '../api/directory';
+import { useAgents, useCloseReasons, useTeammates, useTeams } from '../api/directory';
 import type { Conversation, Priority } from '../api/types';
 
 type Open = null | 'close' | 'assign' | 'transfer' | 'snooze';
@@ -185,7 +185,8 @@ function AssignDialog({ open, onClose, conversationId }: { open: boolean; onClos
 
 function TransferDialog({ open, onClose, conversationId }: { open: boolean; onClose: () => void; conversationId: string }) {
   const { t, language } = useI18n();
-  const agents = useAgents();
+  const { me } = useAuth();
+  const teammates = useTeammates();
   const teams = useTeams();
   const { transfer } = useConversationActions(conversationId);
   const [agent, setAgent] = useState('');
@@ -210,14 +211,12 @@ function TransferDialog({ open, onClose, conversationId }: { open: boolean; onCl
     <Dialog open={open} title={t('transfer.title')} onClose={onClose}>
       <form onSubmit={submit} noValidate>
         {errors.message ? <Alert>{errors.message}</Alert> : null}
-        {agents.data ? (
-          <SelectField label={t('transfer.agent')} value={agent} onChange={(e) => setAgent(e.target.value)} error={errors.fields.user_id}>
-            <option value="">{t('common.none')}</option>
-            {agents.data.map((a) => (
-              <option key={a.user_id} value={a.user_id}>{a.name ?? a.email}</option>
-            ))}
-          </SelectField>
-        ) : null}
+        <SelectField label={t('transfer.agent')} value={agent} onChange={(e) => setAgent(e.target.value)} error={errors.fields.user_id}>
+          <option value="">{t('common.none')}</option>
+          {(teammates.data ?? []).filter((a) => a.user_id !== me?.id).map((a) => (
+            <option key={a.user_id} value={a.user_id}>{a.name ?? a.user_id} · {t(`presence.${a.status}` as MessageKey)}</option>
+          ))}
+        </SelectField>
         <SelectField label={t('transfer.team')} value={team} onChange={(e) => setTeam(e.target.value)}
           error={missing ? t('transfer.needTarget') : errors.fields.team_id}>
           <option value="">{t('common.none')}</option>

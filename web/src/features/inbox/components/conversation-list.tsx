@@ -11,9 +11,13 @@ import { ConversationRow } from './conversation-row';
 import { InboxFiltersForm } from './inbox-filters';
 import { useNow } from './use-now';
 
+const NOT_TEXT = new Set(['radio', 'checkbox', 'button', 'submit', 'reset']);
+
 function isTyping(target: EventTarget | null): boolean {
   const element = target as HTMLElement | null;
-  return Boolean(element && (element.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(element.tagName)));
+  if (!element) return false;
+  if (element instanceof HTMLInputElement) return !NOT_TEXT.has(element.type);
+  return element.isContentEditable || ['TEXTAREA', 'SELECT'].includes(element.tagName);
 }
 
 /** j / k move between conversations anywhere in the inbox (not while typing); Enter opens. */

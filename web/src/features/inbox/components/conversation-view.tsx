@@ -1,11 +1,11 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useId, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { Alert, Button, Spinner } from '@/components/ui';
 import { api, ApiError, unwrap } from '@/lib/api-client';
 import { useAuth, useBrandId } from '@/lib/auth';
 import { useI18n, type MessageKey } from '@/lib/i18n';
 import { useAddNote, useConversation, useConversationActions, useHistory, useMessages, useNotes, useSendMessage } from '../api/conversations';
-import { useAgents, useQuickReplies, useTemplates } from '../api/directory';
+import { useQuickReplies, useTeammates, useTemplates } from '../api/directory';
 import { inboxKeys } from '../api/keys';
 import type { Conversation } from '../api/types';
 import { ActionBar } from './action-bar';
@@ -20,7 +20,8 @@ function ConnectedComposer({ conversation }: { conversation: Conversation }) {
   const note = useAddNote(conversation.id);
   const quickReplies = useQuickReplies();
   const templates = useTemplates(conversation.channel === 'whatsapp' ? conversation.account_id : null);
-  const agents = useAgents();
+  const teammates = useTeammates();
+  const { me } = useAuth();
   const queryClient = useQueryClient();
   const brandId = useBrandId();
   const now = useNow(30_000);
@@ -35,8 +36,8 @@ function ConnectedComposer({ conversation }: { conversation: Conversation }) {
     [queryClient, brandId, conversation.id],
   );
   const mentionables = useMemo(
-    () => (agents.data ?? []).map((a) => ({ id: a.user_id, name: a.name ?? a.email ?? a.user_id })),
-    [agents.data],
+    () => (teammates.data ?? []).filter((a) => a.user_id !== me?.id).map((a) => ({ id: a.user_id, name: a.name ?? a.user_id })),
+    [teammates.data, me?.id],
   );
   return (
     <Composer
@@ -71,6 +72,21 @@ export function ConversationView({ conversationId }: { conversationId: string })
     endRef.current?.scrollIntoView?.({ block: 'end' });
   }, [lastId, conversationId]);
 
+  // A customer message that arrives while the conversation is open is announced (however it came:
+  // live frame or polling); the first load is not.
+  const lastInbound = [...items].reverse().find((m) => m.direction === 'in');
+  const seenInbound = useRef<string | null | undefined>(undefined);
+  const [announcement, setAnnouncement] = useState('');
+  const contactName = conversation.data?.contact.name ?? '';
+  useEffect(() => {
+    if (!messages.isSuccess) return;
+    const id = lastInbound?.id ?? null;
+    if (seenInbound.current !== undefined && id && id !== seenInbound.current) {
+      setAnnouncement(`${t('inbox.announce.message', { name: contactName || '—' })}: ${lastInbound?.text ?? ''}`);
+    }
+    seenInbound.current = id;
+  }, [lastInbound, messages.isSuccess, contactName, t]);
+
   const readMutate = read.mutate;
   useEffect(() => {
     if (hasUnread) readMutate(true);
@@ -93,6 +109,9 @@ export function ConversationView({ conversationId }: { conversationId: string })
           <span className="badge">{t(`inbox.status.${data.inbox_status}` as MessageKey)}</span>
           {data.assignee_name ? <span className="muted">{t('inbox.assignedTo', { name: data.assignee_name })}</span> : null}
         </header>
+        {conversation.error instanceof ApiError && conversation.error.status === 404 ? (
+          <p className="alert alert-info" role="status">{t('inbox.notFound')}</p>
+        ) : null}
         <ActionBar conversation={data} />
         {/* A scrollable region must be reachable by keyboard (axe: scrollable-region-focusable). */}
         {/* eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex */}
@@ -102,12 +121,13 @@ export function ConversationView({ conversationId }: { conversationId: string })
               {t('conversation.loadOlder')}
             </Button>
           ) : null}
-          {messages.isError ? <Alert>{messages.error instanceof ApiError ? messages.error.messageIn(language) : t('app.error')}</Alert> : null}
+          {messages.isError && !messages.data ? <Alert>{messages.error instanceof ApiError ? messages.error.messageIn(language) : t('app.error')}</Alert> : null}
           <ol className="message-list">
             <Timeline messages={items} notes={notes.data?.items ?? []} history={history.data?.items ?? []} />
           </ol>
           <div ref={endRef} />
         </div>
+        <div className="visually-hidden" aria-live="polite" aria-atomic="true">{announcement}</div>
         <ConnectedComposer conversation={data} />
       </section>
       <DetailsPanel conversation={data} />
