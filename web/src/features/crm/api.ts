@@ -1,6 +1,6 @@
 /** CRM server state: every query key starts with the brand (`brandKey`), so a brand switch drops it all. */
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, unwrap } from '@/lib/api-client';
+import { api, ApiError, unwrap } from '@/lib/api-client';
 import type { components } from '@/lib/api/schema';
 import { brandKey, useBrandId } from '@/lib/auth';
 
@@ -98,13 +98,21 @@ export function useTags() {
   });
 }
 
+/** People who can own a contact: the colleagues' directory (any agent), or the supervisors' list. */
 export function useAgents() {
   const brandId = useBrandId();
   return useQuery({
-    queryKey: brandKey(brandId, 'agents'),
-    queryFn: () => unwrap(api.GET('/v1/agents')),
+    queryKey: brandKey(brandId, 'crm', 'owners'),
+    queryFn: async (): Promise<{ user_id: string; name?: string | null; email?: string | null }[]> => {
+      try {
+        return (await unwrap(api.GET('/v1/agents/directory'))).items;
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.status !== 403) throw error;
+        return (await unwrap(api.GET('/v1/agents'))).items;
+      }
+    },
     staleTime: 60_000,
-    select: (page) => page.items,
+    retry: false,
   });
 }
 
