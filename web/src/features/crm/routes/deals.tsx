@@ -69,7 +69,7 @@ function Kanban({ board, editable }: { board: Board; editable: boolean }) {
   const moveDeal = (deal: Deal, stageId: string) => {
     if (deal.stage_id === stageId) return;
     // Optimistic: the card lands at once; the board is refetched (totals) when the API answers.
-    client.setQueryData<Board>(key('board', board.pipeline.id), (current) =>
+    client.setQueryData<Board>(key('deals', 'board', board.pipeline.id), (current) =>
       current
         ? {
             ...current,

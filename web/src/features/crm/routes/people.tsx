@@ -124,7 +124,7 @@ function NewPersonDialog({ open, onClose }: { open: boolean; onClose: () => void
         body: { name: form.name.trim(), phone: form.phone.trim() || null, email: form.email.trim() || null },
       })),
     onSuccess: (person) => {
-      void client.invalidateQueries({ queryKey: key('people') });
+      void client.invalidateQueries({ queryKey: key('contacts') });
       setForm({ name: '', phone: '', email: '' });
       onClose();
       void navigate(`/people/${person.id}`);
@@ -175,7 +175,8 @@ export function MergeDialog({ keepId, otherId: initialOther = '', open, onClose 
   const merge = useMutation({
     mutationFn: () => unwrap(api.POST('/v1/contacts/{person_id}/merge', { params: { path: { person_id: keepId } }, body: { other_id: otherId } })),
     onSuccess: () => {
-      void client.invalidateQueries({ queryKey: key() });
+      void client.invalidateQueries({ queryKey: key('contacts') });
+      void client.invalidateQueries({ queryKey: key('contact') });
       onClose();
     },
   });
