@@ -10,6 +10,11 @@ test('sign-in: a wrong password shows the API message; agent1 signs in, sees no 
   assert.deepEqual(await seriousViolations(page), []);
   await screenshot(page, 'sign-in');
 
+  // English on demand, Spanish again for the rest
+  await page.getByRole('combobox', { name: 'Idioma' }).selectOption('en');
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await page.getByRole('combobox', { name: 'Language' }).selectOption('es');
+
   await signIn(page, 'agent1@demo.local', 'wrong-password-1');
   await page.getByRole('alert').first().waitFor();
   assert.match(await page.getByRole('alert').first().innerText(), /contraseña|correo/i);

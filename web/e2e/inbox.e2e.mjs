@@ -70,6 +70,11 @@ test('agent1 goes online, a WhatsApp message arrives and is assigned, a quick re
   const agent2 = await newPage(browser(), base);
   await signIn(agent2, 'agent2@demo.local');
   await agent2.getByRole('tab', { name: 'Sin asignar' }).click();
+  await agent2.getByRole('button', { name: 'Filtros' }).click();
+  await agent2.getByRole('group', { name: 'Filtros' }).getByRole('combobox', { name: 'Canal' }).selectOption('whatsapp');
+  await eventually(() => agent2.url().includes('channel=whatsapp'), { message: 'the filter in the URL' });
+  assert.deepEqual(await seriousViolations(agent2), []);
+  await screenshot(agent2, 'inbox-filters');
   await agent2.getByRole('link', { name: new RegExp(name2) }).click({ timeout: 30_000 });
   await agent2.getByRole('heading', { name: name2, level: 2 }).waitFor();
 

@@ -16,4 +16,6 @@ export interface ChangeFrame {
 export interface ChangesPage {
   items: ChangeFrame[];
   cursor: string;
+  /** more changes after this page (absent: keep asking while pages are not empty) */
+  has_more?: boolean;
 }

@@ -227,7 +227,7 @@ export class LiveClient {
         since = body.cursor;
         if (!this.cursor || body.cursor > this.cursor) this.cursor = body.cursor;
       }
-      if (first || !body.items?.length) return;
+      if (first || !body.items?.length || body.has_more === false) return;
     }
   }
 

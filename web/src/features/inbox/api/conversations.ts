@@ -37,6 +37,28 @@ export function useConversationList(filters: InboxFilters) {
   });
 }
 
+export interface TabCounts {
+  mine: number;
+  unassigned: number;
+  all: number;
+}
+
+/**
+ * `GET /v1/inbox/counts?status=` (realtime branch; typed by hand until it is in this branch's
+ * openapi.json). Where the API lacks it (404) the tabs simply show no numbers.
+ */
+export function useTabCounts(status: string) {
+  const brandId = useBrandId();
+  const get = api.GET as unknown as (path: string, init: object) => Promise<{ data?: TabCounts; error?: unknown; response: Response }>;
+  return useQuery({
+    queryKey: [...inboxKeys.conversations(brandId), 'counts', status],
+    queryFn: () => unwrap(get('/v1/inbox/counts', { params: { query: { status } } })),
+    enabled: brandId !== null,
+    retry: false,
+    staleTime: 10_000,
+  });
+}
+
 export function useConversation(id: string | undefined) {
   const brandId = useBrandId();
   return useQuery({

@@ -1,10 +1,9 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
-import { useNavigate } from 'react-router';
 import { Alert, Button, Spinner } from '@/components/ui';
 import { ApiError } from '@/lib/api-client';
 import { useAuth } from '@/lib/auth';
 import { useI18n } from '@/lib/i18n';
-import { useConversationList } from '../api/conversations';
+import { useConversationList, useTabCounts } from '../api/conversations';
 import { useAgents, useTeams } from '../api/directory';
 import { useInboxFilters, type InboxTab } from '../filters';
 import { ConversationRow } from './conversation-row';
@@ -22,7 +21,6 @@ function isTyping(target: EventTarget | null): boolean {
 
 /** j / k move between conversations anywhere in the inbox (not while typing); Enter opens. */
 export function useListKeyboard(listRef: React.RefObject<HTMLElement | null>) {
-  const navigate = useNavigate();
   useEffect(() => {
     function onKey(event: globalThis.KeyboardEvent) {
       if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || isTyping(event.target)) return;
@@ -38,7 +36,7 @@ export function useListKeyboard(listRef: React.RefObject<HTMLElement | null>) {
     }
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [listRef, navigate]);
+  }, [listRef]);
 }
 
 export function ConversationList() {
@@ -47,6 +45,7 @@ export function ConversationList() {
   const canSeeAll = can('conversations:manage');
   const { filters, update, clear } = useInboxFilters(canSeeAll);
   const list = useConversationList(filters);
+  const counts = useTabCounts(filters.status);
   const teams = useTeams();
   const agents = useAgents();
   const now = useNow();
@@ -91,6 +90,7 @@ export function ConversationList() {
             onKeyDown={(e) => onTabKey(e, index)}
           >
             {t(`inbox.tab.${tab}`)}
+            {counts.data && typeof counts.data[tab] === 'number' ? <span className="tab-count"> ({counts.data[tab]})</span> : null}
           </button>
         ))}
       </div>

@@ -1,0 +1,64 @@
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { setSession } from '@/lib/session';
+import { renderWithProviders } from '@/testing/render';
+import type { Conversation } from '../../api/types';
+import { ActionBar } from '../action-bar';
+
+const conversation = {
+  id: 'c1', channel: 'whatsapp', account_id: 'demo-whatsapp', status: 'open', inbox_status: 'open', priority: 'normal',
+  pinned: false, tags: [], assignee: 'u-agent1', assignee_name: 'Andrés Agente', contact: { person_id: 'p1', name: 'Camila' },
+  last_activity_at: '2026-12-06T10:00:00Z', unread_count: 0, message_count: 1, bot_handled: false,
+} as unknown as Conversation;
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+function stubApi(role: 'supervisor' | 'agent', calls: { path: string; body: unknown }[]) {
+  const permissions = role === 'supervisor' ? ['conversations:view', 'conversations:edit', 'conversations:manage'] : ['conversations:view', 'conversations:edit'];
+  vi.stubGlobal('fetch', async (request: Request) => {
+    const path = new URL(request.url).pathname;
+    const text = request.method === 'GET' ? '' : await request.text();
+    calls.push({ path, body: text ? JSON.parse(text) : null });
+    if (path === '/v1/me') {
+      return json(200, { id: `u-${role}`, email: `${role}@demo.local`, name: role, role, permissions, brand: { id: 'demo', name: 'Demo', role }, brands: [{ id: 'demo', name: 'Demo', role }], time_zone: 'America/Bogota', language: 'es' });
+    }
+    if (path === '/v1/conversations/c1/take') {
+      const forced = (JSON.parse(text) as { confirm: boolean }).confirm;
+      if (!forced) {
+        return json(409, { error: { code: 'conversation_taken', message: 'La conversación ya la atiende Andrés Agente. Confirma para reasignarla. / Andrés Agente already holds this conversation. Confirm to take it over.', details: { holder: { user_id: 'u-agent1', name: 'Andrés Agente', email: 'agent1@demo.local' }, can_force: role === 'supervisor' } } });
+      }
+      return json(200, { id: 'c1', status: 'open', assignee: `u-${role}` });
+    }
+    return json(200, { items: [] });
+  });
+}
+
+describe('ActionBar take', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('shows who holds the conversation; a supervisor may take it over', async () => {
+    const calls: { path: string; body: unknown }[] = [];
+    stubApi('supervisor', calls);
+    setSession({ tokens: { idToken: 't', accessToken: 'a', refreshToken: 'r', expiresAt: Date.now() + 3600_000 }, brandId: 'demo' });
+    const user = userEvent.setup();
+    renderWithProviders(<ActionBar conversation={conversation} />);
+    await user.click(await screen.findByRole('button', { name: 'Tomar' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('La conversación ya la atiende Andrés Agente.');
+    await user.click(screen.getByRole('button', { name: 'Tomarla de todos modos' }));
+    await waitFor(() => expect(calls.filter((c) => c.path === '/v1/conversations/c1/take').map((c) => c.body)).toEqual([{ confirm: false }, { confirm: true }]));
+  });
+
+  it('an agent sees the holder but cannot force', async () => {
+    stubApi('agent', []);
+    setSession({ tokens: { idToken: 't', accessToken: 'a', refreshToken: 'r', expiresAt: Date.now() + 3600_000 }, brandId: 'demo' });
+    const user = userEvent.setup();
+    renderWithProviders(<ActionBar conversation={conversation} />, { language: 'en' });
+    await user.click(await screen.findByRole('button', { name: 'Take' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Andrés Agente already holds this conversation.');
+    expect(screen.queryByRole('button', { name: 'Take it anyway' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Assign' })).not.toBeInTheDocument();
+  });
+});
