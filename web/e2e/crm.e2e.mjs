@@ -163,6 +163,17 @@ test('crm: segments are built with the rule builder and counted before saving', 
   await page.getByRole('button', { name: 'Guardar' }).click();
   await page.getByRole('link', { name: 'Etiqueta importado' }).waitFor();
   assert.deepEqual(await seriousViolations(page), []);
+  // A form: built, saved, its embed snippet ready to copy
+  await page.goto('/forms/new');
+  await page.getByLabel('Nombre', { exact: true }).fill('Contacto web E2E');
+  await page.getByLabel('Texto de consentimiento').fill('Acepto que me contacten.');
+  await page.getByRole('button', { name: 'Guardar' }).click();
+  const snippet = page.getByLabel('Copia este código en tu sitio web');
+  await snippet.waitFor();
+  assert.match(await snippet.inputValue(), /\/public\/forms\//);
+  await page.getByRole('button', { name: 'Copiar' }).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+
   // The other CRM screens: each its own URL, no serious or critical axe violation
   for (const [path, heading] of [['/lists', 'Listas'], ['/people/duplicates', 'Posibles duplicados'], ['/tasks', 'Tareas'], ['/forms/new', 'Nuevo formulario'], ['/imports', 'Importaciones']]) {
     await page.goto(path);
