@@ -21,5 +21,7 @@ export default defineConfig({
     globals: false,
     setupFiles: ['./src/testing/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
+    // a shared, loaded machine: user-event typing can exceed the 5 s default
+    testTimeout: 30_000,
   },
 });
