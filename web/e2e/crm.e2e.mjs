@@ -130,7 +130,7 @@ test('crm: a deal is dragged to another stage; the totals follow; the keyboard "
   await card.dragTo(page.getByRole('region', { name: 'Propuesta' }));
   const proposal = page.getByRole('region', { name: 'Propuesta' });
   await proposal.getByRole('listitem', { name: 'Plan anual Acme' }).waitFor();
-  await proposal.getByText('1 negocios').waitFor();
+  await proposal.getByText(/^1 negocio(?!s)/).waitFor();
   await proposal.getByText(/1\.500\.000/).waitFor(); // the stage total (COP, brand in Colombia)
   const admin = await apiLogin(baseUrl(), 'admin@demo.local');
   const pipelines = (await apiCall(baseUrl(), admin, 'GET', '/v1/pipelines')).body.items;
@@ -162,5 +162,23 @@ test('crm: segments are built with the rule builder and counted before saving', 
   await screenshot(page, 'segment-builder');
   await page.getByRole('button', { name: 'Guardar' }).click();
   await page.getByRole('link', { name: 'Etiqueta importado' }).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  // A form: built, saved, its embed snippet ready to copy
+  await page.goto('/forms/new');
+  await page.getByLabel('Nombre', { exact: true }).fill('Contacto web E2E');
+  await page.getByLabel('Texto de consentimiento').fill('Acepto que me contacten.');
+  await page.getByRole('button', { name: 'Guardar' }).click();
+  const snippet = page.getByLabel('Copia este código en tu sitio web');
+  await snippet.waitFor();
+  assert.match(await snippet.inputValue(), /\/public\/forms\//);
+  await page.getByRole('button', { name: 'Copiar' }).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+
+  // The other CRM screens: each its own URL, no serious or critical axe violation
+  for (const [path, heading] of [['/lists', 'Listas'], ['/people/duplicates', 'Posibles duplicados'], ['/tasks', 'Tareas'], ['/forms/new', 'Nuevo formulario'], ['/imports', 'Importaciones']]) {
+    await page.goto(path);
+    await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+    assert.deepEqual(await seriousViolations(page), [], path);
+  }
   await page.context().close();
 });

@@ -85,7 +85,21 @@ test('settings: channel accounts connect with secrets that are never shown back;
   assert.deepEqual(await seriousViolations(page), []);
   await screenshot(page, 'settings-channels');
 
-  for (const [path, heading] of [['/settings/brand', 'Marca'], ['/settings/roles', 'Roles y permisos'], ['/settings/audit', 'Auditoría'], ['/settings/hours', 'Horario de atención']]) {
+  // An API key's secret is shown once, then only its last characters
+  await page.goto('/settings/api-keys');
+  const keyForm = page.getByRole('form', { name: 'Nueva clave' });
+  await keyForm.getByLabel('Nombre').fill('Integración E2E');
+  await keyForm.getByRole('button', { name: 'Crear' }).click();
+  const shown = page.getByRole('dialog', { name: 'Tu nueva clave' });
+  const secret = await shown.getByLabel('Clave').inputValue();
+  assert.ok(secret.length > 20);
+  await shown.getByRole('button', { name: 'Cerrar' }).click();
+  const keyRow = page.getByRole('row', { name: /Integración E2E/ });
+  await keyRow.waitFor();
+  assert.ok(!(await page.content()).includes(secret));
+  assert.ok(secret.endsWith((await keyRow.locator('code').innerText()).split('…').pop()));
+
+  for (const [path, heading] of [['/settings/brand', 'Marca'], ['/settings/api-keys', 'Claves de API'], ['/settings/teams', 'Equipos'], ['/settings/bots', 'Bots'], ['/settings/assignment', 'Asignación automática'], ['/settings/quick-replies', 'Respuestas rápidas'], ['/settings/close-reasons', 'Motivos de cierre'], ['/settings/templates', 'Plantillas de WhatsApp'], ['/settings/roles', 'Roles y permisos'], ['/settings/audit', 'Auditoría'], ['/settings/hours', 'Horario de atención']]) {
     await page.goto(path);
     await page.getByRole('heading', { name: heading, exact: true }).waitFor();
     assert.deepEqual(await seriousViolations(page), [], path);

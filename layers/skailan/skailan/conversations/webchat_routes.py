@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import cache
 from importlib.resources import files
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -26,6 +26,9 @@ from skailan.conversations.webchat import (
 from skailan.platform.api import error_response
 from skailan.platform.errors import SkailanError
 from skailan.tenancy.access import public
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 router = Router()
 PREFIX = "/public/webchat/widgets/<widget_id>"
@@ -68,7 +71,9 @@ _guards = [_public_widget, widget_guard]
 
 
 def _source_ip() -> str | None:
-    return router.current_event.request_context.http.source_ip
+    from skailan.platform.limits import source_ip
+
+    return source_ip(router.current_event)
 
 
 def _session(app: Any) -> Any:
@@ -89,7 +94,7 @@ def _widget_js() -> str:
 
 @router.get(PREFIX, middlewares=_guards, tags=["webchat"])
 def get_widget(widget_id: str) -> WidgetOut:
-    event = router.current_event
+    event = cast("APIGatewayProxyEventV2", router.current_event)
     return webchat.describe(router.context["widget"], webchat.api_base_url(
         event.request_context.domain_name, event.headers.get("x-forwarded-proto")))
 

@@ -12,6 +12,9 @@ AGENT_PRESENCE_CHANGED = "agent.presence_changed"
 AGENT_UPDATED = "agent.updated"
 INBOX_SETTINGS_UPDATED = "inbox.settings_updated"
 NOTIFICATION_CREATED = "notification.created"
+TEMPLATE_STATUS_CHANGED = "whatsapp_template.status_changed"
+TEMPLATE_QUALITY_CHANGED = "whatsapp_template.quality_changed"
+TEMPLATES_SYNCED = "whatsapp_template.synced"
 
 
 class PresenceChanged(Payload):
@@ -24,10 +27,33 @@ class NotificationCreated(Payload):
     conversation_id: str | None = None
 
 
+class TemplateStatusChanged(Payload):
+    """Meta reviewed a template (approved, rejected with its reason, paused…)."""
+
+    status: str
+    reason: str | None = None
+
+
+class TemplateQualityChanged(Payload):
+    quality: str
+
+
+class TemplatesSynced(Payload):
+    """A manual sync of one account's templates with Meta."""
+
+    seen: int
+    created: int
+    updated: int
+    removed: int
+
+
 CATALOGUE = Catalogue(SOURCE, {
     AGENT_PRESENCE_CHANGED: PresenceChanged,
     AGENT_UPDATED: EntityPayload,
     INBOX_SETTINGS_UPDATED: EntityPayload,
     NOTIFICATION_CREATED: NotificationCreated,
+    TEMPLATE_STATUS_CHANGED: TemplateStatusChanged,
+    TEMPLATE_QUALITY_CHANGED: TemplateQualityChanged,
+    TEMPLATES_SYNCED: TemplatesSynced,
     **entity_types("team", "quick_reply", "whatsapp_template"),
 })

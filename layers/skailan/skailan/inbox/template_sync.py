@@ -20,9 +20,11 @@ import re
 from typing import Any
 
 from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.expressions.update import Action
 
 from skailan.channels.errors import SendFailure
 from skailan.channels.whatsapp.templates import TemplateClient, TemplateUpdate, body_text, header_parameters
+from skailan.inbox import catalogue
 from skailan.inbox.events import emit
 from skailan.inbox.items import WhatsAppTemplateItem, WhatsAppTemplateRouteItem
 from skailan.platform.auth import Caller
@@ -99,8 +101,8 @@ def components_for(body: str | None, components: list[dict[str, Any]] | None,
     """The components to submit: the caller's, or one BODY built from `body` (Meta requires an
     example value per {{n}} of a body)."""
     if components:
-        for index, component in enumerate(components):
-            if not isinstance(component.get("type"), str):
+        for index, part in enumerate(components):
+            if not isinstance(part.get("type"), str):
                 raise Unprocessable("Cada componente necesita su tipo (HEADER, BODY, FOOTER, BUTTONS). / "
                                     "Every component needs its type (HEADER, BODY, FOOTER, BUTTONS).",
                                     code="invalid_components",
@@ -157,7 +159,7 @@ def apply_update(update: TemplateUpdate) -> bool:
     now = iso()
     if update.event is not None:
         status = status_of(update.event)
-        actions = [WhatsAppTemplateItem.status.set(status), WhatsAppTemplateItem.status_at.set(update.at),
+        actions: list[Action] = [WhatsAppTemplateItem.status.set(status), WhatsAppTemplateItem.status_at.set(update.at),
                    WhatsAppTemplateItem.updated_at.set(now)]
         actions.append(WhatsAppTemplateItem.rejected_reason.set(update.reason) if status == "rejected" and update.reason
                        else WhatsAppTemplateItem.rejected_reason.remove())
@@ -165,14 +167,14 @@ def apply_update(update: TemplateUpdate) -> bool:
                        else WhatsAppTemplateItem.status_detail.remove())
         newer = (WhatsAppTemplateItem.status_at.does_not_exist() | (WhatsAppTemplateItem.status_at < update.at)
                  | ((WhatsAppTemplateItem.status_at == update.at) & (WhatsAppTemplateItem.status != status)))
-        kind, data = "whatsapp_template.status_changed", {"status": status, "reason": update.reason}
+        kind, data = catalogue.TEMPLATE_STATUS_CHANGED, {"status": status, "reason": update.reason}
     else:
         quality = (update.quality or "unknown").lower()
         actions = [WhatsAppTemplateItem.quality.set(quality), WhatsAppTemplateItem.quality_at.set(update.at),
                    WhatsAppTemplateItem.updated_at.set(now)]
         newer = (WhatsAppTemplateItem.quality_at.does_not_exist() | (WhatsAppTemplateItem.quality_at < update.at)
                  | ((WhatsAppTemplateItem.quality_at == update.at) & (WhatsAppTemplateItem.quality != quality)))
-        kind, data = "whatsapp_template.quality_changed", {"quality": quality}
+        kind, data = catalogue.TEMPLATE_QUALITY_CHANGED, {"quality": quality}
     try:
         item.update(actions=actions, condition=WhatsAppTemplateItem.pk.exists()
                     & (WhatsAppTemplateItem.meta_template_id == update.template_id) & newer)
@@ -206,7 +208,8 @@ def sync_account(caller: Caller, account_id: str) -> dict[str, Any]:
                 seen.add((name, language))
                 components = [c for c in remote.get("components") or [] if isinstance(c, dict)]
                 body = body_text(components)
-                quality = remote.get("quality_score") if isinstance(remote.get("quality_score"), dict) else {}
+                score = remote.get("quality_score")
+                quality: dict[str, Any] = score if isinstance(score, dict) else {}
                 status = status_of(str(remote.get("status") or "PENDING"))
                 rejected = remote.get("rejected_reason")
                 values: dict[str, Any] = {
@@ -241,8 +244,8 @@ def sync_account(caller: Caller, account_id: str) -> dict[str, Any]:
     except SendFailure as failure:
         raise meta_error(failure) from failure
     removed, unmatched = 0, []
-    for key, item in existing.items():
-        if key in seen:
+    for name_language, item in existing.items():
+        if name_language in seen:
             continue
         if item.meta_template_id:  # Meta had it and no longer does
             item.delete()
@@ -250,7 +253,7 @@ def sync_account(caller: Caller, account_id: str) -> dict[str, Any]:
             removed += 1
         else:
             unmatched.append(item.template_id)
-    emit(tenant_id, "whatsapp_template.synced", caller=caller, entity_type="channel_account", entity_id=account_id,
+    emit(tenant_id, catalogue.TEMPLATES_SYNCED, caller=caller, entity_type="channel_account", entity_id=account_id,
          data={"seen": len(seen), "created": created, "updated": updated, "removed": removed})
     return {"account_id": account_id, "seen": len(seen), "created": created, "updated": updated, "removed": removed,
             "unmatched": sorted(unmatched)}

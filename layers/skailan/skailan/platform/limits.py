@@ -19,6 +19,7 @@ import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.models import Model
@@ -26,6 +27,9 @@ from pynamodb.models import Model
 from skailan.platform import clock
 from skailan.platform.errors import TooManyRequests
 from skailan.platform.settings import get_settings
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 KNOWN_DEVICE_DAYS = 90
 _MESSAGE = "Demasiadas solicitudes; inténtalo más tarde. / Too many requests; try again later."
@@ -56,6 +60,11 @@ def digest(value: str) -> str:
 
 def ip_subject(source_ip: str | None) -> str:
     return "IP#" + digest(source_ip or "unknown")
+
+
+def source_ip(event: Any) -> str | None:
+    """The caller's address on an HTTP API (payload 2.0) request, as API Gateway saw it."""
+    return cast("APIGatewayProxyEventV2", event).request_context.http.source_ip
 
 
 def tenant_subject(tenant_id: str, *parts: str) -> str:

@@ -23,7 +23,9 @@ router = Router()
 
 
 def _source_ip() -> str | None:
-    return router.current_event.request_context.http.source_ip
+    from skailan.platform.limits import source_ip
+
+    return source_ip(router.current_event)
 
 
 @router.post("/v1/auth/login", middlewares=[public()], tags=["auth"])

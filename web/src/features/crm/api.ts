@@ -1,6 +1,6 @@
 /** CRM server state: every query key starts with the brand (`brandKey`), so a brand switch drops it all. */
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, unwrap } from '@/lib/api-client';
+import { api, ApiError, unwrap } from '@/lib/api-client';
 import type { components } from '@/lib/api/schema';
 import { brandKey, useBrandId } from '@/lib/auth';
 
@@ -30,16 +30,21 @@ export interface PeopleFilters {
   segment_id?: string;
 }
 
+/**
+ * Keys follow live.ts: an event on an entity type invalidates `[brand, id, '<type>s']` and
+ * `[brand, id, '<type>']`, so `contact`, `contacts`, `deals`, `tasks`, `lists`, `segments`,
+ * `contact_import`… refresh by themselves when another person or a worker changes them.
+ */
 export function useCrmKey() {
   const brandId = useBrandId();
-  return (...rest: unknown[]) => brandKey(brandId, 'crm', ...rest);
+  return (...rest: unknown[]) => brandKey(brandId, ...rest);
 }
 
 export function usePeople(filters: PeopleFilters, cursor: string | null) {
   const key = useCrmKey();
   const query = Object.fromEntries(Object.entries(filters).filter(([, v]) => v)) as PeopleFilters;
   return useQuery({
-    queryKey: key('people', query, cursor),
+    queryKey: key('contacts', query, cursor),
     queryFn: () => unwrap(api.GET('/v1/contacts', { params: { query: { ...query, cursor, limit: 25 } } })),
     placeholderData: keepPreviousData,
   });
@@ -48,7 +53,7 @@ export function usePeople(filters: PeopleFilters, cursor: string | null) {
 export function usePerson(personId: string | null | undefined) {
   const key = useCrmKey();
   return useQuery({
-    queryKey: key('person', personId),
+    queryKey: key('contact', personId),
     queryFn: () => unwrap(api.GET('/v1/contacts/{person_id}', { params: { path: { person_id: personId ?? '' } } })),
     enabled: Boolean(personId),
   });
@@ -62,9 +67,9 @@ export function usePatchPerson(personId: string) {
     mutationFn: (body: PersonPatch) =>
       unwrap(api.PATCH('/v1/contacts/{person_id}', { params: { path: { person_id: personId } }, body })),
     onSuccess: (person) => {
-      client.setQueryData(key('person', personId), person);
-      void client.invalidateQueries({ queryKey: key('timeline', personId) });
-      void client.invalidateQueries({ queryKey: key('people') });
+      client.setQueryData(key('contact', personId), person);
+      void client.invalidateQueries({ queryKey: key('contact', personId, 'timeline') });
+      void client.invalidateQueries({ queryKey: key('contacts') });
     },
   });
 }
@@ -98,13 +103,21 @@ export function useTags() {
   });
 }
 
+/** People who can own a contact: the colleagues' directory (any agent), or the supervisors' list. */
 export function useAgents() {
   const brandId = useBrandId();
   return useQuery({
-    queryKey: brandKey(brandId, 'agents'),
-    queryFn: () => unwrap(api.GET('/v1/agents')),
+    queryKey: brandKey(brandId, 'crm-owners'),
+    queryFn: async (): Promise<{ user_id: string; name?: string | null; email?: string | null }[]> => {
+      try {
+        return (await unwrap(api.GET('/v1/agents/directory'))).items;
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.status !== 403) throw error;
+        return (await unwrap(api.GET('/v1/agents'))).items;
+      }
+    },
     staleTime: 60_000,
-    select: (page) => page.items,
+    retry: false,
   });
 }
 
@@ -120,7 +133,7 @@ export function useLists() {
 export function usePersonLists(personId: string) {
   const key = useCrmKey();
   return useQuery({
-    queryKey: key('person-lists', personId),
+    queryKey: key('contact', personId, 'lists'),
     queryFn: () => unwrap(api.GET('/v1/contacts/{person_id}/lists', { params: { path: { person_id: personId } } })),
     select: (page) => page.items,
   });
@@ -137,9 +150,9 @@ export function useListMembership(personId: string) {
         : unwrap(api.POST('/v1/crm/lists/{list_id}/members/remove', opts));
     },
     onSuccess: () => {
-      void client.invalidateQueries({ queryKey: key('person-lists', personId) });
+      void client.invalidateQueries({ queryKey: key('contact', personId, 'lists') });
       void client.invalidateQueries({ queryKey: key('lists') });
-      void client.invalidateQueries({ queryKey: key('timeline', personId) });
+      void client.invalidateQueries({ queryKey: key('contact', personId, 'timeline') });
     },
   });
 }
@@ -156,7 +169,7 @@ export function useSegments() {
 export function useTimeline(personId: string) {
   const key = useCrmKey();
   return useQuery({
-    queryKey: key('timeline', personId),
+    queryKey: key('contact', personId, 'timeline'),
     queryFn: () =>
       unwrap(api.GET('/v1/contacts/{person_id}/timeline', { params: { path: { person_id: personId }, query: { limit: 30 } } })),
   });
@@ -168,7 +181,7 @@ export function useAddNote(personId: string) {
   return useMutation({
     mutationFn: (body: string) =>
       unwrap(api.POST('/v1/contacts/{person_id}/notes', { params: { path: { person_id: personId } }, body: { body } })),
-    onSuccess: () => void client.invalidateQueries({ queryKey: key('timeline', personId) }),
+    onSuccess: () => void client.invalidateQueries({ queryKey: key('contact', personId, 'timeline') }),
   });
 }
 
@@ -176,8 +189,8 @@ export function useIdentityMutations(personId: string) {
   const key = useCrmKey();
   const client = useQueryClient();
   const done = () => {
-    void client.invalidateQueries({ queryKey: key('person', personId) });
-    void client.invalidateQueries({ queryKey: key('timeline', personId) });
+    void client.invalidateQueries({ queryKey: key('contact', personId) });
+    void client.invalidateQueries({ queryKey: key('contact', personId, 'timeline') });
   };
   const add = useMutation({
     mutationFn: (body: S['IdentityIn']) =>
@@ -242,7 +255,7 @@ export function usePipelines() {
 export function useBoard(pipelineId: string | null) {
   const key = useCrmKey();
   return useQuery({
-    queryKey: key('board', pipelineId),
+    queryKey: key('deals', 'board', pipelineId),
     queryFn: () => unwrap(api.GET('/v1/pipelines/{pipeline_id}/board', { params: { path: { pipeline_id: pipelineId ?? '' } } })),
     enabled: Boolean(pipelineId),
   });
@@ -252,7 +265,7 @@ export function useDealMutations() {
   const key = useCrmKey();
   const client = useQueryClient();
   const done = () => {
-    void client.invalidateQueries({ queryKey: key('board') });
+    void client.invalidateQueries({ queryKey: key('deals', 'board') });
     void client.invalidateQueries({ queryKey: key('deals') });
   };
   const create = useMutation({

@@ -1825,6 +1825,217 @@ export interface paths {
         patch: operations["update_deal_v1_deals__deal_id__patch"];
         trace?: never;
     };
+    "/v1/email/autoresponses/{account_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/email/autoresponses/{account_id} */
+        get: operations["get_autoresponse_v1_email_autoresponses__account_id__get"];
+        /** PUT /v1/email/autoresponses/{account_id} */
+        put: operations["put_autoresponse_v1_email_autoresponses__account_id__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/email/conversations */
+        get: operations["list_filed_conversations_v1_email_conversations_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/conversations/{conversation_id}/filing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/email/conversations/{conversation_id}/filing */
+        get: operations["get_filing_v1_email_conversations__conversation_id__filing_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/conversations/{conversation_id}/folder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** PUT /v1/email/conversations/{conversation_id}/folder */
+        put: operations["move_to_folder_v1_email_conversations__conversation_id__folder_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/conversations/{conversation_id}/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/email/conversations/{conversation_id}/labels */
+        post: operations["change_labels_v1_email_conversations__conversation_id__labels_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/follow-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/email/follow-ups */
+        post: operations["schedule_follow_up_v1_email_follow_ups_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/follow-ups/{conversation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/email/follow-ups/{conversation_id} */
+        get: operations["get_follow_up_v1_email_follow_ups__conversation_id__get"];
+        put?: never;
+        post?: never;
+        /** DELETE /v1/email/follow-ups/{conversation_id} */
+        delete: operations["cancel_follow_up_v1_email_follow_ups__conversation_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/signatures/brand": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/email/signatures/brand */
+        get: operations["get_brand_signature_v1_email_signatures_brand_get"];
+        /** PUT /v1/email/signatures/brand */
+        put: operations["put_brand_signature_v1_email_signatures_brand_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/signatures/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/email/signatures/me */
+        get: operations["get_my_signature_v1_email_signatures_me_get"];
+        /** PUT /v1/email/signatures/me */
+        put: operations["put_my_signature_v1_email_signatures_me_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/email/templates */
+        get: operations["list_email_templates_v1_email_templates_get"];
+        put?: never;
+        /** POST /v1/email/templates */
+        post: operations["create_email_template_v1_email_templates_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email/templates/{template_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/email/templates/{template_id} */
+        get: operations["get_email_template_v1_email_templates__template_id__get"];
+        put?: never;
+        post?: never;
+        /** DELETE /v1/email/templates/{template_id} */
+        delete: operations["delete_email_template_v1_email_templates__template_id__delete"];
+        options?: never;
+        head?: never;
+        /** PATCH /v1/email/templates/{template_id} */
+        patch: operations["update_email_template_v1_email_templates__template_id__patch"];
+        trace?: never;
+    };
+    "/v1/email/templates/{template_id}/render": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/email/templates/{template_id}/render */
+        post: operations["render_email_template_v1_email_templates__template_id__render_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/forms": {
         parameters: {
             query?: never;
@@ -2586,6 +2797,45 @@ export interface components {
             /** Name */
             name?: string | null;
         };
+        /** AutoResponseIn */
+        AutoResponseIn: {
+            /** Enabled */
+            enabled: boolean;
+            /** Subject */
+            subject?: string | null;
+            /** Text */
+            text?: string | null;
+            /** Html */
+            html?: string | null;
+            /**
+             * Once Every Days
+             * @default 4
+             */
+            once_every_days: number;
+        };
+        /** AutoResponseOut */
+        AutoResponseOut: {
+            /** Account Id */
+            account_id: string;
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled: boolean;
+            /** Subject */
+            subject?: string | null;
+            /** Text */
+            text?: string | null;
+            /** Html */
+            html?: string | null;
+            /**
+             * Once Every Days
+             * @default 4
+             */
+            once_every_days: number;
+            /** Updated At */
+            updated_at?: string | null;
+        };
         /** BoardColumnOut */
         BoardColumnOut: {
             stage: components["schemas"]["StageOut"];
@@ -3100,6 +3350,52 @@ export interface components {
             /** Html */
             html?: string | null;
         };
+        /** EmailTemplateIn */
+        EmailTemplateIn: {
+            /** Name */
+            name: string;
+            /** Subject */
+            subject?: string | null;
+            /** Html */
+            html?: string | null;
+            /** Text */
+            text?: string | null;
+        };
+        /** EmailTemplateOut */
+        EmailTemplateOut: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Subject */
+            subject?: string | null;
+            /** Html */
+            html?: string | null;
+            /** Text */
+            text?: string | null;
+            /** Merge Fields */
+            merge_fields?: string[];
+            /**
+             * Sanitized
+             * @default false
+             */
+            sanitized: boolean;
+            /** Created At */
+            created_at?: string | null;
+            /** Updated At */
+            updated_at?: string | null;
+        };
+        /** EmailTemplateUpdateIn */
+        EmailTemplateUpdateIn: {
+            /** Name */
+            name?: string | null;
+            /** Subject */
+            subject?: string | null;
+            /** Html */
+            html?: string | null;
+            /** Text */
+            text?: string | null;
+        };
         /** ErrorOut */
         ErrorOut: {
             /** Code */
@@ -3223,6 +3519,54 @@ export interface components {
             options: string[];
             /** Scope */
             scope: string;
+        };
+        /** FilingOut */
+        FilingOut: {
+            /** Conversation Id */
+            conversation_id: string;
+            /** Folder */
+            folder: string;
+            /** Labels */
+            labels?: string[];
+        };
+        /** FolderIn */
+        FolderIn: {
+            /** Folder */
+            folder: string;
+        };
+        /** FollowUpIn */
+        FollowUpIn: {
+            /** Conversation Id */
+            conversation_id: string;
+            /** After Days */
+            after_days?: number | null;
+            /** After Hours */
+            after_hours?: number | null;
+            /** Text */
+            text?: string | null;
+            /** Html */
+            html?: string | null;
+            /** Subject */
+            subject?: string | null;
+            /** Template Id */
+            template_id?: string | null;
+        };
+        /** FollowUpOut */
+        FollowUpOut: {
+            /** Conversation Id */
+            conversation_id: string;
+            /** Due At */
+            due_at: string;
+            /** Subject */
+            subject?: string | null;
+            /** Text */
+            text?: string | null;
+            /** Html */
+            html?: string | null;
+            /** Scheduled By */
+            scheduled_by?: string | null;
+            /** Scheduled At */
+            scheduled_at?: string | null;
         };
         /** ForgotPasswordIn */
         ForgotPasswordIn: {
@@ -3850,6 +4194,13 @@ export interface components {
             /** Position */
             position?: number | null;
         };
+        /** LabelsIn */
+        LabelsIn: {
+            /** Add */
+            add?: string[];
+            /** Remove */
+            remove?: string[];
+        };
         /** LastMessageOut */
         LastMessageOut: {
             /** Id */
@@ -4197,6 +4548,13 @@ export interface components {
         Page_DuplicatePairOut_: {
             /** Items */
             items: components["schemas"]["DuplicatePairOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[EmailTemplateOut] */
+        Page_EmailTemplateOut_: {
+            /** Items */
+            items: components["schemas"]["EmailTemplateOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -4621,6 +4979,24 @@ export interface components {
              */
             in: "15m" | "1h";
         };
+        /** RenderIn */
+        RenderIn: {
+            /** Conversation Id */
+            conversation_id: string;
+        };
+        /** RenderOut */
+        RenderOut: {
+            /** Template Id */
+            template_id: string;
+            /** Conversation Id */
+            conversation_id: string;
+            /** Subject */
+            subject?: string | null;
+            /** Html */
+            html?: string | null;
+            /** Text */
+            text?: string | null;
+        };
         /** ResponseValidationError */
         ResponseValidationError: {
             /** Detail */
@@ -4740,6 +5116,34 @@ export interface components {
             expires_at: string;
             /** Conversation Id */
             conversation_id?: string | null;
+        };
+        /** SignatureIn */
+        SignatureIn: {
+            /** Html */
+            html?: string | null;
+            /** Text */
+            text?: string | null;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+        };
+        /** SignatureOut */
+        SignatureOut: {
+            /** Scope */
+            scope: string;
+            /** Html */
+            html?: string | null;
+            /** Text */
+            text?: string | null;
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled: boolean;
+            /** Updated At */
+            updated_at?: string | null;
         };
         /** SnoozeIn */
         SnoozeIn: {
@@ -10591,6 +10995,625 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DealOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_autoresponse_v1_email_autoresponses__account_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutoResponseOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_autoresponse_v1_email_autoresponses__account_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutoResponseIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutoResponseOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_filed_conversations_v1_email_conversations_get: {
+        parameters: {
+            query?: {
+                folder?: string | null;
+                label?: string | null;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_InboxConversationOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_filing_v1_email_conversations__conversation_id__filing_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FilingOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    move_to_folder_v1_email_conversations__conversation_id__folder_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FolderIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FilingOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    change_labels_v1_email_conversations__conversation_id__labels_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LabelsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FilingOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    schedule_follow_up_v1_email_follow_ups_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FollowUpIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_follow_up_v1_email_follow_ups__conversation_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_follow_up_v1_email_follow_ups__conversation_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_brand_signature_v1_email_signatures_brand_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignatureOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_brand_signature_v1_email_signatures_brand_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignatureIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignatureOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_my_signature_v1_email_signatures_me_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignatureOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_my_signature_v1_email_signatures_me_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignatureIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignatureOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_email_templates_v1_email_templates_get: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_EmailTemplateOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_email_template_v1_email_templates_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailTemplateIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailTemplateOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_email_template_v1_email_templates__template_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailTemplateOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_email_template_v1_email_templates__template_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_email_template_v1_email_templates__template_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailTemplateUpdateIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailTemplateOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    render_email_template_v1_email_templates__template_id__render_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenderIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenderOut"];
                 };
             };
             /** @description Validation Error */

@@ -220,6 +220,7 @@ export const crm: Record<keyof typeof es, string> = {
   'crm.deals.stagesHint': 'Comma-separated, in order.',
   'crm.deals.defaultStages': 'New, Qualified, Proposal, Negotiation, Won',
   'crm.deals.count': '{count} deals',
+  'crm.deals.countOne': '1 deal',
   'crm.deals.moveTo': 'Move to',
   'crm.deals.moved': '"{deal}" moved to {stage}.',
   'crm.deals.person': 'See person',

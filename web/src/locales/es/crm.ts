@@ -219,6 +219,7 @@ export const crm = {
   'crm.deals.stagesHint': 'Separadas por comas, en orden.',
   'crm.deals.defaultStages': 'Nuevo, Calificado, Propuesta, Negociación, Ganado',
   'crm.deals.count': '{count} negocios',
+  'crm.deals.countOne': '1 negocio',
   'crm.deals.moveTo': 'Mover a',
   'crm.deals.moved': '«{deal}» pasó a {stage}.',
   'crm.deals.person': 'Ver persona',

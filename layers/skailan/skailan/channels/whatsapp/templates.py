@@ -64,14 +64,15 @@ def template_updates(document: Mapping[str, Any]) -> list[TemplateUpdate]:
             template_id = _text(value.get("message_template_id"))
             if not template_id:
                 continue
-            common = {"waba_id": waba_id, "template_id": template_id, "at": at,
-                      "name": _text(value.get("message_template_name")),
-                      "language": _text(value.get("message_template_language"))}
+            common: dict[str, Any] = {"waba_id": waba_id, "template_id": template_id, "at": at,
+                                      "name": _text(value.get("message_template_name")),
+                                      "language": _text(value.get("message_template_language"))}
             if field == "message_template_status_update":
                 event = _text(value.get("event"))
                 if not event:
                     continue
-                info = value.get("other_info") if isinstance(value.get("other_info"), dict) else {}
+                other = value.get("other_info")
+                info: dict[str, Any] = other if isinstance(other, dict) else {}
                 detail = _text(info.get("description")) or _text(info.get("title"))
                 reason = _text(value.get("reason"))
                 updates.append(TemplateUpdate(**common, event=event.upper(),
@@ -136,8 +137,10 @@ class TemplateClient:
             body = self._call("GET", f"{self.base}/{self.waba_id}/message_templates", params=params)
             data = [d for d in body.get("data") or [] if isinstance(d, dict)]
             yield data
-            paging = body.get("paging") if isinstance(body.get("paging"), dict) else {}
-            cursors = paging.get("cursors") if isinstance(paging.get("cursors"), dict) else {}
+            raw_paging = body.get("paging")
+            paging: dict[str, Any] = raw_paging if isinstance(raw_paging, dict) else {}
+            raw_cursors = paging.get("cursors")
+            cursors: dict[str, Any] = raw_cursors if isinstance(raw_cursors, dict) else {}
             after = _text(cursors.get("after"))
             if not data or not after or not paging.get("next"):
                 return

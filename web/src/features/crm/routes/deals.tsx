@@ -69,7 +69,7 @@ function Kanban({ board, editable }: { board: Board; editable: boolean }) {
   const moveDeal = (deal: Deal, stageId: string) => {
     if (deal.stage_id === stageId) return;
     // Optimistic: the card lands at once; the board is refetched (totals) when the API answers.
-    client.setQueryData<Board>(key('board', board.pipeline.id), (current) =>
+    client.setQueryData<Board>(key('deals', 'board', board.pipeline.id), (current) =>
       current
         ? {
             ...current,
@@ -107,7 +107,7 @@ function Kanban({ board, editable }: { board: Board; editable: boolean }) {
             <header>
               <h2 id={`stage-${column.stage.id}`} className="h4">{column.stage.name}</h2>
               <p className="muted small">
-                {t('crm.deals.count', { count: column.count })}
+                {column.count === 1 ? t('crm.deals.countOne') : t('crm.deals.count', { count: column.count })}
                 {column.totals.map((total) => (
                   <span key={total.currency} className="stage-total"> · {money(total.amount, total.currency, language)}</span>
                 ))}

@@ -14,7 +14,7 @@ export function DuplicatesRoute() {
   const { t } = useI18n();
   const key = useCrmKey();
   const { can } = useAuth();
-  const groups = useQuery({ queryKey: key('duplicates'), queryFn: () => unwrap(api.GET('/v1/contacts/duplicates', { params: { query: { limit: 50 } } })) });
+  const groups = useQuery({ queryKey: key('contacts', 'duplicates'), queryFn: () => unwrap(api.GET('/v1/contacts/duplicates', { params: { query: { limit: 50 } } })) });
   const [merge, setMerge] = useState<{ keep: string; other: string } | null>(null);
   return (
     <div className="page">

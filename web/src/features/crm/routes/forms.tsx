@@ -155,7 +155,7 @@ function FormBuilder({ form }: { form: Form | null }) {
 function Embed({ formId }: { formId: string }) {
   const { t } = useI18n();
   const key = useCrmKey();
-  const embed = useQuery({ queryKey: key('form-embed', formId), queryFn: () => unwrap(api.GET('/v1/forms/{form_id}/embed', { params: { path: { form_id: formId } } })) });
+  const embed = useQuery({ queryKey: key('form', formId, 'embed'), queryFn: () => unwrap(api.GET('/v1/forms/{form_id}/embed', { params: { path: { form_id: formId } } })) });
   const [copied, setCopied] = useState(false);
   if (!embed.data) return null;
   const snippet = embed.data.snippet;

@@ -18,7 +18,7 @@ import { initialMapping, type Mapping } from '../lib/mapping';
 export function ImportsRoute() {
   const { t, language } = useI18n();
   const key = useCrmKey();
-  const jobs = useQuery({ queryKey: key('imports'), queryFn: () => unwrap(api.GET('/v1/imports')) });
+  const jobs = useQuery({ queryKey: key('contact_imports'), queryFn: () => unwrap(api.GET('/v1/imports')) });
   return (
     <div className="page">
       <CrmNav />
@@ -126,7 +126,7 @@ export function ImportRoute() {
   const { t, language } = useI18n();
   const key = useCrmKey();
   const job = useQuery({
-    queryKey: key('import', importId),
+    queryKey: key('contact_import', importId),
     queryFn: () => unwrap(api.GET('/v1/imports/{import_id}', { params: { path: { import_id: importId } } })),
     // Poll while the file is being read or the import runs; stop once it ends.
     refetchInterval: (query) => {
@@ -183,8 +183,8 @@ function MappingStep({ job }: { job: ImportJob }) {
   const [mapping, setMapping] = useState<Mapping>(() => initialMapping(headers, job.suggested_mapping));
   const start = useMutation({
     mutationFn: () => unwrap(api.POST('/v1/imports/{import_id}/start', { params: { path: { import_id: job.id } }, body: { mapping } })),
-    onSuccess: (next) => client.setQueryData(key('import', job.id), next),
-    onSettled: () => void client.invalidateQueries({ queryKey: key('import', job.id) }),
+    onSuccess: (next) => client.setQueryData(key('contact_import', job.id), next),
+    onSettled: () => void client.invalidateQueries({ queryKey: key('contact_import', job.id) }),
   });
   const problems = problemsOf(start.error, language);
   return (

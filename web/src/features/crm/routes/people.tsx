@@ -7,7 +7,7 @@ import { useAuth } from '@/lib/auth';
 import { formatShort } from '@/lib/format';
 import { useI18n } from '@/lib/i18n';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useAgents, useCrmKey, useJourneys, useLists, usePeople, useSegments, useTags, type PeopleFilters } from '../api';
+import { useAgents, useCrmKey, useJourneys, useLists, usePeople, usePerson, useSegments, useTags, type PeopleFilters } from '../api';
 import { PersonPanel } from '../components/person-panel';
 import { CrmNav } from '../components/crm-nav';
 import { problemsOf } from '../lib/errors';
@@ -124,7 +124,7 @@ function NewPersonDialog({ open, onClose }: { open: boolean; onClose: () => void
         body: { name: form.name.trim(), phone: form.phone.trim() || null, email: form.email.trim() || null },
       })),
     onSuccess: (person) => {
-      void client.invalidateQueries({ queryKey: key('people') });
+      void client.invalidateQueries({ queryKey: key('contacts') });
       setForm({ name: '', phone: '', email: '' });
       onClose();
       void navigate(`/people/${person.id}`);
@@ -171,10 +171,12 @@ export function MergeDialog({ keepId, otherId: initialOther = '', open, onClose 
   const [otherId, setOtherId] = useState(initialOther);
   const [q, setQ] = useState('');
   const found = usePeople({ q }, null);
+  const suggested = usePerson(initialOther || null);
   const merge = useMutation({
     mutationFn: () => unwrap(api.POST('/v1/contacts/{person_id}/merge', { params: { path: { person_id: keepId } }, body: { other_id: otherId } })),
     onSuccess: () => {
-      void client.invalidateQueries({ queryKey: key() });
+      void client.invalidateQueries({ queryKey: key('contacts') });
+      void client.invalidateQueries({ queryKey: key('contact') });
       onClose();
     },
   });
@@ -185,6 +187,9 @@ export function MergeDialog({ keepId, otherId: initialOther = '', open, onClose 
       <TextField label={t('crm.people.search')} type="search" value={q} onChange={(e) => setQ(e.target.value)} />
       <SelectField label={t('crm.merge.other')} value={otherId} onChange={(e) => setOtherId(e.target.value)} error={problems.fields.other_id ?? problems.message}>
         <option value="">{t('crm.choose')}</option>
+        {suggested.data && !(found.data?.items ?? []).some((p) => p.id === suggested.data?.id) ? (
+          <option value={suggested.data.id}>{suggested.data.name} {suggested.data.phone ?? suggested.data.email ?? ''}</option>
+        ) : null}
         {(found.data?.items ?? []).filter((p) => p.id !== keepId).map((p) => (
           <option key={p.id} value={p.id}>{p.name} {p.phone ?? p.email ?? ''}</option>
         ))}

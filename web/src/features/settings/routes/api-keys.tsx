@@ -35,7 +35,7 @@ export function ApiKeysSettings() {
           {(keys.data?.items ?? []).map((k) => (
             <tr key={k.id}>
               <td>{k.name}</td>
-              <td><code>…{k.hint}</code></td>
+              <td><code>{k.hint}</code></td>
               <td>{k.last_used_at ? formatDateTime(k.last_used_at, language) : '—'}</td>
               <td>
                 {k.revoked_at ? <span className="badge">{t('settings.apiKeys.revoked')}</span> : (

@@ -72,7 +72,7 @@ function BrandForm({ brand }: { brand: Brand }) {
         <SelectField label={t('settings.brand.language')} value={form.language} onChange={set('language')} error={problems.fields.language}>
           <option value="es">{t('lang.es')}</option>
           <option value="en">{t('lang.en')}</option>
-          <option value="pt">Português</option>
+          <option value="pt">{t('settings.brand.portuguese')}</option>
         </SelectField>
         <TextField label={t('settings.brand.country')} hint={t('settings.brand.countryHint')} value={form.default_country} maxLength={2}
           onChange={set('default_country')} error={problems.fields.default_country} />

@@ -118,7 +118,7 @@ export function TemplatesSettings() {
             <tr key={tpl.id}>
               <td>{tpl.name}</td>
               <td>{tpl.language}</td>
-              <td>{tpl.category}</td>
+              <td>{t(`settings.templates.categories.${tpl.category}` as 'settings.templates.categories.utility')}</td>
               <td>{t(`settings.templates.statuses.${tpl.status}` as 'settings.templates.statuses.approved')}</td>
               <td className="small">{tpl.body}</td>
             </tr>
@@ -133,9 +133,9 @@ export function TemplatesSettings() {
         <TextField label={t('settings.templates.name')} hint={t('settings.templates.nameHint')} required value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} error={problems.fields.name} />
         <TextField label={t('settings.templates.language')} required value={draft.language} onChange={(e) => setDraft({ ...draft, language: e.target.value })} error={problems.fields.language} />
         <SelectField label={t('settings.templates.category')} value={draft.category} onChange={(e) => setDraft({ ...draft, category: e.target.value as typeof draft.category })}>
-          <option value="utility">utility</option>
-          <option value="marketing">marketing</option>
-          <option value="authentication">authentication</option>
+          {(['utility', 'marketing', 'authentication'] as const).map((c) => (
+            <option key={c} value={c}>{t(`settings.templates.categories.${c}`)}</option>
+          ))}
         </SelectField>
         <TextArea label={t('settings.templates.body')} hint={t('settings.templates.bodyHint')} value={draft.body} onChange={(e) => setDraft({ ...draft, body: e.target.value })} error={problems.fields.body} />
         <Button type="submit" variant="primary" busy={create.isPending}>{t('settings.add')}</Button>
