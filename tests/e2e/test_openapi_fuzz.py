@@ -121,3 +121,47 @@ def _demo_brand_still_works(client: Any) -> None:
     listed = client.get(f"/v1/conversations/{found[0]['id']}/messages", headers=admin)
     assert listed.status_code == 200
     assert "¿Siguen atendiendo?" in [m.get("text") for m in listed.json()["items"]]
+
+
+def _shape(reply: Any, status: int, code: str | None = None) -> None:
+    assert reply.status_code == status, reply.text
+    error = reply.json()["error"]
+    assert set(error) == {"code", "message", "details"}
+    spanish, _, english = error["message"].partition(" / ")
+    assert spanish and english, error["message"]
+    if code:
+        assert error["code"] == code, error
+
+
+def test_hand_made_bad_input_is_a_4xx_in_the_one_shape_from_the_gateway_too(client):
+    admin = login(client, "admin@demo.local")
+    json_headers = {**admin, "content-type": "application/json"}
+    # the gateway's own errors
+    _shape(client.get("/v1/nowhere"), 404, "route_not_found")
+    _shape(client.get("/v1/admin/brand"), 401, "unauthorized")
+    _shape(client.get("/v1/admin/brand", headers={"authorization": "Bearer forged.token.value"}), 401)
+    _shape(client.post("/v1/contacts", headers=json_headers, content=b"x" * (10 * 1024 * 1024 + 1)), 413)
+    # the functions' generic checks
+    _shape(client.post("/v1/contacts", headers={**admin, "content-type": "text/plain"}, content=b"hola"), 415)
+    _shape(client.post("/v1/contacts", headers={**admin, "content-type": "application/x-www-form-urlencoded"},
+                       content=b"name=x"), 415)
+    _shape(client.post("/v1/contacts", headers=json_headers, content=b'{"name": "\xff\xfe"}'), 422,
+           "invalid_encoding")
+    _shape(client.post("/v1/contacts", headers=json_headers, content=b"[" * 100_000 + b"]" * 100_000), 422)
+    _shape(client.post("/v1/contacts", headers=json_headers, content=b"{nope"), 422, "invalid_json")
+    _shape(client.patch("/v1/admin/brand", headers=json_headers, json={"name": None}), 422)
+    _shape(client.post("/v1/contacts", headers=json_headers, content=b"x" * (2 * 1024 * 1024)), 413)
+    # strict query parameters: on conversations the filter is `tags`, not `tag`
+    unknown = client.get("/v1/conversations", headers=admin, params={"tag": "vip"})
+    _shape(unknown, 400, "unknown_query_parameter")
+    assert "tag" in unknown.json()["error"]["message"]
+    assert client.get("/v1/conversations", headers=admin, params={"tags": "vip"}).status_code == 200
+    _shape(client.get("/v1/contacts", headers=admin, params={"limit": "lots"}), 422)
+    # hardening headers on every response, and the docs load nothing from outside
+    page = client.get("/docs")
+    assert page.status_code == 200 and "https://" not in page.text and "//unpkg" not in page.text
+    assert client.get("/docs/swagger-ui-bundle.js").status_code == 200
+    for reply in (client.get("/v1/me", headers=admin), unknown, page):
+        assert reply.headers["x-content-type-options"] == "nosniff"
+        assert "frame-ancestors 'none'" in reply.headers["content-security-policy"]
+        assert reply.headers["referrer-policy"]
