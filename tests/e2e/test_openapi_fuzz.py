@@ -2,7 +2,7 @@
 never produce a server error — every operation, destructive ones included, with an admin token
 — and the demo brand still works afterwards (sign-in, an inbound message stored and listed).
 
-Bounded: a few examples per operation (`SKAILAN_FUZZ_EXAMPLES`, default 8) keeps the run
+Bounded: a few examples per operation (`SKAILAN_FUZZ_EXAMPLES`, default 6) keeps the run
 within a few minutes on 2 cores. The fuzzer calls from its own loopback address (127.0.0.2):
 the abuse limits it runs into (sign-in, forgot-password, web chat) then slow down the fuzzer
 only, as they would an attacker, not the checks that follow. Schemathesis' pytest plugin does
@@ -29,7 +29,7 @@ from tests.e2e.conftest import login
 
 pytestmark = pytest.mark.e2e
 
-EXAMPLES = int(os.environ.get("SKAILAN_FUZZ_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("SKAILAN_FUZZ_EXAMPLES", "6"))
 FUZZER_ADDRESS = "127.0.0.2"
 
 
