@@ -111,6 +111,10 @@ def test_bodies_are_capped_and_bad_bodies_are_4xx(demo, clock):
     token = session.body["token"]
     huge = _widget("POST", "/messages", token=token, ip="198.51.100.40", body={"text": "x" * 20_000})
     assert huge.status == 413 and huge.body["error"]["code"] == "payload_too_large"
+    assert huge.headers["Access-Control-Allow-Origin"] == ORIGIN  # the widget can read why
+    foreign = _widget("POST", "/messages", token=token, ip="198.51.100.40", body={"text": "x" * 20_000},
+                      headers={"origin": "https://evil.example"})
+    assert foreign.status == 413 and "Access-Control-Allow-Origin" not in foreign.headers
     not_json = _widget("POST", "/messages", token=token, ip="198.51.100.40", raw=b"text=hola",
                        headers={"content-type": "text/plain"})
     assert not_json.status == 415 and " / " in not_json.body["error"]["message"]
