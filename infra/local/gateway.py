@@ -141,6 +141,8 @@ class Gateway:
             log.exception("gateway error on %s %s", request.method, request.raw_path)
             response = json_response(500, apigw.INTERNAL_ERROR)
         response.headers.append(("apigw-requestid", request.request_id))
+        if not any(name.lower() == "x-content-type-options" for name, _ in response.headers):
+            response.headers.append(("x-content-type-options", "nosniff"))  # the gateway's own answers too
         elapsed_ms = (time.monotonic() - started) * 1000
         query = f"?{request.raw_query}" if request.raw_query else ""
         log.info(

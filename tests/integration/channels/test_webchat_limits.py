@@ -58,6 +58,11 @@ def test_sessions_per_address_are_limited_and_create_no_person(demo, clock):
     assert all(s.body["conversation_id"] is None for s in sessions)
     assert all(_person_of(s.body["session_id"]) is None for s in sessions)  # no CRM person for a session
     _limited(_widget("POST", "/sessions", body={"name": "Bot", "email": "bot@example.com"}, ip="203.0.113.11"))
+    _limited(_widget("POST", "/sessions", body={"name": "Bot", "email": "bot@example.com"}, ip="203.0.113.11"))
+    from skailan.platform.limits import LimitItem
+
+    counters = [i for i in LimitItem.scan() if i.pk.startswith("webchat-session-ip#")]
+    assert max(int(i.hits) for i in counters) == limit  # refused requests are not counted
     assert _widget("POST", "/sessions", body={"name": "Ana", "email": "ana@example.com"}, ip="198.51.100.9").status == 201
     clock[0] += timedelta(seconds=public_limit("webchat-session-ip").window)
     assert _widget("POST", "/sessions", body={"name": "Bot", "email": "bot@example.com"}, ip="203.0.113.11").status == 201
@@ -106,6 +111,10 @@ def test_bodies_are_capped_and_bad_bodies_are_4xx(demo, clock):
     token = session.body["token"]
     huge = _widget("POST", "/messages", token=token, ip="198.51.100.40", body={"text": "x" * 20_000})
     assert huge.status == 413 and huge.body["error"]["code"] == "payload_too_large"
+    assert huge.headers["Access-Control-Allow-Origin"] == ORIGIN  # the widget can read why
+    foreign = _widget("POST", "/messages", token=token, ip="198.51.100.40", body={"text": "x" * 20_000},
+                      headers={"origin": "https://evil.example"})
+    assert foreign.status == 413 and "Access-Control-Allow-Origin" not in foreign.headers
     not_json = _widget("POST", "/messages", token=token, ip="198.51.100.40", raw=b"text=hola",
                        headers={"content-type": "text/plain"})
     assert not_json.status == 415 and " / " in not_json.body["error"]["message"]

@@ -156,3 +156,19 @@ def test_log_records_do_not_carry_the_previous_invocations_keys():
     assert seen[0]["tenant_id"] == "acme"
     assert "tenant_id" not in seen[1] and "principal_id" not in seen[1]
     assert seen[1]["function_request_id"] == "req-test"  # this invocation's own context is there
+
+
+def test_a_patch_model_refuses_nulls_except_for_clearable_fields():
+    from pydantic import ValidationError
+
+    from skailan.platform.models import PatchModel
+
+    class ThingPatch(PatchModel):
+        nullable = frozenset({"note"})
+        name: str | None = None
+        note: str | None = None
+
+    assert ThingPatch.model_validate({"note": None}).model_dump(exclude_unset=True) == {"note": None}
+    assert ThingPatch.model_validate({}).model_dump(exclude_unset=True) == {}
+    with pytest.raises(ValidationError, match="null is not allowed for: name"):
+        ThingPatch.model_validate({"name": None})

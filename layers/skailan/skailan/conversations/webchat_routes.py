@@ -122,6 +122,21 @@ def upload_attachment(widget_id: str, body: UploadIn) -> UploadOut:
     return webchat.upload(router.context["widget"], _session(router), body)
 
 
+def cors_for_refusal(event: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+    """A body refused before any route ran (413, 415, 422) gets the widget's CORS headers too,
+    so the widget can read why — only for an origin the widget allows."""
+    headers = result.get("headers") or {}
+    if result.get("statusCode", 200) < 400 or any(k.lower() == "access-control-allow-origin" for k in headers):
+        return result
+    request_headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    parts = (event.get("rawPath") or "").split("/")
+    widget_id = parts[4] if len(parts) > 4 and parts[3] == "widgets" else None
+    status, cors = webchat.preflight(widget_id, request_headers.get("origin"))
+    if status == 204:
+        result["headers"] = {**headers, **cors}
+    return result
+
+
 def preflight_response(event: dict[str, Any]) -> dict[str, Any]:
     """OPTIONS: the WidgetApi has no gateway CORS (it would allow every origin), so the
     function answers the preflight with the widget's own allowlist."""

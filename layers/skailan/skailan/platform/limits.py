@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.exceptions import UpdateError
 from pynamodb.models import Model
 
 from skailan.platform import clock
@@ -99,14 +100,25 @@ def _estimate(limit: Limit, current: int, previous: int, elapsed: float) -> floa
 def hit(limit: Limit, subject: str, *, amount: int = 1) -> int:
     """Count `amount` against `subject` and refuse (429) past the limit; returns the count.
 
-    One UpdateItem (ADD is atomic under concurrency); a sliding limit reads the previous
-    window too, only while the current one alone is still under the limit.
+    One conditional UpdateItem (ADD is atomic under concurrency, and refused requests are not
+    counted); a sliding limit adds unconditionally and reads the previous window too, only
+    while the current one alone is still under the limit.
     """
     now = clock.utcnow()
     window, elapsed = _window(limit, now)
     item = LimitItem(_key(limit, subject, window))
-    item.update(actions=[LimitItem.hits.add(amount),
-                         LimitItem.ttl.set(now + timedelta(seconds=2 * limit.window + 60))])
+    actions = [LimitItem.hits.add(amount), LimitItem.ttl.set(now + timedelta(seconds=2 * limit.window + 60))]
+    if limit.sliding:
+        item.update(actions=actions)
+    else:
+        # Conditional: a refused request is not counted, so the counter never runs past the limit.
+        try:
+            item.update(actions=actions,
+                        condition=LimitItem.hits.does_not_exist() | (LimitItem.hits <= limit.max - amount))
+        except UpdateError as err:
+            if err.cause_response_code == "ConditionalCheckFailedException":
+                raise too_many(limit, _retry_after(limit, elapsed)) from err
+            raise
     current = int(item.hits or 0)
     previous = 0
     if limit.sliding and current <= limit.max:

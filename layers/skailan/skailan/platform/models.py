@@ -7,9 +7,9 @@ building all of a function's models at import would cost every cold start.
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 # Practical address syntax (what mail systems accept), without DNS; RFC 5321 length limits.
 _EMAIL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
@@ -38,6 +38,22 @@ class RequestModel(BaseModel):
     """Writes refuse unknown fields: nobody sets a tenant, role or id through a body."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
+
+
+class PatchModel(RequestModel):
+    """A partial update: fields left out stay as they are; an explicit null is refused (it would
+    erase a value the item needs) unless the field is listed in `nullable` (null clears it)."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            nulls = sorted(k for k, v in data.items() if v is None and k in cls.model_fields and k not in cls.nullable)
+            if nulls:
+                raise ValueError(f"null is not allowed for: {', '.join(nulls)}")
+        return data
 
 
 class ResponseModel(BaseModel):

@@ -9,7 +9,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import AfterValidator, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 from skailan.platform.auth import is_valid_permission
-from skailan.platform.models import EmailAddress, RequestModel, ResponseModel
+from skailan.platform.models import EmailAddress, PatchModel, RequestModel, ResponseModel
 from skailan.platform.patching import NoNulls
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -160,13 +160,17 @@ class RoleIn(RequestModel):
     @field_validator("permissions")
     @classmethod
     def _known(cls, value: list[str]) -> list[str]:
+        if value is None:
+            raise ValueError("permissions cannot be null")
         bad = [p for p in value if not is_valid_permission(p)]
         if bad:
             raise ValueError(f"unknown permissions: {', '.join(bad)} (use <module>:<view|edit|manage>)")
         return sorted(set(value))
 
 
-class RoleUpdateIn(RequestModel):
+class RoleUpdateIn(PatchModel):
+    nullable = frozenset({"description"})
+
     name: Annotated[str, Field(min_length=1, max_length=80)] | None = None
     description: Annotated[str, Field(max_length=300)] | None = None
     permissions: list[str] | None = None
