@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
 from skailan.platform import clock
@@ -107,7 +108,7 @@ def hit(limit: Limit, subject: str, *, amount: int = 1) -> int:
     now = clock.utcnow()
     window, elapsed = _window(limit, now)
     item = LimitItem(_key(limit, subject, window))
-    actions = [LimitItem.hits.add(amount), LimitItem.ttl.set(now + timedelta(seconds=2 * limit.window + 60))]
+    actions: list[Action] = [LimitItem.hits.add(amount), LimitItem.ttl.set(now + timedelta(seconds=2 * limit.window + 60))]
     if limit.sliding:
         item.update(actions=actions)
     else:
