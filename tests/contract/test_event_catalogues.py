@@ -130,3 +130,17 @@ def test_catalogue_payload_models_accept_what_the_emitters_build():
     assert CRM.payload(CONTACT_MERGED, {"kept_id": "p1", "merged_id": "p2"}).model_dump()["merged_id"] == "p2"
     with pytest.raises(ValueError, match=r"not in the skailan\.crm event catalogue"):
         CRM.check("contact.exploded")
+
+
+def test_every_event_type_named_in_the_code_is_catalogued():
+    """An event type written as a literal next to an emit/build call must be in a catalogue: an
+    uncatalogued type fails at run time (500 after the write), so catch it here."""
+    import re
+
+    known = {t for catalogue in CATALOGUES.values() for t in catalogue.types}
+    root = ROOT / "layers" / "skailan" / "skailan"
+    call = re.compile(r"\b(?:emit|emit_many|build|build_event|_event|_emit)\w*\(([^()]*?)\"([a-z_]+\.[a-z_]+)\"")
+    unknown = sorted({(m.group(2), str(path.relative_to(root)))
+                      for path in root.rglob("*.py") for m in call.finditer(path.read_text())
+                      if m.group(2) not in known and "\n\n" not in m.group(1)})
+    assert unknown == []

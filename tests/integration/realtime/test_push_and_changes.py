@@ -212,7 +212,7 @@ def test_bad_input_and_an_expired_cursor(demo):
     assert expired.status == 410 and expired.body["error"]["code"] == "cursor_expired"
     assert "recarga" in expired.body["error"]["message"] and "reload" in expired.body["error"]["message"]
     for query, code in (({"since": "not-a-cursor"}, "invalid_cursor"), ({"since": "8" + "0" * 25}, "invalid_cursor"),
-                        ({"cursor": "x"}, "unknown_parameter"), ({"limit": "0"}, "validation_error"),
+                        ({"cursor": "x"}, "unknown_query_parameter"), ({"limit": "0"}, "validation_error"),
                         ({"limit": "501"}, "validation_error")):
         reply = changes(admin, **query)
         assert 400 <= reply.status < 500 and reply.body["error"]["code"] == code, (query, reply.body)

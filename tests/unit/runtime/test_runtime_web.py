@@ -57,7 +57,7 @@ def test_api_paths_stay_the_apis(gateway):
     for path in ("/v1/nothing", "/webhooks/x", "/_local/x", "/docs/x", "/ext/v1/x", "/public/x"):
         response = _get(gateway, path, accept="text/html")
         assert response.status == 404, path
-        assert json.loads(response.body) == {"message": "Not Found"}
+        assert json.loads(response.body)["error"]["code"] == "route_not_found"  # the API's, not the app's page
 
 
 def test_missing_files_and_writes_are_not_the_app(gateway):

@@ -15,6 +15,10 @@ NOTIFICATION_CREATED = "notification.created"
 TEMPLATE_STATUS_CHANGED = "whatsapp_template.status_changed"
 TEMPLATE_QUALITY_CHANGED = "whatsapp_template.quality_changed"
 TEMPLATES_SYNCED = "whatsapp_template.synced"
+EMAIL_SIGNATURE_UPDATED = "email_signature.updated"
+EMAIL_AUTORESPONSE_UPDATED = "email_autoresponse.updated"
+EMAIL_FOLLOW_UP_SCHEDULED = "email.follow_up_scheduled"
+EMAIL_FOLLOW_UP_CANCELLED = "email.follow_up_cancelled"
 
 
 class PresenceChanged(Payload):
@@ -55,5 +59,9 @@ CATALOGUE = Catalogue(SOURCE, {
     TEMPLATE_STATUS_CHANGED: TemplateStatusChanged,
     TEMPLATE_QUALITY_CHANGED: TemplateQualityChanged,
     TEMPLATES_SYNCED: TemplatesSynced,
-    **entity_types("team", "quick_reply", "whatsapp_template"),
+    EMAIL_SIGNATURE_UPDATED: EntityPayload,
+    EMAIL_AUTORESPONSE_UPDATED: EntityPayload,
+    EMAIL_FOLLOW_UP_SCHEDULED: EntityPayload,
+    EMAIL_FOLLOW_UP_CANCELLED: EntityPayload,
+    **entity_types("team", "quick_reply", "whatsapp_template", "email_template"),
 })

@@ -306,9 +306,7 @@ def counts(
     """How many conversations each inbox tab holds: yours, unassigned, and all you may see
     (agents: yours + unassigned; supervisors and admins: the whole brand)."""
     from skailan.inbox.counts import parse_statuses, tab_counts
-    from skailan.platform.query import reject_unknown_parameters
 
-    reject_unknown_parameters(settings_router.current_event, {"status"})
     statuses = parse_statuses(status)
     return TabCountsOut(**tab_counts(current_caller(), statuses), statuses=statuses)
 
