@@ -111,7 +111,7 @@ def local_graph(monkeypatch):
     from skailan.platform.settings import get_settings
 
     monkeypatch.setenv("GRAPH_API_URL", "http://127.0.0.1:9/graph/v21.0")
-    monkeypatch.setenv("LOCAL_PROVIDER_HOSTS", "127.0.0.1")
+    monkeypatch.setenv("LOCAL_PROVIDER_HOSTS", "127.0.0.1:9")
     get_settings.cache_clear()
     yield "http://127.0.0.1:9/graph/v21.0"
     get_settings.cache_clear()
@@ -337,7 +337,7 @@ def _reply(demo: Any, conversation_id: str, url: str) -> str:
 
 
 def test_an_email_reply_with_a_refused_attachment_fails_with_its_reason(demo, local_sns, monkeypatch):  # noqa: F811
-    monkeypatch.setenv("LOCAL_PROVIDER_HOSTS", "127.0.0.1")
+    monkeypatch.setenv("LOCAL_PROVIDER_HOSTS", "127.0.0.1:9")
     from skailan.platform.settings import get_settings
 
     get_settings.cache_clear()
@@ -353,7 +353,7 @@ def test_an_email_reply_with_a_refused_attachment_fails_with_its_reason(demo, lo
 
 
 def test_an_unreachable_attachment_is_retried_then_fails_never_stuck(demo, local_sns, monkeypatch):  # noqa: F811
-    monkeypatch.setenv("LOCAL_PROVIDER_HOSTS", "127.0.0.1")
+    monkeypatch.setenv("LOCAL_PROVIDER_HOSTS", "127.0.0.1:9")
     from skailan.platform.settings import get_settings
 
     get_settings.cache_clear()
@@ -407,19 +407,19 @@ def test_the_sweeper_settles_a_message_whose_record_was_lost_and_leaves_sent_one
     from skailan.conversations import outbound
     from skailan.inbox import workers
     from skailan.platform.clock import iso, utcnow
+    from skailan.platform.settings import get_settings
     from tests.integration.channels.test_outbound import WA_URL, _send, _wa_ok, _whatsapp_conversation
+    from tests.support import OutboxWatch
 
-    events: list[Any] = []
-    original = outbound.publish
-    monkeypatch.setattr(outbound, "publish", lambda batch: (events.extend(batch), original(batch)))
     conversation_id = _whatsapp_conversation(demo, "573110000309")
+    outbox = OutboxWatch(get_settings().conversations_table)  # what the conversations outbox publishes
     lost = _send(demo, conversation_id, {"text": "¿me lees?"})
     purge("OUTBOUND_QUEUE_URL")  # its record is gone (a worker died on the last receive, a lost DLQ)
     went = _send(demo, conversation_id, {"text": "segundo"})
     with respx.mock() as mock:
         mock.post(WA_URL).mock(return_value=_wa_ok("wamid.SWEEP2"))
         assert _outbound(1)["batchItemFailures"] == []
-    for event in [e for e in events if e.type == "message.queued"]:
+    for event in [e for e in outbox.events() if e.type == "message.queued"]:
         workers.on_inbox_event(event)  # what the inbox's event rule delivers
     assert not [k for k in workers.run_timers(iso(utcnow() + timedelta(minutes=30))) if k.startswith("outbound")]
     outcomes = workers.run_timers(iso(utcnow() + timedelta(minutes=outbound.STUCK_AFTER_MINUTES + 1)))
