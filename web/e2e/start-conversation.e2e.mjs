@@ -44,5 +44,19 @@ test('start a conversation by SMS with a CRM person: it opens and reaches the pr
     { message: 'the SMS in the Twilio outbox' },
   );
   assert.match(JSON.stringify(call), new RegExp(phone.replace('+', '\\+')));
+
+  // A reply with a file uploaded from the computer (presigned PUT), sent as MMS media.
+  const composer = page.getByRole('form', { name: 'Mensaje' });
+  await composer.getByText(/SMS \(MMS\): imágenes JPEG\/PNG\/GIF hasta 5 MB/).waitFor();
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+  await composer.getByLabel('Adjuntar archivos').setInputFiles({ name: `foto-${suffix}.png`, mimeType: 'image/png', buffer: png });
+  await composer.getByRole('button', { name: `Quitar foto-${suffix}.png` }).waitFor();
+  await composer.getByRole('textbox', { name: 'Mensaje' }).fill(`Foto ${suffix}`);
+  await composer.getByRole('button', { name: 'Enviar' }).click();
+  const mms = await eventually(
+    async () => (await outbox(base, 'twilio')).find((c) => JSON.stringify(c).includes(`Foto ${suffix}`)),
+    { message: 'the MMS in the Twilio outbox' },
+  );
+  assert.match(JSON.stringify(mms), /MediaUrl/);
   await page.context().close();
 });

@@ -92,7 +92,8 @@ def queue_message(caller: Caller, conversation_id: str, body: MessageIn, *,
     from skailan.platform.media_refs import check_url
 
     for index, attachment in enumerate(body.attachments):  # never another brand's stored file
-        check_url(tenant_id, attachment.url, field=f"attachments[{index}].url")
+        if attachment.url is not None:  # uploads are checked by id in resolve_attachments
+            check_url(tenant_id, attachment.url, field=f"attachments[{index}].url")
     conversation = store.get_conversation(tenant_id, conversation_id)
     if conversation is None:
         raise NotFound(CONVERSATION_NOT_FOUND, code="conversation_not_found")
