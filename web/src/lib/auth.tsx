@@ -9,7 +9,6 @@ import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-quer
 import { createContext, useCallback, useContext, useMemo, type ReactNode } from 'react';
 import type { components } from './api/schema';
 import { api, ApiError, tokensFrom, unwrap } from './api-client';
-import { getConfig } from './config';
 import { clearSession, getSession, setSession, useSession } from './session';
 
 export type Me = components['schemas']['MeOut'];
@@ -114,8 +113,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const signOut = useCallback(async () => {
     const refreshToken = getSession().tokens?.refreshToken;
     if (refreshToken) {
-      // Revokes the refresh token server-side when the API offers it; local state goes anyway.
-      await fetchLogout(refreshToken).catch(() => undefined);
+      // Revokes the refresh token server-side; local state goes even if the API is unreachable.
+      await api.POST('/v1/auth/logout', { body: { refresh_token: refreshToken, everywhere: false } }).catch(() => undefined);
     }
     queryClient.clear();
     clearSession();
@@ -136,19 +135,6 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     [query.data, query.status, session.brandId, signedIn, signIn, signInWithTokens, chooseBrand, signOut],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
-}
-
-async function fetchLogout(refreshToken: string): Promise<void> {
-  // `/v1/auth/logout` may not be in the generated client yet: call it untyped.
-  const { tokens } = getSession();
-  await fetch(`${getConfig().apiUrl || window.location.origin}/v1/auth/logout`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(tokens ? { authorization: `Bearer ${tokens.idToken}` } : {}),
-    },
-    body: JSON.stringify({ refresh_token: refreshToken }),
-  });
 }
 
 export function useAuth(): AuthValue {

@@ -1,7 +1,8 @@
 /**
  * Live updates: a WebSocket (`${wsUrl}?token=&brand=`) whose frames become TanStack Query
  * invalidations; after every (re)connect a catch-up from the last cursor through
- * `GET /v1/changes?since=`; polling `/v1/changes` while the socket is down; reconnect with
+ * `GET /v1/changes?since=` read until `has_more` is false and once more a second later (the feed
+ * only answers changes ≥ 1 s old, so some were still settling); polling `/v1/changes` while the socket is down; reconnect with
  * backoff. A 410 (cursor too old) invalidates everything of the brand. Nothing is lost across a
  * reconnect because the cursor only moves forward after a frame was applied.
  *
@@ -12,13 +13,17 @@ import { useEffect, useSyncExternalStore } from 'react';
 import { getConfig } from './config';
 import { getSession } from './session';
 import { useAuth } from './auth';
-import type { ChangeFrame, ChangesPage } from './live-types';
+import type { components } from './api/schema';
 
-export type { ChangeFrame } from './live-types';
+/** One frame of the socket and of `GET /v1/changes` (generated from openapi.json). */
+export type ChangeFrame = components['schemas']['FrameOut'];
+type ChangesPage = components['schemas']['ChangesOut'];
 export type LiveStatus = 'connecting' | 'live' | 'polling' | 'stopped';
 
 const POLL_MS = 3000;
 const MAX_BACKOFF_MS = 30_000;
+/** The feed holds back changes younger than this (docs/realtime.md): re-read once after it. */
+const SETTLE_MS = 1100;
 
 type Listener = (frame: ChangeFrame) => void;
 const frameListeners = new Set<Listener>();
@@ -73,6 +78,7 @@ export class LiveClient {
   private socket: WebSocket | null = null;
   private pollTimer: ReturnType<typeof setTimeout> | null = null;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private settleTimer: ReturnType<typeof setTimeout> | null = null;
   private attempts = 0;
   private stopped = false;
   private catchingUp: Promise<void> | null = null;
@@ -92,6 +98,7 @@ export class LiveClient {
     this.socket = null;
     if (this.pollTimer) clearTimeout(this.pollTimer);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.settleTimer) clearTimeout(this.settleTimer);
     this.setStatus('stopped');
   }
 
@@ -129,7 +136,8 @@ export class LiveClient {
       this.attempts = 0;
       this.stopPolling();
       this.setStatus('live');
-      void this.catchUp(); // frames sent while we were away
+      // Frames sent while we were away; then once more after the feed's settling second.
+      void this.catchUp().finally(() => this.scheduleSettleRead());
     };
     socket.onmessage = (event: MessageEvent) => {
       let frame: ChangeFrame | { type: string };
@@ -150,6 +158,15 @@ export class LiveClient {
       }
     };
     socket.onerror = () => socket.close();
+  }
+
+  private scheduleSettleRead(): void {
+    if (this.stopped) return;
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = null;
+      void this.catchUp();
+    }, SETTLE_MS);
   }
 
   private scheduleReconnect(): void {
@@ -182,7 +199,7 @@ export class LiveClient {
     this.pollTimer = null;
   }
 
-  /** Fetch every change after the cursor, page by page; one at a time. */
+  /** Fetch every change after the cursor, page by page until `has_more` is false; one at a time. */
   catchUp(): Promise<void> {
     this.catchingUp ??= this.doCatchUp().finally(() => {
       this.catchingUp = null;
@@ -196,7 +213,7 @@ export class LiveClient {
     const base = apiUrl || (typeof window !== 'undefined' ? window.location.origin : '');
     // Pages follow their own cursor; `this.cursor` only moves forward (socket frames may be newer).
     let since = this.cursor;
-    for (let page = 0; page < 20 && !this.stopped; page += 1) {
+    for (let page = 0; page < 50 && !this.stopped; page += 1) {
       const idToken = token();
       if (!idToken) return;
       const url = since ? `${base}/v1/changes?since=${encodeURIComponent(since)}` : `${base}/v1/changes`;
@@ -222,12 +239,12 @@ export class LiveClient {
       if (!response.ok) return;
       const body = (await response.json()) as ChangesPage;
       const first = since === null && !this.changesMissing;
-      this.apply(body.items ?? []);
+      this.apply(body.items);
       if (body.cursor) {
         since = body.cursor;
         if (!this.cursor || body.cursor > this.cursor) this.cursor = body.cursor;
       }
-      if (first || !body.items?.length || body.has_more === false) return;
+      if (first || !body.has_more) return;
     }
   }
 

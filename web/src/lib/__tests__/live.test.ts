@@ -1,7 +1,6 @@
 import { QueryClient } from '@tanstack/react-query';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { invalidationsFor, LiveClient } from '../live';
-import type { ChangeFrame } from '../live-types';
+import { invalidationsFor, LiveClient, type ChangeFrame } from '../live';
 
 function frame(cursor: string, type: string, conversationId: string | null = 'c1'): ChangeFrame {
   return { cursor, type, entity_type: 'conversation', entity_id: conversationId, conversation_id: conversationId, data: {} };
@@ -81,6 +80,38 @@ describe('live updates', () => {
     await client.catchUp();
     await client.catchUp();
     expect(invalidate).toHaveBeenCalledWith({ queryKey: ['brand', 'acme'] });
+    client.stop();
+  });
+
+  it('after a reconnect reads the feed until has_more is false, then once more a second later', async () => {
+    const queryClient = new QueryClient();
+    const urls: string[] = [];
+    let settled = false;
+    const fetcher = vi.fn(async (url: string | URL | Request) => {
+      urls.push(String(url));
+      const since = new URL(String(url)).searchParams.get('since');
+      if (!since) return json(200, { items: [], cursor: '100', has_more: false });
+      if (since === '100') return json(200, { items: [frame('101', 'message.received')], cursor: '101', has_more: true });
+      if (since === '101') return json(200, { items: [frame('102', 'message.received')], cursor: '102', has_more: false });
+      // The change that was still settling (< 1 s old) during the first read.
+      if (since === '102' && !settled) {
+        settled = true;
+        return json(200, { items: [frame('103', 'conversation.assigned', 'c7')], cursor: '103', has_more: false });
+      }
+      return json(200, { items: [], cursor: since, has_more: false });
+    });
+    const client = new LiveClient({
+      brandId: 'demo', queryClient, wsUrl: 'ws://127.0.0.1:9', apiUrl: 'http://api', token: () => 'tok',
+      fetcher: fetcher as typeof fetch, WebSocketImpl: FakeSocket as unknown as typeof WebSocket,
+    });
+    FakeSocket.last = null;
+    client.start();
+    await vi.waitFor(() => expect(FakeSocket.last).not.toBeNull());
+    (FakeSocket.last as FakeSocket | null)?.onopen?.();
+    await vi.waitFor(() => expect(urls).toContain('http://api/v1/changes?since=101'));
+    expect(urls).not.toContain('http://api/v1/changes?since=102');
+    await vi.waitFor(() => expect(urls).toContain('http://api/v1/changes?since=102'), { timeout: 3000 });
+    await vi.waitFor(() => expect(settled).toBe(true));
     client.stop();
   });
 });

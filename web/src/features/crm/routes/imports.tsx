@@ -182,7 +182,8 @@ function MappingStep({ job }: { job: ImportJob }) {
   const headers = job.headers ?? [];
   const [mapping, setMapping] = useState<Mapping>(() => initialMapping(headers, job.suggested_mapping));
   const start = useMutation({
-    mutationFn: () => unwrap(api.POST('/v1/imports/{import_id}/start', { params: { path: { import_id: job.id } }, body: { mapping } })),
+    mutationFn: () => unwrap(api.POST('/v1/imports/{import_id}/start', { params: { path: { import_id: job.id } }, body: { mapping, update_policy: 'fill_empty' } })),  // the API's default: only empty fields are filled
+
     onSuccess: (next) => client.setQueryData(key('contact_import', job.id), next),
     onSettled: () => void client.invalidateQueries({ queryKey: key('contact_import', job.id) }),
   });

@@ -37,24 +37,13 @@ export function useConversationList(filters: InboxFilters) {
   });
 }
 
-export interface TabCounts {
-  mine: number;
-  unassigned: number;
-  all: number;
-}
-
-/**
- * `GET /v1/inbox/counts?status=` (realtime branch; typed by hand until it is in this branch's
- * openapi.json). Where the API lacks it (404) the tabs simply show no numbers.
- */
+/** `GET /v1/inbox/counts?status=`: the numbers on the mine / unassigned / all tabs. */
 export function useTabCounts(status: string) {
   const brandId = useBrandId();
-  const get = api.GET as unknown as (path: string, init: object) => Promise<{ data?: TabCounts; error?: unknown; response: Response }>;
   return useQuery({
     queryKey: [...inboxKeys.conversations(brandId), 'counts', status],
-    queryFn: () => unwrap(get('/v1/inbox/counts', { params: { query: { status } } })),
+    queryFn: () => unwrap(api.GET('/v1/inbox/counts', { params: { query: { status: status || undefined } } })),
     enabled: brandId !== null,
-    retry: false,
     staleTime: 10_000,
   });
 }

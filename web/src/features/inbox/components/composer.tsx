@@ -1,6 +1,7 @@
 /**
  * The reply box: text (Enter sends, Shift+Enter new line), quick replies on `/` with their
- * merge fields previewed for this conversation, attachments by URL with the provider's limits,
+ * merge fields previewed for this conversation, attachments uploaded from the computer (or by
+ * URL) with the provider's limits and upload progress,
  * WhatsApp templates with their parameters once the 24-hour window is closed (its countdown
  * shown while open), and notes mode with @mentions. What was typed survives errors, expired
  * tokens (the client refreshes and retries) and switching conversations (drafts per conversation).
@@ -11,6 +12,7 @@ import { ApiError } from '@/lib/api-client';
 import { formatDuration } from '@/lib/format';
 import { useI18n, type MessageKey } from '@/lib/i18n';
 import type { Conversation, MessageIn, QuickReply, WhatsAppTemplate } from '../api/types';
+import { UploadPutError, type Uploader } from '../api/uploads';
 import { windowLeft } from './conversation-row';
 
 export interface Mentionable {
@@ -33,21 +35,41 @@ export interface ComposerProps {
   onNote: (note: { text: string; mentions: string[] }) => Promise<unknown>;
   /** epoch ms, for the window countdown (the caller refreshes it) */
   now: number;
+  /** uploads a chosen file for this conversation (`api/uploads.ts`); absent: attach by URL only */
+  upload?: Uploader;
 }
 
 type Mode = 'reply' | 'note';
-interface Attachment { url: string; filename?: string | null; mime_type?: string | null }
+type Attachment =
+  | { url: string; upload_id?: undefined; filename?: string | null; mime_type?: string | null }
+  | { upload_id: string; url?: undefined; filename: string; mime_type: string };
+interface Uploading { key: number; name: string; progress: number; error: string | null }
+let uploadKeys = 0;
 
 const drafts = new Map<string, string>();
 
+// The providers' allow-lists and limits, as the API enforces them (docs/channels.md).
+const LIMITS: Record<string, MessageKey> = {
+  whatsapp: 'composer.limits.whatsapp',
+  messenger: 'composer.limits.messenger',
+  instagram: 'composer.limits.instagram',
+  telegram: 'composer.limits.telegram',
+  sms: 'composer.limits.sms',
+  email: 'composer.limits.email',
+  webchat: 'composer.limits.webchat',
+};
+
 function limitsKey(channel: string): MessageKey {
-  if (channel === 'whatsapp') return 'composer.limits.whatsapp';
-  if (channel === 'messenger' || channel === 'instagram') return 'composer.limits.messenger';
-  if (channel === 'telegram') return 'composer.limits.telegram';
-  return 'composer.limits.other';
+  return LIMITS[channel] ?? 'composer.limits.other';
 }
 
-export function Composer({ conversation, quickReplies, templates, mentionables, loadPreview, onSend, onNote, now }: ComposerProps) {
+function toBody(a: Attachment): NonNullable<MessageIn['attachments']>[number] {
+  return a.upload_id !== undefined
+    ? { upload_id: a.upload_id, filename: a.filename }
+    : { url: a.url, filename: a.filename ?? null, mime_type: a.mime_type ?? null };
+}
+
+export function Composer({ conversation, quickReplies, templates, mentionables, loadPreview, onSend, onNote, now, upload }: ComposerProps) {
   const { t, language } = useI18n();
   const id = useId();
   const textRef = useRef<HTMLTextAreaElement>(null);
@@ -55,6 +77,7 @@ export function Composer({ conversation, quickReplies, templates, mentionables, 
   const [text, setTextState] = useState(() => drafts.get(conversation.id) ?? '');
   const [attachments, setAttachments] = useState<Attachment[]>([]);
   const [attachUrl, setAttachUrl] = useState('');
+  const [uploading, setUploading] = useState<Uploading[]>([]);
   const [mentions, setMentions] = useState<Mentionable[]>([]);
   const [active, setActive] = useState(0);
   const [dismissed, setDismissed] = useState(false);
@@ -118,10 +141,34 @@ export function Composer({ conversation, quickReplies, templates, mentionables, 
     }
     setText(value.text ?? '');
     setAttachments(
-      (value.attachments ?? []).filter((a) => a.url).map((a) => ({ url: a.url ?? '', filename: a.filename, mime_type: a.mime_type })),
+      (value.attachments ?? []).filter((a) => a.url).map((a): Attachment => ({ url: a.url ?? '', filename: a.filename, mime_type: a.mime_type })),
     );
     setDismissed(true);
     textRef.current?.focus();
+  }
+
+  async function uploadFiles(files: FileList | null) {
+    if (!upload || !files) return;
+    for (const file of Array.from(files)) {
+      if (attachments.length + uploading.filter((u) => !u.error).length >= 5) break;
+      const key = ++uploadKeys;
+      const patch = (change: Partial<Uploading>) =>
+        setUploading((list) => list.map((u) => (u.key === key ? { ...u, ...change } : u)));
+      setUploading((list) => [...list, { key, name: file.name, progress: 0, error: null }]);
+      try {
+        const done = await upload(file, (progress) => patch({ progress }));
+        setUploading((list) => list.filter((u) => u.key !== key));
+        setAttachments((list) => [...list, { upload_id: done.upload_id, filename: done.filename, mime_type: done.mime_type }].slice(0, 5));
+      } catch (caught) {
+        const reason =
+          caught instanceof ApiError
+            ? caught.messageIn(language)
+            : caught instanceof UploadPutError
+              ? t('composer.upload.putFailed')
+              : t('app.error');
+        patch({ error: t('composer.upload.failed', { name: file.name, reason }) });
+      }
+    }
   }
 
   function pickMention(person: Mentionable) {
@@ -153,11 +200,13 @@ export function Composer({ conversation, quickReplies, templates, mentionables, 
         return;
       } else {
         if (!body && !attachments.length) return;
-        await onSend({ text: body || null, attachments: attachments.map((a) => ({ url: a.url, filename: a.filename ?? null, mime_type: a.mime_type ?? null })) });
+        if (uploading.some((u) => !u.error)) return; // wait for the files still on their way
+        await onSend({ text: body || null, attachments: attachments.map(toBody) });
         setStatus(t('composer.sent'));
       }
       setText('');
       setAttachments([]);
+      setUploading([]);
       setMentions([]);
       setDismissed(false);
     } catch (caught) {
@@ -287,9 +336,17 @@ export function Composer({ conversation, quickReplies, templates, mentionables, 
             </div>
           ) : null}
           {mode === 'reply' ? (
-            <details className="composer-attach">
+            <div className="composer-attach">
+              {upload ? (
+                <div className="field">
+                  <label htmlFor={`${id}-file`}>{t('composer.upload.choose')}</label>
+                  <input id={`${id}-file`} type="file" multiple aria-describedby={`${id}-limits`}
+                    onChange={(e) => { void uploadFiles(e.target.files); e.target.value = ''; }} />
+                </div>
+              ) : null}
+              <p id={`${id}-limits`} className="field-hint">{t(limitsKey(conversation.channel))}</p>
+            <details>
               <summary>{t('composer.attach')}</summary>
-              <p className="field-hint">{t(limitsKey(conversation.channel))}</p>
               <div className="attach-row">
                 <TextField label={t('composer.attachUrl')} type="url" value={attachUrl} onChange={(e) => setAttachUrl(e.target.value)} />
                 <Button onClick={() => { if (attachUrl.trim()) { setAttachments((a) => [...a, { url: attachUrl.trim() }].slice(0, 5)); setAttachUrl(''); } }}>
@@ -297,13 +354,35 @@ export function Composer({ conversation, quickReplies, templates, mentionables, 
                 </Button>
               </div>
             </details>
+            </div>
+          ) : null}
+          {uploading.length ? (
+            <ul className="upload-list" aria-label={t('composer.upload.list')}>
+              {uploading.map((u) => (
+                <li key={u.key}>
+                  {u.error ? (
+                    <>
+                      <span role="alert" className="field-error">{u.error}</span>{' '}
+                      <Button variant="ghost" onClick={() => setUploading((list) => list.filter((x) => x.key !== u.key))}>
+                        {t('composer.attachRemove', { name: u.name })}
+                      </Button>
+                    </>
+                  ) : (
+                    <label>
+                      {t('composer.upload.progress', { name: u.name, percent: Math.round(u.progress * 100) })}{' '}
+                      <progress max={100} value={Math.round(u.progress * 100)} />
+                    </label>
+                  )}
+                </li>
+              ))}
+            </ul>
           ) : null}
           {attachments.length ? (
             <ul className="attachment-list">
               {attachments.map((a, index) => {
-                const name = a.filename ?? a.url.split('/').pop() ?? a.url;
+                const name = a.filename ?? a.url?.split('/').pop() ?? a.url ?? '';
                 return (
-                  <li key={`${a.url}-${index}`}>
+                  <li key={`${a.upload_id ?? a.url}-${index}`}>
                     {name}{' '}
                     <Button variant="ghost" onClick={() => setAttachments((list) => list.filter((_, i) => i !== index))}>
                       {t('composer.attachRemove', { name })}
@@ -315,7 +394,7 @@ export function Composer({ conversation, quickReplies, templates, mentionables, 
           ) : null}
           <div className="composer-actions">
             <span role="status" className="muted">{status}</span>
-            <Button type="submit" variant="primary" busy={busy}>
+            <Button type="submit" variant="primary" busy={busy} disabled={mode === 'reply' && uploading.some((u) => !u.error)}>
               {mode === 'note' ? t('composer.saveNote') : t('composer.send')}
             </Button>
           </div>

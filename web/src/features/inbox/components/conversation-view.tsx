@@ -10,6 +10,7 @@ import { inboxKeys } from '../api/keys';
 import type { Conversation } from '../api/types';
 import { ActionBar } from './action-bar';
 import { ChannelIcon } from './channel-icon';
+import { uploaderFor } from '../api/uploads';
 import { Composer } from './composer';
 import { DetailsPanel } from './details-panel';
 import { Timeline } from './timeline';
@@ -25,6 +26,7 @@ function ConnectedComposer({ conversation }: { conversation: Conversation }) {
   const queryClient = useQueryClient();
   const brandId = useBrandId();
   const now = useNow(30_000);
+  const upload = useMemo(() => uploaderFor(conversation.id), [conversation.id]);
   const loadPreview = useCallback(
     (replyId: string) =>
       queryClient.fetchQuery({
@@ -49,6 +51,7 @@ function ConnectedComposer({ conversation }: { conversation: Conversation }) {
       onSend={(body) => send.mutateAsync(body)}
       onNote={(body) => note.mutateAsync(body)}
       now={now}
+      upload={upload}
     />
   );
 }

@@ -6,6 +6,7 @@ import { ConversationView } from '../components/conversation-view';
 import { LiveAnnouncer } from '../components/live-announcer';
 import { NotificationsFeed } from '../components/notifications-feed';
 import { PresenceSwitch } from '../components/presence-switch';
+import { StartConversationButton } from '../components/start-conversation';
 
 /** `/inbox` and `/inbox/:conversationId`: list · conversation · details. */
 export function InboxRoute() {
@@ -17,6 +18,7 @@ export function InboxRoute() {
       <div className="inbox-bar">
         <h1>{t('inbox.title')}</h1>
         {can('conversations:edit') ? <PresenceSwitch /> : null}
+        {can('conversations:edit') && can('contacts:view') ? <StartConversationButton /> : null}
         <NotificationsFeed />
         <LiveAnnouncer />
       </div>
