@@ -54,7 +54,9 @@ run: install web-build
 
 test: install lint typecheck contract posture web-lint web-unit web-api-check
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests/unit tests/integration tests/contract
-	$(BIN)/python -m pytest tests/e2e
+	$(BIN)/python -m pytest tests/e2e --ignore=tests/e2e/test_openapi_fuzz.py
+	# The fuzz runs destructive operations: its own runtime, so no other test sees the brand it leaves.
+	$(BIN)/python -m pytest tests/e2e/test_openapi_fuzz.py
 	$(MAKE) web-e2e
 
 test-fast: install
