@@ -36,6 +36,7 @@ def _outbox(client: httpx.Client, provider: str, match, timeout: float = 30) -> 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for call in client.get("/_local/outbox", params={"provider": provider}).json()["items"]:
+            call = {**call, "body": call.get("body") or {}}  # GETs carry no body
             if match(call):
                 return call
         time.sleep(0.3)

@@ -60,7 +60,7 @@ def find(client: httpx.Client, headers: dict[str, str], wa_id: str) -> dict[str,
 
 def whatsapp_outbox(client: httpx.Client, wa_id: str) -> list[dict[str, Any]]:
     items = client.get("/_local/outbox", params={"provider": "whatsapp"}).json()["items"]
-    return [c for c in items if c["body"].get("to") == wa_id and c["status"] == 200]
+    return [c for c in items if (c["body"] or {}).get("to") == wa_id and c["status"] == 200]
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,10 @@ def test_a_template_is_reviewed_by_meta_and_synced(client):
     submitted = [c for c in outbox(client, "whatsapp") if c["path"].endswith("/message_templates")
                  and (c["body"] or {}).get("name") == name]
     assert submitted and submitted[0]["response"]["status"] == "PENDING"
+    # Meta's review, posted now as its signed webhook (the fake also posts one a moment later
+    # from its callback queue, which other tests of a long session may keep busy).
+    meta_id = submitted[0]["response"]["id"]
+    assert client.post("/_local/whatsapp-templates", json={"template_id": meta_id, "event": "APPROVED"}).status_code == 200
     approved = eventually(lambda: client.get(f"/v1/whatsapp-templates/{template_id}", headers=supervisor)
                           .json()["status"] == "approved")
     assert approved
