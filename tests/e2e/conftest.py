@@ -49,7 +49,7 @@ def runtime() -> Iterator[str]:
     # Ctrl-C, as a person would: the runtime must stop cleanly and promptly.
     process.send_signal(signal.SIGINT)
     try:
-        code = process.wait(timeout=20)
+        code = process.wait(timeout=60)  # workers finish their batch first; slow on a loaded machine
     finally:
         if process.poll() is None:
             process.kill()
