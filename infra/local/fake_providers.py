@@ -7,8 +7,8 @@ TELEGRAM_API_URL, TWILIO_API_URL), so replies go out with no internet:
   "whatsapp","contacts":[…],"messages":[{"id":"wamid…"}]}`, Send API `{"recipient_id",
   "message_id"}`, Telegram `{"ok":true,"result":{…}}`, Twilio's message resource) and recorded
   (`GET /_local/outbox` on the API port);
-- `POST /_local/faults {"provider", "status", "count", "code"?, "retry_after"?}` makes the next
-  calls to a provider fail with that status and the provider's own error body (status 0 drops
+- `POST /_local/faults {"provider", "status", "count", "code"?, "retry_after"?, "to"?}` makes the
+  next calls to a provider (to that recipient only, with "to") fail with that status and the provider's own error body (status 0 drops
   the connection); provider "eventbridge" makes the bus's PutEvents fail (`bus_faults.py`);
 - after a successful send the fake posts the delivery states back to the real webhooks,
   signed as the provider signs them (WhatsApp sent → delivered → read; Messenger/Instagram
@@ -257,6 +257,7 @@ class Fault:
     status: int
     code: str | None = None
     retry_after: float | None = None
+    to: str | None = None  # only calls to this recipient take it (tests sharing a runtime don't steal it)
 
 
 @dataclass
@@ -359,7 +360,7 @@ class FakeProviders:
         bus_faults.clear()
 
     def add_fault(self, provider: str, status: int, count: int = 1, *, code: str | None = None,
-                  retry_after: float | None = None) -> None:
+                  retry_after: float | None = None, to: str | None = None) -> None:
         provider = "twilio" if provider == "sms" else provider
         if provider in ("eventbridge", "events"):  # the bus itself: PutEvents fails (bus_faults.py)
             from . import bus_faults
@@ -369,12 +370,17 @@ class FakeProviders:
         if provider not in self._faults:
             raise ValueError(f"unknown provider {provider!r}; one of {', '.join(PROVIDERS)}")
         with self._lock:
-            self._faults[provider].extend(Fault(int(status), code, retry_after) for _ in range(max(0, int(count))))
+            self._faults[provider].extend(Fault(int(status), code, retry_after, to) for _ in range(max(0, int(count))))
 
-    def _next_fault(self, provider: str) -> Fault | None:
+    def _next_fault(self, provider: str, recipient: Any = None) -> Fault | None:
+        """The first pending fault meant for this call: untargeted ones, or those for its recipient."""
         with self._lock:
             queue = self._faults[provider]
-            return queue.popleft() if queue else None
+            for fault in queue:
+                if fault.to is None or (recipient is not None and fault.to == str(recipient)):
+                    queue.remove(fault)
+                    return fault
+            return None
 
     def _record(self, provider: str, method: str, path: str, query: str, body: Any, status: int,
                 response: Any, fault: bool) -> None:
@@ -564,7 +570,7 @@ class FakeProviders:
             provider = "whatsapp"
         else:
             provider = self.directory.pages.get(object_id, ("", "messenger"))[1]
-        fault = self._next_fault(provider)
+        fault = self._next_fault(provider, body.get("to") or (body.get("recipient") or {}).get("id"))
         if fault is not None:
             status, headers, response = self._fault_response(provider, fault)
             self._record(provider, "POST", path, query, body, status, response, True)
@@ -595,7 +601,7 @@ class FakeProviders:
     def _graph_templates(self, method: str, waba: str, path: str, query: str,
                          raw: bytes) -> tuple[int, dict[str, str], Any]:
         body = json.loads(raw or b"{}") if method == "POST" else None
-        fault = self._next_fault("whatsapp")
+        fault = self._next_fault("whatsapp", waba)  # a template call's "recipient" is its WABA
         if fault is not None:
             status, headers, response = self._fault_response("whatsapp", fault)
             self._record("whatsapp", method, path, query, body, status, response, True)
@@ -654,7 +660,9 @@ class FakeProviders:
     def _graph_template_edit(self, template_id: str, path: str, query: str,
                              raw: bytes) -> tuple[int, dict[str, str], Any]:
         body = json.loads(raw or b"{}")
-        fault = self._next_fault("whatsapp")
+        with self._lock:
+            waba = (self._templates.get(template_id) or {}).get("waba")
+        fault = self._next_fault("whatsapp", waba)
         if fault is not None:
             status, headers, response = self._fault_response("whatsapp", fault)
             self._record("whatsapp", "POST", path, query, body, status, response, True)
@@ -711,7 +719,7 @@ class FakeProviders:
             return 200, {}, {"ok": True, "result": {"file_id": file_id, "file_unique_id": file_id[:8],
                                                     "file_size": len(PNG), "file_path": f"photos/{file_id}.png"}}
         body = json.loads(raw) if raw and "json" in content_type else dict(parse_qsl(raw.decode()))
-        fault = self._next_fault("telegram")
+        fault = self._next_fault("telegram", body.get("chat_id"))
         if fault is not None:
             status, headers, response = self._fault_response("telegram", fault)
             self._record("telegram", method, path, query, body, status, response, True)
@@ -760,7 +768,7 @@ class FakeProviders:
                 body.setdefault(name, []).append(value)
             else:
                 body[name] = value
-        fault = self._next_fault("twilio")
+        fault = self._next_fault("twilio", body.get("To"))
         if fault is not None:
             status, headers, response = self._fault_response("twilio", fault)
             self._record("twilio", "POST", path, query, body, status, response, True)
@@ -887,7 +895,8 @@ class FakeProviders:
                 spec = request.json() or {}
                 self.add_fault(str(spec["provider"]), int(spec["status"]), int(spec.get("count", 1)),
                                code=str(spec["code"]) if spec.get("code") is not None else None,
-                               retry_after=float(spec["retry_after"]) if spec.get("retry_after") is not None else None)
+                               retry_after=float(spec["retry_after"]) if spec.get("retry_after") is not None else None,
+                               to=str(spec["to"]) if spec.get("to") is not None else None)
             except (KeyError, TypeError, ValueError) as error:
                 return 400, {}, {"message": f"expected {{provider, status, count}}: {error}"}
             from . import bus_faults

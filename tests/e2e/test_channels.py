@@ -209,30 +209,22 @@ def test_a_provider_failure_is_retried_and_the_customer_gets_it_once(client, adm
     post_meta(client, whatsapp_message_payload(DEMO_PHONE, DEMO_WABA, wa_id=wa_id, name="Reintento",
                                                message_id=f"wamid.F{_uid()}", text="hola"))
     conversation = wait_conversation(client, admin, wa_id)
-    # (a fault applies to the next WhatsApp call of the runtime: when another test's call takes it
-    # first, the reply goes out at once and the fault is injected again)
-    for attempt in range(3):
-        settled(client, admin, conversation["id"])
-        assert client.post("/_local/faults", json={"provider": "whatsapp", "status": 503, "count": 1}).status_code == 200
-        text = f"después del 503 ({attempt})"
-        sent = reply(client, admin, conversation["id"], {"text": text})
-        message_state(client, admin, conversation["id"], sent["id"], {"sent", "delivered", "read"})
-        calls = [c for c in outbox(client, "whatsapp") if (c["body"] or {}).get("to") == wa_id
-                 and ((c["body"] or {}).get("text") or {}).get("body") == text]
-        if [c["status"] for c in calls] == [503, 200]:
-            break
+    settled(client, admin, conversation["id"])  # the inbox's bots have answered
+    # (the fault names its recipient, so no other test's call can take it)
+    assert client.post("/_local/faults", json={"provider": "whatsapp", "status": 503, "count": 1,
+                                               "to": wa_id}).status_code == 200
+    text = "después del 503"
+    sent = reply(client, admin, conversation["id"], {"text": text})
+    message_state(client, admin, conversation["id"], sent["id"], {"sent", "delivered", "read"})
+    calls = [c for c in outbox(client, "whatsapp") if (c["body"] or {}).get("to") == wa_id
+             and ((c["body"] or {}).get("text") or {}).get("body") == text]
     assert [c["status"] for c in calls] == [503, 200]  # retried once, sent once
 
     # a permanent error (131047) fails with the reason in Spanish and English
-    # (a fault applies to the next WhatsApp call of the runtime: when another test's call takes it
-    # first, the reply goes out and the fault is injected again)
-    for _attempt in range(3):
-        settled(client, admin, conversation["id"])
-        client.post("/_local/faults", json={"provider": "whatsapp", "status": 400, "count": 1, "code": 131047})
-        refused = reply(client, admin, conversation["id"], {"text": "esto no sale"})
-        failed = message_state(client, admin, conversation["id"], refused["id"], {"failed", "sent", "delivered", "read"})
-        if failed["status"] == "failed":
-            break
+    settled(client, admin, conversation["id"])
+    client.post("/_local/faults", json={"provider": "whatsapp", "status": 400, "count": 1, "code": 131047, "to": wa_id})
+    refused = reply(client, admin, conversation["id"], {"text": "esto no sale"})
+    failed = message_state(client, admin, conversation["id"], refused["id"], {"failed"})
     assert failed["status"] == "failed"
     assert failed["error"]["code"] == "131047"
     assert failed["error"]["reason_es"] and failed["error"]["reason_en"]

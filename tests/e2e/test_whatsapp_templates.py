@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from tests.e2e.conftest import login
-from tests.e2e.test_channels import eventually, outbox
+from tests.e2e.test_channels import DEMO_WABA, eventually, outbox
 
 pytestmark = pytest.mark.e2e
 
@@ -40,6 +40,7 @@ def test_a_template_is_reviewed_by_meta_and_synced(client):
     assert synced.json()["seen"] >= 1
     assert client.get(f"/v1/whatsapp-templates/{template_id}", headers=supervisor).json()["status"] == "approved"
 
-    assert client.post("/_local/faults", json={"provider": "whatsapp", "status": 503, "count": 1}).status_code == 200
+    assert client.post("/_local/faults", json={"provider": "whatsapp", "status": 503, "count": 1,
+                                                   "to": DEMO_WABA}).status_code == 200
     down = client.post("/v1/whatsapp-templates/sync", headers=supervisor, json={"account_id": "demo-whatsapp"})
     assert down.status_code == 502 and down.json()["error"]["code"] == "provider_unavailable"

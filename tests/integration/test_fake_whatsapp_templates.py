@@ -85,3 +85,17 @@ def test_the_fake_graph_reviews_lists_and_deletes_templates(fake: tuple[FakeProv
     assert httpx.request("DELETE", base, params={"name": "pedido"}).status_code == 404
     quality = providers.template_webhook(second["data"][0]["id"], quality="YELLOW")
     assert quality["entry"][0]["changes"][0]["field"] == "message_template_quality_update"
+
+
+def test_a_fault_for_one_recipient_is_taken_only_by_a_call_to_that_recipient(
+        fake: tuple[FakeProviders, _Webhooks]) -> None:
+    providers, _hooks = fake
+    providers.add_fault("whatsapp", 503, to="573000000002")
+
+    def send(to: str) -> int:
+        return httpx.post(f"{providers.url}/graph/v21.0/100/messages", json={
+            "messaging_product": "whatsapp", "to": to, "type": "text", "text": {"body": "hola"}}).status_code
+
+    assert send("573000000001") == 200  # another customer's message does not take it
+    assert send("573000000002") == 503
+    assert send("573000000002") == 200
