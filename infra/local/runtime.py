@@ -581,6 +581,31 @@ class LocalRuntime:
         def pipes(_: LocalRequest) -> tuple[int, dict[str, str], Any]:
             return 200, {}, {"pipes": [pipe.describe() for pipe in self.pipes]}
 
+        def clock_now(_: LocalRequest) -> tuple[int, dict[str, str], Any]:
+            from skailan.platform import clock
+
+            return 200, {}, {"now": clock.iso(), "offset_seconds": clock.offset_seconds()}
+
+        def clock_advance(request: LocalRequest) -> tuple[int, dict[str, str], Any]:
+            # The application clock (skailan.platform.clock): one offset for the whole process, so
+            # every function thread sees the same time; it only moves forward.
+            from skailan.platform import clock
+
+            try:
+                spec = request.json()
+                seconds = spec["advance_seconds"] if isinstance(spec, dict) and set(spec) == {"advance_seconds"} else None
+                if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= 10 * 366 * 86400:
+                    raise ValueError("advance_seconds: a number of seconds from 0 to 10 years")
+                clock.advance(float(seconds))
+            except (ValueError, clock.ClockNotAdjustable) as error:
+                return 400, {}, {"error": {"code": "validation_error",
+                                           "message": "Se espera {\"advance_seconds\": N} (N ≥ 0). / "
+                                                      "Expected {\"advance_seconds\": N} (N ≥ 0).",
+                                           "details": [{"field": "advance_seconds", "error": str(error)}]}}
+            return 200, {}, {"now": clock.iso(), "offset_seconds": clock.offset_seconds()}
+
+        self.add_local_route("GET", "/_local/clock", clock_now)
+        self.add_local_route("POST", "/_local/clock", clock_advance)
         self.add_local_route("GET", "/_local/pipes", pipes)
         self.add_local_route("GET", "/_local/schedules", list_schedules)
         self.add_local_route("POST", "/_local/schedules/{owner}", fire)

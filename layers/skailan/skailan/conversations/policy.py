@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from skailan.platform.clock import parse_iso
+from skailan.platform.clock import parse_iso, utcnow
 
 # WhatsApp's customer service window: free-form replies until 24 h after the customer's last message.
 WINDOW = timedelta(hours=24)
@@ -16,7 +16,7 @@ _TEXT_PREVIEW = 200
 def window_open(last_customer_message_at: str | None, *, now: datetime | None = None) -> bool:
     if not last_customer_message_at:
         return False
-    return (now or datetime.now(UTC)) < parse_iso(last_customer_message_at) + WINDOW
+    return (now or utcnow()) < parse_iso(last_customer_message_at) + WINDOW
 
 
 # A customer's answer to a rating question: "4", "4/5", "⭐⭐⭐⭐" (1 to 5; nothing else in the text).

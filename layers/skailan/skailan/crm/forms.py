@@ -51,7 +51,7 @@ from skailan.crm.sales_items import (
     forms_pk,
 )
 from skailan.platform.auth import Caller
-from skailan.platform.clock import iso
+from skailan.platform.clock import iso, utcnow
 from skailan.platform.errors import Conflict, NotFound, TooManyRequests, Unprocessable
 from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.observability import logger
@@ -415,7 +415,7 @@ def _ip_hash(form: FormItem, source_ip: str) -> str:
 def check_rate(form: FormItem, source_ip: str, *, now: datetime | None = None) -> None:
     """At most `form_rate_limit` submissions per IP and form per window: one atomic ADD."""
     settings = get_settings()
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     window = int(now.timestamp()) // settings.form_rate_window_seconds
     counter = RateCounterItem(form_rate_pk(form.tenant_id, form.form_id), f"{_ip_hash(form, source_ip)}#{window}")
     expires = datetime.fromtimestamp((window + 1) * settings.form_rate_window_seconds, UTC) + timedelta(hours=1)

@@ -4,6 +4,7 @@
 import itertools
 import re
 import zoneinfo
+from datetime import date
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, HttpUrl, field_validator, model_validator
@@ -86,6 +87,8 @@ class BrandSettings(RequestModel):
     # country is known (`known_country`), and phone parsing falls back on an unknown one.
     default_country: CountryCode = "CO"
     business_hours: BusinessHours = Field(default_factory=lambda: _default_hours())
+    # Days the brand does not attend (its local dates): business-hours reports skip them.
+    holidays: Annotated[list[date], Field(max_length=366)] = Field(default_factory=list)
 
 
 def _default_hours() -> dict[Weekday, list[TimeRange]]:
@@ -112,6 +115,7 @@ class BrandSettingsIn(NoNulls):
     language: Literal["es", "en", "pt"] | None = None
     default_country: Country | None = None
     business_hours: dict[Weekday, DayHours] | None = None
+    holidays: Annotated[list[date], Field(max_length=366)] | None = None
 
 
 class BrandOut(ResponseModel):
@@ -126,6 +130,7 @@ class BrandOut(ResponseModel):
     language: str
     default_country: str
     business_hours: dict[str, list[dict[str, str]]]
+    holidays: list[str] = []
 
 
 RoleKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{1,39}$")]
