@@ -14,6 +14,11 @@ what moto answers:
   delayed, and each asks moto's clock, which builds two datetimes to subtract them — 16 % of the
   CPU with a backlog of a few hundred messages. The SQS module reads the clock through
   `time.time()` instead (the same instant; freezegun fakes both).
+- SQS long polls on a FIFO queue spin: when every visible message belongs to a group with one in
+  flight, `wait_for_messages` returns at once (there *are* visible messages), the receive finds
+  nothing it may hand out and asks again — a busy loop for the whole WaitTimeSeconds, 19 % of the
+  CPU under load. The wait now sleeps until a message is added (moto notifies) or 50 ms pass, so
+  a group unlocked by a delete or a visibility timeout is still seen within 50 ms.
 - Server dispatch: moto matches the Host header against hundreds of URL regexes per request
   under one global lock; the answer depends only on the host, so it is cached.
 - Flask debug mode (moto turns it on) re-creates a class per form-encoded request (SQS, SNS):
@@ -39,6 +44,7 @@ def install() -> None:
     _cache_jsonpath()
     _cheap_queue_attributes()
     _fast_sqs_clock()
+    _no_spinning_long_polls()
     _cache_backend_for_host()
     _no_flask_debug()
     _installed = True
@@ -121,6 +127,17 @@ def _fast_sqs_clock() -> None:
 
     models.unix_time = unix_time  # type: ignore[assignment]
     models.unix_time_millis = unix_time_millis  # type: ignore[assignment]
+
+
+def _no_spinning_long_polls() -> None:
+    from moto.sqs.models import Queue
+
+    def wait_for_messages(self: Any, timeout: int) -> None:
+        # Called by ReceiveMessage only after a pass found nothing to hand out.
+        with self._messages_lock:
+            self._messages_lock.wait(timeout=min(float(timeout), 0.05))
+
+    Queue.wait_for_messages = wait_for_messages  # type: ignore[method-assign]
 
 
 def _cache_backend_for_host() -> None:
