@@ -52,10 +52,11 @@ class _Enrichment:
 
 def _relay_outbox(template: Template, provisioner: Provisioner, ids: PhysicalIds) -> None:
     """Outbox items reach the bus as they are written, as the template's Pipes put them there."""
-    from infra.local import moto_dynamodb
+    from infra.local import moto_dynamodb, moto_perf
     from infra.local.streams import install_relay, pipe_specs
 
     moto_dynamodb.install()
+    moto_perf.install()  # the same speed-ups as the local runtime (infra/local/moto_perf.py)
     sqs = _clients("sqs")
     specs = pipe_specs(template, provisioner.resolver.resolve, ids, {"OutboxEnrichFunction": _Enrichment()},
                        lambda arn: sqs.get_queue_url(QueueName=arn.rsplit(":", 1)[-1])["QueueUrl"])

@@ -2,9 +2,18 @@
 
 Each `AWS::Serverless::Function` becomes a `LocalFunction`: its handler file is imported by path
 under a unique module name (many functions have an `app.py`), on first use like a cold start,
-and called with the event and a `LambdaContext`. One invocation at a time per function, as one
-warm Lambda container would do it: handlers keep per-invocation state on module globals
-(Powertools resolvers, loggers), so two threads inside one handler would cross wires.
+and called with the event and a `LambdaContext`.
+
+Concurrency, as Lambda: a function runs up to `concurrency` invocations at once — its
+`ReservedConcurrentExecutions`, else `DEFAULT_CONCURRENCY` (`SKAILAN_LOCAL_CONCURRENCY`). Each
+invocation takes a warm "container" (the most recently used free one, else a new one: a cold
+start) and gives it back when done, so a container is reused but never shared by two invocations
+at once. A container is the handler file imported once more under its own module name
+(`skailan_local_fn_<Function>`, `..._2`, ...): its module globals (the Powertools resolver, cached
+clients of the handler) are its own. The layer's packages (`skailan`, Powertools) are imported once
+per process and shared, as a process-wide clock offset or settings cache must be; the few
+per-request globals Powertools keeps on classes are made per thread by `concurrency.install()`.
+When every container is busy the next invocation waits for one (Lambda would throttle).
 """
 
 from __future__ import annotations
@@ -32,6 +41,10 @@ log = get_logger("lambda")
 
 DEFAULT_TIMEOUT = 3
 DEFAULT_MEMORY = 128
+# Containers per function without ReservedConcurrentExecutions (Lambda's would be the account's
+# unreserved pool): enough to overlap I/O, few enough for one laptop.
+DEFAULT_CONCURRENCY = 4
+_import_lock = threading.RLock()  # sys.path and sys.modules edits of concurrent cold starts
 FUNCTION_TYPES = ("AWS::Serverless::Function",)
 
 
@@ -48,6 +61,7 @@ class FunctionSpec:
     environment: dict[str, str] = field(default_factory=dict)
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
     layer_dirs: list[Path] = field(default_factory=list)
+    reserved_concurrency: int | None = None
 
 
 def function_specs(template: Template, ids: PhysicalIds) -> dict[str, FunctionSpec]:
@@ -79,8 +93,20 @@ def function_specs(template: Template, ids: PhysicalIds) -> dict[str, FunctionSp
             environment=_environment(logical_id, properties, resolver),
             events=_events(logical_id, properties, resolver),
             layer_dirs=_layer_dirs(template, ids, properties, resolver),
+            reserved_concurrency=_reserved_concurrency(logical_id, properties, resolver),
         )
     return specs
+
+
+def _reserved_concurrency(logical_id: str, properties: dict[str, Any], resolver: Any) -> int | None:
+    value = properties.get("ReservedConcurrentExecutions")
+    if value is None:
+        return None
+    try:
+        return max(0, int(resolver.resolve(value)))
+    except (UnresolvedReference, TypeError, ValueError) as error:
+        log.warning("%s: ReservedConcurrentExecutions %r not understood (%s)", logical_id, value, error)
+        return None
 
 
 def _environment(logical_id: str, properties: dict[str, Any], resolver: Any) -> dict[str, str]:
@@ -170,87 +196,139 @@ def _lambda_json_default(value: Any) -> Any:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
+class _Container:
+    """One warm "container": the handler, loaded from its own copy of the handler module."""
+
+    def __init__(self, number: int, module_name: str, handler: Any) -> None:
+        self.number = number
+        self.module_name = module_name
+        self.handler = handler
+
+
 class LocalFunction:
-    def __init__(self, spec: FunctionSpec) -> None:
+    def __init__(self, spec: FunctionSpec, *, default_concurrency: int = DEFAULT_CONCURRENCY,
+                 cap: int | None = None) -> None:
         self.spec = spec
         self.module_name = f"skailan_local_fn_{spec.logical_id}"
-        self._handler: Any = None
+        reserved = spec.reserved_concurrency
+        concurrency = reserved if reserved is not None else default_concurrency
+        # 0 reserved means "never runs" in AWS; locally still one, so a disabled function can be invoked by hand.
+        self.concurrency = max(1, min(concurrency, cap) if cap else concurrency)
+        self._slots = threading.BoundedSemaphore(self.concurrency)
         self._lock = threading.Lock()
+        self._free: list[_Container] = []  # LIFO: the warmest container first, as Lambda reuses
+        self._containers: list[_Container] = []
+        self.invocations = 0
+        self.peak = 0
+        self._running = 0
 
     @property
     def logical_id(self) -> str:
         return self.spec.logical_id
 
+    def describe(self) -> dict[str, Any]:
+        return {"function": self.logical_id, "concurrency": self.concurrency, "containers": len(self._containers),
+                "running": self._running, "peak": self.peak, "invocations": self.invocations}
+
     def invoke(self, event: Any, *, request_id: str | None = None) -> Any:
         """Run the handler like Lambda: JSON in, JSON out; errors become `FunctionError`."""
         request_id = request_id or str(uuid.uuid4())
         payload = json.loads(json.dumps(event))  # the handler gets its own copy, as over the wire
-        with self._lock:
-            handler = self._load()
-            context = LambdaContext(self.spec, request_id)
-            started = time.monotonic()
+        with self._slots:
+            container = self._take()
             try:
-                result = handler(payload, context)
-            except Exception as error:
-                stack = traceback.format_exc()
-                log.error(
-                    "%s raised %s: %s\n%s", self.logical_id, type(error).__name__, error, stack.rstrip()
-                )
-                raise FunctionError(self.logical_id, type(error).__name__, str(error), stack) from error
+                result = self._run(container, payload, request_id)
             finally:
-                elapsed = time.monotonic() - started
-                if elapsed > self.spec.timeout:
-                    log.warning(
-                        "%s ran %.1fs, over its Timeout of %ss: AWS would have stopped it",
-                        self.logical_id,
-                        elapsed,
-                        self.spec.timeout,
-                    )
+                self._give_back(container)
         try:
             return json.loads(json.dumps(result, default=_lambda_json_default))
         except (TypeError, ValueError) as error:
             log.error("%s returned a value Lambda cannot serialize: %s", self.logical_id, error)
             raise FunctionError(self.logical_id, "Runtime.MarshalError", str(error)) from error
 
-    def unload(self) -> None:
-        sys.modules.pop(self.module_name, None)
-        self._handler = None
-
-    def _load(self) -> Any:
-        if self._handler is None:
-            module_path, _, function_name = self.spec.handler.rpartition(".")
-            source = self.spec.code_dir / (module_path.replace(".", "/") + ".py")
-            try:
-                module = self._import(source)
-                self._handler = getattr(module, function_name)
-            except Exception as error:
-                stack = traceback.format_exc()
-                log.error(
-                    "%s: cannot load handler %s from %s\n%s",
+    def _run(self, container: _Container, payload: Any, request_id: str) -> Any:
+        context = LambdaContext(self.spec, request_id)
+        started = time.monotonic()
+        try:
+            return container.handler(payload, context)
+        except Exception as error:
+            stack = traceback.format_exc()
+            log.error("%s raised %s: %s\n%s", self.logical_id, type(error).__name__, error, stack.rstrip())
+            raise FunctionError(self.logical_id, type(error).__name__, str(error), stack) from error
+        finally:
+            elapsed = time.monotonic() - started
+            if elapsed > self.spec.timeout:
+                log.warning(
+                    "%s ran %.1fs, over its Timeout of %ss: AWS would have stopped it",
                     self.logical_id,
-                    self.spec.handler,
-                    source,
-                    stack,
+                    elapsed,
+                    self.spec.timeout,
                 )
-                raise FunctionError(
-                    self.logical_id, "Runtime.ImportModuleError", str(error), stack
-                ) from error
-        return self._handler
 
-    def _import(self, source: Path) -> ModuleType:
-        module_spec = importlib.util.spec_from_file_location(self.module_name, source)
+    def _take(self) -> _Container:
+        with self._lock:
+            self._running += 1
+            self.invocations += 1
+            self.peak = max(self.peak, self._running)
+            if self._free:
+                return self._free.pop()
+            number = len(self._containers) + 1
+            self._containers.append(placeholder := _Container(number, "", None))
+        try:
+            module_name = self.module_name if number == 1 else f"{self.module_name}_{number}"
+            placeholder.module_name = module_name
+            placeholder.handler = self._load(module_name)
+        except BaseException:
+            with self._lock:  # the next invocation tries a cold start again
+                self._containers.remove(placeholder)
+                self._running -= 1
+            raise
+        return placeholder
+
+    def _give_back(self, container: _Container) -> None:
+        with self._lock:
+            self._running -= 1
+            self._free.append(container)
+
+    def unload(self) -> None:
+        with self._lock:
+            for container in self._containers:
+                sys.modules.pop(container.module_name, None)
+            self._containers = []
+            self._free = []
+
+    def _load(self, module_name: str) -> Any:
+        module_path, _, function_name = self.spec.handler.rpartition(".")
+        source = self.spec.code_dir / (module_path.replace(".", "/") + ".py")
+        try:
+            module = self._import(source, module_name)
+            return getattr(module, function_name)
+        except Exception as error:
+            stack = traceback.format_exc()
+            log.error(
+                "%s: cannot load handler %s from %s\n%s",
+                self.logical_id,
+                self.spec.handler,
+                source,
+                stack,
+            )
+            raise FunctionError(self.logical_id, "Runtime.ImportModuleError", str(error), stack) from error
+
+    def _import(self, source: Path, module_name: str) -> ModuleType:
+        module_spec = importlib.util.spec_from_file_location(module_name, source)
         if module_spec is None or module_spec.loader is None:
             raise ImportError(f"no module at {source}")
         module = importlib.util.module_from_spec(module_spec)
-        sys.modules[self.module_name] = module
         # Lambda puts the code folder first on sys.path; do the same while the module imports.
         code_dir = str(self.spec.code_dir)
-        sys.path.insert(0, code_dir)
-        try:
-            module_spec.loader.exec_module(module)
-        except BaseException:
-            sys.modules.pop(self.module_name, None)
-            raise
-        finally:
-            sys.path.remove(code_dir)
+        with _import_lock:
+            sys.modules[module_name] = module
+            sys.path.insert(0, code_dir)
+            try:
+                module_spec.loader.exec_module(module)
+            except BaseException:
+                sys.modules.pop(module_name, None)
+                raise
+            finally:
+                sys.path.remove(code_dir)
         return module

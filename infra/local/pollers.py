@@ -1,4 +1,16 @@
-"""Queue pollers: what Lambda's event source mappings and async invocations do, one thread each.
+"""Queue pollers: what Lambda's event source mappings and async invocations do.
+
+Each poller is one receiving thread and up to `concurrency` invocations in flight, as Lambda's
+pollers scale with the backlog: the receiver long-polls, hands each batch to a worker thread as
+soon as a slot is free, and polls again. `concurrency` is the event source's
+`ScalingConfig.MaximumConcurrency`, else the function's own concurrency (functions.py); the
+function's limit still holds across all its sources. Receives of one queue are never concurrent
+(one receiver), and FIFO queues keep one batch in flight per message group: SQS (moto) does not
+hand out a group's messages while an earlier one of the group is in flight. A batch is received
+hidden for `HOLD_SECONDS` (like a queue visibility timeout of several function timeouts, as AWS
+advises), so a slow batch is never received a second time by a parallel worker; once its
+invocation ends, what was not deleted is made visible again after the short local visibility
+timeout (`ChangeMessageVisibilityBatch`), so retries still come within seconds.
 
 `SqsEventSourcePoller` is an SQS event source mapping: long-poll, gather a batch (BatchSize,
 MaximumBatchingWindowInSeconds), drop messages that fail FilterCriteria (Lambda deletes them),
@@ -34,6 +46,7 @@ from .logs import get_logger
 log = get_logger("sqs")
 
 POLL_WAIT_SECONDS = 1  # long-poll wait; also bounds how long stop() takes
+HOLD_SECONDS = 120  # how long a received batch stays hidden while its invocation runs
 _ATTRIBUTE_ORDER = (
     "ApproximateReceiveCount",
     "SentTimestamp",
@@ -139,7 +152,7 @@ def matches_filters(record: dict[str, Any], patterns: list[EventPattern]) -> boo
 
 
 class QueuePoller:
-    """A thread that long-polls one queue and hands the messages to `process`."""
+    """A thread that long-polls one queue and hands the batches to `process` on worker threads."""
 
     def __init__(
         self,
@@ -150,6 +163,7 @@ class QueuePoller:
         batch_size: int = 10,
         batching_window: float = 0,
         visibility_timeout: int = 2,
+        concurrency: int = 1,
     ) -> None:
         self.name = name
         self.sqs = sqs
@@ -157,8 +171,12 @@ class QueuePoller:
         self.batch_size = batch_size
         self.batching_window = batching_window
         self.visibility_timeout = visibility_timeout
+        self.concurrency = max(1, concurrency)
+        self._slots = threading.Semaphore(self.concurrency)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._workers: set[threading.Thread] = set()
+        self._workers_lock = threading.Lock()
 
     def start(self) -> None:
         self._thread = threading.Thread(
@@ -170,33 +188,100 @@ class QueuePoller:
         self._stop.set()
 
     def join(self, timeout: float = 10) -> None:
+        deadline = time.monotonic() + timeout
         if self._thread is not None:
-            self._thread.join(timeout)
-            if self._thread.is_alive():
-                log.warning("poller %s did not stop within %ss", self.name, timeout)
-            self._thread = None
+            self._thread.join(max(0.0, deadline - time.monotonic()))
+        with self._workers_lock:
+            workers = list(self._workers)
+        for worker in workers:  # batches already handed out finish (or time out) first
+            worker.join(max(0.0, deadline - time.monotonic()))
+        if (self._thread is not None and self._thread.is_alive()) or any(w.is_alive() for w in workers):
+            log.warning("poller %s did not stop within %ss", self.name, timeout)
+        self._thread = None
 
-    def process(self, messages: list[dict[str, Any]]) -> None:
+    def describe(self) -> dict[str, Any]:
+        with self._workers_lock:
+            busy = len(self._workers)
+        return {"poller": self.name, "concurrency": self.concurrency, "batch_size": self.batch_size,
+                "batching_window": self.batching_window, "in_flight": busy}
+
+    def process(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Invoke for the messages; returns those left in the queue for a retry."""
         raise NotImplementedError
+
+    def units(self, messages: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+        """How a received batch is split into invocations (one, for an event source mapping)."""
+        return [messages]
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            # A free slot first: no message is received (and hidden) that nobody can work on yet.
+            if not self._slots.acquire(timeout=POLL_WAIT_SECONDS):
+                continue
             try:
                 messages = self._receive_batch()
-                if messages:
-                    self.process(messages)
             except Exception as error:
+                self._slots.release()
                 if self._stop.is_set():
                     return  # moto is going away with us
                 log.warning("poller %s: %s: %s", self.name, type(error).__name__, error)
                 self._stop.wait(1)
+                continue
+            if not messages:
+                self._slots.release()
+                continue
+            units = self.units(messages)
+            for index, unit in enumerate(units):
+                if index and not self._acquire_slot():
+                    # Stopping: the rest of the batch comes back after its visibility timeout.
+                    break
+                self._dispatch(unit)
+
+    def _acquire_slot(self) -> bool:
+        while not self._stop.is_set():
+            if self._slots.acquire(timeout=POLL_WAIT_SECONDS):
+                return True
+        return False
+
+    def _dispatch(self, messages: list[dict[str, Any]]) -> None:
+        worker = threading.Thread(target=self._work, args=(messages,),
+                                  name=f"skailan-local-invoke-{self.name}", daemon=True)
+        with self._workers_lock:
+            self._workers.add(worker)
+        worker.start()
+
+    def _work(self, messages: list[dict[str, Any]]) -> None:
+        left = messages
+        try:
+            left = self.process(messages) or []
+        except Exception as error:
+            log.warning("poller %s: %s: %s", self.name, type(error).__name__, error)
+        finally:
+            try:
+                if left:
+                    self._visible_again(left)
+            finally:
+                self._slots.release()
+                with self._workers_lock:
+                    self._workers.discard(threading.current_thread())
+
+    def _visible_again(self, messages: list[dict[str, Any]]) -> None:
+        """Messages left for a retry come back after the local visibility timeout, not the hold."""
+        for start in range(0, len(messages), 10):
+            chunk = messages[start : start + 10]
+            entries = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": self.visibility_timeout}
+                       for i, m in enumerate(chunk)]
+            try:
+                self.sqs.change_message_visibility_batch(QueueUrl=self.queue_url, Entries=entries)
+            except Exception as error:  # moto stopping: nothing left to retry
+                log.debug("poller %s: visibility not reset: %s", self.name, error)
 
     def _receive(self, wait_seconds: int, count: int) -> list[dict[str, Any]]:
         response = self.sqs.receive_message(
             QueueUrl=self.queue_url,
             MaxNumberOfMessages=max(1, min(10, count)),
             WaitTimeSeconds=wait_seconds,
-            VisibilityTimeout=self.visibility_timeout,
+            VisibilityTimeout=max(self.visibility_timeout, HOLD_SECONDS),
             AttributeNames=["All"],
             MessageSystemAttributeNames=["All"],
             MessageAttributeNames=["All"],
@@ -251,7 +336,7 @@ class SqsEventSourcePoller(QueuePoller):
         self.report_batch_item_failures = report_batch_item_failures
         self.filters = filters or []
 
-    def process(self, messages: list[dict[str, Any]]) -> None:
+    def process(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
         records, batch, filtered_out = [], [], []
         for message in messages:
             record = sqs_record(message, self.queue_arn, self.region)
@@ -263,7 +348,7 @@ class SqsEventSourcePoller(QueuePoller):
         if filtered_out:
             self.delete(filtered_out)  # Lambda deletes SQS messages that match no filter
         if not records:
-            return
+            return []
         queue_name = self.queue_arn.rsplit(":", 1)[-1]
         started = time.monotonic()
         try:
@@ -272,16 +357,16 @@ class SqsEventSourcePoller(QueuePoller):
             log.info(
                 "%s <- %d from %s: handler raised, all left for retry", self.name, len(batch), queue_name
             )
-            return
+            return records
         elapsed_ms = (time.monotonic() - started) * 1000
         if not self.report_batch_item_failures:
             self.delete(records)
             log.info("%s <- %d from %s: ok %.0fms", self.name, len(batch), queue_name, elapsed_ms)
-            return
+            return []
         failed = failed_message_ids(result, [record["messageId"] for record in batch])
         if failed is None:
             log.info("%s <- %d from %s: batch failed, all left for retry", self.name, len(batch), queue_name)
-            return
+            return records
         self.delete([m for m in records if m["MessageId"] not in failed])
         log.info(
             "%s <- %d from %s: %d ok, %d failed %.0fms",
@@ -292,6 +377,7 @@ class SqsEventSourcePoller(QueuePoller):
             len(failed),
             elapsed_ms,
         )
+        return [m for m in records if m["MessageId"] in failed]
 
 
 class AsyncInvokePoller(QueuePoller):
@@ -315,7 +401,11 @@ class AsyncInvokePoller(QueuePoller):
         self.max_retries = max_retries
         self.dead_letter_queue_url = dead_letter_queue_url
 
-    def process(self, messages: list[dict[str, Any]]) -> None:
+    def units(self, messages: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+        return [[message] for message in messages]  # each event is its own asynchronous invocation
+
+    def process(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        left = []
         for message in messages:
             attempt = int((message.get("Attributes") or {}).get("ApproximateReceiveCount", "1"))
             try:
@@ -323,6 +413,7 @@ class AsyncInvokePoller(QueuePoller):
             except FunctionError:
                 if attempt <= self.max_retries:
                     log.info("%s: attempt %d failed, retrying", self.name, attempt)
+                    left.append(message)
                     continue
                 self._give_up(message, attempt)
             except (TypeError, ValueError) as error:
@@ -330,6 +421,7 @@ class AsyncInvokePoller(QueuePoller):
             else:
                 log.info("%s <- event ok", self.name)
             self.delete([message])
+        return left
 
     def _give_up(self, message: dict[str, Any], attempts: int) -> None:
         if self.dead_letter_queue_url:

@@ -25,11 +25,11 @@ from typing import Any
 from moto.events.models import EventPattern
 from moto.server import ThreadedMotoServer
 
-from . import moto_cognito, moto_dynamodb, moto_s3, websocket
+from . import concurrency, moto_cognito, moto_dynamodb, moto_perf, moto_s3, websocket
 from .apis import build_route_table, load_http_apis
 from .authorizers import JwksCache
 from .aws import FAKE_CREDENTIALS, AwsClients
-from .functions import FunctionError, LocalFunction, function_specs
+from .functions import DEFAULT_CONCURRENCY, FunctionError, LocalFunction, function_specs
 from .gateway import Gateway, LocalRequest, LocalRouteHandler
 from .logs import get_logger, quiet_werkzeug
 from .physical import PhysicalIds
@@ -73,6 +73,8 @@ class LocalRuntime:
         strict: bool = False,
         banner: bool = True,
         ws_port: int | None = None,
+        concurrency: int | None = None,
+        max_concurrency: int | None = None,
     ) -> None:
         """
         port / moto_port: None reads SKAILAN_PORT / SKAILAN_MOTO_PORT (3000 / 4566); 0 picks a free port.
@@ -82,6 +84,10 @@ class LocalRuntime:
         strict: raise if a resource cannot be created or the seed fails, instead of logging it.
         ws_port: the WebSocket API's port; None reads SKAILAN_WS_PORT (3001), or picks a free one
             when `port` is 0 (tests); 0 picks a free one.
+        concurrency: containers of a function without ReservedConcurrentExecutions
+            (SKAILAN_LOCAL_CONCURRENCY, 4).
+        max_concurrency: a cap on every function's and event source's concurrency
+            (SKAILAN_LOCAL_MAX_CONCURRENCY; 0 or unset: the template's own figures).
         """
         self.template_path = Path(template_path)
         self.port = _env_int("SKAILAN_PORT", DEFAULT_PORT) if port is None else port
@@ -104,6 +110,12 @@ class LocalRuntime:
         if ws_port is None:
             ws_port = _env_int("SKAILAN_WS_PORT", 0 if port == 0 else websocket.DEFAULT_WS_PORT)
         self.ws_port = ws_port
+        self.concurrency = (
+            _env_int("SKAILAN_LOCAL_CONCURRENCY", DEFAULT_CONCURRENCY) if concurrency is None else concurrency
+        )
+        self.max_concurrency = (
+            _env_int("SKAILAN_LOCAL_MAX_CONCURRENCY", 0) if max_concurrency is None else max_concurrency
+        )
         self.websockets: list[websocket.WebSocketServer] = []
 
         self.template: Template | None = None
@@ -205,7 +217,11 @@ class LocalRuntime:
 
         self._set_environment(specs)
         self._add_layer_paths(specs)
-        self.functions = {logical_id: LocalFunction(spec) for logical_id, spec in specs.items()}
+        concurrency.install()  # Powertools' per-request class state, per thread (concurrent containers)
+        self.functions = {
+            logical_id: LocalFunction(spec, default_concurrency=self.concurrency, cap=self.max_concurrency or None)
+            for logical_id, spec in specs.items()
+        }
 
         apis = load_http_apis(self.template, self.ids)
         routes = build_route_table(self.template, apis, specs)
@@ -291,6 +307,7 @@ class LocalRuntime:
         moto_dynamodb.install()  # O(transaction) TransactWriteItems, atomic across threads
         moto_cognito.install()  # tokens signed with a key of this process; RevokeToken
         moto_s3.install()  # a PUT body is the object, whatever its Content-Type (as in S3)
+        moto_perf.install()  # moto's own per-request overheads off the hot path (measured, see README)
         self._moto = ThreadedMotoServer(ip_address=self.host, port=self.moto_port, verbose=False)
         self._moto.start()
         self.moto_port = self._moto.get_host_and_port()[1]
@@ -398,6 +415,9 @@ class LocalRuntime:
                     EventPattern.load(_json_text(item["Pattern"]))
                     for item in (properties.get("FilterCriteria") or {}).get("Filters") or []
                 ]
+                function = self.functions[logical_id]
+                scaling = (properties.get("ScalingConfig") or {}).get("MaximumConcurrency")
+                source_concurrency = min(int(scaling), function.concurrency) if scaling else function.concurrency
                 self.pollers.append(
                     SqsEventSourcePoller(
                         self.functions[logical_id],
@@ -412,6 +432,7 @@ class LocalRuntime:
                         batch_size=int(properties.get("BatchSize", 10)),
                         batching_window=float(properties.get("MaximumBatchingWindowInSeconds", 0)),
                         visibility_timeout=self.visibility_timeout,
+                        concurrency=source_concurrency,
                     )
                 )
         for target in provisioner.async_targets:
@@ -429,6 +450,7 @@ class LocalRuntime:
                     max_retries=target.max_retries,
                     dead_letter_queue_url=target.dead_letter_queue_url,
                     visibility_timeout=self.visibility_timeout,
+                    concurrency=function.concurrency,
                 )
             )
         for poller in self.pollers:
@@ -606,6 +628,11 @@ class LocalRuntime:
 
         self.add_local_route("GET", "/_local/clock", clock_now)
         self.add_local_route("POST", "/_local/clock", clock_advance)
+        def functions(_: LocalRequest) -> tuple[int, dict[str, str], Any]:
+            return 200, {}, {"functions": [function.describe() for function in self.functions.values()],
+                             "pollers": [poller.describe() for poller in self.pollers]}
+
+        self.add_local_route("GET", "/_local/functions", functions)
         self.add_local_route("GET", "/_local/pipes", pipes)
         self.add_local_route("GET", "/_local/schedules", list_schedules)
         self.add_local_route("POST", "/_local/schedules/{owner}", fire)

@@ -144,7 +144,8 @@ def reset_agents(tenant_id: str = "demo") -> None:
     from skailan.inbox.items import AgentItem, TimerItem, agents_pk
 
     for agent in AgentItem.query(agents_pk(tenant_id)):
-        agent.update(actions=[AgentItem.status.set("offline"), AgentItem.load.set(0), AgentItem.capacity.remove(),
+        agent.update(actions=[AgentItem.status.set("offline"), AgentItem.ready_pk.remove(), AgentItem.load.set(0),
+                              AgentItem.capacity.remove(),
                               AgentItem.tags.remove()])
     for timer in TimerItem.query(f"T#{tenant_id}#TIMER"):
         timer.delete()

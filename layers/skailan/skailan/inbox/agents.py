@@ -18,7 +18,7 @@ from pynamodb.exceptions import PutError
 
 from skailan.inbox import timers
 from skailan.inbox.events import emit
-from skailan.inbox.items import AgentItem, agents_pk
+from skailan.inbox.items import AgentItem, agents_pk, ready_pk
 from skailan.inbox.models import AgentOut, AgentUpdateIn, Page, Presence
 from skailan.platform.auth import Caller, grants
 from skailan.platform.clock import iso, utcnow
@@ -63,6 +63,18 @@ def get_agent(tenant_id: str, user_id: str, *, consistent: bool = False) -> Agen
 def all_agents(tenant_id: str, *, consistent: bool = False) -> list[AgentItem]:
     """Every agent item of a brand in one Query (1 MB pages hold thousands of agents)."""
     return list(AgentItem.query(agents_pk(tenant_id), AgentItem.sk.startswith(PREFIX), consistent_read=consistent))
+
+
+def ready_action(tenant_id: str, status: str) -> Any:
+    """The `ready` index entry follows presence: listed (by load) only while online."""
+    return AgentItem.ready_pk.set(ready_pk(tenant_id)) if status == "online" else AgentItem.ready_pk.remove()
+
+
+def ready_agents(tenant_id: str, *, page_size: int, last_key: dict[str, Any] | None = None) -> Any:
+    """One page of the brand's online agents, least loaded first (the `ready` index: eventually
+    consistent, so whoever is picked is re-checked by the claim's conditions)."""
+    return AgentItem.ready.query(ready_pk(tenant_id), scan_index_forward=True, limit=page_size,
+                                 page_size=page_size, last_evaluated_key=last_key)
 
 
 def ensure_agent(tenant_id: str, user_id: str, *, name: str | None = None, email: str | None = None) -> AgentItem:
@@ -157,7 +169,7 @@ def set_presence(caller: Caller, status: Presence) -> AgentOut:
     now = iso()
     agent.update(actions=[AgentItem.status.set(status), AgentItem.status_at.set(now),
                           AgentItem.name.set(member.name), AgentItem.email.set(member.email),
-                          AgentItem.updated_at.set(now)])
+                          AgentItem.updated_at.set(now), ready_action(caller.tenant_id, status)])
     config = get_config(caller.tenant_id)
     if status == "offline" and previous != "offline":
         grace = timedelta(minutes=config.assignment.offline_grace_minutes)

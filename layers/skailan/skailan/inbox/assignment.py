@@ -5,8 +5,10 @@ team it was transferred to), under capacity (agent's own, else the brand's defau
 them: most tags in common with the conversation first (when `prefer_tags`), then the least
 loaded, then whoever got a conversation longest ago (round-robin).
 
-One decision reads the conversation, the brand's inbox settings, its teams and its agents (one
-Query each, whatever the number of agents) and writes one transaction (`holders.mutate`):
+One decision reads the conversation, the brand's inbox settings, its teams and one page of its
+online agents, least loaded first, from the `ready` index (further pages only while a page has
+nobody eligible) — so the items read stay flat however many agents the brand has — and writes
+one transaction (`holders.mutate`):
 the conversation's holder under `attribute_not_exists(assignee)` and the agent's
 `ADD load 1` under `load < capacity AND status = online`. When that agent filled up meanwhile
 the next candidate is tried; when nobody fits, the conversation waits in the queue index
@@ -35,6 +37,8 @@ C = ConversationItem
 RETRY_AFTER = timedelta(seconds=60)
 MAX_RETRY_AFTER = timedelta(minutes=15)
 MAX_CANDIDATES = 5
+READY_PAGE = 25  # online agents read per page of the `ready` index
+MAX_READY_PAGES = 4  # past this many pages with nobody eligible, the conversation waits in the queue
 
 
 @dataclass
@@ -79,8 +83,7 @@ def assign_automatically(tenant_id: str, conversation_id: str, *, exclude: froze
             return Decision(item.assignee, reason="already assigned")
         if not config.assignment.enabled:
             break
-        candidates = eligible(item, teams.all_teams(tenant_id), agents.all_agents(tenant_id, consistent=True), config,
-                              exclude=frozenset(tried))
+        candidates = _ready_candidates(tenant_id, item, teams.all_teams(tenant_id), config, frozenset(tried))
         if not candidates:
             break
         agent = candidates[0]
@@ -95,6 +98,26 @@ def assign_automatically(tenant_id: str, conversation_id: str, *, exclude: froze
         item = None  # someone took it meanwhile: look again
     queued = enqueue(tenant_id, conversation_id, config=config, retry_attempt=retry_attempt)
     return Decision(None, queued=queued, reason="queued")
+
+
+def _ready_candidates(tenant_id: str, item: ConversationItem, all_teams: list[TeamItem], config: InboxSettings,
+                      exclude: frozenset[str]) -> list[AgentItem]:
+    """Eligible agents of the first page of the `ready` index that has any, in order of preference.
+
+    The index holds online agents only, ascending by load, so those with room come first; a page
+    with nobody eligible (all of another team, full, or already tried) leads to the next one.
+    Whoever comes out is re-checked by the claim (online, under capacity) in the transaction.
+    """
+    last_key = None
+    for _ in range(MAX_READY_PAGES):
+        page = agents.ready_agents(tenant_id, page_size=READY_PAGE, last_key=last_key)
+        found = eligible(item, all_teams, [a for a in page if isinstance(a, AgentItem)], config, exclude=exclude)
+        if found:
+            return found
+        last_key = page.last_evaluated_key
+        if not last_key:
+            break
+    return []
 
 
 def _claim(tenant_id: str, item: ConversationItem, agent: AgentItem, config: InboxSettings) -> bool:
@@ -269,7 +292,8 @@ def _take_out_of_pool(tenant_id: str, user_id: str, reason: str) -> bool:
     now = iso()
     try:
         AgentItem(agents_pk(tenant_id), agent_sk(user_id)).update(
-            actions=[AgentItem.status.set("offline"), AgentItem.status_at.set(now), AgentItem.updated_at.set(now)],
+            actions=[AgentItem.status.set("offline"), AgentItem.status_at.set(now), AgentItem.updated_at.set(now),
+                     agents.ready_action(tenant_id, "offline")],
             condition=AgentItem.pk.exists() & (AgentItem.status != "offline"))
     except UpdateError as err:
         if err.cause_response_code != "ConditionalCheckFailedException":

@@ -8,6 +8,7 @@ indexes to the conversation item there (docs/inbox.md).
 
 Keys (every partition starts with the tenant):
   agent            pk T#<t>#AGENTS            sk A#<user id>       (presence, load, capacity, tags)
+                                                  (ready: T#<t>#READY / load, only while online)
   team             pk T#<t>#TEAMS             sk M#<team id>       (members, channel accounts)
   inbox settings   pk T#<t>#INBOX             sk SETTINGS          (assignment, bots, alerts)
   quick reply      pk T#<t>#QR                sk Q#<id>
@@ -58,6 +59,11 @@ def teams_pk(tenant_id: str) -> str:
     return f"T#{tenant_id}#TEAMS"
 
 
+def ready_pk(tenant_id: str) -> str:
+    """The `ready` index partition of a brand's online agents (sorted by load)."""
+    return f"T#{tenant_id}#READY"
+
+
 
 class DueIndex(GlobalSecondaryIndex["InboxItem"]):
     class Meta:
@@ -66,6 +72,15 @@ class DueIndex(GlobalSecondaryIndex["InboxItem"]):
 
     due_pk = UnicodeAttribute(hash_key=True)
     due_sk = UnicodeAttribute(range_key=True)
+
+
+class ReadyIndex(GlobalSecondaryIndex["InboxItem"]):
+    class Meta:
+        index_name = "ready"
+        projection = AllProjection()
+
+    ready_pk = UnicodeAttribute(hash_key=True)
+    load = NumberAttribute(range_key=True)
 
 
 class InboxItem(Model):
@@ -98,6 +113,9 @@ class AgentItem(InboxItem, discriminator="agent"):
     # Open conversations held: changed only by ADD, in the same transaction as the holder.
     load = NumberAttribute(default=0)
     last_assigned_at = UnicodeAttribute(null=True)  # round-robin among equally loaded agents
+    # Set (ready_pk(tenant)) exactly while online: the `ready` index lists online agents by load.
+    ready_pk = UnicodeAttribute(null=True)
+    ready = ReadyIndex()
 
 
 class TeamItem(InboxItem, discriminator="team"):

@@ -1,0 +1,65 @@
+"""Per-thread request state for handlers that run concurrently in this one process.
+
+In Lambda every container is a process of its own. Here containers are threads, and the layer's
+packages are shared (imported once: `skailan.platform.clock`'s process-wide offset, settings and
+client caches must stay single). What would cross wires between two invocations is the request
+state Powertools keeps on *classes*: `resolve()` sets `BaseRouter.current_event` and
+`BaseRouter.lambda_context` as class attributes, and every router of the layer (`Router`, shared
+by every container of a function) reads `current_event` and `context` through the resolver that
+included it last. `install()` makes these three per thread — each invocation runs on one thread
+from start to end — so a route reads its own request whichever container or function runs
+beside it. Nothing changes for code that runs one invocation at a time.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABCMeta
+from typing import Any
+
+_installed = False
+_state = threading.local()
+_NAMES = ("current_event", "lambda_context")
+
+
+class _PerThread:
+    """A data descriptor: the value set on this thread (instance or class access alike)."""
+
+    def __init__(self, name: str, default: Any = None) -> None:
+        self.name = name
+        self.default = default
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        try:
+            return getattr(_state, self.name)
+        except AttributeError:
+            if self.default is not None:
+                value = self.default()
+                setattr(_state, self.name, value)
+                return value
+            raise AttributeError(self.name) from None
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        setattr(_state, self.name, value)
+
+
+class _RouterMeta(ABCMeta):
+    """BaseRouter's metaclass, so `BaseRouter.current_event = ...` (class assignment) lands per thread."""
+
+    current_event = _PerThread("current_event")
+    lambda_context = _PerThread("lambda_context")
+
+
+def install() -> None:
+    global _installed
+    if _installed:
+        return
+    from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+
+    for name in _NAMES:
+        type.__setattr__(BaseRouter, name, _PerThread(name))
+    # The resolver's `context` dict (route args, what middlewares append) — `self.context = {}` in
+    # __init__ and `clear_context()` after each request — one per thread too.
+    type.__setattr__(BaseRouter, "context", _PerThread("context", default=dict))
+    BaseRouter.__class__ = _RouterMeta
+    _installed = True
