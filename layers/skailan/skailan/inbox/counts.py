@@ -32,8 +32,21 @@ def tab_counts(caller: Caller, statuses: list[str]) -> dict[str, int]:
     mine = sum(ConversationItem.by_assignee.count(state.assignee_key(tenant, s, caller.principal_id))
                for s in statuses)
     unassigned = sum(ConversationItem.by_assignee.count(state.assignee_key(tenant, s, None)) for s in statuses)
-    if state.sees_all(caller):
+    if state.sees_all(caller) or (state.is_supervisor(caller) and _in_every_team(caller)):
         everything = sum(ConversationItem.gsi1.count(inbox_pk(tenant, s)) for s in statuses)
+    elif state.is_supervisor(caller):
+        # Another team's conversations are not theirs to see (state.visible_to): counted with the
+        # same rule as the list, a filtered count over the statuses' index partitions.
+        from skailan.inbox.views import _visibility
+
+        everything = sum(ConversationItem.gsi1.count(inbox_pk(tenant, s), filter_condition=_visibility(caller, s))
+                         for s in statuses)
     else:
         everything = mine + unassigned
     return {"mine": mine, "unassigned": unassigned, "all": everything}
+
+
+def _in_every_team(caller: Caller) -> bool:
+    from skailan.inbox import teams
+
+    return {t.team_id for t in teams.all_teams(caller.tenant_id)} <= state.manager_teams(caller)

@@ -254,11 +254,25 @@ def _statuses(filters: Filters) -> list[str]:
     return filters.status or list(STATUSES)
 
 
-def _visibility(caller: Caller, status: str) -> Condition | None:
+def _visibility(caller: Caller, status: str | None) -> Condition | None:
+    """`state.visible_to` as a filter: own and unassigned ones; supervisors and admins also those
+    of no team and of their teams; super-admins everything. `status` None: any status."""
     if state.sees_all(caller):
         return None
-    holder = C.last_assignee if status == "closed" else C.assignee
-    return holder.does_not_exist() | (holder == caller.principal_id)
+
+    def held(holder: Any) -> Condition:
+        return holder.does_not_exist() | (holder == caller.principal_id)
+
+    if status is None:
+        condition = ((C.status == "closed") & held(C.last_assignee)) | ((C.status != "closed") & held(C.assignee))
+    else:
+        condition = held(C.last_assignee if status == "closed" else C.assignee)
+    if state.is_supervisor(caller):
+        condition = condition | C.team_id.does_not_exist()
+        teams = sorted(state.manager_teams(caller))
+        if teams:
+            condition = condition | C.team_id.is_in(*teams[:100])
+    return condition
 
 
 def _and(*conditions: Condition | None) -> Condition | None:
@@ -279,10 +293,11 @@ def _assignee_value(caller: Caller, assignee: str) -> str | None:
 
 def plan(caller: Caller, filters: Filters, *, now: str | None = None) -> list[Stream]:
     tenant = caller.tenant_id
-    supervisor = state.sees_all(caller)
+    supervisor = state.sees_all(caller)  # the whole brand, no visibility condition
+    manager = state.is_supervisor(caller)  # may filter by any agent; sees no-team and own-team conversations
     now = now or iso()
     if filters.assignee and filters.assignee not in ("me", "none") and filters.assignee != caller.principal_id \
-            and not supervisor:
+            and not (supervisor or manager):
         raise Forbidden("Solo supervisores filtran por otro agente. / Only supervisors filter by another agent.",
                         code="permission_denied", details={"required": "conversations:manage"})
     team_value = None if filters.team == "none" else filters.team
@@ -318,7 +333,7 @@ def plan(caller: Caller, filters: Filters, *, now: str | None = None) -> list[St
                 conditions.append(C.last_activity_at >= filters.activity_from)
             if filters.activity_to:
                 conditions.append(C.last_activity_at <= filters.activity_to)
-        if status is not None and "visibility" not in skip:
+        if "visibility" not in skip:
             conditions.append(_visibility(caller, status))
         return _and(*conditions)
 
@@ -350,12 +365,11 @@ def plan(caller: Caller, filters: Filters, *, now: str | None = None) -> list[St
             status_filter = C.status == wanted[0]
         streams.append(Stream(
             "waiting", C.waiting, "ix_waiting", state.waiting_key(tenant), condition, True,
-            _and(status_filter, C.snoozed_until.does_not_exist(), common(None, skip={"unanswered"}),
-                 None if supervisor else (C.assignee.does_not_exist() | (C.assignee == caller.principal_id)))))
+            _and(status_filter, C.snoozed_until.does_not_exist(), common(None, skip={"unanswered"}))))
         return streams
 
     statuses = _statuses(filters)
-    if filters.assignee or not supervisor:
+    if filters.assignee or not (supervisor or manager):
         if filters.assignee:
             holders = [_assignee_value(caller, filters.assignee)]
         else:
@@ -365,7 +379,8 @@ def plan(caller: Caller, filters: Filters, *, now: str | None = None) -> list[St
                 streams.append(Stream(
                     f"a:{status}:{holder or '-'}", C.by_assignee, "ix_assignee",
                     state.assignee_key(tenant, status, holder), activity_range(C.last_activity_at), False,
-                    common(status, skip={"assignee", "activity", "visibility"})))
+                    # an agent's holder streams are visible by construction; a manager's need the team rule
+                    common(status, skip={"assignee", "activity"} | (set() if manager else {"visibility"}))))
         return streams
     # Most selective first: a non-normal priority is rare, a team narrower than a channel.
     rare_priority = filters.priority if filters.priority and filters.priority != "normal" else None
