@@ -6031,6 +6031,7 @@ export interface operations {
                 q?: string | null;
                 tag?: string | null;
                 journey_state?: string | null;
+                /** @description The people's owner: a user id, or `me` */
                 owner_id?: string | null;
                 customer_role?: string | null;
                 list_id?: string | null;
@@ -6460,6 +6461,8 @@ export interface operations {
                 sort?: ("last_message" | "waiting") | null;
                 /** @description search by name, phone, e-mail or message text */
                 q?: string | null;
+                /** @description the person's owner (CRM): a user id or `me` */
+                owner_id?: string | null;
                 /** @description Opaque cursor from the previous page's next_cursor. */
                 cursor?: string | null;
                 limit?: number | null;
@@ -8564,6 +8567,7 @@ export interface operations {
                 q?: string | null;
                 tag?: string | null;
                 journey_state?: string | null;
+                /** @description The people's owner: a user id, or `me` */
                 owner_id?: string | null;
                 customer_role?: string | null;
                 list_id?: string | null;
@@ -9156,6 +9160,8 @@ export interface operations {
                 sort?: ("last_message" | "waiting") | null;
                 /** @description search by name, phone, e-mail or message text */
                 q?: string | null;
+                /** @description the person's owner (CRM): a user id or `me` */
+                owner_id?: string | null;
                 /** @description Opaque cursor from the previous page's next_cursor. */
                 cursor?: string | null;
                 limit?: number | null;
