@@ -19,7 +19,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
 .PHONY: help install run test test-fast lint typecheck unit integration e2e contract posture bench build validate openapi clean
-.PHONY: chromium web-install web-build web-api web-api-check web-lint web-unit web-e2e web-test
+.PHONY: chromium web-install web-build web-api web-api-check web-lint web-unit web-e2e web-test deploy-web
 
 help:
 	@echo "make run       install and start the whole suite locally (http://127.0.0.1:$${SKAILAN_PORT:-3000})"
@@ -29,6 +29,7 @@ help:
 	@echo "make build     sam build;  make validate  cfn-lint + sam validate --lint"
 	@echo "make posture   checkov on template.yaml; accepted exceptions in .checkov.yaml (docs/decisions.md)"
 	@echo "make openapi   regenerate the OpenAPI document from the resolvers"
+	@echo "make deploy-web  publish web/ to the stack's bucket + CloudFront (STACK=skailan-dev; docs/deploy-web.md)"
 	@echo "make web-build build the web app (web/dist, only when web/ changed);  make web-test  its lint, unit and browser tests"
 
 $(STAMP): requirements-dev.txt layers/skailan/requirements.txt pyproject.toml
@@ -133,6 +134,20 @@ web-e2e: install chromium web-build
 	cd $(WEB) && SKAILAN_PYTHON=$(CURDIR)/$(BIN)/python npm run --silent e2e
 
 web-test: web-lint web-unit web-api-check web-e2e
+
+# Publish the app to the stack's WebBucket behind CloudFront (docs/deploy-web.md). Needs AWS
+# credentials and a deployed stack: `make deploy-web STACK=skailan-prod`.
+STACK ?= skailan-dev
+deploy-web: install web-build
+	@set -euo pipefail; outputs=$$(mktemp); trap 'rm -f $$outputs' EXIT; \
+	aws cloudformation describe-stacks --stack-name $(STACK) --output json > $$outputs; \
+	bucket=$$($(BIN)/python -m infra.deploy_web output $$outputs WebBucketName); \
+	distribution=$$($(BIN)/python -m infra.deploy_web output $$outputs WebDistributionId); \
+	$(BIN)/python -m infra.deploy_web config $$outputs $(WEB)/dist; \
+	aws s3 sync $(WEB)/dist/assets s3://$$bucket/assets --cache-control "public,max-age=31536000,immutable"; \
+	aws s3 sync $(WEB)/dist s3://$$bucket --delete --exclude "assets/*" --exclude ".built-*" --cache-control "no-cache"; \
+	aws cloudfront create-invalidation --distribution-id $$distribution --paths "/index.html" "/config.json" "/" >/dev/null; \
+	echo "App: $$($(BIN)/python -m infra.deploy_web output $$outputs WebUrl)"
 
 clean:
 	rm -rf .aws-sam .pytest_cache .ruff_cache .local-data $(WEB)/dist

@@ -1,9 +1,8 @@
 """The web app: JavaScript the first screen loads (gzip) and the whole bundle; the time from a
 WhatsApp webhook to the message shown in an open conversation (median, p95; `web/e2e/bench-live.mjs`);
-the time from navigation to the inbox list shown with up to 10 000 conversations in the brand, as a
-ratio to the brand as seeded (`web/e2e/bench-inbox.mjs`, seeding bounded to 3 minutes; opt-in with
-BENCH_WEB_INBOX=1 — locally the FIFO ingest reaches far fewer than 10 000 conversations in that time,
-and the figure says how many were present).
+the time from navigation to the inbox list shown for the brand as seeded and with 10 000 more
+conversations, and their ratio (`web/e2e/bench-inbox.mjs`; the conversations come from the local
+seeding helper `POST /_local/seed/conversations`, a few seconds; BENCH_WEB_INBOX=0 skips it).
 
 Reads `web/dist` (`make bench` builds it first): the first screen is index.html's module script
 plus its modulepreloads; lazy routes (the inbox, CRM, settings) are counted in the total only.
@@ -45,7 +44,7 @@ def run() -> Iterator[dict[str, Any]]:
     yield figure(BENCH, "total_js_gzip", total_gzip / 1024, "KiB", files=len(scripts))
     yield figure(BENCH, "total_js_raw", total_raw / 1024, "KiB")
     yield from _live_latency()
-    if os.environ.get("BENCH_WEB_INBOX") == "1":  # opt-in: ~5 min, and its seeding is not yet verified
+    if os.environ.get("BENCH_WEB_INBOX") != "0":  # ~1-2 min: one runtime, 10 000 seeded conversations
         yield from _node_figures("e2e/bench-inbox.mjs", "inbox_list_shown_failed")
 
 

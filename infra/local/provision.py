@@ -96,6 +96,10 @@ _NOTHING_TO_DO = {
     "AWS::XRay::Group",
     "AWS::XRay::SamplingRule",
     "AWS::CloudFormation::WaitConditionHandle",
+    # The app is served by the local gateway (infra/local/web.py), not by a CDN.
+    "AWS::CloudFront::Distribution",
+    "AWS::CloudFront::OriginAccessControl",
+    "AWS::CloudFront::ResponseHeadersPolicy",
 }
 
 _USER_POOL_PARAMETERS = {

@@ -185,6 +185,7 @@ def banner_lines() -> list[str]:
         "Telegram demo-telegram (secret demo-telegram-secret); Twilio demo-twilio (token demo-twilio-token)",
         "E-mail soporte@demo.local; web chat widget demo-widget",
         "Sent e-mail (invitations): GET /_local/mail",
+        "Many conversations at once (benches): POST /_local/seed/conversations {count}",
         "Fake providers: GET /_local/outbox · POST /_local/faults {provider,status,count} · "
         "POST /_local/email {from,to,subject,text}",
     ]
@@ -258,5 +259,8 @@ def seed(runtime: Any) -> list[str]:
     seed_data()
     if hasattr(runtime, "add_local_route"):
         runtime.add_local_route("GET", "/_local/mail", lambda _request: (200, {}, {"items": local_mail()}))
+        from infra.local import seed_conversations
+
+        runtime.add_local_route("POST", "/_local/seed/conversations", seed_conversations.route)
         start_fake_providers(runtime)
     return banner_lines()

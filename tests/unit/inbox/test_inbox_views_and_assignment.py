@@ -15,6 +15,8 @@ from skailan.platform.errors import BadRequest, Forbidden
 
 AGENT = Caller(tenant_id="demo", principal_id="u1", kind="user", permissions=frozenset({"conversations:edit"}))
 SUPERVISOR = Caller(tenant_id="demo", principal_id="s1", kind="user", permissions=frozenset({"conversations:manage"}))
+SUPER_ADMIN = Caller(tenant_id="demo", principal_id="sa", kind="user", permissions=frozenset({"conversations:manage"}),
+                     super_admin=True)
 
 
 def _conversation(**attrs) -> ConversationItem:
@@ -54,19 +56,27 @@ def test_visibility_and_the_whatsapp_window():
     assert state.window_expires_at(_conversation(channel="telegram", last_customer_message_at="x")) is None
 
 
-def test_planning_picks_the_index_by_filter_and_agents_read_mine_and_unassigned():
+def test_planning_picks_the_index_by_filter_and_agents_read_mine_and_unassigned(monkeypatch):
     mine = views.plan(AGENT, views.Filters.parse(status="open"))
     assert [s.hash_value for s in mine] == ["T#demo#S#open#A#u1", "T#demo#S#open#A#-"]
-    assert [s.index.Meta.index_name for s in views.plan(SUPERVISOR, views.Filters.parse(channel="telegram",
+    assert [s.index.Meta.index_name for s in views.plan(SUPER_ADMIN, views.Filters.parse(channel="telegram",
                                                                                          status="open"))] == ["by_channel"]
-    assert views.plan(SUPERVISOR, views.Filters.parse())[0].index.Meta.index_name == "gsi2"
-    assert views.plan(SUPERVISOR, views.Filters.parse(status="closed"))[0].hash_value == "T#demo#INBOX#closed"
-    assert len(views.plan(SUPERVISOR, views.Filters.parse(team="t1"))) == 4  # one stream per status
-    waiting = views.plan(SUPERVISOR, views.Filters.parse(sort="waiting"))
+    assert views.plan(SUPER_ADMIN, views.Filters.parse())[0].index.Meta.index_name == "gsi2"
+    assert views.plan(SUPER_ADMIN, views.Filters.parse(status="closed"))[0].hash_value == "T#demo#INBOX#closed"
+    assert len(views.plan(SUPER_ADMIN, views.Filters.parse(team="t1"))) == 4  # one stream per status
+    waiting = views.plan(SUPER_ADMIN, views.Filters.parse(sort="waiting"))
     assert [s.index.Meta.index_name for s in waiting] == ["waiting"] and waiting[0].forward
     with pytest.raises(Forbidden):
         views.plan(AGENT, views.Filters.parse(assignee="u2"))
-    assert views.plan(SUPERVISOR, views.Filters.parse(sort="waiting", status="closed")) == []
+    assert views.plan(SUPER_ADMIN, views.Filters.parse(sort="waiting", status="closed")) == []
+    # a supervisor (not super-admin) gets the same index, with the team rule as a filter
+    assert views.plan(SUPER_ADMIN, views.Filters.parse(status="open"))[0].filter is None
+    monkeypatch.setattr(state, "manager_teams", lambda caller: frozenset({"t1"}))
+    (stream,) = views.plan(SUPERVISOR, views.Filters.parse(status="open"))
+    assert stream.index.Meta.index_name == "gsi1" and "team_id" in str(stream.filter)
+    assert not state.visible_to(SUPERVISOR, _conversation(assignee="u2", team_id="t2"))
+    assert state.visible_to(SUPERVISOR, _conversation(assignee="u2", team_id="t1"))
+    assert state.visible_to(SUPER_ADMIN, _conversation(assignee="u2", team_id="t2"))
 
 
 def test_a_cursor_cannot_point_into_another_partition():

@@ -116,3 +116,20 @@ def test_the_rule_and_the_worker_agree_on_the_event_types():
     template = load_yaml((ROOT / "template.yaml").read_text())
     pattern = template["Resources"]["RealtimeRule"]["Properties"]["EventPattern"]
     assert set(pattern["detail-type"]) == set(frames.TYPES)
+
+
+def test_another_team_s_conversation_is_whole_only_for_super_admins_and_that_team_s_supervisors():
+    superadmin = Caller(tenant_id="demo", principal_id="super", kind="user", super_admin=True,
+                        permissions=BUILTIN_ROLES["super_admin"]["permissions"])  # type: ignore[arg-type]
+    e = event("message.received", {"conversation_id": "conv-1", "text": "factura vencida"})
+    frame = frames.frame_of(e, "c1")
+    teamed = frames.audience_of(e, "agent-2", team_members=frozenset({"agent-2", "sup"}))
+    assert frames.view(superadmin, frame, teamed) == frame
+    assert frames.view(SUPERVISOR, frame, teamed) == frame  # a member of the team
+    assert frames.view(ADMIN, frame, teamed)["data"] == {}  # not in the team: ids only
+    assert frames.view(AGENT1, frame, teamed)["data"] == {}
+    no_team = frames.audience_of(e, "agent-2")
+    assert frames.view(ADMIN, frame, no_team) == frame
+    # stored and read back (the changes feed) the same
+    assert frames.Audience.from_item(teamed.to_item()) == teamed
+    assert frames.view(ADMIN, frame, frames.Audience.from_item(teamed.to_item()))["data"] == {}

@@ -52,6 +52,7 @@ def list_conversations(  # filters and visibility: skailan.inbox.views (docs/inb
     activity_to: Annotated[str | None, Query(max_length=40, description="last activity until (ISO-8601)")] = None,
     sort: Annotated[Literal["last_message", "waiting"] | None, Query(description="newest activity first, or longest wait first")] = None,
     q: Annotated[str | None, Query(max_length=100, description="search by name, phone, e-mail or message text")] = None,
+    owner_id: Annotated[str | None, Query(max_length=64, description="the person's owner (CRM): a user id or `me`")] = None,
     cursor: Cursor = None,
     limit: Limit = None,
 ) -> Page[InboxConversationOut]:
@@ -59,7 +60,8 @@ def list_conversations(  # filters and visibility: skailan.inbox.views (docs/inb
     return inbox.list_conversations(
         current_caller(), cursor=cursor, limit=limit, status=status, channel=channel, account_id=account_id,
         assignee=assignee, team=team, priority=priority, tags=tags, pinned=pinned, unanswered_for=unanswered_for,
-        answered_within=answered_within, activity_from=activity_from, activity_to=activity_to, sort=sort, q=q)
+        answered_within=answered_within, activity_from=activity_from, activity_to=activity_to, sort=sort, q=q,
+        owner_id=owner_id)
 
 
 @router.post("/v1/conversations", status_code=201,

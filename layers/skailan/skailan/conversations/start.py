@@ -143,7 +143,7 @@ def _check_content(caller: Caller, body: NewConversationIn, channel: str, accoun
 def _held_elsewhere(caller: Caller, existing: ConversationItem) -> None:
     from skailan.inbox import state
 
-    if existing.status == "closed" or state.sees_all(caller):
+    if existing.status == "closed" or state.visible_to(caller, existing):
         return
     if existing.assignee and existing.assignee != caller.principal_id:
         raise Conflict("Esta persona ya tiene una conversación abierta en este canal con otro agente. / "

@@ -753,6 +753,17 @@ def list_people(tenant_id: str, f: PeopleFilter, *, cursor: str | None, limit: i
     return Page[PersonOut](items=[to_out(p) for p in people], next_cursor=encode_cursor(facets.last_evaluated_key))
 
 
+def owned_person_ids(tenant_id: str, owner_id: str, *, limit: int) -> list[str] | None:
+    """The ids of the people `owner_id` owns (the owner facet index), or None when more than
+    `limit`: the inbox's "conversations by owner" filter."""
+    ids: list[str] = []
+    for facet in FacetItem.gsi1.query(facet_index_pk(tenant_id, "owner", owner_id), page_size=limit + 1):
+        ids.append(facet.person_id)
+        if len(ids) > limit:
+            return None
+    return ids
+
+
 def _search_identity(tenant_id: str, q: str) -> list[PersonItem] | None:
     """An e-mail or phone query: one GetItem on the identity (+ one on the person); None if q is a name."""
     from skailan.crm.emails import InvalidEmail

@@ -144,7 +144,7 @@ def _claim(tenant_id: str, item: ConversationItem, agent: AgentItem, config: Inb
 
     notifications.notify(tenant_id, agent.user_id, "assigned", conversation_id=item.conversation_id,
                          text=f"Se te asignó una conversación de {(item.contact or {}).get('name') or 'un cliente'}. / "
-                              "A conversation was assigned to you.", publish_event=False)
+                              "A conversation was assigned to you.")
     logger.info("conversation assigned", tenant_id=tenant_id, conversation_id=item.conversation_id,
                 assignee=agent.user_id)
     return True

@@ -32,8 +32,19 @@ def tab_counts(caller: Caller, statuses: list[str]) -> dict[str, int]:
     mine = sum(ConversationItem.by_assignee.count(state.assignee_key(tenant, s, caller.principal_id))
                for s in statuses)
     unassigned = sum(ConversationItem.by_assignee.count(state.assignee_key(tenant, s, None)) for s in statuses)
-    if state.sees_all(caller):
+    everything = mine + unassigned
+    if state.sees_all(caller) or state.is_supervisor(caller):
         everything = sum(ConversationItem.gsi1.count(inbox_pk(tenant, s)) for s in statuses)
-    else:
-        everything = mine + unassigned
+    if not state.sees_all(caller) and state.is_supervisor(caller):
+        # Another team's conversations held by someone else are not theirs to see
+        # (state.visible_to): taken off, reading only those teams' partitions, never the brand's.
+        from skailan.inbox import teams
+
+        hidden = {t.team_id for t in teams.all_teams(tenant)} - state.manager_teams(caller)
+        for status in statuses:
+            holder = ConversationItem.last_assignee if status == "closed" else ConversationItem.assignee
+            for team_id in sorted(hidden):
+                everything -= ConversationItem.by_team.count(
+                    state.team_key(tenant, status, team_id),
+                    filter_condition=holder.exists() & (holder != caller.principal_id))
     return {"mine": mine, "unassigned": unassigned, "all": everything}

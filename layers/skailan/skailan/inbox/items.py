@@ -206,6 +206,22 @@ class NotificationItem(InboxItem, discriminator="notification"):
     data = JSONAttribute(default=dict)
 
 
+class NotificationPrefsItem(InboxItem, discriminator="notification_prefs"):
+    """Per user and brand: the notification kinds also sent by e-mail (none by default)."""
+
+    user_id = UnicodeAttribute()
+    email_kinds = UnicodeSetAttribute(default=set)
+
+
+class NotificationMailItem(InboxItem, discriminator="notification_mail"):
+    """Per user and brand: the notifications waiting for the next e-mail digest (one per window)."""
+
+    user_id = UnicodeAttribute()
+    notification_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    added = NumberAttribute(default=0)  # every add counts: the version a digest is taken at
+    due_at = UnicodeAttribute(null=True)
+
+
 class SearchKeyItem(InboxItem, discriminator="search_key"):
     conversation_id = UnicodeAttribute()
     source = UnicodeAttribute()  # name | phone | email | text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, StrictBool, field_validator, model_validator
 
 from skailan.inbox.action_models import Page
 from skailan.platform.ids import ID_MAX_LENGTH, ID_PATTERN, EntityId
@@ -326,6 +326,41 @@ class WhatsAppTemplateOut(ResponseModel):
 
 class RemindIn(RequestModel):
     in_: Annotated[Literal["15m", "1h"], Field(alias="in")]
+
+
+class EmailNotificationKinds(RequestModel):
+    """Which notification kinds also go out by e-mail (all off unless chosen). Sent whole: a kind
+    left out is off."""
+
+    message: StrictBool = False
+    assigned: StrictBool = False
+    mentioned: StrictBool = False
+    unassigned_alert: StrictBool = False
+    reminder: StrictBool = False
+    task_reminder: StrictBool = False
+    task_overdue: StrictBool = False
+
+
+class NotificationPreferencesIn(RequestModel):
+    email: EmailNotificationKinds
+
+
+class EmailNotificationKindsOut(ResponseModel):
+    message: bool = False
+    assigned: bool = False
+    mentioned: bool = False
+    unassigned_alert: bool = False
+    reminder: bool = False
+    task_reminder: bool = False
+    task_overdue: bool = False
+
+
+class NotificationPreferencesOut(ResponseModel):
+    email: EmailNotificationKindsOut
+    email_address: str | None = Field(default=None, description="Where the e-mail goes (the member's sign-in e-mail).")
+    # A burst is sent as one e-mail: at most one every this many seconds.
+    email_batch_seconds: int
+    updated_at: str | None = None
 
 
 class NotificationOut(ResponseModel):

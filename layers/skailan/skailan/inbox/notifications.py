@@ -58,6 +58,9 @@ def notify(tenant_id: str, user_id: str, type_: str, *, conversation_id: str | N
         # its outbox item, right after the notification (inbox.events.emit_many)
         emit_many([build(tenant_id, "notification.created", entity_type="notification", entity_id=notification_id,
                          data={"user_id": user_id, "type": type_, "conversation_id": conversation_id})])
+    from skailan.inbox import notification_mail
+
+    notification_mail.queue(tenant_id, user_id, type_, [notification_id])  # only if the user opted in
     return _out(item)
 
 

@@ -16,6 +16,8 @@ from skailan.inbox.models import (
     InboxSettingsIn,
     MetricsOut,
     NotificationOut,
+    NotificationPreferencesIn,
+    NotificationPreferencesOut,
     Page,
     PresenceIn,
     PreviewIn,
@@ -274,6 +276,25 @@ def remind(notification_id: Id, body: RemindIn) -> NotificationOut:
     from skailan.inbox import notifications
 
     return notifications.remind(current_caller(), notification_id, body.in_)
+
+
+@notifications_router.get("/v1/me/notification-preferences", middlewares=[authenticated()], tags=TAGS)
+def get_notification_preferences() -> NotificationPreferencesOut:
+    """The caller's notification preferences in the selected brand: which kinds also go out by
+    e-mail (all off until chosen). Every kind always reaches the feed and the live channel."""
+    from skailan.inbox import notification_mail
+
+    return notification_mail.get_preferences(current_caller())
+
+
+@notifications_router.put("/v1/me/notification-preferences", middlewares=[authenticated()], tags=TAGS)
+def put_notification_preferences(body: NotificationPreferencesIn) -> NotificationPreferencesOut:
+    """Choose the kinds sent by e-mail (`email`: message, assigned, mentioned, unassigned_alert,
+    reminder, task_reminder, task_overdue; a kind left out is off). A burst is batched: at most one
+    e-mail per `email_batch_seconds`, listing what is still unread."""
+    from skailan.inbox import notification_mail
+
+    return notification_mail.put_preferences(current_caller(), body)
 
 
 # ---------------------------------------------------------------- inbox settings and metrics

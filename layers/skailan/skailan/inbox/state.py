@@ -120,16 +120,40 @@ def is_supervisor(caller: Caller) -> bool:
 
 
 def sees_all(caller: Caller) -> bool:
-    """Supervisors, admins and integrations (API keys) see the whole brand."""
-    return caller.kind == "api_key" or is_supervisor(caller)
+    """SPEC §1: only super-admins (and integrations: API keys, the system) see every conversation."""
+    return caller.kind in ("api_key", "system") or caller.super_admin
+
+
+def manager_teams(caller: Caller) -> frozenset[str]:
+    """The teams a supervisor or admin belongs to: they see those teams' conversations (one
+    small Query per request; cached a few seconds per container)."""
+    from time import monotonic
+
+    from skailan.inbox import teams
+
+    key = (caller.tenant_id, caller.principal_id)
+    hit = _MANAGER_TEAMS.get(key)
+    if hit is not None and monotonic() - hit[0] < 5:
+        return hit[1]
+    mine = frozenset(t.team_id for t in teams.all_teams(caller.tenant_id) if caller.principal_id in (t.members or ()))
+    if len(_MANAGER_TEAMS) > 1000:
+        _MANAGER_TEAMS.clear()
+    _MANAGER_TEAMS[key] = (monotonic(), mine)
+    return mine
+
+
+_MANAGER_TEAMS: dict[tuple[str, str], tuple[float, frozenset[str]]] = {}
 
 
 def visible_to(caller: Caller, item: ConversationItem) -> bool:
-    """Supervisors and admins see the whole brand; agents their own and unassigned ones."""
+    """Super-admins see the whole brand. Everyone sees their own and unassigned conversations;
+    supervisors and admins also those of no team and of the teams they belong to (docs/inbox.md)."""
     if sees_all(caller):
         return True
     holder = item.assignee if item.status != "closed" else item.last_assignee
-    return holder is None or holder == caller.principal_id
+    if holder is None or holder == caller.principal_id:
+        return True
+    return is_supervisor(caller) and (item.team_id is None or item.team_id in manager_teams(caller))
 
 
 def load_visible(caller: Caller, conversation_id: str) -> ConversationItem:

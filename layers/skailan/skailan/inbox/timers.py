@@ -11,7 +11,8 @@ Kinds: `inactivity` (conversation; auto-close when the customer stays silent), `
 conversations to the queue after the grace period), `remind` (notification), `outbound`
 (`<conversation>:<message>`; an outbound message still queued/sending long after it was queued
 gets its final state — `conversations.outbound.settle_if_stuck`), `email_followup`
-(conversation; the scheduled follow-up e-mail, `inbox/mail.py`).
+(conversation; the scheduled follow-up e-mail, `inbox/mail.py`), `notify_mail` (user; the
+notification e-mail digest, `inbox/notification_mail.py`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from pynamodb.exceptions import DeleteError
 from skailan.inbox.items import DUE_SHARDS, TimerItem
 from skailan.platform.clock import iso
 
-KINDS = ("inactivity", "snooze", "unassigned", "assign_retry", "offline", "remind", "outbound", "email_followup")
+KINDS = ("inactivity", "snooze", "unassigned", "assign_retry", "offline", "remind", "outbound", "email_followup",
+         "notify_mail")
 
 
 def _pk(tenant_id: str) -> str:

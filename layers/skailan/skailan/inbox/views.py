@@ -56,6 +56,51 @@ def parse_duration(value: str, field_name: str) -> timedelta:
     return duration
 
 
+def _owner(value: str | None) -> str | None:
+    from skailan.platform.ids import is_valid_id
+
+    value = (value or "").strip()
+    if not value:
+        return None
+    if value != "me" and not is_valid_id(value):
+        raise Unprocessable("owner_id no es válido (un id de usuario o me). / owner_id is not valid (a user id or me).",
+                            code="validation_error", details=[{"field": "owner_id", "error": "a user id or me"}])
+    return value
+
+
+# An owner filter becomes `person_id IN (…)` conditions (at most 100 values each, and a 4 KB
+# expression): past this many people the filter is refused with a hint to use the people list.
+MAX_OWNER_PEOPLE = 300
+
+
+def with_owner(caller: Caller, filters: Filters) -> Filters:
+    """Resolve `owner_id` to the owner's people (one CRM index Query); 422 when they are too many."""
+    if not filters.owner_id:
+        return filters
+    from dataclasses import replace
+
+    from skailan.crm.people import owned_person_ids
+
+    owner = caller.principal_id if filters.owner_id == "me" else filters.owner_id
+    people = owned_person_ids(caller.tenant_id, owner, limit=MAX_OWNER_PEOPLE)
+    if people is None:
+        raise Unprocessable(
+            f"Esa persona responsable tiene más de {MAX_OWNER_PEOPLE} contactos: filtra la lista de personas por "
+            f"responsable. / That owner has more than {MAX_OWNER_PEOPLE} people: filter the people list by owner.",
+            code="owner_too_broad", details=[{"field": "owner_id", "error": f"more than {MAX_OWNER_PEOPLE} people"}])
+    return replace(filters, owner_people=frozenset(people))
+
+
+def _owner_condition(people: frozenset[str]) -> Condition:
+    ordered = sorted(people)
+    out: Condition | None = None
+    for start in range(0, len(ordered), 100):
+        chunk = C.person_id.is_in(*ordered[start:start + 100])
+        out = chunk if out is None else out | chunk
+    assert out is not None
+    return out
+
+
 def _parse_time(value: str, field_name: str) -> str:
     try:
         return iso(parse_iso(value if "T" in value else f"{value}T00:00:00+00:00"))
@@ -80,13 +125,17 @@ class Filters:
     activity_to: str | None = None
     sort: str = "last_message"  # last_message | waiting
     q: str | None = None
+    # The person's owner (CRM): a user id or "me"; resolved to the owner's people by `with_owner`.
+    owner_id: str | None = None
+    owner_people: frozenset[str] | None = None
 
     @classmethod
     def parse(cls, *, status: str | None = None, channel: str | None = None, account_id: str | None = None,
               assignee: str | None = None, team: str | None = None, priority: str | None = None,
               tags: str | None = None, pinned: bool | None = None, unanswered_for: str | None = None,
               answered_within: str | None = None, activity_from: str | None = None,
-              activity_to: str | None = None, sort: str | None = None, q: str | None = None) -> Filters:
+              activity_to: str | None = None, sort: str | None = None, q: str | None = None,
+              owner_id: str | None = None) -> Filters:
         statuses = [s.strip() for s in (status or "").split(",") if s.strip()]
         bad = [s for s in statuses if s not in STATUSES]
         if bad:
@@ -113,7 +162,7 @@ class Filters:
             unanswered_for=parse_duration(unanswered_for, "unanswered_for") if unanswered_for else None,
             answered_within=parse_duration(answered_within, "answered_within") if answered_within else None,
             activity_from=start, activity_to=end,
-            sort=sort or "last_message", q=(q or "").strip() or None,
+            sort=sort or "last_message", q=(q or "").strip() or None, owner_id=_owner(owner_id),
         )
 
 
@@ -205,11 +254,25 @@ def _statuses(filters: Filters) -> list[str]:
     return filters.status or list(STATUSES)
 
 
-def _visibility(caller: Caller, status: str) -> Condition | None:
+def _visibility(caller: Caller, status: str | None) -> Condition | None:
+    """`state.visible_to` as a filter: own and unassigned ones; supervisors and admins also those
+    of no team and of their teams; super-admins everything. `status` None: any status."""
     if state.sees_all(caller):
         return None
-    holder = C.last_assignee if status == "closed" else C.assignee
-    return holder.does_not_exist() | (holder == caller.principal_id)
+
+    def held(holder: Any) -> Condition:
+        return holder.does_not_exist() | (holder == caller.principal_id)
+
+    if status is None:
+        condition = ((C.status == "closed") & held(C.last_assignee)) | ((C.status != "closed") & held(C.assignee))
+    else:
+        condition = held(C.last_assignee if status == "closed" else C.assignee)
+    if state.is_supervisor(caller):
+        condition = condition | C.team_id.does_not_exist()
+        teams = sorted(state.manager_teams(caller))
+        if teams:
+            condition = condition | C.team_id.is_in(*teams[:100])
+    return condition
 
 
 def _and(*conditions: Condition | None) -> Condition | None:
@@ -230,10 +293,11 @@ def _assignee_value(caller: Caller, assignee: str) -> str | None:
 
 def plan(caller: Caller, filters: Filters, *, now: str | None = None) -> list[Stream]:
     tenant = caller.tenant_id
-    supervisor = state.sees_all(caller)
+    supervisor = state.sees_all(caller)  # the whole brand, no visibility condition
+    manager = state.is_supervisor(caller)  # may filter by any agent; sees no-team and own-team conversations
     now = now or iso()
     if filters.assignee and filters.assignee not in ("me", "none") and filters.assignee != caller.principal_id \
-            and not supervisor:
+            and not (supervisor or manager):
         raise Forbidden("Solo supervisores filtran por otro agente. / Only supervisors filter by another agent.",
                         code="permission_denied", details={"required": "conversations:manage"})
     team_value = None if filters.team == "none" else filters.team
@@ -255,6 +319,8 @@ def plan(caller: Caller, filters: Filters, *, now: str | None = None) -> list[St
                               else C.priority == filters.priority)
         for tag in filters.tags:
             conditions.append(C.tags.contains(tag))
+        if filters.owner_people:
+            conditions.append(_owner_condition(filters.owner_people))
         if filters.pinned is not None:
             conditions.append(C.pinned == True if filters.pinned else C.pinned.does_not_exist())  # noqa: E712
         if filters.answered_within is not None:
@@ -267,7 +333,7 @@ def plan(caller: Caller, filters: Filters, *, now: str | None = None) -> list[St
                 conditions.append(C.last_activity_at >= filters.activity_from)
             if filters.activity_to:
                 conditions.append(C.last_activity_at <= filters.activity_to)
-        if status is not None and "visibility" not in skip:
+        if "visibility" not in skip:
             conditions.append(_visibility(caller, status))
         return _and(*conditions)
 
@@ -299,12 +365,11 @@ def plan(caller: Caller, filters: Filters, *, now: str | None = None) -> list[St
             status_filter = C.status == wanted[0]
         streams.append(Stream(
             "waiting", C.waiting, "ix_waiting", state.waiting_key(tenant), condition, True,
-            _and(status_filter, C.snoozed_until.does_not_exist(), common(None, skip={"unanswered"}),
-                 None if supervisor else (C.assignee.does_not_exist() | (C.assignee == caller.principal_id)))))
+            _and(status_filter, C.snoozed_until.does_not_exist(), common(None, skip={"unanswered"}))))
         return streams
 
     statuses = _statuses(filters)
-    if filters.assignee or not supervisor:
+    if filters.assignee or not (supervisor or manager):
         if filters.assignee:
             holders = [_assignee_value(caller, filters.assignee)]
         else:
@@ -314,7 +379,8 @@ def plan(caller: Caller, filters: Filters, *, now: str | None = None) -> list[St
                 streams.append(Stream(
                     f"a:{status}:{holder or '-'}", C.by_assignee, "ix_assignee",
                     state.assignee_key(tenant, status, holder), activity_range(C.last_activity_at), False,
-                    common(status, skip={"assignee", "activity", "visibility"})))
+                    # an agent's holder streams are visible by construction; a manager's need the team rule
+                    common(status, skip={"assignee", "activity"} | (set() if manager else {"visibility"}))))
         return streams
     # Most selective first: a non-normal priority is rare, a team narrower than a channel.
     rare_priority = filters.priority if filters.priority and filters.priority != "normal" else None
@@ -420,6 +486,9 @@ def read(streams: list[Stream], *, limit: int, cursor: str | None, waiting: bool
 
 def list_conversations(caller: Caller, filters: Filters, *, cursor: str | None, limit: int | None) -> Result:
     limit = clamp_limit(limit)
+    filters = with_owner(caller, filters)
+    if filters.owner_people is not None and not filters.owner_people:
+        return Result(items=[], next_cursor=None)  # the owner has nobody
     if filters.q:
         from skailan.inbox import search
 
@@ -451,6 +520,8 @@ def matches(caller: Caller, item: ConversationItem, filters: Filters, *, now: st
     if filters.priority and (item.priority or "normal") != filters.priority:
         return False
     if filters.tags and not set(filters.tags) <= set(item.tags or ()):
+        return False
+    if filters.owner_people is not None and item.person_id not in filters.owner_people:
         return False
     if filters.pinned is not None and bool(item.pinned) != filters.pinned:
         return False

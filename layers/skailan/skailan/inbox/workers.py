@@ -120,8 +120,7 @@ def _notify_holder(item: ConversationItem, data: dict[str, Any]) -> None:
     text = (f"{count} mensajes nuevos de {name}. / {count} new messages from {name}." if count > 1 else
             f"Nuevo mensaje de {name}: {(data.get('text') or '')[:80]} / New message from {name}.")
     created = notifications.notify(item.tenant_id, user_id, "message", conversation_id=item.conversation_id,
-                                   text=text, data={"count": count, "message_id": data.get("message_id")},
-                                   publish_event=False)
+                                   text=text, data={"count": count, "message_id": data.get("message_id")})
     MessageNoticeItem(pk, item.conversation_id, tenant_id=item.tenant_id, conversation_id=item.conversation_id,
                       notification_id=created.id, messages=count, updated_at=iso()).save()
 
@@ -295,7 +294,7 @@ def _unassigned_alert(tenant_id: str, conversation_id: str, queued_at: str | Non
         notifications.notify(tenant_id, user_id, "unassigned_alert", conversation_id=conversation_id,
                              text=f"La conversación de {name} espera sin asignar hace {minutes} min. / "
                                   f"A conversation has waited unassigned for {minutes} min.",
-                             data={"waiting_minutes": minutes}, publish_event=False)
+                             data={"waiting_minutes": minutes})
     return True
 
 
@@ -343,6 +342,10 @@ def run_timer(timer: Any, now: str) -> str:
             from skailan.inbox import mail
 
             return mail.fire_follow_up(tenant_id, ref, data)
+        if kind == "notify_mail":
+            from skailan.inbox import notification_mail
+
+            return notification_mail.run_timer(tenant_id, data)
         if kind == "remind":
             fired = notifications.fire_reminder(tenant_id, data.get("user_id", ""), data.get("notification_id", ""))
             return "reminded" if fired else "noop"

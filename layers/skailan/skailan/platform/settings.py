@@ -36,6 +36,9 @@ class Settings(BaseModel):
     # otherwise, and how long an agent may stay offline before their conversations are re-queued.
     inbox_default_capacity: int = 10
     inbox_offline_grace_seconds: int = 300
+    # Notifications by e-mail (opt-in per kind): at most one e-mail per user per this many
+    # seconds; what arrives meanwhile is listed in that one e-mail.
+    notification_mail_window_seconds: int = 300
     # Channels and conversations (docs/channels.md).
     conversations_table: str = "skailan-local-conversations"
     inbound_queue_url: str = ""

@@ -6,7 +6,8 @@ the domain event type, `data` a small, secret-free subset of the event's data.
 Visibility follows the inbox's rules (`skailan.inbox.state.visible_to`), decided per member:
 - `notification.created` goes to its recipient only;
 - conversation and message events go to members with `conversations:view`: whole to
-  supervisors and admins (`conversations:manage`), to the conversation's holder and the holders
+  super-admins, to supervisors and admins (`conversations:manage`) when the conversation has no
+  team or is of a team they belong to, to the conversation's holder and the holders
   it just left (a transfer), and to everyone while it is unassigned; other agents get the frame
   without `data` (ids and type only, so counts and lists can refresh without its contents);
 - presence changes go to members with `conversations:view`.
@@ -54,15 +55,21 @@ class Audience:
     permission: str | None = CONVERSATIONS_VIEW  # needed to receive it at all
     open_to_all: bool = True  # every permitted member sees the data (unassigned conversation)
     full_for: frozenset[str] = field(default_factory=frozenset)  # users who see the data besides supervisors
+    # The conversation's team's members (None: no team): supervisors and admins see the data of
+    # conversations of no team and of their teams; only super-admins see every team's.
+    team_members: frozenset[str] | None = None
 
     def to_item(self) -> dict[str, Any]:
         return {"recipient": self.recipient, "permission": self.permission, "open_to_all": self.open_to_all,
-                "full_for": sorted(self.full_for)}
+                "full_for": sorted(self.full_for),
+                "team_members": None if self.team_members is None else sorted(self.team_members)}
 
     @classmethod
     def from_item(cls, value: dict[str, Any]) -> Audience:
+        team = value.get("team_members")
         return cls(recipient=value.get("recipient"), permission=value.get("permission"),
-                   open_to_all=bool(value.get("open_to_all")), full_for=frozenset(value.get("full_for") or ()))
+                   open_to_all=bool(value.get("open_to_all")), full_for=frozenset(value.get("full_for") or ()),
+                   team_members=None if team is None else frozenset(team))
 
 
 def _clean(value: Any, depth: int = 0) -> Any:
@@ -115,8 +122,10 @@ def holders_named_in(data: dict[str, Any]) -> set[str]:
     return names
 
 
-def audience_of(event: DomainEvent, holder: str | None, *, exists: bool = True) -> Audience:
-    """`holder`: the conversation's holder now (assignee, or last assignee once closed)."""
+def audience_of(event: DomainEvent, holder: str | None, *, exists: bool = True,
+                team_members: frozenset[str] | None = None) -> Audience:
+    """`holder`: the conversation's holder now (assignee, or last assignee once closed);
+    `team_members`: the members of the conversation's team (None: it has no team)."""
     if event.type in NOTIFICATION_TYPES:
         recipient = event.data.get("user_id")
         return Audience(recipient=recipient if isinstance(recipient, str) else "-", permission=None)
@@ -125,12 +134,12 @@ def audience_of(event: DomainEvent, holder: str | None, *, exists: bool = True) 
     named = holders_named_in(event.data)
     if holder:
         named.add(holder)
-    return Audience(open_to_all=exists and holder is None, full_for=frozenset(named))
+    return Audience(open_to_all=exists and holder is None, full_for=frozenset(named), team_members=team_members)
 
 
 def sees_all(caller: Caller) -> bool:
-    """Supervisors, admins and integrations — as `skailan.inbox.state.sees_all`."""
-    return caller.kind == "api_key" or caller.can(CONVERSATIONS_MANAGE)
+    """Super-admins and integrations — as `skailan.inbox.state.sees_all`."""
+    return caller.kind in ("api_key", "system") or caller.super_admin
 
 
 def view(caller: Caller, frame: dict[str, Any], audience: Audience) -> dict[str, Any] | None:
@@ -140,5 +149,8 @@ def view(caller: Caller, frame: dict[str, Any], audience: Audience) -> dict[str,
     if audience.permission and not caller.can(audience.permission):
         return None
     if audience.open_to_all or sees_all(caller) or caller.principal_id in audience.full_for:
+        return frame
+    if caller.can(CONVERSATIONS_MANAGE) and (audience.team_members is None
+                                             or caller.principal_id in audience.team_members):
         return frame
     return {**frame, "data": {}}

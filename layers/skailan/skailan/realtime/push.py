@@ -77,8 +77,11 @@ def member_caller(tenant_id: str, user_id: str) -> Caller | None:
     member = members.find_member(tenant_id, user_id)
     if member is None or member.status != "active":
         return None
+    from skailan.tenancy.defaults import SUPER_ADMIN
+
     return Caller(tenant_id=tenant_id, principal_id=user_id, kind="user", email=member.email, name=member.name,
-                  role=member.role, permissions=roles.role_permissions(tenant_id, member.role))
+                  role=member.role, permissions=roles.role_permissions(tenant_id, member.role),
+                  super_admin=member.role == SUPER_ADMIN)
 
 
 MEMBER_CACHE_SECONDS = 30.0
@@ -100,17 +103,24 @@ def cached_member_caller(tenant_id: str, user_id: str) -> Caller | None:
     return caller
 
 
-def _holder(tenant_id: str, conversation_id: str | None) -> tuple[str | None, bool]:
-    """The conversation's holder now (assignee, or last assignee once closed), and whether it exists."""
+def _holder(tenant_id: str, conversation_id: str | None) -> tuple[str | None, bool, frozenset[str] | None]:
+    """The conversation's holder now (assignee, or last assignee once closed), whether it exists,
+    and its team's members (None: no team)."""
     if not conversation_id:
-        return None, False
+        return None, False, None
     from skailan.conversations.items import CONVERSATION_SK, ConversationItem, conversation_pk
 
     try:
         item = ConversationItem.get(conversation_pk(tenant_id, conversation_id), CONVERSATION_SK, consistent_read=True)
     except ConversationItem.DoesNotExist:
-        return None, False
-    return (item.assignee if item.status != "closed" else item.last_assignee), True
+        return None, False, None
+    team_members: frozenset[str] | None = None
+    if item.team_id:
+        from skailan.inbox import teams
+
+        team = teams.find_team(tenant_id, item.team_id)
+        team_members = frozenset(team.members or ()) if team is not None else frozenset()
+    return (item.assignee if item.status != "closed" else item.last_assignee), True, team_members
 
 
 def handle(event: DomainEvent, poster: Poster, *, lookup: MemberLookup = cached_member_caller) -> Outcome:
@@ -118,8 +128,8 @@ def handle(event: DomainEvent, poster: Poster, *, lookup: MemberLookup = cached_
         return Outcome()
     tenant_id = event.tenant_id
     if event.type in frames.CONVERSATION_TYPES:
-        holder, exists = _holder(tenant_id, frames.conversation_id_of(event))
-        audience = frames.audience_of(event, holder, exists=exists)
+        holder, exists, team_members = _holder(tenant_id, frames.conversation_id_of(event))
+        audience = frames.audience_of(event, holder, exists=exists, team_members=team_members)
     else:
         audience = frames.audience_of(event, None)
 

@@ -10,6 +10,8 @@ export interface InboxFilters {
   channel: string;
   assignee: string;
   team: string;
+  /** The contact's owner (CRM): a user id or `me`. */
+  owner: string;
   priority: string;
   tags: string;
   unanswered: string;
@@ -18,7 +20,7 @@ export interface InboxFilters {
 }
 
 export const DEFAULT_STATUS = 'open,pending';
-export const FILTER_KEYS = ['status', 'channel', 'assignee', 'team', 'priority', 'tags', 'unanswered', 'sort', 'q'] as const;
+export const FILTER_KEYS = ['status', 'channel', 'assignee', 'team', 'owner', 'priority', 'tags', 'unanswered', 'sort', 'q'] as const;
 
 export function readFilters(params: URLSearchParams, canSeeAll: boolean): InboxFilters {
   const rawTab = params.get('tab');
@@ -29,6 +31,7 @@ export function readFilters(params: URLSearchParams, canSeeAll: boolean): InboxF
     channel: params.get('channel') ?? '',
     assignee: params.get('assignee') ?? '',
     team: params.get('team') ?? '',
+    owner: params.get('owner') ?? '',
     priority: params.get('priority') ?? '',
     tags: params.get('tags') ?? '',
     unanswered: params.get('unanswered') ?? '',

@@ -2228,6 +2228,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/me/notification-preferences */
+        get: operations["get_notification_preferences_v1_me_notification_preferences_get"];
+        /** PUT /v1/me/notification-preferences */
+        put: operations["put_notification_preferences_v1_me_notification_preferences_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/notifications": {
         parameters: {
             query?: never;
@@ -3342,6 +3360,86 @@ export interface components {
             key: string;
             /** Person Ids */
             person_ids: string[];
+        };
+        /**
+         * EmailNotificationKinds
+         * @description Which notification kinds also go out by e-mail (all off unless chosen). Sent whole: a kind
+         *     left out is off.
+         */
+        EmailNotificationKinds: {
+            /**
+             * Message
+             * @default false
+             */
+            message: boolean;
+            /**
+             * Assigned
+             * @default false
+             */
+            assigned: boolean;
+            /**
+             * Mentioned
+             * @default false
+             */
+            mentioned: boolean;
+            /**
+             * Unassigned Alert
+             * @default false
+             */
+            unassigned_alert: boolean;
+            /**
+             * Reminder
+             * @default false
+             */
+            reminder: boolean;
+            /**
+             * Task Reminder
+             * @default false
+             */
+            task_reminder: boolean;
+            /**
+             * Task Overdue
+             * @default false
+             */
+            task_overdue: boolean;
+        };
+        /** EmailNotificationKindsOut */
+        EmailNotificationKindsOut: {
+            /**
+             * Message
+             * @default false
+             */
+            message: boolean;
+            /**
+             * Assigned
+             * @default false
+             */
+            assigned: boolean;
+            /**
+             * Mentioned
+             * @default false
+             */
+            mentioned: boolean;
+            /**
+             * Unassigned Alert
+             * @default false
+             */
+            unassigned_alert: boolean;
+            /**
+             * Reminder
+             * @default false
+             */
+            reminder: boolean;
+            /**
+             * Task Reminder
+             * @default false
+             */
+            task_reminder: boolean;
+            /**
+             * Task Overdue
+             * @default false
+             */
+            task_overdue: boolean;
         };
         /** EmailOptionsIn */
         EmailOptionsIn: {
@@ -4480,6 +4578,23 @@ export interface components {
             data?: {
                 [key: string]: unknown;
             };
+        };
+        /** NotificationPreferencesIn */
+        NotificationPreferencesIn: {
+            email: components["schemas"]["EmailNotificationKinds"];
+        };
+        /** NotificationPreferencesOut */
+        NotificationPreferencesOut: {
+            email: components["schemas"]["EmailNotificationKindsOut"];
+            /**
+             * Email Address
+             * @description Where the e-mail goes (the member's sign-in e-mail).
+             */
+            email_address?: string | null;
+            /** Email Batch Seconds */
+            email_batch_seconds: number;
+            /** Updated At */
+            updated_at?: string | null;
         };
         /** Page[AgentOut] */
         Page_AgentOut_: {
@@ -5916,6 +6031,7 @@ export interface operations {
                 q?: string | null;
                 tag?: string | null;
                 journey_state?: string | null;
+                /** @description The people's owner: a user id, or `me` */
                 owner_id?: string | null;
                 customer_role?: string | null;
                 list_id?: string | null;
@@ -6345,6 +6461,8 @@ export interface operations {
                 sort?: ("last_message" | "waiting") | null;
                 /** @description search by name, phone, e-mail or message text */
                 q?: string | null;
+                /** @description the person's owner (CRM): a user id or `me` */
+                owner_id?: string | null;
                 /** @description Opaque cursor from the previous page's next_cursor. */
                 cursor?: string | null;
                 limit?: number | null;
@@ -8449,6 +8567,7 @@ export interface operations {
                 q?: string | null;
                 tag?: string | null;
                 journey_state?: string | null;
+                /** @description The people's owner: a user id, or `me` */
                 owner_id?: string | null;
                 customer_role?: string | null;
                 list_id?: string | null;
@@ -9041,6 +9160,8 @@ export interface operations {
                 sort?: ("last_message" | "waiting") | null;
                 /** @description search by name, phone, e-mail or message text */
                 q?: string | null;
+                /** @description the person's owner (CRM): a user id or `me` */
+                owner_id?: string | null;
                 /** @description Opaque cursor from the previous page's next_cursor. */
                 cursor?: string | null;
                 limit?: number | null;
@@ -12134,6 +12255,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MeOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_notification_preferences_v1_me_notification_preferences_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferencesOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_notification_preferences_v1_me_notification_preferences_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationPreferencesIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferencesOut"];
                 };
             };
             /** @description Validation Error */

@@ -15,6 +15,8 @@ export const inbox: Record<keyof typeof es, string> = {
   'inbox.filter.channel': 'Channel',
   'inbox.filter.assignee': 'Agent',
   'inbox.filter.team': 'Team',
+  'inbox.filter.owner': 'Contact owner',
+  'inbox.filter.ownerMe': 'My contacts',
   'inbox.filter.priority': 'Priority',
   'inbox.filter.tags': 'Tags',
   'inbox.filter.tagsHint': 'Comma-separated; all must match.',

@@ -13,6 +13,8 @@ export const inbox = {
   'inbox.filter.channel': 'Canal',
   'inbox.filter.assignee': 'Agente',
   'inbox.filter.team': 'Equipo',
+  'inbox.filter.owner': 'Responsable del contacto',
+  'inbox.filter.ownerMe': 'Mis contactos',
   'inbox.filter.priority': 'Prioridad',
   'inbox.filter.tags': 'Etiquetas',
   'inbox.filter.tagsHint': 'Separadas por comas; deben estar todas.',

@@ -68,7 +68,7 @@ def list_contacts(
     q: Annotated[str | None, Query(max_length=200, description="Name prefix, phone or e-mail")] = None,
     tag: Annotated[str | None, Query(max_length=50)] = None,
     journey_state: Ref = None,
-    owner_id: Ref = None,
+    owner_id: Annotated[str | None, Query(max_length=64, description="The people's owner: a user id, or `me`")] = None,
     customer_role: Ref = None,
     list_id: Ref = None,
     segment_id: Ref = None,
@@ -79,6 +79,8 @@ def list_contacts(
     cursor: Cursor = None,
     limit: Limit = None,
 ) -> Page[PersonOut]:
+    if owner_id == "me":
+        owner_id = current_caller().principal_id
     filters = people.PeopleFilter(q=q, tag=tag, journey_state=journey_state, owner_id=owner_id,
                                   customer_role=customer_role, list_id=list_id, segment_id=segment_id,
                                   created_from=created_from, created_to=created_to, updated_from=updated_from,

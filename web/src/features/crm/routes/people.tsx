@@ -64,6 +64,7 @@ export function PeopleRoute() {
         </SelectField>
         <SelectField label={t('crm.person.owner')} value={filters.owner_id ?? ''} onChange={(e) => setFilter('owner_id', e.target.value)}>
           <option value="">{t('common.all')}</option>
+          <option value="me">{t('inbox.filter.ownerMe')}</option>
           {(agents.data ?? []).map((a) => <option key={a.user_id} value={a.user_id}>{a.name || a.email}</option>)}
         </SelectField>
         <SelectField label={t('crm.lists.one')} value={filters.list_id ?? ''} onChange={(e) => setFilter('list_id', e.target.value)}>

@@ -15,6 +15,7 @@ export function listParams(filters: InboxFilters) {
     channel: filters.channel || undefined,
     assignee,
     team: filters.team || undefined,
+    owner_id: filters.owner || undefined,
     priority: (filters.priority || undefined) as Priority | undefined,
     tags: filters.tags || undefined,
     unanswered_for: filters.unanswered || undefined,

@@ -63,6 +63,13 @@ export function InboxFiltersForm({
           <option key={team.id} value={team.id}>{team.name}</option>
         ))}
       </SelectField>
+      <SelectField label={t('inbox.filter.owner')} value={filters.owner} onChange={(e) => onChange({ owner: e.target.value })}>
+        <option value="">{t('common.all')}</option>
+        <option value="me">{t('inbox.filter.ownerMe')}</option>
+        {agents.map((agent) => (
+          <option key={agent.user_id} value={agent.user_id}>{agent.name ?? agent.email ?? agent.user_id}</option>
+        ))}
+      </SelectField>
       <SelectField label={t('inbox.filter.priority')} value={filters.priority} onChange={(e) => onChange({ priority: e.target.value })}>
         <option value="">{t('common.any')}</option>
         {PRIORITIES.map((p) => (

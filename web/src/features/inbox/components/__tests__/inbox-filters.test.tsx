@@ -32,6 +32,10 @@ describe('inbox filters', () => {
     expect(onChange).toHaveBeenLastCalledWith({ assignee: 'u1' });
     await user.selectOptions(screen.getByRole('combobox', { name: 'Equipo' }), 'soporte');
     expect(onChange).toHaveBeenLastCalledWith({ team: 'soporte' });
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Responsable del contacto' }), 'me');
+    expect(onChange).toHaveBeenLastCalledWith({ owner: 'me' });
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Responsable del contacto' }), 'u1');
+    expect(onChange).toHaveBeenLastCalledWith({ owner: 'u1' });
     await user.selectOptions(screen.getByRole('combobox', { name: 'Prioridad' }), 'urgent');
     expect(onChange).toHaveBeenLastCalledWith({ priority: 'urgent' });
     await user.selectOptions(screen.getByRole('combobox', { name: 'Sin respuesta hace al menos' }), '1h');
@@ -57,5 +61,8 @@ describe('inbox filters', () => {
     expect(listParams(readFilters(new URLSearchParams('tab=all&assignee=u1&q=camila&tags=vip'), true))).toMatchObject({
       assignee: 'u1', q: 'camila', tags: 'vip',
     });
+    // the contact's owner filter: `owner` in the URL, `owner_id` on the route
+    expect(listParams(readFilters(new URLSearchParams('owner=me'), false))).toMatchObject({ owner_id: 'me', assignee: 'me' });
+    expect(listParams(readFilters(new URLSearchParams(''), true)).owner_id).toBeUndefined();
   });
 });
