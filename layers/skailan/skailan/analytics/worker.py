@@ -163,14 +163,15 @@ def _conversation(event: DomainEvent, changes: Changes, counters: Counters,
     gauges = store.gauges_key(tenant)
     changes.add(gauges, "open", int(after_open) - int(before_open))
     changes.add(gauges, "unassigned", int(after_unassigned) - int(before_unassigned))
-    if before_unassigned and not after_unassigned and before_since:
-        changes.delete(store.unassigned_key(tenant, before_since, conversation_id))
-        state["unassigned_since"] = None
-    if after_unassigned and not before_unassigned:
-        state["unassigned_since"] = state.get("status_at") if not state.get("assignee_at") or \
-            state["status_at"] > state["assignee_at"] else state["assignee_at"]
-        changes.put(store.unassigned_key(tenant, state["unassigned_since"], conversation_id),
-                    {"conversation_id": conversation_id})
+    # Waiting without an agent since the newer of (opened, lost its agent): the same whatever
+    # order the events came in.
+    since = max(state.get("status_at") or "", state.get("assignee_at") or "") if after_unassigned else None
+    if since != before_since:
+        if before_since:
+            changes.delete(store.unassigned_key(tenant, before_since, conversation_id))
+        if since:
+            changes.put(store.unassigned_key(tenant, since, conversation_id), {"conversation_id": conversation_id})
+        state["unassigned_since"] = since
     changes.state(key, state, version)
 
 
