@@ -68,6 +68,7 @@ _NOTHING_TO_DO = {
     "AWS::SQS::QueuePolicy",
     "AWS::SNS::TopicPolicy",
     "AWS::Events::EventBusPolicy",
+    "AWS::Events::Archive",  # replays are an AWS operation (docs/analytics.md)
     "AWS::CloudWatch::Alarm",
     "AWS::CloudWatch::Dashboard",
     "AWS::Logs::LogGroup",

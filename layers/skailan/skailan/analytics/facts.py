@@ -64,7 +64,7 @@ class Hours:
     holidays: frozenset[date]
 
     @staticmethod
-    def of(time_zone: str, business_hours: Mapping[str, list[Mapping[str, str]]],
+    def of(time_zone: str, business_hours: Mapping[str, Any],
            holidays: Iterable[str | date] = ()) -> Hours:
         return Hours(time_zone=time_zone,
                      spans={d: [(str(s["start"]), str(s["end"])) for s in business_hours.get(d, [])] for d in DAYS},
@@ -117,12 +117,12 @@ def _seconds(start: str, end: str) -> int:
 
 def sort_marks(marks: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Marks in time order; an opening takes the time of the customer message that opened it."""
-    marks = [dict(m) for m in marks]
-    message_at = {m["msg"]: m["at"] for m in marks if m["k"] == "c" and m.get("msg")}
-    for mark in marks:
+    copies: list[dict[str, Any]] = [dict(m) for m in marks]
+    message_at = {m["msg"]: m["at"] for m in copies if m["k"] == "c" and m.get("msg")}
+    for mark in copies:
         if mark["k"] == "o" and mark.get("msg") in message_at:
-            mark["at"] = min(mark["at"], message_at[mark["msg"]])
-    return sorted(marks, key=lambda m: (parse_iso(m["at"]), _ORDER.get(m["k"], 9)))
+            mark["at"] = min(mark["at"], message_at[mark["msg"]], key=parse_iso)
+    return sorted(copies, key=lambda m: (parse_iso(m["at"]), _ORDER.get(m["k"], 9)))
 
 
 def conversation_facts(marks: Iterable[Mapping[str, Any]], *, channel: str | None, team: str | None,

@@ -46,6 +46,7 @@ CONVERSATION_FIRST_RESPONSE = "conversation.first_response"
 CONVERSATION_UNASSIGNED_ALERT = "conversation.unassigned_alert"
 CONVERSATION_CSAT_REQUESTED = "conversation.csat_requested"
 CONVERSATION_CSAT_SKIPPED = "conversation.csat_skipped"
+CONVERSATION_NPS_ANSWERED = "conversation.nps_answered"  # a 0–10 NPS answer (analytics counts it)
 
 
 class ConversationPayload(Payload):
@@ -91,6 +92,14 @@ class ConversationRated(ConversationPayload):
     agent: str | None = None
     team: str | None = None
     closed_at: str | None = None
+
+
+class NpsAnswered(ConversationPayload):
+    person_id: str
+    score: int  # 0–10: promoters 9–10, passives 7–8, detractors 0–6
+    answered_at: str
+    agent: str | None = None
+    team: str | None = None
 
 
 class HolderChanged(ConversationPayload):
@@ -158,4 +167,5 @@ CATALOGUE = Catalogue(SOURCE, {
     CONVERSATION_UNASSIGNED_ALERT: ConversationPayload,
     CONVERSATION_CSAT_REQUESTED: ConversationPayload,
     CONVERSATION_CSAT_SKIPPED: ConversationPayload,
+    CONVERSATION_NPS_ANSWERED: NpsAnswered,
 })

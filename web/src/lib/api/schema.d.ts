@@ -1788,6 +1788,23 @@ export interface paths {
         patch: operations["update_tag_v1_crm_tags__name__patch"];
         trace?: never;
     };
+    "/v1/dashboard/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/dashboard/summary */
+        get: operations["dashboard_summary_v1_dashboard_summary_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/deals": {
         parameters: {
             query?: never;
@@ -2405,6 +2422,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/reports/conversations */
+        get: operations["conversation_report_v1_reports_conversations_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/nps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/reports/nps */
+        get: operations["nps_report_v1_reports_nps_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tasks": {
         parameters: {
             query?: never;
@@ -2673,6 +2724,28 @@ export interface components {
             /** Tags */
             tags?: string[] | null;
         };
+        /** Alert */
+        Alert: {
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "unassigned_wait" | "channel_account_disconnected";
+            /** Message */
+            message: string;
+            /** Link */
+            link: string;
+            /** Conversation Id */
+            conversation_id?: string | null;
+            /** Waiting Minutes */
+            waiting_minutes?: number | null;
+            /** Account Id */
+            account_id?: string | null;
+            /** Channel */
+            channel?: string | null;
+            /** Status */
+            status?: string | null;
+        };
         /** AlertSettings */
         AlertSettings: {
             /**
@@ -2939,6 +3012,11 @@ export interface components {
                     [key: string]: string;
                 }[];
             };
+            /**
+             * Holidays
+             * @default []
+             */
+            holidays: string[];
         };
         /**
          * BrandSettingsIn
@@ -2968,6 +3046,8 @@ export interface components {
             business_hours?: {
                 [key: string]: components["schemas"]["TimeRange"][];
             } | null;
+            /** Holidays */
+            holidays?: string[] | null;
         };
         /** BusinessIn */
         BusinessIn: {
@@ -3203,6 +3283,37 @@ export interface components {
             /** Username */
             username?: string | null;
         };
+        /** ConversationReportOut */
+        ConversationReportOut: {
+            /** Date From */
+            date_from: string;
+            /** Date To */
+            date_to: string;
+            /** Time Zone */
+            time_zone: string;
+            /** Group By */
+            group_by?: string | null;
+            /** Business Hours */
+            business_hours: boolean;
+            totals: components["schemas"]["ReportTotals"];
+            /** Groups */
+            groups: components["schemas"]["ReportGroup"][];
+            /** Definitions */
+            definitions: {
+                [key: string]: string;
+            };
+        };
+        /** ConversationsNow */
+        ConversationsNow: {
+            /** Open */
+            open: number;
+            /** Unassigned */
+            unassigned: number;
+            /** Longest Wait Seconds */
+            longest_wait_seconds?: number | null;
+            /** Longest Unassigned Seconds */
+            longest_unassigned_seconds?: number | null;
+        };
         /** ConversionOut */
         ConversionOut: {
             /** Stage Id */
@@ -3235,6 +3346,15 @@ export interface components {
              * @default 24
              */
             window_hours: number;
+        };
+        /** CsatStats */
+        CsatStats: {
+            /** Responses */
+            responses: number;
+            /** Average */
+            average?: number | null;
+            /** Satisfaction Pct */
+            satisfaction_pct?: number | null;
         };
         /** CustomerRoleIn */
         CustomerRoleIn: {
@@ -3352,6 +3472,13 @@ export interface components {
             /** Description */
             description?: string | null;
         };
+        /** DealsWon */
+        DealsWon: {
+            /** Count */
+            count: number;
+            /** Amount */
+            amount: number;
+        };
         /** DuplicatePairOut */
         DuplicatePairOut: {
             /** Reason */
@@ -3360,6 +3487,20 @@ export interface components {
             key: string;
             /** Person Ids */
             person_ids: string[];
+        };
+        /**
+         * DurationStats
+         * @description Exact nearest-rank percentiles over whole seconds (docs/analytics.md).
+         */
+        DurationStats: {
+            /** Count */
+            count: number;
+            /** P50 */
+            p50?: number | null;
+            /** P90 */
+            p90?: number | null;
+            /** Avg */
+            avg?: number | null;
         };
         /**
          * EmailNotificationKinds
@@ -4482,6 +4623,13 @@ export interface components {
             /** Edited At */
             edited_at?: string | null;
         };
+        /** MessagesToday */
+        MessagesToday: {
+            /** Received */
+            received: number;
+            /** Sent */
+            sent: number;
+        };
         /** MetricBucketOut */
         MetricBucketOut: {
             /** Hour */
@@ -4595,6 +4743,43 @@ export interface components {
             email_batch_seconds: number;
             /** Updated At */
             updated_at?: string | null;
+        };
+        /** NpsGroup */
+        NpsGroup: {
+            /** Key */
+            key: string;
+            /** Nps */
+            nps?: number | null;
+            /** Promoters */
+            promoters: number;
+            /** Passives */
+            passives: number;
+            /** Detractors */
+            detractors: number;
+            /** Responses */
+            responses: number;
+        };
+        /** NpsOut */
+        NpsOut: {
+            /** Date From */
+            date_from: string;
+            /** Date To */
+            date_to: string;
+            /** Nps */
+            nps?: number | null;
+            /** Promoters */
+            promoters: number;
+            /** Passives */
+            passives: number;
+            /** Detractors */
+            detractors: number;
+            /** Responses */
+            responses: number;
+            /**
+             * Groups
+             * @default []
+             */
+            groups: components["schemas"]["NpsGroup"][];
         };
         /** Page[AgentOut] */
         Page_AgentOut_: {
@@ -5112,6 +5297,34 @@ export interface components {
             /** Text */
             text?: string | null;
         };
+        /** ReportGroup */
+        ReportGroup: {
+            /** Conversations */
+            conversations: number;
+            first_response: components["schemas"]["DurationStats"];
+            resolution: components["schemas"]["DurationStats"];
+            csat: components["schemas"]["CsatStats"];
+            /** Key */
+            key: string;
+        };
+        /** ReportTotals */
+        ReportTotals: {
+            /** Conversations */
+            conversations: number;
+            first_response: components["schemas"]["DurationStats"];
+            resolution: components["schemas"]["DurationStats"];
+            csat: components["schemas"]["CsatStats"];
+            /** Created */
+            created: number;
+            /** Messages In */
+            messages_in: number;
+            /** Messages Out */
+            messages_out: number;
+            /** Bot Handled */
+            bot_handled: number;
+            /** Handoffs */
+            handoffs: number;
+        };
         /** ResponseValidationError */
         ResponseValidationError: {
             /** Detail */
@@ -5417,6 +5630,32 @@ export interface components {
              * @enum {string}
              */
             status: "open" | "pending";
+        };
+        /** SummaryOut */
+        SummaryOut: {
+            /** Generated At */
+            generated_at: string;
+            /** Day */
+            day: string;
+            conversations: components["schemas"]["ConversationsNow"];
+            /** Agents Online */
+            agents_online: number;
+            messages_today: components["schemas"]["MessagesToday"];
+            /** Leads Captured */
+            leads_captured: number;
+            /** Leads Captured Month */
+            leads_captured_month: number;
+            deals_won_month: components["schemas"]["DealsWon"];
+            /** Tasks Overdue */
+            tasks_overdue: number;
+            /** Campaigns Running */
+            campaigns_running: number;
+            /** Alerts */
+            alerts: components["schemas"]["Alert"][];
+            /** Links */
+            links: {
+                [key: string]: string;
+            };
         };
         /** TabCountsOut */
         TabCountsOut: {
@@ -10961,6 +11200,35 @@ export interface operations {
             };
         };
     };
+    dashboard_summary_v1_dashboard_summary_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_deals_v1_deals_get: {
         parameters: {
             query?: {
@@ -12812,6 +13080,76 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PreviewOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    conversation_report_v1_reports_conversations_get: {
+        parameters: {
+            query?: {
+                /** @description the brand's local date (default: 6 days before `to`) */
+                from?: string | null;
+                /** @description the brand's local date, inclusive (default: today) */
+                to?: string | null;
+                group_by?: ("agent" | "team" | "channel" | "close_reason") | null;
+                /** @description times inside the brand's hours only, holidays excluded */
+                business_hours?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationReportOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    nps_report_v1_reports_nps_get: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+                group_by?: ("agent" | "team" | "channel") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NpsOut"];
                 };
             };
             /** @description Validation Error */

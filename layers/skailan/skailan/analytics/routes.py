@@ -1,0 +1,64 @@
+"""Dashboard and reports routes (AnalyticsApiFunction). Services are imported inside the
+handlers: a request loads only what it uses. Permission: `analytics:view` (the reports module;
+supervisors, marketing and admins have it)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from skailan.analytics.models import ConversationReportOut, NpsOut, SummaryOut
+from skailan.platform.auth import current_caller
+from skailan.tenancy.access import requires
+
+TAGS = ["analytics"]
+VIEW = [requires("analytics:view")]
+DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+router = Router()
+
+
+@router.get("/v1/dashboard/summary", middlewares=VIEW, tags=TAGS)
+def dashboard_summary() -> SummaryOut:
+    """What is happening now: open and unassigned conversations and the longest waits, agents
+    online, today's messages and leads, this month's won deals, overdue tasks, and alerts
+    (conversations unassigned past the inbox's `alerts.unassigned_after_minutes`, channel accounts
+    disconnected). Read from pre-aggregated counters: the same few requests at any size."""
+    from skailan.analytics import reports
+
+    return reports.summary(current_caller().tenant_id)
+
+
+@router.get("/v1/reports/conversations", middlewares=VIEW, tags=TAGS)
+def conversation_report(
+    from_: Annotated[str | None, Query(alias="from", pattern=DATE, description="the brand's local date (default: 6 days before `to`)")] = None,
+    to: Annotated[str | None, Query(pattern=DATE, description="the brand's local date, inclusive (default: today)")] = None,
+    group_by: Annotated[Literal["agent", "team", "channel", "close_reason"] | None, Query()] = None,
+    business_hours: Annotated[bool, Query(description="times inside the brand's hours only, holidays excluded")] = False,
+) -> ConversationReportOut:
+    """Conversations closed, created, messages in / out, first response and resolution times
+    (exact p50 / p90 / average, in seconds, optionally in business hours), CSAT, bot-handled
+    and handoffs — in total and by agent, team, channel or close reason. At most 13 months.
+    `definitions` says how each figure is computed."""
+    from skailan.analytics import reports
+
+    return reports.conversations(current_caller().tenant_id, start=from_, end=to, group_by=group_by,
+                                 business_hours=business_hours)
+
+
+@router.get("/v1/reports/nps", middlewares=VIEW, tags=TAGS)
+def nps_report(
+    from_: Annotated[str | None, Query(alias="from", pattern=DATE)] = None,
+    to: Annotated[str | None, Query(pattern=DATE)] = None,
+    group_by: Annotated[Literal["agent", "team", "channel"] | None, Query()] = None,
+) -> NpsOut:
+    """NPS from 0–10 answers: promoters 9–10, passives 7–8, detractors 0–6, NPS = % promoters −
+    % detractors (−100…100), in total and by agent, team or channel."""
+    from skailan.analytics import reports
+
+    return reports.nps(current_caller().tenant_id, start=from_, end=to, group_by=group_by)
+
+
+ROUTERS = [router]
