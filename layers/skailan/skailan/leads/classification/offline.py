@@ -75,7 +75,8 @@ CUES: tuple[_Cue, ...] = (
        r"(?:llamen|llamemos|contacten|molesten|vuelvan)|dej\w* de (?:llamar|molestar)|no molestar|no contactar|"
        r"do not (?:call|contact)|dont (?:call|contact)|dnc|stop calling|never call|not to call|"
        r"(?:remove|take) (?:\w+ )?(?:off|from) (?:the |your |our )?(?:list|database)|"
-       r"(?:sacar|quitar|borrar|eliminar|retirar)(?:lo|la|le|los)? de (?:la |nuestra )?(?:lista|base|bd)|"
+       r"(?:sac|saqu|quit|borr|elimin|retir)\w*(?: (?:lo|la|le|los))? de (?:la |nuestra |su |sus )?"
+       r"(?:lista|base|bd|registros)|"
        r"lista negra|blacklist", NEG, 3),
     # -- not viable
     _c(r"numero (?:equivocado|errado|incorrecto|invalido|malo|no existe|inexistente|no valido|de otra persona)|"
@@ -86,7 +87,7 @@ CUES: tuple[_Cue, ...] = (
        r"fallec\w*|murio|passed away|deceased", NEG, 3),
     _c(r"fuera de (?:la |nuestra )?cobertura|sin cobertura|no (?:hay|tenemos|damos|llega(?:mos)?|llega el) "
        r"(?:servicio|cobertura)|no hay servicio (?:en|para)|out of (?:our )?(?:coverage|service area|area)|"
-       r"no coverage|outside (?:our |the )?(?:coverage|service area)|no (?:cubrimos|llegamos)|zona no cubierta",
+       r"no (?:le |les )?llega (?:la |el )?(?:cobertura|senal|servicio|internet)|no coverage|outside (?:our |the )?(?:coverage|service area)|no (?:cubrimos|llegamos)|zona no cubierta",
        NEG, 3),
     _c(r"(?:compr|contrat|adquiri|cerr|firm|adquir|se fue|se qued|quedo|se cambio)\w* (?:con |en |a |por )?"
        r"(?:otr[oa]s?|la competencia|competencia|otro lado|otra parte|otra empresa|otro proveedor|otra marca)|"
@@ -114,13 +115,19 @@ CUES: tuple[_Cue, ...] = (
        r"(?:dijo|dice|respondio|contesto|said|says|answered) (?:que )?(?:no|nope)|para nada|ni loco|ni loca|"
        r"de ninguna manera|no way|\bnel\b|no le late|ni de chiste|no le copa|ni en pedo|"
        r"(?:no|not) (?:esta|is) (?:interesado|interesada) en (?:nada|nothing)|"
-       r"cancel\w*|se dio de baja|darse de baja|unsubscrib\w*|(?:lead |oportunidad )?perdid[oa]|"
-       r"(?:colg|corto la llamada|hung up|hangs up)\w*|descartad\w*|cerrad[oa] (?:sin|como) (?:venta|perdid)\w*",
+       r"cancel\w*|se dio de baja|darse de baja|unsubscrib\w*|(?:lead|oportunidad|venta|negocio) perdid[oa]|"
+       r"se perdio (?:la venta|el cliente|el negocio)|lost (?:the )?(?:deal|lead|sale)|"
+       r"(?:colg\w*|(?:me|nos) cort\w*|hung up|hangs up)|descartad\w*|cerrad[oa] (?:sin|como) (?:venta|perdid)\w*",
        NEG, 3),
     _c(r"(?:muy |demasiado |bastante |too |very )?car[oa]|too expensive|expensive|costoso|costosa|"
        r"estafa|scam|spam|fraude|grosero|grosera|insult\w*|rude|molest[oa]|enojad[oa]|angry|furious|bravo|brava",
        NEG, 2),
-    # -- partial: talked, no decision
+    # -- partial: talked, no decision. A question is information wanted, whatever it is about
+    # ("quiere saber si hay descuento por pago de contado" has not paid): it takes its clause.
+    _c(r"(?:quiere saber|quieren saber|pregunt\w*|consult\w* (?:si|por|cuanto|como)|asked (?:about|if|whether|how)|"
+       r"asks (?:about|if|whether|how)|wants to know|wanted to know)[^.;!?\n]*", PAR, 2, NEG, 2),
+    _c(r"(?<!para )(?<!so )que (?:(?:le|lo|la|les|me)\s+)(?:llame\w*|marque\w*|escrib\w*|contact\w*|busque\w*)",
+       PAR, 3, NEG, 3),
     _c(r"(?:pid\w*|pide|dijo|dice|quiere|solicit\w*|prefiere|asked|asks|wants|told me|said) (?:que )?(?:(?:lo|la|le|"
        r"les|me|to|us|him|her|me)\s+)?(?:llam\w*|contact\w*|marqu\w*|escrib\w*|call\w*|reach out|text)|"
        r"(?:llamame|call me|me llamas|me llaman|me marcas|hablamos) " + _WHEN + r"|"
@@ -133,7 +140,7 @@ CUES: tuple[_Cue, ...] = (
        r"(?:llamar|marcar|contactar|llamo|llamare|llamamos|llamaremos) (?:(?:le|la|lo)\s+)?(?:de nuevo|nuevamente|"
        r"otra vez|" + _WHEN[3:-1] + r")|call (?:\w+ )?(?:back|again|later|tomorrow|next week)|callback|"
        r"follow[ -]?up|seguimiento|retomar|try again|intentar de nuevo|pendiente", PAR, 1, NEG, 3),
-    _c(r"(?:(?:lo|la)\s+)?(?:va|van|vamos|voy) a pensar|(?:lo|la) (?:esta )?pens\w*|pensar(?:lo|la)|pensandolo|"
+    _c(r"(?:(?:lo|la)\s+)?(?:va|van|vamos|voy) a pensar|(?:lo|la) (?:esta )?(?:pens|piens)\w*|pensar(?:lo|la)|pensandolo|"
        r"(?:think|thinking|thinks) (?:about it|it over)|thinking|think it over|consider\w*|evalu\w*|analiz\w*|"
        r"estudiar(?:lo|la)?|(?:lo|la) (?:va a )?estudi\w*|revis\w*|review\w*|(?:va|vamos) a ver|let me see|"
        r"(?:lo|la) (?:va a )?(?:ver|consultar|decidir|definir)|decid\w*|definir|tal vez|quizas?|maybe|a lo mejor|"
@@ -218,7 +225,7 @@ _NEGATORS = frozenset({"no", "nunca", "jamas", "tampoco", "ni", "not", "never", 
 _STILL = frozenset({"todavia", "aun", "still", "yet"})
 _CONTRAST = re.compile(r"\b(?:pero|aunque|sin embargo|but|however|although|though|al final|finalmente|"
                        r"in the end|eventually|ultimately|igual|mas bien|en cambio)\b")
-_CLAUSE = re.compile(r"[.;:!?\n]|\b(?:y luego|and then|despues)\b")
+_CLAUSE = re.compile(r"[.,;:!?\n]|\b(?:y luego|and then|despues)\b")
 _WORD = re.compile(r"[a-z0-9/]+")
 _REPEATS = re.compile(r"([a-z])\1{2,}")
 _ABBREV = {
