@@ -1,7 +1,8 @@
 """The offline classifier on the labelled LatAm call notes (tests/unit/leads/data).
 
-`train` is what the rules were developed against; `heldout` was written before any tuning and its
-mistakes were never looked at while tuning, so its score is the honest one. Both must stay ≥ 0.85.
+`train` and `dev` are what the rules were developed against (`dev` was written later, scored 0.80
+before the rules were widened for it); `heldout` was written before any tuning and its mistakes
+were never looked at while tuning, so its score is the honest one. Each must stay ≥ 0.85.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def test_the_labelled_set_is_big_and_varied() -> None:
     assert sum(1 for n in notes if n.split == "heldout") >= 80
 
 
-@pytest.mark.parametrize("split", ["train", "heldout"])
+@pytest.mark.parametrize("split", ["train", "dev", "heldout"])
 def test_offline_accuracy_at_least_085(split: str) -> None:
     notes = load_notes([DATA / f"lead_notes_{split}.tsv"])
     scores = evaluate(classifier_for("local"), notes)

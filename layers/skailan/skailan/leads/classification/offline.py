@@ -49,7 +49,7 @@ _PEOPLE = (r"(?:esposa|esposo|marido|mujer|pareja|novia|novio|jefe|jefa|socio|so
            r"papa|mama|papas|padres|familia|hijo|hija|junta|contador|contadora|abogado|director|directora|"
            r"dueno|duena|jefe directo|compras|finanzas|wife|husband|boss|partner|partners|manager|board|"
            r"accountant|cfo|ceo|owner|family|spouse|team|equipo)")
-_INFO = (r"(?:info|informacion|information|brochure|folleto|catalogo|catalog|cotizacion|cotizaciones|quote|"
+_INFO = (r"(?:demo grabada|video demo|recorded demo|video|info|informacion|information|brochure|folleto|catalogo|catalog|cotizacion|cotizaciones|quote|"
          r"quotes|propuesta|proposal|precios?|prices?|pricing|tarifas?|rates|detalles|details|ficha tecnica|"
          r"portafolio|material|planes|plans|requisitos|requirements|condiciones|terms)")
 _WHEN = (r"(?:mas tarde|luego|despues|manana|pasado manana|hoy|esta tarde|en la tarde|en la noche|en la manana|"
@@ -80,8 +80,8 @@ CUES: tuple[_Cue, ...] = (
        r"lista negra|blacklist", NEG, 3),
     # -- not viable
     _c(r"numero (?:equivocado|errado|incorrecto|invalido|malo|no existe|inexistente|no valido|de otra persona)|"
-       r"equivocad[oa]s?|wrong (?:number|person|contact)|no (?:es|era) (?:la persona|el titular|el cliente|"
-       r"el numero|su numero)|no (?:lo|la) conoce|no conoce a|nobody by that name|no vive (?:ahi|alli|aca|ahi)|"
+       r"equivoc\w*|wrong (?:number|person|contact)|no (?:es|era) (?:la persona|el titular|el cliente|"
+       r"el numero|su numero)|no (?:lo|la|los) conoc\w*|no conoc\w* (?:a|al)|nobody by that name|no vive (?:ahi|alli|aca|en)|"
        r"(?:ya )?no trabaja (?:ahi|alli|en la empresa)|no longer works|no existe|does not exist|doesnt exist|"
        r"fuera de servicio|out of service|(?:no longer|not) in service|disconnected|desconectado|"
        r"fallec\w*|murio|passed away|deceased", NEG, 3),
@@ -89,8 +89,8 @@ CUES: tuple[_Cue, ...] = (
        r"(?:servicio|cobertura)|no hay servicio (?:en|para)|out of (?:our )?(?:coverage|service area|area)|"
        r"no (?:le |les )?llega (?:la |el )?(?:cobertura|senal|servicio|internet)|no coverage|outside (?:our |the )?(?:coverage|service area)|no (?:cubrimos|llegamos)|zona no cubierta",
        NEG, 3),
-    _c(r"(?:compr|contrat|adquiri|cerr|firm|adquir|se fue|se qued|quedo|se cambio)\w* (?:con |en |a |por )?"
-       r"(?:otr[oa]s?|la competencia|competencia|otro lado|otra parte|otra empresa|otro proveedor|otra marca)|"
+    _c(r"(?:compr|contrat|adquiri|cerr|firm|adquir|se fue|se qued|quedo|se cambi|cambi|tiene contratad)\w*"
+       r"(?: \w+){0,4}? (?:(?:con|en|a|por|de) (?:otr[oa]s?|la competencia|competencia)|otro lado|otra parte)|"
        r"(?:bought|purchased|signed|went|going|goes|stayed|go) (?:with |from )?(?:elsewhere|another|a competitor|"
        r"competitor|the competition|someone else|other)|"
        r"(?:ya |already )(?:tiene|cuenta con|trabaja con|maneja|tienen|has|have|uses|use|works with|working with) "
@@ -105,7 +105,10 @@ CUES: tuple[_Cue, ...] = (
        r"(?:le |les )?(?:negaron|rechazaron) (?:el |la |su )?(?:credito|prestamo|financiacion)|"
        r"reportad[oa] en (?:datacredito|centrales|buro)|bad credit|credit (?:denied|rejected)|"
        r"no (?:(?:lo|la|le)\s+)?(?:necesita|necesitan|ocupa|ocupan|sirve|requiere)|dont need|doesnt need|"
-       r"no need", NEG, 3),
+       r"no need|no (?:podemos|puedo|se puede|se le puede) (?:atender|vender|ofrecer|asegurar|financiar|"
+       r"instalar|cubrir)\w*|not a (?:good )?fit|no (?:es|era) (?:un |el )?(?:buen )?(?:perfil|fit|candidato)|"
+       r"no encaja|not qualified|unqualified|no calificad[oa]|descalificad\w*|definitivamente no|"
+       r"no insist\w*|no (?:hay|tiene) caso", NEG, 3),
     _c(r"no (?:(?:le|les|me|nos)\s+)?(?:interesa|interesan|intereso|interesaba)|sin interes|desinteresad\w*|"
        r"no (?:(?:esta|estan|estaba|estaban|is|was|are|were)\s+)?(?:muy |really |very )?interesad\w*|"
        r"not interested|no interest|uninterested|(?:isnt|wasnt|arent|werent) (?:really )?interested|"
@@ -122,13 +125,23 @@ CUES: tuple[_Cue, ...] = (
     _c(r"(?:muy |demasiado |bastante |too |very )?car[oa]|too expensive|expensive|costoso|costosa|"
        r"estafa|scam|spam|fraude|grosero|grosera|insult\w*|rude|molest[oa]|enojad[oa]|angry|furious|bravo|brava",
        NEG, 2),
+    # -- positive intent, before "decidió"/"va a" are read as thinking
+    _c(r"(?:compr|contrat|adquir|firm|pag|inscrib|matricul|suscrib|reserv|agend|apart|separ)\w* (?:hoy|ya|de una)|"
+       r"(?:quiere|quieren|desea|decidio|decide|va a|van a|lo va a|la va a|quedo en|se decidio por|decidio|acepto|listo para|"
+       r"dispuest[oa] a|wants to|want to|ready to|agreed to|decided to|will|is going to|going to) "
+       r"(?:\w+ )?(?:comprar|contratar|adquirir|firmar|pagar|tomar|llevar|inscribir\w*|matricular\w*|afiliar\w*|"
+       r"arrancar|empezar|comenzar|avanzar|cerrar|buy|purchase|sign|pay|proceed|move forward|go ahead|start|"
+       r"enroll|subscribe|book|close|order)|let'?s do it|go ahead|move forward|seguimos adelante|"
+       r"va que va|sale y vale|(?:dijo|dice|respondio|contesto|said|says) (?:que )?(?:si|yes|ok|okay|dale|de una)|"
+       r"(?:cerr|compr|contrat|firm|qued)\w* con nosotros|(?:llamada|venta|gestion) exitosa|"
+       r"venta (?:ok|exitosa|realizada|hecha|lista)", POS, 3, NEG, 3),
     # -- partial: talked, no decision. A question is information wanted, whatever it is about
     # ("quiere saber si hay descuento por pago de contado" has not paid): it takes its clause.
     _c(r"(?:quiere saber|quieren saber|pregunt\w*|consult\w* (?:si|por|cuanto|como)|asked (?:about|if|whether|how)|"
        r"asks (?:about|if|whether|how)|wants to know|wanted to know)[^.;!?\n]*", PAR, 2, NEG, 2),
     _c(r"(?<!para )(?<!so )que (?:(?:le|lo|la|les|me)\s+)(?:llame\w*|marque\w*|escrib\w*|contact\w*|busque\w*)",
        PAR, 3, NEG, 3),
-    _c(r"(?:pid\w*|pide|dijo|dice|quiere|solicit\w*|prefiere|asked|asks|wants|told me|said) (?:que )?(?:(?:lo|la|le|"
+    _c(r"(?:pid\w*|pide|dijo|dice|quiere|solicit\w*|prefiere que|asked|asks|wants|told me|said) (?:que )?(?:(?:lo|la|le|"
        r"les|me|to|us|him|her|me)\s+)?(?:llam\w*|contact\w*|marqu\w*|escrib\w*|call\w*|reach out|text)|"
        r"(?:llamame|call me|me llamas|me llaman|me marcas|hablamos) " + _WHEN + r"|"
        r"asked for a call ?back|requested a call ?back", PAR, 3, NEG, 3),
@@ -144,12 +157,14 @@ CUES: tuple[_Cue, ...] = (
        r"(?:think|thinking|thinks) (?:about it|it over)|thinking|think it over|consider\w*|evalu\w*|analiz\w*|"
        r"estudiar(?:lo|la)?|(?:lo|la) (?:va a )?estudi\w*|revis\w*|review\w*|(?:va|vamos) a ver|let me see|"
        r"(?:lo|la) (?:va a )?(?:ver|consultar|decidir|definir)|decid\w*|definir|tal vez|quizas?|maybe|a lo mejor|"
-       r"capaz|depende|se lo va a|compar\w*|otras opciones|other options|cotizando|shopping around|"
+       r"capaz|depende|se lo va a|compar\w*|(?:otras )?opciones|other options|(?:mas )?(?:economico|barato)|"
+       r"cheaper|quedo (?:de|en) (?:avisar|confirmar|responder|contestar|revisar|pensar|llamar|escribir)\w*|"
+       r"(?:nos|me|le) (?:avisa|avisara|confirma|confirmara)|let (?:me|us) know|get back to|cotizando|shopping around|"
        r"no (?:ha|han) (?:decidido|definido)|pendiente de (?:respuesta|confirmar)|waiting for|esperando",
        PAR, 3),
     _c(r"(?:consult\w*|hablar\w*|habla|hablarlo|comentar\w*|preguntar\w*|discut\w*|check\w*|talk\w*|discuss\w*|"
        r"run it by|ver) (?:lo |la |le )?(?:con|with|a|to)? ?(?:su|el|la|sus|los|his|her|their|the)? ?" + _PEOPLE + r"|"
-       r"(?:aprobacion|aprobar|autoriz\w*|approval|approve\w*|sign[- ]off|visto bueno|"
+       r"(?:aprob\w*|aprueb\w*|autoriz\w*|approval|approve\w*|sign[- ]off|visto bueno|"
        r"(?:que|para que) (?:su|el|la) \w+ (?:firme|apruebe|autorice))|"
        r"(?:needs|need|necesita|depende de|depends on) (?:de |on )?(?:su|el|la|his|her|their|the)? ?" + _PEOPLE,
        PAR, 3),
@@ -167,20 +182,13 @@ CUES: tuple[_Cue, ...] = (
        r"noviembre|diciembre))", PAR, 2, NEG, 3),
     _c(_INFO, PAR, 1),
     # -- positive: the lead advanced
-    _c(r"(?:compr|contrat|adquir|firm|pag|inscrib|matricul|suscrib|reserv|agend|apart|separ)\w* (?:hoy|ya|de una)|"
-       r"(?:quiere|quieren|desea|va a|van a|lo va a|la va a|quedo en|se decidio por|decidio|acepto|listo para|"
-       r"dispuest[oa] a|wants to|want to|ready to|agreed to|decided to|will|is going to|going to) "
-       r"(?:\w+ )?(?:comprar|contratar|adquirir|firmar|pagar|tomar|llevar|inscribir\w*|matricular\w*|afiliar\w*|"
-       r"arrancar|empezar|comenzar|avanzar|cerrar|buy|purchase|sign|pay|proceed|move forward|go ahead|start|"
-       r"enroll|subscribe|book|close|order)|let'?s do it|go ahead|move forward|seguimos adelante|de una|"
-       r"va que va|sale y vale|(?:dijo|dice|said|says) (?:que )?(?:si|yes|ok|okay|dale)", POS, 3, NEG, 3),
     _c(r"compr(?:o|a|ar|aron|ado|ada|amos|aria|e|ando|ra)|(?:hizo|realizo|realizamos|cerro|cerramos|cerre) "
        r"(?:(?:la|el|un|una)\s+)?(?:compra|venta|pedido|negocio|trato)|venta cerrada|cerrad[oa] ganad[oa]|"
        r"closed (?:the )?(?:deal|sale)|deal (?:closed|won)|bought|purchased|purchase|ordered|placed (?:an |the )?order|"
        r"vendid[oa]|se vendio|sold|ganad[oa]|won|acept\w*|agreed|accepted|accepts|agrees|(?:esta )?de acuerdo|"
        r"le (?:parecio|parece) (?:bien|perfecto|excelente)|on board|confirm\w*|comprometi\w*|committed",
        POS, 3, NEG, 2),
-    _c(r"agend\w*|(?:una |la |de )?(?:reunion|cita|demo|demostracion|videollamada|visita|presentacion|meeting|"
+    _c(r"agend\w*|(?:una |la |de )?(?:reunion|cita|demo|demostracion|videollamada|visita|meeting|"
        r"appointment|zoom|meet)(?: agendad[oa]| programad[oa]| confirmad[oa])?|booked|book(?:ed)? a|scheduled|"
        r"programamos|programo|quedamos (?:el|para)|quedo para|nos vemos", POS, 3, NEG, 2),
     _c(r"(?:link|enlace|liga|boton|datos|numero de cuenta|cuenta) (?:de|para) (?:pago|pagar|transferencia|consignar)|"
@@ -196,8 +204,10 @@ CUES: tuple[_Cue, ...] = (
     _c(r"(?:contesto|contesta|atendio|atiende|respondio|responde|cogio|agarro|levanto)(?: (?:el|la) "
        r"(?:cliente|senor|senora|lead|titular))?|hable con|hablamos|hablo conmigo|converse|conversamos|"
        r"spoke (?:with|to)|talked (?:with|to)|we talked|answered|picked up|devolvio (?:la |mi )?llamada|"
-       r"returned (?:my |the )?call|called (?:me |us )?back|me llamo|nos llamo|llamo (?:el|la) (?:cliente|lead)",
-       CON, 0),
+       r"returned (?:my |the )?call|called (?:me |us )?back|me llamo|nos llamo|llamo (?:el|la) (?:cliente|lead)|"
+       r"(?:le|se le) (?:explique|explico|presente|presento|ofreci|ofrecio|comente|conte)|explained|pitched|"
+       r"presented|offered",
+       CON, 0, NOC, 2),
 )
 
 # No-contact cues are matched after the conversation cues have consumed their spans.
@@ -210,7 +220,7 @@ NO_CONTACT: tuple[_Cue, ...] = (
        r"(?:wasnt|isnt|not) (?:available|in)", NOC, 2),
     _c(r"no (?:(?:me|nos)\s+)?(?:contest\w*|respond\w*|atend\w*|atiend\w*|coge|cogio|cogen|agarra\w*|agarro|"
        r"levant\w*|devuelve|devolvio)|nadie (?:contest\w*|atiend\w*|atendio|respond\w*)|(?:sin|no hubo|no hay) "
-       r"respuesta|no answer|unanswered|(?:did not|didnt|does not|doesnt|no one|nobody) (?:answer|pick up|respond)|"
+       r"respuesta|no answer|unanswered|(?:did not|didnt|does not|doesnt|no one|nobody) (?:answer\w*|pick\w* up|respond\w*)|"
        r"\bnc\b|n/c|s/r|buzon\w*|correo de voz|mensaje de voz|contestadora|voice ?mail|\bvm\b|"
        r"(?:left|dejo|deje|dejamos) (?:(?:a|un|el)\s+)?(?:message|msg|mensaje|recado|vm)|ocupad[oa]|busy|"
        r"apagad[oa]|fuera del area|timbr\w*|repic\w*|suena y suena|ring\w*|rang|no (?:hay|habia|da) tono|"
@@ -231,20 +241,20 @@ _REPEATS = re.compile(r"([a-z])\1{2,}")
 _ABBREV = {
     "q": "que", "k": "que", "xq": "porque", "pq": "porque", "porq": "porque", "tb": "tambien", "tmb": "tambien",
     "x": "por", "d": "de", "msj": "mensaje", "msg": "mensaje", "cel": "celular", "tel": "telefono",
-    "info": "info", "ws": "whatsapp", "wsp": "whatsapp", "wpp": "whatsapp", "wa": "whatsapp", "mna": "manana",
+    "ws": "whatsapp", "wsp": "whatsapp", "wpp": "whatsapp", "wa": "whatsapp", "mna": "manana",
     "mnn": "manana", "sr": "senor", "sra": "senora", "cte": "cliente", "clte": "cliente", "ud": "usted",
     "tqm": "", "pls": "please", "plz": "please", "u": "you", "ur": "your", "tmrw": "tomorrow", "tmr": "tomorrow",
     "2morrow": "tomorrow", "asap": "pronto", "intersado": "interesado", "intresado": "interesado",
     "interesao": "interesado", "interezado": "interesado", "interesda": "interesada", "nointeresado": "no interesado",
-    "yano": "ya no", "nose": "no se", "nocontesta": "no contesta", "contesto": "contesto", "contexto": "contesto",
-    "bozon": "buzon", "buson": "buzon", "busson": "buzon", "agendo": "agendo", "ajendo": "agendo",
-    "ajendar": "agendar", "ajenda": "agenda", "rellamar": "rellamar", "yamar": "llamar", "yamo": "llamo",
-    "yame": "llame", "yamen": "llamen", "llamr": "llamar", "intereso": "intereso", "intereza": "interesa",
-    "interessa": "interesa", "interested": "interested", "intrested": "interested", "interseted": "interested",
-    "intersted": "interested", "pensarlo": "pensarlo", "pensalo": "pensarlo", "pensra": "pensar",
-    "vm": "vm", "cb": "callback", "dm": "mensaje", "pago": "pago", "ntp": "", "ok": "ok", "oki": "ok", "okey": "ok",
-    "dijoq": "dijo que", "dijque": "dijo que", "dise": "dice", "dice": "dice", "nop": "no", "nope": "no",
-    "nel": "nel", "sip": "si", "sii": "si", "simon": "si",
+    "yano": "ya no", "nose": "no se", "nocontesta": "no contesta", "contexta": "contesta",
+    "bozon": "buzon", "buson": "buzon", "busson": "buzon", "ajendo": "agendo",
+    "ajendar": "agendar", "ajenda": "agenda", "yamar": "llamar", "yamo": "llamo",
+    "yame": "llame", "yamen": "llamen", "llamr": "llamar", "intereza": "interesa",
+    "interessa": "interesa", "intrested": "interested", "interseted": "interested",
+    "intersted": "interested", "pensalo": "pensarlo", "pensra": "pensar",
+    "cb": "callback", "dm": "mensaje", "ntp": "", "oki": "ok", "okey": "ok",
+    "dijoq": "dijo que", "dijque": "dijo que", "dise": "dice", "nop": "no", "nope": "no",
+    "sip": "si", "sii": "si", "simon": "si",
 }
 
 
@@ -326,6 +336,10 @@ def classify_one(text: str) -> Classification:
     no_contact = [h for h in hits if h.kind == NOC]
     if no_contact and not contact and not any(h.weight >= 3 for h in talk):
         return Classification(Outcome.UNCLASSIFIED, MODEL, "sin contacto / no contact: " + _quote(no_contact))
+    if not talk and contact:
+        # Someone was talked to and nothing was decided: the definition of partial.
+        return Classification(Outcome.PARTIAL, MODEL, "hubo contacto sin decisión / contact made, no decision: "
+                              + _quote([h for h in hits if h.kind == CON]))
     if not talk:
         return Classification(Outcome.UNCLASSIFIED, MODEL,
                               "ninguna palabra de resultado / no outcome words in the note")
