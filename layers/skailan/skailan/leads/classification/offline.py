@@ -114,7 +114,7 @@ CUES: tuple[_Cue, ...] = (
        r"not interested|no interest|uninterested|(?:isnt|wasnt|arent|werent) (?:really )?interested|"
        r"lost interest|perdio (?:el )?interes", NEG, 3),
     _c(r"no (?:(?:lo|la|le)\s+)?(?:quiere|quiso|quieren|desea|deseaba|queria)|(?:doesnt|didnt|does not|did not) want|"
-       r"wont (?:buy|sign|pay|proceed)|(?:rechaz|declin|refus)\w*|no gracias|no thanks?(?: you)?|"
+       r"wont (?:buy|sign|pay|proceed)|(?:rechaz|declin|refus)\w*|no,? gracias|no,? thanks?(?: you)?|"
        r"(?:dijo|dice|respondio|contesto|said|says|answered) (?:que )?(?:no|nope)|para nada|ni loco|ni loca|"
        r"de ninguna manera|no way|\bnel\b|no le late|ni de chiste|no le copa|ni en pedo|"
        r"(?:no|not) (?:esta|is) (?:interesado|interesada) en (?:nada|nothing)|"
@@ -284,7 +284,8 @@ class OfflineClassifier:
 
 def _negation(text: str, start: int, consumed: list[tuple[int, int]]) -> tuple[bool, bool]:
     """(negated, "still/yet" negation) for a cue starting at `start`: a negator among the three
-    words before it in the same clause, not itself part of another cue."""
+    words before it in the same clause, not itself part of another cue (`consumed`) — except a
+    refusal, which governs what follows ("no quiso agendar")."""
     clause_start = 0
     for boundary in _CLAUSE.finditer(text, 0, start):
         clause_start = boundary.end()
@@ -309,6 +310,8 @@ def classify_one(text: str) -> Classification:
         return Classification(Outcome.UNCLASSIFIED, MODEL, "nota vacía / empty note")
     contrasts = [m.start() for m in _CONTRAST.finditer(norm)]
     consumed: list[tuple[int, int]] = []
+    # Spans whose "no" belongs to their own cue (no contesta, no dijo que no…), not to the next one.
+    shielded: list[tuple[int, int]] = []
     hits: list[_Hit] = []
 
     def scan(cues: tuple[_Cue, ...]) -> None:
@@ -318,9 +321,11 @@ def classify_one(text: str) -> Classification:
                 if start == end or any(start < b and a < end for a, b in consumed):
                     continue
                 consumed.append((start, end))
+                if cue.kind != NEG:
+                    shielded.append((start, end))
                 kind, weight, negated = cue.kind, cue.weight, False
                 if cue.negated is not None:
-                    negated, still = _negation(norm, start, consumed)
+                    negated, still = _negation(norm, start, shielded)
                     if negated:
                         kind, weight = (PAR, 2.0) if still and cue.kind == POS else (cue.negated, cue.negated_weight)
                 if any(c < start for c in contrasts):
