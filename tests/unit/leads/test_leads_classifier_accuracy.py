@@ -1,8 +1,9 @@
 """The offline classifier on the labelled LatAm call notes (tests/unit/leads/data).
 
-`train` and `dev` are what the rules were developed against (`dev` was written later, scored 0.80
-before the rules were widened for it); `heldout` was written before any tuning and its mistakes
-were never looked at while tuning, so its score is the honest one. Each must stay ≥ 0.85.
+`train`, `dev` and `dev2` are what the rules were developed against (`dev` and `dev2` were written
+later and scored 0.80 and 0.81 before the rules were widened for them: the honest guess for notes
+nobody tuned on); `heldout` was written before any tuning and its mistakes were never looked at.
+Each must stay ≥ 0.85.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def test_the_labelled_set_is_big_and_varied() -> None:
     assert sum(1 for n in notes if n.split == "heldout") >= 80
 
 
-@pytest.mark.parametrize("split", ["train", "dev", "heldout"])
+@pytest.mark.parametrize("split", ["train", "dev", "dev2", "heldout"])
 def test_offline_accuracy_at_least_085(split: str) -> None:
     notes = load_notes([DATA / f"lead_notes_{split}.tsv"])
     scores = evaluate(classifier_for("local"), notes)

@@ -48,7 +48,7 @@ _PR = r"(?:(?:le|la|lo|les|los|me|nos|se|el|un|una|al|a|su|sus|de|del|por|the|a|
 _PEOPLE = (r"(?:esposa|esposo|marido|mujer|pareja|novia|novio|jefe|jefa|socio|socia|socios|gerente|gerencia|"
            r"papa|mama|papas|padres|familia|hijo|hija|junta|contador|contadora|abogado|director|directora|"
            r"dueno|duena|jefe directo|compras|finanzas|wife|husband|boss|partner|partners|manager|board|"
-           r"accountant|cfo|ceo|owner|family|spouse|team|equipo)")
+           r"accountant|cfo|ceo|owner|family|spouse|team|equipo|legal|juridico|abogados|procurement|purchasing)")
 _INFO = (r"(?:demo grabada|video demo|recorded demo|video|info|informacion|information|brochure|folleto|catalogo|catalog|cotizacion|cotizaciones|quote|"
          r"quotes|propuesta|proposal|precios?|prices?|pricing|tarifas?|rates|detalles|details|ficha tecnica|"
          r"portafolio|material|planes|plans|requisitos|requirements|condiciones|terms)")
@@ -59,6 +59,10 @@ _WHEN = (r"(?:mas tarde|luego|despues|manana|pasado manana|hoy|esta tarde|en la 
 
 # Order matters: earlier cues consume their span first (the specific before the general).
 CUES: tuple[_Cue, ...] = (
+    # -- the line, not the lead: a temporary outage of the number is no contact, not "not viable"
+    _c(r"(?:fuera de servicio|apagado|no disponible) (?:momentaneamente|temporalmente|por ahora|por el momento)|"
+       r"temporarily (?:out of service|unavailable)|pendiente (?:de )?(?:llamar|volver a llamar|contactar|marcar)",
+       NOC, 2),
     # -- explicit double negatives and "not the decider" (before the negation machinery sees "no")
     _c(r"no (?:dijo|dice) (?:que )?no|didnt say no", PAR, 3),
     _c(r"no (?:es|era|soy) (?:el|la|quien) (?:que )?(?:decide|toma la decision)|not the decision maker|"
@@ -74,6 +78,7 @@ CUES: tuple[_Cue, ...] = (
        r"(?:llam\w*|contact\w*|molest\w*) (?:mas|nunca mas|de nuevo|otra vez)|que (?:ya )?no (?:(?:lo|la|le|les|me)\s+)?"
        r"(?:llamen|llamemos|contacten|molesten|vuelvan)|dej\w* de (?:llamar|molestar)|no molestar|no contactar|"
        r"do not (?:call|contact)|dont (?:call|contact)|dnc|stop calling|never call|not to call|"
+       r"no ser (?:contactad|llamad|molestad)\w*|no (?:(?:lo|la|le)\s+)?contacten|"
        r"(?:remove|take) (?:\w+ )?(?:off|from) (?:the |your |our )?(?:list|database)|"
        r"(?:sac|saqu|quit|borr|elimin|retir)\w*(?: (?:lo|la|le|los))? de (?:la |nuestra |su |sus )?"
        r"(?:lista|base|bd|registros)|"
@@ -105,11 +110,15 @@ CUES: tuple[_Cue, ...] = (
        r"(?:le |les )?(?:negaron|rechazaron) (?:el |la |su )?(?:credito|prestamo|financiacion)|"
        r"reportad[oa] en (?:datacredito|centrales|buro)|bad credit|credit (?:denied|rejected)|"
        r"no (?:(?:lo|la|le)\s+)?(?:necesita|necesitan|ocupa|ocupan|sirve|requiere)|dont need|doesnt need|"
+       r"no (?:tiene|tienen|hay) (?:necesidad|need)|cerr\w* (?:el|la|su) (?:local|negocio|empresa|tienda|oficina)|"
+       r"no (?:operamos|cubrimos|atendemos|vendemos|tenemos presencia|hacemos envios)|"
+       r"(?:we )?(?:dont|do not) (?:operate|ship|serve)|"
        r"no need|no (?:podemos|puedo|se puede|se le puede) (?:atender|vender|ofrecer|asegurar|financiar|"
        r"instalar|cubrir)\w*|not a (?:good )?fit|no (?:es|era) (?:un |el )?(?:buen )?(?:perfil|fit|candidato)|"
        r"no encaja|not qualified|unqualified|no calificad[oa]|descalificad\w*|definitivamente no|"
        r"no insist\w*|no (?:hay|tiene) caso", NEG, 3),
-    _c(r"no (?:(?:le|les|me|nos)\s+)?(?:interesa|interesan|intereso|interesaba)|sin interes|desinteresad\w*|"
+    _c(r"no (?:(?:le|les|me|nos)\s+)?(?:interesa|interesan|intereso|interesaba)|sin interes|"
+       r"no (?:hay|tiene|tienen|muestra|mostro) (?:ningun |mucho )?interes|desinteresad\w*|"
        r"no (?:(?:esta|estan|estaba|estaban|is|was|are|were)\s+)?(?:muy |really |very )?interesad\w*|"
        r"not interested|no interest|uninterested|(?:isnt|wasnt|arent|werent) (?:really )?interested|"
        r"lost interest|perdio (?:el )?interes", NEG, 3),
@@ -127,7 +136,7 @@ CUES: tuple[_Cue, ...] = (
        NEG, 2),
     # -- positive intent, before "decidió"/"va a" are read as thinking
     _c(r"(?:compr|contrat|adquir|firm|pag|inscrib|matricul|suscrib|reserv|agend|apart|separ)\w* (?:hoy|ya|de una)|"
-       r"(?:quiere|quieren|desea|decidio|decide|va a|van a|lo va a|la va a|quedo en|se decidio por|decidio|acepto|listo para|"
+       r"(?:quiere|quieren|desea|decidio|decide|(?:tiene )?(?:intencion|ganas|planes?) de|va a|van a|lo va a|la va a|quedo en|se decidio por|decidio|acepto|listo para|"
        r"dispuest[oa] a|wants to|want to|ready to|agreed to|decided to|will|is going to|going to) "
        r"(?:\w+ )?(?:comprar|contratar|adquirir|firmar|pagar|tomar|llevar|inscribir\w*|matricular\w*|afiliar\w*|"
        r"arrancar|empezar|comenzar|avanzar|cerrar|buy|purchase|sign|pay|proceed|move forward|go ahead|start|"
@@ -163,9 +172,10 @@ CUES: tuple[_Cue, ...] = (
        r"no (?:ha|han) (?:decidido|definido)|pendiente de (?:respuesta|confirmar)|waiting for|esperando",
        PAR, 3),
     _c(r"(?:consult\w*|hablar\w*|habla|hablarlo|comentar\w*|preguntar\w*|discut\w*|check\w*|talk\w*|discuss\w*|"
-       r"run it by|ver) (?:lo |la |le )?(?:con|with|a|to)? ?(?:su|el|la|sus|los|his|her|their|the)? ?" + _PEOPLE + r"|"
+       r"run it by|run this by|ver) (?:lo |la |le )?(?:con|with|a|to)? ?(?:su|el|la|sus|los|his|her|their|the)? ?" + _PEOPLE + r"|"
        r"(?:aprob\w*|aprueb\w*|autoriz\w*|approval|approve\w*|sign[- ]off|visto bueno|"
        r"(?:que|para que) (?:su|el|la) \w+ (?:firme|apruebe|autorice))|"
+       r"(?:reunion|meeting|junta) (?:con|with) (?:su |el |la |los |sus |his |her |their |the )?" + _PEOPLE + r"|"
        r"(?:needs|need|necesita|depende de|depends on) (?:de |on )?(?:su|el|la|his|her|their|the)? ?" + _PEOPLE,
        PAR, 3),
     _c(r"(?:pid\w*|pide|quiere|quiso|solicit\w*|requested|asked for|asks for|wants|want|interesad\w* en|"
@@ -185,7 +195,9 @@ CUES: tuple[_Cue, ...] = (
     _c(r"compr(?:o|a|ar|aron|ado|ada|amos|aria|e|ando|ra)|(?:hizo|realizo|realizamos|cerro|cerramos|cerre) "
        r"(?:(?:la|el|un|una)\s+)?(?:compra|venta|pedido|negocio|trato)|venta cerrada|cerrad[oa] ganad[oa]|"
        r"closed (?:the )?(?:deal|sale)|deal (?:closed|won)|bought|purchased|purchase|ordered|placed (?:an |the )?order|"
-       r"vendid[oa]|se vendio|sold|ganad[oa]|won|acept\w*|agreed|accepted|accepts|agrees|(?:esta )?de acuerdo|"
+       r"vendid[oa]|se vendio|vendi|vendimos|vendio|sold|se (?:(?:lo|la|los|las)\s+)?llev\w*|se queda con (?:el|la)|"
+       r"(?:coordin|program|agend)\w* (?:la |una |el )?(?:instalacion|entrega|visita|capacitacion|implementacion)|"
+       r"ganad[oa]|won|acept\w*|agreed|accepted|accepts|agrees|(?:esta )?de acuerdo|"
        r"le (?:parecio|parece) (?:bien|perfecto|excelente)|on board|confirm\w*|comprometi\w*|committed",
        POS, 3, NEG, 2),
     _c(r"agend\w*|(?:una |la |de )?(?:reunion|cita|demo|demostracion|videollamada|visita|meeting|"
@@ -214,10 +226,12 @@ CUES: tuple[_Cue, ...] = (
 NO_CONTACT: tuple[_Cue, ...] = (
     _c(r"(?:contesto|contesta|atendio|atiende|respondio|answered) (?:un |una |el |la |su |his |her |the |a )?"
        r"(?:familiar|esposa|esposo|hijo|hija|mama|papa|hermano|hermana|secretaria|empleada|asistente|recepcion\w*|"
+       r"ninera|nana|abuel[oa]|ti[oa]|sobrin[oa]|vecin[oa]|portero|porteria|conserje|vigilante|muchacha|nanny|"
+       r"housekeeper|babysitter|"
        r"otra persona|alguien|nina|nino|wife|husband|son|daughter|assistant|receptionist|someone|somebody)|"
        r"(?:wife|husband|son|daughter|assistant|receptionist|someone else) (?:answered|picked up)|"
        r"no (?:(?:se\s+)?(?:encuentra|encontraba|estaba)|esta (?:en casa|disponible|ahi|alli))|not (?:at )?home|"
-       r"(?:wasnt|isnt|not) (?:available|in)", NOC, 2),
+       r"(?:wasnt|isnt|not) (?:available|in)|no (?:esta|estan|estaba|estaban)(?=\s*(?:[.,;!?]|$))", NOC, 2),
     _c(r"no (?:(?:me|nos)\s+)?(?:contest\w*|respond\w*|atend\w*|atiend\w*|coge|cogio|cogen|agarra\w*|agarro|"
        r"levant\w*|devuelve|devolvio)|nadie (?:contest\w*|atiend\w*|atendio|respond\w*)|(?:sin|no hubo|no hay) "
        r"respuesta|no answer|unanswered|(?:did not|didnt|does not|doesnt|no one|nobody) (?:answer\w*|pick\w* up|respond\w*)|"
