@@ -80,3 +80,9 @@ def test_normalisation_handles_accents_repeats_and_abbreviations() -> None:
     assert normalise("dijo q lo llame x wsp") == "dijo que lo llame por whatsapp"
     assert classify_one("nc").outcome is U
     assert classify_one("intersado, q le mande info x wsp").outcome is A
+
+
+def test_a_very_long_note_is_read_by_its_beginning_and_end() -> None:
+    text = "Llamada larga. " + "Hablamos de muchas cosas sin importancia. " * 500 + "Al final compró el plan."
+    result = classify_one(text)
+    assert result.outcome is P and "compro" in result.reason

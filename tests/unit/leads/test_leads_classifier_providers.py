@@ -260,3 +260,11 @@ def test_openai_through_the_fake(fake: FakeProviders) -> None:
     assert only.outcome is Outcome.POSITIVE and len(slept) == 1
     with pytest.raises(ClassifierUnavailable, match="invalid_api_key"):
         OpenAIClassifier("invalid-key").classify(["x"])
+
+
+def test_a_long_note_is_clipped_before_it_reaches_the_model(fake: FakeProviders) -> None:
+    long_note = "Inicio. " + "relleno " * 2000 + "Al final aceptó la demo."
+    (only,) = classifier_for("bedrock").classify([long_note])
+    assert only.outcome is Outcome.POSITIVE
+    sent = json.loads(fake.outbox("bedrock")[0]["body"]["messages"][0]["content"][0]["text"])["notes"][0]["text"]
+    assert len(sent) <= 2010 and sent.startswith("Inicio.") and sent.endswith("aceptó la demo.")

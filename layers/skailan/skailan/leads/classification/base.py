@@ -39,3 +39,11 @@ class Classifier(Protocol):
     def classify(self, texts: Sequence[str]) -> list[Classification]:
         """One classification per text, in the same order."""
         ...
+
+
+def clip(text: str, limit: int) -> str:
+    """A long note's beginning and end (where outcomes are written), bounding time and tokens."""
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return text[:half] + " … " + text[-half:]

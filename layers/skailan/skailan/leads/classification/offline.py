@@ -22,9 +22,10 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from skailan.leads.classification.base import Classification, Outcome
+from skailan.leads.classification.base import Classification, Outcome, clip
 
 MODEL = "offline-rules-v1"
+MAX_CHARS = 4000  # a longer note is read by its beginning and end
 
 POS, NEG, PAR, NOC, CON = "positive", "negative", "partial", "no_contact", "contact"
 
@@ -319,7 +320,7 @@ def _still_before(text: str, clause_start: int, at: int) -> bool:
 
 
 def classify_one(text: str) -> Classification:
-    norm = normalise(text or "")
+    norm = normalise(clip(text or "", MAX_CHARS))
     if not norm:
         return Classification(Outcome.UNCLASSIFIED, MODEL, "nota vacía / empty note")
     contrasts = [m.start() for m in _CONTRAST.finditer(norm)]

@@ -10,11 +10,12 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from skailan.leads.classification.base import Classification, ClassifierUnavailable, Outcome
+from skailan.leads.classification.base import Classification, ClassifierUnavailable, Outcome, clip
 
 logger = logging.getLogger(__name__)
 
 TOOL_NAME = "record_outcomes"
+NOTE_CHARS = 2000  # per note sent to a model: bounds each call's tokens and cost
 
 # The definitions, word for word where it matters: the model follows the same rules as the
 # offline classifier and the operators.
@@ -56,7 +57,8 @@ ANSWER_SCHEMA: dict[str, Any] = {
 
 def user_message(texts: Sequence[str]) -> str:
     # JSON keeps quotes, newlines and stray instructions inside the notes as data.
-    return json.dumps({"notes": [{"index": i, "text": t} for i, t in enumerate(texts)]}, ensure_ascii=False)
+    return json.dumps({"notes": [{"index": i, "text": clip(t, NOTE_CHARS)} for i, t in enumerate(texts)]},
+                      ensure_ascii=False)
 
 
 def read_answer(answer: Any, count: int, model: str) -> list[Classification]:
