@@ -268,3 +268,20 @@ def test_a_long_note_is_clipped_before_it_reaches_the_model(fake: FakeProviders)
     assert only.outcome is Outcome.POSITIVE
     sent = json.loads(fake.outbox("bedrock")[0]["body"]["messages"][0]["content"][0]["text"])["notes"][0]["text"]
     assert len(sent) <= 2010 and sent.startswith("Inicio.") and sent.endswith("aceptó la demo.")
+
+
+def test_local_faults_route_accepts_the_model_providers(fake: FakeProviders) -> None:
+    from types import SimpleNamespace
+
+    faults = next(fn for method, path, fn in fake.routes() if path == "/_local/faults" and method == "POST")
+    for spec in ({"provider": "bedrock", "status": 503, "count": 1, "to": "amazon.nova-micro-v1:0"},
+                 {"provider": "bedrock", "status": 429, "count": 1, "to": "some-other-model"},
+                 {"provider": "openai", "status": 429, "count": 1, "retry_after": 2}):
+        status, _headers, body = faults(SimpleNamespace(json=lambda spec=spec: spec))
+        assert status == 200, body
+    slept: list[float] = []
+    BedrockClassifier(sleep=slept.append).classify(["Compró"])
+    assert len(slept) == 1  # only the fault aimed at this model was taken
+    OpenAIClassifier("sk-local", sleep=slept.append).classify(["Compró"])
+    assert slept[-1] == 2.0  # the provider's Retry-After
+    assert [c["status"] for c in fake.outbox("openai")] == [429, 200]

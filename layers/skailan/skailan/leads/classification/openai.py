@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any
 
 import httpx
@@ -27,6 +28,12 @@ from skailan.platform.settings import get_settings
 logger = logging.getLogger(__name__)
 
 
+@cache
+def _client(timeout: float) -> httpx.Client:
+    # One keep-alive client per container: the job builds a classifier per brand and run.
+    return httpx.Client(timeout=httpx.Timeout(timeout, connect=5.0))
+
+
 class OpenAIClassifier:
     def __init__(self, api_key: str, model: str | None = None, *, client: httpx.Client | None = None,
                  sleep: Callable[[float], None] | None = None) -> None:
@@ -34,8 +41,7 @@ class OpenAIClassifier:
         self.model = model or settings.leads_openai_model
         self._api_key = api_key
         self._url = settings.openai_api_url.rstrip("/") + "/chat/completions"
-        self._client = client or httpx.Client(timeout=httpx.Timeout(settings.leads_classifier_timeout_seconds,
-                                                                    connect=5.0))
+        self._client = client or _client(settings.leads_classifier_timeout_seconds)
         self._batch_size = settings.leads_classifier_batch_size
         self._attempts = settings.leads_classifier_max_attempts
         self._sleep = sleep
