@@ -1,8 +1,9 @@
 """The offline classifier on the labelled LatAm call notes (tests/unit/leads/data).
 
-`train`, `dev` and `dev2` are what the rules were developed against (`dev` and `dev2` were written
-later and scored 0.80 and 0.81 before the rules were widened for them: the honest guess for notes
-nobody tuned on); `heldout` was written before any tuning and its mistakes were never looked at.
+`train`, `dev`, `dev2` and `dev3` are what the rules were developed against (the `dev*` sets were
+written one after another and scored 0.80, 0.81 and 0.76 before the rules were widened for them:
+the honest guess for notes nobody tuned on); `heldout` was written before any tuning and its
+mistakes were never looked at.
 Each must stay ≥ 0.85.
 """
 
@@ -27,7 +28,7 @@ def test_the_labelled_set_is_big_and_varied() -> None:
     assert sum(1 for n in notes if n.split == "heldout") >= 80
 
 
-@pytest.mark.parametrize("split", ["train", "dev", "dev2", "heldout"])
+@pytest.mark.parametrize("split", ["train", "dev", "dev2", "dev3", "heldout"])
 def test_offline_accuracy_at_least_085(split: str) -> None:
     notes = load_notes([DATA / f"lead_notes_{split}.tsv"])
     scores = evaluate(classifier_for("local"), notes)

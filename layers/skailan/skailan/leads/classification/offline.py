@@ -64,6 +64,11 @@ CUES: tuple[_Cue, ...] = (
     _c(r"(?:fuera de servicio|apagado|no disponible) (?:momentaneamente|temporalmente|por ahora|por el momento)|"
        r"temporarily (?:out of service|unavailable)|pendiente (?:de )?(?:llamar|volver a llamar|contactar|marcar)",
        NOC, 2),
+    _c(r"(?:programad[oa]|generad[oa]|cread[oa]|enviad[oa]|asignad[oa]) (?:por|desde) (?:el )?(?:sistema|crm|bot)",
+       NOC, 2),
+    # -- CRM stage words operators paste
+    _c(r"closed[ -]?lost|cerrad[oa] perdid[oa]", NEG, 3),
+    _c(r"closed[ -]?won|cerrad[oa] ganad[oa]", POS, 3),
     # -- explicit double negatives and "not the decider" (before the negation machinery sees "no")
     _c(r"no (?:dijo|dice) (?:que )?no|didnt say no", PAR, 3),
     _c(r"no (?:es|era|soy) (?:el|la|quien) (?:que )?(?:decide|toma la decision)|not the decision maker|"
@@ -79,21 +84,22 @@ CUES: tuple[_Cue, ...] = (
        r"(?:llam\w*|contact\w*|molest\w*) (?:mas|nunca mas|de nuevo|otra vez)|que (?:ya )?no (?:(?:lo|la|le|les|me)\s+)?"
        r"(?:llamen|llamemos|contacten|molesten|vuelvan)|dej\w* de (?:llamar|molestar)|no molestar|no contactar|"
        r"do not (?:call|contact)|dont (?:call|contact)|dnc|stop calling|never call|not to call|"
-       r"no ser (?:contactad|llamad|molestad)\w*|no (?:(?:lo|la|le)\s+)?contacten|"
+       r"no ser (?:contactad|llamad|molestad)\w*|(?:pidio|solicito|quiere|pide|solicita) (?:la |darse de )?baja|no (?:(?:lo|la|le)\s+)?contacten|"
        r"(?:remove|take) (?:\w+ )?(?:off|from) (?:the |your |our )?(?:list|database)|"
        r"(?:sac|saqu|quit|borr|elimin|retir)\w*(?: (?:lo|la|le|los))? de (?:la |nuestra |su |sus )?"
        r"(?:lista|base|bd|registros)|"
        r"lista negra|blacklist", NEG, 3),
     # -- not viable
     _c(r"numero (?:equivocado|errado|incorrecto|invalido|malo|no existe|inexistente|no valido|de otra persona)|"
-       r"equivoc\w*|wrong (?:number|person|contact)|no (?:es|era) (?:la persona|el titular|el cliente|"
+       r"equivoc\w*|no corresponde|wrong (?:number|person|contact)|no (?:es|era) (?:la persona|el titular|el cliente|"
        r"el numero|su numero)|no (?:lo|la|los) conoc\w*|no conoc\w* (?:a|al)|nobody by that name|no vive (?:ahi|alli|aca|en)|"
        r"(?:ya )?no trabaja (?:ahi|alli|en la empresa)|no longer works|no existe|does not exist|doesnt exist|"
        r"fuera de servicio|out of service|(?:no longer|not) in service|disconnected|desconectado|"
        r"fallec\w*|murio|passed away|deceased", NEG, 3),
     _c(r"fuera de (?:la |nuestra )?cobertura|sin cobertura|no (?:hay|tenemos|damos|llega(?:mos)?|llega el) "
        r"(?:servicio|cobertura)|no hay servicio (?:en|para)|out of (?:our )?(?:coverage|service area|area)|"
-       r"no (?:le |les )?llega (?:la |el )?(?:cobertura|senal|servicio|internet)|no coverage|outside (?:our |the )?(?:coverage|service area)|no (?:cubrimos|llegamos)|zona no cubierta",
+       r"no (?:le |les )?llega (?:la |el )?(?:cobertura|senal|servicio|internet)|"
+       r"no (?:tenemos|hay|hacemos) (?:envio|envios|entregas?|despachos?)|no coverage|outside (?:our |the )?(?:coverage|service area)|no (?:cubrimos|llegamos)|zona no cubierta",
        NEG, 3),
     _c(r"(?:compr|contrat|adquiri|cerr|firm|adquir|se fue|se qued|quedo|se cambi|cambi|tiene contratad)\w*"
        r"(?: \w+){0,4}? (?:(?:con|en|a|por|de) (?:otr[oa]s?|la competencia|competencia)|otro lado|otra parte)|"
@@ -111,7 +117,8 @@ CUES: tuple[_Cue, ...] = (
        r"(?:le |les )?(?:negaron|rechazaron) (?:el |la |su )?(?:credito|prestamo|financiacion)|"
        r"reportad[oa] en (?:datacredito|centrales|buro)|bad credit|credit (?:denied|rejected)|"
        r"no (?:(?:lo|la|le)\s+)?(?:necesita|necesitan|ocupa|ocupan|sirve|requiere)|dont need|doesnt need|"
-       r"no (?:tiene|tienen|hay) (?:necesidad|need)|cerr\w* (?:el|la|su) (?:local|negocio|empresa|tienda|oficina)|"
+       r"no (?:tiene|tienen|hay) (?:necesidad|need)|no pas\w* (?:el |la )?(?:estudio|filtro|analisis|evaluacion)|"
+       r"ya (?:tiene|tienen|tenian|tenia|esta|estan) (?:todo )?resuelto|cerr\w* (?:el|la|su) (?:local|negocio|empresa|tienda|oficina)|"
        r"no (?:operamos|cubrimos|atendemos|vendemos|tenemos presencia|hacemos envios)|"
        r"(?:we )?(?:dont|do not) (?:operate|ship|serve)|"
        r"no need|no (?:podemos|puedo|se puede|se le puede) (?:atender|vender|ofrecer|asegurar|financiar|"
@@ -132,10 +139,14 @@ CUES: tuple[_Cue, ...] = (
        r"se perdio (?:la venta|el cliente|el negocio)|lost (?:the )?(?:deal|lead|sale)|"
        r"(?:colg\w*|(?:me|nos) cort\w*|hung up|hangs up)|descartad\w*|cerrad[oa] (?:sin|como) (?:venta|perdid)\w*",
        NEG, 3),
-    _c(r"(?:muy |demasiado |bastante |too |very )?car[oa]|too expensive|expensive|costoso|costosa|"
+    _c(r"(?:[,;:] )no(?= *[.!]*$)|(?:muy |demasiado |bastante |too |very )?car[oa]|too expensive|expensive|costoso|costosa|"
        r"estafa|scam|spam|fraude|grosero|grosera|insult\w*|rude|molest[oa]|enojad[oa]|angry|furious|bravo|brava",
        NEG, 2),
     # -- positive intent, before "decidió"/"va a" are read as thinking
+    _c(r"debito automatico|domiciliacion|autoriz\w* (?:el |un |la )?(?:debito|cargo|cobro|descuento)|"
+       r"contratad[oa]|contrataron|contratamos|(?:envi|mand)\w* (?:los |sus )?(?:accesos|credenciales)", POS, 3, NEG, 2),
+    # Approval given (past) is a step forward; approval needed (below) is not yet.
+    _c(r"(?:le |les )?(?:aprobo|aprobaron|aprobado|aprobada|approved)(?! by)", POS, 2, NEG, 2),
     _c(r"(?:compr|contrat|adquir|firm|pag|inscrib|matricul|suscrib|reserv|agend|apart|separ)\w* (?:hoy|ya|de una)|"
        r"(?:quiere|quieren|desea|decidio|decide|(?:tiene )?(?:intencion|ganas|planes?) de|va a|van a|lo va a|la va a|quedo en|se decidio por|decidio|acepto|listo para|"
        r"dispuest[oa] a|wants to|want to|ready to|agreed to|decided to|will|is going to|going to) "
@@ -155,6 +166,11 @@ CUES: tuple[_Cue, ...] = (
        r"les|me|to|us|him|her|me)\s+)?(?:llam\w*|contact\w*|marqu\w*|escrib\w*|call\w*|reach out|text)|"
        r"(?:llamame|call me|me llamas|me llaman|me marcas|hablamos) " + _WHEN + r"|"
        r"asked for a call ?back|requested a call ?back", PAR, 3, NEG, 3),
+    _c(r"circle back|touch base|reach out (?:again|later|in)|\bq[1-4]\b|hacer (?:cuentas|numeros)|sacar cuentas|"
+       r"(?:va a |quiere )?ver si|see (?:if|whether)|(?:see|check|review|try) (?:a |the )?(?:\w+ ){0,2}first|"
+       r"(?:ver|revisar|probar|conocer) (?:\w+ ){1,3}(?:antes|primero)|(?:antes|primero) de (?:decidir|comprar|firmar|pagar)|"
+       r"(?:pasar|venir|ir) (?:por|a) (?:la |el )?(?:tienda|local|oficina|sede|showroom|concesionario|agencia)",
+       PAR, 2, NEG, 2),
     _c(r"(?:esta|estaba|was|is) (?:en (?:una )?(?:reunion|junta|clase|el trabajo)|manejando|conduciendo|trabajando|"
        r"in a meeting|driving|at work)|no (?:puede|podia) hablar|(?:couldnt|cannot|cant|could not) talk", PAR, 2),
     _c(r"agend\w* (?:(?:una|otra|la|nueva)\s+)?(?:llamada|rellamada|seguimiento|callback|call ?back)|"
@@ -228,7 +244,7 @@ NO_CONTACT: tuple[_Cue, ...] = (
     _c(r"(?:contesto|contesta|atendio|atiende|respondio|answered) (?:un |una |el |la |su |his |her |the |a )?"
        r"(?:familiar|esposa|esposo|hijo|hija|mama|papa|hermano|hermana|secretaria|empleada|asistente|recepcion\w*|"
        r"ninera|nana|abuel[oa]|ti[oa]|sobrin[oa]|vecin[oa]|portero|porteria|conserje|vigilante|muchacha|nanny|"
-       r"housekeeper|babysitter|"
+       r"housekeeper|babysitter|contestadora|maquina|robot|grabacion|"
        r"otra persona|alguien|nina|nino|wife|husband|son|daughter|assistant|receptionist|someone|somebody)|"
        r"(?:wife|husband|son|daughter|assistant|receptionist|someone else) (?:answered|picked up)|"
        r"no (?:(?:se\s+)?(?:encuentra|encontraba|estaba)|esta (?:en casa|disponible|ahi|alli))|not (?:at )?home|"
