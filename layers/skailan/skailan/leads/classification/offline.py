@@ -50,7 +50,9 @@ _PEOPLE = (r"(?:esposa|esposo|marido|mujer|pareja|novia|novio|jefe|jefa|socio|so
            r"papa|mama|papas|padres|familia|hijo|hija|junta|contador|contadora|abogado|director|directora|"
            r"dueno|duena|jefe directo|compras|finanzas|wife|husband|boss|partner|partners|manager|board|"
            r"accountant|cfo|ceo|owner|family|spouse|team|equipo|legal|juridico|abogados|procurement|purchasing)")
-_INFO = (r"(?:demo grabada|video demo|recorded demo|video|info|informacion|information|brochure|folleto|catalogo|catalog|cotizacion|cotizaciones|quote|"
+_INFO = (r"(?:demo grabada|video demo|recorded demo|video|plan de pagos?|formas? de pago|medios de pago|"
+         r"payment (?:plan|options)|samples?|muestras?|referencias|references|testimonios|case stud(?:y|ies)|"
+         r"casos de exito|info|informacion|information|brochure|folleto|catalogo|catalog|cotizacion|cotizaciones|quote|"
          r"quotes|propuesta|proposal|precios?|prices?|pricing|tarifas?|rates|detalles|details|ficha tecnica|"
          r"portafolio|material|planes|plans|requisitos|requirements|condiciones|terms)")
 _WHEN = (r"(?:mas tarde|luego|despues|manana|pasado manana|hoy|esta tarde|en la tarde|en la noche|en la manana|"
@@ -66,6 +68,7 @@ CUES: tuple[_Cue, ...] = (
        NOC, 2),
     _c(r"(?:programad[oa]|generad[oa]|cread[oa]|enviad[oa]|asignad[oa]) (?:por|desde) (?:el )?(?:sistema|crm|bot)",
        NOC, 2),
+    _c(r"(?:revision|control) de calidad|quality (?:review|check|control)|auditoria", NOC, 2),
     # -- CRM stage words operators paste
     _c(r"closed[ -]?lost|cerrad[oa] perdid[oa]", NEG, 3),
     _c(r"closed[ -]?won|cerrad[oa] ganad[oa]", POS, 3),
@@ -99,9 +102,11 @@ CUES: tuple[_Cue, ...] = (
     _c(r"fuera de (?:la |nuestra )?cobertura|sin cobertura|no (?:hay|tenemos|damos|llega(?:mos)?|llega el) "
        r"(?:servicio|cobertura)|no hay servicio (?:en|para)|out of (?:our )?(?:coverage|service area|area)|"
        r"no (?:le |les )?llega (?:la |el )?(?:cobertura|senal|servicio|internet)|"
-       r"no (?:tenemos|hay|hacemos) (?:envio|envios|entregas?|despachos?)|no coverage|outside (?:our |the )?(?:coverage|service area)|no (?:cubrimos|llegamos)|zona no cubierta",
+       r"no (?:tenemos|hay|hacemos) (?:envio|envios|entregas?|despachos?)|"
+       r"no (?:tiene|hay|llega) (?:red|senal|fibra)(?: de \w+)?|no coverage|outside (?:our |the )?(?:coverage|service area)|no (?:cubrimos|llegamos)|zona no cubierta",
        NEG, 3),
-    _c(r"(?:compr|contrat|adquiri|cerr|firm|adquir|se fue|se qued|quedo|se cambi|cambi|tiene contratad)\w*"
+    _c(r"(?:compr|contrat|adquiri|cerr|firm|adquir|se fue|se qued|quedo|se cambi|cambi|tiene contratad|tom|"
+       r"inscrib|matricul|afili|suscrib|sac)\w*"
        r"(?: \w+){0,4}? (?:(?:con|en|a|por|de) (?:otr[oa]s?|la competencia|competencia)|otro lado|otra parte)|"
        r"(?:bought|purchased|signed|went|going|goes|stayed|go) (?:with |from )?(?:elsewhere|another|a competitor|"
        r"competitor|the competition|someone else|other)|"
@@ -109,7 +114,12 @@ CUES: tuple[_Cue, ...] = (
        r"(?:(?:un|una|otro|otra|su|a|an|another|their|other)\s+)?(?:proveedor|plan|servicio|seguro|empresa|agencia|"
        r"asesor|software|sistema|provider|vendor|supplier|solution|carro|vehiculo|credito|one|uno|una|contrato|"
        r"poliza|policy|insurance|internet|operador|banco|bank)|already (?:bought|purchased|signed)(?: \w+)? "
-       r"(?:elsewhere|with another)|con la competencia|competitor", NEG, 3),
+       r"(?:elsewhere|with another)|con la competencia|competitor|"
+       r"(?:con|en|a) (?:la |el )?(?:aseguradora|financiera|cooperativa|entidad|compania) de(?:l)? (?:su |el )?banco|"
+       r"(?:prefiere |decidio |va a )?quedarse con (?:su|el|la)|se queda con su|no se (?:cambia|va a cambiar)|"
+       r"(?:not|wont|isnt) switching|stay(?:ing)? with (?:their|his|her|the current)|"
+       r"no (?:esta|estan) buscando|not looking (?:for|to)|acaba(?:n)? de (?:comprar|contratar|adquirir)|just bought",
+       NEG, 3),
     _c(r"no (?:(?:tiene|tenia|cuenta con|hay|dispone de)\s+)(?:el |los )?(?:presupuesto|plata|dinero|lana|"
        r"recursos|fondos|como pagar)|sin (?:presupuesto|plata|dinero|lana|recursos)|no budget|no money|"
        r"(?:cant|cannot|could not|couldnt) afford|no (?:le |les )?alcanza|no (?:califica|aplica|cumple)|"
@@ -124,7 +134,9 @@ CUES: tuple[_Cue, ...] = (
        r"no need|no (?:podemos|puedo|se puede|se le puede) (?:atender|vender|ofrecer|asegurar|financiar|"
        r"instalar|cubrir)\w*|not a (?:good )?fit|no (?:es|era) (?:un |el )?(?:buen )?(?:perfil|fit|candidato)|"
        r"no encaja|not qualified|unqualified|no calificad[oa]|descalificad\w*|definitivamente no|"
-       r"no insist\w*|no (?:hay|tiene) caso", NEG, 3),
+       r"no insist\w*|no (?:hay|tiene) caso|no hay (?:forma|manera)|dej\w* en paz|leave (?:him|her|them|me) alone|"
+       r"no,? no\\b|no y no|^no(?=[.! ]*$)|congel\w* (?:las |todas las )?compras|(?:budget|spending) freeze",
+       NEG, 3),
     _c(r"no (?:(?:le|les|me|nos)\s+)?(?:interesa|interesan|intereso|interesaba)|sin interes|"
        r"no (?:hay|tiene|tienen|muestra|mostro) (?:ningun |mucho )?interes|desinteresad\w*|"
        r"no (?:(?:esta|estan|estaba|estaban|is|was|are|were)\s+)?(?:muy |really |very )?interesad\w*|"
@@ -144,7 +156,9 @@ CUES: tuple[_Cue, ...] = (
        NEG, 2),
     # -- positive intent, before "decidió"/"va a" are read as thinking
     _c(r"debito automatico|domiciliacion|autoriz\w* (?:el |un |la )?(?:debito|cargo|cobro|descuento)|"
-       r"contratad[oa]|contrataron|contratamos|(?:envi|mand)\w* (?:los |sus )?(?:accesos|credenciales)", POS, 3, NEG, 2),
+       r"contratad[oa]|contrataron|contratamos|(?:envi|mand)\w* (?:los |sus )?(?:accesos|credenciales)|"
+       r"desembols\w*|disbursed|(?:dio|dieron|da|gave)(?: \w+)? (?:el |the )?(?:ok|visto bueno|green light|go[- ]ahead)|"
+       r"luz verde|(?:hes|shes|theyre|were) in\b|paperwork", POS, 3, NEG, 2),
     # Approval given (past) is a step forward; approval needed (below) is not yet.
     _c(r"(?:le |les )?(?:aprobo|aprobaron|aprobado|aprobada|approved)(?! by)", POS, 2, NEG, 2),
     _c(r"(?:compr|contrat|adquir|firm|pag|inscrib|matricul|suscrib|reserv|agend|apart|separ)\w* (?:hoy|ya|de una)|"
@@ -153,7 +167,7 @@ CUES: tuple[_Cue, ...] = (
        r"(?:\w+ )?(?:comprar|contratar|adquirir|firmar|pagar|tomar|llevar|inscribir\w*|matricular\w*|afiliar\w*|"
        r"arrancar|empezar|comenzar|avanzar|cerrar|buy|purchase|sign|pay|proceed|move forward|go ahead|start|"
        r"enroll|subscribe|book|close|order)|let'?s do it|go ahead|move forward|seguimos adelante|"
-       r"va que va|sale y vale|(?:dijo|dice|respondio|contesto|said|says) (?:que )?(?:si|yes|ok|okay|dale|de una)|"
+       r"va que va|sale y vale|(?:dijo|dice|respondio|contesto|cuento|confirmo|confirma|comenta|comento|said|says) (?:que )?(?:si|yes|ok|okay|dale|de una)|"
        r"(?:cerr|compr|contrat|firm|qued)\w* con nosotros|(?:llamada|venta|gestion) exitosa|"
        r"venta (?:ok|exitosa|realizada|hecha|lista)", POS, 3, NEG, 3),
     # -- partial: talked, no decision. A question is information wanted, whatever it is about
@@ -166,9 +180,13 @@ CUES: tuple[_Cue, ...] = (
        r"les|me|to|us|him|her|me)\s+)?(?:llam\w*|contact\w*|marqu\w*|escrib\w*|call\w*|reach out|text)|"
        r"(?:llamame|call me|me llamas|me llaman|me marcas|hablamos) " + _WHEN + r"|"
        r"asked for a call ?back|requested a call ?back", PAR, 3, NEG, 3),
+    # A meeting or demo without a date is not booked yet.
+    _c(r"(?:no|todavia no|aun no) (?:tiene|hay) fecha|sin fecha|no date yet", PAR, 3),
     _c(r"circle back|touch base|reach out (?:again|later|in)|\bq[1-4]\b|hacer (?:cuentas|numeros)|sacar cuentas|"
        r"(?:va a |quiere )?ver si|see (?:if|whether)|(?:see|check|review|try) (?:a |the )?(?:\w+ ){0,2}first|"
-       r"(?:ver|revisar|probar|conocer) (?:\w+ ){1,3}(?:antes|primero)|(?:antes|primero) de (?:decidir|comprar|firmar|pagar)|"
+       r"(?:ver|revisar|probar|conocer) (?:\w+ ){1,3}(?:antes|primero)(?: de \w+)?|"
+       r"(?:antes|primero) de (?:decidir|comprar|firmar|pagar|inscribir\w*|matricular\w*|contratar|cerrar|afiliar\w*)|"
+       r"(?:lo|la) (?:tiene|tendra) en cuenta|keep (?:us|it) in mind|"
        r"(?:pasar|venir|ir) (?:por|a) (?:la |el )?(?:tienda|local|oficina|sede|showroom|concesionario|agencia)",
        PAR, 2, NEG, 2),
     _c(r"(?:esta|estaba|was|is) (?:en (?:una )?(?:reunion|junta|clase|el trabajo)|manejando|conduciendo|trabajando|"
@@ -181,7 +199,8 @@ CUES: tuple[_Cue, ...] = (
        r"follow[ -]?up|seguimiento|retomar|try again|intentar de nuevo|pendiente", PAR, 1, NEG, 3),
     _c(r"(?:(?:lo|la)\s+)?(?:va|van|vamos|voy) a pensar|(?:lo|la) (?:esta )?(?:pens|piens)\w*|pensar(?:lo|la)|pensandolo|"
        r"(?:think|thinking|thinks) (?:about it|it over)|thinking|think it over|consider\w*|evalu\w*|analiz\w*|"
-       r"estudiar(?:lo|la)?|(?:lo|la) (?:va a )?estudi\w*|revis\w*|review\w*|(?:va|vamos) a ver|let me see|"
+       r"estudiar(?:lo|la)?|(?:lo|la) (?:va a )?estudi\w*|(?:lo|la|los|las) (?:esta |estan )?(?:mir|chequ)\w*|"
+       r"averigu\w*|investig\w*|looking around|revis\w*|review\w*|(?:va|vamos) a ver|let me see|"
        r"(?:lo|la) (?:va a )?(?:ver|consultar|decidir|definir)|decid\w*|definir|tal vez|quizas?|maybe|a lo mejor|"
        r"capaz|depende|se lo va a|compar\w*|(?:otras )?opciones|other options|(?:mas )?(?:economico|barato)|"
        r"cheaper|quedo (?:de|en) (?:avisar|confirmar|responder|contestar|revisar|pensar|llamar|escribir)\w*|"
@@ -189,7 +208,7 @@ CUES: tuple[_Cue, ...] = (
        r"no (?:ha|han) (?:decidido|definido)|pendiente de (?:respuesta|confirmar)|waiting for|esperando",
        PAR, 3),
     _c(r"(?:consult\w*|hablar\w*|habla|hablarlo|comentar\w*|preguntar\w*|discut\w*|check\w*|talk\w*|discuss\w*|"
-       r"run it by|run this by|ver) (?:lo |la |le )?(?:con|with|a|to)? ?(?:su|el|la|sus|los|his|her|their|the)? ?" + _PEOPLE + r"|"
+       r"run it by|run this by|ver) (?:it over |it through )?(?:lo |la |le )?(?:con|with|a|to)? ?(?:su|el|la|sus|los|his|her|their|the)? ?" + _PEOPLE + r"|"
        r"(?:aprob\w*|aprueb\w*|autoriz\w*|approval|approve\w*|sign[- ]off|visto bueno|"
        r"(?:que|para que) (?:su|el|la) \w+ (?:firme|apruebe|autorice))|"
        r"(?:reunion|meeting|junta) (?:con|with) (?:su |el |la |los |sus |his |her |their |the )?" + _PEOPLE + r"|"
@@ -209,6 +228,7 @@ CUES: tuple[_Cue, ...] = (
        r"noviembre|diciembre))", PAR, 2, NEG, 3),
     _c(_INFO, PAR, 1),
     # -- positive: the lead advanced
+    _c(r"(?:lo|la|los|las) quiere(?:n)?", POS, 2, NEG, 2),
     _c(r"compr(?:o|a|ar|aron|ado|ada|amos|aria|e|ando|ra)|(?:hizo|realizo|realizamos|cerro|cerramos|cerre) "
        r"(?:(?:la|el|un|una)\s+)?(?:compra|venta|pedido|negocio|trato)|venta cerrada|cerrad[oa] ganad[oa]|"
        r"closed (?:the )?(?:deal|sale)|deal (?:closed|won)|bought|purchased|purchase|ordered|placed (?:an |the )?order|"
