@@ -87,6 +87,7 @@ CUES: tuple[_Cue, ...] = (
        r"(?:llam\w*|contact\w*|molest\w*) (?:mas|nunca mas|de nuevo|otra vez)|que (?:ya )?no (?:(?:lo|la|le|les|me)\s+)?"
        r"(?:llamen|llamemos|contacten|molesten|vuelvan)|dej\w* de (?:llamar|molestar)|no molestar|no contactar|"
        r"do not (?:call|contact)|dont (?:call|contact)|dnc|stop calling|never call|not to call|"
+       r"no (?:llamar|contactar|marcar)(?:lo|la|le)?(?= *(?:[.!]|mas\b|nunca\b|$))|"
        r"no ser (?:contactad|llamad|molestad)\w*|(?:pidio|solicito|quiere|pide|solicita) (?:la |darse de )?baja|no (?:(?:lo|la|le)\s+)?contacten|"
        r"(?:remove|take) (?:\w+ )?(?:off|from) (?:the |your |our )?(?:list|database)|"
        r"(?:sac|saqu|quit|borr|elimin|retir)\w*(?: (?:lo|la|le|los))? de (?:la |nuestra |su |sus )?"
@@ -170,14 +171,18 @@ CUES: tuple[_Cue, ...] = (
        r"va que va|sale y vale|(?:dijo|dice|respondio|contesto|cuento|confirmo|confirma|comenta|comento|said|says) (?:que )?(?:si|yes|ok|okay|dale|de una)|"
        r"(?:cerr|compr|contrat|firm|qued)\w* con nosotros|(?:llamada|venta|gestion) exitosa|"
        r"venta (?:ok|exitosa|realizada|hecha|lista)", POS, 3, NEG, 3),
+    # -- asking how to pay or sign is asking to pay or sign
+    _c(r"(?:pregunt\w*|consult\w*|asked|asks|wants to know) (?:por )?(?:como|donde|a que cuenta|how|where|when) (?:to )?"
+       r"(?:pagar|pago|consignar|transferir|firmar|comprar|hacer el pago|inscribir\w*|pay|sign|buy|make the payment)",
+       POS, 3, NEG, 2),
     # -- partial: talked, no decision. A question is information wanted, whatever it is about
     # ("quiere saber si hay descuento por pago de contado" has not paid): it takes its clause.
     _c(r"(?:quiere saber|quieren saber|pregunt\w*|consult\w* (?:si|por|cuanto|como)|asked (?:about|if|whether|how)|"
        r"asks (?:about|if|whether|how)|wants to know|wanted to know)[^.;!?\n]*", PAR, 2, NEG, 2),
-    _c(r"(?<!para )(?<!so )que (?:(?:le|lo|la|les|me)\s+)(?:llame\w*|marque\w*|escrib\w*|contact\w*|busque\w*)",
+    _c(r"(?<!para )(?<!so )que (?:(?:le|lo|la|les|me)\s+)(?:llame\w*|marque\w*|escrib\w*|contact\w*|busque\w*|devuelv\w*)",
        PAR, 3, NEG, 3),
     _c(r"(?:pid\w*|pide|dijo|dice|quiere|solicit\w*|prefiere que|asked|asks|wants|told me|said) (?:que )?(?:(?:lo|la|le|"
-       r"les|me|to|us|him|her|me)\s+)?(?:llam\w*|contact\w*|marqu\w*|escrib\w*|call\w*|reach out|text)|"
+       r"les|me|to|us|him|her|me)\s+)?(?:llam\w*|contact\w*|marqu\w*|escrib\w*|call\w*|reach out|text|devuelv\w*)|"
        r"(?:llamame|call me|me llamas|me llaman|me marcas|hablamos) " + _WHEN + r"|"
        r"asked for a call ?back|requested a call ?back", PAR, 3, NEG, 3),
     # A meeting or demo without a date is not booked yet.
@@ -201,13 +206,13 @@ CUES: tuple[_Cue, ...] = (
        r"(?:think|thinking|thinks) (?:about it|it over)|thinking|think it over|consider\w*|evalu\w*|analiz\w*|"
        r"estudiar(?:lo|la)?|(?:lo|la) (?:va a )?estudi\w*|(?:lo|la|los|las) (?:esta |estan )?(?:mir|chequ)\w*|"
        r"averigu\w*|investig\w*|looking around|revis\w*|review\w*|(?:va|vamos) a ver|let me see|"
-       r"(?:lo|la) (?:va a )?(?:ver|consultar|decidir|definir)|decid\w*|definir|tal vez|quizas?|maybe|a lo mejor|"
+       r"(?:lo|la) (?:va a )?(?:ver|consultar|decidir|definir)|consultar(?:lo|la)|consultarlo con|decid\w*|definir|tal vez|quizas?|maybe|a lo mejor|"
        r"capaz|depende|se lo va a|compar\w*|(?:otras )?opciones|other options|(?:mas )?(?:economico|barato)|"
        r"cheaper|quedo (?:de|en) (?:avisar|confirmar|responder|contestar|revisar|pensar|llamar|escribir)\w*|"
        r"(?:nos|me|le) (?:avisa|avisara|confirma|confirmara)|let (?:me|us) know|get back to|cotizando|shopping around|"
        r"no (?:ha|han) (?:decidido|definido)|pendiente de (?:respuesta|confirmar)|waiting for|esperando",
        PAR, 3),
-    _c(r"(?:consult\w*|hablar\w*|habla|hablarlo|comentar\w*|preguntar\w*|discut\w*|check\w*|talk\w*|discuss\w*|"
+    _c(r"(?:consult\w*|hablar\w*|habla|hablarlo|comentar\w*|preguntar\w*|discut\w*|check\w*|talk\w*|discuss\w*|ask|asks|asking|"
        r"run it by|run this by|ver) (?:it over |it through )?(?:lo |la |le )?(?:con|with|a|to)? ?(?:su|el|la|sus|los|his|her|their|the)? ?" + _PEOPLE + r"|"
        r"(?:aprob\w*|aprueb\w*|autoriz\w*|approval|approve\w*|sign[- ]off|visto bueno|"
        r"(?:que|para que) (?:su|el|la) \w+ (?:firme|apruebe|autorice))|"
