@@ -12,8 +12,19 @@ import os
 import subprocess
 import sys
 
-BENCHES = ("bench.cold_start", "bench.crm_segments", "bench.crm_import", "bench.channels", "bench.inbox",
-           "bench.realtime", "bench.limits", "bench.outbox", "bench.web", "bench.analytics")
+BENCHES = (
+    "bench.cold_start",
+    "bench.crm_segments",
+    "bench.crm_import",
+    "bench.channels",
+    "bench.inbox",
+    "bench.realtime",
+    "bench.limits",
+    "bench.outbox",
+    "bench.web",
+    "bench.analytics",
+    "bench.leads_classifier",
+)
 
 
 def run_one(name: str) -> None:

@@ -23,6 +23,12 @@ TELEGRAM_API_URL, TWILIO_API_URL), so replies go out with no internet:
 - `POST /_local/email {"from", "to", "subject", "text", "in_reply_to"?}` plays SES + SNS: the
   MIME goes to the inbound-mail bucket and a signed SNS notification to /webhooks/ses (the
   signing certificate is served here; only stage=local trusts it).
+- Model providers for the lead-note classifier (docs/leads-classification.md): Amazon Bedrock's
+  Converse (`POST /bedrock/model/{modelId}/converse`, answering the forced tool call with a
+  `toolUse` block) and OpenAI's Chat Completions (`POST /openai/v1/chat/completions`, structured
+  output as the message content); both classify with the offline classifier, so the whole path
+  runs offline. Faults: providers "bedrock" and "openai" (`to`: the model id); status 200 with
+  code "malformed" answers with a malformed result instead.
 
 The payload builders are also used by the tests to post real-format, signed webhooks.
 """
@@ -43,14 +49,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from .logs import get_logger
 
 log = get_logger("providers")
 
 GRAPH_VERSION = "v21.0"
-PROVIDERS = ("whatsapp", "messenger", "instagram", "telegram", "twilio")
+PROVIDERS = ("whatsapp", "messenger", "instagram", "telegram", "twilio", "bedrock", "openai")
 # A 1×1 PNG: what every fake media URL serves.
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg=="
@@ -342,6 +348,8 @@ class FakeProviders:
             # Exactly this server: no other local port (moto, the gateway...) passes the SSRF guard.
             "LOCAL_PROVIDER_HOSTS": self.url.removeprefix("http://"),
             "LOCAL_SNS_CERTIFICATE_URL": f"{self.url}/sns/cert.pem",
+            "BEDROCK_ENDPOINT_URL": f"{self.url}/bedrock",
+            "OPENAI_API_URL": f"{self.url}/openai/v1",
         }
 
     # ---- outbox and faults
@@ -446,6 +454,10 @@ class FakeProviders:
             return self._telegram(method, segments[1:], path, query, raw, content_type)
         if segments[:2] == ["twilio", "2010-04-01"] and segments[-1] == "Messages.json" and method == "POST":
             return self._twilio_send(segments[3], path, query, raw)
+        if segments[:2] == ["bedrock", "model"] and len(segments) == 4 and segments[3] == "converse" and method == "POST":
+            return self._bedrock_converse(unquote(segments[2]), path, query, raw)
+        if segments[:1] == ["openai"] and segments[1:] == ["v1", "chat", "completions"] and method == "POST":
+            return self._openai_chat(path, query, raw, headers)
         return 404, {}, {"error": {"message": f"no fake for {method} {path}"}}
 
     # ---- account setup: credential checks and webhook registration (channel_setup)
@@ -879,6 +891,105 @@ class FakeProviders:
                               headers={"x-amz-sns-message-type": "Notification"})
         return {"message_id": message_id, "ses_message_id": ses_id, "webhook_status": response.status_code,
                 "webhook": response.json() if response.content else None}
+
+    # ---- model providers for the lead-note classifier
+
+    @staticmethod
+    def _classify_prompt(text: str) -> dict[str, Any]:
+        """The answer a well-behaved model gives: the classifier's `{"notes": [{"index", "text"}]}`
+        prompt (any other text is one note), classified offline, in the tool's input schema."""
+        from skailan.leads.classification.offline import classify_one
+
+        try:
+            notes = json.loads(text)["notes"]
+            items = [(int(n["index"]), str(n["text"])) for n in notes]
+        except (ValueError, KeyError, TypeError):
+            items = [(0, text)]
+        results = []
+        for index, note in items:
+            verdict = classify_one(note)
+            results.append({"index": index, "outcome": verdict.outcome.value, "reason": verdict.reason})
+        return {"results": results}
+
+    def _bedrock_converse(self, model_id: str, path: str, query: str, raw: bytes) -> tuple[int, dict[str, str], Any]:
+        body = json.loads(raw or b"{}")
+        fault = self._next_fault("bedrock", model_id)
+        if fault is not None and not (fault.status == 200 and fault.code == "malformed"):
+            if fault.status == 0:
+                raise _Drop
+            # Bedrock's error shape: the type in x-amzn-ErrorType, {"message"} in the body.
+            kind = fault.code or {429: "ThrottlingException", 500: "InternalServerException",
+                                  503: "ServiceUnavailableException", 424: "ModelErrorException",
+                                  403: "AccessDeniedException", 404: "ResourceNotFoundException"}.get(
+                fault.status, "ValidationException")
+            response: Any = {"message": "Too many requests, please wait before trying again." if fault.status == 429
+                             else "fake failure (POST /_local/faults)"}
+            headers = {"x-amzn-ErrorType": f"{kind}:http://internal.amazon.com/coral/com.amazon.bedrock/",
+                       "x-amzn-RequestId": _uuid()}
+            self._record("bedrock", "POST", path, query, body, fault.status, response, True)
+            return fault.status, headers, response
+        messages = [m for m in body.get("messages") or [] if m.get("role") == "user"]
+        text = "".join(block.get("text", "") for block in (messages[-1].get("content") or [])) if messages else ""
+        answer: Any = self._classify_prompt(text)
+        if fault is not None:  # a model that ignored the schema
+            answer = {"results": "no sé / not sure"}
+        choice = ((body.get("toolConfig") or {}).get("toolChoice") or {}).get("tool") or {}
+        tools = (body.get("toolConfig") or {}).get("tools") or []
+        tool_name = choice.get("name") or ((tools[0].get("toolSpec") or {}).get("name") if tools else None)
+        content: list[dict[str, Any]]
+        if tool_name:
+            content = [{"toolUse": {"toolUseId": f"tooluse_{_uuid().replace('-', '')[:22]}", "name": tool_name,
+                                    "input": answer}}]
+            stop = "tool_use"
+        else:
+            content, stop = [{"text": json.dumps(answer, ensure_ascii=False)}], "end_turn"
+        tokens_in = max(1, len(raw) // 4)
+        tokens_out = max(1, len(json.dumps(answer)) // 4)
+        response = {"output": {"message": {"role": "assistant", "content": content}}, "stopReason": stop,
+                    "usage": {"inputTokens": tokens_in, "outputTokens": tokens_out,
+                              "totalTokens": tokens_in + tokens_out},
+                    "metrics": {"latencyMs": 12}}
+        self._record("bedrock", "POST", path, query, body, 200, response, False)
+        return 200, {"x-amzn-RequestId": _uuid()}, response
+
+    def _openai_chat(self, path: str, query: str, raw: bytes,
+                     headers: dict[str, str]) -> tuple[int, dict[str, str], Any]:
+        body = json.loads(raw or b"{}")
+        model = str(body.get("model", ""))
+        key = headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if not key or key.startswith("invalid"):
+            response: Any = {"error": {"message": "Incorrect API key provided. You can find your API key at "
+                                                  "https://platform.openai.com/account/api-keys.",
+                                       "type": "invalid_request_error", "param": None, "code": "invalid_api_key"}}
+            self._record("openai", "POST", path, query, body, 401, response, False)
+            return 401, {}, response
+        fault = self._next_fault("openai", model)
+        if fault is not None and not (fault.status == 200 and fault.code == "malformed"):
+            if fault.status == 0:
+                raise _Drop
+            code, kind, message = {
+                429: ("rate_limit_exceeded", "requests", "Rate limit reached for requests. Please try again later."),
+            }.get(fault.status, (None, "server_error", "The server had an error while processing your request."))
+            response = {"error": {"message": message, "type": kind, "param": None, "code": fault.code or code}}
+            extra = {"retry-after": str(int(fault.retry_after))} if fault.retry_after is not None else {}
+            self._record("openai", "POST", path, query, body, fault.status, response, True)
+            return fault.status, extra, response
+        prompts = [m for m in body.get("messages") or [] if m.get("role") == "user"]
+        text = str(prompts[-1].get("content") or "") if prompts else ""
+        content = json.dumps(self._classify_prompt(text), ensure_ascii=False)
+        if fault is not None:
+            content = "{\"results\": [{\"index\": 0, \"outcome\": "  # cut short mid-answer
+        tokens_in, tokens_out = max(1, len(raw) // 4), max(1, len(content) // 4)
+        response = {"id": f"chatcmpl-{_uuid().replace('-', '')[:24]}", "object": "chat.completion",
+                    "created": int(time.time()), "model": model or "gpt-4o-mini",
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": content, "refusal": None,
+                                                         "annotations": []},
+                                 "logprobs": None, "finish_reason": "stop"}],
+                    "usage": {"prompt_tokens": tokens_in, "completion_tokens": tokens_out,
+                              "total_tokens": tokens_in + tokens_out},
+                    "system_fingerprint": "fp_fake"}
+        self._record("openai", "POST", path, query, body, 200, response, False)
+        return 200, {"x-request-id": f"req_{_uuid().replace('-', '')[:24]}"}, response
 
     # ---- local routes (served on the API port)
 

@@ -101,6 +101,17 @@ class Settings(BaseModel):
     # <region>.amazonaws.com/<stage>; the local runtime points it at its own).
     realtime_table: str = "skailan-local-realtime"
     websocket_management_url: str = ""
+    # Lead-note outcome classification (docs/leads-classification.md): the Bedrock model (a small,
+    # cheap one; any Converse model that supports a forced tool call), the Bedrock endpoint (empty:
+    # the SDK's; the local runtime points it at its fake), OpenAI's base URL and model, the notes
+    # sent per model call, attempts per call (throttling/5xx/timeouts) and each call's timeout.
+    leads_bedrock_model_id: str = "amazon.nova-micro-v1:0"
+    bedrock_endpoint_url: str = ""
+    openai_api_url: str = "https://api.openai.com/v1"
+    leads_openai_model: str = "gpt-4o-mini"
+    leads_classifier_batch_size: int = 20
+    leads_classifier_max_attempts: int = 4
+    leads_classifier_timeout_seconds: float = 20.0
     # The SDK's endpoint override; set only by the local runtime (moto), where the WebSocket
     # authorizer also reads the user pool's keys.
     aws_endpoint_url: str = ""

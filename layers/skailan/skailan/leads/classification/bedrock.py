@@ -1,0 +1,104 @@
+"""Amazon Bedrock: the Converse API, temperature 0, a forced call of one tool whose input schema is
+the answer (toolChoice {"tool": {"name": ...}}; Amazon Nova and Anthropic Claude 3+ models)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import Any
+
+from skailan.leads.classification.base import Classification, ClassifierUnavailable
+from skailan.leads.classification.remote import (
+    ANSWER_SCHEMA,
+    INSTRUCTIONS,
+    TOOL_NAME,
+    Retryable,
+    batches,
+    read_answer,
+    retry_after_seconds,
+    user_message,
+    with_retries,
+)
+from skailan.platform.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+# Worth another attempt; anything else (validation, access denied, unknown model) is configuration:
+# no retry, the notes wait for a later run.
+RETRYABLE_CODES = frozenset({"ThrottlingException", "ServiceUnavailableException", "InternalServerException",
+                             "ModelNotReadyException", "ModelTimeoutException", "TooManyRequestsException"})
+
+
+@cache
+def _client(endpoint_url: str, read_timeout: float) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    # Retries are ours (bounded, logged, then ClassifierUnavailable): the SDK makes one attempt.
+    config = Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=read_timeout)
+    return boto3.client("bedrock-runtime", endpoint_url=endpoint_url or None, config=config)
+
+
+class BedrockClassifier:
+    def __init__(self, model_id: str | None = None, *, client: Any = None,
+                 sleep: Callable[[float], None] | None = None) -> None:
+        settings = get_settings()
+        self.model = model_id or settings.leads_bedrock_model_id
+        self._client = client if client is not None else _client(settings.bedrock_endpoint_url,
+                                                                 settings.leads_classifier_timeout_seconds)
+        self._batch_size = settings.leads_classifier_batch_size
+        self._attempts = settings.leads_classifier_max_attempts
+        self._sleep = sleep
+        self.usage = {"inputTokens": 0, "outputTokens": 0}
+
+    def classify(self, texts: Sequence[str]) -> list[Classification]:
+        out: list[Classification] = []
+        for batch in batches(texts, self._batch_size):
+            def call(batch: Sequence[str] = batch) -> list[Classification]:
+                return self._converse(batch)
+
+            kwargs = {"sleep": self._sleep} if self._sleep is not None else {}
+            out.extend(with_retries(call, attempts=self._attempts, provider="bedrock", **kwargs))
+        return out
+
+    def _converse(self, batch: Sequence[str]) -> list[Classification]:
+        from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, HTTPClientError
+
+        request = {
+            "modelId": self.model,
+            "system": [{"text": INSTRUCTIONS}],
+            "messages": [{"role": "user", "content": [{"text": user_message(batch)}]}],
+            "inferenceConfig": {"temperature": 0, "maxTokens": 100 + 80 * len(batch)},
+            "toolConfig": {
+                "tools": [{"toolSpec": {"name": TOOL_NAME,
+                                        "description": "Record the outcome of every call note.",
+                                        "inputSchema": {"json": ANSWER_SCHEMA}}}],
+                "toolChoice": {"tool": {"name": TOOL_NAME}},
+            },
+        }
+        try:
+            response = self._client.converse(**request)
+        except ClientError as err:
+            error = err.response.get("Error", {})
+            code = str(error.get("Code", ""))
+            status = int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+            if code in RETRYABLE_CODES or status == 429 or status >= 500:
+                headers = err.response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+                raise Retryable(f"{code or status}", retry_after_seconds(headers.get("retry-after"))) from err
+            raise ClassifierUnavailable(f"bedrock: {code or status}: {error.get('Message', '')}") from err
+        except (ConnectionError, HTTPClientError) as err:  # timeouts, refused or dropped connections
+            raise Retryable(type(err).__name__) from err
+        except BotoCoreError as err:
+            raise ClassifierUnavailable(f"bedrock: {err}") from err
+        usage = response.get("usage") or {}
+        for key in self.usage:
+            self.usage[key] += int(usage.get(key) or 0)
+        content = ((response.get("output") or {}).get("message") or {}).get("content") or []
+        answer = next((block["toolUse"].get("input") for block in content
+                       if isinstance(block, dict) and isinstance(block.get("toolUse"), dict)
+                       and block["toolUse"].get("name") == TOOL_NAME), None)
+        if answer is None:
+            logger.warning("bedrock answered without the tool call",
+                           extra={"model": self.model, "stop_reason": response.get("stopReason")})
+        return read_answer(answer, len(batch), self.model)
