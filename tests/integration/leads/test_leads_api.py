@@ -351,3 +351,26 @@ def test_openai_key_is_write_only(demo):
     # saved again without a key: the stored one stays
     again = call(LEADS, "PUT", "/v1/lead-flow/settings", principal=admin, body={"ai": {"enabled": False}})
     assert again.body["ai"]["openai_key_set"] is True and openai_key("demo") == "sk-test-0123456789abcdefghij"
+
+
+def test_seeded_defaults_and_demo_queue(demo, deliver):
+    from skailan.leads import templates
+
+    for principal in (demo["admin@demo.local"], demo["admin@acme.local"]):
+        titles = [t["title"] for t in call(LEADS, "GET", "/v1/lead-flow/note-templates", principal=principal).body["items"]]
+        assert {"Llamada exitosa", "Llamar nuevamente", "No interesado", "No contesta"} <= set(titles)
+    assert templates.seed_defaults("demo") == 0  # idempotent
+    queue = _queue(demo["operator@demo.local"])
+    by_name = {i["person"]["name"]: i for i in queue}
+    assert by_name["Camila Rojas"]["lead_status"] == "none"
+    assert by_name["Isabella Torres"]["lead_status"] == "in_progress"
+    assert by_name["Daniela Moreno"]["lead_status"] == "completed"
+    names = [i["person"]["name"] for i in queue]
+    assert names.index("Camila Rojas") < names.index("Isabella Torres") < names.index("Daniela Moreno")
+    # a new brand gets the defaults from its brand.created event
+    from skailan.leads.worker import on_event
+    from skailan.platform.events import build_event
+
+    on_event(build_event("skailan.tenancy", "nueva-marca", "brand.created", entity_type="brand",
+                         entity_id="nueva-marca"))
+    assert len(templates.list_templates("nueva-marca").items) == len(templates.DEFAULTS)

@@ -128,7 +128,8 @@ def to_out(lead: store.LeadItem, display_fields: list[str]) -> LeadOut:
         person=LeadPersonRef(id=lead.person_id, name=lead.name, email=lead.email, phone=lead.phone),
         lead_status=lead.status or "none",  # type: ignore[arg-type]
         last_note=LeadLastNoteOut(id=last["id"], text=last["text"], author=LeadUserRef(**last["author"]),
-                              created_at=last["created_at"], outcome=last.get("outcome")) if last else None,
+                              created_at=last["created_at"],
+                                  outcome=lead.last_outcome or last.get("outcome")) if last else None,  # type: ignore[arg-type]
         reserved_by=LeadUserRef(id=lead.reserved_by_id, name=lead.reserved_by_name or None) if lead.reserved_by_id else None,
         notes_count=int(lead.notes_count or 0),
         display=_display(lead, display_fields),
@@ -167,7 +168,7 @@ def _search(tenant_id: str, conf: dict[str, Any], q: str, *, status: str | None,
             continue
         if owner_id and lead.owner_id != owner_id:
             continue
-        if outcome and (lead.last_note or {}).get("outcome") != outcome:
+        if outcome and lead.last_outcome != outcome:
             continue
         found.append(to_out(lead, conf["display_fields"]))
     return LeadPage[LeadOut](items=found, next_cursor=people.next_cursor)

@@ -126,6 +126,8 @@ class LeadItem(LeadsItem, discriminator="lead"):
     person_created_at = UnicodeAttribute(null=True)
     last_note_at = UnicodeAttribute(null=True)
     last_note = JSONAttribute(null=True)  # {"id", "text", "author": {"id", "name"}, "created_at", "outcome"}
+    last_note_id = UnicodeAttribute(null=True)
+    last_outcome = UnicodeAttribute(null=True)  # the last note's outcome (the AI may fill it later)
     reserved_by_id = UnicodeAttribute(null=True)
     reserved_by_name = UnicodeAttribute(null=True)
     notes_count = NumberAttribute(default=0)
@@ -259,7 +261,7 @@ def list_filter(list_id: str | None, owner_id: str | None, outcome: str | None) 
     condition = None
     for part in ((LeadItem.list_ids.contains(list_id)) if list_id else None,  # type: ignore[attr-defined]
                  (LeadItem.owner_id == owner_id) if owner_id else None,
-                 (LeadItem.last_note["outcome"] == outcome) if outcome else None):  # type: ignore[index]
+                 (LeadItem.last_outcome == outcome) if outcome else None):
         if part is not None:
             condition = part if condition is None else condition & part
     return condition
@@ -287,6 +289,8 @@ def write_note(lead: LeadItem, note: NoteItem, events: list[DomainEvent], *, res
     actions: list[Action] = [
         LeadItem.status.set(lead.status), LeadItem.last_note_at.set(lead.last_note_at),
         LeadItem.last_note.set(lead.last_note), LeadItem.notes_count.add(1),
+        LeadItem.last_note_id.set(note.note_id),
+        LeadItem.last_outcome.set(note.outcome) if note.outcome else LeadItem.last_outcome.remove(),
         LeadItem.updated_at.set(lead.updated_at),
     ]
     if lead.gsi1pk:
@@ -377,8 +381,7 @@ def set_last_note_outcome(tenant_id: str, person_id: str, note_id: str, outcome:
 
     item = LeadItem(lead_pk(tenant_id, person_id), LEAD_SK)
     try:
-        item.update(actions=[LeadItem.last_note["outcome"].set(outcome)],  # type: ignore[index]
-                    condition=LeadItem.last_note["id"] == note_id)  # type: ignore[index]
+        item.update(actions=[LeadItem.last_outcome.set(outcome)], condition=LeadItem.last_note_id == note_id)
     except UpdateError as err:
         if err.cause_response_code != "ConditionalCheckFailedException":
             raise
