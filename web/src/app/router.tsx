@@ -2,6 +2,7 @@ import { createBrowserRouter, type RouteObject } from 'react-router';
 import { authRoutes } from '@/features/auth/routes';
 import { crmRoutes } from '@/features/crm/routes';
 import { inboxRoutes } from '@/features/inbox/routes';
+import { leadsRoutes } from '@/features/leads';
 import { settingsRoutes } from '@/features/settings/routes';
 import { RequireAuth } from './require-auth';
 import { HomeRoute } from './routes/home';
@@ -9,7 +10,7 @@ import { NotFoundRoute } from './routes/not-found';
 import { AppShell } from './shell';
 
 /** Signed-in areas: each feature exports its routes (deep links: `/inbox/:conversationId`, …). */
-export const appRoutes: RouteObject[] = [...inboxRoutes, ...crmRoutes, ...settingsRoutes];
+export const appRoutes: RouteObject[] = [...inboxRoutes, ...crmRoutes, ...leadsRoutes, ...settingsRoutes];
 
 export const routes: RouteObject[] = [
   ...authRoutes,

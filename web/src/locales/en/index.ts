@@ -3,7 +3,8 @@ import { auth } from './auth';
 import { common } from './common';
 import { crm } from './crm';
 import { inbox } from './inbox';
+import { leads } from './leads';
 import { settings } from './settings';
 
 // Typed against Spanish: a missing English string fails `tsc`.
-export const en: Record<keyof typeof es, string> = { ...common, ...auth, ...inbox, ...crm, ...settings };
+export const en: Record<keyof typeof es, string> = { ...common, ...auth, ...inbox, ...crm, ...settings, ...leads };

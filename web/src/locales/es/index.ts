@@ -4,6 +4,7 @@ import { auth } from './auth';
 import { common } from './common';
 import { crm } from './crm';
 import { inbox } from './inbox';
+import { leads } from './leads';
 import { settings } from './settings';
 
-export const es = { ...common, ...auth, ...inbox, ...crm, ...settings } as const;
+export const es = { ...common, ...auth, ...inbox, ...crm, ...settings, ...leads } as const;
