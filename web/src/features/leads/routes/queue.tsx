@@ -49,7 +49,7 @@ export function QueueRoute() {
   const problems = problemsOf(leads.error, language);
 
   return (
-    <div className="page">
+    <main id="main" className="page">
       <LeadsNav />
       <h1>{t('leads.queue.title')}</h1>
       <form noValidate role="search" className="filters" onSubmit={submit}>
@@ -108,7 +108,7 @@ export function QueueRoute() {
           <p className="muted">{t('leads.panel.choose')}</p>
         )}
       </div>
-    </div>
+    </main>
   );
 }
 

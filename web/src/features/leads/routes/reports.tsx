@@ -64,7 +64,7 @@ export function ReportsRoute() {
   const pending = byOperator.isPending || byHour.isPending || byOutcome.isPending;
 
   return (
-    <div className="page">
+    <main id="main" className="page">
       <LeadsNav />
       <h1>{t('leads.reports.title')}</h1>
       <form noValidate className="range-form" aria-label={t('leads.reports.range')} onSubmit={apply}>
@@ -98,7 +98,7 @@ export function ReportsRoute() {
         <h2 id="by-operator-title">{t('leads.reports.byOperator')}</h2>
         <OperatorTable groups={operatorGroups} />
       </section>
-    </div>
+    </main>
   );
 }
 

@@ -25,13 +25,13 @@ export function LeadSettingsRoute() {
   const { t } = useI18n();
   const settings = useLeadFlowSettings();
   return (
-    <div className="page">
+    <main id="main" className="page">
       <LeadsNav />
       <h1>{t('leads.settings.title')}</h1>
       {settings.isPending ? <Spinner label={t('common.loading')} /> : null}
       {settings.data ? <SettingsForm initial={settings.data} /> : null}
       {settings.error ? <SettingsForm initial={{ list_ids: [], display_fields: [], reserve_roles: ['operator'], ai: { enabled: false, provider: 'local' } }} /> : null}
-    </div>
+    </main>
   );
 }
 

@@ -47,7 +47,7 @@ export function TemplatesRoute() {
   };
 
   return (
-    <div className="page">
+    <main id="main" className="page">
       <LeadsNav />
       <h1>{t('leads.templates.title')}</h1>
       <p>{t('leads.templates.intro')}</p>
@@ -97,7 +97,7 @@ export function TemplatesRoute() {
       ) : null}
       {editing ? <EditDialog key={editing.id} template={editing} onClose={() => setEditing(null)} /> : null}
       {deleting ? <DeleteDialog key={deleting.id} template={deleting} onClose={() => setDeleting(null)} /> : null}
-    </div>
+    </main>
   );
 }
 
