@@ -123,7 +123,7 @@ export function useLeadActions(personId: string) {
 export function useNoteTemplates() {
   const key = useLeadKey();
   return useQuery({
-    queryKey: key('lead_note_templates'),
+    queryKey: key('note_templates'),
     queryFn: () => unwrap(client.GET('/v1/lead-flow/note-templates', { params: { query: { limit: 100 } } })) as Promise<Page<NoteTemplate>>,
     select: (page) => page.items,
     staleTime: 60_000,
@@ -133,7 +133,7 @@ export function useNoteTemplates() {
 export function useNoteTemplateMutations() {
   const key = useLeadKey();
   const queryClient = useQueryClient();
-  const done = { onSuccess: () => void queryClient.invalidateQueries({ queryKey: key('lead_note_templates') }) };
+  const done = { onSuccess: () => void queryClient.invalidateQueries({ queryKey: key('note_templates') }) };
   const create = useMutation({
     mutationFn: (body: NoteTemplateIn) => unwrap(client.POST('/v1/lead-flow/note-templates', { body })) as Promise<NoteTemplate>,
     ...done,

@@ -92,7 +92,8 @@ export interface LeadFlowSettings {
   list_ids: string[];
   display_fields: string[];
   reserve_roles: string[];
-  ai: { enabled: boolean; provider: AiProvider; model_id?: string | null };
+  /** `openai_api_key` is write-only; the API answers `openai_key_set` instead. */
+  ai: { enabled: boolean; provider: AiProvider; model_id?: string | null; openai_api_key?: string; openai_key_set?: boolean };
 }
 
 export interface ReportTotals {
@@ -123,6 +124,9 @@ export interface ReportGroup {
 export interface Report {
   totals: ReportTotals;
   groups: ReportGroup[];
+  /** Notes per outcome over the range (`none`: not classified yet). */
+  outcomes?: Record<string, number> | null;
+  time_zone?: string | null;
 }
 
 export type GroupBy = 'operator' | 'hour' | 'outcome';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { binHeatMap, intensity } from '../lib/heatmap';
-import { outcomeBars } from '../lib/outcomes';
+import { outcomeBars, outcomeGroups } from '../lib/outcomes';
 
 describe('binHeatMap', () => {
   it('puts each operator × hour row in its cell, adds repeats, and orders operators by calls', () => {
@@ -36,6 +36,20 @@ describe('binHeatMap', () => {
     expect(map.rows[1]?.cells[10]).toBe(2);
     expect(map.rows[1]?.cells[11]).toBe(1);
     expect(map.total).toBe(7);
+  });
+
+  it('reads the API\'s group_by=operator rows: key = operator id, label = name, by_hour = {"HH": calls}', () => {
+    const groups = [
+      { key: 'u-olga', label: 'Olga', calls: 5, by_hour: { '08': 2, '14': 3 } },
+      { key: 'u-omar', label: 'Omar', calls: 1, by_hour: { '23': 1 } },
+    ];
+    const map = binHeatMap(groups, true);
+    expect(map.rows.map((r) => [r.operator.id, r.operator.name, r.total])).toEqual([['u-olga', 'Olga', 5], ['u-omar', 'Omar', 1]]);
+    expect(map.rows[0]?.cells[8]).toBe(2);
+    expect(map.rows[0]?.cells[14]).toBe(3);
+    expect(map.rows[1]?.cells[23]).toBe(1);
+    // Without saying the key is the operator (an hour or outcome report), nothing is binned.
+    expect(binHeatMap(groups).rows).toEqual([]);
   });
 
   it('skips rows without an operator or with an hour outside 0–23, and negative counts', () => {
@@ -76,5 +90,9 @@ describe('outcomeBars', () => {
     const withPending = outcomeBars([{ outcome: null, calls: 2 }, { outcome: 'unclassified', calls: 2 }]);
     expect(withPending.find((b) => b.outcome === 'pending')).toEqual({ outcome: 'pending', count: 2, percent: 50 });
     expect(outcomeBars([{ outcome: 'bogus' as never, calls: 9 }]).every((b) => b.count === 0)).toBe(true);
+    // The report's outcome map
+    expect(outcomeBars(outcomeGroups({ positive: 1, negative: 1, none: 2 })).map((b) => [b.outcome, b.count, b.percent])).toEqual([
+      ['positive', 1, 25], ['negative', 1, 25], ['partial', 0, 0], ['unclassified', 0, 0], ['pending', 2, 50],
+    ]);
   });
 });

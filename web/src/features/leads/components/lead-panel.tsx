@@ -13,6 +13,7 @@ import { formatDateTime } from '@/lib/format';
 import { useI18n } from '@/lib/i18n';
 import { useLeadActions, useLeadNotes, useLeadPerson } from '../api';
 import { displayPairs } from '../lib/display';
+import { useDisplayLabels } from './use-display-labels';
 import type { Lead, LeadNote } from '../types';
 import { authorName, OutcomeBadge, StatusBadge } from './badges';
 import { NoteComposer } from './note-composer';
@@ -21,6 +22,7 @@ export function LeadPanel({ personId, lead, onClose }: { personId: string; lead:
   const { t } = useI18n();
   const { can, me } = useAuth();
   const person = useLeadPerson(personId);
+  const labels = useDisplayLabels();
   const name = person.data?.name ?? lead?.person.name ?? '';
   if (person.isPending && !lead) return <Spinner label={t('common.loading')} />;
   if (person.isError && !lead) {
@@ -35,7 +37,8 @@ export function LeadPanel({ personId, lead, onClose }: { personId: string; lead:
   const phone = person.data?.phone ?? lead?.person.phone;
   const email = person.data?.email ?? lead?.person.email;
   const holder = lead?.reserved_by ?? null;
-  const pairs = lead ? displayPairs(lead) : [];
+  // Phone, e-mail and tags have their own places in the panel.
+  const pairs = (lead ? displayPairs(lead, labels) : []).filter((p) => !['tags', 'email', 'phone'].includes(p.field));
   return (
     <aside className="lead-panel" aria-label={t('leads.panel.label', { name })}>
       <div className="page-header">

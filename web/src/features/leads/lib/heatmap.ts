@@ -20,9 +20,13 @@ export interface HeatMap {
 
 const HOURS = 24;
 
-export function operatorOf(group: ReportGroup): UserRef | null {
+/** The operator of a row: `operator`, `operator_id`/`operator_name`, or (group_by=operator) `key`/`label`. */
+export function operatorOf(group: ReportGroup, keyIsOperator = false): UserRef | null {
   if (group.operator?.id) return group.operator;
   if (group.operator_id) return { id: group.operator_id, name: group.operator_name ?? null };
+  if (keyIsOperator && group.key !== null && group.key !== undefined && group.key !== '') {
+    return { id: String(group.key), name: group.label ?? null };
+  }
   return null;
 }
 
@@ -61,11 +65,11 @@ export function cellsOf(group: ReportGroup): [number, number][] {
  * Rows ordered by total calls (most first, then by name); repeated (operator, hour) rows add up,
  * as a report split by day would give them. Rows without an operator or a valid hour are skipped.
  */
-export function binHeatMap(groups: readonly ReportGroup[]): HeatMap {
+export function binHeatMap(groups: readonly ReportGroup[], keyIsOperator = false): HeatMap {
   const byOperator = new Map<string, HeatMapRow>();
   const hourTotals = new Array<number>(HOURS).fill(0);
   for (const group of groups) {
-    const operator = operatorOf(group);
+    const operator = operatorOf(group, keyIsOperator);
     const cells = cellsOf(group);
     if (!operator || cells.length === 0) continue;
     let row = byOperator.get(operator.id);

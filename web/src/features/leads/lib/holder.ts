@@ -1,6 +1,7 @@
 /**
  * Who holds a lead, from a 409 of `POST …/leads/{id}/notes` (issue 13: "409 with the holder in
- * error.details"). Accepts `details.holder` or `details.reserved_by`, as `{id|user_id, name, email}`.
+ * error.details"). Accepts `details.holder` or `details.reserved_by` (`{id|user_id, name, email}`), or flat
+ * `details.holder_id` / `holder_name`.
  */
 import { ApiError } from '@/lib/api-client';
 
@@ -12,7 +13,8 @@ export interface Holder {
 export function holderOf(error: unknown): Holder | null {
   if (!(error instanceof ApiError) || error.status !== 409) return null;
   const details = error.details as Record<string, unknown> | null;
-  const raw = (details && typeof details === 'object' ? (details.holder ?? details.reserved_by) : null) as
+  const flat = details && typeof details === 'object' && 'holder_id' in details ? { id: details.holder_id, name: details.holder_name } : null;
+  const raw = (details && typeof details === 'object' ? (details.holder ?? details.reserved_by ?? flat) : null) as
     | Record<string, unknown>
     | null
     | undefined;

@@ -14,6 +14,11 @@ function outcomeOf(group: ReportGroup): Outcome | 'pending' | null {
   return (OUTCOMES as readonly unknown[]).includes(raw) ? (raw as Outcome) : null;
 }
 
+/** `{positive: 3, none: 2}` (the report's `outcomes`) as rows for `outcomeBars`. */
+export function outcomeGroups(outcomes: Record<string, number> | null | undefined): ReportGroup[] {
+  return Object.entries(outcomes ?? {}).map(([key, calls]) => ({ key, calls }));
+}
+
 /** Notes not classified yet (no outcome) get their own bar only when there are some. */
 export function outcomeBars(groups: readonly ReportGroup[]): OutcomeBar[] {
   const counts = new Map<Outcome | 'pending', number>(OUTCOMES.map((o) => [o, 0]));

@@ -14,6 +14,7 @@ import { useLeads } from '../api';
 import { authorName, OutcomeBadge, StatusBadge } from '../components/badges';
 import { LeadPanel } from '../components/lead-panel';
 import { LeadsNav } from '../components/leads-nav';
+import { useDisplayLabels } from '../components/use-display-labels';
 import { displayPairs } from '../lib/display';
 import { LEAD_STATUSES, OUTCOMES, type Lead, type LeadFilters } from '../types';
 
@@ -32,6 +33,7 @@ export function QueueRoute() {
   const agents = useAgents();
   const [q, setQ] = useState(filters.q ?? '');
   const items = leads.data?.items ?? [];
+  const labels = useDisplayLabels();
   const selected = items.find((lead) => lead.person.id === personId) ?? null;
   const search = params.toString() ? `?${params.toString()}` : '';
 
@@ -90,7 +92,7 @@ export function QueueRoute() {
             </thead>
             <tbody>
               {items.map((lead) => (
-                <LeadRow key={lead.person.id} lead={lead} current={lead.person.id === personId} search={search} />
+                <LeadRow key={lead.person.id} lead={lead} labels={labels} current={lead.person.id === personId} search={search} />
               ))}
             </tbody>
           </table>
@@ -112,10 +114,10 @@ export function QueueRoute() {
   );
 }
 
-function LeadRow({ lead, current, search }: { lead: Lead; current: boolean; search: string }) {
+function LeadRow({ lead, labels, current, search }: { lead: Lead; labels: Record<string, string>; current: boolean; search: string }) {
   const { t, language } = useI18n();
   const note = lead.last_note;
-  const pairs = displayPairs(lead);
+  const pairs = displayPairs(lead, labels);
   return (
     <tr aria-current={current || undefined}>
       <td>

@@ -13,7 +13,7 @@ import { downloadReportCsv, useLeadReport, type ReportRange } from '../api';
 import { HeatMapChart, hourLabel, OutcomeBars } from '../components/charts';
 import { LeadsNav } from '../components/leads-nav';
 import { binHeatMap, callsOf, operatorOf } from '../lib/heatmap';
-import { outcomeBars } from '../lib/outcomes';
+import { outcomeBars, outcomeGroups } from '../lib/outcomes';
 import { defaultRange, validRange } from '../lib/range';
 import type { ReportGroup } from '../types';
 
@@ -26,9 +26,9 @@ export function ReportsRoute() {
   const [badRange, setBadRange] = useState(false);
   const [exportError, setExportError] = useState(false);
   const [exporting, setExporting] = useState(false);
-  const byOperator = useLeadReport(range, 'operator');
-  const byHour = useLeadReport(range, 'hour');
-  const byOutcome = useLeadReport(range, 'outcome');
+  // One report by operator carries it all: totals, each operator's calls per hour (the heat
+  // map) and the outcome counts (the bars).
+  const report = useLeadReport(range, 'operator');
 
   const apply = (event: FormEvent) => {
     event.preventDefault();
@@ -51,17 +51,12 @@ export function ReportsRoute() {
     }
   };
 
-  const totals = byOperator.data?.totals ?? byOutcome.data?.totals;
-  const operatorGroups = byOperator.data?.groups ?? [];
-  const hourGroups = byHour.data?.groups ?? [];
-  // The heat map needs operator and hour together: hour rows that name their operator, or
-  // operator rows that carry their hours.
-  const crossed = hourGroups.some((g) => operatorOf(g) !== null);
-  const heat = binHeatMap(crossed ? hourGroups : operatorGroups);
-  const bars = outcomeBars(byOutcome.data?.groups ?? []);
-  const failed = byOperator.error ?? byHour.error ?? byOutcome.error;
-  const problems = problemsOf(failed, language);
-  const pending = byOperator.isPending || byHour.isPending || byOutcome.isPending;
+  const totals = report.data?.totals;
+  const operatorGroups = report.data?.groups ?? [];
+  const heat = binHeatMap(operatorGroups, true);
+  const bars = outcomeBars(outcomeGroups(report.data?.outcomes));
+  const problems = problemsOf(report.error, language);
+  const zone = report.data?.time_zone ?? getBrandTimeZone();
 
   return (
     <main id="main" className="page">
@@ -76,7 +71,7 @@ export function ReportsRoute() {
       </form>
       {exportError ? <Alert>{t('leads.reports.exportError')}</Alert> : null}
       {problems.message ? <Alert>{problems.message}</Alert> : null}
-      {pending ? <Spinner label={t('common.loading')} /> : null}
+      {report.isPending ? <Spinner label={t('common.loading')} /> : null}
       {totals ? (
         <dl className="summary">
           <div><dt>{t('leads.reports.calls')}</dt><dd>{totals.calls}</dd></div>
@@ -86,7 +81,7 @@ export function ReportsRoute() {
       ) : null}
       <section className="chart" aria-labelledby="heatmap-title">
         <h2 id="heatmap-title">{t('leads.reports.heatmap')}</h2>
-        <p className="field-hint">{t('leads.reports.heatmapHint', { zone: getBrandTimeZone() })}</p>
+        <p className="field-hint">{t('leads.reports.heatmapHint', { zone })}</p>
         {heat.rows.length ? <HeatMapChart map={heat} titleId="heatmap-title" /> : <p className="muted">{t('leads.reports.noData')}</p>}
         {heat.rows.length ? <HourTable hourTotals={heat.hourTotals} /> : null}
       </section>
@@ -105,7 +100,7 @@ export function ReportsRoute() {
 function OperatorTable({ groups }: { groups: ReportGroup[] }) {
   const { t } = useI18n();
   const rows = groups
-    .map((g) => ({ operator: operatorOf(g), calls: callsOf(g), unique: g.unique_leads ?? null, closed: g.closed ?? null }))
+    .map((g) => ({ operator: operatorOf(g, true), calls: callsOf(g), unique: g.unique_leads ?? null, closed: g.closed ?? null }))
     .filter((r) => r.operator);
   if (rows.length === 0) return <p className="muted">{t('leads.reports.noData')}</p>;
   return (

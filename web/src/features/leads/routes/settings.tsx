@@ -15,7 +15,7 @@ import { LeadsNav } from '../components/leads-nav';
 import { AI_PROVIDERS, type AiProvider, type LeadFlowSettings } from '../types';
 
 /** Built-in extra data a lead can show; custom fields are added as `custom.<key>`. */
-export const BASE_DISPLAY_FIELDS = ['tags', 'lists', 'owner', 'journey_state'] as const;
+export const BASE_DISPLAY_FIELDS = ['tags', 'lists', 'owner', 'journey_state', 'email', 'phone'] as const;
 
 function toggle(values: string[], value: string, on: boolean): string[] {
   return on ? [...values.filter((v) => v !== value), value] : values.filter((v) => v !== value);
@@ -40,6 +40,7 @@ function SettingsForm({ initial }: { initial: LeadFlowSettings }) {
   const brandId = useBrandId();
   const [draft, setDraft] = useState<LeadFlowSettings>(initial);
   const [saved, setSaved] = useState(false);
+  const [openaiKey, setOpenaiKey] = useState('');
   const save = useSaveLeadFlowSettings();
   const lists = useLists();
   const fields = useFields();
@@ -61,10 +62,17 @@ function SettingsForm({ initial }: { initial: LeadFlowSettings }) {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setSaved(false);
-    const ai = { enabled: draft.ai.enabled, provider: draft.ai.provider, ...(draft.ai.model_id?.trim() ? { model_id: draft.ai.model_id.trim() } : {}) };
+    const ai = {
+      enabled: draft.ai.enabled,
+      provider: draft.ai.provider,
+      ...(draft.ai.model_id?.trim() ? { model_id: draft.ai.model_id.trim() } : {}),
+      // Write-only: sent only when typed; the stored key stays otherwise.
+      ...(openaiKey.trim() ? { openai_api_key: openaiKey.trim() } : {}),
+    };
     try {
       const out = await save.mutateAsync({ list_ids: draft.list_ids, display_fields: draft.display_fields, reserve_roles: draft.reserve_roles, ai });
       setDraft(out);
+      setOpenaiKey('');
       setSaved(true);
     } catch {
       /* kept, shown */
@@ -123,7 +131,11 @@ function SettingsForm({ initial }: { initial: LeadFlowSettings }) {
         </SelectField>
         <TextField label={t('leads.settings.model')} value={draft.ai.model_id ?? ''}
           onChange={(e) => setDraft({ ...draft, ai: { ...draft.ai, model_id: e.target.value } })} error={problems.fields['ai.model_id']} />
-        {draft.ai.provider === 'openai' ? <p className="field-hint">{t('leads.settings.openaiHint')}</p> : null}
+        {draft.ai.provider === 'openai' ? (
+          <TextField label={t('leads.settings.openaiKey')} type="password" autoComplete="off" value={openaiKey}
+            onChange={(e) => setOpenaiKey(e.target.value)} error={problems.fields['ai.openai_api_key']}
+            hint={draft.ai.openai_key_set ? t('leads.settings.openaiKeySet') : t('leads.settings.openaiHint')} />
+        ) : null}
       </fieldset>
       <Button type="submit" variant="primary" busy={save.isPending}>{t('common.save')}</Button>
     </form>
