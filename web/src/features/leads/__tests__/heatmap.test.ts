@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { binHeatMap, intensity } from '../lib/heatmap';
 import { outcomeBars, outcomeGroups } from '../lib/outcomes';
+import type { ReportGroup } from '../types';
 
 describe('binHeatMap', () => {
   it('puts each operator × hour row in its cell, adds repeats, and orders operators by calls', () => {
@@ -39,7 +40,7 @@ describe('binHeatMap', () => {
   });
 
   it('reads the API\'s group_by=operator rows: key = operator id, label = name, by_hour = {"HH": calls}', () => {
-    const groups = [
+    const groups: ReportGroup[] = [
       { key: 'u-olga', label: 'Olga', calls: 5, by_hour: { '08': 2, '14': 3 } },
       { key: 'u-omar', label: 'Omar', calls: 1, by_hour: { '23': 1 } },
     ];
