@@ -607,6 +607,37 @@ def record_interaction(tenant_id: str, person_id: str, at: str) -> str | None:
     return person.person_id
 
 
+LEAD_STATUSES = ("none", "in_progress", "completed")
+
+
+def record_lead_status(tenant_id: str, person_id: str, status: str) -> str | None:
+    """Set the person's `lead_status` (the lead flow's, for segments); emits `contact.updated`
+    (changed: lead_status) so segments and automations see it. One conditional UpdateItem that
+    bumps the version, like `record_interaction`. Returns the person changed, or None."""
+    from pynamodb.exceptions import UpdateError
+
+    from skailan.crm.events import emit
+
+    if status not in LEAD_STATUSES:
+        raise ValueError(f"unknown lead status {status!r}")
+    person = find_person(tenant_id, person_id)
+    if person is None or person.deleted_at or person.merged_into or (person.lead_status or "none") == status:
+        return None
+    condition = (PersonItem.pk.exists() & PersonItem.deleted_at.does_not_exist()
+                 & PersonItem.merged_into.does_not_exist())
+    try:
+        PersonItem._get_connection().update_item(
+            person.pk, PERSON_SK, condition=condition,
+            actions=[PersonItem.lead_status.set(status), PersonItem.version.add(1)])
+    except UpdateError as err:
+        if err.cause_response_code == "ConditionalCheckFailedException":
+            return None
+        raise
+    emit(tenant_id, "contact.updated", entity_type="contact", entity_id=person.person_id,
+         data={"changed": ["lead_status"]})
+    return person.person_id
+
+
 def strip_field_values(tenant_id: str, key: str) -> int:
     """Remove a deleted custom field's values from every person holding one; returns how many.
 

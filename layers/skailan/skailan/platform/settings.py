@@ -21,6 +21,10 @@ class Settings(BaseModel):
     exports_bucket: str = "skailan-local-exports"
     inbox_table: str = "skailan-local-inbox"
     analytics_table: str = "skailan-local-analytics"
+    # Lead flow (docs/leads.md): queue, notes, templates, report counters.
+    leads_table: str = "skailan-local-leads"
+    # The classifier job's per-run cap (notes classified per run, all brands together).
+    lead_classifier_max_notes: int = 500
     event_bus_name: str = "skailan-local-domain"
     user_pool_id: str = ""
     user_pool_client_id: str = ""

@@ -1,0 +1,16 @@
+"""Lead flow API (/v1/lead-flow): settings, the queue, notes and reservation, note templates, reports."""
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from skailan.leads.routes import router
+from skailan.platform.api import create_resolver
+from skailan.platform.observability import logger
+
+app = create_resolver()
+app.include_router(router)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)
