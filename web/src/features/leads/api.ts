@@ -68,6 +68,16 @@ export function useLeadNotes(personId: string | null) {
   });
 }
 
+/** One lead (status, holder, chosen data): fresh after a note, and for a deep link to a lead not on the page. */
+export function useLead(personId: string | null) {
+  const key = useLeadKey();
+  return useQuery({
+    queryKey: key('lead', personId, 'detail'),
+    queryFn: () => unwrap(client.GET('/v1/lead-flow/leads/{person_id}', { params: { path: { person_id: personId ?? '' } } })) as Promise<Lead>,
+    enabled: Boolean(personId),
+  });
+}
+
 /** The person behind a lead (CRM's own record: tags change when a note template applies its own). */
 export function useLeadPerson(personId: string | null) {
   const key = useLeadKey();
@@ -124,7 +134,7 @@ export function useNoteTemplates() {
   const key = useLeadKey();
   return useQuery({
     queryKey: key('note_templates'),
-    queryFn: () => unwrap(client.GET('/v1/lead-flow/note-templates', { params: { query: { limit: 100 } } })) as Promise<Page<NoteTemplate>>,
+    queryFn: () => unwrap(client.GET('/v1/lead-flow/note-templates')) as Promise<Page<NoteTemplate>>,
     select: (page) => page.items,
     staleTime: 60_000,
   });

@@ -11,17 +11,20 @@ import { problemsOf } from '@/features/crm/lib/errors';
 import { useAuth } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
 import { useI18n } from '@/lib/i18n';
-import { useLeadActions, useLeadNotes, useLeadPerson } from '../api';
+import { useLead, useLeadActions, useLeadNotes, useLeadPerson } from '../api';
 import { displayPairs } from '../lib/display';
 import { useDisplayLabels } from './use-display-labels';
 import type { Lead, LeadNote } from '../types';
 import { authorName, OutcomeBadge, StatusBadge } from './badges';
 import { NoteComposer } from './note-composer';
 
-export function LeadPanel({ personId, lead, onClose }: { personId: string; lead: Lead | null; onClose: () => void }) {
+export function LeadPanel({ personId, lead: row, onClose }: { personId: string; lead: Lead | null; onClose: () => void }) {
   const { t } = useI18n();
   const { can, me } = useAuth();
   const person = useLeadPerson(personId);
+  const fetched = useLead(personId);
+  // The lead's own answer is fresher than the queue row (which may be on another page).
+  const lead = fetched.data ?? row;
   const labels = useDisplayLabels();
   const name = person.data?.name ?? lead?.person.name ?? '';
   if (person.isPending && !lead) return <Spinner label={t('common.loading')} />;
