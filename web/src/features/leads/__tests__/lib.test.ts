@@ -33,6 +33,11 @@ describe('displayPairs', () => {
       { field: 'lists', label: 'Listas', value: 'Feria' },
     ]);
     expect(displayPairs(lead(null))).toEqual([]);
+    // ids the API sends (lists, owner) shown by name; unknown ids stay as they are
+    expect(displayPairs(lead({ lists: ['L1', 'L9'], owner: 'U1' }), {}, { lists: { L1: 'Feria 2026' }, owner: { U1: 'Olga' } })).toEqual([
+      { field: 'lists', label: 'lists', value: 'Feria 2026, L9' },
+      { field: 'owner', label: 'owner', value: 'Olga' },
+    ]);
   });
 });
 

@@ -13,7 +13,7 @@ import { formatDateTime } from '@/lib/format';
 import { useI18n } from '@/lib/i18n';
 import { useLead, useLeadActions, useLeadNotes, useLeadPerson } from '../api';
 import { displayPairs } from '../lib/display';
-import { useDisplayLabels } from './use-display-labels';
+import { useDisplayLabels, useDisplayNames } from './use-display-labels';
 import type { Lead, LeadNote } from '../types';
 import { authorName, OutcomeBadge, StatusBadge } from './badges';
 import { NoteComposer } from './note-composer';
@@ -26,6 +26,7 @@ export function LeadPanel({ personId, lead: row, onClose }: { personId: string; 
   // The lead's own answer is fresher than the queue row (which may be on another page).
   const lead = fetched.data ?? row;
   const labels = useDisplayLabels();
+  const names = useDisplayNames();
   const name = person.data?.name ?? lead?.person.name ?? '';
   if (person.isPending && !lead) return <Spinner label={t('common.loading')} />;
   if (person.isError && !lead) {
@@ -41,7 +42,7 @@ export function LeadPanel({ personId, lead: row, onClose }: { personId: string; 
   const email = person.data?.email ?? lead?.person.email;
   const holder = lead?.reserved_by ?? null;
   // Phone, e-mail and tags have their own places in the panel.
-  const pairs = (lead ? displayPairs(lead, labels) : []).filter((p) => !['tags', 'email', 'phone'].includes(p.field));
+  const pairs = (lead ? displayPairs(lead, labels, names) : []).filter((p) => !['tags', 'email', 'phone'].includes(p.field));
   return (
     <aside className="lead-panel" aria-label={t('leads.panel.label', { name })}>
       <div className="page-header">

@@ -28,7 +28,16 @@ export function fieldLabel(field: string): string {
   return last.replace(/_/g, ' ');
 }
 
-export function displayPairs(lead: Lead, labels: Record<string, string> = {}): DisplayPair[] {
+/** Id → name per field: the API sends list ids (`lists`) and the owner's user id (`owner`). */
+export type DisplayNames = Record<string, Record<string, string>>;
+
+function named(value: unknown, names: Record<string, string> | undefined): unknown {
+  if (!names) return value;
+  if (Array.isArray(value)) return value.map((v) => named(v, names));
+  return typeof value === 'string' ? (names[value] ?? value) : value;
+}
+
+export function displayPairs(lead: Lead, labels: Record<string, string> = {}, names: DisplayNames = {}): DisplayPair[] {
   const raw = lead.display;
   const entries: DisplayValue[] = Array.isArray(raw)
     ? raw
@@ -39,7 +48,7 @@ export function displayPairs(lead: Lead, labels: Record<string, string> = {}): D
     .map((entry) => ({
       field: entry.field,
       label: labels[entry.field] ?? entry.label ?? fieldLabel(entry.field),
-      value: formatValue(entry.value),
+      value: formatValue(named(entry.value, names[entry.field])),
     }))
     .filter((pair) => pair.value !== '');
 }

@@ -14,8 +14,8 @@ import { useLeads } from '../api';
 import { authorName, OutcomeBadge, StatusBadge } from '../components/badges';
 import { LeadPanel } from '../components/lead-panel';
 import { LeadsNav } from '../components/leads-nav';
-import { useDisplayLabels } from '../components/use-display-labels';
-import { displayPairs } from '../lib/display';
+import { useDisplayLabels, useDisplayNames } from '../components/use-display-labels';
+import { displayPairs, type DisplayNames } from '../lib/display';
 import { LEAD_STATUSES, OUTCOMES, type Lead, type LeadFilters } from '../types';
 
 const FILTERS = ['q', 'status', 'list_id', 'owner_id', 'outcome'] as const;
@@ -34,6 +34,7 @@ export function QueueRoute() {
   const [q, setQ] = useState(filters.q ?? '');
   const items = leads.data?.items ?? [];
   const labels = useDisplayLabels();
+  const names = useDisplayNames();
   const selected = items.find((lead) => lead.person.id === personId) ?? null;
   const search = params.toString() ? `?${params.toString()}` : '';
 
@@ -92,7 +93,7 @@ export function QueueRoute() {
             </thead>
             <tbody>
               {items.map((lead) => (
-                <LeadRow key={lead.person.id} lead={lead} labels={labels} current={lead.person.id === personId} search={search} />
+                <LeadRow key={lead.person.id} lead={lead} labels={labels} names={names} current={lead.person.id === personId} search={search} />
               ))}
             </tbody>
           </table>
@@ -114,10 +115,10 @@ export function QueueRoute() {
   );
 }
 
-function LeadRow({ lead, labels, current, search }: { lead: Lead; labels: Record<string, string>; current: boolean; search: string }) {
+function LeadRow({ lead, labels, names, current, search }: { lead: Lead; labels: Record<string, string>; names: DisplayNames; current: boolean; search: string }) {
   const { t, language } = useI18n();
   const note = lead.last_note;
-  const pairs = displayPairs(lead, labels);
+  const pairs = displayPairs(lead, labels, names);
   return (
     <tr aria-current={current || undefined}>
       <td>
