@@ -26,6 +26,7 @@ async function inviteOperator(admin, email, name) {
 
 /** The people's names in the queue, top to bottom. */
 async function queueNames(page) {
+  await page.locator('table.leads-table tbody tr').first().waitFor({ timeout: 5000 }).catch(() => undefined);
   const table = page.getByRole('table', { name: 'Leads del flujo: primero los nunca trabajados' });
   return (await table.locator('tbody tr td:first-child a').allInnerTexts()).map((s) => s.trim());
 }
@@ -65,10 +66,16 @@ test('leads: an operator works the queue (never-worked first), a note template t
   const page = await newPage(browser(), base);
   await signIn(page, first.email, PASSWORD);
   await page.getByRole('heading', { name: 'Flujo de leads', level: 1 }).waitFor();
+  let seen = [];
   await eventually(async () => {
     await page.reload();
-    return JSON.stringify(await queueNames(page)) === JSON.stringify(people.map((p) => p.name));
-  }, { timeoutMs: 60_000, everyMs: 1500, message: 'the three new leads in the queue, oldest first' });
+    await page.getByRole('table', { name: 'Leads del flujo: primero los nunca trabajados' }).waitFor();
+    seen = await queueNames(page);
+    return JSON.stringify(seen) === JSON.stringify(people.map((p) => p.name));
+  }, { timeoutMs: 60_000, everyMs: 1500, message: 'the three new leads in the queue, oldest first' }).catch(async (error) => {
+    await screenshot(page, 'leads-queue-failed');
+    throw new Error(`${error.message}; the queue showed ${JSON.stringify(seen)}`);
+  });
   assert.deepEqual(await seriousViolations(page), []);
   await screenshot(page, 'leads-queue');
 
@@ -95,9 +102,12 @@ test('leads: an operator works the queue (never-worked first), a note template t
   // Worked: the lead goes after the never-worked ones, held by the first operator.
   await eventually(async () => {
     await page.reload();
-    const names = await queueNames(page);
-    return JSON.stringify(names) === JSON.stringify([people[1].name, people[2].name, people[0].name]);
-  }, { timeoutMs: 30_000, everyMs: 1000, message: 'the worked lead after the never-worked ones' });
+    await page.getByRole('table', { name: 'Leads del flujo: primero los nunca trabajados' }).waitFor();
+    seen = await queueNames(page);
+    return JSON.stringify(seen) === JSON.stringify([people[1].name, people[2].name, people[0].name]);
+  }, { timeoutMs: 30_000, everyMs: 1000, message: 'the worked lead after the never-worked ones' }).catch((error) => {
+    throw new Error(`${error.message}; the queue showed ${JSON.stringify(seen)}`);
+  });
   const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: `Abrir ${people[0].name}` }) });
   await row.getByText(first.name).first().waitFor();
   await row.getByText('En proceso').waitFor();
