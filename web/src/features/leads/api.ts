@@ -3,7 +3,7 @@
  * `leads` / `lead` so live.ts refreshes them when a `lead` entity changes (another operator's note).
  */
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, unwrap } from '@/lib/api-client';
+import { api, ApiError, unwrap } from '@/lib/api-client';
 import { brandKey, useBrandId } from '@/lib/auth';
 import type {
   GroupBy,
@@ -106,6 +106,10 @@ export function useAddLeadNote(personId: string) {
     mutationFn: (body: NoteIn) =>
       unwrap(client.POST('/v1/lead-flow/leads/{person_id}/notes', { params: { path: { person_id: personId } }, body })) as Promise<LeadNote>,
     onSuccess: () => changed(personId),
+    // A 409 means someone else took the lead meanwhile: show who, in the panel and the queue.
+    onError: (error) => {
+      if (error instanceof ApiError && error.status === 409) changed(personId);
+    },
   });
 }
 
