@@ -92,8 +92,10 @@ describe('outcomeBars', () => {
     expect(withPending.find((b) => b.outcome === 'pending')).toEqual({ outcome: 'pending', count: 2, percent: 50 });
     expect(outcomeBars([{ outcome: 'bogus' as never, calls: 9 }]).every((b) => b.count === 0)).toBe(true);
     // The report's outcome map
-    expect(outcomeBars(outcomeGroups({ positive: 1, negative: 1, none: 2 })).map((b) => [b.outcome, b.count, b.percent])).toEqual([
+    expect(outcomeBars(outcomeGroups({ positive: 1, negative: 1, partial: 0, unclassified: 0 }, 4)).map((b) => [b.outcome, b.count, b.percent])).toEqual([
       ['positive', 1, 25], ['negative', 1, 25], ['partial', 0, 0], ['unclassified', 0, 0], ['pending', 2, 50],
     ]);
+    // all classified: no pending bar
+    expect(outcomeBars(outcomeGroups({ positive: 2 }, 2)).some((b) => b.outcome === 'pending')).toBe(false);
   });
 });

@@ -8,7 +8,7 @@ import { intensity, type HeatMap } from '../lib/heatmap';
 import type { OutcomeBar } from '../lib/outcomes';
 
 const CELL = 22;
-const LABEL_W = 150;
+const LABEL_W = 170;
 const TOP = 22;
 
 export function hourLabel(hour: number): string {
@@ -32,7 +32,7 @@ export function HeatMapChart({ map, titleId }: { map: HeatMap; titleId: string }
         const y = TOP + r * CELL;
         return (
           <g key={row.operator.id}>
-            <text x={LABEL_W - 8} y={y + CELL / 2 + 4} textAnchor="end">{name.length > 22 ? `${name.slice(0, 21)}…` : name}</text>
+            <text x={LABEL_W - 8} y={y + CELL / 2 + 4} textAnchor="end">{name.length > 20 ? `${name.slice(0, 19)}…` : name}</text>
             {row.cells.map((count, hour) => (
               <rect key={hour} className={`heat-${intensity(count, map.max)}`} x={LABEL_W + hour * CELL + 1} y={y + 1}
                 width={CELL - 2} height={CELL - 2} rx={3} data-hour={hour} data-count={count}>

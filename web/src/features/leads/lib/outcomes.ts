@@ -14,9 +14,17 @@ function outcomeOf(group: ReportGroup): Outcome | 'pending' | null {
   return (OUTCOMES as readonly unknown[]).includes(raw) ? (raw as Outcome) : null;
 }
 
-/** `{positive: 3, none: 2}` (the report's `outcomes`) as rows for `outcomeBars`. */
-export function outcomeGroups(outcomes: Record<string, number> | null | undefined): ReportGroup[] {
-  return Object.entries(outcomes ?? {}).map(([key, calls]) => ({ key, calls }));
+/**
+ * The report's `outcomes` (classified notes per outcome) as rows for `outcomeBars`, plus the notes
+ * still waiting for a classification: the calls the outcomes do not account for.
+ */
+export function outcomeGroups(outcomes: Record<string, number> | null | undefined, calls?: number): ReportGroup[] {
+  const rows: ReportGroup[] = Object.entries(outcomes ?? {}).map(([key, count]) => ({ key, calls: count }));
+  if (calls !== undefined) {
+    const classified = rows.reduce((sum, row) => sum + callsOf(row), 0);
+    rows.push({ key: 'pending', calls: Math.max(calls - classified, 0) });
+  }
+  return rows;
 }
 
 /** Notes not classified yet (no outcome) get their own bar only when there are some. */

@@ -54,7 +54,7 @@ export function ReportsRoute() {
   const totals = report.data?.totals;
   const operatorGroups = report.data?.groups ?? [];
   const heat = binHeatMap(operatorGroups, true);
-  const bars = outcomeBars(outcomeGroups(report.data?.outcomes));
+  const bars = outcomeBars(outcomeGroups(report.data?.outcomes, report.data?.totals.calls));
   const problems = problemsOf(report.error, language);
   const zone = report.data?.time_zone ?? getBrandTimeZone();
 
