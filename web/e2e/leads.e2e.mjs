@@ -150,3 +150,67 @@ test('leads: an operator works the queue (never-worked first), a note template t
   await screenshot(supervisor, 'leads-reports');
   await supervisor.context().close();
 });
+
+test('leads: an admin creates, edits and deletes a note template, and saves the flow settings', async () => {
+  const base = baseUrl();
+  const stamp = Date.now().toString(36);
+  const admin = await apiLogin(base, 'admin@demo.local');
+  const page = await newPage(browser(), base);
+  await signIn(page, 'admin@demo.local');
+  await page.getByRole('navigation', { name: 'Navegación principal' }).getByRole('link', { name: 'Flujo de leads' }).click();
+  const sections = page.getByRole('navigation', { name: 'Secciones del flujo de leads' });
+  await sections.getByRole('link', { name: 'Notas predefinidas' }).click();
+  await page.getByRole('heading', { name: 'Notas predefinidas', level: 1 }).waitFor();
+
+  // Empty: the API's messages, one language, next to the fields; nothing created.
+  const form = page.getByRole('form', { name: 'Nueva nota predefinida' });
+  await form.getByRole('button', { name: 'Crear' }).click();
+  await form.getByRole('alert').first().waitFor();
+  assert.doesNotMatch(await form.getByRole('alert').first().innerText(), / \/ /);
+
+  const title = `Demo agendada ${stamp}`;
+  await form.getByLabel('Título').fill(title);
+  await form.getByLabel('Nota', { exact: true }).fill('Agendó una demo para el jueves.');
+  await form.getByLabel('Asignación de etiquetas').fill(`demo-${stamp}, interesado`);
+  await form.getByRole('button', { name: 'Crear' }).click();
+  await form.getByText('Nota predefinida creada.').waitFor();
+  const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: title }) });
+  await row.getByText(`demo-${stamp}`).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'leads-templates');
+  const stored = (await apiCall(base, admin, 'GET', '/v1/lead-flow/note-templates')).body.items.find((t) => t.title === title);
+  assert.deepEqual(stored.tags, [`demo-${stamp}`, 'interesado']);
+
+  await row.getByRole('button', { name: `Editar «${title}»` }).click();
+  const edit = page.getByRole('dialog', { name: `Editar «${title}»` });
+  await edit.getByLabel('Nota', { exact: true }).fill('Agendó una demo para el viernes.');
+  await edit.getByRole('button', { name: 'Guardar' }).click();
+  await row.getByText('Agendó una demo para el viernes.').waitFor();
+  const edited = await apiCall(base, admin, 'GET', `/v1/lead-flow/note-templates/${stored.id}`);
+  assert.equal(edited.body.text, 'Agendó una demo para el viernes.');
+
+  await row.getByRole('button', { name: `Eliminar «${title}»` }).click();
+  await page.getByRole('dialog', { name: `Eliminar «${title}»` }).getByRole('button', { name: 'Confirmar' }).click();
+  await row.waitFor({ state: 'detached' });
+  assert.equal((await apiCall(base, admin, 'GET', `/v1/lead-flow/note-templates/${stored.id}`)).status, 404);
+
+  // Settings: show the e-mail of each lead; saved as a whole, the rest unchanged.
+  const before = (await apiCall(base, admin, 'GET', '/v1/lead-flow/settings')).body;
+  await sections.getByRole('link', { name: 'Ajustes del flujo' }).click();
+  await page.getByRole('heading', { name: 'Ajustes del flujo de leads' }).waitFor();
+  const display = page.getByRole('group', { name: 'Información a mostrar en cada lead' });
+  const email = display.getByLabel('Correo', { exact: true });
+  await email.waitFor();
+  if (await email.isChecked()) await email.uncheck();
+  else await email.check();
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.getByRole('button', { name: 'Guardar' }).click();
+  await page.getByText('Ajustes guardados.').waitFor();
+  await screenshot(page, 'leads-settings');
+  const after = (await apiCall(base, admin, 'GET', '/v1/lead-flow/settings')).body;
+  assert.equal(after.display_fields.includes('email'), !before.display_fields.includes('email'));
+  assert.deepEqual(after.list_ids, before.list_ids);
+  assert.deepEqual(after.reserve_roles, before.reserve_roles);
+  assert.equal(after.ai.enabled, before.ai.enabled);
+  await page.context().close();
+});
