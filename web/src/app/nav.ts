@@ -12,6 +12,8 @@ export interface NavItem {
 
 export const NAV_ITEMS: NavItem[] = [
   { to: '/inbox', label: 'nav.inbox', permission: 'conversations:view' },
+  // Before contacts: an operator (contacts:view + leads) lands on the queue, their working screen.
+  { to: '/leads', label: 'nav.leads', permission: 'leads:view' },
   { to: '/people', label: 'nav.contacts', permission: 'contacts:view' },
   { to: '/deals', label: 'nav.deals', permission: 'contacts:view' },
   { to: '/tasks', label: 'nav.tasks', permission: 'contacts:view' },

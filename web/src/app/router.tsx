@@ -2,6 +2,7 @@ import { createBrowserRouter, type RouteObject } from 'react-router';
 import { authRoutes } from '@/features/auth/routes';
 import { crmRoutes } from '@/features/crm/routes';
 import { inboxRoutes } from '@/features/inbox/routes';
+import { leadsRoutes } from '@/features/leads';
 import { profileRoutes } from '@/features/profile/routes';
 import { settingsRoutes } from '@/features/settings/routes';
 import { RequireAuth } from './require-auth';
@@ -10,7 +11,13 @@ import { NotFoundRoute } from './routes/not-found';
 import { AppShell } from './shell';
 
 /** Signed-in areas: each feature exports its routes (deep links: `/inbox/:conversationId`, …). */
-export const appRoutes: RouteObject[] = [...inboxRoutes, ...crmRoutes, ...settingsRoutes, ...profileRoutes];
+export const appRoutes: RouteObject[] = [
+  ...inboxRoutes,
+  ...crmRoutes,
+  ...leadsRoutes,
+  ...settingsRoutes,
+  ...profileRoutes,
+];
 
 export const routes: RouteObject[] = [
   ...authRoutes,

@@ -3,8 +3,17 @@ import { auth } from './auth';
 import { common } from './common';
 import { crm } from './crm';
 import { inbox } from './inbox';
+import { leads } from './leads';
 import { profile } from './profile';
 import { settings } from './settings';
 
 // Typed against Spanish: a missing English string fails `tsc`.
-export const en: Record<keyof typeof es, string> = { ...common, ...auth, ...inbox, ...crm, ...settings, ...profile };
+export const en: Record<keyof typeof es, string> = {
+  ...common,
+  ...auth,
+  ...inbox,
+  ...crm,
+  ...settings,
+  ...profile,
+  ...leads,
+};

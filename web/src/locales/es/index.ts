@@ -4,7 +4,16 @@ import { auth } from './auth';
 import { common } from './common';
 import { crm } from './crm';
 import { inbox } from './inbox';
+import { leads } from './leads';
 import { profile } from './profile';
 import { settings } from './settings';
 
-export const es = { ...common, ...auth, ...inbox, ...crm, ...settings, ...profile } as const;
+export const es = {
+  ...common,
+  ...auth,
+  ...inbox,
+  ...crm,
+  ...settings,
+  ...profile,
+  ...leads,
+} as const;
