@@ -264,6 +264,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/public/automations/hooks/{hook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /public/automations/hooks/{hook_id} */
+        post: operations["inbound_webhook_public_automations_hooks__hook_id__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/public/forms/{form_id}": {
         parameters: {
             query?: never;
@@ -854,6 +871,145 @@ export interface paths {
         put?: never;
         /** POST /v1/auth/refresh */
         post: operations["refresh_v1_auth_refresh_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automation-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/automation-runs */
+        get: operations["list_brand_runs_v1_automation_runs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/automations */
+        get: operations["list_automations_v1_automations_get"];
+        put?: never;
+        /** POST /v1/automations */
+        post: operations["create_automation_v1_automations_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automations/{automation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/automations/{automation_id} */
+        get: operations["get_automation_v1_automations__automation_id__get"];
+        put?: never;
+        post?: never;
+        /** DELETE /v1/automations/{automation_id} */
+        delete: operations["delete_automation_v1_automations__automation_id__delete"];
+        options?: never;
+        head?: never;
+        /** PATCH /v1/automations/{automation_id} */
+        patch: operations["update_automation_v1_automations__automation_id__patch"];
+        trace?: never;
+    };
+    "/v1/automations/{automation_id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/automations/{automation_id}/run */
+        post: operations["run_on_person_v1_automations__automation_id__run_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automations/{automation_id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/automations/{automation_id}/runs */
+        get: operations["list_runs_v1_automations__automation_id__runs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automations/{automation_id}/runs/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/automations/{automation_id}/runs/{run_id} */
+        get: operations["get_run_v1_automations__automation_id__runs__run_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automations/{automation_id}/runs/{run_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/automations/{automation_id}/runs/{run_id}/retry */
+        post: operations["retry_run_v1_automations__automation_id__runs__run_id__retry_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automations/{automation_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/automations/{automation_id}/versions */
+        get: operations["list_versions_v1_automations__automation_id__versions_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2228,6 +2384,198 @@ export interface paths {
         patch: operations["update_settings_v1_inbox_settings_patch"];
         trace?: never;
     };
+    "/v1/lead-flow/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/lead-flow/leads */
+        get: operations["list_leads_v1_lead_flow_leads_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lead-flow/leads/{person_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/lead-flow/leads/{person_id} */
+        get: operations["get_lead_v1_lead_flow_leads__person_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lead-flow/leads/{person_id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/lead-flow/leads/{person_id}/notes */
+        get: operations["list_lead_notes_v1_lead_flow_leads__person_id__notes_get"];
+        put?: never;
+        /** POST /v1/lead-flow/leads/{person_id}/notes */
+        post: operations["add_lead_note_v1_lead_flow_leads__person_id__notes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lead-flow/leads/{person_id}/reassign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/lead-flow/leads/{person_id}/reassign */
+        post: operations["reassign_lead_v1_lead_flow_leads__person_id__reassign_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lead-flow/leads/{person_id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/lead-flow/leads/{person_id}/release */
+        post: operations["release_lead_v1_lead_flow_leads__person_id__release_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lead-flow/leads/{person_id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/lead-flow/leads/{person_id}/reopen */
+        post: operations["reopen_lead_v1_lead_flow_leads__person_id__reopen_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lead-flow/note-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/lead-flow/note-templates */
+        get: operations["list_note_templates_v1_lead_flow_note_templates_get"];
+        put?: never;
+        /** POST /v1/lead-flow/note-templates */
+        post: operations["create_note_template_v1_lead_flow_note_templates_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lead-flow/note-templates/{template_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/lead-flow/note-templates/{template_id} */
+        get: operations["get_note_template_v1_lead_flow_note_templates__template_id__get"];
+        put?: never;
+        post?: never;
+        /** DELETE /v1/lead-flow/note-templates/{template_id} */
+        delete: operations["delete_note_template_v1_lead_flow_note_templates__template_id__delete"];
+        options?: never;
+        head?: never;
+        /** PATCH /v1/lead-flow/note-templates/{template_id} */
+        patch: operations["update_note_template_v1_lead_flow_note_templates__template_id__patch"];
+        trace?: never;
+    };
+    "/v1/lead-flow/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/lead-flow/reports */
+        get: operations["lead_flow_report_v1_lead_flow_reports_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lead-flow/reports/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/lead-flow/reports/export */
+        get: operations["export_lead_flow_report_v1_lead_flow_reports_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lead-flow/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/lead-flow/settings */
+        get: operations["get_lead_flow_settings_v1_lead_flow_settings_get"];
+        /** PUT /v1/lead-flow/settings */
+        put: operations["put_lead_flow_settings_v1_lead_flow_settings_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -2685,6 +3033,26 @@ export interface components {
             /** Window Expires At */
             window_expires_at?: string | null;
         };
+        /** AddTag */
+        AddTag: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "add_tag";
+            /** Tag */
+            tag: string;
+        };
+        /** AddToList */
+        AddToList: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "add_to_list";
+            /** List Id */
+            list_id: string;
+        };
         /** AgentOut */
         AgentOut: {
             /** User Id */
@@ -2810,6 +3178,19 @@ export interface components {
              */
             confirm: boolean;
         };
+        /**
+         * AssignOwner
+         * @description Round-robin among the chosen users (the person's owner).
+         */
+        AssignOwner: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "assign_owner";
+            /** User Ids */
+            user_ids: string[];
+        };
         /** AssignmentSettings */
         AssignmentSettings: {
             /**
@@ -2927,6 +3308,104 @@ export interface components {
             /** Updated At */
             updated_at?: string | null;
         };
+        /** AutomationIn */
+        AutomationIn: {
+            /** Name */
+            name: string;
+            /** Description */
+            description?: string | null;
+            /**
+             * Active
+             * @default true
+             */
+            active: boolean;
+            /** Trigger */
+            trigger: components["schemas"]["PersonCreated"] | components["schemas"]["PersonUpdated"] | components["schemas"]["TagAdded"] | components["schemas"]["TagRemoved"] | components["schemas"]["JourneyStateChanged"] | components["schemas"]["CustomerRoleChanged"] | components["schemas"]["FormSubmitted"] | components["schemas"]["ConversationOpened"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["ConversationClosed"] | components["schemas"]["MessageReceived"] | components["schemas"]["LeadNoteAdded"] | components["schemas"]["LeadStatusChanged"] | components["schemas"]["OutcomeClassified"] | components["schemas"]["DealStageChanged"] | components["schemas"]["DealWon"] | components["schemas"]["DealLost"] | components["schemas"]["TaskOverdue"] | components["schemas"]["Manual"] | components["schemas"]["InboundWebhook"];
+            /** Conditions */
+            conditions?: {
+                [key: string]: unknown;
+            } | null;
+            /** Event Conditions */
+            event_conditions?: components["schemas"]["EventCondition"][];
+            /** Steps */
+            steps: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[];
+            /**
+             * Once Per Person
+             * @default false
+             */
+            once_per_person: boolean;
+        };
+        /** AutomationOut */
+        AutomationOut: {
+            /** Id */
+            id: string;
+            /** Version */
+            version: number;
+            /** Name */
+            name: string;
+            /** Description */
+            description?: string | null;
+            /** Active */
+            active: boolean;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "inactive" | "paused";
+            /** Paused Reason */
+            paused_reason?: string | null;
+            /** Trigger */
+            trigger: {
+                [key: string]: unknown;
+            };
+            /** Conditions */
+            conditions?: {
+                [key: string]: unknown;
+            } | null;
+            /** Event Conditions */
+            event_conditions?: {
+                [key: string]: unknown;
+            }[];
+            /** Steps */
+            steps: {
+                [key: string]: unknown;
+            }[];
+            /** Once Per Person */
+            once_per_person: boolean;
+            /** Created At */
+            created_at: string;
+            /** Created By */
+            created_by?: string | null;
+            /** Updated At */
+            updated_at: string;
+            /** Last Run At */
+            last_run_at?: string | null;
+            /** Webhook Url */
+            webhook_url?: string | null;
+            /** Webhook Secret */
+            webhook_secret?: string | null;
+        };
+        /** AutomationPatchIn */
+        AutomationPatchIn: {
+            /** Name */
+            name?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Active */
+            active?: boolean | null;
+            /** Trigger */
+            trigger?: (components["schemas"]["PersonCreated"] | components["schemas"]["PersonUpdated"] | components["schemas"]["TagAdded"] | components["schemas"]["TagRemoved"] | components["schemas"]["JourneyStateChanged"] | components["schemas"]["CustomerRoleChanged"] | components["schemas"]["FormSubmitted"] | components["schemas"]["ConversationOpened"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["ConversationClosed"] | components["schemas"]["MessageReceived"] | components["schemas"]["LeadNoteAdded"] | components["schemas"]["LeadStatusChanged"] | components["schemas"]["OutcomeClassified"] | components["schemas"]["DealStageChanged"] | components["schemas"]["DealWon"] | components["schemas"]["DealLost"] | components["schemas"]["TaskOverdue"] | components["schemas"]["Manual"] | components["schemas"]["InboundWebhook"]) | null;
+            /** Conditions */
+            conditions?: {
+                [key: string]: unknown;
+            } | null;
+            /** Event Conditions */
+            event_conditions?: components["schemas"]["EventCondition"][] | null;
+            /** Steps */
+            steps?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[] | null;
+            /** Once Per Person */
+            once_per_person?: boolean | null;
+        };
         /** BoardColumnOut */
         BoardColumnOut: {
             stage: components["schemas"]["StageOut"];
@@ -2974,6 +3453,25 @@ export interface components {
             /** Faq */
             faq?: components["schemas"]["FaqRule"][];
             inactivity?: components["schemas"]["InactivitySettings"];
+        };
+        /**
+         * Branch
+         * @description If the person matches `conditions` (a segment rule tree), `then`; otherwise `else`.
+         */
+        Branch: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "branch";
+            /** Conditions */
+            conditions: {
+                [key: string]: unknown;
+            };
+            /** Then */
+            then?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[];
+            /** Else */
+            else?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[];
         };
         /** BrandMembershipOut */
         BrandMembershipOut: {
@@ -3123,6 +3621,19 @@ export interface components {
             address?: string | null;
             /** Notes */
             notes?: string | null;
+        };
+        /**
+         * CallWebhook
+         * @description POST the run's context as JSON, signed `X-Skailan-Signature: sha256=<hmac>`; https, public hosts.
+         */
+        CallWebhook: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_webhook";
+            /** Url */
+            url: string;
         };
         /** ChangesOut */
         ChangesOut: {
@@ -3283,6 +3794,34 @@ export interface components {
             /** Username */
             username?: string | null;
         };
+        /** ConversationAssigned */
+        ConversationAssigned: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "conversation_assigned";
+        };
+        /** ConversationClosed */
+        ConversationClosed: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "conversation_closed";
+            /** Reason Id */
+            reason_id?: string | null;
+        };
+        /** ConversationOpened */
+        ConversationOpened: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "conversation_opened";
+            /** Channel */
+            channel?: ("whatsapp" | "telegram" | "messenger" | "instagram" | "sms" | "email" | "webchat") | null;
+        };
         /** ConversationReportOut */
         ConversationReportOut: {
             /** Date From */
@@ -3325,6 +3864,24 @@ export interface components {
             /** Rate From Start */
             rate_from_start?: number | null;
         };
+        /** CreateTask */
+        CreateTask: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "create_task";
+            /** Title */
+            title: string;
+            /** Description */
+            description?: string | null;
+            /** Due In Minutes */
+            due_in_minutes?: number | null;
+            /** Assignee Id */
+            assignee_id?: string | null;
+            /** Type Id */
+            type_id?: string | null;
+        };
         /**
          * CsatSettings
          * @description Customer satisfaction survey: asked when a conversation is closed, answered 1–5.
@@ -3355,6 +3912,14 @@ export interface components {
             average?: number | null;
             /** Satisfaction Pct */
             satisfaction_pct?: number | null;
+        };
+        /** CustomerRoleChanged */
+        CustomerRoleChanged: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "customer_role_changed";
         };
         /** CustomerRoleIn */
         CustomerRoleIn: {
@@ -3405,6 +3970,14 @@ export interface components {
             /** Description */
             description?: string | null;
         };
+        /** DealLost */
+        DealLost: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "deal_lost";
+        };
         /** DealOut */
         DealOut: {
             /** Id */
@@ -3446,6 +4019,16 @@ export interface components {
             /** Updated At */
             updated_at?: string | null;
         };
+        /** DealStageChanged */
+        DealStageChanged: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "deal_stage_changed";
+            /** Stage Id */
+            stage_id?: string | null;
+        };
         /**
          * DealUpdateIn
          * @description Only the fields sent change. Sending `stage_id` (and `pipeline_id`) moves the deal.
@@ -3471,6 +4054,14 @@ export interface components {
             expected_close?: string | null;
             /** Description */
             description?: string | null;
+        };
+        /** DealWon */
+        DealWon: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "deal_won";
         };
         /** DealsWon */
         DealsWon: {
@@ -3647,6 +4238,21 @@ export interface components {
             reason_es?: string | null;
             /** Reason En */
             reason_en?: string | null;
+        };
+        /**
+         * EventCondition
+         * @description A check on the triggering event's fields (`channel`, `tag`, `reason_id`, `text`…).
+         */
+        EventCondition: {
+            /** Field */
+            field: string;
+            /**
+             * Op
+             * @enum {string}
+             */
+            op: "eq" | "neq" | "in" | "contains" | "exists";
+            /** Value */
+            value?: unknown;
         };
         /** ExportCreatedOut */
         ExportCreatedOut: {
@@ -3941,6 +4547,16 @@ export interface components {
             /** Submitted At */
             submitted_at?: string | null;
         };
+        /** FormSubmitted */
+        FormSubmitted: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "form_submitted";
+            /** Form Id */
+            form_id?: string | null;
+        };
         /** FormSubmittedOut */
         FormSubmittedOut: {
             /**
@@ -4232,6 +4848,17 @@ export interface components {
             reason_id: string;
         };
         /**
+         * InboundWebhook
+         * @description `POST /public/automations/hooks/{hook_id}` with the secret in `X-Skailan-Secret`.
+         */
+        InboundWebhook: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "webhook";
+        };
+        /**
          * InboxConversationOut
          * @description A conversation with the inbox's part: holder, triage, snooze, close reason, window.
          */
@@ -4399,6 +5026,16 @@ export interface components {
             /** Position */
             position: number;
         };
+        /** JourneyStateChanged */
+        JourneyStateChanged: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "journey_state_changed";
+            /** State */
+            state?: string | null;
+        };
         /** JourneyStateIn */
         JourneyStateIn: {
             /** Id */
@@ -4458,6 +5095,257 @@ export interface components {
             /** At */
             at: string;
         };
+        /** LeadAiSettings */
+        LeadAiSettings: {
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled: boolean;
+            /**
+             * Provider
+             * @default local
+             * @enum {string}
+             */
+            provider: "local" | "bedrock" | "openai";
+            /** Model Id */
+            model_id?: string | null;
+            /** Openai Api Key */
+            openai_api_key?: string | null;
+        };
+        /** LeadAiSettingsOut */
+        LeadAiSettingsOut: {
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Provider
+             * @enum {string}
+             */
+            provider: "local" | "bedrock" | "openai";
+            /** Model Id */
+            model_id?: string | null;
+            /**
+             * Openai Key Set
+             * @default false
+             */
+            openai_key_set: boolean;
+        };
+        /** LeadLastNoteOut */
+        LeadLastNoteOut: {
+            /** Id */
+            id: string;
+            /** Text */
+            text: string;
+            author: components["schemas"]["LeadUserRef"];
+            /** Created At */
+            created_at: string;
+            /** Outcome */
+            outcome?: ("positive" | "negative" | "partial" | "unclassified") | null;
+        };
+        /** LeadNoteAdded */
+        LeadNoteAdded: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "lead_note_added";
+            /** Template */
+            template?: string | null;
+        };
+        /** LeadNoteIn */
+        LeadNoteIn: {
+            /** Text */
+            text?: string | null;
+            /** Template Id */
+            template_id?: string | null;
+            /**
+             * Close
+             * @default false
+             */
+            close: boolean;
+            /** Outcome */
+            outcome?: ("positive" | "negative" | "partial" | "unclassified") | null;
+        };
+        /** LeadNoteOut */
+        LeadNoteOut: {
+            /** Id */
+            id: string;
+            /** Person Id */
+            person_id: string;
+            /** Text */
+            text: string;
+            /** Template Id */
+            template_id?: string | null;
+            author: components["schemas"]["LeadUserRef"];
+            /** Created At */
+            created_at: string;
+            /**
+             * Closed
+             * @default false
+             */
+            closed: boolean;
+            /** Outcome */
+            outcome?: ("positive" | "negative" | "partial" | "unclassified") | null;
+            /** Outcome Source */
+            outcome_source?: ("operator" | "ai") | null;
+            /** Outcome Model */
+            outcome_model?: string | null;
+            /**
+             * Lead Status
+             * @enum {string}
+             */
+            lead_status: "none" | "in_progress" | "completed";
+            /** Tags Applied */
+            tags_applied?: string[];
+        };
+        /** LeadOut */
+        LeadOut: {
+            person: components["schemas"]["LeadPersonRef"];
+            /**
+             * Lead Status
+             * @enum {string}
+             */
+            lead_status: "none" | "in_progress" | "completed";
+            last_note?: components["schemas"]["LeadLastNoteOut"] | null;
+            reserved_by?: components["schemas"]["LeadUserRef"] | null;
+            /**
+             * Notes Count
+             * @default 0
+             */
+            notes_count: number;
+            /** Display */
+            display?: {
+                [key: string]: unknown;
+            };
+        };
+        /** LeadPage[LeadNoteOut] */
+        LeadPage_LeadNoteOut_: {
+            /** Items */
+            items: components["schemas"]["LeadNoteOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** LeadPage[LeadOut] */
+        LeadPage_LeadOut_: {
+            /** Items */
+            items: components["schemas"]["LeadOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** LeadPage[NoteTemplateOut] */
+        LeadPage_NoteTemplateOut_: {
+            /** Items */
+            items: components["schemas"]["NoteTemplateOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** LeadPersonRef */
+        LeadPersonRef: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Email */
+            email?: string | null;
+            /** Phone */
+            phone?: string | null;
+        };
+        /** LeadReassignIn */
+        LeadReassignIn: {
+            /** User Id */
+            user_id: string;
+        };
+        /** LeadReportGroup */
+        LeadReportGroup: {
+            /** Key */
+            key: string;
+            /** Label */
+            label?: string | null;
+            /**
+             * Calls
+             * @default 0
+             */
+            calls: number;
+            /**
+             * Closed
+             * @default 0
+             */
+            closed: number;
+            /** Unique Leads */
+            unique_leads?: number | null;
+            /** Outcomes */
+            outcomes?: {
+                [key: string]: number;
+            };
+            /** By Hour */
+            by_hour?: {
+                [key: string]: number;
+            } | null;
+        };
+        /** LeadReportOut */
+        LeadReportOut: {
+            totals: components["schemas"]["LeadReportTotals"];
+            /** Groups */
+            groups: components["schemas"]["LeadReportGroup"][];
+            /** Outcomes */
+            outcomes: {
+                [key: string]: number;
+            };
+            /** Time Zone */
+            time_zone: string;
+            /** Date From */
+            date_from: string;
+            /** Date To */
+            date_to: string;
+        };
+        /** LeadReportTotals */
+        LeadReportTotals: {
+            /** Calls */
+            calls: number;
+            /** Unique Leads */
+            unique_leads: number;
+            /** Closed */
+            closed: number;
+        };
+        /** LeadSettingsIn */
+        LeadSettingsIn: {
+            /** List Ids */
+            list_ids?: string[];
+            /** Display Fields */
+            display_fields?: string[];
+            /** Reserve Roles */
+            reserve_roles?: string[];
+            ai?: components["schemas"]["LeadAiSettings"];
+        };
+        /** LeadSettingsOut */
+        LeadSettingsOut: {
+            /** List Ids */
+            list_ids: string[];
+            /** Display Fields */
+            display_fields: string[];
+            /** Reserve Roles */
+            reserve_roles: string[];
+            ai: components["schemas"]["LeadAiSettingsOut"];
+            /** Updated At */
+            updated_at?: string | null;
+        };
+        /** LeadStatusChanged */
+        LeadStatusChanged: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "lead_status_changed";
+            /** Status */
+            status?: string | null;
+        };
+        /** LeadUserRef */
+        LeadUserRef: {
+            /** Id */
+            id: string;
+            /** Name */
+            name?: string | null;
+        };
         /** ListIn */
         ListIn: {
             /** Name */
@@ -4502,6 +5390,22 @@ export interface components {
              * @default false
              */
             everywhere: boolean;
+        };
+        /**
+         * Manual
+         * @description Run on a person from the API (`POST /v1/automations/{id}/run`).
+         */
+        Manual: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "manual";
+        };
+        /** ManualRunIn */
+        ManualRunIn: {
+            /** Person Id */
+            person_id: string;
         };
         /** MeOut */
         MeOut: {
@@ -4623,6 +5527,18 @@ export interface components {
             /** Edited At */
             edited_at?: string | null;
         };
+        /** MessageReceived */
+        MessageReceived: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "message_received";
+            /** Keywords */
+            keywords?: string[];
+            /** Channel */
+            channel?: ("whatsapp" | "telegram" | "messenger" | "instagram" | "sms" | "email" | "webchat") | null;
+        };
         /** MessagesToday */
         MessagesToday: {
             /** Received */
@@ -4706,6 +5622,39 @@ export interface components {
             /** Created At */
             created_at?: string | null;
         };
+        /** NoteTemplateIn */
+        NoteTemplateIn: {
+            /** Title */
+            title: string;
+            /** Text */
+            text: string;
+            /** Tags */
+            tags?: string[];
+        };
+        /** NoteTemplateOut */
+        NoteTemplateOut: {
+            /** Id */
+            id: string;
+            /** Title */
+            title: string;
+            /** Text */
+            text: string;
+            /** Tags */
+            tags: string[];
+            /** Created At */
+            created_at?: string | null;
+            /** Updated At */
+            updated_at?: string | null;
+        };
+        /** NoteTemplatePatchIn */
+        NoteTemplatePatchIn: {
+            /** Title */
+            title?: string | null;
+            /** Text */
+            text?: string | null;
+            /** Tags */
+            tags?: string[] | null;
+        };
         /** NotificationOut */
         NotificationOut: {
             /** Id */
@@ -4744,6 +5693,18 @@ export interface components {
             /** Updated At */
             updated_at?: string | null;
         };
+        /** NotifyUser */
+        NotifyUser: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "notify_user";
+            /** User Id */
+            user_id: string;
+            /** Message */
+            message: string;
+        };
         /** NpsGroup */
         NpsGroup: {
             /** Key */
@@ -4781,6 +5742,16 @@ export interface components {
              */
             groups: components["schemas"]["NpsGroup"][];
         };
+        /** OutcomeClassified */
+        OutcomeClassified: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "outcome_classified";
+            /** Outcome */
+            outcome?: string | null;
+        };
         /** Page[AgentOut] */
         Page_AgentOut_: {
             /** Items */
@@ -4799,6 +5770,13 @@ export interface components {
         Page_AuditEntryOut_: {
             /** Items */
             items: components["schemas"]["AuditEntryOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[AutomationOut] */
+        Page_AutomationOut_: {
+            /** Items */
+            items: components["schemas"]["AutomationOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -4970,6 +5948,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[RunOut] */
+        Page_RunOut_: {
+            /** Items */
+            items: components["schemas"]["RunOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[SegmentOut] */
         Page_SegmentOut_: {
             /** Items */
@@ -5026,6 +6011,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[VersionOut] */
+        Page_VersionOut_: {
+            /** Items */
+            items: components["schemas"]["VersionOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[WhatsAppTemplateOut] */
         Page_WhatsAppTemplateOut_: {
             /** Items */
@@ -5037,6 +6029,14 @@ export interface components {
         PeopleCountOut: {
             /** People Total */
             people_total: number;
+        };
+        /** PersonCreated */
+        PersonCreated: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "person_created";
         };
         /** PersonIn */
         PersonIn: {
@@ -5117,6 +6117,16 @@ export interface components {
             journey_state?: string | null;
             /** Customer Role */
             customer_role?: string | null;
+        };
+        /** PersonUpdated */
+        PersonUpdated: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "person_updated";
+            /** Fields */
+            fields?: string[];
         };
         /** PinIn */
         PinIn: {
@@ -5279,6 +6289,26 @@ export interface components {
              */
             in: "15m" | "1h";
         };
+        /** RemoveFromList */
+        RemoveFromList: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "remove_from_list";
+            /** List Id */
+            list_id: string;
+        };
+        /** RemoveTag */
+        RemoveTag: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "remove_tag";
+            /** Tag */
+            tag: string;
+        };
         /** RenderIn */
         RenderIn: {
             /** Conversation Id */
@@ -5363,6 +6393,40 @@ export interface components {
             /** Permissions */
             permissions?: string[] | null;
         };
+        /** RunOut */
+        RunOut: {
+            /** Id */
+            id: string;
+            /** Automation Id */
+            automation_id: string;
+            /** Version */
+            version: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "waiting" | "completed" | "failed" | "stopped";
+            /** Person Id */
+            person_id?: string | null;
+            /** Trigger */
+            trigger: {
+                [key: string]: unknown;
+            };
+            /** Reason */
+            reason?: string | null;
+            /** Depth */
+            depth: number;
+            /** Root Event Id */
+            root_event_id: string;
+            /** Steps */
+            steps: components["schemas"]["StepRunOut"][];
+            /** Started At */
+            started_at: string;
+            /** Updated At */
+            updated_at: string;
+            /** Wait Until */
+            wait_until?: string | null;
+        };
         /** SegmentIn */
         SegmentIn: {
             /** Name */
@@ -5425,6 +6489,64 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        /** SendEmail */
+        SendEmail: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "send_email";
+            /** Account Id */
+            account_id: string;
+            /** Subject */
+            subject: string;
+            /** Text */
+            text: string;
+        };
+        /**
+         * SendMessage
+         * @description Free text in the triggering conversation (only where its reply window is surely open).
+         */
+        SendMessage: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "send_message";
+            /** Text */
+            text: string;
+        };
+        /** SendSms */
+        SendSms: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "send_sms";
+            /** Account Id */
+            account_id: string;
+            /** Text */
+            text: string;
+        };
+        /**
+         * SendWhatsappTemplate
+         * @description An approved template, in the triggering conversation or a new one on `account_id`.
+         */
+        SendWhatsappTemplate: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "send_whatsapp_template";
+            /** Name */
+            name: string;
+            /** Language */
+            language: string;
+            /** Parameters */
+            parameters?: string[];
+            /** Account Id */
+            account_id?: string | null;
+        };
         /** SessionIn */
         SessionIn: {
             /** Name */
@@ -5444,6 +6566,16 @@ export interface components {
             expires_at: string;
             /** Conversation Id */
             conversation_id?: string | null;
+        };
+        /** SetJourneyState */
+        SetJourneyState: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "set_journey_state";
+            /** State */
+            state: string;
         };
         /** SignatureIn */
         SignatureIn: {
@@ -5631,6 +6763,45 @@ export interface components {
              */
             status: "open" | "pending";
         };
+        /** StepRunOut */
+        StepRunOut: {
+            /** Index */
+            index: number;
+            /** Path */
+            path?: string | null;
+            /** Type */
+            type: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "completed" | "failed" | "skipped" | "waiting" | "retrying";
+            /** Input */
+            input?: {
+                [key: string]: unknown;
+            };
+            /** Output */
+            output?: {
+                [key: string]: unknown;
+            } | null;
+            /** Error */
+            error?: string | null;
+            /**
+             * Attempts
+             * @default 1
+             */
+            attempts: number;
+            /** At */
+            at: string;
+        };
+        /** Stop */
+        Stop: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "stop";
+        };
         /** SummaryOut */
         SummaryOut: {
             /** Generated At */
@@ -5668,6 +6839,16 @@ export interface components {
             /** Statuses */
             statuses: string[];
         };
+        /** TagAdded */
+        TagAdded: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "tag_added";
+            /** Tag */
+            tag: string;
+        };
         /** TagIn */
         TagIn: {
             /** Name */
@@ -5683,6 +6864,16 @@ export interface components {
             color?: string | null;
             /** Count */
             count?: number | null;
+        };
+        /** TagRemoved */
+        TagRemoved: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "tag_removed";
+            /** Tag */
+            tag: string;
         };
         /** TagUpdateIn */
         TagUpdateIn: {
@@ -5764,6 +6955,14 @@ export interface components {
             created_at?: string | null;
             /** Updated At */
             updated_at?: string | null;
+        };
+        /** TaskOverdue */
+        TaskOverdue: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "task_overdue";
         };
         /** TaskTypeIn */
         TaskTypeIn: {
@@ -5934,6 +7133,21 @@ export interface components {
             /** Note */
             note?: string | null;
         };
+        /**
+         * UpdateField
+         * @description A custom field (`custom.<key>` or `<key>`) or one of name / owner_id / customer_role.
+         */
+        UpdateField: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "update_field";
+            /** Field */
+            field: string;
+            /** Value */
+            value?: unknown;
+        };
         /** UpdateUserIn */
         UpdateUserIn: {
             /** Name */
@@ -6028,6 +7242,19 @@ export interface components {
             /** Error Type */
             type: string;
         };
+        /** VersionOut */
+        VersionOut: {
+            /** Version */
+            version: number;
+            /** Created At */
+            created_at: string;
+            /** Created By */
+            created_by?: string | null;
+            /** Definition */
+            definition: {
+                [key: string]: unknown;
+            };
+        };
         /** VisitorMessageIn */
         VisitorMessageIn: {
             /** Text */
@@ -6064,6 +7291,18 @@ export interface components {
             items: components["schemas"]["VisitorMessageOut"][];
             /** After */
             after?: string | null;
+        };
+        /** Wait */
+        Wait: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "wait";
+            /** Minutes */
+            minutes?: number | null;
+            /** Until */
+            until?: string | null;
         };
         /** WebchatAppearanceIn */
         WebchatAppearanceIn: {
@@ -6890,6 +8129,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UploadOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    inbound_webhook_public_automations_hooks__hook_id__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string;
+                    };
                 };
             };
             /** @description Validation Error */
@@ -8486,6 +9758,380 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TokensOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_brand_runs_v1_automation_runs_get: {
+        parameters: {
+            query?: {
+                automation_id?: string | null;
+                person_id?: string | null;
+                status?: ("running" | "waiting" | "completed" | "failed" | "stopped") | null;
+                /** @description ISO-8601 date or date-time (UTC) */
+                since?: string | null;
+                /** @description ISO-8601 date or date-time (UTC) */
+                until?: string | null;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_RunOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_automations_v1_automations_get: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AutomationOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_automation_v1_automations_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutomationIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_automation_v1_automations__automation_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                automation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_automation_v1_automations__automation_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                automation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_automation_v1_automations__automation_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                automation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutomationPatchIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    run_on_person_v1_automations__automation_id__run_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                automation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ManualRunIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_runs_v1_automations__automation_id__runs_get: {
+        parameters: {
+            query?: {
+                status?: ("running" | "waiting" | "completed" | "failed" | "stopped") | null;
+                person_id?: string | null;
+                /** @description ISO-8601 date or date-time (UTC) */
+                since?: string | null;
+                /** @description ISO-8601 date or date-time (UTC) */
+                until?: string | null;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path: {
+                automation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_RunOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_run_v1_automations__automation_id__runs__run_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                automation_id: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    retry_run_v1_automations__automation_id__runs__run_id__retry_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                automation_id: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_versions_v1_automations__automation_id__versions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                automation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_VersionOut_"];
                 };
             };
             /** @description Validation Error */
@@ -12494,6 +14140,532 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InboxSettings"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_leads_v1_lead_flow_leads_get: {
+        parameters: {
+            query?: {
+                /** @description Name prefix, e-mail or phone */
+                q?: string | null;
+                status?: ("none" | "in_progress" | "completed") | null;
+                list_id?: string | null;
+                owner_id?: string | null;
+                outcome?: ("positive" | "negative" | "partial" | "unclassified") | null;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadPage_LeadOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_lead_v1_lead_flow_leads__person_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_lead_notes_v1_lead_flow_leads__person_id__notes_get: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadPage_LeadNoteOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_lead_note_v1_lead_flow_leads__person_id__notes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadNoteIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadNoteOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reassign_lead_v1_lead_flow_leads__person_id__reassign_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadReassignIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    release_lead_v1_lead_flow_leads__person_id__release_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reopen_lead_v1_lead_flow_leads__person_id__reopen_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_note_templates_v1_lead_flow_note_templates_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadPage_NoteTemplateOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_note_template_v1_lead_flow_note_templates_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteTemplateIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteTemplateOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_note_template_v1_lead_flow_note_templates__template_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteTemplateOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_note_template_v1_lead_flow_note_templates__template_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_note_template_v1_lead_flow_note_templates__template_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteTemplatePatchIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteTemplateOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    lead_flow_report_v1_lead_flow_reports_get: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                /** @description YYYY-MM-DD, a day in the brand's time zone */
+                to?: string | null;
+                group_by?: "operator" | "hour" | "outcome";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadReportOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_lead_flow_report_v1_lead_flow_reports_export_get: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                /** @description YYYY-MM-DD, a day in the brand's time zone */
+                to?: string | null;
+                group_by?: "operator" | "hour" | "outcome";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_lead_flow_settings_v1_lead_flow_settings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadSettingsOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_lead_flow_settings_v1_lead_flow_settings_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadSettingsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadSettingsOut"];
                 };
             };
             /** @description Validation Error */
