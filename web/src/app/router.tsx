@@ -1,5 +1,6 @@
 import { createBrowserRouter, type RouteObject } from 'react-router';
 import { authRoutes } from '@/features/auth/routes';
+import { automationRoutes } from '@/features/automations';
 import { crmRoutes } from '@/features/crm/routes';
 import { inboxRoutes } from '@/features/inbox/routes';
 import { settingsRoutes } from '@/features/settings/routes';
@@ -9,7 +10,7 @@ import { NotFoundRoute } from './routes/not-found';
 import { AppShell } from './shell';
 
 /** Signed-in areas: each feature exports its routes (deep links: `/inbox/:conversationId`, …). */
-export const appRoutes: RouteObject[] = [...inboxRoutes, ...crmRoutes, ...settingsRoutes];
+export const appRoutes: RouteObject[] = [...inboxRoutes, ...crmRoutes, ...settingsRoutes, ...automationRoutes];
 
 export const routes: RouteObject[] = [
   ...authRoutes,

@@ -1,9 +1,10 @@
 // Spanish is the source of truth: every key lives here first. One module per product area, so
 // areas add their strings without touching each other's files.
 import { auth } from './auth';
+import { automations } from './automations';
 import { common } from './common';
 import { crm } from './crm';
 import { inbox } from './inbox';
 import { settings } from './settings';
 
-export const es = { ...common, ...auth, ...inbox, ...crm, ...settings } as const;
+export const es = { ...common, ...auth, ...inbox, ...crm, ...settings, ...automations } as const;

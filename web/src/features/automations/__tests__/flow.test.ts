@@ -67,7 +67,11 @@ describe('layoutFlow', () => {
 
   it('draws connectors from the bottom centre of one box to the top centre of the next', () => {
     const layout = layoutFlow([step('branch', 'if', { then: [step('add_tag', 'y')], else: [step('add_tag', 'n')] })], { conditions: false });
-    const node = (id: string) => layout.nodes.find((n) => n.id === id)!;
+    const node = (id: string) => {
+      const found = layout.nodes.find((n) => n.id === id);
+      if (!found) throw new Error(`no node ${id}`);
+      return found;
+    };
     expect(edgePath(node('trigger'), node('if'))).toBe('M 1 0.88 V 1.12');
     expect(edgePath(node('if'), node('y'))).toBe('M 1 1.88 V 2 H 0.5 V 2.12');
     expect(edgePath(node('n'), node('end'))).toBe('M 1.5 2.88 V 3 H 1 V 3.12');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { automationProblems, errorsUnder, normaliseKey, ownErrors, ruleErrors } from '../lib/errors';
-import { draftFromJson, draftToJson, insertStep, moveStep, newStep, removeStep, stepPaths } from '../lib/model';
+import { draftFromJson, draftToJson, insertStep, moveStep, newStep, removeStep, stepPaths, type StepNode } from '../lib/model';
 import { ApiError } from '@/lib/api-client';
 
 const API_AUTOMATION = {
@@ -34,7 +34,7 @@ describe('automation JSON', () => {
 
   it('inserts, moves and removes steps inside branch arms; paths follow the API names', () => {
     const draft = draftFromJson(API_AUTOMATION);
-    const branch = draft.steps[1]!;
+    const branch = draft.steps[1] as StepNode;
     const tag = newStep('add_tag');
     let steps = insertStep(draft.steps, { arm: 'else', branch: branch.id }, tag);
     const paths = stepPaths(steps);
@@ -44,7 +44,7 @@ describe('automation JSON', () => {
     expect(stepPaths(steps).get(tag.id)).toBe('steps[1].else[1]');
     steps = removeStep(steps, tag.id);
     expect(stepPaths(steps).has(tag.id)).toBe(false);
-    const wait = steps[0]!;
+    const wait = steps[0] as StepNode;
     steps = insertStep(steps, { after: wait.id }, newStep('stop'));
     expect(steps.map((s) => s.type)).toEqual(['wait', 'stop', 'branch']);
   });
