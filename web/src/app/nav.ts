@@ -17,5 +17,6 @@ export const NAV_ITEMS: NavItem[] = [
   { to: '/people', label: 'nav.contacts', permission: 'contacts:view' },
   { to: '/deals', label: 'nav.deals', permission: 'contacts:view' },
   { to: '/tasks', label: 'nav.tasks', permission: 'contacts:view' },
+  { to: '/automations', label: 'nav.automations', permission: 'automations:view' },
   { to: '/settings', label: 'nav.settings', permission: 'admin:view' },
 ];

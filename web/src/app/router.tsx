@@ -1,5 +1,6 @@
 import { createBrowserRouter, type RouteObject } from 'react-router';
 import { authRoutes } from '@/features/auth/routes';
+import { automationRoutes } from '@/features/automations';
 import { crmRoutes } from '@/features/crm/routes';
 import { inboxRoutes } from '@/features/inbox/routes';
 import { leadsRoutes } from '@/features/leads';
@@ -17,6 +18,7 @@ export const appRoutes: RouteObject[] = [
   ...leadsRoutes,
   ...settingsRoutes,
   ...profileRoutes,
+  ...automationRoutes,
 ];
 
 export const routes: RouteObject[] = [

@@ -1,5 +1,6 @@
 import type { es } from '../es';
 import { auth } from './auth';
+import { automations } from './automations';
 import { common } from './common';
 import { crm } from './crm';
 import { inbox } from './inbox';
@@ -16,4 +17,5 @@ export const en: Record<keyof typeof es, string> = {
   ...settings,
   ...profile,
   ...leads,
+  ...automations,
 };

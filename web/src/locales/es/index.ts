@@ -1,6 +1,7 @@
 // Spanish is the source of truth: every key lives here first. One module per product area, so
 // areas add their strings without touching each other's files.
 import { auth } from './auth';
+import { automations } from './automations';
 import { common } from './common';
 import { crm } from './crm';
 import { inbox } from './inbox';
@@ -16,4 +17,5 @@ export const es = {
   ...settings,
   ...profile,
   ...leads,
+  ...automations,
 } as const;

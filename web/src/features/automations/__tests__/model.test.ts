@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { automationProblems, errorsUnder, normaliseKey, ownErrors, ruleErrors } from '../lib/errors';
+import { draftFromJson, draftToJson, insertStep, moveStep, newStep, removeStep, stepPaths, type StepNode } from '../lib/model';
+import { ApiError } from '@/lib/api-client';
+
+const API_AUTOMATION = {
+  name: 'Llamar nuevamente',
+  description: 'Tarea de seguimiento',
+  active: true,
+  trigger: { type: 'tag_added', tag: 'Llamar nuevamente', once_per_person: true },
+  conditions: { all: [{ field: 'lead_status', op: 'eq', value: 'in_progress' }] },
+  steps: [
+    { type: 'wait', minutes: 60 },
+    {
+      type: 'branch',
+      conditions: { any: [{ field: 'tags', op: 'has_tag', value: 'vip' }] },
+      then: [{ type: 'create_task', title: 'Llamar', due_in_minutes: 30 }],
+      else: [{ type: 'stop' }],
+    },
+  ],
+};
+
+describe('automation JSON', () => {
+  it('round-trips the API shape, branches and conditions included', () => {
+    expect(draftToJson(draftFromJson(API_AUTOMATION))).toEqual(API_AUTOMATION);
+  });
+
+  it('leaves empty optional fields out and keeps empty required ones for the API to name', () => {
+    const draft = draftFromJson({ name: 'x', trigger: { type: 'message_received' }, steps: [{ type: 'create_task' }] });
+    expect(draftToJson(draft)).toEqual({
+      name: 'x', active: true, trigger: { type: 'message_received' }, steps: [{ type: 'create_task', title: '' }],
+    });
+  });
+
+  it('inserts, moves and removes steps inside branch arms; paths follow the API names', () => {
+    const draft = draftFromJson(API_AUTOMATION);
+    const branch = draft.steps[1] as StepNode;
+    const tag = newStep('add_tag');
+    let steps = insertStep(draft.steps, { arm: 'else', branch: branch.id }, tag);
+    const paths = stepPaths(steps);
+    expect(paths.get(tag.id)).toBe('steps[1].else[0]');
+    expect(paths.get(branch.id)).toBe('steps[1]');
+    steps = moveStep(steps, tag.id, 1);
+    expect(stepPaths(steps).get(tag.id)).toBe('steps[1].else[1]');
+    steps = removeStep(steps, tag.id);
+    expect(stepPaths(steps).has(tag.id)).toBe(false);
+    const wait = steps[0] as StepNode;
+    steps = insertStep(steps, { after: wait.id }, newStep('stop'));
+    expect(steps.map((s) => s.type)).toEqual(['wait', 'stop', 'branch']);
+  });
+});
+
+describe('errors on the part they name', () => {
+  it('normalises the spellings the API may use', () => {
+    expect(normaliseKey('body.steps.2.then.0.tag')).toBe('steps[2].then[0].tag');
+    expect(normaliseKey('$.steps[1].tag')).toBe('steps[1].tag');
+    expect(normaliseKey('conditions.$.all[0].op')).toBe('conditions.all[0].op');
+    expect(normaliseKey('trigger.type')).toBe('trigger.type');
+  });
+
+  it('splits a 422 into trigger, condition and step errors in the user language', () => {
+    const error = new ApiError(422, {
+      error: {
+        code: 'validation_error',
+        message: 'La automatización no es válida. / The automation is not valid.',
+        details: [
+          { field: 'trigger.type', message: 'Tipo de disparador desconocido. / Unknown trigger type.' },
+          { path: 'conditions.all[0].op', message: 'Operación no válida. / Invalid operation.' },
+          { field: 'steps[1].then[0].tag', message: 'La etiqueta no existe. / The tag does not exist.' },
+          { field: 'steps[1]', message: 'Rama sin condición. / Branch without a condition.' },
+        ],
+      },
+    });
+    const problems = automationProblems(error, 'es');
+    expect(problems.message).toBe('La automatización no es válida.');
+    expect(errorsUnder(problems.fields, 'trigger')).toEqual({ type: 'Tipo de disparador desconocido.' });
+    expect(ruleErrors(problems.fields, 'conditions')).toEqual({ '$.all[0].op': 'Operación no válida.' });
+    expect(ownErrors(problems.fields, 'steps[1]')).toEqual({ '': 'Rama sin condición.' });
+    expect(ownErrors(problems.fields, 'steps[1].then[0]')).toEqual({ tag: 'La etiqueta no existe.' });
+    expect(automationProblems(error, 'en').fields['steps[1].then[0].tag']).toBe('The tag does not exist.');
+  });
+});

@@ -1,0 +1,165 @@
+/** One trigger or step field, its control chosen by kind; the API's message under it. */
+import { useId } from 'react';
+import { SelectField, TextArea, TextField } from '@/components/ui';
+import { useAgents, useFields, useJourneys, useLists, useTags } from '@/features/crm/api';
+import { CHANNELS, STANDARD_FIELDS } from '@/features/crm/lib/rules';
+import { useI18n, type MessageKey } from '@/lib/i18n';
+import type { FieldSpec, FieldValue } from '../lib/model';
+
+interface Props {
+  spec: FieldSpec;
+  value: FieldValue;
+  onChange: (value: FieldValue) => void;
+  error?: string | undefined;
+}
+
+export function FieldInput({ spec, value, onChange, error }: Props) {
+  const { t } = useI18n();
+  const label = t(`automations.field.${spec.key}` as MessageKey);
+  const common = { label, error, required: spec.required };
+  const str = typeof value === 'string' ? value : value === null || value === undefined ? '' : String(value);
+  switch (spec.kind) {
+    case 'number':
+      return (
+        <TextField {...common} type="number" inputMode="numeric" value={typeof value === 'number' ? value : ''}
+          onChange={(e) => onChange(e.target.value === '' ? null : Number(e.target.value))} />
+      );
+    case 'longtext':
+      return <TextArea {...common} value={str} onChange={(e) => onChange(e.target.value)} />;
+    case 'boolean':
+      return <Checkbox label={label} checked={value === true} onChange={onChange} error={error} />;
+    case 'keywords':
+      return (
+        <TextField {...common} hint={spec.key === 'keywords' ? t('automations.builder.keywordsHint') : undefined}
+          defaultValue={Array.isArray(value) ? value.join(', ') : str}
+          onChange={(e) => onChange(e.target.value.split(',').map((s) => s.trim()).filter(Boolean))} />
+      );
+    case 'channel':
+      return (
+        <SelectField {...common} value={str} onChange={(e) => onChange(e.target.value)}>
+          <option value="">{t('automations.builder.anyChannel')}</option>
+          {CHANNELS.map((c) => <option key={c} value={c}>{t(`crm.identity.${c}` as MessageKey)}</option>)}
+        </SelectField>
+      );
+    case 'tag':
+      return <TagInput {...common} value={str} onChange={onChange} />;
+    case 'user':
+      return <UserSelect {...common} value={str} onChange={onChange} />;
+    case 'users':
+      return <UsersPicker label={label} error={error} value={Array.isArray(value) ? value : []} onChange={onChange} />;
+    case 'list':
+      return <ListSelect {...common} value={str} onChange={onChange} />;
+    case 'journey':
+      return <JourneySelect {...common} value={str} onChange={onChange} />;
+    case 'field':
+      return <FieldSelect {...common} value={str} onChange={onChange} />;
+    default:
+      return <TextField {...common} value={str} onChange={(e) => onChange(e.target.value)} />;
+  }
+}
+
+type SelectProps = { label: string; error?: string | undefined; required?: boolean | undefined; value: string; onChange: (v: FieldValue) => void };
+
+function Checkbox({ label, checked, onChange, error }: { label: string; checked: boolean; onChange: (v: FieldValue) => void; error?: string | undefined }) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label className="checkbox" htmlFor={id}>
+        <input id={id} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)}
+          aria-describedby={error ? `${id}-error` : undefined} />
+        {label}
+      </label>
+      {error ? <p id={`${id}-error`} className="field-error" role="alert">{error}</p> : null}
+    </div>
+  );
+}
+
+/** Free text with the brand's tags suggested (a new tag is fine: adding it creates it). */
+function TagInput({ value, onChange, ...common }: SelectProps) {
+  const tags = useTags();
+  const listId = useId();
+  return (
+    <>
+      <TextField {...common} list={listId} autoComplete="off" value={value} onChange={(e) => onChange(e.target.value)} />
+      <datalist id={listId}>
+        {(tags.data?.items ?? []).map((tag) => <option key={tag.name} value={tag.name} />)}
+      </datalist>
+    </>
+  );
+}
+
+function Choose() {
+  const { t } = useI18n();
+  return <option value="">{t('automations.builder.choose')}</option>;
+}
+
+function UserSelect({ value, onChange, ...common }: SelectProps) {
+  const agents = useAgents();
+  return (
+    <SelectField {...common} value={value} onChange={(e) => onChange(e.target.value)}>
+      <Choose />
+      {(agents.data ?? []).map((a) => <option key={a.user_id} value={a.user_id}>{a.name ?? a.email ?? a.user_id}</option>)}
+      {value && !agents.data?.some((a) => a.user_id === value) ? <option value={value}>{value}</option> : null}
+    </SelectField>
+  );
+}
+
+/** Round-robin among several people: one checkbox each. */
+function UsersPicker({ label, error, value, onChange }: { label: string; error?: string | undefined; value: string[]; onChange: (v: FieldValue) => void }) {
+  const { t } = useI18n();
+  const agents = useAgents();
+  const id = useId();
+  return (
+    <fieldset className="field" aria-describedby={[`${id}-hint`, error ? `${id}-error` : ''].filter(Boolean).join(' ')}>
+      <legend>{label}</legend>
+      <p id={`${id}-hint`} className="field-hint">{t('automations.builder.usersHint')}</p>
+      {(agents.data ?? []).map((a) => (
+        <label key={a.user_id} className="checkbox">
+          <input type="checkbox" checked={value.includes(a.user_id)}
+            onChange={(e) => onChange(e.target.checked ? [...value, a.user_id] : value.filter((v) => v !== a.user_id))} />
+          {a.name ?? a.email ?? a.user_id}
+        </label>
+      ))}
+      {error ? <p id={`${id}-error`} className="field-error" role="alert">{error}</p> : null}
+    </fieldset>
+  );
+}
+
+function ListSelect({ value, onChange, ...common }: SelectProps) {
+  const lists = useLists();
+  return (
+    <SelectField {...common} value={value} onChange={(e) => onChange(e.target.value)}>
+      <Choose />
+      {(lists.data ?? []).map((l) => <option key={l.id} value={l.id}>{l.name}</option>)}
+      {value && !lists.data?.some((l) => l.id === value) ? <option value={value}>{value}</option> : null}
+    </SelectField>
+  );
+}
+
+function JourneySelect({ value, onChange, ...common }: SelectProps) {
+  const journeys = useJourneys();
+  const states = (journeys.data ?? []).flatMap((j) => j.states.map((s) => ({ id: s.id, name: `${j.name} · ${s.name}` })));
+  return (
+    <SelectField {...common} value={value} onChange={(e) => onChange(e.target.value)}>
+      <Choose />
+      {states.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
+      {value && !states.some((s) => s.id === value) ? <option value={value}>{value}</option> : null}
+    </SelectField>
+  );
+}
+
+function FieldSelect({ value, onChange, ...common }: SelectProps) {
+  const { t } = useI18n();
+  const fields = useFields();
+  const choices = [
+    ...Object.keys(STANDARD_FIELDS).filter((f) => f !== 'tags' && f !== 'channel').map((f) => ({ key: f, label: t(`crm.rule.field.${f}` as MessageKey) })),
+    ...(fields.data ?? []).map((f) => ({ key: `custom.${f.key}`, label: f.label })),
+  ];
+  return (
+    <SelectField {...common} value={value} onChange={(e) => onChange(e.target.value)}>
+      <Choose />
+      {choices.map((c) => <option key={c.key} value={c.key}>{c.label}</option>)}
+      {value && !choices.some((c) => c.key === value) ? <option value={value}>{value}</option> : null}
+    </SelectField>
+  );
+}

@@ -1,0 +1,2 @@
+/** The automations feature's public surface: its route entries. */
+export { automationRoutes } from './routes';

@@ -1,0 +1,332 @@
+/**
+ * Automations as the builder edits them, mirroring `skailan.automations` (the API validates; this
+ * module describes each trigger's and step's fields so one generic form edits them all, keeps a
+ * stable id per step so React can edit the tree in place, and converts to and from the API JSON).
+ */
+import { fromJson as rulesFromJson, newGroup, toJson as rulesToJson, type GroupNode, type RuleJson } from '@/features/crm/lib/rules';
+
+/** The kinds of input a trigger or step field takes (the form picks its control from it). */
+export type FieldKind =
+  | 'text' | 'longtext' | 'number' | 'keywords' | 'tag' | 'user' | 'users' | 'list' | 'journey'
+  | 'channel' | 'field' | 'choice' | 'datetime' | 'boolean';
+
+export interface FieldSpec {
+  key: string;
+  kind: FieldKind;
+  required?: boolean;
+  /** For `choice`: the values (labels come from `automations.choice.<key>.<value>`). */
+  choices?: readonly string[];
+}
+
+export const TRIGGER_TYPES = [
+  'tag_added', 'tag_removed', 'person_created', 'person_updated', 'journey_state_changed',
+  'customer_role_changed', 'form_submitted', 'message_received', 'conversation_opened',
+  'conversation_assigned', 'conversation_closed', 'lead_note_added', 'lead_status_changed',
+  'outcome_classified', 'deal_stage_changed', 'deal_won', 'deal_lost', 'task_overdue', 'date',
+  'schedule', 'manual', 'webhook',
+] as const;
+export type TriggerType = (typeof TRIGGER_TYPES)[number];
+
+export const TRIGGER_FIELDS: Record<TriggerType, readonly FieldSpec[]> = {
+  tag_added: [{ key: 'tag', kind: 'tag', required: true }],
+  tag_removed: [{ key: 'tag', kind: 'tag', required: true }],
+  person_created: [],
+  person_updated: [{ key: 'fields', kind: 'keywords' }],
+  journey_state_changed: [{ key: 'state', kind: 'journey' }],
+  customer_role_changed: [{ key: 'role', kind: 'text' }],
+  form_submitted: [{ key: 'form_id', kind: 'text' }],
+  message_received: [{ key: 'keywords', kind: 'keywords' }, { key: 'channel', kind: 'channel' }],
+  conversation_opened: [{ key: 'channel', kind: 'channel' }],
+  conversation_assigned: [],
+  conversation_closed: [{ key: 'reason', kind: 'text' }],
+  lead_note_added: [{ key: 'template', kind: 'text' }],
+  lead_status_changed: [{ key: 'status', kind: 'text' }],
+  outcome_classified: [{ key: 'outcome', kind: 'text' }],
+  deal_stage_changed: [{ key: 'stage_id', kind: 'text' }],
+  deal_won: [],
+  deal_lost: [],
+  task_overdue: [],
+  date: [
+    { key: 'field', kind: 'field', required: true },
+    { key: 'offset_days', kind: 'number' },
+  ],
+  schedule: [{ key: 'cron', kind: 'text', required: true }],
+  manual: [],
+  webhook: [],
+};
+
+export const STEP_TYPES = [
+  'add_tag', 'remove_tag', 'create_task', 'notify_user', 'assign_owner', 'update_field',
+  'set_journey_state', 'add_to_list', 'remove_from_list', 'send_message', 'send_whatsapp_template',
+  'send_email', 'send_sms', 'create_deal', 'call_webhook', 'wait', 'branch', 'stop',
+] as const;
+export type StepType = (typeof STEP_TYPES)[number];
+
+export const STEP_FIELDS: Record<StepType, readonly FieldSpec[]> = {
+  add_tag: [{ key: 'tag', kind: 'tag', required: true }],
+  remove_tag: [{ key: 'tag', kind: 'tag', required: true }],
+  create_task: [
+    { key: 'title', kind: 'text', required: true },
+    { key: 'due_in_minutes', kind: 'number' },
+    { key: 'assignee_id', kind: 'user' },
+  ],
+  notify_user: [
+    { key: 'user_id', kind: 'user', required: true },
+    { key: 'message', kind: 'longtext', required: true },
+  ],
+  assign_owner: [{ key: 'user_ids', kind: 'users', required: true }],
+  update_field: [
+    { key: 'field', kind: 'field', required: true },
+    { key: 'value', kind: 'text' },
+  ],
+  set_journey_state: [{ key: 'state', kind: 'journey', required: true }],
+  add_to_list: [{ key: 'list_id', kind: 'list', required: true }],
+  remove_from_list: [{ key: 'list_id', kind: 'list', required: true }],
+  send_message: [{ key: 'text', kind: 'longtext', required: true }],
+  send_whatsapp_template: [
+    { key: 'template', kind: 'text', required: true },
+    { key: 'language', kind: 'text' },
+  ],
+  send_email: [
+    { key: 'subject', kind: 'text', required: true },
+    { key: 'body', kind: 'longtext', required: true },
+  ],
+  send_sms: [{ key: 'text', kind: 'longtext', required: true }],
+  create_deal: [
+    { key: 'title', kind: 'text', required: true },
+    { key: 'value', kind: 'number' },
+  ],
+  call_webhook: [{ key: 'url', kind: 'text', required: true }],
+  wait: [
+    { key: 'minutes', kind: 'number', required: true },
+    { key: 'business_hours', kind: 'boolean' },
+  ],
+  branch: [],
+  stop: [],
+};
+
+export type FieldValue = string | number | boolean | string[] | null;
+
+export interface Trigger {
+  type: TriggerType;
+  values: Record<string, FieldValue>;
+}
+
+export interface StepNode {
+  id: string;
+  type: StepType;
+  values: Record<string, FieldValue>;
+  /** `branch` only: the condition and both arms. */
+  conditions?: GroupNode;
+  then?: StepNode[];
+  else?: StepNode[];
+}
+
+export interface Draft {
+  name: string;
+  description: string;
+  active: boolean;
+  oncePerPerson: boolean;
+  trigger: Trigger;
+  /** null: no conditions (every triggering event runs). */
+  conditions: GroupNode | null;
+  steps: StepNode[];
+}
+
+type Json = Record<string, unknown>;
+
+let counter = 0;
+function nextId(): string {
+  counter += 1;
+  return `s${counter}`;
+}
+
+export function isTriggerType(value: unknown): value is TriggerType {
+  return typeof value === 'string' && (TRIGGER_TYPES as readonly string[]).includes(value);
+}
+
+export function isStepType(value: unknown): value is StepType {
+  return typeof value === 'string' && (STEP_TYPES as readonly string[]).includes(value);
+}
+
+function emptyValue(spec: FieldSpec): FieldValue {
+  if (spec.kind === 'keywords' || spec.kind === 'users') return [];
+  if (spec.kind === 'boolean') return false;
+  if (spec.kind === 'number') return null;
+  return '';
+}
+
+function valuesFor(specs: readonly FieldSpec[], source: Json = {}): Record<string, FieldValue> {
+  return Object.fromEntries(specs.map((s) => [s.key, (source[s.key] as FieldValue | undefined) ?? emptyValue(s)]));
+}
+
+export function newTrigger(type: TriggerType = 'tag_added'): Trigger {
+  return { type, values: valuesFor(TRIGGER_FIELDS[type]) };
+}
+
+export function newStep(type: StepType): StepNode {
+  const step: StepNode = { id: nextId(), type, values: valuesFor(STEP_FIELDS[type]) };
+  if (type === 'wait') step.values.minutes = 60;
+  if (type === 'branch') return { ...step, conditions: newGroup(), then: [], else: [] };
+  return step;
+}
+
+export function newDraft(): Draft {
+  return { name: '', description: '', active: true, oncePerPerson: false, trigger: newTrigger(), conditions: null, steps: [] };
+}
+
+/** A field's value as the API wants it: empty optional values are left out. */
+function packValues(specs: readonly FieldSpec[], values: Record<string, FieldValue>): Json {
+  const out: Json = {};
+  for (const spec of specs) {
+    const value = values[spec.key];
+    if (value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) {
+      if (spec.required) out[spec.key] = spec.kind === 'number' ? null : value ?? null;
+      continue;
+    }
+    if (spec.kind === 'boolean' && value === false) continue;
+    out[spec.key] = value;
+  }
+  return out;
+}
+
+export function stepToJson(step: StepNode): Json {
+  const base: Json = { type: step.type, ...packValues(STEP_FIELDS[step.type], step.values) };
+  if (step.type === 'branch') {
+    base.conditions = rulesToJson(step.conditions ?? newGroup());
+    base.then = (step.then ?? []).map(stepToJson);
+    base.else = (step.else ?? []).map(stepToJson);
+  }
+  return base;
+}
+
+export function stepFromJson(json: unknown): StepNode {
+  const raw = (json && typeof json === 'object' ? json : {}) as Json;
+  const type: StepType = isStepType(raw.type) ? raw.type : 'stop';
+  const step: StepNode = { id: nextId(), type, values: valuesFor(STEP_FIELDS[type], raw) };
+  if (type === 'branch') {
+    step.conditions = rulesFromJson(raw.conditions);
+    step.then = Array.isArray(raw.then) ? raw.then.map(stepFromJson) : [];
+    step.else = Array.isArray(raw.else) ? raw.else.map(stepFromJson) : [];
+  }
+  return step;
+}
+
+export function triggerToJson(trigger: Trigger, oncePerPerson = false): Json {
+  const out: Json = { type: trigger.type, ...packValues(TRIGGER_FIELDS[trigger.type], trigger.values) };
+  if (oncePerPerson) out.once_per_person = true;
+  return out;
+}
+
+/** The body of `POST /v1/automations` (and of a PATCH: the whole definition again). */
+export function draftToJson(draft: Draft): Json {
+  const body: Json = {
+    name: draft.name,
+    trigger: triggerToJson(draft.trigger, draft.oncePerPerson),
+    steps: draft.steps.map(stepToJson),
+    active: draft.active,
+  };
+  if (draft.description) body.description = draft.description;
+  if (draft.conditions) body.conditions = rulesToJson(draft.conditions) satisfies RuleJson;
+  return body;
+}
+
+export function draftFromJson(json: unknown): Draft {
+  const raw = (json && typeof json === 'object' ? json : {}) as Json;
+  const rawTrigger = (raw.trigger && typeof raw.trigger === 'object' ? raw.trigger : {}) as Json;
+  const type = isTriggerType(rawTrigger.type) ? rawTrigger.type : 'tag_added';
+  return {
+    name: typeof raw.name === 'string' ? raw.name : '',
+    description: typeof raw.description === 'string' ? raw.description : '',
+    active: raw.active !== false,
+    oncePerPerson: rawTrigger.once_per_person === true || raw.once_per_person === true,
+    trigger: { type, values: valuesFor(TRIGGER_FIELDS[type], rawTrigger) },
+    conditions: raw.conditions && typeof raw.conditions === 'object' ? rulesFromJson(raw.conditions) : null,
+    steps: Array.isArray(raw.steps) ? raw.steps.map(stepFromJson) : [],
+  };
+}
+
+/** Where a step lives: the list holding it and its index there. */
+interface Place {
+  list: StepNode[];
+  index: number;
+}
+
+function mapSteps(steps: StepNode[], fn: (list: StepNode[]) => StepNode[]): StepNode[] {
+  return fn(steps).map((s) =>
+    s.type === 'branch' ? { ...s, then: mapSteps(s.then ?? [], fn), else: mapSteps(s.else ?? [], fn) } : s,
+  );
+}
+
+function find(steps: StepNode[], id: string): Place | null {
+  for (let index = 0; index < steps.length; index += 1) {
+    const step = steps[index] as StepNode;
+    if (step.id === id) return { list: steps, index };
+    if (step.type === 'branch') {
+      const found = find(step.then ?? [], id) ?? find(step.else ?? [], id);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+export function findStep(steps: StepNode[], id: string): StepNode | null {
+  const place = find(steps, id);
+  return place ? (place.list[place.index] ?? null) : null;
+}
+
+/** Immutable edits, addressed by step id. */
+export function replaceStep(steps: StepNode[], id: string, next: StepNode): StepNode[] {
+  return mapSteps(steps, (list) => list.map((s) => (s.id === id ? next : s)));
+}
+
+export function removeStep(steps: StepNode[], id: string): StepNode[] {
+  return mapSteps(steps, (list) => list.filter((s) => s.id !== id));
+}
+
+/** Where a new step goes: after a step, or first in a branch's arm, or at the end. */
+export type InsertAt = { after: string } | { arm: 'then' | 'else'; branch: string } | { end: true };
+
+export function insertStep(steps: StepNode[], at: InsertAt, step: StepNode): StepNode[] {
+  if ('end' in at) return [...steps, step];
+  if ('after' in at) {
+    return mapSteps(steps, (list) => {
+      const index = list.findIndex((s) => s.id === at.after);
+      return index < 0 ? list : [...list.slice(0, index + 1), step, ...list.slice(index + 1)];
+    });
+  }
+  return mapSteps(steps, (list) =>
+    list.map((s) => (s.id === at.branch ? { ...s, [at.arm]: [step, ...(s[at.arm] ?? [])] } : s)),
+  );
+}
+
+/** Move a step up or down within its own list. */
+export function moveStep(steps: StepNode[], id: string, delta: -1 | 1): StepNode[] {
+  return mapSteps(steps, (list) => {
+    const index = list.findIndex((s) => s.id === id);
+    const target = index + delta;
+    if (index < 0 || target < 0 || target >= list.length) return list;
+    const copy = [...list];
+    [copy[index], copy[target]] = [copy[target] as StepNode, copy[index] as StepNode];
+    return copy;
+  });
+}
+
+/** The API's name for each step (`steps[1].then[0]`), used to put its errors on it. */
+export function stepPaths(steps: StepNode[], prefix = 'steps'): Map<string, string> {
+  const out = new Map<string, string>();
+  steps.forEach((step, i) => {
+    const path = `${prefix}[${i}]`;
+    out.set(step.id, path);
+    if (step.type === 'branch') {
+      for (const [key, value] of stepPaths(step.then ?? [], `${path}.then`)) out.set(key, value);
+      for (const [key, value] of stepPaths(step.else ?? [], `${path}.else`)) out.set(key, value);
+    }
+  });
+  return out;
+}
+
+/** Count the steps (branches' arms included). */
+export function countSteps(steps: StepNode[]): number {
+  return steps.reduce((n, s) => n + 1 + (s.type === 'branch' ? countSteps(s.then ?? []) + countSteps(s.else ?? []) : 0), 0);
+}

@@ -1,0 +1,85 @@
+/** /automations: every automation of the brand with its on/off switch, trigger and last run. */
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { Alert, Button, Spinner } from '@/components/ui';
+import { problemsOf } from '@/features/crm/lib/errors';
+import { useAuth } from '@/lib/auth';
+import { formatDateTime } from '@/lib/format';
+import { localizedMessage } from '@/lib/api-client';
+import { useI18n, type MessageKey } from '@/lib/i18n';
+import { useAutomations, useToggleAutomation, type Automation } from '../api';
+import '../automations.css';
+import { triggerSummary } from '../lib/summary';
+
+export function AutomationsRoute() {
+  const { t, language } = useI18n();
+  const { can } = useAuth();
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const cursor = cursors[cursors.length - 1] ?? null;
+  const page = useAutomations(cursor);
+  const toggle = useToggleAutomation();
+  const editable = can('automations:edit');
+  return (
+    <main id="main" className="page">
+      <header className="page-header">
+        <h1>{t('automations.title')}</h1>
+        {editable ? <Link className="btn btn-primary" to="/automations/new">{t('automations.new')}</Link> : null}
+      </header>
+      {page.isPending ? <Spinner label={t('common.loading')} /> : null}
+      {page.isError ? <Alert>{problemsOf(page.error, language).message}</Alert> : null}
+      {toggle.error ? <Alert>{problemsOf(toggle.error, language).message}</Alert> : null}
+      {page.data?.items.length === 0 ? <p className="muted">{t('automations.none')}</p> : null}
+      {page.data?.items.length ? (
+        <table className="table">
+          <caption className="visually-hidden">{t('automations.listLabel')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('automations.name')}</th>
+              <th scope="col">{t('automations.active')}</th>
+              <th scope="col">{t('automations.trigger')}</th>
+              <th scope="col">{t('automations.lastRun')}</th>
+              <th scope="col"><span className="visually-hidden">{t('automations.history')}</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.data.items.map((a) => (
+              <Row key={a.id} automation={a} editable={editable} busy={toggle.isPending && toggle.variables?.id === a.id}
+                onToggle={(active) => toggle.mutate({ id: a.id, active })} />
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      <div className="row">
+        {cursors.length > 1 ? <Button onClick={() => setCursors(cursors.slice(0, -1))}>{t('crm.previous')}</Button> : null}
+        {page.data?.next_cursor ? <Button onClick={() => setCursors([...cursors, page.data.next_cursor ?? null])}>{t('common.more')}</Button> : null}
+      </div>
+    </main>
+  );
+
+}
+
+function Row({ automation: a, editable: canEdit, busy, onToggle }: { automation: Automation; editable: boolean; busy: boolean; onToggle: (active: boolean) => void }) {
+  const { t, language } = useI18n();
+  return (
+    <tr>
+      <td>
+        <Link to={`/automations/${a.id}`}>{a.name}</Link>
+        {a.description ? <div className="small muted">{a.description}</div> : null}
+        {a.paused_reason ? <div className="small"><span className="badge badge-warn">{t('automations.paused', { reason: localizedMessage(a.paused_reason, language) })}</span></div> : null}
+      </td>
+      <td>
+        <label className="switch">
+          <input type="checkbox" role="switch" checked={a.active} disabled={!canEdit || busy} aria-busy={busy || undefined}
+            aria-label={t('automations.toggle', { name: a.name })} onChange={(e) => onToggle(e.target.checked)} />
+          <span aria-hidden="true">{a.active ? t('automations.active') : t('automations.inactive')}</span>
+        </label>
+      </td>
+      <td>{triggerSummary(t, a.trigger)}</td>
+      <td>
+        {a.last_run_at ? formatDateTime(a.last_run_at, language) : t('automations.never')}
+        {a.last_run_status ? <> · <span className="small">{t(`automations.status.${a.last_run_status}` as MessageKey)}</span></> : null}
+      </td>
+      <td><Link to={`/automations/${a.id}/runs`} aria-label={`${t('automations.history')}: ${a.name}`}>{t('automations.history')}</Link></td>
+    </tr>
+  );
+}

@@ -1,0 +1,172 @@
+/**
+ * /automations/:id/runs — the run history: filters (automation, status, person, dates) in the URL,
+ * each run with its trigger event, why it did or did not run, and every step's input, output,
+ * status and error; a failed run's step can be retried.
+ */
+import { useState, type FormEvent } from 'react';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { Alert, Button, SelectField, Spinner, TextField } from '@/components/ui';
+import { localizedMessage } from '@/lib/api-client';
+import { useAuth } from '@/lib/auth';
+import { formatDateTime } from '@/lib/format';
+import { useI18n, type Language, type MessageKey, type Translate } from '@/lib/i18n';
+import { useAutomation, useAutomations, useRetryStep, useRuns, type Run, type RunFilters, type RunStep } from '../api';
+import '../automations.css';
+import { AutomationTabs } from '../components/automation-tabs';
+import { automationProblems } from '../lib/errors';
+import { isStepType } from '../lib/model';
+
+const RUN_STATUSES = ['running', 'waiting', 'completed', 'failed', 'stopped', 'skipped'] as const;
+const FILTER_KEYS = ['status', 'person_id', 'since', 'until'] as const;
+
+function statusLabel(t: Translate, status: string): string {
+  return (RUN_STATUSES as readonly string[]).includes(status) || status === 'pending'
+    ? t(`automations.status.${status}` as MessageKey)
+    : status;
+}
+
+function statusClass(status: string): string {
+  if (status === 'completed') return 'badge badge-ok';
+  if (status === 'failed') return 'badge badge-danger';
+  if (status === 'stopped' || status === 'skipped' || status === 'waiting') return 'badge badge-warn';
+  return 'badge';
+}
+
+export function RunsRoute() {
+  const { automationId = '' } = useParams();
+  const { t, language } = useI18n();
+  const navigate = useNavigate();
+  const [params, setParams] = useSearchParams();
+  const filters: RunFilters = Object.fromEntries(FILTER_KEYS.map((k) => [k, params.get(k) ?? ''])) as RunFilters;
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const cursor = cursors[cursors.length - 1] ?? null;
+  const automation = useAutomation(automationId);
+  const automations = useAutomations(null);
+  const runs = useRuns(automationId, filters, cursor);
+
+  const apply = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    const next = new URLSearchParams();
+    for (const key of FILTER_KEYS) {
+      const value = String(form.get(key) ?? '').trim();
+      if (value) next.set(key, value);
+    }
+    setCursors([null]);
+    const target = String(form.get('automation') ?? automationId);
+    if (target !== automationId) void navigate(`/automations/${target}/runs?${next.toString()}`);
+    else setParams(next);
+  };
+
+  const error = runs.error ?? automation.error;
+  return (
+    <main id="main" className="page">
+      <h1>{t('automations.runs.title', { name: automation.data?.name ?? '' })}</h1>
+      <AutomationTabs id={automationId} />
+      <form className="filters" aria-label={t('automations.runs.filters')} onSubmit={apply} key={`${automationId}?${params.toString()}`}>
+        <SelectField name="automation" label={t('automations.runs.automation')} defaultValue={automationId}>
+          {automation.data && !automations.data?.items.some((a) => a.id === automationId) ? (
+            <option value={automationId}>{automation.data.name}</option>
+          ) : null}
+          {(automations.data?.items ?? []).map((a) => <option key={a.id} value={a.id}>{a.name}</option>)}
+        </SelectField>
+        <SelectField name="status" label={t('automations.runs.status')} defaultValue={filters.status}>
+          <option value="">{t('common.all')}</option>
+          {RUN_STATUSES.map((s) => <option key={s} value={s}>{statusLabel(t, s)}</option>)}
+        </SelectField>
+        <TextField name="person_id" label={t('automations.runs.person')} defaultValue={filters.person_id} />
+        <TextField name="since" type="date" label={t('automations.runs.since')} defaultValue={filters.since} />
+        <TextField name="until" type="date" label={t('automations.runs.until')} defaultValue={filters.until} />
+        <Button type="submit">{t('automations.runs.apply')}</Button>
+      </form>
+      {error ? <Alert>{automationProblems(error, language).message}</Alert> : null}
+      {runs.isPending ? <Spinner label={t('common.loading')} /> : null}
+      {runs.data?.items.length === 0 ? <p>{t('automations.runs.none')}</p> : null}
+      <ul className="runs" aria-label={t('automations.history')}>
+        {(runs.data?.items ?? []).map((run) => <RunItem key={run.id} run={run} automationId={automationId} />)}
+      </ul>
+      <div className="row">
+        {cursors.length > 1 ? <Button onClick={() => setCursors(cursors.slice(0, -1))}>{t('crm.previous')}</Button> : null}
+        {runs.data?.next_cursor ? <Button onClick={() => setCursors([...cursors, runs.data.next_cursor ?? null])}>{t('common.more')}</Button> : null}
+      </div>
+    </main>
+  );
+}
+
+/** The run's own explanation: why it did not run, or why it stopped. */
+export function runExplanation(t: Translate, language: Language, run: Run): string | null {
+  const reason = run.reason ?? run.conditions_result?.reason ?? null;
+  if (!reason) return run.conditions_result?.matched ? t('automations.runs.conditionsMet') : null;
+  const text = localizedMessage(reason, language);
+  // The API may already say "No se ejecutó porque: …"; do not say it twice.
+  if (/porque|because/i.test(text)) return text;
+  if (run.status === 'skipped' || run.conditions_result?.matched === false) return t('automations.runs.notRun', { reason: text });
+  return t('automations.runs.stoppedBecause', { reason: text });
+}
+
+function RunItem({ run, automationId }: { run: Run; automationId: string }) {
+  const { t, language } = useI18n();
+  const { can } = useAuth();
+  const retry = useRetryStep(automationId);
+  const when = run.started_at ? formatDateTime(run.started_at, language) : run.id;
+  const explanation = runExplanation(t, language, run);
+  const headingId = `run-${run.id}`;
+  return (
+    <li className="run" aria-labelledby={headingId}>
+      <h3 id={headingId}>
+        {t('automations.runs.run', { date: when })}
+        <span className={statusClass(run.status)}>{statusLabel(t, run.status)}</span>
+      </h3>
+      <p className="small muted">
+        {run.trigger_event?.type ? t('automations.runs.event', { event: run.trigger_event.type }) : null}
+        {run.version ? ` · ${t('automations.runs.version', { version: run.version })}` : null}
+        {run.depth ? ` · ${t('automations.runs.depth', { depth: run.depth })}` : null}
+        {run.person_id ? <> · <Link to={`/people/${run.person_id}`}>{t('automations.runs.openPerson')}</Link></> : null}
+      </p>
+      {explanation ? <p className="explanation">{explanation}</p> : null}
+      {run.steps.length ? (
+        <>
+          <h4 className="h4">{t('automations.runs.steps')}</h4>
+          <ol className="run-steps">
+            {run.steps.map((step, i) => <StepItem key={step.path ?? step.index ?? i} step={step} />)}
+          </ol>
+        </>
+      ) : null}
+      {run.status === 'failed' && can('automations:edit') ? (
+        <div className="row">
+          <Button onClick={() => retry.mutate(run.id)} busy={retry.isPending}>{t('automations.runs.retry')}</Button>
+          {retry.isSuccess ? <span role="status">{t('automations.runs.retried')}</span> : null}
+        </div>
+      ) : null}
+      {retry.error ? <Alert>{automationProblems(retry.error, language).message}</Alert> : null}
+    </li>
+  );
+}
+
+function StepItem({ step }: { step: RunStep }) {
+  const { t, language } = useI18n();
+  const label = isStepType(step.type) ? t(`automations.step.${step.type}` as MessageKey) : (step.type ?? step.path ?? '');
+  const reason = step.reason ? localizedMessage(step.reason, language) : null;
+  const notRun = step.status === 'skipped' || step.status === 'stopped';
+  return (
+    <li>
+      <strong>{label}</strong> <span className={statusClass(step.status)}>{statusLabel(t, step.status)}</span>
+      {reason ? <> — {notRun && !/porque|because/i.test(reason) ? t('automations.runs.stepNotRun', { reason }) : reason}</> : null}
+      {step.attempts && step.attempts > 1 ? <span className="small muted"> · {t('automations.runs.attempts', { count: step.attempts })}</span> : null}
+      {step.resume_at && step.status === 'waiting' ? <span className="small muted"> · {t('automations.runs.resumeAt', { date: formatDateTime(step.resume_at, language) })}</span> : null}
+      {step.error ? <p className="field-error">{t('automations.runs.error', { error: localizedMessage(step.error, language) })}</p> : null}
+      {step.input !== undefined && step.input !== null ? (
+        <details>
+          <summary>{t('automations.runs.input')}</summary>
+          <pre>{JSON.stringify(step.input, null, 2)}</pre>
+        </details>
+      ) : null}
+      {step.output !== undefined && step.output !== null ? (
+        <details>
+          <summary>{t('automations.runs.output')}</summary>
+          <pre>{JSON.stringify(step.output, null, 2)}</pre>
+        </details>
+      ) : null}
+    </li>
+  );
+}
