@@ -27,7 +27,7 @@ from skailan.leads.classification.base import Classification, Outcome, clip
 MODEL = "offline-rules-v1"
 MAX_CHARS = 4000  # a longer note is read by its beginning and end
 
-POS, NEG, PAR, NOC, CON = "positive", "negative", "partial", "no_contact", "contact"
+POS, NEG, PAR, NOC, CON, ADM = "positive", "negative", "partial", "no_contact", "contact", "admin"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +68,10 @@ CUES: tuple[_Cue, ...] = (
        NOC, 2),
     _c(r"(?:programad[oa]|generad[oa]|cread[oa]|enviad[oa]|asignad[oa]) (?:por|desde) (?:el )?(?:sistema|crm|bot)",
        NOC, 2),
-    _c(r"(?:revision|control) de calidad|quality (?:review|check|control)|auditoria", NOC, 2),
+    # An internal/administrative note says nothing of the call, whatever it goes on to say.
+    _c(r"(?:nota interna|internal note|nota administrativa|administrative note|nota admin)(?:[^\n]*\w)?", ADM, 2),
+    _c(r"(?:revision|control) de calidad|quality (?:review|check|control)|auditoria|"
+       r"(?:lead |registro |contacto )?duplicad[oa]|duplicate", ADM, 2),
     # -- CRM stage words operators paste
     _c(r"closed[ -]?lost|cerrad[oa] perdid[oa]", NEG, 3),
     _c(r"closed[ -]?won|cerrad[oa] ganad[oa]", POS, 3),
@@ -88,7 +91,7 @@ CUES: tuple[_Cue, ...] = (
        r"(?:llamen|llamemos|contacten|molesten|vuelvan)|dej\w* de (?:llamar|molestar)|no molestar|no contactar|"
        r"do not (?:call|contact)|dont (?:call|contact)|dnc|stop calling|never call|not to call|"
        r"no (?:llamar|contactar|marcar)(?:lo|la|le)?(?= *(?:[.!]|mas\b|nunca\b|$))|"
-       r"no ser (?:contactad|llamad|molestad)\w*|(?:pidio|solicito|quiere|pide|solicita) (?:la |darse de )?baja|no (?:(?:lo|la|le)\s+)?contacten|"
+       r"no (?:volver a )?ser (?:contactad|llamad|molestad)\w*|(?:pidio|solicito|quiere|pide|solicita) (?:la |darse de )?baja|no (?:(?:lo|la|le)\s+)?contacten|"
        r"(?:remove|take) (?:\w+ )?(?:off|from) (?:the |your |our )?(?:list|database)|"
        r"(?:sac|saqu|quit|borr|elimin|retir)\w*(?: (?:lo|la|le|los))? de (?:la |nuestra |su |sus )?"
        r"(?:lista|base|bd|registros)|"
@@ -115,7 +118,7 @@ CUES: tuple[_Cue, ...] = (
        r"(?:(?:un|una|otro|otra|su|a|an|another|their|other)\s+)?(?:proveedor|plan|servicio|seguro|empresa|agencia|"
        r"asesor|software|sistema|provider|vendor|supplier|solution|carro|vehiculo|credito|one|uno|una|contrato|"
        r"poliza|policy|insurance|internet|operador|banco|bank)|already (?:bought|purchased|signed)(?: \w+)? "
-       r"(?:elsewhere|with another)|con la competencia|competitor|"
+       r"(?:elsewhere|with another)|(?:con|de|en) la competencia|competitor|"
        r"(?:con|en|a) (?:la |el )?(?:aseguradora|financiera|cooperativa|entidad|compania) de(?:l)? (?:su |el )?banco|"
        r"(?:prefiere |decidio |va a )?quedarse con (?:su|el|la)|se queda con su|no se (?:cambia|va a cambiar)|"
        r"(?:not|wont|isnt) switching|stay(?:ing)? with (?:their|his|her|the current)|"
@@ -395,6 +398,9 @@ def classify_one(text: str) -> Classification:
     talk = [h for h in hits if h.kind in (POS, NEG, PAR)]
     contact = any(h.kind == CON for h in hits)
     no_contact = [h for h in hits if h.kind == NOC]
+    admin = [h for h in hits if h.kind == ADM]
+    if admin and not any(h.weight >= 3 for h in talk):
+        return Classification(Outcome.UNCLASSIFIED, MODEL, "nota administrativa / administrative note: " + _quote(admin))
     if no_contact and not contact and not any(h.weight >= 3 for h in talk):
         return Classification(Outcome.UNCLASSIFIED, MODEL, "sin contacto / no contact: " + _quote(no_contact))
     if not talk and contact:
