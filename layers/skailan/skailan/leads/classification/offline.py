@@ -318,12 +318,54 @@ _ABBREV = {
 
 
 def normalise(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower().replace("’", "'").replace("´", "'"))
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("'", "")
-    plain = _REPEATS.sub(r"\1", plain)
+    return _normalise(text)[0]
+
+
+def _normalise(text: str) -> tuple[str, list[int]]:
+    """The normalised note and, for each of its characters, the index of the original character it
+    came from (so a reason can quote the operator's own words)."""
+    chars: list[tuple[str, int]] = []
+    for index, original in enumerate(text):
+        if original in "'’´`":  # "don't" → "dont"
+            continue
+        for ch in unicodedata.normalize("NFKD", original.lower()):
+            if not unicodedata.combining(ch):
+                chars.append((ch, index))
+    # "siiii" → "si": a run of three or more of one letter keeps one.
+    collapsed: list[tuple[str, int]] = []
+    for position, (ch, index) in enumerate(chars):
+        run = ch.isalpha() and ch.isascii() and (
+            (position >= 1 and chars[position - 1][0] == ch and position + 1 < len(chars) and chars[position + 1][0] == ch)
+            or (position >= 2 and chars[position - 1][0] == ch == chars[position - 2][0]))
+        if run and collapsed and collapsed[-1][0] == ch:
+            continue
+        collapsed.append((ch, index))
+    plain = "".join(ch for ch, _ in collapsed)
     # Abbreviations and common typos, word by word; punctuation stays (it bounds clauses).
-    out = re.sub(r"[a-z0-9/]+", lambda m: _ABBREV.get(m.group(0), m.group(0)), plain)
-    return re.sub(r"[ \t]+", " ", out).strip()
+    out: list[tuple[str, int]] = []
+    last = 0
+    for match in re.finditer(r"[a-z0-9/]+", plain):
+        out.extend(collapsed[last:match.start()])
+        word = match.group(0)
+        replacement = _ABBREV.get(word, word)
+        if replacement == word:
+            out.extend(collapsed[match.start():match.end()])
+        else:
+            first, final = collapsed[match.start()][1], collapsed[match.end() - 1][1]
+            out.extend((ch, first if i < len(replacement) - 1 else final) for i, ch in enumerate(replacement))
+        last = match.end()
+    out.extend(collapsed[last:])
+    # Runs of spaces and tabs → one space; no leading or trailing blanks.
+    squeezed: list[tuple[str, int]] = []
+    for ch, index in out:
+        if ch in " \t" and (not squeezed or squeezed[-1][0] == " "):
+            continue
+        squeezed.append((" " if ch == "\t" else ch, index))
+    while squeezed and squeezed[-1][0] in " \n":
+        squeezed.pop()
+    while squeezed and squeezed[0][0] == "\n":
+        squeezed.pop(0)
+    return "".join(ch for ch, _ in squeezed), [index for _, index in squeezed]
 
 
 @dataclass(slots=True)
@@ -364,7 +406,8 @@ def _still_before(text: str, clause_start: int, at: int) -> bool:
 
 
 def classify_one(text: str) -> Classification:
-    norm = normalise(clip(text or "", MAX_CHARS))
+    source = clip(text or "", MAX_CHARS)
+    norm, origin = _normalise(source)
     if not norm:
         return Classification(Outcome.UNCLASSIFIED, MODEL, "nota vacía / empty note")
     contrasts = [m.start() for m in _CONTRAST.finditer(norm)]
@@ -389,7 +432,8 @@ def classify_one(text: str) -> Classification:
                         kind, weight = (PAR, 2.0) if still and cue.kind == POS else (cue.negated, cue.negated_weight)
                 if any(c < start for c in contrasts):
                     weight *= 1.5
-                hits.append(_Hit(kind, weight, match.group(0), negated))
+                # The operator's own words, as written (accents, case), for the reason.
+                hits.append(_Hit(kind, weight, source[origin[start]:origin[end - 1] + 1], negated))
 
     # Conversation cues, then no-contact ("no contesta"), then contact ("contestó"): each consumes its span.
     scan(CUES[:-1])
