@@ -3,7 +3,7 @@
 `train` and `dev`…`dev4` are what the rules were developed against (the `dev*` sets were written
 one after another and scored 0.80, 0.81, 0.76 and 0.71 before the rules were widened for them:
 the honest guess for notes nobody tuned on, the later sets written further from known phrasings;
-`dev5`, plain everyday notes, scored 0.95); `heldout` was written before any tuning and its
+`dev5`, plain everyday notes, scored 0.95; `dev6`, English and regional slang, 0.85); `heldout` was written before any tuning and its
 mistakes were never looked at.
 Each must stay ≥ 0.85.
 """
@@ -29,7 +29,7 @@ def test_the_labelled_set_is_big_and_varied() -> None:
     assert sum(1 for n in notes if n.split == "heldout") >= 80
 
 
-@pytest.mark.parametrize("split", ["train", "dev", "dev2", "dev3", "dev4", "dev5", "heldout"])
+@pytest.mark.parametrize("split", ["train", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "heldout"])
 def test_offline_accuracy_at_least_085(split: str) -> None:
     notes = load_notes([DATA / f"lead_notes_{split}.tsv"])
     scores = evaluate(classifier_for("local"), notes)

@@ -48,11 +48,11 @@ def _c(regex: str, kind: str, weight: float, negated: str | None = None, negated
 _PR = r"(?:(?:le|la|lo|les|los|me|nos|se|el|un|una|al|a|su|sus|de|del|por|the|a|an|him|her|them|us|me|his|their)\s+)*"
 _PEOPLE = (r"(?:esposa|esposo|marido|mujer|pareja|novia|novio|jefe|jefa|socio|socia|socios|gerente|gerencia|"
            r"papa|mama|papas|padres|familia|hijo|hija|junta|contador|contadora|abogado|director|directora|"
-           r"dueno|duena|jefe directo|compras|finanzas|wife|husband|boss|partner|partners|manager|board|"
+           r"dueno|duena|jefe directo|compras|finanzas|jermu|jerma|dona|senora|senor|vieja|viejo|wife|husband|boss|partner|partners|manager|board|"
            r"accountant|cfo|ceo|owner|family|spouse|team|equipo|legal|juridico|abogados|procurement|purchasing)")
 _INFO = (r"(?:demo grabada|video demo|recorded demo|video|plan de pagos?|formas? de pago|medios de pago|"
          r"payment (?:plan|options)|samples?|muestras?|referencias|references|testimonios|case stud(?:y|ies)|"
-         r"casos de exito|info|informacion|information|brochure|folleto|catalogo|catalog|cotizacion|cotizaciones|quote|"
+         r"casos de exito|temario|syllabus|pensum|programa del curso|info|informacion|information|brochure|folleto|catalogo|catalog|cotizacion|cotizaciones|quote|"
          r"quotes|propuesta|proposal|precios?|prices?|pricing|tarifas?|rates|detalles|details|ficha tecnica|"
          r"portafolio|material|planes|plans|requisitos|requirements|condiciones|terms)")
 _WHEN = (r"(?:mas tarde|luego|despues|manana|pasado manana|hoy|esta tarde|en la tarde|en la noche|en la manana|"
@@ -107,7 +107,7 @@ CUES: tuple[_Cue, ...] = (
        r"(?:servicio|cobertura)|no hay servicio (?:en|para)|out of (?:our )?(?:coverage|service area|area)|"
        r"no (?:le |les )?llega (?:la |el )?(?:cobertura|senal|servicio|internet)|"
        r"no (?:tenemos|hay|hacemos) (?:envio|envios|entregas?|despachos?)|"
-       r"no (?:tiene|hay|llega) (?:red|senal|fibra)(?: de \w+)?|no coverage|outside (?:our |the )?(?:coverage|service area)|no (?:cubrimos|llegamos)|zona no cubierta",
+       r"no (?:tiene|hay|llega) (?:red|senal|fibra)(?: de \w+)?|fuera del? (?:la )?(?:area|zona) de cobertura|no coverage|outside (?:our |the )?(?:coverage|service area)|no (?:cubrimos|llegamos)|zona no cubierta",
        NEG, 3),
     _c(r"(?:compr|contrat|adquiri|cerr|firm|adquir|se fue|se qued|quedo|se cambi|cambi|tiene contratad|tom|"
        r"inscrib|matricul|afili|suscrib|sac)\w*"
@@ -122,7 +122,8 @@ CUES: tuple[_Cue, ...] = (
        r"(?:con|en|a) (?:la |el )?(?:aseguradora|financiera|cooperativa|entidad|compania) de(?:l)? (?:su |el )?banco|"
        r"(?:prefiere |decidio |va a )?quedarse con (?:su|el|la)|se queda con su|no se (?:cambia|va a cambiar)|"
        r"(?:not|wont|isnt) switching|stay(?:ing)? with (?:their|his|her|the current)|"
-       r"no (?:esta|estan) buscando|not looking (?:for|to)|acaba(?:n)? de (?:comprar|contratar|adquirir)|just bought",
+       r"no (?:esta|estan) buscando|went with (?:a |an |the )?(?:\w+ )?(?:vendor|provider|company|competitor|option|"
+       r"supplier|agency)|not looking (?:for|to)|acaba(?:n)? de (?:comprar|contratar|adquirir)|just bought",
        NEG, 3),
     _c(r"no (?:(?:tiene|tenia|cuenta con|hay|dispone de)\s+)(?:el |los )?(?:presupuesto|plata|dinero|lana|"
        r"recursos|fondos|como pagar)|sin (?:presupuesto|plata|dinero|lana|recursos)|no budget|no money|"
@@ -139,7 +140,9 @@ CUES: tuple[_Cue, ...] = (
        r"instalar|cubrir)\w*|not a (?:good )?fit|no (?:es|era) (?:un |el )?(?:buen )?(?:perfil|fit|candidato)|"
        r"no encaja|not qualified|unqualified|no calificad[oa]|descalificad\w*|definitivamente no|"
        r"no insist\w*|no (?:hay|tiene) caso|no hay (?:forma|manera)|dej\w* en paz|leave (?:him|her|them|me) alone|"
-       r"no,? no\\b|no y no|^no(?=[.! ]*$)|congel\w* (?:las |todas las )?compras|(?:budget|spending) freeze",
+       r"no,? no\b|no y no|(?:hard|flat|firm|clear|rotundo) no|(?:gave|got) (?:a |us a |me a )?no\b|no rotundo|"
+       r"not for (?:them|him|her|me|us)|no es para (?:el|ella|ellos|ellas|mi|nosotros)|"
+       r"nunca (?:se )?(?:registr|inscrib|pidi|solicit)\w*|never (?:signed up|registered|asked|requested)|^no(?=[.! ]*$)|congel\w* (?:las |todas las )?compras|(?:budget|spending) freeze",
        NEG, 3),
     _c(r"no (?:(?:le|les|me|nos)\s+)?(?:interesa|interesan|intereso|interesaba)|sin interes|"
        r"no (?:hay|tiene|tienen|muestra|mostro) (?:ningun |mucho )?interes|desinteresad\w*|"
@@ -195,6 +198,7 @@ CUES: tuple[_Cue, ...] = (
        r"(?:ver|revisar|probar|conocer) (?:\w+ ){1,3}(?:antes|primero)(?: de \w+)?|"
        r"(?:antes|primero) de (?:decidir|comprar|firmar|pagar|inscribir\w*|matricular\w*|contratar|cerrar|afiliar\w*)|"
        r"(?:lo|la) (?:tiene|tendra) en cuenta|keep (?:us|it) in mind|"
+       r"(?:ver |revisar )?lo de(?:l| la)? (?:lana|plata|guita|feria|presupuesto|dinero|credito|financiacion)|"
        r"(?:pasar|venir|ir) (?:por|a) (?:la |el )?(?:tienda|local|oficina|sede|showroom|concesionario|agencia)",
        PAR, 2, NEG, 2),
     _c(r"(?:esta|estaba|was|is) (?:en (?:una )?(?:reunion|junta|clase|el trabajo)|manejando|conduciendo|trabajando|"
@@ -215,7 +219,8 @@ CUES: tuple[_Cue, ...] = (
        r"(?:nos|me|le) (?:avisa|avisara|confirma|confirmara)|let (?:me|us) know|get back to|cotizando|shopping around|"
        r"no (?:ha|han) (?:decidido|definido)|pendiente de (?:respuesta|confirmar)|waiting for|esperando",
        PAR, 3),
-    _c(r"(?:consult\w*|hablar\w*|habla|hablarlo|comentar\w*|preguntar\w*|discut\w*|check\w*|talk\w*|discuss\w*|ask|asks|asking|"
+    _c(r"(?:consult\w*|hablar\w*|habla|hablarlo|comentar\w*|preguntar\w*|discut\w*|check\w*|talk\w*|discuss\w*|ask|asks|asking|charl\w*|platic\w*|"
+       r"conversar\w*|"
        r"run it by|run this by|ver) (?:it over |it through )?(?:lo |la |le )?(?:con|with|a|to)? ?(?:su|el|la|sus|los|his|her|their|the)? ?" + _PEOPLE + r"|"
        r"(?:aprob\w*|aprueb\w*|autoriz\w*|approval|approve\w*|sign[- ]off|visto bueno|"
        r"(?:que|para que) (?:su|el|la) \w+ (?:firme|apruebe|autorice))|"
@@ -229,7 +234,7 @@ CUES: tuple[_Cue, ...] = (
        r"pregunt\w* (?:por|sobre|el|la|los|las|cuanto|si|about|how|whether)|asked (?:about|how|whether|if)|"
        r"dudas|questions|objecion\w*", PAR, 2, NEG, 2),
     _c(r"(?:muy |super |bastante |very |really )?interesad[oa]s?|(?:le|les|me) interes\w*|interested|"
-       r"(?:le|les) (?:gusto|gusta|encanto|llamo la atencion|parecio (?:bien|interesante|buena))|liked|loved|"
+       r"(?:le|les) (?:gusto|gusta|encanto|late|copo|copa|cuadra|cuadro|llamo la atencion|parecio (?:bien|interesante|buena))|liked|loved|"
        r"(?:mas adelante|later on|proximo (?:mes|ano)|el (?:mes|ano) que viene|next (?:month|year|quarter)|"
        r"fin de mes|quincena|cuando (?:le|les) paguen|payday|despues de (?:las )?(?:fiestas|vacaciones)|"
        r"after (?:the )?holidays|en (?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|"
