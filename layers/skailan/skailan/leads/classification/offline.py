@@ -11,8 +11,10 @@ No model, no network: the local runtime, brands without a provider key, and the 
 4. Cues after a contrast ("pero", "aunque", "but", "al final") weigh 1.5×: the note's last word wins.
 5. A no-contact cue (no contesta, buzón, busy…) makes the note unclassified unless the note also
    says a conversation happened ("hablé con", "devolvió la llamada") or a strong cue (weight 3)
-   shows one did. No cue at all → unclassified.
-The reason names the deciding words, so an operator can see why and override.
+   shows one did. An administrative note (nota interna, duplicado…) is unclassified the same way;
+   a conversation with no outcome cue is partial (contact made, no decision); no cue at all →
+   unclassified.
+The reason quotes the deciding words as the operator wrote them, so anyone can see why and override.
 """
 
 from __future__ import annotations
