@@ -1,10 +1,11 @@
 """The offline classifier on the labelled LatAm call notes (tests/unit/leads/data).
 
-`train` and `dev`…`dev4` are what the rules were developed against (the `dev*` sets were written
-one after another and scored 0.80, 0.81, 0.76 and 0.71 before the rules were widened for them:
-the honest guess for notes nobody tuned on); `heldout` was written before any tuning and its
-mistakes were never looked at.
-Each must stay ≥ 0.85.
+`train` and `dev`…`dev6` are what the rules were developed against. Each `dev*` set was written
+after the rules were developed on what came before and scored, before the rules were widened for
+it: 0.80, 0.81, 0.76, 0.71 (deliberately unusual phrasing), 0.95 (`dev5`, everyday notes) and 0.85
+(`dev6`, English and regional slang) — the honest guess for notes nobody tuned on. `heldout` was
+written before any tuning and `heldout2` after all of it; neither was tuned on nor its mistakes
+looked at. Every split must stay ≥ 0.85.
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ def test_the_labelled_set_is_big_and_varied() -> None:
     assert len({n.text for n in notes}) == len(notes), "duplicated notes"
     by_class = {o: sum(1 for n in notes if n.label is o) for o in Outcome}
     assert min(by_class.values()) >= 40, by_class
-    assert sum(1 for n in notes if n.split == "heldout") >= 80
+    assert sum(1 for n in notes if n.split.startswith("heldout")) >= 150
 
 
-@pytest.mark.parametrize("split", ["train", "dev", "dev2", "dev3", "dev4", "heldout"])
+@pytest.mark.parametrize("split", ["train", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "heldout", "heldout2"])
 def test_offline_accuracy_at_least_085(split: str) -> None:
     notes = load_notes([DATA / f"lead_notes_{split}.tsv"])
     scores = evaluate(classifier_for("local"), notes)

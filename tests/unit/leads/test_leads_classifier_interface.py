@@ -14,8 +14,9 @@ def test_local_classifier_keeps_order_and_explains() -> None:
     assert [r.outcome for r in results] == [Outcome.POSITIVE, Outcome.UNCLASSIFIED, Outcome.NEGATIVE,
                                             Outcome.PARTIAL]
     assert all(isinstance(r, Classification) and r.model == "offline-rules-v1" for r in results)
-    assert "demo" in results[0].reason and "buzon" in results[1].reason
-    assert "no esta interesado" in results[2].reason
+    # The reason quotes the operator's own words, as written.
+    assert "«demo»" in results[0].reason and "«buzón»" in results[1].reason
+    assert "«No está interesado»" in results[2].reason
 
 
 def test_negation_flips_the_outcome() -> None:

@@ -196,7 +196,7 @@ def test_openai_sends_structured_output_request_and_reads_it(plain_settings: Non
     request = route.calls.last.request
     assert request.headers["authorization"] == "Bearer sk-test-123"
     body = json.loads(request.content)
-    assert body["temperature"] == 0 and body["model"] == "gpt-4o-mini"
+    assert body["temperature"] == 0 and body["model"] == "gpt-4o-mini" and body["max_completion_tokens"] == 260
     assert body["response_format"]["type"] == "json_schema"
     assert body["response_format"]["json_schema"]["strict"] is True
     assert body["response_format"]["json_schema"]["schema"]["required"] == ["results"]

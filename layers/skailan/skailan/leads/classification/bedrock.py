@@ -15,6 +15,7 @@ from skailan.leads.classification.remote import (
     TOOL_NAME,
     Retryable,
     batches,
+    max_output_tokens,
     read_answer,
     retry_after_seconds,
     user_message,
@@ -69,7 +70,7 @@ class BedrockClassifier:
             "modelId": self.model,
             "system": [{"text": INSTRUCTIONS}],
             "messages": [{"role": "user", "content": [{"text": user_message(batch)}]}],
-            "inferenceConfig": {"temperature": 0, "maxTokens": 100 + 80 * len(batch)},
+            "inferenceConfig": {"temperature": 0, "maxTokens": max_output_tokens(len(batch))},
             "toolConfig": {
                 "tools": [{"toolSpec": {"name": TOOL_NAME,
                                         "description": "Record the outcome of every call note.",

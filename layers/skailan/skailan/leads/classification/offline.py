@@ -11,8 +11,10 @@ No model, no network: the local runtime, brands without a provider key, and the 
 4. Cues after a contrast ("pero", "aunque", "but", "al final") weigh 1.5×: the note's last word wins.
 5. A no-contact cue (no contesta, buzón, busy…) makes the note unclassified unless the note also
    says a conversation happened ("hablé con", "devolvió la llamada") or a strong cue (weight 3)
-   shows one did. No cue at all → unclassified.
-The reason names the deciding words, so an operator can see why and override.
+   shows one did. An administrative note (nota interna, duplicado…) is unclassified the same way;
+   a conversation with no outcome cue is partial (contact made, no decision); no cue at all →
+   unclassified.
+The reason quotes the deciding words as the operator wrote them, so anyone can see why and override.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from skailan.leads.classification.base import Classification, Outcome, clip
 MODEL = "offline-rules-v1"
 MAX_CHARS = 4000  # a longer note is read by its beginning and end
 
-POS, NEG, PAR, NOC, CON = "positive", "negative", "partial", "no_contact", "contact"
+POS, NEG, PAR, NOC, CON, ADM = "positive", "negative", "partial", "no_contact", "contact", "admin"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,11 +50,11 @@ def _c(regex: str, kind: str, weight: float, negated: str | None = None, negated
 _PR = r"(?:(?:le|la|lo|les|los|me|nos|se|el|un|una|al|a|su|sus|de|del|por|the|a|an|him|her|them|us|me|his|their)\s+)*"
 _PEOPLE = (r"(?:esposa|esposo|marido|mujer|pareja|novia|novio|jefe|jefa|socio|socia|socios|gerente|gerencia|"
            r"papa|mama|papas|padres|familia|hijo|hija|junta|contador|contadora|abogado|director|directora|"
-           r"dueno|duena|jefe directo|compras|finanzas|wife|husband|boss|partner|partners|manager|board|"
+           r"dueno|duena|jefe directo|compras|finanzas|jermu|jerma|dona|senora|senor|vieja|viejo|wife|husband|boss|partner|partners|manager|board|"
            r"accountant|cfo|ceo|owner|family|spouse|team|equipo|legal|juridico|abogados|procurement|purchasing)")
 _INFO = (r"(?:demo grabada|video demo|recorded demo|video|plan de pagos?|formas? de pago|medios de pago|"
          r"payment (?:plan|options)|samples?|muestras?|referencias|references|testimonios|case stud(?:y|ies)|"
-         r"casos de exito|info|informacion|information|brochure|folleto|catalogo|catalog|cotizacion|cotizaciones|quote|"
+         r"casos de exito|temario|syllabus|pensum|programa del curso|info|informacion|information|brochure|folleto|catalogo|catalog|cotizacion|cotizaciones|quote|"
          r"quotes|propuesta|proposal|precios?|prices?|pricing|tarifas?|rates|detalles|details|ficha tecnica|"
          r"portafolio|material|planes|plans|requisitos|requirements|condiciones|terms)")
 _WHEN = (r"(?:mas tarde|luego|despues|manana|pasado manana|hoy|esta tarde|en la tarde|en la noche|en la manana|"
@@ -68,7 +70,10 @@ CUES: tuple[_Cue, ...] = (
        NOC, 2),
     _c(r"(?:programad[oa]|generad[oa]|cread[oa]|enviad[oa]|asignad[oa]) (?:por|desde) (?:el )?(?:sistema|crm|bot)",
        NOC, 2),
-    _c(r"(?:revision|control) de calidad|quality (?:review|check|control)|auditoria", NOC, 2),
+    # An internal/administrative note says nothing of the call, whatever it goes on to say.
+    _c(r"(?:nota interna|internal note|nota administrativa|administrative note|nota admin)(?:[^\n]*\w)?", ADM, 2),
+    _c(r"(?:revision|control) de calidad|quality (?:review|check|control)|auditoria|"
+       r"(?:lead |registro |contacto )?duplicad[oa]|duplicate", ADM, 2),
     # -- CRM stage words operators paste
     _c(r"closed[ -]?lost|cerrad[oa] perdid[oa]", NEG, 3),
     _c(r"closed[ -]?won|cerrad[oa] ganad[oa]", POS, 3),
@@ -88,7 +93,7 @@ CUES: tuple[_Cue, ...] = (
        r"(?:llamen|llamemos|contacten|molesten|vuelvan)|dej\w* de (?:llamar|molestar)|no molestar|no contactar|"
        r"do not (?:call|contact)|dont (?:call|contact)|dnc|stop calling|never call|not to call|"
        r"no (?:llamar|contactar|marcar)(?:lo|la|le)?(?= *(?:[.!]|mas\b|nunca\b|$))|"
-       r"no ser (?:contactad|llamad|molestad)\w*|(?:pidio|solicito|quiere|pide|solicita) (?:la |darse de )?baja|no (?:(?:lo|la|le)\s+)?contacten|"
+       r"no (?:volver a )?ser (?:contactad|llamad|molestad)\w*|(?:pidio|solicito|quiere|pide|solicita) (?:la |darse de )?baja|no (?:(?:lo|la|le)\s+)?contacten|"
        r"(?:remove|take) (?:\w+ )?(?:off|from) (?:the |your |our )?(?:list|database)|"
        r"(?:sac|saqu|quit|borr|elimin|retir)\w*(?: (?:lo|la|le|los))? de (?:la |nuestra |su |sus )?"
        r"(?:lista|base|bd|registros)|"
@@ -104,7 +109,7 @@ CUES: tuple[_Cue, ...] = (
        r"(?:servicio|cobertura)|no hay servicio (?:en|para)|out of (?:our )?(?:coverage|service area|area)|"
        r"no (?:le |les )?llega (?:la |el )?(?:cobertura|senal|servicio|internet)|"
        r"no (?:tenemos|hay|hacemos) (?:envio|envios|entregas?|despachos?)|"
-       r"no (?:tiene|hay|llega) (?:red|senal|fibra)(?: de \w+)?|no coverage|outside (?:our |the )?(?:coverage|service area)|no (?:cubrimos|llegamos)|zona no cubierta",
+       r"no (?:tiene|hay|llega) (?:red|senal|fibra)(?: de \w+)?|fuera del? (?:la )?(?:area|zona) de cobertura|no coverage|outside (?:our |the )?(?:coverage|service area)|no (?:cubrimos|llegamos)|zona no cubierta",
        NEG, 3),
     _c(r"(?:compr|contrat|adquiri|cerr|firm|adquir|se fue|se qued|quedo|se cambi|cambi|tiene contratad|tom|"
        r"inscrib|matricul|afili|suscrib|sac)\w*"
@@ -115,11 +120,12 @@ CUES: tuple[_Cue, ...] = (
        r"(?:(?:un|una|otro|otra|su|a|an|another|their|other)\s+)?(?:proveedor|plan|servicio|seguro|empresa|agencia|"
        r"asesor|software|sistema|provider|vendor|supplier|solution|carro|vehiculo|credito|one|uno|una|contrato|"
        r"poliza|policy|insurance|internet|operador|banco|bank)|already (?:bought|purchased|signed)(?: \w+)? "
-       r"(?:elsewhere|with another)|con la competencia|competitor|"
+       r"(?:elsewhere|with another)|(?:con|de|en) la competencia|competitor|"
        r"(?:con|en|a) (?:la |el )?(?:aseguradora|financiera|cooperativa|entidad|compania) de(?:l)? (?:su |el )?banco|"
        r"(?:prefiere |decidio |va a )?quedarse con (?:su|el|la)|se queda con su|no se (?:cambia|va a cambiar)|"
        r"(?:not|wont|isnt) switching|stay(?:ing)? with (?:their|his|her|the current)|"
-       r"no (?:esta|estan) buscando|not looking (?:for|to)|acaba(?:n)? de (?:comprar|contratar|adquirir)|just bought",
+       r"no (?:esta|estan) buscando|went with (?:a |an |the )?(?:\w+ )?(?:vendor|provider|company|competitor|option|"
+       r"supplier|agency)|not looking (?:for|to)|acaba(?:n)? de (?:comprar|contratar|adquirir)|just bought",
        NEG, 3),
     _c(r"no (?:(?:tiene|tenia|cuenta con|hay|dispone de)\s+)(?:el |los )?(?:presupuesto|plata|dinero|lana|"
        r"recursos|fondos|como pagar)|sin (?:presupuesto|plata|dinero|lana|recursos)|no budget|no money|"
@@ -136,7 +142,9 @@ CUES: tuple[_Cue, ...] = (
        r"instalar|cubrir)\w*|not a (?:good )?fit|no (?:es|era) (?:un |el )?(?:buen )?(?:perfil|fit|candidato)|"
        r"no encaja|not qualified|unqualified|no calificad[oa]|descalificad\w*|definitivamente no|"
        r"no insist\w*|no (?:hay|tiene) caso|no hay (?:forma|manera)|dej\w* en paz|leave (?:him|her|them|me) alone|"
-       r"no,? no\\b|no y no|^no(?=[.! ]*$)|congel\w* (?:las |todas las )?compras|(?:budget|spending) freeze",
+       r"no,? no\b|no y no|(?:hard|flat|firm|clear|rotundo) no|(?:gave|got) (?:a |us a |me a )?no\b|no rotundo|"
+       r"not for (?:them|him|her|me|us)|no es para (?:el|ella|ellos|ellas|mi|nosotros)|"
+       r"nunca (?:se )?(?:registr|inscrib|pidi|solicit)\w*|never (?:signed up|registered|asked|requested)|^no(?=[.! ]*$)|congel\w* (?:las |todas las )?compras|(?:budget|spending) freeze",
        NEG, 3),
     _c(r"no (?:(?:le|les|me|nos)\s+)?(?:interesa|interesan|intereso|interesaba)|sin interes|"
        r"no (?:hay|tiene|tienen|muestra|mostro) (?:ningun |mucho )?interes|desinteresad\w*|"
@@ -192,6 +200,7 @@ CUES: tuple[_Cue, ...] = (
        r"(?:ver|revisar|probar|conocer) (?:\w+ ){1,3}(?:antes|primero)(?: de \w+)?|"
        r"(?:antes|primero) de (?:decidir|comprar|firmar|pagar|inscribir\w*|matricular\w*|contratar|cerrar|afiliar\w*)|"
        r"(?:lo|la) (?:tiene|tendra) en cuenta|keep (?:us|it) in mind|"
+       r"(?:ver |revisar )?lo de(?:l| la)? (?:lana|plata|guita|feria|presupuesto|dinero|credito|financiacion)|"
        r"(?:pasar|venir|ir) (?:por|a) (?:la |el )?(?:tienda|local|oficina|sede|showroom|concesionario|agencia)",
        PAR, 2, NEG, 2),
     _c(r"(?:esta|estaba|was|is) (?:en (?:una )?(?:reunion|junta|clase|el trabajo)|manejando|conduciendo|trabajando|"
@@ -212,7 +221,8 @@ CUES: tuple[_Cue, ...] = (
        r"(?:nos|me|le) (?:avisa|avisara|confirma|confirmara)|let (?:me|us) know|get back to|cotizando|shopping around|"
        r"no (?:ha|han) (?:decidido|definido)|pendiente de (?:respuesta|confirmar)|waiting for|esperando",
        PAR, 3),
-    _c(r"(?:consult\w*|hablar\w*|habla|hablarlo|comentar\w*|preguntar\w*|discut\w*|check\w*|talk\w*|discuss\w*|ask|asks|asking|"
+    _c(r"(?:consult\w*|hablar\w*|habla|hablarlo|comentar\w*|preguntar\w*|discut\w*|check\w*|talk\w*|discuss\w*|ask|asks|asking|charl\w*|platic\w*|"
+       r"conversar\w*|"
        r"run it by|run this by|ver) (?:it over |it through )?(?:lo |la |le )?(?:con|with|a|to)? ?(?:su|el|la|sus|los|his|her|their|the)? ?" + _PEOPLE + r"|"
        r"(?:aprob\w*|aprueb\w*|autoriz\w*|approval|approve\w*|sign[- ]off|visto bueno|"
        r"(?:que|para que) (?:su|el|la) \w+ (?:firme|apruebe|autorice))|"
@@ -226,7 +236,7 @@ CUES: tuple[_Cue, ...] = (
        r"pregunt\w* (?:por|sobre|el|la|los|las|cuanto|si|about|how|whether)|asked (?:about|how|whether|if)|"
        r"dudas|questions|objecion\w*", PAR, 2, NEG, 2),
     _c(r"(?:muy |super |bastante |very |really )?interesad[oa]s?|(?:le|les|me) interes\w*|interested|"
-       r"(?:le|les) (?:gusto|gusta|encanto|llamo la atencion|parecio (?:bien|interesante|buena))|liked|loved|"
+       r"(?:le|les) (?:gusto|gusta|encanto|late|copo|copa|cuadra|cuadro|llamo la atencion|parecio (?:bien|interesante|buena))|liked|loved|"
        r"(?:mas adelante|later on|proximo (?:mes|ano)|el (?:mes|ano) que viene|next (?:month|year|quarter)|"
        r"fin de mes|quincena|cuando (?:le|les) paguen|payday|despues de (?:las )?(?:fiestas|vacaciones)|"
        r"after (?:the )?holidays|en (?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|"
@@ -315,12 +325,54 @@ _ABBREV = {
 
 
 def normalise(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower().replace("’", "'").replace("´", "'"))
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("'", "")
-    plain = _REPEATS.sub(r"\1", plain)
+    return _normalise(text)[0]
+
+
+def _normalise(text: str) -> tuple[str, list[int]]:
+    """The normalised note and, for each of its characters, the index of the original character it
+    came from (so a reason can quote the operator's own words)."""
+    chars: list[tuple[str, int]] = []
+    for index, original in enumerate(text):
+        if original in "'’´`":  # "don't" → "dont"
+            continue
+        for ch in unicodedata.normalize("NFKD", original.lower()):
+            if not unicodedata.combining(ch):
+                chars.append((ch, index))
+    # "siiii" → "si": a run of three or more of one letter keeps one.
+    collapsed: list[tuple[str, int]] = []
+    for position, (ch, index) in enumerate(chars):
+        run = ch.isalpha() and ch.isascii() and (
+            (position >= 1 and chars[position - 1][0] == ch and position + 1 < len(chars) and chars[position + 1][0] == ch)
+            or (position >= 2 and chars[position - 1][0] == ch == chars[position - 2][0]))
+        if run and collapsed and collapsed[-1][0] == ch:
+            continue
+        collapsed.append((ch, index))
+    plain = "".join(ch for ch, _ in collapsed)
     # Abbreviations and common typos, word by word; punctuation stays (it bounds clauses).
-    out = re.sub(r"[a-z0-9/]+", lambda m: _ABBREV.get(m.group(0), m.group(0)), plain)
-    return re.sub(r"[ \t]+", " ", out).strip()
+    out: list[tuple[str, int]] = []
+    last = 0
+    for match in re.finditer(r"[a-z0-9/]+", plain):
+        out.extend(collapsed[last:match.start()])
+        word = match.group(0)
+        replacement = _ABBREV.get(word, word)
+        if replacement == word:
+            out.extend(collapsed[match.start():match.end()])
+        else:
+            first, final = collapsed[match.start()][1], collapsed[match.end() - 1][1]
+            out.extend((ch, first if i < len(replacement) - 1 else final) for i, ch in enumerate(replacement))
+        last = match.end()
+    out.extend(collapsed[last:])
+    # Runs of spaces and tabs → one space; no leading or trailing blanks.
+    squeezed: list[tuple[str, int]] = []
+    for ch, index in out:
+        if ch in " \t" and (not squeezed or squeezed[-1][0] == " "):
+            continue
+        squeezed.append((" " if ch == "\t" else ch, index))
+    while squeezed and squeezed[-1][0] in " \n":
+        squeezed.pop()
+    while squeezed and squeezed[0][0] == "\n":
+        squeezed.pop(0)
+    return "".join(ch for ch, _ in squeezed), [index for _, index in squeezed]
 
 
 @dataclass(slots=True)
@@ -361,7 +413,8 @@ def _still_before(text: str, clause_start: int, at: int) -> bool:
 
 
 def classify_one(text: str) -> Classification:
-    norm = normalise(clip(text or "", MAX_CHARS))
+    source = clip(text or "", MAX_CHARS)
+    norm, origin = _normalise(source)
     if not norm:
         return Classification(Outcome.UNCLASSIFIED, MODEL, "nota vacía / empty note")
     contrasts = [m.start() for m in _CONTRAST.finditer(norm)]
@@ -386,7 +439,8 @@ def classify_one(text: str) -> Classification:
                         kind, weight = (PAR, 2.0) if still and cue.kind == POS else (cue.negated, cue.negated_weight)
                 if any(c < start for c in contrasts):
                     weight *= 1.5
-                hits.append(_Hit(kind, weight, match.group(0), negated))
+                # The operator's own words, as written (accents, case), for the reason.
+                hits.append(_Hit(kind, weight, source[origin[start]:origin[end - 1] + 1], negated))
 
     # Conversation cues, then no-contact ("no contesta"), then contact ("contestó"): each consumes its span.
     scan(CUES[:-1])
@@ -395,6 +449,9 @@ def classify_one(text: str) -> Classification:
     talk = [h for h in hits if h.kind in (POS, NEG, PAR)]
     contact = any(h.kind == CON for h in hits)
     no_contact = [h for h in hits if h.kind == NOC]
+    admin = [h for h in hits if h.kind == ADM]
+    if admin and not any(h.weight >= 3 for h in talk):
+        return Classification(Outcome.UNCLASSIFIED, MODEL, "nota administrativa / administrative note: " + _quote(admin))
     if no_contact and not contact and not any(h.weight >= 3 for h in talk):
         return Classification(Outcome.UNCLASSIFIED, MODEL, "sin contacto / no contact: " + _quote(no_contact))
     if not talk and contact:

@@ -18,6 +18,7 @@ from skailan.leads.classification.remote import (
     TOOL_NAME,
     Retryable,
     batches,
+    max_output_tokens,
     read_answer,
     retry_after_seconds,
     user_message,
@@ -61,6 +62,7 @@ class OpenAIClassifier:
         body = {
             "model": self.model,
             "temperature": 0,
+            "max_completion_tokens": max_output_tokens(len(batch)),
             "messages": [{"role": "system", "content": INSTRUCTIONS},
                          {"role": "user", "content": user_message(batch)}],
             "response_format": {"type": "json_schema",

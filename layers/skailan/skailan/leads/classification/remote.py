@@ -28,7 +28,7 @@ out of coverage).
 - unclassified: no conversation happened or the note says nothing of the outcome (no answer, voicemail, busy, \
 administrative notes).
 Mind negation ("no está interesado" is negative). For each note give the outcome and a short reason quoting the \
-words that decided it. Answer for every index, only through the tool."""
+words that decided it. Answer for every index, only in the required JSON structure."""
 
 OUTCOMES = [o.value for o in Outcome]
 
@@ -53,6 +53,12 @@ ANSWER_SCHEMA: dict[str, Any] = {
     "required": ["results"],
     "additionalProperties": False,
 }
+
+
+def max_output_tokens(count: int) -> int:
+    """A bound on the answer (≈ 25 tokens a note, generously): a runaway answer costs little and
+    comes back cut short, which reads as malformed."""
+    return 100 + 80 * count
 
 
 def user_message(texts: Sequence[str]) -> str:
