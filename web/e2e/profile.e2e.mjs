@@ -38,3 +38,15 @@ test('profile: an agent chooses which notifications also reach them by e-mail, a
   assert.equal(await page.getByLabel('Tareas vencidas').isChecked(), true);
   await page.context().close();
 });
+
+test('profile: the notifications bell leads to the e-mail preferences', async () => {
+  const page = await newPage(browser(), baseUrl());
+  await signIn(page, 'agent2@demo.local');
+  await page.getByRole('heading', { name: 'Bandeja' }).waitFor();
+  await page.getByRole('button', { name: /^Notificaciones \(\d+ sin leer\)$/ }).click();
+  await page.getByRole('link', { name: 'Elegir qué me llega por correo' }).click();
+  await page.getByRole('heading', { name: 'Notificaciones' }).waitFor();
+  assert.match(page.url(), /\/profile\/notifications$/);
+  await page.getByText('Recibir por correo en agent2@demo.local').waitFor();
+  await page.context().close();
+});

@@ -66,6 +66,10 @@ def test_preferences_default_off_validated_and_per_brand(demo):
     # a kind left out of a PUT is off again
     assert call(INBOX, "PUT", PREFS, principal=supervisor, body={"email": {"mentioned": True}}).body["email"][
         "task_overdue"] is False
+    # everything off again (an empty choice is stored as such)
+    off = call(INBOX, "PUT", PREFS, principal=supervisor, body={"email": {}})
+    assert off.status == 200 and not any(off.body["email"].values())
+    assert not any(call(INBOX, "GET", PREFS, principal=supervisor).body["email"].values())
 
 
 def test_a_burst_of_mentions_is_one_email_after_the_window_and_unopted_users_get_none(demo):

@@ -26,7 +26,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Start the runtime; resolves to { baseUrl, stop() } once the API answers. */
 export async function startRuntime({ timeoutMs = 150_000, env = {} } = {}) {
-  const [port, motoPort] = [await freePort(), await freePort()];
+  // Every port free, the live socket's too: other runtimes may run on this machine (3001 taken).
+  const [port, motoPort, wsPort] = [await freePort(), await freePort(), await freePort()];
   const python = process.env.SKAILAN_PYTHON || join(REPO_ROOT, '.venv', 'bin', 'python');
   mkdirSync(ARTIFACTS, { recursive: true });
   const log = createWriteStream(join(ARTIFACTS, 'runtime.log'));
@@ -36,6 +37,7 @@ export async function startRuntime({ timeoutMs = 150_000, env = {} } = {}) {
       ...process.env,
       SKAILAN_PORT: String(port),
       SKAILAN_MOTO_PORT: String(motoPort),
+      SKAILAN_WS_PORT: String(wsPort),
       PYTHONPATH: `${join(REPO_ROOT, 'layers', 'skailan')}:${REPO_ROOT}`,
       ...env,
     },

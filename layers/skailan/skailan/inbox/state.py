@@ -120,8 +120,8 @@ def is_supervisor(caller: Caller) -> bool:
 
 
 def sees_all(caller: Caller) -> bool:
-    """SPEC §1: only super-admins (and integrations: API keys, the system) see every conversation."""
-    return caller.kind in ("api_key", "system") or caller.super_admin
+    """SPEC §1: only super-admins (and integrations: API keys) see every conversation."""
+    return caller.kind == "api_key" or caller.super_admin
 
 
 def manager_teams(caller: Caller) -> frozenset[str]:

@@ -139,7 +139,7 @@ def audience_of(event: DomainEvent, holder: str | None, *, exists: bool = True,
 
 def sees_all(caller: Caller) -> bool:
     """Super-admins and integrations — as `skailan.inbox.state.sees_all`."""
-    return caller.kind in ("api_key", "system") or caller.super_admin
+    return caller.kind == "api_key" or caller.super_admin
 
 
 def view(caller: Caller, frame: dict[str, Any], audience: Audience) -> dict[str, Any] | None:

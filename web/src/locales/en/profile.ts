@@ -2,6 +2,7 @@ import type { profile as es } from '../es/profile';
 
 export const profile: Record<keyof typeof es, string> = {
   'profile.menu': 'My notifications',
+  'profile.notifications.preferences': 'Choose what reaches me by e-mail',
   'profile.notifications.title': 'Notifications',
   'profile.notifications.intro':
     'Every notification reaches your notification feed, live. Choose which ones you also want by e-mail.',

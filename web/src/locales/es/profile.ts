@@ -1,6 +1,7 @@
 // The signed-in member's own profile: notification preferences.
 export const profile = {
   'profile.menu': 'Mis notificaciones',
+  'profile.notifications.preferences': 'Elegir qué me llega por correo',
   'profile.notifications.title': 'Notificaciones',
   'profile.notifications.intro':
     'Todas las notificaciones llegan a tu bandeja de notificaciones y en vivo. Elige cuáles quieres recibir también por correo.',

@@ -47,6 +47,11 @@ export function NotificationsFeed() {
             </ul>
           )
         ) : null}
+        {open ? (
+          <p>
+            <Link to="/profile/notifications" onClick={() => setOpen(false)}>{t('profile.notifications.preferences')}</Link>
+          </p>
+        ) : null}
       </section>
     </div>
   );
