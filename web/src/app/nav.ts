@@ -15,5 +15,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: '/people', label: 'nav.contacts', permission: 'contacts:view' },
   { to: '/deals', label: 'nav.deals', permission: 'contacts:view' },
   { to: '/tasks', label: 'nav.tasks', permission: 'contacts:view' },
+  { to: '/dashboard', label: 'nav.dashboard', permission: 'analytics:view' },
+  { to: '/reports/conversations', label: 'nav.reports', permission: 'analytics:view' },
   { to: '/settings', label: 'nav.settings', permission: 'admin:view' },
 ];

@@ -2,8 +2,9 @@ import type { es } from '../es';
 import { auth } from './auth';
 import { common } from './common';
 import { crm } from './crm';
+import { dashboard } from './dashboard';
 import { inbox } from './inbox';
 import { settings } from './settings';
 
 // Typed against Spanish: a missing English string fails `tsc`.
-export const en: Record<keyof typeof es, string> = { ...common, ...auth, ...inbox, ...crm, ...settings };
+export const en: Record<keyof typeof es, string> = { ...common, ...auth, ...inbox, ...crm, ...settings, ...dashboard };

@@ -3,7 +3,8 @@
 import { auth } from './auth';
 import { common } from './common';
 import { crm } from './crm';
+import { dashboard } from './dashboard';
 import { inbox } from './inbox';
 import { settings } from './settings';
 
-export const es = { ...common, ...auth, ...inbox, ...crm, ...settings } as const;
+export const es = { ...common, ...auth, ...inbox, ...crm, ...settings, ...dashboard } as const;
