@@ -61,7 +61,9 @@ DEFINITIONS = {
 
 
 def _invalid(field: str, es: str, en: str, **details: Any) -> Unprocessable:
-    return Unprocessable(f"{es} / {en}", code="validation_error", details=[{"field": field, "error": en, **details}])
+    message = f"{es} / {en}"
+    return Unprocessable(message, code="validation_error",
+                         details=[{"field": field, "error": en, "message": message, **details}])
 
 
 def _date(value: str | None, field: str) -> date | None:
