@@ -236,3 +236,38 @@ def test_thirteen_months_is_the_longest_range(demo, played):
     ok = call(API, "GET", "/v1/reports/conversations", principal=demo["supervisor@demo.local"],
               query={"from": "2025-10-02", "to": "2026-11-02"})
     assert ok.status == 200, ok.body
+
+
+def test_summary_gauges_follow_the_newest_event_whatever_the_order(demo, played):
+    from datetime import timedelta
+
+    from skailan.platform.clock import iso, utcnow
+
+    now = utcnow()
+    earlier, later = iso(now - timedelta(minutes=5)), iso(now)
+
+    def crm(type_: str, entity: str, at: str, **data: Any) -> DomainEvent:
+        return DomainEvent(tenant_id="demo", source="skailan.crm", type=type_, occurred_at=at,
+                           entity_type=type_.split(".")[0], entity_id=entity, data=data)
+
+    def presence(status: str, at: str) -> DomainEvent:
+        return DomainEvent(tenant_id="demo", source="skailan.inbox", type="agent.presence_changed", occurred_at=at,
+                           entity_type="agent", entity_id=played["ana"], data={"status": status})
+
+    before = call(API, "GET", "/v1/dashboard/summary", principal=demo["supervisor@demo.local"]).body
+    assert deliver([
+        crm("task.completed", "t2", later), crm("task.overdue", "t2", earlier),  # done after it fell due
+        crm("task.overdue", "t1", earlier),
+        crm("deal.won", "d1", later, amount="1500000.50", currency="COP", owner_id=played["ana"]),
+        crm("contact.created", "p1", later, name="Nueva"),
+        presence("offline", later), presence("online", earlier),  # went offline last
+        presence("online", later[:-4] + "999Z"),
+    ]) == {"batchItemFailures": []}
+    after = call(API, "GET", "/v1/dashboard/summary", principal=demo["supervisor@demo.local"]).body
+    assert after["tasks_overdue"] == before["tasks_overdue"] + 1
+    assert after["deals_won_month"]["count"] == before["deals_won_month"]["count"] + 1
+    assert after["deals_won_month"]["amount"] == before["deals_won_month"]["amount"] + 1500000.5
+    assert after["leads_captured"] == before["leads_captured"] + 1
+    assert after["agents_online"] == before["agents_online"] + 1
+    other = call(API, "GET", "/v1/dashboard/summary", principal=demo["admin@acme.local"]).body
+    assert (other["tasks_overdue"], other["deals_won_month"]["count"], other["agents_online"]) == (0, 0, 0)

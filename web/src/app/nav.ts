@@ -18,5 +18,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: '/deals', label: 'nav.deals', permission: 'contacts:view' },
   { to: '/tasks', label: 'nav.tasks', permission: 'contacts:view' },
   { to: '/automations', label: 'nav.automations', permission: 'automations:view' },
+  { to: '/dashboard', label: 'nav.dashboard', permission: 'analytics:view' },
+  { to: '/reports/conversations', label: 'nav.reports', permission: 'analytics:view' },
   { to: '/settings', label: 'nav.settings', permission: 'admin:view' },
 ];

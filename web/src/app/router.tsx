@@ -2,6 +2,7 @@ import { createBrowserRouter, type RouteObject } from 'react-router';
 import { authRoutes } from '@/features/auth/routes';
 import { automationRoutes } from '@/features/automations';
 import { crmRoutes } from '@/features/crm/routes';
+import { dashboardRoutes } from '@/features/dashboard/routes';
 import { inboxRoutes } from '@/features/inbox/routes';
 import { leadsRoutes } from '@/features/leads';
 import { profileRoutes } from '@/features/profile/routes';
@@ -19,6 +20,7 @@ export const appRoutes: RouteObject[] = [
   ...settingsRoutes,
   ...profileRoutes,
   ...automationRoutes,
+  ...dashboardRoutes,
 ];
 
 export const routes: RouteObject[] = [

@@ -61,7 +61,9 @@ DEFINITIONS = {
 
 
 def _invalid(field: str, es: str, en: str, **details: Any) -> Unprocessable:
-    return Unprocessable(f"{es} / {en}", code="validation_error", details=[{"field": field, "error": en, **details}])
+    message = f"{es} / {en}"
+    return Unprocessable(message, code="validation_error",
+                         details=[{"field": field, "error": en, "message": message, **details}])
 
 
 def _date(value: str | None, field: str) -> date | None:
@@ -242,7 +244,7 @@ def summary(tenant_id: str) -> SummaryOut:
         if account.status != "active":
             alerts.append(Alert(
                 type="channel_account_disconnected", account_id=account.id, channel=account.channel,
-                status=account.status, link=f"/settings/channels/{account.id}",
+                status=account.status, link="/settings/channels",
                 message=f"La cuenta {account.name} ({account.channel}) está desconectada. / "
                         f"The {account.channel} account {account.name} is disconnected."))
     return SummaryOut(
@@ -261,7 +263,6 @@ def summary(tenant_id: str) -> SummaryOut:
         tasks_overdue=max(0, int(gauges.get("tasks_overdue") or 0)),
         campaigns_running=0,
         alerts=alerts,
-        links={"open": "/inbox?status=open", "unassigned": "/inbox?tab=unassigned", "agents": "/settings/agents",
-               "leads": "/crm/people", "deals": "/crm/deals", "tasks": "/crm/tasks?overdue=true",
-               "report": "/reports/conversations"},
+        links={"open": "/inbox", "unassigned": "/inbox", "agents": "/settings/users", "leads": "/people",
+               "deals": "/deals", "tasks": "/tasks", "report": "/reports/conversations"},
     )

@@ -60,10 +60,14 @@ def brand_of(tenant_id: str) -> Brand:
     cached = _brands.get(tenant_id)
     if cached and time.monotonic() - cached[0] < HOURS_CACHE_SECONDS:
         return cached[1]
+    from skailan.platform.errors import NotFound
     from skailan.tenancy import brands
 
-    out = brands.get_brand(tenant_id)
-    brand = Brand(hours=F.Hours.of(out.time_zone, out.business_hours, out.holidays))
+    try:
+        out = brands.get_brand(tenant_id)
+        brand = Brand(hours=F.Hours.of(out.time_zone, out.business_hours, out.holidays))
+    except NotFound:  # a brand gone since: its late events still count, in UTC, no hours
+        brand = Brand(hours=F.Hours.of("UTC", {}))
     _brands[tenant_id] = (time.monotonic(), brand)
     return brand
 

@@ -3,6 +3,7 @@ import { auth } from './auth';
 import { automations } from './automations';
 import { common } from './common';
 import { crm } from './crm';
+import { dashboard } from './dashboard';
 import { inbox } from './inbox';
 import { leads } from './leads';
 import { profile } from './profile';
@@ -18,4 +19,5 @@ export const en: Record<keyof typeof es, string> = {
   ...profile,
   ...leads,
   ...automations,
+  ...dashboard,
 };

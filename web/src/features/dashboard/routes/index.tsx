@@ -1,0 +1,7 @@
+/** Dashboard routes: /dashboard (live summary and alerts), /reports/conversations (p50 / p90). */
+import type { RouteObject } from 'react-router';
+
+export const dashboardRoutes: RouteObject[] = [
+  { path: 'dashboard', lazy: () => import('./dashboard').then((m) => ({ Component: m.DashboardRoute })) },
+  { path: 'reports/conversations', lazy: () => import('./report').then((m) => ({ Component: m.ConversationReportRoute })) },
+];
