@@ -61,5 +61,5 @@ def install() -> None:
     # The resolver's `context` dict (route args, what middlewares append) — `self.context = {}` in
     # __init__ and `clear_context()` after each request — one per thread too.
     type.__setattr__(BaseRouter, "context", _PerThread("context", default=dict))
-    BaseRouter.__class__ = _RouterMeta
+    BaseRouter.__class__ = _RouterMeta  # type: ignore[method-assign,assignment]
     _installed = True
