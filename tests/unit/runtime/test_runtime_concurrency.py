@@ -198,3 +198,25 @@ def test_poller_keeps_batches_in_flight_in_parallel_and_releases_failures_quickl
     # Received hidden long enough for any invocation; what failed is visible again after 2 s.
     assert min(queue.hidden_for) >= 60
     assert queue.visibility == [("rh-bad-c2", 2)]
+
+
+def test_containers_starting_together_build_one_pynamodb_client(monkeypatch):
+    from pynamodb.connection import Connection
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "t")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "t")
+    concurrency.install()
+    connection = Connection(region="us-east-1", host="http://127.0.0.1:9")
+    gate = threading.Barrier(6, timeout=10)
+    clients: list[Any] = []
+
+    def first_use() -> None:
+        gate.wait()
+        clients.append(connection.client)
+
+    threads = [threading.Thread(target=first_use) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(clients) == 6 and len({id(c) for c in clients}) == 1
