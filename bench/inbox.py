@@ -1,7 +1,8 @@
 """Inbox costs in DynamoDB requests and items read (not time): what AWS bills and what must not
 grow with the brand.
 
-- One auto-assignment decision with 10 and with 100 online agents.
+- One auto-assignment decision with 10, 100 and 1 000 online agents (flat: one page of the
+  `ready` index, whatever the number of agents).
 - One filtered list page (an agent's "mine + unassigned", a supervisor's open high-priority
   WhatsApp view, "unanswered for 1 h") and one search, at 10 000 and at 100 000 conversations.
 
@@ -90,56 +91,59 @@ def _caller(user_id: str, *, supervisor: bool = False) -> Any:
 # ---------------------------------------------------------------- assignment
 
 
-def _agents(count: int, account_id: str) -> None:
-    from skailan.inbox.items import AgentItem, TeamItem, agents_pk, teams_pk
+def _agents(count: int, account_id: str, tenant: str = TENANT) -> None:
+    from skailan.inbox.items import AgentItem, TeamItem, agents_pk, ready_pk, teams_pk
     from skailan.platform.clock import iso
 
     now = iso()
     with AgentItem.batch_write() as batch:
         for n in range(count):
-            batch.save(AgentItem(agents_pk(TENANT), f"A#agent-{count}-{n}", tenant_id=TENANT, user_id=f"agent-{count}-{n}",
-                                 name=f"Agent {n}", status="online", status_at=now, load=0, capacity=100_000))
-    TeamItem(teams_pk(TENANT), f"M#team-{count}", tenant_id=TENANT, team_id=f"team-{count}", name=f"Team {count}",
+            batch.save(AgentItem(agents_pk(tenant), f"A#agent-{count}-{n}", tenant_id=tenant, user_id=f"agent-{count}-{n}",
+                                 name=f"Agent {n}", status="online", status_at=now, load=0, capacity=100_000,
+                                 ready_pk=ready_pk(tenant)))
+    TeamItem(teams_pk(tenant), f"M#team-{count}", tenant_id=tenant, team_id=f"team-{count}", name=f"Team {count}",
              members={f"agent-{count}-{n}" for n in range(count)}, channel_accounts={account_id}).save()
 
 
 def _new_conversation(n: int, account_id: str, channel: str, *, status: str = "open",
-                      assignee: str | None = None, **extra: Any) -> Any:
+                      assignee: str | None = None, tenant: str = TENANT, **extra: Any) -> Any:
     from skailan.conversations.items import ConversationItem, conversation_pk
     from skailan.inbox import state
 
     conversation_id = f"c{n:08d}"
     activity = f"2026-01-01T{(n // 3600) % 24:02d}:{(n // 60) % 60:02d}:{n % 60:02d}.000Z"
-    item = ConversationItem(conversation_pk(TENANT, conversation_id), "C", tenant_id=TENANT,
+    item = ConversationItem(conversation_pk(tenant, conversation_id), "C", tenant_id=tenant,
                             conversation_id=conversation_id, channel=channel, account_id=account_id,
                             person_id=f"p{n}", status=status, last_activity_at=activity, assignee=assignee,
-                            gsi2pk=f"T#{TENANT}#INBOX", gsi2sk=f"{activity}#{conversation_id}", **extra)
+                            gsi2pk=f"T#{tenant}#INBOX", gsi2sk=f"{activity}#{conversation_id}", **extra)
     item.gsi1sk = f"{activity}#{conversation_id}"
     for name, value in state.view_values(item, {}).items():
         setattr(item, name, value)
     return item
 
 
-def assignment_figures(agent_counts: tuple[int, ...] = (10, 100), decisions: int = 20) -> Iterator[dict[str, Any]]:
+def assignment_figures(agent_counts: tuple[int, ...] = (10, 100, 1000), decisions: int = 20) -> Iterator[dict[str, Any]]:
     from skailan.conversations.items import ConversationItem
     from skailan.inbox import assignment
 
     for count in agent_counts:
+        # A brand of its own per size: `count` online agents, one team serving the account.
+        tenant = f"{TENANT}-agents-{count}"
         account_id = f"bench-assign-{count}"
-        _agents(count, account_id)
+        _agents(count, account_id, tenant)
         ids = []
         with ConversationItem.batch_write() as batch:
             for n in range(decisions):
-                item = _new_conversation(count * 1_000_000 + n, account_id, "whatsapp")
+                item = _new_conversation(count * 1_000_000 + n, account_id, "whatsapp", tenant=tenant)
                 batch.save(item)
                 ids.append(item.conversation_id)
         METER.reset()
-        assigned = sum(1 for cid in ids if assignment.assign_automatically(TENANT, cid).assignee)
+        assigned = sum(1 for cid in ids if assignment.assign_automatically(tenant, cid).assignee)
         yield figure(BENCH, f"assignment.dynamodb_requests_per_decision.agents_{count}", METER.requests / decisions,
                      "requests", agents=count, decisions=decisions, assigned=assigned,
                      by_operation={k: round(v / decisions, 2) for k, v in sorted(METER.by_operation.items())})
         yield figure(BENCH, f"assignment.items_read_per_decision.agents_{count}", METER.items / decisions, "items",
-                     agents=count)
+                     agents=count, note="one page of the ready index (online agents by load)")
 
 
 # ---------------------------------------------------------------- list and search

@@ -415,12 +415,12 @@ class LocalRuntime:
                     EventPattern.load(_json_text(item["Pattern"]))
                     for item in (properties.get("FilterCriteria") or {}).get("Filters") or []
                 ]
-                function = self.functions[logical_id]
+                consumer = self.functions[logical_id]
                 scaling = (properties.get("ScalingConfig") or {}).get("MaximumConcurrency")
-                source_concurrency = min(int(scaling), function.concurrency) if scaling else function.concurrency
+                source_concurrency = min(int(scaling), consumer.concurrency) if scaling else consumer.concurrency
                 self.pollers.append(
                     SqsEventSourcePoller(
-                        self.functions[logical_id],
+                        consumer,
                         event_name,
                         sqs,
                         queue_url,

@@ -7,8 +7,9 @@ loaded, then whoever got a conversation longest ago (round-robin).
 
 One decision reads the conversation, the brand's inbox settings, its teams and one page of its
 online agents, least loaded first, from the `ready` index (further pages only while a page has
-nobody eligible) — so the items read stay flat however many agents the brand has — and writes
-one transaction (`holders.mutate`):
+nobody eligible; past a few pages, every agent, so nobody with room is ever missed) — so the
+items read stay flat however many agents the brand has — and writes one transaction
+(`holders.mutate`):
 the conversation's holder under `attribute_not_exists(assignee)` and the agent's
 `ADD load 1` under `load < capacity AND status = online`. When that agent filled up meanwhile
 the next candidate is tried; when nobody fits, the conversation waits in the queue index
@@ -104,9 +105,12 @@ def _ready_candidates(tenant_id: str, item: ConversationItem, all_teams: list[Te
                       exclude: frozenset[str]) -> list[AgentItem]:
     """Eligible agents of the first page of the `ready` index that has any, in order of preference.
 
-    The index holds online agents only, ascending by load, so those with room come first; a page
-    with nobody eligible (all of another team, full, or already tried) leads to the next one.
-    Whoever comes out is re-checked by the claim (online, under capacity) in the transaction.
+    The index holds online agents only, ascending by load, so those with room come first: one page
+    decides when the serving teams' agents are among the least loaded (one team, or teams of
+    similar load). A page with nobody eligible (all of other teams, full, or already tried) leads
+    to the next; past MAX_READY_PAGES the brand's agents are read whole, as before the index, so
+    a conversation never waits while someone who serves it has room. Whoever comes out is
+    re-checked by the claim (online, under capacity) in the transaction.
     """
     last_key = None
     for _ in range(MAX_READY_PAGES):
@@ -116,8 +120,10 @@ def _ready_candidates(tenant_id: str, item: ConversationItem, all_teams: list[Te
             return found
         last_key = page.last_evaluated_key
         if not last_key:
-            break
-    return []
+            return []
+    logger.info("ready index: nobody eligible in the first pages, reading every agent", tenant_id=tenant_id,
+                conversation_id=item.conversation_id)
+    return eligible(item, all_teams, agents.all_agents(tenant_id, consistent=True), config, exclude=exclude)
 
 
 def _claim(tenant_id: str, item: ConversationItem, agent: AgentItem, config: InboxSettings) -> bool:
