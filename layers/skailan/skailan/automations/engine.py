@@ -32,7 +32,6 @@ from skailan.automations import store
 from skailan.automations.catalogue import (
     AUTOMATION_PAUSED,
     CATALOGUE,
-    RUN_COMPLETED,
     RUN_FAILED,
     RUN_STOPPED,
     SOURCE,
@@ -341,12 +340,13 @@ def start(automation: store.AutomationItem, *, event: DomainEvent | None, facts:
         if strike:
             _strike(automation, reason)
         return "stopped"
+    store.touch_automation(tenant_id, automation_id, ran_at=now, strike=None)
     execute(run, automation.program or [], automation=automation)
     return "started"
 
 
 def _strike(automation: store.AutomationItem, reason: str) -> None:
-    strikes = store.touch_automation(automation.tenant_id, automation.automation_id, ran_at=iso(), strike=True)
+    strikes = store.touch_automation(automation.tenant_id, automation.automation_id, ran_at=None, strike=True)
     if strikes >= get_settings().automation_strikes_to_pause:
         pause(automation.tenant_id, automation.automation_id, reason)
 
@@ -395,16 +395,20 @@ def _record(run: store.RunItem, pc: int, ins: dict[str, Any], status: str, *, ou
 
 def _finish(run: store.RunItem, automation: store.AutomationItem | None, status: str,
             reason: str | None = None) -> None:
+    """Store the end of the run; a failure is a strike (paused past the limit), a success after
+    strikes clears them. Completed runs publish no event (nothing consumes one; it would cost a
+    write per run), failed and stopped ones do."""
     run.status, run.reason, run.wait_until = status, reason, None
     run.updated_at = iso()
-    type_ = {"completed": RUN_COMPLETED, "failed": RUN_FAILED}.get(status, RUN_STOPPED)
-    store.save_run(run, [_run_event(run, type_)])
-    strikes_on = status == "failed"
-    store.touch_automation(run.tenant_id, run.automation_id, ran_at=run.updated_at, strike=strikes_on)
-    if strikes_on and automation is not None:
-        strikes = store.touch_automation(run.tenant_id, run.automation_id, ran_at=run.updated_at, strike=None)
+    events = [] if status == "completed" else [_run_event(run, RUN_FAILED if status == "failed" else RUN_STOPPED)]
+    store.save_run(run, events)
+    if status == "failed":
+        strikes = store.touch_automation(run.tenant_id, run.automation_id, ran_at=None, strike=True)
         if strikes >= get_settings().automation_strikes_to_pause:
             pause(run.tenant_id, run.automation_id, reason or "")
+    elif status == "completed" and automation is not None and int(automation.strikes or 0):
+        store.touch_automation(run.tenant_id, run.automation_id, ran_at=None, strike=False)
+        automation.strikes = 0
 
 
 def execute(run: store.RunItem, program: list[dict[str, Any]], *, automation: store.AutomationItem | None) -> None:
@@ -688,14 +692,23 @@ def _resolver() -> Any:
 # ---------------------------------------------------------------- waits
 
 
-def resume_due(now: str | None = None) -> dict[str, int]:
-    """Resume every run whose wait (or retry backoff) is over at `now` (default: the clock)."""
+def resume_due(now: str | None = None, *, max_seconds: float = 100.0) -> dict[str, int]:
+    """Resume every run whose wait (or retry backoff) is over at `now` (default: the clock). A
+    backlog bigger than one run (`max_seconds`) is left to the next minute's run."""
+    import time
+
+    deadline = time.monotonic() + max_seconds
     now = now or iso()
-    counts = {"resumed": 0, "skipped": 0}
+    counts = {"resumed": 0, "skipped": 0, "left": 0}
     programs: dict[tuple[str, str, int], tuple[list[dict[str, Any]], store.AutomationItem | None]] = {}
-    for listed in store.due_waits(now):
-        run = store.get_run(listed.tenant_id, listed.automation_id, listed.run_id, consistent=True)
-        if run is None or run.status != "waiting" or not run.wait_until or run.wait_until > now:
+    for run in store.due_waits(now):
+        # The index copy (projection ALL) may be stale: the conditional save below (its revision)
+        # is the claim, so a run moved meanwhile is skipped, never run twice.
+        if time.monotonic() > deadline:
+            counts["left"] = 1
+            logger.warning("automation waits backlog left for the next run")
+            break
+        if run.status != "waiting" or not run.wait_until or run.wait_until > now:
             counts["skipped"] += 1
             continue
         key = (run.tenant_id, run.automation_id, int(run.version))

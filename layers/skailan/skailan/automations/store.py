@@ -238,9 +238,9 @@ def matching(tenant_id: str, trigger_key: str) -> Iterator[AutomationItem]:
             yield item
 
 
-def touch_automation(tenant_id: str, automation_id: str, *, ran_at: str, strike: bool | None) -> int:
+def touch_automation(tenant_id: str, automation_id: str, *, ran_at: str | None, strike: bool | None) -> int:
     """Stamp the last run; count a failed/capped run (`strike`) or clear the count. Returns strikes."""
-    actions: list[Any] = [AutomationItem.last_run_at.set(ran_at)]
+    actions: list[Any] = [AutomationItem.last_run_at.set(ran_at)] if ran_at else []
     if strike is True:
         actions.append(AutomationItem.strikes.add(1))
     elif strike is False:
