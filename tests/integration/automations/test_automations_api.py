@@ -289,3 +289,89 @@ def test_manual_run_branch_and_task_for_the_operator(demo):
     assert [s["type"] for s in run.body["steps"]] == ["branch", "add_tag"]
     assert call(API, "POST", f"/v1/automations/{automation['id']}/run", principal=demo["admin@acme.local"],
                 body={"person_id": other}).status == 404
+
+
+def test_caps_stop_runs_and_repeated_caps_pause_with_an_alert(demo, monkeypatch):
+    from skailan.automations import engine
+    from skailan.platform.settings import get_settings
+
+    capped = get_settings().model_copy(update={"automation_person_runs_per_hour": 2, "automation_strikes_to_pause": 3})
+    monkeypatch.setattr(engine, "get_settings", lambda: capped)
+    admin = demo["admin@demo.local"]
+    automation = _automation(admin, trigger={"type": "tag_added", "tag": "tope"}, steps=[{"type": "stop"}])
+    person_id = _person(admin, "Hugo Tope")
+    for _ in range(5):
+        engine.on_event(_tag_event("demo", person_id, ["tope"]))
+    runs = _runs(admin, automation["id"])
+    statuses = sorted(r["status"] for r in runs)
+    assert statuses == ["completed", "completed", "stopped", "stopped", "stopped"]
+    assert all("límite de 2 ejecuciones por hora" in r["reason"] for r in runs if r["status"] == "stopped")
+    paused = call(API, "GET", f"/v1/automations/{automation['id']}", principal=admin).body
+    assert paused["status"] == "paused" and "Pausada" in paused["paused_reason"]
+    # paused: off the trigger index, so later events do not even match it
+    assert engine.on_event(_tag_event("demo", person_id, ["tope"]))["matched"] == 0
+    # the creator got a notice
+    from skailan.inbox.items import NotificationItem
+    from skailan.inbox.notifications import feed_pk
+
+    notices = [n for n in NotificationItem.query(feed_pk("demo", admin.sub)) if n.type == "automation_paused"]
+    assert notices and notices[0].data["automation_id"] == automation["id"]
+    resumed = call(API, "PATCH", f"/v1/automations/{automation['id']}", principal=admin, body={"active": True}).body
+    assert resumed["status"] == "active"
+
+
+def test_worker_handles_sqs_records_and_reports_failures(demo):
+    import json
+
+    from skailan.platform.events import DomainEvent
+    from tests.support import FakeContext, handler_of
+
+    admin = demo["admin@demo.local"]
+    automation = _automation(admin, trigger={"type": "message_received", "keywords": ["precio"]},
+                             event_conditions=[{"field": "channel", "op": "eq", "value": "whatsapp"}],
+                             steps=[{"type": "add_tag", "tag": "precio-sqs"}])
+    person_id = _person(admin, "Iris Cola")
+
+    def record(message_id: str, event: DomainEvent | None) -> dict[str, Any]:
+        body = json.dumps({"detail-type": "message.received", "source": "skailan.conversations",
+                           "detail": json.loads(event.model_dump_json())}) if event else "{not json"
+        return {"messageId": message_id, "body": body, "attributes": {"ApproximateReceiveCount": "1"}}
+
+    def message(text: str, channel: str) -> DomainEvent:
+        return DomainEvent(tenant_id="demo", source="skailan.conversations", type="message.received",
+                           data={"conversation_id": "c-none", "person_id": person_id, "text": text, "channel": channel,
+                                 "message_id": "m1", "type": "text", "provider_message_id": "p1"})
+
+    result = handler_of("workers/automations")({"Records": [
+        record("ok", message("¿Cuál es el PRECIO?", "whatsapp")), record("bad", None),
+        record("other-channel", message("precio", "telegram")), record("no-keyword", message("hola", "whatsapp"))]},
+        FakeContext())
+    assert result == {"batchItemFailures": [{"itemIdentifier": "bad"}]}
+    runs = _runs(admin, automation["id"])
+    assert [r["status"] for r in runs] == ["stopped", "completed"]  # newest first
+    assert "channel" in runs[0]["reason"]
+    assert "precio-sqs" in call(CRM, "GET", f"/v1/contacts/{person_id}", principal=admin).body["tags"]
+
+
+def test_inbound_webhook_needs_its_secret(demo):
+    from tests.support import http_event, invoke
+
+    admin = demo["admin@demo.local"]
+    automation = _automation(admin, trigger={"type": "webhook"}, steps=[{"type": "add_tag", "tag": "desde-hook"}])
+    hook_url, secret = automation["webhook_url"], automation["webhook_secret"]
+    assert hook_url and secret
+    person_id = _person(admin, "Juan Hook")
+
+    def post(body: Any, given: str | None) -> Any:
+        event = http_event("POST", hook_url, body=body)
+        if given is not None:
+            event["headers"]["x-skailan-secret"] = given
+        return invoke(API, event)
+
+    assert post({"person_id": person_id}, "wrong").status == 404
+    assert post({"person_id": person_id}, None).status == 404
+    accepted = post({"person_id": person_id, "origen": "web"}, secret)
+    assert accepted.status == 202 and accepted.body["status"] == "accepted", accepted.body
+    run = _runs(admin, automation["id"])[0]
+    assert run["id"] == accepted.body["run_id"] and run["status"] == "completed"
+    assert "desde-hook" in call(CRM, "GET", f"/v1/contacts/{person_id}", principal=admin).body["tags"]
