@@ -375,3 +375,24 @@ def test_inbound_webhook_needs_its_secret(demo):
     run = _runs(admin, automation["id"])[0]
     assert run["id"] == accepted.body["run_id"] and run["status"] == "completed"
     assert "desde-hook" in call(CRM, "GET", f"/v1/contacts/{person_id}", principal=admin).body["tags"]
+
+
+def test_seeded_llamar_nuevamente_creates_a_follow_up_task_for_the_operator(demo):
+    from skailan.automations.demo import NAME
+    from skailan.automations.engine import on_event
+    from skailan.platform.events import Actor
+
+    admin, operator = demo["admin@demo.local"], demo["operator@demo.local"]
+    seeded = [a for a in call(API, "GET", "/v1/automations", principal=admin, query={"limit": 100}).body["items"]
+              if a["name"] == NAME]
+    assert len(seeded) == 1
+    person_id = _person(admin, "Karla Nota")
+    event = _tag_event("demo", person_id, ["Llamar nuevamente"])
+    event.actor = Actor(kind="user", id=operator.sub, email=operator.email)  # the operator wrote the note
+    on_event(event)
+    run = _runs(admin, seeded[0]["id"], person_id=person_id)[0]
+    assert run["status"] == "completed", run
+    task_id = run["steps"][0]["output"]["task_id"]
+    task = call("api/sales", "GET", f"/v1/tasks/{task_id}", principal=admin).body
+    assert task["assignee_id"] == operator.sub and task["title"] == "Volver a llamar a Karla Nota"
+    assert task["person_id"] == person_id and task["type_id"] == "follow_up" and task["due_at"]
