@@ -396,3 +396,37 @@ def test_seeded_llamar_nuevamente_creates_a_follow_up_task_for_the_operator(demo
     task = call("api/sales", "GET", f"/v1/tasks/{task_id}", principal=admin).body
     assert task["assignee_id"] == operator.sub and task["title"] == "Volver a llamar a Karla Nota"
     assert task["person_id"] == person_id and task["type_id"] == "follow_up" and task["due_at"]
+
+
+def test_zoho_kinds_scoring_points_and_assignment_round_robin(demo):
+    from skailan.automations.engine import on_event
+
+    admin = demo["admin@demo.local"]
+    field = call(CRM, "POST", "/v1/crm/fields", principal=admin,
+                 body={"key": "puntaje", "label": "Puntaje", "type": "number"})
+    assert field.status in (201, 409), field.body
+    wrong = call(API, "POST", "/v1/automations", principal=admin,
+                 body={"name": "x", "kind": "scoring", "trigger": {"type": "tag_added", "tag": "abrio"},
+                       "steps": [{"type": "add_score", "field": "nombre_inexistente", "points": 5}]})
+    assert wrong.status == 422 and wrong.body["error"]["details"][0]["field"] == "steps.0.add_score.field"
+    missing = call(API, "POST", "/v1/automations", principal=admin,
+                   body={"name": "x", "kind": "assignment", "trigger": {"type": "person_created"},
+                         "steps": [{"type": "stop"}]})
+    assert missing.status == 422 and missing.body["error"]["details"][0]["error"] == "kind_needs_step"
+    scoring = _automation(admin, kind="scoring", trigger={"type": "tag_added", "tag": "abrio-correo"},
+                          steps=[{"type": "add_score", "field": "puntaje", "points": 5}])
+    assert scoring["kind"] == "scoring"
+    users = [demo["agent1@demo.local"].sub, demo["agent2@demo.local"].sub]
+    assignment = _automation(admin, kind="assignment", trigger={"type": "tag_added", "tag": "reparto"},
+                             steps=[{"type": "assign_owner", "user_ids": users}])
+    person_id = _person(admin, "Luis Puntos")
+    on_event(_tag_event("demo", person_id, ["abrio-correo"]))
+    on_event(_tag_event("demo", person_id, ["abrio-correo"]))
+    assert call(CRM, "GET", f"/v1/contacts/{person_id}", principal=admin).body["custom"]["puntaje"] == 10
+    owners = []
+    for n in range(3):
+        somebody = _person(admin, f"Reparto {n}")
+        on_event(_tag_event("demo", somebody, ["reparto"]))
+        owners.append(call(CRM, "GET", f"/v1/contacts/{somebody}", principal=admin).body["owner_id"])
+    assert owners == [users[0], users[1], users[0]]
+    assert _runs(admin, assignment["id"])[0]["steps"][0]["output"]["owner_id"] == users[0]

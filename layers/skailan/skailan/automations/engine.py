@@ -110,7 +110,8 @@ def triggers_of(event: DomainEvent) -> list[tuple[str, dict[str, Any]]]:
             out.append(("task_overdue", data))
     elif source == "skailan.conversations":
         mapping = {"conversation.created": "conversation_opened", "conversation.assigned": "conversation_assigned",
-                   "conversation.closed": "conversation_closed", "message.received": "message_received"}
+                   "conversation.closed": "conversation_closed", "message.received": "message_received",
+                   "conversation.unassigned_alert": "conversation_unattended"}
         if type_ in mapping:
             out.append((mapping[type_], data))
     elif source == "skailan.leads":
@@ -565,6 +566,16 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
         from skailan.crm import lists
 
         return lists.remove_members(caller, ins["list_id"], [_need_person(run)]).model_dump()
+    if op == "add_score":
+        from skailan.crm.people import load_person, update_person
+
+        person_id = _need_person(run)
+        key = str(ins["field"]).removeprefix("custom.")
+        current = (load_person(tenant_id, person_id).custom or {}).get(key) or 0
+        total = float(current) + int(ins["points"])
+        value: float | int = int(total) if total.is_integer() else total
+        update_person(caller, person_id, PersonPatchIn(custom={key: value}))
+        return {"field": key, "before": current, "after": value}
     if op == "create_task":
         return _create_task(run, ins, caller)
     if op == "notify_user":

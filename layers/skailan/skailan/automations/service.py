@@ -90,7 +90,7 @@ def compile_steps(steps: list[Any]) -> list[dict[str, Any]]:
 
 def definition_of(data: AutomationIn) -> dict[str, Any]:
     return {
-        "trigger": _dump(data.trigger), "conditions": data.conditions,
+        "kind": data.kind, "trigger": _dump(data.trigger), "conditions": data.conditions,
         "event_conditions": [_dump(c) for c in data.event_conditions],
         "steps": [_dump(s) for s in data.steps], "once_per_person": data.once_per_person,
     }
@@ -190,12 +190,28 @@ def validate(tenant_id: str, data: AutomationIn) -> None:
                            f"{where}.account_id", errors)
         elif kind == "call_webhook":
             _check_url(step.url, f"{where}.url", errors)
+        elif kind == "add_score":
+            found = next((f for f in definitions.fields if f.key == step.field.removeprefix("custom.")), None)
+            if found is None or str(found.type) != "number":
+                _issue(errors, f"{where}.field", "not_a_number_field", "Los puntos van en un campo numérico",
+                       "Points go in a number field")
         elif kind == "wait" and step.until:
             try:
                 parse_iso(step.until)
             except ValueError:
                 _issue(errors, f"{where}.until", "invalid", "Fecha y hora no válida (ISO-8601)",
                        "Not a valid date-time (ISO-8601)")
+    kinds_need = {"assignment": ("assign_owner", "una asignación (assign_owner)", "an assignment (assign_owner)"),
+                  "scoring": ("add_score", "puntos (add_score)", "points (add_score)")}
+    if data.kind in kinds_need:
+        op, es, en = kinds_need[data.kind]
+        if not any(step.type == op for _, step, _, _ in _walk(data.steps, "")):
+            _issue(errors, "steps", "kind_needs_step", f"Una regla de este tipo necesita {es}",
+                   f"A rule of this kind needs {en}")
+    if data.kind == "escalation" and trigger.type not in ("task_overdue", "conversation_unattended"):
+        _issue(errors, "trigger", "kind_needs_trigger",
+               "Una regla de escalamiento se dispara por una tarea vencida o una conversación sin atender",
+               "An escalation rule fires on an overdue task or an unattended conversation")
     if errors:
         raise Unprocessable(both("La automatización no es válida", "The automation is not valid"), details=errors)
 
@@ -257,6 +273,7 @@ def to_out(item: store.AutomationItem, *, secrets_visible: bool = False) -> Auto
     return AutomationOut(
         id=item.automation_id, version=int(item.version), name=item.name, description=item.description,
         active=bool(item.active), status=status, paused_reason=item.paused_reason,
+        kind=definition.get("kind") or "workflow",
         trigger=definition.get("trigger") or {}, conditions=definition.get("conditions"),
         event_conditions=definition.get("event_conditions") or [], steps=definition.get("steps") or [],
         once_per_person=bool(definition.get("once_per_person")), created_at=item.created_at or "",
@@ -308,6 +325,7 @@ def update(caller: Caller, automation_id: str, data: AutomationPatchIn) -> Autom
     current = item.definition or {}
     merged = {
         "name": data.name if "name" in sent else item.name,
+        "kind": data.kind if "kind" in sent else current.get("kind", "workflow"),
         "description": data.description if "description" in sent else item.description,
         "active": data.active if "active" in sent else item.active,
         "trigger": data.trigger.model_dump(exclude_none=True) if "trigger" in sent and data.trigger else current[
