@@ -430,3 +430,34 @@ def test_zoho_kinds_scoring_points_and_assignment_round_robin(demo):
         owners.append(call(CRM, "GET", f"/v1/contacts/{somebody}", principal=admin).body["owner_id"])
     assert owners == [users[0], users[1], users[0]]
     assert _runs(admin, assignment["id"])[0]["steps"][0]["output"]["owner_id"] == users[0]
+
+
+def test_a_run_left_running_by_a_crashed_worker_continues_on_redelivery(demo, monkeypatch):
+    from skailan.automations import engine
+    from skailan.platform import clock
+
+    admin = demo["admin@demo.local"]
+    automation = _automation(admin, trigger={"type": "tag_added", "tag": "caida"},
+                             steps=[{"type": "add_tag", "tag": "paso-1"}, {"type": "add_tag", "tag": "paso-2"}])
+    person_id = _person(admin, "Mario Caída")
+    event = _tag_event("demo", person_id, ["caida"], event_id="01EVENTCRASH00000000000001")
+    real = engine.perform
+
+    def crash_on_second(run, ins, auto):
+        if ins["tag"] == "paso-2":
+            raise SystemExit("worker killed")  # not an Exception: nothing records it, like a crash
+        return real(run, ins, auto)
+
+    monkeypatch.setattr(engine, "perform", crash_on_second)
+    with pytest.raises(SystemExit):
+        engine.on_event(event)
+    monkeypatch.setattr(engine, "perform", real)
+    assert _runs(admin, automation["id"])[0]["status"] == "running"
+    assert engine.on_event(event)["duplicate"] == 1  # too soon: the worker may still be at it
+    clock.advance(180)
+    assert engine.on_event(event)["started"] == 1
+    run = _runs(admin, automation["id"])
+    assert len(run) == 1 and run[0]["status"] == "completed"
+    assert [s["type"] for s in run[0]["steps"]] == ["add_tag", "add_tag"]
+    tags = call(CRM, "GET", f"/v1/contacts/{person_id}", principal=admin).body["tags"]
+    assert "paso-1" in tags and "paso-2" in tags

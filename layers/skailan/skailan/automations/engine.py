@@ -297,8 +297,10 @@ def start(automation: store.AutomationItem, *, event: DomainEvent | None, facts:
     tenant_id, automation_id = automation.tenant_id, automation.automation_id
     definition = automation.definition or {}
     version = int(automation.version)
-    if event is not None and store.already_claimed(tenant_id, automation_id, event.id, version):
-        return "duplicate"
+    if event is not None:
+        claimed = store.claimed_run(tenant_id, automation_id, event.id, version)
+        if claimed is not None:
+            return _continue_stalled(automation, claimed)
     settings = get_settings()
     chain = event.chain if event is not None else None
     depth = (chain.depth if chain else 0) + 1
@@ -343,6 +345,21 @@ def start(automation: store.AutomationItem, *, event: DomainEvent | None, facts:
         return "stopped"
     store.touch_automation(tenant_id, automation_id, ran_at=now, strike=None)
     execute(run, automation.program or [], automation=automation)
+    return "started"
+
+
+STALLED_AFTER = timedelta(seconds=120)  # longer than the worker's timeout: nobody is running it
+
+
+def _continue_stalled(automation: store.AutomationItem, run_id: str) -> str:
+    """A redelivered event whose run a crashed worker left `running`: continue it from its
+    program counter (the conditional saves keep a live worker and this one from both moving it)."""
+    run = store.get_run(automation.tenant_id, automation.automation_id, run_id, consistent=True) if run_id else None
+    if run is None or run.status != "running" or parse_iso(run.updated_at or run.started_at) > utcnow() - STALLED_AFTER:
+        return "duplicate"
+    version = store.get_version(run.tenant_id, run.automation_id, int(run.version))
+    logger.warning("continuing a stalled run", run_id=run.run_id, pc=int(run.pc))
+    execute(run, (version.program or []) if version is not None else automation.program or [], automation=automation)
     return "started"
 
 
