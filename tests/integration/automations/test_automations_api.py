@@ -461,3 +461,30 @@ def test_a_run_left_running_by_a_crashed_worker_continues_on_redelivery(demo, mo
     assert [s["type"] for s in run[0]["steps"]] == ["add_tag", "add_tag"]
     tags = call(CRM, "GET", f"/v1/contacts/{person_id}", principal=admin).body["tags"]
     assert "paso-1" in tags and "paso-2" in tags
+
+
+def test_once_per_person_time_of_day_and_templates_checked_at_save(demo):
+    from skailan.automations.engine import on_event
+
+    admin = demo["admin@demo.local"]
+    once = _automation(admin, trigger={"type": "tag_added", "tag": "bienvenida"}, once_per_person=True,
+                       event_conditions=[{"field": "hour", "op": "in", "value": list(range(24))}],
+                       steps=[{"type": "add_tag", "tag": "saludado"}])
+    never = _automation(admin, trigger={"type": "tag_added", "tag": "bienvenida"},
+                        event_conditions=[{"field": "hour", "op": "in", "value": []}], steps=[{"type": "stop"}])
+    person_id = _person(admin, "Nora Una Vez")
+    for _ in range(3):  # three different events (ids): once per person still runs once
+        on_event(_tag_event("demo", person_id, ["bienvenida"]))
+    assert [r["status"] for r in _runs(admin, once["id"])] == ["completed"]
+    assert {r["status"] for r in _runs(admin, never["id"])} == {"stopped"}
+    assert "hour" in _runs(admin, never["id"])[0]["reason"]
+    unknown = call(API, "POST", "/v1/automations", principal=admin,
+                   body={"name": "x", "trigger": {"type": "message_received"},
+                         "steps": [{"type": "send_whatsapp_template", "name": "no-existe", "language": "es"}]})
+    assert unknown.status == 422
+    assert unknown.body["error"]["details"][0]["field"] == "steps.0.send_whatsapp_template.name"
+    known = call(API, "POST", "/v1/automations", principal=admin,
+                 body={"name": "x", "trigger": {"type": "message_received"},
+                       "steps": [{"type": "send_whatsapp_template", "name": "seguimiento", "language": "es",
+                                  "parameters": ["{{nombre}}"]}]})
+    assert known.status == 201, known.body

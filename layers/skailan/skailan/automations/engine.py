@@ -235,9 +235,28 @@ def _fact(facts: dict[str, Any], path: str) -> Any:
     return value
 
 
-def explain_event_conditions(conditions: list[dict[str, Any]], facts: dict[str, Any]) -> str | None:
+def _clock_facts(tenant_id: str) -> dict[str, Any]:
+    """`business_hours` (the brand is open now) and `hour` (0-23 in the brand's zone)."""
+    from zoneinfo import ZoneInfo
+
+    from skailan.inbox import hours
+    from skailan.tenancy import brands
+
+    brand = brands.get_brand(tenant_id)
+    now = utcnow()
+    return {"business_hours": hours.is_open(brand.business_hours, brand.time_zone, now),
+            "hour": now.astimezone(ZoneInfo(brand.time_zone)).hour}
+
+
+def explain_event_conditions(conditions: list[dict[str, Any]], facts: dict[str, Any],
+                             tenant_id: str | None = None) -> str | None:
+    """The event's fields; plus `business_hours` and `hour` (time of day in the brand's zone)."""
+    if tenant_id and any(c["field"] in ("business_hours", "hour") for c in conditions):
+        facts = {**facts, **_clock_facts(tenant_id)}
     for condition in conditions:
         actual, wanted, op = _fact(facts, condition["field"]), condition.get("value"), condition["op"]
+        if condition["field"] == "hour" and op == "in" and isinstance(wanted, list):
+            wanted = [str(w) for w in wanted]
         norm = (lambda v: fold(str(v)) if v is not None else None)  # noqa: E731
         if op == "eq":
             ok = norm(actual) == norm(wanted)
@@ -327,7 +346,7 @@ def start(automation: store.AutomationItem, *, event: DomainEvent | None, facts:
     elif person_id and person is None:
         reason = why_not("la persona ya no existe", "the person no longer exists")
     else:
-        reason = explain_event_conditions(definition.get("event_conditions") or [], facts)
+        reason = explain_event_conditions(definition.get("event_conditions") or [], facts, tenant_id)
         if reason is None and definition.get("conditions"):
             reason = explain_rule(definition["conditions"], person or {}) if person is not None else why_not(
                 "el evento no tiene persona para evaluar las condiciones", "the event has no person to check")

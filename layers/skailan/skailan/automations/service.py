@@ -183,8 +183,7 @@ def validate(tenant_id: str, data: AutomationIn) -> None:
                                                                                   "conversation_closed"}:
                 _issue(errors, f"{where}.account_id", "required", "Indica el número de WhatsApp que envía",
                        "Give the WhatsApp account that sends")
-            if step.account_id:
-                _check_template(tenant_id, step.account_id, step.name, step.language, f"{where}", errors)
+            _check_template(tenant_id, step.account_id, step.name, step.language, f"{where}", errors)
         elif kind in ("send_email", "send_sms"):
             _check_account(tenant_id, step.account_id, "email" if kind == "send_email" else "sms",
                            f"{where}.account_id", errors)
@@ -224,15 +223,17 @@ def _check_user(tenant_id: str, user_id: str, field: str, errors: list[dict[str,
         _issue(errors, field, "unknown", "Usuario desconocido o inactivo", "Unknown or inactive user")
 
 
-def _check_template(tenant_id: str, account_id: str, name: str, language: str, field: str,
+def _check_template(tenant_id: str, account_id: str | None, name: str, language: str, field: str,
                     errors: list[dict[str, Any]]) -> None:
+    """The template exists on that account — or, sent in the triggering conversation, on one of
+    the brand's WhatsApp accounts."""
     from skailan.inbox import templates
 
-    try:
-        found = templates.find(tenant_id, account_id, name, language)
-    except Exception:  # an unknown account reads as "no such template" here
-        found = None
-    if found is None:
+    if account_id:
+        found = templates.find(tenant_id, account_id, name, language) is not None
+    else:
+        found = any(t.name == name and t.language == language for t in templates.list_templates(tenant_id).items)
+    if not found:
         _issue(errors, f"{field}.name", "unknown", f"La plantilla '{name}' ({language}) no está registrada",
                f"Template '{name}' ({language}) is not registered")
 
