@@ -488,3 +488,12 @@ def test_once_per_person_time_of_day_and_templates_checked_at_save(demo):
                        "steps": [{"type": "send_whatsapp_template", "name": "seguimiento", "language": "es",
                                   "parameters": ["{{nombre}}"]}]})
     assert known.status == 201, known.body
+
+
+def test_an_automation_too_large_for_its_item_is_refused(demo):
+    steps = [{"type": "branch", "conditions": {"all": []},
+              "then": [{"type": "notify_user", "user_id": "u", "message": "x" * 500}] * 40,
+              "else": [{"type": "add_tag", "tag": "t"}] * 40}] * 10
+    reply = call(API, "POST", "/v1/automations", principal=demo["admin@demo.local"],
+                 body={"name": "grande", "trigger": {"type": "manual"}, "steps": steps})
+    assert reply.status == 422 and reply.body["error"]["code"] == "automation_too_large"

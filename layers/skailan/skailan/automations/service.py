@@ -135,11 +135,25 @@ def _walk(steps: list[Any], prefix: str) -> list[tuple[str, Any, int, bool]]:
     return out
 
 
+MAX_INSTRUCTIONS = 200  # steps across every branch
+MAX_DEFINITION_BYTES = 100_000  # stored twice (definition and program) in a 400 KB item
+
+
 def validate(tenant_id: str, data: AutomationIn) -> None:
     """Everything that needs the brand's data; one 422 naming every bad part."""
+    import json
+
     from skailan.crm.definitions import load
     from skailan.platform.clock import parse_iso
 
+    size = len(json.dumps(definition_of(data), default=str).encode())
+    count = len(_walk(data.steps, ""))
+    if size > MAX_DEFINITION_BYTES or count > MAX_INSTRUCTIONS:
+        raise Unprocessable(both(f"La automatización es demasiado grande (máximo {MAX_INSTRUCTIONS} pasos, "
+                                 f"{MAX_DEFINITION_BYTES // 1000} KB)", f"The automation is too large (at most "
+                                 f"{MAX_INSTRUCTIONS} steps, {MAX_DEFINITION_BYTES // 1000} KB)"),
+                            code="automation_too_large", details=[{"field": "steps", "error": "too_large",
+                                                                   "steps": count, "bytes": size}])
     errors: list[dict[str, Any]] = []
     definitions = load(tenant_id)
     if data.conditions is not None:
@@ -337,7 +351,14 @@ def update(caller: Caller, automation_id: str, data: AutomationPatchIn) -> Autom
         "steps": [_dump(s) for s in data.steps] if "steps" in sent and data.steps else current["steps"],
         "once_per_person": data.once_per_person if "once_per_person" in sent else current.get("once_per_person"),
     }
-    checked = AutomationIn.model_validate(merged)  # the merged result is what must be valid
+    from pydantic import ValidationError
+
+    try:
+        checked = AutomationIn.model_validate(merged)  # the merged result is what must be valid
+    except ValidationError as err:
+        raise Unprocessable(both("La automatización no es válida", "The automation is not valid"), details=[
+            {"field": ".".join(str(p) for p in e["loc"]), "error": e["type"], "message": e["msg"]}
+            for e in err.errors()]) from err
     validate(tenant_id, checked)
     definition = definition_of(checked)
     now = iso()
