@@ -602,6 +602,34 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
         from skailan.crm import lists
 
         return lists.remove_members(caller, ins["list_id"], [_need_person(run)]).model_dump()
+    if op == "create_deal":
+        from decimal import Decimal
+
+        from skailan.crm import deals
+        from skailan.crm.sales_models import DealIn
+
+        person = _person_dict(tenant_id, _need_person(run)) or {}
+        actor = (run.trigger or {}).get("actor") or {}
+        owner = ins.get("owner_id") or person.get("owner_id") or (actor.get("id") if actor.get("kind") == "user"
+                                                                  else None)
+        if not owner:
+            raise SkailanError(both("No hay responsable para el negocio: indica owner_id",
+                                    "Nobody owns the deal: give owner_id"), code="no_owner")
+        deal = deals.create_deal(caller, DealIn(title=render(ins["title"], run), amount=Decimal(str(round(float(
+                                                    ins.get("amount") or 0), 2))),
+                                                pipeline_id=ins.get("pipeline_id"), stage_id=ins.get("stage_id"),
+                                                owner_id=owner, person_id=run.person_id))
+        return {"deal_id": deal.id, "stage_id": deal.stage_id}
+    if op == "move_deal":
+        from skailan.crm import deals
+        from skailan.crm.sales_models import DealUpdateIn
+
+        deal_id = (run.trigger or {}).get("entity_id")
+        if (run.trigger or {}).get("entity_type") != "deal" or not deal_id:
+            raise SkailanError(both("El disparador no trae un negocio", "The trigger has no deal"), code="no_deal")
+        fields = {"stage_id": ins["stage_id"], **({"pipeline_id": ins["pipeline_id"]} if ins.get("pipeline_id") else {})}
+        moved = deals.update_deal(caller, str(deal_id), DealUpdateIn.model_validate(fields))
+        return {"deal_id": moved.id, "stage_id": moved.stage_id}
     if op == "add_score":
         from skailan.crm.people import load_person, update_person
 
