@@ -148,6 +148,12 @@ def test_event_runs_once_and_records_history(demo):
     assert len(_runs(admin, automation["id"], person_id=person_id)) == 1
     brand = call(API, "GET", "/v1/automation-runs", principal=admin, query={"person_id": person_id}).body["items"]
     assert [r["id"] for r in brand] == [runs[0]["id"]]
+    run_path = f"/v1/automations/{automation['id']}/runs/{runs[0]['id']}"
+    assert call(API, "GET", run_path, principal=admin).body["id"] == runs[0]["id"]
+    other = demo["admin@acme.local"]
+    assert call(API, "GET", run_path, principal=other).status == 404
+    assert call(API, "POST", f"{run_path}/retry", principal=other).status == 404
+    assert call(API, "GET", "/v1/automation-runs", principal=other, query={"person_id": person_id}).body["items"] == []
 
 
 def test_conditions_explain_why_not(demo):
