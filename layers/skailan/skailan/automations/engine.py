@@ -520,9 +520,29 @@ def _failed_reason(ins: dict[str, Any], error: str) -> str:
 def _wait_due(ins: dict[str, Any], run: store.RunItem) -> Any:
     if run.wait_until:  # resumed: the wait it parked on
         return parse_iso(run.wait_until)
-    if ins.get("until"):
-        return parse_iso(ins["until"])
-    return utcnow() + timedelta(minutes=int(ins["minutes"]))
+    due = parse_iso(ins["until"]) if ins.get("until") else utcnow() + timedelta(minutes=int(ins["minutes"]))
+    if ins.get("business_hours"):
+        from skailan.tenancy import brands
+
+        brand = brands.get_brand(run.tenant_id)
+        due = next_open(brand.business_hours, brand.time_zone, due)
+    return due
+
+
+def next_open(business_hours: dict[str, list[dict[str, str]]], time_zone: str, at: Any) -> Any:
+    """`at` if the brand is open then, else the next opening (5-minute steps, up to 8 days; a brand
+    with no hours at all keeps `at`)."""
+    from skailan.inbox import hours
+
+    if hours.is_open(business_hours, time_zone, at):
+        return at
+    step = timedelta(minutes=5)
+    moment = at.replace(second=0, microsecond=0) - timedelta(minutes=at.minute % 5) + step
+    for _ in range(8 * 24 * 12):
+        if hours.is_open(business_hours, time_zone, moment):
+            return moment
+        moment += step
+    return at
 
 
 # ---------------------------------------------------------------- steps

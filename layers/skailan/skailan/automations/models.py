@@ -283,6 +283,8 @@ class Wait(RequestModel):
     type: Literal["wait"]
     minutes: Annotated[int, Field(ge=1, le=MAX_WAIT_MINUTES)] | None = None
     until: Annotated[str, Field(max_length=40)] | None = None  # ISO-8601 date-time
+    # Resume only while the brand is open: a wait ending out of hours ends at the next opening.
+    business_hours: bool = False
 
     @model_validator(mode="after")
     def _one(self) -> Wait:
