@@ -117,6 +117,12 @@ class TaskOverdue(_Trigger):
     type: Literal["task_overdue"]
 
 
+class ConversationUnattended(_Trigger):
+    """The inbox's alert: a conversation waits unassigned past the brand's limit (escalation rules)."""
+
+    type: Literal["conversation_unattended"]
+
+
 class Manual(_Trigger):
     """Run on a person from the API (`POST /v1/automations/{id}/run`)."""
 
@@ -133,7 +139,7 @@ Trigger = Annotated[
     PersonCreated | PersonUpdated | TagAdded | TagRemoved | JourneyStateChanged | CustomerRoleChanged
     | FormSubmitted | ConversationOpened | ConversationAssigned | ConversationClosed | MessageReceived
     | LeadNoteAdded | LeadStatusChanged | OutcomeClassified | DealStageChanged | DealWon | DealLost | TaskOverdue
-    | Manual | InboundWebhook,
+    | ConversationUnattended | Manual | InboundWebhook,
     Field(discriminator="type"),
 ]
 
@@ -246,10 +252,39 @@ class CallWebhook(RequestModel):
     url: Annotated[str, Field(min_length=8, max_length=2000)]
 
 
+class CreateDeal(RequestModel):
+    """A deal for the person (pipeline and stage: the brand's defaults unless given)."""
+
+    type: Literal["create_deal"]
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    amount: Annotated[float, Field(ge=0, le=1e12)] = 0
+    pipeline_id: EntityId | None = None
+    stage_id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")] | None = None
+    owner_id: EntityId | None = None  # None: the person's owner, else the user who caused the event
+
+
+class MoveDeal(RequestModel):
+    """Move the triggering deal (deal triggers only) to another stage."""
+
+    type: Literal["move_deal"]
+    stage_id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
+    pipeline_id: EntityId | None = None
+
+
+class AddScore(RequestModel):
+    """Scoring rules: add (or with a negative number, take) points on a number custom field."""
+
+    type: Literal["add_score"]
+    field: Annotated[str, Field(min_length=1, max_length=64)]
+    points: Annotated[int, Field(ge=-10_000, le=10_000)]
+
+
 class Wait(RequestModel):
     type: Literal["wait"]
     minutes: Annotated[int, Field(ge=1, le=MAX_WAIT_MINUTES)] | None = None
     until: Annotated[str, Field(max_length=40)] | None = None  # ISO-8601 date-time
+    # Resume only while the brand is open: a wait ending out of hours ends at the next opening.
+    business_hours: bool = False
 
     @model_validator(mode="after")
     def _one(self) -> Wait:
@@ -273,16 +308,20 @@ class Stop(RequestModel):
 
 Step = Annotated[
     AddTag | RemoveTag | UpdateField | SetJourneyState | AddToList | RemoveFromList | CreateTask | NotifyUser
-    | AssignOwner | SendMessage | SendWhatsappTemplate | SendEmail | SendSms | CallWebhook | Wait | Branch | Stop,
+    | AssignOwner | SendMessage | SendWhatsappTemplate | SendEmail | SendSms | CallWebhook | CreateDeal | MoveDeal
+    | AddScore | Wait | Branch | Stop,
     Field(discriminator="type"),
 ]
 Branch.model_rebuild()
 
+# Zoho-style built-in kinds: the same engine; the kind says which steps and triggers it must have
+# (assignment: assign_owner; scoring: add_score; escalation: task_overdue / conversation_unattended).
 Kind = Literal["workflow", "assignment", "scoring", "escalation"]
 
 
 class AutomationIn(RequestModel):
     name: Annotated[str, Field(min_length=1, max_length=200)]
+    kind: Kind = "workflow"
     description: Annotated[str, Field(max_length=2000)] | None = None
     active: bool = True
     trigger: Trigger
@@ -296,6 +335,7 @@ class AutomationPatchIn(PatchModel):
     nullable = frozenset({"description", "conditions"})
 
     name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    kind: Kind | None = None
     description: Annotated[str, Field(max_length=2000)] | None = None
     active: bool | None = None
     trigger: Trigger | None = None
@@ -313,6 +353,7 @@ class AutomationOut(ResponseModel):
     id: str
     version: int
     name: str
+    kind: Kind = "workflow"
     description: str | None = None
     active: bool
     status: Literal["active", "inactive", "paused"]

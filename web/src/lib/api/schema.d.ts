@@ -3033,6 +3033,21 @@ export interface components {
             /** Window Expires At */
             window_expires_at?: string | null;
         };
+        /**
+         * AddScore
+         * @description Scoring rules: add (or with a negative number, take) points on a number custom field.
+         */
+        AddScore: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "add_score";
+            /** Field */
+            field: string;
+            /** Points */
+            points: number;
+        };
         /** AddTag */
         AddTag: {
             /**
@@ -3312,6 +3327,12 @@ export interface components {
         AutomationIn: {
             /** Name */
             name: string;
+            /**
+             * Kind
+             * @default workflow
+             * @enum {string}
+             */
+            kind: "workflow" | "assignment" | "scoring" | "escalation";
             /** Description */
             description?: string | null;
             /**
@@ -3320,7 +3341,7 @@ export interface components {
              */
             active: boolean;
             /** Trigger */
-            trigger: components["schemas"]["PersonCreated"] | components["schemas"]["PersonUpdated"] | components["schemas"]["TagAdded"] | components["schemas"]["TagRemoved"] | components["schemas"]["JourneyStateChanged"] | components["schemas"]["CustomerRoleChanged"] | components["schemas"]["FormSubmitted"] | components["schemas"]["ConversationOpened"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["ConversationClosed"] | components["schemas"]["MessageReceived"] | components["schemas"]["LeadNoteAdded"] | components["schemas"]["LeadStatusChanged"] | components["schemas"]["OutcomeClassified"] | components["schemas"]["DealStageChanged"] | components["schemas"]["DealWon"] | components["schemas"]["DealLost"] | components["schemas"]["TaskOverdue"] | components["schemas"]["Manual"] | components["schemas"]["InboundWebhook"];
+            trigger: components["schemas"]["PersonCreated"] | components["schemas"]["PersonUpdated"] | components["schemas"]["TagAdded"] | components["schemas"]["TagRemoved"] | components["schemas"]["JourneyStateChanged"] | components["schemas"]["CustomerRoleChanged"] | components["schemas"]["FormSubmitted"] | components["schemas"]["ConversationOpened"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["ConversationClosed"] | components["schemas"]["MessageReceived"] | components["schemas"]["LeadNoteAdded"] | components["schemas"]["LeadStatusChanged"] | components["schemas"]["OutcomeClassified"] | components["schemas"]["DealStageChanged"] | components["schemas"]["DealWon"] | components["schemas"]["DealLost"] | components["schemas"]["TaskOverdue"] | components["schemas"]["ConversationUnattended"] | components["schemas"]["Manual"] | components["schemas"]["InboundWebhook"];
             /** Conditions */
             conditions?: {
                 [key: string]: unknown;
@@ -3328,7 +3349,7 @@ export interface components {
             /** Event Conditions */
             event_conditions?: components["schemas"]["EventCondition"][];
             /** Steps */
-            steps: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[];
+            steps: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[];
             /**
              * Once Per Person
              * @default false
@@ -3343,6 +3364,12 @@ export interface components {
             version: number;
             /** Name */
             name: string;
+            /**
+             * Kind
+             * @default workflow
+             * @enum {string}
+             */
+            kind: "workflow" | "assignment" | "scoring" | "escalation";
             /** Description */
             description?: string | null;
             /** Active */
@@ -3389,12 +3416,14 @@ export interface components {
         AutomationPatchIn: {
             /** Name */
             name?: string | null;
+            /** Kind */
+            kind?: ("workflow" | "assignment" | "scoring" | "escalation") | null;
             /** Description */
             description?: string | null;
             /** Active */
             active?: boolean | null;
             /** Trigger */
-            trigger?: (components["schemas"]["PersonCreated"] | components["schemas"]["PersonUpdated"] | components["schemas"]["TagAdded"] | components["schemas"]["TagRemoved"] | components["schemas"]["JourneyStateChanged"] | components["schemas"]["CustomerRoleChanged"] | components["schemas"]["FormSubmitted"] | components["schemas"]["ConversationOpened"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["ConversationClosed"] | components["schemas"]["MessageReceived"] | components["schemas"]["LeadNoteAdded"] | components["schemas"]["LeadStatusChanged"] | components["schemas"]["OutcomeClassified"] | components["schemas"]["DealStageChanged"] | components["schemas"]["DealWon"] | components["schemas"]["DealLost"] | components["schemas"]["TaskOverdue"] | components["schemas"]["Manual"] | components["schemas"]["InboundWebhook"]) | null;
+            trigger?: (components["schemas"]["PersonCreated"] | components["schemas"]["PersonUpdated"] | components["schemas"]["TagAdded"] | components["schemas"]["TagRemoved"] | components["schemas"]["JourneyStateChanged"] | components["schemas"]["CustomerRoleChanged"] | components["schemas"]["FormSubmitted"] | components["schemas"]["ConversationOpened"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["ConversationClosed"] | components["schemas"]["MessageReceived"] | components["schemas"]["LeadNoteAdded"] | components["schemas"]["LeadStatusChanged"] | components["schemas"]["OutcomeClassified"] | components["schemas"]["DealStageChanged"] | components["schemas"]["DealWon"] | components["schemas"]["DealLost"] | components["schemas"]["TaskOverdue"] | components["schemas"]["ConversationUnattended"] | components["schemas"]["Manual"] | components["schemas"]["InboundWebhook"]) | null;
             /** Conditions */
             conditions?: {
                 [key: string]: unknown;
@@ -3402,7 +3431,7 @@ export interface components {
             /** Event Conditions */
             event_conditions?: components["schemas"]["EventCondition"][] | null;
             /** Steps */
-            steps?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[] | null;
+            steps?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[] | null;
             /** Once Per Person */
             once_per_person?: boolean | null;
         };
@@ -3469,9 +3498,9 @@ export interface components {
                 [key: string]: unknown;
             };
             /** Then */
-            then?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[];
+            then?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[];
             /** Else */
-            else?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[];
+            else?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[];
         };
         /** BrandMembershipOut */
         BrandMembershipOut: {
@@ -3842,6 +3871,17 @@ export interface components {
                 [key: string]: string;
             };
         };
+        /**
+         * ConversationUnattended
+         * @description The inbox's alert: a conversation waits unassigned past the brand's limit (escalation rules).
+         */
+        ConversationUnattended: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "conversation_unattended";
+        };
         /** ConversationsNow */
         ConversationsNow: {
             /** Open */
@@ -3863,6 +3903,30 @@ export interface components {
             rate_from_previous?: number | null;
             /** Rate From Start */
             rate_from_start?: number | null;
+        };
+        /**
+         * CreateDeal
+         * @description A deal for the person (pipeline and stage: the brand's defaults unless given).
+         */
+        CreateDeal: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "create_deal";
+            /** Title */
+            title: string;
+            /**
+             * Amount
+             * @default 0
+             */
+            amount: number;
+            /** Pipeline Id */
+            pipeline_id?: string | null;
+            /** Stage Id */
+            stage_id?: string | null;
+            /** Owner Id */
+            owner_id?: string | null;
         };
         /** CreateTask */
         CreateTask: {
@@ -5576,6 +5640,21 @@ export interface components {
             items: components["schemas"]["MetricBucketOut"][];
             /** Totals */
             totals: components["schemas"]["MetricBucketOut"][];
+        };
+        /**
+         * MoveDeal
+         * @description Move the triggering deal (deal triggers only) to another stage.
+         */
+        MoveDeal: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "move_deal";
+            /** Stage Id */
+            stage_id: string;
+            /** Pipeline Id */
+            pipeline_id?: string | null;
         };
         /**
          * NewConversationIn
@@ -7303,6 +7382,11 @@ export interface components {
             minutes?: number | null;
             /** Until */
             until?: string | null;
+            /**
+             * Business Hours
+             * @default false
+             */
+            business_hours: boolean;
         };
         /** WebchatAppearanceIn */
         WebchatAppearanceIn: {
