@@ -7,66 +7,65 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { api, unwrap } from '@/lib/api-client';
 import { brandKey, useBrandId } from '@/lib/auth';
 
-export type RunStatus = 'running' | 'waiting' | 'completed' | 'failed' | 'stopped' | 'skipped';
-export type StepStatus = 'pending' | 'running' | 'waiting' | 'completed' | 'failed' | 'skipped' | 'stopped';
+export type RunStatus = 'running' | 'waiting' | 'completed' | 'failed' | 'stopped';
+export type StepStatus = 'completed' | 'failed' | 'skipped' | 'waiting' | 'retrying';
 
 export interface Automation {
   id: string;
   name: string;
   description?: string | null;
   active: boolean;
+  status?: 'active' | 'inactive' | 'paused';
   version: number;
   trigger: Record<string, unknown>;
   conditions?: Record<string, unknown> | null;
   steps: Record<string, unknown>[];
+  once_per_person?: boolean;
   created_at?: string | null;
   created_by?: string | null;
   updated_at?: string | null;
   last_run_at?: string | null;
-  last_run_status?: string | null;
   paused_reason?: string | null;
+  webhook_url?: string | null;
+  webhook_secret?: string | null;
 }
 
 export interface AutomationVersion {
   version: number;
   created_at?: string | null;
   created_by?: string | null;
-  trigger?: Record<string, unknown>;
-  conditions?: Record<string, unknown> | null;
-  steps?: Record<string, unknown>[];
-  waiting_runs?: number | null;
+  /** The definition as published: trigger, conditions, steps… */
+  definition: Record<string, unknown>;
 }
 
 export interface RunStep {
-  /** The step's place in the definition (`steps[1].then[0]`) or its index. */
-  path?: string | null;
   index?: number | null;
-  type?: string | null;
+  /** Where the step is in the automation's steps (`2.then.0`). */
+  path?: string | null;
+  type: string;
   status: StepStatus | string;
-  input?: unknown;
-  output?: unknown;
+  input?: Record<string, unknown> | null;
+  output?: Record<string, unknown> | null;
   error?: string | null;
-  reason?: string | null;
   attempts?: number | null;
-  started_at?: string | null;
-  finished_at?: string | null;
-  resume_at?: string | null;
+  at?: string | null;
 }
 
 export interface Run {
   id: string;
-  automation_id?: string | null;
-  version?: number | null;
+  automation_id: string;
+  version: number;
   status: RunStatus | string;
   person_id?: string | null;
-  event_id?: string | null;
-  trigger_event?: { type?: string | null; id?: string | null; [key: string]: unknown } | null;
-  conditions_result?: { matched?: boolean | null; reason?: string | null } | null;
+  /** The triggering event: `type` (the trigger), `event_type`, `event_id`, `data`… */
+  trigger: { type?: string; event_type?: string; event_id?: string; occurred_at?: string; [key: string]: unknown };
   reason?: string | null;
-  depth?: number | null;
-  started_at?: string | null;
-  finished_at?: string | null;
+  depth: number;
+  root_event_id?: string | null;
   steps: RunStep[];
+  started_at: string;
+  updated_at?: string | null;
+  wait_until?: string | null;
 }
 
 export interface Page<T> {

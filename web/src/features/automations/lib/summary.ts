@@ -24,7 +24,7 @@ export function triggerSummary(t: Translate, trigger: Trigger | Record<string, u
   return detail ? `${label}: ${detail}` : label;
 }
 
-const DETAIL_KEYS = ['tag', 'title', 'template', 'text', 'subject', 'message', 'url', 'field', 'state'] as const;
+const DETAIL_KEYS = ['tag', 'title', 'name', 'template', 'text', 'subject', 'message', 'url', 'field', 'state'] as const;
 
 /** The step's label plus its main value ("Crear tarea: Llamar", "Esperar 60 min"). */
 export function stepSummary(t: Translate, step: StepNode | { type?: unknown; values?: Record<string, FieldValue> } & Record<string, unknown>): string {

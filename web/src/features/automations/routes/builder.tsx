@@ -127,6 +127,12 @@ function Builder({ automation }: { automation: Automation | null }) {
           <input type="checkbox" checked={draft.active} onChange={(e) => setDraft({ ...draft, active: e.target.checked })} />
           {t('automations.active')}
         </label>
+        {automation?.webhook_url ? (
+          <div className="card grid-2">
+            <TextField label={t('automations.webhookUrl')} value={automation.webhook_url} readOnly />
+            {automation.webhook_secret ? <TextField label={t('automations.webhookSecret')} value={automation.webhook_secret} readOnly /> : null}
+          </div>
+        ) : null}
         <p id="flow-hint" className="field-hint">{t('automations.builder.flowHint')}</p>
         <div className="automation-builder">
           <FlowView label={t('automations.builder.flow')} steps={draft.steps} selected={selected} onSelect={setSelected}

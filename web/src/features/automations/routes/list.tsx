@@ -6,7 +6,7 @@ import { problemsOf } from '@/features/crm/lib/errors';
 import { useAuth } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
 import { localizedMessage } from '@/lib/api-client';
-import { useI18n, type MessageKey } from '@/lib/i18n';
+import { useI18n } from '@/lib/i18n';
 import { useAutomations, useToggleAutomation, type Automation } from '../api';
 import '../automations.css';
 import { triggerSummary } from '../lib/summary';
@@ -77,7 +77,6 @@ function Row({ automation: a, editable: canEdit, busy, onToggle }: { automation:
       <td>{triggerSummary(t, a.trigger)}</td>
       <td>
         {a.last_run_at ? formatDateTime(a.last_run_at, language) : t('automations.never')}
-        {a.last_run_status ? <> · <span className="small">{t(`automations.status.${a.last_run_status}` as MessageKey)}</span></> : null}
       </td>
       <td><Link to={`/automations/${a.id}/runs`} aria-label={`${t('automations.history')}: ${a.name}`}>{t('automations.history')}</Link></td>
     </tr>

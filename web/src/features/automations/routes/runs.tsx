@@ -14,13 +14,14 @@ import { useAutomation, useAutomations, useRetryStep, useRuns, type Run, type Ru
 import '../automations.css';
 import { AutomationTabs } from '../components/automation-tabs';
 import { automationProblems } from '../lib/errors';
-import { isStepType } from '../lib/model';
+import { isStepType, isTriggerType } from '../lib/model';
 
-const RUN_STATUSES = ['running', 'waiting', 'completed', 'failed', 'stopped', 'skipped'] as const;
+const RUN_STATUSES = ['running', 'waiting', 'completed', 'failed', 'stopped'] as const;
+const STEP_STATUSES = ['completed', 'failed', 'skipped', 'waiting', 'retrying'] as const;
 const FILTER_KEYS = ['status', 'person_id', 'since', 'until'] as const;
 
 function statusLabel(t: Translate, status: string): string {
-  return (RUN_STATUSES as readonly string[]).includes(status) || status === 'pending'
+  return (RUN_STATUSES as readonly string[]).includes(status) || (STEP_STATUSES as readonly string[]).includes(status)
     ? t(`automations.status.${status}` as MessageKey)
     : status;
 }
@@ -93,14 +94,12 @@ export function RunsRoute() {
   );
 }
 
-/** The run's own explanation: why it did not run, or why it stopped. */
+/** The run's own explanation: why it did not run, why it stopped or failed; else that it matched. */
 export function runExplanation(t: Translate, language: Language, run: Run): string | null {
-  const reason = run.reason ?? run.conditions_result?.reason ?? null;
-  if (!reason) return run.conditions_result?.matched ? t('automations.runs.conditionsMet') : null;
-  const text = localizedMessage(reason, language);
-  // The API may already say "No se ejecutó porque: …"; do not say it twice.
-  if (/porque|because/i.test(text)) return text;
-  if (run.status === 'skipped' || run.conditions_result?.matched === false) return t('automations.runs.notRun', { reason: text });
+  if (!run.reason) return run.status === 'stopped' ? null : t('automations.runs.conditionsMet');
+  const text = localizedMessage(run.reason, language);
+  // The API already says "No se ejecutó porque: …" or "Falló el paso …"; do not say it twice.
+  if (run.status !== 'stopped' || /porque|because/i.test(text)) return text;
   return t('automations.runs.stoppedBecause', { reason: text });
 }
 
@@ -118,7 +117,7 @@ function RunItem({ run, automationId }: { run: Run; automationId: string }) {
         <span className={statusClass(run.status)}>{statusLabel(t, run.status)}</span>
       </h3>
       <p className="small muted">
-        {run.trigger_event?.type ? t('automations.runs.event', { event: run.trigger_event.type }) : null}
+        {t('automations.runs.event', { event: triggerLabel(t, run.trigger) })}
         {run.version ? ` · ${t('automations.runs.version', { version: run.version })}` : null}
         {run.depth ? ` · ${t('automations.runs.depth', { depth: run.depth })}` : null}
         {run.person_id ? <> · <Link to={`/people/${run.person_id}`}>{t('automations.runs.openPerson')}</Link></> : null}
@@ -128,9 +127,12 @@ function RunItem({ run, automationId }: { run: Run; automationId: string }) {
         <>
           <h4 className="h4">{t('automations.runs.steps')}</h4>
           <ol className="run-steps">
-            {run.steps.map((step, i) => <StepItem key={step.path ?? step.index ?? i} step={step} />)}
+            {run.steps.map((step, i) => <StepItem key={`${step.index ?? i}:${step.at ?? ''}`} step={step} />)}
           </ol>
         </>
+      ) : null}
+      {run.status === 'waiting' && run.wait_until ? (
+        <p className="small">{t('automations.runs.resumeAt', { date: formatDateTime(run.wait_until, language) })}</p>
       ) : null}
       {run.status === 'failed' && can('automations:edit') ? (
         <div className="row">
@@ -143,28 +145,39 @@ function RunItem({ run, automationId }: { run: Run; automationId: string }) {
   );
 }
 
+function triggerLabel(t: Translate, trigger: Run['trigger']): string {
+  const type = trigger.type;
+  const label = isTriggerType(type) ? t(`automations.trigger.${type}` as MessageKey) : (type ?? '');
+  return trigger.event_type ? `${label} (${trigger.event_type})` : label;
+}
+
 function StepItem({ step }: { step: RunStep }) {
   const { t, language } = useI18n();
-  const label = isStepType(step.type) ? t(`automations.step.${step.type}` as MessageKey) : (step.type ?? step.path ?? '');
-  const reason = step.reason ? localizedMessage(step.reason, language) : null;
-  const notRun = step.status === 'skipped' || step.status === 'stopped';
+  const label = isStepType(step.type) ? t(`automations.step.${step.type}` as MessageKey) : step.type;
+  const output = step.output ?? null;
+  // A branch records which way it went and, when it took "no", why the person did not match.
+  const branchReason = step.type === 'branch' && output && typeof output.reason === 'string' ? localizedMessage(output.reason, language) : null;
+  const branchWay = step.type === 'branch' && output && typeof output.matched === 'boolean'
+    ? t(output.matched ? 'automations.runs.branchYes' : 'automations.runs.branchNo')
+    : null;
   return (
     <li>
       <strong>{label}</strong> <span className={statusClass(step.status)}>{statusLabel(t, step.status)}</span>
-      {reason ? <> — {notRun && !/porque|because/i.test(reason) ? t('automations.runs.stepNotRun', { reason }) : reason}</> : null}
+      {branchWay ? <> — {branchWay}</> : null}
+      {branchReason ? <span className="explanation"> ({branchReason})</span> : null}
       {step.attempts && step.attempts > 1 ? <span className="small muted"> · {t('automations.runs.attempts', { count: step.attempts })}</span> : null}
-      {step.resume_at && step.status === 'waiting' ? <span className="small muted"> · {t('automations.runs.resumeAt', { date: formatDateTime(step.resume_at, language) })}</span> : null}
+      {step.at ? <span className="small muted"> · {formatDateTime(step.at, language)}</span> : null}
       {step.error ? <p className="field-error">{t('automations.runs.error', { error: localizedMessage(step.error, language) })}</p> : null}
-      {step.input !== undefined && step.input !== null ? (
+      {step.input && Object.keys(step.input).length ? (
         <details>
           <summary>{t('automations.runs.input')}</summary>
           <pre>{JSON.stringify(step.input, null, 2)}</pre>
         </details>
       ) : null}
-      {step.output !== undefined && step.output !== null ? (
+      {output && Object.keys(output).length ? (
         <details>
           <summary>{t('automations.runs.output')}</summary>
-          <pre>{JSON.stringify(step.output, null, 2)}</pre>
+          <pre>{JSON.stringify(output, null, 2)}</pre>
         </details>
       ) : null}
     </li>
