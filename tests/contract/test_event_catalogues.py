@@ -18,12 +18,13 @@ TEMPLATE = load_yaml((ROOT / "template.yaml").read_text())
 
 
 def _catalogues() -> dict[str, Catalogue]:
+    from skailan.automations.catalogue import CATALOGUE as automations
     from skailan.conversations.catalogue import CATALOGUE as conversations
     from skailan.crm.catalogue import CATALOGUE as crm
     from skailan.inbox.catalogue import CATALOGUE as inbox
     from skailan.tenancy.catalogue import CATALOGUE as tenancy
 
-    return {c.source: c for c in (conversations, crm, inbox, tenancy)}
+    return {c.source: c for c in (automations, conversations, crm, inbox, tenancy)}
 
 
 CATALOGUES = _catalogues()

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -23,12 +24,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def runtime() -> Iterator[str]:
+@contextmanager
+def local_runtime(log_name: str = ".pytest-e2e-runtime.log") -> Iterator[str]:
+    """`python -m infra.local` on free ports; yields its base URL; Ctrl-C at the end."""
     port, moto_port, ws_port = _free_port(), _free_port(), _free_port()
     env = dict(os.environ, SKAILAN_PORT=str(port), SKAILAN_MOTO_PORT=str(moto_port), SKAILAN_WS_PORT=str(ws_port),
                PYTHONPATH=f"{ROOT / 'layers/skailan'}:{ROOT}")
-    log = open(ROOT / ".pytest-e2e-runtime.log", "w")  # noqa: SIM115 - closed at teardown
+    log = open(ROOT / log_name, "w")  # noqa: SIM115 - closed at teardown
     process = subprocess.Popen([sys.executable, "-m", "infra.local"], cwd=ROOT, env=env, stdout=log,
                                stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -55,6 +57,12 @@ def runtime() -> Iterator[str]:
             process.kill()
         log.close()
     assert code == 0, f"runtime exited with {code} after SIGINT"
+
+
+@pytest.fixture(scope="session")
+def runtime() -> Iterator[str]:
+    with local_runtime() as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

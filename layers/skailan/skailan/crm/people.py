@@ -518,6 +518,7 @@ def update_person(caller: Caller, person_id: str, data: PersonPatchIn) -> Person
 
     before = derive(item)
     old_state = item.journey_state
+    old_tags = list(item.tags or [])
     now = iso()
     if data.name:
         item.name = " ".join(data.name.split())
@@ -548,8 +549,13 @@ def update_person(caller: Caller, person_id: str, data: PersonPatchIn) -> Person
                                    ref={"type": "journey", "id": journey_id, "from": old_state,
                                         "to": item.journey_state}, occurred_at=now))
     write_person(tenant_id, before, item, extra=extra)
+    changed: dict[str, Any] = {"changed": sorted(sent)}
+    if "tags" in sent:  # automations trigger on a tag added / removed (additive payload keys)
+        old_keys, new_keys = {tag_key(t) for t in old_tags}, {tag_key(t) for t in item.tags or []}
+        changed["tags_added"] = [t for t in item.tags or [] if tag_key(t) not in old_keys]
+        changed["tags_removed"] = [t for t in old_tags if tag_key(t) not in new_keys]
     events = [build(tenant_id, "contact.updated", caller=caller, entity_type="contact", entity_id=person_id,
-                    data={"changed": sorted(sent)})]
+                    data=changed)]
     if journey_changed:
         events.append(build(tenant_id, "contact.journey_changed", caller=caller, entity_type="contact",
                             entity_id=person_id, data={"from": old_state, "to": item.journey_state}))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,6 +25,33 @@ class Actor(BaseModel):
     email: str | None = None
 
 
+class CausalChain(BaseModel):
+    """Set on events an automation caused: the event that started the chain and how many
+    automation runs led here. Automations stop a chain past their depth limit (loop protection)."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    root_event_id: str
+    depth: int = Field(ge=1)
+
+
+_chain: ContextVar[CausalChain | None] = ContextVar("skailan_causal_chain", default=None)
+
+
+def current_chain() -> CausalChain | None:
+    return _chain.get()
+
+
+@contextmanager
+def caused_by(chain: CausalChain | None) -> Iterator[None]:
+    """Every event built inside carries `chain` (an automation run's steps run inside one)."""
+    token = _chain.set(chain)
+    try:
+        yield
+    finally:
+        _chain.reset(token)
+
+
 class DomainEvent(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
@@ -38,6 +67,8 @@ class DomainEvent(BaseModel):
     entity_type: str | None = None
     entity_id: str | None = None
     data: dict[str, Any] = Field(default_factory=dict)
+    # Only on events an automation caused (absent otherwise: envelopes stay as they were).
+    chain: CausalChain | None = Field(default_factory=current_chain, exclude_if=lambda value: value is None)
 
 
 class EventPublishError(RuntimeError):

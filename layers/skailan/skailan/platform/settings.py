@@ -102,6 +102,13 @@ class Settings(BaseModel):
     # authorizer also reads the user pool's keys.
     aws_endpoint_url: str = ""
 
+    # Automations (docs/automations.md): their table; loop and storm limits.
+    automations_table: str = "skailan-local-automations"
+    automation_max_depth: int = 5
+    automation_person_runs_per_hour: int = 20  # per automation and person
+    automation_brand_runs_per_minute: int = 600
+    automation_strikes_to_pause: int = 5  # failed or capped runs in a row
+
     @field_validator("app_url")
     @classmethod
     def _app_url(cls, value: str) -> str:

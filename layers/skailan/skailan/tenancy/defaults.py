@@ -20,7 +20,7 @@ BUILTIN_ROLES: dict[str, dict[str, object]] = {
                 "conversations:manage",
                 "leads:manage",
                 "campaigns:view",
-                "automations:view",
+                "automations:manage",
                 "analytics:view",
                 "content:view",
             }

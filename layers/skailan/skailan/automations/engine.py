@@ -1,0 +1,822 @@
+"""The automations engine: an event → the automations it triggers → runs → steps.
+
+Matching reads the trigger index (one Query per trigger key of the event, `store.matching`);
+a run is created together with its idempotency claim (event id + automation version), so a
+redelivered event never runs an automation twice. Steps run in order from the run's program
+counter; the run is saved (conditionally on its revision) after each one, so a retried worker
+continues where the last one stopped and two workers never both move a run. A wait, or a
+failing step's backoff, parks the run on the due-time index; `resume_due` (the every-minute job,
+reading the application clock) picks it up.
+
+Loop and storm protection: every event a run's steps cause carries the causal chain (root event,
+depth = the run's depth; `platform.events.caused_by`), a run triggered by such an event is one
+deeper, and past `automation_max_depth` it is stopped with the reason. Runs are capped per
+automation and person per hour and per brand per minute; an automation whose runs fail or are
+capped `automation_strikes_to_pause` times in a row is paused, with an event and a notice to
+whoever created it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import re
+from datetime import timedelta
+from typing import Any, cast
+
+from pynamodb.exceptions import PutError
+
+from skailan.automations import store
+from skailan.automations.catalogue import (
+    AUTOMATION_PAUSED,
+    CATALOGUE,
+    RUN_COMPLETED,
+    RUN_FAILED,
+    RUN_STOPPED,
+    SOURCE,
+)
+from skailan.automations.models import Page, RunOut, StepRunOut
+from skailan.crm.text import fold
+from skailan.platform.auth import Caller
+from skailan.platform.clock import iso, parse_iso, utcnow
+from skailan.platform.errors import Conflict, NotFound, Retryable, SkailanError
+from skailan.platform.events import CausalChain, DomainEvent, build_event, caused_by
+from skailan.platform.ids import is_valid_id, new_id
+from skailan.platform.observability import logger
+from skailan.platform.settings import get_settings
+
+MAX_ATTEMPTS = 3  # a step failing with a transient error: tried this many times, then failed
+BACKOFF_SECONDS = (60, 300)  # before the 2nd and 3rd attempt
+WEBHOOK_TIMEOUT = 10.0
+MAX_STEP_HISTORY = 200
+ACTOR_ID = "automation"
+RUN_NOT_FOUND = "Ejecución no encontrada. / Run not found."
+
+
+def both(es: str, en: str) -> str:
+    return f"{es} / {en}"
+
+
+def why_not(es: str, en: str) -> str:
+    return f"No se ejecutó porque: {es} / Not run because: {en}"
+
+
+# ---------------------------------------------------------------- events → triggers
+
+
+def _words(text: str) -> str:
+    return " " + " ".join(re.findall(r"[0-9a-z]+", fold(text))) + " "
+
+
+def has_keyword(text: str | None, keywords: list[str]) -> bool:
+    """A keyword (or phrase) matches where a word of the text starts with it, accent- and
+    case-insensitively ("precio" matches "¿PRECIOS?")."""
+    if not text:
+        return False
+    words = _words(text)
+    for keyword in keywords:
+        wanted = " ".join(re.findall(r"[0-9a-z]+", fold(keyword)))
+        if wanted and f" {wanted}" in words:
+            return True
+    return False
+
+
+def triggers_of(event: DomainEvent) -> list[tuple[str, dict[str, Any]]]:
+    """The trigger keys an event fires, each with the facts its conditions may read."""
+    data = dict(event.data or {})
+    source, type_ = event.source, event.type
+    out: list[tuple[str, dict[str, Any]]] = []
+    if source == "skailan.crm":
+        if type_ == "contact.created":
+            out.append(("person_created", data))
+            out += [(f"tag_added#{fold(t)}", {"tag": t}) for t in data.get("tags") or []]
+        elif type_ == "contact.updated":
+            changed = data.get("changed") or []
+            out.append(("person_updated", {"changed": changed}))
+            out += [(f"tag_added#{fold(t)}", {"tag": t}) for t in data.get("tags_added") or []]
+            out += [(f"tag_removed#{fold(t)}", {"tag": t}) for t in data.get("tags_removed") or []]
+            if "customer_role" in changed:
+                out.append(("customer_role_changed", {"changed": changed}))
+        elif type_ == "contact.journey_changed":
+            out.append(("journey_state_changed", {"state": data.get("to"), "from_state": data.get("from")}))
+        elif type_ == "form.submitted":
+            out.append(("form_submitted", data))
+        elif type_ == "deal.stage_changed":
+            out.append(("deal_stage_changed", {**data, "stage_id": data.get("to_stage_id")}))
+        elif type_ in ("deal.won", "deal.lost"):
+            out.append((type_.replace(".", "_"), data))
+        elif type_ == "task.overdue":
+            out.append(("task_overdue", data))
+    elif source == "skailan.conversations":
+        mapping = {"conversation.created": "conversation_opened", "conversation.assigned": "conversation_assigned",
+                   "conversation.closed": "conversation_closed", "message.received": "message_received"}
+        if type_ in mapping:
+            out.append((mapping[type_], data))
+    elif source == "skailan.leads":
+        # The leads context (issue 11) publishes these; read from the payload only.
+        mapping = {"lead.note_added": "lead_note_added", "lead.status_changed": "lead_status_changed",
+                   "lead.outcome_classified": "outcome_classified", "outcome.classified": "outcome_classified"}
+        if type_ in mapping:
+            out.append((mapping[type_], data))
+    return out
+
+
+def trigger_matches(trigger: dict[str, Any], facts: dict[str, Any]) -> bool:
+    """The trigger's own parameters (keywords, channel, state…) against the event's facts."""
+    kind = trigger["type"]
+    if trigger.get("channel") and facts.get("channel") != trigger["channel"]:
+        return False
+    if kind == "message_received":
+        return not trigger.get("keywords") or has_keyword(facts.get("text"), trigger["keywords"])
+    if kind == "person_updated" and trigger.get("fields"):
+        changed = set(facts.get("changed") or [])
+        return any(f in changed or f"custom.{f}" in changed or (f.startswith("custom.") and "custom" in changed)
+                   for f in trigger["fields"]) or ("custom" in changed and any(
+                       not f.startswith(("name", "phone", "email", "tags", "owner_id", "journey_state",
+                                         "customer_role")) for f in trigger["fields"]))
+    checks = {"journey_state_changed": ("state", "state"), "form_submitted": ("form_id", "form_id"),
+              "conversation_closed": ("reason_id", "reason_id"), "deal_stage_changed": ("stage_id", "stage_id"),
+              "lead_note_added": ("template", "template"), "lead_status_changed": ("status", "status"),
+              "outcome_classified": ("outcome", "outcome")}
+    if kind in checks:
+        param, fact = checks[kind]
+        wanted = trigger.get(param)
+        if wanted and fold(str(facts.get(fact) or "")) != fold(str(wanted)):
+            return False
+    return True
+
+
+def person_of(event: DomainEvent, facts: dict[str, Any]) -> str | None:
+    if facts.get("person_id"):
+        return str(facts["person_id"])
+    if event.entity_type == "contact" and event.entity_id:
+        return event.entity_id
+    conversation_id = facts.get("conversation_id")
+    if conversation_id:
+        from skailan.conversations import store as conversations
+
+        conversation = conversations.get_conversation(event.tenant_id, str(conversation_id))
+        return conversation.person_id if conversation is not None else None
+    return None
+
+
+def on_event(event: DomainEvent) -> dict[str, int]:
+    """Start every automation the event triggers (the worker's record handler)."""
+    counts = {"matched": 0, "started": 0, "duplicate": 0, "stopped": 0}
+    if event.source == SOURCE:
+        return counts
+    person_id: str | None = None
+    resolved = False
+    for key, facts in triggers_of(event):
+        for automation in store.matching(event.tenant_id, key):
+            if not trigger_matches((automation.definition or {}).get("trigger") or {}, facts):
+                continue
+            if not resolved:
+                person_id, resolved = person_of(event, facts), True
+            counts["matched"] += 1
+            outcome = start(automation, event=event, facts=facts, person_id=person_id)
+            counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
+# ---------------------------------------------------------------- conditions
+
+
+def _person_dict(tenant_id: str, person_id: str | None) -> dict[str, Any] | None:
+    from skailan.crm.people import as_segment_person, find_person
+
+    if not person_id or not is_valid_id(person_id):
+        return None
+    item = find_person(tenant_id, person_id, consistent=True)
+    if item is None or item.deleted_at:
+        return None
+    return as_segment_person(item)
+
+
+def _describe(node: Any) -> tuple[str, str]:
+    from skailan.crm.segments import Group
+
+    if isinstance(node, Group):
+        return ("ninguna de las condiciones alternativas se cumple", "none of the alternative conditions holds") if (
+            node.mode == "any") else ("un grupo de condiciones no se cumple", "a group of conditions does not hold")
+    value = node.value if not isinstance(node.value, tuple) else list(node.value)
+    if node.field == "tags":
+        return (f"la etiqueta no coincide ({node.op.value} {value})", f"the tag does not match ({node.op.value} {value})")
+    if node.field == "journey_state":
+        return (f"el estado del recorrido no coincide ({node.op.value} {value})",
+                f"the journey state does not match ({node.op.value} {value})")
+    return (f"la condición «{node.field} {node.op.value} {value}» no se cumple",
+            f"the condition “{node.field} {node.op.value} {value}” does not hold")
+
+
+def explain_rule(rule_json: dict[str, Any], person: dict[str, Any]) -> str | None:
+    """None when the person matches the rule tree; otherwise the first reason it does not."""
+    from skailan.crm.segments import Group, matches, parse_rule
+
+    rule = parse_rule(rule_json)
+    now = utcnow()
+    if matches(rule, person, now):
+        return None
+    if rule.mode == "all":
+        for child in rule.children:
+            ok = matches(child, person, now) if isinstance(child, Group) else matches(
+                Group(all=(child,)), person, now)
+            if not ok:
+                return why_not(*_describe(child))
+    return why_not(*_describe(rule))
+
+
+def _fact(facts: dict[str, Any], path: str) -> Any:
+    value: Any = facts
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def explain_event_conditions(conditions: list[dict[str, Any]], facts: dict[str, Any]) -> str | None:
+    for condition in conditions:
+        actual, wanted, op = _fact(facts, condition["field"]), condition.get("value"), condition["op"]
+        norm = (lambda v: fold(str(v)) if v is not None else None)  # noqa: E731
+        if op == "eq":
+            ok = norm(actual) == norm(wanted)
+        elif op == "neq":
+            ok = norm(actual) != norm(wanted)
+        elif op == "in":
+            ok = norm(actual) in [norm(w) for w in (wanted or [])]
+        elif op == "contains":
+            ok = actual is not None and (norm(wanted) or "") in (norm(actual) or "")
+        else:
+            ok = actual not in (None, "", [])
+        if not ok:
+            return why_not(f"el dato «{condition['field']}» del evento no coincide ({op} {wanted})",
+                           f"the event's “{condition['field']}” does not match ({op} {wanted})")
+    return None
+
+
+# ---------------------------------------------------------------- runs
+
+
+def _trigger_record(event: DomainEvent | None, facts: dict[str, Any], kind: str) -> dict[str, Any]:
+    if event is None:
+        return {"type": kind, "data": facts}
+    data = {k: v for k, v in (event.data or {}).items() if k not in ("values",)}
+    return {"type": kind, "event_id": event.id, "event_type": event.type, "source": event.source,
+            "occurred_at": event.occurred_at, "entity_type": event.entity_type, "entity_id": event.entity_id,
+            "actor": event.actor.model_dump(), "data": data}
+
+
+def _run_event(run: store.RunItem, type_: str, *, name: str | None = None) -> DomainEvent:
+    data: dict[str, Any] = {"automation_id": run.automation_id, "run_id": run.run_id, "person_id": run.person_id,
+                            "status": run.status, "reason": run.reason}
+    return build_event(SOURCE, run.tenant_id, CATALOGUE.check(type_), entity_type="automation_run",
+                       entity_id=run.run_id, data=data)
+
+
+def _rate_ok(tenant_id: str, automation_id: str, person_id: str | None) -> str | None:
+    settings = get_settings()
+    now = utcnow()
+    if person_id and not store.take_rate(tenant_id, f"A#{automation_id}#P#{person_id}", now.strftime("%Y%m%d%H"),
+                                         settings.automation_person_runs_per_hour, 7200):
+        return why_not(f"se alcanzó el límite de {settings.automation_person_runs_per_hour} ejecuciones por hora "
+                       "para esta persona", f"the limit of {settings.automation_person_runs_per_hour} runs per hour "
+                       "for this person was reached")
+    if not store.take_rate(tenant_id, "BRAND", now.strftime("%Y%m%d%H%M"), settings.automation_brand_runs_per_minute,
+                           180):
+        return why_not(f"se alcanzó el límite de {settings.automation_brand_runs_per_minute} ejecuciones por minuto "
+                       "de la marca", f"the brand's limit of {settings.automation_brand_runs_per_minute} runs per "
+                       "minute was reached")
+    return None
+
+
+def start(automation: store.AutomationItem, *, event: DomainEvent | None, facts: dict[str, Any],
+          person_id: str | None, conversation_id: str | None = None) -> str:
+    """Create the run (or its 'not run because' record) and run its steps: 'started',
+    'stopped' or 'duplicate'."""
+    tenant_id, automation_id = automation.tenant_id, automation.automation_id
+    definition = automation.definition or {}
+    version = int(automation.version)
+    if event is not None and store.already_claimed(tenant_id, automation_id, event.id, version):
+        return "duplicate"
+    settings = get_settings()
+    chain = event.chain if event is not None else None
+    depth = (chain.depth if chain else 0) + 1
+    root = chain.root_event_id if chain else (event.id if event is not None else new_id())
+    now = iso()
+    trigger = _trigger_record(event, facts, definition.get("trigger", {}).get("type", "manual"))
+    conversation_id = conversation_id or facts.get("conversation_id")
+    if conversation_id:
+        trigger["conversation_id"] = conversation_id
+    run = store.new_run_item(tenant_id, automation_id, new_id(), version=version, status="running",
+                             person_id=person_id, trigger=trigger, depth=depth, root_event_id=root, steps=[], pc=0,
+                             attempts=0, started_at=now, created_at=now, updated_at=now)
+    reason: str | None = None
+    strike = False
+    person = _person_dict(tenant_id, person_id)
+    once = bool(definition.get("once_per_person")) and person_id is not None
+    if depth > settings.automation_max_depth:
+        reason = why_not(f"se alcanzó el límite de {settings.automation_max_depth} automatizaciones encadenadas "
+                         "(posible bucle)", f"the limit of {settings.automation_max_depth} chained automations was "
+                         "reached (a possible loop)")
+        strike = True
+    elif once and store.once_claimed(tenant_id, automation_id, person_id or ""):
+        return "duplicate"
+    elif person_id and person is None:
+        reason = why_not("la persona ya no existe", "the person no longer exists")
+    else:
+        reason = explain_event_conditions(definition.get("event_conditions") or [], facts)
+        if reason is None and definition.get("conditions"):
+            reason = explain_rule(definition["conditions"], person or {}) if person is not None else why_not(
+                "el evento no tiene persona para evaluar las condiciones", "the event has no person to check")
+        if reason is None:
+            reason = _rate_ok(tenant_id, automation_id, person_id)
+            strike = reason is not None
+    if reason is not None:
+        run.status, run.reason = "stopped", reason
+    if not store.claim_run(run, event.id if event is not None else None, person_id if once and not reason else None):
+        return "duplicate"
+    if reason is not None:
+        logger.info("automation not run", tenant_id=tenant_id, automation_id=automation_id, reason=reason)
+        if strike:
+            _strike(automation, reason)
+        return "stopped"
+    execute(run, automation.program or [], automation=automation)
+    return "started"
+
+
+def _strike(automation: store.AutomationItem, reason: str) -> None:
+    strikes = store.touch_automation(automation.tenant_id, automation.automation_id, ran_at=iso(), strike=True)
+    if strikes >= get_settings().automation_strikes_to_pause:
+        pause(automation.tenant_id, automation.automation_id, reason)
+
+
+def pause(tenant_id: str, automation_id: str, reason: str) -> None:
+    """Take the automation off the trigger index with the reason; tell whoever created it."""
+    from pynamodb.exceptions import TransactWriteError
+
+    item = store.get_automation(tenant_id, automation_id, consistent=True)
+    if item is None or item.paused_reason:
+        return
+    item.paused_reason = both("Pausada tras fallar o ser limitada varias veces seguidas",
+                              "Paused after failing or being capped several times in a row") + f" — {reason}"
+    item.updated_at = iso()
+    event = build_event(SOURCE, tenant_id, AUTOMATION_PAUSED, entity_type="automation", entity_id=automation_id,
+                        data={"automation_id": automation_id, "name": item.name, "reason": item.paused_reason})
+    try:
+        store.write_automation(item, None, [event])
+    except TransactWriteError:
+        return  # edited meanwhile: the next strike looks again
+    logger.warning("automation paused", tenant_id=tenant_id, automation_id=automation_id, reason=reason)
+    if item.created_by:
+        try:
+            from skailan.inbox import notifications
+
+            notifications.notify(tenant_id, item.created_by, "automation_paused", conversation_id=None,
+                                 text=f"La automatización «{item.name}» se pausó. / Automation “{item.name}” was "
+                                      "paused.", data={"automation_id": automation_id},
+                                 notification_id=f"automation-paused-{automation_id}-{item.revision}")
+        except Exception:  # the pause stands and its event is out; the notice is a courtesy
+            logger.exception("pause notice failed", automation_id=automation_id)
+
+
+def _record(run: store.RunItem, pc: int, ins: dict[str, Any], status: str, *, output: dict[str, Any] | None = None,
+            error: str | None = None) -> None:
+    entry = {"index": pc, "path": ins.get("path"), "type": ins["op"], "status": status,
+             "input": {k: v for k, v in ins.items() if k not in ("op", "path", "else", "to")},
+             "output": output, "error": error, "attempts": int(run.attempts or 0) + 1, "at": iso()}
+    steps = list(run.steps or [])
+    if steps and steps[-1].get("index") == pc and steps[-1].get("status") in ("retrying", "waiting"):
+        steps[-1] = entry  # the same step again: its latest attempt replaces the pending entry
+    else:
+        steps.append(entry)
+    run.steps = steps[-MAX_STEP_HISTORY:]
+
+
+def _finish(run: store.RunItem, automation: store.AutomationItem | None, status: str,
+            reason: str | None = None) -> None:
+    run.status, run.reason, run.wait_until = status, reason, None
+    run.updated_at = iso()
+    type_ = {"completed": RUN_COMPLETED, "failed": RUN_FAILED}.get(status, RUN_STOPPED)
+    store.save_run(run, [_run_event(run, type_)])
+    strikes_on = status == "failed"
+    store.touch_automation(run.tenant_id, run.automation_id, ran_at=run.updated_at, strike=strikes_on)
+    if strikes_on and automation is not None:
+        strikes = store.touch_automation(run.tenant_id, run.automation_id, ran_at=run.updated_at, strike=None)
+        if strikes >= get_settings().automation_strikes_to_pause:
+            pause(run.tenant_id, run.automation_id, reason or "")
+
+
+def execute(run: store.RunItem, program: list[dict[str, Any]], *, automation: store.AutomationItem | None) -> None:
+    """Run instructions from the run's program counter until the end, a wait, a retry or a failure.
+    The run is saved after every step (conditional on its revision: a second worker stops)."""
+    from pynamodb.exceptions import PutError
+
+    chain = CausalChain(root_event_id=run.root_event_id, depth=int(run.depth))
+    with caused_by(chain):
+        while int(run.pc) < len(program):
+            pc = int(run.pc)
+            ins = program[pc]
+            op = ins["op"]
+            if op == "jump":
+                run.pc = int(ins["to"])
+                continue
+            if op == "stop":
+                _record(run, pc, ins, "completed")
+                run.pc = len(program)
+                break
+            if op == "branch":
+                person = _person_dict(run.tenant_id, run.person_id) or {}
+                reason = explain_rule(ins["conditions"], person)
+                _record(run, pc, ins, "completed", output={"matched": reason is None, "reason": reason})
+                run.pc = pc + 1 if reason is None else int(ins["else"])
+                continue
+            if op == "wait":
+                due = _wait_due(ins, run)
+                if due > utcnow():
+                    _record(run, pc, ins, "waiting", output={"until": iso(due)})
+                    run.status, run.wait_until, run.updated_at = "waiting", iso(due), iso()
+                    store.save_run(run)
+                    return
+                _record(run, pc, ins, "completed", output={"until": iso(due)})
+                run.pc, run.attempts = pc + 1, 0
+                continue
+            try:
+                output = perform(run, ins, automation)
+            except Retryable as err:
+                if int(run.attempts or 0) + 1 < MAX_ATTEMPTS:
+                    delay = BACKOFF_SECONDS[min(int(run.attempts or 0), len(BACKOFF_SECONDS) - 1)]
+                    _record(run, pc, ins, "retrying", error=str(err))
+                    run.attempts = int(run.attempts or 0) + 1
+                    run.status, run.wait_until, run.updated_at = "waiting", iso(utcnow() + timedelta(seconds=delay)), iso()
+                    store.save_run(run)
+                    return
+                _record(run, pc, ins, "failed", error=str(err))
+                _finish(run, automation, "failed", _failed_reason(ins, str(err)))
+                return
+            except Exception as err:  # a permanent failure: the step is failed, later steps do not run
+                message = err.message if isinstance(err, SkailanError) else f"{type(err).__name__}: {err}"
+                if not isinstance(err, SkailanError):
+                    logger.exception("automation step failed", run_id=run.run_id, step=pc)
+                _record(run, pc, ins, "failed", error=message)
+                _finish(run, automation, "failed", _failed_reason(ins, message))
+                return
+            _record(run, pc, ins, "completed", output=output)
+            run.pc, run.attempts, run.updated_at = pc + 1, 0, iso()
+            try:
+                store.save_run(run)
+            except PutError:
+                logger.warning("run moved by another worker; this one stops", run_id=run.run_id)
+                return
+    _finish(run, automation, "completed")
+
+
+def _failed_reason(ins: dict[str, Any], error: str) -> str:
+    return both(f"Falló el paso {ins.get('path')} ({ins['op']}): {error}",
+                f"Step {ins.get('path')} ({ins['op']}) failed: {error}")
+
+
+def _wait_due(ins: dict[str, Any], run: store.RunItem) -> Any:
+    if run.wait_until:  # resumed: the wait it parked on
+        return parse_iso(run.wait_until)
+    if ins.get("until"):
+        return parse_iso(ins["until"])
+    return utcnow() + timedelta(minutes=int(ins["minutes"]))
+
+
+# ---------------------------------------------------------------- steps
+
+
+def system_caller(tenant_id: str, kind: str = "system") -> Caller:
+    from skailan.platform.auth import LEVELS, MODULES
+
+    return Caller(tenant_id=tenant_id, principal_id=ACTOR_ID, kind=kind,  # type: ignore[arg-type]
+                  permissions=frozenset(f"{m}:{lvl}" for m in MODULES for lvl in LEVELS), name="Automatización")
+
+
+def _need_person(run: store.RunItem) -> str:
+    if not run.person_id:
+        raise SkailanError(both("La ejecución no tiene persona", "The run has no person"), code="no_person")
+    return run.person_id
+
+
+def _need_conversation(run: store.RunItem) -> str:
+    conversation_id = (run.trigger or {}).get("conversation_id") or ((run.trigger or {}).get("data") or {}).get(
+        "conversation_id")
+    if not conversation_id:
+        raise SkailanError(both("El disparador no trae una conversación", "The trigger has no conversation"),
+                           code="no_conversation")
+    return str(conversation_id)
+
+
+def render(text: str, run: store.RunItem) -> str:
+    """`{{nombre}}` / `{{name}}` → the person's name."""
+    if "{{" not in text:
+        return text
+    person = _person_dict(run.tenant_id, run.person_id) or {}
+    name = str(person.get("name") or "")
+    return re.sub(r"\{\{\s*(nombre|name)\s*\}\}", name, text)
+
+
+def perform(run: store.RunItem, ins: dict[str, Any], automation: store.AutomationItem | None) -> dict[str, Any]:
+    """Do one action step; returns its output for the history. Raises Retryable (try again
+    later) or any other error (the step failed)."""
+    from skailan.crm.models import PersonPatchIn
+
+    op, tenant_id = ins["op"], run.tenant_id
+    caller = system_caller(tenant_id)
+    if op in ("add_tag", "remove_tag"):
+        from skailan.crm.people import load_person, tag_key, update_person
+
+        person_id = _need_person(run)
+        tags = list(load_person(tenant_id, person_id).tags or [])
+        present = tag_key(ins["tag"]) in {tag_key(t) for t in tags}
+        if (op == "add_tag") == present:
+            return {"changed": False}
+        tags = [*tags, ins["tag"]] if op == "add_tag" else [t for t in tags if tag_key(t) != tag_key(ins["tag"])]
+        update_person(caller, person_id, PersonPatchIn(tags=tags))
+        return {"changed": True, "tags": tags}
+    if op == "update_field":
+        from skailan.crm.people import update_person
+
+        person_id = _need_person(run)
+        field = str(ins["field"])
+        if field in ("name", "phone", "email", "owner_id", "customer_role", "journey_state"):
+            patch = PersonPatchIn.model_validate({field: ins.get("value")})
+        else:
+            patch = PersonPatchIn(custom={field.removeprefix("custom."): ins.get("value")})
+        update_person(caller, person_id, patch)
+        return {"field": field, "value": ins.get("value")}
+    if op == "set_journey_state":
+        from skailan.crm.people import update_person
+
+        update_person(caller, _need_person(run), PersonPatchIn(journey_state=ins["state"]))
+        return {"journey_state": ins["state"]}
+    if op == "add_to_list":
+        from skailan.crm import lists
+
+        result = lists.add_members(caller, tenant_id, ins["list_id"], [_need_person(run)])
+        return result.model_dump()
+    if op == "remove_from_list":
+        from skailan.crm import lists
+
+        return lists.remove_members(caller, ins["list_id"], [_need_person(run)]).model_dump()
+    if op == "create_task":
+        return _create_task(run, ins, caller)
+    if op == "notify_user":
+        from skailan.inbox import notifications
+
+        conversation_id = (run.trigger or {}).get("conversation_id")
+        note = notifications.notify(tenant_id, ins["user_id"], "automation", conversation_id=conversation_id,
+                                    text=render(ins["message"], run),
+                                    data={"automation_id": run.automation_id, "run_id": run.run_id,
+                                          "person_id": run.person_id},
+                                    notification_id=f"auto-{run.run_id}-{ins.get('path')}")  # a retry: same notice
+        return {"notification_id": note.id}
+    if op == "assign_owner":
+        from skailan.crm.people import update_person
+
+        person_id = _need_person(run)
+        users = list(ins["user_ids"])
+        turn = store.next_turn(tenant_id, run.automation_id, int(run.pc))
+        owner = users[(turn - 1) % len(users)]
+        update_person(caller, person_id, PersonPatchIn(owner_id=owner))
+        return {"owner_id": owner}
+    if op == "send_message":
+        from skailan.conversations import outbound
+        from skailan.conversations.models import MessageIn
+
+        message = outbound.queue_message(system_caller(tenant_id, "bot"), _need_conversation(run),
+                                         MessageIn(text=render(ins["text"], run)))
+        return {"message_id": message.id}
+    if op == "send_whatsapp_template":
+        return _send_template(run, ins)
+    if op in ("send_email", "send_sms"):
+        from skailan.conversations.models import EmailOptionsIn, NewConversationIn
+        from skailan.conversations.start import start_conversation
+
+        body = NewConversationIn(person_id=_need_person(run), account_id=ins["account_id"],
+                                 text=render(ins["text"], run),
+                                 email=EmailOptionsIn(subject=ins["subject"]) if op == "send_email" else None)
+        conversation_id, item = start_conversation(system_caller(tenant_id, "bot"), body)
+        return {"conversation_id": conversation_id, "message_id": item.message_id}
+    if op == "call_webhook":
+        return call_webhook(run, ins, automation)
+    raise SkailanError(both(f"Paso desconocido: {op}", f"Unknown step: {op}"), code="unknown_step")
+
+
+def _create_task(run: store.RunItem, ins: dict[str, Any], caller: Caller) -> dict[str, Any]:
+    from skailan.crm import tasks
+    from skailan.crm.sales_models import TaskIn
+
+    person = _person_dict(run.tenant_id, run.person_id) if run.person_id else None
+    actor = ((run.trigger or {}).get("actor") or {})
+    assignee = ins.get("assignee_id") or (actor.get("id") if actor.get("kind") == "user" else None) or (
+        person or {}).get("owner_id")
+    if not assignee:
+        raise SkailanError(both("No hay a quién asignar la tarea: indica un responsable",
+                                "Nobody to assign the task to: give an assignee"), code="no_assignee")
+    due = iso(utcnow() + timedelta(minutes=int(ins["due_in_minutes"]))) if ins.get("due_in_minutes") is not None \
+        else None
+    task = tasks.create_task(caller, TaskIn(title=render(ins["title"], run), description=ins.get("description"),
+                                            due_at=due, assignee_id=assignee, person_id=run.person_id,
+                                            type_id=ins.get("type_id")))
+    return {"task_id": task.id, "assignee_id": assignee, "due_at": due}
+
+
+def _send_template(run: store.RunItem, ins: dict[str, Any]) -> dict[str, Any]:
+    from skailan.conversations.models import MessageIn, NewConversationIn, TemplateIn
+
+    template = TemplateIn(name=ins["name"], language=ins["language"],
+                          parameters=[render(p, run) for p in ins.get("parameters") or []])
+    caller = system_caller(run.tenant_id, "bot")
+    if ins.get("account_id"):
+        from skailan.conversations.start import start_conversation
+
+        conversation_id, item = start_conversation(caller, NewConversationIn(
+            person_id=_need_person(run), account_id=ins["account_id"], template=template))
+        return {"conversation_id": conversation_id, "message_id": item.message_id}
+    from skailan.conversations import outbound
+
+    message = outbound.queue_message(caller, _need_conversation(run), MessageIn(template=template))
+    return {"message_id": message.id}
+
+
+def signature(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def call_webhook(run: store.RunItem, ins: dict[str, Any], automation: store.AutomationItem | None) -> dict[str, Any]:
+    """POST the run's context, HMAC-signed, to a vetted public address (the SSRF guard of
+    channels.fetch: https, public addresses only, no redirects), with a timeout. 429/5xx/timeouts
+    are Retryable; other 4xx fail the step."""
+    import httpx
+
+    from skailan.channels.fetch import check_outbound_url
+
+    vetted = check_outbound_url(ins["url"], local_hosts=get_settings().provider_local_hosts,
+                                resolve=_resolver())
+    secret = (automation.hook_secret if automation is not None else None) or ""
+    payload = {"automation_id": run.automation_id, "run_id": run.run_id, "person_id": run.person_id,
+               "trigger": run.trigger, "step": ins.get("path"), "sent_at": iso()}
+    body = json.dumps(payload, separators=(",", ":"), default=str).encode()
+    target, host = vetted.pinned()
+    headers = {"Content-Type": "application/json", "Host": host, "User-Agent": "Skailan-Automations/1",
+               "X-Skailan-Signature": signature(secret, body), "X-Skailan-Delivery": f"{run.run_id}:{ins.get('path')}"}
+    try:
+        with httpx.Client(timeout=WEBHOOK_TIMEOUT, follow_redirects=False) as client:
+            response = client.post(target, content=body, headers=headers,
+                                   extensions={"sni_hostname": vetted.host})
+    except httpx.TimeoutException as err:
+        raise Retryable(f"el webhook no respondió a tiempo / the webhook timed out ({vetted.host})") from err
+    except httpx.TransportError as err:
+        raise Retryable(f"error de red / network error ({vetted.host}): {type(err).__name__}") from err
+    if response.status_code == 429 or response.status_code >= 500:
+        raise Retryable(f"el webhook respondió / the webhook answered {response.status_code}")
+    if response.status_code >= 300:
+        raise SkailanError(both(f"El webhook respondió {response.status_code}",
+                                f"The webhook answered {response.status_code}"), code="webhook_refused")
+    return {"status": response.status_code}
+
+
+def _resolver() -> Any:
+    from skailan.channels import fetch
+
+    return fetch.resolve_host
+
+
+# ---------------------------------------------------------------- waits
+
+
+def resume_due(now: str | None = None) -> dict[str, int]:
+    """Resume every run whose wait (or retry backoff) is over at `now` (default: the clock)."""
+    now = now or iso()
+    counts = {"resumed": 0, "skipped": 0}
+    programs: dict[tuple[str, str, int], tuple[list[dict[str, Any]], store.AutomationItem | None]] = {}
+    for listed in store.due_waits(now):
+        run = store.get_run(listed.tenant_id, listed.automation_id, listed.run_id, consistent=True)
+        if run is None or run.status != "waiting" or not run.wait_until or run.wait_until > now:
+            counts["skipped"] += 1
+            continue
+        key = (run.tenant_id, run.automation_id, int(run.version))
+        if key not in programs:
+            automation = store.get_automation(run.tenant_id, run.automation_id)
+            version = store.get_version(*key)
+            programs[key] = ((version.program or []) if version is not None else [], automation)
+        program, automation = programs[key]
+        if automation is None:
+            run.status, run.reason, run.wait_until = "stopped", why_not(
+                "la automatización fue eliminada", "the automation was deleted"), None
+            with contextlib.suppress(PutError):
+                store.save_run(run, [_run_event(run, RUN_STOPPED)])
+            counts["skipped"] += 1
+            continue
+        waiting_on = program[int(run.pc)] if int(run.pc) < len(program) else None
+        if waiting_on is not None and waiting_on["op"] == "wait":
+            _record(run, int(run.pc), waiting_on, "completed", output={"until": run.wait_until})
+            run.pc, run.attempts = int(run.pc) + 1, 0
+        run.status, run.wait_until, run.updated_at = "running", None, iso()
+        try:
+            store.save_run(run)  # the claim: a second job run finds it running
+        except PutError:
+            counts["skipped"] += 1
+            continue
+        execute(run, program, automation=automation)
+        counts["resumed"] += 1
+    return counts
+
+
+# ---------------------------------------------------------------- API helpers
+
+
+def run_out(run: store.RunItem) -> RunOut:
+    return RunOut(id=run.run_id, automation_id=run.automation_id, version=int(run.version),
+                  status=cast("Any", run.status),
+                  person_id=run.person_id, trigger=run.trigger or {}, reason=run.reason, depth=int(run.depth),
+                  root_event_id=run.root_event_id,
+                  steps=[StepRunOut.model_validate(s) for s in run.steps or []], started_at=run.started_at,
+                  updated_at=run.updated_at or run.started_at, wait_until=run.wait_until)
+
+
+def list_runs(tenant_id: str, **filters: Any) -> Page[RunOut]:
+    for key in ("since", "until"):
+        if filters.get(key) and "T" not in filters[key]:
+            filters[key] = filters[key] + ("T00:00:00.000Z" if key == "since" else "T23:59:59.999Z")
+    items, next_cursor = store.list_runs(tenant_id, **filters)
+    return Page[RunOut](items=[run_out(i) for i in items], next_cursor=next_cursor)
+
+
+def _load_run(tenant_id: str, automation_id: str, run_id: str) -> store.RunItem:
+    run = store.get_run(tenant_id, automation_id, run_id, consistent=True) if is_valid_id(
+        automation_id) and is_valid_id(run_id) else None
+    if run is None:
+        raise NotFound(RUN_NOT_FOUND, code="run_not_found")
+    return run
+
+
+def get_run_out(tenant_id: str, automation_id: str, run_id: str) -> RunOut:
+    return run_out(_load_run(tenant_id, automation_id, run_id))
+
+
+def retry(caller: Caller, automation_id: str, run_id: str) -> RunOut:
+    """Run a failed run's failed step again, then the rest; its own version's program."""
+    run = _load_run(caller.tenant_id, automation_id, run_id)
+    if run.status != "failed":
+        raise Conflict(both("Solo se reintenta una ejecución fallida", "Only a failed run can be retried"),
+                       code="run_not_failed", details={"status": run.status})
+    automation = store.get_automation(caller.tenant_id, automation_id)
+    version = store.get_version(caller.tenant_id, automation_id, int(run.version))
+    if automation is None or version is None:
+        raise NotFound(both("Automatización no encontrada", "Automation not found"), code="automation_not_found")
+    run.status, run.reason, run.attempts, run.updated_at = "running", None, 0, iso()
+    try:
+        store.save_run(run)
+    except PutError as err:
+        raise Conflict(both("La ejecución cambió; vuelve a intentarlo", "The run changed; try again"),
+                       code="run_changed") from err
+    execute(run, version.program or [], automation=automation)
+    return run_out(run)
+
+
+def run_manual(caller: Caller, automation_id: str, person_id: str) -> RunOut:
+    from skailan.automations.service import load
+
+    automation = load(caller.tenant_id, automation_id)
+    if _person_dict(caller.tenant_id, person_id) is None:
+        raise NotFound("Persona no encontrada. / Person not found.", code="contact_not_found")
+    facts = {"person_id": person_id, "requested_by": caller.principal_id}
+    run_id = _start_returning(automation, facts, person_id)
+    return get_run_out(caller.tenant_id, automation_id, run_id)
+
+
+def _start_returning(automation: store.AutomationItem, facts: dict[str, Any], person_id: str | None,
+                     event: DomainEvent | None = None) -> str:
+    """`start`, for the API: the id of the run it made (the newest of the automation's)."""
+    outcome = start(automation, event=event, facts=facts, person_id=person_id)
+    runs, _ = store.list_runs(automation.tenant_id, automation_id=automation.automation_id, person_id=None,
+                              status=None, since=None, until=None, cursor=None, limit=1)
+    if outcome == "duplicate" or not runs:
+        raise Conflict(both("Esta automatización ya se ejecutó para este evento o persona",
+                            "This automation already ran for this event or person"), code="already_ran")
+    return runs[0].run_id
+
+
+def receive_webhook(hook_id: str, secret: str | None, body: Any) -> dict[str, str]:
+    not_found = NotFound("Webhook no encontrado. / Webhook not found.", code="hook_not_found")
+    hook = store.find_hook(hook_id) if is_valid_id(hook_id) else None
+    if hook is None or not hook.tenant_id or not hook.automation_id:
+        raise not_found
+    automation = store.get_automation(hook.tenant_id, hook.automation_id)
+    if automation is None or not automation.hook_secret or not secret or not hmac.compare_digest(
+            secret.encode(), automation.hook_secret.encode()):
+        raise not_found  # a wrong secret learns nothing
+    if not isinstance(body, dict):
+        from skailan.platform.errors import Unprocessable
+
+        raise Unprocessable(both("El cuerpo debe ser un objeto JSON", "The body must be a JSON object"),
+                            code="invalid_body")
+    if not automation.active or automation.paused_reason:
+        return {"status": "ignored"}
+    person_id = body.get("person_id") if isinstance(body.get("person_id"), str) else None
+    run_id = _start_returning(automation, {k: v for k, v in body.items() if isinstance(k, str)}, person_id)
+    return {"status": "accepted", "run_id": run_id}

@@ -1,0 +1,410 @@
+"""The automations table: the only pynamodb code of the context; every key is built here.
+
+Every pk and brand-scoped GSI pk starts with `T#<tenant>`:
+
+  automation   pk T#<t>#AUTO#<a>  sk AUTOMATION   the current definition and its compiled program
+               gsi1 T#<t>#AUTOMATIONS / <created_at>#<a>          (the brand's list, newest first)
+               gsi2 T#<t>#TRIGGER#<trigger key> / <a>             (only while active: sparse)
+               trigger key = the trigger type, plus the folded tag for tag triggers, so an event
+               reads only the automations it can fire: one Query per key, never a Scan.
+  version      pk T#<t>#AUTO#<a>  sk V#<000001>   a published definition; runs keep theirs
+  run          pk T#<t>#AUTO#<a>  sk RUN#<ulid>   status, program counter, per-step history
+               gsi1 T#<t>#RUNS / <started_at>#<run>                (brand-wide history)
+               gsi2 T#<t>#P#<person>#RUNS / <started_at>#<run>     (a person's runs)
+               gsi3 AUTOWAIT#<0-15> / <due>#<t>#<a>#<run>          (only while waiting: sparse)
+               The waits job reads gsi3 with one Query per shard up to now (like the CRM's task
+               alarms): the one index whose pk is not the tenant's, it holds no tenant data but keys.
+  idempotency  pk T#<t>#AUTO#<a>  sk IDEM#<event id>#v<version>   claimed with the run (ttl 7 d)
+  once         pk T#<t>#AUTO#<a>  sk ONCE#<person>                "once per person"
+  round-robin  pk T#<t>#AUTO#<a>  sk RR#<step>                    counter (ADD)
+  rate         pk T#<t>#RATE#<scope>#<window>  sk N               counter (ADD, conditional, ttl)
+  hook         pk HOOK#<hook id>  sk HOOK                         inbound webhook → tenant, automation
+  outbox       (skailan.platform.outbox)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    DiscriminatorAttribute,
+    JSONAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.models import Model
+
+from skailan.platform import outbox
+from skailan.platform.clock import utcnow
+from skailan.platform.events import DomainEvent
+from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+from skailan.platform.settings import get_settings
+from skailan.platform.storage import overloaded_index, transaction
+
+WAIT_SHARDS = 16
+IDEMPOTENCY_TTL = timedelta(days=7)
+AUTOMATION_SK = "AUTOMATION"
+
+
+def automation_pk(tenant_id: str, automation_id: str) -> str:
+    return f"T#{tenant_id}#AUTO#{automation_id}"
+
+
+def list_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#AUTOMATIONS"
+
+
+def trigger_pk(tenant_id: str, trigger_key: str) -> str:
+    return f"T#{tenant_id}#TRIGGER#{trigger_key}"
+
+
+def runs_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#RUNS"
+
+
+def person_runs_pk(tenant_id: str, person_id: str) -> str:
+    return f"T#{tenant_id}#P#{person_id}#RUNS"
+
+
+def wait_pk(shard: int) -> str:
+    return f"AUTOWAIT#{shard}"
+
+
+def wait_shard(run_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(run_id.encode(), digest_size=2).digest(), "big") % WAIT_SHARDS
+
+
+def version_sk(version: int) -> str:
+    return f"V#{version:06d}"
+
+
+def run_sk(run_id: str) -> str:
+    return f"RUN#{run_id}"
+
+
+def table_name() -> str:
+    return get_settings().automations_table
+
+
+class AutomationsItem(Model):
+    class Meta:
+        table_name = get_settings().automations_table
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
+    gsi1 = overloaded_index("gsi1")
+    gsi2 = overloaded_index("gsi2")
+    gsi3 = overloaded_index("gsi3")
+    ttl = TTLAttribute(null=True)
+    created_at = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+
+
+class AutomationItem(AutomationsItem, discriminator="automation"):
+    tenant_id = UnicodeAttribute()
+    automation_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    active = BooleanAttribute(default=True)
+    paused_reason = UnicodeAttribute(null=True)
+    version = NumberAttribute(default=1)
+    definition = JSONAttribute(default=dict)  # trigger, conditions, event_conditions, steps, once_per_person
+    program = JSONAttribute(default=list)  # the compiled steps (engine.compile_steps)
+    trigger_key = UnicodeAttribute()
+    created_by = UnicodeAttribute(null=True)
+    last_run_at = UnicodeAttribute(null=True)
+    strikes = NumberAttribute(default=0)  # failed or capped runs in a row; pauses at a limit
+    hook_id = UnicodeAttribute(null=True)
+    hook_secret = UnicodeAttribute(null=True)
+    deleted_at = UnicodeAttribute(null=True)
+    revision = VersionAttribute()
+
+
+class VersionItem(AutomationsItem, discriminator="version"):
+    tenant_id = UnicodeAttribute()
+    automation_id = UnicodeAttribute()
+    version = NumberAttribute()
+    definition = JSONAttribute(default=dict)
+    program = JSONAttribute(default=list)
+    created_by = UnicodeAttribute(null=True)
+
+
+class RunItem(AutomationsItem, discriminator="run"):
+    tenant_id = UnicodeAttribute()
+    automation_id = UnicodeAttribute()
+    run_id = UnicodeAttribute()
+    version = NumberAttribute()
+    status = UnicodeAttribute()  # running | waiting | completed | failed | stopped
+    person_id = UnicodeAttribute(null=True)
+    trigger = JSONAttribute(default=dict)  # {event_id, type, source, occurred_at, data, ...}
+    reason = UnicodeAttribute(null=True)
+    depth = NumberAttribute(default=1)
+    root_event_id = UnicodeAttribute()
+    steps = JSONAttribute(default=list)  # per-step history (models.StepRunOut)
+    pc = NumberAttribute(default=0)  # the next instruction of the program
+    attempts = NumberAttribute(default=0)  # of the instruction at pc (retries of a failing step)
+    wait_until = UnicodeAttribute(null=True)
+    started_at = UnicodeAttribute()
+    revision = VersionAttribute()
+
+
+class MarkerItem(AutomationsItem, discriminator="marker"):
+    """Idempotency and once-per-person claims, round-robin and rate counters, inbound hooks."""
+
+    tenant_id = UnicodeAttribute(null=True)
+    automation_id = UnicodeAttribute(null=True)
+    tally = NumberAttribute(default=0)
+
+
+# ---------------------------------------------------------------- automations
+
+
+def get_automation(tenant_id: str, automation_id: str, *, consistent: bool = False) -> AutomationItem | None:
+    try:
+        item = AutomationItem.get(automation_pk(tenant_id, automation_id), AUTOMATION_SK, consistent_read=consistent)
+    except AutomationItem.DoesNotExist:
+        return None
+    return None if item.deleted_at else item
+
+
+def index(item: AutomationItem) -> None:
+    item.gsi1pk, item.gsi1sk = list_pk(item.tenant_id), f"{item.created_at}#{item.automation_id}"
+    live = item.active and not item.paused_reason and not item.deleted_at
+    item.gsi2pk = trigger_pk(item.tenant_id, item.trigger_key) if live else None
+    item.gsi2sk = item.automation_id if live else None
+    if item.deleted_at:
+        item.gsi1pk = item.gsi1sk = None
+
+
+def new_version_item(item: AutomationItem, now: str, by: str | None) -> VersionItem:
+    return VersionItem(item.pk, version_sk(int(item.version)), tenant_id=item.tenant_id,
+                       automation_id=item.automation_id, version=item.version, definition=item.definition,
+                       program=item.program, created_by=by, created_at=now)
+
+
+def write_automation(item: AutomationItem, version: VersionItem | None, events: list[DomainEvent],
+                     hook: MarkerItem | None = None) -> None:
+    """The automation (conditional on its revision), its new version and its events, atomically."""
+    index(item)
+    with transaction() as tx:
+        tx.save(item)  # VersionAttribute: refused if someone saved it meanwhile
+        if version is not None:
+            tx.save(version, condition=VersionItem.pk.does_not_exist())
+        if hook is not None:
+            tx.save(hook)
+        outbox.add(tx, events, table_name())
+
+
+def list_automations(tenant_id: str, cursor: str | None, limit: int | None) -> tuple[list[AutomationItem], str | None]:
+    pk = list_pk(tenant_id)
+    start = decode_cursor(cursor, partition_attr="gsi1pk", partition_value=pk)
+    page = AutomationsItem.gsi1.query(pk, scan_index_forward=False, limit=clamp_limit(limit),
+                                      last_evaluated_key=start)
+    items = [i for i in page if isinstance(i, AutomationItem)]
+    return items, encode_cursor(page.last_evaluated_key)
+
+
+def list_versions(tenant_id: str, automation_id: str) -> list[VersionItem]:
+    query = AutomationsItem.query(automation_pk(tenant_id, automation_id), AutomationsItem.sk.startswith("V#"),
+                                  scan_index_forward=False)
+    return [i for i in query if isinstance(i, VersionItem)]
+
+
+def get_version(tenant_id: str, automation_id: str, version: int) -> VersionItem | None:
+    try:
+        return VersionItem.get(automation_pk(tenant_id, automation_id), version_sk(version))
+    except VersionItem.DoesNotExist:
+        return None
+
+
+def matching(tenant_id: str, trigger_key: str) -> Iterator[AutomationItem]:
+    """The brand's active automations on one trigger key: one Query (paged), never a Scan."""
+    for item in AutomationsItem.gsi2.query(trigger_pk(tenant_id, trigger_key)):
+        if isinstance(item, AutomationItem):
+            yield item
+
+
+def touch_automation(tenant_id: str, automation_id: str, *, ran_at: str, strike: bool | None) -> int:
+    """Stamp the last run; count a failed/capped run (`strike`) or clear the count. Returns strikes."""
+    actions: list[Any] = [AutomationItem.last_run_at.set(ran_at)]
+    if strike is True:
+        actions.append(AutomationItem.strikes.add(1))
+    elif strike is False:
+        actions.append(AutomationItem.strikes.set(0))
+    try:
+        result = AutomationItem._get_connection().update_item(
+            automation_pk(tenant_id, automation_id), AUTOMATION_SK, actions=actions,
+            condition=AutomationItem.pk.exists(), return_values="UPDATED_NEW")
+    except UpdateError:
+        return 0
+    return int((result.get("Attributes") or {}).get("strikes", {}).get("N", 0))
+
+
+# ---------------------------------------------------------------- runs
+
+
+def new_run_item(tenant_id: str, automation_id: str, run_id: str, **fields: Any) -> RunItem:
+    return RunItem(automation_pk(tenant_id, automation_id), run_sk(run_id), tenant_id=tenant_id,
+                   automation_id=automation_id, run_id=run_id, **fields)
+
+
+def _index_run(run: RunItem) -> None:
+    run.gsi1pk, run.gsi1sk = runs_pk(run.tenant_id), f"{run.started_at}#{run.run_id}"
+    run.gsi2pk = person_runs_pk(run.tenant_id, run.person_id) if run.person_id else None
+    run.gsi2sk = f"{run.started_at}#{run.run_id}" if run.person_id else None
+    waiting = run.status == "waiting" and run.wait_until
+    run.gsi3pk = wait_pk(wait_shard(run.run_id)) if waiting else None
+    run.gsi3sk = f"{run.wait_until}#{run.tenant_id}#{run.automation_id}#{run.run_id}" if waiting else None
+
+
+def claim_run(run: RunItem, event_id: str | None, once_person: str | None) -> bool:
+    """Create the run with its idempotency claim (event id + version) and its once-per-person
+    claim, atomically. False when either was taken: the event already ran this automation."""
+    _index_run(run)
+    expires = utcnow() + IDEMPOTENCY_TTL
+    with_claims = []
+    if event_id:
+        with_claims.append(MarkerItem(run.pk, f"IDEM#{event_id}#v{int(run.version)}", tenant_id=run.tenant_id,
+                                      automation_id=run.automation_id, ttl=expires))
+    if once_person:
+        with_claims.append(MarkerItem(run.pk, f"ONCE#{once_person}", tenant_id=run.tenant_id,
+                                      automation_id=run.automation_id))
+    try:
+        with transaction() as tx:
+            for marker in with_claims:
+                tx.save(marker, condition=MarkerItem.pk.does_not_exist())
+            tx.save(run, condition=RunItem.pk.does_not_exist())
+    except TransactWriteError as err:
+        reasons = [r.get("Code") if isinstance(r, dict) else getattr(r, "code", None)
+                   for r in (err.cancellation_reasons or [])]
+        if any(code == "ConditionalCheckFailed" for code in reasons):
+            return False
+        raise
+    return True
+
+
+def already_claimed(tenant_id: str, automation_id: str, event_id: str, version: int) -> bool:
+    try:
+        MarkerItem.get(automation_pk(tenant_id, automation_id), f"IDEM#{event_id}#v{version}")
+    except MarkerItem.DoesNotExist:
+        return False
+    return True
+
+
+def once_claimed(tenant_id: str, automation_id: str, person_id: str) -> bool:
+    try:
+        MarkerItem.get(automation_pk(tenant_id, automation_id), f"ONCE#{person_id}")
+    except MarkerItem.DoesNotExist:
+        return False
+    return True
+
+
+def save_run(run: RunItem, events: list[DomainEvent] | None = None) -> None:
+    """Save a run (conditional on its revision: two workers never both move it), then its events."""
+    _index_run(run)
+    run.save()
+    if events:
+        outbox.write(events, table_name())
+
+
+def get_run(tenant_id: str, automation_id: str, run_id: str, *, consistent: bool = False) -> RunItem | None:
+    try:
+        return RunItem.get(automation_pk(tenant_id, automation_id), run_sk(run_id), consistent_read=consistent)
+    except RunItem.DoesNotExist:
+        return None
+
+
+def list_runs(tenant_id: str, *, automation_id: str | None, person_id: str | None, status: str | None,
+              since: str | None, until: str | None, cursor: str | None,
+              limit: int | None) -> tuple[list[RunItem], str | None]:
+    """Newest first; one Query on the automation's partition, the person's or the brand's runs.
+    Status and dates filter the page read (requests per page stay constant)."""
+    size = clamp_limit(limit)
+    condition: Any = None
+    if status:
+        condition = RunItem.status == status
+    if automation_id and person_id:
+        condition = (RunItem.person_id == person_id) if condition is None else condition & (
+            RunItem.person_id == person_id)
+    for bound, op in ((since, "ge"), (until, "le")):
+        if bound:
+            part = RunItem.started_at >= bound if op == "ge" else RunItem.started_at <= bound
+            condition = part if condition is None else condition & part
+    if automation_id:
+        pk = automation_pk(tenant_id, automation_id)
+        start = decode_cursor(cursor, partition_attr="pk", partition_value=pk)
+        page: Any = AutomationsItem.query(pk, AutomationsItem.sk.startswith("RUN#"), filter_condition=condition,
+                                          scan_index_forward=False, limit=size, last_evaluated_key=start)
+    elif person_id:
+        pk = person_runs_pk(tenant_id, person_id)
+        start = decode_cursor(cursor, partition_attr="gsi2pk", partition_value=pk)
+        page = AutomationsItem.gsi2.query(pk, filter_condition=condition, scan_index_forward=False, limit=size,
+                                          last_evaluated_key=start)
+    else:
+        pk = runs_pk(tenant_id)
+        start = decode_cursor(cursor, partition_attr="gsi1pk", partition_value=pk)
+        page = AutomationsItem.gsi1.query(pk, filter_condition=condition, scan_index_forward=False, limit=size,
+                                          last_evaluated_key=start)
+    items = [i for i in page if isinstance(i, RunItem)]
+    return items, encode_cursor(page.last_evaluated_key)
+
+
+def due_waits(now: str) -> Iterator[RunItem]:
+    """Runs whose wait is over at `now`: one Query per shard of the wait index (never a Scan)."""
+    for shard in range(WAIT_SHARDS):
+        for item in AutomationsItem.gsi3.query(wait_pk(shard), AutomationsItem.gsi3sk <= f"{now}#~"):
+            if isinstance(item, RunItem):
+                yield item
+
+
+# ---------------------------------------------------------------- counters
+
+
+def next_turn(tenant_id: str, automation_id: str, step: int) -> int:
+    """Round-robin: the counter of one step, after adding 1 (starts at 1)."""
+    result = MarkerItem._get_connection().update_item(
+        automation_pk(tenant_id, automation_id), f"RR#{step}", actions=[MarkerItem.tally.add(1)],
+        return_values="UPDATED_NEW")
+    return int(result["Attributes"]["tally"]["N"])
+
+
+def take_rate(tenant_id: str, scope: str, window: str, cap: int, ttl_seconds: int) -> bool:
+    """Count one more in (scope, window) unless it already holds `cap`: False when capped."""
+    try:
+        MarkerItem._get_connection().update_item(
+            f"T#{tenant_id}#RATE#{scope}#{window}", "N",
+            actions=[MarkerItem.tally.add(1), MarkerItem.ttl.set(utcnow() + timedelta(seconds=ttl_seconds))],
+            condition=MarkerItem.tally.does_not_exist() | (MarkerItem.tally < cap))
+    except UpdateError as err:
+        if err.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+# ---------------------------------------------------------------- inbound hooks
+
+
+def hook_item(hook_id: str, tenant_id: str, automation_id: str) -> MarkerItem:
+    return MarkerItem(f"HOOK#{hook_id}", "HOOK", tenant_id=tenant_id, automation_id=automation_id)
+
+
+def find_hook(hook_id: str) -> MarkerItem | None:
+    try:
+        return MarkerItem.get(f"HOOK#{hook_id}", "HOOK")
+    except MarkerItem.DoesNotExist:
+        return None

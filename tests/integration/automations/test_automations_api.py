@@ -1,0 +1,291 @@
+"""Automations through the real handlers on moto: CRUD with versions, bad input naming the part,
+another brand's ids, matching and running from events, idempotency, the loop limit, waits on the
+application clock, a failing step retried then failed, run history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.support import call
+
+API = "api/automations"
+CRM = "api/crm"
+
+
+@pytest.fixture(autouse=True)
+def clock_reset():
+    from skailan.platform import clock
+
+    clock.reset()
+    yield
+    clock.reset()
+
+
+def _person(admin: Any, name: str, tags: list[str] | None = None) -> str:
+    import uuid
+
+    reply = call(CRM, "POST", "/v1/contacts", principal=admin,
+                 body={"name": name, "email": f"{uuid.uuid4().hex[:10]}@example.com", "tags": tags or []})
+    assert reply.status == 201, reply.body
+    return reply.body["id"]
+
+
+def _automation(admin: Any, **body: Any) -> dict[str, Any]:
+    reply = call(API, "POST", "/v1/automations", principal=admin, body={"name": "Prueba", **body})
+    assert reply.status == 201, reply.body
+    return reply.body
+
+
+def _tag_event(tenant: str, person_id: str, added: list[str], *, chain: Any = None, event_id: str | None = None):
+    from skailan.platform.events import CausalChain, DomainEvent
+
+    fields: dict[str, Any] = {}
+    if event_id:
+        fields["id"] = event_id
+    return DomainEvent(tenant_id=tenant, source="skailan.crm", type="contact.updated", entity_type="contact",
+                       entity_id=person_id, data={"changed": ["tags"], "tags_added": added, "tags_removed": []},
+                       chain=CausalChain(**chain) if chain else None, **fields)
+
+
+def _runs(admin: Any, automation_id: str, **query: Any) -> list[dict[str, Any]]:
+    reply = call(API, "GET", f"/v1/automations/{automation_id}/runs", principal=admin, query=query or None)
+    assert reply.status == 200, reply.body
+    return reply.body["items"]
+
+
+def test_crud_versions_and_another_brands_ids(demo):
+    admin, other = demo["admin@demo.local"], demo["admin@acme.local"]
+    created = _automation(admin, trigger={"type": "tag_added", "tag": "Llamar nuevamente"},
+                          steps=[{"type": "create_task", "title": "Llamar", "due_in_minutes": 60}])
+    assert created["version"] == 1 and created["status"] == "active" and created["trigger"]["tag"] == "Llamar nuevamente"
+    automation_id = created["id"]
+    assert call(API, "GET", f"/v1/automations/{automation_id}", principal=admin).body["name"] == "Prueba"
+    listed = call(API, "GET", "/v1/automations", principal=admin, query={"limit": 100}).body
+    assert automation_id in [a["id"] for a in listed["items"]]
+
+    renamed = call(API, "PATCH", f"/v1/automations/{automation_id}", principal=admin, body={"name": "Otra"}).body
+    assert renamed["name"] == "Otra" and renamed["version"] == 1  # no new definition: same version
+    edited = call(API, "PATCH", f"/v1/automations/{automation_id}", principal=admin,
+                  body={"steps": [{"type": "add_tag", "tag": "seguimiento"}]}).body
+    assert edited["version"] == 2
+    versions = call(API, "GET", f"/v1/automations/{automation_id}/versions", principal=admin).body["items"]
+    assert [v["version"] for v in versions] == [2, 1]
+    assert versions[1]["definition"]["steps"][0]["type"] == "create_task"
+
+    # another brand: every route answers 404, the list does not show it
+    for method, path, body in (("GET", f"/v1/automations/{automation_id}", None),
+                               ("PATCH", f"/v1/automations/{automation_id}", {"name": "x"}),
+                               ("DELETE", f"/v1/automations/{automation_id}", None),
+                               ("GET", f"/v1/automations/{automation_id}/runs", None),
+                               ("GET", f"/v1/automations/{automation_id}/versions", None),
+                               ("POST", f"/v1/automations/{automation_id}/run", {"person_id": "01ABC"})):
+        assert call(API, method, path, principal=other, body=body).status == 404, (method, path)
+    assert automation_id not in [a["id"] for a in call(API, "GET", "/v1/automations", principal=other).body["items"]]
+    assert call(API, "GET", "/v1/automation-runs", principal=other, query={"automation_id": automation_id}).status == 404
+
+    # permissions: an agent cannot read automations, an operator neither
+    assert call(API, "GET", "/v1/automations", principal=demo["agent1@demo.local"]).status == 403
+    assert call(API, "DELETE", f"/v1/automations/{automation_id}", principal=admin).status == 204
+    assert call(API, "GET", f"/v1/automations/{automation_id}", principal=admin).status == 404
+
+
+def test_bad_input_names_the_part(demo):
+    admin = demo["admin@demo.local"]
+    unknown = call(API, "POST", "/v1/automations", principal=admin,
+                   body={"name": "x", "trigger": {"type": "nope"}, "steps": [{"type": "stop"}]})
+    assert unknown.status == 422 and unknown.body["error"]["details"][0]["field"].startswith("trigger")
+    wait = call(API, "POST", "/v1/automations", principal=admin,
+                body={"name": "x", "trigger": {"type": "manual"}, "steps": [{"type": "wait"}]})
+    assert wait.status == 422 and wait.body["error"]["details"][0]["field"].startswith("steps.0")
+    rule = call(API, "POST", "/v1/automations", principal=admin,
+                body={"name": "x", "trigger": {"type": "manual"}, "conditions": {"all": [{"field": "tags", "op": "gt"}]},
+                      "steps": [{"type": "stop"}]})
+    assert rule.status == 422 and rule.body["error"]["details"][0]["field"] == "conditions"
+    user = call(API, "POST", "/v1/automations", principal=admin,
+                body={"name": "x", "trigger": {"type": "manual"},
+                      "steps": [{"type": "add_tag", "tag": "a"},
+                                {"type": "notify_user", "user_id": "nobody", "message": "hola"}]})
+    assert user.status == 422 and user.body["error"]["details"][0]["field"] == "steps.1.notify_user.user_id"
+    window = call(API, "POST", "/v1/automations", principal=admin,
+                  body={"name": "x", "trigger": {"type": "tag_added", "tag": "a"},
+                        "steps": [{"type": "send_message", "text": "hola"}]})
+    assert window.status == 422 and window.body["error"]["details"][0]["error"] == "outside_reply_window"
+    late = call(API, "POST", "/v1/automations", principal=admin,
+                body={"name": "x", "trigger": {"type": "message_received", "keywords": ["hola"]},
+                      "steps": [{"type": "wait", "minutes": 1500}, {"type": "send_message", "text": "hola"}]})
+    assert late.status == 422 and late.body["error"]["details"][0]["field"] == "steps.1.send_message"
+    extra = call(API, "POST", "/v1/automations", principal=admin,
+                 body={"name": "x", "trigger": {"type": "manual"}, "steps": [{"type": "stop"}], "tenant_id": "acme"})
+    assert extra.status == 422
+    null = call(API, "POST", "/v1/automations", principal=admin,
+                body={"name": None, "trigger": {"type": "manual"}, "steps": [{"type": "stop"}]})
+    assert null.status == 422
+    query = call(API, "GET", "/v1/automations", principal=admin, query={"bogus": 1})
+    assert query.status == 400 and query.body["error"]["code"] == "unknown_query_parameter"
+
+
+def test_event_runs_once_and_records_history(demo):
+    from skailan.automations.engine import on_event
+
+    admin = demo["admin@demo.local"]
+    automation = _automation(admin, trigger={"type": "tag_added", "tag": "VIP"},
+                             steps=[{"type": "add_tag", "tag": "atendido"}])
+    person_id = _person(admin, "Ana Pérez")
+    event = _tag_event("demo", person_id, ["vip"], event_id="01EVENTONCE000000000000001")
+    results = [on_event(event) for _ in range(5)]
+    assert results[0]["started"] == 1 and all(r.get("duplicate") == 1 for r in results[1:])
+    runs = _runs(admin, automation["id"])
+    assert len(runs) == 1 and runs[0]["status"] == "completed" and runs[0]["person_id"] == person_id
+    assert runs[0]["steps"][0]["type"] == "add_tag" and runs[0]["steps"][0]["status"] == "completed"
+    person = call(CRM, "GET", f"/v1/contacts/{person_id}", principal=admin).body
+    assert "atendido" in person["tags"]
+    # another brand's event with the same tag never reaches this brand's automation
+    assert on_event(_tag_event("acme", person_id, ["vip"]))["matched"] == 0
+    # filters
+    assert _runs(admin, automation["id"], status="failed") == []
+    assert len(_runs(admin, automation["id"], person_id=person_id)) == 1
+    brand = call(API, "GET", "/v1/automation-runs", principal=admin, query={"person_id": person_id}).body["items"]
+    assert [r["id"] for r in brand] == [runs[0]["id"]]
+
+
+def test_conditions_explain_why_not(demo):
+    from skailan.automations.engine import on_event
+
+    admin = demo["admin@demo.local"]
+    automation = _automation(admin, trigger={"type": "tag_added", "tag": "lead"},
+                             conditions={"all": [{"field": "tags", "op": "has_tag", "value": "premium"}]},
+                             steps=[{"type": "add_tag", "tag": "contactar"}])
+    person_id = _person(admin, "Beto Ruiz", ["lead"])
+    on_event(_tag_event("demo", person_id, ["lead"]))
+    runs = _runs(admin, automation["id"])
+    assert runs[0]["status"] == "stopped" and runs[0]["reason"].startswith("No se ejecutó porque: la etiqueta no coincide")
+    assert runs[0]["steps"] == []
+
+
+def test_looping_automations_stop_at_depth_five(demo):
+    """A: tag a → remove a, add b; B: tag b → remove b, add a. Each run's events carry the chain."""
+    from skailan.automations.engine import on_event
+    from skailan.platform.events import DomainEvent
+    from tests.support import OutboxWatch
+
+    admin = demo["admin@demo.local"]
+    a = _automation(admin, trigger={"type": "tag_added", "tag": "bucle-a"},
+                    steps=[{"type": "remove_tag", "tag": "bucle-a"}, {"type": "add_tag", "tag": "bucle-b"}])
+    b = _automation(admin, trigger={"type": "tag_added", "tag": "bucle-b"},
+                    steps=[{"type": "remove_tag", "tag": "bucle-b"}, {"type": "add_tag", "tag": "bucle-a"}])
+    person_id = _person(admin, "Carla Loop")
+    from skailan.platform.settings import get_settings
+
+    watch = OutboxWatch(get_settings().contacts_table)
+    pending: list[DomainEvent] = [_tag_event("demo", person_id, ["bucle-a"])]
+    handled = 0
+    while pending and handled < 50:  # the bus, by hand: every event the runs caused goes back in
+        on_event(pending.pop(0))
+        handled += 1
+        fresh = [e for e in watch.events() if e.type == "contact.updated"]
+        watch.mark()
+        pending += fresh
+    assert handled < 50, "the loop did not stop"
+    runs = _runs(admin, a["id"]) + _runs(admin, b["id"])
+    depths = sorted(r["depth"] for r in runs)
+    assert depths == [1, 2, 3, 4, 5, 6]
+    stopped = [r for r in runs if r["status"] == "stopped"]
+    assert len(stopped) == 1 and stopped[0]["depth"] == 6 and "límite de 5" in stopped[0]["reason"]
+    assert all(r["status"] == "completed" for r in runs if r["depth"] <= 5)
+
+
+def test_wait_resumes_when_the_clock_moves(demo):
+    from skailan.automations.engine import on_event, resume_due
+    from skailan.platform import clock
+
+    admin = demo["admin@demo.local"]
+    automation = _automation(admin, trigger={"type": "tag_added", "tag": "esperar"},
+                             steps=[{"type": "wait", "minutes": 60}, {"type": "add_tag", "tag": "despues"}])
+    person_id = _person(admin, "Dora Espera")
+    on_event(_tag_event("demo", person_id, ["esperar"]))
+    run = _runs(admin, automation["id"])[0]
+    assert run["status"] == "waiting" and run["wait_until"]
+    assert resume_due()["resumed"] == 0
+    # an edit meanwhile publishes version 2; the waiting run continues on version 1
+    call(API, "PATCH", f"/v1/automations/{automation['id']}", principal=admin,
+         body={"steps": [{"type": "add_tag", "tag": "otra-version"}]})
+    clock.advance(61 * 60)
+    assert resume_due()["resumed"] == 1
+    run = _runs(admin, automation["id"])[0]
+    assert run["status"] == "completed" and run["version"] == 1
+    tags = call(CRM, "GET", f"/v1/contacts/{person_id}", principal=admin).body["tags"]
+    assert "despues" in tags and "otra-version" not in tags
+
+
+def test_failing_webhook_is_retried_then_failed_and_later_steps_do_not_run(demo, monkeypatch):
+    import httpx
+    import respx
+
+    from skailan.automations import engine
+    from skailan.channels import fetch
+    from skailan.platform import clock
+
+    monkeypatch.setattr(fetch, "resolve_host", lambda host, port: ["93.184.216.34"])
+    admin = demo["admin@demo.local"]
+    automation = _automation(admin, trigger={"type": "tag_added", "tag": "hook"},
+                             steps=[{"type": "call_webhook", "url": "https://hooks.example.com/in"},
+                                    {"type": "add_tag", "tag": "no-debe"}])
+    person_id = _person(admin, "Eva Hook")
+    with respx.mock(assert_all_called=True) as mock:
+        route = mock.post("https://93.184.216.34/in").mock(return_value=httpx.Response(503))
+        engine.on_event(_tag_event("demo", person_id, ["hook"]))
+        assert _runs(admin, automation["id"])[0]["status"] == "waiting"
+        for _ in range(2):
+            clock.advance(301)
+            engine.resume_due()
+        assert route.call_count == 3
+        sent = route.calls[0].request
+        secret = call(API, "GET", f"/v1/automations/{automation['id']}", principal=admin).body["webhook_secret"]
+        assert sent.headers["x-skailan-signature"] == engine.signature(secret, sent.content)
+        assert sent.headers["host"] == "hooks.example.com"
+    run = _runs(admin, automation["id"])[0]
+    assert run["status"] == "failed" and "503" in run["reason"]
+    assert [s["type"] for s in run["steps"]] == ["call_webhook"] and run["steps"][0]["attempts"] == 3
+    assert "no-debe" not in call(CRM, "GET", f"/v1/contacts/{person_id}", principal=admin).body["tags"]
+    # a retry of the failed step (the endpoint works now) runs it and the steps after it, once
+    with respx.mock() as mock:
+        mock.post("https://93.184.216.34/in").mock(return_value=httpx.Response(200))
+        retried = call(API, "POST", f"/v1/automations/{automation['id']}/runs/{run['id']}/retry", principal=admin)
+    assert retried.status == 200 and retried.body["status"] == "completed", retried.body
+    assert "no-debe" in call(CRM, "GET", f"/v1/contacts/{person_id}", principal=admin).body["tags"]
+    again = call(API, "POST", f"/v1/automations/{automation['id']}/runs/{run['id']}/retry", principal=admin)
+    assert again.status == 409
+
+
+def test_unsafe_webhook_url_is_refused_at_save(demo, monkeypatch):
+    from skailan.channels import fetch
+
+    monkeypatch.setattr(fetch, "resolve_host", lambda host, port: ["10.0.0.5"])
+    reply = call(API, "POST", "/v1/automations", principal=demo["admin@demo.local"],
+                 body={"name": "x", "trigger": {"type": "manual"},
+                       "steps": [{"type": "call_webhook", "url": "https://internal.example.com/x"}]})
+    assert reply.status == 422 and reply.body["error"]["details"][0]["field"] == "steps.0.call_webhook.url"
+
+
+def test_manual_run_branch_and_task_for_the_operator(demo):
+    admin = demo["admin@demo.local"]
+    operator = demo["operator@demo.local"]
+    automation = _automation(admin, trigger={"type": "manual"}, steps=[
+        {"type": "branch", "conditions": {"all": [{"field": "tags", "op": "has_tag", "value": "Llamar nuevamente"}]},
+         "then": [{"type": "create_task", "title": "Volver a llamar", "due_in_minutes": 30,
+                   "assignee_id": operator.sub}],
+         "else": [{"type": "add_tag", "tag": "sin-llamada"}]}])
+    caller_person = _person(admin, "Fabio Call", ["Llamar nuevamente"])
+    run = call(API, "POST", f"/v1/automations/{automation['id']}/run", principal=admin,
+               body={"person_id": caller_person})
+    assert run.status == 201 and run.body["status"] == "completed", run.body
+    branch, task = run.body["steps"]
+    assert branch["output"]["matched"] is True and task["type"] == "create_task"
+    assert task["output"]["assignee_id"] == operator.sub
+    other = _person(admin, "Gina Else")
+    run = call(API, "POST", f"/v1/automations/{automation['id']}/run", principal=admin, body={"person_id": other})
+    assert [s["type"] for s in run.body["steps"]] == ["branch", "add_tag"]
+    assert call(API, "POST", f"/v1/automations/{automation['id']}/run", principal=demo["admin@acme.local"],
+                body={"person_id": other}).status == 404
