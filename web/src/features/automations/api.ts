@@ -5,88 +5,21 @@
  */
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '@/lib/api-client';
+import type { components } from '@/lib/api/schema';
 import { brandKey, useBrandId } from '@/lib/auth';
 
-export type RunStatus = 'running' | 'waiting' | 'completed' | 'failed' | 'stopped';
-export type StepStatus = 'completed' | 'failed' | 'skipped' | 'waiting' | 'retrying';
-
-export interface Automation {
-  id: string;
-  name: string;
-  description?: string | null;
-  active: boolean;
-  status?: 'active' | 'inactive' | 'paused';
-  version: number;
-  trigger: Record<string, unknown>;
-  conditions?: Record<string, unknown> | null;
-  steps: Record<string, unknown>[];
-  once_per_person?: boolean;
-  created_at?: string | null;
-  created_by?: string | null;
-  updated_at?: string | null;
-  last_run_at?: string | null;
-  paused_reason?: string | null;
-  webhook_url?: string | null;
-  webhook_secret?: string | null;
-}
-
-export interface AutomationVersion {
-  version: number;
-  created_at?: string | null;
-  created_by?: string | null;
-  /** The definition as published: trigger, conditions, steps… */
-  definition: Record<string, unknown>;
-}
-
-export interface RunStep {
-  index?: number | null;
-  /** Where the step is in the automation's steps (`2.then.0`). */
-  path?: string | null;
-  type: string;
-  status: StepStatus | string;
-  input?: Record<string, unknown> | null;
-  output?: Record<string, unknown> | null;
-  error?: string | null;
-  attempts?: number | null;
-  at?: string | null;
-}
-
-export interface Run {
-  id: string;
-  automation_id: string;
-  version: number;
-  status: RunStatus | string;
-  person_id?: string | null;
-  /** The triggering event: `type` (the trigger), `event_type`, `event_id`, `data`… */
-  trigger: { type?: string; event_type?: string; event_id?: string; occurred_at?: string; [key: string]: unknown };
-  reason?: string | null;
-  depth: number;
-  root_event_id?: string | null;
-  steps: RunStep[];
-  started_at: string;
-  updated_at?: string | null;
-  wait_until?: string | null;
-}
-
-export interface Page<T> {
-  items: T[];
-  next_cursor?: string | null;
-}
+type S = components['schemas'];
+export type Automation = S['AutomationOut'];
+export type AutomationVersion = S['VersionOut'];
+export type Run = S['RunOut'];
+export type RunStep = S['StepRunOut'];
+export type AutomationBody = S['AutomationIn'];
 
 export interface RunFilters {
-  status?: string;
+  status?: Run['status'];
   person_id?: string;
   since?: string;
   until?: string;
-}
-
-// The generated client is typed on the API's paths; these routes are the issue's contract
-// (issue 15 "Routes the checks use"), so this file talks to them through one loose signature.
-type Loose = (path: string, init?: Record<string, unknown>) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
-const client = api as unknown as Record<'GET' | 'POST' | 'PATCH' | 'DELETE', Loose>;
-
-function call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, init?: Record<string, unknown>): Promise<T> {
-  return unwrap(client[method](path, init)) as Promise<T>;
 }
 
 export function useAutomationKey() {
@@ -98,7 +31,7 @@ export function useAutomations(cursor: string | null) {
   const key = useAutomationKey();
   return useQuery({
     queryKey: key('automations', 'list', cursor),
-    queryFn: () => call<Page<Automation>>('GET', '/v1/automations', { params: { query: cursor ? { cursor } : {} } }),
+    queryFn: () => unwrap(api.GET('/v1/automations', { params: { query: cursor ? { cursor } : {} } })),
     placeholderData: keepPreviousData,
   });
 }
@@ -107,7 +40,7 @@ export function useAutomation(id: string | null) {
   const key = useAutomationKey();
   return useQuery({
     queryKey: key('automations', 'detail', id),
-    queryFn: () => call<Automation>('GET', '/v1/automations/{automation_id}', { params: { path: { automation_id: id } } }),
+    queryFn: () => unwrap(api.GET('/v1/automations/{automation_id}', { params: { path: { automation_id: id ?? '' } } })),
     enabled: Boolean(id),
   });
 }
@@ -116,10 +49,13 @@ export function useSaveAutomation(id: string | null) {
   const key = useAutomationKey();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (body: Record<string, unknown>) =>
-      id
-        ? call<Automation>('PATCH', '/v1/automations/{automation_id}', { params: { path: { automation_id: id } }, body })
-        : call<Automation>('POST', '/v1/automations', { body }),
+    // The builder writes the JSON from its own model (lib/model.ts); the API validates every part.
+    mutationFn: (json: Record<string, unknown>) => {
+      const body = json as unknown as AutomationBody;
+      return id
+        ? unwrap(api.PATCH('/v1/automations/{automation_id}', { params: { path: { automation_id: id } }, body }))
+        : unwrap(api.POST('/v1/automations', { body }));
+    },
     onSuccess: (saved) => {
       queryClient.setQueryData(key('automations', 'detail', saved.id), saved);
       void queryClient.invalidateQueries({ queryKey: key('automations', 'list') });
@@ -134,7 +70,7 @@ export function useToggleAutomation() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: ({ id, active }: { id: string; active: boolean }) =>
-      call<Automation>('PATCH', '/v1/automations/{automation_id}', { params: { path: { automation_id: id } }, body: { active } }),
+      unwrap(api.PATCH('/v1/automations/{automation_id}', { params: { path: { automation_id: id } }, body: { active } })),
     onSuccess: (saved) => {
       queryClient.setQueryData(key('automations', 'detail', saved.id), saved);
       void queryClient.invalidateQueries({ queryKey: key('automations', 'list') });
@@ -146,7 +82,7 @@ export function useDeleteAutomation() {
   const key = useAutomationKey();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) => call<unknown>('DELETE', '/v1/automations/{automation_id}', { params: { path: { automation_id: id } } }),
+    mutationFn: (id: string) => unwrap(api.DELETE('/v1/automations/{automation_id}', { params: { path: { automation_id: id } } })),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: key('automations') }),
   });
 }
@@ -155,7 +91,7 @@ export function useVersions(id: string) {
   const key = useAutomationKey();
   return useQuery({
     queryKey: key('automations', 'versions', id),
-    queryFn: () => call<Page<AutomationVersion>>('GET', '/v1/automations/{automation_id}/versions', { params: { path: { automation_id: id } } }),
+    queryFn: () => unwrap(api.GET('/v1/automations/{automation_id}/versions', { params: { path: { automation_id: id } } })),
   });
 }
 
@@ -165,9 +101,9 @@ export function useRuns(id: string, filters: RunFilters, cursor: string | null) 
   return useQuery({
     queryKey: key('automation_runs', id, query, cursor),
     queryFn: () =>
-      call<Page<Run>>('GET', '/v1/automations/{automation_id}/runs', {
+      unwrap(api.GET('/v1/automations/{automation_id}/runs', {
         params: { path: { automation_id: id }, query: { ...query, ...(cursor ? { cursor } : {}), limit: 25 } },
-      }),
+      })),
     placeholderData: keepPreviousData,
     // Runs move on in the worker (waits, retries): poll while the screen is open.
     refetchInterval: 5000,
@@ -179,9 +115,9 @@ export function useRetryStep(automationId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (runId: string) =>
-      call<Run>('POST', '/v1/automations/{automation_id}/runs/{run_id}/retry', {
+      unwrap(api.POST('/v1/automations/{automation_id}/runs/{run_id}/retry', {
         params: { path: { automation_id: automationId, run_id: runId } },
-      }),
+      })),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: key('automation_runs', automationId) }),
   });
 }

@@ -264,6 +264,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/public/automations/hooks/{hook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /public/automations/hooks/{hook_id} */
+        post: operations["inbound_webhook_public_automations_hooks__hook_id__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/public/forms/{form_id}": {
         parameters: {
             query?: never;
@@ -854,6 +871,145 @@ export interface paths {
         put?: never;
         /** POST /v1/auth/refresh */
         post: operations["refresh_v1_auth_refresh_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automation-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/automation-runs */
+        get: operations["list_brand_runs_v1_automation_runs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/automations */
+        get: operations["list_automations_v1_automations_get"];
+        put?: never;
+        /** POST /v1/automations */
+        post: operations["create_automation_v1_automations_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automations/{automation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/automations/{automation_id} */
+        get: operations["get_automation_v1_automations__automation_id__get"];
+        put?: never;
+        post?: never;
+        /** DELETE /v1/automations/{automation_id} */
+        delete: operations["delete_automation_v1_automations__automation_id__delete"];
+        options?: never;
+        head?: never;
+        /** PATCH /v1/automations/{automation_id} */
+        patch: operations["update_automation_v1_automations__automation_id__patch"];
+        trace?: never;
+    };
+    "/v1/automations/{automation_id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/automations/{automation_id}/run */
+        post: operations["run_on_person_v1_automations__automation_id__run_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automations/{automation_id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/automations/{automation_id}/runs */
+        get: operations["list_runs_v1_automations__automation_id__runs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automations/{automation_id}/runs/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/automations/{automation_id}/runs/{run_id} */
+        get: operations["get_run_v1_automations__automation_id__runs__run_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automations/{automation_id}/runs/{run_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/automations/{automation_id}/runs/{run_id}/retry */
+        post: operations["retry_run_v1_automations__automation_id__runs__run_id__retry_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automations/{automation_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/automations/{automation_id}/versions */
+        get: operations["list_versions_v1_automations__automation_id__versions_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2616,6 +2772,26 @@ export interface components {
             /** Window Expires At */
             window_expires_at?: string | null;
         };
+        /** AddTag */
+        AddTag: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "add_tag";
+            /** Tag */
+            tag: string;
+        };
+        /** AddToList */
+        AddToList: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "add_to_list";
+            /** List Id */
+            list_id: string;
+        };
         /** AgentOut */
         AgentOut: {
             /** User Id */
@@ -2718,6 +2894,19 @@ export interface components {
              * @default false
              */
             confirm: boolean;
+        };
+        /**
+         * AssignOwner
+         * @description Round-robin among the chosen users (the person's owner).
+         */
+        AssignOwner: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "assign_owner";
+            /** User Ids */
+            user_ids: string[];
         };
         /** AssignmentSettings */
         AssignmentSettings: {
@@ -2836,6 +3025,104 @@ export interface components {
             /** Updated At */
             updated_at?: string | null;
         };
+        /** AutomationIn */
+        AutomationIn: {
+            /** Name */
+            name: string;
+            /** Description */
+            description?: string | null;
+            /**
+             * Active
+             * @default true
+             */
+            active: boolean;
+            /** Trigger */
+            trigger: components["schemas"]["PersonCreated"] | components["schemas"]["PersonUpdated"] | components["schemas"]["TagAdded"] | components["schemas"]["TagRemoved"] | components["schemas"]["JourneyStateChanged"] | components["schemas"]["CustomerRoleChanged"] | components["schemas"]["FormSubmitted"] | components["schemas"]["ConversationOpened"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["ConversationClosed"] | components["schemas"]["MessageReceived"] | components["schemas"]["LeadNoteAdded"] | components["schemas"]["LeadStatusChanged"] | components["schemas"]["OutcomeClassified"] | components["schemas"]["DealStageChanged"] | components["schemas"]["DealWon"] | components["schemas"]["DealLost"] | components["schemas"]["TaskOverdue"] | components["schemas"]["Manual"] | components["schemas"]["InboundWebhook"];
+            /** Conditions */
+            conditions?: {
+                [key: string]: unknown;
+            } | null;
+            /** Event Conditions */
+            event_conditions?: components["schemas"]["EventCondition"][];
+            /** Steps */
+            steps: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[];
+            /**
+             * Once Per Person
+             * @default false
+             */
+            once_per_person: boolean;
+        };
+        /** AutomationOut */
+        AutomationOut: {
+            /** Id */
+            id: string;
+            /** Version */
+            version: number;
+            /** Name */
+            name: string;
+            /** Description */
+            description?: string | null;
+            /** Active */
+            active: boolean;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "inactive" | "paused";
+            /** Paused Reason */
+            paused_reason?: string | null;
+            /** Trigger */
+            trigger: {
+                [key: string]: unknown;
+            };
+            /** Conditions */
+            conditions?: {
+                [key: string]: unknown;
+            } | null;
+            /** Event Conditions */
+            event_conditions?: {
+                [key: string]: unknown;
+            }[];
+            /** Steps */
+            steps: {
+                [key: string]: unknown;
+            }[];
+            /** Once Per Person */
+            once_per_person: boolean;
+            /** Created At */
+            created_at: string;
+            /** Created By */
+            created_by?: string | null;
+            /** Updated At */
+            updated_at: string;
+            /** Last Run At */
+            last_run_at?: string | null;
+            /** Webhook Url */
+            webhook_url?: string | null;
+            /** Webhook Secret */
+            webhook_secret?: string | null;
+        };
+        /** AutomationPatchIn */
+        AutomationPatchIn: {
+            /** Name */
+            name?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Active */
+            active?: boolean | null;
+            /** Trigger */
+            trigger?: (components["schemas"]["PersonCreated"] | components["schemas"]["PersonUpdated"] | components["schemas"]["TagAdded"] | components["schemas"]["TagRemoved"] | components["schemas"]["JourneyStateChanged"] | components["schemas"]["CustomerRoleChanged"] | components["schemas"]["FormSubmitted"] | components["schemas"]["ConversationOpened"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["ConversationClosed"] | components["schemas"]["MessageReceived"] | components["schemas"]["LeadNoteAdded"] | components["schemas"]["LeadStatusChanged"] | components["schemas"]["OutcomeClassified"] | components["schemas"]["DealStageChanged"] | components["schemas"]["DealWon"] | components["schemas"]["DealLost"] | components["schemas"]["TaskOverdue"] | components["schemas"]["Manual"] | components["schemas"]["InboundWebhook"]) | null;
+            /** Conditions */
+            conditions?: {
+                [key: string]: unknown;
+            } | null;
+            /** Event Conditions */
+            event_conditions?: components["schemas"]["EventCondition"][] | null;
+            /** Steps */
+            steps?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[] | null;
+            /** Once Per Person */
+            once_per_person?: boolean | null;
+        };
         /** BoardColumnOut */
         BoardColumnOut: {
             stage: components["schemas"]["StageOut"];
@@ -2884,6 +3171,25 @@ export interface components {
             faq?: components["schemas"]["FaqRule"][];
             inactivity?: components["schemas"]["InactivitySettings"];
         };
+        /**
+         * Branch
+         * @description If the person matches `conditions` (a segment rule tree), `then`; otherwise `else`.
+         */
+        Branch: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "branch";
+            /** Conditions */
+            conditions: {
+                [key: string]: unknown;
+            };
+            /** Then */
+            then?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[];
+            /** Else */
+            else?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[];
+        };
         /** BrandMembershipOut */
         BrandMembershipOut: {
             /** Id */
@@ -2921,6 +3227,11 @@ export interface components {
                     [key: string]: string;
                 }[];
             };
+            /**
+             * Holidays
+             * @default []
+             */
+            holidays: string[];
         };
         /**
          * BrandSettingsIn
@@ -2950,6 +3261,8 @@ export interface components {
             business_hours?: {
                 [key: string]: components["schemas"]["TimeRange"][];
             } | null;
+            /** Holidays */
+            holidays?: string[] | null;
         };
         /** BusinessIn */
         BusinessIn: {
@@ -3025,6 +3338,19 @@ export interface components {
             address?: string | null;
             /** Notes */
             notes?: string | null;
+        };
+        /**
+         * CallWebhook
+         * @description POST the run's context as JSON, signed `X-Skailan-Signature: sha256=<hmac>`; https, public hosts.
+         */
+        CallWebhook: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_webhook";
+            /** Url */
+            url: string;
         };
         /** ChangesOut */
         ChangesOut: {
@@ -3185,6 +3511,34 @@ export interface components {
             /** Username */
             username?: string | null;
         };
+        /** ConversationAssigned */
+        ConversationAssigned: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "conversation_assigned";
+        };
+        /** ConversationClosed */
+        ConversationClosed: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "conversation_closed";
+            /** Reason Id */
+            reason_id?: string | null;
+        };
+        /** ConversationOpened */
+        ConversationOpened: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "conversation_opened";
+            /** Channel */
+            channel?: ("whatsapp" | "telegram" | "messenger" | "instagram" | "sms" | "email" | "webchat") | null;
+        };
         /** ConversionOut */
         ConversionOut: {
             /** Stage Id */
@@ -3195,6 +3549,24 @@ export interface components {
             rate_from_previous?: number | null;
             /** Rate From Start */
             rate_from_start?: number | null;
+        };
+        /** CreateTask */
+        CreateTask: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "create_task";
+            /** Title */
+            title: string;
+            /** Description */
+            description?: string | null;
+            /** Due In Minutes */
+            due_in_minutes?: number | null;
+            /** Assignee Id */
+            assignee_id?: string | null;
+            /** Type Id */
+            type_id?: string | null;
         };
         /**
          * CsatSettings
@@ -3217,6 +3589,14 @@ export interface components {
              * @default 24
              */
             window_hours: number;
+        };
+        /** CustomerRoleChanged */
+        CustomerRoleChanged: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "customer_role_changed";
         };
         /** CustomerRoleIn */
         CustomerRoleIn: {
@@ -3267,6 +3647,14 @@ export interface components {
             /** Description */
             description?: string | null;
         };
+        /** DealLost */
+        DealLost: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "deal_lost";
+        };
         /** DealOut */
         DealOut: {
             /** Id */
@@ -3308,6 +3696,16 @@ export interface components {
             /** Updated At */
             updated_at?: string | null;
         };
+        /** DealStageChanged */
+        DealStageChanged: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "deal_stage_changed";
+            /** Stage Id */
+            stage_id?: string | null;
+        };
         /**
          * DealUpdateIn
          * @description Only the fields sent change. Sending `stage_id` (and `pipeline_id`) moves the deal.
@@ -3333,6 +3731,14 @@ export interface components {
             expected_close?: string | null;
             /** Description */
             description?: string | null;
+        };
+        /** DealWon */
+        DealWon: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "deal_won";
         };
         /** DuplicatePairOut */
         DuplicatePairOut: {
@@ -3408,6 +3814,21 @@ export interface components {
             reason_es?: string | null;
             /** Reason En */
             reason_en?: string | null;
+        };
+        /**
+         * EventCondition
+         * @description A check on the triggering event's fields (`channel`, `tag`, `reason_id`, `text`…).
+         */
+        EventCondition: {
+            /** Field */
+            field: string;
+            /**
+             * Op
+             * @enum {string}
+             */
+            op: "eq" | "neq" | "in" | "contains" | "exists";
+            /** Value */
+            value?: unknown;
         };
         /** ExportCreatedOut */
         ExportCreatedOut: {
@@ -3702,6 +4123,16 @@ export interface components {
             /** Submitted At */
             submitted_at?: string | null;
         };
+        /** FormSubmitted */
+        FormSubmitted: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "form_submitted";
+            /** Form Id */
+            form_id?: string | null;
+        };
         /** FormSubmittedOut */
         FormSubmittedOut: {
             /**
@@ -3993,6 +4424,17 @@ export interface components {
             reason_id: string;
         };
         /**
+         * InboundWebhook
+         * @description `POST /public/automations/hooks/{hook_id}` with the secret in `X-Skailan-Secret`.
+         */
+        InboundWebhook: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "webhook";
+        };
+        /**
          * InboxConversationOut
          * @description A conversation with the inbox's part: holder, triage, snooze, close reason, window.
          */
@@ -4160,6 +4602,16 @@ export interface components {
             /** Position */
             position: number;
         };
+        /** JourneyStateChanged */
+        JourneyStateChanged: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "journey_state_changed";
+            /** State */
+            state?: string | null;
+        };
         /** JourneyStateIn */
         JourneyStateIn: {
             /** Id */
@@ -4219,6 +4671,26 @@ export interface components {
             /** At */
             at: string;
         };
+        /** LeadNoteAdded */
+        LeadNoteAdded: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "lead_note_added";
+            /** Template */
+            template?: string | null;
+        };
+        /** LeadStatusChanged */
+        LeadStatusChanged: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "lead_status_changed";
+            /** Status */
+            status?: string | null;
+        };
         /** ListIn */
         ListIn: {
             /** Name */
@@ -4263,6 +4735,22 @@ export interface components {
              * @default false
              */
             everywhere: boolean;
+        };
+        /**
+         * Manual
+         * @description Run on a person from the API (`POST /v1/automations/{id}/run`).
+         */
+        Manual: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "manual";
+        };
+        /** ManualRunIn */
+        ManualRunIn: {
+            /** Person Id */
+            person_id: string;
         };
         /** MeOut */
         MeOut: {
@@ -4384,6 +4872,18 @@ export interface components {
             /** Edited At */
             edited_at?: string | null;
         };
+        /** MessageReceived */
+        MessageReceived: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "message_received";
+            /** Keywords */
+            keywords?: string[];
+            /** Channel */
+            channel?: ("whatsapp" | "telegram" | "messenger" | "instagram" | "sms" | "email" | "webchat") | null;
+        };
         /** MetricBucketOut */
         MetricBucketOut: {
             /** Hour */
@@ -4481,6 +4981,28 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** NotifyUser */
+        NotifyUser: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "notify_user";
+            /** User Id */
+            user_id: string;
+            /** Message */
+            message: string;
+        };
+        /** OutcomeClassified */
+        OutcomeClassified: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "outcome_classified";
+            /** Outcome */
+            outcome?: string | null;
+        };
         /** Page[AgentOut] */
         Page_AgentOut_: {
             /** Items */
@@ -4499,6 +5021,13 @@ export interface components {
         Page_AuditEntryOut_: {
             /** Items */
             items: components["schemas"]["AuditEntryOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[AutomationOut] */
+        Page_AutomationOut_: {
+            /** Items */
+            items: components["schemas"]["AutomationOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -4670,6 +5199,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[RunOut] */
+        Page_RunOut_: {
+            /** Items */
+            items: components["schemas"]["RunOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[SegmentOut] */
         Page_SegmentOut_: {
             /** Items */
@@ -4726,6 +5262,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[VersionOut] */
+        Page_VersionOut_: {
+            /** Items */
+            items: components["schemas"]["VersionOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[WhatsAppTemplateOut] */
         Page_WhatsAppTemplateOut_: {
             /** Items */
@@ -4737,6 +5280,14 @@ export interface components {
         PeopleCountOut: {
             /** People Total */
             people_total: number;
+        };
+        /** PersonCreated */
+        PersonCreated: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "person_created";
         };
         /** PersonIn */
         PersonIn: {
@@ -4817,6 +5368,16 @@ export interface components {
             journey_state?: string | null;
             /** Customer Role */
             customer_role?: string | null;
+        };
+        /** PersonUpdated */
+        PersonUpdated: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "person_updated";
+            /** Fields */
+            fields?: string[];
         };
         /** PinIn */
         PinIn: {
@@ -4979,6 +5540,26 @@ export interface components {
              */
             in: "15m" | "1h";
         };
+        /** RemoveFromList */
+        RemoveFromList: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "remove_from_list";
+            /** List Id */
+            list_id: string;
+        };
+        /** RemoveTag */
+        RemoveTag: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "remove_tag";
+            /** Tag */
+            tag: string;
+        };
         /** RenderIn */
         RenderIn: {
             /** Conversation Id */
@@ -5034,6 +5615,40 @@ export interface components {
             description?: string | null;
             /** Permissions */
             permissions?: string[] | null;
+        };
+        /** RunOut */
+        RunOut: {
+            /** Id */
+            id: string;
+            /** Automation Id */
+            automation_id: string;
+            /** Version */
+            version: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "waiting" | "completed" | "failed" | "stopped";
+            /** Person Id */
+            person_id?: string | null;
+            /** Trigger */
+            trigger: {
+                [key: string]: unknown;
+            };
+            /** Reason */
+            reason?: string | null;
+            /** Depth */
+            depth: number;
+            /** Root Event Id */
+            root_event_id: string;
+            /** Steps */
+            steps: components["schemas"]["StepRunOut"][];
+            /** Started At */
+            started_at: string;
+            /** Updated At */
+            updated_at: string;
+            /** Wait Until */
+            wait_until?: string | null;
         };
         /** SegmentIn */
         SegmentIn: {
@@ -5097,6 +5712,64 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        /** SendEmail */
+        SendEmail: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "send_email";
+            /** Account Id */
+            account_id: string;
+            /** Subject */
+            subject: string;
+            /** Text */
+            text: string;
+        };
+        /**
+         * SendMessage
+         * @description Free text in the triggering conversation (only where its reply window is surely open).
+         */
+        SendMessage: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "send_message";
+            /** Text */
+            text: string;
+        };
+        /** SendSms */
+        SendSms: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "send_sms";
+            /** Account Id */
+            account_id: string;
+            /** Text */
+            text: string;
+        };
+        /**
+         * SendWhatsappTemplate
+         * @description An approved template, in the triggering conversation or a new one on `account_id`.
+         */
+        SendWhatsappTemplate: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "send_whatsapp_template";
+            /** Name */
+            name: string;
+            /** Language */
+            language: string;
+            /** Parameters */
+            parameters?: string[];
+            /** Account Id */
+            account_id?: string | null;
+        };
         /** SessionIn */
         SessionIn: {
             /** Name */
@@ -5116,6 +5789,16 @@ export interface components {
             expires_at: string;
             /** Conversation Id */
             conversation_id?: string | null;
+        };
+        /** SetJourneyState */
+        SetJourneyState: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "set_journey_state";
+            /** State */
+            state: string;
         };
         /** SignatureIn */
         SignatureIn: {
@@ -5303,6 +5986,45 @@ export interface components {
              */
             status: "open" | "pending";
         };
+        /** StepRunOut */
+        StepRunOut: {
+            /** Index */
+            index: number;
+            /** Path */
+            path?: string | null;
+            /** Type */
+            type: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "completed" | "failed" | "skipped" | "waiting" | "retrying";
+            /** Input */
+            input?: {
+                [key: string]: unknown;
+            };
+            /** Output */
+            output?: {
+                [key: string]: unknown;
+            } | null;
+            /** Error */
+            error?: string | null;
+            /**
+             * Attempts
+             * @default 1
+             */
+            attempts: number;
+            /** At */
+            at: string;
+        };
+        /** Stop */
+        Stop: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "stop";
+        };
         /** TabCountsOut */
         TabCountsOut: {
             /** Mine */
@@ -5313,6 +6035,16 @@ export interface components {
             all: number;
             /** Statuses */
             statuses: string[];
+        };
+        /** TagAdded */
+        TagAdded: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "tag_added";
+            /** Tag */
+            tag: string;
         };
         /** TagIn */
         TagIn: {
@@ -5329,6 +6061,16 @@ export interface components {
             color?: string | null;
             /** Count */
             count?: number | null;
+        };
+        /** TagRemoved */
+        TagRemoved: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "tag_removed";
+            /** Tag */
+            tag: string;
         };
         /** TagUpdateIn */
         TagUpdateIn: {
@@ -5410,6 +6152,14 @@ export interface components {
             created_at?: string | null;
             /** Updated At */
             updated_at?: string | null;
+        };
+        /** TaskOverdue */
+        TaskOverdue: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "task_overdue";
         };
         /** TaskTypeIn */
         TaskTypeIn: {
@@ -5580,6 +6330,21 @@ export interface components {
             /** Note */
             note?: string | null;
         };
+        /**
+         * UpdateField
+         * @description A custom field (`custom.<key>` or `<key>`) or one of name / owner_id / customer_role.
+         */
+        UpdateField: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "update_field";
+            /** Field */
+            field: string;
+            /** Value */
+            value?: unknown;
+        };
         /** UpdateUserIn */
         UpdateUserIn: {
             /** Name */
@@ -5674,6 +6439,19 @@ export interface components {
             /** Error Type */
             type: string;
         };
+        /** VersionOut */
+        VersionOut: {
+            /** Version */
+            version: number;
+            /** Created At */
+            created_at: string;
+            /** Created By */
+            created_by?: string | null;
+            /** Definition */
+            definition: {
+                [key: string]: unknown;
+            };
+        };
         /** VisitorMessageIn */
         VisitorMessageIn: {
             /** Text */
@@ -5710,6 +6488,18 @@ export interface components {
             items: components["schemas"]["VisitorMessageOut"][];
             /** After */
             after?: string | null;
+        };
+        /** Wait */
+        Wait: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "wait";
+            /** Minutes */
+            minutes?: number | null;
+            /** Until */
+            until?: string | null;
         };
         /** WebchatAppearanceIn */
         WebchatAppearanceIn: {
@@ -6533,6 +7323,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UploadOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    inbound_webhook_public_automations_hooks__hook_id__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                hook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string;
+                    };
                 };
             };
             /** @description Validation Error */
@@ -8129,6 +8952,380 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TokensOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_brand_runs_v1_automation_runs_get: {
+        parameters: {
+            query?: {
+                automation_id?: string | null;
+                person_id?: string | null;
+                status?: ("running" | "waiting" | "completed" | "failed" | "stopped") | null;
+                /** @description ISO-8601 date or date-time (UTC) */
+                since?: string | null;
+                /** @description ISO-8601 date or date-time (UTC) */
+                until?: string | null;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_RunOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_automations_v1_automations_get: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AutomationOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_automation_v1_automations_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutomationIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_automation_v1_automations__automation_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                automation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_automation_v1_automations__automation_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                automation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_automation_v1_automations__automation_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                automation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutomationPatchIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    run_on_person_v1_automations__automation_id__run_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                automation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ManualRunIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_runs_v1_automations__automation_id__runs_get: {
+        parameters: {
+            query?: {
+                status?: ("running" | "waiting" | "completed" | "failed" | "stopped") | null;
+                person_id?: string | null;
+                /** @description ISO-8601 date or date-time (UTC) */
+                since?: string | null;
+                /** @description ISO-8601 date or date-time (UTC) */
+                until?: string | null;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path: {
+                automation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_RunOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_run_v1_automations__automation_id__runs__run_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                automation_id: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    retry_run_v1_automations__automation_id__runs__run_id__retry_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                automation_id: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_versions_v1_automations__automation_id__versions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                automation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_VersionOut_"];
                 };
             };
             /** @description Validation Error */

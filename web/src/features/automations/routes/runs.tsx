@@ -147,8 +147,8 @@ function RunItem({ run, automationId }: { run: Run; automationId: string }) {
 
 function triggerLabel(t: Translate, trigger: Run['trigger']): string {
   const type = trigger.type;
-  const label = isTriggerType(type) ? t(`automations.trigger.${type}` as MessageKey) : (type ?? '');
-  return trigger.event_type ? `${label} (${trigger.event_type})` : label;
+  const label = isTriggerType(type) ? t(`automations.trigger.${type}` as MessageKey) : String(type ?? '');
+  return typeof trigger.event_type === 'string' ? `${label} (${trigger.event_type})` : label;
 }
 
 function StepItem({ step }: { step: RunStep }) {
