@@ -36,10 +36,12 @@ export function useAutomations(cursor: string | null) {
   });
 }
 
-export function useAutomation(id: string | null) {
+/** `fresh`: refetch on every visit (the versions screen must say which version runs now). */
+export function useAutomation(id: string | null, { fresh = false }: { fresh?: boolean } = {}) {
   const key = useAutomationKey();
   return useQuery({
     queryKey: key('automations', 'detail', id),
+    ...(fresh ? { staleTime: 0 } : {}),
     queryFn: () => unwrap(api.GET('/v1/automations/{automation_id}', { params: { path: { automation_id: id ?? '' } } })),
     enabled: Boolean(id),
   });
@@ -91,6 +93,7 @@ export function useVersions(id: string) {
   const key = useAutomationKey();
   return useQuery({
     queryKey: key('automations', 'versions', id),
+    staleTime: 0,
     queryFn: () => unwrap(api.GET('/v1/automations/{automation_id}/versions', { params: { path: { automation_id: id } } })),
   });
 }

@@ -15,14 +15,15 @@ import { rulesSummary, triggerSummary } from '../lib/summary';
 export function VersionsRoute() {
   const { automationId = '' } = useParams();
   const { t, language } = useI18n();
-  const automation = useAutomation(automationId);
+  const automation = useAutomation(automationId, { fresh: true });
   const versions = useVersions(automationId);
   const [shown, setShown] = useState<number | null>(null);
   const error = automation.error ?? versions.error;
   const items = [...(versions.data?.items ?? [])].sort((a, b) => b.version - a.version);
   const current = automation.data?.version;
   const open = items.find((v) => v.version === (shown ?? current));
-  const draft = open ? draftFromJson({ ...automation.data, ...open.definition }) : null;
+  // A version is drawn from its own definition only (not mixed with the current one).
+  const draft = open ? draftFromJson(open.definition) : null;
   return (
     <main id="main" className="page">
       <h1>{t('automations.versions.title', { name: automation.data?.name ?? '' })}</h1>
