@@ -136,6 +136,13 @@ export const automations: Record<keyof typeof es, string> = {
   'automations.field.parameters': 'Parameters (comma separated)',
   'automations.field.until': 'Until (date and time)',
 
+  'automations.event.title': 'On the triggering event',
+  'automations.event.hint': 'For example: channel equals whatsapp; tag; reason_id; text contains price.',
+  'automations.event.field': 'Event field',
+  'automations.event.condition': 'Condition on the event: {field}',
+  'automations.event.remove': 'Remove the condition on {field}',
+  'automations.event.add': 'Add a condition on the event',
+  'automations.event.person': 'On the person',
   'automations.summary.tag': '“{value}”',
   'automations.summary.keywords': 'with {value}',
   'automations.summary.minutes': '{value} min',

@@ -135,6 +135,13 @@ export const automations = {
   'automations.field.parameters': 'Parámetros (separados por comas)',
   'automations.field.until': 'Hasta (fecha y hora)',
 
+  'automations.event.title': 'Sobre el evento que la dispara',
+  'automations.event.hint': 'Por ejemplo: channel es igual a whatsapp; tag; reason_id; text contiene precio.',
+  'automations.event.field': 'Campo del evento',
+  'automations.event.condition': 'Condición sobre el evento: {field}',
+  'automations.event.remove': 'Quitar la condición sobre {field}',
+  'automations.event.add': 'Agregar condición sobre el evento',
+  'automations.event.person': 'Sobre la persona',
   'automations.summary.tag': '«{value}»',
   'automations.summary.keywords': 'con {value}',
   'automations.summary.minutes': '{value} min',

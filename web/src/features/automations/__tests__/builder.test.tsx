@@ -78,6 +78,7 @@ describe('Automation builder', () => {
       name: 'Seguimiento',
       description: null,
       conditions: null,
+      event_conditions: [],
       once_per_person: false,
       active: true,
       trigger: { type: 'tag_added', tag: 'Llamar nuevamente' },

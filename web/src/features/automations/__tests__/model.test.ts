@@ -9,6 +9,11 @@ const API_AUTOMATION = {
   active: true,
   trigger: { type: 'tag_added', tag: 'Llamar nuevamente' },
   conditions: { all: [{ field: 'lead_status', op: 'eq', value: 'in_progress' }] },
+  event_conditions: [
+    { field: 'channel', op: 'eq', value: 'whatsapp' },
+    { field: 'tag', op: 'in', value: ['a', 'b'] },
+    { field: 'text', op: 'exists' },
+  ],
   steps: [
     { type: 'wait', minutes: 60 },
     { type: 'send_whatsapp_template', name: 'precio', language: 'es', parameters: ['Ana'] },
@@ -31,7 +36,7 @@ describe('automation JSON', () => {
   it('leaves empty optional fields out and keeps empty required ones for the API to name', () => {
     const draft = draftFromJson({ name: 'x', trigger: { type: 'message_received' }, steps: [{ type: 'create_task' }] });
     expect(draftToJson(draft)).toEqual({
-      name: 'x', description: null, conditions: null, active: true, once_per_person: false,
+      name: 'x', description: null, conditions: null, event_conditions: [], active: true, once_per_person: false,
       trigger: { type: 'message_received' }, steps: [{ type: 'create_task', title: '' }],
     });
   });

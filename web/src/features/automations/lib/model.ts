@@ -121,6 +121,18 @@ export interface StepNode {
   else?: StepNode[];
 }
 
+/** A check on the triggering event's own fields (`channel`, `tag`, `reason_id`, `text`…). */
+export const EVENT_OPS = ['eq', 'neq', 'in', 'contains', 'exists'] as const;
+export type EventOp = (typeof EVENT_OPS)[number];
+
+export interface EventCondition {
+  id: string;
+  field: string;
+  op: EventOp;
+  /** `in` takes a comma-separated list; `exists` no value. */
+  value: string;
+}
+
 export interface Draft {
   name: string;
   description: string;
@@ -129,6 +141,7 @@ export interface Draft {
   trigger: Trigger;
   /** null: no conditions (every triggering event runs). */
   conditions: GroupNode | null;
+  eventConditions: EventCondition[];
   steps: StepNode[];
 }
 
@@ -172,7 +185,24 @@ export function newStep(type: StepType): StepNode {
 }
 
 export function newDraft(): Draft {
-  return { name: '', description: '', active: true, oncePerPerson: false, trigger: newTrigger(), conditions: null, steps: [] };
+  return { name: '', description: '', active: true, oncePerPerson: false, trigger: newTrigger(), conditions: null, eventConditions: [], steps: [] };
+}
+
+export function newEventCondition(): EventCondition {
+  return { id: nextId(), field: 'channel', op: 'eq', value: '' };
+}
+
+function eventConditionToJson(c: EventCondition): Json {
+  if (c.op === 'exists') return { field: c.field, op: c.op };
+  const value = c.op === 'in' ? c.value.split(',').map((v) => v.trim()).filter(Boolean) : c.value;
+  return { field: c.field, op: c.op, value };
+}
+
+function eventConditionFromJson(json: unknown): EventCondition {
+  const raw = (json && typeof json === 'object' ? json : {}) as Json;
+  const op = (EVENT_OPS as readonly string[]).includes(String(raw.op)) ? (raw.op as EventOp) : 'eq';
+  const value = Array.isArray(raw.value) ? raw.value.map(String).join(', ') : raw.value === null || raw.value === undefined ? '' : String(raw.value);
+  return { id: nextId(), field: typeof raw.field === 'string' ? raw.field : '', op, value };
 }
 
 /** A field's value as the API wants it: empty optional values are left out. */
@@ -229,6 +259,7 @@ export function draftToJson(draft: Draft): Json {
   // Sent even when empty: a PATCH clears them only when told so.
   body.description = draft.description || null;
   body.conditions = draft.conditions ? (rulesToJson(draft.conditions) satisfies RuleJson) : null;
+  body.event_conditions = draft.eventConditions.map(eventConditionToJson);
   return body;
 }
 
@@ -243,6 +274,7 @@ export function draftFromJson(json: unknown): Draft {
     oncePerPerson: raw.once_per_person === true,
     trigger: { type, values: valuesFor(TRIGGER_FIELDS[type], rawTrigger) },
     conditions: raw.conditions && typeof raw.conditions === 'object' ? rulesFromJson(raw.conditions) : null,
+    eventConditions: Array.isArray(raw.event_conditions) ? raw.event_conditions.map(eventConditionFromJson) : [],
     steps: Array.isArray(raw.steps) ? raw.steps.map(stepFromJson) : [],
   };
 }

@@ -27,7 +27,7 @@ import {
   stepPaths,
   type Draft,
 } from '../lib/model';
-import { rulesSummary, triggerSummary } from '../lib/summary';
+import { eventConditionsSummary, rulesSummary, triggerSummary } from '../lib/summary';
 
 export function NewAutomationRoute() {
   return <Builder automation={null} />;
@@ -67,7 +67,9 @@ function Builder({ automation }: { automation: Automation | null }) {
   const invalid = useMemo(() => {
     const out = new Set<string>();
     if (Object.keys(errorsUnder(problems.fields, 'trigger')).length) out.add('trigger');
-    if (Object.keys(errorsUnder(problems.fields, 'conditions')).length) out.add('conditions');
+    if (Object.keys(errorsUnder(problems.fields, 'conditions')).length || Object.keys(problems.fields).some((k) => k.startsWith('event_conditions'))) {
+      out.add('conditions');
+    }
     for (const [id, path] of paths) {
       const own = ownErrors(problems.fields, path);
       if (Object.keys(own).length) out.add(id);
@@ -138,7 +140,7 @@ function Builder({ automation }: { automation: Automation | null }) {
           <FlowView label={t('automations.builder.flow')} steps={draft.steps} selected={selected} onSelect={setSelected}
             onAddAfter={editable ? addAfter : undefined} invalid={invalid} readOnly={!editable}
             triggerText={`${triggerSummary(t, draft.trigger)}${draft.oncePerPerson ? ` · ${t('automations.oncePerPerson')}` : ''}`}
-            conditionsText={rulesSummary(t, draft.conditions)} />
+            conditionsText={[draft.conditions || !draft.eventConditions.length ? rulesSummary(t, draft.conditions) : '', eventConditionsSummary(t, draft.eventConditions)].filter(Boolean).join(' · ')} />
           {part ? (
             <Inspector draft={draft} onChange={setDraft} part={part} path={selectedStep ? paths.get(selectedStep.id) : undefined}
               errors={problems.fields}
