@@ -66,17 +66,25 @@ export function useSaveAutomation(id: string | null) {
   });
 }
 
-/** The list's on/off switch: a PATCH of `active` only. */
+/** The list's on/off switch: a PATCH of `active` only, shown at once (put back if the API refuses). */
 export function useToggleAutomation() {
   const key = useAutomationKey();
   const queryClient = useQueryClient();
+  type ListPage = { items: Automation[]; next_cursor?: string | null };
+  const setActive = (id: string, active: boolean) =>
+    queryClient.setQueriesData<ListPage>({ queryKey: key('automations', 'list') }, (page) =>
+      page ? { ...page, items: page.items.map((a) => (a.id === id ? { ...a, active } : a)) } : page,
+    );
   return useMutation({
     mutationFn: ({ id, active }: { id: string; active: boolean }) =>
       unwrap(api.PATCH('/v1/automations/{automation_id}', { params: { path: { automation_id: id } }, body: { active } })),
-    onSuccess: (saved) => {
-      queryClient.setQueryData(key('automations', 'detail', saved.id), saved);
-      void queryClient.invalidateQueries({ queryKey: key('automations', 'list') });
+    onMutate: async ({ id, active }) => {
+      await queryClient.cancelQueries({ queryKey: key('automations', 'list') });
+      setActive(id, active);
     },
+    onError: (_error, { id, active }) => setActive(id, !active),
+    onSuccess: (saved) => queryClient.setQueryData(key('automations', 'detail', saved.id), saved),
+    onSettled: () => void queryClient.invalidateQueries({ queryKey: key('automations', 'list') }),
   });
 }
 

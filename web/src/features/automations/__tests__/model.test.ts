@@ -82,7 +82,8 @@ describe('errors on the part they name', () => {
         details: [
           { field: 'trigger.type', message: 'Tipo de disparador desconocido. / Unknown trigger type.' },
           { field: 'conditions', path: '$.all[0].op', error: 'invalid_rule', message: 'Operación no válida. / Invalid operation.' },
-          { field: 'steps.1.branch.then.0.add_tag.tag', error: 'String should have at least 1 character' },
+          { field: 'steps.1.branch.then.0.add_tag.tag', error: 'String should have at least 1 character', type: 'string_too_short' },
+          { field: 'steps.2.wait', error: 'Value error, give minutes or until (one of them)', type: 'value_error' },
           { field: 'steps.1.branch', message: 'Rama sin condición. / Branch without a condition.' },
           { field: 'steps.1.branch.conditions', path: '$.any[0].value', message: 'Falta el valor. / The value is missing.' },
         ],
@@ -94,7 +95,9 @@ describe('errors on the part they name', () => {
     expect(ruleErrors(problems.fields, 'conditions')).toEqual({ '$.all[0].op': 'Operación no válida.' });
     expect(ownErrors(problems.fields, 'steps[1]')).toEqual({ '': 'Rama sin condición.', 'conditions.any[0].value': 'Falta el valor.' });
     expect(ruleErrors(problems.fields, 'steps[1].conditions')).toEqual({ '$.any[0].value': 'Falta el valor.' });
-    expect(ownErrors(problems.fields, 'steps[1].then[0]')).toEqual({ tag: 'String should have at least 1 character' });
+    // Pydantic's English-only checks: the usual ones in the user's language, the rest as they come.
+    expect(ownErrors(problems.fields, 'steps[1].then[0]')).toEqual({ tag: 'Este dato es obligatorio.' });
+    expect(ownErrors(problems.fields, 'steps[2]')).toEqual({ '': 'Value error, give minutes or until (one of them)' });
     expect(automationProblems(error, 'en').fields['steps[1]']).toBe('Branch without a condition.');
   });
 });

@@ -6,7 +6,7 @@
  * one part, so each message is shown on the part it names.
  */
 import { ApiError, localizedMessage } from '@/lib/api-client';
-import type { Language } from '@/lib/i18n';
+import { translate, type Language, type MessageKey } from '@/lib/i18n';
 import { STEP_TYPES, TRIGGER_TYPES } from './model';
 
 const STEP_TYPE_SET: ReadonlySet<string> = new Set(STEP_TYPES);
@@ -48,8 +48,8 @@ export function automationProblems(error: unknown, language: Language): Automati
       const field = typeof raw.field === 'string' ? raw.field : '';
       const path = typeof raw.path === 'string' ? raw.path.replace(/^\$\.?/, '') : '';
       const key = normaliseKey([field, path].filter(Boolean).join('.'));
-      const text = typeof raw.message === 'string' ? raw.message : typeof raw.error === 'string' ? raw.error : null;
-      if (key && text && !(key in fields)) fields[key] = localizedMessage(text, language);
+      const text = typeof raw.message === 'string' ? localizedMessage(raw.message, language) : typeof raw.error === 'string' ? pydanticText(raw, language) : null;
+      if (key && text && !(key in fields)) fields[key] = text;
     }
   }
   return { message: error.messageIn(language), fields };
@@ -79,4 +79,26 @@ export function ruleErrors(fields: Record<string, string>, prefix: string): Reco
     out[key === '' ? '$' : `$.${key}`] = message;
   }
   return out;
+}
+
+/** Pydantic's checks come in English only: the usual ones are said in the user's language. */
+const PYDANTIC: Record<string, MessageKey> = {
+  missing: 'automations.invalid.missing',
+  string_too_short: 'automations.invalid.missing',
+  too_short: 'automations.invalid.missing',
+  string_too_long: 'automations.invalid.tooLong',
+  too_long: 'automations.invalid.tooLong',
+  union_tag_invalid: 'automations.invalid.type',
+  union_tag_not_found: 'automations.invalid.type',
+  extra_forbidden: 'automations.invalid.extra',
+  int_parsing: 'automations.invalid.number',
+  int_type: 'automations.invalid.number',
+  greater_than_equal: 'automations.invalid.range',
+  less_than_equal: 'automations.invalid.range',
+  string_pattern_mismatch: 'automations.invalid.format',
+};
+
+function pydanticText(raw: Record<string, unknown>, language: Language): string {
+  const key = typeof raw.type === 'string' ? PYDANTIC[raw.type] : undefined;
+  return key ? translate(language, key) : localizedMessage(String(raw.error), language);
 }
