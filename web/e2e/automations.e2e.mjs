@@ -103,11 +103,12 @@ test('automations: an admin builds "tag added → create task", tags a person an
   await page.getByRole('navigation', { name: 'Navegación principal' }).getByRole('link', { name: 'Automatizaciones' }).click();
   const toggle = page.getByRole('switch', { name: `Activar Seguimiento ${stamp}` });
   assert.equal(await toggle.isChecked(), true);
-  await toggle.uncheck();
+  await toggle.click();
+  await screenshot(page, 'automations-list');
   await eventually(async () => (await apiCall(baseUrl(), admin, 'GET', `/v1/automations/${automationId}`)).body.active === false,
     { message: 'the automation switched off' });
+  await eventually(async () => !(await toggle.isChecked()), { message: 'the switch shown off' });
   assert.deepEqual(await seriousViolations(page), []);
-  await screenshot(page, 'automations-list');
   await page.context().close();
 });
 

@@ -76,6 +76,7 @@ describe('Automation builder', () => {
     await waitFor(() => expect(router.state.location.pathname).toBe('/automations/a1'));
     expect(posts.at(-1)).toEqual({
       name: 'Seguimiento',
+      kind: 'workflow',
       description: null,
       conditions: null,
       event_conditions: [],

@@ -5,6 +5,7 @@ import { ApiError } from '@/lib/api-client';
 
 const API_AUTOMATION = {
   name: 'Llamar nuevamente',
+  kind: 'workflow',
   description: 'Tarea de seguimiento',
   active: true,
   trigger: { type: 'tag_added', tag: 'Llamar nuevamente' },
@@ -36,7 +37,7 @@ describe('automation JSON', () => {
   it('leaves empty optional fields out and keeps empty required ones for the API to name', () => {
     const draft = draftFromJson({ name: 'x', trigger: { type: 'message_received' }, steps: [{ type: 'create_task' }] });
     expect(draftToJson(draft)).toEqual({
-      name: 'x', description: null, conditions: null, event_conditions: [], active: true, once_per_person: false,
+      name: 'x', kind: 'workflow', description: null, conditions: null, event_conditions: [], active: true, once_per_person: false,
       trigger: { type: 'message_received' }, steps: [{ type: 'create_task', title: '' }],
     });
   });

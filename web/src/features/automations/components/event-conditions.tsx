@@ -6,7 +6,7 @@ import { errorsUnder } from '../lib/errors';
 import { EVENT_OPS, newEventCondition, type EventCondition, type EventOp } from '../lib/model';
 
 /** Fields the events carry, offered while typing (any other field of the event works too). */
-const SUGGESTED = ['channel', 'tag', 'reason_id', 'text', 'stage_id', 'status', 'template', 'form_id', 'state'];
+const SUGGESTED = ['channel', 'tag', 'reason_id', 'text', 'business_hours', 'hour', 'stage_id', 'status', 'template', 'form_id', 'state'];
 
 interface Props {
   value: EventCondition[];

@@ -22,8 +22,8 @@ export const TRIGGER_TYPES = [
   'tag_added', 'tag_removed', 'person_created', 'person_updated', 'journey_state_changed',
   'customer_role_changed', 'form_submitted', 'message_received', 'conversation_opened',
   'conversation_assigned', 'conversation_closed', 'lead_note_added', 'lead_status_changed',
-  'outcome_classified', 'deal_stage_changed', 'deal_won', 'deal_lost', 'task_overdue', 'manual',
-  'webhook',
+  'outcome_classified', 'deal_stage_changed', 'deal_won', 'deal_lost', 'task_overdue',
+  'conversation_unattended', 'manual', 'webhook',
 ] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
 
@@ -46,6 +46,7 @@ export const TRIGGER_FIELDS: Record<TriggerType, readonly FieldSpec[]> = {
   deal_won: [],
   deal_lost: [],
   task_overdue: [],
+  conversation_unattended: [],
   manual: [],
   webhook: [],
 };
@@ -53,7 +54,7 @@ export const TRIGGER_FIELDS: Record<TriggerType, readonly FieldSpec[]> = {
 export const STEP_TYPES = [
   'add_tag', 'remove_tag', 'create_task', 'notify_user', 'assign_owner', 'update_field',
   'set_journey_state', 'add_to_list', 'remove_from_list', 'send_message', 'send_whatsapp_template',
-  'send_email', 'send_sms', 'call_webhook', 'wait', 'branch', 'stop',
+  'send_email', 'send_sms', 'call_webhook', 'add_score', 'wait', 'branch', 'stop',
 ] as const;
 export type StepType = (typeof STEP_TYPES)[number];
 
@@ -95,6 +96,10 @@ export const STEP_FIELDS: Record<StepType, readonly FieldSpec[]> = {
     { key: 'text', kind: 'longtext', required: true },
   ],
   call_webhook: [{ key: 'url', kind: 'text', required: true }],
+  add_score: [
+    { key: 'field', kind: 'field', required: true },
+    { key: 'points', kind: 'number', required: true },
+  ],
   // One of the two: a duration, or a date and time.
   wait: [
     { key: 'minutes', kind: 'number' },
@@ -133,8 +138,13 @@ export interface EventCondition {
   value: string;
 }
 
+/** Zoho-style built-in kinds: the same engine; the kind says which steps and trigger it needs. */
+export const KINDS = ['workflow', 'assignment', 'scoring', 'escalation'] as const;
+export type AutomationKind = (typeof KINDS)[number];
+
 export interface Draft {
   name: string;
+  kind: AutomationKind;
   description: string;
   active: boolean;
   oncePerPerson: boolean;
@@ -185,7 +195,7 @@ export function newStep(type: StepType): StepNode {
 }
 
 export function newDraft(): Draft {
-  return { name: '', description: '', active: true, oncePerPerson: false, trigger: newTrigger(), conditions: null, eventConditions: [], steps: [] };
+  return { name: '', kind: 'workflow', description: '', active: true, oncePerPerson: false, trigger: newTrigger(), conditions: null, eventConditions: [], steps: [] };
 }
 
 export function newEventCondition(): EventCondition {
@@ -250,6 +260,7 @@ export function triggerToJson(trigger: Trigger): Json {
 export function draftToJson(draft: Draft): Json {
   const body: Json = {
     name: draft.name,
+    kind: draft.kind,
     trigger: triggerToJson(draft.trigger),
     steps: draft.steps.map(stepToJson),
     active: draft.active,
@@ -269,6 +280,7 @@ export function draftFromJson(json: unknown): Draft {
   const type = isTriggerType(rawTrigger.type) ? rawTrigger.type : 'tag_added';
   return {
     name: typeof raw.name === 'string' ? raw.name : '',
+    kind: (KINDS as readonly string[]).includes(String(raw.kind)) ? (raw.kind as AutomationKind) : 'workflow',
     description: typeof raw.description === 'string' ? raw.description : '',
     active: raw.active !== false,
     oncePerPerson: raw.once_per_person === true,

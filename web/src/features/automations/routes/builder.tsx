@@ -5,9 +5,9 @@
  */
 import { useMemo, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
-import { Alert, Button, Spinner, TextArea, TextField } from '@/components/ui';
+import { Alert, Button, SelectField, Spinner, TextArea, TextField } from '@/components/ui';
 import { useAuth } from '@/lib/auth';
-import { useI18n } from '@/lib/i18n';
+import { useI18n, type MessageKey } from '@/lib/i18n';
 import { useAutomation, useSaveAutomation, type Automation } from '../api';
 import '../automations.css';
 import { AutomationTabs } from '../components/automation-tabs';
@@ -19,12 +19,14 @@ import {
   draftToJson,
   findStep,
   insertStep,
+  KINDS,
   moveStep,
   newDraft,
   newStep,
   removeStep,
   replaceStep,
   stepPaths,
+  type AutomationKind,
   type Draft,
 } from '../lib/model';
 import { eventConditionsSummary, rulesSummary, triggerSummary } from '../lib/summary';
@@ -125,6 +127,11 @@ function Builder({ automation }: { automation: Automation | null }) {
           <TextArea label={t('automations.description')} value={draft.description} error={problems.fields.description}
             onChange={(e) => setDraft({ ...draft, description: e.target.value })} />
         </div>
+        <SelectField label={t('automations.kind')} value={draft.kind} error={problems.fields.kind}
+          hint={t(`automations.kind.${draft.kind}.hint` as MessageKey)}
+          onChange={(e) => setDraft({ ...draft, kind: e.target.value as AutomationKind })}>
+          {KINDS.map((k) => <option key={k} value={k}>{t(`automations.kind.${k}` as MessageKey)}</option>)}
+        </SelectField>
         <label className="checkbox">
           <input type="checkbox" checked={draft.active} onChange={(e) => setDraft({ ...draft, active: e.target.checked })} />
           {t('automations.active')}

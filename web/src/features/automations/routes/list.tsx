@@ -60,6 +60,9 @@ export function AutomationsRoute() {
 
 function Row({ automation: a, editable: canEdit, busy, onToggle }: { automation: Automation; editable: boolean; busy: boolean; onToggle: (active: boolean) => void }) {
   const { t, language } = useI18n();
+  // The switch follows the click at once; the cache (optimistic, put back on error) catches up.
+  const [shown, setShown] = useState<boolean | null>(null);
+  const active = busy && shown !== null ? shown : a.active;
   return (
     <tr>
       <td>
@@ -69,9 +72,14 @@ function Row({ automation: a, editable: canEdit, busy, onToggle }: { automation:
       </td>
       <td>
         <label className="switch">
-          <input type="checkbox" role="switch" checked={a.active} disabled={!canEdit || busy} aria-busy={busy || undefined}
-            aria-label={t('automations.toggle', { name: a.name })} onChange={(e) => onToggle(e.target.checked)} />
-          <span aria-hidden="true">{a.active ? t('automations.active') : t('automations.inactive')}</span>
+          <input type="checkbox" role="switch" checked={active} disabled={!canEdit} aria-busy={busy || undefined}
+            aria-label={t('automations.toggle', { name: a.name })}
+            onChange={(e) => {
+              if (busy) return;
+              setShown(e.target.checked);
+              onToggle(e.target.checked);
+            }} />
+          <span aria-hidden="true">{active ? t('automations.active') : t('automations.inactive')}</span>
         </label>
       </td>
       <td>{triggerSummary(t, a.trigger)}</td>
