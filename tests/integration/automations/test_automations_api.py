@@ -289,3 +289,211 @@ def test_manual_run_branch_and_task_for_the_operator(demo):
     assert [s["type"] for s in run.body["steps"]] == ["branch", "add_tag"]
     assert call(API, "POST", f"/v1/automations/{automation['id']}/run", principal=demo["admin@acme.local"],
                 body={"person_id": other}).status == 404
+
+
+def test_caps_stop_runs_and_repeated_caps_pause_with_an_alert(demo, monkeypatch):
+    from skailan.automations import engine
+    from skailan.platform.settings import get_settings
+
+    capped = get_settings().model_copy(update={"automation_person_runs_per_hour": 2, "automation_strikes_to_pause": 3})
+    monkeypatch.setattr(engine, "get_settings", lambda: capped)
+    admin = demo["admin@demo.local"]
+    automation = _automation(admin, trigger={"type": "tag_added", "tag": "tope"}, steps=[{"type": "stop"}])
+    person_id = _person(admin, "Hugo Tope")
+    for _ in range(5):
+        engine.on_event(_tag_event("demo", person_id, ["tope"]))
+    runs = _runs(admin, automation["id"])
+    statuses = sorted(r["status"] for r in runs)
+    assert statuses == ["completed", "completed", "stopped", "stopped", "stopped"]
+    assert all("límite de 2 ejecuciones por hora" in r["reason"] for r in runs if r["status"] == "stopped")
+    paused = call(API, "GET", f"/v1/automations/{automation['id']}", principal=admin).body
+    assert paused["status"] == "paused" and "Pausada" in paused["paused_reason"]
+    # paused: off the trigger index, so later events do not even match it
+    assert engine.on_event(_tag_event("demo", person_id, ["tope"]))["matched"] == 0
+    # the creator got a notice
+    from skailan.inbox.items import NotificationItem
+    from skailan.inbox.notifications import feed_pk
+
+    notices = [n for n in NotificationItem.query(feed_pk("demo", admin.sub)) if n.type == "automation_paused"]
+    assert notices and notices[0].data["automation_id"] == automation["id"]
+    resumed = call(API, "PATCH", f"/v1/automations/{automation['id']}", principal=admin, body={"active": True}).body
+    assert resumed["status"] == "active"
+
+
+def test_worker_handles_sqs_records_and_reports_failures(demo):
+    import json
+
+    from skailan.platform.events import DomainEvent
+    from tests.support import FakeContext, handler_of
+
+    admin = demo["admin@demo.local"]
+    automation = _automation(admin, trigger={"type": "message_received", "keywords": ["precio"]},
+                             event_conditions=[{"field": "channel", "op": "eq", "value": "whatsapp"}],
+                             steps=[{"type": "add_tag", "tag": "precio-sqs"}])
+    person_id = _person(admin, "Iris Cola")
+
+    def record(message_id: str, event: DomainEvent | None) -> dict[str, Any]:
+        body = json.dumps({"detail-type": "message.received", "source": "skailan.conversations",
+                           "detail": json.loads(event.model_dump_json())}) if event else "{not json"
+        return {"messageId": message_id, "body": body, "attributes": {"ApproximateReceiveCount": "1"}}
+
+    def message(text: str, channel: str) -> DomainEvent:
+        return DomainEvent(tenant_id="demo", source="skailan.conversations", type="message.received",
+                           data={"conversation_id": "c-none", "person_id": person_id, "text": text, "channel": channel,
+                                 "message_id": "m1", "type": "text", "provider_message_id": "p1"})
+
+    result = handler_of("workers/automations")({"Records": [
+        record("ok", message("¿Cuál es el PRECIO?", "whatsapp")), record("bad", None),
+        record("other-channel", message("precio", "telegram")), record("no-keyword", message("hola", "whatsapp"))]},
+        FakeContext())
+    assert result == {"batchItemFailures": [{"itemIdentifier": "bad"}]}
+    runs = _runs(admin, automation["id"])
+    assert [r["status"] for r in runs] == ["stopped", "completed"]  # newest first
+    assert "channel" in runs[0]["reason"]
+    assert "precio-sqs" in call(CRM, "GET", f"/v1/contacts/{person_id}", principal=admin).body["tags"]
+
+
+def test_inbound_webhook_needs_its_secret(demo):
+    from tests.support import http_event, invoke
+
+    admin = demo["admin@demo.local"]
+    automation = _automation(admin, trigger={"type": "webhook"}, steps=[{"type": "add_tag", "tag": "desde-hook"}])
+    hook_url, secret = automation["webhook_url"], automation["webhook_secret"]
+    assert hook_url and secret
+    person_id = _person(admin, "Juan Hook")
+
+    def post(body: Any, given: str | None) -> Any:
+        event = http_event("POST", hook_url, body=body)
+        if given is not None:
+            event["headers"]["x-skailan-secret"] = given
+        return invoke(API, event)
+
+    assert post({"person_id": person_id}, "wrong").status == 404
+    assert post({"person_id": person_id}, None).status == 404
+    accepted = post({"person_id": person_id, "origen": "web"}, secret)
+    assert accepted.status == 202 and accepted.body["status"] == "accepted", accepted.body
+    run = _runs(admin, automation["id"])[0]
+    assert run["id"] == accepted.body["run_id"] and run["status"] == "completed"
+    assert "desde-hook" in call(CRM, "GET", f"/v1/contacts/{person_id}", principal=admin).body["tags"]
+
+
+def test_seeded_llamar_nuevamente_creates_a_follow_up_task_for_the_operator(demo):
+    from skailan.automations.demo import NAME
+    from skailan.automations.engine import on_event
+    from skailan.platform.events import Actor
+
+    admin, operator = demo["admin@demo.local"], demo["operator@demo.local"]
+    seeded = [a for a in call(API, "GET", "/v1/automations", principal=admin, query={"limit": 100}).body["items"]
+              if a["name"] == NAME]
+    assert len(seeded) == 1
+    person_id = _person(admin, "Karla Nota")
+    event = _tag_event("demo", person_id, ["Llamar nuevamente"])
+    event.actor = Actor(kind="user", id=operator.sub, email=operator.email)  # the operator wrote the note
+    on_event(event)
+    run = _runs(admin, seeded[0]["id"], person_id=person_id)[0]
+    assert run["status"] == "completed", run
+    task_id = run["steps"][0]["output"]["task_id"]
+    task = call("api/sales", "GET", f"/v1/tasks/{task_id}", principal=admin).body
+    assert task["assignee_id"] == operator.sub and task["title"] == "Volver a llamar a Karla Nota"
+    assert task["person_id"] == person_id and task["type_id"] == "follow_up" and task["due_at"]
+
+
+def test_zoho_kinds_scoring_points_and_assignment_round_robin(demo):
+    from skailan.automations.engine import on_event
+
+    admin = demo["admin@demo.local"]
+    field = call(CRM, "POST", "/v1/crm/fields", principal=admin,
+                 body={"key": "puntaje", "label": "Puntaje", "type": "number"})
+    assert field.status in (201, 409), field.body
+    wrong = call(API, "POST", "/v1/automations", principal=admin,
+                 body={"name": "x", "kind": "scoring", "trigger": {"type": "tag_added", "tag": "abrio"},
+                       "steps": [{"type": "add_score", "field": "nombre_inexistente", "points": 5}]})
+    assert wrong.status == 422 and wrong.body["error"]["details"][0]["field"] == "steps.0.add_score.field"
+    missing = call(API, "POST", "/v1/automations", principal=admin,
+                   body={"name": "x", "kind": "assignment", "trigger": {"type": "person_created"},
+                         "steps": [{"type": "stop"}]})
+    assert missing.status == 422 and missing.body["error"]["details"][0]["error"] == "kind_needs_step"
+    scoring = _automation(admin, kind="scoring", trigger={"type": "tag_added", "tag": "abrio-correo"},
+                          steps=[{"type": "add_score", "field": "puntaje", "points": 5}])
+    assert scoring["kind"] == "scoring"
+    users = [demo["agent1@demo.local"].sub, demo["agent2@demo.local"].sub]
+    assignment = _automation(admin, kind="assignment", trigger={"type": "tag_added", "tag": "reparto"},
+                             steps=[{"type": "assign_owner", "user_ids": users}])
+    person_id = _person(admin, "Luis Puntos")
+    on_event(_tag_event("demo", person_id, ["abrio-correo"]))
+    on_event(_tag_event("demo", person_id, ["abrio-correo"]))
+    assert call(CRM, "GET", f"/v1/contacts/{person_id}", principal=admin).body["custom"]["puntaje"] == 10
+    owners = []
+    for n in range(3):
+        somebody = _person(admin, f"Reparto {n}")
+        on_event(_tag_event("demo", somebody, ["reparto"]))
+        owners.append(call(CRM, "GET", f"/v1/contacts/{somebody}", principal=admin).body["owner_id"])
+    assert owners == [users[0], users[1], users[0]]
+    assert _runs(admin, assignment["id"])[0]["steps"][0]["output"]["owner_id"] == users[0]
+
+
+def test_a_run_left_running_by_a_crashed_worker_continues_on_redelivery(demo, monkeypatch):
+    from skailan.automations import engine
+    from skailan.platform import clock
+
+    admin = demo["admin@demo.local"]
+    automation = _automation(admin, trigger={"type": "tag_added", "tag": "caida"},
+                             steps=[{"type": "add_tag", "tag": "paso-1"}, {"type": "add_tag", "tag": "paso-2"}])
+    person_id = _person(admin, "Mario Caída")
+    event = _tag_event("demo", person_id, ["caida"], event_id="01EVENTCRASH00000000000001")
+    real = engine.perform
+
+    def crash_on_second(run, ins, auto):
+        if ins["tag"] == "paso-2":
+            raise SystemExit("worker killed")  # not an Exception: nothing records it, like a crash
+        return real(run, ins, auto)
+
+    monkeypatch.setattr(engine, "perform", crash_on_second)
+    with pytest.raises(SystemExit):
+        engine.on_event(event)
+    monkeypatch.setattr(engine, "perform", real)
+    assert _runs(admin, automation["id"])[0]["status"] == "running"
+    assert engine.on_event(event)["duplicate"] == 1  # too soon: the worker may still be at it
+    clock.advance(180)
+    assert engine.on_event(event)["started"] == 1
+    run = _runs(admin, automation["id"])
+    assert len(run) == 1 and run[0]["status"] == "completed"
+    assert [s["type"] for s in run[0]["steps"]] == ["add_tag", "add_tag"]
+    tags = call(CRM, "GET", f"/v1/contacts/{person_id}", principal=admin).body["tags"]
+    assert "paso-1" in tags and "paso-2" in tags
+
+
+def test_once_per_person_time_of_day_and_templates_checked_at_save(demo):
+    from skailan.automations.engine import on_event
+
+    admin = demo["admin@demo.local"]
+    once = _automation(admin, trigger={"type": "tag_added", "tag": "bienvenida"}, once_per_person=True,
+                       event_conditions=[{"field": "hour", "op": "in", "value": list(range(24))}],
+                       steps=[{"type": "add_tag", "tag": "saludado"}])
+    never = _automation(admin, trigger={"type": "tag_added", "tag": "bienvenida"},
+                        event_conditions=[{"field": "hour", "op": "in", "value": []}], steps=[{"type": "stop"}])
+    person_id = _person(admin, "Nora Una Vez")
+    for _ in range(3):  # three different events (ids): once per person still runs once
+        on_event(_tag_event("demo", person_id, ["bienvenida"]))
+    assert [r["status"] for r in _runs(admin, once["id"])] == ["completed"]
+    assert {r["status"] for r in _runs(admin, never["id"])} == {"stopped"}
+    assert "hour" in _runs(admin, never["id"])[0]["reason"]
+    unknown = call(API, "POST", "/v1/automations", principal=admin,
+                   body={"name": "x", "trigger": {"type": "message_received"},
+                         "steps": [{"type": "send_whatsapp_template", "name": "no-existe", "language": "es"}]})
+    assert unknown.status == 422
+    assert unknown.body["error"]["details"][0]["field"] == "steps.0.send_whatsapp_template.name"
+    known = call(API, "POST", "/v1/automations", principal=admin,
+                 body={"name": "x", "trigger": {"type": "message_received"},
+                       "steps": [{"type": "send_whatsapp_template", "name": "seguimiento", "language": "es",
+                                  "parameters": ["{{nombre}}"]}]})
+    assert known.status == 201, known.body
+
+
+def test_an_automation_too_large_for_its_item_is_refused(demo):
+    steps = [{"type": "branch", "conditions": {"all": []},
+              "then": [{"type": "notify_user", "user_id": "u", "message": "x" * 500}] * 40,
+              "else": [{"type": "add_tag", "tag": "t"}] * 40}] * 10
+    reply = call(API, "POST", "/v1/automations", principal=demo["admin@demo.local"],
+                 body={"name": "grande", "trigger": {"type": "manual"}, "steps": steps})
+    assert reply.status == 422 and reply.body["error"]["code"] == "automation_too_large"

@@ -32,7 +32,6 @@ from skailan.automations import store
 from skailan.automations.catalogue import (
     AUTOMATION_PAUSED,
     CATALOGUE,
-    RUN_COMPLETED,
     RUN_FAILED,
     RUN_STOPPED,
     SOURCE,
@@ -111,7 +110,8 @@ def triggers_of(event: DomainEvent) -> list[tuple[str, dict[str, Any]]]:
             out.append(("task_overdue", data))
     elif source == "skailan.conversations":
         mapping = {"conversation.created": "conversation_opened", "conversation.assigned": "conversation_assigned",
-                   "conversation.closed": "conversation_closed", "message.received": "message_received"}
+                   "conversation.closed": "conversation_closed", "message.received": "message_received",
+                   "conversation.unassigned_alert": "conversation_unattended"}
         if type_ in mapping:
             out.append((mapping[type_], data))
     elif source == "skailan.leads":
@@ -235,9 +235,28 @@ def _fact(facts: dict[str, Any], path: str) -> Any:
     return value
 
 
-def explain_event_conditions(conditions: list[dict[str, Any]], facts: dict[str, Any]) -> str | None:
+def _clock_facts(tenant_id: str) -> dict[str, Any]:
+    """`business_hours` (the brand is open now) and `hour` (0-23 in the brand's zone)."""
+    from zoneinfo import ZoneInfo
+
+    from skailan.inbox import hours
+    from skailan.tenancy import brands
+
+    brand = brands.get_brand(tenant_id)
+    now = utcnow()
+    return {"business_hours": hours.is_open(brand.business_hours, brand.time_zone, now),
+            "hour": now.astimezone(ZoneInfo(brand.time_zone)).hour}
+
+
+def explain_event_conditions(conditions: list[dict[str, Any]], facts: dict[str, Any],
+                             tenant_id: str | None = None) -> str | None:
+    """The event's fields; plus `business_hours` and `hour` (time of day in the brand's zone)."""
+    if tenant_id and any(c["field"] in ("business_hours", "hour") for c in conditions):
+        facts = {**facts, **_clock_facts(tenant_id)}
     for condition in conditions:
         actual, wanted, op = _fact(facts, condition["field"]), condition.get("value"), condition["op"]
+        if condition["field"] == "hour" and op == "in" and isinstance(wanted, list):
+            wanted = [str(w) for w in wanted]
         norm = (lambda v: fold(str(v)) if v is not None else None)  # noqa: E731
         if op == "eq":
             ok = norm(actual) == norm(wanted)
@@ -297,8 +316,10 @@ def start(automation: store.AutomationItem, *, event: DomainEvent | None, facts:
     tenant_id, automation_id = automation.tenant_id, automation.automation_id
     definition = automation.definition or {}
     version = int(automation.version)
-    if event is not None and store.already_claimed(tenant_id, automation_id, event.id, version):
-        return "duplicate"
+    if event is not None:
+        claimed = store.claimed_run(tenant_id, automation_id, event.id, version)
+        if claimed is not None:
+            return _continue_stalled(automation, claimed)
     settings = get_settings()
     chain = event.chain if event is not None else None
     depth = (chain.depth if chain else 0) + 1
@@ -325,7 +346,7 @@ def start(automation: store.AutomationItem, *, event: DomainEvent | None, facts:
     elif person_id and person is None:
         reason = why_not("la persona ya no existe", "the person no longer exists")
     else:
-        reason = explain_event_conditions(definition.get("event_conditions") or [], facts)
+        reason = explain_event_conditions(definition.get("event_conditions") or [], facts, tenant_id)
         if reason is None and definition.get("conditions"):
             reason = explain_rule(definition["conditions"], person or {}) if person is not None else why_not(
                 "el evento no tiene persona para evaluar las condiciones", "the event has no person to check")
@@ -341,12 +362,28 @@ def start(automation: store.AutomationItem, *, event: DomainEvent | None, facts:
         if strike:
             _strike(automation, reason)
         return "stopped"
+    store.touch_automation(tenant_id, automation_id, ran_at=now, strike=None)
     execute(run, automation.program or [], automation=automation)
     return "started"
 
 
+STALLED_AFTER = timedelta(seconds=120)  # longer than the worker's timeout: nobody is running it
+
+
+def _continue_stalled(automation: store.AutomationItem, run_id: str) -> str:
+    """A redelivered event whose run a crashed worker left `running`: continue it from its
+    program counter (the conditional saves keep a live worker and this one from both moving it)."""
+    run = store.get_run(automation.tenant_id, automation.automation_id, run_id, consistent=True) if run_id else None
+    if run is None or run.status != "running" or parse_iso(run.updated_at or run.started_at) > utcnow() - STALLED_AFTER:
+        return "duplicate"
+    version = store.get_version(run.tenant_id, run.automation_id, int(run.version))
+    logger.warning("continuing a stalled run", run_id=run.run_id, pc=int(run.pc))
+    execute(run, (version.program or []) if version is not None else automation.program or [], automation=automation)
+    return "started"
+
+
 def _strike(automation: store.AutomationItem, reason: str) -> None:
-    strikes = store.touch_automation(automation.tenant_id, automation.automation_id, ran_at=iso(), strike=True)
+    strikes = store.touch_automation(automation.tenant_id, automation.automation_id, ran_at=None, strike=True)
     if strikes >= get_settings().automation_strikes_to_pause:
         pause(automation.tenant_id, automation.automation_id, reason)
 
@@ -395,16 +432,20 @@ def _record(run: store.RunItem, pc: int, ins: dict[str, Any], status: str, *, ou
 
 def _finish(run: store.RunItem, automation: store.AutomationItem | None, status: str,
             reason: str | None = None) -> None:
+    """Store the end of the run; a failure is a strike (paused past the limit), a success after
+    strikes clears them. Completed runs publish no event (nothing consumes one; it would cost a
+    write per run), failed and stopped ones do."""
     run.status, run.reason, run.wait_until = status, reason, None
     run.updated_at = iso()
-    type_ = {"completed": RUN_COMPLETED, "failed": RUN_FAILED}.get(status, RUN_STOPPED)
-    store.save_run(run, [_run_event(run, type_)])
-    strikes_on = status == "failed"
-    store.touch_automation(run.tenant_id, run.automation_id, ran_at=run.updated_at, strike=strikes_on)
-    if strikes_on and automation is not None:
-        strikes = store.touch_automation(run.tenant_id, run.automation_id, ran_at=run.updated_at, strike=None)
+    events = [] if status == "completed" else [_run_event(run, RUN_FAILED if status == "failed" else RUN_STOPPED)]
+    store.save_run(run, events)
+    if status == "failed":
+        strikes = store.touch_automation(run.tenant_id, run.automation_id, ran_at=None, strike=True)
         if strikes >= get_settings().automation_strikes_to_pause:
             pause(run.tenant_id, run.automation_id, reason or "")
+    elif status == "completed" and automation is not None and int(automation.strikes or 0):
+        store.touch_automation(run.tenant_id, run.automation_id, ran_at=None, strike=False)
+        automation.strikes = 0
 
 
 def execute(run: store.RunItem, program: list[dict[str, Any]], *, automation: store.AutomationItem | None) -> None:
@@ -561,6 +602,16 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
         from skailan.crm import lists
 
         return lists.remove_members(caller, ins["list_id"], [_need_person(run)]).model_dump()
+    if op == "add_score":
+        from skailan.crm.people import load_person, update_person
+
+        person_id = _need_person(run)
+        key = str(ins["field"]).removeprefix("custom.")
+        current = (load_person(tenant_id, person_id).custom or {}).get(key) or 0
+        total = float(current) + int(ins["points"])
+        value: float | int = int(total) if total.is_integer() else total
+        update_person(caller, person_id, PersonPatchIn(custom={key: value}))
+        return {"field": key, "before": current, "after": value}
     if op == "create_task":
         return _create_task(run, ins, caller)
     if op == "notify_user":
@@ -688,14 +739,23 @@ def _resolver() -> Any:
 # ---------------------------------------------------------------- waits
 
 
-def resume_due(now: str | None = None) -> dict[str, int]:
-    """Resume every run whose wait (or retry backoff) is over at `now` (default: the clock)."""
+def resume_due(now: str | None = None, *, max_seconds: float = 100.0) -> dict[str, int]:
+    """Resume every run whose wait (or retry backoff) is over at `now` (default: the clock). A
+    backlog bigger than one run (`max_seconds`) is left to the next minute's run."""
+    import time
+
+    deadline = time.monotonic() + max_seconds
     now = now or iso()
-    counts = {"resumed": 0, "skipped": 0}
+    counts = {"resumed": 0, "skipped": 0, "left": 0}
     programs: dict[tuple[str, str, int], tuple[list[dict[str, Any]], store.AutomationItem | None]] = {}
-    for listed in store.due_waits(now):
-        run = store.get_run(listed.tenant_id, listed.automation_id, listed.run_id, consistent=True)
-        if run is None or run.status != "waiting" or not run.wait_until or run.wait_until > now:
+    for run in store.due_waits(now):
+        # The index copy (projection ALL) may be stale: the conditional save below (its revision)
+        # is the claim, so a run moved meanwhile is skipped, never run twice.
+        if time.monotonic() > deadline:
+            counts["left"] = 1
+            logger.warning("automation waits backlog left for the next run")
+            break
+        if run.status != "waiting" or not run.wait_until or run.wait_until > now:
             counts["skipped"] += 1
             continue
         key = (run.tenant_id, run.automation_id, int(run.version))

@@ -117,6 +117,12 @@ class TaskOverdue(_Trigger):
     type: Literal["task_overdue"]
 
 
+class ConversationUnattended(_Trigger):
+    """The inbox's alert: a conversation waits unassigned past the brand's limit (escalation rules)."""
+
+    type: Literal["conversation_unattended"]
+
+
 class Manual(_Trigger):
     """Run on a person from the API (`POST /v1/automations/{id}/run`)."""
 
@@ -133,7 +139,7 @@ Trigger = Annotated[
     PersonCreated | PersonUpdated | TagAdded | TagRemoved | JourneyStateChanged | CustomerRoleChanged
     | FormSubmitted | ConversationOpened | ConversationAssigned | ConversationClosed | MessageReceived
     | LeadNoteAdded | LeadStatusChanged | OutcomeClassified | DealStageChanged | DealWon | DealLost | TaskOverdue
-    | Manual | InboundWebhook,
+    | ConversationUnattended | Manual | InboundWebhook,
     Field(discriminator="type"),
 ]
 
@@ -246,6 +252,14 @@ class CallWebhook(RequestModel):
     url: Annotated[str, Field(min_length=8, max_length=2000)]
 
 
+class AddScore(RequestModel):
+    """Scoring rules: add (or with a negative number, take) points on a number custom field."""
+
+    type: Literal["add_score"]
+    field: Annotated[str, Field(min_length=1, max_length=64)]
+    points: Annotated[int, Field(ge=-10_000, le=10_000)]
+
+
 class Wait(RequestModel):
     type: Literal["wait"]
     minutes: Annotated[int, Field(ge=1, le=MAX_WAIT_MINUTES)] | None = None
@@ -273,16 +287,20 @@ class Stop(RequestModel):
 
 Step = Annotated[
     AddTag | RemoveTag | UpdateField | SetJourneyState | AddToList | RemoveFromList | CreateTask | NotifyUser
-    | AssignOwner | SendMessage | SendWhatsappTemplate | SendEmail | SendSms | CallWebhook | Wait | Branch | Stop,
+    | AssignOwner | SendMessage | SendWhatsappTemplate | SendEmail | SendSms | CallWebhook | AddScore | Wait | Branch
+    | Stop,
     Field(discriminator="type"),
 ]
 Branch.model_rebuild()
 
+# Zoho-style built-in kinds: the same engine; the kind says which steps and triggers it must have
+# (assignment: assign_owner; scoring: add_score; escalation: task_overdue / conversation_unattended).
 Kind = Literal["workflow", "assignment", "scoring", "escalation"]
 
 
 class AutomationIn(RequestModel):
     name: Annotated[str, Field(min_length=1, max_length=200)]
+    kind: Kind = "workflow"
     description: Annotated[str, Field(max_length=2000)] | None = None
     active: bool = True
     trigger: Trigger
@@ -296,6 +314,7 @@ class AutomationPatchIn(PatchModel):
     nullable = frozenset({"description", "conditions"})
 
     name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    kind: Kind | None = None
     description: Annotated[str, Field(max_length=2000)] | None = None
     active: bool | None = None
     trigger: Trigger | None = None
@@ -313,6 +332,7 @@ class AutomationOut(ResponseModel):
     id: str
     version: int
     name: str
+    kind: Kind = "workflow"
     description: str | None = None
     active: bool
     status: Literal["active", "inactive", "paused"]

@@ -90,7 +90,7 @@ def compile_steps(steps: list[Any]) -> list[dict[str, Any]]:
 
 def definition_of(data: AutomationIn) -> dict[str, Any]:
     return {
-        "trigger": _dump(data.trigger), "conditions": data.conditions,
+        "kind": data.kind, "trigger": _dump(data.trigger), "conditions": data.conditions,
         "event_conditions": [_dump(c) for c in data.event_conditions],
         "steps": [_dump(s) for s in data.steps], "once_per_person": data.once_per_person,
     }
@@ -135,11 +135,25 @@ def _walk(steps: list[Any], prefix: str) -> list[tuple[str, Any, int, bool]]:
     return out
 
 
+MAX_INSTRUCTIONS = 200  # steps across every branch
+MAX_DEFINITION_BYTES = 100_000  # stored twice (definition and program) in a 400 KB item
+
+
 def validate(tenant_id: str, data: AutomationIn) -> None:
     """Everything that needs the brand's data; one 422 naming every bad part."""
+    import json
+
     from skailan.crm.definitions import load
     from skailan.platform.clock import parse_iso
 
+    size = len(json.dumps(definition_of(data), default=str).encode())
+    count = len(_walk(data.steps, ""))
+    if size > MAX_DEFINITION_BYTES or count > MAX_INSTRUCTIONS:
+        raise Unprocessable(both(f"La automatización es demasiado grande (máximo {MAX_INSTRUCTIONS} pasos, "
+                                 f"{MAX_DEFINITION_BYTES // 1000} KB)", f"The automation is too large (at most "
+                                 f"{MAX_INSTRUCTIONS} steps, {MAX_DEFINITION_BYTES // 1000} KB)"),
+                            code="automation_too_large", details=[{"field": "steps", "error": "too_large",
+                                                                   "steps": count, "bytes": size}])
     errors: list[dict[str, Any]] = []
     definitions = load(tenant_id)
     if data.conditions is not None:
@@ -183,19 +197,34 @@ def validate(tenant_id: str, data: AutomationIn) -> None:
                                                                                   "conversation_closed"}:
                 _issue(errors, f"{where}.account_id", "required", "Indica el número de WhatsApp que envía",
                        "Give the WhatsApp account that sends")
-            if step.account_id:
-                _check_template(tenant_id, step.account_id, step.name, step.language, f"{where}", errors)
+            _check_template(tenant_id, step.account_id, step.name, step.language, f"{where}", errors)
         elif kind in ("send_email", "send_sms"):
             _check_account(tenant_id, step.account_id, "email" if kind == "send_email" else "sms",
                            f"{where}.account_id", errors)
         elif kind == "call_webhook":
             _check_url(step.url, f"{where}.url", errors)
+        elif kind == "add_score":
+            found = next((f for f in definitions.fields if f.key == step.field.removeprefix("custom.")), None)
+            if found is None or str(found.type) != "number":
+                _issue(errors, f"{where}.field", "not_a_number_field", "Los puntos van en un campo numérico",
+                       "Points go in a number field")
         elif kind == "wait" and step.until:
             try:
                 parse_iso(step.until)
             except ValueError:
                 _issue(errors, f"{where}.until", "invalid", "Fecha y hora no válida (ISO-8601)",
                        "Not a valid date-time (ISO-8601)")
+    kinds_need = {"assignment": ("assign_owner", "una asignación (assign_owner)", "an assignment (assign_owner)"),
+                  "scoring": ("add_score", "puntos (add_score)", "points (add_score)")}
+    if data.kind in kinds_need:
+        op, es, en = kinds_need[data.kind]
+        if not any(step.type == op for _, step, _, _ in _walk(data.steps, "")):
+            _issue(errors, "steps", "kind_needs_step", f"Una regla de este tipo necesita {es}",
+                   f"A rule of this kind needs {en}")
+    if data.kind == "escalation" and trigger.type not in ("task_overdue", "conversation_unattended"):
+        _issue(errors, "trigger", "kind_needs_trigger",
+               "Una regla de escalamiento se dispara por una tarea vencida o una conversación sin atender",
+               "An escalation rule fires on an overdue task or an unattended conversation")
     if errors:
         raise Unprocessable(both("La automatización no es válida", "The automation is not valid"), details=errors)
 
@@ -208,15 +237,17 @@ def _check_user(tenant_id: str, user_id: str, field: str, errors: list[dict[str,
         _issue(errors, field, "unknown", "Usuario desconocido o inactivo", "Unknown or inactive user")
 
 
-def _check_template(tenant_id: str, account_id: str, name: str, language: str, field: str,
+def _check_template(tenant_id: str, account_id: str | None, name: str, language: str, field: str,
                     errors: list[dict[str, Any]]) -> None:
+    """The template exists on that account — or, sent in the triggering conversation, on one of
+    the brand's WhatsApp accounts."""
     from skailan.inbox import templates
 
-    try:
-        found = templates.find(tenant_id, account_id, name, language)
-    except Exception:  # an unknown account reads as "no such template" here
-        found = None
-    if found is None:
+    if account_id:
+        found = templates.find(tenant_id, account_id, name, language) is not None
+    else:
+        found = any(t.name == name and t.language == language for t in templates.list_templates(tenant_id).items)
+    if not found:
         _issue(errors, f"{field}.name", "unknown", f"La plantilla '{name}' ({language}) no está registrada",
                f"Template '{name}' ({language}) is not registered")
 
@@ -257,6 +288,7 @@ def to_out(item: store.AutomationItem, *, secrets_visible: bool = False) -> Auto
     return AutomationOut(
         id=item.automation_id, version=int(item.version), name=item.name, description=item.description,
         active=bool(item.active), status=status, paused_reason=item.paused_reason,
+        kind=definition.get("kind") or "workflow",
         trigger=definition.get("trigger") or {}, conditions=definition.get("conditions"),
         event_conditions=definition.get("event_conditions") or [], steps=definition.get("steps") or [],
         once_per_person=bool(definition.get("once_per_person")), created_at=item.created_at or "",
@@ -308,6 +340,7 @@ def update(caller: Caller, automation_id: str, data: AutomationPatchIn) -> Autom
     current = item.definition or {}
     merged = {
         "name": data.name if "name" in sent else item.name,
+        "kind": data.kind if "kind" in sent else current.get("kind", "workflow"),
         "description": data.description if "description" in sent else item.description,
         "active": data.active if "active" in sent else item.active,
         "trigger": data.trigger.model_dump(exclude_none=True) if "trigger" in sent and data.trigger else current[
@@ -318,7 +351,14 @@ def update(caller: Caller, automation_id: str, data: AutomationPatchIn) -> Autom
         "steps": [_dump(s) for s in data.steps] if "steps" in sent and data.steps else current["steps"],
         "once_per_person": data.once_per_person if "once_per_person" in sent else current.get("once_per_person"),
     }
-    checked = AutomationIn.model_validate(merged)  # the merged result is what must be valid
+    from pydantic import ValidationError
+
+    try:
+        checked = AutomationIn.model_validate(merged)  # the merged result is what must be valid
+    except ValidationError as err:
+        raise Unprocessable(both("La automatización no es válida", "The automation is not valid"), details=[
+            {"field": ".".join(str(p) for p in e["loc"]), "error": e["type"], "message": e["msg"]}
+            for e in err.errors()]) from err
     validate(tenant_id, checked)
     definition = definition_of(checked)
     now = iso()

@@ -167,6 +167,7 @@ class MarkerItem(AutomationsItem, discriminator="marker"):
 
     tenant_id = UnicodeAttribute(null=True)
     automation_id = UnicodeAttribute(null=True)
+    run_id = UnicodeAttribute(null=True)  # idempotency claims: the run the event started
     tally = NumberAttribute(default=0)
 
 
@@ -238,9 +239,9 @@ def matching(tenant_id: str, trigger_key: str) -> Iterator[AutomationItem]:
             yield item
 
 
-def touch_automation(tenant_id: str, automation_id: str, *, ran_at: str, strike: bool | None) -> int:
+def touch_automation(tenant_id: str, automation_id: str, *, ran_at: str | None, strike: bool | None) -> int:
     """Stamp the last run; count a failed/capped run (`strike`) or clear the count. Returns strikes."""
-    actions: list[Any] = [AutomationItem.last_run_at.set(ran_at)]
+    actions: list[Any] = [AutomationItem.last_run_at.set(ran_at)] if ran_at else []
     if strike is True:
         actions.append(AutomationItem.strikes.add(1))
     elif strike is False:
@@ -279,7 +280,7 @@ def claim_run(run: RunItem, event_id: str | None, once_person: str | None) -> bo
     with_claims = []
     if event_id:
         with_claims.append(MarkerItem(run.pk, f"IDEM#{event_id}#v{int(run.version)}", tenant_id=run.tenant_id,
-                                      automation_id=run.automation_id, ttl=expires))
+                                      automation_id=run.automation_id, run_id=run.run_id, ttl=expires))
     if once_person:
         with_claims.append(MarkerItem(run.pk, f"ONCE#{once_person}", tenant_id=run.tenant_id,
                                       automation_id=run.automation_id))
@@ -297,12 +298,14 @@ def claim_run(run: RunItem, event_id: str | None, once_person: str | None) -> bo
     return True
 
 
-def already_claimed(tenant_id: str, automation_id: str, event_id: str, version: int) -> bool:
+def claimed_run(tenant_id: str, automation_id: str, event_id: str, version: int) -> str | None:
+    """The id of the run this event already started on this version, if any ("" if unknown)."""
     try:
-        MarkerItem.get(automation_pk(tenant_id, automation_id), f"IDEM#{event_id}#v{version}")
+        marker = MarkerItem.get(automation_pk(tenant_id, automation_id), f"IDEM#{event_id}#v{version}",
+                                consistent_read=True)
     except MarkerItem.DoesNotExist:
-        return False
-    return True
+        return None
+    return marker.run_id or ""
 
 
 def once_claimed(tenant_id: str, automation_id: str, person_id: str) -> bool:
