@@ -120,3 +120,31 @@ test('automations: the menu entry is only for roles with automations permissions
   assert.equal(await nav.getByRole('link', { name: 'Automatizaciones' }).count(), 0);
   await page.context().close();
 });
+
+test('automations: the builder draws a branch with "yes" on the left and "no" on the right, joined below', async () => {
+  const page = await newPage(browser(), baseUrl());
+  await signIn(page, 'admin@demo.local');
+  await page.getByRole('navigation', { name: 'Navegación principal' }).waitFor();
+  await page.goto('/automations/new');
+  const flow = page.getByRole('list', { name: 'Flujo de la automatización' });
+  await flow.getByRole('button', { name: 'Agregar el primer paso' }).click();
+  await page.getByLabel('Tipo de paso').selectOption('branch');
+  await flow.getByRole('button', { name: 'Agregar un paso en «si se cumple»' }).click();
+  await page.getByLabel('Tipo de paso').selectOption('wait');
+  await flow.getByRole('button', { name: 'Agregar un paso en «si no se cumple»' }).click();
+  await page.getByLabel('Etiqueta', { exact: true }).fill('sin-respuesta');
+  const box = async (name) => flow.getByRole('button', { name }).boundingBox();
+  const branch = await box(/Paso 1: Si \/ si no/);
+  const yes = await box(/si se cumple: Paso 2: Esperar 60 min/);
+  const no = await box(/si no se cumple: Paso 3: Agregar etiqueta: sin-respuesta/);
+  const end = await flow.getByText('Fin', { exact: true }).boundingBox();
+  assert.ok(yes.y > branch.y + branch.height && no.y > branch.y + branch.height, 'both arms below the branch');
+  assert.ok(Math.abs(yes.y - no.y) < 2, 'the arms side by side');
+  assert.ok(yes.x + yes.width <= no.x, '"yes" left of "no"');
+  assert.ok(end.y > yes.y + yes.height, 'the end below the arms');
+  // The connectors are drawn: one per edge (trigger→conditions→branch→2 arms→end).
+  assert.equal(await page.locator('.flow-lines path').count(), 6);
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'automation-branches');
+  await page.context().close();
+});
