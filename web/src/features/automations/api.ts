@@ -132,3 +132,14 @@ export function useRetryStep(automationId: string) {
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: key('automation_runs', automationId) }),
   });
 }
+
+/** Run the automation on one person now (any trigger; its conditions still apply). */
+export function useRunOnPerson(automationId: string) {
+  const key = useAutomationKey();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (personId: string) =>
+      unwrap(api.POST('/v1/automations/{automation_id}/run', { params: { path: { automation_id: automationId } }, body: { person_id: personId } })),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: key('automation_runs', automationId) }),
+  });
+}

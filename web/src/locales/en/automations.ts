@@ -199,6 +199,9 @@ export const automations: Record<keyof typeof es, string> = {
   'automations.runs.error': 'Error: {error}',
   'automations.runs.branchYes': 'took “yes”',
   'automations.runs.branchNo': 'took “no”',
+  'automations.runs.manual': 'Run now on a person',
+  'automations.runs.manualPerson': 'Person to run it on (id)',
+  'automations.runs.manualDone': 'Run created; it shows below.',
   'automations.runs.retry': 'Retry the failed step',
   'automations.runs.retried': 'Retry under way.',
 

@@ -198,6 +198,9 @@ export const automations = {
   'automations.runs.error': 'Error: {error}',
   'automations.runs.branchYes': 'tomó «sí»',
   'automations.runs.branchNo': 'tomó «no»',
+  'automations.runs.manual': 'Ejecutar ahora sobre una persona',
+  'automations.runs.manualPerson': 'Persona sobre la que se ejecuta (id)',
+  'automations.runs.manualDone': 'Ejecución creada; aparece abajo.',
   'automations.runs.retry': 'Reintentar el paso fallido',
   'automations.runs.retried': 'Reintento en marcha.',
 

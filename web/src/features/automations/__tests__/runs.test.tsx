@@ -49,6 +49,11 @@ describe('Run history', () => {
         return json(200, { items: [STOPPED, FAILED].filter((r) => !status || r.status === status), next_cursor: null });
       }
       if (url.pathname === '/v1/automations/a1/runs/r2/retry') return json(200, { ...FAILED, status: 'running' });
+      if (url.pathname === '/v1/automations/a1/run') {
+        const body = (await request.json()) as { person_id: string };
+        if (body.person_id !== 'p9') return json(404, { error: { code: 'not_found', message: 'Persona no encontrada. / Person not found.', details: null } });
+        return json(201, { ...STOPPED, id: 'r3', person_id: 'p9' });
+      }
       return json(404, { error: { code: 'not_found', message: 'No existe. / Not found.' } });
     });
     setSession({ tokens: { idToken: 't', accessToken: 'a', refreshToken: 'r', expiresAt: Date.now() + 3600_000 }, brandId: 'demo' });
@@ -69,6 +74,16 @@ describe('Run history', () => {
     await user.click(within(failed).getByRole('button', { name: 'Reintentar el paso fallido' }));
     await within(failed).findByText('Reintento en marcha.');
     expect(calls).toContain('POST /v1/automations/a1/runs/r2/retry');
+
+    // Run it now on a person: the API's refusal in Spanish, then the run created.
+    const manual = screen.getByRole('form', { name: 'Ejecutar ahora sobre una persona' });
+    await user.type(within(manual).getByLabelText(/Persona sobre la que se ejecuta/), 'otra');
+    await user.click(within(manual).getByRole('button', { name: 'Ejecutar ahora sobre una persona' }));
+    await within(manual).findByText('Persona no encontrada.');
+    await user.clear(within(manual).getByLabelText(/Persona sobre la que se ejecuta/));
+    await user.type(within(manual).getByLabelText(/Persona sobre la que se ejecuta/), 'p9');
+    await user.click(within(manual).getByRole('button', { name: 'Ejecutar ahora sobre una persona' }));
+    await within(manual).findByText('Ejecución creada; aparece abajo.');
 
     await user.selectOptions(screen.getByLabelText('Estado'), 'failed');
     await user.click(screen.getByRole('button', { name: 'Filtrar' }));

@@ -5,10 +5,10 @@
  */
 import { useMemo, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
-import { Alert, Button, SelectField, Spinner, TextArea, TextField } from '@/components/ui';
+import { Alert, Button, Dialog, SelectField, Spinner, TextArea, TextField } from '@/components/ui';
 import { useAuth } from '@/lib/auth';
 import { useI18n, type MessageKey } from '@/lib/i18n';
-import { useAutomation, useSaveAutomation, type Automation } from '../api';
+import { useAutomation, useDeleteAutomation, useSaveAutomation, type Automation } from '../api';
 import '../automations.css';
 import { AutomationTabs } from '../components/automation-tabs';
 import { FlowView } from '../components/flow-view';
@@ -60,6 +60,8 @@ function Builder({ automation }: { automation: Automation | null }) {
   const [draft, setDraft] = useState<Draft>(() => (automation ? draftFromJson(automation) : newDraft()));
   const [selected, setSelected] = useState<string>('trigger');
   const save = useSaveAutomation(automation?.id ?? null);
+  const remove = useDeleteAutomation();
+  const [confirming, setConfirming] = useState(false);
   const editable = can('automations:edit');
   const problems = automationProblems(save.error, language);
   const paths = useMemo(() => stepPaths(draft.steps), [draft.steps]);
@@ -164,9 +166,23 @@ function Builder({ automation }: { automation: Automation | null }) {
           <div className="row">
             <Button type="submit" variant="primary" busy={save.isPending}>{t('common.save')}</Button>
             <Link to="/automations">{t('common.cancel')}</Link>
+            {automation ? <Button variant="danger" onClick={() => setConfirming(true)}>{t('automations.delete')}</Button> : null}
           </div>
         ) : null}
       </form>
+      {automation ? (
+        <Dialog open={confirming} title={t('automations.delete')} onClose={() => setConfirming(false)}>
+          <p>{t('automations.deleteConfirm', { name: automation.name })}</p>
+          {remove.error ? <Alert>{automationProblems(remove.error, language).message}</Alert> : null}
+          <div className="row">
+            <Button variant="danger" busy={remove.isPending}
+              onClick={() => remove.mutate(automation.id, { onSuccess: () => void navigate('/automations', { replace: true }) })}>
+              {t('common.confirm')}
+            </Button>
+            <Button onClick={() => setConfirming(false)}>{t('common.cancel')}</Button>
+          </div>
+        </Dialog>
+      ) : null}
     </main>
   );
 }

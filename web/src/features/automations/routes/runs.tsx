@@ -10,7 +10,7 @@ import { localizedMessage } from '@/lib/api-client';
 import { useAuth } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
 import { useI18n, type Language, type MessageKey, type Translate } from '@/lib/i18n';
-import { useAutomation, useAutomations, useRetryStep, useRuns, type Run, type RunFilters, type RunStep } from '../api';
+import { useAutomation, useAutomations, useRetryStep, useRunOnPerson, useRuns, type Run, type RunFilters, type RunStep } from '../api';
 import '../automations.css';
 import { AutomationTabs } from '../components/automation-tabs';
 import { automationProblems } from '../lib/errors';
@@ -44,6 +44,7 @@ export function RunsRoute() {
   const automation = useAutomation(automationId);
   const automations = useAutomations(null);
   const runs = useRuns(automationId, filters, cursor);
+  const { can } = useAuth();
 
   const apply = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -81,6 +82,7 @@ export function RunsRoute() {
         <Button type="submit">{t('automations.runs.apply')}</Button>
       </form>
       {error ? <Alert>{automationProblems(error, language).message}</Alert> : null}
+      {can('automations:edit') ? <RunOnPerson automationId={automationId} /> : null}
       {runs.isPending ? <Spinner label={t('common.loading')} /> : null}
       {runs.data?.items.length === 0 ? <p>{t('automations.runs.none')}</p> : null}
       <ul className="runs" aria-label={t('automations.history')}>
@@ -91,6 +93,23 @@ export function RunsRoute() {
         {runs.data?.next_cursor ? <Button onClick={() => setCursors([...cursors, runs.data.next_cursor ?? null])}>{t('common.more')}</Button> : null}
       </div>
     </main>
+  );
+}
+
+/** Run it now on one person (the person's id, as in the person's address). */
+function RunOnPerson({ automationId }: { automationId: string }) {
+  const { t, language } = useI18n();
+  const run = useRunOnPerson(automationId);
+  const [personId, setPersonId] = useState('');
+  const problems = automationProblems(run.error, language);
+  return (
+    <form className="filters" aria-label={t('automations.runs.manual')}
+      onSubmit={(e) => { e.preventDefault(); run.mutate(personId.trim()); }}>
+      <TextField label={t('automations.runs.manualPerson')} value={personId} required error={problems.fields.person_id ?? problems.message}
+        onChange={(e) => setPersonId(e.target.value)} />
+      <Button type="submit" busy={run.isPending}>{t('automations.runs.manual')}</Button>
+      {run.isSuccess ? <span role="status">{t('automations.runs.manualDone')}</span> : null}
+    </form>
   );
 }
 
