@@ -148,6 +148,12 @@ def test_event_runs_once_and_records_history(demo):
     assert len(_runs(admin, automation["id"], person_id=person_id)) == 1
     brand = call(API, "GET", "/v1/automation-runs", principal=admin, query={"person_id": person_id}).body["items"]
     assert [r["id"] for r in brand] == [runs[0]["id"]]
+    run_path = f"/v1/automations/{automation['id']}/runs/{runs[0]['id']}"
+    assert call(API, "GET", run_path, principal=admin).body["id"] == runs[0]["id"]
+    other = demo["admin@acme.local"]
+    assert call(API, "GET", run_path, principal=other).status == 404
+    assert call(API, "POST", f"{run_path}/retry", principal=other).status == 404
+    assert call(API, "GET", "/v1/automation-runs", principal=other, query={"person_id": person_id}).body["items"] == []
 
 
 def test_conditions_explain_why_not(demo):
@@ -497,3 +503,21 @@ def test_an_automation_too_large_for_its_item_is_refused(demo):
     reply = call(API, "POST", "/v1/automations", principal=demo["admin@demo.local"],
                  body={"name": "grande", "trigger": {"type": "manual"}, "steps": steps})
     assert reply.status == 422 and reply.body["error"]["code"] == "automation_too_large"
+
+
+def test_create_deal_for_the_person_and_move_deal_needs_a_deal_trigger(demo):
+    admin = demo["admin@demo.local"]
+    refused = call(API, "POST", "/v1/automations", principal=admin,
+                   body={"name": "x", "trigger": {"type": "manual"},
+                         "steps": [{"type": "move_deal", "stage_id": "won"}]})
+    assert refused.status == 422 and refused.body["error"]["details"][0]["error"] == "needs_deal_trigger"
+    automation = _automation(admin, trigger={"type": "manual"},
+                             steps=[{"type": "create_deal", "title": "Oportunidad {{nombre}}", "amount": 1500.5,
+                                     "owner_id": admin.sub}])
+    person_id = _person(admin, "Olga Negocio")
+    run = call(API, "POST", f"/v1/automations/{automation['id']}/run", principal=admin, body={"person_id": person_id})
+    assert run.status == 201 and run.body["status"] == "completed", run.body
+    deal_id = run.body["steps"][0]["output"]["deal_id"]
+    deal = call("api/sales", "GET", f"/v1/deals/{deal_id}", principal=admin).body
+    assert deal["title"] == "Oportunidad Olga Negocio" and deal["person_id"] == person_id
+    assert float(deal["amount"]) == 1500.5 and deal["owner_id"] == admin.sub

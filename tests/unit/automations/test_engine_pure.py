@@ -70,3 +70,19 @@ def test_events_built_inside_a_run_carry_the_chain_and_others_do_not():
     assert caused.chain == CausalChain(root_event_id="root", depth=3)
     assert DomainEvent.model_validate_json(caused.model_dump_json()).chain == caused.chain
     assert DomainEvent(tenant_id="demo", source="s", type="t").chain is None  # the context ended
+
+
+def test_a_business_hours_wait_ends_at_the_next_opening():
+    from datetime import UTC, datetime
+
+    from skailan.automations.engine import next_open
+
+    weekdays = {d: [{"start": "08:00", "end": "18:00"}] for d in ("mon", "tue", "wed", "thu", "fri")}
+    hours = weekdays | {"sat": [], "sun": []}
+    # Friday 2026-12-04 20:00 in Bogotá (UTC-5) → Monday 08:00 Bogotá = 13:00 UTC
+    friday_night = datetime(2026, 12, 5, 1, 0, tzinfo=UTC)
+    assert next_open(hours, "America/Bogota", friday_night) == datetime(2026, 12, 7, 13, 0, tzinfo=UTC)
+    tuesday_noon = datetime(2026, 12, 8, 17, 3, tzinfo=UTC)
+    assert next_open(hours, "America/Bogota", tuesday_noon) == tuesday_noon  # open: unchanged
+    never = {d: [] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    assert next_open(never, "America/Bogota", friday_night) == friday_night

@@ -520,9 +520,29 @@ def _failed_reason(ins: dict[str, Any], error: str) -> str:
 def _wait_due(ins: dict[str, Any], run: store.RunItem) -> Any:
     if run.wait_until:  # resumed: the wait it parked on
         return parse_iso(run.wait_until)
-    if ins.get("until"):
-        return parse_iso(ins["until"])
-    return utcnow() + timedelta(minutes=int(ins["minutes"]))
+    due = parse_iso(ins["until"]) if ins.get("until") else utcnow() + timedelta(minutes=int(ins["minutes"]))
+    if ins.get("business_hours"):
+        from skailan.tenancy import brands
+
+        brand = brands.get_brand(run.tenant_id)
+        due = next_open(brand.business_hours, brand.time_zone, due)
+    return due
+
+
+def next_open(business_hours: dict[str, list[dict[str, str]]], time_zone: str, at: Any) -> Any:
+    """`at` if the brand is open then, else the next opening (5-minute steps, up to 8 days; a brand
+    with no hours at all keeps `at`)."""
+    from skailan.inbox import hours
+
+    if hours.is_open(business_hours, time_zone, at):
+        return at
+    step = timedelta(minutes=5)
+    moment = at.replace(second=0, microsecond=0) - timedelta(minutes=at.minute % 5) + step
+    for _ in range(8 * 24 * 12):
+        if hours.is_open(business_hours, time_zone, moment):
+            return moment
+        moment += step
+    return at
 
 
 # ---------------------------------------------------------------- steps
@@ -602,6 +622,34 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
         from skailan.crm import lists
 
         return lists.remove_members(caller, ins["list_id"], [_need_person(run)]).model_dump()
+    if op == "create_deal":
+        from decimal import Decimal
+
+        from skailan.crm import deals
+        from skailan.crm.sales_models import DealIn
+
+        person = _person_dict(tenant_id, _need_person(run)) or {}
+        actor = (run.trigger or {}).get("actor") or {}
+        owner = ins.get("owner_id") or person.get("owner_id") or (actor.get("id") if actor.get("kind") == "user"
+                                                                  else None)
+        if not owner:
+            raise SkailanError(both("No hay responsable para el negocio: indica owner_id",
+                                    "Nobody owns the deal: give owner_id"), code="no_owner")
+        deal = deals.create_deal(caller, DealIn(title=render(ins["title"], run), amount=Decimal(str(round(float(
+                                                    ins.get("amount") or 0), 2))),
+                                                pipeline_id=ins.get("pipeline_id"), stage_id=ins.get("stage_id"),
+                                                owner_id=owner, person_id=run.person_id))
+        return {"deal_id": deal.id, "stage_id": deal.stage_id}
+    if op == "move_deal":
+        from skailan.crm import deals
+        from skailan.crm.sales_models import DealUpdateIn
+
+        deal_id = (run.trigger or {}).get("entity_id")
+        if (run.trigger or {}).get("entity_type") != "deal" or not deal_id:
+            raise SkailanError(both("El disparador no trae un negocio", "The trigger has no deal"), code="no_deal")
+        fields = {"stage_id": ins["stage_id"], **({"pipeline_id": ins["pipeline_id"]} if ins.get("pipeline_id") else {})}
+        moved = deals.update_deal(caller, str(deal_id), DealUpdateIn.model_validate(fields))
+        return {"deal_id": moved.id, "stage_id": moved.stage_id}
     if op == "add_score":
         from skailan.crm.people import load_person, update_person
 

@@ -252,6 +252,25 @@ class CallWebhook(RequestModel):
     url: Annotated[str, Field(min_length=8, max_length=2000)]
 
 
+class CreateDeal(RequestModel):
+    """A deal for the person (pipeline and stage: the brand's defaults unless given)."""
+
+    type: Literal["create_deal"]
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    amount: Annotated[float, Field(ge=0, le=1e12)] = 0
+    pipeline_id: EntityId | None = None
+    stage_id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")] | None = None
+    owner_id: EntityId | None = None  # None: the person's owner, else the user who caused the event
+
+
+class MoveDeal(RequestModel):
+    """Move the triggering deal (deal triggers only) to another stage."""
+
+    type: Literal["move_deal"]
+    stage_id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
+    pipeline_id: EntityId | None = None
+
+
 class AddScore(RequestModel):
     """Scoring rules: add (or with a negative number, take) points on a number custom field."""
 
@@ -264,6 +283,8 @@ class Wait(RequestModel):
     type: Literal["wait"]
     minutes: Annotated[int, Field(ge=1, le=MAX_WAIT_MINUTES)] | None = None
     until: Annotated[str, Field(max_length=40)] | None = None  # ISO-8601 date-time
+    # Resume only while the brand is open: a wait ending out of hours ends at the next opening.
+    business_hours: bool = False
 
     @model_validator(mode="after")
     def _one(self) -> Wait:
@@ -287,8 +308,8 @@ class Stop(RequestModel):
 
 Step = Annotated[
     AddTag | RemoveTag | UpdateField | SetJourneyState | AddToList | RemoveFromList | CreateTask | NotifyUser
-    | AssignOwner | SendMessage | SendWhatsappTemplate | SendEmail | SendSms | CallWebhook | AddScore | Wait | Branch
-    | Stop,
+    | AssignOwner | SendMessage | SendWhatsappTemplate | SendEmail | SendSms | CallWebhook | CreateDeal | MoveDeal
+    | AddScore | Wait | Branch | Stop,
     Field(discriminator="type"),
 ]
 Branch.model_rebuild()

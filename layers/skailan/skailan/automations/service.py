@@ -203,6 +203,11 @@ def validate(tenant_id: str, data: AutomationIn) -> None:
                            f"{where}.account_id", errors)
         elif kind == "call_webhook":
             _check_url(step.url, f"{where}.url", errors)
+        elif kind == "move_deal" and trigger.type not in ("deal_stage_changed", "deal_won", "deal_lost"):
+            _issue(errors, where, "needs_deal_trigger", "Mover un negocio necesita un disparador de negocio",
+                   "Moving a deal needs a deal trigger")
+        elif kind in ("create_deal", "move_deal") and getattr(step, "owner_id", None):
+            _check_user(tenant_id, step.owner_id, f"{where}.owner_id", errors)
         elif kind == "add_score":
             found = next((f for f in definitions.fields if f.key == step.field.removeprefix("custom.")), None)
             if found is None or str(found.type) != "number":
