@@ -3066,7 +3066,7 @@ export interface components {
             /** Event Conditions */
             event_conditions?: components["schemas"]["EventCondition"][];
             /** Steps */
-            steps: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[];
+            steps: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[];
             /**
              * Once Per Person
              * @default false
@@ -3148,7 +3148,7 @@ export interface components {
             /** Event Conditions */
             event_conditions?: components["schemas"]["EventCondition"][] | null;
             /** Steps */
-            steps?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[] | null;
+            steps?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[] | null;
             /** Once Per Person */
             once_per_person?: boolean | null;
         };
@@ -3215,9 +3215,9 @@ export interface components {
                 [key: string]: unknown;
             };
             /** Then */
-            then?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[];
+            then?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[];
             /** Else */
-            else?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[];
+            else?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[];
         };
         /** BrandMembershipOut */
         BrandMembershipOut: {
@@ -3589,6 +3589,30 @@ export interface components {
             rate_from_previous?: number | null;
             /** Rate From Start */
             rate_from_start?: number | null;
+        };
+        /**
+         * CreateDeal
+         * @description A deal for the person (pipeline and stage: the brand's defaults unless given).
+         */
+        CreateDeal: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "create_deal";
+            /** Title */
+            title: string;
+            /**
+             * Amount
+             * @default 0
+             */
+            amount: number;
+            /** Pipeline Id */
+            pipeline_id?: string | null;
+            /** Stage Id */
+            stage_id?: string | null;
+            /** Owner Id */
+            owner_id?: string | null;
         };
         /** CreateTask */
         CreateTask: {
@@ -4954,6 +4978,21 @@ export interface components {
             items: components["schemas"]["MetricBucketOut"][];
             /** Totals */
             totals: components["schemas"]["MetricBucketOut"][];
+        };
+        /**
+         * MoveDeal
+         * @description Move the triggering deal (deal triggers only) to another stage.
+         */
+        MoveDeal: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "move_deal";
+            /** Stage Id */
+            stage_id: string;
+            /** Pipeline Id */
+            pipeline_id?: string | null;
         };
         /**
          * NewConversationIn
@@ -6540,6 +6579,11 @@ export interface components {
             minutes?: number | null;
             /** Until */
             until?: string | null;
+            /**
+             * Business Hours
+             * @default false
+             */
+            business_hours: boolean;
         };
         /** WebchatAppearanceIn */
         WebchatAppearanceIn: {

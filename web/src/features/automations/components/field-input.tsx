@@ -1,7 +1,7 @@
 /** One trigger or step field, its control chosen by kind; the API's message under it. */
 import { useId } from 'react';
 import { SelectField, TextArea, TextField } from '@/components/ui';
-import { useAgents, useFields, useJourneys, useLists, useTags } from '@/features/crm/api';
+import { useAgents, useFields, useJourneys, useLists, usePipelines, useTags } from '@/features/crm/api';
 import { useChannelAccounts } from '@/features/inbox/api/start';
 import { useAuth } from '@/lib/auth';
 import { CHANNELS, STANDARD_FIELDS } from '@/features/crm/lib/rules';
@@ -55,6 +55,9 @@ export function FieldInput({ spec, value, onChange, error }: Props) {
       return <JourneySelect {...common} value={str} onChange={onChange} />;
     case 'field':
       return <FieldSelect {...common} value={str} onChange={onChange} />;
+    case 'pipeline':
+    case 'stage':
+      return <PipelineSelect {...common} stages={spec.kind === 'stage'} value={str} onChange={onChange} />;
     case 'account':
       return <AccountSelect {...common} channel={spec.channel} value={str} onChange={onChange} />;
     case 'datetime':
@@ -194,6 +197,21 @@ function AccountSelect({ value, onChange, channel, ...common }: SelectProps & { 
       <option value="">{channel === 'whatsapp' ? t('automations.builder.conversationAccount') : t('automations.builder.choose')}</option>
       {items.map((a) => <option key={a.id} value={a.id}>{a.name ?? a.id}</option>)}
       {value && !items.some((a) => a.id === value) ? <option value={value}>{value}</option> : null}
+    </SelectField>
+  );
+}
+
+/** A pipeline, or a stage (its id, e.g. `propuesta`, named with its pipeline). */
+function PipelineSelect({ value, onChange, stages, ...common }: SelectProps & { stages: boolean }) {
+  const pipelines = usePipelines();
+  const options = stages
+    ? (pipelines.data ?? []).flatMap((p) => p.stages.map((s) => ({ id: s.id, name: `${p.name} · ${s.name}`, key: `${p.id}:${s.id}` })))
+    : (pipelines.data ?? []).map((p) => ({ id: p.id, name: p.name, key: p.id }));
+  return (
+    <SelectField {...common} value={value} onChange={(e) => onChange(e.target.value)}>
+      <Choose />
+      {options.map((o) => <option key={o.key} value={o.id}>{o.name}</option>)}
+      {value && !options.some((o) => o.id === value) ? <option value={value}>{value}</option> : null}
     </SelectField>
   );
 }

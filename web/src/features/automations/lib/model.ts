@@ -8,7 +8,7 @@ import { fromJson as rulesFromJson, newGroup, toJson as rulesToJson, type GroupN
 /** The kinds of input a trigger or step field takes (the form picks its control from it). */
 export type FieldKind =
   | 'text' | 'longtext' | 'number' | 'keywords' | 'tag' | 'user' | 'users' | 'list' | 'journey'
-  | 'channel' | 'field' | 'choice' | 'datetime' | 'boolean' | 'account';
+  | 'channel' | 'field' | 'choice' | 'datetime' | 'boolean' | 'account' | 'pipeline' | 'stage';
 
 export interface FieldSpec {
   key: string;
@@ -42,7 +42,7 @@ export const TRIGGER_FIELDS: Record<TriggerType, readonly FieldSpec[]> = {
   lead_note_added: [{ key: 'template', kind: 'text' }],
   lead_status_changed: [{ key: 'status', kind: 'text' }],
   outcome_classified: [{ key: 'outcome', kind: 'text' }],
-  deal_stage_changed: [{ key: 'stage_id', kind: 'text' }],
+  deal_stage_changed: [{ key: 'stage_id', kind: 'stage' }],
   deal_won: [],
   deal_lost: [],
   task_overdue: [],
@@ -54,7 +54,7 @@ export const TRIGGER_FIELDS: Record<TriggerType, readonly FieldSpec[]> = {
 export const STEP_TYPES = [
   'add_tag', 'remove_tag', 'create_task', 'notify_user', 'assign_owner', 'update_field',
   'set_journey_state', 'add_to_list', 'remove_from_list', 'send_message', 'send_whatsapp_template',
-  'send_email', 'send_sms', 'call_webhook', 'add_score', 'wait', 'branch', 'stop',
+  'send_email', 'send_sms', 'call_webhook', 'create_deal', 'move_deal', 'add_score', 'wait', 'branch', 'stop',
 ] as const;
 export type StepType = (typeof STEP_TYPES)[number];
 
@@ -96,6 +96,17 @@ export const STEP_FIELDS: Record<StepType, readonly FieldSpec[]> = {
     { key: 'text', kind: 'longtext', required: true },
   ],
   call_webhook: [{ key: 'url', kind: 'text', required: true }],
+  create_deal: [
+    { key: 'title', kind: 'text', required: true },
+    { key: 'amount', kind: 'number' },
+    { key: 'pipeline_id', kind: 'pipeline' },
+    { key: 'stage_id', kind: 'stage' },
+    { key: 'owner_id', kind: 'user' },
+  ],
+  move_deal: [
+    { key: 'stage_id', kind: 'stage', required: true },
+    { key: 'pipeline_id', kind: 'pipeline' },
+  ],
   add_score: [
     { key: 'field', kind: 'field', required: true },
     { key: 'points', kind: 'number', required: true },
@@ -104,6 +115,7 @@ export const STEP_FIELDS: Record<StepType, readonly FieldSpec[]> = {
   wait: [
     { key: 'minutes', kind: 'number' },
     { key: 'until', kind: 'datetime' },
+    { key: 'business_hours', kind: 'boolean' },
   ],
   branch: [],
   stop: [],
