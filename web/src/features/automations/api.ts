@@ -106,15 +106,17 @@ export function useVersions(id: string) {
   });
 }
 
-export function useRuns(id: string, filters: RunFilters, cursor: string | null) {
+/** One automation's runs, or (`id` null) every run of the brand. */
+export function useRuns(id: string | null, filters: RunFilters, cursor: string | null) {
   const key = useAutomationKey();
   const query = Object.fromEntries(Object.entries(filters).filter(([, v]) => v)) as RunFilters;
+  const page = { ...query, ...(cursor ? { cursor } : {}), limit: 25 };
   return useQuery({
-    queryKey: key('automation_runs', id, query, cursor),
+    queryKey: key('automation_runs', id ?? 'all', query, cursor),
     queryFn: () =>
-      unwrap(api.GET('/v1/automations/{automation_id}/runs', {
-        params: { path: { automation_id: id }, query: { ...query, ...(cursor ? { cursor } : {}), limit: 25 } },
-      })),
+      id
+        ? unwrap(api.GET('/v1/automations/{automation_id}/runs', { params: { path: { automation_id: id }, query: page } }))
+        : unwrap(api.GET('/v1/automation-runs', { params: { query: page } })),
     placeholderData: keepPreviousData,
     // Runs move on in the worker (waits, retries): poll while the screen is open.
     refetchInterval: 5000,
@@ -129,7 +131,7 @@ export function useRetryStep(automationId: string) {
       unwrap(api.POST('/v1/automations/{automation_id}/runs/{run_id}/retry', {
         params: { path: { automation_id: automationId, run_id: runId } },
       })),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: key('automation_runs', automationId) }),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: key('automation_runs') }),
   });
 }
 

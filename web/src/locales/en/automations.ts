@@ -182,6 +182,7 @@ export const automations: Record<keyof typeof es, string> = {
   'automations.versions.hint': 'Each change to an active automation publishes a new version; waiting runs continue on the version they started with.',
 
   'automations.runs.title': 'History of {name}',
+  'automations.runs.allTitle': 'Run history',
   'automations.runs.none': 'No runs match these filters.',
   'automations.runs.filters': 'Filter runs',
   'automations.runs.automation': 'Automation',

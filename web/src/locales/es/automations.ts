@@ -181,6 +181,7 @@ export const automations = {
   'automations.versions.hint': 'Cada cambio a una automatización activa publica una versión nueva; las ejecuciones en espera siguen con la versión con la que empezaron.',
 
   'automations.runs.title': 'Historial de {name}',
+  'automations.runs.allTitle': 'Historial de ejecuciones',
   'automations.runs.none': 'No hay ejecuciones con estos filtros.',
   'automations.runs.filters': 'Filtrar ejecuciones',
   'automations.runs.automation': 'Automatización',

@@ -91,4 +91,29 @@ describe('Run history', () => {
     await waitFor(() => expect(within(runs).queryByText('No se ejecutó porque: la etiqueta no coincide')).toBeNull());
     expect(calls.some((c) => c.startsWith('GET /v1/automations/a1/runs?status=failed'))).toBe(true);
   });
+
+  it('shows every run of the brand with its automation, from the brand-wide history', async () => {
+    const calls: string[] = [];
+    vi.stubGlobal('fetch', async (request: Request) => {
+      const url = new URL(request.url);
+      calls.push(`${request.method} ${url.pathname}${url.search}`);
+      if (url.pathname === '/v1/me') return json(200, ME);
+      if (url.pathname === '/v1/automations') return json(200, { items: [AUTOMATION], next_cursor: null });
+      if (url.pathname === '/v1/automation-runs') return json(200, { items: [STOPPED], next_cursor: null });
+      return json(404, { error: { code: 'not_found', message: 'No existe. / Not found.' } });
+    });
+    setSession({ tokens: { idToken: 't', accessToken: 'a', refreshToken: 'r', expiresAt: Date.now() + 3600_000 }, brandId: 'demo' });
+    renderWithProviders(
+      <Routes><Route path="/automations/runs" element={<RunsRoute />} /></Routes>,
+      { path: '/automations/runs' },
+    );
+    expect(await screen.findByRole('heading', { level: 1, name: 'Historial de ejecuciones' })).toBeInTheDocument();
+    const runs = await screen.findByRole('list', { name: 'Historial' });
+    expect(await within(runs).findByRole('link', { name: 'Precio' })).toHaveAttribute('href', '/automations/a1/runs');
+    expect(screen.getByLabelText('Automatización')).toHaveValue('');
+    // No "run on a person" without an automation; no per-automation call.
+    expect(screen.queryByRole('form', { name: 'Ejecutar ahora sobre una persona' })).toBeNull();
+    expect(calls.some((c) => c.startsWith('GET /v1/automation-runs?limit=25'))).toBe(true);
+    expect(calls.some((c) => c.startsWith('GET /v1/automations/a1'))).toBe(false);
+  });
 });

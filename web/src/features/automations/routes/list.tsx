@@ -23,7 +23,10 @@ export function AutomationsRoute() {
     <main id="main" className="page">
       <header className="page-header">
         <h1>{t('automations.title')}</h1>
-        {editable ? <Link className="btn btn-primary" to="/automations/new">{t('automations.new')}</Link> : null}
+        <div className="row">
+          <Link to="/automations/runs">{t('automations.runs.allTitle')}</Link>
+          {editable ? <Link className="btn btn-primary" to="/automations/new">{t('automations.new')}</Link> : null}
+        </div>
       </header>
       {page.isPending ? <Spinner label={t('common.loading')} /> : null}
       {page.isError ? <Alert>{problemsOf(page.error, language).message}</Alert> : null}

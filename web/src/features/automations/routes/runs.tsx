@@ -1,5 +1,5 @@
 /**
- * /automations/:id/runs — the run history: filters (automation, status, person, dates) in the URL,
+ * /automations/:id/runs (one automation) and /automations/runs (the whole brand) — the run history: filters (automation, status, person, dates) in the URL,
  * each run with its trigger event, why it did or did not run, and every step's input, output,
  * status and error; a failed run's step can be retried.
  */
@@ -35,15 +35,17 @@ function statusClass(status: string): string {
 
 export function RunsRoute() {
   const { automationId = '' } = useParams();
+  const all = !automationId;
   const { t, language } = useI18n();
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const filters: RunFilters = Object.fromEntries(FILTER_KEYS.map((k) => [k, params.get(k) ?? ''])) as RunFilters;
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const cursor = cursors[cursors.length - 1] ?? null;
-  const automation = useAutomation(automationId);
+  const automation = useAutomation(all ? null : automationId);
   const automations = useAutomations(null);
-  const runs = useRuns(automationId, filters, cursor);
+  const runs = useRuns(all ? null : automationId, filters, cursor);
+  const names = new Map((automations.data?.items ?? []).map((a) => [a.id, a.name]));
   const { can } = useAuth();
 
   const apply = (e: FormEvent<HTMLFormElement>) => {
@@ -55,18 +57,22 @@ export function RunsRoute() {
       if (value) next.set(key, value);
     }
     setCursors([null]);
-    const target = String(form.get('automation') ?? automationId);
-    if (target !== automationId) void navigate(`/automations/${target}/runs?${next.toString()}`);
-    else setParams(next);
+    setParams(next);
   };
 
   const error = runs.error ?? automation.error;
   return (
     <main id="main" className="page">
-      <h1>{t('automations.runs.title', { name: automation.data?.name ?? '' })}</h1>
-      <AutomationTabs id={automationId} />
+      <h1>{all ? t('automations.runs.allTitle') : t('automations.runs.title', { name: automation.data?.name ?? '' })}</h1>
+      {all ? null : <AutomationTabs id={automationId} />}
       <form className="filters" aria-label={t('automations.runs.filters')} onSubmit={apply} key={`${automationId}?${params.toString()}`}>
-        <SelectField name="automation" label={t('automations.runs.automation')} defaultValue={automationId}>
+        {/* Controlled: the list of automations may arrive after the screen; choosing one opens its history. */}
+        <SelectField label={t('automations.runs.automation')} value={automationId}
+          onChange={(e) => {
+            setCursors([null]);
+            void navigate(`/automations/${e.target.value ? `${e.target.value}/` : ''}runs?${params.toString()}`);
+          }}>
+          <option value="">{t('common.all')}</option>
           {automation.data && !automations.data?.items.some((a) => a.id === automationId) ? (
             <option value={automationId}>{automation.data.name}</option>
           ) : null}
@@ -82,11 +88,13 @@ export function RunsRoute() {
         <Button type="submit">{t('automations.runs.apply')}</Button>
       </form>
       {error ? <Alert>{automationProblems(error, language).message}</Alert> : null}
-      {can('automations:edit') ? <RunOnPerson automationId={automationId} /> : null}
+      {can('automations:edit') && !all ? <RunOnPerson automationId={automationId} /> : null}
       {runs.isPending ? <Spinner label={t('common.loading')} /> : null}
       {runs.data?.items.length === 0 ? <p>{t('automations.runs.none')}</p> : null}
       <ul className="runs" aria-label={t('automations.history')}>
-        {(runs.data?.items ?? []).map((run) => <RunItem key={run.id} run={run} automationId={automationId} />)}
+        {(runs.data?.items ?? []).map((run) => (
+          <RunItem key={run.id} run={run} automationName={all ? (names.get(run.automation_id) ?? run.automation_id) : null} />
+        ))}
       </ul>
       <div className="row">
         {cursors.length > 1 ? <Button onClick={() => setCursors(cursors.slice(0, -1))}>{t('crm.previous')}</Button> : null}
@@ -122,10 +130,10 @@ export function runExplanation(t: Translate, language: Language, run: Run): stri
   return t('automations.runs.stoppedBecause', { reason: text });
 }
 
-function RunItem({ run, automationId }: { run: Run; automationId: string }) {
+function RunItem({ run, automationName }: { run: Run; automationName: string | null }) {
   const { t, language } = useI18n();
   const { can } = useAuth();
-  const retry = useRetryStep(automationId);
+  const retry = useRetryStep(run.automation_id);
   const when = run.started_at ? formatDateTime(run.started_at, language) : run.id;
   const explanation = runExplanation(t, language, run);
   const headingId = `run-${run.id}`;
@@ -133,6 +141,7 @@ function RunItem({ run, automationId }: { run: Run; automationId: string }) {
     <li className="run" aria-labelledby={headingId}>
       <h3 id={headingId}>
         {t('automations.runs.run', { date: when })}
+        {automationName ? <> · <Link to={`/automations/${run.automation_id}/runs`}>{automationName}</Link></> : null}
         <span className={statusClass(run.status)}>{statusLabel(t, run.status)}</span>
       </h3>
       <p className="small muted">
