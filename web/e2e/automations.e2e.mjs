@@ -109,6 +109,12 @@ test('automations: an admin builds "tag added → create task", tags a person an
     { message: 'the automation switched off' });
   await eventually(async () => !(await toggle.isChecked()), { message: 'the switch shown off' });
   assert.deepEqual(await seriousViolations(page), []);
+
+  // The brand-wide history names each run's automation and links to its own history.
+  await page.getByRole('link', { name: 'Historial de ejecuciones' }).click();
+  await page.getByRole('heading', { name: 'Historial de ejecuciones', level: 1 }).waitFor();
+  await page.getByRole('list', { name: 'Historial' }).getByRole('link', { name: `Seguimiento ${stamp}` }).first().waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
   await page.context().close();
 });
 
