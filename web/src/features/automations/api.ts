@@ -5,89 +5,21 @@
  */
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '@/lib/api-client';
+import type { components } from '@/lib/api/schema';
 import { brandKey, useBrandId } from '@/lib/auth';
 
-export type RunStatus = 'running' | 'waiting' | 'completed' | 'failed' | 'stopped' | 'skipped';
-export type StepStatus = 'pending' | 'running' | 'waiting' | 'completed' | 'failed' | 'skipped' | 'stopped';
-
-export interface Automation {
-  id: string;
-  name: string;
-  description?: string | null;
-  active: boolean;
-  version: number;
-  trigger: Record<string, unknown>;
-  conditions?: Record<string, unknown> | null;
-  steps: Record<string, unknown>[];
-  created_at?: string | null;
-  created_by?: string | null;
-  updated_at?: string | null;
-  last_run_at?: string | null;
-  last_run_status?: string | null;
-  paused_reason?: string | null;
-}
-
-export interface AutomationVersion {
-  version: number;
-  created_at?: string | null;
-  created_by?: string | null;
-  trigger?: Record<string, unknown>;
-  conditions?: Record<string, unknown> | null;
-  steps?: Record<string, unknown>[];
-  waiting_runs?: number | null;
-}
-
-export interface RunStep {
-  /** The step's place in the definition (`steps[1].then[0]`) or its index. */
-  path?: string | null;
-  index?: number | null;
-  type?: string | null;
-  status: StepStatus | string;
-  input?: unknown;
-  output?: unknown;
-  error?: string | null;
-  reason?: string | null;
-  attempts?: number | null;
-  started_at?: string | null;
-  finished_at?: string | null;
-  resume_at?: string | null;
-}
-
-export interface Run {
-  id: string;
-  automation_id?: string | null;
-  version?: number | null;
-  status: RunStatus | string;
-  person_id?: string | null;
-  event_id?: string | null;
-  trigger_event?: { type?: string | null; id?: string | null; [key: string]: unknown } | null;
-  conditions_result?: { matched?: boolean | null; reason?: string | null } | null;
-  reason?: string | null;
-  depth?: number | null;
-  started_at?: string | null;
-  finished_at?: string | null;
-  steps: RunStep[];
-}
-
-export interface Page<T> {
-  items: T[];
-  next_cursor?: string | null;
-}
+type S = components['schemas'];
+export type Automation = S['AutomationOut'];
+export type AutomationVersion = S['VersionOut'];
+export type Run = S['RunOut'];
+export type RunStep = S['StepRunOut'];
+export type AutomationBody = S['AutomationIn'];
 
 export interface RunFilters {
-  status?: string;
+  status?: Run['status'];
   person_id?: string;
   since?: string;
   until?: string;
-}
-
-// The generated client is typed on the API's paths; these routes are the issue's contract
-// (issue 15 "Routes the checks use"), so this file talks to them through one loose signature.
-type Loose = (path: string, init?: Record<string, unknown>) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
-const client = api as unknown as Record<'GET' | 'POST' | 'PATCH' | 'DELETE', Loose>;
-
-function call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, init?: Record<string, unknown>): Promise<T> {
-  return unwrap(client[method](path, init)) as Promise<T>;
 }
 
 export function useAutomationKey() {
@@ -99,16 +31,18 @@ export function useAutomations(cursor: string | null) {
   const key = useAutomationKey();
   return useQuery({
     queryKey: key('automations', 'list', cursor),
-    queryFn: () => call<Page<Automation>>('GET', '/v1/automations', { params: { query: cursor ? { cursor } : {} } }),
+    queryFn: () => unwrap(api.GET('/v1/automations', { params: { query: cursor ? { cursor } : {} } })),
     placeholderData: keepPreviousData,
   });
 }
 
-export function useAutomation(id: string | null) {
+/** `fresh`: refetch on every visit (the versions screen must say which version runs now). */
+export function useAutomation(id: string | null, { fresh = false }: { fresh?: boolean } = {}) {
   const key = useAutomationKey();
   return useQuery({
     queryKey: key('automations', 'detail', id),
-    queryFn: () => call<Automation>('GET', '/v1/automations/{automation_id}', { params: { path: { automation_id: id } } }),
+    ...(fresh ? { staleTime: 0 } : {}),
+    queryFn: () => unwrap(api.GET('/v1/automations/{automation_id}', { params: { path: { automation_id: id ?? '' } } })),
     enabled: Boolean(id),
   });
 }
@@ -117,10 +51,13 @@ export function useSaveAutomation(id: string | null) {
   const key = useAutomationKey();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (body: Record<string, unknown>) =>
-      id
-        ? call<Automation>('PATCH', '/v1/automations/{automation_id}', { params: { path: { automation_id: id } }, body })
-        : call<Automation>('POST', '/v1/automations', { body }),
+    // The builder writes the JSON from its own model (lib/model.ts); the API validates every part.
+    mutationFn: (json: Record<string, unknown>) => {
+      const body = json as unknown as AutomationBody;
+      return id
+        ? unwrap(api.PATCH('/v1/automations/{automation_id}', { params: { path: { automation_id: id } }, body }))
+        : unwrap(api.POST('/v1/automations', { body }));
+    },
     onSuccess: (saved) => {
       queryClient.setQueryData(key('automations', 'detail', saved.id), saved);
       void queryClient.invalidateQueries({ queryKey: key('automations', 'list') });
@@ -129,17 +66,25 @@ export function useSaveAutomation(id: string | null) {
   });
 }
 
-/** The list's on/off switch: a PATCH of `active` only. */
+/** The list's on/off switch: a PATCH of `active` only, shown at once (put back if the API refuses). */
 export function useToggleAutomation() {
   const key = useAutomationKey();
   const queryClient = useQueryClient();
+  type ListPage = { items: Automation[]; next_cursor?: string | null };
+  const setActive = (id: string, active: boolean) =>
+    queryClient.setQueriesData<ListPage>({ queryKey: key('automations', 'list') }, (page) =>
+      page ? { ...page, items: page.items.map((a) => (a.id === id ? { ...a, active } : a)) } : page,
+    );
   return useMutation({
     mutationFn: ({ id, active }: { id: string; active: boolean }) =>
-      call<Automation>('PATCH', '/v1/automations/{automation_id}', { params: { path: { automation_id: id } }, body: { active } }),
-    onSuccess: (saved) => {
-      queryClient.setQueryData(key('automations', 'detail', saved.id), saved);
-      void queryClient.invalidateQueries({ queryKey: key('automations', 'list') });
+      unwrap(api.PATCH('/v1/automations/{automation_id}', { params: { path: { automation_id: id } }, body: { active } })),
+    onMutate: async ({ id, active }) => {
+      await queryClient.cancelQueries({ queryKey: key('automations', 'list') });
+      setActive(id, active);
     },
+    onError: (_error, { id, active }) => setActive(id, !active),
+    onSuccess: (saved) => queryClient.setQueryData(key('automations', 'detail', saved.id), saved),
+    onSettled: () => void queryClient.invalidateQueries({ queryKey: key('automations', 'list') }),
   });
 }
 
@@ -147,7 +92,7 @@ export function useDeleteAutomation() {
   const key = useAutomationKey();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) => call<unknown>('DELETE', '/v1/automations/{automation_id}', { params: { path: { automation_id: id } } }),
+    mutationFn: (id: string) => unwrap(api.DELETE('/v1/automations/{automation_id}', { params: { path: { automation_id: id } } })),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: key('automations') }),
   });
 }
@@ -156,19 +101,22 @@ export function useVersions(id: string) {
   const key = useAutomationKey();
   return useQuery({
     queryKey: key('automations', 'versions', id),
-    queryFn: () => call<Page<AutomationVersion>>('GET', '/v1/automations/{automation_id}/versions', { params: { path: { automation_id: id } } }),
+    staleTime: 0,
+    queryFn: () => unwrap(api.GET('/v1/automations/{automation_id}/versions', { params: { path: { automation_id: id } } })),
   });
 }
 
-export function useRuns(id: string, filters: RunFilters, cursor: string | null) {
+/** One automation's runs, or (`id` null) every run of the brand. */
+export function useRuns(id: string | null, filters: RunFilters, cursor: string | null) {
   const key = useAutomationKey();
   const query = Object.fromEntries(Object.entries(filters).filter(([, v]) => v)) as RunFilters;
+  const page = { ...query, ...(cursor ? { cursor } : {}), limit: 25 };
   return useQuery({
-    queryKey: key('automation_runs', id, query, cursor),
+    queryKey: key('automation_runs', id ?? 'all', query, cursor),
     queryFn: () =>
-      call<Page<Run>>('GET', '/v1/automations/{automation_id}/runs', {
-        params: { path: { automation_id: id }, query: { ...query, ...(cursor ? { cursor } : {}), limit: 25 } },
-      }),
+      id
+        ? unwrap(api.GET('/v1/automations/{automation_id}/runs', { params: { path: { automation_id: id }, query: page } }))
+        : unwrap(api.GET('/v1/automation-runs', { params: { query: page } })),
     placeholderData: keepPreviousData,
     // Runs move on in the worker (waits, retries): poll while the screen is open.
     refetchInterval: 5000,
@@ -180,9 +128,20 @@ export function useRetryStep(automationId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (runId: string) =>
-      call<Run>('POST', '/v1/automations/{automation_id}/runs/{run_id}/retry', {
+      unwrap(api.POST('/v1/automations/{automation_id}/runs/{run_id}/retry', {
         params: { path: { automation_id: automationId, run_id: runId } },
-      }),
+      })),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: key('automation_runs') }),
+  });
+}
+
+/** Run the automation on one person now (any trigger; its conditions still apply). */
+export function useRunOnPerson(automationId: string) {
+  const key = useAutomationKey();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (personId: string) =>
+      unwrap(api.POST('/v1/automations/{automation_id}/run', { params: { path: { automation_id: automationId } }, body: { person_id: personId } })),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: key('automation_runs', automationId) }),
   });
 }

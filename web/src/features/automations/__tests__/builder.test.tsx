@@ -32,7 +32,7 @@ describe('Automation builder', () => {
             error: {
               code: 'validation_error',
               message: 'La automatización no es válida. / The automation is not valid.',
-              details: [{ field: 'steps[0].then[0].title', message: 'El título es obligatorio. / The title is required.' }],
+              details: [{ field: 'steps.0.branch.then.0.create_task.title', message: 'El título es obligatorio. / The title is required.' }],
             },
           });
         }
@@ -76,6 +76,11 @@ describe('Automation builder', () => {
     await waitFor(() => expect(router.state.location.pathname).toBe('/automations/a1'));
     expect(posts.at(-1)).toEqual({
       name: 'Seguimiento',
+      kind: 'workflow',
+      description: null,
+      conditions: null,
+      event_conditions: [],
+      once_per_person: false,
       active: true,
       trigger: { type: 'tag_added', tag: 'Llamar nuevamente' },
       steps: [{

@@ -5,12 +5,19 @@ import { ApiError } from '@/lib/api-client';
 
 const API_AUTOMATION = {
   name: 'Llamar nuevamente',
+  kind: 'workflow',
   description: 'Tarea de seguimiento',
   active: true,
-  trigger: { type: 'tag_added', tag: 'Llamar nuevamente', once_per_person: true },
+  trigger: { type: 'tag_added', tag: 'Llamar nuevamente' },
   conditions: { all: [{ field: 'lead_status', op: 'eq', value: 'in_progress' }] },
+  event_conditions: [
+    { field: 'channel', op: 'eq', value: 'whatsapp' },
+    { field: 'tag', op: 'in', value: ['a', 'b'] },
+    { field: 'text', op: 'exists' },
+  ],
   steps: [
     { type: 'wait', minutes: 60 },
+    { type: 'send_whatsapp_template', name: 'precio', language: 'es', parameters: ['Ana'] },
     {
       type: 'branch',
       conditions: { any: [{ field: 'tags', op: 'has_tag', value: 'vip' }] },
@@ -18,35 +25,38 @@ const API_AUTOMATION = {
       else: [{ type: 'stop' }],
     },
   ],
+  once_per_person: true,
 };
 
 describe('automation JSON', () => {
   it('round-trips the API shape, branches and conditions included', () => {
     expect(draftToJson(draftFromJson(API_AUTOMATION))).toEqual(API_AUTOMATION);
+    expect(draftFromJson(API_AUTOMATION).oncePerPerson).toBe(true);
   });
 
   it('leaves empty optional fields out and keeps empty required ones for the API to name', () => {
     const draft = draftFromJson({ name: 'x', trigger: { type: 'message_received' }, steps: [{ type: 'create_task' }] });
     expect(draftToJson(draft)).toEqual({
-      name: 'x', active: true, trigger: { type: 'message_received' }, steps: [{ type: 'create_task', title: '' }],
+      name: 'x', kind: 'workflow', description: null, conditions: null, event_conditions: [], active: true, once_per_person: false,
+      trigger: { type: 'message_received' }, steps: [{ type: 'create_task', title: '' }],
     });
   });
 
   it('inserts, moves and removes steps inside branch arms; paths follow the API names', () => {
     const draft = draftFromJson(API_AUTOMATION);
-    const branch = draft.steps[1] as StepNode;
+    const branch = draft.steps[2] as StepNode;
     const tag = newStep('add_tag');
     let steps = insertStep(draft.steps, { arm: 'else', branch: branch.id }, tag);
     const paths = stepPaths(steps);
-    expect(paths.get(tag.id)).toBe('steps[1].else[0]');
-    expect(paths.get(branch.id)).toBe('steps[1]');
+    expect(paths.get(tag.id)).toBe('steps[2].else[0]');
+    expect(paths.get(branch.id)).toBe('steps[2]');
     steps = moveStep(steps, tag.id, 1);
-    expect(stepPaths(steps).get(tag.id)).toBe('steps[1].else[1]');
+    expect(stepPaths(steps).get(tag.id)).toBe('steps[2].else[1]');
     steps = removeStep(steps, tag.id);
     expect(stepPaths(steps).has(tag.id)).toBe(false);
     const wait = steps[0] as StepNode;
     steps = insertStep(steps, { after: wait.id }, newStep('stop'));
-    expect(steps.map((s) => s.type)).toEqual(['wait', 'stop', 'branch']);
+    expect(steps.map((s) => s.type)).toEqual(['wait', 'stop', 'send_whatsapp_template', 'branch']);
   });
 });
 
@@ -56,6 +66,13 @@ describe('errors on the part they name', () => {
     expect(normaliseKey('$.steps[1].tag')).toBe('steps[1].tag');
     expect(normaliseKey('conditions.$.all[0].op')).toBe('conditions.all[0].op');
     expect(normaliseKey('trigger.type')).toBe('trigger.type');
+    // Pydantic puts the union member in the location; the service does too, after the step's path.
+    expect(normaliseKey('trigger.tag_added.tag')).toBe('trigger.tag');
+    expect(normaliseKey('steps.0.branch.then.1.create_task.title')).toBe('steps[0].then[1].title');
+    expect(normaliseKey('steps.3.wait')).toBe('steps[3]');
+    expect(normaliseKey('steps.1.assign_owner.user_ids.2')).toBe('steps[1].user_ids[2]');
+    // A field named like a step type is kept when it is not after a step's index.
+    expect(normaliseKey('steps.1.update_field.field')).toBe('steps[1].field');
   });
 
   it('splits a 422 into trigger, condition and step errors in the user language', () => {
@@ -65,9 +82,11 @@ describe('errors on the part they name', () => {
         message: 'La automatización no es válida. / The automation is not valid.',
         details: [
           { field: 'trigger.type', message: 'Tipo de disparador desconocido. / Unknown trigger type.' },
-          { path: 'conditions.all[0].op', message: 'Operación no válida. / Invalid operation.' },
-          { field: 'steps[1].then[0].tag', message: 'La etiqueta no existe. / The tag does not exist.' },
-          { field: 'steps[1]', message: 'Rama sin condición. / Branch without a condition.' },
+          { field: 'conditions', path: '$.all[0].op', error: 'invalid_rule', message: 'Operación no válida. / Invalid operation.' },
+          { field: 'steps.1.branch.then.0.add_tag.tag', error: 'String should have at least 1 character', type: 'string_too_short' },
+          { field: 'steps.2.wait', error: 'Value error, give minutes or until (one of them)', type: 'value_error' },
+          { field: 'steps.1.branch', message: 'Rama sin condición. / Branch without a condition.' },
+          { field: 'steps.1.branch.conditions', path: '$.any[0].value', message: 'Falta el valor. / The value is missing.' },
         ],
       },
     });
@@ -75,8 +94,11 @@ describe('errors on the part they name', () => {
     expect(problems.message).toBe('La automatización no es válida.');
     expect(errorsUnder(problems.fields, 'trigger')).toEqual({ type: 'Tipo de disparador desconocido.' });
     expect(ruleErrors(problems.fields, 'conditions')).toEqual({ '$.all[0].op': 'Operación no válida.' });
-    expect(ownErrors(problems.fields, 'steps[1]')).toEqual({ '': 'Rama sin condición.' });
-    expect(ownErrors(problems.fields, 'steps[1].then[0]')).toEqual({ tag: 'La etiqueta no existe.' });
-    expect(automationProblems(error, 'en').fields['steps[1].then[0].tag']).toBe('The tag does not exist.');
+    expect(ownErrors(problems.fields, 'steps[1]')).toEqual({ '': 'Rama sin condición.', 'conditions.any[0].value': 'Falta el valor.' });
+    expect(ruleErrors(problems.fields, 'steps[1].conditions')).toEqual({ '$.any[0].value': 'Falta el valor.' });
+    // Pydantic's English-only checks: the usual ones in the user's language, the rest as they come.
+    expect(ownErrors(problems.fields, 'steps[1].then[0]')).toEqual({ tag: 'Este dato es obligatorio.' });
+    expect(ownErrors(problems.fields, 'steps[2]')).toEqual({ '': 'Value error, give minutes or until (one of them)' });
+    expect(automationProblems(error, 'en').fields['steps[1]']).toBe('Branch without a condition.');
   });
 });

@@ -1,7 +1,9 @@
 /** One trigger or step field, its control chosen by kind; the API's message under it. */
 import { useId } from 'react';
 import { SelectField, TextArea, TextField } from '@/components/ui';
-import { useAgents, useFields, useJourneys, useLists, useTags } from '@/features/crm/api';
+import { useAgents, useFields, useJourneys, useLists, usePipelines, useTags } from '@/features/crm/api';
+import { useChannelAccounts } from '@/features/inbox/api/start';
+import { useAuth } from '@/lib/auth';
 import { CHANNELS, STANDARD_FIELDS } from '@/features/crm/lib/rules';
 import { useI18n, type MessageKey } from '@/lib/i18n';
 import type { FieldSpec, FieldValue } from '../lib/model';
@@ -53,6 +55,16 @@ export function FieldInput({ spec, value, onChange, error }: Props) {
       return <JourneySelect {...common} value={str} onChange={onChange} />;
     case 'field':
       return <FieldSelect {...common} value={str} onChange={onChange} />;
+    case 'pipeline':
+    case 'stage':
+      return <PipelineSelect {...common} stages={spec.kind === 'stage'} value={str} onChange={onChange} />;
+    case 'account':
+      return <AccountSelect {...common} channel={spec.channel} value={str} onChange={onChange} />;
+    case 'datetime':
+      return (
+        <TextField {...common} type="datetime-local" value={toLocalInput(str)}
+          onChange={(e) => onChange(e.target.value ? new Date(e.target.value).toISOString() : '')} />
+      );
     default:
       return <TextField {...common} value={str} onChange={(e) => onChange(e.target.value)} />;
   }
@@ -160,6 +172,46 @@ function FieldSelect({ value, onChange, ...common }: SelectProps) {
       <Choose />
       {choices.map((c) => <option key={c.key} value={c.key}>{c.label}</option>)}
       {value && !choices.some((c) => c.key === value) ? <option value={value}>{value}</option> : null}
+    </SelectField>
+  );
+}
+
+/** An ISO instant as a `datetime-local` value (the browser's clock, as the picker shows it). */
+function toLocalInput(iso: string): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/** The brand's accounts of one channel (an admin's list); without it, the account id is typed. */
+function AccountSelect({ value, onChange, channel, ...common }: SelectProps & { channel?: string | undefined }) {
+  const { t } = useI18n();
+  const { can } = useAuth();
+  const accounts = useChannelAccounts(can('admin:view'));
+  const items = (accounts.data ?? []).filter((a) => !channel || a.channel === channel);
+  if (!accounts.data) return <TextField {...common} value={value} onChange={(e) => onChange(e.target.value)} />;
+  return (
+    <SelectField {...common} value={value} onChange={(e) => onChange(e.target.value)}>
+      <option value="">{channel === 'whatsapp' ? t('automations.builder.conversationAccount') : t('automations.builder.choose')}</option>
+      {items.map((a) => <option key={a.id} value={a.id}>{a.name ?? a.id}</option>)}
+      {value && !items.some((a) => a.id === value) ? <option value={value}>{value}</option> : null}
+    </SelectField>
+  );
+}
+
+/** A pipeline, or a stage (its id, e.g. `propuesta`, named with its pipeline). */
+function PipelineSelect({ value, onChange, stages, ...common }: SelectProps & { stages: boolean }) {
+  const pipelines = usePipelines();
+  const options = stages
+    ? (pipelines.data ?? []).flatMap((p) => p.stages.map((s) => ({ id: s.id, name: `${p.name} · ${s.name}`, key: `${p.id}:${s.id}` })))
+    : (pipelines.data ?? []).map((p) => ({ id: p.id, name: p.name, key: p.id }));
+  return (
+    <SelectField {...common} value={value} onChange={(e) => onChange(e.target.value)}>
+      <Choose />
+      {options.map((o) => <option key={o.key} value={o.id}>{o.name}</option>)}
+      {value && !options.some((o) => o.id === value) ? <option value={value}>{value}</option> : null}
     </SelectField>
   );
 }

@@ -18,6 +18,7 @@ import {
   type StepType,
   type TriggerType,
 } from '../lib/model';
+import { EventConditions } from './event-conditions';
 import { FieldInput } from './field-input';
 
 interface Props {
@@ -66,6 +67,7 @@ export function Inspector({ draft, onChange, part, path, errors, onStepChange, o
     return (
       <section className="inspector" aria-labelledby="inspector-title">
         <h2 id="inspector-title">{t('automations.builder.if')}</h2>
+        <h3>{t('automations.event.person')}</h3>
         {draft.conditions ? (
           <>
             <RuleBuilder value={draft.conditions} onChange={(next: GroupNode) => onChange({ ...draft, conditions: next })}
@@ -79,6 +81,7 @@ export function Inspector({ draft, onChange, part, path, errors, onStepChange, o
             <Button onClick={() => onChange({ ...draft, conditions: newGroup() })}>{t('automations.builder.addConditions')}</Button>
           </>
         )}
+        <EventConditions value={draft.eventConditions} errors={errors} onChange={(next) => onChange({ ...draft, eventConditions: next })} />
       </section>
     );
   }

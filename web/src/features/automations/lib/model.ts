@@ -8,22 +8,22 @@ import { fromJson as rulesFromJson, newGroup, toJson as rulesToJson, type GroupN
 /** The kinds of input a trigger or step field takes (the form picks its control from it). */
 export type FieldKind =
   | 'text' | 'longtext' | 'number' | 'keywords' | 'tag' | 'user' | 'users' | 'list' | 'journey'
-  | 'channel' | 'field' | 'choice' | 'datetime' | 'boolean';
+  | 'channel' | 'field' | 'choice' | 'datetime' | 'boolean' | 'account' | 'pipeline' | 'stage';
 
 export interface FieldSpec {
   key: string;
   kind: FieldKind;
   required?: boolean;
-  /** For `choice`: the values (labels come from `automations.choice.<key>.<value>`). */
-  choices?: readonly string[];
+  /** For `account`: the channel of the accounts offered. */
+  channel?: string;
 }
 
 export const TRIGGER_TYPES = [
   'tag_added', 'tag_removed', 'person_created', 'person_updated', 'journey_state_changed',
   'customer_role_changed', 'form_submitted', 'message_received', 'conversation_opened',
   'conversation_assigned', 'conversation_closed', 'lead_note_added', 'lead_status_changed',
-  'outcome_classified', 'deal_stage_changed', 'deal_won', 'deal_lost', 'task_overdue', 'date',
-  'schedule', 'manual', 'webhook',
+  'outcome_classified', 'deal_stage_changed', 'deal_won', 'deal_lost', 'task_overdue',
+  'conversation_unattended', 'manual', 'webhook',
 ] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
 
@@ -33,24 +33,20 @@ export const TRIGGER_FIELDS: Record<TriggerType, readonly FieldSpec[]> = {
   person_created: [],
   person_updated: [{ key: 'fields', kind: 'keywords' }],
   journey_state_changed: [{ key: 'state', kind: 'journey' }],
-  customer_role_changed: [{ key: 'role', kind: 'text' }],
+  customer_role_changed: [],
   form_submitted: [{ key: 'form_id', kind: 'text' }],
   message_received: [{ key: 'keywords', kind: 'keywords' }, { key: 'channel', kind: 'channel' }],
   conversation_opened: [{ key: 'channel', kind: 'channel' }],
   conversation_assigned: [],
-  conversation_closed: [{ key: 'reason', kind: 'text' }],
+  conversation_closed: [{ key: 'reason_id', kind: 'text' }],
   lead_note_added: [{ key: 'template', kind: 'text' }],
   lead_status_changed: [{ key: 'status', kind: 'text' }],
   outcome_classified: [{ key: 'outcome', kind: 'text' }],
-  deal_stage_changed: [{ key: 'stage_id', kind: 'text' }],
+  deal_stage_changed: [{ key: 'stage_id', kind: 'stage' }],
   deal_won: [],
   deal_lost: [],
   task_overdue: [],
-  date: [
-    { key: 'field', kind: 'field', required: true },
-    { key: 'offset_days', kind: 'number' },
-  ],
-  schedule: [{ key: 'cron', kind: 'text', required: true }],
+  conversation_unattended: [],
   manual: [],
   webhook: [],
 };
@@ -58,7 +54,7 @@ export const TRIGGER_FIELDS: Record<TriggerType, readonly FieldSpec[]> = {
 export const STEP_TYPES = [
   'add_tag', 'remove_tag', 'create_task', 'notify_user', 'assign_owner', 'update_field',
   'set_journey_state', 'add_to_list', 'remove_from_list', 'send_message', 'send_whatsapp_template',
-  'send_email', 'send_sms', 'create_deal', 'call_webhook', 'wait', 'branch', 'stop',
+  'send_email', 'send_sms', 'call_webhook', 'create_deal', 'move_deal', 'add_score', 'wait', 'branch', 'stop',
 ] as const;
 export type StepType = (typeof STEP_TYPES)[number];
 
@@ -67,6 +63,7 @@ export const STEP_FIELDS: Record<StepType, readonly FieldSpec[]> = {
   remove_tag: [{ key: 'tag', kind: 'tag', required: true }],
   create_task: [
     { key: 'title', kind: 'text', required: true },
+    { key: 'description', kind: 'longtext' },
     { key: 'due_in_minutes', kind: 'number' },
     { key: 'assignee_id', kind: 'user' },
   ],
@@ -84,21 +81,40 @@ export const STEP_FIELDS: Record<StepType, readonly FieldSpec[]> = {
   remove_from_list: [{ key: 'list_id', kind: 'list', required: true }],
   send_message: [{ key: 'text', kind: 'longtext', required: true }],
   send_whatsapp_template: [
-    { key: 'template', kind: 'text', required: true },
-    { key: 'language', kind: 'text' },
+    { key: 'account_id', kind: 'account', channel: 'whatsapp' },
+    { key: 'name', kind: 'text', required: true },
+    { key: 'language', kind: 'text', required: true },
+    { key: 'parameters', kind: 'keywords' },
   ],
   send_email: [
+    { key: 'account_id', kind: 'account', channel: 'email', required: true },
     { key: 'subject', kind: 'text', required: true },
-    { key: 'body', kind: 'longtext', required: true },
+    { key: 'text', kind: 'longtext', required: true },
   ],
-  send_sms: [{ key: 'text', kind: 'longtext', required: true }],
-  create_deal: [
-    { key: 'title', kind: 'text', required: true },
-    { key: 'value', kind: 'number' },
+  send_sms: [
+    { key: 'account_id', kind: 'account', channel: 'sms', required: true },
+    { key: 'text', kind: 'longtext', required: true },
   ],
   call_webhook: [{ key: 'url', kind: 'text', required: true }],
+  create_deal: [
+    { key: 'title', kind: 'text', required: true },
+    { key: 'amount', kind: 'number' },
+    { key: 'pipeline_id', kind: 'pipeline' },
+    { key: 'stage_id', kind: 'stage' },
+    { key: 'owner_id', kind: 'user' },
+  ],
+  move_deal: [
+    { key: 'stage_id', kind: 'stage', required: true },
+    { key: 'pipeline_id', kind: 'pipeline' },
+  ],
+  add_score: [
+    { key: 'field', kind: 'field', required: true },
+    { key: 'points', kind: 'number', required: true },
+  ],
+  // One of the two: a duration, or a date and time.
   wait: [
-    { key: 'minutes', kind: 'number', required: true },
+    { key: 'minutes', kind: 'number' },
+    { key: 'until', kind: 'datetime' },
     { key: 'business_hours', kind: 'boolean' },
   ],
   branch: [],
@@ -122,14 +138,32 @@ export interface StepNode {
   else?: StepNode[];
 }
 
+/** A check on the triggering event's own fields (`channel`, `tag`, `reason_id`, `text`…). */
+export const EVENT_OPS = ['eq', 'neq', 'in', 'contains', 'exists'] as const;
+export type EventOp = (typeof EVENT_OPS)[number];
+
+export interface EventCondition {
+  id: string;
+  field: string;
+  op: EventOp;
+  /** `in` takes a comma-separated list; `exists` no value. */
+  value: string;
+}
+
+/** Zoho-style built-in kinds: the same engine; the kind says which steps and trigger it needs. */
+export const KINDS = ['workflow', 'assignment', 'scoring', 'escalation'] as const;
+export type AutomationKind = (typeof KINDS)[number];
+
 export interface Draft {
   name: string;
+  kind: AutomationKind;
   description: string;
   active: boolean;
   oncePerPerson: boolean;
   trigger: Trigger;
   /** null: no conditions (every triggering event runs). */
   conditions: GroupNode | null;
+  eventConditions: EventCondition[];
   steps: StepNode[];
 }
 
@@ -167,12 +201,30 @@ export function newTrigger(type: TriggerType = 'tag_added'): Trigger {
 export function newStep(type: StepType): StepNode {
   const step: StepNode = { id: nextId(), type, values: valuesFor(STEP_FIELDS[type]) };
   if (type === 'wait') step.values.minutes = 60;
+  if (type === 'send_whatsapp_template') step.values.language = 'es';
   if (type === 'branch') return { ...step, conditions: newGroup(), then: [], else: [] };
   return step;
 }
 
 export function newDraft(): Draft {
-  return { name: '', description: '', active: true, oncePerPerson: false, trigger: newTrigger(), conditions: null, steps: [] };
+  return { name: '', kind: 'workflow', description: '', active: true, oncePerPerson: false, trigger: newTrigger(), conditions: null, eventConditions: [], steps: [] };
+}
+
+export function newEventCondition(): EventCondition {
+  return { id: nextId(), field: 'channel', op: 'eq', value: '' };
+}
+
+function eventConditionToJson(c: EventCondition): Json {
+  if (c.op === 'exists') return { field: c.field, op: c.op };
+  const value = c.op === 'in' ? c.value.split(',').map((v) => v.trim()).filter(Boolean) : c.value;
+  return { field: c.field, op: c.op, value };
+}
+
+function eventConditionFromJson(json: unknown): EventCondition {
+  const raw = (json && typeof json === 'object' ? json : {}) as Json;
+  const op = (EVENT_OPS as readonly string[]).includes(String(raw.op)) ? (raw.op as EventOp) : 'eq';
+  const value = Array.isArray(raw.value) ? raw.value.map(String).join(', ') : raw.value === null || raw.value === undefined ? '' : String(raw.value);
+  return { id: nextId(), field: typeof raw.field === 'string' ? raw.field : '', op, value };
 }
 
 /** A field's value as the API wants it: empty optional values are left out. */
@@ -212,22 +264,25 @@ export function stepFromJson(json: unknown): StepNode {
   return step;
 }
 
-export function triggerToJson(trigger: Trigger, oncePerPerson = false): Json {
-  const out: Json = { type: trigger.type, ...packValues(TRIGGER_FIELDS[trigger.type], trigger.values) };
-  if (oncePerPerson) out.once_per_person = true;
-  return out;
+export function triggerToJson(trigger: Trigger): Json {
+  return { type: trigger.type, ...packValues(TRIGGER_FIELDS[trigger.type], trigger.values) };
 }
 
 /** The body of `POST /v1/automations` (and of a PATCH: the whole definition again). */
 export function draftToJson(draft: Draft): Json {
   const body: Json = {
     name: draft.name,
-    trigger: triggerToJson(draft.trigger, draft.oncePerPerson),
+    kind: draft.kind,
+    trigger: triggerToJson(draft.trigger),
     steps: draft.steps.map(stepToJson),
     active: draft.active,
+    // Always sent: a PATCH carries the whole definition, so "off" must be said too.
+    once_per_person: draft.oncePerPerson,
   };
-  if (draft.description) body.description = draft.description;
-  if (draft.conditions) body.conditions = rulesToJson(draft.conditions) satisfies RuleJson;
+  // Sent even when empty: a PATCH clears them only when told so.
+  body.description = draft.description || null;
+  body.conditions = draft.conditions ? (rulesToJson(draft.conditions) satisfies RuleJson) : null;
+  body.event_conditions = draft.eventConditions.map(eventConditionToJson);
   return body;
 }
 
@@ -237,11 +292,13 @@ export function draftFromJson(json: unknown): Draft {
   const type = isTriggerType(rawTrigger.type) ? rawTrigger.type : 'tag_added';
   return {
     name: typeof raw.name === 'string' ? raw.name : '',
+    kind: (KINDS as readonly string[]).includes(String(raw.kind)) ? (raw.kind as AutomationKind) : 'workflow',
     description: typeof raw.description === 'string' ? raw.description : '',
     active: raw.active !== false,
-    oncePerPerson: rawTrigger.once_per_person === true || raw.once_per_person === true,
+    oncePerPerson: raw.once_per_person === true,
     trigger: { type, values: valuesFor(TRIGGER_FIELDS[type], rawTrigger) },
     conditions: raw.conditions && typeof raw.conditions === 'object' ? rulesFromJson(raw.conditions) : null,
+    eventConditions: Array.isArray(raw.event_conditions) ? raw.event_conditions.map(eventConditionFromJson) : [],
     steps: Array.isArray(raw.steps) ? raw.steps.map(stepFromJson) : [],
   };
 }

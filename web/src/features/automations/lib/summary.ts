@@ -1,7 +1,7 @@
 /** One line per trigger and per step, for the list and the flow boxes ("Se agrega una etiqueta «VIP»"). */
 import type { GroupNode } from '@/features/crm/lib/rules';
 import type { MessageKey, Translate } from '@/lib/i18n';
-import { isStepType, isTriggerType, type FieldValue, type StepNode, type Trigger } from './model';
+import { isStepType, isTriggerType, type EventCondition, type FieldValue, type StepNode, type Trigger } from './model';
 
 function text(value: unknown): string {
   if (Array.isArray(value)) return value.map(String).join(', ');
@@ -24,7 +24,7 @@ export function triggerSummary(t: Translate, trigger: Trigger | Record<string, u
   return detail ? `${label}: ${detail}` : label;
 }
 
-const DETAIL_KEYS = ['tag', 'title', 'template', 'text', 'subject', 'message', 'url', 'field', 'state'] as const;
+const DETAIL_KEYS = ['tag', 'title', 'name', 'template', 'text', 'subject', 'message', 'url', 'field', 'state'] as const;
 
 /** The step's label plus its main value ("Crear tarea: Llamar", "Esperar 60 min"). */
 export function stepSummary(t: Translate, step: StepNode | { type?: unknown; values?: Record<string, FieldValue> } & Record<string, unknown>): string {
@@ -40,6 +40,13 @@ export function stepSummary(t: Translate, step: StepNode | { type?: unknown; val
     if (value) return `${label}: ${value.length > 60 ? `${value.slice(0, 57)}…` : value}`;
   }
   return label;
+}
+
+/** The event checks in one line: "channel es igual a whatsapp". */
+export function eventConditionsSummary(t: Translate, conditions: readonly EventCondition[]): string {
+  return conditions
+    .map((c) => [c.field, t(`crm.rule.op.${c.op}` as MessageKey), c.op === 'exists' ? '' : c.value].filter(Boolean).join(' '))
+    .join(' · ');
 }
 
 /** A condition tree in one line: "Etiquetas tiene la etiqueta vip · Canal es igual a whatsapp" (groups counted). */

@@ -5,10 +5,10 @@
  */
 import { useMemo, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
-import { Alert, Button, Spinner, TextArea, TextField } from '@/components/ui';
+import { Alert, Button, Dialog, SelectField, Spinner, TextArea, TextField } from '@/components/ui';
 import { useAuth } from '@/lib/auth';
-import { useI18n } from '@/lib/i18n';
-import { useAutomation, useSaveAutomation, type Automation } from '../api';
+import { useI18n, type MessageKey } from '@/lib/i18n';
+import { useAutomation, useDeleteAutomation, useSaveAutomation, type Automation } from '../api';
 import '../automations.css';
 import { AutomationTabs } from '../components/automation-tabs';
 import { FlowView } from '../components/flow-view';
@@ -19,15 +19,17 @@ import {
   draftToJson,
   findStep,
   insertStep,
+  KINDS,
   moveStep,
   newDraft,
   newStep,
   removeStep,
   replaceStep,
   stepPaths,
+  type AutomationKind,
   type Draft,
 } from '../lib/model';
-import { rulesSummary, triggerSummary } from '../lib/summary';
+import { eventConditionsSummary, rulesSummary, triggerSummary } from '../lib/summary';
 
 export function NewAutomationRoute() {
   return <Builder automation={null} />;
@@ -58,6 +60,8 @@ function Builder({ automation }: { automation: Automation | null }) {
   const [draft, setDraft] = useState<Draft>(() => (automation ? draftFromJson(automation) : newDraft()));
   const [selected, setSelected] = useState<string>('trigger');
   const save = useSaveAutomation(automation?.id ?? null);
+  const remove = useDeleteAutomation();
+  const [confirming, setConfirming] = useState(false);
   const editable = can('automations:edit');
   const problems = automationProblems(save.error, language);
   const paths = useMemo(() => stepPaths(draft.steps), [draft.steps]);
@@ -67,7 +71,9 @@ function Builder({ automation }: { automation: Automation | null }) {
   const invalid = useMemo(() => {
     const out = new Set<string>();
     if (Object.keys(errorsUnder(problems.fields, 'trigger')).length) out.add('trigger');
-    if (Object.keys(errorsUnder(problems.fields, 'conditions')).length) out.add('conditions');
+    if (Object.keys(errorsUnder(problems.fields, 'conditions')).length || Object.keys(problems.fields).some((k) => k.startsWith('event_conditions'))) {
+      out.add('conditions');
+    }
     for (const [id, path] of paths) {
       const own = ownErrors(problems.fields, path);
       if (Object.keys(own).length) out.add(id);
@@ -123,16 +129,27 @@ function Builder({ automation }: { automation: Automation | null }) {
           <TextArea label={t('automations.description')} value={draft.description} error={problems.fields.description}
             onChange={(e) => setDraft({ ...draft, description: e.target.value })} />
         </div>
+        <SelectField label={t('automations.kind')} value={draft.kind} error={problems.fields.kind}
+          hint={t(`automations.kind.${draft.kind}.hint` as MessageKey)}
+          onChange={(e) => setDraft({ ...draft, kind: e.target.value as AutomationKind })}>
+          {KINDS.map((k) => <option key={k} value={k}>{t(`automations.kind.${k}` as MessageKey)}</option>)}
+        </SelectField>
         <label className="checkbox">
           <input type="checkbox" checked={draft.active} onChange={(e) => setDraft({ ...draft, active: e.target.checked })} />
           {t('automations.active')}
         </label>
+        {automation?.webhook_url ? (
+          <div className="card grid-2">
+            <TextField label={t('automations.webhookUrl')} value={automation.webhook_url} readOnly />
+            {automation.webhook_secret ? <TextField label={t('automations.webhookSecret')} value={automation.webhook_secret} readOnly /> : null}
+          </div>
+        ) : null}
         <p id="flow-hint" className="field-hint">{t('automations.builder.flowHint')}</p>
         <div className="automation-builder">
           <FlowView label={t('automations.builder.flow')} steps={draft.steps} selected={selected} onSelect={setSelected}
             onAddAfter={editable ? addAfter : undefined} invalid={invalid} readOnly={!editable}
             triggerText={`${triggerSummary(t, draft.trigger)}${draft.oncePerPerson ? ` · ${t('automations.oncePerPerson')}` : ''}`}
-            conditionsText={rulesSummary(t, draft.conditions)} />
+            conditionsText={[draft.conditions || !draft.eventConditions.length ? rulesSummary(t, draft.conditions) : '', eventConditionsSummary(t, draft.eventConditions)].filter(Boolean).join(' · ')} />
           {part ? (
             <Inspector draft={draft} onChange={setDraft} part={part} path={selectedStep ? paths.get(selectedStep.id) : undefined}
               errors={problems.fields}
@@ -149,9 +166,23 @@ function Builder({ automation }: { automation: Automation | null }) {
           <div className="row">
             <Button type="submit" variant="primary" busy={save.isPending}>{t('common.save')}</Button>
             <Link to="/automations">{t('common.cancel')}</Link>
+            {automation ? <Button variant="danger" onClick={() => setConfirming(true)}>{t('automations.delete')}</Button> : null}
           </div>
         ) : null}
       </form>
+      {automation ? (
+        <Dialog open={confirming} title={t('automations.delete')} onClose={() => setConfirming(false)}>
+          <p>{t('automations.deleteConfirm', { name: automation.name })}</p>
+          {remove.error ? <Alert>{automationProblems(remove.error, language).message}</Alert> : null}
+          <div className="row">
+            <Button variant="danger" busy={remove.isPending}
+              onClick={() => remove.mutate(automation.id, { onSuccess: () => void navigate('/automations', { replace: true }) })}>
+              {t('common.confirm')}
+            </Button>
+            <Button onClick={() => setConfirming(false)}>{t('common.cancel')}</Button>
+          </div>
+        </Dialog>
+      ) : null}
     </main>
   );
 }

@@ -7,6 +7,7 @@ export const automationRoutes: RouteObject[] = [
     element: <RequirePermission permission="automations:view" />,
     children: [
       { path: 'automations', lazy: () => import('./list').then((m) => ({ Component: m.AutomationsRoute })) },
+      { path: 'automations/runs', lazy: () => import('./runs').then((m) => ({ Component: m.RunsRoute })) },
       { path: 'automations/new', lazy: () => import('./builder').then((m) => ({ Component: m.NewAutomationRoute })) },
       { path: 'automations/:automationId', lazy: () => import('./builder').then((m) => ({ Component: m.EditAutomationRoute })) },
       { path: 'automations/:automationId/runs', lazy: () => import('./runs').then((m) => ({ Component: m.RunsRoute })) },

@@ -6,7 +6,7 @@ import { problemsOf } from '@/features/crm/lib/errors';
 import { useAuth } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
 import { localizedMessage } from '@/lib/api-client';
-import { useI18n, type MessageKey } from '@/lib/i18n';
+import { useI18n } from '@/lib/i18n';
 import { useAutomations, useToggleAutomation, type Automation } from '../api';
 import '../automations.css';
 import { triggerSummary } from '../lib/summary';
@@ -23,7 +23,10 @@ export function AutomationsRoute() {
     <main id="main" className="page">
       <header className="page-header">
         <h1>{t('automations.title')}</h1>
-        {editable ? <Link className="btn btn-primary" to="/automations/new">{t('automations.new')}</Link> : null}
+        <div className="row">
+          <Link to="/automations/runs">{t('automations.runs.allTitle')}</Link>
+          {editable ? <Link className="btn btn-primary" to="/automations/new">{t('automations.new')}</Link> : null}
+        </div>
       </header>
       {page.isPending ? <Spinner label={t('common.loading')} /> : null}
       {page.isError ? <Alert>{problemsOf(page.error, language).message}</Alert> : null}
@@ -60,6 +63,9 @@ export function AutomationsRoute() {
 
 function Row({ automation: a, editable: canEdit, busy, onToggle }: { automation: Automation; editable: boolean; busy: boolean; onToggle: (active: boolean) => void }) {
   const { t, language } = useI18n();
+  // The switch follows the click at once; the cache (optimistic, put back on error) catches up.
+  const [shown, setShown] = useState<boolean | null>(null);
+  const active = busy && shown !== null ? shown : a.active;
   return (
     <tr>
       <td>
@@ -69,15 +75,19 @@ function Row({ automation: a, editable: canEdit, busy, onToggle }: { automation:
       </td>
       <td>
         <label className="switch">
-          <input type="checkbox" role="switch" checked={a.active} disabled={!canEdit || busy} aria-busy={busy || undefined}
-            aria-label={t('automations.toggle', { name: a.name })} onChange={(e) => onToggle(e.target.checked)} />
-          <span aria-hidden="true">{a.active ? t('automations.active') : t('automations.inactive')}</span>
+          <input type="checkbox" role="switch" checked={active} disabled={!canEdit} aria-busy={busy || undefined}
+            aria-label={t('automations.toggle', { name: a.name })}
+            onChange={(e) => {
+              if (busy) return;
+              setShown(e.target.checked);
+              onToggle(e.target.checked);
+            }} />
+          <span aria-hidden="true">{active ? t('automations.active') : t('automations.inactive')}</span>
         </label>
       </td>
       <td>{triggerSummary(t, a.trigger)}</td>
       <td>
         {a.last_run_at ? formatDateTime(a.last_run_at, language) : t('automations.never')}
-        {a.last_run_status ? <> · <span className="small">{t(`automations.status.${a.last_run_status}` as MessageKey)}</span></> : null}
       </td>
       <td><Link to={`/automations/${a.id}/runs`} aria-label={`${t('automations.history')}: ${a.name}`}>{t('automations.history')}</Link></td>
     </tr>

@@ -15,14 +15,15 @@ import { rulesSummary, triggerSummary } from '../lib/summary';
 export function VersionsRoute() {
   const { automationId = '' } = useParams();
   const { t, language } = useI18n();
-  const automation = useAutomation(automationId);
+  const automation = useAutomation(automationId, { fresh: true });
   const versions = useVersions(automationId);
   const [shown, setShown] = useState<number | null>(null);
   const error = automation.error ?? versions.error;
   const items = [...(versions.data?.items ?? [])].sort((a, b) => b.version - a.version);
   const current = automation.data?.version;
   const open = items.find((v) => v.version === (shown ?? current));
-  const draft = open ? draftFromJson({ ...automation.data, ...open }) : null;
+  // A version is drawn from its own definition only (not mixed with the current one).
+  const draft = open ? draftFromJson(open.definition) : null;
   return (
     <main id="main" className="page">
       <h1>{t('automations.versions.title', { name: automation.data?.name ?? '' })}</h1>
@@ -49,11 +50,10 @@ export function VersionsRoute() {
                 <th scope="row">
                   {t('automations.version', { version: v.version })}{' '}
                   {v.version === current ? <span className="badge badge-ok">{t('automations.versions.current')}</span> : null}
-                  {v.waiting_runs ? <div className="small muted">{t('automations.versions.waiting', { count: v.waiting_runs })}</div> : null}
                 </th>
                 <td>{v.created_at ? formatDateTime(v.created_at, language) : ''}</td>
                 <td>{v.created_by ?? ''}</td>
-                <td>{v.trigger ? triggerSummary(t, v.trigger) : ''}</td>
+                <td>{triggerSummary(t, v.definition.trigger as Record<string, unknown> | undefined)}</td>
                 <td>
                   <Button aria-pressed={open?.version === v.version} onClick={() => setShown(v.version)}>
                     {t('automations.versions.show', { version: v.version })}
