@@ -8,14 +8,14 @@ from typing import Any
 
 # (name, e-mail, phone, note by the operator or None, close)
 DEMO_LEADS: tuple[tuple[str, str, str, str | None, bool], ...] = (
-    ("Camila Rojas", "camila.rojas@demo-leads.local", "+573001230001", None, False),
-    ("Julián Herrera", "julian.herrera@demo-leads.local", "+573001230002", None, False),
-    ("Valentina Gómez", "valentina.gomez@demo-leads.local", "+573001230003", None, False),
-    ("Mateo Castillo", "mateo.castillo@demo-leads.local", "+573001230004", None, False),
-    ("Isabella Torres", "isabella.torres@demo-leads.local", "+573001230005",
+    ("Camila Rojas", "camila.rojas@demo-leads.local", "+573015550001", None, False),
+    ("Julián Herrera", "julian.herrera@demo-leads.local", "+573015550002", None, False),
+    ("Valentina Gómez", "valentina.gomez@demo-leads.local", "+573015550003", None, False),
+    ("Mateo Castillo", "mateo.castillo@demo-leads.local", "+573015550004", None, False),
+    ("Isabella Torres", "isabella.torres@demo-leads.local", "+573015550005",
      "Contestó; pidió que la llamemos el jueves en la tarde.", False),
-    ("Santiago Ramírez", "santiago.ramirez@demo-leads.local", "+573001230006", "No contesta, buzón de voz.", False),
-    ("Daniela Moreno", "daniela.moreno@demo-leads.local", "+573001230007",
+    ("Santiago Ramírez", "santiago.ramirez@demo-leads.local", "+573015550006", "No contesta, buzón de voz.", False),
+    ("Daniela Moreno", "daniela.moreno@demo-leads.local", "+573015550007",
      "Compró el plan anual, pagó con tarjeta.", True),
 )
 
