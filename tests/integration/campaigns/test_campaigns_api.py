@@ -1,0 +1,249 @@
+"""Campaigns through the real handlers on moto: CRUD and lifecycle, another brand's ids, permissions,
+bad input refused with nothing stored, the preview (audience after suppressions and missing
+identities, SMS encoding, WhatsApp capacity), scheduling in the brand's zone with the due job."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from tests.support import call
+
+API = "api/campaigns"
+CRM = "api/crm"
+
+
+@pytest.fixture(autouse=True)
+def clock_reset():
+    from skailan.platform import clock
+
+    clock.reset()
+    yield
+    clock.reset()
+
+
+def _person(admin: Any, name: str, *, phone: str | None = None, email: bool = True) -> str:
+    body: dict[str, Any] = {"name": name}
+    if email:
+        body["email"] = f"{uuid.uuid4().hex[:10]}@example.com"
+    if phone:
+        body["phone"] = phone
+    reply = call(CRM, "POST", "/v1/contacts", principal=admin, body=body)
+    assert reply.status == 201, reply.body
+    return reply.body["id"]
+
+
+def _list(admin: Any, person_ids: list[str]) -> str:
+    created = call(CRM, "POST", "/v1/crm/lists", principal=admin, body={"name": f"Lista {uuid.uuid4().hex[:6]}"})
+    assert created.status == 201, created.body
+    added = call(CRM, "POST", f"/v1/crm/lists/{created.body['id']}/members", principal=admin,
+                 body={"person_ids": person_ids})
+    assert added.status == 200, added.body
+    return created.body["id"]
+
+
+def _sms(admin: Any, audience: dict[str, Any], text: str = "Hola {{contact.first_name|amigo}}, oferta de {{brand.name}}") -> dict[str, Any]:
+    reply = call(API, "POST", "/v1/campaigns", principal=admin,
+                 body={"name": "Promo", "channel": "sms", "account_id": "demo-twilio", "audience": audience,
+                       "content": {"text": text}})
+    assert reply.status == 201, reply.body
+    return reply.body
+
+
+def _count(admin: Any) -> int:
+    return len(call(API, "GET", "/v1/campaigns", principal=admin, query={"limit": 100}).body["items"])
+
+
+def test_crud_lifecycle_another_brand_and_permissions(demo):
+    admin, other = demo["admin@demo.local"], demo["admin@acme.local"]
+    person = _person(admin, "Lucía Pérez", phone="+573001112233")
+    created = _sms(admin, {"kind": "people", "person_ids": [person]})
+    assert created["status"] == "draft" and created["stats"]["recipients"] == 0
+    campaign_id = created["id"]
+    fetched = call(API, "GET", f"/v1/campaigns/{campaign_id}", principal=admin).body
+    assert fetched["content"]["text"].startswith("Hola {{contact.first_name|amigo}}")
+    renamed = call(API, "PATCH", f"/v1/campaigns/{campaign_id}", principal=admin, body={"name": "Navidad"}).body
+    assert renamed["name"] == "Navidad"
+    copy = call(API, "POST", f"/v1/campaigns/{campaign_id}/duplicate", principal=admin)
+    assert copy.status == 201 and copy.body["status"] == "draft" and copy.body["id"] != campaign_id
+    assert {campaign_id, copy.body["id"]} <= {c["id"] for c in call(API, "GET", "/v1/campaigns", principal=admin,
+                                                                        query={"limit": 100}).body["items"]}
+
+    # another brand: 404 on every route, its list does not show the campaign
+    for method, path, body in (("GET", f"/v1/campaigns/{campaign_id}", None),
+                               ("PATCH", f"/v1/campaigns/{campaign_id}", {"name": "x"}),
+                               ("DELETE", f"/v1/campaigns/{campaign_id}", None),
+                               ("GET", f"/v1/campaigns/{campaign_id}/preview", None),
+                               ("GET", f"/v1/campaigns/{campaign_id}/recipients", None),
+                               ("POST", f"/v1/campaigns/{campaign_id}/send", None),
+                               ("POST", f"/v1/campaigns/{campaign_id}/schedule", {"at": "2030-01-01T09:00"}),
+                               ("POST", f"/v1/campaigns/{campaign_id}/pause", None),
+                               ("POST", f"/v1/campaigns/{campaign_id}/resume", None),
+                               ("POST", f"/v1/campaigns/{campaign_id}/cancel", None),
+                               ("POST", f"/v1/campaigns/{campaign_id}/duplicate", None),
+                               ("POST", f"/v1/campaigns/{campaign_id}/archive", None)):
+        assert call(API, method, path, principal=other, body=body).status == 404, (method, path)
+    assert campaign_id not in {c["id"] for c in call(API, "GET", "/v1/campaigns", principal=other).body["items"]}
+    assert call(API, "GET", f"/v1/campaigns/{campaign_id}", principal=admin).body["status"] == "draft"
+
+    # without campaigns permission (agent, operator): 403; the supervisor only reads
+    assert call(API, "GET", "/v1/campaigns", principal=demo["agent1@demo.local"]).status == 403
+    assert call(API, "POST", f"/v1/campaigns/{campaign_id}/send", principal=demo["operator@demo.local"]).status == 403
+    assert call(API, "GET", "/v1/campaigns", principal=demo["supervisor@demo.local"]).status == 200
+    assert call(API, "POST", f"/v1/campaigns/{campaign_id}/send", principal=demo["supervisor@demo.local"]).status == 403
+
+    # send → sending (202); no second send; pause/resume; cancel; sent campaigns are not deleted
+    sent = call(API, "POST", f"/v1/campaigns/{campaign_id}/send", principal=admin)
+    assert sent.status == 202 and sent.body["status"] == "sending" and sent.body["started_at"]
+    assert call(API, "POST", f"/v1/campaigns/{campaign_id}/send", principal=admin).status == 409
+    assert call(API, "PATCH", f"/v1/campaigns/{campaign_id}", principal=admin, body={"name": "y"}).status == 409
+    assert call(API, "POST", f"/v1/campaigns/{campaign_id}/pause", principal=admin).body["status"] == "paused"
+    assert call(API, "POST", f"/v1/campaigns/{campaign_id}/resume", principal=admin).body["status"] == "sending"
+    assert call(API, "POST", f"/v1/campaigns/{campaign_id}/cancel", principal=admin).body["status"] == "cancelled"
+    assert call(API, "DELETE", f"/v1/campaigns/{campaign_id}", principal=admin).status == 409
+    archived = call(API, "POST", f"/v1/campaigns/{campaign_id}/archive", principal=admin).body
+    assert archived["archived"] is True
+    assert campaign_id not in {c["id"] for c in call(API, "GET", "/v1/campaigns", principal=admin,
+                                                        query={"limit": 100}).body["items"]}
+    assert campaign_id in {c["id"] for c in call(API, "GET", "/v1/campaigns", principal=admin,
+                                                    query={"archived": "true"}).body["items"]}
+    # a draft is deleted
+    assert call(API, "DELETE", f"/v1/campaigns/{copy.body['id']}", principal=admin).status == 204
+    assert call(API, "GET", f"/v1/campaigns/{copy.body['id']}", principal=admin).status == 404
+
+
+def test_bad_input_is_refused_and_nothing_is_stored(demo):
+    admin, other = demo["admin@demo.local"], demo["admin@acme.local"]
+    person = _person(admin, "Mario Ruiz", phone="+573001112244")
+    acme_list = call(CRM, "POST", "/v1/crm/lists", principal=other, body={"name": "Acme"}).body["id"]
+    before = _count(admin)
+    people = {"kind": "people", "person_ids": [person]}
+    cases = [
+        # WhatsApp template with a missing parameter (bienvenida takes {{1}})
+        ({"name": "W", "channel": "whatsapp", "account_id": "demo-whatsapp", "audience": people,
+          "content": {"template": {"name": "bienvenida", "language": "es", "parameters": []}}},
+         "content.template.parameters"),
+        # a template not approved
+        ({"name": "W", "channel": "whatsapp", "account_id": "demo-whatsapp", "audience": people,
+          "content": {"template": {"name": "promo_navidad", "language": "es", "parameters": ["x"]}}},
+         "content.template"),
+        # e-mail without subject
+        ({"name": "E", "channel": "email", "account_id": "demo-email", "audience": people,
+          "content": {"html": "<p>Hola</p>"}}, "content.subject"),
+        # HTML with scripts
+        ({"name": "E", "channel": "email", "account_id": "demo-email", "audience": people,
+          "content": {"subject": "Hola", "html": "<p>Hola</p><script>alert(1)</script>"}}, "content.html"),
+        ({"name": "E", "channel": "email", "account_id": "demo-email", "audience": people,
+          "content": {"subject": "Hola", "html": '<a href="#" onclick="x()">Hola</a>'}}, "content.html"),
+        # an audience of another brand
+        ({"name": "S", "channel": "sms", "account_id": "demo-twilio", "audience": {"kind": "list", "id": acme_list},
+          "content": {"text": "Hola"}}, "audience.id"),
+        # an account of another channel, another brand's account
+        ({"name": "S", "channel": "sms", "account_id": "demo-whatsapp", "audience": people,
+          "content": {"text": "Hola"}}, "account_id"),
+        ({"name": "S", "channel": "sms", "account_id": "acme-whatsapp", "audience": people,
+          "content": {"text": "Hola"}}, "account_id"),
+        # unknown merge field
+        ({"name": "S", "channel": "sms", "audience": people, "content": {"text": "Hola {{contact.edad}}"}},
+         "content.text"),
+    ]
+    for body, field in cases:
+        reply = call(API, "POST", "/v1/campaigns", principal=admin, body=body)
+        assert reply.status == 422, (field, reply.body)
+        assert reply.body["error"]["code"] == "validation_error"
+        assert " / " in reply.body["error"]["message"]
+        assert field in {d["field"] for d in reply.body["error"]["details"]}, (field, reply.body)
+    # request-shape errors: nulls, unknown fields, audience without id, unknown channel
+    for body in ({"name": None, "channel": "sms", "audience": people, "content": {"text": "x"}},
+                 {"name": "x", "channel": "sms", "audience": people, "content": {"text": "x"}, "tenant_id": "acme"},
+                 {"name": "x", "channel": "sms", "audience": {"kind": "list"}, "content": {"text": "x"}},
+                 {"name": "x", "channel": "fax", "audience": people, "content": {"text": "x"}},
+                 {"name": "x", "channel": "sms", "audience": people, "content": {"text": "x", "extra": 1}}):
+        reply = call(API, "POST", "/v1/campaigns", principal=admin, body=body)
+        assert 400 <= reply.status < 500 and "error" in reply.body, (body, reply.body)
+    assert call(API, "GET", "/v1/campaigns", principal=admin, query={"nope": "1"}).status in (400, 422)
+    assert _count(admin) == before
+
+    # a valid e-mail keeps sanitised HTML and gets a plain-text part
+    ok = call(API, "POST", "/v1/campaigns", principal=admin,
+              body={"name": "E", "channel": "email", "account_id": "demo-email", "audience": people,
+                    "content": {"subject": "Hola {{contact.first_name}}", "from_name": "Demo",
+                                "html": '<p>Hola</p><p><a href="https://demo.example/oferta">Ver</a></p>'}})
+    assert ok.status == 201, ok.body
+    assert "https://demo.example/oferta" in ok.body["content"]["text"]
+    assert ok.body["content"]["links"] == ["https://demo.example/oferta"]
+
+
+def test_preview_counts_suppressions_and_missing_identities(demo):
+    admin = demo["admin@demo.local"]
+    with_phone = [_person(admin, f"Ana {i}", phone=f"+57300100{i:04d}") for i in range(3)]
+    no_phone = _person(admin, "Sin Teléfono")
+    blocked = _person(admin, "Bloqueado", phone="+573009998877")
+    list_id = _list(admin, [*with_phone, no_phone, blocked])
+    assert call(API, "POST", "/v1/suppressions", principal=admin,
+                body={"channel": "sms", "address": "+573009998877"}).status == 201
+    listed = call(API, "GET", "/v1/suppressions", principal=admin, query={"channel": "sms"}).body["items"]
+    assert "+573009998877" in {s["address"] for s in listed}
+    assert call(API, "GET", "/v1/suppressions", principal=demo["admin@acme.local"],
+                query={"channel": "sms"}).body["items"] == []
+
+    campaign = _sms(admin, {"kind": "list", "id": list_id})
+    preview = call(API, "GET", f"/v1/campaigns/{campaign['id']}/preview", principal=admin).body
+    assert preview["audience"] == 5 and preview["recipients"] == 3
+    assert preview["skipped"] == {"no_phone": 1, "suppressed": 1}
+    assert preview["sms"]["encoding"] == "GSM-7" and preview["sms"]["segments"] == 1
+    assert preview["sample"]["text"].startswith("Hola Ana, oferta de ")
+    assert preview["cost"]["total"] == pytest.approx(preview["cost"]["per_message"] * 3)
+    chosen = call(API, "GET", f"/v1/campaigns/{campaign['id']}/preview", principal=admin,
+                  query={"person_id": no_phone}).body
+    assert chosen["sample"]["text"].startswith("Hola Sin, ")
+
+    # one accent outside GSM-7 turns the message into UCS-2 (70 / 67 per segment)
+    accented = _sms(admin, {"kind": "list", "id": list_id}, text="Oferta única " + "x" * 60)  # 73 characters
+    sms = call(API, "GET", f"/v1/campaigns/{accented['id']}/preview", principal=admin).body["sms"]
+    assert sms == {**sms, "encoding": "UCS-2", "characters": 73, "segments": 2, "per_segment": 67}
+    assert sms["warning"]
+
+    # the suppression removed: the person counts again
+    assert call(API, "DELETE", "/v1/suppressions/sms/+573009998877", principal=admin).status == 204
+    again = call(API, "GET", f"/v1/campaigns/{campaign['id']}/preview", principal=admin).body
+    assert again["recipients"] == 4 and again["skipped"] == {"no_phone": 1}
+
+
+def test_whatsapp_capacity_plan_follows_the_messaging_limit(demo):
+    admin = demo["admin@demo.local"]
+    people = [_person(admin, f"Wa {i}", phone=f"+57301200{i:04d}") for i in range(4)]
+    reply = call(API, "POST", "/v1/campaigns", principal=admin,
+                 body={"name": "W", "channel": "whatsapp", "account_id": "demo-whatsapp",
+                       "audience": {"kind": "people", "person_ids": people},
+                       "content": {"template": {"name": "bienvenida", "language": "es",
+                                                "parameters": ["{{contact.first_name|amigo}}"]}}})
+    assert reply.status == 201, reply.body
+    preview = call(API, "GET", f"/v1/campaigns/{reply.body['id']}/preview", principal=admin).body
+    assert preview["whatsapp"] == {"limit": 250, "now": 4, "later": 0, "later_at": None}
+    assert preview["sample"]["template"]["parameters"] == ["Wa"]
+
+
+def test_schedule_in_the_brand_zone_and_the_due_job(demo):
+    from skailan.campaigns import service
+    from skailan.platform import clock
+
+    admin = demo["admin@demo.local"]
+    person = _person(admin, "Programada", phone="+573001234000")
+    campaign = _sms(admin, {"kind": "people", "person_ids": [person]})
+    path = f"/v1/campaigns/{campaign['id']}/schedule"
+    past = call(API, "POST", path, principal=admin, body={"at": "2020-01-01T09:00"})
+    assert past.status == 422 and past.body["error"]["details"][0]["field"] == "at"
+    assert call(API, "POST", path, principal=admin, body={"at": "mañana"}).status == 422
+    assert call(API, "GET", f"/v1/campaigns/{campaign['id']}", principal=admin).body["status"] == "draft"
+
+    at = clock.utcnow().replace(microsecond=0) + __import__("datetime").timedelta(hours=2)
+    scheduled = call(API, "POST", path, principal=admin, body={"at": at.isoformat()})
+    assert scheduled.status == 200 and scheduled.body["status"] == "scheduled"
+    assert service.start_due() == 0  # not yet due
+    clock.advance(3 * 3600)
+    assert service.start_due() >= 1
+    assert call(API, "GET", f"/v1/campaigns/{campaign['id']}", principal=admin).body["status"] == "sending"
+    assert service.start_due() == 0  # started once
