@@ -247,3 +247,82 @@ def test_schedule_in_the_brand_zone_and_the_due_job(demo):
     assert service.start_due() >= 1
     assert call(API, "GET", f"/v1/campaigns/{campaign['id']}", principal=admin).body["status"] == "sending"
     assert service.start_due() == 0  # started once
+
+
+TW_URL = "https://api.twilio.com/2010-04-01/Accounts/ACdemo00000000000000000000000000/Messages.json"
+
+
+def _drain_sends(rounds: int = 6) -> list[str]:
+    """Run the send worker over its queue like Lambda's event source mapping; records a worker
+    failed are made visible again at once (the backoff is SQS's); returns every failed id."""
+    from skailan.platform.aws import client
+    from tests.integration.channels.conftest import queue_url, receive_all, run_worker
+
+    url = queue_url("CAMPAIGN_SEND_QUEUE_URL")
+    failed: list[str] = []
+    for _ in range(rounds):
+        messages = receive_all(url)
+        if not messages:
+            break
+        for start in range(0, len(messages), 10):
+            chunk = messages[start:start + 10]
+            result = run_worker("workers/campaign_send", url, chunk)
+            again = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+            failed += sorted(again)
+            for m in chunk:
+                if m["MessageId"] in again:
+                    client("sqs").change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"],
+                                                            VisibilityTimeout=0)
+    return failed
+
+
+def test_sms_campaign_sends_each_recipient_once_through_faults_and_redeliveries(demo):
+    from urllib.parse import parse_qsl
+
+    import httpx
+    import respx
+
+    from skailan.campaigns import sending
+
+    admin = demo["admin@demo.local"]
+    phones = ["+573002220001", "+573002220002", "+573002220003"]
+    people = [_person(admin, f"Cliente{i} Prueba", phone=p) for i, p in enumerate(phones)]
+    blocked = _person(admin, "Bloqueada", phone="+573002220099")
+    call(API, "POST", "/v1/suppressions", principal=admin, body={"channel": "sms", "address": "+573002220099"})
+    campaign = _sms(admin, {"kind": "list", "id": _list(admin, [*people, blocked])})
+    campaign_id = campaign["id"]
+    assert call(API, "POST", f"/v1/campaigns/{campaign_id}/send", principal=admin).status == 202
+
+    first = sending.fan_out("demo", campaign_id)
+    assert first == {"recipients": 4, "queued": 3, "skipped": 1}
+    again = sending.fan_out("demo", campaign_id)  # a redelivered start event: nothing new written
+    assert again == {"recipients": 0, "queued": 0, "skipped": 0}
+
+    sids = iter(f"SM{i:032d}" for i in range(100))
+    with respx.mock(assert_all_called=True) as mock:
+        route = mock.post(TW_URL).mock(side_effect=[
+            httpx.Response(500, json={"code": 20500, "message": "Internal error"}),
+            *[httpx.Response(201, json={"sid": next(sids), "status": "queued"}) for _ in range(10)]])
+        _drain_sends()
+    assert route.call_count == 4  # one failed attempt + one send per recipient
+    successes = [dict(parse_qsl(c.request.content.decode())) for c in route.calls if c.response.status_code == 201]
+    assert sorted(s["To"] for s in successes) == sorted(phones)  # each exactly once, none to the suppressed
+    assert all(s["Body"].startswith("Hola Cliente") and "oferta de" in s["Body"] for s in successes)
+
+    done = call(API, "GET", f"/v1/campaigns/{campaign_id}", principal=admin).body
+    assert done["status"] == "completed" and done["completed_at"]
+    assert {k: done["stats"][k] for k in ("recipients", "sent", "skipped", "failed", "queued")} == {
+        "recipients": 4, "sent": 3, "skipped": 1, "failed": 0, "queued": 0}
+    assert done["stats"]["skipped_reasons"] == {"suppressed": 1}
+    sent = call(API, "GET", f"/v1/campaigns/{campaign_id}/recipients", principal=admin,
+                query={"status": "sent"}).body["items"]
+    assert sorted(r["address"] for r in sent) == sorted(phones)
+    assert all(r["provider_message_id"].startswith("SM") and r["times"]["sent"] for r in sent)
+    csv_reply = call(API, "GET", f"/v1/campaigns/{campaign_id}/recipients.csv", principal=admin)
+    assert csv_reply.status == 200 and len(csv_reply.body.strip().splitlines()) == 5
+
+    # a late duplicate of a recipient's message: nothing sent again
+    with respx.mock(assert_all_called=False) as mock:
+        late = mock.post(TW_URL).mock(return_value=httpx.Response(201, json={"sid": "SMdup", "status": "queued"}))
+        assert sending.send_one(f'{{"t": "demo", "c": "{campaign_id}", "p": "{people[0]}"}}') == "already_done"
+    assert late.call_count == 0

@@ -223,6 +223,18 @@ def _save(item: store.CampaignItem, events: list[DomainEvent]) -> None:
                             "The campaign changed meanwhile; try again")) from err
 
 
+def _move(item: store.CampaignItem, expected: list[str], changes: dict[str, Any], type_: str, caller: Caller | None,
+          **data: Any) -> None:
+    """A lifecycle step: only the changed attributes, if the status is still expected (races: 409)."""
+    for name, value in changes.items():
+        setattr(item, name, value)
+    try:
+        store.transition(item, expected, changes, [_event(caller, item, type_, **data)])
+    except store.StaleCampaign as err:
+        raise Conflict(both("La campaña cambió mientras tanto; vuelve a intentarlo",
+                            "The campaign changed meanwhile; try again")) from err
+
+
 def update(caller: Caller, campaign_id: str, body: CampaignPatchIn) -> CampaignOut:
     item = load(caller.tenant_id, campaign_id)
     changes = body.model_dump(exclude_unset=True)
@@ -270,9 +282,8 @@ def archive(caller: Caller, campaign_id: str, *, archived: bool = True) -> Campa
     if archived and item.status in ("scheduled", "sending"):
         raise Conflict(both("Pausa o cancela la campaña antes de archivarla",
                             "Pause or cancel the campaign before archiving it"), code="not_archivable")
-    item.archived_at = iso() if archived else None
-    item.updated_at = iso()
-    _save(item, [_event(caller, item, "campaign.updated", changed=["archived"])])
+    _move(item, [item.status], {"archived_at": iso() if archived else None, "updated_at": iso()},
+          "campaign.updated", caller, changed=["archived"])
     return out(item)
 
 
@@ -306,8 +317,8 @@ def schedule(caller: Caller, campaign_id: str, raw_at: str) -> CampaignOut:
     if item.status not in ("draft", "scheduled"):
         raise Conflict(both("Solo se programa una campaña en borrador", "Only a draft campaign can be scheduled"),
                        code="not_schedulable")
-    item.status, item.scheduled_at, item.updated_at = "scheduled", iso(moment), iso()
-    _save(item, [_event(caller, item, CAMPAIGN_SCHEDULED, at=item.scheduled_at)])
+    _move(item, ["draft", "scheduled"], {"status": "scheduled", "scheduled_at": iso(moment), "updated_at": iso()},
+          CAMPAIGN_SCHEDULED, caller, at=iso(moment))
     return out(item)
 
 
@@ -317,8 +328,8 @@ def send_now(caller: Caller | None, tenant_id: str, campaign_id: str) -> Campaig
     if item.status not in ("draft", "scheduled"):
         raise Conflict(both("La campaña ya se envió o está en curso", "The campaign was already sent or is running"),
                        code="not_sendable")
-    item.status, item.started_at, item.updated_at = "sending", iso(), iso()
-    _save(item, [_event(caller, item, CAMPAIGN_STARTED)])
+    _move(item, ["draft", "scheduled"], {"status": "sending", "started_at": iso(), "updated_at": iso()},
+          CAMPAIGN_STARTED, caller)
     return out(item)
 
 
@@ -327,8 +338,7 @@ def pause(caller: Caller, campaign_id: str) -> CampaignOut:
     if item.status != "sending":
         raise Conflict(both("Solo se pausa una campaña en envío", "Only a sending campaign can be paused"),
                        code="not_pausable")
-    item.status, item.updated_at = "paused", iso()
-    _save(item, [_event(caller, item, CAMPAIGN_PAUSED)])
+    _move(item, ["sending"], {"status": "paused", "updated_at": iso()}, CAMPAIGN_PAUSED, caller)
     return out(item)
 
 
@@ -337,8 +347,7 @@ def resume(caller: Caller, campaign_id: str) -> CampaignOut:
     if item.status != "paused":
         raise Conflict(both("Solo se reanuda una campaña pausada", "Only a paused campaign can be resumed"),
                        code="not_resumable")
-    item.status, item.reason, item.updated_at = "sending", None, iso()
-    _save(item, [_event(caller, item, CAMPAIGN_RESUMED)])
+    _move(item, ["paused"], {"status": "sending", "reason": None, "updated_at": iso()}, CAMPAIGN_RESUMED, caller)
     return out(item)
 
 
@@ -346,8 +355,8 @@ def cancel(caller: Caller, campaign_id: str) -> CampaignOut:
     item = load(caller.tenant_id, campaign_id)
     if item.status not in ("draft", "scheduled", "sending", "paused"):
         raise Conflict(both("La campaña ya terminó", "The campaign already finished"), code="not_cancellable")
-    item.status, item.updated_at = "cancelled", iso()
-    _save(item, [_event(caller, item, CAMPAIGN_CANCELLED)])
+    _move(item, ["draft", "scheduled", "sending", "paused"], {"status": "cancelled", "updated_at": iso()},
+          CAMPAIGN_CANCELLED, caller)
     return out(item)
 
 
@@ -537,7 +546,7 @@ def recipients(tenant_id: str, campaign_id: str, *, status: str | None, cursor: 
 def recipient_out(i: store.RecipientItem) -> RecipientOut:
     return RecipientOut(person_id=i.person_id, name=i.name, address=i.address, status=i.status,  # type: ignore[arg-type]
                         reason=i.reason, provider_message_id=i.provider_message_id, error=i.error,
-                        times=dict(i.times or {}))
+                        times=i.times.as_dict() if i.times is not None else {})
 
 
 def recipients_csv(tenant_id: str, campaign_id: str) -> str:
@@ -550,7 +559,7 @@ def recipients_csv(tenant_id: str, campaign_id: str) -> str:
     writer.writerow(["person_id", "name", "address", "status", "reason", "provider_message_id", "sent_at",
                      "delivered_at", "read_at"])
     for r in store.all_recipients(tenant_id, campaign_id):
-        times = r.times or {}
+        times = r.times.as_dict() if r.times is not None else {}
         writer.writerow([r.person_id, _cell(r.name), r.address or "", r.status, r.reason or "",
                          r.provider_message_id or "", times.get("sent", ""), times.get("delivered", ""),
                          times.get("read", "")])

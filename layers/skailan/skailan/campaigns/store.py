@@ -21,6 +21,7 @@ from typing import Any
 from pynamodb.attributes import (
     DiscriminatorAttribute,
     JSONAttribute,
+    MapAttribute,
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
@@ -30,6 +31,7 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.models import Model
 
 from skailan.platform import outbox
+from skailan.platform.clock import iso
 from skailan.platform.events import DomainEvent
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.settings import get_settings
@@ -106,6 +108,7 @@ class CampaignItem(CampaignsItem, discriminator="campaign"):
     completed_at = UnicodeAttribute(null=True)
     archived_at = UnicodeAttribute(null=True)
     reason = UnicodeAttribute(null=True)  # why it failed or paused
+    fanned_out_at = UnicodeAttribute(null=True)  # every recipient written (completion waits for it)
     created_by = UnicodeAttribute(null=True)
     stats = JSONAttribute(default=dict)  # skipped reasons {reason: n}
     recipients = NumberAttribute(default=0)
@@ -133,7 +136,7 @@ class RecipientItem(CampaignsItem, discriminator="recipient"):
     reason = UnicodeAttribute(null=True)
     provider_message_id = UnicodeAttribute(null=True)
     error = JSONAttribute(null=True)
-    times = JSONAttribute(default=dict)  # {status: at}
+    times: MapAttribute[str, str] = MapAttribute(default=dict)  # {status: at}
 
 
 class SuppressionItem(CampaignsItem, discriminator="suppression"):
@@ -215,8 +218,7 @@ def add_counts(tenant_id: str, campaign_id: str, counts: dict[str, int], *,
     if not actions:
         return
     try:
-        CampaignItem(campaign_pk(tenant_id, campaign_id), CAMPAIGN_SK).update(
-            actions=actions, condition=CampaignItem.pk.exists())
+        _update(campaign_pk(tenant_id, campaign_id), CAMPAIGN_SK, actions, CampaignItem.pk.exists())
     except UpdateError:
         return  # the campaign is gone
     if skipped_reasons:
@@ -227,7 +229,7 @@ def add_counts(tenant_id: str, campaign_id: str, counts: dict[str, int], *,
             for reason, n in skipped_reasons.items():
                 reasons[reason] = int(reasons.get(reason, 0)) + n
             stats["skipped_reasons"] = reasons
-            CampaignItem(item.pk, item.sk).update(actions=[CampaignItem.stats.set(stats)])
+            _update(item.pk, item.sk, [CampaignItem.stats.set(stats)], None)
 
 
 def set_status(tenant_id: str, campaign_id: str, status: str, *, expected: Iterable[str],
@@ -237,11 +239,24 @@ def set_status(tenant_id: str, campaign_id: str, status: str, *, expected: Itera
     if at_field and at:
         actions.append(getattr(CampaignItem, at_field).set(at))
     try:
-        CampaignItem(campaign_pk(tenant_id, campaign_id), CAMPAIGN_SK).update(
-            actions=actions, condition=CampaignItem.status.is_in(*expected))
+        _update(campaign_pk(tenant_id, campaign_id), CAMPAIGN_SK, actions, CampaignItem.status.is_in(*expected))
     except UpdateError:
         return False
     return True
+
+
+def mark_fanned_out(tenant_id: str, campaign_id: str) -> None:
+    try:
+        _update(campaign_pk(tenant_id, campaign_id), CAMPAIGN_SK, [CampaignItem.fanned_out_at.set(iso())],
+                CampaignItem.pk.exists())
+    except UpdateError:
+        return
+
+
+def _update(pk: str, sk: str, actions: list[Any], condition: Any) -> None:
+    # The connection's UpdateItem: counters and status moves must not touch the item's revision
+    # (Model.update would add a revision condition and bump it).
+    CampaignItem._get_connection().update_item(pk, sk, actions=actions, condition=condition)
 
 
 # ---------------------------------------------------------------- recipients
@@ -373,3 +388,26 @@ def record_reach(tenant_id: str, account_id: str, person_id: str, at: str, expir
 
 def window_count(tenant_id: str, account_id: str, since: str) -> int:
     return int(CampaignsItem.count(reach_pk(tenant_id, account_id), CampaignsItem.sk >= since))
+
+
+def transition(item: CampaignItem, expected: Iterable[str], changes: dict[str, Any],
+               events: Iterable[DomainEvent]) -> None:
+    """Set only the changed attributes (the counters the workers ADD stay theirs), if the status is
+    still one of `expected`, with the events, atomically."""
+    for name, value in changes.items():
+        setattr(item, name, value)
+    _index(item)
+    names = [*changes, "gsi1pk", "gsi1sk"]
+    actions: list[Any] = [getattr(CampaignItem, n).set(getattr(item, n)) if getattr(item, n) is not None
+                          else getattr(CampaignItem, n).remove() for n in names]
+    if item.gsi2pk:
+        actions += [CampaignItem.gsi2pk.set(item.gsi2pk), CampaignItem.gsi2sk.set(item.gsi2sk)]
+    else:
+        actions += [CampaignItem.gsi2pk.remove(), CampaignItem.gsi2sk.remove()]
+    try:
+        with transaction() as tx:
+            # The loaded item: pynamodb adds its revision to the condition and bumps it.
+            tx.update(item, actions=actions, condition=CampaignItem.status.is_in(*expected))
+            outbox.add(tx, events, table_name())
+    except TransactWriteError as err:
+        raise StaleCampaign(str(err)) from err

@@ -130,6 +130,7 @@ class Settings(BaseModel):
     # Campaigns (docs/campaigns.md): their table; the price table of the preview's cost estimate
     # (per message; SMS per segment).
     campaigns_table: str = "skailan-local-campaigns"
+    campaign_send_queue_url: str = ""
     campaign_price_currency: str = "USD"
     campaign_price_sms: float = 0.0079
     campaign_price_email: float = 0.0001
