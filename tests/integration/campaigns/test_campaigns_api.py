@@ -326,3 +326,24 @@ def test_sms_campaign_sends_each_recipient_once_through_faults_and_redeliveries(
         late = mock.post(TW_URL).mock(return_value=httpx.Response(201, json={"sid": "SMdup", "status": "queued"}))
         assert sending.send_one(f'{{"t": "demo", "c": "{campaign_id}", "p": "{people[0]}"}}') == "already_done"
     assert late.call_count == 0
+
+    # delivery statuses from the webhooks: only forward, each counted once; unknown ids are not ours
+    from skailan.campaigns import statuses
+    from skailan.platform.clock import iso
+
+    by_phone = {r["address"]: r for r in sent}
+    first_id = by_phone[phones[0]]["provider_message_id"]
+    second_id = by_phone[phones[1]]["provider_message_id"]
+    assert statuses.apply("demo", first_id, "delivered", iso()) is True
+    assert statuses.apply("demo", first_id, "read", iso()) is True
+    assert statuses.apply("demo", first_id, "delivered", iso()) is True  # stale: ignored
+    assert statuses.apply("demo", second_id, "read", iso()) is True  # read without delivered
+    assert statuses.apply("demo", second_id, "read", iso()) is True  # duplicate webhook
+    assert statuses.apply("demo", by_phone[phones[2]]["provider_message_id"], "failed", iso(), "30003") is True
+    assert statuses.apply("demo", "SMunknown", "delivered", iso()) is False
+    assert statuses.apply("acme", first_id, "delivered", iso()) is False  # another brand's id space
+    stats = call(API, "GET", f"/v1/campaigns/{campaign_id}", principal=admin).body["stats"]
+    assert (stats["delivered"], stats["read"], stats["failed"]) == (2, 2, 1)
+    by_status = {r["person_id"]: r["status"] for r in call(API, "GET", f"/v1/campaigns/{campaign_id}/recipients",
+                                                          principal=admin).body["items"]}
+    assert sorted(by_status.values()) == ["failed", "read", "read", "skipped"]

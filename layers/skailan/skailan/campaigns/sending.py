@@ -160,6 +160,7 @@ def send_one(body: str, *, receive_count: int = 1) -> str:
     at = iso()
     store.move_recipient(tenant_id, campaign_id, person_id, "sent", expected=["sending"], at=at,
                          provider_message_id=result.provider_message_id)
+    store.index_provider_id(tenant_id, campaign_id, person_id, result.provider_message_id)
     if item.channel == "whatsapp" and item.account_id:
         store.record_reach(tenant_id, item.account_id, person_id, at, utcnow() + WINDOW + timedelta(hours=1))
     _settle(tenant_id, campaign_id, "sent")

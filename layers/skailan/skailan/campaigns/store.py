@@ -136,7 +136,7 @@ class RecipientItem(CampaignsItem, discriminator="recipient"):
     reason = UnicodeAttribute(null=True)
     provider_message_id = UnicodeAttribute(null=True)
     error = JSONAttribute(null=True)
-    times: MapAttribute[str, str] = MapAttribute(default=dict)  # {status: at}
+    times: MapAttribute[str, Any] = MapAttribute(default=dict)  # {status: at}
 
 
 class SuppressionItem(CampaignsItem, discriminator="suppression"):
@@ -302,6 +302,24 @@ def move_recipient(tenant_id: str, campaign_id: str, person_id: str, status: str
     except UpdateError:
         return False
     return True
+
+
+def provider_pk(tenant_id: str, provider_message_id: str) -> str:
+    return f"T#{tenant_id}#PMID#{provider_message_id}"
+
+
+def index_provider_id(tenant_id: str, campaign_id: str, person_id: str, provider_message_id: str) -> None:
+    """Delivery webhooks name the provider's id: gsi2 finds the recipient from it."""
+    RecipientItem(campaign_pk(tenant_id, campaign_id), recipient_sk(person_id)).update(
+        actions=[RecipientItem.gsi2pk.set(provider_pk(tenant_id, provider_message_id)),
+                 RecipientItem.gsi2sk.set("R")])
+
+
+def recipient_by_provider_id(tenant_id: str, provider_message_id: str) -> RecipientItem | None:
+    for item in CampaignsItem.gsi2.query(provider_pk(tenant_id, provider_message_id), limit=1):
+        if isinstance(item, RecipientItem):
+            return item
+    return None
 
 
 def list_recipients(tenant_id: str, campaign_id: str, *, status: str | None, cursor: str | None,
