@@ -347,3 +347,59 @@ def test_sms_campaign_sends_each_recipient_once_through_faults_and_redeliveries(
     by_status = {r["person_id"]: r["status"] for r in call(API, "GET", f"/v1/campaigns/{campaign_id}/recipients",
                                                           principal=admin).body["items"]}
     assert sorted(by_status.values()) == ["failed", "read", "read", "skipped"]
+
+
+WA_URL = "https://graph.facebook.com/v21.0/100000000000001/messages"
+
+
+def test_whatsapp_over_the_messaging_limit_waits_then_goes_after_24h(demo):
+    """The 250 tier with 248 people already reached today: 2 go now, 2 wait (never dropped) and go
+    once the application clock moves 24 h."""
+    import json
+    from datetime import timedelta
+
+    import httpx
+    import respx
+
+    from skailan.campaigns import sending, store
+    from skailan.platform import clock
+
+    admin = demo["admin@demo.local"]
+    limit = call("api/admin", "PUT", "/v1/admin/channel-accounts/demo-whatsapp", principal=admin,
+                 body={"messaging_limit": 250})
+    assert limit.status == 200, limit.body
+    now = clock.utcnow()
+    for i in range(248):
+        store.record_reach("demo", "demo-whatsapp", f"earlier{i}", clock.iso(now - timedelta(hours=1)),
+                           now + timedelta(days=2))
+    people = [_person(admin, f"Wapp{i} Limite", phone=f"+57302300{i:04d}") for i in range(4)]
+    created = call(API, "POST", "/v1/campaigns", principal=admin,
+                   body={"name": "W", "channel": "whatsapp", "account_id": "demo-whatsapp",
+                         "audience": {"kind": "people", "person_ids": people},
+                         "content": {"template": {"name": "bienvenida", "language": "es",
+                                                  "parameters": ["{{contact.first_name}}"]}}}).body
+    plan = call(API, "GET", f"/v1/campaigns/{created['id']}/preview", principal=admin).body["whatsapp"]
+    assert (plan["limit"], plan["now"], plan["later"]) == (250, 2, 2) and plan["later_at"]
+    assert call(API, "POST", f"/v1/campaigns/{created['id']}/send", principal=admin).status == 202
+    assert sending.fan_out("demo", created["id"])["queued"] == 4
+
+    wamids = iter(f"wamid.LIMIT{i}" for i in range(20))
+    with respx.mock(assert_all_called=True) as mock:
+        route = mock.post(WA_URL).mock(side_effect=lambda request: httpx.Response(
+            200, json={"messaging_product": "whatsapp", "contacts": [{"input": "x", "wa_id": "x"}],
+                       "messages": [{"id": next(wamids)}]}))
+        _drain_sends(rounds=3)
+        assert route.call_count == 2
+        assert json.loads(route.calls[0].request.content)["template"]["name"] == "bienvenida"
+        waiting = call(API, "GET", f"/v1/campaigns/{created['id']}/recipients", principal=admin,
+                       query={"status": "queued"}).body["items"]
+        assert len(waiting) == 2
+        assert call(API, "GET", f"/v1/campaigns/{created['id']}", principal=admin).body["status"] == "sending"
+
+        clock.advance(24 * 3600 + 60)
+        _drain_sends(rounds=3)
+        assert route.call_count == 4
+    sent_to = sorted(json.loads(c.request.content)["to"] for c in route.calls)
+    assert sent_to == sorted(p.lstrip("+") for p in (f"+57302300{i:04d}" for i in range(4)))
+    done = call(API, "GET", f"/v1/campaigns/{created['id']}", principal=admin).body
+    assert done["status"] == "completed" and done["stats"]["sent"] == 4

@@ -397,15 +397,17 @@ def reach_pk(tenant_id: str, account_id: str) -> str:
     return f"T#{tenant_id}#WAREACH#{account_id}"
 
 
+class ReachItem(CampaignsItem, discriminator="reach"):
+    """A business-initiated send to one person on one WhatsApp account (sk <at>#<person>)."""
+
+
 def record_reach(tenant_id: str, account_id: str, person_id: str, at: str, expires: Any) -> None:
     """One business-initiated send to a person on this account (the moving 24 h window counts them)."""
-    CampaignsItem._get_connection().put_item(
-        reach_pk(tenant_id, account_id), f"{at}#{person_id}",
-        attributes={"kind": {"S": "reach"}, "ttl": {"N": str(int(expires.timestamp()))}})
+    ReachItem(reach_pk(tenant_id, account_id), f"{at}#{person_id}", ttl=expires).save()
 
 
 def window_count(tenant_id: str, account_id: str, since: str) -> int:
-    return int(CampaignsItem.count(reach_pk(tenant_id, account_id), CampaignsItem.sk >= since))
+    return int(ReachItem.count(reach_pk(tenant_id, account_id), ReachItem.sk >= since))
 
 
 def transition(item: CampaignItem, expected: Iterable[str], changes: dict[str, Any],
