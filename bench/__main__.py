@@ -24,6 +24,7 @@ BENCHES = (
     "bench.web",
     "bench.analytics",
     "bench.leads_classifier",
+    "bench.campaigns",
 )
 
 
