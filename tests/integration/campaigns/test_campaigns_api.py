@@ -403,3 +403,22 @@ def test_whatsapp_over_the_messaging_limit_waits_then_goes_after_24h(demo):
     assert sent_to == sorted(p.lstrip("+") for p in (f"+57302300{i:04d}" for i in range(4)))
     done = call(API, "GET", f"/v1/campaigns/{created['id']}", principal=admin).body
     assert done["status"] == "completed" and done["stats"]["sent"] == 4
+
+
+def test_suppressions_bad_input_and_another_brand(demo):
+    admin, other = demo["admin@demo.local"], demo["admin@acme.local"]
+    for body in ({"channel": "sms", "address": "no es un número"}, {"channel": "email", "address": "sin-arroba"},
+                 {"channel": "fax", "address": "+573001112233"}, {"channel": "sms", "address": None},
+                 {"channel": "sms", "address": "+573001112233", "reason": "x"}):
+        reply = call(API, "POST", "/v1/suppressions", principal=admin, body=body)
+        assert 400 <= reply.status < 500 and "error" in reply.body, (body, reply.body)
+    assert call(API, "POST", "/v1/suppressions", principal=admin,
+                body={"channel": "email", "address": "Baja@Example.com"}).status == 201
+    assert call(API, "DELETE", "/v1/suppressions/email/baja@example.com", principal=other).status == 404
+    assert call(API, "DELETE", "/v1/suppressions/email/baja@example.com", principal=demo["agent1@demo.local"]).status == 403
+    assert call(API, "DELETE", "/v1/suppressions/email/baja@example.com", principal=admin).status == 204
+    assert call(API, "DELETE", "/v1/suppressions/email/baja@example.com", principal=admin).status == 404
+    campaign = _sms(admin, {"kind": "people", "person_ids": [_person(admin, "Fecha Mala", phone="+573001119999")]})
+    for at in ("2026-13-45T99:00", "2026-12-24T09:00+25:00", "x" * 30):
+        reply = call(API, "POST", f"/v1/campaigns/{campaign['id']}/schedule", principal=admin, body={"at": at})
+        assert reply.status == 422, (at, reply.body)
