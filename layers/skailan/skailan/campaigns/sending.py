@@ -112,7 +112,9 @@ def fan_out(tenant_id: str, campaign_id: str) -> dict[str, int]:
     return counts
 
 
-def _complete_if_done(tenant_id: str, campaign_id: str) -> None:
+def _complete_if_done(tenant_id: str, campaign_id: str, after: dict[str, Any] | None = None) -> None:
+    if after is not None and (after["status"] != "sending" or not after["fanned_out_at"] or after["queued"] > 0):
+        return  # the counters' own update answered: not done, no read needed
     item = store.get_campaign(tenant_id, campaign_id, consistent=True)
     if item is None or item.status != "sending" or not item.fanned_out_at:
         return
@@ -126,8 +128,9 @@ def _complete_if_done(tenant_id: str, campaign_id: str) -> None:
 
 
 def _settle(tenant_id: str, campaign_id: str, counter: str) -> None:
-    store.add_counts(tenant_id, campaign_id, {counter: 1, "queued": -1})
-    _complete_if_done(tenant_id, campaign_id)
+    after = store.add_counts(tenant_id, campaign_id, {counter: 1, "queued": -1})
+    if after is not None:
+        _complete_if_done(tenant_id, campaign_id, after)
 
 
 def send_one(body: str, *, receive_count: int = 1) -> str:
@@ -160,7 +163,6 @@ def send_one(body: str, *, receive_count: int = 1) -> str:
     at = iso()
     store.move_recipient(tenant_id, campaign_id, person_id, "sent", expected=["sending"], at=at,
                          provider_message_id=result.provider_message_id)
-    store.index_provider_id(tenant_id, campaign_id, person_id, result.provider_message_id)
     if item.channel == "whatsapp" and item.account_id:
         store.record_reach(tenant_id, item.account_id, person_id, at, utcnow() + WINDOW + timedelta(hours=1))
     _settle(tenant_id, campaign_id, "sent")

@@ -213,14 +213,22 @@ def due_campaigns(until: str) -> Iterator[tuple[str, str]]:
 
 
 def add_counts(tenant_id: str, campaign_id: str, counts: dict[str, int], *,
-               skipped_reasons: dict[str, int] | None = None) -> None:
+               skipped_reasons: dict[str, int] | None = None) -> dict[str, Any] | None:
+    """ADD the counters; returns the campaign's status, fanned_out_at and queued after the update
+    (so the caller checks completion without another read), None when the campaign is gone."""
     actions: list[Any] = [getattr(CampaignItem, name).add(n) for name, n in counts.items() if n and name in COUNTERS]
     if not actions:
-        return
+        return None
     try:
-        _update(campaign_pk(tenant_id, campaign_id), CAMPAIGN_SK, actions, CampaignItem.pk.exists())
+        reply = CampaignItem._get_connection().update_item(
+            campaign_pk(tenant_id, campaign_id), CAMPAIGN_SK, actions=actions, condition=CampaignItem.pk.exists(),
+            return_values="ALL_NEW")
     except UpdateError:
-        return  # the campaign is gone
+        return None  # the campaign is gone
+    attributes = reply.get("Attributes") or {}
+    after = {"status": (attributes.get("status") or {}).get("S"),
+             "fanned_out_at": (attributes.get("fanned_out_at") or {}).get("S"),
+             "queued": int((attributes.get("queued") or {}).get("N", "0"))}
     if skipped_reasons:
         item = get_campaign(tenant_id, campaign_id, consistent=True)
         if item is not None:
@@ -230,6 +238,7 @@ def add_counts(tenant_id: str, campaign_id: str, counts: dict[str, int], *,
                 reasons[reason] = int(reasons.get(reason, 0)) + n
             stats["skipped_reasons"] = reasons
             _update(item.pk, item.sk, [CampaignItem.stats.set(stats)], None)
+    return after
 
 
 def set_status(tenant_id: str, campaign_id: str, status: str, *, expected: Iterable[str],
@@ -293,7 +302,10 @@ def move_recipient(tenant_id: str, campaign_id: str, person_id: str, status: str
     if reason is not None:
         actions.append(RecipientItem.reason.set(reason))
     if provider_message_id is not None:
-        actions.append(RecipientItem.provider_message_id.set(provider_message_id))
+        # Delivery webhooks name the provider's id: gsi2 finds the recipient from it.
+        actions += [RecipientItem.provider_message_id.set(provider_message_id),
+                    RecipientItem.gsi2pk.set(provider_pk(tenant_id, provider_message_id)),
+                    RecipientItem.gsi2sk.set("R")]
     if error is not None:
         actions.append(RecipientItem.error.set(error))
     try:
@@ -306,13 +318,6 @@ def move_recipient(tenant_id: str, campaign_id: str, person_id: str, status: str
 
 def provider_pk(tenant_id: str, provider_message_id: str) -> str:
     return f"T#{tenant_id}#PMID#{provider_message_id}"
-
-
-def index_provider_id(tenant_id: str, campaign_id: str, person_id: str, provider_message_id: str) -> None:
-    """Delivery webhooks name the provider's id: gsi2 finds the recipient from it."""
-    RecipientItem(campaign_pk(tenant_id, campaign_id), recipient_sk(person_id)).update(
-        actions=[RecipientItem.gsi2pk.set(provider_pk(tenant_id, provider_message_id)),
-                 RecipientItem.gsi2sk.set("R")])
 
 
 def recipient_by_provider_id(tenant_id: str, provider_message_id: str) -> RecipientItem | None:
