@@ -422,3 +422,33 @@ def test_suppressions_bad_input_and_another_brand(demo):
     for at in ("2026-13-45T99:00", "2026-12-24T09:00+25:00", "x" * 30):
         reply = call(API, "POST", f"/v1/campaigns/{campaign['id']}/schedule", principal=admin, body={"at": at})
         assert reply.status == 422, (at, reply.body)
+
+
+def test_a_worker_killed_mid_send_fails_the_recipient_once_and_the_campaign_completes(demo):
+    import httpx
+    import respx
+
+    from skailan.campaigns import sending, store
+    from skailan.platform import clock
+    from skailan.platform.errors import Retryable
+
+    admin = demo["admin@demo.local"]
+    person = _person(admin, "Muerto Enmedio", phone="+573004440001")
+    campaign = _sms(admin, {"kind": "people", "person_ids": [person]})
+    call(API, "POST", f"/v1/campaigns/{campaign['id']}/send", principal=admin)
+    sending.fan_out("demo", campaign["id"])
+    # the worker claimed the recipient and died before writing the outcome
+    assert store.move_recipient("demo", campaign["id"], person, "sending", expected=["queued"], at=clock.iso())
+    body = f'{{"t": "demo", "c": "{campaign["id"]}", "p": "{person}"}}'
+    with respx.mock(assert_all_called=False) as mock:
+        route = mock.post(TW_URL).mock(return_value=httpx.Response(201, json={"sid": "SMnever", "status": "queued"}))
+        with pytest.raises(Retryable):
+            sending.send_one(body, receive_count=2)  # within the lease: wait
+        clock.advance(sending.SENDING_LEASE_SECONDS + 1)
+        assert sending.send_one(body, receive_count=3) == "failed"
+        assert sending.send_one(body, receive_count=4) == "already_done"
+    assert route.call_count == 0  # never resent
+    done = call(API, "GET", f"/v1/campaigns/{campaign['id']}", principal=admin).body
+    assert done["status"] == "completed" and done["stats"]["failed"] == 1 and done["stats"]["queued"] == 0
+    (recipient,) = call(API, "GET", f"/v1/campaigns/{campaign['id']}/recipients", principal=admin).body["items"]
+    assert recipient["status"] == "failed" and recipient["reason"] == "delivery_unknown"

@@ -4,7 +4,8 @@ ones to send with SendMessageBatch of 10; the send worker sends each recipient e
 Exactly once: a recipient moves queued → sending → sent|failed by conditional writes, so a
 redelivered or duplicated message finds it no longer `queued` and does nothing. A worker that dies
 between the provider call and the write leaves the recipient `sending`: it is never sent again
-(at most once; counted as failed `delivery_unknown` by the fan-out's next pass). Resume and restarts
+(at most once); the record's redelivery after the lease fails it `delivery_unknown`, so the campaign
+still completes. Resume and restarts
 run the fan-out again: existing recipients are not rewritten, the still-queued ones re-queued.
 """
 
@@ -18,12 +19,13 @@ from skailan.campaigns import service, store
 from skailan.campaigns.catalogue import CAMPAIGN_COMPLETED
 from skailan.channels.errors import SendFailure
 from skailan.platform.aws import client
-from skailan.platform.clock import iso, utcnow
+from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.errors import NotFound, Retryable
 from skailan.platform.observability import logger
 from skailan.platform.settings import get_settings
 
 SQS_BATCH = 10
+SENDING_LEASE_SECONDS = 120  # longer than one provider call with its timeouts
 SUPPORTED = frozenset({"sms", "whatsapp"})
 WINDOW = timedelta(hours=24)
 # WhatsApp codes (Cloud API): pair rate limit and throughput → retried later; healthy-ecosystem
@@ -139,6 +141,8 @@ def send_one(body: str, *, receive_count: int = 1) -> str:
     tenant_id, campaign_id, person_id = job["t"], job["c"], job["p"]
     item = store.get_campaign(tenant_id, campaign_id, consistent=True)
     recipient = store.get_recipient(tenant_id, campaign_id, person_id)
+    if item is not None and recipient is not None and recipient.status == "sending":
+        return _stuck(item, recipient, receive_count)
     if item is None or recipient is None or recipient.status != "queued":
         return "already_done"
     if item.status == "paused":
@@ -167,6 +171,20 @@ def send_one(body: str, *, receive_count: int = 1) -> str:
         store.record_reach(tenant_id, item.account_id, person_id, at, utcnow() + WINDOW + timedelta(hours=1))
     _settle(tenant_id, campaign_id, "sent")
     return "sent"
+
+
+def _stuck(item: store.CampaignItem, recipient: store.RecipientItem, receive_count: int) -> str:
+    """A redelivered record whose recipient is `sending`: another attempt is sending it, or a worker
+    died between the provider call and the write. Within the lease: wait; after it the outcome is
+    unknown, so it is failed `delivery_unknown` (never resent: at most once) and the campaign can end."""
+    claimed = (recipient.times.as_dict() if recipient.times is not None else {}).get("sending")
+    age = (utcnow() - parse_iso(claimed)).total_seconds() if claimed else SENDING_LEASE_SECONDS
+    if age < SENDING_LEASE_SECONDS and receive_count < 5:
+        raise Retryable("another attempt is sending this recipient", retry_after=SENDING_LEASE_SECONDS - age)
+    if store.move_recipient(item.tenant_id, item.campaign_id, recipient.person_id, "failed", expected=["sending"],
+                            at=iso(), reason="delivery_unknown", error={"code": "delivery_unknown"}):
+        _settle(item.tenant_id, item.campaign_id, "failed")
+    return "failed"
 
 
 def _failed(item: store.CampaignItem, person_id: str, failure: SendFailure, receive_count: int) -> str:
