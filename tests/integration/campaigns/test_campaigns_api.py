@@ -452,3 +452,28 @@ def test_a_worker_killed_mid_send_fails_the_recipient_once_and_the_campaign_comp
     assert done["status"] == "completed" and done["stats"]["failed"] == 1 and done["stats"]["queued"] == 0
     (recipient,) = call(API, "GET", f"/v1/campaigns/{campaign['id']}/recipients", principal=admin).body["items"]
     assert recipient["status"] == "failed" and recipient["reason"] == "delivery_unknown"
+
+
+def test_click_redirect_counts_once_and_only_to_stored_urls(demo):
+    from skailan.campaigns import service, store
+
+    admin = demo["admin@demo.local"]
+    person = _person(admin, "Clic Clic", phone="+573005550001")
+    created = call(API, "POST", "/v1/campaigns", principal=admin,
+                   body={"name": "E", "channel": "email", "account_id": "demo-email",
+                         "audience": {"kind": "people", "person_ids": [person]},
+                         "content": {"subject": "Hola", "html": '<a href="https://demo.example/oferta">Ver</a>'}}).body
+    call(API, "POST", f"/v1/campaigns/{created['id']}/send", principal=admin)
+    # e-mail sending is not done yet: the recipient is written here as the fan-out would
+    assert store.put_recipient("demo", created["id"], person, status="queued", name="Clic", address="c@x.example",
+                               reason=None, at="2026-01-01T00:00:00Z")
+    token = service.click_token("demo", created["id"], person, 0)
+    for _ in range(2):
+        reply = call(API, "GET", f"/public/campaigns/c/{token}")
+        assert reply.status == 302 and reply.headers["Location"] == "https://demo.example/oferta"
+    assert call(API, "GET", f"/v1/campaigns/{created['id']}", principal=admin).body["stats"]["clicked"] == 1
+    for bad in (service.click_token("demo", created["id"], person, 1),  # no such link
+                service.click_token("acme", created["id"], person, 0),  # another brand
+                service.click_token("demo", created["id"], "01ZZZZZZZZZZZZZZZZZZZZZZZZ", 0),
+                "%%%", "aGVsbG8"):
+        assert call(API, "GET", f"/public/campaigns/c/{bad}").status == 404, bad

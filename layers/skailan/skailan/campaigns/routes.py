@@ -26,7 +26,7 @@ from skailan.campaigns.models import (
 )
 from skailan.platform.auth import current_caller
 from skailan.platform.lazy import lazy_module
-from skailan.tenancy.access import requires
+from skailan.tenancy.access import public, requires
 
 service = lazy_module("skailan.campaigns.service")
 
@@ -156,4 +156,15 @@ def remove_suppression(channel: Literal["email", "sms", "whatsapp"], address: st
     service.remove_suppression(current_caller(), channel, address)
 
 
-ROUTERS = (router,)
+tracking_router = Router()
+
+
+@tracking_router.get("/public/campaigns/c/<token>", middlewares=[public()], tags=TAGS)
+def tracked_click(token: str) -> Response[str]:
+    """A tracked link: counts the recipient's click once and answers 302 to the URL the campaign
+    stored (no open redirect: an unknown token or link is a 404)."""
+    target = service.click(token)
+    return Response(status_code=302, body="", headers={"Location": target, "Cache-Control": "no-store"})
+
+
+ROUTERS = (router, tracking_router)

@@ -630,3 +630,37 @@ def list_suppressions(tenant_id: str, *, channel: str | None, cursor: str | None
                                                       reason=i.reason, person_id=i.person_id,
                                                       created_at=i.created_at) for i in items],
                                 next_cursor=next_cursor)
+
+
+# ---------------------------------------------------------------- click tracking
+
+
+def click_token(tenant_id: str, campaign_id: str, person_id: str, index: int) -> str:
+    import base64
+
+    raw = f"{tenant_id}|{campaign_id}|{person_id}|{index}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def click(token: str) -> str:
+    """The stored URL a tracked link stands for (302 target) and the click counted once per
+    recipient. Only URLs the campaign stored: anything else is a 404, never an open redirect."""
+    import base64
+    import binascii
+
+    missing = NotFound(both("Enlace no encontrado", "Link not found"))
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        tenant_id, campaign_id, person_id, index_text = raw.split("|")
+        index = int(index_text)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as err:
+        raise missing from err
+    if not (is_valid_id(campaign_id) and is_valid_id(person_id)) or not tenant_id:
+        raise missing
+    item = store.get_campaign(tenant_id, campaign_id)
+    links = list((item.content or {}).get("links") or []) if item is not None else []
+    if not 0 <= index < len(links) or store.get_recipient(tenant_id, campaign_id, person_id) is None:
+        raise missing
+    if store.mark_once(tenant_id, campaign_id, person_id, "clicked", iso()):
+        store.add_counts(tenant_id, campaign_id, {"clicked": 1})
+    return str(links[index])

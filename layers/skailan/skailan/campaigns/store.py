@@ -436,3 +436,14 @@ def transition(item: CampaignItem, expected: Iterable[str], changes: dict[str, A
             outbox.add(tx, events, table_name())
     except TransactWriteError as err:
         raise StaleCampaign(str(err)) from err
+
+
+def mark_once(tenant_id: str, campaign_id: str, person_id: str, what: str, at: str) -> bool:
+    """Stamp `times.<what>` once (opened, clicked): True only the first time."""
+    try:
+        RecipientItem(campaign_pk(tenant_id, campaign_id), recipient_sk(person_id)).update(
+            actions=[RecipientItem.times[what].set(at)],
+            condition=RecipientItem.pk.exists() & RecipientItem.times[what].does_not_exist())
+    except UpdateError:
+        return False
+    return True
