@@ -477,3 +477,30 @@ def test_click_redirect_counts_once_and_only_to_stored_urls(demo):
                 service.click_token("demo", created["id"], "01ZZZZZZZZZZZZZZZZZZZZZZZZ", 0),
                 "%%%", "aGVsbG8"):
         assert call(API, "GET", f"/public/campaigns/c/{bad}").status == 404, bad
+
+
+def test_segment_audience_is_its_membership_at_send_time(demo):
+    from skailan.campaigns import sending
+    from skailan.crm import segment_store
+
+    admin = demo["admin@demo.local"]
+    tag = f"vip{uuid.uuid4().hex[:6]}"
+    reply = call(CRM, "POST", "/v1/contacts", principal=admin,
+                 body={"name": "Segmento Uno", "phone": "+573006660001", "tags": [tag]})
+    assert reply.status == 201, reply.body
+    member = reply.body["id"]
+    _person(admin, "Fuera Segmento", phone="+573006660002")
+    segment = call(CRM, "POST", "/v1/crm/segments", principal=admin,
+                   body={"name": "VIP", "rule": {"all": [{"field": "tags", "op": "has_tag", "value": tag}]}})
+    assert segment.status == 201, segment.body
+    segment_store.backfill("demo", segment.body["id"])  # what the segments worker does on creation
+    campaign = _sms(admin, {"kind": "segment", "id": segment.body["id"]})
+    preview = call(API, "GET", f"/v1/campaigns/{campaign['id']}/preview", principal=admin).body
+    assert preview["audience"] == 1 and preview["recipients"] == 1
+    call(API, "POST", f"/v1/campaigns/{campaign['id']}/send", principal=admin)
+    assert sending.fan_out("demo", campaign["id"])["queued"] == 1
+    (recipient,) = call(API, "GET", f"/v1/campaigns/{campaign['id']}/recipients", principal=admin).body["items"]
+    assert recipient["person_id"] == member and recipient["status"] == "queued"
+    from tests.integration.channels.conftest import purge
+
+    purge("CAMPAIGN_SEND_QUEUE_URL")  # this test does not send: leave the queue empty for the others
