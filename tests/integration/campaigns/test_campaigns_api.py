@@ -504,3 +504,43 @@ def test_segment_audience_is_its_membership_at_send_time(demo):
     from tests.integration.channels.conftest import purge
 
     purge("CAMPAIGN_SEND_QUEUE_URL")  # this test does not send: leave the queue empty for the others
+
+
+def test_whatsapp_131049_is_not_resent_and_131048_pauses_the_campaign(demo):
+    import httpx
+    import respx
+
+    from skailan.campaigns import sending
+
+    admin = demo["admin@demo.local"]
+    people = [_person(admin, f"Meta{i} Codigo", phone=f"+57302400{i:04d}") for i in range(3)]
+    created = call(API, "POST", "/v1/campaigns", principal=admin,
+                   body={"name": "W", "channel": "whatsapp", "account_id": "demo-whatsapp",
+                         "audience": {"kind": "people", "person_ids": people},
+                         "content": {"template": {"name": "bienvenida", "language": "es", "parameters": ["x"]}}}).body
+    call(API, "POST", f"/v1/campaigns/{created['id']}/send", principal=admin)
+    sending.fan_out("demo", created["id"])
+
+    def error(code: int) -> httpx.Response:
+        return httpx.Response(400, json={"error": {"message": "x", "type": "OAuthException", "code": code,
+                                                   "fbtrace_id": "t"}})
+
+    def body(person: str) -> str:
+        return f'{{"t": "demo", "c": "{created["id"]}", "p": "{person}"}}'
+
+    with respx.mock(assert_all_called=False) as mock:
+        route = mock.post(WA_URL).mock(side_effect=[error(131049), error(131048)])
+        assert sending.send_one(body(people[0])) == "failed"
+        assert sending.send_one(body(people[1])) == "failed"
+        assert sending.send_one(body(people[2])) == "paused"  # the campaign paused for the number
+        assert sending.send_one(body(people[0])) == "already_done"  # 131049: no resend
+    assert route.call_count == 2
+    campaign = call(API, "GET", f"/v1/campaigns/{created['id']}", principal=admin).body
+    assert campaign["status"] == "paused"
+    reasons = {r["person_id"]: (r["status"], r["reason"]) for r in
+               call(API, "GET", f"/v1/campaigns/{created['id']}/recipients", principal=admin).body["items"]}
+    assert reasons[people[0]] == ("failed", "ecosystem_limit")
+    assert reasons[people[2]] == ("queued", None)
+    from tests.integration.channels.conftest import purge
+
+    purge("CAMPAIGN_SEND_QUEUE_URL")
