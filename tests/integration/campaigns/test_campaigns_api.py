@@ -513,6 +513,9 @@ def test_whatsapp_131049_is_not_resent_and_131048_pauses_the_campaign(demo):
     from skailan.campaigns import sending
 
     admin = demo["admin@demo.local"]
+    # the limit test above filled today's room on this account: no limit here
+    assert call("api/admin", "PUT", "/v1/admin/channel-accounts/demo-whatsapp", principal=admin,
+                body={"messaging_limit": "unlimited"}).status == 200
     people = [_person(admin, f"Meta{i} Codigo", phone=f"+57302400{i:04d}") for i in range(3)]
     created = call(API, "POST", "/v1/campaigns", principal=admin,
                    body={"name": "W", "channel": "whatsapp", "account_id": "demo-whatsapp",
