@@ -25,6 +25,7 @@ BENCHES = (
     "bench.analytics",
     "bench.leads_classifier",
     "bench.automations",
+    "bench.campaigns",
 )
 
 

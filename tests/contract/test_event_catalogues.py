@@ -19,13 +19,14 @@ TEMPLATE = load_yaml((ROOT / "template.yaml").read_text())
 
 def _catalogues() -> dict[str, Catalogue]:
     from skailan.automations.catalogue import CATALOGUE as automations
+    from skailan.campaigns.catalogue import CATALOGUE as campaigns
     from skailan.conversations.catalogue import CATALOGUE as conversations
     from skailan.crm.catalogue import CATALOGUE as crm
     from skailan.inbox.catalogue import CATALOGUE as inbox
     from skailan.leads.catalogue import CATALOGUE as leads
     from skailan.tenancy.catalogue import CATALOGUE as tenancy
 
-    return {c.source: c for c in (automations, conversations, crm, inbox, leads, tenancy)}
+    return {c.source: c for c in (automations, campaigns, conversations, crm, inbox, leads, tenancy)}
 
 
 CATALOGUES = _catalogues()

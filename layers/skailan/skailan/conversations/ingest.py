@@ -468,12 +468,23 @@ def _echo(account: accounts.Account, envelope: IngestEnvelope, echo: InboundEcho
 # ---------------------------------------------------------------- statuses
 
 
+def _campaign_status(account: accounts.Account, status: InboundStatus) -> bool:
+    """A campaign's message (campaigns send outside conversations): its recipient's status moves."""
+    from skailan.campaigns import statuses
+
+    code = status.error.code if status.error else None
+    return statuses.apply(account.tenant_id, str(status.provider_message_id), status.status, _time(status.timestamp),
+                          str(code) if code is not None else None)
+
+
 def _status(account: accounts.Account, status: InboundStatus, receive_count: int) -> Outcome:
     if status.provider_message_id is None:
         return _watermark(account, status)
     if status.status not in ("sent", "delivered", "read", "failed"):
         return Outcome("logged")
     ref = store.find_ref(account.tenant_id, account.account_id, status.provider_message_id)
+    if ref is None and _campaign_status(account, status):
+        return Outcome("logged")
     if ref is None or ref.direction != "out":
         if ref is None and receive_count < STATUS_RETRIES:
             raise Retryable("status for a message not recorded yet")

@@ -9,6 +9,8 @@ transaction (membership + timeline entry each, plus the count).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pynamodb.exceptions import TransactWriteError
 
 from skailan.crm._i18n import both
@@ -107,6 +109,12 @@ def drop_members_of(tenant_id: str, facet: str, value: str) -> int:
             batch.delete(FacetItem(member.pk, member.sk))
             dropped += 1
     return dropped
+
+
+def member_ids(tenant_id: str, facet: str, value: str) -> Iterator[str]:
+    """Person ids of a list's or segment's members (`facet` "list" | "segment"): a paged Query."""
+    for member in FacetItem.gsi1.query(facet_index_pk(tenant_id, facet, value)):
+        yield member.person_id
 
 
 def _membership(tenant_id: str, list_id: str, person_id: str, created_at: str | None) -> FacetItem:

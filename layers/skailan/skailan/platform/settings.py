@@ -127,6 +127,15 @@ class Settings(BaseModel):
     automation_brand_runs_per_minute: int = 600
     automation_strikes_to_pause: int = 5  # failed or capped runs in a row
 
+    # Campaigns (docs/campaigns.md): their table; the price table of the preview's cost estimate
+    # (per message; SMS per segment).
+    campaigns_table: str = "skailan-local-campaigns"
+    campaign_send_queue_url: str = ""
+    campaign_price_currency: str = "USD"
+    campaign_price_sms: float = 0.0079
+    campaign_price_email: float = 0.0001
+    campaign_price_whatsapp: float = 0.025
+
     @field_validator("app_url")
     @classmethod
     def _app_url(cls, value: str) -> str:

@@ -281,6 +281,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/public/campaigns/c/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /public/campaigns/c/{token} */
+        get: operations["tracked_click_public_campaigns_c__token__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/public/forms/{form_id}": {
         parameters: {
             query?: never;
@@ -1083,6 +1100,230 @@ export interface paths {
         post?: never;
         /** DELETE /v1/businesses/{business_id}/people/{person_id} */
         delete: operations["unlink_business_person_v1_businesses__business_id__people__person_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/campaigns */
+        get: operations["list_campaigns_v1_campaigns_get"];
+        put?: never;
+        /** POST /v1/campaigns */
+        post: operations["create_campaign_v1_campaigns_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{campaign_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/campaigns/{campaign_id} */
+        get: operations["get_campaign_v1_campaigns__campaign_id__get"];
+        put?: never;
+        post?: never;
+        /** DELETE /v1/campaigns/{campaign_id} */
+        delete: operations["delete_campaign_v1_campaigns__campaign_id__delete"];
+        options?: never;
+        head?: never;
+        /** PATCH /v1/campaigns/{campaign_id} */
+        patch: operations["update_campaign_v1_campaigns__campaign_id__patch"];
+        trace?: never;
+    };
+    "/v1/campaigns/{campaign_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/campaigns/{campaign_id}/archive */
+        post: operations["archive_campaign_v1_campaigns__campaign_id__archive_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{campaign_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/campaigns/{campaign_id}/cancel */
+        post: operations["cancel_campaign_v1_campaigns__campaign_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{campaign_id}/duplicate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/campaigns/{campaign_id}/duplicate */
+        post: operations["duplicate_campaign_v1_campaigns__campaign_id__duplicate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{campaign_id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/campaigns/{campaign_id}/pause */
+        post: operations["pause_campaign_v1_campaigns__campaign_id__pause_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{campaign_id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/campaigns/{campaign_id}/preview */
+        get: operations["preview_campaign_v1_campaigns__campaign_id__preview_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{campaign_id}/recipients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/campaigns/{campaign_id}/recipients */
+        get: operations["list_recipients_v1_campaigns__campaign_id__recipients_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{campaign_id}/recipients.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/campaigns/{campaign_id}/recipients.csv */
+        get: operations["export_recipients_v1_campaigns__campaign_id__recipients_csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{campaign_id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/campaigns/{campaign_id}/resume */
+        post: operations["resume_campaign_v1_campaigns__campaign_id__resume_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{campaign_id}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/campaigns/{campaign_id}/schedule */
+        post: operations["schedule_campaign_v1_campaigns__campaign_id__schedule_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{campaign_id}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/campaigns/{campaign_id}/send */
+        post: operations["send_campaign_v1_campaigns__campaign_id__send_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{campaign_id}/unarchive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/campaigns/{campaign_id}/unarchive */
+        post: operations["unarchive_campaign_v1_campaigns__campaign_id__unarchive_post"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2804,6 +3045,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/suppressions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/suppressions */
+        get: operations["list_suppressions_v1_suppressions_get"];
+        put?: never;
+        /** POST /v1/suppressions */
+        post: operations["add_suppression_v1_suppressions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/suppressions/{channel}/{address}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** DELETE /v1/suppressions/{channel}/{address} */
+        delete: operations["remove_suppression_v1_suppressions__channel___address__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tasks": {
         parameters: {
             query?: never;
@@ -3254,6 +3530,18 @@ export interface components {
             /** Filename */
             filename?: string | null;
         };
+        /** AudienceIn */
+        AudienceIn: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "list" | "segment" | "people";
+            /** Id */
+            id?: string | null;
+            /** Person Ids */
+            person_ids?: string[] | null;
+        };
         /** AuditEntryOut */
         AuditEntryOut: {
             /** Id */
@@ -3664,6 +3952,94 @@ export interface components {
             /** Url */
             url: string;
         };
+        /** CampaignIn */
+        CampaignIn: {
+            /** Name */
+            name: string;
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "email" | "sms" | "whatsapp";
+            /** Account Id */
+            account_id?: string | null;
+            audience: components["schemas"]["AudienceIn"];
+            /** Content */
+            content: {
+                [key: string]: unknown;
+            };
+        };
+        /** CampaignOut */
+        CampaignOut: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "email" | "sms" | "whatsapp";
+            /** Account Id */
+            account_id?: string | null;
+            /** Audience */
+            audience: {
+                [key: string]: unknown;
+            };
+            /** Content */
+            content: {
+                [key: string]: unknown;
+            };
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "scheduled" | "sending" | "paused" | "completed" | "cancelled" | "failed";
+            /** Scheduled At */
+            scheduled_at?: string | null;
+            /** Started At */
+            started_at?: string | null;
+            /** Completed At */
+            completed_at?: string | null;
+            /**
+             * Archived
+             * @default false
+             */
+            archived: boolean;
+            /** Reason */
+            reason?: string | null;
+            stats: components["schemas"]["StatsOut"];
+            /** Created At */
+            created_at?: string | null;
+            /** Updated At */
+            updated_at?: string | null;
+        };
+        /** CampaignPatchIn */
+        CampaignPatchIn: {
+            /** Name */
+            name?: string | null;
+            /** Account Id */
+            account_id?: string | null;
+            audience?: components["schemas"]["AudienceIn"] | null;
+            /** Content */
+            content?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** CapacityOut */
+        CapacityOut: {
+            /** Limit */
+            limit: number | "unlimited";
+            /** Now */
+            now: number;
+            /** Later */
+            later: number;
+            /**
+             * Later At
+             * @description When the rest can start going out (UTC ISO).
+             */
+            later_at?: string | null;
+        };
         /** ChangesOut */
         ChangesOut: {
             /** Items */
@@ -3903,6 +4279,15 @@ export interface components {
             rate_from_previous?: number | null;
             /** Rate From Start */
             rate_from_start?: number | null;
+        };
+        /** CostOut */
+        CostOut: {
+            /** Currency */
+            currency: string;
+            /** Per Message */
+            per_message: number;
+            /** Total */
+            total: number;
         };
         /**
          * CreateDeal
@@ -5873,6 +6258,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[CampaignOut] */
+        Page_CampaignOut_: {
+            /** Items */
+            items: components["schemas"]["CampaignOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[ChannelAccountOut] */
         Page_ChannelAccountOut_: {
             /** Items */
@@ -6020,6 +6412,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[RecipientOut] */
+        Page_RecipientOut_: {
+            /** Items */
+            items: components["schemas"]["RecipientOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[RoleOut] */
         Page_RoleOut_: {
             /** Items */
@@ -6038,6 +6437,13 @@ export interface components {
         Page_SegmentOut_: {
             /** Items */
             items: components["schemas"]["SegmentOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[SuppressionOut] */
+        Page_SuppressionOut_: {
+            /** Items */
+            items: components["schemas"]["SuppressionOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -6269,6 +6675,26 @@ export interface components {
         };
         /** PreviewOut */
         PreviewOut: {
+            /** Recipients */
+            recipients: number;
+            /** Audience */
+            audience: number;
+            /** Skipped */
+            skipped: {
+                [key: string]: number;
+            };
+            /** Sample */
+            sample?: {
+                [key: string]: unknown;
+            } | null;
+            sms?: components["schemas"]["SmsPreviewOut"] | null;
+            whatsapp?: components["schemas"]["CapacityOut"] | null;
+            cost?: components["schemas"]["CostOut"] | null;
+            /** Advice */
+            advice?: string[];
+        };
+        /** PreviewOut */
+        PreviewOut_inbox: {
             /** Quick Reply Id */
             quick_reply_id: string;
             /** Conversation Id */
@@ -6354,6 +6780,32 @@ export interface components {
              * @default true
              */
             read: boolean;
+        };
+        /** RecipientOut */
+        RecipientOut: {
+            /** Person Id */
+            person_id: string;
+            /** Name */
+            name?: string | null;
+            /** Address */
+            address?: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "skipped" | "queued" | "sending" | "sent" | "delivered" | "read" | "failed";
+            /** Reason */
+            reason?: string | null;
+            /** Provider Message Id */
+            provider_message_id?: string | null;
+            /** Error */
+            error?: {
+                [key: string]: unknown;
+            } | null;
+            /** Times */
+            times?: {
+                [key: string]: string;
+            };
         };
         /** RefreshIn */
         RefreshIn: {
@@ -6505,6 +6957,14 @@ export interface components {
             updated_at: string;
             /** Wait Until */
             wait_until?: string | null;
+        };
+        /** ScheduleIn */
+        ScheduleIn: {
+            /**
+             * At
+             * @description Local time in the brand's zone (2026-12-24T09:00) or ISO with offset.
+             */
+            at: string;
         };
         /** SegmentIn */
         SegmentIn: {
@@ -6684,6 +7144,22 @@ export interface components {
             /** Updated At */
             updated_at?: string | null;
         };
+        /** SmsPreviewOut */
+        SmsPreviewOut: {
+            /**
+             * Encoding
+             * @enum {string}
+             */
+            encoding: "GSM-7" | "UCS-2";
+            /** Characters */
+            characters: number;
+            /** Segments */
+            segments: number;
+            /** Per Segment */
+            per_segment: number;
+            /** Warning */
+            warning?: string | null;
+        };
         /** SnoozeIn */
         SnoozeIn: {
             /** Until */
@@ -6834,6 +7310,73 @@ export interface components {
             awaiting_rating_until?: string | null;
             message: components["schemas"]["MessageOut"];
         };
+        /** StatsOut */
+        StatsOut: {
+            /**
+             * Recipients
+             * @default 0
+             */
+            recipients: number;
+            /**
+             * Queued
+             * @default 0
+             */
+            queued: number;
+            /**
+             * Sent
+             * @default 0
+             */
+            sent: number;
+            /**
+             * Delivered
+             * @default 0
+             */
+            delivered: number;
+            /**
+             * Read
+             * @default 0
+             */
+            read: number;
+            /**
+             * Failed
+             * @default 0
+             */
+            failed: number;
+            /**
+             * Opened
+             * @default 0
+             */
+            opened: number;
+            /**
+             * Clicked
+             * @default 0
+             */
+            clicked: number;
+            /**
+             * Bounced
+             * @default 0
+             */
+            bounced: number;
+            /**
+             * Complained
+             * @default 0
+             */
+            complained: number;
+            /**
+             * Unsubscribed
+             * @default 0
+             */
+            unsubscribed: number;
+            /**
+             * Skipped
+             * @default 0
+             */
+            skipped: number;
+            /** Skipped Reasons */
+            skipped_reasons?: {
+                [key: string]: number;
+            };
+        };
         /** StatusIn */
         StatusIn: {
             /**
@@ -6906,6 +7449,32 @@ export interface components {
             links: {
                 [key: string]: string;
             };
+        };
+        /** SuppressionIn */
+        SuppressionIn: {
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "email" | "sms" | "whatsapp";
+            /** Address */
+            address: string;
+        };
+        /** SuppressionOut */
+        SuppressionOut: {
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "email" | "sms" | "whatsapp";
+            /** Address */
+            address: string;
+            /** Reason */
+            reason: string;
+            /** Person Id */
+            person_id?: string | null;
+            /** Created At */
+            created_at?: string | null;
         };
         /** TabCountsOut */
         TabCountsOut: {
@@ -8246,6 +8815,37 @@ export interface operations {
                     "application/json": {
                         [key: string]: string;
                     };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    tracked_click_public_campaigns_c__token__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
                 };
             };
             /** @description Validation Error */
@@ -10483,6 +11083,522 @@ export interface operations {
                 };
                 content: {
                     "application/json": null;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_campaigns_v1_campaigns_get: {
+        parameters: {
+            query?: {
+                archived?: boolean;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CampaignOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_campaign_v1_campaigns_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_campaign_v1_campaigns__campaign_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_campaign_v1_campaigns__campaign_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_campaign_v1_campaigns__campaign_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignPatchIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    archive_campaign_v1_campaigns__campaign_id__archive_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_campaign_v1_campaigns__campaign_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    duplicate_campaign_v1_campaigns__campaign_id__duplicate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    pause_campaign_v1_campaigns__campaign_id__pause_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    preview_campaign_v1_campaigns__campaign_id__preview_get: {
+        parameters: {
+            query?: {
+                person_id?: string | null;
+            };
+            header?: never;
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_recipients_v1_campaigns__campaign_id__recipients_get: {
+        parameters: {
+            query?: {
+                status?: ("skipped" | "queued" | "sending" | "sent" | "delivered" | "read" | "failed") | null;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_RecipientOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_recipients_v1_campaigns__campaign_id__recipients_csv_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    resume_campaign_v1_campaigns__campaign_id__resume_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    schedule_campaign_v1_campaigns__campaign_id__schedule_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    send_campaign_v1_campaigns__campaign_id__send_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unarchive_campaign_v1_campaigns__campaign_id__unarchive_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignOut"];
                 };
             };
             /** @description Validation Error */
@@ -15335,7 +16451,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PreviewOut"];
+                    "application/json": components["schemas"]["PreviewOut_inbox"];
                 };
             };
             /** @description Validation Error */
@@ -15406,6 +16522,105 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NpsOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_suppressions_v1_suppressions_get: {
+        parameters: {
+            query?: {
+                channel?: ("email" | "sms" | "whatsapp") | null;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SuppressionOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_suppression_v1_suppressions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuppressionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuppressionOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    remove_suppression_v1_suppressions__channel___address__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel: "email" | "sms" | "whatsapp";
+                address: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
                 };
             };
             /** @description Validation Error */

@@ -1,0 +1,144 @@
+"""Campaign content: merge fields with fallbacks, SMS encoding and segments, e-mail HTML checks and
+its plain-text part. Pure functions (no I/O), so the editor's preview and the sender agree."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any
+
+# {{contact.first_name}}, {{contact.custom.plan|básico}}, {{brand.name}}
+MERGE = re.compile(r"\{\{\s*([a-z_]+(?:\.[A-Za-z0-9_]+){1,2})\s*(?:\|([^}]*))?\}\}")
+CONTACT_FIELDS = frozenset({"first_name", "last_name", "name", "email", "phone"})
+BRAND_FIELDS = frozenset({"name"})
+
+# GSM 03.38 basic set and its extension table (each extension character takes two septets).
+GSM_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM_EXTENDED = frozenset("\f^{}\\[~]|€")
+
+
+def merge_fields(text: str) -> list[tuple[str, str | None]]:
+    return [(m.group(1), m.group(2)) for m in MERGE.finditer(text or "")]
+
+
+def unknown_fields(text: str) -> list[str]:
+    """Merge fields that name nothing a person or brand has (custom fields go under contact.custom.)."""
+    bad = []
+    for path, _fallback in merge_fields(text):
+        parts = path.split(".")
+        if parts[0] == "contact" and (
+            (len(parts) == 2 and parts[1] in CONTACT_FIELDS) or (len(parts) == 3 and parts[1] == "custom")
+        ):
+            continue
+        if parts[0] == "brand" and len(parts) == 2 and parts[1] in BRAND_FIELDS:
+            continue
+        bad.append(path)
+    return bad
+
+
+def person_values(person: Mapping[str, Any]) -> dict[str, Any]:
+    name = str(person.get("name") or "").strip()
+    first, _, last = name.partition(" ")
+    return {"first_name": first, "last_name": last.strip(), "name": name, "email": person.get("email"),
+            "phone": person.get("phone"), "custom": dict(person.get("custom") or {})}
+
+
+def render(text: str, person: Mapping[str, Any], brand: Mapping[str, Any]) -> str:
+    """Replace every merge field with the person's or brand's value, else its fallback, else ""."""
+    contact = person_values(person)
+
+    def value(match: re.Match[str]) -> str:
+        parts = match.group(1).split(".")
+        found: Any = None
+        if parts[0] == "contact":
+            found = contact["custom"].get(parts[2]) if len(parts) == 3 else contact.get(parts[1])
+        elif parts[0] == "brand":
+            found = brand.get(parts[1])
+        if found in (None, ""):
+            return (match.group(2) or "").strip()
+        return str(found)
+
+    return MERGE.sub(value, text or "")
+
+
+@dataclass(frozen=True)
+class SmsInfo:
+    encoding: str  # GSM-7 | UCS-2
+    characters: int  # septets (GSM-7) or UTF-16 code units (UCS-2)
+    segments: int
+    per_segment: int
+
+
+def sms_info(text: str) -> SmsInfo:
+    """One character outside GSM-7 turns the whole message into UCS-2: 70 per single message, 67 per
+    part of a concatenated one (153 and 160 for GSM-7; extension characters count twice)."""
+    if all(ch in GSM_BASIC or ch in GSM_EXTENDED for ch in text):
+        septets = sum(2 if ch in GSM_EXTENDED else 1 for ch in text)
+        if septets <= 160:
+            return SmsInfo("GSM-7", septets, 1 if septets else 0, 160)
+        return SmsInfo("GSM-7", septets, math.ceil(septets / 153), 153)
+    units = len(text.encode("utf-16-le")) // 2
+    if units <= 70:
+        return SmsInfo("UCS-2", units, 1, 70)
+    return SmsInfo("UCS-2", units, math.ceil(units / 67), 67)
+
+
+# Anything that runs code: refused (a clear 4xx) rather than silently dropped by the sanitiser.
+_ACTIVE = re.compile(r"<\s*(script|iframe|object|embed)\b|javascript\s*:|\son[a-z]+\s*=", re.IGNORECASE)
+
+
+def active_html(html: str) -> bool:
+    return bool(_ACTIVE.search(html or ""))
+
+
+class _Text(HTMLParser):
+    BLOCKS = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.skip = 0
+        self.href: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("style", "head", "title"):
+            self.skip += 1
+        if tag in self.BLOCKS:
+            self.out.append("\n")
+        if tag == "a":
+            self.href = dict(attrs).get("href")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("style", "head", "title"):
+            self.skip = max(0, self.skip - 1)
+        if tag == "a" and self.href:
+            self.out.append(f" ({self.href})")
+            self.href = None
+        if tag in self.BLOCKS:
+            self.out.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.out.append(data)
+
+
+def plain_text(html: str) -> str:
+    """The plain-text part of an HTML e-mail: the text, links spelled out, blank lines collapsed."""
+    parser = _Text()
+    parser.feed(html or "")
+    parser.close()
+    text = re.sub(r"[ \t]+", " ", "".join(parser.out))
+    return re.sub(r"\n\s*\n+", "\n\n", "\n".join(line.strip() for line in text.splitlines())).strip()
+
+
+LINK = re.compile(r"""href\s*=\s*["'](https?://[^"']+)["']""", re.IGNORECASE)
+
+
+def links(html: str) -> list[str]:
+    return list(dict.fromkeys(LINK.findall(html or "")))

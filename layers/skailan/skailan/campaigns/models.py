@@ -1,0 +1,179 @@
+"""Request and response models of the campaigns API.
+
+Content is checked against the channel in the service (a union on the channel would make the
+error details harder to read): e-mail `{subject, html, from_name?, reply_to?}`, SMS `{text}`,
+WhatsApp `{template: {name, language, parameters}}`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, model_validator
+
+from skailan.platform.ids import EntityId
+from skailan.platform.models import EmailAddress, PatchModel, RequestModel, ResponseModel
+
+Channel = Literal["email", "sms", "whatsapp"]
+Status = Literal["draft", "scheduled", "sending", "paused", "completed", "cancelled", "failed"]
+RecipientStatus = Literal["skipped", "queued", "sending", "sent", "delivered", "read", "failed"]
+Name = Annotated[str, Field(min_length=1, max_length=120)]
+AccountId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+MAX_PEOPLE = 1000
+
+
+class AudienceIn(RequestModel):
+    kind: Literal["list", "segment", "people"]
+    id: EntityId | None = None
+    person_ids: Annotated[list[EntityId], Field(min_length=1, max_length=MAX_PEOPLE)] | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> AudienceIn:
+        if self.kind in ("list", "segment") and not self.id:
+            raise ValueError("id is required for a list or segment audience / se requiere id")
+        if self.kind == "people" and not self.person_ids:
+            raise ValueError("person_ids is required for a people audience / se requiere person_ids")
+        if self.kind != "people" and self.person_ids:
+            raise ValueError("person_ids only goes with kind people / person_ids solo con kind people")
+        if self.kind == "people" and self.id:
+            raise ValueError("id does not go with kind people / id no va con kind people")
+        return self
+
+
+class EmailContentIn(RequestModel):
+    subject: Annotated[str, Field(min_length=1, max_length=200)]
+    html: Annotated[str, Field(min_length=1, max_length=500_000)]
+    from_name: Annotated[str, Field(min_length=1, max_length=120)] | None = None
+    reply_to: EmailAddress | None = None
+    text: Annotated[str, Field(min_length=1, max_length=200_000)] | None = None  # else generated from html
+
+
+class SmsContentIn(RequestModel):
+    text: Annotated[str, Field(min_length=1, max_length=1600)]
+
+
+class TemplateRefIn(RequestModel):
+    name: Annotated[str, Field(min_length=1, max_length=512)]
+    language: Annotated[str, Field(min_length=2, max_length=15)]
+    # One per {{n}} of the template's body, in order; each may hold merge fields.
+    parameters: Annotated[list[Annotated[str, Field(min_length=1, max_length=1024)]], Field(max_length=20)] = Field(
+        default_factory=list)
+
+
+class WhatsAppContentIn(RequestModel):
+    template: TemplateRefIn
+
+
+class CampaignIn(RequestModel):
+    name: Name
+    channel: Channel
+    account_id: AccountId | None = None
+    audience: AudienceIn
+    content: dict[str, Any]
+
+
+class CampaignPatchIn(PatchModel):
+    name: Name | None = None
+    account_id: AccountId | None = None
+    audience: AudienceIn | None = None
+    content: dict[str, Any] | None = None
+
+
+class ScheduleIn(RequestModel):
+    at: Annotated[str, Field(min_length=10, max_length=40,
+                             description="Local time in the brand's zone (2026-12-24T09:00) or ISO with offset.")]
+
+
+class StatsOut(ResponseModel):
+    recipients: int = 0
+    queued: int = 0
+    sent: int = 0
+    delivered: int = 0
+    read: int = 0
+    failed: int = 0
+    opened: int = 0
+    clicked: int = 0
+    bounced: int = 0
+    complained: int = 0
+    unsubscribed: int = 0
+    skipped: int = 0
+    skipped_reasons: dict[str, int] = Field(default_factory=dict)
+
+
+class CampaignOut(ResponseModel):
+    id: str
+    name: str
+    channel: Channel
+    account_id: str | None = None
+    audience: dict[str, Any]
+    content: dict[str, Any]
+    status: Status
+    scheduled_at: str | None = None
+    started_at: str | None = None
+    completed_at: str | None = None
+    archived: bool = False
+    reason: str | None = None
+    stats: StatsOut
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class SmsPreviewOut(ResponseModel):
+    encoding: Literal["GSM-7", "UCS-2"]
+    characters: int
+    segments: int
+    per_segment: int
+    warning: str | None = None
+
+
+class CapacityOut(ResponseModel):
+    limit: int | Literal["unlimited"]
+    now: int
+    later: int
+    later_at: str | None = Field(default=None, description="When the rest can start going out (UTC ISO).")
+
+
+class CostOut(ResponseModel):
+    currency: str
+    per_message: float
+    total: float
+
+
+class PreviewOut(ResponseModel):
+    recipients: int
+    audience: int
+    skipped: dict[str, int]
+    sample: dict[str, Any] | None = None
+    sms: SmsPreviewOut | None = None
+    whatsapp: CapacityOut | None = None
+    cost: CostOut | None = None
+    advice: list[str] = Field(default_factory=list)
+
+
+class RecipientOut(ResponseModel):
+    person_id: str
+    name: str | None = None
+    address: str | None = None
+    status: RecipientStatus
+    reason: str | None = None
+    provider_message_id: str | None = None
+    error: dict[str, Any] | None = None
+    times: dict[str, str] = Field(default_factory=dict)
+
+
+class SuppressionIn(RequestModel):
+    channel: Channel
+    address: Annotated[str, Field(min_length=3, max_length=254)]
+
+
+class SuppressionOut(ResponseModel):
+    channel: Channel
+    address: str
+    reason: str
+    person_id: str | None = None
+    created_at: str | None = None
+
+
+class Page[T](ResponseModel):
+    items: list[T]
+    next_cursor: str | None = None

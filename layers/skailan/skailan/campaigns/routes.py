@@ -1,0 +1,170 @@
+"""HTTP routes of the campaigns API (CampaignsApiFunction).
+
+`campaigns:view` reads campaigns, previews, recipients and suppressions; `campaigns:edit` creates,
+edits, sends, schedules, pauses, resumes, cancels, archives and duplicates; `campaigns:manage`
+adds and removes suppressions.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from skailan.campaigns.models import (
+    CampaignIn,
+    CampaignOut,
+    CampaignPatchIn,
+    Page,
+    PreviewOut,
+    RecipientOut,
+    ScheduleIn,
+    SuppressionIn,
+    SuppressionOut,
+)
+from skailan.platform.auth import current_caller
+from skailan.platform.lazy import lazy_module
+from skailan.tenancy.access import public, requires
+
+service = lazy_module("skailan.campaigns.service")
+
+VIEW, EDIT, MANAGE = "campaigns:view", "campaigns:edit", "campaigns:manage"
+TAGS = ["campaigns"]
+Cursor = Annotated[str | None, Query(max_length=2000, description="Opaque cursor from the previous page's next_cursor.")]
+Limit = Annotated[int | None, Query(ge=1, le=100)]
+Ref = Annotated[str | None, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+RecipientStatus = Annotated[Literal["skipped", "queued", "sending", "sent", "delivered", "read", "failed"] | None,
+                            Query()]
+ChannelQ = Annotated[Literal["email", "sms", "whatsapp"] | None, Query()]
+
+router = Router()
+
+
+@router.get("/v1/campaigns", middlewares=[requires(VIEW)], tags=TAGS)
+def list_campaigns(archived: Annotated[bool, Query()] = False, cursor: Cursor = None,
+                   limit: Limit = None) -> Page[CampaignOut]:
+    """The brand's campaigns, newest first (`archived=true`: the archived ones)."""
+    return service.list_all(current_caller().tenant_id, archived=archived, cursor=cursor, limit=limit)
+
+
+@router.post("/v1/campaigns", middlewares=[requires(EDIT)], status_code=201, tags=TAGS)
+def create_campaign(body: CampaignIn) -> CampaignOut:
+    """A draft campaign. Content: e-mail `{subject, html, from_name?, reply_to?}`, SMS `{text}`,
+    WhatsApp `{template: {name, language, parameters}}`; merge fields `{{contact.first_name|amigo}}`,
+    `{{contact.custom.<key>}}`, `{{brand.name}}`."""
+    return service.create(current_caller(), body)
+
+
+@router.get("/v1/campaigns/<campaign_id>", middlewares=[requires(VIEW)], tags=TAGS)
+def get_campaign(campaign_id: str) -> CampaignOut:
+    return service.get(current_caller().tenant_id, campaign_id)
+
+
+@router.patch("/v1/campaigns/<campaign_id>", middlewares=[requires(EDIT)], tags=TAGS)
+def update_campaign(campaign_id: str, body: CampaignPatchIn) -> CampaignOut:
+    """Only while draft or scheduled."""
+    return service.update(current_caller(), campaign_id, body)
+
+
+@router.delete("/v1/campaigns/<campaign_id>", middlewares=[requires(EDIT)], status_code=204, tags=TAGS)
+def delete_campaign(campaign_id: str) -> None:
+    """Only a campaign never sent; the others are archived."""
+    service.delete(current_caller(), campaign_id)
+
+
+@router.post("/v1/campaigns/<campaign_id>/duplicate", middlewares=[requires(EDIT)], status_code=201, tags=TAGS)
+def duplicate_campaign(campaign_id: str) -> CampaignOut:
+    return service.duplicate(current_caller(), campaign_id)
+
+
+@router.post("/v1/campaigns/<campaign_id>/archive", middlewares=[requires(EDIT)], tags=TAGS)
+def archive_campaign(campaign_id: str) -> CampaignOut:
+    return service.archive(current_caller(), campaign_id, archived=True)
+
+
+@router.post("/v1/campaigns/<campaign_id>/unarchive", middlewares=[requires(EDIT)], tags=TAGS)
+def unarchive_campaign(campaign_id: str) -> CampaignOut:
+    return service.archive(current_caller(), campaign_id, archived=False)
+
+
+@router.get("/v1/campaigns/<campaign_id>/preview", middlewares=[requires(VIEW)], tags=TAGS)
+def preview_campaign(campaign_id: str, person_id: Ref = None) -> PreviewOut:
+    """The audience after suppressions and missing identities (counts by reason), a rendered sample
+    (for `person_id` if given), SMS encoding and segments, cost estimate, WhatsApp capacity plan."""
+    return service.preview(current_caller().tenant_id, campaign_id, person_id)
+
+
+@router.post("/v1/campaigns/<campaign_id>/send", middlewares=[requires(EDIT)], status_code=202, tags=TAGS)
+def send_campaign(campaign_id: str) -> CampaignOut:
+    """Start sending now; the fan-out runs in the background."""
+    caller = current_caller()
+    return service.send_now(caller, caller.tenant_id, campaign_id)
+
+
+@router.post("/v1/campaigns/<campaign_id>/schedule", middlewares=[requires(EDIT)], tags=TAGS)
+def schedule_campaign(campaign_id: str, body: ScheduleIn) -> CampaignOut:
+    """`at`: local time in the brand's zone (2026-12-24T09:00) or ISO with offset; the past is refused."""
+    return service.schedule(current_caller(), campaign_id, body.at)
+
+
+@router.post("/v1/campaigns/<campaign_id>/pause", middlewares=[requires(EDIT)], tags=TAGS)
+def pause_campaign(campaign_id: str) -> CampaignOut:
+    return service.pause(current_caller(), campaign_id)
+
+
+@router.post("/v1/campaigns/<campaign_id>/resume", middlewares=[requires(EDIT)], tags=TAGS)
+def resume_campaign(campaign_id: str) -> CampaignOut:
+    """Continues where it stopped: recipients already sent are never sent again."""
+    return service.resume(current_caller(), campaign_id)
+
+
+@router.post("/v1/campaigns/<campaign_id>/cancel", middlewares=[requires(EDIT)], tags=TAGS)
+def cancel_campaign(campaign_id: str) -> CampaignOut:
+    """Before or during sending; recipients not yet sent stay unsent."""
+    return service.cancel(current_caller(), campaign_id)
+
+
+@router.get("/v1/campaigns/<campaign_id>/recipients", middlewares=[requires(VIEW)], tags=TAGS)
+def list_recipients(campaign_id: str, status: RecipientStatus = None, cursor: Cursor = None,
+                    limit: Limit = None) -> Page[RecipientOut]:
+    return service.recipients(current_caller().tenant_id, campaign_id, status=status, cursor=cursor, limit=limit)
+
+
+@router.get("/v1/campaigns/<campaign_id>/recipients.csv", middlewares=[requires(VIEW)], tags=TAGS)
+def export_recipients(campaign_id: str) -> Response[str]:
+    """Every recipient as CSV (UTF-8)."""
+    body = service.recipients_csv(current_caller().tenant_id, campaign_id)
+    return Response(status_code=200, content_type="text/csv; charset=utf-8", body=body,
+                    headers={"Content-Disposition": f'attachment; filename="campaign-{campaign_id}.csv"'})
+
+
+@router.get("/v1/suppressions", middlewares=[requires(VIEW)], tags=TAGS)
+def list_suppressions(channel: ChannelQ = None, cursor: Cursor = None, limit: Limit = None) -> Page[SuppressionOut]:
+    """Opted-out, bounced and complained addresses: campaigns never send to them."""
+    return service.list_suppressions(current_caller().tenant_id, channel=channel, cursor=cursor, limit=limit)
+
+
+@router.post("/v1/suppressions", middlewares=[requires(MANAGE)], status_code=201, tags=TAGS)
+def add_suppression(body: SuppressionIn) -> SuppressionOut:
+    return service.add_suppression(current_caller(), body)
+
+
+@router.delete("/v1/suppressions/<channel>/<address>", middlewares=[requires(MANAGE)], status_code=204, tags=TAGS)
+def remove_suppression(channel: Literal["email", "sms", "whatsapp"], address: str) -> None:
+    service.remove_suppression(current_caller(), channel, address)
+
+
+tracking_router = Router()
+
+
+@tracking_router.get("/public/campaigns/c/<token>", middlewares=[public()], tags=TAGS)
+def tracked_click(token: str) -> Response[str]:
+    """A tracked link: counts the recipient's click once and answers 302 to the URL the campaign
+    stored (no open redirect: an unknown token or link is a 404)."""
+    target = service.click(token)
+    return Response(status_code=302, body="", headers={"Location": target, "Cache-Control": "no-store"})
+
+
+ROUTERS = (router, tracking_router)

@@ -1,0 +1,238 @@
+"""Sending a campaign: the fan-out writes the recipients (once per campaign × person) and queues the
+ones to send with SendMessageBatch of 10; the send worker sends each recipient exactly once.
+
+Exactly once: a recipient moves queued → sending → sent|failed by conditional writes, so a
+redelivered or duplicated message finds it no longer `queued` and does nothing. A worker that dies
+between the provider call and the write leaves the recipient `sending`: it is never sent again
+(at most once); the record's redelivery after the lease fails it `delivery_unknown`, so the campaign
+still completes. Resume and restarts
+run the fan-out again: existing recipients are not rewritten, the still-queued ones re-queued.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from skailan.campaigns import service, store
+from skailan.campaigns.catalogue import CAMPAIGN_COMPLETED
+from skailan.channels.errors import SendFailure
+from skailan.platform.aws import client
+from skailan.platform.clock import iso, parse_iso, utcnow
+from skailan.platform.errors import NotFound, Retryable
+from skailan.platform.observability import logger
+from skailan.platform.settings import get_settings
+
+SQS_BATCH = 10
+SENDING_LEASE_SECONDS = 120  # longer than one provider call with its timeouts
+SUPPORTED = frozenset({"sms", "whatsapp"})
+WINDOW = timedelta(hours=24)
+# WhatsApp codes (Cloud API): pair rate limit and throughput → retried later; healthy-ecosystem
+# marketing refusal → not resent; spam restriction → the campaign pauses for the number.
+RETRY_LATER = frozenset({"131056", "130429"})
+NO_RESEND = frozenset({"131049"})
+PAUSE = frozenset({"131048"})
+
+
+def _queue(entries: list[dict[str, str]]) -> int:
+    """SendMessageBatch of up to 10; entries the queue refused are sent again (never dropped)."""
+    url = get_settings().campaign_send_queue_url
+    requests = 0
+    for start in range(0, len(entries), SQS_BATCH):
+        pending = entries[start:start + SQS_BATCH]
+        for _attempt in range(5):
+            requests += 1
+            reply = client("sqs").send_message_batch(QueueUrl=url, Entries=pending)
+            failed = {f["Id"] for f in reply.get("Failed") or []}
+            pending = [e for e in pending if e["Id"] in failed]
+            if not pending:
+                break
+        if pending:
+            raise Retryable("the send queue refused messages")  # the fan-out runs again; nothing is lost
+    return requests
+
+
+def _entry(tenant_id: str, campaign_id: str, person_id: str, delay: int = 0) -> dict[str, Any]:
+    entry: dict[str, Any] = {"Id": person_id[-80:],
+                             "MessageBody": json.dumps({"t": tenant_id, "c": campaign_id, "p": person_id})}
+    if delay:
+        entry["DelaySeconds"] = min(900, delay)
+    return entry
+
+
+def fan_out(tenant_id: str, campaign_id: str) -> dict[str, int]:
+    """Write the campaign's recipients and queue the ones to send. Idempotent: run it again after a
+    crash, a redelivery or a resume and nobody is written or sent twice."""
+    try:
+        item = service.load(tenant_id, campaign_id)
+    except NotFound:
+        return {"recipients": 0}
+    if item.status != "sending":
+        return {"recipients": 0}
+    if item.channel not in SUPPORTED:
+        store.set_status(tenant_id, campaign_id, "failed", expected=["sending"])
+        logger.warning("campaign channel not sent yet", tenant_id=tenant_id, campaign_id=campaign_id)
+        return {"recipients": 0}
+    now = iso()
+    counts = {"recipients": 0, "queued": 0, "skipped": 0}
+    reasons: dict[str, int] = {}
+    entries: list[dict[str, Any]] = []
+    batch: list[tuple[str, Any]] = []
+
+    def flush() -> None:
+        for pid, person, address, why in service.classify(tenant_id, item.channel, batch):
+            status = "skipped" if why else "queued"
+            name = person.name if person is not None else None
+            if store.put_recipient(tenant_id, campaign_id, pid, status=status, name=name, address=address,
+                                   reason=why, at=now):
+                counts["recipients"] += 1
+                counts[status] += 1
+                if why:
+                    reasons[why] = reasons.get(why, 0) + 1
+                else:
+                    entries.append(_entry(tenant_id, campaign_id, pid))
+            else:
+                existing = store.get_recipient(tenant_id, campaign_id, pid)
+                if existing is not None and existing.status == "queued":
+                    entries.append(_entry(tenant_id, campaign_id, pid))  # a resume or a restart
+        batch.clear()
+        if len(entries) >= 100:
+            _queue(entries)
+            entries.clear()
+
+    for pid, person in service.people(tenant_id, item.audience):
+        batch.append((pid, person))
+        if len(batch) == service.BATCH:
+            flush()
+    flush()
+    store.add_counts(tenant_id, campaign_id, counts, skipped_reasons=reasons)
+    if entries:
+        _queue(entries)
+    store.mark_fanned_out(tenant_id, campaign_id)
+    _complete_if_done(tenant_id, campaign_id)
+    return counts
+
+
+def _complete_if_done(tenant_id: str, campaign_id: str, after: dict[str, Any] | None = None) -> None:
+    if after is not None and (after["status"] != "sending" or not after["fanned_out_at"] or after["queued"] > 0):
+        return  # the counters' own update answered: not done, no read needed
+    item = store.get_campaign(tenant_id, campaign_id, consistent=True)
+    if item is None or item.status != "sending" or not item.fanned_out_at:
+        return
+    if int(item.queued or 0) > 0:
+        return
+    if store.set_status(tenant_id, campaign_id, "completed", expected=["sending"], at_field="completed_at", at=iso()):
+        item.status = "completed"
+        from skailan.platform import outbox
+
+        outbox.write([service._event(None, item, CAMPAIGN_COMPLETED)], store.table_name())
+
+
+def _settle(tenant_id: str, campaign_id: str, counter: str) -> None:
+    after = store.add_counts(tenant_id, campaign_id, {counter: 1, "queued": -1})
+    if after is not None:
+        _complete_if_done(tenant_id, campaign_id, after)
+
+
+def send_one(body: str, *, receive_count: int = 1) -> str:
+    """One queued recipient out to its provider, at most once and never twice."""
+    job = json.loads(body)
+    tenant_id, campaign_id, person_id = job["t"], job["c"], job["p"]
+    item = store.get_campaign(tenant_id, campaign_id, consistent=True)
+    recipient = store.get_recipient(tenant_id, campaign_id, person_id)
+    if item is not None and recipient is not None and recipient.status == "sending":
+        return _stuck(item, recipient, receive_count)
+    if item is None or recipient is None or recipient.status != "queued":
+        return "already_done"
+    if item.status == "paused":
+        return "paused"  # stays queued: the resume's fan-out queues it again
+    if item.status == "cancelled":
+        if store.move_recipient(tenant_id, campaign_id, person_id, "skipped", expected=["queued"], at=iso(),
+                                reason="cancelled"):
+            store.add_counts(tenant_id, campaign_id, {"skipped": 1, "queued": -1})
+        return "cancelled"
+    if item.status != "sending":
+        return "already_done"
+    if item.channel == "whatsapp" and item.account_id and not _whatsapp_room(item):
+        # Over the messaging limit: wait for room, never dropped (the delay is the queue's own).
+        raise Retryable("messaging limit reached", retry_after=900)
+    if not store.move_recipient(tenant_id, campaign_id, person_id, "sending", expected=["queued"], at=iso()):
+        return "already_done"  # another worker claimed it
+    person = _person(tenant_id, person_id)
+    try:
+        result = _deliver(item, recipient.address or "", person)
+    except SendFailure as failure:
+        return _failed(item, person_id, failure, receive_count)
+    at = iso()
+    store.move_recipient(tenant_id, campaign_id, person_id, "sent", expected=["sending"], at=at,
+                         provider_message_id=result.provider_message_id)
+    if item.channel == "whatsapp" and item.account_id:
+        store.record_reach(tenant_id, item.account_id, person_id, at, utcnow() + WINDOW + timedelta(hours=1))
+    _settle(tenant_id, campaign_id, "sent")
+    return "sent"
+
+
+def _stuck(item: store.CampaignItem, recipient: store.RecipientItem, receive_count: int) -> str:
+    """A redelivered record whose recipient is `sending`: another attempt is sending it, or a worker
+    died between the provider call and the write. Within the lease: wait; after it the outcome is
+    unknown, so it is failed `delivery_unknown` (never resent: at most once) and the campaign can end."""
+    claimed = (recipient.times.as_dict() if recipient.times is not None else {}).get("sending")
+    age = (utcnow() - parse_iso(claimed)).total_seconds() if claimed else SENDING_LEASE_SECONDS
+    if age < SENDING_LEASE_SECONDS and receive_count < 5:
+        raise Retryable("another attempt is sending this recipient", retry_after=SENDING_LEASE_SECONDS - age)
+    if store.move_recipient(item.tenant_id, item.campaign_id, recipient.person_id, "failed", expected=["sending"],
+                            at=iso(), reason="delivery_unknown", error={"code": "delivery_unknown"}):
+        _settle(item.tenant_id, item.campaign_id, "failed")
+    return "failed"
+
+
+def _failed(item: store.CampaignItem, person_id: str, failure: SendFailure, receive_count: int) -> str:
+    tenant_id, campaign_id = item.tenant_id, item.campaign_id
+    error = {"code": failure.code, "message_es": failure.reason_es, "message_en": failure.reason_en}
+    if not failure.permanent or failure.code in RETRY_LATER:
+        if receive_count < 5:
+            # Back to queued: this same record retries after the backoff (the claim is released).
+            store.move_recipient(tenant_id, campaign_id, person_id, "queued", expected=["sending"], at=iso(),
+                                 error=error)
+            raise Retryable(f"provider said retry later ({failure.code})", retry_after=failure.retry_after)
+        error["code"] = f"retries_exhausted:{failure.code}"
+    if failure.code in PAUSE:
+        store.set_status(tenant_id, campaign_id, "paused", expected=["sending"])
+        logger.error("campaign paused: spam restriction on the number", tenant_id=tenant_id, campaign_id=campaign_id,
+                     account_id=item.account_id)
+    reason = "ecosystem_limit" if failure.code in NO_RESEND else failure.code
+    store.move_recipient(tenant_id, campaign_id, person_id, "failed", expected=["sending"], at=iso(), reason=reason,
+                         error=error)
+    _settle(tenant_id, campaign_id, "failed")
+    return "failed"
+
+
+def _whatsapp_room(item: store.CampaignItem) -> bool:
+    limit = service._messaging_limit(item.tenant_id, item.account_id)
+    if limit == "unlimited":
+        return True
+    return service.used_24h(item.tenant_id, item.account_id) < int(limit)
+
+
+def _person(tenant_id: str, person_id: str) -> Any:
+    from skailan.crm.people import batch_people
+
+    return batch_people(tenant_id, [person_id]).get(person_id)
+
+
+def _deliver(item: store.CampaignItem, address: str, person: Any) -> Any:
+    from skailan.channels import accounts
+    from skailan.channels.models import OutboundMessage
+    from skailan.conversations.sending import SmsDelivery, WhatsAppDelivery, own_failure
+
+    rendered = service.render_for(item, person, {"name": service._brand(item.tenant_id).name})
+    account = accounts.account(item.tenant_id, item.account_id) if item.account_id else None
+    if account is None or not account.active:
+        raise own_failure("channel_disabled")
+    if item.channel == "sms":
+        message = OutboundMessage(channel="sms", to=address, type="text", text=rendered["text"])
+        return SmsDelivery(account, None).sender().send(message)  # type: ignore[arg-type]
+    message = OutboundMessage(channel="whatsapp", to=address.lstrip("+"), type="template",
+                              template=rendered["template"])
+    return WhatsAppDelivery(account, None).sender().send(message)  # type: ignore[arg-type]

@@ -1,0 +1,666 @@
+"""Campaigns: definitions, lifecycle (draft → scheduled → sending → completed, paused, cancelled,
+failed; archive, duplicate), the audience and its preview, and suppressions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ValidationError
+
+from skailan.campaigns import content as text
+from skailan.campaigns import store
+from skailan.campaigns.catalogue import (
+    CAMPAIGN_CANCELLED,
+    CAMPAIGN_PAUSED,
+    CAMPAIGN_RESUMED,
+    CAMPAIGN_SCHEDULED,
+    CAMPAIGN_STARTED,
+    CATALOGUE,
+    CONSENT_CHANGED,
+    SOURCE,
+)
+from skailan.campaigns.models import (
+    AudienceIn,
+    CampaignIn,
+    CampaignOut,
+    CampaignPatchIn,
+    CapacityOut,
+    CostOut,
+    EmailContentIn,
+    Page,
+    PreviewOut,
+    RecipientOut,
+    SmsContentIn,
+    SmsPreviewOut,
+    StatsOut,
+    SuppressionIn,
+    SuppressionOut,
+    WhatsAppContentIn,
+)
+from skailan.channels.email.sanitize import sanitize_html
+from skailan.platform.auth import Caller
+from skailan.platform.clock import iso, parse_iso, utcnow
+from skailan.platform.errors import Conflict, NotFound, Unprocessable
+from skailan.platform.events import DomainEvent, build_event
+from skailan.platform.ids import is_valid_id, new_id
+from skailan.platform.settings import get_settings
+
+CONTENT_MODELS: dict[str, type[BaseModel]] = {"email": EmailContentIn, "sms": SmsContentIn,
+                                              "whatsapp": WhatsAppContentIn}
+WHATSAPP_WINDOW = timedelta(hours=24)
+BATCH = 100  # people read per BatchGetItem
+
+
+def both(es: str, en: str) -> str:
+    return f"{es} / {en}"
+
+
+def _invalid(field: str, error: str, es: str, en: str) -> dict[str, str]:
+    return {"field": field, "error": error, "message": both(es, en)}
+
+
+def _refuse(errors: list[dict[str, str]]) -> Unprocessable:
+    return Unprocessable(both("La campaña no es válida", "The campaign is not valid"), details=errors)
+
+
+def _event(caller: Caller | None, item: store.CampaignItem, type_: str, **data: Any) -> DomainEvent:
+    payload = {"campaign_id": item.campaign_id, "name": item.name, "channel": item.channel, "status": item.status,
+               **data}
+    return build_event(SOURCE, item.tenant_id, CATALOGUE.check(type_), caller=caller, entity_type="campaign",
+                       entity_id=item.campaign_id, data=payload)
+
+
+def _not_found() -> NotFound:
+    return NotFound(both("Campaña no encontrada", "Campaign not found"))
+
+
+def load(tenant_id: str, campaign_id: str, *, consistent: bool = True) -> store.CampaignItem:
+    item = store.get_campaign(tenant_id, campaign_id, consistent=consistent) if is_valid_id(campaign_id) else None
+    if item is None:
+        raise _not_found()
+    return item
+
+
+def _stats(item: store.CampaignItem) -> StatsOut:
+    counts = {name: int(getattr(item, name) or 0) for name in store.COUNTERS}
+    return StatsOut(**counts, skipped_reasons=dict((item.stats or {}).get("skipped_reasons") or {}))
+
+
+def out(item: store.CampaignItem) -> CampaignOut:
+    return CampaignOut(id=item.campaign_id, name=item.name, channel=item.channel,  # type: ignore[arg-type]
+                       account_id=item.account_id, audience=item.audience, content=item.content,
+                       status=item.status,  # type: ignore[arg-type]
+                       scheduled_at=item.scheduled_at, started_at=item.started_at, completed_at=item.completed_at,
+                       archived=bool(item.archived_at), reason=item.reason, stats=_stats(item),
+                       created_at=item.created_at, updated_at=item.updated_at)
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _account(tenant_id: str, channel: str, account_id: str | None, errors: list[dict[str, str]]) -> Any:
+    from skailan.tenancy import channel_accounts
+
+    if account_id is None:
+        if channel == "whatsapp":
+            errors.append(_invalid("account_id", "required", "Elige el número de WhatsApp que envía",
+                                   "Choose the WhatsApp number that sends"))
+        return None
+    try:
+        account = channel_accounts.get_account(tenant_id, account_id)
+    except NotFound:
+        errors.append(_invalid("account_id", "not_found", "Cuenta de envío no encontrada", "Sending account not found"))
+        return None
+    if account.channel != channel:
+        errors.append(_invalid("account_id", "wrong_channel", f"La cuenta no es de {channel}",
+                               f"The account is not a {channel} account"))
+        return None
+    return account
+
+
+def _audience(tenant_id: str, audience: AudienceIn, errors: list[dict[str, str]]) -> None:
+    from skailan.crm import lists, segment_store
+
+    try:
+        if audience.kind == "list":
+            lists.load_list(tenant_id, audience.id or "")
+        elif audience.kind == "segment":
+            segment_store.load_segment(tenant_id, audience.id or "")
+    except NotFound:
+        errors.append(_invalid("audience.id", "not_found", "Audiencia no encontrada", "Audience not found"))
+
+
+def _merge_checks(field: str, value: str, errors: list[dict[str, str]]) -> None:
+    for path in text.unknown_fields(value):
+        errors.append(_invalid(field, "unknown_merge_field", f"Campo de combinación desconocido: {path}",
+                               f"Unknown merge field: {path}"))
+
+
+def _content(tenant_id: str, channel: str, account_id: str | None, raw: dict[str, Any],
+             errors: list[dict[str, str]]) -> dict[str, Any]:
+    try:
+        parsed = CONTENT_MODELS[channel].model_validate(raw)
+    except ValidationError as err:
+        for e in err.errors():
+            where = ".".join(str(p) for p in ("content", *e["loc"]))
+            errors.append(_invalid(where, e["type"], "Contenido no válido: " + e["msg"], "Invalid content: " + e["msg"]))
+        return {}
+    if isinstance(parsed, EmailContentIn):
+        _merge_checks("content.subject", parsed.subject, errors)
+        _merge_checks("content.html", parsed.html, errors)
+        if text.active_html(parsed.html):
+            errors.append(_invalid("content.html", "active_content", "El HTML no puede llevar scripts ni eventos",
+                                   "The HTML cannot carry scripts or event handlers"))
+            return {}
+        html = sanitize_html(parsed.html)
+        return {**parsed.model_dump(exclude_none=True), "html": html,
+                "text": parsed.text or text.plain_text(html), "links": text.links(html)}
+    if isinstance(parsed, SmsContentIn):
+        _merge_checks("content.text", parsed.text, errors)
+        return parsed.model_dump()
+    assert isinstance(parsed, WhatsAppContentIn)
+    for i, parameter in enumerate(parsed.template.parameters):
+        _merge_checks(f"content.template.parameters.{i}", parameter, errors)
+    if account_id:
+        from skailan.inbox import templates
+
+        found = templates.find(tenant_id, account_id, parsed.template.name, parsed.template.language)
+        if found is None or found.status != "approved":
+            errors.append(_invalid("content.template", "not_approved",
+                                   "La plantilla no existe o no está aprobada para esta cuenta",
+                                   "The template does not exist or is not approved for this account"))
+        elif found.parameters != len(parsed.template.parameters):
+            errors.append(_invalid("content.template.parameters", "count",
+                                   f"La plantilla pide {found.parameters} parámetros, llegaron "
+                                   f"{len(parsed.template.parameters)}",
+                                   f"The template takes {found.parameters} parameters, "
+                                   f"{len(parsed.template.parameters)} given"))
+    return parsed.model_dump()
+
+
+def _checked(tenant_id: str, channel: str, account_id: str | None, audience: AudienceIn,
+             raw_content: dict[str, Any]) -> dict[str, Any]:
+    errors: list[dict[str, str]] = []
+    _account(tenant_id, channel, account_id, errors)
+    _audience(tenant_id, audience, errors)
+    checked = _content(tenant_id, channel, account_id, raw_content, errors)
+    if errors:
+        raise _refuse(errors)
+    return checked
+
+
+# ---------------------------------------------------------------- CRUD
+
+
+def create(caller: Caller, body: CampaignIn) -> CampaignOut:
+    tenant_id = caller.tenant_id
+    checked = _checked(tenant_id, body.channel, body.account_id, body.audience, body.content)
+    now = iso()
+    item = store.new_campaign(tenant_id, new_id(), name=body.name, channel=body.channel, account_id=body.account_id,
+                              audience=body.audience.model_dump(exclude_none=True), content=checked, status="draft",
+                              created_by=caller.principal_id, created_at=now, updated_at=now)
+    store.save_campaign(item, [_event(caller, item, "campaign.created")])
+    return out(item)
+
+
+def get(tenant_id: str, campaign_id: str) -> CampaignOut:
+    return out(load(tenant_id, campaign_id, consistent=False))
+
+
+def list_all(tenant_id: str, *, archived: bool, cursor: str | None, limit: int | None) -> Page[CampaignOut]:
+    items, next_cursor = store.list_campaigns(tenant_id, archived=archived, cursor=cursor, limit=limit)
+    return Page[CampaignOut](items=[out(i) for i in items], next_cursor=next_cursor)
+
+
+def _save(item: store.CampaignItem, events: list[DomainEvent]) -> None:
+    try:
+        store.save_campaign(item, events)
+    except store.StaleCampaign as err:
+        raise Conflict(both("La campaña cambió mientras tanto; vuelve a intentarlo",
+                            "The campaign changed meanwhile; try again")) from err
+
+
+def _move(item: store.CampaignItem, expected: list[str], changes: dict[str, Any], type_: str, caller: Caller | None,
+          **data: Any) -> None:
+    """A lifecycle step: only the changed attributes, if the status is still expected (races: 409)."""
+    for name, value in changes.items():
+        setattr(item, name, value)
+    try:
+        store.transition(item, expected, changes, [_event(caller, item, type_, **data)])
+    except store.StaleCampaign as err:
+        raise Conflict(both("La campaña cambió mientras tanto; vuelve a intentarlo",
+                            "The campaign changed meanwhile; try again")) from err
+
+
+def update(caller: Caller, campaign_id: str, body: CampaignPatchIn) -> CampaignOut:
+    item = load(caller.tenant_id, campaign_id)
+    changes = body.model_dump(exclude_unset=True)
+    if not changes:
+        return out(item)
+    if item.status not in ("draft", "scheduled"):
+        raise Conflict(both("Solo se edita una campaña en borrador o programada",
+                            "Only a draft or scheduled campaign can be edited"), code="not_editable")
+    if {"account_id", "audience", "content"} & changes.keys():
+        audience = body.audience or AudienceIn.model_validate(item.audience)
+        account_id = changes.get("account_id", item.account_id)
+        item.content = _checked(caller.tenant_id, item.channel, account_id, audience,
+                                changes.get("content", item.content))
+        item.audience, item.account_id = audience.model_dump(exclude_none=True), account_id
+    if "name" in changes:
+        item.name = changes["name"]
+    item.updated_at = iso()
+    _save(item, [_event(caller, item, "campaign.updated", changed=sorted(changes))])
+    return out(item)
+
+
+def delete(caller: Caller, campaign_id: str) -> None:
+    item = load(caller.tenant_id, campaign_id)
+    if item.status != "draft" or item.started_at:
+        raise Conflict(both("Solo se borra una campaña que nunca se envió (archívala)",
+                            "Only a campaign never sent can be deleted (archive it)"), code="not_deletable")
+    try:
+        store.delete_campaign(item, [_event(caller, item, "campaign.deleted")])
+    except store.StaleCampaign as err:
+        raise Conflict(both("La campaña cambió mientras tanto", "The campaign changed meanwhile")) from err
+
+
+def duplicate(caller: Caller, campaign_id: str) -> CampaignOut:
+    source = load(caller.tenant_id, campaign_id, consistent=False)
+    now = iso()
+    item = store.new_campaign(caller.tenant_id, new_id(), name=f"{source.name} (copia)"[:120], channel=source.channel,
+                              account_id=source.account_id, audience=source.audience, content=source.content,
+                              status="draft", created_by=caller.principal_id, created_at=now, updated_at=now)
+    store.save_campaign(item, [_event(caller, item, "campaign.created", duplicated_from=source.campaign_id)])
+    return out(item)
+
+
+def archive(caller: Caller, campaign_id: str, *, archived: bool = True) -> CampaignOut:
+    item = load(caller.tenant_id, campaign_id)
+    if archived and item.status in ("scheduled", "sending"):
+        raise Conflict(both("Pausa o cancela la campaña antes de archivarla",
+                            "Pause or cancel the campaign before archiving it"), code="not_archivable")
+    _move(item, [item.status], {"archived_at": iso() if archived else None, "updated_at": iso()},
+          "campaign.updated", caller, changed=["archived"])
+    return out(item)
+
+
+# ---------------------------------------------------------------- lifecycle
+
+
+def _brand(tenant_id: str) -> Any:
+    from skailan.tenancy.brands import get_brand
+
+    return get_brand(tenant_id)
+
+
+def parse_at(tenant_id: str, raw: str) -> datetime:
+    """ISO with an offset, or a local date-time in the brand's zone."""
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError as err:
+        raise _refuse([_invalid("at", "invalid", "Fecha y hora no válidas (2026-12-24T09:00)",
+                                "Invalid date and time (2026-12-24T09:00)")]) from err
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(_brand(tenant_id).time_zone))
+    return moment
+
+
+def schedule(caller: Caller, campaign_id: str, raw_at: str) -> CampaignOut:
+    item = load(caller.tenant_id, campaign_id)
+    moment = parse_at(caller.tenant_id, raw_at)
+    if moment <= utcnow():
+        raise _refuse([_invalid("at", "in_the_past", "La fecha programada ya pasó",
+                                "The scheduled time is in the past")])
+    if item.status not in ("draft", "scheduled"):
+        raise Conflict(both("Solo se programa una campaña en borrador", "Only a draft campaign can be scheduled"),
+                       code="not_schedulable")
+    _move(item, ["draft", "scheduled"], {"status": "scheduled", "scheduled_at": iso(moment), "updated_at": iso()},
+          CAMPAIGN_SCHEDULED, caller, at=iso(moment))
+    return out(item)
+
+
+def send_now(caller: Caller | None, tenant_id: str, campaign_id: str) -> CampaignOut:
+    """draft/scheduled → sending; the campaign.started event (outbox) starts the fan-out."""
+    item = load(tenant_id, campaign_id)
+    if item.status not in ("draft", "scheduled"):
+        raise Conflict(both("La campaña ya se envió o está en curso", "The campaign was already sent or is running"),
+                       code="not_sendable")
+    _move(item, ["draft", "scheduled"], {"status": "sending", "started_at": iso(), "updated_at": iso()},
+          CAMPAIGN_STARTED, caller)
+    return out(item)
+
+
+def pause(caller: Caller, campaign_id: str) -> CampaignOut:
+    item = load(caller.tenant_id, campaign_id)
+    if item.status != "sending":
+        raise Conflict(both("Solo se pausa una campaña en envío", "Only a sending campaign can be paused"),
+                       code="not_pausable")
+    _move(item, ["sending"], {"status": "paused", "updated_at": iso()}, CAMPAIGN_PAUSED, caller)
+    return out(item)
+
+
+def resume(caller: Caller, campaign_id: str) -> CampaignOut:
+    item = load(caller.tenant_id, campaign_id)
+    if item.status != "paused":
+        raise Conflict(both("Solo se reanuda una campaña pausada", "Only a paused campaign can be resumed"),
+                       code="not_resumable")
+    _move(item, ["paused"], {"status": "sending", "reason": None, "updated_at": iso()}, CAMPAIGN_RESUMED, caller)
+    return out(item)
+
+
+def cancel(caller: Caller, campaign_id: str) -> CampaignOut:
+    item = load(caller.tenant_id, campaign_id)
+    if item.status not in ("draft", "scheduled", "sending", "paused"):
+        raise Conflict(both("La campaña ya terminó", "The campaign already finished"), code="not_cancellable")
+    _move(item, ["draft", "scheduled", "sending", "paused"], {"status": "cancelled", "updated_at": iso()},
+          CAMPAIGN_CANCELLED, caller)
+    return out(item)
+
+
+def start_due(now: datetime | None = None) -> int:
+    """Start every scheduled campaign that is due (the scheduled job; follows the application clock)."""
+    started = 0
+    for tenant_id, campaign_id in list(store.due_campaigns(iso(now or utcnow()))):
+        try:
+            send_now(None, tenant_id, campaign_id)
+        except (Conflict, NotFound):
+            continue  # cancelled or started meanwhile
+        started += 1
+    return started
+
+
+# ---------------------------------------------------------------- audience and preview
+
+
+def person_ids(tenant_id: str, audience: dict[str, Any]) -> Iterator[str]:
+    from skailan.crm import lists
+    from skailan.crm.segment_store import SEGMENT_FACET
+
+    kind = audience.get("kind")
+    if kind == "people":
+        yield from dict.fromkeys(audience.get("person_ids") or [])
+    elif kind == "list":
+        yield from lists.member_ids(tenant_id, "list", audience["id"])
+    elif kind == "segment":
+        yield from lists.member_ids(tenant_id, SEGMENT_FACET, audience["id"])
+
+
+def address_of(channel: str, person: Any) -> str | None:
+    if channel == "email":
+        return person.email or None
+    return person.phone or None  # SMS and WhatsApp (the wa id is the E.164 number)
+
+
+def people(tenant_id: str, audience: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """(person id, person or None) in batches: bounded memory whatever the audience's size."""
+    from skailan.crm.people import batch_people
+
+    chunk: list[str] = []
+    for pid in person_ids(tenant_id, audience):
+        chunk.append(pid)
+        if len(chunk) == BATCH:
+            found = batch_people(tenant_id, chunk)
+            yield from ((p, found.get(p)) for p in chunk)
+            chunk = []
+    if chunk:
+        found = batch_people(tenant_id, chunk)
+        yield from ((p, found.get(p)) for p in chunk)
+
+
+def classify(tenant_id: str, channel: str, batch: list[tuple[str, Any]]) -> list[tuple[str, Any, str | None, str | None]]:
+    """(person id, person, address, skip reason) for a batch: missing, no identity, suppressed."""
+    rows: list[tuple[str, Any, str | None, str | None]] = []
+    for pid, person in batch:
+        if person is None or person.deleted_at or person.merged_into:
+            rows.append((pid, person, None, "person_missing"))
+            continue
+        address = address_of(channel, person)
+        rows.append((pid, person, address, None if address else ("no_email" if channel == "email" else "no_phone")))
+    blocked = store.suppressed(tenant_id, channel, [r[2] for r in rows if r[2] and not r[3]])
+    return [(pid, p, a, "suppressed" if a in blocked and not why else why) for pid, p, a, why in rows]
+
+
+def _person_dict(person: Any) -> dict[str, Any]:
+    return {"name": person.name, "email": person.email, "phone": person.phone, "custom": person.custom or {}}
+
+
+def render_for(item: store.CampaignItem, person: Any, brand: dict[str, Any]) -> dict[str, Any]:
+    values = _person_dict(person) if person is not None else {}
+    c = item.content
+    if item.channel == "email":
+        return {"subject": text.render(c["subject"], values, brand), "html": text.render(c["html"], values, brand),
+                "text": text.render(c.get("text") or "", values, brand)}
+    if item.channel == "sms":
+        return {"text": text.render(c["text"], values, brand)}
+    template = c["template"]
+    return {"template": {"name": template["name"], "language": template["language"],
+                         "parameters": [text.render(p, values, brand) for p in template.get("parameters", [])]}}
+
+
+def _prices() -> dict[str, float]:
+    s = get_settings()
+    return {"sms": s.campaign_price_sms, "email": s.campaign_price_email, "whatsapp": s.campaign_price_whatsapp}
+
+
+def _messaging_limit(tenant_id: str, account_id: str | None) -> int | str:
+    from skailan.tenancy import channel_accounts
+
+    if not account_id:
+        return 250
+    config = channel_accounts.get_account(tenant_id, account_id).config
+    limit = config.get("messaging_limit", 250)
+    return limit if limit == "unlimited" else int(limit)  # type: ignore[call-overload]
+
+
+def preview(tenant_id: str, campaign_id: str, person_id: str | None = None) -> PreviewOut:
+    item = load(tenant_id, campaign_id, consistent=False)
+    brand = _brand(tenant_id)
+    brand_values = {"name": brand.name}
+    skipped: dict[str, int] = {}
+    recipients = audience = 0
+    sample_person: Any = None
+    longest_sms = ""
+    batch: list[tuple[str, Any]] = []
+
+    def flush() -> None:
+        nonlocal recipients, sample_person, longest_sms
+        for pid, person, _address, why in classify(tenant_id, item.channel, batch):
+            if why:
+                skipped[why] = skipped.get(why, 0) + 1
+                continue
+            recipients += 1
+            if sample_person is None or pid == person_id:
+                sample_person = person
+            if item.channel == "sms" and recipients <= 1000:  # the longest render sets the segments shown
+                rendered = text.render(item.content["text"], _person_dict(person), brand_values)
+                longest_sms = max(longest_sms, rendered, key=len)
+        batch.clear()
+
+    for pid, person in people(tenant_id, item.audience):
+        audience += 1
+        batch.append((pid, person))
+        if len(batch) == BATCH:
+            flush()
+    flush()
+    if person_id:
+        from skailan.crm.people import batch_people
+
+        chosen = batch_people(tenant_id, [person_id]).get(person_id) if is_valid_id(person_id) else None
+        if chosen is None:
+            raise NotFound(both("Persona no encontrada", "Person not found"))
+        sample_person = chosen
+    result = PreviewOut(recipients=recipients, audience=audience, skipped=skipped,
+                        sample=render_for(item, sample_person, brand_values) if sample_person is not None else None)
+    per_message = _prices()[item.channel]
+    if item.channel == "sms":
+        info = text.sms_info(longest_sms or text.render(item.content["text"], {}, brand_values))
+        warning = None if info.segments <= 1 else both(
+            f"El mensaje ocupa {info.segments} segmentos ({info.encoding}); cada uno se cobra",
+            f"The message takes {info.segments} segments ({info.encoding}); each one is billed")
+        result.sms = SmsPreviewOut(encoding=info.encoding,  # type: ignore[arg-type]
+                                   characters=info.characters, segments=info.segments,
+                                   per_segment=info.per_segment, warning=warning)
+        per_message *= max(1, info.segments)
+        local = _local_start(item, brand.time_zone)
+        if local.hour < 7 or local.hour >= 19:
+            result.advice.append(both("El envío cae fuera de 7:00–19:00 hora local; muchos lo consideran intrusivo",
+                                      "The send falls outside 7:00–19:00 local time; many find it intrusive"))
+    if item.channel == "whatsapp":
+        limit = _messaging_limit(tenant_id, item.account_id)
+        room = recipients if limit == "unlimited" else max(0, int(limit) - used_24h(tenant_id, item.account_id))
+        now_count = min(recipients, room)
+        later = recipients - now_count
+        result.whatsapp = CapacityOut(limit=limit, now=now_count, later=later,  # type: ignore[arg-type]
+                                      later_at=iso(utcnow() + WHATSAPP_WINDOW) if later else None)
+    result.cost = CostOut(currency=get_settings().campaign_price_currency, per_message=round(per_message, 6),
+                          total=round(per_message * recipients, 4))
+    return result
+
+
+def _local_start(item: store.CampaignItem, zone: str) -> datetime:
+    moment = parse_iso(item.scheduled_at) if item.scheduled_at else utcnow()
+    return moment.astimezone(ZoneInfo(zone))
+
+
+def used_24h(tenant_id: str, account_id: str | None) -> int:
+    """Unique people this WhatsApp account reached by campaigns in the moving 24 h (none tracked yet
+    outside the sender, which keeps this count)."""
+    if not account_id:
+        return 0
+    return store.window_count(tenant_id, account_id, iso(utcnow() - WHATSAPP_WINDOW))
+
+
+# ---------------------------------------------------------------- recipients
+
+
+def recipients(tenant_id: str, campaign_id: str, *, status: str | None, cursor: str | None,
+               limit: int | None) -> Page[RecipientOut]:
+    load(tenant_id, campaign_id, consistent=False)
+    items, next_cursor = store.list_recipients(tenant_id, campaign_id, status=status, cursor=cursor, limit=limit)
+    return Page[RecipientOut](items=[recipient_out(i) for i in items], next_cursor=next_cursor)
+
+
+def recipient_out(i: store.RecipientItem) -> RecipientOut:
+    return RecipientOut(person_id=i.person_id, name=i.name, address=i.address, status=i.status,  # type: ignore[arg-type]
+                        reason=i.reason, provider_message_id=i.provider_message_id, error=i.error,
+                        times=i.times.as_dict() if i.times is not None else {})
+
+
+def recipients_csv(tenant_id: str, campaign_id: str) -> str:
+    import csv
+    import io
+
+    load(tenant_id, campaign_id, consistent=False)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["person_id", "name", "address", "status", "reason", "provider_message_id", "sent_at",
+                     "delivered_at", "read_at"])
+    for r in store.all_recipients(tenant_id, campaign_id):
+        times = r.times.as_dict() if r.times is not None else {}
+        writer.writerow([r.person_id, _cell(r.name), r.address or "", r.status, r.reason or "",
+                         r.provider_message_id or "", times.get("sent", ""), times.get("delivered", ""),
+                         times.get("read", "")])
+    return buffer.getvalue()
+
+
+def _cell(value: str | None) -> str:
+    # Spreadsheets run cells that start with = + - @ as formulas.
+    value = value or ""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+# ---------------------------------------------------------------- suppressions
+
+
+def _consent_event(caller: Caller | None, tenant_id: str, channel: str, address: str, *, suppressed: bool,
+                   reason: str, person_id: str | None) -> DomainEvent:
+    return build_event(SOURCE, tenant_id, CONSENT_CHANGED, caller=caller, entity_type="contact",
+                       entity_id=person_id, data={"channel": channel, "address": address, "person_id": person_id,
+                                                  "suppressed": suppressed, "reason": reason})
+
+
+def normalize_address(tenant_id: str, channel: str, raw: str) -> str:
+    from skailan.crm.people import default_country, normalize_email, normalize_phone
+
+    if channel == "email":
+        return normalize_email(raw, field_name="address")
+    return normalize_phone(raw, default_country(tenant_id), field_name="address")
+
+
+def _person_for(tenant_id: str, channel: str, address: str) -> str | None:
+    from skailan.crm import people
+
+    identity = people.email_identity(address) if channel == "email" else people.phone_identity(address)
+    found = people.find_by_identity(tenant_id, identity.kind, identity.key)
+    return found.person_id if found is not None else None
+
+
+def suppress(caller: Caller | None, tenant_id: str, channel: str, raw_address: str, *, reason: str,
+             source: str | None = None) -> bool:
+    """Record a suppression (opt-out, bounce, complaint, manual) once; the consent change goes on the
+    person's timeline through the consent.changed event."""
+    address = normalize_address(tenant_id, channel, raw_address)
+    person_id = _person_for(tenant_id, channel, address)
+    event = _consent_event(caller, tenant_id, channel, address, suppressed=True, reason=reason, person_id=person_id)
+    return store.put_suppression(tenant_id, channel, address, reason=reason, person_id=person_id, source=source,
+                                 at=iso(), events=[event])
+
+
+def add_suppression(caller: Caller, body: SuppressionIn) -> SuppressionOut:
+    address = normalize_address(caller.tenant_id, body.channel, body.address)
+    suppress(caller, caller.tenant_id, body.channel, address, reason="manual", source="admin")
+    return SuppressionOut(channel=body.channel, address=address, reason="manual")
+
+
+def remove_suppression(caller: Caller, channel: str, raw_address: str) -> None:
+    address = normalize_address(caller.tenant_id, channel, raw_address)
+    event = _consent_event(caller, caller.tenant_id, channel, address, suppressed=False, reason="manual",
+                           person_id=_person_for(caller.tenant_id, channel, address))
+    if not store.delete_suppression(caller.tenant_id, channel, address, [event]):
+        raise NotFound(both("Supresión no encontrada", "Suppression not found"))
+
+
+def list_suppressions(tenant_id: str, *, channel: str | None, cursor: str | None,
+                      limit: int | None) -> Page[SuppressionOut]:
+    items, next_cursor = store.list_suppressions(tenant_id, channel=channel, cursor=cursor, limit=limit)
+    return Page[SuppressionOut](items=[SuppressionOut(channel=i.channel, address=i.address,  # type: ignore[arg-type]
+                                                      reason=i.reason, person_id=i.person_id,
+                                                      created_at=i.created_at) for i in items],
+                                next_cursor=next_cursor)
+
+
+# ---------------------------------------------------------------- click tracking
+
+
+def click_token(tenant_id: str, campaign_id: str, person_id: str, index: int) -> str:
+    import base64
+
+    raw = f"{tenant_id}|{campaign_id}|{person_id}|{index}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def click(token: str) -> str:
+    """The stored URL a tracked link stands for (302 target) and the click counted once per
+    recipient. Only URLs the campaign stored: anything else is a 404, never an open redirect."""
+    import base64
+    import binascii
+
+    missing = NotFound(both("Enlace no encontrado", "Link not found"))
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        tenant_id, campaign_id, person_id, index_text = raw.split("|")
+        index = int(index_text)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as err:
+        raise missing from err
+    if not (is_valid_id(campaign_id) and is_valid_id(person_id)) or not tenant_id:
+        raise missing
+    item = store.get_campaign(tenant_id, campaign_id)
+    links = list((item.content or {}).get("links") or []) if item is not None else []
+    if not 0 <= index < len(links) or store.get_recipient(tenant_id, campaign_id, person_id) is None:
+        raise missing
+    if store.mark_once(tenant_id, campaign_id, person_id, "clicked", iso()):
+        store.add_counts(tenant_id, campaign_id, {"clicked": 1})
+    return str(links[index])

@@ -1,0 +1,449 @@
+"""The campaigns table: the only pynamodb code of the context; every key is built here.
+
+Every pk and brand-scoped GSI pk starts with `T#<tenant>`:
+
+  campaign     pk T#<t>#CAMP#<c>  sk CAMPAIGN        definition, status, counters (ADD)
+               gsi1 T#<t>#CAMPAIGNS[#ARCHIVED] / <created_at>#<c>   (the brand's list, newest first)
+               gsi2 CAMPDUE#<0-7> / <due>#<t>#<c>   (only while scheduled: sparse) — the due job reads
+               it with one Query per shard up to now; it holds no tenant data but keys.
+  recipient    pk T#<t>#CAMP#<c>  sk R#<person>      one per campaign × person (conditional put)
+               gsi1 T#<t>#CAMP#<c>#S#<status> / <person>           (recipients by status)
+  suppression  pk T#<t>#SUPP      sk <channel>#<address>            (opt-outs, bounces, complaints)
+  outbox       (skailan.platform.outbox)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from pynamodb.attributes import (
+    DiscriminatorAttribute,
+    JSONAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.models import Model
+
+from skailan.platform import outbox
+from skailan.platform.clock import iso
+from skailan.platform.events import DomainEvent
+from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+from skailan.platform.settings import get_settings
+from skailan.platform.storage import overloaded_index, transaction
+
+DUE_SHARDS = 8
+CAMPAIGN_SK = "CAMPAIGN"
+# The counters a campaign keeps (ADD on the campaign item, never recounted).
+COUNTERS = ("recipients", "queued", "sent", "delivered", "read", "failed", "opened", "clicked", "bounced",
+            "complained", "unsubscribed", "skipped")
+
+
+def campaign_pk(tenant_id: str, campaign_id: str) -> str:
+    return f"T#{tenant_id}#CAMP#{campaign_id}"
+
+
+def list_pk(tenant_id: str, *, archived: bool = False) -> str:
+    return f"T#{tenant_id}#CAMPAIGNS" + ("#ARCHIVED" if archived else "")
+
+
+def status_pk(tenant_id: str, campaign_id: str, status: str) -> str:
+    return f"T#{tenant_id}#CAMP#{campaign_id}#S#{status}"
+
+
+def suppression_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#SUPP"
+
+
+def due_pk(shard: int) -> str:
+    return f"CAMPDUE#{shard}"
+
+
+def due_shard(campaign_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(campaign_id.encode(), digest_size=2).digest(), "big") % DUE_SHARDS
+
+
+def recipient_sk(person_id: str) -> str:
+    return f"R#{person_id}"
+
+
+def table_name() -> str:
+    return get_settings().campaigns_table
+
+
+class CampaignsItem(Model):
+    class Meta:
+        table_name = get_settings().campaigns_table
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi1 = overloaded_index("gsi1")
+    gsi2 = overloaded_index("gsi2")
+    ttl = TTLAttribute(null=True)
+    created_at = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+
+
+class CampaignItem(CampaignsItem, discriminator="campaign"):
+    tenant_id = UnicodeAttribute()
+    campaign_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    account_id = UnicodeAttribute(null=True)
+    audience = JSONAttribute(default=dict)
+    content = JSONAttribute(default=dict)
+    status = UnicodeAttribute(default="draft")
+    scheduled_at = UnicodeAttribute(null=True)  # UTC ISO
+    started_at = UnicodeAttribute(null=True)
+    completed_at = UnicodeAttribute(null=True)
+    archived_at = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)  # why it failed or paused
+    fanned_out_at = UnicodeAttribute(null=True)  # every recipient written (completion waits for it)
+    created_by = UnicodeAttribute(null=True)
+    stats = JSONAttribute(default=dict)  # skipped reasons {reason: n}
+    recipients = NumberAttribute(default=0)
+    queued = NumberAttribute(default=0)
+    sent = NumberAttribute(default=0)
+    delivered = NumberAttribute(default=0)
+    read = NumberAttribute(default=0)
+    failed = NumberAttribute(default=0)
+    opened = NumberAttribute(default=0)
+    clicked = NumberAttribute(default=0)
+    bounced = NumberAttribute(default=0)
+    complained = NumberAttribute(default=0)
+    unsubscribed = NumberAttribute(default=0)
+    skipped = NumberAttribute(default=0)
+    revision = VersionAttribute()
+
+
+class RecipientItem(CampaignsItem, discriminator="recipient"):
+    tenant_id = UnicodeAttribute()
+    campaign_id = UnicodeAttribute()
+    person_id = UnicodeAttribute()
+    name = UnicodeAttribute(null=True)
+    address = UnicodeAttribute(null=True)  # phone (E.164), e-mail or WhatsApp id
+    status = UnicodeAttribute()  # skipped | queued | sending | sent | delivered | read | failed
+    reason = UnicodeAttribute(null=True)
+    provider_message_id = UnicodeAttribute(null=True)
+    error = JSONAttribute(null=True)
+    times: MapAttribute[str, Any] = MapAttribute(default=dict)  # {status: at}
+
+
+class SuppressionItem(CampaignsItem, discriminator="suppression"):
+    tenant_id = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    address = UnicodeAttribute()
+    reason = UnicodeAttribute()  # opt_out | hard_bounce | complaint | manual
+    person_id = UnicodeAttribute(null=True)
+    source = UnicodeAttribute(null=True)
+
+
+class StaleCampaign(Exception):
+    """The campaign changed meanwhile (its revision or status condition failed)."""
+
+
+# ---------------------------------------------------------------- campaigns
+
+
+def new_campaign(tenant_id: str, campaign_id: str, **fields: Any) -> CampaignItem:
+    return CampaignItem(campaign_pk(tenant_id, campaign_id), CAMPAIGN_SK, tenant_id=tenant_id,
+                        campaign_id=campaign_id, **fields)
+
+
+def get_campaign(tenant_id: str, campaign_id: str, *, consistent: bool = False) -> CampaignItem | None:
+    try:
+        return CampaignItem.get(campaign_pk(tenant_id, campaign_id), CAMPAIGN_SK, consistent_read=consistent)
+    except CampaignItem.DoesNotExist:
+        return None
+
+
+def _index(item: CampaignItem) -> None:
+    item.gsi1pk = list_pk(item.tenant_id, archived=bool(item.archived_at))
+    item.gsi1sk = f"{item.created_at}#{item.campaign_id}"
+    due = item.status == "scheduled" and item.scheduled_at
+    item.gsi2pk = due_pk(due_shard(item.campaign_id)) if due else None
+    item.gsi2sk = f"{item.scheduled_at}#{item.tenant_id}#{item.campaign_id}" if due else None
+
+
+def save_campaign(item: CampaignItem, events: Iterable[DomainEvent]) -> None:
+    """The campaign (conditional on its revision) and its events, atomically."""
+    _index(item)
+    try:
+        with transaction() as tx:
+            tx.save(item)  # VersionAttribute: refused if someone saved it meanwhile
+            outbox.add(tx, events, table_name())
+    except TransactWriteError as err:
+        raise StaleCampaign(str(err)) from err
+
+
+def delete_campaign(item: CampaignItem, events: Iterable[DomainEvent]) -> None:
+    try:
+        with transaction() as tx:
+            tx.delete(item, condition=CampaignItem.status == "draft")
+            outbox.add(tx, events, table_name())
+    except TransactWriteError as err:
+        raise StaleCampaign(str(err)) from err
+
+
+def list_campaigns(tenant_id: str, *, archived: bool, cursor: str | None,
+                   limit: int | None) -> tuple[list[CampaignItem], str | None]:
+    pk = list_pk(tenant_id, archived=archived)
+    start = decode_cursor(cursor, partition_attr="gsi1pk", partition_value=pk)
+    page = CampaignsItem.gsi1.query(pk, scan_index_forward=False, limit=clamp_limit(limit), last_evaluated_key=start)
+    items = [i for i in page if isinstance(i, CampaignItem)]
+    return items, encode_cursor(page.last_evaluated_key)
+
+
+def due_campaigns(until: str) -> Iterator[tuple[str, str]]:
+    """(tenant, campaign) of every scheduled campaign due by `until`: one Query per shard."""
+    for shard in range(DUE_SHARDS):
+        for item in CampaignsItem.gsi2.query(due_pk(shard), CampaignsItem.gsi2sk <= f"{until}~"):
+            if isinstance(item, CampaignItem):
+                yield item.tenant_id, item.campaign_id
+
+
+def add_counts(tenant_id: str, campaign_id: str, counts: dict[str, int], *,
+               skipped_reasons: dict[str, int] | None = None) -> dict[str, Any] | None:
+    """ADD the counters; returns the campaign's status, fanned_out_at and queued after the update
+    (so the caller checks completion without another read), None when the campaign is gone."""
+    actions: list[Any] = [getattr(CampaignItem, name).add(n) for name, n in counts.items() if n and name in COUNTERS]
+    if not actions:
+        return None
+    try:
+        reply = CampaignItem._get_connection().update_item(
+            campaign_pk(tenant_id, campaign_id), CAMPAIGN_SK, actions=actions, condition=CampaignItem.pk.exists(),
+            return_values="ALL_NEW")
+    except UpdateError:
+        return None  # the campaign is gone
+    attributes = reply.get("Attributes") or {}
+    after = {"status": (attributes.get("status") or {}).get("S"),
+             "fanned_out_at": (attributes.get("fanned_out_at") or {}).get("S"),
+             "queued": int((attributes.get("queued") or {}).get("N", "0"))}
+    if skipped_reasons:
+        item = get_campaign(tenant_id, campaign_id, consistent=True)
+        if item is not None:
+            stats = dict(item.stats or {})
+            reasons = dict(stats.get("skipped_reasons") or {})
+            for reason, n in skipped_reasons.items():
+                reasons[reason] = int(reasons.get(reason, 0)) + n
+            stats["skipped_reasons"] = reasons
+            _update(item.pk, item.sk, [CampaignItem.stats.set(stats)], None)
+    return after
+
+
+def set_status(tenant_id: str, campaign_id: str, status: str, *, expected: Iterable[str],
+               at_field: str | None = None, at: str | None = None) -> bool:
+    """Move the status if it is still one of `expected` (a conditional write, no lost races)."""
+    actions: list[Any] = [CampaignItem.status.set(status)]
+    if at_field and at:
+        actions.append(getattr(CampaignItem, at_field).set(at))
+    try:
+        _update(campaign_pk(tenant_id, campaign_id), CAMPAIGN_SK, actions, CampaignItem.status.is_in(*expected))
+    except UpdateError:
+        return False
+    return True
+
+
+def mark_fanned_out(tenant_id: str, campaign_id: str) -> None:
+    try:
+        _update(campaign_pk(tenant_id, campaign_id), CAMPAIGN_SK, [CampaignItem.fanned_out_at.set(iso())],
+                CampaignItem.pk.exists())
+    except UpdateError:
+        return
+
+
+def _update(pk: str, sk: str, actions: list[Any], condition: Any) -> None:
+    # The connection's UpdateItem: counters and status moves must not touch the item's revision
+    # (Model.update would add a revision condition and bump it).
+    CampaignItem._get_connection().update_item(pk, sk, actions=actions, condition=condition)
+
+
+# ---------------------------------------------------------------- recipients
+
+
+def put_recipient(tenant_id: str, campaign_id: str, person_id: str, *, status: str, name: str | None,
+                  address: str | None, reason: str | None, at: str) -> bool:
+    """Write the recipient once per campaign × person; False when it exists (a redelivery or restart)."""
+    item = RecipientItem(campaign_pk(tenant_id, campaign_id), recipient_sk(person_id), tenant_id=tenant_id,
+                         campaign_id=campaign_id, person_id=person_id, name=name, address=address, status=status,
+                         reason=reason, times={status: at}, created_at=at, updated_at=at,
+                         gsi1pk=status_pk(tenant_id, campaign_id, status), gsi1sk=person_id)
+    try:
+        item.save(condition=RecipientItem.pk.does_not_exist())
+    except PutError:
+        return False
+    return True
+
+
+def get_recipient(tenant_id: str, campaign_id: str, person_id: str) -> RecipientItem | None:
+    try:
+        return RecipientItem.get(campaign_pk(tenant_id, campaign_id), recipient_sk(person_id), consistent_read=True)
+    except RecipientItem.DoesNotExist:
+        return None
+
+
+def move_recipient(tenant_id: str, campaign_id: str, person_id: str, status: str, *, expected: Iterable[str],
+                   at: str, reason: str | None = None, provider_message_id: str | None = None,
+                   error: dict[str, Any] | None = None) -> bool:
+    """Move a recipient forward only from one of `expected` (conditional: each step happens once)."""
+    actions: list[Any] = [RecipientItem.status.set(status), RecipientItem.updated_at.set(at),
+                          RecipientItem.gsi1pk.set(status_pk(tenant_id, campaign_id, status)),
+                          RecipientItem.times[status].set(at)]
+    if reason is not None:
+        actions.append(RecipientItem.reason.set(reason))
+    if provider_message_id is not None:
+        # Delivery webhooks name the provider's id: gsi2 finds the recipient from it.
+        actions += [RecipientItem.provider_message_id.set(provider_message_id),
+                    RecipientItem.gsi2pk.set(provider_pk(tenant_id, provider_message_id)),
+                    RecipientItem.gsi2sk.set("R")]
+    if error is not None:
+        actions.append(RecipientItem.error.set(error))
+    try:
+        RecipientItem(campaign_pk(tenant_id, campaign_id), recipient_sk(person_id)).update(
+            actions=actions, condition=RecipientItem.status.is_in(*expected))
+    except UpdateError:
+        return False
+    return True
+
+
+def provider_pk(tenant_id: str, provider_message_id: str) -> str:
+    return f"T#{tenant_id}#PMID#{provider_message_id}"
+
+
+def recipient_by_provider_id(tenant_id: str, provider_message_id: str) -> RecipientItem | None:
+    for item in CampaignsItem.gsi2.query(provider_pk(tenant_id, provider_message_id), limit=1):
+        if isinstance(item, RecipientItem):
+            return item
+    return None
+
+
+def list_recipients(tenant_id: str, campaign_id: str, *, status: str | None, cursor: str | None,
+                    limit: int | None) -> tuple[list[RecipientItem], str | None]:
+    if status:
+        pk = status_pk(tenant_id, campaign_id, status)
+        start = decode_cursor(cursor, partition_attr="gsi1pk", partition_value=pk)
+        page: Any = CampaignsItem.gsi1.query(pk, limit=clamp_limit(limit), last_evaluated_key=start)
+    else:
+        pk = campaign_pk(tenant_id, campaign_id)
+        start = decode_cursor(cursor, partition_attr="pk", partition_value=pk)
+        page = CampaignsItem.query(pk, CampaignsItem.sk.startswith("R#"), limit=clamp_limit(limit),
+                                   last_evaluated_key=start)
+    items = [i for i in page if isinstance(i, RecipientItem)]
+    return items, encode_cursor(page.last_evaluated_key)
+
+
+def all_recipients(tenant_id: str, campaign_id: str) -> Iterator[RecipientItem]:
+    for item in CampaignsItem.query(campaign_pk(tenant_id, campaign_id), CampaignsItem.sk.startswith("R#")):
+        if isinstance(item, RecipientItem):
+            yield item
+
+
+# ---------------------------------------------------------------- suppressions
+
+
+def suppression_sk(channel: str, address: str) -> str:
+    return f"{channel}#{address}"
+
+
+def put_suppression(tenant_id: str, channel: str, address: str, *, reason: str, person_id: str | None,
+                    source: str | None, at: str, events: Iterable[DomainEvent]) -> bool:
+    item = SuppressionItem(suppression_pk(tenant_id), suppression_sk(channel, address), tenant_id=tenant_id,
+                           channel=channel, address=address, reason=reason, person_id=person_id, source=source,
+                           created_at=at)
+    try:
+        with transaction() as tx:
+            tx.save(item, condition=SuppressionItem.pk.does_not_exist())
+            outbox.add(tx, events, table_name())
+    except TransactWriteError:
+        return False  # already suppressed
+    return True
+
+
+def delete_suppression(tenant_id: str, channel: str, address: str, events: Iterable[DomainEvent]) -> bool:
+    item = SuppressionItem(suppression_pk(tenant_id), suppression_sk(channel, address))
+    try:
+        with transaction() as tx:
+            tx.delete(item, condition=SuppressionItem.pk.exists())
+            outbox.add(tx, events, table_name())
+    except TransactWriteError:
+        return False
+    return True
+
+
+def suppressed(tenant_id: str, channel: str, addresses: Iterable[str]) -> set[str]:
+    """Which of the addresses are suppressed for the channel (BatchGetItem, 100 keys a call)."""
+    keys = [(suppression_pk(tenant_id), suppression_sk(channel, a)) for a in dict.fromkeys(addresses) if a]
+    return {i.address for i in SuppressionItem.batch_get(keys)} if keys else set()
+
+
+def list_suppressions(tenant_id: str, *, channel: str | None, cursor: str | None,
+                      limit: int | None) -> tuple[list[SuppressionItem], str | None]:
+    pk = suppression_pk(tenant_id)
+    start = decode_cursor(cursor, partition_attr="pk", partition_value=pk)
+    condition = CampaignsItem.sk.startswith(f"{channel}#") if channel else None
+    page = CampaignsItem.query(pk, condition, limit=clamp_limit(limit), last_evaluated_key=start)
+    return [i for i in page if isinstance(i, SuppressionItem)], encode_cursor(page.last_evaluated_key)
+
+
+# ---------------------------------------------------------------- WhatsApp messaging limit
+
+
+def reach_pk(tenant_id: str, account_id: str) -> str:
+    return f"T#{tenant_id}#WAREACH#{account_id}"
+
+
+class ReachItem(CampaignsItem, discriminator="reach"):
+    """A business-initiated send to one person on one WhatsApp account (sk <at>#<person>)."""
+
+
+def record_reach(tenant_id: str, account_id: str, person_id: str, at: str, expires: Any) -> None:
+    """One business-initiated send to a person on this account (the moving 24 h window counts them)."""
+    ReachItem(reach_pk(tenant_id, account_id), f"{at}#{person_id}", ttl=expires).save()
+
+
+def window_count(tenant_id: str, account_id: str, since: str) -> int:
+    return int(ReachItem.count(reach_pk(tenant_id, account_id), ReachItem.sk >= since))
+
+
+def transition(item: CampaignItem, expected: Iterable[str], changes: dict[str, Any],
+               events: Iterable[DomainEvent]) -> None:
+    """Set only the changed attributes (the counters the workers ADD stay theirs), if the status is
+    still one of `expected`, with the events, atomically."""
+    for name, value in changes.items():
+        setattr(item, name, value)
+    _index(item)
+    names = [*changes, "gsi1pk", "gsi1sk"]
+    actions: list[Any] = [getattr(CampaignItem, n).set(getattr(item, n)) if getattr(item, n) is not None
+                          else getattr(CampaignItem, n).remove() for n in names]
+    if item.gsi2pk:
+        actions += [CampaignItem.gsi2pk.set(item.gsi2pk), CampaignItem.gsi2sk.set(item.gsi2sk)]
+    else:
+        actions += [CampaignItem.gsi2pk.remove(), CampaignItem.gsi2sk.remove()]
+    try:
+        with transaction() as tx:
+            # The loaded item: pynamodb adds its revision to the condition and bumps it.
+            tx.update(item, actions=actions, condition=CampaignItem.status.is_in(*expected))
+            outbox.add(tx, events, table_name())
+    except TransactWriteError as err:
+        raise StaleCampaign(str(err)) from err
+
+
+def mark_once(tenant_id: str, campaign_id: str, person_id: str, what: str, at: str) -> bool:
+    """Stamp `times.<what>` once (opened, clicked): True only the first time."""
+    try:
+        RecipientItem(campaign_pk(tenant_id, campaign_id), recipient_sk(person_id)).update(
+            actions=[RecipientItem.times[what].set(at)],
+            condition=RecipientItem.pk.exists() & RecipientItem.times[what].does_not_exist())
+    except UpdateError:
+        return False
+    return True

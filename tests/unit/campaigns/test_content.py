@@ -1,0 +1,47 @@
+"""Campaign content: SMS encoding and segment boundaries, merge fields with fallbacks, HTML checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from skailan.campaigns import content
+
+
+@pytest.mark.parametrize(("text", "encoding", "characters", "segments"), [
+    ("a" * 160, "GSM-7", 160, 1),
+    ("a" * 161, "GSM-7", 161, 2),
+    ("a" * 306, "GSM-7", 306, 2),
+    ("a" * 307, "GSM-7", 307, 3),
+    ("€" * 80, "GSM-7", 160, 1),  # extension characters take two septets
+    ("€" * 81, "GSM-7", 162, 2),
+    ("ñandú é à ü ç", "UCS-2", 13, 1),  # ú is outside GSM-7 (é, à, ü, ñ are in it)
+    ("á" + "a" * 69, "UCS-2", 70, 1),
+    ("á" + "a" * 70, "UCS-2", 71, 2),
+    ("á" + "a" * 133, "UCS-2", 134, 2),
+    ("á" + "a" * 134, "UCS-2", 135, 3),
+    ("🙂" * 35, "UCS-2", 70, 1),  # astral characters are two UTF-16 units
+])
+def test_sms_encoding_and_segments(text, encoding, characters, segments):
+    info = content.sms_info(text)
+    assert (info.encoding, info.characters, info.segments) == (encoding, characters, segments)
+
+
+def test_merge_fields_with_fallbacks_custom_fields_and_brand():
+    person = {"name": "Lucía Fernanda Pérez", "email": "l@example.com", "custom": {"plan": "oro"}}
+    text = "Hola {{contact.first_name|amigo}} ({{contact.custom.plan|básico}}, {{contact.phone|sin teléfono}}) — {{ brand.name }}"
+    assert content.render(text, person, {"name": "Demo"}) == "Hola Lucía (oro, sin teléfono) — Demo"
+    assert content.render(text, {}, {"name": "Demo"}) == "Hola amigo (básico, sin teléfono) — Demo"
+    assert content.unknown_fields(text) == []
+    assert content.unknown_fields("{{contact.edad}} {{brand.logo}} {{otro.x}}") == ["contact.edad", "brand.logo", "otro.x"]
+
+
+def test_active_html_and_plain_text():
+    assert content.active_html("<p>x</p><SCRIPT>alert(1)</SCRIPT>")
+    assert content.active_html('<img src=x onerror="alert(1)">')
+    assert content.active_html('<a href="javascript:alert(1)">x</a>')
+    assert not content.active_html('<p style="color:red">Oferta <a href="https://x.example/a">aquí</a></p>')
+    text = content.plain_text('<html><head><style>p{}</style></head><body><h1>Hola</h1><p>Ver '
+                              '<a href="https://x.example/a">la oferta</a></p></body></html>')
+    assert text == "Hola\n\nVer la oferta (https://x.example/a)"
+    assert content.links('<a href="https://a.example/1">x</a><a href="https://a.example/1">y</a>') == [
+        "https://a.example/1"]
