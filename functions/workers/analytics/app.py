@@ -17,4 +17,5 @@ def record_handler(record: SqsRecord) -> None:
 
 @logger.inject_lambda_context
 def handler(event: dict, context: LambdaContext) -> dict:
+    worker.forget_brands()  # one brand read per batch, never hours older than the batch
     return process_sqs_batch(event, record_handler)

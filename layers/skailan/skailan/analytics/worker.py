@@ -55,8 +55,15 @@ class Brand:
 _brands: dict[str, tuple[float, Brand]] = {}
 
 
+def forget_brands() -> None:
+    """Read each brand afresh in the next batch: facts are counted with the hours in force when the
+    event is counted, so a brand that just changed its hours must not be counted with the old ones."""
+    _brands.clear()
+
+
 def brand_of(tenant_id: str) -> Brand:
-    """The brand's time zone, hours and holidays (cached a minute per container)."""
+    """The brand's time zone, hours and holidays (read once per batch — see forget_brands — and at
+    most a minute per container)."""
     cached = _brands.get(tenant_id)
     if cached and time.monotonic() - cached[0] < HOURS_CACHE_SECONDS:
         return cached[1]
