@@ -411,3 +411,17 @@ def test_flow_membership_follows_the_configured_lists(people, deliver):
     call(LEADS, "PUT", "/v1/lead-flow/settings", principal=admin, body={})
     deliver()
     assert inside in {i["person"]["id"] for i in _queue(operator)}
+
+
+def test_a_retried_note_with_the_same_client_id_is_written_once(demo, deliver):
+    admin, operator = demo["admin@demo.local"], demo["operator@demo.local"]
+    person = new_person(admin, "Reintento Uno")
+    watch = OutboxWatch("skailan-local-leads")
+    first = _note(operator, person, text="Llamada", client_note_id="c-123")
+    again = _note(operator, person, text="Llamada", client_note_id="c-123")
+    assert first.status == again.status == 201
+    assert again.body["id"] == first.body["id"]
+    assert len(call(LEADS, "GET", f"/v1/lead-flow/leads/{person}/notes", principal=admin).body["items"]) == 1
+    assert watch.types().count("lead.note_added") == 1
+    other = _note(operator, person, text="Otra", client_note_id="c-124")
+    assert other.status == 201 and other.body["id"] != first.body["id"]
