@@ -425,3 +425,22 @@ def test_a_retried_note_with_the_same_client_id_is_written_once(demo, deliver):
     assert watch.types().count("lead.note_added") == 1
     other = _note(operator, person, text="Otra", client_note_id="c-124")
     assert other.status == 201 and other.body["id"] != first.body["id"]
+
+
+def test_settings_patch_merges_and_validates_the_whole(demo):
+    admin = demo["admin@demo.local"]
+    call(LEADS, "PUT", "/v1/lead-flow/settings", principal=admin,
+         body={"display_fields": ["tags", "email"], "ai": {"enabled": False, "provider": "bedrock",
+                                                           "model_id": "amazon.nova-micro-v1:0"}})
+    patched = call(LEADS, "PATCH", "/v1/lead-flow/settings", principal=admin, body={"ai": {"enabled": True}})
+    assert patched.status == 200, patched.body
+    assert patched.body["ai"]["enabled"] is True and patched.body["ai"]["provider"] == "bedrock"
+    assert patched.body["ai"]["model_id"] == "amazon.nova-micro-v1:0"
+    assert patched.body["display_fields"] == ["tags", "email"]  # untouched
+    assert call(LEADS, "PATCH", "/v1/lead-flow/settings", principal=admin, body={"display_fields": None}).status == 422
+    refused = call(LEADS, "PATCH", "/v1/lead-flow/settings", principal=admin, body={"reserve_roles": ["nadie"]})
+    assert refused.status == 422 and refused.body["error"]["details"][0]["field"] == "reserve_roles.0"
+    assert call(LEADS, "PATCH", "/v1/lead-flow/settings", principal=demo["supervisor@demo.local"],
+                body={"ai": {"enabled": False}}).status == 403
+    assert call(LEADS, "GET", "/v1/lead-flow/settings", principal=admin).body["ai"]["enabled"] is True
+    call(LEADS, "PUT", "/v1/lead-flow/settings", principal=admin, body={})
