@@ -23,6 +23,7 @@ BENCHES = (
     "bench.outbox",
     "bench.web",
     "bench.analytics",
+    "bench.leads",
     "bench.leads_classifier",
     "bench.automations",
     "bench.campaigns",

@@ -15,7 +15,13 @@ from typing import Any
 from skailan.leads import store
 from skailan.leads.catalogue import LEAD_SETTINGS_UPDATED
 from skailan.leads.events import build
-from skailan.leads.models import DEFAULT_RESERVE_ROLES, LeadAiSettingsOut, LeadSettingsIn, LeadSettingsOut
+from skailan.leads.models import (
+    DEFAULT_RESERVE_ROLES,
+    LeadAiSettingsOut,
+    LeadSettingsIn,
+    LeadSettingsOut,
+    LeadSettingsPatchIn,
+)
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Unprocessable
@@ -126,3 +132,23 @@ def put(caller: Caller, body: LeadSettingsIn) -> LeadSettingsOut:
                   data={"flow_changed": flow_changed})
     store.save_settings_data(tenant_id, data, now, [event])
     return to_out(load(tenant_id))
+
+
+def patch(caller: Caller, body: LeadSettingsPatchIn) -> LeadSettingsOut:
+    """PATCH: the sent parts deep-merged into the stored settings, validated as a whole, then put."""
+    from pydantic import ValidationError
+
+    from skailan.platform.patching import deep_merge
+
+    current = load(caller.tenant_id)
+    base = {"list_ids": current["list_ids"], "display_fields": current["display_fields"],
+            "reserve_roles": current["reserve_roles"],
+            "ai": {k: current["ai"].get(k) for k in ("enabled", "provider", "model_id")}}
+    merged = deep_merge(base, body.model_dump(exclude_unset=True))
+    try:
+        validated = LeadSettingsIn.model_validate(merged)
+    except ValidationError as err:
+        details = [{"field": ".".join(str(p) for p in e["loc"]), "error": e["msg"]} for e in err.errors()]
+        raise Unprocessable(_both("La configuración no es válida", "The settings are not valid"),
+                            details=details) from err
+    return put(caller, validated)

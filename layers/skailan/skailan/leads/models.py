@@ -8,6 +8,7 @@ from pydantic import Field
 
 from skailan.platform.ids import EntityId
 from skailan.platform.models import PatchModel, RequestModel, ResponseModel
+from skailan.platform.patching import NoNulls
 
 LeadStatus = Literal["none", "in_progress", "completed"]
 Outcome = Literal["positive", "negative", "partial", "unclassified"]
@@ -44,6 +45,22 @@ class LeadSettingsIn(RequestModel):
     reserve_roles: Annotated[list[RoleKey], Field(max_length=20)] = Field(
         default_factory=lambda: list(DEFAULT_RESERVE_ROLES))
     ai: LeadAiSettings = Field(default_factory=LeadAiSettings)
+
+
+class LeadAiSettingsPatch(RequestModel):
+    enabled: bool | None = None
+    provider: Provider | None = None
+    model_id: ModelId | None = None  # null: back to the default model
+    openai_api_key: Annotated[str, Field(min_length=20, max_length=300)] | None = None
+
+
+class LeadSettingsPatchIn(NoNulls):
+    """Only what is sent changes (deep-merged into the stored settings, then validated whole)."""
+
+    list_ids: Annotated[list[EntityId], Field(max_length=50)] | None = None
+    display_fields: Annotated[list[DisplayField], Field(max_length=20)] | None = None
+    reserve_roles: Annotated[list[RoleKey], Field(max_length=20)] | None = None
+    ai: LeadAiSettingsPatch | None = None
 
 
 class LeadAiSettingsOut(ResponseModel):
@@ -100,6 +117,9 @@ class LeadNoteIn(RequestModel):
     close: bool = False
     # The operator's own outcome: stored with source "operator" and never overwritten by the AI.
     outcome: Outcome | None = None
+    # The client's id for this note (e.g. a UUID per composer submission): the same id sent again
+    # (a retry after a timeout) answers the note it created instead of writing a second one.
+    client_note_id: EntityId | None = None
 
 
 class LeadNoteOut(ResponseModel):

@@ -24,6 +24,7 @@ from skailan.leads.models import (
     LeadReportOut,
     LeadSettingsIn,
     LeadSettingsOut,
+    LeadSettingsPatchIn,
     LeadStatus,
     NoteTemplateIn,
     NoteTemplateOut,
@@ -58,6 +59,14 @@ def put_lead_flow_settings(body: LeadSettingsIn) -> LeadSettingsOut:
     caller = current_caller()
     caller.require("admin:manage")  # supervisors manage the queue, only admins its settings
     return flow_settings.put(caller, body)
+
+
+@router.patch("/v1/lead-flow/settings", middlewares=[requires(MANAGE)], tags=TAGS)
+def patch_lead_flow_settings(body: LeadSettingsPatchIn) -> LeadSettingsOut:
+    """Only the parts sent change (deep merge; lists replaced whole); the result is validated whole."""
+    caller = current_caller()
+    caller.require("admin:manage")
+    return flow_settings.patch(caller, body)
 
 
 # ---------------------------------------------------------------- queue

@@ -2814,7 +2814,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** PATCH /v1/lead-flow/settings */
+        patch: operations["patch_lead_flow_settings_v1_lead_flow_settings_patch"];
         trace?: never;
     };
     "/v1/me": {
@@ -5579,6 +5580,17 @@ export interface components {
              */
             openai_key_set: boolean;
         };
+        /** LeadAiSettingsPatch */
+        LeadAiSettingsPatch: {
+            /** Enabled */
+            enabled?: boolean | null;
+            /** Provider */
+            provider?: ("local" | "bedrock" | "openai") | null;
+            /** Model Id */
+            model_id?: string | null;
+            /** Openai Api Key */
+            openai_api_key?: string | null;
+        };
         /** LeadLastNoteOut */
         LeadLastNoteOut: {
             /** Id */
@@ -5614,6 +5626,8 @@ export interface components {
             close: boolean;
             /** Outcome */
             outcome?: ("positive" | "negative" | "partial" | "unclassified") | null;
+            /** Client Note Id */
+            client_note_id?: string | null;
         };
         /** LeadNoteOut */
         LeadNoteOut: {
@@ -5777,6 +5791,19 @@ export interface components {
             ai: components["schemas"]["LeadAiSettingsOut"];
             /** Updated At */
             updated_at?: string | null;
+        };
+        /**
+         * LeadSettingsPatchIn
+         * @description Only what is sent changes (deep-merged into the stored settings, then validated whole).
+         */
+        LeadSettingsPatchIn: {
+            /** List Ids */
+            list_ids?: string[] | null;
+            /** Display Fields */
+            display_fields?: string[] | null;
+            /** Reserve Roles */
+            reserve_roles?: string[] | null;
+            ai?: components["schemas"]["LeadAiSettingsPatch"] | null;
         };
         /** LeadStatusChanged */
         LeadStatusChanged: {
@@ -15856,6 +15883,39 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["LeadSettingsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadSettingsOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    patch_lead_flow_settings_v1_lead_flow_settings_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadSettingsPatchIn"];
             };
         };
         responses: {
