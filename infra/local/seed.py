@@ -175,6 +175,7 @@ def seed_data() -> None:
         with suppress(Conflict):
             channel_accounts.create_account(None, tenant_id, ChannelAccountIn.model_validate(account))
     __import__("skailan.inbox.demo", fromlist=["seed_demo"]).seed_demo()  # support team, quick replies, templates
+    __import__("skailan.leads.demo", fromlist=["seed_demo"]).seed_demo()  # note templates, a queue of leads
 
 
 def banner_lines() -> list[str]:

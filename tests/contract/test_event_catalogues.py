@@ -21,9 +21,10 @@ def _catalogues() -> dict[str, Catalogue]:
     from skailan.conversations.catalogue import CATALOGUE as conversations
     from skailan.crm.catalogue import CATALOGUE as crm
     from skailan.inbox.catalogue import CATALOGUE as inbox
+    from skailan.leads.catalogue import CATALOGUE as leads
     from skailan.tenancy.catalogue import CATALOGUE as tenancy
 
-    return {c.source: c for c in (conversations, crm, inbox, tenancy)}
+    return {c.source: c for c in (conversations, crm, inbox, leads, tenancy)}
 
 
 CATALOGUES = _catalogues()

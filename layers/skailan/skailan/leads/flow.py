@@ -16,9 +16,23 @@ from __future__ import annotations
 from typing import Any
 
 from skailan.leads import flow_settings, store
-from skailan.leads.catalogue import LEAD_NOTE_ADDED, LEAD_REASSIGNED, LEAD_RELEASED, LEAD_RESERVED, LEAD_STATUS_CHANGED
+from skailan.leads.catalogue import (
+    LEAD_NOTE_ADDED,
+    LEAD_REASSIGNED,
+    LEAD_RELEASED,
+    LEAD_RESERVED,
+    LEAD_STATUS_CHANGED,
+)
 from skailan.leads.events import build
-from skailan.leads.models import LastNoteOut, LeadOut, NoteIn, NoteOut, Page, PersonRef, UserRef
+from skailan.leads.models import (
+    LeadLastNoteOut,
+    LeadNoteIn,
+    LeadNoteOut,
+    LeadOut,
+    LeadPage,
+    LeadPersonRef,
+    LeadUserRef,
+)
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
@@ -111,18 +125,19 @@ def _display(lead: store.LeadItem, fields: list[str]) -> dict[str, Any]:
 def to_out(lead: store.LeadItem, display_fields: list[str]) -> LeadOut:
     last = lead.last_note
     return LeadOut(
-        person=PersonRef(id=lead.person_id, name=lead.name, email=lead.email, phone=lead.phone),
+        person=LeadPersonRef(id=lead.person_id, name=lead.name, email=lead.email, phone=lead.phone),
         lead_status=lead.status or "none",  # type: ignore[arg-type]
-        last_note=LastNoteOut(id=last["id"], text=last["text"], author=UserRef(**last["author"]),
-                              created_at=last["created_at"], outcome=last.get("outcome")) if last else None,
-        reserved_by=UserRef(id=lead.reserved_by_id, name=lead.reserved_by_name or None) if lead.reserved_by_id else None,
+        last_note=LeadLastNoteOut(id=last["id"], text=last["text"], author=LeadUserRef(**last["author"]),
+                              created_at=last["created_at"],
+                                  outcome=lead.last_outcome or last.get("outcome")) if last else None,  # type: ignore[arg-type]
+        reserved_by=LeadUserRef(id=lead.reserved_by_id, name=lead.reserved_by_name or None) if lead.reserved_by_id else None,
         notes_count=int(lead.notes_count or 0),
         display=_display(lead, display_fields),
     )
 
 
 def list_leads(tenant_id: str, *, q: str | None, status: str | None, list_id: str | None, owner_id: str | None,
-               outcome: str | None, cursor: str | None, limit: int | None) -> Page[LeadOut]:
+               outcome: str | None, cursor: str | None, limit: int | None) -> LeadPage[LeadOut]:
     conf = flow_settings.load(tenant_id)
     size = clamp_limit(limit)
     if q:
@@ -131,11 +146,11 @@ def list_leads(tenant_id: str, *, q: str | None, status: str | None, list_id: st
     start = decode_cursor(cursor, partition_attr="gsi1pk", partition_value=store.queue_pk(tenant_id))
     items, last = store.queue_page(tenant_id, status=status, limit=size, start=start,
                                    filter_condition=store.list_filter(list_id, owner_id, outcome))
-    return Page[LeadOut](items=[to_out(i, conf["display_fields"]) for i in items], next_cursor=encode_cursor(last))
+    return LeadPage[LeadOut](items=[to_out(i, conf["display_fields"]) for i in items], next_cursor=encode_cursor(last))
 
 
 def _search(tenant_id: str, conf: dict[str, Any], q: str, *, status: str | None, list_id: str | None,
-            owner_id: str | None, outcome: str | None, cursor: str | None, limit: int) -> Page[LeadOut]:
+            owner_id: str | None, outcome: str | None, cursor: str | None, limit: int) -> LeadPage[LeadOut]:
     """Name prefix, phone or e-mail: the CRM's own search finds the people, their leads come with
     one BatchGet; the flow's filters apply to that page."""
     from skailan.crm.people import PeopleFilter, list_people
@@ -153,10 +168,10 @@ def _search(tenant_id: str, conf: dict[str, Any], q: str, *, status: str | None,
             continue
         if owner_id and lead.owner_id != owner_id:
             continue
-        if outcome and (lead.last_note or {}).get("outcome") != outcome:
+        if outcome and lead.last_outcome != outcome:
             continue
         found.append(to_out(lead, conf["display_fields"]))
-    return Page[LeadOut](items=found, next_cursor=people.next_cursor)
+    return LeadPage[LeadOut](items=found, next_cursor=people.next_cursor)
 
 
 def get_lead(tenant_id: str, person_id: str) -> LeadOut:
@@ -166,9 +181,9 @@ def get_lead(tenant_id: str, person_id: str) -> LeadOut:
 # ---------------------------------------------------------------- notes
 
 
-def note_out(note: store.NoteItem, lead_status: str, tags_applied: list[str] | None = None) -> NoteOut:
-    return NoteOut(id=note.note_id, person_id=note.person_id, text=note.text, template_id=note.template_id,
-                   author=UserRef(id=note.author_id, name=note.author_name), created_at=note.created_at or "",
+def note_out(note: store.NoteItem, lead_status: str, tags_applied: list[str] | None = None) -> LeadNoteOut:
+    return LeadNoteOut(id=note.note_id, person_id=note.person_id, text=note.text, template_id=note.template_id,
+                   author=LeadUserRef(id=note.author_id, name=note.author_name), created_at=note.created_at or "",
                    closed=bool(note.closed), outcome=note.outcome,  # type: ignore[arg-type]
                    outcome_source=note.outcome_source,  # type: ignore[arg-type]
                    outcome_model=note.outcome_model, lead_status=lead_status,  # type: ignore[arg-type]
@@ -181,7 +196,7 @@ def holder_conflict(holder_id: str, holder_name: str | None) -> Conflict:
                     code="lead_reserved", details={"holder": {"id": holder_id, "name": holder_name or None}})
 
 
-def add_note(caller: Caller, person_id: str, body: NoteIn) -> NoteOut:
+def add_note(caller: Caller, person_id: str, body: LeadNoteIn) -> LeadNoteOut:
     tenant_id = caller.tenant_id
     text = body.text
     template = None
@@ -272,13 +287,13 @@ def _apply_template_tags(caller: Caller, person_id: str, tags: list[str]) -> lis
                          "The note was saved but its tags were not applied; try again"), code="tags_not_applied")
 
 
-def list_notes(tenant_id: str, person_id: str, *, cursor: str | None, limit: int | None) -> Page[NoteOut]:
+def list_notes(tenant_id: str, person_id: str, *, cursor: str | None, limit: int | None) -> LeadPage[LeadNoteOut]:
     lead = _lead(tenant_id, person_id)
     pk = store.lead_pk(tenant_id, lead.person_id)
     items, last = store.notes_page(tenant_id, lead.person_id, limit=clamp_limit(limit),
                                    start=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
     status = lead.status or "none"
-    return Page[NoteOut](items=[note_out(n, status) for n in items], next_cursor=encode_cursor(last))
+    return LeadPage[LeadNoteOut](items=[note_out(n, status) for n in items], next_cursor=encode_cursor(last))
 
 
 # ---------------------------------------------------------------- status and reservation

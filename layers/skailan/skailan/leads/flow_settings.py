@@ -15,7 +15,7 @@ from typing import Any
 from skailan.leads import store
 from skailan.leads.catalogue import LEAD_SETTINGS_UPDATED
 from skailan.leads.events import build
-from skailan.leads.models import DEFAULT_RESERVE_ROLES, AiSettingsOut, SettingsIn, SettingsOut
+from skailan.leads.models import DEFAULT_RESERVE_ROLES, LeadAiSettingsOut, LeadSettingsIn, LeadSettingsOut
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Unprocessable
@@ -40,16 +40,16 @@ def load(tenant_id: str) -> dict[str, Any]:
     return merged
 
 
-def to_out(data: dict[str, Any]) -> SettingsOut:
+def to_out(data: dict[str, Any]) -> LeadSettingsOut:
     ai = data["ai"]
-    return SettingsOut(list_ids=list(data["list_ids"]), display_fields=list(data["display_fields"]),
+    return LeadSettingsOut(list_ids=list(data["list_ids"]), display_fields=list(data["display_fields"]),
                        reserve_roles=list(data["reserve_roles"]),
-                       ai=AiSettingsOut(enabled=bool(ai.get("enabled")), provider=ai.get("provider") or "local",
+                       ai=LeadAiSettingsOut(enabled=bool(ai.get("enabled")), provider=ai.get("provider") or "local",
                                         model_id=ai.get("model_id"), openai_key_set=bool(ai.get("openai_key_set"))),
                        updated_at=data.get("updated_at"))
 
 
-def get(tenant_id: str) -> SettingsOut:
+def get(tenant_id: str) -> LeadSettingsOut:
     return to_out(load(tenant_id))
 
 
@@ -85,7 +85,7 @@ def openai_key(tenant_id: str) -> str | None:
     return str(json.loads(raw).get("api_key") or "") or None
 
 
-def _validate(tenant_id: str, body: SettingsIn) -> None:
+def _validate(tenant_id: str, body: LeadSettingsIn) -> None:
     from skailan.crm.lists import load_list
     from skailan.platform.errors import NotFound
     from skailan.tenancy.roles import ensure_role_exists
@@ -107,7 +107,7 @@ def _validate(tenant_id: str, body: SettingsIn) -> None:
         raise Unprocessable(_both("La configuración no es válida", "The settings are not valid"), details=errors)
 
 
-def put(caller: Caller, body: SettingsIn) -> SettingsOut:
+def put(caller: Caller, body: LeadSettingsIn) -> LeadSettingsOut:
     tenant_id = caller.tenant_id
     _validate(tenant_id, body)
     before = load(tenant_id)

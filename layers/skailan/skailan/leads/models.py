@@ -22,7 +22,7 @@ ModelId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0
 DEFAULT_RESERVE_ROLES = ["operator"]
 
 
-class Page[T](ResponseModel):
+class LeadPage[T](ResponseModel):
     items: list[T]
     next_cursor: str | None = None
 
@@ -30,7 +30,7 @@ class Page[T](ResponseModel):
 # ---------------------------------------------------------------- settings
 
 
-class AiSettings(RequestModel):
+class LeadAiSettings(RequestModel):
     enabled: bool = False
     provider: Provider = "local"
     model_id: ModelId | None = None
@@ -38,63 +38,63 @@ class AiSettings(RequestModel):
     openai_api_key: Annotated[str, Field(min_length=20, max_length=300)] | None = None
 
 
-class SettingsIn(RequestModel):
+class LeadSettingsIn(RequestModel):
     list_ids: Annotated[list[EntityId], Field(max_length=50)] = Field(default_factory=list)
     display_fields: Annotated[list[DisplayField], Field(max_length=20)] = Field(default_factory=list)
     reserve_roles: Annotated[list[RoleKey], Field(max_length=20)] = Field(
         default_factory=lambda: list(DEFAULT_RESERVE_ROLES))
-    ai: AiSettings = Field(default_factory=AiSettings)
+    ai: LeadAiSettings = Field(default_factory=LeadAiSettings)
 
 
-class AiSettingsOut(ResponseModel):
+class LeadAiSettingsOut(ResponseModel):
     enabled: bool
     provider: Provider
     model_id: str | None = None
     openai_key_set: bool = False  # whether a key is stored; the key itself is never returned
 
 
-class SettingsOut(ResponseModel):
+class LeadSettingsOut(ResponseModel):
     list_ids: list[str]
     display_fields: list[str]
     reserve_roles: list[str]
-    ai: AiSettingsOut
+    ai: LeadAiSettingsOut
     updated_at: str | None = None
 
 
 # ---------------------------------------------------------------- queue and notes
 
 
-class PersonRef(ResponseModel):
+class LeadPersonRef(ResponseModel):
     id: str
     name: str
     email: str | None = None
     phone: str | None = None
 
 
-class UserRef(ResponseModel):
+class LeadUserRef(ResponseModel):
     id: str
     name: str | None = None
 
 
-class LastNoteOut(ResponseModel):
+class LeadLastNoteOut(ResponseModel):
     id: str
     text: str
-    author: UserRef
+    author: LeadUserRef
     created_at: str
     outcome: Outcome | None = None
 
 
 class LeadOut(ResponseModel):
-    person: PersonRef
+    person: LeadPersonRef
     lead_status: LeadStatus
-    last_note: LastNoteOut | None = None
-    reserved_by: UserRef | None = None
+    last_note: LeadLastNoteOut | None = None
+    reserved_by: LeadUserRef | None = None
     notes_count: int = 0
     # The settings' display_fields, each with the lead's value (tags/lists: lists; custom.<key>: the value).
     display: dict[str, Any] = Field(default_factory=dict)
 
 
-class NoteIn(RequestModel):
+class LeadNoteIn(RequestModel):
     text: NoteText | None = None
     template_id: EntityId | None = None
     close: bool = False
@@ -102,12 +102,12 @@ class NoteIn(RequestModel):
     outcome: Outcome | None = None
 
 
-class NoteOut(ResponseModel):
+class LeadNoteOut(ResponseModel):
     id: str
     person_id: str
     text: str
     template_id: str | None = None
-    author: UserRef
+    author: LeadUserRef
     created_at: str
     closed: bool = False
     outcome: Outcome | None = None
@@ -117,20 +117,20 @@ class NoteOut(ResponseModel):
     tags_applied: list[str] = Field(default_factory=list)
 
 
-class ReassignIn(RequestModel):
+class LeadReassignIn(RequestModel):
     user_id: EntityId
 
 
 # ---------------------------------------------------------------- templates
 
 
-class TemplateIn(RequestModel):
+class NoteTemplateIn(RequestModel):
     title: Annotated[str, Field(min_length=1, max_length=100)]
     text: NoteText
     tags: Annotated[list[Tag], Field(max_length=20)] = Field(default_factory=list)
 
 
-class TemplatePatchIn(PatchModel):
+class NoteTemplatePatchIn(PatchModel):
     nullable: ClassVar[frozenset[str]] = frozenset()
 
     title: Annotated[str, Field(min_length=1, max_length=100)] | None = None
@@ -138,7 +138,7 @@ class TemplatePatchIn(PatchModel):
     tags: Annotated[list[Tag], Field(max_length=20)] | None = None
 
 
-class TemplateOut(ResponseModel):
+class NoteTemplateOut(ResponseModel):
     id: str
     title: str
     text: str
@@ -150,13 +150,13 @@ class TemplateOut(ResponseModel):
 # ---------------------------------------------------------------- reports
 
 
-class ReportTotals(ResponseModel):
+class LeadReportTotals(ResponseModel):
     calls: int
     unique_leads: int
     closed: int
 
 
-class ReportGroup(ResponseModel):
+class LeadReportGroup(ResponseModel):
     key: str  # operator id | hour "00"-"23" | outcome
     label: str | None = None  # the operator's name
     calls: int = 0
@@ -166,9 +166,9 @@ class ReportGroup(ResponseModel):
     by_hour: dict[str, int] | None = None  # operator groups: calls per local hour (the heat map)
 
 
-class ReportOut(ResponseModel):
-    totals: ReportTotals
-    groups: list[ReportGroup]
+class LeadReportOut(ResponseModel):
+    totals: LeadReportTotals
+    groups: list[LeadReportGroup]
     outcomes: dict[str, int]
     time_zone: str
     date_from: str

@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from skailan.leads import store
-from skailan.leads.models import ReportGroup, ReportOut, ReportTotals
+from skailan.leads.models import LeadReportGroup, LeadReportOut, LeadReportTotals
 from skailan.platform.clock import parse_iso, utcnow
 from skailan.platform.errors import Unprocessable
 from skailan.platform.events import DomainEvent
@@ -106,7 +106,7 @@ def date_range(tenant_id: str, date_from: str | None, date_to: str | None) -> tu
     return start.isoformat(), end.isoformat(), zone
 
 
-def report(tenant_id: str, *, date_from: str | None, date_to: str | None, group_by: str) -> ReportOut:
+def report(tenant_id: str, *, date_from: str | None, date_to: str | None, group_by: str) -> LeadReportOut:
     start, end, zone = date_range(tenant_id, date_from, date_to)
     totals: dict[str, int] = {}
     operators: dict[str, dict[str, Any]] = {}
@@ -129,24 +129,24 @@ def report(tenant_id: str, *, date_from: str | None, date_to: str | None, group_
             totals[metric] = totals.get(metric, 0) + value
     outcomes = {o: totals.get(f"outcome#{o}", 0) for o in OUTCOMES}
     unique = len(store.unique_people(tenant_id, start, end))
-    groups: list[ReportGroup]
+    groups: list[LeadReportGroup]
     if group_by == "hour":
-        groups = [ReportGroup(key=h, calls=totals.get(f"hour#{h}", 0)) for h in HOURS]
+        groups = [LeadReportGroup(key=h, calls=totals.get(f"hour#{h}", 0)) for h in HOURS]
     elif group_by == "outcome":
         classified = sum(outcomes.values())
-        groups = [ReportGroup(key=o, calls=outcomes[o]) for o in OUTCOMES]
-        groups.append(ReportGroup(key="pending", calls=max(totals.get("calls", 0) - classified, 0)))
+        groups = [LeadReportGroup(key=o, calls=outcomes[o]) for o in OUTCOMES]
+        groups.append(LeadReportGroup(key="pending", calls=max(totals.get("calls", 0) - classified, 0)))
     else:
-        groups = [ReportGroup(key=user, label=g["label"], calls=g["calls"], closed=g["closed"],
+        groups = [LeadReportGroup(key=user, label=g["label"], calls=g["calls"], closed=g["closed"],
                               unique_leads=g["unique"], outcomes={o: g["outcomes"].get(o, 0) for o in OUTCOMES},
                               by_hour={h: g["by_hour"].get(h, 0) for h in HOURS})
                   for user, g in sorted(operators.items(), key=lambda kv: (-kv[1]["calls"], kv[0]))]
-    return ReportOut(totals=ReportTotals(calls=totals.get("calls", 0), unique_leads=unique,
+    return LeadReportOut(totals=LeadReportTotals(calls=totals.get("calls", 0), unique_leads=unique,
                                          closed=totals.get("closed", 0)),
                      groups=groups, outcomes=outcomes, time_zone=zone, date_from=start, date_to=end)
 
 
-def report_csv(out: ReportOut, group_by: str) -> str:
+def report_csv(out: LeadReportOut, group_by: str) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     if group_by == "operator":

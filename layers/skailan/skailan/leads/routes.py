@@ -16,19 +16,19 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from skailan.leads import flow, flow_settings, reports, templates
 from skailan.leads.models import (
+    LeadNoteIn,
+    LeadNoteOut,
     LeadOut,
+    LeadPage,
+    LeadReassignIn,
+    LeadReportOut,
+    LeadSettingsIn,
+    LeadSettingsOut,
     LeadStatus,
-    NoteIn,
-    NoteOut,
+    NoteTemplateIn,
+    NoteTemplateOut,
+    NoteTemplatePatchIn,
     Outcome,
-    Page,
-    ReassignIn,
-    ReportOut,
-    SettingsIn,
-    SettingsOut,
-    TemplateIn,
-    TemplateOut,
-    TemplatePatchIn,
 )
 from skailan.platform.auth import current_caller
 from skailan.tenancy.access import requires
@@ -49,12 +49,12 @@ router = Router()
 
 
 @router.get("/v1/lead-flow/settings", middlewares=[requires(VIEW)], tags=TAGS)
-def get_lead_flow_settings() -> SettingsOut:
+def get_lead_flow_settings() -> LeadSettingsOut:
     return flow_settings.get(current_caller().tenant_id)
 
 
 @router.put("/v1/lead-flow/settings", middlewares=[requires(MANAGE)], tags=TAGS)
-def put_lead_flow_settings(body: SettingsIn) -> SettingsOut:
+def put_lead_flow_settings(body: LeadSettingsIn) -> LeadSettingsOut:
     caller = current_caller()
     caller.require("admin:manage")  # supervisors manage the queue, only admins its settings
     return flow_settings.put(caller, body)
@@ -72,7 +72,7 @@ def list_leads(
     outcome: Annotated[Outcome | None, Query()] = None,
     cursor: Cursor = None,
     limit: Limit = None,
-) -> Page[LeadOut]:
+) -> LeadPage[LeadOut]:
     """The queue: never worked first (oldest first), then by last note (oldest first), closed last."""
     return flow.list_leads(current_caller().tenant_id, q=q, status=status, list_id=list_id, owner_id=owner_id,
                            outcome=outcome, cursor=cursor, limit=limit)
@@ -84,12 +84,12 @@ def get_lead(person_id: str) -> LeadOut:
 
 
 @router.get("/v1/lead-flow/leads/<person_id>/notes", middlewares=[requires(VIEW)], tags=TAGS)
-def list_lead_notes(person_id: str, cursor: Cursor = None, limit: Limit = None) -> Page[NoteOut]:
+def list_lead_notes(person_id: str, cursor: Cursor = None, limit: Limit = None) -> LeadPage[LeadNoteOut]:
     return flow.list_notes(current_caller().tenant_id, person_id, cursor=cursor, limit=limit)
 
 
 @router.post("/v1/lead-flow/leads/<person_id>/notes", middlewares=[requires(EDIT)], status_code=201, tags=TAGS)
-def add_lead_note(person_id: str, body: NoteIn) -> NoteOut:
+def add_lead_note(person_id: str, body: LeadNoteIn) -> LeadNoteOut:
     """A note (free text or a template). The first note of a reserving role reserves the lead;
     409 `lead_reserved` with `error.details.holder` when someone else holds it."""
     return flow.add_note(current_caller(), person_id, body)
@@ -106,7 +106,7 @@ def release_lead(person_id: str) -> LeadOut:
 
 
 @router.post("/v1/lead-flow/leads/<person_id>/reassign", middlewares=[requires(MANAGE)], tags=TAGS)
-def reassign_lead(person_id: str, body: ReassignIn) -> LeadOut:
+def reassign_lead(person_id: str, body: LeadReassignIn) -> LeadOut:
     return flow.reassign(current_caller(), person_id, body.user_id)
 
 
@@ -114,22 +114,22 @@ def reassign_lead(person_id: str, body: ReassignIn) -> LeadOut:
 
 
 @router.get("/v1/lead-flow/note-templates", middlewares=[requires(VIEW)], tags=TAGS)
-def list_note_templates() -> Page[TemplateOut]:
+def list_note_templates() -> LeadPage[NoteTemplateOut]:
     return templates.list_templates(current_caller().tenant_id)
 
 
 @router.post("/v1/lead-flow/note-templates", middlewares=[requires(MANAGE)], status_code=201, tags=TAGS)
-def create_note_template(body: TemplateIn) -> TemplateOut:
+def create_note_template(body: NoteTemplateIn) -> NoteTemplateOut:
     return templates.create_template(current_caller(), body)
 
 
 @router.get("/v1/lead-flow/note-templates/<template_id>", middlewares=[requires(VIEW)], tags=TAGS)
-def get_note_template(template_id: str) -> TemplateOut:
+def get_note_template(template_id: str) -> NoteTemplateOut:
     return templates.get_template(current_caller().tenant_id, template_id)
 
 
 @router.patch("/v1/lead-flow/note-templates/<template_id>", middlewares=[requires(MANAGE)], tags=TAGS)
-def update_note_template(template_id: str, body: TemplatePatchIn) -> TemplateOut:
+def update_note_template(template_id: str, body: NoteTemplatePatchIn) -> NoteTemplateOut:
     return templates.update_template(current_caller(), template_id, body)
 
 
@@ -147,7 +147,7 @@ def lead_flow_report(
     from_: Annotated[str | None, Query(alias="from", pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
     to: Day = None,
     group_by: GroupBy = "operator",
-) -> ReportOut:
+) -> LeadReportOut:
     """Calls, unique leads and closed leads over local days [from, to] (default: the last 7)."""
     return reports.report(current_caller().tenant_id, date_from=from_, date_to=to, group_by=group_by)
 
@@ -158,7 +158,7 @@ def export_lead_flow_report(
     from_: Annotated[str | None, Query(alias="from", pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
     to: Day = None,
     group_by: GroupBy = "operator",
-) -> Response:
+) -> Response[str]:
     out = reports.report(current_caller().tenant_id, date_from=from_, date_to=to, group_by=group_by)
     name = f"lead-flow-{group_by}-{out.date_from}-{out.date_to}.csv"
     return Response(status_code=200, content_type="text/csv; charset=utf-8", body=reports.report_csv(out, group_by),

@@ -39,6 +39,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
 from skailan.platform import outbox
@@ -125,6 +126,8 @@ class LeadItem(LeadsItem, discriminator="lead"):
     person_created_at = UnicodeAttribute(null=True)
     last_note_at = UnicodeAttribute(null=True)
     last_note = JSONAttribute(null=True)  # {"id", "text", "author": {"id", "name"}, "created_at", "outcome"}
+    last_note_id = UnicodeAttribute(null=True)
+    last_outcome = UnicodeAttribute(null=True)  # the last note's outcome (the AI may fill it later)
     reserved_by_id = UnicodeAttribute(null=True)
     reserved_by_name = UnicodeAttribute(null=True)
     notes_count = NumberAttribute(default=0)
@@ -258,7 +261,7 @@ def list_filter(list_id: str | None, owner_id: str | None, outcome: str | None) 
     condition = None
     for part in ((LeadItem.list_ids.contains(list_id)) if list_id else None,  # type: ignore[attr-defined]
                  (LeadItem.owner_id == owner_id) if owner_id else None,
-                 (LeadItem.last_note["outcome"] == outcome) if outcome else None):  # type: ignore[index]
+                 (LeadItem.last_outcome == outcome) if outcome else None):
         if part is not None:
             condition = part if condition is None else condition & part
     return condition
@@ -283,9 +286,11 @@ def write_note(lead: LeadItem, note: NoteItem, events: list[DomainEvent], *, res
     caller's): two operators' first notes at the same moment get one winner, and the loser's note
     is not written at all (no half state). `lead` holds the values to write; its `updated_at`
     as read is the optimistic check for leads that existed."""
-    actions = [
+    actions: list[Action] = [
         LeadItem.status.set(lead.status), LeadItem.last_note_at.set(lead.last_note_at),
         LeadItem.last_note.set(lead.last_note), LeadItem.notes_count.add(1),
+        LeadItem.last_note_id.set(note.note_id),
+        LeadItem.last_outcome.set(note.outcome) if note.outcome else LeadItem.last_outcome.remove(),
         LeadItem.updated_at.set(lead.updated_at),
     ]
     if lead.gsi1pk:
@@ -312,10 +317,10 @@ def write_note(lead: LeadItem, note: NoteItem, events: list[DomainEvent], *, res
 
 
 def update_lead_state(lead: LeadItem, events: list[DomainEvent], *, status: str | None = None,
-                      holder: tuple[str, str | None] | None | bool = False) -> None:
+                      holder: tuple[str, str | None] | bool | None = False) -> None:
     """Status change (reopen) or reservation change (release / reassign), with its events.
     `holder=None` releases, a tuple sets the holder, False leaves it."""
-    actions: list[Any] = [LeadItem.updated_at.set(lead.updated_at)]
+    actions: list[Action] = [LeadItem.updated_at.set(lead.updated_at)]
     if status is not None:
         actions.append(LeadItem.status.set(status))
     if lead.gsi1pk:
@@ -354,7 +359,7 @@ def set_outcome(note: NoteItem, outcome: str, source: str, model: str | None, re
                 events: list[DomainEvent]) -> bool:
     """Store an outcome the AI found — only while the note still has none (an operator's own
     choice always wins and is never overwritten). False when it already had one."""
-    actions = [NoteItem.outcome.set(outcome), NoteItem.outcome_source.set(source),
+    actions: list[Action] = [NoteItem.outcome.set(outcome), NoteItem.outcome_source.set(source),
                NoteItem.updated_at.set(now), NoteItem.gsi3pk.remove(), NoteItem.gsi3sk.remove()]
     if model:
         actions.append(NoteItem.outcome_model.set(model))
@@ -376,8 +381,7 @@ def set_last_note_outcome(tenant_id: str, person_id: str, note_id: str, outcome:
 
     item = LeadItem(lead_pk(tenant_id, person_id), LEAD_SK)
     try:
-        item.update(actions=[LeadItem.last_note["outcome"].set(outcome)],  # type: ignore[index]
-                    condition=LeadItem.last_note["id"] == note_id)  # type: ignore[index]
+        item.update(actions=[LeadItem.last_outcome.set(outcome)], condition=LeadItem.last_note_id == note_id)
     except UpdateError as err:
         if err.cause_response_code != "ConditionalCheckFailedException":
             raise
@@ -458,7 +462,7 @@ def apply_counters(tenant_id: str, event_id: str, counts: list[tuple[str, str, i
         with transaction() as tx:
             tx.save(applied, condition=MarkerItem.pk.does_not_exist())
             for day, metric, delta, label in counts:
-                actions = [CounterItem.value.add(delta), CounterItem.tenant_id.set(tenant_id),
+                actions: list[Action] = [CounterItem.value.add(delta), CounterItem.tenant_id.set(tenant_id),
                            CounterItem.day.set(day), CounterItem.metric.set(metric),
                            CounterItem.kind.set(CounterItem)]
                 if label:
@@ -483,7 +487,7 @@ def mark_unique(tenant_id: str, day: str, person_id: str, counts: list[tuple[str
         with transaction() as tx:
             tx.save(marker, condition=MarkerItem.pk.does_not_exist())
             for metric, delta, label in counts:
-                actions = [CounterItem.value.add(delta), CounterItem.tenant_id.set(tenant_id),
+                actions: list[Action] = [CounterItem.value.add(delta), CounterItem.tenant_id.set(tenant_id),
                            CounterItem.day.set(day), CounterItem.metric.set(metric),
                            CounterItem.kind.set(CounterItem)]
                 if label:

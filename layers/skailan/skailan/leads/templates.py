@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from skailan.leads import store
 from skailan.leads.events import build
-from skailan.leads.models import Page, TemplateIn, TemplateOut, TemplatePatchIn
+from skailan.leads.models import LeadPage, NoteTemplateIn, NoteTemplateOut, NoteTemplatePatchIn
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import NotFound
@@ -40,24 +40,24 @@ def _clean_tags(tags: list[str]) -> list[str]:
     return list(seen.values())
 
 
-def to_out(item: store.TemplateItem) -> TemplateOut:
-    return TemplateOut(id=item.template_id, title=item.title, text=item.text, tags=list(item.tags or []),
+def to_out(item: store.TemplateItem) -> NoteTemplateOut:
+    return NoteTemplateOut(id=item.template_id, title=item.title, text=item.text, tags=list(item.tags or []),
                        created_at=item.created_at, updated_at=item.updated_at)
 
 
-def list_templates(tenant_id: str) -> Page[TemplateOut]:
+def list_templates(tenant_id: str) -> LeadPage[NoteTemplateOut]:
     items = sorted(store.list_templates(tenant_id), key=lambda i: i.title.casefold())
-    return Page[TemplateOut](items=[to_out(i) for i in items])
+    return LeadPage[NoteTemplateOut](items=[to_out(i) for i in items])
 
 
-def get_template(tenant_id: str, template_id: str) -> TemplateOut:
+def get_template(tenant_id: str, template_id: str) -> NoteTemplateOut:
     item = store.get_template(tenant_id, template_id) if is_valid_id(template_id) else None
     if item is None:
         raise not_found()
     return to_out(item)
 
 
-def create_template(caller: Caller, body: TemplateIn, *, template_id: str | None = None) -> TemplateOut:
+def create_template(caller: Caller, body: NoteTemplateIn, *, template_id: str | None = None) -> NoteTemplateOut:
     tenant_id = caller.tenant_id
     item = store.new_template(tenant_id, template_id or new_id(), iso(), title=body.title, text=body.text,
                               tags=_clean_tags(body.tags))
@@ -71,7 +71,7 @@ def create_template(caller: Caller, body: TemplateIn, *, template_id: str | None
     return to_out(item)
 
 
-def update_template(caller: Caller, template_id: str, body: TemplatePatchIn) -> TemplateOut:
+def update_template(caller: Caller, template_id: str, body: NoteTemplatePatchIn) -> NoteTemplateOut:
     tenant_id = caller.tenant_id
     item = store.get_template(tenant_id, template_id) if is_valid_id(template_id) else None
     if item is None:
@@ -106,6 +106,6 @@ def seed_defaults(tenant_id: str) -> int:
     created = 0
     for template_id, title, text, tags in DEFAULTS:
         if store.get_template(tenant_id, template_id) is None:
-            create_template(system, TemplateIn(title=title, text=text, tags=list(tags)), template_id=template_id)
+            create_template(system, NoteTemplateIn(title=title, text=text, tags=list(tags)), template_id=template_id)
             created += 1
     return created

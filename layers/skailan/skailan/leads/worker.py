@@ -7,6 +7,7 @@
 - `lead.status_changed`: the person's `lead_status` in the CRM (segments read it).
 - `lead.outcome_classified`: the outcome counters.
 - `lead_settings.updated` with `flow_changed`: every lead's flow membership again.
+- `brand.created` (tenancy): the brand's Spanish default note templates.
 Every step is idempotent: SQS may deliver twice.
 """
 
@@ -25,6 +26,10 @@ def on_event(event: DomainEvent) -> dict[str, Any]:
     tenant_id, data = event.tenant_id, event.data or {}
     if event.source == lc.SOURCE:
         return _lead_event(event)
+    if event.type == "brand.created":  # every brand starts with the Spanish default note templates
+        from skailan.leads.templates import seed_defaults
+
+        return {"templates": seed_defaults(tenant_id)}
     if event.type in PEOPLE_EVENTS and event.entity_id:
         if event.type == "contact.updated" and list(data.get("changed") or []) == ["lead_status"]:
             return {}  # our own lead_status write: nothing the lead copies changed
