@@ -75,7 +75,7 @@ export interface LeadFilters {
 export interface NoteIn {
   text?: string;
   template_id?: string;
-  close?: boolean;
+  close: boolean;
   outcome?: Outcome;
 }
 

@@ -2211,6 +2211,198 @@ export interface paths {
         patch: operations["update_settings_v1_inbox_settings_patch"];
         trace?: never;
     };
+    "/v1/lead-flow/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/lead-flow/leads */
+        get: operations["list_leads_v1_lead_flow_leads_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lead-flow/leads/{person_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/lead-flow/leads/{person_id} */
+        get: operations["get_lead_v1_lead_flow_leads__person_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lead-flow/leads/{person_id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/lead-flow/leads/{person_id}/notes */
+        get: operations["list_lead_notes_v1_lead_flow_leads__person_id__notes_get"];
+        put?: never;
+        /** POST /v1/lead-flow/leads/{person_id}/notes */
+        post: operations["add_lead_note_v1_lead_flow_leads__person_id__notes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lead-flow/leads/{person_id}/reassign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/lead-flow/leads/{person_id}/reassign */
+        post: operations["reassign_lead_v1_lead_flow_leads__person_id__reassign_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lead-flow/leads/{person_id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/lead-flow/leads/{person_id}/release */
+        post: operations["release_lead_v1_lead_flow_leads__person_id__release_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lead-flow/leads/{person_id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/lead-flow/leads/{person_id}/reopen */
+        post: operations["reopen_lead_v1_lead_flow_leads__person_id__reopen_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lead-flow/note-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/lead-flow/note-templates */
+        get: operations["list_note_templates_v1_lead_flow_note_templates_get"];
+        put?: never;
+        /** POST /v1/lead-flow/note-templates */
+        post: operations["create_note_template_v1_lead_flow_note_templates_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lead-flow/note-templates/{template_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/lead-flow/note-templates/{template_id} */
+        get: operations["get_note_template_v1_lead_flow_note_templates__template_id__get"];
+        put?: never;
+        post?: never;
+        /** DELETE /v1/lead-flow/note-templates/{template_id} */
+        delete: operations["delete_note_template_v1_lead_flow_note_templates__template_id__delete"];
+        options?: never;
+        head?: never;
+        /** PATCH /v1/lead-flow/note-templates/{template_id} */
+        patch: operations["update_note_template_v1_lead_flow_note_templates__template_id__patch"];
+        trace?: never;
+    };
+    "/v1/lead-flow/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/lead-flow/reports */
+        get: operations["lead_flow_report_v1_lead_flow_reports_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lead-flow/reports/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/lead-flow/reports/export */
+        get: operations["export_lead_flow_report_v1_lead_flow_reports_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lead-flow/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/lead-flow/settings */
+        get: operations["get_lead_flow_settings_v1_lead_flow_settings_get"];
+        /** PUT /v1/lead-flow/settings */
+        put: operations["put_lead_flow_settings_v1_lead_flow_settings_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -4219,6 +4411,237 @@ export interface components {
             /** At */
             at: string;
         };
+        /** LeadAiSettings */
+        LeadAiSettings: {
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled: boolean;
+            /**
+             * Provider
+             * @default local
+             * @enum {string}
+             */
+            provider: "local" | "bedrock" | "openai";
+            /** Model Id */
+            model_id?: string | null;
+            /** Openai Api Key */
+            openai_api_key?: string | null;
+        };
+        /** LeadAiSettingsOut */
+        LeadAiSettingsOut: {
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Provider
+             * @enum {string}
+             */
+            provider: "local" | "bedrock" | "openai";
+            /** Model Id */
+            model_id?: string | null;
+            /**
+             * Openai Key Set
+             * @default false
+             */
+            openai_key_set: boolean;
+        };
+        /** LeadLastNoteOut */
+        LeadLastNoteOut: {
+            /** Id */
+            id: string;
+            /** Text */
+            text: string;
+            author: components["schemas"]["LeadUserRef"];
+            /** Created At */
+            created_at: string;
+            /** Outcome */
+            outcome?: ("positive" | "negative" | "partial" | "unclassified") | null;
+        };
+        /** LeadNoteIn */
+        LeadNoteIn: {
+            /** Text */
+            text?: string | null;
+            /** Template Id */
+            template_id?: string | null;
+            /**
+             * Close
+             * @default false
+             */
+            close: boolean;
+            /** Outcome */
+            outcome?: ("positive" | "negative" | "partial" | "unclassified") | null;
+        };
+        /** LeadNoteOut */
+        LeadNoteOut: {
+            /** Id */
+            id: string;
+            /** Person Id */
+            person_id: string;
+            /** Text */
+            text: string;
+            /** Template Id */
+            template_id?: string | null;
+            author: components["schemas"]["LeadUserRef"];
+            /** Created At */
+            created_at: string;
+            /**
+             * Closed
+             * @default false
+             */
+            closed: boolean;
+            /** Outcome */
+            outcome?: ("positive" | "negative" | "partial" | "unclassified") | null;
+            /** Outcome Source */
+            outcome_source?: ("operator" | "ai") | null;
+            /** Outcome Model */
+            outcome_model?: string | null;
+            /**
+             * Lead Status
+             * @enum {string}
+             */
+            lead_status: "none" | "in_progress" | "completed";
+            /** Tags Applied */
+            tags_applied?: string[];
+        };
+        /** LeadOut */
+        LeadOut: {
+            person: components["schemas"]["LeadPersonRef"];
+            /**
+             * Lead Status
+             * @enum {string}
+             */
+            lead_status: "none" | "in_progress" | "completed";
+            last_note?: components["schemas"]["LeadLastNoteOut"] | null;
+            reserved_by?: components["schemas"]["LeadUserRef"] | null;
+            /**
+             * Notes Count
+             * @default 0
+             */
+            notes_count: number;
+            /** Display */
+            display?: {
+                [key: string]: unknown;
+            };
+        };
+        /** LeadPage[LeadNoteOut] */
+        LeadPage_LeadNoteOut_: {
+            /** Items */
+            items: components["schemas"]["LeadNoteOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** LeadPage[LeadOut] */
+        LeadPage_LeadOut_: {
+            /** Items */
+            items: components["schemas"]["LeadOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** LeadPage[NoteTemplateOut] */
+        LeadPage_NoteTemplateOut_: {
+            /** Items */
+            items: components["schemas"]["NoteTemplateOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** LeadPersonRef */
+        LeadPersonRef: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Email */
+            email?: string | null;
+            /** Phone */
+            phone?: string | null;
+        };
+        /** LeadReassignIn */
+        LeadReassignIn: {
+            /** User Id */
+            user_id: string;
+        };
+        /** LeadReportGroup */
+        LeadReportGroup: {
+            /** Key */
+            key: string;
+            /** Label */
+            label?: string | null;
+            /**
+             * Calls
+             * @default 0
+             */
+            calls: number;
+            /**
+             * Closed
+             * @default 0
+             */
+            closed: number;
+            /** Unique Leads */
+            unique_leads?: number | null;
+            /** Outcomes */
+            outcomes?: {
+                [key: string]: number;
+            };
+            /** By Hour */
+            by_hour?: {
+                [key: string]: number;
+            } | null;
+        };
+        /** LeadReportOut */
+        LeadReportOut: {
+            totals: components["schemas"]["LeadReportTotals"];
+            /** Groups */
+            groups: components["schemas"]["LeadReportGroup"][];
+            /** Outcomes */
+            outcomes: {
+                [key: string]: number;
+            };
+            /** Time Zone */
+            time_zone: string;
+            /** Date From */
+            date_from: string;
+            /** Date To */
+            date_to: string;
+        };
+        /** LeadReportTotals */
+        LeadReportTotals: {
+            /** Calls */
+            calls: number;
+            /** Unique Leads */
+            unique_leads: number;
+            /** Closed */
+            closed: number;
+        };
+        /** LeadSettingsIn */
+        LeadSettingsIn: {
+            /** List Ids */
+            list_ids?: string[];
+            /** Display Fields */
+            display_fields?: string[];
+            /** Reserve Roles */
+            reserve_roles?: string[];
+            ai?: components["schemas"]["LeadAiSettings"];
+        };
+        /** LeadSettingsOut */
+        LeadSettingsOut: {
+            /** List Ids */
+            list_ids: string[];
+            /** Display Fields */
+            display_fields: string[];
+            /** Reserve Roles */
+            reserve_roles: string[];
+            ai: components["schemas"]["LeadAiSettingsOut"];
+            /** Updated At */
+            updated_at?: string | null;
+        };
+        /** LeadUserRef */
+        LeadUserRef: {
+            /** Id */
+            id: string;
+            /** Name */
+            name?: string | null;
+        };
         /** ListIn */
         ListIn: {
             /** Name */
@@ -4459,6 +4882,39 @@ export interface components {
             mentions?: string[];
             /** Created At */
             created_at?: string | null;
+        };
+        /** NoteTemplateIn */
+        NoteTemplateIn: {
+            /** Title */
+            title: string;
+            /** Text */
+            text: string;
+            /** Tags */
+            tags?: string[];
+        };
+        /** NoteTemplateOut */
+        NoteTemplateOut: {
+            /** Id */
+            id: string;
+            /** Title */
+            title: string;
+            /** Text */
+            text: string;
+            /** Tags */
+            tags: string[];
+            /** Created At */
+            created_at?: string | null;
+            /** Updated At */
+            updated_at?: string | null;
+        };
+        /** NoteTemplatePatchIn */
+        NoteTemplatePatchIn: {
+            /** Title */
+            title?: string | null;
+            /** Text */
+            text?: string | null;
+            /** Tags */
+            tags?: string[] | null;
         };
         /** NotificationOut */
         NotificationOut: {
@@ -12105,6 +12561,532 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InboxSettings"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_leads_v1_lead_flow_leads_get: {
+        parameters: {
+            query?: {
+                /** @description Name prefix, e-mail or phone */
+                q?: string | null;
+                status?: ("none" | "in_progress" | "completed") | null;
+                list_id?: string | null;
+                owner_id?: string | null;
+                outcome?: ("positive" | "negative" | "partial" | "unclassified") | null;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadPage_LeadOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_lead_v1_lead_flow_leads__person_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_lead_notes_v1_lead_flow_leads__person_id__notes_get: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadPage_LeadNoteOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_lead_note_v1_lead_flow_leads__person_id__notes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadNoteIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadNoteOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reassign_lead_v1_lead_flow_leads__person_id__reassign_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadReassignIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    release_lead_v1_lead_flow_leads__person_id__release_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reopen_lead_v1_lead_flow_leads__person_id__reopen_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_note_templates_v1_lead_flow_note_templates_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadPage_NoteTemplateOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_note_template_v1_lead_flow_note_templates_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteTemplateIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteTemplateOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_note_template_v1_lead_flow_note_templates__template_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteTemplateOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_note_template_v1_lead_flow_note_templates__template_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_note_template_v1_lead_flow_note_templates__template_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteTemplatePatchIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteTemplateOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    lead_flow_report_v1_lead_flow_reports_get: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                /** @description YYYY-MM-DD, a day in the brand's time zone */
+                to?: string | null;
+                group_by?: "operator" | "hour" | "outcome";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadReportOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_lead_flow_report_v1_lead_flow_reports_export_get: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                /** @description YYYY-MM-DD, a day in the brand's time zone */
+                to?: string | null;
+                group_by?: "operator" | "hour" | "outcome";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_lead_flow_settings_v1_lead_flow_settings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadSettingsOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_lead_flow_settings_v1_lead_flow_settings_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadSettingsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadSettingsOut"];
                 };
             };
             /** @description Validation Error */

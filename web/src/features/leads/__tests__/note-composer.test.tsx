@@ -47,7 +47,7 @@ describe('NoteComposer', () => {
     await user.click(screen.getByRole('button', { name: 'Guardar nota' }));
     expect(await screen.findByText('Nota guardada.')).toBeInTheDocument();
     expect(calls.filter((c) => c.path === '/v1/lead-flow/leads/p1/notes').map((c) => c.body)).toEqual([
-      { text: 'No está interesado por ahora.', template_id: 't-no', close: true },
+      { close: true, text: 'No está interesado por ahora.', template_id: 't-no' },
     ]);
     expect(screen.getByLabelText('Nota')).toHaveValue('');
   });

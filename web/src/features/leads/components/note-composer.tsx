@@ -34,7 +34,7 @@ export function NoteComposer({ personId, onSaved }: { personId: string; onSaved?
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setSaved(false);
-    const body: NoteIn = {};
+    const body: NoteIn = { close };
     if (text.trim()) body.text = text.trim();
     if (template) body.template_id = template.id;
     if (!body.text && !body.template_id) {
@@ -42,7 +42,6 @@ export function NoteComposer({ personId, onSaved }: { personId: string; onSaved?
       return;
     }
     if (outcome) body.outcome = outcome;
-    if (close) body.close = true;
     try {
       await add.mutateAsync(body);
       // Only now: a refused note (409, 4xx) keeps what the operator wrote.
