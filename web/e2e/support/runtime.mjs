@@ -26,7 +26,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Start the runtime; resolves to { baseUrl, stop() } once the API answers. */
 export async function startRuntime({ timeoutMs = 150_000, env = {} } = {}) {
-  const [port, motoPort] = [await freePort(), await freePort()];
+  const [port, motoPort, wsPort] = [await freePort(), await freePort(), await freePort()];
   const python = process.env.SKAILAN_PYTHON || join(REPO_ROOT, '.venv', 'bin', 'python');
   mkdirSync(ARTIFACTS, { recursive: true });
   const log = createWriteStream(join(ARTIFACTS, 'runtime.log'));
@@ -36,6 +36,8 @@ export async function startRuntime({ timeoutMs = 150_000, env = {} } = {}) {
       ...process.env,
       SKAILAN_PORT: String(port),
       SKAILAN_MOTO_PORT: String(motoPort),
+      // A free WebSocket port too: the default 3001 is taken when another run (or `make run`) is up.
+      SKAILAN_WS_PORT: String(wsPort),
       PYTHONPATH: `${join(REPO_ROOT, 'layers', 'skailan')}:${REPO_ROOT}`,
       ...env,
     },
