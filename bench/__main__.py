@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 BENCHES = ("bench.cold_start", "bench.crm_segments", "bench.crm_import", "bench.channels", "bench.inbox",
-           "bench.realtime", "bench.limits", "bench.outbox", "bench.web")
+           "bench.realtime", "bench.limits", "bench.outbox", "bench.web", "bench.leads")
 
 
 def run_one(name: str) -> None:

@@ -374,3 +374,54 @@ def test_seeded_defaults_and_demo_queue(demo, deliver):
     on_event(build_event("skailan.tenancy", "nueva-marca", "brand.created", entity_type="brand",
                          entity_id="nueva-marca"))
     assert len(templates.list_templates("nueva-marca").items) == len(templates.DEFAULTS)
+
+
+def test_flow_membership_follows_the_configured_lists(people, deliver):
+    admin, operator = people["admin@demo.local"], people["operator@demo.local"]
+    inside = new_person(admin, "Lista Dentro")
+    outside = new_person(admin, "Lista Fuera")
+    listed = call(CRM, "POST", "/v1/crm/lists", principal=admin, body={"name": "Campaña leads"})
+    assert listed.status == 201, listed.body
+    list_id = listed.body["id"]
+    assert call(CRM, "POST", f"/v1/crm/lists/{list_id}/members", principal=admin,
+                body={"person_ids": [inside]}).status == 200
+    deliver()
+    put = call(LEADS, "PUT", "/v1/lead-flow/settings", principal=admin,
+               body={"list_ids": [list_id], "display_fields": ["lists", "email"]})
+    assert put.status == 200 and put.body["list_ids"] == [list_id]
+    deliver()  # lead_settings.updated → every lead's membership again
+    queue = {i["person"]["id"]: i for i in _queue(operator)}
+    assert inside in queue and outside not in queue
+    assert queue[inside]["display"]["lists"] == [list_id] and queue[inside]["display"]["email"]
+    # the list filter of the queue
+    assert [i["person"]["id"] for i in _queue(operator, list_id=list_id)] == [inside]
+    # joining the list brings the person in; leaving takes them out
+    call(CRM, "POST", f"/v1/crm/lists/{list_id}/members", principal=admin, body={"person_ids": [outside]})
+    deliver()
+    assert outside in {i["person"]["id"] for i in _queue(operator)}
+    call(CRM, "POST", f"/v1/crm/lists/{list_id}/members/remove", principal=admin, body={"person_ids": [inside]})
+    deliver()
+    assert inside not in {i["person"]["id"] for i in _queue(operator)}
+    # a deleted person leaves the flow
+    assert call(CRM, "DELETE", f"/v1/contacts/{outside}", principal=admin).status == 204
+    deliver()
+    assert outside not in {i["person"]["id"] for i in _queue(operator)}
+    assert call(LEADS, "GET", f"/v1/lead-flow/leads/{outside}", principal=admin).status == 404
+    # no lists: every person again
+    call(LEADS, "PUT", "/v1/lead-flow/settings", principal=admin, body={})
+    deliver()
+    assert inside in {i["person"]["id"] for i in _queue(operator)}
+
+
+def test_a_retried_note_with_the_same_client_id_is_written_once(demo, deliver):
+    admin, operator = demo["admin@demo.local"], demo["operator@demo.local"]
+    person = new_person(admin, "Reintento Uno")
+    watch = OutboxWatch("skailan-local-leads")
+    first = _note(operator, person, text="Llamada", client_note_id="c-123")
+    again = _note(operator, person, text="Llamada", client_note_id="c-123")
+    assert first.status == again.status == 201
+    assert again.body["id"] == first.body["id"]
+    assert len(call(LEADS, "GET", f"/v1/lead-flow/leads/{person}/notes", principal=admin).body["items"]) == 1
+    assert watch.types().count("lead.note_added") == 1
+    other = _note(operator, person, text="Otra", client_note_id="c-124")
+    assert other.status == 201 and other.body["id"] != first.body["id"]

@@ -210,6 +210,10 @@ def add_note(caller: Caller, person_id: str, body: LeadNoteIn) -> LeadNoteOut:
     if not text or not text.strip():
         raise Unprocessable(_both("La nota está vacía", "The note is empty"), code="empty_note",
                             details=[{"field": "text", "error": "required"}])
+    if body.client_note_id:  # a retry of a note that stood: the same answer, nothing written
+        done = store.find_client_note(tenant_id, person_id, body.client_note_id) if is_valid_id(person_id) else None
+        if done:
+            return _replayed(tenant_id, person_id, done)
     conf = flow_settings.load(tenant_id)
     reserve = caller.kind == "user" and (caller.role or "") in conf["reserve_roles"]
     author_name = caller.name or caller.email
@@ -233,7 +237,10 @@ def add_note(caller: Caller, person_id: str, body: LeadNoteIn) -> LeadNoteOut:
                               reserving=reserve and not lead.reserved_by_id)
         try:
             store.write_note(lead, note, events, reserve=reserve, holder_id=caller.principal_id,
-                             holder_name=author_name, expected_updated_at=expected)
+                             holder_name=author_name, expected_updated_at=expected,
+                             client_note_id=body.client_note_id)
+        except store.Duplicate as duplicate:
+            return _replayed(tenant_id, lead.person_id, duplicate.note_id)
         except store.Held as held:
             raise holder_conflict(held.holder_id, held.holder_name) from held
         except store.Busy:
@@ -244,6 +251,14 @@ def add_note(caller: Caller, person_id: str, body: LeadNoteIn) -> LeadNoteOut:
         applied = _apply_template_tags(caller, lead.person_id, list(template.tags or [])) if template else []
         return note_out(note, new_status, applied)
     raise AssertionError("unreachable")
+
+
+def _replayed(tenant_id: str, person_id: str, note_id: str) -> LeadNoteOut:
+    note = store.get_note(tenant_id, person_id, note_id)
+    lead = store.get_lead(tenant_id, person_id)
+    if note is None or lead is None:
+        raise lead_not_found()
+    return note_out(note, lead.status or "none")
 
 
 def _note_events(caller: Caller, lead: store.LeadItem, note: store.NoteItem, old_status: str, *, first: bool,

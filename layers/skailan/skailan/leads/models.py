@@ -100,6 +100,9 @@ class LeadNoteIn(RequestModel):
     close: bool = False
     # The operator's own outcome: stored with source "operator" and never overwritten by the AI.
     outcome: Outcome | None = None
+    # The client's id for this note (e.g. a UUID per composer submission): the same id sent again
+    # (a retry after a timeout) answers the note it created instead of writing a second one.
+    client_note_id: EntityId | None = None
 
 
 class LeadNoteOut(ResponseModel):

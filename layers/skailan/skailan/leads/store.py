@@ -171,6 +171,7 @@ class CounterItem(LeadsItem, discriminator="lead_counter"):
 
 class MarkerItem(LeadsItem, discriminator="lead_marker"):
     tenant_id = UnicodeAttribute()
+    ref = UnicodeAttribute(null=True)  # a client note id's marker: the note it created
 
 
 class Held(Exception):
@@ -179,6 +180,14 @@ class Held(Exception):
     def __init__(self, holder_id: str, holder_name: str | None) -> None:
         super().__init__(holder_id)
         self.holder_id, self.holder_name = holder_id, holder_name
+
+
+class Duplicate(Exception):
+    """The client's note id was used already: the note it created."""
+
+    def __init__(self, note_id: str) -> None:
+        super().__init__(note_id)
+        self.note_id = note_id
 
 
 class Busy(Exception):
@@ -278,14 +287,20 @@ def new_note(tenant_id: str, person_id: str, note_id: str, now: str, **fields: A
     return note
 
 
+def client_marker_sk(client_note_id: str) -> str:
+    return f"CLIENT#{client_note_id}"
+
+
 def write_note(lead: LeadItem, note: NoteItem, events: list[DomainEvent], *, reserve: bool,
-               holder_id: str, holder_name: str | None, expected_updated_at: str | None) -> None:
+               holder_id: str, holder_name: str | None, expected_updated_at: str | None,
+               client_note_id: str | None = None) -> None:
     """The note, the lead's new state and the events in ONE transaction.
 
     When `reserve`, the lead's update carries the reservation's condition (free, or already the
     caller's): two operators' first notes at the same moment get one winner, and the loser's note
     is not written at all (no half state). `lead` holds the values to write; its `updated_at`
-    as read is the optimistic check for leads that existed."""
+    as read is the optimistic check for leads that existed. A `client_note_id` is claimed by a
+    marker in the same transaction: a retried POST finds it and gets `Duplicate` (the first note)."""
     actions: list[Action] = [
         LeadItem.status.set(lead.status), LeadItem.last_note_at.set(lead.last_note_at),
         LeadItem.last_note.set(lead.last_note), LeadItem.notes_count.add(1),
@@ -304,16 +319,32 @@ def write_note(lead: LeadItem, note: NoteItem, events: list[DomainEvent], *, res
     try:
         with transaction() as tx:
             tx.save(note, condition=NoteItem.pk.does_not_exist())
+            if client_note_id:
+                tx.save(MarkerItem(lead.pk, client_marker_sk(client_note_id), tenant_id=lead.tenant_id,
+                                   ref=note.note_id, ttl=utcnow() + APPLIED_TTL),
+                        condition=MarkerItem.pk.does_not_exist())
             tx.update(LeadItem(lead.pk, LEAD_SK), actions=actions, condition=condition)
             outbox.add(tx, events, get_settings().leads_table)
     except TransactWriteError as err:
         reasons = [r.get("Code") if isinstance(r, dict) else getattr(r, "code", None)
                    for r in (err.cancellation_reasons or [])]
+        if client_note_id and len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+            marker = find_client_note(lead.tenant_id, lead.person_id, client_note_id)
+            if marker:
+                raise Duplicate(marker) from err
         if "ConditionalCheckFailed" in reasons:
             current = get_lead(lead.tenant_id, lead.person_id, consistent=True)
             if current is not None and current.reserved_by_id and current.reserved_by_id != holder_id:
                 raise Held(current.reserved_by_id, current.reserved_by_name) from err
         raise Busy(lead.person_id) from err
+
+
+def find_client_note(tenant_id: str, person_id: str, client_note_id: str) -> str | None:
+    try:
+        return MarkerItem.get(lead_pk(tenant_id, person_id), client_marker_sk(client_note_id),
+                              consistent_read=True).ref
+    except MarkerItem.DoesNotExist:
+        return None
 
 
 def update_lead_state(lead: LeadItem, events: list[DomainEvent], *, status: str | None = None,

@@ -8,7 +8,7 @@ from skailan.leads.events import build
 from skailan.leads.models import LeadPage, NoteTemplateIn, NoteTemplateOut, NoteTemplatePatchIn
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
-from skailan.platform.errors import NotFound
+from skailan.platform.errors import Conflict, NotFound
 from skailan.platform.ids import is_valid_id, new_id
 
 # Spanish defaults every brand starts with (seeded by `seed_defaults`; stable ids so a re-run is a no-op).
@@ -64,8 +64,6 @@ def create_template(caller: Caller, body: NoteTemplateIn, *, template_id: str | 
     event = build(tenant_id, "note_template.created", caller=caller, entity_type="note_template",
                   entity_id=item.template_id, data={"title": item.title, "tags": item.tags})
     if not store.save_template(item, new=True, events=[event]):
-        from skailan.platform.errors import Conflict
-
         raise Conflict(_both("La nota predefinida ya existe", "The note template already exists"),
                        code="template_exists")
     return to_out(item)
@@ -106,6 +104,10 @@ def seed_defaults(tenant_id: str) -> int:
     created = 0
     for template_id, title, text, tags in DEFAULTS:
         if store.get_template(tenant_id, template_id) is None:
-            create_template(system, NoteTemplateIn(title=title, text=text, tags=list(tags)), template_id=template_id)
+            try:
+                create_template(system, NoteTemplateIn(title=title, text=text, tags=list(tags)),
+                                template_id=template_id)
+            except Conflict:  # the brand.created event and the local seed may race: one wins
+                continue
             created += 1
     return created

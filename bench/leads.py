@@ -1,0 +1,139 @@
+"""Lead flow figures (`make bench` / `python -m bench leads`), in process against moto (`mock_aws`):
+
+- queue page: DynamoDB requests and time of `GET /v1/lead-flow/leads` (first page, and a page
+  deep in with a cursor; status filter) at 1 000 and 100 000 leads of one brand. The leads are
+  written straight into the table (BatchWriteItem), as the leads worker would have left them.
+  The requests per page are the same at both sizes (one Query on the queue index + the settings'
+  GetItem); DynamoDB's time per Query follows the page, not the partition. moto's own Query
+  walks the whole partition, so the local time grows with it — the figure says which it is.
+- note add: DynamoDB requests of `POST /v1/lead-flow/leads/{id}/notes` (a first note that
+  reserves; a later one): reads, then ONE TransactWriteItems with the note, the lead and the
+  events' outbox items.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from bench.common import ROOT, child_env, figure
+
+BENCH = "leads"
+SIZES = tuple(int(n) for n in os.environ.get("LEADS_BENCH_SIZES", "1000,100000").split(","))
+PAGE = 25
+
+
+def part_queue() -> Iterator[dict[str, Any]]:
+    from bench.channels import _count_calls, _in_moto
+
+    _in_moto()
+    from infra.local import seed
+    from skailan.tenancy import cognito
+    from tests.support import Principal, call
+
+    email = next(e for t, e, _n, role in seed.USERS if t == "acme" and role == "admin")
+    admin = Principal(sub=cognito.find_user_sub(email) or "", email=email, tenant="acme")
+    calls = _count_calls()
+    seeded = 0
+    for size in SIZES:
+        started = time.perf_counter()
+        _seed_leads_range("acme", seeded, size)
+        seeded = size
+        seed_seconds = time.perf_counter() - started
+        call("api/lead_flow", "GET", "/v1/lead-flow/leads", principal=admin, query={"limit": PAGE})  # warm
+        for label, query in (("first_page", {"limit": PAGE}), ("status_in_progress", {"limit": PAGE,
+                                                                                       "status": "in_progress"})):
+            timings, requests = [], []
+            cursor = None
+            for _ in range(5):
+                start = len(calls)
+                t0 = time.perf_counter()
+                q = dict(query, **({"cursor": cursor} if cursor and label != "first_page" else {}))
+                reply = call("api/lead_flow", "GET", "/v1/lead-flow/leads", principal=admin, query=q)
+                timings.append((time.perf_counter() - t0) * 1000)
+                assert reply.status == 200 and len(reply.body["items"]) == PAGE, reply.body
+                cursor = reply.body["next_cursor"]
+                requests.append(sum(1 for s, _ in calls[start:] if s == "dynamodb"))
+            yield figure(BENCH, f"queue_{label}_dynamodb_requests", max(requests), "requests", leads=size,
+                         operations=[op for s, op in calls[start:] if s == "dynamodb"])
+            yield figure(BENCH, f"queue_{label}_ms", sorted(timings)[len(timings) // 2], "ms", leads=size,
+                         seed_seconds=round(seed_seconds, 1),
+                         note="moto walks the whole partition per Query; DynamoDB reads only the page")
+
+
+def _seed_leads_range(tenant_id: str, start: int, end: int) -> None:
+    """Lead items put straight into moto's table (no HTTP, no botocore): 100 000 in seconds."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    from skailan.leads import store
+    from skailan.platform.clock import iso
+    from skailan.platform.settings import get_settings
+
+    table = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].get_table(get_settings().leads_table)
+    now = iso()
+    for n in range(start, end):
+        person_id = f"P{n:08d}"
+        item = store.new_lead(tenant_id, person_id, now)
+        item.name, item.email = f"Lead {n}", f"lead{n}@bench.local"
+        item.person_created_at = f"2026-01-01T{(n // 3600) % 24:02d}:{(n // 60) % 60:02d}:{n % 60:02d}.000Z"
+        if n % 3 == 1:  # a third worked, a tenth of those closed
+            item.status = "completed" if n % 30 == 1 else "in_progress"
+            item.last_note_at = f"2026-02-01T{(n // 3600) % 24:02d}:{(n // 60) % 60:02d}:{n % 60:02d}.000Z"
+            item.last_note = {"id": f"N{n}", "text": "Llamada", "author": {"id": "op", "name": "Op"},
+                              "created_at": item.last_note_at, "outcome": None}
+            item.notes_count = 1
+        store.place_in_queue(item)
+        table.put_item(item.serialize())
+
+
+def part_note() -> Iterator[dict[str, Any]]:
+    from bench.channels import _count_calls, _in_moto
+
+    _in_moto()
+    from skailan.crm.models import PersonIn
+    from skailan.crm.people import create_person
+    from skailan.leads import flow
+    from skailan.leads.models import LeadNoteIn
+    from skailan.platform.auth import Caller
+
+    operator = Caller(tenant_id="demo", principal_id="bench-operator", kind="user", name="Operador Bench",
+                      role="operator", permissions=frozenset({"leads:edit"}))
+    person = create_person(None, "demo", PersonIn(name="Bench Lead", email="bench.lead@bench.local"))
+    flow.mirror_person("demo", person.id)
+    calls = _count_calls()
+    for label in ("first_note_reserves", "later_note"):
+        start = len(calls)
+        t0 = time.perf_counter()
+        flow.add_note(operator, person.id, LeadNoteIn(text="Contestó, pide información"))
+        elapsed = (time.perf_counter() - t0) * 1000
+        made = [op for s, op in calls[start:] if s == "dynamodb"]
+        yield figure(BENCH, f"note_add_{label}_dynamodb_requests", len(made), "requests", operations=made,
+                     note="settings + lead reads, then ONE TransactWriteItems (note, lead, outbox events)")
+        yield figure(BENCH, f"note_add_{label}_ms", elapsed, "ms")
+
+
+PARTS = {"queue": part_queue, "note": part_note}
+
+
+def run() -> Iterator[dict[str, Any]]:
+    for name in PARTS:
+        out = subprocess.run([sys.executable, "-m", "bench.leads", name], cwd=ROOT, env=child_env(),
+                             capture_output=True, text=True, timeout=1800)
+        figures = [line for line in out.stdout.splitlines() if line.startswith('{"bench"')]
+        if out.returncode != 0 or not figures:
+            yield figure(BENCH, f"{name}_failed", 1, "error", stderr=out.stderr[-2000:])
+            continue
+        for line in figures:
+            yield json.loads(line)
+
+
+if __name__ == "__main__":
+    sys.path[:0] = [str(ROOT / "layers/skailan"), str(ROOT)]
+    for item in PARTS[sys.argv[1]]():
+        print(json.dumps(item, ensure_ascii=False), flush=True)
