@@ -77,6 +77,8 @@ export interface NoteIn {
   template_id?: string;
   close: boolean;
   outcome?: Outcome;
+  /** Idempotency: the same id again answers the note already written. */
+  client_note_id?: string;
 }
 
 export interface NoteTemplate {

@@ -4471,6 +4471,8 @@ export interface components {
             close: boolean;
             /** Outcome */
             outcome?: ("positive" | "negative" | "partial" | "unclassified") | null;
+            /** Client Note Id */
+            client_note_id?: string | null;
         };
         /** LeadNoteOut */
         LeadNoteOut: {
