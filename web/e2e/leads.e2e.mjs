@@ -145,7 +145,7 @@ test('leads: an operator works the queue (never-worked first), a note template t
     return (await heat.innerHTML().catch(() => '')).includes(first.name);
   }, { timeoutMs: 30_000, everyMs: 1500, message: "the first operator's row in the heat map" });
   // The note is not classified yet (AI off): the outcome bars count it as pending.
-  await supervisor.getByRole('img', { name: 'Distribución de resultados' }).getByText('Sin clasificar aún').waitFor();
+  await supervisor.getByRole('img', { name: 'Distribución de resultados' }).getByText('Sin clasificar aún', { exact: true }).waitFor();
   assert.deepEqual(await seriousViolations(supervisor), []);
   await screenshot(supervisor, 'leads-reports');
   await supervisor.context().close();

@@ -18,18 +18,6 @@ import type {
   Report,
 } from './types';
 
-type Params = { path?: Record<string, string>; query?: Record<string, string | number | boolean | null | undefined> };
-type Result = Promise<{ data?: unknown; error?: unknown; response: Response }>;
-/** The lead-flow paths, called through the one client (auth, brand header, 401 refresh). */
-interface LeadClient {
-  GET(path: string, init?: { params?: Params; parseAs?: 'text' }): Result;
-  POST(path: string, init?: { params?: Params; body?: unknown }): Result;
-  PUT(path: string, init?: { params?: Params; body?: unknown }): Result;
-  PATCH(path: string, init?: { params?: Params; body?: unknown }): Result;
-  DELETE(path: string, init?: { params?: Params }): Result;
-}
-const client = api as unknown as LeadClient;
-
 export const PAGE_SIZE = 25;
 
 export function useLeadKey() {
@@ -47,7 +35,7 @@ export function useLeads(filters: LeadFilters, cursor: string | null) {
   return useQuery({
     queryKey: key('leads', 'queue', query, cursor),
     queryFn: () =>
-      unwrap(client.GET('/v1/lead-flow/leads', { params: { query: { ...query, cursor, limit: PAGE_SIZE } } })) as Promise<Page<Lead>>,
+      unwrap(api.GET('/v1/lead-flow/leads', { params: { query: { ...query, status: query.status || undefined, outcome: query.outcome || undefined, cursor, limit: PAGE_SIZE } } })) as Promise<Page<Lead>>,
     placeholderData: keepPreviousData,
   });
 }
@@ -58,7 +46,7 @@ export function useLeadNotes(personId: string | null) {
     queryKey: key('lead', personId, 'notes'),
     queryFn: ({ pageParam }) =>
       unwrap(
-        client.GET('/v1/lead-flow/leads/{person_id}/notes', {
+        api.GET('/v1/lead-flow/leads/{person_id}/notes', {
           params: { path: { person_id: personId ?? '' }, query: { cursor: pageParam, limit: 20 } },
         }),
       ) as Promise<Page<LeadNote>>,
@@ -73,7 +61,7 @@ export function useLead(personId: string | null) {
   const key = useLeadKey();
   return useQuery({
     queryKey: key('lead', personId, 'detail'),
-    queryFn: () => unwrap(client.GET('/v1/lead-flow/leads/{person_id}', { params: { path: { person_id: personId ?? '' } } })) as Promise<Lead>,
+    queryFn: () => unwrap(api.GET('/v1/lead-flow/leads/{person_id}', { params: { path: { person_id: personId ?? '' } } })) as Promise<Lead>,
     enabled: Boolean(personId),
   });
 }
@@ -104,7 +92,7 @@ export function useAddLeadNote(personId: string) {
   const changed = useLeadChanged();
   return useMutation({
     mutationFn: (body: NoteIn) =>
-      unwrap(client.POST('/v1/lead-flow/leads/{person_id}/notes', { params: { path: { person_id: personId } }, body })) as Promise<LeadNote>,
+      unwrap(api.POST('/v1/lead-flow/leads/{person_id}/notes', { params: { path: { person_id: personId } }, body })) as Promise<LeadNote>,
     onSuccess: () => changed(personId),
     // A 409 means someone else took the lead meanwhile: show who, in the panel and the queue.
     onError: (error) => {
@@ -119,16 +107,16 @@ export function useLeadActions(personId: string) {
   const path = { person_id: personId };
   const done = { onSuccess: () => changed(personId) };
   const reopen = useMutation({
-    mutationFn: () => unwrap(client.POST('/v1/lead-flow/leads/{person_id}/reopen', { params: { path }, body: {} })),
+    mutationFn: () => unwrap(api.POST('/v1/lead-flow/leads/{person_id}/reopen', { params: { path } })),
     ...done,
   });
   const release = useMutation({
-    mutationFn: () => unwrap(client.POST('/v1/lead-flow/leads/{person_id}/release', { params: { path }, body: {} })),
+    mutationFn: () => unwrap(api.POST('/v1/lead-flow/leads/{person_id}/release', { params: { path } })),
     ...done,
   });
   const reassign = useMutation({
     mutationFn: (userId: string) =>
-      unwrap(client.POST('/v1/lead-flow/leads/{person_id}/reassign', { params: { path }, body: { user_id: userId } })),
+      unwrap(api.POST('/v1/lead-flow/leads/{person_id}/reassign', { params: { path }, body: { user_id: userId } })),
     ...done,
   });
   return { reopen, release, reassign };
@@ -138,7 +126,7 @@ export function useNoteTemplates() {
   const key = useLeadKey();
   return useQuery({
     queryKey: key('note_templates'),
-    queryFn: () => unwrap(client.GET('/v1/lead-flow/note-templates')) as Promise<Page<NoteTemplate>>,
+    queryFn: () => unwrap(api.GET('/v1/lead-flow/note-templates')) as Promise<Page<NoteTemplate>>,
     select: (page) => page.items,
     staleTime: 60_000,
   });
@@ -149,17 +137,17 @@ export function useNoteTemplateMutations() {
   const queryClient = useQueryClient();
   const done = { onSuccess: () => void queryClient.invalidateQueries({ queryKey: key('note_templates') }) };
   const create = useMutation({
-    mutationFn: (body: NoteTemplateIn) => unwrap(client.POST('/v1/lead-flow/note-templates', { body })) as Promise<NoteTemplate>,
+    mutationFn: (body: NoteTemplateIn) => unwrap(api.POST('/v1/lead-flow/note-templates', { body })) as Promise<NoteTemplate>,
     ...done,
   });
   const update = useMutation({
     mutationFn: ({ id, body }: { id: string; body: Partial<NoteTemplateIn> }) =>
-      unwrap(client.PATCH('/v1/lead-flow/note-templates/{template_id}', { params: { path: { template_id: id } }, body })) as Promise<NoteTemplate>,
+      unwrap(api.PATCH('/v1/lead-flow/note-templates/{template_id}', { params: { path: { template_id: id } }, body })) as Promise<NoteTemplate>,
     ...done,
   });
   const remove = useMutation({
     mutationFn: (id: string) =>
-      unwrap(client.DELETE('/v1/lead-flow/note-templates/{template_id}', { params: { path: { template_id: id } } })),
+      unwrap(api.DELETE('/v1/lead-flow/note-templates/{template_id}', { params: { path: { template_id: id } } })),
     ...done,
   });
   return { create, update, remove };
@@ -169,7 +157,7 @@ export function useLeadFlowSettings() {
   const key = useLeadKey();
   return useQuery({
     queryKey: key('lead_flow_settings'),
-    queryFn: () => unwrap(client.GET('/v1/lead-flow/settings')) as Promise<LeadFlowSettings>,
+    queryFn: () => unwrap(api.GET('/v1/lead-flow/settings')) as Promise<LeadFlowSettings>,
   });
 }
 
@@ -177,7 +165,7 @@ export function useSaveLeadFlowSettings() {
   const key = useLeadKey();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (body: LeadFlowSettings) => unwrap(client.PUT('/v1/lead-flow/settings', { body })) as Promise<LeadFlowSettings>,
+    mutationFn: (body: LeadFlowSettings) => unwrap(api.PUT('/v1/lead-flow/settings', { body })) as Promise<LeadFlowSettings>,
     onSuccess: (saved) => {
       queryClient.setQueryData(key('lead_flow_settings'), saved);
       void queryClient.invalidateQueries({ queryKey: key('leads') });
@@ -195,7 +183,7 @@ export function useLeadReport(range: ReportRange, groupBy: GroupBy) {
   return useQuery({
     queryKey: key('reports', 'leads', range, groupBy),
     queryFn: () =>
-      unwrap(client.GET('/v1/lead-flow/reports', { params: { query: { from: range.from, to: range.to, group_by: groupBy } } })) as Promise<Report>,
+      unwrap(api.GET('/v1/lead-flow/reports', { params: { query: { from: range.from, to: range.to, group_by: groupBy } } })) as Promise<Report>,
     placeholderData: keepPreviousData,
   });
 }
@@ -203,7 +191,7 @@ export function useLeadReport(range: ReportRange, groupBy: GroupBy) {
 /** The CSV export, fetched with the session (a bare link would carry no token) and saved as a file. */
 export async function downloadReportCsv(range: ReportRange): Promise<void> {
   const text = (await unwrap(
-    client.GET('/v1/lead-flow/reports/export', { params: { query: { from: range.from, to: range.to } }, parseAs: 'text' }),
+    api.GET('/v1/lead-flow/reports/export', { params: { query: { from: range.from, to: range.to } }, parseAs: 'text' }),
   )) as string;
   const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
   const link = document.createElement('a');

@@ -75,8 +75,10 @@ export interface LeadFilters {
 export interface NoteIn {
   text?: string;
   template_id?: string;
-  close?: boolean;
+  close: boolean;
   outcome?: Outcome;
+  /** Idempotency: the same id again answers the note already written. */
+  client_note_id?: string;
 }
 
 export interface NoteTemplate {

@@ -46,9 +46,16 @@ describe('NoteComposer', () => {
     await user.click(screen.getByLabelText('Cerrar el lead con esta nota'));
     await user.click(screen.getByRole('button', { name: 'Guardar nota' }));
     expect(await screen.findByText('Nota guardada.')).toBeInTheDocument();
-    expect(calls.filter((c) => c.path === '/v1/lead-flow/leads/p1/notes').map((c) => c.body)).toEqual([
-      { text: 'No está interesado por ahora.', template_id: 't-no', close: true },
+    const sent = calls.filter((c) => c.path === '/v1/lead-flow/leads/p1/notes').map((c) => c.body as Record<string, unknown>);
+    expect(sent).toEqual([
+      { close: true, text: 'No está interesado por ahora.', template_id: 't-no', client_note_id: expect.stringMatching(/^[A-Za-z0-9_-]{1,64}$/) },
     ]);
+    // The next note is another draft: another id.
+    await user.type(screen.getByLabelText('Nota'), 'Segunda nota');
+    await user.click(screen.getByRole('button', { name: 'Guardar nota' }));
+    await waitFor(() => expect(calls.filter((c) => c.path === '/v1/lead-flow/leads/p1/notes')).toHaveLength(2));
+    const second = calls.filter((c) => c.path === '/v1/lead-flow/leads/p1/notes')[1]?.body as Record<string, unknown>;
+    expect(second.client_note_id).not.toBe(sent[0]?.client_note_id);
     expect(screen.getByLabelText('Nota')).toHaveValue('');
   });
 
@@ -64,6 +71,11 @@ describe('NoteComposer', () => {
     await user.click(screen.getByRole('button', { name: 'Guardar nota' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('Este lead lo tiene Alejandra Operadora.');
     expect(screen.getByLabelText('Nota')).toHaveValue('Contestó, quiere la demo');
+    // Trying again is the same draft: the same id, so the API never writes it twice.
+    await user.click(screen.getByRole('button', { name: 'Guardar nota' }));
+    await waitFor(() => expect(calls.filter((c) => c.path === '/v1/lead-flow/leads/p1/notes')).toHaveLength(2));
+    const ids = calls.filter((c) => c.path === '/v1/lead-flow/leads/p1/notes').map((c) => (c.body as { client_note_id: string }).client_note_id);
+    expect(ids[0]).toBe(ids[1]);
   });
 
   it('an empty note is not sent', async () => {

@@ -20,6 +20,8 @@ export function NoteComposer({ personId, onSaved }: { personId: string; onSaved?
   const [choosing, setChoosing] = useState(false);
   const [empty, setEmpty] = useState(false);
   const [saved, setSaved] = useState(false);
+  // One id per draft: a retried save (network error, double click) is answered with the first note.
+  const [draftId, setDraftId] = useState(newDraftId);
   const add = useAddLeadNote(personId);
   const holder = holderOf(add.error);
   const problems = holder ? { message: null, fields: {} as Record<string, string> } : problemsOf(add.error, language);
@@ -34,7 +36,7 @@ export function NoteComposer({ personId, onSaved }: { personId: string; onSaved?
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setSaved(false);
-    const body: NoteIn = {};
+    const body: NoteIn = { close, client_note_id: draftId };
     if (text.trim()) body.text = text.trim();
     if (template) body.template_id = template.id;
     if (!body.text && !body.template_id) {
@@ -42,7 +44,6 @@ export function NoteComposer({ personId, onSaved }: { personId: string; onSaved?
       return;
     }
     if (outcome) body.outcome = outcome;
-    if (close) body.close = true;
     try {
       await add.mutateAsync(body);
       // Only now: a refused note (409, 4xx) keeps what the operator wrote.
@@ -50,6 +51,7 @@ export function NoteComposer({ personId, onSaved }: { personId: string; onSaved?
       setTemplate(null);
       setOutcome('');
       setClose(false);
+      setDraftId(newDraftId());
       setSaved(true);
       onSaved?.();
     } catch {
@@ -112,6 +114,10 @@ export function NoteComposer({ personId, onSaved }: { personId: string; onSaved?
     <TemplateChooser open={choosing} onClose={() => setChoosing(false)} onPick={pick} />
     </>
   );
+}
+
+function newDraftId(): string {
+  return globalThis.crypto.randomUUID();
 }
 
 function TemplateChooser({ open, onClose, onPick }: { open: boolean; onClose: () => void; onPick: (template: NoteTemplate) => void }) {

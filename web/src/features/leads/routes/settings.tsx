@@ -6,7 +6,7 @@ import { useState, type FormEvent } from 'react';
 import { Alert, Button, SelectField, Spinner, TextField } from '@/components/ui';
 import { useFields, useLists } from '@/features/crm/api';
 import { problemsOf } from '@/features/crm/lib/errors';
-import { api, unwrap } from '@/lib/api-client';
+import { api, localizedMessage, unwrap } from '@/lib/api-client';
 import { brandKey, useBrandId } from '@/lib/auth';
 import { useI18n, type MessageKey } from '@/lib/i18n';
 import { useQuery } from '@tanstack/react-query';
@@ -113,7 +113,7 @@ function SettingsForm({ initial }: { initial: LeadFlowSettings }) {
           <label key={role.key} className="checkbox">
             <input type="checkbox" checked={draft.reserve_roles.includes(role.key)}
               onChange={(e) => setDraft({ ...draft, reserve_roles: toggle(draft.reserve_roles, role.key, e.target.checked) })} />
-            {role.name}
+            {localizedMessage(role.name, language)}
           </label>
         ))}
         {problems.fields.reserve_roles ? <p className="field-error" role="alert">{problems.fields.reserve_roles}</p> : null}
