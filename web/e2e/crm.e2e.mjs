@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { apiCall, apiLogin } from './support/api.mjs';
 import { newPage, screenshot, seriousViolations, signIn } from './support/browser.mjs';
 import { baseUrl, browser } from './support/context.mjs';
+import { eventually } from './support/runtime.mjs';
 
 const ROWS = 1200;
 
@@ -143,8 +144,10 @@ test('crm: a deal is dragged to another stage; the totals follow; the keyboard "
   // Keyboard path: the labelled select on the card
   await proposal.getByRole('listitem', { name: 'Plan anual Acme' }).getByLabel('Mover a').selectOption({ label: 'Negociación' });
   await page.getByRole('region', { name: 'Negociación' }).getByRole('listitem', { name: 'Plan anual Acme' }).waitFor();
-  const moved = (await apiCall(baseUrl(), admin, 'GET', `/v1/deals/${deals[0].id}`)).body;
-  assert.equal(moved.stage_id, pipeline.stages.find((s) => s.name === 'Negociación').id);
+  // (the board moves the card at once; the API's answer may land a moment later)
+  const negotiation = pipeline.stages.find((s) => s.name === 'Negociación').id;
+  await eventually(async () => (await apiCall(baseUrl(), admin, 'GET', `/v1/deals/${deals[0].id}`)).body.stage_id === negotiation,
+    { message: 'the deal stored in Negociación' });
   await page.context().close();
 });
 
