@@ -85,13 +85,18 @@ def mirror_person(tenant_id: str, person_id: str, conf: dict[str, Any] | None = 
 def refresh_flow(tenant_id: str) -> int:
     """After the flow's lists changed: every lead's membership again (a Query over the brand's leads)."""
     conf = flow_settings.load(tenant_id)
-    changed = 0
+    flips: dict[bool, list[store.LeadItem]] = {True: [], False: []}
     for lead in store.all_leads(tenant_id):
         wanted = in_flow(conf, list(lead.list_ids or []))
         if wanted != lead.in_flow:
-            store.save_mirror(tenant_id, lead.person_id, {"in_flow": wanted}, iso())
-            changed += 1
-    return changed
+            flips[wanted].append(lead)
+    now = iso()
+    for wanted, leads in flips.items():
+        for person_id in store.set_in_flow(leads, wanted, now):  # beaten by a concurrent change: read again
+            current = store.get_lead(tenant_id, person_id, consistent=True)
+            if current is not None:
+                store.save_mirror(tenant_id, person_id, {"in_flow": in_flow(conf, list(current.list_ids or []))}, iso())
+    return len(flips[True]) + len(flips[False])
 
 
 def _lead(tenant_id: str, person_id: str) -> store.LeadItem:

@@ -26,7 +26,7 @@ Leads table (single-table, every pk and per-brand GSI pk starts with `T#<tenant>
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -247,6 +247,26 @@ def save_mirror(tenant_id: str, person_id: str, fields: Mapping[str, Any], now: 
             if err.cause_response_code != "ConditionalCheckFailedException":
                 raise
     raise Busy(person_id)
+
+
+def set_in_flow(leads: Sequence[LeadItem], wanted: bool, now: str) -> list[str]:
+    """Move leads read from the brand's index in or out of the flow, 100 per transaction (a flow
+    change touches most of a brand's leads). Each is guarded by the version it was read at; returns
+    the person ids of the chunks a concurrent change beat, for the caller to redo one by one."""
+    beaten: list[str] = []
+    for start in range(0, len(leads), 100):
+        chunk = leads[start:start + 100]
+        try:
+            with transaction() as tx:
+                for lead in chunk:
+                    before = lead.updated_at
+                    lead.in_flow = wanted
+                    lead.updated_at = now
+                    place_in_queue(lead)
+                    tx.save(lead, condition=(LeadItem.updated_at == before) if before else None)
+        except TransactWriteError:
+            beaten.extend(lead.person_id for lead in chunk)
+    return beaten
 
 
 def delete_lead(tenant_id: str, person_id: str) -> None:
