@@ -61,6 +61,7 @@ def test_sms_campaign_goes_out_once_per_recipient(client: httpx.Client) -> None:
     calls = [c for c in client.get("/_local/outbox", params={"provider": "twilio"}).json()["items"]
              if tag in ((c.get("body") or {}).get("Body") or "")]
     assert sorted(c["body"]["To"] for c in calls) == sorted(numbers)  # once each, never the suppressed
-    recipients = client.get(f"/v1/campaigns/{campaign_id}/recipients", headers=admin,
-                            params={"status": "sent"}).json()["items"]
-    assert sorted(r["address"] for r in recipients) == sorted(numbers)
+    # (statuses only move forward: the fake Twilio's callbacks may already have made some "delivered")
+    recipients = client.get(f"/v1/campaigns/{campaign_id}/recipients", headers=admin).json()["items"]
+    reached = [r["address"] for r in recipients if r["status"] in ("sent", "delivered")]
+    assert sorted(reached) == sorted(numbers)

@@ -124,6 +124,7 @@ def _ten_thousand_rows() -> tuple[bytes, dict[str, int]]:
     return out.getvalue().encode(), summary
 
 
+@pytest.mark.floods_events
 def test_ten_thousand_rows_import_with_an_exact_summary(client):
     admin = login(client, "admin@demo.local")
     for i in (10, 20, 30):
