@@ -9,6 +9,11 @@
 - note add: DynamoDB requests of `POST /v1/lead-flow/leads/{id}/notes` (a first note that
   reserves; a later one): reads, then ONE TransactWriteItems with the note, the lead and the
   events' outbox items.
+- worker: the leads worker on CRM people events at 1 000 and 10 000 people of one brand (each
+  with its lead already mirrored, 5 lists): `contact.created` (a new person), `contact.updated`
+  (a changed name), `contact.imported` (50 people, as the import emits them) and
+  `list.members_added` (100 people). Events/s, people mirrored/s and DynamoDB requests per event
+  and per person; the same at both sizes (a person's event touches its person, lists and lead).
 """
 
 from __future__ import annotations
@@ -118,7 +123,115 @@ def part_note() -> Iterator[dict[str, Any]]:
         yield figure(BENCH, f"note_add_{label}_ms", elapsed, "ms")
 
 
-PARTS = {"queue": part_queue, "note": part_note}
+WORKER_SIZES = tuple(int(n) for n in os.environ.get("LEADS_WORKER_BENCH_SIZES", "1000,10000").split(","))
+WORKER_LISTS = 5
+
+
+def _seed_people_range(tenant_id: str, start: int, end: int, ids: list[str]) -> None:
+    """People and their leads put straight into moto's tables (what the CRM and the worker leave)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    from skailan.crm.people import new_person_item
+    from skailan.leads import store
+    from skailan.platform.clock import iso
+    from skailan.platform.ids import new_id
+    from skailan.platform.settings import get_settings
+
+    backend = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
+    contacts, leads = backend.get_table(get_settings().contacts_table), backend.get_table(get_settings().leads_table)
+    now = iso()
+    for n in range(start, end):
+        person_id = new_id()
+        person = new_person_item(tenant_id, person_id, f"Persona {n}", now)
+        person.email = f"persona{n}@bench.local"
+        person.version = 1
+        contacts.put_item(person.serialize())
+        lead = store.new_lead(tenant_id, person_id, now)
+        lead.name, lead.email, lead.person_created_at = person.name, person.email, now
+        store.place_in_queue(lead)
+        leads.put_item(lead.serialize())
+        ids.append(person_id)
+
+
+def _rename(tenant_id: str, person_ids: list[str], suffix: str) -> None:
+    """A changed name on each person (straight into moto: what an update leaves), for the events."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    from skailan.crm.people import batch_people
+    from skailan.platform.settings import get_settings
+
+    contacts = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].get_table(get_settings().contacts_table)
+    for person in batch_people(tenant_id, person_ids).values():
+        person.name = f"{person.name.split(' #')[0]} #{suffix}"
+        contacts.put_item(person.serialize())
+
+
+def part_worker() -> Iterator[dict[str, Any]]:
+    from bench.channels import _count_calls, _in_moto
+
+    _in_moto()
+    from skailan.crm.lists import add_members, create_list
+    from skailan.crm.models import PersonIn
+    from skailan.crm.models_audiences import ListIn
+    from skailan.crm.people import create_person
+    from skailan.leads import worker
+    from skailan.platform.events import DomainEvent
+
+    tenant = "acme"
+    lists = [create_list(None, tenant, ListIn(name=f"Lista bench {n}")).id for n in range(WORKER_LISTS)]
+    ids: list[str] = []
+    calls = _count_calls()
+
+    def event(type_: str, entity_id: str | None, **data: Any) -> DomainEvent:
+        return DomainEvent(tenant_id=tenant, source="skailan.crm", type=type_, entity_type="contact",
+                           entity_id=entity_id, data=data)
+
+    for round_, size in enumerate(WORKER_SIZES, 1):
+        started = time.perf_counter()
+        _seed_people_range(tenant, len(ids), size, ids)
+        for n, list_id in enumerate(lists):  # some people in every list (their lead copies the lists)
+            add_members(None, tenant, list_id, ids[n * 100:(n + 1) * 100], timeline=False)
+        seed_seconds = time.perf_counter() - started
+        step = max(1, len(ids) // 400)
+        sample = ids[::step][:400]  # spread over the whole brand
+        made = [create_person(None, tenant, PersonIn(name=f"Nueva {size} {n}", email=f"nueva{size}.{n}@bench.local")).id
+                for n in range(20)]
+        _rename(tenant, sample, str(round_))
+        mixes: dict[str, list[DomainEvent]] = {
+            "contact_created": [event("contact.created", p) for p in made],
+            "contact_updated": [event("contact.updated", p, changed=["name"]) for p in sample[:20]],
+            "contact_imported_50": [event("contact.imported", None, created=[], updated=sample[20 + k * 50:70 + k * 50])
+                                    for k in range(4)],
+            "list_members_added_100": [DomainEvent(tenant_id=tenant, source="skailan.crm", type="list.members_added",
+                                                   entity_type="list", entity_id=lists[k],
+                                                   data={"person_ids": sample[220 + k * 100:320 + k * 100]})
+                                       for k in range(1)],
+        }
+        total_events = total_people = total_requests = 0
+        total_seconds = 0.0
+        for label, events in mixes.items():
+            start = len(calls)
+            t0 = time.perf_counter()
+            people = 0
+            for item in events:
+                people += len(worker.on_event(item))
+            seconds = time.perf_counter() - t0
+            requests = sum(1 for s, _ in calls[start:] if s == "dynamodb")
+            total_events, total_people = total_events + len(events), total_people + people
+            total_requests, total_seconds = total_requests + requests, total_seconds + seconds
+            ops = sorted({op for s, op in calls[start:] if s == "dynamodb"})
+            yield figure(BENCH, f"worker_{label}_dynamodb_requests_per_event", requests / len(events), "requests",
+                         people=size, people_per_event=people / len(events), operations=ops)
+            yield figure(BENCH, f"worker_{label}_people_per_s", people / seconds, "people/s", people=size)
+        yield figure(BENCH, "worker_events_per_s", total_events / total_seconds, "events/s", people=size,
+                     events=total_events, seed_seconds=round(seed_seconds, 1))
+        yield figure(BENCH, "worker_dynamodb_requests_per_person", total_requests / total_people, "requests",
+                     people=size, mirrored=total_people)
+
+
+PARTS = {"queue": part_queue, "note": part_note, "worker": part_worker}
 
 
 def run() -> Iterator[dict[str, Any]]:

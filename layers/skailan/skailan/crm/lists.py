@@ -82,6 +82,31 @@ def person_lists(tenant_id: str, person_id: str) -> list[ListOut]:
     return sorted((_out(found[lid]) for lid in list_ids if lid in found), key=lambda o: o.name.casefold())
 
 
+def lists_of_people(tenant_id: str, person_ids: list[str]) -> dict[str, list[str]]:
+    """The ids of the existing lists each person is in (ordered by list name), for many people at
+    once (the leads worker mirrors 50–100 per import or list event). Whichever costs fewer
+    requests: one Query per person, or one Query of the brand's lists and BatchGets of every
+    (person, list) membership item, 100 keys a request. No person is checked here."""
+    wanted = list(dict.fromkeys(person_ids))
+    if not wanted:
+        return {}
+    brand = sorted(ListItem.query(lists_pk(tenant_id), ListItem.sk.startswith(LIST)),
+                   key=lambda i: (i.name.casefold(), i.list_id))
+    rank = {item.list_id: n for n, item in enumerate(brand)}
+    found: dict[str, list[str]] = {p: [] for p in wanted}
+    if not rank:
+        return found
+    if 1 + -(-len(wanted) * len(rank) // 100) < len(wanted):
+        keys = [(person_pk(tenant_id, p), f"F#list#{lid}") for p in wanted for lid in rank]
+        for facet in FacetItem.batch_get(keys):
+            found[facet.person_id].append(facet.value)
+    else:
+        for p in wanted:
+            found[p] = [f.value for f in FacetItem.query(person_pk(tenant_id, p), FacetItem.sk.startswith("F#list#"))
+                        if f.value in rank]
+    return {p: sorted(ids, key=rank.__getitem__) for p, ids in found.items()}
+
+
 def update_list(caller: Caller, list_id: str, data: ListUpdateIn) -> ListOut:
     item = load_list(caller.tenant_id, list_id)
     patch = {k: v for k, v in data.model_dump(exclude_unset=True).items() if k == "description" or v is not None}

@@ -249,6 +249,56 @@ def save_mirror(tenant_id: str, person_id: str, fields: Mapping[str, Any], now: 
     raise Busy(person_id)
 
 
+def _mirror_state(item: LeadItem) -> tuple[Any, ...]:
+    return (item.gsi1pk, item.gsi1sk, item.gsi2pk, item.gsi2sk, *(getattr(item, key) for key in MIRRORED))
+
+
+def save_mirrors(tenant_id: str, found: Mapping[str, LeadItem], fields: Mapping[str, Mapping[str, Any]],
+                 now: str) -> dict[str, LeadItem]:
+    """`save_mirror` for many people at once, from leads read in one BatchGet (`found`): a lead
+    whose copy is already current is not written; the others go 100 per transaction, each guarded
+    by the version it was read at (or by not existing yet). A chunk a concurrent change beat is
+    redone one by one with `save_mirror`, which reads again."""
+    saved: dict[str, LeadItem] = {}
+    pending: list[tuple[LeadItem, Any]] = []
+    for person_id, values in fields.items():
+        item = found.get(person_id)
+        exists = item is not None
+        if item is None:
+            item = new_lead(tenant_id, person_id, now)
+        before, read_at = _mirror_state(item), item.updated_at
+        for key in MIRRORED:
+            if key in values:
+                setattr(item, key, values[key])
+        place_in_queue(item)
+        saved[person_id] = item
+        if exists and _mirror_state(item) == before:
+            continue  # nothing the lead copies changed: no write
+        item.updated_at = now
+        pending.append((item, (LeadItem.updated_at == read_at) if exists and read_at else LeadItem.pk.does_not_exist()))
+    for start in range(0, len(pending), 100):
+        chunk = pending[start:start + 100]
+        try:
+            if len(chunk) == 1:
+                chunk[0][0].save(condition=chunk[0][1])
+            else:
+                with transaction() as tx:
+                    for item, condition in chunk:
+                        tx.save(item, condition=condition)
+        except (PutError, TransactWriteError) as err:
+            if isinstance(err, PutError) and err.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            for item, _ in chunk:
+                saved[item.person_id] = save_mirror(tenant_id, item.person_id, fields[item.person_id], now)
+    return saved
+
+
+def delete_leads(tenant_id: str, person_ids: Sequence[str]) -> None:
+    with LeadItem.batch_write() as batch:
+        for person_id in person_ids:
+            batch.delete(LeadItem(lead_pk(tenant_id, person_id), LEAD_SK))
+
+
 def set_in_flow(leads: Sequence[LeadItem], wanted: bool, now: str) -> list[str]:
     """Move leads read from the brand's index in or out of the flow, 100 per transaction (a flow
     change touches most of a brand's leads). Each is guarded by the version it was read at; returns
@@ -283,6 +333,14 @@ def queue_page(tenant_id: str, *, status: str | None, limit: int, start: dict[st
 
 def all_leads(tenant_id: str) -> Iterator[LeadItem]:
     return LeadItem.gsi2.query(all_leads_pk(tenant_id), page_size=200)
+
+
+def leads_in_list(tenant_id: str, list_id: str) -> list[str]:
+    """Person ids of the brand's leads that copy `list_id` (a deleted list): the brand's leads
+    index with a filter, so only those come back (a rare, whole-brand walk off the request path)."""
+    found = LeadItem.gsi2.query(all_leads_pk(tenant_id), filter_condition=LeadItem.list_ids.contains(list_id),  # type: ignore[attr-defined]
+                                page_size=500, attributes_to_get=["pk", "sk", "kind", "person_id"])
+    return [lead.person_id for lead in found]
 
 
 def list_filter(list_id: str | None, owner_id: str | None, outcome: str | None) -> Any:

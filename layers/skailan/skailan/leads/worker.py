@@ -20,6 +20,8 @@ from skailan.leads import flow, reports, store
 from skailan.platform.events import DomainEvent
 
 PEOPLE_EVENTS = ("contact.created", "contact.updated", "contact.deleted")
+# contact.updated fields no lead copies (lead_status is our own write, from lead.status_changed)
+NOT_MIRRORED = frozenset({"lead_status", "customer_role"})
 
 
 def on_event(event: DomainEvent) -> dict[str, Any]:
@@ -31,23 +33,24 @@ def on_event(event: DomainEvent) -> dict[str, Any]:
 
         return {"templates": seed_defaults(tenant_id)}
     if event.type in PEOPLE_EVENTS and event.entity_id:
-        if event.type == "contact.updated" and list(data.get("changed") or []) == ["lead_status"]:
-            return {}  # our own lead_status write: nothing the lead copies changed
-        return {event.entity_id: _mirror(tenant_id, event.entity_id)}
+        if event.type == "contact.updated" and set(data.get("changed") or ["?"]) <= NOT_MIRRORED:
+            return {}  # e.g. our own lead_status write: nothing the lead copies changed
+        return _mirror(tenant_id, [event.entity_id])
     if event.type == "contact.merged":
-        return {p: _mirror(tenant_id, str(p)) for p in (data.get("merged_id"), data.get("kept_id")) if p}
+        return _mirror(tenant_id, [str(p) for p in (data.get("merged_id"), data.get("kept_id")) if p])
     if event.type == "contact.imported":
-        return {p: _mirror(tenant_id, str(p)) for p in [*data.get("created", []), *data.get("updated", [])]}
+        return _mirror(tenant_id, [str(p) for p in [*data.get("created", []), *data.get("updated", [])]])
     if event.type in ("list.members_added", "list.members_removed"):
-        return {p: _mirror(tenant_id, str(p)) for p in data.get("person_ids") or []}
+        return _mirror(tenant_id, [str(p) for p in data.get("person_ids") or []])
     if event.type == "list.deleted" and event.entity_id:
-        touched = [lead.person_id for lead in store.all_leads(tenant_id) if event.entity_id in (lead.list_ids or [])]
-        return {p: _mirror(tenant_id, p) for p in touched}
+        return _mirror(tenant_id, store.leads_in_list(tenant_id, event.entity_id))
     return {}
 
 
-def _mirror(tenant_id: str, person_id: str) -> str:
-    return "kept" if flow.mirror_person(tenant_id, person_id) is not None else "absent"
+def _mirror(tenant_id: str, person_ids: list[str]) -> dict[str, str]:
+    """The people's leads from the CRM, in batches (a fixed number of requests per 100 people)."""
+    mirrored = flow.mirror_people(tenant_id, person_ids)
+    return {p: "kept" if mirrored.get(p) is not None else "absent" for p in dict.fromkeys(person_ids)}
 
 
 def _lead_event(event: DomainEvent) -> dict[str, Any]:
