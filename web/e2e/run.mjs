@@ -21,11 +21,6 @@ after(async () => {
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.env.E2E_ONLY; // e.g. E2E_ONLY=inbox runs inbox.e2e.mjs only
-// The lead-flow file runs first: its queue follows the leads worker, which falls minutes behind
-// once the other files have created many people on this one runtime (a known slowness, see the
-// session note); alone it shows what an operator sees on a fresh brand.
-const FIRST = ['leads.e2e.mjs'];
-const files = readdirSync(here).filter((f) => f.endsWith('.e2e.mjs')).sort();
-for (const file of [...FIRST.filter((f) => files.includes(f)), ...files.filter((f) => !FIRST.includes(f))]) {
+for (const file of readdirSync(here).filter((f) => f.endsWith('.e2e.mjs')).sort()) {
   if (!only || file.includes(only)) await import(pathToFileURL(join(here, file)).href);
 }

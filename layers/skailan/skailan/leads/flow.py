@@ -106,7 +106,7 @@ def refresh_flow(tenant_id: str) -> int:
     """After the flow's lists changed: every lead's membership again (a Query over the brand's leads)."""
     conf = flow_settings.load(tenant_id)
     flips: dict[bool, list[store.LeadItem]] = {True: [], False: []}
-    for lead in store.all_leads(tenant_id):
+    for lead in store.all_leads(tenant_id, flow_only=True):
         wanted = in_flow(conf, list(lead.list_ids or []))
         if wanted != lead.in_flow:
             flips[wanted].append(lead)

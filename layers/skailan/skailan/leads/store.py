@@ -313,7 +313,14 @@ def set_in_flow(leads: Sequence[LeadItem], wanted: bool, now: str) -> list[str]:
                     lead.in_flow = wanted
                     lead.updated_at = now
                     place_in_queue(lead)
-                    tx.save(lead, condition=(LeadItem.updated_at == before) if before else None)
+                    # only what moves (a whole-item put of 100 leads is most of a flow change's cost)
+                    actions: list[Action] = [LeadItem.in_flow.set(wanted), LeadItem.updated_at.set(now),
+                                             LeadItem.gsi2pk.set(lead.gsi2pk), LeadItem.gsi2sk.set(lead.gsi2sk)]
+                    actions += ([LeadItem.gsi1pk.set(lead.gsi1pk), LeadItem.gsi1sk.set(lead.gsi1sk)] if lead.gsi1pk
+                                else [LeadItem.gsi1pk.remove(), LeadItem.gsi1sk.remove()])
+                    tx.update(LeadItem(lead.pk, LEAD_SK), actions=actions,
+                              condition=LeadItem.pk.exists() & ((LeadItem.updated_at == before) if before
+                                                                else LeadItem.updated_at.does_not_exist()))
         except TransactWriteError:
             beaten.extend(lead.person_id for lead in chunk)
     return beaten
@@ -331,8 +338,15 @@ def queue_page(tenant_id: str, *, status: str | None, limit: int, start: dict[st
     return list(results), results.last_evaluated_key
 
 
-def all_leads(tenant_id: str) -> Iterator[LeadItem]:
-    return LeadItem.gsi2.query(all_leads_pk(tenant_id), page_size=200)
+# What a flow change reads of each lead: its lists and what places it in the queue.
+FLOW_ATTRIBUTES = ["pk", "sk", "kind", "tenant_id", "person_id", "list_ids", "in_flow", "status", "last_note_at",
+                   "person_created_at", "updated_at"]
+
+
+def all_leads(tenant_id: str, *, flow_only: bool = False) -> Iterator[LeadItem]:
+    """The brand's leads (a paged Query on its index); `flow_only` reads only FLOW_ATTRIBUTES."""
+    return LeadItem.gsi2.query(all_leads_pk(tenant_id), page_size=500 if flow_only else 200,
+                               attributes_to_get=FLOW_ATTRIBUTES if flow_only else None)
 
 
 def leads_in_list(tenant_id: str, list_id: str) -> list[str]:
