@@ -7,6 +7,7 @@ adds and removes suppressions.
 
 from __future__ import annotations
 
+import base64
 from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler import Response
@@ -165,6 +166,33 @@ def tracked_click(token: str) -> Response[str]:
     stored (no open redirect: an unknown token or link is a 404)."""
     target = service.click(token)
     return Response(status_code=302, body="", headers={"Location": target, "Cache-Control": "no-store"})
+
+
+# A 1×1 transparent GIF.
+PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+
+
+@tracking_router.get("/public/campaigns/o/<token>", middlewares=[public()], tags=TAGS)
+def tracked_open(token: str) -> Response[bytes]:
+    """The open pixel of an e-mail: counts `opened` once per recipient (a forged token is a 404)."""
+    service.opened(token)
+    return Response(status_code=200, content_type="image/gif", body=PIXEL, headers={"Cache-Control": "no-store"})
+
+
+@tracking_router.get("/public/campaigns/u/<token>", middlewares=[public()], tags=TAGS)
+def unsubscribe_page(token: str) -> Response[str]:
+    """The unsubscribe page (Spanish and English) with its confirmation button; GET never
+    unsubscribes (mail scanners follow links)."""
+    return Response(status_code=200, content_type="text/html; charset=utf-8", body=service.unsubscribe_page(token),
+                    headers={"Cache-Control": "no-store"})
+
+
+@tracking_router.post("/public/campaigns/u/<token>", middlewares=[public()], tags=TAGS)
+def unsubscribe(token: str) -> Response[str]:
+    """One-click unsubscribe (RFC 8058 `List-Unsubscribe=One-Click`, and the page's button): the
+    address is suppressed for e-mail and the consent change goes on the person's timeline."""
+    return Response(status_code=200, content_type="text/html; charset=utf-8", body=service.unsubscribe(token),
+                    headers={"Cache-Control": "no-store"})
 
 
 ROUTERS = (router, tracking_router)

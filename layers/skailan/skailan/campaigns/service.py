@@ -317,6 +317,7 @@ def schedule(caller: Caller, campaign_id: str, raw_at: str) -> CampaignOut:
     if item.status not in ("draft", "scheduled"):
         raise Conflict(both("Solo se programa una campaña en borrador", "Only a draft campaign can be scheduled"),
                        code="not_schedulable")
+    _sendable(item)
     _move(item, ["draft", "scheduled"], {"status": "scheduled", "scheduled_at": iso(moment), "updated_at": iso()},
           CAMPAIGN_SCHEDULED, caller, at=iso(moment))
     return out(item)
@@ -328,9 +329,16 @@ def send_now(caller: Caller | None, tenant_id: str, campaign_id: str) -> Campaig
     if item.status not in ("draft", "scheduled"):
         raise Conflict(both("La campaña ya se envió o está en curso", "The campaign was already sent or is running"),
                        code="not_sendable")
+    _sendable(item)
     _move(item, ["draft", "scheduled"], {"status": "sending", "started_at": iso(), "updated_at": iso()},
           CAMPAIGN_STARTED, caller)
     return out(item)
+
+
+def _sendable(item: store.CampaignItem) -> None:
+    if item.channel == "email" and not item.account_id:
+        raise _refuse([_invalid("account_id", "required", "Elige la cuenta de correo que envía",
+                                "Choose the e-mail account that sends")])
 
 
 def pause(caller: Caller, campaign_id: str) -> CampaignOut:
@@ -632,35 +640,90 @@ def list_suppressions(tenant_id: str, *, channel: str | None, cursor: str | None
                                 next_cursor=next_cursor)
 
 
-# ---------------------------------------------------------------- click tracking
+# ---------------------------------------------------------------- tracking and unsubscribe
 
 
 def click_token(tenant_id: str, campaign_id: str, person_id: str, index: int) -> str:
-    import base64
+    from skailan.campaigns import tokens
 
-    raw = f"{tenant_id}|{campaign_id}|{person_id}|{index}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return tokens.sign("c", tenant_id, campaign_id, person_id, index)
+
+
+def _verified(token: str, kind: str, missing: NotFound) -> Any:
+    """The token's campaign and recipient; anything forged, altered or unknown is a 404."""
+    from skailan.campaigns import tokens
+
+    found = tokens.verify(token, kind)
+    if found is None or not (is_valid_id(found.campaign_id) and is_valid_id(found.person_id)):
+        raise missing
+    item = store.get_campaign(found.tenant_id, found.campaign_id)
+    recipient = store.get_recipient(found.tenant_id, found.campaign_id, found.person_id) if item else None
+    if item is None or recipient is None:
+        raise missing
+    return found, item, recipient
 
 
 def click(token: str) -> str:
     """The stored URL a tracked link stands for (302 target) and the click counted once per
     recipient. Only URLs the campaign stored: anything else is a 404, never an open redirect."""
-    import base64
-    import binascii
+    import html as html_lib
 
-    missing = NotFound(both("Enlace no encontrado", "Link not found"))
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        tenant_id, campaign_id, person_id, index_text = raw.split("|")
-        index = int(index_text)
-    except (binascii.Error, UnicodeDecodeError, ValueError) as err:
-        raise missing from err
-    if not (is_valid_id(campaign_id) and is_valid_id(person_id)) or not tenant_id:
-        raise missing
-    item = store.get_campaign(tenant_id, campaign_id)
-    links = list((item.content or {}).get("links") or []) if item is not None else []
-    if not 0 <= index < len(links) or store.get_recipient(tenant_id, campaign_id, person_id) is None:
-        raise missing
-    if store.mark_once(tenant_id, campaign_id, person_id, "clicked", iso()):
-        store.add_counts(tenant_id, campaign_id, {"clicked": 1})
-    return str(links[index])
+    found, item, _recipient = _verified(token, "c", NotFound(both("Enlace no encontrado", "Link not found")))
+    links = list((item.content or {}).get("links") or [])
+    if not 0 <= found.index < len(links):
+        raise NotFound(both("Enlace no encontrado", "Link not found"))
+    count_once(found.tenant_id, found.campaign_id, found.person_id, "clicked", iso())
+    return html_lib.unescape(str(links[found.index]))  # stored from the sanitised HTML (&amp;)
+
+
+def count_once(tenant_id: str, campaign_id: str, person_id: str, what: str, at: str) -> bool:
+    """opened / clicked / complained / unsubscribed: stamped and counted once per recipient (a click
+    implies an open: images are often blocked)."""
+    first = store.mark_once(tenant_id, campaign_id, person_id, what, at)
+    if first:
+        store.add_counts(tenant_id, campaign_id, {what: 1})
+    if what == "clicked":
+        count_once(tenant_id, campaign_id, person_id, "opened", at)
+    return first
+
+
+def opened(token: str) -> None:
+    """The open pixel: counts `opened` once per recipient; a bad token is a 404."""
+    found, _item, _recipient = _verified(token, "o", NotFound(both("No encontrado", "Not found")))
+    count_once(found.tenant_id, found.campaign_id, found.person_id, "opened", iso())
+
+
+def unsubscribe_page(token: str) -> str:
+    """The confirmation page (GET never unsubscribes: mail scanners follow links)."""
+    import html as html_lib
+
+    _found, item, recipient = _verified(token, "u", _not_subscribed())
+    address = html_lib.escape(recipient.address or "")
+    brand = html_lib.escape(_brand(item.tenant_id).name)
+    return _PAGE.format(title="Darte de baja / Unsubscribe", body=(
+        f"<p>¿Dejar de recibir correos de <b>{brand}</b> en <b>{address}</b>?</p>"
+        f"<p lang=en>Stop receiving e-mails from <b>{brand}</b> at <b>{address}</b>?</p>"
+        '<form method="post"><button type="submit">Darme de baja / Unsubscribe</button></form>'))
+
+
+def unsubscribe(token: str) -> str:
+    """One-click (RFC 8058) and the page's button: the address is suppressed for e-mail, the
+    consent change goes on the person's timeline, `unsubscribed` counted once."""
+    found, item, recipient = _verified(token, "u", _not_subscribed())
+    if recipient.address:
+        suppress(None, found.tenant_id, "email", recipient.address, reason="unsubscribe",
+                 source=f"campaign:{item.campaign_id}")
+    count_once(found.tenant_id, found.campaign_id, found.person_id, "unsubscribed", iso())
+    return _PAGE.format(title="Baja confirmada / Unsubscribed", body=(
+        "<p>Listo: no te enviaremos más correos promocionales.</p>"
+        "<p lang=en>Done: you will not get promotional e-mails anymore.</p>"))
+
+
+def _not_subscribed() -> NotFound:
+    return NotFound(both("Enlace de baja no encontrado", "Unsubscribe link not found"))
+
+
+_PAGE = ('<!doctype html><html lang="es"><head><meta charset="utf-8"><meta name="viewport" '
+         'content="width=device-width,initial-scale=1"><title>{title}</title></head>'
+         '<body style="font-family:sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem">'
+         "<h1>{title}</h1>{body}</body></html>")

@@ -9,6 +9,8 @@ Every pk and brand-scoped GSI pk starts with `T#<tenant>`:
   recipient    pk T#<t>#CAMP#<c>  sk R#<person>      one per campaign × person (conditional put)
                gsi1 T#<t>#CAMP#<c>#S#<status> / <person>           (recipients by status)
   suppression  pk T#<t>#SUPP      sk <channel>#<address>            (opt-outs, bounces, complaints)
+  rate slot    pk RATE#<provider>#<epoch second>  sk RATE           (n sends in that second, TTL) — the
+               one key without a tenant: SES's sending rate belongs to the AWS account, shared by brands
   outbox       (skailan.platform.outbox)
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.attributes import (
@@ -436,6 +439,21 @@ def transition(item: CampaignItem, expected: Iterable[str], changes: dict[str, A
             outbox.add(tx, events, table_name())
     except TransactWriteError as err:
         raise StaleCampaign(str(err)) from err
+
+
+class RateItem(CampaignsItem, discriminator="rate"):
+    n = NumberAttribute(default=0)
+
+
+def take_rate_slot(provider: str, second: int, limit: int) -> bool:
+    """One of `limit` sends in this second (a conditional ADD: concurrent workers never overshoot)."""
+    try:
+        RateItem(f"RATE#{provider}#{second}", "RATE").update(
+            actions=[RateItem.n.add(1), RateItem.ttl.set(datetime.fromtimestamp(second + 120, tz=UTC))],
+            condition=RateItem.n.does_not_exist() | (RateItem.n < limit))
+    except UpdateError:
+        return False
+    return True
 
 
 def mark_once(tenant_id: str, campaign_id: str, person_id: str, what: str, at: str) -> bool:
