@@ -307,20 +307,20 @@ def test_ses_throttling_is_retried_and_rejections_fail_with_a_reason(demo, monke
 
     from skailan.platform.aws import client
 
-    ses = client("ses")
-    real = ses.send_raw_email
-    answers = ["Throttling"] * 4 + ["MessageRejected"]  # 3 throttled tries, then SQS retries; one rejected
+    ses = client("sesv2")
+    real = ses.send_email
+    answers = ["TooManyRequestsException"] * 4 + ["MessageRejected"]  # 3 throttled tries, then SQS; one rejected
     waits: list[float] = []
 
     def flaky(**params: Any) -> Any:
         if answers:
             code = answers.pop(0)
             raise ClientError({"Error": {"Code": code, "Message": "Maximum sending rate exceeded."
-                                         if code == "Throttling" else "Email address is not verified."},
-                               "ResponseMetadata": {"HTTPStatusCode": 400}}, "SendRawEmail")
+                                         if code.startswith("TooMany") else "Email address is not verified."},
+                               "ResponseMetadata": {"HTTPStatusCode": 400}}, "SendEmail")
         return real(**params)
 
-    monkeypatch.setattr(ses, "send_raw_email", flaky)
+    monkeypatch.setattr(ses, "send_email", flaky)
     monkeypatch.setattr(mail, "_sleep", waits.append)
     before = len(_sent_raw())
     failed = _drain_sends()
@@ -392,3 +392,122 @@ def test_bad_input_and_another_brand(demo):
                         "audience": {"kind": "people", "person_ids": [person]},
                         "content": {"subject": "Hola", "html": "<p>x</p>"}})
     assert stolen.status == 422
+
+
+def _upload(admin: Any, filename: str, content_type: str, data: bytes | None, *, declared: int | None = None) -> str:
+    """POST /v1/campaigns/attachments, then the PUT the browser would make (straight to moto's S3)."""
+    from skailan.campaigns import store
+    from skailan.platform.aws import client
+    from skailan.platform.settings import get_settings
+
+    reply = call(API, "POST", "/v1/campaigns/attachments", principal=admin,
+                 body={"filename": filename, "content_type": content_type, "size": declared or len(data or b"x")})
+    assert reply.status == 201, reply.body
+    assert reply.body["method"] == "PUT" and reply.body["upload_url"].startswith("http")
+    upload_id = reply.body["id"]
+    if data is not None:
+        item = store.get_attachment(admin.tenant, upload_id)
+        assert item is not None and item.key.startswith(f"{admin.tenant}/")
+        client("s3").put_object(Bucket=get_settings().media_bucket, Key=item.key, Body=data)
+    return upload_id
+
+
+PDF = b"%PDF-1.4\n" + b"0" * 2000 + b"\n%%EOF\n"
+
+
+def test_attachments_are_checked_and_go_out_with_the_email(demo):
+    admin, other = demo["admin@demo.local"], demo["admin@acme.local"]
+    person = _person(admin, "Fede Adjunto")
+    people = {"kind": "people", "person_ids": [person]}
+
+    # the upload request: passive types only, each under 5 MB
+    for body, field in (({"filename": "x.exe", "content_type": "application/x-msdownload", "size": 10}, "content_type"),
+                        ({"filename": "x.pdf", "content_type": "application/pdf", "size": 5 * 1024 * 1024}, "size"),
+                        ({"filename": "x.pdf", "content_type": "application/pdf", "size": 10, "key": "a/b"}, "key")):
+        reply = call(API, "POST", "/v1/campaigns/attachments", principal=admin, body=body)
+        assert reply.status == 422, reply.body
+    good = _upload(admin, "catálogo.pdf", "application/pdf", PDF)
+    missing = _upload(admin, "tarde.pdf", "application/pdf", None)
+    fake_png = _upload(admin, "foto.png", "image/png", PDF)
+    theirs = _upload(other, "acme.pdf", "application/pdf", PDF)
+
+    def create(refs: list[str]) -> Any:
+        return call(API, "POST", "/v1/campaigns", principal=admin, body={
+            "name": "Adjuntos", "channel": "email", "account_id": "demo-email", "audience": people,
+            "content": {"subject": "Catálogo", "html": "<p>Adjunto el catálogo</p>",
+                        "attachments": [{"upload_id": r} for r in refs]}})
+
+    for refs, error in (([missing], "upload_missing"), ([fake_png], "upload_content_mismatch"),
+                        ([theirs], "not_found")):
+        refused = create(refs)
+        assert refused.status == 422 and refused.body["error"]["details"][0]["error"] == error, refused.body
+    big = [_upload(admin, f"grande{i}.pdf", "application/pdf", PDF + b"0" * 5_100_000) for i in range(5)]
+    refused = create(big)  # 5 × 5.1 million bytes: each under 5 MiB, together over 24 MiB
+    assert refused.status == 422 and refused.body["error"]["details"][0]["error"] == "attachments_too_large"
+
+    created = create([good])
+    assert created.status == 201, created.body
+    (stored,) = created.body["content"]["attachments"]
+    assert stored["filename"] == "catálogo.pdf" and stored["size"] == len(PDF)
+    # what GET returns can be sent back unchanged
+    again = call(API, "PATCH", f"/v1/campaigns/{created.body['id']}", principal=admin,
+                 body={"content": created.body["content"]})
+    assert again.status == 200, again.body
+    before = len(_sent_raw())
+    _run(admin, created.body["id"])
+    (_ses_id, message), = _sent_raw()[before:]
+    (attachment,) = list(message.iter_attachments())
+    assert attachment.get_filename() == "catálogo.pdf" and attachment.get_content_type() == "application/pdf"
+    assert attachment.get_content() == PDF
+    assert "Adjunto el catálogo" in message.get_body(preferencelist=("html",)).get_content()
+
+
+def test_reusable_email_templates(demo):
+    admin, other = demo["admin@demo.local"], demo["admin@acme.local"]
+    path = "/v1/email-templates"
+    refused = call(API, "POST", path, principal=admin, body={"name": "X", "subject": "Hola",
+                                                            "html": "<p>x</p><script>alert(1)</script>"})
+    assert refused.status == 422
+    assert call(API, "POST", path, principal=admin, body={"name": "X", "html": "<p>x</p>"}).status == 422
+    created = call(API, "POST", path, principal=admin, body={
+        "name": "Bienvenida", "subject": "Bienvenido {{contact.first_name|amigo}}",
+        "html": '<p>Hola</p><a href="https://demo.example/inicio">Inicio</a>', "from_name": "Equipo Demo"})
+    assert created.status == 201, created.body
+    template_id = created.body["id"]
+    assert created.body["text"].startswith("Hola")
+    assert template_id in {t["id"] for t in call(API, "GET", path, principal=admin).body["items"]}
+    assert template_id not in {t["id"] for t in call(API, "GET", path, principal=other).body["items"]}
+    for method, body in (("GET", None), ("PATCH", {"name": "y"}), ("DELETE", None)):
+        assert call(API, method, f"{path}/{template_id}", principal=other, body=body).status == 404
+    assert call(API, "POST", path, principal=demo["agent1@demo.local"],
+                body={"name": "x", "subject": "x", "html": "<p>x</p>"}).status == 403
+
+    person = _person(admin, "Gabi Plantilla")
+    campaign = call(API, "POST", "/v1/campaigns", principal=admin, body={
+        "name": "Desde plantilla", "channel": "email", "account_id": "demo-email",
+        "audience": {"kind": "people", "person_ids": [person]}, "content": {"template_id": template_id}})
+    assert campaign.status == 201, campaign.body
+    content = campaign.body["content"]
+    assert content["subject"].startswith("Bienvenido") and content["links"] == ["https://demo.example/inicio"]
+    assert content["template_id"] == template_id and content["from_name"] == "Equipo Demo"
+    overridden = call(API, "POST", "/v1/campaigns", principal=admin, body={
+        "name": "Otra", "channel": "email", "account_id": "demo-email",
+        "audience": {"kind": "people", "person_ids": [person]},
+        "content": {"template_id": template_id, "subject": "Asunto propio"}}).body
+    assert overridden["content"]["subject"] == "Asunto propio" and "Hola" in overridden["content"]["html"]
+    acme_template = call(API, "POST", path, principal=other,
+                         body={"name": "A", "subject": "A", "html": "<p>A</p>"}).body["id"]
+    for bad in (acme_template, "01ZZZZZZZZZZZZZZZZZZZZZZZZ"):
+        reply = call(API, "POST", "/v1/campaigns", principal=admin, body={
+            "name": "x", "channel": "email", "account_id": "demo-email",
+            "audience": {"kind": "people", "person_ids": [person]}, "content": {"template_id": bad}})
+        assert reply.status == 422 and reply.body["error"]["details"][0]["field"] == "content.template_id"
+
+    # editing the template changes it, not the campaigns already made from it
+    edited = call(API, "PATCH", f"{path}/{template_id}", principal=admin, body={"subject": "Nuevo asunto"})
+    assert edited.status == 200 and edited.body["subject"] == "Nuevo asunto"
+    assert call(API, "GET", f"/v1/campaigns/{campaign.body['id']}", principal=admin).body["content"][
+        "subject"].startswith("Bienvenido")
+    assert call(API, "PATCH", f"{path}/{template_id}", principal=admin, body={"subject": None}).status == 422
+    assert call(API, "DELETE", f"{path}/{template_id}", principal=admin).status == 204
+    assert call(API, "GET", f"{path}/{template_id}", principal=admin).status == 404

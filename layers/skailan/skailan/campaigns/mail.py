@@ -110,7 +110,8 @@ class Composed:
 
 
 def compose(*, from_address: str, from_name: str | None, to: str, reply_to: str | None, subject: str,
-            html: str, plain: str, unsubscribe_url: str) -> Composed:
+            html: str, plain: str, unsubscribe_url: str,
+            attachments: list[tuple[str, str, bytes]] | None = None) -> Composed:
     mime = EmailMessage(policy=policy.SMTP)
     username, _, domain = from_address.rpartition("@")
     mime["From"] = Address(display_name=(from_name or "").replace("\r", " ").replace("\n", " "),
@@ -128,6 +129,10 @@ def compose(*, from_address: str, from_name: str | None, to: str, reply_to: str 
     mime["Precedence"] = "bulk"
     mime.set_content(plain)
     mime.add_alternative(html, subtype="html")
+    for filename, content_type, data in attachments or []:
+        maintype, _, subtype = content_type.partition("/")
+        mime.add_attachment(data, maintype=maintype or "application", subtype=subtype or "octet-stream",
+                            filename=filename)
     return Composed(mime.as_bytes(), message_id.strip("<>"))
 
 
@@ -144,7 +149,14 @@ def message_for(item: store.CampaignItem, person_id: str, person: Any, address: 
                    to=address, reply_to=content.get("reply_to"),
                    subject=text.render(str(content["subject"]), values, brand),
                    html=text.render(body, values, brand), plain=text.render(plain, values, brand),
-                   unsubscribe_url=links.unsubscribe())
+                   unsubscribe_url=links.unsubscribe(), attachments=_files(content))
+
+
+def _files(content: Mapping[str, Any]) -> list[tuple[str, str, bytes]]:
+    from skailan.campaigns import attachments
+
+    return [(str(a["filename"]), str(a["content_type"]), attachments.read(str(a["key"])))
+            for a in content.get("attachments") or []]
 
 
 # ---------------------------------------------------------------- SES
@@ -183,27 +195,32 @@ def take_slot() -> None:
                    en="SES sending rate reached; retried", retry_after=1)
 
 
-_RETRY = frozenset({"Throttling", "ThrottlingException", "ServiceUnavailable", "InternalFailure",
-                    "RequestTimeout", "TooManyRequestsException"})
-_PAUSE = frozenset({"AccountSendingPausedException", "ConfigurationSetSendingPausedException"})
+# SES API v2 error codes (and their v1 names): the rate or the daily quota, SES's own failures.
+_RETRY = frozenset({"TooManyRequestsException", "LimitExceededException", "Throttling", "ThrottlingException",
+                    "ServiceUnavailable", "InternalFailure", "RequestTimeout"})
+_PAUSE = frozenset({"SendingPausedException", "AccountSuspendedException", "AccountSendingPausedException",
+                    "ConfigurationSetSendingPausedException"})
 
 
 def send(composed: Composed, *, source: str, to: str, tenant_id: str, campaign_id: str) -> str:
-    """SendRawEmail; returns SES's MessageId. Throttling/5xx → retried here with backoff, then a
-    retryable failure; rejections are permanent; a paused account pauses the campaign."""
+    """SES API v2 SendEmail with the raw MIME (40 MB per message; v1's SendRawEmail stops at 10 MB,
+    too small for the 24 MB of attachments a campaign may carry); returns SES's MessageId.
+    Throttling/5xx → retried here with backoff, then a retryable failure; rejections are permanent;
+    a paused account pauses the campaign."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     from skailan.platform.aws import client
 
     params: dict[str, Any] = {
-        "Source": source, "Destinations": [to], "RawMessage": {"Data": composed.raw},
-        "Tags": [{"Name": "skailan_tenant", "Value": tenant_id}, {"Name": "skailan_campaign", "Value": campaign_id}]}
+        "FromEmailAddress": source, "Destination": {"ToAddresses": [to]}, "Content": {"Raw": {"Data": composed.raw}},
+        "EmailTags": [{"Name": "skailan_tenant", "Value": tenant_id},
+                      {"Name": "skailan_campaign", "Value": campaign_id}]}
     configuration_set = get_settings().campaign_ses_configuration_set
     if configuration_set:
         params["ConfigurationSetName"] = configuration_set
     for attempt in range(THROTTLE_TRIES):
         try:
-            return str(client("ses").send_raw_email(**params)["MessageId"])
+            return str(client("sesv2").send_email(**params)["MessageId"])
         except ClientError as err:
             reply: dict[str, Any] = dict(err.response)
             error = reply.get("Error") or {}
@@ -213,8 +230,9 @@ def send(composed: Composed, *, source: str, to: str, tenant_id: str, campaign_i
                 if attempt + 1 < THROTTLE_TRIES:
                     _sleep(0.25 * 2 ** attempt)
                     continue
-                daily = "daily" in message.lower()
-                raise _failure("ses_throttled" if code.startswith("Throttl") else "ses_unavailable", permanent=False,
+                daily = "daily" in message.lower() or code == "LimitExceededException"
+                throttled = code.startswith(("Throttl", "TooMany", "LimitExceeded"))
+                raise _failure("ses_throttled" if throttled else "ses_unavailable", permanent=False,
                                es="SES pidió esperar; se reintenta", en="SES asked to wait; retried",
                                message=message, retry_after=900 if daily else 30) from err
             if code in _PAUSE:
