@@ -20,6 +20,8 @@ TELEGRAM_API_URL, TWILIO_API_URL), so replies go out with no internet:
   webhook (APPROVED; REJECTED / INVALID_FORMAT when its name starts with `reject`), and
   `POST /_local/whatsapp-templates {"template_id", "event"?, "reason"?, "quality"?}` posts any
   status or quality change by hand;
+- `POST /_local/ses-events {"event": "Delivery"|"Bounce"|"Complaint"|"Reject"|"Open"|"Click",
+  "message_id", "source", "to", "tags"?}` posts that SES event (signed SNS) to /webhooks/ses;
 - `POST /_local/email {"from", "to", "subject", "text", "in_reply_to"?}` plays SES + SNS: the
   MIME goes to the inbound-mail bucket and a signed SNS notification to /webhooks/ses (the
   signing certificate is served here; only stage=local trusts it).
@@ -221,6 +223,34 @@ def _uuid() -> str:
     import uuid
 
     return str(uuid.uuid4())
+
+
+def ses_event_record(event_type: str, *, message_id: str, source: str, to: str,
+                     tags: dict[str, str] | None = None, bounce_type: str = "Permanent",
+                     link: str | None = None) -> dict[str, Any]:
+    """An SES event-publishing record (the configuration set's SNS `Message`), in AWS's documented
+    shape: Delivery, Bounce, Complaint, Reject, Open, Click."""
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    domain = source.rpartition("@")[2]
+    mail = {"timestamp": now, "source": source, "sourceArn": f"arn:aws:ses:us-east-1:123456789012:identity/{domain}",
+            "sendingAccountId": "123456789012", "messageId": message_id, "destination": [to],
+            "headersTruncated": False, "headers": [], "commonHeaders": {"messageId": message_id},
+            "tags": {name: [value] for name, value in (tags or {}).items()}}
+    agent = {"ipAddress": "192.0.2.1", "timestamp": now, "userAgent": "Mozilla/5.0"}
+    details: dict[str, Any] = {
+        "Delivery": {"timestamp": now, "processingTimeMillis": 900, "recipients": [to],
+                     "smtpResponse": "250 2.6.0 Message received", "reportingMTA": "a8-50.smtp-out.amazonses.com"},
+        "Bounce": {"bounceType": bounce_type, "bounceSubType": "General", "timestamp": now,
+                   "bouncedRecipients": [{"emailAddress": to, "action": "failed", "status": "5.1.1",
+                                          "diagnosticCode": "smtp; 550 5.1.1 user unknown"}],
+                   "feedbackId": f"fb-{_uuid()}", "reportingMTA": "dsn; a8-50.smtp-out.amazonses.com"},
+        "Complaint": {"complainedRecipients": [{"emailAddress": to}], "timestamp": now,
+                      "feedbackId": f"fb-{_uuid()}", "complaintFeedbackType": "abuse"},
+        "Reject": {"reason": "Bad content"},
+        "Open": agent,
+        "Click": {**agent, "link": link or "https://example.com/", "linkTags": {}},
+    }
+    return {"eventType": event_type, "mail": mail, event_type.lower(): details[event_type]}
 
 
 def ses_received_notification(*, message_id: str, recipients: list[str], sender: str, bucket: str,
@@ -892,6 +922,17 @@ class FakeProviders:
         return {"message_id": message_id, "ses_message_id": ses_id, "webhook_status": response.status_code,
                 "webhook": response.json() if response.content else None}
 
+    def ses_event(self, record: dict[str, Any]) -> dict[str, Any]:
+        """An SES event (ses_event_record) to /webhooks/ses as SNS signs it."""
+        import httpx
+
+        from skailan.platform.settings import get_settings
+
+        envelope = self.sns.notification(get_settings().email_events_topic_arn, json.dumps(record))
+        response = httpx.post(self.webhook_base().rstrip("/") + "/webhooks/ses", json=envelope, timeout=10,
+                              headers={"x-amz-sns-message-type": "Notification"})
+        return {"webhook_status": response.status_code, "webhook": response.json() if response.content else None}
+
     # ---- model providers for the lead-note classifier
 
     @staticmethod
@@ -1028,6 +1069,17 @@ class FakeProviders:
                 return 400, {}, {"message": f"missing {error}"}
             return 200, {}, result
 
+        def ses_events(request: Any) -> tuple[int, dict[str, str], Any]:
+            spec = request.json() or {}
+            try:
+                record = ses_event_record(str(spec["event"]), message_id=str(spec["message_id"]),
+                                          source=str(spec["source"]), to=str(spec["to"]), tags=spec.get("tags"),
+                                          bounce_type=str(spec.get("bounce_type") or "Permanent"),
+                                          link=spec.get("link"))
+            except KeyError as error:
+                return 400, {}, {"message": f"missing or unknown {error}"}
+            return 200, {}, self.ses_event(record)
+
         def template_status(request: Any) -> tuple[int, dict[str, str], Any]:
             spec = request.json() or {}
             try:
@@ -1039,6 +1091,7 @@ class FakeProviders:
 
         return [("GET", "/_local/outbox", outbox), ("DELETE", "/_local/outbox", clear),
                 ("POST", "/_local/faults", faults), ("POST", "/_local/email", email),
+                ("POST", "/_local/ses-events", ses_events),
                 ("POST", "/_local/whatsapp-templates", template_status)]
 
 

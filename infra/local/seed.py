@@ -225,6 +225,9 @@ def start_fake_providers(runtime: Any) -> Any:
         if save is not None:
             save(name)
     os.environ.update(fake.environment())
+    if save is not None:
+        save("CAMPAIGN_LINKS_URL")
+    os.environ["CAMPAIGN_LINKS_URL"] = runtime.url  # campaign e-mail links point at this runtime
     get_settings.cache_clear()
     for method, path, fn in fake.routes():
         runtime.add_local_route(method, path, fn)

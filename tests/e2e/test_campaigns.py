@@ -65,3 +65,48 @@ def test_sms_campaign_goes_out_once_per_recipient(client: httpx.Client) -> None:
     recipients = client.get(f"/v1/campaigns/{campaign_id}/recipients", headers=admin).json()["items"]
     reached = [r["address"] for r in recipients if r["status"] in ("sent", "delivered")]
     assert sorted(reached) == sorted(numbers)
+
+
+def test_email_campaign_sends_and_a_link_click_is_counted(client: httpx.Client) -> None:
+    """An e-mail campaign through the runtime: out once per person through moto SES with the
+    one-click unsubscribe headers, a tracked link's click counted once, SES's delivery event
+    (the fake SNS via /_local/ses-events) moving the recipient to delivered."""
+    import re
+
+    admin = login(client, "admin@demo.local")
+    tag = uuid.uuid4().hex[:8]
+    addresses = [f"lector{i}-{tag}@example.com" for i in range(2)]
+    people = []
+    for i, address in enumerate(addresses):
+        reply = client.post("/v1/contacts", headers=admin, json={"name": f"Lector{i} {tag}", "email": address})
+        assert reply.status_code == 201, reply.text
+        people.append(reply.json()["id"])
+    created = client.post("/v1/campaigns", headers=admin, json={
+        "name": f"Boletín {tag}", "channel": "email", "account_id": "demo-email",
+        "audience": {"kind": "people", "person_ids": people},
+        "content": {"subject": "Novedades " + tag, "from_name": "Demo",
+                    "html": '<p>Hola {{contact.first_name}}</p><a href="https://demo.example/novedades">Ver</a>'}})
+    assert created.status_code == 201, created.text
+    campaign_id = created.json()["id"]
+    assert client.post(f"/v1/campaigns/{campaign_id}/send", headers=admin).status_code == 202
+    done = eventually(lambda: (c := client.get(f"/v1/campaigns/{campaign_id}", headers=admin).json())
+                      and c["status"] == "completed" and c)
+    assert done["stats"]["sent"] == 2
+
+    mails = [m for m in client.get("/_local/mail").json()["items"] if m.get("subject") == f"Novedades {tag}"]
+    assert len(mails) == 2 and sorted({a for m in mails for a in m["to"]}) == sorted(addresses)  # once each
+    clicks = re.findall(r"https?://\S+/public/campaigns/c/[A-Za-z0-9_.-]+", mails[0]["body"])
+    assert clicks, mails[0]["body"]
+    path = "/public/campaigns/c/" + clicks[0].rsplit("/", 1)[-1]
+    for _ in range(2):
+        reply = client.get(path, follow_redirects=False)
+        assert reply.status_code == 302 and reply.headers["location"] == "https://demo.example/novedades"
+    stats = client.get(f"/v1/campaigns/{campaign_id}", headers=admin).json()["stats"]
+    assert stats["clicked"] == 1
+
+    recipient = client.get(f"/v1/campaigns/{campaign_id}/recipients", headers=admin).json()["items"][0]
+    posted = client.post("/_local/ses-events", json={
+        "event": "Delivery", "message_id": recipient["provider_message_id"], "source": "soporte@demo.local",
+        "to": recipient["address"], "tags": {"skailan_tenant": "demo", "skailan_campaign": campaign_id}})
+    assert posted.status_code == 200 and posted.json()["webhook_status"] == 200, posted.text
+    eventually(lambda: client.get(f"/v1/campaigns/{campaign_id}", headers=admin).json()["stats"]["delivered"] == 1)

@@ -7,7 +7,7 @@ from skailan.campaigns.routes import ROUTERS
 from skailan.platform.api import create_resolver
 from skailan.platform.observability import logger
 
-app = create_resolver()
+app = create_resolver(accept_forms=True)  # RFC 8058 one-click unsubscribe posts a form
 for router in ROUTERS:
     app.include_router(router)
 

@@ -40,12 +40,72 @@ class AudienceIn(RequestModel):
         return self
 
 
+class AttachmentRefIn(RequestModel):
+    """An uploaded attachment (`POST /v1/campaigns/attachments`); the other fields are those GET
+    returns, accepted so a campaign read can be sent back — only `upload_id` counts."""
+
+    upload_id: EntityId
+    key: str | None = None
+    filename: str | None = None
+    content_type: str | None = None
+    size: int | None = None
+
+
 class EmailContentIn(RequestModel):
     subject: Annotated[str, Field(min_length=1, max_length=200)]
     html: Annotated[str, Field(min_length=1, max_length=500_000)]
     from_name: Annotated[str, Field(min_length=1, max_length=120)] | None = None
     reply_to: EmailAddress | None = None
     text: Annotated[str, Field(min_length=1, max_length=200_000)] | None = None  # else generated from html
+    attachments: Annotated[list[AttachmentRefIn], Field(max_length=10)] | None = None
+    # The reusable template it came from (its subject, html… fill what the content leaves out).
+    template_id: EntityId | None = None
+
+
+class AttachmentIn(RequestModel):
+    filename: Annotated[str, Field(min_length=1, max_length=255)]
+    content_type: Annotated[str, Field(min_length=3, max_length=127)]
+    size: Annotated[int, Field(ge=1, le=24 * 1024 * 1024)]
+
+
+class AttachmentOut(ResponseModel):
+    id: str
+    filename: str
+    content_type: str
+    max_bytes: int
+    upload_url: str = Field(description="PUT the file's bytes here.")
+    method: Literal["PUT"] = "PUT"
+    expires_in: int = Field(description="Seconds the upload URL stays valid.")
+
+
+class EmailTemplateIn(RequestModel):
+    name: Name
+    subject: Annotated[str, Field(min_length=1, max_length=200)]
+    html: Annotated[str, Field(min_length=1, max_length=500_000)]
+    from_name: Annotated[str, Field(min_length=1, max_length=120)] | None = None
+    reply_to: EmailAddress | None = None
+    text: Annotated[str, Field(min_length=1, max_length=200_000)] | None = None
+
+
+class EmailTemplatePatchIn(PatchModel):
+    name: Name | None = None
+    subject: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    html: Annotated[str, Field(min_length=1, max_length=500_000)] | None = None
+    from_name: Annotated[str, Field(min_length=1, max_length=120)] | None = None
+    reply_to: EmailAddress | None = None
+    text: Annotated[str, Field(min_length=1, max_length=200_000)] | None = None
+
+
+class EmailTemplateOut(ResponseModel):
+    id: str
+    name: str
+    subject: str
+    html: str
+    text: str
+    from_name: str | None = None
+    reply_to: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
 
 
 class SmsContentIn(RequestModel):

@@ -46,3 +46,30 @@ def on_message_received(event: DomainEvent) -> dict[str, Any]:
         outbound.queue_message(system_caller(event.tenant_id, "bot"), str(data["conversation_id"]),
                                MessageIn(text=CONFIRMATION))
     return {"opt_out": True, "new": added}
+
+
+REASONS = {"opt_out": ("Se dio de baja por palabra clave", "Opted out by keyword"),
+           "unsubscribe": ("Se dio de baja de los correos", "Unsubscribed from e-mails"),
+           "hard_bounce": ("Correo rebotado: dirección suprimida", "E-mail bounced: address suppressed"),
+           "complaint": ("Marcó un correo como spam: dirección suprimida", "Marked an e-mail as spam: address suppressed"),
+           "manual": ("Supresión manual", "Manual suppression")}
+
+
+def on_consent_changed(event: DomainEvent) -> dict[str, Any]:
+    """A consent change on the person's timeline (the event id as the entry id: a redelivery
+    rewrites the same entry)."""
+    data = event.data
+    person_id = data.get("person_id")
+    if not person_id:
+        return {"timeline": False}
+    from skailan.crm.timeline import append_timeline
+
+    es, en = REASONS.get(str(data.get("reason")), ("Cambio de consentimiento", "Consent changed"))
+    if not data.get("suppressed"):
+        es, en = "Vuelve a recibir mensajes", "Receives messages again"
+    append_timeline(event.tenant_id, str(person_id), "consent", f"{es} ({data.get('channel')}) / {en}",
+                    ref={"type": "consent", "channel": data.get("channel"), "address": data.get("address"),
+                         "suppressed": bool(data.get("suppressed")), "reason": data.get("reason")},
+                    occurred_at=event.occurred_at,
+                    entry_id=event.id)
+    return {"timeline": True}

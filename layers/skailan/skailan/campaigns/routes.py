@@ -14,9 +14,14 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from skailan.campaigns.models import (
+    AttachmentIn,
+    AttachmentOut,
     CampaignIn,
     CampaignOut,
     CampaignPatchIn,
+    EmailTemplateIn,
+    EmailTemplateOut,
+    EmailTemplatePatchIn,
     Page,
     PreviewOut,
     RecipientOut,
@@ -156,6 +161,41 @@ def remove_suppression(channel: Literal["email", "sms", "whatsapp"], address: st
     service.remove_suppression(current_caller(), channel, address)
 
 
+@router.post("/v1/campaigns/attachments", middlewares=[requires(EDIT)], status_code=201, tags=TAGS)
+def create_attachment(body: AttachmentIn) -> AttachmentOut:
+    """An e-mail attachment: PUT the bytes to `upload_url`, then name it in a campaign's content
+    `{"attachments": [{"upload_id"}]}` (each under 5 MB, together under 24 MB, passive types only)."""
+    return service.create_attachment(current_caller(), body)
+
+
+@router.get("/v1/email-templates", middlewares=[requires(VIEW)], tags=TAGS)
+def list_email_templates(cursor: Cursor = None, limit: Limit = None) -> Page[EmailTemplateOut]:
+    """Reusable e-mail templates, newest first."""
+    return service.list_templates(current_caller().tenant_id, cursor=cursor, limit=limit)
+
+
+@router.post("/v1/email-templates", middlewares=[requires(EDIT)], status_code=201, tags=TAGS)
+def create_email_template(body: EmailTemplateIn) -> EmailTemplateOut:
+    """A reusable e-mail (subject, HTML, sender name, reply-to); a campaign uses it with
+    `content: {"template_id"}` (its own fields override the template's; the campaign keeps a copy)."""
+    return service.create_template(current_caller(), body)
+
+
+@router.get("/v1/email-templates/<template_id>", middlewares=[requires(VIEW)], tags=TAGS)
+def get_email_template(template_id: str) -> EmailTemplateOut:
+    return service.get_template(current_caller().tenant_id, template_id)
+
+
+@router.patch("/v1/email-templates/<template_id>", middlewares=[requires(EDIT)], tags=TAGS)
+def update_email_template(template_id: str, body: EmailTemplatePatchIn) -> EmailTemplateOut:
+    return service.update_template(current_caller(), template_id, body)
+
+
+@router.delete("/v1/email-templates/<template_id>", middlewares=[requires(EDIT)], status_code=204, tags=TAGS)
+def delete_email_template(template_id: str) -> None:
+    service.delete_template(current_caller(), template_id)
+
+
 tracking_router = Router()
 
 
@@ -165,6 +205,35 @@ def tracked_click(token: str) -> Response[str]:
     stored (no open redirect: an unknown token or link is a 404)."""
     target = service.click(token)
     return Response(status_code=302, body="", headers={"Location": target, "Cache-Control": "no-store"})
+
+
+# A 1×1 transparent GIF.
+PIXEL = "R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+
+
+@tracking_router.get("/public/campaigns/o/<token>", middlewares=[public()], tags=TAGS)
+def tracked_open(token: str) -> Response[str]:
+    """The open pixel of an e-mail: counts `opened` once per recipient (a forged token is a 404)."""
+    service.opened(token)
+    reply = Response(status_code=200, content_type="image/gif", body=PIXEL, headers={"Cache-Control": "no-store"})
+    reply.base64_encoded = True  # the body is the GIF's base64 (a str passes the response validation)
+    return reply
+
+
+@tracking_router.get("/public/campaigns/u/<token>", middlewares=[public()], tags=TAGS)
+def unsubscribe_page(token: str) -> Response[str]:
+    """The unsubscribe page (Spanish and English) with its confirmation button; GET never
+    unsubscribes (mail scanners follow links)."""
+    return Response(status_code=200, content_type="text/html; charset=utf-8", body=service.unsubscribe_page(token),
+                    headers={"Cache-Control": "no-store"})
+
+
+@tracking_router.post("/public/campaigns/u/<token>", middlewares=[public()], tags=TAGS)
+def unsubscribe(token: str) -> Response[str]:
+    """One-click unsubscribe (RFC 8058 `List-Unsubscribe=One-Click`, and the page's button): the
+    address is suppressed for e-mail and the consent change goes on the person's timeline."""
+    return Response(status_code=200, content_type="text/html; charset=utf-8", body=service.unsubscribe(token),
+                    headers={"Cache-Control": "no-store"})
 
 
 ROUTERS = (router, tracking_router)

@@ -26,13 +26,13 @@ from skailan.platform.settings import get_settings
 
 SQS_BATCH = 10
 SENDING_LEASE_SECONDS = 120  # longer than one provider call with its timeouts
-SUPPORTED = frozenset({"sms", "whatsapp"})
+SUPPORTED = frozenset({"sms", "whatsapp", "email"})
 WINDOW = timedelta(hours=24)
 # WhatsApp codes (Cloud API): pair rate limit and throughput → retried later; healthy-ecosystem
 # marketing refusal → not resent; spam restriction → the campaign pauses for the number.
 RETRY_LATER = frozenset({"131056", "130429"})
 NO_RESEND = frozenset({"131049"})
-PAUSE = frozenset({"131048"})
+PAUSE = frozenset({"131048", "ses_sending_paused"})  # and SES sending paused for the account
 
 
 def _queue(entries: list[dict[str, str]]) -> int:
@@ -157,11 +157,18 @@ def send_one(body: str, *, receive_count: int = 1) -> str:
     if item.channel == "whatsapp" and item.account_id and not _whatsapp_room(item):
         # Over the messaging limit: wait for room, never dropped (the delay is the queue's own).
         raise Retryable("messaging limit reached", retry_after=900)
+    if item.channel == "email":
+        from skailan.campaigns import mail
+
+        try:
+            mail.take_slot()  # the SES sending rate, before the claim: a full second leaves it queued
+        except SendFailure as failure:
+            raise Retryable("SES sending rate reached", retry_after=failure.retry_after) from failure
     if not store.move_recipient(tenant_id, campaign_id, person_id, "sending", expected=["queued"], at=iso()):
         return "already_done"  # another worker claimed it
     person = _person(tenant_id, person_id)
     try:
-        result = _deliver(item, recipient.address or "", person)
+        result = _deliver(item, person_id, recipient.address or "", person)
     except SendFailure as failure:
         return _failed(item, person_id, failure, receive_count)
     at = iso()
@@ -221,15 +228,24 @@ def _person(tenant_id: str, person_id: str) -> Any:
     return batch_people(tenant_id, [person_id]).get(person_id)
 
 
-def _deliver(item: store.CampaignItem, address: str, person: Any) -> Any:
+def _deliver(item: store.CampaignItem, person_id: str, address: str, person: Any) -> Any:
     from skailan.channels import accounts
     from skailan.channels.models import OutboundMessage
     from skailan.conversations.sending import SmsDelivery, WhatsAppDelivery, own_failure
 
-    rendered = service.render_for(item, person, {"name": service._brand(item.tenant_id).name})
+    brand = {"name": service._brand(item.tenant_id).name}
     account = accounts.account(item.tenant_id, item.account_id) if item.account_id else None
     if account is None or not account.active:
         raise own_failure("channel_disabled")
+    if item.channel == "email":
+        from skailan.campaigns import mail
+        from skailan.channels.models import SendResult
+
+        source = str(account.external.get("address") or "")
+        composed = mail.message_for(item, person_id, person, address, account, brand)
+        ses_id = mail.send(composed, source=source, to=address, tenant_id=item.tenant_id, campaign_id=item.campaign_id)
+        return SendResult(provider_message_id=ses_id)  # SES's MessageId: its events name the message by it
+    rendered = service.render_for(item, person, brand)
     if item.channel == "sms":
         message = OutboundMessage(channel="sms", to=address, type="text", text=rendered["text"])
         return SmsDelivery(account, None).sender().send(message)  # type: ignore[arg-type]

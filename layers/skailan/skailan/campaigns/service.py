@@ -23,6 +23,8 @@ from skailan.campaigns.catalogue import (
     SOURCE,
 )
 from skailan.campaigns.models import (
+    AttachmentIn,
+    AttachmentOut,
     AudienceIn,
     CampaignIn,
     CampaignOut,
@@ -30,6 +32,9 @@ from skailan.campaigns.models import (
     CapacityOut,
     CostOut,
     EmailContentIn,
+    EmailTemplateIn,
+    EmailTemplateOut,
+    EmailTemplatePatchIn,
     Page,
     PreviewOut,
     RecipientOut,
@@ -141,6 +146,11 @@ def _merge_checks(field: str, value: str, errors: list[dict[str, str]]) -> None:
 
 def _content(tenant_id: str, channel: str, account_id: str | None, raw: dict[str, Any],
              errors: list[dict[str, str]]) -> dict[str, Any]:
+    if channel == "email":
+        before = len(errors)
+        raw = _email_raw(tenant_id, raw, errors)
+        if len(errors) > before:
+            return {}
     try:
         parsed = CONTENT_MODELS[channel].model_validate(raw)
     except ValidationError as err:
@@ -156,8 +166,14 @@ def _content(tenant_id: str, channel: str, account_id: str | None, raw: dict[str
                                    "The HTML cannot carry scripts or event handlers"))
             return {}
         html = sanitize_html(parsed.html)
-        return {**parsed.model_dump(exclude_none=True), "html": html,
-                "text": parsed.text or text.plain_text(html), "links": text.links(html)}
+        checked = {**parsed.model_dump(exclude_none=True), "html": html,
+                   "text": parsed.text or text.plain_text(html), "links": text.links(html)}
+        if parsed.attachments:
+            from skailan.campaigns import attachments
+
+            checked["attachments"] = attachments.resolve(
+                tenant_id, [a.model_dump() for a in parsed.attachments], errors)
+        return checked
     if isinstance(parsed, SmsContentIn):
         _merge_checks("content.text", parsed.text, errors)
         return parsed.model_dump()
@@ -179,6 +195,22 @@ def _content(tenant_id: str, channel: str, account_id: str | None, raw: dict[str
                                    f"The template takes {found.parameters} parameters, "
                                    f"{len(parsed.template.parameters)} given"))
     return parsed.model_dump()
+
+
+def _email_raw(tenant_id: str, raw: dict[str, Any], errors: list[dict[str, str]]) -> dict[str, Any]:
+    """The e-mail content to check: server-made fields dropped (`links`), and what a reusable
+    template (`template_id`) has filled in where the content leaves it out."""
+    raw = {k: v for k, v in raw.items() if k != "links"}
+    template_id = raw.get("template_id")
+    if template_id is None:
+        return raw
+    found = store.get_template(tenant_id, str(template_id)) if is_valid_id(str(template_id)) else None
+    if found is None:
+        errors.append(_invalid("content.template_id", "not_found", "Plantilla de correo no encontrada",
+                               "E-mail template not found"))
+        return raw
+    return {**{k: v for k, v in (found.content or {}).items() if k in ("subject", "html", "from_name", "reply_to",
+                                                                        "text")}, **raw}
 
 
 def _checked(tenant_id: str, channel: str, account_id: str | None, audience: AudienceIn,
@@ -317,6 +349,7 @@ def schedule(caller: Caller, campaign_id: str, raw_at: str) -> CampaignOut:
     if item.status not in ("draft", "scheduled"):
         raise Conflict(both("Solo se programa una campaña en borrador", "Only a draft campaign can be scheduled"),
                        code="not_schedulable")
+    _sendable(item)
     _move(item, ["draft", "scheduled"], {"status": "scheduled", "scheduled_at": iso(moment), "updated_at": iso()},
           CAMPAIGN_SCHEDULED, caller, at=iso(moment))
     return out(item)
@@ -328,9 +361,16 @@ def send_now(caller: Caller | None, tenant_id: str, campaign_id: str) -> Campaig
     if item.status not in ("draft", "scheduled"):
         raise Conflict(both("La campaña ya se envió o está en curso", "The campaign was already sent or is running"),
                        code="not_sendable")
+    _sendable(item)
     _move(item, ["draft", "scheduled"], {"status": "sending", "started_at": iso(), "updated_at": iso()},
           CAMPAIGN_STARTED, caller)
     return out(item)
+
+
+def _sendable(item: store.CampaignItem) -> None:
+    if item.channel == "email" and not item.account_id:
+        raise _refuse([_invalid("account_id", "required", "Elige la cuenta de correo que envía",
+                                "Choose the e-mail account that sends")])
 
 
 def pause(caller: Caller, campaign_id: str) -> CampaignOut:
@@ -632,35 +672,174 @@ def list_suppressions(tenant_id: str, *, channel: str | None, cursor: str | None
                                 next_cursor=next_cursor)
 
 
-# ---------------------------------------------------------------- click tracking
+# ---------------------------------------------------------------- tracking and unsubscribe
 
 
 def click_token(tenant_id: str, campaign_id: str, person_id: str, index: int) -> str:
-    import base64
+    from skailan.campaigns import tokens
 
-    raw = f"{tenant_id}|{campaign_id}|{person_id}|{index}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return tokens.sign("c", tenant_id, campaign_id, person_id, index)
+
+
+def _verified(token: str, kind: str, missing: NotFound) -> Any:
+    """The token's campaign and recipient; anything forged, altered or unknown is a 404."""
+    from skailan.campaigns import tokens
+
+    found = tokens.verify(token, kind)
+    if found is None or not (is_valid_id(found.campaign_id) and is_valid_id(found.person_id)):
+        raise missing
+    item = store.get_campaign(found.tenant_id, found.campaign_id)
+    recipient = store.get_recipient(found.tenant_id, found.campaign_id, found.person_id) if item else None
+    if item is None or recipient is None:
+        raise missing
+    return found, item, recipient
 
 
 def click(token: str) -> str:
     """The stored URL a tracked link stands for (302 target) and the click counted once per
     recipient. Only URLs the campaign stored: anything else is a 404, never an open redirect."""
-    import base64
-    import binascii
+    import html as html_lib
 
-    missing = NotFound(both("Enlace no encontrado", "Link not found"))
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        tenant_id, campaign_id, person_id, index_text = raw.split("|")
-        index = int(index_text)
-    except (binascii.Error, UnicodeDecodeError, ValueError) as err:
-        raise missing from err
-    if not (is_valid_id(campaign_id) and is_valid_id(person_id)) or not tenant_id:
-        raise missing
-    item = store.get_campaign(tenant_id, campaign_id)
-    links = list((item.content or {}).get("links") or []) if item is not None else []
-    if not 0 <= index < len(links) or store.get_recipient(tenant_id, campaign_id, person_id) is None:
-        raise missing
-    if store.mark_once(tenant_id, campaign_id, person_id, "clicked", iso()):
-        store.add_counts(tenant_id, campaign_id, {"clicked": 1})
-    return str(links[index])
+    found, item, _recipient = _verified(token, "c", NotFound(both("Enlace no encontrado", "Link not found")))
+    links = list((item.content or {}).get("links") or [])
+    if not 0 <= found.index < len(links):
+        raise NotFound(both("Enlace no encontrado", "Link not found"))
+    count_once(found.tenant_id, found.campaign_id, found.person_id, "clicked", iso())
+    return html_lib.unescape(str(links[found.index]))  # stored from the sanitised HTML (&amp;)
+
+
+def count_once(tenant_id: str, campaign_id: str, person_id: str, what: str, at: str) -> bool:
+    """opened / clicked / complained / unsubscribed: stamped and counted once per recipient (a click
+    implies an open: images are often blocked)."""
+    first = store.mark_once(tenant_id, campaign_id, person_id, what, at)
+    if first:
+        store.add_counts(tenant_id, campaign_id, {what: 1})
+    if what == "clicked":
+        count_once(tenant_id, campaign_id, person_id, "opened", at)
+    return first
+
+
+def opened(token: str) -> None:
+    """The open pixel: counts `opened` once per recipient; a bad token is a 404."""
+    found, _item, _recipient = _verified(token, "o", NotFound(both("No encontrado", "Not found")))
+    count_once(found.tenant_id, found.campaign_id, found.person_id, "opened", iso())
+
+
+def unsubscribe_page(token: str) -> str:
+    """The confirmation page (GET never unsubscribes: mail scanners follow links)."""
+    import html as html_lib
+
+    _found, item, recipient = _verified(token, "u", _not_subscribed())
+    address = html_lib.escape(recipient.address or "")
+    brand = html_lib.escape(_brand(item.tenant_id).name)
+    return _PAGE.format(title="Darte de baja / Unsubscribe", body=(
+        f"<p>¿Dejar de recibir correos de <b>{brand}</b> en <b>{address}</b>?</p>"
+        f"<p lang=en>Stop receiving e-mails from <b>{brand}</b> at <b>{address}</b>?</p>"
+        '<form method="post"><button type="submit">Darme de baja / Unsubscribe</button></form>'))
+
+
+def unsubscribe(token: str) -> str:
+    """One-click (RFC 8058) and the page's button: the address is suppressed for e-mail, the
+    consent change goes on the person's timeline, `unsubscribed` counted once."""
+    found, item, recipient = _verified(token, "u", _not_subscribed())
+    if recipient.address:
+        suppress(None, found.tenant_id, "email", recipient.address, reason="unsubscribe",
+                 source=f"campaign:{item.campaign_id}")
+    count_once(found.tenant_id, found.campaign_id, found.person_id, "unsubscribed", iso())
+    return _PAGE.format(title="Baja confirmada / Unsubscribed", body=(
+        "<p>Listo: no te enviaremos más correos promocionales.</p>"
+        "<p lang=en>Done: you will not get promotional e-mails anymore.</p>"))
+
+
+def _not_subscribed() -> NotFound:
+    return NotFound(both("Enlace de baja no encontrado", "Unsubscribe link not found"))
+
+
+_PAGE = ('<!doctype html><html lang="es"><head><meta charset="utf-8"><meta name="viewport" '
+         'content="width=device-width,initial-scale=1"><title>{title}</title></head>'
+         '<body style="font-family:sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem">'
+         "<h1>{title}</h1>{body}</body></html>")
+
+
+# ---------------------------------------------------------------- reusable e-mail templates
+
+
+def _template_not_found() -> NotFound:
+    return NotFound(both("Plantilla de correo no encontrada", "E-mail template not found"))
+
+
+def _template_out(item: store.EmailTemplateItem) -> EmailTemplateOut:
+    c = item.content or {}
+    return EmailTemplateOut(id=item.template_id, name=item.name, subject=c.get("subject", ""), html=c.get("html", ""),
+                            text=c.get("text", ""), from_name=c.get("from_name"), reply_to=c.get("reply_to"),
+                            created_at=item.created_at, updated_at=item.updated_at)
+
+
+def _template_content(fields: dict[str, Any]) -> dict[str, Any]:
+    """Checked like a campaign's e-mail content: merge fields known, no scripts, HTML sanitised."""
+    errors: list[dict[str, str]] = []
+    _merge_checks("subject", fields["subject"], errors)
+    _merge_checks("html", fields["html"], errors)
+    if text.active_html(fields["html"]):
+        errors.append(_invalid("html", "active_content", "El HTML no puede llevar scripts ni eventos",
+                               "The HTML cannot carry scripts or event handlers"))
+    if errors:
+        raise Unprocessable(both("La plantilla no es válida", "The template is not valid"), details=errors)
+    html = sanitize_html(fields["html"])
+    generated = fields.get("text") or text.plain_text(html)
+    return {**{k: v for k, v in fields.items() if v is not None and k != "name"}, "html": html, "text": generated}
+
+
+def create_template(caller: Caller, body: EmailTemplateIn) -> EmailTemplateOut:
+    now = iso()
+    item = store.new_template(caller.tenant_id, new_id(), name=body.name, content=_template_content(body.model_dump()),
+                              created_by=caller.principal_id, created_at=now, updated_at=now)
+    store.save_template(item)
+    return _template_out(item)
+
+
+def _load_template(tenant_id: str, template_id: str) -> store.EmailTemplateItem:
+    item = store.get_template(tenant_id, template_id) if is_valid_id(template_id) else None
+    if item is None:
+        raise _template_not_found()
+    return item
+
+
+def get_template(tenant_id: str, template_id: str) -> EmailTemplateOut:
+    return _template_out(_load_template(tenant_id, template_id))
+
+
+def list_templates(tenant_id: str, *, cursor: str | None, limit: int | None) -> Page[EmailTemplateOut]:
+    items, next_cursor = store.list_templates(tenant_id, cursor=cursor, limit=limit)
+    return Page[EmailTemplateOut](items=[_template_out(i) for i in items], next_cursor=next_cursor)
+
+
+def update_template(caller: Caller, template_id: str, body: EmailTemplatePatchIn) -> EmailTemplateOut:
+    """Campaigns already made from the template keep their copy: editing it changes none of them."""
+    item = _load_template(caller.tenant_id, template_id)
+    changes = body.model_dump(exclude_unset=True)
+    if not changes:
+        return _template_out(item)
+    content = {**(item.content or {}), **{k: v for k, v in changes.items() if k != "name"}}
+    if "html" in changes and "text" not in changes:
+        content.pop("text", None)  # regenerated from the new HTML
+    item.content = _template_content(content)
+    item.name = changes.get("name", item.name)
+    item.updated_at = iso()
+    if not store.save_template(item):
+        raise Conflict(both("La plantilla cambió mientras tanto; vuelve a intentarlo",
+                            "The template changed meanwhile; try again"))
+    return _template_out(item)
+
+
+def delete_template(caller: Caller, template_id: str) -> None:
+    if not store.delete_template(_load_template(caller.tenant_id, template_id)):
+        raise Conflict(both("La plantilla cambió mientras tanto; vuelve a intentarlo",
+                            "The template changed meanwhile; try again"))
+
+
+def create_attachment(caller: Caller, body: AttachmentIn) -> AttachmentOut:
+    from skailan.campaigns import attachments
+
+    return AttachmentOut(**attachments.create(caller.tenant_id, filename=body.filename, content_type=body.content_type,
+                                              size=body.size, created_by=caller.principal_id))

@@ -9,6 +9,11 @@ Every pk and brand-scoped GSI pk starts with `T#<tenant>`:
   recipient    pk T#<t>#CAMP#<c>  sk R#<person>      one per campaign × person (conditional put)
                gsi1 T#<t>#CAMP#<c>#S#<status> / <person>           (recipients by status)
   suppression  pk T#<t>#SUPP      sk <channel>#<address>            (opt-outs, bounces, complaints)
+  attachment   pk T#<t>#CATT#<upload>  sk ATT                  (an e-mail attachment's S3 key, name, type)
+  e-mail tmpl  pk T#<t>#ETPL#<id>  sk ETPL                        (a reusable e-mail template)
+               gsi1 T#<t>#ETPLS / <created_at>#<id>              (the brand's templates, newest first)
+  rate slot    pk RATE#<provider>#<epoch second>  sk RATE           (n sends in that second, TTL) — the
+               one key without a tenant: SES's sending rate belongs to the AWS account, shared by brands
   outbox       (skailan.platform.outbox)
 """
 
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.attributes import (
@@ -438,6 +444,21 @@ def transition(item: CampaignItem, expected: Iterable[str], changes: dict[str, A
         raise StaleCampaign(str(err)) from err
 
 
+class RateItem(CampaignsItem, discriminator="rate"):
+    n = NumberAttribute(default=0)
+
+
+def take_rate_slot(provider: str, second: int, limit: int) -> bool:
+    """One of `limit` sends in this second (a conditional ADD: concurrent workers never overshoot)."""
+    try:
+        RateItem(f"RATE#{provider}#{second}", "RATE").update(
+            actions=[RateItem.n.add(1), RateItem.ttl.set(datetime.fromtimestamp(second + 120, tz=UTC))],
+            condition=RateItem.n.does_not_exist() | (RateItem.n < limit))
+    except UpdateError:
+        return False
+    return True
+
+
 def mark_once(tenant_id: str, campaign_id: str, person_id: str, what: str, at: str) -> bool:
     """Stamp `times.<what>` once (opened, clicked): True only the first time."""
     try:
@@ -447,3 +468,93 @@ def mark_once(tenant_id: str, campaign_id: str, person_id: str, what: str, at: s
     except UpdateError:
         return False
     return True
+
+
+# ---------------------------------------------------------------- e-mail attachments and templates
+
+
+class AttachmentItem(CampaignsItem, discriminator="attachment"):
+    tenant_id = UnicodeAttribute()
+    upload_id = UnicodeAttribute()
+    key = UnicodeAttribute()
+    filename = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    declared_size = NumberAttribute(default=0)
+    created_by = UnicodeAttribute(null=True)
+
+
+def attachment_pk(tenant_id: str, upload_id: str) -> str:
+    return f"T#{tenant_id}#CATT#{upload_id}"
+
+
+def put_attachment(tenant_id: str, upload_id: str, *, key: str, filename: str, content_type: str, size: int,
+                   created_by: str) -> None:
+    AttachmentItem(attachment_pk(tenant_id, upload_id), "ATT", tenant_id=tenant_id, upload_id=upload_id, key=key,
+                   filename=filename, content_type=content_type, declared_size=size, created_by=created_by,
+                   created_at=iso()).save(condition=AttachmentItem.pk.does_not_exist())
+
+
+def get_attachment(tenant_id: str, upload_id: str) -> AttachmentItem | None:
+    try:
+        return AttachmentItem.get(attachment_pk(tenant_id, upload_id), "ATT")
+    except AttachmentItem.DoesNotExist:
+        return None
+
+
+class EmailTemplateItem(CampaignsItem, discriminator="email_template"):
+    tenant_id = UnicodeAttribute()
+    template_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    content = JSONAttribute(default=dict)
+    created_by = UnicodeAttribute(null=True)
+    revision = VersionAttribute()
+
+
+def template_pk(tenant_id: str, template_id: str) -> str:
+    return f"T#{tenant_id}#ETPL#{template_id}"
+
+
+def templates_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#ETPLS"
+
+
+def new_template(tenant_id: str, template_id: str, **fields: Any) -> EmailTemplateItem:
+    item = EmailTemplateItem(template_pk(tenant_id, template_id), "ETPL", tenant_id=tenant_id,
+                             template_id=template_id, **fields)
+    item.gsi1pk = templates_pk(tenant_id)
+    item.gsi1sk = f"{item.created_at}#{template_id}"
+    return item
+
+
+def get_template(tenant_id: str, template_id: str) -> EmailTemplateItem | None:
+    try:
+        return EmailTemplateItem.get(template_pk(tenant_id, template_id), "ETPL", consistent_read=True)
+    except EmailTemplateItem.DoesNotExist:
+        return None
+
+
+def save_template(item: EmailTemplateItem) -> bool:
+    """Create or update (conditional on the revision: False when someone saved it meanwhile)."""
+    try:
+        item.save()
+    except PutError:
+        return False
+    return True
+
+
+def delete_template(item: EmailTemplateItem) -> bool:
+    from pynamodb.exceptions import DeleteError
+
+    try:
+        item.delete()
+    except DeleteError:
+        return False
+    return True
+
+
+def list_templates(tenant_id: str, *, cursor: str | None, limit: int | None) -> tuple[list[EmailTemplateItem], str | None]:
+    pk = templates_pk(tenant_id)
+    start = decode_cursor(cursor, partition_attr="gsi1pk", partition_value=pk)
+    page = CampaignsItem.gsi1.query(pk, scan_index_forward=False, limit=clamp_limit(limit), last_evaluated_key=start)
+    items = [i for i in page if isinstance(i, EmailTemplateItem)]
+    return items, encode_cursor(page.last_evaluated_key)

@@ -135,6 +135,14 @@ class Settings(BaseModel):
     campaign_price_sms: float = 0.0079
     campaign_price_email: float = 0.0001
     campaign_price_whatsapp: float = 0.025
+    # E-mail campaigns (docs/campaigns.md): the configuration set SES publishes their events with
+    # (delivery, bounce, complaint, open, click → /webhooks/ses); the secret that signs tracked
+    # links, open pixels and unsubscribe links; the public base URL of those links (empty: the
+    # API's public URL wins when set); a sending-rate cap per second (0: the account's SES MaxSendRate).
+    campaign_ses_configuration_set: str = ""
+    campaign_link_secret_arn: str = ""
+    campaign_links_url: str = ""
+    campaign_email_max_rate: float = 0.0
 
     @field_validator("app_url")
     @classmethod
