@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from skailan.analytics import facts as F
-from skailan.analytics import store
+from skailan.analytics import store, usage
 from skailan.analytics.store import ALL, Changes
 from skailan.platform.events import DomainEvent
 from skailan.platform.observability import logger
@@ -219,6 +219,7 @@ def _received(event: DomainEvent, changes: Changes, counters: Counters) -> None:
     _conversation(event, changes, counters, lambda state: state["marks"].append(
         {"k": "c", "at": event.occurred_at, "msg": event.data.get("message_id")}))
     counters.count("messages_in", event.occurred_at, {"channel": event.data.get("channel")})
+    usage.count(changes, event, counters.brand.time_zone)  # per channel and month (issue 16)
 
 
 def _queued(event: DomainEvent, changes: Changes, counters: Counters) -> None:
@@ -228,6 +229,7 @@ def _queued(event: DomainEvent, changes: Changes, counters: Counters) -> None:
             {"k": "h", "at": event.occurred_at, "agent": event.actor.id}))
     counters.count("messages_out", event.occurred_at,
                    {"channel": event.data.get("channel"), "agent": event.actor.id if human else None})
+    usage.count(changes, event, counters.brand.time_zone)  # per channel, sender, month; WhatsApp debit
 
 
 def _handoff(event: DomainEvent, changes: Changes, counters: Counters) -> None:
