@@ -14,7 +14,7 @@ import re
 import time
 from typing import Any
 
-from skailan.analytics import credits, store
+from skailan.analytics import credits, exports, store
 from skailan.analytics import facts as F
 from skailan.platform.clock import iso
 from skailan.platform.errors import Unprocessable
@@ -82,13 +82,18 @@ def count(changes: store.Changes, event: DomainEvent, time_zone: str) -> None:
     month = F.local_day(event.occurred_at, time_zone)[:7]
     if event.type == "message.received":
         changes.add(store.usage_key(tenant, month, f"ch#{channel}"), "in", 1)
+        exports.record_message(changes, event, time_zone)
         return
     changes.add(store.usage_key(tenant, month, f"ch#{channel}"), "out", 1)
     sender, kind = _sender(event)
     changes.add(store.usage_key(tenant, month, f"u#{kind}#{sender}#{channel}"), "out", 1)
-    if channel == "whatsapp":
-        category, country = pricing_inputs(tenant, data)
-        credits.plan_debit(changes, event, month=month, category=category, country=country)
+    if channel != "whatsapp":
+        exports.record_message(changes, event, time_zone)
+        return
+    category, country = pricing_inputs(tenant, data)
+    price = credits.plan_debit(changes, event, month=month, category=category, country=country)
+    exports.record_message(changes, event, time_zone, category=category, country=country,
+                           cost=credits.amount_of(price))
 
 
 _templates: dict[tuple[str, str, str, str], tuple[float, str]] = {}

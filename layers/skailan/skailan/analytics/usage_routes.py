@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -94,3 +94,44 @@ def post_top_up(body: TopUpIn) -> TopUpOut:
 
 
 ROUTERS = [router]
+
+
+# ---------------------------------------------------------------- reports as CSV (issue 16 item 7)
+
+DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def _csv(body: str, name: str) -> Response[str]:
+    return Response(status_code=200, content_type="text/csv; charset=utf-8", body=body,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/v1/reports/conversations/export", middlewares=VIEW, tags=["analytics"],
+            responses={200: {"description": "The report as CSV", "content": {"text/csv": {}}}})
+def export_conversation_report(
+    from_: Annotated[str | None, Query(alias="from", pattern=DATE)] = None,
+    to: Annotated[str | None, Query(pattern=DATE)] = None,
+    group_by: Annotated[Literal["agent", "team", "channel", "close_reason"] | None, Query()] = None,
+    business_hours: Annotated[bool, Query()] = False,
+) -> Response[str]:
+    """`GET /v1/reports/conversations` as CSV (the same query, seconds; the totals' row first)."""
+    from skailan.analytics import exports, reports
+
+    out = reports.conversations(current_caller().tenant_id, start=from_, end=to, group_by=group_by,
+                                business_hours=business_hours)
+    return _csv(exports.conversation_report_csv(out),
+                f"conversations-{group_by or 'total'}-{out.date_from}-{out.date_to}.csv")
+
+
+@router.get("/v1/reports/nps/export", middlewares=VIEW, tags=["analytics"],
+            responses={200: {"description": "The report as CSV", "content": {"text/csv": {}}}})
+def export_nps_report(
+    from_: Annotated[str | None, Query(alias="from", pattern=DATE)] = None,
+    to: Annotated[str | None, Query(pattern=DATE)] = None,
+    group_by: Annotated[Literal["agent", "team", "channel"] | None, Query()] = None,
+) -> Response[str]:
+    """`GET /v1/reports/nps` as CSV."""
+    from skailan.analytics import exports, reports
+
+    out = reports.nps(current_caller().tenant_id, start=from_, end=to, group_by=group_by)
+    return _csv(exports.nps_report_csv(out, group_by), f"nps-{group_by or 'total'}-{out.date_from}-{out.date_to}.csv")
