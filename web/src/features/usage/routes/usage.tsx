@@ -10,6 +10,7 @@ import { Alert, Button, Spinner, TextField } from '@/components/ui';
 import { useAuth } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
 import { useI18n, type MessageKey } from '@/lib/i18n';
+import { useAgents } from '@/features/crm/api';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { inLanguage } from '@/features/dashboard/api';
 import { downloadUsageCsv, useCredits, useLedger, useSaveAutoTopUp, useTopUp, useUsage } from '../api';
@@ -99,7 +100,12 @@ export function UsageRoute() {
   const usage = useUsage(month);
   const credits = useCredits();
   const ledger = useLedger();
+  const agents = useAgents();
   const [downloadError, setDownloadError] = useState<string | null>(null);
+  const nameOf = (userId: string) => {
+    const agent = agents.data?.find((a) => a.user_id === userId);
+    return agent?.name || agent?.email || userId;
+  };
   const problems = problemsOf(usage.error ?? credits.error ?? ledger.error, language);
   const admin = can('analytics:manage');
   const c = credits.data;
@@ -242,7 +248,7 @@ export function UsageRoute() {
               <tbody>
                 {u.senders.map((row) => (
                   <tr key={`${row.kind}-${row.sender}-${row.channel}`}>
-                    <th scope="row">{row.kind === 'user' ? row.sender : t(`usage.sender.${row.kind}` as MessageKey)}</th>
+                    <th scope="row">{row.kind === 'user' ? nameOf(row.sender) : t(`usage.sender.${row.kind}` as MessageKey)}</th>
                     <td>{row.channel}</td>
                     <td>{row.sent}</td>
                   </tr>
