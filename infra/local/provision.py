@@ -69,6 +69,10 @@ _NOTHING_TO_DO = {
     "AWS::SNS::TopicPolicy",
     "AWS::Events::EventBusPolicy",
     "AWS::Events::Archive",  # replays are an AWS operation (docs/analytics.md)
+    # Analysts query the fact exports with Athena in AWS; locally DuckDB reads the bucket (docs/analytics.md).
+    "AWS::Glue::Database",
+    "AWS::Glue::Table",
+    "AWS::Athena::WorkGroup",
     "AWS::CloudWatch::Alarm",
     "AWS::CloudWatch::Dashboard",
     "AWS::Logs::LogGroup",

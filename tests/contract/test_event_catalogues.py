@@ -18,6 +18,7 @@ TEMPLATE = load_yaml((ROOT / "template.yaml").read_text())
 
 
 def _catalogues() -> dict[str, Catalogue]:
+    from skailan.analytics.catalogue import CATALOGUE as analytics
     from skailan.automations.catalogue import CATALOGUE as automations
     from skailan.campaigns.catalogue import CATALOGUE as campaigns
     from skailan.conversations.catalogue import CATALOGUE as conversations
@@ -26,7 +27,7 @@ def _catalogues() -> dict[str, Catalogue]:
     from skailan.leads.catalogue import CATALOGUE as leads
     from skailan.tenancy.catalogue import CATALOGUE as tenancy
 
-    return {c.source: c for c in (automations, campaigns, conversations, crm, inbox, leads, tenancy)}
+    return {c.source: c for c in (analytics, automations, campaigns, conversations, crm, inbox, leads, tenancy)}
 
 
 CATALOGUES = _catalogues()

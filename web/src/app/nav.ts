@@ -20,5 +20,6 @@ export const NAV_ITEMS: NavItem[] = [
   { to: '/automations', label: 'nav.automations', permission: 'automations:view' },
   { to: '/dashboard', label: 'nav.dashboard', permission: 'analytics:view' },
   { to: '/reports/conversations', label: 'nav.reports', permission: 'analytics:view' },
+  { to: '/usage', label: 'nav.usage', permission: 'analytics:view' },
   { to: '/settings', label: 'nav.settings', permission: 'admin:view' },
 ];

@@ -7,6 +7,7 @@ import { inboxRoutes } from '@/features/inbox/routes';
 import { leadsRoutes } from '@/features/leads';
 import { profileRoutes } from '@/features/profile/routes';
 import { settingsRoutes } from '@/features/settings/routes';
+import { usageRoutes } from '@/features/usage/routes';
 import { RequireAuth } from './require-auth';
 import { HomeRoute } from './routes/home';
 import { NotFoundRoute } from './routes/not-found';
@@ -21,6 +22,7 @@ export const appRoutes: RouteObject[] = [
   ...profileRoutes,
   ...automationRoutes,
   ...dashboardRoutes,
+  ...usageRoutes,
 ];
 
 export const routes: RouteObject[] = [

@@ -80,7 +80,8 @@ class ConversationsNow(ResponseModel):
 
 
 class Alert(ResponseModel):
-    type: Literal["unassigned_wait", "channel_account_disconnected"]
+    type: Literal["unassigned_wait", "channel_account_disconnected", "whatsapp_credits_low",
+                  "whatsapp_credits_topped_up"]
     message: str
     link: str
     conversation_id: str | None = None
@@ -88,6 +89,9 @@ class Alert(ResponseModel):
     account_id: str | None = None
     channel: str | None = None
     status: str | None = None
+    balance: float | None = None  # WhatsApp credits (the brand's currency)
+    minimum: float | None = None
+    amount: float | None = None  # the automatic top-up
 
 
 class Count(ResponseModel):

@@ -221,6 +221,8 @@ def summary(tenant_id: str) -> SummaryOut:
     for period, metric in ((today, "messages_in"), (today, "messages_out"), (today, "leads_captured"),
                            (month, "leads_captured"), (month, "deals_won")):
         keys[f"{period}:{metric}"] = store.month_key(tenant_id, period, metric)
+    keys["credits"] = store.credits_key(tenant_id, "balance")  # WhatsApp credit alerts: same request
+    keys["credit_settings"] = store.credits_key(tenant_id, "settings")
     found = store.get_many(list(keys.values()))
 
     def item(name: str) -> dict[str, Any]:
@@ -239,6 +241,10 @@ def summary(tenant_id: str) -> SummaryOut:
                 type="unassigned_wait", conversation_id=conversation_id, waiting_minutes=waited,
                 link=f"/inbox/{conversation_id}",
                 message=f"Conversación sin asignar hace {waited} min. / Conversation unassigned for {waited} min."))
+    from skailan.analytics import credits
+
+    settings = credits.settings_from(tenant_id, item("credit_settings"))
+    alerts += [Alert(**alert) for alert in credits.alerts(tenant_id, settings, item("credits"))]
     page = channel_accounts.list_accounts(tenant_id, cursor=None, limit=100)
     for account in page.items:
         if account.status != "active":

@@ -61,4 +61,6 @@ def nps_report(
     return reports.nps(current_caller().tenant_id, start=from_, end=to, group_by=group_by)
 
 
-ROUTERS = [router]
+from skailan.analytics import usage_routes  # noqa: E402 — usage and WhatsApp credits (issue 16)
+
+ROUTERS = [router, *usage_routes.ROUTERS]

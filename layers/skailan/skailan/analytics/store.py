@@ -189,6 +189,7 @@ class Changes:
         default_factory=lambda: defaultdict(lambda: defaultdict(float)))
     puts: list[dict[str, Any]] = field(default_factory=list)
     deletes: list[dict[str, Any]] = field(default_factory=list)
+    raw: list[dict[str, Any]] = field(default_factory=list)  # whole operations (outbox items: usage/credits)
 
     def state(self, key: dict[str, Any], values: dict[str, Any], version: int | None) -> None:
         """Write a state item whole, if its version is still `version` (None: it must not exist)."""
@@ -222,6 +223,7 @@ class Changes:
             ops.append({"Put": {"TableName": table, "Item": item}})
         for key in self.deletes:
             ops.append({"Delete": {"TableName": table, "Key": key}})
+        ops += self.raw
         for (pk, sk), deltas in self.counters.items():
             changed = {name: delta for name, delta in deltas.items() if delta}
             if not changed:
@@ -292,3 +294,108 @@ def delete_tenant(tenant_id: str) -> int:
         while batch:
             batch = dynamodb.batch_write_item(RequestItems=batch).get("UnprocessedItems") or {}
     return len(keys)
+
+
+# ---------------------------------------------------------------- usage, WhatsApp credits, fact rows
+# (issue 16; docs/analytics.md "Usage and credits", "Exports")
+# - `…#US#<YYYY-MM>` / `ch#<channel>` (`in`, `out`), `u#<sender>#<channel>` (`out`),
+#   `wa#<category>#<country>` (`n`, `cost` in micro-units): a brand-month of usage, one Query.
+# - `…#CR` / `balance` (`balance` micro-units, `low`, `v`) and `settings` (`doc`: auto top-up, prices).
+# - `…#CRL` / `<at>#<entry id>`: the credit ledger (debits, top-ups), newest last.
+# - `…#X#<date>` / `c#<conversation>#<closed at>`, `m#<at>#<message>`: the day's fact rows the
+#   daily export writes to S3 (TTL 40 days); `…#XD` / `<date>` marks the brand in the sparse
+#   index `exports` (`xd` = date, `xt` = tenant) the export job queries per day.
+
+FACTS_TTL = timedelta(days=40)
+
+
+def usage_pk(tenant_id: str, month: str) -> str:
+    return f"{_root(tenant_id)}#US#{month}"
+
+
+def usage_key(tenant_id: str, month: str, part: str) -> dict[str, Any]:
+    return _key(usage_pk(tenant_id, month), part)
+
+
+def credits_key(tenant_id: str, what: str) -> dict[str, Any]:
+    """`balance` or `settings`."""
+    return _key(f"{_root(tenant_id)}#CR", what)
+
+
+def ledger_pk(tenant_id: str) -> str:
+    return f"{_root(tenant_id)}#CRL"
+
+
+def ledger_key(tenant_id: str, at: str, entry_id: str) -> dict[str, Any]:
+    return _key(ledger_pk(tenant_id), f"{at}#{entry_id}")
+
+
+def facts_pk(tenant_id: str, day: str) -> str:
+    return f"{_root(tenant_id)}#X#{day}"
+
+
+def fact_key(tenant_id: str, day: str, row: str) -> dict[str, Any]:
+    return _key(facts_pk(tenant_id, day), row)
+
+
+def export_marker(tenant_id: str, day: str) -> dict[str, Any]:
+    """The item that lists the brand under `day` in the `exports` index."""
+    return {**_key(f"{_root(tenant_id)}#XD", day), "xd": {"S": day}, "xt": {"S": tenant_id},
+            "ttl": {"N": str(int((utcnow() + FACTS_TTL).timestamp()))}}
+
+
+def facts_ttl() -> int:
+    return int((utcnow() + FACTS_TTL).timestamp())
+
+
+def query_partition(pk: str, *, lo: str | None = None, hi: str | None = None, newest_first: bool = False,
+                    limit: int | None = None, start: dict[str, Any] | None = None
+                    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """One page of a partition (optionally a range of sort keys): plain items and the next start."""
+    condition, values = "pk = :pk", {":pk": {"S": pk}}
+    if lo is not None and hi is not None:
+        condition += " AND sk BETWEEN :lo AND :hi"
+        values.update({":lo": {"S": lo}, ":hi": {"S": hi}})
+    params: dict[str, Any] = {"TableName": _table(), "KeyConditionExpression": condition,
+                              "ExpressionAttributeValues": values, "ScanIndexForward": not newest_first}
+    if limit:
+        params["Limit"] = limit
+    if start:
+        params["ExclusiveStartKey"] = start
+    page = client("dynamodb").query(**params)
+    return [_plain(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
+
+
+def query_all(pk: str) -> Iterator[dict[str, Any]]:
+    """Every item of a partition (1 MB pages), plain."""
+    params = {"TableName": _table(), "KeyConditionExpression": "pk = :pk",
+              "ExpressionAttributeValues": {":pk": {"S": pk}}}
+    for item in _paginate("query", params):
+        yield _plain(item)
+
+
+def brands_with_facts(day: str) -> list[str]:
+    """The brands that have fact rows on a date (the sparse `exports` index; never a Scan)."""
+    params = {"TableName": _table(), "IndexName": "exports", "KeyConditionExpression": "xd = :d",
+              "ExpressionAttributeValues": {":d": {"S": day}}, "ProjectionExpression": "xt"}
+    return sorted({item["xt"]["S"] for item in _paginate("query", params)})
+
+
+def typed(values: dict[str, Any]) -> dict[str, Any]:
+    """Plain values as DynamoDB attributes (None dropped; lists and dicts as JSON)."""
+    return _typed(values)
+
+
+def write(operations: list[dict[str, Any]]) -> None:
+    """One TransactWriteItems of the context's items (credits changes outside the worker);
+    `Conflict` when a condition failed or another transaction held an item."""
+    dynamodb = client("dynamodb")
+    try:
+        dynamodb.transact_write_items(TransactItems=operations)
+    except dynamodb.exceptions.TransactionCanceledException as err:
+        reasons = [r.get("Code") for r in err.response.get("CancellationReasons", [])]
+        raise Conflict(",".join(str(r) for r in reasons)) from err
+
+
+def table_name() -> str:
+    return _table()

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from skailan.analytics import exports, store, usage
 from skailan.analytics import facts as F
-from skailan.analytics import store
 from skailan.analytics.store import ALL, Changes
 from skailan.platform.events import DomainEvent
 from skailan.platform.observability import logger
@@ -159,6 +159,7 @@ def _conversation(event: DomainEvent, changes: Changes, counters: Counters,
         state["channel"] = data["channel"]
     before_open, before_unassigned, before_since = _gauges_of(state)
     change(state)
+    csat_changed = bool(state.pop("csat_changed", False))
     state["marks"] = F.trim_marks(state["marks"])
     old = {k: F.Fact.from_dict(k, v) for k, v in dict(state.get("facts") or {}).items()}
     new = F.conversation_facts(state["marks"], channel=state.get("channel"), team=state.get("team"),
@@ -170,6 +171,8 @@ def _conversation(event: DomainEvent, changes: Changes, counters: Counters,
         if old.get(key_) != fact:
             counters.fact(fact, +1)
     state["facts"] = {k: f.as_dict() for k, f in new.items()}
+    exports.conversation_rows(changes, conversation_id, state, old, new, counters.brand.time_zone,
+                              csat_changed=csat_changed)  # the daily fact export's rows (issue 16)
     after_open, after_unassigned, _ = _gauges_of(state)
     gauges = store.gauges_key(tenant)
     changes.add(gauges, "open", int(after_open) - int(before_open))
@@ -219,6 +222,7 @@ def _received(event: DomainEvent, changes: Changes, counters: Counters) -> None:
     _conversation(event, changes, counters, lambda state: state["marks"].append(
         {"k": "c", "at": event.occurred_at, "msg": event.data.get("message_id")}))
     counters.count("messages_in", event.occurred_at, {"channel": event.data.get("channel")})
+    usage.count(changes, event, counters.brand.time_zone)  # per channel and month (issue 16)
 
 
 def _queued(event: DomainEvent, changes: Changes, counters: Counters) -> None:
@@ -228,6 +232,7 @@ def _queued(event: DomainEvent, changes: Changes, counters: Counters) -> None:
             {"k": "h", "at": event.occurred_at, "agent": event.actor.id}))
     counters.count("messages_out", event.occurred_at,
                    {"channel": event.data.get("channel"), "agent": event.actor.id if human else None})
+    usage.count(changes, event, counters.brand.time_zone)  # per channel, sender, month; WhatsApp debit
 
 
 def _handoff(event: DomainEvent, changes: Changes, counters: Counters) -> None:
@@ -265,6 +270,8 @@ def _rated(event: DomainEvent, changes: Changes, counters: Counters) -> None:
     data = event.data
     rating = int(data.get("rating") or 0)
     if 1 <= rating <= 5:
+        _conversation(event, changes, counters, lambda state: state.update(  # the fact row's CSAT
+            csat_changed=exports.rating_for_close(state, rating, data.get("closed_at"))))
         counters.count("csat", data.get("rated_at") or event.occurred_at,
                        {"agent": data.get("agent"), "team": data.get("team"), "channel": data.get("channel")},
                        value=rating, bucket=rating)

@@ -120,3 +120,20 @@ def event_of(new_image: dict[str, Any]) -> dict[str, Any]:
     import json
 
     return json.loads(new_image["event"]["S"])
+
+
+def operation(event: DomainEvent, table_name: str) -> dict[str, Any]:
+    """The event's outbox item as one low-level TransactWriteItems `Update` (SET every attribute),
+    for a context that writes its transaction with the boto3 client instead of pynamodb."""
+    now = utcnow()
+    values = {":t": ITEM_TYPE, ":tenant": event.tenant_id, ":s": event.source, ":ty": event.type,
+              ":e": event.model_dump_json(), ":c": iso(now)}
+    return {"Update": {
+        "TableName": table_name,
+        "Key": {"pk": {"S": outbox_pk(event.tenant_id, event.id)}, "sk": {"S": event.id}},
+        "UpdateExpression": "SET item_type = :t, tenant_id = :tenant, #source = :s, #type = :ty, "
+                            "event = :e, created_at = :c, #ttl = :ttl",
+        "ExpressionAttributeNames": {"#source": "source", "#type": "type", "#ttl": "ttl"},
+        "ExpressionAttributeValues": {**{k: {"S": v} for k, v in values.items()},
+                                      ":ttl": {"N": str(int((now + TTL).timestamp()))}},
+    }}

@@ -21,6 +21,7 @@ class Settings(BaseModel):
     exports_bucket: str = "skailan-local-exports"
     inbox_table: str = "skailan-local-inbox"
     analytics_table: str = "skailan-local-analytics"
+    analytics_lake_bucket: str = "skailan-local-analytics-lake"  # daily fact exports (docs/analytics.md)
     # Lead flow (docs/leads.md): queue, notes, templates, report counters.
     leads_table: str = "skailan-local-leads"
     # The classifier job's per-run cap (notes classified per run, all brands together).

@@ -1897,6 +1897,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/credits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/credits */
+        get: operations["get_credits_v1_credits_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/credits/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/credits/ledger */
+        get: operations["get_ledger_v1_credits_ledger_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/credits/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/credits/settings */
+        get: operations["get_credit_settings_v1_credits_settings_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** PATCH /v1/credits/settings */
+        patch: operations["patch_credit_settings_v1_credits_settings_patch"];
+        trace?: never;
+    };
+    "/v1/credits/top-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/credits/top-ups */
+        post: operations["post_top_up_v1_credits_top_ups_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/crm/customer-roles": {
         parameters: {
             query?: never;
@@ -3029,6 +3098,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/conversations/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/reports/conversations/export */
+        get: operations["export_conversation_report_v1_reports_conversations_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/nps": {
         parameters: {
             query?: never;
@@ -3038,6 +3124,23 @@ export interface paths {
         };
         /** GET /v1/reports/nps */
         get: operations["nps_report_v1_reports_nps_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/nps/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/reports/nps/export */
+        get: operations["export_nps_report_v1_reports_nps_export_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3189,6 +3292,40 @@ export interface paths {
         head?: never;
         /** PATCH /v1/teams/{team_id} */
         patch: operations["update_team_v1_teams__team_id__patch"];
+        trace?: never;
+    };
+    "/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/usage */
+        get: operations["get_usage_v1_usage_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/usage/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/usage/export */
+        get: operations["export_usage_v1_usage_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/whatsapp-templates": {
@@ -3390,7 +3527,7 @@ export interface components {
              * Type
              * @enum {string}
              */
-            type: "unassigned_wait" | "channel_account_disconnected";
+            type: "unassigned_wait" | "channel_account_disconnected" | "whatsapp_credits_low" | "whatsapp_credits_topped_up";
             /** Message */
             message: string;
             /** Link */
@@ -3405,6 +3542,12 @@ export interface components {
             channel?: string | null;
             /** Status */
             status?: string | null;
+            /** Balance */
+            balance?: number | null;
+            /** Minimum */
+            minimum?: number | null;
+            /** Amount */
+            amount?: number | null;
         };
         /** AlertSettings */
         AlertSettings: {
@@ -3611,6 +3754,33 @@ export interface components {
             once_every_days: number;
             /** Updated At */
             updated_at?: string | null;
+        };
+        /** AutoTopUp */
+        AutoTopUp: {
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled: boolean;
+            /**
+             * Minimum
+             * @default 0
+             */
+            minimum: number;
+            /**
+             * Amount
+             * @default 0
+             */
+            amount: number;
+        };
+        /** AutoTopUpPatch */
+        AutoTopUpPatch: {
+            /** Enabled */
+            enabled?: boolean | null;
+            /** Minimum */
+            minimum?: number | null;
+            /** Amount */
+            amount?: number | null;
         };
         /** AutomationIn */
         AutomationIn: {
@@ -4041,6 +4211,31 @@ export interface components {
              */
             later_at?: string | null;
         };
+        /** CategoryPrices */
+        CategoryPrices: {
+            /** Marketing */
+            marketing: number;
+            /** Utility */
+            utility: number;
+            /** Authentication */
+            authentication: number;
+            /**
+             * Service
+             * @default 0
+             */
+            service: number;
+        };
+        /** CategoryPricesPatch */
+        CategoryPricesPatch: {
+            /** Marketing */
+            marketing?: number | null;
+            /** Utility */
+            utility?: number | null;
+            /** Authentication */
+            authentication?: number | null;
+            /** Service */
+            service?: number | null;
+        };
         /** ChangesOut */
         ChangesOut: {
             /** Items */
@@ -4129,6 +4324,17 @@ export interface components {
             appearance?: components["schemas"]["WebchatAppearanceIn"] | null;
             /** Messaging Limit */
             messaging_limit?: (250 | 2000 | 10000 | 100000 | "unlimited") | null;
+        };
+        /** ChannelUsage */
+        ChannelUsage: {
+            /** Channel */
+            channel: string;
+            /** Received */
+            received: number;
+            /** Sent */
+            sent: number;
+            /** Total */
+            total: number;
         };
         /** CloseIn */
         CloseIn: {
@@ -4331,6 +4537,55 @@ export interface components {
             assignee_id?: string | null;
             /** Type Id */
             type_id?: string | null;
+        };
+        /** CreditSettings */
+        CreditSettings: {
+            /**
+             * Currency
+             * @default USD
+             */
+            currency: string;
+            /**
+             * @default {
+             *       "enabled": false,
+             *       "minimum": 0,
+             *       "amount": 0
+             *     }
+             */
+            auto_topup: components["schemas"]["AutoTopUp"];
+            /** Prices */
+            prices?: {
+                [key: string]: components["schemas"]["CategoryPrices"];
+            };
+        };
+        /**
+         * CreditSettingsPatchIn
+         * @description Deep-merged into the stored settings (a country's prices key by key), validated whole.
+         */
+        CreditSettingsPatchIn: {
+            /** Currency */
+            currency?: string | null;
+            auto_topup?: components["schemas"]["AutoTopUpPatch"] | null;
+            /** Prices */
+            prices?: {
+                [key: string]: components["schemas"]["CategoryPricesPatch"];
+            } | null;
+        };
+        /** CreditsOut */
+        CreditsOut: {
+            /** Currency */
+            currency: string;
+            /** Balance */
+            balance: number;
+            /** Minimum */
+            minimum: number;
+            /** Low */
+            low: boolean;
+            auto_topup: components["schemas"]["AutoTopUp"];
+            /** Last Auto Topup At */
+            last_auto_topup_at?: string | null;
+            /** Last Auto Topup */
+            last_auto_topup?: number | null;
         };
         /**
          * CsatSettings
@@ -5822,6 +6077,42 @@ export interface components {
             /** Name */
             name?: string | null;
         };
+        /** LedgerEntryOut */
+        LedgerEntryOut: {
+            /** Id */
+            id: string;
+            /** At */
+            at: string;
+            /** Kind */
+            kind: string;
+            /** Amount */
+            amount: number;
+            /** Balance */
+            balance: number;
+            /** Currency */
+            currency: string;
+            /** Category */
+            category?: string | null;
+            /** Country */
+            country?: string | null;
+            /** Conversation Id */
+            conversation_id?: string | null;
+            /** Message Id */
+            message_id?: string | null;
+            /** Event Id */
+            event_id?: string | null;
+            /** User Id */
+            user_id?: string | null;
+            /** Note */
+            note?: string | null;
+        };
+        /** LedgerPage */
+        LedgerPage: {
+            /** Items */
+            items: components["schemas"]["LedgerEntryOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** ListIn */
         ListIn: {
             /** Name */
@@ -7113,6 +7404,17 @@ export interface components {
             /** Account Id */
             account_id?: string | null;
         };
+        /** SenderUsage */
+        SenderUsage: {
+            /** Sender */
+            sender: string;
+            /** Kind */
+            kind: string;
+            /** Channel */
+            channel: string;
+            /** Sent */
+            sent: number;
+        };
         /** SessionIn */
         SessionIn: {
             /** Name */
@@ -7799,6 +8101,20 @@ export interface components {
              */
             token_type: string;
         };
+        /** TopUpIn */
+        TopUpIn: {
+            /** Amount */
+            amount: number;
+            /** Note */
+            note?: string | null;
+            /** Reference */
+            reference?: string | null;
+        };
+        /** TopUpOut */
+        TopUpOut: {
+            entry: components["schemas"]["LedgerEntryOut"];
+            credits: components["schemas"]["CreditsOut"];
+        };
         /** TransferIn */
         TransferIn: {
             /** User Id */
@@ -7894,6 +8210,29 @@ export interface components {
             mime_type: string;
             /** Size */
             size: number;
+        };
+        /** UsageOut */
+        UsageOut: {
+            /** Month */
+            month: string;
+            /** Time Zone */
+            time_zone: string;
+            /** Currency */
+            currency: string;
+            /** Channels */
+            channels: components["schemas"]["ChannelUsage"][];
+            /** Senders */
+            senders: components["schemas"]["SenderUsage"][];
+            /** Whatsapp */
+            whatsapp: components["schemas"]["WhatsAppCharge"][];
+            /** Totals */
+            totals: {
+                [key: string]: number;
+            };
+            /** Definitions */
+            definitions: {
+                [key: string]: string;
+            };
         };
         /** UserOut */
         UserOut: {
@@ -7994,6 +8333,17 @@ export interface components {
             greeting?: string | null;
             /** Position */
             position?: ("left" | "right") | null;
+        };
+        /** WhatsAppCharge */
+        WhatsAppCharge: {
+            /** Category */
+            category: string;
+            /** Country */
+            country: string;
+            /** Messages */
+            messages: number;
+            /** Cost */
+            cost: number;
         };
         /** WhatsAppTemplateIn */
         WhatsAppTemplateIn: {
@@ -13025,6 +13375,163 @@ export interface operations {
             };
         };
     };
+    get_credits_v1_credits_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditsOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_ledger_v1_credits_ledger_get: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_credit_settings_v1_credits_settings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditSettings"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    patch_credit_settings_v1_credits_settings_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreditSettingsPatchIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditSettings"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    post_top_up_v1_credits_top_ups_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TopUpIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TopUpOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_customer_roles_v1_crm_customer_roles_get: {
         parameters: {
             query?: never;
@@ -16562,6 +17069,40 @@ export interface operations {
             };
         };
     };
+    export_conversation_report_v1_reports_conversations_export_get: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+                group_by?: ("agent" | "team" | "channel" | "close_reason") | null;
+                business_hours?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     nps_report_v1_reports_nps_get: {
         parameters: {
             query?: {
@@ -16582,6 +17123,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NpsOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_nps_report_v1_reports_nps_export_get: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+                group_by?: ("agent" | "team" | "channel") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
                 };
             };
             /** @description Validation Error */
@@ -17138,6 +17712,70 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TeamOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_usage_v1_usage_get: {
+        parameters: {
+            query?: {
+                /** @description the brand's local month YYYY-MM (default: this month) */
+                month?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_usage_v1_usage_export_get: {
+        parameters: {
+            query?: {
+                /** @description the brand's local month YYYY-MM (default: this month) */
+                month?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The month's usage as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
                 };
             };
             /** @description Validation Error */

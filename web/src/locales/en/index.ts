@@ -8,6 +8,7 @@ import { inbox } from './inbox';
 import { leads } from './leads';
 import { profile } from './profile';
 import { settings } from './settings';
+import { usage } from './usage';
 
 // Typed against Spanish: a missing English string fails `tsc`.
 export const en: Record<keyof typeof es, string> = {
@@ -20,4 +21,5 @@ export const en: Record<keyof typeof es, string> = {
   ...leads,
   ...automations,
   ...dashboard,
+  ...usage,
 };

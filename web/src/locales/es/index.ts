@@ -9,6 +9,7 @@ import { inbox } from './inbox';
 import { leads } from './leads';
 import { profile } from './profile';
 import { settings } from './settings';
+import { usage } from './usage';
 
 export const es = {
   ...common,
@@ -20,4 +21,5 @@ export const es = {
   ...leads,
   ...automations,
   ...dashboard,
+  ...usage,
 } as const;

@@ -51,7 +51,11 @@ export function DashboardRoute() {
                     <Link to={alert.link}>
                       {alert.type === 'unassigned_wait'
                         ? t('dashboard.alert.unassigned', { minutes: alert.waiting_minutes ?? 0 })
-                        : t('dashboard.alert.disconnected', { channel: alert.channel ?? '' })}
+                        : alert.type === 'whatsapp_credits_low'
+                          ? t('dashboard.alert.creditsLow', { balance: (alert.balance ?? 0).toFixed(2) })
+                          : alert.type === 'whatsapp_credits_topped_up'
+                            ? t('dashboard.alert.creditsToppedUp', { amount: (alert.amount ?? 0).toFixed(2) })
+                            : t('dashboard.alert.disconnected', { channel: alert.channel ?? '' })}
                     </Link>
                   </li>
                 ))}
