@@ -298,6 +298,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/public/campaigns/o/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /public/campaigns/o/{token} */
+        get: operations["tracked_open_public_campaigns_o__token__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/campaigns/u/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /public/campaigns/u/{token} */
+        get: operations["unsubscribe_page_public_campaigns_u__token__get"];
+        put?: never;
+        /** POST /public/campaigns/u/{token} */
+        post: operations["unsubscribe_public_campaigns_u__token__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/public/forms/{form_id}": {
         parameters: {
             query?: never;
@@ -1117,6 +1152,23 @@ export interface paths {
         put?: never;
         /** POST /v1/campaigns */
         post: operations["create_campaign_v1_campaigns_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/campaigns/attachments */
+        post: operations["create_attachment_v1_campaigns_attachments_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2306,6 +2358,43 @@ export interface paths {
         head?: never;
         /** PATCH /v1/deals/{deal_id} */
         patch: operations["update_deal_v1_deals__deal_id__patch"];
+        trace?: never;
+    };
+    "/v1/email-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/email-templates */
+        get: operations["list_email_templates_v1_email_templates_get"];
+        put?: never;
+        /** POST /v1/email-templates */
+        post: operations["create_email_template_v1_email_templates_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/email-templates/{template_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/email-templates/{template_id} */
+        get: operations["get_email_template_v1_email_templates__template_id__get"];
+        put?: never;
+        post?: never;
+        /** DELETE /v1/email-templates/{template_id} */
+        delete: operations["delete_email_template_v1_email_templates__template_id__delete"];
+        options?: never;
+        head?: never;
+        /** PATCH /v1/email-templates/{template_id} */
+        patch: operations["update_email_template_v1_email_templates__template_id__patch"];
         trace?: never;
     };
     "/v1/email/autoresponses/{account_id}": {
@@ -3649,11 +3738,20 @@ export interface components {
              */
             offline_grace_minutes: number;
         };
+        /** AttachmentIn */
+        AttachmentIn: {
+            /** Filename */
+            filename: string;
+            /** Content Type */
+            content_type: string;
+            /** Size */
+            size: number;
+        };
         /**
          * AttachmentIn
          * @description A public URL, or an upload of this conversation (`POST …/uploads`) by its id.
          */
-        AttachmentIn: {
+        AttachmentIn_conversations: {
             /** Url */
             url?: string | null;
             /** Upload Id */
@@ -3664,6 +3762,33 @@ export interface components {
             filename?: string | null;
             /** Caption */
             caption?: string | null;
+        };
+        /** AttachmentOut */
+        AttachmentOut: {
+            /** Id */
+            id: string;
+            /** Filename */
+            filename: string;
+            /** Content Type */
+            content_type: string;
+            /** Max Bytes */
+            max_bytes: number;
+            /**
+             * Upload Url
+             * @description PUT the file's bytes here.
+             */
+            upload_url: string;
+            /**
+             * Method
+             * @default PUT
+             * @constant
+             */
+            method: "PUT";
+            /**
+             * Expires In
+             * @description Seconds the upload URL stays valid.
+             */
+            expires_in: number;
         };
         /** AttachmentRef */
         AttachmentRef: {
@@ -4890,6 +5015,21 @@ export interface components {
             /** Name */
             name: string;
             /** Subject */
+            subject: string;
+            /** Html */
+            html: string;
+            /** From Name */
+            from_name?: string | null;
+            /** Reply To */
+            reply_to?: string | null;
+            /** Text */
+            text?: string | null;
+        };
+        /** EmailTemplateIn */
+        EmailTemplateIn_inbox: {
+            /** Name */
+            name: string;
+            /** Subject */
             subject?: string | null;
             /** Html */
             html?: string | null;
@@ -4898,6 +5038,27 @@ export interface components {
         };
         /** EmailTemplateOut */
         EmailTemplateOut: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Subject */
+            subject: string;
+            /** Html */
+            html: string;
+            /** Text */
+            text: string;
+            /** From Name */
+            from_name?: string | null;
+            /** Reply To */
+            reply_to?: string | null;
+            /** Created At */
+            created_at?: string | null;
+            /** Updated At */
+            updated_at?: string | null;
+        };
+        /** EmailTemplateOut */
+        EmailTemplateOut_inbox: {
             /** Id */
             id: string;
             /** Name */
@@ -4919,6 +5080,21 @@ export interface components {
             created_at?: string | null;
             /** Updated At */
             updated_at?: string | null;
+        };
+        /** EmailTemplatePatchIn */
+        EmailTemplatePatchIn: {
+            /** Name */
+            name?: string | null;
+            /** Subject */
+            subject?: string | null;
+            /** Html */
+            html?: string | null;
+            /** From Name */
+            from_name?: string | null;
+            /** Reply To */
+            reply_to?: string | null;
+            /** Text */
+            text?: string | null;
         };
         /** EmailTemplateUpdateIn */
         EmailTemplateUpdateIn: {
@@ -6247,7 +6423,7 @@ export interface components {
             /** Text */
             text?: string | null;
             /** Attachments */
-            attachments?: components["schemas"]["AttachmentIn"][];
+            attachments?: components["schemas"]["AttachmentIn_conversations"][];
             template?: components["schemas"]["TemplateIn"] | null;
             email?: components["schemas"]["EmailOptionsIn"] | null;
             /** Reply To Message Id */
@@ -6621,7 +6797,7 @@ export interface components {
         /** Page[EmailTemplateOut] */
         Page_EmailTemplateOut_: {
             /** Items */
-            items: components["schemas"]["EmailTemplateOut"][];
+            items: components["schemas"]["EmailTemplateOut_inbox"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -9236,6 +9412,99 @@ export interface operations {
             };
         };
     };
+    tracked_open_public_campaigns_o__token__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unsubscribe_page_public_campaigns_u__token__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unsubscribe_public_campaigns_u__token__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     submit_form_public_forms__form_id__post: {
         parameters: {
             query?: never;
@@ -11527,6 +11796,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CampaignOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_attachment_v1_campaigns_attachments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttachmentIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"];
                 };
             };
             /** @description Validation Error */
@@ -14777,6 +15079,169 @@ export interface operations {
             };
         };
     };
+    list_email_templates_v1_email_templates_get: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_EmailTemplateOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_email_template_v1_email_templates_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailTemplateIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailTemplateOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_email_template_v1_email_templates__template_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailTemplateOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_email_template_v1_email_templates__template_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_email_template_v1_email_templates__template_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailTemplatePatchIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailTemplateOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_autoresponse_v1_email_autoresponses__account_id__get: {
         parameters: {
             query?: never;
@@ -15240,7 +15705,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["EmailTemplateIn"];
+                "application/json": components["schemas"]["EmailTemplateIn_inbox"];
             };
         };
         responses: {
@@ -15250,7 +15715,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EmailTemplateOut"];
+                    "application/json": components["schemas"]["EmailTemplateOut_inbox"];
                 };
             };
             /** @description Validation Error */
@@ -15281,7 +15746,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EmailTemplateOut"];
+                    "application/json": components["schemas"]["EmailTemplateOut_inbox"];
                 };
             };
             /** @description Validation Error */
@@ -15347,7 +15812,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EmailTemplateOut"];
+                    "application/json": components["schemas"]["EmailTemplateOut_inbox"];
                 };
             };
             /** @description Validation Error */
