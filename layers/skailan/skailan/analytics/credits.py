@@ -319,6 +319,8 @@ def plan_debit(changes: store.Changes, event: DomainEvent, *, month: str, catego
     balance = int(current.get("balance") or 0) - price
     at, data = event.occurred_at, event.data
     debit_id = _stable(tenant, "debit", event.id)
+    if store.get_state(store.ledger_key(tenant, at, debit_id)) is not None:
+        return price  # already charged: a replay after a counter reset (store.delete_tenant keeps the ledger)
     changes.put(store.ledger_key(tenant, at, debit_id), {
         "id": debit_id, "at": at, "kind": "debit", "amount": -price, "balance": balance, "currency": settings.currency,
         "category": category, "country": country, "conversation_id": data.get("conversation_id"),
