@@ -70,9 +70,10 @@ test('usage: an admin adds credit and sets the minimum; a WhatsApp template unde
 
   // The month's usage (the page refreshes itself): WhatsApp messages per channel and the
   // marketing charge to Colombia.
-  await page.getByRole('table').filter({ has: page.getByRole('caption', { name: /Cargos estimados de WhatsApp/ }) })
+  // (a table's name is its caption)
+  await page.getByRole('table', { name: /Cargos estimados de WhatsApp/ })
     .getByRole('rowheader', { name: 'Marketing' }).first().waitFor({ timeout: 40_000 });
-  await page.getByRole('table').filter({ has: page.getByRole('caption', { name: /Mensajes por canal/ }) })
+  await page.getByRole('table', { name: /Mensajes por canal/ })
     .getByRole('rowheader', { name: 'whatsapp' }).waitFor({ timeout: 40_000 });
 
   // Put the brand back above its minimum for the files that run after this one.
