@@ -261,3 +261,32 @@ def test_bad_ledger_cursor_and_another_brands_cursor(demo, credits_reset):
     forged = encode_cursor({"pk": {"S": "T#demo#AN#CRL"}, "sk": {"S": "~"}})
     assert get(demo["admin@acme.local"], "/v1/credits/ledger", cursor=forged).status == 400
     assert get(admin, "/v1/credits/ledger", cursor="nonsense!").status == 400
+
+
+def test_a_failed_send_is_refunded_once(demo, chat):
+    from skailan.analytics import worker
+    from skailan.platform.events import Actor, DomainEvent
+
+    supervisor = demo["supervisor@demo.local"]
+    send(demo["agent1@demo.local"], chat, template("bienvenida"))
+    pump()
+    count_events()
+    debit = get(supervisor, "/v1/credits/ledger").body["items"][0]
+    failed = DomainEvent(tenant_id="demo", source="skailan.conversations", type="message.failed",
+                         actor=Actor(kind="system"), entity_type="conversation", entity_id=chat,
+                         data={"conversation_id": chat, "message_id": debit["message_id"], "channel": "whatsapp",
+                               "error": {"code": "131026"}})
+    assert worker.apply(failed) == "counted"
+    assert worker.apply(failed) == "duplicate"
+    assert worker.apply(failed.model_copy(update={"id": "another-delivery-of-the-failure"})) == "counted"
+    ledger = get(supervisor, "/v1/credits/ledger").body["items"]
+    assert [(e["kind"], e["amount"], e["balance"]) for e in ledger] == [("refund", 0.0125, 0.0),
+                                                                       ("debit", -0.0125, -0.0125)]
+    assert get(supervisor, "/v1/credits").body["balance"] == 0.0
+    usage = get(supervisor, "/v1/usage").body
+    assert [(w["category"], w["messages"], w["cost"]) for w in usage["whatsapp"]] == [("marketing", 1, 0.0)]
+    # another brand's failure of the same message id refunds nothing here
+    other = failed.model_copy(update={"id": "acme-failure", "tenant_id": "acme"})
+    assert worker.apply(other) == "counted"
+    assert get(supervisor, "/v1/credits").body["balance"] == 0.0
+    assert get(demo["admin@acme.local"], "/v1/credits/ledger").body["items"] == []

@@ -167,7 +167,7 @@ class CreditsOut(ResponseModel):
 class LedgerEntryOut(ResponseModel):
     id: str
     at: str
-    kind: str  # debit | topup_auto | topup_manual
+    kind: str  # debit | refund (a failed send) | topup_auto | topup_manual
     amount: float  # signed: a debit is negative
     balance: float  # after this entry
     currency: str
@@ -326,6 +326,10 @@ def plan_debit(changes: store.Changes, event: DomainEvent, *, month: str, catego
         "category": category, "country": country, "conversation_id": data.get("conversation_id"),
         "message_id": data.get("message_id"), "event_id": event.id,
         "user_id": event.actor.id if event.actor.kind == "user" else None})
+    if data.get("message_id"):  # what a refund of a failed send needs to find (message.failed)
+        changes.state(store.credits_key(tenant, f"msg#{data['message_id']}"), {
+            "price": price, "at": at, "month": month, "category": category, "country": country,
+            "conversation_id": data.get("conversation_id"), "debit": debit_id}, None)
     minimum, top = micros(settings.auto_topup.minimum), settings.auto_topup
     events: list[DomainEvent] = []
     if balance < minimum:
@@ -349,6 +353,37 @@ def plan_debit(changes: store.Changes, event: DomainEvent, *, month: str, catego
     state.update(balance=balance, low=balance < minimum)
     changes.state(key, state, version)
     changes.raw += [outbox.operation(e, store.table_name()) for e in events]
+    return price
+
+
+def plan_refund(changes: store.Changes, event: DomainEvent) -> int:
+    """A WhatsApp message that failed was never delivered, and Meta bills delivered messages:
+    its debit is given back (ledger `refund`, balance, the month's estimated cost), once."""
+    tenant, data = event.tenant_id, event.data
+    message_id = str(data.get("message_id") or "")
+    pointer_key = store.credits_key(tenant, f"msg#{message_id}")
+    pointer = store.get_state(pointer_key) if message_id else None
+    if not pointer or pointer.get("refunded") or not int(pointer.get("price") or 0):
+        return 0
+    price = int(pointer["price"])
+    settings = load_settings(tenant)
+    key = store.credits_key(tenant, "balance")
+    current = store.get_state(key) or {}
+    balance = int(current.get("balance") or 0) + price
+    refund_id = _stable(tenant, "refund", message_id)
+    at = event.occurred_at
+    changes.put(store.ledger_key(tenant, at, refund_id), {
+        "id": refund_id, "at": at, "kind": "refund", "amount": price, "balance": balance, "currency": settings.currency,
+        "category": pointer.get("category"), "country": pointer.get("country"),
+        "conversation_id": pointer.get("conversation_id"), "message_id": message_id, "event_id": event.id,
+        "note": "Envío fallido: no se cobra / Failed send: not charged"})
+    changes.add(store.usage_key(tenant, str(pointer["month"]), f"wa#{pointer['category']}#{pointer['country']}"),
+                "cost", -price)
+    state = {**{k: current.get(k) for k in ("last_auto_topup_at", "last_auto_topup")}, "balance": balance,
+             "low": balance < micros(settings.auto_topup.minimum)}
+    changes.state(key, state, current.get("v"))
+    changes.state(pointer_key, {**{k: v for k, v in pointer.items() if k not in ("pk", "sk", "v")}, "refunded": at},
+                  pointer.get("v"))
     return price
 
 
