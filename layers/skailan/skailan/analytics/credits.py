@@ -305,23 +305,30 @@ def plan_debit(changes: store.Changes, event: DomainEvent, *, month: str, catego
     usage counters, the debit, and — under the minimum — the alert event and the automatic
     top-up. Returns the price in micro-units."""
     tenant = event.tenant_id
-    settings = load_settings(tenant)
+    at, data = event.occurred_at, event.data
+    debit_id = _stable(tenant, "debit", event.id)
+    # The settings, the balance and this event's debit (if a replay already charged it): one read.
+    key, settings_key = store.credits_key(tenant, "balance"), store.credits_key(tenant, "settings")
+    debit_key = store.ledger_key(tenant, at, debit_id)
+    found = store.get_many([settings_key, key, debit_key], consistent=True)
+
+    def item(k: dict[str, Any]) -> dict[str, Any] | None:
+        return found.get((k["pk"]["S"], k["sk"]["S"]))
+
+    settings = settings_from(tenant, item(settings_key))
     price = settings.price(category, country)
     usage = store.usage_key(tenant, month, f"wa#{category}#{country}")
     changes.add(usage, "n", 1)
     changes.add(usage, "cost", price)
     if not price:
         return 0
-    key = store.credits_key(tenant, "balance")
-    current = store.get_state(key) or {}
+    if item(debit_key) is not None:
+        return price  # already charged: a replay after a counter reset (store.delete_tenant keeps the ledger)
+    current = item(key) or {}
     version = current.get("v")
     state = {k: current.get(k) for k in ("last_auto_topup_at", "last_auto_topup")}
     balance = int(current.get("balance") or 0) - price
-    at, data = event.occurred_at, event.data
-    debit_id = _stable(tenant, "debit", event.id)
-    if store.get_state(store.ledger_key(tenant, at, debit_id)) is not None:
-        return price  # already charged: a replay after a counter reset (store.delete_tenant keeps the ledger)
-    changes.put(store.ledger_key(tenant, at, debit_id), {
+    changes.put(debit_key, {
         "id": debit_id, "at": at, "kind": "debit", "amount": -price, "balance": balance, "currency": settings.currency,
         "category": category, "country": country, "conversation_id": data.get("conversation_id"),
         "message_id": data.get("message_id"), "event_id": event.id,

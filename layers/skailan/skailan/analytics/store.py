@@ -142,10 +142,10 @@ def _paginate(operation: str, params: dict[str, Any]) -> Iterator[dict[str, Any]
         params = {**params, "ExclusiveStartKey": page["LastEvaluatedKey"]}
 
 
-def get_many(keys: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+def get_many(keys: list[dict[str, Any]], *, consistent: bool = False) -> dict[tuple[str, str], dict[str, Any]]:
     """Items by (pk, sk) with one BatchGetItem (up to 100 keys), unprocessed keys retried."""
     found: dict[tuple[str, str], dict[str, Any]] = {}
-    pending: dict[str, Any] = {_table(): {"Keys": keys}}
+    pending: dict[str, Any] = {_table(): {"Keys": keys, **({"ConsistentRead": True} if consistent else {})}}
     for attempt in range(5):
         if not pending:
             break
