@@ -132,3 +132,46 @@ def test_first_response_in_business_hours_is_exact_through_the_clock(client):
         client.patch("/v1/admin/brand", headers=admin, json={
             "time_zone": original["time_zone"], "business_hours": original["business_hours"],
             "holidays": original.get("holidays", [])})
+
+
+def test_the_daily_export_lands_in_the_local_bucket(client, runtime):
+    """A customer message, counted; the clock moved to the next day; the export schedule fired
+    through `/_local/schedules`: the message's fact row is in the moto bucket under brand=/date=."""
+    import csv
+    import gzip
+    import io
+    import zoneinfo
+
+    import boto3
+
+    admin, supervisor = login(client, "admin@demo.local"), login(client, "supervisor@demo.local")
+    wa_id = "57322" + str(uuid.uuid4().int)[:7]
+    customer_writes(client, wa_id, "Hola, quiero exportar", at=clock_now(client))
+    conversation = eventually(lambda: find(client, supervisor, wa_id))
+    zone = zoneinfo.ZoneInfo(client.get("/v1/admin/brand", headers=admin).json()["time_zone"])
+    local_day = clock_now(client).astimezone(zone).date()
+    # The job exports yesterday (UTC): move the clock to the UTC day after the message's local day.
+    target = datetime.combine(local_day + timedelta(days=1), datetime.min.time(), UTC) + timedelta(hours=12)
+    assert client.post("/_local/clock", json={"advance_seconds": max(0, (target - clock_now(client)).total_seconds())}).status_code == 200
+    resources = client.get("/_local/resources").json()
+    s3 = boto3.client("s3", endpoint_url=resources["endpoint"], region_name="us-east-1",
+                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    bucket = next(b["Name"] for b in s3.list_buckets()["Buckets"] if "analytics-lake" in b["Name"])
+    key = f"facts/messages/brand=demo/date={local_day.isoformat()}/facts.csv.gz"
+
+    def exported() -> list[dict[str, str]] | None:
+        # The worker may still be counting: fire again until the row is in (a date re-exports whole).
+        assert client.post("/_local/schedules/AnalyticsExportFunction").status_code == 200
+        try:
+            body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        except s3.exceptions.NoSuchKey:
+            return None
+        rows = list(csv.DictReader(io.StringIO(gzip.decompress(body).decode())))
+        return rows if any(r["conversation_id"] == conversation["id"] for r in rows) else None
+
+    rows = eventually(exported, timeout=60, every=2.0)
+    mine = [r for r in rows if r["conversation_id"] == conversation["id"]]
+    assert [(r["direction"], r["channel"], r["sender_kind"]) for r in mine][:1] == [("in", "whatsapp", "customer")]
+    assert not [k["Key"] for k in s3.list_objects_v2(Bucket=bucket, Prefix="facts/messages/").get("Contents", [])
+                if "brand=acme" in k["Key"] and k["Key"].endswith(f"date={local_day.isoformat()}/facts.csv.gz")
+                and conversation["id"] in gzip.decompress(s3.get_object(Bucket=bucket, Key=k["Key"])["Body"].read()).decode()]

@@ -68,11 +68,13 @@ test('usage: an admin adds credit and sets the minimum; a WhatsApp template unde
   await alert.click();
   await page.getByRole('heading', { name: 'Uso y créditos', level: 1 }).waitFor();
 
-  // The month's usage: WhatsApp messages per channel and the marketing charge to Colombia.
-  await page.getByRole('table').filter({ has: page.getByRole('caption', { name: /Cargos estimados de WhatsApp/ }) })
-    .getByRole('rowheader', { name: 'Marketing' }).first().waitFor();
-  await page.getByRole('table').filter({ has: page.getByRole('caption', { name: /Mensajes por canal/ }) })
-    .getByRole('rowheader', { name: 'whatsapp' }).waitFor();
+  // The month's usage (the page refreshes itself): WhatsApp messages per channel and the
+  // marketing charge to Colombia.
+  // (a table's name is its caption)
+  await page.getByRole('table', { name: /Cargos estimados de WhatsApp/ })
+    .getByRole('rowheader', { name: 'Marketing' }).first().waitFor({ timeout: 40_000 });
+  await page.getByRole('table', { name: /Mensajes por canal/ })
+    .getByRole('rowheader', { name: 'whatsapp' }).waitFor({ timeout: 40_000 });
 
   // Put the brand back above its minimum for the files that run after this one.
   assert.equal((await apiCall(base, admin, 'PATCH', '/v1/credits/settings', { auto_topup: { minimum: 0 } })).status, 200);

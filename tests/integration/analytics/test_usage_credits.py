@@ -48,16 +48,23 @@ def outbox_events(tenant: str) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def chat(demo, fresh):  # noqa: F811
-    """A conversation with a Colombian number (+57), held by agent1."""
+def credits_reset(fresh):  # noqa: F811
+    """No credits, settings, ledger or outbox items for either brand (`fresh` resets the counters;
+    `store.delete_tenant` keeps the money on purpose)."""
     from skailan.platform.aws import client
     from skailan.platform.settings import get_settings
 
     table = get_settings().analytics_table
     for page in client("dynamodb").get_paginator("scan").paginate(TableName=table):
         for item in page["Items"]:
-            if "#outbox#" in item["pk"]["S"]:
+            pk = item["pk"]["S"]
+            if "#outbox#" in pk or pk.endswith(("#AN#CR", "#AN#CRL")):
                 client("dynamodb").delete_item(TableName=table, Key={"pk": item["pk"], "sk": item["sk"]})
+
+
+@pytest.fixture
+def chat(demo, credits_reset):
+    """A conversation with a Colombian number (+57), held by agent1."""
     agent = demo["agent1@demo.local"]
     conversation_id = customer_writes("Hola, quiero información", wa_id="573005550177",
                                       message_id="wamid.usage-credits-1")
@@ -121,6 +128,17 @@ def test_a_redelivered_message_event_is_charged_once(demo, chat):
     assert len(get(demo["supervisor@demo.local"], "/v1/credits/ledger").body["items"]) == 1
     assert get(demo["supervisor@demo.local"], "/v1/credits").body["balance"] == -0.0125
 
+    # A replay after a counter reset counts the message again but does not charge it again.
+    from skailan.analytics import store
+
+    store.delete_tenant("demo")
+    again = again.model_copy(update={"occurred_at": ledger[0]["at"]})
+    assert worker.apply(again) == "counted"
+    assert len(get(demo["supervisor@demo.local"], "/v1/credits/ledger").body["items"]) == 1
+    assert get(demo["supervisor@demo.local"], "/v1/credits").body["balance"] == -0.0125
+    usage = get(demo["supervisor@demo.local"], "/v1/usage").body
+    assert [(w["category"], w["messages"]) for w in usage["whatsapp"]] == [("marketing", 1)]
+
 
 def test_under_the_minimum_an_alert_an_event_and_the_automatic_top_up(demo, chat):
     admin, supervisor, agent = demo["admin@demo.local"], demo["supervisor@demo.local"], demo["agent1@demo.local"]
@@ -171,7 +189,7 @@ def test_under_the_minimum_an_alert_an_event_and_the_automatic_top_up(demo, chat
     assert not [a for a in summary["alerts"] if a["type"] == "whatsapp_credits_low"]
 
 
-def test_manual_top_up_is_idempotent_by_reference_and_admin_only(demo, fresh):  # noqa: F811
+def test_manual_top_up_is_idempotent_by_reference_and_admin_only(demo, credits_reset):
     admin = demo["admin@demo.local"]
     body = {"amount": 5, "reference": "factura-2026-001"}
     first = call(API, "POST", "/v1/credits/top-ups", principal=admin, body=body)
@@ -229,7 +247,7 @@ def test_bad_usage_queries_are_refused(demo, query):
     assert " / " in reply.body["error"]["message"]
 
 
-def test_bad_ledger_cursor_and_another_brands_cursor(demo, fresh):  # noqa: F811
+def test_bad_ledger_cursor_and_another_brands_cursor(demo, credits_reset):
     from skailan.platform.pagination import encode_cursor
 
     admin = demo["admin@demo.local"]
@@ -243,3 +261,32 @@ def test_bad_ledger_cursor_and_another_brands_cursor(demo, fresh):  # noqa: F811
     forged = encode_cursor({"pk": {"S": "T#demo#AN#CRL"}, "sk": {"S": "~"}})
     assert get(demo["admin@acme.local"], "/v1/credits/ledger", cursor=forged).status == 400
     assert get(admin, "/v1/credits/ledger", cursor="nonsense!").status == 400
+
+
+def test_a_failed_send_is_refunded_once(demo, chat):
+    from skailan.analytics import worker
+    from skailan.platform.events import Actor, DomainEvent
+
+    supervisor = demo["supervisor@demo.local"]
+    send(demo["agent1@demo.local"], chat, template("bienvenida"))
+    pump()
+    count_events()
+    debit = get(supervisor, "/v1/credits/ledger").body["items"][0]
+    failed = DomainEvent(tenant_id="demo", source="skailan.conversations", type="message.failed",
+                         actor=Actor(kind="system"), entity_type="conversation", entity_id=chat,
+                         data={"conversation_id": chat, "message_id": debit["message_id"], "channel": "whatsapp",
+                               "error": {"code": "131026"}})
+    assert worker.apply(failed) == "counted"
+    assert worker.apply(failed) == "duplicate"
+    assert worker.apply(failed.model_copy(update={"id": "another-delivery-of-the-failure"})) == "counted"
+    ledger = get(supervisor, "/v1/credits/ledger").body["items"]
+    assert [(e["kind"], e["amount"], e["balance"]) for e in ledger] == [("refund", 0.0125, 0.0),
+                                                                       ("debit", -0.0125, -0.0125)]
+    assert get(supervisor, "/v1/credits").body["balance"] == 0.0
+    usage = get(supervisor, "/v1/usage").body
+    assert [(w["category"], w["messages"], w["cost"]) for w in usage["whatsapp"]] == [("marketing", 1, 0.0)]
+    # another brand's failure of the same message id refunds nothing here
+    other = failed.model_copy(update={"id": "acme-failure", "tenant_id": "acme"})
+    assert worker.apply(other) == "counted"
+    assert get(supervisor, "/v1/credits").body["balance"] == 0.0
+    assert get(demo["admin@acme.local"], "/v1/credits/ledger").body["items"] == []

@@ -167,7 +167,7 @@ class CreditsOut(ResponseModel):
 class LedgerEntryOut(ResponseModel):
     id: str
     at: str
-    kind: str  # debit | topup_auto | topup_manual
+    kind: str  # debit | refund (a failed send) | topup_auto | topup_manual
     amount: float  # signed: a debit is negative
     balance: float  # after this entry
     currency: str
@@ -305,25 +305,38 @@ def plan_debit(changes: store.Changes, event: DomainEvent, *, month: str, catego
     usage counters, the debit, and — under the minimum — the alert event and the automatic
     top-up. Returns the price in micro-units."""
     tenant = event.tenant_id
-    settings = load_settings(tenant)
+    at, data = event.occurred_at, event.data
+    debit_id = _stable(tenant, "debit", event.id)
+    # The settings, the balance and this event's debit (if a replay already charged it): one read.
+    key, settings_key = store.credits_key(tenant, "balance"), store.credits_key(tenant, "settings")
+    debit_key = store.ledger_key(tenant, at, debit_id)
+    found = store.get_many([settings_key, key, debit_key], consistent=True)
+
+    def item(k: dict[str, Any]) -> dict[str, Any] | None:
+        return found.get((k["pk"]["S"], k["sk"]["S"]))
+
+    settings = settings_from(tenant, item(settings_key))
     price = settings.price(category, country)
     usage = store.usage_key(tenant, month, f"wa#{category}#{country}")
     changes.add(usage, "n", 1)
     changes.add(usage, "cost", price)
     if not price:
         return 0
-    key = store.credits_key(tenant, "balance")
-    current = store.get_state(key) or {}
+    if item(debit_key) is not None:
+        return price  # already charged: a replay after a counter reset (store.delete_tenant keeps the ledger)
+    current = item(key) or {}
     version = current.get("v")
     state = {k: current.get(k) for k in ("last_auto_topup_at", "last_auto_topup")}
     balance = int(current.get("balance") or 0) - price
-    at, data = event.occurred_at, event.data
-    debit_id = _stable(tenant, "debit", event.id)
-    changes.put(store.ledger_key(tenant, at, debit_id), {
+    changes.put(debit_key, {
         "id": debit_id, "at": at, "kind": "debit", "amount": -price, "balance": balance, "currency": settings.currency,
         "category": category, "country": country, "conversation_id": data.get("conversation_id"),
         "message_id": data.get("message_id"), "event_id": event.id,
         "user_id": event.actor.id if event.actor.kind == "user" else None})
+    if data.get("message_id"):  # what a refund of a failed send needs to find (message.failed)
+        changes.state(store.credits_key(tenant, f"msg#{data['message_id']}"), {
+            "price": price, "at": at, "month": month, "category": category, "country": country,
+            "conversation_id": data.get("conversation_id"), "debit": debit_id}, None)
     minimum, top = micros(settings.auto_topup.minimum), settings.auto_topup
     events: list[DomainEvent] = []
     if balance < minimum:
@@ -347,6 +360,37 @@ def plan_debit(changes: store.Changes, event: DomainEvent, *, month: str, catego
     state.update(balance=balance, low=balance < minimum)
     changes.state(key, state, version)
     changes.raw += [outbox.operation(e, store.table_name()) for e in events]
+    return price
+
+
+def plan_refund(changes: store.Changes, event: DomainEvent) -> int:
+    """A WhatsApp message that failed was never delivered, and Meta bills delivered messages:
+    its debit is given back (ledger `refund`, balance, the month's estimated cost), once."""
+    tenant, data = event.tenant_id, event.data
+    message_id = str(data.get("message_id") or "")
+    pointer_key = store.credits_key(tenant, f"msg#{message_id}")
+    pointer = store.get_state(pointer_key) if message_id else None
+    if not pointer or pointer.get("refunded") or not int(pointer.get("price") or 0):
+        return 0
+    price = int(pointer["price"])
+    settings = load_settings(tenant)
+    key = store.credits_key(tenant, "balance")
+    current = store.get_state(key) or {}
+    balance = int(current.get("balance") or 0) + price
+    refund_id = _stable(tenant, "refund", message_id)
+    at = event.occurred_at
+    changes.put(store.ledger_key(tenant, at, refund_id), {
+        "id": refund_id, "at": at, "kind": "refund", "amount": price, "balance": balance, "currency": settings.currency,
+        "category": pointer.get("category"), "country": pointer.get("country"),
+        "conversation_id": pointer.get("conversation_id"), "message_id": message_id, "event_id": event.id,
+        "note": "Envío fallido: no se cobra / Failed send: not charged"})
+    changes.add(store.usage_key(tenant, str(pointer["month"]), f"wa#{pointer['category']}#{pointer['country']}"),
+                "cost", -price)
+    state = {**{k: current.get(k) for k in ("last_auto_topup_at", "last_auto_topup")}, "balance": balance,
+             "low": balance < micros(settings.auto_topup.minimum)}
+    changes.state(key, state, current.get("v"))
+    changes.state(pointer_key, {**{k: v for k, v in pointer.items() if k not in ("pk", "sk", "v")}, "refunded": at},
+                  pointer.get("v"))
     return price
 
 

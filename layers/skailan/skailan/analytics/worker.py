@@ -29,7 +29,7 @@ NPS_ANSWERED = "conversation.nps_answered"
 # What the analytics rule routes here (template.yaml AnalyticsRule; contract-tested).
 TYPES: dict[str, frozenset[str]] = {
     CONVERSATIONS: frozenset({
-        "conversation.created", "conversation.reopened", "message.received", "message.queued",
+        "conversation.created", "conversation.reopened", "message.received", "message.queued", "message.failed",
         "conversation.handoff_requested", "conversation.closed", "conversation.assigned", "conversation.taken",
         "conversation.transferred", "conversation.unassigned", "conversation.rated", NPS_ANSWERED,
     }),
@@ -235,6 +235,13 @@ def _queued(event: DomainEvent, changes: Changes, counters: Counters) -> None:
     usage.count(changes, event, counters.brand.time_zone)  # per channel, sender, month; WhatsApp debit
 
 
+def _failed(event: DomainEvent, changes: Changes, counters: Counters) -> None:
+    if event.data.get("channel") == "whatsapp":  # never delivered: its WhatsApp debit is refunded
+        from skailan.analytics import credits
+
+        credits.plan_refund(changes, event)
+
+
 def _handoff(event: DomainEvent, changes: Changes, counters: Counters) -> None:
     _conversation(event, changes, counters, lambda state: state["marks"].append({"k": "x", "at": event.occurred_at}))
     counters.count("handoffs", event.occurred_at, {"channel": event.data.get("channel")})
@@ -334,6 +341,7 @@ _HANDLERS: dict[str, Callable[[DomainEvent, Changes, Counters], None]] = {
     "conversation.reopened": _opened,
     "message.received": _received,
     "message.queued": _queued,
+    "message.failed": _failed,
     "conversation.handoff_requested": _handoff,
     "conversation.closed": _closed,
     **dict.fromkeys(HOLDER_TYPES, _holder),

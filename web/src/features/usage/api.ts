@@ -16,6 +16,7 @@ export function useUsage(month: string) {
     queryKey: brandKey(brandId, 'usage', 'month', month),
     queryFn: () => unwrap(api.GET('/v1/usage', { params: { query: { month } } })),
     placeholderData: keepPreviousData,
+    refetchInterval: 15_000, // messages keep arriving: the page follows them like the dashboard
   });
 }
 

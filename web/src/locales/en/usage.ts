@@ -28,6 +28,7 @@ export const usage: Record<keyof typeof es, string> = {
   'usage.amountCol': 'Amount',
   'usage.balanceAfter': 'Balance after',
   'usage.kind.debit': 'Charge',
+  'usage.kind.refund': 'Refund (failed send)',
   'usage.kind.topupAuto': 'Automatic top-up',
   'usage.kind.topupManual': 'Manual top-up',
   'usage.category': 'Category',

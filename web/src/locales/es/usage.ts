@@ -26,6 +26,7 @@ export const usage = {
   'usage.amountCol': 'Monto',
   'usage.balanceAfter': 'Saldo después',
   'usage.kind.debit': 'Cargo',
+  'usage.kind.refund': 'Devolución (envío fallido)',
   'usage.kind.topupAuto': 'Recarga automática',
   'usage.kind.topupManual': 'Recarga manual',
   'usage.category': 'Categoría',

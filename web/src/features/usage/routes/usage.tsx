@@ -17,6 +17,7 @@ import { downloadUsageCsv, useCredits, useLedger, useSaveAutoTopUp, useTopUp, us
 
 const KINDS: Record<string, MessageKey> = {
   debit: 'usage.kind.debit',
+  refund: 'usage.kind.refund',
   topup_auto: 'usage.kind.topupAuto',
   topup_manual: 'usage.kind.topupManual',
 };
