@@ -207,12 +207,25 @@ def dups_pk(tenant_id: str) -> str:
 def refresh_duplicates(tenant_id: str, person_id: str) -> None:
     """Worker side: count the person in the group of their current name (or in none)."""
     person = find_person(tenant_id, person_id, consistent=True)
-    active = person is not None and not person.deleted_at and not person.merged_into
-    desired = duplicate_key(person.name) if active and person is not None else None
     try:
         current = DupKeyItem.get(person_pk(tenant_id, person_id), "DUPKEY", consistent_read=True).name
     except DupKeyItem.DoesNotExist:
         current = None
+    _refresh_duplicates(tenant_id, person_id, person, current)
+
+
+def refresh_duplicates_of(tenant_id: str, people: dict[str, PersonItem | None]) -> None:
+    """`refresh_duplicates` for a batch (an import's people, read together by the caller): their
+    current keys come in strongly consistent BatchGets, 100 a request."""
+    keys = [(person_pk(tenant_id, p), "DUPKEY") for p in people]
+    current = {i.pk: i.name for i in DupKeyItem.batch_get(keys, consistent_read=True)} if keys else {}
+    for person_id, person in people.items():
+        _refresh_duplicates(tenant_id, person_id, person, current.get(person_pk(tenant_id, person_id)))
+
+
+def _refresh_duplicates(tenant_id: str, person_id: str, person: PersonItem | None, current: str | None) -> None:
+    active = person is not None and not person.deleted_at and not person.merged_into
+    desired = duplicate_key(person.name) if active and person is not None else None
     if desired == current:
         return
     if current:
