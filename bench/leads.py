@@ -233,6 +233,28 @@ def part_worker() -> Iterator[dict[str, Any]]:
                           "time follows the machine's load")
         yield figure(BENCH, "worker_dynamodb_requests_per_person", total_requests / total_people, "requests",
                      people=size, mirrored=total_people)
+        yield from _flow_change(tenant, [lists[0]], size, calls)
+        yield from _flow_change(tenant, [], size, calls)
+
+
+def _flow_change(tenant: str, list_ids: list[str], size: int, calls: list[tuple[str, str]]) -> Iterator[dict[str, Any]]:
+    """A change of the flow's lists: the one event whose cost follows the brand (every lead's
+    membership again: a Query of the brand's leads, the ones that move 100 per transaction)."""
+    from skailan.leads import store, worker
+    from skailan.platform.clock import iso
+    from skailan.platform.events import DomainEvent
+
+    data = store.get_settings_data(tenant) or {}
+    store.save_settings_data(tenant, {**data, "list_ids": list_ids}, iso(), [])
+    start = len(calls)
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    moved = worker.on_event(DomainEvent(tenant_id=tenant, source="skailan.leads", type="lead_settings.updated",
+                                        data={"flow_changed": True}))["changed"]
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    label = "narrowed_to_a_list" if list_ids else "every_person"
+    yield figure(BENCH, f"worker_flow_change_{label}_dynamodb_requests", sum(1 for s, _ in calls[start:] if s == "dynamodb"),
+                 "requests", people=size, leads_moved=moved, seconds=round(seconds, 1), cpu_s=round(cpu, 1),
+                 note="O(leads) by design: a Query page per 500 leads + a transaction per 100 that move")
 
 
 PARTS = {"queue": part_queue, "note": part_note, "worker": part_worker}

@@ -317,3 +317,48 @@ def test_conversations_appear_on_the_persons_timeline_once(demo, deliver, draine
     assert conversations[0]["ref"] == {"type": "conversation", "id": "conv-1", "channel": "whatsapp", "reopened": True}
     # the other brand sees nothing of it
     assert call(CRM, "GET", f"/v1/contacts/{person['id']}/timeline", principal=demo["admin@demo.local"]).status == 404
+
+
+def test_an_import_batch_is_evaluated_with_the_brand_s_rules_read_once(demo, deliver, drained, monkeypatch):
+    """contact.imported (50 people an event): the people, their duplicate keys and the brand's
+    segments are read together, not once per person; memberships and duplicate groups as before."""
+    from botocore.client import BaseClient
+
+    from skailan.crm import segment_store
+    from skailan.platform.events import DomainEvent
+
+    admin = demo["admin@acme.local"]
+    rule = {"all": [{"field": "tags", "op": "has_tag", "value": "lote-importado"}]}
+    segment_id = call(CRM, "POST", "/v1/crm/segments", principal=admin, body={"name": "Lote", "rule": rule}).body["id"]
+    deliver(SEGMENTS)
+    tagged = [_person(admin, f"Lote Etiquetado {n}", f"lote{n}@acme.mx", tags=["lote-importado"])["id"] for n in range(6)]
+    leaving = tagged[0]
+    gone = tagged[1]
+    deliver(SEGMENTS)
+    assert _members(admin, segment_id) == set(tagged)
+    # two people with one name whose own events never reach the worker: the batch groups them
+    twins = [_person(admin, "Gemela Importada", f"gemela{n}@acme.mx")["id"] for n in range(2)]
+    assert call(CRM, "PATCH", f"/v1/contacts/{leaving}", principal=admin, body={"tags": []}).status == 200
+    assert call(CRM, "DELETE", f"/v1/contacts/{gone}", principal=admin).status == 204
+    calls: list[str] = []  # the queued events of those changes stay undelivered until the end
+    original = BaseClient._make_api_call
+
+    def counting(self, operation_name, api_params):
+        calls.append(f"{operation_name}:{api_params.get('TableName', '')}")
+        return original(self, operation_name, api_params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", counting)
+    result = segment_store.on_event(DomainEvent(tenant_id="acme", source="skailan.crm", type="contact.imported",
+                                                entity_type="contact_import", entity_id="imp-lote",
+                                                data={"created": [*tagged, *twins], "updated": []}))
+    monkeypatch.undo()
+    assert result[leaving] == {"joined": [], "left": [segment_id]}
+    assert result[tagged[2]] == {"joined": [], "left": []}  # already a member: nothing written twice
+    assert _members(admin, segment_id) == set(tagged[2:])
+    # one Query per person (their memberships), then the segments and the field definitions once
+    assert sum(1 for c in calls if c.startswith("Query:")) <= len(tagged) + len(twins) + 2, calls
+    assert not [c for c in calls if c.startswith("GetItem:")], calls  # people, keys, zone, fields: batched
+    pairs = call(CRM, "GET", "/v1/contacts/duplicates", principal=admin, query={"limit": 100}).body["items"]
+    assert sorted(twins) in [pair["person_ids"] for pair in pairs]
+    deliver(SEGMENTS)  # the people's own events afterwards change nothing more
+    assert _members(admin, segment_id) == set(tagged[2:])

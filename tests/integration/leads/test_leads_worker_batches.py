@@ -163,3 +163,27 @@ def test_search_mirrors_on_demand_but_keeps_the_flow_s_lists(demo, deliver):
     finally:
         call(LEADS, "PUT", "/v1/lead-flow/settings", principal=admin, body={**body, "list_ids": []})
         deliver()
+
+
+def test_lists_of_people_agree_with_each_person_s_lists_whatever_the_path(demo, monkeypatch):
+    from skailan.crm import lists as crm_lists
+
+    admin = demo["admin@demo.local"]
+    made = [call(CRM, "POST", "/v1/crm/lists", principal=admin, body={"name": f"Orden {n}"}).body["id"]
+            for n in ("c", "A", "b")]
+    people = [new_person(admin, f"Listas Persona {n}") for n in range(4)]
+    for n, list_id in enumerate(made):
+        call(CRM, "POST", f"/v1/crm/lists/{list_id}/members", principal=admin, body={"person_ids": people[n:]})
+    call(CRM, "DELETE", f"/v1/crm/lists/{made[2]}", principal=admin)  # its memberships may linger a while
+    expected = {p: [i.id for i in crm_lists.person_lists("demo", p)] for p in people}
+    assert expected[people[3]] == [made[1], made[0]]  # by name: "Orden A", "Orden c"
+    assert crm_lists.lists_of_people("demo", people[:1]) == {people[0]: expected[people[0]]}  # one person
+    assert crm_lists.lists_of_people("demo", people) == expected  # BatchGets of the memberships
+    # a brand with many lists: one Query per person costs fewer requests than the BatchGets
+    queried: list[str] = []
+    original = crm_lists._list_facets
+    monkeypatch.setattr(crm_lists, "_list_facets", lambda t, p: queried.append(p) or original(t, p))
+    many = [*made, *(f"01ZZZZZZZZZZZZZZZZZZZZZ{n:03d}" for n in range(100))]
+    held = crm_lists._memberships_in("demo", people, many)
+    assert queried == people
+    assert all(set(expected[p]) <= set(held[p]) <= set(made) for p in people)

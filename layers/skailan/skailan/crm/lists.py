@@ -84,27 +84,37 @@ def person_lists(tenant_id: str, person_id: str) -> list[ListOut]:
 
 def lists_of_people(tenant_id: str, person_ids: list[str]) -> dict[str, list[str]]:
     """The ids of the existing lists each person is in (ordered by list name), for many people at
-    once (the leads worker mirrors 50–100 per import or list event). Whichever costs fewer
-    requests: one Query per person, or one Query of the brand's lists and BatchGets of every
-    (person, list) membership item, 100 keys a request. No person is checked here."""
+    once (the leads worker mirrors 50–100 per import or list event) in a few requests, whatever
+    the brand's size. No person is checked here."""
     wanted = list(dict.fromkeys(person_ids))
     if not wanted:
         return {}
-    brand = sorted(ListItem.query(lists_pk(tenant_id), ListItem.sk.startswith(LIST)),
-                   key=lambda i: (i.name.casefold(), i.list_id))
-    rank = {item.list_id: n for n, item in enumerate(brand)}
-    found: dict[str, list[str]] = {p: [] for p in wanted}
-    if not rank:
-        return found
-    if 1 + -(-len(wanted) * len(rank) // 100) < len(wanted):
-        keys = [(person_pk(tenant_id, p), f"F#list#{lid}") for p in wanted for lid in rank]
-        for facet in FacetItem.batch_get(keys):
-            found[facet.person_id].append(facet.value)
+    if len(wanted) <= 2:  # one person's event: their memberships, then only those lists
+        held = {p: _list_facets(tenant_id, p) for p in wanted}
+        keys = [(lists_pk(tenant_id), LIST + lid) for lid in dict.fromkeys(v for ids in held.values() for v in ids)]
+        brand = list(ListItem.batch_get(keys)) if keys else []
     else:
-        for p in wanted:
-            found[p] = [f.value for f in FacetItem.query(person_pk(tenant_id, p), FacetItem.sk.startswith("F#list#"))
-                        if f.value in rank]
-    return {p: sorted(ids, key=rank.__getitem__) for p, ids in found.items()}
+        brand = list(ListItem.query(lists_pk(tenant_id), ListItem.sk.startswith(LIST)))
+        held = _memberships_in(tenant_id, wanted, [i.list_id for i in brand])
+    rank = {i.list_id: n for n, i in enumerate(sorted(brand, key=lambda i: (i.name.casefold(), i.list_id)))}
+    return {p: sorted((v for v in held[p] if v in rank), key=rank.__getitem__) for p in wanted}
+
+
+def _list_facets(tenant_id: str, person_id: str) -> list[str]:
+    return [f.value for f in FacetItem.query(person_pk(tenant_id, person_id), FacetItem.sk.startswith("F#list#"))]
+
+
+def _memberships_in(tenant_id: str, people: list[str], list_ids: list[str]) -> dict[str, list[str]]:
+    """Whichever takes fewer requests: one Query per person, or BatchGets of every (person, list)
+    membership item, 100 keys a request (a brand has a few lists, an event up to 100 people)."""
+    if not list_ids:
+        return {p: [] for p in people}
+    if -(-len(people) * len(list_ids) // 100) >= len(people):
+        return {p: _list_facets(tenant_id, p) for p in people}
+    held: dict[str, list[str]] = {p: [] for p in people}
+    for facet in FacetItem.batch_get([(person_pk(tenant_id, p), f"F#list#{lid}") for p in people for lid in list_ids]):
+        held[facet.person_id].append(facet.value)
+    return held
 
 
 def update_list(caller: Caller, list_id: str, data: ListUpdateIn) -> ListOut:

@@ -24,6 +24,7 @@ import contextlib
 
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import size
+from pynamodb.models import BatchWrite
 
 from skailan.crm._i18n import both
 from skailan.crm.events import build, emit_many
@@ -207,21 +208,44 @@ def dups_pk(tenant_id: str) -> str:
 def refresh_duplicates(tenant_id: str, person_id: str) -> None:
     """Worker side: count the person in the group of their current name (or in none)."""
     person = find_person(tenant_id, person_id, consistent=True)
-    active = person is not None and not person.deleted_at and not person.merged_into
-    desired = duplicate_key(person.name) if active and person is not None else None
     try:
         current = DupKeyItem.get(person_pk(tenant_id, person_id), "DUPKEY", consistent_read=True).name
     except DupKeyItem.DoesNotExist:
         current = None
+    _refresh_duplicates(tenant_id, person_id, person, current)
+
+
+def refresh_duplicates_of(tenant_id: str, people: dict[str, PersonItem | None]) -> None:
+    """`refresh_duplicates` for a batch (an import's people, read together by the caller): their
+    current keys come in strongly consistent BatchGets, 100 a request."""
+    keys = [(person_pk(tenant_id, p), "DUPKEY") for p in people]
+    current = {i.pk: i.name for i in DupKeyItem.batch_get(keys, consistent_read=True)} if keys else {}
+    # The people's keys are written 25 a request once every group has changed: a redelivery
+    # after a crash in between finds the old keys and repeats the (idempotent) set changes.
+    with DupKeyItem.batch_write() as keys_batch:
+        for person_id, person in people.items():
+            _refresh_duplicates(tenant_id, person_id, person, current.get(person_pk(tenant_id, person_id)), keys_batch)
+
+
+def _refresh_duplicates(tenant_id: str, person_id: str, person: PersonItem | None, current: str | None,
+                        keys_batch: BatchWrite[DupKeyItem] | None = None) -> None:
+    active = person is not None and not person.deleted_at and not person.merged_into
+    desired = duplicate_key(person.name) if active and person is not None else None
     if desired == current:
         return
     if current:
         _group_change(tenant_id, current, person_id, add=False)
     if desired:
         _group_change(tenant_id, desired, person_id, add=True)
-        DupKeyItem(person_pk(tenant_id, person_id), "DUPKEY", name=desired).save()
+    key = DupKeyItem(person_pk(tenant_id, person_id), "DUPKEY")
+    if desired:
+        key.name = desired
+    if keys_batch is not None:
+        (keys_batch.save if desired else keys_batch.delete)(key)
+    elif desired:
+        key.save()
     else:
-        DupKeyItem(person_pk(tenant_id, person_id), "DUPKEY").delete()
+        key.delete()
 
 
 def _group_change(tenant_id: str, key: str, person_id: str, *, add: bool) -> None:

@@ -7,7 +7,8 @@ Keeping it current (the segments worker, `functions/workers/segments`):
 - `contact.created/updated/deleted/merged` → `evaluate_person`: read the person and the brand's
   segments (one GetItem, one Query), evaluate every rule, write or delete the memberships that
   changed (conditional put/delete + `ADD count` in one transaction each, so a redelivered event
-  changes nothing twice);
+  changes nothing twice); `contact.imported` (50 people) reads its people, their duplicate keys
+  and the brand's segments, zone and fields once for the batch (`evaluate_people`);
 - `segment.created/updated` → `backfill`: walk the brand's people (paginated Query on gsi1
   `T#<t>#PEOPLE`), write the memberships, set the exact count and `status=ready`;
 - `segment.deleted` → drop its memberships.
@@ -29,7 +30,15 @@ from pynamodb.expressions.update import Action
 
 from skailan.crm._i18n import both
 from skailan.crm.events import emit
-from skailan.crm.items import FacetItem, PersonItem, SegmentItem, facet_index_pk, people_index_pk, person_pk
+from skailan.crm.items import (
+    PERSON_SK,
+    FacetItem,
+    PersonItem,
+    SegmentItem,
+    facet_index_pk,
+    people_index_pk,
+    person_pk,
+)
 from skailan.crm.lists import drop_members_of, segments_pk
 from skailan.crm.models import Page
 from skailan.crm.models_audiences import SegmentIn, SegmentOut, SegmentPreviewOut, SegmentUpdateIn
@@ -300,24 +309,70 @@ def _leave(tenant_id: str, segment_id: str, person_id: str) -> bool:
 
 def evaluate_person(tenant_id: str, person_id: str, now: datetime | None = None) -> dict[str, list[str]]:
     """Bring one person's segment memberships in line with the rules; returns what changed."""
-    from skailan.crm.definitions import load
-    from skailan.crm.people import as_segment_person, brand_locale, find_person
-    from skailan.crm.segments import matches
+    from skailan.crm.people import find_person
 
     person = find_person(tenant_id, person_id, consistent=True)
+    return _evaluate(tenant_id, person_id, person, _BrandRules(tenant_id), now)
+
+
+def evaluate_people(tenant_id: str, people: dict[str, PersonItem | None],
+                    now: datetime | None = None) -> dict[str, dict[str, list[str]]]:
+    """`evaluate_person` for a batch read together by the caller (an import's people): the brand's
+    segments, time zone and fields are read once for the batch, not once per person."""
+    rules = _BrandRules(tenant_id)
+    return {person_id: _evaluate(tenant_id, person_id, person, rules, now) for person_id, person in people.items()}
+
+
+def consistent_people(tenant_id: str, person_ids: list[str]) -> dict[str, PersonItem | None]:
+    """The people as they are now (strongly consistent BatchGets, 100 a request); None when missing."""
+    keys = [(person_pk(tenant_id, p), PERSON_SK) for p in dict.fromkeys(person_ids)]
+    found = {i.person_id: i for i in PersonItem.batch_get(keys, consistent_read=True)} if keys else {}
+    return {p: found.get(p) for p in dict.fromkeys(person_ids)}
+
+
+class _BrandRules:
+    """The brand's segments with their compiled rules and time zone, read on first need, once."""
+
+    def __init__(self, tenant_id: str) -> None:
+        self.tenant_id = tenant_id
+        self._segments: list[SegmentItem] | None = None
+        self._compiled: list[tuple[SegmentItem, Any]] | None = None
+        self._tz: Any = None
+
+    def segments(self) -> list[SegmentItem]:
+        if self._segments is None:
+            self._segments = list(SegmentItem.query(segments_pk(self.tenant_id), SegmentItem.sk.startswith(SEG)))
+        return self._segments
+
+    def compiled(self) -> tuple[list[tuple[SegmentItem, Any]], Any]:
+        if self._compiled is None and not self.segments():
+            self._compiled = []  # no segment: nothing to evaluate, no locale or fields to read
+        if self._compiled is None:
+            from skailan.crm.definitions import load
+            from skailan.crm.people import brand_locale
+
+            self._tz = _zone(brand_locale(self.tenant_id)[1])
+            fields = load(self.tenant_id).fields
+            self._compiled = [(segment, _compiled(segment, fields)) for segment in self.segments()]
+        return self._compiled, self._tz
+
+
+def _evaluate(tenant_id: str, person_id: str, person: PersonItem | None, rules: _BrandRules,
+              now: datetime | None) -> dict[str, list[str]]:
+    from skailan.crm.people import as_segment_person
+    from skailan.crm.segments import matches
+
     current = {f.value for f in FacetItem.query(person_pk(tenant_id, person_id),
                                                 FacetItem.sk.startswith(f"F#{SEGMENT_FACET}#"))}
     active = person is not None and not person.deleted_at and not person.merged_into
-    segments = list(SegmentItem.query(segments_pk(tenant_id), SegmentItem.sk.startswith(SEG)))
+    segments = rules.segments()
     joined: list[str] = []
     left: list[str] = []
     if active and person is not None:
-        tz = _zone(brand_locale(tenant_id)[1])
+        compiled, tz = rules.compiled()
         subject = as_segment_person(person)
         moment = now or utcnow()
-        fields = load(tenant_id).fields if segments else []
-        for segment in segments:
-            rule = _compiled(segment, fields)
+        for segment, rule in compiled:
             if rule is None:
                 continue
             inside = matches(rule, subject, moment, tz)
@@ -401,11 +456,12 @@ def on_event(event: Any) -> dict[str, Any]:
 
         changed = record_interaction(tenant_id, str(data["person_id"]), event.occurred_at)
         return {changed: evaluate_person(tenant_id, changed)} if changed else {}
-    if event.type == "contact.imported":  # one event per batch of imported people
-        imported = [*data.get("created", []), *data.get("updated", [])]
-        for person_id in imported:
-            refresh_duplicates(tenant_id, person_id)
-        return {person_id: evaluate_person(tenant_id, person_id) for person_id in imported}
+    if event.type == "contact.imported":  # one event per batch of imported people: read together
+        from skailan.crm.merge import refresh_duplicates_of
+
+        imported = consistent_people(tenant_id, [str(p) for p in [*data.get("created", []), *data.get("updated", [])]])
+        refresh_duplicates_of(tenant_id, imported)
+        return evaluate_people(tenant_id, imported)
     if (event.type in ("segment.created", "segment.refresh_requested")
             or (event.type == "segment.updated" and data.get("rule_changed"))):
         return {"count": backfill(tenant_id, entity_id)}
