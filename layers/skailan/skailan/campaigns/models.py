@@ -58,7 +58,8 @@ class EmailContentIn(RequestModel):
     reply_to: EmailAddress | None = None
     text: Annotated[str, Field(min_length=1, max_length=200_000)] | None = None  # else generated from html
     attachments: Annotated[list[AttachmentRefIn], Field(max_length=10)] | None = None
-    # The reusable template it came from (its subject, html… fill what the content leaves out).
+    # A reusable template of the e-mail module (/v1/email/templates): its subject, html and text
+    # fill what the content leaves out (copied when the campaign is saved).
     template_id: EntityId | None = None
 
 
@@ -76,36 +77,6 @@ class AttachmentOut(ResponseModel):
     upload_url: str = Field(description="PUT the file's bytes here.")
     method: Literal["PUT"] = "PUT"
     expires_in: int = Field(description="Seconds the upload URL stays valid.")
-
-
-class EmailTemplateIn(RequestModel):
-    name: Name
-    subject: Annotated[str, Field(min_length=1, max_length=200)]
-    html: Annotated[str, Field(min_length=1, max_length=500_000)]
-    from_name: Annotated[str, Field(min_length=1, max_length=120)] | None = None
-    reply_to: EmailAddress | None = None
-    text: Annotated[str, Field(min_length=1, max_length=200_000)] | None = None
-
-
-class EmailTemplatePatchIn(PatchModel):
-    name: Name | None = None
-    subject: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    html: Annotated[str, Field(min_length=1, max_length=500_000)] | None = None
-    from_name: Annotated[str, Field(min_length=1, max_length=120)] | None = None
-    reply_to: EmailAddress | None = None
-    text: Annotated[str, Field(min_length=1, max_length=200_000)] | None = None
-
-
-class EmailTemplateOut(ResponseModel):
-    id: str
-    name: str
-    subject: str
-    html: str
-    text: str
-    from_name: str | None = None
-    reply_to: str | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
 
 
 class SmsContentIn(RequestModel):
