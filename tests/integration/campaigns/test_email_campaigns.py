@@ -503,3 +503,48 @@ def test_a_campaign_uses_a_reusable_email_template(demo):
     _run(admin, campaign.body["id"])
     (_ses_id, message), = _sent_raw()[before:]
     assert str(message["Subject"]) == "Bienvenido Gabi"
+
+
+def test_file_audience_targets_the_people_the_import_brought_in(demo):
+    from tests.integration.crm_sales import importing
+
+    admin, other = demo["admin@demo.local"], demo["admin@acme.local"]
+    tag = uuid.uuid4().hex[:8]
+    rows = [["nombre", "correo"], *[[f"Importada{i} {tag}", f"imp{i}-{tag}@example.com"] for i in range(3)]]
+    importing.purge()
+    created = importing.create(admin, f"clientes-{tag}.csv", target={"kind": "new_list", "name": f"Archivo {tag}"})
+    assert created.status == 201, created.body
+    import_id = created.body["id"]
+    audience = {"kind": "file", "import_id": import_id}
+    campaign = call(API, "POST", "/v1/campaigns", principal=admin, body={
+        "name": "Archivo", "channel": "email", "account_id": "demo-email", "audience": audience,
+        "content": {"subject": "Hola " + tag, "html": "<p>Hola {{contact.first_name}}</p>"}})
+    assert campaign.status == 201, campaign.body
+    # not imported yet: nobody to send to
+    refused = call(API, "POST", f"/v1/campaigns/{campaign.body['id']}/send", principal=admin)
+    assert refused.status == 409 and refused.body["error"]["code"] == "import_not_completed"
+
+    importing.upload(created.body["upload_url"], importing.csv_bytes(rows))
+    assert importing.start(admin, import_id).status == 202
+    importing.drain()
+    assert importing.get(admin, import_id).body["status"] == "completed"
+    preview = call(API, "GET", f"/v1/campaigns/{campaign.body['id']}/preview", principal=admin).body
+    assert preview["recipients"] == 3
+    before = len(_sent_raw())
+    done = _run(admin, campaign.body["id"])
+    assert done["status"] == "completed" and done["stats"]["sent"] == 3
+    sent_to = sorted(str(m["To"]) for _i, m in _sent_raw()[before:])
+    assert sent_to == sorted(f"imp{i}-{tag}@example.com" for i in range(3))
+
+    # bad file audiences: another brand's import, an import that made no list, shapes
+    no_list = importing.create(admin, "sin-lista.csv", target={"kind": "none"}).body["id"]
+    theirs = importing.create(other, "acme.csv", target={"kind": "new_list", "name": "Acme"}).body["id"]
+    for bad, field in (({"kind": "file", "import_id": theirs}, "audience.import_id"),
+                       ({"kind": "file", "import_id": no_list}, "audience.import_id"),
+                       ({"kind": "file"}, "audience"),
+                       ({"kind": "list", "import_id": import_id, "id": import_id}, "audience")):
+        reply = call(API, "POST", "/v1/campaigns", principal=admin, body={
+            "name": "x", "channel": "email", "account_id": "demo-email", "audience": bad,
+            "content": {"subject": "x", "html": "<p>x</p>"}})
+        assert reply.status == 422, (bad, reply.body)
+        assert any(d.get("field", "").startswith(field) for d in reply.body["error"]["details"]), reply.body

@@ -54,10 +54,24 @@ def test_fallbacks_written_like_the_email_module_render_without_quotes():
     assert render("Hola {{contact.first_name|amiga}}", {"name": "Ana Ruiz"}, {}) == "Hola Ana"
 
 
-def test_signed_tokens_refuse_forgeries_and_other_kinds(monkeypatch):
+@pytest.fixture
+def local_key(monkeypatch):
+    """The development key (no Secrets Manager here, whatever an earlier test left in the env)."""
+    from skailan.campaigns import tokens
+    from skailan.platform.settings import get_settings
+
+    monkeypatch.delenv("CAMPAIGN_LINK_SECRET_ARN", raising=False)
+    monkeypatch.setenv("STAGE", "local")
+    get_settings.cache_clear()
+    tokens.reset()
+    yield
+    get_settings.cache_clear()
+    tokens.reset()
+
+
+def test_signed_tokens_refuse_forgeries_and_other_kinds(local_key):
     from skailan.campaigns import tokens
 
-    tokens.reset()
     token = tokens.sign("u", "demo", "01HZZZZZZZZZZZZZZZZZZZZZZZ", "01HYYYYYYYYYYYYYYYYYYYYYYY")
     found = tokens.verify(token, "u")
     assert found is not None and (found.tenant_id, found.kind) == ("demo", "u")
@@ -69,10 +83,8 @@ def test_signed_tokens_refuse_forgeries_and_other_kinds(monkeypatch):
     assert tokens.verify(f"{other.partition('.')[0]}.{mac}", "u") is None  # a mac from another payload
 
 
-def test_tracked_rewrites_only_stored_links_and_adds_pixel_and_footer(monkeypatch):
-    from skailan.campaigns import mail, tokens
-
-    tokens.reset()
+def test_tracked_rewrites_only_stored_links_and_adds_pixel_and_footer(local_key):
+    from skailan.campaigns import mail
     links = mail.Links("https://api.example", "demo", "01HZZZZZZZZZZZZZZZZZZZZZZZ", "01HYYYYYYYYYYYYYYYYYYYYYYY")
     html, text = mail.tracked({"html": '<body><a href="https://a.example/x?a=1&amp;b=2">A</a>'
                                        '<a href="https://other.example/">B</a></body>',

@@ -23,12 +23,20 @@ MAX_PEOPLE = 1000
 
 
 class AudienceIn(RequestModel):
-    kind: Literal["list", "segment", "people"]
+    """`file`: the people a CRM import (`POST /v1/imports` with target `new_list`) brought in —
+    the import's new list, read at send time; the campaign is sent once the import completed."""
+
+    kind: Literal["list", "segment", "people", "file"]
     id: EntityId | None = None
     person_ids: Annotated[list[EntityId], Field(min_length=1, max_length=MAX_PEOPLE)] | None = None
+    import_id: EntityId | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> AudienceIn:
+        if (self.kind == "file") != bool(self.import_id):
+            raise ValueError("import_id goes with kind file, and only with it / import_id va con kind file, y solo con él")
+        if self.kind == "file" and (self.id or self.person_ids):
+            raise ValueError("a file audience takes only import_id / una audiencia de archivo solo lleva import_id")
         if self.kind in ("list", "segment") and not self.id:
             raise ValueError("id is required for a list or segment audience / se requiere id")
         if self.kind == "people" and not self.person_ids:

@@ -126,6 +126,20 @@ def _account(tenant_id: str, channel: str, account_id: str | None, errors: list[
 def _audience(tenant_id: str, audience: AudienceIn, errors: list[dict[str, str]]) -> None:
     from skailan.crm import lists, segment_store
 
+    if audience.kind == "file":
+        from skailan.crm import import_jobs
+
+        try:
+            job = import_jobs.get_import(tenant_id, audience.import_id or "")
+        except NotFound:
+            errors.append(_invalid("audience.import_id", "not_found", "Importación no encontrada",
+                                   "Import not found"))
+            return
+        if (job.target or {}).get("kind") != "new_list":
+            errors.append(_invalid("audience.import_id", "not_new_list",
+                                   "La importación debe crear una lista nueva (target new_list) para saber a quién trajo",
+                                   "The import must create a new list (target new_list) to know whom it brought in"))
+        return
     try:
         if audience.kind == "list":
             lists.load_list(tenant_id, audience.id or "")
@@ -372,6 +386,9 @@ def _sendable(item: store.CampaignItem) -> None:
     if item.channel == "email" and not item.account_id:
         raise _refuse([_invalid("account_id", "required", "Elige la cuenta de correo que envía",
                                 "Choose the e-mail account that sends")])
+    if (item.audience or {}).get("kind") == "file" and not imported_list(item.tenant_id, item.audience):
+        raise Conflict(both("La importación del archivo aún no termina (o falló)",
+                            "The file's import has not finished yet (or failed)"), code="import_not_completed")
 
 
 def pause(caller: Caller, campaign_id: str) -> CampaignOut:
@@ -427,6 +444,21 @@ def person_ids(tenant_id: str, audience: dict[str, Any]) -> Iterator[str]:
         yield from lists.member_ids(tenant_id, "list", audience["id"])
     elif kind == "segment":
         yield from lists.member_ids(tenant_id, SEGMENT_FACET, audience["id"])
+    elif kind == "file":
+        list_id = imported_list(tenant_id, audience)
+        if list_id:
+            yield from lists.member_ids(tenant_id, "list", list_id)
+
+
+def imported_list(tenant_id: str, audience: dict[str, Any]) -> str | None:
+    """The list a file audience's import filled, once the import completed (None before)."""
+    from skailan.crm import import_jobs
+
+    try:
+        job = import_jobs.get_import(tenant_id, str(audience.get("import_id") or ""))
+    except NotFound:
+        return None
+    return job.list_id if job.status == "completed" else None
 
 
 def address_of(channel: str, person: Any) -> str | None:
