@@ -68,12 +68,19 @@ def _run(admin: Any, campaign_id: str) -> dict[str, Any]:
     return call(API, "GET", f"/v1/campaigns/{campaign_id}", principal=admin).body
 
 
-def _one_click(token: str) -> Any:
-    """What a mail client sends for `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058)."""
+def _one_click(token: str, *, multipart: bool = False) -> Any:
+    """What a mail client sends for `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058:
+    multipart/form-data, or a urlencoded form)."""
     from tests.support import http_event, invoke
 
-    event = http_event("POST", f"/public/campaigns/u/{token}", body="List-Unsubscribe=One-Click")
-    event["headers"]["content-type"] = "application/x-www-form-urlencoded"
+    if multipart:
+        body = ('--b1\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n'
+                "--b1--\r\n")
+        content_type = "multipart/form-data; boundary=b1"
+    else:
+        body, content_type = "List-Unsubscribe=One-Click", "application/x-www-form-urlencoded"
+    event = http_event("POST", f"/public/campaigns/u/{token}", body=body)
+    event["headers"]["content-type"] = content_type
     return invoke(API, event)
 
 
@@ -180,8 +187,8 @@ def test_one_click_unsubscribe_suppresses_and_the_next_campaign_skips_them(demo)
                                         query={"channel": "email", "limit": 100}).body["items"]}
     assert address not in listed  # GET only shows the page
 
-    for _ in range(2):  # one-click POST, twice: counted once
-        done = _one_click(token)
+    for multipart in (True, False):  # one-click POST, twice (both encodings): counted once
+        done = _one_click(token, multipart=multipart)
         assert done.status == 200 and "Listo" in done.body
     suppressions = {s["address"]: s for s in call(API, "GET", "/v1/suppressions", principal=admin,
                                                  query={"channel": "email", "limit": 100}).body["items"]}
