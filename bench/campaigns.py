@@ -6,7 +6,8 @@ do not depend on the size):
 - preview of the list: seconds and AWS requests;
 - fan-out: SQS and DynamoDB requests per recipient, peak Python memory (tracemalloc);
 - send worker to the fake Twilio (respx, 127.0.0.1 only): DynamoDB requests per recipient and
-  recipients/s end to end (fan-out + sends).
+  recipients/s end to end (fan-out + sends);
+- an e-mail campaign to moto SES: DynamoDB and SES requests per recipient, recipients/s.
 """
 
 from __future__ import annotations
@@ -106,7 +107,61 @@ def part_sms() -> Iterator[dict[str, Any]]:
                  note="in process, one worker: fan-out + sends to the faked Twilio")
 
 
-PARTS = {"sms": part_sms}
+def part_email() -> Iterator[dict[str, Any]]:
+    """An e-mail campaign to moto SES (SES API v2 raw): the send worker's requests per recipient
+    and recipients/s (BENCH_CAMPAIGN_EMAIL_RECIPIENTS, default 200; the SES rate cap lifted — moto's
+    quota is 1/s, a real account's is set by AWS)."""
+    os.environ["CAMPAIGN_EMAIL_MAX_RATE"] = "100000"
+    from bench.channels import _count_calls, _in_moto
+
+    _in_moto()
+    from infra.local.pollers import sqs_record
+    from skailan.campaigns import sending, service
+    from skailan.campaigns.models import CampaignIn
+    from skailan.platform.auth import Caller
+    from skailan.platform.aws import client
+    from skailan.platform.settings import get_settings
+    from skailan.tenancy import cognito
+    from tests.support import FakeContext, Principal, call, handler_of
+
+    get_settings.cache_clear()
+    size = int(os.environ.get("BENCH_CAMPAIGN_EMAIL_RECIPIENTS", "200"))
+    admin = Principal(sub=cognito.find_user_sub("admin@demo.local") or "", email="admin@demo.local", tenant="demo")
+    ids = [call("api/crm", "POST", "/v1/contacts", principal=admin,
+                body={"name": f"Bench{i} Correo", "email": f"bench{i}@example.com"}).body["id"] for i in range(size)]
+    caller = Caller(tenant_id="demo", principal_id="bench", kind="user", permissions=frozenset({"campaigns:manage"}))
+    campaign = service.create(caller, CampaignIn.model_validate({
+        "name": "bench", "channel": "email", "account_id": "demo-email", "audience": {"kind": "people", "person_ids": ids},
+        "content": {"subject": "Hola {{contact.first_name}}", "from_name": "Bench",
+                    "html": '<p>Hola {{contact.first_name}}</p><a href="https://demo.example/a">Ver</a>'}}))
+    service.send_now(caller, "demo", campaign.id)
+    calls = _count_calls()
+    began = time.perf_counter()
+    counts = sending.fan_out("demo", campaign.id)
+    assert counts["queued"] == size, counts
+    url = os.environ["CAMPAIGN_SEND_QUEUE_URL"]
+    sqs = client("sqs")
+    worker = handler_of("workers/campaign_send")
+    del calls[:]
+    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"]).get("Messages", []):
+        arn = "arn:aws:sqs:us-east-1:123456789012:skailan-local-campaign-send"
+        worker({"Records": [sqs_record(m, arn, "us-east-1") for m in batch]}, FakeContext())
+        sqs.delete_message_batch(QueueUrl=url, Entries=[{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]}
+                                                        for n, m in enumerate(batch)])
+    elapsed = time.perf_counter() - began
+    done = service.get("demo", campaign.id)
+    assert done.stats.sent == size, done.stats
+    yield figure(BENCH, "email_send_dynamodb_requests_per_recipient",
+                 round(sum(1 for s_, _ in calls if s_ == "dynamodb") / size, 3), "requests",
+                 note="as SMS + the SES rate slot (a conditional ADD per send)")
+    yield figure(BENCH, "email_ses_requests_per_recipient",
+                 round(sum(1 for s_, _ in calls if s_ in ("ses", "sesv2")) / size, 3), "requests",
+                 note="SendEmail per recipient; GetSendQuota not called (rate set by CAMPAIGN_EMAIL_MAX_RATE)")
+    yield figure(BENCH, "email_recipients_per_second", round(size / elapsed, 1), "recipients/s", recipients=size,
+                 note="in process, one worker: fan-out + MIME (tracked links, pixel, footer) + moto SES")
+
+
+PARTS = {"sms": part_sms, "email": part_email}
 
 
 def run() -> Iterator[dict[str, Any]]:

@@ -22,6 +22,7 @@ from tests.support import call
 
 API = "api/campaigns"
 CRM = "api/crm"
+INBOX = "api/inbox"
 CERT_URL = "http://127.0.0.1:9/sns/cert.pem"
 SOURCE = "soporte@demo.local"
 
@@ -67,12 +68,19 @@ def _run(admin: Any, campaign_id: str) -> dict[str, Any]:
     return call(API, "GET", f"/v1/campaigns/{campaign_id}", principal=admin).body
 
 
-def _one_click(token: str) -> Any:
-    """What a mail client sends for `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058)."""
+def _one_click(token: str, *, multipart: bool = False) -> Any:
+    """What a mail client sends for `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058:
+    multipart/form-data, or a urlencoded form)."""
     from tests.support import http_event, invoke
 
-    event = http_event("POST", f"/public/campaigns/u/{token}", body="List-Unsubscribe=One-Click")
-    event["headers"]["content-type"] = "application/x-www-form-urlencoded"
+    if multipart:
+        body = ('--b1\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n'
+                "--b1--\r\n")
+        content_type = "multipart/form-data; boundary=b1"
+    else:
+        body, content_type = "List-Unsubscribe=One-Click", "application/x-www-form-urlencoded"
+    event = http_event("POST", f"/public/campaigns/u/{token}", body=body)
+    event["headers"]["content-type"] = content_type
     return invoke(API, event)
 
 
@@ -179,8 +187,8 @@ def test_one_click_unsubscribe_suppresses_and_the_next_campaign_skips_them(demo)
                                         query={"channel": "email", "limit": 100}).body["items"]}
     assert address not in listed  # GET only shows the page
 
-    for _ in range(2):  # one-click POST, twice: counted once
-        done = _one_click(token)
+    for multipart in (True, False):  # one-click POST, twice (both encodings): counted once
+        done = _one_click(token, multipart=multipart)
         assert done.status == 200 and "Listo" in done.body
     suppressions = {s["address"]: s for s in call(API, "GET", "/v1/suppressions", principal=admin,
                                                  query={"channel": "email", "limit": 100}).body["items"]}
@@ -462,52 +470,88 @@ def test_attachments_are_checked_and_go_out_with_the_email(demo):
     assert "Adjunto el catálogo" in message.get_body(preferencelist=("html",)).get_content()
 
 
-def test_reusable_email_templates(demo):
+def test_a_campaign_uses_a_reusable_email_template(demo):
+    """The e-mail module's templates (/v1/email/templates): a campaign naming one takes its subject
+    and HTML (its own fields win), keeps a copy, and another brand's template is not found."""
     admin, other = demo["admin@demo.local"], demo["admin@acme.local"]
-    path = "/v1/email-templates"
-    refused = call(API, "POST", path, principal=admin, body={"name": "X", "subject": "Hola",
-                                                            "html": "<p>x</p><script>alert(1)</script>"})
-    assert refused.status == 422
-    assert call(API, "POST", path, principal=admin, body={"name": "X", "html": "<p>x</p>"}).status == 422
-    created = call(API, "POST", path, principal=admin, body={
-        "name": "Bienvenida", "subject": "Bienvenido {{contact.first_name|amigo}}",
-        "html": '<p>Hola</p><a href="https://demo.example/inicio">Inicio</a>', "from_name": "Equipo Demo"})
+    path = "/v1/email/templates"
+    created = call(INBOX, "POST", path, principal=admin, body={
+        "name": f"Bienvenida {uuid.uuid4().hex[:6]}", "subject": 'Bienvenido {{contact.first_name | "amigo"}}',
+        "html": '<p>Hola</p><a href="https://demo.example/inicio">Inicio</a>'})
     assert created.status == 201, created.body
     template_id = created.body["id"]
-    assert created.body["text"].startswith("Hola")
-    assert template_id in {t["id"] for t in call(API, "GET", path, principal=admin).body["items"]}
-    assert template_id not in {t["id"] for t in call(API, "GET", path, principal=other).body["items"]}
-    for method, body in (("GET", None), ("PATCH", {"name": "y"}), ("DELETE", None)):
-        assert call(API, method, f"{path}/{template_id}", principal=other, body=body).status == 404
-    assert call(API, "POST", path, principal=demo["agent1@demo.local"],
-                body={"name": "x", "subject": "x", "html": "<p>x</p>"}).status == 403
-
     person = _person(admin, "Gabi Plantilla")
+    audience = {"kind": "people", "person_ids": [person]}
     campaign = call(API, "POST", "/v1/campaigns", principal=admin, body={
-        "name": "Desde plantilla", "channel": "email", "account_id": "demo-email",
-        "audience": {"kind": "people", "person_ids": [person]}, "content": {"template_id": template_id}})
+        "name": "Desde plantilla", "channel": "email", "account_id": "demo-email", "audience": audience,
+        "content": {"template_id": template_id, "from_name": "Equipo Demo"}})
     assert campaign.status == 201, campaign.body
     content = campaign.body["content"]
     assert content["subject"].startswith("Bienvenido") and content["links"] == ["https://demo.example/inicio"]
     assert content["template_id"] == template_id and content["from_name"] == "Equipo Demo"
     overridden = call(API, "POST", "/v1/campaigns", principal=admin, body={
-        "name": "Otra", "channel": "email", "account_id": "demo-email",
-        "audience": {"kind": "people", "person_ids": [person]},
+        "name": "Otra", "channel": "email", "account_id": "demo-email", "audience": audience,
         "content": {"template_id": template_id, "subject": "Asunto propio"}}).body
     assert overridden["content"]["subject"] == "Asunto propio" and "Hola" in overridden["content"]["html"]
-    acme_template = call(API, "POST", path, principal=other,
+    acme_template = call(INBOX, "POST", path, principal=other,
                          body={"name": "A", "subject": "A", "html": "<p>A</p>"}).body["id"]
     for bad in (acme_template, "01ZZZZZZZZZZZZZZZZZZZZZZZZ"):
         reply = call(API, "POST", "/v1/campaigns", principal=admin, body={
-            "name": "x", "channel": "email", "account_id": "demo-email",
-            "audience": {"kind": "people", "person_ids": [person]}, "content": {"template_id": bad}})
+            "name": "x", "channel": "email", "account_id": "demo-email", "audience": audience,
+            "content": {"template_id": bad}})
         assert reply.status == 422 and reply.body["error"]["details"][0]["field"] == "content.template_id"
 
-    # editing the template changes it, not the campaigns already made from it
-    edited = call(API, "PATCH", f"{path}/{template_id}", principal=admin, body={"subject": "Nuevo asunto"})
-    assert edited.status == 200 and edited.body["subject"] == "Nuevo asunto"
+    # editing the template changes no campaign made from it
+    edited = call(INBOX, "PATCH", f"{path}/{template_id}", principal=admin, body={"subject": "Nuevo asunto"})
+    assert edited.status == 200, edited.body
     assert call(API, "GET", f"/v1/campaigns/{campaign.body['id']}", principal=admin).body["content"][
         "subject"].startswith("Bienvenido")
-    assert call(API, "PATCH", f"{path}/{template_id}", principal=admin, body={"subject": None}).status == 422
-    assert call(API, "DELETE", f"{path}/{template_id}", principal=admin).status == 204
-    assert call(API, "GET", f"{path}/{template_id}", principal=admin).status == 404
+    before = len(_sent_raw())
+    _run(admin, campaign.body["id"])
+    (_ses_id, message), = _sent_raw()[before:]
+    assert str(message["Subject"]) == "Bienvenido Gabi"
+
+
+def test_file_audience_targets_the_people_the_import_brought_in(demo):
+    from tests.integration.crm_sales import importing
+
+    admin, other = demo["admin@demo.local"], demo["admin@acme.local"]
+    tag = uuid.uuid4().hex[:8]
+    rows = [["nombre", "correo"], *[[f"Importada{i} {tag}", f"imp{i}-{tag}@example.com"] for i in range(3)]]
+    importing.purge()
+    created = importing.create(admin, f"clientes-{tag}.csv", target={"kind": "new_list", "name": f"Archivo {tag}"})
+    assert created.status == 201, created.body
+    import_id = created.body["id"]
+    audience = {"kind": "file", "import_id": import_id}
+    campaign = call(API, "POST", "/v1/campaigns", principal=admin, body={
+        "name": "Archivo", "channel": "email", "account_id": "demo-email", "audience": audience,
+        "content": {"subject": "Hola " + tag, "html": "<p>Hola {{contact.first_name}}</p>"}})
+    assert campaign.status == 201, campaign.body
+    # not imported yet: nobody to send to
+    refused = call(API, "POST", f"/v1/campaigns/{campaign.body['id']}/send", principal=admin)
+    assert refused.status == 409 and refused.body["error"]["code"] == "import_not_completed"
+
+    importing.upload(created.body["upload_url"], importing.csv_bytes(rows))
+    assert importing.start(admin, import_id).status == 202
+    importing.drain()
+    assert importing.get(admin, import_id).body["status"] == "completed"
+    preview = call(API, "GET", f"/v1/campaigns/{campaign.body['id']}/preview", principal=admin).body
+    assert preview["recipients"] == 3
+    before = len(_sent_raw())
+    done = _run(admin, campaign.body["id"])
+    assert done["status"] == "completed" and done["stats"]["sent"] == 3
+    sent_to = sorted(str(m["To"]) for _i, m in _sent_raw()[before:])
+    assert sent_to == sorted(f"imp{i}-{tag}@example.com" for i in range(3))
+
+    # bad file audiences: another brand's import, an import that made no list, shapes
+    no_list = importing.create(admin, "sin-lista.csv", target={"kind": "none"}).body["id"]
+    theirs = importing.create(other, "acme.csv", target={"kind": "new_list", "name": "Acme"}).body["id"]
+    for bad, field in (({"kind": "file", "import_id": theirs}, "audience.import_id"),
+                       ({"kind": "file", "import_id": no_list}, "audience.import_id"),
+                       ({"kind": "file"}, "audience"),
+                       ({"kind": "list", "import_id": import_id, "id": import_id}, "audience")):
+        reply = call(API, "POST", "/v1/campaigns", principal=admin, body={
+            "name": "x", "channel": "email", "account_id": "demo-email", "audience": bad,
+            "content": {"subject": "x", "html": "<p>x</p>"}})
+        assert reply.status == 422, (bad, reply.body)
+        assert any(d.get("field", "").startswith(field) for d in reply.body["error"]["details"]), reply.body

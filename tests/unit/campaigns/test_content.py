@@ -45,3 +45,52 @@ def test_active_html_and_plain_text():
     assert text == "Hola\n\nVer la oferta (https://x.example/a)"
     assert content.links('<a href="https://a.example/1">x</a><a href="https://a.example/1">y</a>') == [
         "https://a.example/1"]
+
+
+def test_fallbacks_written_like_the_email_module_render_without_quotes():
+    from skailan.campaigns.content import render
+
+    assert render('Hola {{contact.first_name | "amigo"}}', {}, {}) == "Hola amigo"
+    assert render("Hola {{contact.first_name|amiga}}", {"name": "Ana Ruiz"}, {}) == "Hola Ana"
+
+
+@pytest.fixture
+def local_key(monkeypatch):
+    """The development key (no Secrets Manager here, whatever an earlier test left in the env)."""
+    from skailan.campaigns import tokens
+    from skailan.platform.settings import get_settings
+
+    monkeypatch.delenv("CAMPAIGN_LINK_SECRET_ARN", raising=False)
+    monkeypatch.setenv("STAGE", "local")
+    get_settings.cache_clear()
+    tokens.reset()
+    yield
+    get_settings.cache_clear()
+    tokens.reset()
+
+
+def test_signed_tokens_refuse_forgeries_and_other_kinds(local_key):
+    from skailan.campaigns import tokens
+
+    token = tokens.sign("u", "demo", "01HZZZZZZZZZZZZZZZZZZZZZZZ", "01HYYYYYYYYYYYYYYYYYYYYYYY")
+    found = tokens.verify(token, "u")
+    assert found is not None and (found.tenant_id, found.kind) == ("demo", "u")
+    assert tokens.verify(token, "c") is None  # an unsubscribe token is not a click token
+    payload, _, mac = token.partition(".")
+    assert tokens.verify(f"{payload}.{mac[:-1]}{'A' if mac[-1] != 'A' else 'B'}", "u") is None
+    assert tokens.verify(payload, "u") is None and tokens.verify("", "u") is None
+    other = tokens.sign("u", "acme", "01HZZZZZZZZZZZZZZZZZZZZZZZ", "01HYYYYYYYYYYYYYYYYYYYYYYY")
+    assert tokens.verify(f"{other.partition('.')[0]}.{mac}", "u") is None  # a mac from another payload
+
+
+def test_tracked_rewrites_only_stored_links_and_adds_pixel_and_footer(local_key):
+    from skailan.campaigns import mail
+    links = mail.Links("https://api.example", "demo", "01HZZZZZZZZZZZZZZZZZZZZZZZ", "01HYYYYYYYYYYYYYYYYYYYYYYY")
+    html, text = mail.tracked({"html": '<body><a href="https://a.example/x?a=1&amp;b=2">A</a>'
+                                       '<a href="https://other.example/">B</a></body>',
+                               "text": "A (https://a.example/x?a=1&b=2)",
+                               "links": ["https://a.example/x?a=1&amp;b=2"]}, links)
+    assert "https://a.example/x" not in html and html.count("/public/campaigns/c/") == 1
+    assert 'href="https://other.example/"' in html  # not a stored link: left alone (never a redirect)
+    assert html.index("/public/campaigns/o/") < html.index("</body>") and "date de baja" in html
+    assert "https://a.example" not in text and "/public/campaigns/c/" in text and "/public/campaigns/u/" in text

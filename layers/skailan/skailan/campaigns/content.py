@@ -61,7 +61,8 @@ def render(text: str, person: Mapping[str, Any], brand: Mapping[str, Any]) -> st
         elif parts[0] == "brand":
             found = brand.get(parts[1])
         if found in (None, ""):
-            return (match.group(2) or "").strip()
+            # `|amigo` or, as the e-mail module's templates write it, `| "amigo"`
+            return (match.group(2) or "").strip().strip('"')
         return str(found)
 
     return MERGE.sub(value, text or "")

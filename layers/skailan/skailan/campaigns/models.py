@@ -23,12 +23,20 @@ MAX_PEOPLE = 1000
 
 
 class AudienceIn(RequestModel):
-    kind: Literal["list", "segment", "people"]
+    """`file`: the people a CRM import (`POST /v1/imports` with target `new_list`) brought in —
+    the import's new list, read at send time; the campaign is sent once the import completed."""
+
+    kind: Literal["list", "segment", "people", "file"]
     id: EntityId | None = None
     person_ids: Annotated[list[EntityId], Field(min_length=1, max_length=MAX_PEOPLE)] | None = None
+    import_id: EntityId | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> AudienceIn:
+        if (self.kind == "file") != bool(self.import_id):
+            raise ValueError("import_id goes with kind file, and only with it / import_id va con kind file, y solo con él")
+        if self.kind == "file" and (self.id or self.person_ids):
+            raise ValueError("a file audience takes only import_id / una audiencia de archivo solo lleva import_id")
         if self.kind in ("list", "segment") and not self.id:
             raise ValueError("id is required for a list or segment audience / se requiere id")
         if self.kind == "people" and not self.person_ids:
@@ -58,7 +66,8 @@ class EmailContentIn(RequestModel):
     reply_to: EmailAddress | None = None
     text: Annotated[str, Field(min_length=1, max_length=200_000)] | None = None  # else generated from html
     attachments: Annotated[list[AttachmentRefIn], Field(max_length=10)] | None = None
-    # The reusable template it came from (its subject, html… fill what the content leaves out).
+    # A reusable template of the e-mail module (/v1/email/templates): its subject, html and text
+    # fill what the content leaves out (copied when the campaign is saved).
     template_id: EntityId | None = None
 
 
@@ -76,36 +85,6 @@ class AttachmentOut(ResponseModel):
     upload_url: str = Field(description="PUT the file's bytes here.")
     method: Literal["PUT"] = "PUT"
     expires_in: int = Field(description="Seconds the upload URL stays valid.")
-
-
-class EmailTemplateIn(RequestModel):
-    name: Name
-    subject: Annotated[str, Field(min_length=1, max_length=200)]
-    html: Annotated[str, Field(min_length=1, max_length=500_000)]
-    from_name: Annotated[str, Field(min_length=1, max_length=120)] | None = None
-    reply_to: EmailAddress | None = None
-    text: Annotated[str, Field(min_length=1, max_length=200_000)] | None = None
-
-
-class EmailTemplatePatchIn(PatchModel):
-    name: Name | None = None
-    subject: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    html: Annotated[str, Field(min_length=1, max_length=500_000)] | None = None
-    from_name: Annotated[str, Field(min_length=1, max_length=120)] | None = None
-    reply_to: EmailAddress | None = None
-    text: Annotated[str, Field(min_length=1, max_length=200_000)] | None = None
-
-
-class EmailTemplateOut(ResponseModel):
-    id: str
-    name: str
-    subject: str
-    html: str
-    text: str
-    from_name: str | None = None
-    reply_to: str | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
 
 
 class SmsContentIn(RequestModel):

@@ -19,9 +19,6 @@ from skailan.campaigns.models import (
     CampaignIn,
     CampaignOut,
     CampaignPatchIn,
-    EmailTemplateIn,
-    EmailTemplateOut,
-    EmailTemplatePatchIn,
     Page,
     PreviewOut,
     RecipientOut,
@@ -166,34 +163,6 @@ def create_attachment(body: AttachmentIn) -> AttachmentOut:
     """An e-mail attachment: PUT the bytes to `upload_url`, then name it in a campaign's content
     `{"attachments": [{"upload_id"}]}` (each under 5 MB, together under 24 MB, passive types only)."""
     return service.create_attachment(current_caller(), body)
-
-
-@router.get("/v1/email-templates", middlewares=[requires(VIEW)], tags=TAGS)
-def list_email_templates(cursor: Cursor = None, limit: Limit = None) -> Page[EmailTemplateOut]:
-    """Reusable e-mail templates, newest first."""
-    return service.list_templates(current_caller().tenant_id, cursor=cursor, limit=limit)
-
-
-@router.post("/v1/email-templates", middlewares=[requires(EDIT)], status_code=201, tags=TAGS)
-def create_email_template(body: EmailTemplateIn) -> EmailTemplateOut:
-    """A reusable e-mail (subject, HTML, sender name, reply-to); a campaign uses it with
-    `content: {"template_id"}` (its own fields override the template's; the campaign keeps a copy)."""
-    return service.create_template(current_caller(), body)
-
-
-@router.get("/v1/email-templates/<template_id>", middlewares=[requires(VIEW)], tags=TAGS)
-def get_email_template(template_id: str) -> EmailTemplateOut:
-    return service.get_template(current_caller().tenant_id, template_id)
-
-
-@router.patch("/v1/email-templates/<template_id>", middlewares=[requires(EDIT)], tags=TAGS)
-def update_email_template(template_id: str, body: EmailTemplatePatchIn) -> EmailTemplateOut:
-    return service.update_template(current_caller(), template_id, body)
-
-
-@router.delete("/v1/email-templates/<template_id>", middlewares=[requires(EDIT)], status_code=204, tags=TAGS)
-def delete_email_template(template_id: str) -> None:
-    service.delete_template(current_caller(), template_id)
 
 
 tracking_router = Router()

@@ -32,9 +32,6 @@ from skailan.campaigns.models import (
     CapacityOut,
     CostOut,
     EmailContentIn,
-    EmailTemplateIn,
-    EmailTemplateOut,
-    EmailTemplatePatchIn,
     Page,
     PreviewOut,
     RecipientOut,
@@ -129,6 +126,20 @@ def _account(tenant_id: str, channel: str, account_id: str | None, errors: list[
 def _audience(tenant_id: str, audience: AudienceIn, errors: list[dict[str, str]]) -> None:
     from skailan.crm import lists, segment_store
 
+    if audience.kind == "file":
+        from skailan.crm import import_jobs
+
+        try:
+            job = import_jobs.get_import(tenant_id, audience.import_id or "")
+        except NotFound:
+            errors.append(_invalid("audience.import_id", "not_found", "Importación no encontrada",
+                                   "Import not found"))
+            return
+        if (job.target or {}).get("kind") != "new_list":
+            errors.append(_invalid("audience.import_id", "not_new_list",
+                                   "La importación debe crear una lista nueva (target new_list) para saber a quién trajo",
+                                   "The import must create a new list (target new_list) to know whom it brought in"))
+        return
     try:
         if audience.kind == "list":
             lists.load_list(tenant_id, audience.id or "")
@@ -199,18 +210,22 @@ def _content(tenant_id: str, channel: str, account_id: str | None, raw: dict[str
 
 def _email_raw(tenant_id: str, raw: dict[str, Any], errors: list[dict[str, str]]) -> dict[str, Any]:
     """The e-mail content to check: server-made fields dropped (`links`), and what a reusable
-    template (`template_id`) has filled in where the content leaves it out."""
+    template of the e-mail module (`template_id`, /v1/email/templates) fills in where the content
+    leaves it out (a copy: editing the template later changes no campaign)."""
     raw = {k: v for k, v in raw.items() if k != "links"}
     template_id = raw.get("template_id")
     if template_id is None:
         return raw
-    found = store.get_template(tenant_id, str(template_id)) if is_valid_id(str(template_id)) else None
-    if found is None:
+    from skailan.inbox import mail  # the e-mail module's templates (/v1/email/templates)
+
+    try:
+        found = mail.get_template(tenant_id, str(template_id))
+    except NotFound:
         errors.append(_invalid("content.template_id", "not_found", "Plantilla de correo no encontrada",
                                "E-mail template not found"))
         return raw
-    return {**{k: v for k, v in (found.content or {}).items() if k in ("subject", "html", "from_name", "reply_to",
-                                                                        "text")}, **raw}
+    copied = {"subject": found.subject, "html": found.html, "text": found.text}
+    return {**{k: v for k, v in copied.items() if v}, **raw}
 
 
 def _checked(tenant_id: str, channel: str, account_id: str | None, audience: AudienceIn,
@@ -371,6 +386,9 @@ def _sendable(item: store.CampaignItem) -> None:
     if item.channel == "email" and not item.account_id:
         raise _refuse([_invalid("account_id", "required", "Elige la cuenta de correo que envía",
                                 "Choose the e-mail account that sends")])
+    if (item.audience or {}).get("kind") == "file" and not imported_list(item.tenant_id, item.audience):
+        raise Conflict(both("La importación del archivo aún no termina (o falló)",
+                            "The file's import has not finished yet (or failed)"), code="import_not_completed")
 
 
 def pause(caller: Caller, campaign_id: str) -> CampaignOut:
@@ -426,6 +444,21 @@ def person_ids(tenant_id: str, audience: dict[str, Any]) -> Iterator[str]:
         yield from lists.member_ids(tenant_id, "list", audience["id"])
     elif kind == "segment":
         yield from lists.member_ids(tenant_id, SEGMENT_FACET, audience["id"])
+    elif kind == "file":
+        list_id = imported_list(tenant_id, audience)
+        if list_id:
+            yield from lists.member_ids(tenant_id, "list", list_id)
+
+
+def imported_list(tenant_id: str, audience: dict[str, Any]) -> str | None:
+    """The list a file audience's import filled, once the import completed (None before)."""
+    from skailan.crm import import_jobs
+
+    try:
+        job = import_jobs.get_import(tenant_id, str(audience.get("import_id") or ""))
+    except NotFound:
+        return None
+    return job.list_id if job.status == "completed" else None
 
 
 def address_of(channel: str, person: Any) -> str | None:
@@ -761,81 +794,7 @@ _PAGE = ('<!doctype html><html lang="es"><head><meta charset="utf-8"><meta name=
          "<h1>{title}</h1>{body}</body></html>")
 
 
-# ---------------------------------------------------------------- reusable e-mail templates
-
-
-def _template_not_found() -> NotFound:
-    return NotFound(both("Plantilla de correo no encontrada", "E-mail template not found"))
-
-
-def _template_out(item: store.EmailTemplateItem) -> EmailTemplateOut:
-    c = item.content or {}
-    return EmailTemplateOut(id=item.template_id, name=item.name, subject=c.get("subject", ""), html=c.get("html", ""),
-                            text=c.get("text", ""), from_name=c.get("from_name"), reply_to=c.get("reply_to"),
-                            created_at=item.created_at, updated_at=item.updated_at)
-
-
-def _template_content(fields: dict[str, Any]) -> dict[str, Any]:
-    """Checked like a campaign's e-mail content: merge fields known, no scripts, HTML sanitised."""
-    errors: list[dict[str, str]] = []
-    _merge_checks("subject", fields["subject"], errors)
-    _merge_checks("html", fields["html"], errors)
-    if text.active_html(fields["html"]):
-        errors.append(_invalid("html", "active_content", "El HTML no puede llevar scripts ni eventos",
-                               "The HTML cannot carry scripts or event handlers"))
-    if errors:
-        raise Unprocessable(both("La plantilla no es válida", "The template is not valid"), details=errors)
-    html = sanitize_html(fields["html"])
-    generated = fields.get("text") or text.plain_text(html)
-    return {**{k: v for k, v in fields.items() if v is not None and k != "name"}, "html": html, "text": generated}
-
-
-def create_template(caller: Caller, body: EmailTemplateIn) -> EmailTemplateOut:
-    now = iso()
-    item = store.new_template(caller.tenant_id, new_id(), name=body.name, content=_template_content(body.model_dump()),
-                              created_by=caller.principal_id, created_at=now, updated_at=now)
-    store.save_template(item)
-    return _template_out(item)
-
-
-def _load_template(tenant_id: str, template_id: str) -> store.EmailTemplateItem:
-    item = store.get_template(tenant_id, template_id) if is_valid_id(template_id) else None
-    if item is None:
-        raise _template_not_found()
-    return item
-
-
-def get_template(tenant_id: str, template_id: str) -> EmailTemplateOut:
-    return _template_out(_load_template(tenant_id, template_id))
-
-
-def list_templates(tenant_id: str, *, cursor: str | None, limit: int | None) -> Page[EmailTemplateOut]:
-    items, next_cursor = store.list_templates(tenant_id, cursor=cursor, limit=limit)
-    return Page[EmailTemplateOut](items=[_template_out(i) for i in items], next_cursor=next_cursor)
-
-
-def update_template(caller: Caller, template_id: str, body: EmailTemplatePatchIn) -> EmailTemplateOut:
-    """Campaigns already made from the template keep their copy: editing it changes none of them."""
-    item = _load_template(caller.tenant_id, template_id)
-    changes = body.model_dump(exclude_unset=True)
-    if not changes:
-        return _template_out(item)
-    content = {**(item.content or {}), **{k: v for k, v in changes.items() if k != "name"}}
-    if "html" in changes and "text" not in changes:
-        content.pop("text", None)  # regenerated from the new HTML
-    item.content = _template_content(content)
-    item.name = changes.get("name", item.name)
-    item.updated_at = iso()
-    if not store.save_template(item):
-        raise Conflict(both("La plantilla cambió mientras tanto; vuelve a intentarlo",
-                            "The template changed meanwhile; try again"))
-    return _template_out(item)
-
-
-def delete_template(caller: Caller, template_id: str) -> None:
-    if not store.delete_template(_load_template(caller.tenant_id, template_id)):
-        raise Conflict(both("La plantilla cambió mientras tanto; vuelve a intentarlo",
-                            "The template changed meanwhile; try again"))
+# ---------------------------------------------------------------- e-mail attachments
 
 
 def create_attachment(caller: Caller, body: AttachmentIn) -> AttachmentOut:

@@ -10,8 +10,6 @@ Every pk and brand-scoped GSI pk starts with `T#<tenant>`:
                gsi1 T#<t>#CAMP#<c>#S#<status> / <person>           (recipients by status)
   suppression  pk T#<t>#SUPP      sk <channel>#<address>            (opt-outs, bounces, complaints)
   attachment   pk T#<t>#CATT#<upload>  sk ATT                  (an e-mail attachment's S3 key, name, type)
-  e-mail tmpl  pk T#<t>#ETPL#<id>  sk ETPL                        (a reusable e-mail template)
-               gsi1 T#<t>#ETPLS / <created_at>#<id>              (the brand's templates, newest first)
   rate slot    pk RATE#<provider>#<epoch second>  sk RATE           (n sends in that second, TTL) — the
                one key without a tenant: SES's sending rate belongs to the AWS account, shared by brands
   outbox       (skailan.platform.outbox)
@@ -470,7 +468,7 @@ def mark_once(tenant_id: str, campaign_id: str, person_id: str, what: str, at: s
     return True
 
 
-# ---------------------------------------------------------------- e-mail attachments and templates
+# ---------------------------------------------------------------- e-mail attachments
 
 
 class AttachmentItem(CampaignsItem, discriminator="attachment"):
@@ -499,62 +497,3 @@ def get_attachment(tenant_id: str, upload_id: str) -> AttachmentItem | None:
         return AttachmentItem.get(attachment_pk(tenant_id, upload_id), "ATT")
     except AttachmentItem.DoesNotExist:
         return None
-
-
-class EmailTemplateItem(CampaignsItem, discriminator="email_template"):
-    tenant_id = UnicodeAttribute()
-    template_id = UnicodeAttribute()
-    name = UnicodeAttribute()
-    content = JSONAttribute(default=dict)
-    created_by = UnicodeAttribute(null=True)
-    revision = VersionAttribute()
-
-
-def template_pk(tenant_id: str, template_id: str) -> str:
-    return f"T#{tenant_id}#ETPL#{template_id}"
-
-
-def templates_pk(tenant_id: str) -> str:
-    return f"T#{tenant_id}#ETPLS"
-
-
-def new_template(tenant_id: str, template_id: str, **fields: Any) -> EmailTemplateItem:
-    item = EmailTemplateItem(template_pk(tenant_id, template_id), "ETPL", tenant_id=tenant_id,
-                             template_id=template_id, **fields)
-    item.gsi1pk = templates_pk(tenant_id)
-    item.gsi1sk = f"{item.created_at}#{template_id}"
-    return item
-
-
-def get_template(tenant_id: str, template_id: str) -> EmailTemplateItem | None:
-    try:
-        return EmailTemplateItem.get(template_pk(tenant_id, template_id), "ETPL", consistent_read=True)
-    except EmailTemplateItem.DoesNotExist:
-        return None
-
-
-def save_template(item: EmailTemplateItem) -> bool:
-    """Create or update (conditional on the revision: False when someone saved it meanwhile)."""
-    try:
-        item.save()
-    except PutError:
-        return False
-    return True
-
-
-def delete_template(item: EmailTemplateItem) -> bool:
-    from pynamodb.exceptions import DeleteError
-
-    try:
-        item.delete()
-    except DeleteError:
-        return False
-    return True
-
-
-def list_templates(tenant_id: str, *, cursor: str | None, limit: int | None) -> tuple[list[EmailTemplateItem], str | None]:
-    pk = templates_pk(tenant_id)
-    start = decode_cursor(cursor, partition_attr="gsi1pk", partition_value=pk)
-    page = CampaignsItem.gsi1.query(pk, scan_index_forward=False, limit=clamp_limit(limit), last_evaluated_key=start)
-    items = [i for i in page if isinstance(i, EmailTemplateItem)]
-    return items, encode_cursor(page.last_evaluated_key)
