@@ -25,7 +25,7 @@ from typing import Any
 from moto.events.models import EventPattern
 from moto.server import ThreadedMotoServer
 
-from . import concurrency, moto_cognito, moto_dynamodb, moto_perf, moto_s3, websocket
+from . import botocore_perf, concurrency, moto_cognito, moto_dynamodb, moto_perf, moto_s3, websocket
 from .apis import build_route_table, load_http_apis
 from .authorizers import JwksCache
 from .aws import FAKE_CREDENTIALS, AwsClients
@@ -213,6 +213,7 @@ class LocalRuntime:
             self.template_path, self.parameter_overrides, stack_name=self.stack_name
         )
         self._start_moto()
+        botocore_perf.install(self.endpoint_url)  # requests to our moto: no SigV4 computed (README)
         self.clients = AwsClients(self.endpoint_url, self.template.region)
         self.ids = PhysicalIds(self.template, self.endpoint_url)
 
@@ -302,6 +303,7 @@ class LocalRuntime:
             if moto_server is not None:
                 moto_server.server_close()  # ThreadedMotoServer.stop leaves the socket open
             self._moto = None
+        botocore_perf.uninstall(self.endpoint_url)
         if self._moto_process is not None:
             self._moto_process.stop()
             self._moto_process = None
