@@ -110,6 +110,16 @@ class MotoProcess:
             self._watcher.join(timeout=5)
             self._watcher = None
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time the moto process has used so far (Linux /proc; None elsewhere)."""
+        if self._process is None:
+            return None
+        try:
+            fields = Path(f"/proc/{self._process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
     def _watch_streams(self) -> None:
         """Wake the Pipes of the tables whose stream got a record (moto_dynamodb's waiters)."""
         from . import moto_dynamodb

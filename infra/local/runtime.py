@@ -174,6 +174,10 @@ class LocalRuntime:
             )
         return function.invoke(event)
 
+    def moto_cpu_seconds(self) -> float | None:
+        """CPU seconds used by moto's own process so far (None when moto runs in this process)."""
+        return self._moto_process.cpu_seconds() if self._moto_process is not None else None
+
     def add_local_route(self, method: str, path: str, fn: LocalRouteHandler) -> None:
         """Serve a local-only route; `fn(request) -> (status, headers, body)`."""
         assert self.gateway is not None, "start() first"

@@ -1,0 +1,53 @@
+"""moto_perf's DynamoDB fast path answers byte for byte what moto's own serializer answers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from moto.core.serialize import BaseJSONSerializer, JSONSerializer, XFormedAttributePicker
+from moto.core.utils import get_service_model
+
+from infra.local import moto_perf
+
+ITEM: dict[str, Any] = {
+    "pk": {"S": "T#demo#C#1"},
+    "sk": {"S": ""},
+    "count": {"N": "12.5"},
+    "open": {"BOOL": False},
+    "gone": {"NULL": True},
+    "tags": {"SS": ["a", "b"]},
+    "scores": {"NS": ["1", "2"]},
+    "contact": {"M": {"name": {"S": "Ana"}, "phones": {"L": [{"S": "+57"}, {"N": "3"}]}, "empty": {"M": {}}}},
+    "history": {"L": [{"M": {"at": {"S": "2026"}}}, {"L": []}, {"BOOL": True}]},
+}
+
+
+class _MotoOwn(JSONSerializer):
+    _serialize_type_structure = BaseJSONSerializer._serialize_type_structure  # moto without the patch
+
+
+def _serialize(serializer_class: type, service: str, operation: str, result: Any) -> Any:
+    model = get_service_model(service).operation_model(operation)
+    serializer = serializer_class(operation_model=model, pretty_print=False, value_picker=XFormedAttributePicker())
+    return json.loads(serializer.serialize(result)["body"])
+
+
+@pytest.mark.parametrize("result", [
+    {"Item": ITEM},
+    {"Item": {**ITEM, "blob": {"B": "aGVsbG8="}}},  # a binary attribute: moto's own path, whole item
+    {"Items": [ITEM, {"pk": {"S": "x"}}], "Count": 2, "ScannedCount": 2, "LastEvaluatedKey": {"pk": {"S": "x"}}},
+])
+def test_the_fast_path_answers_what_moto_answers(result: dict[str, Any]) -> None:
+    moto_perf.install()
+    operation = "GetItem" if "Item" in result else "Query"
+    fast = _serialize(JSONSerializer, "dynamodb", operation, result)
+    assert fast == _serialize(_MotoOwn, "dynamodb", operation, result)
+    assert (fast.get("Item") or fast["Items"][0])["contact"] == ITEM["contact"]
+
+
+def test_only_plain_values_take_the_fast_path() -> None:
+    assert moto_perf.plain_attribute_value({"M": {"a": {"S": "x"}}}) == {"M": {"a": {"S": "x"}}}
+    for value in ({"B": "aGk="}, {"M": {"a": {"BS": []}}}, {"L": [{"N": 1}]}, {"S": None}, {}, "S"):
+        assert moto_perf.plain_attribute_value(value) is moto_perf._NOT_PLAIN
