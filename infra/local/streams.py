@@ -34,7 +34,8 @@ from .logs import get_logger
 
 log = get_logger("streams")
 
-IDLE_WAIT_SECONDS = 1.0
+# A safety net only: a record on the Pipe's table wakes it at once (moto_dynamodb.stream_table_waiters).
+IDLE_WAIT_SECONDS = 5.0
 MAX_BACKOFF_SECONDS = 1.0
 
 
