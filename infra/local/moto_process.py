@@ -14,13 +14,16 @@ a few extra routes of that server, under `/_skailan/` (never an AWS path):
   (bus_faults.py: `POST /_local/faults` for the bus);
 - `GET  /_skailan/ses/sent`: the e-mail SES accepted (`/_local/mail`, seed.local_mail);
 - `POST /_skailan/dynamodb/put_items {"table", "items"}`: items straight into a table
-  (seed_conversations: thousands of demo conversations without one request per 25 items).
+  (seed_conversations: thousands of demo conversations without one request per 25 items);
+- `GET  /_skailan/requests`: how many requests moto served, by operation (`X-Amz-Target`, else
+  method and first path segment) — what `bench channels e2e` divides by the messages stored.
 
 The child exits when its stdin closes (the runtime stopped or died), so no moto outlives it.
 """
 
 from __future__ import annotations
 
+import collections
 import json
 import os
 import subprocess
@@ -190,14 +193,20 @@ def _control_app(moto_app: Any, streams: _StreamGenerations) -> Callable[..., It
                        [("content-type", "application/json"), ("content-length", str(len(data)))])
         return [data]
 
+    served: collections.Counter[str] = collections.Counter()
+
     def app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if not path.startswith("/_skailan/"):
+            target = environ.get("HTTP_X_AMZ_TARGET")
+            served[target or f"{environ['REQUEST_METHOD']} /{path.strip('/').split('/', 1)[0]}"] += 1
             return moto_app(environ, start_response)  # type: ignore[no-any-return]
         method = environ["REQUEST_METHOD"]
         query = dict(urllib.parse.parse_qsl(environ.get("QUERY_STRING", "")))
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body: dict[str, Any] = json.loads(environ["wsgi.input"].read(length)) if length else {}
+        if path == "/_skailan/requests":
+            return answer(start_response, 200, {"requests": dict(served)})
         if path == "/_skailan/streams/wait":
             return answer(start_response, 200, streams.wait(int(query.get("after", -1)),
                                                             min(float(query.get("timeout", 1)), 20)))

@@ -178,6 +178,14 @@ class LocalRuntime:
         """CPU seconds used by moto's own process so far (None when moto runs in this process)."""
         return self._moto_process.cpu_seconds() if self._moto_process is not None else None
 
+    def moto_requests(self) -> dict[str, int] | None:
+        """Requests moto's own process has served so far, by operation (None when in process)."""
+        if self._moto_process is None:
+            return None
+        from .moto_process import call
+
+        return dict(call("GET", "/_skailan/requests")["requests"])
+
     def add_local_route(self, method: str, path: str, fn: LocalRouteHandler) -> None:
         """Serve a local-only route; `fn(request) -> (status, headers, body)`."""
         assert self.gateway is not None, "start() first"
