@@ -27,7 +27,9 @@ what moto answers:
   attribute value is a 10-member structure whose members are each looked up through six alias
   providers — ~20 % of the moto process's CPU under load. An `AttributeValue` made only of
   S / N / BOOL / NULL / SS / NS / M / L (checked recursively) is already in its wire form and is
-  passed through as is; anything else (B, BS, an unexpected type) takes moto's own path.
+  passed through as is; anything else (B, BS, an unexpected type) takes moto's own path. The
+  same holds for requests: moto parses every attribute value of a request the same shape-walking
+  way (~10 %), and a plain one parses to itself.
 """
 
 from __future__ import annotations
@@ -180,7 +182,7 @@ _NOT_PLAIN = object()
 
 def plain_attribute_value(value: Any) -> Any:
     """The wire form of a DynamoDB AttributeValue that needs no serialization, else _NOT_PLAIN."""
-    if type(value) is not dict or not value:
+    if type(value) is not dict or len(value) != 1:  # exactly one type, as DynamoDB requires
         return _NOT_PLAIN
     out: dict[str, Any] = {}
     for kind, inner in value.items():
@@ -232,3 +234,17 @@ def _plain_attribute_values() -> None:
         original(self, serialized, value, shape, key)
 
     JSONSerializer._serialize_type_structure = serialize_structure  # type: ignore[method-assign]
+
+    from moto.core.parse import JSONParser
+
+    original_parse = JSONParser._parse_structure
+
+    def parse_structure(self: Any, shape: Any, value: Any) -> Any:
+        if shape.name == "AttributeValue" and self.MAP_TYPE is dict and (
+                self.operation_model.service_model.service_name in ("dynamodb", "dynamodbstreams")):
+            plain = plain_attribute_value(value)
+            if plain is not _NOT_PLAIN:
+                return plain
+        return original_parse(self, shape, value)
+
+    JSONParser._parse_structure = parse_structure  # type: ignore[method-assign]

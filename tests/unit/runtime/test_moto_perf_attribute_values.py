@@ -1,4 +1,4 @@
-"""moto_perf's DynamoDB fast path answers byte for byte what moto's own serializer answers."""
+"""moto_perf's DynamoDB fast paths: answers and parsed requests are exactly moto's own."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from moto.core.parse import BaseJSONParser, JSONParser
 from moto.core.serialize import BaseJSONSerializer, JSONSerializer, XFormedAttributePicker
 from moto.core.utils import get_service_model
 
@@ -49,5 +50,29 @@ def test_the_fast_path_answers_what_moto_answers(result: dict[str, Any]) -> None
 
 def test_only_plain_values_take_the_fast_path() -> None:
     assert moto_perf.plain_attribute_value({"M": {"a": {"S": "x"}}}) == {"M": {"a": {"S": "x"}}}
-    for value in ({"B": "aGk="}, {"M": {"a": {"BS": []}}}, {"L": [{"N": 1}]}, {"S": None}, {}, "S"):
+    for value in ({"B": "aGk="}, {"M": {"a": {"BS": []}}}, {"L": [{"N": 1}]}, {"S": None}, {}, "S",
+                  {"S": "a", "N": "1"}):
         assert moto_perf.plain_attribute_value(value) is moto_perf._NOT_PLAIN
+
+
+class _MotoOwnParser(JSONParser):
+    _parse_structure = BaseJSONParser._parse_structure  # moto without the patch
+
+
+@pytest.mark.parametrize(("operation", "request_body"), [
+    ("PutItem", {"TableName": "t", "Item": ITEM, "ConditionExpression": "attribute_not_exists(pk)"}),
+    ("PutItem", {"TableName": "t", "Item": {**ITEM, "blob": {"B": "aGVsbG8="}}}),  # decoded by moto's own path
+    ("UpdateItem", {"TableName": "t", "Key": {"pk": {"S": "a"}, "sk": {"S": "b"}}, "UpdateExpression": "SET #a = :v",
+                    "ExpressionAttributeNames": {"#a": "a"}, "ExpressionAttributeValues": {":v": ITEM["contact"]}}),
+    ("TransactWriteItems", {"TransactItems": [{"Put": {"TableName": "t", "Item": ITEM}},
+                                              {"Delete": {"TableName": "t", "Key": {"pk": {"S": "x"}}}}]}),
+])
+def test_requests_parse_to_what_moto_parses(operation: str, request_body: dict[str, Any]) -> None:
+    moto_perf.install()
+    model = get_service_model("dynamodb").operation_model(operation)
+    request = {"method": "POST", "values": {}, "headers": {}, "body": json.dumps(request_body).encode(),
+               "url_path": "/", "url_params": {}}
+    fast = JSONParser(model, map_type=dict).parse(request)  # type: ignore[arg-type]
+    assert fast == _MotoOwnParser(model, map_type=dict).parse(request)  # type: ignore[arg-type]
+    if "blob" not in json.dumps(request_body):
+        assert fast == request_body
