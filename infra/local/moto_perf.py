@@ -30,6 +30,11 @@ what moto answers:
   passed through as is; anything else (B, BS, an unexpected type) takes moto's own path. The
   same holds for requests: moto parses every attribute value of a request the same shape-walking
   way (~10 %), and a plain one parses to itself.
+- moto lists a response class's methods with `inspect.getmembers` on every request (~4 %): kept
+  per class (and recomputed if the class gains or loses an attribute, as moto_cognito's patch
+  adds one). Update expressions are parsed twice per UpdateItem and per transaction Update
+  (~5 %): the AST is kept per expression string — moto's validator works on a deep copy of it,
+  never on the AST itself.
 """
 
 from __future__ import annotations
@@ -55,6 +60,8 @@ def install() -> None:
     _cache_backend_for_host()
     _no_flask_debug()
     _plain_attribute_values()
+    _cache_method_names()
+    _cache_update_expressions()
     _installed = True
 
 
@@ -248,3 +255,35 @@ def _plain_attribute_values() -> None:
         return original_parse(self, shape, value)
 
     JSONParser._parse_structure = parse_structure  # type: ignore[method-assign]
+
+
+def _cache_method_names() -> None:
+    from moto.core import responses, utils
+
+    original = utils.method_names_from_class
+    cache: dict[tuple[Any, int], list[str]] = {}
+
+    def method_names_from_class(clazz: Any) -> list[str]:
+        # The count of attributes along the MRO: a method added by a patch changes it.
+        key = (clazz, sum(len(vars(base)) for base in clazz.__mro__))
+        names = cache.get(key)
+        if names is None:
+            names = cache[key] = original(clazz)
+        return list(names)
+
+    responses.method_names_from_class = method_names_from_class  # type: ignore[assignment]
+
+
+def _cache_update_expressions() -> None:
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
+
+    parse = UpdateExpressionParser.make.__func__  # type: ignore[attr-defined]
+
+    @functools.lru_cache(maxsize=4096)
+    def parsed(expression: str) -> Any:
+        return parse(UpdateExpressionParser, expression)  # a parse error is raised, never cached
+
+    def make(cls: Any, expression: str) -> Any:
+        return parsed(expression) if cls is UpdateExpressionParser else parse(cls, expression)
+
+    UpdateExpressionParser.make = classmethod(make)  # type: ignore[assignment,method-assign]

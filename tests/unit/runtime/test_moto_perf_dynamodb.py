@@ -1,4 +1,4 @@
-"""moto_perf's DynamoDB fast paths: answers and parsed requests are exactly moto's own."""
+"""moto_perf's DynamoDB fast paths: answers, parsed requests and updates are exactly moto's own."""
 
 from __future__ import annotations
 
@@ -76,3 +76,48 @@ def test_requests_parse_to_what_moto_parses(operation: str, request_body: dict[s
     assert fast == _MotoOwnParser(model, map_type=dict).parse(request)  # type: ignore[arg-type]
     if "blob" not in json.dumps(request_body):
         assert fast == request_body
+
+
+def test_an_update_expression_parsed_once_is_never_changed_by_the_updates_that_use_it() -> None:
+    import boto3
+    from moto import mock_aws
+
+    moto_perf.install()
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        dynamodb.create_table(TableName="t", BillingMode="PAY_PER_REQUEST",
+                              KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                              AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+        expression = "SET #t = :t, tags = list_append(if_not_exists(tags, :empty), :tag) ADD n :one"
+        for pk, text in (("a", "uno"), ("a", "dos"), ("b", "tres")):  # new item, existing item, new item
+            dynamodb.update_item(TableName="t", Key={"pk": {"S": pk}}, UpdateExpression=expression,
+                                 ExpressionAttributeNames={"#t": "text"},
+                                 ExpressionAttributeValues={":t": {"S": text}, ":empty": {"L": []},
+                                                            ":tag": {"L": [{"S": text}]}, ":one": {"N": "1"}})
+        dynamodb.transact_write_items(TransactItems=[{"Update": {
+            "TableName": "t", "Key": {"pk": {"S": "b"}}, "UpdateExpression": expression,
+            "ExpressionAttributeNames": {"#t": "text"},
+            "ExpressionAttributeValues": {":t": {"S": "cuatro"}, ":empty": {"L": []},
+                                          ":tag": {"L": [{"S": "cuatro"}]}, ":one": {"N": "1"}}}}])
+        a = dynamodb.get_item(TableName="t", Key={"pk": {"S": "a"}})["Item"]
+        b = dynamodb.get_item(TableName="t", Key={"pk": {"S": "b"}})["Item"]
+        with pytest.raises(dynamodb.exceptions.ClientError):  # a parse error is still an error, every time
+            dynamodb.update_item(TableName="t", Key={"pk": {"S": "c"}}, UpdateExpression="SET = broken")
+        with pytest.raises(dynamodb.exceptions.ClientError):
+            dynamodb.update_item(TableName="t", Key={"pk": {"S": "c"}}, UpdateExpression="SET = broken")
+    assert a == {"pk": {"S": "a"}, "text": {"S": "dos"}, "tags": {"L": [{"S": "uno"}, {"S": "dos"}]}, "n": {"N": "2"}}
+    assert b == {"pk": {"S": "b"}, "text": {"S": "cuatro"}, "tags": {"L": [{"S": "tres"}, {"S": "cuatro"}]},
+                 "n": {"N": "2"}}
+
+
+def test_method_names_follow_a_method_added_after_the_first_request() -> None:
+    from moto.core import responses
+
+    moto_perf.install()
+
+    class Handler:
+        def one(self) -> None: ...
+
+    assert responses.method_names_from_class(Handler) == ["one"]
+    Handler.two = lambda self: None  # type: ignore[attr-defined]
+    assert responses.method_names_from_class(Handler) == ["one", "two"]
