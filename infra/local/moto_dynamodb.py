@@ -9,8 +9,8 @@ a transaction cannot matter), a failed condition cancels everything with per-ite
 nothing is written unless every condition holds — and snapshots only the items it touches, to
 restore them if applying an operation fails.
 
-`install()` patches the in-process backend (tests with `mock_aws`, and the local runtime, whose
-moto server runs in the same process). A lock makes each transaction atomic against the others,
+`install()` patches the backend of the process it runs in (tests with `mock_aws`, and the local
+runtime's moto process, `moto_process.py`). A lock makes each transaction atomic against the others,
 as DynamoDB is: moto's server threads would otherwise interleave two transactions' checks and
 writes.
 
