@@ -26,6 +26,7 @@ from __future__ import annotations
 import collections
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -37,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT_SECONDS = 60
+START_TIMEOUT_SECONDS = 120  # imports and an RSA key: slow on a loaded machine
 
 # The runtime's moto when it runs in a child process (None: in this process, or no runtime).
 _endpoint: str | None = None
@@ -256,6 +257,9 @@ def serve(host: str, port: int) -> None:
                          request_handler=MotoRequestHandler)
     threading.Thread(target=server.serve_forever, name="moto-server", daemon=True).start()
     print(f"moto-port {server.server_address[1]}", flush=True)
+    # Nobody reads our stdout past that line: anything printed later goes to stderr, never into a
+    # pipe that would fill up and block us.
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     sys.stdin.buffer.read()  # until the runtime closes our stdin (or dies)
     server.shutdown()
     server.server_close()
@@ -268,6 +272,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)
+    # Ctrl-C in a terminal reaches the whole process group: the runtime stops first (its workers
+    # still need moto to finish their batches) and then closes our stdin.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from . import logs
 
     logs.configure()
