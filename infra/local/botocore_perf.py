@@ -48,10 +48,11 @@ def _patch() -> None:
 
 def _local_add_auth(signer: type, original: Any) -> Any:
     def add_auth(self: Any, request: Any) -> None:
+        own_class: type = type(self)
         if (
             not _installed_for
             # Exactly the header signer: its subclasses (S3's, the presigned-URL query signers) sign.
-            or type(self) is not signer
+            or own_class is not signer
             or self.credentials is None
             or urlsplit(request.url).netloc not in _installed_for
         ):
