@@ -239,6 +239,9 @@ def part_e2e() -> Iterator[dict[str, Any]]:
                         failures.append(reply.text)
 
         senders = [threading.Thread(target=send, args=(own,)) for own in bodies]
+        # CPU per message: unlike the rates, it hardly moves with the machine's other load.
+        cpu_started, moto_cpu_started = time.process_time(), runtime.moto_cpu_seconds()
+        requests_started = runtime.moto_requests() or {}
         started = time.perf_counter()
         for sender in senders:
             sender.start()
@@ -250,6 +253,9 @@ def part_e2e() -> Iterator[dict[str, Any]]:
         while stored() < E2E_MESSAGES and time.monotonic() < deadline:
             time.sleep(1)  # each look is a Scan of the table: it costs the runtime CPU
         elapsed = time.perf_counter() - started
+        runtime_cpu, moto_cpu_ended = time.process_time() - cpu_started, runtime.moto_cpu_seconds()
+        requests = {op: n - requests_started.get(op, 0) for op, n in (runtime.moto_requests() or {}).items()}
+        moto_cpu = moto_cpu_ended - moto_cpu_started if moto_cpu_ended is not None and moto_cpu_started is not None else None
         done = stored()
         # moto's floor in the same run: the same number of 3-item transactions straight to the
         # same moto, on a fresh table of the same schema (so it grows like the one above did)
@@ -280,6 +286,17 @@ def part_e2e() -> Iterator[dict[str, Any]]:
     floor_rate = E2E_MESSAGES / floor if floor else 0.0
     yield figure(BENCH, "e2e_webhook_to_stored_messages_per_s", rate, "msg/s", messages=done,
                  seconds=round(elapsed, 2), posting_seconds=round(posted, 2), senders=E2E_SENDERS)
+    yield figure(BENCH, "e2e_cpu_ms_per_message", 1000 * (runtime_cpu + (moto_cpu or 0)) / max(done, 1), "ms",
+                 runtime_ms=round(1000 * runtime_cpu / max(done, 1), 1),
+                 moto_ms=round(1000 * moto_cpu / max(done, 1), 1) if moto_cpu is not None else None,
+                 note="CPU of the runtime process (this one: gateway, pollers, handlers, the posters) "
+                      "and of moto's process, per stored message; moto_ms null when moto runs in process")
+    per_message = {op.split(".")[-1]: round(n / max(done, 1), 2) for op, n in
+                   sorted(requests.items(), key=lambda item: -item[1]) if n / max(done, 1) >= 0.05}
+    if requests:  # counted only when moto runs in its own process (the default)
+        yield figure(BENCH, "e2e_moto_requests_per_message", sum(requests.values()) / max(done, 1), "requests",
+                     by_operation=per_message, note="requests moto served from the first webhook to the last "
+                     "stored message (the whole cascade and the bench's own polling Scans), per stored message")
     yield figure(BENCH, "e2e_webhook_post_p50", statistics.median(post_times), "ms",
                  p99=round(_percentile(post_times, 99), 1), note="HTTP through the local gateway, workers busy")
     yield figure(BENCH, "moto_floor_transactions_per_s", floor_rate, "tx/s", transactions=E2E_MESSAGES,

@@ -4,7 +4,9 @@ The next `count` PutEvents calls on moto fail — with `status` 5xx/4xx the whol
 that HTTP status (`code` as the error code, InternalException by default); with status 200 every
 entry comes back with `ErrorCode` (`code`, InternalFailure by default) and `FailedEntryCount`, as
 EventBridge reports throttling. `DELETE /_local/outbox` clears pending faults. moto runs in this
-process, so patching its backend covers every caller (the outbox Pipes, and anything else).
+process that patches its backend (`install()`), so this covers every caller (the outbox Pipes, and
+anything else). When the runtime's moto runs in a process of its own (moto_process.py), `add`,
+`clear` and `pending` here are forwarded to that process, which holds the faults.
 """
 
 from __future__ import annotations
@@ -25,18 +27,38 @@ class BusFault:
     code: str | None = None
 
 
+def _remote() -> str | None:
+    from .moto_process import remote_endpoint
+
+    return remote_endpoint()
+
+
 def add(status: int, count: int = 1, code: str | None = None) -> None:
+    if _remote():
+        from .moto_process import call
+
+        call("POST", "/_skailan/faults/eventbridge", {"status": int(status), "count": int(count), "code": code})
+        return
     install()
     with _lock:
         _pending.extend(BusFault(int(status), code) for _ in range(max(0, int(count))))
 
 
 def clear() -> None:
+    if _remote():
+        from .moto_process import call
+
+        call("DELETE", "/_skailan/faults/eventbridge")
+        return
     with _lock:
         _pending.clear()
 
 
 def pending() -> int:
+    if _remote():
+        from .moto_process import call
+
+        return int(call("GET", "/_skailan/faults/eventbridge")["pending"])
     with _lock:
         return len(_pending)
 

@@ -14,8 +14,8 @@
 (Password resets do not use Cognito's ForgotPassword — moto accepts any code there — but the
 application's own single-use code, e-mailed with a link to the app: `skailan.tenancy.signin`.)
 
-`install()` patches the in-process backend (the local runtime's moto server runs in the same
-process, as do tests with `mock_aws`); it is idempotent.
+`install()` patches the backend of the process it runs in (the local runtime's moto process,
+`moto_process.py`, or tests with `mock_aws`); it is idempotent.
 """
 
 from __future__ import annotations

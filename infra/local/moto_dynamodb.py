@@ -9,8 +9,8 @@ a transaction cannot matter), a failed condition cancels everything with per-ite
 nothing is written unless every condition holds — and snapshots only the items it touches, to
 restore them if applying an operation fails.
 
-`install()` patches the in-process backend (tests with `mock_aws`, and the local runtime, whose
-moto server runs in the same process). A lock makes each transaction atomic against the others,
+`install()` patches the backend of the process it runs in (tests with `mock_aws`, and the local
+runtime's moto process, `moto_process.py`). A lock makes each transaction atomic against the others,
 as DynamoDB is: moto's server threads would otherwise interleave two transactions' checks and
 writes.
 
@@ -36,7 +36,8 @@ _candidates_of = threading.local()  # the items `Table.all_items` returns to the
 # Streams: events the local Pipes wait on (set on every new stream record), the records a
 # transaction holds back until it commits, and how many records a shard keeps (older ones are
 # trimmed, as DynamoDB trims after 24 h; sequence numbers stay stable).
-stream_waiters: set[threading.Event] = set()
+stream_waiters: set[threading.Event] = set()  # woken by a record on any table
+stream_table_waiters: dict[str, set[threading.Event]] = {}  # table name → woken by its own records
 stream_listeners: list[Any] = []  # called with (shard, record) per new record (streams.InProcessRelay)
 _held_records = threading.local()
 STREAM_RETENTION = 20_000
@@ -309,6 +310,16 @@ def _restore(backend: Any, snapshots: list[tuple[str, dict[str, Any], Any]]) -> 
 # ---------------------------------------------------------------- streams
 
 
+def wake_stream_waiters(tables: list[str] | None) -> None:
+    """Wake the Pipes waiting on these tables' streams (None: every Pipe)."""
+    for waiter in list(stream_waiters):
+        waiter.set()
+    for name, waiters in list(stream_table_waiters.items()):
+        if tables is None or name in tables:
+            for waiter in list(waiters):
+                waiter.set()
+
+
 def _install_streams() -> None:
     """Streams for the local Pipes (infra/local/streams.py): records of a transaction appear when
     it commits, waiting pollers wake on a new record, a shard keeps the last STREAM_RETENTION
@@ -336,8 +347,7 @@ def _install_streams() -> None:
             drop = len(self.items) - STREAM_RETENTION // 2
             del self.items[:drop]
             self._skailan_trimmed = trimmed + drop
-        for waiter in list(stream_waiters):
-            waiter.set()
+        wake_stream_waiters([str(self.table.name)])
         if record is not None:
             for listener in list(stream_listeners):
                 listener(self, record)

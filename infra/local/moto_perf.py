@@ -23,6 +23,18 @@ what moto answers:
   under one global lock; the answer depends only on the host, so it is cached.
 - Flask debug mode (moto turns it on) re-creates a class per form-encoded request (SQS, SNS):
   it only changes error pages, and is turned off.
+- DynamoDB responses: moto 5.2 serializes every item through botocore's shapes, and each
+  attribute value is a 10-member structure whose members are each looked up through six alias
+  providers — ~20 % of the moto process's CPU under load. An `AttributeValue` made only of
+  S / N / BOOL / NULL / SS / NS / M / L (checked recursively) is already in its wire form and is
+  passed through as is; anything else (B, BS, an unexpected type) takes moto's own path. The
+  same holds for requests: moto parses every attribute value of a request the same shape-walking
+  way (~10 %), and a plain one parses to itself.
+- moto lists a response class's methods with `inspect.getmembers` on every request (~4 %): kept
+  per class (and recomputed if the class gains or loses an attribute, as moto_cognito's patch
+  adds one). Update expressions are parsed twice per UpdateItem and per transaction Update
+  (~5 %): the AST is kept per expression string — moto's validator works on a deep copy of it,
+  never on the AST itself.
 """
 
 from __future__ import annotations
@@ -47,6 +59,9 @@ def install() -> None:
     _no_spinning_long_polls()
     _cache_backend_for_host()
     _no_flask_debug()
+    _plain_attribute_values()
+    _cache_method_names()
+    _cache_update_expressions()
     _installed = True
 
 
@@ -167,3 +182,108 @@ def _no_flask_debug() -> None:
         return app
 
     threaded_moto_server.create_backend_app = create_backend_app  # type: ignore[assignment]
+
+
+_NOT_PLAIN = object()
+
+
+def plain_attribute_value(value: Any) -> Any:
+    """The wire form of a DynamoDB AttributeValue that needs no serialization, else _NOT_PLAIN."""
+    if type(value) is not dict or len(value) != 1:  # exactly one type, as DynamoDB requires
+        return _NOT_PLAIN
+    out: dict[str, Any] = {}
+    for kind, inner in value.items():
+        if kind in ("S", "N"):
+            if type(inner) is not str:
+                return _NOT_PLAIN
+            out[kind] = inner
+        elif kind in ("BOOL", "NULL"):
+            if type(inner) is not bool:
+                return _NOT_PLAIN
+            out[kind] = inner
+        elif kind in ("SS", "NS"):
+            if type(inner) is not list or any(type(member) is not str for member in inner):
+                return _NOT_PLAIN
+            out[kind] = list(inner)
+        elif kind == "M":
+            if type(inner) is not dict:
+                return _NOT_PLAIN
+            members = {}
+            for name, member in inner.items():
+                members[name] = plain_attribute_value(member)
+                if members[name] is _NOT_PLAIN:
+                    return _NOT_PLAIN
+            out[kind] = members
+        elif kind == "L":
+            if type(inner) is not list:
+                return _NOT_PLAIN
+            elements = [plain_attribute_value(member) for member in inner]
+            if any(element is _NOT_PLAIN for element in elements):
+                return _NOT_PLAIN
+            out[kind] = elements
+        else:  # B, BS or anything moto may represent differently: its own serializer
+            return _NOT_PLAIN
+    return out
+
+
+def _plain_attribute_values() -> None:
+    from moto.core.serialize import JSONSerializer
+
+    original = JSONSerializer._serialize_type_structure
+
+    def serialize_structure(self: Any, serialized: Any, value: Any, shape: Any, key: str) -> None:
+        if key and shape.name == "AttributeValue" and self.operation_model.service_model.service_name in (
+            "dynamodb", "dynamodbstreams"):
+            plain = plain_attribute_value(value)
+            if plain is not _NOT_PLAIN:
+                self._default_serialize(serialized, plain, shape, key)
+                return
+        original(self, serialized, value, shape, key)
+
+    JSONSerializer._serialize_type_structure = serialize_structure  # type: ignore[method-assign]
+
+    from moto.core.parse import JSONParser
+
+    original_parse = JSONParser._parse_structure
+
+    def parse_structure(self: Any, shape: Any, value: Any) -> Any:
+        if shape.name == "AttributeValue" and self.MAP_TYPE is dict and (
+                self.operation_model.service_model.service_name in ("dynamodb", "dynamodbstreams")):
+            plain = plain_attribute_value(value)
+            if plain is not _NOT_PLAIN:
+                return plain
+        return original_parse(self, shape, value)
+
+    JSONParser._parse_structure = parse_structure  # type: ignore[method-assign]
+
+
+def _cache_method_names() -> None:
+    from moto.core import responses, utils
+
+    original = utils.method_names_from_class
+    cache: dict[tuple[Any, int], list[str]] = {}
+
+    def method_names_from_class(clazz: Any) -> list[str]:
+        # The count of attributes along the MRO: a method added by a patch changes it.
+        key = (clazz, sum(len(vars(base)) for base in clazz.__mro__))
+        names = cache.get(key)
+        if names is None:
+            names = cache[key] = original(clazz)
+        return list(names)
+
+    responses.method_names_from_class = method_names_from_class  # type: ignore[assignment]
+
+
+def _cache_update_expressions() -> None:
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
+
+    parse = UpdateExpressionParser.make.__func__  # type: ignore[attr-defined]
+
+    @functools.lru_cache(maxsize=4096)
+    def parsed(expression: str) -> Any:
+        return parse(UpdateExpressionParser, expression)  # a parse error is raised, never cached
+
+    def make(cls: Any, expression: str) -> Any:
+        return parsed(expression) if cls is UpdateExpressionParser else parse(cls, expression)
+
+    UpdateExpressionParser.make = classmethod(make)  # type: ignore[assignment,method-assign]

@@ -25,13 +25,14 @@ from typing import Any
 from moto.events.models import EventPattern
 from moto.server import ThreadedMotoServer
 
-from . import concurrency, moto_cognito, moto_dynamodb, moto_perf, moto_s3, websocket
+from . import botocore_perf, concurrency, moto_cognito, moto_dynamodb, moto_perf, moto_s3, websocket
 from .apis import build_route_table, load_http_apis
 from .authorizers import JwksCache
 from .aws import FAKE_CREDENTIALS, AwsClients
 from .functions import DEFAULT_CONCURRENCY, FunctionError, LocalFunction, function_specs
 from .gateway import Gateway, LocalRequest, LocalRouteHandler
 from .logs import get_logger, quiet_werkzeug
+from .moto_process import MotoProcess
 from .physical import PhysicalIds
 from .pollers import AsyncInvokePoller, QueuePoller, SqsEventSourcePoller, sns_lambda_event
 from .provision import Provisioner, ProvisioningError, ScheduleRule
@@ -75,6 +76,7 @@ class LocalRuntime:
         ws_port: int | None = None,
         concurrency: int | None = None,
         max_concurrency: int | None = None,
+        moto_in_process: bool | None = None,
     ) -> None:
         """
         port / moto_port: None reads SKAILAN_PORT / SKAILAN_MOTO_PORT (3000 / 4566); 0 picks a free port.
@@ -88,6 +90,8 @@ class LocalRuntime:
             (SKAILAN_LOCAL_CONCURRENCY, 4).
         max_concurrency: a cap on every function's and event source's concurrency
             (SKAILAN_LOCAL_MAX_CONCURRENCY; 0 or unset: the template's own figures).
+        moto_in_process: run moto's server as a thread of this process instead of a process of its
+            own (SKAILAN_LOCAL_MOTO=thread; the default is a process: the GIL is then split).
         """
         self.template_path = Path(template_path)
         self.port = _env_int("SKAILAN_PORT", DEFAULT_PORT) if port is None else port
@@ -116,6 +120,9 @@ class LocalRuntime:
         self.max_concurrency = (
             _env_int("SKAILAN_LOCAL_MAX_CONCURRENCY", 0) if max_concurrency is None else max_concurrency
         )
+        self.moto_in_process = (
+            os.environ.get("SKAILAN_LOCAL_MOTO", "process") == "thread" if moto_in_process is None else moto_in_process
+        )
         self.websockets: list[websocket.WebSocketServer] = []
 
         self.template: Template | None = None
@@ -128,6 +135,7 @@ class LocalRuntime:
         self.pipes: list[StreamPipePoller] = []
         self.seed_lines: list[str] = []
         self._moto: ThreadedMotoServer | None = None
+        self._moto_process: MotoProcess | None = None
         self._saved_environment: dict[str, str | None] = {}
         self._added_sys_paths: list[str] = []
 
@@ -165,6 +173,18 @@ class LocalRuntime:
                 function_logical_id, "ResourceNotFoundException", "no such function in the template"
             )
         return function.invoke(event)
+
+    def moto_cpu_seconds(self) -> float | None:
+        """CPU seconds used by moto's own process so far (None when moto runs in this process)."""
+        return self._moto_process.cpu_seconds() if self._moto_process is not None else None
+
+    def moto_requests(self) -> dict[str, int] | None:
+        """Requests moto's own process has served so far, by operation (None when in process)."""
+        if self._moto_process is None:
+            return None
+        from .moto_process import call
+
+        return dict(call("GET", "/_skailan/requests")["requests"])
 
     def add_local_route(self, method: str, path: str, fn: LocalRouteHandler) -> None:
         """Serve a local-only route; `fn(request) -> (status, headers, body)`."""
@@ -205,6 +225,7 @@ class LocalRuntime:
             self.template_path, self.parameter_overrides, stack_name=self.stack_name
         )
         self._start_moto()
+        botocore_perf.install(self.endpoint_url)  # requests to our moto: no SigV4 computed (README)
         self.clients = AwsClients(self.endpoint_url, self.template.region)
         self.ids = PhysicalIds(self.template, self.endpoint_url)
 
@@ -294,6 +315,10 @@ class LocalRuntime:
             if moto_server is not None:
                 moto_server.server_close()  # ThreadedMotoServer.stop leaves the socket open
             self._moto = None
+        botocore_perf.uninstall(self.endpoint_url)
+        if self._moto_process is not None:
+            self._moto_process.stop()
+            self._moto_process = None
         self._restore_environment()
         for path in self._added_sys_paths:
             if path in sys.path:
@@ -304,6 +329,13 @@ class LocalRuntime:
     # -- moto ----------------------------------------------------------------------------------------
 
     def _start_moto(self) -> None:
+        if not self.moto_in_process:
+            # moto on a core of its own: the patches below are applied in that process.
+            self._moto_process = MotoProcess(self.host, self.moto_port)
+            self._moto_process.start()
+            self.moto_port = self._moto_process.port
+            log.info("moto on %s (own process)", self.endpoint_url)
+            return
         moto_dynamodb.install()  # O(transaction) TransactWriteItems, atomic across threads
         moto_cognito.install()  # tokens signed with a key of this process; RevokeToken
         moto_s3.install()  # a PUT body is the object, whatever its Content-Type (as in S3)

@@ -235,13 +235,17 @@ def start_fake_providers(runtime: Any) -> Any:
 
 
 def local_mail() -> list[dict[str, Any]]:
-    """E-mail SES accepted in this process's moto (invitation links live here locally)."""
+    """E-mail SES accepted in the runtime's moto (invitation links live here locally)."""
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
     from skailan.platform.settings import get_settings
 
+    from .moto_process import call, remote_endpoint
+
     region = get_settings().model_dump().get("region") or "us-east-1"
+    if remote_endpoint():  # moto in its own process: it reads its backend for us
+        return list(call("GET", f"/_skailan/ses/sent?region={region}")["items"])
     backend = ses_backends[DEFAULT_ACCOUNT_ID][region]
     return [_mail_entry(m) for m in backend.sent_messages]
 

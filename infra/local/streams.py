@@ -12,7 +12,8 @@ dead-letter queue, as Pipes does. Each record is published once: the checkpoint 
 sequence number done per shard (a replayed record at or below it is skipped), and entries that
 went through in a partly failed PutEvents are not sent again on the retry.
 
-The poller sleeps until moto's stream receives a record (`moto_dynamodb.stream_waiters`), so the lag
+The poller sleeps until its table's stream receives a record (`moto_dynamodb.stream_table_waiters`;
+with moto in its own process, `moto_process` relays the wake-ups), so the lag
 from the write to the bus is the cost of the calls, not a polling interval.
 """
 
@@ -33,7 +34,8 @@ from .logs import get_logger
 
 log = get_logger("streams")
 
-IDLE_WAIT_SECONDS = 1.0
+# A safety net only: a record on the Pipe's table wakes it at once (moto_dynamodb.stream_table_waiters).
+IDLE_WAIT_SECONDS = 5.0
 READ_LIMIT = 1000  # records per GetRecords (the DynamoDB Streams maximum)
 MAX_BACKOFF_SECONDS = 1.0
 
@@ -102,7 +104,8 @@ class StreamPipePoller:
     # -- lifecycle ---------------------------------------------------------------------------------
 
     def start(self) -> None:
-        moto_dynamodb.stream_waiters.add(self._wake)
+        # Woken by a record on this Pipe's own table only: a write elsewhere costs it no GetRecords.
+        moto_dynamodb.stream_table_waiters.setdefault(self._table_name(), set()).add(self._wake)
         self._thread = threading.Thread(target=self._run, name=f"skailan-local-pipe-{self.name}", daemon=True)
         self._thread.start()
 
@@ -111,10 +114,14 @@ class StreamPipePoller:
         self._wake.set()
 
     def join(self, timeout: float = 10) -> None:
-        moto_dynamodb.stream_waiters.discard(self._wake)
+        moto_dynamodb.stream_table_waiters.get(self._table_name(), set()).discard(self._wake)
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+
+    def _table_name(self) -> str:
+        # arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>
+        return self.spec.stream_arn.split(":table/", 1)[-1].split("/stream/", 1)[0]
 
     def _run(self) -> None:
         while not self._stop.is_set():

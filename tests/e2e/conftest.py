@@ -35,6 +35,9 @@ def _free_port() -> int:
 def local_runtime(log_name: str = ".pytest-e2e-runtime.log") -> Iterator[str]:
     """`python -m infra.local` on free ports; yields its base URL; Ctrl-C at the end."""
     port, moto_port, ws_port = _free_port(), _free_port(), _free_port()
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # `-n N`: each worker runs its own runtime
+    if worker:
+        log_name = log_name.removesuffix(".log") + f".{worker}.log"
     env = dict(os.environ, SKAILAN_PORT=str(port), SKAILAN_MOTO_PORT=str(moto_port), SKAILAN_WS_PORT=str(ws_port),
                PYTHONPATH=f"{ROOT / 'layers/skailan'}:{ROOT}")
     log = open(ROOT / log_name, "w")  # noqa: SIM115 - closed at teardown
