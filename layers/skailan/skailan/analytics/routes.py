@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from skailan.analytics.kam_models import KamReportOut
 from skailan.analytics.models import ConversationReportOut, NpsOut, SummaryOut
 from skailan.platform.auth import current_caller
 from skailan.tenancy.access import requires
@@ -59,6 +60,21 @@ def nps_report(
     from skailan.analytics import reports
 
     return reports.nps(current_caller().tenant_id, start=from_, end=to, group_by=group_by)
+
+
+@router.get("/v1/reports/kam", middlewares=VIEW, tags=TAGS)
+def kam_report(
+    from_: Annotated[str | None, Query(alias="from", pattern=DATE)] = None,
+    to: Annotated[str | None, Query(pattern=DATE)] = None,
+) -> KamReportOut:
+    """Key-account KPIs per account and per key-account manager: CLV (won to date + projected, the
+    formula's parts returned), NPS, satisfaction, referenceable customers, interactions and the
+    longest gap without one (alert past `kam.interaction_gap_alert_days`), upsell / cross-sell /
+    renewal rates (denominator: brand setting `kam.rate_denominator`), organic growth, churn and
+    acquisition per channel. From the analytics counters; `definitions` says how."""
+    from skailan.analytics import kam
+
+    return KamReportOut.model_validate(kam.report(current_caller().tenant_id, start=from_, end=to))
 
 
 ROUTERS = [router]

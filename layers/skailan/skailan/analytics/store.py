@@ -292,3 +292,38 @@ def delete_tenant(tenant_id: str) -> int:
         while batch:
             batch = dynamodb.batch_write_item(RequestItems=batch).get("UnprocessedItems") or {}
     return len(keys)
+
+
+# ---------------------------------------------------------------- key accounts (analytics.kam)
+# `…#KA` / `<business>#a` the account (key account marks, manager), `#d` its won deals to date,
+# `#i` its last interaction, `#r` referenceable people (ADD); `…#P#<person>` / `state` a person
+# (accounts, acquisition channel, referenceable, latest NPS); `…#DL#<deal>` / `state` a deal
+# already counted as won. One Query on `…#KA` reads every account of a report.
+
+
+def accounts_pk(tenant_id: str) -> str:
+    return f"{_root(tenant_id)}#KA"
+
+
+def account_key(tenant_id: str, business_id: str, part: str) -> dict[str, Any]:
+    return _key(accounts_pk(tenant_id), f"{business_id}#{part}")
+
+
+def person_key(tenant_id: str, person_id: str) -> dict[str, Any]:
+    return _key(f"{_root(tenant_id)}#P#{person_id}", "state")
+
+
+def deal_key(tenant_id: str, deal_id: str) -> dict[str, Any]:
+    return _key(f"{_root(tenant_id)}#DL#{deal_id}", "state")
+
+
+def query_accounts(tenant_id: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(business id, part, attributes) of every key-account item of a brand."""
+    params: dict[str, Any] = {"TableName": _table(), "KeyConditionExpression": "pk = :pk",
+                              "ExpressionAttributeValues": {":pk": {"S": accounts_pk(tenant_id)}}}
+    for item in _paginate("query", params):
+        plain = _plain(item)
+        if isinstance(plain.get("marks"), str):
+            plain["marks"] = json.loads(plain["marks"])
+        business_id, _, part = str(plain["sk"]).rpartition("#")
+        yield business_id, part, plain
