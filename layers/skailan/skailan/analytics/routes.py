@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from skailan.analytics.kam_models import KamReportOut
+from skailan.analytics.layout import LayoutIn, LayoutOut
 from skailan.analytics.models import ConversationReportOut, NpsOut, SummaryOut
 from skailan.platform.auth import current_caller
 from skailan.tenancy.access import requires
@@ -75,6 +76,26 @@ def kam_report(
     from skailan.analytics import kam
 
     return KamReportOut.model_validate(kam.report(current_caller().tenant_id, start=from_, end=to))
+
+
+@router.get("/v1/me/dashboard-layout", middlewares=VIEW, tags=TAGS)
+def get_dashboard_layout() -> LayoutOut:
+    """The caller's dashboard widgets in their order, each visible or hidden (the default layout
+    until the user saves one)."""
+    from skailan.analytics import layout
+
+    caller = current_caller()
+    return layout.get(caller.tenant_id, caller.principal_id)
+
+
+@router.put("/v1/me/dashboard-layout", middlewares=VIEW, tags=TAGS)
+def put_dashboard_layout(body: LayoutIn) -> LayoutOut:
+    """Save the caller's layout whole: widgets in order, each once, `visible` true or false.
+    Widgets left out show at the end, visible."""
+    from skailan.analytics import layout
+
+    caller = current_caller()
+    return layout.put(caller.tenant_id, caller.principal_id, body)
 
 
 ROUTERS = [router]

@@ -327,3 +327,24 @@ def query_accounts(tenant_id: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
             plain["marks"] = json.loads(plain["marks"])
         business_id, _, part = str(plain["sk"]).rpartition("#")
         yield business_id, part, plain
+
+
+# ---------------------------------------------------------------- per-user dashboard layout
+
+
+def layout_key(tenant_id: str, user_id: str) -> dict[str, Any]:
+    return _key(f"{_root(tenant_id)}#U#{user_id}", "layout")
+
+
+def get_layout(tenant_id: str, user_id: str) -> dict[str, Any] | None:
+    item = client("dynamodb").get_item(TableName=_table(), Key=layout_key(tenant_id, user_id)).get("Item")
+    if not item:
+        return None
+    return {"widgets": json.loads(item["widgets"]["S"]), "updated_at": item["updated_at"]["S"]}
+
+
+def put_layout(tenant_id: str, user_id: str, widgets: list[dict[str, Any]], updated_at: str) -> None:
+    """The whole layout, replaced (one user edits their own: the last save wins)."""
+    client("dynamodb").put_item(TableName=_table(), Item={
+        **layout_key(tenant_id, user_id), "widgets": {"S": json.dumps(widgets, separators=(",", ":"))},
+        "updated_at": {"S": updated_at}})
