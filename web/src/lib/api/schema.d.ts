@@ -2835,6 +2835,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/dashboard-layout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/me/dashboard-layout */
+        get: operations["get_dashboard_layout_v1_me_dashboard_layout_get"];
+        /** PUT /v1/me/dashboard-layout */
+        put: operations["put_dashboard_layout_v1_me_dashboard_layout_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/notification-preferences": {
         parameters: {
             query?: never;
@@ -3021,6 +3039,23 @@ export interface paths {
         };
         /** GET /v1/reports/conversations */
         get: operations["conversation_report_v1_reports_conversations_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/kam": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/reports/kam */
+        get: operations["kam_report_v1_reports_kam_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3833,6 +3868,8 @@ export interface components {
              * @default []
              */
             holidays: string[];
+            sla?: components["schemas"]["SlaSettings"];
+            kam?: components["schemas"]["KamSettings"];
         };
         /**
          * BrandSettingsIn
@@ -3864,6 +3901,8 @@ export interface components {
             } | null;
             /** Holidays */
             holidays?: string[] | null;
+            sla?: components["schemas"]["SlaSettingsIn"] | null;
+            kam?: components["schemas"]["KamSettingsIn"] | null;
         };
         /** BusinessIn */
         BusinessIn: {
@@ -3881,6 +3920,13 @@ export interface components {
             address?: string | null;
             /** Notes */
             notes?: string | null;
+            /**
+             * Key Account
+             * @default false
+             */
+            key_account: boolean;
+            /** Account Manager Id */
+            account_manager_id?: string | null;
         };
         /** BusinessOut */
         BusinessOut: {
@@ -3900,6 +3946,13 @@ export interface components {
             address?: string | null;
             /** Notes */
             notes?: string | null;
+            /**
+             * Key Account
+             * @default false
+             */
+            key_account: boolean;
+            /** Account Manager Id */
+            account_manager_id?: string | null;
             /** Created At */
             created_at?: string | null;
             /** Updated At */
@@ -3939,6 +3992,10 @@ export interface components {
             address?: string | null;
             /** Notes */
             notes?: string | null;
+            /** Key Account */
+            key_account?: boolean | null;
+            /** Account Manager Id */
+            account_manager_id?: string | null;
         };
         /**
          * CallWebhook
@@ -4175,6 +4232,21 @@ export interface components {
             position?: number | null;
             /** Active */
             active?: boolean | null;
+        };
+        /** ClvDetail */
+        ClvDetail: {
+            /** Won To Date */
+            won_to_date: number;
+            /** Won Deals To Date */
+            won_deals_to_date: number;
+            /** Average Purchase */
+            average_purchase: number;
+            /** Purchases Per Year */
+            purchases_per_year: number;
+            /** Expected Lifespan Years */
+            expected_lifespan_years: number;
+            /** Projected */
+            projected: number;
         };
         /** ConfirmPasswordIn */
         ConfirmPasswordIn: {
@@ -4415,6 +4487,8 @@ export interface components {
             person_id?: string | null;
             /** Business Id */
             business_id?: string | null;
+            /** Kind */
+            kind?: ("new" | "upsell" | "cross_sell" | "renewal" | "referral") | null;
             /** Expected Close */
             expected_close?: string | null;
             /** Description */
@@ -4456,6 +4530,8 @@ export interface components {
             person_id?: string | null;
             /** Business Id */
             business_id?: string | null;
+            /** Kind */
+            kind?: string | null;
             /** Expected Close */
             expected_close?: string | null;
             /** Description */
@@ -4500,6 +4576,8 @@ export interface components {
             person_id?: string | null;
             /** Business Id */
             business_id?: string | null;
+            /** Kind */
+            kind?: ("new" | "upsell" | "cross_sell" | "renewal" | "referral") | null;
             /** Expected Close */
             expected_close?: string | null;
             /** Description */
@@ -5520,6 +5598,229 @@ export interface components {
             /** Position */
             position?: number | null;
         };
+        /** KamAccount */
+        KamAccount: {
+            /** Won Deals */
+            won_deals: number;
+            /** Won Revenue */
+            won_revenue: number;
+            /** Upsell Rate */
+            upsell_rate?: number | null;
+            /** Cross Sell Rate */
+            cross_sell_rate?: number | null;
+            /** Renewal Rate */
+            renewal_rate?: number | null;
+            /** Rate Denominator */
+            rate_denominator: string;
+            /** Rate Denominator Value */
+            rate_denominator_value: number;
+            /** Organic Growth */
+            organic_growth?: number | null;
+            /** Business Id */
+            business_id: string;
+            /** Name */
+            name?: string | null;
+            /** Account Manager Id */
+            account_manager_id?: string | null;
+            /** Key Account */
+            key_account: boolean;
+            /** Key Account Since */
+            key_account_since?: string | null;
+            /** Lost At */
+            lost_at?: string | null;
+            /** Clv */
+            clv: number;
+            clv_detail: components["schemas"]["ClvDetail"];
+            /** Nps */
+            nps?: number | null;
+            /** Nps Responses */
+            nps_responses: number;
+            /** Satisfaction Pct */
+            satisfaction_pct?: number | null;
+            /** Csat Responses */
+            csat_responses: number;
+            /** Referenceable Customers */
+            referenceable_customers: number;
+            /** Interactions */
+            interactions: number;
+            /** Interactions Per Week */
+            interactions_per_week: number;
+            /** Interaction Gap Days */
+            interaction_gap_days: number;
+            /** Days Since Last Interaction */
+            days_since_last_interaction?: number | null;
+            /** Last Interaction At */
+            last_interaction_at?: string | null;
+            /** Gap Alert */
+            gap_alert: boolean;
+        };
+        /** KamAcquisition */
+        KamAcquisition: {
+            /** Channel */
+            channel: string;
+            /** Reached */
+            reached: number;
+            /** Converted */
+            converted: number;
+            /** Rate */
+            rate?: number | null;
+        };
+        /** KamAlert */
+        KamAlert: {
+            /** Type */
+            type: string;
+            /** Business Id */
+            business_id: string;
+            /** Days */
+            days?: number | null;
+            /** Link */
+            link: string;
+            /** Message */
+            message: string;
+        };
+        /** KamGroup */
+        KamGroup: {
+            /** Won Deals */
+            won_deals: number;
+            /** Won Revenue */
+            won_revenue: number;
+            /** Upsell Rate */
+            upsell_rate?: number | null;
+            /** Cross Sell Rate */
+            cross_sell_rate?: number | null;
+            /** Renewal Rate */
+            renewal_rate?: number | null;
+            /** Rate Denominator */
+            rate_denominator: string;
+            /** Rate Denominator Value */
+            rate_denominator_value: number;
+            /** Organic Growth */
+            organic_growth?: number | null;
+            /** Accounts */
+            accounts: number;
+            /** Clv */
+            clv: number;
+            /** Won To Date */
+            won_to_date: number;
+            /** Nps */
+            nps?: number | null;
+            /** Nps Responses */
+            nps_responses: number;
+            /** Satisfaction Pct */
+            satisfaction_pct?: number | null;
+            /** Referenceable Customers */
+            referenceable_customers: number;
+            /** Gap Alerts */
+            gap_alerts: number;
+        };
+        /** KamManager */
+        KamManager: {
+            /** Won Deals */
+            won_deals: number;
+            /** Won Revenue */
+            won_revenue: number;
+            /** Upsell Rate */
+            upsell_rate?: number | null;
+            /** Cross Sell Rate */
+            cross_sell_rate?: number | null;
+            /** Renewal Rate */
+            renewal_rate?: number | null;
+            /** Rate Denominator */
+            rate_denominator: string;
+            /** Rate Denominator Value */
+            rate_denominator_value: number;
+            /** Organic Growth */
+            organic_growth?: number | null;
+            /** Accounts */
+            accounts: number;
+            /** Clv */
+            clv: number;
+            /** Won To Date */
+            won_to_date: number;
+            /** Nps */
+            nps?: number | null;
+            /** Nps Responses */
+            nps_responses: number;
+            /** Satisfaction Pct */
+            satisfaction_pct?: number | null;
+            /** Referenceable Customers */
+            referenceable_customers: number;
+            /** Gap Alerts */
+            gap_alerts: number;
+            /** Account Manager Id */
+            account_manager_id?: string | null;
+        };
+        /** KamReportOut */
+        KamReportOut: {
+            /** Date From */
+            date_from: string;
+            /** Date To */
+            date_to: string;
+            /** Time Zone */
+            time_zone: string;
+            /** Accounts */
+            accounts: components["schemas"]["KamAccount"][];
+            /** Managers */
+            managers: components["schemas"]["KamManager"][];
+            totals: components["schemas"]["KamGroup"];
+            /** Accounts At Start */
+            accounts_at_start: number;
+            /** Accounts Lost */
+            accounts_lost: number;
+            /** Churn Rate */
+            churn_rate?: number | null;
+            /** Acquisition */
+            acquisition: components["schemas"]["KamAcquisition"][];
+            /** Alerts */
+            alerts: components["schemas"]["KamAlert"][];
+            settings: components["schemas"]["KamSettingsOut"];
+            /** Definitions */
+            definitions: {
+                [key: string]: string;
+            };
+        };
+        /**
+         * KamSettings
+         * @description The KAM report's choices (docs/analytics.md): the alert on an account's gap without
+         *     interaction, the expected lifespan of the projected CLV, the denominator of upsell /
+         *     cross-sell / renewal rates.
+         */
+        KamSettings: {
+            /**
+             * Interaction Gap Alert Days
+             * @default 30
+             */
+            interaction_gap_alert_days: number;
+            /**
+             * Expected Lifespan Years
+             * @default 3
+             */
+            expected_lifespan_years: number;
+            /**
+             * Rate Denominator
+             * @default won_deals
+             * @enum {string}
+             */
+            rate_denominator: "won_deals" | "key_accounts";
+        };
+        /** KamSettingsIn */
+        KamSettingsIn: {
+            /** Interaction Gap Alert Days */
+            interaction_gap_alert_days?: number | null;
+            /** Expected Lifespan Years */
+            expected_lifespan_years?: number | null;
+            /** Rate Denominator */
+            rate_denominator?: ("won_deals" | "key_accounts") | null;
+        };
+        /** KamSettingsOut */
+        KamSettingsOut: {
+            /** Interaction Gap Alert Days */
+            interaction_gap_alert_days: number;
+            /** Expected Lifespan Years */
+            expected_lifespan_years: number;
+            /** Rate Denominator */
+            rate_denominator: string;
+        };
         /** LabelsIn */
         LabelsIn: {
             /** Add */
@@ -5544,6 +5845,18 @@ export interface components {
             status?: string | null;
             /** At */
             at: string;
+        };
+        /** LayoutIn */
+        LayoutIn: {
+            /** Widgets */
+            widgets: components["schemas"]["WidgetIn"][];
+        };
+        /** LayoutOut */
+        LayoutOut: {
+            /** Widgets */
+            widgets: components["schemas"]["WidgetOut"][];
+            /** Updated At */
+            updated_at?: string | null;
         };
         /** LeadAiSettings */
         LeadAiSettings: {
@@ -6892,6 +7205,7 @@ export interface components {
             first_response: components["schemas"]["DurationStats"];
             resolution: components["schemas"]["DurationStats"];
             csat: components["schemas"]["CsatStats"];
+            sla?: components["schemas"]["SlaStats"] | null;
             /** Key */
             key: string;
         };
@@ -6902,6 +7216,7 @@ export interface components {
             first_response: components["schemas"]["DurationStats"];
             resolution: components["schemas"]["DurationStats"];
             csat: components["schemas"]["CsatStats"];
+            sla?: components["schemas"]["SlaStats"] | null;
             /** Created */
             created: number;
             /** Messages In */
@@ -7170,6 +7485,49 @@ export interface components {
             enabled: boolean;
             /** Updated At */
             updated_at?: string | null;
+        };
+        /** SlaFigure */
+        SlaFigure: {
+            /** Target Seconds */
+            target_seconds: number;
+            /** Total */
+            total: number;
+            /** Within */
+            within: number;
+            /** Pct */
+            pct?: number | null;
+        };
+        /**
+         * SlaSettings
+         * @description Targets of the conversation report's SLA compliance (% of first responses / resolutions
+         *     within them; in business hours when the report is).
+         */
+        SlaSettings: {
+            /**
+             * First Response Seconds
+             * @default 3600
+             */
+            first_response_seconds: number;
+            /**
+             * Resolution Seconds
+             * @default 86400
+             */
+            resolution_seconds: number;
+        };
+        /** SlaSettingsIn */
+        SlaSettingsIn: {
+            /** First Response Seconds */
+            first_response_seconds?: number | null;
+            /** Resolution Seconds */
+            resolution_seconds?: number | null;
+        };
+        /**
+         * SlaStats
+         * @description % within the brand's targets (settings `sla`; analytics/sla.py).
+         */
+        SlaStats: {
+            first_response: components["schemas"]["SlaFigure"];
+            resolution: components["schemas"]["SlaFigure"];
         };
         /** SmsPreviewOut */
         SmsPreviewOut: {
@@ -8102,8 +8460,25 @@ export interface components {
             /** Header Parameters */
             header_parameters?: number | null;
         };
+        /** WidgetIn */
+        WidgetIn: {
+            /**
+             * Id
+             * @enum {string}
+             */
+            id: "alerts" | "open" | "unassigned" | "longest_wait" | "longest_unassigned" | "agents_online" | "received" | "sent" | "leads" | "deals_won" | "tasks_overdue" | "kam";
+            /** Visible */
+            visible: boolean;
+        };
         /** WidgetOut */
         WidgetOut: {
+            /** Id */
+            id: string;
+            /** Visible */
+            visible: boolean;
+        };
+        /** WidgetOut */
+        WidgetOut_webchat: {
             /** Widget Id */
             widget_id: string;
             /** Name */
@@ -8972,7 +9347,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WidgetOut"];
+                    "application/json": components["schemas"]["WidgetOut_webchat"];
                 };
             };
             /** @description Validation Error */
@@ -15968,6 +16343,68 @@ export interface operations {
             };
         };
     };
+    get_dashboard_layout_v1_me_dashboard_layout_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LayoutOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_dashboard_layout_v1_me_dashboard_layout_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LayoutIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LayoutOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_notification_preferences_v1_me_notification_preferences_get: {
         parameters: {
             query?: never;
@@ -16549,6 +16986,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConversationReportOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    kam_report_v1_reports_kam_get: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KamReportOut"];
                 };
             };
             /** @description Validation Error */
