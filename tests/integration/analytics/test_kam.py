@@ -246,3 +246,13 @@ def test_bad_input_is_a_clear_4xx(demo, played, query, status, field):
     assert " / " in reply.body["error"]["message"]
     if field:
         assert any(d.get("field") == field for d in reply.body["error"]["details"]), reply.body
+
+
+def test_nps_report_by_key_account(demo, played):
+    reply = call(API, "GET", "/v1/reports/nps", principal=demo["supervisor@demo.local"],
+                 query={**RANGE, "group_by": "account"})
+    assert reply.status == 200, reply.body
+    groups = {g["key"]: g for g in reply.body["groups"]}
+    assert groups["acc-a"] == {"key": "acc-a", "nps": 0.0, "promoters": 1, "passives": 0, "detractors": 1,
+                               "responses": 2}
+    assert set(groups) == {"acc-a"}

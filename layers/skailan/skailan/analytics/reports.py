@@ -200,8 +200,9 @@ def _nps_of(scores: dict[int, int]) -> dict[str, Any]:
 
 def nps(tenant_id: str, *, start: str | None, end: str | None, group_by: str | None) -> NpsOut:
     first, last, _zone = date_range(tenant_id, start, end)
-    if group_by is not None and group_by not in ("agent", "team", "channel"):
-        raise _invalid("group_by", "Agrupación desconocida.", "Unknown grouping.", allowed=["agent", "team", "channel"])
+    allowed = ["agent", "team", "channel", "account"]  # account: the people's businesses (analytics.kam)
+    if group_by is not None and group_by not in allowed:
+        raise _invalid("group_by", "Agrupación desconocida.", "Unknown grouping.", allowed=allowed)
     total = _accumulate(tenant_id, "all", first, last, frozenset({"nps"}), False).get(ALL, _Acc())
     groups = []
     if group_by:

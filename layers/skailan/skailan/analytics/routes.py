@@ -54,10 +54,11 @@ def conversation_report(
 def nps_report(
     from_: Annotated[str | None, Query(alias="from", pattern=DATE)] = None,
     to: Annotated[str | None, Query(pattern=DATE)] = None,
-    group_by: Annotated[Literal["agent", "team", "channel"] | None, Query()] = None,
+    group_by: Annotated[Literal["agent", "team", "channel", "account"] | None, Query()] = None,
 ) -> NpsOut:
     """NPS from 0–10 answers: promoters 9–10, passives 7–8, detractors 0–6, NPS = % promoters −
-    % detractors (−100…100), in total and by agent, team or channel."""
+    % detractors (−100…100), in total and by agent, team, channel or key account (`account`: the
+    business ids of the answering people's accounts)."""
     from skailan.analytics import reports
 
     return reports.nps(current_caller().tenant_id, start=from_, end=to, group_by=group_by)

@@ -5495,6 +5495,7 @@ export interface components {
             alerts?: components["schemas"]["AlertSettings"];
             bots?: components["schemas"]["BotSettings"];
             csat?: components["schemas"]["CsatSettings"];
+            nps?: components["schemas"]["NpsSettings"];
         };
         /**
          * InboxSettingsIn
@@ -5507,6 +5508,7 @@ export interface components {
             alerts?: components["schemas"]["AlertSettings"] | null;
             bots?: components["schemas"]["BotSettings"] | null;
             csat?: components["schemas"]["CsatSettings"] | null;
+            nps?: components["schemas"]["NpsSettings"] | null;
         };
         /** InviteUserIn */
         InviteUserIn: {
@@ -6545,6 +6547,31 @@ export interface components {
              * @default []
              */
             groups: components["schemas"]["NpsGroup"][];
+        };
+        /**
+         * NpsSettings
+         * @description The NPS question (0–10), asked when a conversation is closed instead of the CSAT question
+         *     (one survey per close), on the channels listed (none listed: every channel).
+         */
+        NpsSettings: {
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled: boolean;
+            /**
+             * Question
+             * @default Del 0 al 10, ¿qué tan probable es que nos recomiendes a un amigo o colega? Responde con un número. / From 0 to 10, how likely are you to recommend us to a friend or colleague? Reply with a number.
+             */
+            question: string;
+            /** Channels */
+            channels?: ("whatsapp" | "webchat" | "email" | "instagram" | "messenger" | "telegram" | "sms")[];
+            /**
+             * Window Hours
+             * @description How long a 0–10 answer counts as the score.
+             * @default 24
+             */
+            window_hours: number;
         };
         /** OutcomeClassified */
         OutcomeClassified: {
@@ -17036,7 +17063,7 @@ export interface operations {
             query?: {
                 from?: string | null;
                 to?: string | null;
-                group_by?: ("agent" | "team" | "channel") | null;
+                group_by?: ("agent" | "team" | "channel" | "account") | null;
             };
             header?: never;
             path?: never;
