@@ -256,3 +256,20 @@ def test_nps_report_by_key_account(demo, played):
     assert groups["acc-a"] == {"key": "acc-a", "nps": 0.0, "promoters": 1, "passives": 0, "detractors": 1,
                                "responses": 2}
     assert set(groups) == {"acc-a"}
+
+
+def test_a_shuffled_replay_rebuilds_the_same_report(demo, played, at_now):
+    """Links first (attribution counts from the link on: docs/analytics.md), the rest in any order
+    and some twice: the same figures."""
+    import random
+
+    from skailan.analytics import replay
+
+    before = kam_report(demo).body
+    links = [e for e in played["events"] if e.type == "business.person_linked"]
+    rest = [e for e in played["events"] if e.type != "business.person_linked"]
+    shuffled = rest + rest[:6]
+    random.Random(16).shuffle(shuffled)
+    outcome = replay.rebuild("demo", links + shuffled)  # forgets the brand's counters first
+    assert outcome["counted"] == len(played["events"]) and outcome["duplicate"] == 6
+    assert kam_report(demo).body == before

@@ -92,6 +92,8 @@ class _Person:
 def on_contact(event: DomainEvent, changes: Changes, zone: str) -> None:
     """contact.created: the acquisition channel (reached); contact.updated: referenceable."""
     data, at = event.data, event.occurred_at
+    if event.type == "contact.updated" and "referenceable" not in data:
+        return  # most updates (lead status, tags…): nothing to read or write
     person = _Person(changes, event.entity_id or "")
     state = person.state
     if event.type == "contact.created":
@@ -104,8 +106,6 @@ def on_contact(event: DomainEvent, changes: Changes, zone: str) -> None:
             _day_add(changes, zone, "channel", channel, "acq_converted", state["won_at"])
     if "referenceable" in data and at >= state["ref_at"]:
         state["referenceable"], state["ref_at"] = bool(data["referenceable"]), at
-    elif event.type == "contact.updated" and "referenceable" not in data:
-        return
     person.save()
 
 
