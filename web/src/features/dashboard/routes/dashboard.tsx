@@ -130,7 +130,7 @@ export function DashboardRoute() {
           </ul>
           <p><Link to="/reports/conversations">{t('dashboard.openReport')}</Link></p>
           <p><Link to="/reports/kam">{t('dashboard.openKam')}</Link></p>
-          {layoutQuery.data ? <LayoutEditor key={layoutQuery.data.updated_at ?? 'default'} layout={layout} /> : null}
+          {layoutQuery.data ? <LayoutEditor layout={layout} /> : null}
         </>
       ) : null}
     </section>
