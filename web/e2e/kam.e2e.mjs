@@ -83,3 +83,19 @@ test('kam: the dashboard layout hides and reorders widgets, saved for the user',
   assert.equal(layout.status, 200);
   assert.equal((await apiCall(base, headers, 'PUT', '/v1/me/dashboard-layout', { widgets: ids.map((id) => ({ id, visible: true })) })).status, 200);
 });
+
+test('kam: the conversation report shows SLA compliance against the brand target, with how it is computed', async () => {
+  const base = baseUrl();
+  const page = await newPage(browser(), base);
+  await signIn(page, 'supervisor@demo.local');
+  const nav = page.getByRole('navigation', { name: 'Navegación principal' });
+  await nav.getByRole('link', { name: 'Tablero' }).click();
+  await page.getByRole('link', { name: 'Ver el informe de conversaciones' }).click();
+  await page.getByRole('heading', { name: 'Informe de conversaciones' }).waitFor();
+  await page.getByRole('columnheader', { name: 'SLA 1.ª respuesta' }).waitFor();
+  await page.getByRole('columnheader', { name: 'SLA resolución' }).waitFor();
+  await page.getByText('¿Cómo se calcula?').click();
+  await page.getByText(/Cumplimiento del SLA: % de primeras respuestas/).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.close();
+});
