@@ -99,3 +99,33 @@ test('kam: the conversation report shows SLA compliance against the brand target
   assert.deepEqual(await seriousViolations(page), []);
   await page.close();
 });
+
+test('kam: an admin sets the SLA target and turns the NPS survey on for WhatsApp in the report settings', async () => {
+  const base = baseUrl();
+  const page = await newPage(browser(), base);
+  await signIn(page, 'admin@demo.local');
+  const nav = page.getByRole('navigation', { name: 'Navegación principal' });
+  await nav.getByRole('link', { name: 'Tablero' }).click();
+  await page.getByRole('link', { name: 'Ajustes de informes' }).click();
+  await page.getByRole('heading', { name: 'Ajustes de informes' }).waitFor();
+  const targets = page.getByRole('form', { name: 'Objetivos de SLA y cuentas clave' });
+  await targets.getByLabel('Objetivo de primera respuesta (minutos)').fill('30');
+  await targets.getByRole('button', { name: 'Guardar objetivos' }).click();
+  await targets.getByRole('status').filter({ hasText: 'Guardado.' }).waitFor();
+  const nps = page.getByRole('form', { name: 'Encuesta NPS al cerrar' });
+  await nps.getByLabel('Enviar la pregunta NPS al cerrar').check();
+  await nps.getByLabel('whatsapp').check();
+  await nps.getByRole('button', { name: 'Guardar encuesta NPS' }).click();
+  await nps.getByRole('status').filter({ hasText: 'Guardado.' }).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.close();
+
+  const headers = await apiLogin(base, 'admin@demo.local');
+  const brand = await apiCall(base, headers, 'GET', '/v1/admin/brand');
+  assert.equal(brand.body.sla.first_response_seconds, 1800);
+  const inbox = await apiCall(base, headers, 'GET', '/v1/inbox/settings');
+  assert.deepEqual([inbox.body.nps.enabled, inbox.body.nps.channels], [true, ['whatsapp']]);
+  // Back as it was: other files close conversations and expect the CSAT question or none.
+  assert.equal((await apiCall(base, headers, 'PATCH', '/v1/inbox/settings', { nps: { enabled: false, channels: [] } })).status, 200);
+  assert.equal((await apiCall(base, headers, 'PATCH', '/v1/admin/brand', { sla: { first_response_seconds: 3600 } })).status, 200);
+});

@@ -129,7 +129,7 @@ export function DashboardRoute() {
             ))}
           </ul>
           <p><Link to="/reports/conversations">{t('dashboard.openReport')}</Link></p>
-          <p><Link to="/reports/kam">{t('dashboard.openKam')}</Link></p>
+          <p><Link to="/reports/kam">{t('dashboard.openKam')}</Link> · <Link to="/reports/settings">{t('dashboard.openReportSettings')}</Link></p>
           {layoutQuery.data ? <LayoutEditor layout={layout} /> : null}
         </>
       ) : null}
