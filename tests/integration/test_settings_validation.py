@@ -48,6 +48,7 @@ BRAND_BAD = {
     "name": "", "logo_url": "no es una url", "contact_email": "nadie", "contact_phone": "9" * 41,
     "address": "x" * 301, "website": "ftp://demo.example", "time_zone": "Mars/Olympus", "language": "xx",
     "default_country": "ZZ", "business_hours": {"funday": []}, "holidays": ["2026-02-30"],
+    "sla": {"first_response_seconds": 0}, "kam": {"rate_denominator": "all"},
 }
 
 

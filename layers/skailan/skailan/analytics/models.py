@@ -22,11 +22,26 @@ class CsatStats(ResponseModel):
     satisfaction_pct: float | None = None  # ratings 4–5 of all ratings
 
 
+class SlaFigure(ResponseModel):
+    target_seconds: int
+    total: int
+    within: int  # took at most target_seconds
+    pct: float | None = None
+
+
+class SlaStats(ResponseModel):
+    """% within the brand's targets (settings `sla`; analytics/sla.py)."""
+
+    first_response: SlaFigure
+    resolution: SlaFigure
+
+
 class ReportFigures(ResponseModel):
     conversations: int  # closed in the range (one per resolution)
     first_response: DurationStats
     resolution: DurationStats
     csat: CsatStats
+    sla: SlaStats | None = None
 
 
 class ReportTotals(ReportFigures):

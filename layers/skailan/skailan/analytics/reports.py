@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from skailan.analytics import facts as F
-from skailan.analytics import store
+from skailan.analytics import sla, store
 from skailan.analytics.models import (
     Alert,
     ConversationReportOut,
@@ -165,9 +165,27 @@ def conversations(tenant_id: str, *, start: str | None, end: str | None, group_b
             groups.append(ReportGroup(key=key, conversations=acc.count("resolution"),
                                       first_response=acc.durations("first_response"),
                                       resolution=acc.durations("resolution"), csat=acc.csat()))
+    _with_sla(tenant_id, total, totals, found if group_by else {}, groups)
     return ConversationReportOut(date_from=first.isoformat(), date_to=last.isoformat(), time_zone=zone,
                                  group_by=group_by, business_hours=business_hours, totals=totals, groups=groups,
-                                 definitions=DEFINITIONS)
+                                 definitions={**DEFINITIONS, "sla": sla.DEFINITION})
+
+
+def _with_sla(tenant_id: str, total: _Acc, totals: ReportTotals, found: dict[str, _Acc],
+              groups: list[ReportGroup]) -> None:
+    """SLA compliance from the histograms already summed (one GetItem for the brand's targets)."""
+    from skailan.tenancy import brands
+
+    targets = brands.get_brand(tenant_id).sla
+
+    def of(acc: _Acc) -> Any:
+        return sla.stats(acc.histograms.get("first_response", {}), acc.histograms.get("resolution", {}),
+                         first_response_target=targets.first_response_seconds,
+                         resolution_target=targets.resolution_seconds)
+
+    totals.sla = of(total)
+    for group in groups:
+        group.sla = of(found.get(group.key, _Acc()))
 
 
 def _nps_of(scores: dict[int, int]) -> dict[str, Any]:
@@ -182,8 +200,9 @@ def _nps_of(scores: dict[int, int]) -> dict[str, Any]:
 
 def nps(tenant_id: str, *, start: str | None, end: str | None, group_by: str | None) -> NpsOut:
     first, last, _zone = date_range(tenant_id, start, end)
-    if group_by is not None and group_by not in ("agent", "team", "channel"):
-        raise _invalid("group_by", "Agrupación desconocida.", "Unknown grouping.", allowed=["agent", "team", "channel"])
+    allowed = ["agent", "team", "channel", "account"]  # account: the people's businesses (analytics.kam)
+    if group_by is not None and group_by not in allowed:
+        raise _invalid("group_by", "Agrupación desconocida.", "Unknown grouping.", allowed=allowed)
     total = _accumulate(tenant_id, "all", first, last, frozenset({"nps"}), False).get(ALL, _Acc())
     groups = []
     if group_by:

@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from skailan.analytics.kam_models import KamReportOut
+from skailan.analytics.layout import LayoutIn, LayoutOut
 from skailan.analytics.models import ConversationReportOut, NpsOut, SummaryOut
 from skailan.platform.auth import current_caller
 from skailan.tenancy.access import requires
@@ -52,13 +54,49 @@ def conversation_report(
 def nps_report(
     from_: Annotated[str | None, Query(alias="from", pattern=DATE)] = None,
     to: Annotated[str | None, Query(pattern=DATE)] = None,
-    group_by: Annotated[Literal["agent", "team", "channel"] | None, Query()] = None,
+    group_by: Annotated[Literal["agent", "team", "channel", "account"] | None, Query()] = None,
 ) -> NpsOut:
     """NPS from 0–10 answers: promoters 9–10, passives 7–8, detractors 0–6, NPS = % promoters −
-    % detractors (−100…100), in total and by agent, team or channel."""
+    % detractors (−100…100), in total and by agent, team, channel or key account (`account`: the
+    business ids of the answering people's accounts)."""
     from skailan.analytics import reports
 
     return reports.nps(current_caller().tenant_id, start=from_, end=to, group_by=group_by)
+
+
+@router.get("/v1/reports/kam", middlewares=VIEW, tags=TAGS)
+def kam_report(
+    from_: Annotated[str | None, Query(alias="from", pattern=DATE)] = None,
+    to: Annotated[str | None, Query(pattern=DATE)] = None,
+) -> KamReportOut:
+    """Key-account KPIs per account and per key-account manager: CLV (won to date + projected, the
+    formula's parts returned), NPS, satisfaction, referenceable customers, interactions and the
+    longest gap without one (alert past `kam.interaction_gap_alert_days`), upsell / cross-sell /
+    renewal rates (denominator: brand setting `kam.rate_denominator`), organic growth, churn and
+    acquisition per channel. From the analytics counters; `definitions` says how."""
+    from skailan.analytics import kam
+
+    return KamReportOut.model_validate(kam.report(current_caller().tenant_id, start=from_, end=to))
+
+
+@router.get("/v1/me/dashboard-layout", middlewares=VIEW, tags=TAGS)
+def get_dashboard_layout() -> LayoutOut:
+    """The caller's dashboard widgets in their order, each visible or hidden (the default layout
+    until the user saves one)."""
+    from skailan.analytics import layout
+
+    caller = current_caller()
+    return layout.get(caller.tenant_id, caller.principal_id)
+
+
+@router.put("/v1/me/dashboard-layout", middlewares=VIEW, tags=TAGS)
+def put_dashboard_layout(body: LayoutIn) -> LayoutOut:
+    """Save the caller's layout whole: widgets in order, each once, `visible` true or false.
+    Widgets left out show at the end, visible."""
+    from skailan.analytics import layout
+
+    caller = current_caller()
+    return layout.put(caller.tenant_id, caller.principal_id, body)
 
 
 from skailan.analytics import usage_routes  # noqa: E402 — usage and WhatsApp credits (issue 16)

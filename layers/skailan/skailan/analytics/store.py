@@ -402,3 +402,57 @@ def write(operations: list[dict[str, Any]]) -> None:
 
 def table_name() -> str:
     return _table()
+# ---------------------------------------------------------------- key accounts (analytics.kam)
+# `…#KA` / `<business>#a` the account (key account marks, manager), `#d` its won deals to date,
+# `#i` its last interaction, `#r` referenceable people (ADD); `…#P#<person>` / `state` a person
+# (accounts, acquisition channel, referenceable, latest NPS); `…#DL#<deal>` / `state` a deal
+# already counted as won. One Query on `…#KA` reads every account of a report.
+
+
+def accounts_pk(tenant_id: str) -> str:
+    return f"{_root(tenant_id)}#KA"
+
+
+def account_key(tenant_id: str, business_id: str, part: str) -> dict[str, Any]:
+    return _key(accounts_pk(tenant_id), f"{business_id}#{part}")
+
+
+def person_key(tenant_id: str, person_id: str) -> dict[str, Any]:
+    return _key(f"{_root(tenant_id)}#P#{person_id}", "state")
+
+
+def deal_key(tenant_id: str, deal_id: str) -> dict[str, Any]:
+    return _key(f"{_root(tenant_id)}#DL#{deal_id}", "state")
+
+
+def query_accounts(tenant_id: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(business id, part, attributes) of every key-account item of a brand."""
+    params: dict[str, Any] = {"TableName": _table(), "KeyConditionExpression": "pk = :pk",
+                              "ExpressionAttributeValues": {":pk": {"S": accounts_pk(tenant_id)}}}
+    for item in _paginate("query", params):
+        plain = _plain(item)
+        if isinstance(plain.get("marks"), str):
+            plain["marks"] = json.loads(plain["marks"])
+        business_id, _, part = str(plain["sk"]).rpartition("#")
+        yield business_id, part, plain
+
+
+# ---------------------------------------------------------------- per-user dashboard layout
+
+
+def layout_key(tenant_id: str, user_id: str) -> dict[str, Any]:
+    return _key(f"{_root(tenant_id)}#U#{user_id}", "layout")
+
+
+def get_layout(tenant_id: str, user_id: str) -> dict[str, Any] | None:
+    item = client("dynamodb").get_item(TableName=_table(), Key=layout_key(tenant_id, user_id)).get("Item")
+    if not item:
+        return None
+    return {"widgets": json.loads(item["widgets"]["S"]), "updated_at": item["updated_at"]["S"]}
+
+
+def put_layout(tenant_id: str, user_id: str, widgets: list[dict[str, Any]], updated_at: str) -> None:
+    """The whole layout, replaced (one user edits their own: the last save wins)."""
+    client("dynamodb").put_item(TableName=_table(), Item={
+        **layout_key(tenant_id, user_id), "widgets": {"S": json.dumps(widgets, separators=(",", ":"))},
+        "updated_at": {"S": updated_at}})

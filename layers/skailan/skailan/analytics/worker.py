@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from skailan.analytics import exports, store, usage
+from skailan.analytics import exports, kam, store, usage
 from skailan.analytics import facts as F
 from skailan.analytics.store import ALL, Changes
 from skailan.platform.events import DomainEvent
@@ -34,7 +34,10 @@ TYPES: dict[str, frozenset[str]] = {
         "conversation.transferred", "conversation.unassigned", "conversation.rated", NPS_ANSWERED,
     }),
     INBOX: frozenset({"agent.presence_changed"}),
-    CRM: frozenset({"contact.created", "deal.won", "task.overdue", "task.completed", "task.reopened", "task.deleted"}),
+    CRM: frozenset({"contact.created", "deal.won", "task.overdue", "task.completed", "task.reopened", "task.deleted",
+                    # key accounts (analytics.kam)
+                    "contact.updated", "business.created", "business.updated", "business.deleted",
+                    "business.person_linked", "business.person_unlinked"}),
 }
 HOLDER_TYPES = frozenset({"conversation.assigned", "conversation.taken", "conversation.transferred",
                           "conversation.unassigned"})
@@ -144,7 +147,7 @@ def _plan(event: DomainEvent, changes: Changes, brand: Brand) -> None:
 
 
 def _conversation(event: DomainEvent, changes: Changes, counters: Counters,
-                  change: Callable[[dict[str, Any]], None]) -> None:
+                  change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
     """Load the conversation's state, let `change` edit it, count the facts' difference."""
     tenant, data = event.tenant_id, event.data
     conversation_id = str(data.get("conversation_id") or event.entity_id or "")
@@ -157,6 +160,8 @@ def _conversation(event: DomainEvent, changes: Changes, counters: Counters,
     state["marks"] = list(state.get("marks") or [])
     if data.get("channel") and not state.get("channel"):
         state["channel"] = data["channel"]
+    if data.get("person_id") and not state.get("person"):  # whose accounts a reply is an interaction of
+        state["person"] = data["person_id"]
     before_open, before_unassigned, before_since = _gauges_of(state)
     change(state)
     csat_changed = bool(state.pop("csat_changed", False))
@@ -187,6 +192,7 @@ def _conversation(event: DomainEvent, changes: Changes, counters: Counters,
             changes.put(store.unassigned_key(tenant, since, conversation_id), {"conversation_id": conversation_id})
         state["unassigned_since"] = since
     changes.state(key, state, version)
+    return state
 
 
 def _gauges_of(state: dict[str, Any]) -> tuple[bool, bool, str | None]:
@@ -219,17 +225,19 @@ def _opened(event: DomainEvent, changes: Changes, counters: Counters) -> None:
 
 
 def _received(event: DomainEvent, changes: Changes, counters: Counters) -> None:
-    _conversation(event, changes, counters, lambda state: state["marks"].append(
+    state = _conversation(event, changes, counters, lambda state: state["marks"].append(
         {"k": "c", "at": event.occurred_at, "msg": event.data.get("message_id")}))
     counters.count("messages_in", event.occurred_at, {"channel": event.data.get("channel")})
     usage.count(changes, event, counters.brand.time_zone)  # per channel and month (issue 16)
+    kam.on_interaction(changes, counters.brand.time_zone, state.get("person"), event.occurred_at)
 
 
 def _queued(event: DomainEvent, changes: Changes, counters: Counters) -> None:
     human = event.actor.kind == "user"
     if human:  # bots, the system (CSAT, auto-replies) and integrations never count as a response
-        _conversation(event, changes, counters, lambda state: state["marks"].append(
+        state = _conversation(event, changes, counters, lambda state: state["marks"].append(
             {"k": "h", "at": event.occurred_at, "agent": event.actor.id}))
+        kam.on_interaction(changes, counters.brand.time_zone, state.get("person"), event.occurred_at)
     counters.count("messages_out", event.occurred_at,
                    {"channel": event.data.get("channel"), "agent": event.actor.id if human else None})
     usage.count(changes, event, counters.brand.time_zone)  # per channel, sender, month; WhatsApp debit
@@ -282,6 +290,7 @@ def _rated(event: DomainEvent, changes: Changes, counters: Counters) -> None:
         counters.count("csat", data.get("rated_at") or event.occurred_at,
                        {"agent": data.get("agent"), "team": data.get("team"), "channel": data.get("channel")},
                        value=rating, bucket=rating)
+        kam.on_csat(event, changes, counters.brand.time_zone, rating, data.get("rated_at") or event.occurred_at)
 
 
 def _nps(event: DomainEvent, changes: Changes, counters: Counters) -> None:
@@ -291,6 +300,7 @@ def _nps(event: DomainEvent, changes: Changes, counters: Counters) -> None:
         counters.count("nps", data.get("answered_at") or event.occurred_at,
                        {"agent": data.get("agent"), "team": data.get("team"), "channel": data.get("channel")},
                        value=score, bucket=score)
+        kam.on_nps(event, changes, counters.brand.time_zone, score, data.get("answered_at") or event.occurred_at)
 
 
 # ---------------------------------------------------------------- agents, CRM
@@ -326,6 +336,7 @@ def _task(event: DomainEvent, changes: Changes, counters: Counters) -> None:
 
 def _lead(event: DomainEvent, changes: Changes, counters: Counters) -> None:
     counters.count("leads_captured", event.occurred_at, {"channel": event.data.get("channel")})
+    kam.on_contact(event, changes, counters.brand.time_zone)
 
 
 def _won(event: DomainEvent, changes: Changes, counters: Counters) -> None:
@@ -334,6 +345,18 @@ def _won(event: DomainEvent, changes: Changes, counters: Counters) -> None:
     except ValueError:
         amount = 0.0
     counters.count("deals_won", event.occurred_at, {"agent": event.data.get("owner_id")}, value=amount)
+    kam.on_won(event, changes, counters.brand.time_zone, amount)
+
+
+def _contact_updated(event: DomainEvent, changes: Changes, counters: Counters) -> None:
+    kam.on_contact(event, changes, counters.brand.time_zone)
+
+
+def _business(event: DomainEvent, changes: Changes, counters: Counters) -> None:
+    if event.type in ("business.person_linked", "business.person_unlinked"):
+        kam.on_link(event, changes)
+    else:
+        kam.on_business(event, changes)
 
 
 _HANDLERS: dict[str, Callable[[DomainEvent, Changes, Counters], None]] = {
@@ -354,5 +377,8 @@ _HANDLERS: dict[str, Callable[[DomainEvent, Changes, Counters], None]] = {
     "task.deleted": _task,
     "contact.created": _lead,
     "deal.won": _won,
+    "contact.updated": _contact_updated,
+    **dict.fromkeys(("business.created", "business.updated", "business.deleted", "business.person_linked",
+                     "business.person_unlinked"), _business),
 }
 

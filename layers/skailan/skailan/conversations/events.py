@@ -23,9 +23,10 @@ MESSAGE_STATUS_CHANGED = "message.status_changed"  # delivered / read reported b
 CONVERSATION_CREATED = "conversation.created"
 CONVERSATION_REOPENED = "conversation.reopened"
 CONVERSATION_RATED = "conversation.rated"  # the customer answered a rating question (the conversation stays closed)
+CONVERSATION_NPS_ANSWERED = "conversation.nps_answered"  # the customer answered the NPS question (0–10)
 
 TYPES = frozenset({MESSAGE_RECEIVED, MESSAGE_QUEUED, MESSAGE_SENT, MESSAGE_FAILED, MESSAGE_STATUS_CHANGED,
-                   CONVERSATION_CREATED, CONVERSATION_REOPENED, CONVERSATION_RATED})
+                   CONVERSATION_CREATED, CONVERSATION_REOPENED, CONVERSATION_RATED, CONVERSATION_NPS_ANSWERED})
 
 
 def stable_id(*parts: str) -> str:

@@ -34,7 +34,7 @@ from skailan.conversations.items import (
     message_sk,
     provider_ref_pk,
 )
-from skailan.conversations.policy import last_message_of, parse_rating, preview
+from skailan.conversations.policy import last_message_of, parse_answer, preview
 from skailan.conversations.reasons import provider_error
 from skailan.platform import outbox
 from skailan.platform.clock import iso
@@ -287,8 +287,13 @@ def _message(account: accounts.Account, envelope: IngestEnvelope, message: Inbou
             # Stored on the closed conversation as its rating: it stays closed (no created/reopened).
             events = _message_events(account, conversation_id, message_id, message, person.person_id, None,
                                      direction)
-            events.append(_rated_event(account, read, message_id, message, person.person_id,
-                                       rating=parse_rating(message.text) or 0, rated_at=summary.at))
+            answer = parse_answer(message.text, read.rating_kind) or 0
+            if read.rating_kind == "nps":
+                events.append(_nps_event(account, read, message_id, message, person.person_id, score=answer,
+                                         answered_at=summary.at))
+            else:
+                events.append(_rated_event(account, read, message_id, message, person.person_id, rating=answer,
+                                           rated_at=summary.at))
             return events
         return _message_events(account, conversation_id, message_id, message, person.person_id, opened, direction)
 
@@ -372,7 +377,8 @@ def _append(item: MessageItem, summary: store.Summary, ref: ProviderRefItem, *, 
     Returns ("created" | "reopened" | "rated" | None, the events written)."""
     mode = "append"
     current = None
-    rating = parse_rating(item.text) if item.direction == "in" and item.type == "text" else None
+    answers = item.direction == "in" and item.type == "text"
+    rating: int | None = None
     for _ in range(4):
         conversation = None
         if mode == "create":
@@ -393,12 +399,26 @@ def _append(item: MessageItem, summary: store.Summary, ref: ProviderRefItem, *, 
             elif current.status != "closed":
                 mode = "append"
             else:
-                mode = "rate" if rating and store.awaiting_rating(current, iso()) else "reopen"
+                # CSAT 1–5 or NPS 0–10, whichever question the conversation awaits.
+                rating = parse_answer(item.text, current.rating_kind) if answers else None
+                mode = "rate" if rating is not None and store.awaiting_rating(current, iso()) else "reopen"
     raise Retryable("the conversation kept changing under the ingest; retry")
 
 
 def _outbox_table() -> str:
     return get_settings().conversations_table
+
+
+def _nps_event(account: accounts.Account, conversation: Any, message_id: str, message: InboundMessage,
+               person_id: str, *, score: int, answered_at: str) -> DomainEvent:
+    """The customer answered the NPS question of a closed conversation (analytics counts it)."""
+    return ev.build(account.tenant_id, ev.CONVERSATION_NPS_ANSWERED, key=f"{conversation.conversation_id}:{message_id}",
+                    entity_type="conversation", entity_id=conversation.conversation_id,
+                    actor=Actor(kind="customer", id=person_id), occurred_at=answered_at,
+                    data={"conversation_id": conversation.conversation_id, "channel": message.channel,
+                          "account_id": account.account_id, "person_id": person_id, "message_id": message_id,
+                          "score": score, "answered_at": answered_at, "agent": conversation.rating_agent,
+                          "team": conversation.rating_team, "closed_at": conversation.closed_at})
 
 
 def _rated_event(account: accounts.Account, conversation: Any, message_id: str, message: InboundMessage,

@@ -183,6 +183,7 @@ class ConversationItem(ConversationsItem, discriminator="conversation"):
     rating_message_id = UnicodeAttribute(null=True)
     rating_agent = UnicodeAttribute(null=True)
     rating_team = UnicodeAttribute(null=True)
+    rating_kind = UnicodeAttribute(null=True)  # None: CSAT (1–5); "nps": the NPS question (0–10)
     # ---- inbox (skailan.inbox): holder, routing, triage, bots, and the views above.
     assignee = UnicodeAttribute(null=True)  # the one holder; set only under attribute_not_exists
     assignee_name = UnicodeAttribute(null=True)

@@ -38,6 +38,21 @@ def parse_rating(text: str | None) -> int | None:
     return None
 
 
+# An answer to the NPS question: "9", "9/10", "10." (0 to 10; nothing else in the text).
+_NPS_NUMBER = re.compile(r"^(10|[0-9])(?:\s*/\s*10)?\s*[.!]*$")
+
+
+def parse_nps(text: str | None) -> int | None:
+    """The 0–10 NPS score a message is, or None when it is anything else."""
+    match = _NPS_NUMBER.match((text or "").strip())
+    return int(match.group(1)) if match else None
+
+
+def parse_answer(text: str | None, kind: str | None) -> int | None:
+    """The answer to the question a closed conversation awaits: NPS 0–10 or CSAT 1–5."""
+    return parse_nps(text) if kind == "nps" else parse_rating(text)
+
+
 def preview(text: str | None) -> str | None:
     return text[:_TEXT_PREVIEW] if text else text
 

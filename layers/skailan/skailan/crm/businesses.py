@@ -42,8 +42,26 @@ def _person_index_pk(tenant_id: str, person_id: str) -> str:
 
 def _out(item: BusinessItem) -> BusinessOut:
     return BusinessOut(id=item.business_id, name=item.name, website=item.website, phone=item.phone, email=item.email,
-                       tax_id=item.tax_id, address=item.address, notes=item.notes, created_at=item.created_at,
-                       updated_at=item.updated_at)
+                       tax_id=item.tax_id, address=item.address, notes=item.notes,
+                       key_account=bool(item.key_account), account_manager_id=item.account_manager_id,
+                       created_at=item.created_at, updated_at=item.updated_at)
+
+
+def _kam_data(item: BusinessItem) -> dict[str, object]:
+    """What the analytics worker keeps of a business (KAM KPIs): additive event payload keys."""
+    return {"name": item.name, "key_account": bool(item.key_account), "account_manager_id": item.account_manager_id}
+
+
+def _check_manager(tenant_id: str, manager_id: str | None) -> None:
+    if not manager_id:
+        return
+    from skailan.tenancy.members import find_member
+
+    member = find_member(tenant_id, manager_id)
+    if member is None or member.status == "disabled":
+        raise Unprocessable(both("Responsable de la cuenta desconocido", "Unknown account manager"),
+                            details=[{"field": "account_manager_id", "error": "unknown",
+                                      "message": both("Responsable desconocido", "Unknown manager")}])
 
 
 def _normalized_contacts(tenant_id: str, phone: str | None, email: str | None) -> tuple[str | None, str | None]:
@@ -72,17 +90,19 @@ def _sort_key(name: str, business_id: str) -> str:
 def create_business(caller: Caller, data: BusinessIn) -> BusinessOut:
     tenant_id = caller.tenant_id
     phone, email = _normalized_contacts(tenant_id, data.phone, data.email)
+    _check_manager(tenant_id, data.account_manager_id)
     business_id = new_id()
     now = iso()
     name = " ".join(data.name.split())
     item = BusinessItem(business_pk(tenant_id, business_id), BUSINESS_SK, tenant_id=tenant_id,
                         business_id=business_id, name=name, website=data.website, phone=phone, email=email,
                         tax_id=data.tax_id, address=data.address, notes=data.notes,
+                        key_account=data.key_account or None, account_manager_id=data.account_manager_id,
                         gsi1pk=_index_pk(tenant_id), gsi1sk=_sort_key(name, business_id), created_at=now,
                         updated_at=now)
     item.save(condition=BusinessItem.pk.does_not_exist())
     emit(tenant_id, "business.created", caller=caller, entity_type="business", entity_id=business_id,
-         data={"name": name})
+         data=_kam_data(item))
     return _out(item)
 
 
@@ -121,6 +141,11 @@ def update_business(caller: Caller, business_id: str, data: BusinessUpdateIn) ->
     for key in ("website", "tax_id", "address", "notes"):
         if key in sent:
             setattr(item, key, getattr(data, key))
+    if "key_account" in sent:
+        item.key_account = bool(data.key_account) or None
+    if "account_manager_id" in sent:
+        _check_manager(tenant_id, data.account_manager_id)
+        item.account_manager_id = data.account_manager_id
     if "phone" in sent:
         item.phone = phone
     if "email" in sent:
@@ -132,7 +157,7 @@ def update_business(caller: Caller, business_id: str, data: BusinessUpdateIn) ->
         raise Conflict(both("La empresa cambió mientras la editabas", "The business changed while you edited it"),
                        code="concurrent_update") from err
     emit(tenant_id, "business.updated", caller=caller, entity_type="business", entity_id=business_id,
-         data={"changed": sorted(sent)})
+         data={"changed": sorted(sent), **_kam_data(item)})
     return _out(item)
 
 

@@ -311,7 +311,7 @@ def _out(deal: DealItem, pipeline: PipelineItem | None) -> DealOut:
         weighted_amount=(amount * probability / 100).quantize(CENT, rounding=ROUND_HALF_UP),
         pipeline_id=deal.pipeline_id, stage_id=deal.stage_id, stage_name=stage["name"] if stage else None,
         probability=probability, status=deal.status, owner_id=deal.owner_id, person_id=deal.person_id,
-        business_id=deal.business_id, expected_close=deal.expected_close, description=deal.description,
+        business_id=deal.business_id, kind=deal.deal_kind, expected_close=deal.expected_close, description=deal.description,
         stage_changed_at=deal.stage_changed_at, closed_at=deal.closed_at, created_at=deal.created_at,
         updated_at=deal.updated_at,
     )
@@ -411,7 +411,8 @@ def _stage_events(tenant_id: str, caller: Caller | None, deal: DealItem, old_sta
                   old_pipeline: str | None, stage: dict[str, Any]) -> list[Any]:
     data = {"pipeline_id": deal.pipeline_id, "from_pipeline_id": old_pipeline, "from_stage_id": old_stage,
             "to_stage_id": deal.stage_id, "status": deal.status, "amount": str(deal.amount),
-            "currency": deal.currency, "person_id": deal.person_id, "owner_id": deal.owner_id}
+            "currency": deal.currency, "person_id": deal.person_id, "owner_id": deal.owner_id,
+            "business_id": deal.business_id, "kind": deal.deal_kind}
     events = [build(tenant_id, "deal.stage_changed", caller=caller, entity_type="deal", entity_id=deal.deal_id,
                     data=data)]
     if stage["outcome"] in ("won", "lost"):
@@ -444,7 +445,7 @@ def create_deal(caller: Caller, data: DealIn) -> DealOut:
                     amount=data.amount, currency=data.currency or _default_currency(tenant_id),
                     pipeline_id=pipeline.pipeline_id, stage_id=stage["id"], status=stage["outcome"],
                     max_position=position, owner_id=owner_id, person_id=data.person_id,
-                    business_id=data.business_id, expected_close=data.expected_close, description=data.description,
+                    business_id=data.business_id, deal_kind=data.kind, expected_close=data.expected_close, description=data.description,
                     stage_changed_at=now, closed_at=now if stage["outcome"] != "open" else None,
                     created_by=caller.principal_id, created_at=now, updated_at=now)
     _index(deal)
@@ -463,7 +464,11 @@ def create_deal(caller: Caller, data: DealIn) -> DealOut:
                           "owner_id": deal.owner_id})]
     if stage["outcome"] != "open":
         events.append(build(tenant_id, f"deal.{stage['outcome']}", caller=caller, entity_type="deal",
-                            entity_id=deal_id, data={"pipeline_id": deal.pipeline_id, "stage_id": deal.stage_id}))
+                            entity_id=deal_id, data={"pipeline_id": deal.pipeline_id, "stage_id": deal.stage_id,
+                                                     "status": deal.status, "amount": str(deal.amount),
+                                                     "currency": deal.currency, "person_id": deal.person_id,
+                                                     "owner_id": deal.owner_id, "business_id": deal.business_id,
+                                                     "kind": deal.deal_kind}))
     emit_many(events)
     return _out(deal, pipeline)
 
@@ -509,6 +514,8 @@ def update_deal(caller: Caller, deal_id: str, data: DealUpdateIn) -> DealOut:
                 "description"):
         if key in sent:
             setattr(deal, key, getattr(data, key))
+    if "kind" in sent:
+        deal.deal_kind = data.kind
     stage_changed = moving_pipeline or stage["id"] != deal.stage_id
     deal.pipeline_id, deal.stage_id = pipeline.pipeline_id, stage["id"]
     reached: list[str] = []

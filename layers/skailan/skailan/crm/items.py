@@ -285,6 +285,9 @@ class BusinessItem(ContactsItem, discriminator="business"):
     tax_id = UnicodeAttribute(null=True)
     address = UnicodeAttribute(null=True)
     notes = UnicodeAttribute(null=True)
+    # Key-account management (analytics KAM KPIs): marked by hand, with its manager (a member).
+    key_account = BooleanAttribute(null=True)
+    account_manager_id = UnicodeAttribute(null=True)
     deleted_at = UnicodeAttribute(null=True)
     version = VersionAttribute()
 

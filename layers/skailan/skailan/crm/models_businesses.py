@@ -18,6 +18,8 @@ class BusinessIn(RequestModel):
     tax_id: Annotated[str, Field(max_length=40)] | None = None
     address: Annotated[str, Field(max_length=300)] | None = None
     notes: Annotated[str, Field(max_length=5000)] | None = None
+    key_account: bool = False  # a key account: counted in the KAM report (/v1/reports/kam)
+    account_manager_id: RefId | None = None  # its key-account manager (a member of the brand)
 
 
 class BusinessUpdateIn(RequestModel):
@@ -28,6 +30,8 @@ class BusinessUpdateIn(RequestModel):
     tax_id: Annotated[str, Field(max_length=40)] | None = None
     address: Annotated[str, Field(max_length=300)] | None = None
     notes: Annotated[str, Field(max_length=5000)] | None = None
+    key_account: bool | None = None
+    account_manager_id: RefId | None = None
 
 
 class BusinessOut(ResponseModel):
@@ -39,6 +43,8 @@ class BusinessOut(ResponseModel):
     tax_id: str | None = None
     address: str | None = None
     notes: str | None = None
+    key_account: bool = False
+    account_manager_id: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
 

@@ -479,7 +479,8 @@ def create_person(caller: Caller | None, tenant_id: str, data: PersonIn) -> Pers
 
 def created_data(item: PersonItem) -> dict[str, Any]:
     return {"name": item.name, "phone": item.phone, "email": item.email, "tags": item.tags,
-            "journey_state": item.journey_state, "owner_id": item.owner_id, "customer_role": item.customer_role}
+            "journey_state": item.journey_state, "owner_id": item.owner_id, "customer_role": item.customer_role,
+            "referenceable": bool((item.custom or {}).get("referenceable"))}
 
 
 def update_person(caller: Caller, person_id: str, data: PersonPatchIn) -> PersonOut:
@@ -550,6 +551,8 @@ def update_person(caller: Caller, person_id: str, data: PersonPatchIn) -> Person
                                         "to": item.journey_state}, occurred_at=now))
     write_person(tenant_id, before, item, extra=extra)
     changed: dict[str, Any] = {"changed": sorted(sent)}
+    if "referenceable" in (data.custom or {}):  # the KAM report's referenceable customers (additive key)
+        changed["referenceable"] = bool((item.custom or {}).get("referenceable"))
     if "tags" in sent:  # automations trigger on a tag added / removed (additive payload keys)
         old_keys, new_keys = {tag_key(t) for t in old_tags}, {tag_key(t) for t in item.tags or []}
         changed["tags_added"] = [t for t in item.tags or [] if tag_key(t) not in old_keys]

@@ -255,6 +255,7 @@ class DealItem(ContactsItem, discriminator="deal"):
     owner_id = UnicodeAttribute(null=True)
     person_id = UnicodeAttribute(null=True)
     business_id = UnicodeAttribute(null=True)
+    deal_kind = UnicodeAttribute(null=True)  # new | upsell | cross_sell | renewal | referral (KAM rates)
     expected_close = UnicodeAttribute(null=True)  # YYYY-MM-DD
     description = UnicodeAttribute(null=True)
     stage_changed_at = UnicodeAttribute(null=True)

@@ -155,6 +155,9 @@ class PipelineOut(ResponseModel):
     updated_at: str | None = None
 
 
+DealKind = Literal["new", "upsell", "cross_sell", "renewal", "referral"]
+
+
 class DealIn(RequestModel):
     title: Title
     amount: Amount = Decimal(0)
@@ -164,6 +167,7 @@ class DealIn(RequestModel):
     owner_id: RefId | None = None  # default: the caller
     person_id: RefId | None = None
     business_id: RefId | None = None
+    kind: DealKind | None = None  # new business, upsell, cross-sell, renewal, referral (KAM rates)
     expected_close: Day | None = None
     description: Annotated[str, Field(max_length=5000)] | None = None
 
@@ -179,6 +183,7 @@ class DealUpdateIn(RequestModel):
     owner_id: RefId | None = None
     person_id: RefId | None = None
     business_id: RefId | None = None
+    kind: DealKind | None = None
     expected_close: Day | None = None
     description: Annotated[str, Field(max_length=5000)] | None = None
 
@@ -197,6 +202,7 @@ class DealOut(ResponseModel):
     owner_id: str | None = None
     person_id: str | None = None
     business_id: str | None = None
+    kind: str | None = None
     expected_close: str | None = None
     description: str | None = None
     stage_changed_at: str | None = None

@@ -52,7 +52,12 @@ def on_conversation_closed(event: DomainEvent, config: InboxSettings) -> dict[st
     from skailan.conversations.models import MessageIn
     from skailan.inbox.actions import conversation_event
 
-    settings = config.csat
+    # One survey per close: the NPS question (0–10) where the brand turned it on for the channel,
+    # else the CSAT question (1–5); the answer is parsed by the kind the conversation awaits.
+    channel = event.data.get("channel")
+    nps = config.nps.enabled and (not config.nps.channels or channel in config.nps.channels)
+    survey = "nps" if nps else "csat"
+    settings: Any = config.nps if nps else config.csat
     if not settings.enabled or not settings.question.strip():
         return {"csat": "disabled"}
     tenant_id = event.tenant_id
@@ -81,11 +86,12 @@ def on_conversation_closed(event: DomainEvent, config: InboxSettings) -> dict[st
                                                    actor_name=CSAT_ID)])
         return Plan(changes={"csat_for": closed_at, "csat_status": "sent", "awaiting_rating_until": until,
                              "rating_agent": agent, "rating_team": team, "rating": None, "rated_at": None,
-                             "rating_message_id": None},
+                             "rating_message_id": None, "rating_kind": "nps" if nps else None},
                     condition=condition,
                     events=[conversation_event(current, "conversation.csat_requested", None,
                                                {"closed_at": closed_at, "awaiting_rating_until": until,
-                                                "agent": agent, "team": team}, actor_name=CSAT_ID)])
+                                                "agent": agent, "team": team, "survey": survey},
+                                               actor_name=CSAT_ID)])
 
     _, plan = holders.mutate(tenant_id, conversation_id, decide)
     if plan is None:
@@ -94,8 +100,9 @@ def on_conversation_closed(event: DomainEvent, config: InboxSettings) -> dict[st
         logger.info("csat survey skipped", tenant_id=tenant_id, conversation_id=conversation_id, reason=reason)
         return {"csat": "skipped", "reason": reason}
     message = outbound.queue_message(csat_caller(tenant_id), conversation_id, MessageIn(text=settings.question))
-    logger.info("csat survey queued", tenant_id=tenant_id, conversation_id=conversation_id, message_id=message.id)
-    return {"csat": "sent", "message_id": message.id}
+    logger.info("csat survey queued", tenant_id=tenant_id, conversation_id=conversation_id, message_id=message.id,
+                survey=survey)
+    return {"csat": "sent", "survey": survey, "message_id": message.id}
 
 
 def on_rated(event: DomainEvent) -> dict[str, Any]:

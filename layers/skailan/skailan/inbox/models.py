@@ -167,11 +167,35 @@ class CsatSettings(RequestModel):
         return value
 
 
+NPS_QUESTION = ("Del 0 al 10, ¿qué tan probable es que nos recomiendes a un amigo o colega? Responde con un "
+                "número. / From 0 to 10, how likely are you to recommend us to a friend or colleague? Reply "
+                "with a number.")
+
+
+class NpsSettings(RequestModel):
+    """The NPS question (0–10), asked when a conversation is closed instead of the CSAT question
+    (one survey per close), on the channels listed (none listed: every channel)."""
+
+    enabled: bool = False
+    question: Annotated[str, Field(min_length=1, max_length=1000)] = NPS_QUESTION
+    channels: Annotated[list[Literal["whatsapp", "webchat", "email", "instagram", "messenger", "telegram", "sms"]],
+                        Field(max_length=10)] = Field(default_factory=list)
+    window_hours: Annotated[int, Field(ge=1, le=168, description="How long a 0–10 answer counts as the score.")] = 24
+
+    @field_validator("question")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the question cannot be blank")
+        return value
+
+
 class InboxSettings(RequestModel):
     assignment: AssignmentSettings = Field(default_factory=AssignmentSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     bots: BotSettings = Field(default_factory=BotSettings)
     csat: CsatSettings = Field(default_factory=CsatSettings)
+    nps: NpsSettings = Field(default_factory=NpsSettings)
 
 
 class InboxSettingsIn(NoNulls):
@@ -183,6 +207,7 @@ class InboxSettingsIn(NoNulls):
     alerts: AlertSettings | None = None
     bots: BotSettings | None = None
     csat: CsatSettings | None = None
+    nps: NpsSettings | None = None
 
 
 # ---------------------------------------------------------------- quick replies

@@ -70,6 +70,35 @@ Country = Annotated[CountryCode, AfterValidator(known_country)]
 BusinessHours = Annotated[dict[Weekday, DayHours], AfterValidator(_no_overlaps)]
 
 
+class SlaSettings(RequestModel):
+    """Targets of the conversation report's SLA compliance (% of first responses / resolutions
+    within them; in business hours when the report is)."""
+
+    first_response_seconds: Annotated[int, Field(ge=1, le=30 * 86400)] = 3600
+    resolution_seconds: Annotated[int, Field(ge=1, le=90 * 86400)] = 86400
+
+
+class KamSettings(RequestModel):
+    """The KAM report's choices (docs/analytics.md): the alert on an account's gap without
+    interaction, the expected lifespan of the projected CLV, the denominator of upsell /
+    cross-sell / renewal rates."""
+
+    interaction_gap_alert_days: Annotated[int, Field(ge=1, le=365)] = 30
+    expected_lifespan_years: Annotated[float, Field(gt=0, le=50)] = 3.0
+    rate_denominator: Literal["won_deals", "key_accounts"] = "won_deals"
+
+
+class SlaSettingsIn(NoNulls):
+    first_response_seconds: Annotated[int, Field(ge=1, le=30 * 86400)] | None = None
+    resolution_seconds: Annotated[int, Field(ge=1, le=90 * 86400)] | None = None
+
+
+class KamSettingsIn(NoNulls):
+    interaction_gap_alert_days: Annotated[int, Field(ge=1, le=365)] | None = None
+    expected_lifespan_years: Annotated[float, Field(gt=0, le=50)] | None = None
+    rate_denominator: Literal["won_deals", "key_accounts"] | None = None
+
+
 class BrandSettings(RequestModel):
     """A brand's stored settings as a whole: what a PATCH is merged into and validated as.
     Stored keys this model does not know are kept as they are (requests still refuse them)."""
@@ -89,6 +118,8 @@ class BrandSettings(RequestModel):
     business_hours: BusinessHours = Field(default_factory=lambda: _default_hours())
     # Days the brand does not attend (its local dates): business-hours reports skip them.
     holidays: Annotated[list[date], Field(max_length=366)] = Field(default_factory=list)
+    sla: SlaSettings = Field(default_factory=SlaSettings)
+    kam: KamSettings = Field(default_factory=KamSettings)
 
 
 def _default_hours() -> dict[Weekday, list[TimeRange]]:
@@ -116,6 +147,8 @@ class BrandSettingsIn(NoNulls):
     default_country: Country | None = None
     business_hours: dict[Weekday, DayHours] | None = None
     holidays: Annotated[list[date], Field(max_length=366)] | None = None
+    sla: SlaSettingsIn | None = None
+    kam: KamSettingsIn | None = None
 
 
 class BrandOut(ResponseModel):
@@ -131,6 +164,8 @@ class BrandOut(ResponseModel):
     default_country: str
     business_hours: dict[str, list[dict[str, str]]]
     holidays: list[str] = []
+    sla: SlaSettings = Field(default_factory=SlaSettings)
+    kam: KamSettings = Field(default_factory=KamSettings)
 
 
 RoleKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{1,39}$")]

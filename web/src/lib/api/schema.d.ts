@@ -2360,43 +2360,6 @@ export interface paths {
         patch: operations["update_deal_v1_deals__deal_id__patch"];
         trace?: never;
     };
-    "/v1/email-templates": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** GET /v1/email-templates */
-        get: operations["list_email_templates_v1_email_templates_get"];
-        put?: never;
-        /** POST /v1/email-templates */
-        post: operations["create_email_template_v1_email_templates_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/email-templates/{template_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** GET /v1/email-templates/{template_id} */
-        get: operations["get_email_template_v1_email_templates__template_id__get"];
-        put?: never;
-        post?: never;
-        /** DELETE /v1/email-templates/{template_id} */
-        delete: operations["delete_email_template_v1_email_templates__template_id__delete"];
-        options?: never;
-        head?: never;
-        /** PATCH /v1/email-templates/{template_id} */
-        patch: operations["update_email_template_v1_email_templates__template_id__patch"];
-        trace?: never;
-    };
     "/v1/email/autoresponses/{account_id}": {
         parameters: {
             query?: never;
@@ -2993,6 +2956,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/dashboard-layout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/me/dashboard-layout */
+        get: operations["get_dashboard_layout_v1_me_dashboard_layout_get"];
+        /** PUT /v1/me/dashboard-layout */
+        put: operations["put_dashboard_layout_v1_me_dashboard_layout_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/notification-preferences": {
         parameters: {
             query?: never;
@@ -3196,6 +3177,23 @@ export interface paths {
         };
         /** GET /v1/reports/conversations/export */
         get: operations["export_conversation_report_v1_reports_conversations_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/kam": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/reports/kam */
+        get: operations["kam_report_v1_reports_kam_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3799,17 +3797,23 @@ export interface components {
             /** Filename */
             filename?: string | null;
         };
-        /** AudienceIn */
+        /**
+         * AudienceIn
+         * @description `file`: the people a CRM import (`POST /v1/imports` with target `new_list`) brought in —
+         *     the import's new list, read at send time; the campaign is sent once the import completed.
+         */
         AudienceIn: {
             /**
              * Kind
              * @enum {string}
              */
-            kind: "list" | "segment" | "people";
+            kind: "list" | "segment" | "people" | "file";
             /** Id */
             id?: string | null;
             /** Person Ids */
             person_ids?: string[] | null;
+            /** Import Id */
+            import_id?: string | null;
         };
         /** AuditEntryOut */
         AuditEntryOut: {
@@ -4128,6 +4132,8 @@ export interface components {
              * @default []
              */
             holidays: string[];
+            sla?: components["schemas"]["SlaSettings"];
+            kam?: components["schemas"]["KamSettings"];
         };
         /**
          * BrandSettingsIn
@@ -4159,6 +4165,8 @@ export interface components {
             } | null;
             /** Holidays */
             holidays?: string[] | null;
+            sla?: components["schemas"]["SlaSettingsIn"] | null;
+            kam?: components["schemas"]["KamSettingsIn"] | null;
         };
         /** BusinessIn */
         BusinessIn: {
@@ -4176,6 +4184,13 @@ export interface components {
             address?: string | null;
             /** Notes */
             notes?: string | null;
+            /**
+             * Key Account
+             * @default false
+             */
+            key_account: boolean;
+            /** Account Manager Id */
+            account_manager_id?: string | null;
         };
         /** BusinessOut */
         BusinessOut: {
@@ -4195,6 +4210,13 @@ export interface components {
             address?: string | null;
             /** Notes */
             notes?: string | null;
+            /**
+             * Key Account
+             * @default false
+             */
+            key_account: boolean;
+            /** Account Manager Id */
+            account_manager_id?: string | null;
             /** Created At */
             created_at?: string | null;
             /** Updated At */
@@ -4234,6 +4256,10 @@ export interface components {
             address?: string | null;
             /** Notes */
             notes?: string | null;
+            /** Key Account */
+            key_account?: boolean | null;
+            /** Account Manager Id */
+            account_manager_id?: string | null;
         };
         /**
          * CallWebhook
@@ -4506,6 +4532,21 @@ export interface components {
             position?: number | null;
             /** Active */
             active?: boolean | null;
+        };
+        /** ClvDetail */
+        ClvDetail: {
+            /** Won To Date */
+            won_to_date: number;
+            /** Won Deals To Date */
+            won_deals_to_date: number;
+            /** Average Purchase */
+            average_purchase: number;
+            /** Purchases Per Year */
+            purchases_per_year: number;
+            /** Expected Lifespan Years */
+            expected_lifespan_years: number;
+            /** Projected */
+            projected: number;
         };
         /** ConfirmPasswordIn */
         ConfirmPasswordIn: {
@@ -4795,6 +4836,8 @@ export interface components {
             person_id?: string | null;
             /** Business Id */
             business_id?: string | null;
+            /** Kind */
+            kind?: ("new" | "upsell" | "cross_sell" | "renewal" | "referral") | null;
             /** Expected Close */
             expected_close?: string | null;
             /** Description */
@@ -4836,6 +4879,8 @@ export interface components {
             person_id?: string | null;
             /** Business Id */
             business_id?: string | null;
+            /** Kind */
+            kind?: string | null;
             /** Expected Close */
             expected_close?: string | null;
             /** Description */
@@ -4880,6 +4925,8 @@ export interface components {
             person_id?: string | null;
             /** Business Id */
             business_id?: string | null;
+            /** Kind */
+            kind?: ("new" | "upsell" | "cross_sell" | "renewal" | "referral") | null;
             /** Expected Close */
             expected_close?: string | null;
             /** Description */
@@ -5015,21 +5062,6 @@ export interface components {
             /** Name */
             name: string;
             /** Subject */
-            subject: string;
-            /** Html */
-            html: string;
-            /** From Name */
-            from_name?: string | null;
-            /** Reply To */
-            reply_to?: string | null;
-            /** Text */
-            text?: string | null;
-        };
-        /** EmailTemplateIn */
-        EmailTemplateIn_inbox: {
-            /** Name */
-            name: string;
-            /** Subject */
             subject?: string | null;
             /** Html */
             html?: string | null;
@@ -5038,27 +5070,6 @@ export interface components {
         };
         /** EmailTemplateOut */
         EmailTemplateOut: {
-            /** Id */
-            id: string;
-            /** Name */
-            name: string;
-            /** Subject */
-            subject: string;
-            /** Html */
-            html: string;
-            /** Text */
-            text: string;
-            /** From Name */
-            from_name?: string | null;
-            /** Reply To */
-            reply_to?: string | null;
-            /** Created At */
-            created_at?: string | null;
-            /** Updated At */
-            updated_at?: string | null;
-        };
-        /** EmailTemplateOut */
-        EmailTemplateOut_inbox: {
             /** Id */
             id: string;
             /** Name */
@@ -5080,21 +5091,6 @@ export interface components {
             created_at?: string | null;
             /** Updated At */
             updated_at?: string | null;
-        };
-        /** EmailTemplatePatchIn */
-        EmailTemplatePatchIn: {
-            /** Name */
-            name?: string | null;
-            /** Subject */
-            subject?: string | null;
-            /** Html */
-            html?: string | null;
-            /** From Name */
-            from_name?: string | null;
-            /** Reply To */
-            reply_to?: string | null;
-            /** Text */
-            text?: string | null;
         };
         /** EmailTemplateUpdateIn */
         EmailTemplateUpdateIn: {
@@ -5848,6 +5844,7 @@ export interface components {
             alerts?: components["schemas"]["AlertSettings"];
             bots?: components["schemas"]["BotSettings"];
             csat?: components["schemas"]["CsatSettings"];
+            nps?: components["schemas"]["NpsSettings"];
         };
         /**
          * InboxSettingsIn
@@ -5860,6 +5857,7 @@ export interface components {
             alerts?: components["schemas"]["AlertSettings"] | null;
             bots?: components["schemas"]["BotSettings"] | null;
             csat?: components["schemas"]["CsatSettings"] | null;
+            nps?: components["schemas"]["NpsSettings"] | null;
         };
         /** InviteUserIn */
         InviteUserIn: {
@@ -5951,6 +5949,229 @@ export interface components {
             /** Position */
             position?: number | null;
         };
+        /** KamAccount */
+        KamAccount: {
+            /** Won Deals */
+            won_deals: number;
+            /** Won Revenue */
+            won_revenue: number;
+            /** Upsell Rate */
+            upsell_rate?: number | null;
+            /** Cross Sell Rate */
+            cross_sell_rate?: number | null;
+            /** Renewal Rate */
+            renewal_rate?: number | null;
+            /** Rate Denominator */
+            rate_denominator: string;
+            /** Rate Denominator Value */
+            rate_denominator_value: number;
+            /** Organic Growth */
+            organic_growth?: number | null;
+            /** Business Id */
+            business_id: string;
+            /** Name */
+            name?: string | null;
+            /** Account Manager Id */
+            account_manager_id?: string | null;
+            /** Key Account */
+            key_account: boolean;
+            /** Key Account Since */
+            key_account_since?: string | null;
+            /** Lost At */
+            lost_at?: string | null;
+            /** Clv */
+            clv: number;
+            clv_detail: components["schemas"]["ClvDetail"];
+            /** Nps */
+            nps?: number | null;
+            /** Nps Responses */
+            nps_responses: number;
+            /** Satisfaction Pct */
+            satisfaction_pct?: number | null;
+            /** Csat Responses */
+            csat_responses: number;
+            /** Referenceable Customers */
+            referenceable_customers: number;
+            /** Interactions */
+            interactions: number;
+            /** Interactions Per Week */
+            interactions_per_week: number;
+            /** Interaction Gap Days */
+            interaction_gap_days: number;
+            /** Days Since Last Interaction */
+            days_since_last_interaction?: number | null;
+            /** Last Interaction At */
+            last_interaction_at?: string | null;
+            /** Gap Alert */
+            gap_alert: boolean;
+        };
+        /** KamAcquisition */
+        KamAcquisition: {
+            /** Channel */
+            channel: string;
+            /** Reached */
+            reached: number;
+            /** Converted */
+            converted: number;
+            /** Rate */
+            rate?: number | null;
+        };
+        /** KamAlert */
+        KamAlert: {
+            /** Type */
+            type: string;
+            /** Business Id */
+            business_id: string;
+            /** Days */
+            days?: number | null;
+            /** Link */
+            link: string;
+            /** Message */
+            message: string;
+        };
+        /** KamGroup */
+        KamGroup: {
+            /** Won Deals */
+            won_deals: number;
+            /** Won Revenue */
+            won_revenue: number;
+            /** Upsell Rate */
+            upsell_rate?: number | null;
+            /** Cross Sell Rate */
+            cross_sell_rate?: number | null;
+            /** Renewal Rate */
+            renewal_rate?: number | null;
+            /** Rate Denominator */
+            rate_denominator: string;
+            /** Rate Denominator Value */
+            rate_denominator_value: number;
+            /** Organic Growth */
+            organic_growth?: number | null;
+            /** Accounts */
+            accounts: number;
+            /** Clv */
+            clv: number;
+            /** Won To Date */
+            won_to_date: number;
+            /** Nps */
+            nps?: number | null;
+            /** Nps Responses */
+            nps_responses: number;
+            /** Satisfaction Pct */
+            satisfaction_pct?: number | null;
+            /** Referenceable Customers */
+            referenceable_customers: number;
+            /** Gap Alerts */
+            gap_alerts: number;
+        };
+        /** KamManager */
+        KamManager: {
+            /** Won Deals */
+            won_deals: number;
+            /** Won Revenue */
+            won_revenue: number;
+            /** Upsell Rate */
+            upsell_rate?: number | null;
+            /** Cross Sell Rate */
+            cross_sell_rate?: number | null;
+            /** Renewal Rate */
+            renewal_rate?: number | null;
+            /** Rate Denominator */
+            rate_denominator: string;
+            /** Rate Denominator Value */
+            rate_denominator_value: number;
+            /** Organic Growth */
+            organic_growth?: number | null;
+            /** Accounts */
+            accounts: number;
+            /** Clv */
+            clv: number;
+            /** Won To Date */
+            won_to_date: number;
+            /** Nps */
+            nps?: number | null;
+            /** Nps Responses */
+            nps_responses: number;
+            /** Satisfaction Pct */
+            satisfaction_pct?: number | null;
+            /** Referenceable Customers */
+            referenceable_customers: number;
+            /** Gap Alerts */
+            gap_alerts: number;
+            /** Account Manager Id */
+            account_manager_id?: string | null;
+        };
+        /** KamReportOut */
+        KamReportOut: {
+            /** Date From */
+            date_from: string;
+            /** Date To */
+            date_to: string;
+            /** Time Zone */
+            time_zone: string;
+            /** Accounts */
+            accounts: components["schemas"]["KamAccount"][];
+            /** Managers */
+            managers: components["schemas"]["KamManager"][];
+            totals: components["schemas"]["KamGroup"];
+            /** Accounts At Start */
+            accounts_at_start: number;
+            /** Accounts Lost */
+            accounts_lost: number;
+            /** Churn Rate */
+            churn_rate?: number | null;
+            /** Acquisition */
+            acquisition: components["schemas"]["KamAcquisition"][];
+            /** Alerts */
+            alerts: components["schemas"]["KamAlert"][];
+            settings: components["schemas"]["KamSettingsOut"];
+            /** Definitions */
+            definitions: {
+                [key: string]: string;
+            };
+        };
+        /**
+         * KamSettings
+         * @description The KAM report's choices (docs/analytics.md): the alert on an account's gap without
+         *     interaction, the expected lifespan of the projected CLV, the denominator of upsell /
+         *     cross-sell / renewal rates.
+         */
+        KamSettings: {
+            /**
+             * Interaction Gap Alert Days
+             * @default 30
+             */
+            interaction_gap_alert_days: number;
+            /**
+             * Expected Lifespan Years
+             * @default 3
+             */
+            expected_lifespan_years: number;
+            /**
+             * Rate Denominator
+             * @default won_deals
+             * @enum {string}
+             */
+            rate_denominator: "won_deals" | "key_accounts";
+        };
+        /** KamSettingsIn */
+        KamSettingsIn: {
+            /** Interaction Gap Alert Days */
+            interaction_gap_alert_days?: number | null;
+            /** Expected Lifespan Years */
+            expected_lifespan_years?: number | null;
+            /** Rate Denominator */
+            rate_denominator?: ("won_deals" | "key_accounts") | null;
+        };
+        /** KamSettingsOut */
+        KamSettingsOut: {
+            /** Interaction Gap Alert Days */
+            interaction_gap_alert_days: number;
+            /** Expected Lifespan Years */
+            expected_lifespan_years: number;
+            /** Rate Denominator */
+            rate_denominator: string;
+        };
         /** LabelsIn */
         LabelsIn: {
             /** Add */
@@ -5975,6 +6196,18 @@ export interface components {
             status?: string | null;
             /** At */
             at: string;
+        };
+        /** LayoutIn */
+        LayoutIn: {
+            /** Widgets */
+            widgets: components["schemas"]["WidgetIn"][];
+        };
+        /** LayoutOut */
+        LayoutOut: {
+            /** Widgets */
+            widgets: components["schemas"]["WidgetOut"][];
+            /** Updated At */
+            updated_at?: string | null;
         };
         /** LeadAiSettings */
         LeadAiSettings: {
@@ -6700,6 +6933,31 @@ export interface components {
              */
             groups: components["schemas"]["NpsGroup"][];
         };
+        /**
+         * NpsSettings
+         * @description The NPS question (0–10), asked when a conversation is closed instead of the CSAT question
+         *     (one survey per close), on the channels listed (none listed: every channel).
+         */
+        NpsSettings: {
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled: boolean;
+            /**
+             * Question
+             * @default Del 0 al 10, ¿qué tan probable es que nos recomiendes a un amigo o colega? Responde con un número. / From 0 to 10, how likely are you to recommend us to a friend or colleague? Reply with a number.
+             */
+            question: string;
+            /** Channels */
+            channels?: ("whatsapp" | "webchat" | "email" | "instagram" | "messenger" | "telegram" | "sms")[];
+            /**
+             * Window Hours
+             * @description How long a 0–10 answer counts as the score.
+             * @default 24
+             */
+            window_hours: number;
+        };
         /** OutcomeClassified */
         OutcomeClassified: {
             /**
@@ -6797,7 +7055,7 @@ export interface components {
         /** Page[EmailTemplateOut] */
         Page_EmailTemplateOut_: {
             /** Items */
-            items: components["schemas"]["EmailTemplateOut_inbox"][];
+            items: components["schemas"]["EmailTemplateOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -7359,6 +7617,7 @@ export interface components {
             first_response: components["schemas"]["DurationStats"];
             resolution: components["schemas"]["DurationStats"];
             csat: components["schemas"]["CsatStats"];
+            sla?: components["schemas"]["SlaStats"] | null;
             /** Key */
             key: string;
         };
@@ -7369,6 +7628,7 @@ export interface components {
             first_response: components["schemas"]["DurationStats"];
             resolution: components["schemas"]["DurationStats"];
             csat: components["schemas"]["CsatStats"];
+            sla?: components["schemas"]["SlaStats"] | null;
             /** Created */
             created: number;
             /** Messages In */
@@ -7648,6 +7908,49 @@ export interface components {
             enabled: boolean;
             /** Updated At */
             updated_at?: string | null;
+        };
+        /** SlaFigure */
+        SlaFigure: {
+            /** Target Seconds */
+            target_seconds: number;
+            /** Total */
+            total: number;
+            /** Within */
+            within: number;
+            /** Pct */
+            pct?: number | null;
+        };
+        /**
+         * SlaSettings
+         * @description Targets of the conversation report's SLA compliance (% of first responses / resolutions
+         *     within them; in business hours when the report is).
+         */
+        SlaSettings: {
+            /**
+             * First Response Seconds
+             * @default 3600
+             */
+            first_response_seconds: number;
+            /**
+             * Resolution Seconds
+             * @default 86400
+             */
+            resolution_seconds: number;
+        };
+        /** SlaSettingsIn */
+        SlaSettingsIn: {
+            /** First Response Seconds */
+            first_response_seconds?: number | null;
+            /** Resolution Seconds */
+            resolution_seconds?: number | null;
+        };
+        /**
+         * SlaStats
+         * @description % within the brand's targets (settings `sla`; analytics/sla.py).
+         */
+        SlaStats: {
+            first_response: components["schemas"]["SlaFigure"];
+            resolution: components["schemas"]["SlaFigure"];
         };
         /** SmsPreviewOut */
         SmsPreviewOut: {
@@ -8628,8 +8931,25 @@ export interface components {
             /** Header Parameters */
             header_parameters?: number | null;
         };
+        /** WidgetIn */
+        WidgetIn: {
+            /**
+             * Id
+             * @enum {string}
+             */
+            id: "alerts" | "open" | "unassigned" | "longest_wait" | "longest_unassigned" | "agents_online" | "received" | "sent" | "leads" | "deals_won" | "tasks_overdue" | "kam";
+            /** Visible */
+            visible: boolean;
+        };
         /** WidgetOut */
         WidgetOut: {
+            /** Id */
+            id: string;
+            /** Visible */
+            visible: boolean;
+        };
+        /** WidgetOut */
+        WidgetOut_webchat: {
             /** Widget Id */
             widget_id: string;
             /** Name */
@@ -9591,7 +9911,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WidgetOut"];
+                    "application/json": components["schemas"]["WidgetOut_webchat"];
                 };
             };
             /** @description Validation Error */
@@ -15079,169 +15399,6 @@ export interface operations {
             };
         };
     };
-    list_email_templates_v1_email_templates_get: {
-        parameters: {
-            query?: {
-                /** @description Opaque cursor from the previous page's next_cursor. */
-                cursor?: string | null;
-                limit?: number | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Page_EmailTemplateOut_"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    create_email_template_v1_email_templates_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["EmailTemplateIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EmailTemplateOut"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    get_email_template_v1_email_templates__template_id__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                template_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EmailTemplateOut"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    delete_email_template_v1_email_templates__template_id__delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                template_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": null;
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    update_email_template_v1_email_templates__template_id__patch: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                template_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["EmailTemplatePatchIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EmailTemplateOut"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
     get_autoresponse_v1_email_autoresponses__account_id__get: {
         parameters: {
             query?: never;
@@ -15705,7 +15862,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["EmailTemplateIn_inbox"];
+                "application/json": components["schemas"]["EmailTemplateIn"];
             };
         };
         responses: {
@@ -15715,7 +15872,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EmailTemplateOut_inbox"];
+                    "application/json": components["schemas"]["EmailTemplateOut"];
                 };
             };
             /** @description Validation Error */
@@ -15746,7 +15903,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EmailTemplateOut_inbox"];
+                    "application/json": components["schemas"]["EmailTemplateOut"];
                 };
             };
             /** @description Validation Error */
@@ -15812,7 +15969,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EmailTemplateOut_inbox"];
+                    "application/json": components["schemas"]["EmailTemplateOut"];
                 };
             };
             /** @description Validation Error */
@@ -16940,6 +17097,68 @@ export interface operations {
             };
         };
     };
+    get_dashboard_layout_v1_me_dashboard_layout_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LayoutOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_dashboard_layout_v1_me_dashboard_layout_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LayoutIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LayoutOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_notification_preferences_v1_me_notification_preferences_get: {
         parameters: {
             query?: never;
@@ -17568,12 +17787,44 @@ export interface operations {
             };
         };
     };
+    kam_report_v1_reports_kam_get: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KamReportOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     nps_report_v1_reports_nps_get: {
         parameters: {
             query?: {
                 from?: string | null;
                 to?: string | null;
-                group_by?: ("agent" | "team" | "channel") | null;
+                group_by?: ("agent" | "team" | "channel" | "account") | null;
             };
             header?: never;
             path?: never;

@@ -6,6 +6,7 @@ import { common } from './common';
 import { crm } from './crm';
 import { dashboard } from './dashboard';
 import { inbox } from './inbox';
+import { kam } from './kam';
 import { leads } from './leads';
 import { profile } from './profile';
 import { settings } from './settings';
@@ -22,4 +23,5 @@ export const es = {
   ...automations,
   ...dashboard,
   ...usage,
+  ...kam,
 } as const;

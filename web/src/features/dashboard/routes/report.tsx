@@ -38,6 +38,8 @@ export function ConversationReportRoute() {
     setParams(next, { replace: true });
   };
   const seconds = (value: number | null | undefined) => (value == null ? '—' : formatDuration(value * 1000));
+  const sla = (figure: { pct?: number | null; target_seconds: number } | null | undefined) =>
+    figure?.pct == null ? '—' : `${figure.pct} % ≤ ${seconds(figure.target_seconds)}`;
   const data = report.data;
   const rows = data ? [{ key: t('reports.total'), ...data.totals }, ...data.groups] : [];
   return (
@@ -72,6 +74,8 @@ export function ConversationReportRoute() {
                 <th scope="col">{t('reports.resP50')}</th>
                 <th scope="col">{t('reports.resP90')}</th>
                 <th scope="col">{t('reports.csat')}</th>
+                <th scope="col">{t('reports.slaFr')}</th>
+                <th scope="col">{t('reports.slaRes')}</th>
               </tr>
             </thead>
             <tbody>
@@ -85,6 +89,8 @@ export function ConversationReportRoute() {
                   <td>{seconds(row.resolution.p50)}</td>
                   <td>{seconds(row.resolution.p90)}</td>
                   <td>{row.csat.satisfaction_pct == null ? '—' : `${row.csat.satisfaction_pct} %`}</td>
+                  <td title={row.sla ? `≤ ${seconds(row.sla.first_response.target_seconds)}` : undefined}>{sla(row.sla?.first_response)}</td>
+                  <td title={row.sla ? `≤ ${seconds(row.sla.resolution.target_seconds)}` : undefined}>{sla(row.sla?.resolution)}</td>
                 </tr>
               ))}
             </tbody>
