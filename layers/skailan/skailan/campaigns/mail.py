@@ -103,6 +103,9 @@ def tracked(content: Mapping[str, Any], links: Links) -> tuple[str, str]:
     return body, plain_text
 
 
+_PLACEHOLDER = "skailan-list-unsubscribe"
+
+
 @dataclass(frozen=True, slots=True)
 class Composed:
     raw: bytes
@@ -124,7 +127,10 @@ def compose(*, from_address: str, from_name: str | None, to: str, reply_to: str 
     message_id = make_msgid(domain=domain)
     mime["Message-ID"] = message_id
     mailto = f"mailto:{from_address}?subject={quote('unsubscribe ' + unsubscribe_url.rsplit('/', 1)[-1])}"
-    mime["List-Unsubscribe"] = f"<{unsubscribe_url}>, <{mailto}>"
+    # Written verbatim after serialising: the URL is one long word, which the 78-column folding
+    # would turn into RFC 2047 encoded words that mail clients do not read as a URL (RFC 5322
+    # allows the line up to 998 characters).
+    mime["List-Unsubscribe"] = _PLACEHOLDER
     mime["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     mime["Precedence"] = "bulk"
     mime.set_content(plain)
@@ -133,7 +139,9 @@ def compose(*, from_address: str, from_name: str | None, to: str, reply_to: str 
         maintype, _, subtype = content_type.partition("/")
         mime.add_attachment(data, maintype=maintype or "application", subtype=subtype or "octet-stream",
                             filename=filename)
-    return Composed(mime.as_bytes(), message_id.strip("<>"))
+    header = f"List-Unsubscribe: <{unsubscribe_url}>, <{mailto}>".encode("ascii")
+    raw = mime.as_bytes().replace(f"List-Unsubscribe: {_PLACEHOLDER}".encode(), header, 1)
+    return Composed(raw, message_id.strip("<>"))
 
 
 def message_for(item: store.CampaignItem, person_id: str, person: Any, address: str, account: Any,
