@@ -253,6 +253,33 @@ def ses_event_record(event_type: str, *, message_id: str, source: str, to: str,
     return {"eventType": event_type, "mail": mail, event_type.lower(): details[event_type]}
 
 
+def campaign_delivery(message: Any) -> dict[str, Any] | None:
+    """The Delivery event of a campaign e-mail moto accepted (None for any other mail). The brand
+    and campaign come from the unsubscribe link's token payload, as SES would from the tags."""
+    import re
+    from email.parser import HeaderParser
+
+    raw = getattr(message, "raw_data", None)
+    if not raw:
+        return None
+    headers = HeaderParser().parsestr(raw, headersonly=True)
+    if "List-Unsubscribe-Post" not in headers:
+        return None
+    found = re.search(r"<(https?://[^>]+/public/campaigns/u/([^>/.]+)\.[^>]+)>", str(headers["List-Unsubscribe"]))
+    if found is None:
+        return None
+    payload = found.group(2)
+    try:
+        _kind, tenant_id, campaign_id, _person, _index = base64.urlsafe_b64decode(
+            payload + "=" * (-len(payload) % 4)).decode().split("|")
+    except ValueError:
+        return None
+    destinations = list(getattr(message, "destinations", []) or [])
+    return ses_event_record("Delivery", message_id=str(message.id), source=str(message.source),
+                            to=str(destinations[0]) if destinations else "", tags={
+                                "skailan_tenant": tenant_id, "skailan_campaign": campaign_id})
+
+
 def ses_received_notification(*, message_id: str, recipients: list[str], sender: str, bucket: str,
                               key: str, subject: str) -> dict[str, Any]:
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
@@ -921,6 +948,25 @@ class FakeProviders:
                               headers={"x-amz-sns-message-type": "Notification"})
         return {"message_id": message_id, "ses_message_id": ses_id, "webhook_status": response.status_code,
                 "webhook": response.json() if response.content else None}
+
+    def watch_campaign_mail(self, sent: Callable[[], list[Any]]) -> None:
+        """Play SES's event destination for campaign e-mail: each message moto's SES accepted that
+        carries the campaign headers gets its Delivery event posted (so stats move under `make run`)."""
+
+        def loop() -> None:
+            seen = 0
+            while not self._stopping.wait(0.5):
+                try:
+                    messages = sent()
+                    for message in messages[seen:]:
+                        record = campaign_delivery(message)
+                        if record is not None:
+                            self._enqueue(lambda r=record: self.ses_event(r))
+                    seen = len(messages)
+                except Exception:  # the runtime may be stopping
+                    log.warning("campaign mail watch failed", exc_info=True)
+
+        threading.Thread(target=loop, name="skailan-fake-ses-events", daemon=True).start()
 
     def ses_event(self, record: dict[str, Any]) -> dict[str, Any]:
         """An SES event (ses_event_record) to /webhooks/ses as SNS signs it."""

@@ -231,7 +231,18 @@ def start_fake_providers(runtime: Any) -> Any:
     get_settings.cache_clear()
     for method, path, fn in fake.routes():
         runtime.add_local_route(method, path, fn)
+    fake.watch_campaign_mail(_ses_sent_messages)
     return fake
+
+
+def _ses_sent_messages() -> list[Any]:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    from skailan.platform.settings import get_settings
+
+    region = get_settings().model_dump().get("region") or "us-east-1"
+    return list(ses_backends[DEFAULT_ACCOUNT_ID][region].sent_messages)
 
 
 def local_mail() -> list[dict[str, Any]]:

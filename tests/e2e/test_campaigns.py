@@ -68,9 +68,9 @@ def test_sms_campaign_goes_out_once_per_recipient(client: httpx.Client) -> None:
 
 
 def test_email_campaign_sends_and_a_link_click_is_counted(client: httpx.Client) -> None:
-    """An e-mail campaign through the runtime: out once per person through moto SES with the
-    one-click unsubscribe headers, a tracked link's click counted once, SES's delivery event
-    (the fake SNS via /_local/ses-events) moving the recipient to delivered."""
+    """An e-mail campaign through the runtime: out once per person through moto SES, a tracked
+    link's click counted once, the fake SES's Delivery events (signed SNS to /webhooks/ses) moving
+    the recipients to delivered, an Open posted through /_local/ses-events."""
     import re
 
     admin = login(client, "admin@demo.local")
@@ -104,9 +104,13 @@ def test_email_campaign_sends_and_a_link_click_is_counted(client: httpx.Client) 
     stats = client.get(f"/v1/campaigns/{campaign_id}", headers=admin).json()["stats"]
     assert stats["clicked"] == 1
 
+    # the fake SES posts each campaign e-mail's Delivery event; an Open through /_local/ses-events
+    eventually(lambda: client.get(f"/v1/campaigns/{campaign_id}", headers=admin).json()["stats"]["delivered"] == 2)
     recipient = client.get(f"/v1/campaigns/{campaign_id}/recipients", headers=admin).json()["items"][0]
+    assert recipient["status"] == "delivered"
     posted = client.post("/_local/ses-events", json={
-        "event": "Delivery", "message_id": recipient["provider_message_id"], "source": "soporte@demo.local",
+        "event": "Open", "message_id": recipient["provider_message_id"], "source": "soporte@demo.local",
         "to": recipient["address"], "tags": {"skailan_tenant": "demo", "skailan_campaign": campaign_id}})
     assert posted.status_code == 200 and posted.json()["webhook_status"] == 200, posted.text
-    eventually(lambda: client.get(f"/v1/campaigns/{campaign_id}", headers=admin).json()["stats"]["delivered"] == 1)
+    stats = client.get(f"/v1/campaigns/{campaign_id}", headers=admin).json()["stats"]
+    assert stats["opened"] >= 1  # the click already counted its recipient's open

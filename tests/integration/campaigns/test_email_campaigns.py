@@ -125,6 +125,13 @@ def test_email_campaign_goes_out_once_with_unsubscribe_headers_and_tracked_links
     assert "Ofertas Demo" in str(message["From"]) and SOURCE in str(message["From"])
     assert str(message["Reply-To"]) == "ventas@demo.local"
     assert str(message["List-Unsubscribe-Post"]) == "List-Unsubscribe=One-Click"
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    raw = next(m.raw_data for m in ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages if m.id == ses_id)
+    # the header as mail clients read it: plain URLs, not RFC 2047 encoded words
+    assert re.search(r"^List-Unsubscribe: <https://[^>]+/public/campaigns/u/[^>]+>, <mailto:", raw, re.MULTILINE)
+    assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in raw
     unsubscribe_header = str(message["List-Unsubscribe"])
     https_url, mailto = re.findall(r"<([^>]+)>", unsubscribe_header)
     assert "/public/campaigns/u/" in https_url and https_url.startswith("https://")

@@ -94,3 +94,22 @@ def test_tracked_rewrites_only_stored_links_and_adds_pixel_and_footer(local_key)
     assert 'href="https://other.example/"' in html  # not a stored link: left alone (never a redirect)
     assert html.index("/public/campaigns/o/") < html.index("</body>") and "date de baja" in html
     assert "https://a.example" not in text and "/public/campaigns/c/" in text and "/public/campaigns/u/" in text
+
+
+def test_merge_values_are_escaped_in_the_html_part(local_key):
+    from email import message_from_bytes, policy
+    from types import SimpleNamespace
+
+    from skailan.campaigns import mail
+
+    item = SimpleNamespace(tenant_id="demo", campaign_id="01HZZZZZZZZZZZZZZZZZZZZZZZ", content={
+        "subject": "Hola {{contact.first_name}}", "html": "<p>Hola {{contact.first_name}}</p>",
+        "text": "Hola {{contact.first_name}}", "links": []})
+    person = SimpleNamespace(name="<b>Ana</b> Ruiz", email="a@example.com", phone=None, custom={})
+    account = SimpleNamespace(external={"address": "soporte@demo.local"}, name="Soporte")
+    composed = mail.message_for(item, "01HYYYYYYYYYYYYYYYYYYYYYYY", person, "a@example.com", account,  # type: ignore[arg-type]
+                                {"name": "Demo"})
+    message = message_from_bytes(composed.raw, policy=policy.default)
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert "&lt;b&gt;Ana&lt;/b&gt;" in html and "<b>Ana" not in html
+    assert "Hola <b>Ana</b>" in message.get_body(preferencelist=("plain",)).get_content()  # text is text

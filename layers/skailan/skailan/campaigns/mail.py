@@ -103,6 +103,9 @@ def tracked(content: Mapping[str, Any], links: Links) -> tuple[str, str]:
     return body, plain_text
 
 
+_PLACEHOLDER = "skailan-list-unsubscribe"
+
+
 @dataclass(frozen=True, slots=True)
 class Composed:
     raw: bytes
@@ -124,7 +127,10 @@ def compose(*, from_address: str, from_name: str | None, to: str, reply_to: str 
     message_id = make_msgid(domain=domain)
     mime["Message-ID"] = message_id
     mailto = f"mailto:{from_address}?subject={quote('unsubscribe ' + unsubscribe_url.rsplit('/', 1)[-1])}"
-    mime["List-Unsubscribe"] = f"<{unsubscribe_url}>, <{mailto}>"
+    # Written verbatim after serialising: the URL is one long word, which the 78-column folding
+    # would turn into RFC 2047 encoded words that mail clients do not read as a URL (RFC 5322
+    # allows the line up to 998 characters).
+    mime["List-Unsubscribe"] = _PLACEHOLDER
     mime["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     mime["Precedence"] = "bulk"
     mime.set_content(plain)
@@ -133,7 +139,9 @@ def compose(*, from_address: str, from_name: str | None, to: str, reply_to: str 
         maintype, _, subtype = content_type.partition("/")
         mime.add_attachment(data, maintype=maintype or "application", subtype=subtype or "octet-stream",
                             filename=filename)
-    return Composed(mime.as_bytes(), message_id.strip("<>"))
+    header = f"List-Unsubscribe: <{unsubscribe_url}>, <{mailto}>".encode("ascii")
+    raw = mime.as_bytes().replace(f"List-Unsubscribe: {_PLACEHOLDER}".encode(), header, 1)
+    return Composed(raw, message_id.strip("<>"))
 
 
 def message_for(item: store.CampaignItem, person_id: str, person: Any, address: str, account: Any,
@@ -148,8 +156,14 @@ def message_for(item: store.CampaignItem, person_id: str, person: Any, address: 
                    from_name=text.render(str(content.get("from_name") or account.name or ""), values, brand),
                    to=address, reply_to=content.get("reply_to"),
                    subject=text.render(str(content["subject"]), values, brand),
-                   html=text.render(body, values, brand), plain=text.render(plain, values, brand),
+                   html=text.render(body, _escaped(values), _escaped(brand)), plain=text.render(plain, values, brand),
                    unsubscribe_url=links.unsubscribe(), attachments=_files(content))
+
+
+def _escaped(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A person's values as HTML text: a name like `<b>` is shown, never markup in the e-mail."""
+    return {k: html_lib.escape(v) if isinstance(v, str) else _escaped(v) if isinstance(v, Mapping) else v
+            for k, v in values.items()}
 
 
 def _files(content: Mapping[str, Any]) -> list[tuple[str, str, bytes]]:

@@ -504,7 +504,10 @@ def render_for(item: store.CampaignItem, person: Any, brand: dict[str, Any]) -> 
     values = _person_dict(person) if person is not None else {}
     c = item.content
     if item.channel == "email":
-        return {"subject": text.render(c["subject"], values, brand), "html": text.render(c["html"], values, brand),
+        from skailan.campaigns.mail import _escaped  # values become HTML text, never markup
+
+        return {"subject": text.render(c["subject"], values, brand),
+                "html": text.render(c["html"], _escaped(values), _escaped(brand)),
                 "text": text.render(c.get("text") or "", values, brand)}
     if item.channel == "sms":
         return {"text": text.render(c["text"], values, brand)}
