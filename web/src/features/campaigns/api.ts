@@ -7,7 +7,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '@/lib/api-client';
 import type { components } from '@/lib/api/schema';
-import { brandKey, useAuth, useBrandId } from '@/lib/auth';
+import { brandKey, useBrandId } from '@/lib/auth';
 import { isLive } from './lib/status';
 
 type S = components['schemas'];
@@ -19,8 +19,8 @@ export type Recipient = S['RecipientOut'];
 export type RecipientStatus = Recipient['status'];
 export type Suppression = S['SuppressionOut'];
 export type Channel = Campaign['channel'];
-export type ChannelAccount = S['ChannelAccountOut'];
-export type WhatsAppTemplate = S['WhatsAppTemplateOut'];
+export type Sender = S['SenderOut'];
+export type SenderTemplate = S['SenderTemplateOut'];
 
 const POLL_MS = 3000;
 
@@ -158,30 +158,27 @@ export async function downloadRecipientsCsv(id: string): Promise<void> {
   URL.revokeObjectURL(url);
 }
 
-/**
- * Sending accounts of a channel. The admin list needs `admin:view`; without it the editor lets
- * the marketer type the account id (as "Iniciar conversación" does for agents).
- */
-export function useChannelAccounts(channel: Channel) {
+/** Sending accounts of a channel (campaigns:view is enough: a marketer has no admin access). */
+export function useSenders(channel: Channel) {
   const key = useCampaignKey();
-  const { can } = useAuth();
   return useQuery({
-    queryKey: key('channel_accounts', 'campaigns', channel),
-    queryFn: () => unwrap(api.GET('/v1/admin/channel-accounts', { params: { query: { limit: 100 } } })),
-    select: (page) => page.items.filter((a) => a.channel === channel),
-    enabled: can('admin:view'),
+    queryKey: key('campaigns', 'senders', channel),
+    queryFn: () => unwrap(api.GET('/v1/campaigns/senders', { params: { query: { channel } } })),
+    select: (page) => page.items,
+    staleTime: 60_000,
   });
 }
 
-export function useWhatsAppTemplates(accountId: string | null) {
+/** The approved WhatsApp templates of one sending account. */
+export function useSenderTemplates(accountId: string | null) {
   const key = useCampaignKey();
-  const { can } = useAuth();
   return useQuery({
-    queryKey: key('whatsapp_templates', 'approved', accountId),
-    queryFn: () =>
-      unwrap(api.GET('/v1/whatsapp-templates', { params: { query: { status: 'approved', ...(accountId ? { account_id: accountId } : {}) } } })),
+    queryKey: key('campaigns', 'templates', accountId),
+    queryFn: () => unwrap(api.GET('/v1/campaigns/senders/{account_id}/templates', { params: { path: { account_id: accountId ?? '' } } })),
     select: (page) => page.items,
-    enabled: can('conversations:view'),
+    enabled: Boolean(accountId),
+    staleTime: 60_000,
+    retry: false,
   });
 }
 

@@ -1123,6 +1123,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/campaigns/senders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/campaigns/senders */
+        get: operations["list_senders_v1_campaigns_senders_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/senders/{account_id}/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/campaigns/senders/{account_id}/templates */
+        get: operations["list_sender_templates_v1_campaigns_senders__account_id__templates_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/campaigns/{campaign_id}": {
         parameters: {
             query?: never;
@@ -6467,6 +6501,20 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[SenderOut] */
+        Page_SenderOut_: {
+            /** Items */
+            items: components["schemas"]["SenderOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[SenderTemplateOut] */
+        Page_SenderTemplateOut_: {
+            /** Items */
+            items: components["schemas"]["SenderTemplateOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[SuppressionOut] */
         Page_SuppressionOut_: {
             /** Items */
@@ -7112,6 +7160,47 @@ export interface components {
             parameters?: string[];
             /** Account Id */
             account_id?: string | null;
+        };
+        /**
+         * SenderOut
+         * @description A sending account as the campaign editor offers it (no credentials, no admin access needed).
+         */
+        SenderOut: {
+            /** Id */
+            id: string;
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "email" | "sms" | "whatsapp";
+            /** Name */
+            name: string;
+            /**
+             * Address
+             * @description The number or address recipients see.
+             */
+            address?: string | null;
+            /**
+             * Messaging Limit
+             * @description WhatsApp only.
+             */
+            messaging_limit?: number | "unlimited" | null;
+        };
+        /**
+         * SenderTemplateOut
+         * @description An approved WhatsApp template of a sending account: what a campaign can use.
+         */
+        SenderTemplateOut: {
+            /** Name */
+            name: string;
+            /** Language */
+            language: string;
+            /** Category */
+            category: string;
+            /** Body */
+            body?: string | null;
+            /** Parameters */
+            parameters: number;
         };
         /** SessionIn */
         SessionIn: {
@@ -11177,6 +11266,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CampaignOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_senders_v1_campaigns_senders_get: {
+        parameters: {
+            query?: {
+                channel?: ("email" | "sms" | "whatsapp") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SenderOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_sender_templates_v1_campaigns_senders__account_id__templates_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SenderTemplateOut_"];
                 };
             };
             /** @description Validation Error */

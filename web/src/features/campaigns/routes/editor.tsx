@@ -6,13 +6,13 @@
  * merge fields. A campaign past `scheduled` shows its content read-only.
  */
 import { useId, useState, type FormEvent } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { Alert, Button, SelectField, Spinner, TextArea, TextField } from '@/components/ui';
 import { useLists, useSegments } from '@/features/crm/api';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { useAuth } from '@/lib/auth';
 import { useI18n, type MessageKey } from '@/lib/i18n';
-import { useCampaign, useChannelAccounts, useSaveCampaign, useWhatsAppTemplates, type Campaign, type CampaignBody } from '../api';
+import { useCampaign, useSaveCampaign, useSenders, useSenderTemplates, type Campaign, type CampaignBody } from '../api';
 import '../campaigns.css';
 import { CampaignHeader } from '../components/campaign-header';
 import { MergeInsert, useMergeOptions } from '../components/merge-insert';
@@ -42,14 +42,17 @@ interface Target {
   label: string;
 }
 
-const SAMPLE = { first_name: 'María', last_name: 'Pérez', name: 'María Pérez', email: 'maria.perez@example.com', phone: '+573001234567' };
+// The sample's own characters stay inside GSM-7, so they never turn the SMS counter to UCS-2.
+const SAMPLE = { first_name: 'Camilo', last_name: 'Pérez', name: 'Camilo Pérez', email: 'camilo.perez@example.com', phone: '+573001234567' };
 
 function Editor({ campaign }: { campaign: Campaign | null }) {
   const { t, language } = useI18n();
   const { me, can } = useAuth();
   const navigate = useNavigate();
   const [draft, setDraft] = useState<Draft>(() => (campaign ? fromCampaign(campaign) : EMPTY_DRAFT));
-  const [saved, setSaved] = useState(false);
+  const location = useLocation();
+  // A new campaign's first save moves to its own address: the confirmation travels with it.
+  const [saved, setSaved] = useState(() => Boolean((location.state as { saved?: boolean } | null)?.saved));
   const save = useSaveCampaign(campaign?.id ?? null);
   const [target, setTarget] = useState<Target | null>(null);
   const readOnly = Boolean(campaign && (!actions.edit(campaign) || !can('campaigns:edit')));
@@ -84,7 +87,7 @@ function Editor({ campaign }: { campaign: Campaign | null }) {
     save.mutate(toBody(draft) as unknown as CampaignBody, {
       onSuccess: (out) => {
         setSaved(true);
-        if (!campaign) navigate(`/campaigns/${out.id}`, { replace: true });
+        if (!campaign) navigate(`/campaigns/${out.id}`, { replace: true, state: { saved: true } });
       },
     });
   };
@@ -159,18 +162,12 @@ function Editor({ campaign }: { campaign: Campaign | null }) {
 
 function AccountField({ channel, value, onChange, error }: { channel: Channel; value: string; onChange: (id: string) => void; error?: string | undefined }) {
   const { t } = useI18n();
-  const { can } = useAuth();
-  const accounts = useChannelAccounts(channel);
-  const label = t('campaigns.account');
-  const list = accounts.data ?? [];
-  if (!can('admin:view')) {
-    return <TextField label={label} value={value} hint={t('campaigns.accountHint')} onChange={(e) => onChange(e.target.value)} error={error} />;
-  }
+  const senders = useSenders(channel);
   return (
-    <SelectField label={label} value={value} onChange={(e) => onChange(e.target.value)} error={error}>
+    <SelectField label={t('campaigns.account')} value={value} onChange={(e) => onChange(e.target.value)} error={error}>
       <option value="">{channel === 'whatsapp' ? t('campaigns.audience.choose') : t('campaigns.accountDefault')}</option>
-      {list.map((a) => (
-        <option key={a.id} value={a.id}>{`${a.name} (${Object.values(a.external)[0] ?? a.id})`}</option>
+      {(senders.data ?? []).map((a) => (
+        <option key={a.id} value={a.id}>{a.address ? `${a.name} (${a.address})` : a.name}</option>
       ))}
     </SelectField>
   );
@@ -238,17 +235,15 @@ function TemplateFields({ draft, set, focus, problems }: {
   problems: Record<string, string>;
 }) {
   const { t } = useI18n();
-  const { can } = useAuth();
-  const templates = useWhatsAppTemplates(draft.accountId || null);
+  const templates = useSenderTemplates(draft.accountId || null);
   const options = useMergeOptions();
   const chosen = (templates.data ?? []).find((tpl) => tpl.name === draft.templateName && tpl.language === draft.templateLanguage);
   const count = chosen ? chosen.parameters : draft.templateParameters.length;
   const error = problems['content.template'] ?? problems['content.template.name'];
   return (
     <>
-      {can('conversations:view') ? (
         <SelectField label={t('campaigns.whatsapp.template')} value={draft.templateName ? `${draft.templateName}|${draft.templateLanguage}` : ''} error={error}
-          hint={t('campaigns.whatsapp.templateHint')}
+          hint={draft.accountId ? t('campaigns.whatsapp.templateHint') : t('campaigns.whatsapp.accountFirst')}
           onChange={(e) => {
             const [name = '', language = ''] = e.target.value.split('|');
             const tpl = (templates.data ?? []).find((x) => x.name === name && x.language === language);
@@ -256,16 +251,9 @@ function TemplateFields({ draft, set, focus, problems }: {
           }}>
           <option value="">{t('campaigns.whatsapp.choose')}</option>
           {(templates.data ?? []).map((tpl) => (
-            <option key={tpl.id} value={`${tpl.name}|${tpl.language}`}>{`${tpl.name} (${tpl.language})`}</option>
+            <option key={`${tpl.name}|${tpl.language}`} value={`${tpl.name}|${tpl.language}`}>{`${tpl.name} (${tpl.language})`}</option>
           ))}
         </SelectField>
-      ) : (
-        <div className="row">
-          <TextField label={t('campaigns.whatsapp.name')} value={draft.templateName} error={error} onChange={(e) => set({ templateName: e.target.value })} />
-          <TextField label={t('campaigns.whatsapp.language')} value={draft.templateLanguage} onChange={(e) => set({ templateLanguage: e.target.value })} />
-          <Button onClick={() => set({ templateParameters: [...draft.templateParameters, ''] })}>{t('campaigns.whatsapp.addParameter')}</Button>
-        </div>
-      )}
       {chosen?.body ? <p className="sms-bubble" aria-label={t('campaigns.whatsapp.body')}>{chosen.body}</p> : null}
       {Array.from({ length: count }, (_, i) => {
         const label = t('campaigns.whatsapp.parameter', { n: i + 1 });
@@ -294,7 +282,7 @@ function TemplateFields({ draft, set, focus, problems }: {
 
 function LivePreview({ draft, brand }: { draft: Draft; brand: { name: string } }) {
   const { t } = useI18n();
-  const templates = useWhatsAppTemplates(draft.accountId || null);
+  const templates = useSenderTemplates(draft.channel === 'whatsapp' ? draft.accountId || null : null);
   const render = (text: string) => renderSample(text, SAMPLE, brand);
   let body;
   if (draft.channel === 'sms') body = <p className="sms-bubble" data-testid="sms-preview">{render(draft.smsText) || t('campaigns.preview.empty')}</p>;
