@@ -8,7 +8,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { api, unwrap } from '@/lib/api-client';
 import type { components } from '@/lib/api/schema';
 import { brandKey, useBrandId } from '@/lib/auth';
-import { isLive } from './lib/status';
+import { isLive, isRefreshing } from './lib/status';
 
 type S = components['schemas'];
 export type Campaign = S['CampaignOut'];
@@ -46,7 +46,7 @@ export function useCampaign(id: string | null) {
     queryKey: key('campaigns', 'detail', id),
     queryFn: () => unwrap(api.GET('/v1/campaigns/{campaign_id}', { params: { path: { campaign_id: id ?? '' } } })),
     enabled: Boolean(id),
-    refetchInterval: (query) => (isLive(query.state.data?.status) ? POLL_MS : false),
+    refetchInterval: (query) => (isRefreshing(query.state.data) ? POLL_MS : false),
   });
 }
 
@@ -64,10 +64,11 @@ export function usePreview(id: string, personId: string | null) {
   });
 }
 
-export function useRecipients(id: string, status: RecipientStatus | null, cursor: string | null, live: boolean) {
+/** `version`: a signature of the campaign's counters — a new one (a send, a receipt) refetches the page. */
+export function useRecipients(id: string, status: RecipientStatus | null, cursor: string | null, live: boolean, version: string) {
   const key = useCampaignKey();
   return useQuery({
-    queryKey: key('campaigns', 'recipients', id, status, cursor),
+    queryKey: key('campaigns', 'recipients', id, status, cursor, version),
     queryFn: () =>
       unwrap(api.GET('/v1/campaigns/{campaign_id}/recipients', {
         params: { path: { campaign_id: id }, query: { limit: 25, ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) } },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EMPTY_DRAFT, fitParameters, fromCampaign, toBody } from '../lib/draft';
 import { insertAt, mergeToken, renderSample, templateSlots, unknownFields } from '../lib/merge';
 import { bars } from '../lib/stats';
-import { actions, isLive } from '../lib/status';
+import { actions, isLive, isRefreshing, RECEIPTS_TAIL_MS } from '../lib/status';
 
 describe('merge fields', () => {
   it('builds tokens with a clean fallback', () => {
@@ -76,5 +76,16 @@ describe('statuses and stats', () => {
     expect(b.find((x) => x.key === 'sent')).toEqual({ key: 'sent', count: 3, percent: 75 });
     expect(b.find((x) => x.key === 'read')).toBeUndefined();
     expect(bars({}, 'whatsapp').every((x) => x.percent === 0)).toBe(true);
+  });
+});
+
+describe('refreshing', () => {
+  it('polls while sending and for a while after completion, for the receipts', () => {
+    const now = Date.parse('2026-12-06T12:00:00Z');
+    expect(isRefreshing({ status: 'sending' }, now)).toBe(true);
+    expect(isRefreshing({ status: 'completed', completed_at: new Date(now - 1000).toISOString() }, now)).toBe(true);
+    expect(isRefreshing({ status: 'completed', completed_at: new Date(now - RECEIPTS_TAIL_MS - 1).toISOString() }, now)).toBe(false);
+    expect(isRefreshing({ status: 'draft' }, now)).toBe(false);
+    expect(isRefreshing(undefined, now)).toBe(false);
   });
 });

@@ -27,6 +27,15 @@ export function isLive(status: CampaignStatus | undefined): boolean {
   return status === 'sending' || status === 'scheduled';
 }
 
+/** Delivery and read receipts keep arriving for a while after the last message went out. */
+export const RECEIPTS_TAIL_MS = 3 * 60_000;
+
+export function isRefreshing(c: { status: CampaignStatus; completed_at?: string | null } | undefined, now = Date.now()): boolean {
+  if (!c) return false;
+  if (isLive(c.status)) return true;
+  return c.status === 'completed' && Boolean(c.completed_at) && now - Date.parse(c.completed_at ?? '') < RECEIPTS_TAIL_MS;
+}
+
 export function badgeKind(status: CampaignStatus): 'ok' | 'warn' | 'danger' | 'accent' | '' {
   if (status === 'completed') return 'ok';
   if (status === 'sending' || status === 'scheduled') return 'accent';

@@ -15,7 +15,7 @@ import { CampaignHeader } from '../components/campaign-header';
 import { StatsChart } from '../components/stats-chart';
 import { reasonText } from '../lib/reasons';
 import { bars } from '../lib/stats';
-import { isLive } from '../lib/status';
+import { isRefreshing } from '../lib/status';
 
 const RECIPIENT_STATUSES: RecipientStatus[] = ['queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'skipped'];
 
@@ -50,7 +50,7 @@ function StatsPage({ campaign: c }: { campaign: Campaign }) {
     <main id="main" className="page">
       <CampaignHeader campaign={c} />
       <h2>{t('campaigns.stats.title')}</h2>
-      {isLive(c.status) ? <p className="small muted" role="status">{t('campaigns.stats.live')}</p> : null}
+      {isRefreshing(c) ? <p className="small muted" role="status">{t('campaigns.stats.live')}</p> : null}
       <p className="small muted">
         {c.started_at ? t('campaigns.stats.started', { at: formatDateTime(c.started_at, language) }) : t('campaigns.stats.notStarted')}
         {c.completed_at ? ` · ${t('campaigns.stats.completed', { at: formatDateTime(c.completed_at, language) })}` : ''}
@@ -94,7 +94,9 @@ function Recipients({ campaign: c }: { campaign: Campaign }) {
   const status = RECIPIENT_STATUSES.includes(raw as RecipientStatus) ? (raw as RecipientStatus) : null;
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const cursor = cursors[cursors.length - 1] ?? null;
-  const page = useRecipients(c.id, status, cursor, isLive(c.status));
+  const counts = c.stats;
+  const version = [counts.queued, counts.sent, counts.delivered, counts.read, counts.failed, counts.skipped, c.status].join('.');
+  const page = useRecipients(c.id, status, cursor, isRefreshing(c), version);
   const items = page.data?.items ?? [];
   return (
     <>
