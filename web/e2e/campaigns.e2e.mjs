@@ -184,6 +184,13 @@ test('campaigns: a WhatsApp template campaign to a segment shows its capacity pl
     const statuses = await table.locator('[data-status]').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
     return statuses.length === 2 && statuses.every((s) => ['sent', 'delivered', 'read'].includes(s));
   }, { timeoutMs: 90_000, message: 'both WhatsApp recipients sent' });
+  // The fake Meta reports sent → delivered → read; the page keeps refreshing after completion.
+  await eventually(async () => {
+    const statuses = await table.locator('[data-status]').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
+    return statuses.length === 2 && statuses.every((s) => s === 'read');
+  }, { timeoutMs: 120_000, message: 'both WhatsApp recipients read' });
+  await table.getByText('Leído').first().waitFor();
+  await page.locator('[data-stat="read"] dd').filter({ hasText: /^2$/ }).waitFor({ timeout: 30_000 });
   const sent = (await outbox(baseUrl(), 'whatsapp')).filter((c) => people.some((p) => p.phone.replace('+', '') === String(c.body?.to ?? '').replace('+', '')));
   assert.equal(sent.length, 2);
   assert.ok(sent.every((c) => c.body.type === 'template' && c.body.template.name === 'bienvenida'));

@@ -31,7 +31,8 @@ export function CampaignHeader({ campaign: c }: { campaign: Campaign }) {
       },
     });
   const buttons: Action[] = editable
-    ? (['pause', 'resume', 'cancel'] as const).filter((a) => actions[a](c))
+    // A draft is deleted from the list rather than "cancelled".
+    ? (['pause', 'resume', 'cancel'] as const).filter((a) => actions[a](c) && !(a === 'cancel' && c.status === 'draft'))
     : [];
   const links: [string, MessageKey][] = [
     [`/campaigns/${c.id}`, actions.edit(c) && editable ? 'campaigns.tab.edit' : 'campaigns.tab.content'],
