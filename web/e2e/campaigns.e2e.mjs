@@ -198,3 +198,69 @@ test('campaigns: a WhatsApp template campaign to a segment shows its capacity pl
   await screenshot(page, 'campaign-stats-whatsapp');
   await page.context().close();
 });
+
+test('campaigns: schedule in the brand’s zone (the past refused), cancel with a confirmation, and the suppressions list', async () => {
+  const stamp = Date.now().toString(36);
+  const admin = await apiLogin(baseUrl(), 'admin@demo.local');
+  const person = await apiCall(baseUrl(), admin, 'POST', '/v1/contacts', { name: `Agenda ${stamp}`, phone: phone('+57317', stamp, 1) });
+  assert.equal(person.status, 201);
+  const created = await apiCall(baseUrl(), admin, 'POST', '/v1/campaigns', {
+    name: `Agenda ${stamp}`, channel: 'sms', account_id: 'demo-twilio',
+    audience: { kind: 'people', person_ids: [person.body.id] }, content: { text: `Recordatorio ${stamp}` },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const id = created.body.id;
+
+  const page = await newPage(browser(), baseUrl());
+  await signIn(page, 'admin@demo.local');
+  await page.getByRole('navigation', { name: 'Navegación principal' }).waitFor();
+  await page.goto(`/campaigns/${id}/preview`);
+  await page.getByTestId('preview-recipients').filter({ hasText: /^1$/ }).waitFor({ timeout: 30_000 });
+  const when = page.getByLabel(/^Fecha y hora \(America\/Bogota\)/);
+  // The past: the API's message next to the field, nothing scheduled.
+  await when.fill('2020-01-15T09:30');
+  await page.getByRole('button', { name: 'Programar' }).click();
+  await page.getByRole('dialog', { name: `¿Programar «Agenda ${stamp}»?` }).getByText('Saldrá el 2020-01-15 09:30 (America/Bogota).').waitFor();
+  await page.getByRole('dialog').getByRole('button', { name: 'Programar' }).click();
+  await page.getByText('La fecha programada ya pasó').waitFor();
+  assert.equal((await apiCall(baseUrl(), admin, 'GET', `/v1/campaigns/${id}`)).body.status, 'draft');
+  // The future, in the brand's zone: 09:30 in Bogotá is 14:30 UTC.
+  await when.fill('2030-01-15T09:30');
+  await page.getByRole('button', { name: 'Programar' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Programar' }).click();
+  await page.locator('.campaign-header .badge').filter({ hasText: 'Programada' }).waitFor();
+  await page.getByText(/Programada para .*2030/).waitFor();
+  const scheduled = await apiCall(baseUrl(), admin, 'GET', `/v1/campaigns/${id}`);
+  assert.equal(scheduled.body.status, 'scheduled');
+  assert.equal(new Date(scheduled.body.scheduled_at).toISOString(), '2030-01-15T14:30:00.000Z');
+  assert.deepEqual(await seriousViolations(page), []);
+
+  // Cancel, confirmed: nothing goes out.
+  await page.getByRole('button', { name: 'Cancelar envío' }).click();
+  const dialog = page.getByRole('dialog', { name: `¿Cancelar «Agenda ${stamp}»?` });
+  await dialog.getByText(/no se puede deshacer/i).waitFor();
+  await dialog.getByRole('button', { name: 'Cancelar envío' }).click();
+  await page.locator('.campaign-header .badge').filter({ hasText: 'Cancelada' }).waitFor();
+  assert.equal((await apiCall(baseUrl(), admin, 'GET', `/v1/campaigns/${id}`)).body.status, 'cancelled');
+  assert.equal((await outbox(baseUrl(), 'twilio')).filter((c) => (c.body?.Body ?? '').includes(stamp)).length, 0);
+
+  // Suppressions: add one by hand, see it, remove it (confirmed).
+  await page.goto('/campaigns');
+  await page.getByRole('link', { name: 'Supresiones' }).click();
+  await page.getByRole('heading', { name: 'Supresiones', exact: true }).waitFor();
+  const blocked = phone('+57318', stamp, 9);
+  await page.getByLabel('Dirección', { exact: true }).fill(blocked);
+  await page.getByRole('button', { name: 'Suprimir' }).click();
+  const row = page.getByRole('row').filter({ hasText: blocked });
+  await row.getByText('Agregada a mano').waitFor();
+  const listed = await apiCall(baseUrl(), admin, 'GET', '/v1/suppressions?channel=sms&limit=100');
+  assert.ok(listed.body.items.some((s) => s.address === blocked && s.reason === 'manual'));
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'campaign-suppressions');
+  await row.getByRole('button', { name: `Quitar: ${blocked}` }).click();
+  await page.getByRole('dialog', { name: `¿Quitar la supresión de ${blocked}?` }).getByRole('button', { name: 'Quitar' }).click();
+  await row.waitFor({ state: 'detached' });
+  const after = await apiCall(baseUrl(), admin, 'GET', '/v1/suppressions?channel=sms&limit=100');
+  assert.ok(!after.body.items.some((s) => s.address === blocked));
+  await page.context().close();
+});
