@@ -150,7 +150,7 @@ export const campaigns: Record<keyof typeof es, string> = {
   'campaigns.send.scheduleLabel': 'Schedule the send',
   'campaigns.send.at': 'Date and time ({zone})',
   'campaigns.stats.title': 'Statistics',
-  'campaigns.stats.live': 'Refreshes by itself while sending.',
+  'campaigns.stats.live': 'Refreshes by itself while sending and while delivery receipts arrive.',
   'campaigns.stats.started': 'Started {at}',
   'campaigns.stats.completed': 'finished {at}',
   'campaigns.stats.notStarted': 'Not started yet.',

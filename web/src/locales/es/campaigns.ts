@@ -149,7 +149,7 @@ export const campaigns = {
   'campaigns.send.scheduleLabel': 'Programar el envío',
   'campaigns.send.at': 'Fecha y hora ({zone})',
   'campaigns.stats.title': 'Estadísticas',
-  'campaigns.stats.live': 'Se actualiza sola mientras envía.',
+  'campaigns.stats.live': 'Se actualiza sola mientras envía y mientras llegan los avisos de entrega.',
   'campaigns.stats.started': 'Empezó el {at}',
   'campaigns.stats.completed': 'terminó el {at}',
   'campaigns.stats.notStarted': 'Todavía no empezó.',

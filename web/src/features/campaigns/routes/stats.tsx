@@ -18,6 +18,7 @@ import { bars } from '../lib/stats';
 import { isRefreshing } from '../lib/status';
 
 const RECIPIENT_STATUSES: RecipientStatus[] = ['queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'skipped'];
+const RECIPIENT_BADGE: Partial<Record<RecipientStatus, string>> = { delivered: 'badge-ok', read: 'badge-ok', failed: 'badge-danger', sending: 'badge-warn', queued: 'badge-warn' };
 
 export function StatsRoute() {
   const { campaignId = '' } = useParams();
@@ -132,7 +133,7 @@ function Recipients({ campaign: c }: { campaign: Campaign }) {
                 <tr key={r.person_id} data-person={r.person_id}>
                   <td>{r.name ?? r.person_id}</td>
                   <td>{r.address ?? ''}</td>
-                  <td><span className="badge" data-status={r.status}>{t(`campaigns.recipient.${r.status}` as MessageKey)}</span></td>
+                  <td><span className={`badge ${RECIPIENT_BADGE[r.status] ?? ''}`} data-status={r.status}>{t(`campaigns.recipient.${r.status}` as MessageKey)}</span></td>
                   <td>{last ? formatDateTime(last[1], language) : ''}</td>
                   <td className="small">
                     {r.reason ? <div>{reasonText(t, r.reason)}</div> : null}
