@@ -8,6 +8,7 @@ adds and removes suppressions.
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -171,7 +172,8 @@ def add_suppression(body: SuppressionIn) -> SuppressionOut:
 
 @router.delete("/v1/suppressions/<channel>/<address>", middlewares=[requires(MANAGE)], status_code=204, tags=TAGS)
 def remove_suppression(channel: Literal["email", "sms", "whatsapp"], address: str) -> None:
-    service.remove_suppression(current_caller(), channel, address)
+    # The path arrives as sent (rawPath): a phone's "+" is "%2B" from any client that encodes it.
+    service.remove_suppression(current_caller(), channel, unquote(address))
 
 
 tracking_router = Router()
