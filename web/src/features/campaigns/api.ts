@@ -7,7 +7,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '@/lib/api-client';
 import type { components } from '@/lib/api/schema';
-import { brandKey, useBrandId } from '@/lib/auth';
+import { brandKey, useAuth, useBrandId } from '@/lib/auth';
 import { isLive, isRefreshing } from './lib/status';
 
 type S = components['schemas'];
@@ -180,6 +180,22 @@ export function useSenderTemplates(accountId: string | null) {
     enabled: Boolean(accountId),
     staleTime: 60_000,
     retry: false,
+  });
+}
+
+/**
+ * Reusable e-mail templates of the e-mail module (`/v1/email/templates`, `conversations:view`):
+ * the editor copies one's subject and HTML into the campaign. Hidden from who cannot read them.
+ */
+export function useEmailTemplates(enabled: boolean) {
+  const key = useCampaignKey();
+  const { can } = useAuth();
+  return useQuery({
+    queryKey: key('campaigns', 'email_templates'),
+    queryFn: () => unwrap(api.GET('/v1/email/templates', { params: { query: { limit: 100 } } })),
+    select: (page) => page.items,
+    enabled: enabled && can('conversations:view'),
+    staleTime: 60_000,
   });
 }
 

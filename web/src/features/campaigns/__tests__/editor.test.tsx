@@ -101,4 +101,29 @@ describe('Campaign editor', () => {
     expect(posts).toEqual([{ name: 'Bienvenida', channel: 'whatsapp', account_id: 'demo-whatsapp', audience: { kind: 'segment', id: 's1' },
       content: { template: { name: 'bienvenida', language: 'es', parameters: ['{{contact.first_name}}'] } } }]);
   });
+
+  it('e-mail: a template fills subject and HTML, the HTML shows in a sandboxed frame', async () => {
+    const posts: unknown[] = [];
+    api(posts, () => json(201, {}));
+    const fetchStub = globalThis.fetch;
+    vi.stubGlobal('fetch', async (request: Request) => {
+      const url = new URL(request.url);
+      if (url.pathname === '/v1/me') return json(200, { ...ME, permissions: [...ME.permissions, 'conversations:view'] });
+      if (url.pathname === '/v1/email/templates') {
+        return json(200, { items: [{ id: 't1', name: 'Boletín', subject: 'Novedades de {{brand.name}}', html: '<h1>Hola {{contact.first_name|amigo}}</h1>', sanitized: true }], next_cursor: null });
+      }
+      return fetchStub(request);
+    });
+    const user = userEvent.setup();
+    renderWithProviders(<NewCampaignRoute />, { path: '/campaigns/new' });
+    await user.selectOptions(await screen.findByLabelText('Canal'), 'email');
+    await screen.findByRole('option', { name: 'Boletín' });
+    await user.selectOptions(screen.getByLabelText(/^Plantilla de correo/), 't1');
+    expect(screen.getByLabelText('Asunto')).toHaveValue('Novedades de {{brand.name}}');
+    expect(screen.getByLabelText(/^Contenido HTML/)).toHaveValue('<h1>Hola {{contact.first_name|amigo}}</h1>');
+    const frame = screen.getByTitle('Vista del correo');
+    expect(frame).toHaveAttribute('sandbox', '');
+    expect(frame).toHaveAttribute('srcdoc', '<h1>Hola Camilo</h1>');
+    expect(screen.getByText('Novedades de Demo')).toBeInTheDocument();
+  });
 });

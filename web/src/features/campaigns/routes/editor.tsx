@@ -12,7 +12,7 @@ import { useLists, useSegments } from '@/features/crm/api';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { useAuth } from '@/lib/auth';
 import { useI18n, type MessageKey } from '@/lib/i18n';
-import { useCampaign, useSaveCampaign, useSenders, useSenderTemplates, type Campaign, type CampaignBody } from '../api';
+import { useCampaign, useEmailTemplates, useSaveCampaign, useSenders, useSenderTemplates, type Campaign, type CampaignBody } from '../api';
 import '../campaigns.css';
 import { CampaignHeader } from '../components/campaign-header';
 import { MergeInsert, useMergeOptions } from '../components/merge-insert';
@@ -127,6 +127,7 @@ function Editor({ campaign }: { campaign: Campaign | null }) {
             ) : null}
             {draft.channel === 'email' ? (
               <>
+                <EmailTemplatePicker onPick={(subject, html) => set({ emailSubject: subject, emailHtml: html })} />
                 <TextField label={t('campaigns.email.subject')} value={draft.emailSubject} maxLength={200}
                   onChange={(e) => set({ emailSubject: e.target.value })} onFocus={focus('emailSubject', t('campaigns.email.subject'))}
                   error={problems.fields['content.subject']} />
@@ -169,6 +170,23 @@ function AccountField({ channel, value, onChange, error }: { channel: Channel; v
       {(senders.data ?? []).map((a) => (
         <option key={a.id} value={a.id}>{a.address ? `${a.name} (${a.address})` : a.name}</option>
       ))}
+    </SelectField>
+  );
+}
+
+function EmailTemplatePicker({ onPick }: { onPick: (subject: string, html: string) => void }) {
+  const { t } = useI18n();
+  const templates = useEmailTemplates(true);
+  const items = templates.data ?? [];
+  if (!items.length) return null;
+  return (
+    <SelectField label={t('campaigns.email.template')} value="" hint={t('campaigns.email.templateHint')}
+      onChange={(e) => {
+        const chosen = items.find((x) => x.id === e.target.value);
+        if (chosen) onPick(chosen.subject ?? '', chosen.html ?? '');
+      }}>
+      <option value="">{t('campaigns.email.templateChoose')}</option>
+      {items.map((x) => <option key={x.id} value={x.id}>{x.name}</option>)}
     </SelectField>
   );
 }
