@@ -82,6 +82,7 @@ export const campaigns: Record<keyof typeof es, string> = {
   'campaigns.audience.segmentHint': 'The segment is evaluated when sending starts.',
   'campaigns.audience.chosen': 'Chosen people',
   'campaigns.audience.nobody': 'Nobody chosen yet.',
+  'campaigns.audience.more': 'and {count} more people',
   'campaigns.audience.remove': 'Remove {name}',
   'campaigns.audience.search': 'Search people',
   'campaigns.people.none': 'Nobody matches the search.',

@@ -81,6 +81,7 @@ export const campaigns = {
   'campaigns.audience.segmentHint': 'El segmento se evalúa al momento del envío.',
   'campaigns.audience.chosen': 'Personas elegidas',
   'campaigns.audience.nobody': 'Todavía no elegiste a nadie.',
+  'campaigns.audience.more': 'y {count} personas más',
   'campaigns.audience.remove': 'Quitar a {name}',
   'campaigns.audience.search': 'Buscar personas',
   'campaigns.people.none': 'Nadie coincide con la búsqueda.',

@@ -8,7 +8,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { Alert, Button, SelectField, Spinner, TextArea, TextField } from '@/components/ui';
-import { useLists, useSegments } from '@/features/crm/api';
+import { useLists, usePerson, useSegments } from '@/features/crm/api';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { useAuth } from '@/lib/auth';
 import { useI18n, type MessageKey } from '@/lib/i18n';
@@ -191,6 +191,15 @@ function EmailTemplatePicker({ onPick }: { onPick: (subject: string, html: strin
   );
 }
 
+/** A stored campaign keeps only person ids: each chip reads its person's name (cached per person). */
+// Up to 1 000 people fit an audience: name the first ones only (one read each).
+const CHIPS_SHOWN = 50;
+
+function PersonName({ id }: { id: string }) {
+  const person = usePerson(id);
+  return <>{person.data?.name ?? id}</>;
+}
+
 function AudienceFields({ draft, set, error, readOnly }: { draft: Draft; set: (patch: Partial<Draft>) => void; error?: string | undefined; readOnly: boolean }) {
   const { t } = useI18n();
   const lists = useLists();
@@ -226,15 +235,16 @@ function AudienceFields({ draft, set, error, readOnly }: { draft: Draft; set: (p
         <>
           {draft.people.length ? (
             <ul className="chips" aria-label={t('campaigns.audience.chosen')}>
-              {draft.people.map((p) => (
+              {draft.people.slice(0, CHIPS_SHOWN).map((p) => (
                 <li key={p.id} className="chip">
-                  {p.name ?? p.id}
+                  {p.name ?? <PersonName id={p.id} />}
                   <button type="button" className="chip-remove" aria-label={t('campaigns.audience.remove', { name: p.name ?? p.id })}
                     onClick={() => set({ people: draft.people.filter((x) => x.id !== p.id) })}>×</button>
                 </li>
               ))}
             </ul>
           ) : <p className="muted small">{t('campaigns.audience.nobody')}</p>}
+          {draft.people.length > CHIPS_SHOWN ? <p className="small">{t('campaigns.audience.more', { count: draft.people.length - CHIPS_SHOWN })}</p> : null}
           {error ? <p className="field-error" role="alert">{error}</p> : null}
           {!readOnly ? (
             <PersonPicker label={t('campaigns.audience.search')} exclude={draft.people.map((p) => p.id)}
