@@ -17,6 +17,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: '/people', label: 'nav.contacts', permission: 'contacts:view' },
   { to: '/deals', label: 'nav.deals', permission: 'contacts:view' },
   { to: '/tasks', label: 'nav.tasks', permission: 'contacts:view' },
+  { to: '/campaigns', label: 'nav.campaigns', permission: 'campaigns:view' },
   { to: '/automations', label: 'nav.automations', permission: 'automations:view' },
   { to: '/dashboard', label: 'nav.dashboard', permission: 'analytics:view' },
   { to: '/reports/conversations', label: 'nav.reports', permission: 'analytics:view' },

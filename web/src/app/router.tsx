@@ -1,6 +1,7 @@
 import { createBrowserRouter, type RouteObject } from 'react-router';
 import { authRoutes } from '@/features/auth/routes';
 import { automationRoutes } from '@/features/automations';
+import { campaignRoutes } from '@/features/campaigns';
 import { crmRoutes } from '@/features/crm/routes';
 import { dashboardRoutes } from '@/features/dashboard/routes';
 import { inboxRoutes } from '@/features/inbox/routes';
@@ -21,6 +22,7 @@ export const appRoutes: RouteObject[] = [
   ...settingsRoutes,
   ...profileRoutes,
   ...automationRoutes,
+  ...campaignRoutes,
   ...dashboardRoutes,
   ...usageRoutes,
 ];

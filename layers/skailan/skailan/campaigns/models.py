@@ -213,6 +213,26 @@ class SuppressionOut(ResponseModel):
     created_at: str | None = None
 
 
+class SenderOut(ResponseModel):
+    """A sending account as the campaign editor offers it (no credentials, no admin access needed)."""
+
+    id: str
+    channel: Channel
+    name: str
+    address: str | None = Field(default=None, description="The number or address recipients see.")
+    messaging_limit: int | Literal["unlimited"] | None = Field(default=None, description="WhatsApp only.")
+
+
+class SenderTemplateOut(ResponseModel):
+    """An approved WhatsApp template of a sending account: what a campaign can use."""
+
+    name: str
+    language: str
+    category: str
+    body: str | None = None
+    parameters: int
+
+
 class Page[T](ResponseModel):
     items: list[T]
     next_cursor: str | None = None

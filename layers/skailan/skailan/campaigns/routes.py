@@ -8,10 +8,11 @@ adds and removes suppressions.
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from skailan.campaigns.models import (
     AttachmentIn,
@@ -23,6 +24,8 @@ from skailan.campaigns.models import (
     PreviewOut,
     RecipientOut,
     ScheduleIn,
+    SenderOut,
+    SenderTemplateOut,
     SuppressionIn,
     SuppressionOut,
 )
@@ -31,6 +34,7 @@ from skailan.platform.lazy import lazy_module
 from skailan.tenancy.access import public, requires
 
 service = lazy_module("skailan.campaigns.service")
+senders = lazy_module("skailan.campaigns.senders")
 
 VIEW, EDIT, MANAGE = "campaigns:view", "campaigns:edit", "campaigns:manage"
 TAGS = ["campaigns"]
@@ -57,6 +61,21 @@ def create_campaign(body: CampaignIn) -> CampaignOut:
     WhatsApp `{template: {name, language, parameters}}`; merge fields `{{contact.first_name|amigo}}`,
     `{{contact.custom.<key>}}`, `{{brand.name}}`."""
     return service.create(current_caller(), body)
+
+
+# Static paths: Powertools matches them before /v1/campaigns/<campaign_id> (ids are never words).
+@router.get("/v1/campaigns/senders", middlewares=[requires(VIEW)], tags=TAGS)
+def list_senders(channel: ChannelQ = None) -> Page[SenderOut]:
+    """The brand's enabled SMS, WhatsApp and e-mail accounts, for the campaign editor: a marketer
+    (campaigns without admin access) picks the sending account here."""
+    return senders.senders(current_caller().tenant_id, channel)
+
+
+@router.get("/v1/campaigns/senders/<account_id>/templates", middlewares=[requires(VIEW)], tags=TAGS)
+def list_sender_templates(account_id: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")],
+                          ) -> Page[SenderTemplateOut]:
+    """The approved WhatsApp templates of one sending account (another brand's account: 404)."""
+    return senders.sender_templates(current_caller().tenant_id, account_id)
 
 
 @router.get("/v1/campaigns/<campaign_id>", middlewares=[requires(VIEW)], tags=TAGS)
@@ -155,7 +174,8 @@ def add_suppression(body: SuppressionIn) -> SuppressionOut:
 
 @router.delete("/v1/suppressions/<channel>/<address>", middlewares=[requires(MANAGE)], status_code=204, tags=TAGS)
 def remove_suppression(channel: Literal["email", "sms", "whatsapp"], address: str) -> None:
-    service.remove_suppression(current_caller(), channel, address)
+    # The path arrives as sent (rawPath): a phone's "+" is "%2B" from any client that encodes it.
+    service.remove_suppression(current_caller(), channel, unquote(address))
 
 
 @router.post("/v1/campaigns/attachments", middlewares=[requires(EDIT)], status_code=201, tags=TAGS)

@@ -1,6 +1,7 @@
 import type { es } from '../es';
 import { auth } from './auth';
 import { automations } from './automations';
+import { campaigns } from './campaigns';
 import { common } from './common';
 import { crm } from './crm';
 import { dashboard } from './dashboard';
@@ -21,6 +22,7 @@ export const en: Record<keyof typeof es, string> = {
   ...profile,
   ...leads,
   ...automations,
+  ...campaigns,
   ...dashboard,
   ...usage,
   ...kam,

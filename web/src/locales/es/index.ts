@@ -2,6 +2,7 @@
 // areas add their strings without touching each other's files.
 import { auth } from './auth';
 import { automations } from './automations';
+import { campaigns } from './campaigns';
 import { common } from './common';
 import { crm } from './crm';
 import { dashboard } from './dashboard';
@@ -21,6 +22,7 @@ export const es = {
   ...profile,
   ...leads,
   ...automations,
+  ...campaigns,
   ...dashboard,
   ...usage,
   ...kam,

@@ -1,0 +1,66 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { setSession } from '@/lib/session';
+import { renderWithProviders } from '@/testing/render';
+import { CampaignsRoute } from '../routes/list';
+
+function json(status: number, body: unknown): Response {
+  return new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+const ME = {
+  id: 'u1', email: 'marketing@demo.local', name: 'Marta', role: 'marketing', permissions: ['campaigns:manage', 'contacts:edit'],
+  brand: { id: 'demo', name: 'Demo', role: 'marketing' }, brands: [{ id: 'demo', name: 'Demo', role: 'marketing' }],
+  time_zone: 'America/Bogota', language: 'es',
+};
+const stats = (sent: number) => ({ recipients: 3, queued: 0, sent, delivered: sent, read: 0, failed: 0, opened: 0, clicked: 0, bounced: 0, complained: 0, unsubscribed: 0, skipped: 0, skipped_reasons: {} });
+const base = { account_id: null, audience: { kind: 'list', id: 'l1' }, content: {}, archived: false, updated_at: '2026-12-01T14:00:00Z' };
+const CAMPAIGNS = [
+  { ...base, id: 'c1', name: 'Borrador SMS', channel: 'sms', status: 'draft', stats: stats(0) },
+  { ...base, id: 'c2', name: 'Navidad WhatsApp', channel: 'whatsapp', status: 'completed', started_at: '2026-12-01T13:00:00Z', stats: stats(3) },
+];
+
+describe('Campaign list', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('shows status, channel and quick stats, filters in the URL, deletes a draft after confirming', async () => {
+    const calls: string[] = [];
+    let items = [...CAMPAIGNS];
+    vi.stubGlobal('fetch', async (request: Request) => {
+      const url = new URL(request.url);
+      calls.push(`${request.method} ${url.pathname}`);
+      if (url.pathname === '/v1/me') return json(200, ME);
+      if (url.pathname === '/v1/campaigns' && request.method === 'GET') return json(200, { items, next_cursor: null });
+      if (url.pathname === '/v1/campaigns/c1' && request.method === 'DELETE') {
+        items = items.filter((c) => c.id !== 'c1');
+        return json(204, null);
+      }
+      return json(404, { error: { code: 'not_found', message: 'x / x', details: [] } });
+    });
+    setSession({ tokens: { idToken: 't', accessToken: 'a', refreshToken: 'r', expiresAt: Date.now() + 3600_000 }, brandId: 'demo' });
+    const user = userEvent.setup();
+    const { router } = renderWithProviders(<CampaignsRoute />, { path: '/campaigns' });
+
+    const table = await screen.findByRole('table', { name: 'Campañas de la marca' });
+    const sent = within(table).getByRole('row', { name: /Navidad WhatsApp/ });
+    expect(within(sent).getByText('Completada')).toBeInTheDocument();
+    expect(within(sent).getByText('WhatsApp')).toBeInTheDocument();
+    // a sent campaign links to its statistics and cannot be deleted
+    expect(within(sent).getByRole('link', { name: 'Navidad WhatsApp' })).toHaveAttribute('href', '/campaigns/c2/stats');
+    expect(within(sent).queryByRole('button', { name: /Eliminar/ })).not.toBeInTheDocument();
+    const draft = within(table).getByRole('row', { name: /Borrador SMS/ });
+    expect(within(draft).getByRole('link', { name: 'Borrador SMS' })).toHaveAttribute('href', '/campaigns/c1');
+
+    await user.selectOptions(screen.getByLabelText('Canal'), 'whatsapp');
+    expect(router.state.location.search).toBe('?channel=whatsapp');
+    expect(within(table).queryByRole('row', { name: /Borrador SMS/ })).not.toBeInTheDocument();
+    await user.selectOptions(screen.getByLabelText('Canal'), '');
+
+    await user.click(within(await within(table).findByRole('row', { name: /Borrador SMS/ })).getByRole('button', { name: 'Eliminar: Borrador SMS' }));
+    const dialog = screen.getByRole('dialog', { name: '¿Eliminar «Borrador SMS»?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Eliminar' }));
+    await waitFor(() => expect(calls).toContain('DELETE /v1/campaigns/c1'));
+    await waitFor(() => expect(within(table).queryByRole('row', { name: /Borrador SMS/ })).not.toBeInTheDocument());
+  });
+});

@@ -1,0 +1,2 @@
+/** The campaigns feature's public surface: its route entries. */
+export { campaignRoutes } from './routes';

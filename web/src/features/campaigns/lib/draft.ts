@@ -1,0 +1,109 @@
+/**
+ * The editor's form state and its translation to and from the API's campaign body (`POST
+ * /v1/campaigns`, `PATCH /v1/campaigns/{id}`): only the current channel's content is sent, blanks
+ * become absent (the API refuses null or unknown fields).
+ */
+export type Channel = 'email' | 'sms' | 'whatsapp';
+export type AudienceKind = 'list' | 'segment' | 'people';
+
+export interface PickedPerson {
+  id: string;
+  name: string | null;
+}
+
+export interface Draft {
+  name: string;
+  channel: Channel;
+  accountId: string;
+  audienceKind: AudienceKind;
+  audienceId: string;
+  people: PickedPerson[];
+  smsText: string;
+  emailSubject: string;
+  emailFromName: string;
+  emailReplyTo: string;
+  emailHtml: string;
+  templateName: string;
+  templateLanguage: string;
+  templateParameters: string[];
+}
+
+export const EMPTY_DRAFT: Draft = {
+  name: '',
+  channel: 'sms',
+  accountId: '',
+  audienceKind: 'list',
+  audienceId: '',
+  people: [],
+  smsText: '',
+  emailSubject: '',
+  emailFromName: '',
+  emailReplyTo: '',
+  emailHtml: '',
+  templateName: '',
+  templateLanguage: '',
+  templateParameters: [],
+};
+
+export interface CampaignBodyShape {
+  name: string;
+  channel: Channel;
+  account_id?: string;
+  audience: { kind: AudienceKind; id?: string; person_ids?: string[] };
+  content: Record<string, unknown>;
+}
+
+function str(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+export function toBody(d: Draft): CampaignBodyShape {
+  const audience: CampaignBodyShape['audience'] =
+    d.audienceKind === 'people' ? { kind: 'people', person_ids: d.people.map((p) => p.id) } : { kind: d.audienceKind, id: d.audienceId };
+  let content: Record<string, unknown>;
+  if (d.channel === 'sms') content = { text: d.smsText };
+  else if (d.channel === 'email') {
+    content = { subject: d.emailSubject, html: d.emailHtml };
+    if (d.emailFromName.trim()) content.from_name = d.emailFromName.trim();
+    if (d.emailReplyTo.trim()) content.reply_to = d.emailReplyTo.trim();
+  } else {
+    content = { template: { name: d.templateName, language: d.templateLanguage, parameters: d.templateParameters } };
+  }
+  return { name: d.name.trim(), channel: d.channel, ...(d.accountId.trim() ? { account_id: d.accountId.trim() } : {}), audience, content };
+}
+
+export function fromCampaign(c: {
+  name: string;
+  channel: Channel;
+  account_id?: string | null;
+  audience: Record<string, unknown>;
+  content: Record<string, unknown>;
+}): Draft {
+  const audience = c.audience;
+  const kind = (['list', 'segment', 'people'].includes(str(audience.kind)) ? audience.kind : 'list') as AudienceKind;
+  const ids = Array.isArray(audience.person_ids) ? audience.person_ids.filter((x): x is string => typeof x === 'string') : [];
+  const template = (c.content.template ?? {}) as Record<string, unknown>;
+  const parameters = Array.isArray(template.parameters) ? template.parameters.map(str) : [];
+  return {
+    ...EMPTY_DRAFT,
+    name: c.name,
+    channel: c.channel,
+    accountId: c.account_id ?? '',
+    audienceKind: kind,
+    audienceId: str(audience.id),
+    people: ids.map((id) => ({ id, name: null })),
+    smsText: str(c.content.text),
+    emailSubject: str(c.content.subject),
+    emailFromName: str(c.content.from_name),
+    emailReplyTo: str(c.content.reply_to),
+    emailHtml: str(c.content.html),
+    templateName: str(template.name),
+    templateLanguage: str(template.language),
+    templateParameters: parameters,
+  };
+}
+
+/** Resize the parameters to what the chosen template takes, keeping what was typed. */
+export function fitParameters(parameters: string[], count: number): string[] {
+  return Array.from({ length: count }, (_, i) => parameters[i] ?? '');
+}

@@ -1,0 +1,142 @@
+/**
+ * /campaigns: the brand's campaigns with status, channel and quick stats; filters by status and
+ * channel (over the page the API returned) and the archived ones; duplicate, archive and delete.
+ */
+import { useState } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Alert, Button, SelectField, Spinner } from '@/components/ui';
+import { problemsOf } from '@/features/crm/lib/errors';
+import { useAuth } from '@/lib/auth';
+import { formatShort } from '@/lib/format';
+import { useI18n, type MessageKey } from '@/lib/i18n';
+import { useCampaignAction, useCampaigns, useDeleteCampaign, type Campaign, type Channel } from '../api';
+import '../campaigns.css';
+import { Confirm } from '../components/confirm';
+import { ChannelLabel, StatusBadge } from '../components/status-badge';
+import { actions, STATUSES, type CampaignStatus } from '../lib/status';
+
+const CHANNELS: Channel[] = ['sms', 'whatsapp', 'email'];
+
+export function CampaignsRoute() {
+  const { t, language } = useI18n();
+  const { can } = useAuth();
+  const navigate = useNavigate();
+  const [params, setParams] = useSearchParams();
+  const archived = params.get('archived') === '1';
+  const status = (params.get('status') ?? '') as CampaignStatus | '';
+  const channel = (params.get('channel') ?? '') as Channel | '';
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const cursor = cursors[cursors.length - 1] ?? null;
+  const page = useCampaigns(archived, cursor);
+  const action = useCampaignAction();
+  const remove = useDeleteCampaign();
+  const [deleting, setDeleting] = useState<Campaign | null>(null);
+  const editable = can('campaigns:edit');
+  const setFilter = (name: string, value: string) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(name, value);
+    else next.delete(name);
+    setParams(next, { replace: true });
+    if (name === 'archived') setCursors([null]);
+  };
+  const items = (page.data?.items ?? []).filter((c) => (!status || c.status === status) && (!channel || c.channel === channel));
+  const error = page.error ?? action.error ?? remove.error;
+  return (
+    <main id="main" className="page">
+      <header className="page-header">
+        <h1>{t('campaigns.title')}</h1>
+        <div className="row">
+          <Link to="/campaigns/suppressions">{t('campaigns.suppressions.title')}</Link>
+          {editable ? <Link className="btn btn-primary" to="/campaigns/new">{t('campaigns.new')}</Link> : null}
+        </div>
+      </header>
+      <div className="filters" role="group" aria-label={t('campaigns.filters')}>
+        <SelectField label={t('campaigns.filter.status')} value={status} onChange={(e) => setFilter('status', e.target.value)}>
+          <option value="">{t('common.all')}</option>
+          {STATUSES.map((s) => <option key={s} value={s}>{t(`campaigns.status.${s}` as MessageKey)}</option>)}
+        </SelectField>
+        <SelectField label={t('campaigns.filter.channel')} value={channel} onChange={(e) => setFilter('channel', e.target.value)}>
+          <option value="">{t('common.all')}</option>
+          {CHANNELS.map((c) => <option key={c} value={c}>{t(`campaigns.channel.${c}` as MessageKey)}</option>)}
+        </SelectField>
+        <label className="checkbox">
+          <input type="checkbox" checked={archived} onChange={(e) => setFilter('archived', e.target.checked ? '1' : '')} />
+          {t('campaigns.filter.archived')}
+        </label>
+      </div>
+      {page.isPending ? <Spinner label={t('common.loading')} /> : null}
+      {error ? <Alert>{problemsOf(error, language).message}</Alert> : null}
+      {page.data && items.length === 0 ? <p className="muted">{t('campaigns.none')}</p> : null}
+      {items.length ? (
+        <table className="table">
+          <caption className="visually-hidden">{t('campaigns.listLabel')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('campaigns.name')}</th>
+              <th scope="col">{t('campaigns.channelLabel')}</th>
+              <th scope="col">{t('campaigns.statusLabel')}</th>
+              <th scope="col">{t('campaigns.stat.recipients')}</th>
+              <th scope="col">{t('campaigns.stat.sent')}</th>
+              <th scope="col">{t('campaigns.stat.delivered')}</th>
+              <th scope="col">{t('campaigns.stat.failed')}</th>
+              <th scope="col">{t('campaigns.updated')}</th>
+              <th scope="col"><span className="visually-hidden">{t('campaigns.actions')}</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((c) => (
+              <tr key={c.id}>
+                <td><Link to={actions.edit(c) ? `/campaigns/${c.id}` : `/campaigns/${c.id}/stats`}>{c.name}</Link></td>
+                <td><ChannelLabel channel={c.channel} /></td>
+                <td><StatusBadge status={c.status} /></td>
+                <td>{c.stats.recipients}</td>
+                <td>{c.stats.sent}</td>
+                <td>{c.stats.delivered}</td>
+                <td>{c.stats.failed}</td>
+                <td>{c.updated_at ? formatShort(c.updated_at, language) : ''}</td>
+                <td>
+                  <div className="row">
+                    <Link to={`/campaigns/${c.id}/stats`} aria-label={`${t('campaigns.tab.stats')}: ${c.name}`}>{t('campaigns.tab.stats')}</Link>
+                    {editable ? (
+                      <>
+                        <Button variant="ghost" aria-label={`${t('campaigns.action.duplicate')}: ${c.name}`}
+                          onClick={() => action.mutate({ id: c.id, action: 'duplicate' }, { onSuccess: (copy) => navigate(`/campaigns/${copy.id}`) })}>
+                          {t('campaigns.action.duplicate')}
+                        </Button>
+                        {actions.archive(c) ? (
+                          <Button variant="ghost" aria-label={`${t('campaigns.action.archive')}: ${c.name}`} onClick={() => action.mutate({ id: c.id, action: 'archive' })}>
+                            {t('campaigns.action.archive')}
+                          </Button>
+                        ) : null}
+                        {actions.unarchive(c) ? (
+                          <Button variant="ghost" aria-label={`${t('campaigns.action.unarchive')}: ${c.name}`} onClick={() => action.mutate({ id: c.id, action: 'unarchive' })}>
+                            {t('campaigns.action.unarchive')}
+                          </Button>
+                        ) : null}
+                        {actions.remove(c) ? (
+                          <Button variant="ghost" aria-label={`${t('campaigns.action.delete')}: ${c.name}`} onClick={() => setDeleting(c)}>
+                            {t('campaigns.action.delete')}
+                          </Button>
+                        ) : null}
+                      </>
+                    ) : null}
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      <div className="row">
+        {cursors.length > 1 ? <Button onClick={() => setCursors(cursors.slice(0, -1))}>{t('campaigns.previous')}</Button> : null}
+        {page.data?.next_cursor ? <Button onClick={() => setCursors([...cursors, page.data.next_cursor ?? null])}>{t('common.more')}</Button> : null}
+      </div>
+      <Confirm open={Boolean(deleting)} title={t('campaigns.confirm.delete.title', { name: deleting?.name ?? '' })}
+        confirmLabel={t('campaigns.action.delete')} danger busy={remove.isPending}
+        onClose={() => setDeleting(null)}
+        onConfirm={() => deleting && remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}>
+        <p>{t('campaigns.confirm.delete.body')}</p>
+      </Confirm>
+    </main>
+  );
+}
