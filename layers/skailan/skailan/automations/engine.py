@@ -167,6 +167,8 @@ def on_event(event: DomainEvent) -> dict[str, int]:
     counts = {"matched": 0, "started": 0, "duplicate": 0, "stopped": 0}
     if event.source == SOURCE:
         return counts
+    if event.source == "skailan.crm" and event.type.startswith("contact."):
+        sync_person_dates(event)
     person_id: str | None = None
     resolved = False
     for key, facts in triggers_of(event):
@@ -928,3 +930,171 @@ def receive_webhook(hook_id: str, secret: str | None, body: Any) -> dict[str, st
     person_id = body.get("person_id") if isinstance(body.get("person_id"), str) else None
     run_id = _start_returning(automation, {k: v for k, v in body.items() if isinstance(k, str)}, person_id)
     return {"status": "accepted", "run_id": run_id}
+
+
+# ---------------------------------------------------------------- clock triggers: dates, schedules, list runs
+
+
+def sync_person_dates(event: DomainEvent) -> bool:
+    """Keep the month-day index of a person's date fields (birthdays, "N days from a date") in
+    step with the person, from contact events: the person's live values (a consistent read) are
+    what the index gets, so events handled out of order still converge. Any custom value shaped
+    YYYY-MM-DD is indexed (only date fields hold one that way; a date trigger names its field).
+    True when the index changed."""
+    from skailan.crm.people import find_person
+
+    if event.source != "skailan.crm" or event.entity_type != "contact" or not event.entity_id:
+        return False
+    if event.type == "contact.updated" and "custom" not in ((event.data or {}).get("changed") or []):
+        return False
+    if event.type not in ("contact.created", "contact.updated", "contact.deleted", "contact.merged"):
+        return False
+    tenant_id, person_id = event.tenant_id, event.entity_id
+    person = find_person(tenant_id, person_id, consistent=True) if is_valid_id(person_id) else None
+    new: dict[str, str] = {}
+    if person is not None and not person.deleted_at and not person.merged_into:
+        new = {str(k): v for k, v in (person.custom or {}).items()
+               if isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v)}
+    old = {} if event.type == "contact.created" and not new else store.person_dates(tenant_id, person_id)
+    if old == new:
+        return False
+    store.set_person_dates(tenant_id, person_id, old, new)
+    return True
+
+
+def _clock_event(tenant_id: str, event_id: str, person_id: str | None, data: dict[str, Any]) -> DomainEvent:
+    """The record a clock-fired run keeps as its trigger; its id is the run's idempotency key (the
+    occurrence and the person), so a job run again after a crash never starts a run twice."""
+    return DomainEvent(id=event_id, tenant_id=tenant_id, source=SOURCE, type="automation.clock",
+                       entity_type="contact" if person_id else None, entity_id=person_id, data=data, chain=None)
+
+
+def _month_days(target: Any, yearly: bool) -> list[str]:
+    import calendar
+
+    days = [f"{target.month:02d}{target.day:02d}"]
+    if yearly and target.month == 2 and target.day == 28 and not calendar.isleap(target.year):
+        days.append("0229")  # born on Feb 29: celebrated on Feb 28 in other years
+    return days
+
+
+def _fire_dates(automation: store.AutomationItem, trigger: dict[str, Any], occurrence: str,
+                deadline: float) -> bool:
+    """Start the runs of one day of a birthday / date-field trigger. False if time ran out."""
+    import time
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from skailan.crm.people import find_person
+    from skailan.tenancy import brands
+
+    tenant_id = automation.tenant_id
+    zone = ZoneInfo(brands.get_brand(tenant_id).time_zone)
+    today = parse_iso(occurrence).astimezone(zone).date()
+    target = today - timedelta(days=int(trigger.get("days") or 0))
+    yearly = trigger["type"] == "birthday"
+    field = str(trigger["field"]).removeprefix("custom.")
+    for month_day in _month_days(target, yearly):
+        for entry in store.people_on(tenant_id, field, month_day):
+            if time.monotonic() > deadline:
+                return False
+            if not yearly and entry.value != target.isoformat():
+                continue
+            try:
+                date.fromisoformat(entry.value)
+            except ValueError:
+                continue
+            person = find_person(tenant_id, entry.person_id)
+            if person is None or person.deleted_at or (person.custom or {}).get(field) != entry.value:
+                continue  # a stale entry: the person changed since (the index catches up)
+            facts = {"person_id": entry.person_id, "field": field, "date": entry.value, "on": today.isoformat()}
+            start(automation, event=_clock_event(tenant_id, f"date:{today.isoformat()}:{entry.person_id}",
+                                                 entry.person_id, facts), facts=facts, person_id=entry.person_id)
+    return True
+
+
+def _fire_list(automation: store.AutomationItem, list_id: str, key: str, facts: dict[str, Any],
+               deadline: float) -> bool:
+    """Start a run on each member of a list (the claims skip those a previous pass started)."""
+    import time
+
+    from skailan.crm.lists import member_ids
+
+    for person_id in member_ids(automation.tenant_id, "list", list_id):
+        if time.monotonic() > deadline:
+            return False
+        data = {**facts, "person_id": person_id, "list_id": list_id}
+        start(automation, event=_clock_event(automation.tenant_id, f"{key}:{person_id}", person_id, data),
+              facts=data, person_id=person_id)
+    return True
+
+
+def fire_schedules(now: str | None = None, *, max_seconds: float = 100.0) -> dict[str, int]:
+    """The schedules job: every clock trigger and queued list run due at `now` (one Query on the
+    schedules index, never a Scan of people or automations). A date trigger catches up day by
+    day; a cron schedule fires its latest missed time once. A pass cut short by time leaves the
+    schedule where it was: the next minute's pass starts again and the claims skip what ran."""
+    import time
+
+    from skailan.automations.service import next_fire
+
+    deadline = time.monotonic() + max_seconds
+    now = now or iso()
+    counts = {"fired": 0, "batches": 0, "removed": 0, "left": 0}
+    for item in store.due_schedules(now):
+        if time.monotonic() > deadline:
+            counts["left"] += 1
+            break
+        automation = store.get_automation(item.tenant_id, item.automation_id, consistent=True)
+        batch = item.sk.startswith("BATCH#")
+        if automation is None or (not batch and not store.live(automation)):
+            store.advance_schedule(item, None)
+            counts["removed"] += 1
+            continue
+        trigger = (automation.definition or {}).get("trigger") or {}
+        if batch:
+            done = _fire_list(automation, item.list_id or "", f"list:{item.sk[6:]}",
+                              {"requested_by": item.requested_by}, deadline)
+            if done:
+                store.advance_schedule(item, None)
+                counts["batches"] += 1
+            continue
+        occurrence = item.next_at
+        while occurrence <= now:
+            if trigger.get("type") == "schedule":
+                facts = {"scheduled_for": occurrence}
+                if trigger.get("list_id"):
+                    done = _fire_list(automation, trigger["list_id"], f"sched:{occurrence}", facts, deadline)
+                else:
+                    start(automation, event=_clock_event(item.tenant_id, f"sched:{occurrence}", None, facts),
+                          facts=facts, person_id=None)
+                    done = True
+                following = next_fire(item.tenant_id, trigger, max(parse_iso(occurrence), parse_iso(now)))
+            elif trigger.get("type") in ("birthday", "date_field"):
+                done = _fire_dates(automation, trigger, occurrence, deadline)
+                following = next_fire(item.tenant_id, trigger, parse_iso(occurrence))
+            else:  # the trigger changed to an event one: nothing to schedule
+                done, following = True, None
+            if not done:
+                counts["left"] += 1
+                break
+            counts["fired"] += 1
+            if not store.advance_schedule(item, following):
+                break  # moved by an edit or another pass meanwhile
+            if following is None:
+                break
+            item.next_at = occurrence = following
+    return counts
+
+
+def queue_list_run(caller: Caller, automation_id: str, list_id: str) -> dict[str, str]:
+    """Run the automation on every member of a list: queued for the schedules job (now), which
+    works through the list in passes; each member's run is claimed once."""
+    from skailan.automations.service import load
+    from skailan.crm.lists import load_list
+
+    load(caller.tenant_id, automation_id)
+    load_list(caller.tenant_id, list_id)  # 404 for another brand's list
+    batch_id = new_id()
+    store.queue_batch(caller.tenant_id, automation_id, batch_id, iso(), list_id, caller.principal_id)
+    return {"status": "queued", "list_id": list_id, "batch_id": batch_id}

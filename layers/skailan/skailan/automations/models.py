@@ -135,11 +135,46 @@ class InboundWebhook(_Trigger):
     type: Literal["webhook"]
 
 
+FieldKey = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^(custom\.)?[a-z][a-z0-9_]*$")]
+
+
+class Birthday(_Trigger):
+    """Every year on the month and day of a date field (`days` before (<0) or after (>0)), at
+    `hour` in the brand's time zone. Feb 29 falls on Feb 28 in other years."""
+
+    type: Literal["birthday"]
+    field: FieldKey = "birthday"  # a custom field of type date
+    days: Annotated[int, Field(ge=-365, le=365)] = 0
+    hour: Annotated[int, Field(ge=0, le=23)] = 9
+
+
+class DateField(_Trigger):
+    """Once, `days` before (<0) or after (>0) the date in a date field, at `hour` (brand zone)."""
+
+    type: Literal["date_field"]
+    field: FieldKey
+    days: Annotated[int, Field(ge=-3650, le=3650)] = 0
+    hour: Annotated[int, Field(ge=0, le=23)] = 9
+
+
+class Schedule(_Trigger):
+    """A cron expression (`minute hour day month weekday`) in the brand's time zone; on each
+    member of `list_id`, or once without a person."""
+
+    type: Literal["schedule"]
+    cron: Annotated[str, Field(min_length=9, max_length=100)]
+    list_id: EntityId | None = None
+
+
+# Triggers fired by the clock (the schedules index), not by an event.
+CLOCK_TRIGGERS = frozenset({"birthday", "date_field", "schedule"})
+
+
 Trigger = Annotated[
     PersonCreated | PersonUpdated | TagAdded | TagRemoved | JourneyStateChanged | CustomerRoleChanged
     | FormSubmitted | ConversationOpened | ConversationAssigned | ConversationClosed | MessageReceived
     | LeadNoteAdded | LeadStatusChanged | OutcomeClassified | DealStageChanged | DealWon | DealLost | TaskOverdue
-    | ConversationUnattended | Manual | InboundWebhook,
+    | ConversationUnattended | Manual | InboundWebhook | Birthday | DateField | Schedule,
     Field(discriminator="type"),
 ]
 
@@ -346,7 +381,22 @@ class AutomationPatchIn(PatchModel):
 
 
 class ManualRunIn(RequestModel):
-    person_id: EntityId
+    """One person now, or every member of a list (queued: the schedules job runs them)."""
+
+    person_id: EntityId | None = None
+    list_id: EntityId | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> ManualRunIn:
+        if (self.person_id is None) == (self.list_id is None):
+            raise ValueError("give person_id or list_id (one of them)")
+        return self
+
+
+class ListRunOut(ResponseModel):
+    status: Literal["queued"]
+    list_id: str
+    batch_id: str
 
 
 class AutomationOut(ResponseModel):
@@ -371,6 +421,8 @@ class AutomationOut(ResponseModel):
     webhook_url: str | None = None
     # Signs outbound webhook calls (X-Skailan-Signature) and checks inbound ones; editors only.
     webhook_secret: str | None = None
+    # Clock triggers (birthday, date_field, schedule): when the schedules job looks next.
+    next_fire_at: str | None = None
 
 
 class VersionOut(ResponseModel):

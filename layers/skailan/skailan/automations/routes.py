@@ -16,6 +16,7 @@ from skailan.automations.models import (
     AutomationIn,
     AutomationOut,
     AutomationPatchIn,
+    ListRunOut,
     ManualRunIn,
     Page,
     RunOut,
@@ -93,9 +94,12 @@ def retry_run(automation_id: str, run_id: str) -> RunOut:
 
 
 @router.post("/v1/automations/<automation_id>/run", middlewares=[requires(EDIT)], status_code=201, tags=TAGS)
-def run_on_person(automation_id: str, body: ManualRunIn) -> RunOut:
-    """Run the automation on one person now (any trigger; conditions still apply)."""
-    return engine.run_manual(current_caller(), automation_id, body.person_id)
+def run_on_person(automation_id: str, body: ManualRunIn) -> RunOut | ListRunOut:
+    """Run the automation on one person now (any trigger; conditions still apply), or queue it for
+    every member of a list (`list_id`: the schedules job works through it; each member runs once)."""
+    if body.list_id:
+        return ListRunOut.model_validate(engine.queue_list_run(current_caller(), automation_id, body.list_id))
+    return engine.run_manual(current_caller(), automation_id, body.person_id or "")
 
 
 @router.get("/v1/automation-runs", middlewares=[requires(VIEW)], tags=TAGS)

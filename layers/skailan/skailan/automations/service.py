@@ -161,6 +161,28 @@ def validate(tenant_id: str, data: AutomationIn) -> None:
     trigger = data.trigger
     if trigger.type == "journey_state_changed" and trigger.state and trigger.state not in definitions.state_ids:
         _issue(errors, "trigger.state", "unknown", "Estado de recorrido desconocido", "Unknown journey state")
+    if trigger.type in ("birthday", "date_field"):
+        key = trigger.field.removeprefix("custom.")
+        found = next((f for f in definitions.fields if f.key == key), None)
+        if found is None or str(found.type) != "date":
+            _issue(errors, f"trigger.{trigger.type}.field", "not_a_date_field",
+                   f"«{key}» no es un campo de fecha de las personas", f"“{key}” is not a date field of people")
+    if trigger.type == "schedule":
+        from skailan.automations import cron
+
+        try:
+            cron.parse(trigger.cron)
+        except cron.CronError as err:
+            _issue(errors, "trigger.schedule.cron", "invalid_cron",
+                   f"Expresión cron no válida (minuto hora día mes día-de-semana): {err}",
+                   f"Not a valid cron expression (minute hour day month weekday): {err}")
+        if trigger.list_id:
+            from skailan.crm.lists import load_list
+
+            try:
+                load_list(tenant_id, trigger.list_id)
+            except NotFound:
+                _issue(errors, "trigger.schedule.list_id", "unknown", "Lista desconocida", "Unknown list")
     users: set[str] = set()
     for path, step, waited, dated in _walk(data.steps, "steps."):
         kind = step.type
@@ -230,8 +252,39 @@ def validate(tenant_id: str, data: AutomationIn) -> None:
         _issue(errors, "trigger", "kind_needs_trigger",
                "Una regla de escalamiento se dispara por una tarea vencida o una conversación sin atender",
                "An escalation rule fires on an overdue task or an unattended conversation")
+    if trigger.type == "schedule" and not trigger.list_id:
+        for path, step, _, _ in _walk(data.steps, "steps."):
+            if step.type in PERSON_STEPS:
+                _issue(errors, f"{path}.{step.type}", "needs_person",
+                       "Una programación sin lista no tiene persona: elige una lista o quita este paso",
+                       "A schedule without a list has no person: choose a list or remove this step")
     if errors:
         raise Unprocessable(both("La automatización no es válida", "The automation is not valid"), details=errors)
+
+
+# Steps that act on the run's person (a run without one fails them).
+PERSON_STEPS = frozenset({"add_tag", "remove_tag", "update_field", "set_journey_state", "add_to_list",
+                          "remove_from_list", "assign_owner", "send_email", "send_sms", "create_deal", "add_score",
+                          "branch", "wait_event"})
+
+
+def next_fire(tenant_id: str, trigger: dict[str, Any], after: Any = None) -> str | None:
+    """When a clock trigger next fires (UTC ISO), in the brand's time zone; None for other triggers.
+    Date triggers look once a day at their hour; schedules at their cron times."""
+    from skailan.automations import cron
+    from skailan.automations.models import CLOCK_TRIGGERS
+    from skailan.platform.clock import utcnow
+    from skailan.tenancy import brands
+
+    if trigger.get("type") not in CLOCK_TRIGGERS:
+        return None
+    zone = brands.get_brand(tenant_id).time_zone
+    after = after or utcnow()
+    if trigger["type"] == "schedule":
+        found = cron.next_after(cron.parse(trigger["cron"]), zone, after)
+    else:
+        found = cron.daily_at(int(trigger.get("hour", 9)), zone, after)
+    return iso(found) if found is not None else None
 
 
 def _check_user(tenant_id: str, user_id: str, field: str, errors: list[dict[str, Any]]) -> None:
@@ -284,7 +337,8 @@ def _check_url(url: str, field: str, errors: list[dict[str, Any]]) -> None:
 # ---------------------------------------------------------------- out
 
 
-def to_out(item: store.AutomationItem, *, secrets_visible: bool = False) -> AutomationOut:
+def to_out(item: store.AutomationItem, *, secrets_visible: bool = False,
+           next_fire_at: str | None = None) -> AutomationOut:
     definition = item.definition or {}
     status: Literal["active", "inactive", "paused"] = "paused" if item.paused_reason else (
         "active" if item.active else "inactive")
@@ -299,7 +353,7 @@ def to_out(item: store.AutomationItem, *, secrets_visible: bool = False) -> Auto
         once_per_person=bool(definition.get("once_per_person")), created_at=item.created_at or "",
         created_by=item.created_by, updated_at=item.updated_at or "", last_run_at=item.last_run_at,
         webhook_url=f"/public/automations/hooks/{hook}" if hook else None,
-        webhook_secret=item.hook_secret if signs and secrets_visible else None,
+        webhook_secret=item.hook_secret if signs and secrets_visible else None, next_fire_at=next_fire_at,
     )
 
 
@@ -330,10 +384,12 @@ def create(caller: Caller, data: AutomationIn) -> AutomationOut:
     if data.trigger.type == "webhook":
         item.hook_id = new_id()
         hook = store.hook_item(item.hook_id, tenant_id, automation_id)
+    schedule_at = next_fire(tenant_id, definition["trigger"])
     store.write_automation(item, store.new_version_item(item, now, caller.principal_id),
                            [event(tenant_id, "automation.created", caller, automation_id, name=data.name,
-                                  version=1, trigger=definition["trigger"]["type"])], hook=hook)
-    return to_out(item, secrets_visible=True)
+                                  version=1, trigger=definition["trigger"]["type"])], hook=hook,
+                           schedule_at=schedule_at)
+    return to_out(item, secrets_visible=True, next_fire_at=schedule_at if store.live(item) else None)
 
 
 def update(caller: Caller, automation_id: str, data: AutomationPatchIn) -> AutomationOut:
@@ -382,14 +438,26 @@ def update(caller: Caller, automation_id: str, data: AutomationPatchIn) -> Autom
         item.hook_id, item.hook_secret = new_id(), item.hook_secret or secrets.token_urlsafe(32)
         hook = store.hook_item(item.hook_id, tenant_id, automation_id)
     item.updated_at = now
+    schedule_at = _kept_schedule(item, current, definition)
     try:
         store.write_automation(item, version, [event(tenant_id, "automation.updated", caller, automation_id,
-                                                     changed=sorted(sent), version=int(item.version))], hook=hook)
+                                                     changed=sorted(sent), version=int(item.version))], hook=hook,
+                               schedule_at=schedule_at)
     except TransactWriteError as err:
         raise Conflict(both("La automatización cambió mientras la editabas; vuelve a cargarla",
                             "The automation changed while you edited it; reload it"),
                        code="automation_changed") from err
-    return to_out(item, secrets_visible=True)
+    return to_out(item, secrets_visible=True, next_fire_at=schedule_at if store.live(item) else None)
+
+
+def _kept_schedule(item: store.AutomationItem, before: dict[str, Any], after: dict[str, Any]) -> str | None:
+    """A clock trigger's next time after an edit: the one pending if the trigger is the same (an
+    occurrence due now still fires), else computed afresh."""
+    if before.get("trigger") == after.get("trigger"):
+        pending = store.get_schedule(item.tenant_id, item.automation_id)
+        if pending is not None:
+            return pending.next_at
+    return next_fire(item.tenant_id, after["trigger"])
 
 
 def delete(caller: Caller, automation_id: str) -> None:
@@ -407,7 +475,13 @@ def delete(caller: Caller, automation_id: str) -> None:
 
 
 def get(caller: Caller, automation_id: str) -> AutomationOut:
-    return to_out(load(caller.tenant_id, automation_id), secrets_visible=caller.can("automations:edit"))
+    from skailan.automations.models import CLOCK_TRIGGERS
+
+    item = load(caller.tenant_id, automation_id)
+    schedule = store.get_schedule(caller.tenant_id, automation_id) if (item.definition or {}).get(
+        "trigger", {}).get("type") in CLOCK_TRIGGERS else None
+    return to_out(item, secrets_visible=caller.can("automations:edit"),
+                  next_fire_at=schedule.next_at if schedule is not None else None)
 
 
 def list_all(tenant_id: str, cursor: str | None, limit: int | None) -> Page[AutomationOut]:

@@ -145,3 +145,14 @@ export function useRunOnPerson(automationId: string) {
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: key('automation_runs', automationId) }),
   });
 }
+
+/** Queue the automation for every person of a list (the schedules job runs it within a minute). */
+export function useRunOnList(automationId: string) {
+  const key = useAutomationKey();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (listId: string) =>
+      unwrap(api.POST('/v1/automations/{automation_id}/run', { params: { path: { automation_id: automationId } }, body: { list_id: listId } })),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: key('automation_runs', automationId) }),
+  });
+}

@@ -3630,7 +3630,7 @@ export interface components {
              */
             active: boolean;
             /** Trigger */
-            trigger: components["schemas"]["PersonCreated"] | components["schemas"]["PersonUpdated"] | components["schemas"]["TagAdded"] | components["schemas"]["TagRemoved"] | components["schemas"]["JourneyStateChanged"] | components["schemas"]["CustomerRoleChanged"] | components["schemas"]["FormSubmitted"] | components["schemas"]["ConversationOpened"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["ConversationClosed"] | components["schemas"]["MessageReceived"] | components["schemas"]["LeadNoteAdded"] | components["schemas"]["LeadStatusChanged"] | components["schemas"]["OutcomeClassified"] | components["schemas"]["DealStageChanged"] | components["schemas"]["DealWon"] | components["schemas"]["DealLost"] | components["schemas"]["TaskOverdue"] | components["schemas"]["ConversationUnattended"] | components["schemas"]["Manual"] | components["schemas"]["InboundWebhook"];
+            trigger: components["schemas"]["PersonCreated"] | components["schemas"]["PersonUpdated"] | components["schemas"]["TagAdded"] | components["schemas"]["TagRemoved"] | components["schemas"]["JourneyStateChanged"] | components["schemas"]["CustomerRoleChanged"] | components["schemas"]["FormSubmitted"] | components["schemas"]["ConversationOpened"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["ConversationClosed"] | components["schemas"]["MessageReceived"] | components["schemas"]["LeadNoteAdded"] | components["schemas"]["LeadStatusChanged"] | components["schemas"]["OutcomeClassified"] | components["schemas"]["DealStageChanged"] | components["schemas"]["DealWon"] | components["schemas"]["DealLost"] | components["schemas"]["TaskOverdue"] | components["schemas"]["ConversationUnattended"] | components["schemas"]["Manual"] | components["schemas"]["InboundWebhook"] | components["schemas"]["Birthday"] | components["schemas"]["DateField"] | components["schemas"]["Schedule"];
             /** Conditions */
             conditions?: {
                 [key: string]: unknown;
@@ -3700,6 +3700,8 @@ export interface components {
             webhook_url?: string | null;
             /** Webhook Secret */
             webhook_secret?: string | null;
+            /** Next Fire At */
+            next_fire_at?: string | null;
         };
         /** AutomationPatchIn */
         AutomationPatchIn: {
@@ -3712,7 +3714,7 @@ export interface components {
             /** Active */
             active?: boolean | null;
             /** Trigger */
-            trigger?: (components["schemas"]["PersonCreated"] | components["schemas"]["PersonUpdated"] | components["schemas"]["TagAdded"] | components["schemas"]["TagRemoved"] | components["schemas"]["JourneyStateChanged"] | components["schemas"]["CustomerRoleChanged"] | components["schemas"]["FormSubmitted"] | components["schemas"]["ConversationOpened"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["ConversationClosed"] | components["schemas"]["MessageReceived"] | components["schemas"]["LeadNoteAdded"] | components["schemas"]["LeadStatusChanged"] | components["schemas"]["OutcomeClassified"] | components["schemas"]["DealStageChanged"] | components["schemas"]["DealWon"] | components["schemas"]["DealLost"] | components["schemas"]["TaskOverdue"] | components["schemas"]["ConversationUnattended"] | components["schemas"]["Manual"] | components["schemas"]["InboundWebhook"]) | null;
+            trigger?: (components["schemas"]["PersonCreated"] | components["schemas"]["PersonUpdated"] | components["schemas"]["TagAdded"] | components["schemas"]["TagRemoved"] | components["schemas"]["JourneyStateChanged"] | components["schemas"]["CustomerRoleChanged"] | components["schemas"]["FormSubmitted"] | components["schemas"]["ConversationOpened"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["ConversationClosed"] | components["schemas"]["MessageReceived"] | components["schemas"]["LeadNoteAdded"] | components["schemas"]["LeadStatusChanged"] | components["schemas"]["OutcomeClassified"] | components["schemas"]["DealStageChanged"] | components["schemas"]["DealWon"] | components["schemas"]["DealLost"] | components["schemas"]["TaskOverdue"] | components["schemas"]["ConversationUnattended"] | components["schemas"]["Manual"] | components["schemas"]["InboundWebhook"] | components["schemas"]["Birthday"] | components["schemas"]["DateField"] | components["schemas"]["Schedule"]) | null;
             /** Conditions */
             conditions?: {
                 [key: string]: unknown;
@@ -3723,6 +3725,33 @@ export interface components {
             steps?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[] | null;
             /** Once Per Person */
             once_per_person?: boolean | null;
+        };
+        /**
+         * Birthday
+         * @description Every year on the month and day of a date field (`days` before (<0) or after (>0)), at
+         *     `hour` in the brand's time zone. Feb 29 falls on Feb 28 in other years.
+         */
+        Birthday: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "birthday";
+            /**
+             * Field
+             * @default birthday
+             */
+            field: string;
+            /**
+             * Days
+             * @default 0
+             */
+            days: number;
+            /**
+             * Hour
+             * @default 9
+             */
+            hour: number;
         };
         /** BoardColumnOut */
         BoardColumnOut: {
@@ -4393,6 +4422,29 @@ export interface components {
             name?: string | null;
             /** Description */
             description?: string | null;
+        };
+        /**
+         * DateField
+         * @description Once, `days` before (<0) or after (>0) the date in a date field, at `hour` (brand zone).
+         */
+        DateField: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "date_field";
+            /** Field */
+            field: string;
+            /**
+             * Days
+             * @default 0
+             */
+            days: number;
+            /**
+             * Hour
+             * @default 9
+             */
+            hour: number;
         };
         /** DealIn */
         DealIn: {
@@ -5842,6 +5894,18 @@ export interface components {
             /** Created At */
             created_at?: string | null;
         };
+        /** ListRunOut */
+        ListRunOut: {
+            /**
+             * Status
+             * @constant
+             */
+            status: "queued";
+            /** List Id */
+            list_id: string;
+            /** Batch Id */
+            batch_id: string;
+        };
         /** ListUpdateIn */
         ListUpdateIn: {
             /** Name */
@@ -5878,10 +5942,15 @@ export interface components {
              */
             type: "manual";
         };
-        /** ManualRunIn */
+        /**
+         * ManualRunIn
+         * @description One person now, or every member of a list (queued: the schedules job runs them).
+         */
         ManualRunIn: {
             /** Person Id */
-            person_id: string;
+            person_id?: string | null;
+            /** List Id */
+            list_id?: string | null;
         };
         /** MeOut */
         MeOut: {
@@ -6984,6 +7053,22 @@ export interface components {
             updated_at: string;
             /** Wait Until */
             wait_until?: string | null;
+        };
+        /**
+         * Schedule
+         * @description A cron expression (`minute hour day month weekday`) in the brand's time zone; on each
+         *     member of `list_id`, or once without a person.
+         */
+        Schedule: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "schedule";
+            /** Cron */
+            cron: string;
+            /** List Id */
+            list_id?: string | null;
         };
         /** ScheduleIn */
         ScheduleIn: {
@@ -10706,7 +10791,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RunOut"];
+                    "application/json": components["schemas"]["RunOut"] | components["schemas"]["ListRunOut"];
                 };
             };
             /** @description Validation Error */

@@ -55,6 +55,8 @@ export function FieldInput({ spec, value, onChange, error }: Props) {
       return <JourneySelect {...common} value={str} onChange={onChange} />;
     case 'field':
       return <FieldSelect {...common} value={str} onChange={onChange} />;
+    case 'datefield':
+      return <FieldSelect {...common} dates value={str} onChange={onChange} />;
     case 'pipeline':
     case 'stage':
       return <PipelineSelect {...common} stages={spec.kind === 'stage'} value={str} onChange={onChange} />;
@@ -160,12 +162,13 @@ function JourneySelect({ value, onChange, ...common }: SelectProps) {
   );
 }
 
-function FieldSelect({ value, onChange, ...common }: SelectProps) {
+/** A person's field; `dates`: only the brand's date fields (birthday and date triggers). */
+function FieldSelect({ value, onChange, dates = false, ...common }: SelectProps & { dates?: boolean }) {
   const { t } = useI18n();
   const fields = useFields();
   const choices = [
-    ...Object.keys(STANDARD_FIELDS).filter((f) => f !== 'tags' && f !== 'channel').map((f) => ({ key: f, label: t(`crm.rule.field.${f}` as MessageKey) })),
-    ...(fields.data ?? []).map((f) => ({ key: `custom.${f.key}`, label: f.label })),
+    ...(dates ? [] : Object.keys(STANDARD_FIELDS).filter((f) => f !== 'tags' && f !== 'channel').map((f) => ({ key: f, label: t(`crm.rule.field.${f}` as MessageKey) }))),
+    ...(fields.data ?? []).filter((f) => !dates || f.type === 'date').map((f) => ({ key: dates ? f.key : `custom.${f.key}`, label: f.label })),
   ];
   return (
     <SelectField {...common} value={value} onChange={(e) => onChange(e.target.value)}>

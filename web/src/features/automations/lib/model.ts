@@ -8,7 +8,7 @@ import { fromJson as rulesFromJson, newGroup, toJson as rulesToJson, type GroupN
 /** The kinds of input a trigger or step field takes (the form picks its control from it). */
 export type FieldKind =
   | 'text' | 'longtext' | 'number' | 'keywords' | 'tag' | 'user' | 'users' | 'list' | 'journey'
-  | 'channel' | 'field' | 'choice' | 'datetime' | 'boolean' | 'account' | 'pipeline' | 'stage';
+  | 'channel' | 'field' | 'datefield' | 'choice' | 'datetime' | 'boolean' | 'account' | 'pipeline' | 'stage';
 
 export interface FieldSpec {
   key: string;
@@ -23,7 +23,7 @@ export const TRIGGER_TYPES = [
   'customer_role_changed', 'form_submitted', 'message_received', 'conversation_opened',
   'conversation_assigned', 'conversation_closed', 'lead_note_added', 'lead_status_changed',
   'outcome_classified', 'deal_stage_changed', 'deal_won', 'deal_lost', 'task_overdue',
-  'conversation_unattended', 'manual', 'webhook',
+  'conversation_unattended', 'manual', 'webhook', 'birthday', 'date_field', 'schedule',
 ] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
 
@@ -49,6 +49,21 @@ export const TRIGGER_FIELDS: Record<TriggerType, readonly FieldSpec[]> = {
   conversation_unattended: [],
   manual: [],
   webhook: [],
+  // Fired by the clock in the brand's time zone: `days` < 0 is before the date, > 0 after.
+  birthday: [
+    { key: 'field', kind: 'datefield', required: true },
+    { key: 'days', kind: 'number' },
+    { key: 'hour', kind: 'number' },
+  ],
+  date_field: [
+    { key: 'field', kind: 'datefield', required: true },
+    { key: 'days', kind: 'number' },
+    { key: 'hour', kind: 'number' },
+  ],
+  schedule: [
+    { key: 'cron', kind: 'text', required: true },
+    { key: 'list_id', kind: 'list' },
+  ],
 };
 
 export const STEP_TYPES = [
@@ -195,7 +210,10 @@ function valuesFor(specs: readonly FieldSpec[], source: Json = {}): Record<strin
 }
 
 export function newTrigger(type: TriggerType = 'tag_added'): Trigger {
-  return { type, values: valuesFor(TRIGGER_FIELDS[type]) };
+  const trigger: Trigger = { type, values: valuesFor(TRIGGER_FIELDS[type]) };
+  if (type === 'birthday' || type === 'date_field') trigger.values.hour = 9;
+  if (type === 'schedule') trigger.values.cron = '0 9 * * 1';
+  return trigger;
 }
 
 export function newStep(type: StepType): StepNode {
