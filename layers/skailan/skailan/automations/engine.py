@@ -171,7 +171,13 @@ def on_event(event: DomainEvent) -> dict[str, int]:
         sync_person_dates(event)
     person_id: str | None = None
     resolved = False
-    for key, facts in triggers_of(event):
+    keys = triggers_of(event)
+    waitable = [(k, f) for k, f in keys if k.split("#", 1)[0] in WAITABLE]
+    if waitable:
+        person_id, resolved = person_of(event, waitable[0][1]), True
+        if person_id:
+            counts["resumed"] = resume_waiting(event, person_id, waitable)
+    for key, facts in keys:
         for automation in store.matching(event.tenant_id, key):
             if not trigger_matches((automation.definition or {}).get("trigger") or {}, facts):
                 continue
@@ -181,6 +187,49 @@ def on_event(event: DomainEvent) -> dict[str, int]:
             outcome = start(automation, event=event, facts=facts, person_id=person_id)
             counts[outcome] = counts.get(outcome, 0) + 1
     return counts
+
+
+WAITABLE = frozenset({"message_received", "tag_added", "tag_removed", "form_submitted", "journey_state_changed",
+                      "conversation_closed", "deal_won", "deal_lost", "lead_status_changed"})
+
+
+def resume_waiting(event: DomainEvent, person_id: str, keys: list[tuple[str, dict[str, Any]]]) -> int:
+    """Runs of this person waiting (`wait_event`) for this event go on into their `then` arm: one
+    Query for the person's waits. Only events after the wait began count (the triggering event, or
+    a redelivery of it, never ends its own run's wait); the run's conditional save is the claim, so
+    a redelivered event, or a timeout at the same moment, moves it once."""
+    from pynamodb.exceptions import PutError
+
+    resumed = 0
+    for wait in store.event_waits(event.tenant_id, person_id):
+        hit = next((facts for key, facts in keys if key == wait.event_key and trigger_matches(
+            {"type": key.split("#", 1)[0], **(wait.params or {})}, facts)), None)
+        if hit is None or event.occurred_at <= wait.since:
+            continue
+        run = store.get_run(event.tenant_id, wait.automation_id, wait.run_id, consistent=True)
+        if run is None or run.status != "waiting" or int(run.pc) != int(wait.pc):
+            store.drop_event_wait(wait)  # the run moved on (timed out, deleted): a leftover
+            continue
+        version = store.get_version(run.tenant_id, run.automation_id, int(run.version))
+        program = (version.program or []) if version is not None else []
+        ins = program[int(run.pc)] if int(run.pc) < len(program) else None
+        if ins is None or ins["op"] != "wait_event":
+            continue
+        _record(run, int(run.pc), ins, "completed", output={"event_id": event.id, "event_type": event.type,
+                                                             "at": event.occurred_at})
+        run.pc, run.attempts, run.status, run.wait_until, run.updated_at = int(run.pc) + 1, 0, "running", None, iso()
+        try:
+            store.save_run(run)
+        except PutError:
+            continue  # the timeout (or another worker) took it first
+        store.drop_event_wait(wait)
+        automation = store.get_automation(run.tenant_id, run.automation_id)
+        if automation is None:
+            _finish(run, None, "stopped", why_not("la automatización fue eliminada", "the automation was deleted"))
+            continue
+        execute(run, program, automation=automation)
+        resumed += 1
+    return resumed
 
 
 # ---------------------------------------------------------------- conditions
@@ -474,6 +523,22 @@ def execute(run: store.RunItem, program: list[dict[str, Any]], *, automation: st
                 _record(run, pc, ins, "completed", output={"matched": reason is None, "reason": reason})
                 run.pc = pc + 1 if reason is None else int(ins["else"])
                 continue
+            if op == "wait_event":
+                due = _timeout_due(ins, run)
+                person_id = run.person_id
+                if person_id is None:
+                    _record(run, pc, ins, "failed", error=both("La ejecución no tiene persona",
+                                                               "The run has no person"))
+                    _finish(run, automation, "failed", _failed_reason(ins, "no person"))
+                    return
+                key = ins["event"] + (f"#{fold(ins['tag'])}" if ins.get("tag") else "")
+                params = {k: ins[k] for k in ("keywords", "channel", "form_id", "state") if ins.get(k)}
+                since = iso()
+                store.add_event_wait(run, pc, key, params, since)
+                _record(run, pc, ins, "waiting", output={"event": ins["event"], "until": iso(due)})
+                run.status, run.wait_until, run.updated_at = "waiting", iso(due), since
+                store.save_run(run)
+                return
             if op == "wait":
                 due = _wait_due(ins, run)
                 if due > utcnow():
@@ -523,6 +588,16 @@ def _wait_due(ins: dict[str, Any], run: store.RunItem) -> Any:
     if run.wait_until:  # resumed: the wait it parked on
         return parse_iso(run.wait_until)
     due = parse_iso(ins["until"]) if ins.get("until") else utcnow() + timedelta(minutes=int(ins["minutes"]))
+    if ins.get("business_hours"):
+        from skailan.tenancy import brands
+
+        brand = brands.get_brand(run.tenant_id)
+        due = next_open(brand.business_hours, brand.time_zone, due)
+    return due
+
+
+def _timeout_due(ins: dict[str, Any], run: store.RunItem) -> Any:
+    due = utcnow() + timedelta(minutes=int(ins["timeout_minutes"]))
     if ins.get("business_hours"):
         from skailan.tenancy import brands
 
@@ -825,6 +900,10 @@ def resume_due(now: str | None = None, *, max_seconds: float = 100.0) -> dict[st
         if waiting_on is not None and waiting_on["op"] == "wait":
             _record(run, int(run.pc), waiting_on, "completed", output={"until": run.wait_until})
             run.pc, run.attempts = int(run.pc) + 1, 0
+        elif waiting_on is not None and waiting_on["op"] == "wait_event":
+            # the event did not come in time: the timeout branch
+            _record(run, int(run.pc), waiting_on, "completed", output={"timed_out": True, "until": run.wait_until})
+            run.pc, run.attempts = int(waiting_on["else"]), 0
         run.status, run.wait_until, run.updated_at = "running", None, iso()
         try:
             store.save_run(run)  # the claim: a second job run finds it running

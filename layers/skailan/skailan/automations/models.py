@@ -341,13 +341,45 @@ class Stop(RequestModel):
     type: Literal["stop"]
 
 
+# What a `wait_event` step can wait for: the person's own events (the trigger types of that name).
+WaitableEvent = Literal["message_received", "tag_added", "tag_removed", "form_submitted", "journey_state_changed",
+                        "conversation_closed", "deal_won", "deal_lost", "lead_status_changed"]
+
+
+class WaitEvent(RequestModel):
+    """Wait until the person's event happens ("customer replied": `message_received`; "tag added"),
+    at most `timeout_minutes`: `then` runs when it happens, `timeout` when time runs out (either
+    way the steps after this one follow). `business_hours`: a timeout ending while the brand is
+    closed ends at its next opening."""
+
+    type: Literal["wait_event"]
+    event: WaitableEvent
+    tag: Tag | None = None  # tag events: which tag
+    keywords: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=50)] = Field(
+        default_factory=list)  # message_received: any of them (empty: any message)
+    channel: Channel | None = None
+    form_id: EntityId | None = None
+    state: EntityId | None = None
+    timeout_minutes: Annotated[int, Field(ge=1, le=MAX_WAIT_MINUTES)]
+    business_hours: bool = False
+    then: Annotated[list[Step], Field(max_length=MAX_STEPS)] = Field(default_factory=list)
+    timeout: Annotated[list[Step], Field(max_length=MAX_STEPS)] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _tag(self) -> WaitEvent:
+        if self.event in ("tag_added", "tag_removed") and not self.tag:
+            raise ValueError("tag events need the tag")
+        return self
+
+
 Step = Annotated[
     AddTag | RemoveTag | UpdateField | SetJourneyState | AddToList | RemoveFromList | CreateTask | NotifyUser
     | AssignOwner | SendMessage | SendWhatsappTemplate | SendEmail | SendSms | CallWebhook | CreateDeal | MoveDeal
-    | AddScore | Wait | Branch | Stop,
+    | AddScore | Wait | Branch | Stop | WaitEvent,
     Field(discriminator="type"),
 ]
 Branch.model_rebuild()
+WaitEvent.model_rebuild()
 
 # Zoho-style built-in kinds: the same engine; the kind says which steps and triggers it must have
 # (assignment: assign_owner; scoring: add_score; escalation: task_overdue / conversation_unattended).

@@ -22,6 +22,7 @@ from skailan.automations.models import (
     Branch,
     Page,
     VersionOut,
+    WaitEvent,
 )
 from skailan.crm.text import fold
 from skailan.platform.auth import Caller
@@ -68,15 +69,22 @@ def compile_steps(steps: list[Any]) -> list[dict[str, Any]]:
     def emit(items: list[Any], prefix: str) -> None:
         for index, step in enumerate(items):
             path = f"{prefix}{index}"
-            if isinstance(step, Branch):
-                branch: dict[str, Any] = {"op": "branch", "path": path, "conditions": step.conditions}
+            if isinstance(step, Branch | WaitEvent):
+                # wait_event is a branch too: `then` when the event comes, `timeout` (at "else") if not
+                if isinstance(step, Branch):
+                    branch: dict[str, Any] = {"op": "branch", "path": path, "conditions": step.conditions}
+                    arms, other = (step.then, step.else_), "else"
+                else:
+                    data = step.model_dump(exclude_none=True, exclude={"then", "timeout"})
+                    branch = {"op": data.pop("type"), "path": path, **data}
+                    arms, other = (step.then, step.timeout), "timeout"
                 program.append(branch)
-                emit(step.then, f"{path}.then.")
-                if step.else_:
+                emit(arms[0], f"{path}.then.")
+                if arms[1]:
                     jump: dict[str, Any] = {"op": "jump", "path": f"{path}.then.end"}
                     program.append(jump)
                     branch["else"] = len(program)
-                    emit(step.else_, f"{path}.else.")
+                    emit(arms[1], f"{path}.{other}.")
                     jump["to"] = len(program)
                 else:
                     branch["else"] = len(program)
@@ -128,6 +136,11 @@ def _walk(steps: list[Any], prefix: str) -> list[tuple[str, Any, int, bool]]:
             elif isinstance(step, Branch):
                 a = go(step.then, f"{path}.then.", waited, dated)
                 b = go(step.else_, f"{path}.else.", waited, dated)
+                waited, dated = max(a[0], b[0]), a[1] or b[1]
+            elif isinstance(step, WaitEvent):
+                # After a reply the window is open again; on timeout it may not be.
+                a = go(step.then, f"{path}.then.", 0 if step.event == "message_received" else waited + step.timeout_minutes, dated)
+                b = go(step.timeout, f"{path}.timeout.", waited + step.timeout_minutes, dated)
                 waited, dated = max(a[0], b[0]), a[1] or b[1]
         return waited, dated
 
@@ -235,6 +248,9 @@ def validate(tenant_id: str, data: AutomationIn) -> None:
             if found is None or str(found.type) != "number":
                 _issue(errors, f"{where}.field", "not_a_number_field", "Los puntos van en un campo numérico",
                        "Points go in a number field")
+        elif kind == "wait_event" and step.event == "journey_state_changed" and step.state and (
+                step.state not in definitions.state_ids):
+            _issue(errors, f"{where}.state", "unknown", "Estado de recorrido desconocido", "Unknown journey state")
         elif kind == "wait" and step.until:
             try:
                 parse_iso(step.until)

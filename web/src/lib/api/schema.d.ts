@@ -3638,7 +3638,7 @@ export interface components {
             /** Event Conditions */
             event_conditions?: components["schemas"]["EventCondition"][];
             /** Steps */
-            steps: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[];
+            steps: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"])[];
             /**
              * Once Per Person
              * @default false
@@ -3722,7 +3722,7 @@ export interface components {
             /** Event Conditions */
             event_conditions?: components["schemas"]["EventCondition"][] | null;
             /** Steps */
-            steps?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[] | null;
+            steps?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"])[] | null;
             /** Once Per Person */
             once_per_person?: boolean | null;
         };
@@ -3816,9 +3816,9 @@ export interface components {
                 [key: string]: unknown;
             };
             /** Then */
-            then?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[];
+            then?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"])[];
             /** Else */
-            else?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[];
+            else?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"])[];
         };
         /** BrandMembershipOut */
         BrandMembershipOut: {
@@ -8068,6 +8068,46 @@ export interface components {
              * @default false
              */
             business_hours: boolean;
+        };
+        /**
+         * WaitEvent
+         * @description Wait until the person's event happens ("customer replied": `message_received`; "tag added"),
+         *     at most `timeout_minutes`: `then` runs when it happens, `timeout` when time runs out (either
+         *     way the steps after this one follow). `business_hours`: a timeout ending while the brand is
+         *     closed ends at its next opening.
+         */
+        WaitEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "wait_event";
+            /**
+             * Event
+             * @enum {string}
+             */
+            event: "message_received" | "tag_added" | "tag_removed" | "form_submitted" | "journey_state_changed" | "conversation_closed" | "deal_won" | "deal_lost" | "lead_status_changed";
+            /** Tag */
+            tag?: string | null;
+            /** Keywords */
+            keywords?: string[];
+            /** Channel */
+            channel?: ("whatsapp" | "telegram" | "messenger" | "instagram" | "sms" | "email" | "webchat") | null;
+            /** Form Id */
+            form_id?: string | null;
+            /** State */
+            state?: string | null;
+            /** Timeout Minutes */
+            timeout_minutes: number;
+            /**
+             * Business Hours
+             * @default false
+             */
+            business_hours: boolean;
+            /** Then */
+            then?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"])[];
+            /** Timeout */
+            timeout?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"])[];
         };
         /** WebchatAppearanceIn */
         WebchatAppearanceIn: {

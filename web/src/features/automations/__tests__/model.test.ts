@@ -114,4 +114,17 @@ describe('errors on the part they name', () => {
     expect(newTrigger('birthday').values).toEqual({ field: '', days: null, hour: 9 });
     expect(newTrigger('schedule').values.cron).toBe('0 9 * * 1');
   });
+
+  it('round-trips a wait for an event: its arms are `then` and `timeout`, and error paths follow', () => {
+    const wait = { type: 'wait_event', event: 'message_received', timeout_minutes: 60,
+      then: [{ type: 'add_tag', tag: 'respondio' }], timeout: [{ type: 'add_tag', tag: 'sin-respuesta' }] };
+    const draft = draftFromJson({ name: 'x', trigger: { type: 'tag_added', tag: 'a' }, steps: [wait] });
+    expect(draftToJson(draft).steps).toEqual([wait]);
+    const paths = [...stepPaths(draft.steps).values()];
+    expect(paths).toEqual(['steps[0]', 'steps[0].then[0]', 'steps[0].timeout[0]']);
+    const fresh = newStep('wait_event');
+    expect(fresh.values.event).toBe('message_received');
+    expect(fresh.then).toEqual([]);
+    expect(fresh.else).toEqual([]);
+  });
 });

@@ -43,6 +43,12 @@ export function FieldInput({ spec, value, onChange, error }: Props) {
           {CHANNELS.map((c) => <option key={c} value={c}>{t(`crm.identity.${c}` as MessageKey)}</option>)}
         </SelectField>
       );
+    case 'choice':
+      return (
+        <SelectField {...common} value={str} onChange={(e) => onChange(e.target.value)}>
+          {(spec.choices ?? []).map((c) => <option key={c} value={c}>{t(`automations.trigger.${c}` as MessageKey)}</option>)}
+        </SelectField>
+      );
     case 'tag':
       return <TagInput {...common} value={str} onChange={onChange} />;
     case 'user':

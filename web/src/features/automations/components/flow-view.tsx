@@ -67,8 +67,9 @@ export function FlowView({ steps, triggerText, conditionsText, selected, onSelec
         <ol className="flow-nodes" aria-label={label}>
           {layout.nodes.map((node) => {
             const text = body(node);
-            const armText = node.arm ? t(node.arm === 'then' ? 'automations.builder.armThen' : 'automations.builder.armElse') : null;
-            const armLong = node.arm ? t(node.arm === 'then' ? 'automations.builder.armThenLong' : 'automations.builder.armElseLong') : null;
+            const waits = node.armOf === 'wait_event';
+            const armText = node.arm ? t(node.arm === 'then' ? (waits ? 'automations.builder.armHappened' : 'automations.builder.armThen') : (waits ? 'automations.builder.armTimeout' : 'automations.builder.armElse')) : null;
+            const armLong = node.arm ? t(node.arm === 'then' ? (waits ? 'automations.builder.armHappenedLong' : 'automations.builder.armThenLong') : (waits ? 'automations.builder.armTimeoutLong' : 'automations.builder.armElseLong')) : null;
             const hasError = invalid?.has(node.id) ?? false;
             const name = [armLong, title(node), text].filter(Boolean).join(': ');
             const selectable = Boolean(onSelect) && node.kind !== 'end' && !readOnly;

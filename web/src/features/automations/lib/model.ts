@@ -16,7 +16,15 @@ export interface FieldSpec {
   required?: boolean;
   /** For `account`: the channel of the accounts offered. */
   channel?: string;
+  /** For `choice`: the values offered (labelled `automations.trigger.<value>`). */
+  choices?: readonly string[];
 }
+
+/** What a `wait_event` step can wait for (the person's own events). */
+export const WAITABLE_EVENTS = [
+  'message_received', 'tag_added', 'tag_removed', 'form_submitted', 'journey_state_changed',
+  'conversation_closed', 'deal_won', 'deal_lost', 'lead_status_changed',
+] as const;
 
 export const TRIGGER_TYPES = [
   'tag_added', 'tag_removed', 'person_created', 'person_updated', 'journey_state_changed',
@@ -69,7 +77,7 @@ export const TRIGGER_FIELDS: Record<TriggerType, readonly FieldSpec[]> = {
 export const STEP_TYPES = [
   'add_tag', 'remove_tag', 'create_task', 'notify_user', 'assign_owner', 'update_field',
   'set_journey_state', 'add_to_list', 'remove_from_list', 'send_message', 'send_whatsapp_template',
-  'send_email', 'send_sms', 'call_webhook', 'create_deal', 'move_deal', 'add_score', 'wait', 'branch', 'stop',
+  'send_email', 'send_sms', 'call_webhook', 'create_deal', 'move_deal', 'add_score', 'wait', 'wait_event', 'branch', 'stop',
 ] as const;
 export type StepType = (typeof STEP_TYPES)[number];
 
@@ -132,9 +140,27 @@ export const STEP_FIELDS: Record<StepType, readonly FieldSpec[]> = {
     { key: 'until', kind: 'datetime' },
     { key: 'business_hours', kind: 'boolean' },
   ],
+  // Until the person's event happens (then: its arm) or the time runs out (the timeout arm).
+  wait_event: [
+    { key: 'event', kind: 'choice', required: true, choices: WAITABLE_EVENTS },
+    { key: 'tag', kind: 'tag' },
+    { key: 'keywords', kind: 'keywords' },
+    { key: 'timeout_minutes', kind: 'number', required: true },
+    { key: 'business_hours', kind: 'boolean' },
+  ],
   branch: [],
   stop: [],
 };
+
+/** Steps with two arms: a branch (yes / no) and a wait for an event (it happened / timed out). */
+export function hasArms(type: StepType): boolean {
+  return type === 'branch' || type === 'wait_event';
+}
+
+/** The API's name of a step's second arm. */
+function elseKey(type: StepType): 'else' | 'timeout' {
+  return type === 'wait_event' ? 'timeout' : 'else';
+}
 
 export type FieldValue = string | number | boolean | string[] | null;
 
@@ -221,6 +247,11 @@ export function newStep(type: StepType): StepNode {
   if (type === 'wait') step.values.minutes = 60;
   if (type === 'send_whatsapp_template') step.values.language = 'es';
   if (type === 'branch') return { ...step, conditions: newGroup(), then: [], else: [] };
+  if (type === 'wait_event') {
+    step.values.event = 'message_received';
+    step.values.timeout_minutes = 1440;
+    return { ...step, then: [], else: [] };
+  }
   return step;
 }
 
@@ -262,10 +293,10 @@ function packValues(specs: readonly FieldSpec[], values: Record<string, FieldVal
 
 export function stepToJson(step: StepNode): Json {
   const base: Json = { type: step.type, ...packValues(STEP_FIELDS[step.type], step.values) };
-  if (step.type === 'branch') {
-    base.conditions = rulesToJson(step.conditions ?? newGroup());
+  if (step.type === 'branch') base.conditions = rulesToJson(step.conditions ?? newGroup());
+  if (hasArms(step.type)) {
     base.then = (step.then ?? []).map(stepToJson);
-    base.else = (step.else ?? []).map(stepToJson);
+    base[elseKey(step.type)] = (step.else ?? []).map(stepToJson);
   }
   return base;
 }
@@ -274,10 +305,11 @@ export function stepFromJson(json: unknown): StepNode {
   const raw = (json && typeof json === 'object' ? json : {}) as Json;
   const type: StepType = isStepType(raw.type) ? raw.type : 'stop';
   const step: StepNode = { id: nextId(), type, values: valuesFor(STEP_FIELDS[type], raw) };
-  if (type === 'branch') {
-    step.conditions = rulesFromJson(raw.conditions);
+  if (type === 'branch') step.conditions = rulesFromJson(raw.conditions);
+  if (hasArms(type)) {
+    const other = raw[elseKey(type)];
     step.then = Array.isArray(raw.then) ? raw.then.map(stepFromJson) : [];
-    step.else = Array.isArray(raw.else) ? raw.else.map(stepFromJson) : [];
+    step.else = Array.isArray(other) ? other.map(stepFromJson) : [];
   }
   return step;
 }
@@ -329,7 +361,7 @@ interface Place {
 
 function mapSteps(steps: StepNode[], fn: (list: StepNode[]) => StepNode[]): StepNode[] {
   return fn(steps).map((s) =>
-    s.type === 'branch' ? { ...s, then: mapSteps(s.then ?? [], fn), else: mapSteps(s.else ?? [], fn) } : s,
+    hasArms(s.type) ? { ...s, then: mapSteps(s.then ?? [], fn), else: mapSteps(s.else ?? [], fn) } : s,
   );
 }
 
@@ -337,7 +369,7 @@ function find(steps: StepNode[], id: string): Place | null {
   for (let index = 0; index < steps.length; index += 1) {
     const step = steps[index] as StepNode;
     if (step.id === id) return { list: steps, index };
-    if (step.type === 'branch') {
+    if (hasArms(step.type)) {
       const found = find(step.then ?? [], id) ?? find(step.else ?? [], id);
       if (found) return found;
     }
@@ -393,9 +425,9 @@ export function stepPaths(steps: StepNode[], prefix = 'steps'): Map<string, stri
   steps.forEach((step, i) => {
     const path = `${prefix}[${i}]`;
     out.set(step.id, path);
-    if (step.type === 'branch') {
+    if (hasArms(step.type)) {
       for (const [key, value] of stepPaths(step.then ?? [], `${path}.then`)) out.set(key, value);
-      for (const [key, value] of stepPaths(step.else ?? [], `${path}.else`)) out.set(key, value);
+      for (const [key, value] of stepPaths(step.else ?? [], `${path}.${elseKey(step.type)}`)) out.set(key, value);
     }
   });
   return out;
@@ -403,5 +435,5 @@ export function stepPaths(steps: StepNode[], prefix = 'steps'): Map<string, stri
 
 /** Count the steps (branches' arms included). */
 export function countSteps(steps: StepNode[]): number {
-  return steps.reduce((n, s) => n + 1 + (s.type === 'branch' ? countSteps(s.then ?? []) + countSteps(s.else ?? []) : 0), 0);
+  return steps.reduce((n, s) => n + 1 + (hasArms(s.type) ? countSteps(s.then ?? []) + countSteps(s.else ?? []) : 0), 0);
 }

@@ -210,7 +210,9 @@ function StepItem({ step }: { step: RunStep }) {
   const branchReason = step.type === 'branch' && output && typeof output.reason === 'string' ? localizedMessage(output.reason, language) : null;
   const branchWay = step.type === 'branch' && output && typeof output.matched === 'boolean'
     ? t(output.matched ? 'automations.runs.branchYes' : 'automations.runs.branchNo')
-    : null;
+    : step.type === 'wait_event' && step.status === 'completed' && output
+      ? t(output.timed_out === true ? 'automations.runs.timedOut' : 'automations.runs.eventCame')
+      : null;
   return (
     <li>
       <strong>{label}</strong> <span className={statusClass(step.status)}>{statusLabel(t, step.status)}</span>
