@@ -19,6 +19,7 @@ whoever created it.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -753,11 +754,11 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
         from skailan.crm.people import update_person
 
         person_id = _need_person(run)
-        users = list(ins["user_ids"])
-        turn = store.next_turn(tenant_id, run.automation_id, int(run.pc))
-        owner = users[(turn - 1) % len(users)]
+        owner = store.round_robin_pick(tenant_id, run.automation_id, run.run_id, int(run.pc), list(ins["user_ids"]))
         update_person(caller, person_id, PersonPatchIn(owner_id=owner))
         return {"owner_id": owner}
+    if op in ("assign_agent", "assign_team"):
+        return _assign_conversation(run, ins)
     if op == "send_message":
         from skailan.conversations import outbound
         from skailan.conversations.models import MessageIn
@@ -779,6 +780,30 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
     if op == "call_webhook":
         return call_webhook(run, ins, automation)
     raise SkailanError(both(f"Paso desconocido: {op}", f"Unknown step: {op}"), code="unknown_step")
+
+
+def _assign_conversation(run: store.RunItem, ins: dict[str, Any]) -> dict[str, Any]:
+    """Through the inbox's own actions (assign / transfer): they claim the conversation
+    conditionally, so it never ends up with two holders; the pick is fixed per run and step."""
+    from skailan.inbox import actions
+    from skailan.inbox import state as inbox_state
+
+    tenant_id = run.tenant_id
+    conversation_id = _need_conversation(run)
+    # The automation acts for the brand: it may move any conversation of it.
+    caller = dataclasses.replace(system_caller(tenant_id), super_admin=True)
+    if ins["op"] == "assign_agent" and ins.get("only_unassigned"):
+        current = inbox_state.load(tenant_id, conversation_id)
+        if current.assignee:
+            return {"changed": False, "assignee": current.assignee}
+    users = list(ins.get("user_ids") or [])
+    user = store.round_robin_pick(tenant_id, run.automation_id, run.run_id, int(run.pc), users) if users else None
+    if ins["op"] == "assign_agent":
+        result = actions.assign(caller, conversation_id, user)
+    else:
+        result = actions.transfer(caller, conversation_id, user_id=user, team_id=ins["team_id"], note=None)
+    return {"conversation_id": conversation_id, "assignee": result.assignee, "team_id": result.team_id,
+            "status": result.status}
 
 
 def _create_task(run: store.RunItem, ins: dict[str, Any], caller: Caller) -> dict[str, Any]:

@@ -249,6 +249,25 @@ class AssignOwner(RequestModel):
     user_ids: Annotated[list[EntityId], Field(min_length=1, max_length=50)]
 
 
+class AssignAgent(RequestModel):
+    """The triggering conversation to an agent, round-robin among `user_ids` (through the inbox's
+    assignment: a conditional claim, so a conversation never has two holders). `only_unassigned`:
+    leave a conversation someone already holds."""
+
+    type: Literal["assign_agent"]
+    user_ids: Annotated[list[EntityId], Field(min_length=1, max_length=50)]
+    only_unassigned: bool = False
+
+
+class AssignTeam(RequestModel):
+    """The triggering conversation to a team; with `user_ids`, also to one of them by turns (else
+    the team's members get it through auto-assignment)."""
+
+    type: Literal["assign_team"]
+    team_id: EntityId
+    user_ids: Annotated[list[EntityId], Field(max_length=50)] = Field(default_factory=list)
+
+
 class SendMessage(RequestModel):
     """Free text in the triggering conversation (only where its reply window is surely open)."""
 
@@ -374,7 +393,7 @@ class WaitEvent(RequestModel):
 
 Step = Annotated[
     AddTag | RemoveTag | UpdateField | SetJourneyState | AddToList | RemoveFromList | CreateTask | NotifyUser
-    | AssignOwner | SendMessage | SendWhatsappTemplate | SendEmail | SendSms | CallWebhook | CreateDeal | MoveDeal
+    | AssignOwner | AssignAgent | AssignTeam | SendMessage | SendWhatsappTemplate | SendEmail | SendSms | CallWebhook | CreateDeal | MoveDeal
     | AddScore | Wait | Branch | Stop | WaitEvent,
     Field(discriminator="type"),
 ]

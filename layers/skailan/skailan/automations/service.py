@@ -35,6 +35,9 @@ NOT_FOUND = "Automatización no encontrada. / Automation not found."
 WHATSAPP_WINDOW_MINUTES = 24 * 60
 # Triggers caused by the customer writing: the conversation's reply window is open when they fire.
 CUSTOMER_TRIGGERS = frozenset({"message_received", "conversation_opened"})
+# Triggers whose event names a conversation (assign an agent or a team to it).
+CONVERSATION_TRIGGERS = frozenset({"message_received", "conversation_opened", "conversation_assigned",
+                                   "conversation_closed", "conversation_unattended"})
 
 
 def both(es: str, en: str) -> str:
@@ -214,9 +217,18 @@ def validate(tenant_id: str, data: AutomationIn) -> None:
         elif kind == "notify_user":
             users.add(step.user_id)
             _check_user(tenant_id, step.user_id, f"{where}.user_id", errors)
-        elif kind == "assign_owner":
+        elif kind in ("assign_owner", "assign_agent", "assign_team"):
             for i, user in enumerate(step.user_ids):
                 _check_user(tenant_id, user, f"{where}.user_ids.{i}", errors)
+            if kind != "assign_owner" and trigger.type not in CONVERSATION_TRIGGERS:
+                _issue(errors, where, "needs_conversation_trigger",
+                       "Asignar un agente o un equipo necesita un disparador de conversación o de mensaje",
+                       "Assigning an agent or a team needs a conversation or message trigger")
+            if kind == "assign_team":
+                from skailan.inbox import teams
+
+                if teams.find_team(tenant_id, step.team_id) is None:
+                    _issue(errors, f"{where}.team_id", "unknown", "Equipo desconocido", "Unknown team")
         elif kind == "create_task" and step.assignee_id:
             _check_user(tenant_id, step.assignee_id, f"{where}.assignee_id", errors)
         elif kind == "send_message":
@@ -257,11 +269,12 @@ def validate(tenant_id: str, data: AutomationIn) -> None:
             except ValueError:
                 _issue(errors, f"{where}.until", "invalid", "Fecha y hora no válida (ISO-8601)",
                        "Not a valid date-time (ISO-8601)")
-    kinds_need = {"assignment": ("assign_owner", "una asignación (assign_owner)", "an assignment (assign_owner)"),
-                  "scoring": ("add_score", "puntos (add_score)", "points (add_score)")}
+    kinds_need = {"assignment": (("assign_owner", "assign_agent", "assign_team"), "una asignación (assign_owner)",
+                                "an assignment (assign_owner)"),
+                  "scoring": (("add_score",), "puntos (add_score)", "points (add_score)")}
     if data.kind in kinds_need:
-        op, es, en = kinds_need[data.kind]
-        if not any(step.type == op for _, step, _, _ in _walk(data.steps, "")):
+        ops, es, en = kinds_need[data.kind]
+        if not any(step.type in ops for _, step, _, _ in _walk(data.steps, "")):
             _issue(errors, "steps", "kind_needs_step", f"Una regla de este tipo necesita {es}",
                    f"A rule of this kind needs {en}")
     if data.kind == "escalation" and trigger.type not in ("task_overdue", "conversation_unattended"):

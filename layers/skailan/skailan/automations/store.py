@@ -45,7 +45,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.models import Model
 
 from skailan.platform import outbox
@@ -554,6 +554,24 @@ def next_turn(tenant_id: str, automation_id: str, step: int) -> int:
         automation_pk(tenant_id, automation_id), f"RR#{step}", actions=[MarkerItem.tally.add(1)],
         return_values="UPDATED_NEW")
     return int(result["Attributes"]["tally"]["N"])
+
+
+def round_robin_pick(tenant_id: str, automation_id: str, run_id: str, step: int, users: list[str]) -> str:
+    """The user this run's step gives to, by turns among `users`. The pick is claimed once per run
+    and step (a conditional put), so a retried step gives to the same user and never takes a
+    second turn."""
+    pk, sk = automation_pk(tenant_id, automation_id), f"PICK#{run_id}#{step}"
+    try:
+        return str(MarkerItem.get(pk, sk, consistent_read=True).run_id)
+    except MarkerItem.DoesNotExist:
+        pass
+    user = users[(next_turn(tenant_id, automation_id, step) - 1) % len(users)]
+    try:
+        MarkerItem(pk, sk, tenant_id=tenant_id, automation_id=automation_id, run_id=user,
+                   ttl=utcnow() + IDEMPOTENCY_TTL).save(condition=MarkerItem.pk.does_not_exist())
+    except PutError:
+        return str(MarkerItem.get(pk, sk, consistent_read=True).run_id)
+    return user
 
 
 def take_rate(tenant_id: str, scope: str, window: str, cap: int, ttl_seconds: int) -> bool:

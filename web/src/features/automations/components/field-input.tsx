@@ -3,6 +3,7 @@ import { useId } from 'react';
 import { SelectField, TextArea, TextField } from '@/components/ui';
 import { useAgents, useFields, useJourneys, useLists, usePipelines, useTags } from '@/features/crm/api';
 import { useChannelAccounts } from '@/features/inbox/api/start';
+import { useTeams } from '@/features/inbox/api/directory';
 import { useAuth } from '@/lib/auth';
 import { CHANNELS, STANDARD_FIELDS } from '@/features/crm/lib/rules';
 import { useI18n, type MessageKey } from '@/lib/i18n';
@@ -57,6 +58,8 @@ export function FieldInput({ spec, value, onChange, error }: Props) {
       return <UsersPicker label={label} error={error} value={Array.isArray(value) ? value : []} onChange={onChange} />;
     case 'list':
       return <ListSelect {...common} value={str} onChange={onChange} />;
+    case 'team':
+      return <TeamSelect {...common} value={str} onChange={onChange} />;
     case 'journey':
       return <JourneySelect {...common} value={str} onChange={onChange} />;
     case 'field':
@@ -152,6 +155,17 @@ function ListSelect({ value, onChange, ...common }: SelectProps) {
       <Choose />
       {(lists.data ?? []).map((l) => <option key={l.id} value={l.id}>{l.name}</option>)}
       {value && !lists.data?.some((l) => l.id === value) ? <option value={value}>{value}</option> : null}
+    </SelectField>
+  );
+}
+
+function TeamSelect({ value, onChange, ...common }: SelectProps) {
+  const teams = useTeams();
+  return (
+    <SelectField {...common} value={value} onChange={(e) => onChange(e.target.value)}>
+      <Choose />
+      {(teams.data ?? []).map((team) => <option key={team.id} value={team.id}>{team.name}</option>)}
+      {value && !teams.data?.some((team) => team.id === value) ? <option value={value}>{value}</option> : null}
     </SelectField>
   );
 }

@@ -8,7 +8,7 @@ import { fromJson as rulesFromJson, newGroup, toJson as rulesToJson, type GroupN
 /** The kinds of input a trigger or step field takes (the form picks its control from it). */
 export type FieldKind =
   | 'text' | 'longtext' | 'number' | 'keywords' | 'tag' | 'user' | 'users' | 'list' | 'journey'
-  | 'channel' | 'field' | 'datefield' | 'choice' | 'datetime' | 'boolean' | 'account' | 'pipeline' | 'stage';
+  | 'channel' | 'field' | 'datefield' | 'team' | 'choice' | 'datetime' | 'boolean' | 'account' | 'pipeline' | 'stage';
 
 export interface FieldSpec {
   key: string;
@@ -75,7 +75,7 @@ export const TRIGGER_FIELDS: Record<TriggerType, readonly FieldSpec[]> = {
 };
 
 export const STEP_TYPES = [
-  'add_tag', 'remove_tag', 'create_task', 'notify_user', 'assign_owner', 'update_field',
+  'add_tag', 'remove_tag', 'create_task', 'notify_user', 'assign_owner', 'assign_agent', 'assign_team', 'update_field',
   'set_journey_state', 'add_to_list', 'remove_from_list', 'send_message', 'send_whatsapp_template',
   'send_email', 'send_sms', 'call_webhook', 'create_deal', 'move_deal', 'add_score', 'wait', 'wait_event', 'branch', 'stop',
 ] as const;
@@ -95,6 +95,15 @@ export const STEP_FIELDS: Record<StepType, readonly FieldSpec[]> = {
     { key: 'message', kind: 'longtext', required: true },
   ],
   assign_owner: [{ key: 'user_ids', kind: 'users', required: true }],
+  // The triggering conversation: to an agent by turns, or to a team (and by turns to its chosen users).
+  assign_agent: [
+    { key: 'user_ids', kind: 'users', required: true },
+    { key: 'only_unassigned', kind: 'boolean' },
+  ],
+  assign_team: [
+    { key: 'team_id', kind: 'team', required: true },
+    { key: 'user_ids', kind: 'users' },
+  ],
   update_field: [
     { key: 'field', kind: 'field', required: true },
     { key: 'value', kind: 'text' },
