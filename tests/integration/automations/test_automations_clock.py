@@ -225,3 +225,35 @@ def test_clock_trigger_bad_input_names_the_part_and_other_brands_lists_404(demo)
     both = call(API, "POST", f"/v1/automations/{manual['id']}/run", principal=admin,
                 body={"list_id": acme_list, "person_id": manual["id"]})
     assert both.status == 422
+
+
+def test_score_decay_on_a_segment_keeps_the_floor(demo):
+    from skailan.automations.engine import fire_schedules
+    from skailan.crm.segment_store import evaluate_person
+
+    admin = demo["admin@demo.local"]
+    reply = call(CRM, "POST", "/v1/crm/fields", principal=admin,
+                 body={"key": "puntos_decay", "label": "Puntos", "type": "number", "scope": "person"})
+    assert reply.status in (201, 409), reply.body
+    segment = call(CRM, "POST", "/v1/crm/segments", principal=admin, body={
+        "name": "Con puntos", "rule": {"all": [{"field": "custom.puntos_decay", "op": "gt", "value": 0}]}})
+    assert segment.status == 201, segment.body
+    high, low, none = (_person(admin, "Alta", {"puntos_decay": 20}), _person(admin, "Baja", {"puntos_decay": 3}),
+                       _person(admin, "Cero", {"puntos_decay": 0}))
+    for person in (high, low, none):
+        evaluate_person("demo", person)
+    automation = _automation(admin, kind="scoring",
+                             trigger={"type": "schedule", "cron": "0 3 * * *", "segment_id": segment.body["id"]},
+                             steps=[{"type": "add_score", "field": "puntos_decay", "points": -5, "min": 0}])
+    _move_to(automation["next_fire_at"])
+    fire_schedules()
+    fire_schedules()
+    score = {p: call(CRM, "GET", f"/v1/contacts/{p}", principal=admin).body["custom"].get("puntos_decay")
+             for p in (high, low, none)}
+    assert score == {high: 15, low: 0, none: 0}
+    assert len(_runs(admin, automation["id"])) == 2  # the segment's members only, once each
+    bad = call(API, "POST", "/v1/automations", principal=admin, body={
+        "name": "x", "trigger": {"type": "schedule", "cron": "0 3 * * *", "segment_id": "01J0000000000000000000000Z"},
+        "steps": [{"type": "add_score", "field": "puntos_decay", "points": -1, "min": 5, "max": 1}]})
+    assert bad.status == 422
+    assert {"trigger.schedule.segment_id", "steps.0.add_score.min"} <= {d["field"] for d in bad.body["error"]["details"]}

@@ -735,6 +735,10 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
         key = str(ins["field"]).removeprefix("custom.")
         current = (load_person(tenant_id, person_id).custom or {}).get(key) or 0
         total = float(current) + int(ins["points"])
+        if ins.get("min") is not None:
+            total = max(total, float(ins["min"]))
+        if ins.get("max") is not None:
+            total = min(total, float(ins["max"]))
         value: float | int = int(total) if total.is_integer() else total
         update_person(caller, person_id, PersonPatchIn(custom={key: value}))
         return {"field": key, "before": current, "after": value}
@@ -1118,16 +1122,17 @@ def _fire_dates(automation: store.AutomationItem, trigger: dict[str, Any], occur
 
 
 def _fire_list(automation: store.AutomationItem, list_id: str, key: str, facts: dict[str, Any],
-               deadline: float) -> bool:
-    """Start a run on each member of a list (the claims skip those a previous pass started)."""
+               deadline: float, facet: str = "list") -> bool:
+    """Start a run on each member of a list or segment (the claims skip those a previous pass
+    started)."""
     import time
 
     from skailan.crm.lists import member_ids
 
-    for person_id in member_ids(automation.tenant_id, "list", list_id):
+    for person_id in member_ids(automation.tenant_id, facet, list_id):
         if time.monotonic() > deadline:
             return False
-        data = {**facts, "person_id": person_id, "list_id": list_id}
+        data = {**facts, "person_id": person_id, f"{facet}_id": list_id}
         start(automation, event=_clock_event(automation.tenant_id, f"{key}:{person_id}", person_id, data),
               facts=data, person_id=person_id)
     return True
@@ -1167,8 +1172,10 @@ def fire_schedules(now: str | None = None, *, max_seconds: float = 100.0) -> dic
         while occurrence <= now:
             if trigger.get("type") == "schedule":
                 facts = {"scheduled_for": occurrence}
-                if trigger.get("list_id"):
-                    done = _fire_list(automation, trigger["list_id"], f"sched:{occurrence}", facts, deadline)
+                if trigger.get("list_id") or trigger.get("segment_id"):
+                    facet = "list" if trigger.get("list_id") else "segment"
+                    done = _fire_list(automation, trigger[f"{facet}_id"], f"sched:{occurrence}", facts, deadline,
+                                      facet)
                 else:
                     start(automation, event=_clock_event(item.tenant_id, f"sched:{occurrence}", None, facts),
                           facts=facts, person_id=None)

@@ -164,6 +164,14 @@ class Schedule(_Trigger):
     type: Literal["schedule"]
     cron: Annotated[str, Field(min_length=9, max_length=100)]
     list_id: EntityId | None = None
+    # Or each member of a segment (e.g. score decay: "score > 0 and no interaction in 30 days").
+    segment_id: EntityId | None = None
+
+    @model_validator(mode="after")
+    def _one_audience(self) -> Schedule:
+        if self.list_id and self.segment_id:
+            raise ValueError("give list_id or segment_id, not both")
+        return self
 
 
 # Triggers fired by the clock (the schedules index), not by an event.
@@ -331,6 +339,9 @@ class AddScore(RequestModel):
     type: Literal["add_score"]
     field: Annotated[str, Field(min_length=1, max_length=64)]
     points: Annotated[int, Field(ge=-10_000, le=10_000)]
+    # Bounds the score stays within (decay: negative points with `min: 0`).
+    min: Annotated[int, Field(ge=-1_000_000, le=1_000_000)] | None = None
+    max: Annotated[int, Field(ge=-1_000_000, le=1_000_000)] | None = None
 
 
 class Wait(RequestModel):

@@ -199,6 +199,13 @@ def validate(tenant_id: str, data: AutomationIn) -> None:
                 load_list(tenant_id, trigger.list_id)
             except NotFound:
                 _issue(errors, "trigger.schedule.list_id", "unknown", "Lista desconocida", "Unknown list")
+        if trigger.segment_id:
+            from skailan.crm.segment_store import load_segment
+
+            try:
+                load_segment(tenant_id, trigger.segment_id)
+            except NotFound:
+                _issue(errors, "trigger.schedule.segment_id", "unknown", "Segmento desconocido", "Unknown segment")
     users: set[str] = set()
     for path, step, waited, dated in _walk(data.steps, "steps."):
         kind = step.type
@@ -260,6 +267,9 @@ def validate(tenant_id: str, data: AutomationIn) -> None:
             if found is None or str(found.type) != "number":
                 _issue(errors, f"{where}.field", "not_a_number_field", "Los puntos van en un campo numérico",
                        "Points go in a number field")
+            if step.min is not None and step.max is not None and step.min > step.max:
+                _issue(errors, f"{where}.min", "min_above_max", "El mínimo supera al máximo",
+                       "The minimum is above the maximum")
         elif kind == "wait_event" and step.event == "journey_state_changed" and step.state and (
                 step.state not in definitions.state_ids):
             _issue(errors, f"{where}.state", "unknown", "Estado de recorrido desconocido", "Unknown journey state")
@@ -281,7 +291,7 @@ def validate(tenant_id: str, data: AutomationIn) -> None:
         _issue(errors, "trigger", "kind_needs_trigger",
                "Una regla de escalamiento se dispara por una tarea vencida o una conversación sin atender",
                "An escalation rule fires on an overdue task or an unattended conversation")
-    if trigger.type == "schedule" and not trigger.list_id:
+    if trigger.type == "schedule" and not trigger.list_id and not trigger.segment_id:
         for path, step, _, _ in _walk(data.steps, "steps."):
             if step.type in PERSON_STEPS:
                 _issue(errors, f"{path}.{step.type}", "needs_person",

@@ -3324,6 +3324,10 @@ export interface components {
             field: string;
             /** Points */
             points: number;
+            /** Min */
+            min?: number | null;
+            /** Max */
+            max?: number | null;
         };
         /** AddTag */
         AddTag: {
@@ -7105,6 +7109,8 @@ export interface components {
             cron: string;
             /** List Id */
             list_id?: string | null;
+            /** Segment Id */
+            segment_id?: string | null;
         };
         /** ScheduleIn */
         ScheduleIn: {

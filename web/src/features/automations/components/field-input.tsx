@@ -1,7 +1,7 @@
 /** One trigger or step field, its control chosen by kind; the API's message under it. */
 import { useId } from 'react';
 import { SelectField, TextArea, TextField } from '@/components/ui';
-import { useAgents, useFields, useJourneys, useLists, usePipelines, useTags } from '@/features/crm/api';
+import { useAgents, useFields, useJourneys, useLists, usePipelines, useSegments, useTags } from '@/features/crm/api';
 import { useChannelAccounts } from '@/features/inbox/api/start';
 import { useTeams } from '@/features/inbox/api/directory';
 import { useAuth } from '@/lib/auth';
@@ -60,6 +60,8 @@ export function FieldInput({ spec, value, onChange, error }: Props) {
       return <ListSelect {...common} value={str} onChange={onChange} />;
     case 'team':
       return <TeamSelect {...common} value={str} onChange={onChange} />;
+    case 'segment':
+      return <SegmentSelect {...common} value={str} onChange={onChange} />;
     case 'journey':
       return <JourneySelect {...common} value={str} onChange={onChange} />;
     case 'field':
@@ -155,6 +157,17 @@ function ListSelect({ value, onChange, ...common }: SelectProps) {
       <Choose />
       {(lists.data ?? []).map((l) => <option key={l.id} value={l.id}>{l.name}</option>)}
       {value && !lists.data?.some((l) => l.id === value) ? <option value={value}>{value}</option> : null}
+    </SelectField>
+  );
+}
+
+function SegmentSelect({ value, onChange, ...common }: SelectProps) {
+  const segments = useSegments();
+  return (
+    <SelectField {...common} value={value} onChange={(e) => onChange(e.target.value)}>
+      <Choose />
+      {(segments.data ?? []).map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
+      {value && !segments.data?.some((s) => s.id === value) ? <option value={value}>{value}</option> : null}
     </SelectField>
   );
 }

@@ -8,7 +8,7 @@ import { fromJson as rulesFromJson, newGroup, toJson as rulesToJson, type GroupN
 /** The kinds of input a trigger or step field takes (the form picks its control from it). */
 export type FieldKind =
   | 'text' | 'longtext' | 'number' | 'keywords' | 'tag' | 'user' | 'users' | 'list' | 'journey'
-  | 'channel' | 'field' | 'datefield' | 'team' | 'choice' | 'datetime' | 'boolean' | 'account' | 'pipeline' | 'stage';
+  | 'channel' | 'field' | 'datefield' | 'team' | 'segment' | 'choice' | 'datetime' | 'boolean' | 'account' | 'pipeline' | 'stage';
 
 export interface FieldSpec {
   key: string;
@@ -71,6 +71,7 @@ export const TRIGGER_FIELDS: Record<TriggerType, readonly FieldSpec[]> = {
   schedule: [
     { key: 'cron', kind: 'text', required: true },
     { key: 'list_id', kind: 'list' },
+    { key: 'segment_id', kind: 'segment' },
   ],
 };
 
@@ -142,6 +143,8 @@ export const STEP_FIELDS: Record<StepType, readonly FieldSpec[]> = {
   add_score: [
     { key: 'field', kind: 'field', required: true },
     { key: 'points', kind: 'number', required: true },
+    { key: 'min', kind: 'number' },
+    { key: 'max', kind: 'number' },
   ],
   // One of the two: a duration, or a date and time.
   wait: [
