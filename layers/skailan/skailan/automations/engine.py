@@ -37,7 +37,7 @@ from skailan.automations.catalogue import (
     RUN_STOPPED,
     SOURCE,
 )
-from skailan.automations.models import Page, RunOut, StepRunOut
+from skailan.automations.models import ApprovalOut, Page, RunOut, StepRunOut
 from skailan.crm.text import fold
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
@@ -524,6 +524,21 @@ def execute(run: store.RunItem, program: list[dict[str, Any]], *, automation: st
                 _record(run, pc, ins, "completed", output={"matched": reason is None, "reason": reason})
                 run.pc = pc + 1 if reason is None else int(ins["else"])
                 continue
+            if op == "request_approval":
+                try:
+                    needed, output = _request_approval(run, pc, ins)
+                except SkailanError as err:
+                    _record(run, pc, ins, "failed", error=err.message)
+                    _finish(run, automation, "failed", _failed_reason(ins, err.message))
+                    return
+                if needed:
+                    _record(run, pc, ins, "waiting", output=output)
+                    run.status, run.wait_until, run.updated_at = "waiting", None, iso()
+                    store.save_run(run)
+                    return
+                _record(run, pc, ins, "completed", output=output)
+                run.pc, run.attempts = pc + 1, 0
+                continue
             if op == "wait_event":
                 due = _timeout_due(ins, run)
                 person_id = run.person_id
@@ -595,6 +610,80 @@ def _wait_due(ins: dict[str, Any], run: store.RunItem) -> Any:
         brand = brands.get_brand(run.tenant_id)
         due = next_open(brand.business_hours, brand.time_zone, due)
     return due
+
+
+def _request_approval(run: store.RunItem, pc: int, ins: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+    """(whether a manager must decide, the step's output). The request is created once per run
+    and step (its id), and each approver is told."""
+    from skailan.crm import deals
+
+    trigger = run.trigger or {}
+    deal_id = trigger.get("entity_id")
+    if trigger.get("entity_type") != "deal" or not deal_id:
+        raise SkailanError(both("El disparador no trae un negocio", "The trigger has no deal"), code="no_deal")
+    deal = deals.get_deal(run.tenant_id, str(deal_id))
+    amount = float(deal.amount)
+    if ins.get("amount_over") is not None and amount <= float(ins["amount_over"]):
+        return False, {"approved": True, "automatic": True, "amount": amount}
+    approval_id = f"{run.run_id}-{pc}"
+    if store.new_approval(run.tenant_id, approval_id, automation_id=run.automation_id, run_id=run.run_id, pc=pc,
+                          deal_id=str(deal_id), deal_title=deal.title, amount=amount, person_id=run.person_id,
+                          approver_ids=list(ins["approver_ids"]), message=ins.get("message"), requested_at=iso()):
+        from skailan.inbox import notifications
+
+        for user in ins["approver_ids"]:
+            with contextlib.suppress(Exception):  # the request stands; a notice is a courtesy
+                notifications.notify(run.tenant_id, user, "automation", conversation_id=None,
+                                     text=f"Aprobación pedida: «{deal.title}» ({amount:g}). / Approval requested: "
+                                          f"“{deal.title}” ({amount:g}).",
+                                     data={"approval_id": approval_id, "deal_id": str(deal_id)},
+                                     notification_id=f"approval-{approval_id}-{user}")
+    return True, {"approval_id": approval_id, "amount": amount}
+
+
+def decide(caller: Caller, approval_id: str, approve: bool, reason: str | None) -> Any:
+    """A manager approves or rejects: only the step's approvers; once (a conditional update). The
+    waiting run goes on into `then` (approved) or `rejected`."""
+    from skailan.platform.errors import Forbidden
+
+    not_found = NotFound("Aprobación no encontrada. / Approval not found.", code="approval_not_found")
+    item = store.get_approval(caller.tenant_id, approval_id) if is_valid_id(approval_id) else None
+    if item is None:
+        raise not_found
+    if caller.principal_id not in (item.approver_ids or []):
+        raise Forbidden(both("Solo quienes la automatización nombra pueden decidir esta aprobación",
+                             "Only the approvers the automation names can decide this approval"),
+                        code="not_an_approver")
+    status = "approved" if approve else "rejected"
+    if not store.decide_approval(item, status, caller.principal_id, reason, iso()):
+        raise Conflict(both("Esta aprobación ya se decidió", "This approval was already decided"),
+                       code="approval_decided", details={"status": item.status})
+    _resume_after_decision(item, approve, caller.principal_id, reason)
+    return store.get_approval(caller.tenant_id, approval_id)
+
+
+def _resume_after_decision(item: store.ApprovalItem, approved: bool, by: str, reason: str | None) -> None:
+    run = store.get_run(item.tenant_id, item.automation_id, item.run_id, consistent=True)
+    if run is None or run.status != "waiting" or int(run.pc) != int(item.pc):
+        return
+    version = store.get_version(run.tenant_id, run.automation_id, int(run.version))
+    program = (version.program or []) if version is not None else []
+    ins = program[int(run.pc)] if int(run.pc) < len(program) else None
+    if ins is None or ins["op"] != "request_approval":
+        return
+    _record(run, int(run.pc), ins, "completed", output={"approval_id": item.approval_id, "approved": approved,
+                                                         "by": by, "reason": reason})
+    run.pc = int(run.pc) + 1 if approved else int(ins["else"])
+    run.attempts, run.status, run.updated_at = 0, "running", iso()
+    try:
+        store.save_run(run)
+    except PutError:
+        return
+    automation = store.get_automation(run.tenant_id, run.automation_id)
+    if automation is None:
+        _finish(run, None, "stopped", why_not("la automatización fue eliminada", "the automation was deleted"))
+        return
+    execute(run, program, automation=automation)
 
 
 def _timeout_due(ins: dict[str, Any], run: store.RunItem) -> Any:
@@ -1209,3 +1298,26 @@ def queue_list_run(caller: Caller, automation_id: str, list_id: str) -> dict[str
     batch_id = new_id()
     store.queue_batch(caller.tenant_id, automation_id, batch_id, iso(), list_id, caller.principal_id)
     return {"status": "queued", "list_id": list_id, "batch_id": batch_id}
+
+
+# ---------------------------------------------------------------- approvals (API)
+
+
+def approval_out(item: store.ApprovalItem) -> ApprovalOut:
+    return ApprovalOut(id=item.approval_id, status=cast("Any", item.status), automation_id=item.automation_id,
+                       run_id=item.run_id, deal_id=item.deal_id, deal_title=item.deal_title,
+                       amount=float(item.amount), person_id=item.person_id, approver_ids=list(item.approver_ids or []),
+                       message=item.message, requested_at=item.requested_at, decided_by=item.decided_by,
+                       decided_at=item.decided_at, reason=item.reason)
+
+
+def list_approvals(tenant_id: str, status: str, cursor: str | None, limit: int | None) -> Page[ApprovalOut]:
+    items, next_cursor = store.list_approvals(tenant_id, status, cursor, limit)
+    return Page[ApprovalOut](items=[approval_out(i) for i in items], next_cursor=next_cursor)
+
+
+def get_approval_out(tenant_id: str, approval_id: str) -> ApprovalOut:
+    item = store.get_approval(tenant_id, approval_id) if is_valid_id(approval_id) else None
+    if item is None:
+        raise NotFound("Aprobación no encontrada. / Approval not found.", code="approval_not_found")
+    return approval_out(item)

@@ -371,6 +371,19 @@ class Stop(RequestModel):
     type: Literal["stop"]
 
 
+class RequestApproval(RequestModel):
+    """Deal approval: a deal over `amount_over` (none: any amount) waits until one of
+    `approver_ids` approves (`then`) or rejects (`rejected`) it with a reason; at or below the
+    amount the run goes on into `then` at once. Deal triggers only."""
+
+    type: Literal["request_approval"]
+    approver_ids: Annotated[list[EntityId], Field(min_length=1, max_length=20)]
+    amount_over: Annotated[float, Field(ge=0, le=1e12)] | None = None
+    message: Annotated[str, Field(max_length=500)] | None = None
+    then: Annotated[list[Step], Field(max_length=MAX_STEPS)] = Field(default_factory=list)
+    rejected: Annotated[list[Step], Field(max_length=MAX_STEPS)] = Field(default_factory=list)
+
+
 # What a `wait_event` step can wait for: the person's own events (the trigger types of that name).
 WaitableEvent = Literal["message_received", "tag_added", "tag_removed", "form_submitted", "journey_state_changed",
                         "conversation_closed", "deal_won", "deal_lost", "lead_status_changed"]
@@ -405,11 +418,12 @@ class WaitEvent(RequestModel):
 Step = Annotated[
     AddTag | RemoveTag | UpdateField | SetJourneyState | AddToList | RemoveFromList | CreateTask | NotifyUser
     | AssignOwner | AssignAgent | AssignTeam | SendMessage | SendWhatsappTemplate | SendEmail | SendSms | CallWebhook | CreateDeal | MoveDeal
-    | AddScore | Wait | Branch | Stop | WaitEvent,
+    | AddScore | Wait | Branch | Stop | WaitEvent | RequestApproval,
     Field(discriminator="type"),
 ]
 Branch.model_rebuild()
 WaitEvent.model_rebuild()
+RequestApproval.model_rebuild()
 
 # Zoho-style built-in kinds: the same engine; the kind says which steps and triggers it must have
 # (assignment: assign_owner; scoring: add_score; escalation: task_overdue / conversation_unattended).
@@ -520,6 +534,31 @@ class RunOut(ResponseModel):
     started_at: str
     updated_at: str
     wait_until: str | None = None
+
+
+class ApprovalOut(ResponseModel):
+    id: str
+    status: Literal["pending", "approved", "rejected"]
+    automation_id: str
+    run_id: str
+    deal_id: str
+    deal_title: str | None = None
+    amount: float
+    person_id: str | None = None
+    approver_ids: list[str]
+    message: str | None = None
+    requested_at: str
+    decided_by: str | None = None
+    decided_at: str | None = None
+    reason: str | None = None
+
+
+class ApproveIn(RequestModel):
+    reason: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class RejectIn(RequestModel):
+    reason: Annotated[str, Field(min_length=1, max_length=1000)]
 
 
 class Page[T](ResponseModel):

@@ -13,12 +13,15 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from skailan.automations.models import (
+    ApprovalOut,
+    ApproveIn,
     AutomationIn,
     AutomationOut,
     AutomationPatchIn,
     ListRunOut,
     ManualRunIn,
     Page,
+    RejectIn,
     RunOut,
     VersionOut,
 )
@@ -111,6 +114,33 @@ def list_brand_runs(automation_id: Ref = None, person_id: Ref = None, status: St
         service.load(tenant_id, automation_id)
     return engine.list_runs(tenant_id, automation_id=automation_id, person_id=person_id, status=status,
                             since=since, until=until, cursor=cursor, limit=limit)
+
+
+ApprovalStatus = Annotated[Literal["pending", "approved", "rejected"], Query()]
+
+
+@router.get("/v1/automation-approvals", middlewares=[requires("contacts:view")], tags=TAGS)
+def list_approvals(status: ApprovalStatus = "pending", cursor: Cursor = None,
+                   limit: Limit = None) -> Page[ApprovalOut]:
+    """Deal approvals automations asked for, newest first, by status (default: pending)."""
+    return engine.list_approvals(current_caller().tenant_id, status, cursor, limit)
+
+
+@router.get("/v1/automation-approvals/<approval_id>", middlewares=[requires("contacts:view")], tags=TAGS)
+def get_approval(approval_id: str) -> ApprovalOut:
+    return engine.get_approval_out(current_caller().tenant_id, approval_id)
+
+
+@router.post("/v1/automation-approvals/<approval_id>/approve", middlewares=[requires("contacts:view")], tags=TAGS)
+def approve(approval_id: str, body: ApproveIn) -> ApprovalOut:
+    """One of the step's approvers approves (a reason is optional); the run goes on into `then`."""
+    return engine.approval_out(engine.decide(current_caller(), approval_id, True, body.reason))
+
+
+@router.post("/v1/automation-approvals/<approval_id>/reject", middlewares=[requires("contacts:view")], tags=TAGS)
+def reject(approval_id: str, body: RejectIn) -> ApprovalOut:
+    """One of the step's approvers rejects, with a reason; the run goes on into `rejected`."""
+    return engine.approval_out(engine.decide(current_caller(), approval_id, False, body.reason))
 
 
 hooks_router = Router()

@@ -21,6 +21,7 @@ from skailan.automations.models import (
     AutomationPatchIn,
     Branch,
     Page,
+    RequestApproval,
     VersionOut,
     WaitEvent,
 )
@@ -72,15 +73,17 @@ def compile_steps(steps: list[Any]) -> list[dict[str, Any]]:
     def emit(items: list[Any], prefix: str) -> None:
         for index, step in enumerate(items):
             path = f"{prefix}{index}"
-            if isinstance(step, Branch | WaitEvent):
-                # wait_event is a branch too: `then` when the event comes, `timeout` (at "else") if not
+            if isinstance(step, Branch | WaitEvent | RequestApproval):
+                # wait_event and request_approval are branches too: `then` when the event comes (or
+                # the deal is approved), `timeout` / `rejected` (at "else") otherwise
                 if isinstance(step, Branch):
                     branch: dict[str, Any] = {"op": "branch", "path": path, "conditions": step.conditions}
                     arms, other = (step.then, step.else_), "else"
                 else:
-                    data = step.model_dump(exclude_none=True, exclude={"then", "timeout"})
+                    other = "timeout" if isinstance(step, WaitEvent) else "rejected"
+                    data = step.model_dump(exclude_none=True, exclude={"then", other})
                     branch = {"op": data.pop("type"), "path": path, **data}
-                    arms, other = (step.then, step.timeout), "timeout"
+                    arms = (step.then, step.timeout if isinstance(step, WaitEvent) else step.rejected)
                 program.append(branch)
                 emit(arms[0], f"{path}.then.")
                 if arms[1]:
@@ -139,6 +142,11 @@ def _walk(steps: list[Any], prefix: str) -> list[tuple[str, Any, int, bool]]:
             elif isinstance(step, Branch):
                 a = go(step.then, f"{path}.then.", waited, dated)
                 b = go(step.else_, f"{path}.else.", waited, dated)
+                waited, dated = max(a[0], b[0]), a[1] or b[1]
+            elif isinstance(step, RequestApproval):
+                # a decision can take any time: free text after it may be outside the window
+                a = go(step.then, f"{path}.then.", waited + WHATSAPP_WINDOW_MINUTES, dated)
+                b = go(step.rejected, f"{path}.rejected.", waited + WHATSAPP_WINDOW_MINUTES, dated)
                 waited, dated = max(a[0], b[0]), a[1] or b[1]
             elif isinstance(step, WaitEvent):
                 # After a reply the window is open again; on timeout it may not be.
@@ -270,6 +278,12 @@ def validate(tenant_id: str, data: AutomationIn) -> None:
             if step.min is not None and step.max is not None and step.min > step.max:
                 _issue(errors, f"{where}.min", "min_above_max", "El mínimo supera al máximo",
                        "The minimum is above the maximum")
+        elif kind == "request_approval":
+            for i, user in enumerate(step.approver_ids):
+                _check_user(tenant_id, user, f"{where}.approver_ids.{i}", errors)
+            if trigger.type not in ("deal_stage_changed", "deal_won", "deal_lost"):
+                _issue(errors, where, "needs_deal_trigger", "Aprobar un negocio necesita un disparador de negocio",
+                       "Approving a deal needs a deal trigger")
         elif kind == "wait_event" and step.event == "journey_state_changed" and step.state and (
                 step.state not in definitions.state_ids):
             _issue(errors, f"{where}.state", "unknown", "Estado de recorrido desconocido", "Unknown journey state")

@@ -26,6 +26,8 @@ Every pk and brand-scoped GSI pk starts with `T#<tenant>`:
   date mirror  pk T#<t>#PDATES#<person>       sk F#<field>        what the index holds for a person
                Maintained from contact events; a birthday reads one partition per day.
   event wait   pk T#<t>#WAITEV#<person>  sk <event key>#<a>#<run>#<pc>   a run waiting for an event
+  approval     pk T#<t>#APPROVAL#<run>-<pc>  sk APPROVAL         a deal waiting for a manager's decision
+               gsi1 T#<t>#APPROVALS#<status> / <requested_at>#<id>   (the brand's, by status)
   outbox       (skailan.platform.outbox)
 """
 
@@ -214,6 +216,25 @@ class EventWaitItem(AutomationsItem, discriminator="event_wait"):
     event_key = UnicodeAttribute()
     params = JSONAttribute(default=dict)  # keywords, channel… (trigger_matches)
     since = UnicodeAttribute()  # only events after the wait began count
+
+
+class ApprovalItem(AutomationsItem, discriminator="approval"):
+    tenant_id = UnicodeAttribute()
+    approval_id = UnicodeAttribute()
+    automation_id = UnicodeAttribute()
+    run_id = UnicodeAttribute()
+    pc = NumberAttribute()
+    deal_id = UnicodeAttribute()
+    deal_title = UnicodeAttribute(null=True)
+    amount = NumberAttribute()
+    person_id = UnicodeAttribute(null=True)
+    approver_ids = JSONAttribute(default=list)
+    message = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()  # pending | approved | rejected
+    requested_at = UnicodeAttribute()
+    decided_by = UnicodeAttribute(null=True)
+    decided_at = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
 
 
 class MarkerItem(AutomationsItem, discriminator="marker"):
@@ -543,6 +564,60 @@ def event_waits(tenant_id: str, person_id: str) -> list[EventWaitItem]:
 
 def drop_event_wait(item: EventWaitItem) -> None:
     item.delete()
+
+
+# ---------------------------------------------------------------- approvals
+
+
+def approval_pk(tenant_id: str, approval_id: str) -> str:
+    return f"T#{tenant_id}#APPROVAL#{approval_id}"
+
+
+def _index_approval(item: ApprovalItem) -> None:
+    item.gsi1pk = f"T#{item.tenant_id}#APPROVALS#{item.status}"
+    item.gsi1sk = f"{item.requested_at}#{item.approval_id}"
+
+
+def new_approval(tenant_id: str, approval_id: str, **fields: Any) -> bool:
+    """Create the approval request once (its id is the run's and the step's): False if it exists."""
+    item = ApprovalItem(approval_pk(tenant_id, approval_id), "APPROVAL", tenant_id=tenant_id,
+                        approval_id=approval_id, status="pending", **fields)
+    _index_approval(item)
+    try:
+        item.save(condition=ApprovalItem.pk.does_not_exist())
+    except PutError:
+        return False
+    return True
+
+
+def get_approval(tenant_id: str, approval_id: str) -> ApprovalItem | None:
+    try:
+        return ApprovalItem.get(approval_pk(tenant_id, approval_id), "APPROVAL", consistent_read=True)
+    except ApprovalItem.DoesNotExist:
+        return None
+
+
+def decide_approval(item: ApprovalItem, status: str, by: str, reason: str | None, at: str) -> bool:
+    """Pending → approved / rejected, conditionally: two managers deciding at once, one wins."""
+    actions: list[Any] = [ApprovalItem.status.set(status), ApprovalItem.decided_by.set(by),
+                          ApprovalItem.decided_at.set(at),
+                          ApprovalItem.gsi1pk.set(f"T#{item.tenant_id}#APPROVALS#{status}")]
+    if reason:
+        actions.append(ApprovalItem.reason.set(reason))
+    try:
+        item.update(actions=actions, condition=ApprovalItem.status == "pending")
+    except UpdateError:
+        return False
+    return True
+
+
+def list_approvals(tenant_id: str, status: str, cursor: str | None,
+                   limit: int | None) -> tuple[list[ApprovalItem], str | None]:
+    pk = f"T#{tenant_id}#APPROVALS#{status}"
+    start = decode_cursor(cursor, partition_attr="gsi1pk", partition_value=pk)
+    page = AutomationsItem.gsi1.query(pk, scan_index_forward=False, limit=clamp_limit(limit),
+                                      last_evaluated_key=start)
+    return [i for i in page if isinstance(i, ApprovalItem)], encode_cursor(page.last_evaluated_key)
 
 
 # ---------------------------------------------------------------- counters

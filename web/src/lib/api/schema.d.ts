@@ -894,6 +894,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/automation-approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/automation-approvals */
+        get: operations["list_approvals_v1_automation_approvals_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automation-approvals/{approval_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/automation-approvals/{approval_id} */
+        get: operations["get_approval_v1_automation_approvals__approval_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automation-approvals/{approval_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/automation-approvals/{approval_id}/approve */
+        post: operations["approve_v1_automation_approvals__approval_id__approve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automation-approvals/{approval_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/automation-approvals/{approval_id}/reject */
+        post: operations["reject_v1_automation_approvals__approval_id__reject_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/automation-runs": {
         parameters: {
             query?: never;
@@ -3464,6 +3532,45 @@ export interface components {
             /** Revoked At */
             revoked_at?: string | null;
         };
+        /** ApprovalOut */
+        ApprovalOut: {
+            /** Id */
+            id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "rejected";
+            /** Automation Id */
+            automation_id: string;
+            /** Run Id */
+            run_id: string;
+            /** Deal Id */
+            deal_id: string;
+            /** Deal Title */
+            deal_title?: string | null;
+            /** Amount */
+            amount: number;
+            /** Person Id */
+            person_id?: string | null;
+            /** Approver Ids */
+            approver_ids: string[];
+            /** Message */
+            message?: string | null;
+            /** Requested At */
+            requested_at: string;
+            /** Decided By */
+            decided_by?: string | null;
+            /** Decided At */
+            decided_at?: string | null;
+            /** Reason */
+            reason?: string | null;
+        };
+        /** ApproveIn */
+        ApproveIn: {
+            /** Reason */
+            reason?: string | null;
+        };
         /**
          * AssignAgent
          * @description The triggering conversation to an agent, round-robin among `user_ids` (through the inbox's
@@ -3678,7 +3785,7 @@ export interface components {
             /** Event Conditions */
             event_conditions?: components["schemas"]["EventCondition"][];
             /** Steps */
-            steps: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["AssignAgent"] | components["schemas"]["AssignTeam"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"])[];
+            steps: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["AssignAgent"] | components["schemas"]["AssignTeam"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"] | components["schemas"]["RequestApproval"])[];
             /**
              * Once Per Person
              * @default false
@@ -3762,7 +3869,7 @@ export interface components {
             /** Event Conditions */
             event_conditions?: components["schemas"]["EventCondition"][] | null;
             /** Steps */
-            steps?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["AssignAgent"] | components["schemas"]["AssignTeam"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"])[] | null;
+            steps?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["AssignAgent"] | components["schemas"]["AssignTeam"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"] | components["schemas"]["RequestApproval"])[] | null;
             /** Once Per Person */
             once_per_person?: boolean | null;
         };
@@ -3856,9 +3963,9 @@ export interface components {
                 [key: string]: unknown;
             };
             /** Then */
-            then?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["AssignAgent"] | components["schemas"]["AssignTeam"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"])[];
+            then?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["AssignAgent"] | components["schemas"]["AssignTeam"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"] | components["schemas"]["RequestApproval"])[];
             /** Else */
-            else?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["AssignAgent"] | components["schemas"]["AssignTeam"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"])[];
+            else?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["AssignAgent"] | components["schemas"]["AssignTeam"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"] | components["schemas"]["RequestApproval"])[];
         };
         /** BrandMembershipOut */
         BrandMembershipOut: {
@@ -6366,6 +6473,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[ApprovalOut] */
+        Page_ApprovalOut_: {
+            /** Items */
+            items: components["schemas"]["ApprovalOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[AuditEntryOut] */
         Page_AuditEntryOut_: {
             /** Items */
@@ -6948,6 +7062,11 @@ export interface components {
             /** Refresh Token */
             refresh_token: string;
         };
+        /** RejectIn */
+        RejectIn: {
+            /** Reason */
+            reason: string;
+        };
         /** RemindIn */
         RemindIn: {
             /**
@@ -7021,6 +7140,29 @@ export interface components {
             bot_handled: number;
             /** Handoffs */
             handoffs: number;
+        };
+        /**
+         * RequestApproval
+         * @description Deal approval: a deal over `amount_over` (none: any amount) waits until one of
+         *     `approver_ids` approves (`then`) or rejects (`rejected`) it with a reason; at or below the
+         *     amount the run goes on into `then` at once. Deal triggers only.
+         */
+        RequestApproval: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "request_approval";
+            /** Approver Ids */
+            approver_ids: string[];
+            /** Amount Over */
+            amount_over?: number | null;
+            /** Message */
+            message?: string | null;
+            /** Then */
+            then?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["AssignAgent"] | components["schemas"]["AssignTeam"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"] | components["schemas"]["RequestApproval"])[];
+            /** Rejected */
+            rejected?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["AssignAgent"] | components["schemas"]["AssignTeam"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"] | components["schemas"]["RequestApproval"])[];
         };
         /** ResponseValidationError */
         ResponseValidationError: {
@@ -8147,9 +8289,9 @@ export interface components {
              */
             business_hours: boolean;
             /** Then */
-            then?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["AssignAgent"] | components["schemas"]["AssignTeam"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"])[];
+            then?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["AssignAgent"] | components["schemas"]["AssignTeam"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"] | components["schemas"]["RequestApproval"])[];
             /** Timeout */
-            timeout?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["AssignAgent"] | components["schemas"]["AssignTeam"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"])[];
+            timeout?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["AssignAgent"] | components["schemas"]["AssignTeam"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"] | components["schemas"]["RequestApproval"])[];
         };
         /** WebchatAppearanceIn */
         WebchatAppearanceIn: {
@@ -10636,6 +10778,141 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TokensOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_approvals_v1_automation_approvals_get: {
+        parameters: {
+            query?: {
+                status?: "pending" | "approved" | "rejected";
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ApprovalOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_approval_v1_automation_approvals__approval_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                approval_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    approve_v1_automation_approvals__approval_id__approve_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                approval_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApproveIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reject_v1_automation_approvals__approval_id__reject_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                approval_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RejectIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalOut"];
                 };
             };
             /** @description Validation Error */

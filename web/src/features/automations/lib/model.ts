@@ -78,7 +78,7 @@ export const TRIGGER_FIELDS: Record<TriggerType, readonly FieldSpec[]> = {
 export const STEP_TYPES = [
   'add_tag', 'remove_tag', 'create_task', 'notify_user', 'assign_owner', 'assign_agent', 'assign_team', 'update_field',
   'set_journey_state', 'add_to_list', 'remove_from_list', 'send_message', 'send_whatsapp_template',
-  'send_email', 'send_sms', 'call_webhook', 'create_deal', 'move_deal', 'add_score', 'wait', 'wait_event', 'branch', 'stop',
+  'send_email', 'send_sms', 'call_webhook', 'create_deal', 'move_deal', 'add_score', 'wait', 'wait_event', 'request_approval', 'branch', 'stop',
 ] as const;
 export type StepType = (typeof STEP_TYPES)[number];
 
@@ -160,18 +160,25 @@ export const STEP_FIELDS: Record<StepType, readonly FieldSpec[]> = {
     { key: 'timeout_minutes', kind: 'number', required: true },
     { key: 'business_hours', kind: 'boolean' },
   ],
+  // Deal approval: over the amount, a manager approves (first arm) or rejects (second arm).
+  request_approval: [
+    { key: 'approver_ids', kind: 'users', required: true },
+    { key: 'amount_over', kind: 'number' },
+    { key: 'message', kind: 'longtext' },
+  ],
   branch: [],
   stop: [],
 };
 
 /** Steps with two arms: a branch (yes / no) and a wait for an event (it happened / timed out). */
 export function hasArms(type: StepType): boolean {
-  return type === 'branch' || type === 'wait_event';
+  return type === 'branch' || type === 'wait_event' || type === 'request_approval';
 }
 
 /** The API's name of a step's second arm. */
-function elseKey(type: StepType): 'else' | 'timeout' {
-  return type === 'wait_event' ? 'timeout' : 'else';
+function elseKey(type: StepType): 'else' | 'timeout' | 'rejected' {
+  if (type === 'wait_event') return 'timeout';
+  return type === 'request_approval' ? 'rejected' : 'else';
 }
 
 export type FieldValue = string | number | boolean | string[] | null;
@@ -259,6 +266,7 @@ export function newStep(type: StepType): StepNode {
   if (type === 'wait') step.values.minutes = 60;
   if (type === 'send_whatsapp_template') step.values.language = 'es';
   if (type === 'branch') return { ...step, conditions: newGroup(), then: [], else: [] };
+  if (type === 'request_approval') return { ...step, then: [], else: [] };
   if (type === 'wait_event') {
     step.values.event = 'message_received';
     step.values.timeout_minutes = 1440;
