@@ -115,6 +115,11 @@ def triggers_of(event: DomainEvent) -> list[tuple[str, dict[str, Any]]]:
                    "conversation.unassigned_alert": "conversation_unattended"}
         if type_ in mapping:
             out.append((mapping[type_], data))
+    elif source == "skailan.campaigns":
+        if type_.startswith("campaign_recipient.") and data.get("person_id"):
+            out.append((f"campaign_{type_.split('.', 1)[1]}", data))
+        elif type_ == "consent.changed" and data.get("suppressed") and data.get("person_id"):
+            out.append(("campaign_unsubscribed", data))
     elif source == "skailan.leads":
         # The leads context (issue 11) publishes these; read from the payload only.
         mapping = {"lead.note_added": "lead_note_added", "lead.status_changed": "lead_status_changed",
@@ -140,7 +145,9 @@ def trigger_matches(trigger: dict[str, Any], facts: dict[str, Any]) -> bool:
     checks = {"journey_state_changed": ("state", "state"), "form_submitted": ("form_id", "form_id"),
               "conversation_closed": ("reason_id", "reason_id"), "deal_stage_changed": ("stage_id", "stage_id"),
               "lead_note_added": ("template", "template"), "lead_status_changed": ("status", "status"),
-              "outcome_classified": ("outcome", "outcome")}
+              "outcome_classified": ("outcome", "outcome"), "campaign_delivered": ("campaign_id", "campaign_id"),
+              "campaign_read": ("campaign_id", "campaign_id"), "campaign_opened": ("campaign_id", "campaign_id"),
+              "campaign_clicked": ("campaign_id", "campaign_id")}
     if kind in checks:
         param, fact = checks[kind]
         wanted = trigger.get(param)
@@ -191,7 +198,8 @@ def on_event(event: DomainEvent) -> dict[str, int]:
 
 
 WAITABLE = frozenset({"message_received", "tag_added", "tag_removed", "form_submitted", "journey_state_changed",
-                      "conversation_closed", "deal_won", "deal_lost", "lead_status_changed"})
+                      "conversation_closed", "deal_won", "deal_lost", "lead_status_changed", "campaign_delivered",
+                      "campaign_read", "campaign_opened", "campaign_clicked"})
 
 
 def resume_waiting(event: DomainEvent, person_id: str, keys: list[tuple[str, dict[str, Any]]]) -> int:
@@ -548,7 +556,7 @@ def execute(run: store.RunItem, program: list[dict[str, Any]], *, automation: st
                     _finish(run, automation, "failed", _failed_reason(ins, "no person"))
                     return
                 key = ins["event"] + (f"#{fold(ins['tag'])}" if ins.get("tag") else "")
-                params = {k: ins[k] for k in ("keywords", "channel", "form_id", "state") if ins.get(k)}
+                params = {k: ins[k] for k in ("keywords", "channel", "form_id", "state", "campaign_id") if ins.get(k)}
                 since = iso()
                 store.add_event_wait(run, pc, key, params, since)
                 _record(run, pc, ins, "waiting", output={"event": ins["event"], "until": iso(due)})

@@ -135,6 +135,33 @@ class InboundWebhook(_Trigger):
     type: Literal["webhook"]
 
 
+class _CampaignTrigger(_Trigger):
+    campaign_id: EntityId | None = None  # None: any campaign
+
+
+class CampaignDelivered(_CampaignTrigger):
+    type: Literal["campaign_delivered"]
+
+
+class CampaignRead(_CampaignTrigger):
+    type: Literal["campaign_read"]
+
+
+class CampaignOpened(_CampaignTrigger):
+    type: Literal["campaign_opened"]
+
+
+class CampaignClicked(_CampaignTrigger):
+    type: Literal["campaign_clicked"]
+
+
+class CampaignUnsubscribed(_Trigger):
+    """The person opted out of a channel (campaigns' consent.changed, suppressed)."""
+
+    type: Literal["campaign_unsubscribed"]
+    channel: Channel | None = None
+
+
 FieldKey = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^(custom\.)?[a-z][a-z0-9_]*$")]
 
 
@@ -182,7 +209,8 @@ Trigger = Annotated[
     PersonCreated | PersonUpdated | TagAdded | TagRemoved | JourneyStateChanged | CustomerRoleChanged
     | FormSubmitted | ConversationOpened | ConversationAssigned | ConversationClosed | MessageReceived
     | LeadNoteAdded | LeadStatusChanged | OutcomeClassified | DealStageChanged | DealWon | DealLost | TaskOverdue
-    | ConversationUnattended | Manual | InboundWebhook | Birthday | DateField | Schedule,
+    | ConversationUnattended | Manual | InboundWebhook | Birthday | DateField | Schedule | CampaignDelivered
+    | CampaignRead | CampaignOpened | CampaignClicked | CampaignUnsubscribed,
     Field(discriminator="type"),
 ]
 
@@ -386,7 +414,8 @@ class RequestApproval(RequestModel):
 
 # What a `wait_event` step can wait for: the person's own events (the trigger types of that name).
 WaitableEvent = Literal["message_received", "tag_added", "tag_removed", "form_submitted", "journey_state_changed",
-                        "conversation_closed", "deal_won", "deal_lost", "lead_status_changed"]
+                        "conversation_closed", "deal_won", "deal_lost", "lead_status_changed", "campaign_delivered",
+                        "campaign_read", "campaign_opened", "campaign_clicked"]
 
 
 class WaitEvent(RequestModel):
@@ -403,6 +432,7 @@ class WaitEvent(RequestModel):
     channel: Channel | None = None
     form_id: EntityId | None = None
     state: EntityId | None = None
+    campaign_id: EntityId | None = None  # campaign events: which campaign (none: any)
     timeout_minutes: Annotated[int, Field(ge=1, le=MAX_WAIT_MINUTES)]
     business_hours: bool = False
     then: Annotated[list[Step], Field(max_length=MAX_STEPS)] = Field(default_factory=list)

@@ -185,6 +185,12 @@ def validate(tenant_id: str, data: AutomationIn) -> None:
     trigger = data.trigger
     if trigger.type == "journey_state_changed" and trigger.state and trigger.state not in definitions.state_ids:
         _issue(errors, "trigger.state", "unknown", "Estado de recorrido desconocido", "Unknown journey state")
+    campaign_id = getattr(trigger, "campaign_id", None)
+    if campaign_id:
+        from skailan.campaigns import store as campaigns
+
+        if campaigns.get_campaign(tenant_id, str(campaign_id)) is None:
+            _issue(errors, f"trigger.{trigger.type}.campaign_id", "unknown", "Campaña desconocida", "Unknown campaign")
     if trigger.type in ("birthday", "date_field"):
         key = trigger.field.removeprefix("custom.")
         found = next((f for f in definitions.fields if f.key == key), None)

@@ -3777,7 +3777,7 @@ export interface components {
              */
             active: boolean;
             /** Trigger */
-            trigger: components["schemas"]["PersonCreated"] | components["schemas"]["PersonUpdated"] | components["schemas"]["TagAdded"] | components["schemas"]["TagRemoved"] | components["schemas"]["JourneyStateChanged"] | components["schemas"]["CustomerRoleChanged"] | components["schemas"]["FormSubmitted"] | components["schemas"]["ConversationOpened"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["ConversationClosed"] | components["schemas"]["MessageReceived"] | components["schemas"]["LeadNoteAdded"] | components["schemas"]["LeadStatusChanged"] | components["schemas"]["OutcomeClassified"] | components["schemas"]["DealStageChanged"] | components["schemas"]["DealWon"] | components["schemas"]["DealLost"] | components["schemas"]["TaskOverdue"] | components["schemas"]["ConversationUnattended"] | components["schemas"]["Manual"] | components["schemas"]["InboundWebhook"] | components["schemas"]["Birthday"] | components["schemas"]["DateField"] | components["schemas"]["Schedule"];
+            trigger: components["schemas"]["PersonCreated"] | components["schemas"]["PersonUpdated"] | components["schemas"]["TagAdded"] | components["schemas"]["TagRemoved"] | components["schemas"]["JourneyStateChanged"] | components["schemas"]["CustomerRoleChanged"] | components["schemas"]["FormSubmitted"] | components["schemas"]["ConversationOpened"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["ConversationClosed"] | components["schemas"]["MessageReceived"] | components["schemas"]["LeadNoteAdded"] | components["schemas"]["LeadStatusChanged"] | components["schemas"]["OutcomeClassified"] | components["schemas"]["DealStageChanged"] | components["schemas"]["DealWon"] | components["schemas"]["DealLost"] | components["schemas"]["TaskOverdue"] | components["schemas"]["ConversationUnattended"] | components["schemas"]["Manual"] | components["schemas"]["InboundWebhook"] | components["schemas"]["Birthday"] | components["schemas"]["DateField"] | components["schemas"]["Schedule"] | components["schemas"]["CampaignDelivered"] | components["schemas"]["CampaignRead"] | components["schemas"]["CampaignOpened"] | components["schemas"]["CampaignClicked"] | components["schemas"]["CampaignUnsubscribed"];
             /** Conditions */
             conditions?: {
                 [key: string]: unknown;
@@ -3861,7 +3861,7 @@ export interface components {
             /** Active */
             active?: boolean | null;
             /** Trigger */
-            trigger?: (components["schemas"]["PersonCreated"] | components["schemas"]["PersonUpdated"] | components["schemas"]["TagAdded"] | components["schemas"]["TagRemoved"] | components["schemas"]["JourneyStateChanged"] | components["schemas"]["CustomerRoleChanged"] | components["schemas"]["FormSubmitted"] | components["schemas"]["ConversationOpened"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["ConversationClosed"] | components["schemas"]["MessageReceived"] | components["schemas"]["LeadNoteAdded"] | components["schemas"]["LeadStatusChanged"] | components["schemas"]["OutcomeClassified"] | components["schemas"]["DealStageChanged"] | components["schemas"]["DealWon"] | components["schemas"]["DealLost"] | components["schemas"]["TaskOverdue"] | components["schemas"]["ConversationUnattended"] | components["schemas"]["Manual"] | components["schemas"]["InboundWebhook"] | components["schemas"]["Birthday"] | components["schemas"]["DateField"] | components["schemas"]["Schedule"]) | null;
+            trigger?: (components["schemas"]["PersonCreated"] | components["schemas"]["PersonUpdated"] | components["schemas"]["TagAdded"] | components["schemas"]["TagRemoved"] | components["schemas"]["JourneyStateChanged"] | components["schemas"]["CustomerRoleChanged"] | components["schemas"]["FormSubmitted"] | components["schemas"]["ConversationOpened"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["ConversationClosed"] | components["schemas"]["MessageReceived"] | components["schemas"]["LeadNoteAdded"] | components["schemas"]["LeadStatusChanged"] | components["schemas"]["OutcomeClassified"] | components["schemas"]["DealStageChanged"] | components["schemas"]["DealWon"] | components["schemas"]["DealLost"] | components["schemas"]["TaskOverdue"] | components["schemas"]["ConversationUnattended"] | components["schemas"]["Manual"] | components["schemas"]["InboundWebhook"] | components["schemas"]["Birthday"] | components["schemas"]["DateField"] | components["schemas"]["Schedule"] | components["schemas"]["CampaignDelivered"] | components["schemas"]["CampaignRead"] | components["schemas"]["CampaignOpened"] | components["schemas"]["CampaignClicked"] | components["schemas"]["CampaignUnsubscribed"]) | null;
             /** Conditions */
             conditions?: {
                 [key: string]: unknown;
@@ -4129,6 +4129,26 @@ export interface components {
             /** Url */
             url: string;
         };
+        /** CampaignClicked */
+        CampaignClicked: {
+            /** Campaign Id */
+            campaign_id?: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "campaign_clicked";
+        };
+        /** CampaignDelivered */
+        CampaignDelivered: {
+            /** Campaign Id */
+            campaign_id?: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "campaign_delivered";
+        };
         /** CampaignIn */
         CampaignIn: {
             /** Name */
@@ -4145,6 +4165,16 @@ export interface components {
             content: {
                 [key: string]: unknown;
             };
+        };
+        /** CampaignOpened */
+        CampaignOpened: {
+            /** Campaign Id */
+            campaign_id?: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "campaign_opened";
         };
         /** CampaignOut */
         CampaignOut: {
@@ -4202,6 +4232,29 @@ export interface components {
             content?: {
                 [key: string]: unknown;
             } | null;
+        };
+        /** CampaignRead */
+        CampaignRead: {
+            /** Campaign Id */
+            campaign_id?: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "campaign_read";
+        };
+        /**
+         * CampaignUnsubscribed
+         * @description The person opted out of a channel (campaigns' consent.changed, suppressed).
+         */
+        CampaignUnsubscribed: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "campaign_unsubscribed";
+            /** Channel */
+            channel?: ("whatsapp" | "telegram" | "messenger" | "instagram" | "sms" | "email" | "webchat") | null;
         };
         /** CapacityOut */
         CapacityOut: {
@@ -8270,7 +8323,7 @@ export interface components {
              * Event
              * @enum {string}
              */
-            event: "message_received" | "tag_added" | "tag_removed" | "form_submitted" | "journey_state_changed" | "conversation_closed" | "deal_won" | "deal_lost" | "lead_status_changed";
+            event: "message_received" | "tag_added" | "tag_removed" | "form_submitted" | "journey_state_changed" | "conversation_closed" | "deal_won" | "deal_lost" | "lead_status_changed" | "campaign_delivered" | "campaign_read" | "campaign_opened" | "campaign_clicked";
             /** Tag */
             tag?: string | null;
             /** Keywords */
@@ -8281,6 +8334,8 @@ export interface components {
             form_id?: string | null;
             /** State */
             state?: string | null;
+            /** Campaign Id */
+            campaign_id?: string | null;
             /** Timeout Minutes */
             timeout_minutes: number;
             /**

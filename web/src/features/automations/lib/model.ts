@@ -23,7 +23,8 @@ export interface FieldSpec {
 /** What a `wait_event` step can wait for (the person's own events). */
 export const WAITABLE_EVENTS = [
   'message_received', 'tag_added', 'tag_removed', 'form_submitted', 'journey_state_changed',
-  'conversation_closed', 'deal_won', 'deal_lost', 'lead_status_changed',
+  'conversation_closed', 'deal_won', 'deal_lost', 'lead_status_changed', 'campaign_delivered',
+  'campaign_read', 'campaign_opened', 'campaign_clicked',
 ] as const;
 
 export const TRIGGER_TYPES = [
@@ -32,6 +33,7 @@ export const TRIGGER_TYPES = [
   'conversation_assigned', 'conversation_closed', 'lead_note_added', 'lead_status_changed',
   'outcome_classified', 'deal_stage_changed', 'deal_won', 'deal_lost', 'task_overdue',
   'conversation_unattended', 'manual', 'webhook', 'birthday', 'date_field', 'schedule',
+  'campaign_delivered', 'campaign_read', 'campaign_opened', 'campaign_clicked', 'campaign_unsubscribed',
 ] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
 
@@ -68,6 +70,12 @@ export const TRIGGER_FIELDS: Record<TriggerType, readonly FieldSpec[]> = {
     { key: 'days', kind: 'number' },
     { key: 'hour', kind: 'number' },
   ],
+  // Campaign events of the person (its id: any campaign when empty).
+  campaign_delivered: [{ key: 'campaign_id', kind: 'text' }],
+  campaign_read: [{ key: 'campaign_id', kind: 'text' }],
+  campaign_opened: [{ key: 'campaign_id', kind: 'text' }],
+  campaign_clicked: [{ key: 'campaign_id', kind: 'text' }],
+  campaign_unsubscribed: [{ key: 'channel', kind: 'channel' }],
   schedule: [
     { key: 'cron', kind: 'text', required: true },
     { key: 'list_id', kind: 'list' },
@@ -157,6 +165,7 @@ export const STEP_FIELDS: Record<StepType, readonly FieldSpec[]> = {
     { key: 'event', kind: 'choice', required: true, choices: WAITABLE_EVENTS },
     { key: 'tag', kind: 'tag' },
     { key: 'keywords', kind: 'keywords' },
+    { key: 'campaign_id', kind: 'text' },
     { key: 'timeout_minutes', kind: 'number', required: true },
     { key: 'business_hours', kind: 'boolean' },
   ],
