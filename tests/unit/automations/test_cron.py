@@ -44,3 +44,14 @@ def test_daily_at_is_the_next_hour_in_the_zone():
         2026, 6, 2, 14, 0, tzinfo=UTC)
     assert cron.daily_at(9, "America/Bogota", datetime(2026, 6, 1, 13, 0, tzinfo=UTC)) == datetime(
         2026, 6, 1, 14, 0, tzinfo=UTC)
+
+
+def test_feb_29_birthdays_fall_on_feb_28_in_other_years():
+    from datetime import date
+
+    from skailan.automations.engine import _month_days
+
+    assert _month_days(date(2027, 2, 28), yearly=True) == ["0228", "0229"]
+    assert _month_days(date(2028, 2, 28), yearly=True) == ["0228"]  # a leap year: the 29th comes
+    assert _month_days(date(2027, 2, 28), yearly=False) == ["0228"]  # a one-off date is exact
+    assert _month_days(date(2027, 12, 5), yearly=True) == ["1205"]
