@@ -204,8 +204,10 @@ WAITABLE = frozenset({"message_received", "tag_added", "tag_removed", "form_subm
 
 def resume_waiting(event: DomainEvent, person_id: str, keys: list[tuple[str, dict[str, Any]]]) -> int:
     """Runs of this person waiting (`wait_event`) for this event go on into their `then` arm: one
-    Query for the person's waits. Only events after the wait began count (the triggering event, or
-    a redelivery of it, never ends its own run's wait); the run's conditional save is the claim, so
+    Query for the person's waits. The triggering event (or a redelivery of it) never ends its own
+    run's wait (the wait is created while that event is handled, so any other event of the kind
+    handled later is an answer: message times are the provider's, not comparable with the
+    application clock); the run's conditional save is the claim, so
     a redelivered event, or a timeout at the same moment, moves it once."""
     from pynamodb.exceptions import PutError
 
@@ -213,7 +215,7 @@ def resume_waiting(event: DomainEvent, person_id: str, keys: list[tuple[str, dic
     for wait in store.event_waits(event.tenant_id, person_id):
         hit = next((facts for key, facts in keys if key == wait.event_key and trigger_matches(
             {"type": key.split("#", 1)[0], **(wait.params or {})}, facts)), None)
-        if hit is None or event.occurred_at <= wait.since:
+        if hit is None or event.id == wait.trigger_event_id:
             continue
         run = store.get_run(event.tenant_id, wait.automation_id, wait.run_id, consistent=True)
         if run is None or run.status != "waiting" or int(run.pc) != int(wait.pc):

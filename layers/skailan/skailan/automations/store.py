@@ -215,7 +215,8 @@ class EventWaitItem(AutomationsItem, discriminator="event_wait"):
     pc = NumberAttribute()
     event_key = UnicodeAttribute()
     params = JSONAttribute(default=dict)  # keywords, channel… (trigger_matches)
-    since = UnicodeAttribute()  # only events after the wait began count
+    since = UnicodeAttribute()  # when the wait began
+    trigger_event_id = UnicodeAttribute(null=True)  # the run's own trigger never ends its wait
 
 
 class ApprovalItem(AutomationsItem, discriminator="approval"):
@@ -552,7 +553,8 @@ def add_event_wait(run: RunItem, pc: int, event_key: str, params: dict[str, Any]
     item = EventWaitItem(event_waits_pk(run.tenant_id, run.person_id or ""),
                          f"{event_key}#{run.automation_id}#{run.run_id}#{pc}", tenant_id=run.tenant_id,
                          automation_id=run.automation_id, run_id=run.run_id, pc=pc, event_key=event_key,
-                         params=params, since=since, ttl=utcnow() + timedelta(days=400))
+                         params=params, since=since, trigger_event_id=(run.trigger or {}).get("event_id"),
+                         ttl=utcnow() + timedelta(days=400))
     item.save()
     return item
 
