@@ -8,6 +8,9 @@
   outbox) → Pipe → bus → rule → queue → worker → the automation's first step stored; median, p95.
 - waits: N runs (10 000; BENCH_AUTOMATIONS_WAITING) waiting at once, due when the clock moves:
   the waits job resumes them all — requests per resumed run, Scans (0), seconds for the lot.
+- dates: a birthday automation with M people (5 000; BENCH_AUTOMATIONS_DATED) in the month-day index
+  on other days and 20 on the day: the schedules job reads only the day's partition — requests per
+  run fired, Scans (0).
 
 Each part runs in its own process (moto's in-process mock and the runtime's server must not meet).
 """
@@ -178,7 +181,53 @@ def part_waits() -> Iterator[dict[str, Any]]:
                  note="in process against moto (tens of ms per request on a busy laptop; DynamoDB is a few ms)")
 
 
-PARTS = {"matching": part_matching, "latency": part_latency, "waits": part_waits}
+def part_dates() -> Iterator[dict[str, Any]]:
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from bench.channels import _count_calls, _in_moto
+
+    _in_moto()
+    from skailan.automations import store
+    from skailan.automations.engine import fire_schedules
+    from skailan.crm.definitions import create_field
+    from skailan.crm.fields import FieldDefinitionIn
+    from skailan.crm.models import PersonIn
+    from skailan.crm.people import create_person
+    from skailan.platform import clock
+    from skailan.tenancy import brands
+
+    others, due_count = int(os.environ.get("BENCH_AUTOMATIONS_DATED", "5000")), 20
+    create_field(_admin(), FieldDefinitionIn.model_validate({"key": "cumple", "label": "Cumpleaños", "type": "date",
+                                                             "scope": "person"}))
+    automation_id = _create({"type": "birthday", "field": "cumple", "hour": 9}, [{"type": "add_tag", "tag": "cumple"}])
+    fire_at = store.get_schedule("demo", automation_id)
+    assert fire_at is not None
+    day = clock.parse_iso(fire_at.next_at).astimezone(ZoneInfo(brands.get_brand("demo").time_zone)).date()
+    for n in range(due_count):  # real people: a firing checks each one's live value
+        person = create_person(_admin(), "demo", PersonIn(name=f"Cumple {n}", email=f"cumple{n}@example.com",
+                                                          custom={"cumple": day.replace(year=1990).isoformat()}))
+        store.set_person_dates("demo", person.id, {}, {"cumple": day.replace(year=1990).isoformat()})
+    for n in range(others):  # the rest of the year, straight into the index
+        other = (day + timedelta(days=1 + n % 360)).replace(year=1985)
+        store.set_person_dates("demo", f"other{n:06d}", {}, {"cumple": other.isoformat()})
+    calls = _count_calls()
+    clock.advance((clock.parse_iso(fire_at.next_at) - clock.utcnow()).total_seconds() + 60)
+    started = time.perf_counter()
+    counts = fire_schedules()
+    seconds = time.perf_counter() - started
+    dynamo = [op for service, op in calls if service == "dynamodb"]
+    runs, _ = store.list_runs("demo", automation_id=automation_id, person_id=None, status=None, since=None,
+                              until=None, cursor=None, limit=100)
+    yield figure(BENCH, "dates_runs_fired", len(runs), "runs", indexed=others + due_count, fired=counts["fired"])
+    yield figure(BENCH, "dates_requests_per_run", len(dynamo) / max(len(runs), 1), "requests",
+                 note="the day's month-day partition, the person's live value, the run (claim, step, finish)")
+    yield figure(BENCH, "dates_scans", dynamo.count("Scan"), "requests", queries=dynamo.count("Query"),
+                 note=f"{others} people on other days are never read")
+    yield figure(BENCH, "dates_fire_seconds", seconds, "s", runs=len(runs))
+
+
+PARTS = {"matching": part_matching, "latency": part_latency, "waits": part_waits, "dates": part_dates}
 
 
 def run() -> Iterator[dict[str, Any]]:

@@ -94,3 +94,47 @@ def test_precio_gets_a_tag_and_a_template_then_a_60_minute_wait_resumes(own_clie
     done = eventually(lambda: (items := runs()) and items[0]["status"] == "completed" and items[0])
     assert [s["status"] for s in done["steps"]] == ["completed"] * 4
     assert "seguimiento-60" in client.get(f"/v1/contacts/{person_id}", headers=admin).json()["tags"]
+
+
+def test_a_run_waits_for_the_customers_reply_and_takes_the_then_arm(own_client: httpx.Client) -> None:
+    """wait_event through the runtime: tag → the run waits for a reply; the customer's WhatsApp
+    message (webhook → ingest → message.received → bus → automations queue) moves it on."""
+    client = own_client
+    admin = login(client, "admin@demo.local")
+    created = client.post("/v1/automations", headers=admin, json={
+        "name": "Esperar respuesta a la cotización",
+        "trigger": {"type": "tag_added", "tag": "cotizado"},
+        "steps": [{"type": "wait_event", "event": "message_received", "timeout_minutes": 1440,
+                   "then": [{"type": "add_tag", "tag": "respondio"}],
+                   "timeout": [{"type": "add_tag", "tag": "sin-respuesta"}]}],
+    })
+    assert created.status_code == 201, created.text
+    automation_id = created.json()["id"]
+    wa_id = "57321" + str(uuid.uuid4().int)[:7]
+    name = f"Rosa Responde {uuid.uuid4().hex[:6]}"
+
+    def customer_writes(text: str) -> None:
+        payload = whatsapp_message_payload(DEMO_PHONE, DEMO_WABA, wa_id=wa_id, name=name,
+                                           message_id=f"wamid.WAIT{uuid.uuid4().hex[:10]}", text=text)
+        raw = json.dumps(payload).encode()
+        answer = client.post(f"/webhooks/meta/{APP}", content=raw, headers={
+            "content-type": "application/json", "x-hub-signature-256": meta_signature(raw, SECRET)})
+        assert answer.status_code == 200, answer.text
+
+    customer_writes("Hola, quiero una cotización")  # the person comes from WhatsApp
+    person_id = eventually(lambda: next((p["id"] for p in client.get(
+        "/v1/contacts", headers=admin, params={"q": name}).json()["items"]), None))
+    tagged = client.patch(f"/v1/contacts/{person_id}", headers=admin, json={"tags": ["cotizado"]})
+    assert tagged.status_code == 200, tagged.text
+
+    def run() -> dict[str, Any] | None:
+        items = client.get(f"/v1/automations/{automation_id}/runs", headers=admin).json()["items"]
+        return items[0] if items else None
+
+    waiting = eventually(lambda: (r := run()) and r["status"] == "waiting" and r)
+    assert waiting["person_id"] == person_id and waiting["steps"][0]["type"] == "wait_event"
+    customer_writes("Sí, me interesa")
+    done = eventually(lambda: (r := run()) and r["status"] == "completed" and r)
+    assert done["steps"][0]["output"]["event_type"] == "message.received"
+    tags = client.get(f"/v1/contacts/{person_id}", headers=admin).json()["tags"]
+    assert "respondio" in tags and "sin-respuesta" not in tags

@@ -154,3 +154,64 @@ test('automations: the builder draws a branch with "yes" on the left and "no" on
   await screenshot(page, 'automation-branches');
   await page.context().close();
 });
+
+test('automations: a wait for a reply is drawn with its two arms, and a manager approves a held deal', async () => {
+  const stamp = Date.now().toString(36);
+  const admin = await apiLogin(baseUrl(), 'admin@demo.local');
+  const supervisor = await apiLogin(baseUrl(), 'supervisor@demo.local');
+  const me = await apiCall(baseUrl(), supervisor, 'GET', '/v1/me');
+  assert.equal(me.status, 200);
+
+  // The builder: "wait until something happens" has a "happened" arm and a "timed out" arm.
+  const page = await newPage(browser(), baseUrl());
+  await signIn(page, 'admin@demo.local');
+  await page.getByRole('navigation', { name: 'Navegación principal' }).waitFor();
+  await page.goto('/automations/new');
+  const flow = page.getByRole('list', { name: 'Flujo de la automatización' });
+  await flow.getByRole('button', { name: 'Agregar el primer paso' }).click();
+  await page.getByLabel('Tipo de paso').selectOption('wait_event');
+  assert.equal(await page.getByLabel('Evento que se espera').inputValue(), 'message_received');
+  await flow.getByRole('button', { name: 'Agregar un paso en «si se agota el tiempo»' }).click();
+  await page.getByLabel('Etiqueta', { exact: true }).fill(`sin-respuesta-${stamp}`);
+  await flow.getByRole('button', { name: new RegExp(`si se agota el tiempo: Paso 2: Agregar etiqueta: sin-respuesta-${stamp}`) }).waitFor();
+  await flow.getByRole('button', { name: 'Agregar un paso en «si pasa a tiempo»' }).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'automation-wait-event');
+  await page.context().close();
+
+  // A deal over the amount waits for the supervisor, who approves it on the approvals screen.
+  const automation = await apiCall(baseUrl(), admin, 'POST', '/v1/automations', {
+    name: `Aprobar ${stamp}`, trigger: { type: 'deal_stage_changed' },
+    steps: [{ type: 'request_approval', approver_ids: [me.body.id], amount_over: 1000, message: `Revisar ${stamp}` }],
+  });
+  assert.equal(automation.status, 201, JSON.stringify(automation.body));
+  const deal = await apiCall(baseUrl(), admin, 'POST', '/v1/deals', { title: `Negocio ${stamp}`, amount: 25000 });
+  assert.equal(deal.status, 201);
+  const pipeline = await apiCall(baseUrl(), admin, 'GET', `/v1/pipelines/${deal.body.pipeline_id}`);
+  const next = pipeline.body.stages.find((s) => s.id !== deal.body.stage_id && s.outcome === 'open');
+  const moved = await apiCall(baseUrl(), admin, 'PATCH', `/v1/deals/${deal.body.id}`, { stage_id: next.id });
+  assert.equal(moved.status, 200, JSON.stringify(moved.body));
+  await eventually(async () => {
+    const res = await apiCall(baseUrl(), supervisor, 'GET', '/v1/automation-approvals');
+    return res.body.items.some((a) => a.deal_id === deal.body.id);
+  }, { timeoutMs: 60_000, message: 'the approval request' });
+
+  const manager = await newPage(browser(), baseUrl());
+  await signIn(manager, 'supervisor@demo.local');
+  await manager.getByRole('navigation', { name: 'Navegación principal' }).waitFor();
+  await manager.goto('/automations/approvals');
+  await manager.getByRole('heading', { name: 'Aprobaciones de negocios', level: 1 }).waitFor();
+  const item = manager.getByRole('listitem').filter({ has: manager.getByRole('heading', { name: new RegExp(`Negocio ${stamp}`) }) });
+  await item.getByText(`Revisar ${stamp}`).waitFor();
+  assert.deepEqual(await seriousViolations(manager), []);
+  await item.getByLabel('Motivo (obligatorio para rechazar)').fill('Cliente estratégico');
+  await item.getByRole('button', { name: 'Aprobar' }).click();
+  await eventually(async () => {
+    const res = await apiCall(baseUrl(), supervisor, 'GET', '/v1/automation-approvals?status=approved');
+    return res.body.items.some((a) => a.deal_id === deal.body.id && a.reason === 'Cliente estratégico');
+  }, { message: 'the approval decided' });
+  const runs = await apiCall(baseUrl(), admin, 'GET', `/v1/automations/${automation.body.id}/runs`);
+  assert.equal(runs.body.items[0].status, 'completed');
+  await screenshot(manager, 'automation-approvals');
+  await manager.context().close();
+});

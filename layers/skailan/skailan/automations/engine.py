@@ -19,6 +19,7 @@ whoever created it.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -36,7 +37,7 @@ from skailan.automations.catalogue import (
     RUN_STOPPED,
     SOURCE,
 )
-from skailan.automations.models import Page, RunOut, StepRunOut
+from skailan.automations.models import ApprovalOut, Page, RunOut, StepRunOut
 from skailan.crm.text import fold
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
@@ -114,6 +115,11 @@ def triggers_of(event: DomainEvent) -> list[tuple[str, dict[str, Any]]]:
                    "conversation.unassigned_alert": "conversation_unattended"}
         if type_ in mapping:
             out.append((mapping[type_], data))
+    elif source == "skailan.campaigns":
+        if type_.startswith("campaign_recipient.") and data.get("person_id"):
+            out.append((f"campaign_{type_.split('.', 1)[1]}", data))
+        elif type_ == "consent.changed" and data.get("suppressed") and data.get("person_id"):
+            out.append(("campaign_unsubscribed", data))
     elif source == "skailan.leads":
         # The leads context (issue 11) publishes these; read from the payload only.
         mapping = {"lead.note_added": "lead_note_added", "lead.status_changed": "lead_status_changed",
@@ -139,7 +145,9 @@ def trigger_matches(trigger: dict[str, Any], facts: dict[str, Any]) -> bool:
     checks = {"journey_state_changed": ("state", "state"), "form_submitted": ("form_id", "form_id"),
               "conversation_closed": ("reason_id", "reason_id"), "deal_stage_changed": ("stage_id", "stage_id"),
               "lead_note_added": ("template", "template"), "lead_status_changed": ("status", "status"),
-              "outcome_classified": ("outcome", "outcome")}
+              "outcome_classified": ("outcome", "outcome"), "campaign_delivered": ("campaign_id", "campaign_id"),
+              "campaign_read": ("campaign_id", "campaign_id"), "campaign_opened": ("campaign_id", "campaign_id"),
+              "campaign_clicked": ("campaign_id", "campaign_id")}
     if kind in checks:
         param, fact = checks[kind]
         wanted = trigger.get(param)
@@ -167,9 +175,17 @@ def on_event(event: DomainEvent) -> dict[str, int]:
     counts = {"matched": 0, "started": 0, "duplicate": 0, "stopped": 0}
     if event.source == SOURCE:
         return counts
+    if event.source == "skailan.crm" and event.type.startswith("contact."):
+        sync_person_dates(event)
     person_id: str | None = None
     resolved = False
-    for key, facts in triggers_of(event):
+    keys = triggers_of(event)
+    waitable = [(k, f) for k, f in keys if k.split("#", 1)[0] in WAITABLE]
+    if waitable:
+        person_id, resolved = person_of(event, waitable[0][1]), True
+        if person_id:
+            counts["resumed"] = resume_waiting(event, person_id, waitable)
+    for key, facts in keys:
         for automation in store.matching(event.tenant_id, key):
             if not trigger_matches((automation.definition or {}).get("trigger") or {}, facts):
                 continue
@@ -179,6 +195,52 @@ def on_event(event: DomainEvent) -> dict[str, int]:
             outcome = start(automation, event=event, facts=facts, person_id=person_id)
             counts[outcome] = counts.get(outcome, 0) + 1
     return counts
+
+
+WAITABLE = frozenset({"message_received", "tag_added", "tag_removed", "form_submitted", "journey_state_changed",
+                      "conversation_closed", "deal_won", "deal_lost", "lead_status_changed", "campaign_delivered",
+                      "campaign_read", "campaign_opened", "campaign_clicked"})
+
+
+def resume_waiting(event: DomainEvent, person_id: str, keys: list[tuple[str, dict[str, Any]]]) -> int:
+    """Runs of this person waiting (`wait_event`) for this event go on into their `then` arm: one
+    Query for the person's waits. The triggering event (or a redelivery of it) never ends its own
+    run's wait (the wait is created while that event is handled, so any other event of the kind
+    handled later is an answer: message times are the provider's, not comparable with the
+    application clock); the run's conditional save is the claim, so
+    a redelivered event, or a timeout at the same moment, moves it once."""
+    from pynamodb.exceptions import PutError
+
+    resumed = 0
+    for wait in store.event_waits(event.tenant_id, person_id):
+        hit = next((facts for key, facts in keys if key == wait.event_key and trigger_matches(
+            {"type": key.split("#", 1)[0], **(wait.params or {})}, facts)), None)
+        if hit is None or event.id == wait.trigger_event_id:
+            continue
+        run = store.get_run(event.tenant_id, wait.automation_id, wait.run_id, consistent=True)
+        if run is None or run.status != "waiting" or int(run.pc) != int(wait.pc):
+            store.drop_event_wait(wait)  # the run moved on (timed out, deleted): a leftover
+            continue
+        version = store.get_version(run.tenant_id, run.automation_id, int(run.version))
+        program = (version.program or []) if version is not None else []
+        ins = program[int(run.pc)] if int(run.pc) < len(program) else None
+        if ins is None or ins["op"] != "wait_event":
+            continue
+        _record(run, int(run.pc), ins, "completed", output={"event_id": event.id, "event_type": event.type,
+                                                             "at": event.occurred_at})
+        run.pc, run.attempts, run.status, run.wait_until, run.updated_at = int(run.pc) + 1, 0, "running", None, iso()
+        try:
+            store.save_run(run)
+        except PutError:
+            continue  # the timeout (or another worker) took it first
+        store.drop_event_wait(wait)
+        automation = store.get_automation(run.tenant_id, run.automation_id)
+        if automation is None:
+            _finish(run, None, "stopped", why_not("la automatización fue eliminada", "the automation was deleted"))
+            continue
+        execute(run, program, automation=automation)
+        resumed += 1
+    return resumed
 
 
 # ---------------------------------------------------------------- conditions
@@ -472,6 +534,37 @@ def execute(run: store.RunItem, program: list[dict[str, Any]], *, automation: st
                 _record(run, pc, ins, "completed", output={"matched": reason is None, "reason": reason})
                 run.pc = pc + 1 if reason is None else int(ins["else"])
                 continue
+            if op == "request_approval":
+                try:
+                    needed, output = _request_approval(run, pc, ins)
+                except SkailanError as err:
+                    _record(run, pc, ins, "failed", error=err.message)
+                    _finish(run, automation, "failed", _failed_reason(ins, err.message))
+                    return
+                if needed:
+                    _record(run, pc, ins, "waiting", output=output)
+                    run.status, run.wait_until, run.updated_at = "waiting", None, iso()
+                    store.save_run(run)
+                    return
+                _record(run, pc, ins, "completed", output=output)
+                run.pc, run.attempts = pc + 1, 0
+                continue
+            if op == "wait_event":
+                due = _timeout_due(ins, run)
+                person_id = run.person_id
+                if person_id is None:
+                    _record(run, pc, ins, "failed", error=both("La ejecución no tiene persona",
+                                                               "The run has no person"))
+                    _finish(run, automation, "failed", _failed_reason(ins, "no person"))
+                    return
+                key = ins["event"] + (f"#{fold(ins['tag'])}" if ins.get("tag") else "")
+                params = {k: ins[k] for k in ("keywords", "channel", "form_id", "state", "campaign_id") if ins.get(k)}
+                since = iso()
+                store.add_event_wait(run, pc, key, params, since)
+                _record(run, pc, ins, "waiting", output={"event": ins["event"], "until": iso(due)})
+                run.status, run.wait_until, run.updated_at = "waiting", iso(due), since
+                store.save_run(run)
+                return
             if op == "wait":
                 due = _wait_due(ins, run)
                 if due > utcnow():
@@ -521,6 +614,90 @@ def _wait_due(ins: dict[str, Any], run: store.RunItem) -> Any:
     if run.wait_until:  # resumed: the wait it parked on
         return parse_iso(run.wait_until)
     due = parse_iso(ins["until"]) if ins.get("until") else utcnow() + timedelta(minutes=int(ins["minutes"]))
+    if ins.get("business_hours"):
+        from skailan.tenancy import brands
+
+        brand = brands.get_brand(run.tenant_id)
+        due = next_open(brand.business_hours, brand.time_zone, due)
+    return due
+
+
+def _request_approval(run: store.RunItem, pc: int, ins: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+    """(whether a manager must decide, the step's output). The request is created once per run
+    and step (its id), and each approver is told."""
+    from skailan.crm import deals
+
+    trigger = run.trigger or {}
+    deal_id = trigger.get("entity_id")
+    if trigger.get("entity_type") != "deal" or not deal_id:
+        raise SkailanError(both("El disparador no trae un negocio", "The trigger has no deal"), code="no_deal")
+    deal = deals.get_deal(run.tenant_id, str(deal_id))
+    amount = float(deal.amount)
+    if ins.get("amount_over") is not None and amount <= float(ins["amount_over"]):
+        return False, {"approved": True, "automatic": True, "amount": amount}
+    approval_id = f"{run.run_id}-{pc}"
+    if store.new_approval(run.tenant_id, approval_id, automation_id=run.automation_id, run_id=run.run_id, pc=pc,
+                          deal_id=str(deal_id), deal_title=deal.title, amount=amount, person_id=run.person_id,
+                          approver_ids=list(ins["approver_ids"]), message=ins.get("message"), requested_at=iso()):
+        from skailan.inbox import notifications
+
+        for user in ins["approver_ids"]:
+            with contextlib.suppress(Exception):  # the request stands; a notice is a courtesy
+                notifications.notify(run.tenant_id, user, "automation", conversation_id=None,
+                                     text=f"Aprobación pedida: «{deal.title}» ({amount:g}). / Approval requested: "
+                                          f"“{deal.title}” ({amount:g}).",
+                                     data={"approval_id": approval_id, "deal_id": str(deal_id)},
+                                     notification_id=f"approval-{approval_id}-{user}")
+    return True, {"approval_id": approval_id, "amount": amount}
+
+
+def decide(caller: Caller, approval_id: str, approve: bool, reason: str | None) -> Any:
+    """A manager approves or rejects: only the step's approvers; once (a conditional update). The
+    waiting run goes on into `then` (approved) or `rejected`."""
+    from skailan.platform.errors import Forbidden
+
+    not_found = NotFound("Aprobación no encontrada. / Approval not found.", code="approval_not_found")
+    item = store.get_approval(caller.tenant_id, approval_id) if is_valid_id(approval_id) else None
+    if item is None:
+        raise not_found
+    if caller.principal_id not in (item.approver_ids or []):
+        raise Forbidden(both("Solo quienes la automatización nombra pueden decidir esta aprobación",
+                             "Only the approvers the automation names can decide this approval"),
+                        code="not_an_approver")
+    status = "approved" if approve else "rejected"
+    if not store.decide_approval(item, status, caller.principal_id, reason, iso()):
+        raise Conflict(both("Esta aprobación ya se decidió", "This approval was already decided"),
+                       code="approval_decided", details={"status": item.status})
+    _resume_after_decision(item, approve, caller.principal_id, reason)
+    return store.get_approval(caller.tenant_id, approval_id)
+
+
+def _resume_after_decision(item: store.ApprovalItem, approved: bool, by: str, reason: str | None) -> None:
+    run = store.get_run(item.tenant_id, item.automation_id, item.run_id, consistent=True)
+    if run is None or run.status != "waiting" or int(run.pc) != int(item.pc):
+        return
+    version = store.get_version(run.tenant_id, run.automation_id, int(run.version))
+    program = (version.program or []) if version is not None else []
+    ins = program[int(run.pc)] if int(run.pc) < len(program) else None
+    if ins is None or ins["op"] != "request_approval":
+        return
+    _record(run, int(run.pc), ins, "completed", output={"approval_id": item.approval_id, "approved": approved,
+                                                         "by": by, "reason": reason})
+    run.pc = int(run.pc) + 1 if approved else int(ins["else"])
+    run.attempts, run.status, run.updated_at = 0, "running", iso()
+    try:
+        store.save_run(run)
+    except PutError:
+        return
+    automation = store.get_automation(run.tenant_id, run.automation_id)
+    if automation is None:
+        _finish(run, None, "stopped", why_not("la automatización fue eliminada", "the automation was deleted"))
+        return
+    execute(run, program, automation=automation)
+
+
+def _timeout_due(ins: dict[str, Any], run: store.RunItem) -> Any:
+    due = utcnow() + timedelta(minutes=int(ins["timeout_minutes"]))
     if ins.get("business_hours"):
         from skailan.tenancy import brands
 
@@ -657,6 +834,10 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
         key = str(ins["field"]).removeprefix("custom.")
         current = (load_person(tenant_id, person_id).custom or {}).get(key) or 0
         total = float(current) + int(ins["points"])
+        if ins.get("min") is not None:
+            total = max(total, float(ins["min"]))
+        if ins.get("max") is not None:
+            total = min(total, float(ins["max"]))
         value: float | int = int(total) if total.is_integer() else total
         update_person(caller, person_id, PersonPatchIn(custom={key: value}))
         return {"field": key, "before": current, "after": value}
@@ -676,11 +857,11 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
         from skailan.crm.people import update_person
 
         person_id = _need_person(run)
-        users = list(ins["user_ids"])
-        turn = store.next_turn(tenant_id, run.automation_id, int(run.pc))
-        owner = users[(turn - 1) % len(users)]
+        owner = store.round_robin_pick(tenant_id, run.automation_id, run.run_id, int(run.pc), list(ins["user_ids"]))
         update_person(caller, person_id, PersonPatchIn(owner_id=owner))
         return {"owner_id": owner}
+    if op in ("assign_agent", "assign_team"):
+        return _assign_conversation(run, ins)
     if op == "send_message":
         from skailan.conversations import outbound
         from skailan.conversations.models import MessageIn
@@ -702,6 +883,30 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
     if op == "call_webhook":
         return call_webhook(run, ins, automation)
     raise SkailanError(both(f"Paso desconocido: {op}", f"Unknown step: {op}"), code="unknown_step")
+
+
+def _assign_conversation(run: store.RunItem, ins: dict[str, Any]) -> dict[str, Any]:
+    """Through the inbox's own actions (assign / transfer): they claim the conversation
+    conditionally, so it never ends up with two holders; the pick is fixed per run and step."""
+    from skailan.inbox import actions
+    from skailan.inbox import state as inbox_state
+
+    tenant_id = run.tenant_id
+    conversation_id = _need_conversation(run)
+    # The automation acts for the brand: it may move any conversation of it.
+    caller = dataclasses.replace(system_caller(tenant_id), super_admin=True)
+    if ins["op"] == "assign_agent" and ins.get("only_unassigned"):
+        current = inbox_state.load(tenant_id, conversation_id)
+        if current.assignee:
+            return {"changed": False, "assignee": current.assignee}
+    users = list(ins.get("user_ids") or [])
+    user = store.round_robin_pick(tenant_id, run.automation_id, run.run_id, int(run.pc), users) if users else None
+    if ins["op"] == "assign_agent":
+        result = actions.assign(caller, conversation_id, user)
+    else:
+        result = actions.transfer(caller, conversation_id, user_id=user, team_id=ins["team_id"], note=None)
+    return {"conversation_id": conversation_id, "assignee": result.assignee, "team_id": result.team_id,
+            "status": result.status}
 
 
 def _create_task(run: store.RunItem, ins: dict[str, Any], caller: Caller) -> dict[str, Any]:
@@ -823,6 +1028,10 @@ def resume_due(now: str | None = None, *, max_seconds: float = 100.0) -> dict[st
         if waiting_on is not None and waiting_on["op"] == "wait":
             _record(run, int(run.pc), waiting_on, "completed", output={"until": run.wait_until})
             run.pc, run.attempts = int(run.pc) + 1, 0
+        elif waiting_on is not None and waiting_on["op"] == "wait_event":
+            # the event did not come in time: the timeout branch
+            _record(run, int(run.pc), waiting_on, "completed", output={"timed_out": True, "until": run.wait_until})
+            run.pc, run.attempts = int(waiting_on["else"]), 0
         run.status, run.wait_until, run.updated_at = "running", None, iso()
         try:
             store.save_run(run)  # the claim: a second job run finds it running
@@ -928,3 +1137,197 @@ def receive_webhook(hook_id: str, secret: str | None, body: Any) -> dict[str, st
     person_id = body.get("person_id") if isinstance(body.get("person_id"), str) else None
     run_id = _start_returning(automation, {k: v for k, v in body.items() if isinstance(k, str)}, person_id)
     return {"status": "accepted", "run_id": run_id}
+
+
+# ---------------------------------------------------------------- clock triggers: dates, schedules, list runs
+
+
+def sync_person_dates(event: DomainEvent) -> bool:
+    """Keep the month-day index of a person's date fields (birthdays, "N days from a date") in
+    step with the person, from contact events: the person's live values (a consistent read) are
+    what the index gets, so events handled out of order still converge. Any custom value shaped
+    YYYY-MM-DD is indexed (only date fields hold one that way; a date trigger names its field).
+    True when the index changed."""
+    from skailan.crm.people import find_person
+
+    if event.source != "skailan.crm" or event.entity_type != "contact" or not event.entity_id:
+        return False
+    if event.type == "contact.updated" and "custom" not in ((event.data or {}).get("changed") or []):
+        return False
+    if event.type not in ("contact.created", "contact.updated", "contact.deleted", "contact.merged"):
+        return False
+    tenant_id, person_id = event.tenant_id, event.entity_id
+    person = find_person(tenant_id, person_id, consistent=True) if is_valid_id(person_id) else None
+    new: dict[str, str] = {}
+    if person is not None and not person.deleted_at and not person.merged_into:
+        new = {str(k): v for k, v in (person.custom or {}).items()
+               if isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v)}
+    old = {} if event.type == "contact.created" and not new else store.person_dates(tenant_id, person_id)
+    if old == new:
+        return False
+    store.set_person_dates(tenant_id, person_id, old, new)
+    return True
+
+
+def _clock_event(tenant_id: str, event_id: str, person_id: str | None, data: dict[str, Any]) -> DomainEvent:
+    """The record a clock-fired run keeps as its trigger; its id is the run's idempotency key (the
+    occurrence and the person), so a job run again after a crash never starts a run twice."""
+    return DomainEvent(id=event_id, tenant_id=tenant_id, source=SOURCE, type="automation.clock",
+                       entity_type="contact" if person_id else None, entity_id=person_id, data=data, chain=None)
+
+
+def _month_days(target: Any, yearly: bool) -> list[str]:
+    import calendar
+
+    days = [f"{target.month:02d}{target.day:02d}"]
+    if yearly and target.month == 2 and target.day == 28 and not calendar.isleap(target.year):
+        days.append("0229")  # born on Feb 29: celebrated on Feb 28 in other years
+    return days
+
+
+def _fire_dates(automation: store.AutomationItem, trigger: dict[str, Any], occurrence: str,
+                deadline: float) -> bool:
+    """Start the runs of one day of a birthday / date-field trigger. False if time ran out."""
+    import time
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from skailan.crm.people import find_person
+    from skailan.tenancy import brands
+
+    tenant_id = automation.tenant_id
+    zone = ZoneInfo(brands.get_brand(tenant_id).time_zone)
+    today = parse_iso(occurrence).astimezone(zone).date()
+    target = today - timedelta(days=int(trigger.get("days") or 0))
+    yearly = trigger["type"] == "birthday"
+    field = str(trigger["field"]).removeprefix("custom.")
+    for month_day in _month_days(target, yearly):
+        for entry in store.people_on(tenant_id, field, month_day):
+            if time.monotonic() > deadline:
+                return False
+            if not yearly and entry.value != target.isoformat():
+                continue
+            try:
+                date.fromisoformat(entry.value)
+            except ValueError:
+                continue
+            person = find_person(tenant_id, entry.person_id)
+            if person is None or person.deleted_at or (person.custom or {}).get(field) != entry.value:
+                continue  # a stale entry: the person changed since (the index catches up)
+            facts = {"person_id": entry.person_id, "field": field, "date": entry.value, "on": today.isoformat()}
+            start(automation, event=_clock_event(tenant_id, f"date:{today.isoformat()}:{entry.person_id}",
+                                                 entry.person_id, facts), facts=facts, person_id=entry.person_id)
+    return True
+
+
+def _fire_list(automation: store.AutomationItem, list_id: str, key: str, facts: dict[str, Any],
+               deadline: float, facet: str = "list") -> bool:
+    """Start a run on each member of a list or segment (the claims skip those a previous pass
+    started)."""
+    import time
+
+    from skailan.crm.lists import member_ids
+
+    for person_id in member_ids(automation.tenant_id, facet, list_id):
+        if time.monotonic() > deadline:
+            return False
+        data = {**facts, "person_id": person_id, f"{facet}_id": list_id}
+        start(automation, event=_clock_event(automation.tenant_id, f"{key}:{person_id}", person_id, data),
+              facts=data, person_id=person_id)
+    return True
+
+
+def fire_schedules(now: str | None = None, *, max_seconds: float = 100.0) -> dict[str, int]:
+    """The schedules job: every clock trigger and queued list run due at `now` (one Query on the
+    schedules index, never a Scan of people or automations). A date trigger catches up day by
+    day; a cron schedule fires its latest missed time once. A pass cut short by time leaves the
+    schedule where it was: the next minute's pass starts again and the claims skip what ran."""
+    import time
+
+    from skailan.automations.service import next_fire
+
+    deadline = time.monotonic() + max_seconds
+    now = now or iso()
+    counts = {"fired": 0, "batches": 0, "removed": 0, "left": 0}
+    for item in store.due_schedules(now):
+        if time.monotonic() > deadline:
+            counts["left"] += 1
+            break
+        automation = store.get_automation(item.tenant_id, item.automation_id, consistent=True)
+        batch = item.sk.startswith("BATCH#")
+        if automation is None or (not batch and not store.live(automation)):
+            store.advance_schedule(item, None)
+            counts["removed"] += 1
+            continue
+        trigger = (automation.definition or {}).get("trigger") or {}
+        if batch:
+            done = _fire_list(automation, item.list_id or "", f"list:{item.sk[6:]}",
+                              {"requested_by": item.requested_by}, deadline)
+            if done:
+                store.advance_schedule(item, None)
+                counts["batches"] += 1
+            continue
+        occurrence = item.next_at
+        while occurrence <= now:
+            if trigger.get("type") == "schedule":
+                facts = {"scheduled_for": occurrence}
+                if trigger.get("list_id") or trigger.get("segment_id"):
+                    facet = "list" if trigger.get("list_id") else "segment"
+                    done = _fire_list(automation, trigger[f"{facet}_id"], f"sched:{occurrence}", facts, deadline,
+                                      facet)
+                else:
+                    start(automation, event=_clock_event(item.tenant_id, f"sched:{occurrence}", None, facts),
+                          facts=facts, person_id=None)
+                    done = True
+                following = next_fire(item.tenant_id, trigger, max(parse_iso(occurrence), parse_iso(now)))
+            elif trigger.get("type") in ("birthday", "date_field"):
+                done = _fire_dates(automation, trigger, occurrence, deadline)
+                following = next_fire(item.tenant_id, trigger, parse_iso(occurrence))
+            else:  # the trigger changed to an event one: nothing to schedule
+                done, following = True, None
+            if not done:
+                counts["left"] += 1
+                break
+            counts["fired"] += 1
+            if not store.advance_schedule(item, following):
+                break  # moved by an edit or another pass meanwhile
+            if following is None:
+                break
+            item.next_at = occurrence = following
+    return counts
+
+
+def queue_list_run(caller: Caller, automation_id: str, list_id: str) -> dict[str, str]:
+    """Run the automation on every member of a list: queued for the schedules job (now), which
+    works through the list in passes; each member's run is claimed once."""
+    from skailan.automations.service import load
+    from skailan.crm.lists import load_list
+
+    load(caller.tenant_id, automation_id)
+    load_list(caller.tenant_id, list_id)  # 404 for another brand's list
+    batch_id = new_id()
+    store.queue_batch(caller.tenant_id, automation_id, batch_id, iso(), list_id, caller.principal_id)
+    return {"status": "queued", "list_id": list_id, "batch_id": batch_id}
+
+
+# ---------------------------------------------------------------- approvals (API)
+
+
+def approval_out(item: store.ApprovalItem) -> ApprovalOut:
+    return ApprovalOut(id=item.approval_id, status=cast("Any", item.status), automation_id=item.automation_id,
+                       run_id=item.run_id, deal_id=item.deal_id, deal_title=item.deal_title,
+                       amount=float(item.amount), person_id=item.person_id, approver_ids=list(item.approver_ids or []),
+                       message=item.message, requested_at=item.requested_at, decided_by=item.decided_by,
+                       decided_at=item.decided_at, reason=item.reason)
+
+
+def list_approvals(tenant_id: str, status: str, cursor: str | None, limit: int | None) -> Page[ApprovalOut]:
+    items, next_cursor = store.list_approvals(tenant_id, status, cursor, limit)
+    return Page[ApprovalOut](items=[approval_out(i) for i in items], next_cursor=next_cursor)
+
+
+def get_approval_out(tenant_id: str, approval_id: str) -> ApprovalOut:
+    item = store.get_approval(tenant_id, approval_id) if is_valid_id(approval_id) else None
+    if item is None:
+        raise NotFound("Aprobación no encontrada. / Approval not found.", code="approval_not_found")
+    return approval_out(item)

@@ -135,11 +135,82 @@ class InboundWebhook(_Trigger):
     type: Literal["webhook"]
 
 
+class _CampaignTrigger(_Trigger):
+    campaign_id: EntityId | None = None  # None: any campaign
+
+
+class CampaignDelivered(_CampaignTrigger):
+    type: Literal["campaign_delivered"]
+
+
+class CampaignRead(_CampaignTrigger):
+    type: Literal["campaign_read"]
+
+
+class CampaignOpened(_CampaignTrigger):
+    type: Literal["campaign_opened"]
+
+
+class CampaignClicked(_CampaignTrigger):
+    type: Literal["campaign_clicked"]
+
+
+class CampaignUnsubscribed(_Trigger):
+    """The person opted out of a channel (campaigns' consent.changed, suppressed)."""
+
+    type: Literal["campaign_unsubscribed"]
+    channel: Channel | None = None
+
+
+FieldKey = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^(custom\.)?[a-z][a-z0-9_]*$")]
+
+
+class Birthday(_Trigger):
+    """Every year on the month and day of a date field (`days` before (<0) or after (>0)), at
+    `hour` in the brand's time zone. Feb 29 falls on Feb 28 in other years."""
+
+    type: Literal["birthday"]
+    field: FieldKey = "birthday"  # a custom field of type date
+    days: Annotated[int, Field(ge=-365, le=365)] = 0
+    hour: Annotated[int, Field(ge=0, le=23)] = 9
+
+
+class DateField(_Trigger):
+    """Once, `days` before (<0) or after (>0) the date in a date field, at `hour` (brand zone)."""
+
+    type: Literal["date_field"]
+    field: FieldKey
+    days: Annotated[int, Field(ge=-3650, le=3650)] = 0
+    hour: Annotated[int, Field(ge=0, le=23)] = 9
+
+
+class Schedule(_Trigger):
+    """A cron expression (`minute hour day month weekday`) in the brand's time zone; on each
+    member of `list_id`, or once without a person."""
+
+    type: Literal["schedule"]
+    cron: Annotated[str, Field(min_length=9, max_length=100)]
+    list_id: EntityId | None = None
+    # Or each member of a segment (e.g. score decay: "score > 0 and no interaction in 30 days").
+    segment_id: EntityId | None = None
+
+    @model_validator(mode="after")
+    def _one_audience(self) -> Schedule:
+        if self.list_id and self.segment_id:
+            raise ValueError("give list_id or segment_id, not both")
+        return self
+
+
+# Triggers fired by the clock (the schedules index), not by an event.
+CLOCK_TRIGGERS = frozenset({"birthday", "date_field", "schedule"})
+
+
 Trigger = Annotated[
     PersonCreated | PersonUpdated | TagAdded | TagRemoved | JourneyStateChanged | CustomerRoleChanged
     | FormSubmitted | ConversationOpened | ConversationAssigned | ConversationClosed | MessageReceived
     | LeadNoteAdded | LeadStatusChanged | OutcomeClassified | DealStageChanged | DealWon | DealLost | TaskOverdue
-    | ConversationUnattended | Manual | InboundWebhook,
+    | ConversationUnattended | Manual | InboundWebhook | Birthday | DateField | Schedule | CampaignDelivered
+    | CampaignRead | CampaignOpened | CampaignClicked | CampaignUnsubscribed,
     Field(discriminator="type"),
 ]
 
@@ -214,6 +285,25 @@ class AssignOwner(RequestModel):
     user_ids: Annotated[list[EntityId], Field(min_length=1, max_length=50)]
 
 
+class AssignAgent(RequestModel):
+    """The triggering conversation to an agent, round-robin among `user_ids` (through the inbox's
+    assignment: a conditional claim, so a conversation never has two holders). `only_unassigned`:
+    leave a conversation someone already holds."""
+
+    type: Literal["assign_agent"]
+    user_ids: Annotated[list[EntityId], Field(min_length=1, max_length=50)]
+    only_unassigned: bool = False
+
+
+class AssignTeam(RequestModel):
+    """The triggering conversation to a team; with `user_ids`, also to one of them by turns (else
+    the team's members get it through auto-assignment)."""
+
+    type: Literal["assign_team"]
+    team_id: EntityId
+    user_ids: Annotated[list[EntityId], Field(max_length=50)] = Field(default_factory=list)
+
+
 class SendMessage(RequestModel):
     """Free text in the triggering conversation (only where its reply window is surely open)."""
 
@@ -277,6 +367,9 @@ class AddScore(RequestModel):
     type: Literal["add_score"]
     field: Annotated[str, Field(min_length=1, max_length=64)]
     points: Annotated[int, Field(ge=-10_000, le=10_000)]
+    # Bounds the score stays within (decay: negative points with `min: 0`).
+    min: Annotated[int, Field(ge=-1_000_000, le=1_000_000)] | None = None
+    max: Annotated[int, Field(ge=-1_000_000, le=1_000_000)] | None = None
 
 
 class Wait(RequestModel):
@@ -306,13 +399,61 @@ class Stop(RequestModel):
     type: Literal["stop"]
 
 
+class RequestApproval(RequestModel):
+    """Deal approval: a deal over `amount_over` (none: any amount) waits until one of
+    `approver_ids` approves (`then`) or rejects (`rejected`) it with a reason; at or below the
+    amount the run goes on into `then` at once. Deal triggers only."""
+
+    type: Literal["request_approval"]
+    approver_ids: Annotated[list[EntityId], Field(min_length=1, max_length=20)]
+    amount_over: Annotated[float, Field(ge=0, le=1e12)] | None = None
+    message: Annotated[str, Field(max_length=500)] | None = None
+    then: Annotated[list[Step], Field(max_length=MAX_STEPS)] = Field(default_factory=list)
+    rejected: Annotated[list[Step], Field(max_length=MAX_STEPS)] = Field(default_factory=list)
+
+
+# What a `wait_event` step can wait for: the person's own events (the trigger types of that name).
+WaitableEvent = Literal["message_received", "tag_added", "tag_removed", "form_submitted", "journey_state_changed",
+                        "conversation_closed", "deal_won", "deal_lost", "lead_status_changed", "campaign_delivered",
+                        "campaign_read", "campaign_opened", "campaign_clicked"]
+
+
+class WaitEvent(RequestModel):
+    """Wait until the person's event happens ("customer replied": `message_received`; "tag added"),
+    at most `timeout_minutes`: `then` runs when it happens, `timeout` when time runs out (either
+    way the steps after this one follow). `business_hours`: a timeout ending while the brand is
+    closed ends at its next opening."""
+
+    type: Literal["wait_event"]
+    event: WaitableEvent
+    tag: Tag | None = None  # tag events: which tag
+    keywords: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=50)] = Field(
+        default_factory=list)  # message_received: any of them (empty: any message)
+    channel: Channel | None = None
+    form_id: EntityId | None = None
+    state: EntityId | None = None
+    campaign_id: EntityId | None = None  # campaign events: which campaign (none: any)
+    timeout_minutes: Annotated[int, Field(ge=1, le=MAX_WAIT_MINUTES)]
+    business_hours: bool = False
+    then: Annotated[list[Step], Field(max_length=MAX_STEPS)] = Field(default_factory=list)
+    timeout: Annotated[list[Step], Field(max_length=MAX_STEPS)] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _tag(self) -> WaitEvent:
+        if self.event in ("tag_added", "tag_removed") and not self.tag:
+            raise ValueError("tag events need the tag")
+        return self
+
+
 Step = Annotated[
     AddTag | RemoveTag | UpdateField | SetJourneyState | AddToList | RemoveFromList | CreateTask | NotifyUser
-    | AssignOwner | SendMessage | SendWhatsappTemplate | SendEmail | SendSms | CallWebhook | CreateDeal | MoveDeal
-    | AddScore | Wait | Branch | Stop,
+    | AssignOwner | AssignAgent | AssignTeam | SendMessage | SendWhatsappTemplate | SendEmail | SendSms | CallWebhook | CreateDeal | MoveDeal
+    | AddScore | Wait | Branch | Stop | WaitEvent | RequestApproval,
     Field(discriminator="type"),
 ]
 Branch.model_rebuild()
+WaitEvent.model_rebuild()
+RequestApproval.model_rebuild()
 
 # Zoho-style built-in kinds: the same engine; the kind says which steps and triggers it must have
 # (assignment: assign_owner; scoring: add_score; escalation: task_overdue / conversation_unattended).
@@ -346,7 +487,22 @@ class AutomationPatchIn(PatchModel):
 
 
 class ManualRunIn(RequestModel):
-    person_id: EntityId
+    """One person now, or every member of a list (queued: the schedules job runs them)."""
+
+    person_id: EntityId | None = None
+    list_id: EntityId | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> ManualRunIn:
+        if (self.person_id is None) == (self.list_id is None):
+            raise ValueError("give person_id or list_id (one of them)")
+        return self
+
+
+class ListRunOut(ResponseModel):
+    status: Literal["queued"]
+    list_id: str
+    batch_id: str
 
 
 class AutomationOut(ResponseModel):
@@ -371,6 +527,8 @@ class AutomationOut(ResponseModel):
     webhook_url: str | None = None
     # Signs outbound webhook calls (X-Skailan-Signature) and checks inbound ones; editors only.
     webhook_secret: str | None = None
+    # Clock triggers (birthday, date_field, schedule): when the schedules job looks next.
+    next_fire_at: str | None = None
 
 
 class VersionOut(ResponseModel):
@@ -406,6 +564,31 @@ class RunOut(ResponseModel):
     started_at: str
     updated_at: str
     wait_until: str | None = None
+
+
+class ApprovalOut(ResponseModel):
+    id: str
+    status: Literal["pending", "approved", "rejected"]
+    automation_id: str
+    run_id: str
+    deal_id: str
+    deal_title: str | None = None
+    amount: float
+    person_id: str | None = None
+    approver_ids: list[str]
+    message: str | None = None
+    requested_at: str
+    decided_by: str | None = None
+    decided_at: str | None = None
+    reason: str | None = None
+
+
+class ApproveIn(RequestModel):
+    reason: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class RejectIn(RequestModel):
+    reason: Annotated[str, Field(min_length=1, max_length=1000)]
 
 
 class Page[T](ResponseModel):

@@ -13,11 +13,15 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from skailan.automations.models import (
+    ApprovalOut,
+    ApproveIn,
     AutomationIn,
     AutomationOut,
     AutomationPatchIn,
+    ListRunOut,
     ManualRunIn,
     Page,
+    RejectIn,
     RunOut,
     VersionOut,
 )
@@ -93,9 +97,12 @@ def retry_run(automation_id: str, run_id: str) -> RunOut:
 
 
 @router.post("/v1/automations/<automation_id>/run", middlewares=[requires(EDIT)], status_code=201, tags=TAGS)
-def run_on_person(automation_id: str, body: ManualRunIn) -> RunOut:
-    """Run the automation on one person now (any trigger; conditions still apply)."""
-    return engine.run_manual(current_caller(), automation_id, body.person_id)
+def run_on_person(automation_id: str, body: ManualRunIn) -> RunOut | ListRunOut:
+    """Run the automation on one person now (any trigger; conditions still apply), or queue it for
+    every member of a list (`list_id`: the schedules job works through it; each member runs once)."""
+    if body.list_id:
+        return ListRunOut.model_validate(engine.queue_list_run(current_caller(), automation_id, body.list_id))
+    return engine.run_manual(current_caller(), automation_id, body.person_id or "")
 
 
 @router.get("/v1/automation-runs", middlewares=[requires(VIEW)], tags=TAGS)
@@ -107,6 +114,33 @@ def list_brand_runs(automation_id: Ref = None, person_id: Ref = None, status: St
         service.load(tenant_id, automation_id)
     return engine.list_runs(tenant_id, automation_id=automation_id, person_id=person_id, status=status,
                             since=since, until=until, cursor=cursor, limit=limit)
+
+
+ApprovalStatus = Annotated[Literal["pending", "approved", "rejected"], Query()]
+
+
+@router.get("/v1/automation-approvals", middlewares=[requires("contacts:view")], tags=TAGS)
+def list_approvals(status: ApprovalStatus = "pending", cursor: Cursor = None,
+                   limit: Limit = None) -> Page[ApprovalOut]:
+    """Deal approvals automations asked for, newest first, by status (default: pending)."""
+    return engine.list_approvals(current_caller().tenant_id, status, cursor, limit)
+
+
+@router.get("/v1/automation-approvals/<approval_id>", middlewares=[requires("contacts:view")], tags=TAGS)
+def get_approval(approval_id: str) -> ApprovalOut:
+    return engine.get_approval_out(current_caller().tenant_id, approval_id)
+
+
+@router.post("/v1/automation-approvals/<approval_id>/approve", middlewares=[requires("contacts:view")], tags=TAGS)
+def approve(approval_id: str, body: ApproveIn) -> ApprovalOut:
+    """One of the step's approvers approves (a reason is optional); the run goes on into `then`."""
+    return engine.approval_out(engine.decide(current_caller(), approval_id, True, body.reason))
+
+
+@router.post("/v1/automation-approvals/<approval_id>/reject", middlewares=[requires("contacts:view")], tags=TAGS)
+def reject(approval_id: str, body: RejectIn) -> ApprovalOut:
+    """One of the step's approvers rejects, with a reason; the run goes on into `rejected`."""
+    return engine.approval_out(engine.decide(current_caller(), approval_id, False, body.reason))
 
 
 hooks_router = Router()

@@ -21,7 +21,9 @@ from skailan.automations.models import (
     AutomationPatchIn,
     Branch,
     Page,
+    RequestApproval,
     VersionOut,
+    WaitEvent,
 )
 from skailan.crm.text import fold
 from skailan.platform.auth import Caller
@@ -34,6 +36,9 @@ NOT_FOUND = "Automatización no encontrada. / Automation not found."
 WHATSAPP_WINDOW_MINUTES = 24 * 60
 # Triggers caused by the customer writing: the conversation's reply window is open when they fire.
 CUSTOMER_TRIGGERS = frozenset({"message_received", "conversation_opened"})
+# Triggers whose event names a conversation (assign an agent or a team to it).
+CONVERSATION_TRIGGERS = frozenset({"message_received", "conversation_opened", "conversation_assigned",
+                                   "conversation_closed", "conversation_unattended"})
 
 
 def both(es: str, en: str) -> str:
@@ -68,15 +73,24 @@ def compile_steps(steps: list[Any]) -> list[dict[str, Any]]:
     def emit(items: list[Any], prefix: str) -> None:
         for index, step in enumerate(items):
             path = f"{prefix}{index}"
-            if isinstance(step, Branch):
-                branch: dict[str, Any] = {"op": "branch", "path": path, "conditions": step.conditions}
+            if isinstance(step, Branch | WaitEvent | RequestApproval):
+                # wait_event and request_approval are branches too: `then` when the event comes (or
+                # the deal is approved), `timeout` / `rejected` (at "else") otherwise
+                if isinstance(step, Branch):
+                    branch: dict[str, Any] = {"op": "branch", "path": path, "conditions": step.conditions}
+                    arms, other = (step.then, step.else_), "else"
+                else:
+                    other = "timeout" if isinstance(step, WaitEvent) else "rejected"
+                    data = step.model_dump(exclude_none=True, exclude={"then", other})
+                    branch = {"op": data.pop("type"), "path": path, **data}
+                    arms = (step.then, step.timeout if isinstance(step, WaitEvent) else step.rejected)
                 program.append(branch)
-                emit(step.then, f"{path}.then.")
-                if step.else_:
+                emit(arms[0], f"{path}.then.")
+                if arms[1]:
                     jump: dict[str, Any] = {"op": "jump", "path": f"{path}.then.end"}
                     program.append(jump)
                     branch["else"] = len(program)
-                    emit(step.else_, f"{path}.else.")
+                    emit(arms[1], f"{path}.{other}.")
                     jump["to"] = len(program)
                 else:
                     branch["else"] = len(program)
@@ -129,6 +143,16 @@ def _walk(steps: list[Any], prefix: str) -> list[tuple[str, Any, int, bool]]:
                 a = go(step.then, f"{path}.then.", waited, dated)
                 b = go(step.else_, f"{path}.else.", waited, dated)
                 waited, dated = max(a[0], b[0]), a[1] or b[1]
+            elif isinstance(step, RequestApproval):
+                # a decision can take any time: free text after it may be outside the window
+                a = go(step.then, f"{path}.then.", waited + WHATSAPP_WINDOW_MINUTES, dated)
+                b = go(step.rejected, f"{path}.rejected.", waited + WHATSAPP_WINDOW_MINUTES, dated)
+                waited, dated = max(a[0], b[0]), a[1] or b[1]
+            elif isinstance(step, WaitEvent):
+                # After a reply the window is open again; on timeout it may not be.
+                a = go(step.then, f"{path}.then.", 0 if step.event == "message_received" else waited + step.timeout_minutes, dated)
+                b = go(step.timeout, f"{path}.timeout.", waited + step.timeout_minutes, dated)
+                waited, dated = max(a[0], b[0]), a[1] or b[1]
         return waited, dated
 
     go(steps, prefix, 0, False)
@@ -161,6 +185,41 @@ def validate(tenant_id: str, data: AutomationIn) -> None:
     trigger = data.trigger
     if trigger.type == "journey_state_changed" and trigger.state and trigger.state not in definitions.state_ids:
         _issue(errors, "trigger.state", "unknown", "Estado de recorrido desconocido", "Unknown journey state")
+    campaign_id = getattr(trigger, "campaign_id", None)
+    if campaign_id:
+        from skailan.campaigns import store as campaigns
+
+        if campaigns.get_campaign(tenant_id, str(campaign_id)) is None:
+            _issue(errors, f"trigger.{trigger.type}.campaign_id", "unknown", "Campaña desconocida", "Unknown campaign")
+    if trigger.type in ("birthday", "date_field"):
+        key = trigger.field.removeprefix("custom.")
+        found = next((f for f in definitions.fields if f.key == key), None)
+        if found is None or str(found.type) != "date":
+            _issue(errors, f"trigger.{trigger.type}.field", "not_a_date_field",
+                   f"«{key}» no es un campo de fecha de las personas", f"“{key}” is not a date field of people")
+    if trigger.type == "schedule":
+        from skailan.automations import cron
+
+        try:
+            cron.parse(trigger.cron)
+        except cron.CronError as err:
+            _issue(errors, "trigger.schedule.cron", "invalid_cron",
+                   f"Expresión cron no válida (minuto hora día mes día-de-semana): {err}",
+                   f"Not a valid cron expression (minute hour day month weekday): {err}")
+        if trigger.list_id:
+            from skailan.crm.lists import load_list
+
+            try:
+                load_list(tenant_id, trigger.list_id)
+            except NotFound:
+                _issue(errors, "trigger.schedule.list_id", "unknown", "Lista desconocida", "Unknown list")
+        if trigger.segment_id:
+            from skailan.crm.segment_store import load_segment
+
+            try:
+                load_segment(tenant_id, trigger.segment_id)
+            except NotFound:
+                _issue(errors, "trigger.schedule.segment_id", "unknown", "Segmento desconocido", "Unknown segment")
     users: set[str] = set()
     for path, step, waited, dated in _walk(data.steps, "steps."):
         kind = step.type
@@ -179,9 +238,18 @@ def validate(tenant_id: str, data: AutomationIn) -> None:
         elif kind == "notify_user":
             users.add(step.user_id)
             _check_user(tenant_id, step.user_id, f"{where}.user_id", errors)
-        elif kind == "assign_owner":
+        elif kind in ("assign_owner", "assign_agent", "assign_team"):
             for i, user in enumerate(step.user_ids):
                 _check_user(tenant_id, user, f"{where}.user_ids.{i}", errors)
+            if kind != "assign_owner" and trigger.type not in CONVERSATION_TRIGGERS:
+                _issue(errors, where, "needs_conversation_trigger",
+                       "Asignar un agente o un equipo necesita un disparador de conversación o de mensaje",
+                       "Assigning an agent or a team needs a conversation or message trigger")
+            if kind == "assign_team":
+                from skailan.inbox import teams
+
+                if teams.find_team(tenant_id, step.team_id) is None:
+                    _issue(errors, f"{where}.team_id", "unknown", "Equipo desconocido", "Unknown team")
         elif kind == "create_task" and step.assignee_id:
             _check_user(tenant_id, step.assignee_id, f"{where}.assignee_id", errors)
         elif kind == "send_message":
@@ -213,25 +281,69 @@ def validate(tenant_id: str, data: AutomationIn) -> None:
             if found is None or str(found.type) != "number":
                 _issue(errors, f"{where}.field", "not_a_number_field", "Los puntos van en un campo numérico",
                        "Points go in a number field")
+            if step.min is not None and step.max is not None and step.min > step.max:
+                _issue(errors, f"{where}.min", "min_above_max", "El mínimo supera al máximo",
+                       "The minimum is above the maximum")
+        elif kind == "request_approval":
+            for i, user in enumerate(step.approver_ids):
+                _check_user(tenant_id, user, f"{where}.approver_ids.{i}", errors)
+            if trigger.type not in ("deal_stage_changed", "deal_won", "deal_lost"):
+                _issue(errors, where, "needs_deal_trigger", "Aprobar un negocio necesita un disparador de negocio",
+                       "Approving a deal needs a deal trigger")
+        elif kind == "wait_event" and step.event == "journey_state_changed" and step.state and (
+                step.state not in definitions.state_ids):
+            _issue(errors, f"{where}.state", "unknown", "Estado de recorrido desconocido", "Unknown journey state")
         elif kind == "wait" and step.until:
             try:
                 parse_iso(step.until)
             except ValueError:
                 _issue(errors, f"{where}.until", "invalid", "Fecha y hora no válida (ISO-8601)",
                        "Not a valid date-time (ISO-8601)")
-    kinds_need = {"assignment": ("assign_owner", "una asignación (assign_owner)", "an assignment (assign_owner)"),
-                  "scoring": ("add_score", "puntos (add_score)", "points (add_score)")}
+    kinds_need = {"assignment": (("assign_owner", "assign_agent", "assign_team"), "una asignación (assign_owner)",
+                                "an assignment (assign_owner)"),
+                  "scoring": (("add_score",), "puntos (add_score)", "points (add_score)")}
     if data.kind in kinds_need:
-        op, es, en = kinds_need[data.kind]
-        if not any(step.type == op for _, step, _, _ in _walk(data.steps, "")):
+        ops, es, en = kinds_need[data.kind]
+        if not any(step.type in ops for _, step, _, _ in _walk(data.steps, "")):
             _issue(errors, "steps", "kind_needs_step", f"Una regla de este tipo necesita {es}",
                    f"A rule of this kind needs {en}")
     if data.kind == "escalation" and trigger.type not in ("task_overdue", "conversation_unattended"):
         _issue(errors, "trigger", "kind_needs_trigger",
                "Una regla de escalamiento se dispara por una tarea vencida o una conversación sin atender",
                "An escalation rule fires on an overdue task or an unattended conversation")
+    if trigger.type == "schedule" and not trigger.list_id and not trigger.segment_id:
+        for path, step, _, _ in _walk(data.steps, "steps."):
+            if step.type in PERSON_STEPS:
+                _issue(errors, f"{path}.{step.type}", "needs_person",
+                       "Una programación sin lista no tiene persona: elige una lista o quita este paso",
+                       "A schedule without a list has no person: choose a list or remove this step")
     if errors:
         raise Unprocessable(both("La automatización no es válida", "The automation is not valid"), details=errors)
+
+
+# Steps that act on the run's person (a run without one fails them).
+PERSON_STEPS = frozenset({"add_tag", "remove_tag", "update_field", "set_journey_state", "add_to_list",
+                          "remove_from_list", "assign_owner", "send_email", "send_sms", "create_deal", "add_score",
+                          "branch", "wait_event"})
+
+
+def next_fire(tenant_id: str, trigger: dict[str, Any], after: Any = None) -> str | None:
+    """When a clock trigger next fires (UTC ISO), in the brand's time zone; None for other triggers.
+    Date triggers look once a day at their hour; schedules at their cron times."""
+    from skailan.automations import cron
+    from skailan.automations.models import CLOCK_TRIGGERS
+    from skailan.platform.clock import utcnow
+    from skailan.tenancy import brands
+
+    if trigger.get("type") not in CLOCK_TRIGGERS:
+        return None
+    zone = brands.get_brand(tenant_id).time_zone
+    after = after or utcnow()
+    if trigger["type"] == "schedule":
+        found = cron.next_after(cron.parse(trigger["cron"]), zone, after)
+    else:
+        found = cron.daily_at(int(trigger.get("hour", 9)), zone, after)
+    return iso(found) if found is not None else None
 
 
 def _check_user(tenant_id: str, user_id: str, field: str, errors: list[dict[str, Any]]) -> None:
@@ -284,7 +396,8 @@ def _check_url(url: str, field: str, errors: list[dict[str, Any]]) -> None:
 # ---------------------------------------------------------------- out
 
 
-def to_out(item: store.AutomationItem, *, secrets_visible: bool = False) -> AutomationOut:
+def to_out(item: store.AutomationItem, *, secrets_visible: bool = False,
+           next_fire_at: str | None = None) -> AutomationOut:
     definition = item.definition or {}
     status: Literal["active", "inactive", "paused"] = "paused" if item.paused_reason else (
         "active" if item.active else "inactive")
@@ -299,7 +412,7 @@ def to_out(item: store.AutomationItem, *, secrets_visible: bool = False) -> Auto
         once_per_person=bool(definition.get("once_per_person")), created_at=item.created_at or "",
         created_by=item.created_by, updated_at=item.updated_at or "", last_run_at=item.last_run_at,
         webhook_url=f"/public/automations/hooks/{hook}" if hook else None,
-        webhook_secret=item.hook_secret if signs and secrets_visible else None,
+        webhook_secret=item.hook_secret if signs and secrets_visible else None, next_fire_at=next_fire_at,
     )
 
 
@@ -330,10 +443,12 @@ def create(caller: Caller, data: AutomationIn) -> AutomationOut:
     if data.trigger.type == "webhook":
         item.hook_id = new_id()
         hook = store.hook_item(item.hook_id, tenant_id, automation_id)
+    schedule_at = next_fire(tenant_id, definition["trigger"])
     store.write_automation(item, store.new_version_item(item, now, caller.principal_id),
                            [event(tenant_id, "automation.created", caller, automation_id, name=data.name,
-                                  version=1, trigger=definition["trigger"]["type"])], hook=hook)
-    return to_out(item, secrets_visible=True)
+                                  version=1, trigger=definition["trigger"]["type"])], hook=hook,
+                           schedule_at=schedule_at)
+    return to_out(item, secrets_visible=True, next_fire_at=schedule_at if store.live(item) else None)
 
 
 def update(caller: Caller, automation_id: str, data: AutomationPatchIn) -> AutomationOut:
@@ -382,14 +497,26 @@ def update(caller: Caller, automation_id: str, data: AutomationPatchIn) -> Autom
         item.hook_id, item.hook_secret = new_id(), item.hook_secret or secrets.token_urlsafe(32)
         hook = store.hook_item(item.hook_id, tenant_id, automation_id)
     item.updated_at = now
+    schedule_at = _kept_schedule(item, current, definition)
     try:
         store.write_automation(item, version, [event(tenant_id, "automation.updated", caller, automation_id,
-                                                     changed=sorted(sent), version=int(item.version))], hook=hook)
+                                                     changed=sorted(sent), version=int(item.version))], hook=hook,
+                               schedule_at=schedule_at)
     except TransactWriteError as err:
         raise Conflict(both("La automatización cambió mientras la editabas; vuelve a cargarla",
                             "The automation changed while you edited it; reload it"),
                        code="automation_changed") from err
-    return to_out(item, secrets_visible=True)
+    return to_out(item, secrets_visible=True, next_fire_at=schedule_at if store.live(item) else None)
+
+
+def _kept_schedule(item: store.AutomationItem, before: dict[str, Any], after: dict[str, Any]) -> str | None:
+    """A clock trigger's next time after an edit: the one pending if the trigger is the same (an
+    occurrence due now still fires), else computed afresh."""
+    if before.get("trigger") == after.get("trigger"):
+        pending = store.get_schedule(item.tenant_id, item.automation_id)
+        if pending is not None:
+            return pending.next_at
+    return next_fire(item.tenant_id, after["trigger"])
 
 
 def delete(caller: Caller, automation_id: str) -> None:
@@ -407,7 +534,13 @@ def delete(caller: Caller, automation_id: str) -> None:
 
 
 def get(caller: Caller, automation_id: str) -> AutomationOut:
-    return to_out(load(caller.tenant_id, automation_id), secrets_visible=caller.can("automations:edit"))
+    from skailan.automations.models import CLOCK_TRIGGERS
+
+    item = load(caller.tenant_id, automation_id)
+    schedule = store.get_schedule(caller.tenant_id, automation_id) if (item.definition or {}).get(
+        "trigger", {}).get("type") in CLOCK_TRIGGERS else None
+    return to_out(item, secrets_visible=caller.can("automations:edit"),
+                  next_fire_at=schedule.next_at if schedule is not None else None)
 
 
 def list_all(tenant_id: str, cursor: str | None, limit: int | None) -> Page[AutomationOut]:

@@ -19,6 +19,15 @@ Every pk and brand-scoped GSI pk starts with `T#<tenant>`:
   round-robin  pk T#<t>#AUTO#<a>  sk RR#<step>                    counter (ADD)
   rate         pk T#<t>#RATE#<scope>#<window>  sk N               counter (ADD, conditional, ttl)
   hook         pk HOOK#<hook id>  sk HOOK                         inbound webhook → tenant, automation
+  schedule     pk T#<t>#AUTO#<a>  sk SCHED | BATCH#<id>           a clock trigger's next time / a list run
+               gsi3 AUTOSCHED / <due>#<t>#<a>#<sk>                 (only while due-able: sparse)
+               The schedules job reads it with one Query up to now, like the waits.
+  date index   pk T#<t>#DATES#<field>#<MMDD>  sk P#<person>       people by month-day of a date field
+  date mirror  pk T#<t>#PDATES#<person>       sk F#<field>        what the index holds for a person
+               Maintained from contact events; a birthday reads one partition per day.
+  event wait   pk T#<t>#WAITEV#<person>  sk <event key>#<a>#<run>#<pc>   a run waiting for an event
+  approval     pk T#<t>#APPROVAL#<run>-<pc>  sk APPROVAL         a deal waiting for a manager's decision
+               gsi1 T#<t>#APPROVALS#<status> / <requested_at>#<id>   (the brand's, by status)
   outbox       (skailan.platform.outbox)
 """
 
@@ -38,7 +47,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.models import Model
 
 from skailan.platform import outbox
@@ -79,6 +88,22 @@ def wait_pk(shard: int) -> str:
 
 def wait_shard(run_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(run_id.encode(), digest_size=2).digest(), "big") % WAIT_SHARDS
+
+
+SCHEDULES_PK = "AUTOSCHED"
+SCHEDULE_SK = "SCHED"
+
+
+def dates_pk(tenant_id: str, field: str, month_day: str) -> str:
+    return f"T#{tenant_id}#DATES#{field}#{month_day}"
+
+
+def person_dates_pk(tenant_id: str, person_id: str) -> str:
+    return f"T#{tenant_id}#PDATES#{person_id}"
+
+
+def event_waits_pk(tenant_id: str, person_id: str) -> str:
+    return f"T#{tenant_id}#WAITEV#{person_id}"
 
 
 def version_sk(version: int) -> str:
@@ -162,6 +187,57 @@ class RunItem(AutomationsItem, discriminator="run"):
     revision = VersionAttribute()
 
 
+class ScheduleItem(AutomationsItem, discriminator="schedule"):
+    """A clock trigger's next time (sk SCHED) or a queued run over a list (sk BATCH#<id>)."""
+
+    tenant_id = UnicodeAttribute()
+    automation_id = UnicodeAttribute()
+    next_at = UnicodeAttribute()
+    list_id = UnicodeAttribute(null=True)
+    requested_by = UnicodeAttribute(null=True)
+
+
+class DateIndexItem(AutomationsItem, discriminator="date_index"):
+    """A person's date field: in the month-day index and in the person's mirror of it."""
+
+    tenant_id = UnicodeAttribute()
+    person_id = UnicodeAttribute()
+    field = UnicodeAttribute()
+    value = UnicodeAttribute()  # YYYY-MM-DD
+
+
+class EventWaitItem(AutomationsItem, discriminator="event_wait"):
+    """A run waiting (step `wait_event`) for an event of its person."""
+
+    tenant_id = UnicodeAttribute()
+    automation_id = UnicodeAttribute()
+    run_id = UnicodeAttribute()
+    pc = NumberAttribute()
+    event_key = UnicodeAttribute()
+    params = JSONAttribute(default=dict)  # keywords, channel… (trigger_matches)
+    since = UnicodeAttribute()  # when the wait began
+    trigger_event_id = UnicodeAttribute(null=True)  # the run's own trigger never ends its wait
+
+
+class ApprovalItem(AutomationsItem, discriminator="approval"):
+    tenant_id = UnicodeAttribute()
+    approval_id = UnicodeAttribute()
+    automation_id = UnicodeAttribute()
+    run_id = UnicodeAttribute()
+    pc = NumberAttribute()
+    deal_id = UnicodeAttribute()
+    deal_title = UnicodeAttribute(null=True)
+    amount = NumberAttribute()
+    person_id = UnicodeAttribute(null=True)
+    approver_ids = JSONAttribute(default=list)
+    message = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()  # pending | approved | rejected
+    requested_at = UnicodeAttribute()
+    decided_by = UnicodeAttribute(null=True)
+    decided_at = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+
+
 class MarkerItem(AutomationsItem, discriminator="marker"):
     """Idempotency and once-per-person claims, round-robin and rate counters, inbound hooks."""
 
@@ -197,9 +273,15 @@ def new_version_item(item: AutomationItem, now: str, by: str | None) -> VersionI
                        program=item.program, created_by=by, created_at=now)
 
 
+def live(item: AutomationItem) -> bool:
+    return bool(item.active and not item.paused_reason and not item.deleted_at)
+
+
 def write_automation(item: AutomationItem, version: VersionItem | None, events: list[DomainEvent],
-                     hook: MarkerItem | None = None) -> None:
-    """The automation (conditional on its revision), its new version and its events, atomically."""
+                     hook: MarkerItem | None = None, schedule_at: str | None = None) -> None:
+    """The automation (conditional on its revision), its new version and its events, atomically.
+    A clock trigger's schedule item goes with it: saved at `schedule_at` while the automation is
+    live, deleted otherwise (paused, inactive, deleted, another trigger)."""
     index(item)
     with transaction() as tx:
         tx.save(item)  # VersionAttribute: refused if someone saved it meanwhile
@@ -207,6 +289,10 @@ def write_automation(item: AutomationItem, version: VersionItem | None, events: 
             tx.save(version, condition=VersionItem.pk.does_not_exist())
         if hook is not None:
             tx.save(hook)
+        if live(item) and schedule_at:
+            tx.save(_schedule(item.tenant_id, item.automation_id, SCHEDULE_SK, schedule_at))
+        else:
+            tx.delete(ScheduleItem(item.pk, SCHEDULE_SK), add_version_condition=False)
         outbox.add(tx, events, table_name())
 
 
@@ -374,6 +460,168 @@ def due_waits(now: str) -> Iterator[RunItem]:
                 yield item
 
 
+# ---------------------------------------------------------------- schedules (clock triggers, list runs)
+
+
+def _schedule(tenant_id: str, automation_id: str, sk: str, at: str, **fields: Any) -> ScheduleItem:
+    item = ScheduleItem(automation_pk(tenant_id, automation_id), sk, tenant_id=tenant_id,
+                        automation_id=automation_id, next_at=at, **fields)
+    item.gsi3pk, item.gsi3sk = SCHEDULES_PK, f"{at}#{tenant_id}#{automation_id}#{sk}"
+    return item
+
+
+def get_schedule(tenant_id: str, automation_id: str) -> ScheduleItem | None:
+    try:
+        return ScheduleItem.get(automation_pk(tenant_id, automation_id), SCHEDULE_SK)
+    except ScheduleItem.DoesNotExist:
+        return None
+
+
+def queue_batch(tenant_id: str, automation_id: str, batch_id: str, at: str, list_id: str,
+                requested_by: str | None) -> None:
+    _schedule(tenant_id, automation_id, f"BATCH#{batch_id}", at, list_id=list_id,
+              requested_by=requested_by).save(condition=ScheduleItem.pk.does_not_exist())
+
+
+def due_schedules(now: str) -> Iterator[ScheduleItem]:
+    """Clock triggers and list runs due at `now`: one Query (paged), never a Scan."""
+    for item in AutomationsItem.gsi3.query(SCHEDULES_PK, AutomationsItem.gsi3sk <= f"{now}#~"):
+        if isinstance(item, ScheduleItem):
+            yield item
+
+
+def advance_schedule(item: ScheduleItem, next_at: str | None) -> bool:
+    """Move a schedule to its next time (or delete it: a batch done, nothing ahead), conditional on
+    the time read: False when another job run, or an edit of the automation, moved it first."""
+    from pynamodb.exceptions import DeleteError
+
+    condition = ScheduleItem.next_at == item.next_at
+    try:
+        if next_at is None:
+            ScheduleItem(item.pk, item.sk).delete(condition=condition)
+        else:
+            ScheduleItem(item.pk, item.sk).update(actions=[
+                ScheduleItem.next_at.set(next_at),
+                ScheduleItem.gsi3sk.set(f"{next_at}#{item.tenant_id}#{item.automation_id}#{item.sk}")],
+                condition=condition)
+    except (UpdateError, DeleteError):
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- date index (birthdays, date fields)
+
+
+def person_dates(tenant_id: str, person_id: str) -> dict[str, str]:
+    """The date fields the index holds for a person: field → YYYY-MM-DD."""
+    out: dict[str, str] = {}
+    for item in AutomationsItem.query(person_dates_pk(tenant_id, person_id)):
+        if isinstance(item, DateIndexItem):
+            out[item.field] = item.value
+    return out
+
+
+def set_person_dates(tenant_id: str, person_id: str, old: dict[str, str], new: dict[str, str]) -> None:
+    """Move a person's entries in the month-day index from `old` to `new` (both the index and
+    the mirror). Batched, not transactional: a firing checks the person's live value anyway."""
+    with DateIndexItem.batch_write() as batch:
+        for field, value in old.items():
+            if new.get(field) != value:
+                batch.delete(DateIndexItem(dates_pk(tenant_id, field, value[5:7] + value[8:10]), f"P#{person_id}"))
+                if field not in new:
+                    batch.delete(DateIndexItem(person_dates_pk(tenant_id, person_id), f"F#{field}"))
+        for field, value in new.items():
+            if old.get(field) == value:
+                continue
+            common: dict[str, Any] = {"tenant_id": tenant_id, "person_id": person_id, "field": field,
+                                      "value": value}
+            batch.save(DateIndexItem(dates_pk(tenant_id, field, value[5:7] + value[8:10]), f"P#{person_id}", **common))
+            batch.save(DateIndexItem(person_dates_pk(tenant_id, person_id), f"F#{field}", **common))
+
+
+def people_on(tenant_id: str, field: str, month_day: str) -> Iterator[DateIndexItem]:
+    """People whose `field` falls on a month-day (MMDD): one paged Query."""
+    for item in AutomationsItem.query(dates_pk(tenant_id, field, month_day)):
+        if isinstance(item, DateIndexItem):
+            yield item
+
+
+# ---------------------------------------------------------------- event waits
+
+
+def add_event_wait(run: RunItem, pc: int, event_key: str, params: dict[str, Any], since: str) -> EventWaitItem:
+    item = EventWaitItem(event_waits_pk(run.tenant_id, run.person_id or ""),
+                         f"{event_key}#{run.automation_id}#{run.run_id}#{pc}", tenant_id=run.tenant_id,
+                         automation_id=run.automation_id, run_id=run.run_id, pc=pc, event_key=event_key,
+                         params=params, since=since, trigger_event_id=(run.trigger or {}).get("event_id"),
+                         ttl=utcnow() + timedelta(days=400))
+    item.save()
+    return item
+
+
+def event_waits(tenant_id: str, person_id: str) -> list[EventWaitItem]:
+    """Every run of the person waiting for an event: one Query."""
+    return [i for i in AutomationsItem.query(event_waits_pk(tenant_id, person_id)) if isinstance(i, EventWaitItem)]
+
+
+def drop_event_wait(item: EventWaitItem) -> None:
+    item.delete()
+
+
+# ---------------------------------------------------------------- approvals
+
+
+def approval_pk(tenant_id: str, approval_id: str) -> str:
+    return f"T#{tenant_id}#APPROVAL#{approval_id}"
+
+
+def _index_approval(item: ApprovalItem) -> None:
+    item.gsi1pk = f"T#{item.tenant_id}#APPROVALS#{item.status}"
+    item.gsi1sk = f"{item.requested_at}#{item.approval_id}"
+
+
+def new_approval(tenant_id: str, approval_id: str, **fields: Any) -> bool:
+    """Create the approval request once (its id is the run's and the step's): False if it exists."""
+    item = ApprovalItem(approval_pk(tenant_id, approval_id), "APPROVAL", tenant_id=tenant_id,
+                        approval_id=approval_id, status="pending", **fields)
+    _index_approval(item)
+    try:
+        item.save(condition=ApprovalItem.pk.does_not_exist())
+    except PutError:
+        return False
+    return True
+
+
+def get_approval(tenant_id: str, approval_id: str) -> ApprovalItem | None:
+    try:
+        return ApprovalItem.get(approval_pk(tenant_id, approval_id), "APPROVAL", consistent_read=True)
+    except ApprovalItem.DoesNotExist:
+        return None
+
+
+def decide_approval(item: ApprovalItem, status: str, by: str, reason: str | None, at: str) -> bool:
+    """Pending → approved / rejected, conditionally: two managers deciding at once, one wins."""
+    actions: list[Any] = [ApprovalItem.status.set(status), ApprovalItem.decided_by.set(by),
+                          ApprovalItem.decided_at.set(at),
+                          ApprovalItem.gsi1pk.set(f"T#{item.tenant_id}#APPROVALS#{status}")]
+    if reason:
+        actions.append(ApprovalItem.reason.set(reason))
+    try:
+        item.update(actions=actions, condition=ApprovalItem.status == "pending")
+    except UpdateError:
+        return False
+    return True
+
+
+def list_approvals(tenant_id: str, status: str, cursor: str | None,
+                   limit: int | None) -> tuple[list[ApprovalItem], str | None]:
+    pk = f"T#{tenant_id}#APPROVALS#{status}"
+    start = decode_cursor(cursor, partition_attr="gsi1pk", partition_value=pk)
+    page = AutomationsItem.gsi1.query(pk, scan_index_forward=False, limit=clamp_limit(limit),
+                                      last_evaluated_key=start)
+    return [i for i in page if isinstance(i, ApprovalItem)], encode_cursor(page.last_evaluated_key)
+
+
 # ---------------------------------------------------------------- counters
 
 
@@ -383,6 +631,24 @@ def next_turn(tenant_id: str, automation_id: str, step: int) -> int:
         automation_pk(tenant_id, automation_id), f"RR#{step}", actions=[MarkerItem.tally.add(1)],
         return_values="UPDATED_NEW")
     return int(result["Attributes"]["tally"]["N"])
+
+
+def round_robin_pick(tenant_id: str, automation_id: str, run_id: str, step: int, users: list[str]) -> str:
+    """The user this run's step gives to, by turns among `users`. The pick is claimed once per run
+    and step (a conditional put), so a retried step gives to the same user and never takes a
+    second turn."""
+    pk, sk = automation_pk(tenant_id, automation_id), f"PICK#{run_id}#{step}"
+    try:
+        return str(MarkerItem.get(pk, sk, consistent_read=True).run_id)
+    except MarkerItem.DoesNotExist:
+        pass
+    user = users[(next_turn(tenant_id, automation_id, step) - 1) % len(users)]
+    try:
+        MarkerItem(pk, sk, tenant_id=tenant_id, automation_id=automation_id, run_id=user,
+                   ttl=utcnow() + IDEMPOTENCY_TTL).save(condition=MarkerItem.pk.does_not_exist())
+    except PutError:
+        return str(MarkerItem.get(pk, sk, consistent_read=True).run_id)
+    return user
 
 
 def take_rate(tenant_id: str, scope: str, window: str, cap: int, ttl_seconds: int) -> bool:

@@ -13,6 +13,11 @@ CAMPAIGN_RESUMED = "campaign.resumed"
 CAMPAIGN_CANCELLED = "campaign.cancelled"
 CAMPAIGN_COMPLETED = "campaign.completed"
 CONSENT_CHANGED = "consent.changed"
+# A recipient's message moved on (once each; automations trigger on them).
+RECIPIENT_DELIVERED = "campaign_recipient.delivered"
+RECIPIENT_READ = "campaign_recipient.read"
+RECIPIENT_OPENED = "campaign_recipient.opened"
+RECIPIENT_CLICKED = "campaign_recipient.clicked"
 
 
 class CampaignState(Payload):
@@ -31,6 +36,12 @@ class ConsentChanged(Payload):
     reason: str
 
 
+class RecipientEvent(Payload):
+    campaign_id: str
+    person_id: str
+    status: str  # delivered | read | opened | clicked
+
+
 CATALOGUE = Catalogue(SOURCE, {
     **entity_types("campaign"),
     CAMPAIGN_SCHEDULED: CampaignState,
@@ -40,4 +51,8 @@ CATALOGUE = Catalogue(SOURCE, {
     CAMPAIGN_CANCELLED: CampaignState,
     CAMPAIGN_COMPLETED: CampaignState,
     CONSENT_CHANGED: ConsentChanged,
+    RECIPIENT_DELIVERED: RecipientEvent,
+    RECIPIENT_READ: RecipientEvent,
+    RECIPIENT_OPENED: RecipientEvent,
+    RECIPIENT_CLICKED: RecipientEvent,
 })

@@ -317,7 +317,22 @@ def move_recipient(tenant_id: str, campaign_id: str, person_id: str, status: str
             actions=actions, condition=RecipientItem.status.is_in(*expected))
     except UpdateError:
         return False
+    _recipient_event(tenant_id, campaign_id, person_id, status)
     return True
+
+
+def _recipient_event(tenant_id: str, campaign_id: str, person_id: str, status: str) -> None:
+    """`campaign_recipient.<status>` for the steps automations trigger on (delivered, read, opened,
+    clicked), after the once-only move that made it true (so it is published once)."""
+    from skailan.campaigns import catalogue
+    from skailan.platform.events import build_event
+
+    if status not in ("delivered", "read", "opened", "clicked"):
+        return
+    outbox.write([build_event(catalogue.SOURCE, tenant_id, f"campaign_recipient.{status}", entity_type="contact",
+                              entity_id=person_id,
+                              data={"campaign_id": campaign_id, "person_id": person_id, "status": status})],
+                 table_name())
 
 
 def provider_pk(tenant_id: str, provider_message_id: str) -> str:
@@ -465,6 +480,7 @@ def mark_once(tenant_id: str, campaign_id: str, person_id: str, what: str, at: s
             condition=RecipientItem.pk.exists() & RecipientItem.times[what].does_not_exist())
     except UpdateError:
         return False
+    _recipient_event(tenant_id, campaign_id, person_id, what)
     return True
 
 

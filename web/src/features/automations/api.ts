@@ -14,6 +14,8 @@ export type AutomationVersion = S['VersionOut'];
 export type Run = S['RunOut'];
 export type RunStep = S['StepRunOut'];
 export type AutomationBody = S['AutomationIn'];
+export type Approval = S['ApprovalOut'];
+export type ApprovalStatus = Approval['status'];
 
 export interface RunFilters {
   status?: Run['status'];
@@ -143,5 +145,38 @@ export function useRunOnPerson(automationId: string) {
     mutationFn: (personId: string) =>
       unwrap(api.POST('/v1/automations/{automation_id}/run', { params: { path: { automation_id: automationId } }, body: { person_id: personId } })),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: key('automation_runs', automationId) }),
+  });
+}
+
+/** Queue the automation for every person of a list (the schedules job runs it within a minute). */
+export function useRunOnList(automationId: string) {
+  const key = useAutomationKey();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (listId: string) =>
+      unwrap(api.POST('/v1/automations/{automation_id}/run', { params: { path: { automation_id: automationId } }, body: { list_id: listId } })),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: key('automation_runs', automationId) }),
+  });
+}
+
+/** Deal approvals automations asked for, by status (pending first on the screen). */
+export function useApprovals(status: ApprovalStatus) {
+  const key = useAutomationKey();
+  return useQuery({
+    queryKey: key('automation_approvals', status),
+    queryFn: () => unwrap(api.GET('/v1/automation-approvals', { params: { query: { status } } })),
+  });
+}
+
+/** Approve (reason optional) or reject (reason required) as one of the step's approvers. */
+export function useDecideApproval() {
+  const key = useAutomationKey();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, approve, reason }: { id: string; approve: boolean; reason: string }) =>
+      approve
+        ? unwrap(api.POST('/v1/automation-approvals/{approval_id}/approve', { params: { path: { approval_id: id } }, body: reason ? { reason } : {} }))
+        : unwrap(api.POST('/v1/automation-approvals/{approval_id}/reject', { params: { path: { approval_id: id } }, body: { reason } })),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: key('automation_approvals') }),
   });
 }

@@ -894,6 +894,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/automation-approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/automation-approvals */
+        get: operations["list_approvals_v1_automation_approvals_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automation-approvals/{approval_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/automation-approvals/{approval_id} */
+        get: operations["get_approval_v1_automation_approvals__approval_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automation-approvals/{approval_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/automation-approvals/{approval_id}/approve */
+        post: operations["approve_v1_automation_approvals__approval_id__approve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automation-approvals/{approval_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/automation-approvals/{approval_id}/reject */
+        post: operations["reject_v1_automation_approvals__approval_id__reject_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/automation-runs": {
         parameters: {
             query?: never;
@@ -3358,6 +3426,10 @@ export interface components {
             field: string;
             /** Points */
             points: number;
+            /** Min */
+            min?: number | null;
+            /** Max */
+            max?: number | null;
         };
         /** AddTag */
         AddTag: {
@@ -3494,6 +3566,65 @@ export interface components {
             /** Revoked At */
             revoked_at?: string | null;
         };
+        /** ApprovalOut */
+        ApprovalOut: {
+            /** Id */
+            id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "rejected";
+            /** Automation Id */
+            automation_id: string;
+            /** Run Id */
+            run_id: string;
+            /** Deal Id */
+            deal_id: string;
+            /** Deal Title */
+            deal_title?: string | null;
+            /** Amount */
+            amount: number;
+            /** Person Id */
+            person_id?: string | null;
+            /** Approver Ids */
+            approver_ids: string[];
+            /** Message */
+            message?: string | null;
+            /** Requested At */
+            requested_at: string;
+            /** Decided By */
+            decided_by?: string | null;
+            /** Decided At */
+            decided_at?: string | null;
+            /** Reason */
+            reason?: string | null;
+        };
+        /** ApproveIn */
+        ApproveIn: {
+            /** Reason */
+            reason?: string | null;
+        };
+        /**
+         * AssignAgent
+         * @description The triggering conversation to an agent, round-robin among `user_ids` (through the inbox's
+         *     assignment: a conditional claim, so a conversation never has two holders). `only_unassigned`:
+         *     leave a conversation someone already holds.
+         */
+        AssignAgent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "assign_agent";
+            /** User Ids */
+            user_ids: string[];
+            /**
+             * Only Unassigned
+             * @default false
+             */
+            only_unassigned: boolean;
+        };
         /** AssignIn */
         AssignIn: {
             /** User Id */
@@ -3516,6 +3647,22 @@ export interface components {
             type: "assign_owner";
             /** User Ids */
             user_ids: string[];
+        };
+        /**
+         * AssignTeam
+         * @description The triggering conversation to a team; with `user_ids`, also to one of them by turns (else
+         *     the team's members get it through auto-assignment).
+         */
+        AssignTeam: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "assign_team";
+            /** Team Id */
+            team_id: string;
+            /** User Ids */
+            user_ids?: string[];
         };
         /** AssignmentSettings */
         AssignmentSettings: {
@@ -3664,7 +3811,7 @@ export interface components {
              */
             active: boolean;
             /** Trigger */
-            trigger: components["schemas"]["PersonCreated"] | components["schemas"]["PersonUpdated"] | components["schemas"]["TagAdded"] | components["schemas"]["TagRemoved"] | components["schemas"]["JourneyStateChanged"] | components["schemas"]["CustomerRoleChanged"] | components["schemas"]["FormSubmitted"] | components["schemas"]["ConversationOpened"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["ConversationClosed"] | components["schemas"]["MessageReceived"] | components["schemas"]["LeadNoteAdded"] | components["schemas"]["LeadStatusChanged"] | components["schemas"]["OutcomeClassified"] | components["schemas"]["DealStageChanged"] | components["schemas"]["DealWon"] | components["schemas"]["DealLost"] | components["schemas"]["TaskOverdue"] | components["schemas"]["ConversationUnattended"] | components["schemas"]["Manual"] | components["schemas"]["InboundWebhook"];
+            trigger: components["schemas"]["PersonCreated"] | components["schemas"]["PersonUpdated"] | components["schemas"]["TagAdded"] | components["schemas"]["TagRemoved"] | components["schemas"]["JourneyStateChanged"] | components["schemas"]["CustomerRoleChanged"] | components["schemas"]["FormSubmitted"] | components["schemas"]["ConversationOpened"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["ConversationClosed"] | components["schemas"]["MessageReceived"] | components["schemas"]["LeadNoteAdded"] | components["schemas"]["LeadStatusChanged"] | components["schemas"]["OutcomeClassified"] | components["schemas"]["DealStageChanged"] | components["schemas"]["DealWon"] | components["schemas"]["DealLost"] | components["schemas"]["TaskOverdue"] | components["schemas"]["ConversationUnattended"] | components["schemas"]["Manual"] | components["schemas"]["InboundWebhook"] | components["schemas"]["Birthday"] | components["schemas"]["DateField"] | components["schemas"]["Schedule"] | components["schemas"]["CampaignDelivered"] | components["schemas"]["CampaignRead"] | components["schemas"]["CampaignOpened"] | components["schemas"]["CampaignClicked"] | components["schemas"]["CampaignUnsubscribed"];
             /** Conditions */
             conditions?: {
                 [key: string]: unknown;
@@ -3672,7 +3819,7 @@ export interface components {
             /** Event Conditions */
             event_conditions?: components["schemas"]["EventCondition"][];
             /** Steps */
-            steps: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[];
+            steps: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["AssignAgent"] | components["schemas"]["AssignTeam"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"] | components["schemas"]["RequestApproval"])[];
             /**
              * Once Per Person
              * @default false
@@ -3734,6 +3881,8 @@ export interface components {
             webhook_url?: string | null;
             /** Webhook Secret */
             webhook_secret?: string | null;
+            /** Next Fire At */
+            next_fire_at?: string | null;
         };
         /** AutomationPatchIn */
         AutomationPatchIn: {
@@ -3746,7 +3895,7 @@ export interface components {
             /** Active */
             active?: boolean | null;
             /** Trigger */
-            trigger?: (components["schemas"]["PersonCreated"] | components["schemas"]["PersonUpdated"] | components["schemas"]["TagAdded"] | components["schemas"]["TagRemoved"] | components["schemas"]["JourneyStateChanged"] | components["schemas"]["CustomerRoleChanged"] | components["schemas"]["FormSubmitted"] | components["schemas"]["ConversationOpened"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["ConversationClosed"] | components["schemas"]["MessageReceived"] | components["schemas"]["LeadNoteAdded"] | components["schemas"]["LeadStatusChanged"] | components["schemas"]["OutcomeClassified"] | components["schemas"]["DealStageChanged"] | components["schemas"]["DealWon"] | components["schemas"]["DealLost"] | components["schemas"]["TaskOverdue"] | components["schemas"]["ConversationUnattended"] | components["schemas"]["Manual"] | components["schemas"]["InboundWebhook"]) | null;
+            trigger?: (components["schemas"]["PersonCreated"] | components["schemas"]["PersonUpdated"] | components["schemas"]["TagAdded"] | components["schemas"]["TagRemoved"] | components["schemas"]["JourneyStateChanged"] | components["schemas"]["CustomerRoleChanged"] | components["schemas"]["FormSubmitted"] | components["schemas"]["ConversationOpened"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["ConversationClosed"] | components["schemas"]["MessageReceived"] | components["schemas"]["LeadNoteAdded"] | components["schemas"]["LeadStatusChanged"] | components["schemas"]["OutcomeClassified"] | components["schemas"]["DealStageChanged"] | components["schemas"]["DealWon"] | components["schemas"]["DealLost"] | components["schemas"]["TaskOverdue"] | components["schemas"]["ConversationUnattended"] | components["schemas"]["Manual"] | components["schemas"]["InboundWebhook"] | components["schemas"]["Birthday"] | components["schemas"]["DateField"] | components["schemas"]["Schedule"] | components["schemas"]["CampaignDelivered"] | components["schemas"]["CampaignRead"] | components["schemas"]["CampaignOpened"] | components["schemas"]["CampaignClicked"] | components["schemas"]["CampaignUnsubscribed"]) | null;
             /** Conditions */
             conditions?: {
                 [key: string]: unknown;
@@ -3754,9 +3903,36 @@ export interface components {
             /** Event Conditions */
             event_conditions?: components["schemas"]["EventCondition"][] | null;
             /** Steps */
-            steps?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[] | null;
+            steps?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["AssignAgent"] | components["schemas"]["AssignTeam"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"] | components["schemas"]["RequestApproval"])[] | null;
             /** Once Per Person */
             once_per_person?: boolean | null;
+        };
+        /**
+         * Birthday
+         * @description Every year on the month and day of a date field (`days` before (<0) or after (>0)), at
+         *     `hour` in the brand's time zone. Feb 29 falls on Feb 28 in other years.
+         */
+        Birthday: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "birthday";
+            /**
+             * Field
+             * @default birthday
+             */
+            field: string;
+            /**
+             * Days
+             * @default 0
+             */
+            days: number;
+            /**
+             * Hour
+             * @default 9
+             */
+            hour: number;
         };
         /** BoardColumnOut */
         BoardColumnOut: {
@@ -3821,9 +3997,9 @@ export interface components {
                 [key: string]: unknown;
             };
             /** Then */
-            then?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[];
+            then?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["AssignAgent"] | components["schemas"]["AssignTeam"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"] | components["schemas"]["RequestApproval"])[];
             /** Else */
-            else?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"])[];
+            else?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["AssignAgent"] | components["schemas"]["AssignTeam"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"] | components["schemas"]["RequestApproval"])[];
         };
         /** BrandMembershipOut */
         BrandMembershipOut: {
@@ -3987,6 +4163,26 @@ export interface components {
             /** Url */
             url: string;
         };
+        /** CampaignClicked */
+        CampaignClicked: {
+            /** Campaign Id */
+            campaign_id?: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "campaign_clicked";
+        };
+        /** CampaignDelivered */
+        CampaignDelivered: {
+            /** Campaign Id */
+            campaign_id?: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "campaign_delivered";
+        };
         /** CampaignIn */
         CampaignIn: {
             /** Name */
@@ -4003,6 +4199,16 @@ export interface components {
             content: {
                 [key: string]: unknown;
             };
+        };
+        /** CampaignOpened */
+        CampaignOpened: {
+            /** Campaign Id */
+            campaign_id?: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "campaign_opened";
         };
         /** CampaignOut */
         CampaignOut: {
@@ -4060,6 +4266,29 @@ export interface components {
             content?: {
                 [key: string]: unknown;
             } | null;
+        };
+        /** CampaignRead */
+        CampaignRead: {
+            /** Campaign Id */
+            campaign_id?: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "campaign_read";
+        };
+        /**
+         * CampaignUnsubscribed
+         * @description The person opted out of a channel (campaigns' consent.changed, suppressed).
+         */
+        CampaignUnsubscribed: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "campaign_unsubscribed";
+            /** Channel */
+            channel?: ("whatsapp" | "telegram" | "messenger" | "instagram" | "sms" | "email" | "webchat") | null;
         };
         /** CapacityOut */
         CapacityOut: {
@@ -4427,6 +4656,29 @@ export interface components {
             name?: string | null;
             /** Description */
             description?: string | null;
+        };
+        /**
+         * DateField
+         * @description Once, `days` before (<0) or after (>0) the date in a date field, at `hour` (brand zone).
+         */
+        DateField: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "date_field";
+            /** Field */
+            field: string;
+            /**
+             * Days
+             * @default 0
+             */
+            days: number;
+            /**
+             * Hour
+             * @default 9
+             */
+            hour: number;
         };
         /** DealIn */
         DealIn: {
@@ -5876,6 +6128,18 @@ export interface components {
             /** Created At */
             created_at?: string | null;
         };
+        /** ListRunOut */
+        ListRunOut: {
+            /**
+             * Status
+             * @constant
+             */
+            status: "queued";
+            /** List Id */
+            list_id: string;
+            /** Batch Id */
+            batch_id: string;
+        };
         /** ListUpdateIn */
         ListUpdateIn: {
             /** Name */
@@ -5912,10 +6176,15 @@ export interface components {
              */
             type: "manual";
         };
-        /** ManualRunIn */
+        /**
+         * ManualRunIn
+         * @description One person now, or every member of a list (queued: the schedules job runs them).
+         */
         ManualRunIn: {
             /** Person Id */
-            person_id: string;
+            person_id?: string | null;
+            /** List Id */
+            list_id?: string | null;
         };
         /** MeOut */
         MeOut: {
@@ -6288,6 +6557,13 @@ export interface components {
         Page_ApiKeyOut_: {
             /** Items */
             items: components["schemas"]["ApiKeyOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[ApprovalOut] */
+        Page_ApprovalOut_: {
+            /** Items */
+            items: components["schemas"]["ApprovalOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -6887,6 +7163,11 @@ export interface components {
             /** Refresh Token */
             refresh_token: string;
         };
+        /** RejectIn */
+        RejectIn: {
+            /** Reason */
+            reason: string;
+        };
         /** RemindIn */
         RemindIn: {
             /**
@@ -6961,6 +7242,29 @@ export interface components {
             /** Handoffs */
             handoffs: number;
         };
+        /**
+         * RequestApproval
+         * @description Deal approval: a deal over `amount_over` (none: any amount) waits until one of
+         *     `approver_ids` approves (`then`) or rejects (`rejected`) it with a reason; at or below the
+         *     amount the run goes on into `then` at once. Deal triggers only.
+         */
+        RequestApproval: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "request_approval";
+            /** Approver Ids */
+            approver_ids: string[];
+            /** Amount Over */
+            amount_over?: number | null;
+            /** Message */
+            message?: string | null;
+            /** Then */
+            then?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["AssignAgent"] | components["schemas"]["AssignTeam"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"] | components["schemas"]["RequestApproval"])[];
+            /** Rejected */
+            rejected?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["AssignAgent"] | components["schemas"]["AssignTeam"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"] | components["schemas"]["RequestApproval"])[];
+        };
         /** ResponseValidationError */
         ResponseValidationError: {
             /** Detail */
@@ -7032,6 +7336,24 @@ export interface components {
             updated_at: string;
             /** Wait Until */
             wait_until?: string | null;
+        };
+        /**
+         * Schedule
+         * @description A cron expression (`minute hour day month weekday`) in the brand's time zone; on each
+         *     member of `list_id`, or once without a person.
+         */
+        Schedule: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "schedule";
+            /** Cron */
+            cron: string;
+            /** List Id */
+            list_id?: string | null;
+            /** Segment Id */
+            segment_id?: string | null;
         };
         /** ScheduleIn */
         ScheduleIn: {
@@ -8072,6 +8394,48 @@ export interface components {
              * @default false
              */
             business_hours: boolean;
+        };
+        /**
+         * WaitEvent
+         * @description Wait until the person's event happens ("customer replied": `message_received`; "tag added"),
+         *     at most `timeout_minutes`: `then` runs when it happens, `timeout` when time runs out (either
+         *     way the steps after this one follow). `business_hours`: a timeout ending while the brand is
+         *     closed ends at its next opening.
+         */
+        WaitEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "wait_event";
+            /**
+             * Event
+             * @enum {string}
+             */
+            event: "message_received" | "tag_added" | "tag_removed" | "form_submitted" | "journey_state_changed" | "conversation_closed" | "deal_won" | "deal_lost" | "lead_status_changed" | "campaign_delivered" | "campaign_read" | "campaign_opened" | "campaign_clicked";
+            /** Tag */
+            tag?: string | null;
+            /** Keywords */
+            keywords?: string[];
+            /** Channel */
+            channel?: ("whatsapp" | "telegram" | "messenger" | "instagram" | "sms" | "email" | "webchat") | null;
+            /** Form Id */
+            form_id?: string | null;
+            /** State */
+            state?: string | null;
+            /** Campaign Id */
+            campaign_id?: string | null;
+            /** Timeout Minutes */
+            timeout_minutes: number;
+            /**
+             * Business Hours
+             * @default false
+             */
+            business_hours: boolean;
+            /** Then */
+            then?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["AssignAgent"] | components["schemas"]["AssignTeam"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"] | components["schemas"]["RequestApproval"])[];
+            /** Timeout */
+            timeout?: (components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["UpdateField"] | components["schemas"]["SetJourneyState"] | components["schemas"]["AddToList"] | components["schemas"]["RemoveFromList"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"] | components["schemas"]["AssignOwner"] | components["schemas"]["AssignAgent"] | components["schemas"]["AssignTeam"] | components["schemas"]["SendMessage"] | components["schemas"]["SendWhatsappTemplate"] | components["schemas"]["SendEmail"] | components["schemas"]["SendSms"] | components["schemas"]["CallWebhook"] | components["schemas"]["CreateDeal"] | components["schemas"]["MoveDeal"] | components["schemas"]["AddScore"] | components["schemas"]["Wait"] | components["schemas"]["Branch"] | components["schemas"]["Stop"] | components["schemas"]["WaitEvent"] | components["schemas"]["RequestApproval"])[];
         };
         /** WebchatAppearanceIn */
         WebchatAppearanceIn: {
@@ -10571,6 +10935,141 @@ export interface operations {
             };
         };
     };
+    list_approvals_v1_automation_approvals_get: {
+        parameters: {
+            query?: {
+                status?: "pending" | "approved" | "rejected";
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ApprovalOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_approval_v1_automation_approvals__approval_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                approval_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    approve_v1_automation_approvals__approval_id__approve_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                approval_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApproveIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reject_v1_automation_approvals__approval_id__reject_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                approval_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RejectIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_brand_runs_v1_automation_runs_get: {
         parameters: {
             query?: {
@@ -10795,7 +11294,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RunOut"];
+                    "application/json": components["schemas"]["RunOut"] | components["schemas"]["ListRunOut"];
                 };
             };
             /** @description Validation Error */

@@ -76,4 +76,14 @@ describe('layoutFlow', () => {
     expect(edgePath(node('if'), node('y'))).toBe('M 1 1.88 V 2 H 0.5 V 2.12');
     expect(edgePath(node('n'), node('end'))).toBe('M 1.5 2.88 V 3 H 1 V 3.12');
   });
+
+  it('draws a wait for an event like a branch: an arm for "happened" and one for "timed out"', () => {
+    const layout = layoutFlow([step('wait_event', 'w', { then: [step('add_tag', 'yes')] }), step('stop', 's')]);
+    expect(layout.cols).toBe(2);
+    const yes = layout.nodes.find((n) => n.id === 'yes');
+    const timeout = layout.nodes.find((n) => n.id === 'w:else');
+    expect([yes?.arm, yes?.armOf, timeout?.kind, timeout?.arm, timeout?.armOf]).toEqual(['then', 'wait_event', 'empty', 'else', 'wait_event']);
+    expect(layout.edges).toContainEqual({ from: 'yes', to: 's' });
+    expect(layout.edges).toContainEqual({ from: 'w:else', to: 's' });
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { automationProblems, errorsUnder, normaliseKey, ownErrors, ruleErrors } from '../lib/errors';
-import { draftFromJson, draftToJson, insertStep, moveStep, newStep, removeStep, stepPaths, type StepNode } from '../lib/model';
+import { draftFromJson, draftToJson, insertStep, moveStep, newStep, newTrigger, removeStep, stepPaths, type StepNode } from '../lib/model';
 import { ApiError } from '@/lib/api-client';
 
 const API_AUTOMATION = {
@@ -100,5 +100,31 @@ describe('errors on the part they name', () => {
     expect(ownErrors(problems.fields, 'steps[1].then[0]')).toEqual({ tag: 'Este dato es obligatorio.' });
     expect(ownErrors(problems.fields, 'steps[2]')).toEqual({ '': 'Value error, give minutes or until (one of them)' });
     expect(automationProblems(error, 'en').fields['steps[1]']).toBe('Branch without a condition.');
+  });
+
+  it('round-trips the clock triggers: birthday, days from a date, a schedule on a list', () => {
+    for (const trigger of [
+      { type: 'birthday', field: 'cumple', days: -2, hour: 8 },
+      { type: 'date_field', field: 'renovacion', days: 30, hour: 9 },
+      { type: 'schedule', cron: '30 7 * * 1', list_id: 'L1' },
+    ]) {
+      const json = draftToJson(draftFromJson({ name: 'x', trigger, steps: [{ type: 'stop' }] }));
+      expect(json.trigger).toEqual(trigger);
+    }
+    expect(newTrigger('birthday').values).toEqual({ field: '', days: null, hour: 9 });
+    expect(newTrigger('schedule').values.cron).toBe('0 9 * * 1');
+  });
+
+  it('round-trips a wait for an event: its arms are `then` and `timeout`, and error paths follow', () => {
+    const wait = { type: 'wait_event', event: 'message_received', timeout_minutes: 60,
+      then: [{ type: 'add_tag', tag: 'respondio' }], timeout: [{ type: 'add_tag', tag: 'sin-respuesta' }] };
+    const draft = draftFromJson({ name: 'x', trigger: { type: 'tag_added', tag: 'a' }, steps: [wait] });
+    expect(draftToJson(draft).steps).toEqual([wait]);
+    const paths = [...stepPaths(draft.steps).values()];
+    expect(paths).toEqual(['steps[0]', 'steps[0].then[0]', 'steps[0].timeout[0]']);
+    const fresh = newStep('wait_event');
+    expect(fresh.values.event).toBe('message_received');
+    expect(fresh.then).toEqual([]);
+    expect(fresh.else).toEqual([]);
   });
 });

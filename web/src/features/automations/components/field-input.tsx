@@ -1,8 +1,9 @@
 /** One trigger or step field, its control chosen by kind; the API's message under it. */
 import { useId } from 'react';
 import { SelectField, TextArea, TextField } from '@/components/ui';
-import { useAgents, useFields, useJourneys, useLists, usePipelines, useTags } from '@/features/crm/api';
+import { useAgents, useFields, useJourneys, useLists, usePipelines, useSegments, useTags } from '@/features/crm/api';
 import { useChannelAccounts } from '@/features/inbox/api/start';
+import { useTeams } from '@/features/inbox/api/directory';
 import { useAuth } from '@/lib/auth';
 import { CHANNELS, STANDARD_FIELDS } from '@/features/crm/lib/rules';
 import { useI18n, type MessageKey } from '@/lib/i18n';
@@ -43,6 +44,12 @@ export function FieldInput({ spec, value, onChange, error }: Props) {
           {CHANNELS.map((c) => <option key={c} value={c}>{t(`crm.identity.${c}` as MessageKey)}</option>)}
         </SelectField>
       );
+    case 'choice':
+      return (
+        <SelectField {...common} value={str} onChange={(e) => onChange(e.target.value)}>
+          {(spec.choices ?? []).map((c) => <option key={c} value={c}>{t(`automations.trigger.${c}` as MessageKey)}</option>)}
+        </SelectField>
+      );
     case 'tag':
       return <TagInput {...common} value={str} onChange={onChange} />;
     case 'user':
@@ -51,10 +58,16 @@ export function FieldInput({ spec, value, onChange, error }: Props) {
       return <UsersPicker label={label} error={error} value={Array.isArray(value) ? value : []} onChange={onChange} />;
     case 'list':
       return <ListSelect {...common} value={str} onChange={onChange} />;
+    case 'team':
+      return <TeamSelect {...common} value={str} onChange={onChange} />;
+    case 'segment':
+      return <SegmentSelect {...common} value={str} onChange={onChange} />;
     case 'journey':
       return <JourneySelect {...common} value={str} onChange={onChange} />;
     case 'field':
       return <FieldSelect {...common} value={str} onChange={onChange} />;
+    case 'datefield':
+      return <FieldSelect {...common} dates value={str} onChange={onChange} />;
     case 'pipeline':
     case 'stage':
       return <PipelineSelect {...common} stages={spec.kind === 'stage'} value={str} onChange={onChange} />;
@@ -148,6 +161,28 @@ function ListSelect({ value, onChange, ...common }: SelectProps) {
   );
 }
 
+function SegmentSelect({ value, onChange, ...common }: SelectProps) {
+  const segments = useSegments();
+  return (
+    <SelectField {...common} value={value} onChange={(e) => onChange(e.target.value)}>
+      <Choose />
+      {(segments.data ?? []).map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
+      {value && !segments.data?.some((s) => s.id === value) ? <option value={value}>{value}</option> : null}
+    </SelectField>
+  );
+}
+
+function TeamSelect({ value, onChange, ...common }: SelectProps) {
+  const teams = useTeams();
+  return (
+    <SelectField {...common} value={value} onChange={(e) => onChange(e.target.value)}>
+      <Choose />
+      {(teams.data ?? []).map((team) => <option key={team.id} value={team.id}>{team.name}</option>)}
+      {value && !teams.data?.some((team) => team.id === value) ? <option value={value}>{value}</option> : null}
+    </SelectField>
+  );
+}
+
 function JourneySelect({ value, onChange, ...common }: SelectProps) {
   const journeys = useJourneys();
   const states = (journeys.data ?? []).flatMap((j) => j.states.map((s) => ({ id: s.id, name: `${j.name} · ${s.name}` })));
@@ -160,12 +195,13 @@ function JourneySelect({ value, onChange, ...common }: SelectProps) {
   );
 }
 
-function FieldSelect({ value, onChange, ...common }: SelectProps) {
+/** A person's field; `dates`: only the brand's date fields (birthday and date triggers). */
+function FieldSelect({ value, onChange, dates = false, ...common }: SelectProps & { dates?: boolean }) {
   const { t } = useI18n();
   const fields = useFields();
   const choices = [
-    ...Object.keys(STANDARD_FIELDS).filter((f) => f !== 'tags' && f !== 'channel').map((f) => ({ key: f, label: t(`crm.rule.field.${f}` as MessageKey) })),
-    ...(fields.data ?? []).map((f) => ({ key: `custom.${f.key}`, label: f.label })),
+    ...(dates ? [] : Object.keys(STANDARD_FIELDS).filter((f) => f !== 'tags' && f !== 'channel').map((f) => ({ key: f, label: t(`crm.rule.field.${f}` as MessageKey) }))),
+    ...(fields.data ?? []).filter((f) => !dates || f.type === 'date').map((f) => ({ key: dates ? f.key : `custom.${f.key}`, label: f.label })),
   ];
   return (
     <SelectField {...common} value={value} onChange={(e) => onChange(e.target.value)}>

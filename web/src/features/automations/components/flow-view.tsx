@@ -5,9 +5,9 @@
  */
 import type { CSSProperties } from 'react';
 import { Button } from '@/components/ui';
-import { useI18n } from '@/lib/i18n';
+import { useI18n, type MessageKey } from '@/lib/i18n';
 import { edgePath, layoutFlow, type FlowNode } from '../lib/flow';
-import type { StepNode } from '../lib/model';
+import type { StepNode, StepType } from '../lib/model';
 import { stepSummary } from '../lib/summary';
 
 export interface FlowViewProps {
@@ -67,8 +67,8 @@ export function FlowView({ steps, triggerText, conditionsText, selected, onSelec
         <ol className="flow-nodes" aria-label={label}>
           {layout.nodes.map((node) => {
             const text = body(node);
-            const armText = node.arm ? t(node.arm === 'then' ? 'automations.builder.armThen' : 'automations.builder.armElse') : null;
-            const armLong = node.arm ? t(node.arm === 'then' ? 'automations.builder.armThenLong' : 'automations.builder.armElseLong') : null;
+            const armText = node.arm ? t(armKey(node.armOf, node.arm, false)) : null;
+            const armLong = node.arm ? t(armKey(node.armOf, node.arm, true)) : null;
             const hasError = invalid?.has(node.id) ?? false;
             const name = [armLong, title(node), text].filter(Boolean).join(': ');
             const selectable = Boolean(onSelect) && node.kind !== 'end' && !readOnly;
@@ -107,4 +107,11 @@ export function FlowView({ steps, triggerText, conditionsText, selected, onSelec
       </div>
     </div>
   );
+}
+
+/** The label of an arm: yes / no for a branch, happened / timed out for a wait, approved / rejected. */
+function armKey(of: StepType | undefined, arm: 'then' | 'else', long: boolean): MessageKey {
+  const names: Record<string, [string, string]> = { wait_event: ['Happened', 'Timeout'], request_approval: ['Approved', 'Rejected'] };
+  const [yes, no] = names[of ?? ''] ?? ['Then', 'Else'];
+  return `automations.builder.arm${arm === 'then' ? yes : no}${long ? 'Long' : ''}` as MessageKey;
 }

@@ -4,7 +4,7 @@
  * Boxes span the columns of what hangs under them, so a branch sits centred over its arms. The
  * connectors are computed here too, in grid units, so the SVG beside the boxes is plain geometry.
  */
-import type { StepNode } from './model';
+import { hasArms, type StepNode, type StepType } from './model';
 
 export type FlowKind = 'trigger' | 'conditions' | 'step' | 'empty' | 'end';
 
@@ -16,8 +16,9 @@ export interface FlowNode {
   row: number;
   col: number;
   span: number;
-  /** The first box of a branch's arm says which arm it is. */
+  /** The first box of a branch's arm says which arm it is, and of what kind of step. */
   arm?: 'then' | 'else';
+  armOf?: StepType;
   /** Nesting depth (0 at the top level), for the accessible description. */
   depth: number;
 }
@@ -36,7 +37,7 @@ export interface FlowLayout {
 
 /** Columns a sequence needs: its widest step; a branch needs both arms' columns. */
 export function widthOf(steps: readonly StepNode[]): number {
-  return Math.max(1, ...steps.map((s) => (s.type === 'branch' ? widthOf(s.then ?? []) + widthOf(s.else ?? []) : 1)));
+  return Math.max(1, ...steps.map((s) => (hasArms(s.type) ? widthOf(s.then ?? []) + widthOf(s.else ?? []) : 1)));
 }
 
 export function layoutFlow(steps: readonly StepNode[], { conditions = true }: { conditions?: boolean } = {}): FlowLayout {
@@ -48,22 +49,25 @@ export function layoutFlow(steps: readonly StepNode[], { conditions = true }: { 
   };
 
   /** Place a sequence from `row`; returns the ids the next box connects from and the next free row. */
-  const place = (seq: readonly StepNode[], row: number, col: number, span: number, entries: string[], depth: number, arm?: 'then' | 'else'): { exits: string[]; row: number } => {
+  const place = (seq: readonly StepNode[], row: number, col: number, span: number, entries: string[], depth: number, arm?: 'then' | 'else', armOf?: StepType): { exits: string[]; row: number } => {
     let current = entries;
     let r = row;
     seq.forEach((step, index) => {
       const node: FlowNode = { id: step.id, kind: 'step', step, row: r, col, span, depth };
-      if (index === 0 && arm) node.arm = arm;
+      if (index === 0 && arm) {
+        node.arm = arm;
+        if (armOf) node.armOf = armOf;
+      }
       nodes.push(node);
       connect(current, step.id);
       r += 1;
-      if (step.type === 'branch') {
+      if (hasArms(step.type)) {
         const thenSteps = step.then ?? [];
         const elseSteps = step.else ?? [];
         const left = widthOf(thenSteps);
         // The arms share the branch's columns; the "no" arm takes what "yes" leaves.
-        const yes = placeArm(thenSteps, r, col, left, step.id, 'then', depth + 1);
-        const no = placeArm(elseSteps, r, col + left, span - left, step.id, 'else', depth + 1);
+        const yes = placeArm(thenSteps, r, col, left, step.id, 'then', depth + 1, step.type);
+        const no = placeArm(elseSteps, r, col + left, span - left, step.id, 'else', depth + 1, step.type);
         current = [...yes.exits, ...no.exits];
         r = Math.max(yes.row, no.row);
       } else if (step.type === 'stop') {
@@ -75,11 +79,11 @@ export function layoutFlow(steps: readonly StepNode[], { conditions = true }: { 
     return { exits: current, row: r };
   };
 
-  const placeArm = (seq: readonly StepNode[], row: number, col: number, span: number, branchId: string, arm: 'then' | 'else', depth: number) => {
-    if (seq.length > 0) return place(seq, row, col, span, [branchId], depth, arm);
+  const placeArm = (seq: readonly StepNode[], row: number, col: number, span: number, branchId: string, arm: 'then' | 'else', depth: number, armOf: StepType) => {
+    if (seq.length > 0) return place(seq, row, col, span, [branchId], depth, arm, armOf);
     // An empty arm still gets a box: where its first step is added, and the path the run takes.
     const id = `${branchId}:${arm}`;
-    nodes.push({ id, kind: 'empty', row, col, span, arm, depth });
+    nodes.push({ id, kind: 'empty', row, col, span, arm, armOf, depth });
     connect([branchId], id);
     return { exits: [id], row: row + 1 };
   };

@@ -8,7 +8,7 @@ import { fromJson as rulesFromJson, newGroup, toJson as rulesToJson, type GroupN
 /** The kinds of input a trigger or step field takes (the form picks its control from it). */
 export type FieldKind =
   | 'text' | 'longtext' | 'number' | 'keywords' | 'tag' | 'user' | 'users' | 'list' | 'journey'
-  | 'channel' | 'field' | 'choice' | 'datetime' | 'boolean' | 'account' | 'pipeline' | 'stage';
+  | 'channel' | 'field' | 'datefield' | 'team' | 'segment' | 'choice' | 'datetime' | 'boolean' | 'account' | 'pipeline' | 'stage';
 
 export interface FieldSpec {
   key: string;
@@ -16,14 +16,24 @@ export interface FieldSpec {
   required?: boolean;
   /** For `account`: the channel of the accounts offered. */
   channel?: string;
+  /** For `choice`: the values offered (labelled `automations.trigger.<value>`). */
+  choices?: readonly string[];
 }
+
+/** What a `wait_event` step can wait for (the person's own events). */
+export const WAITABLE_EVENTS = [
+  'message_received', 'tag_added', 'tag_removed', 'form_submitted', 'journey_state_changed',
+  'conversation_closed', 'deal_won', 'deal_lost', 'lead_status_changed', 'campaign_delivered',
+  'campaign_read', 'campaign_opened', 'campaign_clicked',
+] as const;
 
 export const TRIGGER_TYPES = [
   'tag_added', 'tag_removed', 'person_created', 'person_updated', 'journey_state_changed',
   'customer_role_changed', 'form_submitted', 'message_received', 'conversation_opened',
   'conversation_assigned', 'conversation_closed', 'lead_note_added', 'lead_status_changed',
   'outcome_classified', 'deal_stage_changed', 'deal_won', 'deal_lost', 'task_overdue',
-  'conversation_unattended', 'manual', 'webhook',
+  'conversation_unattended', 'manual', 'webhook', 'birthday', 'date_field', 'schedule',
+  'campaign_delivered', 'campaign_read', 'campaign_opened', 'campaign_clicked', 'campaign_unsubscribed',
 ] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
 
@@ -49,12 +59,34 @@ export const TRIGGER_FIELDS: Record<TriggerType, readonly FieldSpec[]> = {
   conversation_unattended: [],
   manual: [],
   webhook: [],
+  // Fired by the clock in the brand's time zone: `days` < 0 is before the date, > 0 after.
+  birthday: [
+    { key: 'field', kind: 'datefield', required: true },
+    { key: 'days', kind: 'number' },
+    { key: 'hour', kind: 'number' },
+  ],
+  date_field: [
+    { key: 'field', kind: 'datefield', required: true },
+    { key: 'days', kind: 'number' },
+    { key: 'hour', kind: 'number' },
+  ],
+  // Campaign events of the person (its id: any campaign when empty).
+  campaign_delivered: [{ key: 'campaign_id', kind: 'text' }],
+  campaign_read: [{ key: 'campaign_id', kind: 'text' }],
+  campaign_opened: [{ key: 'campaign_id', kind: 'text' }],
+  campaign_clicked: [{ key: 'campaign_id', kind: 'text' }],
+  campaign_unsubscribed: [{ key: 'channel', kind: 'channel' }],
+  schedule: [
+    { key: 'cron', kind: 'text', required: true },
+    { key: 'list_id', kind: 'list' },
+    { key: 'segment_id', kind: 'segment' },
+  ],
 };
 
 export const STEP_TYPES = [
-  'add_tag', 'remove_tag', 'create_task', 'notify_user', 'assign_owner', 'update_field',
+  'add_tag', 'remove_tag', 'create_task', 'notify_user', 'assign_owner', 'assign_agent', 'assign_team', 'update_field',
   'set_journey_state', 'add_to_list', 'remove_from_list', 'send_message', 'send_whatsapp_template',
-  'send_email', 'send_sms', 'call_webhook', 'create_deal', 'move_deal', 'add_score', 'wait', 'branch', 'stop',
+  'send_email', 'send_sms', 'call_webhook', 'create_deal', 'move_deal', 'add_score', 'wait', 'wait_event', 'request_approval', 'branch', 'stop',
 ] as const;
 export type StepType = (typeof STEP_TYPES)[number];
 
@@ -72,6 +104,15 @@ export const STEP_FIELDS: Record<StepType, readonly FieldSpec[]> = {
     { key: 'message', kind: 'longtext', required: true },
   ],
   assign_owner: [{ key: 'user_ids', kind: 'users', required: true }],
+  // The triggering conversation: to an agent by turns, or to a team (and by turns to its chosen users).
+  assign_agent: [
+    { key: 'user_ids', kind: 'users', required: true },
+    { key: 'only_unassigned', kind: 'boolean' },
+  ],
+  assign_team: [
+    { key: 'team_id', kind: 'team', required: true },
+    { key: 'user_ids', kind: 'users' },
+  ],
   update_field: [
     { key: 'field', kind: 'field', required: true },
     { key: 'value', kind: 'text' },
@@ -110,6 +151,8 @@ export const STEP_FIELDS: Record<StepType, readonly FieldSpec[]> = {
   add_score: [
     { key: 'field', kind: 'field', required: true },
     { key: 'points', kind: 'number', required: true },
+    { key: 'min', kind: 'number' },
+    { key: 'max', kind: 'number' },
   ],
   // One of the two: a duration, or a date and time.
   wait: [
@@ -117,9 +160,35 @@ export const STEP_FIELDS: Record<StepType, readonly FieldSpec[]> = {
     { key: 'until', kind: 'datetime' },
     { key: 'business_hours', kind: 'boolean' },
   ],
+  // Until the person's event happens (then: its arm) or the time runs out (the timeout arm).
+  wait_event: [
+    { key: 'event', kind: 'choice', required: true, choices: WAITABLE_EVENTS },
+    { key: 'tag', kind: 'tag' },
+    { key: 'keywords', kind: 'keywords' },
+    { key: 'campaign_id', kind: 'text' },
+    { key: 'timeout_minutes', kind: 'number', required: true },
+    { key: 'business_hours', kind: 'boolean' },
+  ],
+  // Deal approval: over the amount, a manager approves (first arm) or rejects (second arm).
+  request_approval: [
+    { key: 'approver_ids', kind: 'users', required: true },
+    { key: 'amount_over', kind: 'number' },
+    { key: 'message', kind: 'longtext' },
+  ],
   branch: [],
   stop: [],
 };
+
+/** Steps with two arms: a branch (yes / no) and a wait for an event (it happened / timed out). */
+export function hasArms(type: StepType): boolean {
+  return type === 'branch' || type === 'wait_event' || type === 'request_approval';
+}
+
+/** The API's name of a step's second arm. */
+function elseKey(type: StepType): 'else' | 'timeout' | 'rejected' {
+  if (type === 'wait_event') return 'timeout';
+  return type === 'request_approval' ? 'rejected' : 'else';
+}
 
 export type FieldValue = string | number | boolean | string[] | null;
 
@@ -195,7 +264,10 @@ function valuesFor(specs: readonly FieldSpec[], source: Json = {}): Record<strin
 }
 
 export function newTrigger(type: TriggerType = 'tag_added'): Trigger {
-  return { type, values: valuesFor(TRIGGER_FIELDS[type]) };
+  const trigger: Trigger = { type, values: valuesFor(TRIGGER_FIELDS[type]) };
+  if (type === 'birthday' || type === 'date_field') trigger.values.hour = 9;
+  if (type === 'schedule') trigger.values.cron = '0 9 * * 1';
+  return trigger;
 }
 
 export function newStep(type: StepType): StepNode {
@@ -203,6 +275,12 @@ export function newStep(type: StepType): StepNode {
   if (type === 'wait') step.values.minutes = 60;
   if (type === 'send_whatsapp_template') step.values.language = 'es';
   if (type === 'branch') return { ...step, conditions: newGroup(), then: [], else: [] };
+  if (type === 'request_approval') return { ...step, then: [], else: [] };
+  if (type === 'wait_event') {
+    step.values.event = 'message_received';
+    step.values.timeout_minutes = 1440;
+    return { ...step, then: [], else: [] };
+  }
   return step;
 }
 
@@ -244,10 +322,10 @@ function packValues(specs: readonly FieldSpec[], values: Record<string, FieldVal
 
 export function stepToJson(step: StepNode): Json {
   const base: Json = { type: step.type, ...packValues(STEP_FIELDS[step.type], step.values) };
-  if (step.type === 'branch') {
-    base.conditions = rulesToJson(step.conditions ?? newGroup());
+  if (step.type === 'branch') base.conditions = rulesToJson(step.conditions ?? newGroup());
+  if (hasArms(step.type)) {
     base.then = (step.then ?? []).map(stepToJson);
-    base.else = (step.else ?? []).map(stepToJson);
+    base[elseKey(step.type)] = (step.else ?? []).map(stepToJson);
   }
   return base;
 }
@@ -256,10 +334,11 @@ export function stepFromJson(json: unknown): StepNode {
   const raw = (json && typeof json === 'object' ? json : {}) as Json;
   const type: StepType = isStepType(raw.type) ? raw.type : 'stop';
   const step: StepNode = { id: nextId(), type, values: valuesFor(STEP_FIELDS[type], raw) };
-  if (type === 'branch') {
-    step.conditions = rulesFromJson(raw.conditions);
+  if (type === 'branch') step.conditions = rulesFromJson(raw.conditions);
+  if (hasArms(type)) {
+    const other = raw[elseKey(type)];
     step.then = Array.isArray(raw.then) ? raw.then.map(stepFromJson) : [];
-    step.else = Array.isArray(raw.else) ? raw.else.map(stepFromJson) : [];
+    step.else = Array.isArray(other) ? other.map(stepFromJson) : [];
   }
   return step;
 }
@@ -311,7 +390,7 @@ interface Place {
 
 function mapSteps(steps: StepNode[], fn: (list: StepNode[]) => StepNode[]): StepNode[] {
   return fn(steps).map((s) =>
-    s.type === 'branch' ? { ...s, then: mapSteps(s.then ?? [], fn), else: mapSteps(s.else ?? [], fn) } : s,
+    hasArms(s.type) ? { ...s, then: mapSteps(s.then ?? [], fn), else: mapSteps(s.else ?? [], fn) } : s,
   );
 }
 
@@ -319,7 +398,7 @@ function find(steps: StepNode[], id: string): Place | null {
   for (let index = 0; index < steps.length; index += 1) {
     const step = steps[index] as StepNode;
     if (step.id === id) return { list: steps, index };
-    if (step.type === 'branch') {
+    if (hasArms(step.type)) {
       const found = find(step.then ?? [], id) ?? find(step.else ?? [], id);
       if (found) return found;
     }
@@ -375,9 +454,9 @@ export function stepPaths(steps: StepNode[], prefix = 'steps'): Map<string, stri
   steps.forEach((step, i) => {
     const path = `${prefix}[${i}]`;
     out.set(step.id, path);
-    if (step.type === 'branch') {
+    if (hasArms(step.type)) {
       for (const [key, value] of stepPaths(step.then ?? [], `${path}.then`)) out.set(key, value);
-      for (const [key, value] of stepPaths(step.else ?? [], `${path}.else`)) out.set(key, value);
+      for (const [key, value] of stepPaths(step.else ?? [], `${path}.${elseKey(step.type)}`)) out.set(key, value);
     }
   });
   return out;
@@ -385,5 +464,5 @@ export function stepPaths(steps: StepNode[], prefix = 'steps'): Map<string, stri
 
 /** Count the steps (branches' arms included). */
 export function countSteps(steps: StepNode[]): number {
-  return steps.reduce((n, s) => n + 1 + (s.type === 'branch' ? countSteps(s.then ?? []) + countSteps(s.else ?? []) : 0), 0);
+  return steps.reduce((n, s) => n + 1 + (hasArms(s.type) ? countSteps(s.then ?? []) + countSteps(s.else ?? []) : 0), 0);
 }

@@ -35,6 +35,10 @@ export function stepSummary(t: Translate, step: StepNode | { type?: unknown; val
     return t('automations.summary.wait', { value: t('automations.summary.minutes', { value: text(values.minutes) || '?' }) });
   }
   const label = t(`automations.step.${type}` as MessageKey);
+  if (type === 'wait_event' && isTriggerType(values.event)) {
+    const tag = text(values.tag);
+    return `${label}: ${t(`automations.trigger.${values.event}` as MessageKey)}${tag ? ` ${t('automations.summary.tag', { value: tag })}` : ''}`;
+  }
   for (const key of DETAIL_KEYS) {
     const value = text(values[key]);
     if (value) return `${label}: ${value.length > 60 ? `${value.slice(0, 57)}…` : value}`;

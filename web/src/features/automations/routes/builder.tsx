@@ -7,6 +7,7 @@ import { useMemo, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { Alert, Button, Dialog, SelectField, Spinner, TextArea, TextField } from '@/components/ui';
 import { useAuth } from '@/lib/auth';
+import { formatDateTime } from '@/lib/format';
 import { useI18n, type MessageKey } from '@/lib/i18n';
 import { useAutomation, useDeleteAutomation, useSaveAutomation, type Automation } from '../api';
 import '../automations.css';
@@ -138,6 +139,9 @@ function Builder({ automation }: { automation: Automation | null }) {
           <input type="checkbox" checked={draft.active} onChange={(e) => setDraft({ ...draft, active: e.target.checked })} />
           {t('automations.active')}
         </label>
+        {automation?.next_fire_at ? (
+          <p className="field-hint" role="status">{t('automations.nextFire', { date: formatDateTime(automation.next_fire_at, language) })}</p>
+        ) : null}
         {automation?.webhook_url ? (
           <div className="card grid-2">
             <TextField label={t('automations.webhookUrl')} value={automation.webhook_url} readOnly />

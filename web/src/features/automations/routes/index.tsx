@@ -4,6 +4,13 @@ import { RequirePermission } from '@/app/require-auth';
 
 export const automationRoutes: RouteObject[] = [
   {
+    // Managers decide deal approvals without needing the automations module.
+    element: <RequirePermission permission="contacts:view" />,
+    children: [
+      { path: 'automations/approvals', lazy: () => import('./approvals').then((m) => ({ Component: m.ApprovalsRoute })) },
+    ],
+  },
+  {
     element: <RequirePermission permission="automations:view" />,
     children: [
       { path: 'automations', lazy: () => import('./list').then((m) => ({ Component: m.AutomationsRoute })) },

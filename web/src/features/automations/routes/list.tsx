@@ -25,6 +25,7 @@ export function AutomationsRoute() {
         <h1>{t('automations.title')}</h1>
         <div className="row">
           <Link to="/automations/runs">{t('automations.runs.allTitle')}</Link>
+          <Link to="/automations/approvals">{t('automations.approvals.title')}</Link>
           {editable ? <Link className="btn btn-primary" to="/automations/new">{t('automations.new')}</Link> : null}
         </div>
       </header>

@@ -8,9 +8,10 @@ import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { Alert, Button, SelectField, Spinner, TextField } from '@/components/ui';
 import { localizedMessage } from '@/lib/api-client';
 import { useAuth } from '@/lib/auth';
+import { useLists } from '@/features/crm/api';
 import { formatDateTime } from '@/lib/format';
 import { useI18n, type Language, type MessageKey, type Translate } from '@/lib/i18n';
-import { useAutomation, useAutomations, useRetryStep, useRunOnPerson, useRuns, type Run, type RunFilters, type RunStep } from '../api';
+import { useAutomation, useAutomations, useRetryStep, useRunOnList, useRunOnPerson, useRuns, type Run, type RunFilters, type RunStep } from '../api';
 import '../automations.css';
 import { AutomationTabs } from '../components/automation-tabs';
 import { automationProblems } from '../lib/errors';
@@ -89,6 +90,7 @@ export function RunsRoute() {
       </form>
       {error ? <Alert>{automationProblems(error, language).message}</Alert> : null}
       {can('automations:edit') && !all ? <RunOnPerson automationId={automationId} /> : null}
+      {can('automations:edit') && !all ? <RunOnList automationId={automationId} /> : null}
       {runs.isPending ? <Spinner label={t('common.loading')} /> : null}
       {runs.data?.items.length === 0 ? <p>{t('automations.runs.none')}</p> : null}
       <ul className="runs" aria-label={t('automations.history')}>
@@ -117,6 +119,27 @@ function RunOnPerson({ automationId }: { automationId: string }) {
         onChange={(e) => setPersonId(e.target.value)} />
       <Button type="submit" busy={run.isPending}>{t('automations.runs.manual')}</Button>
       {run.isSuccess ? <span role="status">{t('automations.runs.manualDone')}</span> : null}
+    </form>
+  );
+}
+
+/** Run it on every person of a list: queued, the schedules job works through the list. */
+function RunOnList({ automationId }: { automationId: string }) {
+  const { t, language } = useI18n();
+  const run = useRunOnList(automationId);
+  const lists = useLists();
+  const [listId, setListId] = useState('');
+  const problems = automationProblems(run.error, language);
+  return (
+    <form className="filters" aria-label={t('automations.runs.manualList')}
+      onSubmit={(e) => { e.preventDefault(); if (listId) run.mutate(listId); }}>
+      <SelectField label={t('automations.field.list_id')} value={listId} required error={problems.fields.list_id ?? problems.message}
+        onChange={(e) => setListId(e.target.value)}>
+        <option value="">{t('automations.builder.choose')}</option>
+        {(lists.data ?? []).map((l) => <option key={l.id} value={l.id}>{l.name}</option>)}
+      </SelectField>
+      <Button type="submit" busy={run.isPending}>{t('automations.runs.manualList')}</Button>
+      {run.isSuccess ? <span role="status">{t('automations.runs.manualQueued')}</span> : null}
     </form>
   );
 }
@@ -187,7 +210,9 @@ function StepItem({ step }: { step: RunStep }) {
   const branchReason = step.type === 'branch' && output && typeof output.reason === 'string' ? localizedMessage(output.reason, language) : null;
   const branchWay = step.type === 'branch' && output && typeof output.matched === 'boolean'
     ? t(output.matched ? 'automations.runs.branchYes' : 'automations.runs.branchNo')
-    : null;
+    : step.type === 'wait_event' && step.status === 'completed' && output
+      ? t(output.timed_out === true ? 'automations.runs.timedOut' : 'automations.runs.eventCame')
+      : null;
   return (
     <li>
       <strong>{label}</strong> <span className={statusClass(step.status)}>{statusLabel(t, step.status)}</span>
