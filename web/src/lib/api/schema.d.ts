@@ -298,6 +298,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/public/campaigns/o/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /public/campaigns/o/{token} */
+        get: operations["tracked_open_public_campaigns_o__token__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/campaigns/u/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /public/campaigns/u/{token} */
+        get: operations["unsubscribe_page_public_campaigns_u__token__get"];
+        put?: never;
+        /** POST /public/campaigns/u/{token} */
+        post: operations["unsubscribe_public_campaigns_u__token__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/public/forms/{form_id}": {
         parameters: {
             query?: never;
@@ -1191,6 +1226,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/campaigns/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/campaigns/attachments */
+        post: operations["create_attachment_v1_campaigns_attachments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/campaigns/senders": {
         parameters: {
             query?: never;
@@ -1993,6 +2045,75 @@ export interface paths {
         put?: never;
         /** POST /v1/conversations/{conversation_id}/uploads */
         post: operations["create_upload_v1_conversations__conversation_id__uploads_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/credits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/credits */
+        get: operations["get_credits_v1_credits_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/credits/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/credits/ledger */
+        get: operations["get_ledger_v1_credits_ledger_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/credits/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/credits/settings */
+        get: operations["get_credit_settings_v1_credits_settings_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** PATCH /v1/credits/settings */
+        patch: operations["patch_credit_settings_v1_credits_settings_patch"];
+        trace?: never;
+    };
+    "/v1/credits/top-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /v1/credits/top-ups */
+        post: operations["post_top_up_v1_credits_top_ups_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2937,6 +3058,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/dashboard-layout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/me/dashboard-layout */
+        get: operations["get_dashboard_layout_v1_me_dashboard_layout_get"];
+        /** PUT /v1/me/dashboard-layout */
+        put: operations["put_dashboard_layout_v1_me_dashboard_layout_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/notification-preferences": {
         parameters: {
             query?: never;
@@ -3131,6 +3270,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/conversations/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/reports/conversations/export */
+        get: operations["export_conversation_report_v1_reports_conversations_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/kam": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/reports/kam */
+        get: operations["kam_report_v1_reports_kam_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/nps": {
         parameters: {
             query?: never;
@@ -3140,6 +3313,23 @@ export interface paths {
         };
         /** GET /v1/reports/nps */
         get: operations["nps_report_v1_reports_nps_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/nps/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/reports/nps/export */
+        get: operations["export_nps_report_v1_reports_nps_export_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3291,6 +3481,40 @@ export interface paths {
         head?: never;
         /** PATCH /v1/teams/{team_id} */
         patch: operations["update_team_v1_teams__team_id__patch"];
+        trace?: never;
+    };
+    "/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/usage */
+        get: operations["get_usage_v1_usage_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/usage/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/usage/export */
+        get: operations["export_usage_v1_usage_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/whatsapp-templates": {
@@ -3496,7 +3720,7 @@ export interface components {
              * Type
              * @enum {string}
              */
-            type: "unassigned_wait" | "channel_account_disconnected";
+            type: "unassigned_wait" | "channel_account_disconnected" | "whatsapp_credits_low" | "whatsapp_credits_topped_up";
             /** Message */
             message: string;
             /** Link */
@@ -3511,6 +3735,12 @@ export interface components {
             channel?: string | null;
             /** Status */
             status?: string | null;
+            /** Balance */
+            balance?: number | null;
+            /** Minimum */
+            minimum?: number | null;
+            /** Amount */
+            amount?: number | null;
         };
         /** AlertSettings */
         AlertSettings: {
@@ -3687,11 +3917,20 @@ export interface components {
              */
             offline_grace_minutes: number;
         };
+        /** AttachmentIn */
+        AttachmentIn: {
+            /** Filename */
+            filename: string;
+            /** Content Type */
+            content_type: string;
+            /** Size */
+            size: number;
+        };
         /**
          * AttachmentIn
          * @description A public URL, or an upload of this conversation (`POST …/uploads`) by its id.
          */
-        AttachmentIn: {
+        AttachmentIn_conversations: {
             /** Url */
             url?: string | null;
             /** Upload Id */
@@ -3703,6 +3942,33 @@ export interface components {
             /** Caption */
             caption?: string | null;
         };
+        /** AttachmentOut */
+        AttachmentOut: {
+            /** Id */
+            id: string;
+            /** Filename */
+            filename: string;
+            /** Content Type */
+            content_type: string;
+            /** Max Bytes */
+            max_bytes: number;
+            /**
+             * Upload Url
+             * @description PUT the file's bytes here.
+             */
+            upload_url: string;
+            /**
+             * Method
+             * @default PUT
+             * @constant
+             */
+            method: "PUT";
+            /**
+             * Expires In
+             * @description Seconds the upload URL stays valid.
+             */
+            expires_in: number;
+        };
         /** AttachmentRef */
         AttachmentRef: {
             /** Id */
@@ -3712,17 +3978,23 @@ export interface components {
             /** Filename */
             filename?: string | null;
         };
-        /** AudienceIn */
+        /**
+         * AudienceIn
+         * @description `file`: the people a CRM import (`POST /v1/imports` with target `new_list`) brought in —
+         *     the import's new list, read at send time; the campaign is sent once the import completed.
+         */
         AudienceIn: {
             /**
              * Kind
              * @enum {string}
              */
-            kind: "list" | "segment" | "people";
+            kind: "list" | "segment" | "people" | "file";
             /** Id */
             id?: string | null;
             /** Person Ids */
             person_ids?: string[] | null;
+            /** Import Id */
+            import_id?: string | null;
         };
         /** AuditEntryOut */
         AuditEntryOut: {
@@ -3792,6 +4064,33 @@ export interface components {
             once_every_days: number;
             /** Updated At */
             updated_at?: string | null;
+        };
+        /** AutoTopUp */
+        AutoTopUp: {
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled: boolean;
+            /**
+             * Minimum
+             * @default 0
+             */
+            minimum: number;
+            /**
+             * Amount
+             * @default 0
+             */
+            amount: number;
+        };
+        /** AutoTopUpPatch */
+        AutoTopUpPatch: {
+            /** Enabled */
+            enabled?: boolean | null;
+            /** Minimum */
+            minimum?: number | null;
+            /** Amount */
+            amount?: number | null;
         };
         /** AutomationIn */
         AutomationIn: {
@@ -4043,6 +4342,8 @@ export interface components {
              * @default []
              */
             holidays: string[];
+            sla?: components["schemas"]["SlaSettings"];
+            kam?: components["schemas"]["KamSettings"];
         };
         /**
          * BrandSettingsIn
@@ -4074,6 +4375,8 @@ export interface components {
             } | null;
             /** Holidays */
             holidays?: string[] | null;
+            sla?: components["schemas"]["SlaSettingsIn"] | null;
+            kam?: components["schemas"]["KamSettingsIn"] | null;
         };
         /** BusinessIn */
         BusinessIn: {
@@ -4091,6 +4394,13 @@ export interface components {
             address?: string | null;
             /** Notes */
             notes?: string | null;
+            /**
+             * Key Account
+             * @default false
+             */
+            key_account: boolean;
+            /** Account Manager Id */
+            account_manager_id?: string | null;
         };
         /** BusinessOut */
         BusinessOut: {
@@ -4110,6 +4420,13 @@ export interface components {
             address?: string | null;
             /** Notes */
             notes?: string | null;
+            /**
+             * Key Account
+             * @default false
+             */
+            key_account: boolean;
+            /** Account Manager Id */
+            account_manager_id?: string | null;
             /** Created At */
             created_at?: string | null;
             /** Updated At */
@@ -4149,6 +4466,10 @@ export interface components {
             address?: string | null;
             /** Notes */
             notes?: string | null;
+            /** Key Account */
+            key_account?: boolean | null;
+            /** Account Manager Id */
+            account_manager_id?: string | null;
         };
         /**
          * CallWebhook
@@ -4304,6 +4625,31 @@ export interface components {
              */
             later_at?: string | null;
         };
+        /** CategoryPrices */
+        CategoryPrices: {
+            /** Marketing */
+            marketing: number;
+            /** Utility */
+            utility: number;
+            /** Authentication */
+            authentication: number;
+            /**
+             * Service
+             * @default 0
+             */
+            service: number;
+        };
+        /** CategoryPricesPatch */
+        CategoryPricesPatch: {
+            /** Marketing */
+            marketing?: number | null;
+            /** Utility */
+            utility?: number | null;
+            /** Authentication */
+            authentication?: number | null;
+            /** Service */
+            service?: number | null;
+        };
         /** ChangesOut */
         ChangesOut: {
             /** Items */
@@ -4393,6 +4739,17 @@ export interface components {
             /** Messaging Limit */
             messaging_limit?: (250 | 2000 | 10000 | 100000 | "unlimited") | null;
         };
+        /** ChannelUsage */
+        ChannelUsage: {
+            /** Channel */
+            channel: string;
+            /** Received */
+            received: number;
+            /** Sent */
+            sent: number;
+            /** Total */
+            total: number;
+        };
         /** CloseIn */
         CloseIn: {
             /** Reason Id */
@@ -4438,6 +4795,21 @@ export interface components {
             position?: number | null;
             /** Active */
             active?: boolean | null;
+        };
+        /** ClvDetail */
+        ClvDetail: {
+            /** Won To Date */
+            won_to_date: number;
+            /** Won Deals To Date */
+            won_deals_to_date: number;
+            /** Average Purchase */
+            average_purchase: number;
+            /** Purchases Per Year */
+            purchases_per_year: number;
+            /** Expected Lifespan Years */
+            expected_lifespan_years: number;
+            /** Projected */
+            projected: number;
         };
         /** ConfirmPasswordIn */
         ConfirmPasswordIn: {
@@ -4595,6 +4967,55 @@ export interface components {
             /** Type Id */
             type_id?: string | null;
         };
+        /** CreditSettings */
+        CreditSettings: {
+            /**
+             * Currency
+             * @default USD
+             */
+            currency: string;
+            /**
+             * @default {
+             *       "enabled": false,
+             *       "minimum": 0,
+             *       "amount": 0
+             *     }
+             */
+            auto_topup: components["schemas"]["AutoTopUp"];
+            /** Prices */
+            prices?: {
+                [key: string]: components["schemas"]["CategoryPrices"];
+            };
+        };
+        /**
+         * CreditSettingsPatchIn
+         * @description Deep-merged into the stored settings (a country's prices key by key), validated whole.
+         */
+        CreditSettingsPatchIn: {
+            /** Currency */
+            currency?: string | null;
+            auto_topup?: components["schemas"]["AutoTopUpPatch"] | null;
+            /** Prices */
+            prices?: {
+                [key: string]: components["schemas"]["CategoryPricesPatch"];
+            } | null;
+        };
+        /** CreditsOut */
+        CreditsOut: {
+            /** Currency */
+            currency: string;
+            /** Balance */
+            balance: number;
+            /** Minimum */
+            minimum: number;
+            /** Low */
+            low: boolean;
+            auto_topup: components["schemas"]["AutoTopUp"];
+            /** Last Auto Topup At */
+            last_auto_topup_at?: string | null;
+            /** Last Auto Topup */
+            last_auto_topup?: number | null;
+        };
         /**
          * CsatSettings
          * @description Customer satisfaction survey: asked when a conversation is closed, answered 1–5.
@@ -4701,6 +5122,8 @@ export interface components {
             person_id?: string | null;
             /** Business Id */
             business_id?: string | null;
+            /** Kind */
+            kind?: ("new" | "upsell" | "cross_sell" | "renewal" | "referral") | null;
             /** Expected Close */
             expected_close?: string | null;
             /** Description */
@@ -4742,6 +5165,8 @@ export interface components {
             person_id?: string | null;
             /** Business Id */
             business_id?: string | null;
+            /** Kind */
+            kind?: string | null;
             /** Expected Close */
             expected_close?: string | null;
             /** Description */
@@ -4786,6 +5211,8 @@ export interface components {
             person_id?: string | null;
             /** Business Id */
             business_id?: string | null;
+            /** Kind */
+            kind?: ("new" | "upsell" | "cross_sell" | "renewal" | "referral") | null;
             /** Expected Close */
             expected_close?: string | null;
             /** Description */
@@ -5703,6 +6130,7 @@ export interface components {
             alerts?: components["schemas"]["AlertSettings"];
             bots?: components["schemas"]["BotSettings"];
             csat?: components["schemas"]["CsatSettings"];
+            nps?: components["schemas"]["NpsSettings"];
         };
         /**
          * InboxSettingsIn
@@ -5715,6 +6143,7 @@ export interface components {
             alerts?: components["schemas"]["AlertSettings"] | null;
             bots?: components["schemas"]["BotSettings"] | null;
             csat?: components["schemas"]["CsatSettings"] | null;
+            nps?: components["schemas"]["NpsSettings"] | null;
         };
         /** InviteUserIn */
         InviteUserIn: {
@@ -5806,6 +6235,229 @@ export interface components {
             /** Position */
             position?: number | null;
         };
+        /** KamAccount */
+        KamAccount: {
+            /** Won Deals */
+            won_deals: number;
+            /** Won Revenue */
+            won_revenue: number;
+            /** Upsell Rate */
+            upsell_rate?: number | null;
+            /** Cross Sell Rate */
+            cross_sell_rate?: number | null;
+            /** Renewal Rate */
+            renewal_rate?: number | null;
+            /** Rate Denominator */
+            rate_denominator: string;
+            /** Rate Denominator Value */
+            rate_denominator_value: number;
+            /** Organic Growth */
+            organic_growth?: number | null;
+            /** Business Id */
+            business_id: string;
+            /** Name */
+            name?: string | null;
+            /** Account Manager Id */
+            account_manager_id?: string | null;
+            /** Key Account */
+            key_account: boolean;
+            /** Key Account Since */
+            key_account_since?: string | null;
+            /** Lost At */
+            lost_at?: string | null;
+            /** Clv */
+            clv: number;
+            clv_detail: components["schemas"]["ClvDetail"];
+            /** Nps */
+            nps?: number | null;
+            /** Nps Responses */
+            nps_responses: number;
+            /** Satisfaction Pct */
+            satisfaction_pct?: number | null;
+            /** Csat Responses */
+            csat_responses: number;
+            /** Referenceable Customers */
+            referenceable_customers: number;
+            /** Interactions */
+            interactions: number;
+            /** Interactions Per Week */
+            interactions_per_week: number;
+            /** Interaction Gap Days */
+            interaction_gap_days: number;
+            /** Days Since Last Interaction */
+            days_since_last_interaction?: number | null;
+            /** Last Interaction At */
+            last_interaction_at?: string | null;
+            /** Gap Alert */
+            gap_alert: boolean;
+        };
+        /** KamAcquisition */
+        KamAcquisition: {
+            /** Channel */
+            channel: string;
+            /** Reached */
+            reached: number;
+            /** Converted */
+            converted: number;
+            /** Rate */
+            rate?: number | null;
+        };
+        /** KamAlert */
+        KamAlert: {
+            /** Type */
+            type: string;
+            /** Business Id */
+            business_id: string;
+            /** Days */
+            days?: number | null;
+            /** Link */
+            link: string;
+            /** Message */
+            message: string;
+        };
+        /** KamGroup */
+        KamGroup: {
+            /** Won Deals */
+            won_deals: number;
+            /** Won Revenue */
+            won_revenue: number;
+            /** Upsell Rate */
+            upsell_rate?: number | null;
+            /** Cross Sell Rate */
+            cross_sell_rate?: number | null;
+            /** Renewal Rate */
+            renewal_rate?: number | null;
+            /** Rate Denominator */
+            rate_denominator: string;
+            /** Rate Denominator Value */
+            rate_denominator_value: number;
+            /** Organic Growth */
+            organic_growth?: number | null;
+            /** Accounts */
+            accounts: number;
+            /** Clv */
+            clv: number;
+            /** Won To Date */
+            won_to_date: number;
+            /** Nps */
+            nps?: number | null;
+            /** Nps Responses */
+            nps_responses: number;
+            /** Satisfaction Pct */
+            satisfaction_pct?: number | null;
+            /** Referenceable Customers */
+            referenceable_customers: number;
+            /** Gap Alerts */
+            gap_alerts: number;
+        };
+        /** KamManager */
+        KamManager: {
+            /** Won Deals */
+            won_deals: number;
+            /** Won Revenue */
+            won_revenue: number;
+            /** Upsell Rate */
+            upsell_rate?: number | null;
+            /** Cross Sell Rate */
+            cross_sell_rate?: number | null;
+            /** Renewal Rate */
+            renewal_rate?: number | null;
+            /** Rate Denominator */
+            rate_denominator: string;
+            /** Rate Denominator Value */
+            rate_denominator_value: number;
+            /** Organic Growth */
+            organic_growth?: number | null;
+            /** Accounts */
+            accounts: number;
+            /** Clv */
+            clv: number;
+            /** Won To Date */
+            won_to_date: number;
+            /** Nps */
+            nps?: number | null;
+            /** Nps Responses */
+            nps_responses: number;
+            /** Satisfaction Pct */
+            satisfaction_pct?: number | null;
+            /** Referenceable Customers */
+            referenceable_customers: number;
+            /** Gap Alerts */
+            gap_alerts: number;
+            /** Account Manager Id */
+            account_manager_id?: string | null;
+        };
+        /** KamReportOut */
+        KamReportOut: {
+            /** Date From */
+            date_from: string;
+            /** Date To */
+            date_to: string;
+            /** Time Zone */
+            time_zone: string;
+            /** Accounts */
+            accounts: components["schemas"]["KamAccount"][];
+            /** Managers */
+            managers: components["schemas"]["KamManager"][];
+            totals: components["schemas"]["KamGroup"];
+            /** Accounts At Start */
+            accounts_at_start: number;
+            /** Accounts Lost */
+            accounts_lost: number;
+            /** Churn Rate */
+            churn_rate?: number | null;
+            /** Acquisition */
+            acquisition: components["schemas"]["KamAcquisition"][];
+            /** Alerts */
+            alerts: components["schemas"]["KamAlert"][];
+            settings: components["schemas"]["KamSettingsOut"];
+            /** Definitions */
+            definitions: {
+                [key: string]: string;
+            };
+        };
+        /**
+         * KamSettings
+         * @description The KAM report's choices (docs/analytics.md): the alert on an account's gap without
+         *     interaction, the expected lifespan of the projected CLV, the denominator of upsell /
+         *     cross-sell / renewal rates.
+         */
+        KamSettings: {
+            /**
+             * Interaction Gap Alert Days
+             * @default 30
+             */
+            interaction_gap_alert_days: number;
+            /**
+             * Expected Lifespan Years
+             * @default 3
+             */
+            expected_lifespan_years: number;
+            /**
+             * Rate Denominator
+             * @default won_deals
+             * @enum {string}
+             */
+            rate_denominator: "won_deals" | "key_accounts";
+        };
+        /** KamSettingsIn */
+        KamSettingsIn: {
+            /** Interaction Gap Alert Days */
+            interaction_gap_alert_days?: number | null;
+            /** Expected Lifespan Years */
+            expected_lifespan_years?: number | null;
+            /** Rate Denominator */
+            rate_denominator?: ("won_deals" | "key_accounts") | null;
+        };
+        /** KamSettingsOut */
+        KamSettingsOut: {
+            /** Interaction Gap Alert Days */
+            interaction_gap_alert_days: number;
+            /** Expected Lifespan Years */
+            expected_lifespan_years: number;
+            /** Rate Denominator */
+            rate_denominator: string;
+        };
         /** LabelsIn */
         LabelsIn: {
             /** Add */
@@ -5830,6 +6482,18 @@ export interface components {
             status?: string | null;
             /** At */
             at: string;
+        };
+        /** LayoutIn */
+        LayoutIn: {
+            /** Widgets */
+            widgets: components["schemas"]["WidgetIn"][];
+        };
+        /** LayoutOut */
+        LayoutOut: {
+            /** Widgets */
+            widgets: components["schemas"]["WidgetOut"][];
+            /** Updated At */
+            updated_at?: string | null;
         };
         /** LeadAiSettings */
         LeadAiSettings: {
@@ -6108,6 +6772,42 @@ export interface components {
             /** Name */
             name?: string | null;
         };
+        /** LedgerEntryOut */
+        LedgerEntryOut: {
+            /** Id */
+            id: string;
+            /** At */
+            at: string;
+            /** Kind */
+            kind: string;
+            /** Amount */
+            amount: number;
+            /** Balance */
+            balance: number;
+            /** Currency */
+            currency: string;
+            /** Category */
+            category?: string | null;
+            /** Country */
+            country?: string | null;
+            /** Conversation Id */
+            conversation_id?: string | null;
+            /** Message Id */
+            message_id?: string | null;
+            /** Event Id */
+            event_id?: string | null;
+            /** User Id */
+            user_id?: string | null;
+            /** Note */
+            note?: string | null;
+        };
+        /** LedgerPage */
+        LedgerPage: {
+            /** Items */
+            items: components["schemas"]["LedgerEntryOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** ListIn */
         ListIn: {
             /** Name */
@@ -6259,7 +6959,7 @@ export interface components {
             /** Text */
             text?: string | null;
             /** Attachments */
-            attachments?: components["schemas"]["AttachmentIn"][];
+            attachments?: components["schemas"]["AttachmentIn_conversations"][];
             template?: components["schemas"]["TemplateIn"] | null;
             email?: components["schemas"]["EmailOptionsIn"] | null;
             /** Reply To Message Id */
@@ -6535,6 +7235,31 @@ export interface components {
              * @default []
              */
             groups: components["schemas"]["NpsGroup"][];
+        };
+        /**
+         * NpsSettings
+         * @description The NPS question (0–10), asked when a conversation is closed instead of the CSAT question
+         *     (one survey per close), on the channels listed (none listed: every channel).
+         */
+        NpsSettings: {
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled: boolean;
+            /**
+             * Question
+             * @default Del 0 al 10, ¿qué tan probable es que nos recomiendes a un amigo o colega? Responde con un número. / From 0 to 10, how likely are you to recommend us to a friend or colleague? Reply with a number.
+             */
+            question: string;
+            /** Channels */
+            channels?: ("whatsapp" | "webchat" | "email" | "instagram" | "messenger" | "telegram" | "sms")[];
+            /**
+             * Window Hours
+             * @description How long a 0–10 answer counts as the score.
+             * @default 24
+             */
+            window_hours: number;
         };
         /** OutcomeClassified */
         OutcomeClassified: {
@@ -7221,6 +7946,7 @@ export interface components {
             first_response: components["schemas"]["DurationStats"];
             resolution: components["schemas"]["DurationStats"];
             csat: components["schemas"]["CsatStats"];
+            sla?: components["schemas"]["SlaStats"] | null;
             /** Key */
             key: string;
         };
@@ -7231,6 +7957,7 @@ export interface components {
             first_response: components["schemas"]["DurationStats"];
             resolution: components["schemas"]["DurationStats"];
             csat: components["schemas"]["CsatStats"];
+            sla?: components["schemas"]["SlaStats"] | null;
             /** Created */
             created: number;
             /** Messages In */
@@ -7524,6 +8251,17 @@ export interface components {
             /** Parameters */
             parameters: number;
         };
+        /** SenderUsage */
+        SenderUsage: {
+            /** Sender */
+            sender: string;
+            /** Kind */
+            kind: string;
+            /** Channel */
+            channel: string;
+            /** Sent */
+            sent: number;
+        };
         /** SessionIn */
         SessionIn: {
             /** Name */
@@ -7581,6 +8319,49 @@ export interface components {
             enabled: boolean;
             /** Updated At */
             updated_at?: string | null;
+        };
+        /** SlaFigure */
+        SlaFigure: {
+            /** Target Seconds */
+            target_seconds: number;
+            /** Total */
+            total: number;
+            /** Within */
+            within: number;
+            /** Pct */
+            pct?: number | null;
+        };
+        /**
+         * SlaSettings
+         * @description Targets of the conversation report's SLA compliance (% of first responses / resolutions
+         *     within them; in business hours when the report is).
+         */
+        SlaSettings: {
+            /**
+             * First Response Seconds
+             * @default 3600
+             */
+            first_response_seconds: number;
+            /**
+             * Resolution Seconds
+             * @default 86400
+             */
+            resolution_seconds: number;
+        };
+        /** SlaSettingsIn */
+        SlaSettingsIn: {
+            /** First Response Seconds */
+            first_response_seconds?: number | null;
+            /** Resolution Seconds */
+            resolution_seconds?: number | null;
+        };
+        /**
+         * SlaStats
+         * @description % within the brand's targets (settings `sla`; analytics/sla.py).
+         */
+        SlaStats: {
+            first_response: components["schemas"]["SlaFigure"];
+            resolution: components["schemas"]["SlaFigure"];
         };
         /** SmsPreviewOut */
         SmsPreviewOut: {
@@ -8210,6 +8991,20 @@ export interface components {
              */
             token_type: string;
         };
+        /** TopUpIn */
+        TopUpIn: {
+            /** Amount */
+            amount: number;
+            /** Note */
+            note?: string | null;
+            /** Reference */
+            reference?: string | null;
+        };
+        /** TopUpOut */
+        TopUpOut: {
+            entry: components["schemas"]["LedgerEntryOut"];
+            credits: components["schemas"]["CreditsOut"];
+        };
         /** TransferIn */
         TransferIn: {
             /** User Id */
@@ -8305,6 +9100,29 @@ export interface components {
             mime_type: string;
             /** Size */
             size: number;
+        };
+        /** UsageOut */
+        UsageOut: {
+            /** Month */
+            month: string;
+            /** Time Zone */
+            time_zone: string;
+            /** Currency */
+            currency: string;
+            /** Channels */
+            channels: components["schemas"]["ChannelUsage"][];
+            /** Senders */
+            senders: components["schemas"]["SenderUsage"][];
+            /** Whatsapp */
+            whatsapp: components["schemas"]["WhatsAppCharge"][];
+            /** Totals */
+            totals: {
+                [key: string]: number;
+            };
+            /** Definitions */
+            definitions: {
+                [key: string]: string;
+            };
         };
         /** UserOut */
         UserOut: {
@@ -8448,6 +9266,17 @@ export interface components {
             /** Position */
             position?: ("left" | "right") | null;
         };
+        /** WhatsAppCharge */
+        WhatsAppCharge: {
+            /** Category */
+            category: string;
+            /** Country */
+            country: string;
+            /** Messages */
+            messages: number;
+            /** Cost */
+            cost: number;
+        };
         /** WhatsAppTemplateIn */
         WhatsAppTemplateIn: {
             /** Account Id */
@@ -8555,8 +9384,25 @@ export interface components {
             /** Header Parameters */
             header_parameters?: number | null;
         };
+        /** WidgetIn */
+        WidgetIn: {
+            /**
+             * Id
+             * @enum {string}
+             */
+            id: "alerts" | "open" | "unassigned" | "longest_wait" | "longest_unassigned" | "agents_online" | "received" | "sent" | "leads" | "deals_won" | "tasks_overdue" | "kam";
+            /** Visible */
+            visible: boolean;
+        };
         /** WidgetOut */
         WidgetOut: {
+            /** Id */
+            id: string;
+            /** Visible */
+            visible: boolean;
+        };
+        /** WidgetOut */
+        WidgetOut_webchat: {
             /** Widget Id */
             widget_id: string;
             /** Name */
@@ -9339,6 +10185,99 @@ export interface operations {
             };
         };
     };
+    tracked_open_public_campaigns_o__token__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unsubscribe_page_public_campaigns_u__token__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unsubscribe_public_campaigns_u__token__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     submit_form_public_forms__form_id__post: {
         parameters: {
             query?: never;
@@ -9425,7 +10364,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WidgetOut"];
+                    "application/json": components["schemas"]["WidgetOut_webchat"];
                 };
             };
             /** @description Validation Error */
@@ -11778,6 +12717,39 @@ export interface operations {
             };
         };
     };
+    create_attachment_v1_campaigns_attachments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttachmentIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_senders_v1_campaigns_senders_get: {
         parameters: {
             query?: {
@@ -13662,6 +14634,163 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UploadOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_credits_v1_credits_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditsOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_ledger_v1_credits_ledger_get: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_credit_settings_v1_credits_settings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditSettings"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    patch_credit_settings_v1_credits_settings_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreditSettingsPatchIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditSettings"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    post_top_up_v1_credits_top_ups_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TopUpIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TopUpOut"];
                 };
             };
             /** @description Validation Error */
@@ -16618,6 +17747,68 @@ export interface operations {
             };
         };
     };
+    get_dashboard_layout_v1_me_dashboard_layout_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LayoutOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_dashboard_layout_v1_me_dashboard_layout_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LayoutIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LayoutOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_notification_preferences_v1_me_notification_preferences_get: {
         parameters: {
             query?: never;
@@ -17212,12 +18403,78 @@ export interface operations {
             };
         };
     };
+    export_conversation_report_v1_reports_conversations_export_get: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+                group_by?: ("agent" | "team" | "channel" | "close_reason") | null;
+                business_hours?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    kam_report_v1_reports_kam_get: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KamReportOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     nps_report_v1_reports_nps_get: {
         parameters: {
             query?: {
                 from?: string | null;
                 to?: string | null;
-                group_by?: ("agent" | "team" | "channel") | null;
+                group_by?: ("agent" | "team" | "channel" | "account") | null;
             };
             header?: never;
             path?: never;
@@ -17232,6 +18489,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NpsOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_nps_report_v1_reports_nps_export_get: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+                group_by?: ("agent" | "team" | "channel") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
                 };
             };
             /** @description Validation Error */
@@ -17788,6 +19078,70 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TeamOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_usage_v1_usage_get: {
+        parameters: {
+            query?: {
+                /** @description the brand's local month YYYY-MM (default: this month) */
+                month?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_usage_v1_usage_export_get: {
+        parameters: {
+            query?: {
+                /** @description the brand's local month YYYY-MM (default: this month) */
+                month?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The month's usage as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
                 };
             };
             /** @description Validation Error */
