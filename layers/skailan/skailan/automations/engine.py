@@ -557,7 +557,7 @@ def execute(run: store.RunItem, program: list[dict[str, Any]], *, automation: st
                                                                "The run has no person"))
                     _finish(run, automation, "failed", _failed_reason(ins, "no person"))
                     return
-                key = ins["event"] + (f"#{fold(ins['tag'])}" if ins.get("tag") else "")
+                key = _wait_key(ins)
                 params = {k: ins[k] for k in ("keywords", "channel", "form_id", "state", "campaign_id") if ins.get(k)}
                 since = iso()
                 store.add_event_wait(run, pc, key, params, since)
@@ -694,6 +694,11 @@ def _resume_after_decision(item: store.ApprovalItem, approved: bool, by: str, re
         _finish(run, None, "stopped", why_not("la automatización fue eliminada", "the automation was deleted"))
         return
     execute(run, program, automation=automation)
+
+
+def _wait_key(ins: dict[str, Any]) -> str:
+    """The trigger key a `wait_event` waits on (tag events: with the folded tag, as triggers)."""
+    return str(ins["event"]) + (f"#{fold(ins['tag'])}" if ins.get("tag") else "")
 
 
 def _timeout_due(ins: dict[str, Any], run: store.RunItem) -> Any:
@@ -1031,6 +1036,7 @@ def resume_due(now: str | None = None, *, max_seconds: float = 100.0) -> dict[st
         elif waiting_on is not None and waiting_on["op"] == "wait_event":
             # the event did not come in time: the timeout branch
             _record(run, int(run.pc), waiting_on, "completed", output={"timed_out": True, "until": run.wait_until})
+            store.drop_event_wait_of(run, int(run.pc), _wait_key(waiting_on))
             run.pc, run.attempts = int(waiting_on["else"]), 0
         run.status, run.wait_until, run.updated_at = "running", None, iso()
         try:

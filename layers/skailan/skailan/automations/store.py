@@ -568,6 +568,12 @@ def drop_event_wait(item: EventWaitItem) -> None:
     item.delete()
 
 
+def drop_event_wait_of(run: RunItem, pc: int, event_key: str) -> None:
+    """A timed-out wait's marker (a leftover would only be skipped, then dropped, by the next event)."""
+    EventWaitItem(event_waits_pk(run.tenant_id, run.person_id or ""),
+                  f"{event_key}#{run.automation_id}#{run.run_id}#{pc}").delete()
+
+
 # ---------------------------------------------------------------- approvals
 
 
