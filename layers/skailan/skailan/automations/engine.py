@@ -1175,6 +1175,29 @@ def sync_person_dates(event: DomainEvent) -> bool:
     return True
 
 
+def backfill_person_dates(tenant_id: str, deadline: float) -> bool:
+    """Bring every person of the brand into the month-day index (a paged Query on the CRM's people
+    index, never a Scan; 2 reads a person, writes only where it differs). False if time ran out:
+    the next pass starts again (it is idempotent)."""
+    import time
+
+    from skailan.crm.items import PersonItem, people_index_pk
+
+    for person in PersonItem.gsi1.query(people_index_pk(tenant_id)):
+        if time.monotonic() > deadline:
+            return False
+        if person.deleted_at or person.merged_into:
+            continue
+        new = {str(k): v for k, v in (person.custom or {}).items()
+               if isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v)}
+        if not new:
+            continue
+        old = store.person_dates(tenant_id, person.person_id)
+        if old != new:
+            store.set_person_dates(tenant_id, person.person_id, old, new)
+    return True
+
+
 def _clock_event(tenant_id: str, event_id: str, person_id: str | None, data: dict[str, Any]) -> DomainEvent:
     """The record a clock-fired run keeps as its trigger; its id is the run's idempotency key (the
     occurrence and the person), so a job run again after a crash never starts a run twice."""
@@ -1260,12 +1283,17 @@ def fire_schedules(now: str | None = None, *, max_seconds: float = 100.0) -> dic
             counts["left"] += 1
             break
         automation = store.get_automation(item.tenant_id, item.automation_id, consistent=True)
-        batch = item.sk.startswith("BATCH#")
+        batch = item.sk.startswith("BATCH#") or item.sk == "BACKFILL"  # one-offs, whatever the state
         if automation is None or (not batch and not store.live(automation)):
             store.advance_schedule(item, None)
             counts["removed"] += 1
             continue
         trigger = (automation.definition or {}).get("trigger") or {}
+        if item.sk == "BACKFILL":
+            if backfill_person_dates(item.tenant_id, deadline):
+                store.advance_schedule(item, None)
+                counts["backfilled"] = counts.get("backfilled", 0) + 1
+            continue
         if batch:
             done = _fire_list(automation, item.list_id or "", f"list:{item.sk[6:]}",
                               {"requested_by": item.requested_by}, deadline)

@@ -483,6 +483,12 @@ def queue_batch(tenant_id: str, automation_id: str, batch_id: str, at: str, list
               requested_by=requested_by).save(condition=ScheduleItem.pk.does_not_exist())
 
 
+def queue_backfill(tenant_id: str, automation_id: str, at: str) -> None:
+    """Fill the brand's month-day index from its people once (a date trigger created or changed):
+    for dates set before the index was kept. Saved again if one is pending: same work."""
+    _schedule(tenant_id, automation_id, "BACKFILL", at).save()
+
+
 def due_schedules(now: str) -> Iterator[ScheduleItem]:
     """Clock triggers and list runs due at `now`: one Query (paged), never a Scan."""
     for item in AutomationsItem.gsi3.query(SCHEDULES_PK, AutomationsItem.gsi3sk <= f"{now}#~"):
