@@ -257,3 +257,31 @@ def test_score_decay_on_a_segment_keeps_the_floor(demo):
         "steps": [{"type": "add_score", "field": "puntos_decay", "points": -1, "min": 5, "max": 1}]})
     assert bad.status == 422
     assert {"trigger.schedule.segment_id", "steps.0.add_score.min"} <= {d["field"] for d in bad.body["error"]["details"]}
+
+
+def test_dates_set_before_the_index_existed_are_backfilled_once(demo):
+    import uuid
+
+    from skailan.automations import store
+    from skailan.automations.engine import fire_schedules
+
+    admin = demo["admin@demo.local"]
+    _field(admin, "aniversario")
+    # a person whose date never went through the worker (as before the index existed)
+    probe = _automation(admin, trigger={"type": "birthday", "field": "aniversario", "hour": 10},
+                        steps=[{"type": "add_tag", "tag": "aniversario"}])
+    day = _local_day(probe["next_fire_at"])
+    reply = call(CRM, "POST", "/v1/contacts", principal=admin,
+                 body={"name": "Vieja Fecha", "email": f"{uuid.uuid4().hex[:10]}@example.com",
+                       "custom": {"aniversario": day.replace(year=2001).isoformat()}})
+    assert reply.status == 201, reply.body
+    person = reply.body["id"]
+    assert store.person_dates("demo", person) == {}
+    automation = _automation(admin, trigger={"type": "birthday", "field": "aniversario", "hour": 10},
+                             steps=[{"type": "add_tag", "tag": "aniversario-2"}])
+    counts = fire_schedules()  # the backfill is due now; the birthday later
+    assert counts.get("backfilled", 0) >= 1
+    assert store.person_dates("demo", person) == {"aniversario": day.replace(year=2001).isoformat()}
+    _move_to(automation["next_fire_at"])
+    fire_schedules()
+    assert [r["person_id"] for r in _runs(admin, automation["id"])] == [person]

@@ -94,6 +94,9 @@ def test_customer_replied_or_the_timeout_branch(demo):
     run = next(r for r in _runs(admin, automation_id) if r["person_id"] == silent)
     assert run["status"] == "completed" and run["steps"][0]["output"]["timed_out"] is True
     assert {"sin-respuesta", "seguimiento-hecho"} <= set(_tags(admin, silent))
+    from skailan.automations import store
+
+    assert store.event_waits("demo", silent) == []  # the timed-out wait left nothing behind
     assert "respondio" not in _tags(admin, silent)
     # a reply after the timeout finds no waiting run
     clock.advance(60)

@@ -557,7 +557,7 @@ def execute(run: store.RunItem, program: list[dict[str, Any]], *, automation: st
                                                                "The run has no person"))
                     _finish(run, automation, "failed", _failed_reason(ins, "no person"))
                     return
-                key = ins["event"] + (f"#{fold(ins['tag'])}" if ins.get("tag") else "")
+                key = _wait_key(ins)
                 params = {k: ins[k] for k in ("keywords", "channel", "form_id", "state", "campaign_id") if ins.get(k)}
                 since = iso()
                 store.add_event_wait(run, pc, key, params, since)
@@ -694,6 +694,11 @@ def _resume_after_decision(item: store.ApprovalItem, approved: bool, by: str, re
         _finish(run, None, "stopped", why_not("la automatización fue eliminada", "the automation was deleted"))
         return
     execute(run, program, automation=automation)
+
+
+def _wait_key(ins: dict[str, Any]) -> str:
+    """The trigger key a `wait_event` waits on (tag events: with the folded tag, as triggers)."""
+    return str(ins["event"]) + (f"#{fold(ins['tag'])}" if ins.get("tag") else "")
 
 
 def _timeout_due(ins: dict[str, Any], run: store.RunItem) -> Any:
@@ -1031,6 +1036,7 @@ def resume_due(now: str | None = None, *, max_seconds: float = 100.0) -> dict[st
         elif waiting_on is not None and waiting_on["op"] == "wait_event":
             # the event did not come in time: the timeout branch
             _record(run, int(run.pc), waiting_on, "completed", output={"timed_out": True, "until": run.wait_until})
+            store.drop_event_wait_of(run, int(run.pc), _wait_key(waiting_on))
             run.pc, run.attempts = int(waiting_on["else"]), 0
         run.status, run.wait_until, run.updated_at = "running", None, iso()
         try:
@@ -1169,6 +1175,29 @@ def sync_person_dates(event: DomainEvent) -> bool:
     return True
 
 
+def backfill_person_dates(tenant_id: str, deadline: float) -> bool:
+    """Bring every person of the brand into the month-day index (a paged Query on the CRM's people
+    index, never a Scan; 2 reads a person, writes only where it differs). False if time ran out:
+    the next pass starts again (it is idempotent)."""
+    import time
+
+    from skailan.crm.items import PersonItem, people_index_pk
+
+    for person in PersonItem.gsi1.query(people_index_pk(tenant_id)):
+        if time.monotonic() > deadline:
+            return False
+        if person.deleted_at or person.merged_into:
+            continue
+        new = {str(k): v for k, v in (person.custom or {}).items()
+               if isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v)}
+        if not new:
+            continue
+        old = store.person_dates(tenant_id, person.person_id)
+        if old != new:
+            store.set_person_dates(tenant_id, person.person_id, old, new)
+    return True
+
+
 def _clock_event(tenant_id: str, event_id: str, person_id: str | None, data: dict[str, Any]) -> DomainEvent:
     """The record a clock-fired run keeps as its trigger; its id is the run's idempotency key (the
     occurrence and the person), so a job run again after a crash never starts a run twice."""
@@ -1254,12 +1283,17 @@ def fire_schedules(now: str | None = None, *, max_seconds: float = 100.0) -> dic
             counts["left"] += 1
             break
         automation = store.get_automation(item.tenant_id, item.automation_id, consistent=True)
-        batch = item.sk.startswith("BATCH#")
+        batch = item.sk.startswith("BATCH#") or item.sk == "BACKFILL"  # one-offs, whatever the state
         if automation is None or (not batch and not store.live(automation)):
             store.advance_schedule(item, None)
             counts["removed"] += 1
             continue
         trigger = (automation.definition or {}).get("trigger") or {}
+        if item.sk == "BACKFILL":
+            if backfill_person_dates(item.tenant_id, deadline):
+                store.advance_schedule(item, None)
+                counts["backfilled"] = counts.get("backfilled", 0) + 1
+            continue
         if batch:
             done = _fire_list(automation, item.list_id or "", f"list:{item.sk[6:]}",
                               {"requested_by": item.requested_by}, deadline)

@@ -444,6 +444,8 @@ def create(caller: Caller, data: AutomationIn) -> AutomationOut:
         item.hook_id = new_id()
         hook = store.hook_item(item.hook_id, tenant_id, automation_id)
     schedule_at = next_fire(tenant_id, definition["trigger"])
+    if definition["trigger"]["type"] in ("birthday", "date_field"):
+        store.queue_backfill(tenant_id, automation_id, now)
     store.write_automation(item, store.new_version_item(item, now, caller.principal_id),
                            [event(tenant_id, "automation.created", caller, automation_id, name=data.name,
                                   version=1, trigger=definition["trigger"]["type"])], hook=hook,
@@ -498,6 +500,8 @@ def update(caller: Caller, automation_id: str, data: AutomationPatchIn) -> Autom
         hook = store.hook_item(item.hook_id, tenant_id, automation_id)
     item.updated_at = now
     schedule_at = _kept_schedule(item, current, definition)
+    if definition["trigger"]["type"] in ("birthday", "date_field") and definition["trigger"] != current.get("trigger"):
+        store.queue_backfill(tenant_id, automation_id, now)
     try:
         store.write_automation(item, version, [event(tenant_id, "automation.updated", caller, automation_id,
                                                      changed=sorted(sent), version=int(item.version))], hook=hook,

@@ -483,6 +483,12 @@ def queue_batch(tenant_id: str, automation_id: str, batch_id: str, at: str, list
               requested_by=requested_by).save(condition=ScheduleItem.pk.does_not_exist())
 
 
+def queue_backfill(tenant_id: str, automation_id: str, at: str) -> None:
+    """Fill the brand's month-day index from its people once (a date trigger created or changed):
+    for dates set before the index was kept. Saved again if one is pending: same work."""
+    _schedule(tenant_id, automation_id, "BACKFILL", at).save()
+
+
 def due_schedules(now: str) -> Iterator[ScheduleItem]:
     """Clock triggers and list runs due at `now`: one Query (paged), never a Scan."""
     for item in AutomationsItem.gsi3.query(SCHEDULES_PK, AutomationsItem.gsi3sk <= f"{now}#~"):
@@ -566,6 +572,12 @@ def event_waits(tenant_id: str, person_id: str) -> list[EventWaitItem]:
 
 def drop_event_wait(item: EventWaitItem) -> None:
     item.delete()
+
+
+def drop_event_wait_of(run: RunItem, pc: int, event_key: str) -> None:
+    """A timed-out wait's marker (a leftover would only be skipped, then dropped, by the next event)."""
+    EventWaitItem(event_waits_pk(run.tenant_id, run.person_id or ""),
+                  f"{event_key}#{run.automation_id}#{run.run_id}#{pc}").delete()
 
 
 # ---------------------------------------------------------------- approvals
