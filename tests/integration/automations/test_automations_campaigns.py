@@ -28,14 +28,11 @@ def _recipient(tenant: str, campaign_id: str, person_id: str) -> None:
                   campaign_id=campaign_id, person_id=person_id, status="sent").save()
 
 
-def test_delivered_and_clicked_are_published_once_and_trigger_automations(demo, monkeypatch):
+def test_delivered_and_clicked_are_published_once_and_trigger_automations(demo):
     from skailan.automations.engine import on_event
     from skailan.campaigns import store
-    from skailan.platform import outbox
+    from tests.support import OutboxWatch
 
-    published: list[Any] = []
-    real_write = outbox.write
-    monkeypatch.setattr(outbox, "write", lambda events, table: (published.extend(events), real_write(events, table)))
     admin, acme = demo["admin@demo.local"], demo["admin@acme.local"]
     clicked = call(API, "POST", "/v1/automations", principal=admin, body={
         "name": "Hizo clic", "trigger": {"type": "campaign_clicked"}, "steps": [{"type": "add_tag", "tag": "clic"}]})
@@ -47,13 +44,14 @@ def test_delivered_and_clicked_are_published_once_and_trigger_automations(demo, 
     assert clicked.status == delivered.status == elsewhere.status == 201
     person = _person(admin, "Clara Clic")
     _recipient("demo", "01JCAMPAIGN000000000000000", person)
+    outbox = OutboxWatch(store.table_name())  # each event written with the move that made it true
     assert store.move_recipient("demo", "01JCAMPAIGN000000000000000", person, "delivered", expected=["sent"],
                                 at="2026-01-01T00:00:00.000Z")
     assert not store.move_recipient("demo", "01JCAMPAIGN000000000000000", person, "delivered", expected=["sent"],
                                     at="2026-01-01T00:00:01.000Z")
     assert store.mark_once("demo", "01JCAMPAIGN000000000000000", person, "clicked", "2026-01-01T00:01:00.000Z")
     assert not store.mark_once("demo", "01JCAMPAIGN000000000000000", person, "clicked", "2026-01-01T00:02:00.000Z")
-    published[:] = [e for e in published if e.source == "skailan.campaigns"]
+    published = [e for e in outbox.events() if e.source == "skailan.campaigns"]
     assert [e.type for e in published] == ["campaign_recipient.delivered", "campaign_recipient.clicked"]
     assert published[1].data == {"campaign_id": "01JCAMPAIGN000000000000000", "person_id": person,
                                  "status": "clicked"}

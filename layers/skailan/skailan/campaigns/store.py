@@ -312,27 +312,41 @@ def move_recipient(tenant_id: str, campaign_id: str, person_id: str, status: str
                     RecipientItem.gsi2sk.set("R")]
     if error is not None:
         actions.append(RecipientItem.error.set(error))
-    try:
-        RecipientItem(campaign_pk(tenant_id, campaign_id), recipient_sk(person_id)).update(
-            actions=actions, condition=RecipientItem.status.is_in(*expected))
-    except UpdateError:
-        return False
-    _recipient_event(tenant_id, campaign_id, person_id, status)
-    return True
+    return _update_recipient_once(tenant_id, campaign_id, person_id, status, actions=actions,
+                                  condition=RecipientItem.status.is_in(*expected))
 
 
-def _recipient_event(tenant_id: str, campaign_id: str, person_id: str, status: str) -> None:
-    """`campaign_recipient.<status>` for the steps automations trigger on (delivered, read, opened,
-    clicked), after the once-only move that made it true (so it is published once)."""
+RECIPIENT_EVENT_STATUSES = ("delivered", "read", "opened", "clicked")  # what automations trigger on
+
+
+def _update_recipient_once(tenant_id: str, campaign_id: str, person_id: str, status: str, *,
+                           actions: list[Any], condition: Any) -> bool:
+    """The conditional update that makes `status` true, with its `campaign_recipient.<status>`
+    event in the same transaction (the outbox): published once, never lost. False when the
+    condition fails (the step already happened)."""
+    item = RecipientItem(campaign_pk(tenant_id, campaign_id), recipient_sk(person_id))
+    if status not in RECIPIENT_EVENT_STATUSES:
+        try:
+            item.update(actions=actions, condition=condition)
+        except UpdateError:
+            return False
+        return True
     from skailan.campaigns import catalogue
     from skailan.platform.events import build_event
 
-    if status not in ("delivered", "read", "opened", "clicked"):
-        return
-    outbox.write([build_event(catalogue.SOURCE, tenant_id, f"campaign_recipient.{status}", entity_type="contact",
-                              entity_id=person_id,
-                              data={"campaign_id": campaign_id, "person_id": person_id, "status": status})],
-                 table_name())
+    event = build_event(catalogue.SOURCE, tenant_id, f"campaign_recipient.{status}", entity_type="contact",
+                        entity_id=person_id,
+                        data={"campaign_id": campaign_id, "person_id": person_id, "status": status})
+    try:
+        with transaction() as tx:
+            tx.update(item, actions=actions, condition=condition)
+            outbox.add(tx, [event], table_name())
+    except TransactWriteError as err:
+        reasons = err.cancellation_reasons or []
+        if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+            return False
+        raise
+    return True
 
 
 def provider_pk(tenant_id: str, provider_message_id: str) -> str:
@@ -474,14 +488,9 @@ def take_rate_slot(provider: str, second: int, limit: int) -> bool:
 
 def mark_once(tenant_id: str, campaign_id: str, person_id: str, what: str, at: str) -> bool:
     """Stamp `times.<what>` once (opened, clicked): True only the first time."""
-    try:
-        RecipientItem(campaign_pk(tenant_id, campaign_id), recipient_sk(person_id)).update(
-            actions=[RecipientItem.times[what].set(at)],
-            condition=RecipientItem.pk.exists() & RecipientItem.times[what].does_not_exist())
-    except UpdateError:
-        return False
-    _recipient_event(tenant_id, campaign_id, person_id, what)
-    return True
+    return _update_recipient_once(tenant_id, campaign_id, person_id, what,
+                                  actions=[RecipientItem.times[what].set(at)],
+                                  condition=RecipientItem.pk.exists() & RecipientItem.times[what].does_not_exist())
 
 
 # ---------------------------------------------------------------- e-mail attachments
