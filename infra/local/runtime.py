@@ -77,6 +77,7 @@ class LocalRuntime:
         concurrency: int | None = None,
         max_concurrency: int | None = None,
         moto_in_process: bool | None = None,
+        web_dist: Path | None = WEB_DIST,
     ) -> None:
         """
         port / moto_port: None reads SKAILAN_PORT / SKAILAN_MOTO_PORT (3000 / 4566); 0 picks a free port.
@@ -92,7 +93,9 @@ class LocalRuntime:
             (SKAILAN_LOCAL_MAX_CONCURRENCY; 0 or unset: the template's own figures).
         moto_in_process: run moto's server as a thread of this process instead of a process of its
             own (SKAILAN_LOCAL_MOTO=thread; the default is a process: the GIL is then split).
+        web_dist: the built web app served at `/` (None: no web app, unknown paths are 404).
         """
+        self.web_dist = web_dist
         self.template_path = Path(template_path)
         self.port = _env_int("SKAILAN_PORT", DEFAULT_PORT) if port is None else port
         self.moto_port = _env_int("SKAILAN_MOTO_PORT", DEFAULT_MOTO_PORT) if moto_port is None else moto_port
@@ -261,7 +264,7 @@ class LocalRuntime:
         self.websockets = websocket.attach(self, self.ws_port)
         if self.websockets:
             self.ws_port = self.websockets[0].port
-        self.gateway.web_app = WebApp(WEB_DIST)
+        self.gateway.web_app = WebApp(self.web_dist) if self.web_dist else None
 
         self._start_pollers(specs, provisioner)
         self._start_pipes(provisioner)

@@ -28,6 +28,7 @@ def runtime() -> Iterator[LocalRuntime]:
         seed=False,
         strict=True,
         banner=False,
+        web_dist=None,  # a built web app would answer unknown paths with its index page
     ).start()
     try:
         yield local
