@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from skailan.inbox.models import InboxSettings
+from skailan.conversations.inbox.models import InboxSettings
 from skailan.tenancy.models import BrandSettingsIn
 from tests.support import call
 
@@ -173,9 +173,9 @@ def test_alerts_can_be_turned_off_with_null(demo):
 
 
 def test_readers_survive_values_written_straight_to_the_table(demo):
+    from skailan.conversations.inbox.config import get_config, settings_pk
+    from skailan.conversations.store.inbox_items import InboxSettingsItem
     from skailan.crm.people import brand_locale
-    from skailan.inbox.config import get_config, settings_pk
-    from skailan.inbox.items import InboxSettingsItem
     from skailan.tenancy.items import BrandItem, tenant_pk
 
     brand = BrandItem.get(tenant_pk("acme"), "BRAND")

@@ -130,7 +130,7 @@ def test_last_customer_message_at_is_the_providers_time(demo):
 
 
 def test_a_closed_conversation_reopens_when_the_customer_writes(demo, published):
-    from skailan.conversations.items import CONVERSATION_SK, ConversationItem, conversation_pk, inbox_pk
+    from skailan.conversations.store.items import CONVERSATION_SK, ConversationItem, conversation_pk, inbox_pk
 
     post_meta(whatsapp_text("hola", message_id="wamid.RE1", wa_id="573110000005", name="Reabre"))
     assert drain() == []

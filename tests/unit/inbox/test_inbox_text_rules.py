@@ -8,9 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skailan.inbox import bots, hours, merge, search, templates
-from skailan.inbox.models import FaqRule
-from skailan.inbox.views import parse_duration
+from skailan.conversations.domain import hours
+from skailan.conversations.domain import templating as merge
+from skailan.conversations.inbox import bots, templates
+from skailan.conversations.inbox.models import FaqRule
+from skailan.conversations.query import search
+from skailan.conversations.query.listing import parse_duration
 from skailan.platform.errors import Unprocessable
 
 

@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from skailan.conversations.items import ConversationItem
-from skailan.inbox import assignment, state, views
-from skailan.inbox.items import AgentItem, TeamItem
-from skailan.inbox.models import InboxSettings
+from skailan.conversations.inbox import assignment
+from skailan.conversations.inbox.models import InboxSettings
+from skailan.conversations.query import listing as views
+from skailan.conversations.store import state
+from skailan.conversations.store.inbox_items import AgentItem, TeamItem
+from skailan.conversations.store.items import ConversationItem
 from skailan.platform.auth import Caller
 from skailan.platform.errors import BadRequest, Forbidden
 
@@ -118,7 +120,7 @@ def test_assignment_ranks_tags_then_load_then_round_robin():
 
 
 def test_inactive_means_the_business_spoke_last_long_enough_ago():
-    from skailan.inbox.bots import inactive
+    from skailan.conversations.inbox.bots import inactive
 
     now = datetime(2026, 11, 23, 15, 30, tzinfo=UTC)
     item = _conversation(last_agent_message_at="2026-11-23T15:00:00.000Z", last_message={"direction": "out"})

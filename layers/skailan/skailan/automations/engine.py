@@ -155,7 +155,7 @@ def person_of(event: DomainEvent, facts: dict[str, Any]) -> str | None:
         return event.entity_id
     conversation_id = facts.get("conversation_id")
     if conversation_id:
-        from skailan.conversations import store as conversations
+        from skailan.conversations.store import messages as conversations
 
         conversation = conversations.get_conversation(event.tenant_id, str(conversation_id))
         return conversation.person_id if conversation is not None else None
@@ -239,7 +239,7 @@ def _clock_facts(tenant_id: str) -> dict[str, Any]:
     """`business_hours` (the brand is open now) and `hour` (0-23 in the brand's zone)."""
     from zoneinfo import ZoneInfo
 
-    from skailan.inbox import hours
+    from skailan.conversations.domain import hours
     from skailan.tenancy import brands
 
     brand = brands.get_brand(tenant_id)
@@ -407,7 +407,7 @@ def pause(tenant_id: str, automation_id: str, reason: str) -> None:
     logger.warning("automation paused", tenant_id=tenant_id, automation_id=automation_id, reason=reason)
     if item.created_by:
         try:
-            from skailan.inbox import notifications
+            from skailan.conversations.inbox import notifications
 
             notifications.notify(tenant_id, item.created_by, "automation_paused", conversation_id=None,
                                  text=f"La automatización «{item.name}» se pausó. / Automation “{item.name}” was "
@@ -532,7 +532,7 @@ def _wait_due(ins: dict[str, Any], run: store.RunItem) -> Any:
 def next_open(business_hours: dict[str, list[dict[str, str]]], time_zone: str, at: Any) -> Any:
     """`at` if the brand is open then, else the next opening (5-minute steps, up to 8 days; a brand
     with no hours at all keeps `at`)."""
-    from skailan.inbox import hours
+    from skailan.conversations.domain import hours
 
     if hours.is_open(business_hours, time_zone, at):
         return at
@@ -663,7 +663,7 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
     if op == "create_task":
         return _create_task(run, ins, caller)
     if op == "notify_user":
-        from skailan.inbox import notifications
+        from skailan.conversations.inbox import notifications
 
         conversation_id = (run.trigger or {}).get("conversation_id")
         note = notifications.notify(tenant_id, ins["user_id"], "automation", conversation_id=conversation_id,

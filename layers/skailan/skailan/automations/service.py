@@ -246,7 +246,7 @@ def _check_template(tenant_id: str, account_id: str | None, name: str, language:
                     errors: list[dict[str, Any]]) -> None:
     """The template exists on that account — or, sent in the triggering conversation, on one of
     the brand's WhatsApp accounts."""
-    from skailan.inbox import templates
+    from skailan.conversations.inbox import templates
 
     if account_id:
         found = templates.find(tenant_id, account_id, name, language) is not None

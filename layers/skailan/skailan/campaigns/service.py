@@ -165,7 +165,7 @@ def _content(tenant_id: str, channel: str, account_id: str | None, raw: dict[str
     for i, parameter in enumerate(parsed.template.parameters):
         _merge_checks(f"content.template.parameters.{i}", parameter, errors)
     if account_id:
-        from skailan.inbox import templates
+        from skailan.conversations.inbox import templates
 
         found = templates.find(tenant_id, account_id, parsed.template.name, parsed.template.language)
         if found is None or found.status != "approved":

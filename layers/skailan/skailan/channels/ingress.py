@@ -107,7 +107,7 @@ def _template_updates(body: bytes) -> None:
     document = load_json(body)
     updates = template_updates(document) if isinstance(document, dict) else []
     if updates:
-        from skailan.inbox.template_sync import apply_updates
+        from skailan.conversations.inbox.template_sync import apply_updates
 
         apply_updates(updates)
 

@@ -86,7 +86,7 @@ def _pk(key: tuple[str, str, str]) -> str:
 
 
 def _stored(key: tuple[str, str, str]) -> str | None:
-    from skailan.conversations.items import ProfileCacheItem
+    from skailan.conversations.store.items import ProfileCacheItem
 
     try:
         return ProfileCacheItem.get(_pk(key), "PROFILE").name
@@ -98,7 +98,7 @@ def _stored(key: tuple[str, str, str]) -> str | None:
 
 
 def _store(key: tuple[str, str, str], name: str) -> None:
-    from skailan.conversations.items import ProfileCacheItem
+    from skailan.conversations.store.items import ProfileCacheItem
     from skailan.platform.clock import iso, utcnow
 
     try:

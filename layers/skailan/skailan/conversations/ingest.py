@@ -26,16 +26,16 @@ from skailan.channels import accounts
 from skailan.channels.inbound_queue import IngestEnvelope, MailRef
 from skailan.channels.models import InboundEcho, InboundMessage, InboundProviderError, InboundStatus
 from skailan.conversations import events as ev
-from skailan.conversations import store
-from skailan.conversations.items import (
+from skailan.conversations.domain.policy import last_message_of, parse_rating, preview
+from skailan.conversations.reasons import provider_error
+from skailan.conversations.store import messages as store
+from skailan.conversations.store.items import (
     MessageItem,
     ProviderRefItem,
     conversation_pk,
     message_sk,
     provider_ref_pk,
 )
-from skailan.conversations.policy import last_message_of, parse_rating, preview
-from skailan.conversations.reasons import provider_error
 from skailan.platform import outbox
 from skailan.platform.clock import iso
 from skailan.platform.errors import Retryable

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, cast
 
-from skailan.conversations.items import ConversationItem, MessageItem
+from skailan.conversations.domain.policy import WINDOW
 from skailan.conversations.models import (
     AuthorOut,
     ContactOut,
@@ -15,7 +15,7 @@ from skailan.conversations.models import (
     MediaOut,
     MessageOut,
 )
-from skailan.conversations.policy import WINDOW
+from skailan.conversations.store.items import ConversationItem, MessageItem
 from skailan.platform.clock import iso, parse_iso
 
 

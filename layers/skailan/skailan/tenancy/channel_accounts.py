@@ -183,7 +183,7 @@ def route(kind: str, external_id: str) -> RouteGuardItem | None:
 
 def _no_team_warning(tenant_id: str, account_id: str, channel: str) -> list[dict[str, str]]:
     """A new account nobody's team serves: its chats would never be assigned automatically."""
-    from skailan.inbox import teams
+    from skailan.conversations.inbox import teams
 
     if teams.serving(teams.all_teams(tenant_id), account_id):
         return []
