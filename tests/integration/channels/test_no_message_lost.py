@@ -118,7 +118,7 @@ def local_graph(monkeypatch):
 
 
 def test_a_failed_media_download_stores_the_text_and_retries_the_media_on_its_own(demo, local_graph):
-    from skailan.conversations import ingest
+    from skailan.conversations.ingest import worker as ingest
 
     post_meta(_image("wamid.MEDIAFAIL1", "573110000301", "9000000001"))
     post_meta(whatsapp_text("¿Lo recibieron?", message_id="wamid.MEDIAFAIL2", wa_id="573110000301", name="Foto"))
@@ -153,7 +153,7 @@ def test_a_failed_media_download_stores_the_text_and_retries_the_media_on_its_ow
 
 
 def test_media_that_keeps_failing_ends_unavailable_and_the_text_stays(demo, local_graph):
-    from skailan.conversations import ingest
+    from skailan.conversations.ingest import worker as ingest
 
     post_meta(_image("wamid.MEDIAFAIL3", "573110000302", "9000000003"))
     with respx.mock(assert_all_called=False) as mock:
@@ -173,7 +173,7 @@ def test_media_that_keeps_failing_ends_unavailable_and_the_text_stays(demo, loca
 
 
 def test_a_poison_record_never_takes_the_customers_later_messages_with_it(demo, monkeypatch):
-    from skailan.conversations import ingest
+    from skailan.conversations.ingest import worker as ingest
     from skailan.conversations.store import messages as store
     from skailan.platform.aws import client
 
@@ -436,7 +436,8 @@ def test_an_email_whose_attachment_cannot_be_kept_is_stored_with_its_text(demo, 
     from email.message import EmailMessage
 
     from infra.local.fake_providers import ses_received_notification
-    from skailan.conversations import ingest, media
+    from skailan.conversations.ingest import media
+    from skailan.conversations.ingest import worker as ingest
     from skailan.platform.aws import client
     from skailan.platform.settings import get_settings
 
@@ -474,8 +475,8 @@ def test_an_email_whose_attachment_cannot_be_kept_is_stored_with_its_text(demo, 
 
 
 def test_a_media_retry_that_was_never_queued_is_queued_by_the_records_own_retry(demo, local_graph, monkeypatch):
-    from skailan.channels import inbound_queue
-    from skailan.conversations import ingest
+    from skailan.conversations.ingest import inbound_queue
+    from skailan.conversations.ingest import worker as ingest
 
     post_meta(_image("wamid.MEDIAFAIL4", "573110000310", "9000000004"))
     (record,) = receive_all(queue_url("INBOUND_QUEUE_URL"))

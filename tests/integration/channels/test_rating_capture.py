@@ -44,7 +44,7 @@ def _closed_awaiting(wa_id: str, message_id: str, *, minutes: int = 60) -> str:
 
 
 def test_a_rating_is_stored_on_the_closed_conversation_with_its_events_and_a_retry_adds_nothing(demo, published):
-    from skailan.conversations import ingest
+    from skailan.conversations.ingest import worker as ingest
     from skailan.conversations.store import messages as store
 
     conversation_id = _closed_awaiting("573119000001", "wamid.RATE1")

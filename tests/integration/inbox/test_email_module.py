@@ -34,7 +34,7 @@ def _receive(sender: str, subject: str, text: str, *, headers: dict[str, str] | 
     conversation id."""
     from email.message import EmailMessage
 
-    from skailan.channels.inbound_queue import IngestEnvelope, MailRef, enqueue
+    from skailan.conversations.ingest.inbound_queue import IngestEnvelope, MailRef, enqueue
     from skailan.conversations.store import messages as store
 
     message_id = f"{uuid.uuid4().hex}@cliente.example"

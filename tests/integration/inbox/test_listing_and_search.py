@@ -24,9 +24,9 @@ def _ids(principal, **query):
 
 
 def _telegram(text: str, *, chat_id: str, name: str, message_id: str) -> str:
-    from skailan.channels.inbound_queue import IngestEnvelope
     from skailan.channels.models import InboundMessage, Sender
-    from skailan.conversations import ingest
+    from skailan.conversations.ingest import worker as ingest
+    from skailan.conversations.ingest.inbound_queue import IngestEnvelope
 
     now = datetime.now(UTC)
     message = InboundMessage(channel="telegram", provider_message_id=message_id, sender=Sender(

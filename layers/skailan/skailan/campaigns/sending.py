@@ -222,8 +222,8 @@ def _person(tenant_id: str, person_id: str) -> Any:
 
 
 def _deliver(item: store.CampaignItem, address: str, person: Any) -> Any:
-    from skailan.channels import accounts
     from skailan.channels.models import OutboundMessage
+    from skailan.conversations import accounts
     from skailan.conversations.sending import SmsDelivery, WhatsAppDelivery, own_failure
 
     rendered = service.render_for(item, person, {"name": service._brand(item.tenant_id).name})

@@ -30,8 +30,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from skailan.channels import accounts
 from skailan.channels.errors import SendFailure
+from skailan.conversations import accounts
 from skailan.conversations import events as ev
 from skailan.conversations.domain.policy import last_message_of
 from skailan.conversations.models import MessageIn, MessageOut

@@ -12,9 +12,9 @@ from abc import ABC, abstractmethod
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from skailan.channels.accounts import Account, credentials
 from skailan.channels.errors import SendFailure
 from skailan.channels.models import OutboundMessage, SendResult
+from skailan.conversations.accounts import Account, credentials
 from skailan.conversations.domain.policy import WINDOW, window_open
 from skailan.conversations.reasons import OWN
 from skailan.conversations.store.items import ConversationItem, MessageItem

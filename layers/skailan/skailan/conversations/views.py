@@ -41,7 +41,7 @@ def _media(media: dict[str, Any] | None) -> MediaOut | None:
         return None
     url = None
     if media.get("key"):
-        from skailan.conversations.media import signed_url
+        from skailan.conversations.ingest.media import signed_url
 
         url = signed_url(media["key"])
     status: Any = media.get("status") or ("stored" if url else "unavailable" if media.get("error") else None)
@@ -54,7 +54,7 @@ def _attachments(attachments: list[dict[str, Any]] | None) -> list[dict[str, Any
     for attachment in attachments or []:
         entry = {k: v for k, v in attachment.items() if k != "key"}
         if attachment.get("key"):
-            from skailan.conversations.media import signed_url
+            from skailan.conversations.ingest.media import signed_url
 
             entry["url"] = signed_url(attachment["key"])
         out.append(entry)

@@ -326,7 +326,7 @@ def decorate(tenant_id: str, author: dict[str, Any] | None, text: str | None,
 
 
 def _email_account(tenant_id: str, account_id: str) -> Any:
-    from skailan.channels import accounts
+    from skailan.conversations import accounts
 
     account = accounts.account(tenant_id, account_id)
     if account is None:
@@ -387,8 +387,8 @@ def auto_caller(tenant_id: str, principal_id: str = AUTORESPONDER_ID) -> Caller:
 
 def loop_refusal(tenant_id: str, conversation: Any, data: dict[str, Any]) -> str | None:
     """Why no automatic message (auto-response, bot) may answer this customer e-mail, or None."""
-    from skailan.channels import accounts
     from skailan.channels.email.loops import refusal
+    from skailan.conversations import accounts
     from skailan.conversations.store import messages as store
 
     message = store.get_message(tenant_id, conversation.conversation_id, str(data.get("message_id") or ""))

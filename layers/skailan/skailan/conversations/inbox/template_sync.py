@@ -66,7 +66,7 @@ def known_status(event: str | None) -> Any:
 
 
 def client_for(tenant_id: str, account_id: str) -> TemplateClient:
-    from skailan.channels import accounts
+    from skailan.conversations import accounts
     from skailan.conversations.sending import http_client
     from skailan.platform.settings import get_settings
 

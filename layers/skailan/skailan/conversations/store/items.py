@@ -287,7 +287,7 @@ class UploadItem(ConversationsItem, discriminator="upload"):
 
 
 class ProfileCacheItem(ConversationsItem, discriminator="profile_cache"):
-    """A Messenger/Instagram customer's profile name (`skailan.channels.profiles`), 7 days TTL:
+    """A Messenger/Instagram customer's profile name (`skailan.conversations.ingest.profiles`), 7 days TTL:
     pk T#<t>#PROFILE#<account>#<page-scoped id>, sk PROFILE."""
 
     name = UnicodeAttribute()

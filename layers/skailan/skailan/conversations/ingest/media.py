@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from skailan.channels.accounts import Account, credentials
 from skailan.channels.models import InboundMessage
+from skailan.conversations.accounts import Account, credentials
 from skailan.platform.errors import Retryable
 from skailan.platform.observability import logger
 from skailan.platform.settings import get_settings

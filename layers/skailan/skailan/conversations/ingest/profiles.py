@@ -17,7 +17,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from skailan.channels.accounts import Account, credentials
+from skailan.conversations.accounts import Account, credentials
 from skailan.platform.observability import logger
 
 FIELDS = {"messenger": "first_name,last_name", "instagram": "name,username"}

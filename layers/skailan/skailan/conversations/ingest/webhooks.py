@@ -3,7 +3,7 @@
 Verification comes first: a request that fails it raises Unauthorized/Forbidden before
 anything is parsed or stored. Routing uses only ids the verified payload (or the URL's
 account) names; an id no brand claimed is logged and dropped, never guessed. Storing, people,
-conversations and media are the ingest worker's job (`skailan.conversations.ingest`).
+conversations and media are the ingest worker's job (`skailan.conversations.ingest.worker`).
 
 Provider modules are imported inside each function so a webhook loads only its own parser.
 """
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from skailan.channels import accounts
-from skailan.channels.inbound_queue import IngestEnvelope, MailRef, enqueue
+from skailan.conversations import accounts
+from skailan.conversations.ingest.inbound_queue import IngestEnvelope, MailRef, enqueue
 from skailan.platform.clock import utcnow
 from skailan.platform.errors import Forbidden
 from skailan.platform.observability import logger

@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from skailan.channels import accounts
-from skailan.channels.inbound_queue import IngestEnvelope, MailRef
 from skailan.channels.models import InboundEcho, InboundMessage, InboundProviderError, InboundStatus
+from skailan.conversations import accounts
 from skailan.conversations import events as ev
 from skailan.conversations.domain.policy import last_message_of, parse_rating, preview
+from skailan.conversations.ingest.inbound_queue import IngestEnvelope, MailRef
 from skailan.conversations.reasons import provider_error
 from skailan.conversations.store import messages as store
 from skailan.conversations.store.items import (
@@ -149,7 +149,7 @@ def _raw(message: InboundMessage) -> dict[str, Any] | None:
 
 def _email_attachments(account: accounts.Account, message: InboundMessage, receive_count: int = 1,
                        ) -> list[dict[str, Any]]:
-    from skailan.conversations.media import object_key, put_object
+    from skailan.conversations.ingest.media import object_key, put_object
 
     stored = []
     for index, attachment in enumerate(message.email.attachments if message.email else []):
@@ -236,13 +236,13 @@ def _message(account: accounts.Account, envelope: IngestEnvelope, message: Inbou
                     _queue_media_retry(envelope, message, ref.conversation_id, ref.message_id)
             return Outcome("duplicate", ref.conversation_id, ref.message_id)
         if message.media is not None:
-            from skailan.conversations.media import store_inbound_media
+            from skailan.conversations.ingest.media import store_inbound_media
 
             media = store_inbound_media(account, message, final=False)
         attachments = _email_attachments(account, message, receive_count)
     name = (customer.display_name or customer.username) if customer else None
     if customer is not None and not name and message.channel in ("messenger", "instagram"):
-        from skailan.channels.profiles import profile_name
+        from skailan.conversations.ingest.profiles import profile_name
 
         name = profile_name(account, message.channel, external_id)  # Graph user profile, cached
     person = _resolve(account, message.channel, external_id,
@@ -316,7 +316,7 @@ def _message(account: accounts.Account, envelope: IngestEnvelope, message: Inbou
 def _queue_media_retry(envelope: IngestEnvelope, message: InboundMessage, conversation_id: str,
                        message_id: str) -> None:
     """The message is stored; its media is fetched again by a record of its own."""
-    from skailan.channels.inbound_queue import MediaRetry, enqueue
+    from skailan.conversations.ingest.inbound_queue import MediaRetry, enqueue
 
     retry = IngestEnvelope(tenant_id=envelope.tenant_id, account_id=envelope.account_id, channel=message.channel,
                            received_at=envelope.received_at, via=envelope.via, app_id=envelope.app_id, event=message,
@@ -330,7 +330,7 @@ def _queue_media_retry(envelope: IngestEnvelope, message: InboundMessage, conver
 
 def retry_media(account: accounts.Account, envelope: IngestEnvelope, receive_count: int) -> Outcome:
     """Fetch the media of a stored message again; after MEDIA_ATTEMPTS it is marked unavailable."""
-    from skailan.conversations.media import store_inbound_media
+    from skailan.conversations.ingest.media import store_inbound_media
 
     retry, message = envelope.media_retry, envelope.event
     assert retry is not None
