@@ -150,7 +150,7 @@ def assignment_figures(agent_counts: tuple[int, ...] = (10, 100, 1000), decision
 
 
 def _populate(start: int, stop: int, rng: random.Random) -> None:
-    from skailan.conversations.query import search
+    from skailan.conversations.store import search_index as search
     from skailan.conversations.store.inbox_items import SearchKeyItem
     from skailan.conversations.store.items import ConversationItem
 
@@ -211,7 +211,8 @@ def _measure(name: str, size: int, fn: Callable[[], Any]) -> Iterator[dict[str, 
 
 
 def list_and_search_figures(sizes: tuple[int, ...] = (10_000, 100_000)) -> Iterator[dict[str, Any]]:
-    from skailan.conversations.query.listing import Filters, list_conversations
+    from skailan.conversations.query.filters import Filters
+    from skailan.conversations.query.listing import list_conversations
 
     rng = random.Random(7)
     written = 0

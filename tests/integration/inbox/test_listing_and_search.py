@@ -174,7 +174,7 @@ def test_search_by_name_phone_email_and_message_text(demo, inbox):
 
 
 def test_search_by_e_mail(demo, inbox):
-    from skailan.conversations.query import search
+    from skailan.conversations.store import search_index as search
 
     search.index_contact("demo", inbox["theirs"], {"name": "Lucía Torres", "email": "lucia.torres@example.com"})
     supervisor = demo["supervisor@demo.local"]

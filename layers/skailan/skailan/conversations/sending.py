@@ -217,8 +217,8 @@ class EmailDelivery(ChannelDelivery):
         data["email"] = {"subject": subject or None, "html": options.get("html"),
                          "in_reply_to": thread.get("last_message_id"), "references": thread.get("references") or [],
                          "from_name": self.account.name}
-        # The e-mail module (conversations/inbox/mail.py): signature, sanitised HTML, Auto-Submitted on auto-replies.
-        from skailan.conversations.inbox.mail import decorate
+        # Signature, sanitised HTML, Auto-Submitted on auto-replies (configured in conversations/inbox/mail.py).
+        from skailan.conversations.signatures import decorate
 
         data["text"], data["email"] = decorate(item.tenant_id, item.author, data.get("text"), data["email"])
         return OutboundMessage.model_validate(data)

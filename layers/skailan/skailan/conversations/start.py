@@ -180,9 +180,9 @@ def _take(caller: Caller, conversation_id: str) -> bool:
     """The agent who writes first holds the conversation (best effort: else auto-assignment)."""
     if caller.kind != "user":
         return False
-    from skailan.conversations.inbox import actions, agents
+    from skailan.conversations.inbox import actions, handlers
 
-    if agents.handler_member(caller.tenant_id, caller.principal_id) is None:
+    if handlers.handler_member(caller.tenant_id, caller.principal_id) is None:
         return False
     try:
         actions.take(caller, conversation_id)

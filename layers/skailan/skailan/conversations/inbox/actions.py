@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from skailan.conversations import catalogue as cat
-from skailan.conversations.inbox import agents
+from skailan.conversations.domain.tags import normalize_tag
+from skailan.conversations.inbox import agents, handlers
 from skailan.conversations.inbox.action_models import ActionOut, NoteIn, NoteOut
 from skailan.conversations.inbox_events import CONVERSATIONS, actor_of, add_to, build
 from skailan.conversations.store import mutate as holders
@@ -81,13 +82,13 @@ def _ensure_visible(caller: Caller, item: ConversationItem) -> None:
 
 
 def _me(caller: Caller) -> tuple[str, str | None]:
-    member = agents.require_handler(caller.tenant_id, caller.principal_id)
+    member = handlers.require_handler(caller.tenant_id, caller.principal_id)
     agents.ensure_agent(caller.tenant_id, caller.principal_id, name=member.name, email=member.email)
     return caller.principal_id, member.name or member.email
 
 
 def _target_agent(tenant_id: str, user_id: str) -> tuple[str, str | None]:
-    member = agents.handler_member(tenant_id, user_id)
+    member = handlers.handler_member(tenant_id, user_id)
     if member is None:
         raise Unprocessable(
             "Ese usuario no es agente de esta marca. / That user is not an agent of this brand.",
@@ -398,10 +399,6 @@ def set_priority(caller: Caller, conversation_id: str, priority: str) -> ActionO
 
     item, plan = holders.mutate(caller.tenant_id, conversation_id, decide)
     return out(item, plan.changes if plan else None)
-
-
-def normalize_tag(tag: str) -> str:
-    return " ".join(tag.strip().lower().split())
 
 
 def change_tags(caller: Caller, conversation_id: str, add: list[str], remove: list[str]) -> ActionOut:

@@ -16,41 +16,19 @@ from typing import Any
 
 from pynamodb.exceptions import PutError
 
+from skailan.conversations.inbox.handlers import AGENT_PERMISSION, require_handler
 from skailan.conversations.inbox.models import AgentOut, AgentUpdateIn, Page, Presence
 from skailan.conversations.inbox_events import emit
 from skailan.conversations.store import timers
 from skailan.conversations.store.inbox_items import AgentItem, agents_pk, ready_pk
 from skailan.platform.auth import Caller, grants
 from skailan.platform.clock import iso, utcnow
-from skailan.platform.errors import NotFound
 
 PREFIX = "A#"
-AGENT_PERMISSION = "conversations:edit"
 
 
 def agent_sk(user_id: str) -> str:
     return PREFIX + user_id
-
-
-def handler_member(tenant_id: str, user_id: str):  # -> MemberItem | None
-    """The brand's active member `user_id` if their role lets them handle conversations."""
-    from skailan.tenancy import members
-    from skailan.tenancy.roles import role_permissions
-
-    member = members.find_member(tenant_id, user_id)
-    if member is None or member.status != "active":
-        return None
-    if not grants(role_permissions(tenant_id, member.role), AGENT_PERMISSION):
-        return None
-    return member
-
-
-def require_handler(tenant_id: str, user_id: str):  # -> MemberItem
-    member = handler_member(tenant_id, user_id)
-    if member is None:
-        raise NotFound("Agente no encontrado en esta marca. / Agent not found in this brand.",
-                       code="agent_not_found", details={"user_id": user_id})
-    return member
 
 
 def get_agent(tenant_id: str, user_id: str, *, consistent: bool = False) -> AgentItem | None:

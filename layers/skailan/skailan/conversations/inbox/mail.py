@@ -44,7 +44,10 @@ from skailan.conversations.inbox.mail_models import (
 )
 from skailan.conversations.inbox.models import Page
 from skailan.conversations.inbox_events import emit
-from skailan.conversations.store.inbox_items import InboxItem
+from skailan.conversations.signatures import AUTORESPONDER_ID
+from skailan.conversations.store.inbox_items import EmailSignatureItem, InboxItem
+from skailan.conversations.store.inbox_items import signature_pk as _sig_pk
+from skailan.conversations.store.inbox_items import signature_sk as _sig_sk
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.errors import NotFound, Unprocessable
@@ -52,7 +55,6 @@ from skailan.platform.ids import new_id
 from skailan.platform.observability import logger
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 
-AUTORESPONDER_ID = "email-autoresponder"
 FOLLOW_UP_ID = "email-follow-up"
 FOLLOW_UP_KIND = "email_followup"
 # {{ name }} or {{ name | "fallback" }} / {{ name | fallback }}
@@ -66,12 +68,6 @@ class EmailTemplateItem(InboxItem, discriminator="email_template"):
     html = UnicodeAttribute(null=True)
     text = UnicodeAttribute(null=True)
     created_by = UnicodeAttribute(null=True)
-
-
-class EmailSignatureItem(InboxItem, discriminator="email_signature"):
-    html = UnicodeAttribute(null=True)
-    text = UnicodeAttribute(null=True)
-    enabled = BooleanAttribute(default=True)
 
 
 class AutoResponseItem(InboxItem, discriminator="email_autoresponse"):
@@ -248,14 +244,6 @@ def render(caller: Caller, template_id: str, conversation_id: str) -> RenderOut:
 # ---------------------------------------------------------------- signatures
 
 
-def _sig_pk(tenant_id: str) -> str:
-    return f"T#{tenant_id}#ESIG"
-
-
-def _sig_sk(user_id: str | None) -> str:
-    return f"U#{user_id}" if user_id else "BRAND"
-
-
 def get_signature(tenant_id: str, user_id: str | None) -> SignatureOut:
     scope = "user" if user_id else "brand"
     try:
@@ -278,48 +266,6 @@ def put_signature(caller: Caller, user_id: str | None, data: SignatureIn) -> Sig
     emit(caller.tenant_id, "email_signature.updated", caller=caller, entity_type="email_signature",
          entity_id=user_id or "brand")
     return get_signature(caller.tenant_id, user_id)
-
-
-def signature_for(tenant_id: str, author: dict[str, Any] | None) -> EmailSignatureItem | None:
-    """The author's own enabled signature, else the brand's enabled one."""
-    keys = [_sig_sk(None)]
-    if author and author.get("kind") == "user" and author.get("id"):
-        keys.insert(0, _sig_sk(str(author["id"])))
-    for key in keys:
-        try:
-            item = EmailSignatureItem.get(_sig_pk(tenant_id), key)
-        except EmailSignatureItem.DoesNotExist:
-            continue
-        if item.enabled:
-            return item
-    return None
-
-
-def decorate(tenant_id: str, author: dict[str, Any] | None, text: str | None,
-             email: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    """An e-mail reply as it goes out (outbound worker): agents' HTML sanitised, the signature
-    appended (text after "-- ", RFC 3676's delimiter), automatic replies marked per RFC 3834."""
-    email = dict(email)
-    if email.get("html"):
-        email["html"] = sanitize_html(str(email["html"]))
-    # The mailbox's auto-response and the inbox bots (greeting, out-of-hours, FAQ) answer by
-    # themselves: RFC 3834 asks them to say so.
-    if (author or {}).get("id") == AUTORESPONDER_ID or (author or {}).get("kind") == "bot":
-        email["auto_submitted"] = "auto-replied"
-    signature = signature_for(tenant_id, author)
-    if signature is None:
-        return text, email
-    sig_text = signature.text
-    if not sig_text and signature.html:
-        from skailan.channels.email.html_text import html_to_text
-
-        sig_text = html_to_text(signature.html)
-    if sig_text and text is not None and "\n-- \n" not in text:
-        text = f"{text.rstrip()}\n\n-- \n{sig_text.strip()}"
-    if email.get("html"):
-        sig_html = signature.html or escape(sig_text or "").replace("\n", "<br>")
-        email["html"] = f'{email["html"]}<div class="skailan-signature">-- <br>{sig_html}</div>'
-    return text, email
 
 
 # ---------------------------------------------------------------- auto-responses
@@ -405,8 +351,8 @@ def loop_refusal(tenant_id: str, conversation: Any, data: dict[str, Any]) -> str
 def index_subject(tenant_id: str, conversation_id: str, data: dict[str, Any]) -> int:
     """The e-mail's subject joins the inbox search keys (`GET /v1/conversations?q=`), next to the
     sender's address and the message text the events worker already indexes."""
-    from skailan.conversations.query import search
     from skailan.conversations.store import messages as store
+    from skailan.conversations.store import search_index as search
 
     message = store.get_message(tenant_id, conversation_id, str(data.get("message_id") or ""))
     subject = ((message.details or {}).get("email") or {}).get("subject") if message else None

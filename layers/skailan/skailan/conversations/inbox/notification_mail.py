@@ -29,6 +29,7 @@ from skailan.conversations.store.inbox_items import (
     NotificationItem,
     NotificationMailItem,
     NotificationPrefsItem,
+    feed_pk,
 )
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
@@ -167,8 +168,6 @@ def send_digest(tenant_id: str, user_id: str) -> str:
         return "empty"
     wanted = email_kinds(tenant_id, user_id)
     ids = [str(i) for i in dict.fromkeys(digest.notification_ids or [])]
-    from skailan.conversations.inbox.notifications import feed_pk
-
     found = {n.notification_id: n for n in NotificationItem.batch_get([(feed_pk(tenant_id, user_id), i) for i in ids])}
     # Read in the app meanwhile, or a kind switched off since: no need to e-mail it.
     items = [found[i] for i in ids if i in found and found[i].read_at is None and found[i].type in wanted]

@@ -13,7 +13,7 @@ from typing import Any
 from skailan.conversations.inbox.models import NotificationOut, Page
 from skailan.conversations.inbox_events import build, emit_many
 from skailan.conversations.store import timers
-from skailan.conversations.store.inbox_items import NotificationItem
+from skailan.conversations.store.inbox_items import NotificationItem, feed_pk
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.errors import NotFound
@@ -22,10 +22,6 @@ from skailan.platform.pagination import clamp_limit, decode_cursor, encode_curso
 
 TTL_DAYS = 30
 REMIND = {"15m": timedelta(minutes=15), "1h": timedelta(hours=1)}
-
-
-def feed_pk(tenant_id: str, user_id: str) -> str:
-    return f"T#{tenant_id}#U#{user_id}#N"
 
 
 def _out(item: NotificationItem) -> NotificationOut:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pynamodb.exceptions import PutError
 
+from skailan.conversations.inbox.handlers import handler_member
 from skailan.conversations.inbox.models import TeamIn, TeamOut, TeamUpdateIn
 from skailan.conversations.inbox_events import emit
 from skailan.conversations.store.inbox_items import TeamItem, teams_pk
@@ -49,8 +50,6 @@ def find_team(tenant_id: str, team_id: str) -> TeamItem | None:
 
 
 def _check_members(tenant_id: str, user_ids: list[str]) -> None:
-    from skailan.conversations.inbox.agents import handler_member
-
     unknown = [u for u in dict.fromkeys(user_ids) if handler_member(tenant_id, u) is None]
     if unknown:
         raise Unprocessable(

@@ -144,7 +144,8 @@ def apply_updates(updates: list[TemplateUpdate]) -> int:
 
 
 def apply_update(update: TemplateUpdate) -> bool:
-    from skailan.conversations.inbox.templates import _pk, _sk
+    from skailan.conversations.store.inbox_items import template_sk as _sk
+    from skailan.conversations.store.inbox_items import templates_pk as _pk
 
     try:
         route = WhatsAppTemplateRouteItem.get(route_pk(update.template_id), "ROUTE")
@@ -191,7 +192,10 @@ def apply_update(update: TemplateUpdate) -> bool:
 
 
 def sync_account(caller: Caller, account_id: str) -> dict[str, Any]:
-    from skailan.conversations.inbox.templates import PREFIX, _pk, _sk, template_id
+    from skailan.conversations.store.inbox_items import TEMPLATE_PREFIX as PREFIX
+    from skailan.conversations.store.inbox_items import template_id
+    from skailan.conversations.store.inbox_items import template_sk as _sk
+    from skailan.conversations.store.inbox_items import templates_pk as _pk
 
     client = client_for(caller.tenant_id, account_id)
     tenant_id = caller.tenant_id

@@ -19,25 +19,15 @@ from skailan.conversations.inbox.models import (
     WhatsAppTemplateUpdateIn,
 )
 from skailan.conversations.inbox_events import emit
-from skailan.conversations.store.inbox_items import WhatsAppTemplateItem
+from skailan.conversations.store.inbox_items import TEMPLATE_PREFIX as PREFIX
+from skailan.conversations.store.inbox_items import WhatsAppTemplateItem, template_id
+from skailan.conversations.store.inbox_items import template_sk as _sk
+from skailan.conversations.store.inbox_items import templates_pk as _pk
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
 
-PREFIX = "W#"
 _PLACEHOLDER = re.compile(r"\{\{\s*(\d+)\s*\}\}")
-
-
-def _pk(tenant_id: str) -> str:
-    return f"T#{tenant_id}#WAT"
-
-
-def template_id(account_id: str, name: str, language: str) -> str:
-    return f"{account_id}.{name}.{language}"
-
-
-def _sk(account_id: str, name: str, language: str) -> str:
-    return f"{PREFIX}{account_id}#{name}#{language}"
 
 
 def body_parameters(body: str | None) -> int:

@@ -99,7 +99,7 @@ def _start_waiting(item: ConversationItem, at: str) -> None:
 
 def _notify_holder(item: ConversationItem, data: dict[str, Any]) -> None:
     from skailan.conversations.inbox import notifications
-    from skailan.conversations.store.inbox_items import MessageNoticeItem, NotificationItem
+    from skailan.conversations.store.inbox_items import MessageNoticeItem, NotificationItem, feed_pk
 
     user_id = item.assignee
     if not user_id:
@@ -109,7 +109,7 @@ def _notify_holder(item: ConversationItem, data: dict[str, Any]) -> None:
     try:
         notice = MessageNoticeItem.get(pk, item.conversation_id)
         try:
-            previous = NotificationItem.get(notifications.feed_pk(item.tenant_id, user_id), notice.notification_id)
+            previous = NotificationItem.get(feed_pk(item.tenant_id, user_id), notice.notification_id)
             if previous.read_at is None:
                 count = int(notice.messages or 0) + 1
                 previous.delete()
@@ -161,7 +161,7 @@ def _arm_inactivity(item: ConversationItem, at: str, config: Any) -> None:
 def on_inbox_event(event: DomainEvent) -> dict[str, Any]:
     from skailan.conversations.inbox import actions, bots
     from skailan.conversations.inbox.config import get_config
-    from skailan.conversations.query import search
+    from skailan.conversations.store import search_index as search
 
     tenant_id, data = event.tenant_id, event.data
     conversation_id = data.get("conversation_id") or event.entity_id or ""

@@ -29,6 +29,7 @@ due across brands from it (sparse — only timer items carry it), like tenancy's
 from __future__ import annotations
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     DiscriminatorAttribute,
     JSONAttribute,
     ListAttribute,
@@ -57,6 +58,36 @@ def agents_pk(tenant_id: str) -> str:
 
 def teams_pk(tenant_id: str) -> str:
     return f"T#{tenant_id}#TEAMS"
+
+
+def feed_pk(tenant_id: str, user_id: str) -> str:
+    """A user's notifications feed."""
+    return f"T#{tenant_id}#U#{user_id}#N"
+
+
+def signature_pk(tenant_id: str) -> str:
+    """A brand's e-mail signatures: `BRAND` and one `U#<user>` per agent."""
+    return f"T#{tenant_id}#ESIG"
+
+
+def signature_sk(user_id: str | None) -> str:
+    return f"U#{user_id}" if user_id else "BRAND"
+
+
+TEMPLATE_PREFIX = "W#"
+
+
+def templates_pk(tenant_id: str) -> str:
+    """A brand's WhatsApp template registry."""
+    return f"T#{tenant_id}#WAT"
+
+
+def template_sk(account_id: str, name: str, language: str) -> str:
+    return f"{TEMPLATE_PREFIX}{account_id}#{name}#{language}"
+
+
+def template_id(account_id: str, name: str, language: str) -> str:
+    return f"{account_id}.{name}.{language}"
 
 
 def ready_pk(tenant_id: str) -> str:
@@ -204,6 +235,12 @@ class NotificationItem(InboxItem, discriminator="notification"):
     read_at = UnicodeAttribute(null=True)
     remind_at = UnicodeAttribute(null=True)
     data = JSONAttribute(default=dict)
+
+
+class EmailSignatureItem(InboxItem, discriminator="email_signature"):
+    html = UnicodeAttribute(null=True)
+    text = UnicodeAttribute(null=True)
+    enabled = BooleanAttribute(default=True)
 
 
 class NotificationPrefsItem(InboxItem, discriminator="notification_prefs"):
