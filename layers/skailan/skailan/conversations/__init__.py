@@ -1,17 +1,18 @@
-"""Conversations: every channel's messages and what agents do with them, one context, one table.
+"""Conversations: every channel's messages and what agents do with them, one context.
 
-- `store/`   the only pynamodb code of the context: items and key strings (`items.py`,
-             `inbox_items.py`), messages, the inbox view attributes (`state.py`), history, timers
-             and the conditional-write helper (`mutate.py`);
-- `domain/`  pure decisions, no I/O: the reply window (`policy.py`), business hours, templating;
+Layers, each importing only those above it in this list (docs/architecture/conversations.md):
+- `domain/`  pure decisions, no I/O: the reply window (`policy.py`), business hours, templating, tags;
+- `store/`   the only table code: items and key strings (`items.py`, `inbox_items.py`), messages,
+             the inbox's view attributes (`state.py`), history, timers, the conditional-write
+             helper (`mutate.py`), the search index's writes;
+- top level: event catalogues and builders (`catalogue.py` → `skailan.conversations`,
+             `inbox_catalogue.py` → `skailan.inbox`), API models, the channel accounts cache,
+             e-mail signatures, uploads;
+- `ingest/`  webhook routing (`webhooks.py`), the inbound queue contract, media, profile names and
+             the ingest worker;
+- sending, web chat, views, then `outbound.py` (the send service);
 - `inbox/`   the inbox's behaviours: actions, agents, teams, assignment, bots, CSAT, e-mail,
-             notifications, quick replies, WhatsApp templates and the inbox workers;
-- `query/`   reads: conversation listing with filters, search, tab counts, the read facade;
-- `api/`     the HTTP routes (conversations, inbox, e-mail, web chat);
-- top level: the event catalogues (`catalogue.py` for `skailan.conversations`,
-             `inbox_catalogue.py` for `skailan.inbox`) and their builders, ingest, outbound
-             sending, web chat, uploads and the API models.
-
-Layers, bottom up: store → domain → (top level) → inbox → query → api. See docs/channels.md and
-docs/inbox.md.
+             notifications, quick replies, WhatsApp templates, the inbox workers;
+- `query/`   reads: filters, listing, search, tab counts, the read facade; `start.py`;
+- `api/`     the HTTP routes (conversations, inbox, e-mail, web chat).
 """

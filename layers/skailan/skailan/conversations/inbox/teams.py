@@ -132,3 +132,8 @@ def delete_team(caller: Caller, team_id: str) -> None:
 
 def serving(teams: list[TeamItem], account_id: str) -> list[TeamItem]:
     return [t for t in teams if account_id in (t.channel_accounts or ())]
+
+
+def serves_account(tenant_id: str, account_id: str) -> bool:
+    """Does any team of the brand serve this channel account (else nobody is auto-assigned its chats)?"""
+    return bool(serving(all_teams(tenant_id), account_id))
