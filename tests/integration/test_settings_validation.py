@@ -205,7 +205,7 @@ def test_readers_survive_values_written_straight_to_the_table(demo):
         assert config.assignment.enabled is True and config.bots.greeting.text == "Hola"
         assert [r.id for r in config.bots.faq] == ["ok"] and config.bots.inactivity.minutes == 10
         from skailan.crm import people
-        from skailan.crm.phones import normalize_phone
+        from skailan.crm.values.phones import normalize_phone
 
         people._brand_cache.clear()
         country, zone = brand_locale("acme")

@@ -37,7 +37,7 @@ from skailan.automations.catalogue import (
     SOURCE,
 )
 from skailan.automations.models import Page, RunOut, StepRunOut
-from skailan.crm.text import fold
+from skailan.crm.values.text import fold
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.errors import Conflict, NotFound, Retryable, SkailanError

@@ -23,7 +23,7 @@ from skailan.automations.models import (
     Page,
     VersionOut,
 )
-from skailan.crm.text import fold
+from skailan.crm.values.text import fold
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable

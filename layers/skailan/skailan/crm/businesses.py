@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pynamodb.exceptions import DeleteError, PutError
 
-from skailan.crm._i18n import both
 from skailan.crm.events import emit
 from skailan.crm.items import BUSINESS_SK, BusinessItem, BusinessLinkItem, business_pk
 from skailan.crm.models import Page
@@ -21,10 +20,11 @@ from skailan.crm.models_businesses import (
     BusinessPersonOut,
     BusinessUpdateIn,
 )
-from skailan.crm.text import search_prefix
+from skailan.crm.values.text import search_prefix
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
+from skailan.platform.i18n import both
 from skailan.platform.ids import new_id
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 

@@ -28,7 +28,6 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from skailan.crm._i18n import both
 from skailan.crm.events import build, emit, emit_many
 from skailan.crm.models import Page
 from skailan.crm.sales_items import (
@@ -61,6 +60,7 @@ from skailan.crm.sales_models import (
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
+from skailan.platform.i18n import both
 from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 
@@ -145,7 +145,7 @@ def _slug(name: str) -> str:
     """A stage id from its name: "Negociación final" → "negociacion-final"."""
     import re
 
-    from skailan.crm.text import fold
+    from skailan.crm.values.text import fold
 
     slug = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")[:40].strip("-")
     return slug if slug and slug[0].isalnum() else f"s-{slug}".rstrip("-")

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from skailan.crm._i18n import both
 from skailan.crm.events import emit
 from skailan.crm.items import (
     ContactsItem,
@@ -43,10 +42,11 @@ from skailan.crm.models_vocabulary import (
     TagOut,
     TagUpdateIn,
 )
-from skailan.crm.text import fold
+from skailan.crm.values.text import fold
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
+from skailan.platform.i18n import both
 from skailan.platform.ids import new_id
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.storage import transaction

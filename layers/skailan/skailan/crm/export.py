@@ -17,13 +17,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from skailan.crm._i18n import both
 from skailan.crm.events import emit
 from skailan.crm.items import ExportItem
 from skailan.crm.models_audiences import ExportCreatedOut, ExportIn, ExportOut
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.errors import NotFound
+from skailan.platform.i18n import both
 from skailan.platform.ids import new_id
 from skailan.platform.settings import get_settings
 

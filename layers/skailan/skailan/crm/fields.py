@@ -33,11 +33,11 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from skailan.crm._i18n import both
-from skailan.crm.emails import InvalidEmail, normalize_email
-from skailan.crm.phones import InvalidPhone, normalize_phone
-from skailan.crm.text import fold
+from skailan.crm.values.emails import InvalidEmail, normalize_email
+from skailan.crm.values.phones import InvalidPhone, normalize_phone
+from skailan.crm.values.text import fold
 from skailan.platform.errors import Unprocessable
+from skailan.platform.i18n import both
 
 KEY_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
 MAX_OPTIONS = 200

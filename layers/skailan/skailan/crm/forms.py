@@ -26,7 +26,6 @@ from typing import Any
 
 from pynamodb.exceptions import PutError
 
-from skailan.crm._i18n import both
 from skailan.crm.events import build, emit, emit_many
 from skailan.crm.form_models import (
     FormEmbedOut,
@@ -53,6 +52,7 @@ from skailan.crm.sales_items import (
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.errors import Conflict, NotFound, TooManyRequests, Unprocessable
+from skailan.platform.i18n import both
 from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.observability import logger
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
@@ -166,7 +166,7 @@ def _raise(errors: list[dict[str, Any]]) -> None:
 
 
 def _clean_tags(tags: list[str]) -> list[str]:
-    from skailan.crm.text import fold
+    from skailan.crm.values.text import fold
 
     out: dict[str, str] = {}
     for tag in tags:
@@ -444,9 +444,9 @@ def _text(raw: dict[str, Any], key: str, field_name: str, errors: list[dict[str,
 
 
 def _validate(form: FormItem, raw: dict[str, Any], country: str | None) -> dict[str, Any]:
-    from skailan.crm.emails import InvalidEmail, normalize_email
     from skailan.crm.fields import FieldValueError, coerce_value
-    from skailan.crm.phones import InvalidPhone, normalize_phone
+    from skailan.crm.values.emails import InvalidEmail, normalize_email
+    from skailan.crm.values.phones import InvalidPhone, normalize_phone
 
     errors: list[dict[str, Any]] = []
     definitions = _definitions(form.tenant_id)

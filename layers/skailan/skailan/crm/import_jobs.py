@@ -46,12 +46,12 @@ from typing import IO, TYPE_CHECKING, Any, Literal, cast
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
-from skailan.crm._i18n import both
 from skailan.crm.imports.reader import ImportFileError
 from skailan.crm.sales_items import ImportJobItem, imports_pk
 from skailan.platform.aws import client
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
+from skailan.platform.i18n import both
 from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.observability import logger
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor

@@ -23,7 +23,6 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from skailan.crm._i18n import both
 from skailan.crm.events import build, emit_many
 from skailan.crm.items import (
     IDENTITY_SK,
@@ -43,6 +42,7 @@ from skailan.crm.models import IdentityOut, Page, PersonIn, PersonOut, PersonPat
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
+from skailan.platform.i18n import both
 from skailan.platform.ids import new_id
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.storage import transaction
@@ -100,19 +100,19 @@ class Identity(NamedTuple):
 
 
 def normalize_phone(raw: str, country: str | None, *, field_name: str = "phone") -> str:
-    from skailan.crm.phones import normalize_phone as _normalize  # phonenumbers: imported on first use
+    from skailan.crm.values.phones import normalize_phone as _normalize  # phonenumbers: imported on first use
 
     return _normalize(raw, country, field=field_name)
 
 
 def normalize_email(raw: str, *, field_name: str = "email") -> str:
-    from skailan.crm.emails import normalize_email as _normalize
+    from skailan.crm.values.emails import normalize_email as _normalize
 
     return _normalize(raw, field=field_name)
 
 
 def phone_identity(e164: str) -> Identity:
-    from skailan.crm.phones import phone_match_key
+    from skailan.crm.values.phones import phone_match_key
 
     return Identity("phone", phone_match_key(e164), e164)
 
@@ -149,14 +149,14 @@ class Derived:
 
 
 def tag_key(name: str) -> str:
-    from skailan.crm.text import fold
+    from skailan.crm.values.text import fold
 
     return fold(name)
 
 
 def derive(item: PersonItem | None) -> Derived:
     """Everything the person's state implies in other items; nothing for a deleted/merged person."""
-    from skailan.crm.text import name_search_keys
+    from skailan.crm.values.text import name_search_keys
 
     if item is None or item.deleted_at or item.merged_into:
         return Derived()
@@ -758,7 +758,7 @@ def _driver(tenant_id: str, f: PeopleFilter) -> tuple[str, str]:
 
 
 def list_people(tenant_id: str, f: PeopleFilter, *, cursor: str | None, limit: int | None) -> Page[PersonOut]:
-    from skailan.crm.text import search_prefix
+    from skailan.crm.values.text import search_prefix
 
     limit = clamp_limit(limit)
     q = (f.q or "").strip()
@@ -803,8 +803,8 @@ def owned_person_ids(tenant_id: str, owner_id: str, *, limit: int) -> list[str] 
 
 def _search_identity(tenant_id: str, q: str) -> list[PersonItem] | None:
     """An e-mail or phone query: one GetItem on the identity (+ one on the person); None if q is a name."""
-    from skailan.crm.emails import InvalidEmail
-    from skailan.crm.phones import InvalidPhone
+    from skailan.crm.values.emails import InvalidEmail
+    from skailan.crm.values.phones import InvalidPhone
 
     if "@" in q:
         try:

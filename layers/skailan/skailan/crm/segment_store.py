@@ -27,7 +27,6 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 
-from skailan.crm._i18n import both
 from skailan.crm.events import emit
 from skailan.crm.items import FacetItem, PersonItem, SegmentItem, facet_index_pk, people_index_pk, person_pk
 from skailan.crm.lists import drop_members_of, segments_pk
@@ -36,6 +35,7 @@ from skailan.crm.models_audiences import SegmentIn, SegmentOut, SegmentPreviewOu
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.errors import NotFound, Unprocessable
+from skailan.platform.i18n import both
 from skailan.platform.ids import new_id
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.storage import transaction

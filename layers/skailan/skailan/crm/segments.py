@@ -42,11 +42,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skailan.crm._i18n import both
 from skailan.crm.fields import MAX_ABS_NUMBER, FieldDefinition, FieldType
-from skailan.crm.phones import phone_digits
-from skailan.crm.text import fold
+from skailan.crm.values.phones import phone_digits
+from skailan.crm.values.text import fold
 from skailan.platform.errors import Unprocessable
+from skailan.platform.i18n import both
 
 MAX_DEPTH = 5
 MAX_CONDITIONS = 50

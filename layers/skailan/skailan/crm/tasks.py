@@ -27,7 +27,6 @@ from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from skailan.crm._i18n import both
 from skailan.crm.events import build, emit, emit_many
 from skailan.crm.models import Page
 from skailan.crm.sales_items import (
@@ -49,6 +48,7 @@ from skailan.crm.sales_models import TaskIn, TaskOut, TaskTypeIn, TaskTypeOut, T
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
+from skailan.platform.i18n import both
 from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.observability import logger
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor

@@ -24,7 +24,7 @@ from skailan.conversations.store import state
 from skailan.conversations.store.inbox_items import BotStateItem
 from skailan.conversations.store.items import ConversationItem
 from skailan.conversations.store.mutate import Plan
-from skailan.crm.text import fold
+from skailan.crm.values.text import fold
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.observability import logger

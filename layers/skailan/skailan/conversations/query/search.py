@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from skailan.conversations.query.filters import Filters, Result, matches
 from skailan.conversations.store.inbox_items import SearchKeyItem
 from skailan.conversations.store.search_index import MAX_KEY, key_pk
-from skailan.crm.text import fold, name_tokens
+from skailan.crm.values.text import fold, name_tokens
 from skailan.platform.auth import Caller
 from skailan.platform.errors import Unprocessable
 from skailan.platform.pagination import decode_cursor, encode_cursor

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from skailan.conversations.store.inbox_items import SearchKeyItem
-from skailan.crm.text import name_search_keys, name_tokens
+from skailan.crm.values.text import name_search_keys, name_tokens
 from skailan.platform.clock import iso
 
 MAX_TEXT_KEYS = 30

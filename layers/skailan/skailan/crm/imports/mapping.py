@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from skailan.crm._i18n import both
 from skailan.crm.fields import field_key_from_label
-from skailan.crm.text import name_tokens
+from skailan.crm.values.text import name_tokens
 from skailan.platform.errors import Unprocessable
+from skailan.platform.i18n import both
 
 STANDARD_TARGETS = ("name", "first_name", "last_name", "email", "phone", "tags", "city", "company", "notes")
 CUSTOM_PREFIX = "custom:"

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from skailan.crm._i18n import both
 from skailan.platform.errors import Unprocessable
+from skailan.platform.i18n import both
 
 _REASONS: dict[str, tuple[str, str]] = {
     "empty": ("El correo está vacío", "The e-mail is empty"),

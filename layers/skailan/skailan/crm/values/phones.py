@@ -32,8 +32,8 @@ import unicodedata
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType, ValidationResult
 
-from skailan.crm._i18n import both
 from skailan.platform.errors import Unprocessable
+from skailan.platform.i18n import both
 
 _REASONS: dict[str, tuple[str, str]] = {
     "empty": ("El teléfono está vacío", "The phone number is empty"),
