@@ -21,7 +21,7 @@ def _feed(principal, type_: str) -> list[dict]:
 
 
 def test_task_reminders_and_overdue_tasks_reach_the_feeds_once(demo):
-    from skailan.crm import tasks
+    from skailan.crm.sales import tasks
 
     agent1, supervisor = demo["agent1@demo.local"], demo["supervisor@demo.local"]
     created = call(SALES, "POST", "/v1/tasks", principal=agent1,

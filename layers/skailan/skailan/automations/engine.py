@@ -625,8 +625,8 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
     if op == "create_deal":
         from decimal import Decimal
 
-        from skailan.crm import deals
-        from skailan.crm.sales_models import DealIn
+        from skailan.crm.sales import deals
+        from skailan.crm.sales.models import DealIn
 
         person = _person_dict(tenant_id, _need_person(run)) or {}
         actor = (run.trigger or {}).get("actor") or {}
@@ -641,8 +641,8 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
                                                 owner_id=owner, person_id=run.person_id))
         return {"deal_id": deal.id, "stage_id": deal.stage_id}
     if op == "move_deal":
-        from skailan.crm import deals
-        from skailan.crm.sales_models import DealUpdateIn
+        from skailan.crm.sales import deals
+        from skailan.crm.sales.models import DealUpdateIn
 
         deal_id = (run.trigger or {}).get("entity_id")
         if (run.trigger or {}).get("entity_type") != "deal" or not deal_id:
@@ -705,8 +705,8 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
 
 
 def _create_task(run: store.RunItem, ins: dict[str, Any], caller: Caller) -> dict[str, Any]:
-    from skailan.crm import tasks
-    from skailan.crm.sales_models import TaskIn
+    from skailan.crm.sales import tasks
+    from skailan.crm.sales.models import TaskIn
 
     person = _person_dict(run.tenant_id, run.person_id) if run.person_id else None
     actor = ((run.trigger or {}).get("actor") or {})

@@ -143,7 +143,7 @@ def validate(tenant_id: str, data: AutomationIn) -> None:
     """Everything that needs the brand's data; one 422 naming every bad part."""
     import json
 
-    from skailan.crm.definitions import load
+    from skailan.crm.vocabulary.definitions import load
     from skailan.platform.clock import parse_iso
 
     size = len(json.dumps(definition_of(data), default=str).encode())

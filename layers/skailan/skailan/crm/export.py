@@ -98,8 +98,8 @@ def run_export(tenant_id: str, export_id: str) -> int:
     import io
     import tempfile
 
-    from skailan.crm.definitions import load
     from skailan.crm.people import PeopleFilter, list_people
+    from skailan.crm.vocabulary.definitions import load
     from skailan.platform.aws import client
 
     item = _load(tenant_id, export_id)

@@ -82,7 +82,7 @@ def submit_url(base_url: str, form_id: str) -> str:
 
 
 def _definitions(tenant_id: str) -> dict[str, Any]:
-    from skailan.crm.definitions import load
+    from skailan.crm.vocabulary.definitions import load
 
     return {d.key: d for d in load(tenant_id).fields}
 
@@ -444,9 +444,9 @@ def _text(raw: dict[str, Any], key: str, field_name: str, errors: list[dict[str,
 
 
 def _validate(form: FormItem, raw: dict[str, Any], country: str | None) -> dict[str, Any]:
-    from skailan.crm.fields import FieldValueError, coerce_value
     from skailan.crm.values.emails import InvalidEmail, normalize_email
     from skailan.crm.values.phones import InvalidPhone, normalize_phone
+    from skailan.crm.vocabulary.fields import FieldValueError, coerce_value
 
     errors: list[dict[str, Any]] = []
     definitions = _definitions(form.tenant_id)
@@ -590,9 +590,9 @@ def _counter(form: FormItem) -> tuple[Any, list[Any]]:
 
 def _create_write(form: FormItem, data: dict[str, Any], submission: FormSubmissionItem, now: str,
                   list_id: str | None) -> Any:
-    from skailan.crm.definitions import load
     from skailan.crm.people import email_identity, new_person_item, phone_identity, set_identity
     from skailan.crm.sales_people import PersonWrite
+    from skailan.crm.vocabulary.definitions import load
 
     item = new_person_item(form.tenant_id, new_id(), data["name"], now)
     item.phone, item.email = data["phone"], data["email"]

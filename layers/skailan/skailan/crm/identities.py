@@ -148,7 +148,7 @@ def resolve_or_create(tenant_id: str, channel: str, external_id: str, *, phone: 
 
 
 def _create(tenant_id: str, channel: str, identities: list[Identity], display_name: str | None) -> PersonItem:
-    from skailan.crm.definitions import load
+    from skailan.crm.vocabulary.definitions import load
 
     phone = next((i.value for i in identities if i.kind == "phone"), None)
     email = next((i.value for i in identities if i.kind == "email"), None)

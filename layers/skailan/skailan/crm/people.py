@@ -48,8 +48,8 @@ from skailan.platform.pagination import clamp_limit, decode_cursor, encode_curso
 from skailan.platform.storage import transaction
 
 if TYPE_CHECKING:
-    from skailan.crm.definitions import Definitions
     from skailan.crm.items import TimelineItem
+    from skailan.crm.vocabulary.definitions import Definitions
 
 NOT_FOUND = both("Persona no encontrada", "Person not found")
 MAX_TRANSACTION_ITEMS = 100
@@ -177,7 +177,7 @@ def _facet_item(tenant_id: str, person: PersonItem, facet: str, value: str) -> F
 
 
 def _tag_counter(tx: TransactWrite, tenant_id: str, key: str, name: str, delta: int) -> None:
-    from skailan.crm.definitions import TAG, tags_pk
+    from skailan.crm.vocabulary.definitions import TAG, tags_pk
 
     actions: list[Action] = [TagItem.count.add(delta)]
     if delta > 0:
@@ -445,8 +445,8 @@ def touch(item: PersonItem, now: str) -> None:
 
 
 def create_person(caller: Caller | None, tenant_id: str, data: PersonIn) -> PersonOut:
-    from skailan.crm.definitions import load
-    from skailan.crm.fields import validate_values
+    from skailan.crm.vocabulary.definitions import load
+    from skailan.crm.vocabulary.fields import validate_values
 
     country = default_country(tenant_id)
     definitions = load(tenant_id)
@@ -483,9 +483,9 @@ def created_data(item: PersonItem) -> dict[str, Any]:
 
 
 def update_person(caller: Caller, person_id: str, data: PersonPatchIn) -> PersonOut:
-    from skailan.crm.definitions import journey_of_state, load
-    from skailan.crm.fields import validate_values
     from skailan.crm.timeline import timeline_item
+    from skailan.crm.vocabulary.definitions import journey_of_state, load
+    from skailan.crm.vocabulary.fields import validate_values
 
     tenant_id = caller.tenant_id
     item = load_person(tenant_id, person_id, writable=True)
@@ -651,7 +651,7 @@ def strip_field_values(tenant_id: str, key: str) -> int:
     path), so a field later re-created with the same key but another type never meets stale
     values. Idempotent; skipped if the field exists again by the time it runs.
     """
-    from skailan.crm.definitions import load
+    from skailan.crm.vocabulary.definitions import load
 
     if any(field.key == key for field in load(tenant_id).fields):
         return 0

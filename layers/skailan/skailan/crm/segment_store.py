@@ -48,8 +48,8 @@ REFRESH_AFTER_MIDNIGHT = timedelta(minutes=5)
 
 def _rule(tenant_id: str, raw: dict[str, Any]) -> Any:
     """Validate a rule against the brand's fields; errors name `rule.<json path>`."""
-    from skailan.crm.definitions import load
     from skailan.crm.segments import parse_rule
+    from skailan.crm.vocabulary.definitions import load
 
     try:
         return parse_rule(raw, load(tenant_id).fields)
@@ -300,9 +300,9 @@ def _leave(tenant_id: str, segment_id: str, person_id: str) -> bool:
 
 def evaluate_person(tenant_id: str, person_id: str, now: datetime | None = None) -> dict[str, list[str]]:
     """Bring one person's segment memberships in line with the rules; returns what changed."""
-    from skailan.crm.definitions import load
     from skailan.crm.people import as_segment_person, brand_locale, find_person
     from skailan.crm.segments import matches
+    from skailan.crm.vocabulary.definitions import load
 
     person = find_person(tenant_id, person_id, consistent=True)
     current = {f.value for f in FacetItem.query(person_pk(tenant_id, person_id),
@@ -335,9 +335,9 @@ def evaluate_person(tenant_id: str, person_id: str, now: datetime | None = None)
 
 def backfill(tenant_id: str, segment_id: str, now: datetime | None = None) -> int | None:
     """Recompute a segment's whole membership; returns the count (None if the segment is gone)."""
-    from skailan.crm.definitions import load
     from skailan.crm.people import as_segment_person, brand_locale
     from skailan.crm.segments import matches
+    from skailan.crm.vocabulary.definitions import load
 
     try:
         segment = SegmentItem.get(segments_pk(tenant_id), SEG + segment_id, consistent_read=True)

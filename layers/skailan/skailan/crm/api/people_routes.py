@@ -33,22 +33,24 @@ from skailan.platform.lazy import lazy_module
 from skailan.tenancy.access import requires
 
 if TYPE_CHECKING:  # the type checker reads the modules; at run time they load on first use
-    from skailan.crm import businesses, definitions, export, identities, lists, merge, segment_store, timeline
+    from skailan.crm import export, identities, lists, merge, segment_store, timeline
     from skailan.crm import models_audiences as audiences
-    from skailan.crm import models_businesses as business_models
-    from skailan.crm import models_vocabulary as vocabulary
+    from skailan.crm.businesses import models as business_models
+    from skailan.crm.businesses import service as businesses
+    from skailan.crm.vocabulary import definitions
+    from skailan.crm.vocabulary import models as vocabulary
 else:
     identities = lazy_module("skailan.crm.identities")
     timeline = lazy_module("skailan.crm.timeline")
     merge = lazy_module("skailan.crm.merge")
-    definitions = lazy_module("skailan.crm.definitions")
+    definitions = lazy_module("skailan.crm.vocabulary.definitions")
     lists = lazy_module("skailan.crm.lists")
     segment_store = lazy_module("skailan.crm.segment_store")
-    businesses = lazy_module("skailan.crm.businesses")
+    businesses = lazy_module("skailan.crm.businesses.service")
     export = lazy_module("skailan.crm.export")
-    vocabulary = lazy_module("skailan.crm.models_vocabulary")
+    vocabulary = lazy_module("skailan.crm.vocabulary.models")
     audiences = lazy_module("skailan.crm.models_audiences")
-    business_models = lazy_module("skailan.crm.models_businesses")
+    business_models = lazy_module("skailan.crm.businesses.models")
 
 Cursor = Annotated[str | None, Query(description="Opaque cursor from the previous page's next_cursor.")]
 Limit = Annotated[int | None, Query(ge=1, le=100)]

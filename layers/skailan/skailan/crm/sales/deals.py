@@ -30,20 +30,7 @@ from pynamodb.transactions import TransactWrite
 
 from skailan.crm.events import build, emit, emit_many
 from skailan.crm.models import Page
-from skailan.crm.sales_items import (
-    DEAL_SK,
-    DealItem,
-    DealTaskRefItem,
-    PipelineItem,
-    StageFlowItem,
-    StageStatItem,
-    board_pk,
-    deal_pk,
-    owner_deals_pk,
-    person_deals_pk,
-    pipelines_pk,
-)
-from skailan.crm.sales_models import (
+from skailan.crm.sales.models import (
     BoardColumnOut,
     BoardOut,
     ConversionOut,
@@ -56,6 +43,19 @@ from skailan.crm.sales_models import (
     StageIn,
     StageOut,
     StageTotalOut,
+)
+from skailan.crm.sales_items import (
+    DEAL_SK,
+    DealItem,
+    DealTaskRefItem,
+    PipelineItem,
+    StageFlowItem,
+    StageStatItem,
+    board_pk,
+    deal_pk,
+    owner_deals_pk,
+    person_deals_pk,
+    pipelines_pk,
 )
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 from skailan.crm.form_models import FormEmbedOut, FormIn, FormOut, FormSubmissionOut, FormUpdateIn
 from skailan.crm.models import Page
-from skailan.crm.sales_models import (
+from skailan.crm.sales.models import (
     BoardOut,
     DealIn,
     DealOut,
@@ -42,10 +42,10 @@ from skailan.platform.settings import get_settings
 from skailan.tenancy.access import requires
 
 # Services load on first use: a cold start pays only for the resource its request touches.
-deals = lazy_module("skailan.crm.deals")
+deals = lazy_module("skailan.crm.sales.deals")
 forms = lazy_module("skailan.crm.forms")
 import_jobs = lazy_module("skailan.crm.import_jobs")
-tasks = lazy_module("skailan.crm.tasks")
+tasks = lazy_module("skailan.crm.sales.tasks")
 
 Cursor = Annotated[str | None, Query(max_length=2000, description="Opaque cursor from the previous page's next_cursor.")]
 Limit = Annotated[int | None, Query(ge=1, le=100)]

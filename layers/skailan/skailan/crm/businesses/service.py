@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from pynamodb.exceptions import DeleteError, PutError
 
-from skailan.crm.events import emit
-from skailan.crm.items import BUSINESS_SK, BusinessItem, BusinessLinkItem, business_pk
-from skailan.crm.models import Page
-from skailan.crm.models_businesses import (
+from skailan.crm.businesses.models import (
     BusinessIn,
     BusinessOut,
     BusinessPersonIn,
     BusinessPersonOut,
     BusinessUpdateIn,
 )
+from skailan.crm.events import emit
+from skailan.crm.items import BUSINESS_SK, BusinessItem, BusinessLinkItem, business_pk
+from skailan.crm.models import Page
 from skailan.crm.values.text import search_prefix
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso

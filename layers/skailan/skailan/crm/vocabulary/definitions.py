@@ -28,7 +28,8 @@ from skailan.crm.items import (
     facet_index_pk,
 )
 from skailan.crm.models import Page
-from skailan.crm.models_vocabulary import (
+from skailan.crm.values.text import fold
+from skailan.crm.vocabulary.models import (
     CustomerRoleIn,
     CustomerRoleOut,
     CustomerRoleUpdateIn,
@@ -42,7 +43,6 @@ from skailan.crm.models_vocabulary import (
     TagOut,
     TagUpdateIn,
 )
-from skailan.crm.values.text import fold
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
@@ -52,7 +52,7 @@ from skailan.platform.pagination import clamp_limit, decode_cursor, encode_curso
 from skailan.platform.storage import transaction
 
 if TYPE_CHECKING:
-    from skailan.crm.fields import FieldDefinition, FieldDefinitionIn
+    from skailan.crm.vocabulary.fields import FieldDefinition, FieldDefinitionIn
 
 FIELD = "FIELD#"
 CROLE = "CROLE#"
@@ -89,7 +89,7 @@ class Definitions:
 
 def load(tenant_id: str) -> Definitions:
     """Fields, customer roles and journeys of a brand: one Query (paginated only if huge)."""
-    from skailan.crm.fields import FieldDefinition
+    from skailan.crm.vocabulary.fields import FieldDefinition
 
     out = Definitions()
     for item in ContactsItem.query(definitions_pk(tenant_id)):
@@ -133,7 +133,7 @@ def _definition_in(body: FieldDefinitionBody | FieldDefinitionIn) -> FieldDefini
     """
     from pydantic import ValidationError
 
-    from skailan.crm.fields import FieldDefinitionIn
+    from skailan.crm.vocabulary.fields import FieldDefinitionIn
 
     if isinstance(body, FieldDefinitionIn):
         return body
@@ -173,7 +173,7 @@ def _load_field(tenant_id: str, key: str) -> FieldDefinitionItem:
 
 
 def replace_field(caller: Caller, key: str, body: FieldDefinitionBody) -> FieldOut:
-    from skailan.crm.fields import FieldDefinition
+    from skailan.crm.vocabulary.fields import FieldDefinition
 
     data = _definition_in(body)
     item = _load_field(caller.tenant_id, key)
@@ -318,7 +318,7 @@ def list_journeys(tenant_id: str) -> list[JourneyOut]:
 
 def _states(raw: list[Any], taken: set[str]) -> list[dict[str, str]]:
     """State ids are unique in the brand (people hold a state id); default: a slug of the name."""
-    from skailan.crm.fields import field_key_from_label
+    from skailan.crm.vocabulary.fields import field_key_from_label
 
     states: list[dict[str, str]] = []
     errors: list[dict[str, str]] = []

@@ -29,6 +29,7 @@ from pynamodb.transactions import TransactWrite
 
 from skailan.crm.events import build, emit, emit_many
 from skailan.crm.models import Page
+from skailan.crm.sales.models import TaskIn, TaskOut, TaskTypeIn, TaskTypeOut, TaskTypeUpdateIn, TaskUpdateIn
 from skailan.crm.sales_items import (
     ALARM_SHARDS,
     DEAL_SK,
@@ -44,7 +45,6 @@ from skailan.crm.sales_items import (
     task_pk,
     task_types_pk,
 )
-from skailan.crm.sales_models import TaskIn, TaskOut, TaskTypeIn, TaskTypeOut, TaskTypeUpdateIn, TaskUpdateIn
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
@@ -68,7 +68,7 @@ NO_DUE = "~"  # sorts after every date: tasks without a due time come last
 
 
 def _transact(build_tx: Any) -> None:
-    from skailan.crm.deals import _transact as transact
+    from skailan.crm.sales.deals import _transact as transact
 
     transact(build_tx)
 
