@@ -190,10 +190,10 @@ def part_dates() -> Iterator[dict[str, Any]]:
     _in_moto()
     from skailan.automations import store
     from skailan.automations.engine import fire_schedules
-    from skailan.crm.definitions import create_field
-    from skailan.crm.fields import FieldDefinitionIn
     from skailan.crm.models import PersonIn
     from skailan.crm.people import create_person
+    from skailan.crm.vocabulary.definitions import create_field
+    from skailan.crm.vocabulary.fields import FieldDefinitionIn
     from skailan.platform import clock
     from skailan.tenancy import brands
 

@@ -92,7 +92,7 @@ def _caller(user_id: str, *, supervisor: bool = False) -> Any:
 
 
 def _agents(count: int, account_id: str, tenant: str = TENANT) -> None:
-    from skailan.inbox.items import AgentItem, TeamItem, agents_pk, ready_pk, teams_pk
+    from skailan.conversations.store.inbox_items import AgentItem, TeamItem, agents_pk, ready_pk, teams_pk
     from skailan.platform.clock import iso
 
     now = iso()
@@ -107,8 +107,8 @@ def _agents(count: int, account_id: str, tenant: str = TENANT) -> None:
 
 def _new_conversation(n: int, account_id: str, channel: str, *, status: str = "open",
                       assignee: str | None = None, tenant: str = TENANT, **extra: Any) -> Any:
-    from skailan.conversations.items import ConversationItem, conversation_pk
-    from skailan.inbox import state
+    from skailan.conversations.store import state
+    from skailan.conversations.store.items import ConversationItem, conversation_pk
 
     conversation_id = f"c{n:08d}"
     activity = f"2026-01-01T{(n // 3600) % 24:02d}:{(n // 60) % 60:02d}:{n % 60:02d}.000Z"
@@ -123,8 +123,8 @@ def _new_conversation(n: int, account_id: str, channel: str, *, status: str = "o
 
 
 def assignment_figures(agent_counts: tuple[int, ...] = (10, 100, 1000), decisions: int = 20) -> Iterator[dict[str, Any]]:
-    from skailan.conversations.items import ConversationItem
-    from skailan.inbox import assignment
+    from skailan.conversations.inbox import assignment
+    from skailan.conversations.store.items import ConversationItem
 
     for count in agent_counts:
         # A brand of its own per size: `count` online agents, one team serving the account.
@@ -150,9 +150,9 @@ def assignment_figures(agent_counts: tuple[int, ...] = (10, 100, 1000), decision
 
 
 def _populate(start: int, stop: int, rng: random.Random) -> None:
-    from skailan.conversations.items import ConversationItem
-    from skailan.inbox import search
-    from skailan.inbox.items import SearchKeyItem
+    from skailan.conversations.store import search_index as search
+    from skailan.conversations.store.inbox_items import SearchKeyItem
+    from skailan.conversations.store.items import ConversationItem
 
     agents = [f"agent-{n}" for n in range(20)]
     conversations: list[Any] = []
@@ -211,7 +211,8 @@ def _measure(name: str, size: int, fn: Callable[[], Any]) -> Iterator[dict[str, 
 
 
 def list_and_search_figures(sizes: tuple[int, ...] = (10_000, 100_000)) -> Iterator[dict[str, Any]]:
-    from skailan.inbox.views import Filters, list_conversations
+    from skailan.conversations.query.filters import Filters
+    from skailan.conversations.query.listing import list_conversations
 
     rng = random.Random(7)
     written = 0

@@ -67,8 +67,8 @@ def part_requests() -> Iterator[dict[str, Any]]:
     yield figure(BENCH, "ingest_eventbridge_requests_per_text", statistics.mean(events), "requests", before=1,
                  note="message.received is an outbox item of the message's transaction")
 
-    from skailan.conversations import store
-    from skailan.inbox import actions
+    from skailan.conversations.inbox import actions
+    from skailan.conversations.store import messages as store
     from skailan.platform.auth import Caller
 
     ref = store.find_ref("demo", "demo-whatsapp", "wamid.OI11")

@@ -10,6 +10,8 @@ import json
 from contextlib import suppress
 from typing import Any
 
+from infra.local import seed_inbox
+
 DEMO_PASSWORD = "Demo-pass-2026"
 
 BRANDS = (
@@ -174,7 +176,7 @@ def seed_data() -> None:
     for tenant_id, account in CHANNEL_ACCOUNTS:
         with suppress(Conflict):
             channel_accounts.create_account(None, tenant_id, ChannelAccountIn.model_validate(account))
-    __import__("skailan.inbox.demo", fromlist=["seed_demo"]).seed_demo()  # support team, quick replies, templates
+    seed_inbox.seed_demo()  # support team, quick replies, templates
     __import__("skailan.leads.demo", fromlist=["seed_demo"]).seed_demo()  # note templates, a queue of leads
     __import__("skailan.automations.demo", fromlist=["seed_demo"]).seed_demo()  # "Llamar nuevamente" → task
 

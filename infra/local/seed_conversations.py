@@ -1,6 +1,6 @@
 """Local only: `POST /_local/seed/conversations {"count": N, "start"?: 0, "tenant_id"?: "demo"}`
 writes N conversations straight into moto's conversations table (the inbox's own item and index
-attributes, `skailan.inbox.state.view_values`; no webhook, no events, no search keys), so the
+attributes, `skailan.conversations.store.state.view_values`; no webhook, no events, no search keys), so the
 "inbox at 10 000 conversations" bench (web/e2e/bench-inbox.mjs) has its brand in seconds.
 
 Ids are `seed-<start + i>`: seeding the same range again overwrites, never duplicates. A mix like
@@ -41,8 +41,8 @@ def _spec(body: Any) -> tuple[str, int, int]:
 
 
 def _item(tenant_id: str, n: int, rng: random.Random, now: Any) -> Any:
-    from skailan.conversations.items import CONVERSATION_SK, ConversationItem, conversation_pk
-    from skailan.inbox import state
+    from skailan.conversations.store import state
+    from skailan.conversations.store.items import CONVERSATION_SK, ConversationItem, conversation_pk
     from skailan.platform.clock import iso
 
     conversation_id = f"seed-{n}"
@@ -76,7 +76,7 @@ def seed_conversations(tenant_id: str, count: int, start: int = 0) -> dict[str, 
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
-    from skailan.conversations.items import ConversationItem
+    from skailan.conversations.store.items import ConversationItem
     from skailan.platform.clock import utcnow
     from skailan.platform.settings import get_settings
 

@@ -22,8 +22,8 @@ def _catalogues() -> dict[str, Catalogue]:
     from skailan.automations.catalogue import CATALOGUE as automations
     from skailan.campaigns.catalogue import CATALOGUE as campaigns
     from skailan.conversations.catalogue import CATALOGUE as conversations
+    from skailan.conversations.inbox_catalogue import CATALOGUE as inbox
     from skailan.crm.catalogue import CATALOGUE as crm
-    from skailan.inbox.catalogue import CATALOGUE as inbox
     from skailan.leads.catalogue import CATALOGUE as leads
     from skailan.tenancy.catalogue import CATALOGUE as tenancy
 
@@ -116,7 +116,7 @@ def test_the_assignment_worker_is_not_fed_its_own_automatic_assignments():
     ("InboxEventsRule", "INBOX_TYPES|MEMBER_GONE_TYPES"),
 ])
 def test_inbox_workers_are_routed_exactly_the_types_they_handle(rule: str, handled: str):
-    from skailan.inbox import workers
+    from skailan.conversations.inbox import workers
 
     handles = set().union(*(getattr(workers, name) for name in handled.split("|")))
     routed = {t for branch in _branches(DOMAIN_RULES[rule]) for t in _named_types(branch.get("detail-type", []))}

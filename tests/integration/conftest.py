@@ -59,7 +59,7 @@ def demo(aws: dict[str, str]) -> dict[str, Principal]:
 def no_profile_calls(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Messenger/Instagram ingest asks Meta for a new customer's name: tests stay on 127.0.0.1,
     so that call answers "no name" unless a test mocks Graph itself (`@pytest.mark.graph_profiles`)."""
-    from skailan.channels import profiles
+    from skailan.conversations.ingest import profiles
 
     profiles.clear_cache()
     if request.node.get_closest_marker("graph_profiles") is None:

@@ -27,7 +27,7 @@ BASE = "http://127.0.0.1:3000"  # the test requests' host: where providers are t
 def fresh_caches(demo):
     from aws_lambda_powertools.utilities import parameters
 
-    from skailan.channels import accounts
+    from skailan.conversations import accounts
 
     accounts.clear_cache()
     parameters.clear_caches()

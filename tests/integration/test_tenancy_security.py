@@ -172,8 +172,8 @@ def test_super_admin_is_a_builtin_role_only_super_admins_grant_or_touch(demo):
 
 
 def test_super_admin_sees_every_conversation():
-    from skailan.conversations.items import ConversationItem
-    from skailan.inbox import state
+    from skailan.conversations.store import state
+    from skailan.conversations.store.items import ConversationItem
     from skailan.platform.auth import Caller
     from skailan.tenancy.defaults import BUILTIN_ROLES
 

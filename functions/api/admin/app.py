@@ -5,8 +5,17 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from skailan.platform.api import create_resolver
 from skailan.platform.observability import logger
+from skailan.tenancy import channel_accounts
 from skailan.tenancy.routes import ROUTERS
 
+
+def _team_serves(tenant_id: str, account_id: str) -> bool:
+    from skailan.conversations.inbox import teams  # only when an account is connected
+
+    return teams.serves_account(tenant_id, account_id)
+
+
+channel_accounts.use_team_check(_team_serves)  # the "no team serves it" warning (tenancy sits below teams)
 app = create_resolver()
 for router in ROUTERS:
     app.include_router(router, prefix="/v1/admin")

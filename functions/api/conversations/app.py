@@ -3,7 +3,7 @@
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from skailan.conversations.routes import ROUTERS
+from skailan.conversations.api.routes import ROUTERS
 from skailan.platform.api import create_resolver
 from skailan.platform.observability import logger
 

@@ -5,7 +5,7 @@ Imports, forms, deals and tasks are served by the sales API function (functions/
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from skailan.crm.http.people_routes import ROUTERS
+from skailan.crm.api.people_routes import ROUTERS
 from skailan.platform.api import create_resolver
 from skailan.platform.observability import logger
 

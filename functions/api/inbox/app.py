@@ -4,7 +4,7 @@ inbox settings (auto-assignment, bots, alerts) and conversation metrics."""
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from skailan.inbox.routes import ROUTERS
+from skailan.conversations.api.inbox_routes import ROUTERS
 from skailan.platform.api import create_resolver
 from skailan.platform.observability import logger
 

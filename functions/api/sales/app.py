@@ -3,7 +3,7 @@
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from skailan.crm.http.sales_routes import ROUTERS
+from skailan.crm.api.sales_routes import ROUTERS
 from skailan.platform.api import create_resolver
 from skailan.platform.observability import logger
 

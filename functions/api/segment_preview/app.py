@@ -1,10 +1,10 @@
 """Segment count preview: POST /v1/crm/segments/preview (reads every person of the brand; sized
-for it — see skailan.crm.http.segment_preview_routes)."""
+for it — see skailan.crm.api.segment_preview_routes)."""
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from skailan.crm.http.segment_preview_routes import ROUTERS
+from skailan.crm.api.segment_preview_routes import ROUTERS
 from skailan.platform.api import create_resolver
 from skailan.platform.observability import logger
 

@@ -4,7 +4,7 @@ CORS is the widget's own origin allowlist, answered here (preflights included)."
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from skailan.conversations.webchat_routes import ROUTERS, cors_for_refusal, preflight_response
+from skailan.conversations.api.webchat_routes import ROUTERS, cors_for_refusal, preflight_response
 from skailan.platform.api import create_resolver
 from skailan.platform.observability import logger
 

@@ -3,7 +3,7 @@ auto-close, unassigned alerts, queue retries, offline grace periods, reminders."
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from skailan.inbox.workers import run_timers
+from skailan.conversations.inbox.workers import run_timers
 from skailan.platform.observability import logger
 
 

@@ -3,7 +3,7 @@ brand's supervisors (`task.overdue`), found with one Query per shard of the alar
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from skailan.crm.tasks import run_alarms
+from skailan.crm.sales.tasks import run_alarms
 from skailan.platform.observability import logger
 
 

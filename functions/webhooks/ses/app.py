@@ -7,8 +7,8 @@ found by SES's MessageId)."""
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from skailan.channels import ingress
 from skailan.channels.http import create_webhook_resolver, ok, raw_body, signed_by_provider
+from skailan.conversations.ingest import webhooks as ingress
 from skailan.platform.observability import logger
 
 app = create_webhook_resolver()

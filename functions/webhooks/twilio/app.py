@@ -5,8 +5,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from skailan.channels import ingress
 from skailan.channels.http import create_webhook_resolver, header, raw_body, signed_by_provider
+from skailan.conversations.ingest import webhooks as ingress
 from skailan.platform.observability import logger
 from skailan.platform.settings import get_settings
 

@@ -3,7 +3,7 @@ waiting times, notifications, search keys and hourly counters."""
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from skailan.inbox.workers import on_inbox_event
+from skailan.conversations.inbox.workers import on_inbox_event
 from skailan.platform.batch import SqsRecord, process_sqs_batch
 from skailan.platform.events import event_from_sqs_body
 from skailan.platform.observability import logger

@@ -4,7 +4,7 @@ later events wait for it); malformed records go to the DLQ with their reason."""
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from skailan.conversations import ingest
+from skailan.conversations.ingest import worker as ingest
 from skailan.platform.batch import SqsRecord, process_sqs_batch
 from skailan.platform.observability import logger
 

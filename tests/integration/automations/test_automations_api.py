@@ -317,8 +317,7 @@ def test_caps_stop_runs_and_repeated_caps_pause_with_an_alert(demo, monkeypatch)
     # paused: off the trigger index, so later events do not even match it
     assert engine.on_event(_tag_event("demo", person_id, ["tope"]))["matched"] == 0
     # the creator got a notice
-    from skailan.inbox.items import NotificationItem
-    from skailan.inbox.notifications import feed_pk
+    from skailan.conversations.store.inbox_items import NotificationItem, feed_pk
 
     notices = [n for n in NotificationItem.query(feed_pk("demo", admin.sub)) if n.type == "automation_paused"]
     assert notices and notices[0].data["automation_id"] == automation["id"]

@@ -12,10 +12,10 @@ API = "api/automations"
 
 
 def _conversation(conversation_id: str, *, assignee: str | None = None, tenant: str = "demo") -> None:
-    from skailan.conversations.items import ConversationItem, conversation_pk
+    from skailan.conversations.store import state
+    from skailan.conversations.store.items import ConversationItem, conversation_pk
     from skailan.crm.models import PersonIn
     from skailan.crm.people import create_person
-    from skailan.inbox import state
 
     person = create_person(None, tenant, PersonIn(name=f"Cliente {conversation_id}",
                                                   email=f"{conversation_id}@example.com"))
@@ -39,7 +39,7 @@ def _alert(conversation_id: str, event_id: str | None = None, tenant: str = "dem
 
 
 def _holder(conversation_id: str, tenant: str = "demo") -> tuple[str | None, str | None]:
-    from skailan.inbox import state
+    from skailan.conversations.store import state
 
     item = state.load(tenant, conversation_id)
     return item.assignee, item.team_id
@@ -76,8 +76,8 @@ def test_assign_agent_by_turns_once_per_event(demo):
 def test_assign_team_and_a_retried_step_keeps_its_pick(demo):
     from skailan.automations import store
     from skailan.automations.engine import on_event
-    from skailan.inbox import teams
-    from skailan.inbox.models import TeamIn
+    from skailan.conversations.inbox import teams
+    from skailan.conversations.inbox.models import TeamIn
 
     admin = demo["admin@demo.local"]
     agent2 = demo["agent2@demo.local"].sub
@@ -99,8 +99,8 @@ def test_assign_team_and_a_retried_step_keeps_its_pick(demo):
 def test_assign_steps_bad_input_name_the_part(demo):
     admin, acme = demo["admin@demo.local"], demo["admin@acme.local"]
     agent = demo["agent1@demo.local"].sub
-    from skailan.inbox import teams
-    from skailan.inbox.models import TeamIn
+    from skailan.conversations.inbox import teams
+    from skailan.conversations.inbox.models import TeamIn
 
     acme_team = teams.create_team(None, "acme", TeamIn(name="Acme equipo"))
     cases = [

@@ -227,7 +227,7 @@ def test_one_click_unsubscribe_suppresses_and_the_next_campaign_skips_them(demo)
 
 @pytest.fixture
 def local_sns(monkeypatch):
-    from skailan.channels import ingress
+    from skailan.conversations.ingest import webhooks as ingress
     from skailan.platform.settings import get_settings
 
     signer = SnsSigner()

@@ -27,7 +27,8 @@ def fresh_caches() -> Iterator[None]:
     """moto starts empty per module: forget every container-level cache between tests."""
     from aws_lambda_powertools.utilities import parameters
 
-    from skailan.channels import accounts, ingress
+    from skailan.conversations import accounts
+    from skailan.conversations.ingest import webhooks as ingress
 
     accounts.clear_cache()
     parameters.clear_caches()

@@ -33,7 +33,7 @@ def signer() -> SnsSigner:
 @pytest.fixture
 def local_sns(signer, monkeypatch):
     """stage=local trusts the fake SNS certificate (and only stage=local does)."""
-    from skailan.channels import ingress
+    from skailan.conversations.ingest import webhooks as ingress
     from skailan.platform.settings import get_settings
 
     monkeypatch.setenv("LOCAL_SNS_CERTIFICATE_URL", CERT_URL)
@@ -73,7 +73,7 @@ def test_sns_signature_and_topic_are_verified(demo, local_sns):
 
 
 def test_outside_stage_local_the_local_certificate_is_not_trusted(demo, local_sns, monkeypatch):
-    from skailan.channels import ingress
+    from skailan.conversations.ingest import webhooks as ingress
     from skailan.platform.settings import get_settings
 
     monkeypatch.setenv("STAGE", "dev")

@@ -37,7 +37,7 @@ def signer() -> SnsSigner:
 @pytest.fixture
 def local_sns(signer, monkeypatch):
     """stage=local trusts the fake SNS certificate (and only stage=local does)."""
-    from skailan.channels import ingress
+    from skailan.conversations.ingest import webhooks as ingress
     from skailan.platform.settings import get_settings
 
     monkeypatch.setenv("LOCAL_SNS_CERTIFICATE_URL", CERT_URL)
@@ -53,7 +53,7 @@ def local_sns(signer, monkeypatch):
 @pytest.fixture
 def acme_email(demo):
     """Acme claims an e-mail address of its own (once per module's moto)."""
-    from skailan.channels import accounts
+    from skailan.conversations import accounts
     from skailan.platform.errors import Conflict
     from skailan.tenancy import channel_accounts
     from skailan.tenancy.models import ChannelAccountIn
@@ -175,7 +175,7 @@ def test_the_reply_is_sent_with_the_configuration_set(demo, local_sns):
 
 
 def test_delivery_moves_a_sent_email_to_delivered_and_a_replay_changes_nothing(demo, local_sns):
-    from skailan.conversations import ingest
+    from skailan.conversations.ingest import worker as ingest
 
     conversation_id, message_id, ses_id = _reply(demo, local_sns)
     envelope = _event(local_sns, _record("Delivery", ses_id))
@@ -257,7 +257,7 @@ def test_a_forged_or_unsigned_event_is_refused_and_changes_nothing(demo, local_s
 
 
 def test_an_event_for_another_brand_or_an_unknown_message_changes_nothing(demo, local_sns, acme_email):
-    from skailan.conversations import ingest
+    from skailan.conversations.ingest import worker as ingest
     from skailan.platform.errors import Retryable
 
     conversation_id, message_id, ses_id = _reply(demo, local_sns)

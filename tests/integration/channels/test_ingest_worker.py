@@ -90,7 +90,7 @@ def test_the_same_event_processed_twice_stores_one_message(demo):
     # SQS deduplicates within five minutes; later redeliveries meet the conditional put.
     post_meta(whatsapp_text("Duplicado", message_id="wamid.DUP1", wa_id="573110000002", name="Dup"))
     (message,) = queued()
-    from skailan.conversations import ingest
+    from skailan.conversations.ingest import worker as ingest
 
     first = ingest.process_record(message["Body"], message_id="a", group_id="g", receive_count=1)
     second = ingest.process_record(message["Body"], message_id="b", group_id="g", receive_count=1)
@@ -130,7 +130,7 @@ def test_last_customer_message_at_is_the_providers_time(demo):
 
 
 def test_a_closed_conversation_reopens_when_the_customer_writes(demo, published):
-    from skailan.conversations.items import CONVERSATION_SK, ConversationItem, conversation_pk, inbox_pk
+    from skailan.conversations.store.items import CONVERSATION_SK, ConversationItem, conversation_pk, inbox_pk
 
     post_meta(whatsapp_text("hola", message_id="wamid.RE1", wa_id="573110000005", name="Reabre"))
     assert drain() == []
@@ -195,7 +195,7 @@ def test_statuses_only_move_forward_and_failed_keeps_the_providers_code(demo):
 
 
 def test_a_status_for_a_message_not_recorded_yet_is_retried_then_dropped(demo):
-    from skailan.conversations import ingest
+    from skailan.conversations.ingest import worker as ingest
 
     post_meta(whatsapp_status("wamid.NOBODY", "delivered", recipient="573110000008"))
     (message,) = queued()
@@ -284,7 +284,7 @@ _noise = st.recursive(
        event_junk=_noise)
 def test_fuzzed_records_fail_alone(demo, junk, event_junk):
     """Garbage bodies and damaged envelopes go to the DLQ; the good record in the batch is stored."""
-    from skailan.conversations import ingest
+    from skailan.conversations.ingest import worker as ingest
     from skailan.platform.aws import client
 
     good = post_meta(whatsapp_text("ok", message_id=f"wamid.FZ{abs(hash(junk)) % 10**9}", wa_id="573110000011",

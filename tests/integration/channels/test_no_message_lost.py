@@ -118,7 +118,7 @@ def local_graph(monkeypatch):
 
 
 def test_a_failed_media_download_stores_the_text_and_retries_the_media_on_its_own(demo, local_graph):
-    from skailan.conversations import ingest
+    from skailan.conversations.ingest import worker as ingest
 
     post_meta(_image("wamid.MEDIAFAIL1", "573110000301", "9000000001"))
     post_meta(whatsapp_text("¿Lo recibieron?", message_id="wamid.MEDIAFAIL2", wa_id="573110000301", name="Foto"))
@@ -153,7 +153,7 @@ def test_a_failed_media_download_stores_the_text_and_retries_the_media_on_its_ow
 
 
 def test_media_that_keeps_failing_ends_unavailable_and_the_text_stays(demo, local_graph):
-    from skailan.conversations import ingest
+    from skailan.conversations.ingest import worker as ingest
 
     post_meta(_image("wamid.MEDIAFAIL3", "573110000302", "9000000003"))
     with respx.mock(assert_all_called=False) as mock:
@@ -173,7 +173,8 @@ def test_media_that_keeps_failing_ends_unavailable_and_the_text_stays(demo, loca
 
 
 def test_a_poison_record_never_takes_the_customers_later_messages_with_it(demo, monkeypatch):
-    from skailan.conversations import ingest, store
+    from skailan.conversations.ingest import worker as ingest
+    from skailan.conversations.store import messages as store
     from skailan.platform.aws import client
 
     original = store.append_message
@@ -209,9 +210,9 @@ def test_a_poison_record_never_takes_the_customers_later_messages_with_it(demo, 
 
 
 def test_a_message_is_stored_whatever_the_brand_and_inbox_settings_hold(demo):
+    from skailan.conversations.inbox.config import settings_pk
+    from skailan.conversations.store.inbox_items import InboxSettingsItem
     from skailan.crm import people
-    from skailan.inbox.config import settings_pk
-    from skailan.inbox.items import InboxSettingsItem
     from skailan.tenancy.items import BrandItem, tenant_pk
 
     brand = BrandItem.get(tenant_pk("demo"), "BRAND")
@@ -241,7 +242,7 @@ def test_a_message_is_stored_whatever_the_brand_and_inbox_settings_hold(demo):
         (sms,) = _messages(demo, _conversation(demo, "3001234567")["id"])
         assert sms["text"] == "sms nacional"
         # the inbox's reaction to the message (bots, assignment) runs on defaults too
-        from skailan.inbox.config import get_config
+        from skailan.conversations.inbox.config import get_config
 
         assert get_config("demo").assignment.enabled is True
         assert call(API, "GET", "/v1/conversations", principal=demo["admin@demo.local"]).status == 200
@@ -389,7 +390,8 @@ def test_an_unexpected_error_on_the_last_receive_leaves_a_final_state(demo, monk
 
 
 def test_a_message_left_sending_gets_delivery_unknown_on_the_last_receive(demo, monkeypatch):
-    from skailan.conversations import outbound, store
+    from skailan.conversations import outbound
+    from skailan.conversations.store import messages as store
     from skailan.platform.clock import iso
     from tests.integration.channels.test_outbound import _send, _whatsapp_conversation
 
@@ -405,7 +407,7 @@ def test_a_message_left_sending_gets_delivery_unknown_on_the_last_receive(demo, 
 
 def test_the_sweeper_settles_a_message_whose_record_was_lost_and_leaves_sent_ones(demo, monkeypatch):
     from skailan.conversations import outbound
-    from skailan.inbox import workers
+    from skailan.conversations.inbox import workers
     from skailan.platform.clock import iso, utcnow
     from skailan.platform.settings import get_settings
     from tests.integration.channels.test_outbound import WA_URL, _send, _wa_ok, _whatsapp_conversation
@@ -434,7 +436,8 @@ def test_an_email_whose_attachment_cannot_be_kept_is_stored_with_its_text(demo, 
     from email.message import EmailMessage
 
     from infra.local.fake_providers import ses_received_notification
-    from skailan.conversations import ingest, media
+    from skailan.conversations.ingest import media
+    from skailan.conversations.ingest import worker as ingest
     from skailan.platform.aws import client
     from skailan.platform.settings import get_settings
 
@@ -472,8 +475,8 @@ def test_an_email_whose_attachment_cannot_be_kept_is_stored_with_its_text(demo, 
 
 
 def test_a_media_retry_that_was_never_queued_is_queued_by_the_records_own_retry(demo, local_graph, monkeypatch):
-    from skailan.channels import inbound_queue
-    from skailan.conversations import ingest
+    from skailan.conversations.ingest import inbound_queue
+    from skailan.conversations.ingest import worker as ingest
 
     post_meta(_image("wamid.MEDIAFAIL4", "573110000310", "9000000004"))
     (record,) = receive_all(queue_url("INBOUND_QUEUE_URL"))

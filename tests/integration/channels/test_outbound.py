@@ -239,8 +239,8 @@ def test_a_partial_multi_attachment_send_resends_only_what_is_missing(demo):
 
 
 def test_an_attempt_that_died_mid_call_is_not_resent(demo):
-    from skailan.conversations import store
     from skailan.conversations.outbound import OutboundJob, deliver
+    from skailan.conversations.store import messages as store
 
     conversation_id = _whatsapp_conversation(demo, "573220000008")
     queued = _send(demo, conversation_id, {"text": "hola"})

@@ -28,7 +28,7 @@ def _contact(demo, external_id: str) -> dict:
 
 @pytest.mark.graph_profiles
 def test_messenger_and_instagram_customers_get_their_profile_names_once(demo):
-    from skailan.channels import profiles
+    from skailan.conversations.ingest import profiles
 
     with respx.mock(assert_all_called=True) as mock:
         fb = mock.get(f"{GRAPH}/8200000000000001").mock(return_value=httpx.Response(
@@ -64,7 +64,7 @@ def test_a_refused_profile_keeps_the_message_and_the_default_name(demo):
 
 
 def _account(account_id: str):
-    from skailan.channels import accounts
+    from skailan.conversations import accounts
 
     account = accounts.account("demo", account_id)
     assert account is not None

@@ -28,8 +28,8 @@ def published(demo):
 
 
 def _closed_awaiting(wa_id: str, message_id: str, *, minutes: int = 60) -> str:
-    from skailan.conversations import store
-    from skailan.conversations.items import ConversationItem, conversation_pk, inbox_pk
+    from skailan.conversations.store import messages as store
+    from skailan.conversations.store.items import ConversationItem, conversation_pk, inbox_pk
     from skailan.platform.clock import iso, utcnow
 
     post_meta(whatsapp_text("Hola", wa_id=wa_id, message_id=message_id))
@@ -44,7 +44,8 @@ def _closed_awaiting(wa_id: str, message_id: str, *, minutes: int = 60) -> str:
 
 
 def test_a_rating_is_stored_on_the_closed_conversation_with_its_events_and_a_retry_adds_nothing(demo, published):
-    from skailan.conversations import ingest, store
+    from skailan.conversations.ingest import worker as ingest
+    from skailan.conversations.store import messages as store
 
     conversation_id = _closed_awaiting("573119000001", "wamid.RATE1")
     published.mark()
@@ -71,7 +72,7 @@ def test_a_rating_is_stored_on_the_closed_conversation_with_its_events_and_a_ret
 
 
 def test_other_text_or_a_late_rating_reopens(demo, published):
-    from skailan.conversations import store
+    from skailan.conversations.store import messages as store
 
     first = _closed_awaiting("573119000002", "wamid.RATE10")
     published.mark()

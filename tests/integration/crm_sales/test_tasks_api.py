@@ -103,7 +103,7 @@ def test_tasks_on_a_person_and_a_deal(demo, events):
 
 
 def test_reminders_and_overdue_escalation_fire_once_each(demo, events):
-    from skailan.crm.tasks import run_alarms
+    from skailan.crm.sales.tasks import run_alarms
 
     agent = demo["agent1@demo.local"]
     supervisor = demo["supervisor@demo.local"]

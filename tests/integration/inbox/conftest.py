@@ -75,7 +75,7 @@ def purge_inbox_queues() -> None:
 def customer_writes(text: str, *, wa_id: str, name: str = "Camila Ruiz", message_id: str,
                     at: datetime | None = None, run_inbox: bool = True) -> str:
     """A WhatsApp customer message through the webhook and the ingest worker; the conversation id."""
-    from skailan.conversations import store
+    from skailan.conversations.store import messages as store
 
     reply = post_meta(whatsapp_text(text, wa_id=wa_id, name=name, message_id=message_id, at=at))
     assert reply.status == 200, reply.body
@@ -106,7 +106,7 @@ def outbound_texts() -> list[str]:
     """Texts waiting on the outbound queue (peeked, left in place)."""
     import json
 
-    from skailan.conversations import store
+    from skailan.conversations.store import messages as store
     from tests.integration.channels.conftest import queued
 
     texts = []
@@ -141,7 +141,7 @@ def serialized_dynamodb() -> Iterator[None]:
 
 def reset_agents(tenant_id: str = "demo") -> None:
     """Everyone offline with no load and no capacity override; no timers left behind."""
-    from skailan.inbox.items import AgentItem, TimerItem, agents_pk
+    from skailan.conversations.store.inbox_items import AgentItem, TimerItem, agents_pk
 
     for agent in AgentItem.query(agents_pk(tenant_id)):
         agent.update(actions=[AgentItem.status.set("offline"), AgentItem.ready_pk.remove(), AgentItem.load.set(0),

@@ -27,8 +27,8 @@ from tests.support import call
 @pytest.fixture(autouse=True)
 def quiet_bots(demo):
     """No greetings in these tests: only assignment matters here."""
-    from skailan.inbox import config
-    from skailan.inbox.models import BotMessage, BotSettings, InboxSettingsIn
+    from skailan.conversations.inbox import config
+    from skailan.conversations.inbox.models import BotMessage, BotSettings, InboxSettingsIn
     from skailan.platform.auth import Caller
 
     admin = Caller(tenant_id="demo", principal_id=demo["admin@demo.local"].sub, kind="user",
@@ -57,13 +57,13 @@ def _agent(demo, email):
 
 
 def _holders(conversation_ids):
-    from skailan.inbox import state
+    from skailan.conversations.store import state
 
     return {cid: state.load("demo", cid).assignee for cid in conversation_ids}
 
 
 def _queued_ids():
-    from skailan.inbox.assignment import queued
+    from skailan.conversations.inbox.assignment import queued
 
     return [i.conversation_id for i in queued("demo", "demo-whatsapp", limit=500)]
 
@@ -95,7 +95,7 @@ def test_least_loaded_then_round_robin(demo):
 
 
 def test_tag_matches_win_over_load(demo):
-    from skailan.inbox import actions, assignment
+    from skailan.conversations.inbox import actions, assignment
 
     supervisor = demo["supervisor@demo.local"]
     agent1, agent2 = demo["agent1@demo.local"], demo["agent2@demo.local"]
@@ -137,7 +137,7 @@ def test_nobody_online_means_the_queue_and_coming_online_drains_it_oldest_first(
 
 
 def test_an_agent_gone_offline_returns_their_conversations_after_the_grace_period(demo):
-    from skailan.inbox import workers
+    from skailan.conversations.inbox import workers
     from skailan.platform.clock import iso, utcnow
 
     agent1, agent2 = demo["agent1@demo.local"], demo["agent2@demo.local"]
@@ -159,7 +159,7 @@ def test_an_agent_gone_offline_returns_their_conversations_after_the_grace_perio
 
 
 def test_coming_back_online_within_the_grace_period_keeps_the_conversations(demo):
-    from skailan.inbox import workers
+    from skailan.conversations.inbox import workers
     from skailan.platform.clock import iso, utcnow
 
     agent1 = demo["agent1@demo.local"]
@@ -172,7 +172,7 @@ def test_coming_back_online_within_the_grace_period_keeps_the_conversations(demo
 
 
 def test_two_agents_taking_one_conversation_at_the_same_moment_exactly_one_wins(demo, serialized_dynamodb):
-    from skailan.inbox import actions
+    from skailan.conversations.inbox import actions
     from skailan.platform.errors import Conflict
 
     callers = [_caller(demo, "agent1@demo.local"), _caller(demo, "agent2@demo.local")]
@@ -206,7 +206,8 @@ def test_two_agents_taking_one_conversation_at_the_same_moment_exactly_one_wins(
 def test_fifty_conversations_for_three_agents_with_capacity_ten(demo, serialized_dynamodb):
     from concurrent.futures import ThreadPoolExecutor
 
-    from skailan.inbox import actions, assignment, state
+    from skailan.conversations.inbox import actions, assignment
+    from skailan.conversations.store import state
 
     supervisor = demo["supervisor@demo.local"]
     trio = ["agent1@demo.local", "agent2@demo.local", "supervisor@demo.local"]

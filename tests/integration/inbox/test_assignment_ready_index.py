@@ -38,7 +38,7 @@ def _items_read() -> Iterator[list[int]]:
 
 def _brand(tenant: str, teams: dict[str, tuple[int, int]], account_id: str) -> None:
     """Online agents per team: name -> (how many, their load); the first team serves the account."""
-    from skailan.inbox.items import AgentItem, TeamItem, agents_pk, ready_pk, teams_pk
+    from skailan.conversations.store.inbox_items import AgentItem, TeamItem, agents_pk, ready_pk, teams_pk
 
     serving = next(iter(teams))
     for team, (count, load) in teams.items():
@@ -52,8 +52,8 @@ def _brand(tenant: str, teams: dict[str, tuple[int, int]], account_id: str) -> N
 
 
 def _conversation(tenant: str, conversation_id: str, account_id: str) -> None:
-    from skailan.conversations.items import ConversationItem, conversation_pk
-    from skailan.inbox import state
+    from skailan.conversations.store import state
+    from skailan.conversations.store.items import ConversationItem, conversation_pk
 
     item = ConversationItem(conversation_pk(tenant, conversation_id), "C", tenant_id=tenant,
                             conversation_id=conversation_id, channel="whatsapp", account_id=account_id,
@@ -64,7 +64,7 @@ def _conversation(tenant: str, conversation_id: str, account_id: str) -> None:
 
 
 def _decide(tenant: str, conversation_id: str, account_id: str) -> tuple[str | None, int]:
-    from skailan.inbox import assignment
+    from skailan.conversations.inbox import assignment
 
     _conversation(tenant, conversation_id, account_id)
     with _items_read() as read:
@@ -79,14 +79,14 @@ def test_items_read_per_decision_do_not_grow_with_the_agents(demo):
     large = _decide("ready-large", "c2", "acct")
     assert small[0] is not None and small[0].startswith("support-")
     assert large[0] is not None and large[0].startswith("support-")
-    from skailan.inbox.assignment import READY_PAGE
+    from skailan.conversations.inbox.assignment import READY_PAGE
 
     assert large[1] <= READY_PAGE + 10  # one page of agents + conversation, settings, team
     assert large[1] - small[1] <= READY_PAGE - 10  # 300 agents read no more than a page over 10
 
 
 def test_a_serving_agent_behind_other_teams_is_still_found(demo, monkeypatch):
-    from skailan.inbox import assignment
+    from skailan.conversations.inbox import assignment
 
     monkeypatch.setattr(assignment, "READY_PAGE", 3)
     monkeypatch.setattr(assignment, "MAX_READY_PAGES", 2)
@@ -104,7 +104,7 @@ def clean_agents(demo: Any) -> Iterator[None]:
 
 
 def test_presence_keeps_the_ready_index(demo, clean_agents):
-    from skailan.inbox import agents
+    from skailan.conversations.inbox import agents
 
     agent1 = demo["agent1@demo.local"]
 

@@ -70,7 +70,7 @@ def test_greeting_on_the_first_message_and_faq_answers_accent_and_case_insensiti
     purposes = [e["data"]["purpose"] for e in history if e["type"] == "conversation.bot_replied"]
     assert purposes == ["greeting", "faq:envios", "faq:horario"]
     # Redelivering the creation event does not greet twice
-    from skailan.inbox import bots, config
+    from skailan.conversations.inbox import bots, config
 
     assert bots.on_conversation_created("demo", conversation_id, config.get_config("demo")) is None
 
@@ -105,7 +105,7 @@ def test_out_of_hours_reply_once_and_handoff_to_a_person(demo):
 
 
 def test_inactivity_auto_close_with_a_closing_message_and_reason(demo):
-    from skailan.inbox import workers
+    from skailan.conversations.inbox import workers
     from skailan.platform.clock import iso, utcnow
 
     _hours(demo, ALWAYS)
@@ -148,7 +148,7 @@ def test_inactivity_settings_refuse_an_unknown_close_reason(demo):
 
 
 def test_new_messages_notify_the_holder_adding_up_and_remind_me_later(demo):
-    from skailan.inbox import workers
+    from skailan.conversations.inbox import workers
     from skailan.platform.clock import iso, utcnow
 
     _hours(demo, ALWAYS)
@@ -177,7 +177,7 @@ def test_new_messages_notify_the_holder_adding_up_and_remind_me_later(demo):
 
 
 def test_a_conversation_waiting_unassigned_too_long_alerts_the_supervisors(demo):
-    from skailan.inbox import workers
+    from skailan.conversations.inbox import workers
     from skailan.platform.clock import iso, utcnow
 
     call(INBOX, "PATCH", "/v1/inbox/settings", principal=demo["supervisor@demo.local"],
@@ -222,7 +222,7 @@ def test_first_response_and_resolution_become_hourly_counters(demo):
                   query={"metric": "first_response_ms", "by": "all"}).body["items"]
     assert hourly and len(hourly[0]["hour"]) == 13 and hourly[0]["average"] >= 0
     # Redelivered events are not counted twice
-    from skailan.inbox import metrics
+    from skailan.conversations.inbox import metrics
 
     assert metrics.first_time("demo", "event-x:m") is True and metrics.first_time("demo", "event-x:m") is False
     assert call(INBOX, "GET", "/v1/inbox/metrics", principal=agent1,

@@ -80,7 +80,7 @@ def _closed_by_agent(demo, *, wa_id, message_id, at=None):
 
 def _redeliver_close(demo, conversation_id):
     """The same `conversation.closed` event (same id) handled again by the events worker."""
-    from skailan.inbox import workers
+    from skailan.conversations.inbox import workers
     from skailan.platform.events import DomainEvent
 
     entry = next(e for e in _history(demo["supervisor@demo.local"], conversation_id)
@@ -157,7 +157,7 @@ def test_close_sends_the_survey_once_and_a_5_is_the_rating_without_reopening(dem
                   query={"metric": "csat", "by": "agent"}).body["items"]
     assert any(b["dimension"] == agent1.sub and b["distribution"]["5"] == 1 for b in hourly)
     # A redelivered rating event is not counted twice
-    from skailan.inbox import workers
+    from skailan.conversations.inbox import workers
 
     assert workers.on_inbox_event(rated)["csat"] == "rated"
     assert _csat_totals(supervisor, "agent")[agent1.sub]["count"] == 1
@@ -201,7 +201,7 @@ def test_any_other_answer_reopens_the_conversation_as_today(demo, published):
 
 
 def test_a_rating_after_the_window_reopens(demo):
-    from skailan.conversations.items import ConversationItem, conversation_pk
+    from skailan.conversations.store.items import ConversationItem, conversation_pk
     from skailan.platform.clock import iso, utcnow
 
     supervisor = demo["supervisor@demo.local"]

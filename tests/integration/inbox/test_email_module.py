@@ -34,8 +34,8 @@ def _receive(sender: str, subject: str, text: str, *, headers: dict[str, str] | 
     conversation id."""
     from email.message import EmailMessage
 
-    from skailan.channels.inbound_queue import IngestEnvelope, MailRef, enqueue
-    from skailan.conversations import store
+    from skailan.conversations.ingest.inbound_queue import IngestEnvelope, MailRef, enqueue
+    from skailan.conversations.store import messages as store
 
     message_id = f"{uuid.uuid4().hex}@cliente.example"
     mime = EmailMessage()
@@ -186,7 +186,7 @@ def test_templates_are_sanitised_rendered_and_replies_carry_signatures(demo):
 
 
 def test_follow_ups_fire_when_unanswered_and_are_cancelled_by_an_answer(demo, monkeypatch):
-    from skailan.inbox import workers
+    from skailan.conversations.inbox import workers
 
     supervisor, acme = demo["supervisor@demo.local"], demo["admin@acme.local"]
     call(INBOX, "PUT", "/v1/email/autoresponses/demo-email", principal=supervisor, body={"enabled": False})
@@ -291,7 +291,7 @@ def test_folders_and_labels_file_each_conversation_once(demo):
 
 
 def test_the_bots_never_answer_automatic_or_bulk_mail_and_mark_their_own(demo, monkeypatch):
-    from skailan.inbox import bots
+    from skailan.conversations.inbox import bots
 
     supervisor = demo["supervisor@demo.local"]
     call(INBOX, "PUT", "/v1/email/autoresponses/demo-email", principal=supervisor, body={"enabled": False})

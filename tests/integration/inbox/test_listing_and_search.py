@@ -24,9 +24,9 @@ def _ids(principal, **query):
 
 
 def _telegram(text: str, *, chat_id: str, name: str, message_id: str) -> str:
-    from skailan.channels.inbound_queue import IngestEnvelope
     from skailan.channels.models import InboundMessage, Sender
-    from skailan.conversations import ingest
+    from skailan.conversations.ingest import worker as ingest
+    from skailan.conversations.ingest.inbound_queue import IngestEnvelope
 
     now = datetime.now(UTC)
     message = InboundMessage(channel="telegram", provider_message_id=message_id, sender=Sender(
@@ -41,8 +41,8 @@ def _telegram(text: str, *, chat_id: str, name: str, message_id: str) -> str:
 @pytest.fixture(scope="module")
 def inbox(demo):
     """A small brand inbox: who holds what, priorities, tags, waiting times, a closed one."""
-    from skailan.inbox import config
-    from skailan.inbox.models import BotMessage, BotSettings, InboxSettingsIn
+    from skailan.conversations.inbox import config
+    from skailan.conversations.inbox.models import BotMessage, BotSettings, InboxSettingsIn
     from skailan.platform.auth import Caller
 
     admin = Caller(tenant_id="demo", principal_id="setup", kind="user", permissions=frozenset({"conversations:manage"}))
@@ -174,7 +174,7 @@ def test_search_by_name_phone_email_and_message_text(demo, inbox):
 
 
 def test_search_by_e_mail(demo, inbox):
-    from skailan.inbox import search
+    from skailan.conversations.store import search_index as search
 
     search.index_contact("demo", inbox["theirs"], {"name": "Lucía Torres", "email": "lucia.torres@example.com"})
     supervisor = demo["supervisor@demo.local"]

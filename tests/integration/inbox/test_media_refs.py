@@ -59,7 +59,7 @@ def test_quick_replies_refuse_another_brands_keys_and_urls(demo, acme_media):
 
 
 def test_a_foreign_key_stored_earlier_is_never_presigned(demo, acme_media):
-    from skailan.inbox.items import QuickReplyItem
+    from skailan.conversations.store.inbox_items import QuickReplyItem
 
     supervisor = demo["supervisor@demo.local"]
     conversation_id = customer_writes("Hola", wa_id="573109900001", message_id="wamid.MEDIAREF1")
@@ -78,7 +78,7 @@ def test_a_foreign_key_stored_earlier_is_never_presigned(demo, acme_media):
 
 
 def test_replies_cannot_attach_another_brands_file(demo, acme_media):
-    from skailan.conversations import store
+    from skailan.conversations.store import messages as store
 
     supervisor = demo["supervisor@demo.local"]
     conversation_id = customer_writes("Hola", wa_id="573109900002", message_id="wamid.MEDIAREF2")

@@ -32,8 +32,8 @@ _numbers = itertools.count(1)
 
 @pytest.fixture(autouse=True)
 def quiet_bots(demo) -> Iterator[None]:
-    from skailan.inbox import config
-    from skailan.inbox.models import BotMessage, BotSettings, InboxSettingsIn
+    from skailan.conversations.inbox import config
+    from skailan.conversations.inbox.models import BotMessage, BotSettings, InboxSettingsIn
     from skailan.platform.auth import Caller
 
     for tenant_id, email in (("demo", "admin@demo.local"), ("acme", "admin@acme.local")):
@@ -53,7 +53,8 @@ def quiet_bots(demo) -> Iterator[None]:
 def opened() -> Iterator[list[tuple[str, str]]]:
     """(tenant, conversation) opened by the test; closed afterwards so later tests start with an
     empty waiting queue."""
-    from skailan.inbox import actions, state
+    from skailan.conversations.inbox import actions
+    from skailan.conversations.store import state
 
     created: list[tuple[str, str]] = []
     yield created
@@ -79,8 +80,8 @@ def _new_agent(label: str, *, tenants: tuple[str, ...] = ("demo",)) -> Principal
 
 
 def _team(tenant_id: str, account_id: str, *agents: Principal) -> str:
-    from skailan.inbox import teams
-    from skailan.inbox.models import TeamIn
+    from skailan.conversations.inbox import teams
+    from skailan.conversations.inbox.models import TeamIn
 
     return teams.create_team(None, tenant_id, TeamIn(name=f"Equipo {next(_numbers)}", members=[a.sub for a in agents],
                                                      channel_accounts=[account_id])).id
@@ -94,7 +95,7 @@ def _write(opened: list[tuple[str, str]], text: str = "Hola, necesito ayuda") ->
 
 
 def _acme_writes(opened: list[tuple[str, str]]) -> str:
-    from skailan.conversations import store
+    from skailan.conversations.store import messages as store
     from tests.integration.channels.conftest import drain, post_meta, whatsapp_text
 
     n = next(_numbers)
@@ -111,25 +112,25 @@ def _acme_writes(opened: list[tuple[str, str]]) -> str:
 
 
 def _conv(conversation_id: str, tenant_id: str = "demo") -> Any:
-    from skailan.inbox import state
+    from skailan.conversations.store import state
 
     return state.load(tenant_id, conversation_id)
 
 
 def _agent(user_id: str, tenant_id: str = "demo") -> Any:
-    from skailan.inbox import agents
+    from skailan.conversations.inbox import agents
 
     return agents.get_agent(tenant_id, user_id, consistent=True)
 
 
 def _history(conversation_id: str, tenant_id: str = "demo") -> list[dict[str, Any]]:
-    from skailan.inbox import history
+    from skailan.conversations.store import history
 
     return [e.model_dump() for e in history.list_history(tenant_id, conversation_id, cursor=None, limit=100).items]
 
 
 def _queued_ids() -> set[str]:
-    from skailan.inbox.assignment import queued
+    from skailan.conversations.inbox.assignment import queued
 
     return {i.conversation_id for i in queued("demo", "demo-whatsapp", limit=500)}
 
@@ -192,8 +193,8 @@ def _offboarding_entries(conversation_id: str, reason: str) -> list[dict[str, An
 
 
 def test_a_disabled_agent_leaves_the_pool_and_their_open_conversations_wait_in_the_queue(demo, opened, monkeypatch):
-    from skailan.conversations.items import ConversationItem
-    from skailan.inbox import assignment
+    from skailan.conversations.inbox import assignment
+    from skailan.conversations.store.items import ConversationItem
 
     monkeypatch.setattr(assignment, "PAGE_SIZE", 2)  # A's 3 open conversations take two pages
     queries = []
@@ -286,8 +287,9 @@ def test_the_conversations_go_to_an_available_colleague_of_the_same_team_with_ro
 
 
 def test_a_conversation_reassigned_before_the_event_is_handled_stays_with_its_new_holder(demo, opened, monkeypatch):
-    from skailan.conversations.items import ConversationItem
-    from skailan.inbox import assignment, state
+    from skailan.conversations.inbox import assignment
+    from skailan.conversations.store import state
+    from skailan.conversations.store.items import ConversationItem
 
     a, b = _new_agent("fabio"), _new_agent("gina")
     _team("demo", "demo-whatsapp", a, b)

@@ -27,14 +27,14 @@ def _mail_count() -> int:
 
 
 def _run_timers(after: timedelta) -> dict[str, int]:
-    from skailan.inbox.workers import run_timers
+    from skailan.conversations.inbox.workers import run_timers
     from skailan.platform.clock import iso, utcnow
 
     return run_timers(iso(utcnow() + after))
 
 
 def _window() -> timedelta:
-    from skailan.inbox.notification_mail import window
+    from skailan.conversations.inbox.notification_mail import window
 
     return window()
 
@@ -138,7 +138,7 @@ def test_read_notifications_are_not_mailed_and_a_failed_send_is_retried_not_lost
 
 @pytest.mark.parametrize("kind", ["assigned", "unassigned_alert"])
 def test_every_kind_reaches_the_live_channel(demo, kind):
-    from skailan.inbox import notifications
+    from skailan.conversations.inbox import notifications
 
     supervisor = demo["supervisor@demo.local"]
     watch = OutboxWatch("skailan-local-inbox")

@@ -61,7 +61,7 @@ def test_conversations_and_people_filter_by_owner(demo):
 
 
 def test_an_owner_with_too_many_people_is_refused_with_a_hint(demo, monkeypatch):
-    from skailan.inbox import views
+    from skailan.conversations.query import listing as views
 
     admin, superadmin, agent1 = demo["admin@demo.local"], demo["superadmin@demo.local"], demo["agent1@demo.local"]
     # agent1 owns at least one person whatever ran before (tests may run apart on parallel workers)

@@ -72,7 +72,7 @@ def test_only_super_admins_see_every_team_s_conversations(demo):
     joined = call(INBOX, "PATCH", "/v1/teams/soporte", principal=superadmin,
                   body={"members": [agent1.sub, agent2.sub, admin.sub]})
     assert joined.status == 200, joined.body
-    from skailan.inbox import state
+    from skailan.conversations.store import state
 
     state._MANAGER_TEAMS.clear()  # the few seconds' cache of a warm container
     assert _detail(admin, in_soporte) == 200 and in_soporte in _listed(admin)

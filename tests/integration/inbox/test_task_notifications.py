@@ -21,7 +21,7 @@ def _feed(principal, type_: str) -> list[dict]:
 
 
 def test_task_reminders_and_overdue_tasks_reach_the_feeds_once(demo):
-    from skailan.crm import tasks
+    from skailan.crm.sales import tasks
 
     agent1, supervisor = demo["agent1@demo.local"], demo["supervisor@demo.local"]
     created = call(SALES, "POST", "/v1/tasks", principal=agent1,
@@ -41,7 +41,7 @@ def test_task_reminders_and_overdue_tasks_reach_the_feeds_once(demo):
     # the feed's usual actions apply: read, "remind me"
     assert call(INBOX, "POST", f"/v1/notifications/{reminder['id']}/read", principal=agent1).status == 200
     # a redelivered alarm event does not notify twice; the alarm job does not fire it again
-    from skailan.inbox import notifications
+    from skailan.conversations.inbox import notifications
     from skailan.platform.events import DomainEvent
 
     event = DomainEvent(tenant_id="demo", source="skailan.crm", type="task.reminder", entity_type="task",

@@ -87,7 +87,7 @@ def test_a_customer_message_reaches_each_member_as_they_may_see_it(demo, connect
 
 
 def test_notifications_go_to_their_recipient_and_a_redelivery_keeps_its_cursor(demo, connected):
-    from skailan.inbox.notifications import notify
+    from skailan.conversations.inbox.notifications import notify
     from skailan.realtime import store
 
     realtime_messages()
@@ -226,7 +226,7 @@ def test_bad_input_and_an_expired_cursor(demo):
 
 
 def test_inbox_counts_follow_the_callers_permissions(demo):
-    from skailan.conversations.items import ConversationItem, inbox_pk
+    from skailan.conversations.store.items import ConversationItem, inbox_pk
 
     agent1, agent2, supervisor = demo["agent1@demo.local"], demo["agent2@demo.local"], demo["supervisor@demo.local"]
     reset_agents()  # nobody online: the new conversation waits unassigned

@@ -12,7 +12,7 @@ from skailan.channels.email.loops import loop_headers, refusal
 from skailan.channels.email.outbound import compose_email
 from skailan.channels.email.sanitize import sanitize_html
 from skailan.channels.models import OutboundMessage
-from skailan.inbox.mail import fields_in, render_text
+from skailan.conversations.inbox.mail import fields_in, render_text
 
 
 @pytest.mark.parametrize(("dirty", "clean"), [

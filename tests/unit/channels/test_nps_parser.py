@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from skailan.conversations.policy import parse_answer, parse_nps
+from skailan.conversations.domain.policy import parse_answer, parse_nps
 
 
 @pytest.mark.parametrize(("text", "score"), [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from skailan.conversations.policy import parse_rating
+from skailan.conversations.domain.policy import parse_rating
 
 
 @pytest.mark.parametrize(("text", "rating"), [

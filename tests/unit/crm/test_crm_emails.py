@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skailan.crm.emails import InvalidEmail, normalize_email
+from skailan.crm.values.emails import InvalidEmail, normalize_email
 
 
 @pytest.mark.parametrize(

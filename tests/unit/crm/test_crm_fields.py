@@ -3,7 +3,7 @@ from datetime import date, datetime
 import pytest
 from pydantic import ValidationError
 
-from skailan.crm.fields import (
+from skailan.crm.vocabulary.fields import (
     FieldDefinition,
     FieldDefinitionIn,
     FieldType,

@@ -4,7 +4,6 @@ import json
 
 import pytest
 
-from skailan.crm.fields import FieldDefinition
 from skailan.crm.imports.errors_csv import errors_csv_header, errors_csv_rows, write_errors_csv
 from skailan.crm.imports.mapping import suggest_mapping, validate_mapping
 from skailan.crm.imports.reader import open_import
@@ -15,6 +14,7 @@ from skailan.crm.imports.rows import (
     _KeyTable,
     build_candidate,
 )
+from skailan.crm.vocabulary.fields import FieldDefinition
 
 MAPPING = {
     "Nombre": "name",

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skailan.crm.phones import (
+from skailan.crm.values.phones import (
     InvalidPhone,
     normalize_phone,
     phone_digits,

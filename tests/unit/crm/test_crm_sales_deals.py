@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from skailan.crm import deals
+from skailan.crm.sales import deals
+from skailan.crm.sales.models import DealIn, StageIn
 from skailan.crm.sales_items import DealItem, PipelineItem
-from skailan.crm.sales_models import DealIn, StageIn
 from skailan.platform.errors import Unprocessable
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from skailan.crm import tasks
+from skailan.crm.sales import tasks
+from skailan.crm.sales.models import TaskIn
 from skailan.crm.sales_items import TaskItem
-from skailan.crm.sales_models import TaskIn
 
 
 def _task(**values) -> TaskItem:

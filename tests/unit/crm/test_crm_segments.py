@@ -4,7 +4,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skailan.crm.fields import FieldDefinition
 from skailan.crm.segments import (
     MAX_CONDITIONS,
     Group,
@@ -13,6 +12,7 @@ from skailan.crm.segments import (
     parse_rule,
     referenced_fields,
 )
+from skailan.crm.vocabulary.fields import FieldDefinition
 from skailan.platform.errors import Unprocessable
 
 FIELDS = [

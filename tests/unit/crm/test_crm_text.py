@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skailan.crm.text import MAX_NAME_KEYS, fold, name_search_keys, name_tokens, search_prefix
+from skailan.crm.values.text import MAX_NAME_KEYS, fold, name_search_keys, name_tokens, search_prefix
 
 
 @pytest.mark.parametrize(

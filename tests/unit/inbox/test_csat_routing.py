@@ -21,7 +21,7 @@ def test_the_inbox_events_rule_routes_ratings():
 
 
 def test_the_worker_sends_ratings_to_csat(monkeypatch):
-    from skailan.inbox import csat, workers
+    from skailan.conversations.inbox import csat, workers
 
     seen = []
     monkeypatch.setattr(csat, "on_rated", lambda event: seen.append(event.type) or {"csat": "rated"})
@@ -32,7 +32,7 @@ def test_the_worker_sends_ratings_to_csat(monkeypatch):
 
 @pytest.mark.parametrize("rating", [0, 6, "5", None])
 def test_a_rating_outside_1_to_5_is_not_counted(rating):
-    from skailan.inbox import csat
+    from skailan.conversations.inbox import csat
 
     event = DomainEvent(tenant_id="demo", source="skailan.conversations", type="conversation.rated",
                         data={"conversation_id": "c1", "rating": rating})
@@ -40,7 +40,7 @@ def test_a_rating_outside_1_to_5_is_not_counted(rating):
 
 
 def test_csat_settings_defaults():
-    from skailan.inbox.models import CSAT_QUESTION, InboxSettings
+    from skailan.conversations.inbox.models import CSAT_QUESTION, InboxSettings
 
     settings = InboxSettings()
     assert settings.csat.enabled is False and settings.csat.window_hours == 24

@@ -8,9 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skailan.inbox import bots, hours, merge, search, templates
-from skailan.inbox.models import FaqRule
-from skailan.inbox.views import parse_duration
+from skailan.conversations.domain import hours
+from skailan.conversations.domain import templating as merge
+from skailan.conversations.inbox import bots, templates
+from skailan.conversations.inbox.models import FaqRule
+from skailan.conversations.query import search
+from skailan.conversations.query.filters import parse_duration
+from skailan.conversations.store import search_index
 from skailan.platform.errors import Unprocessable
 
 
@@ -71,12 +75,12 @@ def test_bots_answer_only_recent_messages():
 
 
 def test_search_keys_for_phones_emails_and_text():
-    assert search.phone_keys("+57 300 123 4567") == ["573001234567", "3001234567", "1234567"]
-    assert search.phone_keys("123") == []
-    assert search.email_keys("Ana.Perez@Example.COM") == ["ana.perez@example.com", "ana perez", "perez"]
-    keys = search.text_keys("¿Cuál es el precio del envío a Cali?")
+    assert search_index.phone_keys("+57 300 123 4567") == ["573001234567", "3001234567", "1234567"]
+    assert search_index.phone_keys("123") == []
+    assert search_index.email_keys("Ana.Perez@Example.COM") == ["ana.perez@example.com", "ana perez", "perez"]
+    keys = search_index.text_keys("¿Cuál es el precio del envío a Cali?")
     assert keys[:3] == ["cual es el", "es el precio", "el precio del"] and "precio del envio" in keys
-    assert all("#" not in k for k in keys) and len(search.text_keys("palabra " * 100)) == 3  # repeats collapse
+    assert all("#" not in k for k in keys) and len(search_index.text_keys("palabra " * 100)) == 3  # repeats collapse
     assert search.query_key("+57 (300) 123-4567") == "3001234567"
     assert search.query_key("Ana.Perez@Example.com") == "ana.perez@example.com"
     assert search.query_key("  María   JOSÉ ") == "maria jose"
@@ -84,8 +88,8 @@ def test_search_keys_for_phones_emails_and_text():
 
 @given(st.text(max_size=300))
 def test_text_keys_are_bounded_and_never_contain_the_key_separator(text):
-    keys = search.text_keys(text)
-    assert len(keys) <= search.MAX_TEXT_KEYS and all("#" not in k and len(k) <= search.MAX_KEY for k in keys)
+    keys = search_index.text_keys(text)
+    assert len(keys) <= search_index.MAX_TEXT_KEYS and all("#" not in k and len(k) <= search_index.MAX_KEY for k in keys)
 
 
 def test_template_parameters_are_counted_from_the_body():

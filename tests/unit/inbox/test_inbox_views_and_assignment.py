@@ -6,10 +6,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from skailan.conversations.items import ConversationItem
-from skailan.inbox import assignment, state, views
-from skailan.inbox.items import AgentItem, TeamItem
-from skailan.inbox.models import InboxSettings
+from skailan.conversations.inbox import assignment
+from skailan.conversations.inbox.models import InboxSettings
+from skailan.conversations.query import listing as views
+from skailan.conversations.query.filters import Filters
+from skailan.conversations.store import state
+from skailan.conversations.store.inbox_items import AgentItem, TeamItem
+from skailan.conversations.store.items import ConversationItem
 from skailan.platform.auth import Caller
 from skailan.platform.errors import BadRequest, Forbidden
 
@@ -57,22 +60,22 @@ def test_visibility_and_the_whatsapp_window():
 
 
 def test_planning_picks_the_index_by_filter_and_agents_read_mine_and_unassigned(monkeypatch):
-    mine = views.plan(AGENT, views.Filters.parse(status="open"))
+    mine = views.plan(AGENT, Filters.parse(status="open"))
     assert [s.hash_value for s in mine] == ["T#demo#S#open#A#u1", "T#demo#S#open#A#-"]
-    assert [s.index.Meta.index_name for s in views.plan(SUPER_ADMIN, views.Filters.parse(channel="telegram",
+    assert [s.index.Meta.index_name for s in views.plan(SUPER_ADMIN, Filters.parse(channel="telegram",
                                                                                          status="open"))] == ["by_channel"]
-    assert views.plan(SUPER_ADMIN, views.Filters.parse())[0].index.Meta.index_name == "gsi2"
-    assert views.plan(SUPER_ADMIN, views.Filters.parse(status="closed"))[0].hash_value == "T#demo#INBOX#closed"
-    assert len(views.plan(SUPER_ADMIN, views.Filters.parse(team="t1"))) == 4  # one stream per status
-    waiting = views.plan(SUPER_ADMIN, views.Filters.parse(sort="waiting"))
+    assert views.plan(SUPER_ADMIN, Filters.parse())[0].index.Meta.index_name == "gsi2"
+    assert views.plan(SUPER_ADMIN, Filters.parse(status="closed"))[0].hash_value == "T#demo#INBOX#closed"
+    assert len(views.plan(SUPER_ADMIN, Filters.parse(team="t1"))) == 4  # one stream per status
+    waiting = views.plan(SUPER_ADMIN, Filters.parse(sort="waiting"))
     assert [s.index.Meta.index_name for s in waiting] == ["waiting"] and waiting[0].forward
     with pytest.raises(Forbidden):
-        views.plan(AGENT, views.Filters.parse(assignee="u2"))
-    assert views.plan(SUPER_ADMIN, views.Filters.parse(sort="waiting", status="closed")) == []
+        views.plan(AGENT, Filters.parse(assignee="u2"))
+    assert views.plan(SUPER_ADMIN, Filters.parse(sort="waiting", status="closed")) == []
     # a supervisor (not super-admin) gets the same index, with the team rule as a filter
-    assert views.plan(SUPER_ADMIN, views.Filters.parse(status="open"))[0].filter is None
+    assert views.plan(SUPER_ADMIN, Filters.parse(status="open"))[0].filter is None
     monkeypatch.setattr(state, "manager_teams", lambda caller: frozenset({"t1"}))
-    (stream,) = views.plan(SUPERVISOR, views.Filters.parse(status="open"))
+    (stream,) = views.plan(SUPERVISOR, Filters.parse(status="open"))
     assert stream.index.Meta.index_name == "gsi1" and "team_id" in str(stream.filter)
     assert not state.visible_to(SUPERVISOR, _conversation(assignee="u2", team_id="t2"))
     assert state.visible_to(SUPERVISOR, _conversation(assignee="u2", team_id="t1"))
@@ -83,7 +86,7 @@ def test_a_cursor_cannot_point_into_another_partition():
     import base64
     import json
 
-    streams = views.plan(AGENT, views.Filters.parse(status="open"))
+    streams = views.plan(AGENT, Filters.parse(status="open"))
     forged = {streams[0].name: {"ix_assignee": {"S": "T#acme#S#open#A#u9"}, "pk": {"S": "T#acme#C#x"}}}
     cursor = base64.urlsafe_b64encode(json.dumps(forged).encode()).decode().rstrip("=")
     with pytest.raises(BadRequest):
@@ -118,7 +121,7 @@ def test_assignment_ranks_tags_then_load_then_round_robin():
 
 
 def test_inactive_means_the_business_spoke_last_long_enough_ago():
-    from skailan.inbox.bots import inactive
+    from skailan.conversations.inbox.bots import inactive
 
     now = datetime(2026, 11, 23, 15, 30, tzinfo=UTC)
     item = _conversation(last_agent_message_at="2026-11-23T15:00:00.000Z", last_message={"direction": "out"})

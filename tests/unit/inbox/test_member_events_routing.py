@@ -39,7 +39,7 @@ def _event(source: str, type_: str) -> DomainEvent:
 
 @pytest.mark.parametrize("type_", ["user.disabled", "user.deleted"])
 def test_the_worker_sends_member_offboarding_to_release_member(monkeypatch, type_):
-    from skailan.inbox import assignment, workers
+    from skailan.conversations.inbox import assignment, workers
 
     calls = []
     monkeypatch.setattr(assignment, "release_member",
@@ -50,7 +50,7 @@ def test_the_worker_sends_member_offboarding_to_release_member(monkeypatch, type
 
 
 def test_other_tenancy_events_are_acknowledged_without_work(monkeypatch):
-    from skailan.inbox import assignment, workers
+    from skailan.conversations.inbox import assignment, workers
 
     monkeypatch.setattr(assignment, "release_member", lambda *a: pytest.fail("not a member leaving"))
     assert workers.on_inbox_event(_event("skailan.tenancy", "user.enabled")) == {"type": "user.enabled"}

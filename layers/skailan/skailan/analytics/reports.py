@@ -216,8 +216,8 @@ def nps(tenant_id: str, *, start: str | None, end: str | None, group_by: str | N
 
 
 def _longest_wait(tenant_id: str) -> str | None:
-    from skailan.conversations.items import ConversationItem
-    from skailan.inbox.state import waiting_key
+    from skailan.conversations.store.items import ConversationItem
+    from skailan.conversations.store.state import waiting_key
 
     for item in ConversationItem.waiting.query(waiting_key(tenant_id), limit=1, scan_index_forward=True):
         return item.waiting_since
@@ -230,7 +230,7 @@ def _seconds_since(at: str | None) -> int | None:
 
 def summary(tenant_id: str) -> SummaryOut:
     from skailan.analytics.worker import brand_of
-    from skailan.inbox.config import get_config
+    from skailan.conversations.inbox.config import get_config
     from skailan.tenancy import channel_accounts
 
     now = utcnow()

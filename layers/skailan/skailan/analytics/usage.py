@@ -104,7 +104,7 @@ def _template_category(tenant_id: str, account_id: str, name: str, language: str
     cached = _templates.get(key)
     if cached and time.monotonic() - cached[0] < TEMPLATE_CACHE_SECONDS:
         return cached[1]
-    from skailan.inbox import templates
+    from skailan.conversations.inbox import templates
 
     found = templates.find(tenant_id, account_id, name, language)
     category = found.category if found and found.category in credits.CATEGORIES else "marketing"
@@ -118,7 +118,7 @@ def pricing_inputs(tenant_id: str, data: dict[str, Any]) -> tuple[str, str]:
     """(category, country) of an outbound WhatsApp message: the template's category (an unknown
     template is priced as marketing, the dearest) or `service` for a free-form message; the
     country of the conversation's WhatsApp number."""
-    from skailan.conversations import store as conversations
+    from skailan.conversations.store import messages as conversations
 
     conversation_id, message_id = str(data.get("conversation_id") or ""), str(data.get("message_id") or "")
     message = conversations.get_message(tenant_id, conversation_id, message_id) if message_id else None

@@ -38,7 +38,7 @@ from skailan.automations.catalogue import (
     SOURCE,
 )
 from skailan.automations.models import ApprovalOut, Page, RunOut, StepRunOut
-from skailan.crm.text import fold
+from skailan.crm.values.text import fold
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.errors import Conflict, NotFound, Retryable, SkailanError
@@ -163,7 +163,7 @@ def person_of(event: DomainEvent, facts: dict[str, Any]) -> str | None:
         return event.entity_id
     conversation_id = facts.get("conversation_id")
     if conversation_id:
-        from skailan.conversations import store as conversations
+        from skailan.conversations.store import messages as conversations
 
         conversation = conversations.get_conversation(event.tenant_id, str(conversation_id))
         return conversation.person_id if conversation is not None else None
@@ -301,7 +301,7 @@ def _clock_facts(tenant_id: str) -> dict[str, Any]:
     """`business_hours` (the brand is open now) and `hour` (0-23 in the brand's zone)."""
     from zoneinfo import ZoneInfo
 
-    from skailan.inbox import hours
+    from skailan.conversations.domain import hours
     from skailan.tenancy import brands
 
     brand = brands.get_brand(tenant_id)
@@ -469,7 +469,7 @@ def pause(tenant_id: str, automation_id: str, reason: str) -> None:
     logger.warning("automation paused", tenant_id=tenant_id, automation_id=automation_id, reason=reason)
     if item.created_by:
         try:
-            from skailan.inbox import notifications
+            from skailan.conversations.inbox import notifications
 
             notifications.notify(tenant_id, item.created_by, "automation_paused", conversation_id=None,
                                  text=f"La automatización «{item.name}» se pausó. / Automation “{item.name}” was "
@@ -625,7 +625,7 @@ def _wait_due(ins: dict[str, Any], run: store.RunItem) -> Any:
 def _request_approval(run: store.RunItem, pc: int, ins: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
     """(whether a manager must decide, the step's output). The request is created once per run
     and step (its id), and each approver is told."""
-    from skailan.crm import deals
+    from skailan.crm.sales import deals
 
     trigger = run.trigger or {}
     deal_id = trigger.get("entity_id")
@@ -639,7 +639,7 @@ def _request_approval(run: store.RunItem, pc: int, ins: dict[str, Any]) -> tuple
     if store.new_approval(run.tenant_id, approval_id, automation_id=run.automation_id, run_id=run.run_id, pc=pc,
                           deal_id=str(deal_id), deal_title=deal.title, amount=amount, person_id=run.person_id,
                           approver_ids=list(ins["approver_ids"]), message=ins.get("message"), requested_at=iso()):
-        from skailan.inbox import notifications
+        from skailan.conversations.inbox import notifications
 
         for user in ins["approver_ids"]:
             with contextlib.suppress(Exception):  # the request stands; a notice is a courtesy
@@ -714,7 +714,7 @@ def _timeout_due(ins: dict[str, Any], run: store.RunItem) -> Any:
 def next_open(business_hours: dict[str, list[dict[str, str]]], time_zone: str, at: Any) -> Any:
     """`at` if the brand is open then, else the next opening (5-minute steps, up to 8 days; a brand
     with no hours at all keeps `at`)."""
-    from skailan.inbox import hours
+    from skailan.conversations.domain import hours
 
     if hours.is_open(business_hours, time_zone, at):
         return at
@@ -807,8 +807,8 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
     if op == "create_deal":
         from decimal import Decimal
 
-        from skailan.crm import deals
-        from skailan.crm.sales_models import DealIn
+        from skailan.crm.sales import deals
+        from skailan.crm.sales.models import DealIn
 
         person = _person_dict(tenant_id, _need_person(run)) or {}
         actor = (run.trigger or {}).get("actor") or {}
@@ -823,8 +823,8 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
                                                 owner_id=owner, person_id=run.person_id))
         return {"deal_id": deal.id, "stage_id": deal.stage_id}
     if op == "move_deal":
-        from skailan.crm import deals
-        from skailan.crm.sales_models import DealUpdateIn
+        from skailan.crm.sales import deals
+        from skailan.crm.sales.models import DealUpdateIn
 
         deal_id = (run.trigger or {}).get("entity_id")
         if (run.trigger or {}).get("entity_type") != "deal" or not deal_id:
@@ -849,7 +849,7 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
     if op == "create_task":
         return _create_task(run, ins, caller)
     if op == "notify_user":
-        from skailan.inbox import notifications
+        from skailan.conversations.inbox import notifications
 
         conversation_id = (run.trigger or {}).get("conversation_id")
         note = notifications.notify(tenant_id, ins["user_id"], "automation", conversation_id=conversation_id,
@@ -893,8 +893,8 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
 def _assign_conversation(run: store.RunItem, ins: dict[str, Any]) -> dict[str, Any]:
     """Through the inbox's own actions (assign / transfer): they claim the conversation
     conditionally, so it never ends up with two holders; the pick is fixed per run and step."""
-    from skailan.inbox import actions
-    from skailan.inbox import state as inbox_state
+    from skailan.conversations.inbox import actions
+    from skailan.conversations.store import state as inbox_state
 
     tenant_id = run.tenant_id
     conversation_id = _need_conversation(run)
@@ -915,8 +915,8 @@ def _assign_conversation(run: store.RunItem, ins: dict[str, Any]) -> dict[str, A
 
 
 def _create_task(run: store.RunItem, ins: dict[str, Any], caller: Caller) -> dict[str, Any]:
-    from skailan.crm import tasks
-    from skailan.crm.sales_models import TaskIn
+    from skailan.crm.sales import tasks
+    from skailan.crm.sales.models import TaskIn
 
     person = _person_dict(run.tenant_id, run.person_id) if run.person_id else None
     actor = ((run.trigger or {}).get("actor") or {})

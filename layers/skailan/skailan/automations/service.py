@@ -25,7 +25,7 @@ from skailan.automations.models import (
     VersionOut,
     WaitEvent,
 )
-from skailan.crm.text import fold
+from skailan.crm.values.text import fold
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
@@ -167,7 +167,7 @@ def validate(tenant_id: str, data: AutomationIn) -> None:
     """Everything that needs the brand's data; one 422 naming every bad part."""
     import json
 
-    from skailan.crm.definitions import load
+    from skailan.crm.vocabulary.definitions import load
     from skailan.platform.clock import parse_iso
 
     size = len(json.dumps(definition_of(data), default=str).encode())
@@ -246,7 +246,7 @@ def validate(tenant_id: str, data: AutomationIn) -> None:
                        "Asignar un agente o un equipo necesita un disparador de conversación o de mensaje",
                        "Assigning an agent or a team needs a conversation or message trigger")
             if kind == "assign_team":
-                from skailan.inbox import teams
+                from skailan.conversations.inbox import teams
 
                 if teams.find_team(tenant_id, step.team_id) is None:
                     _issue(errors, f"{where}.team_id", "unknown", "Equipo desconocido", "Unknown team")
@@ -358,7 +358,7 @@ def _check_template(tenant_id: str, account_id: str | None, name: str, language:
                     errors: list[dict[str, Any]]) -> None:
     """The template exists on that account — or, sent in the triggering conversation, on one of
     the brand's WhatsApp accounts."""
-    from skailan.inbox import templates
+    from skailan.conversations.inbox import templates
 
     if account_id:
         found = templates.find(tenant_id, account_id, name, language) is not None

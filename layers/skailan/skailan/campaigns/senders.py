@@ -41,7 +41,7 @@ def senders(tenant_id: str, channel: str | None) -> Page[SenderOut]:
 
 
 def sender_templates(tenant_id: str, account_id: str) -> Page[SenderTemplateOut]:
-    from skailan.inbox import templates
+    from skailan.conversations.inbox import templates
     from skailan.platform.errors import NotFound
     from skailan.tenancy import channel_accounts
 

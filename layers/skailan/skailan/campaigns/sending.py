@@ -229,8 +229,8 @@ def _person(tenant_id: str, person_id: str) -> Any:
 
 
 def _deliver(item: store.CampaignItem, person_id: str, address: str, person: Any) -> Any:
-    from skailan.channels import accounts
     from skailan.channels.models import OutboundMessage
+    from skailan.conversations import accounts
     from skailan.conversations.sending import SmsDelivery, WhatsAppDelivery, own_failure
 
     brand = {"name": service._brand(item.tenant_id).name}

@@ -192,7 +192,7 @@ def _content(tenant_id: str, channel: str, account_id: str | None, raw: dict[str
     for i, parameter in enumerate(parsed.template.parameters):
         _merge_checks(f"content.template.parameters.{i}", parameter, errors)
     if account_id:
-        from skailan.inbox import templates
+        from skailan.conversations.inbox import templates
 
         found = templates.find(tenant_id, account_id, parsed.template.name, parsed.template.language)
         if found is None or found.status != "approved":
@@ -216,7 +216,7 @@ def _email_raw(tenant_id: str, raw: dict[str, Any], errors: list[dict[str, str]]
     template_id = raw.get("template_id")
     if template_id is None:
         return raw
-    from skailan.inbox import mail  # the e-mail module's templates (/v1/email/templates)
+    from skailan.conversations.inbox import mail  # the e-mail module's templates (/v1/email/templates)
 
     try:
         found = mail.get_template(tenant_id, str(template_id))

@@ -1,2 +1,18 @@
-"""Conversations: one store for every channel's messages, the ingest and send services, and the
-minimal conversations API (the inbox adds assignment, notes, filters…). See docs/channels.md."""
+"""Conversations: every channel's messages and what agents do with them, one context.
+
+Layers, each importing only those above it in this list (docs/architecture/conversations.md):
+- `domain/`  pure decisions, no I/O: the reply window (`policy.py`), business hours, templating, tags;
+- `store/`   the only table code: items and key strings (`items.py`, `inbox_items.py`), messages,
+             the inbox's view attributes (`state.py`), history, timers, the conditional-write
+             helper (`mutate.py`), the search index's writes;
+- top level: event catalogues and builders (`catalogue.py` → `skailan.conversations`,
+             `inbox_catalogue.py` → `skailan.inbox`), API models, the channel accounts cache,
+             e-mail signatures, uploads;
+- `ingest/`  webhook routing (`webhooks.py`), the inbound queue contract, media, profile names and
+             the ingest worker;
+- sending, web chat, views, then `outbound.py` (the send service);
+- `inbox/`   the inbox's behaviours: actions, agents, teams, assignment, bots, CSAT, e-mail,
+             notifications, quick replies, WhatsApp templates, the inbox workers;
+- `query/`   reads: filters, listing, search, tab counts, the read facade; `start.py`;
+- `api/`     the HTTP routes (conversations, inbox, e-mail, web chat).
+"""

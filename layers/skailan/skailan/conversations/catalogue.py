@@ -1,8 +1,8 @@
 """Every event the conversations context publishes (source `skailan.conversations`) and its payload.
 
 Messages and conversation life cycle come from ingest / outbound (`conversations/events.py`); the
-inbox's actions on a conversation publish under this source too (`inbox/actions.py`,
-`inbox/assignment.py`, bots, CSAT). Consumers: template.yaml rules (Audit, Segments, Assignment,
+inbox's actions on a conversation publish under this source too (`conversations/inbox/actions.py`,
+`conversations/inbox/assignment.py`, bots, CSAT). Consumers: template.yaml rules (Audit, Segments, Assignment,
 InboxEvents, Timeline…), checked by tests/contract/test_event_catalogues.py.
 """
 

@@ -1,5 +1,5 @@
 """Request and response models of the conversations API (stored items map to these in
-`skailan.conversations.store`, never leak out as they are)."""
+`skailan.conversations.store.messages`, never leak out as they are)."""
 
 from __future__ import annotations
 

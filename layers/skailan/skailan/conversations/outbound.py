@@ -30,14 +30,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from skailan.channels import accounts
 from skailan.channels.errors import SendFailure
+from skailan.conversations import accounts
 from skailan.conversations import events as ev
-from skailan.conversations import store
-from skailan.conversations.items import MessageItem, conversation_pk, message_sk
+from skailan.conversations.domain.policy import last_message_of
 from skailan.conversations.models import MessageIn, MessageOut
-from skailan.conversations.policy import last_message_of
 from skailan.conversations.reasons import own_error
+from skailan.conversations.store import messages as store
+from skailan.conversations.store.items import MessageItem, conversation_pk, message_sk
 from skailan.conversations.views import message_out
 from skailan.platform import outbox
 from skailan.platform.auth import Caller

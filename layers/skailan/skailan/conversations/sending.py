@@ -12,12 +12,12 @@ from abc import ABC, abstractmethod
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from skailan.channels.accounts import Account, credentials
 from skailan.channels.errors import SendFailure
 from skailan.channels.models import OutboundMessage, SendResult
-from skailan.conversations.items import ConversationItem, MessageItem
-from skailan.conversations.policy import WINDOW, window_open
+from skailan.conversations.accounts import Account, credentials
+from skailan.conversations.domain.policy import WINDOW, window_open
 from skailan.conversations.reasons import OWN
+from skailan.conversations.store.items import ConversationItem, MessageItem
 from skailan.platform.settings import get_settings
 
 _client: Any = None
@@ -217,8 +217,8 @@ class EmailDelivery(ChannelDelivery):
         data["email"] = {"subject": subject or None, "html": options.get("html"),
                          "in_reply_to": thread.get("last_message_id"), "references": thread.get("references") or [],
                          "from_name": self.account.name}
-        # The e-mail module (inbox/mail.py): signature, sanitised HTML, Auto-Submitted on auto-replies.
-        from skailan.inbox.mail import decorate
+        # Signature, sanitised HTML, Auto-Submitted on auto-replies (configured in conversations/inbox/mail.py).
+        from skailan.conversations.signatures import decorate
 
         data["text"], data["email"] = decorate(item.tenant_id, item.author, data.get("text"), data["email"])
         return OutboundMessage.model_validate(data)

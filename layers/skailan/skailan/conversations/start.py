@@ -24,11 +24,11 @@ from __future__ import annotations
 from typing import Any
 
 from skailan.conversations import events as ev
-from skailan.conversations import store
-from skailan.conversations.items import ConversationItem, MessageItem
+from skailan.conversations.domain.policy import last_message_of, window_open
 from skailan.conversations.models import MessageIn, NewConversationIn
 from skailan.conversations.outbound import outbound_item, send_queued
-from skailan.conversations.policy import last_message_of, window_open
+from skailan.conversations.store import messages as store
+from skailan.conversations.store.items import ConversationItem, MessageItem
 from skailan.platform.auth import Caller
 from skailan.platform.errors import Conflict, NotFound, SkailanError, Unprocessable
 from skailan.platform.events import Actor, DomainEvent
@@ -128,7 +128,7 @@ def _check_content(caller: Caller, body: NewConversationIn, channel: str, accoun
             "On WhatsApp a new conversation starts with an approved template (send `template` with its name, "
             "language and parameters).", "template_required", "template", "required on WhatsApp",
             templates=f"/v1/whatsapp-templates?account_id={account_id}&status=approved")
-    from skailan.inbox import templates
+    from skailan.conversations.inbox import templates
 
     template = body.template
     if templates.find(caller.tenant_id, account_id, template.name, template.language) is None:
@@ -141,7 +141,7 @@ def _check_content(caller: Caller, body: NewConversationIn, channel: str, accoun
 
 
 def _held_elsewhere(caller: Caller, existing: ConversationItem) -> None:
-    from skailan.inbox import state
+    from skailan.conversations.store import state
 
     if existing.status == "closed" or state.visible_to(caller, existing):
         return
@@ -180,9 +180,9 @@ def _take(caller: Caller, conversation_id: str) -> bool:
     """The agent who writes first holds the conversation (best effort: else auto-assignment)."""
     if caller.kind != "user":
         return False
-    from skailan.inbox import actions, agents
+    from skailan.conversations.inbox import actions, handlers
 
-    if agents.handler_member(caller.tenant_id, caller.principal_id) is None:
+    if handlers.handler_member(caller.tenant_id, caller.principal_id) is None:
         return False
     try:
         actions.take(caller, conversation_id)

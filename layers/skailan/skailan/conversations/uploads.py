@@ -195,7 +195,7 @@ def create_upload(tenant_id: str, conversation_id: str, channel: str, *, filenam
     """Record the upload and sign its PUT URL; returns (upload, url)."""
     from datetime import timedelta
 
-    from skailan.conversations.items import UploadItem
+    from skailan.conversations.store.items import UploadItem
 
     mime = content_type.split(";", 1)[0].strip().lower()
     limit = check_declared(channel, mime, size)
@@ -211,7 +211,7 @@ def create_upload(tenant_id: str, conversation_id: str, channel: str, *, filenam
 
 
 def load(tenant_id: str, upload_id: str) -> Upload:
-    from skailan.conversations.items import UploadItem
+    from skailan.conversations.store.items import UploadItem
     from skailan.platform.ids import is_valid_id
 
     if not is_valid_id(upload_id):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, cast
 
-from skailan.conversations.items import ConversationItem, MessageItem
+from skailan.conversations.domain.policy import WINDOW
 from skailan.conversations.models import (
     AuthorOut,
     ContactOut,
@@ -15,7 +15,7 @@ from skailan.conversations.models import (
     MediaOut,
     MessageOut,
 )
-from skailan.conversations.policy import WINDOW
+from skailan.conversations.store.items import ConversationItem, MessageItem
 from skailan.platform.clock import iso, parse_iso
 
 
@@ -41,7 +41,7 @@ def _media(media: dict[str, Any] | None) -> MediaOut | None:
         return None
     url = None
     if media.get("key"):
-        from skailan.conversations.media import signed_url
+        from skailan.conversations.ingest.media import signed_url
 
         url = signed_url(media["key"])
     status: Any = media.get("status") or ("stored" if url else "unavailable" if media.get("error") else None)
@@ -54,7 +54,7 @@ def _attachments(attachments: list[dict[str, Any]] | None) -> list[dict[str, Any
     for attachment in attachments or []:
         entry = {k: v for k, v in attachment.items() if k != "key"}
         if attachment.get("key"):
-            from skailan.conversations.media import signed_url
+            from skailan.conversations.ingest.media import signed_url
 
             entry["url"] = signed_url(attachment["key"])
         out.append(entry)

@@ -26,7 +26,7 @@ from typing import Annotated, Any, Literal, cast
 
 from pydantic import Field, field_validator
 
-from skailan.channels import accounts
+from skailan.conversations import accounts
 from skailan.platform import limits
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.errors import BadRequest, Forbidden, NotFound, SkailanError, Unauthorized, Unprocessable
@@ -204,8 +204,8 @@ def _hash(secret: str) -> str:
 
 
 def start_session(found: Widget, body: SessionIn, *, origin: str | None, source_ip: str | None = None) -> SessionOut:
-    from skailan.conversations import store
-    from skailan.conversations.items import SESSION_SK, WebchatSessionItem, session_pk
+    from skailan.conversations.store import messages as store
+    from skailan.conversations.store.items import SESSION_SK, WebchatSessionItem, session_pk
 
     missing = [name for name in found.prechat_fields if not getattr(body, name)]
     if missing:
@@ -226,7 +226,7 @@ def start_session(found: Widget, body: SessionIn, *, origin: str | None, source_
 
 
 def session_of(found: Widget, authorization: str | None) -> Any:
-    from skailan.conversations import store
+    from skailan.conversations.store import messages as store
 
     token = (authorization or "").removeprefix("Bearer ").strip()
     session_id, _, secret = token.partition(".")
@@ -258,8 +258,8 @@ def _kind(mime: str | None) -> MediaKind:
 def _conversation_of(found: Widget, session: Any) -> str:
     """The visitor's person and conversation, created with their first message (the ingest
     worker resolves the same `webchat` identity to the same person and conversation)."""
-    from skailan.conversations import store
-    from skailan.conversations.items import WebchatSessionItem
+    from skailan.conversations.store import messages as store
+    from skailan.conversations.store.items import WebchatSessionItem
     from skailan.crm.identities import resolve_or_create
 
     if session.conversation_id:
@@ -274,8 +274,8 @@ def _conversation_of(found: Widget, session: Any) -> str:
 
 
 def send(found: Widget, session: Any, body: VisitorMessageIn, *, source_ip: str | None = None) -> AcceptedOut:
-    from skailan.channels.inbound_queue import IngestEnvelope, enqueue
     from skailan.channels.models import InboundMedia, InboundMessage, Sender
+    from skailan.conversations.ingest.inbound_queue import IngestEnvelope, enqueue
 
     if body.text is None and body.attachment is None:
         raise Unprocessable("Escribe un mensaje o adjunta un archivo. / Write a message or attach a file.")
@@ -306,9 +306,9 @@ def send(found: Widget, session: Any, body: VisitorMessageIn, *, source_ip: str 
 def poll(found: Widget, session: Any, *, after: str | None, limit: int = 50) -> VisitorMessagesOut:
     """The visitor's conversation after message `after`, oldest first; our replies it returns
     become `delivered` (the widget has them)."""
-    from skailan.conversations import store
-    from skailan.conversations.media import signed_url
-    from skailan.conversations.policy import last_message_of
+    from skailan.conversations.domain.policy import last_message_of
+    from skailan.conversations.ingest.media import signed_url
+    from skailan.conversations.store import messages as store
 
     limits.hit_public("webchat-poll-session", limits.tenant_subject(found.tenant_id, session.session_id))
     if not session.conversation_id:
@@ -342,7 +342,7 @@ def _upload_prefix(found: Widget, session_id: str) -> str:
 
 
 def upload(found: Widget, session: Any, body: UploadIn) -> UploadOut:
-    from skailan.conversations.media import put_object
+    from skailan.conversations.ingest.media import put_object
 
     mime = body.content_type.split(";")[0].strip().lower()
     if not mime.startswith(ALLOWED_UPLOADS):

@@ -17,13 +17,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from skailan.crm._i18n import both
 from skailan.crm.events import emit
 from skailan.crm.items import ExportItem
 from skailan.crm.models_audiences import ExportCreatedOut, ExportIn, ExportOut
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.errors import NotFound
+from skailan.platform.i18n import both
 from skailan.platform.ids import new_id
 from skailan.platform.settings import get_settings
 
@@ -98,8 +98,8 @@ def run_export(tenant_id: str, export_id: str) -> int:
     import io
     import tempfile
 
-    from skailan.crm.definitions import load
     from skailan.crm.people import PeopleFilter, list_people
+    from skailan.crm.vocabulary.definitions import load
     from skailan.platform.aws import client
 
     item = _load(tenant_id, export_id)

@@ -26,7 +26,6 @@ from typing import Any
 
 from pynamodb.exceptions import PutError
 
-from skailan.crm._i18n import both
 from skailan.crm.events import build, emit, emit_many
 from skailan.crm.form_models import (
     FormEmbedOut,
@@ -53,6 +52,7 @@ from skailan.crm.sales_items import (
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.errors import Conflict, NotFound, TooManyRequests, Unprocessable
+from skailan.platform.i18n import both
 from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.observability import logger
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
@@ -82,7 +82,7 @@ def submit_url(base_url: str, form_id: str) -> str:
 
 
 def _definitions(tenant_id: str) -> dict[str, Any]:
-    from skailan.crm.definitions import load
+    from skailan.crm.vocabulary.definitions import load
 
     return {d.key: d for d in load(tenant_id).fields}
 
@@ -166,7 +166,7 @@ def _raise(errors: list[dict[str, Any]]) -> None:
 
 
 def _clean_tags(tags: list[str]) -> list[str]:
-    from skailan.crm.text import fold
+    from skailan.crm.values.text import fold
 
     out: dict[str, str] = {}
     for tag in tags:
@@ -444,9 +444,9 @@ def _text(raw: dict[str, Any], key: str, field_name: str, errors: list[dict[str,
 
 
 def _validate(form: FormItem, raw: dict[str, Any], country: str | None) -> dict[str, Any]:
-    from skailan.crm.emails import InvalidEmail, normalize_email
-    from skailan.crm.fields import FieldValueError, coerce_value
-    from skailan.crm.phones import InvalidPhone, normalize_phone
+    from skailan.crm.values.emails import InvalidEmail, normalize_email
+    from skailan.crm.values.phones import InvalidPhone, normalize_phone
+    from skailan.crm.vocabulary.fields import FieldValueError, coerce_value
 
     errors: list[dict[str, Any]] = []
     definitions = _definitions(form.tenant_id)
@@ -590,9 +590,9 @@ def _counter(form: FormItem) -> tuple[Any, list[Any]]:
 
 def _create_write(form: FormItem, data: dict[str, Any], submission: FormSubmissionItem, now: str,
                   list_id: str | None) -> Any:
-    from skailan.crm.definitions import load
     from skailan.crm.people import email_identity, new_person_item, phone_identity, set_identity
     from skailan.crm.sales_people import PersonWrite
+    from skailan.crm.vocabulary.definitions import load
 
     item = new_person_item(form.tenant_id, new_id(), data["name"], now)
     item.phone, item.email = data["phone"], data["email"]

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from skailan.crm._i18n import both
 from skailan.crm.events import build, emit_many
 from skailan.crm.items import PersonItem
 from skailan.crm.models import IdentityIn, IdentityOut
@@ -45,6 +44,7 @@ from skailan.crm.people import (
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
+from skailan.platform.i18n import both
 from skailan.platform.ids import new_id
 
 # channel (as the channels context names it) → identity kind
@@ -101,7 +101,7 @@ def _optional(fn, *args, **kwargs):
 
 def _candidates(tenant_id: str, channel: str, primary: Identity, phone: str | None,
                 email: str | None) -> list[Identity]:
-    from skailan.crm.phones import phone_from_whatsapp_id
+    from skailan.crm.values.phones import phone_from_whatsapp_id
 
     found: dict[tuple[str, str], Identity] = {(primary.kind, primary.key): primary}
     phones = []
@@ -148,7 +148,7 @@ def resolve_or_create(tenant_id: str, channel: str, external_id: str, *, phone: 
 
 
 def _create(tenant_id: str, channel: str, identities: list[Identity], display_name: str | None) -> PersonItem:
-    from skailan.crm.definitions import load
+    from skailan.crm.vocabulary.definitions import load
 
     phone = next((i.value for i in identities if i.kind == "phone"), None)
     email = next((i.value for i in identities if i.kind == "email"), None)

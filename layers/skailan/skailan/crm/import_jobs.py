@@ -46,12 +46,12 @@ from typing import IO, TYPE_CHECKING, Any, Literal, cast
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
-from skailan.crm._i18n import both
 from skailan.crm.imports.reader import ImportFileError
 from skailan.crm.sales_items import ImportJobItem, imports_pk
 from skailan.platform.aws import client
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
+from skailan.platform.i18n import both
 from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.observability import logger
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
@@ -61,7 +61,7 @@ ImportStatus = Literal["pending", "running", "completed", "failed"]  # ImportOut
 
 if TYPE_CHECKING:  # the worker never builds API models: they are imported where the API needs them
     from skailan.crm.models import Page
-    from skailan.crm.sales_models import ImportCreatedOut, ImportIn, ImportOut, ImportStartIn
+    from skailan.crm.sales.models import ImportCreatedOut, ImportIn, ImportOut, ImportStartIn
     from skailan.platform.auth import Caller
 
 IMPORT = "IMPORT#"
@@ -154,7 +154,7 @@ def _int(value: Any) -> int:
 
 
 def _out(job: ImportJobItem, *, errors_url: bool = True, uploaded: bool | None = None) -> ImportOut:
-    from skailan.crm.sales_models import ImportErrorOut, ImportOut, ImportProgressOut, ImportSummaryOut
+    from skailan.crm.sales.models import ImportErrorOut, ImportOut, ImportProgressOut, ImportSummaryOut
 
     summary = dict(job.summary or {})
     url = None
@@ -236,7 +236,7 @@ def _check_target(tenant_id: str, data: ImportIn) -> list[dict[str, str]]:
 
 
 def create_import(caller: Caller, data: ImportIn) -> ImportCreatedOut:
-    from skailan.crm.sales_models import ImportCreatedOut
+    from skailan.crm.sales.models import ImportCreatedOut
 
     errors = _check_target(caller.tenant_id, data)
     if errors:
@@ -260,7 +260,7 @@ def create_import(caller: Caller, data: ImportIn) -> ImportCreatedOut:
 
 def list_imports(tenant_id: str, *, cursor: str | None, limit: int | None) -> Page[ImportOut]:
     from skailan.crm.models import Page
-    from skailan.crm.sales_models import ImportOut
+    from skailan.crm.sales.models import ImportOut
 
     pk = imports_pk(tenant_id)
     results = ImportJobItem.query(pk, ImportJobItem.sk.startswith(IMPORT), scan_index_forward=False,
@@ -336,8 +336,8 @@ def _detect_upload(job: ImportJobItem, *, strict: bool = False) -> dict[str, Any
         if strict:
             raise
         return head
-    from skailan.crm.definitions import load
     from skailan.crm.imports.mapping import suggest_mapping
+    from skailan.crm.vocabulary.definitions import load
 
     custom_keys = [d.key for d in load(job.tenant_id).fields]
     suggested = suggest_mapping(headers, custom_keys)
@@ -379,8 +379,8 @@ def _prepare_mapping(mapping: dict[str, str | None], headers: list[str],
     """Resolve `custom:<new key>` and the standard targets kept as custom fields.
 
     Returns the mapping to validate and the custom fields to create (key → label)."""
-    from skailan.crm.fields import KEY_PATTERN
     from skailan.crm.imports.mapping import CUSTOM_PREFIX
+    from skailan.crm.vocabulary.fields import KEY_PATTERN
 
     out: dict[str, str | None] = {}
     new_fields: dict[str, str] = {}
@@ -408,8 +408,8 @@ def _prepare_mapping(mapping: dict[str, str | None], headers: list[str],
 
 
 def start_import(caller: Caller, import_id: str, data: ImportStartIn) -> ImportOut:
-    from skailan.crm.definitions import load
     from skailan.crm.imports.mapping import validate_mapping
+    from skailan.crm.vocabulary.definitions import load
 
     tenant_id = caller.tenant_id
     job = _load(tenant_id, import_id, consistent=True)
@@ -460,8 +460,8 @@ def start_import(caller: Caller, import_id: str, data: ImportStartIn) -> ImportO
 
 
 def _create_fields(caller: Caller, new_fields: dict[str, str]) -> None:
-    from skailan.crm.definitions import create_field
-    from skailan.crm.fields import FieldDefinitionIn, FieldType
+    from skailan.crm.vocabulary.definitions import create_field
+    from skailan.crm.vocabulary.fields import FieldDefinitionIn, FieldType
 
     for key, label in new_fields.items():
         try:
@@ -624,10 +624,10 @@ def _download(job: ImportJobItem, into: IO[bytes]) -> None:
 
 def _run(job: ImportJobItem, lease: str, remaining_ms: Callable[[], int], checkpoint_rows: int,
          crash_after_rows: int | None) -> str:
-    from skailan.crm.definitions import load
     from skailan.crm.imports.reader import open_import
     from skailan.crm.imports.rows import ImportAccumulator
     from skailan.crm.people import default_country
+    from skailan.crm.vocabulary.definitions import load
 
     started = time.monotonic()
     with tempfile.TemporaryFile() as file:

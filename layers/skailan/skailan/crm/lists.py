@@ -13,7 +13,6 @@ from collections.abc import Iterator
 
 from pynamodb.exceptions import TransactWriteError
 
-from skailan.crm._i18n import both
 from skailan.crm.events import emit
 from skailan.crm.items import FacetItem, ListItem, SegmentItem, facet_index_pk, person_pk
 from skailan.crm.models import Page
@@ -21,6 +20,7 @@ from skailan.crm.models_audiences import ListIn, ListOut, ListUpdateIn, MembersR
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import NotFound
+from skailan.platform.i18n import both
 from skailan.platform.ids import new_id
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.storage import transaction

@@ -26,7 +26,6 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import size
 from pynamodb.models import BatchWrite
 
-from skailan.crm._i18n import both
 from skailan.crm.events import build, emit_many
 from skailan.crm.items import (
     IDENTITY_SK,
@@ -54,11 +53,12 @@ from skailan.crm.people import (
     to_out,
     touch,
 )
-from skailan.crm.text import fold, name_tokens
 from skailan.crm.timeline import timeline_item
+from skailan.crm.values.text import fold, name_tokens
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
+from skailan.platform.i18n import both
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.storage import transaction
 

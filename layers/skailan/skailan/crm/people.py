@@ -23,7 +23,6 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from skailan.crm._i18n import both
 from skailan.crm.events import build, emit_many
 from skailan.crm.items import (
     IDENTITY_SK,
@@ -43,13 +42,14 @@ from skailan.crm.models import IdentityOut, Page, PersonIn, PersonOut, PersonPat
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
+from skailan.platform.i18n import both
 from skailan.platform.ids import new_id
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.storage import transaction
 
 if TYPE_CHECKING:
-    from skailan.crm.definitions import Definitions
     from skailan.crm.items import TimelineItem
+    from skailan.crm.vocabulary.definitions import Definitions
 
 NOT_FOUND = both("Persona no encontrada", "Person not found")
 MAX_TRANSACTION_ITEMS = 100
@@ -100,19 +100,19 @@ class Identity(NamedTuple):
 
 
 def normalize_phone(raw: str, country: str | None, *, field_name: str = "phone") -> str:
-    from skailan.crm.phones import normalize_phone as _normalize  # phonenumbers: imported on first use
+    from skailan.crm.values.phones import normalize_phone as _normalize  # phonenumbers: imported on first use
 
     return _normalize(raw, country, field=field_name)
 
 
 def normalize_email(raw: str, *, field_name: str = "email") -> str:
-    from skailan.crm.emails import normalize_email as _normalize
+    from skailan.crm.values.emails import normalize_email as _normalize
 
     return _normalize(raw, field=field_name)
 
 
 def phone_identity(e164: str) -> Identity:
-    from skailan.crm.phones import phone_match_key
+    from skailan.crm.values.phones import phone_match_key
 
     return Identity("phone", phone_match_key(e164), e164)
 
@@ -149,14 +149,14 @@ class Derived:
 
 
 def tag_key(name: str) -> str:
-    from skailan.crm.text import fold
+    from skailan.crm.values.text import fold
 
     return fold(name)
 
 
 def derive(item: PersonItem | None) -> Derived:
     """Everything the person's state implies in other items; nothing for a deleted/merged person."""
-    from skailan.crm.text import name_search_keys
+    from skailan.crm.values.text import name_search_keys
 
     if item is None or item.deleted_at or item.merged_into:
         return Derived()
@@ -177,7 +177,7 @@ def _facet_item(tenant_id: str, person: PersonItem, facet: str, value: str) -> F
 
 
 def _tag_counter(tx: TransactWrite, tenant_id: str, key: str, name: str, delta: int) -> None:
-    from skailan.crm.definitions import TAG, tags_pk
+    from skailan.crm.vocabulary.definitions import TAG, tags_pk
 
     actions: list[Action] = [TagItem.count.add(delta)]
     if delta > 0:
@@ -445,8 +445,8 @@ def touch(item: PersonItem, now: str) -> None:
 
 
 def create_person(caller: Caller | None, tenant_id: str, data: PersonIn) -> PersonOut:
-    from skailan.crm.definitions import load
-    from skailan.crm.fields import validate_values
+    from skailan.crm.vocabulary.definitions import load
+    from skailan.crm.vocabulary.fields import validate_values
 
     country = default_country(tenant_id)
     definitions = load(tenant_id)
@@ -484,9 +484,9 @@ def created_data(item: PersonItem) -> dict[str, Any]:
 
 
 def update_person(caller: Caller, person_id: str, data: PersonPatchIn) -> PersonOut:
-    from skailan.crm.definitions import journey_of_state, load
-    from skailan.crm.fields import validate_values
     from skailan.crm.timeline import timeline_item
+    from skailan.crm.vocabulary.definitions import journey_of_state, load
+    from skailan.crm.vocabulary.fields import validate_values
 
     tenant_id = caller.tenant_id
     item = load_person(tenant_id, person_id, writable=True)
@@ -654,7 +654,7 @@ def strip_field_values(tenant_id: str, key: str) -> int:
     path), so a field later re-created with the same key but another type never meets stale
     values. Idempotent; skipped if the field exists again by the time it runs.
     """
-    from skailan.crm.definitions import load
+    from skailan.crm.vocabulary.definitions import load
 
     if any(field.key == key for field in load(tenant_id).fields):
         return 0
@@ -761,7 +761,7 @@ def _driver(tenant_id: str, f: PeopleFilter) -> tuple[str, str]:
 
 
 def list_people(tenant_id: str, f: PeopleFilter, *, cursor: str | None, limit: int | None) -> Page[PersonOut]:
-    from skailan.crm.text import search_prefix
+    from skailan.crm.values.text import search_prefix
 
     limit = clamp_limit(limit)
     q = (f.q or "").strip()
@@ -806,8 +806,8 @@ def owned_person_ids(tenant_id: str, owner_id: str, *, limit: int) -> list[str] 
 
 def _search_identity(tenant_id: str, q: str) -> list[PersonItem] | None:
     """An e-mail or phone query: one GetItem on the identity (+ one on the person); None if q is a name."""
-    from skailan.crm.emails import InvalidEmail
-    from skailan.crm.phones import InvalidPhone
+    from skailan.crm.values.emails import InvalidEmail
+    from skailan.crm.values.phones import InvalidPhone
 
     if "@" in q:
         try:

@@ -127,7 +127,7 @@ def _operations(tenant_id: str, write: PersonWrite) -> _Ops:
 
 def _tag_counter(tx: TransactWrite, tenant_id: str, key: str, spelling: str, delta: int) -> None:
     """The tag's people count, as `people._tag_counter` keeps it (created on first use)."""
-    from skailan.crm.definitions import TAG, tags_pk
+    from skailan.crm.vocabulary.definitions import TAG, tags_pk
 
     actions: list[Action] = [TagItem.count.add(delta)]
     if delta > 0:

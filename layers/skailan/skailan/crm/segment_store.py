@@ -28,7 +28,6 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 
-from skailan.crm._i18n import both
 from skailan.crm.events import emit
 from skailan.crm.items import (
     PERSON_SK,
@@ -45,6 +44,7 @@ from skailan.crm.models_audiences import SegmentIn, SegmentOut, SegmentPreviewOu
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.errors import NotFound, Unprocessable
+from skailan.platform.i18n import both
 from skailan.platform.ids import new_id
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.storage import transaction
@@ -57,8 +57,8 @@ REFRESH_AFTER_MIDNIGHT = timedelta(minutes=5)
 
 def _rule(tenant_id: str, raw: dict[str, Any]) -> Any:
     """Validate a rule against the brand's fields; errors name `rule.<json path>`."""
-    from skailan.crm.definitions import load
     from skailan.crm.segments import parse_rule
+    from skailan.crm.vocabulary.definitions import load
 
     try:
         return parse_rule(raw, load(tenant_id).fields)
@@ -348,8 +348,8 @@ class _BrandRules:
         if self._compiled is None and not self.segments():
             self._compiled = []  # no segment: nothing to evaluate, no locale or fields to read
         if self._compiled is None:
-            from skailan.crm.definitions import load
             from skailan.crm.people import brand_locale
+            from skailan.crm.vocabulary.definitions import load
 
             self._tz = _zone(brand_locale(self.tenant_id)[1])
             fields = load(self.tenant_id).fields
@@ -390,9 +390,9 @@ def _evaluate(tenant_id: str, person_id: str, person: PersonItem | None, rules: 
 
 def backfill(tenant_id: str, segment_id: str, now: datetime | None = None) -> int | None:
     """Recompute a segment's whole membership; returns the count (None if the segment is gone)."""
-    from skailan.crm.definitions import load
     from skailan.crm.people import as_segment_person, brand_locale
     from skailan.crm.segments import matches
+    from skailan.crm.vocabulary.definitions import load
 
     try:
         segment = SegmentItem.get(segments_pk(tenant_id), SEG + segment_id, consistent_read=True)

@@ -21,7 +21,7 @@ conditions, no empty groups. Request models keep the rule as a plain dict and ca
      "lead_status": "none" | "in_progress" | "completed" | None (None = "none"),
      "last_interaction_at": ISO-8601 | None, "created_at": ISO-8601,
      "channels": ["whatsapp", …],   # channels the person has an identity on
-     "custom": {key: normalised value}}   # see skailan.crm.fields
+     "custom": {key: normalised value}}   # see skailan.crm.vocabulary.fields
 
 Semantics: text compares accent- and case-insensitively; phones compare by digits
 ("300 123" is found in "+573001234567"); list fields (tags, channels, multi-select) match
@@ -42,11 +42,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skailan.crm._i18n import both
-from skailan.crm.fields import MAX_ABS_NUMBER, FieldDefinition, FieldType
-from skailan.crm.phones import phone_digits
-from skailan.crm.text import fold
+from skailan.crm.values.phones import phone_digits
+from skailan.crm.values.text import fold
+from skailan.crm.vocabulary.fields import MAX_ABS_NUMBER, FieldDefinition, FieldType
 from skailan.platform.errors import Unprocessable
+from skailan.platform.i18n import both
 
 MAX_DEPTH = 5
 MAX_CONDITIONS = 50

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from skailan.crm._i18n import both
 from skailan.crm.items import PERSON_SK, PersonItem, TimelineItem, person_pk
 from skailan.crm.models import Page, TimelineEntryOut
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import NotFound
+from skailan.platform.i18n import both
 from skailan.platform.ids import new_id
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 

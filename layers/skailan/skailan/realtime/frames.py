@@ -3,7 +3,7 @@
 A frame: `{"cursor", "type", "entity_type", "entity_id", "conversation_id", "data"}` — `type` is
 the domain event type, `data` a small, secret-free subset of the event's data.
 
-Visibility follows the inbox's rules (`skailan.inbox.state.visible_to`), decided per member:
+Visibility follows the inbox's rules (`skailan.conversations.store.state.visible_to`), decided per member:
 - `notification.created` goes to its recipient only;
 - conversation and message events go to members with `conversations:view`: whole to
   super-admins, to supervisors and admins (`conversations:manage`) when the conversation has no
@@ -138,7 +138,7 @@ def audience_of(event: DomainEvent, holder: str | None, *, exists: bool = True,
 
 
 def sees_all(caller: Caller) -> bool:
-    """Super-admins and integrations — as `skailan.inbox.state.sees_all`."""
+    """Super-admins and integrations — as `skailan.conversations.store.state.sees_all`."""
     return caller.kind == "api_key" or caller.super_admin
 
 

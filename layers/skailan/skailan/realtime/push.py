@@ -108,7 +108,7 @@ def _holder(tenant_id: str, conversation_id: str | None) -> tuple[str | None, bo
     and its team's members (None: no team)."""
     if not conversation_id:
         return None, False, None
-    from skailan.conversations.items import CONVERSATION_SK, ConversationItem, conversation_pk
+    from skailan.conversations.store.items import CONVERSATION_SK, ConversationItem, conversation_pk
 
     try:
         item = ConversationItem.get(conversation_pk(tenant_id, conversation_id), CONVERSATION_SK, consistent_read=True)
@@ -116,7 +116,7 @@ def _holder(tenant_id: str, conversation_id: str | None) -> tuple[str | None, bo
         return None, False, None
     team_members: frozenset[str] | None = None
     if item.team_id:
-        from skailan.inbox import teams
+        from skailan.conversations.inbox import teams
 
         team = teams.find_team(tenant_id, item.team_id)
         team_members = frozenset(team.members or ()) if team is not None else frozenset()

@@ -9,6 +9,7 @@ brand with one GetItem.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -181,11 +182,20 @@ def route(kind: str, external_id: str) -> RouteGuardItem | None:
 # ---------------------------------------------------------------- connect, edit, delete (API)
 
 
+# Whether a team serves an account is the conversations context's knowledge (its teams), and
+# tenancy sits below it: the Admin function hands the check in (functions/api/admin/app.py).
+_team_serves: Callable[[str, str], bool] | None = None
+
+
+def use_team_check(serves: Callable[[str, str], bool]) -> None:
+    """`serves(tenant_id, account_id)`: does any team serve this account?"""
+    global _team_serves  # set once at cold start by the function that connects accounts
+    _team_serves = serves
+
+
 def _no_team_warning(tenant_id: str, account_id: str, channel: str) -> list[dict[str, str]]:
     """A new account nobody's team serves: its chats would never be assigned automatically."""
-    from skailan.inbox import teams
-
-    if teams.serving(teams.all_teams(tenant_id), account_id):
+    if _team_serves is None or _team_serves(tenant_id, account_id):
         return []
     return [{"code": "no_team",
              "message": "Ningún equipo atiende este canal: sus conversaciones no se asignarán solas. Agrégalo a un "

@@ -71,7 +71,7 @@ def _change(change: Node, waba_id: str | None, received_at: datetime) -> list[In
     metadata = value.child("metadata")
     field = change.string("field")
     if field in ("message_template_status_update", "message_template_quality_update"):
-        return []  # handled by the template registry (ingress._template_updates), not the ingest
+        return []  # handled by the template registry (conversations/ingest/webhooks.py, `_template_updates`), not the ingest
     if field not in {None, "messages"} or not any(
         value.has(key) for key in ("messages", "statuses", "errors")
     ):

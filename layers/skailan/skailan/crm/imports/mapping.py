@@ -9,17 +9,17 @@ each target gets at most one column: a "Celular" column beats "Teléfono" for `p
 mobile reaches WhatsApp), identity fields beat a custom field with the same name, and
 "Nombre" next to "Apellido" becomes `first_name` + `last_name`. A header naming a custom
 field's key ("Ciudad de origen" → `ciudad_de_origen`) maps to it. Columns left as None are
-the candidates for new custom fields (`skailan.crm.fields.unique_field_key`).
+the candidates for new custom fields (`skailan.crm.vocabulary.fields.unique_field_key`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from skailan.crm._i18n import both
-from skailan.crm.fields import field_key_from_label
-from skailan.crm.text import name_tokens
+from skailan.crm.values.text import name_tokens
+from skailan.crm.vocabulary.fields import field_key_from_label
 from skailan.platform.errors import Unprocessable
+from skailan.platform.i18n import both
 
 STANDARD_TARGETS = ("name", "first_name", "last_name", "email", "phone", "tags", "city", "company", "notes")
 CUSTOM_PREFIX = "custom:"

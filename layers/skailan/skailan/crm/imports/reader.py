@@ -31,9 +31,9 @@ from collections.abc import Iterator
 from datetime import date, datetime, time
 from typing import Any, BinaryIO, Protocol
 
-from skailan.crm._i18n import both
-from skailan.crm.text import fold
+from skailan.crm.values.text import fold
 from skailan.platform.errors import Unprocessable
+from skailan.platform.i18n import both
 
 SAMPLE_BYTES = 64 * 1024
 CHUNK_BYTES = 256 * 1024

@@ -42,11 +42,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skailan.crm.emails import InvalidEmail, normalize_email
-from skailan.crm.fields import FieldDefinition, FieldValueError, coerce_value
 from skailan.crm.imports.mapping import CUSTOM_PREFIX
-from skailan.crm.phones import InvalidPhone, normalize_phone, phone_match_key
-from skailan.crm.text import fold
+from skailan.crm.values.emails import InvalidEmail, normalize_email
+from skailan.crm.values.phones import InvalidPhone, normalize_phone, phone_match_key
+from skailan.crm.values.text import fold
+from skailan.crm.vocabulary.fields import FieldDefinition, FieldValueError, coerce_value
 
 MAX_NAME = 200
 MAX_TAGS = 50

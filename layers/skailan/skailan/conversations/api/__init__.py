@@ -1,0 +1,1 @@
+"""HTTP routes of the conversations context (conversations, inbox, e-mail, web chat)."""

@@ -1,0 +1,1 @@
+"""Pure decisions of the conversations context: no tables, queues or settings."""

@@ -1,0 +1,50 @@
+"""A conversation's history: one entry per inbox action (taken, assigned, closed, note…).
+
+Entries are written in the same transaction as the change they describe (see `holders.py`),
+keyed `<occurred_at>#<event id>` so the event and its entry share an id and a retried write
+rewrites the same entry.
+"""
+
+from __future__ import annotations
+
+from skailan.conversations.inbox.action_models import HistoryEntryOut, Page
+from skailan.conversations.store.inbox_items import HistoryItem
+from skailan.platform.events import DomainEvent
+from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+
+
+def history_pk(tenant_id: str, conversation_id: str) -> str:
+    return f"T#{tenant_id}#C#{conversation_id}#H"
+
+
+def entry_for(event: DomainEvent, conversation_id: str) -> HistoryItem:
+    return HistoryItem(
+        history_pk(event.tenant_id, conversation_id), f"{event.occurred_at}#{event.id}",
+        tenant_id=event.tenant_id, conversation_id=conversation_id, event_id=event.id, type=event.type,
+        occurred_at=event.occurred_at, actor=event.actor.model_dump(), data=event.data, created_at=event.occurred_at,
+    )
+
+
+def record(event: DomainEvent, conversation_id: str) -> None:
+    """Write an entry outside a transaction (for an event another context published)."""
+    entry_for(event, conversation_id).save()
+
+
+def record_and_emit(event: DomainEvent, conversation_id: str) -> None:
+    """An inbox event with no conversation write: its history entry and its outbox item, one transaction."""
+    from skailan.conversations.inbox_events import add_to
+    from skailan.platform.storage import transaction
+
+    with transaction() as tx:
+        tx.save(entry_for(event, conversation_id))
+        add_to(tx, [event])
+
+
+def list_history(tenant_id: str, conversation_id: str, *, cursor: str | None, limit: int | None,
+                 newest_first: bool = False) -> Page[HistoryEntryOut]:
+    pk = history_pk(tenant_id, conversation_id)
+    results = HistoryItem.query(pk, scan_index_forward=not newest_first, limit=clamp_limit(limit),
+                                last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
+    items = [HistoryEntryOut(id=i.event_id, type=i.type, occurred_at=i.occurred_at, actor=i.actor or {},
+                             data=i.data or {}) for i in results]
+    return Page[HistoryEntryOut](items=items, next_cursor=encode_cursor(results.last_evaluated_key))

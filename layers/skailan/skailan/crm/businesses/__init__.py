@@ -1,0 +1,1 @@
+"""The CRM's businesses (companies): their model and service."""

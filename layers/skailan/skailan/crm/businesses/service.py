@@ -1,0 +1,237 @@
+"""Businesses (companies, brands the people work for) and the people linked to them with a role.
+
+A business is its own partition `T#<t>#B#<id>`: the business item plus one link item per
+person (`PERSON#<person id>`, with the role). Listing a business's people is one Query;
+listing a person's businesses is one Query on gsi2 `T#<t>#P#<person>#BIZ`. The brand's
+businesses are listed and searched by folded name prefix on gsi1 `T#<t>#BUSINESSES`.
+"""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import DeleteError, PutError
+
+from skailan.crm.businesses.models import (
+    BusinessIn,
+    BusinessOut,
+    BusinessPersonIn,
+    BusinessPersonOut,
+    BusinessUpdateIn,
+)
+from skailan.crm.events import emit
+from skailan.crm.items import BUSINESS_SK, BusinessItem, BusinessLinkItem, business_pk
+from skailan.crm.models import Page
+from skailan.crm.values.text import search_prefix
+from skailan.platform.auth import Caller
+from skailan.platform.clock import iso
+from skailan.platform.errors import Conflict, NotFound, Unprocessable
+from skailan.platform.i18n import both
+from skailan.platform.ids import new_id
+from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+
+LINK = "PERSON#"
+NOT_FOUND = both("Empresa no encontrada", "Business not found")
+
+
+def _index_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#BUSINESSES"
+
+
+def _person_index_pk(tenant_id: str, person_id: str) -> str:
+    return f"T#{tenant_id}#P#{person_id}#BIZ"
+
+
+def _out(item: BusinessItem) -> BusinessOut:
+    return BusinessOut(id=item.business_id, name=item.name, website=item.website, phone=item.phone, email=item.email,
+                       tax_id=item.tax_id, address=item.address, notes=item.notes,
+                       key_account=bool(item.key_account), account_manager_id=item.account_manager_id,
+                       created_at=item.created_at, updated_at=item.updated_at)
+
+
+def _kam_data(item: BusinessItem) -> dict[str, object]:
+    """What the analytics worker keeps of a business (KAM KPIs): additive event payload keys."""
+    return {"name": item.name, "key_account": bool(item.key_account), "account_manager_id": item.account_manager_id}
+
+
+def _check_manager(tenant_id: str, manager_id: str | None) -> None:
+    if not manager_id:
+        return
+    from skailan.tenancy.members import find_member
+
+    member = find_member(tenant_id, manager_id)
+    if member is None or member.status == "disabled":
+        raise Unprocessable(both("Responsable de la cuenta desconocido", "Unknown account manager"),
+                            details=[{"field": "account_manager_id", "error": "unknown",
+                                      "message": both("Responsable desconocido", "Unknown manager")}])
+
+
+def _normalized_contacts(tenant_id: str, phone: str | None, email: str | None) -> tuple[str | None, str | None]:
+    from skailan.crm.people import default_country, normalize_email, normalize_phone
+
+    errors: list[dict] = []
+    out_phone = out_email = None
+    try:
+        out_phone = normalize_phone(phone, default_country(tenant_id)) if phone else None
+    except Unprocessable as err:
+        errors += err.details or []
+    try:
+        out_email = normalize_email(email) if email else None
+    except Unprocessable as err:
+        errors += err.details or []
+    if errors:
+        raise Unprocessable(both("Los datos de la empresa no son válidos", "The business data is not valid"),
+                            details=errors)
+    return out_phone, out_email
+
+
+def _sort_key(name: str, business_id: str) -> str:
+    return f"{search_prefix(name) or '~'}#{business_id}"
+
+
+def create_business(caller: Caller, data: BusinessIn) -> BusinessOut:
+    tenant_id = caller.tenant_id
+    phone, email = _normalized_contacts(tenant_id, data.phone, data.email)
+    _check_manager(tenant_id, data.account_manager_id)
+    business_id = new_id()
+    now = iso()
+    name = " ".join(data.name.split())
+    item = BusinessItem(business_pk(tenant_id, business_id), BUSINESS_SK, tenant_id=tenant_id,
+                        business_id=business_id, name=name, website=data.website, phone=phone, email=email,
+                        tax_id=data.tax_id, address=data.address, notes=data.notes,
+                        key_account=data.key_account or None, account_manager_id=data.account_manager_id,
+                        gsi1pk=_index_pk(tenant_id), gsi1sk=_sort_key(name, business_id), created_at=now,
+                        updated_at=now)
+    item.save(condition=BusinessItem.pk.does_not_exist())
+    emit(tenant_id, "business.created", caller=caller, entity_type="business", entity_id=business_id,
+         data=_kam_data(item))
+    return _out(item)
+
+
+def load_business(tenant_id: str, business_id: str) -> BusinessItem:
+    try:
+        item = BusinessItem.get(business_pk(tenant_id, business_id), BUSINESS_SK)
+    except BusinessItem.DoesNotExist as err:
+        raise NotFound(NOT_FOUND, code="business_not_found") from err
+    if item.deleted_at:
+        raise NotFound(NOT_FOUND, code="business_not_found")
+    return item
+
+
+def get_business(tenant_id: str, business_id: str) -> BusinessOut:
+    return _out(load_business(tenant_id, business_id))
+
+
+def list_businesses(tenant_id: str, *, q: str | None, cursor: str | None, limit: int | None) -> Page[BusinessOut]:
+    partition = _index_pk(tenant_id)
+    prefix = search_prefix(q or "")
+    results = BusinessItem.gsi1.query(
+        partition, BusinessItem.gsi1sk.startswith(prefix) if prefix else None, limit=clamp_limit(limit),
+        last_evaluated_key=decode_cursor(cursor, partition_attr="gsi1pk", partition_value=partition))
+    return Page[BusinessOut](items=[_out(i) for i in results], next_cursor=encode_cursor(results.last_evaluated_key))
+
+
+def update_business(caller: Caller, business_id: str, data: BusinessUpdateIn) -> BusinessOut:
+    tenant_id = caller.tenant_id
+    item = load_business(tenant_id, business_id)
+    sent = data.model_fields_set
+    phone, email = _normalized_contacts(tenant_id, data.phone if "phone" in sent else None,
+                                        data.email if "email" in sent else None)
+    if "name" in sent and data.name:
+        item.name = " ".join(data.name.split())
+        item.gsi1sk = _sort_key(item.name, business_id)
+    for key in ("website", "tax_id", "address", "notes"):
+        if key in sent:
+            setattr(item, key, getattr(data, key))
+    if "key_account" in sent:
+        item.key_account = bool(data.key_account) or None
+    if "account_manager_id" in sent:
+        _check_manager(tenant_id, data.account_manager_id)
+        item.account_manager_id = data.account_manager_id
+    if "phone" in sent:
+        item.phone = phone
+    if "email" in sent:
+        item.email = email
+    item.updated_at = iso()
+    try:
+        item.save()
+    except PutError as err:
+        raise Conflict(both("La empresa cambió mientras la editabas", "The business changed while you edited it"),
+                       code="concurrent_update") from err
+    emit(tenant_id, "business.updated", caller=caller, entity_type="business", entity_id=business_id,
+         data={"changed": sorted(sent), **_kam_data(item)})
+    return _out(item)
+
+
+def delete_business(caller: Caller, business_id: str) -> None:
+    """Soft delete: hidden from lists and reads; the links go with it."""
+    tenant_id = caller.tenant_id
+    item = load_business(tenant_id, business_id)
+    item.deleted_at = iso()
+    item.gsi1pk = item.gsi1sk = None
+    item.save()
+    with BusinessLinkItem.batch_write() as batch:
+        for link in BusinessLinkItem.query(item.pk, BusinessLinkItem.sk.startswith(LINK)):
+            batch.delete(link)
+    emit(tenant_id, "business.deleted", caller=caller, entity_type="business", entity_id=business_id)
+
+
+def link_person(caller: Caller, business_id: str, data: BusinessPersonIn) -> BusinessPersonOut:
+    from skailan.crm.people import load_person, to_out
+
+    tenant_id = caller.tenant_id
+    business = load_business(tenant_id, business_id)
+    try:
+        person = load_person(tenant_id, data.person_id, writable=True)
+    except NotFound as err:
+        raise NotFound(both("Persona no encontrada", "Person not found"), code="contact_not_found",
+                       details=[{"field": "person_id", "error": "not_found"}]) from err
+    now = iso()
+    link = BusinessLinkItem(business.pk, LINK + person.person_id, tenant_id=tenant_id, business_id=business_id,
+                            person_id=person.person_id, role=data.role,
+                            gsi2pk=_person_index_pk(tenant_id, person.person_id), gsi2sk=business_id,
+                            created_at=now, updated_at=now)
+    link.save()  # linking again just changes the role
+    emit(tenant_id, "business.person_linked", caller=caller, entity_type="business", entity_id=business_id,
+         data={"person_id": person.person_id, "role": data.role})
+    return BusinessPersonOut(business_id=business_id, person_id=person.person_id, role=data.role,
+                             person=to_out(person))
+
+
+def unlink_person(caller: Caller, business_id: str, person_id: str) -> None:
+    tenant_id = caller.tenant_id
+    business = load_business(tenant_id, business_id)
+    try:
+        BusinessLinkItem(business.pk, LINK + person_id).delete(condition=BusinessLinkItem.pk.exists())
+    except DeleteError as err:
+        raise NotFound(both("La persona no está en la empresa", "The person is not in the business"),
+                       code="business_person_not_found") from err
+    emit(tenant_id, "business.person_unlinked", caller=caller, entity_type="business", entity_id=business_id,
+         data={"person_id": person_id})
+
+
+def list_business_people(tenant_id: str, business_id: str, *, cursor: str | None,
+                         limit: int | None) -> Page[BusinessPersonOut]:
+    from skailan.crm.people import batch_people, to_out
+
+    business = load_business(tenant_id, business_id)
+    results = BusinessLinkItem.query(business.pk, BusinessLinkItem.sk.startswith(LINK), limit=clamp_limit(limit),
+                                     last_evaluated_key=decode_cursor(cursor, partition_attr="pk",
+                                                                      partition_value=business.pk))
+    links = list(results)
+    found = batch_people(tenant_id, [link.person_id for link in links])
+    items = [BusinessPersonOut(business_id=business_id, person_id=link.person_id, role=link.role,
+                               person=to_out(found[link.person_id]))
+             for link in links if link.person_id in found and not found[link.person_id].deleted_at]
+    return Page[BusinessPersonOut](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
+
+
+def list_person_businesses(tenant_id: str, person_id: str) -> list[BusinessPersonOut]:
+    from skailan.crm.people import load_person
+
+    load_person(tenant_id, person_id)
+    links = list(BusinessLinkItem.gsi2.query(_person_index_pk(tenant_id, person_id), limit=100))
+    keys = [(business_pk(tenant_id, link.business_id), BUSINESS_SK) for link in links]
+    found = {b.business_id: b for b in BusinessItem.batch_get(keys)} if keys else {}
+    return [BusinessPersonOut(business_id=link.business_id, person_id=person_id, role=link.role,
+                              business=_out(found[link.business_id]))
+            for link in links if link.business_id in found and not found[link.business_id].deleted_at]
+

@@ -1,0 +1,1 @@
+"""Sales: deals in pipelines, tasks, and their models."""

@@ -1,0 +1,656 @@
+"""Pipelines and deals: ordered stages with a win probability, deals that move through them, the
+board by stage, totals per stage and currency, and conversion rates — all without a Scan.
+
+- A pipeline keeps its stages inside the item (order = board order). Stage ids are stable slugs,
+  so reordering or renaming stages never touches deals. A brand without pipelines gets a default
+  one ("Ventas") on first use.
+- A deal is its own partition `T#<t>#DEAL#<id>`; gsi1 `T#<t>#PIPE#<pipeline>` /
+  `<stage>#<updated_at>#<id>` makes a board column one Query (`begins_with(<stage>#)`), gsi2
+  lists an owner's deals by expected close, gsi3 a person's deals.
+- Totals per stage and currency (count, sum of amounts) and "reached" counters per stage are
+  kept by `ADD` in the same transaction as every deal write, so the board header and the
+  conversion rates are one Query each, however many deals there are.
+- Conversion: stages are a progression (lost stages aside); a deal *reaches* every stage up to
+  the furthest it has been in, once (`max_position` on the deal). Rate from start = reached(stage)
+  / reached(first stage); from previous = reached(stage) / reached(stage before).
+- Moving a deal to another stage emits `deal.stage_changed` (and `deal.won` / `deal.lost` when it
+  enters a stage with that outcome) and adds an entry to the person's timeline.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from skailan.crm.events import build, emit, emit_many
+from skailan.crm.models import Page
+from skailan.crm.sales.models import (
+    BoardColumnOut,
+    BoardOut,
+    ConversionOut,
+    DealIn,
+    DealOut,
+    DealUpdateIn,
+    PipelineIn,
+    PipelineOut,
+    PipelineUpdateIn,
+    StageIn,
+    StageOut,
+    StageTotalOut,
+)
+from skailan.crm.sales_items import (
+    DEAL_SK,
+    DealItem,
+    DealTaskRefItem,
+    PipelineItem,
+    StageFlowItem,
+    StageStatItem,
+    board_pk,
+    deal_pk,
+    owner_deals_pk,
+    person_deals_pk,
+    pipelines_pk,
+)
+from skailan.platform.auth import Caller
+from skailan.platform.clock import iso
+from skailan.platform.errors import Conflict, NotFound, Unprocessable
+from skailan.platform.i18n import both
+from skailan.platform.ids import is_valid_id, new_id
+from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+
+PIPELINE = "PIPELINE#"
+STAT = "STAT#"
+FLOW = "FLOW#"
+DEFAULT_PIPELINE_ID = "default"
+DEFAULT_STAGES = (
+    ("nuevo", "Nuevo", 10, "open"),
+    ("calificado", "Calificado", 25, "open"),
+    ("propuesta", "Propuesta", 50, "open"),
+    ("negociacion", "Negociación", 75, "open"),
+    ("ganado", "Ganado", 100, "won"),
+    ("perdido", "Perdido", 0, "lost"),
+)
+CURRENCY_BY_COUNTRY = {
+    "CO": "COP", "MX": "MXN", "AR": "ARS", "CL": "CLP", "PE": "PEN", "EC": "USD", "US": "USD", "ES": "EUR",
+    "BR": "BRL", "UY": "UYU", "PY": "PYG", "BO": "BOB", "VE": "VES", "GT": "GTQ", "CR": "CRC", "PA": "USD",
+    "DO": "DOP", "HN": "HNL", "NI": "NIO", "SV": "USD", "PR": "USD",
+}  # fmt: skip
+PIPELINE_NOT_FOUND = both("Embudo no encontrado", "Pipeline not found")
+DEAL_NOT_FOUND = both("Negocio no encontrado", "Deal not found")
+CENT = Decimal("0.01")
+
+
+def _connection() -> Connection:
+    from skailan.platform.storage import shared_connection
+
+    return shared_connection()
+
+
+def _transact(build: Callable[[TransactWrite], None], attempts: int = 3) -> None:
+    """Run a transaction, repeating it when it only collided with another one on a shared counter
+    (two deals moving into one stage at once); a failed condition is raised to the caller."""
+    for attempt in range(attempts):
+        try:
+            with TransactWrite(connection=_connection()) as tx:
+                build(tx)
+            return
+        except TransactWriteError as err:
+            reasons = {r.code for r in (getattr(err, "cancellation_reasons", None) or []) if r is not None}
+            if "TransactionConflict" not in reasons or "ConditionalCheckFailed" in reasons or attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (2**attempt))
+
+
+# ---------------------------------------------------------------- pipelines
+
+
+def _stages_out(stages: list[dict[str, Any]]) -> list[StageOut]:
+    return [StageOut(id=s["id"], name=s["name"], probability=int(s["probability"]), outcome=s["outcome"],
+                     position=i) for i, s in enumerate(stages)]
+
+
+def _pipeline_out(item: PipelineItem) -> PipelineOut:
+    return PipelineOut(id=item.pipeline_id, name=item.name, stages=_stages_out(item.stages or []),
+                       is_default=bool(item.is_default), created_at=item.created_at, updated_at=item.updated_at)
+
+
+def _stages(raw: list[StageIn]) -> list[dict[str, Any]]:
+    errors: list[dict[str, Any]] = []
+    stages: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for i, stage in enumerate(raw):
+        stage_id = stage.id or _slug(stage.name)
+        if stage_id in seen:
+            errors.append({"field": f"stages[{i}].id", "error": "repeated",
+                           "message": both("Dos etapas con el mismo id", "Two stages with the same id")})
+        seen.add(stage_id)
+        stages.append({"id": stage_id, "name": " ".join(stage.name.split()), "probability": stage.probability,
+                       "outcome": stage.outcome})
+    if not any(s["outcome"] == "open" for s in stages):
+        errors.append({"field": "stages", "error": "no_open_stage",
+                       "message": both("El embudo necesita al menos una etapa abierta",
+                                       "The pipeline needs at least one open stage")})
+    if errors:
+        raise Unprocessable(both("Las etapas no son válidas", "The stages are not valid"), details=errors)
+    return stages
+
+
+def _slug(name: str) -> str:
+    """A stage id from its name: "Negociación final" → "negociacion-final"."""
+    import re
+
+    from skailan.crm.values.text import fold
+
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")[:40].strip("-")
+    return slug if slug and slug[0].isalnum() else f"s-{slug}".rstrip("-")
+
+
+def _all_pipelines(tenant_id: str) -> list[PipelineItem]:
+    items = list(PipelineItem.query(pipelines_pk(tenant_id), PipelineItem.sk.startswith(PIPELINE)))
+    return sorted(items, key=lambda p: (not p.is_default, p.position or 0, p.created_at or ""))
+
+
+def ensure_default_pipeline(tenant_id: str) -> list[PipelineItem]:
+    """The brand's pipelines; a brand with none gets "Ventas" (idempotent under races)."""
+    items = _all_pipelines(tenant_id)
+    if items:
+        return items
+    now = iso()
+    stages = [{"id": i, "name": n, "probability": p, "outcome": o} for i, n, p, o in DEFAULT_STAGES]
+    item = PipelineItem(pipelines_pk(tenant_id), PIPELINE + DEFAULT_PIPELINE_ID, tenant_id=tenant_id,
+                        pipeline_id=DEFAULT_PIPELINE_ID, name="Ventas", stages=stages, is_default=True, position=0,
+                        created_at=now, updated_at=now)
+    try:
+        item.save(condition=PipelineItem.pk.does_not_exist())
+    except PutError as err:  # a concurrent first use created it
+        if err.cause_response_code != "ConditionalCheckFailedException":
+            raise
+    return _all_pipelines(tenant_id)
+
+
+def list_pipelines(tenant_id: str) -> list[PipelineOut]:
+    return [_pipeline_out(p) for p in ensure_default_pipeline(tenant_id)]
+
+
+def _load_pipeline(tenant_id: str, pipeline_id: str) -> PipelineItem:
+    if not is_valid_id(pipeline_id):
+        raise NotFound(PIPELINE_NOT_FOUND, code="pipeline_not_found")
+    if pipeline_id == DEFAULT_PIPELINE_ID:
+        ensure_default_pipeline(tenant_id)
+    try:
+        return PipelineItem.get(pipelines_pk(tenant_id), PIPELINE + pipeline_id)
+    except PipelineItem.DoesNotExist as err:
+        raise NotFound(PIPELINE_NOT_FOUND, code="pipeline_not_found") from err
+
+
+def get_pipeline(tenant_id: str, pipeline_id: str) -> PipelineOut:
+    return _pipeline_out(_load_pipeline(tenant_id, pipeline_id))
+
+
+def _unset_other_defaults(tx: TransactWrite, tenant_id: str, keep_id: str) -> None:
+    for other in _all_pipelines(tenant_id):
+        if other.is_default and other.pipeline_id != keep_id:
+            tx.update(PipelineItem(other.pk, other.sk), actions=[PipelineItem.is_default.set(False)],
+                      add_version_condition=False)
+
+
+def create_pipeline(caller: Caller, data: PipelineIn) -> PipelineOut:
+    tenant_id = caller.tenant_id
+    stages = _stages(data.stages)
+    existing = ensure_default_pipeline(tenant_id)
+    pipeline_id = new_id()
+    now = iso()
+    item = PipelineItem(pipelines_pk(tenant_id), PIPELINE + pipeline_id, tenant_id=tenant_id, pipeline_id=pipeline_id,
+                        name=data.name, stages=stages, is_default=data.is_default, position=len(existing),
+                        created_at=now, updated_at=now)
+    def write(tx: TransactWrite) -> None:
+        tx.save(item, condition=PipelineItem.pk.does_not_exist())
+        if data.is_default:
+            _unset_other_defaults(tx, tenant_id, pipeline_id)
+
+    _transact(write)
+    emit(tenant_id, "pipeline.created", caller=caller, entity_type="pipeline", entity_id=pipeline_id,
+         data={"name": data.name, "stages": [s["id"] for s in stages]})
+    return _pipeline_out(item)
+
+
+def _stats(tenant_id: str, pipeline_id: str) -> list[StageStatItem]:
+    return list(StageStatItem.query(pipelines_pk(tenant_id), StageStatItem.sk.startswith(f"{STAT}{pipeline_id}#")))
+
+
+def _deal_counts(tenant_id: str, pipeline_id: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for stat in _stats(tenant_id, pipeline_id):
+        counts[stat.stage_id or ""] = counts.get(stat.stage_id or "", 0) + int(stat.count or 0)
+    return counts
+
+
+def update_pipeline(caller: Caller, pipeline_id: str, data: PipelineUpdateIn) -> PipelineOut:
+    tenant_id = caller.tenant_id
+    item = _load_pipeline(tenant_id, pipeline_id)
+    sent = data.model_fields_set
+    if "stages" in sent and data.stages is not None:
+        stages = _stages(data.stages)
+        removed = {s["id"] for s in item.stages or []} - {s["id"] for s in stages}
+        counts = _deal_counts(tenant_id, pipeline_id)
+        busy = sorted(s for s in removed if counts.get(s, 0) > 0)
+        if busy:
+            raise Conflict(both("Hay negocios en las etapas que quitas; muévelos primero",
+                                "Deals are in the stages you remove; move them first"),
+                           code="stage_in_use", details={"stages": busy})
+        item.stages = stages
+    if data.name is not None:
+        item.name = data.name
+    if data.is_default is False and item.is_default:
+        raise Conflict(both("Marca otro embudo como predeterminado", "Make another pipeline the default"),
+                       code="pipeline_default_required")
+    if data.is_default:
+        item.is_default = True
+    item.updated_at = iso()
+    def write(tx: TransactWrite) -> None:
+        tx.save(item)
+        if item.is_default:
+            _unset_other_defaults(tx, tenant_id, pipeline_id)
+
+    try:
+        _transact(write)
+    except TransactWriteError as err:
+        raise Conflict(both("El embudo cambió mientras lo editabas", "The pipeline changed while you edited it"),
+                       code="concurrent_update") from err
+    emit(tenant_id, "pipeline.updated", caller=caller, entity_type="pipeline", entity_id=pipeline_id,
+         data={"changed": sorted(sent)})
+    return _pipeline_out(item)
+
+
+def delete_pipeline(caller: Caller, pipeline_id: str) -> None:
+    tenant_id = caller.tenant_id
+    item = _load_pipeline(tenant_id, pipeline_id)
+    if sum(_deal_counts(tenant_id, pipeline_id).values()) > 0:
+        raise Conflict(both("El embudo tiene negocios; muévelos o elimínalos primero",
+                            "The pipeline has deals; move or delete them first"), code="pipeline_in_use")
+    if item.is_default and len(_all_pipelines(tenant_id)) > 1:
+        raise Conflict(both("Marca otro embudo como predeterminado antes", "Make another pipeline the default first"),
+                       code="pipeline_default_required")
+    item.delete()
+    with StageStatItem.batch_write() as batch:
+        for stat in _stats(tenant_id, pipeline_id):
+            batch.delete(stat)
+        for flow in StageFlowItem.query(pipelines_pk(tenant_id), StageFlowItem.sk.startswith(f"{FLOW}{pipeline_id}#")):
+            batch.delete(flow)
+    emit(tenant_id, "pipeline.deleted", caller=caller, entity_type="pipeline", entity_id=pipeline_id,
+         data={"name": item.name})
+
+
+# ---------------------------------------------------------------- deals: helpers
+
+
+def _stage(pipeline: PipelineItem, stage_id: str | None) -> dict[str, Any] | None:
+    stages = pipeline.stages or []
+    if stage_id is None:
+        return next((s for s in stages if s["outcome"] == "open"), stages[0] if stages else None)
+    return next((s for s in stages if s["id"] == stage_id), None)
+
+
+def _progression(pipeline: PipelineItem) -> list[str]:
+    """Stage ids a deal advances through, in order (lost stages are a way out, not a step)."""
+    return [s["id"] for s in pipeline.stages or [] if s["outcome"] != "lost"]
+
+
+def _out(deal: DealItem, pipeline: PipelineItem | None) -> DealOut:
+    stage = _stage(pipeline, deal.stage_id) if pipeline else None
+    probability = int(stage["probability"]) if stage else 0
+    amount = Decimal(deal.amount)
+    return DealOut(
+        id=deal.deal_id, title=deal.title, amount=amount, currency=deal.currency,
+        weighted_amount=(amount * probability / 100).quantize(CENT, rounding=ROUND_HALF_UP),
+        pipeline_id=deal.pipeline_id, stage_id=deal.stage_id, stage_name=stage["name"] if stage else None,
+        probability=probability, status=deal.status, owner_id=deal.owner_id, person_id=deal.person_id,
+        business_id=deal.business_id, kind=deal.deal_kind, expected_close=deal.expected_close, description=deal.description,
+        stage_changed_at=deal.stage_changed_at, closed_at=deal.closed_at, created_at=deal.created_at,
+        updated_at=deal.updated_at,
+    )
+
+
+def _check_refs(tenant_id: str, values: dict[str, Any], errors: list[dict[str, Any]]) -> None:
+    if values.get("owner_id"):
+        from skailan.tenancy.members import find_member
+
+        member = find_member(tenant_id, values["owner_id"])
+        if member is None or member.status == "disabled":
+            errors.append({"field": "owner_id", "error": "unknown", "message": both("Responsable desconocido",
+                                                                                    "Unknown owner")})
+    if values.get("person_id"):
+        from skailan.crm.people import find_person
+
+        person = find_person(tenant_id, values["person_id"]) if is_valid_id(values["person_id"]) else None
+        if person is None or person.deleted_at:
+            errors.append({"field": "person_id", "error": "unknown", "message": both("Persona no encontrada",
+                                                                                     "Person not found")})
+    if values.get("business_id"):
+        from skailan.crm.items import BUSINESS_SK, BusinessItem, business_pk
+
+        try:
+            business = BusinessItem.get(business_pk(tenant_id, values["business_id"]), BUSINESS_SK) \
+                if is_valid_id(values["business_id"]) else None
+        except BusinessItem.DoesNotExist:
+            business = None
+        if business is None or business.deleted_at:
+            errors.append({"field": "business_id", "error": "unknown", "message": both("Negocio/empresa no encontrado",
+                                                                                       "Business not found")})
+
+
+def _default_currency(tenant_id: str) -> str:
+    from skailan.crm.people import default_country
+
+    return CURRENCY_BY_COUNTRY.get((default_country(tenant_id) or "").upper(), "USD")
+
+
+def _index(deal: DealItem) -> None:
+    deal.gsi1pk = board_pk(deal.tenant_id, deal.pipeline_id)
+    deal.gsi1sk = f"{deal.stage_id}#{deal.updated_at}#{deal.deal_id}"
+    deal.gsi2pk = owner_deals_pk(deal.tenant_id, deal.owner_id) if deal.owner_id else None
+    deal.gsi2sk = f"{deal.expected_close or '~'}#{deal.deal_id}" if deal.owner_id else None
+    deal.gsi3pk = person_deals_pk(deal.tenant_id, deal.person_id) if deal.person_id else None
+    deal.gsi3sk = f"{deal.created_at}#{deal.deal_id}" if deal.person_id else None
+
+
+def _stat(tx: TransactWrite, tenant_id: str, pipeline_id: str, stage_id: str, currency: str, count: int,
+          amount: Decimal) -> None:
+    key = StageStatItem(pipelines_pk(tenant_id), f"{STAT}{pipeline_id}#{stage_id}#{currency}")
+    tx.update(key, actions=[StageStatItem.count.add(count), StageStatItem.amount.add(amount),
+                            StageStatItem.kind.set(StageStatItem),
+                            StageStatItem.pipeline_id.set(pipeline_id), StageStatItem.stage_id.set(stage_id),
+                            StageStatItem.currency.set(currency)])
+
+
+def _reach(tx: TransactWrite, tenant_id: str, pipeline_id: str, stage_ids: list[str]) -> None:
+    for stage_id in stage_ids:
+        tx.update(StageFlowItem(pipelines_pk(tenant_id), f"{FLOW}{pipeline_id}#{stage_id}"),
+                  actions=[StageFlowItem.reached.add(1), StageFlowItem.kind.set(StageFlowItem),
+                           StageFlowItem.pipeline_id.set(pipeline_id), StageFlowItem.stage_id.set(stage_id)])
+
+
+def _timeline(deal: DealItem, kind: str, summary: str, ref: dict[str, Any], now: str) -> Any:
+    from skailan.crm.timeline import timeline_item
+
+    return timeline_item(deal.tenant_id, deal.person_id or "", kind, summary,
+                         ref={"type": "deal", "id": deal.deal_id, **ref}, occurred_at=now)
+
+
+def _load_deal(tenant_id: str, deal_id: str) -> DealItem:
+    if not is_valid_id(deal_id):
+        raise NotFound(DEAL_NOT_FOUND, code="deal_not_found")
+    try:
+        return DealItem.get(deal_pk(tenant_id, deal_id), DEAL_SK)
+    except DealItem.DoesNotExist as err:
+        raise NotFound(DEAL_NOT_FOUND, code="deal_not_found") from err
+
+
+def _pick_pipeline(tenant_id: str, pipeline_id: str | None, errors: list[dict[str, Any]]) -> PipelineItem | None:
+    if pipeline_id:
+        try:
+            return _load_pipeline(tenant_id, pipeline_id)
+        except NotFound:
+            errors.append({"field": "pipeline_id", "error": "unknown", "message": PIPELINE_NOT_FOUND})
+            return None
+    return ensure_default_pipeline(tenant_id)[0]
+
+
+def _raise(errors: list[dict[str, Any]]) -> None:
+    if errors:
+        raise Unprocessable(both("El negocio no es válido", "The deal is not valid"), details=errors)
+
+
+def _stage_events(tenant_id: str, caller: Caller | None, deal: DealItem, old_stage: str | None,
+                  old_pipeline: str | None, stage: dict[str, Any]) -> list[Any]:
+    data = {"pipeline_id": deal.pipeline_id, "from_pipeline_id": old_pipeline, "from_stage_id": old_stage,
+            "to_stage_id": deal.stage_id, "status": deal.status, "amount": str(deal.amount),
+            "currency": deal.currency, "person_id": deal.person_id, "owner_id": deal.owner_id,
+            "business_id": deal.business_id, "kind": deal.deal_kind}
+    events = [build(tenant_id, "deal.stage_changed", caller=caller, entity_type="deal", entity_id=deal.deal_id,
+                    data=data)]
+    if stage["outcome"] in ("won", "lost"):
+        events.append(build(tenant_id, f"deal.{stage['outcome']}", caller=caller, entity_type="deal",
+                            entity_id=deal.deal_id, data=data))
+    return events
+
+
+# ---------------------------------------------------------------- deals: writes
+
+
+def create_deal(caller: Caller, data: DealIn) -> DealOut:
+    tenant_id = caller.tenant_id
+    errors: list[dict[str, Any]] = []
+    pipeline = _pick_pipeline(tenant_id, data.pipeline_id, errors)
+    stage = _stage(pipeline, data.stage_id) if pipeline else None
+    if pipeline and stage is None:
+        errors.append({"field": "stage_id", "error": "unknown",
+                       "message": both("Etapa no encontrada en el embudo", "Stage not in the pipeline")})
+    owner_id = data.owner_id or (caller.principal_id if caller.kind == "user" else None)
+    _check_refs(tenant_id, {"owner_id": data.owner_id, "person_id": data.person_id,
+                            "business_id": data.business_id}, errors)
+    _raise(errors)
+    assert pipeline is not None and stage is not None
+    now = iso()
+    deal_id = new_id()
+    progression = _progression(pipeline)
+    position = progression.index(stage["id"]) if stage["id"] in progression else -1
+    deal = DealItem(deal_pk(tenant_id, deal_id), DEAL_SK, tenant_id=tenant_id, deal_id=deal_id, title=data.title,
+                    amount=data.amount, currency=data.currency or _default_currency(tenant_id),
+                    pipeline_id=pipeline.pipeline_id, stage_id=stage["id"], status=stage["outcome"],
+                    max_position=position, owner_id=owner_id, person_id=data.person_id,
+                    business_id=data.business_id, deal_kind=data.kind, expected_close=data.expected_close, description=data.description,
+                    stage_changed_at=now, closed_at=now if stage["outcome"] != "open" else None,
+                    created_by=caller.principal_id, created_at=now, updated_at=now)
+    _index(deal)
+    def write(tx: TransactWrite) -> None:
+        tx.save(deal, condition=DealItem.pk.does_not_exist())
+        _stat(tx, tenant_id, pipeline.pipeline_id, stage["id"], deal.currency, 1, deal.amount)
+        _reach(tx, tenant_id, pipeline.pipeline_id, progression[: position + 1])
+        if deal.person_id:
+            tx.save(_timeline(deal, "deal_created", f"Negocio: {deal.title} ({stage['name']})",
+                              {"stage_id": stage["id"]}, now))
+
+    _transact(write)
+    events = [build(tenant_id, "deal.created", caller=caller, entity_type="deal", entity_id=deal_id,
+                    data={"title": deal.title, "amount": str(deal.amount), "currency": deal.currency,
+                          "pipeline_id": deal.pipeline_id, "stage_id": deal.stage_id, "person_id": deal.person_id,
+                          "owner_id": deal.owner_id})]
+    if stage["outcome"] != "open":
+        events.append(build(tenant_id, f"deal.{stage['outcome']}", caller=caller, entity_type="deal",
+                            entity_id=deal_id, data={"pipeline_id": deal.pipeline_id, "stage_id": deal.stage_id,
+                                                     "status": deal.status, "amount": str(deal.amount),
+                                                     "currency": deal.currency, "person_id": deal.person_id,
+                                                     "owner_id": deal.owner_id, "business_id": deal.business_id,
+                                                     "kind": deal.deal_kind}))
+    emit_many(events)
+    return _out(deal, pipeline)
+
+
+def get_deal(tenant_id: str, deal_id: str) -> DealOut:
+    deal = _load_deal(tenant_id, deal_id)
+    try:
+        pipeline = _load_pipeline(tenant_id, deal.pipeline_id)
+    except NotFound:
+        pipeline = None
+    return _out(deal, pipeline)
+
+
+def update_deal(caller: Caller, deal_id: str, data: DealUpdateIn) -> DealOut:
+    tenant_id = caller.tenant_id
+    deal = _load_deal(tenant_id, deal_id)
+    sent = data.model_fields_set
+    if not sent:
+        return get_deal(tenant_id, deal_id)
+    errors: list[dict[str, Any]] = []
+    for key in ("title", "amount", "currency", "pipeline_id", "stage_id"):
+        if key in sent and getattr(data, key) is None:
+            errors.append({"field": key, "error": "required", "message": both("No puede quedar vacío",
+                                                                              "Cannot be empty")})
+    old_pipeline = _load_pipeline(tenant_id, deal.pipeline_id)
+    pipeline = old_pipeline
+    if data.pipeline_id and data.pipeline_id != deal.pipeline_id:
+        pipeline = _pick_pipeline(tenant_id, data.pipeline_id, errors) or old_pipeline
+    moving_pipeline = pipeline.pipeline_id != deal.pipeline_id
+    stage_id = data.stage_id if data.stage_id else (None if moving_pipeline else deal.stage_id)
+    stage = _stage(pipeline, stage_id)
+    if stage is None:
+        errors.append({"field": "stage_id", "error": "unknown",
+                       "message": both("Etapa no encontrada en el embudo", "Stage not in the pipeline")})
+    _check_refs(tenant_id, {k: getattr(data, k) for k in ("owner_id", "person_id", "business_id") if k in sent},
+                errors)
+    _raise(errors)
+    assert stage is not None
+    now = iso()
+    old = (deal.pipeline_id, deal.stage_id, deal.currency, Decimal(deal.amount))
+    old_person = deal.person_id
+    for key in ("title", "amount", "currency", "owner_id", "person_id", "business_id", "expected_close",
+                "description"):
+        if key in sent:
+            setattr(deal, key, getattr(data, key))
+    if "kind" in sent:
+        deal.deal_kind = data.kind
+    stage_changed = moving_pipeline or stage["id"] != deal.stage_id
+    deal.pipeline_id, deal.stage_id = pipeline.pipeline_id, stage["id"]
+    reached: list[str] = []
+    if stage_changed:
+        progression = _progression(pipeline)
+        position = progression.index(stage["id"]) if stage["id"] in progression else -1
+        start = 0 if moving_pipeline else int(deal.max_position if deal.max_position is not None else -1) + 1
+        if position >= start:
+            reached = progression[start: position + 1]
+            deal.max_position = position
+        elif moving_pipeline:
+            deal.max_position = -1
+        deal.stage_changed_at = now
+        deal.status = stage["outcome"]
+        deal.closed_at = now if stage["outcome"] != "open" else None
+    deal.updated_at = now
+    _index(deal)
+    new = (deal.pipeline_id, deal.stage_id, deal.currency, Decimal(deal.amount))
+
+    def write(tx: TransactWrite) -> None:
+        tx.save(deal)  # VersionAttribute: a concurrent move fails instead of double counting
+        if new[:3] == old[:3]:
+            if new[3] != old[3]:
+                _stat(tx, tenant_id, *new[:3], 0, new[3] - old[3])
+        else:
+            _stat(tx, tenant_id, *old[:3], -1, -old[3])
+            _stat(tx, tenant_id, *new[:3], 1, new[3])
+        _reach(tx, tenant_id, pipeline.pipeline_id, reached)
+        if stage_changed and deal.person_id:
+            old_stage = _stage(old_pipeline, old[1])
+            tx.save(_timeline(deal, "deal_stage_changed",
+                              f"{deal.title}: {old_stage['name'] if old_stage else old[1]} → {stage['name']}",
+                              {"from": old[1], "to": stage["id"]}, now))
+
+    try:
+        _transact(write)
+    except TransactWriteError as err:
+        raise Conflict(both("El negocio cambió mientras lo editabas; vuelve a intentarlo",
+                            "The deal changed while you edited it; try again"), code="concurrent_update") from err
+    events = [build(tenant_id, "deal.updated", caller=caller, entity_type="deal", entity_id=deal_id,
+                    data={"changed": sorted(sent), "person_changed": old_person != deal.person_id})]
+    if stage_changed:
+        events += _stage_events(tenant_id, caller, deal, old[1], old[0] if moving_pipeline else None, stage)
+    emit_many(events)
+    return _out(deal, pipeline)
+
+
+def delete_deal(caller: Caller, deal_id: str) -> None:
+    tenant_id = caller.tenant_id
+    deal = _load_deal(tenant_id, deal_id)
+    def write(tx: TransactWrite) -> None:
+        tx.delete(deal)
+        _stat(tx, tenant_id, deal.pipeline_id, deal.stage_id, deal.currency, -1, -Decimal(deal.amount))
+
+    try:
+        _transact(write)
+    except TransactWriteError as err:
+        raise Conflict(both("El negocio cambió; vuelve a intentarlo", "The deal changed; try again"),
+                       code="concurrent_update") from err
+    refs = list(DealTaskRefItem.query(deal_pk(tenant_id, deal_id), DealTaskRefItem.sk.startswith("TASK#")))
+    with DealTaskRefItem.batch_write() as batch:
+        for ref in refs:
+            batch.delete(ref)
+    emit(tenant_id, "deal.deleted", caller=caller, entity_type="deal", entity_id=deal_id,
+         data={"title": deal.title, "pipeline_id": deal.pipeline_id, "stage_id": deal.stage_id})
+
+
+# ---------------------------------------------------------------- deals: reads
+
+
+def list_deals(tenant_id: str, *, pipeline_id: str | None, stage_id: str | None, owner_id: str | None,
+               person_id: str | None, cursor: str | None, limit: int | None) -> Page[DealOut]:
+    """One Query on the key the filters name: person (gsi3), owner (gsi2) or pipeline/stage (gsi1)."""
+    limit = clamp_limit(limit)
+    if person_id:
+        index, partition = DealItem.gsi3, person_deals_pk(tenant_id, person_id)
+        attr, condition = "gsi3pk", None
+    elif owner_id:
+        index, partition = DealItem.gsi2, owner_deals_pk(tenant_id, owner_id)
+        attr, condition = "gsi2pk", None
+    else:
+        pipeline = _load_pipeline(tenant_id, pipeline_id) if pipeline_id else ensure_default_pipeline(tenant_id)[0]
+        index, partition, attr = DealItem.gsi1, board_pk(tenant_id, pipeline.pipeline_id), "gsi1pk"
+        condition = DealItem.gsi1sk.startswith(f"{stage_id}#") if stage_id else None
+    results = index.query(partition, condition, limit=limit, scan_index_forward=attr != "gsi2pk",
+                          last_evaluated_key=decode_cursor(cursor, partition_attr=attr, partition_value=partition))
+    deals = [d for d in results if isinstance(d, DealItem)]
+    pipelines = {p.pipeline_id: p for p in _all_pipelines(tenant_id)} if deals else {}
+    return Page[DealOut](items=[_out(d, pipelines.get(d.pipeline_id)) for d in deals],
+                         next_cursor=encode_cursor(results.last_evaluated_key))
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def board(tenant_id: str, pipeline_id: str, *, stage_id: str | None = None, cursor: str | None = None,
+          limit: int | None = None) -> BoardOut:
+    """Columns by stage: one Query per column (or one column with `stage_id`), one for the totals,
+    one for the conversion counters."""
+    pipeline = _load_pipeline(tenant_id, pipeline_id)
+    stages = _stages_out(pipeline.stages or [])
+    if stage_id is not None and not any(s.id == stage_id for s in stages):
+        raise NotFound(both("Etapa no encontrada", "Stage not found"), code="stage_not_found")
+    limit = clamp_limit(limit)
+    partition = board_pk(tenant_id, pipeline.pipeline_id)
+    totals: dict[str, list[StageTotalOut]] = {}
+    counts: dict[str, int] = {}
+    for stat in _stats(tenant_id, pipeline.pipeline_id):
+        if int(stat.count or 0) <= 0 and Decimal(stat.amount or 0) == 0:
+            continue
+        totals.setdefault(stat.stage_id or "", []).append(
+            StageTotalOut(currency=stat.currency or "", count=int(stat.count or 0), amount=Decimal(stat.amount or 0)))
+        counts[stat.stage_id or ""] = counts.get(stat.stage_id or "", 0) + int(stat.count or 0)
+    columns = []
+    for stage in stages:
+        if stage_id is not None and stage.id != stage_id:
+            continue
+        results = DealItem.gsi1.query(
+            partition, DealItem.gsi1sk.startswith(f"{stage.id}#"), scan_index_forward=False, limit=limit,
+            last_evaluated_key=decode_cursor(cursor, partition_attr="gsi1pk", partition_value=partition)
+            if stage_id else None)
+        deals = [_out(d, pipeline) for d in results if isinstance(d, DealItem)]
+        columns.append(BoardColumnOut(stage=stage, count=counts.get(stage.id, 0),
+                                      totals=sorted(totals.get(stage.id, []), key=lambda t: t.currency),
+                                      deals=deals, next_cursor=encode_cursor(results.last_evaluated_key)))
+    flows = {f.stage_id: int(f.reached or 0) for f in StageFlowItem.query(
+        pipelines_pk(tenant_id), StageFlowItem.sk.startswith(f"{FLOW}{pipeline.pipeline_id}#"))}
+    progression = _progression(pipeline)
+    start = flows.get(progression[0], 0) if progression else 0
+    conversion = []
+    for i, sid in enumerate(progression):
+        reached = flows.get(sid, 0)
+        previous = flows.get(progression[i - 1], 0) if i else None
+        conversion.append(ConversionOut(stage_id=sid, reached=reached,
+                                        rate_from_previous=_rate(reached, previous) if previous is not None else None,
+                                        rate_from_start=_rate(reached, start)))
+    return BoardOut(pipeline=_pipeline_out(pipeline), columns=columns, conversion=conversion)

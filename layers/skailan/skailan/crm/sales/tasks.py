@@ -1,0 +1,461 @@
+"""Tasks: brand task types, tasks on people and deals, "my tasks", reminders and overdue escalation.
+
+- Task types: built-in ones (call, meeting, e-mail, WhatsApp, follow-up, visit — Spanish names)
+  plus the brand's own (`T#<t>#TASKTYPES`).
+- A task is its own partition `T#<t>#TASK#<id>`. gsi1 `T#<t>#TASKS#U#<assignee>` /
+  `<status>#<due_at|~>#<id>` makes "my open tasks, soonest first" (and "my overdue tasks":
+  `between("open#", "open#<now>")`) one Query; gsi3 does the same per person. A deal's tasks are
+  reference items in the deal's partition (`TASK#<id>`), written in the same transaction.
+- Alarms: while a task is open and has a reminder not yet sent or a due time not yet escalated,
+  it sits in the sparse global index gsi2 `TASKALARM#<shard>` / `<next alarm>#<t>#<id>`. The
+  every-minute job (functions/jobs/task_alarms) Queries each shard for alarms `<= now`, emits
+  `task.reminder` (to the assignee) or `task.overdue` (to the brand's supervisors), stamps the
+  task and moves it to its next alarm or out of the index. Changing `remind_at` / `due_at`
+  re-arms it; completing it removes it. Why not one EventBridge Scheduler schedule per task:
+  the local runtime fires only the schedules declared in template.yaml, and a job over a
+  due-time index is one Query per shard per minute whatever the number of tasks, with no
+  schedules to create, update and delete in step with every edit (docs/imports.md, "Tasks").
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from typing import Any
+
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
+
+from skailan.crm.events import build, emit, emit_many
+from skailan.crm.models import Page
+from skailan.crm.sales.models import TaskIn, TaskOut, TaskTypeIn, TaskTypeOut, TaskTypeUpdateIn, TaskUpdateIn
+from skailan.crm.sales_items import (
+    ALARM_SHARDS,
+    DEAL_SK,
+    TASK_SK,
+    DealItem,
+    DealTaskRefItem,
+    TaskItem,
+    TaskTypeItem,
+    alarm_pk,
+    assignee_tasks_pk,
+    deal_pk,
+    person_tasks_pk,
+    task_pk,
+    task_types_pk,
+)
+from skailan.platform.auth import Caller
+from skailan.platform.clock import iso
+from skailan.platform.errors import Conflict, NotFound, Unprocessable
+from skailan.platform.i18n import both
+from skailan.platform.ids import is_valid_id, new_id
+from skailan.platform.observability import logger
+from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+
+TYPE = "TYPE#"
+BUILTIN_TYPES: dict[str, str] = {
+    "call": "Llamada",
+    "meeting": "Reunión",
+    "email": "Correo",
+    "whatsapp": "WhatsApp",
+    "follow_up": "Seguimiento",
+    "visit": "Visita",
+}
+NOT_FOUND = both("Tarea no encontrada", "Task not found")
+TYPE_NOT_FOUND = both("Tipo de tarea no encontrado", "Task type not found")
+NO_DUE = "~"  # sorts after every date: tasks without a due time come last
+
+
+def _transact(build_tx: Any) -> None:
+    from skailan.crm.sales.deals import _transact as transact
+
+    transact(build_tx)
+
+
+# ---------------------------------------------------------------- task types
+
+
+def _type_out(item: TaskTypeItem) -> TaskTypeOut:
+    return TaskTypeOut(id=item.type_id, name=item.name, color=item.color)
+
+
+def _brand_types(tenant_id: str) -> list[TaskTypeItem]:
+    return list(TaskTypeItem.query(task_types_pk(tenant_id), TaskTypeItem.sk.startswith(TYPE)))
+
+
+def list_types(tenant_id: str) -> list[TaskTypeOut]:
+    builtins = [TaskTypeOut(id=k, name=v, builtin=True) for k, v in BUILTIN_TYPES.items()]
+    return builtins + sorted((_type_out(t) for t in _brand_types(tenant_id)), key=lambda t: t.name.casefold())
+
+
+def _type_names(tenant_id: str) -> dict[str, str]:
+    return BUILTIN_TYPES | {t.type_id: t.name for t in _brand_types(tenant_id)}
+
+
+def create_type(caller: Caller, data: TaskTypeIn) -> TaskTypeOut:
+    type_id = new_id().lower()
+    now = iso()
+    item = TaskTypeItem(task_types_pk(caller.tenant_id), TYPE + type_id, tenant_id=caller.tenant_id, type_id=type_id,
+                        name=" ".join(data.name.split()), color=data.color, created_at=now, updated_at=now)
+    item.save(condition=TaskTypeItem.pk.does_not_exist())
+    emit(caller.tenant_id, "task_type.created", caller=caller, entity_type="task_type", entity_id=type_id,
+         data={"name": item.name})
+    return _type_out(item)
+
+
+def _load_type(tenant_id: str, type_id: str) -> TaskTypeItem:
+    if type_id in BUILTIN_TYPES:
+        raise Conflict(both("Los tipos incluidos no se cambian", "Built-in types cannot change"), code="builtin_type")
+    if not is_valid_id(type_id):
+        raise NotFound(TYPE_NOT_FOUND, code="task_type_not_found")
+    try:
+        return TaskTypeItem.get(task_types_pk(tenant_id), TYPE + type_id)
+    except TaskTypeItem.DoesNotExist as err:
+        raise NotFound(TYPE_NOT_FOUND, code="task_type_not_found") from err
+
+
+def update_type(caller: Caller, type_id: str, data: TaskTypeUpdateIn) -> TaskTypeOut:
+    item = _load_type(caller.tenant_id, type_id)
+    if data.name is not None:
+        item.name = " ".join(data.name.split())
+    if "color" in data.model_fields_set:
+        item.color = data.color
+    item.updated_at = iso()
+    item.save()
+    emit(caller.tenant_id, "task_type.updated", caller=caller, entity_type="task_type", entity_id=type_id)
+    return _type_out(item)
+
+
+def delete_type(caller: Caller, type_id: str) -> None:
+    """Tasks of a deleted type keep its id; they show without a type name."""
+    item = _load_type(caller.tenant_id, type_id)
+    item.delete()
+    emit(caller.tenant_id, "task_type.deleted", caller=caller, entity_type="task_type", entity_id=type_id)
+
+
+# ---------------------------------------------------------------- tasks: helpers
+
+
+def _shard(task_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(task_id.encode(), digest_size=2).digest(), "big") % ALARM_SHARDS
+
+
+def next_alarm(task: TaskItem) -> str | None:
+    """When the job must look at this task next: a pending reminder or a pending escalation."""
+    if task.status != "open":
+        return None
+    pending = []
+    if task.remind_at and not task.reminded_at:
+        pending.append(task.remind_at)
+    if task.due_at and not task.escalated_at:
+        pending.append(task.due_at)
+    return min(pending) if pending else None
+
+
+def _index(task: TaskItem) -> None:
+    sort = f"{task.status}#{task.due_at or NO_DUE}#{task.task_id}"
+    task.gsi1pk, task.gsi1sk = assignee_tasks_pk(task.tenant_id, task.assignee_id), sort
+    task.gsi3pk = person_tasks_pk(task.tenant_id, task.person_id) if task.person_id else None
+    task.gsi3sk = sort if task.person_id else None
+    alarm = next_alarm(task)
+    task.gsi2pk = alarm_pk(_shard(task.task_id)) if alarm else None
+    task.gsi2sk = f"{alarm}#{task.tenant_id}#{task.task_id}" if alarm else None
+
+
+def _out(task: TaskItem, type_names: dict[str, str] | None = None, now: str | None = None) -> TaskOut:
+    now = now or iso()
+    names = type_names if type_names is not None else BUILTIN_TYPES
+    return TaskOut(
+        id=task.task_id, title=task.title, description=task.description, type_id=task.type_id,
+        type_name=names.get(task.type_id or ""), status=task.status, due_at=task.due_at, remind_at=task.remind_at,
+        overdue=bool(task.status == "open" and task.due_at and task.due_at <= now), assignee_id=task.assignee_id,
+        person_id=task.person_id, deal_id=task.deal_id, done_at=task.done_at, reminded_at=task.reminded_at,
+        escalated_at=task.escalated_at, created_by=task.created_by, created_at=task.created_at,
+        updated_at=task.updated_at,
+    )
+
+
+def _check_refs(tenant_id: str, values: dict[str, Any], errors: list[dict[str, Any]]) -> None:
+    if values.get("type_id") and values["type_id"] not in _type_names(tenant_id):
+        errors.append({"field": "type_id", "error": "unknown", "message": TYPE_NOT_FOUND})
+    if values.get("assignee_id"):
+        from skailan.tenancy.members import find_member
+
+        member = find_member(tenant_id, values["assignee_id"])
+        if member is None or member.status != "active":
+            errors.append({"field": "assignee_id", "error": "unknown",
+                           "message": both("Usuario desconocido o inactivo", "Unknown or inactive user")})
+    if values.get("person_id"):
+        from skailan.crm.people import find_person
+
+        person = find_person(tenant_id, values["person_id"]) if is_valid_id(values["person_id"]) else None
+        if person is None or person.deleted_at:
+            errors.append({"field": "person_id", "error": "unknown", "message": both("Persona no encontrada",
+                                                                                     "Person not found")})
+    if values.get("deal_id"):
+        try:
+            if not is_valid_id(values["deal_id"]):
+                raise DealItem.DoesNotExist
+            DealItem.get(deal_pk(tenant_id, values["deal_id"]), DEAL_SK)
+        except DealItem.DoesNotExist:
+            errors.append({"field": "deal_id", "error": "unknown", "message": both("Negocio no encontrado",
+                                                                                   "Deal not found")})
+
+
+def _raise(errors: list[dict[str, Any]]) -> None:
+    if errors:
+        raise Unprocessable(both("La tarea no es válida", "The task is not valid"), details=errors)
+
+
+def _timeline(task: TaskItem, kind: str, summary: str, now: str) -> Any:
+    from skailan.crm.timeline import timeline_item
+
+    return timeline_item(task.tenant_id, task.person_id or "", kind, summary,
+                         ref={"type": "task", "id": task.task_id, "due_at": task.due_at}, occurred_at=now)
+
+
+def _deal_ref(task: TaskItem, deal_id: str) -> DealTaskRefItem:
+    return DealTaskRefItem(deal_pk(task.tenant_id, deal_id), f"TASK#{task.task_id}", tenant_id=task.tenant_id,
+                           deal_id=deal_id, task_id=task.task_id, created_at=task.created_at)
+
+
+def _load(tenant_id: str, task_id: str) -> TaskItem:
+    if not is_valid_id(task_id):
+        raise NotFound(NOT_FOUND, code="task_not_found")
+    try:
+        return TaskItem.get(task_pk(tenant_id, task_id), TASK_SK)
+    except TaskItem.DoesNotExist as err:
+        raise NotFound(NOT_FOUND, code="task_not_found") from err
+
+
+# ---------------------------------------------------------------- tasks: writes
+
+
+def create_task(caller: Caller, data: TaskIn) -> TaskOut:
+    tenant_id = caller.tenant_id
+    errors: list[dict[str, Any]] = []
+    assignee = data.assignee_id or (caller.principal_id if caller.kind == "user" else None)
+    if assignee is None:
+        errors.append({"field": "assignee_id", "error": "required", "message": both("Asigna la tarea a alguien",
+                                                                                    "Assign the task to someone")})
+    _check_refs(tenant_id, data.model_dump(), errors)
+    _raise(errors)
+    assert assignee is not None
+    now = iso()
+    task_id = new_id()
+    task = TaskItem(task_pk(tenant_id, task_id), TASK_SK, tenant_id=tenant_id, task_id=task_id, title=data.title,
+                    description=data.description, type_id=data.type_id, status="open", due_at=data.due_at,
+                    remind_at=data.remind_at, assignee_id=assignee, person_id=data.person_id, deal_id=data.deal_id,
+                    created_by=caller.principal_id, created_at=now, updated_at=now)
+    _index(task)
+
+    def write(tx: TransactWrite) -> None:
+        tx.save(task, condition=TaskItem.pk.does_not_exist())
+        if task.deal_id:
+            tx.condition_check(DealItem, deal_pk(tenant_id, task.deal_id), DEAL_SK, condition=DealItem.pk.exists())
+            tx.save(_deal_ref(task, task.deal_id))
+        if task.person_id:
+            tx.save(_timeline(task, "task_created", f"Tarea: {task.title}", now))
+
+    try:
+        _transact(write)
+    except TransactWriteError as err:
+        raise Unprocessable(both("El negocio ya no existe", "The deal no longer exists"),
+                            details=[{"field": "deal_id", "error": "unknown"}]) from err
+    emit(tenant_id, "task.created", caller=caller, entity_type="task", entity_id=task_id,
+         data={"title": task.title, "assignee_id": assignee, "due_at": task.due_at, "person_id": task.person_id,
+               "deal_id": task.deal_id, "type_id": task.type_id})
+    return _out(task, _type_names(tenant_id), now)
+
+
+def get_task(tenant_id: str, task_id: str) -> TaskOut:
+    return _out(_load(tenant_id, task_id), _type_names(tenant_id))
+
+
+def update_task(caller: Caller, task_id: str, data: TaskUpdateIn) -> TaskOut:
+    tenant_id = caller.tenant_id
+    task = _load(tenant_id, task_id)
+    sent = data.model_fields_set
+    errors: list[dict[str, Any]] = []
+    for key in ("title", "assignee_id", "status"):
+        if key in sent and getattr(data, key) is None:
+            errors.append({"field": key, "error": "required", "message": both("No puede quedar vacío",
+                                                                              "Cannot be empty")})
+    _check_refs(tenant_id, {k: getattr(data, k) for k in sent}, errors)
+    _raise(errors)
+    now = iso()
+    old_deal, old_status = task.deal_id, task.status
+    for key in ("title", "description", "type_id", "assignee_id", "person_id", "deal_id"):
+        if key in sent:
+            setattr(task, key, getattr(data, key))
+    if "due_at" in sent and data.due_at != task.due_at:
+        task.due_at, task.escalated_at = data.due_at, None  # a new due time re-arms the escalation
+    if "remind_at" in sent and data.remind_at != task.remind_at:
+        task.remind_at, task.reminded_at = data.remind_at, None
+    if data.status and data.status != task.status:
+        task.status = data.status
+        task.done_at = now if data.status == "done" else None
+    task.updated_at = now
+    _index(task)
+
+    def write(tx: TransactWrite) -> None:
+        tx.save(task)  # VersionAttribute: concurrent edits (or the alarm job) cannot both win
+        if old_deal != task.deal_id:
+            if old_deal:
+                tx.delete(DealTaskRefItem(deal_pk(tenant_id, old_deal), f"TASK#{task_id}"))
+            if task.deal_id:
+                tx.condition_check(DealItem, deal_pk(tenant_id, task.deal_id), DEAL_SK,
+                                   condition=DealItem.pk.exists())
+                tx.save(_deal_ref(task, task.deal_id))
+        if task.status != old_status and task.person_id:
+            summary = f"Tarea completada: {task.title}" if task.status == "done" else f"Tarea reabierta: {task.title}"
+            tx.save(_timeline(task, f"task_{'done' if task.status == 'done' else 'reopened'}", summary, now))
+
+    try:
+        _transact(write)
+    except TransactWriteError as err:
+        raise Conflict(both("La tarea cambió mientras la editabas; vuelve a intentarlo",
+                            "The task changed while you edited it; try again"), code="concurrent_update") from err
+    events = [build(tenant_id, "task.updated", caller=caller, entity_type="task", entity_id=task_id,
+                    data={"changed": sorted(sent)})]
+    if task.status != old_status:
+        events.append(build(tenant_id, "task.completed" if task.status == "done" else "task.reopened", caller=caller,
+                            entity_type="task", entity_id=task_id,
+                            data={"assignee_id": task.assignee_id, "person_id": task.person_id,
+                                  "deal_id": task.deal_id}))
+    emit_many(events)
+    return _out(task, _type_names(tenant_id), now)
+
+
+def delete_task(caller: Caller, task_id: str) -> None:
+    tenant_id = caller.tenant_id
+    task = _load(tenant_id, task_id)
+
+    def write(tx: TransactWrite) -> None:
+        tx.delete(task)
+        if task.deal_id:
+            tx.delete(DealTaskRefItem(deal_pk(tenant_id, task.deal_id), f"TASK#{task_id}"))
+
+    try:
+        _transact(write)
+    except TransactWriteError as err:
+        raise Conflict(both("La tarea cambió; vuelve a intentarlo", "The task changed; try again"),
+                       code="concurrent_update") from err
+    emit(tenant_id, "task.deleted", caller=caller, entity_type="task", entity_id=task_id, data={"title": task.title})
+
+
+# ---------------------------------------------------------------- tasks: reads
+
+
+def list_tasks(tenant_id: str, *, assignee_id: str | None, person_id: str | None, deal_id: str | None,
+               status: str, overdue: bool, cursor: str | None, limit: int | None) -> Page[TaskOut]:
+    """One Query: a deal's task references, a person's tasks (gsi3) or an assignee's (gsi1), by due time."""
+    limit = clamp_limit(limit)
+    now = iso()
+    names = _type_names(tenant_id)
+    if deal_id:
+        pk = deal_pk(tenant_id, deal_id)
+        refs = DealTaskRefItem.query(pk, DealTaskRefItem.sk.startswith("TASK#"), limit=limit,
+                                     last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
+        ids = [r.task_id for r in refs]
+        found = {t.task_id: t for t in TaskItem.batch_get([(task_pk(tenant_id, i), TASK_SK) for i in ids])} if ids \
+            else {}
+        tasks = [found[i] for i in ids if i in found]
+        tasks = [t for t in tasks if (status == "all" or t.status == status)
+                 and (not overdue or _out(t, names, now).overdue)]
+        tasks.sort(key=lambda t: (t.due_at or NO_DUE, t.task_id))
+        return Page[TaskOut](items=[_out(t, names, now) for t in tasks], next_cursor=encode_cursor(refs.last_evaluated_key))
+    if person_id:
+        index, partition, attr, sort = TaskItem.gsi3, person_tasks_pk(tenant_id, person_id), "gsi3pk", TaskItem.gsi3sk
+    else:
+        index, partition, attr = TaskItem.gsi1, assignee_tasks_pk(tenant_id, assignee_id or ""), "gsi1pk"
+        sort = TaskItem.gsi1sk
+    condition: Condition | None
+    if overdue:
+        condition = sort.between("open#", f"open#{now}")
+    elif status == "all":
+        condition = None
+    else:
+        condition = sort.startswith(f"{status}#")
+    results = index.query(partition, condition, limit=limit,
+                          last_evaluated_key=decode_cursor(cursor, partition_attr=attr, partition_value=partition))
+    tasks = [t for t in results if isinstance(t, TaskItem)]
+    return Page[TaskOut](items=[_out(t, names, now) for t in tasks], next_cursor=encode_cursor(results.last_evaluated_key))
+
+
+# ---------------------------------------------------------------- the alarm job
+
+
+def _supervisors(tenant_id: str) -> list[str]:
+    """Active supervisors of the brand (admins when it has none): who an overdue task goes to."""
+    from skailan.tenancy.members import list_members
+
+    by_role: dict[str, list[str]] = {}
+    cursor = None
+    while True:
+        page = list_members(tenant_id, cursor=cursor, limit=100)
+        for member in page.items:
+            if member.status == "active":
+                by_role.setdefault(member.role, []).append(member.id)
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    return sorted(by_role.get("supervisor") or by_role.get("admin") or [])
+
+
+def _due_alarms(now: str) -> Iterator[TaskItem]:
+    """Alarms due at `now`, shard by shard, page by page (a Query per shard; never a Scan)."""
+    for shard in range(ALARM_SHARDS):
+        for task in TaskItem.gsi2.query(alarm_pk(shard), TaskItem.gsi2sk <= f"{now}#~"):
+            if isinstance(task, TaskItem):
+                yield task
+
+
+def run_alarms(now: str | None = None, *, max_seconds: float = 45.0) -> dict[str, int]:
+    """Fire every alarm due at `now` (default: the current time). At least once: the event is sent,
+    then the task is stamped; a task edited meanwhile is looked at again on the next run. A backlog
+    bigger than one run (`max_seconds`) is finished by the next minute's run."""
+    import time
+
+    deadline = time.monotonic() + max_seconds
+    now = now or iso()
+    counts = {"reminders": 0, "escalations": 0, "cleared": 0}
+    supervisors: dict[str, list[str]] = {}
+    for listed in _due_alarms(now):
+        if time.monotonic() > deadline:
+            logger.warning("task alarm backlog left for the next run")
+            break
+        try:
+            task = TaskItem.get(listed.pk, listed.sk, consistent_read=True)
+        except TaskItem.DoesNotExist:
+            continue
+        events = []
+        base = {"task_id": task.task_id, "title": task.title, "due_at": task.due_at, "assignee_id": task.assignee_id,
+                "person_id": task.person_id, "deal_id": task.deal_id, "type_id": task.type_id}
+        if task.status == "open" and task.remind_at and not task.reminded_at and task.remind_at <= now:
+            events.append(build(task.tenant_id, "task.reminder", entity_type="task", entity_id=task.task_id,
+                                data={**base, "remind_at": task.remind_at, "recipients": [task.assignee_id],
+                                      "dedupe_key": f"{task.task_id}:reminder:{task.remind_at}"}))
+            task.reminded_at = now
+        if task.status == "open" and task.due_at and not task.escalated_at and task.due_at <= now:
+            if task.tenant_id not in supervisors:
+                supervisors[task.tenant_id] = _supervisors(task.tenant_id)
+            events.append(build(task.tenant_id, "task.overdue", entity_type="task", entity_id=task.task_id,
+                                data={**base, "recipients": supervisors[task.tenant_id],
+                                      "dedupe_key": f"{task.task_id}:overdue:{task.due_at}"}))
+            task.escalated_at = now
+        if events:
+            emit_many(events)
+        _index(task)
+        try:
+            task.save()
+        except PutError as err:
+            if err.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            logger.info("task changed while its alarm fired; next run looks again", task_id=task.task_id)
+            continue
+        counts["reminders"] += sum(e.type == "task.reminder" for e in events)
+        counts["escalations"] += sum(e.type == "task.overdue" for e in events)
+        counts["cleared"] += not events
+    return counts

@@ -1,0 +1,1 @@
+"""The CRM's vocabulary: custom field definitions and values, and their models."""

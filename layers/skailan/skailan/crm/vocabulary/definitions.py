@@ -1,0 +1,424 @@
+"""A brand's CRM vocabulary: custom field definitions, tags, customer roles and journeys.
+
+Fields, customer roles and journeys share one small partition (`T#<t>#DEF`) so every person
+write reads them with one Query (`load`). Tags live apart (`T#<t>#TAGS`): a brand can have
+many, they are created on first use, and each keeps a people count updated by `ADD` in the
+same transaction that tags or untags a person. Removing something people still use
+(a tag with people, a role or journey state someone is in) is refused with 409 — one
+`Limit=1` Query on the facet index tells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from skailan.crm.events import emit
+from skailan.crm.items import (
+    ContactsItem,
+    CustomerRoleItem,
+    FacetItem,
+    FieldDefinitionItem,
+    JourneyItem,
+    TagItem,
+    definitions_pk,
+    facet_index_pk,
+)
+from skailan.crm.models import Page
+from skailan.crm.values.text import fold
+from skailan.crm.vocabulary.models import (
+    CustomerRoleIn,
+    CustomerRoleOut,
+    CustomerRoleUpdateIn,
+    FieldDefinitionBody,
+    FieldOut,
+    JourneyIn,
+    JourneyOut,
+    JourneyStateOut,
+    JourneyUpdateIn,
+    TagIn,
+    TagOut,
+    TagUpdateIn,
+)
+from skailan.platform.auth import Caller
+from skailan.platform.clock import iso
+from skailan.platform.errors import Conflict, NotFound, Unprocessable
+from skailan.platform.i18n import both
+from skailan.platform.ids import new_id
+from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+from skailan.platform.storage import transaction
+
+if TYPE_CHECKING:
+    from skailan.crm.vocabulary.fields import FieldDefinition, FieldDefinitionIn
+
+FIELD = "FIELD#"
+CROLE = "CROLE#"
+JOURNEY = "JOURNEY#"
+TAG = "TAG#"
+
+
+def tags_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#TAGS"
+
+
+def tag_key(name: str) -> str:
+    """The folded spelling that identifies a tag ("VIP " and "vip" are one tag)."""
+    return fold(name)
+
+
+@dataclass
+class Definitions:
+    fields: list[FieldDefinition] = field(default_factory=list)
+    roles: dict[str, CustomerRoleItem] = field(default_factory=dict)
+    journeys: list[JourneyItem] = field(default_factory=list)
+
+    @property
+    def state_ids(self) -> set[str]:
+        return {s["id"] for j in self.journeys for s in j.states}
+
+    @property
+    def default_state(self) -> str | None:
+        for journey in self.journeys:
+            if journey.is_default and journey.states:
+                return journey.states[0]["id"]
+        return None
+
+
+def load(tenant_id: str) -> Definitions:
+    """Fields, customer roles and journeys of a brand: one Query (paginated only if huge)."""
+    from skailan.crm.vocabulary.fields import FieldDefinition
+
+    out = Definitions()
+    for item in ContactsItem.query(definitions_pk(tenant_id)):
+        if isinstance(item, FieldDefinitionItem):
+            out.fields.append(FieldDefinition.model_validate(item.definition))
+        elif isinstance(item, CustomerRoleItem):
+            out.roles[item.role_id] = item
+        elif isinstance(item, JourneyItem):
+            out.journeys.append(item)
+    out.fields.sort(key=lambda d: (d.order, d.key))
+    out.journeys.sort(key=lambda j: (j.position, j.created_at or ""))
+    return out
+
+
+def facet_in_use(tenant_id: str, facet: str, value: str) -> bool:
+    return any(True for _ in FacetItem.gsi1.query(facet_index_pk(tenant_id, facet, value), limit=1))
+
+
+def _conflict_on_exists(err: PutError | TransactWriteError, message: str, code: str, details: Any = None) -> None:
+    if err.cause_response_code in ("ConditionalCheckFailedException", "TransactionCanceledException"):
+        raise Conflict(message, code=code, details=details) from err
+    raise err
+
+
+# ---------------------------------------------------------------- custom fields
+
+
+def _field_out(d: FieldDefinition) -> FieldOut:
+    return FieldOut(key=d.key, label=d.label, order=d.order, type=str(d.type), required=d.required,
+                    options=list(d.options), scope=d.scope)
+
+
+def list_fields(tenant_id: str) -> list[FieldOut]:
+    return [_field_out(d) for d in load(tenant_id).fields]
+
+
+def _definition_in(body: FieldDefinitionBody | FieldDefinitionIn) -> FieldDefinitionIn:
+    """The body through the field rules of `crm.fields` (options vs type, labels…); 422 naming the field.
+
+    Callers inside the CRM (imports) may pass a `FieldDefinitionIn` directly.
+    """
+    from pydantic import ValidationError
+
+    from skailan.crm.vocabulary.fields import FieldDefinitionIn
+
+    if isinstance(body, FieldDefinitionIn):
+        return body
+    try:
+        return FieldDefinitionIn.model_validate(body.model_dump(exclude_unset=True))
+    except ValidationError as err:
+        # Model-level rules (options vs type) have no location: they are about `options`.
+        details = [{"field": ".".join(str(p) for p in e["loc"]) or "options", "error": e["msg"], "type": e["type"]}
+                   for e in err.errors()]
+        raise Unprocessable(both("La definición del campo no es válida", "The field definition is not valid"),
+                            details=details) from None
+
+
+def create_field(caller: Caller, body: FieldDefinitionBody | FieldDefinitionIn) -> FieldOut:
+    data = _definition_in(body)
+    existing = [d.key for d in load(caller.tenant_id).fields]
+    definition = data.to_definition(existing)
+    now = iso()
+    item = FieldDefinitionItem(definitions_pk(caller.tenant_id), FIELD + definition.key, tenant_id=caller.tenant_id,
+                               key=definition.key, definition=definition.model_dump(mode="json"),
+                               created_at=now, updated_at=now)
+    try:
+        item.save(condition=FieldDefinitionItem.pk.does_not_exist())
+    except PutError as err:
+        _conflict_on_exists(err, both("Ya existe un campo con esa clave", "A field with that key exists"),
+                            "field_exists", [{"field": "key", "error": "taken"}])
+    emit(caller.tenant_id, "field.created", caller=caller, entity_type="field", entity_id=definition.key,
+         data={"type": str(definition.type), "label": definition.label})
+    return _field_out(definition)
+
+
+def _load_field(tenant_id: str, key: str) -> FieldDefinitionItem:
+    try:
+        return FieldDefinitionItem.get(definitions_pk(tenant_id), FIELD + key)
+    except FieldDefinitionItem.DoesNotExist as err:
+        raise NotFound(both("Campo no encontrado", "Field not found"), code="field_not_found") from err
+
+
+def replace_field(caller: Caller, key: str, body: FieldDefinitionBody) -> FieldOut:
+    from skailan.crm.vocabulary.fields import FieldDefinition
+
+    data = _definition_in(body)
+    item = _load_field(caller.tenant_id, key)
+    old = FieldDefinition.model_validate(item.definition)
+    if data.key not in (None, key):
+        raise Unprocessable(both("La clave no se puede cambiar", "The key cannot change"),
+                            details=[{"field": "key", "error": "immutable"}])
+    if data.type != old.type:
+        raise Conflict(both("El tipo de un campo no se puede cambiar", "A field's type cannot change"),
+                       code="field_type_change", details=[{"field": "type", "error": "immutable"}])
+    definition = FieldDefinition(key=key, **data.model_dump(exclude={"key"}))
+    item.update(actions=[FieldDefinitionItem.definition.set(definition.model_dump(mode="json")),
+                         FieldDefinitionItem.updated_at.set(iso())])
+    emit(caller.tenant_id, "field.updated", caller=caller, entity_type="field", entity_id=key)
+    return _field_out(definition)
+
+
+def delete_field(caller: Caller, key: str) -> None:
+    item = _load_field(caller.tenant_id, key)
+    item.delete()
+    emit(caller.tenant_id, "field.deleted", caller=caller, entity_type="field", entity_id=key)
+
+
+# ---------------------------------------------------------------- tags
+
+
+def _tag_out(item: TagItem, counts: bool) -> TagOut:
+    return TagOut(name=item.name or "", color=item.color, count=int(item.count or 0) if counts else None)
+
+
+def list_tags(tenant_id: str, *, counts: bool, cursor: str | None, limit: int | None) -> Page[TagOut]:
+    pk = tags_pk(tenant_id)
+    results = TagItem.query(pk, TagItem.sk.startswith(TAG), limit=clamp_limit(limit),
+                            last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
+    items = [_tag_out(i, counts) for i in results if i.name]
+    return Page[TagOut](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
+
+
+def create_tag(caller: Caller, data: TagIn) -> TagOut:
+    name = " ".join(data.name.split())
+    now = iso()
+    item = TagItem(tags_pk(caller.tenant_id), TAG + tag_key(name), tenant_id=caller.tenant_id, name=name,
+                   color=data.color, count=0, created_at=now, updated_at=now)
+    try:
+        item.save(condition=TagItem.pk.does_not_exist())
+    except PutError as err:
+        _conflict_on_exists(err, both("La etiqueta ya existe", "The tag exists"), "tag_exists",
+                            [{"field": "name", "error": "taken"}])
+    emit(caller.tenant_id, "tag.created", caller=caller, entity_type="tag", entity_id=tag_key(name),
+         data={"name": name})
+    return _tag_out(item, True)
+
+
+def _load_tag(tenant_id: str, name: str) -> TagItem:
+    try:
+        item = TagItem.get(tags_pk(tenant_id), TAG + tag_key(name))
+    except TagItem.DoesNotExist as err:
+        raise NotFound(both("Etiqueta no encontrada", "Tag not found"), code="tag_not_found") from err
+    if not item.name:
+        raise NotFound(both("Etiqueta no encontrada", "Tag not found"), code="tag_not_found")
+    return item
+
+
+def update_tag(caller: Caller, name: str, data: TagUpdateIn) -> TagOut:
+    item = _load_tag(caller.tenant_id, name)
+    item.update(actions=[TagItem.color.set(data.color) if data.color else TagItem.color.remove(),
+                         TagItem.updated_at.set(iso())])
+    emit(caller.tenant_id, "tag.updated", caller=caller, entity_type="tag", entity_id=tag_key(name))
+    return _tag_out(item, True)
+
+
+def delete_tag(caller: Caller, name: str) -> None:
+    item = _load_tag(caller.tenant_id, name)
+    if facet_in_use(caller.tenant_id, "tag", tag_key(name)):
+        raise Conflict(both("La etiqueta tiene personas; quítala de ellas primero",
+                            "People still have this tag; remove it from them first"), code="tag_in_use")
+    item.delete()
+    emit(caller.tenant_id, "tag.deleted", caller=caller, entity_type="tag", entity_id=tag_key(name))
+
+
+# ---------------------------------------------------------------- customer roles
+
+
+def _role_out(item: CustomerRoleItem) -> CustomerRoleOut:
+    return CustomerRoleOut(id=item.role_id, name=item.name, description=item.description)
+
+
+def list_customer_roles(tenant_id: str) -> list[CustomerRoleOut]:
+    return sorted((_role_out(r) for r in load(tenant_id).roles.values()), key=lambda r: fold(r.name))
+
+
+def create_customer_role(caller: Caller, data: CustomerRoleIn) -> CustomerRoleOut:
+    role_id = new_id().lower()
+    now = iso()
+    item = CustomerRoleItem(definitions_pk(caller.tenant_id), CROLE + role_id, tenant_id=caller.tenant_id,
+                            role_id=role_id, name=data.name, description=data.description,
+                            created_at=now, updated_at=now)
+    item.save(condition=CustomerRoleItem.pk.does_not_exist())
+    emit(caller.tenant_id, "customer_role.created", caller=caller, entity_type="customer_role",
+         entity_id=role_id, data={"name": data.name})
+    return _role_out(item)
+
+
+def _load_role(tenant_id: str, role_id: str) -> CustomerRoleItem:
+    try:
+        return CustomerRoleItem.get(definitions_pk(tenant_id), CROLE + role_id)
+    except CustomerRoleItem.DoesNotExist as err:
+        raise NotFound(both("Rol de cliente no encontrado", "Customer role not found"),
+                       code="customer_role_not_found") from err
+
+
+def update_customer_role(caller: Caller, role_id: str, data: CustomerRoleUpdateIn) -> CustomerRoleOut:
+    item = _load_role(caller.tenant_id, role_id)
+    patch = data.model_dump(exclude_unset=True)
+    actions = [getattr(CustomerRoleItem, k).set(v) for k, v in patch.items() if v is not None]
+    actions.append(CustomerRoleItem.updated_at.set(iso()))
+    item.update(actions=actions)
+    emit(caller.tenant_id, "customer_role.updated", caller=caller, entity_type="customer_role", entity_id=role_id)
+    return _role_out(item)
+
+
+def delete_customer_role(caller: Caller, role_id: str) -> None:
+    item = _load_role(caller.tenant_id, role_id)
+    if facet_in_use(caller.tenant_id, "role", role_id):
+        raise Conflict(both("Hay personas con este rol", "People still have this role"), code="customer_role_in_use")
+    item.delete()
+    emit(caller.tenant_id, "customer_role.deleted", caller=caller, entity_type="customer_role", entity_id=role_id)
+
+
+# ---------------------------------------------------------------- journeys
+
+
+def _journey_out(item: JourneyItem) -> JourneyOut:
+    return JourneyOut(id=item.journey_id, name=item.name, is_default=bool(item.is_default),
+                      show_in_menu=bool(item.show_in_menu), position=int(item.position or 0),
+                      states=[JourneyStateOut(**s) for s in item.states])
+
+
+def list_journeys(tenant_id: str) -> list[JourneyOut]:
+    return [_journey_out(j) for j in load(tenant_id).journeys]
+
+
+def _states(raw: list[Any], taken: set[str]) -> list[dict[str, str]]:
+    """State ids are unique in the brand (people hold a state id); default: a slug of the name."""
+    from skailan.crm.vocabulary.fields import field_key_from_label
+
+    states: list[dict[str, str]] = []
+    errors: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for i, state in enumerate(raw):
+        state_id = state.id or field_key_from_label(state.name)
+        if state_id in seen or state_id in taken:
+            errors.append({"field": f"states[{i}].id", "error": "taken",
+                           "message": both("Ya existe un estado con ese id", "A state with that id exists")})
+        seen.add(state_id)
+        states.append({"id": state_id, "name": state.name, "color": state.color})
+    if errors:
+        raise Unprocessable(both("Los estados no son válidos", "The states are not valid"), details=errors)
+    return states
+
+
+def _unset_other_defaults(tx: TransactWrite, journeys: list[JourneyItem], keep_id: str) -> None:
+    for other in journeys:
+        if other.is_default and other.journey_id != keep_id:
+            tx.update(JourneyItem(other.pk, other.sk), actions=[JourneyItem.is_default.set(False)])
+
+
+def create_journey(caller: Caller, data: JourneyIn) -> JourneyOut:
+    definitions = load(caller.tenant_id)
+    states = _states(data.states, definitions.state_ids)
+    journey_id = new_id().lower()
+    now = iso()
+    is_default = data.is_default or not any(j.is_default for j in definitions.journeys)
+    item = JourneyItem(definitions_pk(caller.tenant_id), JOURNEY + journey_id, tenant_id=caller.tenant_id,
+                       journey_id=journey_id, name=data.name, states=states, is_default=is_default,
+                       show_in_menu=data.show_in_menu, position=data.position, created_at=now, updated_at=now)
+    with transaction() as tx:
+        tx.save(item, condition=JourneyItem.pk.does_not_exist())
+        if is_default:
+            _unset_other_defaults(tx, definitions.journeys, journey_id)
+    emit(caller.tenant_id, "journey.created", caller=caller, entity_type="journey", entity_id=journey_id,
+         data={"name": data.name, "states": [s["id"] for s in states]})
+    return _journey_out(item)
+
+
+def _find_journey(definitions: Definitions, journey_id: str) -> JourneyItem:
+    for journey in definitions.journeys:
+        if journey.journey_id == journey_id:
+            return journey
+    raise NotFound(both("Recorrido no encontrado", "Journey not found"), code="journey_not_found")
+
+
+def get_journey(tenant_id: str, journey_id: str) -> JourneyOut:
+    return _journey_out(_find_journey(load(tenant_id), journey_id))
+
+
+def _refuse_removed_states_in_use(tenant_id: str, removed: set[str]) -> None:
+    busy = sorted(s for s in removed if facet_in_use(tenant_id, "journey", s))
+    if busy:
+        raise Conflict(both("Hay personas en estados que quitas", "People are in states you remove"),
+                       code="journey_state_in_use", details={"states": busy})
+
+
+def update_journey(caller: Caller, journey_id: str, data: JourneyUpdateIn) -> JourneyOut:
+    definitions = load(caller.tenant_id)
+    item = _find_journey(definitions, journey_id)
+    patch = data.model_dump(exclude_unset=True)
+    if "states" in patch and data.states is not None:
+        others = definitions.state_ids - {s["id"] for s in item.states}
+        states = _states(data.states, others)
+        _refuse_removed_states_in_use(caller.tenant_id, {s["id"] for s in item.states} - {s["id"] for s in states})
+        item.states = states
+    for key in ("name", "show_in_menu", "position"):
+        if patch.get(key) is not None:
+            setattr(item, key, patch[key])
+    if data.is_default is False and item.is_default:
+        raise Conflict(both("Marca otro recorrido como predeterminado", "Make another journey the default"),
+                       code="journey_default_required")
+    if data.is_default:
+        item.is_default = True
+    item.updated_at = iso()
+    with transaction() as tx:
+        tx.save(item)
+        if item.is_default:
+            _unset_other_defaults(tx, definitions.journeys, journey_id)
+    emit(caller.tenant_id, "journey.updated", caller=caller, entity_type="journey", entity_id=journey_id,
+         data={"changed": sorted(patch)})
+    return _journey_out(item)
+
+
+def delete_journey(caller: Caller, journey_id: str) -> None:
+    definitions = load(caller.tenant_id)
+    item = _find_journey(definitions, journey_id)
+    if item.is_default and len(definitions.journeys) > 1:
+        raise Conflict(both("Marca otro recorrido como predeterminado antes", "Make another journey the default first"),
+                       code="journey_default_required")
+    _refuse_removed_states_in_use(caller.tenant_id, {s["id"] for s in item.states})
+    item.delete()
+    emit(caller.tenant_id, "journey.deleted", caller=caller, entity_type="journey", entity_id=journey_id)
+
+
+def journey_of_state(definitions: Definitions, state_id: str | None) -> tuple[str | None, str | None]:
+    """(journey id, state name) of a state id."""
+    for journey in definitions.journeys:
+        for state in journey.states:
+            if state["id"] == state_id:
+                return journey.journey_id, state["name"]
+    return None, None
