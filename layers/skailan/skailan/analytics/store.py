@@ -60,6 +60,10 @@ def task_key(tenant_id: str, task_id: str) -> dict[str, Any]:
     return _key(f"{_root(tenant_id)}#K#{task_id}", "state")
 
 
+def campaign_key(tenant_id: str, campaign_id: str) -> dict[str, Any]:
+    return _key(f"{_root(tenant_id)}#CP#{campaign_id}", "state")
+
+
 def gauges_key(tenant_id: str) -> dict[str, Any]:
     return _key(f"{_root(tenant_id)}#G", "now")
 

@@ -24,6 +24,11 @@ from skailan.platform.observability import logger
 CONVERSATIONS = "skailan.conversations"
 INBOX = "skailan.inbox"
 CRM = "skailan.crm"
+CAMPAIGNS = "skailan.campaigns"
+CAMPAIGN_SENT = "campaign_recipient.sent"
+# A campaign runs from started / resumed to paused / cancelled / completed (the newest decides).
+CAMPAIGN_RUNNING = frozenset({"campaign.started", "campaign.resumed"})
+CAMPAIGN_STOPPED = frozenset({"campaign.paused", "campaign.cancelled", "campaign.completed"})
 NPS_ANSWERED = "conversation.nps_answered"
 
 # What the analytics rule routes here (template.yaml AnalyticsRule; contract-tested).
@@ -38,6 +43,8 @@ TYPES: dict[str, frozenset[str]] = {
                     # key accounts (analytics.kam)
                     "contact.updated", "business.created", "business.updated", "business.deleted",
                     "business.person_linked", "business.person_unlinked"}),
+    # campaign sends (usage, WhatsApp credits) and the dashboard's running campaigns
+    CAMPAIGNS: frozenset({CAMPAIGN_SENT, *CAMPAIGN_RUNNING, *CAMPAIGN_STOPPED}),
 }
 HOLDER_TYPES = frozenset({"conversation.assigned", "conversation.taken", "conversation.transferred",
                           "conversation.unassigned"})
@@ -243,6 +250,25 @@ def _queued(event: DomainEvent, changes: Changes, counters: Counters) -> None:
     usage.count(changes, event, counters.brand.time_zone)  # per channel, sender, month; WhatsApp debit
 
 
+def _campaign_sent(event: DomainEvent, changes: Changes, counters: Counters) -> None:
+    """A campaign's message accepted by the provider: sent today, in usage (sender: the campaign)
+    and, on WhatsApp, charged — once, in the event's own transaction like `message.queued`."""
+    counters.count("messages_out", event.occurred_at, {"channel": event.data.get("channel")})
+    usage.count_campaign(changes, event, counters.brand.time_zone)
+
+
+def _campaign_state(event: DomainEvent, changes: Changes, counters: Counters) -> None:
+    tenant, campaign_id = event.tenant_id, str(event.data.get("campaign_id") or event.entity_id or "")
+    key = store.campaign_key(tenant, campaign_id)
+    current = store.get_state(key) or {}
+    before = running = bool(current.get("running"))
+    at = str(current.get("at") or "")
+    if event.occurred_at >= at:  # the newest event decides, whatever order they came in
+        running, at = event.type in CAMPAIGN_RUNNING, event.occurred_at
+    changes.add(store.gauges_key(tenant), "campaigns_running", int(running) - int(before))
+    changes.state(key, {"running": running, "at": at}, current.get("v"))
+
+
 def _failed(event: DomainEvent, changes: Changes, counters: Counters) -> None:
     if event.data.get("channel") == "whatsapp":  # never delivered: its WhatsApp debit is refunded
         from skailan.analytics import credits
@@ -371,6 +397,8 @@ _HANDLERS: dict[str, Callable[[DomainEvent, Changes, Counters], None]] = {
     "conversation.rated": _rated,
     NPS_ANSWERED: _nps,
     "agent.presence_changed": _presence,
+    CAMPAIGN_SENT: _campaign_sent,
+    **dict.fromkeys(CAMPAIGN_RUNNING | CAMPAIGN_STOPPED, _campaign_state),
     "task.overdue": _task,
     "task.completed": _task,
     "task.reopened": _task,

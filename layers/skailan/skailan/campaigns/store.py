@@ -298,7 +298,7 @@ def get_recipient(tenant_id: str, campaign_id: str, person_id: str) -> Recipient
 
 def move_recipient(tenant_id: str, campaign_id: str, person_id: str, status: str, *, expected: Iterable[str],
                    at: str, reason: str | None = None, provider_message_id: str | None = None,
-                   error: dict[str, Any] | None = None) -> bool:
+                   error: dict[str, Any] | None = None, event_data: dict[str, Any] | None = None) -> bool:
     """Move a recipient forward only from one of `expected` (conditional: each step happens once)."""
     actions: list[Any] = [RecipientItem.status.set(status), RecipientItem.updated_at.set(at),
                           RecipientItem.gsi1pk.set(status_pk(tenant_id, campaign_id, status)),
@@ -317,21 +317,24 @@ def move_recipient(tenant_id: str, campaign_id: str, person_id: str, status: str
             actions=actions, condition=RecipientItem.status.is_in(*expected))
     except UpdateError:
         return False
-    _recipient_event(tenant_id, campaign_id, person_id, status)
+    _recipient_event(tenant_id, campaign_id, person_id, status, event_data)
     return True
 
 
-def _recipient_event(tenant_id: str, campaign_id: str, person_id: str, status: str) -> None:
+def _recipient_event(tenant_id: str, campaign_id: str, person_id: str, status: str,
+                     extra: dict[str, Any] | None = None) -> None:
     """`campaign_recipient.<status>` for the steps automations trigger on (delivered, read, opened,
-    clicked), after the once-only move that made it true (so it is published once)."""
+    clicked) and `sent` (usage and WhatsApp charges: analytics), after the once-only move that made
+    it true (so it is published once)."""
     from skailan.campaigns import catalogue
     from skailan.platform.events import build_event
 
-    if status not in ("delivered", "read", "opened", "clicked"):
+    if status not in ("delivered", "read", "opened", "clicked") and not (status == "sent" and extra):
         return
-    outbox.write([build_event(catalogue.SOURCE, tenant_id, f"campaign_recipient.{status}", entity_type="contact",
-                              entity_id=person_id,
-                              data={"campaign_id": campaign_id, "person_id": person_id, "status": status})],
+    type_ = catalogue.CATALOGUE.check(f"campaign_recipient.{status}")
+    outbox.write([build_event(catalogue.SOURCE, tenant_id, type_, entity_type="contact", entity_id=person_id,
+                              data={**(extra or {}), "campaign_id": campaign_id, "person_id": person_id,
+                                    "status": status})],
                  table_name())
 
 
