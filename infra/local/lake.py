@@ -47,7 +47,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("SKAILAN_MOTO_PORT") or 4566))
     args = parser.parse_args(argv)
     s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{args.moto_port}", region_name="us-east-1",
-                      **FAKE_CREDENTIALS)
+                      aws_access_key_id=FAKE_CREDENTIALS["aws_access_key_id"],
+                      aws_secret_access_key=FAKE_CREDENTIALS["aws_secret_access_key"])
     files = download(s3, args.dest)
     print(f"{len(files)} files → {args.dest}")
 
