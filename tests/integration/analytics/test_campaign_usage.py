@@ -137,3 +137,79 @@ def test_a_campaign_recipient_event_applied_twice_or_out_of_order_counts_once(de
     assert worker.apply(done) == "counted" and worker.apply(started) == "counted"
     assert summary(demo["supervisor@demo.local"])["campaigns_running"] == 0
     assert summary(demo["admin@acme.local"])["campaigns_running"] == 0
+
+
+def nps_report(principal: Any) -> dict[str, Any]:
+    reply = call("api/analytics", "GET", "/v1/reports/nps", principal=principal)
+    assert reply.status == 200, reply.body
+    return dict(reply.body)
+
+
+def test_a_campaign_nps_question_records_the_reply_once(demo, fresh, credits_reset, unlimited):  # noqa: F811
+    """A WhatsApp campaign with `nps: true`: the recipient's bare 0–10 reply (within 72 h, on that
+    channel) is counted in /v1/reports/nps and recorded as `nps.answered` (source campaign); a
+    number before the question, a later second number, a redelivered event and another brand's
+    report count nothing."""
+    import httpx
+    import respx
+
+    from skailan.campaigns import sending
+    from tests.integration.analytics.test_usage_credits import outbox_events
+    from tests.integration.inbox.conftest import conversation, customer_writes
+
+    admin, supervisor = demo["admin@demo.local"], demo["supervisor@demo.local"]
+    wa_id = "573004449901"
+    conversation_id = customer_writes("Hola", wa_id=wa_id, message_id="wamid.nps-campaign-1")
+    person_id = conversation(supervisor, conversation_id).body["contact"]["person_id"]
+    customer_writes("10", wa_id=wa_id, message_id="wamid.nps-campaign-2")  # no question asked yet
+    count_events()
+    assert nps_report(supervisor)["responses"] == 0
+
+    created = call(CAMPAIGNS, "POST", "/v1/campaigns", principal=admin,
+                   body={"name": "Encuesta NPS", "channel": "whatsapp", "account_id": "demo-whatsapp",
+                         "audience": {"kind": "people", "person_ids": [person_id]},
+                         "content": {"template": {"name": "bienvenida", "language": "es", "parameters": ["Camila"]},
+                                     "nps": True}})
+    assert created.status == 201, created.body
+    assert created.body["content"]["nps"] is True
+    assert call(CAMPAIGNS, "POST", f"/v1/campaigns/{created.body['id']}/send", principal=admin).status == 202
+    sending.fan_out("demo", created.body["id"])
+    with respx.mock() as mock:
+        mock.post(WA_URL).mock(return_value=httpx.Response(
+            200, json={"messaging_product": "whatsapp", "contacts": [{"input": wa_id, "wa_id": wa_id}],
+                       "messages": [{"id": "wamid.NPS-CAMPAIGN-OUT"}]}))
+        drain_sends()
+    count_events()
+
+    customer_writes("¡Claro!", wa_id=wa_id, message_id="wamid.nps-campaign-3")  # not a score
+    customer_writes("9/10", wa_id=wa_id, message_id="wamid.nps-campaign-4")
+    assert redeliver_analytics_queue() >= 2
+    count_events()
+    customer_writes("3", wa_id=wa_id, message_id="wamid.nps-campaign-5")  # answered already
+    count_events()
+
+    body = nps_report(supervisor)
+    assert (body["responses"], body["promoters"], body["detractors"], body["nps"]) == (1, 1, 0, 100.0)
+    answered = [e for e in outbox_events("demo") if e["type"] == "nps.answered"]
+    assert len(answered) == 1
+    assert answered[0]["data"] | {"answered_at": None} == {
+        "source": "campaign", "campaign_id": created.body["id"], "person_id": person_id,
+        "conversation_id": conversation_id, "message_id": answered[0]["data"]["message_id"], "channel": "whatsapp",
+        "score": 9, "answered_at": None}
+    assert nps_report(demo["admin@acme.local"])["responses"] == 0
+
+
+@pytest.mark.parametrize("channel, account, content", [
+    ("email", "demo-email", {"subject": "Hola", "html": "<p>Hola</p>", "nps": True}),  # e-mail: no NPS reply
+    ("sms", "demo-twilio", {"text": "¿Nos recomendarías? Responde de 0 a 10", "nps": "sí"}),
+])
+def test_nps_on_a_campaign_is_refused_where_it_cannot_be(demo, channel: str, account: str, content: dict[str, Any]):
+    admin = demo["admin@demo.local"]
+    before = len(call(CAMPAIGNS, "GET", "/v1/campaigns", principal=admin, query={"limit": 100}).body["items"])
+    reply = call(CAMPAIGNS, "POST", "/v1/campaigns", principal=admin,
+                 body={"name": "NPS", "channel": channel, "account_id": account,
+                       "audience": {"kind": "people", "person_ids": [person(admin, "Ana NPS", f"+5730044{uuid.uuid4().int % 100000:05d}")]},
+                       "content": content})
+    assert reply.status == 422, reply.body
+    assert "content.nps" in json.dumps(reply.body["error"]["details"])
+    assert len(call(CAMPAIGNS, "GET", "/v1/campaigns", principal=admin, query={"limit": 100}).body["items"]) == before

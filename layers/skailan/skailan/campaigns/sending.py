@@ -185,8 +185,9 @@ def _sent_data(item: store.CampaignItem, address: str) -> dict[str, Any]:
     """`campaign_recipient.sent`'s pricing inputs (analytics charges WhatsApp credits from them)."""
     from skailan.analytics.credits import country_of
 
-    data: dict[str, Any] = {"channel": item.channel, "account_id": item.account_id}
-    template = dict(item.content or {}).get("template")
+    content = dict(item.content or {})
+    data: dict[str, Any] = {"channel": item.channel, "account_id": item.account_id, "nps": bool(content.get("nps"))}
+    template = content.get("template")
     if item.channel == "whatsapp" and isinstance(template, dict):
         data["template"] = {"name": str(template.get("name") or ""), "language": str(template.get("language") or "")}
     if item.channel in ("whatsapp", "sms"):
