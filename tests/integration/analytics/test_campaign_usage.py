@@ -78,6 +78,7 @@ def test_a_whatsapp_campaign_is_counted_and_charged_once_per_recipient(demo, fre
     assert call(CAMPAIGNS, "POST", f"/v1/campaigns/{campaign_id}/send", principal=admin).status == 202
     count_events()
     assert summary(supervisor)["campaigns_running"] == 1
+    assert summary(supervisor)["links"]["campaigns"] == "/campaigns"  # the widget's drill-down
     assert summary(other)["campaigns_running"] == 0
 
     assert sending.fan_out("demo", campaign_id)["queued"] == 3

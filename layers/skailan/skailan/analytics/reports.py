@@ -289,5 +289,5 @@ def summary(tenant_id: str) -> SummaryOut:
         campaigns_running=max(0, int(gauges.get("campaigns_running") or 0)),
         alerts=alerts,
         links={"open": "/inbox", "unassigned": "/inbox", "agents": "/settings/users", "leads": "/people",
-               "deals": "/deals", "tasks": "/tasks", "report": "/reports/conversations"},
+               "deals": "/deals", "tasks": "/tasks", "report": "/reports/conversations", "campaigns": "/campaigns"},
     )
