@@ -15,7 +15,7 @@ def test_default_then_saved_per_user(demo):
     assert default.status == 200, default.body
     assert default.body["updated_at"] is None
     ids = [w["id"] for w in default.body["widgets"]]
-    assert ids[:3] == ["alerts", "open", "unassigned"] and "kam" in ids
+    assert ids[:3] == ["alerts", "open", "unassigned"] and "kam" in ids and ids[-1] == "campaigns"
     assert all(w["visible"] for w in default.body["widgets"])
 
     saved = call(API, "PUT", PATH, principal=sofia, body={"widgets": [

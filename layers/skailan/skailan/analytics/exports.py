@@ -40,14 +40,15 @@ MAX_ROWS_PER_EVENT = 5  # a long conversation rewrites at most its newest closes
 
 
 def record_message(changes: store.Changes, event: DomainEvent, time_zone: str, *, category: str | None = None,
-                   country: str | None = None, cost: float | None = None) -> None:
+                   country: str | None = None, cost: float | None = None,
+                   sender: tuple[str, str] | None = None) -> None:
     data = event.data
     day = F.local_day(event.occurred_at, time_zone)
     inbound = event.type == "message.received"
     row = {"message_id": data.get("message_id"), "conversation_id": data.get("conversation_id"),
            "at": event.occurred_at, "direction": "in" if inbound else "out", "channel": data.get("channel"),
-           "sender_kind": "customer" if inbound else event.actor.kind,
-           "sender_id": None if inbound else event.actor.id, "whatsapp_category": category, "country": country,
+           "sender_kind": "customer" if inbound else (sender[0] if sender else event.actor.kind),
+           "sender_id": None if inbound else (sender[1] if sender else event.actor.id), "whatsapp_category": category, "country": country,
            "cost": f"{cost:.6f}" if cost is not None else None}  # exact decimals in the CSV
     _put_row(changes, day, f"m#{event.occurred_at}#{data.get('message_id') or event.id}", row)
 

@@ -14,9 +14,9 @@ from skailan.platform.models import RequestModel, ResponseModel
 
 # The dashboard's widgets, in their default order (web/src/features/dashboard/routes/dashboard.tsx).
 WIDGETS = ("alerts", "open", "unassigned", "longest_wait", "longest_unassigned", "agents_online", "received", "sent",
-           "leads", "deals_won", "tasks_overdue", "kam")
+           "leads", "deals_won", "tasks_overdue", "kam", "campaigns")
 WidgetId = Literal["alerts", "open", "unassigned", "longest_wait", "longest_unassigned", "agents_online",
-                   "received", "sent", "leads", "deals_won", "tasks_overdue", "kam"]
+                   "received", "sent", "leads", "deals_won", "tasks_overdue", "kam", "campaigns"]
 
 
 class WidgetIn(RequestModel):

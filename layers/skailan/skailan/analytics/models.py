@@ -134,6 +134,6 @@ class SummaryOut(ResponseModel):
     leads_captured_month: int
     deals_won_month: DealsWon
     tasks_overdue: int
-    campaigns_running: int  # no campaigns context yet: always 0 (docs/analytics.md)
+    campaigns_running: int  # started or resumed, not yet paused / cancelled / completed
     alerts: list[Alert]
     links: dict[str, str]

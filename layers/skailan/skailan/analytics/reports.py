@@ -286,8 +286,8 @@ def summary(tenant_id: str) -> SummaryOut:
         deals_won_month=DealsWon(count=int(item(f"{month}:deals_won").get("n") or 0),
                                  amount=float(item(f"{month}:deals_won").get("s") or 0)),
         tasks_overdue=max(0, int(gauges.get("tasks_overdue") or 0)),
-        campaigns_running=0,
+        campaigns_running=max(0, int(gauges.get("campaigns_running") or 0)),
         alerts=alerts,
         links={"open": "/inbox", "unassigned": "/inbox", "agents": "/settings/users", "leads": "/people",
-               "deals": "/deals", "tasks": "/tasks", "report": "/reports/conversations"},
+               "deals": "/deals", "tasks": "/tasks", "report": "/reports/conversations", "campaigns": "/campaigns"},
     )

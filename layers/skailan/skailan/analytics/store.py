@@ -60,6 +60,15 @@ def task_key(tenant_id: str, task_id: str) -> dict[str, Any]:
     return _key(f"{_root(tenant_id)}#K#{task_id}", "state")
 
 
+def nps_ask_key(tenant_id: str, person_id: str) -> dict[str, Any]:
+    """The campaign NPS question a person was last asked (and whether answered)."""
+    return _key(f"{_root(tenant_id)}#NQ#{person_id}", "state")
+
+
+def campaign_key(tenant_id: str, campaign_id: str) -> dict[str, Any]:
+    return _key(f"{_root(tenant_id)}#CP#{campaign_id}", "state")
+
+
 def gauges_key(tenant_id: str) -> dict[str, Any]:
     return _key(f"{_root(tenant_id)}#G", "now")
 

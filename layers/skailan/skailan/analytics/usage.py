@@ -33,8 +33,8 @@ class ChannelUsage(ResponseModel):
 
 
 class SenderUsage(ResponseModel):
-    sender: str  # a user id, or bot / system / api_key
-    kind: str  # user | bot | system | api_key
+    sender: str  # a user id, a campaign id, or bot / system / api_key
+    kind: str  # user | campaign | bot | system | api_key
     channel: str
     sent: int
 
@@ -94,6 +94,29 @@ def count(changes: store.Changes, event: DomainEvent, time_zone: str) -> None:
     price = credits.plan_debit(changes, event, month=month, category=category, country=country)
     exports.record_message(changes, event, time_zone, category=category, country=country,
                            cost=credits.amount_of(price))
+
+
+def count_campaign(changes: store.Changes, event: DomainEvent, time_zone: str) -> None:
+    """Usage of one campaign message (`campaign_recipient.sent`): sent on its channel, by the
+    campaign (sender kind `campaign`, id the campaign's); a WhatsApp template is priced by its
+    category and the country the event names, and debited."""
+    tenant, data = event.tenant_id, event.data
+    channel = str(data.get("channel") or "unknown")
+    month = F.local_day(event.occurred_at, time_zone)[:7]
+    changes.add(store.usage_key(tenant, month, f"ch#{channel}"), "out", 1)
+    changes.add(store.usage_key(tenant, month, f"u#campaign#{data.get('campaign_id')}#{channel}"), "out", 1)
+    if channel != "whatsapp":
+        exports.record_message(changes, event, time_zone, sender=("campaign", str(data.get("campaign_id"))))
+        return
+    template = data.get("template") if isinstance(data.get("template"), dict) else {}
+    category = "marketing"  # an unknown template: the dearest
+    if template and template.get("name"):
+        category = _template_category(tenant, str(data.get("account_id") or ""), str(template["name"]),
+                                      str(template.get("language") or ""))
+    country = str(data.get("country") or credits.OTHER)
+    price = credits.plan_debit(changes, event, month=month, category=category, country=country)
+    exports.record_message(changes, event, time_zone, category=category, country=country,
+                           cost=credits.amount_of(price), sender=("campaign", str(data.get("campaign_id"))))
 
 
 _templates: dict[tuple[str, str, str, str], tuple[float, str]] = {}

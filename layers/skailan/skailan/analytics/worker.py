@@ -13,17 +13,25 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from skailan.analytics import exports, kam, store, usage
+from skailan.analytics import credits, exports, kam, store, usage
 from skailan.analytics import facts as F
 from skailan.analytics.store import ALL, Changes
+from skailan.platform.clock import iso, parse_iso
 from skailan.platform.events import DomainEvent
 from skailan.platform.observability import logger
 
 CONVERSATIONS = "skailan.conversations"
 INBOX = "skailan.inbox"
 CRM = "skailan.crm"
+CAMPAIGNS = "skailan.campaigns"
+CAMPAIGN_SENT = "campaign_recipient.sent"
+# A campaign runs from started / resumed to paused / cancelled / completed (the newest decides).
+CAMPAIGN_RUNNING = frozenset({"campaign.started", "campaign.resumed"})
+CAMPAIGN_STOPPED = frozenset({"campaign.paused", "campaign.cancelled", "campaign.completed"})
+CAMPAIGN_NPS_WINDOW = timedelta(hours=72)  # how long a campaign's NPS question waits for its reply
 NPS_ANSWERED = "conversation.nps_answered"
 
 # What the analytics rule routes here (template.yaml AnalyticsRule; contract-tested).
@@ -38,6 +46,8 @@ TYPES: dict[str, frozenset[str]] = {
                     # key accounts (analytics.kam)
                     "contact.updated", "business.created", "business.updated", "business.deleted",
                     "business.person_linked", "business.person_unlinked"}),
+    # campaign sends (usage, WhatsApp credits) and the dashboard's running campaigns
+    CAMPAIGNS: frozenset({CAMPAIGN_SENT, *CAMPAIGN_RUNNING, *CAMPAIGN_STOPPED}),
 }
 HOLDER_TYPES = frozenset({"conversation.assigned", "conversation.taken", "conversation.transferred",
                           "conversation.unassigned"})
@@ -228,6 +238,7 @@ def _received(event: DomainEvent, changes: Changes, counters: Counters) -> None:
     state = _conversation(event, changes, counters, lambda state: state["marks"].append(
         {"k": "c", "at": event.occurred_at, "msg": event.data.get("message_id")}))
     counters.count("messages_in", event.occurred_at, {"channel": event.data.get("channel")})
+    _campaign_nps_answer(event, changes, counters)
     usage.count(changes, event, counters.brand.time_zone)  # per channel and month (issue 16)
     kam.on_interaction(changes, counters.brand.time_zone, state.get("person"), event.occurred_at)
 
@@ -241,6 +252,70 @@ def _queued(event: DomainEvent, changes: Changes, counters: Counters) -> None:
     counters.count("messages_out", event.occurred_at,
                    {"channel": event.data.get("channel"), "agent": event.actor.id if human else None})
     usage.count(changes, event, counters.brand.time_zone)  # per channel, sender, month; WhatsApp debit
+
+
+def _campaign_sent(event: DomainEvent, changes: Changes, counters: Counters) -> None:
+    """A campaign's message accepted by the provider: sent today, in usage (sender: the campaign)
+    and, on WhatsApp, charged — once, in the event's own transaction like `message.queued`."""
+    counters.count("messages_out", event.occurred_at, {"channel": event.data.get("channel")})
+    usage.count_campaign(changes, event, counters.brand.time_zone)
+    data = event.data
+    if data.get("nps") and data.get("person_id"):  # the question waits for the person's reply
+        key = store.nps_ask_key(event.tenant_id, str(data["person_id"]))
+        current = store.get_state(key)
+        if current is None or event.occurred_at >= str(current.get("asked_at") or ""):  # the newest ask
+            until = iso(parse_iso(event.occurred_at) + CAMPAIGN_NPS_WINDOW)
+            changes.state(key, {"campaign_id": data.get("campaign_id"), "channel": data.get("channel"),
+                                "asked_at": event.occurred_at, "until": until},
+                          current.get("v") if current else None)
+
+
+def _campaign_nps_answer(event: DomainEvent, changes: Changes, counters: Counters) -> None:
+    """A customer's bare 0–10 reply on the channel of a campaign's NPS question still waiting for
+    it (asked before, within the window, not answered yet) is that question's answer: counted like
+    `conversation.nps_answered` and recorded as `nps.answered` (source campaign), once."""
+    from skailan.conversations.domain.policy import parse_nps
+
+    data, at = event.data, event.occurred_at
+    score = parse_nps(data.get("text")) if data.get("type") in (None, "text") else None
+    if score is None or not data.get("person_id"):
+        return  # no read for any other message
+    key = store.nps_ask_key(event.tenant_id, str(data["person_id"]))
+    ask = store.get_state(key)
+    # Providers stamp messages in whole seconds: a reply in the second of the ask counts.
+    if (not ask or ask.get("answered_at") or ask.get("channel") != data.get("channel")
+            or not str(ask.get("asked_at") or "")[:19] <= at[:19] or at >= str(ask.get("until") or "")):
+        return
+    counters.count("nps", at, {"channel": data.get("channel")}, value=score, bucket=score)
+    kam.on_nps(event, changes, counters.brand.time_zone, score, at)
+    changes.state(key, {**{k: v for k, v in ask.items() if k not in ("pk", "sk", "v")}, "answered_at": at,
+                        "score": score, "message_id": data.get("message_id")}, ask.get("v"))
+    from skailan.analytics import catalogue
+    from skailan.platform import outbox
+    from skailan.platform.events import Actor
+
+    answered = DomainEvent(
+        id=credits._stable(event.tenant_id, catalogue.NPS_ANSWERED, event.id), tenant_id=event.tenant_id,
+        source=catalogue.SOURCE, type=catalogue.NPS_ANSWERED, occurred_at=at,
+        actor=Actor(kind="customer", id=str(data["person_id"])), entity_type="contact",
+        entity_id=str(data["person_id"]),
+        data={"source": "campaign", "campaign_id": str(ask.get("campaign_id") or ""),
+              "person_id": str(data["person_id"]), "conversation_id": data.get("conversation_id"),
+              "message_id": data.get("message_id"), "channel": str(data.get("channel") or ""), "score": score,
+              "answered_at": at})
+    changes.raw.append(outbox.operation(answered, store.table_name()))
+
+
+def _campaign_state(event: DomainEvent, changes: Changes, counters: Counters) -> None:
+    tenant, campaign_id = event.tenant_id, str(event.data.get("campaign_id") or event.entity_id or "")
+    key = store.campaign_key(tenant, campaign_id)
+    current = store.get_state(key) or {}
+    before = running = bool(current.get("running"))
+    at = str(current.get("at") or "")
+    if event.occurred_at >= at:  # the newest event decides, whatever order they came in
+        running, at = event.type in CAMPAIGN_RUNNING, event.occurred_at
+    changes.add(store.gauges_key(tenant), "campaigns_running", int(running) - int(before))
+    changes.state(key, {"running": running, "at": at}, current.get("v"))
 
 
 def _failed(event: DomainEvent, changes: Changes, counters: Counters) -> None:
@@ -371,6 +446,8 @@ _HANDLERS: dict[str, Callable[[DomainEvent, Changes, Counters], None]] = {
     "conversation.rated": _rated,
     NPS_ANSWERED: _nps,
     "agent.presence_changed": _presence,
+    CAMPAIGN_SENT: _campaign_sent,
+    **dict.fromkeys(CAMPAIGN_RUNNING | CAMPAIGN_STOPPED, _campaign_state),
     "task.overdue": _task,
     "task.completed": _task,
     "task.reopened": _task,

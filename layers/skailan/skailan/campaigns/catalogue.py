@@ -14,6 +14,8 @@ CAMPAIGN_CANCELLED = "campaign.cancelled"
 CAMPAIGN_COMPLETED = "campaign.completed"
 CONSENT_CHANGED = "consent.changed"
 # A recipient's message moved on (once each; automations trigger on them).
+# `sent`: the provider accepted it (analytics counts it in usage and charges WhatsApp credits).
+RECIPIENT_SENT = "campaign_recipient.sent"
 RECIPIENT_DELIVERED = "campaign_recipient.delivered"
 RECIPIENT_READ = "campaign_recipient.read"
 RECIPIENT_OPENED = "campaign_recipient.opened"
@@ -39,7 +41,18 @@ class ConsentChanged(Payload):
 class RecipientEvent(Payload):
     campaign_id: str
     person_id: str
-    status: str  # delivered | read | opened | clicked
+    status: str  # sent | delivered | read | opened | clicked
+
+
+class RecipientSent(RecipientEvent):
+    """What a message costs is known when it is sent: the channel, the template (its category is
+    the registry's) and the country of the number (by calling code; the number itself is not sent)."""
+
+    channel: str
+    account_id: str | None = None
+    template: dict[str, str] | None = None  # {"name", "language"} of a WhatsApp template
+    country: str | None = None  # ISO alpha-2, or * (unknown)
+    nps: bool = False  # the campaign asks the NPS question (its answer is recorded)
 
 
 CATALOGUE = Catalogue(SOURCE, {
@@ -51,6 +64,7 @@ CATALOGUE = Catalogue(SOURCE, {
     CAMPAIGN_CANCELLED: CampaignState,
     CAMPAIGN_COMPLETED: CampaignState,
     CONSENT_CHANGED: ConsentChanged,
+    RECIPIENT_SENT: RecipientSent,
     RECIPIENT_DELIVERED: RecipientEvent,
     RECIPIENT_READ: RecipientEvent,
     RECIPIENT_OPENED: RecipientEvent,

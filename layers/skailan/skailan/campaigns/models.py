@@ -89,6 +89,8 @@ class AttachmentOut(ResponseModel):
 
 class SmsContentIn(RequestModel):
     text: Annotated[str, Field(min_length=1, max_length=1600)]
+    # The message asks the NPS question: a 0–10 reply within 72 h is recorded (docs/analytics.md).
+    nps: bool | None = None
 
 
 class TemplateRefIn(RequestModel):
@@ -101,6 +103,7 @@ class TemplateRefIn(RequestModel):
 
 class WhatsAppContentIn(RequestModel):
     template: TemplateRefIn
+    nps: bool | None = None  # as SmsContentIn.nps
 
 
 class CampaignIn(RequestModel):

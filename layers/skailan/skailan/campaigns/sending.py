@@ -173,11 +173,26 @@ def send_one(body: str, *, receive_count: int = 1) -> str:
         return _failed(item, person_id, failure, receive_count)
     at = iso()
     store.move_recipient(tenant_id, campaign_id, person_id, "sent", expected=["sending"], at=at,
-                         provider_message_id=result.provider_message_id)
+                         provider_message_id=result.provider_message_id,
+                         event_data=_sent_data(item, recipient.address or ""))
     if item.channel == "whatsapp" and item.account_id:
         store.record_reach(tenant_id, item.account_id, person_id, at, utcnow() + WINDOW + timedelta(hours=1))
     _settle(tenant_id, campaign_id, "sent")
     return "sent"
+
+
+def _sent_data(item: store.CampaignItem, address: str) -> dict[str, Any]:
+    """`campaign_recipient.sent`'s pricing inputs (analytics charges WhatsApp credits from them)."""
+    from skailan.analytics.credits import country_of
+
+    content = dict(item.content or {})
+    data: dict[str, Any] = {"channel": item.channel, "account_id": item.account_id, "nps": bool(content.get("nps"))}
+    template = content.get("template")
+    if item.channel == "whatsapp" and isinstance(template, dict):
+        data["template"] = {"name": str(template.get("name") or ""), "language": str(template.get("language") or "")}
+    if item.channel in ("whatsapp", "sms"):
+        data["country"] = country_of(address)
+    return data
 
 
 def _stuck(item: store.CampaignItem, recipient: store.RecipientItem, receive_count: int) -> str:

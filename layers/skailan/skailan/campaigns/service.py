@@ -187,7 +187,7 @@ def _content(tenant_id: str, channel: str, account_id: str | None, raw: dict[str
         return checked
     if isinstance(parsed, SmsContentIn):
         _merge_checks("content.text", parsed.text, errors)
-        return parsed.model_dump()
+        return parsed.model_dump(exclude_none=True)
     assert isinstance(parsed, WhatsAppContentIn)
     for i, parameter in enumerate(parsed.template.parameters):
         _merge_checks(f"content.template.parameters.{i}", parameter, errors)
@@ -205,7 +205,7 @@ def _content(tenant_id: str, channel: str, account_id: str | None, raw: dict[str
                                    f"{len(parsed.template.parameters)}",
                                    f"The template takes {found.parameters} parameters, "
                                    f"{len(parsed.template.parameters)} given"))
-    return parsed.model_dump()
+    return parsed.model_dump(exclude_none=True)
 
 
 def _email_raw(tenant_id: str, raw: dict[str, Any], errors: list[dict[str, str]]) -> dict[str, Any]:

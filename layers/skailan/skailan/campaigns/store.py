@@ -298,7 +298,7 @@ def get_recipient(tenant_id: str, campaign_id: str, person_id: str) -> Recipient
 
 def move_recipient(tenant_id: str, campaign_id: str, person_id: str, status: str, *, expected: Iterable[str],
                    at: str, reason: str | None = None, provider_message_id: str | None = None,
-                   error: dict[str, Any] | None = None) -> bool:
+                   error: dict[str, Any] | None = None, event_data: dict[str, Any] | None = None) -> bool:
     """Move a recipient forward only from one of `expected` (conditional: each step happens once)."""
     actions: list[Any] = [RecipientItem.status.set(status), RecipientItem.updated_at.set(at),
                           RecipientItem.gsi1pk.set(status_pk(tenant_id, campaign_id, status)),
@@ -313,19 +313,20 @@ def move_recipient(tenant_id: str, campaign_id: str, person_id: str, status: str
     if error is not None:
         actions.append(RecipientItem.error.set(error))
     return _update_recipient_once(tenant_id, campaign_id, person_id, status, actions=actions,
-                                  condition=RecipientItem.status.is_in(*expected))
+                                  condition=RecipientItem.status.is_in(*expected), extra=event_data)
 
 
 RECIPIENT_EVENT_STATUSES = ("delivered", "read", "opened", "clicked")  # what automations trigger on
 
 
 def _update_recipient_once(tenant_id: str, campaign_id: str, person_id: str, status: str, *,
-                           actions: list[Any], condition: Any) -> bool:
+                           actions: list[Any], condition: Any, extra: dict[str, Any] | None = None) -> bool:
     """The conditional update that makes `status` true, with its `campaign_recipient.<status>`
-    event in the same transaction (the outbox): published once, never lost. False when the
-    condition fails (the step already happened)."""
+    event in the same transaction (the outbox): published once, never lost. Events: the statuses
+    automations trigger on, and `sent` with its details (usage and WhatsApp charges: analytics).
+    False when the condition fails (the step already happened)."""
     item = RecipientItem(campaign_pk(tenant_id, campaign_id), recipient_sk(person_id))
-    if status not in RECIPIENT_EVENT_STATUSES:
+    if status not in RECIPIENT_EVENT_STATUSES and not (status == "sent" and extra):
         try:
             item.update(actions=actions, condition=condition)
         except UpdateError:
@@ -334,9 +335,10 @@ def _update_recipient_once(tenant_id: str, campaign_id: str, person_id: str, sta
     from skailan.campaigns import catalogue
     from skailan.platform.events import build_event
 
-    event = build_event(catalogue.SOURCE, tenant_id, f"campaign_recipient.{status}", entity_type="contact",
-                        entity_id=person_id,
-                        data={"campaign_id": campaign_id, "person_id": person_id, "status": status})
+    type_ = catalogue.CATALOGUE.check(f"campaign_recipient.{status}")
+    event = build_event(catalogue.SOURCE, tenant_id, type_, entity_type="contact", entity_id=person_id,
+                        data={**(extra or {}), "campaign_id": campaign_id, "person_id": person_id,
+                              "status": status})
     try:
         with transaction() as tx:
             tx.update(item, actions=actions, condition=condition)

@@ -9390,7 +9390,7 @@ export interface components {
              * Id
              * @enum {string}
              */
-            id: "alerts" | "open" | "unassigned" | "longest_wait" | "longest_unassigned" | "agents_online" | "received" | "sent" | "leads" | "deals_won" | "tasks_overdue" | "kam";
+            id: "alerts" | "open" | "unassigned" | "longest_wait" | "longest_unassigned" | "agents_online" | "received" | "sent" | "leads" | "deals_won" | "tasks_overdue" | "kam" | "campaigns";
             /** Visible */
             visible: boolean;
         };

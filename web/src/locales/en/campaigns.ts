@@ -101,6 +101,8 @@ export const campaigns: Record<keyof typeof es, string> = {
   'campaigns.merge.email': 'E-mail',
   'campaigns.merge.phone': 'Phone',
   'campaigns.merge.brand': 'Brand name',
+  'campaigns.nps': 'NPS survey: the message asks for 0 to 10',
+  'campaigns.npsHint': 'A reply that is just a number from 0 to 10, within 72 hours and on this channel, counts in the NPS report.',
   'campaigns.sms.text': 'SMS text',
   'campaigns.sms.counter': '{encoding} · {characters} characters · {segments} segment(s) · {remaining} left in this segment',
   'campaigns.sms.ucs2': 'Characters outside GSM-7 (the whole message becomes UCS-2, 70 per segment): {chars}',

@@ -15,6 +15,7 @@ export const dashboard: Record<keyof typeof es, string> = {
   'dashboard.sent': 'Messages sent today',
   'dashboard.leads': 'Leads captured today',
   'dashboard.dealsWon': 'Deals won this month',
+  'dashboard.campaignsRunning': 'Campaigns sending',
   'dashboard.tasksOverdue': 'Overdue tasks',
   'dashboard.alerts': 'Alerts',
   'dashboard.noAlerts': 'No alerts.',

@@ -53,6 +53,7 @@ export const usage: Record<keyof typeof es, string> = {
   'usage.sender': 'Sender',
   'usage.sender.bot': 'Bot',
   'usage.sender.system': 'System',
+  'usage.sender.campaign': 'Campaign',
   'usage.sender.api_key': 'Integration (API)',
   'usage.messagesCol': 'Messages',
   'usage.cost': 'Cost',

@@ -100,6 +100,8 @@ export const campaigns = {
   'campaigns.merge.email': 'Correo electrónico',
   'campaigns.merge.phone': 'Teléfono',
   'campaigns.merge.brand': 'Nombre de la marca',
+  'campaigns.nps': 'Encuesta NPS: el mensaje pregunta de 0 a 10',
+  'campaigns.npsHint': 'Una respuesta que sea solo un número del 0 al 10, en 72 horas y por este canal, cuenta en el informe NPS.',
   'campaigns.sms.text': 'Texto del SMS',
   'campaigns.sms.counter': '{encoding} · {characters} caracteres · {segments} segmento(s) · quedan {remaining} en este segmento',
   'campaigns.sms.ucs2': 'Caracteres fuera de GSM-7 (todo el mensaje pasa a UCS-2, 70 por segmento): {chars}',

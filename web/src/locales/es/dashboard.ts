@@ -13,6 +13,7 @@ export const dashboard = {
   'dashboard.sent': 'Mensajes enviados hoy',
   'dashboard.leads': 'Contactos captados hoy',
   'dashboard.dealsWon': 'Negocios ganados este mes',
+  'dashboard.campaignsRunning': 'Campañas en envío',
   'dashboard.tasksOverdue': 'Tareas vencidas',
   'dashboard.alerts': 'Alertas',
   'dashboard.noAlerts': 'Sin alertas.',

@@ -51,6 +51,7 @@ export const usage = {
   'usage.sender': 'Remitente',
   'usage.sender.bot': 'Bot',
   'usage.sender.system': 'Sistema',
+  'usage.sender.campaign': 'Campaña',
   'usage.sender.api_key': 'Integración (API)',
   'usage.messagesCol': 'Mensajes',
   'usage.cost': 'Costo',

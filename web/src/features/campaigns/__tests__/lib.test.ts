@@ -53,6 +53,14 @@ describe('draft ↔ API body', () => {
     expect(toBody(draft)).toEqual({ name: 'S', channel: 'sms', account_id: 'demo-twilio', audience: { kind: 'list', id: 'l1' }, content: { text: 'Hola' } });
   });
 
+  it('asks NPS on SMS / WhatsApp only, and reads it back', () => {
+    const sms = toBody({ ...EMPTY_DRAFT, name: 'N', channel: 'sms', audienceKind: 'list', audienceId: 'l1', smsText: 'Del 0 al 10', nps: true });
+    expect(sms.content).toEqual({ text: 'Del 0 al 10', nps: true });
+    expect(fromCampaign({ ...sms, content: sms.content }).nps).toBe(true);
+    expect(toBody({ ...EMPTY_DRAFT, name: 'E', channel: 'email', emailSubject: 'x', emailHtml: '<p>x</p>', nps: true }).content).not.toHaveProperty('nps');
+    expect(toBody({ ...EMPTY_DRAFT, name: 'S', channel: 'sms', smsText: 'x' }).content).not.toHaveProperty('nps');
+  });
+
   it('fits the parameters to the template, keeping what was typed', () => {
     expect(fitParameters(['a', 'b', 'c'], 2)).toEqual(['a', 'b']);
     expect(fitParameters(['a'], 3)).toEqual(['a', '', '']);

@@ -26,6 +26,8 @@ export interface Draft {
   templateName: string;
   templateLanguage: string;
   templateParameters: string[];
+  /** SMS / WhatsApp: the message asks the NPS question (its 0–10 reply is recorded). */
+  nps: boolean;
 }
 
 export const EMPTY_DRAFT: Draft = {
@@ -43,6 +45,7 @@ export const EMPTY_DRAFT: Draft = {
   templateName: '',
   templateLanguage: '',
   templateParameters: [],
+  nps: false,
 };
 
 export interface CampaignBodyShape {
@@ -69,6 +72,7 @@ export function toBody(d: Draft): CampaignBodyShape {
   } else {
     content = { template: { name: d.templateName, language: d.templateLanguage, parameters: d.templateParameters } };
   }
+  if (d.nps && d.channel !== 'email') content.nps = true;
   return { name: d.name.trim(), channel: d.channel, ...(d.accountId.trim() ? { account_id: d.accountId.trim() } : {}), audience, content };
 }
 
@@ -100,6 +104,7 @@ export function fromCampaign(c: {
     templateName: str(template.name),
     templateLanguage: str(template.language),
     templateParameters: parameters,
+    nps: c.content.nps === true,
   };
 }
 

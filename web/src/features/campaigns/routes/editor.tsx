@@ -144,6 +144,17 @@ function Editor({ campaign }: { campaign: Campaign | null }) {
             {draft.channel === 'whatsapp' ? (
               <TemplateFields draft={draft} set={set} focus={focus} problems={problems.fields} />
             ) : null}
+            {draft.channel !== 'email' ? (
+              <div className="field">
+                <label>
+                  <input type="checkbox" checked={draft.nps} aria-describedby="campaign-nps-hint"
+                    onChange={(e) => set({ nps: e.target.checked })} />{' '}
+                  {t('campaigns.nps')}
+                </label>
+                <p id="campaign-nps-hint" className="field-hint">{t('campaigns.npsHint')}</p>
+                {problems.fields['content.nps'] ? <p className="field-error" role="alert">{problems.fields['content.nps']}</p> : null}
+              </div>
+            ) : null}
             {unknown.length ? <Alert>{t('campaigns.merge.unknown', { fields: unknown.join(', ') })}</Alert> : null}
           </fieldset>
           {problems.message ? <Alert>{problems.message}</Alert> : null}

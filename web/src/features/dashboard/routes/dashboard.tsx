@@ -24,6 +24,7 @@ const NAMES: Record<WidgetId, MessageKey> = {
   longest_wait: 'dashboard.longestWait', longest_unassigned: 'dashboard.longestUnassigned',
   agents_online: 'dashboard.agentsOnline', received: 'dashboard.received', sent: 'dashboard.sent',
   leads: 'dashboard.leads', deals_won: 'dashboard.dealsWon', tasks_overdue: 'dashboard.tasksOverdue', kam: 'dashboard.kam',
+  campaigns: 'dashboard.campaignsRunning',
 };
 const DEFAULT_LAYOUT: WidgetIn[] = (Object.keys(NAMES) as WidgetId[]).map((id) => ({ id, visible: true }));
 
@@ -87,6 +88,7 @@ export function DashboardRoute() {
         deals_won: { label: 'dashboard.dealsWon', value: data.deals_won_month.count, to: data.links.deals ?? '/deals' },
         tasks_overdue: { label: 'dashboard.tasksOverdue', value: data.tasks_overdue, to: data.links.tasks ?? '/tasks' },
         kam: { label: 'dashboard.kam', value: '→', to: '/reports/kam' },
+        campaigns: { label: 'dashboard.campaignsRunning', value: data.campaigns_running, to: data.links.campaigns ?? '/campaigns' },
       }
     : {};
   // The user's order, hidden ones left out (the alerts have their own section above).

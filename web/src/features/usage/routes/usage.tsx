@@ -249,7 +249,7 @@ export function UsageRoute() {
               <tbody>
                 {u.senders.map((row) => (
                   <tr key={`${row.kind}-${row.sender}-${row.channel}`}>
-                    <th scope="row">{row.kind === 'user' ? nameOf(row.sender) : t(`usage.sender.${row.kind}` as MessageKey)}</th>
+                    <th scope="row">{row.kind === 'user' ? nameOf(row.sender) : row.kind === 'campaign' ? `${t('usage.sender.campaign')} ${row.sender}` : t(`usage.sender.${row.kind}` as MessageKey)}</th>
                     <td>{row.channel}</td>
                     <td>{row.sent}</td>
                   </tr>
