@@ -116,11 +116,11 @@ def part_reads(conversations: int) -> Iterator[dict[str, Any]]:
     from bench.channels import _count_calls, _in_moto
 
     _in_moto()
-    from skailan.analytics import facts, reports, store, worker
+    from skailan.analytics import brands, facts, reports, store
     from skailan.platform.clock import iso
 
     tenant = "demo"
-    today = date.fromisoformat(facts.local_day(iso(), worker.brand_of(tenant).time_zone))
+    today = date.fromisoformat(facts.local_day(iso(), brands.brand_of(tenant).time_zone))
     first = today - timedelta(days=DAYS - 1)
     items = _counter_items(tenant, conversations, first)
     _seed_gauges(tenant, conversations)

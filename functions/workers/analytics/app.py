@@ -3,7 +3,7 @@ event exactly once (skailan.analytics.worker)."""
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from skailan.analytics import worker
+from skailan.analytics import brands, worker
 from skailan.platform.batch import SqsRecord, process_sqs_batch
 from skailan.platform.events import event_from_sqs_body
 from skailan.platform.observability import logger
@@ -17,5 +17,5 @@ def record_handler(record: SqsRecord) -> None:
 
 @logger.inject_lambda_context
 def handler(event: dict, context: LambdaContext) -> dict:
-    worker.forget_brands()  # one brand read per batch, never hours older than the batch
+    brands.forget_brands()  # one brand read per batch, never hours older than the batch
     return process_sqs_batch(event, record_handler)

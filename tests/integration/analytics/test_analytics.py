@@ -109,13 +109,13 @@ def counters(tenant: str) -> dict[tuple[str, str], dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def people(demo):
-    from skailan.analytics import store, worker
+    from skailan.analytics import brands, store
 
     reply = call("api/admin", "PATCH", "/v1/admin/brand", principal=demo["admin@demo.local"],
                  body={"business_hours": {**{d: [] for d in ("sat", "sun")}, **WEEKDAYS}, "holidays": ["2026-11-09"]})
     assert reply.status == 200, reply.body
     assert reply.body["holidays"] == ["2026-11-09"]
-    worker._brands.clear()
+    brands.forget_brands()
     store.delete_tenant("demo")
     return {"ana": demo["agent1@demo.local"].sub, "beto": demo["agent2@demo.local"].sub}
 

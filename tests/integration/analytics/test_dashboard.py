@@ -43,7 +43,7 @@ def count_events() -> int:
 
 @pytest.fixture
 def fresh(demo) -> Iterator[None]:
-    from skailan.analytics import store, worker
+    from skailan.analytics import brands, store
     from skailan.platform import clock
 
     reset_agents()
@@ -57,7 +57,7 @@ def fresh(demo) -> Iterator[None]:
     count_events()
     for tenant in ("demo", "acme"):
         store.delete_tenant(tenant)
-    worker._brands.clear()
+    brands.forget_brands()
     yield
     clock.reset()
     purge_inbox_queues()

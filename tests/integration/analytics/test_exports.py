@@ -30,13 +30,13 @@ def read_facts(kind: str, tenant: str, day: str = DAY) -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def exported(demo) -> dict[str, Any]:
-    from skailan.analytics import store, worker
+    from skailan.analytics import brands, store
 
     reply = call("api/admin", "PATCH", "/v1/admin/brand", principal=demo["admin@demo.local"],
                  body={"business_hours": {d: [{"start": "08:00", "end": "18:00"}] for d in
                                           ("mon", "tue", "wed", "thu", "fri")}, "holidays": []})
     assert reply.status == 200, reply.body
-    worker._brands.clear()
+    brands.forget_brands()
     for tenant in ("demo", "acme"):
         store.delete_tenant(tenant)
     ana = demo["agent1@demo.local"].sub

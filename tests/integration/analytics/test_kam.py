@@ -88,9 +88,9 @@ def scenario(ana: str, beto: str) -> list[DomainEvent]:
 
 @pytest.fixture(scope="module")
 def played(demo):
-    from skailan.analytics import store, worker
+    from skailan.analytics import brands, store
 
-    worker._brands.clear()
+    brands.forget_brands()
     store.delete_tenant("demo")
     ana, beto = demo["agent1@demo.local"].sub, demo["agent2@demo.local"].sub
     events = scenario(ana, beto)

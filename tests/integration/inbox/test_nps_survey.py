@@ -30,7 +30,7 @@ CSAT_QUESTION = ("¿Cómo calificarías la atención que recibiste? Responde con
 
 @pytest.fixture(autouse=True)
 def clean(demo):
-    from skailan.analytics import store, worker
+    from skailan.analytics import brands, store
 
     reset_agents()
     purge_inbox_queues()
@@ -38,7 +38,7 @@ def clean(demo):
                 body={"business_hours": ALWAYS}).status == 200
     _settings(demo, bots={"greeting": {"enabled": False, "text": ""}, "faq": []},
               csat={"enabled": True}, nps={"enabled": True, "channels": ["whatsapp"]})
-    worker._brands.clear()
+    brands.forget_brands()
     store.delete_tenant("demo")
     yield
     _settings(demo, nps={"enabled": False, "channels": []}, csat={"enabled": False})

@@ -18,14 +18,14 @@ import sys
 from collections import Counter
 from collections.abc import Iterable
 
-from skailan.analytics import store, worker
+from skailan.analytics import brands, store, worker
 from skailan.platform.events import DomainEvent, from_eventbridge
 
 
 def rebuild(tenant_id: str, events: Iterable[DomainEvent]) -> dict[str, int]:
     """Forget the brand's counters, then count its events (other brands' events are skipped)."""
     removed = store.delete_tenant(tenant_id)
-    worker._brands.pop(tenant_id, None)
+    brands.forget_brands()
     outcomes: Counter[str] = Counter()
     for event in events:
         outcomes[worker.apply(event) if event.tenant_id == tenant_id else "other_brand"] += 1

@@ -88,7 +88,7 @@ def _add_months(day: date, months: int) -> date:
 
 def date_range(tenant_id: str, start: str | None, end: str | None) -> tuple[date, date, str]:
     """The report's range in the brand's local dates (default: the last 7 days), validated."""
-    from skailan.analytics.worker import brand_of
+    from skailan.analytics.brands import brand_of
 
     zone = brand_of(tenant_id).time_zone
     today = date.fromisoformat(F.local_day(iso(), zone))
@@ -229,7 +229,7 @@ def _seconds_since(at: str | None) -> int | None:
 
 
 def summary(tenant_id: str) -> SummaryOut:
-    from skailan.analytics.worker import brand_of
+    from skailan.analytics.brands import brand_of
     from skailan.conversations.inbox.config import get_config
     from skailan.tenancy import channel_accounts
 

@@ -159,7 +159,7 @@ def pricing_inputs(tenant_id: str, data: dict[str, Any]) -> tuple[str, str]:
 
 
 def month_of(tenant_id: str, month: str | None) -> tuple[str, str]:
-    from skailan.analytics.worker import brand_of
+    from skailan.analytics.brands import brand_of
 
     zone = brand_of(tenant_id).time_zone
     if month is None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from skailan.analytics import credits, exports, kam, store, usage
 from skailan.analytics import facts as F
+from skailan.analytics.brands import Brand, brand_of
 from skailan.analytics.store import ALL, Changes
 from skailan.platform.clock import iso, parse_iso
 from skailan.platform.events import DomainEvent
@@ -53,45 +53,6 @@ HOLDER_TYPES = frozenset({"conversation.assigned", "conversation.taken", "conver
                           "conversation.unassigned"})
 GROUPINGS = ("agent", "team", "channel", "close_reason")
 MONTHLY = frozenset({"deals_won", "leads_captured", "messages_in", "messages_out"})
-HOURS_CACHE_SECONDS = 60.0
-
-
-@dataclass(frozen=True)
-class Brand:
-    hours: F.Hours
-
-    @property
-    def time_zone(self) -> str:
-        return self.hours.time_zone
-
-
-_brands: dict[str, tuple[float, Brand]] = {}
-
-
-def forget_brands() -> None:
-    """Read each brand afresh in the next batch: facts are counted with the hours in force when the
-    event is counted, so a brand that just changed its hours must not be counted with the old ones."""
-    _brands.clear()
-
-
-def brand_of(tenant_id: str) -> Brand:
-    """The brand's time zone, hours and holidays (read once per batch — see forget_brands — and at
-    most a minute per container)."""
-    cached = _brands.get(tenant_id)
-    if cached and time.monotonic() - cached[0] < HOURS_CACHE_SECONDS:
-        return cached[1]
-    from skailan.platform.errors import NotFound
-    from skailan.tenancy import brands
-
-    try:
-        out = brands.get_brand(tenant_id)
-        brand = Brand(hours=F.Hours.of(out.time_zone, out.business_hours, out.holidays))
-    except NotFound:  # a brand gone since: its late events still count, in UTC, no hours
-        brand = Brand(hours=F.Hours.of("UTC", {}))
-    _brands[tenant_id] = (time.monotonic(), brand)
-    return brand
-
-
 class Counters:
     """Counter deltas of one event, by day and grouping (and month for the dashboard)."""
 

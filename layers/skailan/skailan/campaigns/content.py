@@ -3,6 +3,7 @@ its plain-text part. Pure functions (no I/O), so the editor's preview and the se
 
 from __future__ import annotations
 
+import html as html_lib
 import math
 import re
 from collections.abc import Mapping
@@ -143,3 +144,14 @@ LINK = re.compile(r"""href\s*=\s*["'](https?://[^"']+)["']""", re.IGNORECASE)
 
 def links(html: str) -> list[str]:
     return list(dict.fromkeys(LINK.findall(html or "")))
+
+
+def person_fields(person: Any) -> dict[str, Any]:
+    """A CRM person item as the values `render` reads (`{{contact.*}}`, custom fields under `custom`)."""
+    return {"name": person.name, "email": person.email, "phone": person.phone, "custom": person.custom or {}}
+
+
+def html_escaped(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A person's values as HTML text: a name like `<b>` is shown, never markup in the e-mail."""
+    return {k: html_lib.escape(v) if isinstance(v, str) else html_escaped(v) if isinstance(v, Mapping) else v
+            for k, v in values.items()}

@@ -146,9 +146,8 @@ def compose(*, from_address: str, from_name: str | None, to: str, reply_to: str 
 
 def message_for(item: store.CampaignItem, person_id: str, person: Any, address: str, account: Any,
                 brand: Mapping[str, Any]) -> Composed:
-    from skailan.campaigns.service import _person_dict
 
-    values = _person_dict(person) if person is not None else {}
+    values = text.person_fields(person) if person is not None else {}
     links = Links(links_base(), item.tenant_id, item.campaign_id, person_id)
     body, plain = tracked(item.content, links)
     content = item.content
@@ -156,14 +155,8 @@ def message_for(item: store.CampaignItem, person_id: str, person: Any, address: 
                    from_name=text.render(str(content.get("from_name") or account.name or ""), values, brand),
                    to=address, reply_to=content.get("reply_to"),
                    subject=text.render(str(content["subject"]), values, brand),
-                   html=text.render(body, _escaped(values), _escaped(brand)), plain=text.render(plain, values, brand),
+                   html=text.render(body, text.html_escaped(values), text.html_escaped(brand)), plain=text.render(plain, values, brand),
                    unsubscribe_url=links.unsubscribe(), attachments=_files(content))
-
-
-def _escaped(values: Mapping[str, Any]) -> dict[str, Any]:
-    """A person's values as HTML text: a name like `<b>` is shown, never markup in the e-mail."""
-    return {k: html_lib.escape(v) if isinstance(v, str) else _escaped(v) if isinstance(v, Mapping) else v
-            for k, v in values.items()}
 
 
 def _files(content: Mapping[str, Any]) -> list[tuple[str, str, bytes]]:

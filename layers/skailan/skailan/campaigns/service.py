@@ -496,18 +496,13 @@ def classify(tenant_id: str, channel: str, batch: list[tuple[str, Any]]) -> list
     return [(pid, p, a, "suppressed" if a in blocked and not why else why) for pid, p, a, why in rows]
 
 
-def _person_dict(person: Any) -> dict[str, Any]:
-    return {"name": person.name, "email": person.email, "phone": person.phone, "custom": person.custom or {}}
-
-
 def render_for(item: store.CampaignItem, person: Any, brand: dict[str, Any]) -> dict[str, Any]:
-    values = _person_dict(person) if person is not None else {}
+    values = text.person_fields(person) if person is not None else {}
     c = item.content
     if item.channel == "email":
-        from skailan.campaigns.mail import _escaped  # values become HTML text, never markup
 
         return {"subject": text.render(c["subject"], values, brand),
-                "html": text.render(c["html"], _escaped(values), _escaped(brand)),
+                "html": text.render(c["html"], text.html_escaped(values), text.html_escaped(brand)),
                 "text": text.render(c.get("text") or "", values, brand)}
     if item.channel == "sms":
         return {"text": text.render(c["text"], values, brand)}
@@ -551,7 +546,7 @@ def preview(tenant_id: str, campaign_id: str, person_id: str | None = None) -> P
             if sample_person is None or pid == person_id:
                 sample_person = person
             if item.channel == "sms" and recipients <= 1000:  # the longest render sets the segments shown
-                rendered = text.render(item.content["text"], _person_dict(person), brand_values)
+                rendered = text.render(item.content["text"], text.person_fields(person), brand_values)
                 longest_sms = max(longest_sms, rendered, key=len)
         batch.clear()
 
