@@ -25,6 +25,8 @@ USERS = (
     ("demo", "agent1@demo.local", "Andrés Agente", "agent"),
     ("demo", "agent2@demo.local", "Alejandra Agente", "agent"),
     ("demo", "operator@demo.local", "Óscar Operador", "operator"),
+    # Campaigns only (issue 14's "done when" is a marketer): no inbox, no admin.
+    ("demo", "marketer@demo.local", "Marta Mercadeo", "marketing"),
     # The only one who can make (or manage) other super-admins: someone has to exist from the start.
     ("demo", "superadmin@demo.local", "Sara Superadmin", "super_admin"),
     ("acme", "admin@acme.local", "Alex Acme", "admin"),

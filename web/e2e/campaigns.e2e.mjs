@@ -1,9 +1,11 @@
-// Campaigns ("Comunica", issue 14): a marketer (the demo admin; the demo has no marketing user)
-// builds an SMS campaign with accents and sees UCS-2 segments, previews, sends and sees the
-// recipients move to sent/delivered; then a WhatsApp campaign to a segment with its capacity plan.
+// Campaigns ("Comunica", issue 14): the demo marketer (marketer@demo.local, the marketing role:
+// no inbox, no admin) builds an SMS campaign with accents and sees UCS-2 segments, previews,
+// sends and sees the recipients move to sent/delivered; a WhatsApp campaign to a segment with its
+// capacity plan, whose "BAJA" reply suppresses the person; an e-mail campaign from a reusable
+// template with an attachment, whose tracked link's click is counted on the statistics page.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { apiCall, apiLogin, outbox } from './support/api.mjs';
+import { apiCall, apiLogin, outbox, postMetaWebhook, whatsappTextPayload } from './support/api.mjs';
 import { newPage, screenshot, seriousViolations, signIn } from './support/browser.mjs';
 import { baseUrl, browser } from './support/context.mjs';
 import { eventually } from './support/runtime.mjs';
@@ -31,7 +33,7 @@ test('campaigns: an SMS with accents shows UCS-2 segments, previews, goes out on
   assert.equal((await apiCall(baseUrl(), admin, 'POST', `/v1/crm/lists/${list.body.id}/members`, { person_ids: people.map((p) => p.id) })).status, 200);
 
   const page = await newPage(browser(), baseUrl());
-  await signIn(page, 'admin@demo.local');
+  await signIn(page, 'marketer@demo.local');
   await page.getByRole('navigation', { name: 'Navegación principal' }).getByRole('link', { name: 'Campañas' }).click();
   await page.getByRole('heading', { name: 'Campañas', exact: true }).waitFor();
   assert.deepEqual(await seriousViolations(page), []);
@@ -135,7 +137,7 @@ test('campaigns: a WhatsApp template campaign to a segment shows its capacity pl
   }, { timeoutMs: 60_000, message: 'the segment membership' });
 
   const page = await newPage(browser(), baseUrl());
-  await signIn(page, 'admin@demo.local');
+  await signIn(page, 'marketer@demo.local');
   await page.getByRole('navigation', { name: 'Navegación principal' }).getByRole('link', { name: 'Campañas' }).click();
   await page.getByRole('link', { name: 'Nueva campaña' }).click();
   await page.getByLabel('Nombre', { exact: true }).fill(`Bienvenida ${stamp}`);
@@ -196,6 +198,113 @@ test('campaigns: a WhatsApp template campaign to a segment shows its capacity pl
   assert.ok(sent.every((c) => c.body.type === 'template' && c.body.template.name === 'bienvenida'));
   assert.deepEqual(await seriousViolations(page), []);
   await screenshot(page, 'campaign-stats-whatsapp');
+
+  // "BAJA" answered on WhatsApp (the Meta webhook, signed): the person is suppressed for that
+  // channel, visible on the suppressions screen, and the next campaign skips them.
+  const waId = people[0].phone.replace('+', '');
+  const reply = await postMetaWebhook(baseUrl(), whatsappTextPayload({ waId, name: people[0].name, text: 'baja' }));
+  assert.equal(reply.status, 200, JSON.stringify(reply.body));
+  await eventually(async () => {
+    const listed = await apiCall(baseUrl(), admin, 'GET', '/v1/suppressions?channel=whatsapp&limit=100');
+    return listed.body.items?.some((s) => s.address === people[0].phone && s.reason === 'opt_out');
+  }, { timeoutMs: 60_000, message: 'the BAJA reply suppresses the person' });
+  await page.goto('/campaigns/suppressions');
+  await page.getByRole('heading', { name: 'Supresiones', exact: true }).waitFor();
+  await page.getByRole('row').filter({ hasText: people[0].phone }).getByText('Pidió la baja').waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  const next = await apiCall(baseUrl(), admin, 'POST', '/v1/campaigns', {
+    name: `Después de la baja ${stamp}`, channel: 'whatsapp', account_id: 'demo-whatsapp', audience: { kind: 'segment', id: segment.body.id },
+    content: { template: { name: 'bienvenida', language: 'es', parameters: ['{{contact.first_name}}'] } },
+  });
+  assert.equal(next.status, 201, JSON.stringify(next.body));
+  const nextPreview = await apiCall(baseUrl(), admin, 'GET', `/v1/campaigns/${next.body.id}/preview`);
+  assert.equal(nextPreview.body.recipients, 1);
+  assert.equal(nextPreview.body.skipped.suppressed, 1);
+  await page.context().close();
+});
+
+test('campaigns: an e-mail campaign from a reusable template with an attachment; the tracked link’s click is counted', async () => {
+  const stamp = Date.now().toString(36);
+  const admin = await apiLogin(baseUrl(), 'admin@demo.local');
+  // A reusable template of the e-mail module (an admin's); the marketer picks it in the editor.
+  const template = await apiCall(baseUrl(), admin, 'POST', '/v1/email/templates', {
+    name: `Boletín ${stamp}`, subject: `Novedades ${stamp}`,
+    html: '<p>Hola {{contact.first_name|cliente}}</p><p><a href="https://demo.example/novedades">Ver novedades</a></p>',
+  });
+  assert.equal(template.status, 201, JSON.stringify(template.body));
+  const people = [];
+  for (const i of [1, 2]) {
+    const made = await apiCall(baseUrl(), admin, 'POST', '/v1/contacts', { name: `Lectora${i} Díaz ${stamp}`, email: `lectora${i}.${stamp}@example.com` });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    people.push(made.body);
+  }
+  const list = await apiCall(baseUrl(), admin, 'POST', '/v1/crm/lists', { name: `Lectoras ${stamp}` });
+  assert.equal((await apiCall(baseUrl(), admin, 'POST', `/v1/crm/lists/${list.body.id}/members`, { person_ids: people.map((p) => p.id) })).status, 200);
+
+  const page = await newPage(browser(), baseUrl());
+  await signIn(page, 'marketer@demo.local');
+  await page.getByRole('navigation', { name: 'Navegación principal' }).getByRole('link', { name: 'Campañas' }).click();
+  await page.getByRole('link', { name: 'Nueva campaña' }).click();
+  await page.getByLabel('Nombre', { exact: true }).fill(`Boletín ${stamp}`);
+  await page.getByLabel('Canal', { exact: true }).selectOption('email');
+  await page.getByLabel('Cuenta de envío').selectOption('demo-email');
+  await page.getByLabel('Una lista').check();
+  await page.getByLabel('Lista', { exact: true }).selectOption(list.body.id);
+  const picker = page.getByLabel('Plantilla de correo');
+  await picker.locator(`option[value="${template.body.id}"]`).waitFor({ state: 'attached' });
+  await picker.selectOption(template.body.id);
+  assert.equal(await page.getByLabel('Asunto').inputValue(), `Novedades ${stamp}`);
+  assert.equal(await page.getByLabel('Nombre del remitente').inputValue(), 'Demo');
+  // The attachment: uploaded through the signed URL, listed with its size.
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+  await page.getByLabel('Adjuntos').setInputFiles({ name: `logo-${stamp}.png`, mimeType: 'image/png', buffer: png });
+  const attachments = page.getByRole('list', { name: 'Archivos adjuntos' });
+  await attachments.getByText(`logo-${stamp}.png`).waitFor();
+  await attachments.getByText(`${png.length} B`).waitFor();
+  assert.deepEqual(await seriousViolations(page, { skipFrames: true }), []);  // the e-mail's sandboxed preview frame
+  await screenshot(page, 'campaign-editor-email');
+  await page.getByRole('button', { name: 'Guardar borrador' }).click();
+  await page.getByText('Campaña guardada.').waitFor();
+  await page.waitForURL(/\/campaigns\/[^/]+$/);
+  const campaignId = new URL(page.url()).pathname.split('/')[2];
+  const stored = (await apiCall(baseUrl(), admin, 'GET', `/v1/campaigns/${campaignId}`)).body;
+  assert.equal(stored.account_id, 'demo-email');
+  assert.equal(stored.content.template_id, template.body.id);
+  assert.equal(stored.content.subject, `Novedades ${stamp}`);
+  assert.deepEqual(stored.content.attachments.map((a) => [a.filename, a.size]), [[`logo-${stamp}.png`, png.length]]);
+
+  await page.getByRole('link', { name: 'Vista previa y envío' }).click();
+  await page.getByTestId('preview-recipients').filter({ hasText: /^2$/ }).waitFor({ timeout: 30_000 });
+  await page.getByRole('button', { name: 'Enviar ahora' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Enviar ahora' }).click();
+  await page.waitForURL(new RegExp(`/campaigns/${campaignId}/stats$`));
+  await page.locator('.campaign-header .badge').filter({ hasText: 'Completada' }).waitFor({ timeout: 90_000 });
+
+  // The sent mail (moto SES): once each, the link rewritten to the tracked redirect.
+  const mails = await eventually(async () => {
+    const res = await fetch(`${baseUrl()}/_local/mail`);
+    const found = (await res.json()).items.filter((m) => m.subject === `Novedades ${stamp}`);
+    return found.length === 2 ? found : null;
+  }, { timeoutMs: 60_000, message: 'two campaign e-mails sent' });
+  // (moto lists a raw message's recipient once per header and envelope: one address per mail)
+  assert.deepEqual(mails.map((m) => [...new Set(m.to)].join(',')).sort(), people.map((p) => p.email).sort());
+  const link = mails[0].body.match(/https?:\/\/\S+\/public\/campaigns\/c\/[A-Za-z0-9_.-]+/)?.[0];
+  assert.ok(link, mails[0].body);
+  const followed = await fetch(`${baseUrl()}/public/campaigns/c/${link.split('/').pop()}`, { redirect: 'manual' });
+  assert.equal(followed.status, 302);
+  assert.equal(followed.headers.get('location'), 'https://demo.example/novedades');
+  // The statistics page counts the click (it refreshes by itself while receipts come in).
+  await eventually(async () => {
+    await page.reload();
+    return (await page.locator('[data-stat="clicked"] dd').textContent({ timeout: 10_000 }))?.trim() === '1';
+  }, { timeoutMs: 60_000, message: 'one click on the statistics page' });
+  // The recipients table: searched by e-mail.
+  await page.getByLabel('Buscar por nombre, correo o teléfono').fill(`lectora2.${stamp}`);
+  const table = page.getByRole('table', { name: 'Destinatarios' });
+  await eventually(async () => (await table.locator('tbody tr').count()) === 1 && (await table.getByText(people[1].email).count()) === 1,
+    { message: 'the recipients search finds one' });
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'campaign-stats-email');
   await page.context().close();
 });
 

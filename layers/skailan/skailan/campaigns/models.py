@@ -236,6 +236,16 @@ class SenderTemplateOut(ResponseModel):
     parameters: int
 
 
+class CampaignEmailTemplateOut(ResponseModel):
+    """A reusable e-mail template (/v1/email/templates) as the campaign editor offers it, read-only."""
+
+    id: str
+    name: str
+    subject: str | None = None
+    html: str | None = None
+    text: str | None = None
+
+
 class Page[T](ResponseModel):
     items: list[T]
     next_cursor: str | None = None

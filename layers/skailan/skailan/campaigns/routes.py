@@ -17,6 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from skailan.campaigns.models import (
     AttachmentIn,
     AttachmentOut,
+    CampaignEmailTemplateOut,
     CampaignIn,
     CampaignOut,
     CampaignPatchIn,
@@ -43,6 +44,7 @@ Limit = Annotated[int | None, Query(ge=1, le=100)]
 Ref = Annotated[str | None, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 RecipientStatus = Annotated[Literal["skipped", "queued", "sending", "sent", "delivered", "read", "failed"] | None,
                             Query()]
+SearchQ = Annotated[str | None, Query(min_length=1, max_length=100, description="Name, e-mail or phone contains.")]
 ChannelQ = Annotated[Literal["email", "sms", "whatsapp"] | None, Query()]
 
 router = Router()
@@ -76,6 +78,14 @@ def list_sender_templates(account_id: Annotated[str, Path(min_length=1, max_leng
                           ) -> Page[SenderTemplateOut]:
     """The approved WhatsApp templates of one sending account (another brand's account: 404)."""
     return senders.sender_templates(current_caller().tenant_id, account_id)
+
+
+@router.get("/v1/campaigns/email-templates", middlewares=[requires(VIEW)], tags=TAGS)
+def list_email_templates(cursor: Cursor = None, limit: Limit = None) -> Page[CampaignEmailTemplateOut]:
+    """The brand's reusable e-mail templates, read-only, for the campaign editor's picker (the
+    e-mail module's own list needs `conversations:view`, which the marketing role lacks). A campaign
+    uses one through `content.template_id`."""
+    return senders.email_templates(current_caller().tenant_id, cursor=cursor, limit=limit)
 
 
 @router.get("/v1/campaigns/<campaign_id>", middlewares=[requires(VIEW)], tags=TAGS)
@@ -149,8 +159,13 @@ def cancel_campaign(campaign_id: str) -> CampaignOut:
 
 @router.get("/v1/campaigns/<campaign_id>/recipients", middlewares=[requires(VIEW)], tags=TAGS)
 def list_recipients(campaign_id: str, status: RecipientStatus = None, cursor: Cursor = None,
-                    limit: Limit = None) -> Page[RecipientOut]:
-    return service.recipients(current_caller().tenant_id, campaign_id, status=status, cursor=cursor, limit=limit)
+                    limit: Limit = None, q: SearchQ = None) -> Page[RecipientOut]:
+    """Per-recipient statuses. `q` filters by name, e-mail or phone (accent- and case-insensitive):
+    the campaign's recipient partition is read page by page (a Query, never a Scan), at most 1 000
+    recipients per request, so a filtered page may hold fewer items than `limit`, or none, with a
+    `next_cursor` to go on; no `next_cursor` means the end."""
+    return service.recipients(current_caller().tenant_id, campaign_id, status=status, cursor=cursor, limit=limit,
+                              q=q)
 
 
 @router.get("/v1/campaigns/<campaign_id>/recipients.csv", middlewares=[requires(VIEW)], tags=TAGS)

@@ -1,6 +1,7 @@
-"""Sending accounts and their approved WhatsApp templates, as the campaign editor needs them.
+"""Sending accounts, their approved WhatsApp templates and the brand's e-mail templates, as the
+campaign editor needs them.
 
-The admin list of channel accounts (`admin:view`) and the template registry (`conversations:view`)
+The admin list of channel accounts (`admin:view`) and both template registries (`conversations:view`)
 are closed to the marketing role; these read the same data for anyone with `campaigns:view`,
 without credentials or webhook details."""
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from skailan.campaigns.models import Page, SenderOut, SenderTemplateOut
+from skailan.campaigns.models import CampaignEmailTemplateOut, Page, SenderOut, SenderTemplateOut
 
 CHANNELS = ("sms", "whatsapp", "email")
 # Where each channel's account keeps what recipients see (tenancy channel account `external`).
@@ -52,3 +53,13 @@ def sender_templates(tenant_id: str, account_id: str) -> Page[SenderTemplateOut]
     return Page[SenderTemplateOut](items=[
         SenderTemplateOut(name=t.name, language=t.language, category=t.category, body=t.body, parameters=t.parameters)
         for t in found])
+
+
+def email_templates(tenant_id: str, *, cursor: str | None, limit: int | None) -> Page[CampaignEmailTemplateOut]:
+    from skailan.inbox import mail  # the e-mail module owns the templates; this only reads them
+
+    page = mail.list_templates(tenant_id, cursor=cursor, limit=limit)
+    return Page[CampaignEmailTemplateOut](
+        items=[CampaignEmailTemplateOut(id=t.id, name=t.name, subject=t.subject, html=t.html, text=t.text)
+               for t in page.items],
+        next_cursor=page.next_cursor)

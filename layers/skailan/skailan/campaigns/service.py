@@ -3,7 +3,7 @@ failed; archive, duplicate), the audience and its preview, and suppressions."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -608,10 +608,38 @@ def used_24h(tenant_id: str, account_id: str | None) -> int:
 
 
 def recipients(tenant_id: str, campaign_id: str, *, status: str | None, cursor: str | None,
-               limit: int | None) -> Page[RecipientOut]:
+               limit: int | None, q: str | None = None) -> Page[RecipientOut]:
     load(tenant_id, campaign_id, consistent=False)
-    items, next_cursor = store.list_recipients(tenant_id, campaign_id, status=status, cursor=cursor, limit=limit)
+    if q:
+        items, next_cursor = store.search_recipients(tenant_id, campaign_id, recipient_matcher(q), status=status,
+                                                     cursor=cursor, limit=limit)
+    else:
+        items, next_cursor = store.list_recipients(tenant_id, campaign_id, status=status, cursor=cursor,
+                                                   limit=limit)
     return Page[RecipientOut](items=[recipient_out(i) for i in items], next_cursor=next_cursor)
+
+
+def _fold(value: str) -> str:
+    import unicodedata
+
+    # "Muñoz" is found by "munoz", "JOSÉ" by "jose".
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def recipient_matcher(q: str) -> Callable[[store.RecipientItem], bool]:
+    """Name or address (e-mail, phone, WhatsApp id) containing `q`, accent- and case-insensitive; a
+    query of digits also matches phones whatever their spacing or `+` ("300 123" finds +573001234567)."""
+    needle = _fold(q.strip())
+    digits = "".join(c for c in q if c.isdigit())
+    digits = digits if len(digits) >= 3 and not any(c.isalpha() for c in q) else ""
+
+    def match(item: store.RecipientItem) -> bool:
+        if needle and (needle in _fold(item.name or "") or needle in _fold(item.address or "")):
+            return True
+        return bool(digits) and digits in "".join(c for c in item.address or "" if c.isdigit())
+
+    return match
 
 
 def recipient_out(i: store.RecipientItem) -> RecipientOut:

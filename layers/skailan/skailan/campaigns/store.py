@@ -18,7 +18,7 @@ Every pk and brand-scoped GSI pk starts with `T#<tenant>`:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -375,6 +375,40 @@ def list_recipients(tenant_id: str, campaign_id: str, *, status: str | None, cur
                                    last_evaluated_key=start)
     items = [i for i in page if isinstance(i, RecipientItem)]
     return items, encode_cursor(page.last_evaluated_key)
+
+
+# How many recipients one filtered request reads at most: a search never walks a 100 000-person
+# partition in one request; it answers what it found with a cursor to go on from.
+FILTER_EXAMINE_MAX = 1000
+
+
+def search_recipients(tenant_id: str, campaign_id: str, match: Callable[[RecipientItem], bool], *,
+                      status: str | None, cursor: str | None, limit: int | None,
+                      ) -> tuple[list[RecipientItem], str | None]:
+    """Recipients that `match`, read from the campaign's recipient partition (or its status index)
+    page by page — a Query of one partition, never a Scan. Stops at `limit` matches or after
+    FILTER_EXAMINE_MAX items read; the cursor is the key of the last item read, so the next
+    request continues right after it (a page may hold fewer than `limit` items, even none)."""
+    want = clamp_limit(limit)
+    if status:
+        pk = status_pk(tenant_id, campaign_id, status)
+        start = decode_cursor(cursor, partition_attr="gsi1pk", partition_value=pk)
+        results: Any = CampaignsItem.gsi1.query(pk, last_evaluated_key=start, page_size=100)
+    else:
+        pk = campaign_pk(tenant_id, campaign_id)
+        start = decode_cursor(cursor, partition_attr="pk", partition_value=pk)
+        results = CampaignsItem.query(pk, CampaignsItem.sk.startswith("R#"), last_evaluated_key=start,
+                                      page_size=100)
+    found: list[RecipientItem] = []
+    for examined, item in enumerate(results, start=1):
+        if isinstance(item, RecipientItem) and match(item):
+            found.append(item)
+        if len(found) >= want or examined >= FILTER_EXAMINE_MAX:
+            key = {"pk": {"S": item.pk}, "sk": {"S": item.sk}}
+            if status:
+                key |= {"gsi1pk": {"S": item.gsi1pk}, "gsi1sk": {"S": item.gsi1sk}}
+            return found, encode_cursor(key)
+    return found, None  # the partition is read to its end
 
 
 def all_recipients(tenant_id: str, campaign_id: str) -> Iterator[RecipientItem]:

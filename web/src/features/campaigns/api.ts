@@ -7,7 +7,8 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '@/lib/api-client';
 import type { components } from '@/lib/api/schema';
-import { brandKey, useAuth, useBrandId } from '@/lib/auth';
+import { brandKey, useBrandId } from '@/lib/auth';
+import type { DraftAttachment } from './lib/attachments';
 import { isLive, isRefreshing } from './lib/status';
 
 type S = components['schemas'];
@@ -65,13 +66,15 @@ export function usePreview(id: string, personId: string | null) {
 }
 
 /** `version`: a signature of the campaign's counters — a new one (a send, a receipt) refetches the page. */
-export function useRecipients(id: string, status: RecipientStatus | null, cursor: string | null, live: boolean, version: string) {
+/** `q`: name, e-mail or phone contains (the API reads the campaign's recipients page by page). */
+export function useRecipients(id: string, status: RecipientStatus | null, cursor: string | null, live: boolean, version: string, q = '') {
   const key = useCampaignKey();
+  const search = q.trim();
   return useQuery({
-    queryKey: key('campaigns', 'recipients', id, status, cursor, version),
+    queryKey: key('campaigns', 'recipients', id, status, search, cursor, version),
     queryFn: () =>
       unwrap(api.GET('/v1/campaigns/{campaign_id}/recipients', {
-        params: { path: { campaign_id: id }, query: { limit: 25, ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) } },
+        params: { path: { campaign_id: id }, query: { limit: 25, ...(status ? { status } : {}), ...(search ? { q: search } : {}), ...(cursor ? { cursor } : {}) } },
       })),
     placeholderData: keepPreviousData,
     refetchInterval: live ? POLL_MS : false,
@@ -184,19 +187,44 @@ export function useSenderTemplates(accountId: string | null) {
 }
 
 /**
- * Reusable e-mail templates of the e-mail module (`/v1/email/templates`, `conversations:view`):
- * the editor copies one's subject and HTML into the campaign. Hidden from who cannot read them.
+ * The brand's reusable e-mail templates, read-only through the campaigns API (`campaigns:view`: a
+ * marketer has no `conversations:view`): the editor copies one's subject and HTML into the campaign
+ * and saves its id as `content.template_id`.
  */
 export function useEmailTemplates(enabled: boolean) {
   const key = useCampaignKey();
-  const { can } = useAuth();
   return useQuery({
     queryKey: key('campaigns', 'email_templates'),
-    queryFn: () => unwrap(api.GET('/v1/email/templates', { params: { query: { limit: 100 } } })),
+    queryFn: () => unwrap(api.GET('/v1/campaigns/email-templates', { params: { query: { limit: 100 } } })),
     select: (page) => page.items,
-    enabled: enabled && can('conversations:view'),
+    enabled,
     staleTime: 60_000,
   });
+}
+
+/** CRM imports that can be a file audience: completed, with the list they created. */
+export function useFileAudiences(enabled: boolean) {
+  const key = useCampaignKey();
+  return useQuery({
+    queryKey: key('contact_imports', 'campaign_audiences'),
+    queryFn: () => unwrap(api.GET('/v1/imports')),
+    select: (page) => page.items.filter((job) => job.status === 'completed' && Boolean(job.list_id)),
+    enabled,
+    // An import finishing elsewhere (the CRM screens) shows up when the marketer comes back.
+    refetchOnWindowFocus: true,
+  });
+}
+
+/**
+ * One e-mail attachment: the API signs an upload (refusing a type or size it does not take, 422),
+ * then the bytes go straight to storage with a PUT. The campaign keeps its `upload_id`.
+ */
+export async function uploadAttachment(file: File): Promise<DraftAttachment> {
+  const contentType = file.type || 'application/octet-stream';
+  const upload = await unwrap(api.POST('/v1/campaigns/attachments', { body: { filename: file.name, content_type: contentType, size: file.size } }));
+  const put = await fetch(upload.upload_url, { method: 'PUT', body: file, headers: { 'Content-Type': upload.content_type || contentType } });
+  if (!put.ok) throw new Error(`upload ${put.status}`);
+  return { upload_id: upload.id, filename: upload.filename, content_type: upload.content_type, size: file.size };
 }
 
 export function useSuppressions(channel: Channel | null, cursor: string | null) {

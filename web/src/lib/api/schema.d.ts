@@ -1243,6 +1243,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/campaigns/email-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /v1/campaigns/email-templates */
+        get: operations["list_email_templates_v1_campaigns_email_templates_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/campaigns/senders": {
         parameters: {
             query?: never;
@@ -4504,6 +4521,22 @@ export interface components {
              */
             type: "campaign_delivered";
         };
+        /**
+         * CampaignEmailTemplateOut
+         * @description A reusable e-mail template (/v1/email/templates) as the campaign editor offers it, read-only.
+         */
+        CampaignEmailTemplateOut: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Subject */
+            subject?: string | null;
+            /** Html */
+            html?: string | null;
+            /** Text */
+            text?: string | null;
+        };
         /** CampaignIn */
         CampaignIn: {
             /** Name */
@@ -7317,6 +7350,13 @@ export interface components {
         Page_BusinessPersonOut_: {
             /** Items */
             items: components["schemas"]["BusinessPersonOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[CampaignEmailTemplateOut] */
+        Page_CampaignEmailTemplateOut_: {
+            /** Items */
+            items: components["schemas"]["CampaignEmailTemplateOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -12750,6 +12790,39 @@ export interface operations {
             };
         };
     };
+    list_email_templates_v1_campaigns_email_templates_get: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CampaignEmailTemplateOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_senders_v1_campaigns_senders_get: {
         parameters: {
             query?: {
@@ -13073,6 +13146,8 @@ export interface operations {
                 /** @description Opaque cursor from the previous page's next_cursor. */
                 cursor?: string | null;
                 limit?: number | null;
+                /** @description Name, e-mail or phone contains. */
+                q?: string | null;
             };
             header?: never;
             path: {

@@ -102,15 +102,16 @@ describe('Campaign editor', () => {
       content: { template: { name: 'bienvenida', language: 'es', parameters: ['{{contact.first_name}}'] } } }]);
   });
 
-  it('e-mail: a template fills subject and HTML, the HTML shows in a sandboxed frame', async () => {
+  it('e-mail: a marketer picks a template (campaigns API), it fills subject, HTML and sender; its id is saved', async () => {
     const posts: unknown[] = [];
-    api(posts, () => json(201, {}));
+    api(posts, () => json(201, { id: 'c9' }));
     const fetchStub = globalThis.fetch;
+    const asked: string[] = [];
     vi.stubGlobal('fetch', async (request: Request) => {
       const url = new URL(request.url);
-      if (url.pathname === '/v1/me') return json(200, { ...ME, permissions: [...ME.permissions, 'conversations:view'] });
-      if (url.pathname === '/v1/email/templates') {
-        return json(200, { items: [{ id: 't1', name: 'Boletín', subject: 'Novedades de {{brand.name}}', html: '<h1>Hola {{contact.first_name|amigo}}</h1>', sanitized: true }], next_cursor: null });
+      asked.push(url.pathname);
+      if (url.pathname === '/v1/campaigns/email-templates') {
+        return json(200, { items: [{ id: 't1', name: 'Boletín', subject: 'Novedades de {{brand.name}}', html: '<h1>Hola {{contact.first_name|amigo}}</h1>', text: null }], next_cursor: null });
       }
       return fetchStub(request);
     });
@@ -121,9 +122,95 @@ describe('Campaign editor', () => {
     await user.selectOptions(screen.getByLabelText(/^Plantilla de correo/), 't1');
     expect(screen.getByLabelText('Asunto')).toHaveValue('Novedades de {{brand.name}}');
     expect(screen.getByLabelText(/^Contenido HTML/)).toHaveValue('<h1>Hola {{contact.first_name|amigo}}</h1>');
+    expect(screen.getByLabelText('Nombre del remitente')).toHaveValue('Demo');
     const frame = screen.getByTitle('Vista del correo');
     expect(frame).toHaveAttribute('sandbox', '');
     expect(frame).toHaveAttribute('srcdoc', '<h1>Hola Camilo</h1>');
     expect(screen.getByText('Novedades de Demo')).toBeInTheDocument();
+    // the e-mail module's own list (conversations:view) is never asked for
+    expect(asked).not.toContain('/v1/email/templates');
+    await user.type(screen.getByLabelText('Nombre'), 'Boletín de marzo');
+    await screen.findByRole('option', { name: 'Clientes (3 personas)' });
+    await user.selectOptions(screen.getByLabelText('Lista'), 'l1');
+    await user.click(screen.getByRole('button', { name: 'Guardar borrador' }));
+    await waitFor(() => expect(posts).toHaveLength(1));
+    expect(posts[0]).toEqual({ name: 'Boletín de marzo', channel: 'email', audience: { kind: 'list', id: 'l1' },
+      content: { subject: 'Novedades de {{brand.name}}', html: '<h1>Hola {{contact.first_name|amigo}}</h1>', from_name: 'Demo', template_id: 't1' } });
+  });
+
+  it('e-mail attachments: limits checked before upload, uploaded through the signed URL, listed with size, removable', async () => {
+    const posts: unknown[] = [];
+    api(posts, () => json(201, { id: 'c8' }));
+    const fetchStub = globalThis.fetch;
+    const signed: unknown[] = [];
+    const puts: string[] = [];
+    vi.stubGlobal('fetch', async (input: Request | string, init?: RequestInit) => {
+      if (typeof input === 'string') {  // the PUT to storage goes with a plain URL
+        puts.push(`${init?.method ?? 'GET'} ${input}`);
+        return new Response(null, { status: 200 });
+      }
+      const url = new URL(input.url);
+      if (url.pathname === '/v1/campaigns/attachments' && input.method === 'POST') {
+        const body = (await input.json()) as { filename: string; content_type: string; size: number };
+        signed.push(body);
+        const id = `up_${signed.length}`;
+        return json(201, { id, filename: body.filename, content_type: body.content_type, max_bytes: 5242879,
+          upload_url: `http://127.0.0.1:9/media/${id}?sig=x`, method: 'PUT', expires_in: 900 });
+      }
+      if (url.pathname === '/v1/campaigns/email-templates') return json(200, { items: [], next_cursor: null });
+      return fetchStub(input);
+    });
+    const user = userEvent.setup();
+    renderWithProviders(<NewCampaignRoute />, { path: '/campaigns/new' });
+    await user.selectOptions(await screen.findByLabelText('Canal'), 'email');
+    const input = screen.getByLabelText('Adjuntos');
+    const small = new File(['x'.repeat(2048)], 'tarifas.pdf', { type: 'application/pdf' });
+    const big = new File([new Uint8Array(5 * 1024 * 1024)], 'video.pdf', { type: 'application/pdf' });
+    await user.upload(input, [small, big]);
+    await screen.findByText('tarifas.pdf');
+    expect(screen.getByText('2 KB')).toBeInTheDocument();
+    expect(screen.getByText(/«video.pdf» pesa demasiado/)).toBeInTheDocument();
+    // only the small one was signed and put
+    expect(signed).toEqual([{ filename: 'tarifas.pdf', content_type: 'application/pdf', size: 2048 }]);
+    expect(puts).toEqual(['PUT http://127.0.0.1:9/media/up_1?sig=x']);
+    await user.type(screen.getByLabelText('Nombre'), 'Con adjunto');
+    await user.type(screen.getByLabelText('Asunto'), 'Tarifas');
+    await user.type(screen.getByLabelText(/^Contenido HTML/), 'Hola');
+    await screen.findByRole('option', { name: 'Clientes (3 personas)' });
+    await user.selectOptions(screen.getByLabelText('Lista'), 'l1');
+    await user.click(screen.getByRole('button', { name: 'Guardar borrador' }));
+    await waitFor(() => expect(posts).toHaveLength(1));
+    expect((posts[0] as { content: unknown }).content).toEqual({ subject: 'Tarifas', html: 'Hola', attachments: [{ upload_id: 'up_1' }] });
+    await user.click(screen.getByRole('button', { name: 'Quitar tarifas.pdf' }));
+    expect(screen.queryByText('tarifas.pdf')).not.toBeInTheDocument();
+  });
+
+  it('file audience: only completed imports that created a list are offered; the import id is saved', async () => {
+    const posts: unknown[] = [];
+    api(posts, () => json(201, { id: 'c7' }));
+    const fetchStub = globalThis.fetch;
+    const summary = { rows: 2, people_total: 2, unique: 2, created: 2, updated: 0, skipped: 0, duplicates: 0, invalid: 0 };
+    const job = (id: string, status: string, listId: string | null) => ({ id, status, filename: `${id}.csv`, target: { kind: 'new_list' }, list_id: listId,
+      progress: { rows_processed: 2 }, summary, error_rows: 0 });
+    vi.stubGlobal('fetch', async (request: Request) => {
+      const url = new URL(request.url);
+      if (url.pathname === '/v1/imports') {
+        return json(200, { items: [job('imp_done', 'completed', 'l9'), job('imp_running', 'running', 'l8'), job('imp_nolist', 'completed', null)], next_cursor: null });
+      }
+      return fetchStub(request);
+    });
+    const user = userEvent.setup();
+    renderWithProviders(<NewCampaignRoute />, { path: '/campaigns/new' });
+    await user.type(await screen.findByLabelText('Nombre'), 'Feria');
+    await user.type(screen.getByLabelText(/^Texto/), 'Hola');
+    await user.click(screen.getByRole('radio', { name: 'Un archivo importado' }));
+    await screen.findByRole('option', { name: 'imp_done.csv (2 personas)' });
+    expect(screen.queryByRole('option', { name: /imp_running/ })).not.toBeInTheDocument();
+    expect(screen.queryByRole('option', { name: /imp_nolist/ })).not.toBeInTheDocument();
+    expect(screen.getByRole('link', { name: /Subir un CSV/ })).toHaveAttribute('href', '/imports/new');
+    await user.selectOptions(screen.getByLabelText(/^Importación/), 'imp_done');
+    await user.click(screen.getByRole('button', { name: 'Guardar borrador' }));
+    await waitFor(() => expect(posts).toHaveLength(1));
+    expect((posts[0] as { audience: unknown }).audience).toEqual({ kind: 'file', import_id: 'imp_done' });
   });
 });

@@ -38,7 +38,8 @@ describe('Campaign statistics', () => {
       if (url.pathname === '/v1/campaigns/c1') return json(200, CAMPAIGN);
       if (url.pathname === '/v1/campaigns/c1/recipients') {
         const status = url.searchParams.get('status');
-        return json(200, { items: RECIPIENTS.filter((r) => !status || r.status === status), next_cursor: null });
+        const q = url.searchParams.get('q');
+        return json(200, { items: RECIPIENTS.filter((r) => (!status || r.status === status) && (!q || r.name.includes(q) || (r.address ?? '').includes(q))), next_cursor: null });
       }
       if (url.pathname === '/v1/campaigns/c1/recipients.csv') {
         return new Response('person_id,name\np1,Íñigo\n', { status: 200, headers: { 'content-type': 'text/csv; charset=utf-8' } });
@@ -68,6 +69,17 @@ describe('Campaign statistics', () => {
     await waitFor(() => expect(within(table).getAllByRole('row')).toHaveLength(2));
     expect(within(table).getByText('Sin teléfono')).toBeInTheDocument();
     expect(seen).toContain('/v1/campaigns/c1/recipients?limit=25&status=skipped');
+    await user.selectOptions(screen.getByLabelText('Estado del destinatario'), '');
+    await waitFor(() => expect(within(table).getAllByRole('row')).toHaveLength(4));
+
+    // search by name, e-mail or phone: the API's q, one request after typing stops
+    await user.type(screen.getByLabelText('Buscar por nombre, correo o teléfono'), '0002');
+    await waitFor(() => expect(within(table).getAllByRole('row')).toHaveLength(2));
+    expect(within(table).getByText('Lucía')).toBeInTheDocument();
+    expect(seen).toContain('/v1/campaigns/c1/recipients?limit=25&q=0002');
+    expect(seen.filter((s) => s.includes('q=')).length).toBe(1);
+    await user.clear(screen.getByLabelText('Buscar por nombre, correo o teléfono'));
+    await waitFor(() => expect(within(table).getAllByRole('row')).toHaveLength(4));
 
     await user.click(screen.getByRole('button', { name: 'Exportar CSV' }));
     await waitFor(() => expect(created).toHaveLength(1));

@@ -1,8 +1,8 @@
 /**
  * /campaigns/new and /campaigns/:campaignId — the editor: name, channel, sending account,
- * audience (a CRM list, a segment or chosen people), the content of the channel (SMS text with
- * the live GSM-7/UCS-2 segment counter; e-mail subject, sender name, reply-to and HTML with a
- * sandboxed live preview; a WhatsApp approved template with its parameters mapped to fields) and
+ * audience (a CRM list, a segment, chosen people or a completed CRM import's file), the content of the channel (SMS text with
+ * the live GSM-7/UCS-2 segment counter; e-mail template, subject, sender name, reply-to, HTML with a
+ * sandboxed live preview and attachments; a WhatsApp approved template with its parameters mapped to fields) and
  * merge fields. A campaign past `scheduled` shows its content read-only.
  */
 import { useId, useState, type FormEvent } from 'react';
@@ -12,8 +12,9 @@ import { useLists, usePerson, useSegments } from '@/features/crm/api';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { useAuth } from '@/lib/auth';
 import { useI18n, type MessageKey } from '@/lib/i18n';
-import { useCampaign, useEmailTemplates, useSaveCampaign, useSenders, useSenderTemplates, type Campaign, type CampaignBody } from '../api';
+import { useCampaign, useEmailTemplates, useFileAudiences, useSaveCampaign, useSenders, useSenderTemplates, type Campaign, type CampaignBody } from '../api';
 import '../campaigns.css';
+import { AttachmentsField } from '../components/attachments-field';
 import { CampaignHeader } from '../components/campaign-header';
 import { MergeInsert, useMergeOptions } from '../components/merge-insert';
 import { PersonPicker } from '../components/person-picker';
@@ -113,7 +114,7 @@ function Editor({ campaign }: { campaign: Campaign | null }) {
             </SelectField>
             <AccountField channel={draft.channel} value={draft.accountId} onChange={(accountId) => set({ accountId })} error={problems.fields.account_id} />
           </fieldset>
-          <AudienceFields draft={draft} set={set} error={problems.fields['audience.id'] ?? problems.fields.audience ?? problems.fields['audience.person_ids']} readOnly={readOnly} />
+          <AudienceFields draft={draft} set={set} error={problems.fields['audience.id'] ?? problems.fields.audience ?? problems.fields['audience.person_ids'] ?? problems.fields['audience.import_id']} readOnly={readOnly} />
           <fieldset disabled={readOnly}>
             <legend>{t('campaigns.editor.content')}</legend>
             {!readOnly ? <MergeInsert onInsert={insert} target={target?.label ?? null} /> : null}
@@ -127,7 +128,12 @@ function Editor({ campaign }: { campaign: Campaign | null }) {
             ) : null}
             {draft.channel === 'email' ? (
               <>
-                <EmailTemplatePicker onPick={(subject, html) => set({ emailSubject: subject, emailHtml: html })} />
+                <EmailTemplatePicker value={draft.emailTemplateId}
+                  onPick={(picked) => set(picked
+                    // A template has no sender name: the brand's fills an empty one.
+                    ? { emailTemplateId: picked.id, emailSubject: picked.subject ?? '', emailHtml: picked.html ?? '', emailFromName: draft.emailFromName || brand.name }
+                    : { emailTemplateId: '' })}
+                  error={problems.fields['content.template_id']} />
                 <TextField label={t('campaigns.email.subject')} value={draft.emailSubject} maxLength={200}
                   onChange={(e) => set({ emailSubject: e.target.value })} onFocus={focus('emailSubject', t('campaigns.email.subject'))}
                   error={problems.fields['content.subject']} />
@@ -139,6 +145,8 @@ function Editor({ campaign }: { campaign: Campaign | null }) {
                   hint={t('campaigns.email.htmlHint')}
                   onChange={(e) => set({ emailHtml: e.target.value })} onFocus={focus('emailHtml', t('campaigns.email.html'))}
                   error={problems.fields['content.html'] ?? problems.fields.content} />
+                <AttachmentsField value={draft.attachments} onChange={(attachments) => set({ attachments })} disabled={readOnly}
+                  error={problems.fields['content.attachments'] ?? Object.entries(problems.fields).find(([k]) => k.startsWith('content.attachments.'))?.[1]} />
               </>
             ) : null}
             {draft.channel === 'whatsapp' ? (
@@ -185,18 +193,17 @@ function AccountField({ channel, value, onChange, error }: { channel: Channel; v
   );
 }
 
-function EmailTemplatePicker({ onPick }: { onPick: (subject: string, html: string) => void }) {
+type PickedTemplate = { id: string; subject?: string | null; html?: string | null };
+
+function EmailTemplatePicker({ value, onPick, error }: { value: string; onPick: (picked: PickedTemplate | null) => void; error?: string | undefined }) {
   const { t } = useI18n();
   const templates = useEmailTemplates(true);
   const items = templates.data ?? [];
-  if (!items.length) return null;
+  if (!items.length && !value) return null;
   return (
-    <SelectField label={t('campaigns.email.template')} value="" hint={t('campaigns.email.templateHint')}
-      onChange={(e) => {
-        const chosen = items.find((x) => x.id === e.target.value);
-        if (chosen) onPick(chosen.subject ?? '', chosen.html ?? '');
-      }}>
-      <option value="">{t('campaigns.email.templateChoose')}</option>
+    <SelectField label={t('campaigns.email.template')} value={value} hint={t('campaigns.email.templateHint')} error={error}
+      onChange={(e) => onPick(items.find((x) => x.id === e.target.value) ?? null)}>
+      <option value="">{value ? t('campaigns.email.templateNone') : t('campaigns.email.templateChoose')}</option>
       {items.map((x) => <option key={x.id} value={x.id}>{x.name}</option>)}
     </SelectField>
   );
@@ -211,12 +218,14 @@ function PersonName({ id }: { id: string }) {
   return <>{person.data?.name ?? id}</>;
 }
 
+
 function AudienceFields({ draft, set, error, readOnly }: { draft: Draft; set: (patch: Partial<Draft>) => void; error?: string | undefined; readOnly: boolean }) {
   const { t } = useI18n();
   const lists = useLists();
   const segments = useSegments();
   const name = useId();
-  const kinds: AudienceKind[] = ['list', 'segment', 'people'];
+  const kinds: AudienceKind[] = ['list', 'segment', 'people', 'file'];
+  const imports = useFileAudiences(draft.audienceKind === 'file');
   return (
     <fieldset disabled={readOnly}>
       <legend>{t('campaigns.audience.title')}</legend>
@@ -224,7 +233,7 @@ function AudienceFields({ draft, set, error, readOnly }: { draft: Draft; set: (p
         {kinds.map((k) => (
           <label key={k}>
             <input type="radio" name={name} value={k} checked={draft.audienceKind === k}
-              onChange={() => set({ audienceKind: k, audienceId: '' })} />
+              onChange={() => set({ audienceKind: k, audienceId: '', importId: '' })} />
             {t(`campaigns.audience.${k}` as MessageKey)}
           </label>
         ))}
@@ -241,6 +250,19 @@ function AudienceFields({ draft, set, error, readOnly }: { draft: Draft; set: (p
           <option value="">{t('campaigns.audience.choose')}</option>
           {(segments.data ?? []).map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
         </SelectField>
+      ) : null}
+      {draft.audienceKind === 'file' ? (
+        <>
+          <SelectField label={t('campaigns.audience.pickImport')} value={draft.importId} onChange={(e) => set({ importId: e.target.value })}
+            error={error} hint={t('campaigns.audience.importHint')}>
+            <option value="">{t('campaigns.audience.choose')}</option>
+            {(imports.data ?? []).map((job) => (
+              <option key={job.id} value={job.id}>{t('campaigns.audience.importOption', { name: job.filename, count: job.summary.people_total ?? job.summary.unique })}</option>
+            ))}
+          </SelectField>
+          {imports.data && !imports.data.length ? <p className="muted small">{t('campaigns.audience.noImports')}</p> : null}
+          {!readOnly ? <p className="small"><Link to="/imports/new">{t('campaigns.audience.importNew')}</Link></p> : null}
+        </>
       ) : null}
       {draft.audienceKind === 'people' ? (
         <>

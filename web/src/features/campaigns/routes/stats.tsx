@@ -1,11 +1,11 @@
 /**
  * /campaigns/:campaignId/stats — the counters, a bar chart (SVG), skipped by reason and the
- * recipients table (filter by status in the URL, pages, CSV export). Refreshes every few seconds
+ * recipients table (filter by status in the URL, search by name / e-mail / phone, pages, CSV export). Refreshes every few seconds
  * while the campaign is sending.
  */
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { useParams, useSearchParams } from 'react-router';
-import { Alert, Button, SelectField, Spinner } from '@/components/ui';
+import { Alert, Button, SelectField, Spinner, TextField } from '@/components/ui';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { formatDateTime } from '@/lib/format';
 import { useI18n, type MessageKey } from '@/lib/i18n';
@@ -97,7 +97,18 @@ function Recipients({ campaign: c }: { campaign: Campaign }) {
   const cursor = cursors[cursors.length - 1] ?? null;
   const counts = c.stats;
   const version = [counts.queued, counts.sent, counts.delivered, counts.read, counts.failed, counts.skipped, c.status].join('.');
-  const page = useRecipients(c.id, status, cursor, isRefreshing(c), version);
+  const [typed, setTyped] = useState('');
+  const [q, setQ] = useState('');
+  // One request per pause in typing, not per key; a new search starts at the first page.
+  useEffect(() => {
+    const next = typed.trim();
+    const timer = setTimeout(() => {
+      setQ(next);
+      setCursors([null]);
+    }, 300);
+    return () => clearTimeout(timer);
+  }, [typed]);
+  const page = useRecipients(c.id, status, cursor, isRefreshing(c), version, q);
   const items = page.data?.items ?? [];
   return (
     <>
@@ -110,10 +121,15 @@ function Recipients({ campaign: c }: { campaign: Campaign }) {
           <option value="">{t('common.all')}</option>
           {RECIPIENT_STATUSES.map((s) => <option key={s} value={s}>{t(`campaigns.recipient.${s}` as MessageKey)}</option>)}
         </SelectField>
+        <TextField label={t('campaigns.recipients.search')} type="search" value={typed} maxLength={100}
+          onChange={(e) => setTyped(e.target.value)} />
       </div>
       {page.isPending ? <Spinner label={t('common.loading')} /> : null}
       {page.isError ? <Alert>{problemsOf(page.error, language).message}</Alert> : null}
-      {page.data && items.length === 0 ? <p className="muted">{t('campaigns.recipients.none')}</p> : null}
+      {page.data && items.length === 0 ? (
+        // A search reads the recipients page by page: an empty page may still have more after it.
+        <p className="muted">{q && page.data.next_cursor ? t('campaigns.recipients.noMatch') : t('campaigns.recipients.none')}</p>
+      ) : null}
       {items.length ? (
         <table className="table" aria-labelledby="recipients-title">
           <thead>
