@@ -56,7 +56,7 @@ def sender_templates(tenant_id: str, account_id: str) -> Page[SenderTemplateOut]
 
 
 def email_templates(tenant_id: str, *, cursor: str | None, limit: int | None) -> Page[CampaignEmailTemplateOut]:
-    from skailan.inbox import mail  # the e-mail module owns the templates; this only reads them
+    from skailan.conversations.inbox import mail  # the e-mail module owns the templates; this only reads them
 
     page = mail.list_templates(tenant_id, cursor=cursor, limit=limit)
     return Page[CampaignEmailTemplateOut](
