@@ -185,7 +185,7 @@ function AccountField({ channel, value, onChange, error }: { channel: Channel; v
   const senders = useSenders(channel);
   return (
     <SelectField label={t('campaigns.account')} value={value} onChange={(e) => onChange(e.target.value)} error={error}>
-      <option value="">{channel === 'whatsapp' ? t('campaigns.audience.choose') : t('campaigns.accountDefault')}</option>
+      <option value="">{channel === 'sms' ? t('campaigns.accountDefault') : t('campaigns.audience.choose')}</option>
       {(senders.data ?? []).map((a) => (
         <option key={a.id} value={a.id}>{a.address ? `${a.name} (${a.address})` : a.name}</option>
       ))}
