@@ -577,7 +577,7 @@ def _upsert_person(form: FormItem, data: dict[str, Any], submission: FormSubmiss
 
 
 def _timeline_entry(form: FormItem, person_id: str, submission: FormSubmissionItem, now: str) -> Any:
-    from skailan.crm.timeline import timeline_item
+    from skailan.crm.timeline_items import timeline_item
 
     return timeline_item(form.tenant_id, person_id, "form_submitted", f"Formulario: {form.name}",
                          ref={"type": "form", "id": form.form_id, "submission_id": submission.submission_id},
@@ -610,15 +610,8 @@ def _create_write(form: FormItem, data: dict[str, Any], submission: FormSubmissi
 def _update_write(form: FormItem, person_id: str, data: dict[str, Any], owners: dict[tuple[str, str], str],
                   submission: FormSubmissionItem, now: str, list_id: str | None) -> Any:
     from skailan.crm.items import FacetItem, person_pk
-    from skailan.crm.people import (
-        derive,
-        email_identity,
-        find_person,
-        phone_identity,
-        set_identity,
-        tag_key,
-        touch,
-    )
+    from skailan.crm.people import derive, email_identity, phone_identity, set_identity, tag_key, touch
+    from skailan.crm.person_reads import find_person
     from skailan.crm.sales_people import PersonWrite
 
     person = find_person(form.tenant_id, person_id, consistent=True)
