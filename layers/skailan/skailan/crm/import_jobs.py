@@ -218,7 +218,7 @@ def _check_target(tenant_id: str, data: ImportIn) -> list[dict[str, str]]:
         errors.append({"field": "target.list_id", "error": "not_allowed",
                        "message": both("Solo para una lista existente", "Only for an existing list")})
     if data.owner_id:
-        from skailan.tenancy.members import find_member
+        from skailan.tenancy.member_reads import find_member
 
         member = find_member(tenant_id, data.owner_id)
         if member is None or member.status == "disabled":

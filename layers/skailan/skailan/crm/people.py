@@ -375,7 +375,7 @@ def _validate_refs(tenant_id: str, definitions: Definitions, values: dict[str, A
                        "message": both("Rol de cliente desconocido", "Unknown customer role")})
     owner = values.get("owner_id")
     if owner:
-        from skailan.tenancy.members import find_member
+        from skailan.tenancy.member_reads import find_member
 
         member = find_member(tenant_id, owner)
         if member is None or member.status == "disabled":

@@ -368,7 +368,7 @@ def release(caller: Caller, person_id: str) -> LeadOut:
 
 
 def reassign(caller: Caller, person_id: str, user_id: str) -> LeadOut:
-    from skailan.tenancy.members import find_member
+    from skailan.tenancy.member_reads import find_member
 
     lead = _lead(caller.tenant_id, person_id)
     member = find_member(caller.tenant_id, user_id)

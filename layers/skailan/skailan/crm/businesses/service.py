@@ -55,7 +55,7 @@ def _kam_data(item: BusinessItem) -> dict[str, object]:
 def _check_manager(tenant_id: str, manager_id: str | None) -> None:
     if not manager_id:
         return
-    from skailan.tenancy.members import find_member
+    from skailan.tenancy.member_reads import find_member
 
     member = find_member(tenant_id, manager_id)
     if member is None or member.status == "disabled":

@@ -319,7 +319,7 @@ def _out(deal: DealItem, pipeline: PipelineItem | None) -> DealOut:
 
 def _check_refs(tenant_id: str, values: dict[str, Any], errors: list[dict[str, Any]]) -> None:
     if values.get("owner_id"):
-        from skailan.tenancy.members import find_member
+        from skailan.tenancy.member_reads import find_member
 
         member = find_member(tenant_id, values["owner_id"])
         if member is None or member.status == "disabled":

@@ -180,7 +180,7 @@ def _check_refs(tenant_id: str, values: dict[str, Any], errors: list[dict[str, A
     if values.get("type_id") and values["type_id"] not in _type_names(tenant_id):
         errors.append({"field": "type_id", "error": "unknown", "message": TYPE_NOT_FOUND})
     if values.get("assignee_id"):
-        from skailan.tenancy.members import find_member
+        from skailan.tenancy.member_reads import find_member
 
         member = find_member(tenant_id, values["assignee_id"])
         if member is None or member.status != "active":
