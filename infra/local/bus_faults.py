@@ -16,6 +16,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
+from .moto_remote import call, remote_endpoint
+
 _lock = threading.Lock()
 _pending: deque[BusFault] = deque()
 _installed = False
@@ -28,15 +30,11 @@ class BusFault:
 
 
 def _remote() -> str | None:
-    from .moto_process import remote_endpoint
-
     return remote_endpoint()
 
 
 def add(status: int, count: int = 1, code: str | None = None) -> None:
     if _remote():
-        from .moto_process import call
-
         call("POST", "/_skailan/faults/eventbridge", {"status": int(status), "count": int(count), "code": code})
         return
     install()
@@ -46,8 +44,6 @@ def add(status: int, count: int = 1, code: str | None = None) -> None:
 
 def clear() -> None:
     if _remote():
-        from .moto_process import call
-
         call("DELETE", "/_skailan/faults/eventbridge")
         return
     with _lock:
@@ -56,8 +52,6 @@ def clear() -> None:
 
 def pending() -> int:
     if _remote():
-        from .moto_process import call
-
         return int(call("GET", "/_skailan/faults/eventbridge")["pending"])
     with _lock:
         return len(_pending)

@@ -37,27 +37,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from . import moto_remote
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 120  # imports and an RSA key: slow on a loaded machine
-
-# The runtime's moto when it runs in a child process (None: in this process, or no runtime).
-_endpoint: str | None = None
-
-
-def remote_endpoint() -> str | None:
-    """The moto endpoint of a runtime whose moto runs in its own process; None when in process."""
-    return _endpoint
-
-
-def call(method: str, path: str, body: Any = None, timeout: float = 30) -> Any:
-    """One `/_skailan/*` request to the runtime's moto process; the decoded JSON answer."""
-    assert _endpoint is not None, "moto runs in this process"
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"{_endpoint}{path}", data=data, method=method,  # noqa: S310 - 127.0.0.1
-                                     headers={"content-type": "application/json"})
-    with urllib.request.urlopen(request, timeout=timeout) as reply:  # noqa: S310 - our own moto
-        return json.loads(reply.read() or b"null")
-
 
 class MotoProcess:
     """`python -m infra.local.moto_process` on host:port (0: a free one), until `stop()`."""
@@ -74,7 +57,6 @@ class MotoProcess:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> None:
-        global _endpoint
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), *filter(None, [env.get("PYTHONPATH")])])
         self._process = subprocess.Popen(
@@ -89,16 +71,14 @@ class MotoProcess:
             self.stop()
             raise RuntimeError(f"moto process did not start: {line!r} (see its stderr above)")
         self.port = int(line.split()[1])
-        _endpoint = self.endpoint_url
+        moto_remote.set_endpoint(self.endpoint_url)
         self._watcher = threading.Thread(target=self._watch_streams, name="skailan-local-moto-streams",
                                          daemon=True)
         self._watcher.start()
 
     def stop(self) -> None:
-        global _endpoint
         self._stopping.set()
-        if _endpoint == self.endpoint_url:
-            _endpoint = None
+        moto_remote.clear_endpoint(self.endpoint_url)
         process, self._process = self._process, None
         if process is not None:
             if process.stdin is not None:
@@ -220,7 +200,7 @@ def _control_app(moto_app: Any, streams: _StreamGenerations) -> Callable[..., It
         if path == "/_skailan/ses/sent":
             from moto.ses.models import ses_backends
 
-            from .seed import _mail_entry
+            from .ses_mail import _mail_entry
 
             ses = ses_backends[DEFAULT_ACCOUNT_ID][query.get("region", "us-east-1")]
             return answer(start_response, 200, {"items": [_mail_entry(m) for m in ses.sent_messages]})

@@ -185,7 +185,7 @@ class LocalRuntime:
         """Requests moto's own process has served so far, by operation (None when in process)."""
         if self._moto_process is None:
             return None
-        from .moto_process import call
+        from .moto_remote import call
 
         return dict(call("GET", "/_skailan/requests")["requests"])
 

@@ -256,27 +256,14 @@ def local_mail() -> list[dict[str, Any]]:
 
     from skailan.platform.settings import get_settings
 
-    from .moto_process import call, remote_endpoint
+    from .moto_remote import call, remote_endpoint
+    from .ses_mail import _mail_entry
 
     region = get_settings().model_dump().get("region") or "us-east-1"
     if remote_endpoint():  # moto in its own process: it reads its backend for us
         return list(call("GET", f"/_skailan/ses/sent?region={region}")["items"])
     backend = ses_backends[DEFAULT_ACCOUNT_ID][region]
     return [_mail_entry(m) for m in backend.sent_messages]
-
-
-def _mail_entry(m: Any) -> dict[str, Any]:
-    if hasattr(m, "raw_data"):  # SendRawEmail (replies on the e-mail channel)
-        from email import message_from_string, policy
-
-        parsed = message_from_string(m.raw_data, policy=policy.default)
-        body = parsed.get_body(preferencelist=("plain",))
-        return {"id": m.id, "source": m.source, "to": list(m.destinations), "subject": str(parsed["Subject"] or ""),
-                "body": body.get_content() if body is not None else "", "raw": True,
-                "message_id": str(parsed["Message-ID"] or "").strip("<>"),
-                "in_reply_to": str(parsed["In-Reply-To"] or "").strip("<>") or None}
-    return {"id": m.id, "source": m.source, "to": list(m.destinations.get("ToAddresses", [])),
-            "subject": m.subject, "body": m.body}
 
 
 def seed(runtime: Any) -> list[str]:

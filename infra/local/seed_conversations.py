@@ -80,7 +80,7 @@ def seed_conversations(tenant_id: str, count: int, start: int = 0) -> dict[str, 
     from skailan.platform.clock import utcnow
     from skailan.platform.settings import get_settings
 
-    from .moto_process import call, remote_endpoint
+    from .moto_remote import call, remote_endpoint
 
     region = get_settings().model_dump().get("region") or "us-east-1"
     backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][region]

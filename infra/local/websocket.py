@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from websockets.datastructures import Headers
@@ -41,7 +41,9 @@ from .functions import FunctionError
 from .logs import get_logger
 
 if TYPE_CHECKING:
-    from .runtime import LocalRuntime
+    from .gateway import LocalRouteHandler
+    from .physical import PhysicalIds
+    from .template import Template
 
 log = get_logger("websocket")
 
@@ -50,6 +52,21 @@ _FUNCTION_IN_URI = re.compile(r"functions/(?P<arn>.+)/invocations$")
 _CONNECTIONS_PATH = re.compile(r"^(?:/[^/@]+)*/@connections/(?P<id>[^/]+)$")
 
 Invoker = Callable[[str, dict[str, Any]], Any]
+
+
+class RuntimeHooks(Protocol):
+    """What the WebSocket APIs need of the runtime (`LocalRuntime` in runtime.py), described here
+    rather than imported: the runtime imports this module, not the other way round."""
+
+    host: str
+    template: Template | None
+    ids: PhysicalIds | None
+
+    def invoke(self, function_logical_id: str, event: Any) -> Any: ...
+
+    def set_handler_environment(self, name: str, value: str) -> None: ...
+
+    def add_local_route(self, method: str, path: str, fn: LocalRouteHandler) -> None: ...
 
 
 @dataclass
@@ -75,7 +92,7 @@ class WebSocketApi:
     routes: dict[str, WsRoute] = field(default_factory=dict)
 
 
-def load_websocket_apis(runtime: LocalRuntime) -> list[WebSocketApi]:
+def load_websocket_apis(runtime: RuntimeHooks) -> list[WebSocketApi]:
     """Every WebSocket API of the template, with its routes wired to the template's functions."""
     template, ids = runtime.template, runtime.ids
     assert template is not None and ids is not None
@@ -477,7 +494,7 @@ class _QuietHandler(WSGIRequestHandler):
 # -- the runtime's hook --------------------------------------------------------------------------------
 
 
-def attach(runtime: LocalRuntime, port: int) -> list[WebSocketServer]:
+def attach(runtime: RuntimeHooks, port: int) -> list[WebSocketServer]:
     """Serve the template's WebSocket APIs (the first on `port`, others on free ports), point the
     functions' `WEBSOCKET_MANAGEMENT_URL` at the local management API, and add `GET /config.json`."""
     assert runtime.template is not None

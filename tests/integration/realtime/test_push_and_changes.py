@@ -256,10 +256,10 @@ def test_inbox_counts_follow_the_callers_permissions(demo):
 
 def test_a_disabled_member_gets_no_frames(demo, connected):
     from skailan.realtime.push import handle, member_caller
-    from skailan.tenancy import members
+    from skailan.tenancy import member_reads
     from skailan.tenancy.items import MemberItem
 
-    member = members.find_member("demo", demo["agent2@demo.local"].sub)
+    member = member_reads.find_member("demo", demo["agent2@demo.local"].sub)
     assert member is not None
     presence = _event("agent.presence_changed", {"user_id": demo["agent1@demo.local"].sub, "status": "online"},
                       entity_type="agent")

@@ -247,7 +247,8 @@ def resume_waiting(event: DomainEvent, person_id: str, keys: list[tuple[str, dic
 
 
 def _person_dict(tenant_id: str, person_id: str | None) -> dict[str, Any] | None:
-    from skailan.crm.people import as_segment_person, find_person
+    from skailan.crm.people import as_segment_person
+    from skailan.crm.person_reads import find_person
 
     if not person_id or not is_valid_id(person_id):
         return None
@@ -769,7 +770,8 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
     op, tenant_id = ins["op"], run.tenant_id
     caller = system_caller(tenant_id)
     if op in ("add_tag", "remove_tag"):
-        from skailan.crm.people import load_person, tag_key, update_person
+        from skailan.crm.people import tag_key, update_person
+        from skailan.crm.person_reads import load_person
 
         person_id = _need_person(run)
         tags = list(load_person(tenant_id, person_id).tags or [])
@@ -833,7 +835,8 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
         moved = deals.update_deal(caller, str(deal_id), DealUpdateIn.model_validate(fields))
         return {"deal_id": moved.id, "stage_id": moved.stage_id}
     if op == "add_score":
-        from skailan.crm.people import load_person, update_person
+        from skailan.crm.people import update_person
+        from skailan.crm.person_reads import load_person
 
         person_id = _need_person(run)
         key = str(ins["field"]).removeprefix("custom.")
@@ -1154,7 +1157,7 @@ def sync_person_dates(event: DomainEvent) -> bool:
     what the index gets, so events handled out of order still converge. Any custom value shaped
     YYYY-MM-DD is indexed (only date fields hold one that way; a date trigger names its field).
     True when the index changed."""
-    from skailan.crm.people import find_person
+    from skailan.crm.person_reads import find_person
 
     if event.source != "skailan.crm" or event.entity_type != "contact" or not event.entity_id:
         return False
@@ -1221,7 +1224,7 @@ def _fire_dates(automation: store.AutomationItem, trigger: dict[str, Any], occur
     from datetime import date
     from zoneinfo import ZoneInfo
 
-    from skailan.crm.people import find_person
+    from skailan.crm.person_reads import find_person
     from skailan.tenancy import brands
 
     tenant_id = automation.tenant_id

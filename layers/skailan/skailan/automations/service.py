@@ -347,7 +347,7 @@ def next_fire(tenant_id: str, trigger: dict[str, Any], after: Any = None) -> str
 
 
 def _check_user(tenant_id: str, user_id: str, field: str, errors: list[dict[str, Any]]) -> None:
-    from skailan.tenancy.members import find_member
+    from skailan.tenancy.member_reads import find_member
 
     member = find_member(tenant_id, user_id)
     if member is None or member.status != "active":

@@ -469,7 +469,7 @@ def address_of(channel: str, person: Any) -> str | None:
 
 def people(tenant_id: str, audience: dict[str, Any]) -> Iterator[tuple[str, Any]]:
     """(person id, person or None) in batches: bounded memory whatever the audience's size."""
-    from skailan.crm.people import batch_people
+    from skailan.crm.person_reads import batch_people
 
     chunk: list[str] = []
     for pid in person_ids(tenant_id, audience):
@@ -557,7 +557,7 @@ def preview(tenant_id: str, campaign_id: str, person_id: str | None = None) -> P
             flush()
     flush()
     if person_id:
-        from skailan.crm.people import batch_people
+        from skailan.crm.person_reads import batch_people
 
         chosen = batch_people(tenant_id, [person_id]).get(person_id) if is_valid_id(person_id) else None
         if chosen is None:

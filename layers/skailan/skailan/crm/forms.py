@@ -152,7 +152,7 @@ def _check_refs(tenant_id: str, values: dict[str, Any], errors: list[dict[str, A
             errors.append({"field": "list_id", "error": "unknown", "message": both("Lista no encontrada",
                                                                                    "List not found")})
     if values.get("owner_id"):
-        from skailan.tenancy.members import find_member
+        from skailan.tenancy.member_reads import find_member
 
         member = find_member(tenant_id, values["owner_id"])
         if member is None or member.status == "disabled":
@@ -577,7 +577,7 @@ def _upsert_person(form: FormItem, data: dict[str, Any], submission: FormSubmiss
 
 
 def _timeline_entry(form: FormItem, person_id: str, submission: FormSubmissionItem, now: str) -> Any:
-    from skailan.crm.timeline import timeline_item
+    from skailan.crm.timeline_items import timeline_item
 
     return timeline_item(form.tenant_id, person_id, "form_submitted", f"Formulario: {form.name}",
                          ref={"type": "form", "id": form.form_id, "submission_id": submission.submission_id},
@@ -610,15 +610,8 @@ def _create_write(form: FormItem, data: dict[str, Any], submission: FormSubmissi
 def _update_write(form: FormItem, person_id: str, data: dict[str, Any], owners: dict[tuple[str, str], str],
                   submission: FormSubmissionItem, now: str, list_id: str | None) -> Any:
     from skailan.crm.items import FacetItem, person_pk
-    from skailan.crm.people import (
-        derive,
-        email_identity,
-        find_person,
-        phone_identity,
-        set_identity,
-        tag_key,
-        touch,
-    )
+    from skailan.crm.people import derive, email_identity, phone_identity, set_identity, tag_key, touch
+    from skailan.crm.person_reads import find_person
     from skailan.crm.sales_people import PersonWrite
 
     person = find_person(form.tenant_id, person_id, consistent=True)

@@ -32,7 +32,6 @@ from skailan.crm.people import (
     email_identity,
     find_by_identity,
     identities_of,
-    load_person,
     new_person_item,
     normalize_email,
     normalize_phone,
@@ -41,6 +40,7 @@ from skailan.crm.people import (
     touch,
     write_person,
 )
+from skailan.crm.person_reads import load_person
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable

@@ -218,7 +218,7 @@ def _check_target(tenant_id: str, data: ImportIn) -> list[dict[str, str]]:
         errors.append({"field": "target.list_id", "error": "not_allowed",
                        "message": both("Solo para una lista existente", "Only for an existing list")})
     if data.owner_id:
-        from skailan.tenancy.members import find_member
+        from skailan.tenancy.member_reads import find_member
 
         member = find_member(tenant_id, data.owner_id)
         if member is None or member.status == "disabled":
@@ -843,7 +843,7 @@ def _custom_of(candidate: Any) -> dict[str, Any]:
 
 
 def _timeline(run: _Run, person_id: str, candidate: Any, now: str, created: bool) -> list[Any]:
-    from skailan.crm.timeline import timeline_item
+    from skailan.crm.timeline_items import timeline_item
 
     ref = {"type": "import", "id": run.job.import_id, "row": candidate.row_number}
     summary = (f"Importado desde {run.job.filename}" if created else f"Actualizado desde {run.job.filename}")
@@ -923,7 +923,7 @@ def _apply(run: _Run, person: Any, candidate: Any, owners: dict[tuple[str, str],
 
 def _follow_merges(tenant_id: str, pending: dict[str, list[Any]], people: dict[str, Any]) -> dict[str, list[Any]]:
     """Rows matched to a person merged into another one update the kept person."""
-    from skailan.crm.people import find_person
+    from skailan.crm.person_reads import find_person
 
     out: dict[str, list[Any]] = {}
     for pid, candidates in pending.items():
@@ -940,7 +940,8 @@ def _follow_merges(tenant_id: str, pending: dict[str, list[Any]], people: dict[s
 
 
 def _update(run: _Run, by_person: dict[str, list[Any]], owners: dict[tuple[str, str], str]) -> list[str]:
-    from skailan.crm.people import batch_people, derive, touch
+    from skailan.crm.people import derive, touch
+    from skailan.crm.person_reads import batch_people
     from skailan.crm.sales_people import PersonWrite, commit
 
     pending = dict(by_person)

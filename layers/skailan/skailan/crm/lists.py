@@ -17,6 +17,8 @@ from skailan.crm.events import emit
 from skailan.crm.items import FacetItem, ListItem, SegmentItem, facet_index_pk, person_pk
 from skailan.crm.models import Page
 from skailan.crm.models_audiences import ListIn, ListOut, ListUpdateIn, MembersResultOut
+from skailan.crm.person_reads import batch_people, load_person
+from skailan.crm.timeline_items import timeline_item
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import NotFound
@@ -72,7 +74,6 @@ def list_lists(tenant_id: str, *, cursor: str | None, limit: int | None) -> Page
 
 def person_lists(tenant_id: str, person_id: str) -> list[ListOut]:
     """The lists a person belongs to: one Query on the person's partition + one BatchGet (the person panel)."""
-    from skailan.crm.people import load_person
 
     load_person(tenant_id, person_id)  # 404 for a missing person or another brand's id
     list_ids = [f.value for f in FacetItem.query(person_pk(tenant_id, person_id), FacetItem.sk.startswith("F#list#"))]
@@ -160,8 +161,6 @@ def _membership(tenant_id: str, list_id: str, person_id: str, created_at: str | 
 
 def add_members(caller: Caller | None, tenant_id: str, list_id: str, person_ids: list[str], *,
                 timeline: bool = True) -> MembersResultOut:
-    from skailan.crm.people import batch_people
-    from skailan.crm.timeline import timeline_item
 
     item = load_list(tenant_id, list_id)
     wanted = list(dict.fromkeys(person_ids))
@@ -204,7 +203,6 @@ def _add_one(tenant_id: str, item: ListItem, person_id: str, created_at: str | N
 
 
 def remove_members(caller: Caller, list_id: str, person_ids: list[str]) -> MembersResultOut:
-    from skailan.crm.timeline import timeline_item
 
     tenant_id = caller.tenant_id
     item = load_list(tenant_id, list_id)

@@ -47,13 +47,12 @@ from skailan.crm.people import (
     _facet_item,
     _tag_counter,
     derive,
-    find_person,
-    load_person,
     people_count_change,
     to_out,
     touch,
 )
-from skailan.crm.timeline import timeline_item
+from skailan.crm.person_reads import find_person, load_person
+from skailan.crm.timeline_items import timeline_item
 from skailan.crm.values.text import fold, name_tokens
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso

@@ -39,6 +39,8 @@ from skailan.crm.items import (
     person_pk,
 )
 from skailan.crm.models import IdentityOut, Page, PersonIn, PersonOut, PersonPatchIn
+from skailan.crm.person_reads import NOT_FOUND, batch_people, find_person, load_person
+from skailan.crm.timeline_items import timeline_item
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
@@ -51,7 +53,6 @@ if TYPE_CHECKING:
     from skailan.crm.items import TimelineItem
     from skailan.crm.vocabulary.definitions import Definitions
 
-NOT_FOUND = both("Persona no encontrada", "Person not found")
 MAX_TRANSACTION_ITEMS = 100
 CONFLICT_RETRIES = 3
 _PHONE_LIKE = re.compile(r"^\+?[\d\s().\-/]{6,}$")
@@ -345,24 +346,6 @@ def as_segment_person(item: PersonItem) -> dict[str, Any]:
 # ---------------------------------------------------------------- reads
 
 
-def find_person(tenant_id: str, person_id: str, *, consistent: bool = False) -> PersonItem | None:
-    try:
-        return PersonItem.get(person_pk(tenant_id, person_id), PERSON_SK, consistent_read=consistent)
-    except PersonItem.DoesNotExist:
-        return None
-
-
-def load_person(tenant_id: str, person_id: str, *, writable: bool = False) -> PersonItem:
-    """The person, or 404 (deleted people too); `writable` refuses a merged person with 409."""
-    item = find_person(tenant_id, person_id, consistent=writable)
-    if item is None or item.deleted_at:
-        raise NotFound(NOT_FOUND, code="contact_not_found")
-    if writable and item.merged_into:
-        raise Conflict(both("La persona fue fusionada con otra", "The person was merged into another"),
-                       code="contact_merged", details={"merged_into": item.merged_into})
-    return item
-
-
 def get_person(tenant_id: str, person_id: str) -> PersonOut:
     return to_out(load_person(tenant_id, person_id))
 
@@ -376,11 +359,6 @@ def find_by_identity(tenant_id: str, kind: str, key: str) -> PersonItem | None:
     if person is None or person.deleted_at:
         return None
     return person
-
-
-def batch_people(tenant_id: str, person_ids: list[str]) -> dict[str, PersonItem]:
-    keys = [(person_pk(tenant_id, pid), PERSON_SK) for pid in dict.fromkeys(person_ids)]
-    return {p.person_id: p for p in PersonItem.batch_get(keys)} if keys else {}
 
 
 # ---------------------------------------------------------------- validation
@@ -397,7 +375,7 @@ def _validate_refs(tenant_id: str, definitions: Definitions, values: dict[str, A
                        "message": both("Rol de cliente desconocido", "Unknown customer role")})
     owner = values.get("owner_id")
     if owner:
-        from skailan.tenancy.members import find_member
+        from skailan.tenancy.member_reads import find_member
 
         member = find_member(tenant_id, owner)
         if member is None or member.status == "disabled":
@@ -484,7 +462,6 @@ def created_data(item: PersonItem) -> dict[str, Any]:
 
 
 def update_person(caller: Caller, person_id: str, data: PersonPatchIn) -> PersonOut:
-    from skailan.crm.timeline import timeline_item
     from skailan.crm.vocabulary.definitions import journey_of_state, load
     from skailan.crm.vocabulary.fields import validate_values
 

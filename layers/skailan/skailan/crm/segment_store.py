@@ -309,7 +309,7 @@ def _leave(tenant_id: str, segment_id: str, person_id: str) -> bool:
 
 def evaluate_person(tenant_id: str, person_id: str, now: datetime | None = None) -> dict[str, list[str]]:
     """Bring one person's segment memberships in line with the rules; returns what changed."""
-    from skailan.crm.people import find_person
+    from skailan.crm.person_reads import find_person
 
     person = find_person(tenant_id, person_id, consistent=True)
     return _evaluate(tenant_id, person_id, person, _BrandRules(tenant_id), now)

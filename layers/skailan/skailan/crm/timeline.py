@@ -12,24 +12,12 @@ from typing import Any
 
 from skailan.crm.items import PERSON_SK, PersonItem, TimelineItem, person_pk
 from skailan.crm.models import Page, TimelineEntryOut
+from skailan.crm.person_reads import find_person
+from skailan.crm.timeline_items import TL, timeline_item
 from skailan.platform.auth import Caller
-from skailan.platform.clock import iso
 from skailan.platform.errors import NotFound
 from skailan.platform.i18n import both
-from skailan.platform.ids import new_id
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
-
-TL = "TL#"
-
-
-def timeline_item(tenant_id: str, person_id: str, kind: str, summary: str, *, ref: dict[str, Any] | None = None,
-                  occurred_at: str | None = None, body: str | None = None,
-                  author: dict[str, Any] | None = None, entry_id: str | None = None) -> TimelineItem:
-    entry_id = entry_id or new_id()
-    occurred_at = occurred_at or iso()
-    return TimelineItem(person_pk(tenant_id, person_id), f"{TL}{occurred_at}#{entry_id}", tenant_id=tenant_id,
-                        person_id=person_id, entry_id=entry_id, entry_kind=kind, summary=summary[:500], body=body,
-                        ref=ref or {}, occurred_at=occurred_at, author=author, created_at=iso())
 
 
 def append_timeline(tenant_id: str, person_id: str, kind: str, summary: str, ref: dict[str, Any] | None = None,
@@ -96,8 +84,6 @@ def record_conversation(tenant_id: str, person_id: str, event_id: str, conversat
     """A conversation started (or came back) with the person: one timeline entry per conversation
     opening, not per message. Keyed by the event's stable id, so a redelivery rewrites the same
     entry; follows a merge to the kept person. Returns the person it was written to."""
-    from skailan.crm.people import find_person
-
     person = find_person(tenant_id, person_id)
     if person is not None and person.merged_into:
         person = find_person(tenant_id, person.merged_into)

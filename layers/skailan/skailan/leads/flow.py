@@ -73,7 +73,7 @@ def mirror_people(tenant_id: str, person_ids: list[str],
     in batches, the settings once, the changed leads 100 per transaction — never anything read
     per person of the brand. Returns each valid id's lead (None when it has none)."""
     from skailan.crm.lists import lists_of_people
-    from skailan.crm.people import batch_people
+    from skailan.crm.person_reads import batch_people
 
     ids = [p for p in dict.fromkeys(person_ids) if is_valid_id(p)]
     if not ids:
@@ -311,7 +311,8 @@ def _note_events(caller: Caller, lead: store.LeadItem, note: store.NoteItem, old
 def _apply_template_tags(caller: Caller, person_id: str, tags: list[str]) -> list[str]:
     """The template's tags on the person at once, through the CRM (its event, its counters)."""
     from skailan.crm.models import PersonPatchIn
-    from skailan.crm.people import load_person, tag_key, update_person
+    from skailan.crm.people import tag_key, update_person
+    from skailan.crm.person_reads import load_person
 
     if not tags:
         return []
@@ -367,7 +368,7 @@ def release(caller: Caller, person_id: str) -> LeadOut:
 
 
 def reassign(caller: Caller, person_id: str, user_id: str) -> LeadOut:
-    from skailan.tenancy.members import find_member
+    from skailan.tenancy.member_reads import find_member
 
     lead = _lead(caller.tenant_id, person_id)
     member = find_member(caller.tenant_id, user_id)

@@ -49,9 +49,9 @@ def authorize(event: dict[str, Any]) -> dict[str, Any]:
         logger.info("websocket connect refused: bad token", reason=str(err))
         raise Unauthorized() from err
     user_id = claims["sub"]
-    from skailan.tenancy import members
+    from skailan.tenancy import member_reads
 
-    member = members.find_member(brand, user_id) if _TENANT.match(brand) else None
+    member = member_reads.find_member(brand, user_id) if _TENANT.match(brand) else None
     if member is None or member.status != "active":
         logger.info("websocket connect refused: not an active member", tenant_id=brand, principal_id=user_id)
         return _policy(user_id, "Deny", resource)

@@ -72,9 +72,9 @@ MemberLookup = Callable[[str, str], Caller | None]
 
 def member_caller(tenant_id: str, user_id: str) -> Caller | None:
     """The member as a caller with their role's permissions now; None if gone or disabled."""
-    from skailan.tenancy import members, roles
+    from skailan.tenancy import member_reads, roles
 
-    member = members.find_member(tenant_id, user_id)
+    member = member_reads.find_member(tenant_id, user_id)
     if member is None or member.status != "active":
         return None
     from skailan.tenancy.defaults import SUPER_ADMIN

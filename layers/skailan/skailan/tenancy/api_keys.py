@@ -101,9 +101,9 @@ def effective_permissions(item: ApiKeyItem) -> frozenset[str] | None:
     scopes = frozenset(item.permissions or ())
     if item.created_by is None:  # made by the platform itself (seeding): its scopes stand
         return scopes
-    from skailan.tenancy import members, roles
+    from skailan.tenancy import member_reads, roles
 
-    creator = members.find_member(item.tenant_id, item.created_by)
+    creator = member_reads.find_member(item.tenant_id, item.created_by)
     if creator is None or creator.status != "active":
         return None
     held = roles.role_permissions(item.tenant_id, creator.role)

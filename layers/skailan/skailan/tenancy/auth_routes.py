@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from skailan.platform.auth import current_caller, expand
-from skailan.tenancy import brands, members, signin
+from skailan.tenancy import brands, member_reads, members, signin
 from skailan.tenancy.access import authenticated, public
 from skailan.tenancy.models import (
     AcceptInvitationIn,
@@ -69,7 +69,7 @@ def accept_invitation(body: AcceptInvitationIn) -> TokensOut:
 @router.get("/v1/me", middlewares=[authenticated()], tags=["auth"])
 def me() -> MeOut:
     caller = current_caller()
-    active = [m for m in members.memberships_of(caller.principal_id) if m.status == "active"]
+    active = [m for m in member_reads.memberships_of(caller.principal_id) if m.status == "active"]
     names = brands.brand_names([m.tenant_id for m in active])
     memberships = sorted(
         (BrandMembershipOut(id=m.tenant_id, name=names.get(m.tenant_id, m.tenant_id), role=m.role) for m in active),

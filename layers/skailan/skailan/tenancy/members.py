@@ -26,9 +26,10 @@ from skailan.platform.storage import transaction
 from skailan.tenancy import cognito, roles
 from skailan.tenancy.events import emit
 from skailan.tenancy.items import InvitationItem, MemberItem, tenant_pk
+from skailan.tenancy.links import app_link
+from skailan.tenancy.member_reads import MEMBER, find_member, memberships_of
 from skailan.tenancy.models import InviteUserIn, Page, UpdateUserIn, UserOut
 
-MEMBER = "MEMBER#"
 INVITATION = "INVITATION#"
 INVITATIONS_INDEX_PK = "INVITATIONS"
 
@@ -47,18 +48,6 @@ def get_member(tenant_id: str, user_id: str) -> MemberItem:
         return MemberItem.get(tenant_pk(tenant_id), MEMBER + user_id)
     except MemberItem.DoesNotExist as err:
         raise NotFound("Usuario no encontrado. / User not found.", code="user_not_found") from err
-
-
-def find_member(tenant_id: str, user_id: str) -> MemberItem | None:
-    try:
-        return MemberItem.get(tenant_pk(tenant_id), MEMBER + user_id)
-    except MemberItem.DoesNotExist:
-        return None
-
-
-def memberships_of(user_id: str) -> list[MemberItem]:
-    """Every brand a person belongs to (gsi1 USER#<sub>); small, one Query."""
-    return list(MemberItem.gsi1.query(f"USER#{user_id}"))
 
 
 def list_members(tenant_id: str, *, cursor: str | None, limit: int | None) -> Page[UserOut]:
@@ -195,13 +184,6 @@ def _send_invitation(tenant_id: str, email: str, token: str) -> None:
         f"already use Skailan, or set a new one): {link}\n\n"
         f"token: {token}\n",
     )
-
-
-def app_link(path: str, **query: str) -> str:
-    """A link into the web app (`APP_URL`), with its query string."""
-    from urllib.parse import urlencode
-
-    return f"{get_settings().app_url.rstrip('/')}{path}?{urlencode(query)}"
 
 
 def accept_invitation(token: str, password: str) -> UserOut:

@@ -79,13 +79,13 @@ def _claims(token: str) -> dict[str, Any]:
 
 
 def _require_an_active_brand(result: dict[str, Any]) -> None:
-    from skailan.tenancy import members
+    from skailan.tenancy import member_reads
 
     auth = result.get("AuthenticationResult")
     sub = _claims(str(auth.get("IdToken", ""))).get("sub") if isinstance(auth, dict) else None
     if not sub:
         return
-    if not any(m.status == "active" for m in members.memberships_of(str(sub))):
+    if not any(m.status == "active" for m in member_reads.memberships_of(str(sub))):
         raise Forbidden("Tu usuario no está activo en ninguna marca. / Your user is not active in any brand.",
                         code="user_disabled")
 
@@ -147,7 +147,7 @@ def forgot_password(email: str, source_ip: str | None = None) -> None:
     PasswordResetItem(_reset_key(email), "RESET", code_hash=_hash(code), expires_at=iso(expires), ttl=expires,
                       created_at=iso()).save()
     from skailan.platform.mail import send_system_email
-    from skailan.tenancy.members import app_link
+    from skailan.tenancy.links import app_link
 
     link = app_link("/reset-password", email=email, code=code)
     send_system_email(

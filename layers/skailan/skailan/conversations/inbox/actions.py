@@ -52,9 +52,9 @@ def out(item: ConversationItem, changes: dict[str, Any] | None = None) -> Action
 
 
 def _holder_details(item: ConversationItem, caller: Caller) -> dict[str, Any]:
-    from skailan.tenancy import members
+    from skailan.tenancy import member_reads
 
-    member = members.find_member(item.tenant_id, item.assignee or "")
+    member = member_reads.find_member(item.tenant_id, item.assignee or "")
     return {
         "holder": {"user_id": item.assignee, "name": item.assignee_name or (member.name if member else None),
                    "email": member.email if member else None},
@@ -461,12 +461,12 @@ def _save_note(caller: Caller, item: ConversationItem, text: str, *, mentions: l
 
 
 def add_note(caller: Caller, conversation_id: str, data: NoteIn) -> NoteOut:
-    from skailan.tenancy import members
+    from skailan.tenancy import member_reads
 
     item = state.load(caller.tenant_id, conversation_id)
     _ensure_visible(caller, item)
     mentions = list(dict.fromkeys(data.mentions))
-    unknown = [u for u in mentions if (m := members.find_member(caller.tenant_id, u)) is None or m.status != "active"]
+    unknown = [u for u in mentions if (m := member_reads.find_member(caller.tenant_id, u)) is None or m.status != "active"]
     if unknown:
         raise Unprocessable("Mencionaste usuarios que no son de la marca. / You mentioned users outside the brand.",
                             code="unknown_mentions",

@@ -355,10 +355,10 @@ def release_member(tenant_id: str, user_id: str, event_type: str) -> dict[str, i
     it waiting. Idempotent: presence and each conversation change under conditions, so a
     redelivered event finds nothing left to do. Never touches another brand (every key embeds
     the tenant)."""
-    from skailan.tenancy import members
+    from skailan.tenancy import member_reads
 
     reason, message = MEMBER_GONE_REASONS[event_type]
-    member = members.find_member(tenant_id, user_id)
+    member = member_reads.find_member(tenant_id, user_id)
     if member is not None and member.status == "active":
         # Enabled again (or re-added) since the event: it is stale, nothing to undo.
         return {"skipped": "member active"}

@@ -10,10 +10,10 @@ AGENT_PERMISSION = "conversations:edit"
 
 def handler_member(tenant_id: str, user_id: str):  # -> MemberItem | None
     """The brand's active member `user_id` if their role lets them handle conversations."""
-    from skailan.tenancy import members
+    from skailan.tenancy import member_reads
     from skailan.tenancy.roles import role_permissions
 
-    member = members.find_member(tenant_id, user_id)
+    member = member_reads.find_member(tenant_id, user_id)
     if member is None or member.status != "active":
         return None
     if not grants(role_permissions(tenant_id, member.role), AGENT_PERMISSION):

@@ -60,9 +60,9 @@ def window() -> timedelta:
 
 
 def _email_of(tenant_id: str, user_id: str) -> str | None:
-    from skailan.tenancy import members
+    from skailan.tenancy import member_reads
 
-    member = members.find_member(tenant_id, user_id)
+    member = member_reads.find_member(tenant_id, user_id)
     return member.email if member is not None and member.status == "active" else None
 
 

@@ -55,7 +55,7 @@ def _kam_data(item: BusinessItem) -> dict[str, object]:
 def _check_manager(tenant_id: str, manager_id: str | None) -> None:
     if not manager_id:
         return
-    from skailan.tenancy.members import find_member
+    from skailan.tenancy.member_reads import find_member
 
     member = find_member(tenant_id, manager_id)
     if member is None or member.status == "disabled":
@@ -175,7 +175,8 @@ def delete_business(caller: Caller, business_id: str) -> None:
 
 
 def link_person(caller: Caller, business_id: str, data: BusinessPersonIn) -> BusinessPersonOut:
-    from skailan.crm.people import load_person, to_out
+    from skailan.crm.people import to_out
+    from skailan.crm.person_reads import load_person
 
     tenant_id = caller.tenant_id
     business = load_business(tenant_id, business_id)
@@ -210,7 +211,8 @@ def unlink_person(caller: Caller, business_id: str, person_id: str) -> None:
 
 def list_business_people(tenant_id: str, business_id: str, *, cursor: str | None,
                          limit: int | None) -> Page[BusinessPersonOut]:
-    from skailan.crm.people import batch_people, to_out
+    from skailan.crm.people import to_out
+    from skailan.crm.person_reads import batch_people
 
     business = load_business(tenant_id, business_id)
     results = BusinessLinkItem.query(business.pk, BusinessLinkItem.sk.startswith(LINK), limit=clamp_limit(limit),
@@ -225,7 +227,7 @@ def list_business_people(tenant_id: str, business_id: str, *, cursor: str | None
 
 
 def list_person_businesses(tenant_id: str, person_id: str) -> list[BusinessPersonOut]:
-    from skailan.crm.people import load_person
+    from skailan.crm.person_reads import load_person
 
     load_person(tenant_id, person_id)
     links = list(BusinessLinkItem.gsi2.query(_person_index_pk(tenant_id, person_id), limit=100))

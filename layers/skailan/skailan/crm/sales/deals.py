@@ -319,14 +319,14 @@ def _out(deal: DealItem, pipeline: PipelineItem | None) -> DealOut:
 
 def _check_refs(tenant_id: str, values: dict[str, Any], errors: list[dict[str, Any]]) -> None:
     if values.get("owner_id"):
-        from skailan.tenancy.members import find_member
+        from skailan.tenancy.member_reads import find_member
 
         member = find_member(tenant_id, values["owner_id"])
         if member is None or member.status == "disabled":
             errors.append({"field": "owner_id", "error": "unknown", "message": both("Responsable desconocido",
                                                                                     "Unknown owner")})
     if values.get("person_id"):
-        from skailan.crm.people import find_person
+        from skailan.crm.person_reads import find_person
 
         person = find_person(tenant_id, values["person_id"]) if is_valid_id(values["person_id"]) else None
         if person is None or person.deleted_at:
@@ -377,7 +377,7 @@ def _reach(tx: TransactWrite, tenant_id: str, pipeline_id: str, stage_ids: list[
 
 
 def _timeline(deal: DealItem, kind: str, summary: str, ref: dict[str, Any], now: str) -> Any:
-    from skailan.crm.timeline import timeline_item
+    from skailan.crm.timeline_items import timeline_item
 
     return timeline_item(deal.tenant_id, deal.person_id or "", kind, summary,
                          ref={"type": "deal", "id": deal.deal_id, **ref}, occurred_at=now)

@@ -180,14 +180,14 @@ def _check_refs(tenant_id: str, values: dict[str, Any], errors: list[dict[str, A
     if values.get("type_id") and values["type_id"] not in _type_names(tenant_id):
         errors.append({"field": "type_id", "error": "unknown", "message": TYPE_NOT_FOUND})
     if values.get("assignee_id"):
-        from skailan.tenancy.members import find_member
+        from skailan.tenancy.member_reads import find_member
 
         member = find_member(tenant_id, values["assignee_id"])
         if member is None or member.status != "active":
             errors.append({"field": "assignee_id", "error": "unknown",
                            "message": both("Usuario desconocido o inactivo", "Unknown or inactive user")})
     if values.get("person_id"):
-        from skailan.crm.people import find_person
+        from skailan.crm.person_reads import find_person
 
         person = find_person(tenant_id, values["person_id"]) if is_valid_id(values["person_id"]) else None
         if person is None or person.deleted_at:
@@ -209,7 +209,7 @@ def _raise(errors: list[dict[str, Any]]) -> None:
 
 
 def _timeline(task: TaskItem, kind: str, summary: str, now: str) -> Any:
-    from skailan.crm.timeline import timeline_item
+    from skailan.crm.timeline_items import timeline_item
 
     return timeline_item(task.tenant_id, task.person_id or "", kind, summary,
                          ref={"type": "task", "id": task.task_id, "due_at": task.due_at}, occurred_at=now)

@@ -1,0 +1,23 @@
+"""One timeline entry as an item, for writers that add it to their own transaction (people,
+lists, merges, sales, imports, forms). Below `timeline.py` and `people.py`, which both use it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from skailan.crm.items import TimelineItem, person_pk
+from skailan.platform.clock import iso
+from skailan.platform.ids import new_id
+
+TL = "TL#"
+
+
+def timeline_item(tenant_id: str, person_id: str, kind: str, summary: str, *, ref: dict[str, Any] | None = None,
+                  occurred_at: str | None = None, body: str | None = None,
+                  author: dict[str, Any] | None = None, entry_id: str | None = None) -> TimelineItem:
+    entry_id = entry_id or new_id()
+    occurred_at = occurred_at or iso()
+    return TimelineItem(person_pk(tenant_id, person_id), f"{TL}{occurred_at}#{entry_id}", tenant_id=tenant_id,
+                        person_id=person_id, entry_id=entry_id, entry_kind=kind, summary=summary[:500], body=body,
+                        ref=ref or {}, occurred_at=occurred_at, author=author, created_at=iso())
