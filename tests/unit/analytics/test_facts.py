@@ -105,6 +105,37 @@ def test_bot_replies_never_count_and_a_handoff_restarts_the_wait():
     assert list(_facts(marks).values()) == [("first_response", 70, "beto")]
 
 
+def test_each_later_wait_for_a_person_is_one_reply():
+    marks = [
+        {"k": "o", "at": "2026-11-02T14:00:00.000Z", "msg": "m1"},
+        {"k": "c", "at": "2026-11-02T14:00:00.000Z", "msg": "m1"},
+        {"k": "h", "at": "2026-11-02T14:01:00.000Z", "agent": "ana"},  # the first response, not a reply
+        {"k": "c", "at": "2026-11-02T14:05:00.000Z", "msg": "m2"},  # the wait starts at the first of two
+        {"k": "c", "at": "2026-11-02T14:05:30.000Z", "msg": "m3"},
+        {"k": "h", "at": "2026-11-02T14:07:00.000Z", "agent": "ana"},
+        {"k": "h", "at": "2026-11-02T14:07:10.000Z", "agent": "ana"},  # nobody was waiting
+        {"k": "c", "at": "2026-11-02T14:20:00.000Z", "msg": "m4"},
+        {"k": "h", "at": "2026-11-02T14:20:45.000Z", "agent": "beto"},
+        {"k": "c", "at": "2026-11-02T14:30:00.000Z", "msg": "m5"},  # unanswered at the close: no reply
+        {"k": "z", "at": "2026-11-02T14:40:00.000Z", "agent": "beto", "reason": "resolved"},
+    ]
+    assert sorted(_facts(marks).values()) == [
+        ("first_response", 60, "ana"), ("reply", 45, "beto"), ("reply", 120, "ana"), ("resolution", 2400, "beto")]
+    assert "rp#2026-11-02T14:05:00.000Z" in _facts(marks)  # keyed by the message that waited: stable
+
+
+def test_a_handoff_or_reopening_restarts_with_a_first_response_not_a_reply():
+    marks = [
+        {"k": "o", "at": "2026-11-02T14:00:00.000Z", "msg": "m1"},
+        {"k": "c", "at": "2026-11-02T14:00:00.000Z", "msg": "m1"},
+        {"k": "h", "at": "2026-11-02T14:00:30.000Z", "agent": "ana"},
+        {"k": "c", "at": "2026-11-02T14:01:00.000Z", "msg": "m2"},
+        {"k": "x", "at": "2026-11-02T14:01:05.000Z"},  # a bot took over, then handed back
+        {"k": "h", "at": "2026-11-02T14:02:05.000Z", "agent": "beto"},
+    ]
+    assert sorted(_facts(marks).values()) == [("first_response", 30, "ana"), ("first_response", 65, "beto")]
+
+
 def test_a_reply_before_any_customer_message_is_not_a_response():
     marks = [{"k": "o", "at": "2026-11-02T14:00:00.000Z"}, {"k": "h", "at": "2026-11-02T14:00:10.000Z", "agent": "a"},
              {"k": "c", "at": "2026-11-02T14:01:00.000Z", "msg": "m"}, {"k": "h", "at": "2026-11-02T14:01:30.000Z", "agent": "a"}]

@@ -127,13 +127,15 @@ def sort_marks(marks: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 def conversation_facts(marks: Iterable[Mapping[str, Any]], *, channel: str | None, team: str | None,
                        hours: Hours) -> dict[str, Fact]:
-    """Every first-response and resolution fact the marks imply, keyed stably by their cycle."""
+    """Every first-response, reply and resolution fact the marks imply, keyed stably by their cycle
+    (first response) or by the customer message that waited (reply)."""
     facts: dict[str, Fact] = {}
     opened_at: str | None = None
     waiting_from: str | None = None
     answered = False
     closed = False
     last_customer: str | None = None
+    reply_from: str | None = None  # after the first response: the customer message still unanswered
     cycle = ""
 
     def dims(**extra: str | None) -> tuple[tuple[str, str], ...]:
@@ -147,17 +149,22 @@ def conversation_facts(marks: Iterable[Mapping[str, Any]], *, channel: str | Non
     for mark in sort_marks(marks):
         kind, at = mark["k"], mark["at"]
         if kind == "o":
-            opened_at, waiting_from, answered, closed, cycle = at, None, False, False, at
+            opened_at, waiting_from, answered, closed, cycle, reply_from = at, None, False, False, at, None
         elif kind == "x" and not closed:
             # A bot handed the customer over: the wait for a person starts at the message that asked.
-            waiting_from, answered, cycle = last_customer or at, False, at
+            waiting_from, answered, cycle, reply_from = last_customer or at, False, at, None
         elif kind == "c" and not closed:
             last_customer = at
             if waiting_from is None and not answered:
                 waiting_from = at
+            elif answered and reply_from is None:
+                reply_from = at
         elif kind == "h" and not closed and waiting_from is not None and not answered:
             add(f"fr#{cycle}", "first_response", waiting_from, at, agent=mark.get("agent"))
             answered = True
+        elif kind == "h" and not closed and reply_from is not None:
+            add(f"rp#{reply_from}", "reply", reply_from, at, agent=mark.get("agent"))
+            reply_from = None
         elif kind == "z" and not closed:
             start = opened_at
             if start is None and mark.get("rms") is not None:  # opened before analytics saw it
@@ -165,7 +172,7 @@ def conversation_facts(marks: Iterable[Mapping[str, Any]], *, channel: str | Non
             if start is not None:
                 add(f"res#{at}", "resolution", start, at, agent=mark.get("agent"),
                     team=mark.get("team") or team, close_reason=mark.get("reason"))
-            closed, waiting_from = True, None
+            closed, waiting_from, reply_from = True, None, None
     return facts
 
 

@@ -39,6 +39,7 @@ class SlaStats(ResponseModel):
 class ReportFigures(ResponseModel):
     conversations: int  # closed in the range (one per resolution)
     first_response: DurationStats
+    reply: DurationStats  # every later wait for a person's reply (definitions["reply"])
     resolution: DurationStats
     csat: CsatStats
     sla: SlaStats | None = None

@@ -41,6 +41,12 @@ DEFINITIONS = {
         "From the customer's first message of a cycle (conversation opened or re-opened by the customer, or a "
         "bot handoff, counted from the message that asked for a person) to the first reply by a person; "
         "bot, system and integration replies never count."),
+    "reply": (
+        "Después de la primera respuesta: desde el primer mensaje del cliente que queda sin contestar hasta "
+        "la siguiente respuesta de una persona, una observación por cada espera; bots, sistema e "
+        "integraciones nunca cuentan. / After the first response: from the customer's first unanswered "
+        "message to the next reply by a person, one observation per wait; bots, the system and "
+        "integrations never count."),
     "resolution": (
         "Desde el mensaje que abrió o reabrió la conversación hasta su cierre. / "
         "From the message that opened or re-opened the conversation to its close."),
@@ -114,7 +120,7 @@ class _Acc:
     def add(self, metric: str, attributes: dict[str, Any], business_hours: bool) -> None:
         self.counts[metric] += float(attributes.get("n") or 0)
         self.sums[metric] += float(attributes.get("s") or 0)
-        prefix = "b" if business_hours and metric in ("first_response", "resolution") else "v"
+        prefix = "b" if business_hours and metric in ("first_response", "reply", "resolution") else "v"
         for name, hits in attributes.items():
             if len(name) > 1 and name[0] == prefix and name[1:].isdigit():
                 self.histograms[metric][int(name[1:])] += int(hits)
@@ -148,23 +154,24 @@ def conversations(tenant_id: str, *, start: str | None, end: str | None, group_b
     first, last, zone = date_range(tenant_id, start, end)
     if group_by is not None and group_by not in GROUPINGS:
         raise _invalid("group_by", "Agrupación desconocida.", "Unknown grouping.", allowed=list(GROUPINGS))
-    metrics = frozenset({"first_response", "resolution", "csat", "conversations_created", "messages_in",
+    metrics = frozenset({"first_response", "reply", "resolution", "csat", "conversations_created", "messages_in",
                          "messages_out", "bot_handled", "handoffs"})
     total = _accumulate(tenant_id, "all", first, last, metrics, business_hours).get(ALL, _Acc())
     totals = ReportTotals(conversations=total.count("resolution"), first_response=total.durations("first_response"),
-                          resolution=total.durations("resolution"), csat=total.csat(),
+                          reply=total.durations("reply"), resolution=total.durations("resolution"), csat=total.csat(),
                           created=total.count("conversations_created"), messages_in=total.count("messages_in"),
                           messages_out=total.count("messages_out"), bot_handled=total.count("bot_handled"),
                           handoffs=total.count("handoffs"))
     groups: list[ReportGroup] = []
     if group_by:
-        found = _accumulate(tenant_id, group_by, first, last, frozenset({"first_response", "resolution", "csat"}),
-                            business_hours)
+        found = _accumulate(tenant_id, group_by, first, last,
+                            frozenset({"first_response", "reply", "resolution", "csat"}), business_hours)
         for key in sorted(found):
             acc = found[key]
             groups.append(ReportGroup(key=key, conversations=acc.count("resolution"),
                                       first_response=acc.durations("first_response"),
-                                      resolution=acc.durations("resolution"), csat=acc.csat()))
+                                      reply=acc.durations("reply"), resolution=acc.durations("resolution"),
+                                      csat=acc.csat()))
     _with_sla(tenant_id, total, totals, found if group_by else {}, groups)
     return ConversationReportOut(date_from=first.isoformat(), date_to=last.isoformat(), time_zone=zone,
                                  group_by=group_by, business_hours=business_hours, totals=totals, groups=groups,

@@ -7984,6 +7984,7 @@ export interface components {
             /** Conversations */
             conversations: number;
             first_response: components["schemas"]["DurationStats"];
+            reply: components["schemas"]["DurationStats"];
             resolution: components["schemas"]["DurationStats"];
             csat: components["schemas"]["CsatStats"];
             sla?: components["schemas"]["SlaStats"] | null;
@@ -7995,6 +7996,7 @@ export interface components {
             /** Conversations */
             conversations: number;
             first_response: components["schemas"]["DurationStats"];
+            reply: components["schemas"]["DurationStats"];
             resolution: components["schemas"]["DurationStats"];
             csat: components["schemas"]["CsatStats"];
             sla?: components["schemas"]["SlaStats"] | null;

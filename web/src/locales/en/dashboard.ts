@@ -39,6 +39,8 @@ export const dashboard: Record<keyof typeof es, string> = {
   'reports.frP50': 'First response p50',
   'reports.frP90': 'First response p90',
   'reports.frAvg': 'First response average',
+  'reports.rpP50': 'Reply time p50',
+  'reports.rpP90': 'Reply time p90',
   'reports.resP50': 'Resolution p50',
   'reports.resP90': 'Resolution p90',
   'reports.csat': 'Satisfaction',

@@ -37,6 +37,8 @@ export const dashboard = {
   'reports.frP50': '1.ª respuesta p50',
   'reports.frP90': '1.ª respuesta p90',
   'reports.frAvg': '1.ª respuesta promedio',
+  'reports.rpP50': 'Tiempo de respuesta p50',
+  'reports.rpP90': 'Tiempo de respuesta p90',
   'reports.resP50': 'Resolución p50',
   'reports.resP90': 'Resolución p90',
   'reports.csat': 'Satisfacción',

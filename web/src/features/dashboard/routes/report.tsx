@@ -71,6 +71,8 @@ export function ConversationReportRoute() {
                 <th scope="col">{t('reports.frP50')}</th>
                 <th scope="col">{t('reports.frP90')}</th>
                 <th scope="col">{t('reports.frAvg')}</th>
+                <th scope="col">{t('reports.rpP50')}</th>
+                <th scope="col">{t('reports.rpP90')}</th>
                 <th scope="col">{t('reports.resP50')}</th>
                 <th scope="col">{t('reports.resP90')}</th>
                 <th scope="col">{t('reports.csat')}</th>
@@ -86,6 +88,8 @@ export function ConversationReportRoute() {
                   <td>{seconds(row.first_response.p50)}</td>
                   <td>{seconds(row.first_response.p90)}</td>
                   <td>{seconds(row.first_response.avg)}</td>
+                  <td>{seconds(row.reply.p50)}</td>
+                  <td>{seconds(row.reply.p90)}</td>
                   <td>{seconds(row.resolution.p50)}</td>
                   <td>{seconds(row.resolution.p90)}</td>
                   <td>{row.csat.satisfaction_pct == null ? '—' : `${row.csat.satisfaction_pct} %`}</td>
