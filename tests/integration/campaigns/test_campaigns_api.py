@@ -544,6 +544,15 @@ def test_whatsapp_131049_is_not_resent_and_131048_pauses_the_campaign(demo):
                call(API, "GET", f"/v1/campaigns/{created['id']}/recipients", principal=admin).body["items"]}
     assert reasons[people[0]] == ("failed", "ecosystem_limit")
     assert reasons[people[2]] == ("queued", None)
+    # The dashboard raises the "campaign failing" alert for this brand only, until someone resumes it.
+    alerts = call("api/analytics", "GET", "/v1/dashboard/summary", principal=admin).body["alerts"]
+    assert [(a["campaign_id"], a["status"], a["reason"]) for a in alerts if a["type"] == "campaign_failing"] == [
+        (created["id"], "paused", "spam_restriction")]
+    elsewhere = call("api/analytics", "GET", "/v1/dashboard/summary", principal=demo["admin@acme.local"]).body
+    assert not [a for a in elsewhere["alerts"] if a["type"] == "campaign_failing"]
+    assert call(API, "POST", f"/v1/campaigns/{created['id']}/resume", principal=admin).status in (200, 202)
+    alerts = call("api/analytics", "GET", "/v1/dashboard/summary", principal=admin).body["alerts"]
+    assert not [a for a in alerts if a["type"] == "campaign_failing"]
     from tests.integration.channels.conftest import purge
 
     purge("CAMPAIGN_SEND_QUEUE_URL")

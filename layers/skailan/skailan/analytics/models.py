@@ -97,12 +97,14 @@ class ConversationsNow(ResponseModel):
 
 class Alert(ResponseModel):
     type: Literal["unassigned_wait", "channel_account_disconnected", "whatsapp_credits_low",
-                  "whatsapp_credits_topped_up"]
+                  "whatsapp_credits_topped_up", "campaign_failing"]
     message: str
     link: str
     conversation_id: str | None = None
     waiting_minutes: int | None = None
     account_id: str | None = None
+    campaign_id: str | None = None
+    reason: str | None = None  # why a campaign failed or was paused by the send worker
     channel: str | None = None
     status: str | None = None
     balance: float | None = None  # WhatsApp credits (the brand's currency)

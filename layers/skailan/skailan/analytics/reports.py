@@ -271,6 +271,18 @@ def summary(tenant_id: str) -> SummaryOut:
 
     settings = credits.settings_from(tenant_id, item("credit_settings"))
     alerts += [Alert(**alert) for alert in credits.alerts(tenant_id, settings, item("credits"))]
+    from skailan.campaigns import store as campaigns
+
+    for campaign in campaigns.needing_attention(tenant_id):
+        paused = campaign.status == "paused"
+        alerts.append(Alert(
+            type="campaign_failing", campaign_id=campaign.campaign_id, channel=campaign.channel,
+            status=campaign.status, reason=campaign.reason, link=f"/campaigns/{campaign.campaign_id}",
+            message=(f"La campaña {campaign.name} está en pausa: la cuenta de envío la detuvo ({campaign.reason}). / "
+                     f"Campaign {campaign.name} is paused: its sending account stopped it ({campaign.reason})."
+                     if paused else
+                     f"La campaña {campaign.name} falló ({campaign.reason or 'error'}). / "
+                     f"Campaign {campaign.name} failed ({campaign.reason or 'error'}).")))
     page = channel_accounts.list_accounts(tenant_id, cursor=None, limit=100)
     for account in page.items:
         if account.status != "active":

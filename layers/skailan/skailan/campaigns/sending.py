@@ -71,7 +71,7 @@ def fan_out(tenant_id: str, campaign_id: str) -> dict[str, int]:
     if item.status != "sending":
         return {"recipients": 0}
     if item.channel not in SUPPORTED:
-        store.set_status(tenant_id, campaign_id, "failed", expected=["sending"])
+        store.set_status(tenant_id, campaign_id, "failed", expected=["sending"], reason="channel_not_supported")
         logger.warning("campaign channel not sent yet", tenant_id=tenant_id, campaign_id=campaign_id)
         return {"recipients": 0}
     now = iso()
@@ -220,9 +220,11 @@ def _failed(item: store.CampaignItem, person_id: str, failure: SendFailure, rece
             raise Retryable(f"provider said retry later ({failure.code})", retry_after=failure.retry_after)
         error["code"] = f"retries_exhausted:{failure.code}"
     if failure.code in PAUSE:
-        store.set_status(tenant_id, campaign_id, "paused", expected=["sending"])
-        logger.error("campaign paused: spam restriction on the number", tenant_id=tenant_id, campaign_id=campaign_id,
-                     account_id=item.account_id)
+        pause = "spam_restriction" if failure.code == "131048" else failure.code
+        store.set_status(tenant_id, campaign_id, "paused", expected=["sending"], reason=pause)
+        # The dashboard's "campaigns failing" alert shows it (store.needing_attention).
+        logger.error("campaign paused by the sending account", reason=pause, tenant_id=tenant_id,
+                     campaign_id=campaign_id, account_id=item.account_id)
     reason = "ecosystem_limit" if failure.code in NO_RESEND else failure.code
     store.move_recipient(tenant_id, campaign_id, person_id, "failed", expected=["sending"], at=iso(), reason=reason,
                          error=error)

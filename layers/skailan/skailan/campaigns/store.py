@@ -171,12 +171,35 @@ def get_campaign(tenant_id: str, campaign_id: str, *, consistent: bool = False) 
         return None
 
 
+# Paused by the send worker, not by a person: the number was restricted (WhatsApp 131048), or SES
+# sending is paused for the account.
+SYSTEM_PAUSES = frozenset({"spam_restriction", "ses_sending_paused"})
+
+
+def attention_pk(tenant_id: str) -> str:
+    """gsi2 of the brand's campaigns that need a person: failed, or paused by the send worker (the
+    dashboard's "campaigns failing" alert reads them with one Query)."""
+    return f"T#{tenant_id}#CATTN"
+
+
+def needs_attention(status: str | None, reason: str | None) -> bool:
+    return status == "failed" or (status == "paused" and reason in SYSTEM_PAUSES)
+
+
 def _index(item: CampaignItem) -> None:
     item.gsi1pk = list_pk(item.tenant_id, archived=bool(item.archived_at))
     item.gsi1sk = f"{item.created_at}#{item.campaign_id}"
+    # gsi2 is the scheduler's due index while scheduled, the attention index while failing (never both).
     due = item.status == "scheduled" and item.scheduled_at
-    item.gsi2pk = due_pk(due_shard(item.campaign_id)) if due else None
-    item.gsi2sk = f"{item.scheduled_at}#{item.tenant_id}#{item.campaign_id}" if due else None
+    attention = not due and not item.archived_at and needs_attention(item.status, item.reason)
+    item.gsi2pk = due_pk(due_shard(item.campaign_id)) if due else attention_pk(item.tenant_id) if attention else None
+    item.gsi2sk = (f"{item.scheduled_at}#{item.tenant_id}#{item.campaign_id}" if due
+                   else item.campaign_id if attention else None)
+
+
+def needing_attention(tenant_id: str, *, limit: int = 20) -> list[CampaignItem]:
+    """The brand's failed campaigns and those the send worker paused (one Query on gsi2)."""
+    return [i for i in CampaignsItem.gsi2.query(attention_pk(tenant_id), limit=limit) if isinstance(i, CampaignItem)]
 
 
 def save_campaign(item: CampaignItem, events: Iterable[DomainEvent]) -> None:
@@ -246,11 +269,16 @@ def add_counts(tenant_id: str, campaign_id: str, counts: dict[str, int], *,
 
 
 def set_status(tenant_id: str, campaign_id: str, status: str, *, expected: Iterable[str],
-               at_field: str | None = None, at: str | None = None) -> bool:
-    """Move the status if it is still one of `expected` (a conditional write, no lost races)."""
+               at_field: str | None = None, at: str | None = None, reason: str | None = None) -> bool:
+    """Move the status if it is still one of `expected` (a conditional write, no lost races). The
+    workers move campaigns out of `sending` only, so the due index is never theirs to keep."""
     actions: list[Any] = [CampaignItem.status.set(status)]
     if at_field and at:
         actions.append(getattr(CampaignItem, at_field).set(at))
+    if reason is not None:
+        actions.append(CampaignItem.reason.set(reason))
+    if needs_attention(status, reason):
+        actions += [CampaignItem.gsi2pk.set(attention_pk(tenant_id)), CampaignItem.gsi2sk.set(campaign_id)]
     try:
         _update(campaign_pk(tenant_id, campaign_id), CAMPAIGN_SK, actions, CampaignItem.status.is_in(*expected))
     except UpdateError:

@@ -3737,7 +3737,7 @@ export interface components {
              * Type
              * @enum {string}
              */
-            type: "unassigned_wait" | "channel_account_disconnected" | "whatsapp_credits_low" | "whatsapp_credits_topped_up";
+            type: "unassigned_wait" | "channel_account_disconnected" | "whatsapp_credits_low" | "whatsapp_credits_topped_up" | "campaign_failing";
             /** Message */
             message: string;
             /** Link */
@@ -3748,6 +3748,10 @@ export interface components {
             waiting_minutes?: number | null;
             /** Account Id */
             account_id?: string | null;
+            /** Campaign Id */
+            campaign_id?: string | null;
+            /** Reason */
+            reason?: string | null;
             /** Channel */
             channel?: string | null;
             /** Status */

@@ -21,6 +21,8 @@ export const dashboard: Record<keyof typeof es, string> = {
   'dashboard.noAlerts': 'No alerts.',
   'dashboard.alert.unassigned': 'A conversation has waited without an agent for {minutes} min',
   'dashboard.alert.disconnected': 'A {channel} account is disconnected',
+  'dashboard.alert.campaignPaused': 'The sending account stopped a {channel} campaign ({reason})',
+  'dashboard.alert.campaignFailed': 'A {channel} campaign failed ({reason})',
   'dashboard.openReport': 'See the conversation report',
   'reports.title': 'Conversation report',
   'reports.filters': 'Report filters',

@@ -19,6 +19,8 @@ export const dashboard = {
   'dashboard.noAlerts': 'Sin alertas.',
   'dashboard.alert.unassigned': 'Una conversación espera sin agente hace {minutes} min',
   'dashboard.alert.disconnected': 'Una cuenta de {channel} está desconectada',
+  'dashboard.alert.campaignPaused': 'La cuenta de envío detuvo una campaña de {channel} ({reason})',
+  'dashboard.alert.campaignFailed': 'Una campaña de {channel} falló ({reason})',
   'dashboard.openReport': 'Ver el informe de conversaciones',
   'reports.title': 'Informe de conversaciones',
   'reports.filters': 'Filtros del informe',

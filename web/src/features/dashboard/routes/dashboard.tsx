@@ -109,7 +109,7 @@ export function DashboardRoute() {
             {data.alerts.length === 0 ? <p className="muted">{t('dashboard.noAlerts')}</p> : (
               <ul className="alerts" aria-label={t('dashboard.alerts')}>
                 {data.alerts.map((alert) => (
-                  <li key={`${alert.type}-${alert.conversation_id ?? alert.account_id}`}>
+                  <li key={`${alert.type}-${alert.conversation_id ?? alert.account_id ?? alert.campaign_id}`}>
                     <Link to={alert.link}>
                       {alert.type === 'unassigned_wait'
                         ? t('dashboard.alert.unassigned', { minutes: alert.waiting_minutes ?? 0 })
@@ -117,7 +117,10 @@ export function DashboardRoute() {
                           ? t('dashboard.alert.creditsLow', { balance: (alert.balance ?? 0).toFixed(2) })
                           : alert.type === 'whatsapp_credits_topped_up'
                             ? t('dashboard.alert.creditsToppedUp', { amount: (alert.amount ?? 0).toFixed(2) })
-                            : t('dashboard.alert.disconnected', { channel: alert.channel ?? '' })}
+                            : alert.type === 'campaign_failing'
+                              ? t(alert.status === 'paused' ? 'dashboard.alert.campaignPaused' : 'dashboard.alert.campaignFailed',
+                                { channel: alert.channel ?? '', reason: alert.reason ?? '' })
+                              : t('dashboard.alert.disconnected', { channel: alert.channel ?? '' })}
                     </Link>
                   </li>
                 ))}
