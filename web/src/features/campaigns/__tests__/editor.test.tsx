@@ -67,10 +67,17 @@ describe('Campaign editor', () => {
     await user.type(screen.getByLabelText('Si falta, usar'), 'amigo');
     await user.click(screen.getByRole('button', { name: 'Insertar campo' }));
     expect(text).toHaveValue('Hola {{contact.first_name|amigo}}, oferta');
-    await user.type(text, ' única');
-    await waitFor(() => expect(document.querySelector('.sms-counter')).toHaveAttribute('data-encoding', 'UCS-2'));
-    expect(screen.getByText(/Caracteres fuera de GSM-7.*ú/)).toBeInTheDocument();
-    expect(screen.getByText('Hola Camilo, oferta única')).toBeInTheDocument();
+    // The insert gives the text box its focus back (caret after the field) on the next frame: wait
+    // for it, then type at the end.
+    await waitFor(() => expect(document.activeElement).toBe(text));
+    const area = text as HTMLTextAreaElement;
+    area.setSelectionRange(area.value.length, area.value.length);
+    await user.type(text, ' única', { skipClick: true });
+    // The counter and the sample follow the typed text a render later: give a loaded CI machine time.
+    await waitFor(() => expect(document.querySelector('.sms-counter')).toHaveAttribute('data-encoding', 'UCS-2'),
+      { timeout: 5000 });
+    expect(await screen.findByText(/Caracteres fuera de GSM-7.*ú/, {}, { timeout: 5000 })).toBeInTheDocument();
+    expect(await screen.findByText('Hola Camilo, oferta única', {}, { timeout: 5000 })).toBeInTheDocument();
 
     await user.click(screen.getByRole('button', { name: 'Guardar borrador' }));
     expect(await screen.findByText('Campo de combinación desconocido: x')).toBeInTheDocument();
