@@ -44,6 +44,7 @@ def test_the_csv_rows_are_the_json_reports_accounts(demo, played, at_now):  # no
     assert "text/csv" in reply.headers["Content-Type"]
     assert reply.headers["Content-Disposition"] == 'attachment; filename="kam-2026-10-01-2026-10-31.csv"'
     rows, trailer = rows_of(reply.body)
+    assert reply.body.splitlines()[0].startswith("business_id,name,account_manager_id,key_account,")
     assert len(rows) == len(report["accounts"]) == 3
     for row, account in zip(rows, report["accounts"], strict=True):
         expected = {k: as_cell(v) for k, v in account.items() if k != "clv_detail"}

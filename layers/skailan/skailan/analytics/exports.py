@@ -22,7 +22,7 @@ from typing import Any
 
 from skailan.analytics import facts as F
 from skailan.analytics import store
-from skailan.analytics.kam_models import ClvDetail, KamAccount, KamReportOut
+from skailan.analytics.kam_models import ClvDetail, KamAccount, KamRates, KamReportOut
 from skailan.analytics.models import ConversationReportOut, NpsOut
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.events import DomainEvent
@@ -193,11 +193,12 @@ def nps_report_csv(out: NpsOut, group_by: str | None) -> str:
     return buffer.getvalue()
 
 
-# The account's fields in the model's order, `clv_detail` flattened as `clv_<part>` and `churned`
-# (lost in or before the period) after `lost_at`: derived from the models so a KPI added to the
-# JSON report is a column too.
+# The account's own fields first (who it is), then its rates, `clv_detail` flattened as
+# `clv_<part>` and `churned` (lost in or before the period) after `lost_at`: derived from the
+# models so a KPI added to the JSON report is a column too.
+_KAM_FIELDS = [n for n in KamAccount.model_fields if n not in KamRates.model_fields] + list(KamRates.model_fields)
 KAM_COLUMNS: tuple[str, ...] = tuple(
-    c for name in KamAccount.model_fields
+    c for name in _KAM_FIELDS
     for c in ([f"clv_{part}" for part in ClvDetail.model_fields] if name == "clv_detail"
               else [name, "churned"] if name == "lost_at" else [name])
 )
