@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { apiCall, apiLogin } from './support/api.mjs';
 import { newPage, screenshot, seriousViolations, signIn } from './support/browser.mjs';
@@ -38,6 +39,13 @@ test('kam: a key account marked in the CRM, with an upsell won, shows in the KAM
   await page.getByRole('list', { name: 'Alertas' }).getByRole('link', { name: new RegExp(name) }).waitFor();
   assert.deepEqual(await seriousViolations(page), []);
   await screenshot(page, 'kam-report');
+  // The same report as CSV: the account's row with its CLV, fetched with the session.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Descargar CSV' }).click()]);
+  assert.match(download.suggestedFilename(), /^kam-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
+  const csv = await readFile(await download.path(), 'utf8');
+  assert.match(csv.split(/\r?\n/)[0], /^business_id,name,account_manager_id,/);
+  const line = csv.split(/\r?\n/).find((l) => l.startsWith(`${business.body.id},`));
+  assert.ok(line?.includes(`,${name},`) && line.includes(',4800.0,'), line);
 
   await page.getByRole('table').filter({ hasText: 'Cuentas clave del' }).getByRole('link', { name }).click();
   await page.getByRole('heading', { name, exact: true }).waitFor();

@@ -22,6 +22,7 @@ from typing import Any
 
 from skailan.analytics import facts as F
 from skailan.analytics import store
+from skailan.analytics.kam_models import ClvDetail, KamAccount, KamRates, KamReportOut
 from skailan.analytics.models import ConversationReportOut, NpsOut
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.events import DomainEvent
@@ -189,4 +190,41 @@ def nps_report_csv(out: NpsOut, group_by: str | None) -> str:
                          figures.passives, figures.detractors, figures.responses])
     writer.writerow([])
     writer.writerow(["from", out.date_from, "to", out.date_to])
+    return buffer.getvalue()
+
+
+# The account's own fields first (who it is), then its rates, `clv_detail` flattened as
+# `clv_<part>` and `churned` (lost in or before the period) after `lost_at`: derived from the
+# models so a KPI added to the JSON report is a column too.
+_KAM_FIELDS = [n for n in KamAccount.model_fields if n not in KamRates.model_fields] + list(KamRates.model_fields)
+KAM_COLUMNS: tuple[str, ...] = tuple(
+    c for name in _KAM_FIELDS
+    for c in ([f"clv_{part}" for part in ClvDetail.model_fields] if name == "clv_detail"
+              else [name, "churned"] if name == "lost_at" else [name])
+)
+
+
+def _cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return _safe(value)
+
+
+def kam_report_csv(out: KamReportOut) -> str:
+    """One row per key account, every KPI of `GET /v1/reports/kam`'s `accounts`; then a blank
+    row and the period with the brand's churn."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(KAM_COLUMNS)
+    for account in out.accounts:
+        values: dict[str, object] = account.model_dump(exclude={"clv_detail"})
+        values.update({f"clv_{k}": v for k, v in account.clv_detail.model_dump().items()})
+        values["churned"] = account.lost_at is not None
+        writer.writerow([_cell(values[c]) for c in KAM_COLUMNS])
+    writer.writerow([])
+    writer.writerow(["from", out.date_from, "to", out.date_to, "time_zone", out.time_zone, "accounts_at_start",
+                     out.accounts_at_start, "accounts_lost", out.accounts_lost, "churn_rate",
+                     _cell(out.churn_rate)])
     return buffer.getvalue()

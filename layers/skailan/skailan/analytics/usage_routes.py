@@ -135,3 +135,18 @@ def export_nps_report(
 
     out = reports.nps(current_caller().tenant_id, start=from_, end=to, group_by=group_by)
     return _csv(exports.nps_report_csv(out, group_by), f"nps-{group_by or 'total'}-{out.date_from}-{out.date_to}.csv")
+
+
+@router.get("/v1/reports/kam/export", middlewares=VIEW, tags=["analytics"],
+            responses={200: {"description": "The report as CSV", "content": {"text/csv": {}}}})
+def export_kam_report(
+    from_: Annotated[str | None, Query(alias="from", pattern=DATE)] = None,
+    to: Annotated[str | None, Query(pattern=DATE)] = None,
+) -> Response[str]:
+    """`GET /v1/reports/kam` as CSV: one row per key account with every KPI of `accounts`
+    (`clv_detail` as `clv_<part>` columns, `churned` when lost); then the period and churn."""
+    from skailan.analytics import exports, kam
+    from skailan.analytics.kam_models import KamReportOut
+
+    out = KamReportOut.model_validate(kam.report(current_caller().tenant_id, start=from_, end=to))
+    return _csv(exports.kam_report_csv(out), f"kam-{out.date_from}-{out.date_to}.csv")

@@ -23,6 +23,19 @@ export function useKamReport(query: KamQuery) {
   });
 }
 
+/** The KAM report as CSV, fetched with the session (a bare link would carry no token) and saved as a file. */
+export async function downloadKamCsv(query: KamQuery): Promise<void> {
+  const text = (await unwrap(api.GET('/v1/reports/kam/export', { params: { query }, parseAs: 'text' }))) as string;
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = `kam-${query.from}-${query.to}.csv`;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  URL.revokeObjectURL(url);
+}
+
 export function useDashboardLayout() {
   const brandId = useBrandId();
   return useQuery({
