@@ -200,9 +200,11 @@ def _control_app(moto_app: Any, streams: _StreamGenerations) -> Callable[..., It
         if path == "/_skailan/ses/sent":
             from moto.ses.models import ses_backends
 
-            from .ses_mail import _mail_entry
+            from .ses_mail import _mail_entry, _raw_headers
 
             ses = ses_backends[DEFAULT_ACCOUNT_ID][query.get("region", "us-east-1")]
+            if query.get("headers") == "1":  # the fake SES's campaign-mail watch: raw messages' headers
+                return answer(start_response, 200, {"items": [_raw_headers(m) for m in ses.sent_messages]})
             return answer(start_response, 200, {"items": [_mail_entry(m) for m in ses.sent_messages]})
         if path == "/_skailan/dynamodb/put_items" and method == "POST":
             from moto.dynamodb.models import dynamodb_backends

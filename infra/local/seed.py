@@ -245,7 +245,12 @@ def _ses_sent_messages() -> list[Any]:
 
     from skailan.platform.settings import get_settings
 
+    from .moto_remote import call, remote_endpoint
+    from .ses_mail import as_message
+
     region = get_settings().model_dump().get("region") or "us-east-1"
+    if remote_endpoint():  # moto in its own process: its backend is read there
+        return [as_message(entry) for entry in call("GET", f"/_skailan/ses/sent?region={region}&headers=1")["items"]]
     return list(ses_backends[DEFAULT_ACCOUNT_ID][region].sent_messages)
 
 

@@ -4,7 +4,11 @@
 
 from __future__ import annotations
 
+import re
+from types import SimpleNamespace
 from typing import Any
+
+_BLANK_LINE = re.compile(r"\r?\n\r?\n")
 
 
 def _mail_entry(m: Any) -> dict[str, Any]:
@@ -19,3 +23,18 @@ def _mail_entry(m: Any) -> dict[str, Any]:
                 "in_reply_to": str(parsed["In-Reply-To"] or "").strip("<>") or None}
     return {"id": m.id, "source": m.source, "to": list(m.destinations.get("ToAddresses", [])),
             "subject": m.subject, "body": m.body}
+
+
+def _raw_headers(m: Any) -> dict[str, Any]:
+    """A sent message as the campaign-mail watch reads it: id, source, recipients and, for raw
+    messages, only their headers (the body may carry 24 MB of attachments)."""
+    raw = getattr(m, "raw_data", None)
+    return {"id": m.id, "source": m.source,
+            "destinations": list(m.destinations) if raw else list(m.destinations.get("ToAddresses", [])),
+            "raw_headers": _BLANK_LINE.split(raw, maxsplit=1)[0] if raw else None}
+
+
+def as_message(entry: dict[str, Any]) -> Any:
+    """`_raw_headers`' answer back as the attributes fake_providers.campaign_delivery reads."""
+    return SimpleNamespace(id=entry["id"], source=entry["source"], destinations=entry["destinations"],
+                           raw_data=entry.get("raw_headers"))
