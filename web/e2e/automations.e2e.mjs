@@ -210,8 +210,11 @@ test('automations: a wait for a reply is drawn with its two arms, and a manager 
     const res = await apiCall(baseUrl(), supervisor, 'GET', '/v1/automation-approvals?status=approved');
     return res.body.items.some((a) => a.deal_id === deal.body.id && a.reason === 'Cliente estratégico');
   }, { message: 'the approval decided' });
-  const runs = await apiCall(baseUrl(), admin, 'GET', `/v1/automations/${automation.body.id}/runs`);
-  assert.equal(runs.body.items[0].status, 'completed');
+  // The decision resumes the held run through the automations worker: it completes a moment later.
+  await eventually(async () => {
+    const runs = await apiCall(baseUrl(), admin, 'GET', `/v1/automations/${automation.body.id}/runs`);
+    return runs.body.items[0]?.status === 'completed';
+  }, { message: 'the approved run completed' });
   await screenshot(manager, 'automation-approvals');
   await manager.context().close();
 });
