@@ -384,10 +384,11 @@ def report(tenant_id: str, *, start: str | None, end: str | None) -> dict[str, A
         accounts.append(row)
         if alert:
             name = account.get("name") or business_id
-            days = "∞" if since_last is None else str(since_last)
+            message = (f"{name}: ninguna interacción registrada. / {name}: no interaction on record."
+                       if since_last is None else
+                       f"{name}: {since_last} días sin interacción. / {name}: {since_last} days without interaction.")
             alerts.append({"type": "interaction_gap", "business_id": business_id, "days": since_last,
-                           "link": f"/reports/kam/{business_id}",
-                           "message": f"{name}: {days} días sin interacción. / {name}: {days} days without interaction."})
+                           "link": f"/reports/kam/{business_id}", "message": message})
         manager = managers.setdefault(str(account.get("manager") or ""), {"figures": _Figures(), "rows": []})
         manager["figures"].merge(fig)
         manager["rows"].append(row)
