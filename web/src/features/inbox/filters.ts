@@ -54,7 +54,7 @@ export function useInboxFilters(canSeeAll: boolean) {
           }
           return next;
         },
-        { replace: true },
+        { replace: true, flushSync: true },
       );
     },
     [setParams],
@@ -65,7 +65,7 @@ export function useInboxFilters(canSeeAll: boolean) {
       const tab = current.get('tab');
       if (tab) next.set('tab', tab);
       return next;
-    }, { replace: true });
+    }, { replace: true, flushSync: true });
   }, [setParams]);
   return { filters, update, clear };
 }

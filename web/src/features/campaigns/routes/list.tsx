@@ -36,7 +36,7 @@ export function CampaignsRoute() {
     const next = new URLSearchParams(params);
     if (value) next.set(name, value);
     else next.delete(name);
-    setParams(next, { replace: true });
+    setParams(next, { replace: true, flushSync: true });
     if (name === 'archived') setCursors([null]);
   };
   const items = (page.data?.items ?? []).filter((c) => (!status || c.status === status) && (!channel || c.channel === channel));

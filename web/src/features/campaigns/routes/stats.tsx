@@ -116,7 +116,7 @@ function Recipients({ campaign: c }: { campaign: Campaign }) {
         <SelectField label={t('campaigns.recipients.filter')} value={status ?? ''}
           onChange={(e) => {
             setCursors([null]);
-            setParams(e.target.value ? { status: e.target.value } : {}, { replace: true });
+            setParams(e.target.value ? { status: e.target.value } : {}, { replace: true, flushSync: true });
           }}>
           <option value="">{t('common.all')}</option>
           {RECIPIENT_STATUSES.map((s) => <option key={s} value={s}>{t(`campaigns.recipient.${s}` as MessageKey)}</option>)}

@@ -45,7 +45,7 @@ export function DealsRoute() {
           </div>
         ) : null}
       </header>
-      <SelectField label={t('crm.deals.pipeline')} value={pipelineId ?? ''} onChange={(e) => setParams({ pipeline: e.target.value })}>
+      <SelectField label={t('crm.deals.pipeline')} value={pipelineId ?? ''} onChange={(e) => setParams({ pipeline: e.target.value }, { flushSync: true })}>
         {(pipelines.data ?? []).map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
       </SelectField>
       {board.isPending && pipelineId ? <Spinner label={t('common.loading')} /> : null}

@@ -34,7 +34,7 @@ export function PeopleRoute() {
     const next = new URLSearchParams(params);
     if (value) next.set(name, value);
     else next.delete(name);
-    setParams(next, { replace: true });
+    setParams(next, { replace: true, flushSync: true });
     setCursors([null]);
   };
   const search = (event: FormEvent) => {

@@ -28,7 +28,7 @@ function useRange() {
     const next = new URLSearchParams(params);
     if (value) next.set(name, value);
     else next.delete(name);
-    setParams(next, { replace: true });
+    setParams(next, { replace: true, flushSync: true });
   };
   return { from, to, set, search: params.toString() };
 }

@@ -35,7 +35,7 @@ export function ConversationReportRoute() {
     const next = new URLSearchParams(params);
     if (value) next.set(name, value);
     else next.delete(name);
-    setParams(next, { replace: true });
+    setParams(next, { replace: true, flushSync: true });
   };
   const seconds = (value: number | null | undefined) => (value == null ? '—' : formatDuration(value * 1000));
   const sla = (figure: { pct?: number | null; target_seconds: number } | null | undefined) =>

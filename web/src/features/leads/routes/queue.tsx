@@ -42,7 +42,7 @@ export function QueueRoute() {
     const next = new URLSearchParams(params);
     if (value) next.set(name, value);
     else next.delete(name);
-    setParams(next, { replace: true });
+    setParams(next, { replace: true, flushSync: true });
     setCursors([null]);
   };
   const submit = (event: FormEvent) => {

@@ -27,7 +27,7 @@ export function AuditSettings() {
     const next = new URLSearchParams(params);
     if (value) next.set(name, value);
     else next.delete(name);
-    setParams(next, { replace: true });
+    setParams(next, { replace: true, flushSync: true });
     setCursors([null]);
   };
   const problems = problemsOf(log.error, language);

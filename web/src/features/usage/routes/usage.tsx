@@ -115,7 +115,7 @@ export function UsageRoute() {
     const next = new URLSearchParams(params);
     if (value) next.set('month', value);
     else next.delete('month');
-    setParams(next, { replace: true });
+    setParams(next, { replace: true, flushSync: true });
   };
   const download = async () => {
     setDownloadError(null);
@@ -163,8 +163,9 @@ export function UsageRoute() {
           <p className="muted">{t('usage.noPayment')}</p>
           {admin ? (
             <div className="usage-forms">
-              <AutoTopUpForm key={`${c.auto_topup.enabled}-${c.minimum}-${c.auto_topup.amount}`}
-                enabled={c.auto_topup.enabled} minimum={c.auto_topup.minimum} amount={c.auto_topup.amount} />
+              {/* Not keyed on the values: a refetch after saving must not remount the form and drop its
+                  "saved" status (the fields already hold what was saved). */}
+              <AutoTopUpForm enabled={c.auto_topup.enabled} minimum={c.auto_topup.minimum} amount={c.auto_topup.amount} />
               <TopUpForm />
             </div>
           ) : null}
