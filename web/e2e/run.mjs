@@ -20,7 +20,8 @@ after(async () => {
 });
 
 const here = dirname(fileURLToPath(import.meta.url));
-const only = process.env.E2E_ONLY; // e.g. E2E_ONLY=inbox runs inbox.e2e.mjs only
+// e.g. E2E_ONLY=inbox runs inbox.e2e.mjs only; E2E_ONLY=usage,dashboard runs both
+const only = process.env.E2E_ONLY?.split(',').filter(Boolean);
 for (const file of readdirSync(here).filter((f) => f.endsWith('.e2e.mjs')).sort()) {
-  if (!only || file.includes(only)) await import(pathToFileURL(join(here, file)).href);
+  if (!only || only.some((part) => file.includes(part))) await import(pathToFileURL(join(here, file)).href);
 }
