@@ -59,9 +59,11 @@ def demo(aws: dict[str, str]) -> dict[str, Principal]:
 def no_profile_calls(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Messenger/Instagram ingest asks Meta for a new customer's name: tests stay on 127.0.0.1,
     so that call answers "no name" unless a test mocks Graph itself (`@pytest.mark.graph_profiles`)."""
+    from skailan.campaigns import sending
     from skailan.conversations.ingest import profiles
 
     profiles.clear_cache()
+    sending.forget_cached()  # a test's campaign or brand name never reaches the next test's sends
     if request.node.get_closest_marker("graph_profiles") is None:
         monkeypatch.setattr(profiles, "_fetch", lambda *_args: None)
     yield

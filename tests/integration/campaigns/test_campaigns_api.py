@@ -556,3 +556,60 @@ def test_whatsapp_131049_is_not_resent_and_131048_pauses_the_campaign(demo):
     from tests.integration.channels.conftest import purge
 
     purge("CAMPAIGN_SEND_QUEUE_URL")
+
+
+def test_a_queued_job_carries_what_the_send_needs_three_requests_and_a_cancel_still_stops_it(demo, monkeypatch):
+    import json
+
+    import httpx
+    import respx
+    from botocore.client import BaseClient
+
+    from skailan.campaigns import sending
+    from tests.integration.channels.conftest import purge, queue_url, receive_all
+
+    admin = demo["admin@demo.local"]
+    people = [_person(admin, f"Rapida{i} Envio", phone=f"+57302500{i:04d}") for i in range(2)]
+    campaign_id = _sms(admin, {"kind": "people", "person_ids": people})["id"]
+    assert call(API, "POST", f"/v1/campaigns/{campaign_id}/send", principal=admin).status == 202
+    sending.fan_out("demo", campaign_id)
+    jobs = {json.loads(m["Body"])["p"]: m["Body"] for m in receive_all(queue_url("CAMPAIGN_SEND_QUEUE_URL"))}
+    purge("CAMPAIGN_SEND_QUEUE_URL")
+    first = json.loads(jobs[people[0]])
+    assert first["a"] == "+573025000000" and first["v"]["name"] == "Rapida0 Envio"
+
+    made: list[tuple[str, str]] = []
+    original = BaseClient._make_api_call
+
+    def counting(self: Any, operation: str, params: dict[str, Any]) -> Any:
+        made.append((self.meta.service_model.service_name, operation))
+        return original(self, operation, params)
+
+    # A warm container already holds the campaign, the brand's name and the account.
+    from skailan.conversations import accounts
+
+    sending._sending_campaign("demo", campaign_id)
+    sending._brand_name("demo")
+    accounts.account("demo", "demo-twilio")
+    monkeypatch.setattr(BaseClient, "_make_api_call", counting)
+    with respx.mock(assert_all_called=True) as mock:
+        route = mock.post(TW_URL).mock(return_value=httpx.Response(201, json={"sid": "SM" + "1" * 32, "status": "queued"}))
+        assert sending.send_one(jobs[people[0]]) == "sent"
+    from urllib.parse import parse_qsl
+
+    assert dict(parse_qsl(route.calls[0].request.content.decode()))["Body"] == "Hola Rapida0, oferta de Demo"
+    # claim (campaign still sending + recipient queued), sent (+ its event), counters
+    assert [op for service, op in made if service == "dynamodb"] == ["TransactWriteItems", "TransactWriteItems",
+                                                                     "UpdateItem"]
+    monkeypatch.setattr(BaseClient, "_make_api_call", original)
+
+    # Cancelled after the fan-out while this container still holds it as sending: the claim refuses,
+    # the recipient is skipped, nothing goes out.
+    assert call(API, "POST", f"/v1/campaigns/{campaign_id}/cancel", principal=admin).status == 200
+    with respx.mock(assert_all_called=False) as mock:
+        late = mock.post(TW_URL).mock(return_value=httpx.Response(201, json={"sid": "SMlate", "status": "queued"}))
+        assert sending.send_one(jobs[people[1]]) == "cancelled"
+    assert late.call_count == 0
+    statuses = {r["person_id"]: (r["status"], r.get("reason")) for r in call(
+        API, "GET", f"/v1/campaigns/{campaign_id}/recipients", principal=admin).body["items"]}
+    assert statuses == {people[0]: ("sent", None), people[1]: ("skipped", "cancelled")}

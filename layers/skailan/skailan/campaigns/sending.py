@@ -12,9 +12,12 @@ run the fan-out again: existing recipients are not rewritten, the still-queued o
 from __future__ import annotations
 
 import json
+import time
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
+from skailan.campaigns import content as text
 from skailan.campaigns import service, store
 from skailan.campaigns.catalogue import CAMPAIGN_COMPLETED
 from skailan.channels.errors import SendFailure
@@ -25,6 +28,11 @@ from skailan.platform.observability import logger
 from skailan.platform.settings import get_settings
 
 SQS_BATCH = 10
+# A batch of 10 jobs stays far under SQS's 256 KB; a bigger person is read by the worker instead.
+MAX_JOB_BYTES = 8_000
+# The campaign's channel, account and content cannot change once it is sending (service.update
+# refuses): a container keeps them; the status is checked by the claim itself.
+CAMPAIGN_CACHE_SECONDS = 60.0
 SENDING_LEASE_SECONDS = 120  # longer than one provider call with its timeouts
 SUPPORTED = frozenset({"sms", "whatsapp", "email"})
 WINDOW = timedelta(hours=24)
@@ -53,9 +61,18 @@ def _queue(entries: list[dict[str, str]]) -> int:
     return requests
 
 
-def _entry(tenant_id: str, campaign_id: str, person_id: str, delay: int = 0) -> dict[str, Any]:
-    entry: dict[str, Any] = {"Id": person_id[-80:],
-                             "MessageBody": json.dumps({"t": tenant_id, "c": campaign_id, "p": person_id})}
+def _entry(tenant_id: str, campaign_id: str, person_id: str, delay: int = 0, *, address: str | None = None,
+           person: Any = None) -> dict[str, Any]:
+    """One send job. With the address and the person's merge values (read by the fan-out anyway), the
+    send worker needs no read of the recipient or the person; a person too large for the job, or a
+    job without them, makes the worker read them (the slow path)."""
+    job: dict[str, Any] = {"t": tenant_id, "c": campaign_id, "p": person_id}
+    if address and person is not None:
+        job |= {"a": address, "v": text.person_fields(person)}
+    body = json.dumps(job, ensure_ascii=False)
+    if len(body.encode()) > MAX_JOB_BYTES:
+        body = json.dumps({"t": tenant_id, "c": campaign_id, "p": person_id})
+    entry: dict[str, Any] = {"Id": person_id[-80:], "MessageBody": body}
     if delay:
         entry["DelaySeconds"] = min(900, delay)
     return entry
@@ -91,11 +108,11 @@ def fan_out(tenant_id: str, campaign_id: str) -> dict[str, int]:
                 if why:
                     reasons[why] = reasons.get(why, 0) + 1
                 else:
-                    entries.append(_entry(tenant_id, campaign_id, pid))
+                    entries.append(_entry(tenant_id, campaign_id, pid, address=address, person=person))
             else:
                 existing = store.get_recipient(tenant_id, campaign_id, pid)
-                if existing is not None and existing.status == "queued":
-                    entries.append(_entry(tenant_id, campaign_id, pid))  # a resume or a restart
+                if existing is not None and existing.status == "queued":  # a resume or a restart
+                    entries.append(_entry(tenant_id, campaign_id, pid, address=existing.address, person=person))
         batch.clear()
         if len(entries) >= 100:
             _queue(entries)
@@ -135,10 +152,80 @@ def _settle(tenant_id: str, campaign_id: str, counter: str) -> None:
         _complete_if_done(tenant_id, campaign_id, after)
 
 
+_campaigns: dict[tuple[str, str], tuple[float, store.CampaignItem]] = {}
+
+
+def _sending_campaign(tenant_id: str, campaign_id: str) -> store.CampaignItem | None:
+    """The campaign as this container last read it while sending (its content is fixed by then)."""
+    key = (tenant_id, campaign_id)
+    cached = _campaigns.get(key)
+    if cached is not None and time.monotonic() - cached[0] < CAMPAIGN_CACHE_SECONDS:
+        return cached[1]
+    item = store.get_campaign(tenant_id, campaign_id, consistent=True)
+    if item is None or item.status != "sending":
+        _campaigns.pop(key, None)
+        return None
+    if len(_campaigns) >= 64:
+        _campaigns.clear()
+    _campaigns[key] = (time.monotonic(), item)
+    return item
+
+
+_brand_names: dict[str, tuple[float, str]] = {}
+
+
+def forget_cached() -> None:
+    """Drop this container's campaigns and brand names (tests; a container's state otherwise)."""
+    _campaigns.clear()
+    _brand_names.clear()
+
+
+def _brand_name(tenant_id: str) -> str:
+    """`{{brand.name}}`: read at most once a minute per container (a rename shows within that)."""
+    cached = _brand_names.get(tenant_id)
+    if cached is not None and time.monotonic() - cached[0] < CAMPAIGN_CACHE_SECONDS:
+        return cached[1]
+    name = service._brand(tenant_id).name
+    if len(_brand_names) >= 64:
+        _brand_names.clear()
+    _brand_names[tenant_id] = (time.monotonic(), name)
+    return name
+
+
 def send_one(body: str, *, receive_count: int = 1) -> str:
-    """One queued recipient out to its provider, at most once and never twice."""
+    """One queued recipient out to its provider, at most once and never twice.
+
+    The usual job carries the address and merge values: one transaction claims the recipient while
+    the campaign is still sending, one records it sent, one counts it (3 DynamoDB requests). Any
+    refusal, and older jobs, take the slow path that reads why."""
     job = json.loads(body)
     tenant_id, campaign_id, person_id = job["t"], job["c"], job["p"]
+    address, values = job.get("a"), job.get("v")
+    if isinstance(address, str) and isinstance(values, dict):
+        item = _sending_campaign(tenant_id, campaign_id)
+        if item is not None:
+            _wait_for_room(item)
+            if store.claim_recipient(tenant_id, campaign_id, person_id, at=iso()):
+                return _send_claimed(item, person_id, address, SimpleNamespace(**values), receive_count)
+            _campaigns.pop((tenant_id, campaign_id), None)  # paused, cancelled or done: read it afresh
+    return _send_read(tenant_id, campaign_id, person_id, receive_count)
+
+
+def _wait_for_room(item: store.CampaignItem) -> None:
+    """The channel's pace, before the claim: without room the job stays queued and retries later."""
+    if item.channel == "whatsapp" and item.account_id and not _whatsapp_room(item):
+        # Over the messaging limit: wait for room, never dropped (the delay is the queue's own).
+        raise Retryable("messaging limit reached", retry_after=900)
+    if item.channel == "email":
+        from skailan.campaigns import mail
+
+        try:
+            mail.take_slot()  # the SES sending rate, before the claim: a full second leaves it queued
+        except SendFailure as failure:
+            raise Retryable("SES sending rate reached", retry_after=failure.retry_after) from failure
+
+
+def _send_read(tenant_id: str, campaign_id: str, person_id: str, receive_count: int) -> str:
     item = store.get_campaign(tenant_id, campaign_id, consistent=True)
     recipient = store.get_recipient(tenant_id, campaign_id, person_id)
     if item is not None and recipient is not None and recipient.status == "sending":
@@ -154,27 +241,23 @@ def send_one(body: str, *, receive_count: int = 1) -> str:
         return "cancelled"
     if item.status != "sending":
         return "already_done"
-    if item.channel == "whatsapp" and item.account_id and not _whatsapp_room(item):
-        # Over the messaging limit: wait for room, never dropped (the delay is the queue's own).
-        raise Retryable("messaging limit reached", retry_after=900)
-    if item.channel == "email":
-        from skailan.campaigns import mail
-
-        try:
-            mail.take_slot()  # the SES sending rate, before the claim: a full second leaves it queued
-        except SendFailure as failure:
-            raise Retryable("SES sending rate reached", retry_after=failure.retry_after) from failure
+    _wait_for_room(item)
     if not store.move_recipient(tenant_id, campaign_id, person_id, "sending", expected=["queued"], at=iso()):
         return "already_done"  # another worker claimed it
-    person = _person(tenant_id, person_id)
+    return _send_claimed(item, person_id, recipient.address or "", _person(tenant_id, person_id), receive_count)
+
+
+def _send_claimed(item: store.CampaignItem, person_id: str, address: str, person: Any, receive_count: int) -> str:
+    """The recipient is ours (`sending`): to the provider, then recorded and counted."""
+    tenant_id, campaign_id = item.tenant_id, item.campaign_id
     try:
-        result = _deliver(item, person_id, recipient.address or "", person)
+        result = _deliver(item, person_id, address, person)
     except SendFailure as failure:
         return _failed(item, person_id, failure, receive_count)
     at = iso()
     store.move_recipient(tenant_id, campaign_id, person_id, "sent", expected=["sending"], at=at,
                          provider_message_id=result.provider_message_id,
-                         event_data=_sent_data(item, recipient.address or ""))
+                         event_data=_sent_data(item, address))
     if item.channel == "whatsapp" and item.account_id:
         store.record_reach(tenant_id, item.account_id, person_id, at, utcnow() + WINDOW + timedelta(hours=1))
     _settle(tenant_id, campaign_id, "sent")
@@ -250,7 +333,7 @@ def _deliver(item: store.CampaignItem, person_id: str, address: str, person: Any
     from skailan.conversations import accounts
     from skailan.conversations.sending import SmsDelivery, WhatsAppDelivery, own_failure
 
-    brand = {"name": service._brand(item.tenant_id).name}
+    brand = {"name": _brand_name(item.tenant_id)}
     account = accounts.account(item.tenant_id, item.account_id) if item.account_id else None
     if account is None or not account.active:
         raise own_failure("channel_disabled")

@@ -344,6 +344,27 @@ def move_recipient(tenant_id: str, campaign_id: str, person_id: str, status: str
                                   condition=RecipientItem.status.is_in(*expected), extra=event_data)
 
 
+def claim_recipient(tenant_id: str, campaign_id: str, person_id: str, *, at: str) -> bool:
+    """queued → sending while the campaign is still `sending`, in one transaction: the send worker's
+    claim needs no read of the campaign's status or of the recipient (a pause or a cancel between
+    the fan-out and this claim refuses it). False when either condition fails; the caller reads
+    why (the slow path)."""
+    item = RecipientItem(campaign_pk(tenant_id, campaign_id), recipient_sk(person_id))
+    actions = [RecipientItem.status.set("sending"), RecipientItem.updated_at.set(at),
+               RecipientItem.gsi1pk.set(status_pk(tenant_id, campaign_id, "sending")),
+               RecipientItem.times["sending"].set(at)]
+    try:
+        with transaction() as tx:
+            tx.condition_check(CampaignItem, campaign_pk(tenant_id, campaign_id), CAMPAIGN_SK,
+                               condition=CampaignItem.status == "sending")
+            tx.update(item, actions=actions, condition=RecipientItem.status == "queued")
+    except TransactWriteError as err:
+        if any(r is not None and r.code == "ConditionalCheckFailed" for r in err.cancellation_reasons or []):
+            return False
+        raise
+    return True
+
+
 RECIPIENT_EVENT_STATUSES = ("delivered", "read", "opened", "clicked")  # what automations trigger on
 
 
