@@ -18,7 +18,7 @@ export PYTHONPATH := $(CURDIR)/layers/skailan:$(CURDIR)
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install run test test-fast lint typecheck unit integration e2e contract posture bench build validate openapi clean
+.PHONY: help install run test checks test-fast lint typecheck unit integration e2e contract posture bench build validate openapi clean
 .PHONY: chromium web-install web-build web-api web-api-check web-lint web-unit web-e2e web-test deploy-web
 
 help:
@@ -53,12 +53,17 @@ run: install web-build
 	@echo "App: http://127.0.0.1:$${SKAILAN_PORT:-3000}/"
 	$(BIN)/python -m infra.local
 
-test: install lint typecheck contract posture web-lint web-unit web-api-check
+# The static checks and the builds the browser tests need are independent: two at a time (2 cores),
+# each one's output kept together.
+test: install
+	$(MAKE) -j2 --output-sync=target checks
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests/unit tests/integration tests/contract
 	$(BIN)/python -m pytest tests/e2e --ignore=tests/e2e/test_openapi_fuzz.py
 	# The fuzz runs destructive operations: its own runtime, so no other test sees the brand it leaves.
 	$(BIN)/python -m pytest tests/e2e/test_openapi_fuzz.py
 	$(MAKE) web-e2e
+
+checks: lint typecheck contract posture web-lint web-unit web-api-check chromium web-build
 
 test-fast: install
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests/unit tests/integration
