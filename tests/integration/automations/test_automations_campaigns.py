@@ -92,3 +92,67 @@ def test_unsubscribed_trigger_and_unknown_campaign_is_refused(demo):
         "name": "x", "trigger": {"type": "campaign_read", "campaign_id": "01J0000000000000000000000Z"},
         "steps": [{"type": "stop"}]})
     assert bad.status == 422 and bad.body["error"]["details"][0]["field"] == "trigger.campaign_read.campaign_id"
+
+
+def test_a_reply_within_the_window_is_published_once_and_runs_once(demo):
+    """A campaign sent on WhatsApp leaves the person's marker; their next WhatsApp message within
+    the reply window is the campaign's reply: counted once, `campaign_recipient.replied` once, one
+    run of `campaign_replied`. A second reply, another channel, another brand, or a reply after the
+    window change nothing."""
+    from skailan.automations.engine import on_event
+    from skailan.campaigns import replies, store
+    from skailan.platform import clock
+    from skailan.platform.events import DomainEvent
+    from tests.support import OutboxWatch
+
+    admin, acme = demo["admin@demo.local"], demo["admin@acme.local"]
+    people = {name: _person(admin, name) for name in ("Rita Responde", "Otto Otrocanal", "Tito Tarde")}
+    campaign = call("api/campaigns", "POST", "/v1/campaigns", principal=admin, body={
+        "name": "Respuestas", "channel": "whatsapp", "account_id": "demo-whatsapp",
+        "audience": {"kind": "people", "person_ids": list(people.values())},
+        "content": {"template": {"name": "bienvenida", "language": "es", "parameters": ["x"]}}})
+    assert campaign.status == 201, campaign.body
+    campaign_id = campaign.body["id"]
+    replied = call(API, "POST", "/v1/automations", principal=admin, body={
+        "name": "Respondió", "trigger": {"type": "campaign_replied", "campaign_id": campaign_id},
+        "steps": [{"type": "add_tag", "tag": "respondio"}]})
+    elsewhere = call(API, "POST", "/v1/automations", principal=acme, body={
+        "name": "Acme", "trigger": {"type": "campaign_replied"}, "steps": [{"type": "add_tag", "tag": "acme"}]})
+    assert replied.status == elsewhere.status == 201, (replied.body, elsewhere.body)
+
+    def sent(person: str) -> None:
+        store.put_recipient("demo", campaign_id, person, status="sending", name=None, address="+51999",
+                            reason=None, at=clock.iso())
+        assert store.move_recipient("demo", campaign_id, person, "sent", expected=["sending"], at=clock.iso(),
+                                    event_data={"channel": "whatsapp"})
+
+    def message(person: str, channel: str = "whatsapp", tenant: str = "demo") -> DomainEvent:
+        return DomainEvent(tenant_id=tenant, source="skailan.conversations", type="message.received",
+                           entity_type="conversation", entity_id="c1",
+                           data={"conversation_id": "c1", "channel": channel, "person_id": person, "type": "text",
+                                 "text": "Me interesa", "message_id": "m1", "provider_message_id": "p1"})
+
+    for person in people.values():
+        sent(person)
+    outbox = OutboxWatch(store.table_name())
+    rita = people["Rita Responde"]
+    assert replies.on_message_received(message(rita, tenant="acme")) == {"replied": False}  # another brand
+    assert replies.on_message_received(message(rita)) == {"replied": True, "new": True, "campaign_id": campaign_id}
+    assert replies.on_message_received(message(rita)) == {"replied": False}  # a second reply
+    assert replies.on_message_received(message(people["Otto Otrocanal"], channel="sms")) == {"replied": False}
+    try:
+        clock.advance(store.REPLY_WINDOW.total_seconds() + 60)
+        assert replies.on_message_received(message(people["Tito Tarde"])) == {"replied": False}
+    finally:
+        clock.reset()
+    published = [e for e in outbox.events() if e.source == "skailan.campaigns"]
+    assert [(e.type, e.data["person_id"]) for e in published] == [("campaign_recipient.replied", rita)]
+    assert store.get_recipient("demo", campaign_id, rita).times["replied"]
+    stats = call("api/campaigns", "GET", f"/v1/campaigns/{campaign_id}", principal=admin).body["stats"]
+    assert stats["replied"] == 1
+    on_event(published[0])
+    on_event(published[0])  # redelivered
+    assert "respondio" in call(CRM, "GET", f"/v1/contacts/{rita}", principal=admin).body["tags"]
+    runs = call(API, "GET", f"/v1/automations/{replied.body['id']}/runs", principal=admin).body["items"]
+    assert [(r["person_id"], r["status"]) for r in runs] == [(rita, "completed")]
+    assert call(API, "GET", f"/v1/automations/{elsewhere.body['id']}/runs", principal=acme).body["items"] == []

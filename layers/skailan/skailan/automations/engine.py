@@ -147,7 +147,7 @@ def trigger_matches(trigger: dict[str, Any], facts: dict[str, Any]) -> bool:
               "lead_note_added": ("template", "template"), "lead_status_changed": ("status", "status"),
               "outcome_classified": ("outcome", "outcome"), "campaign_delivered": ("campaign_id", "campaign_id"),
               "campaign_read": ("campaign_id", "campaign_id"), "campaign_opened": ("campaign_id", "campaign_id"),
-              "campaign_clicked": ("campaign_id", "campaign_id")}
+              "campaign_clicked": ("campaign_id", "campaign_id"), "campaign_replied": ("campaign_id", "campaign_id")}
     if kind in checks:
         param, fact = checks[kind]
         wanted = trigger.get(param)
@@ -199,7 +199,7 @@ def on_event(event: DomainEvent) -> dict[str, int]:
 
 WAITABLE = frozenset({"message_received", "tag_added", "tag_removed", "form_submitted", "journey_state_changed",
                       "conversation_closed", "deal_won", "deal_lost", "lead_status_changed", "campaign_delivered",
-                      "campaign_read", "campaign_opened", "campaign_clicked"})
+                      "campaign_read", "campaign_opened", "campaign_clicked", "campaign_replied"})
 
 
 def resume_waiting(event: DomainEvent, person_id: str, keys: list[tuple[str, dict[str, Any]]]) -> int:
