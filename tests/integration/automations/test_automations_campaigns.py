@@ -156,3 +156,22 @@ def test_a_reply_within_the_window_is_published_once_and_runs_once(demo):
     runs = call(API, "GET", f"/v1/automations/{replied.body['id']}/runs", principal=admin).body["items"]
     assert [(r["person_id"], r["status"]) for r in runs] == [(rita, "completed")]
     assert call(API, "GET", f"/v1/automations/{elsewhere.body['id']}/runs", principal=acme).body["items"] == []
+
+
+def test_a_campaign_message_status_through_the_ingest_is_claimed_by_campaigns(demo):
+    """A WhatsApp status whose id is no conversation message: the ingest worker hands it to the
+    claim campaigns installed at its cold start (conversations never import campaigns)."""
+    from skailan.campaigns import store
+    from skailan.platform.clock import iso
+    from tests.integration.channels.conftest import drain, post_meta, whatsapp_status
+
+    admin = demo["admin@demo.local"]
+    person = _person(admin, "Ema Estado")
+    campaign_id = "01JCAMPAIGN00000000000STAT"
+    store.put_recipient("demo", campaign_id, person, status="sending", name=None, address="+573001112233",
+                        reason=None, at=iso())
+    assert store.move_recipient("demo", campaign_id, person, "sent", expected=["sending"], at=iso(),
+                                provider_message_id="wamid.CAMPSTATUS1")
+    assert post_meta(whatsapp_status("wamid.CAMPSTATUS1", "delivered", recipient="573001112233")).status == 200
+    assert drain() == []
+    assert store.get_recipient("demo", campaign_id, person).status == "delivered"

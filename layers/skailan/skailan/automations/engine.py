@@ -39,7 +39,7 @@ from skailan.automations.catalogue import (
 )
 from skailan.automations.models import ApprovalOut, Page, RunOut, StepRunOut
 from skailan.crm.values.text import fold
-from skailan.platform.auth import Caller
+from skailan.platform.auth import Caller, system_caller
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.errors import Conflict, NotFound, Retryable, SkailanError
 from skailan.platform.events import CausalChain, DomainEvent, build_event, caused_by
@@ -51,7 +51,6 @@ MAX_ATTEMPTS = 3  # a step failing with a transient error: tried this many times
 BACKOFF_SECONDS = (60, 300)  # before the 2nd and 3rd attempt
 WEBHOOK_TIMEOUT = 10.0
 MAX_STEP_HISTORY = 200
-ACTOR_ID = "automation"
 RUN_NOT_FOUND = "Ejecución no encontrada. / Run not found."
 
 
@@ -729,13 +728,6 @@ def next_open(business_hours: dict[str, list[dict[str, str]]], time_zone: str, a
 
 
 # ---------------------------------------------------------------- steps
-
-
-def system_caller(tenant_id: str, kind: str = "system") -> Caller:
-    from skailan.platform.auth import LEVELS, MODULES
-
-    return Caller(tenant_id=tenant_id, principal_id=ACTOR_ID, kind=kind,  # type: ignore[arg-type]
-                  permissions=frozenset(f"{m}:{lvl}" for m in MODULES for lvl in LEVELS), name="Automatización")
 
 
 def _need_person(run: store.RunItem) -> str:

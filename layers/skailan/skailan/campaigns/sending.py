@@ -183,7 +183,7 @@ def send_one(body: str, *, receive_count: int = 1) -> str:
 
 def _sent_data(item: store.CampaignItem, address: str) -> dict[str, Any]:
     """`campaign_recipient.sent`'s pricing inputs (analytics charges WhatsApp credits from them)."""
-    from skailan.analytics.credits import country_of
+    from skailan.platform.calling_codes import country_of
 
     content = dict(item.content or {})
     data: dict[str, Any] = {"channel": item.channel, "account_id": item.account_id, "nps": bool(content.get("nps"))}
