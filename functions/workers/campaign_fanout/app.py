@@ -1,8 +1,7 @@
 """Campaign fan-out: campaign.started / campaign.resumed (EventBridge → SQS) write the recipients
 and queue them for the send worker in SendMessageBatch of 10 (skailan.campaigns.sending);
-message.received checks the opt-out keywords (skailan.campaigns.optout) and, if it is not an
-opt-out, whether it replies to a campaign (skailan.campaigns.replies); consent.changed goes on the
-person's timeline."""
+message.received checks the opt-out keywords (skailan.campaigns.optout) and whether it replies
+to a campaign (skailan.campaigns.replies); consent.changed goes on the person's timeline."""
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -17,10 +16,8 @@ from skailan.platform.observability import logger
 def record_handler(record: SqsRecord) -> None:
     event = event_from_sqs_body(record.body)
     if event.type == "message.received":
-        opt_out = on_message_received(event)
-        logger.info("opt-out checked", tenant_id=event.tenant_id, **opt_out)
-        if not opt_out["opt_out"]:  # a BAJA is not a reply (no "replied" points for opting out)
-            logger.info("campaign reply checked", tenant_id=event.tenant_id, **replies.on_message_received(event))
+        logger.info("opt-out checked", tenant_id=event.tenant_id, **on_message_received(event))
+        logger.info("campaign reply checked", tenant_id=event.tenant_id, **replies.on_message_received(event))
         return
     if event.type == "consent.changed":
         logger.info("consent change recorded", tenant_id=event.tenant_id, **on_consent_changed(event))

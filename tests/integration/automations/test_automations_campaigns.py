@@ -98,15 +98,15 @@ def test_a_reply_within_the_window_is_published_once_and_runs_once(demo):
     """A campaign sent on WhatsApp leaves the person's marker; their next WhatsApp message within
     the reply window is the campaign's reply: counted once, `campaign_recipient.replied` once, one
     run of `campaign_replied`. A second reply, another channel, another brand, or a reply after the
-    window change nothing."""
+    window, an opt-out word change nothing."""
     from skailan.automations.engine import on_event
     from skailan.campaigns import replies, store
     from skailan.platform import clock
     from skailan.platform.events import DomainEvent
-    from tests.support import OutboxWatch
+    from tests.support import FakeContext, OutboxWatch, handler_of
 
     admin, acme = demo["admin@demo.local"], demo["admin@acme.local"]
-    people = {name: _person(admin, name) for name in ("Rita Responde", "Otto Otrocanal", "Tito Tarde")}
+    people = {name: _person(admin, name) for name in ("Rita Responde", "Otto Otrocanal", "Tito Tarde", "Bea Baja")}
     campaign = call("api/campaigns", "POST", "/v1/campaigns", principal=admin, body={
         "name": "Respuestas", "channel": "whatsapp", "account_id": "demo-whatsapp",
         "audience": {"kind": "people", "person_ids": list(people.values())},
@@ -126,18 +126,27 @@ def test_a_reply_within_the_window_is_published_once_and_runs_once(demo):
         assert store.move_recipient("demo", campaign_id, person, "sent", expected=["sending"], at=clock.iso(),
                                     event_data={"channel": "whatsapp"})
 
-    def message(person: str, channel: str = "whatsapp", tenant: str = "demo") -> DomainEvent:
+    def message(person: str, channel: str = "whatsapp", tenant: str = "demo", text: str = "Me interesa") -> DomainEvent:
         return DomainEvent(tenant_id=tenant, source="skailan.conversations", type="message.received",
                            entity_type="conversation", entity_id="c1",
                            data={"conversation_id": "c1", "channel": channel, "person_id": person, "type": "text",
-                                 "text": "Me interesa", "message_id": "m1", "provider_message_id": "p1"})
+                                 "text": text, "message_id": "m1", "provider_message_id": "p1"})
+
+    def fan_out_worker(*events: DomainEvent) -> dict[str, Any]:  # the campaigns worker gets message.received
+        import json
+
+        return handler_of("workers/campaign_fanout")({"Records": [
+            {"messageId": f"r{n}", "attributes": {"ApproximateReceiveCount": "1"},
+             "body": json.dumps({"detail-type": e.type, "source": e.source, "detail": json.loads(e.model_dump_json())})}
+            for n, e in enumerate(events)]}, FakeContext())
 
     for person in people.values():
         sent(person)
     outbox = OutboxWatch(store.table_name())
     rita = people["Rita Responde"]
     assert replies.on_message_received(message(rita, tenant="acme")) == {"replied": False}  # another brand
-    assert replies.on_message_received(message(rita)) == {"replied": True, "new": True, "campaign_id": campaign_id}
+    assert fan_out_worker(message(rita), message(people["Bea Baja"], text="BAJA")) == {"batchItemFailures": []}
+    assert replies.on_message_received(message(people["Bea Baja"], text="BAJA")) == {"replied": False}
     assert replies.on_message_received(message(rita)) == {"replied": False}  # a second reply
     assert replies.on_message_received(message(people["Otto Otrocanal"], channel="sms")) == {"replied": False}
     try:

@@ -2,13 +2,15 @@
 sent to them, within `store.REPLY_WINDOW` of its send, is that campaign's reply — counted once per
 recipient (`replied`) and published once (`campaign_recipient.replied`: the automations'
 `campaign_replied` trigger). One GetItem per inbound message (the person's marker, written with
-the send); the marker is dropped once the reply is counted, so later messages read nothing more."""
+the send); the marker is dropped once the reply is counted, so later messages read nothing more.
+An opt-out word (BAJA, STOP…) is no reply: opting out earns no "replied" points."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from skailan.campaigns import store
+from skailan.campaigns.optout import is_opt_out
 from skailan.platform.clock import iso
 from skailan.platform.events import DomainEvent
 
@@ -16,7 +18,7 @@ from skailan.platform.events import DomainEvent
 def on_message_received(event: DomainEvent) -> dict[str, Any]:
     data = event.data or {}
     person_id, channel = data.get("person_id"), data.get("channel")
-    if not person_id or not channel:
+    if not person_id or not channel or is_opt_out(data.get("text")):
         return {"replied": False}
     marker = store.last_sent(event.tenant_id, str(person_id))
     now = iso()
