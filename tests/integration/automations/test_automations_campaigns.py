@@ -184,3 +184,29 @@ def test_a_campaign_message_status_through_the_ingest_is_claimed_by_campaigns(de
     assert post_meta(whatsapp_status("wamid.CAMPSTATUS1", "delivered", recipient="573001112233")).status == 200
     assert drain() == []
     assert store.get_recipient("demo", campaign_id, person).status == "delivered"
+
+
+def test_a_business_initiated_send_skips_an_opted_out_address_and_the_run_goes_on(demo):
+    admin = demo["admin@demo.local"]
+    automation = call(API, "POST", "/v1/automations", principal=admin, body={
+        "name": "SMS de seguimiento", "trigger": {"type": "manual"},
+        "steps": [{"type": "send_sms", "account_id": "demo-twilio", "text": "Hola {{nombre}}"},
+                  {"type": "add_tag", "tag": "sms-intentado"}]})
+    assert automation.status == 201, automation.body
+
+    def person(name: str, phone: str) -> str:
+        reply = call(CRM, "POST", "/v1/contacts", principal=admin, body={"name": name, "phone": phone})
+        assert reply.status == 201, reply.body
+        return reply.body["id"]
+
+    quiet, open_ = person("Sara Silencio", "+573009990011"), person("Abel Abierto", "+573009990012")
+    assert call("api/campaigns", "POST", "/v1/suppressions", principal=admin,
+                body={"channel": "sms", "address": "+573009990011"}).status == 201
+    runs = {p: call(API, "POST", f"/v1/automations/{automation.body['id']}/run", principal=admin,
+                    body={"person_id": p}).body for p in (quiet, open_)}
+    skipped, sent = runs[quiet]["steps"], runs[open_]["steps"]
+    assert runs[quiet]["status"] == runs[open_]["status"] == "completed", runs
+    assert [(s["type"], s["status"]) for s in skipped] == [("send_sms", "skipped"), ("add_tag", "completed")]
+    assert "se dio de baja de sms" in skipped[0]["output"]["reason"]
+    assert sent[0]["status"] == "completed" and sent[0]["output"]["conversation_id"]
+    assert "sms-intentado" in call(CRM, "GET", f"/v1/contacts/{quiet}", principal=admin).body["tags"]

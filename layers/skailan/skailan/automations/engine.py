@@ -595,7 +595,7 @@ def execute(run: store.RunItem, program: list[dict[str, Any]], *, automation: st
                 _record(run, pc, ins, "failed", error=message)
                 _finish(run, automation, "failed", _failed_reason(ins, message))
                 return
-            _record(run, pc, ins, "completed", output=output)
+            _record(run, pc, ins, "skipped" if output.pop("skipped", False) else "completed", output=output)
             run.pc, run.attempts, run.updated_at = pc + 1, 0, iso()
             try:
                 store.save_run(run)
@@ -761,6 +761,14 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
 
     op, tenant_id = ins["op"], run.tenant_id
     caller = system_caller(tenant_id)
+    if op in ("send_email", "send_sms") or (op == "send_whatsapp_template" and ins.get("account_id")):
+        # A business-initiated send: not to an address that opted out (as campaigns); the run goes on.
+        from skailan.campaigns.queries import opted_out
+
+        channel = {"send_email": "email", "send_sms": "sms"}.get(op, "whatsapp")
+        if opted_out(tenant_id, channel, _need_person(run)):
+            return {"skipped": True, "reason": both(f"la persona se dio de baja de {channel}",
+                                                    f"the person opted out of {channel}")}
     if op in ("add_tag", "remove_tag"):
         from skailan.crm.people import tag_key, update_person
         from skailan.crm.person_reads import load_person
