@@ -2,7 +2,7 @@
 sent to them, within `store.REPLY_WINDOW` of its send, is that campaign's reply — counted once per
 recipient (`replied`) and published once (`campaign_recipient.replied`: the automations'
 `campaign_replied` trigger). One GetItem per inbound message (the person's marker, written with
-the send); the marker is dropped once the reply is counted, so later messages read nothing more.
+the send); the marker is dropped once the reply is counted, so later messages find none.
 An opt-out word (BAJA, STOP…) is no reply: opting out earns no "replied" points."""
 
 from __future__ import annotations

@@ -429,7 +429,7 @@ def last_sent(tenant_id: str, person_id: str) -> LastSentItem | None:
 
 
 def drop_last_sent(tenant_id: str, person_id: str, campaign_id: str) -> None:
-    """Forget the marker once its reply is counted (later messages read nothing), unless a newer
+    """Forget the marker once its reply is counted (later messages find none), unless a newer
     campaign replaced it meanwhile (conditional)."""
     with contextlib.suppress(DeleteError):
         LastSentItem(last_sent_pk(tenant_id, person_id), LAST_SENT_SK).delete(
