@@ -138,3 +138,32 @@ def test_a_run_waits_for_the_customers_reply_and_takes_the_then_arm(own_client: 
     assert done["steps"][0]["output"]["event_type"] == "message.received"
     tags = client.get(f"/v1/contacts/{person_id}", headers=admin).json()["tags"]
     assert "respondio" in tags and "sin-respuesta" not in tags
+
+
+def test_two_looping_automations_stop_at_the_depth_limit(own_client: httpx.Client) -> None:
+    """A: tag a → remove a, add b; B: the reverse. Through the bus each caused event carries the
+    causal chain, so the sixth run is stopped with its reason and nothing runs after it."""
+    client = own_client
+    admin = login(client, "admin@demo.local")
+    stamp = uuid.uuid4().hex[:6]
+    ids = []
+    for this, other in (("a", "b"), ("b", "a")):
+        created = client.post("/v1/automations", headers=admin, json={
+            "name": f"Bucle {this} {stamp}", "trigger": {"type": "tag_added", "tag": f"bucle-{this}-{stamp}"},
+            "steps": [{"type": "remove_tag", "tag": f"bucle-{this}-{stamp}"},
+                      {"type": "add_tag", "tag": f"bucle-{other}-{stamp}"}]})
+        assert created.status_code == 201, created.text
+        ids.append(created.json()["id"])
+    person = client.post("/v1/contacts", headers=admin, json={"name": f"Lupe Bucle {stamp}",
+                                                              "email": f"lupe.{stamp}@example.com"})
+    assert person.status_code == 201, person.text
+    tagged = client.patch(f"/v1/contacts/{person.json()['id']}", headers=admin, json={"tags": [f"bucle-a-{stamp}"]})
+    assert tagged.status_code == 200, tagged.text
+
+    def runs() -> list[dict[str, Any]]:
+        return [r for automation_id in ids
+                for r in client.get(f"/v1/automations/{automation_id}/runs", headers=admin).json()["items"]]
+
+    stopped = eventually(lambda: next((r for r in runs() if r["status"] == "stopped"), None), timeout=120)
+    assert stopped["depth"] == 6 and "límite de 5" in stopped["reason"]
+    assert sorted(r["depth"] for r in runs()) == [1, 2, 3, 4, 5, 6]

@@ -7,11 +7,13 @@ found by SES's MessageId)."""
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from skailan.campaigns import claims as campaign_claims
 from skailan.channels.http import create_webhook_resolver, ok, raw_body, signed_by_provider
 from skailan.conversations.ingest import webhooks as ingress
 from skailan.platform.observability import logger
 
 app = create_webhook_resolver()
+campaign_claims.install()  # SES events of campaign e-mail
 
 
 @app.post("/webhooks/ses", middlewares=[signed_by_provider()], include_in_schema=False)

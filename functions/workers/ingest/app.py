@@ -4,9 +4,12 @@ later events wait for it); malformed records go to the DLQ with their reason."""
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from skailan.campaigns import claims as campaign_claims
 from skailan.conversations.ingest import worker as ingest
 from skailan.platform.batch import SqsRecord, process_sqs_batch
 from skailan.platform.observability import logger
+
+campaign_claims.install()  # statuses of campaign messages (campaigns send outside conversations)
 
 
 def record_handler(record: SqsRecord) -> str:

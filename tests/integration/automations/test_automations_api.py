@@ -385,15 +385,24 @@ def test_inbound_webhook_needs_its_secret(demo):
 def test_seeded_llamar_nuevamente_creates_a_follow_up_task_for_the_operator(demo):
     from skailan.automations.demo import NAME
     from skailan.automations.engine import on_event
-    from skailan.platform.events import Actor
+    from skailan.platform.settings import get_settings
+    from tests.support import OutboxWatch
 
     admin, operator = demo["admin@demo.local"], demo["operator@demo.local"]
     seeded = [a for a in call(API, "GET", "/v1/automations", principal=admin, query={"limit": 100}).body["items"]
               if a["name"] == NAME]
     assert len(seeded) == 1
     person_id = _person(admin, "Karla Nota")
-    event = _tag_event("demo", person_id, ["Llamar nuevamente"])
-    event.actor = Actor(kind="user", id=operator.sub, email=operator.email)  # the operator wrote the note
+    # The operator saves a note with the seeded lead note template "Llamar nuevamente": its tag goes on
+    # the person through the CRM, whose contact.updated (the operator its actor) the worker gets.
+    templates = call("api/lead_flow", "GET", "/v1/lead-flow/note-templates", principal=operator).body["items"]
+    template = next(t for t in templates if t["title"] == "Llamar nuevamente")
+    crm_events = OutboxWatch(get_settings().contacts_table)
+    note = call("api/lead_flow", "POST", f"/v1/lead-flow/leads/{person_id}/notes", principal=operator,
+                body={"template_id": template["id"]})
+    assert note.status == 201 and note.body["tags_applied"] == ["Llamar nuevamente"], note.body
+    event = next(e for e in crm_events.events() if e.type == "contact.updated")
+    assert event.actor.kind == "user" and event.actor.id == operator.sub
     on_event(event)
     run = _runs(admin, seeded[0]["id"], person_id=person_id)[0]
     assert run["status"] == "completed", run

@@ -25,6 +25,8 @@ from skailan.analytics import store
 from skailan.analytics.catalogue import CREDITS_BALANCE_LOW, CREDITS_TOPPED_UP, SOURCE
 from skailan.platform import outbox
 from skailan.platform.auth import Caller
+from skailan.platform.calling_codes import OTHER as OTHER  # a phone fact: campaigns use it too
+from skailan.platform.calling_codes import country_of as country_of
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
 from skailan.platform.events import Actor, DomainEvent
@@ -35,7 +37,6 @@ from skailan.platform.patching import NoNulls, deep_merge, lenient_validate
 
 MICROS = 1_000_000
 CATEGORIES = ("marketing", "utility", "authentication", "service")
-OTHER = "*"  # the price of any country the table does not list
 TOPPED_UP_ALERT = timedelta(hours=24)
 
 # USD per delivered message, from Meta's per-message rate card (2025–2026 figures, rounded):
@@ -52,27 +53,6 @@ DEFAULT_PRICES: dict[str, dict[str, float]] = {
     "US": {"marketing": 0.0250, "utility": 0.0034, "authentication": 0.0135, "service": 0.0},
     OTHER: {"marketing": 0.0604, "utility": 0.0077, "authentication": 0.0077, "service": 0.0},
 }
-
-# Calling code → country (longest prefix wins). Countries not listed are priced as OTHER.
-CALLING_CODES: dict[str, str] = {
-    "1": "US", "7": "RU", "20": "EG", "27": "ZA", "30": "GR", "31": "NL", "32": "BE", "33": "FR", "34": "ES",
-    "39": "IT", "40": "RO", "41": "CH", "43": "AT", "44": "GB", "45": "DK", "46": "SE", "47": "NO", "48": "PL",
-    "49": "DE", "51": "PE", "52": "MX", "53": "CU", "54": "AR", "55": "BR", "56": "CL", "57": "CO", "58": "VE",
-    "60": "MY", "61": "AU", "62": "ID", "63": "PH", "64": "NZ", "65": "SG", "66": "TH", "81": "JP", "82": "KR",
-    "84": "VN", "86": "CN", "90": "TR", "91": "IN", "92": "PK", "234": "NG", "351": "PT", "353": "IE",
-    "502": "GT", "503": "SV", "504": "HN", "505": "NI", "506": "CR", "507": "PA", "591": "BO", "593": "EC",
-    "595": "PY", "598": "UY", "971": "AE", "966": "SA", "972": "IL",
-}
-
-
-def country_of(phone: str | None) -> str:
-    """ISO country of an E.164 number / WhatsApp id by its calling code; OTHER when unknown."""
-    digits = "".join(ch for ch in str(phone or "") if ch.isdigit())
-    for length in (3, 2, 1):
-        if digits[:length] in CALLING_CODES:
-            return CALLING_CODES[digits[:length]]
-    return OTHER
-
 
 def micros(amount: float) -> int:
     return round(amount * MICROS)

@@ -271,7 +271,7 @@ def summary(tenant_id: str) -> SummaryOut:
 
     settings = credits.settings_from(tenant_id, item("credit_settings"))
     alerts += [Alert(**alert) for alert in credits.alerts(tenant_id, settings, item("credits"))]
-    from skailan.campaigns import store as campaigns
+    from skailan.campaigns import queries as campaigns
 
     for campaign in campaigns.needing_attention(tenant_id):
         paused = campaign.status == "paused"

@@ -39,7 +39,7 @@ from skailan.automations.catalogue import (
 )
 from skailan.automations.models import ApprovalOut, Page, RunOut, StepRunOut
 from skailan.crm.values.text import fold
-from skailan.platform.auth import Caller
+from skailan.platform.auth import Caller, system_caller
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.errors import Conflict, NotFound, Retryable, SkailanError
 from skailan.platform.events import CausalChain, DomainEvent, build_event, caused_by
@@ -51,7 +51,6 @@ MAX_ATTEMPTS = 3  # a step failing with a transient error: tried this many times
 BACKOFF_SECONDS = (60, 300)  # before the 2nd and 3rd attempt
 WEBHOOK_TIMEOUT = 10.0
 MAX_STEP_HISTORY = 200
-ACTOR_ID = "automation"
 RUN_NOT_FOUND = "Ejecución no encontrada. / Run not found."
 
 
@@ -147,7 +146,7 @@ def trigger_matches(trigger: dict[str, Any], facts: dict[str, Any]) -> bool:
               "lead_note_added": ("template", "template"), "lead_status_changed": ("status", "status"),
               "outcome_classified": ("outcome", "outcome"), "campaign_delivered": ("campaign_id", "campaign_id"),
               "campaign_read": ("campaign_id", "campaign_id"), "campaign_opened": ("campaign_id", "campaign_id"),
-              "campaign_clicked": ("campaign_id", "campaign_id")}
+              "campaign_clicked": ("campaign_id", "campaign_id"), "campaign_replied": ("campaign_id", "campaign_id")}
     if kind in checks:
         param, fact = checks[kind]
         wanted = trigger.get(param)
@@ -199,7 +198,7 @@ def on_event(event: DomainEvent) -> dict[str, int]:
 
 WAITABLE = frozenset({"message_received", "tag_added", "tag_removed", "form_submitted", "journey_state_changed",
                       "conversation_closed", "deal_won", "deal_lost", "lead_status_changed", "campaign_delivered",
-                      "campaign_read", "campaign_opened", "campaign_clicked"})
+                      "campaign_read", "campaign_opened", "campaign_clicked", "campaign_replied"})
 
 
 def resume_waiting(event: DomainEvent, person_id: str, keys: list[tuple[str, dict[str, Any]]]) -> int:
@@ -596,7 +595,7 @@ def execute(run: store.RunItem, program: list[dict[str, Any]], *, automation: st
                 _record(run, pc, ins, "failed", error=message)
                 _finish(run, automation, "failed", _failed_reason(ins, message))
                 return
-            _record(run, pc, ins, "completed", output=output)
+            _record(run, pc, ins, "skipped" if output.pop("skipped", False) else "completed", output=output)
             run.pc, run.attempts, run.updated_at = pc + 1, 0, iso()
             try:
                 store.save_run(run)
@@ -731,13 +730,6 @@ def next_open(business_hours: dict[str, list[dict[str, str]]], time_zone: str, a
 # ---------------------------------------------------------------- steps
 
 
-def system_caller(tenant_id: str, kind: str = "system") -> Caller:
-    from skailan.platform.auth import LEVELS, MODULES
-
-    return Caller(tenant_id=tenant_id, principal_id=ACTOR_ID, kind=kind,  # type: ignore[arg-type]
-                  permissions=frozenset(f"{m}:{lvl}" for m in MODULES for lvl in LEVELS), name="Automatización")
-
-
 def _need_person(run: store.RunItem) -> str:
     if not run.person_id:
         raise SkailanError(both("La ejecución no tiene persona", "The run has no person"), code="no_person")
@@ -769,6 +761,14 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
 
     op, tenant_id = ins["op"], run.tenant_id
     caller = system_caller(tenant_id)
+    if op in ("send_email", "send_sms") or (op == "send_whatsapp_template" and ins.get("account_id")):
+        # A business-initiated send: not to an address that opted out (as campaigns); the run goes on.
+        from skailan.campaigns.queries import opted_out
+
+        channel = {"send_email": "email", "send_sms": "sms"}.get(op, "whatsapp")
+        if opted_out(tenant_id, channel, _need_person(run)):
+            return {"skipped": True, "reason": both(f"la persona se dio de baja de {channel}",
+                                                    f"the person opted out of {channel}")}
     if op in ("add_tag", "remove_tag"):
         from skailan.crm.people import tag_key, update_person
         from skailan.crm.person_reads import load_person

@@ -155,6 +155,12 @@ class CampaignClicked(_CampaignTrigger):
     type: Literal["campaign_clicked"]
 
 
+class CampaignReplied(_CampaignTrigger):
+    """The person wrote on the campaign's channel within its reply window (campaigns' store.REPLY_WINDOW)."""
+
+    type: Literal["campaign_replied"]
+
+
 class CampaignUnsubscribed(_Trigger):
     """The person opted out of a channel (campaigns' consent.changed, suppressed)."""
 
@@ -210,7 +216,7 @@ Trigger = Annotated[
     | FormSubmitted | ConversationOpened | ConversationAssigned | ConversationClosed | MessageReceived
     | LeadNoteAdded | LeadStatusChanged | OutcomeClassified | DealStageChanged | DealWon | DealLost | TaskOverdue
     | ConversationUnattended | Manual | InboundWebhook | Birthday | DateField | Schedule | CampaignDelivered
-    | CampaignRead | CampaignOpened | CampaignClicked | CampaignUnsubscribed,
+    | CampaignRead | CampaignOpened | CampaignClicked | CampaignReplied | CampaignUnsubscribed,
     Field(discriminator="type"),
 ]
 
@@ -415,7 +421,7 @@ class RequestApproval(RequestModel):
 # What a `wait_event` step can wait for: the person's own events (the trigger types of that name).
 WaitableEvent = Literal["message_received", "tag_added", "tag_removed", "form_submitted", "journey_state_changed",
                         "conversation_closed", "deal_won", "deal_lost", "lead_status_changed", "campaign_delivered",
-                        "campaign_read", "campaign_opened", "campaign_clicked"]
+                        "campaign_read", "campaign_opened", "campaign_clicked", "campaign_replied"]
 
 
 class WaitEvent(RequestModel):

@@ -20,6 +20,8 @@ RECIPIENT_DELIVERED = "campaign_recipient.delivered"
 RECIPIENT_READ = "campaign_recipient.read"
 RECIPIENT_OPENED = "campaign_recipient.opened"
 RECIPIENT_CLICKED = "campaign_recipient.clicked"
+# The person wrote on the campaign's channel within the reply window of its send (store.REPLY_WINDOW).
+RECIPIENT_REPLIED = "campaign_recipient.replied"
 
 
 class CampaignState(Payload):
@@ -41,7 +43,7 @@ class ConsentChanged(Payload):
 class RecipientEvent(Payload):
     campaign_id: str
     person_id: str
-    status: str  # sent | delivered | read | opened | clicked
+    status: str  # sent | delivered | read | opened | clicked | replied
 
 
 class RecipientSent(RecipientEvent):
@@ -69,4 +71,5 @@ CATALOGUE = Catalogue(SOURCE, {
     RECIPIENT_READ: RecipientEvent,
     RECIPIENT_OPENED: RecipientEvent,
     RECIPIENT_CLICKED: RecipientEvent,
+    RECIPIENT_REPLIED: RecipientEvent,
 })

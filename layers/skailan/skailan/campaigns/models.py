@@ -135,6 +135,7 @@ class StatsOut(ResponseModel):
     failed: int = 0
     opened: int = 0
     clicked: int = 0
+    replied: int = 0
     bounced: int = 0
     complained: int = 0
     unsubscribed: int = 0

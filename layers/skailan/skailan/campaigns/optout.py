@@ -39,9 +39,9 @@ def on_message_received(event: DomainEvent) -> dict[str, Any]:
         return {"opt_out": False}
     added = service.suppress(None, event.tenant_id, str(channel), person.phone, reason="opt_out", source="keyword")
     if added:  # the first time only: a redelivered event does not answer twice
-        from skailan.automations.engine import system_caller
         from skailan.conversations import outbound
         from skailan.conversations.models import MessageIn
+        from skailan.platform.auth import system_caller
 
         outbound.queue_message(system_caller(event.tenant_id, "bot"), str(data["conversation_id"]),
                                MessageIn(text=CONFIRMATION))

@@ -266,7 +266,7 @@ def _send_claimed(item: store.CampaignItem, person_id: str, address: str, person
 
 def _sent_data(item: store.CampaignItem, address: str) -> dict[str, Any]:
     """`campaign_recipient.sent`'s pricing inputs (analytics charges WhatsApp credits from them)."""
-    from skailan.analytics.credits import country_of
+    from skailan.platform.calling_codes import country_of
 
     content = dict(item.content or {})
     data: dict[str, Any] = {"channel": item.channel, "account_id": item.account_id, "nps": bool(content.get("nps"))}

@@ -12,14 +12,17 @@ Every pk and brand-scoped GSI pk starts with `T#<tenant>`:
   attachment   pk T#<t>#CATT#<upload>  sk ATT                  (an e-mail attachment's S3 key, name, type)
   rate slot    pk RATE#<provider>#<epoch second>  sk RATE           (n sends in that second, TTL) — the
                one key without a tenant: SES's sending rate belongs to the AWS account, shared by brands
+  last sent    pk T#<t>#LASTCAMP#<person>  sk LASTCAMP          (the person's latest campaign message:
+               campaign, channel, reply_until; TTL) — a reply within the window is that campaign's reply
   outbox       (skailan.platform.outbox)
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pynamodb.attributes import (
@@ -31,11 +34,11 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.models import Model
 
 from skailan.platform import outbox
-from skailan.platform.clock import iso
+from skailan.platform.clock import iso, utcnow
 from skailan.platform.events import DomainEvent
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.settings import get_settings
@@ -44,8 +47,11 @@ from skailan.platform.storage import overloaded_index, transaction
 DUE_SHARDS = 8
 CAMPAIGN_SK = "CAMPAIGN"
 # The counters a campaign keeps (ADD on the campaign item, never recounted).
-COUNTERS = ("recipients", "queued", "sent", "delivered", "read", "failed", "opened", "clicked", "bounced",
-            "complained", "unsubscribed", "skipped")
+COUNTERS = ("recipients", "queued", "sent", "delivered", "read", "failed", "opened", "clicked", "replied",
+            "bounced", "complained", "unsubscribed", "skipped")
+# A person's inbound message on a campaign's channel within this long of its send is a reply to
+# that campaign (the latest one sent to them): counted once, `campaign_recipient.replied`.
+REPLY_WINDOW = timedelta(days=7)
 
 
 def campaign_pk(tenant_id: str, campaign_id: str) -> str:
@@ -123,6 +129,7 @@ class CampaignItem(CampaignsItem, discriminator="campaign"):
     failed = NumberAttribute(default=0)
     opened = NumberAttribute(default=0)
     clicked = NumberAttribute(default=0)
+    replied = NumberAttribute(default=0)
     bounced = NumberAttribute(default=0)
     complained = NumberAttribute(default=0)
     unsubscribed = NumberAttribute(default=0)
@@ -365,7 +372,7 @@ def claim_recipient(tenant_id: str, campaign_id: str, person_id: str, *, at: str
     return True
 
 
-RECIPIENT_EVENT_STATUSES = ("delivered", "read", "opened", "clicked")  # what automations trigger on
+RECIPIENT_EVENT_STATUSES = ("delivered", "read", "opened", "clicked", "replied")  # what automations trigger on
 
 
 def _update_recipient_once(tenant_id: str, campaign_id: str, person_id: str, status: str, *,
@@ -388,9 +395,13 @@ def _update_recipient_once(tenant_id: str, campaign_id: str, person_id: str, sta
     event = build_event(catalogue.SOURCE, tenant_id, type_, entity_type="contact", entity_id=person_id,
                         data={**(extra or {}), "campaign_id": campaign_id, "person_id": person_id,
                               "status": status})
+    channel = (extra or {}).get("channel") if status == "sent" else None
     try:
         with transaction() as tx:
             tx.update(item, actions=actions, condition=condition)
+            if channel:  # an update too, after the recipient's: the reasons keep their positions
+                marker, marker_actions = _last_sent(tenant_id, campaign_id, person_id, str(channel))
+                tx.update(marker, actions=marker_actions)
             outbox.add(tx, [event], table_name())
     except TransactWriteError as err:
         reasons = err.cancellation_reasons or []
@@ -398,6 +409,52 @@ def _update_recipient_once(tenant_id: str, campaign_id: str, person_id: str, sta
             return False
         raise
     return True
+
+
+# ---------------------------------------------------------------- replies
+
+
+class LastSentItem(CampaignsItem, discriminator="last_sent"):
+    """The person's latest campaign message (one item per person, overwritten by the next send)."""
+
+    tenant_id = UnicodeAttribute()
+    campaign_id = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    reply_until = UnicodeAttribute()  # UTC ISO: TTL removal is lazy, so readers compare this
+
+
+def last_sent_pk(tenant_id: str, person_id: str) -> str:
+    return f"T#{tenant_id}#LASTCAMP#{person_id}"
+
+
+LAST_SENT_SK = "LASTCAMP"
+
+
+def _last_sent(tenant_id: str, campaign_id: str, person_id: str, channel: str) -> tuple[LastSentItem, list[Any]]:
+    now = utcnow()
+    until = now + REPLY_WINDOW
+    return LastSentItem(last_sent_pk(tenant_id, person_id), LAST_SENT_SK), [
+        CampaignsItem.kind.set(LastSentItem), LastSentItem.tenant_id.set(tenant_id),
+        LastSentItem.campaign_id.set(campaign_id), LastSentItem.channel.set(channel),
+        LastSentItem.reply_until.set(iso(until)), LastSentItem.created_at.set(iso(now)),
+        LastSentItem.ttl.set(until + timedelta(days=1))]
+
+
+def last_sent(tenant_id: str, person_id: str) -> LastSentItem | None:
+    """One GetItem: the campaign a reply of this person may answer."""
+    try:
+        item = CampaignsItem.get(last_sent_pk(tenant_id, person_id), LAST_SENT_SK)
+    except CampaignsItem.DoesNotExist:
+        return None
+    return item if isinstance(item, LastSentItem) else None
+
+
+def drop_last_sent(tenant_id: str, person_id: str, campaign_id: str) -> None:
+    """Forget the marker once its reply is counted (later messages find none), unless a newer
+    campaign replaced it meanwhile (conditional)."""
+    with contextlib.suppress(DeleteError):
+        LastSentItem(last_sent_pk(tenant_id, person_id), LAST_SENT_SK).delete(
+            condition=LastSentItem.campaign_id == campaign_id)
 
 
 def provider_pk(tenant_id: str, provider_message_id: str) -> str:

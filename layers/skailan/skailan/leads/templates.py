@@ -15,8 +15,9 @@ from skailan.platform.ids import is_valid_id, new_id
 DEFAULTS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("llamada-exitosa", "Llamada exitosa", "Se habló con el cliente y mostró interés. Próximo paso acordado.",
      ("llamada exitosa",)),
+    # Its tag is what the demo automation "Llamar nuevamente → tarea de seguimiento" fires on (issue 15).
     ("llamar-nuevamente", "Llamar nuevamente", "El cliente pidió que lo llamemos de nuevo más tarde.",
-     ("volver a llamar",)),
+     ("Llamar nuevamente",)),
     ("no-interesado", "No interesado", "El cliente dijo que no está interesado.", ("no interesado",)),
     ("no-contesta", "No contesta", "No contestó la llamada; se deja para otro intento.", ("no contesta",)),
     ("numero-equivocado", "Número equivocado", "El número no corresponde a la persona.", ("número equivocado",)),

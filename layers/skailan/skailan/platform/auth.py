@@ -83,6 +83,13 @@ class Caller:
             )
 
 
+def system_caller(tenant_id: str, kind: Literal["bot", "system"] = "system") -> Caller:
+    """The caller of work no person started (automation steps, the opt-out confirmation): every
+    permission of the brand, acting as "Automatización"."""
+    return Caller(tenant_id=tenant_id, principal_id="automation", kind=kind,
+                  permissions=frozenset(f"{m}:{lvl}" for m in MODULES for lvl in LEVELS), name="Automatización")
+
+
 _current_caller: ContextVar[Caller | None] = ContextVar("skailan_caller", default=None)
 
 

@@ -4148,7 +4148,7 @@ export interface components {
              */
             active: boolean;
             /** Trigger */
-            trigger: components["schemas"]["PersonCreated"] | components["schemas"]["PersonUpdated"] | components["schemas"]["TagAdded"] | components["schemas"]["TagRemoved"] | components["schemas"]["JourneyStateChanged"] | components["schemas"]["CustomerRoleChanged"] | components["schemas"]["FormSubmitted"] | components["schemas"]["ConversationOpened"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["ConversationClosed"] | components["schemas"]["MessageReceived"] | components["schemas"]["LeadNoteAdded"] | components["schemas"]["LeadStatusChanged"] | components["schemas"]["OutcomeClassified"] | components["schemas"]["DealStageChanged"] | components["schemas"]["DealWon"] | components["schemas"]["DealLost"] | components["schemas"]["TaskOverdue"] | components["schemas"]["ConversationUnattended"] | components["schemas"]["Manual"] | components["schemas"]["InboundWebhook"] | components["schemas"]["Birthday"] | components["schemas"]["DateField"] | components["schemas"]["Schedule"] | components["schemas"]["CampaignDelivered"] | components["schemas"]["CampaignRead"] | components["schemas"]["CampaignOpened"] | components["schemas"]["CampaignClicked"] | components["schemas"]["CampaignUnsubscribed"];
+            trigger: components["schemas"]["PersonCreated"] | components["schemas"]["PersonUpdated"] | components["schemas"]["TagAdded"] | components["schemas"]["TagRemoved"] | components["schemas"]["JourneyStateChanged"] | components["schemas"]["CustomerRoleChanged"] | components["schemas"]["FormSubmitted"] | components["schemas"]["ConversationOpened"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["ConversationClosed"] | components["schemas"]["MessageReceived"] | components["schemas"]["LeadNoteAdded"] | components["schemas"]["LeadStatusChanged"] | components["schemas"]["OutcomeClassified"] | components["schemas"]["DealStageChanged"] | components["schemas"]["DealWon"] | components["schemas"]["DealLost"] | components["schemas"]["TaskOverdue"] | components["schemas"]["ConversationUnattended"] | components["schemas"]["Manual"] | components["schemas"]["InboundWebhook"] | components["schemas"]["Birthday"] | components["schemas"]["DateField"] | components["schemas"]["Schedule"] | components["schemas"]["CampaignDelivered"] | components["schemas"]["CampaignRead"] | components["schemas"]["CampaignOpened"] | components["schemas"]["CampaignClicked"] | components["schemas"]["CampaignReplied"] | components["schemas"]["CampaignUnsubscribed"];
             /** Conditions */
             conditions?: {
                 [key: string]: unknown;
@@ -4232,7 +4232,7 @@ export interface components {
             /** Active */
             active?: boolean | null;
             /** Trigger */
-            trigger?: (components["schemas"]["PersonCreated"] | components["schemas"]["PersonUpdated"] | components["schemas"]["TagAdded"] | components["schemas"]["TagRemoved"] | components["schemas"]["JourneyStateChanged"] | components["schemas"]["CustomerRoleChanged"] | components["schemas"]["FormSubmitted"] | components["schemas"]["ConversationOpened"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["ConversationClosed"] | components["schemas"]["MessageReceived"] | components["schemas"]["LeadNoteAdded"] | components["schemas"]["LeadStatusChanged"] | components["schemas"]["OutcomeClassified"] | components["schemas"]["DealStageChanged"] | components["schemas"]["DealWon"] | components["schemas"]["DealLost"] | components["schemas"]["TaskOverdue"] | components["schemas"]["ConversationUnattended"] | components["schemas"]["Manual"] | components["schemas"]["InboundWebhook"] | components["schemas"]["Birthday"] | components["schemas"]["DateField"] | components["schemas"]["Schedule"] | components["schemas"]["CampaignDelivered"] | components["schemas"]["CampaignRead"] | components["schemas"]["CampaignOpened"] | components["schemas"]["CampaignClicked"] | components["schemas"]["CampaignUnsubscribed"]) | null;
+            trigger?: (components["schemas"]["PersonCreated"] | components["schemas"]["PersonUpdated"] | components["schemas"]["TagAdded"] | components["schemas"]["TagRemoved"] | components["schemas"]["JourneyStateChanged"] | components["schemas"]["CustomerRoleChanged"] | components["schemas"]["FormSubmitted"] | components["schemas"]["ConversationOpened"] | components["schemas"]["ConversationAssigned"] | components["schemas"]["ConversationClosed"] | components["schemas"]["MessageReceived"] | components["schemas"]["LeadNoteAdded"] | components["schemas"]["LeadStatusChanged"] | components["schemas"]["OutcomeClassified"] | components["schemas"]["DealStageChanged"] | components["schemas"]["DealWon"] | components["schemas"]["DealLost"] | components["schemas"]["TaskOverdue"] | components["schemas"]["ConversationUnattended"] | components["schemas"]["Manual"] | components["schemas"]["InboundWebhook"] | components["schemas"]["Birthday"] | components["schemas"]["DateField"] | components["schemas"]["Schedule"] | components["schemas"]["CampaignDelivered"] | components["schemas"]["CampaignRead"] | components["schemas"]["CampaignOpened"] | components["schemas"]["CampaignClicked"] | components["schemas"]["CampaignReplied"] | components["schemas"]["CampaignUnsubscribed"]) | null;
             /** Conditions */
             conditions?: {
                 [key: string]: unknown;
@@ -4651,6 +4651,19 @@ export interface components {
              * @enum {string}
              */
             type: "campaign_read";
+        };
+        /**
+         * CampaignReplied
+         * @description The person wrote on the campaign's channel within its reply window (campaigns' store.REPLY_WINDOW).
+         */
+        CampaignReplied: {
+            /** Campaign Id */
+            campaign_id?: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "campaign_replied";
         };
         /**
          * CampaignUnsubscribed
@@ -8635,6 +8648,11 @@ export interface components {
              */
             clicked: number;
             /**
+             * Replied
+             * @default 0
+             */
+            replied: number;
+            /**
              * Bounced
              * @default 0
              */
@@ -9293,7 +9311,7 @@ export interface components {
              * Event
              * @enum {string}
              */
-            event: "message_received" | "tag_added" | "tag_removed" | "form_submitted" | "journey_state_changed" | "conversation_closed" | "deal_won" | "deal_lost" | "lead_status_changed" | "campaign_delivered" | "campaign_read" | "campaign_opened" | "campaign_clicked";
+            event: "message_received" | "tag_added" | "tag_removed" | "form_submitted" | "journey_state_changed" | "conversation_closed" | "deal_won" | "deal_lost" | "lead_status_changed" | "campaign_delivered" | "campaign_read" | "campaign_opened" | "campaign_clicked" | "campaign_replied";
             /** Tag */
             tag?: string | null;
             /** Keywords */

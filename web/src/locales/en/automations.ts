@@ -89,6 +89,7 @@ export const automations: Record<keyof typeof es, string> = {
   'automations.trigger.campaign_read': 'A campaign message is read',
   'automations.trigger.campaign_opened': 'A campaign e-mail is opened',
   'automations.trigger.campaign_clicked': 'Clicks a campaign link',
+  'automations.trigger.campaign_replied': 'Replies to a campaign',
   'automations.trigger.campaign_unsubscribed': 'Unsubscribes from campaigns',
   'automations.field.campaign_id': 'Campaign (id, empty: any)',
   'automations.step.request_approval': 'Ask for the deal\'s approval',

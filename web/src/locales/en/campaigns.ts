@@ -171,6 +171,7 @@ export const campaigns: Record<keyof typeof es, string> = {
   'campaigns.stat.failed': 'Failed',
   'campaigns.stat.opened': 'Opened',
   'campaigns.stat.clicked': 'Clicked',
+  'campaigns.stat.replied': 'Replied',
   'campaigns.stat.bounced': 'Bounced',
   'campaigns.stat.complained': 'Complaints',
   'campaigns.stat.unsubscribed': 'Unsubscribed',

@@ -88,6 +88,7 @@ export const automations = {
   'automations.trigger.campaign_read': 'Se lee un mensaje de campaña',
   'automations.trigger.campaign_opened': 'Se abre un correo de campaña',
   'automations.trigger.campaign_clicked': 'Hace clic en un enlace de campaña',
+  'automations.trigger.campaign_replied': 'Responde a una campaña',
   'automations.trigger.campaign_unsubscribed': 'Se da de baja de las campañas',
   'automations.field.campaign_id': 'Campaña (id, vacío: cualquiera)',
   'automations.step.request_approval': 'Pedir aprobación del negocio',

@@ -170,6 +170,7 @@ export const campaigns = {
   'campaigns.stat.failed': 'Fallidos',
   'campaigns.stat.opened': 'Abiertos',
   'campaigns.stat.clicked': 'Con clic',
+  'campaigns.stat.replied': 'Respondieron',
   'campaigns.stat.bounced': 'Rebotados',
   'campaigns.stat.complained': 'Quejas',
   'campaigns.stat.unsubscribed': 'Bajas',

@@ -242,11 +242,11 @@ def receive_ses(body: bytes) -> SnsOutcome:
         return SnsOutcome("ignored")
     notification = load_json(message.message)
     if is_sending_event(notification):
-        from skailan.campaigns import ses_events
+        from skailan.conversations.ingest import claims
 
-        if isinstance(notification, dict) and ses_events.is_campaign(notification):
-            # Campaign e-mail (tagged by the campaigns send worker): its recipient's status and counters.
-            done = ses_events.apply(notification)
+        # Campaign e-mail (tagged by the campaigns send worker, which claims these): its recipient's status.
+        done = claims.ses_event_claimed(notification) if isinstance(notification, dict) else None
+        if done is not None:
             return SnsOutcome("notification", Accepted(1 if done != "unknown" else 0, 1 if done == "unknown" else 0))
         return SnsOutcome("notification", _ses_sending_event(notification))
     return SnsOutcome("notification", _ses_received(notification))

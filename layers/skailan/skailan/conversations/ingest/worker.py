@@ -489,12 +489,13 @@ def _echo(account: accounts.Account, envelope: IngestEnvelope, echo: InboundEcho
 
 
 def _campaign_status(account: accounts.Account, status: InboundStatus) -> bool:
-    """A campaign's message (campaigns send outside conversations): its recipient's status moves."""
-    from skailan.campaigns import statuses
+    """A campaign's message (campaigns send outside conversations; they claim its statuses): its
+    recipient's status moves."""
+    from skailan.conversations.ingest import claims
 
     code = status.error.code if status.error else None
-    return statuses.apply(account.tenant_id, str(status.provider_message_id), status.status, _time(status.timestamp),
-                          str(code) if code is not None else None)
+    return claims.status_claimed(account.tenant_id, str(status.provider_message_id), status.status,
+                                 _time(status.timestamp), str(code) if code is not None else None)
 
 
 def _status(account: accounts.Account, status: InboundStatus, receive_count: int) -> Outcome:

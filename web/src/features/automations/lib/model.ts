@@ -24,7 +24,7 @@ export interface FieldSpec {
 export const WAITABLE_EVENTS = [
   'message_received', 'tag_added', 'tag_removed', 'form_submitted', 'journey_state_changed',
   'conversation_closed', 'deal_won', 'deal_lost', 'lead_status_changed', 'campaign_delivered',
-  'campaign_read', 'campaign_opened', 'campaign_clicked',
+  'campaign_read', 'campaign_opened', 'campaign_clicked', 'campaign_replied',
 ] as const;
 
 export const TRIGGER_TYPES = [
@@ -33,7 +33,8 @@ export const TRIGGER_TYPES = [
   'conversation_assigned', 'conversation_closed', 'lead_note_added', 'lead_status_changed',
   'outcome_classified', 'deal_stage_changed', 'deal_won', 'deal_lost', 'task_overdue',
   'conversation_unattended', 'manual', 'webhook', 'birthday', 'date_field', 'schedule',
-  'campaign_delivered', 'campaign_read', 'campaign_opened', 'campaign_clicked', 'campaign_unsubscribed',
+  'campaign_delivered', 'campaign_read', 'campaign_opened', 'campaign_clicked', 'campaign_replied',
+  'campaign_unsubscribed',
 ] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
 
@@ -75,6 +76,7 @@ export const TRIGGER_FIELDS: Record<TriggerType, readonly FieldSpec[]> = {
   campaign_read: [{ key: 'campaign_id', kind: 'text' }],
   campaign_opened: [{ key: 'campaign_id', kind: 'text' }],
   campaign_clicked: [{ key: 'campaign_id', kind: 'text' }],
+  campaign_replied: [{ key: 'campaign_id', kind: 'text' }],
   campaign_unsubscribed: [{ key: 'channel', kind: 'channel' }],
   schedule: [
     { key: 'cron', kind: 'text', required: true },

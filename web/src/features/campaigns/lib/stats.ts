@@ -8,6 +8,7 @@ export interface StatsLike {
   failed?: number;
   opened?: number;
   clicked?: number;
+  replied?: number;
   bounced?: number;
   complained?: number;
   unsubscribed?: number;
@@ -17,9 +18,9 @@ export interface StatsLike {
 export type StatKey = keyof StatsLike;
 
 export const FUNNEL: Record<'email' | 'sms' | 'whatsapp', StatKey[]> = {
-  sms: ['recipients', 'queued', 'sent', 'delivered', 'failed', 'skipped', 'clicked', 'unsubscribed'],
-  whatsapp: ['recipients', 'queued', 'sent', 'delivered', 'read', 'failed', 'skipped', 'unsubscribed'],
-  email: ['recipients', 'queued', 'sent', 'delivered', 'opened', 'clicked', 'bounced', 'complained', 'failed', 'skipped', 'unsubscribed'],
+  sms: ['recipients', 'queued', 'sent', 'delivered', 'failed', 'skipped', 'clicked', 'replied', 'unsubscribed'],
+  whatsapp: ['recipients', 'queued', 'sent', 'delivered', 'read', 'replied', 'failed', 'skipped', 'unsubscribed'],
+  email: ['recipients', 'queued', 'sent', 'delivered', 'opened', 'clicked', 'replied', 'bounced', 'complained', 'failed', 'skipped', 'unsubscribed'],
 };
 
 export interface Bar {

@@ -1,0 +1,32 @@
+"""What other contexts read of campaigns, as plain values (they never import the campaigns store)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from skailan.campaigns import store
+
+
+@dataclass(frozen=True)
+class CampaignAttention:
+    campaign_id: str
+    name: str
+    channel: str
+    status: str
+    reason: str | None
+
+
+def needing_attention(tenant_id: str, *, limit: int = 20) -> list[CampaignAttention]:
+    """The brand's failed campaigns and those the send worker paused (the dashboard's alert; one Query)."""
+    return [CampaignAttention(campaign_id=i.campaign_id, name=i.name, channel=i.channel, status=i.status,
+                              reason=i.reason) for i in store.needing_attention(tenant_id, limit=limit)]
+
+
+def opted_out(tenant_id: str, channel: str, person_id: str) -> bool:
+    """Whether the person's address on the channel is suppressed (opt-out word, unsubscribe,
+    bounce, complaint, manual): business-initiated sends respect it as campaigns do."""
+    from skailan.crm.person_reads import batch_people
+
+    person = batch_people(tenant_id, [person_id]).get(person_id)
+    address = (person.email if channel == "email" else person.phone) if person is not None else None
+    return bool(address) and bool(store.suppressed(tenant_id, channel, [str(address)]))
