@@ -632,6 +632,14 @@ class LocalRuntime:
 
         return AppSchedules(self.client, self.invoke, function_for_arn, clock.utcnow)
 
+    def _tick_app_schedules(self) -> None:
+        if self.app_schedules is None:
+            return
+        try:
+            self.app_schedules.tick()
+        except Exception:  # moto unreachable: the clock still moved; the poller retries
+            log.exception("app schedules not read")
+
     # -- local routes, seed, banner ----------------------------------------------------------------
 
     def _add_runtime_routes(self) -> None:
@@ -678,14 +686,13 @@ class LocalRuntime:
                                                       "Expected {\"advance_seconds\": N} (N ≥ 0).",
                                            "details": [{"field": "advance_seconds", "error": str(error)}]}}
             # Schedules whose time the clock just passed fire before the answer (deterministic for tests).
-            if self.app_schedules is not None:
-                self.app_schedules.tick()
+            self._tick_app_schedules()
             return 200, {}, {"now": clock.iso(), "offset_seconds": clock.offset_seconds()}
 
         def app_schedules(_: LocalRequest) -> tuple[int, dict[str, str], Any]:
             if self.app_schedules is None:
                 return 200, {}, {"pending": [], "fired": []}
-            self.app_schedules.tick()
+            self._tick_app_schedules()
             return 200, {}, {"pending": self.app_schedules.pending(), "fired": self.app_schedules.fired}
 
         self.add_local_route("GET", "/_local/app-schedules", app_schedules)
