@@ -81,7 +81,6 @@ _NOTHING_TO_DO = {
     "AWS::KMS::Alias",
     "AWS::Cognito::UserPoolDomain",
     "AWS::S3::BucketPolicy",
-    "AWS::Scheduler::ScheduleGroup",
     "AWS::ApiGatewayV2::Stage",
     # The WebSocket API is served by infra/local/websocket.py straight from the template.
     "AWS::ApiGatewayV2::Api",
@@ -226,6 +225,7 @@ class Provisioner:
             ("AWS::Cognito::UserPoolGroup", self._user_pool_group),
             ("AWS::SecretsManager::Secret", self._secret),
             ("AWS::Events::Rule", self._rule),
+            ("AWS::Scheduler::ScheduleGroup", self._schedule_group),
             ("AWS::Scheduler::Schedule", self._schedule),
         ]
         handled = {resource_type for resource_type, _ in steps}
@@ -558,6 +558,14 @@ class Provisioner:
         if moto_targets:
             events.put_targets(Rule=name, EventBusName=bus or "default", Targets=moto_targets)
         log.info("rule %s on %s -> %d targets", name, bus or "default", len(moto_targets))
+
+    def _schedule_group(self, logical_id: str) -> None:
+        """Groups exist in moto: the application creates its one-time schedules there over the
+        Scheduler API, and the runtime fires them (infra/local/app_schedules.py)."""
+        name = self.ids.name(logical_id)
+        if name != "default":
+            self.clients("scheduler").create_schedule_group(Name=name)
+        log.info("schedule group %s", name)
 
     def _schedule(self, logical_id: str) -> None:
         """EventBridge Scheduler schedules are not created in moto: the local scheduler fires them."""

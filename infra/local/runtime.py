@@ -27,6 +27,7 @@ from moto.server import ThreadedMotoServer
 
 from . import botocore_perf, concurrency, moto_cognito, moto_dynamodb, moto_perf, moto_s3, websocket
 from .apis import build_route_table, load_http_apis
+from .app_schedules import AppSchedules
 from .authorizers import JwksCache
 from .aws import FAKE_CREDENTIALS, AwsClients
 from .functions import DEFAULT_CONCURRENCY, FunctionError, LocalFunction, function_specs
@@ -134,6 +135,7 @@ class LocalRuntime:
         self.functions: dict[str, LocalFunction] = {}
         self.gateway: Gateway | None = None
         self.scheduler: Scheduler | None = None
+        self.app_schedules: AppSchedules | None = None
         self.pollers: list[QueuePoller] = []
         self.pipes: list[StreamPipePoller] = []
         self.seed_lines: list[str] = []
@@ -272,6 +274,9 @@ class LocalRuntime:
             self._scheduled_jobs(specs, provisioner.schedule_rules), automatic=self.schedules_enabled
         )
         self.scheduler.start()
+        self.app_schedules = self._app_schedules()
+        if self.schedules_enabled:
+            self.app_schedules.start()
 
         if self.run_seed:
             self.seed_lines = self._seed()
@@ -293,6 +298,9 @@ class LocalRuntime:
     def stop(self) -> None:
         if self.scheduler is not None:
             self.scheduler.stop()
+        if self.app_schedules is not None:
+            self.app_schedules.stop()
+            self.app_schedules = None
         for poller in self.pollers:
             poller.signal_stop()
         for pipe in self.pipes:
@@ -614,6 +622,24 @@ class LocalRuntime:
 
         return fire
 
+    def _app_schedules(self) -> AppSchedules:
+        """The application's one-time Scheduler schedules (in moto), fired on the application clock."""
+        from skailan.platform import clock
+
+        def function_for_arn(arn: str) -> str | None:
+            logical_id = self.ids.logical_id_for_arn(arn) if self.ids is not None else None
+            return logical_id if logical_id in self.functions else None
+
+        return AppSchedules(self.client, self.invoke, function_for_arn, clock.utcnow)
+
+    def _tick_app_schedules(self) -> None:
+        if self.app_schedules is None:
+            return
+        try:
+            self.app_schedules.tick()
+        except Exception:  # moto unreachable: the clock still moved; the poller retries
+            log.exception("app schedules not read")
+
     # -- local routes, seed, banner ----------------------------------------------------------------
 
     def _add_runtime_routes(self) -> None:
@@ -659,8 +685,17 @@ class LocalRuntime:
                                            "message": "Se espera {\"advance_seconds\": N} (N ≥ 0). / "
                                                       "Expected {\"advance_seconds\": N} (N ≥ 0).",
                                            "details": [{"field": "advance_seconds", "error": str(error)}]}}
+            # Schedules whose time the clock just passed fire before the answer (deterministic for tests).
+            self._tick_app_schedules()
             return 200, {}, {"now": clock.iso(), "offset_seconds": clock.offset_seconds()}
 
+        def app_schedules(_: LocalRequest) -> tuple[int, dict[str, str], Any]:
+            if self.app_schedules is None:
+                return 200, {}, {"pending": [], "fired": []}
+            self._tick_app_schedules()
+            return 200, {}, {"pending": self.app_schedules.pending(), "fired": self.app_schedules.fired}
+
+        self.add_local_route("GET", "/_local/app-schedules", app_schedules)
         self.add_local_route("GET", "/_local/clock", clock_now)
         self.add_local_route("POST", "/_local/clock", clock_advance)
         def functions(_: LocalRequest) -> tuple[int, dict[str, str], Any]:

@@ -1,5 +1,6 @@
 """Campaigns through the local runtime (`make run`): an SMS campaign with an accent (UCS-2 in the
-preview) to a list with one suppressed person goes out once per recipient to the fake Twilio —
+preview) to a list with one suppressed person, scheduled and started by its EventBridge Scheduler
+schedule on the application clock, goes out once per recipient to the fake Twilio —
 through the outbox, EventBridge, the fan-out and the send worker — and completes."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -53,7 +55,18 @@ def test_sms_campaign_goes_out_once_per_recipient(client: httpx.Client) -> None:
     assert preview["recipients"] == 3 and preview["skipped"] == {"suppressed": 1}
     assert preview["sms"]["encoding"] == "UCS-2"
 
-    assert client.post(f"/v1/campaigns/{campaign_id}/send", headers=admin).status_code == 202
+    # Scheduled ten minutes ahead (application clock): its EventBridge Scheduler schedule, in the
+    # brand's zone, fires when the clock passes it and starts the campaign (not the due-job backstop).
+    now = datetime.fromisoformat(client.get("/_local/clock").json()["now"].replace("Z", "+00:00"))
+    at = (now + timedelta(minutes=10)).replace(microsecond=0).isoformat()
+    assert client.post(f"/v1/campaigns/{campaign_id}/schedule", headers=admin, json={"at": at}).status_code == 200
+    pending = [s for s in client.get("/_local/app-schedules").json()["pending"] if campaign_id in s["name"]]
+    assert len(pending) == 1 and pending[0]["timezone"] == "America/Bogota", pending
+    assert client.post("/_local/clock", json={"advance_seconds": 11 * 60}).status_code == 200
+    schedules = client.get("/_local/app-schedules").json()
+    fired = [f for f in schedules["fired"] if f["name"] == pending[0]["name"]]
+    assert [f["result"] for f in fired] == [{"started": 1, "by": "schedule"}], fired
+    assert not [s for s in schedules["pending"] if campaign_id in s["name"]]  # deleted after it fired
     done = eventually(lambda: (c := client.get(f"/v1/campaigns/{campaign_id}", headers=admin).json())
                       and c["status"] == "completed" and c)
     assert done["stats"]["sent"] == 3 and done["stats"]["skipped"] == 1

@@ -140,3 +140,72 @@ def test_fire_now_runs_the_owners_jobs_and_reports_errors():
     assert fired == ["ok", "ok"]
     with pytest.raises(KeyError):
         scheduler.fire_now("Missing")
+
+
+# --------------------------------------------------------------------------------------------
+# One-time schedules the application creates in moto (infra/local/app_schedules.py)
+# --------------------------------------------------------------------------------------------
+
+
+def _app_schedules(now: list[datetime], invoked: list[tuple[str, object]]):
+    import boto3
+
+    from infra.local.app_schedules import AppSchedules
+
+    clients = {name: boto3.client(name, region_name="us-east-1") for name in ("scheduler", "sqs")}
+    fn_arn = "arn:aws:lambda:us-east-1:123456789012:function:Starter"
+
+    def invoke(function_id: str, payload: object) -> object:
+        invoked.append((function_id, payload))
+        return {"ok": True}
+
+    firer = AppSchedules(clients.__getitem__, invoke, lambda arn: "Starter" if arn == fn_arn else None,
+                         lambda: now[0])
+    return firer, clients, fn_arn
+
+
+def _create(scheduler, name: str, arn: str, expression: str, zone: str, **target: object) -> None:
+    scheduler.create_schedule(Name=name, GroupName="g", ScheduleExpression=expression,
+                              ScheduleExpressionTimezone=zone, FlexibleTimeWindow={"Mode": "OFF"},
+                              ActionAfterCompletion="DELETE",
+                              Target={"Arn": arn, "RoleArn": "arn:aws:iam::123456789012:role/r",
+                                      "Input": '{"campaign_id": "c1"}', **target})
+
+
+def test_app_schedules_fire_on_the_application_clock_in_their_zone_once_then_are_deleted(monkeypatch):
+    from moto import mock_aws
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        now, invoked = [utc(2030, 1, 15, 14, 29, 59)], []
+        firer, clients, fn_arn = _app_schedules(now, invoked)
+        clients["scheduler"].create_schedule_group(Name="g")
+        _create(clients["scheduler"], "bogota", fn_arn, "at(2030-01-15T09:30:00)", "America/Bogota")
+        assert firer.tick() == [] and invoked == []  # 09:29:59 in Bogotá
+        assert firer.pending()[0]["due"] == "2030-01-15T14:30:00+00:00"
+        now[0] = utc(2030, 1, 15, 14, 30, 0)
+        fired = firer.tick()
+        assert invoked == [("Starter", {"campaign_id": "c1"})]
+        assert fired[0]["ok"] and fired[0]["result"] == {"ok": True}
+        assert clients["scheduler"].list_schedules(GroupName="g")["Schedules"] == []  # ActionAfterCompletion DELETE
+        assert firer.tick() == [] and len(invoked) == 1
+
+
+def test_an_unreachable_target_goes_to_the_dead_letter_queue(monkeypatch):
+    from moto import mock_aws
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        now, invoked = [utc(2030, 1, 1)], []
+        firer, clients, _ = _app_schedules(now, invoked)
+        clients["scheduler"].create_schedule_group(Name="g")
+        dlq = clients["sqs"].create_queue(QueueName="dlq")["QueueUrl"]
+        _create(clients["scheduler"], "lost", "arn:aws:lambda:us-east-1:123456789012:function:Gone",
+                "at(2029-12-31T23:00:00)", "UTC",
+                DeadLetterConfig={"Arn": "arn:aws:sqs:us-east-1:123456789012:dlq"})
+        fired = firer.tick()
+        assert not fired[0]["ok"] and invoked == []
+        messages = clients["sqs"].receive_message(QueueUrl=dlq, MaxNumberOfMessages=10)["Messages"]
+        assert [m["Body"] for m in messages] == ['{"campaign_id": "c1"}']

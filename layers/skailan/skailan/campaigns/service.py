@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ValidationError
 
 from skailan.campaigns import content as text
-from skailan.campaigns import store
+from skailan.campaigns import schedules, store
 from skailan.campaigns.catalogue import (
     CAMPAIGN_CANCELLED,
     CAMPAIGN_PAUSED,
@@ -367,6 +367,8 @@ def schedule(caller: Caller, campaign_id: str, raw_at: str) -> CampaignOut:
     _sendable(item)
     _move(item, ["draft", "scheduled"], {"status": "scheduled", "scheduled_at": iso(moment), "updated_at": iso()},
           CAMPAIGN_SCHEDULED, caller, at=iso(moment))
+    # After the state: the due-time index is the truth, the schedule only makes the start on time.
+    schedules.upsert(item.tenant_id, item.campaign_id, moment, _brand(item.tenant_id).time_zone)
     return out(item)
 
 
@@ -377,9 +379,32 @@ def send_now(caller: Caller | None, tenant_id: str, campaign_id: str) -> Campaig
         raise Conflict(both("La campaña ya se envió o está en curso", "The campaign was already sent or is running"),
                        code="not_sendable")
     _sendable(item)
+    was_scheduled = item.status == "scheduled"
     _move(item, ["draft", "scheduled"], {"status": "sending", "started_at": iso(), "updated_at": iso()},
           CAMPAIGN_STARTED, caller)
+    if was_scheduled:
+        schedules.remove(tenant_id, campaign_id)
     return out(item)
+
+
+def start_scheduled(tenant_id: str, campaign_id: str) -> bool:
+    """The campaign's schedule fired: scheduled → sending once it is due. False when it is not
+    scheduled any more (started by the due job, cancelled, a duplicate delivery) or not due yet
+    (a stale schedule whose update failed): nothing happens, the due job stays the backstop."""
+    try:
+        item = load(tenant_id, campaign_id)
+    except NotFound:
+        return False
+    # Scheduler fires at or after the time; a minute of tolerance for clocks apart.
+    if item.status != "scheduled" or not item.scheduled_at or parse_iso(item.scheduled_at) > utcnow() + timedelta(minutes=1):
+        return False
+    try:
+        _sendable(item)
+        _move(item, ["scheduled"], {"status": "sending", "started_at": iso(), "updated_at": iso()},
+              CAMPAIGN_STARTED, None)
+    except (Conflict, Unprocessable):
+        return False  # another path moved it first (the revision in the condition), or not sendable yet
+    return True
 
 
 def _sendable(item: store.CampaignItem) -> None:
@@ -413,8 +438,11 @@ def cancel(caller: Caller, campaign_id: str) -> CampaignOut:
     item = load(caller.tenant_id, campaign_id)
     if item.status not in ("draft", "scheduled", "sending", "paused"):
         raise Conflict(both("La campaña ya terminó", "The campaign already finished"), code="not_cancellable")
+    was_scheduled = item.status == "scheduled"
     _move(item, ["draft", "scheduled", "sending", "paused"], {"status": "cancelled", "updated_at": iso()},
           CAMPAIGN_CANCELLED, caller)
+    if was_scheduled:
+        schedules.remove(item.tenant_id, item.campaign_id)
     return out(item)
 
 

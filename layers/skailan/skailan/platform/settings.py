@@ -144,6 +144,13 @@ class Settings(BaseModel):
     campaign_link_secret_arn: str = ""
     campaign_links_url: str = ""
     campaign_email_max_rate: float = 0.0
+    # Campaign schedules (docs/campaigns.md): one EventBridge Scheduler schedule per scheduled
+    # campaign, in this group, invoking this target (the due job's function) through this role,
+    # failed deliveries to this queue. Empty (unit tests): only the due-time index starts campaigns.
+    campaign_schedule_group: str = ""
+    campaign_schedule_target_arn: str = ""
+    campaign_schedule_role_arn: str = ""
+    campaign_schedule_dlq_arn: str = ""
 
     @field_validator("app_url")
     @classmethod
