@@ -15,8 +15,13 @@ def test_baja_on_whatsapp_suppresses_and_answers_once(demo, text):
     from skailan.platform.events import DomainEvent
 
     admin = demo["admin@demo.local"]
+    routed_before = _opt_out_checks()
     post_meta(whatsapp_text("  BÁJA ", wa_id="573007770001", name="Olga Optout", message_id="wamid.OPTOUT1"))
+    post_meta(whatsapp_text("no me den de baja", wa_id="573007770001", name="Olga Optout",
+                            message_id="wamid.OPTOUT0"))
     assert drain() == []
+    # Only the keyword reaches the campaigns' opt-out check (the rule filters on the flag ingest set).
+    assert _opt_out_checks() - routed_before == {"wamid.OPTOUT1"}
     conversation = next(c for c in call("api/conversations", "GET", "/v1/conversations", principal=admin).body["items"]
                         if c["contact"].get("external_id") == "573007770001")
     event = DomainEvent(tenant_id="demo", source="skailan.conversations", type="message.received",
@@ -43,6 +48,23 @@ def test_baja_on_whatsapp_suppresses_and_answers_once(demo, text):
                          "content": {"template": {"name": "bienvenida", "language": "es", "parameters": ["x"]}}})
     preview = call("api/campaigns", "GET", f"/v1/campaigns/{created.body['id']}/preview", principal=admin).body
     assert preview["recipients"] == 0 and preview["skipped"] == {"suppressed": 1}
+
+
+def _opt_out_checks() -> set[str]:
+    """Provider ids of the message.received events waiting on the campaign fan-out's queue (peeked)."""
+    import json
+
+    from skailan.platform.aws import client
+
+    sqs = client("sqs")
+    url = sqs.get_queue_url(QueueName="skailan-local-campaign-events")["QueueUrl"]
+    messages = []
+    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30).get("Messages", []):
+        messages += batch
+    for message in messages:
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+    details = [json.loads(m["Body"])["detail"] for m in messages]
+    return {d["data"]["provider_message_id"] for d in details if d.get("type") == "message.received"}
 
 
 def test_keywords_are_folded_and_whole_message_only():
