@@ -4,6 +4,7 @@ Pipes' stream reads pinned (no sockets, no moto: stub clients count the calls)."
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import boto3
@@ -106,3 +107,37 @@ def test_a_full_read_is_followed_by_another_at_once(monkeypatch: pytest.MonkeyPa
     pipe._run()
     assert len(bus.entries) == 4
     assert stream.get_records_calls == 2
+
+
+class _TricklingQueue:
+    """SQS with a message arriving every 10 ms: a receive answers what has arrived (a long poll
+    waits for the next one), counting ReceiveMessage."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.taken = 0
+        self.receives = 0
+
+    def _arrived(self) -> int:
+        return 1 + int((time.monotonic() - self.started) / 0.01) - self.taken
+
+    def receive_message(self, *, MaxNumberOfMessages: int, WaitTimeSeconds: int, **_: Any) -> dict[str, Any]:
+        self.receives += 1
+        while WaitTimeSeconds and self._arrived() <= 0:
+            time.sleep(0.002)
+        count = max(0, min(MaxNumberOfMessages, self._arrived()))
+        messages = [{"MessageId": f"m{self.taken + n}", "ReceiptHandle": "r", "Body": "{}"} for n in range(count)]
+        self.taken += count
+        return {"Messages": messages}
+
+
+def test_a_batching_window_gathers_a_stream_of_messages_in_a_few_receives(monkeypatch: pytest.MonkeyPatch) -> None:
+    from infra.local import pollers
+
+    monkeypatch.setattr(pollers, "GATHER_SECONDS", 0.05)
+    queue = _TricklingQueue()
+    poller = pollers.QueuePoller("Fn.Source", queue, "http://q", batch_size=10, batching_window=1)
+    batch = poller._receive_batch()
+    assert len(batch) == 10
+    # Before: a long poll answers at the first message, so one ReceiveMessage per message (10).
+    assert queue.receives <= 4
