@@ -187,6 +187,7 @@ def part_ingest() -> Iterator[dict[str, Any]]:
 def part_e2e() -> Iterator[dict[str, Any]]:
     import httpx
 
+    from infra.local import request_counts
     from infra.local.fake_providers import meta_signature, whatsapp_message_payload
     from infra.local.runtime import LocalRuntime
 
@@ -242,6 +243,7 @@ def part_e2e() -> Iterator[dict[str, Any]]:
         # CPU per message: unlike the rates, it hardly moves with the machine's other load.
         cpu_started, moto_cpu_started = time.process_time(), runtime.moto_cpu_seconds()
         requests_started = runtime.moto_requests() or {}
+        by_caller_started = request_counts.snapshot()
         started = time.perf_counter()
         for sender in senders:
             sender.start()
@@ -254,6 +256,7 @@ def part_e2e() -> Iterator[dict[str, Any]]:
             time.sleep(1)  # each look is a Scan of the table: it costs the runtime CPU
         elapsed = time.perf_counter() - started
         runtime_cpu, moto_cpu_ended = time.process_time() - cpu_started, runtime.moto_cpu_seconds()
+        by_caller = request_counts.difference(request_counts.snapshot(), by_caller_started)
         requests = {op: n - requests_started.get(op, 0) for op, n in (runtime.moto_requests() or {}).items()}
         moto_cpu = moto_cpu_ended - moto_cpu_started if moto_cpu_ended is not None and moto_cpu_started is not None else None
         done = stored()
@@ -297,6 +300,13 @@ def part_e2e() -> Iterator[dict[str, Any]]:
         yield figure(BENCH, "e2e_moto_requests_per_message", sum(requests.values()) / max(done, 1), "requests",
                      by_operation=per_message, note="requests moto served from the first webhook to the last "
                      "stored message (the whole cascade and the bench's own polling Scans), per stored message")
+    per_caller = {who: {op: round(n / max(done, 1), 2) for op, n in operations.items()}
+                  for who, operations in sorted(by_caller.items(), key=lambda item: -sum(item[1].values()))}
+    yield figure(BENCH, "e2e_runtime_requests_per_message",
+                 sum(sum(ops.values()) for ops in by_caller.values()) / max(done, 1), "requests",
+                 by_caller=per_caller, note="AWS requests the runtime's process made, per stored message, by function "
+                 "(handler code) or runtime thread (poller-X receives, invoke-X deletes, pipe-X reads streams); "
+                 "the bench's own polling Scans under other (infra/local/request_counts.py)")
     yield figure(BENCH, "e2e_webhook_post_p50", statistics.median(post_times), "ms",
                  p99=round(_percentile(post_times, 99), 1), note="HTTP through the local gateway, workers busy")
     yield figure(BENCH, "moto_floor_transactions_per_s", floor_rate, "tx/s", transactions=E2E_MESSAGES,

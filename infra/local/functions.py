@@ -35,6 +35,7 @@ from typing import Any
 
 from .logs import get_logger
 from .physical import PhysicalIds
+from .request_counts import invoking
 from .template import Template, UnresolvedReference, cfn_string
 
 log = get_logger("lambda")
@@ -250,7 +251,8 @@ class LocalFunction:
         context = LambdaContext(self.spec, request_id)
         started = time.monotonic()
         try:
-            return container.handler(payload, context)
+            with invoking(self.logical_id):
+                return container.handler(payload, context)
         except Exception as error:
             stack = traceback.format_exc()
             log.error("%s raised %s: %s\n%s", self.logical_id, type(error).__name__, error, stack.rstrip())

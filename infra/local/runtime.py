@@ -25,7 +25,16 @@ from typing import Any
 from moto.events.models import EventPattern
 from moto.server import ThreadedMotoServer
 
-from . import botocore_perf, concurrency, moto_cognito, moto_dynamodb, moto_perf, moto_s3, websocket
+from . import (
+    botocore_perf,
+    concurrency,
+    moto_cognito,
+    moto_dynamodb,
+    moto_perf,
+    moto_s3,
+    request_counts,
+    websocket,
+)
 from .apis import build_route_table, load_http_apis
 from .app_schedules import AppSchedules
 from .authorizers import JwksCache
@@ -231,6 +240,7 @@ class LocalRuntime:
         )
         self._start_moto()
         botocore_perf.install(self.endpoint_url)  # requests to our moto: no SigV4 computed (README)
+        request_counts.install()  # AWS requests by caller: GET /_local/requests (README)
         self.clients = AwsClients(self.endpoint_url, self.template.region)
         self.ids = PhysicalIds(self.template, self.endpoint_url)
 
@@ -702,7 +712,15 @@ class LocalRuntime:
             return 200, {}, {"functions": [function.describe() for function in self.functions.values()],
                              "pollers": [poller.describe() for poller in self.pollers]}
 
+        def requests(request: LocalRequest) -> tuple[int, dict[str, str], Any]:
+            # AWS requests of this process by caller (function or poller/pipe thread) and operation.
+            if request.method == "DELETE":
+                request_counts.reset()
+            return 200, {}, {"requests": request_counts.snapshot()}
+
         self.add_local_route("GET", "/_local/functions", functions)
+        self.add_local_route("GET", "/_local/requests", requests)
+        self.add_local_route("DELETE", "/_local/requests", requests)
         self.add_local_route("GET", "/_local/pipes", pipes)
         self.add_local_route("GET", "/_local/schedules", list_schedules)
         self.add_local_route("POST", "/_local/schedules/{owner}", fire)

@@ -111,6 +111,21 @@ def test_the_assignment_worker_is_not_fed_its_own_automatic_assignments():
     assert _matches("AssignmentRule", _bus_event(SOURCE, "conversation.closed", {"automatic": True}))
 
 
+def test_the_campaign_fan_out_gets_every_inbound_message():
+    """Opt-out keywords (flagged by ingest) and every other text: any message may be a reply to a
+    campaign (campaigns/replies.py), so the rule must not filter on the opt-out flag."""
+    from skailan.conversations.catalogue import MESSAGE_RECEIVED, SOURCE
+
+    message = {"conversation_id": "c1", "message_id": "m1", "channel": "whatsapp", "person_id": "p1",
+               "type": "text", "provider_message_id": "wamid.1"}
+    assert _matches("CampaignEventsRule", _bus_event(SOURCE, MESSAGE_RECEIVED, {**message, "text": "BAJA",
+                                                                                 "opt_out_keyword": True}))
+    assert _matches("CampaignEventsRule", _bus_event(SOURCE, MESSAGE_RECEIVED, {**message, "text": "hola",
+                                                                                 "opt_out_keyword": False}))
+    assert _matches("CampaignEventsRule", _bus_event("skailan.campaigns", "campaign.started", {"campaign_id": "k1"}))
+    assert _matches("CampaignEventsRule", _bus_event(SOURCE, "consent.changed", {"person_id": "p1"}))
+
+
 @pytest.mark.parametrize(("rule", "handled"), [
     ("AssignmentRule", "ASSIGNMENT_TYPES"),
     ("InboxEventsRule", "INBOX_TYPES|MEMBER_GONE_TYPES"),

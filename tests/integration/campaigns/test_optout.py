@@ -15,8 +15,14 @@ def test_baja_on_whatsapp_suppresses_and_answers_once(demo, text):
     from skailan.platform.events import DomainEvent
 
     admin = demo["admin@demo.local"]
+    routed_before = set(_routed())
     post_meta(whatsapp_text("  BÁJA ", wa_id="573007770001", name="Olga Optout", message_id="wamid.OPTOUT1"))
+    post_meta(whatsapp_text("no me den de baja", wa_id="573007770001", name="Olga Optout",
+                            message_id="wamid.OPTOUT0"))
     assert drain() == []
+    # Both reach the fan-out (either may be a reply to a campaign); ingest flags only the keyword.
+    routed = {pid: flag for pid, flag in _routed().items() if pid not in routed_before}
+    assert routed == {"wamid.OPTOUT1": True, "wamid.OPTOUT0": False}
     conversation = next(c for c in call("api/conversations", "GET", "/v1/conversations", principal=admin).body["items"]
                         if c["contact"].get("external_id") == "573007770001")
     event = DomainEvent(tenant_id="demo", source="skailan.conversations", type="message.received",
@@ -43,6 +49,25 @@ def test_baja_on_whatsapp_suppresses_and_answers_once(demo, text):
                          "content": {"template": {"name": "bienvenida", "language": "es", "parameters": ["x"]}}})
     preview = call("api/campaigns", "GET", f"/v1/campaigns/{created.body['id']}/preview", principal=admin).body
     assert preview["recipients"] == 0 and preview["skipped"] == {"suppressed": 1}
+
+
+def _routed() -> dict[str, bool]:
+    """The message.received events waiting on the campaign fan-out's queue (peeked): provider id →
+    the opt-out flag ingest set."""
+    import json
+
+    from skailan.platform.aws import client
+
+    sqs = client("sqs")
+    url = sqs.get_queue_url(QueueName="skailan-local-campaign-events")["QueueUrl"]
+    messages = []
+    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30).get("Messages", []):
+        messages += batch
+    for message in messages:
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+    details = [json.loads(m["Body"])["detail"] for m in messages]
+    return {d["data"]["provider_message_id"]: bool(d["data"].get("opt_out_keyword"))
+            for d in details if d.get("type") == "message.received"}
 
 
 def test_keywords_are_folded_and_whole_message_only():

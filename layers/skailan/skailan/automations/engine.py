@@ -185,7 +185,7 @@ def on_event(event: DomainEvent) -> dict[str, int]:
         if person_id:
             counts["resumed"] = resume_waiting(event, person_id, waitable)
     for key, facts in keys:
-        for automation in store.matching(event.tenant_id, key):
+        for automation in _matching(event.tenant_id, key):
             if not trigger_matches((automation.definition or {}).get("trigger") or {}, facts):
                 continue
             if not resolved:
@@ -194,6 +194,16 @@ def on_event(event: DomainEvent) -> dict[str, int]:
             outcome = start(automation, event=event, facts=facts, person_id=person_id)
             counts[outcome] = counts.get(outcome, 0) + 1
     return counts
+
+
+def _matching(tenant_id: str, trigger_key: str) -> list[Any]:
+    """`store.matching`, a trigger no automation uses read once per SQS batch (most events start
+    nothing: a Query per message.received otherwise). A non-empty answer is read for each record:
+    a run may pause its automation (strikes) within the batch."""
+    from skailan.platform.batch_reads import shared
+
+    return shared((tenant_id, "automations_on", trigger_key), lambda: list(store.matching(tenant_id, trigger_key)),
+                  keep=lambda found: not found)
 
 
 WAITABLE = frozenset({"message_received", "tag_added", "tag_removed", "form_submitted", "journey_state_changed",

@@ -564,11 +564,18 @@ def delete_person(caller: Caller, person_id: str) -> None:
 
 
 def record_interaction(tenant_id: str, person_id: str, at: str) -> str | None:
+    """`record_interaction_item`'s person id (see there)."""
+    person = record_interaction_item(tenant_id, person_id, at)
+    return person.person_id if person is not None else None
+
+
+def record_interaction_item(tenant_id: str, person_id: str, at: str) -> PersonItem | None:
     """Move the person's `last_interaction_at` forward to `at` (a message from them); never back.
 
     Follows a merge to the kept person. One conditional UpdateItem that also bumps the version, so
     a concurrent full save of the person (VersionAttribute) cannot silently put the old value back.
-    Returns the id of the person that changed, or None (unknown, deleted, or already later).
+    Returns the person that changed as the update left it (ALL_NEW: the segments worker evaluates
+    it without reading it again), or None (unknown, deleted, or already later).
     """
     from pynamodb.exceptions import UpdateError
 
@@ -583,14 +590,14 @@ def record_interaction(tenant_id: str, person_id: str, at: str) -> str | None:
                  & PersonItem.merged_into.does_not_exist()
                  & (PersonItem.last_interaction_at.does_not_exist() | (PersonItem.last_interaction_at < at)))
     try:
-        PersonItem._get_connection().update_item(
+        updated = PersonItem._get_connection().update_item(
             person.pk, PERSON_SK, condition=condition,
-            actions=[PersonItem.last_interaction_at.set(at), PersonItem.version.add(1)])
+            actions=[PersonItem.last_interaction_at.set(at), PersonItem.version.add(1)], return_values="ALL_NEW")
     except UpdateError as err:
         if err.cause_response_code == "ConditionalCheckFailedException":
             return None  # a later message got there first, or the person went away
         raise
-    return person.person_id
+    return PersonItem.from_raw_data(updated["Attributes"])
 
 
 LEAD_STATUSES = ("none", "in_progress", "completed")

@@ -312,7 +312,16 @@ def evaluate_person(tenant_id: str, person_id: str, now: datetime | None = None)
     from skailan.crm.person_reads import find_person
 
     person = find_person(tenant_id, person_id, consistent=True)
-    return _evaluate(tenant_id, person_id, person, _BrandRules(tenant_id), now)
+    return _evaluate(tenant_id, person_id, person, _brand_rules(tenant_id), now)
+
+
+def _brand_rules(tenant_id: str) -> _BrandRules:
+    """The brand's segments and rules, read once per SQS batch (batch_reads.py: the worker never
+    writes a segment's rule; every message.received of the batch evaluated its person against a
+    Query of them)."""
+    from skailan.platform.batch_reads import shared
+
+    return shared((tenant_id, "segment_rules"), lambda: _BrandRules(tenant_id))
 
 
 def evaluate_people(tenant_id: str, people: dict[str, PersonItem | None],
@@ -452,10 +461,13 @@ def on_event(event: Any) -> dict[str, Any]:
                                       reopened=event.type == "conversation.reopened")
         return {"timeline": written}
     if event.type == "message.received" and data.get("person_id"):  # from the conversations context
-        from skailan.crm.people import record_interaction
+        from skailan.crm.people import record_interaction_item
 
-        changed = record_interaction(tenant_id, str(data["person_id"]), event.occurred_at)
-        return {changed: evaluate_person(tenant_id, changed)} if changed else {}
+        # The person as the update left it: evaluated without a second (consistent) read.
+        person = record_interaction_item(tenant_id, str(data["person_id"]), event.occurred_at)
+        if person is None:
+            return {}
+        return {person.person_id: _evaluate(tenant_id, person.person_id, person, _brand_rules(tenant_id), None)}
     if event.type == "contact.imported":  # one event per batch of imported people: read together
         from skailan.crm.merge import refresh_duplicates_of
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from skailan.platform.batch_reads import batch_scope
 from skailan.platform.observability import logger
 
 
@@ -68,6 +69,12 @@ def process_sqs_batch(event: dict[str, Any], handle: Callable[[SqsRecord], Any],
     `fail_whole_batch`: when every record of a standard-queue batch failed, raise instead (the
     usual Lambda behaviour); workers that retry record by record on their own terms turn it off.
     """
+    with batch_scope():  # brand-wide reads shared by the batch's records (batch_reads.py)
+        return _process(event, handle, fifo=fifo, fail_whole_batch=fail_whole_batch)
+
+
+def _process(event: dict[str, Any], handle: Callable[[SqsRecord], Any], *, fifo: bool,
+             fail_whole_batch: bool) -> dict[str, list[dict[str, str]]]:
     records = [SqsRecord(raw) for raw in event.get("Records") or []]
     failures: list[dict[str, str]] = []
     failed_groups: set[str] = set()

@@ -18,6 +18,7 @@ from functools import cache
 from typing import Any, Protocol
 
 from skailan.platform.auth import Caller
+from skailan.platform.batch_reads import forget, shared
 from skailan.platform.events import DomainEvent
 from skailan.platform.observability import logger
 from skailan.realtime import frames, store
@@ -123,6 +124,13 @@ def _holder(tenant_id: str, conversation_id: str | None) -> tuple[str | None, bo
     return (item.assignee if item.status != "closed" else item.last_assignee), True, team_members
 
 
+def _connections(tenant_id: str) -> list[tuple[str, str]]:
+    """The brand's live sockets, queried once per SQS batch (batch_reads.py): each was opened before
+    the batch's events were received, or is as late as it could always be — a member who connects
+    catches up from /v1/changes. A socket found gone makes the next record query again."""
+    return shared((tenant_id, "connections"), lambda: store.list_connections(tenant_id))
+
+
 def handle(event: DomainEvent, poster: Poster, *, lookup: MemberLookup = cached_member_caller) -> Outcome:
     if event.type not in frames.TYPES:
         return Outcome()
@@ -141,7 +149,7 @@ def handle(event: DomainEvent, poster: Poster, *, lookup: MemberLookup = cached_
     outcome = Outcome(cursor=cursor)
     callers: dict[str, Caller | None] = {}
     deliveries: list[tuple[str, bytes]] = []
-    for connection_id, user_id in store.list_connections(tenant_id):
+    for connection_id, user_id in _connections(tenant_id):
         if user_id not in callers:
             callers[user_id] = lookup(tenant_id, user_id)
         caller = callers[user_id]
@@ -167,5 +175,6 @@ def handle(event: DomainEvent, poster: Poster, *, lookup: MemberLookup = cached_
     for connection_id, result in results:
         if result == "gone":
             store.delete_connection(tenant_id, connection_id)
+            forget((tenant_id, "connections"))
         getattr(outcome, result).append(connection_id)
     return outcome

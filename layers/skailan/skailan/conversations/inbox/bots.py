@@ -67,9 +67,11 @@ def faq_answer(text: str | None, rules: list[FaqRule]) -> FaqRule | None:
 
 
 def attending(tenant_id: str, at: datetime | None = None) -> bool:
+    from skailan.platform.batch_reads import shared
     from skailan.tenancy import brands
 
-    brand = brands.get_brand(tenant_id)
+    # Once per SQS batch: every customer message of the batch asks the same brand's hours.
+    brand = shared((tenant_id, "brand"), lambda: brands.get_brand(tenant_id))
     return hours.is_open(brand.business_hours, brand.time_zone, at or utcnow())
 
 

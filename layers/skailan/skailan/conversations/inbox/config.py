@@ -11,6 +11,7 @@ from skailan.conversations.inbox.models import InboxSettings, InboxSettingsIn
 from skailan.conversations.inbox_events import emit
 from skailan.conversations.store.inbox_items import InboxSettingsItem
 from skailan.platform.auth import Caller
+from skailan.platform.batch_reads import shared
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, Unprocessable
 from skailan.platform.patching import deep_merge, lenient_validate, sanitize
@@ -41,6 +42,11 @@ def _settings(tenant_id: str, stored: Any) -> InboxSettings:
 
 
 def get_config(tenant_id: str) -> InboxSettings:
+    # Once per SQS batch: workers read the settings for every record and never write them.
+    return shared((tenant_id, "inbox_settings"), lambda: _load_config(tenant_id))
+
+
+def _load_config(tenant_id: str) -> InboxSettings:
     try:
         stored = InboxSettingsItem.get(settings_pk(tenant_id), SK).data or {}
     except InboxSettingsItem.DoesNotExist:

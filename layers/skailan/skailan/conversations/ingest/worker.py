@@ -446,12 +446,18 @@ def _message_events(account: accounts.Account, conversation_id: str, message_id:
                                   "account_id": account.account_id, "person_id": person_id,
                                   "message_id": message_id}))
     if direction == "in":
+        from skailan.campaigns.optout import is_opt_out
+
         out.append(ev.build(tenant_id, ev.MESSAGE_RECEIVED, key=message_id, entity_type="conversation",
                             entity_id=conversation_id, actor=actor, occurred_at=_time(message.timestamp),
                             data={"conversation_id": conversation_id, "message_id": message_id,
                                   "channel": message.channel, "account_id": account.account_id,
                                   "person_id": person_id, "type": message.type, "text": preview(message.text),
-                                  "provider_message_id": message.provider_message_id}))
+                                  "provider_message_id": message.provider_message_id,
+                                  # The bus routes only these to the campaigns' opt-out check (template.yaml
+                                  # CampaignEventsRule): the others cost it a receive and a delete each.
+                                  "opt_out_keyword": message.channel in ("sms", "whatsapp")
+                                  and is_opt_out(message.text)}))
     else:
         out.append(ev.build(tenant_id, ev.MESSAGE_SENT, key=message_id, entity_type="conversation",
                             entity_id=conversation_id, actor=actor,
