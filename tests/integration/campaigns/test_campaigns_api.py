@@ -613,3 +613,43 @@ def test_a_queued_job_carries_what_the_send_needs_three_requests_and_a_cancel_st
     statuses = {r["person_id"]: (r["status"], r.get("reason")) for r in call(
         API, "GET", f"/v1/campaigns/{campaign_id}/recipients", principal=admin).body["items"]}
     assert statuses == {people[0]: ("sent", None), people[1]: ("skipped", "cancelled")}
+
+
+def test_a_campaign_with_nine_tenths_done_is_about_to_finish_on_the_dashboard(demo):
+    import json
+
+    import httpx
+    import respx
+
+    from skailan.campaigns import sending
+    from tests.integration.channels.conftest import purge, queue_url, receive_all
+
+    admin = demo["admin@demo.local"]
+    people = [_person(admin, f"Final{i} Cerca", phone=f"+57302600{i:04d}") for i in range(10)]
+    campaign_id = _sms(admin, {"kind": "people", "person_ids": people})["id"]
+    assert call(API, "POST", f"/v1/campaigns/{campaign_id}/send", principal=admin).status == 202
+    sending.fan_out("demo", campaign_id)
+    jobs = [m["Body"] for m in receive_all(queue_url("CAMPAIGN_SEND_QUEUE_URL"))
+            if json.loads(m["Body"])["c"] == campaign_id]
+    purge("CAMPAIGN_SEND_QUEUE_URL")
+    assert len(jobs) == 10
+
+    def ending(principal: Any) -> tuple[int, list[dict[str, Any]]]:
+        summary = call("api/analytics", "GET", "/v1/dashboard/summary", principal=principal).body
+        return summary["campaigns_ending_soon"], [a for a in summary["alerts"] if a["type"] == "campaign_ending"]
+
+    sids = iter(f"SM{i:032d}" for i in range(100, 200))
+    with respx.mock(assert_all_called=False) as mock:
+        mock.post(TW_URL).mock(side_effect=lambda _: httpx.Response(201, json={"sid": next(sids), "status": "queued"}))
+        for body in jobs[:8]:
+            assert sending.send_one(body) == "sent"
+        assert ending(admin) == (0, [])  # 80 %: not yet
+        assert sending.send_one(jobs[8]) == "sent"
+        count, alerts = ending(admin)
+        assert count == 1 and [(a["campaign_id"], a["percent"], a["link"]) for a in alerts] == [
+            (campaign_id, 90, f"/campaigns/{campaign_id}/stats")]
+        assert "a punto de finalizar" in alerts[0]["message"]
+        assert ending(demo["admin@acme.local"]) == (0, [])  # another brand never sees it
+        assert sending.send_one(jobs[9]) == "sent"
+    assert call(API, "GET", f"/v1/campaigns/{campaign_id}", principal=admin).body["status"] == "completed"
+    assert ending(admin) == (0, [])  # completed: off the running index

@@ -97,7 +97,7 @@ class ConversationsNow(ResponseModel):
 
 class Alert(ResponseModel):
     type: Literal["unassigned_wait", "channel_account_disconnected", "whatsapp_credits_low",
-                  "whatsapp_credits_topped_up", "campaign_failing"]
+                  "whatsapp_credits_topped_up", "campaign_failing", "campaign_ending"]
     message: str
     link: str
     conversation_id: str | None = None
@@ -110,6 +110,7 @@ class Alert(ResponseModel):
     balance: float | None = None  # WhatsApp credits (the brand's currency)
     minimum: float | None = None
     amount: float | None = None  # the automatic top-up
+    percent: int | None = None  # how much of a campaign ending soon is done
 
 
 class Count(ResponseModel):
@@ -138,5 +139,6 @@ class SummaryOut(ResponseModel):
     deals_won_month: DealsWon
     tasks_overdue: int
     campaigns_running: int  # started or resumed, not yet paused / cancelled / completed
+    campaigns_ending_soon: int = 0  # sending, every recipient written, ≥ 90 % of them done
     alerts: list[Alert]
     links: dict[str, str]

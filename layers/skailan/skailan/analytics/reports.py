@@ -283,6 +283,13 @@ def summary(tenant_id: str) -> SummaryOut:
                      if paused else
                      f"La campaña {campaign.name} falló ({campaign.reason or 'error'}). / "
                      f"Campaign {campaign.name} failed ({campaign.reason or 'error'}).")))
+    ending = campaigns.ending_soon(tenant_id)
+    for progress in ending:
+        alerts.append(Alert(
+            type="campaign_ending", campaign_id=progress.campaign_id, channel=progress.channel,
+            percent=progress.percent, link=f"/campaigns/{progress.campaign_id}/stats",
+            message=f"La campaña {progress.name} está a punto de finalizar ({progress.percent} % enviado). / "
+                    f"Campaign {progress.name} is about to finish ({progress.percent} % sent)."))
     page = channel_accounts.list_accounts(tenant_id, cursor=None, limit=100)
     for account in page.items:
         if account.status != "active":
@@ -306,6 +313,7 @@ def summary(tenant_id: str) -> SummaryOut:
                                  amount=float(item(f"{month}:deals_won").get("s") or 0)),
         tasks_overdue=max(0, int(gauges.get("tasks_overdue") or 0)),
         campaigns_running=max(0, int(gauges.get("campaigns_running") or 0)),
+        campaigns_ending_soon=len(ending),
         alerts=alerts,
         links={"open": "/inbox", "unassigned": "/inbox", "agents": "/settings/users", "leads": "/people",
                "deals": "/deals", "tasks": "/tasks", "report": "/reports/conversations", "campaigns": "/campaigns"},

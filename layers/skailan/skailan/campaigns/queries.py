@@ -22,6 +22,38 @@ def needing_attention(tenant_id: str, *, limit: int = 20) -> list[CampaignAttent
                               reason=i.reason) for i in store.needing_attention(tenant_id, limit=limit)]
 
 
+# A sending campaign with this share of its recipients done (sent, failed or skipped) is about to
+# finish: the dashboard says so ("campañas a punto de finalizar", seed 000 §3.1).
+ENDING_SOON_SHARE = 0.9
+
+
+@dataclass(frozen=True)
+class CampaignProgress:
+    campaign_id: str
+    name: str
+    channel: str
+    recipients: int
+    done: int
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.recipients) if self.recipients else 0
+
+
+def ending_soon(tenant_id: str, *, limit: int = 50) -> list[CampaignProgress]:
+    """Sending campaigns whose recipients are all written and ≥ 90 % done (one Query)."""
+    found = []
+    for item in store.running(tenant_id, limit=limit):
+        recipients, queued = int(item.recipients or 0), int(item.queued or 0)
+        if item.status != "sending" or not item.fanned_out_at or recipients <= 0:
+            continue
+        done = max(0, recipients - queued)
+        if done >= ENDING_SOON_SHARE * recipients:
+            found.append(CampaignProgress(campaign_id=item.campaign_id, name=item.name, channel=item.channel,
+                                          recipients=recipients, done=done))
+    return found
+
+
 def opted_out(tenant_id: str, channel: str, person_id: str) -> bool:
     """Whether the person's address on the channel is suppressed (opt-out word, unsubscribe,
     bounce, complaint, manual): business-initiated sends respect it as campaigns do."""

@@ -189,6 +189,11 @@ def attention_pk(tenant_id: str) -> str:
     return f"T#{tenant_id}#CATTN"
 
 
+def running_pk(tenant_id: str) -> str:
+    """gsi2 of the brand's campaigns that are sending (the dashboard's "ending soon" reads them)."""
+    return f"T#{tenant_id}#CRUN"
+
+
 def needs_attention(status: str | None, reason: str | None) -> bool:
     return status == "failed" or (status == "paused" and reason in SYSTEM_PAUSES)
 
@@ -196,17 +201,25 @@ def needs_attention(status: str | None, reason: str | None) -> bool:
 def _index(item: CampaignItem) -> None:
     item.gsi1pk = list_pk(item.tenant_id, archived=bool(item.archived_at))
     item.gsi1sk = f"{item.created_at}#{item.campaign_id}"
-    # gsi2 is the scheduler's due index while scheduled, the attention index while failing (never both).
+    # gsi2 is the scheduler's due index while scheduled, the attention index while failing, the
+    # running index while sending (one status at a time: never two of them).
     due = item.status == "scheduled" and item.scheduled_at
     attention = not due and not item.archived_at and needs_attention(item.status, item.reason)
-    item.gsi2pk = due_pk(due_shard(item.campaign_id)) if due else attention_pk(item.tenant_id) if attention else None
+    running = item.status == "sending"
+    item.gsi2pk = (due_pk(due_shard(item.campaign_id)) if due else attention_pk(item.tenant_id) if attention
+                   else running_pk(item.tenant_id) if running else None)
     item.gsi2sk = (f"{item.scheduled_at}#{item.tenant_id}#{item.campaign_id}" if due
-                   else item.campaign_id if attention else None)
+                   else item.campaign_id if attention or running else None)
 
 
 def needing_attention(tenant_id: str, *, limit: int = 20) -> list[CampaignItem]:
     """The brand's failed campaigns and those the send worker paused (one Query on gsi2)."""
     return [i for i in CampaignsItem.gsi2.query(attention_pk(tenant_id), limit=limit) if isinstance(i, CampaignItem)]
+
+
+def running(tenant_id: str, *, limit: int = 50) -> list[CampaignItem]:
+    """The brand's campaigns that are sending (one Query on gsi2)."""
+    return [i for i in CampaignsItem.gsi2.query(running_pk(tenant_id), limit=limit) if isinstance(i, CampaignItem)]
 
 
 def save_campaign(item: CampaignItem, events: Iterable[DomainEvent]) -> None:
@@ -286,6 +299,8 @@ def set_status(tenant_id: str, campaign_id: str, status: str, *, expected: Itera
         actions.append(CampaignItem.reason.set(reason))
     if needs_attention(status, reason):
         actions += [CampaignItem.gsi2pk.set(attention_pk(tenant_id)), CampaignItem.gsi2sk.set(campaign_id)]
+    elif status != "sending":
+        actions += [CampaignItem.gsi2pk.remove(), CampaignItem.gsi2sk.remove()]  # off the running index
     try:
         _update(campaign_pk(tenant_id, campaign_id), CAMPAIGN_SK, actions, CampaignItem.status.is_in(*expected))
     except UpdateError:

@@ -3754,7 +3754,7 @@ export interface components {
              * Type
              * @enum {string}
              */
-            type: "unassigned_wait" | "channel_account_disconnected" | "whatsapp_credits_low" | "whatsapp_credits_topped_up" | "campaign_failing";
+            type: "unassigned_wait" | "channel_account_disconnected" | "whatsapp_credits_low" | "whatsapp_credits_topped_up" | "campaign_failing" | "campaign_ending";
             /** Message */
             message: string;
             /** Link */
@@ -3779,6 +3779,8 @@ export interface components {
             minimum?: number | null;
             /** Amount */
             amount?: number | null;
+            /** Percent */
+            percent?: number | null;
         };
         /** AlertSettings */
         AlertSettings: {
@@ -8743,6 +8745,11 @@ export interface components {
             tasks_overdue: number;
             /** Campaigns Running */
             campaigns_running: number;
+            /**
+             * Campaigns Ending Soon
+             * @default 0
+             */
+            campaigns_ending_soon: number;
             /** Alerts */
             alerts: components["schemas"]["Alert"][];
             /** Links */

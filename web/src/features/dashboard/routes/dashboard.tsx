@@ -14,6 +14,7 @@ interface Widget {
   label: MessageKey;
   value: string | number;
   to: string;
+  note?: string;
 }
 
 type WidgetId = WidgetIn['id'];
@@ -88,7 +89,10 @@ export function DashboardRoute() {
         deals_won: { label: 'dashboard.dealsWon', value: data.deals_won_month.count, to: data.links.deals ?? '/deals' },
         tasks_overdue: { label: 'dashboard.tasksOverdue', value: data.tasks_overdue, to: data.links.tasks ?? '/tasks' },
         kam: { label: 'dashboard.kam', value: '→', to: '/reports/kam' },
-        campaigns: { label: 'dashboard.campaignsRunning', value: data.campaigns_running, to: data.links.campaigns ?? '/campaigns' },
+        campaigns: {
+          label: 'dashboard.campaignsRunning', value: data.campaigns_running, to: data.links.campaigns ?? '/campaigns',
+          note: data.campaigns_ending_soon ? t('dashboard.campaignsEnding', { count: data.campaigns_ending_soon }) : undefined,
+        },
       }
     : {};
   // The user's order, hidden ones left out (the alerts have their own section above).
@@ -117,6 +121,8 @@ export function DashboardRoute() {
                           ? t('dashboard.alert.creditsLow', { balance: (alert.balance ?? 0).toFixed(2) })
                           : alert.type === 'whatsapp_credits_topped_up'
                             ? t('dashboard.alert.creditsToppedUp', { amount: (alert.amount ?? 0).toFixed(2) })
+                            : alert.type === 'campaign_ending'
+                              ? t('dashboard.alert.campaignEnding', { channel: alert.channel ?? '', percent: alert.percent ?? 0 })
                             : alert.type === 'campaign_failing'
                               ? t(alert.status === 'paused' ? 'dashboard.alert.campaignPaused' : 'dashboard.alert.campaignFailed',
                                 { channel: alert.channel ?? '', reason: alert.reason ?? '' })
@@ -133,6 +139,7 @@ export function DashboardRoute() {
                 <Link to={w.to}>
                   <span className="widget-label">{t(w.label)}</span>
                   <strong className="widget-value" data-figure={w.label}>{w.value}</strong>
+                  {w.note ? <span className="widget-note">{w.note}</span> : null}
                 </Link>
               </li>
             ))}
