@@ -428,13 +428,11 @@ def change_tags(caller: Caller, conversation_id: str, add: list[str], remove: li
 
 def _save_note(caller: Caller, item: ConversationItem, text: str, *, mentions: list[str],
                record_history: bool = True) -> NoteOut:
-    from pynamodb.transactions import TransactWrite
-
     from skailan.conversations.inbox import notifications
     from skailan.conversations.store import history
     from skailan.conversations.store.inbox_items import NoteItem
-    from skailan.conversations.store.mutate import connection
     from skailan.platform.ids import new_id
+    from skailan.platform.storage import transaction
 
     note_id = new_id()
     now = iso()
@@ -444,7 +442,7 @@ def _save_note(caller: Caller, item: ConversationItem, text: str, *, mentions: l
                     created_at=now)
     event = conversation_event(item, cat.CONVERSATION_NOTE_ADDED, caller,
                                {"note_id": note_id, "text": text[:500], "mentions": mentions})
-    with TransactWrite(connection=connection()) as tx:
+    with transaction() as tx:
         tx.save(note, condition=NoteItem.pk.does_not_exist())
         if record_history:
             tx.save(history.entry_for(event, item.conversation_id))

@@ -15,8 +15,6 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import PutError
-
 from skailan.conversations.domain import hours
 from skailan.conversations.inbox.models import FaqRule, InboxSettings
 from skailan.conversations.store import mutate as holders
@@ -28,6 +26,7 @@ from skailan.crm.values.text import fold
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.observability import logger
+from skailan.platform.storage import ConditionFailed, conditional
 
 OUT_OF_HOURS_REPEAT = timedelta(hours=12)
 # Bots answer what a customer wrote recently, not a backlog replayed after an outage (nor, on
@@ -123,11 +122,10 @@ def _claim(tenant_id: str, conversation_id: str, attr: str, allowed: Any, now: d
     else:
         condition = column.does_not_exist() if previous is None else column == previous
     try:
-        item.save(condition=condition)
-    except PutError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
+        with conditional():
+            item.save(condition=condition)
+    except ConditionFailed:
+        return False
     return True
 
 

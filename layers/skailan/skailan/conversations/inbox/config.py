@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from pynamodb.exceptions import PutError
 
 from skailan.conversations.inbox.models import InboxSettings, InboxSettingsIn
 from skailan.conversations.inbox_events import emit
@@ -15,6 +14,7 @@ from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, Unprocessable
 from skailan.platform.patching import deep_merge, lenient_validate, sanitize
 from skailan.platform.settings import get_settings
+from skailan.platform.storage import ConditionFailed, conditional
 
 SK = "SETTINGS"
 
@@ -85,12 +85,11 @@ def update_config(caller: Caller, changes: InboxSettingsIn) -> InboxSettings:
     item.data = data
     item.updated_at = iso()
     try:
-        item.save()
-    except PutError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("La configuración cambió; vuelve a intentarlo. / The settings changed; try again.",
-                           code="concurrent_update") from err
-        raise
+        with conditional():
+            item.save()
+    except ConditionFailed as err:
+        raise Conflict("La configuración cambió; vuelve a intentarlo. / The settings changed; try again.",
+                       code="concurrent_update") from err
     emit(caller.tenant_id, "inbox.settings_updated", caller=caller, entity_type="inbox_settings",
          entity_id=caller.tenant_id, data={"changed": sorted(patch)})
     return get_config(caller.tenant_id)

@@ -30,20 +30,17 @@ from __future__ import annotations
 
 from pynamodb.attributes import (
     BooleanAttribute,
-    DiscriminatorAttribute,
     JSONAttribute,
     ListAttribute,
     NumberAttribute,
-    TTLAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
     VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from skailan.platform.settings import get_settings
-from skailan.platform.storage import overloaded_index
+from skailan.platform.storage import TableItem
 
 DUE_SHARDS = 4
 
@@ -114,23 +111,15 @@ class ReadyIndex(GlobalSecondaryIndex["InboxItem"]):
     load = NumberAttribute(range_key=True)
 
 
-class InboxItem(Model):
+class InboxItem(TableItem):
     class Meta:
         table_name = get_settings().inbox_table
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    kind = DiscriminatorAttribute()
+    overloaded_indexes = 1
     tenant_id = UnicodeAttribute()
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
-    gsi1 = overloaded_index("gsi1")
     due_pk = UnicodeAttribute(null=True)
     due_sk = UnicodeAttribute(null=True)
     due = DueIndex()
-    ttl = TTLAttribute(null=True)
-    created_at = UnicodeAttribute(null=True)
-    updated_at = UnicodeAttribute(null=True)
 
 
 class AgentItem(InboxItem, discriminator="agent"):
