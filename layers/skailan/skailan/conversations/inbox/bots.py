@@ -19,7 +19,7 @@ from skailan.conversations.domain import hours
 from skailan.conversations.inbox.models import FaqRule, InboxSettings
 from skailan.conversations.store import mutate as holders
 from skailan.conversations.store import state
-from skailan.conversations.store.inbox_items import BotStateItem
+from skailan.conversations.store.inbox_items import BOT_STATE_SK, BotStateItem, bot_state_pk
 from skailan.conversations.store.items import ConversationItem
 from skailan.conversations.store.mutate import Plan
 from skailan.crm.values.text import fold
@@ -101,14 +101,14 @@ def mark_handled(tenant_id: str, conversation_id: str, *, purpose: str, message_
 
 
 def _marker(tenant_id: str, conversation_id: str) -> BotStateItem:
-    return BotStateItem(f"T#{tenant_id}#C#{conversation_id}#B", "BOT", tenant_id=tenant_id,
+    return BotStateItem(bot_state_pk(tenant_id, conversation_id), BOT_STATE_SK, tenant_id=tenant_id,
                         conversation_id=conversation_id)
 
 
 def _claim(tenant_id: str, conversation_id: str, attr: str, allowed: Any, now: datetime) -> bool:
     """Set a marker attribute if `allowed(previous value)`, atomically (exactly one claimant wins)."""
     try:
-        marker = BotStateItem.get(f"T#{tenant_id}#C#{conversation_id}#B", "BOT", consistent_read=True)
+        marker = BotStateItem.get(bot_state_pk(tenant_id, conversation_id), BOT_STATE_SK, consistent_read=True)
     except BotStateItem.DoesNotExist:
         marker = None
     previous = getattr(marker, attr) if marker is not None else None

@@ -8,19 +8,13 @@ from pydantic import ValidationError
 
 from skailan.conversations.inbox.models import InboxSettings, InboxSettingsIn
 from skailan.conversations.inbox_events import emit
-from skailan.conversations.store.inbox_items import InboxSettingsItem
+from skailan.conversations.store.inbox_items import INBOX_SETTINGS_SK, InboxSettingsItem, inbox_settings_pk
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, Unprocessable
 from skailan.platform.patching import deep_merge, lenient_validate, sanitize
 from skailan.platform.settings import get_settings
 from skailan.platform.storage import ConditionFailed, conditional
-
-SK = "SETTINGS"
-
-
-def settings_pk(tenant_id: str) -> str:
-    return f"T#{tenant_id}#INBOX"
 
 
 def _defaults() -> dict[str, Any]:
@@ -42,7 +36,7 @@ def _settings(tenant_id: str, stored: Any) -> InboxSettings:
 
 def get_config(tenant_id: str) -> InboxSettings:
     try:
-        stored = InboxSettingsItem.get(settings_pk(tenant_id), SK).data or {}
+        stored = InboxSettingsItem.get(inbox_settings_pk(tenant_id), INBOX_SETTINGS_SK).data or {}
     except InboxSettingsItem.DoesNotExist:
         stored = {}
     return _settings(tenant_id, stored)
@@ -66,10 +60,10 @@ def update_config(caller: Caller, changes: InboxSettingsIn) -> InboxSettings:
                           "allowed": sorted(known)}],
             )
     try:
-        item = InboxSettingsItem.get(settings_pk(caller.tenant_id), SK)
+        item = InboxSettingsItem.get(inbox_settings_pk(caller.tenant_id), INBOX_SETTINGS_SK)
     except InboxSettingsItem.DoesNotExist:
-        item = InboxSettingsItem(settings_pk(caller.tenant_id), SK, tenant_id=caller.tenant_id, data={},
-                                 created_at=iso())
+        item = InboxSettingsItem(inbox_settings_pk(caller.tenant_id), INBOX_SETTINGS_SK, tenant_id=caller.tenant_id,
+                                 data={}, created_at=iso())
     # Merged field by field into the settings in effect, validated whole, then written: a
     # partial section never erases its siblings, and nothing invalid reaches the table.
     # Only what brands set is stored (defaults from the environment stay live).

@@ -23,10 +23,14 @@ from skailan.conversations.inbox.models import (
 )
 from skailan.conversations.store import timers
 from skailan.conversations.store.inbox_items import (
+    DIGEST_SK,
+    PREFS_SK,
     NotificationItem,
     NotificationMailItem,
     NotificationPrefsItem,
+    digest_pk,
     feed_pk,
+    prefs_pk,
 )
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
@@ -35,19 +39,9 @@ from skailan.platform.settings import get_settings
 from skailan.platform.storage import Action, ConditionFailed, conditional
 
 KINDS = tuple(EmailNotificationKindsOut.model_fields)
-PREFS_SK = "PREFS"
-DIGEST_SK = "DIGEST"
 TIMER_KIND = "notify_mail"
 MAX_LISTED = 20  # lines in one e-mail; the rest are counted ("and N more")
 MAX_IDS = 100  # ids kept per digest; later ones only count
-
-
-def prefs_pk(tenant_id: str, user_id: str) -> str:
-    return f"T#{tenant_id}#U#{user_id}#NP"
-
-
-def digest_pk(tenant_id: str, user_id: str) -> str:
-    return f"T#{tenant_id}#U#{user_id}#NM"
 
 
 def window() -> timedelta:

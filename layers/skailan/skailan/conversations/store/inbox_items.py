@@ -92,6 +92,38 @@ def ready_pk(tenant_id: str) -> str:
     return f"T#{tenant_id}#READY"
 
 
+INBOX_SETTINGS_SK = "SETTINGS"
+BOT_STATE_SK = "BOT"
+PREFS_SK = "PREFS"
+DIGEST_SK = "DIGEST"
+
+
+def inbox_settings_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#INBOX"
+
+
+def notes_pk(tenant_id: str, conversation_id: str) -> str:
+    return f"T#{tenant_id}#C#{conversation_id}#N"
+
+
+def bot_state_pk(tenant_id: str, conversation_id: str) -> str:
+    return f"T#{tenant_id}#C#{conversation_id}#B"
+
+
+def read_markers_pk(tenant_id: str, user_id: str) -> str:
+    return f"T#{tenant_id}#U#{user_id}#R"
+
+
+def prefs_pk(tenant_id: str, user_id: str) -> str:
+    """A user's notification e-mail preferences."""
+    return f"T#{tenant_id}#U#{user_id}#NP"
+
+
+def digest_pk(tenant_id: str, user_id: str) -> str:
+    """A user's pending notification e-mail digest."""
+    return f"T#{tenant_id}#U#{user_id}#NM"
+
+
 
 class DueIndex(GlobalSecondaryIndex["InboxItem"]):
     class Meta:
