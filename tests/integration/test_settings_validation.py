@@ -174,8 +174,9 @@ def test_alerts_can_be_turned_off_with_null(demo):
 
 
 def test_readers_survive_values_written_straight_to_the_table(demo):
-    from skailan.conversations.inbox.config import get_config, settings_pk
+    from skailan.conversations.inbox.config import get_config
     from skailan.conversations.store.inbox_items import InboxSettingsItem
+    from skailan.conversations.store.inbox_items import inbox_settings_pk as settings_pk
     from skailan.crm.people import brand_locale
     from skailan.tenancy.items import BrandItem, tenant_pk
 

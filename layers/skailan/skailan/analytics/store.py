@@ -29,6 +29,7 @@ from datetime import timedelta
 from typing import Any
 
 from skailan.platform.aws import client
+from skailan.platform.cancellation import cancellation_reasons, condition_failed
 from skailan.platform.clock import utcnow
 from skailan.platform.settings import get_settings
 
@@ -262,10 +263,9 @@ def commit(changes: Changes) -> int:
     try:
         dynamodb.transact_write_items(TransactItems=ops)
     except dynamodb.exceptions.TransactionCanceledException as err:
-        reasons = [r.get("Code") for r in err.response.get("CancellationReasons", [])]
-        if reasons and reasons[0] == "ConditionalCheckFailed":
+        if condition_failed(err, 0):
             raise Duplicate() from err
-        raise Conflict(",".join(str(r) for r in reasons)) from err
+        raise Conflict(",".join(str(r) for r in cancellation_reasons(err))) from err
     return len(ops)
 
 
@@ -405,8 +405,7 @@ def write(operations: list[dict[str, Any]]) -> None:
     try:
         dynamodb.transact_write_items(TransactItems=operations)
     except dynamodb.exceptions.TransactionCanceledException as err:
-        reasons = [r.get("Code") for r in err.response.get("CancellationReasons", [])]
-        raise Conflict(",".join(str(r) for r in reasons)) from err
+        raise Conflict(",".join(str(r) for r in cancellation_reasons(err))) from err
 
 
 def table_name() -> str:

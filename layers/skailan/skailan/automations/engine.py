@@ -27,8 +27,6 @@ import re
 from datetime import timedelta
 from typing import Any, cast
 
-from pynamodb.exceptions import PutError
-
 from skailan.automations import store
 from skailan.automations.catalogue import (
     AUTOMATION_PAUSED,
@@ -46,6 +44,7 @@ from skailan.platform.events import CausalChain, DomainEvent, build_event, cause
 from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.observability import logger
 from skailan.platform.settings import get_settings
+from skailan.platform.storage import ConditionFailed
 
 MAX_ATTEMPTS = 3  # a step failing with a transient error: tried this many times, then failed
 BACKOFF_SECONDS = (60, 300)  # before the 2nd and 3rd attempt
@@ -218,8 +217,6 @@ def resume_waiting(event: DomainEvent, person_id: str, keys: list[tuple[str, dic
     handled later is an answer: message times are the provider's, not comparable with the
     application clock); the run's conditional save is the claim, so
     a redelivered event, or a timeout at the same moment, moves it once."""
-    from pynamodb.exceptions import PutError
-
     resumed = 0
     for wait in store.event_waits(event.tenant_id, person_id):
         hit = next((facts for key, facts in keys if key == wait.event_key and trigger_matches(
@@ -240,7 +237,7 @@ def resume_waiting(event: DomainEvent, person_id: str, keys: list[tuple[str, dic
         run.pc, run.attempts, run.status, run.wait_until, run.updated_at = int(run.pc) + 1, 0, "running", None, iso()
         try:
             store.save_run(run)
-        except PutError:
+        except ConditionFailed:
             continue  # the timeout (or another worker) took it first
         store.drop_event_wait(wait)
         automation = store.get_automation(run.tenant_id, run.automation_id)
@@ -462,8 +459,6 @@ def _strike(automation: store.AutomationItem, reason: str) -> None:
 
 def pause(tenant_id: str, automation_id: str, reason: str) -> None:
     """Take the automation off the trigger index with the reason; tell whoever created it."""
-    from pynamodb.exceptions import TransactWriteError
-
     item = store.get_automation(tenant_id, automation_id, consistent=True)
     if item is None or item.paused_reason:
         return
@@ -474,7 +469,7 @@ def pause(tenant_id: str, automation_id: str, reason: str) -> None:
                         data={"automation_id": automation_id, "name": item.name, "reason": item.paused_reason})
     try:
         store.write_automation(item, None, [event])
-    except TransactWriteError:
+    except ConditionFailed:
         return  # edited meanwhile: the next strike looks again
     logger.warning("automation paused", tenant_id=tenant_id, automation_id=automation_id, reason=reason)
     if item.created_by:
@@ -523,8 +518,6 @@ def _finish(run: store.RunItem, automation: store.AutomationItem | None, status:
 def execute(run: store.RunItem, program: list[dict[str, Any]], *, automation: store.AutomationItem | None) -> None:
     """Run instructions from the run's program counter until the end, a wait, a retry or a failure.
     The run is saved after every step (conditional on its revision: a second worker stops)."""
-    from pynamodb.exceptions import PutError
-
     chain = CausalChain(root_event_id=run.root_event_id, depth=int(run.depth))
     with caused_by(chain):
         while int(run.pc) < len(program):
@@ -609,7 +602,7 @@ def execute(run: store.RunItem, program: list[dict[str, Any]], *, automation: st
             run.pc, run.attempts, run.updated_at = pc + 1, 0, iso()
             try:
                 store.save_run(run)
-            except PutError:
+            except ConditionFailed:
                 logger.warning("run moved by another worker; this one stops", run_id=run.run_id)
                 return
     _finish(run, automation, "completed")
@@ -697,7 +690,7 @@ def _resume_after_decision(item: store.ApprovalItem, approved: bool, by: str, re
     run.attempts, run.status, run.updated_at = 0, "running", iso()
     try:
         store.save_run(run)
-    except PutError:
+    except ConditionFailed:
         return
     automation = store.get_automation(run.tenant_id, run.automation_id)
     if automation is None:
@@ -1038,7 +1031,7 @@ def resume_due(now: str | None = None, *, max_seconds: float = 100.0) -> dict[st
         if automation is None:
             run.status, run.reason, run.wait_until = "stopped", why_not(
                 "la automatización fue eliminada", "the automation was deleted"), None
-            with contextlib.suppress(PutError):
+            with contextlib.suppress(ConditionFailed):
                 store.save_run(run, [_run_event(run, RUN_STOPPED)])
             counts["skipped"] += 1
             continue
@@ -1054,7 +1047,7 @@ def resume_due(now: str | None = None, *, max_seconds: float = 100.0) -> dict[st
         run.status, run.wait_until, run.updated_at = "running", None, iso()
         try:
             store.save_run(run)  # the claim: a second job run finds it running
-        except PutError:
+        except ConditionFailed:
             counts["skipped"] += 1
             continue
         execute(run, program, automation=automation)
@@ -1107,7 +1100,7 @@ def retry(caller: Caller, automation_id: str, run_id: str) -> RunOut:
     run.status, run.reason, run.attempts, run.updated_at = "running", None, 0, iso()
     try:
         store.save_run(run)
-    except PutError as err:
+    except ConditionFailed as err:
         raise Conflict(both("La ejecución cambió; vuelve a intentarlo", "The run changed; try again"),
                        code="run_changed") from err
     execute(run, version.program or [], automation=automation)

@@ -11,7 +11,6 @@ import secrets
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from pynamodb.exceptions import TransactWriteError
 
 from skailan.automations import store
 from skailan.automations.catalogue import CATALOGUE, SOURCE
@@ -31,6 +30,7 @@ from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
 from skailan.platform.events import DomainEvent, build_event
 from skailan.platform.ids import is_valid_id, new_id
+from skailan.platform.storage import ConditionFailed
 
 NOT_FOUND = "Automatización no encontrada. / Automation not found."
 WHATSAPP_WINDOW_MINUTES = 24 * 60
@@ -506,7 +506,7 @@ def update(caller: Caller, automation_id: str, data: AutomationPatchIn) -> Autom
         store.write_automation(item, version, [event(tenant_id, "automation.updated", caller, automation_id,
                                                      changed=sorted(sent), version=int(item.version))], hook=hook,
                                schedule_at=schedule_at)
-    except TransactWriteError as err:
+    except ConditionFailed as err:
         raise Conflict(both("La automatización cambió mientras la editabas; vuelve a cargarla",
                             "The automation changed while you edited it; reload it"),
                        code="automation_changed") from err
@@ -532,7 +532,7 @@ def delete(caller: Caller, automation_id: str) -> None:
     try:
         store.write_automation(item, None, [event(caller.tenant_id, "automation.deleted", caller, automation_id,
                                                   name=item.name)])
-    except TransactWriteError as err:
+    except ConditionFailed as err:
         raise Conflict(both("La automatización cambió; vuelve a intentarlo", "The automation changed; try again"),
                        code="automation_changed") from err
 

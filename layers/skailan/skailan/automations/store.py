@@ -40,22 +40,20 @@ from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
-    DiscriminatorAttribute,
     JSONAttribute,
     NumberAttribute,
-    TTLAttribute,
     UnicodeAttribute,
     VersionAttribute,
 )
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
-from pynamodb.models import Model
 
 from skailan.platform import outbox
+from skailan.platform.cancellation import condition_failed
 from skailan.platform.clock import utcnow
 from skailan.platform.events import DomainEvent
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.settings import get_settings
-from skailan.platform.storage import overloaded_index, transaction
+from skailan.platform.storage import TableItem, conditional, transaction
 
 WAIT_SHARDS = 16
 IDEMPOTENCY_TTL = timedelta(days=7)
@@ -118,25 +116,11 @@ def table_name() -> str:
     return get_settings().automations_table
 
 
-class AutomationsItem(Model):
+class AutomationsItem(TableItem):
     class Meta:
         table_name = get_settings().automations_table
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    kind = DiscriminatorAttribute()
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
-    gsi2pk = UnicodeAttribute(null=True)
-    gsi2sk = UnicodeAttribute(null=True)
-    gsi3pk = UnicodeAttribute(null=True)
-    gsi3sk = UnicodeAttribute(null=True)
-    gsi1 = overloaded_index("gsi1")
-    gsi2 = overloaded_index("gsi2")
-    gsi3 = overloaded_index("gsi3")
-    ttl = TTLAttribute(null=True)
-    created_at = UnicodeAttribute(null=True)
-    updated_at = UnicodeAttribute(null=True)
+    overloaded_indexes = 3
 
 
 class AutomationItem(AutomationsItem, discriminator="automation"):
@@ -281,9 +265,10 @@ def write_automation(item: AutomationItem, version: VersionItem | None, events: 
                      hook: MarkerItem | None = None, schedule_at: str | None = None) -> None:
     """The automation (conditional on its revision), its new version and its events, atomically.
     A clock trigger's schedule item goes with it: saved at `schedule_at` while the automation is
-    live, deleted otherwise (paused, inactive, deleted, another trigger)."""
+    live, deleted otherwise (paused, inactive, deleted, another trigger). `ConditionFailed` when
+    refused (saved meanwhile)."""
     index(item)
-    with transaction() as tx:
+    with conditional(), transaction() as tx:
         tx.save(item)  # VersionAttribute: refused if someone saved it meanwhile
         if version is not None:
             tx.save(version, condition=VersionItem.pk.does_not_exist())
@@ -376,9 +361,7 @@ def claim_run(run: RunItem, event_id: str | None, once_person: str | None) -> bo
                 tx.save(marker, condition=MarkerItem.pk.does_not_exist())
             tx.save(run, condition=RunItem.pk.does_not_exist())
     except TransactWriteError as err:
-        reasons = [r.get("Code") if isinstance(r, dict) else getattr(r, "code", None)
-                   for r in (err.cancellation_reasons or [])]
-        if any(code == "ConditionalCheckFailed" for code in reasons):
+        if condition_failed(err):
             return False
         raise
     return True
@@ -403,9 +386,11 @@ def once_claimed(tenant_id: str, automation_id: str, person_id: str) -> bool:
 
 
 def save_run(run: RunItem, events: list[DomainEvent] | None = None) -> None:
-    """Save a run (conditional on its revision: two workers never both move it), then its events."""
+    """Save a run (conditional on its revision: two workers never both move it), then its events.
+    `ConditionFailed` when another worker moved it first."""
     _index_run(run)
-    run.save()
+    with conditional():
+        run.save()
     if events:
         outbox.write(events, table_name())
 

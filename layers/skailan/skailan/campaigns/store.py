@@ -26,23 +26,21 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pynamodb.attributes import (
-    DiscriminatorAttribute,
     JSONAttribute,
     MapAttribute,
     NumberAttribute,
-    TTLAttribute,
     UnicodeAttribute,
     VersionAttribute,
 )
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
-from pynamodb.models import Model
 
 from skailan.platform import outbox
+from skailan.platform.cancellation import condition_failed
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.events import DomainEvent
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.settings import get_settings
-from skailan.platform.storage import overloaded_index, transaction
+from skailan.platform.storage import TableItem, transaction
 
 DUE_SHARDS = 8
 CAMPAIGN_SK = "CAMPAIGN"
@@ -86,22 +84,11 @@ def table_name() -> str:
     return get_settings().campaigns_table
 
 
-class CampaignsItem(Model):
+class CampaignsItem(TableItem):
     class Meta:
         table_name = get_settings().campaigns_table
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    kind = DiscriminatorAttribute()
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
-    gsi2pk = UnicodeAttribute(null=True)
-    gsi2sk = UnicodeAttribute(null=True)
-    gsi1 = overloaded_index("gsi1")
-    gsi2 = overloaded_index("gsi2")
-    ttl = TTLAttribute(null=True)
-    created_at = UnicodeAttribute(null=True)
-    updated_at = UnicodeAttribute(null=True)
+    overloaded_indexes = 2
 
 
 class CampaignItem(CampaignsItem, discriminator="campaign"):
@@ -381,7 +368,7 @@ def claim_recipient(tenant_id: str, campaign_id: str, person_id: str, *, at: str
                                condition=CampaignItem.status == "sending")
             tx.update(item, actions=actions, condition=RecipientItem.status == "queued")
     except TransactWriteError as err:
-        if any(r is not None and r.code == "ConditionalCheckFailed" for r in err.cancellation_reasons or []):
+        if condition_failed(err):
             return False
         raise
     return True
@@ -419,8 +406,7 @@ def _update_recipient_once(tenant_id: str, campaign_id: str, person_id: str, sta
                 tx.update(marker, actions=marker_actions)
             outbox.add(tx, [event], table_name())
     except TransactWriteError as err:
-        reasons = err.cancellation_reasons or []
-        if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+        if condition_failed(err, 0):
             return False
         raise
     return True

@@ -22,14 +22,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.transactions import TransactWrite
-
 from skailan.conversations.catalogue import CATALOGUE as CONVERSATIONS_CATALOGUE
 from skailan.conversations.inbox_catalogue import CATALOGUE as INBOX_CATALOGUE
 from skailan.platform import outbox
 from skailan.platform.auth import Caller
 from skailan.platform.events import Actor, DomainEvent
 from skailan.platform.settings import get_settings
+from skailan.platform.storage import TransactWrite
 
 CONVERSATIONS = "skailan.conversations"
 INBOX = "skailan.inbox"

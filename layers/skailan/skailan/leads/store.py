@@ -32,21 +32,19 @@ from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
-    DiscriminatorAttribute,
     JSONAttribute,
     NumberAttribute,
-    TTLAttribute,
     UnicodeAttribute,
 )
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.expressions.update import Action
-from pynamodb.models import Model
 
 from skailan.platform import outbox
+from skailan.platform.cancellation import condition_failed
 from skailan.platform.clock import utcnow
 from skailan.platform.events import DomainEvent
 from skailan.platform.settings import get_settings
-from skailan.platform.storage import overloaded_index, transaction
+from skailan.platform.storage import TableItem, transaction
 
 LEAD_SK = "LEAD"
 SETTINGS_SK = "SETTINGS"
@@ -89,25 +87,11 @@ def queue_sk(status: str, at: str, person_id: str) -> str:
     return f"{RANKS.get(status, '0')}#{at}#{person_id}"
 
 
-class LeadsItem(Model):
+class LeadsItem(TableItem):
     class Meta:
         table_name = get_settings().leads_table
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    kind = DiscriminatorAttribute()
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
-    gsi2pk = UnicodeAttribute(null=True)
-    gsi2sk = UnicodeAttribute(null=True)
-    gsi3pk = UnicodeAttribute(null=True)
-    gsi3sk = UnicodeAttribute(null=True)
-    gsi1 = overloaded_index("gsi1")
-    gsi2 = overloaded_index("gsi2")
-    gsi3 = overloaded_index("gsi3")
-    ttl = TTLAttribute(null=True)
-    created_at = UnicodeAttribute(null=True)
-    updated_at = UnicodeAttribute(null=True)
+    overloaded_indexes = 3
 
 
 class LeadItem(LeadsItem, discriminator="lead"):
@@ -418,13 +402,11 @@ def write_note(lead: LeadItem, note: NoteItem, events: list[DomainEvent], *, res
             tx.update(LeadItem(lead.pk, LEAD_SK), actions=actions, condition=condition)
             outbox.add(tx, events, get_settings().leads_table)
     except TransactWriteError as err:
-        reasons = [r.get("Code") if isinstance(r, dict) else getattr(r, "code", None)
-                   for r in (err.cancellation_reasons or [])]
-        if client_note_id and len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+        if client_note_id and condition_failed(err, 1):
             marker = find_client_note(lead.tenant_id, lead.person_id, client_note_id)
             if marker:
                 raise Duplicate(marker) from err
-        if "ConditionalCheckFailed" in reasons:
+        if condition_failed(err):
             current = get_lead(lead.tenant_id, lead.person_id, consistent=True)
             if current is not None and current.reserved_by_id and current.reserved_by_id != holder_id:
                 raise Held(current.reserved_by_id, current.reserved_by_name) from err
@@ -592,9 +574,7 @@ def apply_counters(tenant_id: str, event_id: str, counts: list[tuple[str, str, i
                     actions.append(CounterItem.label.set(label))
                 tx.update(CounterItem(report_pk(tenant_id), f"D#{day}#{metric}"), actions=actions)
     except TransactWriteError as err:
-        reasons = [r.get("Code") if isinstance(r, dict) else getattr(r, "code", None)
-                   for r in (err.cancellation_reasons or [])]
-        if reasons and reasons[0] == "ConditionalCheckFailed":
+        if condition_failed(err, 0):
             return False
         raise
     return True
@@ -617,9 +597,7 @@ def mark_unique(tenant_id: str, day: str, person_id: str, counts: list[tuple[str
                     actions.append(CounterItem.label.set(label))
                 tx.update(CounterItem(report_pk(tenant_id), f"D#{day}#{metric}"), actions=actions)
     except TransactWriteError as err:
-        reasons = [r.get("Code") if isinstance(r, dict) else getattr(r, "code", None)
-                   for r in (err.cancellation_reasons or [])]
-        if reasons and reasons[0] == "ConditionalCheckFailed":
+        if condition_failed(err, 0):
             return False
         raise
     return True

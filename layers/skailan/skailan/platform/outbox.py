@@ -31,11 +31,11 @@ from functools import cache
 from typing import Any
 
 from pynamodb.attributes import TTLAttribute, UnicodeAttribute
-from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.events import DomainEvent
+from skailan.platform.storage import KeyedItem
 
 ITEM_TYPE = "outbox"
 TTL = timedelta(days=3)
@@ -46,14 +46,12 @@ def outbox_pk(tenant_id: str, event_id: str) -> str:
     return f"T#{tenant_id}#outbox#{zlib.crc32(event_id.encode()) % SHARDS}"
 
 
-class OutboxItem(Model):
+class OutboxItem(KeyedItem):
     """One domain event waiting for the table's stream; `model_for` binds it to a table."""
 
     class Meta:
         table_name = "outbox-unbound"  # never used: every write goes through `model_for(table)`
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     item_type = UnicodeAttribute(default=ITEM_TYPE)
     tenant_id = UnicodeAttribute()
     source = UnicodeAttribute()

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from skailan.platform.aws import client
+from skailan.platform.cancellation import condition_failed
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.ids import ulid
 from skailan.platform.settings import get_settings
@@ -121,8 +122,7 @@ def record_change(tenant_id: str, event_id: str, build: Any, *, now: datetime | 
                 "audience": {"S": json.dumps(audience)}, "ttl": ttl}}},
         ])
     except dynamodb.exceptions.TransactionCanceledException as err:
-        reasons = [r.get("Code") for r in err.response.get("CancellationReasons", [])]
-        if reasons[:1] != ["ConditionalCheckFailed"]:
+        if not condition_failed(err, 0):
             raise
         stored = _stored_change(tenant_id, event_id)
         if stored is None:

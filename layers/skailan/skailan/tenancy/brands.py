@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from pynamodb.exceptions import PutError
 
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
 from skailan.platform.patching import deep_merge, lenient_validate
+from skailan.platform.storage import ConditionFailed, conditional
 from skailan.tenancy import close_reasons
 from skailan.tenancy.defaults import DEFAULT_BUSINESS_HOURS
 from skailan.tenancy.events import emit
@@ -67,11 +67,10 @@ def create_brand(
         updated_at=now,
     )
     try:
-        item.save(condition=BrandItem.pk.does_not_exist())
-    except PutError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            return get_brand(tenant_id), False
-        raise
+        with conditional():
+            item.save(condition=BrandItem.pk.does_not_exist())
+    except ConditionFailed:
+        return get_brand(tenant_id), False
     close_reasons.ensure_defaults(tenant_id)
     emit(tenant_id, "brand.created", entity_type="brand", entity_id=tenant_id, data={"name": name})
     return _out(item), True
@@ -108,15 +107,14 @@ def update_brand(caller: Caller, changes: BrandSettingsIn) -> BrandOut:
     item.settings = settings.model_dump(mode="json", exclude_none=True)
     item.updated_at = iso()
     try:
-        item.save()  # VersionAttribute: a concurrent edit fails instead of being lost
-    except PutError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict(
-                "La marca cambió mientras la editabas; vuelve a intentarlo. / "
-                "The brand changed while you edited it; try again.",
-                code="concurrent_update",
-            ) from err
-        raise
+        with conditional():
+            item.save()  # VersionAttribute: a concurrent edit fails instead of being lost
+    except ConditionFailed as err:
+        raise Conflict(
+            "La marca cambió mientras la editabas; vuelve a intentarlo. / "
+            "The brand changed while you edited it; try again.",
+            code="concurrent_update",
+        ) from err
     emit(
         caller.tenant_id,
         "brand.updated",

@@ -12,8 +12,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
-
 from skailan.platform.auth import Caller
 from skailan.platform.aws import client
 from skailan.platform.clock import iso
@@ -21,7 +19,7 @@ from skailan.platform.errors import Conflict, NotFound, Unprocessable
 from skailan.platform.ids import new_id
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.settings import get_settings
-from skailan.platform.storage import transaction
+from skailan.platform.storage import ConditionFailed, conditional, transaction
 from skailan.tenancy.events import emit
 from skailan.tenancy.items import ChannelAccountItem, RouteGuardItem, tenant_pk
 from skailan.tenancy.models import ChannelAccountIn, ChannelAccountOut, ChannelAccountUpdateIn, Page
@@ -101,13 +99,13 @@ def create_account(caller: Caller | None, tenant_id: str, data: ChannelAccountIn
     if data.channel in ROUTING_EXTERNAL:
         guards.append(guard_pk(data.channel, data.external[ROUTING_EXTERNAL[data.channel]]))
     try:
-        with transaction() as tx:
+        with conditional(), transaction() as tx:
             tx.save(item, condition=ChannelAccountItem.pk.does_not_exist())
             for pk in guards:
                 tx.save(RouteGuardItem(pk, "ROUTE", tenant_id=tenant_id, account_id=account_id,
                                        channel=data.channel, created_at=now),
                         condition=RouteGuardItem.pk.does_not_exist())
-    except TransactWriteError as err:
+    except ConditionFailed as err:
         raise Conflict(
             "Ese canal o identificador ya está conectado. / That channel or id is already connected.",
             code="channel_already_connected",
@@ -293,15 +291,12 @@ def update_account(caller: Caller, account_id: str, data: ChannelAccountUpdateIn
         item.name = changes["name"]
     item.config = config
     item.updated_at = iso()
-    from pynamodb.exceptions import PutError
-
     try:
-        item.save()  # version-checked: a concurrent edit fails instead of being lost
-    except PutError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("El canal cambió mientras lo editabas; vuelve a intentarlo. / "
-                           "The account changed while you edited it; try again.", code="concurrent_update") from err
-        raise
+        with conditional():
+            item.save()  # version-checked: a concurrent edit fails instead of being lost
+    except ConditionFailed as err:
+        raise Conflict("El canal cambió mientras lo editabas; vuelve a intentarlo. / "
+                       "The account changed while you edited it; try again.", code="concurrent_update") from err
     emit(tenant_id, "channel_account.updated", caller=caller, entity_type="channel_account", entity_id=account_id,
          data={"channel": item.channel, "changed": sorted(changes),  # never the secrets themselves
                "credentials_rotated": credentials is not None})
@@ -320,11 +315,11 @@ def delete_account(caller: Caller, account_id: str) -> None:
     if item.channel in ROUTING_EXTERNAL and (item.external or {}).get(ROUTING_EXTERNAL[item.channel]):
         guards.append(guard_pk(item.channel, item.external[ROUTING_EXTERNAL[item.channel]]))
     try:
-        with transaction() as tx:
+        with conditional(), transaction() as tx:
             tx.delete(item)
             for pk in guards:
                 tx.delete(RouteGuardItem(pk, "ROUTE"), condition=RouteGuardItem.account_id == account_id)
-    except TransactWriteError as err:
+    except ConditionFailed as err:
         raise Conflict("El canal cambió mientras lo eliminabas; vuelve a intentarlo. / "
                        "The account changed while you deleted it; try again.", code="concurrent_update") from err
     if item.secret_name:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import PutError
+import contextlib
 
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import NotFound
 from skailan.platform.ids import new_id
+from skailan.platform.storage import ConditionFailed, conditional
 from skailan.tenancy.defaults import DEFAULT_CLOSE_REASONS
 from skailan.tenancy.events import emit
 from skailan.tenancy.items import CloseReasonItem, tenant_pk
@@ -36,11 +37,8 @@ def ensure_defaults(tenant_id: str) -> None:
             created_at=now,
             updated_at=now,
         )
-        try:
+        with contextlib.suppress(ConditionFailed), conditional():
             item.save(condition=CloseReasonItem.pk.does_not_exist())
-        except PutError as err:
-            if err.cause_response_code != "ConditionalCheckFailedException":
-                raise
 
 
 def list_reasons(tenant_id: str, *, include_inactive: bool = False) -> list[CloseReasonOut]:

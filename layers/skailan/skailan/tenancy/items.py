@@ -17,20 +17,21 @@ gsi1 USER#<sub> lists a person's brands at sign-in; INVITATIONS feeds the purge 
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+
 from pynamodb.attributes import (
     BooleanAttribute,
-    DiscriminatorAttribute,
     JSONAttribute,
     NumberAttribute,
-    TTLAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
     VersionAttribute,
 )
-from pynamodb.models import Model
+from pynamodb.exceptions import DeleteError
 
 from skailan.platform.settings import get_settings
-from skailan.platform.storage import overloaded_index
+from skailan.platform.storage import KeyedItem, TableItem, overloaded_index
 
 
 def tenant_pk(tenant_id: str) -> str:
@@ -38,18 +39,11 @@ def tenant_pk(tenant_id: str) -> str:
 
 
 
-class TenancyItem(Model):
+class TenancyItem(TableItem):
     class Meta:
         table_name = get_settings().tenancy_table
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    kind = DiscriminatorAttribute()
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
-    gsi1 = overloaded_index("gsi1")
-    created_at = UnicodeAttribute(null=True)
-    updated_at = UnicodeAttribute(null=True)
+    overloaded_indexes = 1
 
 
 class BrandItem(TenancyItem, discriminator="brand"):
@@ -130,19 +124,26 @@ class RouteGuardItem(TenancyItem, discriminator="route"):
 class PasswordResetItem(TenancyItem, discriminator="password_reset"):
     code_hash = UnicodeAttribute()
     expires_at = UnicodeAttribute()
-    ttl = TTLAttribute(null=True)
 
 
+def reset_pk(email: str) -> str:
+    """A password-reset code's partition: the e-mail hashed (the table never holds it in a key)."""
+    return "RESET#" + hashlib.sha256(email.lower().encode()).hexdigest()
 
 
-class AuditItem(Model):
+def use_reset_code(item: PasswordResetItem) -> None:
+    """Delete a used reset code if it is still that one. Any failure is ignored: the password is
+    set by then, and an unused code expires by its TTL."""
+    with contextlib.suppress(DeleteError):
+        item.delete(condition=PasswordResetItem.code_hash == item.code_hash)
+
+
+class AuditItem(KeyedItem):
     """One audit entry: pk T#<t>, sk <occurred_at>#<event id> — a redelivered event rewrites itself."""
 
     class Meta:
         table_name = get_settings().audit_table
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     actor_pk = UnicodeAttribute(null=True)  # T#<t>#U#<actor id>
     entity_pk = UnicodeAttribute(null=True)  # T#<t>#E#<entity type>
     event_id = UnicodeAttribute()

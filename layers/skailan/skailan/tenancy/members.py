@@ -14,15 +14,13 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from pynamodb.exceptions import PutError, TransactWriteError
-
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.errors import BadRequest, Conflict, NotFound, Unprocessable
 from skailan.platform.mail import send_system_email
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.settings import get_settings
-from skailan.platform.storage import transaction
+from skailan.platform.storage import ConditionFailed, conditional, transaction
 from skailan.tenancy import cognito, roles
 from skailan.tenancy.events import emit
 from skailan.tenancy.items import InvitationItem, MemberItem, tenant_pk
@@ -91,13 +89,16 @@ def add_member(tenant_id: str, email: str, name: str | None, role: str, *, passw
         cognito.set_password(email, password)
     member = _member_item(tenant_id, sub, email, name, role, "active", caller.principal_id if caller else None)
     try:
-        member.save(condition=MemberItem.pk.does_not_exist())
-    except PutError as err:
+        with conditional():
+            member.save(condition=MemberItem.pk.does_not_exist())
+    except ConditionFailed as err:
         if created:
             cognito.delete_user(email)  # nothing half-written: the new login goes too
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("Esa persona ya pertenece a la marca. / That person already belongs to the brand.",
-                           code="already_member") from err
+        raise Conflict("Esa persona ya pertenece a la marca. / That person already belongs to the brand.",
+                       code="already_member") from err
+    except Exception:
+        if created:
+            cognito.delete_user(email)
         raise
     emit(tenant_id, "user.added", caller=caller, entity_type="user", entity_id=sub, data={"email": email, "role": role})
     return _out(member), None
@@ -154,14 +155,14 @@ def invite(caller: Caller, data: InviteUserIn) -> tuple[UserOut, str]:
         updated_at=now,
     )
     try:
-        with transaction() as tx:
+        with conditional(), transaction() as tx:
             tx.save(member, condition=MemberItem.pk.does_not_exist())
             tx.save(InvitationItem(
                 tenant_pk(caller.tenant_id), INVITATION + inv_id, tenant_id=caller.tenant_id, user_id=inv_id,
                 email=email, token_hash=_hash(secret), expires_at=expires, created_cognito_user=False,
                 gsi1pk=INVITATIONS_INDEX_PK, gsi1sk=f"{expires}#{caller.tenant_id}#{inv_id}", created_at=now,
             ))
-    except TransactWriteError as err:
+    except ConditionFailed as err:
         raise Conflict("Esa persona ya tiene una invitación pendiente. / That person already has a pending "
                        "invitation.", code="invitation_pending") from err
     emit(caller.tenant_id, "user.invited", caller=caller, entity_type="user", entity_id=inv_id,
@@ -225,11 +226,11 @@ def accept_invitation(token: str, password: str) -> UserOut:
     member = _member_item(tenant_id, sub, email, placeholder.name, placeholder.role, "active",
                           placeholder.invited_by)
     try:
-        with transaction() as tx:
+        with conditional(), transaction() as tx:
             tx.delete(invitation, condition=InvitationItem.pk.exists())
             tx.delete(placeholder, condition=MemberItem.status == "invited")
             tx.save(member, condition=MemberItem.pk.does_not_exist())
-    except TransactWriteError as err:
+    except ConditionFailed as err:
         if created:
             cognito.delete_user(email)
         raise Conflict("La invitación ya fue usada. / The invitation was already used.",
@@ -319,11 +320,11 @@ def purge_expired_invitations(now_iso: str | None = None, *, batch: int = 100) -
     ):
         member = find_member(invitation.tenant_id, invitation.user_id)
         try:
-            with transaction() as tx:
+            with conditional(), transaction() as tx:
                 tx.delete(invitation, condition=InvitationItem.pk.exists())
                 if member is not None and member.status == "invited":
                     tx.delete(member, condition=MemberItem.status == "invited")
-        except TransactWriteError:
+        except ConditionFailed:
             continue  # accepted or purged concurrently: nothing to do
         # Invitations of earlier versions created the login up front; today's create it on acceptance.
         never_activated = member is not None and member.status == "invited"

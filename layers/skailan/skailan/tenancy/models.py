@@ -57,7 +57,7 @@ def known_time_zone(value: str) -> str:
 
 
 def known_country(value: str) -> str:
-    from skailan.crm.values.phones import supported_region  # phonenumbers: loaded on first use
+    from skailan.platform.phones import supported_region  # phonenumbers: loaded on first use
 
     if not supported_region(value):
         raise ValueError("unknown ISO 3166 country code (e.g. CO, MX, ES)")

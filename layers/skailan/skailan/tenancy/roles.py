@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from typing import cast
 
-from pynamodb.exceptions import PutError
-
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
+from skailan.platform.storage import ConditionFailed, conditional
 from skailan.tenancy.defaults import BUILTIN_ROLES, SUPER_ADMIN
 from skailan.tenancy.events import emit
 from skailan.tenancy.items import MemberItem, RoleItem, tenant_pk
@@ -119,11 +118,10 @@ def create_role(caller: Caller, data: RoleIn) -> RoleOut:
         created_at=now, updated_at=now,
     )
     try:
-        item.save(condition=RoleItem.pk.does_not_exist())
-    except PutError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("Ya existe un rol con esa clave. / A role with that key exists.", code="role_exists") from err
-        raise
+        with conditional():
+            item.save(condition=RoleItem.pk.does_not_exist())
+    except ConditionFailed as err:
+        raise Conflict("Ya existe un rol con esa clave. / A role with that key exists.", code="role_exists") from err
     emit(caller.tenant_id, "role.created", caller=caller, entity_type="role", entity_id=data.key,
          data={"permissions": data.permissions})
     return _out(item)
@@ -147,12 +145,11 @@ def update_role(caller: Caller, key: str, data: RoleUpdateIn) -> RoleOut:
             setattr(item, attr, changes[attr])
     item.updated_at = iso()
     try:
-        item.save()
-    except PutError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("El rol cambió; vuelve a intentarlo. / The role changed; try again.",
-                           code="concurrent_update") from err
-        raise
+        with conditional():
+            item.save()
+    except ConditionFailed as err:
+        raise Conflict("El rol cambió; vuelve a intentarlo. / The role changed; try again.",
+                       code="concurrent_update") from err
     emit(caller.tenant_id, "role.updated", caller=caller, entity_type="role", entity_id=key,
          data={"changed": sorted(changes)})
     return _out(item)

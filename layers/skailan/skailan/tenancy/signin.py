@@ -16,7 +16,6 @@ AdminSetUserPassword: identical locally (where moto's ForgotPassword accepts any
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import hmac
 import json
@@ -24,14 +23,12 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, DoesNotExist
-
 from skailan.platform import limits
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.errors import BadRequest, Forbidden, Unauthorized
 from skailan.platform.settings import get_settings
 from skailan.tenancy import cognito
-from skailan.tenancy.items import PasswordResetItem
+from skailan.tenancy.items import PasswordResetItem, reset_pk, use_reset_code
 from skailan.tenancy.models import TokensOut
 
 RESET_VALIDITY = timedelta(hours=1)
@@ -126,10 +123,6 @@ def logout(refresh_token: str, *, everywhere: bool = False) -> None:
         raise
 
 
-def _reset_key(email: str) -> str:
-    return "RESET#" + hashlib.sha256(email.lower().encode()).hexdigest()
-
-
 def forgot_password(email: str, source_ip: str | None = None) -> None:
     """E-mail a single-use code and a link to set a new password.
 
@@ -144,7 +137,7 @@ def forgot_password(email: str, source_ip: str | None = None) -> None:
     code = secrets.token_urlsafe(24)
     expires = utcnow() + RESET_VALIDITY
     # One code per person: a new request replaces the previous one.
-    PasswordResetItem(_reset_key(email), "RESET", code_hash=_hash(code), expires_at=iso(expires), ttl=expires,
+    PasswordResetItem(reset_pk(email), "RESET", code_hash=_hash(code), expires_at=iso(expires), ttl=expires,
                       created_at=iso()).save()
     from skailan.platform.mail import send_system_email
     from skailan.tenancy.links import app_link
@@ -169,13 +162,12 @@ def confirm_password(email: str, code: str, password: str, source_ip: str | None
     limits.hit_public("confirm-password-ip", limits.ip_subject(source_ip))
     email = email.lower()
     try:
-        item = PasswordResetItem.get(_reset_key(email), "RESET", consistent_read=True)
-    except DoesNotExist as err:
+        item = PasswordResetItem.get(reset_pk(email), "RESET", consistent_read=True)
+    except PasswordResetItem.DoesNotExist as err:
         raise BadRequest(INVALID_CODE, code="invalid_code") from err
     if not hmac.compare_digest(item.code_hash, _hash(code)) or parse_iso(item.expires_at) < utcnow():
         raise BadRequest(INVALID_CODE, code="invalid_code")
     cognito.set_password(email, password)  # a weak password is a 422 here and the code stays usable
     # Single use; a concurrent use of the same code set the password either way.
-    with contextlib.suppress(DeleteError):
-        item.delete(condition=PasswordResetItem.code_hash == item.code_hash)
+    use_reset_code(item)
     limits.clear_account(email)

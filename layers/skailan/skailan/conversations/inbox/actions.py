@@ -428,23 +428,21 @@ def change_tags(caller: Caller, conversation_id: str, add: list[str], remove: li
 
 def _save_note(caller: Caller, item: ConversationItem, text: str, *, mentions: list[str],
                record_history: bool = True) -> NoteOut:
-    from pynamodb.transactions import TransactWrite
-
     from skailan.conversations.inbox import notifications
     from skailan.conversations.store import history
-    from skailan.conversations.store.inbox_items import NoteItem
-    from skailan.conversations.store.mutate import connection
+    from skailan.conversations.store.inbox_items import NoteItem, notes_pk
     from skailan.platform.ids import new_id
+    from skailan.platform.storage import transaction
 
     note_id = new_id()
     now = iso()
-    note = NoteItem(f"T#{item.tenant_id}#C#{item.conversation_id}#N", note_id, tenant_id=item.tenant_id,
+    note = NoteItem(notes_pk(item.tenant_id, item.conversation_id), note_id, tenant_id=item.tenant_id,
                     conversation_id=item.conversation_id, note_id=note_id, text=text,
                     author_id=caller.principal_id, author_name=caller.name or caller.email, mentions=mentions,
                     created_at=now)
     event = conversation_event(item, cat.CONVERSATION_NOTE_ADDED, caller,
                                {"note_id": note_id, "text": text[:500], "mentions": mentions})
-    with TransactWrite(connection=connection()) as tx:
+    with transaction() as tx:
         tx.save(note, condition=NoteItem.pk.does_not_exist())
         if record_history:
             tx.save(history.entry_for(event, item.conversation_id))
@@ -477,11 +475,11 @@ def add_note(caller: Caller, conversation_id: str, data: NoteIn) -> NoteOut:
 
 def list_notes(caller: Caller, conversation_id: str, *, cursor: str | None, limit: int | None):
     from skailan.conversations.inbox.action_models import Page
-    from skailan.conversations.store.inbox_items import NoteItem
+    from skailan.conversations.store.inbox_items import NoteItem, notes_pk
     from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 
     _ensure_visible(caller, state.load(caller.tenant_id, conversation_id))
-    pk = f"T#{caller.tenant_id}#C#{conversation_id}#N"
+    pk = notes_pk(caller.tenant_id, conversation_id)
     results = NoteItem.query(pk, limit=clamp_limit(limit),
                              last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
     items = [NoteOut(id=n.note_id, conversation_id=n.conversation_id, text=n.text, author_id=n.author_id,
@@ -492,12 +490,12 @@ def list_notes(caller: Caller, conversation_id: str, *, cursor: str | None, limi
 
 def mark_read(caller: Caller, conversation_id: str, read: bool) -> ActionOut:
     from skailan.conversations.store import history
-    from skailan.conversations.store.inbox_items import ReadMarkerItem
+    from skailan.conversations.store.inbox_items import ReadMarkerItem, read_markers_pk
 
     item = state.load(caller.tenant_id, conversation_id)
     _ensure_visible(caller, item)
     now = iso()
-    ReadMarkerItem(f"T#{caller.tenant_id}#U#{caller.principal_id}#R", conversation_id, tenant_id=caller.tenant_id,
+    ReadMarkerItem(read_markers_pk(caller.tenant_id, caller.principal_id), conversation_id, tenant_id=caller.tenant_id,
                    conversation_id=conversation_id, user_id=caller.principal_id, read_at=now if read else None,
                    updated_at=now).save()
     if read and item.assignee in (None, caller.principal_id) and item.unread_count:
@@ -512,9 +510,9 @@ def mark_read(caller: Caller, conversation_id: str, read: bool) -> ActionOut:
 
 def read_markers(tenant_id: str, user_id: str, conversation_ids: list[str]) -> dict[str, str | None]:
     """conversation id → when `user_id` last read it (None: never, or marked unread)."""
-    from skailan.conversations.store.inbox_items import ReadMarkerItem
+    from skailan.conversations.store.inbox_items import ReadMarkerItem, read_markers_pk
 
-    pk = f"T#{tenant_id}#U#{user_id}#R"
+    pk = read_markers_pk(tenant_id, user_id)
     keys = [(pk, cid) for cid in dict.fromkeys(conversation_ids)]
     found: dict[str, str | None] = {}
     for start in range(0, len(keys), 100):

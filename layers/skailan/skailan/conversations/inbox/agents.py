@@ -14,8 +14,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from pynamodb.exceptions import PutError
-
 from skailan.conversations.inbox.handlers import AGENT_PERMISSION, require_handler
 from skailan.conversations.inbox.models import AgentOut, AgentUpdateIn, Page, Presence
 from skailan.conversations.inbox_events import emit
@@ -23,6 +21,7 @@ from skailan.conversations.store import timers
 from skailan.conversations.store.inbox_items import AgentItem, agents_pk, ready_pk
 from skailan.platform.auth import Caller, grants
 from skailan.platform.clock import iso, utcnow
+from skailan.platform.storage import ConditionFailed, conditional
 
 PREFIX = "A#"
 
@@ -63,10 +62,9 @@ def ensure_agent(tenant_id: str, user_id: str, *, name: str | None = None, email
     agent = AgentItem(agents_pk(tenant_id), agent_sk(user_id), tenant_id=tenant_id, user_id=user_id, name=name,
                       email=email, status="offline", status_at=now, load=0, created_at=now, updated_at=now)
     try:
-        agent.save(condition=AgentItem.pk.does_not_exist())
-    except PutError as err:
-        if err.cause_response_code != "ConditionalCheckFailedException":
-            raise
+        with conditional():
+            agent.save(condition=AgentItem.pk.does_not_exist())
+    except ConditionFailed:
         return get_agent(tenant_id, user_id, consistent=True) or agent
     return agent
 

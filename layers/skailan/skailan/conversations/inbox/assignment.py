@@ -35,6 +35,7 @@ from skailan.conversations.store.items import ConversationItem
 from skailan.conversations.store.mutate import CapacityExceeded, Plan
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.observability import logger
+from skailan.platform.storage import ConditionFailed, conditional
 
 C = ConversationItem
 RETRY_AFTER = timedelta(seconds=60)
@@ -288,8 +289,6 @@ MAX_PASSES = 3
 def _take_out_of_pool(tenant_id: str, user_id: str, reason: str) -> bool:
     """Presence offline (auto-assignment only picks online agents; the claim re-checks it in the
     transaction). Conditional, so a redelivered event changes nothing; True if it changed."""
-    from pynamodb.exceptions import UpdateError
-
     from skailan.conversations.inbox.agents import agent_sk
     from skailan.conversations.inbox_events import emit
     from skailan.platform.events import Actor
@@ -299,13 +298,12 @@ def _take_out_of_pool(tenant_id: str, user_id: str, reason: str) -> bool:
         return False
     now = iso()
     try:
-        AgentItem(agents_pk(tenant_id), agent_sk(user_id)).update(
-            actions=[AgentItem.status.set("offline"), AgentItem.status_at.set(now), AgentItem.updated_at.set(now),
-                     agents.ready_action(tenant_id, "offline")],
-            condition=AgentItem.pk.exists() & (AgentItem.status != "offline"))
-    except UpdateError as err:
-        if err.cause_response_code != "ConditionalCheckFailedException":
-            raise
+        with conditional():
+            AgentItem(agents_pk(tenant_id), agent_sk(user_id)).update(
+                actions=[AgentItem.status.set("offline"), AgentItem.status_at.set(now),
+                         AgentItem.updated_at.set(now), agents.ready_action(tenant_id, "offline")],
+                condition=AgentItem.pk.exists() & (AgentItem.status != "offline"))
+    except ConditionFailed:
         return False  # already offline (a concurrent delivery did it)
     emit(tenant_id, "agent.presence_changed", entity_type="agent", entity_id=user_id,
          actor=Actor(kind="system", id="auto-assignment"),

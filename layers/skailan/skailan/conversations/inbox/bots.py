@@ -15,19 +15,18 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import PutError
-
 from skailan.conversations.domain import hours
 from skailan.conversations.inbox.models import FaqRule, InboxSettings
 from skailan.conversations.store import mutate as holders
 from skailan.conversations.store import state
-from skailan.conversations.store.inbox_items import BotStateItem
+from skailan.conversations.store.inbox_items import BOT_STATE_SK, BotStateItem, bot_state_pk
 from skailan.conversations.store.items import ConversationItem
 from skailan.conversations.store.mutate import Plan
 from skailan.crm.values.text import fold
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.observability import logger
+from skailan.platform.storage import ConditionFailed, conditional
 
 OUT_OF_HOURS_REPEAT = timedelta(hours=12)
 # Bots answer what a customer wrote recently, not a backlog replayed after an outage (nor, on
@@ -104,14 +103,14 @@ def mark_handled(tenant_id: str, conversation_id: str, *, purpose: str, message_
 
 
 def _marker(tenant_id: str, conversation_id: str) -> BotStateItem:
-    return BotStateItem(f"T#{tenant_id}#C#{conversation_id}#B", "BOT", tenant_id=tenant_id,
+    return BotStateItem(bot_state_pk(tenant_id, conversation_id), BOT_STATE_SK, tenant_id=tenant_id,
                         conversation_id=conversation_id)
 
 
 def _claim(tenant_id: str, conversation_id: str, attr: str, allowed: Any, now: datetime) -> bool:
     """Set a marker attribute if `allowed(previous value)`, atomically (exactly one claimant wins)."""
     try:
-        marker = BotStateItem.get(f"T#{tenant_id}#C#{conversation_id}#B", "BOT", consistent_read=True)
+        marker = BotStateItem.get(bot_state_pk(tenant_id, conversation_id), BOT_STATE_SK, consistent_read=True)
     except BotStateItem.DoesNotExist:
         marker = None
     previous = getattr(marker, attr) if marker is not None else None
@@ -125,11 +124,10 @@ def _claim(tenant_id: str, conversation_id: str, attr: str, allowed: Any, now: d
     else:
         condition = column.does_not_exist() if previous is None else column == previous
     try:
-        item.save(condition=condition)
-    except PutError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
+        with conditional():
+            item.save(condition=condition)
+    except ConditionFailed:
+        return False
     return True
 
 

@@ -5,23 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from pynamodb.exceptions import PutError
 
 from skailan.conversations.inbox.models import InboxSettings, InboxSettingsIn
 from skailan.conversations.inbox_events import emit
-from skailan.conversations.store.inbox_items import InboxSettingsItem
+from skailan.conversations.store.inbox_items import INBOX_SETTINGS_SK, InboxSettingsItem, inbox_settings_pk
 from skailan.platform.auth import Caller
 from skailan.platform.batch_reads import shared
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, Unprocessable
 from skailan.platform.patching import deep_merge, lenient_validate, sanitize
 from skailan.platform.settings import get_settings
-
-SK = "SETTINGS"
-
-
-def settings_pk(tenant_id: str) -> str:
-    return f"T#{tenant_id}#INBOX"
+from skailan.platform.storage import ConditionFailed, conditional
 
 
 def _defaults() -> dict[str, Any]:
@@ -48,7 +42,7 @@ def get_config(tenant_id: str) -> InboxSettings:
 
 def _load_config(tenant_id: str) -> InboxSettings:
     try:
-        stored = InboxSettingsItem.get(settings_pk(tenant_id), SK).data or {}
+        stored = InboxSettingsItem.get(inbox_settings_pk(tenant_id), INBOX_SETTINGS_SK).data or {}
     except InboxSettingsItem.DoesNotExist:
         stored = {}
     return _settings(tenant_id, stored)
@@ -72,10 +66,10 @@ def update_config(caller: Caller, changes: InboxSettingsIn) -> InboxSettings:
                           "allowed": sorted(known)}],
             )
     try:
-        item = InboxSettingsItem.get(settings_pk(caller.tenant_id), SK)
+        item = InboxSettingsItem.get(inbox_settings_pk(caller.tenant_id), INBOX_SETTINGS_SK)
     except InboxSettingsItem.DoesNotExist:
-        item = InboxSettingsItem(settings_pk(caller.tenant_id), SK, tenant_id=caller.tenant_id, data={},
-                                 created_at=iso())
+        item = InboxSettingsItem(inbox_settings_pk(caller.tenant_id), INBOX_SETTINGS_SK, tenant_id=caller.tenant_id,
+                                 data={}, created_at=iso())
     # Merged field by field into the settings in effect, validated whole, then written: a
     # partial section never erases its siblings, and nothing invalid reaches the table.
     # Only what brands set is stored (defaults from the environment stay live).
@@ -91,12 +85,11 @@ def update_config(caller: Caller, changes: InboxSettingsIn) -> InboxSettings:
     item.data = data
     item.updated_at = iso()
     try:
-        item.save()
-    except PutError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("La configuración cambió; vuelve a intentarlo. / The settings changed; try again.",
-                           code="concurrent_update") from err
-        raise
+        with conditional():
+            item.save()
+    except ConditionFailed as err:
+        raise Conflict("La configuración cambió; vuelve a intentarlo. / The settings changed; try again.",
+                       code="concurrent_update") from err
     emit(caller.tenant_id, "inbox.settings_updated", caller=caller, entity_type="inbox_settings",
          entity_id=caller.tenant_id, data={"changed": sorted(patch)})
     return get_config(caller.tenant_id)

@@ -25,9 +25,6 @@ from datetime import timedelta
 from html import escape
 from typing import Any
 
-from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError
-
 from skailan.channels.email.sanitize import sanitize_html
 from skailan.conversations.domain import templating as merge
 from skailan.conversations.inbox.mail_models import (
@@ -45,42 +42,31 @@ from skailan.conversations.inbox.mail_models import (
 from skailan.conversations.inbox.models import Page
 from skailan.conversations.inbox_events import emit
 from skailan.conversations.signatures import AUTORESPONDER_ID
-from skailan.conversations.store.inbox_items import EmailSignatureItem, InboxItem
+from skailan.conversations.store.inbox_items import EmailSignatureItem
 from skailan.conversations.store.inbox_items import signature_pk as _sig_pk
 from skailan.conversations.store.inbox_items import signature_sk as _sig_sk
+from skailan.conversations.store.mail_items import (
+    TEMPLATE_PREFIX,
+    AutoReplyMarkerItem,
+    AutoResponseItem,
+    EmailTemplateItem,
+    autoreply_markers_pk,
+    autoresponse_key,
+    email_template_sk,
+    email_templates_pk,
+)
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.errors import NotFound, Unprocessable
 from skailan.platform.ids import new_id
 from skailan.platform.observability import logger
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+from skailan.platform.storage import ConditionFailed, conditional
 
 FOLLOW_UP_ID = "email-follow-up"
 FOLLOW_UP_KIND = "email_followup"
 # {{ name }} or {{ name | "fallback" }} / {{ name | fallback }}
 _FIELD = re.compile(r"\{\{\s*([A-Za-z0-9_.-]+)\s*(?:\|\s*(?:\"([^\"{}]*)\"|'([^'{}]*)'|([^{}]*?)))?\s*\}\}")
-
-
-class EmailTemplateItem(InboxItem, discriminator="email_template"):
-    template_id = UnicodeAttribute()
-    name = UnicodeAttribute()
-    subject = UnicodeAttribute(null=True)
-    html = UnicodeAttribute(null=True)
-    text = UnicodeAttribute(null=True)
-    created_by = UnicodeAttribute(null=True)
-
-
-class AutoResponseItem(InboxItem, discriminator="email_autoresponse"):
-    account_id = UnicodeAttribute()
-    enabled = BooleanAttribute(default=False)
-    subject = UnicodeAttribute(null=True)
-    text = UnicodeAttribute(null=True)
-    html = UnicodeAttribute(null=True)
-    once_every_days = NumberAttribute(default=4)
-
-
-class AutoReplyMarkerItem(InboxItem, discriminator="email_autoreply_marker"):
-    until = UnicodeAttribute()
 
 
 # ---------------------------------------------------------------- merge fields
@@ -137,10 +123,6 @@ def _values(caller: Caller | None, tenant_id: str, conversation: Any) -> dict[st
 # ---------------------------------------------------------------- templates
 
 
-def _tpl_pk(tenant_id: str) -> str:
-    return f"T#{tenant_id}#ETPL"
-
-
 def _tpl_out(item: EmailTemplateItem, *, sanitized: bool = False) -> EmailTemplateOut:
     return EmailTemplateOut(id=item.template_id, name=item.name, subject=item.subject, html=item.html, text=item.text,
                             merge_fields=fields_in(item.subject, item.html, item.text), sanitized=sanitized,
@@ -160,7 +142,7 @@ def _clean_html(html: str | None) -> tuple[str | None, bool]:
 
 def _load_template(tenant_id: str, template_id: str) -> EmailTemplateItem:
     try:
-        return EmailTemplateItem.get(_tpl_pk(tenant_id), f"E#{template_id}")
+        return EmailTemplateItem.get(email_templates_pk(tenant_id), email_template_sk(template_id))
     except EmailTemplateItem.DoesNotExist as err:
         raise NotFound("Plantilla de correo no encontrada. / E-mail template not found.",
                        code="email_template_not_found") from err
@@ -170,7 +152,7 @@ def create_template(caller: Caller, data: EmailTemplateIn) -> EmailTemplateOut:
     _check_fields(subject=data.subject, html=data.html, text=data.text)
     html, sanitized = _clean_html(data.html)
     template_id, now = new_id(), iso()
-    item = EmailTemplateItem(_tpl_pk(caller.tenant_id), f"E#{template_id}", tenant_id=caller.tenant_id,
+    item = EmailTemplateItem(email_templates_pk(caller.tenant_id), email_template_sk(template_id), tenant_id=caller.tenant_id,
                              template_id=template_id, name=data.name, subject=data.subject, html=html, text=data.text,
                              created_by=caller.principal_id, created_at=now, updated_at=now)
     item.save(condition=EmailTemplateItem.pk.does_not_exist())
@@ -179,8 +161,8 @@ def create_template(caller: Caller, data: EmailTemplateIn) -> EmailTemplateOut:
 
 
 def list_templates(tenant_id: str, *, cursor: str | None, limit: int | None) -> Page[EmailTemplateOut]:
-    pk = _tpl_pk(tenant_id)
-    results = EmailTemplateItem.query(pk, EmailTemplateItem.sk.startswith("E#"), limit=clamp_limit(limit),
+    pk = email_templates_pk(tenant_id)
+    results = EmailTemplateItem.query(pk, EmailTemplateItem.sk.startswith(TEMPLATE_PREFIX), limit=clamp_limit(limit),
                                       last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
     items = [_tpl_out(i) for i in results]
     return Page[EmailTemplateOut](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
@@ -283,14 +265,10 @@ def _email_account(tenant_id: str, account_id: str) -> Any:
     return account
 
 
-def _auto_key(tenant_id: str, account_id: str) -> tuple[str, str]:
-    return f"T#{tenant_id}#EMAIL", f"AUTO#{account_id}"
-
-
 def get_autoresponse(tenant_id: str, account_id: str) -> AutoResponseOut:
     _email_account(tenant_id, account_id)
     try:
-        item = AutoResponseItem.get(*_auto_key(tenant_id, account_id))
+        item = AutoResponseItem.get(*autoresponse_key(tenant_id, account_id))
     except AutoResponseItem.DoesNotExist:
         return AutoResponseOut(account_id=account_id)
     return AutoResponseOut(account_id=account_id, enabled=bool(item.enabled), subject=item.subject, text=item.text,
@@ -302,7 +280,7 @@ def put_autoresponse(caller: Caller, account_id: str, data: AutoResponseIn) -> A
     _check_fields(subject=data.subject, html=data.html, text=data.text)
     html, _ = _clean_html(data.html)
     now = iso()
-    AutoResponseItem(*_auto_key(caller.tenant_id, account_id), tenant_id=caller.tenant_id, account_id=account_id,
+    AutoResponseItem(*autoresponse_key(caller.tenant_id, account_id), tenant_id=caller.tenant_id, account_id=account_id,
                      enabled=data.enabled, subject=data.subject, text=data.text, html=html,
                      once_every_days=data.once_every_days, created_at=now, updated_at=now).save()
     emit(caller.tenant_id, "email_autoresponse.updated", caller=caller, entity_type="channel_account",
@@ -315,14 +293,13 @@ def _claim_sender(tenant_id: str, account_id: str, sender: str, days: int) -> bo
     and concurrent workers included)."""
     now = utcnow()
     until = now + timedelta(days=days)
-    marker = AutoReplyMarkerItem(f"T#{tenant_id}#EAR#{account_id}", sender, tenant_id=tenant_id, until=iso(until),
+    marker = AutoReplyMarkerItem(autoreply_markers_pk(tenant_id, account_id), sender, tenant_id=tenant_id, until=iso(until),
                                  ttl=until + timedelta(days=1), created_at=iso(now))
     try:
-        marker.save(condition=AutoReplyMarkerItem.pk.does_not_exist() | (AutoReplyMarkerItem.until < iso(now)))
-    except PutError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
+        with conditional():
+            marker.save(condition=AutoReplyMarkerItem.pk.does_not_exist() | (AutoReplyMarkerItem.until < iso(now)))
+    except ConditionFailed:
+        return False
     return True
 
 
@@ -370,7 +347,7 @@ def on_email_received(tenant_id: str, conversation_id: str, data: dict[str, Any]
 
     account_id = str(data.get("account_id") or "")
     try:
-        settings = AutoResponseItem.get(*_auto_key(tenant_id, account_id))
+        settings = AutoResponseItem.get(*autoresponse_key(tenant_id, account_id))
     except AutoResponseItem.DoesNotExist:
         return "off"
     if not settings.enabled:

@@ -15,10 +15,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import Field
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
-from pynamodb.exceptions import TransactWriteError
 
-from skailan.conversations.store.inbox_items import InboxItem
+from skailan.conversations.store.mail_items import (
+    FolderEntryItem,
+    FolderRecordItem,
+    filing_key,
+    folder_pk,
+    label_pk,
+)
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, Unprocessable
@@ -28,17 +32,6 @@ from skailan.platform.pagination import clamp_limit, decode_cursor, encode_curso
 SYSTEM_FOLDERS = ("inbox", "sent", "archived")
 NAME = r"^[a-z0-9][a-z0-9_-]{0,39}$"
 FolderName = Annotated[str, Field(min_length=1, max_length=40, pattern=NAME)]
-
-
-class FolderRecordItem(InboxItem, discriminator="email_file"):
-    conversation_id = UnicodeAttribute()
-    folder = UnicodeAttribute()
-    labels = UnicodeSetAttribute(null=True)  # DynamoDB stores no empty set
-    rev = NumberAttribute(default=0)
-
-
-class FolderEntryItem(InboxItem, discriminator="email_file_entry"):
-    conversation_id = UnicodeAttribute()
 
 
 class FolderIn(RequestModel):
@@ -56,21 +49,9 @@ class FilingOut(ResponseModel):
     labels: list[str] = Field(default_factory=list)
 
 
-def _record_key(tenant_id: str, conversation_id: str) -> tuple[str, str]:
-    return f"T#{tenant_id}#EMC#{conversation_id}", "FILE"
-
-
-def _folder_pk(tenant_id: str, folder: str) -> str:
-    return f"T#{tenant_id}#EMF#{folder}"
-
-
-def _label_pk(tenant_id: str, label: str) -> str:
-    return f"T#{tenant_id}#EML#{label}"
-
-
 def _record(tenant_id: str, conversation_id: str) -> FolderRecordItem | None:
     try:
-        return FolderRecordItem.get(*_record_key(tenant_id, conversation_id), consistent_read=True)
+        return FolderRecordItem.get(*filing_key(tenant_id, conversation_id), consistent_read=True)
     except FolderRecordItem.DoesNotExist:
         return None
 
@@ -82,30 +63,30 @@ def _out(record: FolderRecordItem) -> FilingOut:
 def _write(tenant_id: str, conversation_id: str, current: FolderRecordItem | None, folder: str,
            labels: set[str]) -> FolderRecordItem:
     """The record and the index items change together, under the record's revision."""
-    from skailan.platform.storage import transaction
+    from skailan.platform.storage import ConditionFailed, conditional, transaction
 
     rev = int(current.rev or 0) if current else 0
     now = iso()
-    record = FolderRecordItem(*_record_key(tenant_id, conversation_id), tenant_id=tenant_id,
+    record = FolderRecordItem(*filing_key(tenant_id, conversation_id), tenant_id=tenant_id,
                               conversation_id=conversation_id, folder=folder, labels=labels or None, rev=rev + 1,
                               created_at=current.created_at if current else now, updated_at=now)
     old_folder = current.folder if current else None
     old_labels = set(current.labels or []) if current else set()
     condition = (FolderRecordItem.rev == rev) if current else FolderRecordItem.pk.does_not_exist()
     try:
-        with transaction() as tx:
+        with conditional(), transaction() as tx:
             tx.save(record, condition=condition)
             if old_folder != folder:
                 if old_folder:
-                    tx.delete(FolderEntryItem(_folder_pk(tenant_id, old_folder), conversation_id))
-                tx.save(FolderEntryItem(_folder_pk(tenant_id, folder), conversation_id, tenant_id=tenant_id,
+                    tx.delete(FolderEntryItem(folder_pk(tenant_id, old_folder), conversation_id))
+                tx.save(FolderEntryItem(folder_pk(tenant_id, folder), conversation_id, tenant_id=tenant_id,
                                         conversation_id=conversation_id, created_at=now))
             for label in old_labels - labels:
-                tx.delete(FolderEntryItem(_label_pk(tenant_id, label), conversation_id))
+                tx.delete(FolderEntryItem(label_pk(tenant_id, label), conversation_id))
             for label in labels - old_labels:
-                tx.save(FolderEntryItem(_label_pk(tenant_id, label), conversation_id, tenant_id=tenant_id,
+                tx.save(FolderEntryItem(label_pk(tenant_id, label), conversation_id, tenant_id=tenant_id,
                                         conversation_id=conversation_id, created_at=now))
-    except TransactWriteError as err:
+    except ConditionFailed as err:
         raise Conflict("La conversación cambió mientras tanto; inténtalo de nuevo. / The conversation changed "
                        "meanwhile; try again.", code="conflict") from err
     return record
@@ -188,7 +169,7 @@ def list_filed(caller: Caller, *, folder: str | None, label_name: str | None, cu
     if (folder is None) == (label_name is None):
         raise Unprocessable("Indica `folder` o `label`. / Give `folder` or `label`.", code="validation_error",
                             details=[{"field": "folder", "error": "exactly one of folder or label"}])
-    pk = _folder_pk(caller.tenant_id, folder) if folder else _label_pk(caller.tenant_id, str(label_name))
+    pk = folder_pk(caller.tenant_id, folder) if folder else label_pk(caller.tenant_id, str(label_name))
     results = FolderEntryItem.query(pk, limit=clamp_limit(limit),
                                     last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
     ids = [entry.conversation_id for entry in results]

@@ -17,35 +17,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import timedelta
-from typing import Any
-
-from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
-from pynamodb.exceptions import PutError
-from pynamodb.models import Model
 
 from skailan.conversations.inbox.models import MetricBucketOut, MetricsOut
+from skailan.conversations.store import counters
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.errors import Unprocessable
-from skailan.platform.settings import get_settings
 
 SEEN_TTL = timedelta(days=3)
-
-
-class CounterItem(Model):
-    class Meta:
-        table_name = get_settings().analytics_table
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    hits = NumberAttribute(null=True, attr_name="count")
-    sum = NumberAttribute(null=True)
-    # csat: how many ratings of each score (1–5)
-    r1 = NumberAttribute(null=True)
-    r2 = NumberAttribute(null=True)
-    r3 = NumberAttribute(null=True)
-    r4 = NumberAttribute(null=True)
-    r5 = NumberAttribute(null=True)
-    ttl = TTLAttribute(null=True)
 
 
 SCORES = ("1", "2", "3", "4", "5")
@@ -58,14 +36,7 @@ def hour_of(at: str) -> str:
 
 def first_time(tenant_id: str, event_id: str) -> bool:
     """True the first time an event is counted (redeliveries are dropped)."""
-    try:
-        CounterItem(f"T#{tenant_id}#SEEN", event_id, ttl=utcnow() + SEEN_TTL).save(
-            condition=CounterItem.pk.does_not_exist())
-    except PutError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return counters.mark_seen(tenant_id, event_id, utcnow() + SEEN_TTL)
 
 
 def record(tenant_id: str, metric: str, *, at: str, value: float | None = None,
@@ -74,13 +45,10 @@ def record(tenant_id: str, metric: str, *, at: str, value: float | None = None,
     hour = hour_of(at)
     writes = 0
     pairs = [("all", "*")] + [(by, v) for by, v in (dimensions or {}).items() if v]
+    scored = value is not None and metric in DISTRIBUTED and str(int(value)) in SCORES
+    score = int(value) if scored and value is not None else None
     for by, dim_value in pairs:
-        actions: list[Any] = [CounterItem.hits.add(1)]
-        if value is not None:
-            actions.append(CounterItem.sum.add(value))
-            if metric in DISTRIBUTED and str(int(value)) in SCORES:
-                actions.append(getattr(CounterItem, f"r{int(value)}").add(1))
-        CounterItem(f"T#{tenant_id}#M#{metric}#{by}", f"{hour}#{dim_value}").update(actions=actions)
+        counters.add(tenant_id, metric, by, hour, dim_value, value, score)
         writes += 1
     return writes
 
@@ -103,12 +71,11 @@ def read(tenant_id: str, metric: str, *, by: str = "all", start: str | None = No
          ) -> MetricsOut:
     start_hour = _hour_bound(start, end=False) or hour_of(iso(utcnow() - timedelta(days=7)))
     end_hour = _hour_bound(end, end=True) or hour_of(iso())
-    pk = f"T#{tenant_id}#M#{metric}#{by}"
     scored = metric in DISTRIBUTED
     buckets: list[MetricBucketOut] = []
     totals: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
     spread: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(SCORES, 0))
-    for item in CounterItem.query(pk, CounterItem.sk.between(f"{start_hour}#", f"{end_hour}#~")):
+    for item in counters.buckets(tenant_id, metric, by, start_hour, end_hour):
         hour, _, dimension = item.sk.partition("#")
         count, total = int(item.hits or 0), float(item.sum or 0)
         distribution = {score: int(getattr(item, f"r{score}") or 0) for score in SCORES} if scored else None

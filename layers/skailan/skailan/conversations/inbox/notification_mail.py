@@ -16,9 +16,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from pynamodb.exceptions import DeleteError
-from pynamodb.expressions.update import Action
-
 from skailan.conversations.inbox.models import (
     EmailNotificationKindsOut,
     NotificationPreferencesIn,
@@ -26,30 +23,25 @@ from skailan.conversations.inbox.models import (
 )
 from skailan.conversations.store import timers
 from skailan.conversations.store.inbox_items import (
+    DIGEST_SK,
+    PREFS_SK,
     NotificationItem,
     NotificationMailItem,
     NotificationPrefsItem,
+    digest_pk,
     feed_pk,
+    prefs_pk,
 )
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.observability import logger
 from skailan.platform.settings import get_settings
+from skailan.platform.storage import Action, ConditionFailed, conditional
 
 KINDS = tuple(EmailNotificationKindsOut.model_fields)
-PREFS_SK = "PREFS"
-DIGEST_SK = "DIGEST"
 TIMER_KIND = "notify_mail"
 MAX_LISTED = 20  # lines in one e-mail; the rest are counted ("and N more")
 MAX_IDS = 100  # ids kept per digest; later ones only count
-
-
-def prefs_pk(tenant_id: str, user_id: str) -> str:
-    return f"T#{tenant_id}#U#{user_id}#NP"
-
-
-def digest_pk(tenant_id: str, user_id: str) -> str:
-    return f"T#{tenant_id}#U#{user_id}#NM"
 
 
 def window() -> timedelta:
@@ -109,8 +101,6 @@ def queue(tenant_id: str, user_id: str, type_: str, notification_ids: list[str])
 
 
 def _add(tenant_id: str, user_id: str, notification_ids: list[str]) -> None:
-    from pynamodb.exceptions import UpdateError
-
     now = utcnow()
     key = NotificationMailItem(digest_pk(tenant_id, user_id), DIGEST_SK)
     base: list[Action] = [NotificationMailItem.kind.set(NotificationMailItem), NotificationMailItem.tenant_id.set(tenant_id),
@@ -120,11 +110,10 @@ def _add(tenant_id: str, user_id: str, notification_ids: list[str]) -> None:
     append = NotificationMailItem.notification_ids.set(
         (NotificationMailItem.notification_ids | []).append(notification_ids))
     try:
-        key.update(actions=[*base, append],
-                   condition=NotificationMailItem.added.does_not_exist() | (NotificationMailItem.added < MAX_IDS))
-    except UpdateError as err:
-        if err.cause_response_code != "ConditionalCheckFailedException":
-            raise
+        with conditional():
+            key.update(actions=[*base, append],
+                       condition=NotificationMailItem.added.does_not_exist() | (NotificationMailItem.added < MAX_IDS))
+    except ConditionFailed:
         key.update(actions=base)  # a long burst: the rest is counted, the e-mail says "and N more"
     # The add that created the digest opens the window. A digest whose timer was lost (a crash
     # between the two writes) is past due: the next add schedules it again (same timer, idempotent).
@@ -141,11 +130,10 @@ def _take(tenant_id: str, user_id: str) -> NotificationMailItem | None:
         except NotificationMailItem.DoesNotExist:
             return None
         try:
-            item.delete(condition=NotificationMailItem.added == item.added)
-        except DeleteError as err:
-            if err.cause_response_code == "ConditionalCheckFailedException":
-                continue
-            raise
+            with conditional():
+                item.delete(condition=NotificationMailItem.added == item.added)
+        except ConditionFailed:
+            continue
         return item
     raise RuntimeError("notification digest kept changing")  # the timer runs again next minute
 

@@ -19,6 +19,7 @@ from skailan.platform.clock import iso, utcnow
 from skailan.platform.errors import NotFound
 from skailan.platform.ids import new_id
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+from skailan.platform.storage import ConditionFailed, conditional
 
 TTL_DAYS = 30
 REMIND = {"15m": timedelta(minutes=15), "1h": timedelta(hours=1)}
@@ -35,8 +36,6 @@ def notify(tenant_id: str, user_id: str, type_: str, *, conversation_id: str | N
            notification_id: str | None = None) -> NotificationOut:
     """Put a notification at the top of the user's feed. A given `notification_id` (derived
     from the event that caused it) makes a redelivery a no-op instead of a second notice."""
-    from pynamodb.exceptions import PutError
-
     fixed = notification_id is not None
     notification_id = notification_id or new_id()
     now = utcnow()
@@ -45,11 +44,10 @@ def notify(tenant_id: str, user_id: str, type_: str, *, conversation_id: str | N
                             conversation_id=conversation_id, text=text, data=data or {}, created_at=iso(now),
                             ttl=now + timedelta(days=TTL_DAYS))
     try:
-        item.save(condition=NotificationItem.pk.does_not_exist() if fixed else None)
-    except PutError as err:
-        if fixed and err.cause_response_code == "ConditionalCheckFailedException":
-            return _out(NotificationItem.get(feed_pk(tenant_id, user_id), notification_id))
-        raise
+        with conditional():
+            item.save(condition=NotificationItem.pk.does_not_exist() if fixed else None)
+    except ConditionFailed:
+        return _out(NotificationItem.get(feed_pk(tenant_id, user_id), notification_id))
     if publish_event:
         # its outbox item, right after the notification (inbox.events.emit_many)
         emit_many([build(tenant_id, "notification.created", entity_type="notification", entity_id=notification_id,

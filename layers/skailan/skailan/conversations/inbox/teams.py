@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import PutError
-
 from skailan.conversations.inbox.handlers import handler_member
 from skailan.conversations.inbox.models import TeamIn, TeamOut, TeamUpdateIn
 from skailan.conversations.inbox_events import emit
@@ -12,6 +10,7 @@ from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
 from skailan.platform.ids import new_id
+from skailan.platform.storage import ConditionFailed, conditional
 
 PREFIX = "M#"
 
@@ -87,11 +86,10 @@ def create_team(caller: Caller | None, tenant_id: str, data: TeamIn, *, team_id:
                     description=data.description, members=set(data.members) or None,
                     channel_accounts=set(data.channel_accounts) or None, created_at=now, updated_at=now)
     try:
-        item.save(condition=TeamItem.pk.does_not_exist())
-    except PutError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("Ese equipo ya existe. / That team already exists.", code="team_exists") from err
-        raise
+        with conditional():
+            item.save(condition=TeamItem.pk.does_not_exist())
+    except ConditionFailed as err:
+        raise Conflict("Ese equipo ya existe. / That team already exists.", code="team_exists") from err
     emit(tenant_id, "team.created", caller=caller, entity_type="team", entity_id=team_id,
          data={"name": data.name, "members": sorted(data.members), "channel_accounts": sorted(data.channel_accounts)})
     return _out(item)
@@ -111,12 +109,11 @@ def update_team(caller: Caller, team_id: str, data: TeamUpdateIn) -> TeamOut:
             setattr(item, attr, changes[attr])
     item.updated_at = iso()
     try:
-        item.save()
-    except PutError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("El equipo cambió; vuelve a intentarlo. / The team changed; try again.",
-                           code="concurrent_update") from err
-        raise
+        with conditional():
+            item.save()
+    except ConditionFailed as err:
+        raise Conflict("El equipo cambió; vuelve a intentarlo. / The team changed; try again.",
+                       code="concurrent_update") from err
     emit(caller.tenant_id, "team.updated", caller=caller, entity_type="team", entity_id=team_id,
          data={"changed": sorted(changes), "members": sorted(item.members or ()),
                "channel_accounts": sorted(item.channel_accounts or ())})

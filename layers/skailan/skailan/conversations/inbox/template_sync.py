@@ -19,9 +19,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pynamodb.exceptions import PutError, UpdateError
-from pynamodb.expressions.update import Action
-
 from skailan.channels.errors import SendFailure
 from skailan.channels.whatsapp.templates import TemplateClient, TemplateUpdate, body_text, header_parameters
 from skailan.conversations import inbox_catalogue as catalogue
@@ -31,6 +28,7 @@ from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import NotFound, SkailanError, Unprocessable
 from skailan.platform.observability import logger
+from skailan.platform.storage import Action, ConditionFailed, conditional
 
 _PLACEHOLDER = re.compile(r"\{\{\s*(\d+)\s*\}\}")
 # Meta's status events → the registry's status. REINSTATED / UNARCHIVED give the template back.
@@ -177,12 +175,11 @@ def apply_update(update: TemplateUpdate) -> bool:
                  | ((WhatsAppTemplateItem.quality_at == update.at) & (WhatsAppTemplateItem.quality != quality)))
         kind, data = catalogue.TEMPLATE_QUALITY_CHANGED, {"quality": quality}
     try:
-        item.update(actions=actions, condition=WhatsAppTemplateItem.pk.exists()
-                    & (WhatsAppTemplateItem.meta_template_id == update.template_id) & newer)
-    except UpdateError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            return False  # a replay, an older change, or a template deleted meanwhile
-        raise
+        with conditional():
+            item.update(actions=actions, condition=WhatsAppTemplateItem.pk.exists()
+                        & (WhatsAppTemplateItem.meta_template_id == update.template_id) & newer)
+    except ConditionFailed:
+        return False  # a replay, an older change, or a template deleted meanwhile
     emit(route.tenant_id, kind, entity_type="whatsapp_template",
          entity_id=f"{route.account_id}.{route.name}.{route.language}", data=data)
     return True
@@ -232,11 +229,11 @@ def sync_account(caller: Caller, account_id: str) -> dict[str, Any]:
                                                 account_id=account_id, name=name, language=language,
                                                 created_at=now, updated_at=now, **values)
                     try:
-                        item.save(condition=WhatsAppTemplateItem.pk.does_not_exist())
+                        with conditional():
+                            item.save(condition=WhatsAppTemplateItem.pk.does_not_exist())
                         created += 1
-                    except PutError as err:  # created meanwhile by a webhook or another sync
-                        if err.cause_response_code != "ConditionalCheckFailedException":
-                            raise
+                    except ConditionFailed:  # created meanwhile by a webhook or another sync
+                        pass
                 else:
                     if any(getattr(item, key) != value for key, value in values.items()):
                         for key, value in values.items():

@@ -26,6 +26,7 @@ from skailan.conversations.store.inbox_items import templates_pk as _pk
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
+from skailan.platform.storage import ConditionFailed, conditional
 
 _PLACEHOLDER = re.compile(r"\{\{\s*(\d+)\s*\}\}")
 
@@ -151,14 +152,11 @@ def register_template(caller: Caller | None, tenant_id: str, data: WhatsAppTempl
         name=data.name, language=data.language, category=data.category, body=data.body, parameters=parameters,
         header_parameters=data.header_parameters, status=data.status, created_at=now, updated_at=now,
         meta_template_id=meta_template_id, components=components)
-    from pynamodb.exceptions import PutError
-
     try:
-        item.save(condition=WhatsAppTemplateItem.pk.does_not_exist())
-    except PutError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            raise _exists() from err
-        raise
+        with conditional():
+            item.save(condition=WhatsAppTemplateItem.pk.does_not_exist())
+    except ConditionFailed as err:
+        raise _exists() from err
     emit(tenant_id, "whatsapp_template.created", caller=caller, entity_type="whatsapp_template",
          entity_id=item.template_id, data={"status": item.status, "parameters": parameters})
     return _out(item)

@@ -25,8 +25,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.expressions.condition import Condition
-
 from skailan.conversations.query.filters import STATUSES, Filters, Result, _assignee_value
 from skailan.conversations.store import state
 from skailan.conversations.store.items import ConversationItem, inbox_pk
@@ -34,6 +32,7 @@ from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso
 from skailan.platform.errors import BadRequest, Forbidden, Unprocessable
 from skailan.platform.pagination import clamp_limit
+from skailan.platform.storage import Condition
 
 C = ConversationItem
 MAX_PAGES = 3

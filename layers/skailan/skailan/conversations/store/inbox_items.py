@@ -30,20 +30,17 @@ from __future__ import annotations
 
 from pynamodb.attributes import (
     BooleanAttribute,
-    DiscriminatorAttribute,
     JSONAttribute,
     ListAttribute,
     NumberAttribute,
-    TTLAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
     VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from skailan.platform.settings import get_settings
-from skailan.platform.storage import overloaded_index
+from skailan.platform.storage import TableItem
 
 DUE_SHARDS = 4
 
@@ -95,6 +92,38 @@ def ready_pk(tenant_id: str) -> str:
     return f"T#{tenant_id}#READY"
 
 
+INBOX_SETTINGS_SK = "SETTINGS"
+BOT_STATE_SK = "BOT"
+PREFS_SK = "PREFS"
+DIGEST_SK = "DIGEST"
+
+
+def inbox_settings_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#INBOX"
+
+
+def notes_pk(tenant_id: str, conversation_id: str) -> str:
+    return f"T#{tenant_id}#C#{conversation_id}#N"
+
+
+def bot_state_pk(tenant_id: str, conversation_id: str) -> str:
+    return f"T#{tenant_id}#C#{conversation_id}#B"
+
+
+def read_markers_pk(tenant_id: str, user_id: str) -> str:
+    return f"T#{tenant_id}#U#{user_id}#R"
+
+
+def prefs_pk(tenant_id: str, user_id: str) -> str:
+    """A user's notification e-mail preferences."""
+    return f"T#{tenant_id}#U#{user_id}#NP"
+
+
+def digest_pk(tenant_id: str, user_id: str) -> str:
+    """A user's pending notification e-mail digest."""
+    return f"T#{tenant_id}#U#{user_id}#NM"
+
+
 
 class DueIndex(GlobalSecondaryIndex["InboxItem"]):
     class Meta:
@@ -114,23 +143,15 @@ class ReadyIndex(GlobalSecondaryIndex["InboxItem"]):
     load = NumberAttribute(range_key=True)
 
 
-class InboxItem(Model):
+class InboxItem(TableItem):
     class Meta:
         table_name = get_settings().inbox_table
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    kind = DiscriminatorAttribute()
+    overloaded_indexes = 1
     tenant_id = UnicodeAttribute()
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
-    gsi1 = overloaded_index("gsi1")
     due_pk = UnicodeAttribute(null=True)
     due_sk = UnicodeAttribute(null=True)
     due = DueIndex()
-    ttl = TTLAttribute(null=True)
-    created_at = UnicodeAttribute(null=True)
-    updated_at = UnicodeAttribute(null=True)
 
 
 class AgentItem(InboxItem, discriminator="agent"):

@@ -24,7 +24,6 @@ from typing import cast
 
 from pynamodb.attributes import (
     BooleanAttribute,
-    DiscriminatorAttribute,
     JSONAttribute,
     ListAttribute,
     NumberAttribute,
@@ -33,10 +32,9 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from skailan.platform.settings import get_settings
-from skailan.platform.storage import overloaded_index
+from skailan.platform.storage import TableItem
 
 CONVERSATION_SK = "C"
 MESSAGE_PREFIX = "M#"
@@ -70,21 +68,11 @@ def activity_sk(last_activity_at: str, conversation_id: str) -> str:
 
 
 
-class ConversationsItem(Model):
+class ConversationsItem(TableItem):
     class Meta:
         table_name = get_settings().conversations_table
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    kind = DiscriminatorAttribute()
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
-    gsi2pk = UnicodeAttribute(null=True)
-    gsi2sk = UnicodeAttribute(null=True)
-    gsi1 = overloaded_index("gsi1")
-    gsi2 = overloaded_index("gsi2")
-    created_at = UnicodeAttribute(null=True)
-    updated_at = UnicodeAttribute(null=True)
+    overloaded_indexes = 2
 
 
 # ---- the inbox's indexes on conversation items (skailan.conversations.query.listing; docs/inbox.md). Hash keys are

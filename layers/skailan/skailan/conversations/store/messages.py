@@ -35,6 +35,7 @@ from skailan.conversations.store.items import (
     session_pk,
 )
 from skailan.platform import outbox
+from skailan.platform.cancellation import condition_failed
 from skailan.platform.clock import iso, parse_iso
 from skailan.platform.events import DomainEvent
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
@@ -65,14 +66,6 @@ def conversation_id_for(account_id: str, person_id: str) -> str:
     """One conversation per channel account and person (re-opened when they write again)."""
     digest = hashlib.sha256(f"{account_id}\x1f{person_id}".encode()).digest()
     return "c" + base64.b32encode(digest).decode().lower().rstrip("=")[:25]
-
-
-def _reasons(err: TransactWriteError) -> list[str | None]:
-    return [reason.code if reason else None for reason in err.cancellation_reasons]
-
-
-def _failed_check(err: Exception) -> bool:
-    return getattr(err, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
 # ---------------------------------------------------------------- reads
@@ -242,11 +235,9 @@ def append_message(message: MessageItem, summary: Summary, *, mode: str,
             if outbox_table:
                 outbox.add(tx, events, outbox_table)  # last: the reasons are read by position
     except TransactWriteError as err:
-        reasons = _reasons(err)
-        if any(code == "ConditionalCheckFailed" for code in reasons[: len(refs) + 1]):
+        if any(condition_failed(err, position) for position in range(len(refs) + 1)):
             raise Duplicate(message.provider_message_id) from err
-        conversation_at = len(refs) + 1  # refs, message, then the conversation
-        if len(reasons) > conversation_at and reasons[conversation_at] == "ConditionalCheckFailed":
+        if condition_failed(err, len(refs) + 1):  # refs, message, then the conversation
             if mode == "create":
                 raise ConversationExists(conversation_id) from err
             raise ConversationNotOpen(conversation_id) from err
@@ -293,7 +284,7 @@ def apply_status(tenant_id: str, conversation_id: str, message_id: str, status: 
     try:
         item.update(actions=actions, condition=condition)  # ALL_NEW: `item` now holds every attribute
     except UpdateError as err:
-        if _failed_check(err):
+        if condition_failed(err):
             return None
         raise
     # Providers stamp seconds, we stamp `sent` in milliseconds: a delivery reported "at 10:00:05"
@@ -319,7 +310,7 @@ def refresh_last_message(item: MessageItem, last_message: dict[str, Any]) -> Non
         key.update(actions=[ConversationItem.last_message.set(last_message)],
                    condition=ConversationItem.last_message_id == item.message_id)
     except UpdateError as err:
-        if not _failed_check(err):
+        if not condition_failed(err):
             raise
 
 
@@ -340,7 +331,7 @@ def claim_for_sending(item: MessageItem, *, at: str, allow_failed_code: str | No
                              MessageItem.attempts.add(1)],
                     condition=condition)
     except UpdateError as err:
-        if _failed_check(err):
+        if condition_failed(err):
             raise NotQueued(item.message_id) from err
         raise
 

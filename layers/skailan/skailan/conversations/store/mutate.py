@@ -20,25 +20,22 @@ read and write the whole thing is decided again on the new state.
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
-from pynamodb.transactions import TransactWrite
 
 from skailan.conversations.inbox_events import add_to
 from skailan.conversations.store import history, state
 from skailan.conversations.store.inbox_items import AgentItem, agents_pk
 from skailan.conversations.store.items import ConversationItem
+from skailan.platform.cancellation import cancellation_reasons, condition_failed, conflict_pause, contended
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict
 from skailan.platform.events import DomainEvent
+from skailan.platform.storage import transaction
 
 MAX_ATTEMPTS = 10
 
@@ -63,19 +60,6 @@ class Plan:
     history: bool = True
 
 
-@cache
-def _connection(endpoint: str | None) -> Connection:
-    """One connection (one botocore client) per container: a transaction per decision must not
-    pay for building a client each time."""
-    return Connection()
-
-
-def connection() -> Connection:
-    import os
-
-    return _connection(os.environ.get("AWS_ENDPOINT_URL"))
-
-
 def _agent_key(tenant_id: str, user_id: str) -> AgentItem:
     from skailan.conversations.inbox.agents import agent_sk
 
@@ -88,7 +72,7 @@ def _commit(item: ConversationItem, plan: Plan) -> None:
     if plan.condition is not None:
         condition = condition & plan.condition
     now = iso()
-    with TransactWrite(connection=connection()) as tx:
+    with transaction() as tx:
         if plan.history:
             for event in plan.events:
                 tx.save(history.entry_for(event, item.conversation_id))
@@ -121,17 +105,15 @@ def mutate(tenant_id: str, conversation_id: str, decide: Callable[[ConversationI
         try:
             _commit(item, plan)
         except TransactWriteError as err:
-            reasons = [r.code if r else None for r in err.cancellation_reasons]
             offset = len(plan.events) if plan.history else 0
-            conversation_failed = len(reasons) > offset and reasons[offset] == "ConditionalCheckFailed"
+            conversation_failed = condition_failed(err, offset)
             for index, user_id in enumerate(plan.claim):
-                position = offset + 1 + index
-                if not conversation_failed and len(reasons) > position and reasons[position] == "ConditionalCheckFailed":
+                if not conversation_failed and condition_failed(err, offset + 1 + index):
                     raise CapacityExceeded(user_id) from err
-            if not any(r in ("ConditionalCheckFailed", "TransactionConflict") for r in reasons):
+            if not contended(cancellation_reasons(err)):
                 raise
             # The conversation (or a counter) changed under us: decide again on fresh state.
-            time.sleep(min(0.2, 0.005 * (2**attempt)) * random.random())
+            conflict_pause(attempt)
             item = None
             continue
         return item, plan
