@@ -132,7 +132,7 @@ def _seed_people_range(tenant_id: str, start: int, end: int, ids: list[str]) -> 
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
-    from skailan.crm.people import new_person_item
+    from skailan.crm.store.person_writes import new_person_item
     from skailan.leads import store
     from skailan.platform.clock import iso
     from skailan.platform.ids import new_id
@@ -159,7 +159,7 @@ def _rename(tenant_id: str, person_ids: list[str], suffix: str) -> None:
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
-    from skailan.crm.person_reads import batch_people
+    from skailan.crm.store.person_reads import batch_people
     from skailan.platform.settings import get_settings
 
     contacts = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].get_table(get_settings().contacts_table)

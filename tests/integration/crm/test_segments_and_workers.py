@@ -248,8 +248,7 @@ def test_deleting_a_custom_field_removes_its_values_from_people(demo, deliver, d
 def test_relative_date_segments_are_recomputed_after_midnight(demo, deliver, drained):
     from datetime import timedelta
 
-    from skailan.crm.items import FacetItem, PersonItem, SegmentItem, person_pk
-    from skailan.crm.lists import segments_pk
+    from skailan.crm.store.items import FacetItem, PersonItem, SegmentItem, person_pk, segments_pk
     from skailan.platform.clock import iso, utcnow
     from tests.support import FakeContext, handler_of, sample_event
 

@@ -33,8 +33,8 @@ ROWS = [
 
 def _people_total(tenant: str) -> int:
     """People on the brand's people index, counted one by one; the brand's counter must agree."""
-    from skailan.crm.items import PersonItem, people_index_pk
-    from skailan.crm.people import people_total
+    from skailan.crm.store.items import PersonItem, people_index_pk
+    from skailan.crm.store.person_reads import people_total
 
     counted = PersonItem.gsi1.count(people_index_pk(tenant))
     assert people_total(tenant) == counted
@@ -222,7 +222,7 @@ def test_a_run_near_the_time_limit_queues_its_continuation(demo):
 
 def _expire_lease(tenant: str, import_id: str) -> None:
     from skailan.crm.import_jobs import IMPORT
-    from skailan.crm.sales_items import ImportJobItem, imports_pk
+    from skailan.crm.store.sales_items import ImportJobItem, imports_pk
 
     job = ImportJobItem.get(imports_pk(tenant), IMPORT + import_id)
     job.update(actions=[ImportJobItem.lease_until.set(1)])

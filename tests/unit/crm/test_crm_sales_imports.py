@@ -6,9 +6,16 @@ from __future__ import annotations
 import pytest
 from ulid import ULID
 
-from skailan.crm import import_jobs, sales_people
-from skailan.crm.people import derive, email_identity, new_person_item, phone_identity, set_identity
-from skailan.crm.sales_items import ImportJobItem
+from skailan.crm import import_jobs
+from skailan.crm.store import person_writes as sales_people
+from skailan.crm.store.person_writes import (
+    derive,
+    email_identity,
+    new_person_item,
+    phone_identity,
+    set_identity,
+)
+from skailan.crm.store.sales_items import ImportJobItem
 from skailan.platform.errors import Unprocessable
 
 
@@ -89,7 +96,7 @@ def test_an_update_diffs_identities_names_and_tags():
 def test_people_are_packed_whole_into_transactions_of_at_most_100_items(monkeypatch):
     sent: list[int] = []
 
-    def fake_send(tenant_id, pack):
+    def fake_send(tenant_id, pack, *, tag_counters=True):
         ops_items = sum(ops.size for _, ops in pack)
         counters = sales_people._counters(pack)
         assert ops_items + counters <= sales_people.MAX_ITEMS

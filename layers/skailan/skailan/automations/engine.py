@@ -248,7 +248,7 @@ def resume_waiting(event: DomainEvent, person_id: str, keys: list[tuple[str, dic
 
 def _person_dict(tenant_id: str, person_id: str | None) -> dict[str, Any] | None:
     from skailan.crm.people import as_segment_person
-    from skailan.crm.person_reads import find_person
+    from skailan.crm.store.person_reads import find_person
 
     if not person_id or not is_valid_id(person_id):
         return None
@@ -770,8 +770,9 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
     op, tenant_id = ins["op"], run.tenant_id
     caller = system_caller(tenant_id)
     if op in ("add_tag", "remove_tag"):
-        from skailan.crm.people import tag_key, update_person
-        from skailan.crm.person_reads import load_person
+        from skailan.crm.people import update_person
+        from skailan.crm.store.person_reads import load_person
+        from skailan.crm.values.text import tag_key
 
         person_id = _need_person(run)
         tags = list(load_person(tenant_id, person_id).tags or [])
@@ -836,7 +837,7 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
         return {"deal_id": moved.id, "stage_id": moved.stage_id}
     if op == "add_score":
         from skailan.crm.people import update_person
-        from skailan.crm.person_reads import load_person
+        from skailan.crm.store.person_reads import load_person
 
         person_id = _need_person(run)
         key = str(ins["field"]).removeprefix("custom.")
@@ -1157,7 +1158,7 @@ def sync_person_dates(event: DomainEvent) -> bool:
     what the index gets, so events handled out of order still converge. Any custom value shaped
     YYYY-MM-DD is indexed (only date fields hold one that way; a date trigger names its field).
     True when the index changed."""
-    from skailan.crm.person_reads import find_person
+    from skailan.crm.store.person_reads import find_person
 
     if event.source != "skailan.crm" or event.entity_type != "contact" or not event.entity_id:
         return False
@@ -1184,7 +1185,7 @@ def backfill_person_dates(tenant_id: str, deadline: float) -> bool:
     the next pass starts again (it is idempotent)."""
     import time
 
-    from skailan.crm.items import PersonItem, people_index_pk
+    from skailan.crm.store.items import PersonItem, people_index_pk
 
     for person in PersonItem.gsi1.query(people_index_pk(tenant_id)):
         if time.monotonic() > deadline:
@@ -1224,7 +1225,7 @@ def _fire_dates(automation: store.AutomationItem, trigger: dict[str, Any], occur
     from datetime import date
     from zoneinfo import ZoneInfo
 
-    from skailan.crm.person_reads import find_person
+    from skailan.crm.store.person_reads import find_person
     from skailan.tenancy import brands
 
     tenant_id = automation.tenant_id

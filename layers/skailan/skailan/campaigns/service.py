@@ -469,7 +469,7 @@ def address_of(channel: str, person: Any) -> str | None:
 
 def people(tenant_id: str, audience: dict[str, Any]) -> Iterator[tuple[str, Any]]:
     """(person id, person or None) in batches: bounded memory whatever the audience's size."""
-    from skailan.crm.person_reads import batch_people
+    from skailan.crm.store.person_reads import batch_people
 
     chunk: list[str] = []
     for pid in person_ids(tenant_id, audience):
@@ -557,7 +557,7 @@ def preview(tenant_id: str, campaign_id: str, person_id: str | None = None) -> P
             flush()
     flush()
     if person_id:
-        from skailan.crm.person_reads import batch_people
+        from skailan.crm.store.person_reads import batch_people
 
         chosen = batch_people(tenant_id, [person_id]).get(person_id) if is_valid_id(person_id) else None
         if chosen is None:
@@ -690,10 +690,11 @@ def normalize_address(tenant_id: str, channel: str, raw: str) -> str:
 
 
 def _person_for(tenant_id: str, channel: str, address: str) -> str | None:
-    from skailan.crm import people
+    from skailan.crm.store.person_reads import find_by_identity
+    from skailan.crm.store.person_writes import email_identity, phone_identity
 
-    identity = people.email_identity(address) if channel == "email" else people.phone_identity(address)
-    found = people.find_by_identity(tenant_id, identity.kind, identity.key)
+    identity = email_identity(address) if channel == "email" else phone_identity(address)
+    found = find_by_identity(tenant_id, identity.kind, identity.key)
     return found.person_id if found is not None else None
 
 

@@ -18,8 +18,8 @@ from datetime import timedelta
 from typing import Any
 
 from skailan.crm.events import emit
-from skailan.crm.items import ExportItem
 from skailan.crm.models_audiences import ExportCreatedOut, ExportIn, ExportOut
+from skailan.crm.store.items import ExportItem
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.errors import NotFound

@@ -38,7 +38,7 @@ from skailan.crm.form_models import (
     FormUpdateIn,
 )
 from skailan.crm.models import Page
-from skailan.crm.sales_items import (
+from skailan.crm.store.sales_items import (
     FORM_GUARD_SK,
     FormGuardItem,
     FormItem,
@@ -553,8 +553,7 @@ def submit(form_id: str, raw: Any, *, source_ip: str, user_agent: str | None) ->
 def _upsert_person(form: FormItem, data: dict[str, Any], submission: FormSubmissionItem,
                    now: str) -> tuple[Any, bool]:
     """Create the person or add to the one the e-mail / phone belongs to, with the submission record."""
-    from skailan.crm.people import phone_identity
-    from skailan.crm.sales_people import commit, lookup_owners
+    from skailan.crm.store.person_writes import commit, lookup_owners, phone_identity
 
     keys = ([("email", data["email"])] if data["email"] else []) + (
         [("phone", phone_identity(data["phone"]).key)] if data["phone"] else [])
@@ -577,7 +576,7 @@ def _upsert_person(form: FormItem, data: dict[str, Any], submission: FormSubmiss
 
 
 def _timeline_entry(form: FormItem, person_id: str, submission: FormSubmissionItem, now: str) -> Any:
-    from skailan.crm.timeline_items import timeline_item
+    from skailan.crm.store.timeline_items import timeline_item
 
     return timeline_item(form.tenant_id, person_id, "form_submitted", f"Formulario: {form.name}",
                          ref={"type": "form", "id": form.form_id, "submission_id": submission.submission_id},
@@ -590,8 +589,13 @@ def _counter(form: FormItem) -> tuple[Any, list[Any]]:
 
 def _create_write(form: FormItem, data: dict[str, Any], submission: FormSubmissionItem, now: str,
                   list_id: str | None) -> Any:
-    from skailan.crm.people import email_identity, new_person_item, phone_identity, set_identity
-    from skailan.crm.sales_people import PersonWrite
+    from skailan.crm.store.person_writes import (
+        PersonWrite,
+        email_identity,
+        new_person_item,
+        phone_identity,
+        set_identity,
+    )
     from skailan.crm.vocabulary.definitions import load
 
     item = new_person_item(form.tenant_id, new_id(), data["name"], now)
@@ -609,10 +613,17 @@ def _create_write(form: FormItem, data: dict[str, Any], submission: FormSubmissi
 
 def _update_write(form: FormItem, person_id: str, data: dict[str, Any], owners: dict[tuple[str, str], str],
                   submission: FormSubmissionItem, now: str, list_id: str | None) -> Any:
-    from skailan.crm.items import FacetItem, person_pk
-    from skailan.crm.people import derive, email_identity, phone_identity, set_identity, tag_key, touch
-    from skailan.crm.person_reads import find_person
-    from skailan.crm.sales_people import PersonWrite
+    from skailan.crm.store.items import FacetItem, person_pk
+    from skailan.crm.store.person_reads import find_person
+    from skailan.crm.store.person_writes import (
+        PersonWrite,
+        derive,
+        email_identity,
+        phone_identity,
+        set_identity,
+        touch,
+    )
+    from skailan.crm.values.text import tag_key
 
     person = find_person(form.tenant_id, person_id, consistent=True)
     if person is None or person.deleted_at:

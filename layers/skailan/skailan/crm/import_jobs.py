@@ -47,7 +47,7 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
 from skailan.crm.imports.reader import ImportFileError
-from skailan.crm.sales_items import ImportJobItem, imports_pk
+from skailan.crm.store.sales_items import ImportJobItem, imports_pk
 from skailan.platform.aws import client
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
@@ -750,7 +750,7 @@ def _join_errors(run: _Run) -> str | None:
 
 def _complete(run: _Run) -> None:
     errors_key = _join_errors(run)
-    from skailan.crm.people import people_total
+    from skailan.crm.store.person_reads import people_total
 
     summary = {**run.acc.summary(), "people_total": people_total(run.tenant_id)}
     _update_leased(run.job, run.lease, [
@@ -773,7 +773,7 @@ def _warn(candidate: Any, field_name: str, code: str, es: str, en: str) -> None:
 
 def _flush(run: _Run, batch: list[Any]) -> None:
     """Match a batch of unique candidates, create or update their people, report the outcomes."""
-    from skailan.crm.sales_people import lookup_owners
+    from skailan.crm.store.person_writes import lookup_owners
 
     if not batch:
         return
@@ -820,7 +820,7 @@ def _flush(run: _Run, batch: list[Any]) -> None:
 
 
 def _new_person(run: _Run, candidate: Any, now: str) -> Any:
-    from skailan.crm.people import email_identity, new_person_item, phone_identity, set_identity
+    from skailan.crm.store.person_writes import email_identity, new_person_item, phone_identity, set_identity
 
     item = new_person_item(run.tenant_id, row_person_id(run.job, candidate.row_number), candidate.name, now)
     item.phone, item.email = candidate.phone, candidate.email
@@ -843,7 +843,7 @@ def _custom_of(candidate: Any) -> dict[str, Any]:
 
 
 def _timeline(run: _Run, person_id: str, candidate: Any, now: str, created: bool) -> list[Any]:
-    from skailan.crm.timeline_items import timeline_item
+    from skailan.crm.store.timeline_items import timeline_item
 
     ref = {"type": "import", "id": run.job.import_id, "row": candidate.row_number}
     summary = (f"Importado desde {run.job.filename}" if created else f"Actualizado desde {run.job.filename}")
@@ -857,7 +857,7 @@ def _timeline(run: _Run, person_id: str, candidate: Any, now: str, created: bool
 
 
 def _create(run: _Run, candidates: list[Any]) -> tuple[list[str], list[Any]]:
-    from skailan.crm.sales_people import PersonWrite, commit
+    from skailan.crm.store.person_writes import PersonWrite, commit
 
     if not candidates:
         return [], []
@@ -886,7 +886,8 @@ def _apply(run: _Run, person: Any, candidate: Any, owners: dict[tuple[str, str],
     `fill_empty` — only fields the person lacks are filled (never a rename, never a replaced
     e-mail, phone or custom value). Either way blank cells never erase, tags are added and the
     owner is set only when there is none."""
-    from skailan.crm.people import email_identity, phone_identity, set_identity, tag_key
+    from skailan.crm.store.person_writes import email_identity, phone_identity, set_identity
+    from skailan.crm.values.text import tag_key
 
     overwrite = _policy(run) == "overwrite"
     if overwrite or not (person.name or "").strip():
@@ -923,7 +924,7 @@ def _apply(run: _Run, person: Any, candidate: Any, owners: dict[tuple[str, str],
 
 def _follow_merges(tenant_id: str, pending: dict[str, list[Any]], people: dict[str, Any]) -> dict[str, list[Any]]:
     """Rows matched to a person merged into another one update the kept person."""
-    from skailan.crm.person_reads import find_person
+    from skailan.crm.store.person_reads import find_person
 
     out: dict[str, list[Any]] = {}
     for pid, candidates in pending.items():
@@ -940,9 +941,8 @@ def _follow_merges(tenant_id: str, pending: dict[str, list[Any]], people: dict[s
 
 
 def _update(run: _Run, by_person: dict[str, list[Any]], owners: dict[tuple[str, str], str]) -> list[str]:
-    from skailan.crm.people import derive, touch
-    from skailan.crm.person_reads import batch_people
-    from skailan.crm.sales_people import PersonWrite, commit
+    from skailan.crm.store.person_reads import batch_people
+    from skailan.crm.store.person_writes import PersonWrite, commit, derive, touch
 
     pending = dict(by_person)
     done: list[str] = []

@@ -14,11 +14,20 @@ from collections.abc import Iterator
 from pynamodb.exceptions import TransactWriteError
 
 from skailan.crm.events import emit
-from skailan.crm.items import FacetItem, ListItem, SegmentItem, facet_index_pk, person_pk
 from skailan.crm.models import Page
 from skailan.crm.models_audiences import ListIn, ListOut, ListUpdateIn, MembersResultOut
-from skailan.crm.person_reads import batch_people, load_person
-from skailan.crm.timeline_items import timeline_item
+from skailan.crm.store.items import (
+    LIST,
+    FacetItem,
+    ListItem,
+    SegmentItem,
+    facet_index_pk,
+    lists_pk,
+    person_pk,
+    segments_pk,
+)
+from skailan.crm.store.person_reads import batch_people, load_person
+from skailan.crm.store.timeline_items import timeline_item
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import NotFound
@@ -27,16 +36,9 @@ from skailan.platform.ids import new_id
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.storage import transaction
 
-LIST = "LIST#"
 CHUNK = 49
 
 
-def lists_pk(tenant_id: str) -> str:
-    return f"T#{tenant_id}#LISTS"
-
-
-def segments_pk(tenant_id: str) -> str:
-    return f"T#{tenant_id}#SEGMENTS"
 
 
 def _out(item: ListItem) -> ListOut:

@@ -27,7 +27,9 @@ from pynamodb.expressions.condition import size
 from pynamodb.models import BatchWrite
 
 from skailan.crm.events import build, emit_many
-from skailan.crm.items import (
+from skailan.crm.models import DuplicatePairOut, Page, PersonOut
+from skailan.crm.people import to_out
+from skailan.crm.store.items import (
     IDENTITY_SK,
     BusinessLinkItem,
     ContactsItem,
@@ -38,21 +40,20 @@ from skailan.crm.items import (
     NameKeyItem,
     PersonItem,
     TimelineItem,
+    dups_pk,
     identity_pk,
     person_pk,
 )
-from skailan.crm.models import DuplicatePairOut, Page, PersonOut
-from skailan.crm.people import (
-    MAX_TRANSACTION_ITEMS,
-    _facet_item,
+from skailan.crm.store.person_reads import find_person, load_person
+from skailan.crm.store.person_writes import (
+    MAX_ITEMS,
     _tag_counter,
     derive,
+    facet_item,
     people_count_change,
-    to_out,
     touch,
 )
-from skailan.crm.person_reads import find_person, load_person
-from skailan.crm.timeline_items import timeline_item
+from skailan.crm.store.timeline_items import timeline_item
 from skailan.crm.values.text import fold, name_tokens
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
@@ -123,7 +124,7 @@ def _merge_core(caller: Caller, keep: PersonItem, other: PersonItem) -> None:
                           author={"kind": caller.kind, "id": caller.principal_id, "email": caller.email})
     size = 4 + len(moved) + len(keep_after.names - keep_before.names) + len(other_before.names) + len(
         keep_after.facets - keep_before.facets) + len(other_before.facets)
-    inline = size + len(tag_deltas) <= MAX_TRANSACTION_ITEMS
+    inline = size + len(tag_deltas) <= MAX_ITEMS
     try:
         with transaction() as tx:
             tx.save(keep)
@@ -138,7 +139,7 @@ def _merge_core(caller: Caller, keep: PersonItem, other: PersonItem) -> None:
             for key in other_before.names:
                 tx.delete(NameKeyItem(other.pk, f"N#{key}"))
             for facet, value in keep_after.facets - keep_before.facets:
-                tx.save(_facet_item(tenant_id, keep, facet, value))
+                tx.save(facet_item(tenant_id, keep, facet, value))
             for facet, value in other_before.facets:
                 tx.delete(FacetItem(other.pk, f"F#{facet}#{value}"))
             tx.save(entry)
@@ -168,7 +169,7 @@ def _move_partition(tenant_id: str, other_id: str, keep: PersonItem) -> None:
             copy.save()
             item.delete()
         elif isinstance(item, FacetItem) and item.facet == "list":
-            moved = _facet_item(tenant_id, keep, "list", item.value)
+            moved = facet_item(tenant_id, keep, "list", item.value)
             try:
                 with transaction() as tx:
                     tx.save(moved, condition=FacetItem.pk.does_not_exist())
@@ -200,8 +201,6 @@ def duplicate_key(name: str) -> str | None:
     return " ".join(tokens)[:200] if len(tokens) >= 2 else None
 
 
-def dups_pk(tenant_id: str) -> str:
-    return f"T#{tenant_id}#DUPS"
 
 
 def refresh_duplicates(tenant_id: str, person_id: str) -> None:

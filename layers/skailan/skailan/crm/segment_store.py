@@ -29,18 +29,22 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 
 from skailan.crm.events import emit
-from skailan.crm.items import (
+from skailan.crm.lists import drop_members_of
+from skailan.crm.models import Page
+from skailan.crm.models_audiences import SegmentIn, SegmentOut, SegmentPreviewOut, SegmentUpdateIn
+from skailan.crm.store.items import (
     PERSON_SK,
+    SEG,
+    SEGMENT_REFRESH_SHARDS,
     FacetItem,
     PersonItem,
     SegmentItem,
     facet_index_pk,
     people_index_pk,
     person_pk,
+    segment_refresh_pk,
+    segments_pk,
 )
-from skailan.crm.lists import drop_members_of, segments_pk
-from skailan.crm.models import Page
-from skailan.crm.models_audiences import SegmentIn, SegmentOut, SegmentPreviewOut, SegmentUpdateIn
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.errors import NotFound, Unprocessable
@@ -49,9 +53,7 @@ from skailan.platform.ids import new_id
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.storage import transaction
 
-SEG = "SEG#"
 SEGMENT_FACET = "segment"
-REFRESH_SHARDS = 4
 REFRESH_AFTER_MIDNIGHT = timedelta(minutes=5)
 
 
@@ -142,10 +144,6 @@ def delete_segment(caller: Caller, segment_id: str) -> None:
 # ---------------------------------------------------------------- daily refresh of relative-date rules
 
 
-def _refresh_pk(tenant_id: str) -> str:
-    import zlib
-
-    return f"SEGREFRESH#{zlib.crc32(tenant_id.encode()) % REFRESH_SHARDS}"
 
 
 def _next_refresh(tenant_id: str, after: datetime) -> str:
@@ -165,7 +163,7 @@ def _schedule_refresh(item: SegmentItem, rule: Any) -> bool:
     if not depends_on_today(rule):
         item.gsi2pk = item.gsi2sk = None
         return False
-    item.gsi2pk = _refresh_pk(item.tenant_id)
+    item.gsi2pk = segment_refresh_pk(item.tenant_id)
     item.gsi2sk = f"{_next_refresh(item.tenant_id, utcnow())}#{item.tenant_id}#{item.segment_id}"
     return True
 
@@ -177,7 +175,7 @@ def request_due_refreshes(now: datetime | None = None) -> int:
     moment = now or utcnow()
     stamp = iso(moment)
     requested = 0
-    for shard in range(REFRESH_SHARDS):
+    for shard in range(SEGMENT_REFRESH_SHARDS):
         for item in SegmentItem.gsi2.query(f"SEGREFRESH#{shard}", SegmentItem.gsi2sk <= f"{stamp}#~"):
             if not isinstance(item, SegmentItem):
                 continue
@@ -309,7 +307,7 @@ def _leave(tenant_id: str, segment_id: str, person_id: str) -> bool:
 
 def evaluate_person(tenant_id: str, person_id: str, now: datetime | None = None) -> dict[str, list[str]]:
     """Bring one person's segment memberships in line with the rules; returns what changed."""
-    from skailan.crm.person_reads import find_person
+    from skailan.crm.store.person_reads import find_person
 
     person = find_person(tenant_id, person_id, consistent=True)
     return _evaluate(tenant_id, person_id, person, _BrandRules(tenant_id), now)

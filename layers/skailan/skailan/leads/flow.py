@@ -73,7 +73,7 @@ def mirror_people(tenant_id: str, person_ids: list[str],
     in batches, the settings once, the changed leads 100 per transaction — never anything read
     per person of the brand. Returns each valid id's lead (None when it has none)."""
     from skailan.crm.lists import lists_of_people
-    from skailan.crm.person_reads import batch_people
+    from skailan.crm.store.person_reads import batch_people
 
     ids = [p for p in dict.fromkeys(person_ids) if is_valid_id(p)]
     if not ids:
@@ -311,8 +311,9 @@ def _note_events(caller: Caller, lead: store.LeadItem, note: store.NoteItem, old
 def _apply_template_tags(caller: Caller, person_id: str, tags: list[str]) -> list[str]:
     """The template's tags on the person at once, through the CRM (its event, its counters)."""
     from skailan.crm.models import PersonPatchIn
-    from skailan.crm.people import tag_key, update_person
-    from skailan.crm.person_reads import load_person
+    from skailan.crm.people import update_person
+    from skailan.crm.store.person_reads import load_person
+    from skailan.crm.values.text import tag_key
 
     if not tags:
         return []

@@ -71,7 +71,7 @@ def _lead_event(event: DomainEvent) -> dict[str, Any]:
 
 
 def _timeline(event: DomainEvent) -> None:
-    from skailan.crm.person_reads import find_person
+    from skailan.crm.store.person_reads import find_person
     from skailan.crm.timeline import append_timeline
 
     data = event.data

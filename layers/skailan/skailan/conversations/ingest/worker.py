@@ -540,7 +540,7 @@ def _watermark(account: accounts.Account, status: InboundStatus) -> Outcome:
     """Messenger / Instagram receipts without mids: every reply to that customer sent up to the
     watermark has reached `status`."""
     from skailan.crm.identities import channel_identity
-    from skailan.crm.people import find_by_identity
+    from skailan.crm.store.person_reads import find_by_identity
 
     if status.status not in ("delivered", "read") or not status.recipient_id or status.watermark is None:
         return Outcome("logged")

@@ -28,6 +28,7 @@ from skailan.crm.models import (
     PersonPatchIn,
     TimelineEntryOut,
 )
+from skailan.crm.store import person_reads
 from skailan.platform.auth import current_caller
 from skailan.platform.lazy import lazy_module
 from skailan.tenancy.access import requires
@@ -99,7 +100,7 @@ def create_contact(body: PersonIn) -> PersonOut:
 @people_router.get("/v1/contacts/count", middlewares=[requires(VIEW, api_key=True)], tags=TAGS)
 def count_contacts() -> PeopleCountOut:
     """How many people the brand has: one Query on a counter, however large the brand."""
-    return PeopleCountOut(people_total=people.people_total(current_caller().tenant_id))
+    return PeopleCountOut(people_total=person_reads.people_total(current_caller().tenant_id))
 
 
 @people_router.get("/v1/contacts/duplicates", middlewares=[requires(VIEW)], tags=TAGS)

@@ -18,8 +18,16 @@ from skailan.crm.businesses.models import (
     BusinessUpdateIn,
 )
 from skailan.crm.events import emit
-from skailan.crm.items import BUSINESS_SK, BusinessItem, BusinessLinkItem, business_pk
 from skailan.crm.models import Page
+from skailan.crm.store.items import (
+    BUSINESS_LINK,
+    BUSINESS_SK,
+    BusinessItem,
+    BusinessLinkItem,
+    business_pk,
+    businesses_index_pk,
+    person_businesses_pk,
+)
 from skailan.crm.values.text import search_prefix
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
@@ -28,16 +36,9 @@ from skailan.platform.i18n import both
 from skailan.platform.ids import new_id
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 
-LINK = "PERSON#"
 NOT_FOUND = both("Empresa no encontrada", "Business not found")
 
 
-def _index_pk(tenant_id: str) -> str:
-    return f"T#{tenant_id}#BUSINESSES"
-
-
-def _person_index_pk(tenant_id: str, person_id: str) -> str:
-    return f"T#{tenant_id}#P#{person_id}#BIZ"
 
 
 def _out(item: BusinessItem) -> BusinessOut:
@@ -98,7 +99,7 @@ def create_business(caller: Caller, data: BusinessIn) -> BusinessOut:
                         business_id=business_id, name=name, website=data.website, phone=phone, email=email,
                         tax_id=data.tax_id, address=data.address, notes=data.notes,
                         key_account=data.key_account or None, account_manager_id=data.account_manager_id,
-                        gsi1pk=_index_pk(tenant_id), gsi1sk=_sort_key(name, business_id), created_at=now,
+                        gsi1pk=businesses_index_pk(tenant_id), gsi1sk=_sort_key(name, business_id), created_at=now,
                         updated_at=now)
     item.save(condition=BusinessItem.pk.does_not_exist())
     emit(tenant_id, "business.created", caller=caller, entity_type="business", entity_id=business_id,
@@ -121,7 +122,7 @@ def get_business(tenant_id: str, business_id: str) -> BusinessOut:
 
 
 def list_businesses(tenant_id: str, *, q: str | None, cursor: str | None, limit: int | None) -> Page[BusinessOut]:
-    partition = _index_pk(tenant_id)
+    partition = businesses_index_pk(tenant_id)
     prefix = search_prefix(q or "")
     results = BusinessItem.gsi1.query(
         partition, BusinessItem.gsi1sk.startswith(prefix) if prefix else None, limit=clamp_limit(limit),
@@ -169,14 +170,14 @@ def delete_business(caller: Caller, business_id: str) -> None:
     item.gsi1pk = item.gsi1sk = None
     item.save()
     with BusinessLinkItem.batch_write() as batch:
-        for link in BusinessLinkItem.query(item.pk, BusinessLinkItem.sk.startswith(LINK)):
+        for link in BusinessLinkItem.query(item.pk, BusinessLinkItem.sk.startswith(BUSINESS_LINK)):
             batch.delete(link)
     emit(tenant_id, "business.deleted", caller=caller, entity_type="business", entity_id=business_id)
 
 
 def link_person(caller: Caller, business_id: str, data: BusinessPersonIn) -> BusinessPersonOut:
     from skailan.crm.people import to_out
-    from skailan.crm.person_reads import load_person
+    from skailan.crm.store.person_reads import load_person
 
     tenant_id = caller.tenant_id
     business = load_business(tenant_id, business_id)
@@ -186,9 +187,9 @@ def link_person(caller: Caller, business_id: str, data: BusinessPersonIn) -> Bus
         raise NotFound(both("Persona no encontrada", "Person not found"), code="contact_not_found",
                        details=[{"field": "person_id", "error": "not_found"}]) from err
     now = iso()
-    link = BusinessLinkItem(business.pk, LINK + person.person_id, tenant_id=tenant_id, business_id=business_id,
+    link = BusinessLinkItem(business.pk, BUSINESS_LINK + person.person_id, tenant_id=tenant_id, business_id=business_id,
                             person_id=person.person_id, role=data.role,
-                            gsi2pk=_person_index_pk(tenant_id, person.person_id), gsi2sk=business_id,
+                            gsi2pk=person_businesses_pk(tenant_id, person.person_id), gsi2sk=business_id,
                             created_at=now, updated_at=now)
     link.save()  # linking again just changes the role
     emit(tenant_id, "business.person_linked", caller=caller, entity_type="business", entity_id=business_id,
@@ -201,7 +202,7 @@ def unlink_person(caller: Caller, business_id: str, person_id: str) -> None:
     tenant_id = caller.tenant_id
     business = load_business(tenant_id, business_id)
     try:
-        BusinessLinkItem(business.pk, LINK + person_id).delete(condition=BusinessLinkItem.pk.exists())
+        BusinessLinkItem(business.pk, BUSINESS_LINK + person_id).delete(condition=BusinessLinkItem.pk.exists())
     except DeleteError as err:
         raise NotFound(both("La persona no está en la empresa", "The person is not in the business"),
                        code="business_person_not_found") from err
@@ -212,10 +213,10 @@ def unlink_person(caller: Caller, business_id: str, person_id: str) -> None:
 def list_business_people(tenant_id: str, business_id: str, *, cursor: str | None,
                          limit: int | None) -> Page[BusinessPersonOut]:
     from skailan.crm.people import to_out
-    from skailan.crm.person_reads import batch_people
+    from skailan.crm.store.person_reads import batch_people
 
     business = load_business(tenant_id, business_id)
-    results = BusinessLinkItem.query(business.pk, BusinessLinkItem.sk.startswith(LINK), limit=clamp_limit(limit),
+    results = BusinessLinkItem.query(business.pk, BusinessLinkItem.sk.startswith(BUSINESS_LINK), limit=clamp_limit(limit),
                                      last_evaluated_key=decode_cursor(cursor, partition_attr="pk",
                                                                       partition_value=business.pk))
     links = list(results)
@@ -227,10 +228,10 @@ def list_business_people(tenant_id: str, business_id: str, *, cursor: str | None
 
 
 def list_person_businesses(tenant_id: str, person_id: str) -> list[BusinessPersonOut]:
-    from skailan.crm.person_reads import load_person
+    from skailan.crm.store.person_reads import load_person
 
     load_person(tenant_id, person_id)
-    links = list(BusinessLinkItem.gsi2.query(_person_index_pk(tenant_id, person_id), limit=100))
+    links = list(BusinessLinkItem.gsi2.query(person_businesses_pk(tenant_id, person_id), limit=100))
     keys = [(business_pk(tenant_id, link.business_id), BUSINESS_SK) for link in links]
     found = {b.business_id: b for b in BusinessItem.batch_get(keys)} if keys else {}
     return [BusinessPersonOut(business_id=link.business_id, person_id=person_id, role=link.role,

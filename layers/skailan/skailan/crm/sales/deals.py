@@ -44,7 +44,7 @@ from skailan.crm.sales.models import (
     StageOut,
     StageTotalOut,
 )
-from skailan.crm.sales_items import (
+from skailan.crm.store.sales_items import (
     DEAL_SK,
     DealItem,
     DealTaskRefItem,
@@ -326,14 +326,14 @@ def _check_refs(tenant_id: str, values: dict[str, Any], errors: list[dict[str, A
             errors.append({"field": "owner_id", "error": "unknown", "message": both("Responsable desconocido",
                                                                                     "Unknown owner")})
     if values.get("person_id"):
-        from skailan.crm.person_reads import find_person
+        from skailan.crm.store.person_reads import find_person
 
         person = find_person(tenant_id, values["person_id"]) if is_valid_id(values["person_id"]) else None
         if person is None or person.deleted_at:
             errors.append({"field": "person_id", "error": "unknown", "message": both("Persona no encontrada",
                                                                                      "Person not found")})
     if values.get("business_id"):
-        from skailan.crm.items import BUSINESS_SK, BusinessItem, business_pk
+        from skailan.crm.store.items import BUSINESS_SK, BusinessItem, business_pk
 
         try:
             business = BusinessItem.get(business_pk(tenant_id, values["business_id"]), BUSINESS_SK) \
@@ -377,7 +377,7 @@ def _reach(tx: TransactWrite, tenant_id: str, pipeline_id: str, stage_ids: list[
 
 
 def _timeline(deal: DealItem, kind: str, summary: str, ref: dict[str, Any], now: str) -> Any:
-    from skailan.crm.timeline_items import timeline_item
+    from skailan.crm.store.timeline_items import timeline_item
 
     return timeline_item(deal.tenant_id, deal.person_id or "", kind, summary,
                          ref={"type": "deal", "id": deal.deal_id, **ref}, occurred_at=now)

@@ -30,7 +30,7 @@ from pynamodb.transactions import TransactWrite
 from skailan.crm.events import build, emit, emit_many
 from skailan.crm.models import Page
 from skailan.crm.sales.models import TaskIn, TaskOut, TaskTypeIn, TaskTypeOut, TaskTypeUpdateIn, TaskUpdateIn
-from skailan.crm.sales_items import (
+from skailan.crm.store.sales_items import (
     ALARM_SHARDS,
     DEAL_SK,
     TASK_SK,
@@ -187,7 +187,7 @@ def _check_refs(tenant_id: str, values: dict[str, Any], errors: list[dict[str, A
             errors.append({"field": "assignee_id", "error": "unknown",
                            "message": both("Usuario desconocido o inactivo", "Unknown or inactive user")})
     if values.get("person_id"):
-        from skailan.crm.person_reads import find_person
+        from skailan.crm.store.person_reads import find_person
 
         person = find_person(tenant_id, values["person_id"]) if is_valid_id(values["person_id"]) else None
         if person is None or person.deleted_at:
@@ -209,7 +209,7 @@ def _raise(errors: list[dict[str, Any]]) -> None:
 
 
 def _timeline(task: TaskItem, kind: str, summary: str, now: str) -> Any:
-    from skailan.crm.timeline_items import timeline_item
+    from skailan.crm.store.timeline_items import timeline_item
 
     return timeline_item(task.tenant_id, task.person_id or "", kind, summary,
                          ref={"type": "task", "id": task.task_id, "due_at": task.due_at}, occurred_at=now)

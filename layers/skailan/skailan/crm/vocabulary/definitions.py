@@ -17,7 +17,12 @@ from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from skailan.crm.events import emit
-from skailan.crm.items import (
+from skailan.crm.models import Page
+from skailan.crm.store.items import (
+    CROLE,
+    FIELD,
+    JOURNEY,
+    TAG,
     ContactsItem,
     CustomerRoleItem,
     FacetItem,
@@ -26,8 +31,8 @@ from skailan.crm.items import (
     TagItem,
     definitions_pk,
     facet_index_pk,
+    tags_pk,
 )
-from skailan.crm.models import Page
 from skailan.crm.values.text import fold
 from skailan.crm.vocabulary.models import (
     CustomerRoleIn,
@@ -54,14 +59,6 @@ from skailan.platform.storage import transaction
 if TYPE_CHECKING:
     from skailan.crm.vocabulary.fields import FieldDefinition, FieldDefinitionIn
 
-FIELD = "FIELD#"
-CROLE = "CROLE#"
-JOURNEY = "JOURNEY#"
-TAG = "TAG#"
-
-
-def tags_pk(tenant_id: str) -> str:
-    return f"T#{tenant_id}#TAGS"
 
 
 def tag_key(name: str) -> str:

@@ -52,7 +52,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.constants import NUMBER
 
-from skailan.crm.items import ContactsItem
+from skailan.crm.store.items import ContactsItem
 
 ALARM_SHARDS = 4
 
