@@ -91,8 +91,8 @@ def _evaluation_cpu_ms(raw_rule: dict[str, Any], people: int) -> tuple[float, fl
     import botocore.session
     from botocore.parsers import create_parser
 
-    from skailan.crm.segment_store import _RULE_ATTRIBUTES, _raw_people
-    from skailan.crm.segments import matches, parse_rule
+    from skailan.crm.audiences.rules import matches, parse_rule
+    from skailan.crm.audiences.segments import _RULE_ATTRIBUTES, _raw_people
     from skailan.crm.store.items import PersonItem
     from skailan.crm.store.person_writes import new_person_item
 
@@ -148,7 +148,7 @@ def run() -> Iterator[dict[str, Any]]:
         os.environ.update(provision_for_tests())
         get_settings.cache_clear()
         reset_clients()
-        from skailan.crm import segment_store
+        from skailan.crm.audiences import segments as segment_store
         from skailan.crm.store.items import SegmentItem, segments_pk
         from skailan.tenancy.brands import create_brand
 
@@ -179,8 +179,8 @@ def run() -> Iterator[dict[str, Any]]:
 
 
 def _measure(counter: _Counter, rule: dict[str, Any], people: int) -> Iterator[dict[str, Any]]:
-    from skailan.crm import segment_store
-    from skailan.crm.people import PeopleFilter, brand_locale, list_people
+    from skailan.crm.audiences import segments as segment_store
+    from skailan.crm.people.service import PeopleFilter, brand_locale, list_people
 
     brand_locale(TENANT)  # warm: the brand's settings are cached per container
     # moto's per-page cost (its response serializer alone is ~1 s per 1 MB page) would hit the

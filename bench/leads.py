@@ -101,8 +101,8 @@ def part_note() -> Iterator[dict[str, Any]]:
     from bench.channels import _count_calls, _in_moto
 
     _in_moto()
-    from skailan.crm.models import PersonIn
-    from skailan.crm.people import create_person
+    from skailan.crm.people.models import PersonIn
+    from skailan.crm.people.service import create_person
     from skailan.leads import flow
     from skailan.leads.models import LeadNoteIn
     from skailan.platform.auth import Caller
@@ -172,10 +172,10 @@ def part_worker() -> Iterator[dict[str, Any]]:
     from bench.channels import _count_calls, _in_moto
 
     _in_moto()
-    from skailan.crm.lists import add_members, create_list
-    from skailan.crm.models import PersonIn
-    from skailan.crm.models_audiences import ListIn
-    from skailan.crm.people import create_person
+    from skailan.crm.audiences.lists import add_members, create_list
+    from skailan.crm.audiences.models import ListIn
+    from skailan.crm.people.models import PersonIn
+    from skailan.crm.people.service import create_person
     from skailan.leads import worker
     from skailan.platform.events import DomainEvent
 

@@ -212,7 +212,7 @@ def test_a_poison_record_never_takes_the_customers_later_messages_with_it(demo, 
 def test_a_message_is_stored_whatever_the_brand_and_inbox_settings_hold(demo):
     from skailan.conversations.inbox.config import settings_pk
     from skailan.conversations.store.inbox_items import InboxSettingsItem
-    from skailan.crm import people
+    from skailan.crm.people import service as people
     from skailan.tenancy.items import BrandItem, tenant_pk
 
     brand = BrandItem.get(tenant_pk("demo"), "BRAND")

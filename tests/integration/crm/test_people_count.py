@@ -32,7 +32,7 @@ def _create(principal, name, **body):
 
 
 def test_count_follows_creates_deletes_merges_and_channel_people(demo):
-    from skailan.crm.identities import resolve_or_create
+    from skailan.crm.people.identities import resolve_or_create
 
     admin = demo["admin@demo.local"]
     start = _total("demo")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from ulid import ULID
 
-from skailan.crm import import_jobs
+from skailan.crm.capture.imports import jobs as import_jobs
 from skailan.crm.store import person_writes as sales_people
 from skailan.crm.store.person_writes import (
     derive,

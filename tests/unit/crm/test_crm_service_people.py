@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from skailan.crm.people import PeopleFilter, _driver, _in_range
+from skailan.crm.people.service import PeopleFilter, _driver, _in_range
 from skailan.crm.store.items import PersonItem
 from skailan.crm.store.person_writes import Identity, derive, email_identity, phone_identity
 

@@ -62,7 +62,7 @@ def on_consent_changed(event: DomainEvent) -> dict[str, Any]:
     person_id = data.get("person_id")
     if not person_id:
         return {"timeline": False}
-    from skailan.crm.timeline import append_timeline
+    from skailan.crm.people.timeline import append_timeline
 
     es, en = REASONS.get(str(data.get("reason")), ("Cambio de consentimiento", "Consent changed"))
     if not data.get("suppressed"):

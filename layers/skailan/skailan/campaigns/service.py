@@ -124,10 +124,11 @@ def _account(tenant_id: str, channel: str, account_id: str | None, errors: list[
 
 
 def _audience(tenant_id: str, audience: AudienceIn, errors: list[dict[str, str]]) -> None:
-    from skailan.crm import lists, segment_store
+    from skailan.crm.audiences import lists
+    from skailan.crm.audiences import segments as segment_store
 
     if audience.kind == "file":
-        from skailan.crm import import_jobs
+        from skailan.crm.capture.imports import jobs as import_jobs
 
         try:
             job = import_jobs.get_import(tenant_id, audience.import_id or "")
@@ -434,8 +435,8 @@ def start_due(now: datetime | None = None) -> int:
 
 
 def person_ids(tenant_id: str, audience: dict[str, Any]) -> Iterator[str]:
-    from skailan.crm import lists
-    from skailan.crm.segment_store import SEGMENT_FACET
+    from skailan.crm.audiences import lists
+    from skailan.crm.audiences.segments import SEGMENT_FACET
 
     kind = audience.get("kind")
     if kind == "people":
@@ -452,7 +453,7 @@ def person_ids(tenant_id: str, audience: dict[str, Any]) -> Iterator[str]:
 
 def imported_list(tenant_id: str, audience: dict[str, Any]) -> str | None:
     """The list a file audience's import filled, once the import completed (None before)."""
-    from skailan.crm import import_jobs
+    from skailan.crm.capture.imports import jobs as import_jobs
 
     try:
         job = import_jobs.get_import(tenant_id, str(audience.get("import_id") or ""))
@@ -682,7 +683,7 @@ def _consent_event(caller: Caller | None, tenant_id: str, channel: str, address:
 
 
 def normalize_address(tenant_id: str, channel: str, raw: str) -> str:
-    from skailan.crm.people import default_country, normalize_email, normalize_phone
+    from skailan.crm.people.service import default_country, normalize_email, normalize_phone
 
     if channel == "email":
         return normalize_email(raw, field_name="address")

@@ -18,7 +18,6 @@ from skailan.crm.businesses.models import (
     BusinessUpdateIn,
 )
 from skailan.crm.events import emit
-from skailan.crm.models import Page
 from skailan.crm.store.items import (
     BUSINESS_LINK,
     BUSINESS_SK,
@@ -29,6 +28,7 @@ from skailan.crm.store.items import (
     person_businesses_pk,
 )
 from skailan.crm.values.text import search_prefix
+from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
@@ -66,7 +66,7 @@ def _check_manager(tenant_id: str, manager_id: str | None) -> None:
 
 
 def _normalized_contacts(tenant_id: str, phone: str | None, email: str | None) -> tuple[str | None, str | None]:
-    from skailan.crm.people import default_country, normalize_email, normalize_phone
+    from skailan.crm.people.service import default_country, normalize_email, normalize_phone
 
     errors: list[dict] = []
     out_phone = out_email = None
@@ -176,7 +176,7 @@ def delete_business(caller: Caller, business_id: str) -> None:
 
 
 def link_person(caller: Caller, business_id: str, data: BusinessPersonIn) -> BusinessPersonOut:
-    from skailan.crm.people import to_out
+    from skailan.crm.people.service import to_out
     from skailan.crm.store.person_reads import load_person
 
     tenant_id = caller.tenant_id
@@ -212,7 +212,7 @@ def unlink_person(caller: Caller, business_id: str, person_id: str) -> None:
 
 def list_business_people(tenant_id: str, business_id: str, *, cursor: str | None,
                          limit: int | None) -> Page[BusinessPersonOut]:
-    from skailan.crm.people import to_out
+    from skailan.crm.people.service import to_out
     from skailan.crm.store.person_reads import batch_people
 
     business = load_business(tenant_id, business_id)

@@ -29,7 +29,6 @@ from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from skailan.crm.events import build, emit, emit_many
-from skailan.crm.models import Page
 from skailan.crm.sales.models import (
     BoardColumnOut,
     BoardOut,
@@ -57,6 +56,7 @@ from skailan.crm.store.sales_items import (
     person_deals_pk,
     pipelines_pk,
 )
+from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
@@ -346,7 +346,7 @@ def _check_refs(tenant_id: str, values: dict[str, Any], errors: list[dict[str, A
 
 
 def _default_currency(tenant_id: str) -> str:
-    from skailan.crm.people import default_country
+    from skailan.crm.people.service import default_country
 
     return CURRENCY_BY_COUNTRY.get((default_country(tenant_id) or "").upper(), "USD")
 

@@ -28,7 +28,6 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from skailan.crm.events import build, emit, emit_many
-from skailan.crm.models import Page
 from skailan.crm.sales.models import TaskIn, TaskOut, TaskTypeIn, TaskTypeOut, TaskTypeUpdateIn, TaskUpdateIn
 from skailan.crm.store.sales_items import (
     ALARM_SHARDS,
@@ -45,6 +44,7 @@ from skailan.crm.store.sales_items import (
     task_pk,
     task_types_pk,
 )
+from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable

@@ -17,7 +17,6 @@ from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from skailan.crm.events import emit
-from skailan.crm.models import Page
 from skailan.crm.store.items import (
     CROLE,
     FIELD,
@@ -34,6 +33,7 @@ from skailan.crm.store.items import (
     tags_pk,
 )
 from skailan.crm.values.text import fold
+from skailan.crm.values.types import Page
 from skailan.crm.vocabulary.models import (
     CustomerRoleIn,
     CustomerRoleOut,

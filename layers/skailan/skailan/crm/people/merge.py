@@ -27,8 +27,8 @@ from pynamodb.expressions.condition import size
 from pynamodb.models import BatchWrite
 
 from skailan.crm.events import build, emit_many
-from skailan.crm.models import DuplicatePairOut, Page, PersonOut
-from skailan.crm.people import to_out
+from skailan.crm.people.models import DuplicatePairOut, PersonOut
+from skailan.crm.people.service import to_out
 from skailan.crm.store.items import (
     IDENTITY_SK,
     BusinessLinkItem,
@@ -55,6 +55,7 @@ from skailan.crm.store.person_writes import (
 )
 from skailan.crm.store.timeline_items import timeline_item
 from skailan.crm.values.text import fold, name_tokens
+from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
@@ -159,7 +160,7 @@ def _merge_core(caller: Caller, keep: PersonItem, other: PersonItem) -> None:
 
 def _move_partition(tenant_id: str, other_id: str, keep: PersonItem) -> None:
     """Move timeline entries, list memberships and business links of `other` to `keep` (idempotent)."""
-    from skailan.crm.lists import remove_membership
+    from skailan.crm.audiences.lists import remove_membership
 
     other_pk = person_pk(tenant_id, other_id)
     for item in ContactsItem.query(other_pk):

@@ -19,7 +19,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from skailan.crm.events import build, emit_many
-from skailan.crm.models import IdentityOut, Page, PersonIn, PersonOut, PersonPatchIn
+from skailan.crm.people.models import IdentityOut, PersonIn, PersonOut, PersonPatchIn
 from skailan.crm.store.items import (
     FacetItem,
     NameKeyItem,
@@ -44,6 +44,7 @@ from skailan.crm.store.person_writes import (
 )
 from skailan.crm.store.timeline_items import timeline_item
 from skailan.crm.values.text import tag_key
+from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
@@ -400,7 +401,7 @@ def _has_memberships(tenant_id: str, person_id: str) -> bool:
 
 def remove_memberships(tenant_id: str, person_id: str) -> None:
     """Drop the person's list and segment memberships, each with its list/segment count."""
-    from skailan.crm.lists import remove_membership
+    from skailan.crm.audiences.lists import remove_membership
 
     for facet in list(FacetItem.query(person_pk(tenant_id, person_id), FacetItem.sk.startswith("F#"))):
         remove_membership(tenant_id, facet)

@@ -13,9 +13,8 @@ from collections.abc import Iterator
 
 from pynamodb.exceptions import TransactWriteError
 
+from skailan.crm.audiences.models import ListIn, ListOut, ListUpdateIn, MembersResultOut
 from skailan.crm.events import emit
-from skailan.crm.models import Page
-from skailan.crm.models_audiences import ListIn, ListOut, ListUpdateIn, MembersResultOut
 from skailan.crm.store.items import (
     LIST,
     FacetItem,
@@ -28,6 +27,7 @@ from skailan.crm.store.items import (
 )
 from skailan.crm.store.person_reads import batch_people, load_person
 from skailan.crm.store.timeline_items import timeline_item
+from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import NotFound

@@ -17,8 +17,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from skailan.crm.audiences.models import ExportCreatedOut, ExportIn, ExportOut
 from skailan.crm.events import emit
-from skailan.crm.models_audiences import ExportCreatedOut, ExportIn, ExportOut
 from skailan.crm.store.items import ExportItem
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow
@@ -98,7 +98,7 @@ def run_export(tenant_id: str, export_id: str) -> int:
     import io
     import tempfile
 
-    from skailan.crm.people import PeopleFilter, list_people
+    from skailan.crm.people.service import PeopleFilter, list_people
     from skailan.crm.vocabulary.definitions import load
     from skailan.platform.aws import client
 

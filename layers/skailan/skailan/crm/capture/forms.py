@@ -26,8 +26,7 @@ from typing import Any
 
 from pynamodb.exceptions import PutError
 
-from skailan.crm.events import build, emit, emit_many
-from skailan.crm.form_models import (
+from skailan.crm.capture.form_models import (
     FormEmbedOut,
     FormFieldIn,
     FormFieldOut,
@@ -37,7 +36,7 @@ from skailan.crm.form_models import (
     FormSubmittedOut,
     FormUpdateIn,
 )
-from skailan.crm.models import Page
+from skailan.crm.events import build, emit, emit_many
 from skailan.crm.store.sales_items import (
     FORM_GUARD_SK,
     FormGuardItem,
@@ -49,6 +48,7 @@ from skailan.crm.store.sales_items import (
     form_submissions_pk,
     forms_pk,
 )
+from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.errors import Conflict, NotFound, TooManyRequests, Unprocessable
@@ -144,7 +144,7 @@ def _check_fields(fields: list[FormFieldIn], definitions: dict[str, Any], errors
 
 def _check_refs(tenant_id: str, values: dict[str, Any], errors: list[dict[str, Any]]) -> None:
     if values.get("list_id"):
-        from skailan.crm.lists import load_list
+        from skailan.crm.audiences.lists import load_list
 
         try:
             load_list(tenant_id, values["list_id"])
@@ -513,7 +513,7 @@ def _validate(form: FormItem, raw: dict[str, Any], country: str | None) -> dict[
 
 def submit(form_id: str, raw: Any, *, source_ip: str, user_agent: str | None) -> tuple[FormItem, FormSubmittedOut]:
     """The public submit (see module doc). Returns the form and what to answer."""
-    from skailan.crm.people import default_country
+    from skailan.crm.people.service import default_country
 
     form = form_for_submission(form_id)
     check_rate(form, source_ip or "unknown")
@@ -539,7 +539,7 @@ def submit(form_id: str, raw: Any, *, source_ip: str, user_agent: str | None) ->
                           "person_id": person.person_id, "created": created, "values": data["values"],
                           "consent": bool(data["consent"]), "page_url": data["page_url"]})]
     if created:
-        from skailan.crm.people import created_data
+        from skailan.crm.people.service import created_data
 
         events.insert(0, build(form.tenant_id, "contact.created", entity_type="contact", entity_id=person.person_id,
                                data={**created_data(person), "form_id": form_id}))

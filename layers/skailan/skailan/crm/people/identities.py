@@ -20,8 +20,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from skailan.crm.events import build, emit_many
-from skailan.crm.models import IdentityIn, IdentityOut
-from skailan.crm.people import created_data, default_country, normalize_email, normalize_phone
+from skailan.crm.people.models import IdentityIn, IdentityOut
+from skailan.crm.people.service import created_data, default_country, normalize_email, normalize_phone
 from skailan.crm.store.items import PersonItem
 from skailan.crm.store.person_reads import find_by_identity, load_person
 from skailan.crm.store.person_writes import (

@@ -46,7 +46,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal, cast
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
-from skailan.crm.imports.reader import ImportFileError
+from skailan.crm.capture.imports.reader import ImportFileError
 from skailan.crm.store.sales_items import ImportJobItem, imports_pk
 from skailan.platform.aws import client
 from skailan.platform.clock import iso
@@ -60,8 +60,8 @@ from skailan.platform.settings import get_settings
 ImportStatus = Literal["pending", "running", "completed", "failed"]  # ImportOut.status, stored as text
 
 if TYPE_CHECKING:  # the worker never builds API models: they are imported where the API needs them
-    from skailan.crm.models import Page
     from skailan.crm.sales.models import ImportCreatedOut, ImportIn, ImportOut, ImportStartIn
+    from skailan.crm.values.types import Page
     from skailan.platform.auth import Caller
 
 IMPORT = "IMPORT#"
@@ -200,7 +200,7 @@ def _check_target(tenant_id: str, data: ImportIn) -> list[dict[str, str]]:
     errors: list[dict[str, str]] = []
     target = data.target
     if target.kind == "existing_list":
-        from skailan.crm.lists import load_list
+        from skailan.crm.audiences.lists import load_list
 
         if not target.list_id:
             errors.append({"field": "target.list_id", "error": "required",
@@ -259,8 +259,8 @@ def create_import(caller: Caller, data: ImportIn) -> ImportCreatedOut:
 
 
 def list_imports(tenant_id: str, *, cursor: str | None, limit: int | None) -> Page[ImportOut]:
-    from skailan.crm.models import Page
     from skailan.crm.sales.models import ImportOut
+    from skailan.crm.values.types import Page
 
     pk = imports_pk(tenant_id)
     results = ImportJobItem.query(pk, ImportJobItem.sk.startswith(IMPORT), scan_index_forward=False,
@@ -287,7 +287,7 @@ def _too_large(size: int) -> ImportFileError:
 
 
 def _read_headers(job: ImportJobItem, size: int) -> list[str]:
-    from skailan.crm.imports.reader import open_import
+    from skailan.crm.capture.imports.reader import open_import
 
     s3 = client("s3")
     head = s3.get_object(Bucket=_bucket(), Key=job.source_key, Range=f"bytes=0-{min(size, 8) - 1}")["Body"].read()
@@ -336,7 +336,7 @@ def _detect_upload(job: ImportJobItem, *, strict: bool = False) -> dict[str, Any
         if strict:
             raise
         return head
-    from skailan.crm.imports.mapping import suggest_mapping
+    from skailan.crm.capture.imports.mapping import suggest_mapping
     from skailan.crm.vocabulary.definitions import load
 
     custom_keys = [d.key for d in load(job.tenant_id).fields]
@@ -379,7 +379,7 @@ def _prepare_mapping(mapping: dict[str, str | None], headers: list[str],
     """Resolve `custom:<new key>` and the standard targets kept as custom fields.
 
     Returns the mapping to validate and the custom fields to create (key → label)."""
-    from skailan.crm.imports.mapping import CUSTOM_PREFIX
+    from skailan.crm.capture.imports.mapping import CUSTOM_PREFIX
     from skailan.crm.vocabulary.fields import KEY_PATTERN
 
     out: dict[str, str | None] = {}
@@ -408,7 +408,7 @@ def _prepare_mapping(mapping: dict[str, str | None], headers: list[str],
 
 
 def start_import(caller: Caller, import_id: str, data: ImportStartIn) -> ImportOut:
-    from skailan.crm.imports.mapping import validate_mapping
+    from skailan.crm.capture.imports.mapping import validate_mapping
     from skailan.crm.vocabulary.definitions import load
 
     tenant_id = caller.tenant_id
@@ -433,7 +433,7 @@ def start_import(caller: Caller, import_id: str, data: ImportStartIn) -> ImportO
     list_id = job.list_id
     target = job.target or {}
     if target.get("kind") == "new_list" and not list_id:
-        from skailan.crm import lists
+        from skailan.crm.audiences import lists
 
         list_id = lists.create_list(caller, tenant_id, lists.ListIn(name=target["name"])).id
     now = iso()
@@ -624,9 +624,9 @@ def _download(job: ImportJobItem, into: IO[bytes]) -> None:
 
 def _run(job: ImportJobItem, lease: str, remaining_ms: Callable[[], int], checkpoint_rows: int,
          crash_after_rows: int | None) -> str:
-    from skailan.crm.imports.reader import open_import
-    from skailan.crm.imports.rows import ImportAccumulator
-    from skailan.crm.people import default_country
+    from skailan.crm.capture.imports.reader import open_import
+    from skailan.crm.capture.imports.rows import ImportAccumulator
+    from skailan.crm.people.service import default_country
     from skailan.crm.vocabulary.definitions import load
 
     started = time.monotonic()
@@ -665,7 +665,7 @@ def _run(job: ImportJobItem, lease: str, remaining_ms: Callable[[], int], checkp
 
 def _process(run: _Run, rows: Iterator[tuple[int, dict[str, str]]], remaining_ms: Callable[[], int],
              checkpoint_rows: int, crash_after_rows: int | None) -> str:
-    from skailan.crm.imports.rows import build_candidate
+    from skailan.crm.capture.imports.rows import build_candidate
 
     batch: list[Any] = []
     since_checkpoint = 0
@@ -710,7 +710,7 @@ def _load_state(job: ImportJobItem) -> dict[str, Any] | None:
 
 def _checkpoint(run: _Run) -> None:
     """Errors part of the segment, then the state, then the job item (conditional on the lease)."""
-    from skailan.crm.imports.errors_csv import errors_csv_rows
+    from skailan.crm.capture.imports.errors_csv import errors_csv_rows
 
     if run.pending:
         run.pending.sort(key=lambda item: item.row_number)
@@ -731,7 +731,7 @@ def _checkpoint(run: _Run) -> None:
 
 
 def _join_errors(run: _Run) -> str | None:
-    from skailan.crm.imports.errors_csv import errors_csv_header
+    from skailan.crm.capture.imports.errors_csv import errors_csv_header
 
     if not run.error_rows:
         return None
@@ -766,7 +766,7 @@ def _complete(run: _Run) -> None:
 
 
 def _warn(candidate: Any, field_name: str, code: str, es: str, en: str) -> None:
-    from skailan.crm.imports.rows import RowWarning
+    from skailan.crm.capture.imports.rows import RowWarning
 
     candidate.warnings.append(RowWarning(field=field_name, error=code, reason_es=es, reason_en=en))
 
@@ -806,7 +806,7 @@ def _flush(run: _Run, batch: list[Any]) -> None:
         run.acc.record_created(len(created_ids) + replayed)
         run.acc.record_updated(matched_rows)
     if updated_ids and run.job.list_id:
-        from skailan.crm.lists import add_members
+        from skailan.crm.audiences.lists import add_members
 
         for start in range(0, len(updated_ids), 100):
             add_members(None, run.tenant_id, run.job.list_id, updated_ids[start:start + 100], timeline=True)

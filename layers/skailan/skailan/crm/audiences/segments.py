@@ -28,10 +28,9 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 
+from skailan.crm.audiences.lists import drop_members_of
+from skailan.crm.audiences.models import SegmentIn, SegmentOut, SegmentPreviewOut, SegmentUpdateIn
 from skailan.crm.events import emit
-from skailan.crm.lists import drop_members_of
-from skailan.crm.models import Page
-from skailan.crm.models_audiences import SegmentIn, SegmentOut, SegmentPreviewOut, SegmentUpdateIn
 from skailan.crm.store.items import (
     PERSON_SK,
     SEG,
@@ -45,6 +44,7 @@ from skailan.crm.store.items import (
     segment_refresh_pk,
     segments_pk,
 )
+from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.errors import NotFound, Unprocessable
@@ -59,7 +59,7 @@ REFRESH_AFTER_MIDNIGHT = timedelta(minutes=5)
 
 def _rule(tenant_id: str, raw: dict[str, Any]) -> Any:
     """Validate a rule against the brand's fields; errors name `rule.<json path>`."""
-    from skailan.crm.segments import parse_rule
+    from skailan.crm.audiences.rules import parse_rule
     from skailan.crm.vocabulary.definitions import load
 
     try:
@@ -148,7 +148,7 @@ def delete_segment(caller: Caller, segment_id: str) -> None:
 
 def _next_refresh(tenant_id: str, after: datetime) -> str:
     """Just after the brand's next local midnight, when "within the last N days" moves by a day."""
-    from skailan.crm.people import brand_locale
+    from skailan.crm.people.service import brand_locale
 
     tz = _zone(brand_locale(tenant_id)[1])
     local = after.astimezone(tz)
@@ -158,7 +158,7 @@ def _next_refresh(tenant_id: str, after: datetime) -> str:
 
 def _schedule_refresh(item: SegmentItem, rule: Any) -> bool:
     """Put a rule with relative dates on the refresh index (sparse gsi2); False for other rules."""
-    from skailan.crm.segments import depends_on_today
+    from skailan.crm.audiences.rules import depends_on_today
 
     if not depends_on_today(rule):
         item.gsi2pk = item.gsi2sk = None
@@ -238,8 +238,8 @@ def preview(tenant_id: str, raw_rule: dict[str, Any]) -> SegmentPreviewOut:
     """
     import time
 
-    from skailan.crm.people import brand_locale
-    from skailan.crm.segments import matches
+    from skailan.crm.audiences.rules import matches
+    from skailan.crm.people.service import brand_locale
 
     rule = _rule(tenant_id, raw_rule)
     tz = _zone(brand_locale(tenant_id)[1])
@@ -256,7 +256,7 @@ def preview(tenant_id: str, raw_rule: dict[str, Any]) -> SegmentPreviewOut:
 
 def _compiled(segment: SegmentItem, fields: list[Any]) -> Any:
     """The stored rule as a `Group` (None if it no longer validates, e.g. its custom field was deleted)."""
-    from skailan.crm.segments import parse_rule
+    from skailan.crm.audiences.rules import parse_rule
 
     try:
         return parse_rule(segment.rule, fields)
@@ -297,7 +297,7 @@ def _join(tenant_id: str, segment: SegmentItem, person: PersonItem) -> bool:
 
 
 def _leave(tenant_id: str, segment_id: str, person_id: str) -> bool:
-    from skailan.crm.lists import remove_membership
+    from skailan.crm.audiences.lists import remove_membership
 
     facet = FacetItem(person_pk(tenant_id, person_id), f"F#{SEGMENT_FACET}#{segment_id}", facet=SEGMENT_FACET,
                       value=segment_id)
@@ -346,7 +346,7 @@ class _BrandRules:
         if self._compiled is None and not self.segments():
             self._compiled = []  # no segment: nothing to evaluate, no locale or fields to read
         if self._compiled is None:
-            from skailan.crm.people import brand_locale
+            from skailan.crm.people.service import brand_locale
             from skailan.crm.vocabulary.definitions import load
 
             self._tz = _zone(brand_locale(self.tenant_id)[1])
@@ -357,8 +357,8 @@ class _BrandRules:
 
 def _evaluate(tenant_id: str, person_id: str, person: PersonItem | None, rules: _BrandRules,
               now: datetime | None) -> dict[str, list[str]]:
-    from skailan.crm.people import as_segment_person
-    from skailan.crm.segments import matches
+    from skailan.crm.audiences.rules import matches
+    from skailan.crm.people.service import as_segment_person
 
     current = {f.value for f in FacetItem.query(person_pk(tenant_id, person_id),
                                                 FacetItem.sk.startswith(f"F#{SEGMENT_FACET}#"))}
@@ -388,8 +388,8 @@ def _evaluate(tenant_id: str, person_id: str, person: PersonItem | None, rules: 
 
 def backfill(tenant_id: str, segment_id: str, now: datetime | None = None) -> int | None:
     """Recompute a segment's whole membership; returns the count (None if the segment is gone)."""
-    from skailan.crm.people import as_segment_person, brand_locale
-    from skailan.crm.segments import matches
+    from skailan.crm.audiences.rules import matches
+    from skailan.crm.people.service import as_segment_person, brand_locale
     from skailan.crm.vocabulary.definitions import load
 
     try:
@@ -428,8 +428,8 @@ CONTACT_EVENTS = ("contact.created", "contact.updated", "contact.deleted")
 
 def on_event(event: Any) -> dict[str, Any]:
     """The segments worker's dispatch: keep memberships and duplicate groups current."""
-    from skailan.crm.lists import drop_members_of as drop_list
-    from skailan.crm.merge import refresh_duplicates
+    from skailan.crm.audiences.lists import drop_members_of as drop_list
+    from skailan.crm.people.merge import refresh_duplicates
 
     tenant_id, entity_id, data = event.tenant_id, event.entity_id, event.data or {}
     if event.type in CONTACT_EVENTS and entity_id:
@@ -443,19 +443,19 @@ def on_event(event: Any) -> dict[str, Any]:
                 out[person_id] = evaluate_person(tenant_id, person_id)
         return out
     if event.type in ("conversation.created", "conversation.reopened") and data.get("person_id"):
-        from skailan.crm.timeline import record_conversation
+        from skailan.crm.people.timeline import record_conversation
 
         written = record_conversation(tenant_id, str(data["person_id"]), event.id, str(data.get("conversation_id")),
                                       str(data.get("channel") or ""), event.occurred_at,
                                       reopened=event.type == "conversation.reopened")
         return {"timeline": written}
     if event.type == "message.received" and data.get("person_id"):  # from the conversations context
-        from skailan.crm.people import record_interaction
+        from skailan.crm.people.service import record_interaction
 
         changed = record_interaction(tenant_id, str(data["person_id"]), event.occurred_at)
         return {changed: evaluate_person(tenant_id, changed)} if changed else {}
     if event.type == "contact.imported":  # one event per batch of imported people: read together
-        from skailan.crm.merge import refresh_duplicates_of
+        from skailan.crm.people.merge import refresh_duplicates_of
 
         imported = consistent_people(tenant_id, [str(p) for p in [*data.get("created", []), *data.get("updated", [])]])
         refresh_duplicates_of(tenant_id, imported)
@@ -466,7 +466,7 @@ def on_event(event: Any) -> dict[str, Any]:
     if event.type == "segment.deleted":
         return {"dropped": drop_segment(tenant_id, entity_id)}
     if event.type == "field.deleted" and entity_id:
-        from skailan.crm.people import strip_field_values
+        from skailan.crm.people.service import strip_field_values
 
         return {"stripped": strip_field_values(tenant_id, entity_id)}
     if event.type == "list.deleted":
