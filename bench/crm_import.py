@@ -83,7 +83,7 @@ class _WorkerProcesses:
         self.outcomes: list[str] = []
 
     def install(self) -> None:
-        from skailan.crm.capture.imports import jobs as import_jobs
+        from skailan.crm.capture.imports import worker as import_jobs
 
         workers = self
 

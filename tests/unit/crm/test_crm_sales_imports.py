@@ -7,6 +7,7 @@ import pytest
 from ulid import ULID
 
 from skailan.crm.capture.imports import jobs as import_jobs
+from skailan.crm.capture.imports import worker as import_worker
 from skailan.crm.store import person_writes as sales_people
 from skailan.crm.store.person_writes import (
     derive,
@@ -26,14 +27,14 @@ def _job(import_id: str = "01JIMPORT0000000000000000A") -> ImportJobItem:
 
 def test_a_row_always_gets_the_same_person_id_and_rows_get_different_ones():
     job = _job()
-    first = import_jobs.row_person_id(job, 2)
-    assert first == import_jobs.row_person_id(job, 2)
+    first = import_worker.row_person_id(job, 2)
+    assert first == import_worker.row_person_id(job, 2)
     assert ULID.from_str(first)  # a real ULID: sorts like any other person id
-    ids = {import_jobs.row_person_id(job, n) for n in range(2, 2002)}
+    ids = {import_worker.row_person_id(job, n) for n in range(2, 2002)}
     assert len(ids) == 2000
-    assert import_jobs.row_person_id(_job("01JIMPORT0000000000000000B"), 2) != first
-    assert sorted(import_jobs.row_person_id(job, n) for n in (2, 3, 10)) == [
-        import_jobs.row_person_id(job, n) for n in (2, 3, 10)]
+    assert import_worker.row_person_id(_job("01JIMPORT0000000000000000B"), 2) != first
+    assert sorted(import_worker.row_person_id(job, n) for n in (2, 3, 10)) == [
+        import_worker.row_person_id(job, n) for n in (2, 3, 10)]
 
 
 def test_custom_targets_become_fields_to_create():

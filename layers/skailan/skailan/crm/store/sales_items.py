@@ -132,6 +132,7 @@ def alarm_pk(shard: int) -> str:
     return f"TASKALARM#{shard}"
 
 
+IMPORT = "IMPORT#"
 DEAL_SK = "DEAL"
 TASK_SK = "TASK"
 FORM_GUARD_SK = "FORM"

@@ -35,7 +35,7 @@ def prefix(tenant_id: str, import_id: str) -> str:
     return f"imports/{tenant_id}/{import_id}"
 
 
-def head(key: str) -> dict[str, Any] | None:
+def head_object(key: str) -> dict[str, Any] | None:
     from botocore.exceptions import ClientError
 
     try:
@@ -116,7 +116,7 @@ def read_headers(job: ImportJobItem, size: int) -> list[str]:
 
 
 def download(job: ImportJobItem, into: IO[bytes]) -> None:
-    head = head(job.source_key)
+    head = head_object(job.source_key)
     if head is None:
         raise ImportFileError("file_missing", "El archivo ya no está disponible; súbalo de nuevo",
                               "The file is no longer available; upload it again")
