@@ -8,6 +8,8 @@ businesses are listed and searched by folded name prefix on gsi1 `T#<t>#BUSINESS
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.exceptions import DeleteError, PutError
 
 from skailan.crm.businesses.models import (
@@ -18,6 +20,7 @@ from skailan.crm.businesses.models import (
     BusinessUpdateIn,
 )
 from skailan.crm.events import emit
+from skailan.crm.references import check_member
 from skailan.crm.store.items import (
     BUSINESS_LINK,
     BUSINESS_SK,
@@ -56,13 +59,11 @@ def _kam_data(item: BusinessItem) -> dict[str, object]:
 def _check_manager(tenant_id: str, manager_id: str | None) -> None:
     if not manager_id:
         return
-    from skailan.tenancy.member_reads import find_member
-
-    member = find_member(tenant_id, manager_id)
-    if member is None or member.status == "disabled":
-        raise Unprocessable(both("Responsable de la cuenta desconocido", "Unknown account manager"),
-                            details=[{"field": "account_manager_id", "error": "unknown",
-                                      "message": both("Responsable desconocido", "Unknown manager")}])
+    errors: list[dict[str, Any]] = []
+    check_member(errors, tenant_id, manager_id, field="account_manager_id",
+                 message=both("Responsable desconocido", "Unknown manager"))
+    if errors:
+        raise Unprocessable(both("Responsable de la cuenta desconocido", "Unknown account manager"), details=errors)
 
 
 def _normalized_contacts(tenant_id: str, phone: str | None, email: str | None) -> tuple[str | None, str | None]:

@@ -22,6 +22,8 @@ import hashlib
 import html
 import json
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from importlib.resources import files
 from typing import Any
 
 from pynamodb.exceptions import PutError
@@ -37,6 +39,7 @@ from skailan.crm.capture.form_models import (
     FormUpdateIn,
 )
 from skailan.crm.events import build, emit, emit_many
+from skailan.crm.references import check_member
 from skailan.crm.store.sales_items import (
     FORM_GUARD_SK,
     FormGuardItem,
@@ -151,13 +154,7 @@ def _check_refs(tenant_id: str, values: dict[str, Any], errors: list[dict[str, A
         except NotFound:
             errors.append({"field": "list_id", "error": "unknown", "message": both("Lista no encontrada",
                                                                                    "List not found")})
-    if values.get("owner_id"):
-        from skailan.tenancy.member_reads import find_member
-
-        member = find_member(tenant_id, values["owner_id"])
-        if member is None or member.status == "disabled":
-            errors.append({"field": "owner_id", "error": "unknown",
-                           "message": both("Responsable desconocido", "Unknown owner")})
+    check_member(errors, tenant_id, values.get("owner_id"))
 
 
 def _raise(errors: list[dict[str, Any]]) -> None:
@@ -310,58 +307,10 @@ def _input_html(form_id: str, field: FormFieldOut) -> str:
     return f'<div class="skailan-field">{label}{control}<small class="skailan-error" data-for="{name}"></small></div>'
 
 
-_SCRIPT = """(function () {
-  var config = %(config)s;
-  var form = document.getElementById("skailan-form-" + config.formId);
-  if (!form || form.dataset.skailanReady) { return; }
-  form.dataset.skailanReady = "1";
-  var message = form.querySelector(".skailan-form-message");
-  var button = form.querySelector("button[type=submit]");
-  function say(text, isError) {
-    message.textContent = text;
-    message.hidden = !text;
-    message.className = "skailan-form-message" + (isError ? " skailan-form-message-error" : "");
-  }
-  function clearErrors() {
-    Array.prototype.forEach.call(form.querySelectorAll(".skailan-error"), function (el) { el.textContent = ""; });
-  }
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    clearErrors();
-    say("", false);
-    var data = {page_url: window.location.href};
-    Array.prototype.forEach.call(form.elements, function (el) {
-      if (!el.name) { return; }
-      if (el.type === "checkbox") { data[el.name] = el.checked; }
-      else if (el.multiple) {
-        data[el.name] = Array.prototype.filter.call(el.options, function (o) { return o.selected; })
-          .map(function (o) { return o.value; });
-      } else if (el.value !== "") { data[el.name] = el.value; }
-    });
-    button.disabled = true;
-    fetch(config.submitUrl, {method: "POST", headers: {"Content-Type": "application/json"},
-                             body: JSON.stringify(data)})
-      .then(function (response) {
-        return response.json().then(function (body) { return {status: response.status, body: body}; });
-      })
-      .then(function (result) {
-        if (result.status < 300) {
-          if (result.body.redirect_url) { window.location.href = result.body.redirect_url; return; }
-          form.reset();
-          say(result.body.message || config.success, false);
-          return;
-        }
-        var error = result.body.error || {};
-        (Array.isArray(error.details) ? error.details : []).forEach(function (detail) {
-          var slot = form.querySelector('.skailan-error[data-for="' + detail.field + '"]');
-          if (slot) { slot.textContent = detail.message || detail.error; }
-        });
-        say(error.message || config.failure, true);
-      })
-      .catch(function () { say(config.failure, true); })
-      .then(function () { button.disabled = false; });
-  });
-})();"""
+@cache
+def _script_template() -> str:
+    """The embed script (a static asset beside this module, read once per container)."""
+    return files("skailan.crm.capture").joinpath("form_embed.js").read_text(encoding="utf-8").rstrip("\n")
 
 
 def embed(tenant_id: str, form_id: str, base_url: str) -> FormEmbedOut:
@@ -386,7 +335,7 @@ def embed(tenant_id: str, form_id: str, base_url: str) -> FormEmbedOut:
     markup = "\n".join(parts)
     config = {"formId": form_id, "submitUrl": url, "success": item.success_message or DEFAULT_SUCCESS,
               "failure": "No se pudo enviar; inténtalo de nuevo. / It could not be sent; try again."}
-    script = _SCRIPT % {"config": _script_json(config)}
+    script = _script_template().replace("__SKAILAN_FORM_CONFIG__", _script_json(config), 1)
     return FormEmbedOut(form_id=form_id, submit_url=url, html=markup, script=script,
                         snippet=f"{markup}\n<script>\n{script}\n</script>")
 

@@ -30,30 +30,20 @@ from skailan.crm.events import build, emit_many
 from skailan.crm.people.models import DuplicatePairOut, PersonOut
 from skailan.crm.people.service import to_out
 from skailan.crm.store.items import (
-    IDENTITY_SK,
     BusinessLinkItem,
     ContactsItem,
     DupKeyItem,
     DuplicateGroupItem,
     FacetItem,
-    IdentityItem,
-    NameKeyItem,
     PersonItem,
     TimelineItem,
     dups_pk,
-    identity_pk,
     person_pk,
 )
 from skailan.crm.store.person_reads import find_person, load_person
-from skailan.crm.store.person_writes import (
-    MAX_ITEMS,
-    _tag_counter,
-    derive,
-    facet_item,
-    people_count_change,
-    touch,
-)
+from skailan.crm.store.person_writes import PersonWrite, derive, facet_item, touch, unindex, write_together
 from skailan.crm.store.timeline_items import timeline_item
+from skailan.crm.store.transact import TransactionFailed
 from skailan.crm.values.text import fold, name_tokens
 from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
@@ -108,54 +98,17 @@ def _merge_core(caller: Caller, keep: PersonItem, other: PersonItem) -> None:
     touch(keep, now)
     other.merged_into = keep.person_id
     other.updated_at = now
-    other.gsi1pk = other.gsi1sk = other.gsi2pk = other.gsi2sk = None
-    keep_after, other_after = derive(keep), derive(other)
-
-    tag_deltas: dict[str, int] = {}
-    names: dict[str, str] = {**other_before.tag_names, **keep_after.tag_names}
-    for facet, value in keep_after.facets - keep_before.facets:
-        if facet == "tag":
-            tag_deltas[value] = tag_deltas.get(value, 0) + 1
-    for facet, value in other_before.facets - other_after.facets:
-        if facet == "tag":
-            tag_deltas[value] = tag_deltas.get(value, 0) - 1
-    tag_deltas = {k: d for k, d in tag_deltas.items() if d}
+    unindex(other)
     entry = timeline_item(tenant_id, keep.person_id, "merged", other.name,
                           ref={"type": "contact", "id": other.person_id}, occurred_at=now,
                           author={"kind": caller.kind, "id": caller.principal_id, "email": caller.email})
-    size = 4 + len(moved) + len(keep_after.names - keep_before.names) + len(other_before.names) + len(
-        keep_after.facets - keep_before.facets) + len(other_before.facets)
-    inline = size + len(tag_deltas) <= MAX_ITEMS
     try:
-        with transaction() as tx:
-            tx.save(keep)
-            tx.save(other)
-            for ident in moved:
-                tx.update(IdentityItem(identity_pk(tenant_id, ident["kind"], ident["key"]), IDENTITY_SK),
-                          actions=[IdentityItem.person_id.set(keep.person_id), IdentityItem.updated_at.set(now)],
-                          condition=IdentityItem.person_id == other.person_id)
-            for key in keep_after.names - keep_before.names:
-                tx.save(NameKeyItem(keep.pk, f"N#{key}", tenant_id=tenant_id, person_id=keep.person_id,
-                                    gsi1pk=f"T#{tenant_id}#NAME", gsi1sk=f"{key}#{keep.person_id}"))
-            for key in other_before.names:
-                tx.delete(NameKeyItem(other.pk, f"N#{key}"))
-            for facet, value in keep_after.facets - keep_before.facets:
-                tx.save(facet_item(tenant_id, keep, facet, value))
-            for facet, value in other_before.facets:
-                tx.delete(FacetItem(other.pk, f"F#{facet}#{value}"))
-            tx.save(entry)
-            people_count_change(tx, tenant_id, int(other_after.live) - int(other_before.live))  # one fewer
-            if inline:
-                for key, delta in tag_deltas.items():
-                    _tag_counter(tx, tenant_id, key, names.get(key, key), delta)
-    except TransactWriteError as err:
+        write_together(tenant_id, [PersonWrite(after=keep, before=keep_before, extra=[entry]),
+                                   PersonWrite(after=other, before=other_before)])
+    except TransactionFailed as err:
         raise Conflict(both("Una de las personas cambió durante la fusión; vuelve a intentarlo",
                             "One of the people changed during the merge; try again"),
                        code="concurrent_update") from err
-    if not inline:
-        for key, delta in tag_deltas.items():
-            with transaction() as tx:
-                _tag_counter(tx, tenant_id, key, names.get(key, key), delta)
 
 
 def _move_partition(tenant_id: str, other_id: str, keep: PersonItem) -> None:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from skailan.crm.events import build, emit_many
 from skailan.crm.people.models import IdentityOut, PersonIn, PersonOut, PersonPatchIn
+from skailan.crm.references import check_member
 from skailan.crm.store.items import (
     FacetItem,
     NameKeyItem,
@@ -150,14 +151,7 @@ def _validate_refs(tenant_id: str, definitions: Definitions, values: dict[str, A
     if role and role not in definitions.roles:
         errors.append({"field": "customer_role", "error": "unknown",
                        "message": both("Rol de cliente desconocido", "Unknown customer role")})
-    owner = values.get("owner_id")
-    if owner:
-        from skailan.tenancy.member_reads import find_member
-
-        member = find_member(tenant_id, owner)
-        if member is None or member.status == "disabled":
-            errors.append({"field": "owner_id", "error": "unknown",
-                           "message": both("Responsable desconocido", "Unknown owner")})
+    check_member(errors, tenant_id, values.get("owner_id"))
 
 
 def _collect(errors: list[dict], fn: Any, *args: Any, **kwargs: Any) -> Any:

@@ -23,11 +23,11 @@ import hashlib
 from collections.abc import Iterator
 from typing import Any
 
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import PutError
 from pynamodb.expressions.condition import Condition
-from pynamodb.transactions import TransactWrite
 
 from skailan.crm.events import build, emit, emit_many
+from skailan.crm.references import check_member, check_person
 from skailan.crm.sales.models import TaskIn, TaskOut, TaskTypeIn, TaskTypeOut, TaskTypeUpdateIn, TaskUpdateIn
 from skailan.crm.store.sales_items import (
     ALARM_SHARDS,
@@ -44,6 +44,7 @@ from skailan.crm.store.sales_items import (
     task_pk,
     task_types_pk,
 )
+from skailan.crm.store.transact import Transaction, TransactionFailed, transact
 from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
@@ -65,12 +66,6 @@ BUILTIN_TYPES: dict[str, str] = {
 NOT_FOUND = both("Tarea no encontrada", "Task not found")
 TYPE_NOT_FOUND = both("Tipo de tarea no encontrado", "Task type not found")
 NO_DUE = "~"  # sorts after every date: tasks without a due time come last
-
-
-def _transact(build_tx: Any) -> None:
-    from skailan.crm.sales.deals import _transact as transact
-
-    transact(build_tx)
 
 
 # ---------------------------------------------------------------- task types
@@ -179,20 +174,9 @@ def _out(task: TaskItem, type_names: dict[str, str] | None = None, now: str | No
 def _check_refs(tenant_id: str, values: dict[str, Any], errors: list[dict[str, Any]]) -> None:
     if values.get("type_id") and values["type_id"] not in _type_names(tenant_id):
         errors.append({"field": "type_id", "error": "unknown", "message": TYPE_NOT_FOUND})
-    if values.get("assignee_id"):
-        from skailan.tenancy.member_reads import find_member
-
-        member = find_member(tenant_id, values["assignee_id"])
-        if member is None or member.status != "active":
-            errors.append({"field": "assignee_id", "error": "unknown",
-                           "message": both("Usuario desconocido o inactivo", "Unknown or inactive user")})
-    if values.get("person_id"):
-        from skailan.crm.store.person_reads import find_person
-
-        person = find_person(tenant_id, values["person_id"]) if is_valid_id(values["person_id"]) else None
-        if person is None or person.deleted_at:
-            errors.append({"field": "person_id", "error": "unknown", "message": both("Persona no encontrada",
-                                                                                     "Person not found")})
+    check_member(errors, tenant_id, values.get("assignee_id"), field="assignee_id", active_only=True,
+                 message=both("Usuario desconocido o inactivo", "Unknown or inactive user"))
+    check_person(errors, tenant_id, values.get("person_id"))
     if values.get("deal_id"):
         try:
             if not is_valid_id(values["deal_id"]):
@@ -250,7 +234,7 @@ def create_task(caller: Caller, data: TaskIn) -> TaskOut:
                     created_by=caller.principal_id, created_at=now, updated_at=now)
     _index(task)
 
-    def write(tx: TransactWrite) -> None:
+    def write(tx: Transaction) -> None:
         tx.save(task, condition=TaskItem.pk.does_not_exist())
         if task.deal_id:
             tx.condition_check(DealItem, deal_pk(tenant_id, task.deal_id), DEAL_SK, condition=DealItem.pk.exists())
@@ -259,8 +243,8 @@ def create_task(caller: Caller, data: TaskIn) -> TaskOut:
             tx.save(_timeline(task, "task_created", f"Tarea: {task.title}", now))
 
     try:
-        _transact(write)
-    except TransactWriteError as err:
+        transact(write)
+    except TransactionFailed as err:
         raise Unprocessable(both("El negocio ya no existe", "The deal no longer exists"),
                             details=[{"field": "deal_id", "error": "unknown"}]) from err
     emit(tenant_id, "task.created", caller=caller, entity_type="task", entity_id=task_id,
@@ -299,7 +283,7 @@ def update_task(caller: Caller, task_id: str, data: TaskUpdateIn) -> TaskOut:
     task.updated_at = now
     _index(task)
 
-    def write(tx: TransactWrite) -> None:
+    def write(tx: Transaction) -> None:
         tx.save(task)  # VersionAttribute: concurrent edits (or the alarm job) cannot both win
         if old_deal != task.deal_id:
             if old_deal:
@@ -313,8 +297,8 @@ def update_task(caller: Caller, task_id: str, data: TaskUpdateIn) -> TaskOut:
             tx.save(_timeline(task, f"task_{'done' if task.status == 'done' else 'reopened'}", summary, now))
 
     try:
-        _transact(write)
-    except TransactWriteError as err:
+        transact(write)
+    except TransactionFailed as err:
         raise Conflict(both("La tarea cambió mientras la editabas; vuelve a intentarlo",
                             "The task changed while you edited it; try again"), code="concurrent_update") from err
     events = [build(tenant_id, "task.updated", caller=caller, entity_type="task", entity_id=task_id,
@@ -332,14 +316,14 @@ def delete_task(caller: Caller, task_id: str) -> None:
     tenant_id = caller.tenant_id
     task = _load(tenant_id, task_id)
 
-    def write(tx: TransactWrite) -> None:
+    def write(tx: Transaction) -> None:
         tx.delete(task)
         if task.deal_id:
             tx.delete(DealTaskRefItem(deal_pk(tenant_id, task.deal_id), f"TASK#{task_id}"))
 
     try:
-        _transact(write)
-    except TransactWriteError as err:
+        transact(write)
+    except TransactionFailed as err:
         raise Conflict(both("La tarea cambió; vuelve a intentarlo", "The task changed; try again"),
                        code="concurrent_update") from err
     emit(tenant_id, "task.deleted", caller=caller, entity_type="task", entity_id=task_id, data={"title": task.title})

@@ -49,6 +49,7 @@ from skailan.crm.store.items import (
     stats_pk,
     tags_pk,
 )
+from skailan.crm.store.transact import CONFLICT_RETRIES, only_conflicts
 from skailan.crm.values.text import name_search_keys, tag_key
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict
@@ -59,7 +60,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 MAX_ITEMS = 100  # DynamoDB's TransactWriteItems limit
-CONFLICT_RETRIES = 3
 
 
 # ---------------------------------------------------------------- identities and the person item
@@ -174,11 +174,12 @@ class _Ops:
     updates: list[tuple[ContactsItem, list[Any]]] = field(default_factory=list)
     tags: dict[str, tuple[int, str]] = field(default_factory=dict)  # tag key → (delta, spelling)
     claimed: list[Identity] = field(default_factory=list)
+    handovers: list[tuple[str, str, str]] = field(default_factory=list)  # (identity pk, from, to person)
     people: int = 0  # change in the brand's live-people count (+1 create, -1 delete)
 
     @property
     def size(self) -> int:
-        return len(self.saves) + len(self.deletes) + len(self.updates)
+        return len(self.saves) + len(self.deletes) + len(self.updates) + len(self.handovers)
 
 
 def _operations(tenant_id: str, write: PersonWrite) -> _Ops:
@@ -256,8 +257,17 @@ def _counters(pack: list[tuple[PersonWrite, _Ops]], ops: _Ops | None = None) -> 
 # ---------------------------------------------------------------- sending
 
 
+def _tag_totals(pack: list[tuple[PersonWrite, _Ops]]) -> dict[str, tuple[int, str]]:
+    """Each tag's count change over the pack (the first spelling met names a new tag)."""
+    totals: dict[str, tuple[int, str]] = {}
+    for _, ops in pack:
+        for key, (delta, spelling) in ops.tags.items():
+            before, name = totals.get(key, (0, spelling))
+            totals[key] = (before + delta, name)
+    return {key: total for key, total in totals.items() if total[0]}
+
+
 def _send(tenant_id: str, pack: list[tuple[PersonWrite, _Ops]], *, tag_counters: bool = True) -> None:
-    tags: dict[str, list[Any]] = {}
     lists: dict[str, int] = {}
     with transaction() as tx:
         for write, ops in pack:
@@ -267,25 +277,18 @@ def _send(tenant_id: str, pack: list[tuple[PersonWrite, _Ops]], *, tag_counters:
                 tx.delete(item, condition=condition)
             for item, actions in ops.updates:
                 tx.update(item, actions=actions, add_version_condition=False)
-            for key, (delta, spelling) in ops.tags.items():
-                entry = tags.setdefault(key, [0, spelling])
-                entry[0] += delta
+            for pk, from_id, to_id in ops.handovers:
+                tx.update(IdentityItem(pk, IDENTITY_SK),
+                          actions=[IdentityItem.person_id.set(to_id), IdentityItem.updated_at.set(iso())],
+                          condition=IdentityItem.person_id == from_id)
             if write.list_id:
                 lists[write.list_id] = lists.get(write.list_id, 0) + 1
         if tag_counters:
-            for key, (delta, spelling) in tags.items():
-                if delta:
-                    _tag_counter(tx, tenant_id, key, spelling, delta)
+            for key, (delta, spelling) in _tag_totals(pack).items():
+                _tag_counter(tx, tenant_id, key, spelling, delta)
         for list_id, delta in lists.items():
             _list_counter(tx, tenant_id, list_id, delta)
         people_count_change(tx, tenant_id, sum(ops.people for _, ops in pack))
-
-
-def only_conflicts(err: TransactWriteError) -> bool:
-    """True when a transaction was cancelled only because others were writing the same items."""
-    reasons = {r.code for r in (getattr(err, "cancellation_reasons", None) or []) if r is not None and r.code}
-    return (err.cause_response_code == "TransactionCanceledException" and "TransactionConflict" in reasons
-            and "ConditionalCheckFailed" not in reasons)
 
 
 def _send_with_retries(tenant_id: str, pack: list[tuple[PersonWrite, _Ops]], *,
@@ -395,6 +398,44 @@ def owners_of(tenant_id: str, identities: list[Identity]) -> dict[tuple[str, str
             continue
         out[(ident.kind, ident.key)] = item.person_id
     return out
+
+
+# ---------------------------------------------------------------- people written together
+
+
+def write_together(tenant_id: str, writes: list[PersonWrite]) -> None:
+    """Several people in ONE transaction (a merge: the kept person and the merged one). An identity
+    one of them releases and another claims is handed over — one conditional update on the
+    identity item, since a transaction cannot delete and claim the same item. Raises
+    `TransactionFailed` when a condition failed (someone changed meanwhile)."""
+    pack = [(write, _operations(tenant_id, write)) for write in writes]
+    _hand_over(pack)
+    inline = sum(ops.size for _, ops in pack) + _counters(pack) <= MAX_ITEMS
+    err = _send_with_retries(tenant_id, pack, tag_counters=inline)
+    if err is not None:
+        raise err
+    if not inline:  # a huge tag change: the counts follow right after (not in the transaction)
+        for key, (delta, spelling) in _tag_totals(pack).items():
+            with transaction() as tx:
+                _tag_counter(tx, tenant_id, key, spelling, delta)
+
+
+def _hand_over(pack: list[tuple[PersonWrite, _Ops]]) -> None:
+    released: dict[str, tuple[_Ops, ContactsItem, str]] = {}
+    for write, ops in pack:
+        for item, _condition in ops.deletes:
+            if isinstance(item, IdentityItem):
+                released[item.pk] = (ops, item, write.after.person_id)
+    for write, ops in pack:
+        kept: list[tuple[ContactsItem, Any]] = []
+        for item, condition in ops.saves:
+            if isinstance(item, IdentityItem) and item.pk in released:
+                source, old, from_id = released.pop(item.pk)
+                source.deletes = [(i, c) for i, c in source.deletes if i is not old]
+                ops.handovers.append((item.pk, from_id, write.after.person_id))
+            else:
+                kept.append((item, condition))
+        ops.saves = kept
 
 
 # ---------------------------------------------------------------- many people

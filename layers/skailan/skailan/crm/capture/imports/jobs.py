@@ -21,6 +21,7 @@ from skailan.crm.capture.imports.files import bucket, head_object, prefix, presi
 from skailan.crm.capture.imports.mapping import CUSTOM_TARGETS
 from skailan.crm.capture.imports.reader import ImportFileError
 from skailan.crm.capture.imports.worker import as_int, emit_event, enqueue
+from skailan.crm.references import check_member
 from skailan.crm.store.import_jobs import (
     error_json,
     find_job,
@@ -119,13 +120,7 @@ def _check_target(tenant_id: str, data: ImportIn) -> list[dict[str, str]]:
     if target.kind != "existing_list" and target.list_id:
         errors.append({"field": "target.list_id", "error": "not_allowed",
                        "message": both("Solo para una lista existente", "Only for an existing list")})
-    if data.owner_id:
-        from skailan.tenancy.member_reads import find_member
-
-        member = find_member(tenant_id, data.owner_id)
-        if member is None or member.status == "disabled":
-            errors.append({"field": "owner_id", "error": "unknown",
-                           "message": both("Responsable desconocido", "Unknown owner")})
+    check_member(errors, tenant_id, data.owner_id)
     name = data.filename.strip().lower()
     if name.endswith(".xls"):
         errors.append({"field": "filename", "error": "xls_not_supported",
