@@ -98,6 +98,6 @@ def test_a_failed_condition_is_not_retried(demo, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _no_sleep(monkeypatch):
-    from skailan.crm.store import person_writes
+    from skailan.crm.store import transact
 
-    monkeypatch.setattr(person_writes.time, "sleep", lambda _s: None)
+    monkeypatch.setattr(transact.time, "sleep", lambda _s: None)

@@ -6,8 +6,8 @@ import pytest
 
 from skailan.crm.audiences.export import _row, _safe
 from skailan.crm.people.identities import channel_identity
-from skailan.crm.people.merge import duplicate_key
 from skailan.crm.people.models import PersonOut
+from skailan.crm.store.duplicates import duplicate_key
 from skailan.platform.errors import Unprocessable
 
 

@@ -11,22 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pynamodb.exceptions import TransactWriteError
-
 from skailan.crm.audiences.models import ListIn, ListOut, ListUpdateIn, MembersResultOut
 from skailan.crm.events import emit
 from skailan.crm.store.items import (
     LIST,
     FacetItem,
     ListItem,
-    SegmentItem,
     facet_index_pk,
     lists_pk,
     person_pk,
-    segments_pk,
 )
 from skailan.crm.store.person_reads import batch_people, load_person
 from skailan.crm.store.timeline_items import timeline_item
+from skailan.crm.store.transact import TransactionFailed
 from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
@@ -37,8 +34,6 @@ from skailan.platform.pagination import clamp_limit, decode_cursor, encode_curso
 from skailan.platform.storage import transaction
 
 CHUNK = 49
-
-
 
 
 def _out(item: ListItem) -> ListOut:
@@ -186,7 +181,7 @@ def add_members(caller: Caller | None, tenant_id: str, list_id: str, person_ids:
                 tx.update(ListItem(item.pk, item.sk), actions=[ListItem.count.add(len(chunk))],
                           condition=ListItem.pk.exists())
             changed += len(chunk)
-        except TransactWriteError:
+        except TransactionFailed:
             changed += sum(_add_one(tenant_id, item, pid, people[pid].created_at) for pid in chunk)
     if changed:
         emit(tenant_id, "list.members_added", caller=caller, entity_type="list", entity_id=list_id,
@@ -199,7 +194,7 @@ def _add_one(tenant_id: str, item: ListItem, person_id: str, created_at: str | N
         with transaction() as tx:
             tx.save(_membership(tenant_id, item.list_id, person_id, created_at), condition=FacetItem.pk.does_not_exist())
             tx.update(ListItem(item.pk, item.sk), actions=[ListItem.count.add(1)], condition=ListItem.pk.exists())
-    except TransactWriteError:
+    except TransactionFailed:
         return 0
     return 1
 
@@ -221,7 +216,7 @@ def remove_members(caller: Caller, list_id: str, person_ids: list[str]) -> Membe
                 tx.update(ListItem(item.pk, item.sk), actions=[ListItem.count.add(-1)], condition=ListItem.pk.exists())
                 tx.save(timeline_item(tenant_id, pid, "list_removed", item.name, ref={"type": "list", "id": list_id}))
             changed += 1
-        except TransactWriteError:
+        except TransactionFailed:
             continue
     if changed:
         emit(tenant_id, "list.members_removed", caller=caller, entity_type="list", entity_id=list_id,
@@ -230,20 +225,3 @@ def remove_members(caller: Caller, list_id: str, person_ids: list[str]) -> Membe
     return MembersResultOut(changed=changed, unchanged=len(wanted) - changed - len(not_found), not_found=not_found)
 
 
-def remove_membership(tenant_id: str, facet: FacetItem) -> None:
-    """Drop one membership (list or segment) and decrement its count; just drop other facets."""
-    counter: ListItem | SegmentItem | None = None
-    if facet.facet == "list":
-        counter = ListItem(lists_pk(tenant_id), LIST + facet.value)
-    elif facet.facet == "segment":
-        counter = SegmentItem(segments_pk(tenant_id), "SEG#" + facet.value)
-    key = FacetItem(facet.pk, facet.sk)
-    if counter is not None:
-        try:
-            with transaction() as tx:
-                tx.delete(key, condition=FacetItem.pk.exists())
-                tx.update(counter, actions=[type(counter).count.add(-1)], condition=type(counter).pk.exists())
-            return
-        except TransactWriteError:
-            pass  # the list or segment is gone (or the membership already was): drop the item alone
-    key.delete()

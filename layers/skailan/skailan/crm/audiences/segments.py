@@ -20,13 +20,9 @@ same way — one Query per ~1 MB page (≈ 1 000 people), so ≈ 100 requests an
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
-
-from pynamodb.exceptions import TransactWriteError, UpdateError
-from pynamodb.expressions.update import Action
 
 from skailan.crm.audiences.lists import drop_members_of
 from skailan.crm.audiences.models import SegmentIn, SegmentOut, SegmentPreviewOut, SegmentUpdateIn
@@ -44,6 +40,7 @@ from skailan.crm.store.items import (
     segment_refresh_pk,
     segments_pk,
 )
+from skailan.crm.store.transact import TransactionFailed, update_if
 from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow
@@ -113,7 +110,7 @@ def list_segments(tenant_id: str, *, cursor: str | None, limit: int | None) -> P
 def update_segment(caller: Caller, segment_id: str, data: SegmentUpdateIn) -> SegmentOut:
     item = load_segment(caller.tenant_id, segment_id)
     sent = data.model_fields_set
-    actions: list[Action] = [SegmentItem.updated_at.set(iso())]
+    actions: list[Any] = [SegmentItem.updated_at.set(iso())]
     if data.name is not None:
         actions.append(SegmentItem.name.set(data.name))
     if "description" in sent:
@@ -181,10 +178,10 @@ def request_due_refreshes(now: datetime | None = None) -> int:
                 continue
             emit(item.tenant_id, "segment.refresh_requested", entity_type="segment", entity_id=item.segment_id,
                  data={"rule_version": int(item.rule_version or 1), "due": item.gsi2sk.split("#", 1)[0]})
-            with contextlib.suppress(UpdateError):  # the rule was saved meanwhile: it has its own next refresh
-                item.update(actions=[SegmentItem.gsi2sk.set(
-                    f"{_next_refresh(item.tenant_id, moment)}#{item.tenant_id}#{item.segment_id}")],
-                    condition=SegmentItem.gsi2sk == item.gsi2sk)
+            # False: the rule was saved meanwhile, and has its own next refresh
+            update_if(item, [SegmentItem.gsi2sk.set(
+                f"{_next_refresh(item.tenant_id, moment)}#{item.tenant_id}#{item.segment_id}")],
+                SegmentItem.gsi2sk == item.gsi2sk)
             requested += 1
     return requested
 
@@ -291,13 +288,13 @@ def _join(tenant_id: str, segment: SegmentItem, person: PersonItem) -> bool:
             tx.save(_membership(tenant_id, segment.segment_id, person), condition=FacetItem.pk.does_not_exist())
             tx.update(SegmentItem(segment.pk, segment.sk), actions=[SegmentItem.count.add(1)],
                       condition=SegmentItem.pk.exists())
-    except TransactWriteError:
+    except TransactionFailed:
         return False  # already a member (a redelivery) or the segment is gone
     return True
 
 
 def _leave(tenant_id: str, segment_id: str, person_id: str) -> bool:
-    from skailan.crm.audiences.lists import remove_membership
+    from skailan.crm.store.memberships import remove_membership
 
     facet = FacetItem(person_pk(tenant_id, person_id), f"F#{SEGMENT_FACET}#{segment_id}", facet=SEGMENT_FACET,
                       value=segment_id)
@@ -411,10 +408,8 @@ def backfill(tenant_id: str, segment_id: str, now: datetime | None = None) -> in
                     batch.save(_membership(tenant_id, segment_id, person))
         for gone in members - inside:
             batch.delete(FacetItem(person_pk(tenant_id, gone), f"F#{SEGMENT_FACET}#{segment_id}"))
-    try:
-        segment.update(actions=[SegmentItem.count.set(len(inside)), SegmentItem.status.set("ready")],
-                       condition=SegmentItem.rule_version == segment.rule_version)
-    except UpdateError:
+    if not update_if(segment, [SegmentItem.count.set(len(inside)), SegmentItem.status.set("ready")],
+                     SegmentItem.rule_version == segment.rule_version):
         return None  # the rule changed meanwhile: the newer event's backfill sets the count
     return len(inside)
 
@@ -429,7 +424,7 @@ CONTACT_EVENTS = ("contact.created", "contact.updated", "contact.deleted")
 def on_event(event: Any) -> dict[str, Any]:
     """The segments worker's dispatch: keep memberships and duplicate groups current."""
     from skailan.crm.audiences.lists import drop_members_of as drop_list
-    from skailan.crm.people.merge import refresh_duplicates
+    from skailan.crm.store.duplicates import refresh_duplicates
 
     tenant_id, entity_id, data = event.tenant_id, event.entity_id, event.data or {}
     if event.type in CONTACT_EVENTS and entity_id:
@@ -455,7 +450,7 @@ def on_event(event: Any) -> dict[str, Any]:
         changed = record_interaction(tenant_id, str(data["person_id"]), event.occurred_at)
         return {changed: evaluate_person(tenant_id, changed)} if changed else {}
     if event.type == "contact.imported":  # one event per batch of imported people: read together
-        from skailan.crm.people.merge import refresh_duplicates_of
+        from skailan.crm.store.duplicates import refresh_duplicates_of
 
         imported = consistent_people(tenant_id, [str(p) for p in [*data.get("created", []), *data.get("updated", [])]])
         refresh_duplicates_of(tenant_id, imported)

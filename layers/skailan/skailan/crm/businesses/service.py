@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, PutError
-
 from skailan.crm.businesses.models import (
     BusinessIn,
     BusinessOut,
@@ -30,6 +28,7 @@ from skailan.crm.store.items import (
     businesses_index_pk,
     person_businesses_pk,
 )
+from skailan.crm.store.transact import delete_if, save_if
 from skailan.crm.values.text import search_prefix
 from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
@@ -153,11 +152,9 @@ def update_business(caller: Caller, business_id: str, data: BusinessUpdateIn) ->
     if "email" in sent:
         item.email = email
     item.updated_at = iso()
-    try:
-        item.save()
-    except PutError as err:
+    if not save_if(item):  # VersionAttribute: a concurrent edit fails instead of being lost
         raise Conflict(both("La empresa cambió mientras la editabas", "The business changed while you edited it"),
-                       code="concurrent_update") from err
+                       code="concurrent_update")
     emit(tenant_id, "business.updated", caller=caller, entity_type="business", entity_id=business_id,
          data={"changed": sorted(sent), **_kam_data(item)})
     return _out(item)
@@ -202,11 +199,9 @@ def link_person(caller: Caller, business_id: str, data: BusinessPersonIn) -> Bus
 def unlink_person(caller: Caller, business_id: str, person_id: str) -> None:
     tenant_id = caller.tenant_id
     business = load_business(tenant_id, business_id)
-    try:
-        BusinessLinkItem(business.pk, BUSINESS_LINK + person_id).delete(condition=BusinessLinkItem.pk.exists())
-    except DeleteError as err:
+    if not delete_if(BusinessLinkItem(business.pk, BUSINESS_LINK + person_id), BusinessLinkItem.pk.exists()):
         raise NotFound(both("La persona no está en la empresa", "The person is not in the business"),
-                       code="business_person_not_found") from err
+                       code="business_person_not_found")
     emit(tenant_id, "business.person_unlinked", caller=caller, entity_type="business", entity_id=business_id,
          data={"person_id": person_id})
 

@@ -26,8 +26,6 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from pynamodb.exceptions import PutError
-
 from skailan.crm.capture.form_models import (
     FormEmbedOut,
     FormFieldIn,
@@ -51,6 +49,7 @@ from skailan.crm.store.sales_items import (
     form_submissions_pk,
     forms_pk,
 )
+from skailan.crm.store.transact import save_if
 from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow
@@ -238,13 +237,9 @@ def update_form(caller: Caller, form_id: str, data: FormUpdateIn, base_url: str 
             value = _clean_tags(value or [])
         setattr(item, key, value)
     item.updated_at = iso()
-    try:
-        item.save()  # VersionAttribute: a concurrent edit fails instead of being lost
-    except PutError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict(both("El formulario cambió mientras lo editabas", "The form changed while you edited it"),
-                           code="concurrent_update") from err
-        raise
+    if not save_if(item):  # VersionAttribute: a concurrent edit fails instead of being lost
+        raise Conflict(both("El formulario cambió mientras lo editabas", "The form changed while you edited it"),
+                       code="concurrent_update")
     emit(tenant_id, "form.updated", caller=caller, entity_type="form", entity_id=form_id,
          data={"changed": sorted(sent)})
     return _out(item, definitions, base_url)

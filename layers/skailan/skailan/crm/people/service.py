@@ -395,7 +395,7 @@ def _has_memberships(tenant_id: str, person_id: str) -> bool:
 
 def remove_memberships(tenant_id: str, person_id: str) -> None:
     """Drop the person's list and segment memberships, each with its list/segment count."""
-    from skailan.crm.audiences.lists import remove_membership
+    from skailan.crm.store.memberships import remove_membership
 
     for facet in list(FacetItem.query(person_pk(tenant_id, person_id), FacetItem.sk.startswith("F#"))):
         remove_membership(tenant_id, facet)

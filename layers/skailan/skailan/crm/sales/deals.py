@@ -22,8 +22,6 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from pynamodb.exceptions import PutError
-
 from skailan.crm.events import build, emit, emit_many
 from skailan.crm.references import check_member, check_person
 from skailan.crm.sales.models import (
@@ -53,7 +51,7 @@ from skailan.crm.store.sales_items import (
     person_deals_pk,
     pipelines_pk,
 )
-from skailan.crm.store.transact import Transaction, TransactionFailed, transact
+from skailan.crm.store.transact import Transaction, TransactionFailed, save_if, transact
 from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
@@ -143,11 +141,7 @@ def ensure_default_pipeline(tenant_id: str) -> list[PipelineItem]:
     item = PipelineItem(pipelines_pk(tenant_id), PIPELINE + DEFAULT_PIPELINE_ID, tenant_id=tenant_id,
                         pipeline_id=DEFAULT_PIPELINE_ID, name="Ventas", stages=stages, is_default=True, position=0,
                         created_at=now, updated_at=now)
-    try:
-        item.save(condition=PipelineItem.pk.does_not_exist())
-    except PutError as err:  # a concurrent first use created it
-        if err.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    save_if(item, PipelineItem.pk.does_not_exist())  # False: a concurrent first use created it
     return _all_pipelines(tenant_id)
 
 

@@ -23,9 +23,6 @@ import hashlib
 from collections.abc import Iterator
 from typing import Any
 
-from pynamodb.exceptions import PutError
-from pynamodb.expressions.condition import Condition
-
 from skailan.crm.events import build, emit, emit_many
 from skailan.crm.references import check_member, check_person
 from skailan.crm.sales.models import TaskIn, TaskOut, TaskTypeIn, TaskTypeOut, TaskTypeUpdateIn, TaskUpdateIn
@@ -44,7 +41,7 @@ from skailan.crm.store.sales_items import (
     task_pk,
     task_types_pk,
 )
-from skailan.crm.store.transact import Transaction, TransactionFailed, transact
+from skailan.crm.store.transact import Transaction, TransactionFailed, save_if, transact
 from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
@@ -355,7 +352,7 @@ def list_tasks(tenant_id: str, *, assignee_id: str | None, person_id: str | None
     else:
         index, partition, attr = TaskItem.gsi1, assignee_tasks_pk(tenant_id, assignee_id or ""), "gsi1pk"
         sort = TaskItem.gsi1sk
-    condition: Condition | None
+    condition: Any  # a pynamodb condition on TaskItem, or None
     if overdue:
         condition = sort.between("open#", f"open#{now}")
     elif status == "all":
@@ -432,11 +429,7 @@ def run_alarms(now: str | None = None, *, max_seconds: float = 45.0) -> dict[str
         if events:
             emit_many(events)
         _index(task)
-        try:
-            task.save()
-        except PutError as err:
-            if err.cause_response_code != "ConditionalCheckFailedException":
-                raise
+        if not save_if(task):
             logger.info("task changed while its alarm fired; next run looks again", task_id=task.task_id)
             continue
         counts["reminders"] += sum(e.type == "task.reminder" for e in events)

@@ -18,7 +18,6 @@ is sent again after a jittered backoff. Nothing is half-written.
 from __future__ import annotations
 
 import random
-import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -27,11 +26,13 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from skailan.crm.store.items import (
+    BUSINESS_LINK,
     IDENTITY_SK,
     LIST,
     PEOPLE_COUNT_SHARDS,
     PERSON_SK,
     TAG,
+    BusinessLinkItem,
     ContactsItem,
     FacetItem,
     IdentityItem,
@@ -40,16 +41,19 @@ from skailan.crm.store.items import (
     PeopleCountItem,
     PersonItem,
     TagItem,
+    TimelineItem,
     facet_index_pk,
     identity_pk,
     lists_pk,
     name_index_pk,
     people_index_pk,
+    person_businesses_pk,
     person_pk,
     stats_pk,
     tags_pk,
 )
-from skailan.crm.store.transact import CONFLICT_RETRIES, only_conflicts
+from skailan.crm.store.memberships import remove_membership
+from skailan.crm.store.transact import CONFLICT_RETRIES, backoff, only_conflicts, save_if
 from skailan.crm.values.text import name_search_keys, tag_key
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict
@@ -302,7 +306,7 @@ def _send_with_retries(tenant_id: str, pack: list[tuple[PersonWrite, _Ops]], *,
         except TransactWriteError as err:
             if attempt + 1 == CONFLICT_RETRIES or not only_conflicts(err):
                 return err
-        time.sleep(0.02 * 2**attempt + random.random() * 0.02)  # jitter, not security
+        backoff(attempt)
     return None  # unreachable: the last attempt returns above
 
 
@@ -503,3 +507,39 @@ def lookup_owners(tenant_id: str, keys: Iterable[tuple[str, str]]) -> dict[tuple
         kind, _, key = item.pk[len(prefix):].partition("#")
         out[(kind, key)] = item.person_id
     return out
+
+
+# ---------------------------------------------------------------- a merge's second step
+
+
+def move_partition(tenant_id: str, other_id: str, keep: PersonItem) -> None:
+    """Move timeline entries, list memberships and business links of `other` to `keep` (idempotent)."""
+    other_pk = person_pk(tenant_id, other_id)
+    for item in ContactsItem.query(other_pk):
+        if isinstance(item, TimelineItem):
+            copy = TimelineItem(keep.pk, item.sk, **_attrs(item, exclude={"pk", "sk", "person_id"}),
+                                person_id=keep.person_id)
+            copy.save()
+            item.delete()
+        elif isinstance(item, FacetItem) and item.facet == "list":
+            moved = facet_item(tenant_id, keep, "list", item.value)
+            try:
+                with transaction() as tx:
+                    tx.save(moved, condition=FacetItem.pk.does_not_exist())
+                    tx.delete(FacetItem(item.pk, item.sk), condition=FacetItem.pk.exists())
+            except TransactWriteError:
+                remove_membership(tenant_id, item)  # keep is already in the list: count it once
+        elif isinstance(item, FacetItem):
+            remove_membership(tenant_id, item)  # segments: the worker re-evaluates the kept person
+    for link in BusinessLinkItem.gsi2.query(person_businesses_pk(tenant_id, other_id)):
+        moved_link = BusinessLinkItem(link.pk, BUSINESS_LINK + keep.person_id, tenant_id=tenant_id,
+                                      business_id=link.business_id, person_id=keep.person_id, role=link.role,
+                                      gsi2pk=person_businesses_pk(tenant_id, keep.person_id), gsi2sk=link.business_id,
+                                      created_at=link.created_at)
+        save_if(moved_link, BusinessLinkItem.pk.does_not_exist())  # False: already linked, their role stays
+        link.delete()
+
+
+def _attrs(item: ContactsItem, *, exclude: set[str]) -> dict:
+    return {name: getattr(item, name) for name in item.get_attributes()
+            if name not in exclude | {"kind"} and getattr(item, name) is not None}
