@@ -19,7 +19,7 @@ from typing import Any
 
 from skailan.crm.audiences.models import ExportCreatedOut, ExportIn, ExportOut
 from skailan.crm.events import emit
-from skailan.crm.store.items import ExportItem
+from skailan.crm.store.items import EXPORT, ExportItem, exports_pk
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.errors import NotFound
@@ -27,15 +27,10 @@ from skailan.platform.i18n import both
 from skailan.platform.ids import new_id
 from skailan.platform.settings import get_settings
 
-EXPORT = "EXPORT#"
 KEEP_DAYS = 7
 URL_SECONDS = 900
 BASE_COLUMNS = ("id", "name", "phone", "email", "tags", "owner_id", "journey_state", "customer_role",
                 "created_at", "updated_at")
-
-
-def exports_pk(tenant_id: str) -> str:
-    return f"T#{tenant_id}#EXPORTS"
 
 
 def _out(item: ExportItem, url: str | None = None) -> ExportOut:

@@ -18,6 +18,7 @@ from skailan.crm.store.items import (
     FacetItem,
     ListItem,
     facet_index_pk,
+    facet_sk,
     lists_pk,
     person_pk,
 )
@@ -73,7 +74,7 @@ def person_lists(tenant_id: str, person_id: str) -> list[ListOut]:
     """The lists a person belongs to: one Query on the person's partition + one BatchGet (the person panel)."""
 
     load_person(tenant_id, person_id)  # 404 for a missing person or another brand's id
-    list_ids = [f.value for f in FacetItem.query(person_pk(tenant_id, person_id), FacetItem.sk.startswith("F#list#"))]
+    list_ids = [f.value for f in FacetItem.query(person_pk(tenant_id, person_id), FacetItem.sk.startswith(facet_sk("list", "")))]
     if not list_ids:
         return []
     found = {i.list_id: i for i in ListItem.batch_get([(lists_pk(tenant_id), LIST + lid) for lid in list_ids])}
@@ -99,7 +100,7 @@ def lists_of_people(tenant_id: str, person_ids: list[str]) -> dict[str, list[str
 
 
 def _list_facets(tenant_id: str, person_id: str) -> list[str]:
-    return [f.value for f in FacetItem.query(person_pk(tenant_id, person_id), FacetItem.sk.startswith("F#list#"))]
+    return [f.value for f in FacetItem.query(person_pk(tenant_id, person_id), FacetItem.sk.startswith(facet_sk("list", "")))]
 
 
 def _memberships_in(tenant_id: str, people: list[str], list_ids: list[str]) -> dict[str, list[str]]:
@@ -110,7 +111,7 @@ def _memberships_in(tenant_id: str, people: list[str], list_ids: list[str]) -> d
     if -(-len(people) * len(list_ids) // 100) >= len(people):
         return {p: _list_facets(tenant_id, p) for p in people}
     held: dict[str, list[str]] = {p: [] for p in people}
-    for facet in FacetItem.batch_get([(person_pk(tenant_id, p), f"F#list#{lid}") for p in people for lid in list_ids]):
+    for facet in FacetItem.batch_get([(person_pk(tenant_id, p), facet_sk("list", lid)) for p in people for lid in list_ids]):
         held[facet.person_id].append(facet.value)
     return held
 
@@ -151,7 +152,7 @@ def member_ids(tenant_id: str, facet: str, value: str) -> Iterator[str]:
 
 
 def _membership(tenant_id: str, list_id: str, person_id: str, created_at: str | None) -> FacetItem:
-    return FacetItem(person_pk(tenant_id, person_id), f"F#list#{list_id}", tenant_id=tenant_id, person_id=person_id,
+    return FacetItem(person_pk(tenant_id, person_id), facet_sk("list", list_id), tenant_id=tenant_id, person_id=person_id,
                      facet="list", value=list_id, gsi1pk=facet_index_pk(tenant_id, "list", list_id),
                      gsi1sk=f"{created_at}#{person_id}", created_at=created_at)
 
@@ -164,7 +165,7 @@ def add_members(caller: Caller | None, tenant_id: str, list_id: str, person_ids:
     people = batch_people(tenant_id, wanted)
     active = [p for p in wanted if p in people and not people[p].deleted_at and not people[p].merged_into]
     not_found = [p for p in wanted if p not in active]
-    existing = {f.person_id for f in FacetItem.batch_get([(person_pk(tenant_id, p), f"F#list#{list_id}")
+    existing = {f.person_id for f in FacetItem.batch_get([(person_pk(tenant_id, p), facet_sk("list", list_id))
                                                           for p in active])} if active else set()
     new = [p for p in active if p not in existing]
     changed = 0
@@ -204,7 +205,7 @@ def remove_members(caller: Caller, list_id: str, person_ids: list[str]) -> Membe
     tenant_id = caller.tenant_id
     item = load_list(tenant_id, list_id)
     wanted = list(dict.fromkeys(person_ids))
-    existing = {f.person_id: f for f in FacetItem.batch_get([(person_pk(tenant_id, p), f"F#list#{list_id}")
+    existing = {f.person_id: f for f in FacetItem.batch_get([(person_pk(tenant_id, p), facet_sk("list", list_id))
                                                              for p in wanted])}
     changed = 0
     for pid in wanted:
@@ -212,7 +213,7 @@ def remove_members(caller: Caller, list_id: str, person_ids: list[str]) -> Membe
             continue
         try:
             with transaction() as tx:
-                tx.delete(FacetItem(person_pk(tenant_id, pid), f"F#list#{list_id}"), condition=FacetItem.pk.exists())
+                tx.delete(FacetItem(person_pk(tenant_id, pid), facet_sk("list", list_id)), condition=FacetItem.pk.exists())
                 tx.update(ListItem(item.pk, item.sk), actions=[ListItem.count.add(-1)], condition=ListItem.pk.exists())
                 tx.save(timeline_item(tenant_id, pid, "list_removed", item.name, ref={"type": "list", "id": list_id}))
             changed += 1

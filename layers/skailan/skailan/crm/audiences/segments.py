@@ -35,9 +35,11 @@ from skailan.crm.store.items import (
     PersonItem,
     SegmentItem,
     facet_index_pk,
+    facet_sk,
     people_index_pk,
     person_pk,
     segment_refresh_pk,
+    segment_refresh_shard_pk,
     segments_pk,
 )
 from skailan.crm.store.transact import TransactionFailed, update_if
@@ -173,7 +175,7 @@ def request_due_refreshes(now: datetime | None = None) -> int:
     stamp = iso(moment)
     requested = 0
     for shard in range(SEGMENT_REFRESH_SHARDS):
-        for item in SegmentItem.gsi2.query(f"SEGREFRESH#{shard}", SegmentItem.gsi2sk <= f"{stamp}#~"):
+        for item in SegmentItem.gsi2.query(segment_refresh_shard_pk(shard), SegmentItem.gsi2sk <= f"{stamp}#~"):
             if not isinstance(item, SegmentItem):
                 continue
             emit(item.tenant_id, "segment.refresh_requested", entity_type="segment", entity_id=item.segment_id,
@@ -276,7 +278,7 @@ def _zone(name: str) -> Any:
 
 
 def _membership(tenant_id: str, segment_id: str, person: PersonItem) -> FacetItem:
-    return FacetItem(person.pk, f"F#{SEGMENT_FACET}#{segment_id}", tenant_id=tenant_id, person_id=person.person_id,
+    return FacetItem(person.pk, facet_sk(SEGMENT_FACET, segment_id), tenant_id=tenant_id, person_id=person.person_id,
                      facet=SEGMENT_FACET, value=segment_id,
                      gsi1pk=facet_index_pk(tenant_id, SEGMENT_FACET, segment_id),
                      gsi1sk=f"{person.created_at}#{person.person_id}", created_at=person.created_at)
@@ -296,7 +298,7 @@ def _join(tenant_id: str, segment: SegmentItem, person: PersonItem) -> bool:
 def _leave(tenant_id: str, segment_id: str, person_id: str) -> bool:
     from skailan.crm.store.memberships import remove_membership
 
-    facet = FacetItem(person_pk(tenant_id, person_id), f"F#{SEGMENT_FACET}#{segment_id}", facet=SEGMENT_FACET,
+    facet = FacetItem(person_pk(tenant_id, person_id), facet_sk(SEGMENT_FACET, segment_id), facet=SEGMENT_FACET,
                       value=segment_id)
     remove_membership(tenant_id, facet)
     return True
@@ -358,7 +360,7 @@ def _evaluate(tenant_id: str, person_id: str, person: PersonItem | None, rules: 
     from skailan.crm.people.service import as_segment_person
 
     current = {f.value for f in FacetItem.query(person_pk(tenant_id, person_id),
-                                                FacetItem.sk.startswith(f"F#{SEGMENT_FACET}#"))}
+                                                FacetItem.sk.startswith(facet_sk(SEGMENT_FACET, "")))}
     active = person is not None and not person.deleted_at and not person.merged_into
     segments = rules.segments()
     joined: list[str] = []
@@ -407,7 +409,7 @@ def backfill(tenant_id: str, segment_id: str, now: datetime | None = None) -> in
                 if person.person_id not in members:
                     batch.save(_membership(tenant_id, segment_id, person))
         for gone in members - inside:
-            batch.delete(FacetItem(person_pk(tenant_id, gone), f"F#{SEGMENT_FACET}#{segment_id}"))
+            batch.delete(FacetItem(person_pk(tenant_id, gone), facet_sk(SEGMENT_FACET, segment_id)))
     if not update_if(segment, [SegmentItem.count.set(len(inside)), SegmentItem.status.set("ready")],
                      SegmentItem.rule_version == segment.rule_version):
         return None  # the rule changed meanwhile: the newer event's backfill sets the count

@@ -38,8 +38,11 @@ from skailan.crm.capture.form_models import (
 )
 from skailan.crm.events import build, emit, emit_many
 from skailan.crm.references import check_member
+from skailan.crm.store.items import facet_sk
 from skailan.crm.store.sales_items import (
+    FORM,
     FORM_GUARD_SK,
+    SUB,
     FormGuardItem,
     FormItem,
     FormSubmissionItem,
@@ -61,8 +64,6 @@ from skailan.platform.pagination import clamp_limit, decode_cursor, encode_curso
 from skailan.platform.settings import get_settings
 from skailan.platform.storage import transaction
 
-FORM = "FORM#"
-SUB = "SUB#"
 HONEYPOT = "website"
 REQUIRED_KEYS = ("name", "phone", "email")
 DEFAULT_SUBMIT = "Enviar"
@@ -594,7 +595,7 @@ def _update_write(form: FormItem, person_id: str, data: dict[str, Any], owners: 
     touch(person, now)
     if list_id:
         try:
-            FacetItem.get(person_pk(form.tenant_id, person.person_id), f"F#list#{list_id}")
+            FacetItem.get(person_pk(form.tenant_id, person.person_id), facet_sk("list", list_id))
             list_id = None  # already a member
         except FacetItem.DoesNotExist:
             pass

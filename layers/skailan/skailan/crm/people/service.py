@@ -22,6 +22,7 @@ from skailan.crm.events import build, emit_many
 from skailan.crm.people.models import IdentityOut, PersonIn, PersonOut, PersonPatchIn
 from skailan.crm.references import check_member
 from skailan.crm.store.items import (
+    FACET,
     FacetItem,
     NameKeyItem,
     PersonItem,
@@ -390,14 +391,14 @@ def strip_field_values(tenant_id: str, key: str) -> int:
 
 
 def _has_memberships(tenant_id: str, person_id: str) -> bool:
-    return any(True for _ in FacetItem.query(person_pk(tenant_id, person_id), FacetItem.sk.startswith("F#"), limit=1))
+    return any(True for _ in FacetItem.query(person_pk(tenant_id, person_id), FacetItem.sk.startswith(FACET), limit=1))
 
 
 def remove_memberships(tenant_id: str, person_id: str) -> None:
     """Drop the person's list and segment memberships, each with its list/segment count."""
     from skailan.crm.store.memberships import remove_membership
 
-    for facet in list(FacetItem.query(person_pk(tenant_id, person_id), FacetItem.sk.startswith("F#"))):
+    for facet in list(FacetItem.query(person_pk(tenant_id, person_id), FacetItem.sk.startswith(FACET))):
         remove_membership(tenant_id, facet)
 
 

@@ -40,6 +40,10 @@ from skailan.crm.sales.models import (
 )
 from skailan.crm.store.sales_items import (
     DEAL_SK,
+    DEAL_TASK,
+    FLOW,
+    PIPELINE,
+    STAT,
     DealItem,
     DealTaskRefItem,
     PipelineItem,
@@ -60,9 +64,6 @@ from skailan.platform.i18n import both
 from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 
-PIPELINE = "PIPELINE#"
-STAT = "STAT#"
-FLOW = "FLOW#"
 DEFAULT_PIPELINE_ID = "default"
 DEFAULT_STAGES = (
     ("nuevo", "Nuevo", 10, "open"),
@@ -534,7 +535,7 @@ def delete_deal(caller: Caller, deal_id: str) -> None:
     except TransactionFailed as err:
         raise Conflict(both("El negocio cambió; vuelve a intentarlo", "The deal changed; try again"),
                        code="concurrent_update") from err
-    refs = list(DealTaskRefItem.query(deal_pk(tenant_id, deal_id), DealTaskRefItem.sk.startswith("TASK#")))
+    refs = list(DealTaskRefItem.query(deal_pk(tenant_id, deal_id), DealTaskRefItem.sk.startswith(DEAL_TASK)))
     with DealTaskRefItem.batch_write() as batch:
         for ref in refs:
             batch.delete(ref)

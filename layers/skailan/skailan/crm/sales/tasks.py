@@ -29,7 +29,9 @@ from skailan.crm.sales.models import TaskIn, TaskOut, TaskTypeIn, TaskTypeOut, T
 from skailan.crm.store.sales_items import (
     ALARM_SHARDS,
     DEAL_SK,
+    DEAL_TASK,
     TASK_SK,
+    TYPE,
     DealItem,
     DealTaskRefItem,
     TaskItem,
@@ -51,7 +53,6 @@ from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.observability import logger
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 
-TYPE = "TYPE#"
 BUILTIN_TYPES: dict[str, str] = {
     "call": "Llamada",
     "meeting": "Reunión",
@@ -197,7 +198,7 @@ def _timeline(task: TaskItem, kind: str, summary: str, now: str) -> Any:
 
 
 def _deal_ref(task: TaskItem, deal_id: str) -> DealTaskRefItem:
-    return DealTaskRefItem(deal_pk(task.tenant_id, deal_id), f"TASK#{task.task_id}", tenant_id=task.tenant_id,
+    return DealTaskRefItem(deal_pk(task.tenant_id, deal_id), DEAL_TASK + task.task_id, tenant_id=task.tenant_id,
                            deal_id=deal_id, task_id=task.task_id, created_at=task.created_at)
 
 
@@ -284,7 +285,7 @@ def update_task(caller: Caller, task_id: str, data: TaskUpdateIn) -> TaskOut:
         tx.save(task)  # VersionAttribute: concurrent edits (or the alarm job) cannot both win
         if old_deal != task.deal_id:
             if old_deal:
-                tx.delete(DealTaskRefItem(deal_pk(tenant_id, old_deal), f"TASK#{task_id}"))
+                tx.delete(DealTaskRefItem(deal_pk(tenant_id, old_deal), DEAL_TASK + task_id))
             if task.deal_id:
                 tx.condition_check(DealItem, deal_pk(tenant_id, task.deal_id), DEAL_SK,
                                    condition=DealItem.pk.exists())
@@ -316,7 +317,7 @@ def delete_task(caller: Caller, task_id: str) -> None:
     def write(tx: Transaction) -> None:
         tx.delete(task)
         if task.deal_id:
-            tx.delete(DealTaskRefItem(deal_pk(tenant_id, task.deal_id), f"TASK#{task_id}"))
+            tx.delete(DealTaskRefItem(deal_pk(tenant_id, task.deal_id), DEAL_TASK + task_id))
 
     try:
         transact(write)
@@ -337,7 +338,7 @@ def list_tasks(tenant_id: str, *, assignee_id: str | None, person_id: str | None
     names = _type_names(tenant_id)
     if deal_id:
         pk = deal_pk(tenant_id, deal_id)
-        refs = DealTaskRefItem.query(pk, DealTaskRefItem.sk.startswith("TASK#"), limit=limit,
+        refs = DealTaskRefItem.query(pk, DealTaskRefItem.sk.startswith(DEAL_TASK), limit=limit,
                                      last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
         ids = [r.task_id for r in refs]
         found = {t.task_id: t for t in TaskItem.batch_get([(task_pk(tenant_id, i), TASK_SK) for i in ids])} if ids \

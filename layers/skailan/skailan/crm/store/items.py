@@ -121,6 +121,19 @@ SEG = "SEG#"
 SEGMENT_REFRESH_SHARDS = 4
 
 
+EXPORT = "EXPORT#"
+FACET = "F#"  # sk prefix of every facet (and list / segment membership) item in a person's partition
+
+
+def facet_sk(facet: str, value: str) -> str:
+    """The sk of a facet item (`facet_sk("list", "")` is the prefix of all the person's lists)."""
+    return f"{FACET}{facet}#{value}"
+
+
+def exports_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#EXPORTS"
+
+
 def tags_pk(tenant_id: str) -> str:
     return f"T#{tenant_id}#TAGS"
 
@@ -135,7 +148,11 @@ def segments_pk(tenant_id: str) -> str:
 
 def segment_refresh_pk(tenant_id: str) -> str:
     """The refresh job's gsi2 partition of the brand's segments (global, sharded: see the doc above)."""
-    return f"SEGREFRESH#{zlib.crc32(tenant_id.encode()) % SEGMENT_REFRESH_SHARDS}"
+    return segment_refresh_shard_pk(zlib.crc32(tenant_id.encode()) % SEGMENT_REFRESH_SHARDS)
+
+
+def segment_refresh_shard_pk(shard: int) -> str:
+    return f"SEGREFRESH#{shard}"
 
 
 def dups_pk(tenant_id: str) -> str:

@@ -133,6 +133,13 @@ def alarm_pk(shard: int) -> str:
 
 
 IMPORT = "IMPORT#"
+FORM = "FORM#"
+SUB = "SUB#"
+PIPELINE = "PIPELINE#"
+STAT = "STAT#"
+FLOW = "FLOW#"
+TYPE = "TYPE#"
+DEAL_TASK = "TASK#"  # sk prefix of a deal's task references (`TASK#<task id>`, in the deal's partition)
 DEAL_SK = "DEAL"
 TASK_SK = "TASK"
 FORM_GUARD_SK = "FORM"
