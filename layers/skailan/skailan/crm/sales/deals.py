@@ -51,6 +51,7 @@ from skailan.crm.store.sales_items import (
     StageStatItem,
     board_pk,
     deal_pk,
+    index_deal,
     owner_deals_pk,
     person_deals_pk,
     pipelines_pk,
@@ -311,15 +312,6 @@ def _default_currency(tenant_id: str) -> str:
     return CURRENCY_BY_COUNTRY.get((default_country(tenant_id) or "").upper(), "USD")
 
 
-def _index(deal: DealItem) -> None:
-    deal.gsi1pk = board_pk(deal.tenant_id, deal.pipeline_id)
-    deal.gsi1sk = f"{deal.stage_id}#{deal.updated_at}#{deal.deal_id}"
-    deal.gsi2pk = owner_deals_pk(deal.tenant_id, deal.owner_id) if deal.owner_id else None
-    deal.gsi2sk = f"{deal.expected_close or '~'}#{deal.deal_id}" if deal.owner_id else None
-    deal.gsi3pk = person_deals_pk(deal.tenant_id, deal.person_id) if deal.person_id else None
-    deal.gsi3sk = f"{deal.created_at}#{deal.deal_id}" if deal.person_id else None
-
-
 def _stat(tx: Transaction, tenant_id: str, pipeline_id: str, stage_id: str, currency: str, count: int,
           amount: Decimal) -> None:
     key = StageStatItem(pipelines_pk(tenant_id), f"{STAT}{pipeline_id}#{stage_id}#{currency}")
@@ -408,7 +400,7 @@ def create_deal(caller: Caller, data: DealIn) -> DealOut:
                     business_id=data.business_id, deal_kind=data.kind, expected_close=data.expected_close, description=data.description,
                     stage_changed_at=now, closed_at=now if stage["outcome"] != "open" else None,
                     created_by=caller.principal_id, created_at=now, updated_at=now)
-    _index(deal)
+    index_deal(deal)
     def write(tx: Transaction) -> None:
         tx.save(deal, condition=DealItem.pk.does_not_exist())
         _stat(tx, tenant_id, pipeline.pipeline_id, stage["id"], deal.currency, 1, deal.amount)
@@ -492,7 +484,7 @@ def update_deal(caller: Caller, deal_id: str, data: DealUpdateIn) -> DealOut:
         deal.status = stage["outcome"]
         deal.closed_at = now if stage["outcome"] != "open" else None
     deal.updated_at = now
-    _index(deal)
+    index_deal(deal)
     new = (deal.pipeline_id, deal.stage_id, deal.currency, Decimal(deal.amount))
 
     def write(tx: Transaction) -> None:

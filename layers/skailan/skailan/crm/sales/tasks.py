@@ -30,6 +30,7 @@ from skailan.crm.store.sales_items import (
     ALARM_SHARDS,
     DEAL_SK,
     DEAL_TASK,
+    NO_DUE,
     TASK_SK,
     TYPE,
     DealItem,
@@ -39,6 +40,7 @@ from skailan.crm.store.sales_items import (
     alarm_pk,
     assignee_tasks_pk,
     deal_pk,
+    index_task,
     person_tasks_pk,
     task_pk,
     task_types_pk,
@@ -63,7 +65,6 @@ BUILTIN_TYPES: dict[str, str] = {
 }
 NOT_FOUND = both("Tarea no encontrada", "Task not found")
 TYPE_NOT_FOUND = both("Tipo de tarea no encontrado", "Task type not found")
-NO_DUE = "~"  # sorts after every date: tasks without a due time come last
 
 
 # ---------------------------------------------------------------- task types
@@ -147,13 +148,7 @@ def next_alarm(task: TaskItem) -> str | None:
 
 
 def _index(task: TaskItem) -> None:
-    sort = f"{task.status}#{task.due_at or NO_DUE}#{task.task_id}"
-    task.gsi1pk, task.gsi1sk = assignee_tasks_pk(task.tenant_id, task.assignee_id), sort
-    task.gsi3pk = person_tasks_pk(task.tenant_id, task.person_id) if task.person_id else None
-    task.gsi3sk = sort if task.person_id else None
-    alarm = next_alarm(task)
-    task.gsi2pk = alarm_pk(_shard(task.task_id)) if alarm else None
-    task.gsi2sk = f"{alarm}#{task.tenant_id}#{task.task_id}" if alarm else None
+    index_task(task, next_alarm(task), _shard(task.task_id))
 
 
 def _out(task: TaskItem, type_names: dict[str, str] | None = None, now: str | None = None) -> TaskOut:
