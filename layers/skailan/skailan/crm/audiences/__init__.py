@@ -1,1 +1,1 @@
-"""audiences."""
+"""Audiences: static lists, dynamic segments (stored segments and the pure rule tree) and exports."""
