@@ -1,2 +1,2 @@
-"""The CRM's storage: the only pynamodb code of the context and every key string (items.py and
-sales_items.py document the key layout); the one person-write path is person_writes.py."""
+"""The CRM's storage: the only pynamodb code of the context, its items and key layout (items.py,
+sales_items.py); the one person-write path is person_writes.py."""
