@@ -64,8 +64,8 @@ def part_matching() -> Iterator[dict[str, Any]]:
 
     _in_moto()
     from skailan.automations.engine import on_event
-    from skailan.crm.models import PersonIn
-    from skailan.crm.people import create_person
+    from skailan.crm.people.models import PersonIn
+    from skailan.crm.people.service import create_person
 
     person = create_person(_admin(), "demo", PersonIn(name="Bench Persona", email="bench@example.com"))
     calls = _count_calls()
@@ -114,8 +114,8 @@ def part_latency() -> Iterator[dict[str, Any]]:
     try:
         reset_clients()
         from skailan.automations import store
-        from skailan.crm.models import PersonIn, PersonPatchIn
-        from skailan.crm.people import create_person, update_person
+        from skailan.crm.people.models import PersonIn, PersonPatchIn
+        from skailan.crm.people.service import create_person, update_person
 
         _create({"type": "tag_added", "tag": "latencia"}, [{"type": "add_tag", "tag": "visto"}])
         for n in range(LATENCY_EVENTS):
@@ -190,8 +190,8 @@ def part_dates() -> Iterator[dict[str, Any]]:
     _in_moto()
     from skailan.automations import store
     from skailan.automations.engine import fire_schedules
-    from skailan.crm.models import PersonIn
-    from skailan.crm.people import create_person
+    from skailan.crm.people.models import PersonIn
+    from skailan.crm.people.service import create_person
     from skailan.crm.vocabulary.definitions import create_field
     from skailan.crm.vocabulary.fields import FieldDefinitionIn
     from skailan.platform import clock

@@ -36,8 +36,8 @@ def part_sms() -> Iterator[dict[str, Any]]:
     from infra.local.pollers import sqs_record
     from skailan.campaigns import sending, service
     from skailan.campaigns.models import CampaignIn
-    from skailan.crm import lists
-    from skailan.crm.models_audiences import ListIn
+    from skailan.crm.audiences import lists
+    from skailan.crm.audiences.models import ListIn
     from skailan.platform.auth import Caller
     from skailan.platform.aws import client
     from skailan.tenancy import cognito

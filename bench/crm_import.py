@@ -53,9 +53,9 @@ def _pipeline_peak(content: bytes) -> tuple[float, int]:
     """Peak Python memory (MiB) of reading + accumulating the file, and the checkpoint state size."""
     import json
 
-    from skailan.crm.imports.mapping import suggest_mapping
-    from skailan.crm.imports.reader import open_import
-    from skailan.crm.imports.rows import ImportAccumulator, build_candidate
+    from skailan.crm.capture.imports.mapping import suggest_mapping
+    from skailan.crm.capture.imports.reader import open_import
+    from skailan.crm.capture.imports.rows import ImportAccumulator, build_candidate
 
     stream = io.BytesIO(content)
     tracemalloc.start()
@@ -83,7 +83,7 @@ class _WorkerProcesses:
         self.outcomes: list[str] = []
 
     def install(self) -> None:
-        from skailan.crm import import_jobs
+        from skailan.crm.capture.imports import worker as import_jobs
 
         workers = self
 

@@ -49,8 +49,8 @@ class _Counter:
 def _seed(people: int, *, first: int = 0, segment_id: str | None = None) -> None:
     """People `first`..`people`-1 straight into the table; with `segment_id`, those the bench rule
     matches (tag oro, state prospecto: every tenth) also get the membership the worker would write."""
-    from skailan.crm.items import FacetItem, IdentityItem, NameKeyItem, PersonItem
-    from skailan.crm.people import derive, email_identity, new_person_item, phone_identity
+    from skailan.crm.store.items import FacetItem, IdentityItem, NameKeyItem, PersonItem
+    from skailan.crm.store.person_writes import derive, email_identity, new_person_item, phone_identity
     from skailan.platform.clock import iso
 
     tags = ("vip", "feria", "mayorista", "web")
@@ -91,10 +91,10 @@ def _evaluation_cpu_ms(raw_rule: dict[str, Any], people: int) -> tuple[float, fl
     import botocore.session
     from botocore.parsers import create_parser
 
-    from skailan.crm.items import PersonItem
-    from skailan.crm.people import new_person_item
-    from skailan.crm.segment_store import _RULE_ATTRIBUTES, _raw_people
-    from skailan.crm.segments import matches, parse_rule
+    from skailan.crm.audiences.rules import matches, parse_rule
+    from skailan.crm.audiences.segments import _RULE_ATTRIBUTES, _raw_people
+    from skailan.crm.store.items import PersonItem
+    from skailan.crm.store.person_writes import new_person_item
 
     rule = parse_rule(raw_rule)
     sample = new_person_item(TENANT, "01BENCHSAMPLE", "Persona Muestra Apellido", "2026-01-01T00:00:00.000Z")
@@ -148,9 +148,8 @@ def run() -> Iterator[dict[str, Any]]:
         os.environ.update(provision_for_tests())
         get_settings.cache_clear()
         reset_clients()
-        from skailan.crm import segment_store
-        from skailan.crm.items import SegmentItem
-        from skailan.crm.lists import segments_pk
+        from skailan.crm.audiences import segments as segment_store
+        from skailan.crm.store.items import SegmentItem, segments_pk
         from skailan.tenancy.brands import create_brand
 
         create_brand(TENANT, "Bench", time_zone="America/Bogota", default_country="CO")
@@ -180,8 +179,8 @@ def run() -> Iterator[dict[str, Any]]:
 
 
 def _measure(counter: _Counter, rule: dict[str, Any], people: int) -> Iterator[dict[str, Any]]:
-    from skailan.crm import segment_store
-    from skailan.crm.people import PeopleFilter, brand_locale, list_people
+    from skailan.crm.audiences import segments as segment_store
+    from skailan.crm.people.service import PeopleFilter, brand_locale, list_people
 
     brand_locale(TENANT)  # warm: the brand's settings are cached per container
     # moto's per-page cost (its response serializer alone is ~1 s per 1 MB page) would hit the

@@ -25,7 +25,7 @@ def main(tenant_id: str, import_id: str, budget_ms: int) -> None:
         return real_call(client, operation, params)
 
     botocore.client.BaseClient._make_api_call = counting  # type: ignore[method-assign]
-    from skailan.crm.import_jobs import run_import
+    from skailan.crm.capture.imports.worker import run_import
 
     deadline = time.monotonic() + budget_ms / 1000
     outcome = run_import(tenant_id, import_id, remaining_ms=lambda: int((deadline - time.monotonic()) * 1000))

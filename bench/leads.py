@@ -101,8 +101,8 @@ def part_note() -> Iterator[dict[str, Any]]:
     from bench.channels import _count_calls, _in_moto
 
     _in_moto()
-    from skailan.crm.models import PersonIn
-    from skailan.crm.people import create_person
+    from skailan.crm.people.models import PersonIn
+    from skailan.crm.people.service import create_person
     from skailan.leads import flow
     from skailan.leads.models import LeadNoteIn
     from skailan.platform.auth import Caller
@@ -132,7 +132,7 @@ def _seed_people_range(tenant_id: str, start: int, end: int, ids: list[str]) -> 
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
-    from skailan.crm.people import new_person_item
+    from skailan.crm.store.person_writes import new_person_item
     from skailan.leads import store
     from skailan.platform.clock import iso
     from skailan.platform.ids import new_id
@@ -159,7 +159,7 @@ def _rename(tenant_id: str, person_ids: list[str], suffix: str) -> None:
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
-    from skailan.crm.person_reads import batch_people
+    from skailan.crm.store.person_reads import batch_people
     from skailan.platform.settings import get_settings
 
     contacts = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].get_table(get_settings().contacts_table)
@@ -172,10 +172,10 @@ def part_worker() -> Iterator[dict[str, Any]]:
     from bench.channels import _count_calls, _in_moto
 
     _in_moto()
-    from skailan.crm.lists import add_members, create_list
-    from skailan.crm.models import PersonIn
-    from skailan.crm.models_audiences import ListIn
-    from skailan.crm.people import create_person
+    from skailan.crm.audiences.lists import add_members, create_list
+    from skailan.crm.audiences.models import ListIn
+    from skailan.crm.people.models import PersonIn
+    from skailan.crm.people.service import create_person
     from skailan.leads import worker
     from skailan.platform.events import DomainEvent
 

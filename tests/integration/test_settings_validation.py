@@ -177,7 +177,7 @@ def test_readers_survive_values_written_straight_to_the_table(demo):
     from skailan.conversations.inbox.config import get_config
     from skailan.conversations.store.inbox_items import InboxSettingsItem
     from skailan.conversations.store.inbox_items import inbox_settings_pk as settings_pk
-    from skailan.crm.people import brand_locale
+    from skailan.crm.people.service import brand_locale
     from skailan.tenancy.items import BrandItem, tenant_pk
 
     brand = BrandItem.get(tenant_pk("acme"), "BRAND")
@@ -206,7 +206,7 @@ def test_readers_survive_values_written_straight_to_the_table(demo):
         config = get_config("acme")
         assert config.assignment.enabled is True and config.bots.greeting.text == "Hola"
         assert [r.id for r in config.bots.faq] == ["ok"] and config.bots.inactivity.minutes == 10
-        from skailan.crm import people
+        from skailan.crm.people import service as people
         from skailan.crm.values.phones import normalize_phone
 
         people._brand_cache.clear()

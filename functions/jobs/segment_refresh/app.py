@@ -4,7 +4,7 @@ with one Query per shard of the refresh index; the segments worker does the back
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from skailan.crm.segment_store import request_due_refreshes
+from skailan.crm.audiences.segments import request_due_refreshes
 from skailan.platform.observability import logger
 
 

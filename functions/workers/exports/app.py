@@ -2,7 +2,7 @@
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from skailan.crm.export import run_export
+from skailan.crm.audiences.export import run_export
 from skailan.platform.batch import SqsRecord, process_sqs_batch
 from skailan.platform.events import event_from_sqs_body
 from skailan.platform.observability import logger

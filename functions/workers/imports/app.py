@@ -3,7 +3,7 @@ reached its time budget); the import service does the rest (lease, checkpoints, 
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from skailan.crm.import_jobs import handle_message
+from skailan.crm.capture.imports.worker import handle_message
 from skailan.platform.batch import SqsRecord, process_sqs_batch
 from skailan.platform.observability import logger
 

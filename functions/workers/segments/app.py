@@ -1,9 +1,9 @@
 """Segments worker: CRM events (EventBridge → SQS) keep dynamic-segment memberships, list
-clean-ups and duplicate groups current (see skailan.crm.segment_store)."""
+clean-ups and duplicate groups current (see skailan.crm.audiences.segments)."""
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from skailan.crm.segment_store import on_event
+from skailan.crm.audiences.segments import on_event
 from skailan.platform.batch import SqsRecord, process_sqs_batch
 from skailan.platform.events import event_from_sqs_body
 from skailan.platform.observability import logger

@@ -14,8 +14,8 @@ API = "api/automations"
 def _conversation(conversation_id: str, *, assignee: str | None = None, tenant: str = "demo") -> None:
     from skailan.conversations.store import state
     from skailan.conversations.store.items import ConversationItem, conversation_pk
-    from skailan.crm.models import PersonIn
-    from skailan.crm.people import create_person
+    from skailan.crm.people.models import PersonIn
+    from skailan.crm.people.service import create_person
 
     person = create_person(None, tenant, PersonIn(name=f"Cliente {conversation_id}",
                                                   email=f"{conversation_id}@example.com"))

@@ -229,7 +229,7 @@ def test_clock_trigger_bad_input_names_the_part_and_other_brands_lists_404(demo)
 
 def test_score_decay_on_a_segment_keeps_the_floor(demo):
     from skailan.automations.engine import fire_schedules
-    from skailan.crm.segment_store import evaluate_person
+    from skailan.crm.audiences.segments import evaluate_person
 
     admin = demo["admin@demo.local"]
     reply = call(CRM, "POST", "/v1/crm/fields", principal=admin,

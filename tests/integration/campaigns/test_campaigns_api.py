@@ -481,7 +481,7 @@ def test_click_redirect_counts_once_and_only_to_stored_urls(demo):
 
 def test_segment_audience_is_its_membership_at_send_time(demo):
     from skailan.campaigns import sending
-    from skailan.crm import segment_store
+    from skailan.crm.audiences import segments as segment_store
 
     admin = demo["admin@demo.local"]
     tag = f"vip{uuid.uuid4().hex[:6]}"

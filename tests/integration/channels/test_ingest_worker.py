@@ -81,7 +81,7 @@ def test_new_customer_gets_a_person_a_conversation_and_events_in_its_outbox(demo
     conversation = _conversation(demo["admin@demo.local"], "573110000001")
     assert conversation["contact"]["person_id"] == event.data["person_id"]
     # the CRM knows the person by the WhatsApp identity and the phone
-    from skailan.crm.people import find_by_identity
+    from skailan.crm.store.person_reads import find_by_identity
 
     assert find_by_identity("demo", "whatsapp", "573110000001").person_id == event.data["person_id"]
 

@@ -78,7 +78,7 @@ def test_an_sms_from_a_sender_the_phone_library_rejects_is_stored_under_its_raw_
     assert conversation["channel"] == "sms"
     (message,) = _messages(demo, conversation["id"])
     assert message["text"] == f"Código de {sender}"
-    from skailan.crm.people import find_by_identity
+    from skailan.crm.store.person_reads import find_by_identity
 
     assert find_by_identity("demo", "sms", sender).person_id == conversation["contact"]["person_id"]
 
@@ -88,7 +88,7 @@ def test_a_readable_sms_sender_is_still_a_phone_identity(demo):
                            from_number="+573001118899", to_number="+15005550006", body="hola")
     assert _twilio(form).status == 200
     assert drain() == []
-    from skailan.crm.people import find_by_identity
+    from skailan.crm.store.person_reads import find_by_identity
 
     assert find_by_identity("demo", "phone", "+573001118899") is not None
     assert find_by_identity("demo", "sms", "+573001118899") is None
@@ -212,7 +212,7 @@ def test_a_poison_record_never_takes_the_customers_later_messages_with_it(demo, 
 def test_a_message_is_stored_whatever_the_brand_and_inbox_settings_hold(demo):
     from skailan.conversations.store.inbox_items import InboxSettingsItem
     from skailan.conversations.store.inbox_items import inbox_settings_pk as settings_pk
-    from skailan.crm import people
+    from skailan.crm.people import service as people
     from skailan.tenancy.items import BrandItem, tenant_pk
 
     brand = BrandItem.get(tenant_pk("demo"), "BRAND")

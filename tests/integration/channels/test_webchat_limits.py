@@ -43,7 +43,7 @@ def _limited(reply) -> None:
 
 
 def _person_of(session_id: str) -> Any:
-    from skailan.crm.people import find_by_identity
+    from skailan.crm.store.person_reads import find_by_identity
 
     return find_by_identity("demo", "webchat", session_id)
 

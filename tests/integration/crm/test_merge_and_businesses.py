@@ -32,7 +32,7 @@ def test_duplicates_are_suggested_by_folded_name(demo, deliver, drained):
 
 
 def test_merge_moves_identities_lists_notes_values_and_tags(demo, deliver, drained):
-    from skailan.crm.identities import resolve_or_create
+    from skailan.crm.people.identities import resolve_or_create
 
     admin = demo["admin@demo.local"]
     call(CRM, "POST", "/v1/crm/fields", principal=admin, body={"key": "ciudad", "label": "Ciudad", "type": "short_text"})

@@ -214,7 +214,7 @@ def test_one_identity_can_be_removed_and_is_then_free(demo):
     assert call(CRM, "DELETE", f"{base}/fax/1", principal=admin).status == 422
     assert call(CRM, "DELETE", f"{base}/email/otra@demo.co", principal=admin).status == 404
     assert call(CRM, "DELETE", f"{base}/email/quitar@demo.co", principal=demo["operator@demo.local"]).status == 403
-    from skailan.crm.identities import resolve_or_create
+    from skailan.crm.people.identities import resolve_or_create
 
     telegram_only = resolve_or_create("demo", "telegram", "66554433", display_name="Solo Telegram").person_id
     last = call(CRM, "DELETE", f"/v1/contacts/{telegram_only}/identities/telegram/66554433", principal=admin)

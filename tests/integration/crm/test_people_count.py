@@ -14,13 +14,13 @@ CRM = "api/crm"
 
 
 def _indexed(tenant: str) -> int:
-    from skailan.crm.items import PersonItem, people_index_pk
+    from skailan.crm.store.items import PersonItem, people_index_pk
 
     return PersonItem.gsi1.count(people_index_pk(tenant))
 
 
 def _total(tenant: str) -> int:
-    from skailan.crm.people import people_total
+    from skailan.crm.store.person_reads import people_total
 
     return people_total(tenant)
 
@@ -32,7 +32,7 @@ def _create(principal, name, **body):
 
 
 def test_count_follows_creates_deletes_merges_and_channel_people(demo):
-    from skailan.crm.identities import resolve_or_create
+    from skailan.crm.people.identities import resolve_or_create
 
     admin = demo["admin@demo.local"]
     start = _total("demo")
@@ -56,9 +56,9 @@ def test_count_follows_creates_deletes_merges_and_channel_people(demo):
 
 
 def test_a_transaction_conflict_on_the_count_is_retried_not_lost(demo, monkeypatch):
-    from skailan.crm import people
+    from skailan.crm.store import person_writes
 
-    real = people._send_person
+    real = person_writes._send
     calls = {"n": 0}
 
     def conflicting_once(*args, **kwargs):
@@ -70,7 +70,7 @@ def test_a_transaction_conflict_on_the_count_is_retried_not_lost(demo, monkeypat
             raise TransactWriteError("conflict", cause=cause)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(people, "_send_person", conflicting_once)
+    monkeypatch.setattr(person_writes, "_send", conflicting_once)
     start = _total("demo")
     _create(demo["admin@demo.local"], "Con conflicto", email="conflicto@demo.co")
     assert calls["n"] == 2
@@ -78,18 +78,18 @@ def test_a_transaction_conflict_on_the_count_is_retried_not_lost(demo, monkeypat
 
 
 def test_a_failed_condition_is_not_retried(demo, monkeypatch):
-    from skailan.crm import people
+    from skailan.crm.store import person_writes
 
     admin = demo["admin@demo.local"]
     _create(admin, "Primera", email="unica@demo.co")
     sent = {"n": 0}
-    real = people._send_person
+    real = person_writes._send
 
     def counting(*args, **kwargs):
         sent["n"] += 1
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(people, "_send_person", counting)
+    monkeypatch.setattr(person_writes, "_send", counting)
     start = _total("demo")
     reply = call(CRM, "POST", "/v1/contacts", principal=admin, body={"name": "Segunda", "email": "unica@demo.co"})
     assert reply.status == 409 and sent["n"] == 1
@@ -98,6 +98,6 @@ def test_a_failed_condition_is_not_retried(demo, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _no_sleep(monkeypatch):
-    from skailan.crm import people
+    from skailan.crm.store import transact
 
-    monkeypatch.setattr(people.time, "sleep", lambda _s: None)
+    monkeypatch.setattr(transact.time, "sleep", lambda _s: None)

@@ -30,7 +30,7 @@ def serialized_transactions(monkeypatch):
 
 
 def test_whatsapp_sender_creates_once_then_resolves(demo):
-    from skailan.crm.identities import resolve_or_create
+    from skailan.crm.people.identities import resolve_or_create
 
     first = resolve_or_create("demo", "whatsapp", "573001112200", display_name="Camila")
     assert first.created is True and first.name == "Camila"
@@ -43,7 +43,7 @@ def test_whatsapp_sender_creates_once_then_resolves(demo):
 
 
 def test_a_known_phone_gets_the_channel_identity_attached(demo):
-    from skailan.crm.identities import resolve_or_create
+    from skailan.crm.people.identities import resolve_or_create
 
     admin = demo["admin@demo.local"]
     existing = call(CRM, "POST", "/v1/contacts", principal=admin,
@@ -60,7 +60,7 @@ def test_a_known_phone_gets_the_channel_identity_attached(demo):
 
 
 def test_mexican_wa_id_with_legacy_1_matches_the_stored_phone(demo):
-    from skailan.crm.identities import resolve_or_create
+    from skailan.crm.people.identities import resolve_or_create
 
     acme = demo["admin@acme.local"]
     existing = call(CRM, "POST", "/v1/contacts", principal=acme, body={"name": "Pepe", "phone": "55 8765 4321"}).body
@@ -69,7 +69,7 @@ def test_mexican_wa_id_with_legacy_1_matches_the_stored_phone(demo):
 
 
 def test_same_identity_in_another_brand_is_another_person(demo):
-    from skailan.crm.identities import resolve_or_create
+    from skailan.crm.people.identities import resolve_or_create
 
     demo_person = resolve_or_create("demo", "telegram", "777000111", display_name="Tg")
     acme_person = resolve_or_create("acme", "telegram", "777000111", display_name="Tg")
@@ -78,7 +78,7 @@ def test_same_identity_in_another_brand_is_another_person(demo):
 
 
 def test_concurrent_first_messages_yield_one_person(demo, serialized_transactions):
-    from skailan.crm.identities import resolve_or_create
+    from skailan.crm.people.identities import resolve_or_create
 
     barrier = threading.Barrier(6)
 

@@ -248,8 +248,7 @@ def test_deleting_a_custom_field_removes_its_values_from_people(demo, deliver, d
 def test_relative_date_segments_are_recomputed_after_midnight(demo, deliver, drained):
     from datetime import timedelta
 
-    from skailan.crm.items import FacetItem, PersonItem, SegmentItem, person_pk
-    from skailan.crm.lists import segments_pk
+    from skailan.crm.store.items import FacetItem, PersonItem, SegmentItem, person_pk, segments_pk
     from skailan.platform.clock import iso, utcnow
     from tests.support import FakeContext, handler_of, sample_event
 
@@ -278,7 +277,7 @@ def test_relative_date_segments_are_recomputed_after_midnight(demo, deliver, dra
     # Nothing is due yet; after the brand's midnight the hourly job requests the refresh
     job = handler_of("jobs/segment_refresh")
     assert job(sample_event("SegmentRefreshFunction", "scheduled"), FakeContext())["requested"] == 0
-    from skailan.crm.segment_store import request_due_refreshes
+    from skailan.crm.audiences.segments import request_due_refreshes
 
     assert request_due_refreshes(utcnow() + timedelta(days=1, hours=1)) >= 1  # this one (and any other test's)
     assert request_due_refreshes(utcnow() + timedelta(days=1, hours=1)) == 0  # moved to the next midnight
@@ -324,7 +323,7 @@ def test_an_import_batch_is_evaluated_with_the_brand_s_rules_read_once(demo, del
     segments are read together, not once per person; memberships and duplicate groups as before."""
     from botocore.client import BaseClient
 
-    from skailan.crm import segment_store
+    from skailan.crm.audiences import segments as segment_store
     from skailan.platform.events import DomainEvent
 
     admin = demo["admin@acme.local"]

@@ -118,7 +118,7 @@ def test_journey_change_emits_contact_journey_changed(demo, aws):
 
 
 def test_notes_and_timeline_pagination(demo):
-    from skailan.crm.timeline import append_timeline
+    from skailan.crm.people.timeline import append_timeline
 
     admin = demo["admin@demo.local"]
     person = _person(admin, "Notas", "notas@demo.co")

@@ -33,8 +33,8 @@ ROWS = [
 
 def _people_total(tenant: str) -> int:
     """People on the brand's people index, counted one by one; the brand's counter must agree."""
-    from skailan.crm.items import PersonItem, people_index_pk
-    from skailan.crm.people import people_total
+    from skailan.crm.store.items import PersonItem, people_index_pk
+    from skailan.crm.store.person_reads import people_total
 
     counted = PersonItem.gsi1.count(people_index_pk(tenant))
     assert people_total(tenant) == counted
@@ -139,7 +139,7 @@ def test_existing_list_gets_created_and_updated_people_once(demo):
 
 
 def test_a_crash_mid_way_resumes_without_duplicates_and_with_an_exact_summary(demo):
-    from skailan.crm import import_jobs
+    from skailan.crm.capture.imports import worker as import_jobs
 
     admin = demo["admin@demo.local"]
     rows = [["Nombre", "Correo", "Celular"]]
@@ -177,7 +177,7 @@ def test_a_crash_mid_way_resumes_without_duplicates_and_with_an_exact_summary(de
 
 
 def test_an_exception_releases_the_lease_and_the_retry_resumes(demo, monkeypatch):
-    from skailan.crm import import_jobs
+    from skailan.crm.capture.imports import worker as import_jobs
 
     admin = demo["admin@demo.local"]
     rows = [["Nombre", "Correo"]] + [[f"Flaky {i}", f"flaky{i}@example.com"] for i in range(30)]
@@ -204,7 +204,7 @@ def test_an_exception_releases_the_lease_and_the_retry_resumes(demo, monkeypatch
 
 
 def test_a_run_near_the_time_limit_queues_its_continuation(demo):
-    from skailan.crm import import_jobs
+    from skailan.crm.capture.imports import worker as import_jobs
 
     admin = demo["admin@demo.local"]
     rows = [["Nombre", "Correo"]] + [[f"Largo {i}", f"largo{i}@example.com"] for i in range(25)]
@@ -221,8 +221,7 @@ def test_a_run_near_the_time_limit_queues_its_continuation(demo):
 
 
 def _expire_lease(tenant: str, import_id: str) -> None:
-    from skailan.crm.import_jobs import IMPORT
-    from skailan.crm.sales_items import ImportJobItem, imports_pk
+    from skailan.crm.store.sales_items import IMPORT, ImportJobItem, imports_pk
 
     job = ImportJobItem.get(imports_pk(tenant), IMPORT + import_id)
     job.update(actions=[ImportJobItem.lease_until.set(1)])

@@ -119,7 +119,7 @@ def test_the_push_worker_lists_the_brands_sockets_once_per_batch(three_messages:
 
 
 def test_the_segments_worker_reads_the_person_once_and_the_segments_once_per_batch(three_messages: str) -> None:
-    from skailan.crm.person_reads import find_person
+    from skailan.crm.store.person_reads import find_person
 
     types, made = _one_batch("workers/segments")
     assert types.count("message.received") == 3

@@ -226,9 +226,9 @@ def test_worker_keeps_lead_status_timeline_and_reports(demo, deliver):
     assert csv.body.splitlines()[0].startswith("operator_id,operator,calls,unique_leads,closed")
     assert operator.sub in csv.body
     # segments: lead_status is a rule field, evaluated over the person as the segments worker does
-    from skailan.crm.people import as_segment_person
-    from skailan.crm.person_reads import find_person
-    from skailan.crm.segments import matches, parse_rule
+    from skailan.crm.audiences.rules import matches, parse_rule
+    from skailan.crm.people.service import as_segment_person
+    from skailan.crm.store.person_reads import find_person
     from skailan.platform.clock import utcnow
 
     rule = parse_rule({"all": [{"field": "lead_status", "op": "eq", "value": "completed"}]})

@@ -166,7 +166,7 @@ def test_search_mirrors_on_demand_but_keeps_the_flow_s_lists(demo, deliver):
 
 
 def test_lists_of_people_agree_with_each_person_s_lists_whatever_the_path(demo, monkeypatch):
-    from skailan.crm import lists as crm_lists
+    from skailan.crm.audiences import lists as crm_lists
 
     admin = demo["admin@demo.local"]
     made = [call(CRM, "POST", "/v1/crm/lists", principal=admin, body={"name": f"Orden {n}"}).body["id"]

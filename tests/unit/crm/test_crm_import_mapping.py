@@ -1,6 +1,6 @@
 import pytest
 
-from skailan.crm.imports.mapping import suggest_mapping, validate_mapping
+from skailan.crm.capture.imports.mapping import suggest_mapping, validate_mapping
 from skailan.platform.errors import Unprocessable
 
 

@@ -4,7 +4,7 @@ from datetime import date, datetime, time
 import openpyxl
 import pytest
 
-from skailan.crm.imports.reader import (
+from skailan.crm.capture.imports.reader import (
     SAMPLE_BYTES,
     ImportFileError,
     cell_text,

@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-from skailan.crm.imports.errors_csv import errors_csv_header, errors_csv_rows, write_errors_csv
-from skailan.crm.imports.mapping import suggest_mapping, validate_mapping
-from skailan.crm.imports.reader import open_import
-from skailan.crm.imports.rows import (
+from skailan.crm.capture.imports.errors_csv import errors_csv_header, errors_csv_rows, write_errors_csv
+from skailan.crm.capture.imports.mapping import suggest_mapping, validate_mapping
+from skailan.crm.capture.imports.reader import open_import
+from skailan.crm.capture.imports.rows import (
     CandidatePerson,
     ImportAccumulator,
     InvalidRow,

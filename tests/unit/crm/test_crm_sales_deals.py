@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from skailan.crm.sales import deals
 from skailan.crm.sales.models import DealIn, StageIn
-from skailan.crm.sales_items import DealItem, PipelineItem
+from skailan.crm.store.sales_items import DealItem, PipelineItem
 from skailan.platform.errors import Unprocessable
 
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from skailan.crm import forms
-from skailan.crm.form_models import FormFieldOut
+from skailan.crm.capture import forms
+from skailan.crm.capture.form_models import FormFieldOut
 from skailan.platform.errors import Unprocessable
 
 

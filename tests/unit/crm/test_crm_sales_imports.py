@@ -6,9 +6,17 @@ from __future__ import annotations
 import pytest
 from ulid import ULID
 
-from skailan.crm import import_jobs, sales_people
-from skailan.crm.people import derive, email_identity, new_person_item, phone_identity, set_identity
-from skailan.crm.sales_items import ImportJobItem
+from skailan.crm.capture.imports import jobs as import_jobs
+from skailan.crm.capture.imports import worker as import_worker
+from skailan.crm.store import person_writes as sales_people
+from skailan.crm.store.person_writes import (
+    derive,
+    email_identity,
+    new_person_item,
+    phone_identity,
+    set_identity,
+)
+from skailan.crm.store.sales_items import ImportJobItem
 from skailan.platform.errors import Unprocessable
 
 
@@ -19,14 +27,14 @@ def _job(import_id: str = "01JIMPORT0000000000000000A") -> ImportJobItem:
 
 def test_a_row_always_gets_the_same_person_id_and_rows_get_different_ones():
     job = _job()
-    first = import_jobs.row_person_id(job, 2)
-    assert first == import_jobs.row_person_id(job, 2)
+    first = import_worker.row_person_id(job, 2)
+    assert first == import_worker.row_person_id(job, 2)
     assert ULID.from_str(first)  # a real ULID: sorts like any other person id
-    ids = {import_jobs.row_person_id(job, n) for n in range(2, 2002)}
+    ids = {import_worker.row_person_id(job, n) for n in range(2, 2002)}
     assert len(ids) == 2000
-    assert import_jobs.row_person_id(_job("01JIMPORT0000000000000000B"), 2) != first
-    assert sorted(import_jobs.row_person_id(job, n) for n in (2, 3, 10)) == [
-        import_jobs.row_person_id(job, n) for n in (2, 3, 10)]
+    assert import_worker.row_person_id(_job("01JIMPORT0000000000000000B"), 2) != first
+    assert sorted(import_worker.row_person_id(job, n) for n in (2, 3, 10)) == [
+        import_worker.row_person_id(job, n) for n in (2, 3, 10)]
 
 
 def test_custom_targets_become_fields_to_create():
@@ -89,7 +97,7 @@ def test_an_update_diffs_identities_names_and_tags():
 def test_people_are_packed_whole_into_transactions_of_at_most_100_items(monkeypatch):
     sent: list[int] = []
 
-    def fake_send(tenant_id, pack):
+    def fake_send(tenant_id, pack, *, tag_counters=True):
         ops_items = sum(ops.size for _, ops in pack)
         counters = sales_people._counters(pack)
         assert ops_items + counters <= sales_people.MAX_ITEMS

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from skailan.crm.sales import tasks
 from skailan.crm.sales.models import TaskIn
-from skailan.crm.sales_items import TaskItem
+from skailan.crm.store.sales_items import TaskItem
 
 
 def _task(**values) -> TaskItem:

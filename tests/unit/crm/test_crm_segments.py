@@ -4,14 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skailan.crm.segments import (
-    MAX_CONDITIONS,
-    Group,
-    Op,
-    matches,
-    parse_rule,
-    referenced_fields,
-)
+from skailan.crm.audiences.rules import MAX_CONDITIONS, Group, Op, matches, parse_rule, referenced_fields
 from skailan.crm.vocabulary.fields import FieldDefinition
 from skailan.platform.errors import Unprocessable
 

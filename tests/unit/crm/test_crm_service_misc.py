@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from skailan.crm.export import _row, _safe
-from skailan.crm.identities import channel_identity
-from skailan.crm.merge import duplicate_key
-from skailan.crm.models import PersonOut
+from skailan.crm.audiences.export import _row, _safe
+from skailan.crm.people.identities import channel_identity
+from skailan.crm.people.models import PersonOut
+from skailan.crm.store.duplicates import duplicate_key
 from skailan.platform.errors import Unprocessable
 
 

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from skailan.crm.items import PersonItem
-from skailan.crm.people import (
-    Identity,
-    PeopleFilter,
-    _driver,
-    _in_range,
-    derive,
-    email_identity,
-    phone_identity,
-)
+from skailan.crm.people.service import PeopleFilter, _driver, _in_range
+from skailan.crm.store.items import PersonItem
+from skailan.crm.store.person_writes import Identity, derive, email_identity, phone_identity
 
 
 def _person(**attrs) -> PersonItem:

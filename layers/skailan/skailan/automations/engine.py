@@ -253,8 +253,8 @@ def resume_waiting(event: DomainEvent, person_id: str, keys: list[tuple[str, dic
 
 
 def _person_dict(tenant_id: str, person_id: str | None) -> dict[str, Any] | None:
-    from skailan.crm.people import as_segment_person
-    from skailan.crm.person_reads import find_person
+    from skailan.crm.people.service import as_segment_person
+    from skailan.crm.store.person_reads import find_person
 
     if not person_id or not is_valid_id(person_id):
         return None
@@ -265,7 +265,7 @@ def _person_dict(tenant_id: str, person_id: str | None) -> dict[str, Any] | None
 
 
 def _describe(node: Any) -> tuple[str, str]:
-    from skailan.crm.segments import Group
+    from skailan.crm.audiences.rules import Group
 
     if isinstance(node, Group):
         return ("ninguna de las condiciones alternativas se cumple", "none of the alternative conditions holds") if (
@@ -282,7 +282,7 @@ def _describe(node: Any) -> tuple[str, str]:
 
 def explain_rule(rule_json: dict[str, Any], person: dict[str, Any]) -> str | None:
     """None when the person matches the rule tree; otherwise the first reason it does not."""
-    from skailan.crm.segments import Group, matches, parse_rule
+    from skailan.crm.audiences.rules import Group, matches, parse_rule
 
     rule = parse_rule(rule_json)
     now = utcnow()
@@ -760,7 +760,7 @@ def render(text: str, run: store.RunItem) -> str:
 def perform(run: store.RunItem, ins: dict[str, Any], automation: store.AutomationItem | None) -> dict[str, Any]:
     """Do one action step; returns its output for the history. Raises Retryable (try again
     later) or any other error (the step failed)."""
-    from skailan.crm.models import PersonPatchIn
+    from skailan.crm.people.models import PersonPatchIn
 
     op, tenant_id = ins["op"], run.tenant_id
     caller = system_caller(tenant_id)
@@ -773,8 +773,9 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
             return {"skipped": True, "reason": both(f"la persona se dio de baja de {channel}",
                                                     f"the person opted out of {channel}")}
     if op in ("add_tag", "remove_tag"):
-        from skailan.crm.people import tag_key, update_person
-        from skailan.crm.person_reads import load_person
+        from skailan.crm.people.service import update_person
+        from skailan.crm.store.person_reads import load_person
+        from skailan.crm.values.text import tag_key
 
         person_id = _need_person(run)
         tags = list(load_person(tenant_id, person_id).tags or [])
@@ -785,7 +786,7 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
         update_person(caller, person_id, PersonPatchIn(tags=tags))
         return {"changed": True, "tags": tags}
     if op == "update_field":
-        from skailan.crm.people import update_person
+        from skailan.crm.people.service import update_person
 
         person_id = _need_person(run)
         field = str(ins["field"])
@@ -796,17 +797,17 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
         update_person(caller, person_id, patch)
         return {"field": field, "value": ins.get("value")}
     if op == "set_journey_state":
-        from skailan.crm.people import update_person
+        from skailan.crm.people.service import update_person
 
         update_person(caller, _need_person(run), PersonPatchIn(journey_state=ins["state"]))
         return {"journey_state": ins["state"]}
     if op == "add_to_list":
-        from skailan.crm import lists
+        from skailan.crm.audiences import lists
 
         result = lists.add_members(caller, tenant_id, ins["list_id"], [_need_person(run)])
         return result.model_dump()
     if op == "remove_from_list":
-        from skailan.crm import lists
+        from skailan.crm.audiences import lists
 
         return lists.remove_members(caller, ins["list_id"], [_need_person(run)]).model_dump()
     if op == "create_deal":
@@ -838,8 +839,8 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
         moved = deals.update_deal(caller, str(deal_id), DealUpdateIn.model_validate(fields))
         return {"deal_id": moved.id, "stage_id": moved.stage_id}
     if op == "add_score":
-        from skailan.crm.people import update_person
-        from skailan.crm.person_reads import load_person
+        from skailan.crm.people.service import update_person
+        from skailan.crm.store.person_reads import load_person
 
         person_id = _need_person(run)
         key = str(ins["field"]).removeprefix("custom.")
@@ -865,7 +866,7 @@ def perform(run: store.RunItem, ins: dict[str, Any], automation: store.Automatio
                                     notification_id=f"auto-{run.run_id}-{ins.get('path')}")  # a retry: same notice
         return {"notification_id": note.id}
     if op == "assign_owner":
-        from skailan.crm.people import update_person
+        from skailan.crm.people.service import update_person
 
         person_id = _need_person(run)
         owner = store.round_robin_pick(tenant_id, run.automation_id, run.run_id, int(run.pc), list(ins["user_ids"]))
@@ -1160,7 +1161,7 @@ def sync_person_dates(event: DomainEvent) -> bool:
     what the index gets, so events handled out of order still converge. Any custom value shaped
     YYYY-MM-DD is indexed (only date fields hold one that way; a date trigger names its field).
     True when the index changed."""
-    from skailan.crm.person_reads import find_person
+    from skailan.crm.store.person_reads import find_person
 
     if event.source != "skailan.crm" or event.entity_type != "contact" or not event.entity_id:
         return False
@@ -1187,7 +1188,7 @@ def backfill_person_dates(tenant_id: str, deadline: float) -> bool:
     the next pass starts again (it is idempotent)."""
     import time
 
-    from skailan.crm.items import PersonItem, people_index_pk
+    from skailan.crm.store.items import PersonItem, people_index_pk
 
     for person in PersonItem.gsi1.query(people_index_pk(tenant_id)):
         if time.monotonic() > deadline:
@@ -1227,7 +1228,7 @@ def _fire_dates(automation: store.AutomationItem, trigger: dict[str, Any], occur
     from datetime import date
     from zoneinfo import ZoneInfo
 
-    from skailan.crm.person_reads import find_person
+    from skailan.crm.store.person_reads import find_person
     from skailan.tenancy import brands
 
     tenant_id = automation.tenant_id
@@ -1261,7 +1262,7 @@ def _fire_list(automation: store.AutomationItem, list_id: str, key: str, facts: 
     started)."""
     import time
 
-    from skailan.crm.lists import member_ids
+    from skailan.crm.audiences.lists import member_ids
 
     for person_id in member_ids(automation.tenant_id, facet, list_id):
         if time.monotonic() > deadline:
@@ -1341,7 +1342,7 @@ def queue_list_run(caller: Caller, automation_id: str, list_id: str) -> dict[str
     """Run the automation on every member of a list: queued for the schedules job (now), which
     works through the list in passes; each member's run is claimed once."""
     from skailan.automations.service import load
-    from skailan.crm.lists import load_list
+    from skailan.crm.audiences.lists import load_list
 
     load(caller.tenant_id, automation_id)
     load_list(caller.tenant_id, list_id)  # 404 for another brand's list

@@ -118,7 +118,7 @@ def _issue(errors: list[dict[str, Any]], field: str, error: str, es: str, en: st
 
 
 def _check_rule(tenant_id: str, rule: Any, field: str, errors: list[dict[str, Any]], fields: Any) -> None:
-    from skailan.crm.segments import parse_rule
+    from skailan.crm.audiences.rules import parse_rule
 
     try:
         parse_rule(rule, fields)
@@ -207,14 +207,14 @@ def validate(tenant_id: str, data: AutomationIn) -> None:
                    f"Expresión cron no válida (minuto hora día mes día-de-semana): {err}",
                    f"Not a valid cron expression (minute hour day month weekday): {err}")
         if trigger.list_id:
-            from skailan.crm.lists import load_list
+            from skailan.crm.audiences.lists import load_list
 
             try:
                 load_list(tenant_id, trigger.list_id)
             except NotFound:
                 _issue(errors, "trigger.schedule.list_id", "unknown", "Lista desconocida", "Unknown list")
         if trigger.segment_id:
-            from skailan.crm.segment_store import load_segment
+            from skailan.crm.audiences.segments import load_segment
 
             try:
                 load_segment(tenant_id, trigger.segment_id)
@@ -229,7 +229,7 @@ def validate(tenant_id: str, data: AutomationIn) -> None:
         elif kind == "set_journey_state" and step.state not in definitions.state_ids:
             _issue(errors, f"{where}.state", "unknown", "Estado de recorrido desconocido", "Unknown journey state")
         elif kind in ("add_to_list", "remove_from_list"):
-            from skailan.crm.lists import load_list
+            from skailan.crm.audiences.lists import load_list
 
             try:
                 load_list(tenant_id, step.list_id)

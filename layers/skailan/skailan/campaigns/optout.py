@@ -31,7 +31,7 @@ def on_message_received(event: DomainEvent) -> dict[str, Any]:
     if channel not in ("sms", "whatsapp") or not is_opt_out(data.get("text")):
         return {"opt_out": False}
     from skailan.campaigns import service
-    from skailan.crm.person_reads import batch_people
+    from skailan.crm.store.person_reads import batch_people
 
     person = batch_people(event.tenant_id, [str(data["person_id"])]).get(str(data["person_id"]))
     if person is None or not person.phone:
@@ -62,7 +62,7 @@ def on_consent_changed(event: DomainEvent) -> dict[str, Any]:
     person_id = data.get("person_id")
     if not person_id:
         return {"timeline": False}
-    from skailan.crm.timeline import append_timeline
+    from skailan.crm.people.timeline import append_timeline
 
     es, en = REASONS.get(str(data.get("reason")), ("Cambio de consentimiento", "Consent changed"))
     if not data.get("suppressed"):

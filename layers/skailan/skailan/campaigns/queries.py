@@ -57,7 +57,7 @@ def ending_soon(tenant_id: str, *, limit: int = 50) -> list[CampaignProgress]:
 def opted_out(tenant_id: str, channel: str, person_id: str) -> bool:
     """Whether the person's address on the channel is suppressed (opt-out word, unsubscribe,
     bounce, complaint, manual): business-initiated sends respect it as campaigns do."""
-    from skailan.crm.person_reads import batch_people
+    from skailan.crm.store.person_reads import batch_people
 
     person = batch_people(tenant_id, [person_id]).get(person_id)
     address = (person.email if channel == "email" else person.phone) if person is not None else None

@@ -323,7 +323,7 @@ def _whatsapp_room(item: store.CampaignItem) -> bool:
 
 
 def _person(tenant_id: str, person_id: str) -> Any:
-    from skailan.crm.person_reads import batch_people
+    from skailan.crm.store.person_reads import batch_people
 
     return batch_people(tenant_id, [person_id]).get(person_id)
 

@@ -124,10 +124,11 @@ def _account(tenant_id: str, channel: str, account_id: str | None, errors: list[
 
 
 def _audience(tenant_id: str, audience: AudienceIn, errors: list[dict[str, str]]) -> None:
-    from skailan.crm import lists, segment_store
+    from skailan.crm.audiences import lists
+    from skailan.crm.audiences import segments as segment_store
 
     if audience.kind == "file":
-        from skailan.crm import import_jobs
+        from skailan.crm.capture.imports import jobs as import_jobs
 
         try:
             job = import_jobs.get_import(tenant_id, audience.import_id or "")
@@ -462,8 +463,8 @@ def start_due(now: datetime | None = None) -> int:
 
 
 def person_ids(tenant_id: str, audience: dict[str, Any]) -> Iterator[str]:
-    from skailan.crm import lists
-    from skailan.crm.segment_store import SEGMENT_FACET
+    from skailan.crm.audiences import lists
+    from skailan.crm.audiences.segments import SEGMENT_FACET
 
     kind = audience.get("kind")
     if kind == "people":
@@ -480,7 +481,7 @@ def person_ids(tenant_id: str, audience: dict[str, Any]) -> Iterator[str]:
 
 def imported_list(tenant_id: str, audience: dict[str, Any]) -> str | None:
     """The list a file audience's import filled, once the import completed (None before)."""
-    from skailan.crm import import_jobs
+    from skailan.crm.capture.imports import jobs as import_jobs
 
     try:
         job = import_jobs.get_import(tenant_id, str(audience.get("import_id") or ""))
@@ -497,7 +498,7 @@ def address_of(channel: str, person: Any) -> str | None:
 
 def people(tenant_id: str, audience: dict[str, Any]) -> Iterator[tuple[str, Any]]:
     """(person id, person or None) in batches: bounded memory whatever the audience's size."""
-    from skailan.crm.person_reads import batch_people
+    from skailan.crm.store.person_reads import batch_people
 
     chunk: list[str] = []
     for pid in person_ids(tenant_id, audience):
@@ -585,7 +586,7 @@ def preview(tenant_id: str, campaign_id: str, person_id: str | None = None) -> P
             flush()
     flush()
     if person_id:
-        from skailan.crm.person_reads import batch_people
+        from skailan.crm.store.person_reads import batch_people
 
         chosen = batch_people(tenant_id, [person_id]).get(person_id) if is_valid_id(person_id) else None
         if chosen is None:
@@ -710,7 +711,7 @@ def _consent_event(caller: Caller | None, tenant_id: str, channel: str, address:
 
 
 def normalize_address(tenant_id: str, channel: str, raw: str) -> str:
-    from skailan.crm.people import default_country, normalize_email, normalize_phone
+    from skailan.crm.people.service import default_country, normalize_email, normalize_phone
 
     if channel == "email":
         return normalize_email(raw, field_name="address")
@@ -718,10 +719,11 @@ def normalize_address(tenant_id: str, channel: str, raw: str) -> str:
 
 
 def _person_for(tenant_id: str, channel: str, address: str) -> str | None:
-    from skailan.crm import people
+    from skailan.crm.store.person_reads import find_by_identity
+    from skailan.crm.store.person_writes import email_identity, phone_identity
 
-    identity = people.email_identity(address) if channel == "email" else people.phone_identity(address)
-    found = people.find_by_identity(tenant_id, identity.kind, identity.key)
+    identity = email_identity(address) if channel == "email" else phone_identity(address)
+    found = find_by_identity(tenant_id, identity.kind, identity.key)
     return found.person_id if found is not None else None
 
 

@@ -59,7 +59,7 @@ def _account(tenant_id: str, account_id: str) -> Any:
 
 
 def _person(tenant_id: str, person_id: str) -> Any:
-    from skailan.crm.person_reads import load_person
+    from skailan.crm.store.person_reads import load_person
 
     person = load_person(tenant_id, person_id)  # 404 contact_not_found (other brands' and deleted too)
     if person.merged_into:  # the survivor holds the identities now

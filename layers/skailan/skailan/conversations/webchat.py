@@ -260,7 +260,7 @@ def _conversation_of(found: Widget, session: Any) -> str:
     worker resolves the same `webchat` identity to the same person and conversation)."""
     from skailan.conversations.store import messages as store
     from skailan.conversations.store.items import WebchatSessionItem
-    from skailan.crm.identities import resolve_or_create
+    from skailan.crm.people.identities import resolve_or_create
 
     if session.conversation_id:
         return str(session.conversation_id)

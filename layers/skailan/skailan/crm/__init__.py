@@ -1,6 +1,5 @@
-"""CRM: people, identities, custom fields, segments and imports.
-
-The modules here are pure domain logic (no AWS): normalisation of phones, e-mails and
-names, custom-field validation, the dynamic-segment rule tree and the import pipeline
-(reader → mapping → rows → accumulator → errors CSV). Storage lives in `store.py`.
+"""CRM (the contacts context): people, identities, vocabulary, lists and segments, businesses,
+sales (pipelines, deals, tasks), capture (forms, imports). Sub-packages, lowest first: values,
+store (the only pynamodb code and key strings; the one person-write path), vocabulary,
+people, audiences, businesses, sales, capture, api — docs/crm.md "Code layout".
 """

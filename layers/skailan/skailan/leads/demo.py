@@ -22,8 +22,9 @@ DEMO_LEADS: tuple[tuple[str, str, str, str | None, bool], ...] = (
 
 def seed_demo(tenant_ids: tuple[str, ...] = ("demo", "acme"), demo_tenant: str = "demo",
               operator_email: str = "operator@demo.local") -> dict[str, Any]:
-    from skailan.crm.models import PersonIn
-    from skailan.crm.people import create_person, find_by_identity
+    from skailan.crm.people.models import PersonIn
+    from skailan.crm.people.service import create_person
+    from skailan.crm.store.person_reads import find_by_identity
     from skailan.leads import flow, store, templates
     from skailan.leads.models import LeadNoteIn
     from skailan.platform.auth import Caller

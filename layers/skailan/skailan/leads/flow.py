@@ -72,8 +72,8 @@ def mirror_people(tenant_id: str, person_ids: list[str],
     number of requests per call plus ~1 per 100 people — the people, their lists and their leads
     in batches, the settings once, the changed leads 100 per transaction — never anything read
     per person of the brand. Returns each valid id's lead (None when it has none)."""
-    from skailan.crm.lists import lists_of_people
-    from skailan.crm.person_reads import batch_people
+    from skailan.crm.audiences.lists import lists_of_people
+    from skailan.crm.store.person_reads import batch_people
 
     ids = [p for p in dict.fromkeys(person_ids) if is_valid_id(p)]
     if not ids:
@@ -179,7 +179,7 @@ def _search(tenant_id: str, conf: dict[str, Any], q: str, *, status: str | None,
     """Name prefix, phone or e-mail: the CRM's own search finds the people, their leads come with
     one BatchGet; the flow's filters apply to that page. A person the worker has not mirrored yet
     (just created) is mirrored here, so search finds people at once."""
-    from skailan.crm.people import PeopleFilter, list_people
+    from skailan.crm.people.service import PeopleFilter, list_people
 
     people = list_people(tenant_id, PeopleFilter(q=q), cursor=cursor, limit=limit)
     leads: dict[str, store.LeadItem | None] = dict(store.batch_leads(tenant_id, [p.id for p in people.items]))
@@ -310,9 +310,10 @@ def _note_events(caller: Caller, lead: store.LeadItem, note: store.NoteItem, old
 
 def _apply_template_tags(caller: Caller, person_id: str, tags: list[str]) -> list[str]:
     """The template's tags on the person at once, through the CRM (its event, its counters)."""
-    from skailan.crm.models import PersonPatchIn
-    from skailan.crm.people import tag_key, update_person
-    from skailan.crm.person_reads import load_person
+    from skailan.crm.people.models import PersonPatchIn
+    from skailan.crm.people.service import update_person
+    from skailan.crm.store.person_reads import load_person
+    from skailan.crm.values.text import tag_key
 
     if not tags:
         return []

@@ -92,7 +92,7 @@ def openai_key(tenant_id: str) -> str | None:
 
 
 def _validate(tenant_id: str, body: LeadSettingsIn) -> None:
-    from skailan.crm.lists import load_list
+    from skailan.crm.audiences.lists import load_list
     from skailan.platform.errors import NotFound
     from skailan.tenancy.roles import ensure_role_exists
 

@@ -31,7 +31,7 @@ def _both(es: str, en: str) -> str:
 
 
 def brand_zone(tenant_id: str) -> str:
-    from skailan.crm.people import brand_locale
+    from skailan.crm.people.service import brand_locale
 
     return brand_locale(tenant_id)[1] or "UTC"
 

@@ -60,7 +60,7 @@ def _lead_event(event: DomainEvent) -> dict[str, Any]:
         _timeline(event)
         return {"counted": counted}
     if event.type == lc.LEAD_STATUS_CHANGED:
-        from skailan.crm.people import record_lead_status
+        from skailan.crm.people.service import record_lead_status
 
         return {"lead_status": record_lead_status(event.tenant_id, str(data["person_id"]), str(data["to_status"]))}
     if event.type == lc.LEAD_OUTCOME_CLASSIFIED:
@@ -71,8 +71,8 @@ def _lead_event(event: DomainEvent) -> dict[str, Any]:
 
 
 def _timeline(event: DomainEvent) -> None:
-    from skailan.crm.person_reads import find_person
-    from skailan.crm.timeline import append_timeline
+    from skailan.crm.people.timeline import append_timeline
+    from skailan.crm.store.person_reads import find_person
 
     data = event.data
     person_id = str(data["person_id"])

@@ -108,7 +108,7 @@ def _values(caller: Caller | None, tenant_id: str, conversation: Any) -> dict[st
     contact = dict(conversation.contact or {})
     custom: dict[str, Any] = {}
     if conversation.person_id:
-        from skailan.crm.person_reads import find_person
+        from skailan.crm.store.person_reads import find_person
 
         person = find_person(tenant_id, conversation.person_id)
         if person is not None:

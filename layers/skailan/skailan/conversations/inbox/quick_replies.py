@@ -150,7 +150,7 @@ def preview(caller: Caller, reply_id: str, conversation_id: str) -> PreviewOut:
     contact = dict(conversation.contact or {})
     custom: dict[str, Any] = {}
     if conversation.person_id and merge.fields_in(reply.text):
-        from skailan.crm.person_reads import find_person
+        from skailan.crm.store.person_reads import find_person
 
         person = find_person(caller.tenant_id, conversation.person_id)
         if person is not None:

@@ -196,7 +196,7 @@ def _thread(account: accounts.Account, message: InboundMessage, person_id: str) 
 
 def _resolve(account: accounts.Account, channel: str, external_id: str, *, phone: str | None = None,
              email: str | None = None, name: str | None = None) -> Any:
-    from skailan.crm.identities import resolve_or_create
+    from skailan.crm.people.identities import resolve_or_create
 
     return resolve_or_create(account.tenant_id, channel, external_id, phone=phone, email=email, display_name=name)
 
@@ -546,8 +546,8 @@ WATERMARK_WINDOW = 25  # a receipt moves at most this many recent replies
 def _watermark(account: accounts.Account, status: InboundStatus) -> Outcome:
     """Messenger / Instagram receipts without mids: every reply to that customer sent up to the
     watermark has reached `status`."""
-    from skailan.crm.identities import channel_identity
-    from skailan.crm.people import find_by_identity
+    from skailan.crm.people.identities import channel_identity
+    from skailan.crm.store.person_reads import find_by_identity
 
     if status.status not in ("delivered", "read") or not status.recipient_id or status.watermark is None:
         return Outcome("logged")

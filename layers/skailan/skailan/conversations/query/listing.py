@@ -49,7 +49,7 @@ def with_owner(caller: Caller, filters: Filters) -> Filters:
         return filters
     from dataclasses import replace
 
-    from skailan.crm.people import owned_person_ids
+    from skailan.crm.people.service import owned_person_ids
 
     owner = caller.principal_id if filters.owner_id == "me" else filters.owner_id
     people = owned_person_ids(caller.tenant_id, owner, limit=MAX_OWNER_PEOPLE)

@@ -14,42 +14,45 @@ from urllib.parse import unquote
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from skailan.crm import people
-from skailan.crm.models import (
+from skailan.crm.people import service as people
+from skailan.crm.people.models import (
     DuplicatePairOut,
     IdentityIn,
     IdentityOut,
     MergeIn,
     NoteIn,
-    Page,
     PeopleCountOut,
     PersonIn,
     PersonOut,
     PersonPatchIn,
     TimelineEntryOut,
 )
+from skailan.crm.store import person_reads
+from skailan.crm.values.types import Page
 from skailan.platform.auth import current_caller
 from skailan.platform.lazy import lazy_module
 from skailan.tenancy.access import requires
 
 if TYPE_CHECKING:  # the type checker reads the modules; at run time they load on first use
-    from skailan.crm import export, identities, lists, merge, segment_store, timeline
-    from skailan.crm import models_audiences as audiences
+    from skailan.crm.audiences import export, lists
+    from skailan.crm.audiences import models as audiences
+    from skailan.crm.audiences import segments as segment_store
     from skailan.crm.businesses import models as business_models
     from skailan.crm.businesses import service as businesses
+    from skailan.crm.people import identities, merge, timeline
     from skailan.crm.vocabulary import definitions
     from skailan.crm.vocabulary import models as vocabulary
 else:
-    identities = lazy_module("skailan.crm.identities")
-    timeline = lazy_module("skailan.crm.timeline")
-    merge = lazy_module("skailan.crm.merge")
+    identities = lazy_module("skailan.crm.people.identities")
+    timeline = lazy_module("skailan.crm.people.timeline")
+    merge = lazy_module("skailan.crm.people.merge")
     definitions = lazy_module("skailan.crm.vocabulary.definitions")
-    lists = lazy_module("skailan.crm.lists")
-    segment_store = lazy_module("skailan.crm.segment_store")
+    lists = lazy_module("skailan.crm.audiences.lists")
+    segment_store = lazy_module("skailan.crm.audiences.segments")
     businesses = lazy_module("skailan.crm.businesses.service")
-    export = lazy_module("skailan.crm.export")
+    export = lazy_module("skailan.crm.audiences.export")
     vocabulary = lazy_module("skailan.crm.vocabulary.models")
-    audiences = lazy_module("skailan.crm.models_audiences")
+    audiences = lazy_module("skailan.crm.audiences.models")
     business_models = lazy_module("skailan.crm.businesses.models")
 
 Cursor = Annotated[str | None, Query(description="Opaque cursor from the previous page's next_cursor.")]
@@ -99,7 +102,7 @@ def create_contact(body: PersonIn) -> PersonOut:
 @people_router.get("/v1/contacts/count", middlewares=[requires(VIEW, api_key=True)], tags=TAGS)
 def count_contacts() -> PeopleCountOut:
     """How many people the brand has: one Query on a counter, however large the brand."""
-    return PeopleCountOut(people_total=people.people_total(current_caller().tenant_id))
+    return PeopleCountOut(people_total=person_reads.people_total(current_caller().tenant_id))
 
 
 @people_router.get("/v1/contacts/duplicates", middlewares=[requires(VIEW)], tags=TAGS)

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, cast
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from skailan.crm import forms
-from skailan.crm.form_models import FormSubmittedOut
+from skailan.crm.capture import forms
+from skailan.crm.capture.form_models import FormSubmittedOut
 from skailan.tenancy.access import public
 
 if TYPE_CHECKING:

@@ -15,8 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
-from skailan.crm.form_models import FormEmbedOut, FormIn, FormOut, FormSubmissionOut, FormUpdateIn
-from skailan.crm.models import Page
+from skailan.crm.capture.form_models import FormEmbedOut, FormIn, FormOut, FormSubmissionOut, FormUpdateIn
 from skailan.crm.sales.models import (
     BoardOut,
     DealIn,
@@ -36,6 +35,7 @@ from skailan.crm.sales.models import (
     TaskTypeUpdateIn,
     TaskUpdateIn,
 )
+from skailan.crm.values.types import Page
 from skailan.platform.auth import current_caller
 from skailan.platform.lazy import lazy_module
 from skailan.platform.settings import get_settings
@@ -43,8 +43,8 @@ from skailan.tenancy.access import requires
 
 # Services load on first use: a cold start pays only for the resource its request touches.
 deals = lazy_module("skailan.crm.sales.deals")
-forms = lazy_module("skailan.crm.forms")
-import_jobs = lazy_module("skailan.crm.import_jobs")
+forms = lazy_module("skailan.crm.capture.forms")
+import_jobs = lazy_module("skailan.crm.capture.imports.jobs")
 tasks = lazy_module("skailan.crm.sales.tasks")
 
 Cursor = Annotated[str | None, Query(max_length=2000, description="Opaque cursor from the previous page's next_cursor.")]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from skailan.crm.models_audiences import SegmentPreviewIn, SegmentPreviewOut
+from skailan.crm.audiences.models import SegmentPreviewIn, SegmentPreviewOut
 from skailan.platform.auth import current_caller
 from skailan.tenancy.access import requires
 
@@ -19,7 +19,7 @@ preview_router = Router()
 
 @preview_router.post("/v1/crm/segments/preview", middlewares=[requires("contacts:view")], tags=["crm"])
 def preview_segment(body: SegmentPreviewIn) -> SegmentPreviewOut:
-    from skailan.crm.segment_store import preview
+    from skailan.crm.audiences.segments import preview
 
     return preview(current_caller().tenant_id, body.rule)
 

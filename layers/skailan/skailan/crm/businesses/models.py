@@ -4,7 +4,8 @@ from typing import Annotated
 
 from pydantic import Field
 
-from skailan.crm.models import PersonOut, RawEmail, RawPhone, RefId
+from skailan.crm.people.models import PersonOut
+from skailan.crm.values.types import RawEmail, RawPhone, RefId
 from skailan.platform.models import RequestModel, ResponseModel
 
 # ---------------------------------------------------------------- businesses

@@ -8,7 +8,7 @@ businesses are listed and searched by folded name prefix on gsi1 `T#<t>#BUSINESS
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DeleteError, PutError
+from typing import Any
 
 from skailan.crm.businesses.models import (
     BusinessIn,
@@ -18,9 +18,19 @@ from skailan.crm.businesses.models import (
     BusinessUpdateIn,
 )
 from skailan.crm.events import emit
-from skailan.crm.items import BUSINESS_SK, BusinessItem, BusinessLinkItem, business_pk
-from skailan.crm.models import Page
+from skailan.crm.references import check_member
+from skailan.crm.store.items import (
+    BUSINESS_LINK,
+    BUSINESS_SK,
+    BusinessItem,
+    BusinessLinkItem,
+    business_pk,
+    businesses_index_pk,
+    person_businesses_pk,
+)
+from skailan.crm.store.transact import delete_if, save_if
 from skailan.crm.values.text import search_prefix
+from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
@@ -28,16 +38,9 @@ from skailan.platform.i18n import both
 from skailan.platform.ids import new_id
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 
-LINK = "PERSON#"
 NOT_FOUND = both("Empresa no encontrada", "Business not found")
 
 
-def _index_pk(tenant_id: str) -> str:
-    return f"T#{tenant_id}#BUSINESSES"
-
-
-def _person_index_pk(tenant_id: str, person_id: str) -> str:
-    return f"T#{tenant_id}#P#{person_id}#BIZ"
 
 
 def _out(item: BusinessItem) -> BusinessOut:
@@ -55,17 +58,15 @@ def _kam_data(item: BusinessItem) -> dict[str, object]:
 def _check_manager(tenant_id: str, manager_id: str | None) -> None:
     if not manager_id:
         return
-    from skailan.tenancy.member_reads import find_member
-
-    member = find_member(tenant_id, manager_id)
-    if member is None or member.status == "disabled":
-        raise Unprocessable(both("Responsable de la cuenta desconocido", "Unknown account manager"),
-                            details=[{"field": "account_manager_id", "error": "unknown",
-                                      "message": both("Responsable desconocido", "Unknown manager")}])
+    errors: list[dict[str, Any]] = []
+    check_member(errors, tenant_id, manager_id, field="account_manager_id",
+                 message=both("Responsable desconocido", "Unknown manager"))
+    if errors:
+        raise Unprocessable(both("Responsable de la cuenta desconocido", "Unknown account manager"), details=errors)
 
 
 def _normalized_contacts(tenant_id: str, phone: str | None, email: str | None) -> tuple[str | None, str | None]:
-    from skailan.crm.people import default_country, normalize_email, normalize_phone
+    from skailan.crm.people.service import default_country, normalize_email, normalize_phone
 
     errors: list[dict] = []
     out_phone = out_email = None
@@ -98,7 +99,7 @@ def create_business(caller: Caller, data: BusinessIn) -> BusinessOut:
                         business_id=business_id, name=name, website=data.website, phone=phone, email=email,
                         tax_id=data.tax_id, address=data.address, notes=data.notes,
                         key_account=data.key_account or None, account_manager_id=data.account_manager_id,
-                        gsi1pk=_index_pk(tenant_id), gsi1sk=_sort_key(name, business_id), created_at=now,
+                        gsi1pk=businesses_index_pk(tenant_id), gsi1sk=_sort_key(name, business_id), created_at=now,
                         updated_at=now)
     item.save(condition=BusinessItem.pk.does_not_exist())
     emit(tenant_id, "business.created", caller=caller, entity_type="business", entity_id=business_id,
@@ -121,7 +122,7 @@ def get_business(tenant_id: str, business_id: str) -> BusinessOut:
 
 
 def list_businesses(tenant_id: str, *, q: str | None, cursor: str | None, limit: int | None) -> Page[BusinessOut]:
-    partition = _index_pk(tenant_id)
+    partition = businesses_index_pk(tenant_id)
     prefix = search_prefix(q or "")
     results = BusinessItem.gsi1.query(
         partition, BusinessItem.gsi1sk.startswith(prefix) if prefix else None, limit=clamp_limit(limit),
@@ -151,11 +152,9 @@ def update_business(caller: Caller, business_id: str, data: BusinessUpdateIn) ->
     if "email" in sent:
         item.email = email
     item.updated_at = iso()
-    try:
-        item.save()
-    except PutError as err:
+    if not save_if(item):  # VersionAttribute: a concurrent edit fails instead of being lost
         raise Conflict(both("La empresa cambió mientras la editabas", "The business changed while you edited it"),
-                       code="concurrent_update") from err
+                       code="concurrent_update")
     emit(tenant_id, "business.updated", caller=caller, entity_type="business", entity_id=business_id,
          data={"changed": sorted(sent), **_kam_data(item)})
     return _out(item)
@@ -169,14 +168,14 @@ def delete_business(caller: Caller, business_id: str) -> None:
     item.gsi1pk = item.gsi1sk = None
     item.save()
     with BusinessLinkItem.batch_write() as batch:
-        for link in BusinessLinkItem.query(item.pk, BusinessLinkItem.sk.startswith(LINK)):
+        for link in BusinessLinkItem.query(item.pk, BusinessLinkItem.sk.startswith(BUSINESS_LINK)):
             batch.delete(link)
     emit(tenant_id, "business.deleted", caller=caller, entity_type="business", entity_id=business_id)
 
 
 def link_person(caller: Caller, business_id: str, data: BusinessPersonIn) -> BusinessPersonOut:
-    from skailan.crm.people import to_out
-    from skailan.crm.person_reads import load_person
+    from skailan.crm.people.service import to_out
+    from skailan.crm.store.person_reads import load_person
 
     tenant_id = caller.tenant_id
     business = load_business(tenant_id, business_id)
@@ -186,9 +185,9 @@ def link_person(caller: Caller, business_id: str, data: BusinessPersonIn) -> Bus
         raise NotFound(both("Persona no encontrada", "Person not found"), code="contact_not_found",
                        details=[{"field": "person_id", "error": "not_found"}]) from err
     now = iso()
-    link = BusinessLinkItem(business.pk, LINK + person.person_id, tenant_id=tenant_id, business_id=business_id,
+    link = BusinessLinkItem(business.pk, BUSINESS_LINK + person.person_id, tenant_id=tenant_id, business_id=business_id,
                             person_id=person.person_id, role=data.role,
-                            gsi2pk=_person_index_pk(tenant_id, person.person_id), gsi2sk=business_id,
+                            gsi2pk=person_businesses_pk(tenant_id, person.person_id), gsi2sk=business_id,
                             created_at=now, updated_at=now)
     link.save()  # linking again just changes the role
     emit(tenant_id, "business.person_linked", caller=caller, entity_type="business", entity_id=business_id,
@@ -200,22 +199,20 @@ def link_person(caller: Caller, business_id: str, data: BusinessPersonIn) -> Bus
 def unlink_person(caller: Caller, business_id: str, person_id: str) -> None:
     tenant_id = caller.tenant_id
     business = load_business(tenant_id, business_id)
-    try:
-        BusinessLinkItem(business.pk, LINK + person_id).delete(condition=BusinessLinkItem.pk.exists())
-    except DeleteError as err:
+    if not delete_if(BusinessLinkItem(business.pk, BUSINESS_LINK + person_id), BusinessLinkItem.pk.exists()):
         raise NotFound(both("La persona no está en la empresa", "The person is not in the business"),
-                       code="business_person_not_found") from err
+                       code="business_person_not_found")
     emit(tenant_id, "business.person_unlinked", caller=caller, entity_type="business", entity_id=business_id,
          data={"person_id": person_id})
 
 
 def list_business_people(tenant_id: str, business_id: str, *, cursor: str | None,
                          limit: int | None) -> Page[BusinessPersonOut]:
-    from skailan.crm.people import to_out
-    from skailan.crm.person_reads import batch_people
+    from skailan.crm.people.service import to_out
+    from skailan.crm.store.person_reads import batch_people
 
     business = load_business(tenant_id, business_id)
-    results = BusinessLinkItem.query(business.pk, BusinessLinkItem.sk.startswith(LINK), limit=clamp_limit(limit),
+    results = BusinessLinkItem.query(business.pk, BusinessLinkItem.sk.startswith(BUSINESS_LINK), limit=clamp_limit(limit),
                                      last_evaluated_key=decode_cursor(cursor, partition_attr="pk",
                                                                       partition_value=business.pk))
     links = list(results)
@@ -227,10 +224,10 @@ def list_business_people(tenant_id: str, business_id: str, *, cursor: str | None
 
 
 def list_person_businesses(tenant_id: str, person_id: str) -> list[BusinessPersonOut]:
-    from skailan.crm.person_reads import load_person
+    from skailan.crm.store.person_reads import load_person
 
     load_person(tenant_id, person_id)
-    links = list(BusinessLinkItem.gsi2.query(_person_index_pk(tenant_id, person_id), limit=100))
+    links = list(BusinessLinkItem.gsi2.query(person_businesses_pk(tenant_id, person_id), limit=100))
     keys = [(business_pk(tenant_id, link.business_id), BUSINESS_SK) for link in links]
     found = {b.business_id: b for b in BusinessItem.batch_get(keys)} if keys else {}
     return [BusinessPersonOut(business_id=link.business_id, person_id=person_id, role=link.role,

@@ -19,17 +19,11 @@ board by stage, totals per stage and currency, and conversion rates — all with
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from pynamodb.connection import Connection
-from pynamodb.exceptions import PutError, TransactWriteError
-from pynamodb.transactions import TransactWrite
-
 from skailan.crm.events import build, emit, emit_many
-from skailan.crm.models import Page
+from skailan.crm.references import check_member, check_person
 from skailan.crm.sales.models import (
     BoardColumnOut,
     BoardOut,
@@ -44,8 +38,12 @@ from skailan.crm.sales.models import (
     StageOut,
     StageTotalOut,
 )
-from skailan.crm.sales_items import (
+from skailan.crm.store.sales_items import (
     DEAL_SK,
+    DEAL_TASK,
+    FLOW,
+    PIPELINE,
+    STAT,
     DealItem,
     DealTaskRefItem,
     PipelineItem,
@@ -53,10 +51,13 @@ from skailan.crm.sales_items import (
     StageStatItem,
     board_pk,
     deal_pk,
+    index_deal,
     owner_deals_pk,
     person_deals_pk,
     pipelines_pk,
 )
+from skailan.crm.store.transact import Transaction, TransactionFailed, save_if, transact
+from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
@@ -64,9 +65,6 @@ from skailan.platform.i18n import both
 from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 
-PIPELINE = "PIPELINE#"
-STAT = "STAT#"
-FLOW = "FLOW#"
 DEFAULT_PIPELINE_ID = "default"
 DEFAULT_STAGES = (
     ("nuevo", "Nuevo", 10, "open"),
@@ -84,27 +82,6 @@ CURRENCY_BY_COUNTRY = {
 PIPELINE_NOT_FOUND = both("Embudo no encontrado", "Pipeline not found")
 DEAL_NOT_FOUND = both("Negocio no encontrado", "Deal not found")
 CENT = Decimal("0.01")
-
-
-def _connection() -> Connection:
-    from skailan.platform.storage import shared_connection
-
-    return shared_connection()
-
-
-def _transact(build: Callable[[TransactWrite], None], attempts: int = 3) -> None:
-    """Run a transaction, repeating it when it only collided with another one on a shared counter
-    (two deals moving into one stage at once); a failed condition is raised to the caller."""
-    for attempt in range(attempts):
-        try:
-            with TransactWrite(connection=_connection()) as tx:
-                build(tx)
-            return
-        except TransactWriteError as err:
-            reasons = {r.code for r in (getattr(err, "cancellation_reasons", None) or []) if r is not None}
-            if "TransactionConflict" not in reasons or "ConditionalCheckFailed" in reasons or attempt == attempts - 1:
-                raise
-            time.sleep(0.05 * (2**attempt))
 
 
 # ---------------------------------------------------------------- pipelines
@@ -166,11 +143,7 @@ def ensure_default_pipeline(tenant_id: str) -> list[PipelineItem]:
     item = PipelineItem(pipelines_pk(tenant_id), PIPELINE + DEFAULT_PIPELINE_ID, tenant_id=tenant_id,
                         pipeline_id=DEFAULT_PIPELINE_ID, name="Ventas", stages=stages, is_default=True, position=0,
                         created_at=now, updated_at=now)
-    try:
-        item.save(condition=PipelineItem.pk.does_not_exist())
-    except PutError as err:  # a concurrent first use created it
-        if err.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    save_if(item, PipelineItem.pk.does_not_exist())  # False: a concurrent first use created it
     return _all_pipelines(tenant_id)
 
 
@@ -193,7 +166,7 @@ def get_pipeline(tenant_id: str, pipeline_id: str) -> PipelineOut:
     return _pipeline_out(_load_pipeline(tenant_id, pipeline_id))
 
 
-def _unset_other_defaults(tx: TransactWrite, tenant_id: str, keep_id: str) -> None:
+def _unset_other_defaults(tx: Transaction, tenant_id: str, keep_id: str) -> None:
     for other in _all_pipelines(tenant_id):
         if other.is_default and other.pipeline_id != keep_id:
             tx.update(PipelineItem(other.pk, other.sk), actions=[PipelineItem.is_default.set(False)],
@@ -209,12 +182,12 @@ def create_pipeline(caller: Caller, data: PipelineIn) -> PipelineOut:
     item = PipelineItem(pipelines_pk(tenant_id), PIPELINE + pipeline_id, tenant_id=tenant_id, pipeline_id=pipeline_id,
                         name=data.name, stages=stages, is_default=data.is_default, position=len(existing),
                         created_at=now, updated_at=now)
-    def write(tx: TransactWrite) -> None:
+    def write(tx: Transaction) -> None:
         tx.save(item, condition=PipelineItem.pk.does_not_exist())
         if data.is_default:
             _unset_other_defaults(tx, tenant_id, pipeline_id)
 
-    _transact(write)
+    transact(write)
     emit(tenant_id, "pipeline.created", caller=caller, entity_type="pipeline", entity_id=pipeline_id,
          data={"name": data.name, "stages": [s["id"] for s in stages]})
     return _pipeline_out(item)
@@ -253,14 +226,14 @@ def update_pipeline(caller: Caller, pipeline_id: str, data: PipelineUpdateIn) ->
     if data.is_default:
         item.is_default = True
     item.updated_at = iso()
-    def write(tx: TransactWrite) -> None:
+    def write(tx: Transaction) -> None:
         tx.save(item)
         if item.is_default:
             _unset_other_defaults(tx, tenant_id, pipeline_id)
 
     try:
-        _transact(write)
-    except TransactWriteError as err:
+        transact(write)
+    except TransactionFailed as err:
         raise Conflict(both("El embudo cambió mientras lo editabas", "The pipeline changed while you edited it"),
                        code="concurrent_update") from err
     emit(tenant_id, "pipeline.updated", caller=caller, entity_type="pipeline", entity_id=pipeline_id,
@@ -318,22 +291,10 @@ def _out(deal: DealItem, pipeline: PipelineItem | None) -> DealOut:
 
 
 def _check_refs(tenant_id: str, values: dict[str, Any], errors: list[dict[str, Any]]) -> None:
-    if values.get("owner_id"):
-        from skailan.tenancy.member_reads import find_member
-
-        member = find_member(tenant_id, values["owner_id"])
-        if member is None or member.status == "disabled":
-            errors.append({"field": "owner_id", "error": "unknown", "message": both("Responsable desconocido",
-                                                                                    "Unknown owner")})
-    if values.get("person_id"):
-        from skailan.crm.person_reads import find_person
-
-        person = find_person(tenant_id, values["person_id"]) if is_valid_id(values["person_id"]) else None
-        if person is None or person.deleted_at:
-            errors.append({"field": "person_id", "error": "unknown", "message": both("Persona no encontrada",
-                                                                                     "Person not found")})
+    check_member(errors, tenant_id, values.get("owner_id"))
+    check_person(errors, tenant_id, values.get("person_id"))
     if values.get("business_id"):
-        from skailan.crm.items import BUSINESS_SK, BusinessItem, business_pk
+        from skailan.crm.store.items import BUSINESS_SK, BusinessItem, business_pk
 
         try:
             business = BusinessItem.get(business_pk(tenant_id, values["business_id"]), BUSINESS_SK) \
@@ -346,21 +307,12 @@ def _check_refs(tenant_id: str, values: dict[str, Any], errors: list[dict[str, A
 
 
 def _default_currency(tenant_id: str) -> str:
-    from skailan.crm.people import default_country
+    from skailan.crm.people.service import default_country
 
     return CURRENCY_BY_COUNTRY.get((default_country(tenant_id) or "").upper(), "USD")
 
 
-def _index(deal: DealItem) -> None:
-    deal.gsi1pk = board_pk(deal.tenant_id, deal.pipeline_id)
-    deal.gsi1sk = f"{deal.stage_id}#{deal.updated_at}#{deal.deal_id}"
-    deal.gsi2pk = owner_deals_pk(deal.tenant_id, deal.owner_id) if deal.owner_id else None
-    deal.gsi2sk = f"{deal.expected_close or '~'}#{deal.deal_id}" if deal.owner_id else None
-    deal.gsi3pk = person_deals_pk(deal.tenant_id, deal.person_id) if deal.person_id else None
-    deal.gsi3sk = f"{deal.created_at}#{deal.deal_id}" if deal.person_id else None
-
-
-def _stat(tx: TransactWrite, tenant_id: str, pipeline_id: str, stage_id: str, currency: str, count: int,
+def _stat(tx: Transaction, tenant_id: str, pipeline_id: str, stage_id: str, currency: str, count: int,
           amount: Decimal) -> None:
     key = StageStatItem(pipelines_pk(tenant_id), f"{STAT}{pipeline_id}#{stage_id}#{currency}")
     tx.update(key, actions=[StageStatItem.count.add(count), StageStatItem.amount.add(amount),
@@ -369,7 +321,7 @@ def _stat(tx: TransactWrite, tenant_id: str, pipeline_id: str, stage_id: str, cu
                             StageStatItem.currency.set(currency)])
 
 
-def _reach(tx: TransactWrite, tenant_id: str, pipeline_id: str, stage_ids: list[str]) -> None:
+def _reach(tx: Transaction, tenant_id: str, pipeline_id: str, stage_ids: list[str]) -> None:
     for stage_id in stage_ids:
         tx.update(StageFlowItem(pipelines_pk(tenant_id), f"{FLOW}{pipeline_id}#{stage_id}"),
                   actions=[StageFlowItem.reached.add(1), StageFlowItem.kind.set(StageFlowItem),
@@ -377,7 +329,7 @@ def _reach(tx: TransactWrite, tenant_id: str, pipeline_id: str, stage_ids: list[
 
 
 def _timeline(deal: DealItem, kind: str, summary: str, ref: dict[str, Any], now: str) -> Any:
-    from skailan.crm.timeline_items import timeline_item
+    from skailan.crm.store.timeline_items import timeline_item
 
     return timeline_item(deal.tenant_id, deal.person_id or "", kind, summary,
                          ref={"type": "deal", "id": deal.deal_id, **ref}, occurred_at=now)
@@ -448,8 +400,8 @@ def create_deal(caller: Caller, data: DealIn) -> DealOut:
                     business_id=data.business_id, deal_kind=data.kind, expected_close=data.expected_close, description=data.description,
                     stage_changed_at=now, closed_at=now if stage["outcome"] != "open" else None,
                     created_by=caller.principal_id, created_at=now, updated_at=now)
-    _index(deal)
-    def write(tx: TransactWrite) -> None:
+    index_deal(deal)
+    def write(tx: Transaction) -> None:
         tx.save(deal, condition=DealItem.pk.does_not_exist())
         _stat(tx, tenant_id, pipeline.pipeline_id, stage["id"], deal.currency, 1, deal.amount)
         _reach(tx, tenant_id, pipeline.pipeline_id, progression[: position + 1])
@@ -457,7 +409,7 @@ def create_deal(caller: Caller, data: DealIn) -> DealOut:
             tx.save(_timeline(deal, "deal_created", f"Negocio: {deal.title} ({stage['name']})",
                               {"stage_id": stage["id"]}, now))
 
-    _transact(write)
+    transact(write)
     events = [build(tenant_id, "deal.created", caller=caller, entity_type="deal", entity_id=deal_id,
                     data={"title": deal.title, "amount": str(deal.amount), "currency": deal.currency,
                           "pipeline_id": deal.pipeline_id, "stage_id": deal.stage_id, "person_id": deal.person_id,
@@ -532,10 +484,10 @@ def update_deal(caller: Caller, deal_id: str, data: DealUpdateIn) -> DealOut:
         deal.status = stage["outcome"]
         deal.closed_at = now if stage["outcome"] != "open" else None
     deal.updated_at = now
-    _index(deal)
+    index_deal(deal)
     new = (deal.pipeline_id, deal.stage_id, deal.currency, Decimal(deal.amount))
 
-    def write(tx: TransactWrite) -> None:
+    def write(tx: Transaction) -> None:
         tx.save(deal)  # VersionAttribute: a concurrent move fails instead of double counting
         if new[:3] == old[:3]:
             if new[3] != old[3]:
@@ -551,8 +503,8 @@ def update_deal(caller: Caller, deal_id: str, data: DealUpdateIn) -> DealOut:
                               {"from": old[1], "to": stage["id"]}, now))
 
     try:
-        _transact(write)
-    except TransactWriteError as err:
+        transact(write)
+    except TransactionFailed as err:
         raise Conflict(both("El negocio cambió mientras lo editabas; vuelve a intentarlo",
                             "The deal changed while you edited it; try again"), code="concurrent_update") from err
     events = [build(tenant_id, "deal.updated", caller=caller, entity_type="deal", entity_id=deal_id,
@@ -566,16 +518,16 @@ def update_deal(caller: Caller, deal_id: str, data: DealUpdateIn) -> DealOut:
 def delete_deal(caller: Caller, deal_id: str) -> None:
     tenant_id = caller.tenant_id
     deal = _load_deal(tenant_id, deal_id)
-    def write(tx: TransactWrite) -> None:
+    def write(tx: Transaction) -> None:
         tx.delete(deal)
         _stat(tx, tenant_id, deal.pipeline_id, deal.stage_id, deal.currency, -1, -Decimal(deal.amount))
 
     try:
-        _transact(write)
-    except TransactWriteError as err:
+        transact(write)
+    except TransactionFailed as err:
         raise Conflict(both("El negocio cambió; vuelve a intentarlo", "The deal changed; try again"),
                        code="concurrent_update") from err
-    refs = list(DealTaskRefItem.query(deal_pk(tenant_id, deal_id), DealTaskRefItem.sk.startswith("TASK#")))
+    refs = list(DealTaskRefItem.query(deal_pk(tenant_id, deal_id), DealTaskRefItem.sk.startswith(DEAL_TASK)))
     with DealTaskRefItem.batch_write() as batch:
         for ref in refs:
             batch.delete(ref)

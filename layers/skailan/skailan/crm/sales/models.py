@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
 
-from skailan.crm.models import RefId
+from skailan.crm.values.types import RefId
 from skailan.platform.models import RequestModel, ResponseModel
 
 Title = Annotated[str, Field(min_length=1, max_length=200)]

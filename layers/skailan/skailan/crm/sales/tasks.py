@@ -23,17 +23,16 @@ import hashlib
 from collections.abc import Iterator
 from typing import Any
 
-from pynamodb.exceptions import PutError, TransactWriteError
-from pynamodb.expressions.condition import Condition
-from pynamodb.transactions import TransactWrite
-
 from skailan.crm.events import build, emit, emit_many
-from skailan.crm.models import Page
+from skailan.crm.references import check_member, check_person
 from skailan.crm.sales.models import TaskIn, TaskOut, TaskTypeIn, TaskTypeOut, TaskTypeUpdateIn, TaskUpdateIn
-from skailan.crm.sales_items import (
+from skailan.crm.store.sales_items import (
     ALARM_SHARDS,
     DEAL_SK,
+    DEAL_TASK,
+    NO_DUE,
     TASK_SK,
+    TYPE,
     DealItem,
     DealTaskRefItem,
     TaskItem,
@@ -41,10 +40,13 @@ from skailan.crm.sales_items import (
     alarm_pk,
     assignee_tasks_pk,
     deal_pk,
+    index_task,
     person_tasks_pk,
     task_pk,
     task_types_pk,
 )
+from skailan.crm.store.transact import Transaction, TransactionFailed, save_if, transact
+from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
@@ -53,7 +55,6 @@ from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.observability import logger
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 
-TYPE = "TYPE#"
 BUILTIN_TYPES: dict[str, str] = {
     "call": "Llamada",
     "meeting": "Reunión",
@@ -64,13 +65,6 @@ BUILTIN_TYPES: dict[str, str] = {
 }
 NOT_FOUND = both("Tarea no encontrada", "Task not found")
 TYPE_NOT_FOUND = both("Tipo de tarea no encontrado", "Task type not found")
-NO_DUE = "~"  # sorts after every date: tasks without a due time come last
-
-
-def _transact(build_tx: Any) -> None:
-    from skailan.crm.sales.deals import _transact as transact
-
-    transact(build_tx)
 
 
 # ---------------------------------------------------------------- task types
@@ -154,13 +148,7 @@ def next_alarm(task: TaskItem) -> str | None:
 
 
 def _index(task: TaskItem) -> None:
-    sort = f"{task.status}#{task.due_at or NO_DUE}#{task.task_id}"
-    task.gsi1pk, task.gsi1sk = assignee_tasks_pk(task.tenant_id, task.assignee_id), sort
-    task.gsi3pk = person_tasks_pk(task.tenant_id, task.person_id) if task.person_id else None
-    task.gsi3sk = sort if task.person_id else None
-    alarm = next_alarm(task)
-    task.gsi2pk = alarm_pk(_shard(task.task_id)) if alarm else None
-    task.gsi2sk = f"{alarm}#{task.tenant_id}#{task.task_id}" if alarm else None
+    index_task(task, next_alarm(task), _shard(task.task_id))
 
 
 def _out(task: TaskItem, type_names: dict[str, str] | None = None, now: str | None = None) -> TaskOut:
@@ -179,20 +167,9 @@ def _out(task: TaskItem, type_names: dict[str, str] | None = None, now: str | No
 def _check_refs(tenant_id: str, values: dict[str, Any], errors: list[dict[str, Any]]) -> None:
     if values.get("type_id") and values["type_id"] not in _type_names(tenant_id):
         errors.append({"field": "type_id", "error": "unknown", "message": TYPE_NOT_FOUND})
-    if values.get("assignee_id"):
-        from skailan.tenancy.member_reads import find_member
-
-        member = find_member(tenant_id, values["assignee_id"])
-        if member is None or member.status != "active":
-            errors.append({"field": "assignee_id", "error": "unknown",
-                           "message": both("Usuario desconocido o inactivo", "Unknown or inactive user")})
-    if values.get("person_id"):
-        from skailan.crm.person_reads import find_person
-
-        person = find_person(tenant_id, values["person_id"]) if is_valid_id(values["person_id"]) else None
-        if person is None or person.deleted_at:
-            errors.append({"field": "person_id", "error": "unknown", "message": both("Persona no encontrada",
-                                                                                     "Person not found")})
+    check_member(errors, tenant_id, values.get("assignee_id"), field="assignee_id", active_only=True,
+                 message=both("Usuario desconocido o inactivo", "Unknown or inactive user"))
+    check_person(errors, tenant_id, values.get("person_id"))
     if values.get("deal_id"):
         try:
             if not is_valid_id(values["deal_id"]):
@@ -209,14 +186,14 @@ def _raise(errors: list[dict[str, Any]]) -> None:
 
 
 def _timeline(task: TaskItem, kind: str, summary: str, now: str) -> Any:
-    from skailan.crm.timeline_items import timeline_item
+    from skailan.crm.store.timeline_items import timeline_item
 
     return timeline_item(task.tenant_id, task.person_id or "", kind, summary,
                          ref={"type": "task", "id": task.task_id, "due_at": task.due_at}, occurred_at=now)
 
 
 def _deal_ref(task: TaskItem, deal_id: str) -> DealTaskRefItem:
-    return DealTaskRefItem(deal_pk(task.tenant_id, deal_id), f"TASK#{task.task_id}", tenant_id=task.tenant_id,
+    return DealTaskRefItem(deal_pk(task.tenant_id, deal_id), DEAL_TASK + task.task_id, tenant_id=task.tenant_id,
                            deal_id=deal_id, task_id=task.task_id, created_at=task.created_at)
 
 
@@ -250,7 +227,7 @@ def create_task(caller: Caller, data: TaskIn) -> TaskOut:
                     created_by=caller.principal_id, created_at=now, updated_at=now)
     _index(task)
 
-    def write(tx: TransactWrite) -> None:
+    def write(tx: Transaction) -> None:
         tx.save(task, condition=TaskItem.pk.does_not_exist())
         if task.deal_id:
             tx.condition_check(DealItem, deal_pk(tenant_id, task.deal_id), DEAL_SK, condition=DealItem.pk.exists())
@@ -259,8 +236,8 @@ def create_task(caller: Caller, data: TaskIn) -> TaskOut:
             tx.save(_timeline(task, "task_created", f"Tarea: {task.title}", now))
 
     try:
-        _transact(write)
-    except TransactWriteError as err:
+        transact(write)
+    except TransactionFailed as err:
         raise Unprocessable(both("El negocio ya no existe", "The deal no longer exists"),
                             details=[{"field": "deal_id", "error": "unknown"}]) from err
     emit(tenant_id, "task.created", caller=caller, entity_type="task", entity_id=task_id,
@@ -299,11 +276,11 @@ def update_task(caller: Caller, task_id: str, data: TaskUpdateIn) -> TaskOut:
     task.updated_at = now
     _index(task)
 
-    def write(tx: TransactWrite) -> None:
+    def write(tx: Transaction) -> None:
         tx.save(task)  # VersionAttribute: concurrent edits (or the alarm job) cannot both win
         if old_deal != task.deal_id:
             if old_deal:
-                tx.delete(DealTaskRefItem(deal_pk(tenant_id, old_deal), f"TASK#{task_id}"))
+                tx.delete(DealTaskRefItem(deal_pk(tenant_id, old_deal), DEAL_TASK + task_id))
             if task.deal_id:
                 tx.condition_check(DealItem, deal_pk(tenant_id, task.deal_id), DEAL_SK,
                                    condition=DealItem.pk.exists())
@@ -313,8 +290,8 @@ def update_task(caller: Caller, task_id: str, data: TaskUpdateIn) -> TaskOut:
             tx.save(_timeline(task, f"task_{'done' if task.status == 'done' else 'reopened'}", summary, now))
 
     try:
-        _transact(write)
-    except TransactWriteError as err:
+        transact(write)
+    except TransactionFailed as err:
         raise Conflict(both("La tarea cambió mientras la editabas; vuelve a intentarlo",
                             "The task changed while you edited it; try again"), code="concurrent_update") from err
     events = [build(tenant_id, "task.updated", caller=caller, entity_type="task", entity_id=task_id,
@@ -332,14 +309,14 @@ def delete_task(caller: Caller, task_id: str) -> None:
     tenant_id = caller.tenant_id
     task = _load(tenant_id, task_id)
 
-    def write(tx: TransactWrite) -> None:
+    def write(tx: Transaction) -> None:
         tx.delete(task)
         if task.deal_id:
-            tx.delete(DealTaskRefItem(deal_pk(tenant_id, task.deal_id), f"TASK#{task_id}"))
+            tx.delete(DealTaskRefItem(deal_pk(tenant_id, task.deal_id), DEAL_TASK + task_id))
 
     try:
-        _transact(write)
-    except TransactWriteError as err:
+        transact(write)
+    except TransactionFailed as err:
         raise Conflict(both("La tarea cambió; vuelve a intentarlo", "The task changed; try again"),
                        code="concurrent_update") from err
     emit(tenant_id, "task.deleted", caller=caller, entity_type="task", entity_id=task_id, data={"title": task.title})
@@ -356,7 +333,7 @@ def list_tasks(tenant_id: str, *, assignee_id: str | None, person_id: str | None
     names = _type_names(tenant_id)
     if deal_id:
         pk = deal_pk(tenant_id, deal_id)
-        refs = DealTaskRefItem.query(pk, DealTaskRefItem.sk.startswith("TASK#"), limit=limit,
+        refs = DealTaskRefItem.query(pk, DealTaskRefItem.sk.startswith(DEAL_TASK), limit=limit,
                                      last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
         ids = [r.task_id for r in refs]
         found = {t.task_id: t for t in TaskItem.batch_get([(task_pk(tenant_id, i), TASK_SK) for i in ids])} if ids \
@@ -371,7 +348,7 @@ def list_tasks(tenant_id: str, *, assignee_id: str | None, person_id: str | None
     else:
         index, partition, attr = TaskItem.gsi1, assignee_tasks_pk(tenant_id, assignee_id or ""), "gsi1pk"
         sort = TaskItem.gsi1sk
-    condition: Condition | None
+    condition: Any  # a pynamodb condition on TaskItem, or None
     if overdue:
         condition = sort.between("open#", f"open#{now}")
     elif status == "all":
@@ -448,11 +425,7 @@ def run_alarms(now: str | None = None, *, max_seconds: float = 45.0) -> dict[str
         if events:
             emit_many(events)
         _index(task)
-        try:
-            task.save()
-        except PutError as err:
-            if err.cause_response_code != "ConditionalCheckFailedException":
-                raise
+        if not save_if(task):
             logger.info("task changed while its alarm fired; next run looks again", task_id=task.task_id)
             continue
         counts["reminders"] += sum(e.type == "task.reminder" for e in events)

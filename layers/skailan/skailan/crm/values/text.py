@@ -67,3 +67,8 @@ def name_search_keys(name: str) -> list[str]:
 def search_prefix(query: str) -> str:
     """The `begins_with` value for a name query typed by a user; "" means nothing to search."""
     return " ".join(name_tokens(query))[:MAX_KEY_LENGTH].rstrip()
+
+
+def tag_key(name: str) -> str:
+    """What makes two spellings of a tag the same tag ("Clientes VIP" = "clientes vip")."""
+    return fold(name)

@@ -13,11 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pynamodb.exceptions import PutError, TransactWriteError
-from pynamodb.transactions import TransactWrite
-
 from skailan.crm.events import emit
-from skailan.crm.items import (
+from skailan.crm.store.items import (
+    CROLE,
+    FIELD,
+    JOURNEY,
+    TAG,
     ContactsItem,
     CustomerRoleItem,
     FacetItem,
@@ -26,9 +27,11 @@ from skailan.crm.items import (
     TagItem,
     definitions_pk,
     facet_index_pk,
+    tags_pk,
 )
-from skailan.crm.models import Page
+from skailan.crm.store.transact import Transaction, save_if
 from skailan.crm.values.text import fold
+from skailan.crm.values.types import Page
 from skailan.crm.vocabulary.models import (
     CustomerRoleIn,
     CustomerRoleOut,
@@ -54,14 +57,6 @@ from skailan.platform.storage import transaction
 if TYPE_CHECKING:
     from skailan.crm.vocabulary.fields import FieldDefinition, FieldDefinitionIn
 
-FIELD = "FIELD#"
-CROLE = "CROLE#"
-JOURNEY = "JOURNEY#"
-TAG = "TAG#"
-
-
-def tags_pk(tenant_id: str) -> str:
-    return f"T#{tenant_id}#TAGS"
 
 
 def tag_key(name: str) -> str:
@@ -108,12 +103,6 @@ def facet_in_use(tenant_id: str, facet: str, value: str) -> bool:
     return any(True for _ in FacetItem.gsi1.query(facet_index_pk(tenant_id, facet, value), limit=1))
 
 
-def _conflict_on_exists(err: PutError | TransactWriteError, message: str, code: str, details: Any = None) -> None:
-    if err.cause_response_code in ("ConditionalCheckFailedException", "TransactionCanceledException"):
-        raise Conflict(message, code=code, details=details) from err
-    raise err
-
-
 # ---------------------------------------------------------------- custom fields
 
 
@@ -155,11 +144,9 @@ def create_field(caller: Caller, body: FieldDefinitionBody | FieldDefinitionIn) 
     item = FieldDefinitionItem(definitions_pk(caller.tenant_id), FIELD + definition.key, tenant_id=caller.tenant_id,
                                key=definition.key, definition=definition.model_dump(mode="json"),
                                created_at=now, updated_at=now)
-    try:
-        item.save(condition=FieldDefinitionItem.pk.does_not_exist())
-    except PutError as err:
-        _conflict_on_exists(err, both("Ya existe un campo con esa clave", "A field with that key exists"),
-                            "field_exists", [{"field": "key", "error": "taken"}])
+    if not save_if(item, FieldDefinitionItem.pk.does_not_exist()):
+        raise Conflict(both("Ya existe un campo con esa clave", "A field with that key exists"), code="field_exists",
+                       details=[{"field": "key", "error": "taken"}])
     emit(caller.tenant_id, "field.created", caller=caller, entity_type="field", entity_id=definition.key,
          data={"type": str(definition.type), "label": definition.label})
     return _field_out(definition)
@@ -217,11 +204,9 @@ def create_tag(caller: Caller, data: TagIn) -> TagOut:
     now = iso()
     item = TagItem(tags_pk(caller.tenant_id), TAG + tag_key(name), tenant_id=caller.tenant_id, name=name,
                    color=data.color, count=0, created_at=now, updated_at=now)
-    try:
-        item.save(condition=TagItem.pk.does_not_exist())
-    except PutError as err:
-        _conflict_on_exists(err, both("La etiqueta ya existe", "The tag exists"), "tag_exists",
-                            [{"field": "name", "error": "taken"}])
+    if not save_if(item, TagItem.pk.does_not_exist()):
+        raise Conflict(both("La etiqueta ya existe", "The tag exists"), code="tag_exists",
+                       details=[{"field": "name", "error": "taken"}])
     emit(caller.tenant_id, "tag.created", caller=caller, entity_type="tag", entity_id=tag_key(name),
          data={"name": name})
     return _tag_out(item, True)
@@ -335,7 +320,7 @@ def _states(raw: list[Any], taken: set[str]) -> list[dict[str, str]]:
     return states
 
 
-def _unset_other_defaults(tx: TransactWrite, journeys: list[JourneyItem], keep_id: str) -> None:
+def _unset_other_defaults(tx: Transaction, journeys: list[JourneyItem], keep_id: str) -> None:
     for other in journeys:
         if other.is_default and other.journey_id != keep_id:
             tx.update(JourneyItem(other.pk, other.sk), actions=[JourneyItem.is_default.set(False)])

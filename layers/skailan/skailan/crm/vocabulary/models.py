@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from skailan.crm.models import Color, Tag
+from skailan.crm.values.types import Color, Tag
 from skailan.platform.models import RequestModel, ResponseModel
 
 # ---------------------------------------------------------------- definitions

@@ -52,7 +52,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.constants import NUMBER
 
-from skailan.crm.items import ContactsItem
+from skailan.crm.store.items import ContactsItem
 
 ALARM_SHARDS = 4
 
@@ -132,6 +132,15 @@ def alarm_pk(shard: int) -> str:
     return f"TASKALARM#{shard}"
 
 
+IMPORT = "IMPORT#"
+FORM = "FORM#"
+SUB = "SUB#"
+PIPELINE = "PIPELINE#"
+STAT = "STAT#"
+FLOW = "FLOW#"
+TYPE = "TYPE#"
+DEAL_TASK = "TASK#"  # sk prefix of a deal's task references (`TASK#<task id>`, in the deal's partition)
+NO_DUE = "~"  # sorts after every date: tasks (and deals) without a due date come last
 DEAL_SK = "DEAL"
 TASK_SK = "TASK"
 FORM_GUARD_SK = "FORM"
@@ -297,3 +306,27 @@ class TaskItem(ContactsItem, discriminator="task"):
     reminded_at = UnicodeAttribute(null=True)
     escalated_at = UnicodeAttribute(null=True)
     version = VersionAttribute()
+
+
+# ---------------------------------------------------------------- the index keys of deals and tasks
+
+
+def index_deal(deal: DealItem) -> None:
+    """Set the deal's index keys from its state: the board, its owner's deals, its person's deals."""
+    deal.gsi1pk = board_pk(deal.tenant_id, deal.pipeline_id)
+    deal.gsi1sk = f"{deal.stage_id}#{deal.updated_at}#{deal.deal_id}"
+    deal.gsi2pk = owner_deals_pk(deal.tenant_id, deal.owner_id) if deal.owner_id else None
+    deal.gsi2sk = f"{deal.expected_close or NO_DUE}#{deal.deal_id}" if deal.owner_id else None
+    deal.gsi3pk = person_deals_pk(deal.tenant_id, deal.person_id) if deal.person_id else None
+    deal.gsi3sk = f"{deal.created_at}#{deal.deal_id}" if deal.person_id else None
+
+
+def index_task(task: TaskItem, alarm: str | None, shard: int) -> None:
+    """Set the task's index keys: its assignee's and its person's tasks (by status and due time),
+    and the alarm index while a reminder or an escalation is pending (`alarm`, sparse)."""
+    sort = f"{task.status}#{task.due_at or NO_DUE}#{task.task_id}"
+    task.gsi1pk, task.gsi1sk = assignee_tasks_pk(task.tenant_id, task.assignee_id), sort
+    task.gsi3pk = person_tasks_pk(task.tenant_id, task.person_id) if task.person_id else None
+    task.gsi3sk = sort if task.person_id else None
+    task.gsi2pk = alarm_pk(shard) if alarm else None
+    task.gsi2sk = f"{alarm}#{task.tenant_id}#{task.task_id}" if alarm else None

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from skailan.crm.models import RefId, Tag
+from skailan.crm.values.types import RefId, Tag
 from skailan.platform.models import RequestModel, ResponseModel
 
 # ---------------------------------------------------------------- lists and segments

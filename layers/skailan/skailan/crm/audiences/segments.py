@@ -20,27 +20,30 @@ same way — one Query per ~1 MB page (≈ 1 000 people), so ≈ 100 requests an
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
-from pynamodb.expressions.update import Action
-
+from skailan.crm.audiences.lists import drop_members_of
+from skailan.crm.audiences.models import SegmentIn, SegmentOut, SegmentPreviewOut, SegmentUpdateIn
 from skailan.crm.events import emit
-from skailan.crm.items import (
+from skailan.crm.store.items import (
     PERSON_SK,
+    SEG,
+    SEGMENT_REFRESH_SHARDS,
     FacetItem,
     PersonItem,
     SegmentItem,
     facet_index_pk,
+    facet_sk,
     people_index_pk,
     person_pk,
+    segment_refresh_pk,
+    segment_refresh_shard_pk,
+    segments_pk,
 )
-from skailan.crm.lists import drop_members_of, segments_pk
-from skailan.crm.models import Page
-from skailan.crm.models_audiences import SegmentIn, SegmentOut, SegmentPreviewOut, SegmentUpdateIn
+from skailan.crm.store.transact import TransactionFailed, update_if
+from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.errors import NotFound, Unprocessable
@@ -49,15 +52,13 @@ from skailan.platform.ids import new_id
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.storage import transaction
 
-SEG = "SEG#"
 SEGMENT_FACET = "segment"
-REFRESH_SHARDS = 4
 REFRESH_AFTER_MIDNIGHT = timedelta(minutes=5)
 
 
 def _rule(tenant_id: str, raw: dict[str, Any]) -> Any:
     """Validate a rule against the brand's fields; errors name `rule.<json path>`."""
-    from skailan.crm.segments import parse_rule
+    from skailan.crm.audiences.rules import parse_rule
     from skailan.crm.vocabulary.definitions import load
 
     try:
@@ -111,7 +112,7 @@ def list_segments(tenant_id: str, *, cursor: str | None, limit: int | None) -> P
 def update_segment(caller: Caller, segment_id: str, data: SegmentUpdateIn) -> SegmentOut:
     item = load_segment(caller.tenant_id, segment_id)
     sent = data.model_fields_set
-    actions: list[Action] = [SegmentItem.updated_at.set(iso())]
+    actions: list[Any] = [SegmentItem.updated_at.set(iso())]
     if data.name is not None:
         actions.append(SegmentItem.name.set(data.name))
     if "description" in sent:
@@ -142,15 +143,11 @@ def delete_segment(caller: Caller, segment_id: str) -> None:
 # ---------------------------------------------------------------- daily refresh of relative-date rules
 
 
-def _refresh_pk(tenant_id: str) -> str:
-    import zlib
-
-    return f"SEGREFRESH#{zlib.crc32(tenant_id.encode()) % REFRESH_SHARDS}"
 
 
 def _next_refresh(tenant_id: str, after: datetime) -> str:
     """Just after the brand's next local midnight, when "within the last N days" moves by a day."""
-    from skailan.crm.people import brand_locale
+    from skailan.crm.people.service import brand_locale
 
     tz = _zone(brand_locale(tenant_id)[1])
     local = after.astimezone(tz)
@@ -160,12 +157,12 @@ def _next_refresh(tenant_id: str, after: datetime) -> str:
 
 def _schedule_refresh(item: SegmentItem, rule: Any) -> bool:
     """Put a rule with relative dates on the refresh index (sparse gsi2); False for other rules."""
-    from skailan.crm.segments import depends_on_today
+    from skailan.crm.audiences.rules import depends_on_today
 
     if not depends_on_today(rule):
         item.gsi2pk = item.gsi2sk = None
         return False
-    item.gsi2pk = _refresh_pk(item.tenant_id)
+    item.gsi2pk = segment_refresh_pk(item.tenant_id)
     item.gsi2sk = f"{_next_refresh(item.tenant_id, utcnow())}#{item.tenant_id}#{item.segment_id}"
     return True
 
@@ -177,16 +174,16 @@ def request_due_refreshes(now: datetime | None = None) -> int:
     moment = now or utcnow()
     stamp = iso(moment)
     requested = 0
-    for shard in range(REFRESH_SHARDS):
-        for item in SegmentItem.gsi2.query(f"SEGREFRESH#{shard}", SegmentItem.gsi2sk <= f"{stamp}#~"):
+    for shard in range(SEGMENT_REFRESH_SHARDS):
+        for item in SegmentItem.gsi2.query(segment_refresh_shard_pk(shard), SegmentItem.gsi2sk <= f"{stamp}#~"):
             if not isinstance(item, SegmentItem):
                 continue
             emit(item.tenant_id, "segment.refresh_requested", entity_type="segment", entity_id=item.segment_id,
                  data={"rule_version": int(item.rule_version or 1), "due": item.gsi2sk.split("#", 1)[0]})
-            with contextlib.suppress(UpdateError):  # the rule was saved meanwhile: it has its own next refresh
-                item.update(actions=[SegmentItem.gsi2sk.set(
-                    f"{_next_refresh(item.tenant_id, moment)}#{item.tenant_id}#{item.segment_id}")],
-                    condition=SegmentItem.gsi2sk == item.gsi2sk)
+            # False: the rule was saved meanwhile, and has its own next refresh
+            update_if(item, [SegmentItem.gsi2sk.set(
+                f"{_next_refresh(item.tenant_id, moment)}#{item.tenant_id}#{item.segment_id}")],
+                SegmentItem.gsi2sk == item.gsi2sk)
             requested += 1
     return requested
 
@@ -240,8 +237,8 @@ def preview(tenant_id: str, raw_rule: dict[str, Any]) -> SegmentPreviewOut:
     """
     import time
 
-    from skailan.crm.people import brand_locale
-    from skailan.crm.segments import matches
+    from skailan.crm.audiences.rules import matches
+    from skailan.crm.people.service import brand_locale
 
     rule = _rule(tenant_id, raw_rule)
     tz = _zone(brand_locale(tenant_id)[1])
@@ -258,7 +255,7 @@ def preview(tenant_id: str, raw_rule: dict[str, Any]) -> SegmentPreviewOut:
 
 def _compiled(segment: SegmentItem, fields: list[Any]) -> Any:
     """The stored rule as a `Group` (None if it no longer validates, e.g. its custom field was deleted)."""
-    from skailan.crm.segments import parse_rule
+    from skailan.crm.audiences.rules import parse_rule
 
     try:
         return parse_rule(segment.rule, fields)
@@ -281,7 +278,7 @@ def _zone(name: str) -> Any:
 
 
 def _membership(tenant_id: str, segment_id: str, person: PersonItem) -> FacetItem:
-    return FacetItem(person.pk, f"F#{SEGMENT_FACET}#{segment_id}", tenant_id=tenant_id, person_id=person.person_id,
+    return FacetItem(person.pk, facet_sk(SEGMENT_FACET, segment_id), tenant_id=tenant_id, person_id=person.person_id,
                      facet=SEGMENT_FACET, value=segment_id,
                      gsi1pk=facet_index_pk(tenant_id, SEGMENT_FACET, segment_id),
                      gsi1sk=f"{person.created_at}#{person.person_id}", created_at=person.created_at)
@@ -293,15 +290,15 @@ def _join(tenant_id: str, segment: SegmentItem, person: PersonItem) -> bool:
             tx.save(_membership(tenant_id, segment.segment_id, person), condition=FacetItem.pk.does_not_exist())
             tx.update(SegmentItem(segment.pk, segment.sk), actions=[SegmentItem.count.add(1)],
                       condition=SegmentItem.pk.exists())
-    except TransactWriteError:
+    except TransactionFailed:
         return False  # already a member (a redelivery) or the segment is gone
     return True
 
 
 def _leave(tenant_id: str, segment_id: str, person_id: str) -> bool:
-    from skailan.crm.lists import remove_membership
+    from skailan.crm.store.memberships import remove_membership
 
-    facet = FacetItem(person_pk(tenant_id, person_id), f"F#{SEGMENT_FACET}#{segment_id}", facet=SEGMENT_FACET,
+    facet = FacetItem(person_pk(tenant_id, person_id), facet_sk(SEGMENT_FACET, segment_id), facet=SEGMENT_FACET,
                       value=segment_id)
     remove_membership(tenant_id, facet)
     return True
@@ -309,7 +306,7 @@ def _leave(tenant_id: str, segment_id: str, person_id: str) -> bool:
 
 def evaluate_person(tenant_id: str, person_id: str, now: datetime | None = None) -> dict[str, list[str]]:
     """Bring one person's segment memberships in line with the rules; returns what changed."""
-    from skailan.crm.person_reads import find_person
+    from skailan.crm.store.person_reads import find_person
 
     person = find_person(tenant_id, person_id, consistent=True)
     return _evaluate(tenant_id, person_id, person, _brand_rules(tenant_id), now)
@@ -357,7 +354,7 @@ class _BrandRules:
         if self._compiled is None and not self.segments():
             self._compiled = []  # no segment: nothing to evaluate, no locale or fields to read
         if self._compiled is None:
-            from skailan.crm.people import brand_locale
+            from skailan.crm.people.service import brand_locale
             from skailan.crm.vocabulary.definitions import load
 
             self._tz = _zone(brand_locale(self.tenant_id)[1])
@@ -368,11 +365,11 @@ class _BrandRules:
 
 def _evaluate(tenant_id: str, person_id: str, person: PersonItem | None, rules: _BrandRules,
               now: datetime | None) -> dict[str, list[str]]:
-    from skailan.crm.people import as_segment_person
-    from skailan.crm.segments import matches
+    from skailan.crm.audiences.rules import matches
+    from skailan.crm.people.service import as_segment_person
 
     current = {f.value for f in FacetItem.query(person_pk(tenant_id, person_id),
-                                                FacetItem.sk.startswith(f"F#{SEGMENT_FACET}#"))}
+                                                FacetItem.sk.startswith(facet_sk(SEGMENT_FACET, "")))}
     active = person is not None and not person.deleted_at and not person.merged_into
     segments = rules.segments()
     joined: list[str] = []
@@ -399,8 +396,8 @@ def _evaluate(tenant_id: str, person_id: str, person: PersonItem | None, rules: 
 
 def backfill(tenant_id: str, segment_id: str, now: datetime | None = None) -> int | None:
     """Recompute a segment's whole membership; returns the count (None if the segment is gone)."""
-    from skailan.crm.people import as_segment_person, brand_locale
-    from skailan.crm.segments import matches
+    from skailan.crm.audiences.rules import matches
+    from skailan.crm.people.service import as_segment_person, brand_locale
     from skailan.crm.vocabulary.definitions import load
 
     try:
@@ -421,11 +418,9 @@ def backfill(tenant_id: str, segment_id: str, now: datetime | None = None) -> in
                 if person.person_id not in members:
                     batch.save(_membership(tenant_id, segment_id, person))
         for gone in members - inside:
-            batch.delete(FacetItem(person_pk(tenant_id, gone), f"F#{SEGMENT_FACET}#{segment_id}"))
-    try:
-        segment.update(actions=[SegmentItem.count.set(len(inside)), SegmentItem.status.set("ready")],
-                       condition=SegmentItem.rule_version == segment.rule_version)
-    except UpdateError:
+            batch.delete(FacetItem(person_pk(tenant_id, gone), facet_sk(SEGMENT_FACET, segment_id)))
+    if not update_if(segment, [SegmentItem.count.set(len(inside)), SegmentItem.status.set("ready")],
+                     SegmentItem.rule_version == segment.rule_version):
         return None  # the rule changed meanwhile: the newer event's backfill sets the count
     return len(inside)
 
@@ -439,8 +434,8 @@ CONTACT_EVENTS = ("contact.created", "contact.updated", "contact.deleted")
 
 def on_event(event: Any) -> dict[str, Any]:
     """The segments worker's dispatch: keep memberships and duplicate groups current."""
-    from skailan.crm.lists import drop_members_of as drop_list
-    from skailan.crm.merge import refresh_duplicates
+    from skailan.crm.audiences.lists import drop_members_of as drop_list
+    from skailan.crm.store.duplicates import refresh_duplicates
 
     tenant_id, entity_id, data = event.tenant_id, event.entity_id, event.data or {}
     if event.type in CONTACT_EVENTS and entity_id:
@@ -454,14 +449,14 @@ def on_event(event: Any) -> dict[str, Any]:
                 out[person_id] = evaluate_person(tenant_id, person_id)
         return out
     if event.type in ("conversation.created", "conversation.reopened") and data.get("person_id"):
-        from skailan.crm.timeline import record_conversation
+        from skailan.crm.people.timeline import record_conversation
 
         written = record_conversation(tenant_id, str(data["person_id"]), event.id, str(data.get("conversation_id")),
                                       str(data.get("channel") or ""), event.occurred_at,
                                       reopened=event.type == "conversation.reopened")
         return {"timeline": written}
     if event.type == "message.received" and data.get("person_id"):  # from the conversations context
-        from skailan.crm.people import record_interaction_item
+        from skailan.crm.people.service import record_interaction_item
 
         # The person as the update left it: evaluated without a second (consistent) read.
         person = record_interaction_item(tenant_id, str(data["person_id"]), event.occurred_at)
@@ -469,7 +464,7 @@ def on_event(event: Any) -> dict[str, Any]:
             return {}
         return {person.person_id: _evaluate(tenant_id, person.person_id, person, _brand_rules(tenant_id), None)}
     if event.type == "contact.imported":  # one event per batch of imported people: read together
-        from skailan.crm.merge import refresh_duplicates_of
+        from skailan.crm.store.duplicates import refresh_duplicates_of
 
         imported = consistent_people(tenant_id, [str(p) for p in [*data.get("created", []), *data.get("updated", [])]])
         refresh_duplicates_of(tenant_id, imported)
@@ -480,7 +475,7 @@ def on_event(event: Any) -> dict[str, Any]:
     if event.type == "segment.deleted":
         return {"dropped": drop_segment(tenant_id, entity_id)}
     if event.type == "field.deleted" and entity_id:
-        from skailan.crm.people import strip_field_values
+        from skailan.crm.people.service import strip_field_values
 
         return {"stripped": strip_field_values(tenant_id, entity_id)}
     if event.type == "list.deleted":

@@ -8,28 +8,12 @@ Phones, e-mails and custom values arrive as raw text and are normalised in the s
 where the brand's default country and field definitions are known; errors name the field.
 """
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import Field
 
-from skailan.platform.ids import EntityId
+from skailan.crm.values.types import MAX_TAGS, IdentityKind, Name, RawEmail, RawPhone, RefId, Tag
 from skailan.platform.models import RequestModel, ResponseModel
-
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-RawPhone = Annotated[str, Field(max_length=64)]
-RawEmail = Annotated[str, Field(max_length=254)]
-Tag = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[^#]+$")]
-RefId = EntityId
-Color = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
-MAX_TAGS = 20
-
-IdentityKind = Literal["phone", "email", "whatsapp", "telegram", "messenger", "instagram", "webchat"]
-
-
-class Page[T](ResponseModel):
-    items: list[T]
-    next_cursor: str | None = None
-
 
 # ---------------------------------------------------------------- people
 

@@ -22,12 +22,11 @@ import hashlib
 import html
 import json
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from importlib.resources import files
 from typing import Any
 
-from pynamodb.exceptions import PutError
-
-from skailan.crm.events import build, emit, emit_many
-from skailan.crm.form_models import (
+from skailan.crm.capture.form_models import (
     FormEmbedOut,
     FormFieldIn,
     FormFieldOut,
@@ -37,9 +36,13 @@ from skailan.crm.form_models import (
     FormSubmittedOut,
     FormUpdateIn,
 )
-from skailan.crm.models import Page
-from skailan.crm.sales_items import (
+from skailan.crm.events import build, emit, emit_many
+from skailan.crm.references import check_member
+from skailan.crm.store.items import facet_sk
+from skailan.crm.store.sales_items import (
+    FORM,
     FORM_GUARD_SK,
+    SUB,
     FormGuardItem,
     FormItem,
     FormSubmissionItem,
@@ -49,6 +52,8 @@ from skailan.crm.sales_items import (
     form_submissions_pk,
     forms_pk,
 )
+from skailan.crm.store.transact import save_if
+from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.errors import Conflict, NotFound, TooManyRequests, Unprocessable
@@ -59,8 +64,6 @@ from skailan.platform.pagination import clamp_limit, decode_cursor, encode_curso
 from skailan.platform.settings import get_settings
 from skailan.platform.storage import transaction
 
-FORM = "FORM#"
-SUB = "SUB#"
 HONEYPOT = "website"
 REQUIRED_KEYS = ("name", "phone", "email")
 DEFAULT_SUBMIT = "Enviar"
@@ -144,20 +147,14 @@ def _check_fields(fields: list[FormFieldIn], definitions: dict[str, Any], errors
 
 def _check_refs(tenant_id: str, values: dict[str, Any], errors: list[dict[str, Any]]) -> None:
     if values.get("list_id"):
-        from skailan.crm.lists import load_list
+        from skailan.crm.audiences.lists import load_list
 
         try:
             load_list(tenant_id, values["list_id"])
         except NotFound:
             errors.append({"field": "list_id", "error": "unknown", "message": both("Lista no encontrada",
                                                                                    "List not found")})
-    if values.get("owner_id"):
-        from skailan.tenancy.member_reads import find_member
-
-        member = find_member(tenant_id, values["owner_id"])
-        if member is None or member.status == "disabled":
-            errors.append({"field": "owner_id", "error": "unknown",
-                           "message": both("Responsable desconocido", "Unknown owner")})
+    check_member(errors, tenant_id, values.get("owner_id"))
 
 
 def _raise(errors: list[dict[str, Any]]) -> None:
@@ -241,13 +238,9 @@ def update_form(caller: Caller, form_id: str, data: FormUpdateIn, base_url: str 
             value = _clean_tags(value or [])
         setattr(item, key, value)
     item.updated_at = iso()
-    try:
-        item.save()  # VersionAttribute: a concurrent edit fails instead of being lost
-    except PutError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict(both("El formulario cambió mientras lo editabas", "The form changed while you edited it"),
-                           code="concurrent_update") from err
-        raise
+    if not save_if(item):  # VersionAttribute: a concurrent edit fails instead of being lost
+        raise Conflict(both("El formulario cambió mientras lo editabas", "The form changed while you edited it"),
+                       code="concurrent_update")
     emit(tenant_id, "form.updated", caller=caller, entity_type="form", entity_id=form_id,
          data={"changed": sorted(sent)})
     return _out(item, definitions, base_url)
@@ -310,58 +303,10 @@ def _input_html(form_id: str, field: FormFieldOut) -> str:
     return f'<div class="skailan-field">{label}{control}<small class="skailan-error" data-for="{name}"></small></div>'
 
 
-_SCRIPT = """(function () {
-  var config = %(config)s;
-  var form = document.getElementById("skailan-form-" + config.formId);
-  if (!form || form.dataset.skailanReady) { return; }
-  form.dataset.skailanReady = "1";
-  var message = form.querySelector(".skailan-form-message");
-  var button = form.querySelector("button[type=submit]");
-  function say(text, isError) {
-    message.textContent = text;
-    message.hidden = !text;
-    message.className = "skailan-form-message" + (isError ? " skailan-form-message-error" : "");
-  }
-  function clearErrors() {
-    Array.prototype.forEach.call(form.querySelectorAll(".skailan-error"), function (el) { el.textContent = ""; });
-  }
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    clearErrors();
-    say("", false);
-    var data = {page_url: window.location.href};
-    Array.prototype.forEach.call(form.elements, function (el) {
-      if (!el.name) { return; }
-      if (el.type === "checkbox") { data[el.name] = el.checked; }
-      else if (el.multiple) {
-        data[el.name] = Array.prototype.filter.call(el.options, function (o) { return o.selected; })
-          .map(function (o) { return o.value; });
-      } else if (el.value !== "") { data[el.name] = el.value; }
-    });
-    button.disabled = true;
-    fetch(config.submitUrl, {method: "POST", headers: {"Content-Type": "application/json"},
-                             body: JSON.stringify(data)})
-      .then(function (response) {
-        return response.json().then(function (body) { return {status: response.status, body: body}; });
-      })
-      .then(function (result) {
-        if (result.status < 300) {
-          if (result.body.redirect_url) { window.location.href = result.body.redirect_url; return; }
-          form.reset();
-          say(result.body.message || config.success, false);
-          return;
-        }
-        var error = result.body.error || {};
-        (Array.isArray(error.details) ? error.details : []).forEach(function (detail) {
-          var slot = form.querySelector('.skailan-error[data-for="' + detail.field + '"]');
-          if (slot) { slot.textContent = detail.message || detail.error; }
-        });
-        say(error.message || config.failure, true);
-      })
-      .catch(function () { say(config.failure, true); })
-      .then(function () { button.disabled = false; });
-  });
-})();"""
+@cache
+def _script_template() -> str:
+    """The embed script (a static asset beside this module, read once per container)."""
+    return files("skailan.crm.capture").joinpath("form_embed.js").read_text(encoding="utf-8").rstrip("\n")
 
 
 def embed(tenant_id: str, form_id: str, base_url: str) -> FormEmbedOut:
@@ -386,7 +331,7 @@ def embed(tenant_id: str, form_id: str, base_url: str) -> FormEmbedOut:
     markup = "\n".join(parts)
     config = {"formId": form_id, "submitUrl": url, "success": item.success_message or DEFAULT_SUCCESS,
               "failure": "No se pudo enviar; inténtalo de nuevo. / It could not be sent; try again."}
-    script = _SCRIPT % {"config": _script_json(config)}
+    script = _script_template().replace("__SKAILAN_FORM_CONFIG__", _script_json(config), 1)
     return FormEmbedOut(form_id=form_id, submit_url=url, html=markup, script=script,
                         snippet=f"{markup}\n<script>\n{script}\n</script>")
 
@@ -513,7 +458,7 @@ def _validate(form: FormItem, raw: dict[str, Any], country: str | None) -> dict[
 
 def submit(form_id: str, raw: Any, *, source_ip: str, user_agent: str | None) -> tuple[FormItem, FormSubmittedOut]:
     """The public submit (see module doc). Returns the form and what to answer."""
-    from skailan.crm.people import default_country
+    from skailan.crm.people.service import default_country
 
     form = form_for_submission(form_id)
     check_rate(form, source_ip or "unknown")
@@ -539,7 +484,7 @@ def submit(form_id: str, raw: Any, *, source_ip: str, user_agent: str | None) ->
                           "person_id": person.person_id, "created": created, "values": data["values"],
                           "consent": bool(data["consent"]), "page_url": data["page_url"]})]
     if created:
-        from skailan.crm.people import created_data
+        from skailan.crm.people.service import created_data
 
         events.insert(0, build(form.tenant_id, "contact.created", entity_type="contact", entity_id=person.person_id,
                                data={**created_data(person), "form_id": form_id}))
@@ -553,8 +498,7 @@ def submit(form_id: str, raw: Any, *, source_ip: str, user_agent: str | None) ->
 def _upsert_person(form: FormItem, data: dict[str, Any], submission: FormSubmissionItem,
                    now: str) -> tuple[Any, bool]:
     """Create the person or add to the one the e-mail / phone belongs to, with the submission record."""
-    from skailan.crm.people import phone_identity
-    from skailan.crm.sales_people import commit, lookup_owners
+    from skailan.crm.store.person_writes import commit, lookup_owners, phone_identity
 
     keys = ([("email", data["email"])] if data["email"] else []) + (
         [("phone", phone_identity(data["phone"]).key)] if data["phone"] else [])
@@ -577,7 +521,7 @@ def _upsert_person(form: FormItem, data: dict[str, Any], submission: FormSubmiss
 
 
 def _timeline_entry(form: FormItem, person_id: str, submission: FormSubmissionItem, now: str) -> Any:
-    from skailan.crm.timeline_items import timeline_item
+    from skailan.crm.store.timeline_items import timeline_item
 
     return timeline_item(form.tenant_id, person_id, "form_submitted", f"Formulario: {form.name}",
                          ref={"type": "form", "id": form.form_id, "submission_id": submission.submission_id},
@@ -590,8 +534,13 @@ def _counter(form: FormItem) -> tuple[Any, list[Any]]:
 
 def _create_write(form: FormItem, data: dict[str, Any], submission: FormSubmissionItem, now: str,
                   list_id: str | None) -> Any:
-    from skailan.crm.people import email_identity, new_person_item, phone_identity, set_identity
-    from skailan.crm.sales_people import PersonWrite
+    from skailan.crm.store.person_writes import (
+        PersonWrite,
+        email_identity,
+        new_person_item,
+        phone_identity,
+        set_identity,
+    )
     from skailan.crm.vocabulary.definitions import load
 
     item = new_person_item(form.tenant_id, new_id(), data["name"], now)
@@ -609,10 +558,17 @@ def _create_write(form: FormItem, data: dict[str, Any], submission: FormSubmissi
 
 def _update_write(form: FormItem, person_id: str, data: dict[str, Any], owners: dict[tuple[str, str], str],
                   submission: FormSubmissionItem, now: str, list_id: str | None) -> Any:
-    from skailan.crm.items import FacetItem, person_pk
-    from skailan.crm.people import derive, email_identity, phone_identity, set_identity, tag_key, touch
-    from skailan.crm.person_reads import find_person
-    from skailan.crm.sales_people import PersonWrite
+    from skailan.crm.store.items import FacetItem, person_pk
+    from skailan.crm.store.person_reads import find_person
+    from skailan.crm.store.person_writes import (
+        PersonWrite,
+        derive,
+        email_identity,
+        phone_identity,
+        set_identity,
+        touch,
+    )
+    from skailan.crm.values.text import tag_key
 
     person = find_person(form.tenant_id, person_id, consistent=True)
     if person is None or person.deleted_at:
@@ -639,7 +595,7 @@ def _update_write(form: FormItem, person_id: str, data: dict[str, Any], owners: 
     touch(person, now)
     if list_id:
         try:
-            FacetItem.get(person_pk(form.tenant_id, person.person_id), f"F#list#{list_id}")
+            FacetItem.get(person_pk(form.tenant_id, person.person_id), facet_sk("list", list_id))
             list_id = None  # already a member
         except FacetItem.DoesNotExist:
             pass

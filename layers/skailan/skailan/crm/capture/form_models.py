@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from skailan.crm.models import RefId
+from skailan.crm.values.types import RefId
 from skailan.platform.models import RequestModel, ResponseModel
 
 # ---------------------------------------------------------------- forms

@@ -5,7 +5,16 @@ imports) and other contexts call. Below `people.py`, so the modules `people.py` 
 
 from __future__ import annotations
 
-from skailan.crm.items import PERSON_SK, PersonItem, person_pk
+from skailan.crm.store.items import (
+    IDENTITY_SK,
+    PERSON_SK,
+    IdentityItem,
+    PeopleCountItem,
+    PersonItem,
+    identity_pk,
+    person_pk,
+    stats_pk,
+)
 from skailan.platform.errors import Conflict, NotFound
 from skailan.platform.i18n import both
 
@@ -33,3 +42,21 @@ def load_person(tenant_id: str, person_id: str, *, writable: bool = False) -> Pe
 def batch_people(tenant_id: str, person_ids: list[str]) -> dict[str, PersonItem]:
     keys = [(person_pk(tenant_id, pid), PERSON_SK) for pid in dict.fromkeys(person_ids)]
     return {p.person_id: p for p in PersonItem.batch_get(keys)} if keys else {}
+
+
+def find_by_identity(tenant_id: str, kind: str, key: str) -> PersonItem | None:
+    """The live person holding the identity (one GetItem on the identity, one on the person)."""
+    try:
+        ident = IdentityItem.get(identity_pk(tenant_id, kind, key), IDENTITY_SK)
+    except IdentityItem.DoesNotExist:
+        return None
+    person = find_person(tenant_id, ident.person_id)
+    if person is None or person.deleted_at:
+        return None
+    return person
+
+
+def people_total(tenant_id: str) -> int:
+    """Live people in the brand: one Query on the count shards (constant, however large the brand)."""
+    return max(sum(int(item.count or 0) for item in PeopleCountItem.query(
+        stats_pk(tenant_id), PeopleCountItem.sk.startswith("PEOPLE#"), consistent_read=True)), 0)

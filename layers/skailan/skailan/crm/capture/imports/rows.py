@@ -42,7 +42,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skailan.crm.imports.mapping import CUSTOM_PREFIX
+from skailan.crm.capture.imports.mapping import CUSTOM_PREFIX
 from skailan.crm.values.emails import InvalidEmail, normalize_email
 from skailan.crm.values.phones import InvalidPhone, normalize_phone, phone_match_key
 from skailan.crm.values.text import fold

@@ -21,7 +21,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 
-from skailan.crm.imports.rows import CandidatePerson, InvalidRow
+from skailan.crm.capture.imports.rows import CandidatePerson, InvalidRow
 
 COLUMNS = ("row", "kind", "reason_es", "reason_en")
 _NUMBERISH = re.compile(r"[+-][\d\s().,-]*")

@@ -20,27 +20,23 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from skailan.crm.events import build, emit_many
-from skailan.crm.items import PersonItem
-from skailan.crm.models import IdentityIn, IdentityOut
-from skailan.crm.people import (
+from skailan.crm.people.models import IdentityIn, IdentityOut
+from skailan.crm.people.service import created_data, default_country, normalize_email, normalize_phone
+from skailan.crm.store.items import PersonItem
+from skailan.crm.store.person_reads import find_by_identity, load_person
+from skailan.crm.store.person_writes import (
     Derived,
     Identity,
     IdentityTaken,
-    created_data,
-    default_country,
     derive,
     email_identity,
-    find_by_identity,
     identities_of,
     new_person_item,
-    normalize_email,
-    normalize_phone,
     phone_identity,
     set_identity,
     touch,
     write_person,
 )
-from skailan.crm.person_reads import load_person
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from skailan.crm.items import PERSON_SK, PersonItem, TimelineItem, person_pk
-from skailan.crm.models import Page, TimelineEntryOut
-from skailan.crm.person_reads import find_person
-from skailan.crm.timeline_items import TL, timeline_item
+from skailan.crm.people.models import TimelineEntryOut
+from skailan.crm.store.items import PERSON_SK, PersonItem, TimelineItem, person_pk
+from skailan.crm.store.person_reads import find_person
+from skailan.crm.store.timeline_items import TL, timeline_item
+from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.errors import NotFound
 from skailan.platform.i18n import both

@@ -17,9 +17,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from skailan.crm.audiences.models import ExportCreatedOut, ExportIn, ExportOut
 from skailan.crm.events import emit
-from skailan.crm.items import ExportItem
-from skailan.crm.models_audiences import ExportCreatedOut, ExportIn, ExportOut
+from skailan.crm.store.items import EXPORT, ExportItem, exports_pk
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.errors import NotFound
@@ -27,15 +27,10 @@ from skailan.platform.i18n import both
 from skailan.platform.ids import new_id
 from skailan.platform.settings import get_settings
 
-EXPORT = "EXPORT#"
 KEEP_DAYS = 7
 URL_SECONDS = 900
 BASE_COLUMNS = ("id", "name", "phone", "email", "tags", "owner_id", "journey_state", "customer_role",
                 "created_at", "updated_at")
-
-
-def exports_pk(tenant_id: str) -> str:
-    return f"T#{tenant_id}#EXPORTS"
 
 
 def _out(item: ExportItem, url: str | None = None) -> ExportOut:
@@ -98,7 +93,7 @@ def run_export(tenant_id: str, export_id: str) -> int:
     import io
     import tempfile
 
-    from skailan.crm.people import PeopleFilter, list_people
+    from skailan.crm.people.service import PeopleFilter, list_people
     from skailan.crm.vocabulary.definitions import load
     from skailan.platform.aws import client
 

@@ -14,46 +14,49 @@ come back shorter than `limit` with a `next_cursor` to continue.
 
 from __future__ import annotations
 
-import random
 import re
 import time
-from typing import TYPE_CHECKING, Any, NamedTuple
-
-from pynamodb.exceptions import TransactWriteError
-from pynamodb.expressions.update import Action
-from pynamodb.transactions import TransactWrite
+from typing import TYPE_CHECKING, Any
 
 from skailan.crm.events import build, emit_many
-from skailan.crm.items import (
-    IDENTITY_SK,
-    PERSON_SK,
+from skailan.crm.people.models import IdentityOut, PersonIn, PersonOut, PersonPatchIn
+from skailan.crm.references import check_member
+from skailan.crm.store.items import (
+    FACET,
     FacetItem,
-    IdentityItem,
     NameKeyItem,
     PersonItem,
-    TagItem,
     facet_index_pk,
-    identity_pk,
     name_index_pk,
     people_index_pk,
     person_pk,
 )
-from skailan.crm.models import IdentityOut, Page, PersonIn, PersonOut, PersonPatchIn
-from skailan.crm.person_reads import NOT_FOUND, batch_people, find_person, load_person
-from skailan.crm.timeline_items import timeline_item
+from skailan.crm.store.person_reads import NOT_FOUND, batch_people, find_by_identity, find_person, load_person
+from skailan.crm.store.person_writes import (
+    derive,
+    email_identity,
+    mark_interaction,
+    mark_lead_status,
+    new_person_item,
+    phone_identity,
+    set_identity,
+    touch,
+    unindex,
+    write_person,
+)
+from skailan.crm.store.timeline_items import timeline_item
+from skailan.crm.values.text import tag_key
+from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
 from skailan.platform.i18n import both
 from skailan.platform.ids import new_id
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
-from skailan.platform.storage import transaction
 
 if TYPE_CHECKING:
-    from skailan.crm.items import TimelineItem
     from skailan.crm.vocabulary.definitions import Definitions
 
-MAX_TRANSACTION_ITEMS = 100
 CONFLICT_RETRIES = 3
 _PHONE_LIKE = re.compile(r"^\+?[\d\s().\-/]{6,}$")
 _BRAND_TTL_SECONDS = 60.0
@@ -91,15 +94,6 @@ def default_country(tenant_id: str) -> str:
 # ---------------------------------------------------------------- identities (values)
 
 
-class Identity(NamedTuple):
-    kind: str
-    key: str  # what makes it unique (the phone match key, the lower-cased e-mail, the channel id)
-    value: str  # what is shown (E.164 for phones)
-
-    def as_json(self) -> dict[str, str]:
-        return {"kind": self.kind, "key": self.key, "value": self.value}
-
-
 def normalize_phone(raw: str, country: str | None, *, field_name: str = "phone") -> str:
     from skailan.crm.values.phones import normalize_phone as _normalize  # phonenumbers: imported on first use
 
@@ -112,211 +106,7 @@ def normalize_email(raw: str, *, field_name: str = "email") -> str:
     return _normalize(raw, field=field_name)
 
 
-def phone_identity(e164: str) -> Identity:
-    from skailan.crm.values.phones import phone_match_key
-
-    return Identity("phone", phone_match_key(e164), e164)
-
-
-def email_identity(email: str) -> Identity:
-    return Identity("email", email, email)
-
-
-def identities_of(item: PersonItem) -> dict[tuple[str, str], Identity]:
-    return {(i["kind"], i["key"]): Identity(i["kind"], i["key"], i["value"]) for i in item.identities or []}
-
-
-def set_identity(item: PersonItem, identity: Identity | None, *, kind: str) -> None:
-    """Replace the person's identities of `kind` (phone/e-mail: one each) by `identity`."""
-    kept = [i for i in item.identities or [] if i["kind"] != kind]
-    item.identities = kept + ([identity.as_json()] if identity else [])
-
-
 # ---------------------------------------------------------------- derived state and the one write
-
-
-class Derived:
-    """What a person's state implies in other items (plain class: no dataclass cost at import)."""
-
-    __slots__ = ("facets", "identities", "live", "names", "tag_names")
-
-    def __init__(self, identities: dict[tuple[str, str], Identity] | None = None,
-                 names: set[str] | None = None, *, live: bool = False) -> None:
-        self.live = live  # counted in the brand's people (not deleted, not merged)
-        self.identities = identities or {}
-        self.names = names or set()
-        self.facets: set[tuple[str, str]] = set()
-        self.tag_names: dict[str, str] = {}  # tag key → spelling
-
-
-def tag_key(name: str) -> str:
-    from skailan.crm.values.text import fold
-
-    return fold(name)
-
-
-def derive(item: PersonItem | None) -> Derived:
-    """Everything the person's state implies in other items; nothing for a deleted/merged person."""
-    from skailan.crm.values.text import name_search_keys
-
-    if item is None or item.deleted_at or item.merged_into:
-        return Derived()
-    out = Derived(identities=identities_of(item), names=set(name_search_keys(item.name)), live=True)
-    for tag in item.tags or []:
-        out.facets.add(("tag", tag_key(tag)))
-        out.tag_names.setdefault(tag_key(tag), tag)
-    for facet, value in (("journey", item.journey_state), ("owner", item.owner_id), ("role", item.customer_role)):
-        if value:
-            out.facets.add((facet, value))
-    return out
-
-
-def _facet_item(tenant_id: str, person: PersonItem, facet: str, value: str) -> FacetItem:
-    return FacetItem(person.pk, f"F#{facet}#{value}", tenant_id=tenant_id, person_id=person.person_id, facet=facet,
-                     value=value, gsi1pk=facet_index_pk(tenant_id, facet, value),
-                     gsi1sk=f"{person.created_at}#{person.person_id}", created_at=person.created_at)
-
-
-def _tag_counter(tx: TransactWrite, tenant_id: str, key: str, name: str, delta: int) -> None:
-    from skailan.crm.vocabulary.definitions import TAG, tags_pk
-
-    actions: list[Action] = [TagItem.count.add(delta)]
-    if delta > 0:
-        actions += [TagItem.name.set(TagItem.name | name), TagItem.kind.set(TagItem),
-                    TagItem.tenant_id.set(TagItem.tenant_id | tenant_id),
-                    TagItem.created_at.set(TagItem.created_at | iso())]
-    tx.update(TagItem(tags_pk(tenant_id), TAG + key), actions=actions)
-
-
-def people_count_change(tx: TransactWrite, tenant_id: str, delta: int) -> None:
-    """Add `delta` to one random shard of the brand's people count, inside the person's transaction."""
-    import random
-
-    from skailan.crm.items import PEOPLE_COUNT_SHARDS, PeopleCountItem, stats_pk
-
-    if delta:
-        shard = f"PEOPLE#{random.randrange(PEOPLE_COUNT_SHARDS):02d}"  # load spreading, not security
-        tx.update(PeopleCountItem(stats_pk(tenant_id), shard),
-                  actions=[PeopleCountItem.count.add(delta), PeopleCountItem.kind.set(PeopleCountItem)])
-
-
-def people_total(tenant_id: str) -> int:
-    """Live people in the brand: one Query on the count shards (constant, however large the brand)."""
-    from skailan.crm.items import PeopleCountItem, stats_pk
-
-    return max(sum(int(item.count or 0) for item in PeopleCountItem.query(
-        stats_pk(tenant_id), PeopleCountItem.sk.startswith("PEOPLE#"), consistent_read=True)), 0)
-
-
-class IdentityTaken(Conflict):
-    code = "contact_exists"
-
-
-def _field_of(kind: str) -> str:
-    return kind if kind in ("phone", "email") else "identities"
-
-
-def write_person(tenant_id: str, before: Derived | None, after: PersonItem, *,
-                 extra: list[TimelineItem] | None = None) -> None:
-    """Apply `after` (and everything it implies) in one transaction; `before=None` creates.
-
-    Raises `IdentityTaken` naming the field when a phone/e-mail/channel id belongs to someone
-    else, `Conflict(concurrent_update)` when the person changed meanwhile.
-    """
-    old = before or Derived()
-    new = derive(after)
-    pid = after.person_id
-    added_ids = [new.identities[k] for k in new.identities.keys() - old.identities.keys()]
-    removed_ids = [old.identities[k] for k in old.identities.keys() - new.identities.keys()]
-    tag_deltas = {k: 1 for f, k in new.facets - old.facets if f == "tag"} | {
-        k: -1 for f, k in old.facets - new.facets if f == "tag"}
-    size = (2 + len(added_ids) + len(removed_ids) + len(new.names ^ old.names) + len(new.facets ^ old.facets)
-            + len(extra or ()))
-    counters_inline = size + len(tag_deltas) <= MAX_TRANSACTION_ITEMS
-    for attempt in range(CONFLICT_RETRIES):
-        try:
-            _send_person(tenant_id, before, after, new, old, added_ids, removed_ids, extra, tag_deltas,
-                         counters_inline)
-            break
-        except TransactWriteError as err:
-            if attempt + 1 < CONFLICT_RETRIES and only_conflicts(err):
-                time.sleep(0.02 * 2**attempt + random.random() * 0.02)  # jitter
-                continue  # another transaction held a shared counter (people count, a tag): same write again
-            _explain_failure(tenant_id, pid, added_ids, err, creating=before is None)
-            raise
-    if not counters_inline:  # a huge tag change: counts follow right after (not in the transaction)
-        for key, delta in tag_deltas.items():
-            with transaction() as tx:
-                _tag_counter(tx, tenant_id, key, new.tag_names.get(key) or old.tag_names.get(key, key), delta)
-
-
-def only_conflicts(err: TransactWriteError) -> bool:
-    """True when a transaction was cancelled only because others were writing the same items."""
-    reasons = {r.code for r in (getattr(err, "cancellation_reasons", None) or []) if r is not None and r.code}
-    return (err.cause_response_code == "TransactionCanceledException" and "TransactionConflict" in reasons
-            and "ConditionalCheckFailed" not in reasons)
-
-
-def _send_person(tenant_id: str, before: Derived | None, after: PersonItem, new: Derived, old: Derived,
-                 added_ids: list[Identity], removed_ids: list[Identity], extra: list[TimelineItem] | None,
-                 tag_deltas: dict[str, int], counters_inline: bool) -> None:
-    pid = after.person_id
-    with transaction() as tx:
-        if before is None:
-            tx.save(after, condition=PersonItem.pk.does_not_exist())
-        else:
-            tx.save(after)  # VersionAttribute: fails if someone else saved first
-        for ident in added_ids:
-            tx.save(IdentityItem(identity_pk(tenant_id, ident.kind, ident.key), IDENTITY_SK, tenant_id=tenant_id,
-                                 person_id=pid, identity_kind=ident.kind, value=ident.value, created_at=iso()),
-                    condition=IdentityItem.pk.does_not_exist())
-        for ident in removed_ids:
-            tx.delete(IdentityItem(identity_pk(tenant_id, ident.kind, ident.key), IDENTITY_SK),
-                      condition=IdentityItem.person_id == pid)
-        for key in new.names - old.names:
-            tx.save(NameKeyItem(after.pk, f"N#{key}", tenant_id=tenant_id, person_id=pid,
-                                gsi1pk=name_index_pk(tenant_id), gsi1sk=f"{key}#{pid}"))
-        for key in old.names - new.names:
-            tx.delete(NameKeyItem(after.pk, f"N#{key}"))
-        for facet, value in new.facets - old.facets:
-            tx.save(_facet_item(tenant_id, after, facet, value))
-        for facet, value in old.facets - new.facets:
-            tx.delete(FacetItem(after.pk, f"F#{facet}#{value}"))
-        for entry in extra or ():
-            tx.save(entry)
-        people_count_change(tx, tenant_id, int(new.live) - int(old.live))
-        if counters_inline:
-            for key, delta in tag_deltas.items():
-                _tag_counter(tx, tenant_id, key, new.tag_names.get(key) or old.tag_names.get(key, key), delta)
-
-
-def _explain_failure(tenant_id: str, pid: str, claimed: list[Identity], err: TransactWriteError, *,
-                     creating: bool) -> None:
-    reasons = [r.code for r in (getattr(err, "cancellation_reasons", None) or []) if r is not None]
-    if err.cause_response_code != "TransactionCanceledException" or "ConditionalCheckFailed" not in reasons:
-        return
-    owners = owners_of(tenant_id, claimed)
-    taken = [{"field": _field_of(i.kind), "error": "taken", "kind": i.kind, "value": i.value, "person_id": owner}
-             for i in claimed if (owner := owners.get((i.kind, i.key))) and owner != pid]
-    if taken:
-        raise IdentityTaken(
-            both("Ya existe una persona con ese teléfono o correo", "A person with that phone or e-mail exists"),
-            details=taken) from err
-    if not creating:
-        raise Conflict(both("La persona cambió mientras la editabas; vuelve a intentarlo",
-                            "The person changed while you edited it; try again"), code="concurrent_update") from err
-
-
-def owners_of(tenant_id: str, identities: list[Identity]) -> dict[tuple[str, str], str]:
-    """Who holds each identity now (strongly consistent reads)."""
-    out: dict[tuple[str, str], str] = {}
-    for ident in identities:
-        try:
-            item = IdentityItem.get(identity_pk(tenant_id, ident.kind, ident.key), IDENTITY_SK, consistent_read=True)
-        except IdentityItem.DoesNotExist:
-            continue
-        out[(ident.kind, ident.key)] = item.person_id
-    return out
 
 
 # ---------------------------------------------------------------- output
@@ -350,17 +140,6 @@ def get_person(tenant_id: str, person_id: str) -> PersonOut:
     return to_out(load_person(tenant_id, person_id))
 
 
-def find_by_identity(tenant_id: str, kind: str, key: str) -> PersonItem | None:
-    try:
-        ident = IdentityItem.get(identity_pk(tenant_id, kind, key), IDENTITY_SK)
-    except IdentityItem.DoesNotExist:
-        return None
-    person = find_person(tenant_id, ident.person_id)
-    if person is None or person.deleted_at:
-        return None
-    return person
-
-
 # ---------------------------------------------------------------- validation
 
 
@@ -373,14 +152,7 @@ def _validate_refs(tenant_id: str, definitions: Definitions, values: dict[str, A
     if role and role not in definitions.roles:
         errors.append({"field": "customer_role", "error": "unknown",
                        "message": both("Rol de cliente desconocido", "Unknown customer role")})
-    owner = values.get("owner_id")
-    if owner:
-        from skailan.tenancy.member_reads import find_member
-
-        member = find_member(tenant_id, owner)
-        if member is None or member.status == "disabled":
-            errors.append({"field": "owner_id", "error": "unknown",
-                           "message": both("Responsable desconocido", "Unknown owner")})
+    check_member(errors, tenant_id, values.get("owner_id"))
 
 
 def _collect(errors: list[dict], fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -407,19 +179,6 @@ def _raise(errors: list[dict]) -> None:
 
 
 # ---------------------------------------------------------------- writes
-
-
-def new_person_item(tenant_id: str, person_id: str, name: str, now: str) -> PersonItem:
-    return PersonItem(person_pk(tenant_id, person_id), PERSON_SK, tenant_id=tenant_id, person_id=person_id,
-                      name=name, gsi1pk=people_index_pk(tenant_id), gsi1sk=f"{now}#{person_id}",
-                      gsi2pk=people_index_pk(tenant_id), gsi2sk=f"{now}#{person_id}", created_at=now, updated_at=now,
-                      custom={}, tags=[], identities=[])
-
-
-def touch(item: PersonItem, now: str) -> None:
-    item.updated_at = now
-    if item.gsi2pk:
-        item.gsi2sk = f"{now}#{item.person_id}"
 
 
 def create_person(caller: Caller | None, tenant_id: str, data: PersonIn) -> PersonOut:
@@ -555,7 +314,7 @@ def delete_person(caller: Caller, person_id: str) -> None:
         now = iso()
         item.deleted_at = now
         item.updated_at = now
-        item.gsi1pk = item.gsi1sk = item.gsi2pk = item.gsi2sk = None
+        unindex(item)
         item.identities = []
         write_person(tenant_id, before, item)
     remove_memberships(tenant_id, person_id)  # idempotent: a retried DELETE finishes the cleanup
@@ -577,8 +336,6 @@ def record_interaction_item(tenant_id: str, person_id: str, at: str) -> PersonIt
     Returns the person that changed as the update left it (ALL_NEW: the segments worker evaluates
     it without reading it again), or None (unknown, deleted, or already later).
     """
-    from pynamodb.exceptions import UpdateError
-
     person = find_person(tenant_id, person_id)
     if person is not None and person.merged_into:
         person = find_person(tenant_id, person.merged_into)
@@ -586,18 +343,7 @@ def record_interaction_item(tenant_id: str, person_id: str, at: str) -> PersonIt
         return None
     if person.last_interaction_at and person.last_interaction_at >= at:
         return None
-    condition = (PersonItem.pk.exists() & PersonItem.deleted_at.does_not_exist()
-                 & PersonItem.merged_into.does_not_exist()
-                 & (PersonItem.last_interaction_at.does_not_exist() | (PersonItem.last_interaction_at < at)))
-    try:
-        updated = PersonItem._get_connection().update_item(
-            person.pk, PERSON_SK, condition=condition,
-            actions=[PersonItem.last_interaction_at.set(at), PersonItem.version.add(1)], return_values="ALL_NEW")
-    except UpdateError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            return None  # a later message got there first, or the person went away
-        raise
-    return PersonItem.from_raw_data(updated["Attributes"])
+    return mark_interaction(person, at)  # None when a later message got there first, or the person went away
 
 
 LEAD_STATUSES = ("none", "in_progress", "completed")
@@ -607,8 +353,6 @@ def record_lead_status(tenant_id: str, person_id: str, status: str) -> str | Non
     """Set the person's `lead_status` (the lead flow's, for segments); emits `contact.updated`
     (changed: lead_status) so segments and automations see it. One conditional UpdateItem that
     bumps the version, like `record_interaction`. Returns the person changed, or None."""
-    from pynamodb.exceptions import UpdateError
-
     from skailan.crm.events import emit
 
     if status not in LEAD_STATUSES:
@@ -616,16 +360,8 @@ def record_lead_status(tenant_id: str, person_id: str, status: str) -> str | Non
     person = find_person(tenant_id, person_id)
     if person is None or person.deleted_at or person.merged_into or (person.lead_status or "none") == status:
         return None
-    condition = (PersonItem.pk.exists() & PersonItem.deleted_at.does_not_exist()
-                 & PersonItem.merged_into.does_not_exist())
-    try:
-        PersonItem._get_connection().update_item(
-            person.pk, PERSON_SK, condition=condition,
-            actions=[PersonItem.lead_status.set(status), PersonItem.version.add(1)])
-    except UpdateError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            return None
-        raise
+    if not mark_lead_status(person, status):
+        return None
     emit(tenant_id, "contact.updated", entity_type="contact", entity_id=person.person_id,
          data={"changed": ["lead_status"]})
     return person.person_id
@@ -662,14 +398,14 @@ def strip_field_values(tenant_id: str, key: str) -> int:
 
 
 def _has_memberships(tenant_id: str, person_id: str) -> bool:
-    return any(True for _ in FacetItem.query(person_pk(tenant_id, person_id), FacetItem.sk.startswith("F#"), limit=1))
+    return any(True for _ in FacetItem.query(person_pk(tenant_id, person_id), FacetItem.sk.startswith(FACET), limit=1))
 
 
 def remove_memberships(tenant_id: str, person_id: str) -> None:
     """Drop the person's list and segment memberships, each with its list/segment count."""
-    from skailan.crm.lists import remove_membership
+    from skailan.crm.store.memberships import remove_membership
 
-    for facet in list(FacetItem.query(person_pk(tenant_id, person_id), FacetItem.sk.startswith("F#"))):
+    for facet in list(FacetItem.query(person_pk(tenant_id, person_id), FacetItem.sk.startswith(FACET))):
         remove_membership(tenant_id, facet)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from skailan.crm.items import TimelineItem, person_pk
+from skailan.crm.store.items import TimelineItem, person_pk
 from skailan.platform.clock import iso
 from skailan.platform.ids import new_id
 

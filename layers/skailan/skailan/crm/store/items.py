@@ -53,6 +53,8 @@ are applied to the page read, so the requests per page stay constant.
 
 from __future__ import annotations
 
+import zlib
+
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
@@ -109,9 +111,60 @@ PERSON_SK = "PERSON"
 PEOPLE_COUNT_SHARDS = 16  # a hot counter in every person transaction: spread it so they rarely conflict
 IDENTITY_SK = "IDENTITY"
 BUSINESS_SK = "BUSINESS"
+BUSINESS_LINK = "PERSON#"  # sk prefix of a business's people (`PERSON#<person id>`)
+FIELD = "FIELD#"
+CROLE = "CROLE#"
+JOURNEY = "JOURNEY#"
+TAG = "TAG#"
+LIST = "LIST#"
+SEG = "SEG#"
+SEGMENT_REFRESH_SHARDS = 4
 
 
+EXPORT = "EXPORT#"
+FACET = "F#"  # sk prefix of every facet (and list / segment membership) item in a person's partition
 
+
+def facet_sk(facet: str, value: str) -> str:
+    """The sk of a facet item (`facet_sk("list", "")` is the prefix of all the person's lists)."""
+    return f"{FACET}{facet}#{value}"
+
+
+def exports_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#EXPORTS"
+
+
+def tags_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#TAGS"
+
+
+def lists_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#LISTS"
+
+
+def segments_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#SEGMENTS"
+
+
+def segment_refresh_pk(tenant_id: str) -> str:
+    """The refresh job's gsi2 partition of the brand's segments (global, sharded: see the doc above)."""
+    return segment_refresh_shard_pk(zlib.crc32(tenant_id.encode()) % SEGMENT_REFRESH_SHARDS)
+
+
+def segment_refresh_shard_pk(shard: int) -> str:
+    return f"SEGREFRESH#{shard}"
+
+
+def dups_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#DUPS"
+
+
+def businesses_index_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#BUSINESSES"
+
+
+def person_businesses_pk(tenant_id: str, person_id: str) -> str:
+    return f"T#{tenant_id}#P#{person_id}#BIZ"
 
 
 class ContactsItem(Model):

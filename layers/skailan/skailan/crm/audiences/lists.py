@@ -11,14 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pynamodb.exceptions import TransactWriteError
-
+from skailan.crm.audiences.models import ListIn, ListOut, ListUpdateIn, MembersResultOut
 from skailan.crm.events import emit
-from skailan.crm.items import FacetItem, ListItem, SegmentItem, facet_index_pk, person_pk
-from skailan.crm.models import Page
-from skailan.crm.models_audiences import ListIn, ListOut, ListUpdateIn, MembersResultOut
-from skailan.crm.person_reads import batch_people, load_person
-from skailan.crm.timeline_items import timeline_item
+from skailan.crm.store.items import (
+    LIST,
+    FacetItem,
+    ListItem,
+    facet_index_pk,
+    facet_sk,
+    lists_pk,
+    person_pk,
+)
+from skailan.crm.store.person_reads import batch_people, load_person
+from skailan.crm.store.timeline_items import timeline_item
+from skailan.crm.store.transact import TransactionFailed
+from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import NotFound
@@ -27,16 +34,7 @@ from skailan.platform.ids import new_id
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.storage import transaction
 
-LIST = "LIST#"
 CHUNK = 49
-
-
-def lists_pk(tenant_id: str) -> str:
-    return f"T#{tenant_id}#LISTS"
-
-
-def segments_pk(tenant_id: str) -> str:
-    return f"T#{tenant_id}#SEGMENTS"
 
 
 def _out(item: ListItem) -> ListOut:
@@ -76,7 +74,7 @@ def person_lists(tenant_id: str, person_id: str) -> list[ListOut]:
     """The lists a person belongs to: one Query on the person's partition + one BatchGet (the person panel)."""
 
     load_person(tenant_id, person_id)  # 404 for a missing person or another brand's id
-    list_ids = [f.value for f in FacetItem.query(person_pk(tenant_id, person_id), FacetItem.sk.startswith("F#list#"))]
+    list_ids = [f.value for f in FacetItem.query(person_pk(tenant_id, person_id), FacetItem.sk.startswith(facet_sk("list", "")))]
     if not list_ids:
         return []
     found = {i.list_id: i for i in ListItem.batch_get([(lists_pk(tenant_id), LIST + lid) for lid in list_ids])}
@@ -102,7 +100,7 @@ def lists_of_people(tenant_id: str, person_ids: list[str]) -> dict[str, list[str
 
 
 def _list_facets(tenant_id: str, person_id: str) -> list[str]:
-    return [f.value for f in FacetItem.query(person_pk(tenant_id, person_id), FacetItem.sk.startswith("F#list#"))]
+    return [f.value for f in FacetItem.query(person_pk(tenant_id, person_id), FacetItem.sk.startswith(facet_sk("list", "")))]
 
 
 def _memberships_in(tenant_id: str, people: list[str], list_ids: list[str]) -> dict[str, list[str]]:
@@ -113,7 +111,7 @@ def _memberships_in(tenant_id: str, people: list[str], list_ids: list[str]) -> d
     if -(-len(people) * len(list_ids) // 100) >= len(people):
         return {p: _list_facets(tenant_id, p) for p in people}
     held: dict[str, list[str]] = {p: [] for p in people}
-    for facet in FacetItem.batch_get([(person_pk(tenant_id, p), f"F#list#{lid}") for p in people for lid in list_ids]):
+    for facet in FacetItem.batch_get([(person_pk(tenant_id, p), facet_sk("list", lid)) for p in people for lid in list_ids]):
         held[facet.person_id].append(facet.value)
     return held
 
@@ -154,7 +152,7 @@ def member_ids(tenant_id: str, facet: str, value: str) -> Iterator[str]:
 
 
 def _membership(tenant_id: str, list_id: str, person_id: str, created_at: str | None) -> FacetItem:
-    return FacetItem(person_pk(tenant_id, person_id), f"F#list#{list_id}", tenant_id=tenant_id, person_id=person_id,
+    return FacetItem(person_pk(tenant_id, person_id), facet_sk("list", list_id), tenant_id=tenant_id, person_id=person_id,
                      facet="list", value=list_id, gsi1pk=facet_index_pk(tenant_id, "list", list_id),
                      gsi1sk=f"{created_at}#{person_id}", created_at=created_at)
 
@@ -167,7 +165,7 @@ def add_members(caller: Caller | None, tenant_id: str, list_id: str, person_ids:
     people = batch_people(tenant_id, wanted)
     active = [p for p in wanted if p in people and not people[p].deleted_at and not people[p].merged_into]
     not_found = [p for p in wanted if p not in active]
-    existing = {f.person_id for f in FacetItem.batch_get([(person_pk(tenant_id, p), f"F#list#{list_id}")
+    existing = {f.person_id for f in FacetItem.batch_get([(person_pk(tenant_id, p), facet_sk("list", list_id))
                                                           for p in active])} if active else set()
     new = [p for p in active if p not in existing]
     changed = 0
@@ -184,7 +182,7 @@ def add_members(caller: Caller | None, tenant_id: str, list_id: str, person_ids:
                 tx.update(ListItem(item.pk, item.sk), actions=[ListItem.count.add(len(chunk))],
                           condition=ListItem.pk.exists())
             changed += len(chunk)
-        except TransactWriteError:
+        except TransactionFailed:
             changed += sum(_add_one(tenant_id, item, pid, people[pid].created_at) for pid in chunk)
     if changed:
         emit(tenant_id, "list.members_added", caller=caller, entity_type="list", entity_id=list_id,
@@ -197,7 +195,7 @@ def _add_one(tenant_id: str, item: ListItem, person_id: str, created_at: str | N
         with transaction() as tx:
             tx.save(_membership(tenant_id, item.list_id, person_id, created_at), condition=FacetItem.pk.does_not_exist())
             tx.update(ListItem(item.pk, item.sk), actions=[ListItem.count.add(1)], condition=ListItem.pk.exists())
-    except TransactWriteError:
+    except TransactionFailed:
         return 0
     return 1
 
@@ -207,7 +205,7 @@ def remove_members(caller: Caller, list_id: str, person_ids: list[str]) -> Membe
     tenant_id = caller.tenant_id
     item = load_list(tenant_id, list_id)
     wanted = list(dict.fromkeys(person_ids))
-    existing = {f.person_id: f for f in FacetItem.batch_get([(person_pk(tenant_id, p), f"F#list#{list_id}")
+    existing = {f.person_id: f for f in FacetItem.batch_get([(person_pk(tenant_id, p), facet_sk("list", list_id))
                                                              for p in wanted])}
     changed = 0
     for pid in wanted:
@@ -215,11 +213,11 @@ def remove_members(caller: Caller, list_id: str, person_ids: list[str]) -> Membe
             continue
         try:
             with transaction() as tx:
-                tx.delete(FacetItem(person_pk(tenant_id, pid), f"F#list#{list_id}"), condition=FacetItem.pk.exists())
+                tx.delete(FacetItem(person_pk(tenant_id, pid), facet_sk("list", list_id)), condition=FacetItem.pk.exists())
                 tx.update(ListItem(item.pk, item.sk), actions=[ListItem.count.add(-1)], condition=ListItem.pk.exists())
                 tx.save(timeline_item(tenant_id, pid, "list_removed", item.name, ref={"type": "list", "id": list_id}))
             changed += 1
-        except TransactWriteError:
+        except TransactionFailed:
             continue
     if changed:
         emit(tenant_id, "list.members_removed", caller=caller, entity_type="list", entity_id=list_id,
@@ -228,20 +226,3 @@ def remove_members(caller: Caller, list_id: str, person_ids: list[str]) -> Membe
     return MembersResultOut(changed=changed, unchanged=len(wanted) - changed - len(not_found), not_found=not_found)
 
 
-def remove_membership(tenant_id: str, facet: FacetItem) -> None:
-    """Drop one membership (list or segment) and decrement its count; just drop other facets."""
-    counter: ListItem | SegmentItem | None = None
-    if facet.facet == "list":
-        counter = ListItem(lists_pk(tenant_id), LIST + facet.value)
-    elif facet.facet == "segment":
-        counter = SegmentItem(segments_pk(tenant_id), "SEG#" + facet.value)
-    key = FacetItem(facet.pk, facet.sk)
-    if counter is not None:
-        try:
-            with transaction() as tx:
-                tx.delete(key, condition=FacetItem.pk.exists())
-                tx.update(counter, actions=[type(counter).count.add(-1)], condition=type(counter).pk.exists())
-            return
-        except TransactWriteError:
-            pass  # the list or segment is gone (or the membership already was): drop the item alone
-    key.delete()

@@ -23,6 +23,8 @@ from skailan.platform.i18n import both
 
 STANDARD_TARGETS = ("name", "first_name", "last_name", "email", "phone", "tags", "city", "company", "notes")
 CUSTOM_PREFIX = "custom:"
+# Standard mapping targets a person item has no attribute for: kept as custom fields.
+CUSTOM_TARGETS = {"city": ("city", "Ciudad"), "company": ("company", "Empresa")}
 IDENTITY_TARGETS = {"name", "first_name", "last_name", "email", "phone"}
 
 _SYNONYMS: dict[str, tuple[str, ...]] = {

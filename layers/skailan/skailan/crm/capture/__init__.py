@@ -1,0 +1,1 @@
+"""Capturing people: public forms and file imports."""

@@ -1,0 +1,40 @@
+"""Checks that an id a CRM request names is something of the caller's brand — one rule per kind
+of reference, written once (people, deals, tasks, businesses, forms and imports use them).
+
+Each check appends the field's error to the request's `errors` list (the 422's details), so a
+request reports every bad reference at once. Ids are checked with the one id grammar
+(`platform.ids.is_valid_id`) before any read: a malformed id is unknown, never a key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from skailan.crm.store.person_reads import find_person
+from skailan.platform.i18n import both
+from skailan.platform.ids import is_valid_id
+from skailan.tenancy.member_reads import find_member
+
+UNKNOWN_OWNER = both("Responsable desconocido", "Unknown owner")
+
+
+def check_member(errors: list[dict[str, Any]], tenant_id: str, user_id: str | None, *, field: str = "owner_id",
+                 message: str = UNKNOWN_OWNER, active_only: bool = False) -> None:
+    """A member of the brand: invited or active (an owner may be set before they sign in), or only
+    active where the reference must act now (a task's assignee gets reminders); never disabled."""
+    if not user_id:
+        return
+    member = find_member(tenant_id, user_id)
+    if member is None or member.status == "disabled" or (active_only and member.status != "active"):
+        errors.append({"field": field, "error": "unknown", "message": message})
+
+
+def check_person(errors: list[dict[str, Any]], tenant_id: str, person_id: str | None, *,
+                 field: str = "person_id") -> None:
+    """A live person of the brand (not deleted)."""
+    if not person_id:
+        return
+    person = find_person(tenant_id, person_id) if is_valid_id(person_id) else None
+    if person is None or person.deleted_at:
+        errors.append({"field": field, "error": "unknown", "message": both("Persona no encontrada",
+                                                                           "Person not found")})

@@ -1,0 +1,110 @@
+"""The import job item: read, create, list, and its conditional updates — the worker's lease
+(`lease_owner` / `lease_until`) among them, so two workers never run one import.
+
+Every change to a job after its creation is a conditional UpdateItem: `update_if` answers False
+when the condition failed (someone else got there first), `update_leased` raises `LeaseLost`
+when the caller no longer holds the lease.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import Any
+
+from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
+from pynamodb.pagination import ResultIterator
+
+from skailan.crm.store.sales_items import IMPORT, ImportJobItem, imports_pk
+from skailan.platform.clock import iso
+from skailan.platform.i18n import both
+
+LEASE_SECONDS = 120
+
+
+class LeaseLost(Exception):
+    """The job's lease is held by another worker now: stop without touching the job."""
+
+
+def new_job(tenant_id: str, import_id: str, **attributes: Any) -> ImportJobItem:
+    """Store a new job (never over an existing one)."""
+    job = ImportJobItem(imports_pk(tenant_id), IMPORT + import_id, tenant_id=tenant_id, import_id=import_id,
+                        **attributes)
+    job.save(condition=ImportJobItem.pk.does_not_exist())
+    return job
+
+
+def find_job(tenant_id: str, import_id: str, *, consistent: bool = False) -> ImportJobItem | None:
+    try:
+        return ImportJobItem.get(imports_pk(tenant_id), IMPORT + import_id, consistent_read=consistent)
+    except ImportJobItem.DoesNotExist:
+        return None
+
+
+def query_jobs(tenant_id: str, *, start: Any, limit: int) -> ResultIterator[ImportJobItem]:
+    """The brand's jobs, newest first (one Query; `start` from `jobs_partition`'s cursor)."""
+    return ImportJobItem.query(imports_pk(tenant_id), ImportJobItem.sk.startswith(IMPORT), scan_index_forward=False,
+                               limit=limit, last_evaluated_key=start)
+
+
+def jobs_partition(tenant_id: str) -> str:
+    return imports_pk(tenant_id)
+
+
+def update_if(job: ImportJobItem, actions: list[Any], condition: Any) -> bool:
+    """One conditional UpdateItem on the job; False when the condition failed."""
+    try:
+        job.update(actions=actions, condition=condition)
+    except UpdateError as err:
+        if err.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def update(job: ImportJobItem, actions: list[Any]) -> None:
+    job.update(actions=actions)
+
+
+# ---------------------------------------------------------------- the worker's lease
+
+
+def acquire_lease(job: ImportJobItem, lease: str) -> bool:
+    """Take the job for this run (a pending or running job whose lease expired); False if busy."""
+    now = int(time.time())
+    condition = (ImportJobItem.status.is_in("pending", "running") & ImportJobItem.mapping.exists()
+                 & (ImportJobItem.lease_until.does_not_exist() | (ImportJobItem.lease_until < now)))
+    return update_if(job, [ImportJobItem.status.set("running"), ImportJobItem.lease_owner.set(lease),
+                           ImportJobItem.lease_until.set(now + LEASE_SECONDS),
+                           ImportJobItem.started_at.set(ImportJobItem.started_at | iso()),
+                           ImportJobItem.updated_at.set(iso())], condition)
+
+
+def renewal() -> Any:
+    """The action that extends the lease (added to a checkpoint's update)."""
+    return ImportJobItem.lease_until.set(int(time.time()) + LEASE_SECONDS)
+
+
+def update_leased(job: ImportJobItem, lease: str, actions: list[Any]) -> None:
+    if not update_if(job, [*actions, ImportJobItem.updated_at.set(iso())], ImportJobItem.lease_owner == lease):
+        raise LeaseLost
+
+
+def release_lease(job: ImportJobItem, lease: str, *, attempts: int | None = None) -> None:
+    actions: list[Action] = [ImportJobItem.lease_owner.remove(), ImportJobItem.lease_until.remove()]
+    if attempts is not None:
+        actions.append(ImportJobItem.attempts.set(attempts))
+    with contextlib.suppress(LeaseLost):
+        update_leased(job, lease, actions)
+
+
+def finish_leased(job: ImportJobItem, lease: str, actions: list[Any]) -> None:
+    """The run's last update: the outcome, and the lease given back."""
+    update_leased(job, lease, [*actions, ImportJobItem.finished_at.set(iso()), ImportJobItem.lease_owner.remove(),
+                               ImportJobItem.lease_until.remove()])
+
+
+def error_json(code: str, es: str, en: str, row: int | None = None) -> dict[str, Any]:
+    """A failed job's stored `error` (ImportOut.error)."""
+    return {"code": code, "message": both(es, en), "message_es": es, "message_en": en, "row": row}
