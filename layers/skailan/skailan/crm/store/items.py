@@ -57,18 +57,15 @@ import zlib
 
 from pynamodb.attributes import (
     BooleanAttribute,
-    DiscriminatorAttribute,
     JSONAttribute,
     NumberAttribute,
-    TTLAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
     VersionAttribute,
 )
-from pynamodb.models import Model
 
 from skailan.platform.settings import get_settings
-from skailan.platform.storage import overloaded_index
+from skailan.platform.storage import TableItem
 
 
 def tenant_pk(tenant_id: str) -> str:
@@ -167,27 +164,13 @@ def person_businesses_pk(tenant_id: str, person_id: str) -> str:
     return f"T#{tenant_id}#P#{person_id}#BIZ"
 
 
-class ContactsItem(Model):
+class ContactsItem(TableItem):
     """Base of every item in the contacts table; subclasses pass `discriminator=`."""
 
     class Meta:
         table_name = get_settings().contacts_table
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    kind = DiscriminatorAttribute()
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
-    gsi2pk = UnicodeAttribute(null=True)
-    gsi2sk = UnicodeAttribute(null=True)
-    gsi3pk = UnicodeAttribute(null=True)
-    gsi3sk = UnicodeAttribute(null=True)
-    gsi1 = overloaded_index("gsi1")
-    gsi2 = overloaded_index("gsi2")
-    gsi3 = overloaded_index("gsi3")
-    ttl = TTLAttribute(null=True)
-    created_at = UnicodeAttribute(null=True)
-    updated_at = UnicodeAttribute(null=True)
+    overloaded_indexes = 3
 
 
 # ---------------------------------------------------------------- person partition
