@@ -3,26 +3,16 @@ and case-insensitive, the whole message) suppress that channel for the sender an
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any
 
 from skailan.platform.events import DomainEvent
 from skailan.platform.observability import logger
+from skailan.platform.opt_out_words import KEYWORDS, fold, is_opt_out
 
-KEYWORDS = frozenset({"baja", "alto", "cancelar", "stop", "unsubscribe"})
+__all__ = ["CONFIRMATION", "KEYWORDS", "fold", "is_opt_out", "on_message_received"]
+
 CONFIRMATION = ("Listo: no te enviaremos más mensajes promocionales por este canal. "
                 "/ Done: you will not get promotional messages on this channel anymore.")
-
-
-def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-    return re.sub(r"[^a-z]+", " ", plain).strip()
-
-
-def is_opt_out(text: str | None) -> bool:
-    return bool(text) and fold(text or "") in KEYWORDS
 
 
 def on_message_received(event: DomainEvent) -> dict[str, Any]:

@@ -64,7 +64,7 @@ class MessageReceived(MessagePayload):
     type: str
     text: str | None = None
     provider_message_id: str
-    opt_out_keyword: bool = False  # an SMS / WhatsApp text that is an opt-out keyword (campaigns/optout.py)
+    opt_out_keyword: bool = False  # an SMS / WhatsApp text that is an opt-out keyword (platform/opt_out_words.py)
 
 
 class MessageSent(MessagePayload):

@@ -446,7 +446,7 @@ def _message_events(account: accounts.Account, conversation_id: str, message_id:
                                   "account_id": account.account_id, "person_id": person_id,
                                   "message_id": message_id}))
     if direction == "in":
-        from skailan.campaigns.optout import is_opt_out
+        from skailan.platform.opt_out_words import is_opt_out
 
         out.append(ev.build(tenant_id, ev.MESSAGE_RECEIVED, key=message_id, entity_type="conversation",
                             entity_id=conversation_id, actor=actor, occurred_at=_time(message.timestamp),
