@@ -98,6 +98,6 @@ def test_a_failed_condition_is_not_retried(demo, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _no_sleep(monkeypatch):
-    from skailan.crm.store import transact
+    from skailan.platform import cancellation
 
-    monkeypatch.setattr(transact.time, "sleep", lambda _s: None)
+    monkeypatch.setattr(cancellation.time, "sleep", lambda _s: None)

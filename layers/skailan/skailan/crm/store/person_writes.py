@@ -53,8 +53,9 @@ from skailan.crm.store.items import (
     tags_pk,
 )
 from skailan.crm.store.memberships import remove_membership
-from skailan.crm.store.transact import CONFLICT_RETRIES, backoff, only_conflicts, save_if
+from skailan.crm.store.transact import CONFLICT_RETRIES, only_conflicts, save_if
 from skailan.crm.values.text import name_search_keys, tag_key
+from skailan.platform.cancellation import conflict_pause
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict
 from skailan.platform.i18n import both
@@ -306,7 +307,7 @@ def _send_with_retries(tenant_id: str, pack: list[tuple[PersonWrite, _Ops]], *,
         except TransactWriteError as err:
             if attempt + 1 == CONFLICT_RETRIES or not only_conflicts(err):
                 return err
-        backoff(attempt)
+        conflict_pause(attempt)
     return None  # unreachable: the last attempt returns above
 
 

@@ -10,65 +10,55 @@ a failed condition is raised at once (`TransactionFailed`) for the caller to exp
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from skailan.platform.storage import shared_connection
+from skailan.platform.cancellation import (
+    CONDITION_FAILED,
+    TRANSACTION_CONFLICT,
+    cancellation_reasons,
+    conflict_pause,
+)
+from skailan.platform.storage import ConditionFailed, conditional, shared_connection
 
 Transaction = TransactWrite  # what `build` receives: save / update / delete / condition_check
 TransactionFailed = TransactWriteError
 CONFLICT_RETRIES = 3
-CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 def only_conflicts(err: TransactWriteError) -> bool:
     """True when a transaction was cancelled only because others were writing the same items."""
-    reasons = {r.code for r in (getattr(err, "cancellation_reasons", None) or []) if r is not None and r.code}
-    return (err.cause_response_code == "TransactionCanceledException" and "TransactionConflict" in reasons
-            and "ConditionalCheckFailed" not in reasons)
+    reasons = set(cancellation_reasons(err))
+    return TRANSACTION_CONFLICT in reasons and CONDITION_FAILED not in reasons
+
+
+def _refused(write: Callable[[], Any]) -> bool:
+    """Run one conditional write; True when its condition (or a VersionAttribute) refused it."""
+    try:
+        with conditional():
+            write()
+    except ConditionFailed:
+        return True
+    return False
 
 
 def save_if(item: Model, condition: Any = None) -> bool:
     """Save one item; False when the condition (or the item's VersionAttribute) failed."""
-    try:
-        item.save(condition=condition)
-    except PutError as err:
-        if err.cause_response_code == CONDITION_FAILED:
-            return False
-        raise
-    return True
+    return not _refused(lambda: item.save(condition=condition))
 
 
 def update_if(item: Model, actions: list[Any], condition: Any) -> bool:
     """One conditional UpdateItem; False when the condition failed."""
-    try:
-        item.update(actions=actions, condition=condition)
-    except UpdateError as err:
-        if err.cause_response_code == CONDITION_FAILED:
-            return False
-        raise
-    return True
+    return not _refused(lambda: item.update(actions=actions, condition=condition))
 
 
 def delete_if(item: Model, condition: Any) -> bool:
     """One conditional DeleteItem; False when the condition failed."""
-    try:
-        item.delete(condition=condition)
-    except DeleteError as err:
-        if err.cause_response_code == CONDITION_FAILED:
-            return False
-        raise
-    return True
-
-
-def backoff(attempt: int) -> None:
-    time.sleep(0.02 * 2**attempt + random.random() * 0.02)  # jitter, not security
+    return not _refused(lambda: item.delete(condition=condition))
 
 
 def transact(build: Callable[[TransactWrite], None], attempts: int = CONFLICT_RETRIES) -> None:
@@ -81,4 +71,4 @@ def transact(build: Callable[[TransactWrite], None], attempts: int = CONFLICT_RE
         except TransactWriteError as err:
             if not only_conflicts(err) or attempt == attempts - 1:
                 raise
-        backoff(attempt)
+        conflict_pause(attempt)
