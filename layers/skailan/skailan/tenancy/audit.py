@@ -4,24 +4,24 @@ from __future__ import annotations
 
 from skailan.platform.events import DomainEvent
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
-from skailan.tenancy.items import AuditItem, tenant_pk
+from skailan.tenancy.items import AuditItem, audit_actor_pk, audit_entity_pk, audit_sk, tenant_pk
 from skailan.tenancy.models import AuditEntryOut, Page
 
 
 def record(event: DomainEvent) -> None:
     """Idempotent: the key is (tenant, time#event id), so a redelivery rewrites the same item."""
-    pk = tenant_pk(event.tenant_id)
+    tenant_id = event.tenant_id
     AuditItem(
-        pk,
-        f"{event.occurred_at}#{event.id}",
+        tenant_pk(tenant_id),
+        audit_sk(event.occurred_at, event.id),
         event_id=event.id,
         type=event.type,
         occurred_at=event.occurred_at,
         actor=event.actor.model_dump(),
-        actor_pk=f"{pk}#U#{event.actor.id}" if event.actor.id else None,
+        actor_pk=audit_actor_pk(tenant_id, event.actor.id) if event.actor.id else None,
         entity_type=event.entity_type,
         entity_id=event.entity_id,
-        entity_pk=f"{pk}#E#{event.entity_type}" if event.entity_type else None,
+        entity_pk=audit_entity_pk(tenant_id, event.entity_type) if event.entity_type else None,
         data=event.data,
     ).save()
 
@@ -48,11 +48,11 @@ def list_entries(
     sk_range = AuditItem.sk.between(lower, upper)
     filters = None
     if user_id:
-        partition, attr, query = f"{pk}#U#{user_id}", "actor_pk", AuditItem.by_actor.query
+        partition, attr, query = audit_actor_pk(tenant_id, user_id), "actor_pk", AuditItem.by_actor.query
         if entity_type:
             filters = AuditItem.entity_type == entity_type
     elif entity_type:
-        partition, attr, query = f"{pk}#E#{entity_type}", "entity_pk", AuditItem.by_entity.query
+        partition, attr, query = audit_entity_pk(tenant_id, entity_type), "entity_pk", AuditItem.by_entity.query
     else:
         partition, attr, query = pk, "pk", AuditItem.query
     if entity_id:

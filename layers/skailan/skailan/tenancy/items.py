@@ -38,6 +38,46 @@ def tenant_pk(tenant_id: str) -> str:
     return f"T#{tenant_id}"
 
 
+# Every key string of the tenancy and audit tables is built here, so a key's layout has one owner.
+MEMBER_PREFIX = "MEMBER#"
+INVITATION_PREFIX = "INVITATION#"
+INVITATIONS_INDEX_PK = "INVITATIONS"  # gsi1 partition of every pending invitation (the purge job's)
+
+
+def member_sk_prefix() -> str:
+    return MEMBER_PREFIX
+
+
+def member_sk(user_id: str) -> str:
+    return MEMBER_PREFIX + user_id
+
+
+def user_index_pk(user_id: str) -> str:
+    """gsi1 partition listing a person's brands (sign-in)."""
+    return f"USER#{user_id}"
+
+
+def invitation_sk(invitation_id: str) -> str:
+    return INVITATION_PREFIX + invitation_id
+
+
+def invitation_index_sk(expires_at: str, tenant_id: str, invitation_id: str) -> str:
+    """gsi1 sort key: expiry first, so the purge job reads the expired ones with one range."""
+    return f"{expires_at}#{tenant_id}#{invitation_id}"
+
+
+def audit_sk(occurred_at: str, event_id: str) -> str:
+    """Time first (newest-first reads), the event id last (a redelivery rewrites the same item)."""
+    return f"{occurred_at}#{event_id}"
+
+
+def audit_actor_pk(tenant_id: str, actor_id: str) -> str:
+    return f"{tenant_pk(tenant_id)}#U#{actor_id}"
+
+
+def audit_entity_pk(tenant_id: str, entity_type: str) -> str:
+    return f"{tenant_pk(tenant_id)}#E#{entity_type}"
+
 
 class TenancyItem(TableItem):
     class Meta:

@@ -5,18 +5,16 @@ importing it back.
 
 from __future__ import annotations
 
-from skailan.tenancy.items import MemberItem, tenant_pk
-
-MEMBER = "MEMBER#"
+from skailan.tenancy.items import MemberItem, member_sk, tenant_pk, user_index_pk
 
 
 def find_member(tenant_id: str, user_id: str) -> MemberItem | None:
     try:
-        return MemberItem.get(tenant_pk(tenant_id), MEMBER + user_id)
+        return MemberItem.get(tenant_pk(tenant_id), member_sk(user_id))
     except MemberItem.DoesNotExist:
         return None
 
 
 def memberships_of(user_id: str) -> list[MemberItem]:
     """Every brand a person belongs to (gsi1 USER#<sub>); small, one Query."""
-    return list(MemberItem.gsi1.query(f"USER#{user_id}"))
+    return list(MemberItem.gsi1.query(user_index_pk(user_id)))

@@ -23,13 +23,20 @@ from skailan.platform.settings import get_settings
 from skailan.platform.storage import ConditionFailed, conditional, transaction
 from skailan.tenancy import cognito, roles
 from skailan.tenancy.events import emit
-from skailan.tenancy.items import InvitationItem, MemberItem, tenant_pk
+from skailan.tenancy.items import (
+    INVITATIONS_INDEX_PK,
+    InvitationItem,
+    MemberItem,
+    invitation_index_sk,
+    invitation_sk,
+    member_sk,
+    member_sk_prefix,
+    tenant_pk,
+    user_index_pk,
+)
 from skailan.tenancy.links import app_link
-from skailan.tenancy.member_reads import MEMBER, find_member, memberships_of
+from skailan.tenancy.member_reads import find_member, memberships_of
 from skailan.tenancy.models import InviteUserIn, Page, UpdateUserIn, UserOut
-
-INVITATION = "INVITATION#"
-INVITATIONS_INDEX_PK = "INVITATIONS"
 
 
 def _out(item: MemberItem) -> UserOut:
@@ -43,7 +50,7 @@ def _hash(secret: str) -> str:
 
 def get_member(tenant_id: str, user_id: str) -> MemberItem:
     try:
-        return MemberItem.get(tenant_pk(tenant_id), MEMBER + user_id)
+        return MemberItem.get(tenant_pk(tenant_id), member_sk(user_id))
     except MemberItem.DoesNotExist as err:
         raise NotFound("Usuario no encontrado. / User not found.", code="user_not_found") from err
 
@@ -51,7 +58,7 @@ def get_member(tenant_id: str, user_id: str) -> MemberItem:
 def list_members(tenant_id: str, *, cursor: str | None, limit: int | None) -> Page[UserOut]:
     pk = tenant_pk(tenant_id)
     results = MemberItem.query(
-        pk, MemberItem.sk.startswith(MEMBER), limit=clamp_limit(limit),
+        pk, MemberItem.sk.startswith(member_sk_prefix()), limit=clamp_limit(limit),
         last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk),
     )
     items = [_out(i) for i in results]
@@ -66,8 +73,8 @@ def _member_item(tenant_id: str, user_id: str, email: str, name: str | None, rol
                  invited_by: str | None) -> MemberItem:
     now = iso()
     return MemberItem(
-        tenant_pk(tenant_id), MEMBER + user_id, tenant_id=tenant_id, user_id=user_id, email=email, name=name,
-        role=role, status=status, invited_by=invited_by, gsi1pk=f"USER#{user_id}",
+        tenant_pk(tenant_id), member_sk(user_id), tenant_id=tenant_id, user_id=user_id, email=email, name=name,
+        role=role, status=status, invited_by=invited_by, gsi1pk=user_index_pk(user_id),
         gsi1sk=tenant_pk(tenant_id), created_at=now, updated_at=now,
     )
 
@@ -111,14 +118,14 @@ def invitation_id(tenant_id: str, email: str) -> str:
 
 def _member_with_email(tenant_id: str, email: str) -> MemberItem | None:
     # Members live in the brand's partition: a bounded Query with a filter, never a Scan.
-    found = MemberItem.query(tenant_pk(tenant_id), MemberItem.sk.startswith(MEMBER),
+    found = MemberItem.query(tenant_pk(tenant_id), MemberItem.sk.startswith(member_sk_prefix()),
                              filter_condition=MemberItem.email == email, limit=1, page_size=200)
     return next(iter(found), None)
 
 
 def _expired(placeholder: MemberItem) -> bool:
     try:
-        invitation = InvitationItem.get(placeholder.pk, INVITATION + placeholder.user_id)
+        invitation = InvitationItem.get(placeholder.pk, invitation_sk(placeholder.user_id))
     except InvitationItem.DoesNotExist:
         return True
     return parse_iso(invitation.expires_at) < utcnow()
@@ -150,7 +157,7 @@ def invite(caller: Caller, data: InviteUserIn) -> tuple[UserOut, str]:
     expires = iso(utcnow() + timedelta(hours=get_settings().invitation_ttl_hours))
     now = iso()
     member = MemberItem(  # a placeholder: no gsi1 (not a sign-in membership) until accepted
-        tenant_pk(caller.tenant_id), MEMBER + inv_id, tenant_id=caller.tenant_id, user_id=inv_id, email=email,
+        tenant_pk(caller.tenant_id), member_sk(inv_id), tenant_id=caller.tenant_id, user_id=inv_id, email=email,
         name=data.name, role=data.role, status="invited", invited_by=caller.principal_id, created_at=now,
         updated_at=now,
     )
@@ -158,9 +165,9 @@ def invite(caller: Caller, data: InviteUserIn) -> tuple[UserOut, str]:
         with conditional(), transaction() as tx:
             tx.save(member, condition=MemberItem.pk.does_not_exist())
             tx.save(InvitationItem(
-                tenant_pk(caller.tenant_id), INVITATION + inv_id, tenant_id=caller.tenant_id, user_id=inv_id,
+                tenant_pk(caller.tenant_id), invitation_sk(inv_id), tenant_id=caller.tenant_id, user_id=inv_id,
                 email=email, token_hash=_hash(secret), expires_at=expires, created_cognito_user=False,
-                gsi1pk=INVITATIONS_INDEX_PK, gsi1sk=f"{expires}#{caller.tenant_id}#{inv_id}", created_at=now,
+                gsi1pk=INVITATIONS_INDEX_PK, gsi1sk=invitation_index_sk(expires, caller.tenant_id, inv_id), created_at=now,
             ))
     except ConditionFailed as err:
         raise Conflict("Esa persona ya tiene una invitación pendiente. / That person already has a pending "
@@ -194,7 +201,7 @@ def accept_invitation(token: str, password: str) -> UserOut:
     invalid = BadRequest("La invitación no es válida. / The invitation is not valid.", code="invalid_invitation")
     try:
         tenant_id, inv_id, secret = token.split(".", 2)
-        invitation = InvitationItem.get(tenant_pk(tenant_id), INVITATION + inv_id)
+        invitation = InvitationItem.get(tenant_pk(tenant_id), invitation_sk(inv_id))
     except (ValueError, InvitationItem.DoesNotExist) as err:
         raise invalid from err
     if not hmac.compare_digest(invitation.token_hash, _hash(secret)):
@@ -304,7 +311,7 @@ def delete_member(caller: Caller, user_id: str) -> None:
 def remove_member(member: MemberItem) -> None:
     with transaction() as tx:
         tx.delete(member)
-        tx.delete(InvitationItem(member.pk, INVITATION + member.user_id))
+        tx.delete(InvitationItem(member.pk, invitation_sk(member.user_id)))
     if member.gsi1pk is None:
         return  # a pending invitation: no login of the person is ours to touch
     if not [m for m in memberships_of(member.user_id) if m.tenant_id != member.tenant_id]:

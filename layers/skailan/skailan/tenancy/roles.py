@@ -16,7 +16,7 @@ from skailan.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
 from skailan.platform.storage import ConditionFailed, conditional
 from skailan.tenancy.defaults import BUILTIN_ROLES, SUPER_ADMIN
 from skailan.tenancy.events import emit
-from skailan.tenancy.items import MemberItem, RoleItem, tenant_pk
+from skailan.tenancy.items import MemberItem, RoleItem, member_sk_prefix, tenant_pk
 from skailan.tenancy.models import RoleIn, RoleOut, RoleUpdateIn
 
 PREFIX = "ROLE#"
@@ -162,7 +162,7 @@ def delete_role(caller: Caller, key: str) -> None:
     check_grantable(caller, item.permissions or set())
     # Members live in the brand's partition: a Query with a filter, bounded to this brand.
     in_use = MemberItem.query(
-        tenant_pk(caller.tenant_id), MemberItem.sk.startswith("MEMBER#"),
+        tenant_pk(caller.tenant_id), MemberItem.sk.startswith(member_sk_prefix()),
         filter_condition=MemberItem.role == key, limit=1, page_size=200,
     )
     if next(iter(in_use), None) is not None:
