@@ -140,10 +140,6 @@ UPLOAD_NOT_FOUND = "Archivo no encontrado. / Upload not found."
 # ---------------------------------------------------------------- storage
 
 
-def _pk(tenant_id: str, upload_id: str) -> str:
-    return f"T#{tenant_id}#UP#{upload_id}"
-
-
 def object_key(tenant_id: str, upload_id: str, filename: str) -> str:
     name = _SAFE_NAME.sub("_", filename).strip("._")[:120] or "file"
     return f"{tenant_id}/uploads/{upload_id}/{name}"
@@ -195,13 +191,13 @@ def create_upload(tenant_id: str, conversation_id: str, channel: str, *, filenam
     """Record the upload and sign its PUT URL; returns (upload, url)."""
     from datetime import timedelta
 
-    from skailan.conversations.store.items import UploadItem
+    from skailan.conversations.store.items import UPLOAD_SK, UploadItem, upload_pk
 
     mime = content_type.split(";", 1)[0].strip().lower()
     limit = check_declared(channel, mime, size)
     upload_id = new_id()
     key = object_key(tenant_id, upload_id, filename)
-    UploadItem(_pk(tenant_id, upload_id), "U", tenant_id=tenant_id, upload_id=upload_id,
+    UploadItem(upload_pk(tenant_id, upload_id), UPLOAD_SK, tenant_id=tenant_id, upload_id=upload_id,
                conversation_id=conversation_id, channel=channel, key=key, filename=filename, content_type=mime,
                declared_size=size, max_bytes=limit, created_by=created_by, created_at=iso(),
                ttl=utcnow() + timedelta(days=UPLOAD_TTL_DAYS)).save(condition=UploadItem.pk.does_not_exist())
@@ -211,13 +207,13 @@ def create_upload(tenant_id: str, conversation_id: str, channel: str, *, filenam
 
 
 def load(tenant_id: str, upload_id: str) -> Upload:
-    from skailan.conversations.store.items import UploadItem
+    from skailan.conversations.store.items import UPLOAD_SK, UploadItem, upload_pk
     from skailan.platform.ids import is_valid_id
 
     if not is_valid_id(upload_id):
         raise NotFound(UPLOAD_NOT_FOUND, code="upload_not_found")
     try:
-        item = UploadItem.get(_pk(tenant_id, upload_id), "U")
+        item = UploadItem.get(upload_pk(tenant_id, upload_id), UPLOAD_SK)
     except UploadItem.DoesNotExist as err:
         raise NotFound(UPLOAD_NOT_FOUND, code="upload_not_found") from err
     return Upload(item.upload_id, item.conversation_id, item.channel, item.key, item.filename, item.content_type,

@@ -13,18 +13,17 @@ from skailan.conversations.inbox.models import (
     QuickReplyUpdateIn,
 )
 from skailan.conversations.inbox_events import emit
-from skailan.conversations.store.inbox_items import QuickReplyItem
+from skailan.conversations.store.inbox_items import (
+    QUICK_REPLY_PREFIX,
+    QuickReplyItem,
+    quick_replies_pk,
+    quick_reply_sk,
+)
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import NotFound, Unprocessable
 from skailan.platform.ids import new_id
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
-
-PREFIX = "Q#"
-
-
-def _pk(tenant_id: str) -> str:
-    return f"T#{tenant_id}#QR"
 
 
 def _out(item: QuickReplyItem) -> QuickReplyOut:
@@ -46,19 +45,19 @@ def _check_fields(text: str | None) -> None:
 
 def _load(tenant_id: str, reply_id: str) -> QuickReplyItem:
     try:
-        return QuickReplyItem.get(_pk(tenant_id), PREFIX + reply_id)
+        return QuickReplyItem.get(quick_replies_pk(tenant_id), quick_reply_sk(reply_id))
     except QuickReplyItem.DoesNotExist as err:
         raise NotFound("Respuesta rápida no encontrada. / Quick reply not found.", code="quick_reply_not_found") from err
 
 
 def list_replies(tenant_id: str, *, cursor: str | None, limit: int | None, q: str | None = None) -> Page[QuickReplyOut]:
-    pk = _pk(tenant_id)
+    pk = quick_replies_pk(tenant_id)
     condition = None
     if q:
         needle = q.strip().lower()
         condition = QuickReplyItem.shortcut.contains(needle) | QuickReplyItem.title.contains(q.strip())
-    results = QuickReplyItem.query(pk, QuickReplyItem.sk.startswith(PREFIX), filter_condition=condition,
-                                   limit=clamp_limit(limit),
+    results = QuickReplyItem.query(pk, QuickReplyItem.sk.startswith(QUICK_REPLY_PREFIX),
+                                   filter_condition=condition, limit=clamp_limit(limit),
                                    last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
     return Page[QuickReplyOut](items=[_out(i) for i in results], next_cursor=encode_cursor(results.last_evaluated_key))
 
@@ -83,8 +82,8 @@ def create_reply(caller: Caller, data: QuickReplyIn) -> QuickReplyOut:
     _check_attachments(caller.tenant_id, data.attachments)
     reply_id = new_id()
     now = iso()
-    item = QuickReplyItem(_pk(caller.tenant_id), PREFIX + reply_id, tenant_id=caller.tenant_id, reply_id=reply_id,
-                          shortcut=data.shortcut.lower(), title=data.title, text=data.text,
+    item = QuickReplyItem(quick_replies_pk(caller.tenant_id), quick_reply_sk(reply_id),
+                          tenant_id=caller.tenant_id, reply_id=reply_id, shortcut=data.shortcut.lower(), title=data.title, text=data.text,
                           attachments=[a.model_dump(exclude_none=True) for a in data.attachments],
                           created_by=caller.principal_id, created_at=now, updated_at=now)
     item.save(condition=QuickReplyItem.pk.does_not_exist())

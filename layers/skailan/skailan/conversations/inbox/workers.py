@@ -99,12 +99,17 @@ def _start_waiting(item: ConversationItem, at: str) -> None:
 
 def _notify_holder(item: ConversationItem, data: dict[str, Any]) -> None:
     from skailan.conversations.inbox import notifications
-    from skailan.conversations.store.inbox_items import MessageNoticeItem, NotificationItem, feed_pk
+    from skailan.conversations.store.inbox_items import (
+        MessageNoticeItem,
+        NotificationItem,
+        feed_pk,
+        message_notice_pk,
+    )
 
     user_id = item.assignee
     if not user_id:
         return
-    pk = f"T#{item.tenant_id}#U#{user_id}#MN"
+    pk = message_notice_pk(item.tenant_id, user_id)
     count = 1
     try:
         notice = MessageNoticeItem.get(pk, item.conversation_id)

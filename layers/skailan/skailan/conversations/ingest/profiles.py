@@ -81,15 +81,11 @@ def profile_name(account: Account, channel: str, user_id: str) -> str | None:
     return name
 
 
-def _pk(key: tuple[str, str, str]) -> str:
-    return f"T#{key[0]}#PROFILE#{key[1]}#{key[2]}"
-
-
 def _stored(key: tuple[str, str, str]) -> str | None:
-    from skailan.conversations.store.items import ProfileCacheItem
+    from skailan.conversations.store.items import PROFILE_SK, ProfileCacheItem, profile_cache_pk
 
     try:
-        return ProfileCacheItem.get(_pk(key), "PROFILE").name
+        return ProfileCacheItem.get(profile_cache_pk(*key), PROFILE_SK).name
     except ProfileCacheItem.DoesNotExist:
         return None
     except Exception as err:  # a cache: never the reason a message is not stored
@@ -98,11 +94,11 @@ def _stored(key: tuple[str, str, str]) -> str | None:
 
 
 def _store(key: tuple[str, str, str], name: str) -> None:
-    from skailan.conversations.store.items import ProfileCacheItem
+    from skailan.conversations.store.items import PROFILE_SK, ProfileCacheItem, profile_cache_pk
     from skailan.platform.clock import iso, utcnow
 
     try:
-        ProfileCacheItem(_pk(key), "PROFILE", name=name, created_at=iso(),
+        ProfileCacheItem(profile_cache_pk(*key), PROFILE_SK, name=name, created_at=iso(),
                          ttl=utcnow() + timedelta(days=STORE_DAYS)).save()
     except Exception as err:
         logger.warning("profile cache not written", error=type(err).__name__)

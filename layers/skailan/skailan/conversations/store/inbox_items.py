@@ -124,6 +124,22 @@ def digest_pk(tenant_id: str, user_id: str) -> str:
     return f"T#{tenant_id}#U#{user_id}#NM"
 
 
+def message_notice_pk(tenant_id: str, user_id: str) -> str:
+    """A user's unread "n new messages" notices, one per conversation (sk = conversation id)."""
+    return f"T#{tenant_id}#U#{user_id}#MN"
+
+
+QUICK_REPLY_PREFIX = "Q#"
+
+
+def quick_replies_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#QR"
+
+
+def quick_reply_sk(reply_id: str) -> str:
+    return QUICK_REPLY_PREFIX + reply_id
+
+
 
 class DueIndex(GlobalSecondaryIndex["InboxItem"]):
     class Meta:

@@ -40,6 +40,8 @@ CONVERSATION_SK = "C"
 MESSAGE_PREFIX = "M#"
 PROVIDER_REF_SK = "P"
 SESSION_SK = "W"
+UPLOAD_SK = "U"
+PROFILE_SK = "PROFILE"
 
 
 def conversation_pk(tenant_id: str, conversation_id: str) -> str:
@@ -64,6 +66,15 @@ def inbox_pk(tenant_id: str, status: str | None = None) -> str:
 
 def activity_sk(last_activity_at: str, conversation_id: str) -> str:
     return f"{last_activity_at}#{conversation_id}"
+
+
+def upload_pk(tenant_id: str, upload_id: str) -> str:
+    return f"T#{tenant_id}#UP#{upload_id}"
+
+
+def profile_cache_pk(tenant_id: str, account_id: str, user_id: str) -> str:
+    """A Messenger/Instagram customer's cached profile name, by account and page-scoped id."""
+    return f"T#{tenant_id}#PROFILE#{account_id}#{user_id}"
 
 
 

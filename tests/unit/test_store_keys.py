@@ -1,0 +1,30 @@
+"""Stored key layouts are a contract with data already in the tables: the store builders must
+produce exactly these strings (a change here strands existing items)."""
+
+from __future__ import annotations
+
+from skailan.conversations.store import inbox_items, items
+from skailan.tenancy import items as tenancy
+
+
+def test_tenancy_member_invitation_and_audit_keys() -> None:
+    assert tenancy.member_sk("u1") == "MEMBER#u1"
+    assert "MEMBER#u1".startswith(tenancy.member_sk_prefix())
+    assert not "INVITATION#u1".startswith(tenancy.member_sk_prefix())
+    assert tenancy.user_index_pk("u1") == "USER#u1"
+    assert tenancy.invitation_sk("i1") == "INVITATION#i1"
+    assert tenancy.INVITATIONS_INDEX_PK == "INVITATIONS"
+    assert tenancy.invitation_index_sk("2026-01-01T00:00:00Z", "acme", "i1") == "2026-01-01T00:00:00Z#acme#i1"
+    assert tenancy.audit_sk("2026-01-01T00:00:00Z", "e1") == "2026-01-01T00:00:00Z#e1"
+    assert tenancy.audit_actor_pk("acme", "u1") == "T#acme#U#u1"
+    assert tenancy.audit_entity_pk("acme", "role") == "T#acme#E#role"
+
+
+def test_conversations_inbox_keys() -> None:
+    assert inbox_items.message_notice_pk("acme", "u1") == "T#acme#U#u1#MN"
+    assert inbox_items.quick_replies_pk("acme") == "T#acme#QR"
+    assert inbox_items.quick_reply_sk("r1") == "Q#r1"
+    assert "Q#r1".startswith(inbox_items.QUICK_REPLY_PREFIX)
+    assert (items.upload_pk("acme", "up1"), items.UPLOAD_SK) == ("T#acme#UP#up1", "U")
+    assert (items.profile_cache_pk("acme", "acc1", "psid1"), items.PROFILE_SK) == (
+        "T#acme#PROFILE#acc1#psid1", "PROFILE")
