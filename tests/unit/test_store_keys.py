@@ -18,6 +18,14 @@ def test_tenancy_member_invitation_and_audit_keys() -> None:
     assert tenancy.audit_sk("2026-01-01T00:00:00Z", "e1") == "2026-01-01T00:00:00Z#e1"
     assert tenancy.audit_actor_pk("acme", "u1") == "T#acme#U#u1"
     assert tenancy.audit_entity_pk("acme", "role") == "T#acme#E#role"
+    assert (tenancy.tenant_pk("acme"), tenancy.BRAND_SK) == ("T#acme", "BRAND")
+    assert tenancy.role_sk("sales") == "ROLE#sales"
+    assert tenancy.api_key_sk("k1") == "APIKEY#k1"
+    assert tenancy.channel_account_sk("a1") == "CHANNEL#a1"
+    assert tenancy.close_reason_sk("c1") == "CLOSEREASON#c1"
+    assert (tenancy.route_guard_pk("email", "Ventas@Acme.MX"), tenancy.ROUTE_SK) == (
+        "ROUTE#email#ventas@acme.mx", "ROUTE")
+    assert tenancy.route_guard_pk("whatsapp", "PhoneID") == "ROUTE#whatsapp#PhoneID"
 
 
 def test_conversations_inbox_keys() -> None:

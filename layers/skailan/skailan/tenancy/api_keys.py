@@ -22,10 +22,9 @@ from skailan.platform.errors import Forbidden, NotFound
 from skailan.platform.ids import new_id
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.tenancy.events import emit
-from skailan.tenancy.items import ApiKeyItem, tenant_pk
+from skailan.tenancy.items import API_KEY_PREFIX, ApiKeyItem, api_key_sk, tenant_pk
 from skailan.tenancy.models import ApiKeyCreatedOut, ApiKeyIn, ApiKeyOut, Page
 
-PREFIX = "APIKEY#"
 KEY_SCHEME = "skl"
 # Recording "last used" on every call would double the writes; once a minute is enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -50,7 +49,7 @@ def create_key(caller: Caller, data: ApiKeyIn) -> ApiKeyCreatedOut:
     secret = secrets.token_urlsafe(32)
     raw = f"{KEY_SCHEME}.{caller.tenant_id}.{key_id}.{secret}"
     item = ApiKeyItem(
-        tenant_pk(caller.tenant_id), PREFIX + key_id, tenant_id=caller.tenant_id, key_id=key_id, name=data.name,
+        tenant_pk(caller.tenant_id), api_key_sk(key_id), tenant_id=caller.tenant_id, key_id=key_id, name=data.name,
         secret_hash=_hash(secret), hint=f"{KEY_SCHEME}.…{secret[-4:]}", permissions=set(data.permissions),
         created_by=caller.principal_id, created_at=iso(), updated_at=iso(),
     )
@@ -62,14 +61,14 @@ def create_key(caller: Caller, data: ApiKeyIn) -> ApiKeyCreatedOut:
 
 def list_keys(tenant_id: str, *, cursor: str | None, limit: int | None) -> Page[ApiKeyOut]:
     pk = tenant_pk(tenant_id)
-    results = ApiKeyItem.query(pk, ApiKeyItem.sk.startswith(PREFIX), limit=clamp_limit(limit),
+    results = ApiKeyItem.query(pk, ApiKeyItem.sk.startswith(API_KEY_PREFIX), limit=clamp_limit(limit),
                                last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
     return Page[ApiKeyOut](items=[_out(i) for i in results], next_cursor=encode_cursor(results.last_evaluated_key))
 
 
 def revoke_key(caller: Caller, key_id: str) -> ApiKeyOut:
     try:
-        item = ApiKeyItem.get(tenant_pk(caller.tenant_id), PREFIX + key_id)
+        item = ApiKeyItem.get(tenant_pk(caller.tenant_id), api_key_sk(key_id))
     except ApiKeyItem.DoesNotExist as err:
         raise NotFound("Clave de API no encontrada. / API key not found.", code="api_key_not_found") from err
     if item.revoked_at is None:
@@ -84,7 +83,7 @@ def revoke_keys_of(caller: Caller, user_id: str) -> int:
     pk = tenant_pk(caller.tenant_id)
     revoked = 0
     now = iso()
-    for item in ApiKeyItem.query(pk, ApiKeyItem.sk.startswith(PREFIX), page_size=200,
+    for item in ApiKeyItem.query(pk, ApiKeyItem.sk.startswith(API_KEY_PREFIX), page_size=200,
                                  filter_condition=(ApiKeyItem.created_by == user_id)
                                  & ApiKeyItem.revoked_at.does_not_exist()):
         item.update(actions=[ApiKeyItem.revoked_at.set(now)])
@@ -114,7 +113,7 @@ def effective_permissions(item: ApiKeyItem) -> frozenset[str] | None:
 def key_caller(tenant_id: str, key_id: str) -> Caller | None:
     """The caller a key id stands for right now (the function's own check behind the authorizer)."""
     try:
-        item = ApiKeyItem.get(tenant_pk(tenant_id), PREFIX + key_id)
+        item = ApiKeyItem.get(tenant_pk(tenant_id), api_key_sk(key_id))
     except ApiKeyItem.DoesNotExist:
         return None
     permissions = effective_permissions(item)
@@ -131,7 +130,7 @@ def authenticate(raw_key: str) -> Caller | None:
         return None
     _, tenant_id, key_id, secret = parts
     try:
-        item = ApiKeyItem.get(tenant_pk(tenant_id), PREFIX + key_id)
+        item = ApiKeyItem.get(tenant_pk(tenant_id), api_key_sk(key_id))
     except ApiKeyItem.DoesNotExist:
         return None
     if item.revoked_at is not None or not hmac.compare_digest(item.secret_hash, _hash(secret)):

@@ -21,10 +21,16 @@ from skailan.platform.pagination import clamp_limit, decode_cursor, encode_curso
 from skailan.platform.settings import get_settings
 from skailan.platform.storage import ConditionFailed, conditional, transaction
 from skailan.tenancy.events import emit
-from skailan.tenancy.items import ChannelAccountItem, RouteGuardItem, tenant_pk
+from skailan.tenancy.items import (
+    CHANNEL_PREFIX,
+    ROUTE_SK,
+    ChannelAccountItem,
+    RouteGuardItem,
+    channel_account_sk,
+    route_guard_pk,
+    tenant_pk,
+)
 from skailan.tenancy.models import ChannelAccountIn, ChannelAccountOut, ChannelAccountUpdateIn, Page
-
-PREFIX = "CHANNEL#"
 
 # Provider ids each channel needs (and which of them route webhooks), and its credentials.
 REQUIRED_EXTERNAL: dict[str, tuple[str, ...]] = {
@@ -52,10 +58,6 @@ REQUIRED_CREDENTIALS: dict[str, tuple[str, ...]] = {
     "email": (),
     "webchat": (),
 }
-
-
-def guard_pk(kind: str, external_id: str) -> str:
-    return f"ROUTE#{kind}#{external_id.lower() if kind == 'email' else external_id}"
 
 
 def _out(item: ChannelAccountItem) -> ChannelAccountOut:
@@ -91,18 +93,18 @@ def create_account(caller: Caller | None, tenant_id: str, data: ChannelAccountIn
     now = iso()
     name = secret_name(tenant_id, account_id) if data.credentials else None
     item = ChannelAccountItem(
-        tenant_pk(tenant_id), PREFIX + account_id, tenant_id=tenant_id, account_id=account_id,
+        tenant_pk(tenant_id), channel_account_sk(account_id), tenant_id=tenant_id, account_id=account_id,
         channel=data.channel, name=data.name, status="active", external=data.external, config=data.config,
         secret_name=name, created_at=now, updated_at=now,
     )
-    guards = [guard_pk("account", account_id)]
+    guards = [route_guard_pk("account", account_id)]
     if data.channel in ROUTING_EXTERNAL:
-        guards.append(guard_pk(data.channel, data.external[ROUTING_EXTERNAL[data.channel]]))
+        guards.append(route_guard_pk(data.channel, data.external[ROUTING_EXTERNAL[data.channel]]))
     try:
         with conditional(), transaction() as tx:
             tx.save(item, condition=ChannelAccountItem.pk.does_not_exist())
             for pk in guards:
-                tx.save(RouteGuardItem(pk, "ROUTE", tenant_id=tenant_id, account_id=account_id,
+                tx.save(RouteGuardItem(pk, ROUTE_SK, tenant_id=tenant_id, account_id=account_id,
                                        channel=data.channel, created_at=now),
                         condition=RouteGuardItem.pk.does_not_exist())
     except ConditionFailed as err:
@@ -141,7 +143,7 @@ def load_credentials(tenant_id: str, account_id: str) -> dict[str, Any]:
 
 def _load(tenant_id: str, account_id: str) -> ChannelAccountItem:
     try:
-        return ChannelAccountItem.get(tenant_pk(tenant_id), PREFIX + account_id)
+        return ChannelAccountItem.get(tenant_pk(tenant_id), channel_account_sk(account_id))
     except ChannelAccountItem.DoesNotExist as err:
         raise NotFound("Canal no encontrado. / Channel account not found.", code="channel_account_not_found") from err
 
@@ -153,7 +155,7 @@ def get_account(tenant_id: str, account_id: str) -> ChannelAccountOut:
 def list_accounts(tenant_id: str, *, cursor: str | None, limit: int | None) -> Page[ChannelAccountOut]:
     pk = tenant_pk(tenant_id)
     results = ChannelAccountItem.query(
-        pk, ChannelAccountItem.sk.startswith(PREFIX), limit=clamp_limit(limit),
+        pk, ChannelAccountItem.sk.startswith(CHANNEL_PREFIX), limit=clamp_limit(limit),
         last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk),
     )
     return Page[ChannelAccountOut](items=[_out(i) for i in results],
@@ -172,7 +174,7 @@ def set_status(caller: Caller, account_id: str, *, active: bool) -> ChannelAccou
 def route(kind: str, external_id: str) -> RouteGuardItem | None:
     """Which brand and account a provider id (or account id, kind="account") belongs to."""
     try:
-        return RouteGuardItem.get(guard_pk(kind, external_id), "ROUTE")
+        return RouteGuardItem.get(route_guard_pk(kind, external_id), ROUTE_SK)
     except RouteGuardItem.DoesNotExist:
         return None
 
@@ -311,14 +313,14 @@ def delete_account(caller: Caller, account_id: str) -> None:
     worker fails any reply still queued (`channel_disabled`)."""
     tenant_id = caller.tenant_id
     item = _load(tenant_id, account_id)
-    guards = [guard_pk("account", account_id)]
+    guards = [route_guard_pk("account", account_id)]
     if item.channel in ROUTING_EXTERNAL and (item.external or {}).get(ROUTING_EXTERNAL[item.channel]):
-        guards.append(guard_pk(item.channel, item.external[ROUTING_EXTERNAL[item.channel]]))
+        guards.append(route_guard_pk(item.channel, item.external[ROUTING_EXTERNAL[item.channel]]))
     try:
         with conditional(), transaction() as tx:
             tx.delete(item)
             for pk in guards:
-                tx.delete(RouteGuardItem(pk, "ROUTE"), condition=RouteGuardItem.account_id == account_id)
+                tx.delete(RouteGuardItem(pk, ROUTE_SK), condition=RouteGuardItem.account_id == account_id)
     except ConditionFailed as err:
         raise Conflict("El canal cambió mientras lo eliminabas; vuelve a intentarlo. / "
                        "The account changed while you deleted it; try again.", code="concurrent_update") from err

@@ -11,10 +11,8 @@ from skailan.platform.ids import new_id
 from skailan.platform.storage import ConditionFailed, conditional
 from skailan.tenancy.defaults import DEFAULT_CLOSE_REASONS
 from skailan.tenancy.events import emit
-from skailan.tenancy.items import CloseReasonItem, tenant_pk
+from skailan.tenancy.items import CLOSE_REASON_PREFIX, CloseReasonItem, close_reason_sk, tenant_pk
 from skailan.tenancy.models import CloseReasonIn, CloseReasonOut, CloseReasonUpdateIn
-
-PREFIX = "CLOSEREASON#"
 
 
 def _out(item: CloseReasonItem) -> CloseReasonOut:
@@ -28,7 +26,7 @@ def ensure_defaults(tenant_id: str) -> None:
     for position, (reason_id, name, name_en) in enumerate(DEFAULT_CLOSE_REASONS):
         item = CloseReasonItem(
             tenant_pk(tenant_id),
-            PREFIX + reason_id,
+            close_reason_sk(reason_id),
             tenant_id=tenant_id,
             reason_id=reason_id,
             name=name,
@@ -43,7 +41,7 @@ def ensure_defaults(tenant_id: str) -> None:
 
 def list_reasons(tenant_id: str, *, include_inactive: bool = False) -> list[CloseReasonOut]:
     # A brand has a handful of reasons: one Query returns them all, sorted for display.
-    items = CloseReasonItem.query(tenant_pk(tenant_id), CloseReasonItem.sk.startswith(PREFIX))
+    items = CloseReasonItem.query(tenant_pk(tenant_id), CloseReasonItem.sk.startswith(CLOSE_REASON_PREFIX))
     reasons = [_out(i) for i in items if include_inactive or i.active]
     return sorted(reasons, key=lambda r: (r.position, r.name))
 
@@ -54,7 +52,7 @@ def get_reason(tenant_id: str, reason_id: str) -> CloseReasonOut:
 
 def _load(tenant_id: str, reason_id: str) -> CloseReasonItem:
     try:
-        return CloseReasonItem.get(tenant_pk(tenant_id), PREFIX + reason_id)
+        return CloseReasonItem.get(tenant_pk(tenant_id), close_reason_sk(reason_id))
     except CloseReasonItem.DoesNotExist as err:
         raise NotFound(
             "Motivo de cierre no encontrado. / Close reason not found.", code="close_reason_not_found"
@@ -66,7 +64,7 @@ def create_reason(caller: Caller, data: CloseReasonIn) -> CloseReasonOut:
     now = iso()
     item = CloseReasonItem(
         tenant_pk(caller.tenant_id),
-        PREFIX + reason_id,
+        close_reason_sk(reason_id),
         tenant_id=caller.tenant_id,
         reason_id=reason_id,
         name=data.name,

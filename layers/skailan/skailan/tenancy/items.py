@@ -79,6 +79,35 @@ def audit_entity_pk(tenant_id: str, entity_type: str) -> str:
     return f"{tenant_pk(tenant_id)}#E#{entity_type}"
 
 
+BRAND_SK = "BRAND"
+ROUTE_SK = "ROUTE"
+ROLE_PREFIX = "ROLE#"
+API_KEY_PREFIX = "APIKEY#"
+CHANNEL_PREFIX = "CHANNEL#"
+CLOSE_REASON_PREFIX = "CLOSEREASON#"
+
+
+def role_sk(role_key: str) -> str:
+    return ROLE_PREFIX + role_key
+
+
+def api_key_sk(key_id: str) -> str:
+    return API_KEY_PREFIX + key_id
+
+
+def channel_account_sk(account_id: str) -> str:
+    return CHANNEL_PREFIX + account_id
+
+
+def close_reason_sk(reason_id: str) -> str:
+    return CLOSE_REASON_PREFIX + reason_id
+
+
+def route_guard_pk(kind: str, external_id: str) -> str:
+    """One outside id → one brand. E-mail addresses are case-insensitive, so stored lowercased."""
+    return f"ROUTE#{kind}#{external_id.lower() if kind == 'email' else external_id}"
+
+
 class TenancyItem(TableItem):
     class Meta:
         table_name = get_settings().tenancy_table

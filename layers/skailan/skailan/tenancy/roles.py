@@ -16,10 +16,8 @@ from skailan.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
 from skailan.platform.storage import ConditionFailed, conditional
 from skailan.tenancy.defaults import BUILTIN_ROLES, SUPER_ADMIN
 from skailan.tenancy.events import emit
-from skailan.tenancy.items import MemberItem, RoleItem, member_sk_prefix, tenant_pk
+from skailan.tenancy.items import ROLE_PREFIX, MemberItem, RoleItem, member_sk_prefix, role_sk, tenant_pk
 from skailan.tenancy.models import RoleIn, RoleOut, RoleUpdateIn
-
-PREFIX = "ROLE#"
 
 
 def _builtin_out(key: str) -> RoleOut:
@@ -40,7 +38,7 @@ def role_permissions(tenant_id: str, role_key: str) -> frozenset[str]:
     if role_key in BUILTIN_ROLES:
         return BUILTIN_ROLES[role_key]["permissions"]  # type: ignore[return-value]
     try:
-        return frozenset(RoleItem.get(tenant_pk(tenant_id), PREFIX + role_key).permissions or ())
+        return frozenset(RoleItem.get(tenant_pk(tenant_id), role_sk(role_key)).permissions or ())
     except RoleItem.DoesNotExist:
         return frozenset()
 
@@ -74,7 +72,7 @@ def _refuse_own(caller: Caller, key: str) -> None:
 def ensure_role_exists(tenant_id: str, role_key: str) -> None:
     if role_key in BUILTIN_ROLES:
         return
-    if RoleItem.count(tenant_pk(tenant_id), RoleItem.sk == PREFIX + role_key) == 0:
+    if RoleItem.count(tenant_pk(tenant_id), RoleItem.sk == role_sk(role_key)) == 0:
         raise Unprocessable(
             f"El rol '{role_key}' no existe. / Role '{role_key}' does not exist.",
             code="unknown_role",
@@ -83,7 +81,7 @@ def ensure_role_exists(tenant_id: str, role_key: str) -> None:
 
 
 def list_roles(tenant_id: str) -> list[RoleOut]:
-    custom = [_out(i) for i in RoleItem.query(tenant_pk(tenant_id), RoleItem.sk.startswith(PREFIX))]
+    custom = [_out(i) for i in RoleItem.query(tenant_pk(tenant_id), RoleItem.sk.startswith(ROLE_PREFIX))]
     return [_builtin_out(k) for k in BUILTIN_ROLES] + sorted(custom, key=lambda r: r.key)
 
 
@@ -95,7 +93,7 @@ def get_role(tenant_id: str, key: str) -> RoleOut:
 
 def _load(tenant_id: str, key: str) -> RoleItem:
     try:
-        return RoleItem.get(tenant_pk(tenant_id), PREFIX + key)
+        return RoleItem.get(tenant_pk(tenant_id), role_sk(key))
     except RoleItem.DoesNotExist as err:
         raise NotFound("Rol no encontrado. / Role not found.", code="role_not_found") from err
 
@@ -113,7 +111,7 @@ def create_role(caller: Caller, data: RoleIn) -> RoleOut:
     check_grantable(caller, data.permissions)
     now = iso()
     item = RoleItem(
-        tenant_pk(caller.tenant_id), PREFIX + data.key, tenant_id=caller.tenant_id, key=data.key,
+        tenant_pk(caller.tenant_id), role_sk(data.key), tenant_id=caller.tenant_id, key=data.key,
         name=data.name, description=data.description, permissions=set(data.permissions),
         created_at=now, updated_at=now,
     )
