@@ -30,6 +30,11 @@ def test_tenancy_member_invitation_and_audit_keys() -> None:
 
 def test_conversations_inbox_keys() -> None:
     assert inbox_items.message_notice_pk("acme", "u1") == "T#acme#U#u1#MN"
+    assert (inbox_items.agent_sk("u1"), inbox_items.team_sk("t1")) == ("A#u1", "M#t1")
+    assert "A#u1".startswith(inbox_items.AGENT_PREFIX) and "M#t1".startswith(inbox_items.TEAM_PREFIX)
+    assert inbox_items.account_templates_sk_prefix("acc1") == "W#acc1#"
+    assert inbox_items.template_sk("acc1", "hola", "es").startswith(inbox_items.account_templates_sk_prefix("acc1"))
+    assert (inbox_items.template_route_pk("123"), inbox_items.TEMPLATE_ROUTE_SK) == ("WATR#123", "ROUTE")
     assert inbox_items.quick_replies_pk("acme") == "T#acme#QR"
     assert inbox_items.quick_reply_sk("r1") == "Q#r1"
     assert "Q#r1".startswith(inbox_items.QUICK_REPLY_PREFIX)

@@ -18,16 +18,10 @@ from skailan.conversations.inbox.handlers import AGENT_PERMISSION, require_handl
 from skailan.conversations.inbox.models import AgentOut, AgentUpdateIn, Page, Presence
 from skailan.conversations.inbox_events import emit
 from skailan.conversations.store import timers
-from skailan.conversations.store.inbox_items import AgentItem, agents_pk, ready_pk
+from skailan.conversations.store.inbox_items import AGENT_PREFIX, AgentItem, agent_sk, agents_pk, ready_pk
 from skailan.platform.auth import Caller, grants
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.storage import ConditionFailed, conditional
-
-PREFIX = "A#"
-
-
-def agent_sk(user_id: str) -> str:
-    return PREFIX + user_id
 
 
 def get_agent(tenant_id: str, user_id: str, *, consistent: bool = False) -> AgentItem | None:
@@ -39,7 +33,8 @@ def get_agent(tenant_id: str, user_id: str, *, consistent: bool = False) -> Agen
 
 def all_agents(tenant_id: str, *, consistent: bool = False) -> list[AgentItem]:
     """Every agent item of a brand in one Query (1 MB pages hold thousands of agents)."""
-    return list(AgentItem.query(agents_pk(tenant_id), AgentItem.sk.startswith(PREFIX), consistent_read=consistent))
+    return list(AgentItem.query(agents_pk(tenant_id), AgentItem.sk.startswith(AGENT_PREFIX),
+                                consistent_read=consistent))
 
 
 def ready_action(tenant_id: str, status: str) -> Any:

@@ -289,8 +289,8 @@ MAX_PASSES = 3
 def _take_out_of_pool(tenant_id: str, user_id: str, reason: str) -> bool:
     """Presence offline (auto-assignment only picks online agents; the claim re-checks it in the
     transaction). Conditional, so a redelivered event changes nothing; True if it changed."""
-    from skailan.conversations.inbox.agents import agent_sk
     from skailan.conversations.inbox_events import emit
+    from skailan.conversations.store.inbox_items import agent_sk
     from skailan.platform.events import Actor
 
     agent = agents.get_agent(tenant_id, user_id, consistent=True)

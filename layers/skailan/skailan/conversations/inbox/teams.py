@@ -5,14 +5,12 @@ from __future__ import annotations
 from skailan.conversations.inbox.handlers import handler_member
 from skailan.conversations.inbox.models import TeamIn, TeamOut, TeamUpdateIn
 from skailan.conversations.inbox_events import emit
-from skailan.conversations.store.inbox_items import TeamItem, teams_pk
+from skailan.conversations.store.inbox_items import TEAM_PREFIX, TeamItem, team_sk, teams_pk
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
 from skailan.platform.ids import new_id
 from skailan.platform.storage import ConditionFailed, conditional
-
-PREFIX = "M#"
 
 
 def _out(item: TeamItem) -> TeamOut:
@@ -23,7 +21,7 @@ def _out(item: TeamItem) -> TeamOut:
 
 def all_teams(tenant_id: str) -> list[TeamItem]:
     """Every team of a brand: one Query (a brand has tens of teams, not thousands)."""
-    return list(TeamItem.query(teams_pk(tenant_id), TeamItem.sk.startswith(PREFIX)))
+    return list(TeamItem.query(teams_pk(tenant_id), TeamItem.sk.startswith(TEAM_PREFIX)))
 
 
 def list_teams(tenant_id: str) -> list[TeamOut]:
@@ -32,7 +30,7 @@ def list_teams(tenant_id: str) -> list[TeamOut]:
 
 def _load(tenant_id: str, team_id: str) -> TeamItem:
     try:
-        return TeamItem.get(teams_pk(tenant_id), PREFIX + team_id)
+        return TeamItem.get(teams_pk(tenant_id), team_sk(team_id))
     except TeamItem.DoesNotExist as err:
         raise NotFound("Equipo no encontrado. / Team not found.", code="team_not_found") from err
 
@@ -43,7 +41,7 @@ def get_team(tenant_id: str, team_id: str) -> TeamOut:
 
 def find_team(tenant_id: str, team_id: str) -> TeamItem | None:
     try:
-        return TeamItem.get(teams_pk(tenant_id), PREFIX + team_id)
+        return TeamItem.get(teams_pk(tenant_id), team_sk(team_id))
     except TeamItem.DoesNotExist:
         return None
 
@@ -82,7 +80,7 @@ def create_team(caller: Caller | None, tenant_id: str, data: TeamIn, *, team_id:
     _check_accounts(tenant_id, data.channel_accounts)
     team_id = team_id or new_id().lower()
     now = iso()
-    item = TeamItem(teams_pk(tenant_id), PREFIX + team_id, tenant_id=tenant_id, team_id=team_id, name=data.name,
+    item = TeamItem(teams_pk(tenant_id), team_sk(team_id), tenant_id=tenant_id, team_id=team_id, name=data.name,
                     description=data.description, members=set(data.members) or None,
                     channel_accounts=set(data.channel_accounts) or None, created_at=now, updated_at=now)
     try:

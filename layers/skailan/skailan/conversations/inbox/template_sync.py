@@ -23,7 +23,12 @@ from skailan.channels.errors import SendFailure
 from skailan.channels.whatsapp.templates import TemplateClient, TemplateUpdate, body_text, header_parameters
 from skailan.conversations import inbox_catalogue as catalogue
 from skailan.conversations.inbox_events import emit
-from skailan.conversations.store.inbox_items import WhatsAppTemplateItem, WhatsAppTemplateRouteItem
+from skailan.conversations.store.inbox_items import (
+    TEMPLATE_ROUTE_SK,
+    WhatsAppTemplateItem,
+    WhatsAppTemplateRouteItem,
+    template_route_pk,
+)
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import NotFound, SkailanError, Unprocessable
@@ -40,10 +45,6 @@ _EVENTS = {"APPROVED": "approved", "REINSTATED": "approved", "UNARCHIVED": "appr
 
 class ProviderUnavailable(SkailanError):
     status, code = 502, "provider_unavailable"
-
-
-def route_pk(meta_template_id: str) -> str:
-    return f"WATR#{meta_template_id}"
 
 
 def status_of(event: str | None) -> str:
@@ -123,14 +124,14 @@ def components_for(body: str | None, components: list[dict[str, Any]] | None,
 
 
 def write_route(tenant_id: str, account_id: str, waba_id: str, meta_template_id: str, name: str, language: str) -> None:
-    WhatsAppTemplateRouteItem(route_pk(meta_template_id), "ROUTE", tenant_id=tenant_id, account_id=account_id,
-                              waba_id=waba_id, name=name, language=language, created_at=iso()).save()
+    WhatsAppTemplateRouteItem(template_route_pk(meta_template_id), TEMPLATE_ROUTE_SK, tenant_id=tenant_id,
+                              account_id=account_id, waba_id=waba_id, name=name, language=language, created_at=iso()).save()
 
 
 def delete_route(meta_template_id: str | None) -> None:
     if meta_template_id:
-        WhatsAppTemplateRouteItem(route_pk(meta_template_id), "ROUTE", tenant_id="", account_id="", waba_id="",
-                                  name="", language="").delete()
+        WhatsAppTemplateRouteItem(template_route_pk(meta_template_id), TEMPLATE_ROUTE_SK, tenant_id="",
+                                  account_id="", waba_id="", name="", language="").delete()
 
 
 # ---------------------------------------------------------------- webhooks
@@ -146,7 +147,7 @@ def apply_update(update: TemplateUpdate) -> bool:
     from skailan.conversations.store.inbox_items import templates_pk as _pk
 
     try:
-        route = WhatsAppTemplateRouteItem.get(route_pk(update.template_id), "ROUTE")
+        route = WhatsAppTemplateRouteItem.get(template_route_pk(update.template_id), TEMPLATE_ROUTE_SK)
     except WhatsAppTemplateRouteItem.DoesNotExist:
         logger.warning("template update for an unknown template dropped", template_id=update.template_id,
                        waba_id=update.waba_id)
@@ -189,15 +190,14 @@ def apply_update(update: TemplateUpdate) -> bool:
 
 
 def sync_account(caller: Caller, account_id: str) -> dict[str, Any]:
-    from skailan.conversations.store.inbox_items import TEMPLATE_PREFIX as PREFIX
-    from skailan.conversations.store.inbox_items import template_id
+    from skailan.conversations.store.inbox_items import account_templates_sk_prefix, template_id
     from skailan.conversations.store.inbox_items import template_sk as _sk
     from skailan.conversations.store.inbox_items import templates_pk as _pk
 
     client = client_for(caller.tenant_id, account_id)
     tenant_id = caller.tenant_id
     existing = {(i.name, i.language): i for i in WhatsAppTemplateItem.query(
-        _pk(tenant_id), WhatsAppTemplateItem.sk.startswith(f"{PREFIX}{account_id}#"))}
+        _pk(tenant_id), WhatsAppTemplateItem.sk.startswith(account_templates_sk_prefix(account_id)))}
     seen: set[tuple[str, str]] = set()
     created = updated = 0
     try:

@@ -53,8 +53,22 @@ def agents_pk(tenant_id: str) -> str:
     return f"T#{tenant_id}#AGENTS"
 
 
+AGENT_PREFIX = "A#"
+
+
+def agent_sk(user_id: str) -> str:
+    return AGENT_PREFIX + user_id
+
+
 def teams_pk(tenant_id: str) -> str:
     return f"T#{tenant_id}#TEAMS"
+
+
+TEAM_PREFIX = "M#"
+
+
+def team_sk(team_id: str) -> str:
+    return TEAM_PREFIX + team_id
 
 
 def feed_pk(tenant_id: str, user_id: str) -> str:
@@ -81,6 +95,19 @@ def templates_pk(tenant_id: str) -> str:
 
 def template_sk(account_id: str, name: str, language: str) -> str:
     return f"{TEMPLATE_PREFIX}{account_id}#{name}#{language}"
+
+
+def account_templates_sk_prefix(account_id: str) -> str:
+    """The sort-key prefix of one channel account's templates."""
+    return f"{TEMPLATE_PREFIX}{account_id}#"
+
+
+TEMPLATE_ROUTE_SK = "ROUTE"
+
+
+def template_route_pk(meta_template_id: str) -> str:
+    """Webhook routing of a Meta template id (no tenant: Meta's id says which brand it is)."""
+    return f"WATR#{meta_template_id}"
 
 
 def template_id(account_id: str, name: str, language: str) -> str:

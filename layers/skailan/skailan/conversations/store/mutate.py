@@ -29,7 +29,7 @@ from pynamodb.expressions.condition import Condition
 
 from skailan.conversations.inbox_events import add_to
 from skailan.conversations.store import history, state
-from skailan.conversations.store.inbox_items import AgentItem, agents_pk
+from skailan.conversations.store.inbox_items import AgentItem, agent_sk, agents_pk
 from skailan.conversations.store.items import ConversationItem
 from skailan.platform.cancellation import cancellation_reasons, condition_failed, conflict_pause, contended
 from skailan.platform.clock import iso
@@ -61,8 +61,6 @@ class Plan:
 
 
 def _agent_key(tenant_id: str, user_id: str) -> AgentItem:
-    from skailan.conversations.inbox.agents import agent_sk
-
     return AgentItem(agents_pk(tenant_id), agent_sk(user_id))
 
 
