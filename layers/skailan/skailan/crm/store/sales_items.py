@@ -132,6 +132,55 @@ def alarm_pk(shard: int) -> str:
     return f"TASKALARM#{shard}"
 
 
+# ---------------------------------------------------------------- sort keys (and their query bounds)
+
+
+def submission_sk(at: str, submission_id: str) -> str:
+    return f"{SUB}{at}#{submission_id}"
+
+
+def rate_counter_sk(ip_hash: str, window: int) -> str:
+    return f"{ip_hash}#{window}"
+
+
+def stage_stat_sk(pipeline_id: str, stage_id: str, currency: str) -> str:
+    return f"{stage_stats_prefix(pipeline_id)}{stage_id}#{currency}"
+
+
+def stage_stats_prefix(pipeline_id: str) -> str:
+    """The sk prefix of every stage stat of one pipeline."""
+    return f"{STAT}{pipeline_id}#"
+
+
+def stage_flow_sk(pipeline_id: str, stage_id: str) -> str:
+    return f"{stage_flows_prefix(pipeline_id)}{stage_id}"
+
+
+def stage_flows_prefix(pipeline_id: str) -> str:
+    """The sk prefix of every stage flow counter of one pipeline."""
+    return f"{FLOW}{pipeline_id}#"
+
+
+def board_column_prefix(stage_id: str) -> str:
+    """The board's gsi1sk prefix of one column (stage) of a pipeline."""
+    return f"{stage_id}#"
+
+
+def task_status_prefix(status: str) -> str:
+    """The gsi1sk / gsi3sk prefix of the tasks in one status (an assignee's or a person's)."""
+    return f"{status}#"
+
+
+def overdue_tasks_range(now: str) -> tuple[str, str]:
+    """The `between` bounds of the open tasks due before `now` (no-due tasks sort after: excluded)."""
+    return task_status_prefix("open"), f"{task_status_prefix('open')}{now}"
+
+
+def alarms_due_by(now: str) -> str:
+    """Upper bound (`<=`) of the alarm index for alarms due at or before `now` ('~' sorts last)."""
+    return f"{now}#~"
+
+
 IMPORT = "IMPORT#"
 FORM = "FORM#"
 SUB = "SUB#"
