@@ -19,8 +19,8 @@ Pipelines and deals
   stage stat     pk T#<t>#PIPELINES       sk STAT#<p>#<stage>#<currency>   count, amount (ADD)
   stage flow     pk T#<t>#PIPELINES       sk FLOW#<p>#<stage>   deals that ever reached it (ADD)
   deal           pk T#<t>#DEAL#<id>       sk DEAL
-                 gsi1 T#<t>#PIPE#<p> / <stage pos>#<stage>#<updated_at>#<id>   board, column =
-                      begins_with(<pos>#<stage>#); the whole pipeline is the partition
+                 gsi1 T#<t>#PIPE#<p> / <stage>#<updated_at>#<id>   board, column =
+                      begins_with(<stage>#); the whole pipeline is the partition
                  gsi2 T#<t>#DEALS#OWNER#<user> / <expected_close|~>#<id>       an owner's deals
                  gsi3 T#<t>#P#<person>#DEALS / <created_at>#<id>                a person's deals
   deal task ref  pk T#<t>#DEAL#<id>       sk TASK#<task id>     a deal's tasks (same partition)
