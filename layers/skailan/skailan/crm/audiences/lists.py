@@ -18,6 +18,7 @@ from skailan.crm.store.items import (
     FacetItem,
     ListItem,
     facet_index_pk,
+    facet_member_sk,
     facet_sk,
     lists_pk,
     person_pk,
@@ -154,7 +155,7 @@ def member_ids(tenant_id: str, facet: str, value: str) -> Iterator[str]:
 def _membership(tenant_id: str, list_id: str, person_id: str, created_at: str | None) -> FacetItem:
     return FacetItem(person_pk(tenant_id, person_id), facet_sk("list", list_id), tenant_id=tenant_id, person_id=person_id,
                      facet="list", value=list_id, gsi1pk=facet_index_pk(tenant_id, "list", list_id),
-                     gsi1sk=f"{created_at}#{person_id}", created_at=created_at)
+                     gsi1sk=facet_member_sk(created_at, person_id), created_at=created_at)
 
 
 def add_members(caller: Caller | None, tenant_id: str, list_id: str, person_ids: list[str], *,

@@ -35,11 +35,15 @@ from skailan.crm.store.items import (
     PersonItem,
     SegmentItem,
     facet_index_pk,
+    facet_member_sk,
     facet_sk,
     people_index_pk,
     person_pk,
+    segment_refresh_due,
     segment_refresh_pk,
     segment_refresh_shard_pk,
+    segment_refresh_sk,
+    segment_refreshes_due_by,
     segments_pk,
 )
 from skailan.crm.store.transact import TransactionFailed, update_if
@@ -163,7 +167,7 @@ def _schedule_refresh(item: SegmentItem, rule: Any) -> bool:
         item.gsi2pk = item.gsi2sk = None
         return False
     item.gsi2pk = segment_refresh_pk(item.tenant_id)
-    item.gsi2sk = f"{_next_refresh(item.tenant_id, utcnow())}#{item.tenant_id}#{item.segment_id}"
+    item.gsi2sk = segment_refresh_sk(_next_refresh(item.tenant_id, utcnow()), item.tenant_id, item.segment_id)
     return True
 
 
@@ -175,14 +179,14 @@ def request_due_refreshes(now: datetime | None = None) -> int:
     stamp = iso(moment)
     requested = 0
     for shard in range(SEGMENT_REFRESH_SHARDS):
-        for item in SegmentItem.gsi2.query(segment_refresh_shard_pk(shard), SegmentItem.gsi2sk <= f"{stamp}#~"):
+        for item in SegmentItem.gsi2.query(segment_refresh_shard_pk(shard), SegmentItem.gsi2sk <= segment_refreshes_due_by(stamp)):
             if not isinstance(item, SegmentItem):
                 continue
             emit(item.tenant_id, "segment.refresh_requested", entity_type="segment", entity_id=item.segment_id,
-                 data={"rule_version": int(item.rule_version or 1), "due": item.gsi2sk.split("#", 1)[0]})
+                 data={"rule_version": int(item.rule_version or 1), "due": segment_refresh_due(item.gsi2sk)})
             # False: the rule was saved meanwhile, and has its own next refresh
             update_if(item, [SegmentItem.gsi2sk.set(
-                f"{_next_refresh(item.tenant_id, moment)}#{item.tenant_id}#{item.segment_id}")],
+                segment_refresh_sk(_next_refresh(item.tenant_id, moment), item.tenant_id, item.segment_id))],
                 SegmentItem.gsi2sk == item.gsi2sk)
             requested += 1
     return requested
@@ -281,7 +285,7 @@ def _membership(tenant_id: str, segment_id: str, person: PersonItem) -> FacetIte
     return FacetItem(person.pk, facet_sk(SEGMENT_FACET, segment_id), tenant_id=tenant_id, person_id=person.person_id,
                      facet=SEGMENT_FACET, value=segment_id,
                      gsi1pk=facet_index_pk(tenant_id, SEGMENT_FACET, segment_id),
-                     gsi1sk=f"{person.created_at}#{person.person_id}", created_at=person.created_at)
+                     gsi1sk=facet_member_sk(person.created_at, person.person_id), created_at=person.created_at)
 
 
 def _join(tenant_id: str, segment: SegmentItem, person: PersonItem) -> bool:

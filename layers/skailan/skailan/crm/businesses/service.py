@@ -25,11 +25,12 @@ from skailan.crm.store.items import (
     BusinessItem,
     BusinessLinkItem,
     business_pk,
+    business_search_prefix,
+    business_search_sk,
     businesses_index_pk,
     person_businesses_pk,
 )
 from skailan.crm.store.transact import delete_if, save_if
-from skailan.crm.values.text import search_prefix
 from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
@@ -84,10 +85,6 @@ def _normalized_contacts(tenant_id: str, phone: str | None, email: str | None) -
     return out_phone, out_email
 
 
-def _sort_key(name: str, business_id: str) -> str:
-    return f"{search_prefix(name) or '~'}#{business_id}"
-
-
 def create_business(caller: Caller, data: BusinessIn) -> BusinessOut:
     tenant_id = caller.tenant_id
     phone, email = _normalized_contacts(tenant_id, data.phone, data.email)
@@ -99,7 +96,7 @@ def create_business(caller: Caller, data: BusinessIn) -> BusinessOut:
                         business_id=business_id, name=name, website=data.website, phone=phone, email=email,
                         tax_id=data.tax_id, address=data.address, notes=data.notes,
                         key_account=data.key_account or None, account_manager_id=data.account_manager_id,
-                        gsi1pk=businesses_index_pk(tenant_id), gsi1sk=_sort_key(name, business_id), created_at=now,
+                        gsi1pk=businesses_index_pk(tenant_id), gsi1sk=business_search_sk(name, business_id), created_at=now,
                         updated_at=now)
     item.save(condition=BusinessItem.pk.does_not_exist())
     emit(tenant_id, "business.created", caller=caller, entity_type="business", entity_id=business_id,
@@ -123,7 +120,7 @@ def get_business(tenant_id: str, business_id: str) -> BusinessOut:
 
 def list_businesses(tenant_id: str, *, q: str | None, cursor: str | None, limit: int | None) -> Page[BusinessOut]:
     partition = businesses_index_pk(tenant_id)
-    prefix = search_prefix(q or "")
+    prefix = business_search_prefix(q or "")
     results = BusinessItem.gsi1.query(
         partition, BusinessItem.gsi1sk.startswith(prefix) if prefix else None, limit=clamp_limit(limit),
         last_evaluated_key=decode_cursor(cursor, partition_attr="gsi1pk", partition_value=partition))
@@ -138,7 +135,7 @@ def update_business(caller: Caller, business_id: str, data: BusinessUpdateIn) ->
                                         data.email if "email" in sent else None)
     if "name" in sent and data.name:
         item.name = " ".join(data.name.split())
-        item.gsi1sk = _sort_key(item.name, business_id)
+        item.gsi1sk = business_search_sk(item.name, business_id)
     for key in ("website", "tax_id", "address", "notes"):
         if key in sent:
             setattr(item, key, getattr(data, key))

@@ -51,6 +51,8 @@ from skailan.crm.store.sales_items import (
     form_rate_pk,
     form_submissions_pk,
     forms_pk,
+    rate_counter_sk,
+    submission_sk,
 )
 from skailan.crm.store.transact import save_if
 from skailan.crm.values.types import Page
@@ -362,7 +364,7 @@ def check_rate(form: FormItem, source_ip: str, *, now: datetime | None = None) -
     settings = get_settings()
     now = now or utcnow()
     window = int(now.timestamp()) // settings.form_rate_window_seconds
-    counter = RateCounterItem(form_rate_pk(form.tenant_id, form.form_id), f"{_ip_hash(form, source_ip)}#{window}")
+    counter = RateCounterItem(form_rate_pk(form.tenant_id, form.form_id), rate_counter_sk(_ip_hash(form, source_ip), window))
     expires = datetime.fromtimestamp((window + 1) * settings.form_rate_window_seconds, UTC) + timedelta(hours=1)
     counter.update(actions=[RateCounterItem.hits.add(1), RateCounterItem.ttl.set(expires),
                             RateCounterItem.kind.set(RateCounterItem)])
@@ -472,7 +474,7 @@ def submit(form_id: str, raw: Any, *, source_ip: str, user_agent: str | None) ->
     data = _validate(form, raw, default_country(form.tenant_id))
     submission_id = new_id()
     now = iso()
-    submission = FormSubmissionItem(form_submissions_pk(form.tenant_id, form_id), f"{SUB}{now}#{submission_id}",
+    submission = FormSubmissionItem(form_submissions_pk(form.tenant_id, form_id), submission_sk(now, submission_id),
                                     tenant_id=form.tenant_id, form_id=form_id, submission_id=submission_id,
                                     person_id="", values=data["values"], consent=data["consent"],
                                     ip_hash=_ip_hash(form, source_ip or "unknown"),

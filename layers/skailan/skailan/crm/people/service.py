@@ -30,6 +30,7 @@ from skailan.crm.store.items import (
     name_index_pk,
     people_index_pk,
     person_pk,
+    timed_sk_upto,
 )
 from skailan.crm.store.person_reads import NOT_FOUND, batch_people, find_by_identity, find_person, load_person
 from skailan.crm.store.person_writes import (
@@ -460,11 +461,11 @@ def _in_range(value: str | None, start: str | None, end: str | None) -> bool:
 
 def _range_condition(attr: Any, start: str | None, end: str | None) -> Any:
     if start and end:
-        return attr.between(start, end + "\uffff")
+        return attr.between(start, timed_sk_upto(end))
     if start:
         return attr >= start
     if end:
-        return attr <= end + "\uffff"
+        return attr <= timed_sk_upto(end)
     return None
 
 

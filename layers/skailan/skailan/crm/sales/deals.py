@@ -41,20 +41,23 @@ from skailan.crm.sales.models import (
 from skailan.crm.store.sales_items import (
     DEAL_SK,
     DEAL_TASK,
-    FLOW,
     PIPELINE,
-    STAT,
     DealItem,
     DealTaskRefItem,
     PipelineItem,
     StageFlowItem,
     StageStatItem,
+    board_column_prefix,
     board_pk,
     deal_pk,
     index_deal,
     owner_deals_pk,
     person_deals_pk,
     pipelines_pk,
+    stage_flow_sk,
+    stage_flows_prefix,
+    stage_stat_sk,
+    stage_stats_prefix,
 )
 from skailan.crm.store.transact import Transaction, TransactionFailed, save_if, transact
 from skailan.crm.values.types import Page
@@ -194,7 +197,7 @@ def create_pipeline(caller: Caller, data: PipelineIn) -> PipelineOut:
 
 
 def _stats(tenant_id: str, pipeline_id: str) -> list[StageStatItem]:
-    return list(StageStatItem.query(pipelines_pk(tenant_id), StageStatItem.sk.startswith(f"{STAT}{pipeline_id}#")))
+    return list(StageStatItem.query(pipelines_pk(tenant_id), StageStatItem.sk.startswith(stage_stats_prefix(pipeline_id))))
 
 
 def _deal_counts(tenant_id: str, pipeline_id: str) -> dict[str, int]:
@@ -254,7 +257,7 @@ def delete_pipeline(caller: Caller, pipeline_id: str) -> None:
     with StageStatItem.batch_write() as batch:
         for stat in _stats(tenant_id, pipeline_id):
             batch.delete(stat)
-        for flow in StageFlowItem.query(pipelines_pk(tenant_id), StageFlowItem.sk.startswith(f"{FLOW}{pipeline_id}#")):
+        for flow in StageFlowItem.query(pipelines_pk(tenant_id), StageFlowItem.sk.startswith(stage_flows_prefix(pipeline_id))):
             batch.delete(flow)
     emit(tenant_id, "pipeline.deleted", caller=caller, entity_type="pipeline", entity_id=pipeline_id,
          data={"name": item.name})
@@ -314,7 +317,7 @@ def _default_currency(tenant_id: str) -> str:
 
 def _stat(tx: Transaction, tenant_id: str, pipeline_id: str, stage_id: str, currency: str, count: int,
           amount: Decimal) -> None:
-    key = StageStatItem(pipelines_pk(tenant_id), f"{STAT}{pipeline_id}#{stage_id}#{currency}")
+    key = StageStatItem(pipelines_pk(tenant_id), stage_stat_sk(pipeline_id, stage_id, currency))
     tx.update(key, actions=[StageStatItem.count.add(count), StageStatItem.amount.add(amount),
                             StageStatItem.kind.set(StageStatItem),
                             StageStatItem.pipeline_id.set(pipeline_id), StageStatItem.stage_id.set(stage_id),
@@ -323,7 +326,7 @@ def _stat(tx: Transaction, tenant_id: str, pipeline_id: str, stage_id: str, curr
 
 def _reach(tx: Transaction, tenant_id: str, pipeline_id: str, stage_ids: list[str]) -> None:
     for stage_id in stage_ids:
-        tx.update(StageFlowItem(pipelines_pk(tenant_id), f"{FLOW}{pipeline_id}#{stage_id}"),
+        tx.update(StageFlowItem(pipelines_pk(tenant_id), stage_flow_sk(pipeline_id, stage_id)),
                   actions=[StageFlowItem.reached.add(1), StageFlowItem.kind.set(StageFlowItem),
                            StageFlowItem.pipeline_id.set(pipeline_id), StageFlowItem.stage_id.set(stage_id)])
 
@@ -551,7 +554,7 @@ def list_deals(tenant_id: str, *, pipeline_id: str | None, stage_id: str | None,
     else:
         pipeline = _load_pipeline(tenant_id, pipeline_id) if pipeline_id else ensure_default_pipeline(tenant_id)[0]
         index, partition, attr = DealItem.gsi1, board_pk(tenant_id, pipeline.pipeline_id), "gsi1pk"
-        condition = DealItem.gsi1sk.startswith(f"{stage_id}#") if stage_id else None
+        condition = DealItem.gsi1sk.startswith(board_column_prefix(stage_id)) if stage_id else None
     results = index.query(partition, condition, limit=limit, scan_index_forward=attr != "gsi2pk",
                           last_evaluated_key=decode_cursor(cursor, partition_attr=attr, partition_value=partition))
     deals = [d for d in results if isinstance(d, DealItem)]
@@ -587,7 +590,7 @@ def board(tenant_id: str, pipeline_id: str, *, stage_id: str | None = None, curs
         if stage_id is not None and stage.id != stage_id:
             continue
         results = DealItem.gsi1.query(
-            partition, DealItem.gsi1sk.startswith(f"{stage.id}#"), scan_index_forward=False, limit=limit,
+            partition, DealItem.gsi1sk.startswith(board_column_prefix(stage.id)), scan_index_forward=False, limit=limit,
             last_evaluated_key=decode_cursor(cursor, partition_attr="gsi1pk", partition_value=partition)
             if stage_id else None)
         deals = [_out(d, pipeline) for d in results if isinstance(d, DealItem)]
@@ -595,7 +598,7 @@ def board(tenant_id: str, pipeline_id: str, *, stage_id: str | None = None, curs
                                       totals=sorted(totals.get(stage.id, []), key=lambda t: t.currency),
                                       deals=deals, next_cursor=encode_cursor(results.last_evaluated_key)))
     flows = {f.stage_id: int(f.reached or 0) for f in StageFlowItem.query(
-        pipelines_pk(tenant_id), StageFlowItem.sk.startswith(f"{FLOW}{pipeline.pipeline_id}#"))}
+        pipelines_pk(tenant_id), StageFlowItem.sk.startswith(stage_flows_prefix(pipeline.pipeline_id)))}
     progression = _progression(pipeline)
     start = flows.get(progression[0], 0) if progression else 0
     conversion = []

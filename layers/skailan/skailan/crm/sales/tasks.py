@@ -38,11 +38,14 @@ from skailan.crm.store.sales_items import (
     TaskItem,
     TaskTypeItem,
     alarm_pk,
+    alarms_due_by,
     assignee_tasks_pk,
     deal_pk,
     index_task,
+    overdue_tasks_range,
     person_tasks_pk,
     task_pk,
+    task_status_prefix,
     task_types_pk,
 )
 from skailan.crm.store.transact import Transaction, TransactionFailed, save_if, transact
@@ -350,11 +353,11 @@ def list_tasks(tenant_id: str, *, assignee_id: str | None, person_id: str | None
         sort = TaskItem.gsi1sk
     condition: Any  # a pynamodb condition on TaskItem, or None
     if overdue:
-        condition = sort.between("open#", f"open#{now}")
+        condition = sort.between(*overdue_tasks_range(now))
     elif status == "all":
         condition = None
     else:
-        condition = sort.startswith(f"{status}#")
+        condition = sort.startswith(task_status_prefix(status))
     results = index.query(partition, condition, limit=limit,
                           last_evaluated_key=decode_cursor(cursor, partition_attr=attr, partition_value=partition))
     tasks = [t for t in results if isinstance(t, TaskItem)]
@@ -384,7 +387,7 @@ def _supervisors(tenant_id: str) -> list[str]:
 def _due_alarms(now: str) -> Iterator[TaskItem]:
     """Alarms due at `now`, shard by shard, page by page (a Query per shard; never a Scan)."""
     for shard in range(ALARM_SHARDS):
-        for task in TaskItem.gsi2.query(alarm_pk(shard), TaskItem.gsi2sk <= f"{now}#~"):
+        for task in TaskItem.gsi2.query(alarm_pk(shard), TaskItem.gsi2sk <= alarms_due_by(now)):
             if isinstance(task, TaskItem):
                 yield task
 

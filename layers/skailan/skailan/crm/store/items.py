@@ -64,6 +64,7 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 
+from skailan.crm.values.text import search_prefix
 from skailan.platform.settings import get_settings
 from skailan.platform.storage import TableItem
 
@@ -162,6 +163,45 @@ def businesses_index_pk(tenant_id: str) -> str:
 
 def person_businesses_pk(tenant_id: str, person_id: str) -> str:
     return f"T#{tenant_id}#P#{person_id}#BIZ"
+
+
+# ---------------------------------------------------------------- sort keys (and their query bounds)
+
+
+def facet_member_sk(created_at: str | None, person_id: str) -> str:
+    """The gsi1sk of a facet / list / segment membership item: its people newest first."""
+    return f"{created_at}#{person_id}"
+
+
+def timed_sk_upto(end: str) -> str:
+    """Inclusive upper bound of a `<time>#<id>` sort key (people, facet members) for times up to
+    `end`: a bare date or instant must also take every id after it."""
+    return end + "\uffff"
+
+
+def segment_refresh_sk(due: str, tenant_id: str, segment_id: str) -> str:
+    """The gsi2sk of a segment on the refresh index: when its next refresh is due."""
+    return f"{due}#{tenant_id}#{segment_id}"
+
+
+def segment_refresh_due(sk: str) -> str:
+    """The due time a `segment_refresh_sk` holds."""
+    return sk.split("#", 1)[0]
+
+
+def segment_refreshes_due_by(stamp: str) -> str:
+    """Upper bound (`<=`) of the refresh index for refreshes due at or before `stamp` ('~' sorts last)."""
+    return f"{stamp}#~"
+
+
+def business_search_prefix(text: str) -> str:
+    """The gsi1sk prefix that finds businesses by name (empty: no filter)."""
+    return search_prefix(text)
+
+
+def business_search_sk(name: str, business_id: str) -> str:
+    """The gsi1sk of a business: its folded name (`~` without one: sorts last), then its id."""
+    return f"{business_search_prefix(name) or '~'}#{business_id}"
 
 
 class ContactsItem(TableItem):

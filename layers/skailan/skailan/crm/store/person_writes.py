@@ -43,6 +43,8 @@ from skailan.crm.store.items import (
     TagItem,
     TimelineItem,
     facet_index_pk,
+    facet_member_sk,
+    facet_sk,
     identity_pk,
     lists_pk,
     name_index_pk,
@@ -150,9 +152,9 @@ def derive(item: PersonItem | None) -> Derived:
 
 def facet_item(tenant_id: str, person: PersonItem, facet: str, value: str) -> FacetItem:
     """A facet (or list / segment membership) item in the person's partition."""
-    return FacetItem(person.pk, f"F#{facet}#{value}", tenant_id=tenant_id, person_id=person.person_id, facet=facet,
+    return FacetItem(person.pk, facet_sk(facet, value), tenant_id=tenant_id, person_id=person.person_id, facet=facet,
                      value=value, gsi1pk=facet_index_pk(tenant_id, facet, value),
-                     gsi1sk=f"{person.created_at}#{person.person_id}", created_at=person.created_at)
+                     gsi1sk=facet_member_sk(person.created_at, person.person_id), created_at=person.created_at)
 
 
 # ---------------------------------------------------------------- the operations of one person

@@ -19,8 +19,8 @@ Pipelines and deals
   stage stat     pk T#<t>#PIPELINES       sk STAT#<p>#<stage>#<currency>   count, amount (ADD)
   stage flow     pk T#<t>#PIPELINES       sk FLOW#<p>#<stage>   deals that ever reached it (ADD)
   deal           pk T#<t>#DEAL#<id>       sk DEAL
-                 gsi1 T#<t>#PIPE#<p> / <stage pos>#<stage>#<updated_at>#<id>   board, column =
-                      begins_with(<pos>#<stage>#); the whole pipeline is the partition
+                 gsi1 T#<t>#PIPE#<p> / <stage>#<updated_at>#<id>   board, column =
+                      begins_with(<stage>#); the whole pipeline is the partition
                  gsi2 T#<t>#DEALS#OWNER#<user> / <expected_close|~>#<id>       an owner's deals
                  gsi3 T#<t>#P#<person>#DEALS / <created_at>#<id>                a person's deals
   deal task ref  pk T#<t>#DEAL#<id>       sk TASK#<task id>     a deal's tasks (same partition)
@@ -130,6 +130,55 @@ def person_tasks_pk(tenant_id: str, person_id: str) -> str:
 
 def alarm_pk(shard: int) -> str:
     return f"TASKALARM#{shard}"
+
+
+# ---------------------------------------------------------------- sort keys (and their query bounds)
+
+
+def submission_sk(at: str, submission_id: str) -> str:
+    return f"{SUB}{at}#{submission_id}"
+
+
+def rate_counter_sk(ip_hash: str, window: int) -> str:
+    return f"{ip_hash}#{window}"
+
+
+def stage_stat_sk(pipeline_id: str, stage_id: str, currency: str) -> str:
+    return f"{stage_stats_prefix(pipeline_id)}{stage_id}#{currency}"
+
+
+def stage_stats_prefix(pipeline_id: str) -> str:
+    """The sk prefix of every stage stat of one pipeline."""
+    return f"{STAT}{pipeline_id}#"
+
+
+def stage_flow_sk(pipeline_id: str, stage_id: str) -> str:
+    return f"{stage_flows_prefix(pipeline_id)}{stage_id}"
+
+
+def stage_flows_prefix(pipeline_id: str) -> str:
+    """The sk prefix of every stage flow counter of one pipeline."""
+    return f"{FLOW}{pipeline_id}#"
+
+
+def board_column_prefix(stage_id: str) -> str:
+    """The board's gsi1sk prefix of one column (stage) of a pipeline."""
+    return f"{stage_id}#"
+
+
+def task_status_prefix(status: str) -> str:
+    """The gsi1sk / gsi3sk prefix of the tasks in one status (an assignee's or a person's)."""
+    return f"{status}#"
+
+
+def overdue_tasks_range(now: str) -> tuple[str, str]:
+    """The `between` bounds of the open tasks due before `now` (no-due tasks sort after: excluded)."""
+    return task_status_prefix("open"), f"{task_status_prefix('open')}{now}"
+
+
+def alarms_due_by(now: str) -> str:
+    """Upper bound (`<=`) of the alarm index for alarms due at or before `now` ('~' sorts last)."""
+    return f"{now}#~"
 
 
 IMPORT = "IMPORT#"
