@@ -12,7 +12,6 @@ run the fan-out again: existing recipients are not rewritten, the still-queued o
 from __future__ import annotations
 
 import json
-import time
 from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -26,6 +25,7 @@ from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.errors import NotFound, Retryable
 from skailan.platform.observability import logger
 from skailan.platform.settings import get_settings
+from skailan.platform.ttl_cache import TtlCache
 
 SQS_BATCH = 10
 # A batch of 10 jobs stays far under SQS's 256 KB; a bigger person is read by the worker instead.
@@ -152,26 +152,9 @@ def _settle(tenant_id: str, campaign_id: str, counter: str) -> None:
         _complete_if_done(tenant_id, campaign_id, after)
 
 
-_campaigns: dict[tuple[str, str], tuple[float, store.CampaignItem]] = {}
-
-
-def _sending_campaign(tenant_id: str, campaign_id: str) -> store.CampaignItem | None:
-    """The campaign as this container last read it while sending (its content is fixed by then)."""
-    key = (tenant_id, campaign_id)
-    cached = _campaigns.get(key)
-    if cached is not None and time.monotonic() - cached[0] < CAMPAIGN_CACHE_SECONDS:
-        return cached[1]
-    item = store.get_campaign(tenant_id, campaign_id, consistent=True)
-    if item is None or item.status != "sending":
-        _campaigns.pop(key, None)
-        return None
-    if len(_campaigns) >= 64:
-        _campaigns.clear()
-    _campaigns[key] = (time.monotonic(), item)
-    return item
-
-
-_brand_names: dict[str, tuple[float, str]] = {}
+# Per container: the sending campaigns (content fixed once sending) and the brands' names.
+_campaigns = TtlCache(missing_seconds=0.0)
+_brand_names = TtlCache()
 
 
 def forget_cached() -> None:
@@ -180,16 +163,18 @@ def forget_cached() -> None:
     _brand_names.clear()
 
 
+def _sending_campaign(tenant_id: str, campaign_id: str) -> store.CampaignItem | None:
+    """The campaign as this container last read it while sending (its content is fixed by then)."""
+    def load() -> store.CampaignItem | None:
+        item = store.get_campaign(tenant_id, campaign_id, consistent=True)
+        return item if item is not None and item.status == "sending" else None
+
+    return _campaigns.get((tenant_id, campaign_id), load, ttl=CAMPAIGN_CACHE_SECONDS)
+
+
 def _brand_name(tenant_id: str) -> str:
     """`{{brand.name}}`: read at most once a minute per container (a rename shows within that)."""
-    cached = _brand_names.get(tenant_id)
-    if cached is not None and time.monotonic() - cached[0] < CAMPAIGN_CACHE_SECONDS:
-        return cached[1]
-    name = service._brand(tenant_id).name
-    if len(_brand_names) >= 64:
-        _brand_names.clear()
-    _brand_names[tenant_id] = (time.monotonic(), name)
-    return name
+    return _brand_names.get((tenant_id,), lambda: str(service._brand(tenant_id).name), ttl=CAMPAIGN_CACHE_SECONDS)
 
 
 def send_one(body: str, *, receive_count: int = 1) -> str:
@@ -207,7 +192,7 @@ def send_one(body: str, *, receive_count: int = 1) -> str:
             _wait_for_room(item)
             if store.claim_recipient(tenant_id, campaign_id, person_id, at=iso()):
                 return _send_claimed(item, person_id, address, SimpleNamespace(**values), receive_count)
-            _campaigns.pop((tenant_id, campaign_id), None)  # paused, cancelled or done: read it afresh
+            _campaigns.forget((tenant_id, campaign_id))  # paused, cancelled or done: read it afresh
     return _send_read(tenant_id, campaign_id, person_id, receive_count)
 
 

@@ -9,11 +9,10 @@ and imports it lazily (pynamodb and Secrets Manager cost cold-start time).
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+
+from skailan.platform.ttl_cache import TtlCache
 
 T = TypeVar("T")
 
@@ -39,29 +38,7 @@ class Account:
     has_credentials: bool = False
 
 
-class _TtlCache:
-    def __init__(self) -> None:
-        self._values: dict[tuple[str, ...], tuple[float, Any]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, ...], load: Callable[[], T], *, ttl: float) -> T:
-        now = time.monotonic()
-        with self._lock:
-            hit = self._values.get(key)
-        if hit is not None and hit[0] > now:
-            return hit[1]  # type: ignore[no-any-return]
-        value = load()
-        lifetime = ttl if value else min(ttl, _MISSING_SECONDS)
-        with self._lock:
-            self._values[key] = (now + lifetime, value)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._values.clear()
-
-
-_cache = _TtlCache()
+_cache = TtlCache(missing_seconds=_MISSING_SECONDS)
 
 
 def _ttl() -> float:
