@@ -11,12 +11,36 @@ test('kam: a key account marked in the CRM, with an upsell won, shows in the KAM
   const base = baseUrl();
   const admin = await apiLogin(base, 'admin@demo.local');
   const name = `Cuenta Clave ${randomUUID().slice(0, 6)}`;
-  const business = await apiCall(base, admin, 'POST', '/v1/businesses', { name, key_account: true });
-  assert.equal(business.status, 201, JSON.stringify(business.body));
-  const person = await apiCall(base, admin, 'POST', '/v1/contacts', { name: 'Referente KAM', email: `kam-${randomUUID().slice(0, 8)}@example.com` });
+  const personName = `Referente KAM ${randomUUID().slice(0, 6)}`;
+  const person = await apiCall(base, admin, 'POST', '/v1/contacts', { name: personName, email: `kam-${randomUUID().slice(0, 8)}@example.com` });
   assert.equal(person.status, 201, JSON.stringify(person.body));
-  const linked = await apiCall(base, admin, 'POST', `/v1/businesses/${business.body.id}/people`, { person_id: person.body.id });
-  assert.equal(linked.status, 201, JSON.stringify(linked.body));
+
+  // The account is created, marked as key account and given its people in the CRM's Empresas screens.
+  const crm = await newPage(browser(), base);
+  await signIn(crm, 'admin@demo.local');
+  await crm.getByRole('navigation', { name: 'Navegación principal' }).getByRole('link', { name: 'Contactos' }).click();
+  await crm.getByRole('navigation', { name: 'Secciones del CRM' }).getByRole('link', { name: 'Empresas' }).click();
+  await crm.getByRole('heading', { name: 'Empresas', exact: true }).waitFor();
+  await crm.getByRole('button', { name: 'Nueva empresa' }).click();
+  const dialog = crm.getByRole('dialog', { name: 'Nueva empresa' });
+  await dialog.getByLabel('Nombre', { exact: true }).fill(name);
+  await dialog.getByLabel('Es cuenta clave (cuenta en el informe KAM)').check();
+  await dialog.getByRole('button', { name: 'Guardar' }).click();
+  await crm.getByRole('heading', { name, exact: true }).waitFor();
+  const businessId = new URL(crm.url()).pathname.split('/').pop();
+  const linking = crm.getByRole('form', { name: 'Vincular una persona' });
+  await linking.getByLabel('Buscar personas').fill(personName);
+  await linking.getByLabel('Persona', { exact: true }).selectOption(person.body.id);
+  await linking.getByLabel('Cargo').fill('Compras');
+  await linking.getByRole('button', { name: 'Vincular' }).click();
+  await crm.getByRole('list', { name: 'Personas de la empresa' }).getByRole('link', { name: personName }).waitFor();
+  assert.deepEqual(await seriousViolations(crm), []);
+  await screenshot(crm, 'crm-business');
+  // The person's card shows where they work.
+  await crm.getByRole('list', { name: 'Personas de la empresa' }).getByRole('link', { name: personName }).click();
+  await crm.getByRole('link', { name }).waitFor();
+  await crm.close();
+  const business = { body: { id: businessId } };
   const deal = await apiCall(base, admin, 'POST', '/v1/deals', {
     title: 'Ampliación', amount: '1200', business_id: business.body.id, person_id: person.body.id, kind: 'upsell', stage_id: 'ganado',
   });

@@ -279,3 +279,79 @@ export function useDealMutations() {
   });
   return { create, move };
 }
+
+export type Business = S['BusinessOut'];
+export type BusinessPerson = S['BusinessPersonOut'];
+
+/** Businesses (accounts) by name prefix, a page at a time. */
+export function useBusinesses(q: string, cursor: string | null) {
+  const key = useCrmKey();
+  return useQuery({
+    queryKey: key('businesses', q, cursor),
+    queryFn: () => unwrap(api.GET('/v1/businesses', { params: { query: { q: q || undefined, cursor, limit: 25 } } })),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useBusiness(businessId: string) {
+  const key = useCrmKey();
+  return useQuery({
+    queryKey: key('business', businessId),
+    queryFn: () => unwrap(api.GET('/v1/businesses/{business_id}', { params: { path: { business_id: businessId } } })),
+    enabled: Boolean(businessId),
+  });
+}
+
+export function useBusinessPeople(businessId: string) {
+  const key = useCrmKey();
+  return useQuery({
+    queryKey: key('business', businessId, 'people'),
+    queryFn: () =>
+      unwrap(api.GET('/v1/businesses/{business_id}/people', { params: { path: { business_id: businessId }, query: { limit: 100 } } })),
+    select: (page) => page.items,
+    enabled: Boolean(businessId),
+  });
+}
+
+export function usePersonBusinesses(personId: string) {
+  const key = useCrmKey();
+  return useQuery({
+    queryKey: key('contact', personId, 'businesses'),
+    queryFn: () => unwrap(api.GET('/v1/contacts/{person_id}/businesses', { params: { path: { person_id: personId } } })),
+    select: (page) => page.items,
+  });
+}
+
+/** Edit, link, unlink and delete one business; the answers refresh the business, its people and the lists. */
+export function useBusinessMutations(businessId: string) {
+  const key = useCrmKey();
+  const client = useQueryClient();
+  const path = { params: { path: { business_id: businessId } } };
+  const peopleChanged = (personId: string) => {
+    void client.invalidateQueries({ queryKey: key('business', businessId, 'people') });
+    void client.invalidateQueries({ queryKey: key('contact', personId, 'businesses') });
+  };
+  const update = useMutation({
+    mutationFn: (body: S['BusinessUpdateIn']) => unwrap(api.PATCH('/v1/businesses/{business_id}', { ...path, body })),
+    onSuccess: (business) => {
+      client.setQueryData(key('business', businessId), business);
+      void client.invalidateQueries({ queryKey: key('businesses') });
+    },
+  });
+  const link = useMutation({
+    mutationFn: (body: S['BusinessPersonIn']) => unwrap(api.POST('/v1/businesses/{business_id}/people', { ...path, body })),
+    onSuccess: (_answer, body) => peopleChanged(body.person_id),
+  });
+  const unlink = useMutation({
+    mutationFn: (personId: string) =>
+      unwrap(api.DELETE('/v1/businesses/{business_id}/people/{person_id}', {
+        params: { path: { business_id: businessId, person_id: personId } },
+      })),
+    onSuccess: (_answer, personId) => peopleChanged(personId),
+  });
+  const remove = useMutation({
+    mutationFn: () => unwrap(api.DELETE('/v1/businesses/{business_id}', path)),
+    onSuccess: () => void client.invalidateQueries({ queryKey: key('businesses') }),
+  });
+  return { update, link, unlink, remove };
+}

@@ -9,6 +9,7 @@ const LINKS: [string, MessageKey][] = [
   ['/people/duplicates', 'crm.nav.duplicates'],
   ['/imports', 'crm.nav.imports'],
   ['/forms', 'crm.nav.forms'],
+  ['/businesses', 'crm.nav.businesses'],
   ['/deals', 'crm.nav.deals'],
   ['/tasks', 'crm.nav.tasks'],
 ];

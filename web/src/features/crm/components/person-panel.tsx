@@ -20,6 +20,7 @@ import {
   useLists,
   usePatchPerson,
   usePerson,
+  usePersonBusinesses,
   usePersonDeals,
   usePersonLists,
   useTaskMutations,
@@ -75,6 +76,7 @@ function PersonDetails({ person, headingLevel }: { person: Person; headingLevel:
       <CustomFields person={person} onSave={save} errors={problems.fields} disabled={!editable} />
       <Identities person={person} disabled={!editable} />
       <Lists personId={person.id} disabled={!editable} />
+      <Businesses personId={person.id} />
       <Deals personId={person.id} />
       <Tasks personId={person.id} disabled={!editable} />
       <Timeline personId={person.id} disabled={!editable} />
@@ -321,6 +323,26 @@ function Lists({ personId, disabled }: { personId: string; disabled: boolean }) 
           <Button type="submit" disabled={!choice} busy={membership.isPending}>{t('crm.add')}</Button>
         </form>
       ) : null}
+    </div>
+  );
+}
+
+/** The businesses the person works at (linked on the business's page); nothing when none. */
+function Businesses({ personId }: { personId: string }) {
+  const { t } = useI18n();
+  const links = usePersonBusinesses(personId);
+  if (!links.data?.length) return null;
+  return (
+    <div className="person-section">
+      <h4>{t('crm.person.businesses')}</h4>
+      <ul className="plain">
+        {links.data.map((l) => (
+          <li key={l.business_id}>
+            <Link to={`/businesses/${l.business_id}`}>{l.business?.name ?? l.business_id}</Link>
+            {l.role ? <span className="muted"> · {l.role}</span> : null}
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }

@@ -17,5 +17,7 @@ export const crmRoutes: RouteObject[] = [
   { path: 'forms', lazy: () => import('./forms').then((m) => ({ Component: m.FormsRoute })) },
   { path: 'forms/:formId', lazy: () => import('./forms').then((m) => ({ Component: m.FormEditRoute })) },
   { path: 'deals', lazy: () => import('./deals').then((m) => ({ Component: m.DealsRoute })) },
+  { path: 'businesses', lazy: () => import('./businesses').then((m) => ({ Component: m.BusinessesRoute })) },
+  { path: 'businesses/:businessId', lazy: () => import('./businesses').then((m) => ({ Component: m.BusinessRoute })) },
   { path: 'tasks', lazy: () => import('./tasks').then((m) => ({ Component: m.TasksRoute })) },
 ];
