@@ -116,7 +116,7 @@ test('kam: the dashboard layout hides and reorders widgets, saved for the user',
   assert.equal((await apiCall(base, headers, 'PUT', '/v1/me/dashboard-layout', { widgets: ids.map((id) => ({ id, visible: true })) })).status, 200);
 });
 
-test('kam: the conversation report shows SLA compliance against the brand target, with how it is computed', async () => {
+test('kam: the conversation and NPS reports show their figures with how they are computed, and download as CSV', async () => {
   const base = baseUrl();
   const page = await newPage(browser(), base);
   await signIn(page, 'supervisor@demo.local');
@@ -129,6 +129,24 @@ test('kam: the conversation report shows SLA compliance against the brand target
   await page.getByText('¿Cómo se calcula?').click();
   await page.getByText(/Cumplimiento del SLA: % de primeras respuestas/).waitFor();
   assert.deepEqual(await seriousViolations(page), []);
+  const [report] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Descargar CSV' }).click()]);
+  assert.match(report.suggestedFilename(), /^conversations-agent-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
+
+  // The NPS report, by key account, with its CSV.
+  await nav.getByRole('link', { name: 'Tablero' }).click();
+  await page.getByRole('link', { name: 'Ver el informe de NPS' }).click();
+  await page.getByRole('heading', { name: 'Informe de NPS' }).waitFor();
+  await page.getByLabel('Agrupar por').selectOption('account');
+  await page.getByRole('columnheader', { name: 'Cuenta clave' }).waitFor();
+  assert.match(page.url(), /group_by=account/);
+  await page.getByRole('rowheader', { name: 'Total' }).waitFor();
+  const [nps] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Descargar CSV' }).click()]);
+  assert.match(nps.suggestedFilename(), /^nps-account-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
+  const lines = (await readFile(await nps.path(), 'utf8')).split(/\r?\n/);
+  assert.equal(lines[0], 'group,key,nps,promoters,passives,detractors,responses');
+  assert.match(lines[1], /^total,\*,/);
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'nps-report');
   await page.close();
 });
 

@@ -258,6 +258,17 @@ def test_nps_report_by_key_account(demo, played):
     assert set(groups) == {"acc-a"}
 
 
+def test_nps_export_by_key_account(demo, played):
+    """The CSV has the same groups as the report, one line per account after the total."""
+    reply = call(API, "GET", "/v1/reports/nps/export", principal=demo["supervisor@demo.local"],
+                 query={**RANGE, "group_by": "account"})
+    assert reply.status == 200, reply.body
+    lines = reply.body.splitlines()
+    assert lines[0] == "group,key,nps,promoters,passives,detractors,responses"
+    assert lines[2] == "account,acc-a,0.0,1,0,1,2" and lines[3] == ""  # then the period line
+    assert 'filename="nps-account-' in reply.headers["Content-Disposition"]
+
+
 def test_a_shuffled_replay_rebuilds_the_same_report(demo, played, at_now):
     """Links first (attribution counts from the link on: docs/analytics.md), the rest in any order
     and some twice: the same figures."""

@@ -77,6 +77,11 @@ class NpsGroup(ResponseModel):
     responses: int
 
 
+# How the reports (and their CSV exports) may be grouped: one definition for both routes.
+ConversationGroupBy = Literal["agent", "team", "channel", "close_reason"]
+NpsGroupBy = Literal["agent", "team", "channel", "account"]
+
+
 class NpsOut(ResponseModel):
     date_from: str  # the brand's local dates, inclusive
     date_to: str

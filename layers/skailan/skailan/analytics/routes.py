@@ -4,14 +4,20 @@ supervisors, marketing and admins have it)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from skailan.analytics.kam_models import KamReportOut
 from skailan.analytics.layout import LayoutIn, LayoutOut
-from skailan.analytics.models import ConversationReportOut, NpsOut, SummaryOut
+from skailan.analytics.models import (
+    ConversationGroupBy,
+    ConversationReportOut,
+    NpsGroupBy,
+    NpsOut,
+    SummaryOut,
+)
 from skailan.platform.auth import current_caller
 from skailan.tenancy.access import requires
 
@@ -37,7 +43,7 @@ def dashboard_summary() -> SummaryOut:
 def conversation_report(
     from_: Annotated[str | None, Query(alias="from", pattern=DATE, description="the brand's local date (default: 6 days before `to`)")] = None,
     to: Annotated[str | None, Query(pattern=DATE, description="the brand's local date, inclusive (default: today)")] = None,
-    group_by: Annotated[Literal["agent", "team", "channel", "close_reason"] | None, Query()] = None,
+    group_by: Annotated[ConversationGroupBy | None, Query()] = None,
     business_hours: Annotated[bool, Query(description="times inside the brand's hours only, holidays excluded")] = False,
 ) -> ConversationReportOut:
     """Conversations closed, created, messages in / out, first response and resolution times
@@ -54,7 +60,7 @@ def conversation_report(
 def nps_report(
     from_: Annotated[str | None, Query(alias="from", pattern=DATE)] = None,
     to: Annotated[str | None, Query(pattern=DATE)] = None,
-    group_by: Annotated[Literal["agent", "team", "channel", "account"] | None, Query()] = None,
+    group_by: Annotated[NpsGroupBy | None, Query()] = None,
 ) -> NpsOut:
     """NPS from 0–10 answers: promoters 9–10, passives 7–8, detractors 0–6, NPS = % promoters −
     % detractors (−100…100), in total and by agent, team, channel or key account (`account`: the

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -17,6 +17,7 @@ from skailan.analytics.credits import (
     TopUpIn,
     TopUpOut,
 )
+from skailan.analytics.models import ConversationGroupBy, NpsGroupBy
 from skailan.analytics.usage import UsageOut
 from skailan.platform.auth import current_caller
 from skailan.tenancy.access import requires
@@ -111,7 +112,7 @@ def _csv(body: str, name: str) -> Response[str]:
 def export_conversation_report(
     from_: Annotated[str | None, Query(alias="from", pattern=DATE)] = None,
     to: Annotated[str | None, Query(pattern=DATE)] = None,
-    group_by: Annotated[Literal["agent", "team", "channel", "close_reason"] | None, Query()] = None,
+    group_by: Annotated[ConversationGroupBy | None, Query()] = None,
     business_hours: Annotated[bool, Query()] = False,
 ) -> Response[str]:
     """`GET /v1/reports/conversations` as CSV (the same query, seconds; the totals' row first)."""
@@ -128,7 +129,7 @@ def export_conversation_report(
 def export_nps_report(
     from_: Annotated[str | None, Query(alias="from", pattern=DATE)] = None,
     to: Annotated[str | None, Query(pattern=DATE)] = None,
-    group_by: Annotated[Literal["agent", "team", "channel"] | None, Query()] = None,
+    group_by: Annotated[NpsGroupBy | None, Query()] = None,
 ) -> Response[str]:
     """`GET /v1/reports/nps` as CSV."""
     from skailan.analytics import exports, reports

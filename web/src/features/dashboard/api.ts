@@ -7,6 +7,7 @@ import { brandKey, useBrandId } from '@/lib/auth';
 export const SUMMARY_REFRESH_MS = 15_000;
 
 export type GroupBy = 'agent' | 'team' | 'channel' | 'close_reason';
+export type NpsGroupBy = 'agent' | 'team' | 'channel' | 'account';
 
 export interface ReportQuery {
   from: string;
@@ -37,4 +38,41 @@ export function useConversationReport(query: ReportQuery) {
 export function inLanguage(text: string, language: 'es' | 'en'): string {
   const [es, en] = text.split(' / ');
   return (language === 'en' ? en : es) ?? text;
+}
+
+export interface NpsQuery {
+  from: string;
+  to: string;
+  group_by?: NpsGroupBy;
+}
+
+export function useNpsReport(query: NpsQuery) {
+  const brandId = useBrandId();
+  return useQuery({
+    queryKey: brandKey(brandId, 'analytics', 'nps', query),
+    queryFn: () => unwrap(api.GET('/v1/reports/nps', { params: { query } })),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** Saves CSV text as a file (the exports are fetched with the session: a bare link would carry no token). */
+export function saveCsv(text: string, filename: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  URL.revokeObjectURL(url);
+}
+
+export async function downloadConversationCsv(query: ReportQuery): Promise<void> {
+  const text = (await unwrap(api.GET('/v1/reports/conversations/export', { params: { query }, parseAs: 'text' }))) as string;
+  saveCsv(text, `conversations-${query.group_by ?? 'total'}-${query.from}-${query.to}.csv`);
+}
+
+export async function downloadNpsCsv(query: NpsQuery): Promise<void> {
+  const text = (await unwrap(api.GET('/v1/reports/nps/export', { params: { query }, parseAs: 'text' }))) as string;
+  saveCsv(text, `nps-${query.group_by ?? 'total'}-${query.from}-${query.to}.csv`);
 }

@@ -3,6 +3,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { api, unwrap } from '@/lib/api-client';
 import { brandKey, useBrandId } from '@/lib/auth';
 import type { components } from '@/lib/api/schema';
+import { saveCsv } from './api';
 
 export type KamReport = components['schemas']['KamReportOut'];
 export type KamAccount = components['schemas']['KamAccount'];
@@ -23,17 +24,10 @@ export function useKamReport(query: KamQuery) {
   });
 }
 
-/** The KAM report as CSV, fetched with the session (a bare link would carry no token) and saved as a file. */
+/** The KAM report as CSV, fetched with the session and saved as a file. */
 export async function downloadKamCsv(query: KamQuery): Promise<void> {
   const text = (await unwrap(api.GET('/v1/reports/kam/export', { params: { query }, parseAs: 'text' }))) as string;
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = `kam-${query.from}-${query.to}.csv`;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  URL.revokeObjectURL(url);
+  saveCsv(text, `kam-${query.from}-${query.to}.csv`);
 }
 
 export function useDashboardLayout() {

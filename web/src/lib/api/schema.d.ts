@@ -18662,7 +18662,7 @@ export interface operations {
             query?: {
                 from?: string | null;
                 to?: string | null;
-                group_by?: ("agent" | "team" | "channel") | null;
+                group_by?: ("agent" | "team" | "channel" | "account") | null;
             };
             header?: never;
             path?: never;

@@ -144,7 +144,7 @@ export function DashboardRoute() {
               </li>
             ))}
           </ul>
-          <p><Link to="/reports/conversations">{t('dashboard.openReport')}</Link></p>
+          <p><Link to="/reports/conversations">{t('dashboard.openReport')}</Link> · <Link to="/reports/nps">{t('dashboard.openNps')}</Link></p>
           <p><Link to="/reports/kam">{t('dashboard.openKam')}</Link> · <Link to="/reports/settings">{t('dashboard.openReportSettings')}</Link></p>
           {layoutQuery.data ? <LayoutEditor layout={layout} /> : null}
         </>
