@@ -4,7 +4,7 @@ produce exactly these strings (a change here strands existing items)."""
 from __future__ import annotations
 
 from skailan.conversations.store import inbox_items, items
-from skailan.tenancy import items as tenancy
+from skailan.tenancy.store import items as tenancy
 
 
 def test_tenancy_member_invitation_and_audit_keys() -> None:

@@ -22,8 +22,8 @@ from skailan.platform.errors import Forbidden, NotFound
 from skailan.platform.ids import new_id
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.tenancy.events import emit
-from skailan.tenancy.items import API_KEY_PREFIX, ApiKeyItem, api_key_sk, tenant_pk
 from skailan.tenancy.models import ApiKeyCreatedOut, ApiKeyIn, ApiKeyOut, Page
+from skailan.tenancy.store.items import API_KEY_PREFIX, ApiKeyItem, api_key_sk, tenant_pk
 
 KEY_SCHEME = "skl"
 # Recording "last used" on every call would double the writes; once a minute is enough.

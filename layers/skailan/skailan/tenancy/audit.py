@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from skailan.platform.events import DomainEvent
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
-from skailan.tenancy.items import AuditItem, audit_actor_pk, audit_entity_pk, audit_sk, tenant_pk
 from skailan.tenancy.models import AuditEntryOut, Page
+from skailan.tenancy.store.items import AuditItem, audit_actor_pk, audit_entity_pk, audit_sk, tenant_pk
 
 
 def record(event: DomainEvent) -> None:

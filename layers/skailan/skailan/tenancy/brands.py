@@ -14,8 +14,8 @@ from skailan.platform.storage import ConditionFailed, conditional
 from skailan.tenancy import close_reasons
 from skailan.tenancy.defaults import DEFAULT_BUSINESS_HOURS
 from skailan.tenancy.events import emit
-from skailan.tenancy.items import BRAND_SK, BrandItem, tenant_pk
 from skailan.tenancy.models import BrandOut, BrandSettings, BrandSettingsIn, known_country
+from skailan.tenancy.store.items import BRAND_SK, BrandItem, tenant_pk
 
 
 def stored_settings(item: BrandItem) -> BrandSettings:

@@ -21,7 +21,8 @@ from skailan.platform.pagination import clamp_limit, decode_cursor, encode_curso
 from skailan.platform.settings import get_settings
 from skailan.platform.storage import ConditionFailed, conditional, transaction
 from skailan.tenancy.events import emit
-from skailan.tenancy.items import (
+from skailan.tenancy.models import ChannelAccountIn, ChannelAccountOut, ChannelAccountUpdateIn, Page
+from skailan.tenancy.store.items import (
     CHANNEL_PREFIX,
     ROUTE_SK,
     ChannelAccountItem,
@@ -30,7 +31,6 @@ from skailan.tenancy.items import (
     route_guard_pk,
     tenant_pk,
 )
-from skailan.tenancy.models import ChannelAccountIn, ChannelAccountOut, ChannelAccountUpdateIn, Page
 
 # Provider ids each channel needs (and which of them route webhooks), and its credentials.
 REQUIRED_EXTERNAL: dict[str, tuple[str, ...]] = {

@@ -11,8 +11,8 @@ from skailan.platform.ids import new_id
 from skailan.platform.storage import ConditionFailed, conditional
 from skailan.tenancy.defaults import DEFAULT_CLOSE_REASONS
 from skailan.tenancy.events import emit
-from skailan.tenancy.items import CLOSE_REASON_PREFIX, CloseReasonItem, close_reason_sk, tenant_pk
 from skailan.tenancy.models import CloseReasonIn, CloseReasonOut, CloseReasonUpdateIn
+from skailan.tenancy.store.items import CLOSE_REASON_PREFIX, CloseReasonItem, close_reason_sk, tenant_pk
 
 
 def _out(item: CloseReasonItem) -> CloseReasonOut:

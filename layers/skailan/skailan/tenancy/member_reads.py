@@ -5,7 +5,7 @@ importing it back.
 
 from __future__ import annotations
 
-from skailan.tenancy.items import MemberItem, member_sk, tenant_pk, user_index_pk
+from skailan.tenancy.store.items import MemberItem, member_sk, tenant_pk, user_index_pk
 
 
 def find_member(tenant_id: str, user_id: str) -> MemberItem | None:

@@ -23,7 +23,10 @@ from skailan.platform.settings import get_settings
 from skailan.platform.storage import ConditionFailed, conditional, transaction
 from skailan.tenancy import cognito, roles
 from skailan.tenancy.events import emit
-from skailan.tenancy.items import (
+from skailan.tenancy.links import app_link
+from skailan.tenancy.member_reads import find_member, memberships_of
+from skailan.tenancy.models import InviteUserIn, Page, UpdateUserIn, UserOut
+from skailan.tenancy.store.items import (
     INVITATIONS_INDEX_PK,
     InvitationItem,
     MemberItem,
@@ -34,9 +37,6 @@ from skailan.tenancy.items import (
     tenant_pk,
     user_index_pk,
 )
-from skailan.tenancy.links import app_link
-from skailan.tenancy.member_reads import find_member, memberships_of
-from skailan.tenancy.models import InviteUserIn, Page, UpdateUserIn, UserOut
 
 
 def _out(item: MemberItem) -> UserOut:

@@ -16,8 +16,15 @@ from skailan.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
 from skailan.platform.storage import ConditionFailed, conditional
 from skailan.tenancy.defaults import BUILTIN_ROLES, SUPER_ADMIN
 from skailan.tenancy.events import emit
-from skailan.tenancy.items import ROLE_PREFIX, MemberItem, RoleItem, member_sk_prefix, role_sk, tenant_pk
 from skailan.tenancy.models import RoleIn, RoleOut, RoleUpdateIn
+from skailan.tenancy.store.items import (
+    ROLE_PREFIX,
+    MemberItem,
+    RoleItem,
+    member_sk_prefix,
+    role_sk,
+    tenant_pk,
+)
 
 
 def _builtin_out(key: str) -> RoleOut:

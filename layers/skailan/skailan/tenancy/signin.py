@@ -28,8 +28,8 @@ from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.errors import BadRequest, Forbidden, Unauthorized
 from skailan.platform.settings import get_settings
 from skailan.tenancy import cognito
-from skailan.tenancy.items import PasswordResetItem, reset_pk, use_reset_code
 from skailan.tenancy.models import TokensOut
+from skailan.tenancy.store.items import PasswordResetItem, reset_pk, use_reset_code
 
 RESET_VALIDITY = timedelta(hours=1)
 INVALID_CODE = "El código no es válido o expiró. / The code is invalid or expired."
