@@ -25,7 +25,7 @@ from skailan.platform import clock
 from skailan.platform import limit_counters as counters
 from skailan.platform.errors import TooManyRequests
 from skailan.platform.settings import get_settings
-from skailan.platform.storage import ConditionFailed
+from skailan.platform.storage import ConditionFailed, tenant_pk
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
@@ -58,7 +58,7 @@ def source_ip(event: Any) -> str | None:
 
 
 def tenant_subject(tenant_id: str, *parts: str) -> str:
-    return "#".join([f"T#{tenant_id}", *(digest(p) for p in parts)])
+    return "#".join([tenant_pk(tenant_id), *(digest(p) for p in parts)])
 
 
 def _window(limit: Limit, now: datetime) -> tuple[int, float]:
