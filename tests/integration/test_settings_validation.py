@@ -178,7 +178,7 @@ def test_readers_survive_values_written_straight_to_the_table(demo):
     from skailan.conversations.store.inbox_items import InboxSettingsItem
     from skailan.conversations.store.inbox_items import inbox_settings_pk as settings_pk
     from skailan.crm.people.service import brand_locale
-    from skailan.tenancy.items import BrandItem, tenant_pk
+    from skailan.tenancy.store.items import BrandItem, tenant_pk
 
     brand = BrandItem.get(tenant_pk("acme"), "BRAND")
     original_brand = dict(brand.settings or {})

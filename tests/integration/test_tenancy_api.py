@@ -355,6 +355,39 @@ def test_another_brands_ids_are_not_found(demo, method, path, body):
     assert call(ADMIN, "GET", f"/v1/admin/roles/{role}", principal=demo_admin).status == 200
 
 
+def test_an_edit_racing_a_removal_is_404_and_brings_nothing_back(demo, monkeypatch):
+    from skailan.tenancy import close_reasons, members
+    from skailan.tenancy.store import close_reasons as reason_store
+    from skailan.tenancy.store import members as member_store
+
+    admin = demo["admin@demo.local"]
+    invited = call(ADMIN, "POST", "/v1/admin/users", principal=admin,
+                   body={"email": "carrera@demo.local", "role": "agent"}).body["id"]
+    reason = call(ADMIN, "POST", "/v1/admin/close-reasons", principal=admin, body={"name": "Carrera"}).body["id"]
+    read_member, read_reason = members.get_member, close_reasons._load
+
+    def member_removed_after_the_read(tenant_id, user_id):
+        member = read_member(tenant_id, user_id)
+        member_store.remove_member(member)  # another admin removes it between the read and the write
+        return member
+
+    def reason_deleted_after_the_read(tenant_id, reason_id):
+        item = read_reason(tenant_id, reason_id)
+        reason_store.delete_reason(item)
+        return item
+
+    monkeypatch.setattr(members, "get_member", member_removed_after_the_read)
+    monkeypatch.setattr(close_reasons, "_load", reason_deleted_after_the_read)
+    # When each edit's write finds its item gone
+    edited = call(ADMIN, "PATCH", f"/v1/admin/users/{invited}", principal=admin, body={"name": "Otra"})
+    renamed = call(ADMIN, "PATCH", f"/v1/admin/close-reasons/{reason}", principal=admin, body={"name": "Otro"})
+    # Then each answers 404 in the error shape, and neither item comes back half-written
+    assert (edited.status, edited.body["error"]["code"]) == (404, "user_not_found")
+    assert (renamed.status, renamed.body["error"]["code"]) == (404, "close_reason_not_found")
+    assert member_store.find_member("demo", invited) is None
+    assert reason_store.find_reason("demo", reason) is None
+
+
 def test_password_recovery(demo):
     from infra.local.seed import local_mail
     from skailan.platform.settings import get_settings

@@ -93,7 +93,7 @@ def test_inviting_someone_twice_or_a_member_is_a_conflict(demo):
                   body={"email": "supervisor@demo.local", "role": "agent"})
     assert member.status == 409 and member.body["error"]["code"] == "already_member"
     # An expired invitation is replaced by a new one (the purge job may not have run yet)
-    from skailan.tenancy.items import InvitationItem
+    from skailan.tenancy.store.items import InvitationItem
 
     stale = InvitationItem.get("T#demo", "INVITATION#" + first.body["id"])
     stale.update(actions=[InvitationItem.expires_at.set("2000-01-01T00:00:00.000Z")])

@@ -4,7 +4,7 @@ produce exactly these strings (a change here strands existing items)."""
 from __future__ import annotations
 
 from skailan.conversations.store import inbox_items, items
-from skailan.tenancy import items as tenancy
+from skailan.tenancy.store import items as tenancy
 
 
 def test_tenancy_member_invitation_and_audit_keys() -> None:
@@ -41,3 +41,15 @@ def test_conversations_inbox_keys() -> None:
     assert (items.upload_pk("acme", "up1"), items.UPLOAD_SK) == ("T#acme#UP#up1", "U")
     assert (items.profile_cache_pk("acme", "acc1", "psid1"), items.PROFILE_SK) == (
         "T#acme#PROFILE#acc1#psid1", "PROFILE")
+
+
+def test_platform_keys_start_with_the_tenant_partition() -> None:
+    import zlib
+
+    from skailan.platform import limit_counters, limits, outbox, storage
+
+    assert storage.tenant_pk("acme") == "T#acme"
+    assert outbox.outbox_pk("acme", "e1") == f"T#acme#outbox#{zlib.crc32(b'e1') % outbox.SHARDS}"
+    assert limits.tenant_subject("acme", "1.2.3.4") == "T#acme#" + limits.digest("1.2.3.4")
+    assert limit_counters.counter_key("webchat-session-ip", "T#acme#x", 7) == "webchat-session-ip#T#acme#x#7"
+    assert limit_counters.known_device_key("e", "a") == "known#e#a"

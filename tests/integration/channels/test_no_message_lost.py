@@ -213,7 +213,7 @@ def test_a_message_is_stored_whatever_the_brand_and_inbox_settings_hold(demo):
     from skailan.conversations.store.inbox_items import InboxSettingsItem
     from skailan.conversations.store.inbox_items import inbox_settings_pk as settings_pk
     from skailan.crm.people import service as people
-    from skailan.tenancy.items import BrandItem, tenant_pk
+    from skailan.tenancy.store.items import BrandItem, tenant_pk
 
     brand = BrandItem.get(tenant_pk("demo"), "BRAND")
     original = dict(brand.settings or {})

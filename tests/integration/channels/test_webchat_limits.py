@@ -59,7 +59,7 @@ def test_sessions_per_address_are_limited_and_create_no_person(demo, clock):
     assert all(_person_of(s.body["session_id"]) is None for s in sessions)  # no CRM person for a session
     _limited(_widget("POST", "/sessions", body={"name": "Bot", "email": "bot@example.com"}, ip="203.0.113.11"))
     _limited(_widget("POST", "/sessions", body={"name": "Bot", "email": "bot@example.com"}, ip="203.0.113.11"))
-    from skailan.platform.limits import LimitItem
+    from skailan.platform.limit_counters import LimitItem
 
     counters = [i for i in LimitItem.scan() if i.pk.startswith("webchat-session-ip#")]
     assert max(int(i.hits) for i in counters) == limit  # refused requests are not counted

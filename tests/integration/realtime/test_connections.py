@@ -56,7 +56,7 @@ def test_a_tampered_token_is_unauthorized(demo, cognito_keys):
 
 def test_a_disabled_member_is_refused(demo, cognito_keys):
     from skailan.tenancy import member_reads
-    from skailan.tenancy.items import MemberItem
+    from skailan.tenancy.store.items import MemberItem
 
     token = id_token("agent2@demo.local")
     member = member_reads.find_member("demo", demo["agent2@demo.local"].sub)

@@ -257,7 +257,7 @@ def test_inbox_counts_follow_the_callers_permissions(demo):
 def test_a_disabled_member_gets_no_frames(demo, connected):
     from skailan.realtime.push import handle, member_caller
     from skailan.tenancy import member_reads
-    from skailan.tenancy.items import MemberItem
+    from skailan.tenancy.store.items import MemberItem
 
     member = member_reads.find_member("demo", demo["agent2@demo.local"].sub)
     assert member is not None

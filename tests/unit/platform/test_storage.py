@@ -132,7 +132,7 @@ def test_cancellation_reasons_from_botocore() -> None:
 
 LAYER = Path(__file__).resolve().parents[3] / "layers" / "skailan" / "skailan"
 # Where pynamodb may be imported: each context's store, and platform's shared plumbing.
-STORES = ("platform/storage.py", "platform/outbox.py", "platform/limits.py", "tenancy/items.py",
+STORES = ("platform/storage.py", "platform/outbox.py", "platform/limit_counters.py", "tenancy/store/",
           "automations/store.py", "campaigns/store.py", "leads/store.py", "conversations/store/", "crm/store/")
 
 

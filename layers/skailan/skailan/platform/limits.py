@@ -21,29 +21,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
-from pynamodb.exceptions import UpdateError
-from pynamodb.expressions.update import Action
-from pynamodb.models import Model
-
 from skailan.platform import clock
+from skailan.platform import limit_counters as counters
 from skailan.platform.errors import TooManyRequests
 from skailan.platform.settings import get_settings
+from skailan.platform.storage import ConditionFailed, tenant_pk
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 KNOWN_DEVICE_DAYS = 90
 _MESSAGE = "Demasiadas solicitudes; inténtalo más tarde. / Too many requests; try again later."
-
-
-class LimitItem(Model):
-    class Meta:
-        table_name = get_settings().limits_table
-
-    pk = UnicodeAttribute(hash_key=True)
-    hits = NumberAttribute(default=0)
-    ttl = TTLAttribute(null=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +58,7 @@ def source_ip(event: Any) -> str | None:
 
 
 def tenant_subject(tenant_id: str, *parts: str) -> str:
-    return "#".join([f"T#{tenant_id}", *(digest(p) for p in parts)])
+    return "#".join([tenant_pk(tenant_id), *(digest(p) for p in parts)])
 
 
 def _window(limit: Limit, now: datetime) -> tuple[int, float]:
@@ -80,7 +68,12 @@ def _window(limit: Limit, now: datetime) -> tuple[int, float]:
 
 
 def _key(limit: Limit, subject: str, window: int) -> str:
-    return f"{limit.name}#{subject}#{window}"
+    return counters.counter_key(limit.name, subject, window)
+
+
+def _expires(limit: Limit, now: datetime) -> datetime:
+    """A counter outlives its window and the next (a sliding limit reads the previous one)."""
+    return now + timedelta(seconds=2 * limit.window + 60)
 
 
 def _retry_after(limit: Limit, elapsed: float) -> int:
@@ -107,26 +100,18 @@ def hit(limit: Limit, subject: str, *, amount: int = 1) -> int:
     """
     now = clock.utcnow()
     window, elapsed = _window(limit, now)
-    item = LimitItem(_key(limit, subject, window))
-    actions: list[Action] = [LimitItem.hits.add(amount), LimitItem.ttl.set(now + timedelta(seconds=2 * limit.window + 60))]
+    key, expires = _key(limit, subject, window), _expires(limit, now)
     if limit.sliding:
-        item.update(actions=actions)
+        current = counters.add(key, amount, expires=expires)
     else:
         # Conditional: a refused request is not counted, so the counter never runs past the limit.
         try:
-            item.update(actions=actions,
-                        condition=LimitItem.hits.does_not_exist() | (LimitItem.hits <= limit.max - amount))
-        except UpdateError as err:
-            if err.cause_response_code == "ConditionalCheckFailedException":
-                raise too_many(limit, _retry_after(limit, elapsed)) from err
-            raise
-    current = int(item.hits or 0)
+            current = counters.add(key, amount, expires=expires, at_most=limit.max)
+        except ConditionFailed as err:
+            raise too_many(limit, _retry_after(limit, elapsed)) from err
     previous = 0
     if limit.sliding and current <= limit.max:
-        try:
-            previous = int(LimitItem.get(_key(limit, subject, window - 1)).hits or 0)
-        except LimitItem.DoesNotExist:
-            previous = 0
+        previous = counters.count(_key(limit, subject, window - 1))
     if _estimate(limit, current, previous, elapsed) > limit.max:
         raise too_many(limit, _retry_after(limit, elapsed))
     return current
@@ -148,7 +133,7 @@ def signin_account_limit() -> Limit:
 
 
 def _known_key(email: str, source_ip: str | None) -> str:
-    return f"known#{digest(email)}#{digest(source_ip or 'unknown')}"
+    return counters.known_device_key(digest(email), digest(source_ip or "unknown"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +158,7 @@ def check_signin(email: str, source_ip: str | None) -> SigninCheck:
         "account": _key(account_limit, account, account_window),
         "known": _known_key(email, source_ip),
     }
-    found = {item.pk: int(item.hits or 0) for item in LimitItem.batch_get(list(keys.values()))}
+    found = counters.counts(list(keys.values()))
     known = keys["known"] in found
     if _estimate(ip_limit, found.get(keys["ip"], 0), found.get(keys["ip_prev"], 0), ip_elapsed) >= ip_limit.max:
         raise too_many(ip_limit, _retry_after(ip_limit, ip_elapsed))
@@ -195,22 +180,21 @@ def signin_succeeded(check: SigninCheck) -> None:
     """Remember the address as the owner's (one PutItem, only the first time)."""
     if check.known_device:
         return
-    LimitItem(_known_key(check.email, check.source_ip), hits=1,
-              ttl=clock.utcnow() + timedelta(days=KNOWN_DEVICE_DAYS)).save()
+    counters.put(_known_key(check.email, check.source_ip), 1,
+                 expires=clock.utcnow() + timedelta(days=KNOWN_DEVICE_DAYS))
 
 
 def clear_account(email: str) -> None:
     """After a password reset the account starts clean (the current window's failures go)."""
     limit = signin_account_limit()
     window, _ = _window(limit, clock.utcnow())
-    LimitItem(_key(limit, "A#" + digest(email), window)).delete()
+    counters.delete(_key(limit, "A#" + digest(email), window))
 
 
 def _add(limit: Limit, subject: str) -> None:
     now = clock.utcnow()
     window, _ = _window(limit, now)
-    LimitItem(_key(limit, subject, window)).update(
-        actions=[LimitItem.hits.add(1), LimitItem.ttl.set(now + timedelta(seconds=2 * limit.window + 60))])
+    counters.add(_key(limit, subject, window), 1, expires=_expires(limit, now))
 
 
 # ---------------------------------------------------------------- public routes

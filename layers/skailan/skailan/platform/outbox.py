@@ -35,7 +35,7 @@ from pynamodb.transactions import TransactWrite
 
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.events import DomainEvent
-from skailan.platform.storage import KeyedItem
+from skailan.platform.storage import KeyedItem, tenant_pk
 
 ITEM_TYPE = "outbox"
 TTL = timedelta(days=3)
@@ -43,7 +43,7 @@ SHARDS = 10
 
 
 def outbox_pk(tenant_id: str, event_id: str) -> str:
-    return f"T#{tenant_id}#outbox#{zlib.crc32(event_id.encode()) % SHARDS}"
+    return f"{tenant_pk(tenant_id)}#outbox#{zlib.crc32(event_id.encode()) % SHARDS}"
 
 
 class OutboxItem(KeyedItem):

@@ -21,6 +21,11 @@ from pynamodb.transactions import TransactWrite as TransactWrite  # re-exported:
 from skailan.platform.cancellation import cancellation_reasons
 
 
+def tenant_pk(tenant_id: str) -> str:
+    """The partition of a brand's own items (`T#<tenant>`): every context's keys start with it."""
+    return f"T#{tenant_id}"
+
+
 @cache
 def shared_connection() -> Connection:
     """One pynamodb connection (one botocore client) per container.

@@ -81,6 +81,17 @@ def _api_key_caller(context: dict[str, Any]) -> Caller:
 Middleware = Callable[[Any, NextMiddleware], Response]
 
 
+def _run_as(caller: Caller, app: Any, next_middleware: NextMiddleware) -> Response:
+    """Run the route as `caller` (`current_caller()`, and on every log line), then forget it: a
+    warm container's next request starts with no caller."""
+    set_current_caller(caller)
+    logger.append_keys(tenant_id=caller.tenant_id, principal_id=caller.principal_id)
+    try:
+        return next_middleware(app)
+    finally:
+        set_current_caller(None)
+
+
 def requires(permission: str, *, api_key: bool = False) -> Middleware:
     """Route middleware: resolve the caller, check `permission`, expose it as `current_caller()`.
 
@@ -93,12 +104,7 @@ def requires(permission: str, *, api_key: bool = False) -> Middleware:
             raise Forbidden("Esta ruta no acepta claves de API. / This route does not accept API keys.",
                             code="api_key_not_allowed")
         caller.require(permission)
-        set_current_caller(caller)
-        logger.append_keys(tenant_id=caller.tenant_id, principal_id=caller.principal_id)
-        try:
-            return next_middleware(app)
-        finally:
-            set_current_caller(None)
+        return _run_as(caller, app, next_middleware)
 
     middleware.permission = permission  # type: ignore[attr-defined]  # read by the contract tests
     middleware.api_key = api_key  # type: ignore[attr-defined]  # read by infra/openapi.py (/ext routes)
@@ -109,13 +115,7 @@ def authenticated() -> Middleware:
     """For routes any signed-in member may call (e.g. /v1/me): identity, no module permission."""
 
     def middleware(app: Any, next_middleware: NextMiddleware) -> Response:
-        caller = resolve_caller(app.current_event.raw_event)
-        set_current_caller(caller)
-        logger.append_keys(tenant_id=caller.tenant_id, principal_id=caller.principal_id)
-        try:
-            return next_middleware(app)
-        finally:
-            set_current_caller(None)
+        return _run_as(resolve_caller(app.current_event.raw_event), app, next_middleware)
 
     middleware.permission = "authenticated"  # type: ignore[attr-defined]
     return middleware

@@ -20,10 +20,10 @@ from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.errors import Forbidden, NotFound
 from skailan.platform.ids import new_id
-from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.tenancy.events import emit
-from skailan.tenancy.items import API_KEY_PREFIX, ApiKeyItem, api_key_sk, tenant_pk
 from skailan.tenancy.models import ApiKeyCreatedOut, ApiKeyIn, ApiKeyOut, Page
+from skailan.tenancy.store import api_keys as store
+from skailan.tenancy.store.items import ApiKeyItem
 
 KEY_SCHEME = "skl"
 # Recording "last used" on every call would double the writes; once a minute is enough.
@@ -48,31 +48,25 @@ def create_key(caller: Caller, data: ApiKeyIn) -> ApiKeyCreatedOut:
     key_id = new_id()
     secret = secrets.token_urlsafe(32)
     raw = f"{KEY_SCHEME}.{caller.tenant_id}.{key_id}.{secret}"
-    item = ApiKeyItem(
-        tenant_pk(caller.tenant_id), api_key_sk(key_id), tenant_id=caller.tenant_id, key_id=key_id, name=data.name,
-        secret_hash=_hash(secret), hint=f"{KEY_SCHEME}.…{secret[-4:]}", permissions=set(data.permissions),
-        created_by=caller.principal_id, created_at=iso(), updated_at=iso(),
-    )
-    item.save(condition=ApiKeyItem.pk.does_not_exist())
+    item = store.create_key(caller.tenant_id, key_id, name=data.name, secret_hash=_hash(secret),
+                            hint=f"{KEY_SCHEME}.…{secret[-4:]}", permissions=set(data.permissions),
+                            created_by=caller.principal_id)
     emit(caller.tenant_id, "api_key.created", caller=caller, entity_type="api_key", entity_id=key_id,
          data={"name": data.name, "permissions": data.permissions})
     return ApiKeyCreatedOut(**_out(item).model_dump(), secret=raw)
 
 
 def list_keys(tenant_id: str, *, cursor: str | None, limit: int | None) -> Page[ApiKeyOut]:
-    pk = tenant_pk(tenant_id)
-    results = ApiKeyItem.query(pk, ApiKeyItem.sk.startswith(API_KEY_PREFIX), limit=clamp_limit(limit),
-                               last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
-    return Page[ApiKeyOut](items=[_out(i) for i in results], next_cursor=encode_cursor(results.last_evaluated_key))
+    items, next_cursor = store.list_keys(tenant_id, cursor=cursor, limit=limit)
+    return Page[ApiKeyOut](items=[_out(i) for i in items], next_cursor=next_cursor)
 
 
 def revoke_key(caller: Caller, key_id: str) -> ApiKeyOut:
-    try:
-        item = ApiKeyItem.get(tenant_pk(caller.tenant_id), api_key_sk(key_id))
-    except ApiKeyItem.DoesNotExist as err:
-        raise NotFound("Clave de API no encontrada. / API key not found.", code="api_key_not_found") from err
+    item = store.find_key(caller.tenant_id, key_id)
+    if item is None:
+        raise NotFound("Clave de API no encontrada. / API key not found.", code="api_key_not_found")
     if item.revoked_at is None:
-        item.update(actions=[ApiKeyItem.revoked_at.set(iso())])
+        store.mark_revoked(item, iso())
         emit(caller.tenant_id, "api_key.revoked", caller=caller, entity_type="api_key", entity_id=key_id,
              data={"name": item.name})
     return _out(item)
@@ -80,13 +74,10 @@ def revoke_key(caller: Caller, key_id: str) -> ApiKeyOut:
 
 def revoke_keys_of(caller: Caller, user_id: str) -> int:
     """Revoke every live key `user_id` created in the caller's brand; returns how many."""
-    pk = tenant_pk(caller.tenant_id)
     revoked = 0
     now = iso()
-    for item in ApiKeyItem.query(pk, ApiKeyItem.sk.startswith(API_KEY_PREFIX), page_size=200,
-                                 filter_condition=(ApiKeyItem.created_by == user_id)
-                                 & ApiKeyItem.revoked_at.does_not_exist()):
-        item.update(actions=[ApiKeyItem.revoked_at.set(now)])
+    for item in store.live_keys_created_by(caller.tenant_id, user_id):
+        store.mark_revoked(item, now)
         emit(caller.tenant_id, "api_key.revoked", caller=caller, entity_type="api_key", entity_id=item.key_id,
              data={"name": item.name, "reason": "creator_removed"})
         revoked += 1
@@ -112,9 +103,8 @@ def effective_permissions(item: ApiKeyItem) -> frozenset[str] | None:
 
 def key_caller(tenant_id: str, key_id: str) -> Caller | None:
     """The caller a key id stands for right now (the function's own check behind the authorizer)."""
-    try:
-        item = ApiKeyItem.get(tenant_pk(tenant_id), api_key_sk(key_id))
-    except ApiKeyItem.DoesNotExist:
+    item = store.find_key(tenant_id, key_id)
+    if item is None:
         return None
     permissions = effective_permissions(item)
     if permissions is None:
@@ -129,9 +119,8 @@ def authenticate(raw_key: str) -> Caller | None:
     if len(parts) != 4 or parts[0] != KEY_SCHEME:
         return None
     _, tenant_id, key_id, secret = parts
-    try:
-        item = ApiKeyItem.get(tenant_pk(tenant_id), api_key_sk(key_id))
-    except ApiKeyItem.DoesNotExist:
+    item = store.find_key(tenant_id, key_id)
+    if item is None:
         return None
     if item.revoked_at is not None or not hmac.compare_digest(item.secret_hash, _hash(secret)):
         return None
@@ -140,5 +129,5 @@ def authenticate(raw_key: str) -> Caller | None:
         return None
     now = utcnow()
     if item.last_used_at is None or parse_iso(item.last_used_at) < now - LAST_USED_RESOLUTION:
-        item.update(actions=[ApiKeyItem.last_used_at.set(iso(now))])
+        store.mark_used(item, iso(now))
     return Caller(tenant_id=tenant_id, principal_id=key_id, kind="api_key", permissions=permissions, name=item.name)

@@ -10,12 +10,13 @@ from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
 from skailan.platform.patching import deep_merge, lenient_validate
-from skailan.platform.storage import ConditionFailed, conditional
+from skailan.platform.storage import ConditionFailed
 from skailan.tenancy import close_reasons
 from skailan.tenancy.defaults import DEFAULT_BUSINESS_HOURS
 from skailan.tenancy.events import emit
-from skailan.tenancy.items import BRAND_SK, BrandItem, tenant_pk
 from skailan.tenancy.models import BrandOut, BrandSettings, BrandSettingsIn, known_country
+from skailan.tenancy.store import brands as store
+from skailan.tenancy.store.items import BrandItem
 
 
 def stored_settings(item: BrandItem) -> BrandSettings:
@@ -30,10 +31,10 @@ def _out(item: BrandItem) -> BrandOut:
 
 
 def _load(tenant_id: str) -> BrandItem:
-    try:
-        return BrandItem.get(tenant_pk(tenant_id), BRAND_SK)
-    except BrandItem.DoesNotExist as err:
-        raise NotFound("Marca no encontrada. / Brand not found.", code="brand_not_found") from err
+    item = store.find_brand(tenant_id)
+    if item is None:
+        raise NotFound("Marca no encontrada. / Brand not found.", code="brand_not_found")
+    return item
 
 
 def get_brand(tenant_id: str) -> BrandOut:
@@ -41,32 +42,21 @@ def get_brand(tenant_id: str) -> BrandOut:
 
 
 def brand_names(tenant_ids: list[str]) -> dict[str, str]:
-    keys = [(tenant_pk(t), BRAND_SK) for t in set(tenant_ids)]
-    return {b.tenant_id: b.name for b in BrandItem.batch_get(keys)} if keys else {}
+    return store.brand_names(tenant_ids)
 
 
 def create_brand(
     tenant_id: str, name: str, *, time_zone: str, default_country: str, language: str = "es"
 ) -> tuple[BrandOut, bool]:
     """Create a brand with its defaults; returns (brand, created). Safe to call again."""
-    now = iso()
-    item = BrandItem(
-        tenant_pk(tenant_id),
-        BRAND_SK,
-        tenant_id=tenant_id,
-        name=name,
-        settings={
-            "time_zone": time_zone,
-            "default_country": default_country,
-            "language": language,
-            "business_hours": DEFAULT_BUSINESS_HOURS,
-        },
-        created_at=now,
-        updated_at=now,
-    )
+    settings = {
+        "time_zone": time_zone,
+        "default_country": default_country,
+        "language": language,
+        "business_hours": DEFAULT_BUSINESS_HOURS,
+    }
     try:
-        with conditional():
-            item.save(condition=BrandItem.pk.does_not_exist())
+        item = store.create_brand(tenant_id, name, settings)
     except ConditionFailed:
         return get_brand(tenant_id), False
     close_reasons.ensure_defaults(tenant_id)
@@ -105,8 +95,7 @@ def update_brand(caller: Caller, changes: BrandSettingsIn) -> BrandOut:
     item.settings = settings.model_dump(mode="json", exclude_none=True)
     item.updated_at = iso()
     try:
-        with conditional():
-            item.save()  # VersionAttribute: a concurrent edit fails instead of being lost
+        store.save_brand(item)  # version-checked: a concurrent edit fails instead of being lost
     except ConditionFailed as err:
         raise Conflict(
             "La marca cambió mientras la editabas; vuelve a intentarlo. / "

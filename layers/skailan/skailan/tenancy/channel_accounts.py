@@ -17,20 +17,12 @@ from skailan.platform.aws import client
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
 from skailan.platform.ids import new_id
-from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.settings import get_settings
-from skailan.platform.storage import ConditionFailed, conditional, transaction
+from skailan.platform.storage import ConditionFailed
 from skailan.tenancy.events import emit
-from skailan.tenancy.items import (
-    CHANNEL_PREFIX,
-    ROUTE_SK,
-    ChannelAccountItem,
-    RouteGuardItem,
-    channel_account_sk,
-    route_guard_pk,
-    tenant_pk,
-)
 from skailan.tenancy.models import ChannelAccountIn, ChannelAccountOut, ChannelAccountUpdateIn, Page
+from skailan.tenancy.store import channel_accounts as store
+from skailan.tenancy.store.items import ChannelAccountItem, RouteGuardItem
 
 # Provider ids each channel needs (and which of them route webhooks), and its credentials.
 REQUIRED_EXTERNAL: dict[str, tuple[str, ...]] = {
@@ -90,23 +82,13 @@ def create_account(caller: Caller | None, tenant_id: str, data: ChannelAccountIn
 
     check_urls_in(tenant_id, data.config, field="config")  # e.g. a widget logo: never another brand's file
     account_id = data.id or new_id().lower()
-    now = iso()
     name = secret_name(tenant_id, account_id) if data.credentials else None
-    item = ChannelAccountItem(
-        tenant_pk(tenant_id), channel_account_sk(account_id), tenant_id=tenant_id, account_id=account_id,
-        channel=data.channel, name=data.name, status="active", external=data.external, config=data.config,
-        secret_name=name, created_at=now, updated_at=now,
-    )
-    guards = [route_guard_pk("account", account_id)]
+    guards: list[store.Guard] = [("account", account_id)]
     if data.channel in ROUTING_EXTERNAL:
-        guards.append(route_guard_pk(data.channel, data.external[ROUTING_EXTERNAL[data.channel]]))
+        guards.append((data.channel, data.external[ROUTING_EXTERNAL[data.channel]]))
     try:
-        with conditional(), transaction() as tx:
-            tx.save(item, condition=ChannelAccountItem.pk.does_not_exist())
-            for pk in guards:
-                tx.save(RouteGuardItem(pk, ROUTE_SK, tenant_id=tenant_id, account_id=account_id,
-                                       channel=data.channel, created_at=now),
-                        condition=RouteGuardItem.pk.does_not_exist())
+        item = store.create_account(tenant_id, account_id, channel=data.channel, name=data.name,
+                                    external=data.external, config=data.config, secret_name=name, guards=guards)
     except ConditionFailed as err:
         raise Conflict(
             "Ese canal o identificador ya está conectado. / That channel or id is already connected.",
@@ -142,10 +124,10 @@ def load_credentials(tenant_id: str, account_id: str) -> dict[str, Any]:
 
 
 def _load(tenant_id: str, account_id: str) -> ChannelAccountItem:
-    try:
-        return ChannelAccountItem.get(tenant_pk(tenant_id), channel_account_sk(account_id))
-    except ChannelAccountItem.DoesNotExist as err:
-        raise NotFound("Canal no encontrado. / Channel account not found.", code="channel_account_not_found") from err
+    item = store.find_account(tenant_id, account_id)
+    if item is None:
+        raise NotFound("Canal no encontrado. / Channel account not found.", code="channel_account_not_found")
+    return item
 
 
 def get_account(tenant_id: str, account_id: str) -> ChannelAccountOut:
@@ -153,19 +135,13 @@ def get_account(tenant_id: str, account_id: str) -> ChannelAccountOut:
 
 
 def list_accounts(tenant_id: str, *, cursor: str | None, limit: int | None) -> Page[ChannelAccountOut]:
-    pk = tenant_pk(tenant_id)
-    results = ChannelAccountItem.query(
-        pk, ChannelAccountItem.sk.startswith(CHANNEL_PREFIX), limit=clamp_limit(limit),
-        last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk),
-    )
-    return Page[ChannelAccountOut](items=[_out(i) for i in results],
-                                   next_cursor=encode_cursor(results.last_evaluated_key))
+    items, next_cursor = store.list_accounts(tenant_id, cursor=cursor, limit=limit)
+    return Page[ChannelAccountOut](items=[_out(i) for i in items], next_cursor=next_cursor)
 
 
 def set_status(caller: Caller, account_id: str, *, active: bool) -> ChannelAccountOut:
     item = _load(caller.tenant_id, account_id)
-    item.update(actions=[ChannelAccountItem.status.set("active" if active else "disabled"),
-                         ChannelAccountItem.updated_at.set(iso())])
+    store.set_status(item, "active" if active else "disabled")
     emit(caller.tenant_id, "channel_account.enabled" if active else "channel_account.disabled", caller=caller,
          entity_type="channel_account", entity_id=account_id, data={"channel": item.channel})
     return _out(item)
@@ -173,10 +149,7 @@ def set_status(caller: Caller, account_id: str, *, active: bool) -> ChannelAccou
 
 def route(kind: str, external_id: str) -> RouteGuardItem | None:
     """Which brand and account a provider id (or account id, kind="account") belongs to."""
-    try:
-        return RouteGuardItem.get(route_guard_pk(kind, external_id), ROUTE_SK)
-    except RouteGuardItem.DoesNotExist:
-        return None
+    return store.find_route(kind, external_id)
 
 
 # ---------------------------------------------------------------- connect, edit, delete (API)
@@ -220,7 +193,7 @@ def connect_account(caller: Caller, data: ChannelAccountIn, *, base_url: str) ->
     out = create_account(caller, tenant_id, data)
     state = channel_setup.register_webhook(data.channel, out.id, data.external, data.credentials, base_url)
     item = _load(tenant_id, out.id)
-    item.update(actions=[ChannelAccountItem.webhook.set(state)])
+    store.set_webhook(item, state, touch=False)
     result = _out(item)
     result.warnings = _no_team_warning(tenant_id, out.id, data.channel)
     return result
@@ -233,7 +206,7 @@ def register_webhook(caller: Caller, account_id: str, *, base_url: str) -> Chann
     item = _load(caller.tenant_id, account_id)
     credentials = load_credentials(caller.tenant_id, account_id) if item.secret_name else {}
     state = channel_setup.register_webhook(item.channel, account_id, item.external or {}, credentials, base_url)
-    item.update(actions=[ChannelAccountItem.webhook.set(state), ChannelAccountItem.updated_at.set(iso())])
+    store.set_webhook(item, state, touch=True)
     emit(caller.tenant_id, "channel_account.webhook_registered", caller=caller, entity_type="channel_account",
          entity_id=account_id, data={"status": state["status"]})
     return _out(item)
@@ -294,8 +267,7 @@ def update_account(caller: Caller, account_id: str, data: ChannelAccountUpdateIn
     item.config = config
     item.updated_at = iso()
     try:
-        with conditional():
-            item.save()  # version-checked: a concurrent edit fails instead of being lost
+        store.save_account(item)  # version-checked: a concurrent edit fails instead of being lost
     except ConditionFailed as err:
         raise Conflict("El canal cambió mientras lo editabas; vuelve a intentarlo. / "
                        "The account changed while you edited it; try again.", code="concurrent_update") from err
@@ -313,14 +285,11 @@ def delete_account(caller: Caller, account_id: str) -> None:
     worker fails any reply still queued (`channel_disabled`)."""
     tenant_id = caller.tenant_id
     item = _load(tenant_id, account_id)
-    guards = [route_guard_pk("account", account_id)]
+    guards: list[store.Guard] = [("account", account_id)]
     if item.channel in ROUTING_EXTERNAL and (item.external or {}).get(ROUTING_EXTERNAL[item.channel]):
-        guards.append(route_guard_pk(item.channel, item.external[ROUTING_EXTERNAL[item.channel]]))
+        guards.append((item.channel, item.external[ROUTING_EXTERNAL[item.channel]]))
     try:
-        with conditional(), transaction() as tx:
-            tx.delete(item)
-            for pk in guards:
-                tx.delete(RouteGuardItem(pk, ROUTE_SK), condition=RouteGuardItem.account_id == account_id)
+        store.delete_account(item, guards)
     except ConditionFailed as err:
         raise Conflict("El canal cambió mientras lo eliminabas; vuelve a intentarlo. / "
                        "The account changed while you deleted it; try again.", code="concurrent_update") from err

@@ -8,11 +8,12 @@ from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import NotFound
 from skailan.platform.ids import new_id
-from skailan.platform.storage import ConditionFailed, conditional
+from skailan.platform.storage import ConditionFailed
 from skailan.tenancy.defaults import DEFAULT_CLOSE_REASONS
 from skailan.tenancy.events import emit
-from skailan.tenancy.items import CLOSE_REASON_PREFIX, CloseReasonItem, close_reason_sk, tenant_pk
 from skailan.tenancy.models import CloseReasonIn, CloseReasonOut, CloseReasonUpdateIn
+from skailan.tenancy.store import close_reasons as store
+from skailan.tenancy.store.items import CloseReasonItem
 
 
 def _out(item: CloseReasonItem) -> CloseReasonOut:
@@ -22,26 +23,15 @@ def _out(item: CloseReasonItem) -> CloseReasonOut:
 
 
 def ensure_defaults(tenant_id: str) -> None:
-    now = iso()
     for position, (reason_id, name, name_en) in enumerate(DEFAULT_CLOSE_REASONS):
-        item = CloseReasonItem(
-            tenant_pk(tenant_id),
-            close_reason_sk(reason_id),
-            tenant_id=tenant_id,
-            reason_id=reason_id,
-            name=name,
-            name_en=name_en,
-            position=position,
-            created_at=now,
-            updated_at=now,
-        )
-        with contextlib.suppress(ConditionFailed), conditional():
-            item.save(condition=CloseReasonItem.pk.does_not_exist())
+        item = store.new_reason(tenant_id, reason_id, name=name, name_en=name_en, position=position)
+        with contextlib.suppress(ConditionFailed):  # already there (kept as the brand left it)
+            store.add_reason(item)
 
 
 def list_reasons(tenant_id: str, *, include_inactive: bool = False) -> list[CloseReasonOut]:
     # A brand has a handful of reasons: one Query returns them all, sorted for display.
-    items = CloseReasonItem.query(tenant_pk(tenant_id), CloseReasonItem.sk.startswith(CLOSE_REASON_PREFIX))
+    items = store.list_reasons(tenant_id)
     reasons = [_out(i) for i in items if include_inactive or i.active]
     return sorted(reasons, key=lambda r: (r.position, r.name))
 
@@ -51,29 +41,21 @@ def get_reason(tenant_id: str, reason_id: str) -> CloseReasonOut:
 
 
 def _load(tenant_id: str, reason_id: str) -> CloseReasonItem:
-    try:
-        return CloseReasonItem.get(tenant_pk(tenant_id), close_reason_sk(reason_id))
-    except CloseReasonItem.DoesNotExist as err:
-        raise NotFound(
-            "Motivo de cierre no encontrado. / Close reason not found.", code="close_reason_not_found"
-        ) from err
+    item = store.find_reason(tenant_id, reason_id)
+    if item is None:
+        raise _not_found()
+    return item
+
+
+def _not_found() -> NotFound:
+    return NotFound("Motivo de cierre no encontrado. / Close reason not found.", code="close_reason_not_found")
 
 
 def create_reason(caller: Caller, data: CloseReasonIn) -> CloseReasonOut:
     reason_id = new_id().lower()
-    now = iso()
-    item = CloseReasonItem(
-        tenant_pk(caller.tenant_id),
-        close_reason_sk(reason_id),
-        tenant_id=caller.tenant_id,
-        reason_id=reason_id,
-        name=data.name,
-        name_en=data.name_en,
-        position=data.position,
-        created_at=now,
-        updated_at=now,
-    )
-    item.save(condition=CloseReasonItem.pk.does_not_exist())
+    item = store.new_reason(caller.tenant_id, reason_id, name=data.name, name_en=data.name_en,
+                            position=data.position)
+    store.add_reason(item)
     emit(caller.tenant_id, "close_reason.created", caller=caller, entity_type="close_reason",
          entity_id=reason_id, data={"name": data.name})
     return _out(item)
@@ -85,7 +67,10 @@ def update_reason(caller: Caller, reason_id: str, data: CloseReasonUpdateIn) -> 
     for key, value in changes.items():
         setattr(item, key, value)
     item.updated_at = iso()
-    item.save(condition=CloseReasonItem.pk.exists())
+    try:
+        store.save_reason(item)
+    except ConditionFailed as err:  # deleted meanwhile
+        raise _not_found() from err
     emit(caller.tenant_id, "close_reason.updated", caller=caller, entity_type="close_reason",
          entity_id=reason_id, data={"changed": sorted(changes)})
     return _out(item)
@@ -93,6 +78,6 @@ def update_reason(caller: Caller, reason_id: str, data: CloseReasonUpdateIn) -> 
 
 def delete_reason(caller: Caller, reason_id: str) -> None:
     item = _load(caller.tenant_id, reason_id)
-    item.delete()
+    store.delete_reason(item)
     emit(caller.tenant_id, "close_reason.deleted", caller=caller, entity_type="close_reason",
          entity_id=reason_id, data={"name": item.name})

@@ -1,20 +1,18 @@
 """Looking a member up: by brand and user, or every brand of a user. Below `members.py`, so the
 modules `members.py` calls (api keys, sign-in) and the rest of the code can read members without
-importing it back.
+importing it back (nor tenancy's store).
 """
 
 from __future__ import annotations
 
-from skailan.tenancy.items import MemberItem, member_sk, tenant_pk, user_index_pk
+from skailan.tenancy.store import members as store
+from skailan.tenancy.store.items import MemberItem
 
 
 def find_member(tenant_id: str, user_id: str) -> MemberItem | None:
-    try:
-        return MemberItem.get(tenant_pk(tenant_id), member_sk(user_id))
-    except MemberItem.DoesNotExist:
-        return None
+    return store.find_member(tenant_id, user_id)
 
 
 def memberships_of(user_id: str) -> list[MemberItem]:
-    """Every brand a person belongs to (gsi1 USER#<sub>); small, one Query."""
-    return list(MemberItem.gsi1.query(user_index_pk(user_id)))
+    """Every brand a person belongs to (one Query)."""
+    return store.memberships_of(user_id)

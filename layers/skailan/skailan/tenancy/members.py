@@ -18,25 +18,15 @@ from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.errors import BadRequest, Conflict, NotFound, Unprocessable
 from skailan.platform.mail import send_system_email
-from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.settings import get_settings
-from skailan.platform.storage import ConditionFailed, conditional, transaction
+from skailan.platform.storage import ConditionFailed
 from skailan.tenancy import cognito, roles
 from skailan.tenancy.events import emit
-from skailan.tenancy.items import (
-    INVITATIONS_INDEX_PK,
-    InvitationItem,
-    MemberItem,
-    invitation_index_sk,
-    invitation_sk,
-    member_sk,
-    member_sk_prefix,
-    tenant_pk,
-    user_index_pk,
-)
 from skailan.tenancy.links import app_link
 from skailan.tenancy.member_reads import find_member, memberships_of
 from skailan.tenancy.models import InviteUserIn, Page, UpdateUserIn, UserOut
+from skailan.tenancy.store import members as store
+from skailan.tenancy.store.items import MemberItem
 
 
 def _out(item: MemberItem) -> UserOut:
@@ -48,35 +38,24 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def _not_found() -> NotFound:
+    return NotFound("Usuario no encontrado. / User not found.", code="user_not_found")
+
+
 def get_member(tenant_id: str, user_id: str) -> MemberItem:
-    try:
-        return MemberItem.get(tenant_pk(tenant_id), member_sk(user_id))
-    except MemberItem.DoesNotExist as err:
-        raise NotFound("Usuario no encontrado. / User not found.", code="user_not_found") from err
+    member = find_member(tenant_id, user_id)
+    if member is None:
+        raise _not_found()
+    return member
 
 
 def list_members(tenant_id: str, *, cursor: str | None, limit: int | None) -> Page[UserOut]:
-    pk = tenant_pk(tenant_id)
-    results = MemberItem.query(
-        pk, MemberItem.sk.startswith(member_sk_prefix()), limit=clamp_limit(limit),
-        last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk),
-    )
-    items = [_out(i) for i in results]
-    return Page[UserOut](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
+    items, next_cursor = store.list_members(tenant_id, cursor=cursor, limit=limit)
+    return Page[UserOut](items=[_out(i) for i in items], next_cursor=next_cursor)
 
 
 def get_user(tenant_id: str, user_id: str) -> UserOut:
     return _out(get_member(tenant_id, user_id))
-
-
-def _member_item(tenant_id: str, user_id: str, email: str, name: str | None, role: str, status: str,
-                 invited_by: str | None) -> MemberItem:
-    now = iso()
-    return MemberItem(
-        tenant_pk(tenant_id), member_sk(user_id), tenant_id=tenant_id, user_id=user_id, email=email, name=name,
-        role=role, status=status, invited_by=invited_by, gsi1pk=user_index_pk(user_id),
-        gsi1sk=tenant_pk(tenant_id), created_at=now, updated_at=now,
-    )
 
 
 def add_member(tenant_id: str, email: str, name: str | None, role: str, *, password: str | None = None,
@@ -94,10 +73,10 @@ def add_member(tenant_id: str, email: str, name: str | None, role: str, *, passw
         sub = cognito.create_user(email, name)
     if password:
         cognito.set_password(email, password)
-    member = _member_item(tenant_id, sub, email, name, role, "active", caller.principal_id if caller else None)
+    member = store.active_member(tenant_id, sub, email, name, role, status="active",
+                                 invited_by=caller.principal_id if caller else None)
     try:
-        with conditional():
-            member.save(condition=MemberItem.pk.does_not_exist())
+        store.add_member(member)
     except ConditionFailed as err:
         if created:
             cognito.delete_user(email)  # nothing half-written: the new login goes too
@@ -116,19 +95,9 @@ def invitation_id(tenant_id: str, email: str) -> str:
     return "inv" + hashlib.sha256(f"{tenant_id}:{email.lower()}".encode()).hexdigest()[:29]
 
 
-def _member_with_email(tenant_id: str, email: str) -> MemberItem | None:
-    # Members live in the brand's partition: a bounded Query with a filter, never a Scan.
-    found = MemberItem.query(tenant_pk(tenant_id), MemberItem.sk.startswith(member_sk_prefix()),
-                             filter_condition=MemberItem.email == email, limit=1, page_size=200)
-    return next(iter(found), None)
-
-
 def _expired(placeholder: MemberItem) -> bool:
-    try:
-        invitation = InvitationItem.get(placeholder.pk, invitation_sk(placeholder.user_id))
-    except InvitationItem.DoesNotExist:
-        return True
-    return parse_iso(invitation.expires_at) < utcnow()
+    invitation = store.invitation_of(placeholder)
+    return invitation is None or parse_iso(invitation.expires_at) < utcnow()
 
 
 def invite(caller: Caller, data: InviteUserIn) -> tuple[UserOut, str]:
@@ -141,7 +110,7 @@ def invite(caller: Caller, data: InviteUserIn) -> tuple[UserOut, str]:
     email = str(data.email).lower()
     roles.ensure_role_exists(caller.tenant_id, data.role)
     roles.check_assignable(caller, data.role)
-    existing = _member_with_email(caller.tenant_id, email)
+    existing = store.member_with_email(caller.tenant_id, email)
     if existing is not None and existing.status == "invited" and _expired(existing):
         remove_member(existing)  # an expired invitation the purge job has not reached yet: replace it
         existing = None
@@ -155,20 +124,9 @@ def invite(caller: Caller, data: InviteUserIn) -> tuple[UserOut, str]:
     secret = secrets.token_urlsafe(32)
     token = f"{caller.tenant_id}.{inv_id}.{secret}"
     expires = iso(utcnow() + timedelta(hours=get_settings().invitation_ttl_hours))
-    now = iso()
-    member = MemberItem(  # a placeholder: no gsi1 (not a sign-in membership) until accepted
-        tenant_pk(caller.tenant_id), member_sk(inv_id), tenant_id=caller.tenant_id, user_id=inv_id, email=email,
-        name=data.name, role=data.role, status="invited", invited_by=caller.principal_id, created_at=now,
-        updated_at=now,
-    )
     try:
-        with conditional(), transaction() as tx:
-            tx.save(member, condition=MemberItem.pk.does_not_exist())
-            tx.save(InvitationItem(
-                tenant_pk(caller.tenant_id), invitation_sk(inv_id), tenant_id=caller.tenant_id, user_id=inv_id,
-                email=email, token_hash=_hash(secret), expires_at=expires, created_cognito_user=False,
-                gsi1pk=INVITATIONS_INDEX_PK, gsi1sk=invitation_index_sk(expires, caller.tenant_id, inv_id), created_at=now,
-            ))
+        member = store.invite(caller.tenant_id, inv_id, email=email, name=data.name, role=data.role,
+                              invited_by=caller.principal_id, token_hash=_hash(secret), expires_at=expires)
     except ConditionFailed as err:
         raise Conflict("Esa persona ya tiene una invitación pendiente. / That person already has a pending "
                        "invitation.", code="invitation_pending") from err
@@ -201,9 +159,11 @@ def accept_invitation(token: str, password: str) -> UserOut:
     invalid = BadRequest("La invitación no es válida. / The invitation is not valid.", code="invalid_invitation")
     try:
         tenant_id, inv_id, secret = token.split(".", 2)
-        invitation = InvitationItem.get(tenant_pk(tenant_id), invitation_sk(inv_id))
-    except (ValueError, InvitationItem.DoesNotExist) as err:
+    except ValueError as err:
         raise invalid from err
+    invitation = store.find_invitation(tenant_id, inv_id)
+    if invitation is None:
+        raise invalid
     if not hmac.compare_digest(invitation.token_hash, _hash(secret)):
         raise invalid
     if parse_iso(invitation.expires_at) < utcnow():
@@ -230,13 +190,10 @@ def accept_invitation(token: str, password: str) -> UserOut:
             raise
     else:
         signin.verify_password(email, password)  # throttled like a sign-in; 401 when wrong
-    member = _member_item(tenant_id, sub, email, placeholder.name, placeholder.role, "active",
-                          placeholder.invited_by)
+    member = store.active_member(tenant_id, sub, email, placeholder.name, placeholder.role, status="active",
+                                 invited_by=placeholder.invited_by)
     try:
-        with conditional(), transaction() as tx:
-            tx.delete(invitation, condition=InvitationItem.pk.exists())
-            tx.delete(placeholder, condition=MemberItem.status == "invited")
-            tx.save(member, condition=MemberItem.pk.does_not_exist())
+        store.accept(invitation, placeholder, member)
     except ConditionFailed as err:
         if created:
             cognito.delete_user(email)
@@ -267,8 +224,10 @@ def update_member(caller: Caller, user_id: str, data: UpdateUserIn) -> UserOut:
         _refuse_self(caller, user_id, "cambiar el rol de")
         roles.ensure_role_exists(caller.tenant_id, changes["role"])
         roles.check_assignable(caller, changes["role"])
-    actions = [getattr(MemberItem, k).set(v) for k, v in changes.items()] + [MemberItem.updated_at.set(iso())]
-    member.update(actions=actions, condition=MemberItem.pk.exists())
+    try:
+        store.update_member(member, changes)
+    except ConditionFailed as err:  # removed meanwhile
+        raise _not_found() from err
     emit(caller.tenant_id, "user.updated", caller=caller, entity_type="user", entity_id=user_id, data=changes)
     return _out(member)
 
@@ -280,8 +239,7 @@ def set_status(caller: Caller, user_id: str, *, enabled: bool) -> UserOut:
         raise Conflict("La invitación aún no fue aceptada. / The invitation has not been accepted yet.",
                        code="invitation_pending")
     _refuse_stronger(caller, member)
-    member.update(actions=[MemberItem.status.set("active" if enabled else "disabled"),
-                           MemberItem.updated_at.set(iso())])
+    store.set_status(member, "active" if enabled else "disabled")
     # A brand disables its membership only, never the person's login: their other brands stay
     # reachable (sign-in refuses people with no active brand at all). Enabling undoes a login
     # disabled by earlier versions, which did.
@@ -309,10 +267,8 @@ def delete_member(caller: Caller, user_id: str) -> None:
 
 
 def remove_member(member: MemberItem) -> None:
-    with transaction() as tx:
-        tx.delete(member)
-        tx.delete(InvitationItem(member.pk, invitation_sk(member.user_id)))
-    if member.gsi1pk is None:
+    store.remove_member(member)
+    if not store.has_login(member):
         return  # a pending invitation: no login of the person is ours to touch
     if not [m for m in memberships_of(member.user_id) if m.tenant_id != member.tenant_id]:
         cognito.delete_user(member.email)  # their only brand: the login goes with it
@@ -322,15 +278,10 @@ def purge_expired_invitations(now_iso: str | None = None, *, batch: int = 100) -
     """Remove invitations past their expiry with their never-activated members; returns how many."""
     now_iso = now_iso or iso()
     purged = 0
-    for invitation in InvitationItem.gsi1.query(
-        INVITATIONS_INDEX_PK, InvitationItem.gsi1sk < now_iso, limit=batch
-    ):
+    for invitation in store.expired_invitations(now_iso, limit=batch):
         member = find_member(invitation.tenant_id, invitation.user_id)
         try:
-            with conditional(), transaction() as tx:
-                tx.delete(invitation, condition=InvitationItem.pk.exists())
-                if member is not None and member.status == "invited":
-                    tx.delete(member, condition=MemberItem.status == "invited")
+            store.drop_invitation(invitation, member)
         except ConditionFailed:
             continue  # accepted or purged concurrently: nothing to do
         # Invitations of earlier versions created the login up front; today's create it on acceptance.

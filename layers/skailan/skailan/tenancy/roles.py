@@ -13,11 +13,13 @@ from typing import cast
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
-from skailan.platform.storage import ConditionFailed, conditional
+from skailan.platform.storage import ConditionFailed
 from skailan.tenancy.defaults import BUILTIN_ROLES, SUPER_ADMIN
 from skailan.tenancy.events import emit
-from skailan.tenancy.items import ROLE_PREFIX, MemberItem, RoleItem, member_sk_prefix, role_sk, tenant_pk
 from skailan.tenancy.models import RoleIn, RoleOut, RoleUpdateIn
+from skailan.tenancy.store import members as member_store
+from skailan.tenancy.store import roles as store
+from skailan.tenancy.store.items import RoleItem
 
 
 def _builtin_out(key: str) -> RoleOut:
@@ -37,10 +39,8 @@ def role_permissions(tenant_id: str, role_key: str) -> frozenset[str]:
     """Permissions of a role; an unknown role grants nothing."""
     if role_key in BUILTIN_ROLES:
         return BUILTIN_ROLES[role_key]["permissions"]  # type: ignore[return-value]
-    try:
-        return frozenset(RoleItem.get(tenant_pk(tenant_id), role_sk(role_key)).permissions or ())
-    except RoleItem.DoesNotExist:
-        return frozenset()
+    item = store.find_role(tenant_id, role_key)
+    return frozenset(item.permissions or ()) if item is not None else frozenset()
 
 
 def escalation(permissions: list[str]) -> Forbidden:
@@ -72,7 +72,7 @@ def _refuse_own(caller: Caller, key: str) -> None:
 def ensure_role_exists(tenant_id: str, role_key: str) -> None:
     if role_key in BUILTIN_ROLES:
         return
-    if RoleItem.count(tenant_pk(tenant_id), RoleItem.sk == role_sk(role_key)) == 0:
+    if not store.role_exists(tenant_id, role_key):
         raise Unprocessable(
             f"El rol '{role_key}' no existe. / Role '{role_key}' does not exist.",
             code="unknown_role",
@@ -81,7 +81,7 @@ def ensure_role_exists(tenant_id: str, role_key: str) -> None:
 
 
 def list_roles(tenant_id: str) -> list[RoleOut]:
-    custom = [_out(i) for i in RoleItem.query(tenant_pk(tenant_id), RoleItem.sk.startswith(ROLE_PREFIX))]
+    custom = [_out(i) for i in store.list_roles(tenant_id)]
     return [_builtin_out(k) for k in BUILTIN_ROLES] + sorted(custom, key=lambda r: r.key)
 
 
@@ -92,10 +92,10 @@ def get_role(tenant_id: str, key: str) -> RoleOut:
 
 
 def _load(tenant_id: str, key: str) -> RoleItem:
-    try:
-        return RoleItem.get(tenant_pk(tenant_id), role_sk(key))
-    except RoleItem.DoesNotExist as err:
-        raise NotFound("Rol no encontrado. / Role not found.", code="role_not_found") from err
+    item = store.find_role(tenant_id, key)
+    if item is None:
+        raise NotFound("Rol no encontrado. / Role not found.", code="role_not_found")
+    return item
 
 
 def _refuse_builtin(key: str) -> None:
@@ -109,15 +109,9 @@ def _refuse_builtin(key: str) -> None:
 def create_role(caller: Caller, data: RoleIn) -> RoleOut:
     _refuse_builtin(data.key)
     check_grantable(caller, data.permissions)
-    now = iso()
-    item = RoleItem(
-        tenant_pk(caller.tenant_id), role_sk(data.key), tenant_id=caller.tenant_id, key=data.key,
-        name=data.name, description=data.description, permissions=set(data.permissions),
-        created_at=now, updated_at=now,
-    )
     try:
-        with conditional():
-            item.save(condition=RoleItem.pk.does_not_exist())
+        item = store.create_role(caller.tenant_id, data.key, name=data.name, description=data.description,
+                                 permissions=set(data.permissions))
     except ConditionFailed as err:
         raise Conflict("Ya existe un rol con esa clave. / A role with that key exists.", code="role_exists") from err
     emit(caller.tenant_id, "role.created", caller=caller, entity_type="role", entity_id=data.key,
@@ -143,8 +137,7 @@ def update_role(caller: Caller, key: str, data: RoleUpdateIn) -> RoleOut:
             setattr(item, attr, changes[attr])
     item.updated_at = iso()
     try:
-        with conditional():
-            item.save()
+        store.save_role(item)
     except ConditionFailed as err:
         raise Conflict("El rol cambió; vuelve a intentarlo. / The role changed; try again.",
                        code="concurrent_update") from err
@@ -158,12 +151,7 @@ def delete_role(caller: Caller, key: str) -> None:
     item = _load(caller.tenant_id, key)
     _refuse_own(caller, key)
     check_grantable(caller, item.permissions or set())
-    # Members live in the brand's partition: a Query with a filter, bounded to this brand.
-    in_use = MemberItem.query(
-        tenant_pk(caller.tenant_id), MemberItem.sk.startswith(member_sk_prefix()),
-        filter_condition=MemberItem.role == key, limit=1, page_size=200,
-    )
-    if next(iter(in_use), None) is not None:
+    if member_store.role_in_use(caller.tenant_id, key):
         raise Conflict("El rol está asignado a usuarios. / The role is assigned to users.", code="role_in_use")
-    item.delete()
+    store.delete_role(item)
     emit(caller.tenant_id, "role.deleted", caller=caller, entity_type="role", entity_id=key)

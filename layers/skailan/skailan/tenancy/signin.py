@@ -24,12 +24,12 @@ from datetime import timedelta
 from typing import Any
 
 from skailan.platform import limits
-from skailan.platform.clock import iso, parse_iso, utcnow
+from skailan.platform.clock import parse_iso, utcnow
 from skailan.platform.errors import BadRequest, Forbidden, Unauthorized
 from skailan.platform.settings import get_settings
 from skailan.tenancy import cognito
-from skailan.tenancy.items import PasswordResetItem, reset_pk, use_reset_code
 from skailan.tenancy.models import TokensOut
+from skailan.tenancy.store import password_resets
 
 RESET_VALIDITY = timedelta(hours=1)
 INVALID_CODE = "El código no es válido o expiró. / The code is invalid or expired."
@@ -137,8 +137,7 @@ def forgot_password(email: str, source_ip: str | None = None) -> None:
     code = secrets.token_urlsafe(24)
     expires = utcnow() + RESET_VALIDITY
     # One code per person: a new request replaces the previous one.
-    PasswordResetItem(reset_pk(email), "RESET", code_hash=_hash(code), expires_at=iso(expires), ttl=expires,
-                      created_at=iso()).save()
+    password_resets.save_code(email, _hash(code), expires)
     from skailan.platform.mail import send_system_email
     from skailan.tenancy.links import app_link
 
@@ -161,13 +160,12 @@ def _hash(code: str) -> str:
 def confirm_password(email: str, code: str, password: str, source_ip: str | None = None) -> None:
     limits.hit_public("confirm-password-ip", limits.ip_subject(source_ip))
     email = email.lower()
-    try:
-        item = PasswordResetItem.get(reset_pk(email), "RESET", consistent_read=True)
-    except PasswordResetItem.DoesNotExist as err:
-        raise BadRequest(INVALID_CODE, code="invalid_code") from err
+    item = password_resets.find_code(email)
+    if item is None:
+        raise BadRequest(INVALID_CODE, code="invalid_code")
     if not hmac.compare_digest(item.code_hash, _hash(code)) or parse_iso(item.expires_at) < utcnow():
         raise BadRequest(INVALID_CODE, code="invalid_code")
     cognito.set_password(email, password)  # a weak password is a 422 here and the code stays usable
     # Single use; a concurrent use of the same code set the password either way.
-    use_reset_code(item)
+    password_resets.use_code(item)
     limits.clear_account(email)

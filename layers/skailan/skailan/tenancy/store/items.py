@@ -17,7 +17,6 @@ gsi1 USER#<sub> lists a person's brands at sign-in; INVITATIONS feeds the purge 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 
 from pynamodb.attributes import (
@@ -28,15 +27,10 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     VersionAttribute,
 )
-from pynamodb.exceptions import DeleteError
 
 from skailan.platform.settings import get_settings
 from skailan.platform.storage import KeyedItem, TableItem, overloaded_index
-
-
-def tenant_pk(tenant_id: str) -> str:
-    return f"T#{tenant_id}"
-
+from skailan.platform.storage import tenant_pk as tenant_pk  # re-exported: tenancy's keys start with it
 
 # Every key string of the tenancy and audit tables is built here, so a key's layout has one owner.
 MEMBER_PREFIX = "MEMBER#"
@@ -195,16 +189,12 @@ class PasswordResetItem(TenancyItem, discriminator="password_reset"):
     expires_at = UnicodeAttribute()
 
 
+RESET_SK = "RESET"
+
+
 def reset_pk(email: str) -> str:
     """A password-reset code's partition: the e-mail hashed (the table never holds it in a key)."""
     return "RESET#" + hashlib.sha256(email.lower().encode()).hexdigest()
-
-
-def use_reset_code(item: PasswordResetItem) -> None:
-    """Delete a used reset code if it is still that one. Any failure is ignored: the password is
-    set by then, and an unused code expires by its TTL."""
-    with contextlib.suppress(DeleteError):
-        item.delete(condition=PasswordResetItem.code_hash == item.code_hash)
 
 
 class AuditItem(KeyedItem):

@@ -1,0 +1,55 @@
+"""API keys: the key items (the secret stored hashed) and the few writes a key takes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from skailan.platform.clock import iso
+from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+from skailan.platform.storage import conditional
+from skailan.tenancy.store.items import API_KEY_PREFIX, ApiKeyItem, api_key_sk, tenant_pk
+
+
+def create_key(tenant_id: str, key_id: str, *, name: str, secret_hash: str, hint: str, permissions: set[str],
+               created_by: str | None) -> ApiKeyItem:
+    """Save a new key; `ConditionFailed` if the id were taken."""
+    now = iso()
+    item = ApiKeyItem(
+        tenant_pk(tenant_id), api_key_sk(key_id), tenant_id=tenant_id, key_id=key_id, name=name,
+        secret_hash=secret_hash, hint=hint, permissions=permissions, created_by=created_by, created_at=now,
+        updated_at=now,
+    )
+    with conditional():
+        item.save(condition=ApiKeyItem.pk.does_not_exist())
+    return item
+
+
+def find_key(tenant_id: str, key_id: str) -> ApiKeyItem | None:
+    try:
+        return ApiKeyItem.get(tenant_pk(tenant_id), api_key_sk(key_id))
+    except ApiKeyItem.DoesNotExist:
+        return None
+
+
+def list_keys(tenant_id: str, *, cursor: str | None, limit: int | None) -> tuple[list[ApiKeyItem], str | None]:
+    """One page of the brand's keys (revoked ones included), and the next cursor."""
+    pk = tenant_pk(tenant_id)
+    results = ApiKeyItem.query(pk, ApiKeyItem.sk.startswith(API_KEY_PREFIX), limit=clamp_limit(limit),
+                               last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
+    items = list(results)
+    return items, encode_cursor(results.last_evaluated_key)
+
+
+def live_keys_created_by(tenant_id: str, user_id: str) -> Iterator[ApiKeyItem]:
+    """The brand's unrevoked keys `user_id` created (one Query over the brand's keys, filtered)."""
+    return iter(ApiKeyItem.query(tenant_pk(tenant_id), ApiKeyItem.sk.startswith(API_KEY_PREFIX), page_size=200,
+                                 filter_condition=(ApiKeyItem.created_by == user_id)
+                                 & ApiKeyItem.revoked_at.does_not_exist()))
+
+
+def mark_revoked(item: ApiKeyItem, at: str) -> None:
+    item.update(actions=[ApiKeyItem.revoked_at.set(at)])
+
+
+def mark_used(item: ApiKeyItem, at: str) -> None:
+    item.update(actions=[ApiKeyItem.last_used_at.set(at)])

@@ -1,0 +1,38 @@
+"""Brands: one item per brand (its name and settings), version-checked on every edit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from skailan.platform.clock import iso
+from skailan.platform.storage import conditional
+from skailan.tenancy.store.items import BRAND_SK, BrandItem, tenant_pk
+
+
+def find_brand(tenant_id: str) -> BrandItem | None:
+    try:
+        return BrandItem.get(tenant_pk(tenant_id), BRAND_SK)
+    except BrandItem.DoesNotExist:
+        return None
+
+
+def brand_names(tenant_ids: list[str]) -> dict[str, str]:
+    """Each brand's name by id (one BatchGetItem; unknown ids are left out)."""
+    keys = [(tenant_pk(t), BRAND_SK) for t in set(tenant_ids)]
+    return {b.tenant_id: b.name for b in BrandItem.batch_get(keys)} if keys else {}
+
+
+def create_brand(tenant_id: str, name: str, settings: dict[str, Any]) -> BrandItem:
+    """Save a new brand; `ConditionFailed` when it exists."""
+    now = iso()
+    item = BrandItem(tenant_pk(tenant_id), BRAND_SK, tenant_id=tenant_id, name=name, settings=settings,
+                     created_at=now, updated_at=now)
+    with conditional():
+        item.save(condition=BrandItem.pk.does_not_exist())
+    return item
+
+
+def save_brand(item: BrandItem) -> None:
+    """Write an edited brand; version-checked: `ConditionFailed` when it changed meanwhile."""
+    with conditional():
+        item.save()

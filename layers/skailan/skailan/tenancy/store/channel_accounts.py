@@ -1,0 +1,95 @@
+"""Channel accounts and their route guards: the guards (one outside id → one brand) are written
+and removed in the same transaction as their account. Guards are named by (kind, outside id):
+kind "account" for the account id, the channel for its provider id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from skailan.platform.clock import iso
+from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+from skailan.platform.storage import Action, conditional, transaction
+from skailan.tenancy.store.items import (
+    CHANNEL_PREFIX,
+    ROUTE_SK,
+    ChannelAccountItem,
+    RouteGuardItem,
+    channel_account_sk,
+    route_guard_pk,
+    tenant_pk,
+)
+
+Guard = tuple[str, str]  # (kind, outside id)
+
+
+def create_account(tenant_id: str, account_id: str, *, channel: str, name: str, external: dict[str, Any],
+                   config: dict[str, Any], secret_name: str | None, guards: list[Guard]) -> ChannelAccountItem:
+    """The account and its route guards, together; `ConditionFailed` when the account or any of
+    the guarded ids is taken."""
+    now = iso()
+    item = ChannelAccountItem(
+        tenant_pk(tenant_id), channel_account_sk(account_id), tenant_id=tenant_id, account_id=account_id,
+        channel=channel, name=name, status="active", external=external, config=config,
+        secret_name=secret_name, created_at=now, updated_at=now,
+    )
+    with conditional(), transaction() as tx:
+        tx.save(item, condition=ChannelAccountItem.pk.does_not_exist())
+        for kind, outside_id in guards:
+            tx.save(RouteGuardItem(route_guard_pk(kind, outside_id), ROUTE_SK, tenant_id=tenant_id,
+                                   account_id=account_id, channel=channel, created_at=now),
+                    condition=RouteGuardItem.pk.does_not_exist())
+    return item
+
+
+def find_account(tenant_id: str, account_id: str) -> ChannelAccountItem | None:
+    try:
+        return ChannelAccountItem.get(tenant_pk(tenant_id), channel_account_sk(account_id))
+    except ChannelAccountItem.DoesNotExist:
+        return None
+
+
+def list_accounts(tenant_id: str, *, cursor: str | None,
+                  limit: int | None) -> tuple[list[ChannelAccountItem], str | None]:
+    """One page of the brand's accounts, and the next cursor."""
+    pk = tenant_pk(tenant_id)
+    results = ChannelAccountItem.query(
+        pk, ChannelAccountItem.sk.startswith(CHANNEL_PREFIX), limit=clamp_limit(limit),
+        last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk),
+    )
+    items = list(results)
+    return items, encode_cursor(results.last_evaluated_key)
+
+
+def find_route(kind: str, outside_id: str) -> RouteGuardItem | None:
+    try:
+        return RouteGuardItem.get(route_guard_pk(kind, outside_id), ROUTE_SK)
+    except RouteGuardItem.DoesNotExist:
+        return None
+
+
+def set_status(item: ChannelAccountItem, status: str) -> None:
+    item.update(actions=[ChannelAccountItem.status.set(status), ChannelAccountItem.updated_at.set(iso())])
+
+
+def set_webhook(item: ChannelAccountItem, state: dict[str, Any], *, touch: bool) -> None:
+    """Record the provider's webhook registration; `touch` also moves `updated_at`."""
+    actions: list[Action] = [ChannelAccountItem.webhook.set(state)]
+    if touch:
+        actions.append(ChannelAccountItem.updated_at.set(iso()))
+    item.update(actions=actions)
+
+
+def save_account(item: ChannelAccountItem) -> None:
+    """Write an edited account; version-checked: `ConditionFailed` when it changed meanwhile."""
+    with conditional():
+        item.save()
+
+
+def delete_account(item: ChannelAccountItem, guards: list[Guard]) -> None:
+    """The account and its route guards (each only while still this account's), together;
+    `ConditionFailed` when a guard changed hands."""
+    with conditional(), transaction() as tx:
+        tx.delete(item)
+        for kind, outside_id in guards:
+            tx.delete(RouteGuardItem(route_guard_pk(kind, outside_id), ROUTE_SK),
+                      condition=RouteGuardItem.account_id == item.account_id)

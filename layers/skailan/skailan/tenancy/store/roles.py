@@ -1,0 +1,47 @@
+"""Custom roles (the built-in ones live in code: `skailan.tenancy.defaults`)."""
+
+from __future__ import annotations
+
+from skailan.platform.clock import iso
+from skailan.platform.storage import conditional
+from skailan.tenancy.store.items import ROLE_PREFIX, RoleItem, role_sk, tenant_pk
+
+
+def find_role(tenant_id: str, role_key: str) -> RoleItem | None:
+    try:
+        return RoleItem.get(tenant_pk(tenant_id), role_sk(role_key))
+    except RoleItem.DoesNotExist:
+        return None
+
+
+def role_exists(tenant_id: str, role_key: str) -> bool:
+    """A key-only Query (COUNT): no item read back."""
+    return RoleItem.count(tenant_pk(tenant_id), RoleItem.sk == role_sk(role_key)) > 0
+
+
+def list_roles(tenant_id: str) -> list[RoleItem]:
+    """Every custom role of the brand: a handful, one Query."""
+    return list(RoleItem.query(tenant_pk(tenant_id), RoleItem.sk.startswith(ROLE_PREFIX)))
+
+
+def create_role(tenant_id: str, key: str, *, name: str, description: str | None,
+                permissions: set[str]) -> RoleItem:
+    """Save a new role; `ConditionFailed` when the brand has one with that key."""
+    now = iso()
+    item = RoleItem(
+        tenant_pk(tenant_id), role_sk(key), tenant_id=tenant_id, key=key, name=name, description=description,
+        permissions=permissions, created_at=now, updated_at=now,
+    )
+    with conditional():
+        item.save(condition=RoleItem.pk.does_not_exist())
+    return item
+
+
+def save_role(item: RoleItem) -> None:
+    """Write an edited role; version-checked: `ConditionFailed` when it changed meanwhile."""
+    with conditional():
+        item.save()
+
+
+def delete_role(item: RoleItem) -> None:
+    item.delete()
