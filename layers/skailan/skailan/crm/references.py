@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from skailan.crm.store.person_reads import find_person
+from skailan.platform.errors import NotFound
 from skailan.platform.i18n import both
 from skailan.platform.ids import is_valid_id
 from skailan.tenancy.member_reads import find_member
@@ -38,3 +39,10 @@ def check_person(errors: list[dict[str, Any]], tenant_id: str, person_id: str | 
     if person is None or person.deleted_at:
         errors.append({"field": field, "error": "unknown", "message": both("Persona no encontrada",
                                                                            "Person not found")})
+
+
+def existing[T](item: T | None, es: str, en: str, code: str) -> T:
+    """The item a request names, or 404 with its kind's message (`es` / `en`) and code."""
+    if item is None:
+        raise NotFound(both(es, en), code=code)
+    return item

@@ -39,9 +39,9 @@ def load_person(tenant_id: str, person_id: str, *, writable: bool = False) -> Pe
     return item
 
 
-def batch_people(tenant_id: str, person_ids: list[str]) -> dict[str, PersonItem]:
+def batch_people(tenant_id: str, person_ids: list[str], *, consistent: bool = False) -> dict[str, PersonItem]:
     keys = [(person_pk(tenant_id, pid), PERSON_SK) for pid in dict.fromkeys(person_ids)]
-    return {p.person_id: p for p in PersonItem.batch_get(keys)} if keys else {}
+    return {p.person_id: p for p in PersonItem.batch_get(keys, consistent_read=consistent)} if keys else {}
 
 
 def find_by_identity(tenant_id: str, kind: str, key: str) -> PersonItem | None:
