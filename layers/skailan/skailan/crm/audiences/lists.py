@@ -69,7 +69,7 @@ def lists_of_people(tenant_id: str, person_ids: list[str]) -> dict[str, list[str
     if not wanted:
         return {}
     if len(wanted) <= 2:  # one person's event: their memberships, then only those lists
-        held = {p: store.person_list_ids(tenant_id, p) for p in wanted}
+        held = {p: _list_facets(tenant_id, p) for p in wanted}
         brand = store.lists_by_id(tenant_id, dict.fromkeys(v for ids in held.values() for v in ids))
     else:
         brand = store.brand_lists(tenant_id)
@@ -78,13 +78,17 @@ def lists_of_people(tenant_id: str, person_ids: list[str]) -> dict[str, list[str
     return {p: sorted((v for v in held[p] if v in rank), key=rank.__getitem__) for p in wanted}
 
 
+def _list_facets(tenant_id: str, person_id: str) -> list[str]:
+    return store.person_list_ids(tenant_id, person_id)
+
+
 def _memberships_in(tenant_id: str, people: list[str], list_ids: list[str]) -> dict[str, list[str]]:
     """Whichever takes fewer requests: one Query per person, or BatchGets of every (person, list)
     membership item, 100 keys a request (a brand has a few lists, an event up to 100 people)."""
     if not list_ids:
         return {p: [] for p in people}
     if -(-len(people) * len(list_ids) // 100) >= len(people):
-        return {p: store.person_list_ids(tenant_id, p) for p in people}
+        return {p: _list_facets(tenant_id, p) for p in people}
     held = store.held_memberships(tenant_id, "list", [(p, lid) for p in people for lid in list_ids])
     return {p: held.get(p, []) for p in people}
 

@@ -29,7 +29,7 @@ from skailan.crm.audiences.models import SegmentIn, SegmentOut, SegmentPreviewOu
 from skailan.crm.events import emit
 from skailan.crm.references import existing
 from skailan.crm.store import audiences as store
-from skailan.crm.store.audiences import SEGMENT_FACET
+from skailan.crm.store.audiences import SEGMENT_FACET as SEGMENT_FACET  # campaigns read the facet's name here
 from skailan.crm.store.items import PersonItem, SegmentItem
 from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
@@ -37,7 +37,6 @@ from skailan.platform.clock import iso, utcnow
 from skailan.platform.errors import Unprocessable
 from skailan.platform.ids import new_id
 
-__all__ = ["SEGMENT_FACET"]  # campaigns read the segment facet's name here
 REFRESH_AFTER_MIDNIGHT = timedelta(minutes=5)
 
 
