@@ -150,7 +150,9 @@ def request_due_refreshes(now: datetime | None = None) -> int:
 
 def _people(tenant_id: str) -> Iterator[PersonItem]:
     """Every active person of the brand: a paginated Query on the people index (never a Scan)."""
-    for item in store.brand_people(tenant_id):  # 1 MB pages
+    from skailan.crm.store.person_reads import brand_people
+
+    for item in brand_people(tenant_id):  # 1 MB pages
         if not item.deleted_at and not item.merged_into:
             yield item
 

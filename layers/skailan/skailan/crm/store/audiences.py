@@ -81,6 +81,11 @@ def person_list_ids(tenant_id: str, person_id: str) -> list[str]:
     return [f.value for f in FacetItem.query(person_pk(tenant_id, person_id), FacetItem.sk.startswith(facet_sk("list", "")))]
 
 
+def is_list_member(tenant_id: str, person_id: str, list_id: str) -> bool:
+    """One GetItem on the membership."""
+    return records.find(FacetItem, person_pk(tenant_id, person_id), facet_sk("list", list_id)) is not None
+
+
 def held_memberships(tenant_id: str, facet: str, pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     """Of the (person, list or segment id) pairs, those that are memberships: person → ids (BatchGets)."""
     held: dict[str, list[str]] = {}
@@ -215,11 +220,6 @@ def set_segment_count(item: SegmentItem, count: int) -> bool:
     """The backfill's exact count and `ready`; False when the rule changed since it was read."""
     return update_if(item, [SegmentItem.count.set(count), SegmentItem.status.set("ready")],
                      SegmentItem.rule_version == item.rule_version)
-
-
-def brand_people(tenant_id: str) -> Iterator[PersonItem]:
-    """Every person item on the brand's people index (1 MB pages; never a Scan)."""
-    yield from PersonItem.gsi1.query(people_index_pk(tenant_id))
 
 
 def raw_people_pages(tenant_id: str, attributes: list[str]) -> Iterator[list[dict[str, Any]]]:
