@@ -5,12 +5,10 @@ from typing import Annotated
 from pydantic import Field
 
 from skailan.crm.people.models import PersonOut
-from skailan.crm.values.types import RawEmail, RawPhone, RefId
+from skailan.crm.values.types import Name, RawEmail, RawPhone, RefId
 from skailan.platform.models import RequestModel, ResponseModel
 
 # ---------------------------------------------------------------- businesses
-
-Name = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class BusinessUpdateIn(RequestModel):

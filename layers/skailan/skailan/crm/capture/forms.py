@@ -37,7 +37,7 @@ from skailan.crm.capture.form_models import (
     FormUpdateIn,
 )
 from skailan.crm.events import build, emit, emit_many
-from skailan.crm.references import check_member
+from skailan.crm.references import check_member, found_by_id
 from skailan.crm.store import forms as store
 from skailan.crm.store.sales_items import FormItem, FormSubmissionItem
 from skailan.crm.values.types import Page
@@ -175,12 +175,7 @@ def create_form(caller: Caller, data: FormIn, base_url: str | None = None) -> Fo
 
 
 def _load(tenant_id: str, form_id: str) -> FormItem:
-    if not is_valid_id(form_id):
-        raise NotFound(NOT_FOUND, code="form_not_found")
-    item = store.find_form(tenant_id, form_id)
-    if item is None:
-        raise NotFound(NOT_FOUND, code="form_not_found")
-    return item
+    return found_by_id(form_id, lambda i: store.find_form(tenant_id, i), NOT_FOUND, "form_not_found")
 
 
 def get_form(tenant_id: str, form_id: str, base_url: str | None = None) -> FormOut:

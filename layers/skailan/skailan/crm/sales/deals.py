@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from skailan.crm.events import build, emit, emit_many
-from skailan.crm.references import check_member, check_person
+from skailan.crm.references import check_member, check_person, found_by_id, keep_default
 from skailan.crm.sales.models import (
     BoardColumnOut,
     BoardOut,
@@ -42,7 +42,7 @@ from skailan.crm.store import sales as store
 from skailan.crm.store.sales import StatChange
 from skailan.crm.store.sales_items import DealItem, PipelineItem, StageStatItem
 from skailan.crm.store.timeline_items import timeline_item
-from skailan.crm.store.transact import TransactionFailed
+from skailan.crm.store.transact import changed_meanwhile
 from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
@@ -192,17 +192,12 @@ def update_pipeline(caller: Caller, pipeline_id: str, data: PipelineUpdateIn) ->
         item.stages = stages
     if data.name is not None:
         item.name = data.name
-    if data.is_default is False and item.is_default:
-        raise Conflict(both("Marca otro embudo como predeterminado", "Make another pipeline the default"),
-                       code="pipeline_default_required")
-    if data.is_default:
-        item.is_default = True
+    keep_default(item, data.is_default, both("Marca otro embudo como predeterminado", "Make another pipeline the default"),
+                 "pipeline_default_required")
     item.updated_at = iso()
-    try:
+    with changed_meanwhile("El embudo cambió mientras lo editabas",
+                           "The pipeline changed while you edited it"):
         store.save_pipeline(item, new=False)
-    except TransactionFailed as err:
-        raise Conflict(both("El embudo cambió mientras lo editabas", "The pipeline changed while you edited it"),
-                       code="concurrent_update") from err
     emit(tenant_id, "pipeline.updated", caller=caller, entity_type="pipeline", entity_id=pipeline_id,
          data={"changed": sorted(sent)})
     return _pipeline_out(item)
@@ -276,12 +271,7 @@ def _timeline(deal: DealItem, kind: str, summary: str, ref: dict[str, Any], now:
 
 
 def _load_deal(tenant_id: str, deal_id: str) -> DealItem:
-    if not is_valid_id(deal_id):
-        raise NotFound(DEAL_NOT_FOUND, code="deal_not_found")
-    deal = store.find_deal(tenant_id, deal_id)
-    if deal is None:
-        raise NotFound(DEAL_NOT_FOUND, code="deal_not_found")
-    return deal
+    return found_by_id(deal_id, lambda i: store.find_deal(tenant_id, i), DEAL_NOT_FOUND, "deal_not_found")
 
 
 def _pick_pipeline(tenant_id: str, pipeline_id: str | None, errors: list[dict[str, Any]]) -> PipelineItem | None:
@@ -429,11 +419,9 @@ def update_deal(caller: Caller, deal_id: str, data: DealUpdateIn) -> DealOut:
         timeline = _timeline(deal, "deal_stage_changed",
                              f"{deal.title}: {old_stage['name'] if old_stage else old[1]} → {stage['name']}",
                              {"from": old[1], "to": stage["id"]}, now)
-    try:
+    with changed_meanwhile("El negocio cambió mientras lo editabas; vuelve a intentarlo",
+                           "The deal changed while you edited it; try again"):
         store.write_deal(deal, new=False, stats=stats, reached=reached, timeline=timeline)
-    except TransactionFailed as err:
-        raise Conflict(both("El negocio cambió mientras lo editabas; vuelve a intentarlo",
-                            "The deal changed while you edited it; try again"), code="concurrent_update") from err
     events = [build(tenant_id, "deal.updated", caller=caller, entity_type="deal", entity_id=deal_id,
                     data={"changed": sorted(sent), "person_changed": old_person != deal.person_id})]
     if stage_changed:
@@ -445,11 +433,9 @@ def update_deal(caller: Caller, deal_id: str, data: DealUpdateIn) -> DealOut:
 def delete_deal(caller: Caller, deal_id: str) -> None:
     tenant_id = caller.tenant_id
     deal = _load_deal(tenant_id, deal_id)
-    try:
+    with changed_meanwhile("El negocio cambió; vuelve a intentarlo",
+                           "The deal changed; try again"):
         store.delete_deal(deal)
-    except TransactionFailed as err:
-        raise Conflict(both("El negocio cambió; vuelve a intentarlo", "The deal changed; try again"),
-                       code="concurrent_update") from err
     emit(tenant_id, "deal.deleted", caller=caller, entity_type="deal", entity_id=deal_id,
          data={"title": deal.title, "pipeline_id": deal.pipeline_id, "stage_id": deal.stage_id})
 

@@ -23,16 +23,16 @@ from collections.abc import Iterator
 from typing import Any
 
 from skailan.crm.events import build, emit, emit_many
-from skailan.crm.references import check_member, check_person
+from skailan.crm.references import check_member, check_person, found_by_id
 from skailan.crm.sales.models import TaskIn, TaskOut, TaskTypeIn, TaskTypeOut, TaskTypeUpdateIn, TaskUpdateIn
 from skailan.crm.store import sales as store
 from skailan.crm.store.sales_items import NO_DUE, TaskItem, TaskTypeItem
 from skailan.crm.store.timeline_items import timeline_item
-from skailan.crm.store.transact import TransactionFailed
+from skailan.crm.store.transact import TransactionFailed, changed_meanwhile
 from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
-from skailan.platform.errors import Conflict, NotFound, Unprocessable
+from skailan.platform.errors import Conflict, Unprocessable
 from skailan.platform.i18n import both
 from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.observability import logger
@@ -81,12 +81,7 @@ def create_type(caller: Caller, data: TaskTypeIn) -> TaskTypeOut:
 def _load_type(tenant_id: str, type_id: str) -> TaskTypeItem:
     if type_id in BUILTIN_TYPES:
         raise Conflict(both("Los tipos incluidos no se cambian", "Built-in types cannot change"), code="builtin_type")
-    if not is_valid_id(type_id):
-        raise NotFound(TYPE_NOT_FOUND, code="task_type_not_found")
-    item = store.find_task_type(tenant_id, type_id)
-    if item is None:
-        raise NotFound(TYPE_NOT_FOUND, code="task_type_not_found")
-    return item
+    return found_by_id(type_id, lambda i: store.find_task_type(tenant_id, i), TYPE_NOT_FOUND, "task_type_not_found")
 
 
 def update_type(caller: Caller, type_id: str, data: TaskTypeUpdateIn) -> TaskTypeOut:
@@ -163,12 +158,7 @@ def _timeline(task: TaskItem, kind: str, summary: str, now: str) -> Any:
 
 
 def _load(tenant_id: str, task_id: str) -> TaskItem:
-    if not is_valid_id(task_id):
-        raise NotFound(NOT_FOUND, code="task_not_found")
-    task = store.find_task(tenant_id, task_id)
-    if task is None:
-        raise NotFound(NOT_FOUND, code="task_not_found")
-    return task
+    return found_by_id(task_id, lambda i: store.find_task(tenant_id, i), NOT_FOUND, "task_not_found")
 
 
 # ---------------------------------------------------------------- tasks: writes
@@ -237,11 +227,9 @@ def update_task(caller: Caller, task_id: str, data: TaskUpdateIn) -> TaskOut:
     if task.status != old_status and task.person_id:
         summary = f"Tarea completada: {task.title}" if task.status == "done" else f"Tarea reabierta: {task.title}"
         timeline = _timeline(task, f"task_{'done' if task.status == 'done' else 'reopened'}", summary, now)
-    try:
+    with changed_meanwhile("La tarea cambió mientras la editabas; vuelve a intentarlo",
+                           "The task changed while you edited it; try again"):
         store.write_task(task, new=False, old_deal=old_deal, timeline=timeline)
-    except TransactionFailed as err:
-        raise Conflict(both("La tarea cambió mientras la editabas; vuelve a intentarlo",
-                            "The task changed while you edited it; try again"), code="concurrent_update") from err
     events = [build(tenant_id, "task.updated", caller=caller, entity_type="task", entity_id=task_id,
                     data={"changed": sorted(sent)})]
     if task.status != old_status:
@@ -256,11 +244,9 @@ def update_task(caller: Caller, task_id: str, data: TaskUpdateIn) -> TaskOut:
 def delete_task(caller: Caller, task_id: str) -> None:
     tenant_id = caller.tenant_id
     task = _load(tenant_id, task_id)
-    try:
+    with changed_meanwhile("La tarea cambió; vuelve a intentarlo",
+                           "The task changed; try again"):
         store.delete_task(task)
-    except TransactionFailed as err:
-        raise Conflict(both("La tarea cambió; vuelve a intentarlo", "The task changed; try again"),
-                       code="concurrent_update") from err
     emit(tenant_id, "task.deleted", caller=caller, entity_type="task", entity_id=task_id, data={"title": task.title})
 
 

@@ -46,10 +46,8 @@ SEGMENT_FACET = "segment"
 
 
 def new_list(tenant_id: str, list_id: str, name: str, description: str | None, now: str) -> ListItem:
-    item = ListItem(lists_pk(tenant_id), LIST + list_id, tenant_id=tenant_id, list_id=list_id, name=name,
-                    description=description, count=0, created_at=now, updated_at=now)
-    records.put_new(item)
-    return item
+    return records.put_new(ListItem(lists_pk(tenant_id), LIST + list_id, tenant_id=tenant_id, list_id=list_id,
+                                    name=name, description=description, count=0, created_at=now, updated_at=now))
 
 
 def find_list(tenant_id: str, list_id: str) -> ListItem | None:
@@ -158,8 +156,7 @@ def new_segment(tenant_id: str, segment_id: str, *, name: str, description: str 
                        name=name, description=description, rule=rule, count=0, status="computing", rule_version=1,
                        created_at=now, updated_at=now)
     _refresh_keys(item, refresh_due)
-    records.put_new(item)
-    return item
+    return records.put_new(item)
 
 
 def _refresh_keys(item: SegmentItem, due: str | None) -> None:
@@ -288,11 +285,9 @@ def replace_segment_members(tenant_id: str, segment_id: str, matching: Iterable[
 
 def new_export(tenant_id: str, export_id: str, *, filters: dict[str, Any], requested_by: str | None,
                now: datetime, expires: datetime) -> ExportItem:
-    item = ExportItem(exports_pk(tenant_id), EXPORT + export_id, tenant_id=tenant_id, export_id=export_id,
-                      status="pending", filters=filters, requested_by=requested_by, created_at=iso(now),
-                      updated_at=iso(now), ttl=expires)
-    records.put_new(item)
-    return item
+    return records.put_new(ExportItem(exports_pk(tenant_id), EXPORT + export_id, tenant_id=tenant_id,
+                                      export_id=export_id, status="pending", filters=filters,
+                                      requested_by=requested_by, created_at=iso(now), updated_at=iso(now), ttl=expires))
 
 
 def find_export(tenant_id: str, export_id: str) -> ExportItem | None:

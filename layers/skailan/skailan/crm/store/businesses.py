@@ -22,11 +22,10 @@ from skailan.platform.pagination import clamp_limit
 
 
 def new_business(tenant_id: str, business_id: str, name: str, now: str, **attributes: Any) -> BusinessItem:
-    item = BusinessItem(business_pk(tenant_id, business_id), BUSINESS_SK, tenant_id=tenant_id,
-                        business_id=business_id, name=name, gsi1pk=businesses_index_pk(tenant_id),
-                        gsi1sk=business_search_sk(name, business_id), created_at=now, updated_at=now, **attributes)
-    records.put_new(item)
-    return item
+    return records.put_new(BusinessItem(business_pk(tenant_id, business_id), BUSINESS_SK, tenant_id=tenant_id,
+                                        business_id=business_id, name=name, gsi1pk=businesses_index_pk(tenant_id),
+                                        gsi1sk=business_search_sk(name, business_id), created_at=now, updated_at=now,
+                                        **attributes))
 
 
 def find_business(tenant_id: str, business_id: str) -> BusinessItem | None:

@@ -31,9 +31,10 @@ def find[M: ContactsItem](model: type[M], pk: str, sk: str, *, consistent: bool 
         return None
 
 
-def put_new(item: ContactsItem) -> None:
+def put_new[M: ContactsItem](item: M) -> M:
     """Store a new item, never over an existing one (a fresh id: a clash is a bug, not a 409)."""
     item.save(condition=type(item).pk.does_not_exist())
+    return item
 
 
 def put_new_if(item: ContactsItem) -> bool:

@@ -211,10 +211,8 @@ def brand_task_types(tenant_id: str) -> list[TaskTypeItem]:
 
 
 def new_task_type(tenant_id: str, type_id: str, name: str, color: str | None, now: str) -> TaskTypeItem:
-    item = TaskTypeItem(task_types_pk(tenant_id), TYPE + type_id, tenant_id=tenant_id, type_id=type_id, name=name,
-                        color=color, created_at=now, updated_at=now)
-    records.put_new(item)
-    return item
+    return records.put_new(TaskTypeItem(task_types_pk(tenant_id), TYPE + type_id, tenant_id=tenant_id, type_id=type_id,
+                                        name=name, color=color, created_at=now, updated_at=now))
 
 
 def find_task_type(tenant_id: str, type_id: str) -> TaskTypeItem | None:

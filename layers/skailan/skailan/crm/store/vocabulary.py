@@ -85,10 +85,9 @@ def set_tag_fields(item: TagItem, changes: Mapping[str, Any]) -> None:
 
 
 def new_customer_role(tenant_id: str, role_id: str, name: str, description: str | None, now: str) -> CustomerRoleItem:
-    item = CustomerRoleItem(definitions_pk(tenant_id), CROLE + role_id, tenant_id=tenant_id, role_id=role_id,
-                            name=name, description=description, created_at=now, updated_at=now)
-    records.put_new(item)
-    return item
+    return records.put_new(CustomerRoleItem(definitions_pk(tenant_id), CROLE + role_id, tenant_id=tenant_id,
+                                            role_id=role_id, name=name, description=description, created_at=now,
+                                            updated_at=now))
 
 
 def find_customer_role(tenant_id: str, role_id: str) -> CustomerRoleItem | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from skailan.crm.events import emit
-from skailan.crm.references import existing
+from skailan.crm.references import existing, keep_default
 from skailan.crm.store import vocabulary as store
 from skailan.crm.store.items import CustomerRoleItem, FieldDefinitionItem, JourneyItem, TagItem
 from skailan.crm.values.text import fold, tag_key
@@ -322,11 +322,8 @@ def update_journey(caller: Caller, journey_id: str, data: JourneyUpdateIn) -> Jo
     for key in ("name", "show_in_menu", "position"):
         if patch.get(key) is not None:
             setattr(item, key, patch[key])
-    if data.is_default is False and item.is_default:
-        raise Conflict(both("Marca otro recorrido como predeterminado", "Make another journey the default"),
-                       code="journey_default_required")
-    if data.is_default:
-        item.is_default = True
+    keep_default(item, data.is_default, both("Marca otro recorrido como predeterminado",
+                                             "Make another journey the default"), "journey_default_required")
     item.updated_at = iso()
     store.save_journey(item, new=False,
                        other_defaults=_other_defaults(definitions.journeys, journey_id) if item.is_default else [])

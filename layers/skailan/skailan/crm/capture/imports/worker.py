@@ -404,6 +404,17 @@ def _policy(run: _Run) -> str:
     return run.job.update_policy or "fill_empty"  # jobs started before the policy existed: the safe one
 
 
+def _free_for(candidate: Any, person: Any, owners: dict[tuple[str, str], str], identity: Any, es: str,
+              en: str) -> bool:
+    """The identity is no one else's (else the row gets a warning and the person keeps theirs)."""
+    holder = owners.get((identity.kind, identity.key))
+    if holder and holder != person.person_id:
+        _warn(candidate, identity.kind, f"{identity.kind}_taken", f"{es} pertenece a otra persona; no se cambió",
+              f"{en} belongs to another person; not changed")
+        return False
+    return True
+
+
 def _apply(run: _Run, person: Any, candidate: Any, owners: dict[tuple[str, str], str]) -> None:
     """Update a matched person by the import's policy: `overwrite` — the file's values win;
     `fill_empty` — only fields the person lacks are filled (never a rename, never a replaced
@@ -415,24 +426,16 @@ def _apply(run: _Run, person: Any, candidate: Any, owners: dict[tuple[str, str],
     overwrite = _policy(run) == "overwrite"
     if overwrite or not (person.name or "").strip():
         person.name = candidate.name
-    if candidate.email and candidate.email != person.email and (overwrite or not person.email):
-        holder = owners.get(("email", candidate.email))
-        if holder and holder != person.person_id:
-            _warn(candidate, "email", "email_taken", "El correo pertenece a otra persona; no se cambió",
-                  "The e-mail belongs to another person; not changed")
-        else:
-            person.email = candidate.email
-            set_identity(person, email_identity(candidate.email), kind="email")
+    if (candidate.email and candidate.email != person.email and (overwrite or not person.email)
+            and _free_for(candidate, person, owners, email_identity(candidate.email), "El correo", "The e-mail")):
+        person.email = candidate.email
+        set_identity(person, email_identity(candidate.email), kind="email")
     if candidate.phone and (overwrite or not person.phone):
         ident = phone_identity(candidate.phone)
-        if not person.phone or phone_identity(person.phone).key != ident.key:
-            holder = owners.get(("phone", ident.key))
-            if holder and holder != person.person_id:
-                _warn(candidate, "phone", "phone_taken", "El celular pertenece a otra persona; no se cambió",
-                      "The phone belongs to another person; not changed")
-            else:
-                person.phone = candidate.phone
-                set_identity(person, ident, kind="phone")
+        if ((not person.phone or phone_identity(person.phone).key != ident.key)
+                and _free_for(candidate, person, owners, ident, "El celular", "The phone")):
+            person.phone = candidate.phone
+            set_identity(person, ident, kind="phone")
     custom = _custom_of(candidate)
     if custom:
         current = dict(person.custom or {})
