@@ -7,6 +7,7 @@ from pydantic import ValidationError
 
 from skailan.crm.sales import tasks
 from skailan.crm.sales.models import TaskIn
+from skailan.crm.store.sales import alarm_shard
 from skailan.crm.store.sales_items import TaskItem
 
 
@@ -33,14 +34,14 @@ def test_the_next_alarm_is_the_earliest_pending_one(values, alarm):
 def test_the_alarm_index_is_sparse_and_sharded_by_task():
     task = _task(due_at="2030-01-01T10:00:00.000Z", person_id="P1")
     tasks._index(task)
-    assert task.gsi2pk == f"TASKALARM#{tasks._shard(task.task_id)}"
+    assert task.gsi2pk == f"TASKALARM#{alarm_shard(task.task_id)}"
     assert task.gsi2sk == f"2030-01-01T10:00:00.000Z#demo#{task.task_id}"
     assert task.gsi1pk == "T#demo#TASKS#U#u1" and task.gsi1sk.startswith("open#2030-01-01T10:00:00.000Z#")
     assert task.gsi3pk == "T#demo#TASKS#P#P1"
     task.status = "done"
     tasks._index(task)
     assert task.gsi2pk is None and task.gsi2sk is None and task.gsi1sk.startswith("done#")
-    assert len({tasks._shard(f"id{i}") for i in range(200)}) == 4
+    assert len({alarm_shard(f"id{i}") for i in range(200)}) == 4
 
 
 @pytest.mark.parametrize(("given", "stored"), [

@@ -19,11 +19,11 @@ from typing import Any
 
 from skailan.crm.audiences.models import ExportCreatedOut, ExportIn, ExportOut
 from skailan.crm.events import emit
-from skailan.crm.store.items import EXPORT, ExportItem, exports_pk
+from skailan.crm.references import existing
+from skailan.crm.store import audiences as store
+from skailan.crm.store.items import ExportItem
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow
-from skailan.platform.errors import NotFound
-from skailan.platform.i18n import both
 from skailan.platform.ids import new_id
 from skailan.platform.settings import get_settings
 
@@ -41,21 +41,16 @@ def _out(item: ExportItem, url: str | None = None) -> ExportOut:
 def request_export(caller: Caller, filters: ExportIn) -> ExportCreatedOut:
     export_id = new_id()
     now = utcnow()
-    item = ExportItem(exports_pk(caller.tenant_id), EXPORT + export_id, tenant_id=caller.tenant_id,
-                      export_id=export_id, status="pending", filters=filters.model_dump(exclude_none=True),
-                      requested_by=caller.principal_id, created_at=iso(now), updated_at=iso(now),
-                      ttl=now + timedelta(days=KEEP_DAYS))
-    item.save(condition=ExportItem.pk.does_not_exist())
+    item = store.new_export(caller.tenant_id, export_id, filters=filters.model_dump(exclude_none=True),
+                            requested_by=caller.principal_id, now=now, expires=now + timedelta(days=KEEP_DAYS))
     emit(caller.tenant_id, "contact_export.requested", caller=caller, entity_type="contact_export",
          entity_id=export_id, data={"filters": item.filters})
     return ExportCreatedOut(id=export_id, status="pending")
 
 
 def _load(tenant_id: str, export_id: str) -> ExportItem:
-    try:
-        return ExportItem.get(exports_pk(tenant_id), EXPORT + export_id)
-    except ExportItem.DoesNotExist as err:
-        raise NotFound(both("Exportación no encontrada", "Export not found"), code="export_not_found") from err
+    return existing(store.find_export(tenant_id, export_id), "Exportación no encontrada", "Export not found",
+                    "export_not_found")
 
 
 def get_export(tenant_id: str, export_id: str) -> ExportOut:
@@ -100,7 +95,7 @@ def run_export(tenant_id: str, export_id: str) -> int:
     item = _load(tenant_id, export_id)
     if item.status == "completed":
         return int(item.rows or 0)
-    item.update(actions=[ExportItem.status.set("running"), ExportItem.updated_at.set(iso())])
+    store.set_export_fields(item, {"status": "running", "updated_at": iso()})
     filters = PeopleFilter(**item.filters)
     custom_keys = [d.key for d in load(tenant_id).fields]
     key = f"exports/{tenant_id}/{export_id}.csv"
@@ -125,9 +120,7 @@ def run_export(tenant_id: str, export_id: str) -> int:
             client("s3").upload_fileobj(raw, get_settings().exports_bucket, key,
                                         ExtraArgs={"ContentType": "text/csv; charset=utf-8"})
     except Exception as err:
-        item.update(actions=[ExportItem.status.set("failed"), ExportItem.error.set(type(err).__name__),
-                             ExportItem.updated_at.set(iso())])
+        store.set_export_fields(item, {"status": "failed", "error": type(err).__name__, "updated_at": iso()})
         raise
-    item.update(actions=[ExportItem.status.set("completed"), ExportItem.s3_key.set(key), ExportItem.rows.set(rows),
-                         ExportItem.updated_at.set(iso())])
+    store.set_export_fields(item, {"status": "completed", "s3_key": key, "rows": rows, "updated_at": iso()})
     return rows

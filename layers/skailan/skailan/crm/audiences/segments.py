@@ -27,36 +27,16 @@ from typing import Any
 from skailan.crm.audiences.lists import drop_members_of
 from skailan.crm.audiences.models import SegmentIn, SegmentOut, SegmentPreviewOut, SegmentUpdateIn
 from skailan.crm.events import emit
-from skailan.crm.store.items import (
-    PERSON_SK,
-    SEG,
-    SEGMENT_REFRESH_SHARDS,
-    FacetItem,
-    PersonItem,
-    SegmentItem,
-    facet_index_pk,
-    facet_member_sk,
-    facet_sk,
-    people_index_pk,
-    person_pk,
-    segment_refresh_due,
-    segment_refresh_pk,
-    segment_refresh_shard_pk,
-    segment_refresh_sk,
-    segment_refreshes_due_by,
-    segments_pk,
-)
-from skailan.crm.store.transact import TransactionFailed, update_if
+from skailan.crm.references import existing
+from skailan.crm.store import audiences as store
+from skailan.crm.store.audiences import SEGMENT_FACET as SEGMENT_FACET  # campaigns read the facet's name here
+from skailan.crm.store.items import PersonItem, SegmentItem
 from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow
-from skailan.platform.errors import NotFound, Unprocessable
-from skailan.platform.i18n import both
+from skailan.platform.errors import Unprocessable
 from skailan.platform.ids import new_id
-from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
-from skailan.platform.storage import transaction
 
-SEGMENT_FACET = "segment"
 REFRESH_AFTER_MIDNIGHT = timedelta(minutes=5)
 
 
@@ -83,22 +63,16 @@ def _out(item: SegmentItem) -> SegmentOut:
 def create_segment(caller: Caller, data: SegmentIn) -> SegmentOut:
     rule = _rule(caller.tenant_id, data.rule)
     segment_id = new_id().lower()
-    now = iso()
-    item = SegmentItem(segments_pk(caller.tenant_id), SEG + segment_id, tenant_id=caller.tenant_id,
-                       segment_id=segment_id, name=data.name, description=data.description, rule=rule.to_json(),
-                       count=0, status="computing", rule_version=1, created_at=now, updated_at=now)
-    _schedule_refresh(item, rule)
-    item.save(condition=SegmentItem.pk.does_not_exist())
+    item = store.new_segment(caller.tenant_id, segment_id, name=data.name, description=data.description,
+                             rule=rule.to_json(), refresh_due=_refresh_due(caller.tenant_id, rule), now=iso())
     emit(caller.tenant_id, "segment.created", caller=caller, entity_type="segment", entity_id=segment_id,
          data={"name": data.name, "rule_version": 1})
     return _out(item)
 
 
 def load_segment(tenant_id: str, segment_id: str) -> SegmentItem:
-    try:
-        return SegmentItem.get(segments_pk(tenant_id), SEG + segment_id)
-    except SegmentItem.DoesNotExist as err:
-        raise NotFound(both("Segmento no encontrado", "Segment not found"), code="segment_not_found") from err
+    return existing(store.find_segment(tenant_id, segment_id), "Segmento no encontrado", "Segment not found",
+                    "segment_not_found")
 
 
 def get_segment(tenant_id: str, segment_id: str) -> SegmentOut:
@@ -106,32 +80,24 @@ def get_segment(tenant_id: str, segment_id: str) -> SegmentOut:
 
 
 def list_segments(tenant_id: str, *, cursor: str | None, limit: int | None) -> Page[SegmentOut]:
-    pk = segments_pk(tenant_id)
-    results = SegmentItem.query(pk, SegmentItem.sk.startswith(SEG), limit=clamp_limit(limit),
-                                scan_index_forward=False,
-                                last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
-    return Page[SegmentOut](items=[_out(i) for i in results], next_cursor=encode_cursor(results.last_evaluated_key))
+    found = store.segments_page(tenant_id, cursor=cursor, limit=limit)
+    return Page[SegmentOut](items=[_out(i) for i in found.items], next_cursor=found.next_cursor)
 
 
 def update_segment(caller: Caller, segment_id: str, data: SegmentUpdateIn) -> SegmentOut:
     item = load_segment(caller.tenant_id, segment_id)
     sent = data.model_fields_set
-    actions: list[Any] = [SegmentItem.updated_at.set(iso())]
+    changes: dict[str, Any] = {"updated_at": iso()}
     if data.name is not None:
-        actions.append(SegmentItem.name.set(data.name))
+        changes["name"] = data.name
     if "description" in sent:
-        actions.append(SegmentItem.description.set(data.description) if data.description
-                       else SegmentItem.description.remove())
+        changes["description"] = data.description or None
     rule_changed = data.rule is not None
     if rule_changed:
         rule = _rule(caller.tenant_id, data.rule or {})
-        actions += [SegmentItem.rule.set(rule.to_json()), SegmentItem.status.set("computing"),
-                    SegmentItem.rule_version.add(1)]
-        if _schedule_refresh(item, rule):
-            actions += [SegmentItem.gsi2pk.set(item.gsi2pk), SegmentItem.gsi2sk.set(item.gsi2sk)]
-        else:
-            actions += [SegmentItem.gsi2pk.remove(), SegmentItem.gsi2sk.remove()]
-    item.update(actions=actions)
+        store.change_segment(item, changes, rule=rule.to_json(), refresh_due=_refresh_due(caller.tenant_id, rule))
+    else:
+        store.change_segment(item, changes)
     emit(caller.tenant_id, "segment.updated", caller=caller, entity_type="segment", entity_id=segment_id,
          data={"changed": sorted(sent), "rule_changed": rule_changed, "rule_version": int(item.rule_version)})
     return _out(item)
@@ -139,7 +105,7 @@ def update_segment(caller: Caller, segment_id: str, data: SegmentUpdateIn) -> Se
 
 def delete_segment(caller: Caller, segment_id: str) -> None:
     item = load_segment(caller.tenant_id, segment_id)
-    item.delete()
+    store.delete_segment(item)
     emit(caller.tenant_id, "segment.deleted", caller=caller, entity_type="segment", entity_id=segment_id,
          data={"name": item.name})
 
@@ -159,16 +125,11 @@ def _next_refresh(tenant_id: str, after: datetime) -> str:
     return iso(midnight + REFRESH_AFTER_MIDNIGHT)
 
 
-def _schedule_refresh(item: SegmentItem, rule: Any) -> bool:
-    """Put a rule with relative dates on the refresh index (sparse gsi2); False for other rules."""
+def _refresh_due(tenant_id: str, rule: Any) -> str | None:
+    """When a rule with relative dates is next refreshed (it goes on the refresh index); None for other rules."""
     from skailan.crm.audiences.rules import depends_on_today
 
-    if not depends_on_today(rule):
-        item.gsi2pk = item.gsi2sk = None
-        return False
-    item.gsi2pk = segment_refresh_pk(item.tenant_id)
-    item.gsi2sk = segment_refresh_sk(_next_refresh(item.tenant_id, utcnow()), item.tenant_id, item.segment_id)
-    return True
+    return _next_refresh(tenant_id, utcnow()) if depends_on_today(rule) else None
 
 
 def request_due_refreshes(now: datetime | None = None) -> int:
@@ -178,23 +139,20 @@ def request_due_refreshes(now: datetime | None = None) -> int:
     moment = now or utcnow()
     stamp = iso(moment)
     requested = 0
-    for shard in range(SEGMENT_REFRESH_SHARDS):
-        for item in SegmentItem.gsi2.query(segment_refresh_shard_pk(shard), SegmentItem.gsi2sk <= segment_refreshes_due_by(stamp)):
-            if not isinstance(item, SegmentItem):
-                continue
-            emit(item.tenant_id, "segment.refresh_requested", entity_type="segment", entity_id=item.segment_id,
-                 data={"rule_version": int(item.rule_version or 1), "due": segment_refresh_due(item.gsi2sk)})
-            # False: the rule was saved meanwhile, and has its own next refresh
-            update_if(item, [SegmentItem.gsi2sk.set(
-                segment_refresh_sk(_next_refresh(item.tenant_id, moment), item.tenant_id, item.segment_id))],
-                SegmentItem.gsi2sk == item.gsi2sk)
-            requested += 1
+    for item, due in store.refreshes_due(stamp):
+        emit(item.tenant_id, "segment.refresh_requested", entity_type="segment", entity_id=item.segment_id,
+             data={"rule_version": int(item.rule_version or 1), "due": due})
+        # False: the rule was saved meanwhile, and has its own next refresh
+        store.reschedule_refresh(item, _next_refresh(item.tenant_id, moment))
+        requested += 1
     return requested
 
 
 def _people(tenant_id: str) -> Iterator[PersonItem]:
     """Every active person of the brand: a paginated Query on the people index (never a Scan)."""
-    for item in PersonItem.gsi1.query(people_index_pk(tenant_id)):  # 1 MB pages
+    from skailan.crm.store.person_reads import brand_people
+
+    for item in brand_people(tenant_id):  # 1 MB pages
         if not item.deleted_at and not item.merged_into:
             yield item
 
@@ -214,12 +172,8 @@ def _raw_people(tenant_id: str) -> Iterator[dict[str, Any]]:
     """
     import json
 
-    connection = PersonItem._get_connection()
-    start: dict[str, Any] | None = None
-    while True:
-        page = connection.query(people_index_pk(tenant_id), index_name="gsi1", exclusive_start_key=start,
-                                attributes_to_get=list(_RULE_ATTRIBUTES))
-        for raw in page.get("Items", []):
+    for items in store.raw_people_pages(tenant_id, list(_RULE_ATTRIBUTES)):
+        for raw in items:
             person: dict[str, Any] = {}
             for name in _RULE_ATTRIBUTES:
                 value = (raw.get(name) or {}).get("S")
@@ -228,9 +182,6 @@ def _raw_people(tenant_id: str) -> Iterator[dict[str, Any]]:
             person["id"] = person.pop("person_id")
             person["channels"] = sorted({i["kind"] for i in person.pop("identities")} - {"phone"})
             yield person
-        start = page.get("LastEvaluatedKey")
-        if not start:
-            return
 
 
 def preview(tenant_id: str, raw_rule: dict[str, Any]) -> SegmentPreviewOut:
@@ -281,30 +232,12 @@ def _zone(name: str) -> Any:
 # ---------------------------------------------------------------- worker side
 
 
-def _membership(tenant_id: str, segment_id: str, person: PersonItem) -> FacetItem:
-    return FacetItem(person.pk, facet_sk(SEGMENT_FACET, segment_id), tenant_id=tenant_id, person_id=person.person_id,
-                     facet=SEGMENT_FACET, value=segment_id,
-                     gsi1pk=facet_index_pk(tenant_id, SEGMENT_FACET, segment_id),
-                     gsi1sk=facet_member_sk(person.created_at, person.person_id), created_at=person.created_at)
-
-
 def _join(tenant_id: str, segment: SegmentItem, person: PersonItem) -> bool:
-    try:
-        with transaction() as tx:
-            tx.save(_membership(tenant_id, segment.segment_id, person), condition=FacetItem.pk.does_not_exist())
-            tx.update(SegmentItem(segment.pk, segment.sk), actions=[SegmentItem.count.add(1)],
-                      condition=SegmentItem.pk.exists())
-    except TransactionFailed:
-        return False  # already a member (a redelivery) or the segment is gone
-    return True
+    return store.join_segment(tenant_id, segment, person)  # False: already a member (a redelivery) or gone
 
 
 def _leave(tenant_id: str, segment_id: str, person_id: str) -> bool:
-    from skailan.crm.store.memberships import remove_membership
-
-    facet = FacetItem(person_pk(tenant_id, person_id), facet_sk(SEGMENT_FACET, segment_id), facet=SEGMENT_FACET,
-                      value=segment_id)
-    remove_membership(tenant_id, facet)
+    store.leave_segment(tenant_id, segment_id, person_id)
     return True
 
 
@@ -335,8 +268,9 @@ def evaluate_people(tenant_id: str, people: dict[str, PersonItem | None],
 
 def consistent_people(tenant_id: str, person_ids: list[str]) -> dict[str, PersonItem | None]:
     """The people as they are now (strongly consistent BatchGets, 100 a request); None when missing."""
-    keys = [(person_pk(tenant_id, p), PERSON_SK) for p in dict.fromkeys(person_ids)]
-    found = {i.person_id: i for i in PersonItem.batch_get(keys, consistent_read=True)} if keys else {}
+    from skailan.crm.store.person_reads import batch_people
+
+    found = batch_people(tenant_id, person_ids, consistent=True)
     return {p: found.get(p) for p in dict.fromkeys(person_ids)}
 
 
@@ -351,7 +285,7 @@ class _BrandRules:
 
     def segments(self) -> list[SegmentItem]:
         if self._segments is None:
-            self._segments = list(SegmentItem.query(segments_pk(self.tenant_id), SegmentItem.sk.startswith(SEG)))
+            self._segments = store.brand_segments(self.tenant_id)
         return self._segments
 
     def compiled(self) -> tuple[list[tuple[SegmentItem, Any]], Any]:
@@ -372,8 +306,7 @@ def _evaluate(tenant_id: str, person_id: str, person: PersonItem | None, rules: 
     from skailan.crm.audiences.rules import matches
     from skailan.crm.people.service import as_segment_person
 
-    current = {f.value for f in FacetItem.query(person_pk(tenant_id, person_id),
-                                                FacetItem.sk.startswith(facet_sk(SEGMENT_FACET, "")))}
+    current = store.person_segment_ids(tenant_id, person_id)
     active = person is not None and not person.deleted_at and not person.merged_into
     segments = rules.segments()
     joined: list[str] = []
@@ -404,27 +337,18 @@ def backfill(tenant_id: str, segment_id: str, now: datetime | None = None) -> in
     from skailan.crm.people.service import as_segment_person, brand_locale
     from skailan.crm.vocabulary.definitions import load
 
-    try:
-        segment = SegmentItem.get(segments_pk(tenant_id), SEG + segment_id, consistent_read=True)
-    except SegmentItem.DoesNotExist:
+    segment = store.find_segment(tenant_id, segment_id, consistent=True)
+    if segment is None:
         return None
     rule = _compiled(segment, load(tenant_id).fields)
     if rule is None:
         return None
     tz = _zone(brand_locale(tenant_id)[1])
     moment = now or utcnow()
-    members = {m.person_id for m in FacetItem.gsi1.query(facet_index_pk(tenant_id, SEGMENT_FACET, segment_id))}
-    inside: set[str] = set()
-    with FacetItem.batch_write() as batch:
-        for person in _people(tenant_id):
-            if matches(rule, as_segment_person(person), moment, tz):
-                inside.add(person.person_id)
-                if person.person_id not in members:
-                    batch.save(_membership(tenant_id, segment_id, person))
-        for gone in members - inside:
-            batch.delete(FacetItem(person_pk(tenant_id, gone), facet_sk(SEGMENT_FACET, segment_id)))
-    if not update_if(segment, [SegmentItem.count.set(len(inside)), SegmentItem.status.set("ready")],
-                     SegmentItem.rule_version == segment.rule_version):
+    members = store.segment_member_ids(tenant_id, segment_id)
+    matching = (person for person in _people(tenant_id) if matches(rule, as_segment_person(person), moment, tz))
+    inside = store.replace_segment_members(tenant_id, segment_id, matching, members)
+    if not store.set_segment_count(segment, len(inside)):
         return None  # the rule changed meanwhile: the newer event's backfill sets the count
     return len(inside)
 

@@ -5,26 +5,14 @@ from typing import Annotated
 from pydantic import Field
 
 from skailan.crm.people.models import PersonOut
-from skailan.crm.values.types import RawEmail, RawPhone, RefId
+from skailan.crm.values.types import Name, RawEmail, RawPhone, RefId
 from skailan.platform.models import RequestModel, ResponseModel
 
 # ---------------------------------------------------------------- businesses
 
 
-class BusinessIn(RequestModel):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    website: Annotated[str, Field(max_length=300)] | None = None
-    phone: RawPhone | None = None
-    email: RawEmail | None = None
-    tax_id: Annotated[str, Field(max_length=40)] | None = None
-    address: Annotated[str, Field(max_length=300)] | None = None
-    notes: Annotated[str, Field(max_length=5000)] | None = None
-    key_account: bool = False  # a key account: counted in the KAM report (/v1/reports/kam)
-    account_manager_id: RefId | None = None  # its key-account manager (a member of the brand)
-
-
 class BusinessUpdateIn(RequestModel):
-    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    name: Name | None = None
     website: Annotated[str, Field(max_length=300)] | None = None
     phone: RawPhone | None = None
     email: RawEmail | None = None
@@ -32,7 +20,12 @@ class BusinessUpdateIn(RequestModel):
     address: Annotated[str, Field(max_length=300)] | None = None
     notes: Annotated[str, Field(max_length=5000)] | None = None
     key_account: bool | None = None
-    account_manager_id: RefId | None = None
+    account_manager_id: RefId | None = None  # its key-account manager (a member of the brand)
+
+
+class BusinessIn(BusinessUpdateIn):  # a new business: the same fields, the name required
+    name: Name
+    key_account: bool = False  # a key account: counted in the KAM report (/v1/reports/kam)
 
 
 class BusinessOut(ResponseModel):

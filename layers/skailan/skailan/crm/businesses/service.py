@@ -19,25 +19,14 @@ from skailan.crm.businesses.models import (
 )
 from skailan.crm.events import emit
 from skailan.crm.references import check_member
-from skailan.crm.store.items import (
-    BUSINESS_LINK,
-    BUSINESS_SK,
-    BusinessItem,
-    BusinessLinkItem,
-    business_pk,
-    business_search_prefix,
-    business_search_sk,
-    businesses_index_pk,
-    person_businesses_pk,
-)
-from skailan.crm.store.transact import delete_if, save_if
+from skailan.crm.store import businesses as store
+from skailan.crm.store.items import BusinessItem
 from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
 from skailan.platform.i18n import both
 from skailan.platform.ids import new_id
-from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 
 NOT_FOUND = both("Empresa no encontrada", "Business not found")
 
@@ -90,26 +79,17 @@ def create_business(caller: Caller, data: BusinessIn) -> BusinessOut:
     phone, email = _normalized_contacts(tenant_id, data.phone, data.email)
     _check_manager(tenant_id, data.account_manager_id)
     business_id = new_id()
-    now = iso()
-    name = " ".join(data.name.split())
-    item = BusinessItem(business_pk(tenant_id, business_id), BUSINESS_SK, tenant_id=tenant_id,
-                        business_id=business_id, name=name, website=data.website, phone=phone, email=email,
-                        tax_id=data.tax_id, address=data.address, notes=data.notes,
-                        key_account=data.key_account or None, account_manager_id=data.account_manager_id,
-                        gsi1pk=businesses_index_pk(tenant_id), gsi1sk=business_search_sk(name, business_id), created_at=now,
-                        updated_at=now)
-    item.save(condition=BusinessItem.pk.does_not_exist())
+    item = store.new_business(tenant_id, business_id, " ".join(data.name.split()), iso(), website=data.website,
+                              phone=phone, email=email, tax_id=data.tax_id, address=data.address, notes=data.notes,
+                              key_account=data.key_account or None, account_manager_id=data.account_manager_id)
     emit(tenant_id, "business.created", caller=caller, entity_type="business", entity_id=business_id,
          data=_kam_data(item))
     return _out(item)
 
 
 def load_business(tenant_id: str, business_id: str) -> BusinessItem:
-    try:
-        item = BusinessItem.get(business_pk(tenant_id, business_id), BUSINESS_SK)
-    except BusinessItem.DoesNotExist as err:
-        raise NotFound(NOT_FOUND, code="business_not_found") from err
-    if item.deleted_at:
+    item = store.find_business(tenant_id, business_id)
+    if item is None or item.deleted_at:
         raise NotFound(NOT_FOUND, code="business_not_found")
     return item
 
@@ -119,12 +99,8 @@ def get_business(tenant_id: str, business_id: str) -> BusinessOut:
 
 
 def list_businesses(tenant_id: str, *, q: str | None, cursor: str | None, limit: int | None) -> Page[BusinessOut]:
-    partition = businesses_index_pk(tenant_id)
-    prefix = business_search_prefix(q or "")
-    results = BusinessItem.gsi1.query(
-        partition, BusinessItem.gsi1sk.startswith(prefix) if prefix else None, limit=clamp_limit(limit),
-        last_evaluated_key=decode_cursor(cursor, partition_attr="gsi1pk", partition_value=partition))
-    return Page[BusinessOut](items=[_out(i) for i in results], next_cursor=encode_cursor(results.last_evaluated_key))
+    found = store.businesses_page(tenant_id, q or "", cursor=cursor, limit=limit)
+    return Page[BusinessOut](items=[_out(i) for i in found.items], next_cursor=found.next_cursor)
 
 
 def update_business(caller: Caller, business_id: str, data: BusinessUpdateIn) -> BusinessOut:
@@ -134,8 +110,7 @@ def update_business(caller: Caller, business_id: str, data: BusinessUpdateIn) ->
     phone, email = _normalized_contacts(tenant_id, data.phone if "phone" in sent else None,
                                         data.email if "email" in sent else None)
     if "name" in sent and data.name:
-        item.name = " ".join(data.name.split())
-        item.gsi1sk = business_search_sk(item.name, business_id)
+        store.rename(item, " ".join(data.name.split()))
     for key in ("website", "tax_id", "address", "notes"):
         if key in sent:
             setattr(item, key, getattr(data, key))
@@ -149,7 +124,7 @@ def update_business(caller: Caller, business_id: str, data: BusinessUpdateIn) ->
     if "email" in sent:
         item.email = email
     item.updated_at = iso()
-    if not save_if(item):  # VersionAttribute: a concurrent edit fails instead of being lost
+    if not store.save_business(item):  # VersionAttribute: a concurrent edit fails instead of being lost
         raise Conflict(both("La empresa cambió mientras la editabas", "The business changed while you edited it"),
                        code="concurrent_update")
     emit(tenant_id, "business.updated", caller=caller, entity_type="business", entity_id=business_id,
@@ -161,12 +136,7 @@ def delete_business(caller: Caller, business_id: str) -> None:
     """Soft delete: hidden from lists and reads; the links go with it."""
     tenant_id = caller.tenant_id
     item = load_business(tenant_id, business_id)
-    item.deleted_at = iso()
-    item.gsi1pk = item.gsi1sk = None
-    item.save()
-    with BusinessLinkItem.batch_write() as batch:
-        for link in BusinessLinkItem.query(item.pk, BusinessLinkItem.sk.startswith(BUSINESS_LINK)):
-            batch.delete(link)
+    store.delete_business(item, iso())
     emit(tenant_id, "business.deleted", caller=caller, entity_type="business", entity_id=business_id)
 
 
@@ -181,12 +151,7 @@ def link_person(caller: Caller, business_id: str, data: BusinessPersonIn) -> Bus
     except NotFound as err:
         raise NotFound(both("Persona no encontrada", "Person not found"), code="contact_not_found",
                        details=[{"field": "person_id", "error": "not_found"}]) from err
-    now = iso()
-    link = BusinessLinkItem(business.pk, BUSINESS_LINK + person.person_id, tenant_id=tenant_id, business_id=business_id,
-                            person_id=person.person_id, role=data.role,
-                            gsi2pk=person_businesses_pk(tenant_id, person.person_id), gsi2sk=business_id,
-                            created_at=now, updated_at=now)
-    link.save()  # linking again just changes the role
+    store.link_person(business, person.person_id, data.role, iso())
     emit(tenant_id, "business.person_linked", caller=caller, entity_type="business", entity_id=business_id,
          data={"person_id": person.person_id, "role": data.role})
     return BusinessPersonOut(business_id=business_id, person_id=person.person_id, role=data.role,
@@ -196,7 +161,7 @@ def link_person(caller: Caller, business_id: str, data: BusinessPersonIn) -> Bus
 def unlink_person(caller: Caller, business_id: str, person_id: str) -> None:
     tenant_id = caller.tenant_id
     business = load_business(tenant_id, business_id)
-    if not delete_if(BusinessLinkItem(business.pk, BUSINESS_LINK + person_id), BusinessLinkItem.pk.exists()):
+    if not store.unlink_person(business, person_id):
         raise NotFound(both("La persona no está en la empresa", "The person is not in the business"),
                        code="business_person_not_found")
     emit(tenant_id, "business.person_unlinked", caller=caller, entity_type="business", entity_id=business_id,
@@ -209,24 +174,21 @@ def list_business_people(tenant_id: str, business_id: str, *, cursor: str | None
     from skailan.crm.store.person_reads import batch_people
 
     business = load_business(tenant_id, business_id)
-    results = BusinessLinkItem.query(business.pk, BusinessLinkItem.sk.startswith(BUSINESS_LINK), limit=clamp_limit(limit),
-                                     last_evaluated_key=decode_cursor(cursor, partition_attr="pk",
-                                                                      partition_value=business.pk))
-    links = list(results)
+    page = store.business_links_page(business, cursor=cursor, limit=limit)
+    links = page.items
     found = batch_people(tenant_id, [link.person_id for link in links])
     items = [BusinessPersonOut(business_id=business_id, person_id=link.person_id, role=link.role,
                                person=to_out(found[link.person_id]))
              for link in links if link.person_id in found and not found[link.person_id].deleted_at]
-    return Page[BusinessPersonOut](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
+    return Page[BusinessPersonOut](items=items, next_cursor=page.next_cursor)
 
 
 def list_person_businesses(tenant_id: str, person_id: str) -> list[BusinessPersonOut]:
     from skailan.crm.store.person_reads import load_person
 
     load_person(tenant_id, person_id)
-    links = list(BusinessLinkItem.gsi2.query(person_businesses_pk(tenant_id, person_id), limit=100))
-    keys = [(business_pk(tenant_id, link.business_id), BUSINESS_SK) for link in links]
-    found = {b.business_id: b for b in BusinessItem.batch_get(keys)} if keys else {}
+    links = store.person_links(tenant_id, person_id)
+    found = store.businesses_by_id(tenant_id, [link.business_id for link in links])
     return [BusinessPersonOut(business_id=link.business_id, person_id=person_id, role=link.role,
                               business=_out(found[link.business_id]))
             for link in links if link.business_id in found and not found[link.business_id].deleted_at]

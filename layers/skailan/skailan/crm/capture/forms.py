@@ -37,24 +37,9 @@ from skailan.crm.capture.form_models import (
     FormUpdateIn,
 )
 from skailan.crm.events import build, emit, emit_many
-from skailan.crm.references import check_member
-from skailan.crm.store.items import facet_sk
-from skailan.crm.store.sales_items import (
-    FORM,
-    FORM_GUARD_SK,
-    SUB,
-    FormGuardItem,
-    FormItem,
-    FormSubmissionItem,
-    RateCounterItem,
-    form_guard_pk,
-    form_rate_pk,
-    form_submissions_pk,
-    forms_pk,
-    rate_counter_sk,
-    submission_sk,
-)
-from skailan.crm.store.transact import save_if
+from skailan.crm.references import check_member, found_by_id
+from skailan.crm.store import forms as store
+from skailan.crm.store.sales_items import FormItem, FormSubmissionItem
 from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow
@@ -62,9 +47,7 @@ from skailan.platform.errors import Conflict, NotFound, TooManyRequests, Unproce
 from skailan.platform.i18n import both
 from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.observability import logger
-from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.settings import get_settings
-from skailan.platform.storage import transaction
 
 HONEYPOT = "website"
 REQUIRED_KEYS = ("name", "phone", "email")
@@ -183,27 +166,16 @@ def create_form(caller: Caller, data: FormIn, base_url: str | None = None) -> Fo
     _check_refs(tenant_id, data.model_dump(), errors)
     _raise(errors)
     form_id = new_id()
-    now = iso()
-    item = FormItem(forms_pk(tenant_id), FORM + form_id, tenant_id=tenant_id, form_id=form_id, name=data.name,
-                    description=data.description, fields=stored, consent_text=data.consent_text,
-                    submit_label=data.submit_label, success_message=data.success_message,
-                    redirect_url=data.redirect_url, tags=_clean_tags(data.tags), list_id=data.list_id,
-                    owner_id=data.owner_id, active=data.active, submissions=0, created_at=now, updated_at=now)
-    guard = FormGuardItem(form_guard_pk(form_id), FORM_GUARD_SK, tenant_id=tenant_id, form_id=form_id, created_at=now)
-    with transaction() as tx:
-        tx.save(item, condition=FormItem.pk.does_not_exist())
-        tx.save(guard, condition=FormGuardItem.pk.does_not_exist())
+    item = store.new_form(tenant_id, form_id, iso(), name=data.name, description=data.description, fields=stored,
+                          consent_text=data.consent_text, submit_label=data.submit_label,
+                          success_message=data.success_message, redirect_url=data.redirect_url,
+                          tags=_clean_tags(data.tags), list_id=data.list_id, owner_id=data.owner_id, active=data.active)
     emit(tenant_id, "form.created", caller=caller, entity_type="form", entity_id=form_id, data={"name": data.name})
     return _out(item, definitions, base_url)
 
 
 def _load(tenant_id: str, form_id: str) -> FormItem:
-    if not is_valid_id(form_id):
-        raise NotFound(NOT_FOUND, code="form_not_found")
-    try:
-        return FormItem.get(forms_pk(tenant_id), FORM + form_id)
-    except FormItem.DoesNotExist as err:
-        raise NotFound(NOT_FOUND, code="form_not_found") from err
+    return found_by_id(form_id, lambda i: store.find_form(tenant_id, i), NOT_FOUND, "form_not_found")
 
 
 def get_form(tenant_id: str, form_id: str, base_url: str | None = None) -> FormOut:
@@ -211,12 +183,9 @@ def get_form(tenant_id: str, form_id: str, base_url: str | None = None) -> FormO
 
 
 def list_forms(tenant_id: str, *, cursor: str | None, limit: int | None, base_url: str | None = None) -> Page[FormOut]:
-    pk = forms_pk(tenant_id)
-    results = FormItem.query(pk, FormItem.sk.startswith(FORM), scan_index_forward=False, limit=clamp_limit(limit),
-                             last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
+    found = store.forms_page(tenant_id, cursor=cursor, limit=limit)
     definitions = _definitions(tenant_id)
-    items = [_out(i, definitions, base_url) for i in results]
-    return Page[FormOut](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
+    return Page[FormOut](items=[_out(i, definitions, base_url) for i in found.items], next_cursor=found.next_cursor)
 
 
 def update_form(caller: Caller, form_id: str, data: FormUpdateIn, base_url: str | None = None) -> FormOut:
@@ -240,7 +209,7 @@ def update_form(caller: Caller, form_id: str, data: FormUpdateIn, base_url: str 
             value = _clean_tags(value or [])
         setattr(item, key, value)
     item.updated_at = iso()
-    if not save_if(item):  # VersionAttribute: a concurrent edit fails instead of being lost
+    if not store.save_form(item):  # VersionAttribute: a concurrent edit fails instead of being lost
         raise Conflict(both("El formulario cambió mientras lo editabas", "The form changed while you edited it"),
                        code="concurrent_update")
     emit(tenant_id, "form.updated", caller=caller, entity_type="form", entity_id=form_id,
@@ -251,24 +220,18 @@ def update_form(caller: Caller, form_id: str, data: FormUpdateIn, base_url: str 
 def delete_form(caller: Caller, form_id: str) -> None:
     """The form and its guard go (its URL stops working); submissions stay as consent evidence."""
     item = _load(caller.tenant_id, form_id)
-    with transaction() as tx:
-        tx.delete(item, add_version_condition=False)
-        tx.delete(FormGuardItem(form_guard_pk(form_id), FORM_GUARD_SK))
+    store.delete_form(item)
     emit(caller.tenant_id, "form.deleted", caller=caller, entity_type="form", entity_id=form_id,
          data={"name": item.name})
 
 
 def list_submissions(tenant_id: str, form_id: str, *, cursor: str | None, limit: int | None) -> Page[FormSubmissionOut]:
     _load(tenant_id, form_id)
-    pk = form_submissions_pk(tenant_id, form_id)
-    results = FormSubmissionItem.query(pk, FormSubmissionItem.sk.startswith(SUB), scan_index_forward=False,
-                                       limit=clamp_limit(limit),
-                                       last_evaluated_key=decode_cursor(cursor, partition_attr="pk",
-                                                                        partition_value=pk))
+    found = store.submissions_page(tenant_id, form_id, cursor=cursor, limit=limit)
     items = [FormSubmissionOut(id=s.submission_id, person_id=s.person_id, created_person=bool(s.created_person),
                                values=s.values or {}, consent=s.consent, page_url=s.page_url,
-                               submitted_at=s.created_at) for s in results]
-    return Page[FormSubmissionOut](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
+                               submitted_at=s.created_at) for s in found.items]
+    return Page[FormSubmissionOut](items=items, next_cursor=found.next_cursor)
 
 
 # ---------------------------------------------------------------- embed snippet
@@ -345,11 +308,10 @@ def form_for_submission(form_id: str) -> FormItem:
     """The form behind a public id: guard item → tenant → form (404 when unknown or inactive)."""
     if not is_valid_id(form_id):
         raise NotFound(NOT_FOUND, code="form_not_found")
-    try:
-        guard = FormGuardItem.get(form_guard_pk(form_id), FORM_GUARD_SK)
-    except FormGuardItem.DoesNotExist as err:
-        raise NotFound(NOT_FOUND, code="form_not_found") from err
-    item = _load(guard.tenant_id, form_id)
+    tenant_id = store.form_tenant(form_id)
+    if tenant_id is None:
+        raise NotFound(NOT_FOUND, code="form_not_found")
+    item = _load(tenant_id, form_id)
     if not item.active:
         raise NotFound(NOT_FOUND, code="form_not_found")
     return item
@@ -364,11 +326,8 @@ def check_rate(form: FormItem, source_ip: str, *, now: datetime | None = None) -
     settings = get_settings()
     now = now or utcnow()
     window = int(now.timestamp()) // settings.form_rate_window_seconds
-    counter = RateCounterItem(form_rate_pk(form.tenant_id, form.form_id), rate_counter_sk(_ip_hash(form, source_ip), window))
     expires = datetime.fromtimestamp((window + 1) * settings.form_rate_window_seconds, UTC) + timedelta(hours=1)
-    counter.update(actions=[RateCounterItem.hits.add(1), RateCounterItem.ttl.set(expires),
-                            RateCounterItem.kind.set(RateCounterItem)])
-    if int(counter.hits or 0) > settings.form_rate_limit:
+    if store.count_hit(form.tenant_id, form.form_id, _ip_hash(form, source_ip), window, expires) > settings.form_rate_limit:
         retry_after = (window + 1) * settings.form_rate_window_seconds - int(now.timestamp())
         raise TooManyRequests(both("Demasiados envíos; inténtalo más tarde", "Too many submissions; try again later"),
                               code="rate_limited", details={"retry_after": retry_after})
@@ -474,12 +433,9 @@ def submit(form_id: str, raw: Any, *, source_ip: str, user_agent: str | None) ->
     data = _validate(form, raw, default_country(form.tenant_id))
     submission_id = new_id()
     now = iso()
-    submission = FormSubmissionItem(form_submissions_pk(form.tenant_id, form_id), submission_sk(now, submission_id),
-                                    tenant_id=form.tenant_id, form_id=form_id, submission_id=submission_id,
-                                    person_id="", values=data["values"], consent=data["consent"],
-                                    ip_hash=_ip_hash(form, source_ip or "unknown"),
-                                    user_agent=(user_agent or "")[:300] or None, page_url=data["page_url"],
-                                    created_at=now)
+    submission = store.submission_item(form, submission_id, now, person_id="", values=data["values"],
+                                       consent=data["consent"], ip_hash=_ip_hash(form, source_ip or "unknown"),
+                                       user_agent=(user_agent or "")[:300] or None, page_url=data["page_url"])
     person, created = _upsert_person(form, data, submission, now)
     events = [build(form.tenant_id, "form.submitted", entity_type="form", entity_id=form_id,
                     data={"form_id": form_id, "form_name": form.name, "submission_id": submission_id,
@@ -531,7 +487,7 @@ def _timeline_entry(form: FormItem, person_id: str, submission: FormSubmissionIt
 
 
 def _counter(form: FormItem) -> tuple[Any, list[Any]]:
-    return FormItem(form.pk, form.sk), [FormItem.submissions.add(1)]
+    return store.submission_counter(form)
 
 
 def _create_write(form: FormItem, data: dict[str, Any], submission: FormSubmissionItem, now: str,
@@ -560,7 +516,7 @@ def _create_write(form: FormItem, data: dict[str, Any], submission: FormSubmissi
 
 def _update_write(form: FormItem, person_id: str, data: dict[str, Any], owners: dict[tuple[str, str], str],
                   submission: FormSubmissionItem, now: str, list_id: str | None) -> Any:
-    from skailan.crm.store.items import FacetItem, person_pk
+    from skailan.crm.store.audiences import is_list_member
     from skailan.crm.store.person_reads import find_person
     from skailan.crm.store.person_writes import (
         PersonWrite,
@@ -595,12 +551,8 @@ def _update_write(form: FormItem, person_id: str, data: dict[str, Any], owners: 
     if form.owner_id and not person.owner_id:
         person.owner_id = form.owner_id
     touch(person, now)
-    if list_id:
-        try:
-            FacetItem.get(person_pk(form.tenant_id, person.person_id), facet_sk("list", list_id))
-            list_id = None  # already a member
-        except FacetItem.DoesNotExist:
-            pass
+    if list_id and is_list_member(form.tenant_id, person.person_id, list_id):
+        list_id = None  # already a member
     submission.person_id = person.person_id
     return PersonWrite(after=person, before=before,
                        extra=[submission, _timeline_entry(form, person.person_id, submission, now)],

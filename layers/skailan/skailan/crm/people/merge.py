@@ -23,7 +23,7 @@ from __future__ import annotations
 from skailan.crm.events import build, emit_many
 from skailan.crm.people.models import DuplicatePairOut, PersonOut
 from skailan.crm.people.service import to_out
-from skailan.crm.store.duplicates import duplicate_groups, duplicate_groups_pk
+from skailan.crm.store.duplicates import duplicate_groups
 from skailan.crm.store.items import (
     PersonItem,
 )
@@ -44,7 +44,7 @@ from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
 from skailan.platform.i18n import both
-from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+from skailan.platform.pagination import clamp_limit
 
 
 def merge_people(caller: Caller, keep_id: str, other_id: str) -> PersonOut:
@@ -106,9 +106,7 @@ def _merge_core(caller: Caller, keep: PersonItem, other: PersonItem) -> None:
 
 
 def list_duplicates(tenant_id: str, *, cursor: str | None, limit: int | None) -> Page[DuplicatePairOut]:
-    partition = duplicate_groups_pk(tenant_id)
-    results = duplicate_groups(tenant_id, limit=clamp_limit(limit),
-                               start=decode_cursor(cursor, partition_attr="gsi1pk", partition_value=partition))
+    found = duplicate_groups(tenant_id, cursor=cursor, limit=clamp_limit(limit))
     items = [DuplicatePairOut(reason="same_name", key=g.name or g.sk, person_ids=sorted(g.person_ids or ())[:20])
-             for g in results]
-    return Page[DuplicatePairOut](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
+             for g in found.items]
+    return Page[DuplicatePairOut](items=items, next_cursor=found.next_cursor)

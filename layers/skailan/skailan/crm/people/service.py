@@ -2,7 +2,7 @@
 
 Every write goes through `write_person(before, after)`: it diffs what the person's state implies
 (identity items, name keys, facet items, tag counts) and applies the person item and all of
-those in ONE TransactWrite. Identity items are claimed with `attribute_not_exists`, so a phone
+those in ONE transaction. Identity items are claimed with `attribute_not_exists`, so a phone
 or e-mail can belong to one person per brand; the person item carries a VersionAttribute, so
 two concurrent edits cannot both win. Nothing is half-written.
 
@@ -21,17 +21,8 @@ from typing import TYPE_CHECKING, Any
 from skailan.crm.events import build, emit_many
 from skailan.crm.people.models import IdentityOut, PersonIn, PersonOut, PersonPatchIn
 from skailan.crm.references import check_member
-from skailan.crm.store.items import (
-    FACET,
-    FacetItem,
-    NameKeyItem,
-    PersonItem,
-    facet_index_pk,
-    name_index_pk,
-    people_index_pk,
-    person_pk,
-    timed_sk_upto,
-)
+from skailan.crm.store import person_reads
+from skailan.crm.store.items import PersonItem
 from skailan.crm.store.person_reads import NOT_FOUND, batch_people, find_by_identity, find_person, load_person
 from skailan.crm.store.person_writes import (
     derive,
@@ -53,7 +44,7 @@ from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
 from skailan.platform.i18n import both
 from skailan.platform.ids import new_id
-from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+from skailan.platform.pagination import clamp_limit
 
 if TYPE_CHECKING:
     from skailan.crm.vocabulary.definitions import Definitions
@@ -380,8 +371,8 @@ def strip_field_values(tenant_id: str, key: str) -> int:
     if any(field.key == key for field in load(tenant_id).fields):
         return 0
     stripped = 0
-    for person in PersonItem.gsi1.query(people_index_pk(tenant_id)):
-        if not isinstance(person, PersonItem) or key not in (person.custom or {}):
+    for person in person_reads.brand_people(tenant_id):
+        if key not in (person.custom or {}):
             continue
         for _attempt in range(CONFLICT_RETRIES):
             before = derive(person)
@@ -399,14 +390,14 @@ def strip_field_values(tenant_id: str, key: str) -> int:
 
 
 def _has_memberships(tenant_id: str, person_id: str) -> bool:
-    return any(True for _ in FacetItem.query(person_pk(tenant_id, person_id), FacetItem.sk.startswith(FACET), limit=1))
+    return person_reads.has_memberships(tenant_id, person_id)
 
 
 def remove_memberships(tenant_id: str, person_id: str) -> None:
     """Drop the person's list and segment memberships, each with its list/segment count."""
     from skailan.crm.store.memberships import remove_membership
 
-    for facet in list(FacetItem.query(person_pk(tenant_id, person_id), FacetItem.sk.startswith(FACET))):
+    for facet in person_reads.person_facets(tenant_id, person_id):
         remove_membership(tenant_id, facet)
 
 
@@ -459,26 +450,17 @@ def _in_range(value: str | None, start: str | None, end: str | None) -> bool:
     return (not start or value >= start) and (not end or value <= end + "\uffff")
 
 
-def _range_condition(attr: Any, start: str | None, end: str | None) -> Any:
-    if start and end:
-        return attr.between(start, timed_sk_upto(end))
-    if start:
-        return attr >= start
-    if end:
-        return attr <= timed_sk_upto(end)
-    return None
-
-
-def _driver(tenant_id: str, f: PeopleFilter) -> tuple[str, str]:
-    """(index, partition) to Query: the most selective key the filters name."""
+def _driver(f: PeopleFilter) -> tuple[str, str] | str:
+    """What to Query: the most selective facet the filters name, as (facet, value); else the
+    people index by "created" or, with only an updated range, by "updated"."""
     for facet, value in (("list", f.list_id), ("segment", f.segment_id),
                          ("tag", tag_key(f.tag) if f.tag else None), ("journey", f.journey_state),
                          ("role", f.customer_role), ("owner", f.owner_id)):
         if value:
-            return "gsi1", facet_index_pk(tenant_id, facet, value)
+            return facet, value
     if (f.updated_from or f.updated_to) and not (f.created_from or f.created_to):
-        return "gsi2", people_index_pk(tenant_id)
-    return "gsi1", people_index_pk(tenant_id)
+        return "updated"
+    return "created"
 
 
 def list_people(tenant_id: str, f: PeopleFilter, *, cursor: str | None, limit: int | None) -> Page[PersonOut]:
@@ -495,31 +477,27 @@ def list_people(tenant_id: str, f: PeopleFilter, *, cursor: str | None, limit: i
         if prefix:
             return _search_name(tenant_id, prefix, f, cursor, limit)
         return Page[PersonOut](items=[])
-    index, partition = _driver(tenant_id, f)
-    gsi = PersonItem.gsi1 if index == "gsi1" else PersonItem.gsi2
-    attr_pk = f"{index}pk"
-    start = decode_cursor(cursor, partition_attr=attr_pk, partition_value=partition)
-    if partition == people_index_pk(tenant_id):
-        sk = PersonItem.gsi1sk if index == "gsi1" else PersonItem.gsi2sk
-        cond = (_range_condition(sk, f.created_from, f.created_to) if index == "gsi1"
-                else _range_condition(sk, f.updated_from, f.updated_to))
-        results = gsi.query(partition, cond, scan_index_forward=False, limit=limit, last_evaluated_key=start)
-        people = [p for p in results if isinstance(p, PersonItem) and f.accepts(p)]
-        return Page[PersonOut](items=[to_out(p) for p in people], next_cursor=encode_cursor(results.last_evaluated_key))
-    facets = FacetItem.gsi1.query(partition, _range_condition(FacetItem.gsi1sk, f.created_from, f.created_to),
-                                  scan_index_forward=False, limit=limit, last_evaluated_key=start)
-    ids = [x.person_id for x in facets]
+    driver = _driver(f)
+    if isinstance(driver, str):
+        by_updated = driver == "updated"
+        listed = person_reads.people_page(tenant_id, by_updated=by_updated,
+                                         start=f.updated_from if by_updated else f.created_from,
+                                         end=f.updated_to if by_updated else f.created_to, cursor=cursor, limit=limit)
+        people = [p for p in listed.items if f.accepts(p)]
+        return Page[PersonOut](items=[to_out(p) for p in people], next_cursor=listed.next_cursor)
+    ids, next_cursor = person_reads.facet_people_page(tenant_id, *driver, start=f.created_from, end=f.created_to,
+                                                      cursor=cursor, limit=limit)
     found_people = batch_people(tenant_id, ids)
     people = [found_people[i] for i in ids if i in found_people and f.accepts(found_people[i])]
-    return Page[PersonOut](items=[to_out(p) for p in people], next_cursor=encode_cursor(facets.last_evaluated_key))
+    return Page[PersonOut](items=[to_out(p) for p in people], next_cursor=next_cursor)
 
 
 def owned_person_ids(tenant_id: str, owner_id: str, *, limit: int) -> list[str] | None:
     """The ids of the people `owner_id` owns (the owner facet index), or None when more than
     `limit`: the inbox's "conversations by owner" filter."""
     ids: list[str] = []
-    for facet in FacetItem.gsi1.query(facet_index_pk(tenant_id, "owner", owner_id), page_size=limit + 1):
-        ids.append(facet.person_id)
+    for person_id in person_reads.facet_person_ids(tenant_id, "owner", owner_id, page_size=limit + 1):
+        ids.append(person_id)
         if len(ids) > limit:
             return None
     return ids
@@ -548,11 +526,7 @@ def _search_identity(tenant_id: str, q: str) -> list[PersonItem] | None:
 
 
 def _search_name(tenant_id: str, prefix: str, f: PeopleFilter, cursor: str | None, limit: int) -> Page[PersonOut]:
-    partition = name_index_pk(tenant_id)
-    keys = NameKeyItem.gsi1.query(partition, NameKeyItem.gsi1sk.startswith(prefix), limit=limit,
-                                  last_evaluated_key=decode_cursor(cursor, partition_attr="gsi1pk",
-                                                                   partition_value=partition))
-    ids = list(dict.fromkeys(k.person_id for k in keys))
+    ids, next_cursor = person_reads.name_matches_page(tenant_id, prefix, cursor=cursor, limit=limit)
     found = batch_people(tenant_id, ids)
     people = [found[i] for i in ids if i in found and f.accepts(found[i])]
-    return Page[PersonOut](items=[to_out(p) for p in people], next_cursor=encode_cursor(keys.last_evaluated_key))
+    return Page[PersonOut](items=[to_out(p) for p in people], next_cursor=next_cursor)

@@ -11,14 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from skailan.crm.people.models import TimelineEntryOut
-from skailan.crm.store.items import PERSON_SK, PersonItem, TimelineItem, person_pk
+from skailan.crm.store.items import PersonItem, TimelineItem
 from skailan.crm.store.person_reads import find_person
-from skailan.crm.store.timeline_items import TL, timeline_item
+from skailan.crm.store.timeline_items import entries_page, timeline_item, write_entry
 from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.errors import NotFound
 from skailan.platform.i18n import both
-from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 
 
 def append_timeline(tenant_id: str, person_id: str, kind: str, summary: str, ref: dict[str, Any] | None = None,
@@ -32,7 +31,7 @@ def append_timeline(tenant_id: str, person_id: str, kind: str, summary: str, ref
     """
     item = timeline_item(tenant_id, person_id, kind, summary, ref=ref, occurred_at=occurred_at, body=body,
                          author=author, entry_id=entry_id)
-    item.save()
+    write_entry(item)
     return _out(item)
 
 
@@ -42,11 +41,8 @@ def _out(item: TimelineItem) -> TimelineEntryOut:
 
 
 def _require_person(tenant_id: str, person_id: str) -> PersonItem:
-    try:
-        person = PersonItem.get(person_pk(tenant_id, person_id), PERSON_SK)
-    except PersonItem.DoesNotExist as err:
-        raise NotFound(both("Persona no encontrada", "Person not found"), code="contact_not_found") from err
-    if person.deleted_at:
+    person = find_person(tenant_id, person_id)
+    if person is None or person.deleted_at:
         raise NotFound(both("Persona no encontrada", "Person not found"), code="contact_not_found")
     return person
 
@@ -54,14 +50,8 @@ def _require_person(tenant_id: str, person_id: str) -> PersonItem:
 def list_timeline(tenant_id: str, person_id: str, *, cursor: str | None, limit: int | None,
                   kind: str | None = None) -> Page[TimelineEntryOut]:
     _require_person(tenant_id, person_id)
-    pk = person_pk(tenant_id, person_id)
-    results = TimelineItem.query(
-        pk, TimelineItem.sk.startswith(TL), scan_index_forward=False, limit=clamp_limit(limit),
-        filter_condition=(TimelineItem.entry_kind == kind) if kind else None,
-        last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk),
-    )
-    items = [_out(i) for i in results]
-    return Page[TimelineEntryOut](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
+    found = entries_page(tenant_id, person_id, kind=kind, cursor=cursor, limit=limit)
+    return Page[TimelineEntryOut](items=[_out(i) for i in found.items], next_cursor=found.next_cursor)
 
 
 def add_note(caller: Caller, person_id: str, body: str) -> TimelineEntryOut:

@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from skailan.crm.events import build, emit, emit_many
-from skailan.crm.references import check_member, check_person
+from skailan.crm.references import check_member, check_person, found_by_id, keep_default
 from skailan.crm.sales.models import (
     BoardColumnOut,
     BoardOut,
@@ -38,35 +38,18 @@ from skailan.crm.sales.models import (
     StageOut,
     StageTotalOut,
 )
-from skailan.crm.store.sales_items import (
-    DEAL_SK,
-    DEAL_TASK,
-    PIPELINE,
-    DealItem,
-    DealTaskRefItem,
-    PipelineItem,
-    StageFlowItem,
-    StageStatItem,
-    board_column_prefix,
-    board_pk,
-    deal_pk,
-    index_deal,
-    owner_deals_pk,
-    person_deals_pk,
-    pipelines_pk,
-    stage_flow_sk,
-    stage_flows_prefix,
-    stage_stat_sk,
-    stage_stats_prefix,
-)
-from skailan.crm.store.transact import Transaction, TransactionFailed, save_if, transact
+from skailan.crm.store import sales as store
+from skailan.crm.store.sales import StatChange
+from skailan.crm.store.sales_items import DealItem, PipelineItem, StageStatItem
+from skailan.crm.store.timeline_items import timeline_item
+from skailan.crm.store.transact import changed_meanwhile
 from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
 from skailan.platform.i18n import both
 from skailan.platform.ids import is_valid_id, new_id
-from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+from skailan.platform.pagination import clamp_limit
 
 DEFAULT_PIPELINE_ID = "default"
 DEFAULT_STAGES = (
@@ -132,7 +115,7 @@ def _slug(name: str) -> str:
 
 
 def _all_pipelines(tenant_id: str) -> list[PipelineItem]:
-    items = list(PipelineItem.query(pipelines_pk(tenant_id), PipelineItem.sk.startswith(PIPELINE)))
+    items = store.all_pipelines(tenant_id)
     return sorted(items, key=lambda p: (not p.is_default, p.position or 0, p.created_at or ""))
 
 
@@ -143,10 +126,9 @@ def ensure_default_pipeline(tenant_id: str) -> list[PipelineItem]:
         return items
     now = iso()
     stages = [{"id": i, "name": n, "probability": p, "outcome": o} for i, n, p, o in DEFAULT_STAGES]
-    item = PipelineItem(pipelines_pk(tenant_id), PIPELINE + DEFAULT_PIPELINE_ID, tenant_id=tenant_id,
-                        pipeline_id=DEFAULT_PIPELINE_ID, name="Ventas", stages=stages, is_default=True, position=0,
-                        created_at=now, updated_at=now)
-    save_if(item, PipelineItem.pk.does_not_exist())  # False: a concurrent first use created it
+    item = store.pipeline_item(tenant_id, DEFAULT_PIPELINE_ID, name="Ventas", stages=stages, is_default=True,
+                               position=0, created_at=now, updated_at=now)
+    store.create_pipeline_once(item)  # False: a concurrent first use created it
     return _all_pipelines(tenant_id)
 
 
@@ -159,21 +141,14 @@ def _load_pipeline(tenant_id: str, pipeline_id: str) -> PipelineItem:
         raise NotFound(PIPELINE_NOT_FOUND, code="pipeline_not_found")
     if pipeline_id == DEFAULT_PIPELINE_ID:
         ensure_default_pipeline(tenant_id)
-    try:
-        return PipelineItem.get(pipelines_pk(tenant_id), PIPELINE + pipeline_id)
-    except PipelineItem.DoesNotExist as err:
-        raise NotFound(PIPELINE_NOT_FOUND, code="pipeline_not_found") from err
+    item = store.find_pipeline(tenant_id, pipeline_id)
+    if item is None:
+        raise NotFound(PIPELINE_NOT_FOUND, code="pipeline_not_found")
+    return item
 
 
 def get_pipeline(tenant_id: str, pipeline_id: str) -> PipelineOut:
     return _pipeline_out(_load_pipeline(tenant_id, pipeline_id))
-
-
-def _unset_other_defaults(tx: Transaction, tenant_id: str, keep_id: str) -> None:
-    for other in _all_pipelines(tenant_id):
-        if other.is_default and other.pipeline_id != keep_id:
-            tx.update(PipelineItem(other.pk, other.sk), actions=[PipelineItem.is_default.set(False)],
-                      add_version_condition=False)
 
 
 def create_pipeline(caller: Caller, data: PipelineIn) -> PipelineOut:
@@ -182,22 +157,16 @@ def create_pipeline(caller: Caller, data: PipelineIn) -> PipelineOut:
     existing = ensure_default_pipeline(tenant_id)
     pipeline_id = new_id()
     now = iso()
-    item = PipelineItem(pipelines_pk(tenant_id), PIPELINE + pipeline_id, tenant_id=tenant_id, pipeline_id=pipeline_id,
-                        name=data.name, stages=stages, is_default=data.is_default, position=len(existing),
-                        created_at=now, updated_at=now)
-    def write(tx: Transaction) -> None:
-        tx.save(item, condition=PipelineItem.pk.does_not_exist())
-        if data.is_default:
-            _unset_other_defaults(tx, tenant_id, pipeline_id)
-
-    transact(write)
+    item = store.pipeline_item(tenant_id, pipeline_id, name=data.name, stages=stages, is_default=data.is_default,
+                               position=len(existing), created_at=now, updated_at=now)
+    store.save_pipeline(item, new=True)
     emit(tenant_id, "pipeline.created", caller=caller, entity_type="pipeline", entity_id=pipeline_id,
          data={"name": data.name, "stages": [s["id"] for s in stages]})
     return _pipeline_out(item)
 
 
 def _stats(tenant_id: str, pipeline_id: str) -> list[StageStatItem]:
-    return list(StageStatItem.query(pipelines_pk(tenant_id), StageStatItem.sk.startswith(stage_stats_prefix(pipeline_id))))
+    return store.stage_stats(tenant_id, pipeline_id)
 
 
 def _deal_counts(tenant_id: str, pipeline_id: str) -> dict[str, int]:
@@ -223,22 +192,12 @@ def update_pipeline(caller: Caller, pipeline_id: str, data: PipelineUpdateIn) ->
         item.stages = stages
     if data.name is not None:
         item.name = data.name
-    if data.is_default is False and item.is_default:
-        raise Conflict(both("Marca otro embudo como predeterminado", "Make another pipeline the default"),
-                       code="pipeline_default_required")
-    if data.is_default:
-        item.is_default = True
+    keep_default(item, data.is_default, both("Marca otro embudo como predeterminado", "Make another pipeline the default"),
+                 "pipeline_default_required")
     item.updated_at = iso()
-    def write(tx: Transaction) -> None:
-        tx.save(item)
-        if item.is_default:
-            _unset_other_defaults(tx, tenant_id, pipeline_id)
-
-    try:
-        transact(write)
-    except TransactionFailed as err:
-        raise Conflict(both("El embudo cambió mientras lo editabas", "The pipeline changed while you edited it"),
-                       code="concurrent_update") from err
+    with changed_meanwhile("El embudo cambió mientras lo editabas",
+                           "The pipeline changed while you edited it"):
+        store.save_pipeline(item, new=False)
     emit(tenant_id, "pipeline.updated", caller=caller, entity_type="pipeline", entity_id=pipeline_id,
          data={"changed": sorted(sent)})
     return _pipeline_out(item)
@@ -253,12 +212,7 @@ def delete_pipeline(caller: Caller, pipeline_id: str) -> None:
     if item.is_default and len(_all_pipelines(tenant_id)) > 1:
         raise Conflict(both("Marca otro embudo como predeterminado antes", "Make another pipeline the default first"),
                        code="pipeline_default_required")
-    item.delete()
-    with StageStatItem.batch_write() as batch:
-        for stat in _stats(tenant_id, pipeline_id):
-            batch.delete(stat)
-        for flow in StageFlowItem.query(pipelines_pk(tenant_id), StageFlowItem.sk.startswith(stage_flows_prefix(pipeline_id))):
-            batch.delete(flow)
+    store.delete_pipeline(item)
     emit(tenant_id, "pipeline.deleted", caller=caller, entity_type="pipeline", entity_id=pipeline_id,
          data={"name": item.name})
 
@@ -297,13 +251,9 @@ def _check_refs(tenant_id: str, values: dict[str, Any], errors: list[dict[str, A
     check_member(errors, tenant_id, values.get("owner_id"))
     check_person(errors, tenant_id, values.get("person_id"))
     if values.get("business_id"):
-        from skailan.crm.store.items import BUSINESS_SK, BusinessItem, business_pk
+        from skailan.crm.store.businesses import find_business
 
-        try:
-            business = BusinessItem.get(business_pk(tenant_id, values["business_id"]), BUSINESS_SK) \
-                if is_valid_id(values["business_id"]) else None
-        except BusinessItem.DoesNotExist:
-            business = None
+        business = find_business(tenant_id, values["business_id"]) if is_valid_id(values["business_id"]) else None
         if business is None or business.deleted_at:
             errors.append({"field": "business_id", "error": "unknown", "message": both("Negocio/empresa no encontrado",
                                                                                        "Business not found")})
@@ -315,36 +265,13 @@ def _default_currency(tenant_id: str) -> str:
     return CURRENCY_BY_COUNTRY.get((default_country(tenant_id) or "").upper(), "USD")
 
 
-def _stat(tx: Transaction, tenant_id: str, pipeline_id: str, stage_id: str, currency: str, count: int,
-          amount: Decimal) -> None:
-    key = StageStatItem(pipelines_pk(tenant_id), stage_stat_sk(pipeline_id, stage_id, currency))
-    tx.update(key, actions=[StageStatItem.count.add(count), StageStatItem.amount.add(amount),
-                            StageStatItem.kind.set(StageStatItem),
-                            StageStatItem.pipeline_id.set(pipeline_id), StageStatItem.stage_id.set(stage_id),
-                            StageStatItem.currency.set(currency)])
-
-
-def _reach(tx: Transaction, tenant_id: str, pipeline_id: str, stage_ids: list[str]) -> None:
-    for stage_id in stage_ids:
-        tx.update(StageFlowItem(pipelines_pk(tenant_id), stage_flow_sk(pipeline_id, stage_id)),
-                  actions=[StageFlowItem.reached.add(1), StageFlowItem.kind.set(StageFlowItem),
-                           StageFlowItem.pipeline_id.set(pipeline_id), StageFlowItem.stage_id.set(stage_id)])
-
-
 def _timeline(deal: DealItem, kind: str, summary: str, ref: dict[str, Any], now: str) -> Any:
-    from skailan.crm.store.timeline_items import timeline_item
-
     return timeline_item(deal.tenant_id, deal.person_id or "", kind, summary,
                          ref={"type": "deal", "id": deal.deal_id, **ref}, occurred_at=now)
 
 
 def _load_deal(tenant_id: str, deal_id: str) -> DealItem:
-    if not is_valid_id(deal_id):
-        raise NotFound(DEAL_NOT_FOUND, code="deal_not_found")
-    try:
-        return DealItem.get(deal_pk(tenant_id, deal_id), DEAL_SK)
-    except DealItem.DoesNotExist as err:
-        raise NotFound(DEAL_NOT_FOUND, code="deal_not_found") from err
+    return found_by_id(deal_id, lambda i: store.find_deal(tenant_id, i), DEAL_NOT_FOUND, "deal_not_found")
 
 
 def _pick_pipeline(tenant_id: str, pipeline_id: str | None, errors: list[dict[str, Any]]) -> PipelineItem | None:
@@ -396,23 +323,17 @@ def create_deal(caller: Caller, data: DealIn) -> DealOut:
     deal_id = new_id()
     progression = _progression(pipeline)
     position = progression.index(stage["id"]) if stage["id"] in progression else -1
-    deal = DealItem(deal_pk(tenant_id, deal_id), DEAL_SK, tenant_id=tenant_id, deal_id=deal_id, title=data.title,
+    deal = store.deal_item(tenant_id, deal_id, title=data.title,
                     amount=data.amount, currency=data.currency or _default_currency(tenant_id),
                     pipeline_id=pipeline.pipeline_id, stage_id=stage["id"], status=stage["outcome"],
                     max_position=position, owner_id=owner_id, person_id=data.person_id,
                     business_id=data.business_id, deal_kind=data.kind, expected_close=data.expected_close, description=data.description,
                     stage_changed_at=now, closed_at=now if stage["outcome"] != "open" else None,
                     created_by=caller.principal_id, created_at=now, updated_at=now)
-    index_deal(deal)
-    def write(tx: Transaction) -> None:
-        tx.save(deal, condition=DealItem.pk.does_not_exist())
-        _stat(tx, tenant_id, pipeline.pipeline_id, stage["id"], deal.currency, 1, deal.amount)
-        _reach(tx, tenant_id, pipeline.pipeline_id, progression[: position + 1])
-        if deal.person_id:
-            tx.save(_timeline(deal, "deal_created", f"Negocio: {deal.title} ({stage['name']})",
-                              {"stage_id": stage["id"]}, now))
-
-    transact(write)
+    store.write_deal(deal, new=True, stats=[StatChange(pipeline.pipeline_id, stage["id"], deal.currency, 1, deal.amount)],
+                     reached=progression[: position + 1],
+                     timeline=_timeline(deal, "deal_created", f"Negocio: {deal.title} ({stage['name']})",
+                                        {"stage_id": stage["id"]}, now) if deal.person_id else None)
     events = [build(tenant_id, "deal.created", caller=caller, entity_type="deal", entity_id=deal_id,
                     data={"title": deal.title, "amount": str(deal.amount), "currency": deal.currency,
                           "pipeline_id": deal.pipeline_id, "stage_id": deal.stage_id, "person_id": deal.person_id,
@@ -487,29 +408,20 @@ def update_deal(caller: Caller, deal_id: str, data: DealUpdateIn) -> DealOut:
         deal.status = stage["outcome"]
         deal.closed_at = now if stage["outcome"] != "open" else None
     deal.updated_at = now
-    index_deal(deal)
     new = (deal.pipeline_id, deal.stage_id, deal.currency, Decimal(deal.amount))
-
-    def write(tx: Transaction) -> None:
-        tx.save(deal)  # VersionAttribute: a concurrent move fails instead of double counting
-        if new[:3] == old[:3]:
-            if new[3] != old[3]:
-                _stat(tx, tenant_id, *new[:3], 0, new[3] - old[3])
-        else:
-            _stat(tx, tenant_id, *old[:3], -1, -old[3])
-            _stat(tx, tenant_id, *new[:3], 1, new[3])
-        _reach(tx, tenant_id, pipeline.pipeline_id, reached)
-        if stage_changed and deal.person_id:
-            old_stage = _stage(old_pipeline, old[1])
-            tx.save(_timeline(deal, "deal_stage_changed",
-                              f"{deal.title}: {old_stage['name'] if old_stage else old[1]} → {stage['name']}",
-                              {"from": old[1], "to": stage["id"]}, now))
-
-    try:
-        transact(write)
-    except TransactionFailed as err:
-        raise Conflict(both("El negocio cambió mientras lo editabas; vuelve a intentarlo",
-                            "The deal changed while you edited it; try again"), code="concurrent_update") from err
+    if new[:3] == old[:3]:
+        stats = [StatChange(*new[:3], 0, new[3] - old[3])] if new[3] != old[3] else []
+    else:
+        stats = [StatChange(*old[:3], -1, -old[3]), StatChange(*new[:3], 1, new[3])]
+    timeline = None
+    if stage_changed and deal.person_id:
+        old_stage = _stage(old_pipeline, old[1])
+        timeline = _timeline(deal, "deal_stage_changed",
+                             f"{deal.title}: {old_stage['name'] if old_stage else old[1]} → {stage['name']}",
+                             {"from": old[1], "to": stage["id"]}, now)
+    with changed_meanwhile("El negocio cambió mientras lo editabas; vuelve a intentarlo",
+                           "The deal changed while you edited it; try again"):
+        store.write_deal(deal, new=False, stats=stats, reached=reached, timeline=timeline)
     events = [build(tenant_id, "deal.updated", caller=caller, entity_type="deal", entity_id=deal_id,
                     data={"changed": sorted(sent), "person_changed": old_person != deal.person_id})]
     if stage_changed:
@@ -521,19 +433,9 @@ def update_deal(caller: Caller, deal_id: str, data: DealUpdateIn) -> DealOut:
 def delete_deal(caller: Caller, deal_id: str) -> None:
     tenant_id = caller.tenant_id
     deal = _load_deal(tenant_id, deal_id)
-    def write(tx: Transaction) -> None:
-        tx.delete(deal)
-        _stat(tx, tenant_id, deal.pipeline_id, deal.stage_id, deal.currency, -1, -Decimal(deal.amount))
-
-    try:
-        transact(write)
-    except TransactionFailed as err:
-        raise Conflict(both("El negocio cambió; vuelve a intentarlo", "The deal changed; try again"),
-                       code="concurrent_update") from err
-    refs = list(DealTaskRefItem.query(deal_pk(tenant_id, deal_id), DealTaskRefItem.sk.startswith(DEAL_TASK)))
-    with DealTaskRefItem.batch_write() as batch:
-        for ref in refs:
-            batch.delete(ref)
+    with changed_meanwhile("El negocio cambió; vuelve a intentarlo",
+                           "The deal changed; try again"):
+        store.delete_deal(deal)
     emit(tenant_id, "deal.deleted", caller=caller, entity_type="deal", entity_id=deal_id,
          data={"title": deal.title, "pipeline_id": deal.pipeline_id, "stage_id": deal.stage_id})
 
@@ -546,21 +448,15 @@ def list_deals(tenant_id: str, *, pipeline_id: str | None, stage_id: str | None,
     """One Query on the key the filters name: person (gsi3), owner (gsi2) or pipeline/stage (gsi1)."""
     limit = clamp_limit(limit)
     if person_id:
-        index, partition = DealItem.gsi3, person_deals_pk(tenant_id, person_id)
-        attr, condition = "gsi3pk", None
+        found = store.person_deals_page(tenant_id, person_id, cursor=cursor, limit=limit)
     elif owner_id:
-        index, partition = DealItem.gsi2, owner_deals_pk(tenant_id, owner_id)
-        attr, condition = "gsi2pk", None
+        found = store.owner_deals_page(tenant_id, owner_id, cursor=cursor, limit=limit)
     else:
         pipeline = _load_pipeline(tenant_id, pipeline_id) if pipeline_id else ensure_default_pipeline(tenant_id)[0]
-        index, partition, attr = DealItem.gsi1, board_pk(tenant_id, pipeline.pipeline_id), "gsi1pk"
-        condition = DealItem.gsi1sk.startswith(board_column_prefix(stage_id)) if stage_id else None
-    results = index.query(partition, condition, limit=limit, scan_index_forward=attr != "gsi2pk",
-                          last_evaluated_key=decode_cursor(cursor, partition_attr=attr, partition_value=partition))
-    deals = [d for d in results if isinstance(d, DealItem)]
+        found = store.board_page(tenant_id, pipeline.pipeline_id, stage_id, cursor=cursor, limit=limit)
+    deals = found.items
     pipelines = {p.pipeline_id: p for p in _all_pipelines(tenant_id)} if deals else {}
-    return Page[DealOut](items=[_out(d, pipelines.get(d.pipeline_id)) for d in deals],
-                         next_cursor=encode_cursor(results.last_evaluated_key))
+    return Page[DealOut](items=[_out(d, pipelines.get(d.pipeline_id)) for d in deals], next_cursor=found.next_cursor)
 
 
 def _rate(numerator: int, denominator: int) -> float | None:
@@ -576,7 +472,6 @@ def board(tenant_id: str, pipeline_id: str, *, stage_id: str | None = None, curs
     if stage_id is not None and not any(s.id == stage_id for s in stages):
         raise NotFound(both("Etapa no encontrada", "Stage not found"), code="stage_not_found")
     limit = clamp_limit(limit)
-    partition = board_pk(tenant_id, pipeline.pipeline_id)
     totals: dict[str, list[StageTotalOut]] = {}
     counts: dict[str, int] = {}
     for stat in _stats(tenant_id, pipeline.pipeline_id):
@@ -589,16 +484,12 @@ def board(tenant_id: str, pipeline_id: str, *, stage_id: str | None = None, curs
     for stage in stages:
         if stage_id is not None and stage.id != stage_id:
             continue
-        results = DealItem.gsi1.query(
-            partition, DealItem.gsi1sk.startswith(board_column_prefix(stage.id)), scan_index_forward=False, limit=limit,
-            last_evaluated_key=decode_cursor(cursor, partition_attr="gsi1pk", partition_value=partition)
-            if stage_id else None)
-        deals = [_out(d, pipeline) for d in results if isinstance(d, DealItem)]
+        found = store.board_page(tenant_id, pipeline.pipeline_id, stage.id, cursor=cursor if stage_id else None,
+                                 limit=limit, newest_first=True)
         columns.append(BoardColumnOut(stage=stage, count=counts.get(stage.id, 0),
                                       totals=sorted(totals.get(stage.id, []), key=lambda t: t.currency),
-                                      deals=deals, next_cursor=encode_cursor(results.last_evaluated_key)))
-    flows = {f.stage_id: int(f.reached or 0) for f in StageFlowItem.query(
-        pipelines_pk(tenant_id), StageFlowItem.sk.startswith(stage_flows_prefix(pipeline.pipeline_id)))}
+                                      deals=[_out(d, pipeline) for d in found.items], next_cursor=found.next_cursor))
+    flows = {f.stage_id: int(f.reached or 0) for f in store.stage_flows(tenant_id, pipeline.pipeline_id)}
     progression = _progression(pipeline)
     start = flows.get(progression[0], 0) if progression else 0
     conversion = []

@@ -19,44 +19,24 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from typing import Any
 
 from skailan.crm.events import build, emit, emit_many
-from skailan.crm.references import check_member, check_person
+from skailan.crm.references import check_member, check_person, found_by_id
 from skailan.crm.sales.models import TaskIn, TaskOut, TaskTypeIn, TaskTypeOut, TaskTypeUpdateIn, TaskUpdateIn
-from skailan.crm.store.sales_items import (
-    ALARM_SHARDS,
-    DEAL_SK,
-    DEAL_TASK,
-    NO_DUE,
-    TASK_SK,
-    TYPE,
-    DealItem,
-    DealTaskRefItem,
-    TaskItem,
-    TaskTypeItem,
-    alarm_pk,
-    alarms_due_by,
-    assignee_tasks_pk,
-    deal_pk,
-    index_task,
-    overdue_tasks_range,
-    person_tasks_pk,
-    task_pk,
-    task_status_prefix,
-    task_types_pk,
-)
-from skailan.crm.store.transact import Transaction, TransactionFailed, save_if, transact
+from skailan.crm.store import sales as store
+from skailan.crm.store.sales_items import NO_DUE, TaskItem, TaskTypeItem
+from skailan.crm.store.timeline_items import timeline_item
+from skailan.crm.store.transact import TransactionFailed, changed_meanwhile
 from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
-from skailan.platform.errors import Conflict, NotFound, Unprocessable
+from skailan.platform.errors import Conflict, Unprocessable
 from skailan.platform.i18n import both
 from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.observability import logger
-from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+from skailan.platform.pagination import clamp_limit
 
 BUILTIN_TYPES: dict[str, str] = {
     "call": "Llamada",
@@ -78,7 +58,7 @@ def _type_out(item: TaskTypeItem) -> TaskTypeOut:
 
 
 def _brand_types(tenant_id: str) -> list[TaskTypeItem]:
-    return list(TaskTypeItem.query(task_types_pk(tenant_id), TaskTypeItem.sk.startswith(TYPE)))
+    return store.brand_task_types(tenant_id)
 
 
 def list_types(tenant_id: str) -> list[TaskTypeOut]:
@@ -92,10 +72,7 @@ def _type_names(tenant_id: str) -> dict[str, str]:
 
 def create_type(caller: Caller, data: TaskTypeIn) -> TaskTypeOut:
     type_id = new_id().lower()
-    now = iso()
-    item = TaskTypeItem(task_types_pk(caller.tenant_id), TYPE + type_id, tenant_id=caller.tenant_id, type_id=type_id,
-                        name=" ".join(data.name.split()), color=data.color, created_at=now, updated_at=now)
-    item.save(condition=TaskTypeItem.pk.does_not_exist())
+    item = store.new_task_type(caller.tenant_id, type_id, " ".join(data.name.split()), data.color, iso())
     emit(caller.tenant_id, "task_type.created", caller=caller, entity_type="task_type", entity_id=type_id,
          data={"name": item.name})
     return _type_out(item)
@@ -104,12 +81,7 @@ def create_type(caller: Caller, data: TaskTypeIn) -> TaskTypeOut:
 def _load_type(tenant_id: str, type_id: str) -> TaskTypeItem:
     if type_id in BUILTIN_TYPES:
         raise Conflict(both("Los tipos incluidos no se cambian", "Built-in types cannot change"), code="builtin_type")
-    if not is_valid_id(type_id):
-        raise NotFound(TYPE_NOT_FOUND, code="task_type_not_found")
-    try:
-        return TaskTypeItem.get(task_types_pk(tenant_id), TYPE + type_id)
-    except TaskTypeItem.DoesNotExist as err:
-        raise NotFound(TYPE_NOT_FOUND, code="task_type_not_found") from err
+    return found_by_id(type_id, lambda i: store.find_task_type(tenant_id, i), TYPE_NOT_FOUND, "task_type_not_found")
 
 
 def update_type(caller: Caller, type_id: str, data: TaskTypeUpdateIn) -> TaskTypeOut:
@@ -119,7 +91,7 @@ def update_type(caller: Caller, type_id: str, data: TaskTypeUpdateIn) -> TaskTyp
     if "color" in data.model_fields_set:
         item.color = data.color
     item.updated_at = iso()
-    item.save()
+    store.save_task_type(item)
     emit(caller.tenant_id, "task_type.updated", caller=caller, entity_type="task_type", entity_id=type_id)
     return _type_out(item)
 
@@ -127,15 +99,11 @@ def update_type(caller: Caller, type_id: str, data: TaskTypeUpdateIn) -> TaskTyp
 def delete_type(caller: Caller, type_id: str) -> None:
     """Tasks of a deleted type keep its id; they show without a type name."""
     item = _load_type(caller.tenant_id, type_id)
-    item.delete()
+    store.delete_task_type(item)
     emit(caller.tenant_id, "task_type.deleted", caller=caller, entity_type="task_type", entity_id=type_id)
 
 
 # ---------------------------------------------------------------- tasks: helpers
-
-
-def _shard(task_id: str) -> int:
-    return int.from_bytes(hashlib.blake2b(task_id.encode(), digest_size=2).digest(), "big") % ALARM_SHARDS
 
 
 def next_alarm(task: TaskItem) -> str | None:
@@ -151,7 +119,7 @@ def next_alarm(task: TaskItem) -> str | None:
 
 
 def _index(task: TaskItem) -> None:
-    index_task(task, next_alarm(task), _shard(task.task_id))
+    store.index(task, next_alarm(task))
 
 
 def _out(task: TaskItem, type_names: dict[str, str] | None = None, now: str | None = None) -> TaskOut:
@@ -173,14 +141,10 @@ def _check_refs(tenant_id: str, values: dict[str, Any], errors: list[dict[str, A
     check_member(errors, tenant_id, values.get("assignee_id"), field="assignee_id", active_only=True,
                  message=both("Usuario desconocido o inactivo", "Unknown or inactive user"))
     check_person(errors, tenant_id, values.get("person_id"))
-    if values.get("deal_id"):
-        try:
-            if not is_valid_id(values["deal_id"]):
-                raise DealItem.DoesNotExist
-            DealItem.get(deal_pk(tenant_id, values["deal_id"]), DEAL_SK)
-        except DealItem.DoesNotExist:
-            errors.append({"field": "deal_id", "error": "unknown", "message": both("Negocio no encontrado",
-                                                                                   "Deal not found")})
+    deal_id = values.get("deal_id")
+    if deal_id and (not is_valid_id(deal_id) or store.find_deal(tenant_id, deal_id) is None):
+        errors.append({"field": "deal_id", "error": "unknown", "message": both("Negocio no encontrado",
+                                                                               "Deal not found")})
 
 
 def _raise(errors: list[dict[str, Any]]) -> None:
@@ -189,24 +153,12 @@ def _raise(errors: list[dict[str, Any]]) -> None:
 
 
 def _timeline(task: TaskItem, kind: str, summary: str, now: str) -> Any:
-    from skailan.crm.store.timeline_items import timeline_item
-
     return timeline_item(task.tenant_id, task.person_id or "", kind, summary,
                          ref={"type": "task", "id": task.task_id, "due_at": task.due_at}, occurred_at=now)
 
 
-def _deal_ref(task: TaskItem, deal_id: str) -> DealTaskRefItem:
-    return DealTaskRefItem(deal_pk(task.tenant_id, deal_id), DEAL_TASK + task.task_id, tenant_id=task.tenant_id,
-                           deal_id=deal_id, task_id=task.task_id, created_at=task.created_at)
-
-
 def _load(tenant_id: str, task_id: str) -> TaskItem:
-    if not is_valid_id(task_id):
-        raise NotFound(NOT_FOUND, code="task_not_found")
-    try:
-        return TaskItem.get(task_pk(tenant_id, task_id), TASK_SK)
-    except TaskItem.DoesNotExist as err:
-        raise NotFound(NOT_FOUND, code="task_not_found") from err
+    return found_by_id(task_id, lambda i: store.find_task(tenant_id, i), NOT_FOUND, "task_not_found")
 
 
 # ---------------------------------------------------------------- tasks: writes
@@ -224,22 +176,15 @@ def create_task(caller: Caller, data: TaskIn) -> TaskOut:
     assert assignee is not None
     now = iso()
     task_id = new_id()
-    task = TaskItem(task_pk(tenant_id, task_id), TASK_SK, tenant_id=tenant_id, task_id=task_id, title=data.title,
+    task = store.task_item(tenant_id, task_id, title=data.title,
                     description=data.description, type_id=data.type_id, status="open", due_at=data.due_at,
                     remind_at=data.remind_at, assignee_id=assignee, person_id=data.person_id, deal_id=data.deal_id,
                     created_by=caller.principal_id, created_at=now, updated_at=now)
     _index(task)
-
-    def write(tx: Transaction) -> None:
-        tx.save(task, condition=TaskItem.pk.does_not_exist())
-        if task.deal_id:
-            tx.condition_check(DealItem, deal_pk(tenant_id, task.deal_id), DEAL_SK, condition=DealItem.pk.exists())
-            tx.save(_deal_ref(task, task.deal_id))
-        if task.person_id:
-            tx.save(_timeline(task, "task_created", f"Tarea: {task.title}", now))
-
     try:
-        transact(write)
+        store.write_task(task, new=True, old_deal=None,
+                         timeline=_timeline(task, "task_created", f"Tarea: {task.title}", now) if task.person_id
+                         else None)
     except TransactionFailed as err:
         raise Unprocessable(both("El negocio ya no existe", "The deal no longer exists"),
                             details=[{"field": "deal_id", "error": "unknown"}]) from err
@@ -278,25 +223,13 @@ def update_task(caller: Caller, task_id: str, data: TaskUpdateIn) -> TaskOut:
         task.done_at = now if data.status == "done" else None
     task.updated_at = now
     _index(task)
-
-    def write(tx: Transaction) -> None:
-        tx.save(task)  # VersionAttribute: concurrent edits (or the alarm job) cannot both win
-        if old_deal != task.deal_id:
-            if old_deal:
-                tx.delete(DealTaskRefItem(deal_pk(tenant_id, old_deal), DEAL_TASK + task_id))
-            if task.deal_id:
-                tx.condition_check(DealItem, deal_pk(tenant_id, task.deal_id), DEAL_SK,
-                                   condition=DealItem.pk.exists())
-                tx.save(_deal_ref(task, task.deal_id))
-        if task.status != old_status and task.person_id:
-            summary = f"Tarea completada: {task.title}" if task.status == "done" else f"Tarea reabierta: {task.title}"
-            tx.save(_timeline(task, f"task_{'done' if task.status == 'done' else 'reopened'}", summary, now))
-
-    try:
-        transact(write)
-    except TransactionFailed as err:
-        raise Conflict(both("La tarea cambió mientras la editabas; vuelve a intentarlo",
-                            "The task changed while you edited it; try again"), code="concurrent_update") from err
+    timeline = None
+    if task.status != old_status and task.person_id:
+        summary = f"Tarea completada: {task.title}" if task.status == "done" else f"Tarea reabierta: {task.title}"
+        timeline = _timeline(task, f"task_{'done' if task.status == 'done' else 'reopened'}", summary, now)
+    with changed_meanwhile("La tarea cambió mientras la editabas; vuelve a intentarlo",
+                           "The task changed while you edited it; try again"):
+        store.write_task(task, new=False, old_deal=old_deal, timeline=timeline)
     events = [build(tenant_id, "task.updated", caller=caller, entity_type="task", entity_id=task_id,
                     data={"changed": sorted(sent)})]
     if task.status != old_status:
@@ -311,17 +244,9 @@ def update_task(caller: Caller, task_id: str, data: TaskUpdateIn) -> TaskOut:
 def delete_task(caller: Caller, task_id: str) -> None:
     tenant_id = caller.tenant_id
     task = _load(tenant_id, task_id)
-
-    def write(tx: Transaction) -> None:
-        tx.delete(task)
-        if task.deal_id:
-            tx.delete(DealTaskRefItem(deal_pk(tenant_id, task.deal_id), DEAL_TASK + task_id))
-
-    try:
-        transact(write)
-    except TransactionFailed as err:
-        raise Conflict(both("La tarea cambió; vuelve a intentarlo", "The task changed; try again"),
-                       code="concurrent_update") from err
+    with changed_meanwhile("La tarea cambió; vuelve a intentarlo",
+                           "The task changed; try again"):
+        store.delete_task(task)
     emit(tenant_id, "task.deleted", caller=caller, entity_type="task", entity_id=task_id, data={"title": task.title})
 
 
@@ -335,33 +260,14 @@ def list_tasks(tenant_id: str, *, assignee_id: str | None, person_id: str | None
     now = iso()
     names = _type_names(tenant_id)
     if deal_id:
-        pk = deal_pk(tenant_id, deal_id)
-        refs = DealTaskRefItem.query(pk, DealTaskRefItem.sk.startswith(DEAL_TASK), limit=limit,
-                                     last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
-        ids = [r.task_id for r in refs]
-        found = {t.task_id: t for t in TaskItem.batch_get([(task_pk(tenant_id, i), TASK_SK) for i in ids])} if ids \
-            else {}
-        tasks = [found[i] for i in ids if i in found]
-        tasks = [t for t in tasks if (status == "all" or t.status == status)
+        found = store.deal_tasks_page(tenant_id, deal_id, cursor=cursor, limit=limit)
+        tasks = [t for t in found.items if (status == "all" or t.status == status)
                  and (not overdue or _out(t, names, now).overdue)]
         tasks.sort(key=lambda t: (t.due_at or NO_DUE, t.task_id))
-        return Page[TaskOut](items=[_out(t, names, now) for t in tasks], next_cursor=encode_cursor(refs.last_evaluated_key))
-    if person_id:
-        index, partition, attr, sort = TaskItem.gsi3, person_tasks_pk(tenant_id, person_id), "gsi3pk", TaskItem.gsi3sk
-    else:
-        index, partition, attr = TaskItem.gsi1, assignee_tasks_pk(tenant_id, assignee_id or ""), "gsi1pk"
-        sort = TaskItem.gsi1sk
-    condition: Any  # a pynamodb condition on TaskItem, or None
-    if overdue:
-        condition = sort.between(*overdue_tasks_range(now))
-    elif status == "all":
-        condition = None
-    else:
-        condition = sort.startswith(task_status_prefix(status))
-    results = index.query(partition, condition, limit=limit,
-                          last_evaluated_key=decode_cursor(cursor, partition_attr=attr, partition_value=partition))
-    tasks = [t for t in results if isinstance(t, TaskItem)]
-    return Page[TaskOut](items=[_out(t, names, now) for t in tasks], next_cursor=encode_cursor(results.last_evaluated_key))
+        return Page[TaskOut](items=[_out(t, names, now) for t in tasks], next_cursor=found.next_cursor)
+    found = store.listed_tasks_page(tenant_id, person_id=person_id, assignee_id=assignee_id or "", status=status,
+                                    overdue_at=now if overdue else None, cursor=cursor, limit=limit)
+    return Page[TaskOut](items=[_out(t, names, now) for t in found.items], next_cursor=found.next_cursor)
 
 
 # ---------------------------------------------------------------- the alarm job
@@ -386,10 +292,7 @@ def _supervisors(tenant_id: str) -> list[str]:
 
 def _due_alarms(now: str) -> Iterator[TaskItem]:
     """Alarms due at `now`, shard by shard, page by page (a Query per shard; never a Scan)."""
-    for shard in range(ALARM_SHARDS):
-        for task in TaskItem.gsi2.query(alarm_pk(shard), TaskItem.gsi2sk <= alarms_due_by(now)):
-            if isinstance(task, TaskItem):
-                yield task
+    return store.due_alarms(now)
 
 
 def run_alarms(now: str | None = None, *, max_seconds: float = 45.0) -> dict[str, int]:
@@ -406,9 +309,8 @@ def run_alarms(now: str | None = None, *, max_seconds: float = 45.0) -> dict[str
         if time.monotonic() > deadline:
             logger.warning("task alarm backlog left for the next run")
             break
-        try:
-            task = TaskItem.get(listed.pk, listed.sk, consistent_read=True)
-        except TaskItem.DoesNotExist:
+        task = store.reread_task(listed)
+        if task is None:
             continue
         events = []
         base = {"task_id": task.task_id, "title": task.title, "due_at": task.due_at, "assignee_id": task.assignee_id,
@@ -428,7 +330,7 @@ def run_alarms(now: str | None = None, *, max_seconds: float = 45.0) -> dict[str
         if events:
             emit_many(events)
         _index(task)
-        if not save_if(task):
+        if not store.save_task_if_unchanged(task):
             logger.info("task changed while its alarm fired; next run looks again", task_id=task.task_id)
             continue
         counts["reminders"] += sum(e.type == "task.reminder" for e in events)

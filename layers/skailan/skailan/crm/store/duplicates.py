@@ -9,8 +9,8 @@ from __future__ import annotations
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import size
 from pynamodb.models import BatchWrite
-from pynamodb.pagination import ResultIterator
 
+from skailan.crm.store import records
 from skailan.crm.store.items import DupKeyItem, DuplicateGroupItem, PersonItem, dups_pk, person_pk
 from skailan.crm.store.person_reads import find_person
 from skailan.crm.values.text import name_tokens
@@ -22,10 +22,9 @@ def duplicate_groups_pk(tenant_id: str) -> str:
     return f"T#{tenant_id}#DUPGROUPS"
 
 
-def duplicate_groups(tenant_id: str, *, start: object, limit: int) -> ResultIterator[DuplicateGroupItem]:
+def duplicate_groups(tenant_id: str, *, cursor: str | None, limit: int) -> records.Found[DuplicateGroupItem]:
     """The brand's groups of two or more people (one Query on the sparse index)."""
-    return DuplicateGroupItem.gsi1.query(duplicate_groups_pk(tenant_id), limit=limit,
-                                         last_evaluated_key=start)  # type: ignore[arg-type]
+    return records.index_page(DuplicateGroupItem, 1, duplicate_groups_pk(tenant_id), None, cursor=cursor, limit=limit)
 
 
 def duplicate_key(name: str) -> str | None:

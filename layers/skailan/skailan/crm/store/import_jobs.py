@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
@@ -52,6 +53,12 @@ def jobs_partition(tenant_id: str) -> str:
     return imports_pk(tenant_id)
 
 
+def _actions(changes: Mapping[str, Any]) -> list[Action]:
+    """SET each attribute (None: REMOVE it)."""
+    return [getattr(ImportJobItem, k).set(v) if v is not None else getattr(ImportJobItem, k).remove()
+            for k, v in changes.items()]
+
+
 def update_if(job: ImportJobItem, actions: list[Any], condition: Any) -> bool:
     """One conditional UpdateItem on the job; False when the condition failed."""
     try:
@@ -63,8 +70,36 @@ def update_if(job: ImportJobItem, actions: list[Any], condition: Any) -> bool:
     return True
 
 
-def update(job: ImportJobItem, actions: list[Any]) -> None:
-    job.update(actions=actions)
+def record_headers(job: ImportJobItem, headers: list[str], suggested: dict[str, Any], size: int,
+                   etag: str | None) -> None:
+    """What the uploaded file's first lines said, kept while the job is pending; a job that moved
+    on meanwhile is read again instead (its state is the newer one)."""
+    if not update_if(job, [*_actions({"headers": headers, "suggested_mapping": suggested, "file_size": size,
+                                      "source_etag": etag}), ImportJobItem.updated_at.set(iso())],
+                     ImportJobItem.status == "pending"):
+        job.refresh()
+
+
+def _not_started() -> Any:
+    return (ImportJobItem.status == "pending") & ImportJobItem.mapping.does_not_exist()
+
+
+def fail_unstarted(job: ImportJobItem, error: dict[str, Any]) -> bool:
+    """Fail a job that was never started; False when it was (or already failed)."""
+    now = iso()
+    return update_if(job, _actions({"status": "failed", "error": error, "finished_at": now, "updated_at": now}),
+                     _not_started())
+
+
+def queue(job: ImportJobItem, *, mapping: dict[str, Any], update_policy: str, list_id: str | None, now: str) -> bool:
+    """Start a job (its mapping, policy and target list); False when it was already started."""
+    return update_if(job, _actions({"mapping": mapping, "queued_at": now, "update_policy": update_policy,
+                                    "list_id": list_id, "updated_at": now}), _not_started())
+
+
+def unqueue(job: ImportJobItem) -> None:
+    """Undo `queue` when the job could not be sent to the worker (it can be started again)."""
+    job.update(actions=_actions({"mapping": None, "queued_at": None, "update_policy": None}))
 
 
 # ---------------------------------------------------------------- the worker's lease
@@ -81,12 +116,17 @@ def acquire_lease(job: ImportJobItem, lease: str) -> bool:
                            ImportJobItem.updated_at.set(iso())], condition)
 
 
-def renewal() -> Any:
+def _renewal() -> Action:
     """The action that extends the lease (added to a checkpoint's update)."""
     return ImportJobItem.lease_until.set(int(time.time()) + LEASE_SECONDS)
 
 
-def update_leased(job: ImportJobItem, lease: str, actions: list[Any]) -> None:
+def update_leased(job: ImportJobItem, lease: str, changes: Mapping[str, Any], *, renew: bool = False) -> None:
+    """Set attributes of a job this run holds (`renew`: and extend the lease); `LeaseLost` if it does not."""
+    _update_leased(job, lease, [*_actions(changes), *([_renewal()] if renew else [])])
+
+
+def _update_leased(job: ImportJobItem, lease: str, actions: list[Any]) -> None:
     if not update_if(job, [*actions, ImportJobItem.updated_at.set(iso())], ImportJobItem.lease_owner == lease):
         raise LeaseLost
 
@@ -96,13 +136,12 @@ def release_lease(job: ImportJobItem, lease: str, *, attempts: int | None = None
     if attempts is not None:
         actions.append(ImportJobItem.attempts.set(attempts))
     with contextlib.suppress(LeaseLost):
-        update_leased(job, lease, actions)
+        _update_leased(job, lease, actions)
 
 
-def finish_leased(job: ImportJobItem, lease: str, actions: list[Any]) -> None:
+def finish_leased(job: ImportJobItem, lease: str, changes: Mapping[str, Any]) -> None:
     """The run's last update: the outcome, and the lease given back."""
-    update_leased(job, lease, [*actions, ImportJobItem.finished_at.set(iso()), ImportJobItem.lease_owner.remove(),
-                               ImportJobItem.lease_until.remove()])
+    _update_leased(job, lease, _actions({**changes, "finished_at": iso(), "lease_owner": None, "lease_until": None}))
 
 
 def error_json(code: str, es: str, en: str, row: int | None = None) -> dict[str, Any]:

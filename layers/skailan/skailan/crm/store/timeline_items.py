@@ -1,11 +1,13 @@
-"""One timeline entry as an item, for writers that add it to their own transaction (people,
-lists, merges, sales, imports, forms). Below `timeline.py` and `people.py`, which both use it.
+"""Timeline entries as items: one built for writers that add it to their own transaction (people,
+lists, merges, sales, imports, forms), one written alone, and a page of a person's timeline.
+Below `timeline.py` and `people.py`, which both use it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from skailan.crm.store import records
 from skailan.crm.store.items import TimelineItem, person_pk
 from skailan.platform.clock import iso
 from skailan.platform.ids import new_id
@@ -21,3 +23,15 @@ def timeline_item(tenant_id: str, person_id: str, kind: str, summary: str, *, re
     return TimelineItem(person_pk(tenant_id, person_id), f"{TL}{occurred_at}#{entry_id}", tenant_id=tenant_id,
                         person_id=person_id, entry_id=entry_id, entry_kind=kind, summary=summary[:500], body=body,
                         ref=ref or {}, occurred_at=occurred_at, author=author, created_at=iso())
+
+
+def write_entry(item: TimelineItem) -> None:
+    """Write one entry alone (a redelivery with the same entry id rewrites it)."""
+    records.put(item)
+
+
+def entries_page(tenant_id: str, person_id: str, *, kind: str | None, cursor: str | None,
+                 limit: int | None) -> records.Found[TimelineItem]:
+    """One page of the person's timeline, newest first (only entries of `kind` when given)."""
+    return records.page(TimelineItem, person_pk(tenant_id, person_id), TL, cursor=cursor, limit=limit,
+                        newest_first=True, filter_condition=(TimelineItem.entry_kind == kind) if kind else None)

@@ -14,23 +14,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from skailan.crm.events import emit
-from skailan.crm.store.items import (
-    CROLE,
-    FIELD,
-    JOURNEY,
-    TAG,
-    ContactsItem,
-    CustomerRoleItem,
-    FacetItem,
-    FieldDefinitionItem,
-    JourneyItem,
-    TagItem,
-    definitions_pk,
-    facet_index_pk,
-    tags_pk,
-)
-from skailan.crm.store.transact import Transaction, save_if
-from skailan.crm.values.text import fold
+from skailan.crm.references import existing, keep_default
+from skailan.crm.store import vocabulary as store
+from skailan.crm.store.items import CustomerRoleItem, FieldDefinitionItem, JourneyItem, TagItem
+from skailan.crm.values.text import fold, tag_key
 from skailan.crm.values.types import Page
 from skailan.crm.vocabulary.models import (
     CustomerRoleIn,
@@ -51,17 +38,9 @@ from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
 from skailan.platform.i18n import both
 from skailan.platform.ids import new_id
-from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
-from skailan.platform.storage import transaction
 
 if TYPE_CHECKING:
     from skailan.crm.vocabulary.fields import FieldDefinition, FieldDefinitionIn
-
-
-
-def tag_key(name: str) -> str:
-    """The folded spelling that identifies a tag ("VIP " and "vip" are one tag)."""
-    return fold(name)
 
 
 @dataclass
@@ -87,7 +66,7 @@ def load(tenant_id: str) -> Definitions:
     from skailan.crm.vocabulary.fields import FieldDefinition
 
     out = Definitions()
-    for item in ContactsItem.query(definitions_pk(tenant_id)):
+    for item in store.definitions(tenant_id):
         if isinstance(item, FieldDefinitionItem):
             out.fields.append(FieldDefinition.model_validate(item.definition))
         elif isinstance(item, CustomerRoleItem):
@@ -100,7 +79,7 @@ def load(tenant_id: str) -> Definitions:
 
 
 def facet_in_use(tenant_id: str, facet: str, value: str) -> bool:
-    return any(True for _ in FacetItem.gsi1.query(facet_index_pk(tenant_id, facet, value), limit=1))
+    return store.facet_in_use(tenant_id, facet, value)
 
 
 # ---------------------------------------------------------------- custom fields
@@ -140,11 +119,7 @@ def create_field(caller: Caller, body: FieldDefinitionBody | FieldDefinitionIn) 
     data = _definition_in(body)
     existing = [d.key for d in load(caller.tenant_id).fields]
     definition = data.to_definition(existing)
-    now = iso()
-    item = FieldDefinitionItem(definitions_pk(caller.tenant_id), FIELD + definition.key, tenant_id=caller.tenant_id,
-                               key=definition.key, definition=definition.model_dump(mode="json"),
-                               created_at=now, updated_at=now)
-    if not save_if(item, FieldDefinitionItem.pk.does_not_exist()):
+    if store.new_field(caller.tenant_id, definition.key, definition.model_dump(mode="json"), iso()) is None:
         raise Conflict(both("Ya existe un campo con esa clave", "A field with that key exists"), code="field_exists",
                        details=[{"field": "key", "error": "taken"}])
     emit(caller.tenant_id, "field.created", caller=caller, entity_type="field", entity_id=definition.key,
@@ -153,10 +128,7 @@ def create_field(caller: Caller, body: FieldDefinitionBody | FieldDefinitionIn) 
 
 
 def _load_field(tenant_id: str, key: str) -> FieldDefinitionItem:
-    try:
-        return FieldDefinitionItem.get(definitions_pk(tenant_id), FIELD + key)
-    except FieldDefinitionItem.DoesNotExist as err:
-        raise NotFound(both("Campo no encontrado", "Field not found"), code="field_not_found") from err
+    return existing(store.find_field(tenant_id, key), "Campo no encontrado", "Field not found", "field_not_found")
 
 
 def replace_field(caller: Caller, key: str, body: FieldDefinitionBody) -> FieldOut:
@@ -172,15 +144,14 @@ def replace_field(caller: Caller, key: str, body: FieldDefinitionBody) -> FieldO
         raise Conflict(both("El tipo de un campo no se puede cambiar", "A field's type cannot change"),
                        code="field_type_change", details=[{"field": "type", "error": "immutable"}])
     definition = FieldDefinition(key=key, **data.model_dump(exclude={"key"}))
-    item.update(actions=[FieldDefinitionItem.definition.set(definition.model_dump(mode="json")),
-                         FieldDefinitionItem.updated_at.set(iso())])
+    store.set_field_definition(item, definition.model_dump(mode="json"), iso())
     emit(caller.tenant_id, "field.updated", caller=caller, entity_type="field", entity_id=key)
     return _field_out(definition)
 
 
 def delete_field(caller: Caller, key: str) -> None:
     item = _load_field(caller.tenant_id, key)
-    item.delete()
+    store.delete(item)
     emit(caller.tenant_id, "field.deleted", caller=caller, entity_type="field", entity_id=key)
 
 
@@ -192,19 +163,14 @@ def _tag_out(item: TagItem, counts: bool) -> TagOut:
 
 
 def list_tags(tenant_id: str, *, counts: bool, cursor: str | None, limit: int | None) -> Page[TagOut]:
-    pk = tags_pk(tenant_id)
-    results = TagItem.query(pk, TagItem.sk.startswith(TAG), limit=clamp_limit(limit),
-                            last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
-    items = [_tag_out(i, counts) for i in results if i.name]
-    return Page[TagOut](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
+    found = store.tags_page(tenant_id, cursor=cursor, limit=limit)
+    return Page[TagOut](items=[_tag_out(i, counts) for i in found.items if i.name], next_cursor=found.next_cursor)
 
 
 def create_tag(caller: Caller, data: TagIn) -> TagOut:
     name = " ".join(data.name.split())
-    now = iso()
-    item = TagItem(tags_pk(caller.tenant_id), TAG + tag_key(name), tenant_id=caller.tenant_id, name=name,
-                   color=data.color, count=0, created_at=now, updated_at=now)
-    if not save_if(item, TagItem.pk.does_not_exist()):
+    item = store.new_tag(caller.tenant_id, name, data.color, iso())
+    if item is None:
         raise Conflict(both("La etiqueta ya existe", "The tag exists"), code="tag_exists",
                        details=[{"field": "name", "error": "taken"}])
     emit(caller.tenant_id, "tag.created", caller=caller, entity_type="tag", entity_id=tag_key(name),
@@ -213,19 +179,14 @@ def create_tag(caller: Caller, data: TagIn) -> TagOut:
 
 
 def _load_tag(tenant_id: str, name: str) -> TagItem:
-    try:
-        item = TagItem.get(tags_pk(tenant_id), TAG + tag_key(name))
-    except TagItem.DoesNotExist as err:
-        raise NotFound(both("Etiqueta no encontrada", "Tag not found"), code="tag_not_found") from err
-    if not item.name:
-        raise NotFound(both("Etiqueta no encontrada", "Tag not found"), code="tag_not_found")
-    return item
+    item = store.find_tag(tenant_id, name)
+    return existing(item if item is not None and item.name else None, "Etiqueta no encontrada", "Tag not found",
+                    "tag_not_found")
 
 
 def update_tag(caller: Caller, name: str, data: TagUpdateIn) -> TagOut:
     item = _load_tag(caller.tenant_id, name)
-    item.update(actions=[TagItem.color.set(data.color) if data.color else TagItem.color.remove(),
-                         TagItem.updated_at.set(iso())])
+    store.set_tag_fields(item, {"color": data.color or None, "updated_at": iso()})
     emit(caller.tenant_id, "tag.updated", caller=caller, entity_type="tag", entity_id=tag_key(name))
     return _tag_out(item, True)
 
@@ -235,7 +196,7 @@ def delete_tag(caller: Caller, name: str) -> None:
     if facet_in_use(caller.tenant_id, "tag", tag_key(name)):
         raise Conflict(both("La etiqueta tiene personas; quítala de ellas primero",
                             "People still have this tag; remove it from them first"), code="tag_in_use")
-    item.delete()
+    store.delete(item)
     emit(caller.tenant_id, "tag.deleted", caller=caller, entity_type="tag", entity_id=tag_key(name))
 
 
@@ -252,30 +213,21 @@ def list_customer_roles(tenant_id: str) -> list[CustomerRoleOut]:
 
 def create_customer_role(caller: Caller, data: CustomerRoleIn) -> CustomerRoleOut:
     role_id = new_id().lower()
-    now = iso()
-    item = CustomerRoleItem(definitions_pk(caller.tenant_id), CROLE + role_id, tenant_id=caller.tenant_id,
-                            role_id=role_id, name=data.name, description=data.description,
-                            created_at=now, updated_at=now)
-    item.save(condition=CustomerRoleItem.pk.does_not_exist())
+    item = store.new_customer_role(caller.tenant_id, role_id, data.name, data.description, iso())
     emit(caller.tenant_id, "customer_role.created", caller=caller, entity_type="customer_role",
          entity_id=role_id, data={"name": data.name})
     return _role_out(item)
 
 
 def _load_role(tenant_id: str, role_id: str) -> CustomerRoleItem:
-    try:
-        return CustomerRoleItem.get(definitions_pk(tenant_id), CROLE + role_id)
-    except CustomerRoleItem.DoesNotExist as err:
-        raise NotFound(both("Rol de cliente no encontrado", "Customer role not found"),
-                       code="customer_role_not_found") from err
+    return existing(store.find_customer_role(tenant_id, role_id), "Rol de cliente no encontrado",
+                    "Customer role not found", "customer_role_not_found")
 
 
 def update_customer_role(caller: Caller, role_id: str, data: CustomerRoleUpdateIn) -> CustomerRoleOut:
     item = _load_role(caller.tenant_id, role_id)
     patch = data.model_dump(exclude_unset=True)
-    actions = [getattr(CustomerRoleItem, k).set(v) for k, v in patch.items() if v is not None]
-    actions.append(CustomerRoleItem.updated_at.set(iso()))
-    item.update(actions=actions)
+    store.set_customer_role_fields(item, {**{k: v for k, v in patch.items() if v is not None}, "updated_at": iso()})
     emit(caller.tenant_id, "customer_role.updated", caller=caller, entity_type="customer_role", entity_id=role_id)
     return _role_out(item)
 
@@ -284,7 +236,7 @@ def delete_customer_role(caller: Caller, role_id: str) -> None:
     item = _load_role(caller.tenant_id, role_id)
     if facet_in_use(caller.tenant_id, "role", role_id):
         raise Conflict(both("Hay personas con este rol", "People still have this role"), code="customer_role_in_use")
-    item.delete()
+    store.delete(item)
     emit(caller.tenant_id, "customer_role.deleted", caller=caller, entity_type="customer_role", entity_id=role_id)
 
 
@@ -320,10 +272,8 @@ def _states(raw: list[Any], taken: set[str]) -> list[dict[str, str]]:
     return states
 
 
-def _unset_other_defaults(tx: Transaction, journeys: list[JourneyItem], keep_id: str) -> None:
-    for other in journeys:
-        if other.is_default and other.journey_id != keep_id:
-            tx.update(JourneyItem(other.pk, other.sk), actions=[JourneyItem.is_default.set(False)])
+def _other_defaults(journeys: list[JourneyItem], keep_id: str) -> list[JourneyItem]:
+    return [other for other in journeys if other.is_default and other.journey_id != keep_id]
 
 
 def create_journey(caller: Caller, data: JourneyIn) -> JourneyOut:
@@ -332,13 +282,11 @@ def create_journey(caller: Caller, data: JourneyIn) -> JourneyOut:
     journey_id = new_id().lower()
     now = iso()
     is_default = data.is_default or not any(j.is_default for j in definitions.journeys)
-    item = JourneyItem(definitions_pk(caller.tenant_id), JOURNEY + journey_id, tenant_id=caller.tenant_id,
-                       journey_id=journey_id, name=data.name, states=states, is_default=is_default,
-                       show_in_menu=data.show_in_menu, position=data.position, created_at=now, updated_at=now)
-    with transaction() as tx:
-        tx.save(item, condition=JourneyItem.pk.does_not_exist())
-        if is_default:
-            _unset_other_defaults(tx, definitions.journeys, journey_id)
+    item = store.new_journey_item(caller.tenant_id, journey_id, name=data.name, states=states, is_default=is_default,
+                                  show_in_menu=data.show_in_menu, position=data.position, created_at=now,
+                                  updated_at=now)
+    store.save_journey(item, new=True,
+                       other_defaults=_other_defaults(definitions.journeys, journey_id) if is_default else [])
     emit(caller.tenant_id, "journey.created", caller=caller, entity_type="journey", entity_id=journey_id,
          data={"name": data.name, "states": [s["id"] for s in states]})
     return _journey_out(item)
@@ -374,16 +322,11 @@ def update_journey(caller: Caller, journey_id: str, data: JourneyUpdateIn) -> Jo
     for key in ("name", "show_in_menu", "position"):
         if patch.get(key) is not None:
             setattr(item, key, patch[key])
-    if data.is_default is False and item.is_default:
-        raise Conflict(both("Marca otro recorrido como predeterminado", "Make another journey the default"),
-                       code="journey_default_required")
-    if data.is_default:
-        item.is_default = True
+    keep_default(item, data.is_default, both("Marca otro recorrido como predeterminado",
+                                             "Make another journey the default"), "journey_default_required")
     item.updated_at = iso()
-    with transaction() as tx:
-        tx.save(item)
-        if item.is_default:
-            _unset_other_defaults(tx, definitions.journeys, journey_id)
+    store.save_journey(item, new=False,
+                       other_defaults=_other_defaults(definitions.journeys, journey_id) if item.is_default else [])
     emit(caller.tenant_id, "journey.updated", caller=caller, entity_type="journey", entity_id=journey_id,
          data={"changed": sorted(patch)})
     return _journey_out(item)
@@ -396,7 +339,7 @@ def delete_journey(caller: Caller, journey_id: str) -> None:
         raise Conflict(both("Marca otro recorrido como predeterminado antes", "Make another journey the default first"),
                        code="journey_default_required")
     _refuse_removed_states_in_use(caller.tenant_id, {s["id"] for s in item.states})
-    item.delete()
+    store.delete(item)
     emit(caller.tenant_id, "journey.deleted", caller=caller, entity_type="journey", entity_id=journey_id)
 
 

@@ -24,12 +24,14 @@ from skailan.crm.capture.imports.worker import as_int, emit_event, enqueue
 from skailan.crm.references import check_member
 from skailan.crm.store.import_jobs import (
     error_json,
+    fail_unstarted,
     find_job,
     jobs_partition,
     new_job,
     query_jobs,
-    update,
-    update_if,
+    queue,
+    record_headers,
+    unqueue,
 )
 from skailan.crm.store.sales_items import ImportJobItem
 from skailan.platform.clock import iso
@@ -201,19 +203,14 @@ def _detect_upload(job: ImportJobItem, *, strict: bool = False) -> dict[str, Any
 
     custom_keys = [d.key for d in load(job.tenant_id).fields]
     suggested = suggest_mapping(headers, custom_keys)
-    if not update_if(job, [ImportJobItem.headers.set(headers), ImportJobItem.suggested_mapping.set(suggested),
-                           ImportJobItem.file_size.set(size), ImportJobItem.source_etag.set(etag),
-                           ImportJobItem.updated_at.set(iso())], ImportJobItem.status == "pending"):
-        job.refresh()
+    record_headers(job, headers, suggested, size, etag)
     return head
 
 
 def _fail_now(job: ImportJobItem, err: ImportFileError) -> None:
     """Fail a job that never started (the start route found the file unusable)."""
     error = error_json(err.reason, err.message_es, err.message_en, err.row)
-    if not update_if(job, [ImportJobItem.status.set("failed"), ImportJobItem.error.set(error),
-                           ImportJobItem.finished_at.set(iso()), ImportJobItem.updated_at.set(iso())],
-                     (ImportJobItem.status == "pending") & ImportJobItem.mapping.does_not_exist()):
+    if not fail_unstarted(job, error):
         return
     emit_event(job.tenant_id, "contact_import.failed", None, job.import_id, {"reason": err.reason})
 
@@ -281,18 +278,13 @@ def start_import(caller: Caller, import_id: str, data: ImportStartIn) -> ImportO
 
         list_id = lists.create_list(caller, tenant_id, lists.ListIn(name=target["name"])).id
     now = iso()
-    if not update_if(job, [ImportJobItem.mapping.set(mapping), ImportJobItem.queued_at.set(now),
-                           ImportJobItem.update_policy.set(data.update_policy),
-                           ImportJobItem.list_id.set(list_id) if list_id else ImportJobItem.list_id.remove(),
-                           ImportJobItem.updated_at.set(now)],
-                     (ImportJobItem.status == "pending") & ImportJobItem.mapping.does_not_exist()):
+    if not queue(job, mapping=mapping, update_policy=data.update_policy, list_id=list_id or None, now=now):
         raise Conflict(both("La importación ya se inició", "The import has already started"),
                        code="import_already_started")
     try:
         enqueue(tenant_id, import_id)
     except Exception:
-        update(job, [ImportJobItem.mapping.remove(), ImportJobItem.queued_at.remove(),
-                     ImportJobItem.update_policy.remove()])
+        unqueue(job)
         raise
     emit_event(tenant_id, "contact_import.started", caller, import_id,
                {"list_id": list_id, "fields_created": sorted(new_fields), "update_policy": data.update_policy})

@@ -118,10 +118,42 @@ def _no_headers() -> ImportFileError:
     )
 
 
+class _TableReader:
+    """What the CSV and XLSX readers share: the first record is the header row; rows are the
+    non-blank records after it. Subclasses give `_records_from(min_row)`."""
+
+    header_row: int
+    headers: list[str]
+
+    def _records_from(self, min_row: int) -> Iterator[tuple[int, list[str]]]:
+        raise NotImplementedError
+
+    def _read_headers(self, first: tuple[int, list[str]] | None) -> None:
+        if first is None:
+            self.close()
+            raise _no_headers()
+        self.header_row, cells = first
+        self.headers = clean_headers(cells)
+        if not self.headers:
+            raise _no_headers()
+
+    def rows(self, start_row: int = 0) -> Iterator[tuple[int, dict[str, str]]]:
+        for number, cells in self._records_from(max(start_row, self.header_row + 1)):
+            row = _row_dict(self.headers, cells)
+            if any(row.values()):
+                yield number, row
+
+    def count_rows(self) -> int:
+        return sum(1 for _ in self.rows())
+
+    def close(self) -> None:
+        """Nothing to release by default."""
+
+
 # --- CSV ------------------------------------------------------------------------------
 
 
-class CsvReader:
+class CsvReader(_TableReader):
     def __init__(self, stream: BinaryIO) -> None:
         self._stream = stream
         self.encoding = detect_encoding(stream)
@@ -134,24 +166,10 @@ class CsvReader:
         if len(sample) == SAMPLE_BYTES and "\n" in text:
             text = text[: text.rindex("\n") + 1]  # whole lines only
         self.delimiter = sniff_delimiter(text)
-        first = next(self._records(), None)
-        if first is None:
-            raise _no_headers()
-        self.header_row, cells = first
-        self.headers = clean_headers(cells)
-        if not self.headers:
-            raise _no_headers()
+        self._read_headers(next(self._records(), None))
 
-    def rows(self, start_row: int = 0) -> Iterator[tuple[int, dict[str, str]]]:
-        for number, cells in self._records():
-            if number <= self.header_row or number < start_row:
-                continue
-            row = _row_dict(self.headers, cells)
-            if any(row.values()):
-                yield number, row
-
-    def count_rows(self) -> int:
-        return sum(1 for _ in self.rows())
+    def _records_from(self, min_row: int) -> Iterator[tuple[int, list[str]]]:
+        return ((number, cells) for number, cells in self._records() if number >= min_row)
 
     def close(self) -> None:
         """Nothing to release: the caller owns the stream."""
@@ -316,7 +334,7 @@ def _take(iterator: Iterator[list[str]], n: int) -> Iterator[list[str]]:
 # --- XLSX -----------------------------------------------------------------------------
 
 
-class XlsxReader:
+class XlsxReader(_TableReader):
     def __init__(self, stream: BinaryIO) -> None:
         from openpyxl import load_workbook  # heavy import: only for XLSX uploads
         from openpyxl.utils.exceptions import InvalidFileException
@@ -339,23 +357,10 @@ class XlsxReader:
                 f"The file must have exactly one sheet; it has {len(names)} ({listed})",
             )
         self._sheet = self._book[names[0]]
-        first = next(self._records(), None)
-        if first is None:
-            self._book.close()
-            raise _no_headers()
-        self.header_row, cells = first
-        self.headers = clean_headers(cells)
-        if not self.headers:
-            raise _no_headers()
+        self._read_headers(next(self._records(), None))
 
-    def rows(self, start_row: int = 0) -> Iterator[tuple[int, dict[str, str]]]:
-        for number, cells in self._records(min_row=max(start_row, self.header_row + 1)):
-            row = _row_dict(self.headers, cells)
-            if any(row.values()):
-                yield number, row
-
-    def count_rows(self) -> int:
-        return sum(1 for _ in self.rows())
+    def _records_from(self, min_row: int) -> Iterator[tuple[int, list[str]]]:
+        return self._records(min_row=min_row)
 
     def close(self) -> None:
         self._book.close()

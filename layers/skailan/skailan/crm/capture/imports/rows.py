@@ -163,24 +163,12 @@ def build_candidate(
             reason_en=". ".join(problems_en),
             values=dict(row),
         )
-    if phone_problem and phone is None:
-        warnings.append(
-            RowWarning(
-                field="phone",
-                error="invalid_phone",
-                reason_es=f"Celular descartado: {phone_problem[0]}",
-                reason_en=f"Phone dropped: {phone_problem[1]}",
-            )
-        )
-    if email_problem:
-        warnings.append(
-            RowWarning(
-                field="email",
-                error="invalid_email",
-                reason_es=f"Correo descartado: {email_problem[0]}",
-                reason_en=f"E-mail dropped: {email_problem[1]}",
-            )
-        )
+    # A bad phone or e-mail beside a usable row is dropped with a warning, not the row.
+    dropped = [("phone", "invalid_phone", "Celular", "Phone", phone_problem if phone is None else None),
+               ("email", "invalid_email", "Correo", "E-mail", email_problem)]
+    warnings += [RowWarning(field=name, error=error, reason_es=f"{es} descartado: {problem[0]}",
+                            reason_en=f"{en} dropped: {problem[1]}")
+                 for name, error, es, en, problem in dropped if problem]
 
     texts = {}
     for target, limit in TEXT_LIMITS.items():

@@ -8,7 +8,7 @@
   writing anything, so a broken file fails with no people created;
 - rows go through `build_candidate` → `ImportAccumulator`; unique candidates are matched in
   batches of 50 (one BatchGetItem on the identity items) and written with
-  `person_writes.commit` (~10 people per TransactWriteItems);
+  `person_writes.commit` (~10 people per transaction);
 - every `import_checkpoint_rows` rows: the errors CSV part of the segment and the
   accumulator state go to S3, then position, counts and the state's key to the job item
   (conditional on the lease). A crashed run resumes from the last checkpoint;
@@ -41,7 +41,6 @@ from skailan.crm.store.import_jobs import (
     find_job,
     finish_leased,
     release_lease,
-    renewal,
     update_leased,
 )
 from skailan.crm.store.sales_items import ImportJobItem
@@ -148,7 +147,7 @@ def run_import(tenant_id: str, import_id: str, *, remaining_ms: Callable[[], int
 
 def _finish_failed(job: ImportJobItem, lease: str, error: dict[str, Any]) -> None:
     try:
-        finish_leased(job, lease, [ImportJobItem.status.set("failed"), ImportJobItem.error.set(error)])
+        finish_leased(job, lease, {"status": "failed", "error": error})
     except LeaseLost:
         return
     emit_event(job.tenant_id, "contact_import.failed", None, job.import_id, {"reason": error["code"]})
@@ -173,7 +172,7 @@ def _run(job: ImportJobItem, lease: str, remaining_ms: Callable[[], int], checkp
             state = _load_state(job)
             if state is None:
                 total = reader.count_rows()  # every check before the first write
-                update_leased(job, lease, [ImportJobItem.rows_total.set(total), renewal()])
+                update_leased(job, lease, {"rows_total": total}, renew=True)
                 acc, segments, error_rows = ImportAccumulator(), [], 0
             else:
                 acc = ImportAccumulator.from_state(state["accumulator"])
@@ -256,10 +255,8 @@ def _checkpoint(run: _Run) -> None:
     key = _state_key(run)
     put(key, json.dumps(state, separators=(",", ":")).encode(), "application/json")
     summary = run.acc.summary()
-    update_leased(run.job, run.lease, [
-        ImportJobItem.rows_processed.set(run.acc.rows), ImportJobItem.summary.set(summary),
-        ImportJobItem.error_rows.set(run.error_rows), ImportJobItem.checkpoint_key.set(key),
-        renewal()])
+    update_leased(run.job, run.lease, {"rows_processed": run.acc.rows, "summary": summary,
+                                       "error_rows": run.error_rows, "checkpoint_key": key}, renew=True)
 
 
 def _join_errors(run: _Run) -> str | None:
@@ -285,10 +282,8 @@ def _complete(run: _Run) -> None:
     from skailan.crm.store.person_reads import people_total
 
     summary = {**run.acc.summary(), "people_total": people_total(run.tenant_id)}
-    finish_leased(run.job, run.lease, [
-        ImportJobItem.status.set("completed"), ImportJobItem.summary.set(summary),
-        ImportJobItem.rows_processed.set(run.acc.rows), ImportJobItem.error_rows.set(run.error_rows),
-        *([ImportJobItem.errors_key.set(errors_key)] if errors_key else [])])
+    finish_leased(run.job, run.lease, {"status": "completed", "summary": summary, "rows_processed": run.acc.rows,
+                                       "error_rows": run.error_rows, **({"errors_key": errors_key} if errors_key else {})})
     emit_event(run.tenant_id, "contact_import.completed", None, run.job.import_id,
           {"summary": summary, "list_id": run.job.list_id, "filename": run.job.filename})
 
@@ -409,6 +404,17 @@ def _policy(run: _Run) -> str:
     return run.job.update_policy or "fill_empty"  # jobs started before the policy existed: the safe one
 
 
+def _free_for(candidate: Any, person: Any, owners: dict[tuple[str, str], str], identity: Any, es: str,
+              en: str) -> bool:
+    """The identity is no one else's (else the row gets a warning and the person keeps theirs)."""
+    holder = owners.get((identity.kind, identity.key))
+    if holder and holder != person.person_id:
+        _warn(candidate, identity.kind, f"{identity.kind}_taken", f"{es} pertenece a otra persona; no se cambió",
+              f"{en} belongs to another person; not changed")
+        return False
+    return True
+
+
 def _apply(run: _Run, person: Any, candidate: Any, owners: dict[tuple[str, str], str]) -> None:
     """Update a matched person by the import's policy: `overwrite` — the file's values win;
     `fill_empty` — only fields the person lacks are filled (never a rename, never a replaced
@@ -420,24 +426,16 @@ def _apply(run: _Run, person: Any, candidate: Any, owners: dict[tuple[str, str],
     overwrite = _policy(run) == "overwrite"
     if overwrite or not (person.name or "").strip():
         person.name = candidate.name
-    if candidate.email and candidate.email != person.email and (overwrite or not person.email):
-        holder = owners.get(("email", candidate.email))
-        if holder and holder != person.person_id:
-            _warn(candidate, "email", "email_taken", "El correo pertenece a otra persona; no se cambió",
-                  "The e-mail belongs to another person; not changed")
-        else:
-            person.email = candidate.email
-            set_identity(person, email_identity(candidate.email), kind="email")
+    if (candidate.email and candidate.email != person.email and (overwrite or not person.email)
+            and _free_for(candidate, person, owners, email_identity(candidate.email), "El correo", "The e-mail")):
+        person.email = candidate.email
+        set_identity(person, email_identity(candidate.email), kind="email")
     if candidate.phone and (overwrite or not person.phone):
         ident = phone_identity(candidate.phone)
-        if not person.phone or phone_identity(person.phone).key != ident.key:
-            holder = owners.get(("phone", ident.key))
-            if holder and holder != person.person_id:
-                _warn(candidate, "phone", "phone_taken", "El celular pertenece a otra persona; no se cambió",
-                      "The phone belongs to another person; not changed")
-            else:
-                person.phone = candidate.phone
-                set_identity(person, ident, kind="phone")
+        if ((not person.phone or phone_identity(person.phone).key != ident.key)
+                and _free_for(candidate, person, owners, ident, "El celular", "The phone")):
+            person.phone = candidate.phone
+            set_identity(person, ident, kind="phone")
     custom = _custom_of(candidate)
     if custom:
         current = dict(person.custom or {})

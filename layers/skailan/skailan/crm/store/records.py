@@ -1,0 +1,88 @@
+"""The reads and writes every CRM store module repeats, written once: get one item, put a new
+one, page through a key prefix (cursor bound to the partition), read a partition whole, set or
+remove attributes, batch reads. The named store functions (`lists.find_list`, `sales.find_deal`…)
+call these; services never do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
+
+from pynamodb.expressions.condition import Condition
+
+from skailan.crm.store.items import ContactsItem
+from skailan.crm.store.transact import save_if
+from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+
+
+class Found[M: ContactsItem](NamedTuple):
+    """One page of items and the cursor of the next (None: the last page)."""
+
+    items: list[M]
+    next_cursor: str | None
+
+
+def find[M: ContactsItem](model: type[M], pk: str, sk: str, *, consistent: bool = False) -> M | None:
+    """One GetItem; None when the item is not there."""
+    try:
+        return model.get(pk, sk, consistent_read=consistent)
+    except model.DoesNotExist:
+        return None
+
+
+def put_new[M: ContactsItem](item: M) -> M:
+    """Store a new item, never over an existing one (a fresh id: a clash is a bug, not a 409)."""
+    item.save(condition=type(item).pk.does_not_exist())
+    return item
+
+
+def put_new_if(item: ContactsItem) -> bool:
+    """Store a new item; False when one with its key exists (a taken key the caller explains)."""
+    return save_if(item, type(item).pk.does_not_exist())
+
+
+def put(item: ContactsItem) -> None:
+    item.save()
+
+
+def remove(item: ContactsItem) -> None:
+    item.delete()
+
+
+def page[M: ContactsItem](model: type[M], pk: str, prefix: str, *, cursor: str | None, limit: int | None,
+                          newest_first: bool = False, filter_condition: Condition | None = None) -> Found[M]:
+    """One Query page of the items under `pk` whose sk starts with `prefix`."""
+    results = model.query(pk, model.sk.startswith(prefix), scan_index_forward=not newest_first,
+                          limit=clamp_limit(limit), filter_condition=filter_condition,
+                          last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
+    items = list(results)
+    return Found(items, encode_cursor(results.last_evaluated_key))
+
+
+def index_page[M: ContactsItem](model: type[M], index: int, partition: str, range_condition: Condition | None, *,
+                                cursor: str | None, limit: int, newest_first: bool = False) -> Found[M]:
+    """One Query page of overloaded index `gsi<index>` (`limit` already clamped by the caller)."""
+    results = getattr(model, f"gsi{index}").query(
+        partition, range_condition, limit=limit, scan_index_forward=not newest_first,
+        last_evaluated_key=decode_cursor(cursor, partition_attr=f"gsi{index}pk", partition_value=partition))
+    items = list(results)
+    return Found(items, encode_cursor(results.last_evaluated_key))
+
+
+def everything[M: ContactsItem](model: type[M], pk: str, prefix: str, *, consistent: bool = False) -> list[M]:
+    """Every item under `pk` whose sk starts with `prefix` (small brand-level partitions)."""
+    return list(model.query(pk, model.sk.startswith(prefix), consistent_read=consistent))
+
+
+def batch[M: ContactsItem](model: type[M], keys: Iterable[tuple[str, str]], *, consistent: bool = False) -> list[M]:
+    """BatchGetItem of the keys (100 a request); missing items are left out."""
+    wanted = list(keys)
+    return list(model.batch_get(wanted, consistent_read=consistent)) if wanted else []
+
+
+def set_fields(item: ContactsItem, changes: Mapping[str, Any]) -> None:
+    """One UpdateItem setting each attribute (None removes it); the item holds the new values."""
+    model = type(item)
+    item.update(actions=[getattr(model, name).set(value) if value is not None else getattr(model, name).remove()
+                         for name, value in changes.items()])
