@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from skailan.channels.models import Channel, ErrorDetail, InboundMessage, Sender
+from skailan.channels.models import Channel, ErrorDetail, InboundMessage, InteractiveReply, Sender
 from skailan.channels.payload import Node, build, raw_dict, synthetic_id
 from skailan.platform.clock import utcnow
 
@@ -15,6 +15,11 @@ def media_type_for_mime(mime_type: str | None) -> str:
     """The canonical message type for a MIME type: image/video/audio, anything else a document."""
     major = (mime_type or "").split("/", 1)[0].lower()
     return major if major in {"image", "video", "audio"} else "document"
+
+
+def reply_content(kind: str, reply_id: str | None, title: str | None) -> dict[str, Any]:
+    """A tapped button or list row as message fields: the label is both its text and its title."""
+    return {"type": kind, "text": title, "interactive": InteractiveReply(id=reply_id, title=title)}
 
 
 def error_detail(node: Node) -> ErrorDetail:

@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypedDict
 from urllib.parse import urlsplit
 
 import httpx
@@ -32,6 +32,8 @@ from skailan.platform.clock import utcnow
 MediaKind = Literal["image", "video", "audio", "document"]
 _MEDIA_TYPES: frozenset[str] = frozenset({"image", "video", "audio", "document"})
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+# Text plus every kind of attachment: what SMS/MMS, e-mail, Telegram and Meta take.
+TEXT_AND_MEDIA: frozenset[OutboundType] = frozenset({"text", "image", "video", "audio", "document"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +182,13 @@ def classify(
     )
 
 
+def provider_id(value: object, response: httpx.Response) -> str:
+    """The id the provider gave what it accepted; a success without one is an invalid response."""
+    if not isinstance(value, str) or not value:
+        raise local_failure("invalid_response", response.text[:200])
+    return value
+
+
 def json_body(response: httpx.Response) -> dict[str, Any]:
     """A provider response body as an object; anything else is an empty object."""
     try:
@@ -264,17 +273,30 @@ class ChannelSender(ABC):
         raise NotImplementedError(f"{type(self).__name__} sends whole messages")
 
 
+class HttpOptions(TypedDict, total=False):
+    """What every HTTP sender takes besides its credentials (the base URL points local mode at
+    the fake provider)."""
+
+    base_url: str
+    timeout: httpx.Timeout | float
+    allow_http_media: bool
+
+
 class HttpSender(ChannelSender):
     """A sender that calls a provider's HTTP API through an injected `httpx.Client`."""
+
+    default_base_url: ClassVar[str]
 
     def __init__(
         self,
         client: httpx.Client,
         *,
+        base_url: str | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         allow_http_media: bool = False,
     ) -> None:
         self.client = client
+        self.base_url = (self.default_base_url if base_url is None else base_url).rstrip("/")
         self.timeout = timeout
         self.allow_http_media = allow_http_media
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from skailan.channels.events import media_type_for_mime
+from skailan.channels.events import media_type_for_mime, reply_content
 from skailan.channels.models import (
     DeliveryStatus,
     ErrorDetail,
@@ -19,7 +19,6 @@ from skailan.channels.models import (
     InboundMedia,
     InboundMessage,
     InboundStatus,
-    InteractiveReply,
     Location,
     Sender,
 )
@@ -107,12 +106,7 @@ def _text_content(node: Node, body: str | None) -> dict[str, Any]:
         )
         return {"type": "location", "location": location}
     if node.has("ButtonPayload") or node.has("ButtonText"):
-        title = node.string("ButtonText") or body
-        return {
-            "type": "button",
-            "text": title,
-            "interactive": InteractiveReply(id=node.string("ButtonPayload"), title=title),
-        }
+        return reply_content("button", node.string("ButtonPayload"), node.string("ButtonText") or body)
     return {"type": "text", "text": body or ""}
 
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from skailan.channels.errors import PayloadError
-from skailan.channels.events import error_detail, unsupported
+from skailan.channels.events import error_detail, reply_content, unsupported
 from skailan.channels.models import (
     DeliveryStatus,
     InboundEvent,
@@ -23,7 +23,6 @@ from skailan.channels.models import (
     InboundMessage,
     InboundProviderError,
     InboundStatus,
-    InteractiveReply,
     Location,
     Reaction,
     Sender,
@@ -163,12 +162,7 @@ def _content(node: Node, kind: str) -> dict[str, Any] | None:
         return _interactive(node.child("interactive"))
     if kind == "button":
         button = node.child("button")
-        text = button.string("text")
-        return {
-            "type": "button",
-            "text": text,
-            "interactive": InteractiveReply(id=button.string("payload"), title=text),
-        }
+        return reply_content("button", button.string("payload"), button.string("text"))
     if kind == "reaction":
         reaction = node.child("reaction")
         return {
@@ -185,20 +179,10 @@ def _interactive(interactive: Node) -> dict[str, Any] | None:
     reply_type = interactive.string("type")
     if reply_type in {"button_reply", "list_reply"}:
         reply = interactive.child(reply_type)
-        title = reply.string("title")
-        return {
-            "type": "interactive",
-            "text": title,
-            "interactive": InteractiveReply(id=reply.string("id"), title=title),
-        }
+        return reply_content("interactive", reply.string("id"), reply.string("title"))
     if reply_type == "nfm_reply":  # a WhatsApp Flow's answer; its JSON stays in raw
         reply = interactive.child("nfm_reply")
-        body = reply.string("body")
-        return {
-            "type": "interactive",
-            "text": body,
-            "interactive": InteractiveReply(id=reply.string("name"), title=body),
-        }
+        return reply_content("interactive", reply.string("name"), reply.string("body"))
     return None
 
 
