@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from skailan.leads import store
 from skailan.leads.models import LeadReportGroup, LeadReportOut, LeadReportTotals
 from skailan.platform.clock import parse_iso, utcnow
+from skailan.platform.csv_cells import safe_cell
 from skailan.platform.errors import Unprocessable
 from skailan.platform.events import DomainEvent
 
@@ -153,7 +154,7 @@ def report_csv(out: LeadReportOut, group_by: str) -> str:
         writer.writerow(["operator_id", "operator", "calls", "unique_leads", "closed", *OUTCOMES,
                          *(f"h{h}" for h in HOURS)])
         for g in out.groups:
-            writer.writerow([g.key, _safe(g.label or ""), g.calls, g.unique_leads or 0, g.closed,
+            writer.writerow([g.key, safe_cell(g.label or ""), g.calls, g.unique_leads or 0, g.closed,
                              *(g.outcomes.get(o, 0) for o in OUTCOMES), *((g.by_hour or {}).get(h, 0) for h in HOURS)])
     else:
         writer.writerow([group_by, "calls"])
@@ -164,8 +165,3 @@ def report_csv(out: LeadReportOut, group_by: str) -> str:
     writer.writerow(["total_calls", out.totals.calls, "unique_leads", out.totals.unique_leads, "closed",
                      out.totals.closed])
     return buffer.getvalue()
-
-
-def _safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
