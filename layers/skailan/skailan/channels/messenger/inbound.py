@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from skailan.channels.errors import PayloadError
-from skailan.channels.events import unsupported
+from skailan.channels.events import location, unsupported
 from skailan.channels.models import (
     Channel,
     InboundEcho,
@@ -25,7 +25,6 @@ from skailan.channels.models import (
     InboundMessage,
     InboundStatus,
     InteractiveReply,
-    Location,
     Reaction,
     Sender,
 )
@@ -184,18 +183,8 @@ def _attachment(
             media=InboundMedia(url=url, provider_media_id=payload.string("sticker_id")),
         )
     if kind == "location":
-        coordinates = payload.child("coordinates")
-        latitude, longitude = coordinates.number("lat"), coordinates.number("long")
-        if latitude is None or longitude is None:
-            raise coordinates.fail("location needs lat and long")
-        location = build(
-            coordinates.path,
-            Location,
-            latitude=latitude,
-            longitude=longitude,
-            name=attachment.string("title"),
-        )
-        return build(attachment.path, InboundMessage, **fields, type="location", location=location)
+        place = location(payload.child("coordinates"), "lat", "long", name=attachment.string("title"))
+        return build(attachment.path, InboundMessage, **fields, type="location", location=place)
     if kind == "fallback":
         # A shared link: keep it readable as text.
         link_text = "\n".join(part for part in (text, attachment.string("title"), url) if part)

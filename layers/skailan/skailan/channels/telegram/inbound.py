@@ -14,13 +14,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from skailan.channels.events import unsupported
+from skailan.channels.events import location, unsupported
 from skailan.channels.models import (
     InboundEvent,
     InboundMedia,
     InboundMessage,
     InteractiveReply,
-    Location,
     Reaction,
     Sender,
     SharedContact,
@@ -166,10 +165,10 @@ def _content(node: Node) -> dict[str, Any] | None:
         venue = node.child("venue")
         return {
             "type": "location",
-            "location": _location(venue.child("location"), venue.string("title"), venue.string("address")),
+            "location": location(venue.child("location"), name=venue.string("title"), address=venue.string("address")),
         }
     if node.has("location"):
-        return {"type": "location", "location": _location(node.child("location"), None, None)}
+        return {"type": "location", "location": location(node.child("location"))}
     if node.has("contact"):
         contact = node.child("contact")
         name = " ".join(part for part in (contact.string("first_name"), contact.string("last_name")) if part)
@@ -208,13 +207,6 @@ def _media(file: Node, caption: str | None, *, mime_type: str | None = None) -> 
         caption=caption,
         size=file.integer("file_size"),
     )
-
-
-def _location(node: Node, name: str | None, address: str | None) -> Location:
-    latitude, longitude = node.number("latitude"), node.number("longitude")
-    if latitude is None or longitude is None:
-        raise node.fail("location needs latitude and longitude")
-    return build(node.path, Location, latitude=latitude, longitude=longitude, name=name, address=address)
 
 
 # --------------------------------------------------------------------------- buttons, reactions

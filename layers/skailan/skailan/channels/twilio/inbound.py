@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from skailan.channels.events import media_type_for_mime, reply_content
+from skailan.channels.events import location, media_type_for_mime, reply_content
 from skailan.channels.models import (
     DeliveryStatus,
     ErrorDetail,
@@ -19,7 +19,6 @@ from skailan.channels.models import (
     InboundMedia,
     InboundMessage,
     InboundStatus,
-    Location,
     Sender,
 )
 from skailan.channels.payload import Node, build
@@ -94,17 +93,9 @@ def _messages(node: Node, form: dict[str, str], received_at: datetime) -> list[I
 
 def _text_content(node: Node, body: str | None) -> dict[str, Any]:
     # WhatsApp through Twilio adds locations and quick-reply buttons to the same webhook.
-    latitude, longitude = node.number("Latitude"), node.number("Longitude")
-    if latitude is not None and longitude is not None:
-        location = build(
-            node.path,
-            Location,
-            latitude=latitude,
-            longitude=longitude,
-            name=node.string("Label"),
-            address=node.string("Address"),
-        )
-        return {"type": "location", "location": location}
+    if node.number("Latitude") is not None and node.number("Longitude") is not None:
+        place = location(node, "Latitude", "Longitude", name=node.string("Label"), address=node.string("Address"))
+        return {"type": "location", "location": place}
     if node.has("ButtonPayload") or node.has("ButtonText"):
         return reply_content("button", node.string("ButtonPayload"), node.string("ButtonText") or body)
     return {"type": "text", "text": body or ""}

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from skailan.channels.errors import PayloadError
-from skailan.channels.events import error_detail, reply_content, unsupported
+from skailan.channels.events import error_detail, location, reply_content, unsupported
 from skailan.channels.models import (
     DeliveryStatus,
     InboundEvent,
@@ -23,7 +23,6 @@ from skailan.channels.models import (
     InboundMessage,
     InboundProviderError,
     InboundStatus,
-    Location,
     Reaction,
     Sender,
     SharedContact,
@@ -155,7 +154,8 @@ def _content(node: Node, kind: str) -> dict[str, Any] | None:
             ),
         }
     if kind == "location":
-        return {"type": "location", "location": _location(node.child("location"))}
+        place = node.child("location")
+        return {"type": "location", "location": location(place, name=place.string("name"), address=place.string("address"))}
     if kind == "contacts":
         return {"type": "contacts", "contacts": [_shared_contact(card) for card in node.items("contacts")]}
     if kind == "interactive":
@@ -184,20 +184,6 @@ def _interactive(interactive: Node) -> dict[str, Any] | None:
         reply = interactive.child("nfm_reply")
         return reply_content("interactive", reply.string("name"), reply.string("body"))
     return None
-
-
-def _location(node: Node) -> Location:
-    latitude, longitude = node.number("latitude"), node.number("longitude")
-    if latitude is None or longitude is None:
-        raise node.fail("location needs latitude and longitude")
-    return build(
-        node.path,
-        Location,
-        latitude=latitude,
-        longitude=longitude,
-        name=node.string("name"),
-        address=node.string("address"),
-    )
 
 
 def _shared_contact(card: Node) -> SharedContact:
