@@ -116,14 +116,7 @@ def local_failure(code: str, detail: str | None = None) -> SendFailure:
     """A failure found before calling the provider (or around the call)."""
     reason = reason_for("local", code)
     assert reason is not None, f"unknown local failure code {code}"
-    return SendFailure(
-        permanent=reason.permanent,
-        code=code,
-        title=reason.title,
-        reason_es=reason.es,
-        reason_en=reason.en,
-        provider_message=detail,
-    )
+    return SendFailure.of(reason, code, provider_message=detail)
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
@@ -170,12 +163,9 @@ def classify(
             fallback = "http_5xx"
         reason = reason_for("local", fallback)
         assert reason is not None
-    return SendFailure(
-        permanent=reason.permanent,
-        code=code or f"http_{status}",
-        title=reason.title,
-        reason_es=reason.es,
-        reason_en=reason.en,
+    return SendFailure.of(
+        reason,
+        code or f"http_{status}",
         retry_after=retry_after if not reason.permanent else None,
         http_status=status,
         provider_message=provider_message,
