@@ -48,6 +48,11 @@ class _Account:
     names: Mapping[str, str]  # wa_id → profile name, from value.contacts[]
     received_at: datetime
 
+    def common(self, node: Node) -> dict[str, Any]:
+        """What every event built from `node` carries: the channel, the routing ids and the raw part."""
+        return {"channel": "whatsapp", "account_ref": self.phone_number_id, "waba_id": self.waba_id,
+                "raw": raw_dict(node)}
+
 
 def parse(
     payload: bytes | str | Mapping[str, Any], *, received_at: datetime | None = None
@@ -111,9 +116,7 @@ def _profile_names(value: Node) -> dict[str, str]:
 def _message(node: Node, account: _Account) -> InboundMessage:
     sender_id = node.string("from") or node.req_string("from_user_id")
     common: dict[str, Any] = {
-        "channel": "whatsapp",
-        "account_ref": account.phone_number_id,
-        "waba_id": account.waba_id,
+        **account.common(node),
         "provider_message_id": node.req_string("id"),
         "sender": Sender(
             external_id=sender_id, display_name=account.names.get(sender_id), phone=node.string("from")
@@ -122,7 +125,6 @@ def _message(node: Node, account: _Account) -> InboundMessage:
         "timestamp": node.time("timestamp"),
         "reply_to_provider_id": node.child("context").string("id"),
         "errors": [error_detail(error) for error in node.items("errors")],
-        "raw": raw_dict(node),
     }
     kind = node.string("type") or "unknown"
     content = _content(node, kind)
@@ -211,16 +213,13 @@ def _status(node: Node, account: _Account) -> InboundStatus:
     return build(
         node.path,
         InboundStatus,
-        channel="whatsapp",
-        account_ref=account.phone_number_id,
-        waba_id=account.waba_id,
+        **account.common(node),
         provider_message_id=node.req_string("id"),
         status=_STATUSES.get(provider_status, "other"),
         provider_status=provider_status,
         timestamp=node.time("timestamp"),
         recipient_id=node.string("recipient_id"),
         error=error_detail(errors[0]) if errors else None,
-        raw=raw_dict(node),
     )
 
 
@@ -228,10 +227,7 @@ def _provider_error(node: Node, account: _Account) -> InboundProviderError:
     return build(
         node.path,
         InboundProviderError,
-        channel="whatsapp",
-        account_ref=account.phone_number_id,
-        waba_id=account.waba_id,
+        **account.common(node),
         timestamp=account.received_at,
         error=error_detail(node),
-        raw=raw_dict(node),
     )
