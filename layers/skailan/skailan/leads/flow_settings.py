@@ -97,6 +97,7 @@ def _validate(tenant_id: str, body: LeadSettingsIn) -> None:
     from skailan.platform.errors import NotFound
     from skailan.tenancy.roles import ensure_role_exists
 
+    # (field, its ids, the check, what the check raises for an unknown id, error code, Spanish, English)
     references: list[tuple[str, list[str], Callable[[str, str], object], type[Exception], str, str, str]] = [
         ("list_ids", body.list_ids, load_list, NotFound, "unknown_list", "Lista desconocida", "Unknown list"),
         ("reserve_roles", body.reserve_roles, ensure_role_exists, Unprocessable, "unknown_role", "Rol desconocido",
