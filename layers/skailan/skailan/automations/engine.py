@@ -41,6 +41,7 @@ from skailan.platform.auth import Caller, system_caller
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.errors import Conflict, NotFound, Retryable, SkailanError
 from skailan.platform.events import CausalChain, DomainEvent, build_event, caused_by
+from skailan.platform.i18n import both
 from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.observability import logger
 from skailan.platform.settings import get_settings
@@ -51,10 +52,6 @@ BACKOFF_SECONDS = (60, 300)  # before the 2nd and 3rd attempt
 WEBHOOK_TIMEOUT = 10.0
 MAX_STEP_HISTORY = 200
 RUN_NOT_FOUND = "Ejecución no encontrada. / Run not found."
-
-
-def both(es: str, en: str) -> str:
-    return f"{es} / {en}"
 
 
 def why_not(es: str, en: str) -> str:

@@ -26,12 +26,8 @@ from skailan.leads.models import (
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Unprocessable
+from skailan.platform.i18n import both
 from skailan.platform.settings import get_settings
-
-
-def _both(es: str, en: str) -> str:
-    return f"{es} / {en}"
-
 
 DEFAULTS: dict[str, Any] = {"list_ids": [], "display_fields": ["tags", "lists"],
                             "reserve_roles": list(DEFAULT_RESERVE_ROLES),
@@ -109,9 +105,9 @@ def _validate(tenant_id: str, body: LeadSettingsIn) -> None:
             try:
                 check(tenant_id, value)
             except missing:
-                errors.append({"field": f"{field}.{index}", "error": code, "message": _both(spanish, english)})
+                errors.append({"field": f"{field}.{index}", "error": code, "message": both(spanish, english)})
     if errors:
-        raise Unprocessable(_both("La configuración no es válida", "The settings are not valid"), details=errors)
+        raise Unprocessable(both("La configuración no es válida", "The settings are not valid"), details=errors)
 
 
 def put(caller: Caller, body: LeadSettingsIn) -> LeadSettingsOut:
@@ -150,6 +146,6 @@ def patch(caller: Caller, body: LeadSettingsPatchIn) -> LeadSettingsOut:
         validated = LeadSettingsIn.model_validate(merged)
     except ValidationError as err:
         details = [{"field": ".".join(str(p) for p in e["loc"]), "error": e["msg"]} for e in err.errors()]
-        raise Unprocessable(_both("La configuración no es válida", "The settings are not valid"),
+        raise Unprocessable(both("La configuración no es válida", "The settings are not valid"),
                             details=details) from err
     return put(caller, validated)

@@ -21,14 +21,11 @@ from skailan.platform.clock import parse_iso, utcnow
 from skailan.platform.csv_cells import safe_cell
 from skailan.platform.errors import Unprocessable
 from skailan.platform.events import DomainEvent
+from skailan.platform.i18n import both
 
 OUTCOMES = ("positive", "negative", "partial", "unclassified")
 MAX_DAYS = 366
 HOURS = [f"{h:02d}" for h in range(24)]
-
-
-def _both(es: str, en: str) -> str:
-    return f"{es} / {en}"
 
 
 def brand_zone(tenant_id: str) -> str:
@@ -89,7 +86,7 @@ def _day(value: str | None, field: str, default: date) -> date:
     try:
         return date.fromisoformat(value[:10])
     except ValueError as err:
-        raise Unprocessable(_both("Fecha no válida (AAAA-MM-DD)", "Invalid date (YYYY-MM-DD)"), code="invalid_date",
+        raise Unprocessable(both("Fecha no válida (AAAA-MM-DD)", "Invalid date (YYYY-MM-DD)"), code="invalid_date",
                             details=[{"field": field, "error": "invalid_date"}]) from err
 
 
@@ -99,10 +96,10 @@ def date_range(tenant_id: str, date_from: str | None, date_to: str | None) -> tu
     end = _day(date_to, "to", today)
     start = _day(date_from, "from", end - timedelta(days=6))
     if start > end:
-        raise Unprocessable(_both("'from' es posterior a 'to'", "'from' is after 'to'"), code="invalid_range",
+        raise Unprocessable(both("'from' es posterior a 'to'", "'from' is after 'to'"), code="invalid_range",
                             details=[{"field": "from", "error": "after_to"}])
     if (end - start).days >= MAX_DAYS:
-        raise Unprocessable(_both(f"El rango supera {MAX_DAYS} días", f"The range exceeds {MAX_DAYS} days"),
+        raise Unprocessable(both(f"El rango supera {MAX_DAYS} días", f"The range exceeds {MAX_DAYS} days"),
                             code="invalid_range", details=[{"field": "from", "error": "range_too_long"}])
     return start.isoformat(), end.isoformat(), zone
 
