@@ -25,7 +25,7 @@ from typing import Any
 
 from skailan.analytics import store
 from skailan.analytics.store import Changes
-from skailan.platform.clock import iso, parse_iso, utcnow
+from skailan.platform.clock import iso, parse_iso, utcnow, zone_or_utc
 from skailan.platform.events import DomainEvent
 
 KINDS = ("new", "upsell", "cross_sell", "renewal", "referral")
@@ -317,10 +317,7 @@ def report(tenant_id: str, *, start: str | None, end: str | None) -> dict[str, A
     from skailan.tenancy import brands
 
     first, last, zone_name = date_range(tenant_id, start, end)
-    try:
-        zone = zoneinfo.ZoneInfo(zone_name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
+    zone = zone_or_utc(zone_name)
     settings = brands.get_brand(tenant_id).kam
     now = utcnow()
     today = now.astimezone(zone).date()

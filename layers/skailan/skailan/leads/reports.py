@@ -13,11 +13,10 @@ import csv
 import io
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from skailan.leads import store
 from skailan.leads.models import LeadReportGroup, LeadReportOut, LeadReportTotals
-from skailan.platform.clock import parse_iso, utcnow
+from skailan.platform.clock import parse_iso, utcnow, zone_or_utc
 from skailan.platform.csv_cells import safe_cell
 from skailan.platform.errors import Unprocessable
 from skailan.platform.events import DomainEvent
@@ -35,11 +34,7 @@ def brand_zone(tenant_id: str) -> str:
 
 
 def local_moment(at: str, zone: str) -> datetime:
-    try:
-        tz = ZoneInfo(zone)
-    except (KeyError, ValueError):
-        tz = ZoneInfo("UTC")
-    return parse_iso(at).astimezone(tz)
+    return parse_iso(at).astimezone(zone_or_utc(zone))
 
 
 # ---------------------------------------------------------------- counting (the worker)
