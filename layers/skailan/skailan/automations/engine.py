@@ -633,12 +633,7 @@ def _wait_due(ins: dict[str, Any], run: store.RunItem) -> Any:
     if run.wait_until:  # resumed: the wait it parked on
         return parse_iso(run.wait_until)
     due = parse_iso(ins["until"]) if ins.get("until") else utcnow() + timedelta(minutes=int(ins["minutes"]))
-    if ins.get("business_hours"):
-        from skailan.tenancy import brands
-
-        brand = brands.get_brand(run.tenant_id)
-        due = next_open(brand.business_hours, brand.time_zone, due)
-    return due
+    return _within_hours(ins, run, due)
 
 
 def _request_approval(run: store.RunItem, pc: int, ins: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
@@ -715,13 +710,17 @@ def _wait_key(ins: dict[str, Any]) -> str:
 
 
 def _timeout_due(ins: dict[str, Any], run: store.RunItem) -> Any:
-    due = utcnow() + timedelta(minutes=int(ins["timeout_minutes"]))
-    if ins.get("business_hours"):
-        from skailan.tenancy import brands
+    return _within_hours(ins, run, utcnow() + timedelta(minutes=int(ins["timeout_minutes"])))
 
-        brand = brands.get_brand(run.tenant_id)
-        due = next_open(brand.business_hours, brand.time_zone, due)
-    return due
+
+def _within_hours(ins: dict[str, Any], run: store.RunItem, due: Any) -> Any:
+    """`due`, moved to the brand's next opening when the step counts business hours only."""
+    if not ins.get("business_hours"):
+        return due
+    from skailan.tenancy import brands
+
+    brand = brands.get_brand(run.tenant_id)
+    return next_open(brand.business_hours, brand.time_zone, due)
 
 
 def next_open(business_hours: dict[str, list[dict[str, str]]], time_zone: str, at: Any) -> Any:
