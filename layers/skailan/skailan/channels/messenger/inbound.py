@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from skailan.channels.errors import PayloadError
-from skailan.channels.events import location, unsupported
+from skailan.channels.events import location, reply_content, unsupported
 from skailan.channels.models import (
     Channel,
     InboundEcho,
@@ -24,7 +24,6 @@ from skailan.channels.models import (
     InboundMedia,
     InboundMessage,
     InboundStatus,
-    InteractiveReply,
     Reaction,
     Sender,
 )
@@ -147,9 +146,7 @@ def _message_parts(event: _Event, message: Node, mid: str) -> list[InboundMessag
                     InboundMessage,
                     **common,
                     provider_message_id=mid,
-                    type="interactive",
-                    text=text,
-                    interactive=InteractiveReply(id=quick_reply, title=text),
+                    **reply_content("interactive", quick_reply, text),
                 )
             ]
         return [
@@ -246,7 +243,6 @@ def _reaction(event: _Event, reaction: Node) -> InboundMessage:
 def _postback(event: _Event, postback: Node) -> InboundMessage:
     if event.sender_id is None:
         return _unsupported(event, postback)
-    title = postback.string("title")
     return build(
         postback.path,
         InboundMessage,
@@ -256,9 +252,7 @@ def _postback(event: _Event, postback: Node) -> InboundMessage:
         sender=Sender(external_id=event.sender_id),
         recipient_id=event.recipient_id,
         timestamp=event.timestamp,
-        type="interactive",
-        text=title,
-        interactive=InteractiveReply(id=postback.string("payload"), title=title),
+        **reply_content("interactive", postback.string("payload"), postback.string("title")),
     )
 
 

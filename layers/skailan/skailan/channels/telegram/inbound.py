@@ -14,12 +14,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from skailan.channels.events import location, unsupported
+from skailan.channels.events import location, reply_content, unsupported
 from skailan.channels.models import (
     InboundEvent,
     InboundMedia,
     InboundMessage,
-    InteractiveReply,
     Reaction,
     Sender,
     SharedContact,
@@ -229,9 +228,7 @@ def _callback_query(query: Node, update_id: str, received_at: datetime) -> Inbou
         sender=sender,
         # A callback query carries no time of its own.
         timestamp=received_at,
-        type="interactive",
-        text=label,
-        interactive=InteractiveReply(id=data, title=label),
+        **reply_content("interactive", data, label),
         reply_to_provider_id=message_ref(chat_id, message_id) if chat_id and message_id is not None else None,
         raw=raw_dict(query),
     )
