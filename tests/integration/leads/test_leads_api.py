@@ -320,7 +320,8 @@ def test_bad_settings_templates_and_queries(demo):
     bad = call(LEADS, "PUT", "/v1/lead-flow/settings", principal=admin,
                body={"list_ids": ["no-such-list"], "reserve_roles": ["nobody"]})
     assert bad.status == 422
-    assert {d["field"] for d in bad.body["error"]["details"]} == {"list_ids.0", "reserve_roles.0"}
+    assert {(d["field"], d["error"]) for d in bad.body["error"]["details"]} == {
+        ("list_ids.0", "unknown_list"), ("reserve_roles.0", "unknown_role")}
     for body in ({"display_fields": ["password"]}, {"ai": {"enabled": True, "provider": "skynet"}},
                  {"ai": None}, {"list_ids": None}, {"unknown": 1}):
         assert call(LEADS, "PUT", "/v1/lead-flow/settings", principal=admin, body=body).status == 422, body

@@ -197,17 +197,9 @@ def patch_settings(tenant_id: str, body: CreditSettingsPatchIn) -> CreditSetting
         raise Unprocessable("La configuración de créditos no es válida. / The credit settings are not valid.",
                             details=[{"field": ".".join(str(p) for p in e["loc"]), "error": e["msg"],
                                       "type": e["type"]} for e in err.errors()]) from err
-    version = stored.get("v")
-    put: dict[str, Any] = {"TableName": store.table_name(), "Item": {**key, **store.typed({
-        "doc": json.dumps(settings.model_dump(mode="json"), sort_keys=True), "updated_at": iso(),
-        "v": int(version or 0) + 1})}}
-    if version is None:
-        put["ConditionExpression"] = "attribute_not_exists(pk)"
-    else:
-        put["ConditionExpression"] = "v = :v"
-        put["ExpressionAttributeValues"] = {":v": {"N": str(version)}}
+    doc = {"doc": json.dumps(settings.model_dump(mode="json"), sort_keys=True), "updated_at": iso()}
     try:
-        store.write([{"Put": put}])
+        store.write([store.state_put(key, doc, stored.get("v"))])
     except store.Conflict as err:
         raise Conflict("La configuración cambió mientras la editabas; vuelve a intentarlo. / "
                        "The settings changed while you edited them; try again.", code="concurrent_update") from err

@@ -25,6 +25,7 @@ from skailan.analytics import store
 from skailan.analytics.kam_models import ClvDetail, KamAccount, KamRates, KamReportOut
 from skailan.analytics.models import ConversationReportOut, NpsOut
 from skailan.platform.clock import iso, parse_iso, utcnow
+from skailan.platform.csv_cells import safe_cell
 from skailan.platform.events import DomainEvent
 from skailan.platform.observability import logger
 
@@ -147,13 +148,6 @@ def export_day(day: str | None = None) -> dict[str, Any]:
 # ---------------------------------------------------------------- reports as CSV
 
 
-def _safe(text: object) -> object:
-    """A cell a spreadsheet will not run as a formula (CSV injection)."""
-    if isinstance(text, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 def conversation_report_csv(out: ConversationReportOut) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -165,7 +159,7 @@ def conversation_report_csv(out: ConversationReportOut) -> str:
         values = [getattr(getattr(figures, m), s) for m in ("first_response", "resolution")
                   for s in ("count", "p50", "p90", "avg")]
         csat = figures.csat
-        return [group, _safe(key), figures.conversations, *("" if v is None else v for v in values), csat.responses,
+        return [group, safe_cell(key), figures.conversations, *("" if v is None else v for v in values), csat.responses,
                 "" if csat.average is None else csat.average,
                 "" if csat.satisfaction_pct is None else csat.satisfaction_pct]
 
@@ -186,7 +180,7 @@ def nps_report_csv(out: NpsOut, group_by: str | None) -> str:
     writer.writerow(["group", "key", "nps", "promoters", "passives", "detractors", "responses"])
     rows = [("total", "*", out)] + [(group_by or "", g.key, g) for g in out.groups]
     for group, key, figures in rows:
-        writer.writerow([group, _safe(key), "" if figures.nps is None else figures.nps, figures.promoters,
+        writer.writerow([group, safe_cell(key), "" if figures.nps is None else figures.nps, figures.promoters,
                          figures.passives, figures.detractors, figures.responses])
     writer.writerow([])
     writer.writerow(["from", out.date_from, "to", out.date_to])
@@ -209,7 +203,7 @@ def _cell(value: object) -> object:
         return ""
     if isinstance(value, bool):
         return str(value).lower()
-    return _safe(value)
+    return safe_cell(value)
 
 
 def kam_report_csv(out: KamReportOut) -> str:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from skailan.platform.clock import parse_iso
+from skailan.platform.clock import parse_iso, zone_or_utc
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Ties at the same instant: the opening comes before its message, a close after everything.
@@ -71,19 +71,12 @@ class Hours:
                      holidays=frozenset(h if isinstance(h, date) else date.fromisoformat(h) for h in holidays))
 
     def zone(self) -> zoneinfo.ZoneInfo:
-        try:
-            return zoneinfo.ZoneInfo(self.time_zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            return zoneinfo.ZoneInfo("UTC")
+        return zone_or_utc(self.time_zone)
 
 
 def local_day(at: str, time_zone: str) -> str:
     """The brand's local date of an instant: reports' days are the brand's days."""
-    try:
-        zone = zoneinfo.ZoneInfo(time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    return parse_iso(at).astimezone(zone).date().isoformat()
+    return parse_iso(at).astimezone(zone_or_utc(time_zone)).date().isoformat()
 
 
 def _at_local(day: date, hhmm: str, zone: zoneinfo.ZoneInfo) -> datetime:

@@ -25,7 +25,7 @@ from typing import Any
 
 from skailan.analytics import store
 from skailan.analytics.store import Changes
-from skailan.platform.clock import iso, parse_iso, utcnow
+from skailan.platform.clock import iso, parse_iso, utcnow, zone_or_utc
 from skailan.platform.events import DomainEvent
 
 KINDS = ("new", "upsell", "cross_sell", "renewal", "referral")
@@ -124,27 +124,29 @@ def on_link(event: DomainEvent, changes: Changes) -> None:
     person.save()
 
 
-def on_nps(event: DomainEvent, changes: Changes, zone: str, score: int, at: str) -> None:
+def _scored(event: DomainEvent, changes: Changes, zone: str, metric: str, score: int, at: str) -> _Person | None:
+    """The person who answered a survey, with the score counted on each of their accounts."""
     person_id = str(event.data.get("person_id") or "")
     if not person_id:
-        return
+        return None
     person = _Person(changes, person_id)
     for business_id in person.businesses:
-        _day_add(changes, zone, BY, business_id, "nps", at, amount=score, bucket=score)
+        _day_add(changes, zone, BY, business_id, metric, at, amount=score, bucket=score)
+    return person
+
+
+def on_nps(event: DomainEvent, changes: Changes, zone: str, score: int, at: str) -> None:
+    person = _scored(event, changes, zone, "nps", score, at)
+    if person is None:
+        return
     if at >= person.state["nps_at"]:  # the latest answer decides whether a promoter
         person.state["nps"], person.state["nps_at"] = score, at
     person.save()
 
 
 def on_csat(event: DomainEvent, changes: Changes, zone: str, rating: int, at: str) -> None:
-    person_id = str(event.data.get("person_id") or "")
-    if not person_id:
-        return
-    person = _Person(changes, person_id)
-    if not person.version:
-        return  # nobody to attribute: no state to write either
-    for business_id in person.businesses:
-        _day_add(changes, zone, BY, business_id, "csat", at, amount=rating, bucket=rating)
+    # A rating changes no person state (an unknown person has no accounts: nothing is counted).
+    _scored(event, changes, zone, "csat", rating, at)
 
 
 def on_interaction(changes: Changes, zone: str, person_id: str | None, at: str) -> None:
@@ -315,10 +317,7 @@ def report(tenant_id: str, *, start: str | None, end: str | None) -> dict[str, A
     from skailan.tenancy import brands
 
     first, last, zone_name = date_range(tenant_id, start, end)
-    try:
-        zone = zoneinfo.ZoneInfo(zone_name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
+    zone = zone_or_utc(zone_name)
     settings = brands.get_brand(tenant_id).kam
     now = utcnow()
     today = now.astimezone(zone).date()

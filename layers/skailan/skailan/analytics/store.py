@@ -220,15 +220,7 @@ class Changes:
         ops: list[dict[str, Any]] = [{"Put": {
             "TableName": table, "Item": {**seen_key(self.tenant_id, self.event_id), "ttl": {"N": str(ttl)}},
             "ConditionExpression": "attribute_not_exists(pk)"}}]
-        for key, values, version in self.states:
-            item = {**key, **_typed({**values, "v": (version or 0) + 1})}
-            put: dict[str, Any] = {"TableName": table, "Item": item}
-            if version is None:
-                put["ConditionExpression"] = "attribute_not_exists(pk)"
-            else:
-                put["ConditionExpression"] = "v = :v"
-                put["ExpressionAttributeValues"] = {":v": {"N": str(version)}}
-            ops.append({"Put": put})
+        ops.extend(state_put(key, values, version) for key, values, version in self.states)
         for item in self.puts:
             ops.append({"Put": {"TableName": table, "Item": item}})
         for key in self.deletes:
@@ -391,6 +383,18 @@ def brands_with_facts(day: str) -> list[str]:
     params = {"TableName": _table(), "IndexName": "exports", "KeyConditionExpression": "xd = :d",
               "ExpressionAttributeValues": {":d": {"S": day}}, "ProjectionExpression": "xt"}
     return sorted({item["xt"]["S"] for item in _paginate("query", params)})
+
+
+def state_put(key: dict[str, Any], values: dict[str, Any], version: int | None) -> dict[str, Any]:
+    """The Put of a state item whole, as version `version + 1`, if its version is still `version`
+    (None: it must not exist): the optimistic lock of every state item."""
+    put: dict[str, Any] = {"TableName": _table(), "Item": {**key, **_typed({**values, "v": (version or 0) + 1})}}
+    if version is None:
+        put["ConditionExpression"] = "attribute_not_exists(pk)"
+    else:
+        put["ConditionExpression"] = "v = :v"
+        put["ExpressionAttributeValues"] = {":v": {"N": str(version)}}
+    return {"Put": put}
 
 
 def typed(values: dict[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Any
 from skailan.analytics import credits, exports, store
 from skailan.analytics import facts as F
 from skailan.platform.clock import iso
+from skailan.platform.csv_cells import safe_cell
 from skailan.platform.errors import Unprocessable
 from skailan.platform.events import DomainEvent
 from skailan.platform.models import ResponseModel
@@ -197,22 +198,15 @@ def usage(tenant_id: str, month: str | None) -> UsageOut:
                     whatsapp=whatsapp, totals=totals, definitions=DEFINITIONS)
 
 
-def safe(text: object) -> object:
-    """A cell a spreadsheet will not run as a formula (CSV injection)."""
-    if isinstance(text, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 def usage_csv(out: UsageOut) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["section", "month", "channel", "sender", "kind", "category", "country", "received", "sent",
                      "messages", f"cost_{out.currency}"])
     for c in out.channels:
-        writer.writerow(["channel", out.month, safe(c.channel), "", "", "", "", c.received, c.sent, c.total, ""])
+        writer.writerow(["channel", out.month, safe_cell(c.channel), "", "", "", "", c.received, c.sent, c.total, ""])
     for s in out.senders:
-        writer.writerow(["sender", out.month, safe(s.channel), safe(s.sender), s.kind, "", "", "", s.sent, s.sent, ""])
+        writer.writerow(["sender", out.month, safe_cell(s.channel), safe_cell(s.sender), s.kind, "", "", "", s.sent, s.sent, ""])
     for w in out.whatsapp:
         writer.writerow(["whatsapp", out.month, "whatsapp", "", "", w.category, w.country, "", w.messages,
                          w.messages, f"{w.cost:.6f}"])

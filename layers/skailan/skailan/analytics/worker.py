@@ -323,20 +323,25 @@ def _rated(event: DomainEvent, changes: Changes, counters: Counters) -> None:
     if 1 <= rating <= 5:
         _conversation(event, changes, counters, lambda state: state.update(  # the fact row's CSAT
             csat_changed=exports.rating_for_close(state, rating, data.get("closed_at"))))
-        counters.count("csat", data.get("rated_at") or event.occurred_at,
-                       {"agent": data.get("agent"), "team": data.get("team"), "channel": data.get("channel")},
-                       value=rating, bucket=rating)
-        kam.on_csat(event, changes, counters.brand.time_zone, rating, data.get("rated_at") or event.occurred_at)
+        at = _count_answer(event, counters, "csat", rating, data.get("rated_at"))
+        kam.on_csat(event, changes, counters.brand.time_zone, rating, at)
 
 
 def _nps(event: DomainEvent, changes: Changes, counters: Counters) -> None:
     data = event.data
     score = data.get("score")
     if isinstance(score, int) and 0 <= score <= 10:
-        counters.count("nps", data.get("answered_at") or event.occurred_at,
-                       {"agent": data.get("agent"), "team": data.get("team"), "channel": data.get("channel")},
-                       value=score, bucket=score)
-        kam.on_nps(event, changes, counters.brand.time_zone, score, data.get("answered_at") or event.occurred_at)
+        at = _count_answer(event, counters, "nps", score, data.get("answered_at"))
+        kam.on_nps(event, changes, counters.brand.time_zone, score, at)
+
+
+def _count_answer(event: DomainEvent, counters: Counters, metric: str, value: int, answered_at: Any) -> str:
+    """Count a survey answer for the agent, team and channel it rates; returns when it was given."""
+    data = event.data
+    at = str(answered_at or event.occurred_at)
+    counters.count(metric, at, {"agent": data.get("agent"), "team": data.get("team"), "channel": data.get("channel")},
+                   value=value, bucket=value)
+    return at
 
 
 # ---------------------------------------------------------------- agents, CRM

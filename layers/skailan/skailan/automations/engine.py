@@ -41,6 +41,7 @@ from skailan.platform.auth import Caller, system_caller
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.errors import Conflict, NotFound, Retryable, SkailanError
 from skailan.platform.events import CausalChain, DomainEvent, build_event, caused_by
+from skailan.platform.i18n import both
 from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.observability import logger
 from skailan.platform.settings import get_settings
@@ -51,10 +52,6 @@ BACKOFF_SECONDS = (60, 300)  # before the 2nd and 3rd attempt
 WEBHOOK_TIMEOUT = 10.0
 MAX_STEP_HISTORY = 200
 RUN_NOT_FOUND = "Ejecución no encontrada. / Run not found."
-
-
-def both(es: str, en: str) -> str:
-    return f"{es} / {en}"
 
 
 def why_not(es: str, en: str) -> str:
@@ -223,14 +220,12 @@ def resume_waiting(event: DomainEvent, person_id: str, keys: list[tuple[str, dic
             {"type": key.split("#", 1)[0], **(wait.params or {})}, facts)), None)
         if hit is None or event.id == wait.trigger_event_id:
             continue
-        run = store.get_run(event.tenant_id, wait.automation_id, wait.run_id, consistent=True)
-        if run is None or run.status != "waiting" or int(run.pc) != int(wait.pc):
+        run = _waiting_run(event.tenant_id, wait.automation_id, wait.run_id, wait.pc)
+        if run is None:
             store.drop_event_wait(wait)  # the run moved on (timed out, deleted): a leftover
             continue
-        version = store.get_version(run.tenant_id, run.automation_id, int(run.version))
-        program = (version.program or []) if version is not None else []
-        ins = program[int(run.pc)] if int(run.pc) < len(program) else None
-        if ins is None or ins["op"] != "wait_event":
+        ins, program = _current_step(run, "wait_event")
+        if ins is None:
             continue
         _record(run, int(run.pc), ins, "completed", output={"event_id": event.id, "event_type": event.type,
                                                              "at": event.occurred_at})
@@ -240,13 +235,34 @@ def resume_waiting(event: DomainEvent, person_id: str, keys: list[tuple[str, dic
         except ConditionFailed:
             continue  # the timeout (or another worker) took it first
         store.drop_event_wait(wait)
-        automation = store.get_automation(run.tenant_id, run.automation_id)
-        if automation is None:
-            _finish(run, None, "stopped", why_not("la automatización fue eliminada", "the automation was deleted"))
-            continue
-        execute(run, program, automation=automation)
-        resumed += 1
+        if _go_on(run, program):
+            resumed += 1
     return resumed
+
+
+def _waiting_run(tenant_id: str, automation_id: str, run_id: str, pc: float) -> store.RunItem | None:
+    """The run, if it still waits at instruction `pc` (None: it moved on — timed out, resumed, deleted)."""
+    run = store.get_run(tenant_id, automation_id, run_id, consistent=True)
+    return run if run is not None and run.status == "waiting" and int(run.pc) == int(pc) else None
+
+
+def _current_step(run: store.RunItem, op: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The run's current instruction when it is an `op` (else None), and its own version's program."""
+    version = store.get_version(run.tenant_id, run.automation_id, int(run.version))
+    program: list[dict[str, Any]] = (version.program or []) if version is not None else []
+    ins = program[int(run.pc)] if int(run.pc) < len(program) else None
+    return (ins if ins is not None and ins["op"] == op else None), program
+
+
+def _go_on(run: store.RunItem, program: list[dict[str, Any]]) -> bool:
+    """Execute a resumed run from its new position, unless its automation was deleted meanwhile
+    (then the run stops); False when it stopped."""
+    automation = store.get_automation(run.tenant_id, run.automation_id)
+    if automation is None:
+        _finish(run, None, "stopped", why_not("la automatización fue eliminada", "the automation was deleted"))
+        return False
+    execute(run, program, automation=automation)
+    return True
 
 
 # ---------------------------------------------------------------- conditions
@@ -617,12 +633,7 @@ def _wait_due(ins: dict[str, Any], run: store.RunItem) -> Any:
     if run.wait_until:  # resumed: the wait it parked on
         return parse_iso(run.wait_until)
     due = parse_iso(ins["until"]) if ins.get("until") else utcnow() + timedelta(minutes=int(ins["minutes"]))
-    if ins.get("business_hours"):
-        from skailan.tenancy import brands
-
-        brand = brands.get_brand(run.tenant_id)
-        due = next_open(brand.business_hours, brand.time_zone, due)
-    return due
+    return _within_hours(ins, run, due)
 
 
 def _request_approval(run: store.RunItem, pc: int, ins: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
@@ -676,13 +687,11 @@ def decide(caller: Caller, approval_id: str, approve: bool, reason: str | None) 
 
 
 def _resume_after_decision(item: store.ApprovalItem, approved: bool, by: str, reason: str | None) -> None:
-    run = store.get_run(item.tenant_id, item.automation_id, item.run_id, consistent=True)
-    if run is None or run.status != "waiting" or int(run.pc) != int(item.pc):
+    run = _waiting_run(item.tenant_id, item.automation_id, item.run_id, item.pc)
+    if run is None:
         return
-    version = store.get_version(run.tenant_id, run.automation_id, int(run.version))
-    program = (version.program or []) if version is not None else []
-    ins = program[int(run.pc)] if int(run.pc) < len(program) else None
-    if ins is None or ins["op"] != "request_approval":
+    ins, program = _current_step(run, "request_approval")
+    if ins is None:
         return
     _record(run, int(run.pc), ins, "completed", output={"approval_id": item.approval_id, "approved": approved,
                                                          "by": by, "reason": reason})
@@ -692,11 +701,7 @@ def _resume_after_decision(item: store.ApprovalItem, approved: bool, by: str, re
         store.save_run(run)
     except ConditionFailed:
         return
-    automation = store.get_automation(run.tenant_id, run.automation_id)
-    if automation is None:
-        _finish(run, None, "stopped", why_not("la automatización fue eliminada", "the automation was deleted"))
-        return
-    execute(run, program, automation=automation)
+    _go_on(run, program)
 
 
 def _wait_key(ins: dict[str, Any]) -> str:
@@ -705,13 +710,17 @@ def _wait_key(ins: dict[str, Any]) -> str:
 
 
 def _timeout_due(ins: dict[str, Any], run: store.RunItem) -> Any:
-    due = utcnow() + timedelta(minutes=int(ins["timeout_minutes"]))
-    if ins.get("business_hours"):
-        from skailan.tenancy import brands
+    return _within_hours(ins, run, utcnow() + timedelta(minutes=int(ins["timeout_minutes"])))
 
-        brand = brands.get_brand(run.tenant_id)
-        due = next_open(brand.business_hours, brand.time_zone, due)
-    return due
+
+def _within_hours(ins: dict[str, Any], run: store.RunItem, due: Any) -> Any:
+    """`due`, moved to the brand's next opening when the step counts business hours only."""
+    if not ins.get("business_hours"):
+        return due
+    from skailan.tenancy import brands
+
+    brand = brands.get_brand(run.tenant_id)
+    return next_open(brand.business_hours, brand.time_zone, due)
 
 
 def next_open(business_hours: dict[str, list[dict[str, str]]], time_zone: str, at: Any) -> Any:

@@ -25,6 +25,8 @@ from skailan.automations.models import (
     RunOut,
     VersionOut,
 )
+from skailan.platform.api import CappedCursor as Cursor
+from skailan.platform.api import Limit
 from skailan.platform.auth import current_caller
 from skailan.platform.lazy import lazy_module
 from skailan.tenancy.access import public, requires
@@ -34,8 +36,6 @@ engine = lazy_module("skailan.automations.engine")
 
 VIEW, EDIT = "automations:view", "automations:edit"
 TAGS = ["automations"]
-Cursor = Annotated[str | None, Query(max_length=2000, description="Opaque cursor from the previous page's next_cursor.")]
-Limit = Annotated[int | None, Query(ge=1, le=100)]
 Ref = Annotated[str | None, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 Status = Annotated[Literal["running", "waiting", "completed", "failed", "stopped"] | None, Query()]
 Moment = Annotated[str | None, Query(max_length=40, pattern=r"^\d{4}-\d{2}-\d{2}([T ][0-9:.]+Z?)?$",

@@ -29,6 +29,7 @@ from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
 from skailan.platform.events import DomainEvent, build_event
+from skailan.platform.i18n import both
 from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.storage import ConditionFailed
 
@@ -39,10 +40,6 @@ CUSTOMER_TRIGGERS = frozenset({"message_received", "conversation_opened"})
 # Triggers whose event names a conversation (assign an agent or a team to it).
 CONVERSATION_TRIGGERS = frozenset({"message_received", "conversation_opened", "conversation_assigned",
                                    "conversation_closed", "conversation_unattended"})
-
-
-def both(es: str, en: str) -> str:
-    return f"{es} / {en}"
 
 
 def event(tenant_id: str, type_: str, caller: Caller | None, automation_id: str, **data: Any) -> DomainEvent:

@@ -17,6 +17,7 @@ from typing import Any
 
 from skailan.campaigns import store
 from skailan.platform.errors import Unprocessable
+from skailan.platform.i18n import both
 from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.settings import get_settings
 
@@ -36,12 +37,8 @@ def allowed_types() -> frozenset[str]:
     return frozenset(limits_for("email"))
 
 
-def _both(es: str, en: str) -> str:
-    return f"{es} / {en}"
-
-
 def _refuse(field: str, code: str, es: str, en: str, **extra: Any) -> Unprocessable:
-    return Unprocessable(_both(es, en), code=code, details=[{"field": field, "error": code, **extra}])
+    return Unprocessable(both(es, en), code=code, details=[{"field": field, "error": code, **extra}])
 
 
 def _s3() -> Any:
@@ -83,7 +80,7 @@ def resolve(tenant_id: str, refs: list[dict[str, Any]], errors: list[dict[str, s
     from skailan.conversations.uploads import content_matches
 
     def invalid(i: int, code: str, es: str, en: str) -> None:
-        errors.append({"field": f"content.attachments.{i}", "error": code, "message": _both(es, en)})
+        errors.append({"field": f"content.attachments.{i}", "error": code, "message": both(es, en)})
 
     out: list[dict[str, Any]] = []
     total = 0
@@ -116,8 +113,8 @@ def resolve(tenant_id: str, refs: list[dict[str, Any]], errors: list[dict[str, s
                     "content_type": item.content_type, "size": size})
     if total >= MAX_TOTAL:
         errors.append({"field": "content.attachments", "error": "attachments_too_large",
-                       "message": _both("Los adjuntos juntos deben pesar menos de 24 MB",
-                                        "The attachments together must be under 24 MB")})
+                       "message": both("Los adjuntos juntos deben pesar menos de 24 MB",
+                                       "The attachments together must be under 24 MB")})
     return out
 
 

@@ -8,8 +8,9 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from typing import Any
+
+from skailan.channels.email.html_text import html_to_text
 
 # {{contact.first_name}}, {{contact.custom.plan|básico}}, {{brand.name}}
 MERGE = re.compile(r"\{\{\s*([a-z_]+(?:\.[A-Za-z0-9_]+){1,2})\s*(?:\|([^}]*))?\}\}")
@@ -99,44 +100,9 @@ def active_html(html: str) -> bool:
     return bool(_ACTIVE.search(html or ""))
 
 
-class _Text(HTMLParser):
-    BLOCKS = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
-        self.skip = 0
-        self.href: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("style", "head", "title"):
-            self.skip += 1
-        if tag in self.BLOCKS:
-            self.out.append("\n")
-        if tag == "a":
-            self.href = dict(attrs).get("href")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("style", "head", "title"):
-            self.skip = max(0, self.skip - 1)
-        if tag == "a" and self.href:
-            self.out.append(f" ({self.href})")
-            self.href = None
-        if tag in self.BLOCKS:
-            self.out.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self.skip:
-            self.out.append(data)
-
-
 def plain_text(html: str) -> str:
     """The plain-text part of an HTML e-mail: the text, links spelled out, blank lines collapsed."""
-    parser = _Text()
-    parser.feed(html or "")
-    parser.close()
-    text = re.sub(r"[ \t]+", " ", "".join(parser.out))
-    return re.sub(r"\n\s*\n+", "\n\n", "\n".join(line.strip() for line in text.splitlines())).strip()
+    return html_to_text(html or "", spell_links=True)
 
 
 LINK = re.compile(r"""href\s*=\s*["'](https?://[^"']+)["']""", re.IGNORECASE)

@@ -30,6 +30,8 @@ from skailan.campaigns.models import (
     SuppressionIn,
     SuppressionOut,
 )
+from skailan.platform.api import CappedCursor as Cursor
+from skailan.platform.api import Limit
 from skailan.platform.auth import current_caller
 from skailan.platform.lazy import lazy_module
 from skailan.tenancy.access import public, requires
@@ -39,8 +41,6 @@ senders = lazy_module("skailan.campaigns.senders")
 
 VIEW, EDIT, MANAGE = "campaigns:view", "campaigns:edit", "campaigns:manage"
 TAGS = ["campaigns"]
-Cursor = Annotated[str | None, Query(max_length=2000, description="Opaque cursor from the previous page's next_cursor.")]
-Limit = Annotated[int | None, Query(ge=1, le=100)]
 Ref = Annotated[str | None, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 RecipientStatus = Annotated[Literal["skipped", "queued", "sending", "sent", "delivered", "read", "failed"] | None,
                             Query()]

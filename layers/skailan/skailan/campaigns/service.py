@@ -47,6 +47,7 @@ from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
 from skailan.platform.events import DomainEvent, build_event
+from skailan.platform.i18n import both
 from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.settings import get_settings
 
@@ -54,10 +55,6 @@ CONTENT_MODELS: dict[str, type[BaseModel]] = {"email": EmailContentIn, "sms": Sm
                                               "whatsapp": WhatsAppContentIn}
 WHATSAPP_WINDOW = timedelta(hours=24)
 BATCH = 100  # people read per BatchGetItem
-
-
-def both(es: str, en: str) -> str:
-    return f"{es} / {en}"
 
 
 def _invalid(field: str, error: str, es: str, en: str) -> dict[str, str]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from skailan.platform.errors import BadRequest
+
+if TYPE_CHECKING:
+    from skailan.channels.reasons import Reason
 
 
 class PayloadError(BadRequest):
@@ -52,6 +55,12 @@ class SendFailure(Exception):
         # Parts already delivered before this one failed (multi-attachment sends): the worker
         # records them so a retry does not send them twice.
         self.sent_provider_message_ids = sent_provider_message_ids or []
+
+    @classmethod
+    def of(cls, reason: Reason, code: str, **extra: Any) -> SendFailure:
+        """The failure a catalogued reason describes (title, Spanish and English text, permanence)."""
+        return cls(permanent=reason.permanent, code=code, title=reason.title, reason_es=reason.es,
+                   reason_en=reason.en, **extra)
 
     @property
     def retryable(self) -> bool:

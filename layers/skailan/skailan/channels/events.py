@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from skailan.channels.models import Channel, ErrorDetail, InboundMessage, Sender
+from skailan.channels.models import Channel, ErrorDetail, InboundMessage, InteractiveReply, Location, Sender
 from skailan.channels.payload import Node, build, raw_dict, synthetic_id
 from skailan.platform.clock import utcnow
 
@@ -15,6 +15,21 @@ def media_type_for_mime(mime_type: str | None) -> str:
     """The canonical message type for a MIME type: image/video/audio, anything else a document."""
     major = (mime_type or "").split("/", 1)[0].lower()
     return major if major in {"image", "video", "audio"} else "document"
+
+
+def reply_content(kind: str, reply_id: str | None, title: str | None) -> dict[str, Any]:
+    """A tapped button or list row as message fields: the label is both its text and its title."""
+    return {"type": kind, "text": title, "interactive": InteractiveReply(id=reply_id, title=title)}
+
+
+def location(node: Node, latitude: str = "latitude", longitude: str = "longitude", *, name: str | None = None,
+             address: str | None = None) -> Location:
+    """A shared location from the coordinates in `node` (under the provider's own names); a
+    location without both is refused."""
+    lat, long = node.number(latitude), node.number(longitude)
+    if lat is None or long is None:
+        raise node.fail(f"location needs {latitude} and {longitude}")
+    return build(node.path, Location, latitude=lat, longitude=long, name=name, address=address)
 
 
 def error_detail(node: Node) -> ErrorDetail:

@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypedDict
 from urllib.parse import urlsplit
 
 import httpx
@@ -32,6 +32,8 @@ from skailan.platform.clock import utcnow
 MediaKind = Literal["image", "video", "audio", "document"]
 _MEDIA_TYPES: frozenset[str] = frozenset({"image", "video", "audio", "document"})
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+# Text plus every kind of attachment: what SMS/MMS, e-mail, Telegram and Meta take.
+TEXT_AND_MEDIA: frozenset[OutboundType] = frozenset({"text", "image", "video", "audio", "document"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,14 +116,7 @@ def local_failure(code: str, detail: str | None = None) -> SendFailure:
     """A failure found before calling the provider (or around the call)."""
     reason = reason_for("local", code)
     assert reason is not None, f"unknown local failure code {code}"
-    return SendFailure(
-        permanent=reason.permanent,
-        code=code,
-        title=reason.title,
-        reason_es=reason.es,
-        reason_en=reason.en,
-        provider_message=detail,
-    )
+    return SendFailure.of(reason, code, provider_message=detail)
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
@@ -168,16 +163,20 @@ def classify(
             fallback = "http_5xx"
         reason = reason_for("local", fallback)
         assert reason is not None
-    return SendFailure(
-        permanent=reason.permanent,
-        code=code or f"http_{status}",
-        title=reason.title,
-        reason_es=reason.es,
-        reason_en=reason.en,
+    return SendFailure.of(
+        reason,
+        code or f"http_{status}",
         retry_after=retry_after if not reason.permanent else None,
         http_status=status,
         provider_message=provider_message,
     )
+
+
+def provider_id(value: object, response: httpx.Response) -> str:
+    """The id the provider gave what it accepted; a success without one is an invalid response."""
+    if not isinstance(value, str) or not value:
+        raise local_failure("invalid_response", response.text[:200])
+    return value
 
 
 def json_body(response: httpx.Response) -> dict[str, Any]:
@@ -264,17 +263,30 @@ class ChannelSender(ABC):
         raise NotImplementedError(f"{type(self).__name__} sends whole messages")
 
 
+class HttpOptions(TypedDict, total=False):
+    """What every HTTP sender takes besides its credentials (the base URL points local mode at
+    the fake provider)."""
+
+    base_url: str
+    timeout: httpx.Timeout | float
+    allow_http_media: bool
+
+
 class HttpSender(ChannelSender):
     """A sender that calls a provider's HTTP API through an injected `httpx.Client`."""
+
+    default_base_url: ClassVar[str]
 
     def __init__(
         self,
         client: httpx.Client,
         *,
+        base_url: str | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         allow_http_media: bool = False,
     ) -> None:
         self.client = client
+        self.base_url = (self.default_base_url if base_url is None else base_url).rstrip("/")
         self.timeout = timeout
         self.allow_http_media = allow_http_media
 

@@ -37,6 +37,7 @@ from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
 from skailan.platform.events import DomainEvent
+from skailan.platform.i18n import both
 from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.observability import logger
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
@@ -44,12 +45,8 @@ from skailan.platform.pagination import clamp_limit, decode_cursor, encode_curso
 ATTEMPTS = 4
 
 
-def _both(es: str, en: str) -> str:
-    return f"{es} / {en}"
-
-
 def lead_not_found() -> NotFound:
-    return NotFound(_both("Lead no encontrado", "Lead not found"), code="lead_not_found")
+    return NotFound(both("Lead no encontrado", "Lead not found"), code="lead_not_found")
 
 
 # ---------------------------------------------------------------- mirror of the CRM person
@@ -221,7 +218,7 @@ def note_out(note: store.NoteItem, lead_status: str, tags_applied: list[str] | N
 
 def holder_conflict(holder_id: str, holder_name: str | None) -> Conflict:
     name = holder_name or holder_id
-    return Conflict(_both(f"{name} ya está trabajando este lead", f"{name} is already working this lead"),
+    return Conflict(both(f"{name} ya está trabajando este lead", f"{name} is already working this lead"),
                     code="lead_reserved", details={"holder": {"id": holder_id, "name": holder_name or None}})
 
 
@@ -232,12 +229,12 @@ def add_note(caller: Caller, person_id: str, body: LeadNoteIn) -> LeadNoteOut:
     if body.template_id:
         template = store.get_template(tenant_id, body.template_id)
         if template is None:
-            raise Unprocessable(_both("La nota predefinida no existe", "The note template does not exist"),
+            raise Unprocessable(both("La nota predefinida no existe", "The note template does not exist"),
                                 code="unknown_template",
                                 details=[{"field": "template_id", "error": "unknown_template"}])
         text = text or template.text
     if not text or not text.strip():
-        raise Unprocessable(_both("La nota está vacía", "The note is empty"), code="empty_note",
+        raise Unprocessable(both("La nota está vacía", "The note is empty"), code="empty_note",
                             details=[{"field": "text", "error": "required"}])
     if body.client_note_id:  # a retry of a note that stood: the same answer, nothing written
         done = store.find_client_note(tenant_id, person_id, body.client_note_id) if is_valid_id(person_id) else None
@@ -274,7 +271,7 @@ def add_note(caller: Caller, person_id: str, body: LeadNoteIn) -> LeadNoteOut:
             raise holder_conflict(held.holder_id, held.holder_name) from held
         except store.Busy:
             if attempt == ATTEMPTS - 1:
-                raise Conflict(_both("El lead cambió; vuelve a intentarlo", "The lead changed; try again"),
+                raise Conflict(both("El lead cambió; vuelve a intentarlo", "The lead changed; try again"),
                                code="concurrent_update") from None
             continue
         applied = _apply_template_tags(caller, lead.person_id, list(template.tags or [])) if template else []
@@ -329,8 +326,8 @@ def _apply_template_tags(caller: Caller, person_id: str, tags: list[str]) -> lis
         except Conflict:  # the person changed between the read and the write: read again
             continue
     logger.warning("template tags not applied", tenant_id=caller.tenant_id, person_id=person_id, tags=tags)
-    raise Conflict(_both("La nota se guardó, pero las etiquetas no se aplicaron; vuelve a intentarlo",
-                         "The note was saved but its tags were not applied; try again"), code="tags_not_applied")
+    raise Conflict(both("La nota se guardó, pero las etiquetas no se aplicaron; vuelve a intentarlo",
+                        "The note was saved but its tags were not applied; try again"), code="tags_not_applied")
 
 
 def list_notes(tenant_id: str, person_id: str, *, cursor: str | None, limit: int | None) -> LeadPage[LeadNoteOut]:
@@ -348,7 +345,7 @@ def list_notes(tenant_id: str, person_id: str, *, cursor: str | None, limit: int
 def reopen(caller: Caller, person_id: str) -> LeadOut:
     lead = _lead(caller.tenant_id, person_id)
     if lead.status != "completed":
-        raise Conflict(_both("El lead no está cerrado", "The lead is not closed"), code="lead_not_closed")
+        raise Conflict(both("El lead no está cerrado", "The lead is not closed"), code="lead_not_closed")
     lead.status, lead.updated_at = "in_progress", iso()
     store.place_in_queue(lead)
     event = build(caller.tenant_id, LEAD_STATUS_CHANGED, caller=caller, entity_type="lead", entity_id=lead.person_id,
@@ -374,7 +371,7 @@ def reassign(caller: Caller, person_id: str, user_id: str) -> LeadOut:
     lead = _lead(caller.tenant_id, person_id)
     member = find_member(caller.tenant_id, user_id)
     if member is None or member.status != "active":
-        raise Unprocessable(_both("Usuario desconocido", "Unknown user"), code="unknown_user",
+        raise Unprocessable(both("Usuario desconocido", "Unknown user"), code="unknown_user",
                             details=[{"field": "user_id", "error": "unknown_user"}])
     previous = lead.reserved_by_id
     lead.reserved_by_id, lead.reserved_by_name, lead.updated_at = user_id, member.name or member.email, iso()
@@ -389,5 +386,5 @@ def _state(lead: store.LeadItem, events: list[DomainEvent], **change: Any) -> No
     try:
         store.update_lead_state(lead, events, **change)
     except store.Busy:
-        raise Conflict(_both("El lead cambió; vuelve a intentarlo", "The lead changed; try again"),
+        raise Conflict(both("El lead cambió; vuelve a intentarlo", "The lead changed; try again"),
                        code="concurrent_update") from None

@@ -10,6 +10,7 @@ new one is sent.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from skailan.leads import store
@@ -25,12 +26,8 @@ from skailan.leads.models import (
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Unprocessable
+from skailan.platform.i18n import both
 from skailan.platform.settings import get_settings
-
-
-def _both(es: str, en: str) -> str:
-    return f"{es} / {en}"
-
 
 DEFAULTS: dict[str, Any] = {"list_ids": [], "display_fields": ["tags", "lists"],
                             "reserve_roles": list(DEFAULT_RESERVE_ROLES),
@@ -96,21 +93,21 @@ def _validate(tenant_id: str, body: LeadSettingsIn) -> None:
     from skailan.platform.errors import NotFound
     from skailan.tenancy.roles import ensure_role_exists
 
+    # (field, its ids, the check, what the check raises for an unknown id, error code, Spanish, English)
+    references: list[tuple[str, list[str], Callable[[str, str], object], type[Exception], str, str, str]] = [
+        ("list_ids", body.list_ids, load_list, NotFound, "unknown_list", "Lista desconocida", "Unknown list"),
+        ("reserve_roles", body.reserve_roles, ensure_role_exists, Unprocessable, "unknown_role", "Rol desconocido",
+         "Unknown role"),
+    ]
     errors: list[dict[str, Any]] = []
-    for index, list_id in enumerate(body.list_ids):
-        try:
-            load_list(tenant_id, list_id)
-        except NotFound:
-            errors.append({"field": f"list_ids.{index}", "error": "unknown_list",
-                           "message": _both("Lista desconocida", "Unknown list")})
-    for index, role in enumerate(body.reserve_roles):
-        try:
-            ensure_role_exists(tenant_id, role)
-        except Unprocessable:
-            errors.append({"field": f"reserve_roles.{index}", "error": "unknown_role",
-                           "message": _both("Rol desconocido", "Unknown role")})
+    for field, ids, check, missing, code, spanish, english in references:
+        for index, value in enumerate(ids):
+            try:
+                check(tenant_id, value)
+            except missing:
+                errors.append({"field": f"{field}.{index}", "error": code, "message": both(spanish, english)})
     if errors:
-        raise Unprocessable(_both("La configuración no es válida", "The settings are not valid"), details=errors)
+        raise Unprocessable(both("La configuración no es válida", "The settings are not valid"), details=errors)
 
 
 def put(caller: Caller, body: LeadSettingsIn) -> LeadSettingsOut:
@@ -149,6 +146,6 @@ def patch(caller: Caller, body: LeadSettingsPatchIn) -> LeadSettingsOut:
         validated = LeadSettingsIn.model_validate(merged)
     except ValidationError as err:
         details = [{"field": ".".join(str(p) for p in e["loc"]), "error": e["msg"]} for e in err.errors()]
-        raise Unprocessable(_both("La configuración no es válida", "The settings are not valid"),
+        raise Unprocessable(both("La configuración no es válida", "The settings are not valid"),
                             details=details) from err
     return put(caller, validated)

@@ -13,21 +13,18 @@ import csv
 import io
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from skailan.leads import store
 from skailan.leads.models import LeadReportGroup, LeadReportOut, LeadReportTotals
-from skailan.platform.clock import parse_iso, utcnow
+from skailan.platform.clock import parse_iso, utcnow, zone_or_utc
+from skailan.platform.csv_cells import safe_cell
 from skailan.platform.errors import Unprocessable
 from skailan.platform.events import DomainEvent
+from skailan.platform.i18n import both
 
 OUTCOMES = ("positive", "negative", "partial", "unclassified")
 MAX_DAYS = 366
 HOURS = [f"{h:02d}" for h in range(24)]
-
-
-def _both(es: str, en: str) -> str:
-    return f"{es} / {en}"
 
 
 def brand_zone(tenant_id: str) -> str:
@@ -37,11 +34,7 @@ def brand_zone(tenant_id: str) -> str:
 
 
 def local_moment(at: str, zone: str) -> datetime:
-    try:
-        tz = ZoneInfo(zone)
-    except (KeyError, ValueError):
-        tz = ZoneInfo("UTC")
-    return parse_iso(at).astimezone(tz)
+    return parse_iso(at).astimezone(zone_or_utc(zone))
 
 
 # ---------------------------------------------------------------- counting (the worker)
@@ -88,7 +81,7 @@ def _day(value: str | None, field: str, default: date) -> date:
     try:
         return date.fromisoformat(value[:10])
     except ValueError as err:
-        raise Unprocessable(_both("Fecha no válida (AAAA-MM-DD)", "Invalid date (YYYY-MM-DD)"), code="invalid_date",
+        raise Unprocessable(both("Fecha no válida (AAAA-MM-DD)", "Invalid date (YYYY-MM-DD)"), code="invalid_date",
                             details=[{"field": field, "error": "invalid_date"}]) from err
 
 
@@ -98,10 +91,10 @@ def date_range(tenant_id: str, date_from: str | None, date_to: str | None) -> tu
     end = _day(date_to, "to", today)
     start = _day(date_from, "from", end - timedelta(days=6))
     if start > end:
-        raise Unprocessable(_both("'from' es posterior a 'to'", "'from' is after 'to'"), code="invalid_range",
+        raise Unprocessable(both("'from' es posterior a 'to'", "'from' is after 'to'"), code="invalid_range",
                             details=[{"field": "from", "error": "after_to"}])
     if (end - start).days >= MAX_DAYS:
-        raise Unprocessable(_both(f"El rango supera {MAX_DAYS} días", f"The range exceeds {MAX_DAYS} days"),
+        raise Unprocessable(both(f"El rango supera {MAX_DAYS} días", f"The range exceeds {MAX_DAYS} days"),
                             code="invalid_range", details=[{"field": "from", "error": "range_too_long"}])
     return start.isoformat(), end.isoformat(), zone
 
@@ -153,7 +146,7 @@ def report_csv(out: LeadReportOut, group_by: str) -> str:
         writer.writerow(["operator_id", "operator", "calls", "unique_leads", "closed", *OUTCOMES,
                          *(f"h{h}" for h in HOURS)])
         for g in out.groups:
-            writer.writerow([g.key, _safe(g.label or ""), g.calls, g.unique_leads or 0, g.closed,
+            writer.writerow([g.key, safe_cell(g.label or ""), g.calls, g.unique_leads or 0, g.closed,
                              *(g.outcomes.get(o, 0) for o in OUTCOMES), *((g.by_hour or {}).get(h, 0) for h in HOURS)])
     else:
         writer.writerow([group_by, "calls"])
@@ -164,8 +157,3 @@ def report_csv(out: LeadReportOut, group_by: str) -> str:
     writer.writerow(["total_calls", out.totals.calls, "unique_leads", out.totals.unique_leads, "closed",
                      out.totals.closed])
     return buffer.getvalue()
-
-
-def _safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -31,14 +31,14 @@ from skailan.leads.models import (
     NoteTemplatePatchIn,
     Outcome,
 )
+from skailan.platform.api import CappedCursor as Cursor
+from skailan.platform.api import Limit
 from skailan.platform.auth import current_caller
 from skailan.tenancy.access import requires
 
 VIEW, EDIT, MANAGE = "leads:view", "leads:edit", "leads:manage"
 TAGS = ["lead-flow"]
 
-Cursor = Annotated[str | None, Query(max_length=2000, description="Opaque cursor from the previous page's next_cursor.")]
-Limit = Annotated[int | None, Query(ge=1, le=100)]
 Ref = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD, a day in the brand's time zone")]
 GroupBy = Annotated[Literal["operator", "hour", "outcome"], Query()]

@@ -563,21 +563,7 @@ def apply_counters(tenant_id: str, event_id: str, counts: list[tuple[str, str, i
     """ADD each (day, metric, delta, label) once per event id; False when the event was counted."""
     applied = MarkerItem(f"T#{tenant_id}#REPORTEVT#{event_id}", "EVT", tenant_id=tenant_id,
                          ttl=utcnow() + APPLIED_TTL)
-    try:
-        with transaction() as tx:
-            tx.save(applied, condition=MarkerItem.pk.does_not_exist())
-            for day, metric, delta, label in counts:
-                actions: list[Action] = [CounterItem.value.add(delta), CounterItem.tenant_id.set(tenant_id),
-                           CounterItem.day.set(day), CounterItem.metric.set(metric),
-                           CounterItem.kind.set(CounterItem)]
-                if label:
-                    actions.append(CounterItem.label.set(label))
-                tx.update(CounterItem(report_pk(tenant_id), f"D#{day}#{metric}"), actions=actions)
-    except TransactWriteError as err:
-        if condition_failed(err, 0):
-            return False
-        raise
-    return True
+    return _count_once(tenant_id, applied, counts)
 
 
 def mark_unique(tenant_id: str, day: str, person_id: str, counts: list[tuple[str, int, str | None]], *,
@@ -586,13 +572,19 @@ def mark_unique(tenant_id: str, day: str, person_id: str, counts: list[tuple[str
     the unique counters, once."""
     sk = f"V#{day}#{operator_id}#{person_id}" if operator_id else f"U#{day}#{person_id}"
     marker = MarkerItem(report_pk(tenant_id), sk, tenant_id=tenant_id)
+    return _count_once(tenant_id, marker, [(day, metric, delta, label) for metric, delta, label in counts])
+
+
+def _count_once(tenant_id: str, marker: MarkerItem, counts: list[tuple[str, str, int, str | None]]) -> bool:
+    """The marker (put only if absent) and each (day, metric, delta, label) ADD in one
+    transaction; False when the marker was there, so nothing is counted twice."""
     try:
         with transaction() as tx:
             tx.save(marker, condition=MarkerItem.pk.does_not_exist())
-            for metric, delta, label in counts:
+            for day, metric, delta, label in counts:
                 actions: list[Action] = [CounterItem.value.add(delta), CounterItem.tenant_id.set(tenant_id),
-                           CounterItem.day.set(day), CounterItem.metric.set(metric),
-                           CounterItem.kind.set(CounterItem)]
+                                         CounterItem.day.set(day), CounterItem.metric.set(metric),
+                                         CounterItem.kind.set(CounterItem)]
                 if label:
                     actions.append(CounterItem.label.set(label))
                 tx.update(CounterItem(report_pk(tenant_id), f"D#{day}#{metric}"), actions=actions)

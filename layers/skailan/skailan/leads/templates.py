@@ -9,6 +9,7 @@ from skailan.leads.models import LeadPage, NoteTemplateIn, NoteTemplateOut, Note
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound
+from skailan.platform.i18n import both
 from skailan.platform.ids import is_valid_id, new_id
 
 # Spanish defaults every brand starts with (seeded by `seed_defaults`; stable ids so a re-run is a no-op).
@@ -24,12 +25,8 @@ DEFAULTS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
 )
 
 
-def _both(es: str, en: str) -> str:
-    return f"{es} / {en}"
-
-
 def not_found() -> NotFound:
-    return NotFound(_both("Nota predefinida no encontrada", "Note template not found"), code="template_not_found")
+    return NotFound(both("Nota predefinida no encontrada", "Note template not found"), code="template_not_found")
 
 
 def _clean_tags(tags: list[str]) -> list[str]:
@@ -65,7 +62,7 @@ def create_template(caller: Caller, body: NoteTemplateIn, *, template_id: str | 
     event = build(tenant_id, "note_template.created", caller=caller, entity_type="note_template",
                   entity_id=item.template_id, data={"title": item.title, "tags": item.tags})
     if not store.save_template(item, new=True, events=[event]):
-        raise Conflict(_both("La nota predefinida ya existe", "The note template already exists"),
+        raise Conflict(both("La nota predefinida ya existe", "The note template already exists"),
                        code="template_exists")
     return to_out(item)
 

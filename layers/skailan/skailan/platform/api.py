@@ -15,7 +15,7 @@ import base64
 import binascii
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -24,9 +24,11 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from skailan.platform.errors import SkailanError
+from skailan.platform.ids import ID_MAX_LENGTH, ID_PATTERN
 from skailan.platform.observability import logger
 
 # Routes reachable with an API key are mounted under /ext (see template.yaml); the resolver
@@ -45,6 +47,14 @@ EMBEDDABLE_HEADERS = {
 SECURITY_HEADERS = {**EMBEDDABLE_HEADERS, "Content-Security-Policy": "frame-ancestors 'none'",
                     "X-Frame-Options": "DENY"}
 HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+# The route parameters every list and item route declares, one definition for all routers.
+_CURSOR_DESCRIPTION = "Opaque cursor from the previous page's next_cursor."
+Cursor = Annotated[str | None, Query(description=_CURSOR_DESCRIPTION)]
+# The routers of the later contexts (campaigns, automations, lead flow, sales) also cap its length.
+CappedCursor = Annotated[str | None, Query(max_length=2000, description=_CURSOR_DESCRIPTION)]
+Limit = Annotated[int | None, Query(ge=1, le=100)]
+PathId = Annotated[str, Path(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
 
 
 def error_response(status: int, code: str, message: str, details: Any = None) -> Response:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _offset_lock = threading.Lock()
 _offset = timedelta(0)
@@ -56,6 +57,14 @@ def iso(dt: datetime | None = None) -> str:
 
 def parse_iso(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def zone_or_utc(name: str | None) -> ZoneInfo:
+    """A brand's time zone; UTC when it is missing or not a zone this runtime knows."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def epoch_ms(dt: datetime | None = None) -> int:

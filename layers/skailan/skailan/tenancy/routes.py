@@ -7,6 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from skailan.platform.api import Cursor, Limit
 from skailan.platform.auth import current_caller
 from skailan.tenancy import api_keys, audit, brands, channel_accounts, close_reasons, members, roles
 from skailan.tenancy.access import requires
@@ -31,9 +32,6 @@ from skailan.tenancy.models import (
     UpdateUserIn,
     UserOut,
 )
-
-Cursor = Annotated[str | None, Query(description="Opaque cursor from the previous page's next_cursor.")]
-Limit = Annotated[int | None, Query(ge=1, le=100)]
 
 # ---------------------------------------------------------------- brand
 brand_router = Router()

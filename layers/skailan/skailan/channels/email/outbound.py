@@ -18,7 +18,7 @@ from email.utils import format_datetime, make_msgid
 
 from skailan.channels.email.html_text import html_to_text
 from skailan.channels.models import OutboundMedia, OutboundMessage, SendResult
-from skailan.channels.sending import ChannelSender, SendLimits, local_failure
+from skailan.channels.sending import TEXT_AND_MEDIA, ChannelSender, SendLimits, local_failure
 from skailan.platform.clock import utcnow
 
 
@@ -112,12 +112,7 @@ class EmailSender(ChannelSender):
 
     provider = "local"
     channel = "email"
-    limits = SendLimits(
-        max_text=200_000,
-        max_attachments=10,
-        types=frozenset({"text", "image", "video", "audio", "document"}),
-        captioned=frozenset(),
-    )
+    limits = SendLimits(max_text=200_000, max_attachments=10, types=TEXT_AND_MEDIA, captioned=frozenset())
 
     def __init__(
         self,

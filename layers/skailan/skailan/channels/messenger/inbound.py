@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from skailan.channels.errors import PayloadError
-from skailan.channels.events import unsupported
+from skailan.channels.events import location, reply_content, unsupported
 from skailan.channels.models import (
     Channel,
     InboundEcho,
@@ -24,8 +24,6 @@ from skailan.channels.models import (
     InboundMedia,
     InboundMessage,
     InboundStatus,
-    InteractiveReply,
-    Location,
     Reaction,
     Sender,
 )
@@ -148,9 +146,7 @@ def _message_parts(event: _Event, message: Node, mid: str) -> list[InboundMessag
                     InboundMessage,
                     **common,
                     provider_message_id=mid,
-                    type="interactive",
-                    text=text,
-                    interactive=InteractiveReply(id=quick_reply, title=text),
+                    **reply_content("interactive", quick_reply, text),
                 )
             ]
         return [
@@ -184,18 +180,8 @@ def _attachment(
             media=InboundMedia(url=url, provider_media_id=payload.string("sticker_id")),
         )
     if kind == "location":
-        coordinates = payload.child("coordinates")
-        latitude, longitude = coordinates.number("lat"), coordinates.number("long")
-        if latitude is None or longitude is None:
-            raise coordinates.fail("location needs lat and long")
-        location = build(
-            coordinates.path,
-            Location,
-            latitude=latitude,
-            longitude=longitude,
-            name=attachment.string("title"),
-        )
-        return build(attachment.path, InboundMessage, **fields, type="location", location=location)
+        place = location(payload.child("coordinates"), "lat", "long", name=attachment.string("title"))
+        return build(attachment.path, InboundMessage, **fields, type="location", location=place)
     if kind == "fallback":
         # A shared link: keep it readable as text.
         link_text = "\n".join(part for part in (text, attachment.string("title"), url) if part)
@@ -257,7 +243,6 @@ def _reaction(event: _Event, reaction: Node) -> InboundMessage:
 def _postback(event: _Event, postback: Node) -> InboundMessage:
     if event.sender_id is None:
         return _unsupported(event, postback)
-    title = postback.string("title")
     return build(
         postback.path,
         InboundMessage,
@@ -267,9 +252,7 @@ def _postback(event: _Event, postback: Node) -> InboundMessage:
         sender=Sender(external_id=event.sender_id),
         recipient_id=event.recipient_id,
         timestamp=event.timestamp,
-        type="interactive",
-        text=title,
-        interactive=InteractiveReply(id=postback.string("payload"), title=title),
+        **reply_content("interactive", postback.string("payload"), postback.string("title")),
     )
 
 

@@ -14,13 +14,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from skailan.channels.events import unsupported
+from skailan.channels.events import location, reply_content, unsupported
 from skailan.channels.models import (
     InboundEvent,
     InboundMedia,
     InboundMessage,
-    InteractiveReply,
-    Location,
     Reaction,
     Sender,
     SharedContact,
@@ -97,12 +95,24 @@ def _chat_as_sender(chat: Node) -> Sender:
 # --------------------------------------------------------------------------- messages
 
 
-def _message(node: Node, update_id: str, *, edited: bool) -> InboundMessage:
+def _located(node: Node) -> tuple[Node, str, int]:
+    """The chat, its id and the message id every message or reaction update names."""
     chat = node.child("chat")
-    chat_id = chat.req_string("id")
     message_id = node.integer("message_id")
     if message_id is None:
         raise node.fail("missing", "message_id")
+    return chat, chat.req_string("id"), message_id
+
+
+def _sender(node: Node, user: str, actor: str, chat: Node) -> Sender:
+    """The user who acted, else the chat that acted for them (channels, anonymous admins)."""
+    if node.has(user):
+        return _user(node.child(user))
+    return _chat_as_sender(node.child(actor) if node.has(actor) else chat)
+
+
+def _message(node: Node, update_id: str, *, edited: bool) -> InboundMessage:
+    chat, chat_id, message_id = _located(node)
     reply_to = node.child("reply_to_message")
     reply_to_id = reply_to.integer("message_id") if reply_to.present else None
     common: dict[str, Any] = {
@@ -110,9 +120,7 @@ def _message(node: Node, update_id: str, *, edited: bool) -> InboundMessage:
         "provider_message_id": message_ref(chat_id, message_id),
         "provider_event_id": update_id,
         "conversation_ref": chat_id,
-        "sender": _user(node.child("from"))
-        if node.has("from")
-        else _chat_as_sender(node.child("sender_chat") if node.has("sender_chat") else chat),
+        "sender": _sender(node, "from", "sender_chat", chat),
         "timestamp": node.time("edit_date") if edited and node.has("edit_date") else node.time("date"),
         "reply_to_provider_id": message_ref(chat_id, reply_to_id) if reply_to_id is not None else None,
         "edited": edited,
@@ -156,10 +164,10 @@ def _content(node: Node) -> dict[str, Any] | None:
         venue = node.child("venue")
         return {
             "type": "location",
-            "location": _location(venue.child("location"), venue.string("title"), venue.string("address")),
+            "location": location(venue.child("location"), name=venue.string("title"), address=venue.string("address")),
         }
     if node.has("location"):
-        return {"type": "location", "location": _location(node.child("location"), None, None)}
+        return {"type": "location", "location": location(node.child("location"))}
     if node.has("contact"):
         contact = node.child("contact")
         name = " ".join(part for part in (contact.string("first_name"), contact.string("last_name")) if part)
@@ -200,13 +208,6 @@ def _media(file: Node, caption: str | None, *, mime_type: str | None = None) -> 
     )
 
 
-def _location(node: Node, name: str | None, address: str | None) -> Location:
-    latitude, longitude = node.number("latitude"), node.number("longitude")
-    if latitude is None or longitude is None:
-        raise node.fail("location needs latitude and longitude")
-    return build(node.path, Location, latitude=latitude, longitude=longitude, name=name, address=address)
-
-
 # --------------------------------------------------------------------------- buttons, reactions
 
 
@@ -227,9 +228,7 @@ def _callback_query(query: Node, update_id: str, received_at: datetime) -> Inbou
         sender=sender,
         # A callback query carries no time of its own.
         timestamp=received_at,
-        type="interactive",
-        text=label,
-        interactive=InteractiveReply(id=data, title=label),
+        **reply_content("interactive", data, label),
         reply_to_provider_id=message_ref(chat_id, message_id) if chat_id and message_id is not None else None,
         raw=raw_dict(query),
     )
@@ -248,18 +247,10 @@ def _button_text(message: Node, data: str | None) -> str | None:
 
 
 def _reaction(node: Node, update_id: str) -> InboundMessage:
-    chat = node.child("chat")
-    chat_id = chat.req_string("id")
-    message_id = node.integer("message_id")
-    if message_id is None:
-        raise node.fail("missing", "message_id")
+    chat, chat_id, message_id = _located(node)
     new = node.items("new_reaction")
     # ReactionTypeEmoji carries `emoji`; custom and paid reactions are named by their type.
     emoji = (new[-1].string("emoji") or new[-1].string("type")) if new else None
-    if node.has("user"):
-        sender = _user(node.child("user"))
-    else:
-        sender = _chat_as_sender(node.child("actor_chat") if node.has("actor_chat") else chat)
     return build(
         node.path,
         InboundMessage,
@@ -267,7 +258,7 @@ def _reaction(node: Node, update_id: str) -> InboundMessage:
         provider_message_id=f"reaction:{update_id}",
         provider_event_id=update_id,
         conversation_ref=chat_id,
-        sender=sender,
+        sender=_sender(node, "user", "actor_chat", chat),
         timestamp=node.time("date"),
         type="reaction",
         reaction=Reaction(emoji=emoji, message_id=message_ref(chat_id, message_id)),

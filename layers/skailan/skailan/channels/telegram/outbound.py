@@ -6,14 +6,15 @@ message_id becomes "<chat_id>:<message_id>", the same id the parser gives inboun
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Unpack
 
 import httpx
 
 from skailan.channels.errors import SendFailure
 from skailan.channels.models import OutboundMessage
 from skailan.channels.sending import (
-    DEFAULT_TIMEOUT,
+    TEXT_AND_MEDIA,
+    HttpOptions,
     HttpSender,
     MediaPart,
     Part,
@@ -37,26 +38,19 @@ _METHODS = {
 class TelegramSender(HttpSender):
     provider = "telegram"
     channel = "telegram"
+    default_base_url = DEFAULT_TELEGRAM_URL
     limits = SendLimits(
         max_text=4096,
         max_caption=1024,
         max_attachments=10,
-        types=frozenset({"text", "image", "video", "audio", "document"}),
+        types=TEXT_AND_MEDIA,
         captioned=frozenset({"image", "video", "audio", "document"}),
     )
 
-    def __init__(
-        self,
-        client: httpx.Client,
-        *,
-        bot_token: str,
-        base_url: str = DEFAULT_TELEGRAM_URL,
-        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
-        allow_http_media: bool = False,
-    ) -> None:
-        super().__init__(client, timeout=timeout, allow_http_media=allow_http_media)
+    def __init__(self, client: httpx.Client, *, bot_token: str, **options: Unpack[HttpOptions]) -> None:
+        super().__init__(client, **options)
         # The token is part of the path: keep httpx's INFO request log off in production.
-        self.base = f"{base_url.rstrip('/')}/bot{bot_token}"
+        self.base = f"{self.base_url}/bot{bot_token}"
 
     def _send_part(self, message: OutboundMessage, part: Part, *, reply_to: str | None) -> str:
         body: dict[str, Any] = {"chat_id": message.to}

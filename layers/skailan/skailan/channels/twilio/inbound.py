@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from skailan.channels.events import media_type_for_mime
+from skailan.channels.events import location, media_type_for_mime, reply_content
 from skailan.channels.models import (
     DeliveryStatus,
     ErrorDetail,
@@ -19,8 +19,6 @@ from skailan.channels.models import (
     InboundMedia,
     InboundMessage,
     InboundStatus,
-    InteractiveReply,
-    Location,
     Sender,
 )
 from skailan.channels.payload import Node, build
@@ -95,24 +93,11 @@ def _messages(node: Node, form: dict[str, str], received_at: datetime) -> list[I
 
 def _text_content(node: Node, body: str | None) -> dict[str, Any]:
     # WhatsApp through Twilio adds locations and quick-reply buttons to the same webhook.
-    latitude, longitude = node.number("Latitude"), node.number("Longitude")
-    if latitude is not None and longitude is not None:
-        location = build(
-            node.path,
-            Location,
-            latitude=latitude,
-            longitude=longitude,
-            name=node.string("Label"),
-            address=node.string("Address"),
-        )
-        return {"type": "location", "location": location}
+    if node.number("Latitude") is not None and node.number("Longitude") is not None:
+        place = location(node, "Latitude", "Longitude", name=node.string("Label"), address=node.string("Address"))
+        return {"type": "location", "location": place}
     if node.has("ButtonPayload") or node.has("ButtonText"):
-        title = node.string("ButtonText") or body
-        return {
-            "type": "button",
-            "text": title,
-            "interactive": InteractiveReply(id=node.string("ButtonPayload"), title=title),
-        }
+        return reply_content("button", node.string("ButtonPayload"), node.string("ButtonText") or body)
     return {"type": "text", "text": body or ""}
 
 

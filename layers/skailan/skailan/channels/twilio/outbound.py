@@ -7,17 +7,21 @@ The whole message is one request: MMS carries the body and up to 10 media togeth
 
 from __future__ import annotations
 
+from typing import Unpack
+
 import httpx
 
 from skailan.channels.errors import SendFailure
 from skailan.channels.models import OutboundMessage, SendResult
 from skailan.channels.sending import (
-    DEFAULT_TIMEOUT,
+    TEXT_AND_MEDIA,
+    HttpOptions,
     HttpSender,
     SendLimits,
     classify,
     json_body,
     local_failure,
+    provider_id,
 )
 
 DEFAULT_TWILIO_URL = "https://api.twilio.com"
@@ -26,12 +30,9 @@ DEFAULT_TWILIO_URL = "https://api.twilio.com"
 class TwilioSender(HttpSender):
     provider = "twilio"
     channel = "sms"
-    limits = SendLimits(
-        max_text=1600,
-        max_attachments=10,
-        types=frozenset({"text", "image", "video", "audio", "document"}),
-        captioned=frozenset(),  # Body travels beside the media, not as a caption
-    )
+    default_base_url = DEFAULT_TWILIO_URL
+    # Body travels beside the media, not as a caption.
+    limits = SendLimits(max_text=1600, max_attachments=10, types=TEXT_AND_MEDIA, captioned=frozenset())
 
     def __init__(
         self,
@@ -43,12 +44,10 @@ class TwilioSender(HttpSender):
         messaging_service_sid: str | None = None,
         status_callback: str | None = None,
         api_key_sid: str | None = None,
-        base_url: str = DEFAULT_TWILIO_URL,
-        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
-        allow_http_media: bool = False,
+        **options: Unpack[HttpOptions],
     ) -> None:
-        super().__init__(client, timeout=timeout, allow_http_media=allow_http_media)
-        self.url = f"{base_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
+        super().__init__(client, **options)
+        self.url = f"{self.base_url}/2010-04-01/Accounts/{account_sid}/Messages.json"
         self.auth = (api_key_sid or account_sid, auth_token)
         self.from_number = from_number
         self.messaging_service_sid = messaging_service_sid
@@ -69,9 +68,7 @@ class TwilioSender(HttpSender):
             form.append(("StatusCallback", self.status_callback))
         response = self._request("POST", self.url, data=_multi(form), auth=self.auth)
         body = json_body(response)
-        sid = body.get("sid")
-        if not isinstance(sid, str) or not sid:
-            raise local_failure("invalid_response", response.text[:200])
+        sid = provider_id(body.get("sid"), response)
         status = body.get("status")
         return SendResult(provider_message_id=sid, status=status if isinstance(status, str) else "queued")
 

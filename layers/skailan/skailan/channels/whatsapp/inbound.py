@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from skailan.channels.errors import PayloadError
-from skailan.channels.events import error_detail, unsupported
+from skailan.channels.events import error_detail, location, reply_content, unsupported
 from skailan.channels.models import (
     DeliveryStatus,
     InboundEvent,
@@ -23,8 +23,6 @@ from skailan.channels.models import (
     InboundMessage,
     InboundProviderError,
     InboundStatus,
-    InteractiveReply,
-    Location,
     Reaction,
     Sender,
     SharedContact,
@@ -49,6 +47,11 @@ class _Account:
     phone_number_id: str | None
     names: Mapping[str, str]  # wa_id → profile name, from value.contacts[]
     received_at: datetime
+
+    def common(self, node: Node) -> dict[str, Any]:
+        """What every event built from `node` carries: the channel, the routing ids and the raw part."""
+        return {"channel": "whatsapp", "account_ref": self.phone_number_id, "waba_id": self.waba_id,
+                "raw": raw_dict(node)}
 
 
 def parse(
@@ -113,9 +116,7 @@ def _profile_names(value: Node) -> dict[str, str]:
 def _message(node: Node, account: _Account) -> InboundMessage:
     sender_id = node.string("from") or node.req_string("from_user_id")
     common: dict[str, Any] = {
-        "channel": "whatsapp",
-        "account_ref": account.phone_number_id,
-        "waba_id": account.waba_id,
+        **account.common(node),
         "provider_message_id": node.req_string("id"),
         "sender": Sender(
             external_id=sender_id, display_name=account.names.get(sender_id), phone=node.string("from")
@@ -124,7 +125,6 @@ def _message(node: Node, account: _Account) -> InboundMessage:
         "timestamp": node.time("timestamp"),
         "reply_to_provider_id": node.child("context").string("id"),
         "errors": [error_detail(error) for error in node.items("errors")],
-        "raw": raw_dict(node),
     }
     kind = node.string("type") or "unknown"
     content = _content(node, kind)
@@ -156,19 +156,15 @@ def _content(node: Node, kind: str) -> dict[str, Any] | None:
             ),
         }
     if kind == "location":
-        return {"type": "location", "location": _location(node.child("location"))}
+        place = node.child("location")
+        return {"type": "location", "location": location(place, name=place.string("name"), address=place.string("address"))}
     if kind == "contacts":
         return {"type": "contacts", "contacts": [_shared_contact(card) for card in node.items("contacts")]}
     if kind == "interactive":
         return _interactive(node.child("interactive"))
     if kind == "button":
         button = node.child("button")
-        text = button.string("text")
-        return {
-            "type": "button",
-            "text": text,
-            "interactive": InteractiveReply(id=button.string("payload"), title=text),
-        }
+        return reply_content("button", button.string("payload"), button.string("text"))
     if kind == "reaction":
         reaction = node.child("reaction")
         return {
@@ -185,35 +181,11 @@ def _interactive(interactive: Node) -> dict[str, Any] | None:
     reply_type = interactive.string("type")
     if reply_type in {"button_reply", "list_reply"}:
         reply = interactive.child(reply_type)
-        title = reply.string("title")
-        return {
-            "type": "interactive",
-            "text": title,
-            "interactive": InteractiveReply(id=reply.string("id"), title=title),
-        }
+        return reply_content("interactive", reply.string("id"), reply.string("title"))
     if reply_type == "nfm_reply":  # a WhatsApp Flow's answer; its JSON stays in raw
         reply = interactive.child("nfm_reply")
-        body = reply.string("body")
-        return {
-            "type": "interactive",
-            "text": body,
-            "interactive": InteractiveReply(id=reply.string("name"), title=body),
-        }
+        return reply_content("interactive", reply.string("name"), reply.string("body"))
     return None
-
-
-def _location(node: Node) -> Location:
-    latitude, longitude = node.number("latitude"), node.number("longitude")
-    if latitude is None or longitude is None:
-        raise node.fail("location needs latitude and longitude")
-    return build(
-        node.path,
-        Location,
-        latitude=latitude,
-        longitude=longitude,
-        name=node.string("name"),
-        address=node.string("address"),
-    )
 
 
 def _shared_contact(card: Node) -> SharedContact:
@@ -241,16 +213,13 @@ def _status(node: Node, account: _Account) -> InboundStatus:
     return build(
         node.path,
         InboundStatus,
-        channel="whatsapp",
-        account_ref=account.phone_number_id,
-        waba_id=account.waba_id,
+        **account.common(node),
         provider_message_id=node.req_string("id"),
         status=_STATUSES.get(provider_status, "other"),
         provider_status=provider_status,
         timestamp=node.time("timestamp"),
         recipient_id=node.string("recipient_id"),
         error=error_detail(errors[0]) if errors else None,
-        raw=raw_dict(node),
     )
 
 
@@ -258,10 +227,7 @@ def _provider_error(node: Node, account: _Account) -> InboundProviderError:
     return build(
         node.path,
         InboundProviderError,
-        channel="whatsapp",
-        account_ref=account.phone_number_id,
-        waba_id=account.waba_id,
+        **account.common(node),
         timestamp=account.received_at,
         error=error_detail(node),
-        raw=raw_dict(node),
     )

@@ -6,27 +6,24 @@ with `context.message_id`. The response's messages[0].id is the wamid statuses w
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Unpack
 
 import httpx
 
-from skailan.channels.errors import SendFailure
-from skailan.channels.meta.graph import DEFAULT_GRAPH_URL, bearer, graph_failure
+from skailan.channels.meta.graph import GraphSender
 from skailan.channels.models import OutboundMessage, OutboundTemplate
 from skailan.channels.sending import (
-    DEFAULT_TIMEOUT,
-    HttpSender,
+    HttpOptions,
     MediaPart,
     Part,
     SendLimits,
     TemplatePart,
     TextPart,
-    json_body,
-    local_failure,
+    provider_id,
 )
 
 
-class WhatsAppSender(HttpSender):
+class WhatsAppSender(GraphSender):
     provider = "whatsapp"
     channel = "whatsapp"
     limits = SendLimits(
@@ -38,18 +35,9 @@ class WhatsAppSender(HttpSender):
     )
 
     def __init__(
-        self,
-        client: httpx.Client,
-        *,
-        phone_number_id: str,
-        access_token: str,
-        base_url: str = DEFAULT_GRAPH_URL,
-        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
-        allow_http_media: bool = False,
+        self, client: httpx.Client, *, phone_number_id: str, access_token: str, **options: Unpack[HttpOptions]
     ) -> None:
-        super().__init__(client, timeout=timeout, allow_http_media=allow_http_media)
-        self.url = f"{base_url.rstrip('/')}/{phone_number_id}/messages"
-        self.access_token = access_token
+        super().__init__(client, node_id=phone_number_id, access_token=access_token, **options)
 
     def _send_part(self, message: OutboundMessage, part: Part, *, reply_to: str | None) -> str:
         body: dict[str, Any] = {
@@ -60,19 +48,14 @@ class WhatsAppSender(HttpSender):
         body |= _content(part, preview_url=message.preview_url)
         if reply_to:
             body["context"] = {"message_id": reply_to}
-        response = self._request("POST", self.url, json=body, headers=bearer(self.access_token))
-        messages = json_body(response).get("messages")
+        answer, response = self._post(body)
+        messages = answer.get("messages")
         wamid = (
             messages[0].get("id")
             if isinstance(messages, list) and messages and isinstance(messages[0], dict)
             else None
         )
-        if not isinstance(wamid, str) or not wamid:
-            raise local_failure("invalid_response", response.text[:200])
-        return wamid
-
-    def _failure(self, response: httpx.Response) -> SendFailure:
-        return graph_failure(response, provider="whatsapp")
+        return provider_id(wamid, response)
 
 
 def _content(part: Part, *, preview_url: bool) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from skailan.conversations.inbox.action_models import (
     ActionOut,
@@ -26,13 +26,11 @@ from skailan.conversations.inbox.action_models import (
     TakeIn,
     TransferIn,
 )
+from skailan.platform.api import Cursor, Limit
+from skailan.platform.api import PathId as Id
 from skailan.platform.auth import current_caller
-from skailan.platform.ids import ID_MAX_LENGTH, ID_PATTERN
 from skailan.tenancy.access import requires
 
-Cursor = Annotated[str | None, Query(description="Opaque cursor from the previous page's next_cursor.")]
-Limit = Annotated[int | None, Query(ge=1, le=100)]
-Id = Annotated[str, Path(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
 EDIT = [requires("conversations:edit")]
 MANAGE = [requires("conversations:manage")]
 TAGS = ["inbox"]

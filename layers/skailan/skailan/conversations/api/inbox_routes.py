@@ -37,13 +37,11 @@ from skailan.conversations.inbox.models import (
     WhatsAppTemplateSyncOut,
     WhatsAppTemplateUpdateIn,
 )
+from skailan.platform.api import Cursor, Limit
+from skailan.platform.api import PathId as Id
 from skailan.platform.auth import current_caller
-from skailan.platform.ids import ID_MAX_LENGTH, ID_PATTERN
 from skailan.tenancy.access import authenticated, requires
 
-Cursor = Annotated[str | None, Query(description="Opaque cursor from the previous page's next_cursor.")]
-Limit = Annotated[int | None, Query(ge=1, le=100)]
-Id = Annotated[str, Path(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
 TemplateId = Annotated[str, Path(min_length=5, max_length=700, pattern=r"^[A-Za-z0-9_.-]+$")]
 EDIT = [requires("conversations:edit")]
 MANAGE = [requires("conversations:manage")]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from skailan.conversations.inbox.mail_folders import FilingOut, FolderIn, LabelsIn
 from skailan.conversations.inbox.mail_models import (
@@ -24,13 +24,11 @@ from skailan.conversations.inbox.mail_models import (
 )
 from skailan.conversations.inbox.models import Page
 from skailan.conversations.query.facade import InboxConversationOut
+from skailan.platform.api import Cursor, Limit
+from skailan.platform.api import PathId as Id
 from skailan.platform.auth import current_caller
-from skailan.platform.ids import ID_MAX_LENGTH, ID_PATTERN
 from skailan.tenancy.access import requires
 
-Id = Annotated[str, Path(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)]
-Cursor = Annotated[str | None, Query(description="Opaque cursor from the previous page's next_cursor.")]
-Limit = Annotated[int | None, Query(ge=1, le=100)]
 VIEW = [requires("conversations:view")]
 EDIT = [requires("conversations:edit")]
 MANAGE = [requires("conversations:manage")]

@@ -20,6 +20,7 @@ from skailan.conversations.models import (
 )
 from skailan.conversations.query import facade as inbox
 from skailan.conversations.query.facade import InboxConversationOut, StartedConversationOut
+from skailan.platform.api import Cursor, Limit
 from skailan.platform.auth import current_caller
 from skailan.platform.lazy import lazy_module
 from skailan.tenancy.access import requires
@@ -29,8 +30,6 @@ outbound = lazy_module("skailan.conversations.outbound")
 queries = lazy_module("skailan.conversations.query.messages")
 start = lazy_module("skailan.conversations.start")
 
-Cursor = Annotated[str | None, Query(description="Opaque cursor from the previous page's next_cursor.")]
-Limit = Annotated[int | None, Query(ge=1, le=100)]
 ConversationPath = Annotated[ConversationId, Path()]
 
 router = Router()

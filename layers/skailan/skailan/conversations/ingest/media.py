@@ -16,6 +16,7 @@ from typing import Any
 
 from skailan.channels.models import InboundMessage
 from skailan.conversations.accounts import Account, credentials
+from skailan.conversations.sending import http_client
 from skailan.platform.errors import Retryable
 from skailan.platform.observability import logger
 from skailan.platform.settings import get_settings
@@ -23,18 +24,6 @@ from skailan.platform.settings import get_settings
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 # Twilio serves media from its API host and redirects to its S3 CDN.
 _TWILIO_CDN = ("media.twiliocdn.com", "s3-external-1.amazonaws.com")
-
-_client: Any = None
-
-
-def _http() -> Any:
-    global _client
-    if _client is None:
-        import httpx
-
-        _client = httpx.Client()
-    return _client
-
 
 @dataclass(frozen=True, slots=True)
 class Stored:
@@ -70,7 +59,7 @@ def _fetch(channel: str, url: str, headers: dict[str, str] | None = None, *, ext
     policy = FetchPolicy.for_provider(channel,  # type: ignore[arg-type]
                                       extra_hosts=extra_hosts,
                                       local_hosts=get_settings().provider_local_hosts)
-    return fetch_media(_http(), url, policy=policy, headers=headers)
+    return fetch_media(http_client(), url, policy=policy, headers=headers)
 
 
 def _json(fetched: Any) -> dict[str, Any]:

@@ -288,12 +288,8 @@ def _message(account: accounts.Account, envelope: IngestEnvelope, message: Inbou
             events = _message_events(account, conversation_id, message_id, message, person.person_id, None,
                                      direction)
             answer = parse_answer(message.text, read.rating_kind) or 0
-            if read.rating_kind == "nps":
-                events.append(_nps_event(account, read, message_id, message, person.person_id, score=answer,
-                                         answered_at=summary.at))
-            else:
-                events.append(_rated_event(account, read, message_id, message, person.person_id, rating=answer,
-                                           rated_at=summary.at))
+            events.append(_rating_event(account, read, message_id, message, person.person_id, answer=answer,
+                                        at=summary.at))
             return events
         return _message_events(account, conversation_id, message_id, message, person.person_id, opened, direction)
 
@@ -409,27 +405,20 @@ def _outbox_table() -> str:
     return get_settings().conversations_table
 
 
-def _nps_event(account: accounts.Account, conversation: Any, message_id: str, message: InboundMessage,
-               person_id: str, *, score: int, answered_at: str) -> DomainEvent:
-    """The customer answered the NPS question of a closed conversation (analytics counts it)."""
-    return ev.build(account.tenant_id, ev.CONVERSATION_NPS_ANSWERED, key=f"{conversation.conversation_id}:{message_id}",
+def _rating_event(account: accounts.Account, conversation: Any, message_id: str, message: InboundMessage,
+                  person_id: str, *, answer: int, at: str) -> DomainEvent:
+    """The customer answered the closed conversation's rating question: NPS (`score`,
+    `answered_at`) or CSAT (`rating`, `rated_at`); who is rated is what the question recorded.
+    Analytics counts it."""
+    nps = conversation.rating_kind == "nps"
+    type_, value, when = ((ev.CONVERSATION_NPS_ANSWERED, "score", "answered_at") if nps
+                          else (ev.CONVERSATION_RATED, "rating", "rated_at"))
+    return ev.build(account.tenant_id, type_, key=f"{conversation.conversation_id}:{message_id}",
                     entity_type="conversation", entity_id=conversation.conversation_id,
-                    actor=Actor(kind="customer", id=person_id), occurred_at=answered_at,
+                    actor=Actor(kind="customer", id=person_id), occurred_at=at,
                     data={"conversation_id": conversation.conversation_id, "channel": message.channel,
                           "account_id": account.account_id, "person_id": person_id, "message_id": message_id,
-                          "score": score, "answered_at": answered_at, "agent": conversation.rating_agent,
-                          "team": conversation.rating_team, "closed_at": conversation.closed_at})
-
-
-def _rated_event(account: accounts.Account, conversation: Any, message_id: str, message: InboundMessage,
-                 person_id: str, *, rating: int, rated_at: str) -> DomainEvent:
-    """The customer rated a closed conversation (who is rated: what the rating question recorded)."""
-    return ev.build(account.tenant_id, ev.CONVERSATION_RATED, key=f"{conversation.conversation_id}:{message_id}",
-                    entity_type="conversation", entity_id=conversation.conversation_id,
-                    actor=Actor(kind="customer", id=person_id), occurred_at=rated_at,
-                    data={"conversation_id": conversation.conversation_id, "channel": message.channel,
-                          "account_id": account.account_id, "person_id": person_id, "message_id": message_id,
-                          "rating": rating, "rated_at": rated_at, "agent": conversation.rating_agent,
+                          value: answer, when: at, "agent": conversation.rating_agent,
                           "team": conversation.rating_team, "closed_at": conversation.closed_at})
 
 

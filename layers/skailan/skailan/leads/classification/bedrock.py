@@ -13,13 +13,12 @@ from skailan.leads.classification.remote import (
     ANSWER_SCHEMA,
     INSTRUCTIONS,
     TOOL_NAME,
+    RemoteClassifier,
     Retryable,
-    batches,
     max_output_tokens,
     read_answer,
     retry_after_seconds,
     user_message,
-    with_retries,
 )
 from skailan.platform.settings import get_settings
 
@@ -41,29 +40,18 @@ def _client(endpoint_url: str, read_timeout: float) -> Any:
     return boto3.client("bedrock-runtime", endpoint_url=endpoint_url or None, config=config)
 
 
-class BedrockClassifier:
+class BedrockClassifier(RemoteClassifier):
+    provider = "bedrock"
+    usage_fields = ("inputTokens", "outputTokens")
+
     def __init__(self, model_id: str | None = None, *, client: Any = None,
                  sleep: Callable[[float], None] | None = None) -> None:
         settings = get_settings()
-        self.model = model_id or settings.leads_bedrock_model_id
+        super().__init__(model_id or settings.leads_bedrock_model_id, sleep=sleep)
         self._client = client if client is not None else _client(settings.bedrock_endpoint_url,
                                                                  settings.leads_classifier_timeout_seconds)
-        self._batch_size = settings.leads_classifier_batch_size
-        self._attempts = settings.leads_classifier_max_attempts
-        self._sleep = sleep
-        self.usage = {"inputTokens": 0, "outputTokens": 0}
 
-    def classify(self, texts: Sequence[str]) -> list[Classification]:
-        out: list[Classification] = []
-        for batch in batches(texts, self._batch_size):
-            def call(batch: Sequence[str] = batch) -> list[Classification]:
-                return self._converse(batch)
-
-            kwargs = {"sleep": self._sleep} if self._sleep is not None else {}
-            out.extend(with_retries(call, attempts=self._attempts, provider="bedrock", **kwargs))
-        return out
-
-    def _converse(self, batch: Sequence[str]) -> list[Classification]:
+    def _call(self, batch: Sequence[str]) -> list[Classification]:
         from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, HTTPClientError
 
         request = {
@@ -92,9 +80,7 @@ class BedrockClassifier:
             raise Retryable(type(err).__name__) from err
         except BotoCoreError as err:
             raise ClassifierUnavailable(f"bedrock: {err}") from err
-        usage = response.get("usage") or {}
-        for key in self.usage:
-            self.usage[key] += int(usage.get(key) or 0)
+        self._count_usage(response.get("usage") or {})
         content = ((response.get("output") or {}).get("message") or {}).get("content") or []
         answer = next((block["toolUse"].get("input") for block in content
                        if isinstance(block, dict) and isinstance(block.get("toolUse"), dict)

@@ -16,13 +16,12 @@ from skailan.leads.classification.remote import (
     ANSWER_SCHEMA,
     INSTRUCTIONS,
     TOOL_NAME,
+    RemoteClassifier,
     Retryable,
-    batches,
     max_output_tokens,
     read_answer,
     retry_after_seconds,
     user_message,
-    with_retries,
 )
 from skailan.platform.settings import get_settings
 
@@ -35,30 +34,19 @@ def _client(timeout: float) -> httpx.Client:
     return httpx.Client(timeout=httpx.Timeout(timeout, connect=5.0))
 
 
-class OpenAIClassifier:
+class OpenAIClassifier(RemoteClassifier):
+    provider = "openai"
+    usage_fields = ("prompt_tokens", "completion_tokens")
+
     def __init__(self, api_key: str, model: str | None = None, *, client: httpx.Client | None = None,
                  sleep: Callable[[float], None] | None = None) -> None:
         settings = get_settings()
-        self.model = model or settings.leads_openai_model
+        super().__init__(model or settings.leads_openai_model, sleep=sleep)
         self._api_key = api_key
         self._url = settings.openai_api_url.rstrip("/") + "/chat/completions"
         self._client = client or _client(settings.leads_classifier_timeout_seconds)
-        self._batch_size = settings.leads_classifier_batch_size
-        self._attempts = settings.leads_classifier_max_attempts
-        self._sleep = sleep
-        self.usage = {"prompt_tokens": 0, "completion_tokens": 0}
 
-    def classify(self, texts: Sequence[str]) -> list[Classification]:
-        out: list[Classification] = []
-        for batch in batches(texts, self._batch_size):
-            def call(batch: Sequence[str] = batch) -> list[Classification]:
-                return self._complete(batch)
-
-            kwargs = {"sleep": self._sleep} if self._sleep is not None else {}
-            out.extend(with_retries(call, attempts=self._attempts, provider="openai", **kwargs))
-        return out
-
-    def _complete(self, batch: Sequence[str]) -> list[Classification]:
+    def _call(self, batch: Sequence[str]) -> list[Classification]:
         body = {
             "model": self.model,
             "temperature": 0,
@@ -80,9 +68,7 @@ class OpenAIClassifier:
             raise ClassifierUnavailable(f"openai: {response.status_code} {code}")
         try:
             payload: Any = response.json()
-            usage = payload.get("usage") or {}
-            for key in self.usage:
-                self.usage[key] += int(usage.get(key) or 0)
+            self._count_usage(payload.get("usage") or {})
             choice = payload["choices"][0]
             message = choice["message"]
         except (ValueError, KeyError, IndexError, TypeError, AttributeError):

@@ -7,10 +7,12 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable, Sequence
-from typing import Any
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar
 
 from skailan.leads.classification.base import Classification, ClassifierUnavailable, Outcome, clip
+from skailan.platform.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -137,3 +139,37 @@ def retry_after_seconds(value: str | None) -> float | None:
         return float(value) if value else None
     except ValueError:
         return None
+
+
+class RemoteClassifier(ABC):
+    """A model provider behind the shared batching, bounded retries and token count; a subclass
+    makes one call for one batch (`_call`) and names the usage fields its provider reports."""
+
+    provider: ClassVar[str]
+    usage_fields: ClassVar[tuple[str, ...]]
+
+    def __init__(self, model: str, *, sleep: Callable[[float], None] | None = None) -> None:
+        settings = get_settings()
+        self.model = model
+        self._batch_size = settings.leads_classifier_batch_size
+        self._attempts = settings.leads_classifier_max_attempts
+        self._sleep = sleep
+        self.usage = dict.fromkeys(self.usage_fields, 0)
+
+    def classify(self, texts: Sequence[str]) -> list[Classification]:
+        out: list[Classification] = []
+        for batch in batches(texts, self._batch_size):
+            def call(batch: Sequence[str] = batch) -> list[Classification]:
+                return self._call(batch)
+
+            kwargs = {"sleep": self._sleep} if self._sleep is not None else {}
+            out.extend(with_retries(call, attempts=self._attempts, provider=self.provider, **kwargs))
+        return out
+
+    def _count_usage(self, usage: Mapping[str, Any]) -> None:
+        for key in self.usage:
+            self.usage[key] += int(usage.get(key) or 0)
+
+    @abstractmethod
+    def _call(self, batch: Sequence[str]) -> list[Classification]:
+        """One model call for one batch; `Retryable` for what is worth another attempt."""
