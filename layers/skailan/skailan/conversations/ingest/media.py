@@ -24,16 +24,10 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 # Twilio serves media from its API host and redirects to its S3 CDN.
 _TWILIO_CDN = ("media.twiliocdn.com", "s3-external-1.amazonaws.com")
 
-_client: Any = None
-
-
 def _http() -> Any:
-    global _client
-    if _client is None:
-        import httpx
+    from skailan.conversations.sending import http_client
 
-        _client = httpx.Client()
-    return _client
+    return http_client()  # one client (and connection pool) per container, shared with sending
 
 
 @dataclass(frozen=True, slots=True)
