@@ -3,9 +3,20 @@
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from skailan.conversations import opt_outs
 from skailan.conversations.api.routes import ROUTERS
 from skailan.platform.api import create_resolver
 from skailan.platform.observability import logger
+
+
+def _campaigns_opted_out(tenant_id: str, channel: str, person_id: str) -> bool:
+    # Imported on first template send: the campaigns' store stays out of this cold start.
+    from skailan.campaigns.queries import opted_out
+
+    return opted_out(tenant_id, channel, person_id)
+
+
+opt_outs.check_opt_outs("campaigns", _campaigns_opted_out)  # templates from the inbox respect suppressions
 
 app = create_resolver()
 for router in ROUTERS:

@@ -46,6 +46,26 @@ def test_the_window_counts_from_the_customers_message_timestamp_and_refuses_free
     assert "Camila" in sent.body["text"] and "{{1}}" not in sent.body["text"]  # the rendered text is shown
 
 
+def test_a_template_to_a_person_who_opted_out_is_refused_and_nothing_is_queued(demo):
+    admin, agent1 = demo["admin@demo.local"], demo["agent1@demo.local"]
+    conversation_id = customer_writes("Hola", wa_id="573102000009", message_id="wamid.OPTED1",
+                                      at=datetime.now(UTC) - timedelta(hours=25))
+    template = {"template": {"name": "seguimiento", "language": "es", "parameters": ["Camila"]}}
+    added = call("api/campaigns", "POST", "/v1/suppressions", principal=admin,
+                 body={"channel": "whatsapp", "address": "+573102000009"})
+    assert added.status == 201, added.body
+    refused = _send(agent1, conversation_id, template)
+    assert refused.status == 422 and refused.body["error"]["code"] == "recipient_opted_out"
+    assert "se dio de baja" in refused.body["error"]["message"] and "opted out" in refused.body["error"]["message"]
+    messages = call(CONVERSATIONS, "GET", f"/v1/conversations/{conversation_id}/messages", principal=agent1).body
+    assert [m["direction"] for m in messages["items"]] == ["in"]  # nothing stored or queued
+    # another channel's suppression does not block WhatsApp; lifting it lets the template go out
+    assert call("api/campaigns", "DELETE", "/v1/suppressions/whatsapp/%2B573102000009", principal=admin).status == 204
+    assert call("api/campaigns", "POST", "/v1/suppressions", principal=admin,
+                body={"channel": "sms", "address": "+573102000009"}).status == 201
+    assert _send(agent1, conversation_id, template).status == 202
+
+
 def test_inside_the_window_free_text_is_queued(demo):
     agent1 = demo["agent1@demo.local"]
     conversation_id = customer_writes("Hola", wa_id="573102000002", message_id="wamid.WIN2")

@@ -106,6 +106,20 @@ def test_whatsapp_requires_an_approved_complete_template_outside_the_window(demo
     assert drain("workers/outbound", "OUTBOUND_QUEUE_URL") == []
 
 
+def test_a_template_to_a_person_who_opted_out_of_whatsapp_starts_nothing(demo):
+    admin = demo["admin@demo.local"]
+    person_id = _person(admin, "Olga Baja", phone="+57 310 555 0109")
+    assert call("api/campaigns", "POST", "/v1/suppressions", principal=admin,
+                body={"channel": "whatsapp", "address": "+573105550109"}).status == 201
+    before = _conversation_count(admin)
+    reply = _start(admin, {"person_id": person_id, "account_id": "demo-whatsapp",
+                           "template": {"name": "seguimiento", "language": "es", "parameters": ["Olga"]}})
+    assert reply.status == 422 and reply.body["error"]["code"] == "recipient_opted_out", reply.body
+    assert reply.body["error"]["details"][0]["person_id"] == person_id
+    assert _conversation_count(admin) == before
+    assert drain("workers/outbound", "OUTBOUND_QUEUE_URL") == []
+
+
 def test_inside_the_window_free_text_continues_the_customers_conversation(demo):
     agent2 = demo["agent2@demo.local"]
     conversation_id = customer_writes("Hola", wa_id="573105550103", message_id="wamid.START-WIN",

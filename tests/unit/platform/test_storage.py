@@ -121,6 +121,19 @@ def test_cancellation_reasons_from_pynamodb_and_conditions(tables: None) -> None
     assert cancellation.cancellation_reasons(plain.value) == []
 
 
+def test_changed_meanwhile_answers_a_refused_write_as_409_and_lets_other_errors_through(tables: None) -> None:
+    from skailan.platform.errors import Conflict
+
+    OrderLine("T#a#O#3", "L#1", product="pan").save()
+    with pytest.raises(Conflict) as caught, storage.changed_meanwhile("Cambió.", "Changed."), storage.conditional():
+        OrderLine("T#a#O#3", "L#1", product="sal").save(condition=OrderLine.pk.does_not_exist())
+    assert caught.value.status == 409 and caught.value.code == "concurrent_update"
+    assert caught.value.message == "Cambió. / Changed."
+    assert OrderLine.get("T#a#O#3", "L#1").product == "pan"  # nothing written
+    with pytest.raises(ValueError), storage.changed_meanwhile("Cambió.", "Changed."):
+        raise ValueError("not a refused condition")
+
+
 def test_cancellation_reasons_from_botocore() -> None:
     response: Any = {"Error": {"Code": "TransactionCanceledException", "Message": "cancelled"},
                      "CancellationReasons": [{"Code": "None"}, {"Code": "TransactionConflict", "Message": "x"}]}
@@ -144,3 +157,22 @@ def test_no_module_outside_a_store_imports_pynamodb() -> None:
         and not str(path.relative_to(LAYER)).startswith(STORES)
     )
     assert outside == []
+
+
+# pynamodb's API called through the item classes (`XItem.get/query`, `item.save(...)`, `tx.save`,
+# attribute `.set`/`.does_not_exist`…): inside a context's store only. Contexts listed here keep to it.
+ITEM_API = re.compile(r"[A-Z]\w*Item\.(query|get|batch_get|batch_write|scan|count|\w+\.(set|add|remove|does_not_exist"
+                      r"|exists|startswith|between|is_in|contains))\b|\.save\(|\.update\(actions|\.refresh\("
+                      r"|\.delete\(condition|tx\.(save|update|delete|condition_check)")
+CHECKED = ("conversations/", "realtime/")
+CONTEXT_STORES = ("conversations/store/", "realtime/store.py")
+
+
+def test_no_module_outside_its_store_calls_pynamodb_through_the_items() -> None:
+    calling = sorted(
+        f"{path.relative_to(LAYER)}:{number}" for path in LAYER.rglob("*.py")
+        if str(path.relative_to(LAYER)).startswith(CHECKED)
+        and not str(path.relative_to(LAYER)).startswith(CONTEXT_STORES)
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if ITEM_API.search(line)
+    )
+    assert calling == []

@@ -2,9 +2,13 @@
 
 Layers, each importing only those above it in this list (docs/architecture/conversations.md):
 - `domain/`  pure decisions, no I/O: the reply window (`policy.py`), business hours, templating, tags;
-- `store/`   the only table code: items and key strings (`items.py`, `inbox_items.py`), messages,
-             the inbox's view attributes (`state.py`), history, timers, the conditional-write
-             helper (`mutate.py`), the search index's writes;
+- `store/`   the only table code (the only pynamodb calls): items and key strings (`items.py`,
+             `inbox_items.py`, `mail_items.py`), messages, the inbox's view attributes, conditions and
+             view reads (`state.py`), history, timers, the conditional-write helper (`mutate.py`),
+             the search index; one module per thing the inbox keeps (`agents`, `teams`, `templates`,
+             `quick_replies`, `notifications`, `notes`, `mail`, `config`, `uploads`), on `ops.py`'s
+             get / insert / save / delete. Services call these functions by what they do and get
+             items back; a refused condition is `platform.storage.ConditionFailed`;
 - top level: event catalogues and builders (`catalogue.py` → `skailan.conversations`,
              `inbox_catalogue.py` → `skailan.inbox`), API models, the channel accounts cache,
              e-mail signatures, uploads;

@@ -88,6 +88,21 @@ def account(tenant_id: str, account_id: str) -> Account | None:
     return _cache.get(("account", tenant_id, account_id), load, ttl=_ttl())
 
 
+def account_of_channel(tenant_id: str, account_id: str, channel: str, *, es: str, en: str) -> Account:
+    """The brand's account, which must be of `channel`: else a 404 (no such account in the brand)
+    or a 422 saying, in `es` / `en`, what that feature belongs to."""
+    from skailan.platform.errors import NotFound, Unprocessable
+
+    found = account(tenant_id, account_id)
+    if found is None:
+        raise NotFound("Cuenta de canal no encontrada. / Channel account not found.", code="channel_account_not_found")
+    if found.channel != channel:
+        error = {"email": "not an e-mail account", "whatsapp": "not a WhatsApp account"}.get(
+            channel, f"not a {channel} account")
+        raise Unprocessable(f"{es} / {en}", code=f"not_{channel}", details=[{"field": "account_id", "error": error}])
+    return found
+
+
 def _secret(name: str) -> dict[str, Any]:
     from aws_lambda_powertools.utilities import parameters
     from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError

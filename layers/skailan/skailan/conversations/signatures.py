@@ -8,24 +8,20 @@ from html import escape
 from typing import Any
 
 from skailan.channels.email.sanitize import sanitize_html
+from skailan.conversations.store import mail as store
 from skailan.conversations.store.inbox_items import EmailSignatureItem
-from skailan.conversations.store.inbox_items import signature_pk as _sig_pk
-from skailan.conversations.store.inbox_items import signature_sk as _sig_sk
 
 AUTORESPONDER_ID = "email-autoresponder"
 
 
 def signature_for(tenant_id: str, author: dict[str, Any] | None) -> EmailSignatureItem | None:
     """The author's own enabled signature, else the brand's enabled one."""
-    keys = [_sig_sk(None)]
+    scopes: list[str | None] = [None]  # the brand's
     if author and author.get("kind") == "user" and author.get("id"):
-        keys.insert(0, _sig_sk(str(author["id"])))
-    for key in keys:
-        try:
-            item = EmailSignatureItem.get(_sig_pk(tenant_id), key)
-        except EmailSignatureItem.DoesNotExist:
-            continue
-        if item.enabled:
+        scopes.insert(0, str(author["id"]))
+    for user_id in scopes:
+        item = store.find_signature(tenant_id, user_id)
+        if item is not None and item.enabled:
             return item
     return None
 

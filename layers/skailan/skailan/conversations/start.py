@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from skailan.conversations import events as ev
+from skailan.conversations import opt_outs
 from skailan.conversations.domain.policy import last_message_of, window_open
 from skailan.conversations.models import MessageIn, NewConversationIn
 from skailan.conversations.outbound import outbound_item, send_queued
@@ -106,7 +107,7 @@ def _recipient(channel: str, person: Any, existing: ConversationItem | None) -> 
                          "channel_cannot_start", "account_id", channel)
 
 
-def _check_content(caller: Caller, body: NewConversationIn, channel: str, account_id: str,
+def _check_content(caller: Caller, body: NewConversationIn, channel: str, account_id: str, person_id: str,
                    existing: ConversationItem | None) -> str | None:
     """The channel's rule for a first message; a template's rendered text."""
     if channel in CANNOT_START:
@@ -137,6 +138,7 @@ def _check_content(caller: Caller, body: NewConversationIn, channel: str, accoun
                                                            "language": template.language})
     found = templates.check_send(caller.tenant_id, account_id, template.name, template.language,
                                  list(template.parameters))
+    opt_outs.refuse_opted_out(caller.tenant_id, channel, person_id)
     return templates.render(found.body, list(template.parameters))
 
 
@@ -202,7 +204,7 @@ def start_conversation(caller: Caller, body: NewConversationIn) -> tuple[str, Me
     existing = store.get_conversation(tenant_id, conversation_id, consistent=True)
     if existing is not None:
         _held_elsewhere(caller, existing)
-    rendered = _check_content(caller, body, account.channel, account.id, existing)
+    rendered = _check_content(caller, body, account.channel, account.id, person.person_id, existing)
     recipient = _recipient(account.channel, person, existing)
     message = MessageIn(text=body.text, template=body.template, email=body.email)
     item = outbound_item(caller, conversation_id, account_id=account.id, channel=account.channel, body=message,

@@ -191,31 +191,27 @@ def create_upload(tenant_id: str, conversation_id: str, channel: str, *, filenam
     """Record the upload and sign its PUT URL; returns (upload, url)."""
     from datetime import timedelta
 
-    from skailan.conversations.store.items import UPLOAD_SK, UploadItem, upload_pk
+    from skailan.conversations.store import uploads as store
 
     mime = content_type.split(";", 1)[0].strip().lower()
     limit = check_declared(channel, mime, size)
     upload_id = new_id()
     key = object_key(tenant_id, upload_id, filename)
-    UploadItem(upload_pk(tenant_id, upload_id), UPLOAD_SK, tenant_id=tenant_id, upload_id=upload_id,
-               conversation_id=conversation_id, channel=channel, key=key, filename=filename, content_type=mime,
-               declared_size=size, max_bytes=limit, created_by=created_by, created_at=iso(),
-               ttl=utcnow() + timedelta(days=UPLOAD_TTL_DAYS)).save(condition=UploadItem.pk.does_not_exist())
+    store.insert_upload(tenant_id, upload_id, conversation_id=conversation_id, channel=channel, key=key,
+                        filename=filename, content_type=mime, declared_size=size, max_bytes=limit,
+                        created_by=created_by, created_at=iso(), ttl=utcnow() + timedelta(days=UPLOAD_TTL_DAYS))
     url = _presigner().generate_presigned_url("put_object", Params={"Bucket": get_settings().media_bucket, "Key": key},
                                               ExpiresIn=UPLOAD_EXPIRES)
     return Upload(upload_id, conversation_id, channel, key, filename, mime, limit), str(url)
 
 
 def load(tenant_id: str, upload_id: str) -> Upload:
-    from skailan.conversations.store.items import UPLOAD_SK, UploadItem, upload_pk
+    from skailan.conversations.store import uploads as store
     from skailan.platform.ids import is_valid_id
 
-    if not is_valid_id(upload_id):
+    item = store.find_upload(tenant_id, upload_id) if is_valid_id(upload_id) else None
+    if item is None:
         raise NotFound(UPLOAD_NOT_FOUND, code="upload_not_found")
-    try:
-        item = UploadItem.get(upload_pk(tenant_id, upload_id), UPLOAD_SK)
-    except UploadItem.DoesNotExist as err:
-        raise NotFound(UPLOAD_NOT_FOUND, code="upload_not_found") from err
     return Upload(item.upload_id, item.conversation_id, item.channel, item.key, item.filename, item.content_type,
                   int(item.max_bytes))
 

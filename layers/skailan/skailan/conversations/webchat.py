@@ -259,7 +259,6 @@ def _conversation_of(found: Widget, session: Any) -> str:
     """The visitor's person and conversation, created with their first message (the ingest
     worker resolves the same `webchat` identity to the same person and conversation)."""
     from skailan.conversations.store import messages as store
-    from skailan.conversations.store.items import WebchatSessionItem
     from skailan.crm.people.identities import resolve_or_create
 
     if session.conversation_id:
@@ -268,8 +267,7 @@ def _conversation_of(found: Widget, session: Any) -> str:
     person = resolve_or_create(found.tenant_id, "webchat", session.session_id, phone=visitor.get("phone"),
                                email=visitor.get("email"), display_name=visitor.get("name"))
     conversation_id = store.conversation_id_for(found.widget_id, person.person_id)
-    session.update(actions=[WebchatSessionItem.person_id.set(person.person_id),
-                            WebchatSessionItem.conversation_id.set(conversation_id)])
+    store.link_session(session, person.person_id, conversation_id)
     return conversation_id
 
 

@@ -19,6 +19,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite as TransactWrite  # re-exported: typing outside stores
 
 from skailan.platform.cancellation import cancellation_reasons
+from skailan.platform.errors import Conflict
 
 
 def tenant_pk(tenant_id: str) -> str:
@@ -137,3 +138,14 @@ def conditional() -> Iterator[None]:
         if err.cause_response_code == "ConditionalCheckFailedException":
             raise ConditionFailed() from err
         raise
+
+
+@contextmanager
+def changed_meanwhile(es: str, en: str) -> Iterator[None]:
+    """`with changed_meanwhile("El equipo cambió; vuelve a intentarlo.", "The team changed; try again."):
+    store.save_team(item)`: a write refused because the item changed since it was read (its
+    version) answers 409 `concurrent_update` in both languages."""
+    try:
+        yield
+    except ConditionFailed as err:
+        raise Conflict(f"{es} / {en}", code="concurrent_update") from err

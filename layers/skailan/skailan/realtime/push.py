@@ -109,11 +109,10 @@ def _holder(tenant_id: str, conversation_id: str | None) -> tuple[str | None, bo
     and its team's members (None: no team)."""
     if not conversation_id:
         return None, False, None
-    from skailan.conversations.store.items import CONVERSATION_SK, ConversationItem, conversation_pk
+    from skailan.conversations.store import messages
 
-    try:
-        item = ConversationItem.get(conversation_pk(tenant_id, conversation_id), CONVERSATION_SK, consistent_read=True)
-    except ConversationItem.DoesNotExist:
+    item = messages.get_conversation(tenant_id, conversation_id, consistent=True)
+    if item is None:
         return None, False, None
     team_members: frozenset[str] | None = None
     if item.team_id:

@@ -16,7 +16,7 @@ from skailan.conversations import catalogue as cat
 from skailan.conversations.domain.tags import normalize_tag
 from skailan.conversations.inbox import agents, handlers
 from skailan.conversations.inbox.action_models import ActionOut, NoteIn, NoteOut
-from skailan.conversations.inbox_events import CONVERSATIONS, actor_of, add_to, build
+from skailan.conversations.inbox_events import CONVERSATIONS, actor_of, build
 from skailan.conversations.store import mutate as holders
 from skailan.conversations.store import state, timers
 from skailan.conversations.store.items import ConversationItem
@@ -25,8 +25,6 @@ from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
 from skailan.platform.events import Actor, DomainEvent
-
-C = ConversationItem
 
 
 def conversation_event(item: ConversationItem, type_: str, caller: Caller | None, data: dict[str, Any] | None = None,
@@ -108,7 +106,7 @@ def _release_changes(*, requeue: bool) -> dict[str, Any]:
 
 
 def _holder_condition(item: ConversationItem):  # -> Condition
-    return C.assignee == item.assignee if item.assignee else C.assignee.does_not_exist()
+    return state.held_by(item.assignee)
 
 
 # ---------------------------------------------------------------- take / assign / transfer
@@ -270,7 +268,7 @@ def close(caller: Caller | None, tenant_id: str, conversation_id: str, reason_id
         data = {"reason_id": reason.id, "reason_name": reason.name, "assignee": holder,
                 "team_id": item.team_id, "resolution_ms": resolution_ms, "note": note,
                 "bot_handled": bool(item.bot_handled), "automatic": caller is None}
-        return Plan(changes=changes, condition=C.status != "closed", release=[holder] if holder else [],
+        return Plan(changes=changes, condition=state.not_closed(), release=[holder] if holder else [],
                     events=[conversation_event(item, cat.CONVERSATION_CLOSED, caller, data, actor_name=actor_name)])
 
     item, plan = holders.mutate(tenant_id, conversation_id, decide)
@@ -297,7 +295,7 @@ def reopen(caller: Caller, conversation_id: str) -> ActionOut:
         changes = {"status": "open", "reopened_at": iso(), "close_reason_id": None, "closed_by": None,
                    "closed_at": None, "last_assignee": None, "awaiting_rating_until": None,
                    **_claim_changes(me, my_name)}
-        return Plan(changes=changes, condition=(C.status == "closed") & C.assignee.does_not_exist(),
+        return Plan(changes=changes, condition=state.has_status("closed") & state.held_by(None),
                     claim={me: None},
                     events=[conversation_event(item, cat.CONVERSATION_REOPENED, caller,
                                                {"assignee": me, "assignee_name": my_name, "manual": True})])
@@ -316,7 +314,7 @@ def set_status(caller: Caller, conversation_id: str, status: str) -> ActionOut:
         if item.status == status and not item.snoozed_until:
             return None
         return Plan(changes={"status": status, "snoozed_until": None},
-                    condition=C.status.is_in("open", "pending"),
+                    condition=state.has_status("open", "pending"),
                     events=[conversation_event(item, cat.CONVERSATION_STATUS_CHANGED, caller,
                                                {"status": status, "previous": state.status_of(item)})])
 
@@ -351,7 +349,7 @@ def snooze(caller: Caller, conversation_id: str, until: str) -> ActionOut:
         _ensure_visible(caller, item)
         if item.status == "closed":
             raise _closed()
-        return Plan(changes={"snoozed_until": when}, condition=C.status != "closed",
+        return Plan(changes={"snoozed_until": when}, condition=state.not_closed(),
                     events=[conversation_event(item, cat.CONVERSATION_SNOOZED, caller, {"until": when})])
 
     item, plan = holders.mutate(caller.tenant_id, conversation_id, decide)
@@ -429,24 +427,16 @@ def change_tags(caller: Caller, conversation_id: str, add: list[str], remove: li
 def _save_note(caller: Caller, item: ConversationItem, text: str, *, mentions: list[str],
                record_history: bool = True) -> NoteOut:
     from skailan.conversations.inbox import notifications
-    from skailan.conversations.store import history
-    from skailan.conversations.store.inbox_items import NoteItem, notes_pk
+    from skailan.conversations.store import notes
     from skailan.platform.ids import new_id
-    from skailan.platform.storage import transaction
 
     note_id = new_id()
     now = iso()
-    note = NoteItem(notes_pk(item.tenant_id, item.conversation_id), note_id, tenant_id=item.tenant_id,
-                    conversation_id=item.conversation_id, note_id=note_id, text=text,
-                    author_id=caller.principal_id, author_name=caller.name or caller.email, mentions=mentions,
-                    created_at=now)
     event = conversation_event(item, cat.CONVERSATION_NOTE_ADDED, caller,
                                {"note_id": note_id, "text": text[:500], "mentions": mentions})
-    with transaction() as tx:
-        tx.save(note, condition=NoteItem.pk.does_not_exist())
-        if record_history:
-            tx.save(history.entry_for(event, item.conversation_id))
-        add_to(tx, [event])
+    note = notes.add_note(item.tenant_id, item.conversation_id, note_id, event, record_history=record_history,
+                          text=text, author_id=caller.principal_id, author_name=caller.name or caller.email,
+                          mentions=mentions, created_at=now)
     who = caller.name or caller.email or caller.principal_id
     for user_id in mentions:
         if user_id == caller.principal_id:
@@ -475,32 +465,26 @@ def add_note(caller: Caller, conversation_id: str, data: NoteIn) -> NoteOut:
 
 def list_notes(caller: Caller, conversation_id: str, *, cursor: str | None, limit: int | None):
     from skailan.conversations.inbox.action_models import Page
-    from skailan.conversations.store.inbox_items import NoteItem, notes_pk
-    from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+    from skailan.conversations.store import notes
 
     _ensure_visible(caller, state.load(caller.tenant_id, conversation_id))
-    pk = notes_pk(caller.tenant_id, conversation_id)
-    results = NoteItem.query(pk, limit=clamp_limit(limit),
-                             last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
+    found, next_cursor = notes.page_of_notes(caller.tenant_id, conversation_id, cursor=cursor, limit=limit)
     items = [NoteOut(id=n.note_id, conversation_id=n.conversation_id, text=n.text, author_id=n.author_id,
                      author_name=n.author_name, mentions=[str(m) for m in n.mentions or []], created_at=n.created_at)
-             for n in results]
-    return Page[NoteOut](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
+             for n in found]
+    return Page[NoteOut](items=items, next_cursor=next_cursor)
 
 
 def mark_read(caller: Caller, conversation_id: str, read: bool) -> ActionOut:
-    from skailan.conversations.store import history
-    from skailan.conversations.store.inbox_items import ReadMarkerItem, read_markers_pk
+    from skailan.conversations.store import history, notes
 
     item = state.load(caller.tenant_id, conversation_id)
     _ensure_visible(caller, item)
     now = iso()
-    ReadMarkerItem(read_markers_pk(caller.tenant_id, caller.principal_id), conversation_id, tenant_id=caller.tenant_id,
-                   conversation_id=conversation_id, user_id=caller.principal_id, read_at=now if read else None,
-                   updated_at=now).save()
+    notes.put_read_marker(caller.tenant_id, caller.principal_id, conversation_id, read_at=now if read else None, at=now)
     if read and item.assignee in (None, caller.principal_id) and item.unread_count:
         # The holder (or anyone, while nobody holds it) read it: the conversation's own unread count resets.
-        state.key(caller.tenant_id, conversation_id).update(actions=[C.unread_count.set(0)])
+        notes.clear_unread_count(caller.tenant_id, conversation_id)
         item.unread_count = 0
     event = conversation_event(item, cat.CONVERSATION_READ if read else cat.CONVERSATION_UNREAD, caller,
                                {"user_id": caller.principal_id})
@@ -510,15 +494,9 @@ def mark_read(caller: Caller, conversation_id: str, read: bool) -> ActionOut:
 
 def read_markers(tenant_id: str, user_id: str, conversation_ids: list[str]) -> dict[str, str | None]:
     """conversation id → when `user_id` last read it (None: never, or marked unread)."""
-    from skailan.conversations.store.inbox_items import ReadMarkerItem, read_markers_pk
+    from skailan.conversations.store import notes
 
-    pk = read_markers_pk(tenant_id, user_id)
-    keys = [(pk, cid) for cid in dict.fromkeys(conversation_ids)]
-    found: dict[str, str | None] = {}
-    for start in range(0, len(keys), 100):
-        for marker in ReadMarkerItem.batch_get(keys[start:start + 100]):
-            found[marker.conversation_id] = marker.read_at
-    return found
+    return notes.read_markers(tenant_id, user_id, conversation_ids)
 
 
 def emit_conversation(item: ConversationItem, type_: str, data: dict[str, Any], *, actor_name: str) -> None:

@@ -12,56 +12,18 @@ it cannot drift from the conversations themselves.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from skailan.conversations.inbox.handlers import AGENT_PERMISSION, require_handler
 from skailan.conversations.inbox.models import AgentOut, AgentUpdateIn, Page, Presence
 from skailan.conversations.inbox_events import emit
+from skailan.conversations.store import agents as store
 from skailan.conversations.store import timers
-from skailan.conversations.store.inbox_items import AGENT_PREFIX, AgentItem, agent_sk, agents_pk, ready_pk
+from skailan.conversations.store.agents import all_agents, ensure_agent, get_agent, ready_agents
+from skailan.conversations.store.inbox_items import AgentItem
 from skailan.platform.auth import Caller, grants
 from skailan.platform.clock import iso, utcnow
-from skailan.platform.storage import ConditionFailed, conditional
 
-
-def get_agent(tenant_id: str, user_id: str, *, consistent: bool = False) -> AgentItem | None:
-    try:
-        return AgentItem.get(agents_pk(tenant_id), agent_sk(user_id), consistent_read=consistent)
-    except AgentItem.DoesNotExist:
-        return None
-
-
-def all_agents(tenant_id: str, *, consistent: bool = False) -> list[AgentItem]:
-    """Every agent item of a brand in one Query (1 MB pages hold thousands of agents)."""
-    return list(AgentItem.query(agents_pk(tenant_id), AgentItem.sk.startswith(AGENT_PREFIX),
-                                consistent_read=consistent))
-
-
-def ready_action(tenant_id: str, status: str) -> Any:
-    """The `ready` index entry follows presence: listed (by load) only while online."""
-    return AgentItem.ready_pk.set(ready_pk(tenant_id)) if status == "online" else AgentItem.ready_pk.remove()
-
-
-def ready_agents(tenant_id: str, *, page_size: int, last_key: dict[str, Any] | None = None) -> Any:
-    """One page of the brand's online agents, least loaded first (the `ready` index: eventually
-    consistent, so whoever is picked is re-checked by the claim's conditions)."""
-    return AgentItem.ready.query(ready_pk(tenant_id), scan_index_forward=True, limit=page_size,
-                                 page_size=page_size, last_evaluated_key=last_key)
-
-
-def ensure_agent(tenant_id: str, user_id: str, *, name: str | None = None, email: str | None = None) -> AgentItem:
-    agent = get_agent(tenant_id, user_id, consistent=True)
-    if agent is not None:
-        return agent
-    now = iso()
-    agent = AgentItem(agents_pk(tenant_id), agent_sk(user_id), tenant_id=tenant_id, user_id=user_id, name=name,
-                      email=email, status="offline", status_at=now, load=0, created_at=now, updated_at=now)
-    try:
-        with conditional():
-            agent.save(condition=AgentItem.pk.does_not_exist())
-    except ConditionFailed:
-        return get_agent(tenant_id, user_id, consistent=True) or agent
-    return agent
+__all__ = ["all_agents", "ensure_agent", "get_agent", "ready_agents"]  # the store's, as the inbox calls them
 
 
 def effective_capacity(agent: AgentItem | None, default_capacity: int) -> int:
@@ -138,9 +100,8 @@ def set_presence(caller: Caller, status: Presence) -> AgentOut:
     agent = ensure_agent(caller.tenant_id, caller.principal_id, name=member.name, email=member.email)
     previous = agent.status
     now = iso()
-    agent.update(actions=[AgentItem.status.set(status), AgentItem.status_at.set(now),
-                          AgentItem.name.set(member.name), AgentItem.email.set(member.email),
-                          AgentItem.updated_at.set(now), ready_action(caller.tenant_id, status)])
+    agent = store.set_presence(caller.tenant_id, caller.principal_id, status, at=now, name=member.name,
+                               email=member.email)
     config = get_config(caller.tenant_id)
     if status == "offline" and previous != "offline":
         grace = timedelta(minutes=config.assignment.offline_grace_minutes)
@@ -160,14 +121,10 @@ def update_agent(caller: Caller, user_id: str, data: AgentUpdateIn) -> AgentOut:
     member = require_handler(caller.tenant_id, user_id)
     ensure_agent(caller.tenant_id, user_id, name=member.name, email=member.email)
     changes = data.model_dump(exclude_unset=True)
-    actions: list[Any] = [AgentItem.updated_at.set(iso())]
-    if "capacity" in changes:
-        actions.append(AgentItem.capacity.set(changes["capacity"]) if changes["capacity"] is not None
-                       else AgentItem.capacity.remove())
-    if "tags" in changes:
-        tags = {t.strip().lower() for t in changes["tags"] or []}
-        actions.append(AgentItem.tags.set(tags) if tags else AgentItem.tags.remove())
-    AgentItem(agents_pk(caller.tenant_id), agent_sk(user_id)).update(actions=actions, condition=AgentItem.pk.exists())
+    stored = dict(changes)
+    if "tags" in stored:
+        stored["tags"] = {t.strip().lower() for t in stored["tags"] or []}
+    store.update_settings(caller.tenant_id, user_id, stored)
     emit(caller.tenant_id, "agent.updated", caller=caller, entity_type="agent", entity_id=user_id,
          data={"changed": sorted(changes), **changes})
     return agent_out(caller.tenant_id, user_id)

@@ -30,14 +30,13 @@ from skailan.conversations.inbox.config import get_config
 from skailan.conversations.inbox.models import InboxSettings
 from skailan.conversations.store import mutate as holders
 from skailan.conversations.store import state, timers
-from skailan.conversations.store.inbox_items import AgentItem, TeamItem, agents_pk
+from skailan.conversations.store.inbox_items import AgentItem, TeamItem
 from skailan.conversations.store.items import ConversationItem
 from skailan.conversations.store.mutate import CapacityExceeded, Plan
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.observability import logger
-from skailan.platform.storage import ConditionFailed, conditional
+from skailan.platform.storage import ConditionFailed
 
-C = ConversationItem
 RETRY_AFTER = timedelta(seconds=60)
 MAX_RETRY_AFTER = timedelta(minutes=15)
 MAX_CANDIDATES = 5
@@ -139,7 +138,7 @@ def _claim(tenant_id: str, item: ConversationItem, agent: AgentItem, config: Inb
             return None
         return Plan(changes={"assignee": agent.user_id, "assignee_name": agent.name or agent.email,
                              "assigned_at": iso(), "queued_at": None},
-                    condition=C.assignee.does_not_exist() & (C.status != "closed"),
+                    condition=state.held_by(None) & state.not_closed(),
                     claim={agent.user_id: capacity}, require_online=True,
                     events=[conversation_event(current, CONVERSATION_ASSIGNED, None,
                                                {"assignee": agent.user_id, "assignee_name": agent.name,
@@ -177,7 +176,7 @@ def enqueue(tenant_id: str, conversation_id: str, *, config: InboxSettings | Non
         changes = {"queued_at": item.queued_at or iso()}
         if not first and item.ix_queue:
             return None  # already waiting, indexed
-        return Plan(changes=changes, condition=C.assignee.does_not_exist(),
+        return Plan(changes=changes, condition=state.held_by(None),
                     events=[conversation_event(item, "conversation.queued", None, {}, actor_name="auto-assignment")]
                     if first else [])
 
@@ -196,8 +195,7 @@ def enqueue(tenant_id: str, conversation_id: str, *, config: InboxSettings | Non
 
 def queued(tenant_id: str, account_id: str, *, limit: int) -> list[ConversationItem]:
     """The oldest waiting conversations of a channel account."""
-    return [i for i in C.queue.query(state.queue_key(tenant_id, account_id), limit=limit)
-            if isinstance(i, ConversationItem)]
+    return state.queued(tenant_id, account_id, limit=limit)
 
 
 def drain_for_agent(tenant_id: str, user_id: str) -> int:
@@ -251,16 +249,14 @@ def return_to_queue(tenant_id: str, user_id: str, *, offline_since: str | None) 
         return 0
     returned = 0
     for status in ("open", "pending", "snoozed"):
-        for item in list(C.by_assignee.query(state.assignee_key(tenant_id, status, user_id))):
-            if not isinstance(item, ConversationItem):
-                continue
+        for item in state.held_page(tenant_id, status, user_id)[0]:
 
             def decide(current: ConversationItem) -> Plan | None:
                 if current.assignee != user_id or current.status == "closed":
                     return None
                 return Plan(changes={"assignee": None, "assignee_name": None, "assigned_at": None,
                                      "queued_at": iso()},
-                            condition=C.assignee == user_id, release=[user_id],
+                            condition=state.held_by(user_id), release=[user_id],
                             events=[conversation_event(current, "conversation.unassigned", None,
                                                        {"previous_assignee": user_id, "reason": "agent_offline"},
                                                        actor_name="auto-assignment")])
@@ -290,19 +286,14 @@ def _take_out_of_pool(tenant_id: str, user_id: str, reason: str) -> bool:
     """Presence offline (auto-assignment only picks online agents; the claim re-checks it in the
     transaction). Conditional, so a redelivered event changes nothing; True if it changed."""
     from skailan.conversations.inbox_events import emit
-    from skailan.conversations.store.inbox_items import agent_sk
+    from skailan.conversations.store import agents as agent_store
     from skailan.platform.events import Actor
 
     agent = agents.get_agent(tenant_id, user_id, consistent=True)
     if agent is None or agent.status == "offline":
         return False
-    now = iso()
     try:
-        with conditional():
-            AgentItem(agents_pk(tenant_id), agent_sk(user_id)).update(
-                actions=[AgentItem.status.set("offline"), AgentItem.status_at.set(now),
-                         AgentItem.updated_at.set(now), agents.ready_action(tenant_id, "offline")],
-                condition=AgentItem.pk.exists() & (AgentItem.status != "offline"))
+        agent_store.set_presence(tenant_id, user_id, "offline", at=iso(), from_other_status=True)
     except ConditionFailed:
         return False  # already offline (a concurrent delivery did it)
     emit(tenant_id, "agent.presence_changed", entity_type="agent", entity_id=user_id,
@@ -319,7 +310,7 @@ def _release_one(tenant_id: str, user_id: str, item: ConversationItem, reason: s
         if current.assignee != user_id or current.status == "closed":
             return None
         return Plan(changes={"assignee": None, "assignee_name": None, "assigned_at": None, "queued_at": iso()},
-                    condition=(C.assignee == user_id) & (C.status != "closed"), release=[user_id],
+                    condition=state.held_by(user_id) & state.not_closed(), release=[user_id],
                     events=[conversation_event(current, "conversation.unassigned", None,
                                                {"previous_assignee": user_id, "reason": reason,
                                                 "message": message},
@@ -336,11 +327,8 @@ def _held_by(tenant_id: str, user_id: str):  # -> Iterator[ConversationItem]
     for status in HELD_STATUSES:
         last_key = None
         while True:
-            page = C.by_assignee.query(state.assignee_key(tenant_id, status, user_id), limit=PAGE_SIZE,
-                                       page_size=PAGE_SIZE, last_evaluated_key=last_key)
-            items = [i for i in page if isinstance(i, ConversationItem)]
+            items, last_key = state.held_page(tenant_id, status, user_id, page_size=PAGE_SIZE, last_key=last_key)
             yield from items
-            last_key = page.last_evaluated_key
             if not last_key:
                 break
 

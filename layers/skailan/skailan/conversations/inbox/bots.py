@@ -17,16 +17,15 @@ from typing import Any
 
 from skailan.conversations.domain import hours
 from skailan.conversations.inbox.models import FaqRule, InboxSettings
+from skailan.conversations.store import config as config_store
 from skailan.conversations.store import mutate as holders
 from skailan.conversations.store import state
-from skailan.conversations.store.inbox_items import BOT_STATE_SK, BotStateItem, bot_state_pk
 from skailan.conversations.store.items import ConversationItem
 from skailan.conversations.store.mutate import Plan
 from skailan.crm.values.text import fold
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.observability import logger
-from skailan.platform.storage import ConditionFailed, conditional
 
 OUT_OF_HOURS_REPEAT = timedelta(hours=12)
 # Bots answer what a customer wrote recently, not a backlog replayed after an outage (nor, on
@@ -102,33 +101,12 @@ def mark_handled(tenant_id: str, conversation_id: str, *, purpose: str, message_
     holders.mutate(tenant_id, conversation_id, decide)
 
 
-def _marker(tenant_id: str, conversation_id: str) -> BotStateItem:
-    return BotStateItem(bot_state_pk(tenant_id, conversation_id), BOT_STATE_SK, tenant_id=tenant_id,
-                        conversation_id=conversation_id)
-
-
 def _claim(tenant_id: str, conversation_id: str, attr: str, allowed: Any, now: datetime) -> bool:
     """Set a marker attribute if `allowed(previous value)`, atomically (exactly one claimant wins)."""
-    try:
-        marker = BotStateItem.get(bot_state_pk(tenant_id, conversation_id), BOT_STATE_SK, consistent_read=True)
-    except BotStateItem.DoesNotExist:
-        marker = None
-    previous = getattr(marker, attr) if marker is not None else None
-    if not allowed(previous):
+    marker = config_store.bot_marker(tenant_id, conversation_id)
+    if not allowed(getattr(marker, attr) if marker is not None else None):
         return False
-    item = marker or _marker(tenant_id, conversation_id)
-    setattr(item, attr, iso(now))
-    column = getattr(BotStateItem, attr)
-    if marker is None:
-        condition = BotStateItem.pk.does_not_exist()
-    else:
-        condition = column.does_not_exist() if previous is None else column == previous
-    try:
-        with conditional():
-            item.save(condition=condition)
-    except ConditionFailed:
-        return False
-    return True
+    return config_store.claim_bot_marker(tenant_id, conversation_id, attr, iso(now), marker)
 
 
 def claim_greeting(tenant_id: str, conversation_id: str) -> bool:

@@ -8,14 +8,14 @@ from pydantic import ValidationError
 
 from skailan.conversations.inbox.models import InboxSettings, InboxSettingsIn
 from skailan.conversations.inbox_events import emit
-from skailan.conversations.store.inbox_items import INBOX_SETTINGS_SK, InboxSettingsItem, inbox_settings_pk
+from skailan.conversations.store import config as store
 from skailan.platform.auth import Caller
 from skailan.platform.batch_reads import shared
 from skailan.platform.clock import iso
-from skailan.platform.errors import Conflict, Unprocessable
+from skailan.platform.errors import Unprocessable
 from skailan.platform.patching import deep_merge, lenient_validate, sanitize
 from skailan.platform.settings import get_settings
-from skailan.platform.storage import ConditionFailed, conditional
+from skailan.platform.storage import changed_meanwhile
 
 
 def _defaults() -> dict[str, Any]:
@@ -41,11 +41,7 @@ def get_config(tenant_id: str) -> InboxSettings:
 
 
 def _load_config(tenant_id: str) -> InboxSettings:
-    try:
-        stored = InboxSettingsItem.get(inbox_settings_pk(tenant_id), INBOX_SETTINGS_SK).data or {}
-    except InboxSettingsItem.DoesNotExist:
-        stored = {}
-    return _settings(tenant_id, stored)
+    return _settings(tenant_id, store.stored_settings(tenant_id))
 
 
 def update_config(caller: Caller, changes: InboxSettingsIn) -> InboxSettings:
@@ -65,11 +61,7 @@ def update_config(caller: Caller, changes: InboxSettingsIn) -> InboxSettings:
                 details=[{"field": "bots.inactivity.reason_id", "error": "unknown close reason",
                           "allowed": sorted(known)}],
             )
-    try:
-        item = InboxSettingsItem.get(inbox_settings_pk(caller.tenant_id), INBOX_SETTINGS_SK)
-    except InboxSettingsItem.DoesNotExist:
-        item = InboxSettingsItem(inbox_settings_pk(caller.tenant_id), INBOX_SETTINGS_SK, tenant_id=caller.tenant_id,
-                                 data={}, created_at=iso())
+    item = store.settings_item(caller.tenant_id)
     # Merged field by field into the settings in effect, validated whole, then written: a
     # partial section never erases its siblings, and nothing invalid reaches the table.
     # Only what brands set is stored (defaults from the environment stay live).
@@ -84,12 +76,8 @@ def update_config(caller: Caller, changes: InboxSettingsIn) -> InboxSettings:
         ) from err
     item.data = data
     item.updated_at = iso()
-    try:
-        with conditional():
-            item.save()
-    except ConditionFailed as err:
-        raise Conflict("La configuración cambió; vuelve a intentarlo. / The settings changed; try again.",
-                       code="concurrent_update") from err
+    with changed_meanwhile("La configuración cambió; vuelve a intentarlo.", "The settings changed; try again."):
+        store.save_settings(item)
     emit(caller.tenant_id, "inbox.settings_updated", caller=caller, entity_type="inbox_settings",
          entity_id=caller.tenant_id, data={"changed": sorted(patch)})
     return get_config(caller.tenant_id)

@@ -33,7 +33,6 @@ from skailan.platform.events import DomainEvent
 from skailan.platform.observability import logger
 
 CSAT_ID = "csat"
-C = ConversationItem
 
 
 def csat_caller(tenant_id: str) -> Caller:
@@ -78,7 +77,7 @@ def on_conversation_closed(event: DomainEvent, config: InboxSettings) -> dict[st
     def decide(current: ConversationItem) -> Plan | None:
         if current.status != "closed" or current.closed_at != closed_at or current.csat_for == closed_at:
             return None  # re-opened meanwhile, or this close was already decided (a redelivery)
-        condition = (C.status == "closed") & (C.closed_at == closed_at)
+        condition = state.closed_at(closed_at)
         if reason:
             return Plan(changes={"csat_for": closed_at, "csat_status": f"skipped:{reason}"}, condition=condition,
                         events=[conversation_event(current, "conversation.csat_skipped", None,

@@ -42,26 +42,13 @@ from skailan.conversations.inbox.mail_models import (
 from skailan.conversations.inbox.models import Page
 from skailan.conversations.inbox_events import emit
 from skailan.conversations.signatures import AUTORESPONDER_ID
-from skailan.conversations.store.inbox_items import EmailSignatureItem
-from skailan.conversations.store.inbox_items import signature_pk as _sig_pk
-from skailan.conversations.store.inbox_items import signature_sk as _sig_sk
-from skailan.conversations.store.mail_items import (
-    TEMPLATE_PREFIX,
-    AutoReplyMarkerItem,
-    AutoResponseItem,
-    EmailTemplateItem,
-    autoreply_markers_pk,
-    autoresponse_key,
-    email_template_sk,
-    email_templates_pk,
-)
+from skailan.conversations.store import mail as mail_store
+from skailan.conversations.store.mail_items import EmailTemplateItem
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.errors import NotFound, Unprocessable
 from skailan.platform.ids import new_id
 from skailan.platform.observability import logger
-from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
-from skailan.platform.storage import ConditionFailed, conditional
 
 FOLLOW_UP_ID = "email-follow-up"
 FOLLOW_UP_KIND = "email_followup"
@@ -141,31 +128,27 @@ def _clean_html(html: str | None) -> tuple[str | None, bool]:
 
 
 def _load_template(tenant_id: str, template_id: str) -> EmailTemplateItem:
-    try:
-        return EmailTemplateItem.get(email_templates_pk(tenant_id), email_template_sk(template_id))
-    except EmailTemplateItem.DoesNotExist as err:
+    item = mail_store.find_template(tenant_id, template_id)
+    if item is None:
         raise NotFound("Plantilla de correo no encontrada. / E-mail template not found.",
-                       code="email_template_not_found") from err
+                       code="email_template_not_found")
+    return item
 
 
 def create_template(caller: Caller, data: EmailTemplateIn) -> EmailTemplateOut:
     _check_fields(subject=data.subject, html=data.html, text=data.text)
     html, sanitized = _clean_html(data.html)
     template_id, now = new_id(), iso()
-    item = EmailTemplateItem(email_templates_pk(caller.tenant_id), email_template_sk(template_id), tenant_id=caller.tenant_id,
-                             template_id=template_id, name=data.name, subject=data.subject, html=html, text=data.text,
-                             created_by=caller.principal_id, created_at=now, updated_at=now)
-    item.save(condition=EmailTemplateItem.pk.does_not_exist())
+    item = mail_store.new_template(caller.tenant_id, template_id, name=data.name, subject=data.subject, html=html,
+                              text=data.text, created_by=caller.principal_id, created_at=now, updated_at=now)
+    mail_store.insert_template(item)
     emit(caller.tenant_id, "email_template.created", caller=caller, entity_type="email_template", entity_id=template_id)
     return _tpl_out(item, sanitized=sanitized)
 
 
 def list_templates(tenant_id: str, *, cursor: str | None, limit: int | None) -> Page[EmailTemplateOut]:
-    pk = email_templates_pk(tenant_id)
-    results = EmailTemplateItem.query(pk, EmailTemplateItem.sk.startswith(TEMPLATE_PREFIX), limit=clamp_limit(limit),
-                                      last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
-    items = [_tpl_out(i) for i in results]
-    return Page[EmailTemplateOut](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
+    found, next_cursor = mail_store.page_of_templates(tenant_id, cursor=cursor, limit=limit)
+    return Page[EmailTemplateOut](items=[_tpl_out(i) for i in found], next_cursor=next_cursor)
 
 
 def get_template(tenant_id: str, template_id: str) -> EmailTemplateOut:
@@ -185,7 +168,7 @@ def update_template(caller: Caller, template_id: str, data: EmailTemplateUpdateI
         raise Unprocessable("La plantilla necesita HTML o texto. / The template needs HTML or text.",
                             code="empty_template", details=[{"field": "text", "error": "html or text required"}])
     item.updated_at = iso()
-    item.save()
+    mail_store.save_template(item)
     emit(caller.tenant_id, "email_template.updated", caller=caller, entity_type="email_template",
          entity_id=template_id, data={"changed": sorted(changes)})
     return _tpl_out(item, sanitized=sanitized)
@@ -193,7 +176,7 @@ def update_template(caller: Caller, template_id: str, data: EmailTemplateUpdateI
 
 def delete_template(caller: Caller, template_id: str) -> None:
     item = _load_template(caller.tenant_id, template_id)
-    item.delete()
+    mail_store.delete_template(item)
     emit(caller.tenant_id, "email_template.deleted", caller=caller, entity_type="email_template", entity_id=template_id)
 
 
@@ -228,9 +211,8 @@ def render(caller: Caller, template_id: str, conversation_id: str) -> RenderOut:
 
 def get_signature(tenant_id: str, user_id: str | None) -> SignatureOut:
     scope = "user" if user_id else "brand"
-    try:
-        item = EmailSignatureItem.get(_sig_pk(tenant_id), _sig_sk(user_id))
-    except EmailSignatureItem.DoesNotExist:
+    item = mail_store.find_signature(tenant_id, user_id)
+    if item is None:
         return SignatureOut(scope=scope)
     return SignatureOut(scope=scope, html=item.html, text=item.text, enabled=bool(item.enabled),
                         updated_at=item.updated_at)
@@ -243,8 +225,8 @@ def put_signature(caller: Caller, user_id: str | None, data: SignatureIn) -> Sig
         raise Unprocessable("La firma necesita texto o HTML. / The signature needs text or HTML.",
                             code="empty_signature", details=[{"field": "text", "error": "text or html required"}])
     now = iso()
-    EmailSignatureItem(_sig_pk(caller.tenant_id), _sig_sk(user_id), tenant_id=caller.tenant_id, html=html or None,
-                       text=data.text or None, enabled=data.enabled, updated_at=now, created_at=now).save()
+    mail_store.put_signature(caller.tenant_id, user_id, html=html or None, text=data.text or None,
+                             enabled=data.enabled, updated_at=now, created_at=now)
     emit(caller.tenant_id, "email_signature.updated", caller=caller, entity_type="email_signature",
          entity_id=user_id or "brand")
     return get_signature(caller.tenant_id, user_id)
@@ -256,20 +238,15 @@ def put_signature(caller: Caller, user_id: str | None, data: SignatureIn) -> Sig
 def _email_account(tenant_id: str, account_id: str) -> Any:
     from skailan.conversations import accounts
 
-    account = accounts.account(tenant_id, account_id)
-    if account is None:
-        raise NotFound("Cuenta de canal no encontrada. / Channel account not found.", code="channel_account_not_found")
-    if account.channel != "email":
-        raise Unprocessable("Las respuestas automáticas son de buzones de correo. / Auto-responses belong to mailboxes.",
-                            code="not_email", details=[{"field": "account_id", "error": "not an e-mail account"}])
-    return account
+    return accounts.account_of_channel(tenant_id, account_id, "email",
+                                       es="Las respuestas automáticas son de buzones de correo.",
+                                       en="Auto-responses belong to mailboxes.")
 
 
 def get_autoresponse(tenant_id: str, account_id: str) -> AutoResponseOut:
     _email_account(tenant_id, account_id)
-    try:
-        item = AutoResponseItem.get(*autoresponse_key(tenant_id, account_id))
-    except AutoResponseItem.DoesNotExist:
+    item = mail_store.find_autoresponse(tenant_id, account_id)
+    if item is None:
         return AutoResponseOut(account_id=account_id)
     return AutoResponseOut(account_id=account_id, enabled=bool(item.enabled), subject=item.subject, text=item.text,
                            html=item.html, once_every_days=int(item.once_every_days or 4), updated_at=item.updated_at)
@@ -280,9 +257,8 @@ def put_autoresponse(caller: Caller, account_id: str, data: AutoResponseIn) -> A
     _check_fields(subject=data.subject, html=data.html, text=data.text)
     html, _ = _clean_html(data.html)
     now = iso()
-    AutoResponseItem(*autoresponse_key(caller.tenant_id, account_id), tenant_id=caller.tenant_id, account_id=account_id,
-                     enabled=data.enabled, subject=data.subject, text=data.text, html=html,
-                     once_every_days=data.once_every_days, created_at=now, updated_at=now).save()
+    mail_store.put_autoresponse(caller.tenant_id, account_id, enabled=data.enabled, subject=data.subject, text=data.text,
+                           html=html, once_every_days=data.once_every_days, created_at=now, updated_at=now)
     emit(caller.tenant_id, "email_autoresponse.updated", caller=caller, entity_type="channel_account",
          entity_id=account_id, data={"enabled": data.enabled})
     return get_autoresponse(caller.tenant_id, account_id)
@@ -293,14 +269,7 @@ def _claim_sender(tenant_id: str, account_id: str, sender: str, days: int) -> bo
     and concurrent workers included)."""
     now = utcnow()
     until = now + timedelta(days=days)
-    marker = AutoReplyMarkerItem(autoreply_markers_pk(tenant_id, account_id), sender, tenant_id=tenant_id, until=iso(until),
-                                 ttl=until + timedelta(days=1), created_at=iso(now))
-    try:
-        with conditional():
-            marker.save(condition=AutoReplyMarkerItem.pk.does_not_exist() | (AutoReplyMarkerItem.until < iso(now)))
-    except ConditionFailed:
-        return False
-    return True
+    return mail_store.claim_sender(tenant_id, account_id, sender, now=now, until=until, ttl=until + timedelta(days=1))
 
 
 def auto_caller(tenant_id: str, principal_id: str = AUTORESPONDER_ID) -> Caller:
@@ -346,11 +315,8 @@ def on_email_received(tenant_id: str, conversation_id: str, data: dict[str, Any]
     from skailan.conversations.store import messages as store
 
     account_id = str(data.get("account_id") or "")
-    try:
-        settings = AutoResponseItem.get(*autoresponse_key(tenant_id, account_id))
-    except AutoResponseItem.DoesNotExist:
-        return "off"
-    if not settings.enabled:
+    settings = mail_store.find_autoresponse(tenant_id, account_id)
+    if settings is None or not settings.enabled:
         return "off"
     conversation = store.get_conversation(tenant_id, conversation_id)
     if conversation is None:

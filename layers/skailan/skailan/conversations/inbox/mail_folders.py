@@ -16,18 +16,12 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from skailan.conversations.store.mail_items import (
-    FolderEntryItem,
-    FolderRecordItem,
-    filing_key,
-    folder_pk,
-    label_pk,
-)
+from skailan.conversations.store import mail as store
+from skailan.conversations.store.mail_items import FolderRecordItem
 from skailan.platform.auth import Caller
-from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, Unprocessable
 from skailan.platform.models import RequestModel, ResponseModel
-from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+from skailan.platform.storage import ConditionFailed
 
 SYSTEM_FOLDERS = ("inbox", "sent", "archived")
 NAME = r"^[a-z0-9][a-z0-9_-]{0,39}$"
@@ -50,10 +44,7 @@ class FilingOut(ResponseModel):
 
 
 def _record(tenant_id: str, conversation_id: str) -> FolderRecordItem | None:
-    try:
-        return FolderRecordItem.get(*filing_key(tenant_id, conversation_id), consistent_read=True)
-    except FolderRecordItem.DoesNotExist:
-        return None
+    return store.filing(tenant_id, conversation_id)
 
 
 def _out(record: FolderRecordItem) -> FilingOut:
@@ -63,33 +54,11 @@ def _out(record: FolderRecordItem) -> FilingOut:
 def _write(tenant_id: str, conversation_id: str, current: FolderRecordItem | None, folder: str,
            labels: set[str]) -> FolderRecordItem:
     """The record and the index items change together, under the record's revision."""
-    from skailan.platform.storage import ConditionFailed, conditional, transaction
-
-    rev = int(current.rev or 0) if current else 0
-    now = iso()
-    record = FolderRecordItem(*filing_key(tenant_id, conversation_id), tenant_id=tenant_id,
-                              conversation_id=conversation_id, folder=folder, labels=labels or None, rev=rev + 1,
-                              created_at=current.created_at if current else now, updated_at=now)
-    old_folder = current.folder if current else None
-    old_labels = set(current.labels or []) if current else set()
-    condition = (FolderRecordItem.rev == rev) if current else FolderRecordItem.pk.does_not_exist()
     try:
-        with conditional(), transaction() as tx:
-            tx.save(record, condition=condition)
-            if old_folder != folder:
-                if old_folder:
-                    tx.delete(FolderEntryItem(folder_pk(tenant_id, old_folder), conversation_id))
-                tx.save(FolderEntryItem(folder_pk(tenant_id, folder), conversation_id, tenant_id=tenant_id,
-                                        conversation_id=conversation_id, created_at=now))
-            for label in old_labels - labels:
-                tx.delete(FolderEntryItem(label_pk(tenant_id, label), conversation_id))
-            for label in labels - old_labels:
-                tx.save(FolderEntryItem(label_pk(tenant_id, label), conversation_id, tenant_id=tenant_id,
-                                        conversation_id=conversation_id, created_at=now))
+        return store.write_filing(tenant_id, conversation_id, current, folder, labels)
     except ConditionFailed as err:
         raise Conflict("La conversación cambió mientras tanto; inténtalo de nuevo. / The conversation changed "
                        "meanwhile; try again.", code="conflict") from err
-    return record
 
 
 def _email_conversation(caller: Caller, conversation_id: str) -> Any:
@@ -163,20 +132,13 @@ def on_message(tenant_id: str, conversation_id: str, *, inbound: bool) -> str | 
 def list_filed(caller: Caller, *, folder: str | None, label_name: str | None, cursor: str | None,
                limit: int | None) -> tuple[list[Any], str | None]:
     """The conversations of a folder or a label (newest filed last), as the caller may see them."""
-    from skailan.conversations.store import state
-    from skailan.conversations.store.items import CONVERSATION_SK, ConversationItem, conversation_pk
+    from skailan.conversations.store import messages, state
 
     if (folder is None) == (label_name is None):
         raise Unprocessable("Indica `folder` o `label`. / Give `folder` or `label`.", code="validation_error",
                             details=[{"field": "folder", "error": "exactly one of folder or label"}])
-    pk = folder_pk(caller.tenant_id, folder) if folder else label_pk(caller.tenant_id, str(label_name))
-    results = FolderEntryItem.query(pk, limit=clamp_limit(limit),
-                                    last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
-    ids = [entry.conversation_id for entry in results]
-    found: dict[str, ConversationItem] = {}
-    keys = [(conversation_pk(caller.tenant_id, cid), CONVERSATION_SK) for cid in ids]
-    for start in range(0, len(keys), 100):
-        for item in ConversationItem.batch_get(keys[start:start + 100]):
-            found[item.conversation_id] = item
+    ids, next_cursor = store.page_of_filed(caller.tenant_id, folder=folder, label=label_name, cursor=cursor,
+                                           limit=limit)
+    found = messages.conversations_by_id(caller.tenant_id, ids)
     items = [found[cid] for cid in ids if cid in found and state.visible_to(caller, found[cid])]
-    return items, encode_cursor(results.last_evaluated_key)
+    return items, next_cursor

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StrictBool, field_validator, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
 
 from skailan.conversations.inbox.action_models import Page
 from skailan.platform.ids import ID_MAX_LENGTH, ID_PATTERN, EntityId
@@ -152,19 +152,21 @@ CSAT_QUESTION = ("¿Cómo calificarías la atención que recibiste? Responde con
                  "How would you rate the help you got? Reply with a number from 1 to 5.")
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("the question cannot be blank")
+    return value
+
+
+SurveyQuestion = Annotated[str, Field(min_length=1, max_length=1000), AfterValidator(_not_blank)]
+
+
 class CsatSettings(RequestModel):
     """Customer satisfaction survey: asked when a conversation is closed, answered 1–5."""
 
     enabled: bool = False
-    question: Annotated[str, Field(min_length=1, max_length=1000)] = CSAT_QUESTION
+    question: SurveyQuestion = CSAT_QUESTION
     window_hours: Annotated[int, Field(ge=1, le=168, description="How long a 1–5 answer counts as the rating.")] = 24
-
-    @field_validator("question")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("the question cannot be blank")
-        return value
 
 
 NPS_QUESTION = ("Del 0 al 10, ¿qué tan probable es que nos recomiendes a un amigo o colega? Responde con un "
@@ -177,17 +179,10 @@ class NpsSettings(RequestModel):
     (one survey per close), on the channels listed (none listed: every channel)."""
 
     enabled: bool = False
-    question: Annotated[str, Field(min_length=1, max_length=1000)] = NPS_QUESTION
+    question: SurveyQuestion = NPS_QUESTION
     channels: Annotated[list[Literal["whatsapp", "webchat", "email", "instagram", "messenger", "telegram", "sms"]],
                         Field(max_length=10)] = Field(default_factory=list)
     window_hours: Annotated[int, Field(ge=1, le=168, description="How long a 0–10 answer counts as the score.")] = 24
-
-    @field_validator("question")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("the question cannot be blank")
-        return value
 
 
 class InboxSettings(RequestModel):
@@ -353,23 +348,6 @@ class RemindIn(RequestModel):
     in_: Annotated[Literal["15m", "1h"], Field(alias="in")]
 
 
-class EmailNotificationKinds(RequestModel):
-    """Which notification kinds also go out by e-mail (all off unless chosen). Sent whole: a kind
-    left out is off."""
-
-    message: StrictBool = False
-    assigned: StrictBool = False
-    mentioned: StrictBool = False
-    unassigned_alert: StrictBool = False
-    reminder: StrictBool = False
-    task_reminder: StrictBool = False
-    task_overdue: StrictBool = False
-
-
-class NotificationPreferencesIn(RequestModel):
-    email: EmailNotificationKinds
-
-
 class EmailNotificationKindsOut(ResponseModel):
     message: bool = False
     assigned: bool = False
@@ -378,6 +356,18 @@ class EmailNotificationKindsOut(ResponseModel):
     reminder: bool = False
     task_reminder: bool = False
     task_overdue: bool = False
+
+
+class EmailNotificationKinds(RequestModel, EmailNotificationKindsOut):
+    """Which notification kinds also go out by e-mail (all off unless chosen). Sent whole: a kind
+    left out is off."""
+
+    # The kinds are the answer's; a request takes real booleans only ("true" or 1 are refused).
+    model_config = ConfigDict(strict=True)
+
+
+class NotificationPreferencesIn(RequestModel):
+    email: EmailNotificationKinds
 
 
 class NotificationPreferencesOut(ResponseModel):

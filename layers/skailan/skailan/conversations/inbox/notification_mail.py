@@ -21,22 +21,14 @@ from skailan.conversations.inbox.models import (
     NotificationPreferencesIn,
     NotificationPreferencesOut,
 )
+from skailan.conversations.store import notifications as store
 from skailan.conversations.store import timers
-from skailan.conversations.store.inbox_items import (
-    DIGEST_SK,
-    PREFS_SK,
-    NotificationItem,
-    NotificationMailItem,
-    NotificationPrefsItem,
-    digest_pk,
-    feed_pk,
-    prefs_pk,
-)
+from skailan.conversations.store.inbox_items import NotificationItem, NotificationMailItem
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.observability import logger
 from skailan.platform.settings import get_settings
-from skailan.platform.storage import Action, ConditionFailed, conditional
+from skailan.platform.storage import ConditionFailed
 
 KINDS = tuple(EmailNotificationKindsOut.model_fields)
 TIMER_KIND = "notify_mail"
@@ -59,11 +51,8 @@ def _email_of(tenant_id: str, user_id: str) -> str | None:
 
 
 def email_kinds(tenant_id: str, user_id: str) -> set[str]:
-    try:
-        item = NotificationPrefsItem.get(prefs_pk(tenant_id, user_id), PREFS_SK)
-    except NotificationPrefsItem.DoesNotExist:
-        return set()
-    return set(item.email_kinds or ()) & set(KINDS)
+    item = store.email_preferences(tenant_id, user_id)
+    return set(item.email_kinds or ()) & set(KINDS) if item is not None else set()
 
 
 def _prefs_out(tenant_id: str, user_id: str, kinds: set[str], updated_at: str | None) -> NotificationPreferencesOut:
@@ -73,9 +62,8 @@ def _prefs_out(tenant_id: str, user_id: str, kinds: set[str], updated_at: str | 
 
 
 def get_preferences(caller: Caller) -> NotificationPreferencesOut:
-    try:
-        item = NotificationPrefsItem.get(prefs_pk(caller.tenant_id, caller.principal_id), PREFS_SK)
-    except NotificationPrefsItem.DoesNotExist:
+    item = store.email_preferences(caller.tenant_id, caller.principal_id)
+    if item is None:
         return _prefs_out(caller.tenant_id, caller.principal_id, set(), None)
     return _prefs_out(caller.tenant_id, caller.principal_id, set(item.email_kinds or ()) & set(KINDS), item.updated_at)
 
@@ -83,9 +71,7 @@ def get_preferences(caller: Caller) -> NotificationPreferencesOut:
 def put_preferences(caller: Caller, body: NotificationPreferencesIn) -> NotificationPreferencesOut:
     kinds = {k for k in KINDS if getattr(body.email, k)}
     now = iso()
-    # An empty set cannot be stored in DynamoDB: the attribute is left out (pynamodb drops it).
-    NotificationPrefsItem(prefs_pk(caller.tenant_id, caller.principal_id), PREFS_SK, tenant_id=caller.tenant_id,
-                          user_id=caller.principal_id, email_kinds=kinds, updated_at=now).save()
+    store.put_email_preferences(caller.tenant_id, caller.principal_id, kinds, at=now)
     return _prefs_out(caller.tenant_id, caller.principal_id, kinds, now)
 
 
@@ -102,19 +88,8 @@ def queue(tenant_id: str, user_id: str, type_: str, notification_ids: list[str])
 
 def _add(tenant_id: str, user_id: str, notification_ids: list[str]) -> None:
     now = utcnow()
-    key = NotificationMailItem(digest_pk(tenant_id, user_id), DIGEST_SK)
-    base: list[Action] = [NotificationMailItem.kind.set(NotificationMailItem), NotificationMailItem.tenant_id.set(tenant_id),
-            NotificationMailItem.user_id.set(user_id), NotificationMailItem.added.add(len(notification_ids)),
-            NotificationMailItem.due_at.set(NotificationMailItem.due_at | iso(now + window())),
-            NotificationMailItem.created_at.set(NotificationMailItem.created_at | iso(now))]
-    append = NotificationMailItem.notification_ids.set(
-        (NotificationMailItem.notification_ids | []).append(notification_ids))
-    try:
-        with conditional():
-            key.update(actions=[*base, append],
-                       condition=NotificationMailItem.added.does_not_exist() | (NotificationMailItem.added < MAX_IDS))
-    except ConditionFailed:
-        key.update(actions=base)  # a long burst: the rest is counted, the e-mail says "and N more"
+    key = store.add_to_digest(tenant_id, user_id, notification_ids, now=now, due_at=iso(now + window()),
+                              max_ids=MAX_IDS)
     # The add that created the digest opens the window. A digest whose timer was lost (a crash
     # between the two writes) is past due: the next add schedules it again (same timer, idempotent).
     if key.added == len(notification_ids) or (key.due_at and parse_iso(key.due_at) < now - window()):
@@ -126,15 +101,9 @@ def _take(tenant_id: str, user_id: str) -> NotificationMailItem | None:
     the delete fail and the digest is read again, so it is in this e-mail or the next, never lost."""
     for _ in range(5):
         try:
-            item = NotificationMailItem.get(digest_pk(tenant_id, user_id), DIGEST_SK, consistent_read=True)
-        except NotificationMailItem.DoesNotExist:
-            return None
-        try:
-            with conditional():
-                item.delete(condition=NotificationMailItem.added == item.added)
+            return store.take_digest(tenant_id, user_id)
         except ConditionFailed:
             continue
-        return item
     raise RuntimeError("notification digest kept changing")  # the timer runs again next minute
 
 
@@ -156,7 +125,7 @@ def send_digest(tenant_id: str, user_id: str) -> str:
         return "empty"
     wanted = email_kinds(tenant_id, user_id)
     ids = [str(i) for i in dict.fromkeys(digest.notification_ids or [])]
-    found = {n.notification_id: n for n in NotificationItem.batch_get([(feed_pk(tenant_id, user_id), i) for i in ids])}
+    found = store.notifications_by_id(tenant_id, user_id, ids)
     # Read in the app meanwhile, or a kind switched off since: no need to e-mail it.
     items = [found[i] for i in ids if i in found and found[i].read_at is None and found[i].type in wanted]
     extra = max(0, int(digest.added or 0) - len(ids))  # beyond MAX_IDS: counted, not listed

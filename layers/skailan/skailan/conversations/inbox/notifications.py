@@ -12,14 +12,14 @@ from typing import Any
 
 from skailan.conversations.inbox.models import NotificationOut, Page
 from skailan.conversations.inbox_events import build, emit_many
+from skailan.conversations.store import notifications as store
 from skailan.conversations.store import timers
-from skailan.conversations.store.inbox_items import NotificationItem, feed_pk
+from skailan.conversations.store.inbox_items import NotificationItem
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.errors import NotFound
 from skailan.platform.ids import new_id
-from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
-from skailan.platform.storage import ConditionFailed, conditional
+from skailan.platform.storage import ConditionFailed
 
 TTL_DAYS = 30
 REMIND = {"15m": timedelta(minutes=15), "1h": timedelta(hours=1)}
@@ -39,15 +39,15 @@ def notify(tenant_id: str, user_id: str, type_: str, *, conversation_id: str | N
     fixed = notification_id is not None
     notification_id = notification_id or new_id()
     now = utcnow()
-    item = NotificationItem(feed_pk(tenant_id, user_id), notification_id, tenant_id=tenant_id,
-                            notification_id=notification_id, user_id=user_id, type=type_,
-                            conversation_id=conversation_id, text=text, data=data or {}, created_at=iso(now),
-                            ttl=now + timedelta(days=TTL_DAYS))
     try:
-        with conditional():
-            item.save(condition=NotificationItem.pk.does_not_exist() if fixed else None)
+        item = store.put_notification(tenant_id, user_id, notification_id, only_new=fixed, type=type_,
+                                      conversation_id=conversation_id, text=text, data=data or {},
+                                      created_at=iso(now), ttl=now + timedelta(days=TTL_DAYS))
     except ConditionFailed:
-        return _out(NotificationItem.get(feed_pk(tenant_id, user_id), notification_id))
+        existing = store.find_notification(tenant_id, user_id, notification_id)
+        if existing is None:  # refused as existing, then gone: expired (TTL) in between
+            raise
+        return _out(existing)
     if publish_event:
         # its outbox item, right after the notification (inbox.events.emit_many)
         emit_many([build(tenant_id, "notification.created", entity_type="notification", entity_id=notification_id,
@@ -59,45 +59,38 @@ def notify(tenant_id: str, user_id: str, type_: str, *, conversation_id: str | N
 
 
 def list_feed(caller: Caller, *, cursor: str | None, limit: int | None, unread_only: bool = False) -> Page[NotificationOut]:
-    pk = feed_pk(caller.tenant_id, caller.principal_id)
-    condition = NotificationItem.read_at.does_not_exist() if unread_only else None
-    results = NotificationItem.query(pk, scan_index_forward=False, limit=clamp_limit(limit), filter_condition=condition,
-                                     last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
-    items = [_out(i) for i in results]
-    return Page[NotificationOut](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
+    found, next_cursor = store.page_of_feed(caller.tenant_id, caller.principal_id, cursor=cursor, limit=limit,
+                                            unread_only=unread_only)
+    return Page[NotificationOut](items=[_out(i) for i in found], next_cursor=next_cursor)
 
 
 def _load(caller: Caller, notification_id: str) -> NotificationItem:
-    try:
-        return NotificationItem.get(feed_pk(caller.tenant_id, caller.principal_id), notification_id)
-    except NotificationItem.DoesNotExist as err:
-        raise NotFound("Notificación no encontrada. / Notification not found.",
-                       code="notification_not_found") from err
+    item = store.find_notification(caller.tenant_id, caller.principal_id, notification_id)
+    if item is None:
+        raise NotFound("Notificación no encontrada. / Notification not found.", code="notification_not_found")
+    return item
 
 
 def mark_read(caller: Caller, notification_id: str) -> NotificationOut:
     item = _load(caller, notification_id)
-    item.update(actions=[NotificationItem.read_at.set(iso())])
+    store.mark_read(item)
     return _out(item)
 
 
 def remind(caller: Caller, notification_id: str, in_: str) -> NotificationOut:
     item = _load(caller, notification_id)
     at = iso(utcnow() + REMIND[in_])
-    item.update(actions=[NotificationItem.remind_at.set(at), NotificationItem.read_at.set(iso())])
+    store.mark_read(item, remind_at=at)
     timers.schedule(caller.tenant_id, "remind", f"{caller.principal_id}:{notification_id}", at,
                     {"user_id": caller.principal_id, "notification_id": notification_id})
     return _out(item)
 
 
 def fire_reminder(tenant_id: str, user_id: str, notification_id: str) -> NotificationOut | None:
-    try:
-        original = NotificationItem.get(feed_pk(tenant_id, user_id), notification_id)
-    except NotificationItem.DoesNotExist:
+    original = store.find_notification(tenant_id, user_id, notification_id)
+    if original is None or not original.remind_at:
         return None
-    if not original.remind_at:
-        return None
-    original.update(actions=[NotificationItem.remind_at.remove()])
+    store.clear_reminder(original)
     return notify(tenant_id, user_id, "reminder", conversation_id=original.conversation_id,
                   text=f"Recordatorio: {original.text}", data={**(original.data or {}), "original_id": notification_id,
                                                                "original_type": original.type})

@@ -13,17 +13,13 @@ from skailan.conversations.inbox.models import (
     QuickReplyUpdateIn,
 )
 from skailan.conversations.inbox_events import emit
-from skailan.conversations.store.inbox_items import (
-    QUICK_REPLY_PREFIX,
-    QuickReplyItem,
-    quick_replies_pk,
-    quick_reply_sk,
-)
+from skailan.conversations.store import quick_replies as store
+from skailan.conversations.store.inbox_items import QuickReplyItem
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import NotFound, Unprocessable
 from skailan.platform.ids import new_id
-from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+from skailan.platform.storage import ConditionFailed
 
 
 def _out(item: QuickReplyItem) -> QuickReplyOut:
@@ -43,23 +39,20 @@ def _check_fields(text: str | None) -> None:
         )
 
 
+def _not_found() -> NotFound:
+    return NotFound("Respuesta rápida no encontrada. / Quick reply not found.", code="quick_reply_not_found")
+
+
 def _load(tenant_id: str, reply_id: str) -> QuickReplyItem:
-    try:
-        return QuickReplyItem.get(quick_replies_pk(tenant_id), quick_reply_sk(reply_id))
-    except QuickReplyItem.DoesNotExist as err:
-        raise NotFound("Respuesta rápida no encontrada. / Quick reply not found.", code="quick_reply_not_found") from err
+    item = store.find_reply(tenant_id, reply_id)
+    if item is None:
+        raise _not_found()
+    return item
 
 
 def list_replies(tenant_id: str, *, cursor: str | None, limit: int | None, q: str | None = None) -> Page[QuickReplyOut]:
-    pk = quick_replies_pk(tenant_id)
-    condition = None
-    if q:
-        needle = q.strip().lower()
-        condition = QuickReplyItem.shortcut.contains(needle) | QuickReplyItem.title.contains(q.strip())
-    results = QuickReplyItem.query(pk, QuickReplyItem.sk.startswith(QUICK_REPLY_PREFIX),
-                                   filter_condition=condition, limit=clamp_limit(limit),
-                                   last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
-    return Page[QuickReplyOut](items=[_out(i) for i in results], next_cursor=encode_cursor(results.last_evaluated_key))
+    items, next_cursor = store.page_of_replies(tenant_id, cursor=cursor, limit=limit, q=q)
+    return Page[QuickReplyOut](items=[_out(i) for i in items], next_cursor=next_cursor)
 
 
 def get_reply(tenant_id: str, reply_id: str) -> QuickReplyOut:
@@ -82,11 +75,10 @@ def create_reply(caller: Caller, data: QuickReplyIn) -> QuickReplyOut:
     _check_attachments(caller.tenant_id, data.attachments)
     reply_id = new_id()
     now = iso()
-    item = QuickReplyItem(quick_replies_pk(caller.tenant_id), quick_reply_sk(reply_id),
-                          tenant_id=caller.tenant_id, reply_id=reply_id, shortcut=data.shortcut.lower(), title=data.title, text=data.text,
-                          attachments=[a.model_dump(exclude_none=True) for a in data.attachments],
-                          created_by=caller.principal_id, created_at=now, updated_at=now)
-    item.save(condition=QuickReplyItem.pk.does_not_exist())
+    item = store.new_reply(caller.tenant_id, reply_id, shortcut=data.shortcut.lower(), title=data.title,
+                           text=data.text, attachments=[a.model_dump(exclude_none=True) for a in data.attachments],
+                           created_by=caller.principal_id, created_at=now, updated_at=now)
+    store.insert_reply(item)
     emit(caller.tenant_id, "quick_reply.created", caller=caller, entity_type="quick_reply", entity_id=reply_id,
          data={"shortcut": item.shortcut})
     return _out(item)
@@ -109,7 +101,10 @@ def update_reply(caller: Caller, reply_id: str, data: QuickReplyUpdateIn) -> Qui
         raise Unprocessable("Una respuesta rápida necesita texto o adjuntos. / A quick reply needs text or attachments.",
                             code="validation_error", details=[{"field": "text", "error": "text or attachments"}])
     item.updated_at = iso()
-    item.save(condition=QuickReplyItem.pk.exists())
+    try:
+        store.replace_reply(item)
+    except ConditionFailed as err:  # deleted meanwhile
+        raise _not_found() from err
     emit(caller.tenant_id, "quick_reply.updated", caller=caller, entity_type="quick_reply", entity_id=reply_id,
          data={"changed": sorted(changes)})
     return _out(item)
@@ -117,7 +112,7 @@ def update_reply(caller: Caller, reply_id: str, data: QuickReplyUpdateIn) -> Qui
 
 def delete_reply(caller: Caller, reply_id: str) -> None:
     item = _load(caller.tenant_id, reply_id)
-    item.delete()
+    store.delete_reply(item)
     emit(caller.tenant_id, "quick_reply.deleted", caller=caller, entity_type="quick_reply", entity_id=reply_id,
          data={"shortcut": item.shortcut})
 

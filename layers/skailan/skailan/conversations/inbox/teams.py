@@ -5,12 +5,16 @@ from __future__ import annotations
 from skailan.conversations.inbox.handlers import handler_member
 from skailan.conversations.inbox.models import TeamIn, TeamOut, TeamUpdateIn
 from skailan.conversations.inbox_events import emit
-from skailan.conversations.store.inbox_items import TEAM_PREFIX, TeamItem, team_sk, teams_pk
+from skailan.conversations.store import teams as store
+from skailan.conversations.store.inbox_items import TeamItem
+from skailan.conversations.store.teams import all_teams, find_team
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
 from skailan.platform.ids import new_id
-from skailan.platform.storage import ConditionFailed, conditional
+from skailan.platform.storage import ConditionFailed, changed_meanwhile
+
+__all__ = ["all_teams", "find_team"]  # the store's, as the inbox calls them
 
 
 def _out(item: TeamItem) -> TeamOut:
@@ -19,31 +23,19 @@ def _out(item: TeamItem) -> TeamOut:
                    created_at=item.created_at)
 
 
-def all_teams(tenant_id: str) -> list[TeamItem]:
-    """Every team of a brand: one Query (a brand has tens of teams, not thousands)."""
-    return list(TeamItem.query(teams_pk(tenant_id), TeamItem.sk.startswith(TEAM_PREFIX)))
-
-
 def list_teams(tenant_id: str) -> list[TeamOut]:
     return sorted((_out(t) for t in all_teams(tenant_id)), key=lambda t: t.name.lower())
 
 
 def _load(tenant_id: str, team_id: str) -> TeamItem:
-    try:
-        return TeamItem.get(teams_pk(tenant_id), team_sk(team_id))
-    except TeamItem.DoesNotExist as err:
-        raise NotFound("Equipo no encontrado. / Team not found.", code="team_not_found") from err
+    item = find_team(tenant_id, team_id)
+    if item is None:
+        raise NotFound("Equipo no encontrado. / Team not found.", code="team_not_found")
+    return item
 
 
 def get_team(tenant_id: str, team_id: str) -> TeamOut:
     return _out(_load(tenant_id, team_id))
-
-
-def find_team(tenant_id: str, team_id: str) -> TeamItem | None:
-    try:
-        return TeamItem.get(teams_pk(tenant_id), team_sk(team_id))
-    except TeamItem.DoesNotExist:
-        return None
 
 
 def _check_members(tenant_id: str, user_ids: list[str]) -> None:
@@ -80,12 +72,11 @@ def create_team(caller: Caller | None, tenant_id: str, data: TeamIn, *, team_id:
     _check_accounts(tenant_id, data.channel_accounts)
     team_id = team_id or new_id().lower()
     now = iso()
-    item = TeamItem(teams_pk(tenant_id), team_sk(team_id), tenant_id=tenant_id, team_id=team_id, name=data.name,
-                    description=data.description, members=set(data.members) or None,
-                    channel_accounts=set(data.channel_accounts) or None, created_at=now, updated_at=now)
+    item = store.new_team(tenant_id, team_id, name=data.name, description=data.description,
+                          members=set(data.members) or None, channel_accounts=set(data.channel_accounts) or None,
+                          created_at=now, updated_at=now)
     try:
-        with conditional():
-            item.save(condition=TeamItem.pk.does_not_exist())
+        store.insert_team(item)
     except ConditionFailed as err:
         raise Conflict("Ese equipo ya existe. / That team already exists.", code="team_exists") from err
     emit(tenant_id, "team.created", caller=caller, entity_type="team", entity_id=team_id,
@@ -106,12 +97,8 @@ def update_team(caller: Caller, team_id: str, data: TeamUpdateIn) -> TeamOut:
         if attr in changes and (changes[attr] is not None or attr == "description"):
             setattr(item, attr, changes[attr])
     item.updated_at = iso()
-    try:
-        with conditional():
-            item.save()
-    except ConditionFailed as err:
-        raise Conflict("El equipo cambió; vuelve a intentarlo. / The team changed; try again.",
-                       code="concurrent_update") from err
+    with changed_meanwhile("El equipo cambió; vuelve a intentarlo.", "The team changed; try again."):
+        store.save_team(item)
     emit(caller.tenant_id, "team.updated", caller=caller, entity_type="team", entity_id=team_id,
          data={"changed": sorted(changes), "members": sorted(item.members or ()),
                "channel_accounts": sorted(item.channel_accounts or ())})
@@ -120,7 +107,7 @@ def update_team(caller: Caller, team_id: str, data: TeamUpdateIn) -> TeamOut:
 
 def delete_team(caller: Caller, team_id: str) -> None:
     item = _load(caller.tenant_id, team_id)
-    item.delete()
+    store.delete_team(item)
     emit(caller.tenant_id, "team.deleted", caller=caller, entity_type="team", entity_id=team_id,
          data={"name": item.name})
 

@@ -23,17 +23,12 @@ from skailan.channels.errors import SendFailure
 from skailan.channels.whatsapp.templates import TemplateClient, TemplateUpdate, body_text, header_parameters
 from skailan.conversations import inbox_catalogue as catalogue
 from skailan.conversations.inbox_events import emit
-from skailan.conversations.store.inbox_items import (
-    TEMPLATE_ROUTE_SK,
-    WhatsAppTemplateItem,
-    WhatsAppTemplateRouteItem,
-    template_route_pk,
-)
+from skailan.conversations.store import templates as store
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
-from skailan.platform.errors import NotFound, SkailanError, Unprocessable
+from skailan.platform.errors import SkailanError, Unprocessable
 from skailan.platform.observability import logger
-from skailan.platform.storage import Action, ConditionFailed, conditional
+from skailan.platform.storage import ConditionFailed
 
 _PLACEHOLDER = re.compile(r"\{\{\s*(\d+)\s*\}\}")
 # Meta's status events → the registry's status. REINSTATED / UNARCHIVED give the template back.
@@ -69,12 +64,9 @@ def client_for(tenant_id: str, account_id: str) -> TemplateClient:
     from skailan.conversations.sending import http_client
     from skailan.platform.settings import get_settings
 
-    account = accounts.account(tenant_id, account_id)
-    if account is None:
-        raise NotFound("Cuenta de canal no encontrada. / Channel account not found.", code="channel_account_not_found")
-    if account.channel != "whatsapp":
-        raise Unprocessable("Las plantillas son de cuentas de WhatsApp. / Templates belong to WhatsApp accounts.",
-                            code="not_whatsapp", details=[{"field": "account_id", "error": "not a WhatsApp account"}])
+    account = accounts.account_of_channel(tenant_id, account_id, "whatsapp",
+                                          es="Las plantillas son de cuentas de WhatsApp.",
+                                          en="Templates belong to WhatsApp accounts.")
     waba_id = str(account.external.get("waba_id") or "")
     token = str(accounts.credentials(tenant_id, account_id).get("access_token") or "")
     if not waba_id or not token:
@@ -124,14 +116,12 @@ def components_for(body: str | None, components: list[dict[str, Any]] | None,
 
 
 def write_route(tenant_id: str, account_id: str, waba_id: str, meta_template_id: str, name: str, language: str) -> None:
-    WhatsAppTemplateRouteItem(template_route_pk(meta_template_id), TEMPLATE_ROUTE_SK, tenant_id=tenant_id,
-                              account_id=account_id, waba_id=waba_id, name=name, language=language, created_at=iso()).save()
+    store.write_route(tenant_id, account_id, waba_id, meta_template_id, name, language)
 
 
 def delete_route(meta_template_id: str | None) -> None:
     if meta_template_id:
-        WhatsAppTemplateRouteItem(template_route_pk(meta_template_id), TEMPLATE_ROUTE_SK, tenant_id="",
-                                  account_id="", waba_id="", name="", language="").delete()
+        store.delete_route(meta_template_id)
 
 
 # ---------------------------------------------------------------- webhooks
@@ -143,43 +133,24 @@ def apply_updates(updates: list[TemplateUpdate]) -> int:
 
 
 def apply_update(update: TemplateUpdate) -> bool:
-    from skailan.conversations.store.inbox_items import template_sk as _sk
-    from skailan.conversations.store.inbox_items import templates_pk as _pk
-
-    try:
-        route = WhatsAppTemplateRouteItem.get(template_route_pk(update.template_id), TEMPLATE_ROUTE_SK)
-    except WhatsAppTemplateRouteItem.DoesNotExist:
+    route = store.find_route(update.template_id)
+    if route is None:
         logger.warning("template update for an unknown template dropped", template_id=update.template_id,
                        waba_id=update.waba_id)
         return False
     if route.waba_id != update.waba_id:  # another WABA naming our template id: not its to change
         logger.warning("template update from another WABA dropped", template_id=update.template_id)
         return False
-    item = WhatsAppTemplateItem(_pk(route.tenant_id), _sk(route.account_id, route.name, route.language))
-    now = iso()
     if update.event is not None:
         status = status_of(update.event)
-        actions: list[Action] = [WhatsAppTemplateItem.status.set(status), WhatsAppTemplateItem.status_at.set(update.at),
-                   WhatsAppTemplateItem.updated_at.set(now)]
-        actions.append(WhatsAppTemplateItem.rejected_reason.set(update.reason) if status == "rejected" and update.reason
-                       else WhatsAppTemplateItem.rejected_reason.remove())
-        actions.append(WhatsAppTemplateItem.status_detail.set(update.detail) if update.detail
-                       else WhatsAppTemplateItem.status_detail.remove())
-        newer = (WhatsAppTemplateItem.status_at.does_not_exist() | (WhatsAppTemplateItem.status_at < update.at)
-                 | ((WhatsAppTemplateItem.status_at == update.at) & (WhatsAppTemplateItem.status != status)))
+        applied = store.apply_status(route, update.template_id, status=status, at=update.at, reason=update.reason,
+                                     detail=update.detail)
         kind, data = catalogue.TEMPLATE_STATUS_CHANGED, {"status": status, "reason": update.reason}
     else:
         quality = (update.quality or "unknown").lower()
-        actions = [WhatsAppTemplateItem.quality.set(quality), WhatsAppTemplateItem.quality_at.set(update.at),
-                   WhatsAppTemplateItem.updated_at.set(now)]
-        newer = (WhatsAppTemplateItem.quality_at.does_not_exist() | (WhatsAppTemplateItem.quality_at < update.at)
-                 | ((WhatsAppTemplateItem.quality_at == update.at) & (WhatsAppTemplateItem.quality != quality)))
+        applied = store.apply_quality(route, update.template_id, quality=quality, at=update.at)
         kind, data = catalogue.TEMPLATE_QUALITY_CHANGED, {"quality": quality}
-    try:
-        with conditional():
-            item.update(actions=actions, condition=WhatsAppTemplateItem.pk.exists()
-                        & (WhatsAppTemplateItem.meta_template_id == update.template_id) & newer)
-    except ConditionFailed:
+    if not applied:
         return False  # a replay, an older change, or a template deleted meanwhile
     emit(route.tenant_id, kind, entity_type="whatsapp_template",
          entity_id=f"{route.account_id}.{route.name}.{route.language}", data=data)
@@ -190,14 +161,9 @@ def apply_update(update: TemplateUpdate) -> bool:
 
 
 def sync_account(caller: Caller, account_id: str) -> dict[str, Any]:
-    from skailan.conversations.store.inbox_items import account_templates_sk_prefix, template_id
-    from skailan.conversations.store.inbox_items import template_sk as _sk
-    from skailan.conversations.store.inbox_items import templates_pk as _pk
-
     client = client_for(caller.tenant_id, account_id)
     tenant_id = caller.tenant_id
-    existing = {(i.name, i.language): i for i in WhatsAppTemplateItem.query(
-        _pk(tenant_id), WhatsAppTemplateItem.sk.startswith(account_templates_sk_prefix(account_id)))}
+    existing = {(i.name, i.language): i for i in store.list_templates(tenant_id, account_id=account_id)}
     seen: set[tuple[str, str]] = set()
     created = updated = 0
     try:
@@ -224,13 +190,10 @@ def sync_account(caller: Caller, account_id: str) -> dict[str, Any]:
                 item = existing.get((name, language))
                 now = iso()
                 if item is None:
-                    item = WhatsAppTemplateItem(_pk(tenant_id), _sk(account_id, name, language), tenant_id=tenant_id,
-                                                template_id=template_id(account_id, name, language),
-                                                account_id=account_id, name=name, language=language,
-                                                created_at=now, updated_at=now, **values)
+                    item = store.new_template(tenant_id, account_id, name, language, created_at=now, updated_at=now,
+                                              **values)
                     try:
-                        with conditional():
-                            item.save(condition=WhatsAppTemplateItem.pk.does_not_exist())
+                        store.insert_template(item)
                         created += 1
                     except ConditionFailed:  # created meanwhile by a webhook or another sync
                         pass
@@ -239,7 +202,7 @@ def sync_account(caller: Caller, account_id: str) -> dict[str, Any]:
                         for key, value in values.items():
                             setattr(item, key, value)
                         item.updated_at = now
-                        item.save()
+                        store.save_template(item)
                         updated += 1
                 write_route(tenant_id, account_id, client.waba_id, str(meta_id), name, language)
     except SendFailure as failure:
@@ -249,7 +212,7 @@ def sync_account(caller: Caller, account_id: str) -> dict[str, Any]:
         if name_language in seen:
             continue
         if item.meta_template_id:  # Meta had it and no longer does
-            item.delete()
+            store.delete_template(item)
             delete_route(item.meta_template_id)
             removed += 1
         else:

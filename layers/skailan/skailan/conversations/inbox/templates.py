@@ -19,14 +19,12 @@ from skailan.conversations.inbox.models import (
     WhatsAppTemplateUpdateIn,
 )
 from skailan.conversations.inbox_events import emit
-from skailan.conversations.store.inbox_items import TEMPLATE_PREFIX as PREFIX
-from skailan.conversations.store.inbox_items import WhatsAppTemplateItem, template_id
-from skailan.conversations.store.inbox_items import template_sk as _sk
-from skailan.conversations.store.inbox_items import templates_pk as _pk
+from skailan.conversations.store import templates as store
+from skailan.conversations.store.inbox_items import WhatsAppTemplateItem
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
-from skailan.platform.storage import ConditionFailed, conditional
+from skailan.platform.storage import ConditionFailed
 
 _PLACEHOLDER = re.compile(r"\{\{\s*(\d+)\s*\}\}")
 
@@ -81,17 +79,12 @@ def _whatsapp_account(tenant_id: str, account_id: str) -> None:
 
 
 def list_templates(tenant_id: str, *, account_id: str | None = None, status: str | None = None) -> Page[WhatsAppTemplateOut]:
-    condition = WhatsAppTemplateItem.sk.startswith(PREFIX + (f"{account_id}#" if account_id else ""))
-    filter_condition = WhatsAppTemplateItem.status == status if status else None
-    items = [_out(i) for i in WhatsAppTemplateItem.query(_pk(tenant_id), condition, filter_condition=filter_condition)]
+    items = [_out(i) for i in store.list_templates(tenant_id, account_id=account_id, status=status)]
     return Page[WhatsAppTemplateOut](items=items)
 
 
 def _find(tenant_id: str, account_id: str, name: str, language: str) -> WhatsAppTemplateItem | None:
-    try:
-        return WhatsAppTemplateItem.get(_pk(tenant_id), _sk(account_id, name, language))
-    except WhatsAppTemplateItem.DoesNotExist:
-        return None
+    return store.find_template(tenant_id, account_id, name, language)
 
 
 def _load_id(tenant_id: str, template_id_: str) -> WhatsAppTemplateItem:
@@ -146,15 +139,12 @@ def register_template(caller: Caller | None, tenant_id: str, data: WhatsAppTempl
     _whatsapp_account(tenant_id, data.account_id)
     parameters = data.parameters if data.parameters is not None else body_parameters(data.body)
     now = iso()
-    item = WhatsAppTemplateItem(
-        _pk(tenant_id), _sk(data.account_id, data.name, data.language), tenant_id=tenant_id,
-        template_id=template_id(data.account_id, data.name, data.language), account_id=data.account_id,
-        name=data.name, language=data.language, category=data.category, body=data.body, parameters=parameters,
-        header_parameters=data.header_parameters, status=data.status, created_at=now, updated_at=now,
-        meta_template_id=meta_template_id, components=components)
+    item = store.new_template(
+        tenant_id, data.account_id, data.name, data.language, category=data.category, body=data.body,
+        parameters=parameters, header_parameters=data.header_parameters, status=data.status, created_at=now,
+        updated_at=now, meta_template_id=meta_template_id, components=components)
     try:
-        with conditional():
-            item.save(condition=WhatsAppTemplateItem.pk.does_not_exist())
+        store.insert_template(item)
     except ConditionFailed as err:
         raise _exists() from err
     emit(tenant_id, "whatsapp_template.created", caller=caller, entity_type="whatsapp_template",
@@ -193,7 +183,7 @@ def update_template(caller: Caller, template_id_: str, data: WhatsAppTemplateUpd
         if key in changes:
             setattr(item, key, changes[key])
     item.updated_at = iso()
-    item.save()
+    store.save_template(item)
     emit(caller.tenant_id, "whatsapp_template.updated", caller=caller, entity_type="whatsapp_template",
          entity_id=item.template_id, data={"changed": sorted(changes), "status": item.status})
     return _out(item)
@@ -212,7 +202,7 @@ def delete_template(caller: Caller, template_id_: str) -> None:
         except SendFailure as failure:
             if failure.code not in {"100", "404"}:  # already gone at Meta: delete ours too
                 raise template_sync.meta_error(failure) from failure
-    item.delete()
+    store.delete_template(item)
     template_sync.delete_route(item.meta_template_id)
     emit(caller.tenant_id, "whatsapp_template.deleted", caller=caller, entity_type="whatsapp_template",
          entity_id=item.template_id)

@@ -99,36 +99,24 @@ def _start_waiting(item: ConversationItem, at: str) -> None:
 
 def _notify_holder(item: ConversationItem, data: dict[str, Any]) -> None:
     from skailan.conversations.inbox import notifications
-    from skailan.conversations.store.inbox_items import (
-        MessageNoticeItem,
-        NotificationItem,
-        feed_pk,
-        message_notice_pk,
-    )
+    from skailan.conversations.store import notifications as notification_store
 
     user_id = item.assignee
     if not user_id:
         return
-    pk = message_notice_pk(item.tenant_id, user_id)
     count = 1
-    try:
-        notice = MessageNoticeItem.get(pk, item.conversation_id)
-        try:
-            previous = NotificationItem.get(feed_pk(item.tenant_id, user_id), notice.notification_id)
-            if previous.read_at is None:
-                count = int(notice.messages or 0) + 1
-                previous.delete()
-        except NotificationItem.DoesNotExist:
-            pass
-    except MessageNoticeItem.DoesNotExist:
-        pass
+    notice = notification_store.message_notice(item.tenant_id, user_id, item.conversation_id)
+    previous = (notification_store.find_notification(item.tenant_id, user_id, notice.notification_id)
+                if notice is not None else None)
+    if notice is not None and previous is not None and previous.read_at is None:
+        count = int(notice.messages or 0) + 1
+        notification_store.delete_notification(previous)
     name = (item.contact or {}).get("name") or "un cliente"
     text = (f"{count} mensajes nuevos de {name}. / {count} new messages from {name}." if count > 1 else
             f"Nuevo mensaje de {name}: {(data.get('text') or '')[:80]} / New message from {name}.")
     created = notifications.notify(item.tenant_id, user_id, "message", conversation_id=item.conversation_id,
                                    text=text, data={"count": count, "message_id": data.get("message_id")})
-    MessageNoticeItem(pk, item.conversation_id, tenant_id=item.tenant_id, conversation_id=item.conversation_id,
-                      notification_id=created.id, messages=count, updated_at=iso()).save()
+    notification_store.put_message_notice(item.tenant_id, user_id, item.conversation_id, created.id, count)
 
 
 def _human_reply(item: ConversationItem, event: DomainEvent) -> None:

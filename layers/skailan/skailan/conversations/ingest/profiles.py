@@ -82,24 +82,21 @@ def profile_name(account: Account, channel: str, user_id: str) -> str | None:
 
 
 def _stored(key: tuple[str, str, str]) -> str | None:
-    from skailan.conversations.store.items import PROFILE_SK, ProfileCacheItem, profile_cache_pk
+    from skailan.conversations.store import uploads
 
     try:
-        return ProfileCacheItem.get(profile_cache_pk(*key), PROFILE_SK).name
-    except ProfileCacheItem.DoesNotExist:
-        return None
+        return uploads.cached_profile_name(*key)
     except Exception as err:  # a cache: never the reason a message is not stored
         logger.warning("profile cache unreadable", error=type(err).__name__)
         return None
 
 
 def _store(key: tuple[str, str, str], name: str) -> None:
-    from skailan.conversations.store.items import PROFILE_SK, ProfileCacheItem, profile_cache_pk
-    from skailan.platform.clock import iso, utcnow
+    from skailan.conversations.store import uploads
+    from skailan.platform.clock import utcnow
 
     try:
-        ProfileCacheItem(profile_cache_pk(*key), PROFILE_SK, name=name, created_at=iso(),
-                         ttl=utcnow() + timedelta(days=STORE_DAYS)).save()
+        uploads.cache_profile_name(*key, name, expires=utcnow() + timedelta(days=STORE_DAYS))
     except Exception as err:
         logger.warning("profile cache not written", error=type(err).__name__)
 

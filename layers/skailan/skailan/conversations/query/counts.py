@@ -9,7 +9,6 @@ the two; supervisors and admins count the whole brand.
 from __future__ import annotations
 
 from skailan.conversations.store import state
-from skailan.conversations.store.items import ConversationItem, inbox_pk
 from skailan.platform.auth import Caller
 from skailan.platform.errors import Unprocessable
 
@@ -29,12 +28,11 @@ def parse_statuses(value: str | None) -> list[str]:
 
 def tab_counts(caller: Caller, statuses: list[str]) -> dict[str, int]:
     tenant = caller.tenant_id
-    mine = sum(ConversationItem.by_assignee.count(state.assignee_key(tenant, s, caller.principal_id))
-               for s in statuses)
-    unassigned = sum(ConversationItem.by_assignee.count(state.assignee_key(tenant, s, None)) for s in statuses)
+    mine = sum(state.count_held(tenant, s, caller.principal_id) for s in statuses)
+    unassigned = sum(state.count_held(tenant, s, None) for s in statuses)
     everything = mine + unassigned
     if state.sees_all(caller) or state.is_supervisor(caller):
-        everything = sum(ConversationItem.gsi1.count(inbox_pk(tenant, s)) for s in statuses)
+        everything = sum(state.count_status(tenant, s) for s in statuses)
     if not state.sees_all(caller) and state.is_supervisor(caller):
         # Another team's conversations held by someone else are not theirs to see
         # (state.visible_to): taken off, reading only those teams' partitions, never the brand's.
@@ -42,9 +40,6 @@ def tab_counts(caller: Caller, statuses: list[str]) -> dict[str, int]:
 
         hidden = {t.team_id for t in teams.all_teams(tenant)} - state.manager_teams(caller)
         for status in statuses:
-            holder = ConversationItem.last_assignee if status == "closed" else ConversationItem.assignee
             for team_id in sorted(hidden):
-                everything -= ConversationItem.by_team.count(
-                    state.team_key(tenant, status, team_id),
-                    filter_condition=holder.exists() & (holder != caller.principal_id))
+                everything -= state.count_team_held_by_others(tenant, status, team_id, caller.principal_id)
     return {"mine": mine, "unassigned": unassigned, "all": everything}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from skailan.conversations import opt_outs
 from skailan.conversations.models import ConversationOut, MessageIn, MessageOut, Page
 from skailan.conversations.store import state
 from skailan.conversations.store.items import ConversationItem
@@ -97,6 +98,7 @@ def check_reply(caller: Caller, conversation_id: str, body: MessageIn) -> str | 
     if body.template is not None:
         template = templates.check_send(caller.tenant_id, item.account_id, body.template.name,
                                         body.template.language, list(body.template.parameters))
+        opt_outs.refuse_opted_out(caller.tenant_id, item.channel, item.person_id)
         return templates.render(template.body, list(body.template.parameters))
     expires = state.window_expires_at(item)
     from skailan.platform.clock import iso

@@ -23,7 +23,7 @@ import re
 from typing import TYPE_CHECKING
 
 from skailan.conversations.query.filters import Filters, Result, matches
-from skailan.conversations.store.inbox_items import SearchKeyItem
+from skailan.conversations.store import search_index
 from skailan.conversations.store.search_index import MAX_KEY, key_pk
 from skailan.crm.values.text import fold, name_tokens
 from skailan.platform.auth import Caller
@@ -31,7 +31,7 @@ from skailan.platform.errors import Unprocessable
 from skailan.platform.pagination import decode_cursor, encode_cursor
 
 if TYPE_CHECKING:
-    from skailan.conversations.store.items import ConversationItem
+    pass
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
@@ -47,7 +47,7 @@ def query_key(q: str) -> str:
 
 
 def search(caller: Caller, filters: Filters, *, cursor: str | None, limit: int) -> Result:
-    from skailan.conversations.store.items import CONVERSATION_SK, ConversationItem, conversation_pk
+    from skailan.conversations.store import messages
 
     key = query_key(filters.q or "")
     if len(key) < 2:
@@ -60,17 +60,7 @@ def search(caller: Caller, filters: Filters, *, cursor: str | None, limit: int) 
         from skailan.platform.errors import BadRequest
 
         raise BadRequest("El cursor no es válido. / The cursor is not valid.", code="invalid_cursor")
-    results = SearchKeyItem.query(pk, SearchKeyItem.sk.startswith(key), limit=limit, page_size=limit,
-                                  scan_index_forward=False, last_evaluated_key=start)
-    ids: list[str] = []
-    for hit in results:
-        if hit.conversation_id not in ids:
-            ids.append(hit.conversation_id)
-    found: dict[str, ConversationItem] = {}
-    keys = [(conversation_pk(caller.tenant_id, cid), CONVERSATION_SK) for cid in ids]
-    for offset in range(0, len(keys), 100):
-        for item in ConversationItem.batch_get(keys[offset:offset + 100]):
-            found[item.conversation_id] = item
+    ids, last_key, scanned = search_index.hits(caller.tenant_id, key, limit=limit, start=start)
+    found = messages.conversations_by_id(caller.tenant_id, ids)
     items = [found[cid] for cid in ids if cid in found and matches(caller, found[cid], filters)]
-    return Result(items=items, next_cursor=encode_cursor(results.last_evaluated_key), reads=2,
-                  scanned=results.total_count)
+    return Result(items=items, next_cursor=encode_cursor(last_key), reads=2, scanned=scanned)

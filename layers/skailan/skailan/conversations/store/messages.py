@@ -18,6 +18,7 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
+from skailan.conversations.store import ops
 from skailan.conversations.store.items import (
     CONVERSATION_SK,
     MESSAGE_PREFIX,
@@ -156,16 +157,15 @@ def _summary_actions(conversation_id: str, summary: Summary) -> list[Action]:
     ]
     if summary.unread:
         actions.append(c.unread_count.add(summary.unread))
-    if summary.contact is not None:
-        actions.append(c.contact.set(summary.contact))
-    if summary.customer_message_at:
-        actions.append(c.last_customer_message_at.set(summary.customer_message_at))
-    if summary.agent_message_at:
-        actions.append(c.last_agent_message_at.set(summary.agent_message_at))
-    if summary.email_thread is not None:
-        actions.append(c.email_thread.set(summary.email_thread))
-    if summary.reply_ref:
-        actions.append(c.reply_ref.set(summary.reply_ref))
+    # What this message changes of the rest: set only when given (a None or empty time leaves it).
+    optional: list[tuple[Any, Any, bool]] = [
+        (c.contact, summary.contact, summary.contact is not None),
+        (c.last_customer_message_at, summary.customer_message_at, bool(summary.customer_message_at)),
+        (c.last_agent_message_at, summary.agent_message_at, bool(summary.agent_message_at)),
+        (c.email_thread, summary.email_thread, summary.email_thread is not None),
+        (c.reply_ref, summary.reply_ref, bool(summary.reply_ref)),
+    ]
+    actions += [attribute.set(value) for attribute, value, given in optional if given]
     return actions
 
 
@@ -381,8 +381,20 @@ def save_session(item: WebchatSessionItem) -> None:
     item.save(condition=WebchatSessionItem.pk.does_not_exist())
 
 
+def link_session(session: WebchatSessionItem, person_id: str, conversation_id: str) -> None:
+    """The visitor's session now names their person and conversation."""
+    session.update(actions=[WebchatSessionItem.person_id.set(person_id),
+                            WebchatSessionItem.conversation_id.set(conversation_id)])
+
+
 def get_session(tenant_id: str, session_id: str) -> WebchatSessionItem | None:
     try:
         return WebchatSessionItem.get(session_pk(tenant_id, session_id), SESSION_SK)
     except WebchatSessionItem.DoesNotExist:
         return None
+
+
+def conversations_by_id(tenant_id: str, conversation_ids: list[str]) -> dict[str, ConversationItem]:
+    """The conversations of those ids that exist (BatchGetItem, 100 keys a call)."""
+    keys = [(conversation_pk(tenant_id, cid), CONVERSATION_SK) for cid in conversation_ids]
+    return {item.conversation_id: item for item in ops.batch_get(ConversationItem, keys)}

@@ -94,3 +94,13 @@ def index_text(tenant_id: str, conversation_id: str, text: str | None) -> int:
         for item in items:
             batch.save(item)
     return len(items)
+
+
+def hits(tenant_id: str, key: str, *, limit: int,
+         start: dict[str, Any] | None) -> tuple[list[str], dict[str, Any] | None, int]:
+    """The conversations whose keys start with `key`, newest key first, one page: (conversation
+    ids in hit order without repeats, the last evaluated key, the items read)."""
+    results = SearchKeyItem.query(key_pk(tenant_id, key), SearchKeyItem.sk.startswith(key), limit=limit,
+                                  page_size=limit, scan_index_forward=False, last_evaluated_key=start)
+    ids = list(dict.fromkeys(hit.conversation_id for hit in results))
+    return ids, results.last_evaluated_key, results.total_count

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from skailan.conversations.store.items import CONVERSATION_SK, ConversationItem, conversation_pk, inbox_pk
@@ -97,7 +98,7 @@ def actions_for(item: ConversationItem, changes: dict[str, Any]) -> list[Action]
     return actions
 
 
-def rev_condition(item: ConversationItem):  # -> Condition
+def rev_condition(item: ConversationItem) -> Condition:
     if item.inbox_rev is None:
         return ConversationItem.inbox_rev.does_not_exist()
     return ConversationItem.inbox_rev == item.inbox_rev
@@ -192,3 +193,64 @@ def inbox_fields(item: ConversationItem) -> dict[str, Any]:
         "rated_at": item.rated_at,
         "awaiting_rating_until": item.awaiting_rating_until,
     }
+
+
+# ---------------------------------------------------------------- conditions a Plan writes under
+
+
+def held_by(user_id: str | None) -> Condition:
+    """The conversation is held by `user_id` (None: by nobody)."""
+    return ConversationItem.assignee == user_id if user_id else ConversationItem.assignee.does_not_exist()
+
+
+def not_closed() -> Condition:
+    return ConversationItem.status != "closed"
+
+
+def has_status(*statuses: str) -> Condition:
+    """The stored status is one of these."""
+    if len(statuses) == 1:
+        return ConversationItem.status == statuses[0]
+    return ConversationItem.status.is_in(*statuses)
+
+
+def closed_at(at: str) -> Condition:
+    """Closed, by the close of that time (not re-opened and closed again since)."""
+    return (ConversationItem.status == "closed") & (ConversationItem.closed_at == at)
+
+
+# ---------------------------------------------------------------- the inbox views' reads
+
+
+def queued(tenant_id: str, account_id: str, *, limit: int) -> list[ConversationItem]:
+    """The oldest waiting conversations of a channel account (the `queue` index)."""
+    return [i for i in ConversationItem.queue.query(queue_key(tenant_id, account_id), limit=limit)
+            if isinstance(i, ConversationItem)]
+
+
+def held_page(tenant_id: str, status: str, user_id: str, *, page_size: int | None = None,
+              last_key: dict[str, Any] | None = None) -> tuple[list[ConversationItem], dict[str, Any] | None]:
+    """One page (every page, without `page_size`) of the conversations of that inbox status the
+    `by_assignee` index shows `user_id` holding, and the key to read on from."""
+    page = ConversationItem.by_assignee.query(assignee_key(tenant_id, status, user_id), limit=page_size,
+                                              page_size=page_size, last_evaluated_key=last_key)
+    items = [i for i in page if isinstance(i, ConversationItem)]
+    return items, page.last_evaluated_key
+
+
+def count_held(tenant_id: str, status: str, user_id: str | None) -> int:
+    """How many conversations of that inbox status `user_id` holds (None: nobody): Select=COUNT."""
+    return ConversationItem.by_assignee.count(assignee_key(tenant_id, status, user_id))
+
+
+def count_status(tenant_id: str, status: str) -> int:
+    """How many conversations of the brand have that inbox status (`gsi1`): Select=COUNT."""
+    return ConversationItem.gsi1.count(inbox_pk(tenant_id, status))
+
+
+def count_team_held_by_others(tenant_id: str, status: str, team_id: str, user_id: str) -> int:
+    """How many of a team's conversations of that inbox status someone other than `user_id`
+    holds (or held, once closed)."""
+    holder = ConversationItem.last_assignee if status == "closed" else ConversationItem.assignee
+    return ConversationItem.by_team.count(team_key(tenant_id, status, team_id),
+                                          filter_condition=holder.exists() & (holder != user_id))

@@ -1,0 +1,80 @@
+"""Agents' data access (inbox table): presence, capacity, tags and the `ready` index entry
+(`inbox/agents.py` and `inbox/assignment.py` decide; the load counter is changed only in
+`store/mutate.py`'s transactions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from skailan.conversations.store.inbox_items import AGENT_PREFIX, AgentItem, agent_sk, agents_pk, ready_pk
+from skailan.platform.clock import iso
+from skailan.platform.storage import Action, ConditionFailed, conditional
+
+
+def get_agent(tenant_id: str, user_id: str, *, consistent: bool = False) -> AgentItem | None:
+    try:
+        return AgentItem.get(agents_pk(tenant_id), agent_sk(user_id), consistent_read=consistent)
+    except AgentItem.DoesNotExist:
+        return None
+
+
+def all_agents(tenant_id: str, *, consistent: bool = False) -> list[AgentItem]:
+    """Every agent item of a brand in one Query (1 MB pages hold thousands of agents)."""
+    return list(AgentItem.query(agents_pk(tenant_id), AgentItem.sk.startswith(AGENT_PREFIX),
+                                consistent_read=consistent))
+
+
+def ready_agents(tenant_id: str, *, page_size: int, last_key: dict[str, Any] | None = None) -> Any:
+    """One page of the brand's online agents, least loaded first (the `ready` index: eventually
+    consistent, so whoever is picked is re-checked by the claim's conditions)."""
+    return AgentItem.ready.query(ready_pk(tenant_id), scan_index_forward=True, limit=page_size,
+                                 page_size=page_size, last_evaluated_key=last_key)
+
+
+def ensure_agent(tenant_id: str, user_id: str, *, name: str | None = None, email: str | None = None) -> AgentItem:
+    """The agent item, created offline with no load on first need (a concurrent creation wins)."""
+    agent = get_agent(tenant_id, user_id, consistent=True)
+    if agent is not None:
+        return agent
+    now = iso()
+    agent = AgentItem(agents_pk(tenant_id), agent_sk(user_id), tenant_id=tenant_id, user_id=user_id, name=name,
+                      email=email, status="offline", status_at=now, load=0, created_at=now, updated_at=now)
+    try:
+        with conditional():
+            agent.save(condition=AgentItem.pk.does_not_exist())
+    except ConditionFailed:
+        return get_agent(tenant_id, user_id, consistent=True) or agent
+    return agent
+
+
+def set_presence(tenant_id: str, user_id: str, status: str, *, at: str, name: str | None = None,
+                 email: str | None = None, from_other_status: bool = False) -> AgentItem:
+    """Presence (and the `ready` index entry: listed, by load, only while online); the agent as
+    written. With `from_other_status`, only an existing agent not already in that status
+    (`ConditionFailed` otherwise), so a redelivered change writes nothing."""
+    actions: list[Action] = [AgentItem.status.set(status), AgentItem.status_at.set(at)]
+    if name is not None:
+        actions.append(AgentItem.name.set(name))
+    if email is not None:
+        actions.append(AgentItem.email.set(email))
+    actions += [AgentItem.updated_at.set(at),
+                AgentItem.ready_pk.set(ready_pk(tenant_id)) if status == "online" else AgentItem.ready_pk.remove()]
+    key = AgentItem(agents_pk(tenant_id), agent_sk(user_id))
+    if from_other_status:
+        with conditional():
+            key.update(actions=actions, condition=AgentItem.pk.exists() & (AgentItem.status != status))
+    else:
+        key.update(actions=actions)
+    return key  # update() read back every attribute (ALL_NEW)
+
+
+def update_settings(tenant_id: str, user_id: str, changes: dict[str, Any]) -> None:
+    """Capacity (None: the brand's default) and tags of an existing agent."""
+    actions: list[Action] = [AgentItem.updated_at.set(iso())]
+    if "capacity" in changes:
+        actions.append(AgentItem.capacity.set(changes["capacity"]) if changes["capacity"] is not None
+                       else AgentItem.capacity.remove())
+    if "tags" in changes:
+        tags = changes["tags"]
+        actions.append(AgentItem.tags.set(tags) if tags else AgentItem.tags.remove())
+    AgentItem(agents_pk(tenant_id), agent_sk(user_id)).update(actions=actions, condition=AgentItem.pk.exists())

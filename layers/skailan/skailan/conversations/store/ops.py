@@ -1,0 +1,45 @@
+"""The few pynamodb calls every item kind of the context's stores makes alike (get-or-None, a
+create that must be new, a save, a delete, a batch read): the named store modules call these,
+so a refused condition always surfaces as `platform.storage.ConditionFailed`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pynamodb.models import Model
+
+from skailan.platform.storage import ConditionFailed, conditional
+
+__all__ = ["ConditionFailed", "batch_get", "delete", "get", "insert", "save"]
+
+
+def get[M: Model](model: type[M], pk: str, sk: str, *, consistent: bool = False) -> M | None:
+    try:
+        return model.get(pk, sk, consistent_read=consistent)
+    except model.DoesNotExist:
+        return None
+
+
+def insert(item: Model) -> None:
+    """Write a new item; `ConditionFailed` when its key exists."""
+    with conditional():
+        item.save(condition=type(item)._hash_key_attribute().does_not_exist())
+
+
+def save(item: Model) -> None:
+    """Put the item (a versioned item only over the version it was read at: `ConditionFailed`)."""
+    with conditional():
+        item.save()
+
+
+def delete(item: Model) -> None:
+    item.delete()
+
+
+def batch_get[M: Model](model: type[M], keys: Iterable[tuple[str, str]]) -> list[M]:
+    """The items that exist of those keys (BatchGetItem, 100 keys a call, in the keys' chunks)."""
+    keys = list(keys)
+    found: list[M] = []
+    for start in range(0, len(keys), 100):
+        found.extend(model.batch_get(keys[start:start + 100]))
+    return found

@@ -1,0 +1,51 @@
+"""Quick replies' data access (inbox table)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from skailan.conversations.store import ops
+from skailan.conversations.store.inbox_items import (
+    QUICK_REPLY_PREFIX,
+    QuickReplyItem,
+    quick_replies_pk,
+    quick_reply_sk,
+)
+from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+from skailan.platform.storage import conditional
+
+
+def find_reply(tenant_id: str, reply_id: str) -> QuickReplyItem | None:
+    return ops.get(QuickReplyItem, quick_replies_pk(tenant_id), quick_reply_sk(reply_id))
+
+
+def page_of_replies(tenant_id: str, *, cursor: str | None, limit: int | None,
+                    q: str | None = None) -> tuple[list[QuickReplyItem], str | None]:
+    """One page of the brand's quick replies (those whose shortcut or title contain `q`) and the next cursor."""
+    pk = quick_replies_pk(tenant_id)
+    condition = None
+    if q:
+        condition = QuickReplyItem.shortcut.contains(q.strip().lower()) | QuickReplyItem.title.contains(q.strip())
+    results = QuickReplyItem.query(pk, QuickReplyItem.sk.startswith(QUICK_REPLY_PREFIX),
+                                   filter_condition=condition, limit=clamp_limit(limit),
+                                   last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
+    return list(results), encode_cursor(results.last_evaluated_key)
+
+
+def new_reply(tenant_id: str, reply_id: str, **values: Any) -> QuickReplyItem:
+    return QuickReplyItem(quick_replies_pk(tenant_id), quick_reply_sk(reply_id), tenant_id=tenant_id,
+                          reply_id=reply_id, **values)
+
+
+def insert_reply(item: QuickReplyItem) -> None:
+    ops.insert(item)
+
+
+def replace_reply(item: QuickReplyItem) -> None:
+    """Only while it exists (`ConditionFailed`: deleted meanwhile)."""
+    with conditional():
+        item.save(condition=QuickReplyItem.pk.exists())
+
+
+def delete_reply(item: QuickReplyItem) -> None:
+    ops.delete(item)

@@ -1,0 +1,109 @@
+"""The WhatsApp template registry's data access (inbox table): templates per brand and account,
+and the routes from Meta's template ids back to the brand (`inbox/templates.py`,
+`inbox/template_sync.py` decide; this module only reads and writes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from skailan.conversations.store.inbox_items import (
+    TEMPLATE_PREFIX,
+    TEMPLATE_ROUTE_SK,
+    WhatsAppTemplateItem,
+    WhatsAppTemplateRouteItem,
+    account_templates_sk_prefix,
+    template_id,
+    template_route_pk,
+    template_sk,
+    templates_pk,
+)
+from skailan.platform.clock import iso
+from skailan.platform.storage import Action, Condition, ConditionFailed, conditional
+
+
+def list_templates(tenant_id: str, *, account_id: str | None = None,
+                   status: str | None = None) -> list[WhatsAppTemplateItem]:
+    """The brand's templates (of one account), optionally of one status (one Query)."""
+    prefix = account_templates_sk_prefix(account_id) if account_id else TEMPLATE_PREFIX
+    filter_condition = WhatsAppTemplateItem.status == status if status else None
+    return list(WhatsAppTemplateItem.query(templates_pk(tenant_id), WhatsAppTemplateItem.sk.startswith(prefix),
+                                           filter_condition=filter_condition))
+
+
+def find_template(tenant_id: str, account_id: str, name: str, language: str) -> WhatsAppTemplateItem | None:
+    try:
+        return WhatsAppTemplateItem.get(templates_pk(tenant_id), template_sk(account_id, name, language))
+    except WhatsAppTemplateItem.DoesNotExist:
+        return None
+
+
+def new_template(tenant_id: str, account_id: str, name: str, language: str, **values: Any) -> WhatsAppTemplateItem:
+    """An unsaved template item with its keys and id."""
+    return WhatsAppTemplateItem(templates_pk(tenant_id), template_sk(account_id, name, language), tenant_id=tenant_id,
+                                template_id=template_id(account_id, name, language), account_id=account_id,
+                                name=name, language=language, **values)
+
+
+def insert_template(item: WhatsAppTemplateItem) -> None:
+    """Write a new template; `ConditionFailed` when that account, name and language exist."""
+    with conditional():
+        item.save(condition=WhatsAppTemplateItem.pk.does_not_exist())
+
+
+def save_template(item: WhatsAppTemplateItem) -> None:
+    item.save()
+
+
+def delete_template(item: WhatsAppTemplateItem) -> None:
+    item.delete()
+
+
+def apply_status(route: WhatsAppTemplateRouteItem, meta_template_id: str, *, status: str, at: int,
+                 reason: str | None, detail: str | None) -> bool:
+    """A status webhook on the routed template; False when not applied (a replay, an older
+    change, or the template deleted or re-submitted meanwhile)."""
+    T = WhatsAppTemplateItem
+    actions: list[Action] = [T.status.set(status), T.status_at.set(at),
+                             T.rejected_reason.set(reason) if status == "rejected" and reason else T.rejected_reason.remove(),
+                             T.status_detail.set(detail) if detail else T.status_detail.remove()]
+    newer = T.status_at.does_not_exist() | (T.status_at < at) | ((T.status_at == at) & (T.status != status))
+    return _apply(route, meta_template_id, actions, newer)
+
+
+def apply_quality(route: WhatsAppTemplateRouteItem, meta_template_id: str, *, quality: str, at: int) -> bool:
+    """A quality webhook on the routed template; False when not applied (as `apply_status`)."""
+    T = WhatsAppTemplateItem
+    newer = T.quality_at.does_not_exist() | (T.quality_at < at) | ((T.quality_at == at) & (T.quality != quality))
+    return _apply(route, meta_template_id, [T.quality.set(quality), T.quality_at.set(at)], newer)
+
+
+def _apply(route: WhatsAppTemplateRouteItem, meta_template_id: str, actions: list[Action], newer: Condition) -> bool:
+    T = WhatsAppTemplateItem
+    item = T(templates_pk(route.tenant_id), template_sk(route.account_id, route.name, route.language))
+    try:
+        with conditional():
+            item.update(actions=[*actions, T.updated_at.set(iso())],
+                        condition=T.pk.exists() & (T.meta_template_id == meta_template_id) & newer)
+    except ConditionFailed:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- Meta id → brand routes
+
+
+def write_route(tenant_id: str, account_id: str, waba_id: str, meta_template_id: str, name: str, language: str) -> None:
+    WhatsAppTemplateRouteItem(template_route_pk(meta_template_id), TEMPLATE_ROUTE_SK, tenant_id=tenant_id,
+                              account_id=account_id, waba_id=waba_id, name=name, language=language, created_at=iso()).save()
+
+
+def delete_route(meta_template_id: str) -> None:
+    WhatsAppTemplateRouteItem(template_route_pk(meta_template_id), TEMPLATE_ROUTE_SK, tenant_id="",
+                              account_id="", waba_id="", name="", language="").delete()
+
+
+def find_route(meta_template_id: str) -> WhatsAppTemplateRouteItem | None:
+    try:
+        return WhatsAppTemplateRouteItem.get(template_route_pk(meta_template_id), TEMPLATE_ROUTE_SK)
+    except WhatsAppTemplateRouteItem.DoesNotExist:
+        return None
