@@ -1197,9 +1197,9 @@ def backfill_person_dates(tenant_id: str, deadline: float) -> bool:
     the next pass starts again (it is idempotent)."""
     import time
 
-    from skailan.crm.store.items import PersonItem, people_index_pk
+    from skailan.crm.store.person_reads import brand_people
 
-    for person in PersonItem.gsi1.query(people_index_pk(tenant_id)):
+    for person in brand_people(tenant_id):
         if time.monotonic() > deadline:
             return False
         if person.deleted_at or person.merged_into:

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import datetime
+
+from skailan.platform.clock import zone_or_utc
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def is_open(business_hours: dict[str, list[dict[str, str]]], time_zone: str, at: datetime) -> bool:
     """`business_hours` maps weekday → [{"start": "HH:MM", "end": "HH:MM"}] in local time."""
-    try:
-        zone = zoneinfo.ZoneInfo(time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    local = at.astimezone(zone)
+    local = at.astimezone(zone_or_utc(time_zone))
     now = local.strftime("%H:%M")
     for span in business_hours.get(DAYS[local.weekday()], []):
         if span.get("start", "") <= now < span.get("end", ""):

@@ -29,6 +29,7 @@ from skailan.crm.people.models import (
 )
 from skailan.crm.store import person_reads
 from skailan.crm.values.types import Page
+from skailan.platform.api import Cursor, Limit
 from skailan.platform.auth import current_caller
 from skailan.platform.lazy import lazy_module
 from skailan.tenancy.access import requires
@@ -55,8 +56,6 @@ else:
     audiences = lazy_module("skailan.crm.audiences.models")
     business_models = lazy_module("skailan.crm.businesses.models")
 
-Cursor = Annotated[str | None, Query(description="Opaque cursor from the previous page's next_cursor.")]
-Limit = Annotated[int | None, Query(ge=1, le=100)]
 Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}", description="YYYY-MM-DD or an ISO-8601 instant")]
 Ref = Annotated[str | None, Query(max_length=64)]
 

@@ -36,6 +36,8 @@ from skailan.crm.sales.models import (
     TaskUpdateIn,
 )
 from skailan.crm.values.types import Page
+from skailan.platform.api import CappedCursor as Cursor
+from skailan.platform.api import Limit
 from skailan.platform.auth import current_caller
 from skailan.platform.lazy import lazy_module
 from skailan.platform.settings import get_settings
@@ -47,8 +49,6 @@ forms = lazy_module("skailan.crm.capture.forms")
 import_jobs = lazy_module("skailan.crm.capture.imports.jobs")
 tasks = lazy_module("skailan.crm.sales.tasks")
 
-Cursor = Annotated[str | None, Query(max_length=2000, description="Opaque cursor from the previous page's next_cursor.")]
-Limit = Annotated[int | None, Query(ge=1, le=100)]
 
 VIEW, EDIT = "contacts:view", "contacts:edit"
 

@@ -24,6 +24,7 @@ from skailan.crm.store import audiences as store
 from skailan.crm.store.items import ExportItem
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow
+from skailan.platform.csv_cells import safe_cell
 from skailan.platform.ids import new_id
 from skailan.platform.settings import get_settings
 
@@ -67,8 +68,7 @@ def get_export(tenant_id: str, export_id: str) -> ExportOut:
 
 
 def _safe(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return safe_cell("" if value is None else str(value))
 
 
 def _row(person: Any, custom_keys: list[str]) -> list[str]:

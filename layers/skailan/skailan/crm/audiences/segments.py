@@ -33,7 +33,7 @@ from skailan.crm.store.audiences import SEGMENT_FACET as SEGMENT_FACET  # campai
 from skailan.crm.store.items import PersonItem, SegmentItem
 from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
-from skailan.platform.clock import iso, utcnow
+from skailan.platform.clock import iso, utcnow, zone_or_utc
 from skailan.platform.errors import Unprocessable
 from skailan.platform.ids import new_id
 
@@ -219,14 +219,7 @@ def _compiled(segment: SegmentItem, fields: list[Any]) -> Any:
 
 
 def _zone(name: str) -> Any:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        from datetime import UTC
-
-        return UTC
+    return zone_or_utc(name)
 
 
 # ---------------------------------------------------------------- worker side
