@@ -1,5 +1,5 @@
 """Agents' data access (inbox table): presence, capacity, tags and the `ready` index entry
-(`inbox/agents.py` and `inbox/assignment.py` decide; the load counter is changed only in
+(`conversations/inbox/agents.py` and `conversations/inbox/assignment.py` decide; the load counter is changed only in
 `store/mutate.py`'s transactions)."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The e-mail module's data access (inbox table): templates, signatures, auto-responses and their
-per-sender markers, and the folders and labels of e-mail conversations (`inbox/mail.py`,
-`inbox/mail_folders.py` and `signatures.py` decide)."""
+per-sender markers, and the folders and labels of e-mail conversations (`conversations/inbox/mail.py`,
+`conversations/inbox/mail_folders.py` and `signatures.py` decide)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Internal notes and read markers' data access (inbox table; `inbox/actions.py` decides)."""
+"""Internal notes and read markers' data access (inbox table; `conversations/inbox/actions.py` decides)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Notifications' data access (inbox table): each user's feed, their e-mail preferences and
-pending digest, and the per-conversation "n new messages" notice (`inbox/notifications.py`,
-`inbox/notification_mail.py`, `inbox/workers.py` decide)."""
+pending digest, and the per-conversation "n new messages" notice (`conversations/inbox/notifications.py`,
+`conversations/inbox/notification_mail.py`, `conversations/inbox/workers.py` decide)."""
 
 from __future__ import annotations
 

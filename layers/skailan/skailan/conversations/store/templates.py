@@ -1,6 +1,6 @@
 """The WhatsApp template registry's data access (inbox table): templates per brand and account,
-and the routes from Meta's template ids back to the brand (`inbox/templates.py`,
-`inbox/template_sync.py` decide; this module only reads and writes)."""
+and the routes from Meta's template ids back to the brand (`conversations/inbox/templates.py`,
+`conversations/inbox/template_sync.py` decide; this module only reads and writes)."""
 
 from __future__ import annotations
 
