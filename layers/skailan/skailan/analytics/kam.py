@@ -75,8 +75,9 @@ class _Person:
     def businesses(self) -> list[str]:
         return list(self.state["businesses"])
 
-    def save(self) -> None:
-        """Correct the accounts' referenceable counters by the difference, then write the state."""
+    def stage(self) -> None:
+        """Correct the accounts' referenceable counters by the difference, then stage the state in
+        the event's one transaction (`Changes`)."""
         state = self.state
         is_ref = state["referenceable"] and isinstance(state["nps"], int) and state["nps"] >= 9
         should = sorted(state["businesses"]) if is_ref else []
@@ -106,7 +107,7 @@ def on_contact(event: DomainEvent, changes: Changes, zone: str) -> None:
             _day_add(changes, zone, "channel", channel, "acq_converted", state["won_at"])
     if "referenceable" in data and at >= state["ref_at"]:
         state["referenceable"], state["ref_at"] = bool(data["referenceable"]), at
-    person.save()
+    person.stage()
 
 
 def on_link(event: DomainEvent, changes: Changes) -> None:
@@ -121,7 +122,7 @@ def on_link(event: DomainEvent, changes: Changes) -> None:
     else:
         businesses.discard(business_id)
     person.state["businesses"] = sorted(businesses)
-    person.save()
+    person.stage()
 
 
 def _scored(event: DomainEvent, changes: Changes, zone: str, metric: str, score: int, at: str) -> _Person | None:
@@ -141,7 +142,7 @@ def on_nps(event: DomainEvent, changes: Changes, zone: str, score: int, at: str)
         return
     if at >= person.state["nps_at"]:  # the latest answer decides whether a promoter
         person.state["nps"], person.state["nps_at"] = score, at
-    person.save()
+    person.stage()
 
 
 def on_csat(event: DomainEvent, changes: Changes, zone: str, rating: int, at: str) -> None:
@@ -212,7 +213,7 @@ def on_won(event: DomainEvent, changes: Changes, zone: str, amount: float) -> No
                     _day_add(changes, zone, "channel", person.state["channel"], "acq_converted", won_at, sign=-1)
                 _day_add(changes, zone, "channel", person.state["channel"], "acq_converted", at)
             person.state["won_at"] = at
-            person.save()
+            person.stage()
 
 
 # ---------------------------------------------------------------- report

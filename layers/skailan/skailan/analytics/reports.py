@@ -223,12 +223,9 @@ def nps(tenant_id: str, *, start: str | None, end: str | None, group_by: str | N
 
 
 def _longest_wait(tenant_id: str) -> str | None:
-    from skailan.conversations.store.items import ConversationItem
-    from skailan.conversations.store.state import waiting_key
+    from skailan.conversations.store.state import oldest_waiting_since
 
-    for item in ConversationItem.waiting.query(waiting_key(tenant_id), limit=1, scan_index_forward=True):
-        return item.waiting_since
-    return None
+    return oldest_waiting_since(tenant_id)
 
 
 def _seconds_since(at: str | None) -> int | None:

@@ -143,9 +143,9 @@ def conditional() -> Iterator[None]:
 @contextmanager
 def changed_meanwhile(es: str, en: str) -> Iterator[None]:
     """`with changed_meanwhile("El equipo cambió; vuelve a intentarlo.", "The team changed; try again."):
-    store.save_team(item)`: a write refused because the item changed since it was read (its
-    version) answers 409 `concurrent_update` in both languages."""
+    store.save_team(item)`: a write (or a whole transaction) refused because the item changed since
+    it was read (its version) answers 409 `concurrent_update` in both languages."""
     try:
         yield
-    except ConditionFailed as err:
+    except (ConditionFailed, TransactWriteError) as err:
         raise Conflict(f"{es} / {en}", code="concurrent_update") from err

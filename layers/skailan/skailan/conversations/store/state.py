@@ -56,6 +56,14 @@ def waiting_key(tenant_id: str) -> str:
     return f"T#{tenant_id}#W"
 
 
+def oldest_waiting_since(tenant_id: str) -> str | None:
+    """When the longest-waiting customer of the brand started waiting (the waiting index's first
+    entry: one Query of one item), or None when nobody waits."""
+    for item in ConversationItem.waiting.query(waiting_key(tenant_id), limit=1, scan_index_forward=True):
+        return item.waiting_since
+    return None
+
+
 def queue_key(tenant_id: str, account_id: str) -> str:
     return f"T#{tenant_id}#Q#{account_id}"
 

@@ -42,7 +42,6 @@ from skailan.crm.store import sales as store
 from skailan.crm.store.sales import StatChange
 from skailan.crm.store.sales_items import DealItem, PipelineItem, StageStatItem
 from skailan.crm.store.timeline_items import timeline_item
-from skailan.crm.store.transact import changed_meanwhile
 from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
@@ -50,6 +49,7 @@ from skailan.platform.errors import Conflict, NotFound, Unprocessable
 from skailan.platform.i18n import both
 from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.pagination import clamp_limit
+from skailan.platform.storage import changed_meanwhile
 
 DEFAULT_PIPELINE_ID = "default"
 DEFAULT_STAGES = (

@@ -28,7 +28,7 @@ from skailan.crm.sales.models import TaskIn, TaskOut, TaskTypeIn, TaskTypeOut, T
 from skailan.crm.store import sales as store
 from skailan.crm.store.sales_items import NO_DUE, TaskItem, TaskTypeItem
 from skailan.crm.store.timeline_items import timeline_item
-from skailan.crm.store.transact import TransactionFailed, changed_meanwhile
+from skailan.crm.store.transact import TransactionFailed
 from skailan.crm.values.types import Page
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
@@ -37,6 +37,7 @@ from skailan.platform.i18n import both
 from skailan.platform.ids import is_valid_id, new_id
 from skailan.platform.observability import logger
 from skailan.platform.pagination import clamp_limit
+from skailan.platform.storage import changed_meanwhile
 
 BUILTIN_TYPES: dict[str, str] = {
     "call": "Llamada",

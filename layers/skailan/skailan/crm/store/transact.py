@@ -10,8 +10,7 @@ a failed condition is raised at once (`TransactionFailed`) for the caller to exp
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -24,8 +23,6 @@ from skailan.platform.cancellation import (
     cancellation_reasons,
     conflict_pause,
 )
-from skailan.platform.errors import Conflict
-from skailan.platform.i18n import both
 from skailan.platform.storage import ConditionFailed, conditional, shared_connection
 
 Transaction = TransactWrite  # what `build` receives: save / update / delete / condition_check
@@ -77,11 +74,3 @@ def transact(build: Callable[[TransactWrite], None], attempts: int = CONFLICT_RE
         conflict_pause(attempt)
 
 
-@contextmanager
-def changed_meanwhile(es: str, en: str) -> Iterator[None]:
-    """A transaction refused because its items changed since they were read answers 409
-    `concurrent_update` with this message (`es` / `en`)."""
-    try:
-        yield
-    except TransactionFailed as err:
-        raise Conflict(both(es, en), code="concurrent_update") from err
