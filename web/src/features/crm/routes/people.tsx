@@ -82,7 +82,7 @@ export function PeopleRoute() {
       {problems.message ? <Alert>{problems.message}</Alert> : null}
       <div className="row">
         <PeopleCount />
-        {can('contacts:edit') ? <ExportPeople filters={filters} /> : null}
+        {can('contacts:edit') ? <ExportPeople key={JSON.stringify(filters)} filters={filters} /> : null}
       </div>
       {people.isPending ? <Spinner label={t('common.loading')} /> : null}
       <table className="table">
@@ -129,13 +129,16 @@ function PeopleCount() {
 /** A CSV of the people matching the current filters: requested, polled, then a download link. */
 function ExportPeople({ filters }: { filters: PeopleFilters }) {
   const { t, language } = useI18n();
+  const { me } = useAuth();
   const request = useRequestExport();
+  // The list route resolves owner `me` on the server; the export takes ids only.
+  const body = filters.owner_id === 'me' ? { ...filters, owner_id: me?.id ?? '' } : filters;
   const job = useExport(request.data?.id ?? null);
   const status = job.data?.status ?? request.data?.status;
   const error = problemsOf(request.error ?? job.error, language).message;
   return (
     <div className="row">
-      <Button busy={request.isPending} onClick={() => request.mutate(filters)}>{t('crm.people.export')}</Button>
+      <Button busy={request.isPending} onClick={() => request.mutate(body)}>{t('crm.people.export')}</Button>
       <p role="status">
         {error ?? (status === 'completed' && job.data?.download_url ? (
           <a href={job.data.download_url} download>{t('crm.people.exportDownload', { count: job.data.rows })}</a>
