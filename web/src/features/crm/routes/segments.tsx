@@ -1,6 +1,6 @@
 /** /segments and /segments/:id: dynamic segments with the rule builder and a count preview. */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { Alert, Button, Dialog, Spinner, TextField } from '@/components/ui';
 import { api, unwrap } from '@/lib/api-client';
@@ -64,10 +64,9 @@ export function SegmentEditRoute() {
   }
   const found = segmentId === 'new' ? null : segment.data ?? null;
   return (
-    <>
-      <SegmentEditor key={found?.id ?? 'new'} segment={found} />
+    <SegmentEditor key={found?.id ?? 'new'} segment={found}>
       {found ? <SegmentMembers segment={found} /> : null}
-    </>
+    </SegmentEditor>
   );
 }
 
@@ -81,7 +80,7 @@ function SegmentMembers({ segment }: { segment: Segment }) {
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const members = useSegmentMembers(segment.id, cursors[cursors.length - 1] ?? null);
   return (
-    <section className="page" aria-labelledby="segment-members">
+    <section aria-labelledby="segment-members">
       <h2 id="segment-members">{t('crm.segments.members', { count: segment.count })}</h2>
       <MembersTable page={members} caption={t('crm.segments.members', { count: segment.count })} cursors={cursors} setCursors={setCursors} />
       {can('contacts:manage') ? (
@@ -102,7 +101,7 @@ function SegmentMembers({ segment }: { segment: Segment }) {
   );
 }
 
-function SegmentEditor({ segment }: { segment: Segment | null }) {
+function SegmentEditor({ segment, children }: { segment: Segment | null; children?: ReactNode }) {
   const { t, language } = useI18n();
   const key = useCrmKey();
   const client = useQueryClient();
@@ -145,6 +144,7 @@ function SegmentEditor({ segment }: { segment: Segment | null }) {
           <Link to="/segments">{t('common.cancel')}</Link>
         </div>
       </form>
+      {children}
     </div>
   );
 }
