@@ -433,7 +433,10 @@ export function useDeletePerson(personId: string) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: () => unwrap(api.DELETE('/v1/contacts/{person_id}', { params: { path: { person_id: personId } } })),
-    onSuccess: () => void client.invalidateQueries({ queryKey: key('contacts') }),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: key('contacts') });
+      void client.invalidateQueries({ queryKey: key('lists') }); // their counts
+    },
   });
 }
 
@@ -465,7 +468,9 @@ export function useExport(exportId: string | null) {
     queryKey: key('contact_export', exportId),
     queryFn: () => unwrap(api.GET('/v1/contacts/exports/{export_id}', { params: { path: { export_id: exportId ?? '' } } })),
     enabled: Boolean(exportId),
-    refetchInterval: (query) => (query.state.data && EXPORT_DONE.has(query.state.data.status) ? false : 1_000),
+    // Poll while the worker writes the file; stop once it is done (or the job cannot be read).
+    refetchInterval: (query) =>
+      query.state.status === 'error' || (query.state.data && EXPORT_DONE.has(query.state.data.status)) ? false : 1_000,
   });
 }
 
