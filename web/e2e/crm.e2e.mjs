@@ -104,6 +104,46 @@ test('crm: the person panel edits in place; a bad e-mail shows the API message n
   const stored = await apiCall(baseUrl(), admin, 'GET', `/v1/contacts/${made.body.id}`);
   assert.equal(stored.body.email, 'panel.ok@correo.co');
   assert.deepEqual(stored.body.tags, ['cliente-vip']);
+
+  // A list's page: its members, renamed in place, deleted after a confirmation
+  const listName = `Lista E2E ${Date.now().toString(36)}`;
+  const list = await apiCall(baseUrl(), admin, 'POST', '/v1/crm/lists', { name: listName });
+  assert.equal(list.status, 201);
+  await apiCall(baseUrl(), admin, 'POST', `/v1/crm/lists/${list.body.id}/members`, { person_ids: [made.body.id] });
+  await page.goto('/lists');
+  await page.getByRole('link', { name: listName }).click();
+  await page.getByRole('heading', { name: listName, level: 1 }).waitFor();
+  await page.getByRole('table', { name: /^Miembros/ }).getByRole('link', { name: made.body.name }).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.getByRole('button', { name: 'Editar Nombre de la lista' }).click();
+  await page.getByLabel('Nombre de la lista').fill(`${listName} VIP`);
+  await page.getByRole('button', { name: 'Guardar' }).click();
+  await page.getByRole('heading', { name: `${listName} VIP`, level: 1 }).waitFor();
+  assert.equal((await apiCall(baseUrl(), admin, 'GET', `/v1/crm/lists/${list.body.id}`)).body.name, `${listName} VIP`);
+  await page.getByRole('button', { name: 'Eliminar lista' }).click();
+  await page.getByRole('dialog', { name: 'Eliminar lista' }).getByRole('button', { name: 'Eliminar' }).click();
+  await page.getByRole('heading', { name: 'Listas', exact: true }).waitFor();
+  assert.equal((await apiCall(baseUrl(), admin, 'GET', `/v1/crm/lists/${list.body.id}`)).status, 404);
+
+  // The people of a tag filter exported to CSV: "Preparando exportación…", then the download link
+  await page.goto('/people?tag=cliente-vip');
+  await page.getByRole('link', { name: made.body.name }).waitFor();
+  await page.getByText(/personas en total en la marca/).waitFor();
+  await page.getByRole('button', { name: 'Exportar CSV' }).click();
+  const download = page.getByRole('link', { name: /^Descargar CSV/ });
+  await download.waitFor({ timeout: 30_000 });
+  assert.deepEqual(await seriousViolations(page), []);
+  const csv = await (await fetch(await download.getAttribute('href'))).text();
+  assert.match(csv, /panel\.ok@correo\.co/);
+  assert.doesNotMatch(csv, /cliente\.[a-z0-9]+\.\d+@correo\.co/); // no imported (untagged) person
+
+  // The person deleted after a confirmation, back to the people list
+  await page.goto(`/people/${made.body.id}`);
+  await panel.waitFor();
+  await page.getByRole('button', { name: 'Eliminar persona' }).click();
+  await page.getByRole('dialog', { name: 'Eliminar persona' }).getByRole('button', { name: 'Eliminar' }).click();
+  await page.getByRole('heading', { name: 'Personas', exact: true }).waitFor();
+  assert.equal((await apiCall(baseUrl(), admin, 'GET', `/v1/contacts/${made.body.id}`)).status, 404);
   await page.context().close();
 });
 

@@ -355,3 +355,170 @@ export function useBusinessMutations(businessId: string) {
   });
   return { update, link, unlink, remove };
 }
+
+export type ExportJob = S['ExportOut'];
+export type FormSubmission = S['FormSubmissionOut'];
+
+/** One static list, renamed and deleted in place; its members a page at a time. */
+export function useList(listId: string) {
+  const key = useCrmKey();
+  return useQuery({
+    queryKey: key('list', listId),
+    queryFn: () => unwrap(api.GET('/v1/crm/lists/{list_id}', { params: { path: { list_id: listId } } })),
+    enabled: Boolean(listId),
+  });
+}
+
+export function useListMembers(listId: string, cursor: string | null) {
+  const key = useCrmKey();
+  return useQuery({
+    queryKey: key('list', listId, 'members', cursor),
+    queryFn: () =>
+      unwrap(api.GET('/v1/crm/lists/{list_id}/members', { params: { path: { list_id: listId }, query: { cursor, limit: 25 } } })),
+    placeholderData: keepPreviousData,
+    enabled: Boolean(listId),
+  });
+}
+
+export function useListMutations(listId: string) {
+  const key = useCrmKey();
+  const client = useQueryClient();
+  const path = { params: { path: { list_id: listId } } };
+  const update = useMutation({
+    mutationFn: (body: S['ListUpdateIn']) => unwrap(api.PATCH('/v1/crm/lists/{list_id}', { ...path, body })),
+    onSuccess: (list) => {
+      client.setQueryData(key('list', listId), list);
+      void client.invalidateQueries({ queryKey: key('lists') });
+    },
+  });
+  const remove = useMutation({
+    mutationFn: () => unwrap(api.DELETE('/v1/crm/lists/{list_id}', path)),
+    onSuccess: () => void client.invalidateQueries({ queryKey: key('lists') }),
+  });
+  return { update, remove };
+}
+
+export function useSegment(segmentId: string) {
+  const key = useCrmKey();
+  return useQuery({
+    queryKey: key('segment', segmentId),
+    queryFn: () => unwrap(api.GET('/v1/crm/segments/{segment_id}', { params: { path: { segment_id: segmentId } } })),
+    enabled: Boolean(segmentId) && segmentId !== 'new',
+  });
+}
+
+export function useSegmentMembers(segmentId: string, cursor: string | null) {
+  const key = useCrmKey();
+  return useQuery({
+    queryKey: key('segment', segmentId, 'members', cursor),
+    queryFn: () =>
+      unwrap(api.GET('/v1/crm/segments/{segment_id}/members', {
+        params: { path: { segment_id: segmentId }, query: { cursor, limit: 25 } },
+      })),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useDeleteSegment(segmentId: string) {
+  const key = useCrmKey();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => unwrap(api.DELETE('/v1/crm/segments/{segment_id}', { params: { path: { segment_id: segmentId } } })),
+    onSuccess: () => void client.invalidateQueries({ queryKey: key('segments') }),
+  });
+}
+
+export function useDeletePerson(personId: string) {
+  const key = useCrmKey();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => unwrap(api.DELETE('/v1/contacts/{person_id}', { params: { path: { person_id: personId } } })),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: key('contacts') });
+      void client.invalidateQueries({ queryKey: key('lists') }); // their counts
+    },
+  });
+}
+
+/** The brand's live people (the API counts the whole brand; it takes no filters). */
+export function usePeopleCount() {
+  const key = useCrmKey();
+  return useQuery({
+    queryKey: key('contacts', 'count'),
+    queryFn: () => unwrap(api.GET('/v1/contacts/count')),
+    select: (answer) => answer.people_total,
+  });
+}
+
+/** Ask for a CSV of the people matching `filters`; the job is then polled until it is done. */
+export function useRequestExport() {
+  return useMutation({
+    mutationFn: (filters: PeopleFilters) => {
+      const body = Object.fromEntries(Object.entries(filters).filter(([, v]) => v)) as S['ExportIn'];
+      return unwrap(api.POST('/v1/contacts/exports', { body }));
+    },
+  });
+}
+
+const EXPORT_DONE = new Set(['completed', 'failed']);
+
+export function useExport(exportId: string | null) {
+  const key = useCrmKey();
+  return useQuery({
+    queryKey: key('contact_export', exportId),
+    queryFn: () => unwrap(api.GET('/v1/contacts/exports/{export_id}', { params: { path: { export_id: exportId ?? '' } } })),
+    enabled: Boolean(exportId),
+    // Poll while the worker writes the file; stop once it is done (or the job cannot be read).
+    refetchInterval: (query) =>
+      query.state.status === 'error' || (query.state.data && EXPORT_DONE.has(query.state.data.status)) ? false : 1_000,
+  });
+}
+
+export function useDeal(dealId: string | null) {
+  const key = useCrmKey();
+  return useQuery({
+    queryKey: key('deal', dealId),
+    queryFn: () => unwrap(api.GET('/v1/deals/{deal_id}', { params: { path: { deal_id: dealId ?? '' } } })),
+    enabled: Boolean(dealId),
+  });
+}
+
+export function useDeleteDeal() {
+  const key = useCrmKey();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (dealId: string) => unwrap(api.DELETE('/v1/deals/{deal_id}', { params: { path: { deal_id: dealId } } })),
+    onSuccess: (_answer, dealId) => {
+      client.removeQueries({ queryKey: key('deal', dealId) });
+      void client.invalidateQueries({ queryKey: key('deals') });
+    },
+  });
+}
+
+export function useDeleteTask() {
+  const key = useCrmKey();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (taskId: string) => unwrap(api.DELETE('/v1/tasks/{task_id}', { params: { path: { task_id: taskId } } })),
+    onSuccess: () => void client.invalidateQueries({ queryKey: key('tasks') }),
+  });
+}
+
+export function useFormSubmissions(formId: string, cursor: string | null) {
+  const key = useCrmKey();
+  return useQuery({
+    queryKey: key('form', formId, 'submissions', cursor),
+    queryFn: () =>
+      unwrap(api.GET('/v1/forms/{form_id}/submissions', { params: { path: { form_id: formId }, query: { cursor, limit: 25 } } })),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useDeleteForm(formId: string) {
+  const key = useCrmKey();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => unwrap(api.DELETE('/v1/forms/{form_id}', { params: { path: { form_id: formId } } })),
+    onSuccess: () => void client.invalidateQueries({ queryKey: key('forms') }),
+  });
+}

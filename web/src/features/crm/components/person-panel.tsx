@@ -32,6 +32,7 @@ import {
 } from '../api';
 import { problemsOf } from '../lib/errors';
 import { EditableText } from './editable';
+import { DeleteTaskButton } from './delete-task';
 
 const IDENTITY_KINDS = ['phone', 'email', 'whatsapp', 'telegram', 'messenger', 'instagram', 'webchat'] as const;
 
@@ -396,6 +397,7 @@ function Tasks({ personId, disabled }: { personId: string; disabled: boolean }) 
             </label>{' '}
             {task.due_at ? <span className="muted">{formatDateTime(task.due_at, language)}</span> : null}
             {task.overdue ? <span className="badge badge-danger">{t('crm.tasks.overdue')}</span> : null}
+            {!disabled ? <DeleteTaskButton task={task} /> : null}
           </li>
         ))}
       </ul>

@@ -9,7 +9,7 @@ import { Alert, Button, Dialog, SelectField, Spinner, TextField } from '@/compon
 import { api, unwrap } from '@/lib/api-client';
 import { useAuth } from '@/lib/auth';
 import { useI18n } from '@/lib/i18n';
-import { useBoard, useCrmKey, useDealMutations, usePipelines, type Board, type Deal } from '../api';
+import { useBoard, useCrmKey, useDeal, useDealMutations, useDeleteDeal, usePipelines, type Board, type Deal } from '../api';
 import { CrmNav } from '../components/crm-nav';
 import { problemsOf } from '../lib/errors';
 
@@ -64,6 +64,7 @@ function Kanban({ board, editable }: { board: Board; editable: boolean }) {
   const { move } = useDealMutations();
   const [over, setOver] = useState<string | null>(null);
   const [announce, setAnnounce] = useState('');
+  const [openDeal, setOpenDeal] = useState<string | null>(null);
   const stageName = (id: string) => board.pipeline.stages.find((s) => s.id === id)?.name ?? id;
 
   const moveDeal = (deal: Deal, stageId: string) => {
@@ -120,6 +121,9 @@ function Kanban({ board, editable }: { board: Board; editable: boolean }) {
                   onDragStart={(e) => { e.dataTransfer.setData('text/plain', deal.id); e.dataTransfer.effectAllowed = 'move'; }}>
                   <strong>{deal.title}</strong>
                   <div>{money(deal.amount, deal.currency, language)}</div>
+                  <Button variant="ghost" aria-label={t('crm.deals.openDeal', { deal: deal.title })} onClick={() => setOpenDeal(deal.id)}>
+                    {t('crm.deals.details')}
+                  </Button>
                   {deal.person_id ? <Link to={`/people/${deal.person_id}`}>{t('crm.deals.person')}</Link> : null}
                   {editable ? (
                     <label className="field small">
@@ -135,7 +139,47 @@ function Kanban({ board, editable }: { board: Board; editable: boolean }) {
           </section>
         ))}
       </div>
+      {openDeal ? <DealDialog dealId={openDeal} editable={editable} onClose={() => setOpenDeal(null)} /> : null}
     </>
+  );
+}
+
+/** One deal read from the API (not the board's copy), with its deletion behind a second click. */
+function DealDialog({ dealId, editable, onClose }: { dealId: string; editable: boolean; onClose: () => void }) {
+  const { t, language } = useI18n();
+  const deal = useDeal(dealId);
+  const remove = useDeleteDeal();
+  const [confirming, setConfirming] = useState(false);
+  const d = deal.data;
+  return (
+    <Dialog open title={d?.title ?? t('crm.deals.details')} onClose={onClose}>
+      {deal.isPending ? <Spinner label={t('common.loading')} /> : null}
+      {deal.isError ? <Alert>{problemsOf(deal.error, language).message}</Alert> : null}
+      {d ? (
+        <dl className="facts">
+          <dt>{t('crm.deals.amount')}</dt><dd>{money(d.amount, d.currency, language)}</dd>
+          <dt>{t('crm.deals.stage')}</dt><dd>{d.stage_name ?? d.stage_id}</dd>
+          <dt>{t('crm.deals.probability')}</dt><dd>{d.probability}%</dd>
+          {d.expected_close ? <><dt>{t('crm.deals.expectedClose')}</dt><dd>{d.expected_close}</dd></> : null}
+          {d.description ? <><dt>{t('crm.deals.description')}</dt><dd>{d.description}</dd></> : null}
+        </dl>
+      ) : null}
+      {d?.person_id ? <p><Link to={`/people/${d.person_id}`}>{t('crm.deals.person')}</Link></p> : null}
+      {remove.error ? <Alert>{problemsOf(remove.error, language).message}</Alert> : null}
+      {confirming ? <p>{t('crm.deals.deleteExplain', { deal: d?.title ?? '' })}</p> : null}
+      <div className="row">
+        {editable && d ? (
+          confirming ? (
+            <Button variant="danger" busy={remove.isPending} onClick={() => remove.mutate(d.id, { onSuccess: onClose })}>
+              {t('crm.deals.deleteConfirm')}
+            </Button>
+          ) : (
+            <Button variant="danger" onClick={() => setConfirming(true)}>{t('crm.deals.delete')}</Button>
+          )
+        ) : null}
+        <Button onClick={confirming ? () => setConfirming(false) : onClose}>{confirming ? t('common.cancel') : t('common.close')}</Button>
+      </div>
+    </Dialog>
   );
 }
 

@@ -2,10 +2,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { Alert, Button, Spinner, TextArea, TextField } from '@/components/ui';
+import { Alert, Button, Dialog, Spinner, TextArea, TextField } from '@/components/ui';
 import { api, unwrap } from '@/lib/api-client';
+import { useAuth } from '@/lib/auth';
+import { formatDateTime } from '@/lib/format';
 import { useI18n } from '@/lib/i18n';
-import { useCrmKey, useFields, type Form, type FormIn } from '../api';
+import { useCrmKey, useDeleteForm, useFields, useFormSubmissions, type Form, type FormIn } from '../api';
 import { CrmNav } from '../components/crm-nav';
 import { problemsOf } from '../lib/errors';
 
@@ -148,7 +150,77 @@ function FormBuilder({ form }: { form: Form | null }) {
         <Button type="submit" variant="primary" busy={save.isPending}>{t('common.save')}</Button>
       </form>
       {form ? <Embed formId={form.id} /> : null}
+      {form ? <Submissions formId={form.id} /> : null}
+      {form ? <DeleteForm form={form} /> : null}
     </div>
+  );
+}
+
+/** What visitors sent through the form, newest first, a page at a time. */
+function Submissions({ formId }: { formId: string }) {
+  const { t, language } = useI18n();
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const page = useFormSubmissions(formId, cursors[cursors.length - 1] ?? null);
+  const shown = (value: unknown) => (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value));
+  return (
+    <section aria-labelledby="submissions-title">
+      <h2 id="submissions-title">{t('crm.forms.submissionsTitle')}</h2>
+      {page.isPending ? <Spinner label={t('common.loading')} /> : null}
+      {page.isError ? <Alert>{problemsOf(page.error, language).message}</Alert> : null}
+      <table className="table">
+        <caption className="visually-hidden">{t('crm.forms.submissionsTitle')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('crm.forms.submittedAt')}</th>
+            <th scope="col">{t('crm.forms.person')}</th>
+            <th scope="col">{t('crm.forms.values')}</th>
+            <th scope="col">{t('crm.forms.newPerson')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(page.data?.items ?? []).map((row) => (
+            <tr key={row.id}>
+              <td>{row.submitted_at ? formatDateTime(row.submitted_at, language) : ''}</td>
+              <td><Link to={`/people/${row.person_id}`}>{t('crm.tasks.person')}</Link></td>
+              <td>{Object.entries(row.values).map(([k, v]) => `${k}: ${shown(v)}`).join(' · ')}</td>
+              <td>{row.created_person ? t('crm.yes') : t('crm.no')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {page.data && page.data.items.length === 0 ? <p className="muted">{t('crm.forms.noSubmissions')}</p> : null}
+      <div className="row">
+        {cursors.length > 1 ? <Button onClick={() => setCursors(cursors.slice(0, -1))}>{t('crm.previous')}</Button> : null}
+        {page.data?.next_cursor ? (
+          <Button onClick={() => setCursors([...cursors, page.data?.next_cursor ?? null])}>{t('crm.next')}</Button>
+        ) : null}
+      </div>
+    </section>
+  );
+}
+
+function DeleteForm({ form }: { form: Form }) {
+  const { t, language } = useI18n();
+  const { can } = useAuth();
+  const navigate = useNavigate();
+  const remove = useDeleteForm(form.id);
+  const [open, setOpen] = useState(false);
+  if (!can('contacts:edit')) return null;
+  return (
+    <>
+      <p className="danger-zone"><Button variant="danger" onClick={() => setOpen(true)}>{t('crm.forms.delete')}</Button></p>
+      <Dialog open={open} onClose={() => setOpen(false)} title={t('crm.forms.delete')}>
+        <p>{t('crm.forms.deleteExplain', { name: form.name })}</p>
+        {remove.error ? <Alert>{problemsOf(remove.error, language).message}</Alert> : null}
+        <div className="row">
+          <Button variant="danger" busy={remove.isPending}
+            onClick={() => remove.mutate(undefined, { onSuccess: () => void navigate('/forms') })}>
+            {t('crm.lists.deleteConfirm')}
+          </Button>
+          <Button onClick={() => setOpen(false)}>{t('common.cancel')}</Button>
+        </div>
+      </Dialog>
+    </>
   );
 }
 

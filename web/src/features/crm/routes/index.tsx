@@ -11,6 +11,7 @@ export const crmRoutes: RouteObject[] = [
   { path: 'segments', lazy: () => import('./segments').then((m) => ({ Component: m.SegmentsRoute })) },
   { path: 'segments/:segmentId', lazy: () => import('./segments').then((m) => ({ Component: m.SegmentEditRoute })) },
   { path: 'lists', lazy: () => import('./lists').then((m) => ({ Component: m.ListsRoute })) },
+  { path: 'lists/:listId', lazy: () => import('./lists').then((m) => ({ Component: m.ListRoute })) },
   { path: 'imports', lazy: () => import('./imports').then((m) => ({ Component: m.ImportsRoute })) },
   { path: 'imports/new', lazy: () => import('./imports').then((m) => ({ Component: m.NewImportRoute })) },
   { path: 'imports/:importId', lazy: () => import('./imports').then((m) => ({ Component: m.ImportRoute })) },

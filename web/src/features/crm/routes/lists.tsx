@@ -1,13 +1,18 @@
-/** /lists: static lists with their counts; create one; open its members as a people filter. */
+/**
+ * /lists: static lists with their counts; create one. /lists/:id: one list renamed in place, deleted
+ * after a confirmation, its members a page at a time.
+ */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link } from 'react-router';
-import { Alert, Button, Spinner, TextField } from '@/components/ui';
+import { Link, useNavigate, useParams } from 'react-router';
+import { Alert, Button, Dialog, Spinner, TextField } from '@/components/ui';
 import { api, unwrap } from '@/lib/api-client';
 import { useAuth } from '@/lib/auth';
 import { useI18n } from '@/lib/i18n';
-import { useCrmKey, useLists } from '../api';
+import { useCrmKey, useList, useListMembers, useListMutations, useLists, type CrmList } from '../api';
 import { CrmNav } from '../components/crm-nav';
+import { EditableText } from '../components/editable';
+import { MembersTable } from '../components/members-table';
 import { problemsOf } from '../lib/errors';
 
 export function ListsRoute() {
@@ -48,12 +53,68 @@ export function ListsRoute() {
         <tbody>
           {(lists.data ?? []).map((l) => (
             <tr key={l.id}>
-              <td><Link to={`/people?list_id=${l.id}`}>{l.name}</Link></td>
+              <td><Link to={`/lists/${l.id}`}>{l.name}</Link></td>
               <td>{l.count}</td>
             </tr>
           ))}
         </tbody>
       </table>
     </div>
+  );
+}
+
+export function ListRoute() {
+  const { t, language } = useI18n();
+  const { listId = '' } = useParams();
+  const list = useList(listId);
+  return (
+    <div className="page">
+      <CrmNav />
+      <p><Link to="/lists">← {t('crm.lists.title')}</Link></p>
+      {list.isPending ? <Spinner label={t('common.loading')} /> : null}
+      {list.isError ? <Alert>{problemsOf(list.error, language).message}</Alert> : null}
+      {list.data ? <ListPanel list={list.data} /> : null}
+    </div>
+  );
+}
+
+function ListPanel({ list }: { list: CrmList }) {
+  const { t, language } = useI18n();
+  const { can } = useAuth();
+  const navigate = useNavigate();
+  const { update, remove } = useListMutations(list.id);
+  const [deleting, setDeleting] = useState(false);
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const members = useListMembers(list.id, cursors[cursors.length - 1] ?? null);
+  const problems = problemsOf(update.error, language);
+  return (
+    <section aria-labelledby="list-title">
+      <header className="page-header">
+        <h1 id="list-title">{list.name}</h1>
+        <Link to={`/people?list_id=${list.id}`}>{t('crm.lists.filterPeople')}</Link>
+      </header>
+      {can('contacts:edit') ? (
+        <div className="card">
+          <EditableText label={t('crm.lists.name')} value={list.name} busy={update.isPending}
+            error={problems.fields.name ?? problems.message ?? undefined} onSave={(name) => update.mutateAsync({ name })} />
+        </div>
+      ) : null}
+      <h2>{t('crm.lists.members', { count: list.count })}</h2>
+      <MembersTable page={members} caption={t('crm.lists.members', { count: list.count })} cursors={cursors} setCursors={setCursors} />
+      {can('contacts:manage') ? (
+        <p className="danger-zone"><Button variant="danger" onClick={() => setDeleting(true)}>{t('crm.lists.delete')}</Button></p>
+      ) : null}
+      <Dialog open={deleting} onClose={() => setDeleting(false)} title={t('crm.lists.delete')}>
+        <p>{t('crm.lists.deleteExplain', { name: list.name })}</p>
+        {remove.error ? <Alert>{problemsOf(remove.error, language).message}</Alert> : null}
+        <div className="row">
+          <Button variant="danger" busy={remove.isPending}
+            onClick={() => remove.mutate(undefined, { onSuccess: () => void navigate('/lists') })}>
+            {t('crm.lists.deleteConfirm')}
+          </Button>
+          <Button onClick={() => setDeleting(false)}>{t('common.cancel')}</Button>
+        </div>
+      </Dialog>
+    </section>
   );
 }

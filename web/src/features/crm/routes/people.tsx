@@ -7,7 +7,10 @@ import { useAuth } from '@/lib/auth';
 import { formatShort } from '@/lib/format';
 import { useI18n } from '@/lib/i18n';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useAgents, useCrmKey, useJourneys, useLists, usePeople, usePerson, useSegments, useTags, type PeopleFilters } from '../api';
+import {
+  useAgents, useCrmKey, useDeletePerson, useExport, useJourneys, useLists, usePeople, usePeopleCount, usePerson, useRequestExport,
+  useSegments, useTags, type PeopleFilters,
+} from '../api';
 import { PersonPanel } from '../components/person-panel';
 import { CrmNav } from '../components/crm-nav';
 import { problemsOf } from '../lib/errors';
@@ -77,6 +80,10 @@ export function PeopleRoute() {
         </SelectField>
       </form>
       {problems.message ? <Alert>{problems.message}</Alert> : null}
+      <div className="row">
+        <PeopleCount />
+        {can('contacts:edit') ? <ExportPeople key={JSON.stringify(filters)} filters={filters} /> : null}
+      </div>
       {people.isPending ? <Spinner label={t('common.loading')} /> : null}
       <table className="table">
         <caption className="visually-hidden">{t('crm.people.title')}</caption>
@@ -109,6 +116,34 @@ export function PeopleRoute() {
         ) : null}
       </div>
       <NewPersonDialog open={creating} onClose={() => setCreating(false)} />
+    </div>
+  );
+}
+
+function PeopleCount() {
+  const { t } = useI18n();
+  const count = usePeopleCount();
+  return count.data === undefined ? null : <p className="muted">{t('crm.people.total', { count: count.data })}</p>;
+}
+
+/** A CSV of the people matching the current filters: requested, polled, then a download link. */
+function ExportPeople({ filters }: { filters: PeopleFilters }) {
+  const { t, language } = useI18n();
+  const { me } = useAuth();
+  const request = useRequestExport();
+  // The list route resolves owner `me` on the server; the export takes ids only.
+  const body = filters.owner_id === 'me' ? { ...filters, owner_id: me?.id ?? '' } : filters;
+  const job = useExport(request.data?.id ?? null);
+  const status = job.data?.status ?? request.data?.status;
+  const error = problemsOf(request.error ?? job.error, language).message;
+  return (
+    <div className="row">
+      <Button busy={request.isPending} onClick={() => request.mutate(body)}>{t('crm.people.export')}</Button>
+      <p role="status">
+        {error ?? (status === 'completed' && job.data?.download_url ? (
+          <a href={job.data.download_url} download>{t('crm.people.exportDownload', { count: job.data.rows })}</a>
+        ) : status === 'failed' ? t('crm.people.exportFailed') : status ? t('crm.people.exportPreparing') : null)}
+      </p>
     </div>
   );
 }
@@ -161,7 +196,33 @@ export function PersonRoute() {
       {can('contacts:manage') ? <Button onClick={() => setMerging(true)}>{t('crm.merge.action')}</Button> : null}
       <PersonPanel personId={personId} />
       <MergeDialog keepId={personId} open={merging} onClose={() => setMerging(false)} />
+      {can('contacts:manage') ? <DeletePerson personId={personId} /> : null}
     </div>
+  );
+}
+
+function DeletePerson({ personId }: { personId: string }) {
+  const { t, language } = useI18n();
+  const navigate = useNavigate();
+  const person = usePerson(personId);
+  const remove = useDeletePerson(personId);
+  const [open, setOpen] = useState(false);
+  if (!person.data) return null;
+  return (
+    <>
+      <p className="danger-zone"><Button variant="danger" onClick={() => setOpen(true)}>{t('crm.people.delete')}</Button></p>
+      <Dialog open={open} onClose={() => setOpen(false)} title={t('crm.people.delete')}>
+        <p>{t('crm.people.deleteExplain', { name: person.data.name })}</p>
+        {remove.error ? <Alert>{problemsOf(remove.error, language).message}</Alert> : null}
+        <div className="row">
+          <Button variant="danger" busy={remove.isPending}
+            onClick={() => remove.mutate(undefined, { onSuccess: () => void navigate('/people') })}>
+            {t('crm.lists.deleteConfirm')}
+          </Button>
+          <Button onClick={() => setOpen(false)}>{t('common.cancel')}</Button>
+        </div>
+      </Dialog>
+    </>
   );
 }
 

@@ -1,13 +1,14 @@
 /** /segments and /segments/:id: dynamic segments with the rule builder and a count preview. */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { Alert, Button, Spinner, TextField } from '@/components/ui';
+import { Alert, Button, Dialog, Spinner, TextField } from '@/components/ui';
 import { api, unwrap } from '@/lib/api-client';
 import { useAuth } from '@/lib/auth';
 import { useI18n } from '@/lib/i18n';
-import { useCrmKey, useFields, useSegments, type Segment } from '../api';
+import { useCrmKey, useDeleteSegment, useFields, useSegment, useSegmentMembers, useSegments, type Segment } from '../api';
 import { CrmNav } from '../components/crm-nav';
+import { MembersTable } from '../components/members-table';
 import { RuleBuilder } from '../components/rule-builder';
 import { problemsOf } from '../lib/errors';
 import { fieldChoices, fromJson, newGroup, toJson, type GroupNode } from '../lib/rules';
@@ -49,14 +50,58 @@ export function SegmentsRoute() {
 
 export function SegmentEditRoute() {
   const { segmentId = 'new' } = useParams();
-  const segments = useSegments();
-  const { t } = useI18n();
-  if (segmentId !== 'new' && segments.isPending) return <Spinner label={t('common.loading')} />;
-  const segment = segments.data?.find((s) => s.id === segmentId) ?? null;
-  return <SegmentEditor key={segment?.id ?? 'new'} segment={segment} />;
+  const segment = useSegment(segmentId);
+  const { t, language } = useI18n();
+  if (segmentId !== 'new' && segment.isPending) return <Spinner label={t('common.loading')} />;
+  if (segmentId !== 'new' && segment.isError) {
+    return (
+      <div className="page">
+        <CrmNav />
+        <p><Link to="/segments">← {t('crm.segments.title')}</Link></p>
+        <Alert>{problemsOf(segment.error, language).message}</Alert>
+      </div>
+    );
+  }
+  const found = segmentId === 'new' ? null : segment.data ?? null;
+  return (
+    <SegmentEditor key={found?.id ?? 'new'} segment={found}>
+      {found ? <SegmentMembers segment={found} /> : null}
+    </SegmentEditor>
+  );
 }
 
-function SegmentEditor({ segment }: { segment: Segment | null }) {
+/** Who is in a saved segment now (a page at a time), and its deletion after a confirmation. */
+function SegmentMembers({ segment }: { segment: Segment }) {
+  const { t, language } = useI18n();
+  const { can } = useAuth();
+  const navigate = useNavigate();
+  const remove = useDeleteSegment(segment.id);
+  const [deleting, setDeleting] = useState(false);
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const members = useSegmentMembers(segment.id, cursors[cursors.length - 1] ?? null);
+  return (
+    <section aria-labelledby="segment-members">
+      <h2 id="segment-members">{t('crm.segments.members', { count: segment.count })}</h2>
+      <MembersTable page={members} caption={t('crm.segments.members', { count: segment.count })} cursors={cursors} setCursors={setCursors} />
+      {can('contacts:manage') ? (
+        <p className="danger-zone"><Button variant="danger" onClick={() => setDeleting(true)}>{t('crm.segments.delete')}</Button></p>
+      ) : null}
+      <Dialog open={deleting} onClose={() => setDeleting(false)} title={t('crm.segments.delete')}>
+        <p>{t('crm.segments.deleteExplain', { name: segment.name })}</p>
+        {remove.error ? <Alert>{problemsOf(remove.error, language).message}</Alert> : null}
+        <div className="row">
+          <Button variant="danger" busy={remove.isPending}
+            onClick={() => remove.mutate(undefined, { onSuccess: () => void navigate('/segments') })}>
+            {t('crm.lists.deleteConfirm')}
+          </Button>
+          <Button onClick={() => setDeleting(false)}>{t('common.cancel')}</Button>
+        </div>
+      </Dialog>
+    </section>
+  );
+}
+
+function SegmentEditor({ segment, children }: { segment: Segment | null; children?: ReactNode }) {
   const { t, language } = useI18n();
   const key = useCrmKey();
   const client = useQueryClient();
@@ -75,6 +120,7 @@ function SegmentEditor({ segment }: { segment: Segment | null }) {
         : unwrap(api.POST('/v1/crm/segments', { body: { name, rule: toJson(rule) } })),
     onSuccess: () => {
       void client.invalidateQueries({ queryKey: key('segments') });
+      void client.invalidateQueries({ queryKey: key('segment') });
       void navigate('/segments');
     },
   });
@@ -98,6 +144,7 @@ function SegmentEditor({ segment }: { segment: Segment | null }) {
           <Link to="/segments">{t('common.cancel')}</Link>
         </div>
       </form>
+      {children}
     </div>
   );
 }

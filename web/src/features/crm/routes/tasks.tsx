@@ -1,10 +1,12 @@
 /** /tasks: my open tasks, soonest due first; ?view=overdue shows the ones past their due time. */
 import { Link, useSearchParams } from 'react-router';
 import { Alert, Spinner } from '@/components/ui';
+import { useAuth } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
 import { useI18n } from '@/lib/i18n';
 import { useTaskMutations, useTasks } from '../api';
 import { CrmNav } from '../components/crm-nav';
+import { DeleteTaskButton } from '../components/delete-task';
 import { problemsOf } from '../lib/errors';
 
 export function TasksRoute() {
@@ -13,6 +15,7 @@ export function TasksRoute() {
   const overdue = params.get('view') === 'overdue';
   const tasks = useTasks({ overdue, status: 'open' });
   const { update } = useTaskMutations();
+  const { can } = useAuth();
   return (
     <div className="page">
       <CrmNav />
@@ -37,6 +40,7 @@ export function TasksRoute() {
               {task.due_at ? <span className="muted"> {formatDateTime(task.due_at, language)}</span> : null}
               {task.overdue ? <span className="badge badge-danger">{t('crm.tasks.overdue')}</span> : null}
               {task.person_id ? <> · <Link to={`/people/${task.person_id}`}>{t('crm.tasks.person')}</Link></> : null}
+              {can('contacts:edit') ? <> <DeleteTaskButton task={task} /></> : null}
             </li>
           ))}
         </ul>
