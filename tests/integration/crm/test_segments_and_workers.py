@@ -161,6 +161,19 @@ def test_export_writes_a_csv_downloadable_by_presigned_url(demo, deliver, draine
     assert call(CRM, "POST", "/v1/contacts/exports", principal=demo["operator@demo.local"], body={}).status == 403
 
 
+def test_an_export_of_my_people_names_the_caller_as_owner(demo, deliver, drained):
+    admin = demo["admin@demo.local"]
+    mine = _person(admin, "Mía Exportable", "mia-export@demo.co", tags=["mias"])
+    _person(admin, "Ajena Exportable", "ajena-export@demo.co", tags=["mias"])
+    assert call(CRM, "PATCH", f"/v1/contacts/{mine['id']}", principal=admin,
+                body={"owner_id": admin.sub}).status == 200
+    requested = call(CRM, "POST", "/v1/contacts/exports", principal=admin, body={"tag": "mias", "owner_id": "me"})
+    assert requested.status == 202
+    deliver(EXPORTS)
+    done = call(CRM, "GET", f"/v1/contacts/exports/{requested.body['id']}", principal=admin).body
+    assert done["status"] == "completed" and done["rows"] == 1  # mine only: "me" became the caller
+
+
 def test_imported_people_join_dynamic_segments(demo, deliver, drained, aws):
     from skailan.crm.events import build, emit_many
     from skailan.platform.aws import client

@@ -40,6 +40,8 @@ def _out(item: ExportItem, url: str | None = None) -> ExportOut:
 
 
 def request_export(caller: Caller, filters: ExportIn) -> ExportCreatedOut:
+    if filters.owner_id == "me":  # as the people list: the caller's own people
+        filters = filters.model_copy(update={"owner_id": caller.principal_id})
     export_id = new_id()
     now = utcnow()
     item = store.new_export(caller.tenant_id, export_id, filters=filters.model_dump(exclude_none=True),

@@ -78,7 +78,7 @@ class ExportIn(RequestModel):
     q: Annotated[str, Field(max_length=200)] | None = None
     tag: Tag | None = None
     journey_state: RefId | None = None
-    owner_id: RefId | None = None
+    owner_id: RefId | None = None  # a user id, or `me`
     customer_role: RefId | None = None
     list_id: RefId | None = None
     segment_id: RefId | None = None
