@@ -13,6 +13,7 @@ import { problemsOf } from '../lib/errors';
 
 export function FormsRoute() {
   const { t } = useI18n();
+  const { can } = useAuth();
   const key = useCrmKey();
   const forms = useQuery({ queryKey: key('forms'), queryFn: () => unwrap(api.GET('/v1/forms')) });
   return (
@@ -20,7 +21,7 @@ export function FormsRoute() {
       <CrmNav />
       <header className="page-header">
         <h1>{t('crm.forms.title')}</h1>
-        <Link className="btn btn-primary" to="/forms/new">{t('crm.forms.new')}</Link>
+        {can('contacts:edit') ? <Link className="btn btn-primary" to="/forms/new">{t('crm.forms.new')}</Link> : null}
       </header>
       {forms.isPending ? <Spinner label={t('common.loading')} /> : null}
       <table className="table">

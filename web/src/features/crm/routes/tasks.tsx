@@ -33,7 +33,7 @@ export function TasksRoute() {
           {(tasks.data ?? []).map((task) => (
             <li key={task.id} className={`task${task.overdue ? ' overdue' : ''}`}>
               <label>
-                <input type="checkbox" onChange={() => update.mutate({ id: task.id, body: { status: 'done' } })} />{' '}
+                <input type="checkbox" disabled={!can('contacts:edit')} onChange={() => update.mutate({ id: task.id, body: { status: 'done' } })} />{' '}
                 {task.title}
               </label>
               {task.type_name ? <span className="badge">{task.type_name}</span> : null}
