@@ -99,6 +99,49 @@ test('settings: channel accounts connect with secrets that are never shown back;
   assert.ok(!(await page.content()).includes(secret));
   assert.ok(secret.endsWith((await keyRow.locator('code').innerText()).split('…').pop()));
 
+  // Teams, quick replies, close reasons and custom roles: edited in place or deleted after a confirmation.
+  const tag = Date.now().toString(36);
+  await page.goto('/settings/teams');
+  await page.getByLabel('Nombre del equipo').fill(`Equipo ${tag}`);
+  await page.getByRole('button', { name: 'Crear', exact: true }).click();
+  await page.getByRole('button', { name: `Editar Equipo ${tag}` }).click();
+  const teamForm = page.getByRole('form', { name: `Editar el equipo Equipo ${tag}` });
+  await teamForm.getByLabel('Nombre del equipo').fill(`Equipo ${tag} editado`);
+  assert.deepEqual(await seriousViolations(page), [], 'team edit');
+  await teamForm.getByRole('button', { name: 'Guardar' }).click();
+  await page.getByText(`Equipo ${tag} editado`, { exact: true }).waitFor();
+  await page.getByRole('status').getByText('Guardado.').waitFor();
+
+  await page.goto('/settings/quick-replies');
+  await page.getByLabel('Atajo (se usa con /)').fill(`e2e${tag}`);
+  await page.getByLabel('Texto', { exact: true }).fill('Hola, ¿en qué te ayudo?');
+  await page.getByRole('button', { name: 'Agregar' }).click();
+  await page.getByRole('button', { name: `Editar e2e${tag}` }).click();
+  const replyForm = page.getByRole('form', { name: `Editar la respuesta /e2e${tag}` });
+  await replyForm.getByLabel('Texto', { exact: true }).fill('Texto editado en E2E');
+  await replyForm.getByRole('button', { name: 'Guardar' }).click();
+  await page.getByText('Texto editado en E2E', { exact: true }).waitFor();
+  assert.deepEqual(await seriousViolations(page), [], 'quick reply edited');
+
+  await page.goto('/settings/close-reasons');
+  await page.getByLabel('Motivo (español)').fill(`Motivo ${tag}`);
+  await page.getByRole('button', { name: 'Agregar' }).click();
+  await page.getByRole('button', { name: `Eliminar Motivo ${tag}` }).click();
+  const confirmReason = page.getByRole('dialog', { name: 'Eliminar el motivo de cierre' });
+  assert.deepEqual(await seriousViolations(page), [], 'close reason delete dialog');
+  await confirmReason.getByRole('button', { name: 'Eliminar', exact: true }).click();
+  await page.getByText(`Motivo ${tag}`, { exact: true }).waitFor({ state: 'detached' });
+
+  await page.goto('/settings/roles');
+  const roleForm = page.getByRole('form', { name: 'Nuevo rol' });
+  await roleForm.getByLabel('Clave').fill(`e2e-${tag}`);
+  await roleForm.getByLabel('Nombre').fill(`Rol ${tag}`);
+  await roleForm.getByRole('button', { name: 'Crear' }).click();
+  await page.getByText(`Rol ${tag}`, { exact: true }).click(); // opens the role's card
+  await page.getByRole('button', { name: `Eliminar Rol ${tag}` }).click();
+  await page.getByRole('dialog', { name: 'Eliminar el rol' }).getByRole('button', { name: 'Eliminar', exact: true }).click();
+  await page.getByText(`Rol ${tag}`, { exact: true }).waitFor({ state: 'detached' });
+
   for (const [path, heading] of [['/settings/brand', 'Marca'], ['/settings/api-keys', 'Claves de API'], ['/settings/teams', 'Equipos'], ['/settings/bots', 'Bots'], ['/settings/assignment', 'Asignación automática'], ['/settings/quick-replies', 'Respuestas rápidas'], ['/settings/close-reasons', 'Motivos de cierre'], ['/settings/templates', 'Plantillas de WhatsApp'], ['/settings/roles', 'Roles y permisos'], ['/settings/audit', 'Auditoría'], ['/settings/hours', 'Horario de atención']]) {
     await page.goto(path);
     await page.getByRole('heading', { name: heading, exact: true }).waitFor();
