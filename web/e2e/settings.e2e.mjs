@@ -80,10 +80,22 @@ test('settings: channel accounts connect with secrets that are never shown back;
   const row = page.getByRole('row', { name: /Bot de Telegram E2E/ });
   await row.getByText('Guardadas (no se muestran)').waitFor();
   assert.doesNotMatch(await page.content(), /secreto-que-no-vuelve|webhook-secreto-e2e/);
+  await row.getByRole('button', { name: 'Registrar de nuevo el webhook de Bot de Telegram E2E' }).click();
+  await page.getByRole('status').getByText('Webhook de Bot de Telegram E2E registrado.').waitFor();
   await row.getByRole('button', { name: 'Desactivar Bot de Telegram E2E' }).click();
   await row.getByText('Desactivado').waitFor();
   assert.deepEqual(await seriousViolations(page), []);
   await screenshot(page, 'settings-channels');
+  // Renamed (credentials left blank: the stored ones stay), then disconnected after a confirmation.
+  await row.getByRole('button', { name: 'Editar Bot de Telegram E2E' }).click();
+  const editAccount = page.getByRole('dialog', { name: 'Editar Bot de Telegram E2E' });
+  await editAccount.getByLabel('Nombre').fill('Bot E2E renombrado');
+  await editAccount.getByRole('button', { name: 'Guardar' }).click();
+  const renamed = page.getByRole('row', { name: /Bot E2E renombrado/ });
+  await renamed.getByText('Guardadas (no se muestran)').waitFor();
+  await renamed.getByRole('button', { name: 'Desconectar Bot E2E renombrado' }).click();
+  await page.getByRole('dialog', { name: 'Desconectar el canal' }).getByRole('button', { name: 'Desconectar', exact: true }).click();
+  await renamed.waitFor({ state: 'detached' });
 
   // An API key's secret is shown once, then only its last characters
   await page.goto('/settings/api-keys');
