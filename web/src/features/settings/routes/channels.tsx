@@ -3,7 +3,7 @@
  * credentials; credentials go to the API once and are never shown back (only "saved").
  */
 import { useState, type FormEvent } from 'react';
-import { Alert, Button, Dialog, SelectField, Spinner, TextField } from '@/components/ui';
+import { Alert, Button, Dialog, SelectField, Spinner, TextArea, TextField } from '@/components/ui';
 import { api, unwrap } from '@/lib/api-client';
 import type { components } from '@/lib/api/schema';
 import { useAuth } from '@/lib/auth';
@@ -175,16 +175,36 @@ function AccountDialog({ id, onClose }: { id: string; onClose: () => void }) {
   );
 }
 
+const LIMITS = ['250', '2000', '10000', '100000', 'unlimited'] as const;
+type Appearance = { color?: string; title?: string; greeting?: string; position?: 'left' | 'right' };
+
 function AccountForm({ account, onClose }: { account: Account; onClose: () => void }) {
   const { t, language } = useI18n();
   const [name, setName] = useState(account.name);
   const [credentials, setCredentials] = useState<Record<string, string>>({});
+  const storedLimit = account.config.messaging_limit == null ? '' : String(account.config.messaging_limit as string | number);
+  const [limit, setLimit] = useState(storedLimit);
+  const storedOrigins = ((account.config.allowed_origins as string[] | undefined) ?? []).join('\n');
+  const [origins, setOrigins] = useState(storedOrigins);
+  const storedLook = (account.config.appearance as Appearance | undefined) ?? {};
+  const [look, setLook] = useState<Appearance>(storedLook);
   const keys = CREDENTIALS[account.channel as Channel] ?? [];
   const save = useSettingsMutation(['channels', `channel-${account.id}`], () => {
     const rotated = Object.fromEntries(keys.map((k) => [k, credentials[k] ?? '']).filter(([, v]) => v));
+    const originList = origins.split(/\s+/).map((o) => o.trim()).filter(Boolean);
+    // Only what changed is sent: the API refuses fields of another channel.
+    const lookChanged = JSON.stringify(look) !== JSON.stringify(storedLook);
     return unwrap(api.PUT('/v1/admin/channel-accounts/{account_id}', {
       params: { path: { account_id: account.id } },
-      body: { name: name.trim(), ...(Object.keys(rotated).length ? { credentials: rotated } : {}) },
+      body: {
+        name: name.trim(),
+        ...(Object.keys(rotated).length ? { credentials: rotated } : {}),
+        ...(limit && limit !== storedLimit ? { messaging_limit: limit === 'unlimited' ? 'unlimited' : (Number(limit) as 250 | 2000 | 10000 | 100000) } : {}),
+        ...(account.channel === 'webchat' && origins !== storedOrigins && originList.length ? { allowed_origins: originList } : {}),
+        ...(account.channel === 'webchat' && lookChanged
+          ? { appearance: { color: look.color || null, title: look.title || null, greeting: look.greeting || null, position: look.position ?? null } }
+          : {}),
+      },
     }));
   });
   const problems = problemsOf(save.error, language);
@@ -195,12 +215,32 @@ function AccountForm({ account, onClose }: { account: Account; onClose: () => vo
     }}>
       {problems.message && !Object.keys(problems.fields).length ? <Alert>{problems.message}</Alert> : null}
       <TextField label={t('settings.channels.name')} required value={name} onChange={(e) => setName(e.target.value)} error={problems.fields.name} />
-      <p className="small">{Object.entries(account.external).map(([k, v]) => `${k}: ${String(v)}`).join(' · ')}</p>
+      <p className="small">{Object.entries(account.external).map(([k, v]) => `${k}: ${v}`).join(' · ')}</p>
       {keys.map((k) => (
         <TextField key={k} label={t(`settings.channels.field.${k}` as MessageKey)} type="password" autoComplete="new-password"
           value={credentials[k] ?? ''} onChange={(e) => setCredentials({ ...credentials, [k]: e.target.value })}
           error={problems.fields[`credentials.${k}`]} hint={t('settings.channels.rotateHint')} />
       ))}
+      {account.channel === 'whatsapp' ? (
+        <SelectField label={t('settings.channels.messagingLimit')} hint={t('settings.channels.messagingLimitHint')} value={limit}
+          onChange={(e) => setLimit(e.target.value)} error={problems.fields.messaging_limit}>
+          <option value="">{t('settings.channels.limitUnknown')}</option>
+          {LIMITS.map((l) => <option key={l} value={l}>{l === 'unlimited' ? t('settings.channels.unlimited') : l}</option>)}
+        </SelectField>
+      ) : null}
+      {account.channel === 'webchat' ? (
+        <>
+          <TextArea label={t('settings.channels.origins')} hint={t('settings.channels.originsHint')} value={origins}
+            onChange={(e) => setOrigins(e.target.value)} error={problems.fields.allowed_origins ?? Object.entries(problems.fields).find(([k]) => k.startsWith('allowed_origins'))?.[1]} />
+          <TextField label={t('settings.channels.widgetTitle')} value={look.title ?? ''} onChange={(e) => setLook({ ...look, title: e.target.value })} error={problems.fields['appearance.title']} />
+          <TextField label={t('settings.channels.greeting')} value={look.greeting ?? ''} onChange={(e) => setLook({ ...look, greeting: e.target.value })} error={problems.fields['appearance.greeting']} />
+          <TextField label={t('settings.channels.color')} hint="#1f6feb" value={look.color ?? ''} onChange={(e) => setLook({ ...look, color: e.target.value })} error={problems.fields['appearance.color']} />
+          <SelectField label={t('settings.channels.position')} value={look.position ?? 'right'} onChange={(e) => setLook({ ...look, position: e.target.value as 'left' | 'right' })}>
+            <option value="right">{t('settings.channels.right')}</option>
+            <option value="left">{t('settings.channels.left')}</option>
+          </SelectField>
+        </>
+      ) : null}
       <div className="row">
         <Button type="submit" variant="primary" busy={save.isPending}>{t('common.save')}</Button>
         <Button onClick={onClose}>{t('common.cancel')}</Button>

@@ -147,9 +147,10 @@ function AgentDialog({ member, onClose }: { member: Member; onClose: () => void 
 function AgentForm({ userId, capacity, tags, load, onClose }: { userId: string; capacity: number; tags: string[]; load: number; onClose: () => void }) {
   const { t, language } = useI18n();
   const [draft, setDraft] = useState({ capacity: String(capacity), tags: tags.join(', ') });
+  // Capacity is sent only when changed: an untouched field must not pin the brand default as an override.
   const save = useSettingsMutation(['agents', `agent-${userId}`], () => unwrap(api.PATCH('/v1/agents/{user_id}', {
     params: { path: { user_id: userId } },
-    body: { ...(draft.capacity.trim() ? { capacity: Number(draft.capacity) } : {}), tags: draft.tags.split(',').map((tag) => tag.trim()).filter(Boolean) },
+    body: { ...(draft.capacity.trim() && draft.capacity.trim() !== String(capacity) ? { capacity: Number(draft.capacity) } : {}), tags: draft.tags.split(',').map((tag) => tag.trim()).filter(Boolean) },
   })));
   const problems = problemsOf(save.error, language);
   return (
