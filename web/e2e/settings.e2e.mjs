@@ -80,10 +80,22 @@ test('settings: channel accounts connect with secrets that are never shown back;
   const row = page.getByRole('row', { name: /Bot de Telegram E2E/ });
   await row.getByText('Guardadas (no se muestran)').waitFor();
   assert.doesNotMatch(await page.content(), /secreto-que-no-vuelve|webhook-secreto-e2e/);
+  await row.getByRole('button', { name: 'Registrar de nuevo el webhook de Bot de Telegram E2E' }).click();
+  await page.getByRole('status').getByText('Webhook de Bot de Telegram E2E registrado.').waitFor();
   await row.getByRole('button', { name: 'Desactivar Bot de Telegram E2E' }).click();
   await row.getByText('Desactivado').waitFor();
   assert.deepEqual(await seriousViolations(page), []);
   await screenshot(page, 'settings-channels');
+  // Renamed (credentials left blank: the stored ones stay), then disconnected after a confirmation.
+  await row.getByRole('button', { name: 'Editar Bot de Telegram E2E' }).click();
+  const editAccount = page.getByRole('dialog', { name: 'Editar Bot de Telegram E2E' });
+  await editAccount.getByLabel('Nombre').fill('Bot E2E renombrado');
+  await editAccount.getByRole('button', { name: 'Guardar' }).click();
+  const renamed = page.getByRole('row', { name: /Bot E2E renombrado/ });
+  await renamed.getByText('Guardadas (no se muestran)').waitFor();
+  await renamed.getByRole('button', { name: 'Desconectar Bot E2E renombrado' }).click();
+  await page.getByRole('dialog', { name: 'Desconectar el canal' }).getByRole('button', { name: 'Desconectar', exact: true }).click();
+  await renamed.waitFor({ state: 'detached' });
 
   // An API key's secret is shown once, then only its last characters
   await page.goto('/settings/api-keys');
@@ -98,6 +110,49 @@ test('settings: channel accounts connect with secrets that are never shown back;
   await keyRow.waitFor();
   assert.ok(!(await page.content()).includes(secret));
   assert.ok(secret.endsWith((await keyRow.locator('code').innerText()).split('…').pop()));
+
+  // Teams, quick replies, close reasons and custom roles: edited in place or deleted after a confirmation.
+  const tag = Date.now().toString(36);
+  await page.goto('/settings/teams');
+  await page.getByLabel('Nombre del equipo').fill(`Equipo ${tag}`);
+  await page.getByRole('button', { name: 'Crear', exact: true }).click();
+  await page.getByRole('button', { name: `Editar Equipo ${tag}` }).click();
+  const teamForm = page.getByRole('form', { name: `Editar el equipo Equipo ${tag}` });
+  await teamForm.getByLabel('Nombre del equipo').fill(`Equipo ${tag} editado`);
+  assert.deepEqual(await seriousViolations(page), [], 'team edit');
+  await teamForm.getByRole('button', { name: 'Guardar' }).click();
+  await page.getByText(`Equipo ${tag} editado`, { exact: true }).waitFor();
+  await page.getByRole('status').getByText('Guardado.').waitFor();
+
+  await page.goto('/settings/quick-replies');
+  await page.getByLabel('Atajo (se usa con /)').fill(`e2e${tag}`);
+  await page.getByLabel('Texto', { exact: true }).fill('Hola, ¿en qué te ayudo?');
+  await page.getByRole('button', { name: 'Agregar' }).click();
+  await page.getByRole('button', { name: `Editar e2e${tag}` }).click();
+  const replyForm = page.getByRole('form', { name: `Editar la respuesta /e2e${tag}` });
+  await replyForm.getByLabel('Texto', { exact: true }).fill('Texto editado en E2E');
+  await replyForm.getByRole('button', { name: 'Guardar' }).click();
+  await page.getByText('Texto editado en E2E', { exact: true }).waitFor();
+  assert.deepEqual(await seriousViolations(page), [], 'quick reply edited');
+
+  await page.goto('/settings/close-reasons');
+  await page.getByLabel('Motivo (español)').fill(`Motivo ${tag}`);
+  await page.getByRole('button', { name: 'Agregar' }).click();
+  await page.getByRole('button', { name: `Eliminar Motivo ${tag}` }).click();
+  const confirmReason = page.getByRole('dialog', { name: 'Eliminar el motivo de cierre' });
+  assert.deepEqual(await seriousViolations(page), [], 'close reason delete dialog');
+  await confirmReason.getByRole('button', { name: 'Eliminar', exact: true }).click();
+  await page.getByText(`Motivo ${tag}`, { exact: true }).waitFor({ state: 'detached' });
+
+  await page.goto('/settings/roles');
+  const roleForm = page.getByRole('form', { name: 'Nuevo rol' });
+  await roleForm.getByLabel('Clave').fill(`e2e-${tag}`);
+  await roleForm.getByLabel('Nombre').fill(`Rol ${tag}`);
+  await roleForm.getByRole('button', { name: 'Crear' }).click();
+  await page.getByText(`Rol ${tag}`, { exact: true }).click(); // opens the role's card
+  await page.getByRole('button', { name: `Eliminar Rol ${tag}` }).click();
+  await page.getByRole('dialog', { name: 'Eliminar el rol' }).getByRole('button', { name: 'Eliminar', exact: true }).click();
+  await page.getByText(`Rol ${tag}`, { exact: true }).waitFor({ state: 'detached' });
 
   for (const [path, heading] of [['/settings/brand', 'Marca'], ['/settings/api-keys', 'Claves de API'], ['/settings/teams', 'Equipos'], ['/settings/bots', 'Bots'], ['/settings/assignment', 'Asignación automática'], ['/settings/quick-replies', 'Respuestas rápidas'], ['/settings/close-reasons', 'Motivos de cierre'], ['/settings/templates', 'Plantillas de WhatsApp'], ['/settings/roles', 'Roles y permisos'], ['/settings/audit', 'Auditoría'], ['/settings/hours', 'Horario de atención']]) {
     await page.goto(path);

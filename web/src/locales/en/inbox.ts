@@ -220,4 +220,7 @@ export const inbox: Record<keyof typeof es, string> = {
   'notifications.remind1h': 'Remind me in 1 h',
   'notifications.reminding': 'We will remind you on {date}',
   'notifications.goTo': 'Open the conversation',
+  'action.unassign': 'Back to the queue',
+  'action.markPending': 'Mark pending',
+  'action.markOpen': 'Mark open',
 };

@@ -218,4 +218,7 @@ export const inbox = {
   'notifications.remind1h': 'Recordármelo en 1 h',
   'notifications.reminding': 'Te lo recordaremos el {date}',
   'notifications.goTo': 'Abrir la conversación',
+  'action.unassign': 'Devolver a la cola',
+  'action.markPending': 'Marcar pendiente',
+  'action.markOpen': 'Marcar abierta',
 } as const;

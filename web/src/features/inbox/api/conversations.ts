@@ -176,6 +176,11 @@ export function useConversationActions(id: string) {
       mutationFn: (body: { add: string[]; remove: string[] }) => unwrap(api.POST('/v1/conversations/{conversation_id}/tags', { ...path, body })),
       ...options,
     }),
+    unassign: useMutation({ mutationFn: () => unwrap(api.POST('/v1/conversations/{conversation_id}/unassign', path)), ...options }),
+    status: useMutation({
+      mutationFn: (status: 'open' | 'pending') => unwrap(api.POST('/v1/conversations/{conversation_id}/status', { ...path, body: { status } })),
+      ...options,
+    }),
     read: useMutation({ mutationFn: (read: boolean) => unwrap(api.POST('/v1/conversations/{conversation_id}/read', { ...path, body: { read } })), ...options }),
   };
 }

@@ -12,7 +12,7 @@ type Open = null | 'close' | 'assign' | 'transfer' | 'snooze';
 
 interface Holder { user_id?: string | null; name?: string | null; email?: string | null }
 
-/** Take / assign / transfer / close / reopen / snooze / pin / priority for one conversation. */
+/** Take / assign / transfer / release / pending / close / reopen / snooze / pin / priority for one conversation. */
 export function ActionBar({ conversation }: { conversation: Conversation }) {
   const { t, language } = useI18n();
   const { me, can } = useAuth();
@@ -54,6 +54,16 @@ export function ActionBar({ conversation }: { conversation: Conversation }) {
         ) : null}
         {!closed && supervisor ? <Button onClick={() => setOpen('assign')}>{t('action.assign')}</Button> : null}
         {!closed ? <Button onClick={() => setOpen('transfer')}>{t('action.transfer')}</Button> : null}
+        {/* Supervisors send it to the queue from "Asignar"; this is the holder's own way back. */}
+        {!closed && mine ? (
+          <Button onClick={() => void run(() => actions.unassign.mutateAsync())} busy={actions.unassign.isPending}>{t('action.unassign')}</Button>
+        ) : null}
+        {!closed && !snoozed ? (
+          <Button onClick={() => void run(() => actions.status.mutateAsync(conversation.status === 'pending' ? 'open' : 'pending'))}
+            busy={actions.status.isPending}>
+            {t(conversation.status === 'pending' ? 'action.markOpen' : 'action.markPending')}
+          </Button>
+        ) : null}
         {!closed ? (
           snoozed ? (
             <Button onClick={() => void run(() => actions.unsnooze.mutateAsync())}>{t('action.unsnooze')}</Button>

@@ -7,6 +7,7 @@ import { useAuth } from '@/lib/auth';
 import { useI18n, type MessageKey } from '@/lib/i18n';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { useSettingsMutation, useSettingsQuery } from '../api';
+import { ConfirmRemove } from '../components/confirm-remove';
 
 type Role = components['schemas']['RoleOut'];
 export const MODULES = ['admin', 'contacts', 'conversations', 'leads', 'campaigns', 'automations', 'analytics', 'content'] as const;
@@ -52,12 +53,21 @@ export function RolesSettings() {
   const roles = useSettingsQuery('roles', () => unwrap(api.GET('/v1/admin/roles')));
   const [draft, setDraft] = useState({ key: '', name: '', permissions: ['contacts:view'] as string[] });
   const create = useSettingsMutation(['roles'], () => unwrap(api.POST('/v1/admin/roles', { body: { key: draft.key.trim(), name: draft.name.trim(), permissions: draft.permissions } })));
+  const remove = useSettingsMutation(['roles'], (key: string) => unwrap(api.DELETE('/v1/admin/roles/{key}', { params: { path: { key } } })));
+  const [deleting, setDeleting] = useState<Role | null>(null);
   const problems = problemsOf(create.error, language);
   return (
     <section aria-labelledby="roles-title">
       <h2 id="roles-title">{t('settings.roles.title')}</h2>
       {roles.isPending ? <Spinner label={t('common.loading')} /> : null}
-      {(roles.data?.items ?? []).map((role) => <RoleCard key={role.key} role={role} editable={manage && !role.builtin} />)}
+      {(roles.data?.items ?? []).map((role) => (
+        <RoleCard key={role.key} role={role} editable={manage && !role.builtin} onDelete={() => { remove.reset(); setDeleting(role); }} />
+      ))}
+      <ConfirmRemove open={deleting !== null} title={t('settings.roles.deleteTitle')} confirm={t('settings.delete')}
+        busy={remove.isPending} error={remove.error} onClose={() => setDeleting(null)}
+        onConfirm={() => { if (deleting) remove.mutate(deleting.key, { onSuccess: () => setDeleting(null) }); }}>
+        <p>{t('settings.roles.deleteExplain', { name: deleting?.name ?? '' })}</p>
+      </ConfirmRemove>
       {manage ? (
         <form noValidate className="card" aria-labelledby="new-role" onSubmit={async (e) => {
           e.preventDefault();
@@ -79,17 +89,27 @@ export function RolesSettings() {
   );
 }
 
-function RoleCard({ role, editable }: { role: Role; editable: boolean }) {
+function RoleCard({ role, editable, onDelete }: { role: Role; editable: boolean; onDelete: () => void }) {
   const { t, language } = useI18n();
   const [permissions, setPermissions] = useState(role.permissions);
   const save = useSettingsMutation(['roles'], () => unwrap(api.PATCH('/v1/admin/roles/{key}', { params: { path: { key: role.key } }, body: { permissions } })));
   const problems = problemsOf(save.error, language);
   return (
-    <details className="card">
+    <details className="card" onToggle={(e) => {
+      // Opened to edit: start from the stored role (another admin may have changed it since the list loaded).
+      if (editable && e.currentTarget.open) {
+        void unwrap(api.GET('/v1/admin/roles/{key}', { params: { path: { key: role.key } } })).then((fresh) => setPermissions(fresh.permissions), () => undefined);
+      }
+    }}>
       <summary>{role.name} {role.builtin ? <span className="badge">{t('settings.roles.builtin')}</span> : null}</summary>
       <PermissionGrid idPrefix={`role-${role.key}`} value={permissions} onChange={setPermissions} disabled={!editable} />
       {problems.message ? <Alert>{problems.message}</Alert> : null}
-      {editable ? <Button variant="primary" busy={save.isPending} onClick={() => save.mutate(undefined)}>{t('common.save')}</Button> : null}
+      {editable ? (
+        <div className="row">
+          <Button variant="primary" busy={save.isPending} onClick={() => save.mutate(undefined)}>{t('common.save')}</Button>
+          <Button variant="danger" onClick={onDelete} aria-label={t('settings.deleteNamed', { name: role.name })}>{t('settings.delete')}</Button>
+        </div>
+      ) : null}
     </details>
   );
 }

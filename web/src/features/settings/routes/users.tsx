@@ -1,12 +1,15 @@
 /** /settings/users: the brand's users, invitations (e-mail with a link), role changes, disable/enable. */
 import { useState, type FormEvent } from 'react';
-import { Alert, Button, SelectField, Spinner, TextField } from '@/components/ui';
+import { Alert, Button, Dialog, SelectField, Spinner, TextField } from '@/components/ui';
 import { api, unwrap } from '@/lib/api-client';
 import { useAuth } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
 import { useI18n } from '@/lib/i18n';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { useSettingsMutation, useSettingsQuery } from '../api';
+import { ConfirmRemove } from '../components/confirm-remove';
+
+interface Member { id: string; email: string; name?: string | null; status: string }
 
 export function UsersSettings() {
   const { t, language } = useI18n();
@@ -27,6 +30,11 @@ export function UsersSettings() {
       ? unwrap(api.POST('/v1/admin/users/{user_id}/enable', { params: { path: { user_id: id } } }))
       : unwrap(api.POST('/v1/admin/users/{user_id}/disable', { params: { path: { user_id: id } } })),
   );
+  const remove = useSettingsMutation(['users'], (id: string) =>
+    unwrap(api.DELETE('/v1/admin/users/{user_id}', { params: { path: { user_id: id } } })));
+  const [deleting, setDeleting] = useState<Member | null>(null);
+  const [agentOf, setAgentOf] = useState<Member | null>(null);
+  const agents = can('conversations:manage');
   const problems = problemsOf(create.error, language);
   const rowProblems = problemsOf(update.error ?? toggle.error, language);
   const submit = async (event: FormEvent) => {
@@ -96,12 +104,67 @@ export function UsersSettings() {
                       {t(u.status === 'disabled' ? 'settings.enable' : 'settings.disable')}
                     </Button>
                   ) : null}
+                  {agents && u.status === 'active' ? (
+                    <Button variant="ghost" onClick={() => setAgentOf(u)} aria-label={t('settings.users.agentOf', { email: u.email })}>
+                      {t('settings.users.agent')}
+                    </Button>
+                  ) : null}
+                  {u.id !== me?.id ? (
+                    <Button variant="ghost" onClick={() => { remove.reset(); setDeleting(u); }} aria-label={t('settings.users.removeOf', { email: u.email })}>
+                      {t('settings.users.remove')}
+                    </Button>
+                  ) : null}
                 </td>
               ) : null}
             </tr>
           ))}
         </tbody>
       </table>
+      <ConfirmRemove open={deleting !== null} title={t('settings.users.removeTitle')} confirm={t('settings.users.remove')}
+        busy={remove.isPending} error={remove.error} onClose={() => setDeleting(null)}
+        onConfirm={() => { if (deleting) remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) }); }}>
+        <p>{t(deleting?.status === 'invited' ? 'settings.users.removeInvited' : 'settings.users.removeExplain', { email: deleting?.email ?? '' })}</p>
+      </ConfirmRemove>
+      {agentOf ? <AgentDialog member={agentOf} onClose={() => setAgentOf(null)} /> : null}
     </section>
+  );
+}
+
+/** How many conversations the agent holds at once and their skills (tags that auto-assignment prefers). */
+function AgentDialog({ member, onClose }: { member: Member; onClose: () => void }) {
+  const { t, language } = useI18n();
+  const agent = useSettingsQuery(`agent-${member.id}`, () => unwrap(api.GET('/v1/agents/{user_id}', { params: { path: { user_id: member.id } } })));
+  return (
+    <Dialog open title={t('settings.users.agentTitle', { name: member.name || member.email })} onClose={onClose}>
+      {agent.error ? <Alert>{problemsOf(agent.error, language).message}</Alert> : null}
+      {agent.data ? (
+        <AgentForm userId={member.id} capacity={agent.data.capacity_override ?? agent.data.capacity} tags={agent.data.tags ?? []} load={agent.data.load ?? 0} onClose={onClose} />
+      ) : agent.isPending ? <Spinner label={t('common.loading')} /> : null}
+    </Dialog>
+  );
+}
+
+function AgentForm({ userId, capacity, tags, load, onClose }: { userId: string; capacity: number; tags: string[]; load: number; onClose: () => void }) {
+  const { t, language } = useI18n();
+  const [draft, setDraft] = useState({ capacity: String(capacity), tags: tags.join(', ') });
+  // Capacity is sent only when changed: an untouched field must not pin the brand default as an override.
+  const save = useSettingsMutation(['agents', `agent-${userId}`], () => unwrap(api.PATCH('/v1/agents/{user_id}', {
+    params: { path: { user_id: userId } },
+    body: { ...(draft.capacity.trim() && draft.capacity.trim() !== String(capacity) ? { capacity: Number(draft.capacity) } : {}), tags: draft.tags.split(',').map((tag) => tag.trim()).filter(Boolean) },
+  })));
+  const problems = problemsOf(save.error, language);
+  return (
+    <form noValidate onSubmit={(e) => { e.preventDefault(); save.mutate(undefined, { onSuccess: onClose }); }}>
+      {problems.message && !Object.keys(problems.fields).length ? <Alert>{problems.message}</Alert> : null}
+      <p className="small">{t('settings.users.agentLoad', { load })}</p>
+      <TextField label={t('settings.users.capacity')} type="number" min={0} max={500} required value={draft.capacity}
+        onChange={(e) => setDraft({ ...draft, capacity: e.target.value })} error={problems.fields.capacity} />
+      <TextField label={t('settings.users.skills')} hint={t('settings.users.skillsHint')} value={draft.tags}
+        onChange={(e) => setDraft({ ...draft, tags: e.target.value })} error={problems.fields.tags} />
+      <div className="row">
+        <Button type="submit" variant="primary" busy={save.isPending}>{t('common.save')}</Button>
+        <Button onClick={onClose}>{t('common.cancel')}</Button>
+      </div>
+    </form>
   );
 }

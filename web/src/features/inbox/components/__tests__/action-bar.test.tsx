@@ -61,4 +61,23 @@ describe('ActionBar take', () => {
     expect(screen.queryByRole('button', { name: 'Take it anyway' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Assign' })).not.toBeInTheDocument();
   });
+
+  it('the holder sends it back to the queue and marks it pending; others do not see "back to the queue"', async () => {
+    const calls: { path: string; body: unknown }[] = [];
+    stubApi('agent', calls);
+    setSession({ tokens: { idToken: 't', accessToken: 'a', refreshToken: 'r', expiresAt: Date.now() + 3600_000 }, brandId: 'demo' });
+    const user = userEvent.setup();
+    const held = { ...conversation, assignee: 'u-agent' } as Conversation;
+    const { unmount } = renderWithProviders(<ActionBar conversation={held} />);
+    await user.click(await screen.findByRole('button', { name: 'Devolver a la cola' }));
+    await user.click(screen.getByRole('button', { name: 'Marcar pendiente' }));
+    await waitFor(() => expect(calls.filter((c) => c.path.startsWith('/v1/conversations/c1/')).map((c) => [c.path, c.body])).toEqual([
+      ['/v1/conversations/c1/unassign', null],
+      ['/v1/conversations/c1/status', { status: 'pending' }],
+    ]));
+    unmount();
+    renderWithProviders(<ActionBar conversation={{ ...conversation, status: 'pending', inbox_status: 'pending' } as Conversation} />);
+    await screen.findByRole('button', { name: 'Marcar abierta' });
+    expect(screen.queryByRole('button', { name: 'Devolver a la cola' })).not.toBeInTheDocument(); // held by someone else
+  });
 });
