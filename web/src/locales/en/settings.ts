@@ -275,4 +275,6 @@ export const settings: Record<keyof typeof es, string> = {
   'settings.crmTaskTypes.name': 'Type name',
   'settings.crmTaskTypes.builtin': 'Built-in',
   'settings.crmTaskTypes.deleteExplain': 'The task type "{name}" will be deleted.',
+  'settings.crmFields.order': 'Position',
+  'settings.crmFields.orderHint': 'Fields show from lowest to highest.',
 };

@@ -275,4 +275,6 @@ export const settings = {
   'settings.crmTaskTypes.name': 'Nombre del tipo',
   'settings.crmTaskTypes.builtin': 'Incluido',
   'settings.crmTaskTypes.deleteExplain': 'Se eliminará el tipo de tarea «{name}».',
+  'settings.crmFields.order': 'Posición',
+  'settings.crmFields.orderHint': 'Los campos se muestran de menor a mayor.',
 } as const;

@@ -7,6 +7,7 @@ import { Alert, Button, Dialog, SelectField, Spinner, TextArea, TextField } from
 import { useAuth } from '@/lib/auth';
 import { useI18n, type MessageKey } from '@/lib/i18n';
 import { problemsOf } from '@/features/crm/lib/errors';
+import { ConfirmDelete } from './crm-common';
 import { FIELD_TYPES, useFieldDefs, useFieldMutations, type FieldBody, type FieldDef, type FieldType } from '../crm-api';
 
 const typeLabel = (type: string) => `settings.crmFields.types.${type}` as MessageKey;
@@ -117,17 +118,9 @@ export function CrmFieldsSettings() {
             onSave={(body) => replace.mutate({ key: editing.key, body }, { onSuccess: () => setEditing(null) })} />
         ) : null}
       </Dialog>
-      <Dialog open={deleting !== null} onClose={() => setDeleting(null)} title={t('settings.deleteNamed', { name: deleting?.label ?? '' })}>
-        <p>{t('settings.crmFields.deleteExplain', { name: deleting?.label ?? '' })}</p>
-        {remove.error ? <Alert>{problemsOf(remove.error, language).message}</Alert> : null}
-        <div className="row">
-          <Button variant="danger" busy={remove.isPending}
-            onClick={() => deleting && remove.mutate(deleting.key, { onSuccess: () => setDeleting(null) })}>
-            {t('settings.crm.deleteConfirm')}
-          </Button>
-          <Button onClick={() => setDeleting(null)}>{t('common.cancel')}</Button>
-        </div>
-      </Dialog>
+      <ConfirmDelete name={deleting?.label ?? null} explain={t('settings.crmFields.deleteExplain', { name: deleting?.label ?? '' })}
+        error={remove.error} busy={remove.isPending} onClose={() => setDeleting(null)}
+        onConfirm={() => deleting && remove.mutate(deleting.key, { onSuccess: () => setDeleting(null) })} />
     </section>
   );
 }
@@ -170,6 +163,10 @@ function FieldInputs({ draft, setDraft, error, withKey }: { draft: Draft; setDra
       {WITH_OPTIONS.has(draft.type) ? (
         <TextArea label={t('settings.crmFields.options')} hint={t('settings.crmFields.optionsHint')} rows={4} value={draft.options}
           onChange={(e) => setDraft({ ...draft, options: e.target.value })} error={problems.fields.options ?? problems.fields['options.0']} />
+      ) : null}
+      {!withKey ? (
+        <TextField label={t('settings.crmFields.order')} hint={t('settings.crmFields.orderHint')} type="number" min={0} max={10000} value={String(draft.order)}
+          onChange={(e) => setDraft({ ...draft, order: Number(e.target.value) })} error={problems.fields.order} />
       ) : null}
       <label className="check">
         <input type="checkbox" checked={draft.required} onChange={(e) => setDraft({ ...draft, required: e.target.checked })} />{' '}

@@ -172,7 +172,7 @@ export function CrmTaskTypesSettings() {
       {update.error && !Object.keys(updateProblems.fields).length ? <Alert>{updateProblems.message}</Alert> : null}
       <ul className="plain" aria-label={t('settings.crmTaskTypes.title')}>
         {(types.data ?? []).map((type) => (
-          <li key={type.id} className="card">
+          <li key={type.id} className={edit && !type.builtin ? 'card' : undefined}>
             {edit && !type.builtin ? (
               <>
                 <EditableText label={t('settings.crmTaskTypes.name')} value={type.name} busy={update.isPending}
