@@ -93,6 +93,12 @@ test('settings: an admin invites a user; the invitee opens the e-mail link, sets
   await admin.getByRole('list', { name: 'Tipos de tarea' }).getByRole('button', { name: `Eliminar Visita ${stamp}` }).waitFor();
   assert.deepEqual(await seriousViolations(admin), []);
   await screenshot(admin, 'settings-crm-task-types');
+  for (const [link, form] of [['Roles de cliente', 'Nuevo rol de cliente'], ['Recorridos', 'Nuevo recorrido'], ['Embudos de venta', 'Nuevo embudo']]) {
+    await settingsNav.getByRole('link', { name: link }).click();
+    await admin.getByRole('form', { name: form }).waitFor();
+    await admin.locator('.settings-content .spinner').waitFor({ state: 'detached' });
+    assert.deepEqual(await seriousViolations(admin), []);
+  }
 
   // The new field is editable in a person's panel.
   const person = await apiCall(baseUrl(), token, 'POST', '/v1/contacts', { name: `Campo ${stamp}`, email: `campo.${stamp}@correo.co` });
