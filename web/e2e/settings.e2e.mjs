@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { apiCall, apiLogin } from './support/api.mjs';
 import { eventually } from './support/runtime.mjs';
 import { newPage, screenshot, seriousViolations, signIn } from './support/browser.mjs';
 import { baseUrl, browser } from './support/context.mjs';
@@ -55,6 +56,61 @@ test('settings: an admin invites a user; the invitee opens the e-mail link, sets
   await admin.reload();
   const row = admin.getByRole('row', { name: new RegExp(email.replace(/[.]/g, '\\.')) });
   await row.getByText('Activo').waitFor();
+
+  // CRM group: a custom field, a tag (created, recoloured, deleted) and a task type, through the screens.
+  const stamp = Date.now().toString(36);
+  const token = await apiLogin(baseUrl(), 'admin@demo.local');
+  await settingsNav.getByRole('link', { name: 'Campos personalizados' }).click();
+  const fieldForm = admin.getByRole('form', { name: 'Nuevo campo' });
+  await fieldForm.getByLabel('Nombre del campo').fill('Ciudad de entrega');
+  await fieldForm.getByRole('button', { name: 'Crear' }).click();
+  await admin.getByRole('cell', { name: 'ciudad_de_entrega', exact: true }).waitFor();
+  assert.deepEqual(await seriousViolations(admin), []);
+
+  const tag = `e2e-${stamp}`;
+  await settingsNav.getByRole('link', { name: 'Etiquetas' }).click();
+  const tagForm = admin.getByRole('form', { name: 'Nueva etiqueta' });
+  await tagForm.getByLabel('Nombre de la etiqueta').fill(tag);
+  await tagForm.getByRole('button', { name: 'Crear' }).click();
+  const tagRow = admin.getByRole('row', { name: new RegExp(tag) });
+  await tagRow.waitFor();
+  assert.deepEqual(await seriousViolations(admin), []);
+  await tagRow.getByRole('button', { name: `Editar ${tag}` }).click();
+  const tagDialog = admin.getByRole('dialog', { name: `Editar ${tag}` });
+  await tagDialog.getByLabel('Color', { exact: true }).fill('#3b82f6');
+  await tagDialog.getByRole('button', { name: 'Guardar' }).click();
+  await tagDialog.waitFor({ state: 'hidden' });
+  const tags = await apiCall(baseUrl(), token, 'GET', '/v1/crm/tags?limit=100');
+  assert.equal(tags.body.items.find((t) => t.name === tag)?.color, '#3b82f6');
+  await tagRow.getByRole('button', { name: `Eliminar ${tag}` }).click();
+  await admin.getByRole('dialog', { name: `Eliminar ${tag}` }).getByRole('button', { name: 'Sí, eliminar' }).click();
+  await tagRow.waitFor({ state: 'detached' });
+
+  await settingsNav.getByRole('link', { name: 'Tipos de tarea' }).click();
+  const typeForm = admin.getByRole('form', { name: 'Nuevo tipo de tarea' });
+  await typeForm.getByLabel('Nombre del tipo').fill(`Visita ${stamp}`);
+  await typeForm.getByRole('button', { name: 'Crear' }).click();
+  await admin.getByRole('list', { name: 'Tipos de tarea' }).getByRole('button', { name: `Eliminar Visita ${stamp}` }).waitFor();
+  assert.deepEqual(await seriousViolations(admin), []);
+  await screenshot(admin, 'settings-crm-task-types');
+  for (const [link, form] of [['Roles de cliente', 'Nuevo rol de cliente'], ['Recorridos', 'Nuevo recorrido'], ['Embudos de venta', 'Nuevo embudo']]) {
+    await settingsNav.getByRole('link', { name: link }).click();
+    await admin.getByRole('form', { name: form }).waitFor();
+    await admin.locator('.settings-content .spinner').waitFor({ state: 'detached' });
+    assert.deepEqual(await seriousViolations(admin), []);
+  }
+
+  // The new field is editable in a person's panel.
+  const person = await apiCall(baseUrl(), token, 'POST', '/v1/contacts', { name: `Campo ${stamp}`, email: `campo.${stamp}@correo.co` });
+  assert.equal(person.status, 201);
+  await admin.goto(`/people/${person.body.id}`);
+  const panel = admin.getByRole('region', { name: `Ficha de ${person.body.name}` });
+  await panel.getByRole('button', { name: 'Editar Ciudad de entrega' }).click();
+  await panel.getByLabel('Ciudad de entrega').fill('Medellín');
+  await panel.getByRole('button', { name: 'Guardar' }).click();
+  await panel.getByText('Medellín').waitFor();
+  const saved = await apiCall(baseUrl(), token, 'GET', `/v1/contacts/${person.body.id}`);
+  assert.equal(saved.body.custom.ciudad_de_entrega, 'Medellín');
   await admin.context().close();
   await invitee.context().close();
 });

@@ -21,6 +21,16 @@ export const SETTINGS_PAGES: [string, MessageKey][] = [
   ['audit', 'settings.nav.audit'],
 ];
 
+/** The CRM group: each page shown to whoever may change what it lists (see the routes' `requires`). */
+export const CRM_SETTINGS_PAGES: [string, MessageKey, string][] = [
+  ['crm-fields', 'settings.nav.crmFields', 'contacts:manage'],
+  ['crm-tags', 'settings.nav.crmTags', 'contacts:manage'],
+  ['crm-customer-roles', 'settings.nav.crmCustomerRoles', 'contacts:manage'],
+  ['crm-journeys', 'settings.nav.crmJourneys', 'contacts:manage'],
+  ['crm-pipelines', 'settings.nav.crmPipelines', 'contacts:edit'],
+  ['crm-task-types', 'settings.nav.crmTaskTypes', 'contacts:edit'],
+];
+
 export function SettingsLayout() {
   const { t } = useI18n();
   const { can } = useAuth();
@@ -36,6 +46,18 @@ export function SettingsLayout() {
             </li>
           ))}
         </ul>
+        {CRM_SETTINGS_PAGES.some(([, , perm]) => can(perm)) ? (
+          <>
+            <h2 className="h4" id="settings-nav-crm">{t('settings.nav.crmGroup')}</h2>
+            <ul aria-labelledby="settings-nav-crm">
+              {CRM_SETTINGS_PAGES.filter(([, , perm]) => can(perm)).map(([path, label]) => (
+                <li key={path}>
+                  <NavLink to={`/settings/${path}`}>{t(label)}</NavLink>
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
       </nav>
       <div className="settings-content">
         <Outlet />
