@@ -81,37 +81,40 @@ class Snapshot:
         self.environment = dict(environment)
         self._slots: list[tuple[Any, str, str]] = []  # (BackendDict, account, region), in _instances order
         backends: list[Any] = []
-        for backend_dict in BackendDict._instances:
+        for backend_dict in _registries(BackendDict):
             for account_id, per_account in backend_dict.items():
                 for region, backend in per_account.items():
                     self._slots.append((backend_dict, account_id, region))
                     backends.append(backend)
-        self._backends = _copy_world(backends)
+        self._backends = _copy_world(backends, self._slots)
 
     def restore(self) -> dict[str, str]:
         """Under a freshly reset `mock_aws()`: put a copy of the world in place; returns its environment."""
         from moto.core.base_backend import BackendDict
 
-        assert not any(len(d) for d in BackendDict._instances), "restore() expects moto freshly reset"
-        for (backend_dict, account_id, region), backend in zip(self._slots, _copy_world(self._backends), strict=True):
+        assert not any(len(d) for d in _registries(BackendDict)), "restore() expects moto freshly reset"
+        copies = _copy_world(self._backends, self._slots)
+        for (backend_dict, account_id, region), backend in zip(self._slots, copies, strict=True):
             per_account = backend_dict[account_id]  # creates the account's entry and lists the dict in _instances
             dict.__setitem__(per_account, region, backend)
         return dict(self.environment)
 
 
-def _copy_world(backends: list[Any]) -> list[Any]:
+def _registries(backend_dict_class: Any) -> list[Any]:
+    """moto's list of the BackendDicts that hold something (what its reset empties)."""
+    return list(backend_dict_class._instances)
+
+
+def _copy_world(backends: list[Any], slots: list[tuple[Any, str, str]]) -> list[Any]:
     import copy
     import copyreg
     import threading
 
-    from moto.core.base_backend import AccountSpecificBackend, BackendDict
-
     from infra.local import moto_cognito
 
-    # Shared on purpose, never copied: moto's registries, and the signing key every local pool uses.
-    memo: dict[int, Any] = {id(d): d for d in BackendDict._instances}
-    for backend_dict in BackendDict._instances:
-        memo.update({id(a): a for a in backend_dict.values() if isinstance(a, AccountSpecificBackend)})
+    # Shared on purpose, never copied: moto's registries (no backend refers to one today; a copy
+    # would be a private, stale registry), and the signing key every local pool uses.
+    memo: dict[int, Any] = {id(backend_dict): backend_dict for backend_dict, _account, _region in slots}
     if moto_cognito._private_key is not None:
         memo[id(moto_cognito._private_key)] = moto_cognito._private_key
     # A queue's Condition (and any lock) becomes a new, free one: copying one field by field would

@@ -1,5 +1,26 @@
 """Integration tests run handlers in process against moto, with every resource built from
-template.yaml by the local runtime's provisioner — so tests cannot drift from the stack."""
+template.yaml by the local runtime's provisioner — so tests cannot drift from the stack.
+
+Each test module starts from a freshly provisioned world (`aws`) and, if it asks for `demo`, a
+freshly seeded one — without paying for provisioning and seeding every time (they were ~190 s of
+the suite's setup): each xdist worker provisions once and seeds once, keeps a deep copy of moto's
+whole state after each (`tests.provisioning.Snapshot`), and every later module gets a new copy.
+
+- `aws`: `mock_aws()` resets moto, the "provisioned" copy is put in place (the first module of a
+  worker provisions from the template and takes the copy), the template's Pipes relay is put
+  back, the environment is set, and per-container state is dropped (`_forget_container_state`:
+  settings, boto clients, caches — a restored world has the previous module's pool, users and
+  secrets, so a cache keyed by them would carry answers over; add new caches to
+  `_CONTAINER_CACHES`).
+- `demo`: if the module has not sent moto a single request since `aws` restored the world, the
+  "seeded" copy replaces it (the first time, it seeds and takes the copy); otherwise it seeds on
+  top of what the module did, as it always did.
+
+What a copy holds: every backend moto lists in `BackendDict._instances` (DynamoDB tables, items
+and streams, SQS queues and messages, S3, Cognito, EventBridge, Scheduler, Secrets Manager, SES,
+SNS, IAM...). The copied world is the same world a new provisioning builds, with the same
+random ids (user pool and client ids, Cognito subs) in every module of a worker.
+"""
 
 from __future__ import annotations
 
