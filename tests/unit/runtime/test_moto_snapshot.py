@@ -4,7 +4,6 @@ like a fresh one (an SQS queue's condition, DynamoDB transactions and streams)."
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -22,10 +21,8 @@ REGION = "us-east-1"
 
 @pytest.fixture
 def moto() -> Iterator[None]:
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     moto_dynamodb.install()
-    with mock_aws():
+    with mock_aws():  # fake credentials of its own
         yield
 
 
