@@ -25,6 +25,7 @@ random ids (user pool and client ids, Cognito subs) in every module of a worker.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -170,3 +171,25 @@ def no_profile_calls(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyP
         monkeypatch.setattr(profiles, "_fetch", lambda *_args: None)
     yield
     profiles.clear_cache()
+
+
+@pytest.fixture
+def serialized_dynamodb() -> Iterator[None]:
+    """moto runs each DynamoDB call in the caller's thread without a lock (its transactions even
+    restore a table copy on failure), so threads could interleave inside one call. DynamoDB
+    itself executes each request atomically: one lock around moto's handler restores that, and
+    what the concurrency tests then measure is our conditional writes, not moto's races."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    lock = threading.RLock()
+    original = DynamoHandler.call_action
+
+    def locked(self: Any) -> Any:
+        with lock:
+            return original(self)
+
+    DynamoHandler.call_action = locked  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        DynamoHandler.call_action = original  # type: ignore[method-assign]

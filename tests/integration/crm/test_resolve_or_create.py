@@ -5,28 +5,9 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
-
 from tests.support import call
 
 CRM = "api/crm"
-
-
-@pytest.fixture
-def serialized_transactions(monkeypatch):
-    """DynamoDB runs each write atomically; moto's in-process backend does not lock. This lock
-    gives moto the service's atomicity so the test exercises OUR race handling, not moto's."""
-    from moto.dynamodb.models import DynamoDBBackend
-
-    lock = threading.RLock()
-    for name in ("transact_write_items", "put_item", "update_item", "delete_item", "get_item"):
-        original = getattr(DynamoDBBackend, name)
-
-        def locked(self, *args, _original=original, **kwargs):
-            with lock:
-                return _original(self, *args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, locked)
 
 
 def test_whatsapp_sender_creates_once_then_resolves(demo):
@@ -77,7 +58,7 @@ def test_same_identity_in_another_brand_is_another_person(demo):
     assert demo_person.person_id != acme_person.person_id
 
 
-def test_concurrent_first_messages_yield_one_person(demo, serialized_transactions):
+def test_concurrent_first_messages_yield_one_person(demo, serialized_dynamodb):
     from skailan.crm.people.identities import resolve_or_create
 
     barrier = threading.Barrier(6)
@@ -107,7 +88,7 @@ def _separate_container(index: int):
     return module.handler
 
 
-def test_concurrent_api_creates_of_one_phone_yield_one_person(demo, serialized_transactions):
+def test_concurrent_api_creates_of_one_phone_yield_one_person(demo, serialized_dynamodb):
     from tests.support import FakeContext, Reply, http_event
 
     admin = demo["admin@demo.local"]

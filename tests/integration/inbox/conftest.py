@@ -4,12 +4,8 @@ invoking its workers like Lambda's event source mapping."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
-
-import pytest
 
 from tests.integration.channels.conftest import drain, fresh_caches, post_meta, purge, whatsapp_text  # noqa: F401
 from tests.support import Principal, call
@@ -115,28 +111,6 @@ def outbound_texts() -> list[str]:
         item = store.get_message(job["tenant_id"], job["conversation_id"], job["message_id"])
         texts.append(item.text if item else None)
     return texts
-
-
-@pytest.fixture
-def serialized_dynamodb() -> Iterator[None]:
-    """moto runs each DynamoDB call in the caller's thread without a lock (its transactions even
-    restore a table copy on failure), so threads could interleave inside one call. DynamoDB
-    itself executes each request atomically: one lock around moto's handler restores that, and
-    what the concurrency tests then measure is our conditional writes, not moto's races."""
-    from moto.dynamodb.responses import DynamoHandler
-
-    lock = threading.RLock()
-    original = DynamoHandler.call_action
-
-    def locked(self: Any) -> Any:
-        with lock:
-            return original(self)
-
-    DynamoHandler.call_action = locked  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        DynamoHandler.call_action = original  # type: ignore[method-assign]
 
 
 def reset_agents(tenant_id: str = "demo") -> None:

@@ -106,7 +106,7 @@ def test_note_moves_status_reserves_and_a_second_operator_gets_the_holder(demo, 
          body={**{k: settings[k] for k in ("list_ids", "display_fields")}, "reserve_roles": ["operator"]})
 
 
-def test_twenty_pairs_of_simultaneous_first_notes_give_one_holder_each(people, deliver):
+def test_twenty_pairs_of_simultaneous_first_notes_give_one_holder_each(people, deliver, serialized_dynamodb):
     """Two operators' first notes on the same lead at the same moment, 20 times: one holder each
     time, the other gets 409 naming them, and the winner's note is stored exactly once. Run on
     the domain function from threads (one Lambda container serves one request at a time, so the
