@@ -20,6 +20,9 @@ export const settingsRoutes: RouteObject[] = [
       { path: 'teams', lazy: () => import('./simple').then((m) => ({ Component: m.TeamsSettings })) },
       { path: 'api-keys', lazy: () => import('./api-keys').then((m) => ({ Component: m.ApiKeysSettings })) },
       { path: 'audit', lazy: () => import('./audit').then((m) => ({ Component: m.AuditSettings })) },
+      { path: 'email', lazy: () => import('./email-templates').then((m) => ({ Component: m.EmailTemplatesSettings })) },
+      { path: 'email/templates/:templateId', lazy: () => import('./email-templates').then((m) => ({ Component: m.EmailTemplateSettings })) },
+      { path: 'email-replies', lazy: () => import('./email-replies').then((m) => ({ Component: m.EmailRepliesSettings })) },
     ],
   },
 ];
