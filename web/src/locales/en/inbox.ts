@@ -231,7 +231,7 @@ export const inbox: Record<keyof typeof es, string> = {
   'email.followUp.cancel': 'Cancel follow-up',
   'email.followUp.none': 'No follow-up scheduled.',
   'email.followUp.days': 'If no answer in (days)',
-  'email.followUp.text': 'Send this message',
+  'email.followUp.text': 'Follow-up text',
   'email.followUp.schedule': 'Schedule follow-up',
   'email.folder.label': 'Folder',
   'email.folder.inbox': 'Inbox',

@@ -230,7 +230,7 @@ export const inbox = {
   'email.followUp.cancel': 'Cancelar seguimiento',
   'email.followUp.none': 'Sin seguimiento programado.',
   'email.followUp.days': 'Si no responde en (días)',
-  'email.followUp.text': 'Enviar este mensaje',
+  'email.followUp.text': 'Texto del seguimiento',
   'email.followUp.schedule': 'Programar seguimiento',
   'email.folder.label': 'Carpeta',
   'email.folder.inbox': 'Entrada',

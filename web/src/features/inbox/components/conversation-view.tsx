@@ -45,21 +45,21 @@ function ConnectedComposer({ conversation }: { conversation: Conversation }) {
   );
   return (
     <>
-    {conversation.channel === 'email' && conversation.status !== 'closed' ? (
-      <EmailTemplatePicker conversationId={conversation.id} onInsert={setInserted} />
-    ) : null}
-    <Composer
-      conversation={conversation}
-      quickReplies={quickReplies.data ?? []}
-      templates={(templates.data ?? []).filter((tpl) => tpl.account_id === conversation.account_id)}
-      mentionables={mentionables}
-      loadPreview={loadPreview}
-      onSend={(body) => send.mutateAsync(body)}
-      onNote={(body) => note.mutateAsync(body)}
-      now={now}
-      upload={upload}
-      inserted={inserted}
-    />
+      {conversation.channel === 'email' && conversation.status !== 'closed' ? (
+        <EmailTemplatePicker conversationId={conversation.id} onInsert={setInserted} />
+      ) : null}
+      <Composer
+        conversation={conversation}
+        quickReplies={quickReplies.data ?? []}
+        templates={(templates.data ?? []).filter((tpl) => tpl.account_id === conversation.account_id)}
+        mentionables={mentionables}
+        loadPreview={loadPreview}
+        onSend={(body) => send.mutateAsync(body)}
+        onNote={(body) => note.mutateAsync(body)}
+        now={now}
+        upload={upload}
+        inserted={inserted}
+      />
     </>
   );
 }

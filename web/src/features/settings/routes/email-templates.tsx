@@ -153,7 +153,7 @@ function TemplatePanel({ template }: { template: EmailTemplate }) {
     );
   };
   return (
-    <div aria-labelledby="email-tpl-name">
+    <div>
       <h2 id="email-tpl-name">{template.name}</h2>
       {sanitized ? <Alert kind="info">{t('settings.email.templates.sanitized')}</Alert> : null}
       {(template.merge_fields ?? []).length ? (
