@@ -179,3 +179,15 @@ export function useFilingMutations(conversationId: string) {
   });
   return { move, label };
 }
+
+/** E-mail conversations of a folder (`inbox`, `sent`, `archived`, a custom one) or of a label, a page at a time. */
+export function useFiledConversations(filter: { folder: string; label: string }, cursor: string | null) {
+  const key = useEmailKey();
+  return useQuery({
+    queryKey: key('folder', filter.folder, filter.label, cursor),
+    queryFn: () =>
+      unwrap(api.GET('/v1/email/conversations', {
+        params: { query: { ...(filter.label ? { label: filter.label } : { folder: filter.folder }), limit: 50, ...(cursor ? { cursor } : {}) } },
+      })),
+  });
+}

@@ -242,4 +242,8 @@ export const inbox: Record<keyof typeof es, string> = {
   'email.labels.hint': 'Lowercase letters, digits, - and _.',
   'email.labels.submit': 'Add',
   'email.labels.remove': 'Remove the label {label}',
+  'email.folders.title': 'E-mail folders',
+  'email.folders.label': 'Or by e-mail label',
+  'email.folders.labelHint': 'With a label, the search is by label instead of folder.',
+  'email.folders.empty': 'No e-mail conversations here.',
 };

@@ -241,4 +241,8 @@ export const inbox = {
   'email.labels.hint': 'Minúsculas, números, - y _.',
   'email.labels.submit': 'Añadir',
   'email.labels.remove': 'Quitar la etiqueta {label}',
+  'email.folders.title': 'Carpetas de correo',
+  'email.folders.label': 'O por etiqueta de correo',
+  'email.folders.labelHint': 'Si escribes una etiqueta, se busca por ella en lugar de la carpeta.',
+  'email.folders.empty': 'No hay conversaciones de correo aquí.',
 } as const;
