@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { newPage, screenshot, seriousViolations, signIn } from './support/browser.mjs';
 import { baseUrl, browser } from './support/context.mjs';
-import { eventually } from './support/runtime.mjs';
 
 test('profile: an agent chooses which notifications also reach them by e-mail, and the choice is kept', async () => {
   const page = await newPage(browser(), baseUrl());
@@ -92,14 +91,8 @@ test('profile: the notifications bell leads to the e-mail preferences; my signat
   assert.deepEqual(await seriousViolations(admin), []);
 
   await admin.getByRole('link', { name: 'Seguimiento e2e' }).click();
-  await admin.getByRole('heading', { name: 'Vista previa' }).waitFor();
-  const confirm = admin.getByRole('dialog', { name: 'Eliminar plantilla' }).getByRole('button', { name: 'Sí, eliminar' });
-  // The detail may still be settling from its background refetch: open the confirmation until it shows.
-  await eventually(async () => {
-    if (!(await confirm.isVisible())) await admin.getByRole('button', { name: 'Eliminar plantilla' }).click();
-    return confirm.isVisible();
-  }, { timeoutMs: 15_000, everyMs: 500, message: 'the delete confirmation' });
-  await confirm.click();
+  await admin.getByRole('button', { name: 'Eliminar plantilla' }).click();
+  await admin.getByRole('dialog', { name: 'Eliminar plantilla' }).getByRole('button', { name: 'Sí, eliminar' }).click();
   await admin.getByRole('heading', { name: 'Plantillas de correo' }).waitFor();
   await admin.getByRole('link', { name: 'Seguimiento e2e' }).waitFor({ state: 'detached' });
   await admin.context().close();

@@ -45,12 +45,18 @@ function SignatureFields({ scope, initial, editable, title }: { scope: 'me' | 'b
         onChange={(e) => setDraft({ ...draft, text: e.target.value })} error={problems.fields.text} />
       <TextArea label={t('settings.email.signature.html')} rows={4} disabled={!editable} value={draft.html}
         onChange={(e) => setDraft({ ...draft, html: e.target.value })} error={problems.fields.html} />
-      {initial.html ? <HtmlPreview html={initial.html} title={t('settings.email.signature.preview')} /> : null}
       <label className="check">
         <input type="checkbox" disabled={!editable} checked={draft.enabled} onChange={(e) => setDraft({ ...draft, enabled: e.target.checked })} />{' '}
         {t('settings.email.signature.enabled')}
       </label>
       {editable ? <Button type="submit" variant="primary" busy={save.isPending}>{t('common.save')}</Button> : null}
+      {/* Folded: an open frame is laid out only when asked for, and last, so nothing to click sits below it. */}
+      {initial.html ? (
+        <details>
+          <summary>{t('settings.email.signature.preview')}</summary>
+          <HtmlPreview html={initial.html} title={t('settings.email.signature.preview')} />
+        </details>
+      ) : null}
     </form>
   );
 }

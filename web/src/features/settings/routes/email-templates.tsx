@@ -15,7 +15,7 @@ import { useCreateEmailTemplate, useEmailTemplate, useEmailTemplateMutations, us
 
 export function HtmlPreview({ html, title }: { html: string; title: string }) {
   // sandbox="" : the HTML's scripts, forms and links cannot run or reach the app (different origin).
-  return <iframe className="email-preview" sandbox="" srcDoc={html} title={title} style={{ width: '100%', minHeight: '12rem', border: '1px solid var(--border, #ccc)' }} />;
+  return <iframe className="email-preview" sandbox="" srcDoc={html} title={title} style={{ display: 'block', width: '100%', minHeight: '12rem', border: '1px solid var(--line, #ccc)', background: '#fff' }} />;
 }
 
 export function EmailTemplatesSettings() {
@@ -172,12 +172,6 @@ function TemplatePanel({ template }: { template: EmailTemplate }) {
           <pre className="small">{template.text}</pre>
         </div>
       )}
-      {template.html ? (
-        <>
-          <h3>{t('settings.email.templates.preview')}</h3>
-          <HtmlPreview html={template.html} title={t('settings.email.templates.previewOf', { name: template.name })} />
-        </>
-      ) : null}
       {manage ? (
         <p className="danger-zone"><Button variant="danger" onClick={() => setDeleting(true)}>{t('settings.email.templates.delete')}</Button></p>
       ) : null}
@@ -192,6 +186,13 @@ function TemplatePanel({ template }: { template: EmailTemplate }) {
           <Button onClick={() => setDeleting(false)}>{t('common.cancel')}</Button>
         </div>
       </Dialog>
+      {/* Last on the page: nothing to click below the preview's frame. */}
+      {template.html ? (
+        <>
+          <h3>{t('settings.email.templates.preview')}</h3>
+          <HtmlPreview html={template.html} title={t('settings.email.templates.previewOf', { name: template.name })} />
+        </>
+      ) : null}
     </div>
   );
 }
