@@ -39,7 +39,7 @@ test('profile: an agent chooses which notifications also reach them by e-mail, a
   await page.context().close();
 });
 
-test('profile: the notifications bell leads to the e-mail preferences', async () => {
+test('profile: the notifications bell leads to the e-mail preferences; my signature; e-mail templates in settings', async () => {
   const page = await newPage(browser(), baseUrl());
   await signIn(page, 'agent2@demo.local');
   await page.getByRole('heading', { name: 'Bandeja' }).waitFor();
@@ -48,5 +48,52 @@ test('profile: the notifications bell leads to the e-mail preferences', async ()
   await page.getByRole('heading', { name: 'Notificaciones' }).waitFor();
   assert.match(page.url(), /\/profile\/notifications$/);
   await page.getByText('Recibir por correo en agent2@demo.local').waitFor();
+
+  // "Mi firma": the agent's own e-mail signature, kept
+  await page.getByRole('link', { name: 'Mi firma' }).click();
+  await page.getByRole('heading', { name: 'Mi firma de correo' }).waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.getByLabel('Firma en texto plano').fill('Alejandra — Soporte Demo');
+  await page.getByRole('button', { name: 'Guardar' }).click();
+  await page.getByRole('status').filter({ hasText: 'Guardado.' }).waitFor();
+  await page.reload();
+  await page.getByRole('heading', { name: 'Mi firma de correo' }).waitFor();
+  assert.equal(await page.getByLabel('Firma en texto plano').inputValue(), 'Alejandra — Soporte Demo');
   await page.context().close();
+
+  // Settings → Correo (an admin): a template with a merge field and a <script> is stored cleaned
+  const admin = await newPage(browser(), baseUrl());
+  await signIn(admin, 'admin@demo.local');
+  await admin.getByRole('heading', { name: 'Bandeja' }).waitFor();
+  await admin.goto('/settings/email');
+  await admin.getByRole('heading', { name: 'Plantillas de correo' }).waitFor();
+  await admin.getByRole('button', { name: 'Nueva plantilla de correo' }).click();
+  const dialog = admin.getByRole('dialog', { name: 'Nueva plantilla de correo' });
+  await dialog.getByLabel('Nombre').fill('Seguimiento e2e');
+  await dialog.getByLabel('Asunto').fill('Hola {{contact.first_name | "cliente"}}');
+  await dialog.getByLabel('HTML').fill('<p>Hola {{contact.first_name}}</p><script>alert(1)</script>');
+  await dialog.getByRole('button', { name: 'Guardar' }).click();
+  await admin.getByRole('heading', { name: 'Seguimiento e2e' }).waitFor();
+  await admin.getByText('El HTML se limpió al guardar').waitFor();
+  const form = admin.getByRole('form', { name: 'Editar plantilla' });
+  const html = await form.getByLabel('HTML').inputValue();
+  assert.match(html, /Hola \{\{contact\.first_name\}\}/);
+  assert.doesNotMatch(html, /script/i);
+  await admin.getByText('{{contact.first_name}}', { exact: true }).first().waitFor(); // the merge fields found
+  assert.deepEqual(await seriousViolations(admin, { skipFrames: true }), []); // the preview is a sandboxed iframe: axe cannot run in it
+  await screenshot(admin, 'settings-email-template');
+
+  await form.getByLabel('Asunto').fill('Seguimiento de tu consulta');
+  await form.getByRole('button', { name: 'Guardar' }).click();
+  await form.getByText('Guardado.').waitFor();
+  await admin.getByRole('link', { name: '← Plantillas de correo' }).click();
+  await admin.getByRole('cell', { name: 'Seguimiento de tu consulta' }).waitFor();
+  assert.deepEqual(await seriousViolations(admin), []);
+
+  await admin.getByRole('link', { name: 'Seguimiento e2e' }).click();
+  await admin.getByRole('button', { name: 'Eliminar plantilla' }).click();
+  await admin.getByRole('dialog', { name: 'Eliminar plantilla' }).getByRole('button', { name: 'Sí, eliminar' }).click();
+  await admin.getByRole('heading', { name: 'Plantillas de correo' }).waitFor();
+  await admin.getByRole('link', { name: 'Seguimiento e2e' }).waitFor({ state: 'detached' });
+  await admin.context().close();
 });

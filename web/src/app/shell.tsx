@@ -46,6 +46,7 @@ export function AppShell() {
           <LanguageSwitch />
           <span className="user-name">{me.name ?? me.email}</span>
           <NavLink to="/profile/notifications">{t('profile.menu')}</NavLink>
+          <NavLink to="/profile/signature">{t('profile.signature.menu')}</NavLink>
           <Button variant="ghost" onClick={() => void signOut()}>{t('nav.signOut')}</Button>
         </div>
       </header>

@@ -17,4 +17,7 @@ export const profile: Record<keyof typeof es, string> = {
   'profile.notifications.kind.reminder': 'Reminders ("remind me")',
   'profile.notifications.kind.task_reminder': 'Task reminders',
   'profile.notifications.kind.task_overdue': 'Overdue tasks',
+  'profile.signature.menu': 'My signature',
+  'profile.signature.title': 'My e-mail signature',
+  'profile.signature.notAgent': 'Your role does not answer conversations, so you need no e-mail signature.',
 };

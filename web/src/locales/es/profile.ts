@@ -16,4 +16,7 @@ export const profile = {
   'profile.notifications.kind.reminder': 'Recordatorios ("recuérdame")',
   'profile.notifications.kind.task_reminder': 'Recordatorios de tareas',
   'profile.notifications.kind.task_overdue': 'Tareas vencidas',
+  'profile.signature.menu': 'Mi firma',
+  'profile.signature.title': 'Mi firma de correo',
+  'profile.signature.notAgent': 'Tu rol no responde conversaciones, así que no necesitas firma de correo.',
 } as const;

@@ -14,6 +14,7 @@ import { useI18n, type MessageKey } from '@/lib/i18n';
 import type { Conversation, MessageIn, QuickReply, WhatsAppTemplate } from '../api/types';
 import { UploadPutError, type Uploader } from '../api/uploads';
 import { windowLeft } from './conversation-row';
+import type { EmailInsert } from './email-tools';
 
 export interface Mentionable {
   id: string;
@@ -37,6 +38,8 @@ export interface ComposerProps {
   now: number;
   /** uploads a chosen file for this conversation (`api/uploads.ts`); absent: attach by URL only */
   upload?: Uploader;
+  /** e-mail: a template rendered for this conversation; its text fills the box, its subject and HTML go with the reply */
+  inserted?: EmailInsert | null;
 }
 
 type Mode = 'reply' | 'note';
@@ -69,7 +72,7 @@ function toBody(a: Attachment): NonNullable<MessageIn['attachments']>[number] {
     : { url: a.url, filename: a.filename ?? null, mime_type: a.mime_type ?? null };
 }
 
-export function Composer({ conversation, quickReplies, templates, mentionables, loadPreview, onSend, onNote, now, upload }: ComposerProps) {
+export function Composer({ conversation, quickReplies, templates, mentionables, loadPreview, onSend, onNote, now, upload, inserted }: ComposerProps) {
   const { t, language } = useI18n();
   const id = useId();
   const textRef = useRef<HTMLTextAreaElement>(null);
@@ -87,6 +90,16 @@ export function Composer({ conversation, quickReplies, templates, mentionables, 
   const [status, setStatus] = useState('');
   const [templateId, setTemplateId] = useState('');
   const [params, setParams] = useState<string[]>([]);
+  const [email, setEmail] = useState<EmailInsert['email'] | null>(null);
+  const [insertSeq, setInsertSeq] = useState(inserted?.seq ?? 0);
+  // A newly inserted e-mail template replaces the text (adjusting state to the prop, no effect).
+  if (inserted && inserted.seq !== insertSeq) {
+    setInsertSeq(inserted.seq);
+    drafts.set(conversation.id, inserted.text);
+    setTextState(inserted.text);
+    setEmail(inserted.email);
+    setMode('reply');
+  }
 
   // One composer per conversation: the parent keys it by id, so state starts fresh (drafts stay).
   function setText(value: string) {
@@ -201,7 +214,8 @@ export function Composer({ conversation, quickReplies, templates, mentionables, 
       } else {
         if (!body && !attachments.length) return;
         if (uploading.some((u) => !u.error)) return; // wait for the files still on their way
-        await onSend({ text: body || null, attachments: attachments.map(toBody) });
+        await onSend({ text: body || null, attachments: attachments.map(toBody), ...(email ? { email } : {}) });
+        setEmail(null);
         setStatus(t('composer.sent'));
       }
       setText('');
@@ -334,6 +348,12 @@ export function Composer({ conversation, quickReplies, templates, mentionables, 
                 </div>
               ) : null}
             </div>
+          ) : null}
+          {mode === 'reply' && email ? (
+            <p className="small email-insert">
+              {t('email.template.attached', { subject: email.subject ?? '—' })}{' '}
+              <Button variant="ghost" onClick={() => setEmail(null)}>{t('email.template.detach')}</Button>
+            </p>
           ) : null}
           {mode === 'reply' ? (
             <div className="composer-attach">

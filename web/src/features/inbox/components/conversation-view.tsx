@@ -13,6 +13,7 @@ import { ChannelIcon } from './channel-icon';
 import { uploaderFor } from '../api/uploads';
 import { Composer } from './composer';
 import { DetailsPanel } from './details-panel';
+import { EmailTemplatePicker, type EmailInsert } from './email-tools';
 import { Timeline } from './timeline';
 import { useNow } from './use-now';
 
@@ -27,6 +28,7 @@ function ConnectedComposer({ conversation }: { conversation: Conversation }) {
   const brandId = useBrandId();
   const now = useNow(30_000);
   const upload = useMemo(() => uploaderFor(conversation.id), [conversation.id]);
+  const [inserted, setInserted] = useState<EmailInsert | null>(null);
   const loadPreview = useCallback(
     (replyId: string) =>
       queryClient.fetchQuery({
@@ -42,17 +44,23 @@ function ConnectedComposer({ conversation }: { conversation: Conversation }) {
     [teammates.data, me?.id],
   );
   return (
-    <Composer
-      conversation={conversation}
-      quickReplies={quickReplies.data ?? []}
-      templates={(templates.data ?? []).filter((tpl) => tpl.account_id === conversation.account_id)}
-      mentionables={mentionables}
-      loadPreview={loadPreview}
-      onSend={(body) => send.mutateAsync(body)}
-      onNote={(body) => note.mutateAsync(body)}
-      now={now}
-      upload={upload}
-    />
+    <>
+      {conversation.channel === 'email' && conversation.status !== 'closed' ? (
+        <EmailTemplatePicker conversationId={conversation.id} onInsert={setInserted} />
+      ) : null}
+      <Composer
+        conversation={conversation}
+        quickReplies={quickReplies.data ?? []}
+        templates={(templates.data ?? []).filter((tpl) => tpl.account_id === conversation.account_id)}
+        mentionables={mentionables}
+        loadPreview={loadPreview}
+        onSend={(body) => send.mutateAsync(body)}
+        onNote={(body) => note.mutateAsync(body)}
+        now={now}
+        upload={upload}
+        inserted={inserted}
+      />
+    </>
   );
 }
 

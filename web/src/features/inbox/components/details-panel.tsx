@@ -7,6 +7,7 @@ import { useI18n, type MessageKey } from '@/lib/i18n';
 import { useConversationActions } from '../api/conversations';
 import { useTeams } from '../api/directory';
 import type { Conversation } from '../api/types';
+import { EmailDetails } from './email-tools';
 
 // The CRM's person panel (identities, fields, tags, journey, owner, lists, deals, tasks, timeline), loaded on demand.
 const PersonPanel = lazy(() => import('@/features/crm').then((m) => ({ default: m.PersonPanel })));
@@ -89,6 +90,7 @@ export function DetailsPanel({ conversation }: { conversation: Conversation }) {
         <Button type="submit">{t('tags.submit')}</Button>
       </form>
       {errors.message ? <Alert>{errors.message}</Alert> : null}
+      {conversation.channel === 'email' ? <EmailDetails conversationId={conversation.id} /> : null}
       {can('contacts:view') && conversation.contact.person_id ? (
         <Suspense fallback={<Spinner label={t('app.loading')} />}>
           <PersonPanel personId={conversation.contact.person_id} headingLevel={3} />

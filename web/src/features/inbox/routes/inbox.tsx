@@ -1,4 +1,4 @@
-import { useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { useAuth } from '@/lib/auth';
 import { useT } from '@/lib/i18n';
 import { ConversationList } from '../components/conversation-list';
@@ -20,6 +20,7 @@ export function InboxRoute() {
         {can('conversations:edit') ? <PresenceSwitch /> : null}
         {can('conversations:edit') && can('contacts:view') ? <StartConversationButton /> : null}
         <NotificationsFeed />
+        <Link to="/email-folders">{t('email.folders.title')}</Link>
         <LiveAnnouncer />
       </div>
       <div className="inbox-panes">

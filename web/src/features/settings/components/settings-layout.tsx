@@ -19,6 +19,8 @@ export const SETTINGS_PAGES: [string, MessageKey][] = [
   ['teams', 'settings.nav.teams'],
   ['api-keys', 'settings.nav.apiKeys'],
   ['audit', 'settings.nav.audit'],
+  ['email', 'settings.nav.email'],
+  ['email-replies', 'settings.nav.emailReplies'],
 ];
 
 /** The CRM group: each page shown to whoever may change what it lists (see the routes' `requires`). */

@@ -26,6 +26,9 @@ export const settingsRoutes: RouteObject[] = [
       { path: 'crm-pipelines', lazy: () => import('./crm-stages').then((m) => ({ Component: m.CrmPipelinesSettings })) },
       { path: 'crm-task-types', lazy: () => import('./crm-vocabulary').then((m) => ({ Component: m.CrmTaskTypesSettings })) },
       { path: 'audit', lazy: () => import('./audit').then((m) => ({ Component: m.AuditSettings })) },
+      { path: 'email', lazy: () => import('./email-templates').then((m) => ({ Component: m.EmailTemplatesSettings })) },
+      { path: 'email/templates/:templateId', lazy: () => import('./email-templates').then((m) => ({ Component: m.EmailTemplateSettings })) },
+      { path: 'email-replies', lazy: () => import('./email-replies').then((m) => ({ Component: m.EmailRepliesSettings })) },
     ],
   },
 ];

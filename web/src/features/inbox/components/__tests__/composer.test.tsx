@@ -53,6 +53,28 @@ describe('Composer', () => {
     expect(screen.getByText('Mensaje enviado.')).toBeInTheDocument();
   });
 
+  it('an inserted e-mail template fills the box and sends its subject and HTML with the reply, once', async () => {
+    const email = { subject: 'Hola Camila', html: '<p>Hola Camila</p>' };
+    const onSend = vi.fn(async () => ({}));
+    const props: ComposerProps = {
+      conversation: { id: `c-${Math.random()}`, channel: 'email', status: 'open', account_id: 'demo-email', window_expires_at: null, reply_window_expires_at: null },
+      quickReplies: [], templates: [], mentionables: [], loadPreview: vi.fn(), onSend, onNote: vi.fn(), now: NOW, inserted: null,
+    };
+    const user = userEvent.setup();
+    const view = render(<I18nProvider initial="es"><Composer {...props} /></I18nProvider>);
+    const box = screen.getByRole('textbox', { name: 'Mensaje' });
+    expect(box).toHaveValue('');
+    // the picker (beside the composer) renders the template for this conversation and hands it over
+    view.rerender(<I18nProvider initial="es"><Composer {...props} inserted={{ seq: 1, text: 'Hola Camila, seguimos.', email }} /></I18nProvider>);
+    expect(box).toHaveValue('Hola Camila, seguimos.');
+    expect(screen.getByText(/asunto «Hola Camila»/)).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Enviar' }));
+    expect(onSend).toHaveBeenCalledWith({ text: 'Hola Camila, seguimos.', attachments: [], email });
+    await waitFor(() => expect(box).toHaveValue(''));
+    await user.type(box, 'Otra cosa{Enter}');
+    expect(onSend).toHaveBeenLastCalledWith({ text: 'Otra cosa', attachments: [] }); // the template went with one reply only
+  });
+
   it('lists quick replies on "/", previews the merge fields and inserts the preview', async () => {
     const { props, user, box } = setup();
     await user.type(box, '/sal');
