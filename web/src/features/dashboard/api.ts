@@ -76,3 +76,8 @@ export async function downloadNpsCsv(query: NpsQuery): Promise<void> {
   const text = (await unwrap(api.GET('/v1/reports/nps/export', { params: { query }, parseAs: 'text' }))) as string;
   saveCsv(text, `nps-${query.group_by ?? 'total'}-${query.from}-${query.to}.csv`);
 }
+
+/** A date as the reports' `from` / `to` (YYYY-MM-DD), `daysBack` days before today. */
+export function reportDay(daysBack = 0): string {
+  return new Date(Date.now() - daysBack * 86_400_000).toISOString().slice(0, 10);
+}

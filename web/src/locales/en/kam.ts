@@ -4,7 +4,6 @@ export const kam: Record<keyof typeof es, string> = {
   'kam.title': 'Key accounts',
   'kam.filters': 'Key account filters',
   'kam.downloadCsv': 'Download CSV',
-  'kam.exportError': 'The CSV could not be downloaded. Try again.',
   'kam.portfolio': 'Key account portfolio',
   'kam.accounts': 'Accounts',
   'kam.account': 'Account',

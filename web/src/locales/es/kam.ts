@@ -2,7 +2,6 @@ export const kam = {
   'kam.title': 'Cuentas clave',
   'kam.filters': 'Filtros de cuentas clave',
   'kam.downloadCsv': 'Descargar CSV',
-  'kam.exportError': 'No se pudo descargar el CSV. Inténtalo de nuevo.',
   'kam.portfolio': 'Cartera de cuentas clave',
   'kam.accounts': 'Cuentas',
   'kam.account': 'Cuenta',

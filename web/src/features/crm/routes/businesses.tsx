@@ -14,6 +14,7 @@ import { useAgents, useBusiness, useBusinessMutations, useBusinessPeople, useBus
 import { CrmNav } from '../components/crm-nav';
 import { EditableText } from '../components/editable';
 import { problemsOf } from '../lib/errors';
+import { ConfirmRemove } from '@/components/confirm-remove';
 
 type TextKey = 'name' | 'website' | 'phone' | 'email' | 'tax_id' | 'address';
 const TEXT_FIELDS: [TextKey, 'crm.business.name' | 'crm.business.website' | 'crm.business.phone' | 'crm.business.email' | 'crm.business.taxId' | 'crm.business.address', string][] = [
@@ -201,17 +202,11 @@ function BusinessPanel({ business }: { business: Business }) {
       {can('contacts:manage') ? (
         <p className="danger-zone"><Button variant="danger" onClick={() => setDeleting(true)}>{t('crm.businesses.delete')}</Button></p>
       ) : null}
-      <Dialog open={deleting} onClose={() => setDeleting(false)} title={t('crm.businesses.delete')}>
+      <ConfirmRemove open={deleting} title={t('crm.businesses.delete')} confirm={t('crm.businesses.deleteConfirm')}
+        busy={remove.isPending} error={remove.error} onClose={() => setDeleting(false)}
+        onConfirm={() => remove.mutate(undefined, { onSuccess: () => void navigate('/businesses') })}>
         <p>{t('crm.businesses.deleteExplain', { name: business.name })}</p>
-        {remove.error ? <Alert>{problemsOf(remove.error, language).message}</Alert> : null}
-        <div className="row">
-          <Button variant="danger" busy={remove.isPending}
-            onClick={() => remove.mutate(undefined, { onSuccess: () => void navigate('/businesses') })}>
-            {t('crm.businesses.deleteConfirm')}
-          </Button>
-          <Button onClick={() => setDeleting(false)}>{t('common.cancel')}</Button>
-        </div>
-      </Dialog>
+      </ConfirmRemove>
     </section>
   );
 }

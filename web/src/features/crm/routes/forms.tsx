@@ -2,7 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { Alert, Button, Dialog, Spinner, TextArea, TextField } from '@/components/ui';
+import { Alert, Button, Spinner, TextArea, TextField } from '@/components/ui';
 import { api, unwrap } from '@/lib/api-client';
 import { useAuth } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
@@ -10,6 +10,7 @@ import { useI18n } from '@/lib/i18n';
 import { useCrmKey, useDeleteForm, useFields, useFormSubmissions, type Form, type FormIn } from '../api';
 import { CrmNav } from '../components/crm-nav';
 import { problemsOf } from '../lib/errors';
+import { ConfirmRemove } from '@/components/confirm-remove';
 
 export function FormsRoute() {
   const { t } = useI18n();
@@ -201,7 +202,7 @@ function Submissions({ formId }: { formId: string }) {
 }
 
 function DeleteForm({ form }: { form: Form }) {
-  const { t, language } = useI18n();
+  const { t } = useI18n();
   const { can } = useAuth();
   const navigate = useNavigate();
   const remove = useDeleteForm(form.id);
@@ -210,17 +211,11 @@ function DeleteForm({ form }: { form: Form }) {
   return (
     <>
       <p className="danger-zone"><Button variant="danger" onClick={() => setOpen(true)}>{t('crm.forms.delete')}</Button></p>
-      <Dialog open={open} onClose={() => setOpen(false)} title={t('crm.forms.delete')}>
+      <ConfirmRemove open={open} title={t('crm.forms.delete')} confirm={t('crm.lists.deleteConfirm')}
+        busy={remove.isPending} error={remove.error} onClose={() => setOpen(false)}
+        onConfirm={() => remove.mutate(undefined, { onSuccess: () => void navigate('/forms') })}>
         <p>{t('crm.forms.deleteExplain', { name: form.name })}</p>
-        {remove.error ? <Alert>{problemsOf(remove.error, language).message}</Alert> : null}
-        <div className="row">
-          <Button variant="danger" busy={remove.isPending}
-            onClick={() => remove.mutate(undefined, { onSuccess: () => void navigate('/forms') })}>
-            {t('crm.lists.deleteConfirm')}
-          </Button>
-          <Button onClick={() => setOpen(false)}>{t('common.cancel')}</Button>
-        </div>
-      </Dialog>
+      </ConfirmRemove>
     </>
   );
 }

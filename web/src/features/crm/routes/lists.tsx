@@ -5,7 +5,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { Alert, Button, Dialog, Spinner, TextField } from '@/components/ui';
+import { Alert, Button, Spinner, TextField } from '@/components/ui';
 import { api, unwrap } from '@/lib/api-client';
 import { useAuth } from '@/lib/auth';
 import { useI18n } from '@/lib/i18n';
@@ -14,6 +14,7 @@ import { CrmNav } from '../components/crm-nav';
 import { EditableText } from '../components/editable';
 import { MembersTable } from '../components/members-table';
 import { problemsOf } from '../lib/errors';
+import { ConfirmRemove } from '@/components/confirm-remove';
 
 export function ListsRoute() {
   const { t, language } = useI18n();
@@ -104,17 +105,11 @@ function ListPanel({ list }: { list: CrmList }) {
       {can('contacts:manage') ? (
         <p className="danger-zone"><Button variant="danger" onClick={() => setDeleting(true)}>{t('crm.lists.delete')}</Button></p>
       ) : null}
-      <Dialog open={deleting} onClose={() => setDeleting(false)} title={t('crm.lists.delete')}>
+      <ConfirmRemove open={deleting} title={t('crm.lists.delete')} confirm={t('crm.lists.deleteConfirm')}
+        busy={remove.isPending} error={remove.error} onClose={() => setDeleting(false)}
+        onConfirm={() => remove.mutate(undefined, { onSuccess: () => void navigate('/lists') })}>
         <p>{t('crm.lists.deleteExplain', { name: list.name })}</p>
-        {remove.error ? <Alert>{problemsOf(remove.error, language).message}</Alert> : null}
-        <div className="row">
-          <Button variant="danger" busy={remove.isPending}
-            onClick={() => remove.mutate(undefined, { onSuccess: () => void navigate('/lists') })}>
-            {t('crm.lists.deleteConfirm')}
-          </Button>
-          <Button onClick={() => setDeleting(false)}>{t('common.cancel')}</Button>
-        </div>
-      </Dialog>
+      </ConfirmRemove>
     </section>
   );
 }

@@ -14,6 +14,7 @@ import {
 import { PersonPanel } from '../components/person-panel';
 import { CrmNav } from '../components/crm-nav';
 import { problemsOf } from '../lib/errors';
+import { ConfirmRemove } from '@/components/confirm-remove';
 
 const FILTERS = ['q', 'tag', 'journey_state', 'owner_id', 'list_id', 'segment_id'] as const;
 
@@ -202,7 +203,7 @@ export function PersonRoute() {
 }
 
 function DeletePerson({ personId }: { personId: string }) {
-  const { t, language } = useI18n();
+  const { t } = useI18n();
   const navigate = useNavigate();
   const person = usePerson(personId);
   const remove = useDeletePerson(personId);
@@ -211,17 +212,11 @@ function DeletePerson({ personId }: { personId: string }) {
   return (
     <>
       <p className="danger-zone"><Button variant="danger" onClick={() => setOpen(true)}>{t('crm.people.delete')}</Button></p>
-      <Dialog open={open} onClose={() => setOpen(false)} title={t('crm.people.delete')}>
+      <ConfirmRemove open={open} title={t('crm.people.delete')} confirm={t('crm.lists.deleteConfirm')}
+        busy={remove.isPending} error={remove.error} onClose={() => setOpen(false)}
+        onConfirm={() => remove.mutate(undefined, { onSuccess: () => void navigate('/people') })}>
         <p>{t('crm.people.deleteExplain', { name: person.data.name })}</p>
-        {remove.error ? <Alert>{problemsOf(remove.error, language).message}</Alert> : null}
-        <div className="row">
-          <Button variant="danger" busy={remove.isPending}
-            onClick={() => remove.mutate(undefined, { onSuccess: () => void navigate('/people') })}>
-            {t('crm.lists.deleteConfirm')}
-          </Button>
-          <Button onClick={() => setOpen(false)}>{t('common.cancel')}</Button>
-        </div>
-      </Dialog>
+      </ConfirmRemove>
     </>
   );
 }

@@ -2,7 +2,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { Alert, Button, Dialog, Spinner, TextField } from '@/components/ui';
+import { Alert, Button, Spinner, TextField } from '@/components/ui';
 import { api, unwrap } from '@/lib/api-client';
 import { useAuth } from '@/lib/auth';
 import { useI18n } from '@/lib/i18n';
@@ -12,6 +12,7 @@ import { MembersTable } from '../components/members-table';
 import { RuleBuilder } from '../components/rule-builder';
 import { problemsOf } from '../lib/errors';
 import { fieldChoices, fromJson, newGroup, toJson, type GroupNode } from '../lib/rules';
+import { ConfirmRemove } from '@/components/confirm-remove';
 
 export function SegmentsRoute() {
   const { t } = useI18n();
@@ -72,7 +73,7 @@ export function SegmentEditRoute() {
 
 /** Who is in a saved segment now (a page at a time), and its deletion after a confirmation. */
 function SegmentMembers({ segment }: { segment: Segment }) {
-  const { t, language } = useI18n();
+  const { t } = useI18n();
   const { can } = useAuth();
   const navigate = useNavigate();
   const remove = useDeleteSegment(segment.id);
@@ -86,17 +87,11 @@ function SegmentMembers({ segment }: { segment: Segment }) {
       {can('contacts:manage') ? (
         <p className="danger-zone"><Button variant="danger" onClick={() => setDeleting(true)}>{t('crm.segments.delete')}</Button></p>
       ) : null}
-      <Dialog open={deleting} onClose={() => setDeleting(false)} title={t('crm.segments.delete')}>
+      <ConfirmRemove open={deleting} title={t('crm.segments.delete')} confirm={t('crm.lists.deleteConfirm')}
+        busy={remove.isPending} error={remove.error} onClose={() => setDeleting(false)}
+        onConfirm={() => remove.mutate(undefined, { onSuccess: () => void navigate('/segments') })}>
         <p>{t('crm.segments.deleteExplain', { name: segment.name })}</p>
-        {remove.error ? <Alert>{problemsOf(remove.error, language).message}</Alert> : null}
-        <div className="row">
-          <Button variant="danger" busy={remove.isPending}
-            onClick={() => remove.mutate(undefined, { onSuccess: () => void navigate('/segments') })}>
-            {t('crm.lists.deleteConfirm')}
-          </Button>
-          <Button onClick={() => setDeleting(false)}>{t('common.cancel')}</Button>
-        </div>
-      </Dialog>
+      </ConfirmRemove>
     </section>
   );
 }

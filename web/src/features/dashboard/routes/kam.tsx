@@ -2,28 +2,23 @@
  * NPS, satisfaction, interaction gap with its alert, upsell / cross-sell / renewal rates, organic
  * growth, churn, acquisition per channel); /reports/kam/:businessId: one account's view. The range
  * lives in the URL; every figure says how it is computed. */
-import { useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import '@/features/crm/crm.css';
 import '../dashboard.css';
-import { Alert, Button, Spinner, TextField } from '@/components/ui';
+import { Alert, Spinner, TextField } from '@/components/ui';
 import { useI18n, type MessageKey } from '@/lib/i18n';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { useAgents } from '@/features/crm/api';
-import { inLanguage } from '../api';
+import { inLanguage, reportDay } from '../api';
+import { CsvDownload } from '../components/csv-download';
 import { downloadKamCsv, useKamReport, type KamAccount, type KamReport } from '../kam-api';
-
-function isoDay(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
 
 const pct = (value: number | null | undefined) => (value == null ? '—' : `${value} %`);
 
 function useRange() {
   const [params, setParams] = useSearchParams();
-  const today = new Date();
-  const from = params.get('from') || isoDay(new Date(today.getTime() - 29 * 86_400_000));
-  const to = params.get('to') || isoDay(today);
+  const from = params.get('from') || reportDay(29);
+  const to = params.get('to') || reportDay();
   const set = (name: string, value: string) => {
     const next = new URLSearchParams(params);
     if (value) next.set(name, value);
@@ -88,25 +83,11 @@ export function KamReportRoute() {
   const problems = problemsOf(report.error, language);
   const manager = useManagerName();
   const data = report.data;
-  const [exporting, setExporting] = useState(false);
-  const [exportError, setExportError] = useState(false);
-  const exportCsv = async () => {
-    setExportError(false);
-    setExporting(true);
-    try {
-      await downloadKamCsv({ from: range.from, to: range.to });
-    } catch {
-      setExportError(true);
-    } finally {
-      setExporting(false);
-    }
-  };
   return (
     <section aria-labelledby="kam-title" className="page">
       <h1 id="kam-title">{t('kam.title')}</h1>
       <Filters from={range.from} to={range.to} set={range.set} fields={problems.fields} />
-      <p><Button onClick={() => void exportCsv()} busy={exporting}>{t('kam.downloadCsv')}</Button></p>
-      {exportError ? <Alert>{t('kam.exportError')}</Alert> : null}
+      <CsvDownload download={() => downloadKamCsv({ from: range.from, to: range.to })} />
       {problems.message ? <Alert>{problems.message}</Alert> : null}
       {report.isPending ? <Spinner label={t('common.loading')} /> : null}
       {data ? (

@@ -1,16 +1,16 @@
 /** /reports/nps: NPS from the customers' 0–10 answers, in total and by agent, team, channel or key
  * account, with promoters, passives and detractors; the range and grouping live in the URL; CSV too. */
 import { useQueries } from '@tanstack/react-query';
-import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import '@/features/crm/crm.css';
 import '../dashboard.css';
-import { Alert, Button, SelectField, Spinner, TextField } from '@/components/ui';
+import { Alert, SelectField, Spinner, TextField } from '@/components/ui';
 import { api, unwrap } from '@/lib/api-client';
 import { brandKey, useBrandId } from '@/lib/auth';
 import { useI18n, type MessageKey } from '@/lib/i18n';
 import { problemsOf } from '@/features/crm/lib/errors';
-import { downloadNpsCsv, useNpsReport, type NpsGroupBy } from '../api';
+import { downloadNpsCsv, reportDay, useNpsReport, type NpsGroupBy } from '../api';
+import { CsvDownload } from '../components/csv-download';
 
 const GROUPS: { value: NpsGroupBy; label: MessageKey }[] = [
   { value: 'agent', label: 'reports.byAgent' },
@@ -18,10 +18,6 @@ const GROUPS: { value: NpsGroupBy; label: MessageKey }[] = [
   { value: 'channel', label: 'reports.byChannel' },
   { value: 'account', label: 'nps.byAccount' },
 ];
-
-function isoDay(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
 
 /** Key accounts are grouped by business id: their names, one read per account shown. */
 function useBusinessNames(ids: string[]): Record<string, string> {
@@ -40,13 +36,10 @@ function useBusinessNames(ids: string[]): Record<string, string> {
 export function NpsReportRoute() {
   const { t, language } = useI18n();
   const [params, setParams] = useSearchParams();
-  const today = new Date();
-  const from = params.get('from') || isoDay(new Date(today.getTime() - 29 * 86_400_000));
-  const to = params.get('to') || isoDay(today);
+  const from = params.get('from') || reportDay(29);
+  const to = params.get('to') || reportDay();
   const groupBy = (params.get('group_by') || 'channel') as NpsGroupBy;
   const report = useNpsReport({ from, to, group_by: groupBy });
-  const [exporting, setExporting] = useState(false);
-  const [exportError, setExportError] = useState<unknown>(null);
   const problems = problemsOf(report.error, language);
   const data = report.data;
   const names = useBusinessNames(groupBy === 'account' ? (data?.groups ?? []).map((g) => g.key) : []);
@@ -55,17 +48,6 @@ export function NpsReportRoute() {
     if (value) next.set(name, value);
     else next.delete(name);
     setParams(next, { replace: true, flushSync: true });
-  };
-  const exportCsv = async () => {
-    setExporting(true);
-    setExportError(null);
-    try {
-      await downloadNpsCsv({ from, to, group_by: groupBy });
-    } catch (error) {
-      setExportError(error);
-    } finally {
-      setExporting(false);
-    }
   };
   const rows = data ? [{ ...data, key: '' }, ...data.groups] : [];
   return (
@@ -78,8 +60,7 @@ export function NpsReportRoute() {
           {GROUPS.map((g) => <option key={g.value} value={g.value}>{t(g.label)}</option>)}
         </SelectField>
       </form>
-      <p><Button onClick={() => void exportCsv()} busy={exporting}>{t('kam.downloadCsv')}</Button></p>
-      {exportError ? <Alert>{problemsOf(exportError, language).message}</Alert> : null}
+      <CsvDownload download={() => downloadNpsCsv({ from, to, group_by: groupBy })} />
       {problems.message ? <Alert>{problems.message}</Alert> : null}
       {report.isPending ? <Spinner label={t('common.loading')} /> : null}
       {data ? (

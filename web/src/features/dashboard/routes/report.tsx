@@ -1,15 +1,15 @@
 /** /reports/conversations: first response and resolution as p50 / p90 / average, by agent, team,
  * channel or close reason, optionally in business hours; every figure says how it is computed.
  * The range and grouping live in the URL. */
-import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import '@/features/crm/crm.css';
 import '../dashboard.css';
-import { Alert, Button, SelectField, Spinner, TextField } from '@/components/ui';
+import { Alert, SelectField, Spinner, TextField } from '@/components/ui';
 import { formatDuration } from '@/lib/format';
 import { useI18n, type MessageKey } from '@/lib/i18n';
 import { problemsOf } from '@/features/crm/lib/errors';
-import { downloadConversationCsv, inLanguage, useConversationReport, type GroupBy } from '../api';
+import { downloadConversationCsv, inLanguage, reportDay, useConversationReport, type GroupBy } from '../api';
+import { CsvDownload } from '../components/csv-download';
 
 const GROUPS: { value: GroupBy; label: MessageKey }[] = [
   { value: 'agent', label: 'reports.byAgent' },
@@ -18,33 +18,15 @@ const GROUPS: { value: GroupBy; label: MessageKey }[] = [
   { value: 'close_reason', label: 'reports.byReason' },
 ];
 
-function isoDay(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
-
 export function ConversationReportRoute() {
   const { t, language } = useI18n();
   const [params, setParams] = useSearchParams();
-  const today = new Date();
-  const from = params.get('from') || isoDay(new Date(today.getTime() - 6 * 86_400_000));
-  const to = params.get('to') || isoDay(today);
+  const from = params.get('from') || reportDay(6);
+  const to = params.get('to') || reportDay();
   const groupBy = (params.get('group_by') || 'agent') as GroupBy;
   const businessHours = params.get('business_hours') === 'true';
   const report = useConversationReport({ from, to, group_by: groupBy, business_hours: businessHours });
   const problems = problemsOf(report.error, language);
-  const [exporting, setExporting] = useState(false);
-  const [exportError, setExportError] = useState<unknown>(null);
-  const exportCsv = async () => {
-    setExporting(true);
-    setExportError(null);
-    try {
-      await downloadConversationCsv({ from, to, group_by: groupBy, business_hours: businessHours });
-    } catch (error) {
-      setExportError(error);
-    } finally {
-      setExporting(false);
-    }
-  };
   const set = (name: string, value: string) => {
     const next = new URLSearchParams(params);
     if (value) next.set(name, value);
@@ -72,8 +54,7 @@ export function ConversationReportRoute() {
           </label>
         </div>
       </form>
-      <p><Button onClick={() => void exportCsv()} busy={exporting}>{t('kam.downloadCsv')}</Button></p>
-      {exportError ? <Alert>{problemsOf(exportError, language).message}</Alert> : null}
+      <CsvDownload download={() => downloadConversationCsv({ from, to, group_by: groupBy, business_hours: businessHours })} />
       {problems.message ? <Alert>{problems.message}</Alert> : null}
       {report.isPending ? <Spinner label={t('common.loading')} /> : null}
       {data ? (

@@ -10,7 +10,7 @@ import { useAuth } from '@/lib/auth';
 import { useI18n, type MessageKey } from '@/lib/i18n';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { useSettingsMutation, useSettingsQuery } from '../api';
-import { ConfirmRemove } from '../components/confirm-remove';
+import { ConfirmRemove } from '@/components/confirm-remove';
 
 type Account = components['schemas']['ChannelAccountOut'];
 

@@ -7,7 +7,7 @@ import { useAuth } from '@/lib/auth';
 import { useI18n, type MessageKey } from '@/lib/i18n';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { useSettingsMutation, useSettingsQuery } from '../api';
-import { ConfirmRemove } from '../components/confirm-remove';
+import { ConfirmRemove } from '@/components/confirm-remove';
 
 type Role = components['schemas']['RoleOut'];
 export const MODULES = ['admin', 'contacts', 'conversations', 'leads', 'campaigns', 'automations', 'analytics', 'content'] as const;

@@ -7,7 +7,7 @@ import { useAuth } from '@/lib/auth';
 import { useI18n } from '@/lib/i18n';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { useSettingsMutation, useSettingsQuery } from '../api';
-import { ConfirmRemove } from '../components/confirm-remove';
+import { ConfirmRemove } from '@/components/confirm-remove';
 
 type QuickReply = components['schemas']['QuickReplyOut'];
 type Team = components['schemas']['TeamOut'];

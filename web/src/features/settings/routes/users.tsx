@@ -7,7 +7,7 @@ import { formatDateTime } from '@/lib/format';
 import { useI18n } from '@/lib/i18n';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { useSettingsMutation, useSettingsQuery } from '../api';
-import { ConfirmRemove } from '../components/confirm-remove';
+import { ConfirmRemove } from '@/components/confirm-remove';
 
 interface Member { id: string; email: string; name?: string | null; status: string }
 
