@@ -14,7 +14,6 @@ export const campaigns: Record<keyof typeof es, string> = {
   'campaigns.actions': 'Actions',
   'campaigns.archived': 'Archived',
   'campaigns.previous': 'Previous',
-  'campaigns.next': 'Next',
   'campaigns.filters': 'Campaign filters',
   'campaigns.filter.status': 'Status',
   'campaigns.filter.channel': 'Channel',

@@ -32,4 +32,6 @@ export const common: Record<keyof typeof es, string> = {
   'common.saved': 'Saved.',
   'lang.es': 'Español',
   'lang.en': 'English',
+  'common.previous': 'Previous',
+  'common.next': 'Next',
 };

@@ -20,8 +20,6 @@ export const leads: Record<keyof typeof es, string> = {
   'leads.queue.noNote': 'No notes yet',
   'leads.queue.free': 'Free',
   'leads.queue.open': 'Open {name}',
-  'leads.queue.next': 'Next',
-  'leads.queue.previous': 'Previous',
   'leads.filter.status': 'Lead status',
   'leads.filter.list': 'List',
   'leads.filter.owner': 'Owner',

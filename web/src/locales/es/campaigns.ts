@@ -13,7 +13,6 @@ export const campaigns = {
   'campaigns.actions': 'Acciones',
   'campaigns.archived': 'Archivada',
   'campaigns.previous': 'Anterior',
-  'campaigns.next': 'Siguiente',
   'campaigns.filters': 'Filtros de campañas',
   'campaigns.filter.status': 'Estado',
   'campaigns.filter.channel': 'Canal',

@@ -30,4 +30,6 @@ export const common = {
   'common.saved': 'Guardado.',
   'lang.es': 'Español',
   'lang.en': 'English',
+  'common.previous': 'Anterior',
+  'common.next': 'Siguiente',
 } as const;

@@ -19,8 +19,6 @@ export const leads = {
   'leads.queue.noNote': 'Sin notas todavía',
   'leads.queue.free': 'Libre',
   'leads.queue.open': 'Abrir {name}',
-  'leads.queue.next': 'Siguiente',
-  'leads.queue.previous': 'Anterior',
   'leads.filter.status': 'Estado del lead',
   'leads.filter.list': 'Lista',
   'leads.filter.owner': 'Propietario',

@@ -45,10 +45,6 @@ from skailan.platform.storage import TableItem
 DUE_SHARDS = 4
 
 
-def tenant_pk(tenant_id: str) -> str:
-    return f"T#{tenant_id}"
-
-
 def agents_pk(tenant_id: str) -> str:
     return f"T#{tenant_id}#AGENTS"
 

@@ -69,10 +69,6 @@ from skailan.platform.settings import get_settings
 from skailan.platform.storage import TableItem
 
 
-def tenant_pk(tenant_id: str) -> str:
-    return f"T#{tenant_id}"
-
-
 def person_pk(tenant_id: str, person_id: str) -> str:
     return f"T#{tenant_id}#P#{person_id}"
 

@@ -16,6 +16,7 @@ import { StatsChart } from '../components/stats-chart';
 import { reasonText } from '../lib/reasons';
 import { bars } from '../lib/stats';
 import { isRefreshing } from '../lib/status';
+import { Pager } from '@/components/pager';
 
 const RECIPIENT_STATUSES: RecipientStatus[] = ['queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'skipped'];
 const RECIPIENT_BADGE: Partial<Record<RecipientStatus, string>> = { delivered: 'badge-ok', read: 'badge-ok', failed: 'badge-danger', sending: 'badge-warn', queued: 'badge-warn' };
@@ -162,10 +163,7 @@ function Recipients({ campaign: c }: { campaign: Campaign }) {
           </tbody>
         </table>
       ) : null}
-      <div className="row">
-        {cursors.length > 1 ? <Button onClick={() => setCursors(cursors.slice(0, -1))}>{t('campaigns.previous')}</Button> : null}
-        {page.data?.next_cursor ? <Button onClick={() => setCursors([...cursors, page.data.next_cursor ?? null])}>{t('campaigns.next')}</Button> : null}
-      </div>
+      <Pager cursors={cursors} setCursors={setCursors} nextCursor={page.data?.next_cursor} />
     </>
   );
 }

@@ -1,10 +1,11 @@
 /** A page of people (a list's or a segment's members) with previous/next over the API's cursors. */
 import type { UseQueryResult } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { Alert, Button, Spinner } from '@/components/ui';
+import { Alert, Spinner } from '@/components/ui';
 import { useI18n } from '@/lib/i18n';
 import type { Person } from '../api';
 import { problemsOf } from '../lib/errors';
+import { Pager } from '@/components/pager';
 
 export function MembersTable({
   page,
@@ -42,12 +43,7 @@ export function MembersTable({
         </tbody>
       </table>
       {page.data && page.data.items.length === 0 ? <p className="muted">{t('crm.people.empty')}</p> : null}
-      <div className="row">
-        {cursors.length > 1 ? <Button onClick={() => setCursors(cursors.slice(0, -1))}>{t('crm.previous')}</Button> : null}
-        {page.data?.next_cursor ? (
-          <Button onClick={() => setCursors([...cursors, page.data?.next_cursor ?? null])}>{t('crm.next')}</Button>
-        ) : null}
-      </div>
+      <Pager cursors={cursors} setCursors={setCursors} nextCursor={page.data?.next_cursor} />
     </>
   );
 }

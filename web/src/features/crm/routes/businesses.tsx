@@ -15,6 +15,7 @@ import { CrmNav } from '../components/crm-nav';
 import { EditableText } from '../components/editable';
 import { problemsOf } from '../lib/errors';
 import { ConfirmRemove } from '@/components/confirm-remove';
+import { Pager } from '@/components/pager';
 
 type TextKey = 'name' | 'website' | 'phone' | 'email' | 'tax_id' | 'address';
 const TEXT_FIELDS: [TextKey, 'crm.business.name' | 'crm.business.website' | 'crm.business.phone' | 'crm.business.email' | 'crm.business.taxId' | 'crm.business.address', string][] = [
@@ -81,12 +82,7 @@ export function BusinessesRoute() {
         </tbody>
       </table>
       {businesses.data && businesses.data.items.length === 0 ? <p className="muted">{t('crm.businesses.empty')}</p> : null}
-      <div className="row">
-        {cursors.length > 1 ? <Button onClick={() => setCursors(cursors.slice(0, -1))}>{t('crm.previous')}</Button> : null}
-        {businesses.data?.next_cursor ? (
-          <Button onClick={() => setCursors([...cursors, businesses.data?.next_cursor ?? null])}>{t('crm.next')}</Button>
-        ) : null}
-      </div>
+      <Pager cursors={cursors} setCursors={setCursors} nextCursor={businesses.data?.next_cursor} />
       <NewBusinessDialog open={creating} onClose={() => setCreating(false)} />
     </div>
   );

@@ -11,6 +11,7 @@ import { useCrmKey, useDeleteForm, useFields, useFormSubmissions, type Form, typ
 import { CrmNav } from '../components/crm-nav';
 import { problemsOf } from '../lib/errors';
 import { ConfirmRemove } from '@/components/confirm-remove';
+import { Pager } from '@/components/pager';
 
 export function FormsRoute() {
   const { t } = useI18n();
@@ -191,12 +192,7 @@ function Submissions({ formId }: { formId: string }) {
         </tbody>
       </table>
       {page.data && page.data.items.length === 0 ? <p className="muted">{t('crm.forms.noSubmissions')}</p> : null}
-      <div className="row">
-        {cursors.length > 1 ? <Button onClick={() => setCursors(cursors.slice(0, -1))}>{t('crm.previous')}</Button> : null}
-        {page.data?.next_cursor ? (
-          <Button onClick={() => setCursors([...cursors, page.data?.next_cursor ?? null])}>{t('crm.next')}</Button>
-        ) : null}
-      </div>
+      <Pager cursors={cursors} setCursors={setCursors} nextCursor={page.data?.next_cursor} />
     </section>
   );
 }

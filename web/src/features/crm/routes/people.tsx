@@ -15,6 +15,7 @@ import { PersonPanel } from '../components/person-panel';
 import { CrmNav } from '../components/crm-nav';
 import { problemsOf } from '../lib/errors';
 import { ConfirmRemove } from '@/components/confirm-remove';
+import { Pager } from '@/components/pager';
 
 const FILTERS = ['q', 'tag', 'journey_state', 'owner_id', 'list_id', 'segment_id'] as const;
 
@@ -110,12 +111,7 @@ export function PeopleRoute() {
         </tbody>
       </table>
       {people.data && people.data.items.length === 0 ? <p className="muted">{t('crm.people.empty')}</p> : null}
-      <div className="row">
-        {cursors.length > 1 ? <Button onClick={() => setCursors(cursors.slice(0, -1))}>{t('crm.previous')}</Button> : null}
-        {people.data?.next_cursor ? (
-          <Button onClick={() => setCursors([...cursors, people.data?.next_cursor ?? null])}>{t('crm.next')}</Button>
-        ) : null}
-      </div>
+      <Pager cursors={cursors} setCursors={setCursors} nextCursor={people.data?.next_cursor} />
       <NewPersonDialog open={creating} onClose={() => setCreating(false)} />
     </div>
   );

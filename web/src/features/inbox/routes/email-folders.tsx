@@ -6,6 +6,7 @@ import { formatDateTime } from '@/lib/format';
 import { formErrors } from '@/lib/errors';
 import { useI18n, type MessageKey } from '@/lib/i18n';
 import { useFiledConversations } from '@/features/settings/email-api';
+import { Pager } from '@/components/pager';
 
 const FOLDERS = ['inbox', 'sent', 'archived'] as const;
 
@@ -42,10 +43,7 @@ export function EmailFoldersRoute() {
         ))}
       </ul>
       {list.data && list.data.items.length === 0 ? <p className="muted">{t('email.folders.empty')}</p> : null}
-      <div className="row">
-        {cursors.length > 1 ? <Button onClick={() => setCursors(cursors.slice(0, -1))}>{t('crm.previous')}</Button> : null}
-        {list.data?.next_cursor ? <Button onClick={() => setCursors([...cursors, list.data?.next_cursor ?? null])}>{t('crm.next')}</Button> : null}
-      </div>
+      <Pager cursors={cursors} setCursors={setCursors} nextCursor={list.data?.next_cursor} />
     </main>
   );
 }

@@ -17,6 +17,7 @@ import { LeadsNav } from '../components/leads-nav';
 import { useDisplayLabels, useDisplayNames } from '../components/use-display-labels';
 import { displayPairs, type DisplayNames } from '../lib/display';
 import { LEAD_STATUSES, OUTCOMES, type Lead, type LeadFilters } from '../types';
+import { Pager } from '@/components/pager';
 
 const FILTERS = ['q', 'status', 'list_id', 'owner_id', 'outcome'] as const;
 
@@ -98,12 +99,7 @@ export function QueueRoute() {
             </tbody>
           </table>
           {leads.data && items.length === 0 ? <p className="muted">{t('leads.queue.empty')}</p> : null}
-          <div className="row">
-            {cursors.length > 1 ? <Button onClick={() => setCursors(cursors.slice(0, -1))}>{t('leads.queue.previous')}</Button> : null}
-            {leads.data?.next_cursor ? (
-              <Button onClick={() => setCursors([...cursors, leads.data?.next_cursor ?? null])}>{t('leads.queue.next')}</Button>
-            ) : null}
-          </div>
+          <Pager cursors={cursors} setCursors={setCursors} nextCursor={leads.data?.next_cursor} />
         </div>
         {personId ? (
           <LeadPanel personId={personId} lead={selected} onClose={() => void navigate(`/leads${search}`)} />

@@ -2,12 +2,13 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { Alert, Button, SelectField, Spinner, TextField } from '@/components/ui';
+import { Alert, SelectField, Spinner, TextField } from '@/components/ui';
 import { api, unwrap } from '@/lib/api-client';
 import { formatDateTime } from '@/lib/format';
 import { useI18n } from '@/lib/i18n';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { useSettingsKey, useSettingsQuery } from '../api';
+import { Pager } from '@/components/pager';
 
 const FILTERS = ['user_id', 'entity_type', 'entity_id', 'from', 'to'] as const;
 
@@ -69,10 +70,7 @@ export function AuditSettings() {
         </tbody>
       </table>
       {log.data?.items.length === 0 ? <p className="muted">{t('settings.audit.none')}</p> : null}
-      <div className="row">
-        {cursors.length > 1 ? <Button onClick={() => setCursors(cursors.slice(0, -1))}>{t('crm.previous')}</Button> : null}
-        {log.data?.next_cursor ? <Button onClick={() => setCursors([...cursors, log.data?.next_cursor ?? null])}>{t('crm.next')}</Button> : null}
-      </div>
+      <Pager cursors={cursors} setCursors={setCursors} nextCursor={log.data?.next_cursor} />
     </section>
   );
 }

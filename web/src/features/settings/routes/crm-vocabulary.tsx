@@ -11,6 +11,7 @@ import { EditableText } from '@/features/crm/components/editable';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { useCustomerRoleMutations, useCustomerRoles, useTagMutations, useTagPage, useTaskTypeMutations, useTaskTypes, type Tag, type TaskType } from '../crm-api';
 import { ColorField, ConfirmDelete, Swatch } from './crm-common';
+import { Pager } from '@/components/pager';
 
 export function CrmTagsSettings() {
   const { t, language } = useI18n();
@@ -57,10 +58,7 @@ export function CrmTagsSettings() {
         </tbody>
       </table>
       {tags.data?.items.length === 0 ? <p className="muted">{t('settings.crmTags.empty')}</p> : null}
-      <div className="row">
-        {cursors.length > 1 ? <Button onClick={() => setCursors(cursors.slice(0, -1))}>{t('crm.previous')}</Button> : null}
-        {tags.data?.next_cursor ? <Button onClick={() => setCursors([...cursors, tags.data?.next_cursor ?? null])}>{t('crm.next')}</Button> : null}
-      </div>
+      <Pager cursors={cursors} setCursors={setCursors} nextCursor={tags.data?.next_cursor} />
       {manage ? (
         <form noValidate className="card" aria-label={t('settings.crmTags.new')} onSubmit={submit}>
           <h3>{t('settings.crmTags.new')}</h3>

@@ -12,6 +12,7 @@ import { useAuth } from '@/lib/auth';
 import { useI18n } from '@/lib/i18n';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { useCreateEmailTemplate, useEmailTemplate, useEmailTemplateMutations, useEmailTemplates, type EmailTemplate } from '../email-api';
+import { Pager } from '@/components/pager';
 
 export function HtmlPreview({ html, title }: { html: string; title: string }) {
   // sandbox="" : the HTML's scripts, forms and links cannot run or reach the app (different origin).
@@ -53,12 +54,7 @@ export function EmailTemplatesSettings() {
         </tbody>
       </table>
       {templates.data && templates.data.items.length === 0 ? <p className="muted">{t('settings.email.templates.empty')}</p> : null}
-      <div className="row">
-        {cursors.length > 1 ? <Button onClick={() => setCursors(cursors.slice(0, -1))}>{t('crm.previous')}</Button> : null}
-        {templates.data?.next_cursor ? (
-          <Button onClick={() => setCursors([...cursors, templates.data?.next_cursor ?? null])}>{t('crm.next')}</Button>
-        ) : null}
-      </div>
+      <Pager cursors={cursors} setCursors={setCursors} nextCursor={templates.data?.next_cursor} />
       {manage ? <NewTemplateDialog open={creating} onClose={() => setCreating(false)} /> : null}
     </section>
   );
