@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from skailan.channels.models import InboundEcho, InboundMessage, InboundProviderError, InboundStatus
@@ -360,7 +360,8 @@ def _ordered_id(envelope: IngestEnvelope, message: InboundMessage) -> str:
         order = int(tail) if tail.isdigit() else None
     if order is None:
         received = envelope.received_at or message.timestamp
-        order = int((received - message.timestamp).total_seconds() * 1_000_000) if received else 0
+        # Integer microseconds: a float of seconds times 10**6 can round two neighbours to one order.
+        order = (received - message.timestamp) // timedelta(microseconds=1) if received else 0
     return ordered_id_at(message.timestamp, order)
 
 
