@@ -18,24 +18,33 @@ never answers an error after its write stood, and no event is lost while EventBr
 Re-writing an outbox item with the same event id (a retried transaction with stable ids) is a
 MODIFY on the stream, not an INSERT: the Pipe publishes each event once per TTL period.
 
-Where a call site cannot join a transaction, `write(events, table_name)` puts the items with one
-BatchWriteItem right after the state change — never a direct PutEvents from a request path.
+A single-item change (a create, an edit, a delete) takes its events with `put_with`, `update_with`
+or `delete_with`: one TransactWriteItems holding the item's write (and its condition) and the
+events' outbox items — atomic, and one request where a write and a following PutItem were two.
+Without events they are the plain single write.
+
+Where a call site cannot join a transaction (a provider call or a queue send between, more items
+than a transaction holds), `write(events, table_name)` puts the items with one BatchWriteItem right
+after the state change, and the code says why there — never a direct PutEvents from a request path.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from functools import cache
 from typing import Any
 
 from pynamodb.attributes import TTLAttribute, UnicodeAttribute
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from skailan.platform.clock import iso, utcnow
 from skailan.platform.events import DomainEvent
-from skailan.platform.storage import KeyedItem, tenant_pk
+from skailan.platform.storage import KeyedItem, tenant_pk, transaction
 
 ITEM_TYPE = "outbox"
 TTL = timedelta(days=3)
@@ -96,6 +105,45 @@ def add(tx: TransactWrite, events: Iterable[DomainEvent], table_name: str) -> in
                                  model.event.set(item.event), model.created_at.set(item.created_at),
                                  model.ttl.set(item.ttl)])
     return len(added)
+
+
+def put_with(item: Model, events: Sequence[DomainEvent], table_name: str, *,
+             condition: Condition | None = None) -> None:
+    """Save `item` (under `condition`) and write `events` in the same transaction.
+
+    A refused condition raises pynamodb's TransactWriteError (PutError without events), which
+    `platform.storage.conditional()` turns into `ConditionFailed` either way."""
+    if not events:
+        item.save(condition=condition)
+        return
+    with transaction() as tx:
+        tx.save(item, condition=condition)
+        add(tx, events, table_name)
+
+
+def update_with(item: Model, actions: list[Action], events: Sequence[DomainEvent], table_name: str, *,
+                condition: Condition | None = None) -> None:
+    """UpdateItem `item` with `actions` (under `condition`) and write `events` in the same transaction.
+
+    Without events the item is refreshed from the response, as `Model.update` does; with them a
+    transaction returns no values, so the caller sets on `item` what it changed (the stores do)."""
+    if not events:
+        item.update(actions=actions, condition=condition)
+        return
+    with transaction() as tx:
+        tx.update(item, actions=actions, condition=condition)
+        add(tx, events, table_name)
+
+
+def delete_with(item: Model, events: Sequence[DomainEvent], table_name: str, *,
+                condition: Condition | None = None) -> None:
+    """Delete `item` (under `condition`) and write `events` in the same transaction."""
+    if not events:
+        item.delete(condition=condition)
+        return
+    with transaction() as tx:
+        tx.delete(item, condition=condition)
+        add(tx, events, table_name)
 
 
 def write(events: Iterable[DomainEvent], table_name: str) -> None:
