@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -128,3 +130,26 @@ class OutboxWatch:
 
     def types(self) -> list[str]:
         return [e.type for e in self.events()]
+
+
+@contextmanager
+def dynamodb_requests() -> Iterator[list[str]]:
+    """The DynamoDB operations sent inside the block, in order (`PutItem`, `TransactWriteItems`…),
+    read from the requests moto serves in this process."""
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    sent: list[str] = []
+    original = BotocoreStubber.process_request
+
+    def process_request(self: Any, request: Any) -> Any:
+        target = request.headers.get("X-Amz-Target", b"")
+        target = target.decode() if isinstance(target, bytes) else str(target)
+        if target.startswith("DynamoDB_"):
+            sent.append(target.partition(".")[2])
+        return original(self, request)
+
+    BotocoreStubber.process_request = process_request  # type: ignore[method-assign]
+    try:
+        yield sent
+    finally:
+        BotocoreStubber.process_request = original  # type: ignore[method-assign]

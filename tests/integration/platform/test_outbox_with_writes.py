@@ -87,3 +87,13 @@ def test_without_events_they_are_the_plain_single_write(aws):
     outbox.delete_with(item, [], get_settings().contacts_table)
     with pytest.raises(State.DoesNotExist):
         State.get("T#acme#TEST", "S#plain", consistent_read=True)
+
+
+def test_a_write_with_events_is_one_request(aws):
+    from tests.support import dynamodb_requests
+
+    State = _state(aws)
+    with dynamodb_requests() as sent:
+        outbox.put_with(State("T#acme#TEST", "S#one", status="x"), [_event("tag.created"), _event("tag.updated")],
+                        get_settings().contacts_table)
+    assert sent == ["TransactWriteItems"]
