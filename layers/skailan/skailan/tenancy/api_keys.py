@@ -20,7 +20,7 @@ from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.errors import Forbidden, NotFound
 from skailan.platform.ids import new_id
-from skailan.tenancy.events import emit
+from skailan.tenancy.events import build
 from skailan.tenancy.models import ApiKeyCreatedOut, ApiKeyIn, ApiKeyOut, Page
 from skailan.tenancy.store import api_keys as store
 from skailan.tenancy.store.items import ApiKeyItem
@@ -48,11 +48,11 @@ def create_key(caller: Caller, data: ApiKeyIn) -> ApiKeyCreatedOut:
     key_id = new_id()
     secret = secrets.token_urlsafe(32)
     raw = f"{KEY_SCHEME}.{caller.tenant_id}.{key_id}.{secret}"
+    created = build(caller.tenant_id, "api_key.created", caller=caller, entity_type="api_key", entity_id=key_id,
+                    data={"name": data.name, "permissions": data.permissions})
     item = store.create_key(caller.tenant_id, key_id, name=data.name, secret_hash=_hash(secret),
                             hint=f"{KEY_SCHEME}.…{secret[-4:]}", permissions=set(data.permissions),
-                            created_by=caller.principal_id)
-    emit(caller.tenant_id, "api_key.created", caller=caller, entity_type="api_key", entity_id=key_id,
-         data={"name": data.name, "permissions": data.permissions})
+                            created_by=caller.principal_id, events=[created])
     return ApiKeyCreatedOut(**_out(item).model_dump(), secret=raw)
 
 
@@ -66,22 +66,26 @@ def revoke_key(caller: Caller, key_id: str) -> ApiKeyOut:
     if item is None:
         raise NotFound("Clave de API no encontrada. / API key not found.", code="api_key_not_found")
     if item.revoked_at is None:
-        store.mark_revoked(item, iso())
-        emit(caller.tenant_id, "api_key.revoked", caller=caller, entity_type="api_key", entity_id=key_id,
-             data={"name": item.name})
+        store.mark_revoked(item, iso(), events=[build(caller.tenant_id, "api_key.revoked", caller=caller,
+                                                      entity_type="api_key", entity_id=key_id,
+                                                      data={"name": item.name})])
     return _out(item)
 
 
-def revoke_keys_of(caller: Caller, user_id: str) -> int:
-    """Revoke every live key `user_id` created in the caller's brand; returns how many."""
-    revoked = 0
+def live_keys_of(tenant_id: str, user_id: str) -> list[ApiKeyItem]:
+    """The live keys `user_id` created in the brand (what removing them revokes)."""
+    return list(store.live_keys_created_by(tenant_id, user_id))
+
+
+def revoke_keys(caller: Caller, items: list[ApiKeyItem]) -> int:
+    """Revoke keys whose creator was removed, each with its event; returns how many."""
     now = iso()
-    for item in store.live_keys_created_by(caller.tenant_id, user_id):
-        store.mark_revoked(item, now)
-        emit(caller.tenant_id, "api_key.revoked", caller=caller, entity_type="api_key", entity_id=item.key_id,
-             data={"name": item.name, "reason": "creator_removed"})
-        revoked += 1
-    return revoked
+    for item in items:
+        store.mark_revoked(item, now, events=[build(caller.tenant_id, "api_key.revoked", caller=caller,
+                                                    entity_type="api_key", entity_id=item.key_id,
+                                                    data={"name": item.name, "reason": "creator_removed"})])
+    return len(items)
+
 
 
 def effective_permissions(item: ApiKeyItem) -> frozenset[str] | None:

@@ -13,7 +13,7 @@ from skailan.platform.patching import deep_merge, lenient_validate
 from skailan.platform.storage import ConditionFailed
 from skailan.tenancy import close_reasons
 from skailan.tenancy.defaults import DEFAULT_BUSINESS_HOURS
-from skailan.tenancy.events import emit
+from skailan.tenancy.events import build
 from skailan.tenancy.models import BrandOut, BrandSettings, BrandSettingsIn, known_country
 from skailan.tenancy.store import brands as store
 from skailan.tenancy.store.items import BrandItem
@@ -55,12 +55,12 @@ def create_brand(
         "language": language,
         "business_hours": DEFAULT_BUSINESS_HOURS,
     }
+    created = build(tenant_id, "brand.created", entity_type="brand", entity_id=tenant_id, data={"name": name})
     try:
-        item = store.create_brand(tenant_id, name, settings)
+        item = store.create_brand(tenant_id, name, settings, events=[created])
     except ConditionFailed:
         return get_brand(tenant_id), False
     close_reasons.ensure_defaults(tenant_id)
-    emit(tenant_id, "brand.created", entity_type="brand", entity_id=tenant_id, data={"name": name})
     return _out(item), True
 
 
@@ -94,20 +94,14 @@ def update_brand(caller: Caller, changes: BrandSettingsIn) -> BrandOut:
         ) from err
     item.settings = settings.model_dump(mode="json", exclude_none=True)
     item.updated_at = iso()
+    updated = build(caller.tenant_id, "brand.updated", caller=caller, entity_type="brand",
+                    entity_id=caller.tenant_id, data={"changed": sorted(changes.model_dump(exclude_unset=True))})
     try:
-        store.save_brand(item)  # version-checked: a concurrent edit fails instead of being lost
+        store.save_brand(item, events=[updated])  # version-checked: a concurrent edit fails instead of being lost
     except ConditionFailed as err:
         raise Conflict(
             "La marca cambió mientras la editabas; vuelve a intentarlo. / "
             "The brand changed while you edited it; try again.",
             code="concurrent_update",
         ) from err
-    emit(
-        caller.tenant_id,
-        "brand.updated",
-        caller=caller,
-        entity_type="brand",
-        entity_id=caller.tenant_id,
-        data={"changed": sorted(changes.model_dump(exclude_unset=True))},
-    )
     return _out(item)

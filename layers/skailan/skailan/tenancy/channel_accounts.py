@@ -19,7 +19,7 @@ from skailan.platform.errors import Conflict, NotFound, Unprocessable
 from skailan.platform.ids import new_id
 from skailan.platform.settings import get_settings
 from skailan.platform.storage import ConditionFailed
-from skailan.tenancy.events import emit
+from skailan.tenancy.events import build
 from skailan.tenancy.models import ChannelAccountIn, ChannelAccountOut, ChannelAccountUpdateIn, Page
 from skailan.tenancy.store import channel_accounts as store
 from skailan.tenancy.store.items import ChannelAccountItem, RouteGuardItem
@@ -86,9 +86,14 @@ def create_account(caller: Caller | None, tenant_id: str, data: ChannelAccountIn
     guards: list[store.Guard] = [("account", account_id)]
     if data.channel in ROUTING_EXTERNAL:
         guards.append((data.channel, data.external[ROUTING_EXTERNAL[data.channel]]))
+    # The event goes with the account (the secret is stored after: a provider call, never in a
+    # transaction; a failure there leaves an account without credentials, as it always did).
+    created = build(tenant_id, "channel_account.created", caller=caller, entity_type="channel_account",
+                    entity_id=account_id, data={"channel": data.channel, "name": data.name, "external": data.external})
     try:
         item = store.create_account(tenant_id, account_id, channel=data.channel, name=data.name,
-                                    external=data.external, config=data.config, secret_name=name, guards=guards)
+                                    external=data.external, config=data.config, secret_name=name, guards=guards,
+                                    events=[created])
     except ConditionFailed as err:
         raise Conflict(
             "Ese canal o identificador ya está conectado. / That channel or id is already connected.",
@@ -96,8 +101,6 @@ def create_account(caller: Caller | None, tenant_id: str, data: ChannelAccountIn
         ) from err
     if name:
         _store_secret(name, data.credentials)
-    emit(tenant_id, "channel_account.created", caller=caller, entity_type="channel_account",
-         entity_id=account_id, data={"channel": data.channel, "name": data.name, "external": data.external})
     return _out(item)
 
 
@@ -141,10 +144,18 @@ def list_accounts(tenant_id: str, *, cursor: str | None, limit: int | None) -> P
 
 def set_status(caller: Caller, account_id: str, *, active: bool) -> ChannelAccountOut:
     item = _load(caller.tenant_id, account_id)
-    store.set_status(item, "active" if active else "disabled")
-    emit(caller.tenant_id, "channel_account.enabled" if active else "channel_account.disabled", caller=caller,
-         entity_type="channel_account", entity_id=account_id, data={"channel": item.channel})
+    changed = build(caller.tenant_id, "channel_account.enabled" if active else "channel_account.disabled",
+                    caller=caller, entity_type="channel_account", entity_id=account_id, data={"channel": item.channel})
+    try:
+        store.set_status(item, "active" if active else "disabled", events=[changed])
+    except ConditionFailed as err:
+        raise _changed_meanwhile() from err
     return _out(item)
+
+
+def _changed_meanwhile() -> Conflict:
+    return Conflict("El canal cambió mientras lo editabas; vuelve a intentarlo. / "
+                    "The account changed while you edited it; try again.", code="concurrent_update")
 
 
 def route(kind: str, external_id: str) -> RouteGuardItem | None:
@@ -193,7 +204,10 @@ def connect_account(caller: Caller, data: ChannelAccountIn, *, base_url: str) ->
     out = create_account(caller, tenant_id, data)
     state = channel_setup.register_webhook(data.channel, out.id, data.external, data.credentials, base_url)
     item = _load(tenant_id, out.id)
-    store.set_webhook(item, state, touch=False)
+    try:
+        store.set_webhook(item, state, touch=False)
+    except ConditionFailed as err:
+        raise _changed_meanwhile() from err
     result = _out(item)
     result.warnings = _no_team_warning(tenant_id, out.id, data.channel)
     return result
@@ -206,9 +220,13 @@ def register_webhook(caller: Caller, account_id: str, *, base_url: str) -> Chann
     item = _load(caller.tenant_id, account_id)
     credentials = load_credentials(caller.tenant_id, account_id) if item.secret_name else {}
     state = channel_setup.register_webhook(item.channel, account_id, item.external or {}, credentials, base_url)
-    store.set_webhook(item, state, touch=True)
-    emit(caller.tenant_id, "channel_account.webhook_registered", caller=caller, entity_type="channel_account",
-         entity_id=account_id, data={"status": state["status"]})
+    # The provider call comes before the write: the event goes with the state it recorded.
+    registered = build(caller.tenant_id, "channel_account.webhook_registered", caller=caller,
+                       entity_type="channel_account", entity_id=account_id, data={"status": state["status"]})
+    try:
+        store.set_webhook(item, state, touch=True, events=[registered])
+    except ConditionFailed as err:
+        raise _changed_meanwhile() from err
     return _out(item)
 
 
@@ -266,14 +284,13 @@ def update_account(caller: Caller, account_id: str, data: ChannelAccountUpdateIn
         item.name = changes["name"]
     item.config = config
     item.updated_at = iso()
+    updated = build(tenant_id, "channel_account.updated", caller=caller, entity_type="channel_account",
+                    entity_id=account_id, data={"channel": item.channel, "changed": sorted(changes),  # never secrets
+                                                "credentials_rotated": credentials is not None})
     try:
-        store.save_account(item)  # version-checked: a concurrent edit fails instead of being lost
+        store.save_account(item, events=[updated])  # version-checked: a concurrent edit fails, not lost
     except ConditionFailed as err:
-        raise Conflict("El canal cambió mientras lo editabas; vuelve a intentarlo. / "
-                       "The account changed while you edited it; try again.", code="concurrent_update") from err
-    emit(tenant_id, "channel_account.updated", caller=caller, entity_type="channel_account", entity_id=account_id,
-         data={"channel": item.channel, "changed": sorted(changes),  # never the secrets themselves
-               "credentials_rotated": credentials is not None})
+        raise _changed_meanwhile() from err
     return _out(item)
 
 
@@ -288,8 +305,11 @@ def delete_account(caller: Caller, account_id: str) -> None:
     guards: list[store.Guard] = [("account", account_id)]
     if item.channel in ROUTING_EXTERNAL and (item.external or {}).get(ROUTING_EXTERNAL[item.channel]):
         guards.append((item.channel, item.external[ROUTING_EXTERNAL[item.channel]]))
+    # The event goes with the deletion; the secret's scheduled deletion (a provider call) follows.
+    deleted = build(tenant_id, "channel_account.deleted", caller=caller, entity_type="channel_account",
+                    entity_id=account_id, data={"channel": item.channel, "external": item.external or {}})
     try:
-        store.delete_account(item, guards)
+        store.delete_account(item, guards, events=[deleted])
     except ConditionFailed as err:
         raise Conflict("El canal cambió mientras lo eliminabas; vuelve a intentarlo. / "
                        "The account changed while you deleted it; try again.", code="concurrent_update") from err
@@ -301,5 +321,3 @@ def delete_account(caller: Caller, account_id: str) -> None:
         except ClientError as err:  # already gone: nothing to keep
             if err.response["Error"]["Code"] != "ResourceNotFoundException":
                 raise
-    emit(tenant_id, "channel_account.deleted", caller=caller, entity_type="channel_account", entity_id=account_id,
-         data={"channel": item.channel, "external": item.external or {}})

@@ -10,7 +10,7 @@ from skailan.platform.errors import NotFound
 from skailan.platform.ids import new_id
 from skailan.platform.storage import ConditionFailed
 from skailan.tenancy.defaults import DEFAULT_CLOSE_REASONS
-from skailan.tenancy.events import emit
+from skailan.tenancy.events import build
 from skailan.tenancy.models import CloseReasonIn, CloseReasonOut, CloseReasonUpdateIn
 from skailan.tenancy.store import close_reasons as store
 from skailan.tenancy.store.items import CloseReasonItem
@@ -55,9 +55,8 @@ def create_reason(caller: Caller, data: CloseReasonIn) -> CloseReasonOut:
     reason_id = new_id().lower()
     item = store.new_reason(caller.tenant_id, reason_id, name=data.name, name_en=data.name_en,
                             position=data.position)
-    store.add_reason(item)
-    emit(caller.tenant_id, "close_reason.created", caller=caller, entity_type="close_reason",
-         entity_id=reason_id, data={"name": data.name})
+    store.add_reason(item, events=[build(caller.tenant_id, "close_reason.created", caller=caller,
+                                         entity_type="close_reason", entity_id=reason_id, data={"name": data.name})])
     return _out(item)
 
 
@@ -67,17 +66,20 @@ def update_reason(caller: Caller, reason_id: str, data: CloseReasonUpdateIn) -> 
     for key, value in changes.items():
         setattr(item, key, value)
     item.updated_at = iso()
+    updated = build(caller.tenant_id, "close_reason.updated", caller=caller, entity_type="close_reason",
+                    entity_id=reason_id, data={"changed": sorted(changes)})
     try:
-        store.save_reason(item)
+        store.save_reason(item, events=[updated])
     except ConditionFailed as err:  # deleted meanwhile
         raise _not_found() from err
-    emit(caller.tenant_id, "close_reason.updated", caller=caller, entity_type="close_reason",
-         entity_id=reason_id, data={"changed": sorted(changes)})
     return _out(item)
 
 
 def delete_reason(caller: Caller, reason_id: str) -> None:
     item = _load(caller.tenant_id, reason_id)
-    store.delete_reason(item)
-    emit(caller.tenant_id, "close_reason.deleted", caller=caller, entity_type="close_reason",
-         entity_id=reason_id, data={"name": item.name})
+    deleted = build(caller.tenant_id, "close_reason.deleted", caller=caller, entity_type="close_reason",
+                    entity_id=reason_id, data={"name": item.name})
+    try:
+        store.delete_reason(item, events=[deleted])
+    except ConditionFailed as err:  # deleted meanwhile: one deletion, one event
+        raise _not_found() from err

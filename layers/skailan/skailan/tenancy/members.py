@@ -9,19 +9,22 @@ Accepting creates the login (new people) or checks its password (people of other
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterator
 from datetime import timedelta
 
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.errors import BadRequest, Conflict, NotFound, Unprocessable
+from skailan.platform.events import DomainEvent
 from skailan.platform.mail import send_system_email
 from skailan.platform.settings import get_settings
 from skailan.platform.storage import ConditionFailed
 from skailan.tenancy import cognito, roles
-from skailan.tenancy.events import emit
+from skailan.tenancy.events import build
 from skailan.tenancy.links import app_link
 from skailan.tenancy.member_reads import find_member, memberships_of
 from skailan.tenancy.models import InviteUserIn, Page, UpdateUserIn, UserOut
@@ -75,8 +78,10 @@ def add_member(tenant_id: str, email: str, name: str | None, role: str, *, passw
         cognito.set_password(email, password)
     member = store.active_member(tenant_id, sub, email, name, role, status="active",
                                  invited_by=caller.principal_id if caller else None)
+    added = build(tenant_id, "user.added", caller=caller, entity_type="user", entity_id=sub,
+                  data={"email": email, "role": role})
     try:
-        store.add_member(member)
+        store.add_member(member, events=[added])
     except ConditionFailed as err:
         if created:
             cognito.delete_user(email)  # nothing half-written: the new login goes too
@@ -86,7 +91,6 @@ def add_member(tenant_id: str, email: str, name: str | None, role: str, *, passw
         if created:
             cognito.delete_user(email)
         raise
-    emit(tenant_id, "user.added", caller=caller, entity_type="user", entity_id=sub, data={"email": email, "role": role})
     return _out(member), None
 
 
@@ -112,7 +116,8 @@ def invite(caller: Caller, data: InviteUserIn) -> tuple[UserOut, str]:
     roles.check_assignable(caller, data.role)
     existing = store.member_with_email(caller.tenant_id, email)
     if existing is not None and existing.status == "invited" and _expired(existing):
-        remove_member(existing)  # an expired invitation the purge job has not reached yet: replace it
+        with contextlib.suppress(ConditionFailed):  # gone meanwhile: as good
+            remove_member(existing)  # an expired invitation the purge job has not reached yet: replace it
         existing = None
     if existing is not None:
         if existing.status == "invited":
@@ -124,14 +129,15 @@ def invite(caller: Caller, data: InviteUserIn) -> tuple[UserOut, str]:
     secret = secrets.token_urlsafe(32)
     token = f"{caller.tenant_id}.{inv_id}.{secret}"
     expires = iso(utcnow() + timedelta(hours=get_settings().invitation_ttl_hours))
+    invited = build(caller.tenant_id, "user.invited", caller=caller, entity_type="user", entity_id=inv_id,
+                    data={"email": email, "role": data.role})
     try:
         member = store.invite(caller.tenant_id, inv_id, email=email, name=data.name, role=data.role,
-                              invited_by=caller.principal_id, token_hash=_hash(secret), expires_at=expires)
+                              invited_by=caller.principal_id, token_hash=_hash(secret), expires_at=expires,
+                              events=[invited])
     except ConditionFailed as err:
         raise Conflict("Esa persona ya tiene una invitación pendiente. / That person already has a pending "
                        "invitation.", code="invitation_pending") from err
-    emit(caller.tenant_id, "user.invited", caller=caller, entity_type="user", entity_id=inv_id,
-         data={"email": email, "role": data.role})
     _send_invitation(caller.tenant_id, email, token)
     return _out(member), token
 
@@ -192,14 +198,15 @@ def accept_invitation(token: str, password: str) -> UserOut:
         signin.verify_password(email, password)  # throttled like a sign-in; 401 when wrong
     member = store.active_member(tenant_id, sub, email, placeholder.name, placeholder.role, status="active",
                                  invited_by=placeholder.invited_by)
+    joined = build(tenant_id, "user.joined", entity_type="user", entity_id=sub,
+                   data={"email": email, "invitation": inv_id})
     try:
-        store.accept(invitation, placeholder, member)
+        store.accept(invitation, placeholder, member, events=[joined])
     except ConditionFailed as err:
         if created:
             cognito.delete_user(email)
         raise Conflict("La invitación ya fue usada. / The invitation was already used.",
                        code="invitation_used") from err
-    emit(tenant_id, "user.joined", entity_type="user", entity_id=sub, data={"email": email, "invitation": inv_id})
     return _out(member)
 
 
@@ -224,11 +231,12 @@ def update_member(caller: Caller, user_id: str, data: UpdateUserIn) -> UserOut:
         _refuse_self(caller, user_id, "cambiar el rol de")
         roles.ensure_role_exists(caller.tenant_id, changes["role"])
         roles.check_assignable(caller, changes["role"])
+    updated = build(caller.tenant_id, "user.updated", caller=caller, entity_type="user", entity_id=user_id,
+                    data=changes)
     try:
-        store.update_member(member, changes)
+        store.update_member(member, changes, events=[updated])
     except ConditionFailed as err:  # removed meanwhile
         raise _not_found() from err
-    emit(caller.tenant_id, "user.updated", caller=caller, entity_type="user", entity_id=user_id, data=changes)
     return _out(member)
 
 
@@ -239,14 +247,17 @@ def set_status(caller: Caller, user_id: str, *, enabled: bool) -> UserOut:
         raise Conflict("La invitación aún no fue aceptada. / The invitation has not been accepted yet.",
                        code="invitation_pending")
     _refuse_stronger(caller, member)
-    store.set_status(member, "active" if enabled else "disabled")
+    changed = build(caller.tenant_id, "user.enabled" if enabled else "user.disabled", caller=caller,
+                    entity_type="user", entity_id=user_id, data={"email": member.email})
+    try:
+        store.set_status(member, "active" if enabled else "disabled", events=[changed])
+    except ConditionFailed as err:  # removed meanwhile
+        raise _not_found() from err
     # A brand disables its membership only, never the person's login: their other brands stay
     # reachable (sign-in refuses people with no active brand at all). Enabling undoes a login
-    # disabled by earlier versions, which did.
+    # disabled by earlier versions, which did. The event is the membership's, written with it.
     if enabled:
         cognito.set_enabled(member.email, True)
-    emit(caller.tenant_id, "user.enabled" if enabled else "user.disabled", caller=caller,
-         entity_type="user", entity_id=user_id, data={"email": member.email})
     return _out(member)
 
 
@@ -254,20 +265,38 @@ def delete_member(caller: Caller, user_id: str) -> None:
     _refuse_self(caller, user_id, "eliminar")
     member = get_member(caller.tenant_id, user_id)
     _refuse_stronger(caller, member)
-    remove_member(member)
     if member.status == "invited":
-        emit(caller.tenant_id, "invitation.cancelled", caller=caller, entity_type="user", entity_id=user_id,
-             data={"email": member.email})
+        with _gone_meanwhile():
+            remove_member(member, events=[build(caller.tenant_id, "invitation.cancelled", caller=caller,
+                                                entity_type="user", entity_id=user_id,
+                                                data={"email": member.email})])
         return
     from skailan.tenancy import api_keys
 
-    revoked = api_keys.revoke_keys_of(caller, user_id)  # their keys die with their membership
-    emit(caller.tenant_id, "user.deleted", caller=caller, entity_type="user", entity_id=user_id,
-         data={"email": member.email, "api_keys_revoked": revoked})
+    # Their keys die with their membership: read before, so the removal's event counts them, and
+    # revoked after (each with its own event). A key left live by a failure is dead anyway: a key
+    # whose creator is no member authenticates nothing (`api_keys.effective_permissions`).
+    keys = api_keys.live_keys_of(caller.tenant_id, user_id)
+    with _gone_meanwhile():
+        remove_member(member, events=[build(caller.tenant_id, "user.deleted", caller=caller, entity_type="user",
+                                            entity_id=user_id, data={"email": member.email,
+                                                                     "api_keys_revoked": len(keys)})])
+    api_keys.revoke_keys(caller, keys)
 
 
-def remove_member(member: MemberItem) -> None:
-    store.remove_member(member)
+@contextlib.contextmanager
+def _gone_meanwhile() -> Iterator[None]:
+    """A member removed by someone else since it was read answers 404 (and writes no event)."""
+    try:
+        yield
+    except ConditionFailed as err:
+        raise _not_found() from err
+
+
+def remove_member(member: MemberItem, events: list[DomainEvent] | None = None) -> None:
+    """The member (and a pending one's invitation) with `events` in one transaction; then the
+    person's login when this was their only brand. `ConditionFailed` when the member is gone."""
+    store.remove_member(member, events=events or ())
     if not store.has_login(member):
         return  # a pending invitation: no login of the person is ours to touch
     if not [m for m in memberships_of(member.user_id) if m.tenant_id != member.tenant_id]:
@@ -280,8 +309,10 @@ def purge_expired_invitations(now_iso: str | None = None, *, batch: int = 100) -
     purged = 0
     for invitation in store.expired_invitations(now_iso, limit=batch):
         member = find_member(invitation.tenant_id, invitation.user_id)
+        expired = build(invitation.tenant_id, "invitation.expired", entity_type="user",
+                        entity_id=invitation.user_id, data={"email": invitation.email})
         try:
-            store.drop_invitation(invitation, member)
+            store.drop_invitation(invitation, member, events=[expired])
         except ConditionFailed:
             continue  # accepted or purged concurrently: nothing to do
         # Invitations of earlier versions created the login up front; today's create it on acceptance.
@@ -290,8 +321,6 @@ def purge_expired_invitations(now_iso: str | None = None, *, batch: int = 100) -
             m for m in memberships_of(invitation.user_id) if m.tenant_id != invitation.tenant_id
         ]:
             cognito.delete_user(invitation.email)
-        emit(invitation.tenant_id, "invitation.expired", entity_type="user", entity_id=invitation.user_id,
-             data={"email": invitation.email})
         purged += 1
     return purged
 

@@ -15,7 +15,7 @@ from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, Forbidden, NotFound, Unprocessable
 from skailan.platform.storage import ConditionFailed
 from skailan.tenancy.defaults import BUILTIN_ROLES, SUPER_ADMIN
-from skailan.tenancy.events import emit
+from skailan.tenancy.events import build
 from skailan.tenancy.models import RoleIn, RoleOut, RoleUpdateIn
 from skailan.tenancy.store import members as member_store
 from skailan.tenancy.store import roles as store
@@ -109,13 +109,13 @@ def _refuse_builtin(key: str) -> None:
 def create_role(caller: Caller, data: RoleIn) -> RoleOut:
     _refuse_builtin(data.key)
     check_grantable(caller, data.permissions)
+    created = build(caller.tenant_id, "role.created", caller=caller, entity_type="role", entity_id=data.key,
+                    data={"permissions": data.permissions})
     try:
         item = store.create_role(caller.tenant_id, data.key, name=data.name, description=data.description,
-                                 permissions=set(data.permissions))
+                                 permissions=set(data.permissions), events=[created])
     except ConditionFailed as err:
         raise Conflict("Ya existe un rol con esa clave. / A role with that key exists.", code="role_exists") from err
-    emit(caller.tenant_id, "role.created", caller=caller, entity_type="role", entity_id=data.key,
-         data={"permissions": data.permissions})
     return _out(item)
 
 
@@ -136,14 +136,17 @@ def update_role(caller: Caller, key: str, data: RoleUpdateIn) -> RoleOut:
         if attr in changes:
             setattr(item, attr, changes[attr])
     item.updated_at = iso()
+    updated = build(caller.tenant_id, "role.updated", caller=caller, entity_type="role", entity_id=key,
+                    data={"changed": sorted(changes)})
     try:
-        store.save_role(item)
+        store.save_role(item, events=[updated])
     except ConditionFailed as err:
-        raise Conflict("El rol cambió; vuelve a intentarlo. / The role changed; try again.",
-                       code="concurrent_update") from err
-    emit(caller.tenant_id, "role.updated", caller=caller, entity_type="role", entity_id=key,
-         data={"changed": sorted(changes)})
+        raise _changed() from err
     return _out(item)
+
+
+def _changed() -> Conflict:
+    return Conflict("El rol cambió; vuelve a intentarlo. / The role changed; try again.", code="concurrent_update")
 
 
 def delete_role(caller: Caller, key: str) -> None:
@@ -153,5 +156,8 @@ def delete_role(caller: Caller, key: str) -> None:
     check_grantable(caller, item.permissions or set())
     if member_store.role_in_use(caller.tenant_id, key):
         raise Conflict("El rol está asignado a usuarios. / The role is assigned to users.", code="role_in_use")
-    store.delete_role(item)
-    emit(caller.tenant_id, "role.deleted", caller=caller, entity_type="role", entity_id=key)
+    try:
+        store.delete_role(item, events=[build(caller.tenant_id, "role.deleted", caller=caller, entity_type="role",
+                                              entity_id=key)])
+    except ConditionFailed as err:  # edited or deleted since it was read
+        raise _changed() from err

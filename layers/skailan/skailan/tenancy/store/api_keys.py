@@ -1,17 +1,20 @@
-"""API keys: the key items (the secret stored hashed) and the few writes a key takes."""
+"""API keys: the key items (the secret stored hashed) and the few writes a key takes, each
+with its events in the same transaction (`events=`: the outbox)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
+from skailan.platform import outbox
 from skailan.platform.clock import iso
+from skailan.platform.events import DomainEvent
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.storage import conditional
-from skailan.tenancy.store.items import API_KEY_PREFIX, ApiKeyItem, api_key_sk, tenant_pk
+from skailan.tenancy.store.items import API_KEY_PREFIX, ApiKeyItem, api_key_sk, events_table, tenant_pk
 
 
 def create_key(tenant_id: str, key_id: str, *, name: str, secret_hash: str, hint: str, permissions: set[str],
-               created_by: str | None) -> ApiKeyItem:
+               created_by: str | None, events: Sequence[DomainEvent] = ()) -> ApiKeyItem:
     """Save a new key; `ConditionFailed` if the id were taken."""
     now = iso()
     item = ApiKeyItem(
@@ -20,7 +23,7 @@ def create_key(tenant_id: str, key_id: str, *, name: str, secret_hash: str, hint
         updated_at=now,
     )
     with conditional():
-        item.save(condition=ApiKeyItem.pk.does_not_exist())
+        outbox.put_with(item, events, events_table(), condition=ApiKeyItem.pk.does_not_exist())
     return item
 
 
@@ -47,8 +50,10 @@ def live_keys_created_by(tenant_id: str, user_id: str) -> Iterator[ApiKeyItem]:
                                  & ApiKeyItem.revoked_at.does_not_exist()))
 
 
-def mark_revoked(item: ApiKeyItem, at: str) -> None:
-    item.update(actions=[ApiKeyItem.revoked_at.set(at)])
+def mark_revoked(item: ApiKeyItem, at: str, events: Sequence[DomainEvent] = ()) -> None:
+    """`item` reflects the change after (a transaction returns no values: set here)."""
+    outbox.update_with(item, [ApiKeyItem.revoked_at.set(at)], events, events_table())
+    item.revoked_at = at
 
 
 def mark_used(item: ApiKeyItem, at: str) -> None:

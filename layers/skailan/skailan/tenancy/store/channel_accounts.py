@@ -1,12 +1,16 @@
 """Channel accounts and their route guards: the guards (one outside id → one brand) are written
-and removed in the same transaction as their account. Guards are named by (kind, outside id):
+and removed in the same transaction as their account, and so are the events of every write (`events=`:
+the outbox). Guards are named by (kind, outside id):
 kind "account" for the account id, the channel for its provider id."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from skailan.platform import outbox
 from skailan.platform.clock import iso
+from skailan.platform.events import DomainEvent
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.storage import Action, conditional, transaction
 from skailan.tenancy.store.items import (
@@ -15,6 +19,7 @@ from skailan.tenancy.store.items import (
     ChannelAccountItem,
     RouteGuardItem,
     channel_account_sk,
+    events_table,
     route_guard_pk,
     tenant_pk,
 )
@@ -23,7 +28,8 @@ Guard = tuple[str, str]  # (kind, outside id)
 
 
 def create_account(tenant_id: str, account_id: str, *, channel: str, name: str, external: dict[str, Any],
-                   config: dict[str, Any], secret_name: str | None, guards: list[Guard]) -> ChannelAccountItem:
+                   config: dict[str, Any], secret_name: str | None, guards: list[Guard],
+                   events: Sequence[DomainEvent] = ()) -> ChannelAccountItem:
     """The account and its route guards, together; `ConditionFailed` when the account or any of
     the guarded ids is taken."""
     now = iso()
@@ -38,6 +44,7 @@ def create_account(tenant_id: str, account_id: str, *, channel: str, name: str, 
             tx.save(RouteGuardItem(route_guard_pk(kind, outside_id), ROUTE_SK, tenant_id=tenant_id,
                                    account_id=account_id, channel=channel, created_at=now),
                     condition=RouteGuardItem.pk.does_not_exist())
+        outbox.add(tx, events, events_table())
     return item
 
 
@@ -67,25 +74,37 @@ def find_route(kind: str, outside_id: str) -> RouteGuardItem | None:
         return None
 
 
-def set_status(item: ChannelAccountItem, status: str) -> None:
-    item.update(actions=[ChannelAccountItem.status.set(status), ChannelAccountItem.updated_at.set(iso())])
+def set_status(item: ChannelAccountItem, status: str, events: Sequence[DomainEvent] = ()) -> None:
+    """Version-checked: `ConditionFailed` when it changed meanwhile; `item` reflects the change after."""
+    now = iso()
+    with conditional():
+        outbox.update_with(item, [ChannelAccountItem.status.set(status), ChannelAccountItem.updated_at.set(now)],
+                           events, events_table())
+    item.status, item.updated_at = status, now
 
 
-def set_webhook(item: ChannelAccountItem, state: dict[str, Any], *, touch: bool) -> None:
-    """Record the provider's webhook registration; `touch` also moves `updated_at`."""
+def set_webhook(item: ChannelAccountItem, state: dict[str, Any], *, touch: bool,
+                events: Sequence[DomainEvent] = ()) -> None:
+    """Record the provider's webhook registration; `touch` also moves `updated_at`. Version-checked:
+    `ConditionFailed` when it changed meanwhile; `item` reflects the change after."""
     actions: list[Action] = [ChannelAccountItem.webhook.set(state)]
+    now = iso()
     if touch:
-        actions.append(ChannelAccountItem.updated_at.set(iso()))
-    item.update(actions=actions)
+        actions.append(ChannelAccountItem.updated_at.set(now))
+    with conditional():
+        outbox.update_with(item, actions, events, events_table())
+    item.webhook = state
+    if touch:
+        item.updated_at = now
 
 
-def save_account(item: ChannelAccountItem) -> None:
+def save_account(item: ChannelAccountItem, events: Sequence[DomainEvent] = ()) -> None:
     """Write an edited account; version-checked: `ConditionFailed` when it changed meanwhile."""
     with conditional():
-        item.save()
+        outbox.put_with(item, events, events_table())
 
 
-def delete_account(item: ChannelAccountItem, guards: list[Guard]) -> None:
+def delete_account(item: ChannelAccountItem, guards: list[Guard], events: Sequence[DomainEvent] = ()) -> None:
     """The account and its route guards (each only while still this account's), together;
     `ConditionFailed` when a guard changed hands."""
     with conditional(), transaction() as tx:
@@ -93,3 +112,4 @@ def delete_account(item: ChannelAccountItem, guards: list[Guard]) -> None:
         for kind, outside_id in guards:
             tx.delete(RouteGuardItem(route_guard_pk(kind, outside_id), ROUTE_SK),
                       condition=RouteGuardItem.account_id == item.account_id)
+        outbox.add(tx, events, events_table())

@@ -1,10 +1,21 @@
-"""Close reasons: a handful per brand, in the brand's partition."""
+"""Close reasons: a handful per brand, in the brand's partition. Each write takes its events in the
+same transaction (`events=`: the outbox)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from skailan.platform import outbox
 from skailan.platform.clock import iso
+from skailan.platform.events import DomainEvent
 from skailan.platform.storage import conditional
-from skailan.tenancy.store.items import CLOSE_REASON_PREFIX, CloseReasonItem, close_reason_sk, tenant_pk
+from skailan.tenancy.store.items import (
+    CLOSE_REASON_PREFIX,
+    CloseReasonItem,
+    close_reason_sk,
+    events_table,
+    tenant_pk,
+)
 
 
 def new_reason(tenant_id: str, reason_id: str, *, name: str, name_en: str | None,
@@ -16,10 +27,10 @@ def new_reason(tenant_id: str, reason_id: str, *, name: str, name_en: str | None
                            updated_at=now)
 
 
-def add_reason(item: CloseReasonItem) -> None:
+def add_reason(item: CloseReasonItem, events: Sequence[DomainEvent] = ()) -> None:
     """Save a new reason; `ConditionFailed` when the brand has one with that id."""
     with conditional():
-        item.save(condition=CloseReasonItem.pk.does_not_exist())
+        outbox.put_with(item, events, events_table(), condition=CloseReasonItem.pk.does_not_exist())
 
 
 def list_reasons(tenant_id: str) -> list[CloseReasonItem]:
@@ -34,11 +45,13 @@ def find_reason(tenant_id: str, reason_id: str) -> CloseReasonItem | None:
         return None
 
 
-def save_reason(item: CloseReasonItem) -> None:
+def save_reason(item: CloseReasonItem, events: Sequence[DomainEvent] = ()) -> None:
     """Write an edited reason; `ConditionFailed` when it was deleted meanwhile."""
     with conditional():
-        item.save(condition=CloseReasonItem.pk.exists())
+        outbox.put_with(item, events, events_table(), condition=CloseReasonItem.pk.exists())
 
 
-def delete_reason(item: CloseReasonItem) -> None:
-    item.delete()
+def delete_reason(item: CloseReasonItem, events: Sequence[DomainEvent] = ()) -> None:
+    """`ConditionFailed` when it was deleted meanwhile (one delete, one event)."""
+    with conditional():
+        outbox.delete_with(item, events, events_table(), condition=CloseReasonItem.pk.exists())

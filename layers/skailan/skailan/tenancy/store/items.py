@@ -109,6 +109,11 @@ class TenancyItem(TableItem):
     overloaded_indexes = 1
 
 
+def events_table() -> str:
+    """The table whose outbox takes tenancy's events (its own): the stores add them to their writes."""
+    return str(TenancyItem.Meta.table_name)
+
+
 class BrandItem(TenancyItem, discriminator="brand"):
     tenant_id = UnicodeAttribute()
     name = UnicodeAttribute()

@@ -1,18 +1,22 @@
 """Members and invitations: reads, and the writes that keep a member, its placeholder and its
-invitation in step (one transaction each). A refused condition raises `ConditionFailed`."""
+invitation in step (one transaction each), each with its events (`events=`: the outbox items go in the same
+transaction). A refused condition raises `ConditionFailed`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
+from skailan.platform import outbox
 from skailan.platform.clock import iso
+from skailan.platform.events import DomainEvent
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.storage import conditional, transaction
 from skailan.tenancy.store.items import (
     INVITATIONS_INDEX_PK,
     InvitationItem,
     MemberItem,
+    events_table,
     invitation_index_sk,
     invitation_sk,
     member_sk,
@@ -99,14 +103,14 @@ def active_member(tenant_id: str, user_id: str, email: str, name: str | None, ro
     )
 
 
-def add_member(member: MemberItem) -> None:
+def add_member(member: MemberItem, events: Sequence[DomainEvent] = ()) -> None:
     """Save a new member; `ConditionFailed` when the person already belongs to the brand."""
     with conditional():
-        member.save(condition=MemberItem.pk.does_not_exist())
+        outbox.put_with(member, events, events_table(), condition=MemberItem.pk.does_not_exist())
 
 
 def invite(tenant_id: str, invitation_id: str, *, email: str, name: str | None, role: str, invited_by: str,
-           token_hash: str, expires_at: str) -> MemberItem:
+           token_hash: str, expires_at: str, events: Sequence[DomainEvent] = ()) -> MemberItem:
     """The pending member (a placeholder keyed by the invitation id) and its invitation, together;
     `ConditionFailed` when that invitation is already pending."""
     now = iso()
@@ -122,41 +126,58 @@ def invite(tenant_id: str, invitation_id: str, *, email: str, name: str | None, 
             gsi1pk=INVITATIONS_INDEX_PK, gsi1sk=invitation_index_sk(expires_at, tenant_id, invitation_id),
             created_at=now,
         ))
+        outbox.add(tx, events, events_table())
     return member
 
 
-def accept(invitation: InvitationItem, placeholder: MemberItem, member: MemberItem) -> None:
+def accept(invitation: InvitationItem, placeholder: MemberItem, member: MemberItem,
+           events: Sequence[DomainEvent] = ()) -> None:
     """The invitation and its placeholder give way to the member, at once; `ConditionFailed` when
     the invitation was used (or purged) meanwhile."""
     with conditional(), transaction() as tx:
         tx.delete(invitation, condition=InvitationItem.pk.exists())
         tx.delete(placeholder, condition=MemberItem.status == "invited")
         tx.save(member, condition=MemberItem.pk.does_not_exist())
+        outbox.add(tx, events, events_table())
 
 
-def update_member(member: MemberItem, changes: dict[str, Any]) -> None:
+def _update(member: MemberItem, fields: dict[str, Any], events: Sequence[DomainEvent], **kwargs: Any) -> None:
+    """SET `fields` (and `updated_at`); `member` reflects them after (a transaction returns no values)."""
+    fields = {**fields, "updated_at": iso()}
+    actions = [getattr(MemberItem, k).set(v) for k, v in fields.items()]
+    outbox.update_with(member, actions, events, events_table(), **kwargs)
+    for key, value in fields.items():
+        setattr(member, key, value)
+
+
+def update_member(member: MemberItem, changes: dict[str, Any], events: Sequence[DomainEvent] = ()) -> None:
     """Set the given attributes (and `updated_at`); `member` reflects the stored item after.
     `ConditionFailed` when the member is gone."""
-    actions = [getattr(MemberItem, k).set(v) for k, v in changes.items()] + [MemberItem.updated_at.set(iso())]
     with conditional():
-        member.update(actions=actions, condition=MemberItem.pk.exists())
+        _update(member, changes, events, condition=MemberItem.pk.exists())
 
 
-def set_status(member: MemberItem, status: str) -> None:
-    member.update(actions=[MemberItem.status.set(status), MemberItem.updated_at.set(iso())])
+def set_status(member: MemberItem, status: str, events: Sequence[DomainEvent] = ()) -> None:
+    """`ConditionFailed` when the member is gone."""
+    with conditional():
+        _update(member, {"status": status}, events, condition=MemberItem.pk.exists())
 
 
-def remove_member(member: MemberItem) -> None:
-    """The member and its invitation (a pending one's), in one transaction."""
-    with transaction() as tx:
-        tx.delete(member)
+def remove_member(member: MemberItem, events: Sequence[DomainEvent] = ()) -> None:
+    """The member and its invitation (a pending one's), in one transaction; `ConditionFailed` when
+    the member is gone already (removed once, one event)."""
+    with conditional(), transaction() as tx:
+        tx.delete(member, condition=MemberItem.pk.exists())
         tx.delete(InvitationItem(member.pk, invitation_sk(member.user_id)))
+        outbox.add(tx, events, events_table())
 
 
-def drop_invitation(invitation: InvitationItem, member: MemberItem | None) -> None:
+def drop_invitation(invitation: InvitationItem, member: MemberItem | None,
+                    events: Sequence[DomainEvent] = ()) -> None:
     """An expired invitation, with its member while still pending; `ConditionFailed` when it was
     accepted or purged concurrently."""
     with conditional(), transaction() as tx:
         tx.delete(invitation, condition=InvitationItem.pk.exists())
         if member is not None and member.status == "invited":
             tx.delete(member, condition=MemberItem.status == "invited")
+        outbox.add(tx, events, events_table())

@@ -1,10 +1,15 @@
-"""Custom roles (the built-in ones live in code: `skailan.tenancy.defaults`)."""
+"""Custom roles (the built-in ones live in code: `skailan.tenancy.defaults`). Each write takes its
+events in the same transaction (`events=`: the outbox)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from skailan.platform import outbox
 from skailan.platform.clock import iso
+from skailan.platform.events import DomainEvent
 from skailan.platform.storage import conditional
-from skailan.tenancy.store.items import ROLE_PREFIX, RoleItem, role_sk, tenant_pk
+from skailan.tenancy.store.items import ROLE_PREFIX, RoleItem, events_table, role_sk, tenant_pk
 
 
 def find_role(tenant_id: str, role_key: str) -> RoleItem | None:
@@ -25,7 +30,7 @@ def list_roles(tenant_id: str) -> list[RoleItem]:
 
 
 def create_role(tenant_id: str, key: str, *, name: str, description: str | None,
-                permissions: set[str]) -> RoleItem:
+                permissions: set[str], events: Sequence[DomainEvent] = ()) -> RoleItem:
     """Save a new role; `ConditionFailed` when the brand has one with that key."""
     now = iso()
     item = RoleItem(
@@ -33,15 +38,17 @@ def create_role(tenant_id: str, key: str, *, name: str, description: str | None,
         permissions=permissions, created_at=now, updated_at=now,
     )
     with conditional():
-        item.save(condition=RoleItem.pk.does_not_exist())
+        outbox.put_with(item, events, events_table(), condition=RoleItem.pk.does_not_exist())
     return item
 
 
-def save_role(item: RoleItem) -> None:
+def save_role(item: RoleItem, events: Sequence[DomainEvent] = ()) -> None:
     """Write an edited role; version-checked: `ConditionFailed` when it changed meanwhile."""
     with conditional():
-        item.save()
+        outbox.put_with(item, events, events_table())
 
 
-def delete_role(item: RoleItem) -> None:
-    item.delete()
+def delete_role(item: RoleItem, events: Sequence[DomainEvent] = ()) -> None:
+    """Delete a role as read (version-checked); `ConditionFailed` when it changed or went meanwhile."""
+    with conditional():
+        outbox.delete_with(item, events, events_table(), condition=RoleItem.pk.exists())
