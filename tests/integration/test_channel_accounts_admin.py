@@ -227,3 +227,40 @@ def test_deleting_an_account_frees_its_ids_and_keeps_its_conversations_readable(
             "id": "acme-sms", "channel": "sms", "name": "SMS", "external": {"phone_number": "+15005550006"},
             "credentials": {"account_sid": sid, "auth_token": "t"}})
     assert again.status == 201, again.body
+
+
+def test_each_account_write_takes_its_event_in_its_own_transaction(demo):
+    from skailan.platform.settings import get_settings
+    from tests.support import OutboxWatch, dynamodb_requests
+
+    admin = _admin(demo)
+    outbox = OutboxWatch(get_settings().tenancy_table)
+    writes = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+    base = "/v1/admin/channel-accounts"
+    steps = [  # (method, path, body, status, the writes, the events)
+        ("POST", base, {"id": "ob-chat", "channel": "webchat", "name": "Chat"}, 201,
+         ["TransactWriteItems", "UpdateItem"], ["channel_account.created"]),  # + the webhook state (no event)
+        ("PUT", f"{base}/ob-chat", {"name": "Chat web"}, 200, ["TransactWriteItems"], ["channel_account.updated"]),
+        ("POST", f"{base}/ob-chat/disable", None, 200, ["TransactWriteItems"], ["channel_account.disabled"]),
+        ("POST", f"{base}/ob-chat/webhook", None, 200, ["TransactWriteItems"],
+         ["channel_account.webhook_registered"]),
+        ("DELETE", f"{base}/ob-chat", None, 204, ["TransactWriteItems"], ["channel_account.deleted"]),
+    ]
+    for method, path, body, status, sent_writes, events in steps:
+        outbox.mark()
+        with dynamodb_requests() as sent:
+            reply = call(ADMIN, method, path, principal=admin, body=body)
+        assert reply.status == status, (path, reply.body)
+        assert [op for op in sent if op in writes] == sent_writes, path
+        assert outbox.types() == events, path
+    # A create whose id is taken (past the route's pre-check: a race) is refused whole: no event
+    from skailan.platform.errors import Conflict
+    from skailan.tenancy import channel_accounts
+    from skailan.tenancy.models import ChannelAccountIn
+
+    outbox.mark()
+    with dynamodb_requests() as sent, pytest.raises(Conflict):
+        channel_accounts.create_account(None, "demo",
+                                        ChannelAccountIn(id="demo-whatsapp", channel="webchat", name="Otro"))
+    assert [op for op in sent if op in writes] == ["TransactWriteItems"]
+    assert outbox.types() == []

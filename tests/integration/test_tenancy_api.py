@@ -426,3 +426,121 @@ def test_password_recovery(demo):
     from skailan.tenancy import cognito
 
     cognito.set_password("agent2@demo.local", "Demo-pass-2026")
+
+
+# ---------------------------------------------------------------- writes and their events, atomically
+
+WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+
+
+def _tenancy_outbox():
+    from skailan.platform.settings import get_settings
+    from tests.support import OutboxWatch
+
+    return OutboxWatch(get_settings().tenancy_table)
+
+
+def _fresh(demo, what: str, tag: str) -> str:
+    """An id of a new thing of the demo brand to act on (so no case depends on another)."""
+    from skailan.tenancy import members
+
+    admin = demo["admin@demo.local"]
+    if what == "role":
+        return call(ADMIN, "POST", "/v1/admin/roles", principal=admin,
+                    body={"key": f"ob{tag}", "name": "R", "permissions": []}).body["key"]
+    if what == "reason":
+        return call(ADMIN, "POST", "/v1/admin/close-reasons", principal=admin, body={"name": f"Motivo {tag}"}).body["id"]
+    if what == "key":
+        return call(ADMIN, "POST", "/v1/admin/api-keys", principal=admin, body={"name": tag, "permissions": []}).body["id"]
+    if what == "invited":
+        return call(ADMIN, "POST", "/v1/admin/users", principal=admin,
+                    body={"email": f"ob-{tag}@demo.local", "role": "agent"}).body["id"]
+    user, _ = members.add_member("demo", f"ob-{tag}@demo.local", None, "agent")  # an active member
+    return user.id
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "event"),
+    [
+        ("POST", "/v1/admin/roles", {"key": "obnew", "name": "Nuevo", "permissions": ["leads:view"]}, 201,
+         "role.created"),
+        ("PATCH", "/v1/admin/roles/{role}", {"name": "Otro"}, 200, "role.updated"),
+        ("DELETE", "/v1/admin/roles/{role}", None, 204, "role.deleted"),
+        ("POST", "/v1/admin/close-reasons", {"name": "Nuevo motivo"}, 201, "close_reason.created"),
+        ("PATCH", "/v1/admin/close-reasons/{reason}", {"name": "Otro"}, 200, "close_reason.updated"),
+        ("DELETE", "/v1/admin/close-reasons/{reason}", None, 204, "close_reason.deleted"),
+        ("POST", "/v1/admin/api-keys", {"name": "nueva", "permissions": []}, 201, "api_key.created"),
+        ("POST", "/v1/admin/api-keys/{key}/revoke", None, 200, "api_key.revoked"),
+        ("PATCH", "/v1/admin/brand", {"website": "https://ob.example"}, 200, "brand.updated"),
+        ("POST", "/v1/admin/users", {"email": "ob-nuevo@demo.local", "role": "agent"}, 201, "user.invited"),
+        ("PATCH", "/v1/admin/users/{invited}", {"name": "Otra"}, 200, "user.updated"),
+        ("DELETE", "/v1/admin/users/{invited}", None, 204, "invitation.cancelled"),
+        ("POST", "/v1/admin/users/{member}/disable", None, 200, "user.disabled"),
+        ("DELETE", "/v1/admin/users/{member}", None, 204, "user.deleted"),
+    ],
+)
+def test_a_write_and_its_event_are_one_transaction(demo, method, path, body, status, event):
+    from tests.support import dynamodb_requests
+
+    admin = demo["admin@demo.local"]
+    tag = str(abs(hash(method + path)) % 10**6)
+    needs = re.findall(r"\{(\w+)\}", path)
+    concrete = path.format(**{what: _fresh(demo, what, tag) for what in needs})
+    outbox = _tenancy_outbox()
+    # When the admin creates, edits or deletes
+    with dynamodb_requests() as sent:
+        reply = call(ADMIN, method, concrete, principal=admin, body=body)
+    # Then the state and its event went in ONE TransactWriteItems, and the event is in the outbox
+    assert reply.status == status, reply.body
+    assert [op for op in sent if op in WRITES] == ["TransactWriteItems"]
+    events = outbox.events()
+    assert [e.type for e in events] == [event]
+    assert events[0].tenant_id == "demo" and events[0].actor.id == admin.sub
+    if needs:
+        assert events[0].entity_id == concrete.split("/")[4]
+
+
+def test_a_refused_write_leaves_no_event(demo, monkeypatch):
+    from skailan.tenancy import close_reasons, members, roles
+    from skailan.tenancy.store import close_reasons as reason_store
+    from skailan.tenancy.store import members as member_store
+    from skailan.tenancy.store import roles as role_store
+
+    admin = demo["admin@demo.local"]
+    role, reason, member = _fresh(demo, "role", "gone"), _fresh(demo, "reason", "gone"), _fresh(demo, "invited", "gone")
+    outbox = _tenancy_outbox()
+    # A taken key: the create is refused
+    taken = call(ADMIN, "POST", "/v1/admin/roles", principal=admin, body={"key": role, "name": "Dup", "permissions": []})
+    assert (taken.status, taken.body["error"]["code"]) == (409, "role_exists")
+    # Another admin edits the role, deletes the reason and removes the member between the read and the write
+    load_role, load_reason, load_member = roles._load, close_reasons._load, members.get_member
+
+    def role_edited_meanwhile(tenant_id, key):
+        item = load_role(tenant_id, key)
+        fresher = role_store.find_role(tenant_id, key)
+        fresher.name = "Otro"
+        role_store.save_role(fresher)
+        return item
+
+    def reason_deleted_meanwhile(tenant_id, reason_id):
+        item = load_reason(tenant_id, reason_id)
+        reason_store.delete_reason(reason_store.find_reason(tenant_id, reason_id))
+        return item
+
+    def member_removed_meanwhile(tenant_id, user_id):
+        item = load_member(tenant_id, user_id)
+        member_store.remove_member(member_store.find_member(tenant_id, user_id))
+        return item
+
+    monkeypatch.setattr(roles, "_load", role_edited_meanwhile)
+    monkeypatch.setattr(close_reasons, "_load", reason_deleted_meanwhile)
+    monkeypatch.setattr(members, "get_member", member_removed_meanwhile)
+    gone_role = call(ADMIN, "DELETE", f"/v1/admin/roles/{role}", principal=admin)
+    gone_reason = call(ADMIN, "DELETE", f"/v1/admin/close-reasons/{reason}", principal=admin)
+    gone_member = call(ADMIN, "DELETE", f"/v1/admin/users/{member}", principal=admin)
+    # Then each answers as before (409 / 404) and no event of theirs was written
+    assert (gone_role.status, gone_role.body["error"]["code"]) == (409, "concurrent_update")
+    assert (gone_reason.status, gone_reason.body["error"]["code"]) == (404, "close_reason_not_found")
+    assert (gone_member.status, gone_member.body["error"]["code"]) == (404, "user_not_found")
+    assert role_store.find_role("demo", role) is not None  # the edited role stands
+    assert outbox.types() == []
