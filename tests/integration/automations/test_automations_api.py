@@ -170,6 +170,37 @@ def test_conditions_explain_why_not(demo):
     assert runs[0]["steps"] == []
 
 
+def test_a_run_and_its_event_are_one_transaction_and_a_stale_save_writes_none(demo):
+    from skailan.automations import engine, store
+    from skailan.automations.catalogue import RUN_STOPPED
+    from skailan.platform.storage import ConditionFailed
+    from tests.support import OutboxWatch, dynamodb_requests
+
+    admin = demo["admin@demo.local"]
+    automation = _automation(admin, trigger={"type": "tag_added", "tag": "lead"},
+                             conditions={"all": [{"field": "tags", "op": "has_tag", "value": "vip-outbox"}]},
+                             steps=[{"type": "add_tag", "tag": "contactar"}])
+    person_id = _person(admin, "Rut Outbox", ["lead"])
+    engine.on_event(_tag_event("demo", person_id, ["lead"]))  # a run, stopped by its conditions
+    run_id = _runs(admin, automation["id"])[0]["id"]
+    outbox = OutboxWatch(store.table_name())
+    # A save with events is ONE request: the run (revision-checked) and its outbox item
+    run = store.get_run("demo", automation["id"], run_id, consistent=True)
+    stale = store.get_run("demo", automation["id"], run_id, consistent=True)
+    run.reason = "otra razón"
+    outbox.mark()
+    with dynamodb_requests() as sent:
+        store.save_run(run, [engine._run_event(run, RUN_STOPPED)])
+    assert sent == ["TransactWriteItems"]
+    assert [(e.type, e.entity_id, e.data["reason"]) for e in outbox.events()] == [(RUN_STOPPED, run_id, "otra razón")]
+    assert store.get_run("demo", automation["id"], run_id, consistent=True).revision == stale.revision + 1
+    # A worker holding the older revision is refused whole: no event of its own
+    outbox.mark()
+    with pytest.raises(ConditionFailed):
+        store.save_run(stale, [engine._run_event(stale, RUN_STOPPED)])
+    assert outbox.types() == []
+
+
 def test_looping_automations_stop_at_depth_five(demo):
     """A: tag a → remove a, add b; B: tag b → remove b, add a. Each run's events carry the chain."""
     from skailan.automations.engine import on_event

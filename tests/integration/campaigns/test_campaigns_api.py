@@ -276,7 +276,7 @@ def _drain_sends(rounds: int = 6) -> list[str]:
     return failed
 
 
-def test_sms_campaign_sends_each_recipient_once_through_faults_and_redeliveries(demo):
+def test_sms_campaign_sends_each_recipient_once_through_faults_and_redeliveries(demo, monkeypatch):
     from urllib.parse import parse_qsl
 
     import httpx
@@ -298,6 +298,10 @@ def test_sms_campaign_sends_each_recipient_once_through_faults_and_redeliveries(
     again = sending.fan_out("demo", campaign_id)  # a redelivered start event: nothing new written
     assert again == {"recipients": 0, "queued": 0, "skipped": 0}
 
+    from skailan.campaigns import store
+    from tests.support import OutboxWatch, dynamodb_requests
+
+    outbox = OutboxWatch(store.table_name())
     sids = iter(f"SM{i:032d}" for i in range(100))
     with respx.mock(assert_all_called=True) as mock:
         route = mock.post(TW_URL).mock(side_effect=[
@@ -305,6 +309,17 @@ def test_sms_campaign_sends_each_recipient_once_through_faults_and_redeliveries(
             *[httpx.Response(201, json={"sid": next(sids), "status": "queued"}) for _ in range(10)]])
         _drain_sends()
     assert route.call_count == 4  # one failed attempt + one send per recipient
+    # The move to `completed` took its event in its own transaction: exactly one campaign.completed
+    completed = [e for e in outbox.events() if e.type == "campaign.completed"]
+    assert [(e.entity_id, e.data["status"]) for e in completed] == [(campaign_id, "completed")]
+    # A worker with a stale read (still `sending`) is refused whole: one request, no second event
+    stale = store.get_campaign("demo", campaign_id, consistent=True)
+    stale.status = "sending"
+    outbox.mark()
+    with monkeypatch.context() as patched, dynamodb_requests() as sent_requests:
+        patched.setattr(store, "get_campaign", lambda *args, **kwargs: stale)
+        sending._complete_if_done("demo", campaign_id)
+    assert sent_requests == ["TransactWriteItems"] and outbox.types() == []
     successes = [dict(parse_qsl(c.request.content.decode())) for c in route.calls if c.response.status_code == 201]
     assert sorted(s["To"] for s in successes) == sorted(phones)  # each exactly once, none to the suppressed
     assert all(s["Body"].startswith("Hola Cliente") and "oferta de" in s["Body"] for s in successes)

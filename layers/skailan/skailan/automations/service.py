@@ -67,7 +67,7 @@ def compile_steps(steps: list[Any]) -> list[dict[str, Any]]:
     not match, the end of a `then` jumps over the `else`."""
     program: list[dict[str, Any]] = []
 
-    def emit(items: list[Any], prefix: str) -> None:
+    def lay_out(items: list[Any], prefix: str) -> None:
         for index, step in enumerate(items):
             path = f"{prefix}{index}"
             if isinstance(step, Branch | WaitEvent | RequestApproval):
@@ -82,12 +82,12 @@ def compile_steps(steps: list[Any]) -> list[dict[str, Any]]:
                     branch = {"op": data.pop("type"), "path": path, **data}
                     arms = (step.then, step.timeout if isinstance(step, WaitEvent) else step.rejected)
                 program.append(branch)
-                emit(arms[0], f"{path}.then.")
+                lay_out(arms[0], f"{path}.then.")
                 if arms[1]:
                     jump: dict[str, Any] = {"op": "jump", "path": f"{path}.then.end"}
                     program.append(jump)
                     branch["else"] = len(program)
-                    emit(arms[1], f"{path}.{other}.")
+                    lay_out(arms[1], f"{path}.{other}.")
                     jump["to"] = len(program)
                 else:
                     branch["else"] = len(program)
@@ -95,7 +95,7 @@ def compile_steps(steps: list[Any]) -> list[dict[str, Any]]:
                 data = _dump(step)
                 program.append({"op": data.pop("type"), "path": path, **data})
 
-    emit(steps, "")
+    lay_out(steps, "")
     return program
 
 

@@ -386,13 +386,11 @@ def once_claimed(tenant_id: str, automation_id: str, person_id: str) -> bool:
 
 
 def save_run(run: RunItem, events: list[DomainEvent] | None = None) -> None:
-    """Save a run (conditional on its revision: two workers never both move it), then its events.
-    `ConditionFailed` when another worker moved it first."""
+    """Save a run (conditional on its revision: two workers never both move it) with its events, in
+    one transaction. `ConditionFailed` when another worker moved it first (and no event is written)."""
     _index_run(run)
     with conditional():
-        run.save()
-    if events:
-        outbox.write(events, table_name())
+        outbox.put_with(run, events or [], table_name())
 
 
 def get_run(tenant_id: str, automation_id: str, run_id: str, *, consistent: bool = False) -> RunItem | None:

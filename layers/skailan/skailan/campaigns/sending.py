@@ -139,11 +139,9 @@ def _complete_if_done(tenant_id: str, campaign_id: str, after: dict[str, Any] | 
         return
     if int(item.queued or 0) > 0:
         return
-    if store.set_status(tenant_id, campaign_id, "completed", expected=["sending"], at_field="completed_at", at=iso()):
-        item.status = "completed"
-        from skailan.platform import outbox
-
-        outbox.write([service._event(None, item, CAMPAIGN_COMPLETED)], store.table_name())
+    item.status = "completed"  # as the event tells it; written with the move, which happens once
+    store.set_status(tenant_id, campaign_id, "completed", expected=["sending"], at_field="completed_at", at=iso(),
+                     events=[service._event(None, item, CAMPAIGN_COMPLETED)])
 
 
 def _settle(tenant_id: str, campaign_id: str, counter: str) -> None:

@@ -40,7 +40,7 @@ from skailan.platform.clock import iso, utcnow
 from skailan.platform.events import DomainEvent
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.settings import get_settings
-from skailan.platform.storage import TableItem, transaction
+from skailan.platform.storage import TableItem, shared_connection, transaction
 
 DUE_SHARDS = 8
 CAMPAIGN_SK = "CAMPAIGN"
@@ -276,8 +276,10 @@ def add_counts(tenant_id: str, campaign_id: str, counts: dict[str, int], *,
 
 
 def set_status(tenant_id: str, campaign_id: str, status: str, *, expected: Iterable[str],
-               at_field: str | None = None, at: str | None = None, reason: str | None = None) -> bool:
-    """Move the status if it is still one of `expected` (a conditional write, no lost races). The
+               at_field: str | None = None, at: str | None = None, reason: str | None = None,
+               events: Iterable[DomainEvent] = ()) -> bool:
+    """Move the status if it is still one of `expected` (a conditional write, no lost races), with
+    `events` in the same transaction (the move happens once, so they are written once). The
     workers move campaigns out of `sending` only, so the due index is never theirs to keep."""
     actions: list[Any] = [CampaignItem.status.set(status)]
     if at_field and at:
@@ -289,9 +291,14 @@ def set_status(tenant_id: str, campaign_id: str, status: str, *, expected: Itera
     elif status != "sending":
         actions += [CampaignItem.gsi2pk.remove(), CampaignItem.gsi2sk.remove()]  # off the running index
     try:
-        _update(campaign_pk(tenant_id, campaign_id), CAMPAIGN_SK, actions, CampaignItem.status.is_in(*expected))
+        _update(campaign_pk(tenant_id, campaign_id), CAMPAIGN_SK, actions, CampaignItem.status.is_in(*expected),
+                events=list(events))
     except UpdateError:
         return False
+    except TransactWriteError as err:
+        if condition_failed(err, 0):
+            return False
+        raise
     return True
 
 
@@ -303,10 +310,18 @@ def mark_fanned_out(tenant_id: str, campaign_id: str) -> None:
         return
 
 
-def _update(pk: str, sk: str, actions: list[Any], condition: Any) -> None:
+def _update(pk: str, sk: str, actions: list[Any], condition: Any, events: list[DomainEvent] | None = None) -> None:
     # The connection's UpdateItem: counters and status moves must not touch the item's revision
-    # (Model.update would add a revision condition and bump it).
-    CampaignItem._get_connection().update_item(pk, sk, actions=actions, condition=condition)
+    # (Model.update would add a revision condition and bump it). With events, the same update
+    # and their outbox items in one low-level TransactWriteItems (the update first).
+    connection = CampaignItem._get_connection()
+    if not events:
+        connection.update_item(pk, sk, actions=actions, condition=condition)
+        return
+    update = connection.get_operation_kwargs(pk, range_key=sk, actions=actions, condition=condition)
+    shared_connection().transact_write_items(
+        condition_check_items=[], delete_items=[], put_items=[],
+        update_items=[update, *(outbox.operation(event, table_name())["Update"] for event in events)])
 
 
 # ---------------------------------------------------------------- recipients
