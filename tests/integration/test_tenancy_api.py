@@ -502,18 +502,21 @@ def test_a_write_and_its_event_are_one_transaction(demo, method, path, body, sta
 
 def test_a_refused_write_leaves_no_event(demo, monkeypatch):
     from skailan.tenancy import close_reasons, members, roles
+    from skailan.tenancy.store import api_keys as key_store
     from skailan.tenancy.store import close_reasons as reason_store
     from skailan.tenancy.store import members as member_store
     from skailan.tenancy.store import roles as role_store
 
     admin = demo["admin@demo.local"]
     role, reason, member = _fresh(demo, "role", "gone"), _fresh(demo, "reason", "gone"), _fresh(demo, "invited", "gone")
+    key = _fresh(demo, "key", "gone")
     outbox = _tenancy_outbox()
     # A taken key: the create is refused
     taken = call(ADMIN, "POST", "/v1/admin/roles", principal=admin, body={"key": role, "name": "Dup", "permissions": []})
     assert (taken.status, taken.body["error"]["code"]) == (409, "role_exists")
     # Another admin edits the role, deletes the reason and removes the member between the read and the write
-    load_role, load_reason, load_member = roles._load, close_reasons._load, members.get_member
+    load_role, load_reason, load_member, find_key = roles._load, close_reasons._load, members.get_member, key_store.find_key
+    reads = []
 
     def role_edited_meanwhile(tenant_id, key):
         item = load_role(tenant_id, key)
@@ -532,15 +535,26 @@ def test_a_refused_write_leaves_no_event(demo, monkeypatch):
         member_store.remove_member(member_store.find_member(tenant_id, user_id))
         return item
 
+    def key_revoked_meanwhile(tenant_id, key_id):
+        item = find_key(tenant_id, key_id)
+        if not reads:  # the revoke's read: another admin revokes right after it
+            reads.append(item)
+            key_store.mark_revoked(find_key(tenant_id, key_id), "2026-01-01T00:00:00.000Z")
+        return item
+
+    monkeypatch.setattr(key_store, "find_key", key_revoked_meanwhile)
     monkeypatch.setattr(roles, "_load", role_edited_meanwhile)
     monkeypatch.setattr(close_reasons, "_load", reason_deleted_meanwhile)
     monkeypatch.setattr(members, "get_member", member_removed_meanwhile)
     gone_role = call(ADMIN, "DELETE", f"/v1/admin/roles/{role}", principal=admin)
     gone_reason = call(ADMIN, "DELETE", f"/v1/admin/close-reasons/{reason}", principal=admin)
     gone_member = call(ADMIN, "DELETE", f"/v1/admin/users/{member}", principal=admin)
+    revoked_twice = call(ADMIN, "POST", f"/v1/admin/api-keys/{key}/revoke", principal=admin)
     # Then each answers as before (409 / 404) and no event of theirs was written
     assert (gone_role.status, gone_role.body["error"]["code"]) == (409, "concurrent_update")
     assert (gone_reason.status, gone_reason.body["error"]["code"]) == (404, "close_reason_not_found")
     assert (gone_member.status, gone_member.body["error"]["code"]) == (404, "user_not_found")
     assert role_store.find_role("demo", role) is not None  # the edited role stands
+    # a key revoked meanwhile answers as revoked (the other revocation's time), revoked once
+    assert (revoked_twice.status, revoked_twice.body["revoked_at"]) == (200, "2026-01-01T00:00:00.000Z")
     assert outbox.types() == []

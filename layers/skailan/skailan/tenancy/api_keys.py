@@ -11,6 +11,7 @@ the brand or disabled takes their keys with them (removal also marks them revoke
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import secrets
@@ -20,6 +21,7 @@ from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, parse_iso, utcnow
 from skailan.platform.errors import Forbidden, NotFound
 from skailan.platform.ids import new_id
+from skailan.platform.storage import ConditionFailed
 from skailan.tenancy.events import build
 from skailan.tenancy.models import ApiKeyCreatedOut, ApiKeyIn, ApiKeyOut, Page
 from skailan.tenancy.store import api_keys as store
@@ -66,9 +68,12 @@ def revoke_key(caller: Caller, key_id: str) -> ApiKeyOut:
     if item is None:
         raise NotFound("Clave de API no encontrada. / API key not found.", code="api_key_not_found")
     if item.revoked_at is None:
-        store.mark_revoked(item, iso(), events=[build(caller.tenant_id, "api_key.revoked", caller=caller,
-                                                      entity_type="api_key", entity_id=key_id,
-                                                      data={"name": item.name})])
+        try:
+            store.mark_revoked(item, iso(), events=[build(caller.tenant_id, "api_key.revoked", caller=caller,
+                                                          entity_type="api_key", entity_id=key_id,
+                                                          data={"name": item.name})])
+        except ConditionFailed:  # revoked meanwhile: the same answer, its one event written then
+            item = store.find_key(caller.tenant_id, key_id) or item
     return _out(item)
 
 
@@ -80,11 +85,14 @@ def live_keys_of(tenant_id: str, user_id: str) -> list[ApiKeyItem]:
 def revoke_keys(caller: Caller, items: list[ApiKeyItem]) -> int:
     """Revoke keys whose creator was removed, each with its event; returns how many."""
     now = iso()
+    revoked = 0
     for item in items:
-        store.mark_revoked(item, now, events=[build(caller.tenant_id, "api_key.revoked", caller=caller,
-                                                    entity_type="api_key", entity_id=item.key_id,
-                                                    data={"name": item.name, "reason": "creator_removed"})])
-    return len(items)
+        with contextlib.suppress(ConditionFailed):  # revoked meanwhile: its event was written then
+            store.mark_revoked(item, now, events=[build(caller.tenant_id, "api_key.revoked", caller=caller,
+                                                        entity_type="api_key", entity_id=item.key_id,
+                                                        data={"name": item.name, "reason": "creator_removed"})])
+            revoked += 1
+    return revoked
 
 
 

@@ -51,8 +51,11 @@ def live_keys_created_by(tenant_id: str, user_id: str) -> Iterator[ApiKeyItem]:
 
 
 def mark_revoked(item: ApiKeyItem, at: str, events: Sequence[DomainEvent] = ()) -> None:
-    """`item` reflects the change after (a transaction returns no values: set here)."""
-    outbox.update_with(item, [ApiKeyItem.revoked_at.set(at)], events, events_table())
+    """Revoke a live key; `ConditionFailed` when it was revoked meanwhile (revoked once, one event).
+    `item` reflects the change after (a transaction returns no values: set here)."""
+    with conditional():
+        outbox.update_with(item, [ApiKeyItem.revoked_at.set(at)], events, events_table(),
+                           condition=ApiKeyItem.revoked_at.does_not_exist())
     item.revoked_at = at
 
 
