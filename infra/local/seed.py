@@ -216,6 +216,13 @@ def fake_provider_directory() -> Any:
     return directory
 
 
+def hold_demo_templates(fake: Any) -> None:
+    """The fake Meta holds the WhatsApp templates the seed registers (Settings → "Sincronizar")."""
+    for _tenant_id, account in CHANNEL_ACCOUNTS:
+        if account["channel"] == "whatsapp":
+            fake.hold_templates(account["external"]["waba_id"], seed_inbox.meta_templates(account["id"]))
+
+
 def start_fake_providers(runtime: Any) -> Any:
     """The fake WhatsApp/Graph/Telegram/Twilio/SNS server; the handlers' provider URLs point at it."""
     import os
@@ -224,6 +231,7 @@ def start_fake_providers(runtime: Any) -> Any:
     from skailan.platform.settings import get_settings
 
     fake = FakeProviders(fake_provider_directory(), webhook_base=lambda: runtime.url).start()
+    hold_demo_templates(fake)
     save = getattr(runtime, "_save_environment", None)  # so runtime.stop() restores these too
     for name in fake.environment():
         if save is not None:
