@@ -231,7 +231,6 @@ def start_fake_providers(runtime: Any) -> Any:
     from skailan.platform.settings import get_settings
 
     fake = FakeProviders(fake_provider_directory(), webhook_base=lambda: runtime.url).start()
-    hold_demo_templates(fake)
     save = getattr(runtime, "_save_environment", None)  # so runtime.stop() restores these too
     for name in fake.environment():
         if save is not None:
@@ -241,6 +240,7 @@ def start_fake_providers(runtime: Any) -> Any:
         save("CAMPAIGN_LINKS_URL")
     os.environ["CAMPAIGN_LINKS_URL"] = runtime.url  # campaign e-mail links point at this runtime
     get_settings.cache_clear()
+    hold_demo_templates(fake)  # after the settings it may import the layer with
     for method, path, fn in fake.routes():
         runtime.add_local_route(method, path, fn)
     fake.watch_campaign_mail(_ses_sent_messages)
