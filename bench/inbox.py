@@ -211,7 +211,7 @@ def _measure(name: str, size: int, fn: Callable[[], Any]) -> Iterator[dict[str, 
 
 
 def list_and_search_figures(sizes: tuple[int, ...] = (10_000, 100_000)) -> Iterator[dict[str, Any]]:
-    from skailan.conversations.query.filters import Filters
+    from skailan.conversations.domain.filters import Filters
     from skailan.conversations.query.listing import list_conversations
 
     rng = random.Random(7)

@@ -19,7 +19,8 @@ TELEGRAM_API_URL, TWILIO_API_URL), so replies go out with no internet:
   edited template is reviewed a moment later by a signed `message_template_status_update`
   webhook (APPROVED; REJECTED / INVALID_FORMAT when its name starts with `reject`), and
   `POST /_local/whatsapp-templates {"template_id", "event"?, "reason"?, "quality"?}` posts any
-  status or quality change by hand;
+  status or quality change by hand; the runtime starts it holding the demo seed's templates
+  (`seed.hold_demo_templates`), so a sync in the demo finds them;
 - `POST /_local/ses-events {"event": "Delivery"|"Bounce"|"Complaint"|"Reject"|"Open"|"Click",
   "message_id", "source", "to", "tags"?}` posts that SES event (signed SNS) to /webhooks/ses;
 - `POST /_local/email {"from", "to", "subject", "text", "in_reply_to"?}` plays SES + SNS: the
@@ -45,6 +46,7 @@ import itertools
 import json
 import threading
 import time
+import zlib
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -725,6 +727,19 @@ class FakeProviders:
         self._record("whatsapp", method, path, query, body, 200, response, False)
         self._review(template_id)
         return 200, {}, response
+
+    def hold_templates(self, waba: str, templates: list[dict[str, Any]]) -> list[str]:
+        """Templates Meta already has for a WABA (the demo's seeded ones), reviewed as given: no
+        webhook. Their ids come from WABA, name and language, so they survive a restart of the
+        runtime (a registry synced before keeps its Meta ids)."""
+        ids = []
+        with self._lock:
+            for template in templates:
+                key = f"{waba}/{template['name']}/{template['language']}".encode()
+                template_id = str(700000000000000 + zlib.crc32(key))
+                self._templates[template_id] = {"id": template_id, **template, "waba": waba}
+                ids.append(template_id)
+        return ids
 
     def _graph_template_edit(self, template_id: str, path: str, query: str,
                              raw: bytes) -> tuple[int, dict[str, str], Any]:

@@ -216,6 +216,13 @@ def fake_provider_directory() -> Any:
     return directory
 
 
+def hold_demo_templates(fake: Any) -> None:
+    """The fake Meta holds the WhatsApp templates the seed registers (Settings → "Sincronizar")."""
+    for _tenant_id, account in CHANNEL_ACCOUNTS:
+        if account["channel"] == "whatsapp":
+            fake.hold_templates(account["external"]["waba_id"], seed_inbox.meta_templates(account["id"]))
+
+
 def start_fake_providers(runtime: Any) -> Any:
     """The fake WhatsApp/Graph/Telegram/Twilio/SNS server; the handlers' provider URLs point at it."""
     import os
@@ -233,6 +240,7 @@ def start_fake_providers(runtime: Any) -> Any:
         save("CAMPAIGN_LINKS_URL")
     os.environ["CAMPAIGN_LINKS_URL"] = runtime.url  # campaign e-mail links point at this runtime
     get_settings.cache_clear()
+    hold_demo_templates(fake)  # after the settings it may import the layer with
     for method, path, fn in fake.routes():
         runtime.add_local_route(method, path, fn)
     fake.watch_campaign_mail(_ses_sent_messages)

@@ -4,6 +4,7 @@ agent2 serving every demo channel account), a few quick replies and approved Wha
 from __future__ import annotations
 
 from contextlib import suppress
+from typing import Any
 
 DEMO_TEAM_ID = "soporte"
 QUICK_REPLIES = (
@@ -23,6 +24,16 @@ TEMPLATES = (
     {"account_id": "demo-whatsapp", "name": "promo_navidad", "language": "es", "category": "marketing",
      "body": "Hola {{1}}, tenemos ofertas para ti.", "status": "pending"},
 )
+
+
+def meta_templates(account_id: str) -> list[dict[str, Any]]:
+    """The seeded templates of an account as Meta holds them (Graph's template shape), so a sync in
+    the demo finds each one with its seeded category, body and status instead of none."""
+    from skailan.conversations.inbox.template_sync import components_for
+
+    return [{"name": t["name"], "language": t["language"], "category": t["category"].upper(),
+             "status": t["status"].upper(), "components": components_for(t["body"], None, None)}
+            for t in TEMPLATES if t["account_id"] == account_id]
 
 
 def seed_demo(tenant_id: str = "demo", agent_emails: tuple[str, ...] = ("agent1@demo.local", "agent2@demo.local")) -> None:

@@ -38,6 +38,9 @@ def test_a_template_is_reviewed_by_meta_and_synced(client):
     synced = client.post("/v1/whatsapp-templates/sync", headers=supervisor, json={"account_id": "demo-whatsapp"})
     assert synced.status_code == 200, synced.text
     assert synced.json()["seen"] >= 1
+    assert synced.json()["unmatched"] == []  # the fake Meta holds the seeded templates too
+    seeded = client.get("/v1/whatsapp-templates", headers=supervisor, params={"account_id": "demo-whatsapp"}).json()
+    assert {t["name"]: t["status"] for t in seeded["items"] if t["meta_template_id"]}.get("seguimiento") == "approved"
     assert client.get(f"/v1/whatsapp-templates/{template_id}", headers=supervisor).json()["status"] == "approved"
 
     assert client.post("/_local/faults", json={"provider": "whatsapp", "status": 503, "count": 1,

@@ -99,3 +99,51 @@ def test_a_fault_for_one_recipient_is_taken_only_by_a_call_to_that_recipient(
     assert send("573000000001") == 200  # another customer's message does not take it
     assert send("573000000002") == 503
     assert send("573000000002") == 200
+
+
+def test_a_sync_in_the_demo_finds_the_seeded_templates_and_changes_nothing_wrongly(demo, monkeypatch) -> None:
+    """The runtime's fake Meta holds the templates the demo seed registers (Settings → WhatsApp
+    templates → "Sincronizar"): the sync links each to its Meta id and keeps what the seed stored."""
+    from infra.local import seed, seed_inbox
+    from skailan.platform.settings import get_settings
+    from tests.support import call
+
+    providers = FakeProviders(seed.fake_provider_directory(), webhook_base=lambda: "http://127.0.0.1:9",
+                              status_delay=0).start()
+    try:
+        seed.hold_demo_templates(providers)
+        for name, value in providers.environment().items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+        supervisor, acme = demo["supervisor@demo.local"], demo["admin@acme.local"]
+
+        def templates(principal: Any, account_id: str) -> dict[str, dict[str, Any]]:
+            listed = call("api/inbox", "GET", "/v1/whatsapp-templates", principal=principal,
+                          query={"account_id": account_id})
+            assert listed.status == 200, listed.body
+            return {t["name"]: t for t in listed.body["items"]}
+
+        before = templates(supervisor, "demo-whatsapp")
+        assert {t["name"] for t in seed_inbox.TEMPLATES} <= set(before)
+        synced = call("api/inbox", "POST", "/v1/whatsapp-templates/sync", principal=supervisor,
+                      body={"account_id": "demo-whatsapp"})
+        assert synced.status == 200, synced.body
+        assert synced.body["seen"] == len(seed_inbox.TEMPLATES) and synced.body["created"] == 0
+        assert synced.body["removed"] == 0 and synced.body["unmatched"] == []
+        after = templates(supervisor, "demo-whatsapp")
+        for seeded in seed_inbox.TEMPLATES:
+            was, now = before[seeded["name"]], after[seeded["name"]]
+            assert now["meta_template_id"] and not was["meta_template_id"]
+            assert {k: now[k] for k in ("status", "category", "body", "parameters", "language")} == \
+                   {k: was[k] for k in ("status", "category", "body", "parameters", "language")}
+            assert now["status"] == seeded["status"] and now["body"] == seeded["body"]
+        again = call("api/inbox", "POST", "/v1/whatsapp-templates/sync", principal=supervisor,
+                     body={"account_id": "demo-whatsapp"})
+        assert again.status == 200 and again.body["updated"] == 0 and again.body["created"] == 0
+        # the fake holds nothing for the other brand's WABA: its sync sees none of demo's
+        other = call("api/inbox", "POST", "/v1/whatsapp-templates/sync", principal=acme,
+                     body={"account_id": "acme-whatsapp"})
+        assert other.status == 200 and other.body["seen"] == 0
+    finally:
+        providers.stop()
+        get_settings.cache_clear()

@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 from skailan.conversations.domain import hours
 from skailan.conversations.domain import templating as merge
+from skailan.conversations.domain.filters import parse_duration
 from skailan.conversations.inbox import bots, templates
 from skailan.conversations.inbox.models import FaqRule
 from skailan.conversations.query import search
-from skailan.conversations.query.filters import parse_duration
 from skailan.conversations.store import search_index
 from skailan.platform.errors import Unprocessable
 

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from skailan.conversations.domain.filters import Filters
 from skailan.conversations.inbox import assignment
 from skailan.conversations.inbox.models import InboxSettings
 from skailan.conversations.query import listing as views
-from skailan.conversations.query.filters import Filters
 from skailan.conversations.store import state
 from skailan.conversations.store.inbox_items import AgentItem, TeamItem
 from skailan.conversations.store.items import ConversationItem
@@ -62,13 +62,13 @@ def test_visibility_and_the_whatsapp_window():
 def test_planning_picks_the_index_by_filter_and_agents_read_mine_and_unassigned(monkeypatch):
     mine = views.plan(AGENT, Filters.parse(status="open"))
     assert [s.hash_value for s in mine] == ["T#demo#S#open#A#u1", "T#demo#S#open#A#-"]
-    assert [s.index.Meta.index_name for s in views.plan(SUPER_ADMIN, Filters.parse(channel="telegram",
+    assert [s.index for s in views.plan(SUPER_ADMIN, Filters.parse(channel="telegram",
                                                                                          status="open"))] == ["by_channel"]
-    assert views.plan(SUPER_ADMIN, Filters.parse())[0].index.Meta.index_name == "gsi2"
+    assert views.plan(SUPER_ADMIN, Filters.parse())[0].index == "gsi2"
     assert views.plan(SUPER_ADMIN, Filters.parse(status="closed"))[0].hash_value == "T#demo#INBOX#closed"
     assert len(views.plan(SUPER_ADMIN, Filters.parse(team="t1"))) == 4  # one stream per status
     waiting = views.plan(SUPER_ADMIN, Filters.parse(sort="waiting"))
-    assert [s.index.Meta.index_name for s in waiting] == ["waiting"] and waiting[0].forward
+    assert [s.index for s in waiting] == ["waiting"] and waiting[0].forward
     with pytest.raises(Forbidden):
         views.plan(AGENT, Filters.parse(assignee="u2"))
     assert views.plan(SUPER_ADMIN, Filters.parse(sort="waiting", status="closed")) == []
@@ -76,7 +76,7 @@ def test_planning_picks_the_index_by_filter_and_agents_read_mine_and_unassigned(
     assert views.plan(SUPER_ADMIN, Filters.parse(status="open"))[0].filter is None
     monkeypatch.setattr(state, "manager_teams", lambda caller: frozenset({"t1"}))
     (stream,) = views.plan(SUPERVISOR, Filters.parse(status="open"))
-    assert stream.index.Meta.index_name == "gsi1" and "team_id" in str(stream.filter)
+    assert stream.index == "gsi1" and "team_id" in str(stream.filter)
     assert not state.visible_to(SUPERVISOR, _conversation(assignee="u2", team_id="t2"))
     assert state.visible_to(SUPERVISOR, _conversation(assignee="u2", team_id="t1"))
     assert state.visible_to(SUPER_ADMIN, _conversation(assignee="u2", team_id="t2"))

@@ -161,9 +161,11 @@ def test_no_module_outside_a_store_imports_pynamodb() -> None:
 
 # pynamodb's API called through the item classes (`XItem.get/query`, an index's `XItem.gsi1.query`,
 # `item.save(...)`, `tx.save`, attribute `.set`/`.does_not_exist`…): inside a store only, in every context.
-ITEM_API = re.compile(r"[A-Z]\w*Item\.(query|get|batch_get|batch_write|scan|count|\w+\.(query|count|scan|set|add|remove"
-                      r"|does_not_exist|exists|startswith|between|is_in|contains))\b|\.save\(|\.update\(actions|\.refresh\("
-                      r"|\.delete\(condition|tx\.(save|update|delete|condition_check)")
+ITEM_API = re.compile(r"[A-Z]\w*Item\.(query|get|batch_get|batch_write|scan|count|from_raw_data|\w+\.(query|count|scan|set"
+                      r"|add|remove|does_not_exist|exists|startswith|between|is_in|contains))\b|\.save\(|\.update\(actions"
+                      r"|\.refresh\(|\.delete\(condition|tx\.(save|update|delete|condition_check)|\.page_iter\b"
+                      # an item class under another name (`C = ConversationItem`) would hide its calls from the rest
+                      r"|^\s*\w+\s*(:[^=]+)?=\s*[A-Z]\w*Item\s*(#.*)?$")
 # Stores that hold their context's data access without pynamodb (boto3's DynamoDB client).
 BOTO3_STORES = ("realtime/store.py", "analytics/store.py")
 NOT_ITEM_API = ("signin.refresh(",)  # a function of that name, not pynamodb's

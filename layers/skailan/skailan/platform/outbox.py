@@ -31,7 +31,7 @@ after the state change, and the code says why there — never a direct PutEvents
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from functools import cache
 from typing import Any
@@ -107,18 +107,25 @@ def add(tx: TransactWrite, events: Iterable[DomainEvent], table_name: str) -> in
     return len(added)
 
 
+def _with_events(events: Sequence[DomainEvent], table_name: str, alone: Callable[[], Any],
+                 in_transaction: Callable[[TransactWrite], Any]) -> None:
+    """One item's write and its events in one transaction; without events, the plain write."""
+    if not events:
+        alone()
+        return
+    with transaction() as tx:
+        in_transaction(tx)
+        add(tx, events, table_name)
+
+
 def put_with(item: Model, events: Sequence[DomainEvent], table_name: str, *,
              condition: Condition | None = None) -> None:
     """Save `item` (under `condition`) and write `events` in the same transaction.
 
     A refused condition raises pynamodb's TransactWriteError (PutError without events), which
     `platform.storage.conditional()` turns into `ConditionFailed` either way."""
-    if not events:
-        item.save(condition=condition)
-        return
-    with transaction() as tx:
-        tx.save(item, condition=condition)
-        add(tx, events, table_name)
+    _with_events(events, table_name, lambda: item.save(condition=condition),
+                 lambda tx: tx.save(item, condition=condition))
 
 
 def update_with(item: Model, actions: list[Action], events: Sequence[DomainEvent], table_name: str, *,
@@ -127,23 +134,15 @@ def update_with(item: Model, actions: list[Action], events: Sequence[DomainEvent
 
     Without events the item is refreshed from the response, as `Model.update` does; with them a
     transaction returns no values, so the caller sets on `item` what it changed (the stores do)."""
-    if not events:
-        item.update(actions=actions, condition=condition)
-        return
-    with transaction() as tx:
-        tx.update(item, actions=actions, condition=condition)
-        add(tx, events, table_name)
+    _with_events(events, table_name, lambda: item.update(actions=actions, condition=condition),
+                 lambda tx: tx.update(item, actions=actions, condition=condition))
 
 
 def delete_with(item: Model, events: Sequence[DomainEvent], table_name: str, *,
                 condition: Condition | None = None) -> None:
     """Delete `item` (under `condition`) and write `events` in the same transaction."""
-    if not events:
-        item.delete(condition=condition)
-        return
-    with transaction() as tx:
-        tx.delete(item, condition=condition)
-        add(tx, events, table_name)
+    _with_events(events, table_name, lambda: item.delete(condition=condition),
+                 lambda tx: tx.delete(item, condition=condition))
 
 
 def write(events: Iterable[DomainEvent], table_name: str) -> None:

@@ -68,8 +68,8 @@ def get_conversation(caller: Caller, conversation_id: str) -> InboxConversationO
 
 def list_conversations(caller: Caller, *, cursor: str | None, limit: int | None,
                        **filters: str | bool | None) -> Page[InboxConversationOut]:
+    from skailan.conversations.domain.filters import Filters
     from skailan.conversations.inbox.actions import read_markers
-    from skailan.conversations.query.filters import Filters
     from skailan.conversations.query.listing import list_conversations as read_page
 
     result = read_page(caller, Filters.parse(**filters), cursor=cursor, limit=limit)  # type: ignore[arg-type]

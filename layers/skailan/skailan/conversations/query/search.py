@@ -22,7 +22,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from skailan.conversations.query.filters import Filters, Result, matches
+from skailan.conversations.domain.filters import Filters
+from skailan.conversations.query.filters import Result, matches
 from skailan.conversations.store import search_index
 from skailan.conversations.store.search_index import MAX_KEY, key_pk
 from skailan.crm.values.text import fold, name_tokens

@@ -86,7 +86,7 @@ class ConversationsItem(TableItem):
     overloaded_indexes = 2
 
 
-# ---- the inbox's indexes on conversation items (skailan.conversations.query.listing; docs/inbox.md). Hash keys are
+# ---- the inbox's indexes on conversation items (read by store/listing.py; docs/inbox.md). Hash keys are
 # written by the inbox when status/holder/team/priority change; range keys are plain attributes
 # (`last_activity_at`, kept by this context), so a new message re-sorts every view for free.
 
