@@ -342,10 +342,9 @@ def mark_interaction(person: PersonItem, at: str) -> PersonItem | None:
 def mark_lead_status(person: PersonItem, status: str, *, events: Sequence[DomainEvent] = ()) -> bool:
     """Set the lead flow's `lead_status` (version bumped too) with its events in one transaction;
     False, nothing written, when the person went away."""
-    actions: list[Action] = [PersonItem.lead_status.set(status), PersonItem.version.add(1)]
     try:
-        with transaction() as tx:
-            tx.update(PersonItem(person.pk, PERSON_SK), actions=actions, condition=_LIVE,
+        with transaction() as tx:  # pynamodb adds the version's +1 (no version condition: last write wins)
+            tx.update(person, actions=[PersonItem.lead_status.set(status)], condition=_LIVE,
                       add_version_condition=False)
             outbox.add(tx, events, outbox_table())
     except TransactWriteError as err:
