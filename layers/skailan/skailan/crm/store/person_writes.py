@@ -434,9 +434,10 @@ def owners_of(tenant_id: str, identities: list[Identity]) -> dict[tuple[str, str
 
 
 def write_together(tenant_id: str, writes: list[PersonWrite]) -> None:
-    """Several people (and their writes' events) in ONE transaction (a merge: the kept person and the merged one). An identity
-    one of them releases and another claims is handed over — one conditional update on the
-    identity item, since a transaction cannot delete and claim the same item. Raises
+    """Several people (and their writes' events) in ONE transaction (a merge: the kept person and
+    the merged one). An identity one of them releases and another claims is handed over — one
+    conditional update on the identity item, since a transaction cannot delete and claim the
+    same item. Raises
     `TransactionFailed` when a condition failed (someone changed meanwhile)."""
     pack = [(write, _operations(tenant_id, write)) for write in writes]
     _hand_over(pack)
