@@ -175,8 +175,10 @@ def test_an_export_of_my_people_names_the_caller_as_owner(demo, deliver, drained
 
 
 def test_imported_people_join_dynamic_segments(demo, deliver, drained, aws):
-    from skailan.crm.events import build, emit_many
+    from skailan.crm.events import build
+    from skailan.platform import outbox
     from skailan.platform.aws import client
+    from skailan.platform.settings import get_settings
 
     admin = demo["admin@acme.local"]
     # Given a ready segment of people tagged "importado"
@@ -189,8 +191,9 @@ def test_imported_people_join_dynamic_segments(demo, deliver, drained, aws):
     sqs.purge_queue(QueueUrl=sqs.get_queue_url(QueueName=SEGMENTS)["QueueUrl"])
     assert _members(admin, segment_id) == set()
     # When the import publishes its batch event
-    emit_many([build("acme", "contact.imported", entity_type="contact_import", entity_id="imp-1",
-                     data={"import_id": "imp-1", "created": [person["id"]], "updated": []})])
+    outbox.write([build("acme", "contact.imported", entity_type="contact_import", entity_id="imp-1",
+                        data={"import_id": "imp-1", "created": [person["id"]], "updated": []})],
+                 get_settings().contacts_table)
     # Then the rule routes it to the segments worker, which places the person
     assert deliver(SEGMENTS)["delivered"] >= 1
     assert _members(admin, segment_id) == {person["id"]}

@@ -1,6 +1,9 @@
-"""Tags, customer roles, journeys, notes and the timeline through the CRM API handler."""
+"""Tags, customer roles, journeys, notes and the timeline through the CRM API handler; and that a
+CRM write and its domain events are one transaction (a refused write leaves no event)."""
 
 from __future__ import annotations
+
+import pytest
 
 from tests.support import call
 
@@ -139,3 +142,113 @@ def test_notes_and_timeline_pagination(demo):
     assert call(CRM, "POST", f"/v1/contacts/{person['id']}/notes", principal=admin, body={"body": ""}).status == 422
     assert call(CRM, "POST", f"/v1/contacts/{person['id']}/notes", principal=demo["operator@demo.local"],
                 body={"body": "x"}).status == 403
+
+
+# ---------------------------------------------------------------- each write and its events: one transaction
+
+WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+
+
+def _fresh() -> str:
+    """A spelling no earlier test used (the brands live as long as the session's tables)."""
+    import uuid
+
+    return uuid.uuid4().hex[:10]
+
+
+def _created(admin, path, body, key="id"):
+    reply = call(CRM, "POST", path, principal=admin, body=body)
+    assert reply.status == 201, reply.body
+    return reply.body[key]
+
+
+def _tag(admin):
+    return _created(admin, "/v1/crm/tags", {"name": f"Caja {_fresh()}"}, key="name")
+
+
+def _person_id(admin):
+    return _created(admin, "/v1/contacts", {"name": "Ana Ruiz", "email": f"{_fresh()}@ruiz.mx"})
+
+
+def _linked(admin):
+    business = _created(admin, "/v1/businesses", {"name": f"Ferretería {_fresh()}"})
+    person = _person_id(admin)
+    assert call(CRM, "POST", f"/v1/businesses/{business}/people", principal=admin,
+                body={"person_id": person}).status in (200, 201)
+    return f"/v1/businesses/{business}/people/{person}"
+
+
+def _unlinked(admin):
+    link = _linked(admin)
+    assert call(CRM, "DELETE", link, principal=admin).status == 204
+    return link
+
+
+def _taken_email(admin):
+    email = f"{_fresh()}@acme.mx"
+    _created(admin, "/v1/contacts", {"name": "Una", "email": email})
+    return email
+
+
+# name → (setup(admin) → (method, path, body), status, event types the write takes)
+STEPS = {
+    "tag create": (lambda a: ("POST", "/v1/crm/tags", {"name": f"Caja {_fresh()}"}), 201, ["tag.created"]),
+    "tag edit": (lambda a: ("PATCH", f"/v1/crm/tags/{_tag(a)}", {"color": "#112233"}), 200, ["tag.updated"]),
+    "tag delete": (lambda a: ("DELETE", f"/v1/crm/tags/{_tag(a)}", None), 204, ["tag.deleted"]),
+    "field create": (lambda a: ("POST", "/v1/crm/fields", {"label": f"Talla {_fresh()}", "type": "short_text"}),
+                     201, ["field.created"]),
+    "role edit": (lambda a: ("PATCH", "/v1/crm/customer-roles/"
+                             + _created(a, "/v1/crm/customer-roles", {"name": "Aliado"}), {"name": "Aliado mayor"}),
+                  200, ["customer_role.updated"]),
+    "list delete": (lambda a: ("DELETE", "/v1/crm/lists/" + _created(a, "/v1/crm/lists", {"name": "Feria"}), None),
+                    204, ["list.deleted"]),
+    "person create": (lambda a: ("POST", "/v1/contacts", {"name": "Nueva Persona", "email": f"{_fresh()}@acme.mx",
+                                                          "tags": ["Feria"]}), 201, ["contact.created"]),
+    "person edit": (lambda a: ("PATCH", f"/v1/contacts/{_person_id(a)}", {"tags": ["Vip"]}), 200,
+                    ["contact.updated"]),
+    "person delete": (lambda a: ("DELETE", f"/v1/contacts/{_person_id(a)}", None), 204, ["contact.deleted"]),
+    "note": (lambda a: ("POST", f"/v1/contacts/{_person_id(a)}/notes", {"body": "Llamar el lunes"}), 201,
+             ["contact.note_added"]),
+    "business edit": (lambda a: ("PATCH", "/v1/businesses/" + _created(a, "/v1/businesses", {"name": "Luna SA"}),
+                                 {"name": "Luna SAS"}), 200, ["business.updated"]),
+    "business unlink": (lambda a: ("DELETE", _linked(a), None), 204, ["business.person_unlinked"]),
+}
+
+
+@pytest.mark.parametrize("step", list(STEPS))
+def test_a_write_and_its_events_are_one_transaction(demo, step):
+    from skailan.platform.settings import get_settings
+    from tests.support import OutboxWatch, dynamodb_requests
+
+    admin = demo["admin@acme.local"]
+    setup, status, types = STEPS[step]
+    method, path, body = setup(admin)
+    watch = OutboxWatch(get_settings().contacts_table)
+    with dynamodb_requests() as sent:
+        reply = call(CRM, method, path, principal=admin, body=body)
+    assert reply.status == status, reply.body
+    assert [op for op in sent if op in WRITES] == ["TransactWriteItems"]
+    assert watch.types() == sorted(types)
+
+
+# name → (setup(admin) → (method, path, body), the refusal's status and code)
+REFUSED = {
+    "taken tag": (lambda a: ("POST", "/v1/crm/tags", {"name": _tag(a).upper()}), 409, "tag_exists"),
+    "taken e-mail": (lambda a: ("POST", "/v1/contacts", {"name": "Otra", "email": _taken_email(a)}), 409,
+                     "contact_exists"),
+    "vanished link": (lambda a: ("DELETE", _unlinked(a), None), 404, "business_person_not_found"),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_a_refused_write_leaves_no_event(demo, case):
+    from skailan.platform.settings import get_settings
+    from tests.support import OutboxWatch
+
+    admin = demo["admin@acme.local"]
+    setup, status, code = REFUSED[case]
+    method, path, body = setup(admin)
+    watch = OutboxWatch(get_settings().contacts_table)
+    reply = call(CRM, method, path, principal=admin, body=body)
+    assert reply.status == status and reply.body["error"]["code"] == code, reply.body
+    assert watch.types() == []

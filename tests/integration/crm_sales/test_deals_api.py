@@ -15,12 +15,13 @@ SALES = "api/sales"
 
 @pytest.fixture
 def events(monkeypatch):
-    """The CRM's events as written to the contacts table's outbox, in order."""
+    """The CRM's events as handed to the contacts table's outbox (in a write's transaction or
+    alone), in order."""
     from skailan.platform import outbox
     from skailan.platform.settings import get_settings
 
     published = []
-    real = outbox.write
+    real = outbox.items
 
     def capture(batch, table_name):
         batch = list(batch)
@@ -28,7 +29,7 @@ def events(monkeypatch):
             published.extend(batch)
         return real(batch, table_name)
 
-    monkeypatch.setattr(outbox, "write", capture)
+    monkeypatch.setattr(outbox, "items", capture)
     return published
 
 
@@ -276,3 +277,77 @@ def test_a_deleted_deal_leaves_the_board_totals(demo):
     assert call(SALES, "GET", f"/v1/deals/{deal['id']}", principal=admin).status == 404
     column = call(SALES, "GET", f"/v1/pipelines/{pipeline['id']}/board", principal=admin).body["columns"][0]
     assert column["count"] == 0 and column["deals"] == [] and column["totals"] == []
+
+
+# ---------------------------------------------------------------- each write and its events: one transaction
+
+WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+
+
+def _made(admin, path, body):
+    reply = call(SALES, "POST", path, principal=admin, body=body)
+    assert reply.status == 201, reply.body
+    return reply.body["id"]
+
+
+def _deal(admin):
+    return _made(admin, "/v1/deals", {"title": "Pedido", "amount": "10"})
+
+
+def _task(admin):
+    return _made(admin, "/v1/tasks", {"title": "Llamar", "type_id": "call"})
+
+
+# name → (setup(admin) → (method, path, body), status, event types the write takes)
+STEPS = {
+    "deal create": (lambda a: ("POST", "/v1/deals", {"title": "Pedido", "amount": "10"}), 201, ["deal.created"]),
+    "deal move": (lambda a: ("PATCH", f"/v1/deals/{_deal(a)}", {"stage_id": "calificado"}), 200,
+                  ["deal.stage_changed", "deal.updated"]),
+    "deal delete": (lambda a: ("DELETE", f"/v1/deals/{_deal(a)}", None), 204, ["deal.deleted"]),
+    "pipeline edit": (lambda a: ("PATCH", "/v1/pipelines/" + _made(a, "/v1/pipelines", {
+        "name": "Eventos", "stages": [{"name": "Uno"}, {"name": "Dos", "outcome": "won"}]}), {"name": "Eventos 2"}),
+        200, ["pipeline.updated"]),
+    "task create": (lambda a: ("POST", "/v1/tasks", {"title": "Llamar", "type_id": "call"}), 201, ["task.created"]),
+    "task done": (lambda a: ("PATCH", f"/v1/tasks/{_task(a)}", {"status": "done"}), 200,
+                  ["task.completed", "task.updated"]),
+    "task delete": (lambda a: ("DELETE", f"/v1/tasks/{_task(a)}", None), 204, ["task.deleted"]),
+    "task type create": (lambda a: ("POST", "/v1/tasks/types", {"name": "Demostración"}), 201, ["task_type.created"]),
+    "form delete": (lambda a: ("DELETE", "/v1/forms/" + _made(a, "/v1/forms", {
+        "name": "Contacto", "fields": [{"key": "name"}, {"key": "phone"}, {"key": "email"}]}), None),
+        204, ["form.deleted"]),
+}
+
+
+@pytest.mark.parametrize("step", list(STEPS))
+def test_a_sales_write_and_its_events_are_one_transaction(demo, step):
+    from skailan.platform.settings import get_settings
+    from tests.support import OutboxWatch, dynamodb_requests
+
+    admin = demo["admin@demo.local"]
+    call(SALES, "GET", "/v1/pipelines", principal=admin)  # the brand's default pipeline exists from here on
+    setup, status, types = STEPS[step]
+    method, path, body = setup(admin)
+    watch = OutboxWatch(get_settings().contacts_table)
+    with dynamodb_requests() as sent:
+        reply = call(SALES, method, path, principal=admin, body=body)
+    assert reply.status == status, reply.body
+    assert [op for op in sent if op in WRITES] == ["TransactWriteItems"]
+    assert watch.types() == sorted(types)
+
+
+def test_an_edit_of_a_deal_changed_meanwhile_is_409_and_leaves_no_event(demo, monkeypatch):
+    from skailan.crm.store import sales as store
+    from skailan.platform.settings import get_settings
+    from tests.support import OutboxWatch
+
+    admin = demo["admin@demo.local"]
+    deal_id = _deal(admin)
+    stale = store.find_deal("demo", deal_id)
+    assert call(SALES, "PATCH", f"/v1/deals/{deal_id}", principal=admin, body={"title": "Primero"}).status == 200
+    monkeypatch.setattr(store, "find_deal", lambda tenant_id, wanted: stale)  # read before the first edit
+    watch = OutboxWatch(get_settings().contacts_table)
+    reply = call(SALES, "PATCH", f"/v1/deals/{deal_id}", principal=admin, body={"title": "Segundo"})
+    assert reply.status == 409 and reply.body["error"]["code"] == "concurrent_update", reply.body
+    assert watch.types() == []
+    monkeypatch.undo()
+    assert call(SALES, "GET", f"/v1/deals/{deal_id}", principal=admin).body["title"] == "Primero"

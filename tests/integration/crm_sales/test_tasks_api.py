@@ -19,12 +19,13 @@ def _at(minutes: int) -> str:
 
 @pytest.fixture
 def events(monkeypatch):
-    """The CRM's events as written to the contacts table's outbox, in order."""
+    """The CRM's events as handed to the contacts table's outbox (in a write's transaction or
+    alone), in order."""
     from skailan.platform import outbox
     from skailan.platform.settings import get_settings
 
     published = []
-    real = outbox.write
+    real = outbox.items
 
     def capture(batch, table_name):
         batch = list(batch)
@@ -32,7 +33,7 @@ def events(monkeypatch):
             published.extend(batch)
         return real(batch, table_name)
 
-    monkeypatch.setattr(outbox, "write", capture)
+    monkeypatch.setattr(outbox, "items", capture)
     return published
 
 

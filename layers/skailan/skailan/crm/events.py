@@ -1,5 +1,8 @@
-"""CRM domain events (source `skailan.crm`): built from the caller, written to the contacts table's
-outbox (`skailan.platform.outbox`) right after the write — its Pipe puts them on the bus.
+"""CRM domain events (source `skailan.crm`): built from the caller and handed to the store's write,
+which puts them in the contacts table's outbox in the SAME transaction as the state change
+(`skailan.platform.outbox`; `events=` on the store functions) — the table's Pipe puts them on the
+bus. The few writes that cannot take them (many transactions told by one event, a queue send in
+between) call `outbox.write` right after, saying why there.
 
 Types: contact.created | contact.updated | contact.deleted | contact.merged |
 contact.journey_changed | contact.identity_added | contact.identity_removed | contact.note_added |
@@ -15,24 +18,10 @@ from __future__ import annotations
 from typing import Any
 
 from skailan.crm.catalogue import CATALOGUE
-from skailan.platform import outbox
 from skailan.platform.events import DomainEvent, build_event
-from skailan.platform.settings import get_settings
 
 SOURCE = "skailan.crm"
 
 
 def build(tenant_id: str, type_: str, **fields: Any) -> DomainEvent:
     return build_event(SOURCE, tenant_id, CATALOGUE.check(type_), **fields)
-
-
-def emit(tenant_id: str, type_: str, **fields: Any) -> DomainEvent:
-    """After a write that took no transaction: the event's outbox item, written right after it."""
-    event = build(tenant_id, type_, **fields)
-    outbox.write([event], get_settings().contacts_table)
-    return event
-
-
-def emit_many(events: list[DomainEvent]) -> None:
-    if events:
-        outbox.write(events, get_settings().contacts_table)

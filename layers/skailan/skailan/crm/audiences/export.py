@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 from skailan.crm.audiences.models import ExportCreatedOut, ExportIn, ExportOut
-from skailan.crm.events import emit
+from skailan.crm.events import build
 from skailan.crm.references import existing
 from skailan.crm.store import audiences as store
 from skailan.crm.store.items import ExportItem
@@ -44,10 +44,11 @@ def request_export(caller: Caller, filters: ExportIn) -> ExportCreatedOut:
         filters = filters.model_copy(update={"owner_id": caller.principal_id})
     export_id = new_id()
     now = utcnow()
-    item = store.new_export(caller.tenant_id, export_id, filters=filters.model_dump(exclude_none=True),
-                            requested_by=caller.principal_id, now=now, expires=now + timedelta(days=KEEP_DAYS))
-    emit(caller.tenant_id, "contact_export.requested", caller=caller, entity_type="contact_export",
-         entity_id=export_id, data={"filters": item.filters})
+    stored = filters.model_dump(exclude_none=True)
+    store.new_export(caller.tenant_id, export_id, filters=stored, requested_by=caller.principal_id, now=now,
+                     expires=now + timedelta(days=KEEP_DAYS),
+                     events=[build(caller.tenant_id, "contact_export.requested", caller=caller,
+                                   entity_type="contact_export", entity_id=export_id, data={"filters": stored})])
     return ExportCreatedOut(id=export_id, status="pending")
 
 

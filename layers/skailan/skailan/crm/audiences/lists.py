@@ -4,7 +4,9 @@ A membership is a facet item `F#list#<list id>` in the person's partition (gsi1
 `T#<t>#F#list#<id>`), so a list's members are one Query and a person's lists come with their
 partition (merge and delete move or drop them). The count is kept by `ADD` in the same
 transaction as the membership items; members are added in chunks of 49 people per
-transaction (membership + timeline entry each, plus the count).
+transaction (membership + timeline entry each, plus the count). A list's create, edit and
+delete take their events in the same transaction; a members change, many transactions, is told
+by one event written after them.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from skailan.crm.audiences.models import ListIn, ListOut, ListUpdateIn, MembersResultOut
-from skailan.crm.events import emit
+from skailan.crm.events import build
 from skailan.crm.references import existing
 from skailan.crm.store import audiences as store
 from skailan.crm.store.items import ListItem
 from skailan.crm.store.person_reads import batch_people, load_person
+from skailan.crm.store.transact import outbox_table
 from skailan.crm.values.types import Page
+from skailan.platform import outbox
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.ids import new_id
@@ -32,8 +36,9 @@ def _out(item: ListItem) -> ListOut:
 
 def create_list(caller: Caller | None, tenant_id: str, data: ListIn) -> ListOut:
     list_id = new_id().lower()
-    item = store.new_list(tenant_id, list_id, data.name, data.description, iso())
-    emit(tenant_id, "list.created", caller=caller, entity_type="list", entity_id=list_id, data={"name": data.name})
+    item = store.new_list(tenant_id, list_id, data.name, data.description, iso(), events=[
+        build(tenant_id, "list.created", caller=caller, entity_type="list", entity_id=list_id,
+              data={"name": data.name})])
     return _out(item)
 
 
@@ -96,18 +101,17 @@ def _memberships_in(tenant_id: str, people: list[str], list_ids: list[str]) -> d
 def update_list(caller: Caller, list_id: str, data: ListUpdateIn) -> ListOut:
     item = load_list(caller.tenant_id, list_id)
     patch = {k: v for k, v in data.model_dump(exclude_unset=True).items() if k == "description" or v is not None}
-    store.set_list_fields(item, {**patch, "updated_at": iso()})
-    emit(caller.tenant_id, "list.updated", caller=caller, entity_type="list", entity_id=list_id,
-         data={"changed": sorted(patch)})
+    store.set_list_fields(item, {**patch, "updated_at": iso()}, events=[
+        build(caller.tenant_id, "list.updated", caller=caller, entity_type="list", entity_id=list_id,
+              data={"changed": sorted(patch)})])
     return _out(item)
 
 
 def delete_list(caller: Caller, list_id: str) -> None:
     """The list goes now; its membership items are dropped by the segments worker (`list.deleted`)."""
     item = load_list(caller.tenant_id, list_id)
-    store.delete_list(item)
-    emit(caller.tenant_id, "list.deleted", caller=caller, entity_type="list", entity_id=list_id,
-         data={"name": item.name})
+    store.delete_list(item, events=[build(caller.tenant_id, "list.deleted", caller=caller, entity_type="list",
+                                          entity_id=list_id, data={"name": item.name})])
 
 
 def drop_members_of(tenant_id: str, facet: str, value: str) -> int:
@@ -138,9 +142,9 @@ def add_members(caller: Caller | None, tenant_id: str, list_id: str, person_ids:
         else:  # one of them joined meanwhile (or the list went): one by one, without timeline entries
             changed += sum(store.join_list(tenant_id, item, {pid: people[pid].created_at}, timeline=False)
                            for pid in chunk)
-    if changed:
-        emit(tenant_id, "list.members_added", caller=caller, entity_type="list", entity_id=list_id,
-             data={"person_ids": new[:100], "count": changed})
+    if changed:  # one event for the chunks' transactions: written after them
+        outbox.write([build(tenant_id, "list.members_added", caller=caller, entity_type="list", entity_id=list_id,
+                            data={"person_ids": new[:100], "count": changed})], outbox_table())
     return MembersResultOut(changed=changed, unchanged=len(active) - changed, not_found=not_found)
 
 
@@ -151,9 +155,10 @@ def remove_members(caller: Caller, list_id: str, person_ids: list[str]) -> Membe
     wanted = list(dict.fromkeys(person_ids))
     members = store.held_memberships(tenant_id, "list", [(p, list_id) for p in wanted])
     changed = sum(store.leave_list(tenant_id, item, pid) for pid in wanted if pid in members)
-    if changed:
-        emit(tenant_id, "list.members_removed", caller=caller, entity_type="list", entity_id=list_id,
-             data={"person_ids": [p for p in wanted if p in members][:100], "count": changed})
+    if changed:  # one event for one transaction per person: written after them
+        outbox.write([build(tenant_id, "list.members_removed", caller=caller, entity_type="list",
+                            entity_id=list_id, data={"person_ids": [p for p in wanted if p in members][:100],
+                                                     "count": changed})], outbox_table())
     not_found = [p for p in wanted if p not in members]
     return MembersResultOut(changed=changed, unchanged=len(wanted) - changed - len(not_found), not_found=not_found)
 

@@ -26,12 +26,14 @@ from typing import Any
 
 from skailan.crm.audiences.lists import drop_members_of
 from skailan.crm.audiences.models import SegmentIn, SegmentOut, SegmentPreviewOut, SegmentUpdateIn
-from skailan.crm.events import emit
+from skailan.crm.events import build
 from skailan.crm.references import existing
 from skailan.crm.store import audiences as store
 from skailan.crm.store.audiences import SEGMENT_FACET as SEGMENT_FACET  # campaigns read the facet's name here
 from skailan.crm.store.items import PersonItem, SegmentItem
+from skailan.crm.store.transact import outbox_table
 from skailan.crm.values.types import Page
+from skailan.platform import outbox
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow, zone_or_utc
 from skailan.platform.errors import Unprocessable
@@ -64,9 +66,9 @@ def create_segment(caller: Caller, data: SegmentIn) -> SegmentOut:
     rule = _rule(caller.tenant_id, data.rule)
     segment_id = new_id().lower()
     item = store.new_segment(caller.tenant_id, segment_id, name=data.name, description=data.description,
-                             rule=rule.to_json(), refresh_due=_refresh_due(caller.tenant_id, rule), now=iso())
-    emit(caller.tenant_id, "segment.created", caller=caller, entity_type="segment", entity_id=segment_id,
-         data={"name": data.name, "rule_version": 1})
+                             rule=rule.to_json(), refresh_due=_refresh_due(caller.tenant_id, rule), now=iso(),
+                             events=[build(caller.tenant_id, "segment.created", caller=caller, entity_type="segment",
+                                           entity_id=segment_id, data={"name": data.name, "rule_version": 1})])
     return _out(item)
 
 
@@ -98,16 +100,17 @@ def update_segment(caller: Caller, segment_id: str, data: SegmentUpdateIn) -> Se
         store.change_segment(item, changes, rule=rule.to_json(), refresh_due=_refresh_due(caller.tenant_id, rule))
     else:
         store.change_segment(item, changes)
-    emit(caller.tenant_id, "segment.updated", caller=caller, entity_type="segment", entity_id=segment_id,
-         data={"changed": sorted(sent), "rule_changed": rule_changed, "rule_version": int(item.rule_version)})
+    # After the UpdateItem, not in it: the payload's rule_version is the one the update returned.
+    outbox.write([build(caller.tenant_id, "segment.updated", caller=caller, entity_type="segment",
+                        entity_id=segment_id, data={"changed": sorted(sent), "rule_changed": rule_changed,
+                                                    "rule_version": int(item.rule_version)})], outbox_table())
     return _out(item)
 
 
 def delete_segment(caller: Caller, segment_id: str) -> None:
     item = load_segment(caller.tenant_id, segment_id)
-    store.delete_segment(item)
-    emit(caller.tenant_id, "segment.deleted", caller=caller, entity_type="segment", entity_id=segment_id,
-         data={"name": item.name})
+    store.delete_segment(item, events=[build(caller.tenant_id, "segment.deleted", caller=caller,
+                                             entity_type="segment", entity_id=segment_id, data={"name": item.name})])
 
 
 # ---------------------------------------------------------------- daily refresh of relative-date rules
@@ -134,17 +137,16 @@ def _refresh_due(tenant_id: str, rule: Any) -> str | None:
 
 def request_due_refreshes(now: datetime | None = None) -> int:
     """The hourly job: every segment whose refresh is due gets `segment.refresh_requested` (the
-    segments worker backfills it) and its next refresh. At least once: the event goes first, then
-    the new time; a backfill twice is harmless. One Query per shard, never a Scan."""
+    segments worker backfills it) and its next refresh, in one transaction; a segment whose rule
+    was saved meanwhile has its own next refresh and gets neither. One Query per shard, never a Scan."""
     moment = now or utcnow()
     stamp = iso(moment)
     requested = 0
     for item, due in store.refreshes_due(stamp):
-        emit(item.tenant_id, "segment.refresh_requested", entity_type="segment", entity_id=item.segment_id,
-             data={"rule_version": int(item.rule_version or 1), "due": due})
-        # False: the rule was saved meanwhile, and has its own next refresh
-        store.reschedule_refresh(item, _next_refresh(item.tenant_id, moment))
-        requested += 1
+        event = build(item.tenant_id, "segment.refresh_requested", entity_type="segment", entity_id=item.segment_id,
+                      data={"rule_version": int(item.rule_version or 1), "due": due})
+        if store.reschedule_refresh(item, _next_refresh(item.tenant_id, moment), events=[event]):
+            requested += 1
     return requested
 
 

@@ -17,7 +17,7 @@ from skailan.crm.businesses.models import (
     BusinessPersonOut,
     BusinessUpdateIn,
 )
-from skailan.crm.events import emit
+from skailan.crm.events import build
 from skailan.crm.references import check_member
 from skailan.crm.store import businesses as store
 from skailan.crm.store.items import BusinessItem
@@ -79,11 +79,11 @@ def create_business(caller: Caller, data: BusinessIn) -> BusinessOut:
     phone, email = _normalized_contacts(tenant_id, data.phone, data.email)
     _check_manager(tenant_id, data.account_manager_id)
     business_id = new_id()
-    item = store.new_business(tenant_id, business_id, " ".join(data.name.split()), iso(), website=data.website,
-                              phone=phone, email=email, tax_id=data.tax_id, address=data.address, notes=data.notes,
-                              key_account=data.key_account or None, account_manager_id=data.account_manager_id)
-    emit(tenant_id, "business.created", caller=caller, entity_type="business", entity_id=business_id,
-         data=_kam_data(item))
+    item = store.business_item(tenant_id, business_id, " ".join(data.name.split()), iso(), website=data.website,
+                               phone=phone, email=email, tax_id=data.tax_id, address=data.address, notes=data.notes,
+                               key_account=data.key_account or None, account_manager_id=data.account_manager_id)
+    store.put_new_business(item, events=[build(tenant_id, "business.created", caller=caller, entity_type="business",
+                                               entity_id=business_id, data=_kam_data(item))])
     return _out(item)
 
 
@@ -124,11 +124,11 @@ def update_business(caller: Caller, business_id: str, data: BusinessUpdateIn) ->
     if "email" in sent:
         item.email = email
     item.updated_at = iso()
-    if not store.save_business(item):  # VersionAttribute: a concurrent edit fails instead of being lost
+    event = build(tenant_id, "business.updated", caller=caller, entity_type="business", entity_id=business_id,
+                  data={"changed": sorted(sent), **_kam_data(item)})
+    if not store.save_business(item, events=[event]):  # VersionAttribute: a concurrent edit fails, not lost
         raise Conflict(both("La empresa cambió mientras la editabas", "The business changed while you edited it"),
                        code="concurrent_update")
-    emit(tenant_id, "business.updated", caller=caller, entity_type="business", entity_id=business_id,
-         data={"changed": sorted(sent), **_kam_data(item)})
     return _out(item)
 
 
@@ -136,8 +136,8 @@ def delete_business(caller: Caller, business_id: str) -> None:
     """Soft delete: hidden from lists and reads; the links go with it."""
     tenant_id = caller.tenant_id
     item = load_business(tenant_id, business_id)
-    store.delete_business(item, iso())
-    emit(tenant_id, "business.deleted", caller=caller, entity_type="business", entity_id=business_id)
+    store.delete_business(item, iso(), events=[build(tenant_id, "business.deleted", caller=caller,
+                                                     entity_type="business", entity_id=business_id)])
 
 
 def link_person(caller: Caller, business_id: str, data: BusinessPersonIn) -> BusinessPersonOut:
@@ -151,9 +151,9 @@ def link_person(caller: Caller, business_id: str, data: BusinessPersonIn) -> Bus
     except NotFound as err:
         raise NotFound(both("Persona no encontrada", "Person not found"), code="contact_not_found",
                        details=[{"field": "person_id", "error": "not_found"}]) from err
-    store.link_person(business, person.person_id, data.role, iso())
-    emit(tenant_id, "business.person_linked", caller=caller, entity_type="business", entity_id=business_id,
-         data={"person_id": person.person_id, "role": data.role})
+    store.link_person(business, person.person_id, data.role, iso(), events=[
+        build(tenant_id, "business.person_linked", caller=caller, entity_type="business", entity_id=business_id,
+              data={"person_id": person.person_id, "role": data.role})])
     return BusinessPersonOut(business_id=business_id, person_id=person.person_id, role=data.role,
                              person=to_out(person))
 
@@ -161,11 +161,11 @@ def link_person(caller: Caller, business_id: str, data: BusinessPersonIn) -> Bus
 def unlink_person(caller: Caller, business_id: str, person_id: str) -> None:
     tenant_id = caller.tenant_id
     business = load_business(tenant_id, business_id)
-    if not store.unlink_person(business, person_id):
+    event = build(tenant_id, "business.person_unlinked", caller=caller, entity_type="business",
+                  entity_id=business_id, data={"person_id": person_id})
+    if not store.unlink_person(business, person_id, events=[event]):
         raise NotFound(both("La persona no está en la empresa", "The person is not in the business"),
                        code="business_person_not_found")
-    emit(tenant_id, "business.person_unlinked", caller=caller, entity_type="business", entity_id=business_id,
-         data={"person_id": person_id})
 
 
 def list_business_people(tenant_id: str, business_id: str, *, cursor: str | None,

@@ -13,7 +13,7 @@ validation (422 naming each field), and the person is created or updated by iden
 then phone) in one transaction with the submission record (values + consent evidence) and a
 timeline entry. A public submission only *adds*: it never replaces the name, phone or e-mail
 of an existing person (anyone can type anyone's e-mail into a form). Emits `form.submitted`
-plus `contact.created` / `contact.updated`.
+plus `contact.created` / `contact.updated`, in the person's transaction.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from skailan.crm.capture.form_models import (
     FormSubmittedOut,
     FormUpdateIn,
 )
-from skailan.crm.events import build, emit, emit_many
+from skailan.crm.events import build
 from skailan.crm.references import check_member, found_by_id
 from skailan.crm.store import forms as store
 from skailan.crm.store.sales_items import FormItem, FormSubmissionItem
@@ -169,8 +169,9 @@ def create_form(caller: Caller, data: FormIn, base_url: str | None = None) -> Fo
     item = store.new_form(tenant_id, form_id, iso(), name=data.name, description=data.description, fields=stored,
                           consent_text=data.consent_text, submit_label=data.submit_label,
                           success_message=data.success_message, redirect_url=data.redirect_url,
-                          tags=_clean_tags(data.tags), list_id=data.list_id, owner_id=data.owner_id, active=data.active)
-    emit(tenant_id, "form.created", caller=caller, entity_type="form", entity_id=form_id, data={"name": data.name})
+                          tags=_clean_tags(data.tags), list_id=data.list_id, owner_id=data.owner_id, active=data.active,
+                          events=[build(tenant_id, "form.created", caller=caller, entity_type="form",
+                                        entity_id=form_id, data={"name": data.name})])
     return _out(item, definitions, base_url)
 
 
@@ -209,20 +210,19 @@ def update_form(caller: Caller, form_id: str, data: FormUpdateIn, base_url: str 
             value = _clean_tags(value or [])
         setattr(item, key, value)
     item.updated_at = iso()
-    if not store.save_form(item):  # VersionAttribute: a concurrent edit fails instead of being lost
+    event = build(tenant_id, "form.updated", caller=caller, entity_type="form", entity_id=form_id,
+                  data={"changed": sorted(sent)})
+    if not store.save_form(item, events=[event]):  # VersionAttribute: a concurrent edit fails instead of being lost
         raise Conflict(both("El formulario cambió mientras lo editabas", "The form changed while you edited it"),
                        code="concurrent_update")
-    emit(tenant_id, "form.updated", caller=caller, entity_type="form", entity_id=form_id,
-         data={"changed": sorted(sent)})
     return _out(item, definitions, base_url)
 
 
 def delete_form(caller: Caller, form_id: str) -> None:
     """The form and its guard go (its URL stops working); submissions stay as consent evidence."""
     item = _load(caller.tenant_id, form_id)
-    store.delete_form(item)
-    emit(caller.tenant_id, "form.deleted", caller=caller, entity_type="form", entity_id=form_id,
-         data={"name": item.name})
+    store.delete_form(item, events=[build(caller.tenant_id, "form.deleted", caller=caller, entity_type="form",
+                                          entity_id=form_id, data={"name": item.name})])
 
 
 def list_submissions(tenant_id: str, form_id: str, *, cursor: str | None, limit: int | None) -> Page[FormSubmissionOut]:
@@ -436,9 +436,16 @@ def submit(form_id: str, raw: Any, *, source_ip: str, user_agent: str | None) ->
     submission = store.submission_item(form, submission_id, now, person_id="", values=data["values"],
                                        consent=data["consent"], ip_hash=_ip_hash(form, source_ip or "unknown"),
                                        user_agent=(user_agent or "")[:300] or None, page_url=data["page_url"])
-    person, created = _upsert_person(form, data, submission, now)
+    _upsert_person(form, data, submission, now)
+    return form, answer
+
+
+def _submit_events(form: FormItem, data: dict[str, Any], submission: FormSubmissionItem, person: Any,
+                   created: bool) -> list[Any]:
+    """`contact.created` / `contact.updated`, then `form.submitted`: written with the person."""
+    form_id = form.form_id
     events = [build(form.tenant_id, "form.submitted", entity_type="form", entity_id=form_id,
-                    data={"form_id": form_id, "form_name": form.name, "submission_id": submission_id,
+                    data={"form_id": form_id, "form_name": form.name, "submission_id": submission.submission_id,
                           "person_id": person.person_id, "created": created, "values": data["values"],
                           "consent": bool(data["consent"]), "page_url": data["page_url"]})]
     if created:
@@ -449,13 +456,13 @@ def submit(form_id: str, raw: Any, *, source_ip: str, user_agent: str | None) ->
     else:
         events.insert(0, build(form.tenant_id, "contact.updated", entity_type="contact", entity_id=person.person_id,
                                data={"changed": ["form"], "form_id": form_id}))
-    emit_many(events)
-    return form, answer
+    return events
 
 
 def _upsert_person(form: FormItem, data: dict[str, Any], submission: FormSubmissionItem,
                    now: str) -> tuple[Any, bool]:
-    """Create the person or add to the one the e-mail / phone belongs to, with the submission record."""
+    """Create the person or add to the one the e-mail / phone belongs to, with the submission record
+    and the events."""
     from skailan.crm.store.person_writes import commit, lookup_owners, phone_identity
 
     keys = ([("email", data["email"])] if data["email"] else []) + (
@@ -469,6 +476,7 @@ def _upsert_person(form: FormItem, data: dict[str, Any], submission: FormSubmiss
         if write is None:
             continue
         submission.created_person = write.before is None
+        write.events = _submit_events(form, data, submission, write.after, write.before is None)
         failed = commit(form.tenant_id, [write])
         if not failed:
             return write.after, write.before is None

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from skailan.crm.events import build, emit_many
+from skailan.crm.events import build
 from skailan.crm.people.models import IdentityIn, IdentityOut
 from skailan.crm.people.service import created_data, default_country, normalize_email, normalize_phone
 from skailan.crm.store.items import PersonItem
@@ -154,9 +154,9 @@ def _create(tenant_id: str, channel: str, identities: list[Identity], display_na
     item.phone, item.email = phone, email
     item.identities = [i.as_json() for i in identities]
     item.journey_state = load(tenant_id).default_state
-    write_person(tenant_id, None, item)
-    emit_many([build(tenant_id, "contact.created", entity_type="contact", entity_id=item.person_id,
-                     data={**created_data(item), "channel": channel})])
+    write_person(tenant_id, None, item, events=[build(tenant_id, "contact.created", entity_type="contact",
+                                                      entity_id=item.person_id,
+                                                      data={**created_data(item), "channel": channel})])
     return item
 
 
@@ -176,10 +176,10 @@ def _attach(tenant_id: str, person: PersonItem, candidates: list[Identity], chan
             person.email = ident.value
     person.identities = list(person.identities or []) + [i.as_json() for i in new]
     touch(person, iso())
-    write_person(tenant_id, before, person)
-    emit_many([build(tenant_id, "contact.updated", entity_type="contact", entity_id=person.person_id,
-                     data={"changed": ["identities"], "channel": channel,
-                           "identities": [{"kind": i.kind, "value": i.value} for i in new]})])
+    write_person(tenant_id, before, person, events=[
+        build(tenant_id, "contact.updated", entity_type="contact", entity_id=person.person_id,
+              data={"changed": ["identities"], "channel": channel,
+                    "identities": [{"kind": i.kind, "value": i.value} for i in new]})])
 
 
 # ---------------------------------------------------------------- API
@@ -253,11 +253,11 @@ def remove_identity(caller: Caller, person_id: str, kind: str, value: str) -> li
 
 def _save_identities(caller: Caller, before: Derived, person: PersonItem, event_type: str,
                      ident: Identity) -> list[IdentityOut]:
-    """Write the person's changed identities and tell the others (the change, then contact.updated)."""
+    """Write the person's changed identities and tell the others in the same transaction (the change, then contact.updated)."""
     touch(person, iso())
-    write_person(caller.tenant_id, before, person)
-    emit_many([build(caller.tenant_id, event_type, caller=caller, entity_type="contact", entity_id=person.person_id,
-                     data={"kind": ident.kind, "value": ident.value}),
-               build(caller.tenant_id, "contact.updated", caller=caller, entity_type="contact",
-                     entity_id=person.person_id, data={"changed": ["identities"]})])
+    write_person(caller.tenant_id, before, person, events=[
+        build(caller.tenant_id, event_type, caller=caller, entity_type="contact", entity_id=person.person_id,
+              data={"kind": ident.kind, "value": ident.value}),
+        build(caller.tenant_id, "contact.updated", caller=caller, entity_type="contact",
+              entity_id=person.person_id, data={"changed": ["identities"]})])
     return [IdentityOut(kind=i["kind"], value=i["value"]) for i in person.identities]

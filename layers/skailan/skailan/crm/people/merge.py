@@ -20,7 +20,7 @@ word ("Ana") are not grouped: too common to mean anything.
 
 from __future__ import annotations
 
-from skailan.crm.events import build, emit_many
+from skailan.crm.events import build
 from skailan.crm.people.models import DuplicatePairOut, PersonOut
 from skailan.crm.people.service import to_out
 from skailan.crm.store.duplicates import duplicate_groups
@@ -37,9 +37,10 @@ from skailan.crm.store.person_writes import (
     write_together,
 )
 from skailan.crm.store.timeline_items import timeline_item
-from skailan.crm.store.transact import TransactionFailed
+from skailan.crm.store.transact import TransactionFailed, outbox_table
 from skailan.crm.values.text import fold
 from skailan.crm.values.types import Page
+from skailan.platform import outbox
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
@@ -63,12 +64,14 @@ def merge_people(caller: Caller, keep_id: str, other_id: str) -> PersonOut:
     if not other.merged_into:
         _merge_core(caller, keep, other)
     move_partition(tenant_id, other_id, keep)
-    emit_many([
+    # Not in the merge's transaction: consumers (leads mirror, segments) read the kept person's
+    # moved memberships, so the events follow the partition move (many requests).
+    outbox.write([
         build(tenant_id, "contact.merged", caller=caller, entity_type="contact", entity_id=keep_id,
               data={"kept_id": keep_id, "merged_id": other_id}),
         build(tenant_id, "contact.updated", caller=caller, entity_type="contact", entity_id=keep_id,
               data={"changed": ["merged"]}),
-    ])
+    ], outbox_table())
     return to_out(load_person(tenant_id, keep_id))
 
 

@@ -2,7 +2,7 @@
 
 Every write goes through `write_person(before, after)`: it diffs what the person's state implies
 (identity items, name keys, facet items, tag counts) and applies the person item and all of
-those in ONE transaction. Identity items are claimed with `attribute_not_exists`, so a phone
+those in ONE transaction, with the change's domain events. Identity items are claimed with `attribute_not_exists`, so a phone
 or e-mail can belong to one person per brand; the person item carries a VersionAttribute, so
 two concurrent edits cannot both win. Nothing is half-written.
 
@@ -18,7 +18,7 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
-from skailan.crm.events import build, emit_many
+from skailan.crm.events import build
 from skailan.crm.people.models import IdentityOut, PersonIn, PersonOut, PersonPatchIn
 from skailan.crm.references import check_member
 from skailan.crm.store import person_reads
@@ -200,9 +200,9 @@ def create_person(caller: Caller | None, tenant_id: str, data: PersonIn) -> Pers
     item.journey_state = data.journey_state or definitions.default_state
     set_identity(item, phone_identity(phone) if phone else None, kind="phone")
     set_identity(item, email_identity(email) if email else None, kind="email")
-    write_person(tenant_id, None, item)
-    emit_many([build(tenant_id, "contact.created", caller=caller, entity_type="contact", entity_id=person_id,
-                     data=created_data(item))])
+    write_person(tenant_id, None, item, events=[build(tenant_id, "contact.created", caller=caller,
+                                                      entity_type="contact", entity_id=person_id,
+                                                      data=created_data(item))])
     return to_out(item)
 
 
@@ -277,7 +277,6 @@ def update_person(caller: Caller, person_id: str, data: PersonPatchIn) -> Person
                                    f"{old_name or old_state or '—'} → {state_name or item.journey_state or '—'}",
                                    ref={"type": "journey", "id": journey_id, "from": old_state,
                                         "to": item.journey_state}, occurred_at=now))
-    write_person(tenant_id, before, item, extra=extra)
     changed: dict[str, Any] = {"changed": sorted(sent)}
     if "referenceable" in (data.custom or {}):  # the KAM report's referenceable customers (additive key)
         changed["referenceable"] = bool((item.custom or {}).get("referenceable"))
@@ -290,13 +289,14 @@ def update_person(caller: Caller, person_id: str, data: PersonPatchIn) -> Person
     if journey_changed:
         events.append(build(tenant_id, "contact.journey_changed", caller=caller, entity_type="contact",
                             entity_id=person_id, data={"from": old_state, "to": item.journey_state}))
-    emit_many(events)
+    write_person(tenant_id, before, item, extra=extra, events=events)
     return to_out(item)
 
 
 def delete_person(caller: Caller, person_id: str) -> None:
     """Soft delete: the person item stays (deleted_at) for history; identities are released, so the
-    phone or e-mail can start a new person, and every index/facet item goes."""
+    phone or e-mail can start a new person, and every index/facet item goes. `contact.deleted` is
+    written with the person's deletion; a retried DELETE only finishes the memberships' cleanup."""
     tenant_id = caller.tenant_id
     item = find_person(tenant_id, person_id, consistent=True)
     if item is None or (item.deleted_at and not _has_memberships(tenant_id, person_id)):
@@ -308,10 +308,10 @@ def delete_person(caller: Caller, person_id: str) -> None:
         item.updated_at = now
         unindex(item)
         item.identities = []
-        write_person(tenant_id, before, item)
+        write_person(tenant_id, before, item, events=[build(tenant_id, "contact.deleted", caller=caller,
+                                                            entity_type="contact", entity_id=person_id,
+                                                            data={"name": item.name})])
     remove_memberships(tenant_id, person_id)  # idempotent: a retried DELETE finishes the cleanup
-    emit_many([build(tenant_id, "contact.deleted", caller=caller, entity_type="contact", entity_id=person_id,
-                     data={"name": item.name})])
 
 
 def record_interaction(tenant_id: str, person_id: str, at: str) -> str | None:
@@ -345,17 +345,15 @@ def record_lead_status(tenant_id: str, person_id: str, status: str) -> str | Non
     """Set the person's `lead_status` (the lead flow's, for segments); emits `contact.updated`
     (changed: lead_status) so segments and automations see it. One conditional UpdateItem that
     bumps the version, like `record_interaction`. Returns the person changed, or None."""
-    from skailan.crm.events import emit
-
     if status not in LEAD_STATUSES:
         raise ValueError(f"unknown lead status {status!r}")
     person = find_person(tenant_id, person_id)
     if person is None or person.deleted_at or person.merged_into or (person.lead_status or "none") == status:
         return None
-    if not mark_lead_status(person, status):
+    if not mark_lead_status(person, status, events=[build(tenant_id, "contact.updated", entity_type="contact",
+                                                          entity_id=person.person_id,
+                                                          data={"changed": ["lead_status"]})]):
         return None
-    emit(tenant_id, "contact.updated", entity_type="contact", entity_id=person.person_id,
-         data={"changed": ["lead_status"]})
     return person.person_id
 
 

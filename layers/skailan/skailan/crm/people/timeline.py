@@ -55,15 +55,16 @@ def list_timeline(tenant_id: str, person_id: str, *, cursor: str | None, limit: 
 
 
 def add_note(caller: Caller, person_id: str, body: str) -> TimelineEntryOut:
-    from skailan.crm.events import emit
+    """The note and its `contact.note_added` in one transaction."""
+    from skailan.crm.events import build
 
     _require_person(caller.tenant_id, person_id)
     summary = " ".join(body.split())[:140]
     author = {"kind": caller.kind, "id": caller.principal_id, "name": caller.name, "email": caller.email}
-    entry = append_timeline(caller.tenant_id, person_id, "note", summary, {"type": "note"}, body=body, author=author)
-    emit(caller.tenant_id, "contact.note_added", caller=caller, entity_type="contact", entity_id=person_id,
-         data={"note_id": entry.id})
-    return entry
+    item = timeline_item(caller.tenant_id, person_id, "note", summary, ref={"type": "note"}, body=body, author=author)
+    write_entry(item, events=[build(caller.tenant_id, "contact.note_added", caller=caller, entity_type="contact",
+                                    entity_id=person_id, data={"note_id": item.entry_id})])
+    return _out(item)
 
 
 CHANNEL_NAMES = {"whatsapp": "WhatsApp", "telegram": "Telegram", "messenger": "Messenger", "instagram": "Instagram",

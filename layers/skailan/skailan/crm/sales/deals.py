@@ -22,7 +22,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from skailan.crm.events import build, emit, emit_many
+from skailan.crm.events import build
 from skailan.crm.references import check_member, check_person, found_by_id, keep_default
 from skailan.crm.sales.models import (
     BoardColumnOut,
@@ -159,9 +159,9 @@ def create_pipeline(caller: Caller, data: PipelineIn) -> PipelineOut:
     now = iso()
     item = store.pipeline_item(tenant_id, pipeline_id, name=data.name, stages=stages, is_default=data.is_default,
                                position=len(existing), created_at=now, updated_at=now)
-    store.save_pipeline(item, new=True)
-    emit(tenant_id, "pipeline.created", caller=caller, entity_type="pipeline", entity_id=pipeline_id,
-         data={"name": data.name, "stages": [s["id"] for s in stages]})
+    store.save_pipeline(item, new=True, events=[
+        build(tenant_id, "pipeline.created", caller=caller, entity_type="pipeline", entity_id=pipeline_id,
+              data={"name": data.name, "stages": [s["id"] for s in stages]})])
     return _pipeline_out(item)
 
 
@@ -197,9 +197,9 @@ def update_pipeline(caller: Caller, pipeline_id: str, data: PipelineUpdateIn) ->
     item.updated_at = iso()
     with changed_meanwhile("El embudo cambió mientras lo editabas",
                            "The pipeline changed while you edited it"):
-        store.save_pipeline(item, new=False)
-    emit(tenant_id, "pipeline.updated", caller=caller, entity_type="pipeline", entity_id=pipeline_id,
-         data={"changed": sorted(sent)})
+        store.save_pipeline(item, new=False, events=[
+            build(tenant_id, "pipeline.updated", caller=caller, entity_type="pipeline", entity_id=pipeline_id,
+                  data={"changed": sorted(sent)})])
     return _pipeline_out(item)
 
 
@@ -212,9 +212,8 @@ def delete_pipeline(caller: Caller, pipeline_id: str) -> None:
     if item.is_default and len(_all_pipelines(tenant_id)) > 1:
         raise Conflict(both("Marca otro embudo como predeterminado antes", "Make another pipeline the default first"),
                        code="pipeline_default_required")
-    store.delete_pipeline(item)
-    emit(tenant_id, "pipeline.deleted", caller=caller, entity_type="pipeline", entity_id=pipeline_id,
-         data={"name": item.name})
+    store.delete_pipeline(item, events=[build(tenant_id, "pipeline.deleted", caller=caller, entity_type="pipeline",
+                                              entity_id=pipeline_id, data={"name": item.name})])
 
 
 # ---------------------------------------------------------------- deals: helpers
@@ -330,10 +329,6 @@ def create_deal(caller: Caller, data: DealIn) -> DealOut:
                     business_id=data.business_id, deal_kind=data.kind, expected_close=data.expected_close, description=data.description,
                     stage_changed_at=now, closed_at=now if stage["outcome"] != "open" else None,
                     created_by=caller.principal_id, created_at=now, updated_at=now)
-    store.write_deal(deal, new=True, stats=[StatChange(pipeline.pipeline_id, stage["id"], deal.currency, 1, deal.amount)],
-                     reached=progression[: position + 1],
-                     timeline=_timeline(deal, "deal_created", f"Negocio: {deal.title} ({stage['name']})",
-                                        {"stage_id": stage["id"]}, now) if deal.person_id else None)
     events = [build(tenant_id, "deal.created", caller=caller, entity_type="deal", entity_id=deal_id,
                     data={"title": deal.title, "amount": str(deal.amount), "currency": deal.currency,
                           "pipeline_id": deal.pipeline_id, "stage_id": deal.stage_id, "person_id": deal.person_id,
@@ -345,7 +340,11 @@ def create_deal(caller: Caller, data: DealIn) -> DealOut:
                                                      "currency": deal.currency, "person_id": deal.person_id,
                                                      "owner_id": deal.owner_id, "business_id": deal.business_id,
                                                      "kind": deal.deal_kind}))
-    emit_many(events)
+    store.write_deal(deal, new=True, stats=[StatChange(pipeline.pipeline_id, stage["id"], deal.currency, 1, deal.amount)],
+                     reached=progression[: position + 1],
+                     timeline=_timeline(deal, "deal_created", f"Negocio: {deal.title} ({stage['name']})",
+                                        {"stage_id": stage["id"]}, now) if deal.person_id else None,
+                     events=events)
     return _out(deal, pipeline)
 
 
@@ -419,14 +418,13 @@ def update_deal(caller: Caller, deal_id: str, data: DealUpdateIn) -> DealOut:
         timeline = _timeline(deal, "deal_stage_changed",
                              f"{deal.title}: {old_stage['name'] if old_stage else old[1]} → {stage['name']}",
                              {"from": old[1], "to": stage["id"]}, now)
-    with changed_meanwhile("El negocio cambió mientras lo editabas; vuelve a intentarlo",
-                           "The deal changed while you edited it; try again"):
-        store.write_deal(deal, new=False, stats=stats, reached=reached, timeline=timeline)
     events = [build(tenant_id, "deal.updated", caller=caller, entity_type="deal", entity_id=deal_id,
                     data={"changed": sorted(sent), "person_changed": old_person != deal.person_id})]
     if stage_changed:
         events += _stage_events(tenant_id, caller, deal, old[1], old[0] if moving_pipeline else None, stage)
-    emit_many(events)
+    with changed_meanwhile("El negocio cambió mientras lo editabas; vuelve a intentarlo",
+                           "The deal changed while you edited it; try again"):
+        store.write_deal(deal, new=False, stats=stats, reached=reached, timeline=timeline, events=events)
     return _out(deal, pipeline)
 
 
@@ -435,9 +433,9 @@ def delete_deal(caller: Caller, deal_id: str) -> None:
     deal = _load_deal(tenant_id, deal_id)
     with changed_meanwhile("El negocio cambió; vuelve a intentarlo",
                            "The deal changed; try again"):
-        store.delete_deal(deal)
-    emit(tenant_id, "deal.deleted", caller=caller, entity_type="deal", entity_id=deal_id,
-         data={"title": deal.title, "pipeline_id": deal.pipeline_id, "stage_id": deal.stage_id})
+        store.delete_deal(deal, events=[
+            build(tenant_id, "deal.deleted", caller=caller, entity_type="deal", entity_id=deal_id,
+                  data={"title": deal.title, "pipeline_id": deal.pipeline_id, "stage_id": deal.stage_id})])
 
 
 # ---------------------------------------------------------------- deals: reads

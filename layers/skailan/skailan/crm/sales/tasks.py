@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from skailan.crm.events import build, emit, emit_many
+from skailan.crm.events import build
 from skailan.crm.references import check_member, check_person, found_by_id
 from skailan.crm.sales.models import TaskIn, TaskOut, TaskTypeIn, TaskTypeOut, TaskTypeUpdateIn, TaskUpdateIn
 from skailan.crm.store import sales as store
@@ -73,9 +73,10 @@ def _type_names(tenant_id: str) -> dict[str, str]:
 
 def create_type(caller: Caller, data: TaskTypeIn) -> TaskTypeOut:
     type_id = new_id().lower()
-    item = store.new_task_type(caller.tenant_id, type_id, " ".join(data.name.split()), data.color, iso())
-    emit(caller.tenant_id, "task_type.created", caller=caller, entity_type="task_type", entity_id=type_id,
-         data={"name": item.name})
+    name = " ".join(data.name.split())
+    item = store.new_task_type(caller.tenant_id, type_id, name, data.color, iso(), events=[
+        build(caller.tenant_id, "task_type.created", caller=caller, entity_type="task_type", entity_id=type_id,
+              data={"name": name})])
     return _type_out(item)
 
 
@@ -92,16 +93,16 @@ def update_type(caller: Caller, type_id: str, data: TaskTypeUpdateIn) -> TaskTyp
     if "color" in data.model_fields_set:
         item.color = data.color
     item.updated_at = iso()
-    store.save_task_type(item)
-    emit(caller.tenant_id, "task_type.updated", caller=caller, entity_type="task_type", entity_id=type_id)
+    store.save_task_type(item, events=[build(caller.tenant_id, "task_type.updated", caller=caller,
+                                             entity_type="task_type", entity_id=type_id)])
     return _type_out(item)
 
 
 def delete_type(caller: Caller, type_id: str) -> None:
     """Tasks of a deleted type keep its id; they show without a type name."""
     item = _load_type(caller.tenant_id, type_id)
-    store.delete_task_type(item)
-    emit(caller.tenant_id, "task_type.deleted", caller=caller, entity_type="task_type", entity_id=type_id)
+    store.delete_task_type(item, events=[build(caller.tenant_id, "task_type.deleted", caller=caller,
+                                               entity_type="task_type", entity_id=type_id)])
 
 
 # ---------------------------------------------------------------- tasks: helpers
@@ -182,16 +183,16 @@ def create_task(caller: Caller, data: TaskIn) -> TaskOut:
                     remind_at=data.remind_at, assignee_id=assignee, person_id=data.person_id, deal_id=data.deal_id,
                     created_by=caller.principal_id, created_at=now, updated_at=now)
     _index(task)
+    event = build(tenant_id, "task.created", caller=caller, entity_type="task", entity_id=task_id,
+                  data={"title": task.title, "assignee_id": assignee, "due_at": task.due_at,
+                        "person_id": task.person_id, "deal_id": task.deal_id, "type_id": task.type_id})
     try:
         store.write_task(task, new=True, old_deal=None,
                          timeline=_timeline(task, "task_created", f"Tarea: {task.title}", now) if task.person_id
-                         else None)
+                         else None, events=[event])
     except TransactionFailed as err:
         raise Unprocessable(both("El negocio ya no existe", "The deal no longer exists"),
                             details=[{"field": "deal_id", "error": "unknown"}]) from err
-    emit(tenant_id, "task.created", caller=caller, entity_type="task", entity_id=task_id,
-         data={"title": task.title, "assignee_id": assignee, "due_at": task.due_at, "person_id": task.person_id,
-               "deal_id": task.deal_id, "type_id": task.type_id})
     return _out(task, _type_names(tenant_id), now)
 
 
@@ -228,9 +229,6 @@ def update_task(caller: Caller, task_id: str, data: TaskUpdateIn) -> TaskOut:
     if task.status != old_status and task.person_id:
         summary = f"Tarea completada: {task.title}" if task.status == "done" else f"Tarea reabierta: {task.title}"
         timeline = _timeline(task, f"task_{'done' if task.status == 'done' else 'reopened'}", summary, now)
-    with changed_meanwhile("La tarea cambió mientras la editabas; vuelve a intentarlo",
-                           "The task changed while you edited it; try again"):
-        store.write_task(task, new=False, old_deal=old_deal, timeline=timeline)
     events = [build(tenant_id, "task.updated", caller=caller, entity_type="task", entity_id=task_id,
                     data={"changed": sorted(sent)})]
     if task.status != old_status:
@@ -238,7 +236,9 @@ def update_task(caller: Caller, task_id: str, data: TaskUpdateIn) -> TaskOut:
                             entity_type="task", entity_id=task_id,
                             data={"assignee_id": task.assignee_id, "person_id": task.person_id,
                                   "deal_id": task.deal_id}))
-    emit_many(events)
+    with changed_meanwhile("La tarea cambió mientras la editabas; vuelve a intentarlo",
+                           "The task changed while you edited it; try again"):
+        store.write_task(task, new=False, old_deal=old_deal, timeline=timeline, events=events)
     return _out(task, _type_names(tenant_id), now)
 
 
@@ -247,8 +247,8 @@ def delete_task(caller: Caller, task_id: str) -> None:
     task = _load(tenant_id, task_id)
     with changed_meanwhile("La tarea cambió; vuelve a intentarlo",
                            "The task changed; try again"):
-        store.delete_task(task)
-    emit(tenant_id, "task.deleted", caller=caller, entity_type="task", entity_id=task_id, data={"title": task.title})
+        store.delete_task(task, events=[build(tenant_id, "task.deleted", caller=caller, entity_type="task",
+                                              entity_id=task_id, data={"title": task.title})])
 
 
 # ---------------------------------------------------------------- tasks: reads
@@ -297,9 +297,9 @@ def _due_alarms(now: str) -> Iterator[TaskItem]:
 
 
 def run_alarms(now: str | None = None, *, max_seconds: float = 45.0) -> dict[str, int]:
-    """Fire every alarm due at `now` (default: the current time). At least once: the event is sent,
-    then the task is stamped; a task edited meanwhile is looked at again on the next run. A backlog
-    bigger than one run (`max_seconds`) is finished by the next minute's run."""
+    """Fire every alarm due at `now` (default: the current time). The task's stamp and its events go
+    in one transaction; a task edited meanwhile writes neither and is looked at again on the next
+    run. A backlog bigger than one run (`max_seconds`) is finished by the next minute's run."""
     import time
 
     deadline = time.monotonic() + max_seconds
@@ -328,10 +328,8 @@ def run_alarms(now: str | None = None, *, max_seconds: float = 45.0) -> dict[str
                                 data={**base, "recipients": supervisors[task.tenant_id],
                                       "dedupe_key": f"{task.task_id}:overdue:{task.due_at}"}))
             task.escalated_at = now
-        if events:
-            emit_many(events)
         _index(task)
-        if not store.save_task_if_unchanged(task):
+        if not store.save_task_if_unchanged(task, events=events):
             logger.info("task changed while its alarm fired; next run looks again", task_id=task.task_id)
             continue
         counts["reminders"] += sum(e.type == "task.reminder" for e in events)

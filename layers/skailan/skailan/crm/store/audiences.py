@@ -1,11 +1,12 @@
 """Lists, segments and exports as stored items, and the membership facets of lists and segments:
 `F#list#<id>` / `F#segment#<id>` in the person's partition (gsi1 `T#<t>#F#<facet>#<id>`), written
-with their list's or segment's count in one transaction (see items.py for the key layout).
+with their list's or segment's count in one transaction (see items.py for the key layout). The
+writes of lists, segments and exports take their domain events (`events=`) in the same transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -38,6 +39,7 @@ from skailan.crm.store.memberships import remove_membership
 from skailan.crm.store.timeline_items import timeline_item
 from skailan.crm.store.transact import TransactionFailed, update_if
 from skailan.platform.clock import iso
+from skailan.platform.events import DomainEvent
 from skailan.platform.storage import transaction
 
 SEGMENT_FACET = "segment"
@@ -45,9 +47,11 @@ SEGMENT_FACET = "segment"
 # ---------------------------------------------------------------- lists
 
 
-def new_list(tenant_id: str, list_id: str, name: str, description: str | None, now: str) -> ListItem:
+def new_list(tenant_id: str, list_id: str, name: str, description: str | None, now: str, *,
+             events: Sequence[DomainEvent] = ()) -> ListItem:
     return records.put_new(ListItem(lists_pk(tenant_id), LIST + list_id, tenant_id=tenant_id, list_id=list_id,
-                                    name=name, description=description, count=0, created_at=now, updated_at=now))
+                                    name=name, description=description, count=0, created_at=now, updated_at=now),
+                           events=events)
 
 
 def find_list(tenant_id: str, list_id: str) -> ListItem | None:
@@ -66,12 +70,12 @@ def lists_by_id(tenant_id: str, list_ids: Iterable[str]) -> list[ListItem]:
     return records.batch(ListItem, [(lists_pk(tenant_id), LIST + lid) for lid in list_ids])
 
 
-def set_list_fields(item: ListItem, changes: Mapping[str, Any]) -> None:
-    records.set_fields(item, changes)
+def set_list_fields(item: ListItem, changes: Mapping[str, Any], *, events: Sequence[DomainEvent] = ()) -> None:
+    records.set_fields(item, changes, events=events)
 
 
-def delete_list(item: ListItem) -> None:
-    records.remove(item)
+def delete_list(item: ListItem, *, events: Sequence[DomainEvent] = ()) -> None:
+    records.remove(item, events=events)
 
 
 def person_list_ids(tenant_id: str, person_id: str) -> list[str]:
@@ -151,12 +155,12 @@ def member_ids(tenant_id: str, facet: str, value: str) -> Iterator[str]:
 
 
 def new_segment(tenant_id: str, segment_id: str, *, name: str, description: str | None, rule: dict[str, Any],
-                refresh_due: str | None, now: str) -> SegmentItem:
+                refresh_due: str | None, now: str, events: Sequence[DomainEvent] = ()) -> SegmentItem:
     item = SegmentItem(segments_pk(tenant_id), SEG + segment_id, tenant_id=tenant_id, segment_id=segment_id,
                        name=name, description=description, rule=rule, count=0, status="computing", rule_version=1,
                        created_at=now, updated_at=now)
     _refresh_keys(item, refresh_due)
-    return records.put_new(item)
+    return records.put_new(item, events=events)
 
 
 def _refresh_keys(item: SegmentItem, due: str | None) -> None:
@@ -194,8 +198,8 @@ def change_segment(item: SegmentItem, changes: Mapping[str, Any], *, rule: dict[
     item.update(actions=actions)
 
 
-def delete_segment(item: SegmentItem) -> None:
-    records.remove(item)
+def delete_segment(item: SegmentItem, *, events: Sequence[DomainEvent] = ()) -> None:
+    records.remove(item, events=events)
 
 
 def refreshes_due(stamp: str) -> Iterator[tuple[SegmentItem, str]]:
@@ -207,10 +211,11 @@ def refreshes_due(stamp: str) -> Iterator[tuple[SegmentItem, str]]:
                 yield item, segment_refresh_due(item.gsi2sk)
 
 
-def reschedule_refresh(item: SegmentItem, due: str) -> bool:
-    """Move the segment's refresh to `due`; False when the rule was saved meanwhile (its own time)."""
+def reschedule_refresh(item: SegmentItem, due: str, *, events: Sequence[DomainEvent] = ()) -> bool:
+    """Move the segment's refresh to `due` with its events; False, nothing written, when the rule
+    was saved meanwhile (its own time)."""
     return update_if(item, [SegmentItem.gsi2sk.set(segment_refresh_sk(due, item.tenant_id, item.segment_id))],
-                     SegmentItem.gsi2sk == item.gsi2sk)
+                     SegmentItem.gsi2sk == item.gsi2sk, events=events)
 
 
 def set_segment_count(item: SegmentItem, count: int) -> bool:
@@ -284,10 +289,11 @@ def replace_segment_members(tenant_id: str, segment_id: str, matching: Iterable[
 
 
 def new_export(tenant_id: str, export_id: str, *, filters: dict[str, Any], requested_by: str | None,
-               now: datetime, expires: datetime) -> ExportItem:
+               now: datetime, expires: datetime, events: Sequence[DomainEvent] = ()) -> ExportItem:
     return records.put_new(ExportItem(exports_pk(tenant_id), EXPORT + export_id, tenant_id=tenant_id,
                                       export_id=export_id, status="pending", filters=filters,
-                                      requested_by=requested_by, created_at=iso(now), updated_at=iso(now), ttl=expires))
+                                      requested_by=requested_by, created_at=iso(now), updated_at=iso(now), ttl=expires),
+                           events=events)
 
 
 def find_export(tenant_id: str, export_id: str) -> ExportItem | None:

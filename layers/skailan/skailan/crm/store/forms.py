@@ -1,8 +1,10 @@
 """Forms as stored items (layout in sales_items.py): the form, its global guard (form id → brand,
-for the public submit URL), its submissions and the per-IP rate counters."""
+for the public submit URL), its submissions and the per-IP rate counters. Every write takes its
+domain events (`events=`) in the same transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -22,18 +24,22 @@ from skailan.crm.store.sales_items import (
     rate_counter_sk,
     submission_sk,
 )
-from skailan.crm.store.transact import save_if
+from skailan.crm.store.transact import outbox_table, save_if
+from skailan.platform import outbox
+from skailan.platform.events import DomainEvent
 from skailan.platform.storage import Action, transaction
 
 
-def new_form(tenant_id: str, form_id: str, now: str, **attributes: Any) -> FormItem:
-    """The form and its guard, both new, in one transaction."""
+def new_form(tenant_id: str, form_id: str, now: str, *, events: Sequence[DomainEvent] = (),
+             **attributes: Any) -> FormItem:
+    """The form and its guard, both new, and the events in one transaction."""
     item = FormItem(forms_pk(tenant_id), FORM + form_id, tenant_id=tenant_id, form_id=form_id, submissions=0,
                     created_at=now, updated_at=now, **attributes)
     guard = FormGuardItem(form_guard_pk(form_id), FORM_GUARD_SK, tenant_id=tenant_id, form_id=form_id, created_at=now)
     with transaction() as tx:
         tx.save(item, condition=FormItem.pk.does_not_exist())
         tx.save(guard, condition=FormGuardItem.pk.does_not_exist())
+        outbox.add(tx, events, outbox_table())
     return item
 
 
@@ -51,16 +57,18 @@ def forms_page(tenant_id: str, *, cursor: str | None, limit: int | None) -> reco
     return records.page(FormItem, forms_pk(tenant_id), FORM, cursor=cursor, limit=limit, newest_first=True)
 
 
-def save_form(item: FormItem) -> bool:
-    """Save an edited form; False when someone else saved it since it was read (VersionAttribute)."""
-    return save_if(item)
+def save_form(item: FormItem, *, events: Sequence[DomainEvent] = ()) -> bool:
+    """Save an edited form with its events; False, nothing written, when someone else saved it
+    since it was read (VersionAttribute)."""
+    return save_if(item, events=events)
 
 
-def delete_form(item: FormItem) -> None:
-    """The form and its guard (its URL stops working) in one transaction; submissions stay."""
+def delete_form(item: FormItem, *, events: Sequence[DomainEvent] = ()) -> None:
+    """The form and its guard (its URL stops working) and the events in one transaction; submissions stay."""
     with transaction() as tx:
         tx.delete(item, add_version_condition=False)
         tx.delete(FormGuardItem(form_guard_pk(item.form_id), FORM_GUARD_SK))
+        outbox.add(tx, events, outbox_table())
 
 
 def submissions_page(tenant_id: str, form_id: str, *, cursor: str | None,

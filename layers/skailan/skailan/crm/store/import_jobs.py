@@ -3,22 +3,25 @@
 
 Every change to a job after its creation is a conditional UpdateItem: `update_if` answers False
 when the condition failed (someone else got there first), `update_leased` raises `LeaseLost`
-when the caller no longer holds the lease.
+when the caller no longer holds the lease. The writes that change what the job is (created,
+failed, finished) take their domain events (`events=`) in the same transaction.
 """
 
 from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.pagination import ResultIterator
 
+from skailan.crm.store import transact
 from skailan.crm.store.sales_items import IMPORT, ImportJobItem, imports_pk
+from skailan.platform import outbox
 from skailan.platform.clock import iso
+from skailan.platform.events import DomainEvent
 from skailan.platform.i18n import both
 
 LEASE_SECONDS = 120
@@ -28,11 +31,11 @@ class LeaseLost(Exception):
     """The job's lease is held by another worker now: stop without touching the job."""
 
 
-def new_job(tenant_id: str, import_id: str, **attributes: Any) -> ImportJobItem:
-    """Store a new job (never over an existing one)."""
+def new_job(tenant_id: str, import_id: str, *, events: Sequence[DomainEvent] = (), **attributes: Any) -> ImportJobItem:
+    """Store a new job (never over an existing one) with its events."""
     job = ImportJobItem(imports_pk(tenant_id), IMPORT + import_id, tenant_id=tenant_id, import_id=import_id,
                         **attributes)
-    job.save(condition=ImportJobItem.pk.does_not_exist())
+    outbox.put_with(job, events, transact.outbox_table(), condition=ImportJobItem.pk.does_not_exist())
     return job
 
 
@@ -59,15 +62,11 @@ def _actions(changes: Mapping[str, Any]) -> list[Action]:
             for k, v in changes.items()]
 
 
-def update_if(job: ImportJobItem, actions: list[Any], condition: Any) -> bool:
-    """One conditional UpdateItem on the job; False when the condition failed."""
-    try:
-        job.update(actions=actions, condition=condition)
-    except UpdateError as err:
-        if err.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+def update_if(job: ImportJobItem, actions: list[Any], condition: Any, *,
+              events: Sequence[DomainEvent] = ()) -> bool:
+    """One conditional UpdateItem on the job (with `events`: and them, in one transaction, the job
+    then not refreshed); False, nothing written, when the condition failed."""
+    return transact.update_if(job, actions, condition, events=events)
 
 
 def record_headers(job: ImportJobItem, headers: list[str], suggested: dict[str, Any], size: int,
@@ -84,11 +83,11 @@ def _not_started() -> Any:
     return (ImportJobItem.status == "pending") & ImportJobItem.mapping.does_not_exist()
 
 
-def fail_unstarted(job: ImportJobItem, error: dict[str, Any]) -> bool:
-    """Fail a job that was never started; False when it was (or already failed)."""
+def fail_unstarted(job: ImportJobItem, error: dict[str, Any], *, events: Sequence[DomainEvent] = ()) -> bool:
+    """Fail a job that was never started (with its events); False when it was (or already failed)."""
     now = iso()
     return update_if(job, _actions({"status": "failed", "error": error, "finished_at": now, "updated_at": now}),
-                     _not_started())
+                     _not_started(), events=events)
 
 
 def queue(job: ImportJobItem, *, mapping: dict[str, Any], update_policy: str, list_id: str | None, now: str) -> bool:
@@ -126,8 +125,9 @@ def update_leased(job: ImportJobItem, lease: str, changes: Mapping[str, Any], *,
     _update_leased(job, lease, [*_actions(changes), *([_renewal()] if renew else [])])
 
 
-def _update_leased(job: ImportJobItem, lease: str, actions: list[Any]) -> None:
-    if not update_if(job, [*actions, ImportJobItem.updated_at.set(iso())], ImportJobItem.lease_owner == lease):
+def _update_leased(job: ImportJobItem, lease: str, actions: list[Any], events: Sequence[DomainEvent] = ()) -> None:
+    if not update_if(job, [*actions, ImportJobItem.updated_at.set(iso())], ImportJobItem.lease_owner == lease,
+                     events=events):
         raise LeaseLost
 
 
@@ -139,9 +139,11 @@ def release_lease(job: ImportJobItem, lease: str, *, attempts: int | None = None
         _update_leased(job, lease, actions)
 
 
-def finish_leased(job: ImportJobItem, lease: str, changes: Mapping[str, Any]) -> None:
-    """The run's last update: the outcome, and the lease given back."""
-    _update_leased(job, lease, _actions({**changes, "finished_at": iso(), "lease_owner": None, "lease_until": None}))
+def finish_leased(job: ImportJobItem, lease: str, changes: Mapping[str, Any], *,
+                  events: Sequence[DomainEvent] = ()) -> None:
+    """The run's last update: the outcome, and the lease given back, with the outcome's events."""
+    _update_leased(job, lease, _actions({**changes, "finished_at": iso(), "lease_owner": None, "lease_until": None}),
+                   events)
 
 
 def error_json(code: str, es: str, en: str, row: int | None = None) -> dict[str, Any]:

@@ -9,6 +9,8 @@ Two entry points send them:
 - `commit`: many people (imports, forms) packed whole into transactions of at most 100 items
   (~10 people per request, one shared connection). A cancelled pack is retried person by
   person; those that still fail come back to the caller with the reason.
+Each write carries its domain events (`events`): their outbox items go last in the same
+transaction (`skailan.platform.outbox`), so a person and its events are written together or not at all.
 Identity items are claimed with `attribute_not_exists`, so a phone or e-mail belongs to one person
 per brand; the person item carries a VersionAttribute, so two concurrent edits cannot both win.
 A transaction cancelled only because another one held a shared counter (the people count, a tag)
@@ -55,8 +57,9 @@ from skailan.crm.store.items import (
     tags_pk,
 )
 from skailan.crm.store.memberships import remove_membership
-from skailan.crm.store.transact import CONFLICT_RETRIES, only_conflicts, save_if
+from skailan.crm.store.transact import CONFLICT_RETRIES, only_conflicts, outbox_table, save_if
 from skailan.crm.values.text import name_search_keys, tag_key
+from skailan.platform import outbox
 from skailan.platform.cancellation import conflict_pause
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict
@@ -64,7 +67,9 @@ from skailan.platform.i18n import both
 from skailan.platform.storage import transaction
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
+
+    from skailan.platform.events import DomainEvent
 
 MAX_ITEMS = 100  # DynamoDB's TransactWriteItems limit
 
@@ -172,6 +177,7 @@ class PersonWrite:
     token: Any = None  # the caller's own reference (import candidates, a form submission…)
     failure: str | None = None  # after `commit`: identity_taken | concurrent_update | list_missing
     taken: list[Identity] = field(default_factory=list)  # identities someone else holds
+    events: list[DomainEvent] = field(default_factory=list)  # written in the person's transaction
 
 
 @dataclass
@@ -183,10 +189,11 @@ class _Ops:
     claimed: list[Identity] = field(default_factory=list)
     handovers: list[tuple[str, str, str]] = field(default_factory=list)  # (identity pk, from, to person)
     people: int = 0  # change in the brand's live-people count (+1 create, -1 delete)
+    events: list[DomainEvent] = field(default_factory=list)
 
     @property
     def size(self) -> int:
-        return len(self.saves) + len(self.deletes) + len(self.updates) + len(self.handovers)
+        return len(self.saves) + len(self.deletes) + len(self.updates) + len(self.handovers) + len(self.events)
 
 
 def _operations(tenant_id: str, write: PersonWrite) -> _Ops:
@@ -226,6 +233,7 @@ def _operations(tenant_id: str, write: PersonWrite) -> _Ops:
     ops.saves.extend((item, None) for item in write.extra)
     ops.updates.extend(write.updates)
     ops.people = int(new.live) - int(old.live)
+    ops.events = list(write.events)
     return ops
 
 
@@ -296,6 +304,7 @@ def _send(tenant_id: str, pack: list[tuple[PersonWrite, _Ops]], *, tag_counters:
         for list_id, delta in lists.items():
             _list_counter(tx, tenant_id, list_id, delta)
         people_count_change(tx, tenant_id, sum(ops.people for _, ops in pack))
+        outbox.add(tx, [event for _, ops in pack for event in ops.events], outbox_table())  # last: see outbox.add
 
 
 def _send_with_retries(tenant_id: str, pack: list[tuple[PersonWrite, _Ops]], *,
@@ -330,18 +339,26 @@ def mark_interaction(person: PersonItem, at: str) -> PersonItem | None:
     return _update_live_item(person, [PersonItem.last_interaction_at.set(at)], condition)
 
 
-def mark_lead_status(person: PersonItem, status: str) -> bool:
-    """Set the lead flow's `lead_status`; False when the person went away (version bumped too)."""
-    return _update_live(person, [PersonItem.lead_status.set(status)], None)
+def mark_lead_status(person: PersonItem, status: str, *, events: Sequence[DomainEvent] = ()) -> bool:
+    """Set the lead flow's `lead_status` (version bumped too) with its events in one transaction;
+    False, nothing written, when the person went away."""
+    try:
+        with transaction() as tx:  # pynamodb adds the version's +1 (no version condition: last write wins)
+            tx.update(person, actions=[PersonItem.lead_status.set(status)], condition=_LIVE,
+                      add_version_condition=False)
+            outbox.add(tx, events, outbox_table())
+    except TransactWriteError as err:
+        if _condition_failed(err):
+            return False
+        raise
+    return True
 
 
-def _update_live(person: PersonItem, actions: list[Action], extra: Any) -> bool:
-    return _update_live_item(person, actions, extra) is not None
+_LIVE = PersonItem.pk.exists() & PersonItem.deleted_at.does_not_exist() & PersonItem.merged_into.does_not_exist()
 
 
 def _update_live_item(person: PersonItem, actions: list[Action], extra: Any) -> PersonItem | None:
-    condition = (PersonItem.pk.exists() & PersonItem.deleted_at.does_not_exist()
-                 & PersonItem.merged_into.does_not_exist())
+    condition = _LIVE
     if extra is not None:
         condition = condition & extra
     try:
@@ -367,13 +384,13 @@ def _field_of(kind: str) -> str:
 
 
 def write_person(tenant_id: str, before: Derived | None, after: PersonItem, *,
-                 extra: list[Any] | None = None) -> None:
-    """Apply `after` (and everything it implies) in one transaction; `before=None` creates.
+                 extra: list[Any] | None = None, events: Sequence[DomainEvent] = ()) -> None:
+    """Apply `after` (and everything it implies, and `events`) in one transaction; `before=None` creates.
 
     Raises `IdentityTaken` naming the field when a phone/e-mail/channel id belongs to someone
     else, `Conflict(concurrent_update)` when the person changed meanwhile.
     """
-    write = PersonWrite(after=after, before=before, extra=list(extra or ()))
+    write = PersonWrite(after=after, before=before, extra=list(extra or ()), events=list(events))
     ops = _operations(tenant_id, write)
     inline = ops.size + _counters([], ops) <= MAX_ITEMS
     err = _send_with_retries(tenant_id, [(write, ops)], tag_counters=inline)
@@ -417,9 +434,10 @@ def owners_of(tenant_id: str, identities: list[Identity]) -> dict[tuple[str, str
 
 
 def write_together(tenant_id: str, writes: list[PersonWrite]) -> None:
-    """Several people in ONE transaction (a merge: the kept person and the merged one). An identity
-    one of them releases and another claims is handed over — one conditional update on the
-    identity item, since a transaction cannot delete and claim the same item. Raises
+    """Several people (and their writes' events) in ONE transaction (a merge: the kept person and
+    the merged one). An identity one of them releases and another claims is handed over — one
+    conditional update on the identity item, since a transaction cannot delete and claim the
+    same item. Raises
     `TransactionFailed` when a condition failed (someone changed meanwhile)."""
     pack = [(write, _operations(tenant_id, write)) for write in writes]
     _hand_over(pack)

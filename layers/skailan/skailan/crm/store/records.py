@@ -2,17 +2,22 @@
 one, page through a key prefix (cursor bound to the partition), read a partition whole, set or
 remove attributes, batch reads. The named store functions (`lists.find_list`, `sales.find_deal`…)
 call these; services never do.
+
+The writes take the change's domain events (`events=`): the item's write and the events' outbox
+items go in ONE transaction (`skailan.platform.outbox`); without events, the plain single write.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from pynamodb.expressions.condition import Condition
 
 from skailan.crm.store.items import ContactsItem
-from skailan.crm.store.transact import save_if
+from skailan.crm.store.transact import outbox_table, save_if
+from skailan.platform import outbox
+from skailan.platform.events import DomainEvent
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 
 
@@ -31,23 +36,23 @@ def find[M: ContactsItem](model: type[M], pk: str, sk: str, *, consistent: bool 
         return None
 
 
-def put_new[M: ContactsItem](item: M) -> M:
+def put_new[M: ContactsItem](item: M, *, events: Sequence[DomainEvent] = ()) -> M:
     """Store a new item, never over an existing one (a fresh id: a clash is a bug, not a 409)."""
-    item.save(condition=type(item).pk.does_not_exist())
+    outbox.put_with(item, events, outbox_table(), condition=type(item).pk.does_not_exist())
     return item
 
 
-def put_new_if(item: ContactsItem) -> bool:
-    """Store a new item; False when one with its key exists (a taken key the caller explains)."""
-    return save_if(item, type(item).pk.does_not_exist())
+def put_new_if(item: ContactsItem, *, events: Sequence[DomainEvent] = ()) -> bool:
+    """Store a new item; False (no event written) when one with its key exists (a taken key the caller explains)."""
+    return save_if(item, type(item).pk.does_not_exist(), events=events)
 
 
-def put(item: ContactsItem) -> None:
-    item.save()
+def put(item: ContactsItem, *, events: Sequence[DomainEvent] = ()) -> None:
+    outbox.put_with(item, events, outbox_table())
 
 
-def remove(item: ContactsItem) -> None:
-    item.delete()
+def remove(item: ContactsItem, *, events: Sequence[DomainEvent] = ()) -> None:
+    outbox.delete_with(item, events, outbox_table())
 
 
 def page[M: ContactsItem](model: type[M], pk: str, prefix: str, *, cursor: str | None, limit: int | None,
@@ -81,8 +86,12 @@ def batch[M: ContactsItem](model: type[M], keys: Iterable[tuple[str, str]], *, c
     return list(model.batch_get(wanted, consistent_read=consistent)) if wanted else []
 
 
-def set_fields(item: ContactsItem, changes: Mapping[str, Any]) -> None:
-    """One UpdateItem setting each attribute (None removes it); the item holds the new values."""
+def set_fields(item: ContactsItem, changes: Mapping[str, Any], *, events: Sequence[DomainEvent] = ()) -> None:
+    """One UpdateItem setting each attribute (None removes it), with `events` one transaction; the
+    item holds the new values (set here: a transaction returns none)."""
     model = type(item)
-    item.update(actions=[getattr(model, name).set(value) if value is not None else getattr(model, name).remove()
-                         for name, value in changes.items()])
+    outbox.update_with(item, [getattr(model, name).set(value) if value is not None else getattr(model, name).remove()
+                              for name, value in changes.items()], events, outbox_table())
+    if events:
+        for name, value in changes.items():
+            setattr(item, name, value)

@@ -4,12 +4,13 @@ reference and timeline entry, in step with the deal or task.
 
 Transactions are sent through `transact` (a pure conflict is retried); a failed condition or a
 VersionAttribute that moved raises `TransactionFailed`, which the services turn into a 409/422.
+Every write takes its domain events (`events=`) in the same transaction.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -50,7 +51,9 @@ from skailan.crm.store.sales_items import (
     task_status_prefix,
     task_types_pk,
 )
-from skailan.crm.store.transact import Transaction, save_if, transact
+from skailan.crm.store.transact import Transaction, outbox_table, save_if, transact
+from skailan.platform import outbox
+from skailan.platform.events import DomainEvent
 
 # ---------------------------------------------------------------- pipelines
 
@@ -73,9 +76,10 @@ def find_pipeline(tenant_id: str, pipeline_id: str) -> PipelineItem | None:
     return records.find(PipelineItem, pipelines_pk(tenant_id), PIPELINE + pipeline_id)
 
 
-def save_pipeline(item: PipelineItem, *, new: bool) -> None:
+def save_pipeline(item: PipelineItem, *, new: bool, events: Sequence[DomainEvent] = ()) -> None:
     """Save the pipeline (a new one never over an existing key; an edit checks its version) and,
-    when it is the default, make the brand's other default pipeline not one, in one transaction."""
+    when it is the default, make the brand's other default pipeline not one, with the events, in
+    one transaction."""
     def write(tx: Transaction) -> None:
         if new:
             tx.save(item, condition=PipelineItem.pk.does_not_exist())
@@ -87,7 +91,7 @@ def save_pipeline(item: PipelineItem, *, new: bool) -> None:
                     tx.update(PipelineItem(other.pk, other.sk), actions=[PipelineItem.is_default.set(False)],
                               add_version_condition=False)
 
-    transact(write)
+    transact(write, events=events)
 
 
 def stage_stats(tenant_id: str, pipeline_id: str) -> list[StageStatItem]:
@@ -100,9 +104,9 @@ def stage_flows(tenant_id: str, pipeline_id: str) -> list[StageFlowItem]:
     return records.everything(StageFlowItem, pipelines_pk(tenant_id), stage_flows_prefix(pipeline_id))
 
 
-def delete_pipeline(item: PipelineItem) -> None:
-    """The pipeline, then its stage totals and counters (batch deletes)."""
-    item.delete()
+def delete_pipeline(item: PipelineItem, *, events: Sequence[DomainEvent] = ()) -> None:
+    """The pipeline with its events, then its stage totals and counters (batch deletes)."""
+    outbox.delete_with(item, events, outbox_table())
     with StageStatItem.batch_write() as writer:
         for stat in stage_stats(item.tenant_id, item.pipeline_id):
             writer.delete(stat)
@@ -147,10 +151,11 @@ def _reach(tx: Transaction, tenant_id: str, pipeline_id: str, stage_ids: list[st
 
 
 def write_deal(deal: DealItem, *, new: bool, stats: list[StatChange], reached: list[str],
-               timeline: TimelineItem | None) -> None:
+               timeline: TimelineItem | None, events: Sequence[DomainEvent] = ()) -> None:
     """The deal (index keys set from its state; a new one never over an existing key, an edit
     checked by its VersionAttribute so a concurrent move fails instead of double counting), its
-    stage totals, the stages it reached for the first time and its timeline entry: one transaction."""
+    stage totals, the stages it reached for the first time, its timeline entry and its events:
+    one transaction."""
     index_deal(deal)
 
     def write(tx: Transaction) -> None:
@@ -164,16 +169,16 @@ def write_deal(deal: DealItem, *, new: bool, stats: list[StatChange], reached: l
         if timeline is not None:
             tx.save(timeline)
 
-    transact(write)
+    transact(write, events=events)
 
 
-def delete_deal(deal: DealItem) -> None:
-    """The deal and its stage total in one transaction, then its task references."""
+def delete_deal(deal: DealItem, *, events: Sequence[DomainEvent] = ()) -> None:
+    """The deal, its stage total and its events in one transaction, then its task references."""
     def write(tx: Transaction) -> None:
         tx.delete(deal)
         _stat(tx, deal.tenant_id, StatChange(deal.pipeline_id, deal.stage_id, deal.currency, -1, -Decimal(deal.amount)))
 
-    transact(write)
+    transact(write, events=events)
     refs = records.everything(DealTaskRefItem, deal.pk, DEAL_TASK)
     with DealTaskRefItem.batch_write() as writer:
         for ref in refs:
@@ -210,21 +215,22 @@ def brand_task_types(tenant_id: str) -> list[TaskTypeItem]:
     return records.everything(TaskTypeItem, task_types_pk(tenant_id), TYPE)
 
 
-def new_task_type(tenant_id: str, type_id: str, name: str, color: str | None, now: str) -> TaskTypeItem:
+def new_task_type(tenant_id: str, type_id: str, name: str, color: str | None, now: str, *,
+                  events: Sequence[DomainEvent] = ()) -> TaskTypeItem:
     return records.put_new(TaskTypeItem(task_types_pk(tenant_id), TYPE + type_id, tenant_id=tenant_id, type_id=type_id,
-                                        name=name, color=color, created_at=now, updated_at=now))
+                                        name=name, color=color, created_at=now, updated_at=now), events=events)
 
 
 def find_task_type(tenant_id: str, type_id: str) -> TaskTypeItem | None:
     return records.find(TaskTypeItem, task_types_pk(tenant_id), TYPE + type_id)
 
 
-def save_task_type(item: TaskTypeItem) -> None:
-    records.put(item)
+def save_task_type(item: TaskTypeItem, *, events: Sequence[DomainEvent] = ()) -> None:
+    records.put(item, events=events)
 
 
-def delete_task_type(item: TaskTypeItem) -> None:
-    records.remove(item)
+def delete_task_type(item: TaskTypeItem, *, events: Sequence[DomainEvent] = ()) -> None:
+    records.remove(item, events=events)
 
 
 # ---------------------------------------------------------------- tasks
@@ -257,10 +263,11 @@ def _deal_ref(task: TaskItem, deal_id: str) -> DealTaskRefItem:
                            deal_id=deal_id, task_id=task.task_id, created_at=task.created_at)
 
 
-def write_task(task: TaskItem, *, new: bool, old_deal: str | None, timeline: TimelineItem | None) -> None:
+def write_task(task: TaskItem, *, new: bool, old_deal: str | None, timeline: TimelineItem | None,
+               events: Sequence[DomainEvent] = ()) -> None:
     """The task (a new one never over an existing key; an edit checked by its VersionAttribute, so
     concurrent edits or the alarm job cannot both win), its deal reference moved from `old_deal`
-    to its deal (which must still exist) and its timeline entry: one transaction."""
+    to its deal (which must still exist), its timeline entry and its events: one transaction."""
     tenant_id = task.tenant_id
 
     def write(tx: Transaction) -> None:
@@ -277,22 +284,23 @@ def write_task(task: TaskItem, *, new: bool, old_deal: str | None, timeline: Tim
         if timeline is not None:
             tx.save(timeline)
 
-    transact(write)
+    transact(write, events=events)
 
 
-def save_task_if_unchanged(task: TaskItem) -> bool:
-    """Save the task; False when it changed since it was read (VersionAttribute)."""
-    return save_if(task)
+def save_task_if_unchanged(task: TaskItem, *, events: Sequence[DomainEvent] = ()) -> bool:
+    """Save the task with its events; False, nothing written, when it changed since it was read
+    (VersionAttribute)."""
+    return save_if(task, events=events)
 
 
-def delete_task(task: TaskItem) -> None:
-    """The task and its deal reference in one transaction."""
+def delete_task(task: TaskItem, *, events: Sequence[DomainEvent] = ()) -> None:
+    """The task, its deal reference and its events in one transaction."""
     def write(tx: Transaction) -> None:
         tx.delete(task)
         if task.deal_id:
             tx.delete(DealTaskRefItem(deal_pk(task.tenant_id, task.deal_id), DEAL_TASK + task.task_id))
 
-    transact(write)
+    transact(write, events=events)
 
 
 def deal_tasks_page(tenant_id: str, deal_id: str, *, cursor: str | None, limit: int) -> records.Found[TaskItem]:

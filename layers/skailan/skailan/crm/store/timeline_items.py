@@ -5,11 +5,13 @@ Below `timeline.py` and `people.py`, which both use it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from skailan.crm.store import records
 from skailan.crm.store.items import TimelineItem, person_pk
 from skailan.platform.clock import iso
+from skailan.platform.events import DomainEvent
 from skailan.platform.ids import new_id
 
 TL = "TL#"
@@ -25,9 +27,10 @@ def timeline_item(tenant_id: str, person_id: str, kind: str, summary: str, *, re
                         ref=ref or {}, occurred_at=occurred_at, author=author, created_at=iso())
 
 
-def write_entry(item: TimelineItem) -> None:
-    """Write one entry alone (a redelivery with the same entry id rewrites it)."""
-    records.put(item)
+def write_entry(item: TimelineItem, *, events: Sequence[DomainEvent] = ()) -> None:
+    """Write one entry alone, with its events in the same transaction (a redelivery with the same
+    entry id rewrites it)."""
+    records.put(item, events=events)
 
 
 def entries_page(tenant_id: str, person_id: str, *, kind: str | None, cursor: str | None,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from skailan.crm.events import emit
+from skailan.crm.events import build
 from skailan.crm.references import existing, keep_default
 from skailan.crm.store import vocabulary as store
 from skailan.crm.store.items import CustomerRoleItem, FieldDefinitionItem, JourneyItem, TagItem
@@ -119,11 +119,12 @@ def create_field(caller: Caller, body: FieldDefinitionBody | FieldDefinitionIn) 
     data = _definition_in(body)
     existing = [d.key for d in load(caller.tenant_id).fields]
     definition = data.to_definition(existing)
-    if store.new_field(caller.tenant_id, definition.key, definition.model_dump(mode="json"), iso()) is None:
+    event = build(caller.tenant_id, "field.created", caller=caller, entity_type="field", entity_id=definition.key,
+                  data={"type": str(definition.type), "label": definition.label})
+    if store.new_field(caller.tenant_id, definition.key, definition.model_dump(mode="json"), iso(),
+                       events=[event]) is None:
         raise Conflict(both("Ya existe un campo con esa clave", "A field with that key exists"), code="field_exists",
                        details=[{"field": "key", "error": "taken"}])
-    emit(caller.tenant_id, "field.created", caller=caller, entity_type="field", entity_id=definition.key,
-         data={"type": str(definition.type), "label": definition.label})
     return _field_out(definition)
 
 
@@ -144,15 +145,15 @@ def replace_field(caller: Caller, key: str, body: FieldDefinitionBody) -> FieldO
         raise Conflict(both("El tipo de un campo no se puede cambiar", "A field's type cannot change"),
                        code="field_type_change", details=[{"field": "type", "error": "immutable"}])
     definition = FieldDefinition(key=key, **data.model_dump(exclude={"key"}))
-    store.set_field_definition(item, definition.model_dump(mode="json"), iso())
-    emit(caller.tenant_id, "field.updated", caller=caller, entity_type="field", entity_id=key)
+    store.set_field_definition(item, definition.model_dump(mode="json"), iso(), events=[
+        build(caller.tenant_id, "field.updated", caller=caller, entity_type="field", entity_id=key)])
     return _field_out(definition)
 
 
 def delete_field(caller: Caller, key: str) -> None:
     item = _load_field(caller.tenant_id, key)
-    store.delete(item)
-    emit(caller.tenant_id, "field.deleted", caller=caller, entity_type="field", entity_id=key)
+    store.delete(item, events=[build(caller.tenant_id, "field.deleted", caller=caller, entity_type="field",
+                                     entity_id=key)])
 
 
 # ---------------------------------------------------------------- tags
@@ -169,12 +170,12 @@ def list_tags(tenant_id: str, *, counts: bool, cursor: str | None, limit: int | 
 
 def create_tag(caller: Caller, data: TagIn) -> TagOut:
     name = " ".join(data.name.split())
-    item = store.new_tag(caller.tenant_id, name, data.color, iso())
+    event = build(caller.tenant_id, "tag.created", caller=caller, entity_type="tag", entity_id=tag_key(name),
+                  data={"name": name})
+    item = store.new_tag(caller.tenant_id, name, data.color, iso(), events=[event])
     if item is None:
         raise Conflict(both("La etiqueta ya existe", "The tag exists"), code="tag_exists",
                        details=[{"field": "name", "error": "taken"}])
-    emit(caller.tenant_id, "tag.created", caller=caller, entity_type="tag", entity_id=tag_key(name),
-         data={"name": name})
     return _tag_out(item, True)
 
 
@@ -186,8 +187,8 @@ def _load_tag(tenant_id: str, name: str) -> TagItem:
 
 def update_tag(caller: Caller, name: str, data: TagUpdateIn) -> TagOut:
     item = _load_tag(caller.tenant_id, name)
-    store.set_tag_fields(item, {"color": data.color or None, "updated_at": iso()})
-    emit(caller.tenant_id, "tag.updated", caller=caller, entity_type="tag", entity_id=tag_key(name))
+    store.set_tag_fields(item, {"color": data.color or None, "updated_at": iso()}, events=[
+        build(caller.tenant_id, "tag.updated", caller=caller, entity_type="tag", entity_id=tag_key(name))])
     return _tag_out(item, True)
 
 
@@ -196,8 +197,8 @@ def delete_tag(caller: Caller, name: str) -> None:
     if facet_in_use(caller.tenant_id, "tag", tag_key(name)):
         raise Conflict(both("La etiqueta tiene personas; quítala de ellas primero",
                             "People still have this tag; remove it from them first"), code="tag_in_use")
-    store.delete(item)
-    emit(caller.tenant_id, "tag.deleted", caller=caller, entity_type="tag", entity_id=tag_key(name))
+    store.delete(item, events=[build(caller.tenant_id, "tag.deleted", caller=caller, entity_type="tag",
+                                     entity_id=tag_key(name))])
 
 
 # ---------------------------------------------------------------- customer roles
@@ -213,9 +214,9 @@ def list_customer_roles(tenant_id: str) -> list[CustomerRoleOut]:
 
 def create_customer_role(caller: Caller, data: CustomerRoleIn) -> CustomerRoleOut:
     role_id = new_id().lower()
-    item = store.new_customer_role(caller.tenant_id, role_id, data.name, data.description, iso())
-    emit(caller.tenant_id, "customer_role.created", caller=caller, entity_type="customer_role",
-         entity_id=role_id, data={"name": data.name})
+    item = store.new_customer_role(caller.tenant_id, role_id, data.name, data.description, iso(), events=[
+        build(caller.tenant_id, "customer_role.created", caller=caller, entity_type="customer_role",
+              entity_id=role_id, data={"name": data.name})])
     return _role_out(item)
 
 
@@ -227,8 +228,9 @@ def _load_role(tenant_id: str, role_id: str) -> CustomerRoleItem:
 def update_customer_role(caller: Caller, role_id: str, data: CustomerRoleUpdateIn) -> CustomerRoleOut:
     item = _load_role(caller.tenant_id, role_id)
     patch = data.model_dump(exclude_unset=True)
-    store.set_customer_role_fields(item, {**{k: v for k, v in patch.items() if v is not None}, "updated_at": iso()})
-    emit(caller.tenant_id, "customer_role.updated", caller=caller, entity_type="customer_role", entity_id=role_id)
+    store.set_customer_role_fields(item, {**{k: v for k, v in patch.items() if v is not None}, "updated_at": iso()},
+                                   events=[build(caller.tenant_id, "customer_role.updated", caller=caller,
+                                                 entity_type="customer_role", entity_id=role_id)])
     return _role_out(item)
 
 
@@ -236,8 +238,8 @@ def delete_customer_role(caller: Caller, role_id: str) -> None:
     item = _load_role(caller.tenant_id, role_id)
     if facet_in_use(caller.tenant_id, "role", role_id):
         raise Conflict(both("Hay personas con este rol", "People still have this role"), code="customer_role_in_use")
-    store.delete(item)
-    emit(caller.tenant_id, "customer_role.deleted", caller=caller, entity_type="customer_role", entity_id=role_id)
+    store.delete(item, events=[build(caller.tenant_id, "customer_role.deleted", caller=caller,
+                                     entity_type="customer_role", entity_id=role_id)])
 
 
 # ---------------------------------------------------------------- journeys
@@ -286,9 +288,10 @@ def create_journey(caller: Caller, data: JourneyIn) -> JourneyOut:
                                   show_in_menu=data.show_in_menu, position=data.position, created_at=now,
                                   updated_at=now)
     store.save_journey(item, new=True,
-                       other_defaults=_other_defaults(definitions.journeys, journey_id) if is_default else [])
-    emit(caller.tenant_id, "journey.created", caller=caller, entity_type="journey", entity_id=journey_id,
-         data={"name": data.name, "states": [s["id"] for s in states]})
+                       other_defaults=_other_defaults(definitions.journeys, journey_id) if is_default else [],
+                       events=[build(caller.tenant_id, "journey.created", caller=caller, entity_type="journey",
+                                     entity_id=journey_id, data={"name": data.name,
+                                                                 "states": [s["id"] for s in states]})])
     return _journey_out(item)
 
 
@@ -326,9 +329,9 @@ def update_journey(caller: Caller, journey_id: str, data: JourneyUpdateIn) -> Jo
                                              "Make another journey the default"), "journey_default_required")
     item.updated_at = iso()
     store.save_journey(item, new=False,
-                       other_defaults=_other_defaults(definitions.journeys, journey_id) if item.is_default else [])
-    emit(caller.tenant_id, "journey.updated", caller=caller, entity_type="journey", entity_id=journey_id,
-         data={"changed": sorted(patch)})
+                       other_defaults=_other_defaults(definitions.journeys, journey_id) if item.is_default else [],
+                       events=[build(caller.tenant_id, "journey.updated", caller=caller, entity_type="journey",
+                                     entity_id=journey_id, data={"changed": sorted(patch)})])
     return _journey_out(item)
 
 
@@ -339,8 +342,8 @@ def delete_journey(caller: Caller, journey_id: str) -> None:
         raise Conflict(both("Marca otro recorrido como predeterminado antes", "Make another journey the default first"),
                        code="journey_default_required")
     _refuse_removed_states_in_use(caller.tenant_id, {s["id"] for s in item.states})
-    store.delete(item)
-    emit(caller.tenant_id, "journey.deleted", caller=caller, entity_type="journey", entity_id=journey_id)
+    store.delete(item, events=[build(caller.tenant_id, "journey.deleted", caller=caller, entity_type="journey",
+                                     entity_id=journey_id)])
 
 
 def journey_of_state(definitions: Definitions, state_id: str | None) -> tuple[str | None, str | None]:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from skailan.crm.capture.imports.files import bucket, head_object, prefix, presigner, read_headers, too_large
 from skailan.crm.capture.imports.mapping import CUSTOM_TARGETS
 from skailan.crm.capture.imports.reader import ImportFileError
-from skailan.crm.capture.imports.worker import as_int, emit_event, enqueue
+from skailan.crm.capture.imports.worker import as_int, build_job_event, enqueue
 from skailan.crm.references import check_member
 from skailan.crm.store.import_jobs import (
     error_json,
@@ -34,6 +34,8 @@ from skailan.crm.store.import_jobs import (
     unqueue,
 )
 from skailan.crm.store.sales_items import ImportJobItem
+from skailan.crm.store.transact import outbox_table
+from skailan.platform import outbox
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
 from skailan.platform.i18n import both
@@ -144,12 +146,14 @@ def create_import(caller: Caller, data: ImportIn) -> ImportCreatedOut:
     now = iso()
     key = f"{prefix(caller.tenant_id, import_id)}/source"
     target = data.target.model_dump(exclude_none=True)
-    job = new_job(caller.tenant_id, import_id, status="pending", filename=data.filename.strip(), source_key=key,
-                  target=target, list_id=data.target.list_id if data.target.kind == "existing_list" else None,
-                  owner_id=data.owner_id, created_by=caller.principal_id, summary={}, created_at=now, updated_at=now)
+    filename = data.filename.strip()
+    new_job(caller.tenant_id, import_id, status="pending", filename=filename, source_key=key,
+            target=target, list_id=data.target.list_id if data.target.kind == "existing_list" else None,
+            owner_id=data.owner_id, created_by=caller.principal_id, summary={}, created_at=now, updated_at=now,
+            events=[build_job_event(caller.tenant_id, "contact_import.created", caller, import_id,
+                              {"filename": filename, "target": target})])
     url = presigner().generate_presigned_url("put_object", Params={"Bucket": bucket(), "Key": key},
                                               ExpiresIn=UPLOAD_EXPIRES)
-    emit_event(caller.tenant_id, "contact_import.created", caller, import_id, {"filename": job.filename, "target": target})
     return ImportCreatedOut(id=import_id, upload_url=url, upload_expires_in=UPLOAD_EXPIRES,
                             max_bytes=get_settings().import_max_bytes)
 
@@ -210,9 +214,8 @@ def _detect_upload(job: ImportJobItem, *, strict: bool = False) -> dict[str, Any
 def _fail_now(job: ImportJobItem, err: ImportFileError) -> None:
     """Fail a job that never started (the start route found the file unusable)."""
     error = error_json(err.reason, err.message_es, err.message_en, err.row)
-    if not fail_unstarted(job, error):
-        return
-    emit_event(job.tenant_id, "contact_import.failed", None, job.import_id, {"reason": err.reason})
+    fail_unstarted(job, error, events=[build_job_event(job.tenant_id, "contact_import.failed", None, job.import_id,
+                                                 {"reason": err.reason})])
 
 
 def _prepare_mapping(mapping: dict[str, str | None], headers: list[str],
@@ -286,8 +289,10 @@ def start_import(caller: Caller, import_id: str, data: ImportStartIn) -> ImportO
     except Exception:
         unqueue(job)
         raise
-    emit_event(tenant_id, "contact_import.started", caller, import_id,
-               {"list_id": list_id, "fields_created": sorted(new_fields), "update_policy": data.update_policy})
+    # After the queue send (a failed send undoes the start): not in `queue`'s write.
+    outbox.write([build_job_event(tenant_id, "contact_import.started", caller, import_id,
+                            {"list_id": list_id, "fields_created": sorted(new_fields),
+                             "update_policy": data.update_policy})], outbox_table())
     return _out(job)
 
 

@@ -34,6 +34,7 @@ from typing import Any
 from skailan.crm.capture.imports.files import bucket, download, prefix, put
 from skailan.crm.capture.imports.mapping import CUSTOM_TARGETS
 from skailan.crm.capture.imports.reader import ImportFileError
+from skailan.crm.events import build
 from skailan.crm.store.import_jobs import (
     LeaseLost,
     acquire_lease,
@@ -44,8 +45,11 @@ from skailan.crm.store.import_jobs import (
     update_leased,
 )
 from skailan.crm.store.sales_items import ImportJobItem
+from skailan.crm.store.transact import outbox_table
+from skailan.platform import outbox
 from skailan.platform.aws import client
 from skailan.platform.clock import iso
+from skailan.platform.events import DomainEvent
 from skailan.platform.ids import new_id
 from skailan.platform.observability import logger
 from skailan.platform.settings import get_settings
@@ -66,10 +70,9 @@ def enqueue(tenant_id: str, import_id: str) -> None:
                                MessageBody=json.dumps({"tenant_id": tenant_id, "import_id": import_id}))
 
 
-def emit_event(tenant_id: str, type_: str, caller: Any, import_id: str, data: dict[str, Any]) -> None:
-    from skailan.crm.events import emit
-
-    emit(tenant_id, type_, caller=caller, entity_type="contact_import", entity_id=import_id, data=data)
+def build_job_event(tenant_id: str, type_: str, caller: Any, import_id: str, data: dict[str, Any]) -> DomainEvent:
+    """A `contact_import.*` event, for the job write it goes with."""
+    return build(tenant_id, type_, caller=caller, entity_type="contact_import", entity_id=import_id, data=data)
 
 
 class SimulatedCrash(Exception):
@@ -147,10 +150,11 @@ def run_import(tenant_id: str, import_id: str, *, remaining_ms: Callable[[], int
 
 def _finish_failed(job: ImportJobItem, lease: str, error: dict[str, Any]) -> None:
     try:
-        finish_leased(job, lease, {"status": "failed", "error": error})
+        finish_leased(job, lease, {"status": "failed", "error": error},
+                      events=[build_job_event(job.tenant_id, "contact_import.failed", None, job.import_id,
+                                        {"reason": error["code"]})])
     except LeaseLost:
         return
-    emit_event(job.tenant_id, "contact_import.failed", None, job.import_id, {"reason": error["code"]})
     logger.info("import failed", reason=error["code"])
 
 
@@ -283,9 +287,9 @@ def _complete(run: _Run) -> None:
 
     summary = {**run.acc.summary(), "people_total": people_total(run.tenant_id)}
     finish_leased(run.job, run.lease, {"status": "completed", "summary": summary, "rows_processed": run.acc.rows,
-                                       "error_rows": run.error_rows, **({"errors_key": errors_key} if errors_key else {})})
-    emit_event(run.tenant_id, "contact_import.completed", None, run.job.import_id,
-          {"summary": summary, "list_id": run.job.list_id, "filename": run.job.filename})
+                                       "error_rows": run.error_rows, **({"errors_key": errors_key} if errors_key else {})},
+                  events=[build_job_event(run.tenant_id, "contact_import.completed", None, run.job.import_id,
+                                    {"summary": summary, "list_id": run.job.list_id, "filename": run.job.filename})])
 
 
 def _warn(candidate: Any, field_name: str, code: str, es: str, en: str) -> None:
@@ -335,11 +339,11 @@ def _flush(run: _Run, batch: list[Any]) -> None:
             add_members(None, run.tenant_id, run.job.list_id, updated_ids[start:start + 100], timeline=True)
     run.pending.extend(c for c in batch if c.warnings)
     if created_ids or updated_ids:
-        from skailan.crm.events import build, emit_many
-
-        emit_many([build(run.tenant_id, "contact.imported", entity_type="contact_import",
-                         entity_id=run.job.import_id,
-                         data={"import_id": run.job.import_id, "created": created_ids, "updated": updated_ids})])
+        # One event for the batch's many transactions (~10 people each): written after them.
+        outbox.write([build(run.tenant_id, "contact.imported", entity_type="contact_import",
+                            entity_id=run.job.import_id,
+                            data={"import_id": run.job.import_id, "created": created_ids, "updated": updated_ids})],
+                     outbox_table())
 
 
 def _new_person(run: _Run, candidate: Any, now: str) -> Any:
