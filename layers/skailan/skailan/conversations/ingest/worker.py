@@ -526,7 +526,9 @@ def _status(account: accounts.Account, status: InboundStatus, receive_count: int
                        entity_id=ref.conversation_id, occurred_at=_time(status.timestamp),
                        data={"conversation_id": ref.conversation_id, "message_id": ref.message_id,
                              "status": status.status, "error": error})]
-    outbox.write(events, _outbox_table())  # right after the status update (a single conditional write)
+    # Not in the update's transaction: the update's returned image (ALL_NEW; a transaction returns
+    # none) feeds the inbox row, and reading it back would cost one request more than this write.
+    outbox.write(events, _outbox_table())
     return Outcome("status", ref.conversation_id, ref.message_id, events)
 
 
@@ -566,7 +568,7 @@ def _watermark(account: accounts.Account, status: InboundStatus) -> Outcome:
                        entity_type="conversation", entity_id=conversation_id, occurred_at=until,
                        data={"conversation_id": conversation_id, "message_id": m.message_id, "status": status.status})
               for m in moved]
-    outbox.write(events, _outbox_table())  # right after the status updates
+    outbox.write(events, _outbox_table())  # as in `_status`: the updates' returned images are needed
     return Outcome("status", conversation_id, newest.message_id, events)
 
 

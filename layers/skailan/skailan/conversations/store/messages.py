@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -40,6 +40,7 @@ from skailan.platform.cancellation import condition_failed
 from skailan.platform.clock import iso, parse_iso
 from skailan.platform.events import DomainEvent
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+from skailan.platform.settings import get_settings
 from skailan.platform.storage import transaction
 
 # Delivery states and their order; `failed` is final but never overrides delivered/read.
@@ -336,8 +337,9 @@ def claim_for_sending(item: MessageItem, *, at: str, allow_failed_code: str | No
         raise
 
 
-def record_sent(item: MessageItem, provider_ids: list[str], *, at: str) -> None:
-    """The provider accepted it: ids first (statuses find the message through them), then sent."""
+def record_sent(item: MessageItem, provider_ids: list[str], *, at: str, events: Sequence[DomainEvent] = ()) -> None:
+    """The provider accepted it: ids first (statuses find the message through them), then sent,
+    and its events — one transaction."""
     with transaction() as tx:
         for pid in provider_ids:
             tx.save(ProviderRefItem(provider_ref_pk(item.tenant_id, item.account_id, pid), PROVIDER_REF_SK,
@@ -349,11 +351,13 @@ def record_sent(item: MessageItem, provider_ids: list[str], *, at: str) -> None:
                                  MessageItem.provider_message_ids.set(provider_ids),
                                  MessageItem.error.remove(), MessageItem.error_code.remove()],
                   condition=MessageItem.status == "sending")
+        outbox.add(tx, events, _events_table())
 
 
 def record_failure(item: MessageItem, error: dict[str, Any], *, at: str, final: bool,
-                   sent_ids: list[str] | None = None) -> None:
-    """A failed attempt: back to `queued` for a retry, or `failed` for good."""
+                   sent_ids: list[str] | None = None, events: Sequence[DomainEvent] = ()) -> None:
+    """A failed attempt: back to `queued` for a retry, or `failed` for good (with `events`, in one
+    transaction: `item` is then not read back, the caller sets what it shows)."""
     actions: list[Action] = [MessageItem.error.set(error), _error_code(error)]
     if final:
         actions += [MessageItem.status.set("failed"), MessageItem.status_rank.set(STATUS_RANK["failed"]),
@@ -362,7 +366,12 @@ def record_failure(item: MessageItem, error: dict[str, Any], *, at: str, final: 
         actions.append(MessageItem.status.set("queued"))
     if sent_ids:
         actions.append(MessageItem.provider_message_ids.set(sent_ids))
-    item.update(actions=actions)
+    outbox.update_with(item, actions, events, _events_table())
+
+
+def _events_table() -> str:
+    """The table whose outbox carries the conversations' events."""
+    return get_settings().conversations_table
 
 
 def save_outbound(message: MessageItem, summary: Summary) -> None:
