@@ -11,8 +11,9 @@ re-opened — again with a condition, so two racing workers cannot create it twi
 Idempotency: the reference item `T#<t>#P#<account>#<provider message id>` is put with
 `attribute_not_exists` in the same transaction, so a redelivered webhook (same id, same
 brand and account) stores nothing new — and its events, written with the message, are not
-written again. Delivery statuses (one conditional update each) write their events' outbox
-items right after the update, with ids derived from the status (a retry rewrites the same item).
+written again. A delivery status is one conditional update with its event in the same
+transaction (ids derived from the status, so a retry rewrites the same item); a Messenger /
+Instagram read watermark moves several messages and writes their events right after.
 """
 
 from __future__ import annotations
@@ -514,21 +515,18 @@ def _status(account: accounts.Account, status: InboundStatus, receive_count: int
         error = provider_error(_PROVIDERS.get(status.channel, "local"),  # type: ignore[arg-type]
                                detail.code if detail else None, title=detail.title if detail else None,
                                message=(detail.details or detail.message) if detail else status.provider_status)
-    item = store.apply_status(account.tenant_id, ref.conversation_id, ref.message_id, status.status,
-                              _time(status.timestamp), error, after_delivery=status.after_delivery)
-    if item is None:
-        logger.info("stale status ignored", tenant_id=account.tenant_id, message_id=ref.message_id,
-                    status=status.status)
-        return Outcome("stale", ref.conversation_id, ref.message_id)
-    store.refresh_last_message(item, last_message_of(item))
     type_ = ev.MESSAGE_FAILED if status.status == "failed" else ev.MESSAGE_STATUS_CHANGED
     events = [ev.build(account.tenant_id, type_, key=f"{ref.message_id}:{status.status}", entity_type="conversation",
                        entity_id=ref.conversation_id, occurred_at=_time(status.timestamp),
                        data={"conversation_id": ref.conversation_id, "message_id": ref.message_id,
                              "status": status.status, "error": error})]
-    # Not in the update's transaction: the update's returned image (ALL_NEW; a transaction returns
-    # none) feeds the inbox row, and reading it back would cost one request more than this write.
-    outbox.write(events, _outbox_table())
+    item = store.apply_status(account.tenant_id, ref.conversation_id, ref.message_id, status.status,
+                              _time(status.timestamp), error, after_delivery=status.after_delivery, events=events)
+    if item is None:
+        logger.info("stale status ignored", tenant_id=account.tenant_id, message_id=ref.message_id,
+                    status=status.status)
+        return Outcome("stale", ref.conversation_id, ref.message_id)
+    store.refresh_last_message(item, last_message_of(item))
     return Outcome("status", ref.conversation_id, ref.message_id, events)
 
 
@@ -568,7 +566,9 @@ def _watermark(account: accounts.Account, status: InboundStatus) -> Outcome:
                        entity_type="conversation", entity_id=conversation_id, occurred_at=until,
                        data={"conversation_id": conversation_id, "message_id": m.message_id, "status": status.status})
               for m in moved]
-    outbox.write(events, _outbox_table())  # as in `_status`: the updates' returned images are needed
+    # Up to WATERMARK_WINDOW messages, each a conditional update whose returned image is needed:
+    # their events follow in one BatchWriteItem (each in its own transaction would add a read each).
+    outbox.write(events, _outbox_table())
     return Outcome("status", conversation_id, newest.message_id, events)
 
 

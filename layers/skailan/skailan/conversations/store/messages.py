@@ -269,19 +269,29 @@ def update_message_media(tenant_id: str, conversation_id: str, message_id: str, 
 
 
 def apply_status(tenant_id: str, conversation_id: str, message_id: str, status: str, at: str,
-                 error: dict[str, Any] | None = None, *, after_delivery: bool = False) -> MessageItem | None:
-    """Move a message forward to `status`; None when it is already there or past it.
+                 error: dict[str, Any] | None = None, *, after_delivery: bool = False,
+                 events: Sequence[DomainEvent] = ()) -> MessageItem | None:
+    """Move a message forward to `status`; None when it is already there or past it (and then
+    none of `events` is written either: they go in the same transaction as the change).
     `failed` applies only before `delivered`, unless `after_delivery` (an e-mail bounce or
-    complaint, which SES reports after its Delivery event)."""
+    complaint, which SES reports after its Delivery event).
+
+    The message as written is returned (its caller shows it in the inbox row): without events the
+    update reads it back (ALL_NEW); with them — a transaction reads nothing back — it is read first
+    (consistent), which also settles a replay without a write."""
     rank = STATUS_RANK[status]
     item = MessageItem(conversation_pk(tenant_id, conversation_id), message_sk(message_id))
     time_attr = {"sent": MessageItem.sent_at, "delivered": MessageItem.delivered_at,
                  "read": MessageItem.read_at, "failed": MessageItem.failed_at}[status]
-    actions: list[Action] = [MessageItem.status.set(status), MessageItem.status_rank.set(rank), time_attr.set(at)]
+    actions: list[Action] = [MessageItem.status.set(status), MessageItem.status_rank.set(rank)]
     if error is not None:
         actions += [MessageItem.error.set(error), _error_code(error)]
     limit = (rank if after_delivery else FAILED_ONLY_BELOW) if status == "failed" else rank
     condition = MessageItem.pk.exists() & (MessageItem.status_rank < limit)
+    if events:
+        return _apply_status_with(tenant_id, conversation_id, message_id, status, at, error, actions, time_attr,
+                                  condition, limit, events)
+    actions.append(time_attr.set(at))
     try:
         item.update(actions=actions, condition=condition)  # ALL_NEW: `item` now holds every attribute
     except UpdateError as err:
@@ -293,6 +303,31 @@ def apply_status(tenant_id: str, conversation_id: str, message_id: str, status: 
     floor = max((t for t in _earlier_times(item, status) if t), key=parse_iso, default=None)
     if floor and status != "failed" and parse_iso(at) < parse_iso(floor):
         item.update(actions=[time_attr.set(floor)])
+    return item
+
+
+def _apply_status_with(tenant_id: str, conversation_id: str, message_id: str, status: str, at: str,
+                       error: dict[str, Any] | None, actions: list[Action], time_attr: Any, condition: Condition,
+                       limit: int, events: Sequence[DomainEvent]) -> MessageItem | None:
+    item = get_message(tenant_id, conversation_id, message_id, consistent=True)
+    if item is None or (item.status_rank or 0) >= limit:
+        return None
+    # The send-time floor of `apply_status`, decided from the image read: one write instead of two.
+    floor = max((t for t in _earlier_times(item, status) if t), key=parse_iso, default=None)
+    when = floor if floor and status != "failed" and parse_iso(at) < parse_iso(floor) else at
+    try:
+        with transaction() as tx:
+            tx.update(item, actions=[*actions, time_attr.set(when)], condition=condition)
+            outbox.add(tx, events, _events_table())
+    except TransactWriteError as err:
+        if condition_failed(err, 0):
+            return None
+        raise
+    item.status, item.status_rank = status, STATUS_RANK[status]
+    setattr(item, f"{status}_at", when)
+    if error is not None:
+        item.error = error
+        item.error_code = str(error["code"]) if error.get("code") is not None else None
     return item
 
 
