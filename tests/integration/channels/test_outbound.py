@@ -311,10 +311,20 @@ def test_a_messenger_read_watermark_marks_earlier_replies_read(demo):
             httpx.Response(200, json={"recipient_id": psid, "message_id": "m_WM2"})])
         assert drain("workers/outbound", "OUTBOUND_QUEUE_URL") == []
     # Messenger reports reads by watermark only (no mids): everything sent before it is read
+    from skailan.platform.settings import get_settings
+    from tests.support import OutboxWatch, dynamodb_requests
+
+    outbox = OutboxWatch(get_settings().conversations_table)
     post_meta(messenger_receipt_payload("300000000000001", psid=psid, kind="read"))
-    assert drain() == []
+    with dynamodb_requests() as sent:
+        assert drain() == []
     assert _message(demo, conversation_id, first["id"])["status"] == "read"
     assert _message(demo, conversation_id, second["id"])["status"] == "read"
+    # each message moved with its event in one transaction, then the inbox row once
+    writes = [op for op in sent if op in ("PutItem", "UpdateItem", "BatchWriteItem", "TransactWriteItems")]
+    assert writes == ["TransactWriteItems", "TransactWriteItems", "UpdateItem"], writes
+    assert sorted((e.type, e.data["message_id"]) for e in outbox.events()) == sorted(
+        [("message.status_changed", first["id"]), ("message.status_changed", second["id"])])
 
 
 @pytest.mark.parametrize(("answer", "status", "event"), [

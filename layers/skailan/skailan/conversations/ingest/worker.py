@@ -13,7 +13,7 @@ Idempotency: the reference item `T#<t>#P#<account>#<provider message id>` is put
 brand and account) stores nothing new — and its events, written with the message, are not
 written again. A delivery status is one conditional update with its event in the same
 transaction (ids derived from the status, so a retry rewrites the same item); a Messenger /
-Instagram read watermark moves several messages and writes their events right after.
+Instagram read watermark moves each of the messages it covers that way.
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ from skailan.conversations.store.items import (
     message_sk,
     provider_ref_pk,
 )
-from skailan.platform import outbox
 from skailan.platform.clock import iso
 from skailan.platform.errors import Retryable
 from skailan.platform.events import Actor, DomainEvent
@@ -549,26 +548,26 @@ def _watermark(account: accounts.Account, status: InboundStatus) -> Outcome:
     items, _ = store.list_messages(account.tenant_id, conversation_id, cursor=None, limit=WATERMARK_WINDOW)
     until = _time(status.watermark)
     rank = store.STATUS_RANK[status.status]
-    moved = []
+    moved, events = [], []
     for item in items:
         if item.direction != "out" or item.status not in ("sent", "delivered") or (item.status_rank or 0) >= rank:
             continue
         if item.timestamp > until:
             continue
-        updated = store.apply_status(account.tenant_id, conversation_id, item.message_id, status.status, until)
+        event = ev.build(account.tenant_id, ev.MESSAGE_STATUS_CHANGED, key=f"{item.message_id}:{status.status}",
+                         entity_type="conversation", entity_id=conversation_id, occurred_at=until,
+                         data={"conversation_id": conversation_id, "message_id": item.message_id,
+                               "status": status.status})
+        # Each message with its event, one transaction each (the listed image stands in for a read).
+        updated = store.apply_status(account.tenant_id, conversation_id, item.message_id, status.status, until,
+                                     events=[event], current=item)
         if updated is not None:
             moved.append(updated)
+            events.append(event)
     if not moved:
         return Outcome("stale", conversation_id)
     newest = max(moved, key=lambda m: m.message_id)
     store.refresh_last_message(newest, last_message_of(newest))
-    events = [ev.build(account.tenant_id, ev.MESSAGE_STATUS_CHANGED, key=f"{m.message_id}:{status.status}",
-                       entity_type="conversation", entity_id=conversation_id, occurred_at=until,
-                       data={"conversation_id": conversation_id, "message_id": m.message_id, "status": status.status})
-              for m in moved]
-    # Up to WATERMARK_WINDOW messages, each a conditional update whose returned image is needed:
-    # their events follow in one BatchWriteItem (each in its own transaction would add a read each).
-    outbox.write(events, _outbox_table())
     return Outcome("status", conversation_id, newest.message_id, events)
 
 

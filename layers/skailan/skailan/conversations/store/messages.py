@@ -270,7 +270,7 @@ def update_message_media(tenant_id: str, conversation_id: str, message_id: str, 
 
 def apply_status(tenant_id: str, conversation_id: str, message_id: str, status: str, at: str,
                  error: dict[str, Any] | None = None, *, after_delivery: bool = False,
-                 events: Sequence[DomainEvent] = ()) -> MessageItem | None:
+                 events: Sequence[DomainEvent] = (), current: MessageItem | None = None) -> MessageItem | None:
     """Move a message forward to `status`; None when it is already there or past it (and then
     none of `events` is written either: they go in the same transaction as the change).
     `failed` applies only before `delivered`, unless `after_delivery` (an e-mail bounce or
@@ -278,7 +278,8 @@ def apply_status(tenant_id: str, conversation_id: str, message_id: str, status: 
 
     The message as written is returned (its caller shows it in the inbox row): without events the
     update reads it back (ALL_NEW); with them — a transaction reads nothing back — it is read first
-    (consistent), which also settles a replay without a write."""
+    (consistent; or `current`, the message as the caller just listed it: the write's condition
+    still decides), which also settles a replay without a write."""
     rank = STATUS_RANK[status]
     item = MessageItem(conversation_pk(tenant_id, conversation_id), message_sk(message_id))
     time_attr = {"sent": MessageItem.sent_at, "delivered": MessageItem.delivered_at,
@@ -289,8 +290,8 @@ def apply_status(tenant_id: str, conversation_id: str, message_id: str, status: 
     limit = (rank if after_delivery else FAILED_ONLY_BELOW) if status == "failed" else rank
     condition = MessageItem.pk.exists() & (MessageItem.status_rank < limit)
     if events:
-        return _apply_status_with(tenant_id, conversation_id, message_id, status, at, error, actions, time_attr,
-                                  condition, limit, events)
+        item = current or get_message(tenant_id, conversation_id, message_id, consistent=True)
+        return _apply_status_with(item, status, at, error, actions, time_attr, condition, limit, events)
     actions.append(time_attr.set(at))
     try:
         item.update(actions=actions, condition=condition)  # ALL_NEW: `item` now holds every attribute
@@ -306,10 +307,9 @@ def apply_status(tenant_id: str, conversation_id: str, message_id: str, status: 
     return item
 
 
-def _apply_status_with(tenant_id: str, conversation_id: str, message_id: str, status: str, at: str,
-                       error: dict[str, Any] | None, actions: list[Action], time_attr: Any, condition: Condition,
-                       limit: int, events: Sequence[DomainEvent]) -> MessageItem | None:
-    item = get_message(tenant_id, conversation_id, message_id, consistent=True)
+def _apply_status_with(item: MessageItem | None, status: str, at: str, error: dict[str, Any] | None,
+                       actions: list[Action], time_attr: Any, condition: Condition, limit: int,
+                       events: Sequence[DomainEvent]) -> MessageItem | None:
     if item is None or (item.status_rank or 0) >= limit:
         return None
     # The send-time floor of `apply_status`, decided from the image read: one write instead of two.
