@@ -290,8 +290,8 @@ def apply_status(tenant_id: str, conversation_id: str, message_id: str, status: 
     limit = (rank if after_delivery else FAILED_ONLY_BELOW) if status == "failed" else rank
     condition = MessageItem.pk.exists() & (MessageItem.status_rank < limit)
     if events:
-        item = current or get_message(tenant_id, conversation_id, message_id, consistent=True)
-        return _apply_status_with(item, status, at, error, actions, time_attr, condition, limit, events)
+        image = current or get_message(tenant_id, conversation_id, message_id, consistent=True)
+        return _apply_status_with(image, status, at, error, actions, time_attr, condition, limit, events)
     actions.append(time_attr.set(at))
     try:
         item.update(actions=actions, condition=condition)  # ALL_NEW: `item` now holds every attribute
