@@ -163,13 +163,21 @@ def _outbound(demo, external_id: str, wamid: str) -> tuple[str, str]:
     return conversation["id"], sent.body["id"]
 
 
-def test_statuses_only_move_forward_and_failed_keeps_the_providers_code(demo):
+def test_statuses_only_move_forward_and_failed_keeps_the_providers_code(demo, published):
+    from tests.support import dynamodb_requests
+
     admin = demo["admin@demo.local"]
     conversation_id, message_id = _outbound(demo, "573110000006", "wamid.ST1")
+    published.mark()
     # read arrives before delivered; then a late delivered
     post_meta(whatsapp_status("wamid.ST1", "read", recipient="573110000006"))
     post_meta(whatsapp_status("wamid.ST1", "delivered", recipient="573110000006"))
-    assert drain() == []
+    with dynamodb_requests() as sent:
+        assert drain() == []
+    # read: the message and its event in one transaction, then the inbox row; the late delivered writes nothing
+    writes = [op for op in sent if op in ("PutItem", "UpdateItem", "BatchWriteItem", "TransactWriteItems")]
+    assert writes == ["TransactWriteItems", "UpdateItem"], writes
+    assert [(e.type, e.data["status"]) for e in published.events()] == [("message.status_changed", "read")]
     message = next(m for m in _messages(admin, conversation_id) if m["id"] == message_id)
     assert message["status"] == "read" and "delivered" not in message["status_times"]
     conversation = call(API, "GET", f"/v1/conversations/{conversation_id}", principal=admin).body
@@ -178,6 +186,7 @@ def test_statuses_only_move_forward_and_failed_keeps_the_providers_code(demo):
     post_meta(whatsapp_status("wamid.ST1", "failed", recipient="573110000006"))
     assert drain() == []
     assert next(m for m in _messages(admin, conversation_id) if m["id"] == message_id)["status"] == "read"
+    assert [e.type for e in published.events()] == ["message.status_changed"]
 
     # failed on a sent message keeps the provider's code and title, with reasons in es and en
     conversation_id, message_id = _outbound(demo, "573110000007", "wamid.ST2")
@@ -189,6 +198,7 @@ def test_statuses_only_move_forward_and_failed_keeps_the_providers_code(demo):
     assert message["status"] == "failed"
     assert message["error"]["code"] == "131047" and message["error"]["title"] == "Re-engagement message"
     assert "24 horas" in message["error"]["reason_es"] and "24 hours" in message["error"]["reason_en"]
+    assert published.types()[-1] == "message.failed"
     post_meta(whatsapp_status("wamid.ST2", "delivered", recipient="573110000007"))
     assert drain() == []
     assert next(m for m in _messages(admin, conversation_id) if m["id"] == message_id)["status"] == "failed"

@@ -311,7 +311,41 @@ def test_a_messenger_read_watermark_marks_earlier_replies_read(demo):
             httpx.Response(200, json={"recipient_id": psid, "message_id": "m_WM2"})])
         assert drain("workers/outbound", "OUTBOUND_QUEUE_URL") == []
     # Messenger reports reads by watermark only (no mids): everything sent before it is read
+    from skailan.platform.settings import get_settings
+    from tests.support import OutboxWatch, dynamodb_requests
+
+    outbox = OutboxWatch(get_settings().conversations_table)
     post_meta(messenger_receipt_payload("300000000000001", psid=psid, kind="read"))
-    assert drain() == []
+    with dynamodb_requests() as sent:
+        assert drain() == []
     assert _message(demo, conversation_id, first["id"])["status"] == "read"
     assert _message(demo, conversation_id, second["id"])["status"] == "read"
+    # each message moved with its event in one transaction, then the inbox row once
+    writes = [op for op in sent if op in ("PutItem", "UpdateItem", "BatchWriteItem", "TransactWriteItems")]
+    assert writes == ["TransactWriteItems", "TransactWriteItems", "UpdateItem"], writes
+    assert sorted((e.type, e.data["message_id"]) for e in outbox.events()) == sorted(
+        [("message.status_changed", first["id"]), ("message.status_changed", second["id"])])
+
+
+@pytest.mark.parametrize(("answer", "status", "event"), [
+    (_wa_ok("wamid.TX-SENT"), "sent", "message.sent"),
+    (httpx.Response(400, json={"error": {"message": "(#131026) Undeliverable", "code": 131026}}), "failed",
+     "message.failed"),
+])
+def test_the_send_outcome_and_its_event_are_one_write(demo, answer, status, event):
+    from skailan.platform.settings import get_settings
+    from tests.support import OutboxWatch, dynamodb_requests
+
+    conversation_id = _whatsapp_conversation(demo, "573220000090" if status == "sent" else "573220000091")
+    queued = _send(demo, conversation_id, {"text": "Hola"})
+    outbox = OutboxWatch(get_settings().conversations_table)
+    with respx.mock() as mock, dynamodb_requests() as sent:
+        mock.post(WA_URL).mock(return_value=answer)
+        assert _work()["batchItemFailures"] == []
+    assert _message(demo, conversation_id, queued["id"])["status"] == status
+    # claim (UpdateItem), the outcome with its event (one write), the inbox row (UpdateItem): no
+    # outbox PutItem / BatchWriteItem after the outcome
+    writes = [op for op in sent if op in ("PutItem", "UpdateItem", "BatchWriteItem", "TransactWriteItems")]
+    assert "PutItem" not in writes and "BatchWriteItem" not in writes, writes
+    events = outbox.events()
+    assert [e.type for e in events] == [event] and events[0].data["message_id"] == queued["id"]

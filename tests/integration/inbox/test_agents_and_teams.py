@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from tests.integration.inbox.conftest import INBOX, presence
-from tests.support import call
+from tests.support import Principal, call
 
 
 def test_everyone_starts_offline_and_presence_changes_are_theirs(demo):
@@ -102,3 +106,94 @@ def test_teams_crud_checks_members_and_accounts_of_the_brand(demo):
     assert call(INBOX, "GET", f"/v1/teams/{team_id}", principal=acme_admin).status == 404
     assert call(INBOX, "DELETE", f"/v1/teams/{team_id}", principal=supervisor).status == 204
     assert call(INBOX, "GET", f"/v1/teams/{team_id}", principal=supervisor).status == 404
+
+
+# ---------------------------------------------------------------- transactional outbox (issue 9 item 5)
+
+WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+
+
+def _inbox_outbox() -> Any:
+    from skailan.platform.settings import get_settings
+    from tests.support import OutboxWatch
+
+    return OutboxWatch(get_settings().inbox_table)
+
+
+def _writes(sent: list[str]) -> list[str]:
+    return [op for op in sent if op in WRITES]
+
+
+def _make(kind: str, supervisor: Principal, agent: Principal) -> str:
+    """A fresh item of `kind` to edit or delete (an agent: its item made on first need); its id."""
+    if kind == "agent":
+        assert call(INBOX, "PATCH", f"/v1/agents/{agent.sub}", principal=supervisor, body={}).status == 200
+        return agent.sub
+    if kind == "team":
+        return str(call(INBOX, "POST", "/v1/teams", principal=supervisor, body={"name": "Outbox"}).body["id"])
+    return str(call(INBOX, "POST", "/v1/quick-replies", principal=supervisor,
+                    body={"shortcut": "outbox", "title": "Outbox", "text": "Hola"}).body["id"])
+
+
+@pytest.mark.parametrize(("method", "path", "kind", "body", "status", "event"), [
+    ("POST", "/v1/teams", None, {"name": "Nuevo"}, 201, "team.created"),
+    ("PATCH", "/v1/teams/{id}", "team", {"name": "Otro"}, 200, "team.updated"),
+    ("DELETE", "/v1/teams/{id}", "team", None, 204, "team.deleted"),
+    ("POST", "/v1/quick-replies", None, {"shortcut": "tx", "title": "Tx", "text": "Hola"}, 201, "quick_reply.created"),
+    ("PATCH", "/v1/quick-replies/{id}", "quick_reply", {"text": "Adiós"}, 200, "quick_reply.updated"),
+    ("DELETE", "/v1/quick-replies/{id}", "quick_reply", None, 204, "quick_reply.deleted"),
+    ("PATCH", "/v1/inbox/settings", None, {"assignment": {"default_capacity": 9}}, 200, "inbox.settings_updated"),
+    ("PATCH", "/v1/agents/{id}", "agent", {"tags": ["outbox"]}, 200, "agent.updated"),
+])
+def test_a_write_and_its_event_are_one_transaction(demo, method, path, kind, body, status, event):
+    from tests.support import dynamodb_requests
+
+    supervisor = demo["supervisor@demo.local"]
+    if kind:
+        path = path.replace("{id}", _make(kind, supervisor, demo["agent2@demo.local"]))
+    outbox = _inbox_outbox()
+    with dynamodb_requests() as sent:
+        reply = call(INBOX, method, path, principal=supervisor, body=body)
+    assert reply.status == status, reply.body
+    # The change and its outbox item: one TransactWriteItems, no write after it
+    assert _writes(sent) == ["TransactWriteItems"]
+    events = outbox.events()
+    assert [e.type for e in events] == [event]
+    assert events[0].tenant_id == "demo" and events[0].actor.id == supervisor.sub
+
+
+def test_a_refused_write_leaves_no_event(demo, monkeypatch):
+    from skailan.conversations.inbox import quick_replies, teams
+    from skailan.conversations.inbox.models import TeamIn
+    from skailan.platform.auth import Caller
+    from skailan.platform.errors import Conflict
+    from tests.support import dynamodb_requests
+
+    supervisor = demo["supervisor@demo.local"]
+    caller = Caller(tenant_id="demo", principal_id=supervisor.sub, kind="user")
+    outbox = _inbox_outbox()
+    # A taken key: 409, and the transaction wrote no event either
+    with dynamodb_requests() as sent, pytest.raises(Conflict) as taken:
+        teams.create_team(caller, "demo", TeamIn(name="Soporte"), team_id="soporte")
+    assert taken.value.code == "team_exists" and _writes(sent) == ["TransactWriteItems"]
+    assert outbox.types() == []
+    # An edit over a version that changed meanwhile: 409 (pynamodb's version check inside the transaction)
+    team_id = _make("team", supervisor, supervisor)
+    stale = teams.find_team("demo", team_id)
+    assert call(INBOX, "PATCH", f"/v1/teams/{team_id}", principal=supervisor, body={"name": "Antes"}).status == 200
+    outbox.mark()
+    monkeypatch.setattr(teams, "_load", lambda tenant_id, team_id: stale)
+    changed = call(INBOX, "PATCH", f"/v1/teams/{team_id}", principal=supervisor, body={"name": "Después"})
+    assert changed.status == 409 and changed.body["error"]["code"] == "concurrent_update"
+    assert (current := teams.find_team("demo", team_id)) is not None and current.name == "Antes"
+    assert outbox.types() == []
+    # An item deleted meanwhile: 404
+    reply_id = _make("quick_reply", supervisor, supervisor)
+    gone = quick_replies.store.find_reply("demo", reply_id)
+    assert call(INBOX, "DELETE", f"/v1/quick-replies/{reply_id}", principal=supervisor).status == 204
+    outbox.mark()
+    monkeypatch.setattr(quick_replies, "_load", lambda tenant_id, reply_id: gone)
+    vanished = call(INBOX, "PATCH", f"/v1/quick-replies/{reply_id}", principal=supervisor, body={"text": "Tarde"})
+    assert vanished.status == 404 and vanished.body["error"]["code"] == "quick_reply_not_found"
+    assert quick_replies.store.find_reply("demo", reply_id) is None
+    assert outbox.types() == []

@@ -184,3 +184,22 @@ def test_notes_with_mentions_notify_the_mentioned(demo):
     outside = action(agent1, conversation_id, "notes", {"text": "hola", "mentions": [demo["admin@acme.local"].sub]})
     assert outside.status == 422 and outside.body["error"]["code"] == "unknown_mentions"
     assert "conversation.note_added" in _history(agent1, conversation_id)
+
+
+def test_marking_read_is_one_transaction_with_its_history_and_event(demo):
+    from skailan.conversations.store import state
+    from skailan.platform.settings import get_settings
+    from tests.support import OutboxWatch, dynamodb_requests
+
+    agent1 = demo["agent1@demo.local"]
+    conversation_id = customer_writes("¿Me leen?", wa_id="573101000099", message_id="wamid.ACT99")
+    assert action(agent1, conversation_id, "take").status == 200
+    assert state.load("demo", conversation_id).unread_count
+    outbox = OutboxWatch(get_settings().inbox_table)
+    with dynamodb_requests() as sent:
+        assert action(agent1, conversation_id, "read").status == 200
+    # The marker, the holder's unread count back to 0, the history entry and the event: one request
+    assert [op for op in sent if op not in ("GetItem", "Query", "BatchGetItem")] == ["TransactWriteItems"]
+    assert outbox.types() == ["conversation.read"]
+    assert state.load("demo", conversation_id).unread_count == 0
+    assert "conversation.read" in _history(agent1, conversation_id)

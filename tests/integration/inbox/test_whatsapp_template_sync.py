@@ -59,12 +59,17 @@ def test_create_submits_to_meta_and_the_status_webhooks_decide_idempotently(demo
               body={"template": {"name": "pedido_en_camino", "language": "es", "parameters": ["Ana", "B-1"]}})
     assert ok.status == 202, ok.body
 
-    # An older change arriving late changes nothing; a redelivery of the newest neither
+    # An older change arriving late changes nothing (and publishes nothing); a redelivery of the newest neither
+    from skailan.platform.settings import get_settings
+    from tests.support import OutboxWatch
+
+    outbox = OutboxWatch(get_settings().inbox_table)
     older = whatsapp_template_payload(DEMO_WABA, template_id="594425479261596", name="pedido_en_camino",
                                       language="es", event="REJECTED", reason="INVALID_FORMAT")
     older["entry"][0]["time"] = approved["entry"][0]["time"] - 60
     assert post_meta(older).status == 200
     assert _template(agent1, template_id).body["status"] == "approved"
+    assert outbox.types() == []
 
     paused = whatsapp_template_payload(DEMO_WABA, template_id="594425479261596", name="pedido_en_camino",
                                        language="es", event="PAUSED")
@@ -73,6 +78,8 @@ def test_create_submits_to_meta_and_the_status_webhooks_decide_idempotently(demo
                                                                "description": "Paused for 3 hours: low quality"}
     assert post_meta(paused).status == 200
     assert post_meta(paused).status == 200
+    # The change and its event were one write: the redelivery wrote neither
+    assert outbox.types() == ["whatsapp_template.status_changed"]
     body = _template(agent1, template_id).body
     assert body["status"] == "paused" and body["status_detail"] == "Paused for 3 hours: low quality"
     refused = call(CONVERSATIONS, "POST", f"/v1/conversations/{conversation_id}/messages", principal=agent1,

@@ -1,4 +1,4 @@
-"""The inbox's domain events, built from the caller and published after the write.
+"""The inbox's domain events, built from the caller and written with the change they describe.
 
 Two sources:
 - `skailan.conversations` for what happens to a conversation (the same context as the
@@ -13,9 +13,11 @@ Two sources:
 Every conversation event also becomes an entry of the conversation's history (`history.py`),
 written by the code that changes the conversation, so the history does not depend on the bus.
 
-Events reach the bus through the inbox table's outbox (`skailan.platform.outbox`): conversation
-actions add them to their own transaction (`holders.mutate`, notes, read markers); `emit` /
-`emit_many` write them with one BatchWriteItem right after a write that took no transaction.
+Events reach the bus through the inbox table's outbox (`skailan.platform.outbox`), in the same
+transaction as the state change: services `build` them first and hand them to the store's write
+(`events=[...]`), which adds them with `add_to` (or `outbox.put_with` / `update_with` /
+`delete_with` for a single item). The few writes that cannot take them in their transaction call
+`outbox.write` themselves and say why there.
 """
 
 from __future__ import annotations
@@ -67,14 +69,3 @@ def add_to(tx: TransactWrite, events: list[DomainEvent]) -> None:
     """The events' outbox items in the caller's transaction (after its own operations)."""
     outbox.add(tx, events, table())
 
-
-def emit(tenant_id: str, type_: str, **kwargs: Any) -> DomainEvent:
-    """After a write that took no transaction: its outbox item, written right after it."""
-    event = build(tenant_id, type_, **kwargs)
-    outbox.write([event], table())
-    return event
-
-
-def emit_many(events: list[DomainEvent]) -> None:
-    if events:
-        outbox.write(events, table())

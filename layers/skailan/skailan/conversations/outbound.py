@@ -11,14 +11,15 @@ Worker, per record:
    duplicate;
 2. shared checks (outgoing, channel active, WhatsApp window or template) → permanent failure;
 3. claim it (queued → sending, conditional), call the provider;
-4. success: provider ids recorded with `sent` (one transaction) before the record is
-   acknowledged; a partial multi-part send records the parts that went out, and a retry sends
+4. success: provider ids recorded with `sent` and `message.sent` (one transaction) before the
+   record is acknowledged; a partial multi-part send records the parts that went out, and a retry sends
    only the rest;
 5. retryable failure (429, 5xx, timeout): back to `queued`, the record's visibility is set to
    the provider's Retry-After or exponential backoff with full jitter, and the record fails so
    SQS redelivers it then; on the last receive it is marked failed `retries_exhausted` and
    left to the DLQ (a redrive sends it again);
-6. permanent failure: `failed` with the provider's code and the reason in Spanish and English.
+6. permanent failure: `failed` with the provider's code and the reason in Spanish and English,
+   and `message.failed` in the same write.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from skailan.platform.errors import Conflict, NotFound, Retryable, SkailanError
 from skailan.platform.events import Actor, DomainEvent
 from skailan.platform.ids import new_id
 from skailan.platform.observability import logger
+from skailan.platform.settings import get_settings
 
 MAX_RECEIVES = 5  # the outbound queue's maxReceiveCount (template.yaml)
 # Beyond every retry the queue can make (5 receives, backoff capped at 10 min): a message still
@@ -175,22 +177,15 @@ def send_queued(caller: Caller, item: MessageItem, *, extra_events: list[DomainE
         raise QueueUnavailable("No se pudo encolar el mensaje; inténtalo de nuevo. / "
                                "The message could not be queued; try again.") from err
     actor = Actor(kind=caller.kind, id=caller.principal_id, email=caller.email)
-    _emit([*(extra_events or []), _event(item, ev.MESSAGE_QUEUED, actor=actor)])
+    # After the queue send (which no transaction spans): `message.queued` only once it is queued.
+    outbox.write([*(extra_events or []), _event(item, ev.MESSAGE_QUEUED, actor=actor)],
+                 get_settings().conversations_table)
     logger.info("message queued", tenant_id=item.tenant_id, conversation_id=item.conversation_id,
                 message_id=item.message_id)
 
 
-def _emit(events: list[DomainEvent]) -> None:
-    """The events' outbox items (conversations table), written right after the state change they follow:
-    the queue send or the provider call sits between the write and the event, so no transaction spans both."""
-    from skailan.platform.settings import get_settings
-
-    outbox.write(events, get_settings().conversations_table)
-
-
 def enqueue(job: OutboundJob) -> None:
     from skailan.platform.aws import client
-    from skailan.platform.settings import get_settings
 
     client("sqs").send_message(
         QueueUrl=get_settings().outbound_queue_url, MessageBody=job.model_dump_json(),
@@ -225,10 +220,10 @@ def backoff(attempt: int, *, retry_after: float | None = None) -> float:
 
 
 def _fail(item: MessageItem, error: dict[str, Any], *, sent_ids: list[str] | None = None) -> Attempt:
-    store.record_failure(item, error, at=iso(), final=True, sent_ids=sent_ids)
+    store.record_failure(item, error, at=iso(), final=True, sent_ids=sent_ids,
+                         events=[_event(item, ev.MESSAGE_FAILED, error=error)])
     item.status, item.error = "failed", error
     store.refresh_last_message(item, last_message_of(item))
-    _emit([_event(item, ev.MESSAGE_FAILED, error=error)])
     logger.warning("message failed", tenant_id=item.tenant_id, message_id=item.message_id, code=error.get("code"))
     return Attempt("failed")
 
@@ -297,10 +292,9 @@ def deliver(job: OutboundJob, *, receive_count: int = 1) -> Attempt:
     # Any other exception leaves the message `sending`: the outcome is unknown, the lease decides.
     ids = already + list(result.provider_message_ids)
     at = iso()
-    store.record_sent(item, ids, at=at)
+    store.record_sent(item, ids, at=at, events=[_event(item, ev.MESSAGE_SENT, provider_message_ids=ids)])
     item.status, item.provider_message_id = "sent", ids[0]
     store.refresh_last_message(item, last_message_of(item))
-    _emit([_event(item, ev.MESSAGE_SENT, provider_message_ids=ids)])
     logger.info("message sent", tenant_id=item.tenant_id, message_id=item.message_id, channel=item.channel)
     return Attempt("sent", provider_message_ids=ids)
 

@@ -476,19 +476,19 @@ def list_notes(caller: Caller, conversation_id: str, *, cursor: str | None, limi
 
 
 def mark_read(caller: Caller, conversation_id: str, read: bool) -> ActionOut:
-    from skailan.conversations.store import history, notes
+    from skailan.conversations.store import notes
 
     item = state.load(caller.tenant_id, conversation_id)
     _ensure_visible(caller, item)
     now = iso()
-    notes.put_read_marker(caller.tenant_id, caller.principal_id, conversation_id, read_at=now if read else None, at=now)
-    if read and item.assignee in (None, caller.principal_id) and item.unread_count:
-        # The holder (or anyone, while nobody holds it) read it: the conversation's own unread count resets.
-        notes.clear_unread_count(caller.tenant_id, conversation_id)
-        item.unread_count = 0
+    # The holder (or anyone, while nobody holds it) read it: the conversation's own unread count resets.
+    clear_unread = bool(read and item.assignee in (None, caller.principal_id) and item.unread_count)
     event = conversation_event(item, cat.CONVERSATION_READ if read else cat.CONVERSATION_UNREAD, caller,
                                {"user_id": caller.principal_id})
-    history.record_and_emit(event, conversation_id)
+    notes.mark_read(caller.tenant_id, caller.principal_id, conversation_id, event, read_at=now if read else None,
+                    at=now, clear_unread=clear_unread)
+    if clear_unread:
+        item.unread_count = 0
     return out(item)
 
 
@@ -499,10 +499,10 @@ def read_markers(tenant_id: str, user_id: str, conversation_ids: list[str]) -> d
     return notes.read_markers(tenant_id, user_id, conversation_ids)
 
 
-def emit_conversation(item: ConversationItem, type_: str, data: dict[str, Any], *, actor_name: str) -> None:
-    """A system event about a conversation with its history entry (no conversation write)."""
+def record_conversation_event(item: ConversationItem, type_: str, data: dict[str, Any], *, actor_name: str) -> None:
+    """A system event about a conversation and its history entry, one transaction (no conversation write)."""
     from skailan.conversations.store import history
 
     event = conversation_event(item, type_, None, data, actor_name=actor_name)
-    history.record_and_emit(event, item.conversation_id)
+    history.record_with_event(event, item.conversation_id)
 

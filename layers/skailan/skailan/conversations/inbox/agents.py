@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from skailan.conversations.inbox.handlers import AGENT_PERMISSION, require_handler
 from skailan.conversations.inbox.models import AgentOut, AgentUpdateIn, Page, Presence
-from skailan.conversations.inbox_events import emit
+from skailan.conversations.inbox_events import build
 from skailan.conversations.store import agents as store
 from skailan.conversations.store import timers
 from skailan.conversations.store.agents import all_agents, ensure_agent, get_agent, ready_agents
@@ -100,8 +100,11 @@ def set_presence(caller: Caller, status: Presence) -> AgentOut:
     agent = ensure_agent(caller.tenant_id, caller.principal_id, name=member.name, email=member.email)
     previous = agent.status
     now = iso()
+    events = [build(caller.tenant_id, "agent.presence_changed", caller=caller, entity_type="agent",
+                    entity_id=caller.principal_id, data={"status": status, "previous": previous})
+              ] if status != previous else []
     agent = store.set_presence(caller.tenant_id, caller.principal_id, status, at=now, name=member.name,
-                               email=member.email)
+                               email=member.email, events=events, current=agent)
     config = get_config(caller.tenant_id)
     if status == "offline" and previous != "offline":
         grace = timedelta(minutes=config.assignment.offline_grace_minutes)
@@ -109,9 +112,6 @@ def set_presence(caller: Caller, status: Presence) -> AgentOut:
                         {"offline_since": now})
     elif status != "offline":
         timers.cancel(caller.tenant_id, "offline", caller.principal_id)
-    if status != previous:
-        emit(caller.tenant_id, "agent.presence_changed", caller=caller, entity_type="agent",
-             entity_id=caller.principal_id, data={"status": status, "previous": previous})
     return _out(caller.tenant_id, caller.principal_id, agent, default_capacity=config.assignment.default_capacity,
                 teams=_teams_by_member(caller.tenant_id).get(caller.principal_id, []), name=member.name,
                 email=member.email, role=member.role)
@@ -124,7 +124,7 @@ def update_agent(caller: Caller, user_id: str, data: AgentUpdateIn) -> AgentOut:
     stored = dict(changes)
     if "tags" in stored:
         stored["tags"] = {t.strip().lower() for t in stored["tags"] or []}
-    store.update_settings(caller.tenant_id, user_id, stored)
-    emit(caller.tenant_id, "agent.updated", caller=caller, entity_type="agent", entity_id=user_id,
-         data={"changed": sorted(changes), **changes})
+    store.update_settings(caller.tenant_id, user_id, stored,
+                          events=[build(caller.tenant_id, "agent.updated", caller=caller, entity_type="agent",
+                                        entity_id=user_id, data={"changed": sorted(changes), **changes})])
     return agent_out(caller.tenant_id, user_id)

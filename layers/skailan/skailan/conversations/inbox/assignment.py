@@ -285,20 +285,20 @@ MAX_PASSES = 3
 def _take_out_of_pool(tenant_id: str, user_id: str, reason: str) -> bool:
     """Presence offline (auto-assignment only picks online agents; the claim re-checks it in the
     transaction). Conditional, so a redelivered event changes nothing; True if it changed."""
-    from skailan.conversations.inbox_events import emit
+    from skailan.conversations.inbox_events import build
     from skailan.conversations.store import agents as agent_store
     from skailan.platform.events import Actor
 
     agent = agents.get_agent(tenant_id, user_id, consistent=True)
     if agent is None or agent.status == "offline":
         return False
+    event = build(tenant_id, "agent.presence_changed", entity_type="agent", entity_id=user_id,
+                  actor=Actor(kind="system", id="auto-assignment"),
+                  data={"status": "offline", "previous": agent.status, "reason": reason})
     try:
-        agent_store.set_presence(tenant_id, user_id, "offline", at=iso(), from_other_status=True)
+        agent_store.set_presence(tenant_id, user_id, "offline", at=iso(), from_other_status=True, events=[event])
     except ConditionFailed:
         return False  # already offline (a concurrent delivery did it)
-    emit(tenant_id, "agent.presence_changed", entity_type="agent", entity_id=user_id,
-         actor=Actor(kind="system", id="auto-assignment"),
-         data={"status": "offline", "previous": agent.status, "reason": reason})
     return True
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from skailan.conversations.inbox.models import InboxSettings, InboxSettingsIn
-from skailan.conversations.inbox_events import emit
+from skailan.conversations.inbox_events import build
 from skailan.conversations.store import config as store
 from skailan.platform.auth import Caller
 from skailan.platform.batch_reads import shared
@@ -76,8 +76,8 @@ def update_config(caller: Caller, changes: InboxSettingsIn) -> InboxSettings:
         ) from err
     item.data = data
     item.updated_at = iso()
+    event = build(caller.tenant_id, "inbox.settings_updated", caller=caller, entity_type="inbox_settings",
+                  entity_id=caller.tenant_id, data={"changed": sorted(patch)})
     with changed_meanwhile("La configuración cambió; vuelve a intentarlo.", "The settings changed; try again."):
-        store.save_settings(item)
-    emit(caller.tenant_id, "inbox.settings_updated", caller=caller, entity_type="inbox_settings",
-         entity_id=caller.tenant_id, data={"changed": sorted(patch)})
+        store.save_settings(item, events=[event])
     return get_config(caller.tenant_id)

@@ -40,7 +40,7 @@ from skailan.conversations.inbox.mail_models import (
     SignatureOut,
 )
 from skailan.conversations.inbox.models import Page
-from skailan.conversations.inbox_events import emit
+from skailan.conversations.inbox_events import build
 from skailan.conversations.signatures import AUTORESPONDER_ID
 from skailan.conversations.store import mail as mail_store
 from skailan.conversations.store.mail_items import EmailTemplateItem
@@ -141,8 +141,8 @@ def create_template(caller: Caller, data: EmailTemplateIn) -> EmailTemplateOut:
     template_id, now = new_id(), iso()
     item = mail_store.new_template(caller.tenant_id, template_id, name=data.name, subject=data.subject, html=html,
                               text=data.text, created_by=caller.principal_id, created_at=now, updated_at=now)
-    mail_store.insert_template(item)
-    emit(caller.tenant_id, "email_template.created", caller=caller, entity_type="email_template", entity_id=template_id)
+    mail_store.insert_template(item, events=[build(caller.tenant_id, "email_template.created", caller=caller,
+                                                   entity_type="email_template", entity_id=template_id)])
     return _tpl_out(item, sanitized=sanitized)
 
 
@@ -168,16 +168,16 @@ def update_template(caller: Caller, template_id: str, data: EmailTemplateUpdateI
         raise Unprocessable("La plantilla necesita HTML o texto. / The template needs HTML or text.",
                             code="empty_template", details=[{"field": "text", "error": "html or text required"}])
     item.updated_at = iso()
-    mail_store.save_template(item)
-    emit(caller.tenant_id, "email_template.updated", caller=caller, entity_type="email_template",
-         entity_id=template_id, data={"changed": sorted(changes)})
+    mail_store.save_template(item, events=[build(caller.tenant_id, "email_template.updated", caller=caller,
+                                                 entity_type="email_template", entity_id=template_id,
+                                                 data={"changed": sorted(changes)})])
     return _tpl_out(item, sanitized=sanitized)
 
 
 def delete_template(caller: Caller, template_id: str) -> None:
     item = _load_template(caller.tenant_id, template_id)
-    mail_store.delete_template(item)
-    emit(caller.tenant_id, "email_template.deleted", caller=caller, entity_type="email_template", entity_id=template_id)
+    mail_store.delete_template(item, events=[build(caller.tenant_id, "email_template.deleted", caller=caller,
+                                                   entity_type="email_template", entity_id=template_id)])
 
 
 def _email_conversation(caller: Caller, conversation_id: str) -> Any:
@@ -225,10 +225,10 @@ def put_signature(caller: Caller, user_id: str | None, data: SignatureIn) -> Sig
         raise Unprocessable("La firma necesita texto o HTML. / The signature needs text or HTML.",
                             code="empty_signature", details=[{"field": "text", "error": "text or html required"}])
     now = iso()
+    event = build(caller.tenant_id, "email_signature.updated", caller=caller, entity_type="email_signature",
+                  entity_id=user_id or "brand")
     mail_store.put_signature(caller.tenant_id, user_id, html=html or None, text=data.text or None,
-                             enabled=data.enabled, updated_at=now, created_at=now)
-    emit(caller.tenant_id, "email_signature.updated", caller=caller, entity_type="email_signature",
-         entity_id=user_id or "brand")
+                             enabled=data.enabled, updated_at=now, created_at=now, events=[event])
     return get_signature(caller.tenant_id, user_id)
 
 
@@ -257,10 +257,11 @@ def put_autoresponse(caller: Caller, account_id: str, data: AutoResponseIn) -> A
     _check_fields(subject=data.subject, html=data.html, text=data.text)
     html, _ = _clean_html(data.html)
     now = iso()
+    event = build(caller.tenant_id, "email_autoresponse.updated", caller=caller, entity_type="channel_account",
+                  entity_id=account_id, data={"enabled": data.enabled})
     mail_store.put_autoresponse(caller.tenant_id, account_id, enabled=data.enabled, subject=data.subject, text=data.text,
-                           html=html, once_every_days=data.once_every_days, created_at=now, updated_at=now)
-    emit(caller.tenant_id, "email_autoresponse.updated", caller=caller, entity_type="channel_account",
-         entity_id=account_id, data={"enabled": data.enabled})
+                                html=html, once_every_days=data.once_every_days, created_at=now, updated_at=now,
+                                events=[event])
     return get_autoresponse(caller.tenant_id, account_id)
 
 
@@ -371,12 +372,11 @@ def schedule_follow_up(caller: Caller, data: FollowUpIn) -> FollowUpOut:
     now = utcnow()
     delta = timedelta(days=data.after_days) if data.after_days else timedelta(hours=data.after_hours or 0)
     due_at = iso(now + delta)
-    timers.schedule(caller.tenant_id, FOLLOW_UP_KIND, data.conversation_id, due_at, data={
-        "subject": subject, "html": html, "text": text, "scheduled_by": caller.principal_id, "scheduled_at": iso(now)})
-    emit(caller.tenant_id, "email.follow_up_scheduled", caller=caller, entity_type="conversation",
-         entity_id=data.conversation_id, data={"due_at": due_at})
-    timer = timers.get(caller.tenant_id, FOLLOW_UP_KIND, data.conversation_id)
-    assert timer is not None
+    event = build(caller.tenant_id, "email.follow_up_scheduled", caller=caller, entity_type="conversation",
+                  entity_id=data.conversation_id, data={"due_at": due_at})
+    timer = timers.schedule(caller.tenant_id, FOLLOW_UP_KIND, data.conversation_id, due_at, data={
+        "subject": subject, "html": html, "text": text, "scheduled_by": caller.principal_id, "scheduled_at": iso(now)},
+        events=[event])
     return _follow_out(data.conversation_id, timer)
 
 
@@ -394,9 +394,9 @@ def cancel_follow_up(caller: Caller, conversation_id: str) -> None:
     from skailan.conversations.store import timers
 
     get_follow_up(caller, conversation_id)
-    timers.cancel(caller.tenant_id, FOLLOW_UP_KIND, conversation_id)
-    emit(caller.tenant_id, "email.follow_up_cancelled", caller=caller, entity_type="conversation",
-         entity_id=conversation_id, data={"reason": "cancelled"})
+    timers.cancel(caller.tenant_id, FOLLOW_UP_KIND, conversation_id,
+                  events=[build(caller.tenant_id, "email.follow_up_cancelled", caller=caller,
+                                entity_type="conversation", entity_id=conversation_id, data={"reason": "cancelled"})])
 
 
 def on_customer_message(tenant_id: str, conversation_id: str) -> bool:
@@ -405,9 +405,9 @@ def on_customer_message(tenant_id: str, conversation_id: str) -> bool:
 
     if timers.get(tenant_id, FOLLOW_UP_KIND, conversation_id) is None:
         return False
-    timers.cancel(tenant_id, FOLLOW_UP_KIND, conversation_id)
-    emit(tenant_id, "email.follow_up_cancelled", entity_type="conversation", entity_id=conversation_id,
-         data={"reason": "customer_answered"})
+    timers.cancel(tenant_id, FOLLOW_UP_KIND, conversation_id,
+                  events=[build(tenant_id, "email.follow_up_cancelled", entity_type="conversation",
+                                entity_id=conversation_id, data={"reason": "customer_answered"})])
     return True
 
 

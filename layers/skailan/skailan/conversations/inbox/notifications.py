@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from skailan.conversations.inbox.models import NotificationOut, Page
-from skailan.conversations.inbox_events import build, emit_many
+from skailan.conversations.inbox_events import build
 from skailan.conversations.store import notifications as store
 from skailan.conversations.store import timers
 from skailan.conversations.store.inbox_items import NotificationItem
@@ -39,19 +39,18 @@ def notify(tenant_id: str, user_id: str, type_: str, *, conversation_id: str | N
     fixed = notification_id is not None
     notification_id = notification_id or new_id()
     now = utcnow()
+    events = [build(tenant_id, "notification.created", entity_type="notification", entity_id=notification_id,
+                    data={"user_id": user_id, "type": type_, "conversation_id": conversation_id})
+              ] if publish_event else []
     try:
         item = store.put_notification(tenant_id, user_id, notification_id, only_new=fixed, type=type_,
                                       conversation_id=conversation_id, text=text, data=data or {},
-                                      created_at=iso(now), ttl=now + timedelta(days=TTL_DAYS))
+                                      created_at=iso(now), ttl=now + timedelta(days=TTL_DAYS), events=events)
     except ConditionFailed:
         existing = store.find_notification(tenant_id, user_id, notification_id)
         if existing is None:  # refused as existing, then gone: expired (TTL) in between
             raise
         return _out(existing)
-    if publish_event:
-        # its outbox item, right after the notification (inbox.events.emit_many)
-        emit_many([build(tenant_id, "notification.created", entity_type="notification", entity_id=notification_id,
-                         data={"user_id": user_id, "type": type_, "conversation_id": conversation_id})])
     from skailan.conversations.inbox import notification_mail
 
     notification_mail.queue(tenant_id, user_id, type_, [notification_id])  # only if the user opted in

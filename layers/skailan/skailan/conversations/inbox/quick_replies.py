@@ -12,7 +12,7 @@ from skailan.conversations.inbox.models import (
     QuickReplyOut,
     QuickReplyUpdateIn,
 )
-from skailan.conversations.inbox_events import emit
+from skailan.conversations.inbox_events import build
 from skailan.conversations.store import quick_replies as store
 from skailan.conversations.store.inbox_items import QuickReplyItem
 from skailan.platform.auth import Caller
@@ -78,9 +78,9 @@ def create_reply(caller: Caller, data: QuickReplyIn) -> QuickReplyOut:
     item = store.new_reply(caller.tenant_id, reply_id, shortcut=data.shortcut.lower(), title=data.title,
                            text=data.text, attachments=[a.model_dump(exclude_none=True) for a in data.attachments],
                            created_by=caller.principal_id, created_at=now, updated_at=now)
-    store.insert_reply(item)
-    emit(caller.tenant_id, "quick_reply.created", caller=caller, entity_type="quick_reply", entity_id=reply_id,
-         data={"shortcut": item.shortcut})
+    store.insert_reply(item, events=[build(caller.tenant_id, "quick_reply.created", caller=caller,
+                                           entity_type="quick_reply", entity_id=reply_id,
+                                           data={"shortcut": item.shortcut})])
     return _out(item)
 
 
@@ -101,20 +101,20 @@ def update_reply(caller: Caller, reply_id: str, data: QuickReplyUpdateIn) -> Qui
         raise Unprocessable("Una respuesta rápida necesita texto o adjuntos. / A quick reply needs text or attachments.",
                             code="validation_error", details=[{"field": "text", "error": "text or attachments"}])
     item.updated_at = iso()
+    event = build(caller.tenant_id, "quick_reply.updated", caller=caller, entity_type="quick_reply",
+                  entity_id=reply_id, data={"changed": sorted(changes)})
     try:
-        store.replace_reply(item)
+        store.replace_reply(item, events=[event])
     except ConditionFailed as err:  # deleted meanwhile
         raise _not_found() from err
-    emit(caller.tenant_id, "quick_reply.updated", caller=caller, entity_type="quick_reply", entity_id=reply_id,
-         data={"changed": sorted(changes)})
     return _out(item)
 
 
 def delete_reply(caller: Caller, reply_id: str) -> None:
     item = _load(caller.tenant_id, reply_id)
-    store.delete_reply(item)
-    emit(caller.tenant_id, "quick_reply.deleted", caller=caller, entity_type="quick_reply", entity_id=reply_id,
-         data={"shortcut": item.shortcut})
+    store.delete_reply(item, events=[build(caller.tenant_id, "quick_reply.deleted", caller=caller,
+                                           entity_type="quick_reply", entity_id=reply_id,
+                                           data={"shortcut": item.shortcut})])
 
 
 def _attachment_url(tenant_id: str, attachment: dict[str, Any]) -> str | None:

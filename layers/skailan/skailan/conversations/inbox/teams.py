@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from skailan.conversations.inbox.handlers import handler_member
 from skailan.conversations.inbox.models import TeamIn, TeamOut, TeamUpdateIn
-from skailan.conversations.inbox_events import emit
+from skailan.conversations.inbox_events import build
 from skailan.conversations.store import teams as store
 from skailan.conversations.store.inbox_items import TeamItem
 from skailan.conversations.store.teams import all_teams, find_team
@@ -75,12 +75,13 @@ def create_team(caller: Caller | None, tenant_id: str, data: TeamIn, *, team_id:
     item = store.new_team(tenant_id, team_id, name=data.name, description=data.description,
                           members=set(data.members) or None, channel_accounts=set(data.channel_accounts) or None,
                           created_at=now, updated_at=now)
+    event = build(tenant_id, "team.created", caller=caller, entity_type="team", entity_id=team_id,
+                  data={"name": data.name, "members": sorted(data.members),
+                        "channel_accounts": sorted(data.channel_accounts)})
     try:
-        store.insert_team(item)
+        store.insert_team(item, events=[event])
     except ConditionFailed as err:
         raise Conflict("Ese equipo ya existe. / That team already exists.", code="team_exists") from err
-    emit(tenant_id, "team.created", caller=caller, entity_type="team", entity_id=team_id,
-         data={"name": data.name, "members": sorted(data.members), "channel_accounts": sorted(data.channel_accounts)})
     return _out(item)
 
 
@@ -97,19 +98,18 @@ def update_team(caller: Caller, team_id: str, data: TeamUpdateIn) -> TeamOut:
         if attr in changes and (changes[attr] is not None or attr == "description"):
             setattr(item, attr, changes[attr])
     item.updated_at = iso()
+    event = build(caller.tenant_id, "team.updated", caller=caller, entity_type="team", entity_id=team_id,
+                  data={"changed": sorted(changes), "members": sorted(item.members or ()),
+                        "channel_accounts": sorted(item.channel_accounts or ())})
     with changed_meanwhile("El equipo cambió; vuelve a intentarlo.", "The team changed; try again."):
-        store.save_team(item)
-    emit(caller.tenant_id, "team.updated", caller=caller, entity_type="team", entity_id=team_id,
-         data={"changed": sorted(changes), "members": sorted(item.members or ()),
-               "channel_accounts": sorted(item.channel_accounts or ())})
+        store.save_team(item, events=[event])
     return _out(item)
 
 
 def delete_team(caller: Caller, team_id: str) -> None:
     item = _load(caller.tenant_id, team_id)
-    store.delete_team(item)
-    emit(caller.tenant_id, "team.deleted", caller=caller, entity_type="team", entity_id=team_id,
-         data={"name": item.name})
+    store.delete_team(item, events=[build(caller.tenant_id, "team.deleted", caller=caller, entity_type="team",
+                                          entity_id=team_id, data={"name": item.name})])
 
 
 def serving(teams: list[TeamItem], account_id: str) -> list[TeamItem]:

@@ -22,11 +22,13 @@ from typing import Any
 from skailan.channels.errors import SendFailure
 from skailan.channels.whatsapp.templates import TemplateClient, TemplateUpdate, body_text, header_parameters
 from skailan.conversations import inbox_catalogue as catalogue
-from skailan.conversations.inbox_events import emit
+from skailan.conversations.inbox_events import build, table
 from skailan.conversations.store import templates as store
+from skailan.platform import outbox
 from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import SkailanError, Unprocessable
+from skailan.platform.events import DomainEvent
 from skailan.platform.observability import logger
 from skailan.platform.storage import ConditionFailed
 
@@ -119,11 +121,6 @@ def write_route(tenant_id: str, account_id: str, waba_id: str, meta_template_id:
     store.write_route(tenant_id, account_id, waba_id, meta_template_id, name, language)
 
 
-def delete_route(meta_template_id: str | None) -> None:
-    if meta_template_id:
-        store.delete_route(meta_template_id)
-
-
 # ---------------------------------------------------------------- webhooks
 
 
@@ -141,20 +138,19 @@ def apply_update(update: TemplateUpdate) -> bool:
     if route.waba_id != update.waba_id:  # another WABA naming our template id: not its to change
         logger.warning("template update from another WABA dropped", template_id=update.template_id)
         return False
+    def event(kind: str, data: dict[str, Any]) -> DomainEvent:
+        return build(route.tenant_id, kind, entity_type="whatsapp_template",
+                     entity_id=f"{route.account_id}.{route.name}.{route.language}", data=data)
+
+    # Not applied (a replay, an older change, or a template deleted meanwhile): no event either.
     if update.event is not None:
         status = status_of(update.event)
-        applied = store.apply_status(route, update.template_id, status=status, at=update.at, reason=update.reason,
-                                     detail=update.detail)
-        kind, data = catalogue.TEMPLATE_STATUS_CHANGED, {"status": status, "reason": update.reason}
-    else:
-        quality = (update.quality or "unknown").lower()
-        applied = store.apply_quality(route, update.template_id, quality=quality, at=update.at)
-        kind, data = catalogue.TEMPLATE_QUALITY_CHANGED, {"quality": quality}
-    if not applied:
-        return False  # a replay, an older change, or a template deleted meanwhile
-    emit(route.tenant_id, kind, entity_type="whatsapp_template",
-         entity_id=f"{route.account_id}.{route.name}.{route.language}", data=data)
-    return True
+        return store.apply_status(route, update.template_id, status=status, at=update.at, reason=update.reason,
+                                  detail=update.detail, events=[event(catalogue.TEMPLATE_STATUS_CHANGED,
+                                                                      {"status": status, "reason": update.reason})])
+    quality = (update.quality or "unknown").lower()
+    return store.apply_quality(route, update.template_id, quality=quality, at=update.at,
+                               events=[event(catalogue.TEMPLATE_QUALITY_CHANGED, {"quality": quality})])
 
 
 # ---------------------------------------------------------------- sync
@@ -212,12 +208,14 @@ def sync_account(caller: Caller, account_id: str) -> dict[str, Any]:
         if name_language in seen:
             continue
         if item.meta_template_id:  # Meta had it and no longer does
-            store.delete_template(item)
-            delete_route(item.meta_template_id)
+            store.delete_template(item)  # with its route
             removed += 1
         else:
             unmatched.append(item.template_id)
-    emit(tenant_id, catalogue.TEMPLATES_SYNCED, caller=caller, entity_type="channel_account", entity_id=account_id,
-         data={"seen": len(seen), "created": created, "updated": updated, "removed": removed})
+    # A summary of many writes (and Meta's pages between them): no one transaction holds it.
+    outbox.write([build(tenant_id, catalogue.TEMPLATES_SYNCED, caller=caller, entity_type="channel_account",
+                        entity_id=account_id,
+                        data={"seen": len(seen), "created": created, "updated": updated, "removed": removed})],
+                 table())
     return {"account_id": account_id, "seen": len(seen), "created": created, "updated": updated, "removed": removed,
             "unmatched": sorted(unmatched)}

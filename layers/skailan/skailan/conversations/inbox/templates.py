@@ -18,7 +18,7 @@ from skailan.conversations.inbox.models import (
     WhatsAppTemplateRegistration,
     WhatsAppTemplateUpdateIn,
 )
-from skailan.conversations.inbox_events import emit
+from skailan.conversations.inbox_events import build
 from skailan.conversations.store import templates as store
 from skailan.conversations.store.inbox_items import WhatsAppTemplateItem
 from skailan.platform.auth import Caller
@@ -143,12 +143,12 @@ def register_template(caller: Caller | None, tenant_id: str, data: WhatsAppTempl
         tenant_id, data.account_id, data.name, data.language, category=data.category, body=data.body,
         parameters=parameters, header_parameters=data.header_parameters, status=data.status, created_at=now,
         updated_at=now, meta_template_id=meta_template_id, components=components)
+    event = build(tenant_id, "whatsapp_template.created", caller=caller, entity_type="whatsapp_template",
+                  entity_id=item.template_id, data={"status": item.status, "parameters": parameters})
     try:
-        store.insert_template(item)
+        store.insert_template(item, events=[event])
     except ConditionFailed as err:
         raise _exists() from err
-    emit(tenant_id, "whatsapp_template.created", caller=caller, entity_type="whatsapp_template",
-         entity_id=item.template_id, data={"status": item.status, "parameters": parameters})
     return _out(item)
 
 
@@ -183,9 +183,9 @@ def update_template(caller: Caller, template_id_: str, data: WhatsAppTemplateUpd
         if key in changes:
             setattr(item, key, changes[key])
     item.updated_at = iso()
-    store.save_template(item)
-    emit(caller.tenant_id, "whatsapp_template.updated", caller=caller, entity_type="whatsapp_template",
-         entity_id=item.template_id, data={"changed": sorted(changes), "status": item.status})
+    store.save_template(item, events=[build(caller.tenant_id, "whatsapp_template.updated", caller=caller,
+                                            entity_type="whatsapp_template", entity_id=item.template_id,
+                                            data={"changed": sorted(changes), "status": item.status})])
     return _out(item)
 
 
@@ -202,10 +202,8 @@ def delete_template(caller: Caller, template_id_: str) -> None:
         except SendFailure as failure:
             if failure.code not in {"100", "404"}:  # already gone at Meta: delete ours too
                 raise template_sync.meta_error(failure) from failure
-    store.delete_template(item)
-    template_sync.delete_route(item.meta_template_id)
-    emit(caller.tenant_id, "whatsapp_template.deleted", caller=caller, entity_type="whatsapp_template",
-         entity_id=item.template_id)
+    store.delete_template(item, events=[build(caller.tenant_id, "whatsapp_template.deleted", caller=caller,
+                                              entity_type="whatsapp_template", entity_id=item.template_id)])
 
 
 def check_send(tenant_id: str, account_id: str, name: str, language: str, parameters: list[str],

@@ -276,14 +276,14 @@ def _supervisors(tenant_id: str) -> list[str]:
 
 def _unassigned_alert(tenant_id: str, conversation_id: str, queued_at: str | None) -> bool:
     from skailan.conversations.inbox import notifications
-    from skailan.conversations.inbox.actions import emit_conversation
+    from skailan.conversations.inbox.actions import record_conversation_event
 
     item = state.load(tenant_id, conversation_id)
     if item.status == "closed" or item.assignee or not item.queued_at or (queued_at and item.queued_at != queued_at):
         return False
     minutes = int((utcnow() - parse_iso(item.queued_at)).total_seconds() // 60)
-    emit_conversation(item, "conversation.unassigned_alert", {"waiting_minutes": minutes,
-                                                              "queued_at": item.queued_at}, actor_name="alerts")
+    record_conversation_event(item, "conversation.unassigned_alert",
+                              {"waiting_minutes": minutes, "queued_at": item.queued_at}, actor_name="alerts")
     name = (item.contact or {}).get("name") or "un cliente"
     for user_id in _supervisors(tenant_id):
         notifications.notify(tenant_id, user_id, "unassigned_alert", conversation_id=conversation_id,

@@ -11,8 +11,9 @@ re-opened — again with a condition, so two racing workers cannot create it twi
 Idempotency: the reference item `T#<t>#P#<account>#<provider message id>` is put with
 `attribute_not_exists` in the same transaction, so a redelivered webhook (same id, same
 brand and account) stores nothing new — and its events, written with the message, are not
-written again. Delivery statuses (one conditional update each) write their events' outbox
-items right after the update, with ids derived from the status (a retry rewrites the same item).
+written again. A delivery status is one conditional update with its event in the same
+transaction (ids derived from the status, so a retry rewrites the same item); a Messenger /
+Instagram read watermark moves each of the messages it covers that way.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ from skailan.conversations.store.items import (
     message_sk,
     provider_ref_pk,
 )
-from skailan.platform import outbox
 from skailan.platform.clock import iso
 from skailan.platform.errors import Retryable
 from skailan.platform.events import Actor, DomainEvent
@@ -514,19 +514,18 @@ def _status(account: accounts.Account, status: InboundStatus, receive_count: int
         error = provider_error(_PROVIDERS.get(status.channel, "local"),  # type: ignore[arg-type]
                                detail.code if detail else None, title=detail.title if detail else None,
                                message=(detail.details or detail.message) if detail else status.provider_status)
-    item = store.apply_status(account.tenant_id, ref.conversation_id, ref.message_id, status.status,
-                              _time(status.timestamp), error, after_delivery=status.after_delivery)
-    if item is None:
-        logger.info("stale status ignored", tenant_id=account.tenant_id, message_id=ref.message_id,
-                    status=status.status)
-        return Outcome("stale", ref.conversation_id, ref.message_id)
-    store.refresh_last_message(item, last_message_of(item))
     type_ = ev.MESSAGE_FAILED if status.status == "failed" else ev.MESSAGE_STATUS_CHANGED
     events = [ev.build(account.tenant_id, type_, key=f"{ref.message_id}:{status.status}", entity_type="conversation",
                        entity_id=ref.conversation_id, occurred_at=_time(status.timestamp),
                        data={"conversation_id": ref.conversation_id, "message_id": ref.message_id,
                              "status": status.status, "error": error})]
-    outbox.write(events, _outbox_table())  # right after the status update (a single conditional write)
+    item = store.apply_status(account.tenant_id, ref.conversation_id, ref.message_id, status.status,
+                              _time(status.timestamp), error, after_delivery=status.after_delivery, events=events)
+    if item is None:
+        logger.info("stale status ignored", tenant_id=account.tenant_id, message_id=ref.message_id,
+                    status=status.status)
+        return Outcome("stale", ref.conversation_id, ref.message_id)
+    store.refresh_last_message(item, last_message_of(item))
     return Outcome("status", ref.conversation_id, ref.message_id, events)
 
 
@@ -549,24 +548,26 @@ def _watermark(account: accounts.Account, status: InboundStatus) -> Outcome:
     items, _ = store.list_messages(account.tenant_id, conversation_id, cursor=None, limit=WATERMARK_WINDOW)
     until = _time(status.watermark)
     rank = store.STATUS_RANK[status.status]
-    moved = []
+    moved, events = [], []
     for item in items:
         if item.direction != "out" or item.status not in ("sent", "delivered") or (item.status_rank or 0) >= rank:
             continue
         if item.timestamp > until:
             continue
-        updated = store.apply_status(account.tenant_id, conversation_id, item.message_id, status.status, until)
+        event = ev.build(account.tenant_id, ev.MESSAGE_STATUS_CHANGED, key=f"{item.message_id}:{status.status}",
+                         entity_type="conversation", entity_id=conversation_id, occurred_at=until,
+                         data={"conversation_id": conversation_id, "message_id": item.message_id,
+                               "status": status.status})
+        # Each message with its event, one transaction each (the listed image stands in for a read).
+        updated = store.apply_status(account.tenant_id, conversation_id, item.message_id, status.status, until,
+                                     events=[event], current=item)
         if updated is not None:
             moved.append(updated)
+            events.append(event)
     if not moved:
         return Outcome("stale", conversation_id)
     newest = max(moved, key=lambda m: m.message_id)
     store.refresh_last_message(newest, last_message_of(newest))
-    events = [ev.build(account.tenant_id, ev.MESSAGE_STATUS_CHANGED, key=f"{m.message_id}:{status.status}",
-                       entity_type="conversation", entity_id=conversation_id, occurred_at=until,
-                       data={"conversation_id": conversation_id, "message_id": m.message_id, "status": status.status})
-              for m in moved]
-    outbox.write(events, _outbox_table())  # right after the status updates
     return Outcome("status", conversation_id, newest.message_id, events)
 
 

@@ -4,11 +4,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from skailan.conversations.inbox_events import table
 from skailan.conversations.store.inbox_items import AGENT_PREFIX, AgentItem, agent_sk, agents_pk, ready_pk
+from skailan.platform import outbox
 from skailan.platform.clock import iso
-from skailan.platform.storage import Action, ConditionFailed, conditional
+from skailan.platform.events import DomainEvent
+from skailan.platform.storage import Action, Condition, ConditionFailed, conditional
 
 
 def get_agent(tenant_id: str, user_id: str, *, consistent: bool = False) -> AgentItem | None:
@@ -48,28 +52,41 @@ def ensure_agent(tenant_id: str, user_id: str, *, name: str | None = None, email
 
 
 def set_presence(tenant_id: str, user_id: str, status: str, *, at: str, name: str | None = None,
-                 email: str | None = None, from_other_status: bool = False) -> AgentItem:
-    """Presence (and the `ready` index entry: listed, by load, only while online); the agent as
-    written. With `from_other_status`, only an existing agent not already in that status
-    (`ConditionFailed` otherwise), so a redelivered change writes nothing."""
+                 email: str | None = None, from_other_status: bool = False, events: Sequence[DomainEvent] = (),
+                 current: AgentItem | None = None) -> AgentItem:
+    """Presence (and the `ready` index entry: listed, by load, only while online) and its events,
+    one transaction; the agent as written. With `from_other_status`, only an existing agent not
+    already in that status (`ConditionFailed` otherwise), so a redelivered change writes nothing.
+
+    Without events the update reads back every attribute (ALL_NEW); a transaction reads back
+    nothing, so the changes are set on `current` (the agent as read), or on a bare key item."""
     actions: list[Action] = [AgentItem.status.set(status), AgentItem.status_at.set(at)]
     if name is not None:
         actions.append(AgentItem.name.set(name))
     if email is not None:
         actions.append(AgentItem.email.set(email))
+    online = status == "online"
     actions += [AgentItem.updated_at.set(at),
-                AgentItem.ready_pk.set(ready_pk(tenant_id)) if status == "online" else AgentItem.ready_pk.remove()]
+                AgentItem.ready_pk.set(ready_pk(tenant_id)) if online else AgentItem.ready_pk.remove()]
     key = AgentItem(agents_pk(tenant_id), agent_sk(user_id))
-    if from_other_status:
-        with conditional():
-            key.update(actions=actions, condition=AgentItem.pk.exists() & (AgentItem.status != status))
-    else:
-        key.update(actions=actions)
-    return key  # update() read back every attribute (ALL_NEW)
+    condition: Condition | None = (AgentItem.pk.exists() & (AgentItem.status != status)) if from_other_status else None
+    with conditional():
+        outbox.update_with(key, actions, events, table(), condition=condition)
+    if not events:
+        return key  # update() read back every attribute (ALL_NEW)
+    agent = current if current is not None else key
+    agent.status, agent.status_at, agent.updated_at = status, at, at
+    agent.ready_pk = ready_pk(tenant_id) if online else None
+    if name is not None:
+        agent.name = name
+    if email is not None:
+        agent.email = email
+    return agent
 
 
-def update_settings(tenant_id: str, user_id: str, changes: dict[str, Any]) -> None:
-    """Capacity (None: the brand's default) and tags of an existing agent."""
+def update_settings(tenant_id: str, user_id: str, changes: dict[str, Any], *,
+                    events: Sequence[DomainEvent] = ()) -> None:
+    """Capacity (None: the brand's default) and tags of an existing agent, with its events."""
     actions: list[Action] = [AgentItem.updated_at.set(iso())]
     if "capacity" in changes:
         actions.append(AgentItem.capacity.set(changes["capacity"]) if changes["capacity"] is not None
@@ -77,4 +94,5 @@ def update_settings(tenant_id: str, user_id: str, changes: dict[str, Any]) -> No
     if "tags" in changes:
         tags = changes["tags"]
         actions.append(AgentItem.tags.set(tags) if tags else AgentItem.tags.remove())
-    AgentItem(agents_pk(tenant_id), agent_sk(user_id)).update(actions=actions, condition=AgentItem.pk.exists())
+    outbox.update_with(AgentItem(agents_pk(tenant_id), agent_sk(user_id)), actions, events, table(),
+                       condition=AgentItem.pk.exists())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from skailan.conversations.store import ops
@@ -14,6 +15,7 @@ from skailan.conversations.store.inbox_items import (
     inbox_settings_pk,
 )
 from skailan.platform.clock import iso
+from skailan.platform.events import DomainEvent
 from skailan.platform.storage import ConditionFailed, conditional
 
 
@@ -32,9 +34,9 @@ def stored_settings(tenant_id: str) -> dict[str, Any]:
     return (item.data or {}) if item is not None else {}
 
 
-def save_settings(item: InboxSettingsItem) -> None:
-    """Over the version read (`ConditionFailed` when it changed meanwhile)."""
-    ops.save(item)
+def save_settings(item: InboxSettingsItem, *, events: Sequence[DomainEvent] = ()) -> None:
+    """Over the version read (`ConditionFailed` when it changed meanwhile), with its events."""
+    ops.save(item, events=events)
 
 
 def bot_marker(tenant_id: str, conversation_id: str) -> BotStateItem | None:

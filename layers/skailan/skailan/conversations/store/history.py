@@ -1,6 +1,7 @@
 """A conversation's history: one entry per inbox action (taken, assigned, closed, note…).
 
-Entries are written in the same transaction as the change they describe (see `holders.py`),
+Entries are written in the same transaction as the change they describe and its event's outbox
+item (`store/mutate.py`, `store/notes.py`; `record_with_event` when the entry is the only change),
 keyed `<occurred_at>#<event id>` so the event and its entry share an id and a retried write
 rewrites the same entry.
 """
@@ -30,7 +31,7 @@ def record(event: DomainEvent, conversation_id: str) -> None:
     entry_for(event, conversation_id).save()
 
 
-def record_and_emit(event: DomainEvent, conversation_id: str) -> None:
+def record_with_event(event: DomainEvent, conversation_id: str) -> None:
     """An inbox event with no conversation write: its history entry and its outbox item, one transaction."""
     from skailan.conversations.inbox_events import add_to
     from skailan.platform.storage import transaction

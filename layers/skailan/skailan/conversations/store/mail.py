@@ -4,9 +4,11 @@ per-sender markers, and the folders and labels of e-mail conversations (`convers
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from skailan.conversations.inbox_events import table
 from skailan.conversations.store import ops
 from skailan.conversations.store.inbox_items import EmailSignatureItem, signature_pk, signature_sk
 from skailan.conversations.store.mail_items import (
@@ -24,7 +26,9 @@ from skailan.conversations.store.mail_items import (
     folder_pk,
     label_pk,
 )
+from skailan.platform import outbox
 from skailan.platform.clock import iso
+from skailan.platform.events import DomainEvent
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.storage import ConditionFailed, conditional, transaction
 
@@ -40,16 +44,16 @@ def new_template(tenant_id: str, template_id: str, **values: Any) -> EmailTempla
                              template_id=template_id, **values)
 
 
-def insert_template(item: EmailTemplateItem) -> None:
-    ops.insert(item)
+def insert_template(item: EmailTemplateItem, *, events: Sequence[DomainEvent] = ()) -> None:
+    ops.insert(item, events=events)
 
 
-def save_template(item: EmailTemplateItem) -> None:
-    ops.save(item)
+def save_template(item: EmailTemplateItem, *, events: Sequence[DomainEvent] = ()) -> None:
+    ops.save(item, events=events)
 
 
-def delete_template(item: EmailTemplateItem) -> None:
-    ops.delete(item)
+def delete_template(item: EmailTemplateItem, *, events: Sequence[DomainEvent] = ()) -> None:
+    ops.delete(item, events=events)
 
 
 def page_of_templates(tenant_id: str, *, cursor: str | None,
@@ -68,8 +72,9 @@ def find_signature(tenant_id: str, user_id: str | None) -> EmailSignatureItem | 
     return ops.get(EmailSignatureItem, signature_pk(tenant_id), signature_sk(user_id))
 
 
-def put_signature(tenant_id: str, user_id: str | None, **values: Any) -> None:
-    EmailSignatureItem(signature_pk(tenant_id), signature_sk(user_id), tenant_id=tenant_id, **values).save()
+def put_signature(tenant_id: str, user_id: str | None, *, events: Sequence[DomainEvent] = (), **values: Any) -> None:
+    outbox.put_with(EmailSignatureItem(signature_pk(tenant_id), signature_sk(user_id), tenant_id=tenant_id, **values),
+                    events, table())
 
 
 # ---------------------------------------------------------------- auto-responses
@@ -79,9 +84,9 @@ def find_autoresponse(tenant_id: str, account_id: str) -> AutoResponseItem | Non
     return ops.get(AutoResponseItem, *autoresponse_key(tenant_id, account_id))
 
 
-def put_autoresponse(tenant_id: str, account_id: str, **values: Any) -> None:
-    AutoResponseItem(*autoresponse_key(tenant_id, account_id), tenant_id=tenant_id, account_id=account_id,
-                     **values).save()
+def put_autoresponse(tenant_id: str, account_id: str, *, events: Sequence[DomainEvent] = (), **values: Any) -> None:
+    outbox.put_with(AutoResponseItem(*autoresponse_key(tenant_id, account_id), tenant_id=tenant_id,
+                                     account_id=account_id, **values), events, table())
 
 
 def claim_sender(tenant_id: str, account_id: str, sender: str, *, now: datetime, until: datetime,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -40,6 +40,7 @@ from skailan.platform.cancellation import condition_failed
 from skailan.platform.clock import iso, parse_iso
 from skailan.platform.events import DomainEvent
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+from skailan.platform.settings import get_settings
 from skailan.platform.storage import transaction
 
 # Delivery states and their order; `failed` is final but never overrides delivered/read.
@@ -268,19 +269,30 @@ def update_message_media(tenant_id: str, conversation_id: str, message_id: str, 
 
 
 def apply_status(tenant_id: str, conversation_id: str, message_id: str, status: str, at: str,
-                 error: dict[str, Any] | None = None, *, after_delivery: bool = False) -> MessageItem | None:
-    """Move a message forward to `status`; None when it is already there or past it.
+                 error: dict[str, Any] | None = None, *, after_delivery: bool = False,
+                 events: Sequence[DomainEvent] = (), current: MessageItem | None = None) -> MessageItem | None:
+    """Move a message forward to `status`; None when it is already there or past it (and then
+    none of `events` is written either: they go in the same transaction as the change).
     `failed` applies only before `delivered`, unless `after_delivery` (an e-mail bounce or
-    complaint, which SES reports after its Delivery event)."""
+    complaint, which SES reports after its Delivery event).
+
+    The message as written is returned (its caller shows it in the inbox row): without events the
+    update reads it back (ALL_NEW); with them — a transaction reads nothing back — it is read first
+    (consistent; or `current`, the message as the caller just listed it: the write's condition
+    still decides), which also settles a replay without a write."""
     rank = STATUS_RANK[status]
     item = MessageItem(conversation_pk(tenant_id, conversation_id), message_sk(message_id))
     time_attr = {"sent": MessageItem.sent_at, "delivered": MessageItem.delivered_at,
                  "read": MessageItem.read_at, "failed": MessageItem.failed_at}[status]
-    actions: list[Action] = [MessageItem.status.set(status), MessageItem.status_rank.set(rank), time_attr.set(at)]
+    actions: list[Action] = [MessageItem.status.set(status), MessageItem.status_rank.set(rank)]
     if error is not None:
         actions += [MessageItem.error.set(error), _error_code(error)]
     limit = (rank if after_delivery else FAILED_ONLY_BELOW) if status == "failed" else rank
     condition = MessageItem.pk.exists() & (MessageItem.status_rank < limit)
+    if events:
+        image = current or get_message(tenant_id, conversation_id, message_id, consistent=True)
+        return _apply_status_with(image, status, at, error, actions, time_attr, condition, limit, events)
+    actions.append(time_attr.set(at))
     try:
         item.update(actions=actions, condition=condition)  # ALL_NEW: `item` now holds every attribute
     except UpdateError as err:
@@ -292,6 +304,30 @@ def apply_status(tenant_id: str, conversation_id: str, message_id: str, status: 
     floor = max((t for t in _earlier_times(item, status) if t), key=parse_iso, default=None)
     if floor and status != "failed" and parse_iso(at) < parse_iso(floor):
         item.update(actions=[time_attr.set(floor)])
+    return item
+
+
+def _apply_status_with(item: MessageItem | None, status: str, at: str, error: dict[str, Any] | None,
+                       actions: list[Action], time_attr: Any, condition: Condition, limit: int,
+                       events: Sequence[DomainEvent]) -> MessageItem | None:
+    if item is None or (item.status_rank or 0) >= limit:
+        return None
+    # The send-time floor of `apply_status`, decided from the image read: one write instead of two.
+    floor = max((t for t in _earlier_times(item, status) if t), key=parse_iso, default=None)
+    when = floor if floor and status != "failed" and parse_iso(at) < parse_iso(floor) else at
+    try:
+        with transaction() as tx:
+            tx.update(item, actions=[*actions, time_attr.set(when)], condition=condition)
+            outbox.add(tx, events, _events_table())
+    except TransactWriteError as err:
+        if condition_failed(err, 0):
+            return None
+        raise
+    item.status, item.status_rank = status, STATUS_RANK[status]
+    setattr(item, f"{status}_at", when)
+    if error is not None:
+        item.error = error
+        item.error_code = str(error["code"]) if error.get("code") is not None else None
     return item
 
 
@@ -336,8 +372,9 @@ def claim_for_sending(item: MessageItem, *, at: str, allow_failed_code: str | No
         raise
 
 
-def record_sent(item: MessageItem, provider_ids: list[str], *, at: str) -> None:
-    """The provider accepted it: ids first (statuses find the message through them), then sent."""
+def record_sent(item: MessageItem, provider_ids: list[str], *, at: str, events: Sequence[DomainEvent] = ()) -> None:
+    """The provider accepted it: ids first (statuses find the message through them), then sent,
+    and its events — one transaction."""
     with transaction() as tx:
         for pid in provider_ids:
             tx.save(ProviderRefItem(provider_ref_pk(item.tenant_id, item.account_id, pid), PROVIDER_REF_SK,
@@ -349,11 +386,13 @@ def record_sent(item: MessageItem, provider_ids: list[str], *, at: str) -> None:
                                  MessageItem.provider_message_ids.set(provider_ids),
                                  MessageItem.error.remove(), MessageItem.error_code.remove()],
                   condition=MessageItem.status == "sending")
+        outbox.add(tx, events, _events_table())
 
 
 def record_failure(item: MessageItem, error: dict[str, Any], *, at: str, final: bool,
-                   sent_ids: list[str] | None = None) -> None:
-    """A failed attempt: back to `queued` for a retry, or `failed` for good."""
+                   sent_ids: list[str] | None = None, events: Sequence[DomainEvent] = ()) -> None:
+    """A failed attempt: back to `queued` for a retry, or `failed` for good (with `events`, in one
+    transaction: `item` is then not read back, the caller sets what it shows)."""
     actions: list[Action] = [MessageItem.error.set(error), _error_code(error)]
     if final:
         actions += [MessageItem.status.set("failed"), MessageItem.status_rank.set(STATUS_RANK["failed"]),
@@ -362,7 +401,12 @@ def record_failure(item: MessageItem, error: dict[str, Any], *, at: str, final: 
         actions.append(MessageItem.status.set("queued"))
     if sent_ids:
         actions.append(MessageItem.provider_message_ids.set(sent_ids))
-    item.update(actions=actions)
+    outbox.update_with(item, actions, events, _events_table())
+
+
+def _events_table() -> str:
+    """The table whose outbox carries the conversations' events."""
+    return get_settings().conversations_table
 
 
 def save_outbound(message: MessageItem, summary: Summary) -> None:

@@ -34,10 +34,18 @@ def page_of_notes(tenant_id: str, conversation_id: str, *, cursor: str | None,
     return list(results), encode_cursor(results.last_evaluated_key)
 
 
-def put_read_marker(tenant_id: str, user_id: str, conversation_id: str, *, read_at: str | None, at: str) -> None:
-    """When the user read the conversation (None: marked unread on purpose)."""
-    ReadMarkerItem(read_markers_pk(tenant_id, user_id), conversation_id, tenant_id=tenant_id,
-                   conversation_id=conversation_id, user_id=user_id, read_at=read_at, updated_at=at).save()
+def mark_read(tenant_id: str, user_id: str, conversation_id: str, event: DomainEvent, *, read_at: str | None,
+              at: str, clear_unread: bool) -> None:
+    """When the user read the conversation (None: marked unread on purpose), with `clear_unread`
+    the conversation's own unread count back to 0 (its holder read it), and the event's history
+    entry and outbox item: one transaction."""
+    with transaction() as tx:
+        tx.save(ReadMarkerItem(read_markers_pk(tenant_id, user_id), conversation_id, tenant_id=tenant_id,
+                               conversation_id=conversation_id, user_id=user_id, read_at=read_at, updated_at=at))
+        if clear_unread:
+            tx.update(state.key(tenant_id, conversation_id), actions=[ConversationItem.unread_count.set(0)])
+        tx.save(history.entry_for(event, conversation_id))
+        add_to(tx, [event])
 
 
 def read_markers(tenant_id: str, user_id: str, conversation_ids: list[str]) -> dict[str, str | None]:
@@ -46,7 +54,3 @@ def read_markers(tenant_id: str, user_id: str, conversation_ids: list[str]) -> d
     found = ops.batch_get(ReadMarkerItem, [(pk, cid) for cid in dict.fromkeys(conversation_ids)])
     return {marker.conversation_id: marker.read_at for marker in found}
 
-
-def clear_unread_count(tenant_id: str, conversation_id: str) -> None:
-    """The conversation's own unread count back to 0 (its holder read it)."""
-    state.key(tenant_id, conversation_id).update(actions=[ConversationItem.unread_count.set(0)])

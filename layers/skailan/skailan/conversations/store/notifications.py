@@ -4,9 +4,11 @@ pending digest, and the per-conversation "n new messages" notice (`conversations
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from skailan.conversations.inbox_events import table
 from skailan.conversations.store import ops
 from skailan.conversations.store.inbox_items import (
     DIGEST_SK,
@@ -20,7 +22,9 @@ from skailan.conversations.store.inbox_items import (
     message_notice_pk,
     prefs_pk,
 )
+from skailan.platform import outbox
 from skailan.platform.clock import iso
+from skailan.platform.events import DomainEvent
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.storage import Action, ConditionFailed, conditional
 
@@ -28,12 +32,13 @@ from skailan.platform.storage import Action, ConditionFailed, conditional
 
 
 def put_notification(tenant_id: str, user_id: str, notification_id: str, *, only_new: bool,
-                     **values: Any) -> NotificationItem:
-    """Write a notification (with `only_new`, `ConditionFailed` when that id is already there)."""
+                     events: Sequence[DomainEvent] = (), **values: Any) -> NotificationItem:
+    """Write a notification and its events (with `only_new`, `ConditionFailed` when that id is
+    already there: nothing written)."""
     item = NotificationItem(feed_pk(tenant_id, user_id), notification_id, tenant_id=tenant_id,
                             notification_id=notification_id, user_id=user_id, **values)
     with conditional():
-        item.save(condition=NotificationItem.pk.does_not_exist() if only_new else None)
+        outbox.put_with(item, events, table(), condition=NotificationItem.pk.does_not_exist() if only_new else None)
     return item
 
 

@@ -1,13 +1,19 @@
 """The few pynamodb calls every item kind of the context's stores makes alike (get-or-None, a
 create that must be new, a save, a delete, a batch read): the named store modules call these,
-so a refused condition always surfaces as `platform.storage.ConditionFailed`."""
+so a refused condition always surfaces as `platform.storage.ConditionFailed`.
+
+A write given `events` takes their outbox items (the inbox table's) in the same transaction
+(`platform.outbox.put_with` / `delete_with`): the change and its events stand or fall together."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from pynamodb.models import Model
 
+from skailan.conversations.inbox_events import table
+from skailan.platform import outbox
+from skailan.platform.events import DomainEvent
 from skailan.platform.storage import ConditionFailed, conditional
 
 __all__ = ["ConditionFailed", "batch_get", "delete", "get", "insert", "save"]
@@ -20,20 +26,21 @@ def get[M: Model](model: type[M], pk: str, sk: str, *, consistent: bool = False)
         return None
 
 
-def insert(item: Model) -> None:
-    """Write a new item; `ConditionFailed` when its key exists."""
+def insert(item: Model, *, events: Sequence[DomainEvent] = ()) -> None:
+    """Write a new item (and its events); `ConditionFailed` when its key exists."""
     with conditional():
-        item.save(condition=type(item)._hash_key_attribute().does_not_exist())
+        outbox.put_with(item, events, table(), condition=type(item)._hash_key_attribute().does_not_exist())
 
 
-def save(item: Model) -> None:
-    """Put the item (a versioned item only over the version it was read at: `ConditionFailed`)."""
+def save(item: Model, *, events: Sequence[DomainEvent] = ()) -> None:
+    """Put the item and its events (a versioned item only over the version it was read at:
+    `ConditionFailed`)."""
     with conditional():
-        item.save()
+        outbox.put_with(item, events, table())
 
 
-def delete(item: Model) -> None:
-    item.delete()
+def delete(item: Model, *, events: Sequence[DomainEvent] = ()) -> None:
+    outbox.delete_with(item, events, table())
 
 
 def batch_get[M: Model](model: type[M], keys: Iterable[tuple[str, str]]) -> list[M]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from skailan.conversations.inbox_events import table
 from skailan.conversations.store import ops
 from skailan.conversations.store.inbox_items import (
     QUICK_REPLY_PREFIX,
@@ -11,6 +13,8 @@ from skailan.conversations.store.inbox_items import (
     quick_replies_pk,
     quick_reply_sk,
 )
+from skailan.platform import outbox
+from skailan.platform.events import DomainEvent
 from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 from skailan.platform.storage import conditional
 
@@ -37,15 +41,15 @@ def new_reply(tenant_id: str, reply_id: str, **values: Any) -> QuickReplyItem:
                           reply_id=reply_id, **values)
 
 
-def insert_reply(item: QuickReplyItem) -> None:
-    ops.insert(item)
+def insert_reply(item: QuickReplyItem, *, events: Sequence[DomainEvent] = ()) -> None:
+    ops.insert(item, events=events)
 
 
-def replace_reply(item: QuickReplyItem) -> None:
-    """Only while it exists (`ConditionFailed`: deleted meanwhile)."""
+def replace_reply(item: QuickReplyItem, *, events: Sequence[DomainEvent] = ()) -> None:
+    """Only while it exists (`ConditionFailed`: deleted meanwhile), with its events."""
     with conditional():
-        item.save(condition=QuickReplyItem.pk.exists())
+        outbox.put_with(item, events, table(), condition=QuickReplyItem.pk.exists())
 
 
-def delete_reply(item: QuickReplyItem) -> None:
-    ops.delete(item)
+def delete_reply(item: QuickReplyItem, *, events: Sequence[DomainEvent] = ()) -> None:
+    ops.delete(item, events=events)

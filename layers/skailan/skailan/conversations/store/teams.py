@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from skailan.conversations.store import ops
 from skailan.conversations.store.inbox_items import TEAM_PREFIX, TeamItem, team_sk, teams_pk
+from skailan.platform.events import DomainEvent
 
 
 def all_teams(tenant_id: str) -> list[TeamItem]:
@@ -21,15 +23,15 @@ def new_team(tenant_id: str, team_id: str, **values: Any) -> TeamItem:
     return TeamItem(teams_pk(tenant_id), team_sk(team_id), tenant_id=tenant_id, team_id=team_id, **values)
 
 
-def insert_team(item: TeamItem) -> None:
-    """`ConditionFailed` when the id exists."""
-    ops.insert(item)
+def insert_team(item: TeamItem, *, events: Sequence[DomainEvent] = ()) -> None:
+    """The team and its events, one transaction; `ConditionFailed` when the id exists."""
+    ops.insert(item, events=events)
 
 
-def save_team(item: TeamItem) -> None:
-    """Over the version read (`ConditionFailed` when it changed meanwhile)."""
-    ops.save(item)
+def save_team(item: TeamItem, *, events: Sequence[DomainEvent] = ()) -> None:
+    """Over the version read (`ConditionFailed` when it changed meanwhile), with its events."""
+    ops.save(item, events=events)
 
 
-def delete_team(item: TeamItem) -> None:
-    ops.delete(item)
+def delete_team(item: TeamItem, *, events: Sequence[DomainEvent] = ()) -> None:
+    ops.delete(item, events=events)

@@ -18,13 +18,16 @@ notification e-mail digest, `conversations/inbox/notification_mail.py`).
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from pynamodb.exceptions import DeleteError
 
+from skailan.conversations.inbox_events import table
 from skailan.conversations.store.inbox_items import DUE_SHARDS, TimerItem
+from skailan.platform import outbox
 from skailan.platform.clock import iso
+from skailan.platform.events import DomainEvent
 
 KINDS = ("inactivity", "snooze", "unassigned", "assign_retry", "offline", "remind", "outbound", "email_followup",
          "notify_mail")
@@ -38,17 +41,21 @@ def _shard(tenant_id: str, kind: str, ref: str) -> str:
     return f"DUE#{zlib.crc32(f'{tenant_id}#{kind}#{ref}'.encode()) % DUE_SHARDS}"
 
 
-def schedule(tenant_id: str, kind: str, ref: str, due_at: str, data: dict[str, Any] | None = None) -> None:
+def schedule(tenant_id: str, kind: str, ref: str, due_at: str, data: dict[str, Any] | None = None, *,
+             events: Sequence[DomainEvent] = ()) -> TimerItem:
+    """The timer as written (with `events`, their outbox items in the same transaction)."""
     assert kind in KINDS, kind
-    TimerItem(
+    timer = TimerItem(
         _pk(tenant_id), f"{kind}#{ref}", tenant_id=tenant_id, timer_kind=kind, ref=ref, due_at=due_at,
         data=data or {}, due_pk=_shard(tenant_id, kind, ref), due_sk=f"{due_at}#{tenant_id}#{kind}#{ref}",
         created_at=iso(),
-    ).save()
+    )
+    outbox.put_with(timer, events, table())
+    return timer
 
 
-def cancel(tenant_id: str, kind: str, ref: str) -> None:
-    TimerItem(_pk(tenant_id), f"{kind}#{ref}").delete()
+def cancel(tenant_id: str, kind: str, ref: str, *, events: Sequence[DomainEvent] = ()) -> None:
+    outbox.delete_with(TimerItem(_pk(tenant_id), f"{kind}#{ref}"), events, table())
 
 
 def get(tenant_id: str, kind: str, ref: str) -> TimerItem | None:
