@@ -179,3 +179,25 @@ def test_no_module_outside_its_store_calls_pynamodb_through_the_items() -> None:
         if ITEM_API.search(line) and not any(allowed in line for allowed in NOT_ITEM_API)
     )
     assert calling == []
+
+
+# Events written by a second request after their state change (`outbox.write`) rather than in its
+# transaction: only where the change cannot take them, each for the reason named (and said in the code).
+WRITTEN_AFTER = {
+    "crm/capture/imports/worker.py": "one contact.imported covers a batch written in many transactions",
+    "crm/capture/imports/jobs.py": "contact_import.started follows the queue send a failed send undoes",
+    "crm/audiences/lists.py": "one members_added/removed covers many transactions",
+    "crm/audiences/segments.py": "segment.updated carries the rule_version the UpdateItem returns",
+    "crm/people/merge.py": "contact.merged follows the partition move its readers depend on",
+    "conversations/outbound.py": "message.queued follows the queue send",
+    "conversations/inbox/template_sync.py": "one templates.synced sums many writes and Meta calls",
+}
+
+
+def test_events_are_written_after_their_change_only_where_it_cannot_take_them() -> None:
+    writing = re.compile(r"\boutbox\.write\(")
+    after = sorted({
+        str(path.relative_to(LAYER)) for path in LAYER.rglob("*.py")
+        if path.name != "outbox.py" and writing.search(path.read_text(encoding="utf-8"))
+    })
+    assert after == sorted(WRITTEN_AFTER)
