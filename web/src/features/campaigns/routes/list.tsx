@@ -3,12 +3,13 @@
  * channel (over the page the API returned) and the archived ones; duplicate, archive and delete.
  */
 import { useState } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { Alert, Button, SelectField, Spinner } from '@/components/ui';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { useAuth } from '@/lib/auth';
 import { formatShort } from '@/lib/format';
 import { useI18n, type MessageKey } from '@/lib/i18n';
+import { useUrlFilters } from '@/lib/use-url-filters';
 import { useCampaignAction, useCampaigns, useDeleteCampaign, type Campaign, type Channel } from '../api';
 import '../campaigns.css';
 import { Confirm } from '../components/confirm';
@@ -21,7 +22,7 @@ export function CampaignsRoute() {
   const { t, language } = useI18n();
   const { can } = useAuth();
   const navigate = useNavigate();
-  const [params, setParams] = useSearchParams();
+  const { params, setFilter: setUrlFilter } = useUrlFilters();
   const archived = params.get('archived') === '1';
   const status = (params.get('status') ?? '') as CampaignStatus | '';
   const channel = (params.get('channel') ?? '') as Channel | '';
@@ -33,10 +34,7 @@ export function CampaignsRoute() {
   const [deleting, setDeleting] = useState<Campaign | null>(null);
   const editable = can('campaigns:edit');
   const setFilter = (name: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true, flushSync: true });
+    setUrlFilter(name, value);
     if (name === 'archived') setCursors([null]);
   };
   const items = (page.data?.items ?? []).filter((c) => (!status || c.status === status) && (!channel || c.channel === channel));
