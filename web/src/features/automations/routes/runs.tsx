@@ -5,6 +5,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
+import { Pager } from '@/components/pager';
 import { Alert, Button, SelectField, Spinner, TextField } from '@/components/ui';
 import { localizedMessage } from '@/lib/api-client';
 import { useAuth } from '@/lib/auth';
@@ -94,10 +95,7 @@ export function RunsRoute() {
           <RunItem key={run.id} run={run} automationName={all ? (names.get(run.automation_id) ?? run.automation_id) : null} />
         ))}
       </ul>
-      <div className="row">
-        {cursors.length > 1 ? <Button onClick={() => setCursors(cursors.slice(0, -1))}>{t('crm.previous')}</Button> : null}
-        {runs.data?.next_cursor ? <Button onClick={() => setCursors([...cursors, runs.data.next_cursor ?? null])}>{t('common.more')}</Button> : null}
-      </div>
+      <Pager cursors={cursors} setCursors={setCursors} nextCursor={runs.data?.next_cursor} />
     </main>
   );
 }

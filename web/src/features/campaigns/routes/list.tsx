@@ -4,6 +4,8 @@
  */
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
+import { ConfirmRemove } from '@/components/confirm-remove';
+import { Pager } from '@/components/pager';
 import { Alert, Button, SelectField, Spinner } from '@/components/ui';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { useAuth } from '@/lib/auth';
@@ -12,7 +14,6 @@ import { useI18n, type MessageKey } from '@/lib/i18n';
 import { useUrlFilters } from '@/lib/use-url-filters';
 import { useCampaignAction, useCampaigns, useDeleteCampaign, type Campaign, type Channel } from '../api';
 import '../campaigns.css';
-import { Confirm } from '../components/confirm';
 import { ChannelLabel, StatusBadge } from '../components/status-badge';
 import { actions, STATUSES, type CampaignStatus } from '../lib/status';
 
@@ -125,16 +126,13 @@ export function CampaignsRoute() {
           </tbody>
         </table>
       ) : null}
-      <div className="row">
-        {cursors.length > 1 ? <Button onClick={() => setCursors(cursors.slice(0, -1))}>{t('campaigns.previous')}</Button> : null}
-        {page.data?.next_cursor ? <Button onClick={() => setCursors([...cursors, page.data.next_cursor ?? null])}>{t('common.more')}</Button> : null}
-      </div>
-      <Confirm open={Boolean(deleting)} title={t('campaigns.confirm.delete.title', { name: deleting?.name ?? '' })}
-        confirmLabel={t('campaigns.action.delete')} danger busy={remove.isPending}
+      <Pager cursors={cursors} setCursors={setCursors} nextCursor={page.data?.next_cursor} />
+      <ConfirmRemove open={Boolean(deleting)} title={t('campaigns.confirm.delete.title', { name: deleting?.name ?? '' })}
+        confirm={t('campaigns.action.delete')} busy={remove.isPending} error={remove.error}
         onClose={() => setDeleting(null)}
         onConfirm={() => deleting && remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}>
         <p>{t('campaigns.confirm.delete.body')}</p>
-      </Confirm>
+      </ConfirmRemove>
     </main>
   );
 }
