@@ -171,7 +171,7 @@ function Builder({ automation }: { automation: Automation | null }) {
           <div className="row">
             <Button type="submit" variant="primary" busy={save.isPending}>{t('common.save')}</Button>
             <Link to="/automations">{t('common.cancel')}</Link>
-            {automation ? <Button variant="danger" onClick={() => setConfirming(true)}>{t('automations.delete')}</Button> : null}
+            {automation ? <Button variant="danger" onClick={() => { remove.reset(); setConfirming(true); }}>{t('automations.delete')}</Button> : null}
           </div>
         ) : null}
       </form>

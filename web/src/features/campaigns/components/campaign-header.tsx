@@ -49,7 +49,7 @@ export function CampaignHeader({ campaign: c }: { campaign: Campaign }) {
           <span className="badge"><ChannelLabel channel={c.channel} /></span>
           {c.archived ? <span className="badge">{t('campaigns.archived')}</span> : null}
           {buttons.map((b) => (
-            <Button key={b} variant={b === 'cancel' ? 'danger' : 'secondary'} onClick={() => setAsking(b)}>{t(`campaigns.action.${b}` as MessageKey)}</Button>
+            <Button key={b} variant={b === 'cancel' ? 'danger' : 'secondary'} onClick={() => { action.reset(); setAsking(b); }}>{t(`campaigns.action.${b}` as MessageKey)}</Button>
           ))}
           {editable ? <Button onClick={() => run('duplicate')} busy={action.isPending && action.variables?.action === 'duplicate'}>{t('campaigns.action.duplicate')}</Button> : null}
         </div>

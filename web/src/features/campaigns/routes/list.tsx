@@ -113,7 +113,7 @@ export function CampaignsRoute() {
                           </Button>
                         ) : null}
                         {actions.remove(c) ? (
-                          <Button variant="ghost" aria-label={`${t('campaigns.action.delete')}: ${c.name}`} onClick={() => setDeleting(c)}>
+                          <Button variant="ghost" aria-label={`${t('campaigns.action.delete')}: ${c.name}`} onClick={() => { remove.reset(); setDeleting(c); }}>
                             {t('campaigns.action.delete')}
                           </Button>
                         ) : null}

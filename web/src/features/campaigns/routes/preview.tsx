@@ -149,7 +149,7 @@ function SendControls({ campaign: c, recipients }: { campaign: Campaign; recipie
       <h2 id="send-title">{t('campaigns.send.title')}</h2>
       {action.error ? <Alert>{problemsOf(action.error, language).message}</Alert> : null}
       <div className="row">
-        <Button variant="primary" onClick={() => setAsking('send')}>{t('campaigns.action.send')}</Button>
+        <Button variant="primary" onClick={() => { action.reset(); setAsking('send'); }}>{t('campaigns.action.send')}</Button>
       </div>
       <form className="row" noValidate onSubmit={askSchedule} aria-label={t('campaigns.send.scheduleLabel')}>
         <TextField label={t('campaigns.send.at', { zone })} type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)}

@@ -73,7 +73,7 @@ export function SuppressionsRoute() {
                 <td>{s.address}</td>
                 <td>{reasonText(t, s.reason)}</td>
                 <td>{s.created_at ? formatDateTime(s.created_at, language) : ''}</td>
-                <td>{manage ? <Button variant="ghost" aria-label={`${t('campaigns.suppressions.remove')}: ${s.address}`} onClick={() => setRemoving(s)}>{t('campaigns.suppressions.remove')}</Button> : null}</td>
+                <td>{manage ? <Button variant="ghost" aria-label={`${t('campaigns.suppressions.remove')}: ${s.address}`} onClick={() => { remove.reset(); setRemoving(s); }}>{t('campaigns.suppressions.remove')}</Button> : null}</td>
               </tr>
             ))}
           </tbody>
