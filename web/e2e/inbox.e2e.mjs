@@ -115,3 +115,36 @@ test('agent1 goes online, a WhatsApp message arrives and is assigned, a quick re
   await agent1.context().close();
   await agent2.context().close();
 });
+
+test('e-mail: the reply box offers the thread’s subject as "Re: …"; an edited subject is the one sent', async () => {
+  const base = baseUrl();
+  const stamp = Date.now().toString(36);
+  const admin = await apiLogin(base, 'admin@demo.local');
+  const person = await apiCall(base, admin, 'POST', '/v1/contacts', { name: `Correo ${stamp}`, email: `correo.${stamp}@example.com` });
+  assert.equal(person.status, 201, JSON.stringify(person.body));
+  const started = await apiCall(base, admin, 'POST', '/v1/conversations', {
+    person_id: person.body.id, account_id: 'demo-email', text: 'Hola, te escribimos por tu pedido.', email: { subject: `Pedido ${stamp}` },
+  });
+  assert.equal(started.status, 201, JSON.stringify(started.body));
+
+  const page = await newPage(browser(), base);
+  await signIn(page, 'admin@demo.local');
+  await page.getByRole('heading', { name: 'Bandeja' }).waitFor();
+  await page.goto(`/inbox/${started.body.id}`);
+  const subject = page.getByRole('textbox', { name: 'Asunto' });
+  await eventually(async () => (await subject.inputValue()) === `Re: Pedido ${stamp}`, { message: 'the reply subject prefilled' });
+  assert.deepEqual(await seriousViolations(page), []);
+  await subject.fill(`Factura ${stamp}`);
+  await page.getByRole('textbox', { name: 'Mensaje' }).fill('Te enviamos la factura.');
+  await page.getByRole('button', { name: 'Enviar', exact: true }).click();
+  await page.getByText('Mensaje enviado.').waitFor();
+  assert.equal(await subject.inputValue(), `Re: Pedido ${stamp}`); // the next reply starts from the thread's subject again
+
+  // Both e-mails went out (moto SES): the first with its own subject, the reply with the edited one.
+  const sent = await eventually(async () => {
+    const items = (await (await fetch(`${base}/_local/mail`)).json()).items.filter((m) => m.to.includes(`correo.${stamp}@example.com`));
+    return items.length === 2 ? items.map((m) => m.subject).sort() : null;
+  }, { timeoutMs: 30_000, message: 'two e-mails sent' });
+  assert.deepEqual(sent, [`Factura ${stamp}`, `Pedido ${stamp}`]);
+  await page.context().close();
+});

@@ -81,6 +81,11 @@ test('profile: the notifications bell leads to the e-mail preferences; my signat
   assert.doesNotMatch(html, /script/i);
   await admin.getByText('{{contact.first_name}}', { exact: true }).first().waitFor(); // the merge fields found
   assert.deepEqual(await seriousViolations(admin, { skipFrames: true }), []); // the preview is a sandboxed iframe: axe cannot run in it
+  // The sandboxed preview shows the template's own text (the merge field as written: no contact here).
+  const preview = admin.getByTitle('Vista previa de Seguimiento e2e');
+  await admin.frameLocator('iframe[title="Vista previa de Seguimiento e2e"]').getByText('Hola {{contact.first_name}}', { exact: true }).waitFor();
+  // Chromium does not paint an off-screen sandboxed (cross-origin) frame: in view for the capture.
+  await preview.scrollIntoViewIfNeeded();
   await screenshot(admin, 'settings-email-template');
 
   await form.getByLabel('Asunto').fill('Seguimiento de tu consulta');

@@ -3,6 +3,7 @@ import { QueryClient } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { createMemoryRouter, RouterProvider } from 'react-router';
+import { routerFlushSync } from './router';
 import { AppProvider } from '@/app/provider';
 import type { Language } from '@/lib/i18n';
 
@@ -11,7 +12,7 @@ export function renderWithProviders(ui: ReactElement, { language = 'es', path = 
   const router = createMemoryRouter([{ path: '*', element: ui }], { initialEntries: [path] });
   const result = render(
     <AppProvider queryClient={queryClient} language={language}>
-      <RouterProvider router={router} />
+      <RouterProvider router={router} flushSync={routerFlushSync} />
     </AppProvider>,
   );
   return { ...result, queryClient, router };

@@ -1,6 +1,6 @@
 /** The inbox's filters live in the URL (deep links, back button): `?tab=&status=&channel=…`. */
 import { useCallback, useMemo } from 'react';
-import { useSearchParams } from 'react-router';
+import { useUrlFilters } from '@/lib/use-url-filters';
 
 export type InboxTab = 'mine' | 'unassigned' | 'all';
 
@@ -41,31 +41,13 @@ export function readFilters(params: URLSearchParams, canSeeAll: boolean): InboxF
 }
 
 export function useInboxFilters(canSeeAll: boolean) {
-  const [params, setParams] = useSearchParams();
+  const { params, setFilters, resetFilters } = useUrlFilters();
   const filters = useMemo(() => readFilters(params, canSeeAll), [params, canSeeAll]);
   const update = useCallback(
-    (changes: Partial<InboxFilters>) => {
-      setParams(
-        (current) => {
-          const next = new URLSearchParams(current);
-          for (const [key, value] of Object.entries(changes)) {
-            if (value === '' || value === undefined || (key === 'tab' && value === 'mine')) next.delete(key);
-            else next.set(key, String(value));
-          }
-          return next;
-        },
-        { replace: true, flushSync: true },
-      );
-    },
-    [setParams],
+    // "mine" is the default tab: it leaves the URL.
+    (changes: Partial<InboxFilters>) => setFilters({ ...changes, ...(changes.tab === 'mine' ? { tab: '' } : {}) }),
+    [setFilters],
   );
-  const clear = useCallback(() => {
-    setParams((current) => {
-      const next = new URLSearchParams();
-      const tab = current.get('tab');
-      if (tab) next.set('tab', tab);
-      return next;
-    }, { replace: true, flushSync: true });
-  }, [setParams]);
+  const clear = useCallback(() => resetFilters({ tab: params.get('tab') }), [resetFilters, params]);
   return { filters, update, clear };
 }

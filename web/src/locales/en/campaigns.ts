@@ -13,7 +13,6 @@ export const campaigns: Record<keyof typeof es, string> = {
   'campaigns.updated': 'Updated',
   'campaigns.actions': 'Actions',
   'campaigns.archived': 'Archived',
-  'campaigns.previous': 'Previous',
   'campaigns.filters': 'Campaign filters',
   'campaigns.filter.status': 'Status',
   'campaigns.filter.channel': 'Channel',

@@ -17,7 +17,6 @@ export const crm: Record<keyof typeof es, string> = {
   'crm.empty': 'Empty',
   'crm.yes': 'Yes',
   'crm.no': 'No',
-  'crm.previous': 'Previous',
   'crm.identity.phone': 'Phone',
   'crm.identity.email': 'E-mail',
   'crm.identity.whatsapp': 'WhatsApp',

@@ -249,4 +249,7 @@ export const inbox: Record<keyof typeof es, string> = {
   'email.folders.label': 'Or by e-mail label',
   'email.folders.labelHint': 'With a label, the search is by label instead of folder.',
   'email.folders.empty': 'No e-mail conversations here.',
+  'composer.subject': 'Subject',
+  'composer.subjectPlaceholder': 'The conversation’s subject',
+  'start.subject': 'E-mail subject',
 };

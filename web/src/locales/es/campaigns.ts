@@ -12,7 +12,6 @@ export const campaigns = {
   'campaigns.updated': 'Actualizada',
   'campaigns.actions': 'Acciones',
   'campaigns.archived': 'Archivada',
-  'campaigns.previous': 'Anterior',
   'campaigns.filters': 'Filtros de campañas',
   'campaigns.filter.status': 'Estado',
   'campaigns.filter.channel': 'Canal',

@@ -16,7 +16,6 @@ export const crm = {
   'crm.empty': 'Sin dato',
   'crm.yes': 'Sí',
   'crm.no': 'No',
-  'crm.previous': 'Anterior',
   'crm.identity.phone': 'Teléfono',
   'crm.identity.email': 'Correo',
   'crm.identity.whatsapp': 'WhatsApp',

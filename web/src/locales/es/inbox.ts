@@ -248,4 +248,7 @@ export const inbox = {
   'email.folders.label': 'O por etiqueta de correo',
   'email.folders.labelHint': 'Si escribes una etiqueta, se busca por ella en lugar de la carpeta.',
   'email.folders.empty': 'No hay conversaciones de correo aquí.',
+  'composer.subject': 'Asunto',
+  'composer.subjectPlaceholder': 'El asunto de la conversación',
+  'start.subject': 'Asunto del correo',
 } as const;

@@ -5,7 +5,8 @@
  */
 import { useMemo, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
-import { Alert, Button, Dialog, SelectField, Spinner, TextArea, TextField } from '@/components/ui';
+import { ConfirmRemove } from '@/components/confirm-remove';
+import { Alert, Button, SelectField, Spinner, TextArea, TextField } from '@/components/ui';
 import { useAuth } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
 import { useI18n, type MessageKey } from '@/lib/i18n';
@@ -170,22 +171,16 @@ function Builder({ automation }: { automation: Automation | null }) {
           <div className="row">
             <Button type="submit" variant="primary" busy={save.isPending}>{t('common.save')}</Button>
             <Link to="/automations">{t('common.cancel')}</Link>
-            {automation ? <Button variant="danger" onClick={() => setConfirming(true)}>{t('automations.delete')}</Button> : null}
+            {automation ? <Button variant="danger" onClick={() => { remove.reset(); setConfirming(true); }}>{t('automations.delete')}</Button> : null}
           </div>
         ) : null}
       </form>
       {automation ? (
-        <Dialog open={confirming} title={t('automations.delete')} onClose={() => setConfirming(false)}>
+        <ConfirmRemove open={confirming} title={t('automations.delete')} confirm={t('automations.delete')}
+          busy={remove.isPending} error={remove.error} onClose={() => setConfirming(false)}
+          onConfirm={() => remove.mutate(automation.id, { onSuccess: () => void navigate('/automations', { replace: true }) })}>
           <p>{t('automations.deleteConfirm', { name: automation.name })}</p>
-          {remove.error ? <Alert>{automationProblems(remove.error, language).message}</Alert> : null}
-          <div className="row">
-            <Button variant="danger" busy={remove.isPending}
-              onClick={() => remove.mutate(automation.id, { onSuccess: () => void navigate('/automations', { replace: true }) })}>
-              {t('common.confirm')}
-            </Button>
-            <Button onClick={() => setConfirming(false)}>{t('common.cancel')}</Button>
-          </div>
-        </Dialog>
+        </ConfirmRemove>
       ) : null}
     </main>
   );

@@ -1,7 +1,8 @@
 /** /automations: every automation of the brand with its on/off switch, trigger and last run. */
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { Alert, Button, Spinner } from '@/components/ui';
+import { Pager } from '@/components/pager';
+import { Alert, Spinner } from '@/components/ui';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { useAuth } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
@@ -53,10 +54,7 @@ export function AutomationsRoute() {
           </tbody>
         </table>
       ) : null}
-      <div className="row">
-        {cursors.length > 1 ? <Button onClick={() => setCursors(cursors.slice(0, -1))}>{t('crm.previous')}</Button> : null}
-        {page.data?.next_cursor ? <Button onClick={() => setCursors([...cursors, page.data.next_cursor ?? null])}>{t('common.more')}</Button> : null}
-      </div>
+      <Pager cursors={cursors} setCursors={setCursors} nextCursor={page.data?.next_cursor} />
     </main>
   );
 

@@ -4,13 +4,15 @@
  * status and error; a failed run's step can be retried.
  */
 import { useState, type FormEvent } from 'react';
-import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
+import { Pager } from '@/components/pager';
 import { Alert, Button, SelectField, Spinner, TextField } from '@/components/ui';
 import { localizedMessage } from '@/lib/api-client';
 import { useAuth } from '@/lib/auth';
 import { useLists } from '@/features/crm/api';
 import { formatDateTime } from '@/lib/format';
 import { useI18n, type Language, type MessageKey, type Translate } from '@/lib/i18n';
+import { useUrlFilters } from '@/lib/use-url-filters';
 import { useAutomation, useAutomations, useRetryStep, useRunOnList, useRunOnPerson, useRuns, type Run, type RunFilters, type RunStep } from '../api';
 import '../automations.css';
 import { AutomationTabs } from '../components/automation-tabs';
@@ -39,7 +41,7 @@ export function RunsRoute() {
   const all = !automationId;
   const { t, language } = useI18n();
   const navigate = useNavigate();
-  const [params, setParams] = useSearchParams();
+  const { params, resetFilters } = useUrlFilters({ push: true });
   const filters: RunFilters = Object.fromEntries(FILTER_KEYS.map((k) => [k, params.get(k) ?? ''])) as RunFilters;
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const cursor = cursors[cursors.length - 1] ?? null;
@@ -52,13 +54,8 @@ export function RunsRoute() {
   const apply = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
-    const next = new URLSearchParams();
-    for (const key of FILTER_KEYS) {
-      const value = String(form.get(key) ?? '').trim();
-      if (value) next.set(key, value);
-    }
     setCursors([null]);
-    setParams(next);
+    resetFilters(Object.fromEntries(FILTER_KEYS.map((key) => [key, String(form.get(key) ?? '').trim()])));
   };
 
   const error = runs.error ?? automation.error;
@@ -98,10 +95,7 @@ export function RunsRoute() {
           <RunItem key={run.id} run={run} automationName={all ? (names.get(run.automation_id) ?? run.automation_id) : null} />
         ))}
       </ul>
-      <div className="row">
-        {cursors.length > 1 ? <Button onClick={() => setCursors(cursors.slice(0, -1))}>{t('crm.previous')}</Button> : null}
-        {runs.data?.next_cursor ? <Button onClick={() => setCursors([...cursors, runs.data.next_cursor ?? null])}>{t('common.more')}</Button> : null}
-      </div>
+      <Pager cursors={cursors} setCursors={setCursors} nextCursor={runs.data?.next_cursor} />
     </main>
   );
 }

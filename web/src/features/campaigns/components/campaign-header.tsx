@@ -4,6 +4,7 @@
  */
 import { useState } from 'react';
 import { NavLink, useNavigate } from 'react-router';
+import { Confirm } from '@/components/confirm';
 import { Alert, Button } from '@/components/ui';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { useAuth } from '@/lib/auth';
@@ -11,7 +12,6 @@ import { formatDateTime } from '@/lib/format';
 import { useI18n, type MessageKey } from '@/lib/i18n';
 import { useCampaignAction, type Action, type Campaign } from '../api';
 import { actions } from '../lib/status';
-import { Confirm } from './confirm';
 import { ChannelLabel, StatusBadge } from './status-badge';
 
 const CONFIRMED: Action[] = ['pause', 'resume', 'cancel'];
@@ -49,7 +49,7 @@ export function CampaignHeader({ campaign: c }: { campaign: Campaign }) {
           <span className="badge"><ChannelLabel channel={c.channel} /></span>
           {c.archived ? <span className="badge">{t('campaigns.archived')}</span> : null}
           {buttons.map((b) => (
-            <Button key={b} variant={b === 'cancel' ? 'danger' : 'secondary'} onClick={() => setAsking(b)}>{t(`campaigns.action.${b}` as MessageKey)}</Button>
+            <Button key={b} variant={b === 'cancel' ? 'danger' : 'secondary'} onClick={() => { action.reset(); setAsking(b); }}>{t(`campaigns.action.${b}` as MessageKey)}</Button>
           ))}
           {editable ? <Button onClick={() => run('duplicate')} busy={action.isPending && action.variables?.action === 'duplicate'}>{t('campaigns.action.duplicate')}</Button> : null}
         </div>
@@ -66,8 +66,8 @@ export function CampaignHeader({ campaign: c }: { campaign: Campaign }) {
       </nav>
       {CONFIRMED.map((which) => (
         <Confirm key={which} open={asking === which} title={t(`campaigns.confirm.${which}.title` as MessageKey, { name: c.name })}
-          confirmLabel={t(`campaigns.action.${which}` as MessageKey)} danger={which === 'cancel'}
-          busy={action.isPending} onConfirm={() => run(which)} onClose={() => setAsking(null)}>
+          confirm={t(`campaigns.action.${which}` as MessageKey)} danger={which === 'cancel'}
+          busy={action.isPending} error={action.error} onConfirm={() => run(which)} onClose={() => setAsking(null)}>
           <p>{t(`campaigns.confirm.${which}.body` as MessageKey)}</p>
         </Confirm>
       ))}

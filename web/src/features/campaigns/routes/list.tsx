@@ -3,15 +3,17 @@
  * channel (over the page the API returned) and the archived ones; duplicate, archive and delete.
  */
 import { useState } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useNavigate } from 'react-router';
+import { ConfirmRemove } from '@/components/confirm-remove';
+import { Pager } from '@/components/pager';
 import { Alert, Button, SelectField, Spinner } from '@/components/ui';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { useAuth } from '@/lib/auth';
 import { formatShort } from '@/lib/format';
 import { useI18n, type MessageKey } from '@/lib/i18n';
+import { useUrlFilters } from '@/lib/use-url-filters';
 import { useCampaignAction, useCampaigns, useDeleteCampaign, type Campaign, type Channel } from '../api';
 import '../campaigns.css';
-import { Confirm } from '../components/confirm';
 import { ChannelLabel, StatusBadge } from '../components/status-badge';
 import { actions, STATUSES, type CampaignStatus } from '../lib/status';
 
@@ -21,7 +23,7 @@ export function CampaignsRoute() {
   const { t, language } = useI18n();
   const { can } = useAuth();
   const navigate = useNavigate();
-  const [params, setParams] = useSearchParams();
+  const { params, setFilter: setUrlFilter } = useUrlFilters();
   const archived = params.get('archived') === '1';
   const status = (params.get('status') ?? '') as CampaignStatus | '';
   const channel = (params.get('channel') ?? '') as Channel | '';
@@ -33,10 +35,7 @@ export function CampaignsRoute() {
   const [deleting, setDeleting] = useState<Campaign | null>(null);
   const editable = can('campaigns:edit');
   const setFilter = (name: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true, flushSync: true });
+    setUrlFilter(name, value);
     if (name === 'archived') setCursors([null]);
   };
   const items = (page.data?.items ?? []).filter((c) => (!status || c.status === status) && (!channel || c.channel === channel));
@@ -114,7 +113,7 @@ export function CampaignsRoute() {
                           </Button>
                         ) : null}
                         {actions.remove(c) ? (
-                          <Button variant="ghost" aria-label={`${t('campaigns.action.delete')}: ${c.name}`} onClick={() => setDeleting(c)}>
+                          <Button variant="ghost" aria-label={`${t('campaigns.action.delete')}: ${c.name}`} onClick={() => { remove.reset(); setDeleting(c); }}>
                             {t('campaigns.action.delete')}
                           </Button>
                         ) : null}
@@ -127,16 +126,13 @@ export function CampaignsRoute() {
           </tbody>
         </table>
       ) : null}
-      <div className="row">
-        {cursors.length > 1 ? <Button onClick={() => setCursors(cursors.slice(0, -1))}>{t('campaigns.previous')}</Button> : null}
-        {page.data?.next_cursor ? <Button onClick={() => setCursors([...cursors, page.data.next_cursor ?? null])}>{t('common.more')}</Button> : null}
-      </div>
-      <Confirm open={Boolean(deleting)} title={t('campaigns.confirm.delete.title', { name: deleting?.name ?? '' })}
-        confirmLabel={t('campaigns.action.delete')} danger busy={remove.isPending}
+      <Pager cursors={cursors} setCursors={setCursors} nextCursor={page.data?.next_cursor} />
+      <ConfirmRemove open={Boolean(deleting)} title={t('campaigns.confirm.delete.title', { name: deleting?.name ?? '' })}
+        confirm={t('campaigns.action.delete')} busy={remove.isPending} error={remove.error}
         onClose={() => setDeleting(null)}
         onConfirm={() => deleting && remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}>
         <p>{t('campaigns.confirm.delete.body')}</p>
-      </Confirm>
+      </ConfirmRemove>
     </main>
   );
 }

@@ -6,6 +6,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import { useNavigate, useParams } from 'react-router';
+import { Confirm } from '@/components/confirm';
 import { Alert, Button, Spinner, TextField } from '@/components/ui';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { localizedMessage } from '@/lib/api-client';
@@ -15,7 +16,6 @@ import { useI18n } from '@/lib/i18n';
 import { useCampaign, useCampaignAction, usePreview, useScheduleCampaign, type Campaign, type Preview } from '../api';
 import '../campaigns.css';
 import { CampaignHeader } from '../components/campaign-header';
-import { Confirm } from '../components/confirm';
 import { PersonPicker } from '../components/person-picker';
 import { reasonText } from '../lib/reasons';
 import { actions } from '../lib/status';
@@ -149,19 +149,19 @@ function SendControls({ campaign: c, recipients }: { campaign: Campaign; recipie
       <h2 id="send-title">{t('campaigns.send.title')}</h2>
       {action.error ? <Alert>{problemsOf(action.error, language).message}</Alert> : null}
       <div className="row">
-        <Button variant="primary" onClick={() => setAsking('send')}>{t('campaigns.action.send')}</Button>
+        <Button variant="primary" onClick={() => { action.reset(); setAsking('send'); }}>{t('campaigns.action.send')}</Button>
       </div>
       <form className="row" noValidate onSubmit={askSchedule} aria-label={t('campaigns.send.scheduleLabel')}>
         <TextField label={t('campaigns.send.at', { zone })} type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)}
           error={scheduleProblems.fields.at ?? (schedule.error && !scheduleProblems.fields.at ? scheduleProblems.message : null)} />
         <Button type="submit" disabled={!at}>{t('campaigns.action.schedule')}</Button>
       </form>
-      <Confirm open={asking === 'send'} title={t('campaigns.confirm.send.title', { name: c.name })} confirmLabel={t('campaigns.action.send')}
-        busy={action.isPending} onClose={() => setAsking(null)}
+      <Confirm open={asking === 'send'} title={t('campaigns.confirm.send.title', { name: c.name })} confirm={t('campaigns.action.send')}
+        busy={action.isPending} error={action.error} onClose={() => setAsking(null)}
         onConfirm={() => action.mutate({ id: c.id, action: 'send' }, { onSuccess: () => navigate(`/campaigns/${c.id}/stats`) })}>
         <p>{recipients === null ? t('campaigns.confirm.send.body') : t('campaigns.confirm.send.count', { count: recipients })}</p>
       </Confirm>
-      <Confirm open={asking === 'schedule'} title={t('campaigns.confirm.schedule.title', { name: c.name })} confirmLabel={t('campaigns.action.schedule')}
+      <Confirm open={asking === 'schedule'} title={t('campaigns.confirm.schedule.title', { name: c.name })} confirm={t('campaigns.action.schedule')}
         busy={schedule.isPending} onClose={() => setAsking(null)}
         onConfirm={() => schedule.mutate(at, { onSettled: () => setAsking(null) })}>
         <p>{t('campaigns.confirm.schedule.body', { at: at.replace('T', ' '), zone })}</p>

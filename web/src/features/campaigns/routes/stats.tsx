@@ -4,11 +4,12 @@
  * while the campaign is sending.
  */
 import { useEffect, useId, useState } from 'react';
-import { useParams, useSearchParams } from 'react-router';
+import { useParams } from 'react-router';
 import { Alert, Button, SelectField, Spinner, TextField } from '@/components/ui';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { formatDateTime } from '@/lib/format';
 import { useI18n, type MessageKey } from '@/lib/i18n';
+import { useUrlFilters } from '@/lib/use-url-filters';
 import { downloadRecipientsCsv, useCampaign, useRecipients, type Campaign, type RecipientStatus } from '../api';
 import '../campaigns.css';
 import { CampaignHeader } from '../components/campaign-header';
@@ -91,7 +92,7 @@ function StatsPage({ campaign: c }: { campaign: Campaign }) {
 
 function Recipients({ campaign: c }: { campaign: Campaign }) {
   const { t, language } = useI18n();
-  const [params, setParams] = useSearchParams();
+  const { params, resetFilters } = useUrlFilters();
   const raw = params.get('status');
   const status = RECIPIENT_STATUSES.includes(raw as RecipientStatus) ? (raw as RecipientStatus) : null;
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
@@ -117,7 +118,7 @@ function Recipients({ campaign: c }: { campaign: Campaign }) {
         <SelectField label={t('campaigns.recipients.filter')} value={status ?? ''}
           onChange={(e) => {
             setCursors([null]);
-            setParams(e.target.value ? { status: e.target.value } : {}, { replace: true, flushSync: true });
+            resetFilters({ status: e.target.value });
           }}>
           <option value="">{t('common.all')}</option>
           {RECIPIENT_STATUSES.map((s) => <option key={s} value={s}>{t(`campaigns.recipient.${s}` as MessageKey)}</option>)}

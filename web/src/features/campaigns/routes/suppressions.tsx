@@ -1,6 +1,8 @@
 /** /campaigns/suppressions — opted-out, bounced, complained and manual addresses: view, add, remove. */
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
+import { ConfirmRemove } from '@/components/confirm-remove';
+import { Pager } from '@/components/pager';
 import { Alert, Button, SelectField, Spinner, TextField } from '@/components/ui';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { useAuth } from '@/lib/auth';
@@ -8,7 +10,6 @@ import { formatDateTime } from '@/lib/format';
 import { useI18n, type MessageKey } from '@/lib/i18n';
 import { useSuppressionMutations, useSuppressions, type Channel, type Suppression } from '../api';
 import '../campaigns.css';
-import { Confirm } from '../components/confirm';
 import { reasonText } from '../lib/reasons';
 
 const CHANNELS: Channel[] = ['sms', 'whatsapp', 'email'];
@@ -72,21 +73,18 @@ export function SuppressionsRoute() {
                 <td>{s.address}</td>
                 <td>{reasonText(t, s.reason)}</td>
                 <td>{s.created_at ? formatDateTime(s.created_at, language) : ''}</td>
-                <td>{manage ? <Button variant="ghost" aria-label={`${t('campaigns.suppressions.remove')}: ${s.address}`} onClick={() => setRemoving(s)}>{t('campaigns.suppressions.remove')}</Button> : null}</td>
+                <td>{manage ? <Button variant="ghost" aria-label={`${t('campaigns.suppressions.remove')}: ${s.address}`} onClick={() => { remove.reset(); setRemoving(s); }}>{t('campaigns.suppressions.remove')}</Button> : null}</td>
               </tr>
             ))}
           </tbody>
         </table>
       ) : null}
-      <div className="row">
-        {cursors.length > 1 ? <Button onClick={() => setCursors(cursors.slice(0, -1))}>{t('campaigns.previous')}</Button> : null}
-        {page.data?.next_cursor ? <Button onClick={() => setCursors([...cursors, page.data.next_cursor ?? null])}>{t('common.more')}</Button> : null}
-      </div>
-      <Confirm open={Boolean(removing)} title={t('campaigns.suppressions.removeTitle', { address: removing?.address ?? '' })}
-        confirmLabel={t('campaigns.suppressions.remove')} danger busy={remove.isPending} onClose={() => setRemoving(null)}
+      <Pager cursors={cursors} setCursors={setCursors} nextCursor={page.data?.next_cursor} />
+      <ConfirmRemove open={Boolean(removing)} title={t('campaigns.suppressions.removeTitle', { address: removing?.address ?? '' })}
+        confirm={t('campaigns.suppressions.remove')} busy={remove.isPending} error={remove.error} onClose={() => setRemoving(null)}
         onConfirm={() => removing && remove.mutate({ channel: removing.channel, address: removing.address }, { onSuccess: () => setRemoving(null) })}>
         <p>{t('campaigns.suppressions.removeBody')}</p>
-      </Confirm>
+      </ConfirmRemove>
     </main>
   );
 }

@@ -4,11 +4,12 @@
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type DragEvent, type FormEvent } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { Alert, Button, Dialog, SelectField, Spinner, TextField } from '@/components/ui';
 import { api, unwrap } from '@/lib/api-client';
 import { useAuth } from '@/lib/auth';
 import { useI18n } from '@/lib/i18n';
+import { useUrlFilters } from '@/lib/use-url-filters';
 import { useBoard, useCrmKey, useDeal, useDealMutations, useDeleteDeal, usePipelines, type Board, type Deal } from '../api';
 import { CrmNav } from '../components/crm-nav';
 import { problemsOf } from '../lib/errors';
@@ -26,7 +27,8 @@ function money(amount: string, currency: string, language: string): string {
 export function DealsRoute() {
   const { t, language } = useI18n();
   const { can } = useAuth();
-  const [params, setParams] = useSearchParams();
+  // Pushed: back returns to the pipeline seen before.
+  const { params, resetFilters } = useUrlFilters({ push: true });
   const pipelines = usePipelines();
   const pipelineId = params.get('pipeline') ?? pipelines.data?.find((p) => p.is_default)?.id ?? pipelines.data?.[0]?.id ?? null;
   const board = useBoard(pipelineId);
@@ -45,13 +47,13 @@ export function DealsRoute() {
           </div>
         ) : null}
       </header>
-      <SelectField label={t('crm.deals.pipeline')} value={pipelineId ?? ''} onChange={(e) => setParams({ pipeline: e.target.value }, { flushSync: true })}>
+      <SelectField label={t('crm.deals.pipeline')} value={pipelineId ?? ''} onChange={(e) => resetFilters({ pipeline: e.target.value })}>
         {(pipelines.data ?? []).map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
       </SelectField>
       {board.isPending && pipelineId ? <Spinner label={t('common.loading')} /> : null}
       {board.isError ? <Alert>{problemsOf(board.error, language).message}</Alert> : null}
       {board.data ? <Kanban board={board.data} editable={editable} /> : null}
-      {creatingPipeline ? <NewPipelineDialog onClose={(id) => { setCreatingPipeline(false); if (id) setParams({ pipeline: id }); }} /> : null}
+      {creatingPipeline ? <NewPipelineDialog onClose={(id) => { setCreatingPipeline(false); if (id) resetFilters({ pipeline: id }); }} /> : null}
       {creatingDeal && board.data ? <NewDealDialog board={board.data} onClose={() => setCreatingDeal(false)} /> : null}
     </div>
   );

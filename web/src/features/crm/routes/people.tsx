@@ -1,11 +1,12 @@
 /** /people: search and filters in the URL (shareable), a page of people, a link to each /people/:id. */
 import { useState, type FormEvent } from 'react';
-import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { Alert, Button, Dialog, SelectField, Spinner, TextField } from '@/components/ui';
 import { api, unwrap } from '@/lib/api-client';
 import { useAuth } from '@/lib/auth';
 import { formatShort } from '@/lib/format';
 import { useI18n } from '@/lib/i18n';
+import { useUrlFilters } from '@/lib/use-url-filters';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import {
   useAgents, useCrmKey, useDeletePerson, useExport, useJourneys, useLists, usePeople, usePeopleCount, usePerson, useRequestExport,
@@ -22,7 +23,7 @@ const FILTERS = ['q', 'tag', 'journey_state', 'owner_id', 'list_id', 'segment_id
 export function PeopleRoute() {
   const { t, language } = useI18n();
   const { can } = useAuth();
-  const [params, setParams] = useSearchParams();
+  const { params, setFilter: setUrlFilter } = useUrlFilters();
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const filters: PeopleFilters = Object.fromEntries(FILTERS.map((f) => [f, params.get(f) ?? ''])) as PeopleFilters;
   const cursor = cursors[cursors.length - 1] ?? null;
@@ -36,10 +37,7 @@ export function PeopleRoute() {
   const tags = useTags();
 
   const setFilter = (name: (typeof FILTERS)[number], value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true, flushSync: true });
+    setUrlFilter(name, value);
     setCursors([null]);
   };
   const search = (event: FormEvent) => {

@@ -1,9 +1,10 @@
 /** /tasks: my open tasks, soonest due first; ?view=overdue shows the ones past their due time. */
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { Alert, Spinner } from '@/components/ui';
 import { useAuth } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
 import { useI18n } from '@/lib/i18n';
+import { useUrlFilters } from '@/lib/use-url-filters';
 import { useTaskMutations, useTasks } from '../api';
 import { CrmNav } from '../components/crm-nav';
 import { DeleteTaskButton } from '../components/delete-task';
@@ -11,7 +12,7 @@ import { problemsOf } from '../lib/errors';
 
 export function TasksRoute() {
   const { t, language } = useI18n();
-  const [params, setParams] = useSearchParams();
+  const { params, resetFilters } = useUrlFilters({ push: true });
   const overdue = params.get('view') === 'overdue';
   const tasks = useTasks({ overdue, status: 'open' });
   const { update } = useTaskMutations();
@@ -21,8 +22,8 @@ export function TasksRoute() {
       <CrmNav />
       <h1>{t('crm.tasks.title')}</h1>
       <div role="tablist" aria-label={t('crm.tasks.title')} className="tabs">
-        <button type="button" role="tab" aria-selected={!overdue} onClick={() => setParams({})}>{t('crm.tasks.mine')}</button>
-        <button type="button" role="tab" aria-selected={overdue} onClick={() => setParams({ view: 'overdue' })}>{t('crm.tasks.overdue')}</button>
+        <button type="button" role="tab" aria-selected={!overdue} onClick={() => resetFilters()}>{t('crm.tasks.mine')}</button>
+        <button type="button" role="tab" aria-selected={overdue} onClick={() => resetFilters({ view: 'overdue' })}>{t('crm.tasks.overdue')}</button>
       </div>
       <div role="tabpanel">
         {tasks.isPending ? <Spinner label={t('common.loading')} /> : null}

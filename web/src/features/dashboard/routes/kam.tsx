@@ -2,11 +2,12 @@
  * NPS, satisfaction, interaction gap with its alert, upsell / cross-sell / renewal rates, organic
  * growth, churn, acquisition per channel); /reports/kam/:businessId: one account's view. The range
  * lives in the URL; every figure says how it is computed. */
-import { Link, useParams, useSearchParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import '@/features/crm/crm.css';
 import '../dashboard.css';
 import { Alert, Spinner, TextField } from '@/components/ui';
 import { useI18n, type MessageKey } from '@/lib/i18n';
+import { useUrlFilters } from '@/lib/use-url-filters';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { useAgents } from '@/features/crm/api';
 import { inLanguage, reportDay } from '../api';
@@ -16,15 +17,9 @@ import { downloadKamCsv, useKamReport, type KamAccount, type KamReport } from '.
 const pct = (value: number | null | undefined) => (value == null ? '—' : `${value} %`);
 
 function useRange() {
-  const [params, setParams] = useSearchParams();
+  const { params, setFilter: set } = useUrlFilters();
   const from = params.get('from') || reportDay(29);
   const to = params.get('to') || reportDay();
-  const set = (name: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true, flushSync: true });
-  };
   return { from, to, set, search: params.toString() };
 }
 

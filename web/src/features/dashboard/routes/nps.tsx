@@ -1,13 +1,14 @@
 /** /reports/nps: NPS from the customers' 0–10 answers, in total and by agent, team, channel or key
  * account, with promoters, passives and detractors; the range and grouping live in the URL; CSV too. */
 import { useQueries } from '@tanstack/react-query';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import '@/features/crm/crm.css';
 import '../dashboard.css';
 import { Alert, SelectField, Spinner, TextField } from '@/components/ui';
 import { api, unwrap } from '@/lib/api-client';
 import { brandKey, useBrandId } from '@/lib/auth';
 import { useI18n, type MessageKey } from '@/lib/i18n';
+import { useUrlFilters } from '@/lib/use-url-filters';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { downloadNpsCsv, reportDay, useNpsReport, type NpsGroupBy } from '../api';
 import { CsvDownload } from '../components/csv-download';
@@ -35,7 +36,7 @@ function useBusinessNames(ids: string[]): Record<string, string> {
 
 export function NpsReportRoute() {
   const { t, language } = useI18n();
-  const [params, setParams] = useSearchParams();
+  const { params, setFilter: set } = useUrlFilters();
   const from = params.get('from') || reportDay(29);
   const to = params.get('to') || reportDay();
   const groupBy = (params.get('group_by') || 'channel') as NpsGroupBy;
@@ -43,12 +44,6 @@ export function NpsReportRoute() {
   const problems = problemsOf(report.error, language);
   const data = report.data;
   const names = useBusinessNames(groupBy === 'account' ? (data?.groups ?? []).map((g) => g.key) : []);
-  const set = (name: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true, flushSync: true });
-  };
   const rows = data ? [{ ...data, key: '' }, ...data.groups] : [];
   return (
     <section aria-labelledby="nps-title" className="page">

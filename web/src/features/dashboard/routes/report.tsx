@@ -1,12 +1,12 @@
 /** /reports/conversations: first response and resolution as p50 / p90 / average, by agent, team,
  * channel or close reason, optionally in business hours; every figure says how it is computed.
  * The range and grouping live in the URL. */
-import { useSearchParams } from 'react-router';
 import '@/features/crm/crm.css';
 import '../dashboard.css';
 import { Alert, SelectField, Spinner, TextField } from '@/components/ui';
 import { formatDuration } from '@/lib/format';
 import { useI18n, type MessageKey } from '@/lib/i18n';
+import { useUrlFilters } from '@/lib/use-url-filters';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { downloadConversationCsv, inLanguage, reportDay, useConversationReport, type GroupBy } from '../api';
 import { CsvDownload } from '../components/csv-download';
@@ -20,19 +20,13 @@ const GROUPS: { value: GroupBy; label: MessageKey }[] = [
 
 export function ConversationReportRoute() {
   const { t, language } = useI18n();
-  const [params, setParams] = useSearchParams();
+  const { params, setFilter: set } = useUrlFilters();
   const from = params.get('from') || reportDay(6);
   const to = params.get('to') || reportDay();
   const groupBy = (params.get('group_by') || 'agent') as GroupBy;
   const businessHours = params.get('business_hours') === 'true';
   const report = useConversationReport({ from, to, group_by: groupBy, business_hours: businessHours });
   const problems = problemsOf(report.error, language);
-  const set = (name: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true, flushSync: true });
-  };
   const seconds = (value: number | null | undefined) => (value == null ? '—' : formatDuration(value * 1000));
   const sla = (figure: { pct?: number | null; target_seconds: number } | null | undefined) =>
     figure?.pct == null ? '—' : `${figure.pct} % ≤ ${seconds(figure.target_seconds)}`;

@@ -3,7 +3,8 @@
  * merge fields previewed for this conversation, attachments uploaded from the computer (or by
  * URL) with the provider's limits and upload progress,
  * WhatsApp templates with their parameters once the 24-hour window is closed (its countdown
- * shown while open), and notes mode with @mentions. What was typed survives errors, expired
+ * shown while open), an e-mail's subject ("Re: …" on replies, editable; a rendered e-mail
+ * template fills it and attaches its HTML), and notes mode with @mentions. What was typed survives errors, expired
  * tokens (the client refreshes and retries) and switching conversations (drafts per conversation).
  */
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
@@ -27,7 +28,7 @@ export interface QuickReplyPreview {
 }
 
 export interface ComposerProps {
-  conversation: Pick<Conversation, 'id' | 'channel' | 'status' | 'window_expires_at' | 'reply_window_expires_at' | 'account_id'>;
+  conversation: Pick<Conversation, 'id' | 'channel' | 'status' | 'window_expires_at' | 'reply_window_expires_at' | 'account_id' | 'subject'>;
   quickReplies: QuickReply[];
   templates: WhatsAppTemplate[];
   mentionables: Mentionable[];
@@ -66,6 +67,13 @@ function limitsKey(channel: string): MessageKey {
   return LIMITS[channel] ?? 'composer.limits.other';
 }
 
+/** What an e-mail client puts in a reply's subject: the thread's subject behind one "Re: ". */
+export function replySubject(subject: string | null | undefined): string {
+  const value = (subject ?? '').trim();
+  if (!value) return '';
+  return /^re\s*:/i.test(value) ? value : `Re: ${value}`;
+}
+
 function toBody(a: Attachment): NonNullable<MessageIn['attachments']>[number] {
   return a.upload_id !== undefined
     ? { upload_id: a.upload_id, filename: a.filename }
@@ -91,6 +99,9 @@ export function Composer({ conversation, quickReplies, templates, mentionables, 
   const [templateId, setTemplateId] = useState('');
   const [params, setParams] = useState<string[]>([]);
   const [email, setEmail] = useState<EmailInsert['email'] | null>(null);
+  const isEmail = conversation.channel === 'email';
+  const defaultSubject = replySubject(conversation.subject);
+  const [subject, setSubject] = useState(defaultSubject);
   const [insertSeq, setInsertSeq] = useState(inserted?.seq ?? 0);
   // A newly inserted e-mail template replaces the text (adjusting state to the prop, no effect).
   if (inserted && inserted.seq !== insertSeq) {
@@ -98,6 +109,7 @@ export function Composer({ conversation, quickReplies, templates, mentionables, 
     drafts.set(conversation.id, inserted.text);
     setTextState(inserted.text);
     setEmail(inserted.email);
+    if (inserted.email.subject) setSubject(inserted.email.subject);
     setMode('reply');
   }
 
@@ -214,8 +226,13 @@ export function Composer({ conversation, quickReplies, templates, mentionables, 
       } else {
         if (!body && !attachments.length) return;
         if (uploading.some((u) => !u.error)) return; // wait for the files still on their way
-        await onSend({ text: body || null, attachments: attachments.map(toBody), ...(email ? { email } : {}) });
+        // The subject goes only when it is not the thread's own: the API threads an untouched reply itself.
+        const typed = isEmail ? subject.trim() : '';
+        const custom = typed && typed !== defaultSubject ? typed : null;
+        const options = email || custom ? { email: { subject: custom ?? email?.subject ?? null, html: email?.html ?? null } } : {};
+        await onSend({ text: body || null, attachments: attachments.map(toBody), ...options });
         setEmail(null);
+        setSubject(defaultSubject);
         setStatus(t('composer.sent'));
       }
       setText('');
@@ -302,6 +319,11 @@ export function Composer({ conversation, quickReplies, templates, mentionables, 
         </div>
       ) : (
         <>
+          {mode === 'reply' && isEmail ? (
+            <TextField label={t('composer.subject')} value={subject} maxLength={998} autoComplete="off"
+              placeholder={t('composer.subjectPlaceholder')} error={fieldErrors['email.subject'] ?? null}
+              onChange={(e) => setSubject(e.target.value)} />
+          ) : null}
           <div className="field composer-field">
             <label htmlFor={`${id}-text`} className="visually-hidden">{mode === 'note' ? t('composer.noteMode') : t('composer.label')}</label>
             <textarea
@@ -351,8 +373,8 @@ export function Composer({ conversation, quickReplies, templates, mentionables, 
           ) : null}
           {mode === 'reply' && email ? (
             <p className="small email-insert">
-              {t('email.template.attached', { subject: email.subject ?? '—' })}{' '}
-              <Button variant="ghost" onClick={() => setEmail(null)}>{t('email.template.detach')}</Button>
+              {t('email.template.attached', { subject: subject.trim() || '—' })}{' '}
+              <Button variant="ghost" onClick={() => { setEmail(null); setSubject(defaultSubject); }}>{t('email.template.detach')}</Button>
             </p>
           ) : null}
           {mode === 'reply' ? (

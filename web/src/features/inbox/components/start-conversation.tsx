@@ -1,7 +1,7 @@
 /**
  * "Start a conversation" (business-initiated): pick a CRM person, one of the brand's channel
  * accounts, and either an approved WhatsApp template with its parameters or free text (SMS,
- * e-mail, Telegram). The API's errors show next to the field they concern; on success the new
+ * e-mail — with its subject —, Telegram). The API's errors show next to the field they concern; on success the new
  * conversation opens.
  */
 import { useState, type FormEvent } from 'react';
@@ -13,16 +13,17 @@ import { useI18n } from '@/lib/i18n';
 import { useTemplates } from '../api/directory';
 import { useChannelAccounts, usePeopleSearch, useStartConversation } from '../api/start';
 
-type Field = 'person' | 'account' | 'template' | 'text' | 'general';
+type Field = 'person' | 'account' | 'template' | 'text' | 'subject' | 'general';
 
 /** Which field an API error is about: validation details first, then the error code. */
 export function errorField(error: ApiError): Record<Field, string | null> {
-  const out: Record<Field, string | null> = { person: null, account: null, template: null, text: null, general: null };
+  const out: Record<Field, string | null> = { person: null, account: null, template: null, text: null, subject: null, general: null };
   const fields = error.fieldErrors();
   for (const [name, message] of Object.entries(fields)) {
     if (name.startsWith('person')) out.person = message;
     else if (name.startsWith('account')) out.account = message;
     else if (name.startsWith('template')) out.template = message;
+    else if (name.startsWith('email.subject')) out.subject = message;
     else if (name.startsWith('text') || name.startsWith('email')) out.text = message;
     else out.general = message;
   }
@@ -64,11 +65,14 @@ function StartConversationForm({ onDone }: { onDone: () => void }) {
   const [templateId, setTemplateId] = useState('');
   const [params, setParams] = useState<string[]>([]);
   const [text, setText] = useState('');
+  const [subject, setSubject] = useState('');
   const people = usePeopleSearch(search);
   const accounts = useChannelAccounts(can('admin:view'));
   const accountList = (accounts.data ?? []).filter((a) => a.status !== 'disabled');
   const account = accountList.find((a) => a.id === accountId);
   const isWhatsApp = account?.channel === 'whatsapp';
+  // An account typed by id (no list to look it up) may be an e-mail one: the subject is offered too.
+  const isEmail = account ? account.channel === 'email' : !accounts.isSuccess && Boolean(accountId.trim());
   const templates = useTemplates(isWhatsApp ? accountId : null);
   const template = (templates.data ?? []).find((tpl) => tpl.id === templateId);
   const start = useStartConversation();
@@ -81,7 +85,7 @@ function StartConversationForm({ onDone }: { onDone: () => void }) {
     event.preventDefault();
     const body = isWhatsApp && template
       ? { person_id: personId, account_id: accountId, template: { name: template.name, language: template.language, parameters: params.slice(0, template.parameters) } }
-      : { person_id: personId, account_id: accountId, text: text.trim() || null };
+      : { person_id: personId, account_id: accountId, text: text.trim() || null, ...(isEmail && subject.trim() ? { email: { subject: subject.trim() } } : {}) };
     try {
       const created = await start.mutateAsync(body);
       onDone();
@@ -138,7 +142,13 @@ function StartConversationForm({ onDone }: { onDone: () => void }) {
           ) : null}
         </>
       ) : (
-        <TextArea label={t('start.text')} value={text} rows={3} error={errors?.text ?? errors?.template} onChange={(e) => setText(e.target.value)} />
+        <>
+          {isEmail ? (
+            <TextField label={t('start.subject')} value={subject} maxLength={998} autoComplete="off" error={errors?.subject}
+              onChange={(e) => setSubject(e.target.value)} />
+          ) : null}
+          <TextArea label={t('start.text')} value={text} rows={3} error={errors?.text ?? errors?.template} onChange={(e) => setText(e.target.value)} />
+        </>
       )}
       {errors?.general || otherError ? <Alert>{errors?.general ?? otherError}</Alert> : null}
       <div className="dialog-actions">

@@ -4,12 +4,13 @@
  * the lead panel opens beside it (deep link by person id).
  */
 import { useState, type FormEvent } from 'react';
-import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { Alert, Button, SelectField, Spinner, TextField } from '@/components/ui';
 import { useAgents, useLists } from '@/features/crm/api';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { formatShort } from '@/lib/format';
 import { useI18n, type MessageKey } from '@/lib/i18n';
+import { useUrlFilters } from '@/lib/use-url-filters';
 import { useLeads } from '../api';
 import { authorName, OutcomeBadge, StatusBadge } from '../components/badges';
 import { LeadPanel } from '../components/lead-panel';
@@ -25,7 +26,7 @@ export function QueueRoute() {
   const { t, language } = useI18n();
   const { personId = null } = useParams();
   const navigate = useNavigate();
-  const [params, setParams] = useSearchParams();
+  const { params, setFilter: setUrlFilter } = useUrlFilters();
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const filters = Object.fromEntries(FILTERS.map((f) => [f, params.get(f) ?? ''])) as LeadFilters;
   const cursor = cursors[cursors.length - 1] ?? null;
@@ -40,10 +41,7 @@ export function QueueRoute() {
   const search = params.toString() ? `?${params.toString()}` : '';
 
   const setFilter = (name: (typeof FILTERS)[number], value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true, flushSync: true });
+    setUrlFilter(name, value);
     setCursors([null]);
   };
   const submit = (event: FormEvent) => {

@@ -4,11 +4,11 @@
  * range (in the URL) and the CSV export.
  */
 import { useState, type FormEvent } from 'react';
-import { useSearchParams } from 'react-router';
 import { Alert, Button, Spinner, TextField } from '@/components/ui';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { getBrandTimeZone } from '@/lib/format';
 import { useI18n } from '@/lib/i18n';
+import { useUrlFilters } from '@/lib/use-url-filters';
 import { downloadReportCsv, useLeadReport, type ReportRange } from '../api';
 import { HeatMapChart, hourLabel, OutcomeBars } from '../components/charts';
 import { LeadsNav } from '../components/leads-nav';
@@ -19,7 +19,7 @@ import type { ReportGroup } from '../types';
 
 export function ReportsRoute() {
   const { t, language } = useI18n();
-  const [params, setParams] = useSearchParams();
+  const { params, resetFilters } = useUrlFilters();
   const fallback = defaultRange(new Date(), getBrandTimeZone());
   const range: ReportRange = { from: params.get('from') ?? fallback.from, to: params.get('to') ?? fallback.to };
   const [draft, setDraft] = useState(range);
@@ -37,7 +37,7 @@ export function ReportsRoute() {
       return;
     }
     setBadRange(false);
-    setParams(new URLSearchParams({ from: draft.from, to: draft.to }), { replace: true });
+    resetFilters({ from: draft.from, to: draft.to });
   };
   const exportCsv = async () => {
     setExportError(false);

@@ -1,11 +1,11 @@
 /** /settings/audit: who changed what, filtered by user, entity and dates (the filters live in the URL). */
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useSearchParams } from 'react-router';
 import { Alert, SelectField, Spinner, TextField } from '@/components/ui';
 import { api, unwrap } from '@/lib/api-client';
 import { formatDateTime } from '@/lib/format';
 import { useI18n } from '@/lib/i18n';
+import { useUrlFilters } from '@/lib/use-url-filters';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { useSettingsKey, useSettingsQuery } from '../api';
 import { Pager } from '@/components/pager';
@@ -15,7 +15,7 @@ const FILTERS = ['user_id', 'entity_type', 'entity_id', 'from', 'to'] as const;
 export function AuditSettings() {
   const { t, language } = useI18n();
   const key = useSettingsKey();
-  const [params, setParams] = useSearchParams();
+  const { params, setFilter } = useUrlFilters();
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const filters = Object.fromEntries(FILTERS.map((f) => [f, params.get(f) || undefined])) as Partial<Record<(typeof FILTERS)[number], string>>;
   const cursor = cursors[cursors.length - 1] ?? null;
@@ -25,10 +25,7 @@ export function AuditSettings() {
     queryFn: () => unwrap(api.GET('/v1/admin/audit-log', { params: { query: { ...filters, cursor, limit: 50 } } })),
   });
   const set = (name: (typeof FILTERS)[number], value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true, flushSync: true });
+    setFilter(name, value);
     setCursors([null]);
   };
   const problems = problemsOf(log.error, language);

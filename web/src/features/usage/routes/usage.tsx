@@ -2,7 +2,6 @@
  * (admins), the ledger, and the month's messages per channel and sender with the estimated
  * WhatsApp charges by category and country. The month lives in the URL. */
 import { useState, type FormEvent } from 'react';
-import { useSearchParams } from 'react-router';
 import '@/features/crm/crm.css';
 import '@/features/dashboard/dashboard.css';
 import '../usage.css';
@@ -10,6 +9,7 @@ import { Alert, Button, Spinner, TextField } from '@/components/ui';
 import { useAuth } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
 import { useI18n, type MessageKey } from '@/lib/i18n';
+import { useUrlFilters } from '@/lib/use-url-filters';
 import { useAgents } from '@/features/crm/api';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { inLanguage } from '@/features/dashboard/api';
@@ -96,7 +96,7 @@ function TopUpForm() {
 export function UsageRoute() {
   const { t, language } = useI18n();
   const { can } = useAuth();
-  const [params, setParams] = useSearchParams();
+  const { params, setFilter } = useUrlFilters();
   const month = params.get('month') || thisMonth();
   const usage = useUsage(month);
   const credits = useCredits();
@@ -111,12 +111,7 @@ export function UsageRoute() {
   const admin = can('analytics:manage');
   const c = credits.data;
   const u = usage.data;
-  const setMonth = (value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set('month', value);
-    else next.delete('month');
-    setParams(next, { replace: true, flushSync: true });
-  };
+  const setMonth = (value: string) => setFilter('month', value);
   const download = async () => {
     setDownloadError(null);
     try {

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '@/lib/api-client';
 import { I18nProvider } from '@/lib/i18n';
 import type { QuickReply, WhatsAppTemplate } from '../../api/types';
-import { Composer, type ComposerProps } from '../composer';
+import { Composer, replySubject, type ComposerProps } from '../composer';
 
 const NOW = Date.parse('2026-12-06T12:00:00Z');
 const replies: QuickReply[] = [
@@ -73,6 +73,27 @@ describe('Composer', () => {
     await waitFor(() => expect(box).toHaveValue(''));
     await user.type(box, 'Otra cosa{Enter}');
     expect(onSend).toHaveBeenLastCalledWith({ text: 'Otra cosa', attachments: [] }); // the template went with one reply only
+  });
+
+  it('an e-mail reply offers the thread\'s subject as "Re: …"; only an edited subject goes with the reply', async () => {
+    const { props, user, box } = setup({}, { channel: 'email', account_id: 'demo-email', window_expires_at: null, subject: 'Pedido 1234' });
+    const subject = screen.getByRole('textbox', { name: 'Asunto' });
+    expect(subject).toHaveValue('Re: Pedido 1234');
+    await user.type(box, 'Ya salió.{Enter}');
+    // untouched: the API threads the reply under the conversation's subject itself
+    expect(props.onSend).toHaveBeenLastCalledWith({ text: 'Ya salió.', attachments: [] });
+    await user.clear(subject);
+    await user.type(subject, 'Factura del pedido 1234');
+    await user.type(box, 'Adjunto la factura.{Enter}');
+    expect(props.onSend).toHaveBeenLastCalledWith({ text: 'Adjunto la factura.', attachments: [], email: { subject: 'Factura del pedido 1234', html: null } });
+    await waitFor(() => expect(subject).toHaveValue('Re: Pedido 1234'));
+  });
+
+  it('keeps one "Re:" and offers no subject outside e-mail', () => {
+    expect(replySubject('RE: Pedido')).toBe('RE: Pedido');
+    expect(replySubject('  ')).toBe('');
+    setup();
+    expect(screen.queryByRole('textbox', { name: 'Asunto' })).not.toBeInTheDocument();
   });
 
   it('lists quick replies on "/", previews the merge fields and inserts the preview', async () => {

@@ -51,4 +51,38 @@ describe('Start a conversation', () => {
     await waitFor(() => expect(router.state.location.pathname).toBe('/inbox/c-new'));
     expect(posts.at(-1)).toEqual({ person_id: 'p1', account_id: 'demo-whatsapp', template: { name: 'seguimiento', language: 'es', parameters: ['Camila'] } });
   });
+
+  it('starts an e-mail conversation with the subject typed for it', async () => {
+    const posts: unknown[] = [];
+    vi.stubGlobal('fetch', async (request: Request) => {
+      const url = new URL(request.url);
+      if (url.pathname === '/v1/me') {
+        return json(200, { id: 'u1', email: 'admin@demo.local', name: 'Ana', role: 'admin', permissions: ['conversations:view', 'conversations:edit', 'contacts:view', 'admin:view'], brand: { id: 'demo', name: 'Demo', role: 'admin' }, brands: [{ id: 'demo', name: 'Demo', role: 'admin' }], time_zone: 'America/Bogota', language: 'es' });
+      }
+      if (url.pathname === '/v1/contacts') return json(200, { items: [{ id: 'p1', name: 'Camila Ríos', phone: null, email: 'camila@example.com' }], next_cursor: null });
+      if (url.pathname === '/v1/admin/channel-accounts') {
+        return json(200, { items: [{ id: 'demo-whatsapp', channel: 'whatsapp', name: 'WhatsApp Demo', status: 'active' }, { id: 'demo-email', channel: 'email', name: 'Correo Demo', status: 'active' }], next_cursor: null });
+      }
+      if (url.pathname === '/v1/conversations' && request.method === 'POST') {
+        posts.push(await request.json());
+        return json(201, { id: 'c-mail', channel: 'email', account_id: 'demo-email', status: 'open' });
+      }
+      return json(200, { items: [] });
+    });
+    setSession({ tokens: { idToken: 't', accessToken: 'a', refreshToken: 'r', expiresAt: Date.now() + 3600_000 }, brandId: 'demo' });
+    const user = userEvent.setup();
+    const { router } = renderWithProviders(<StartConversationButton />, { path: '/inbox' });
+    await user.click(await screen.findByRole('button', { name: 'Iniciar conversación' }));
+    await user.click(await screen.findByRole('radio', { name: /Camila Ríos/ }));
+    const account = await screen.findByLabelText('Cuenta de canal');
+    await screen.findByRole('option', { name: 'Correo Demo (email)' });
+    await user.selectOptions(account, 'demo-whatsapp');
+    expect(screen.queryByLabelText('Asunto del correo')).not.toBeInTheDocument();
+    await user.selectOptions(account, 'demo-email');
+    await user.type(screen.getByLabelText('Asunto del correo'), 'Tu pedido 1234');
+    await user.type(screen.getByLabelText('Mensaje'), 'Hola Camila, te escribimos por tu pedido.');
+    await user.click(screen.getByRole('button', { name: 'Enviar e iniciar' }));
+    await waitFor(() => expect(router.state.location.pathname).toBe('/inbox/c-mail'));
+    expect(posts).toEqual([{ person_id: 'p1', account_id: 'demo-email', text: 'Hola Camila, te escribimos por tu pedido.', email: { subject: 'Tu pedido 1234' } }]);
+  });
 });
