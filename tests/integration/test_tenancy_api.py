@@ -558,3 +558,44 @@ def test_a_refused_write_leaves_no_event(demo, monkeypatch):
     # a key revoked meanwhile answers as revoked (the other revocation's time), revoked once
     assert (revoked_twice.status, revoked_twice.body["revoked_at"]) == (200, "2026-01-01T00:00:00.000Z")
     assert outbox.types() == []
+
+
+def test_creating_a_brand_again_completes_its_defaults_and_duplicates_nothing(demo, monkeypatch):
+    from skailan.platform.settings import get_settings
+    from skailan.tenancy import brands, close_reasons
+    from skailan.tenancy.defaults import DEFAULT_CLOSE_REASONS
+    from skailan.tenancy.store import close_reasons as reasons_store
+    from tests.support import OutboxWatch
+
+    outbox = OutboxWatch(get_settings().tenancy_table)
+    ensure = close_reasons.ensure_defaults
+    written: list[int] = []
+
+    def fails_midway(tenant_id: str) -> None:
+        # The first default is written, then the setup fails (throttled, timed out…)
+        first = DEFAULT_CLOSE_REASONS[0]
+        reasons_store.add_reason(reasons_store.new_reason(tenant_id, first[0], name=first[1], name_en=first[2],
+                                                          position=0))
+        written.append(1)
+        raise RuntimeError("setting up the defaults failed")
+
+    monkeypatch.setattr(close_reasons, "ensure_defaults", fails_midway)
+    with pytest.raises(RuntimeError):
+        brands.create_brand("resumable", "Reanudable", time_zone="America/Bogota", default_country="CO")
+    assert written and [r.reason_id for r in reasons_store.list_reasons("resumable")] == ["resolved"]
+    monkeypatch.setattr(close_reasons, "ensure_defaults", ensure)
+    # Called again, it completes the defaults (the brand itself is not created twice)
+    brand, created = brands.create_brand("resumable", "Reanudable", time_zone="America/Bogota",
+                                         default_country="CO")
+    assert (brand.id, brand.name, created) == ("resumable", "Reanudable", False)
+    reasons = reasons_store.list_reasons("resumable")
+    assert sorted(r.reason_id for r in reasons) == sorted(r[0] for r in DEFAULT_CLOSE_REASONS)
+    assert outbox.types() == ["brand.created"]
+    # Once set up, a default the brand deleted stays deleted and nothing is written twice
+    gone = reasons_store.find_reason("resumable", "spam")
+    assert gone is not None
+    reasons_store.delete_reason(gone)
+    brands.create_brand("resumable", "Reanudable", time_zone="America/Bogota", default_country="CO")
+    assert len(reasons_store.list_reasons("resumable")) == len(DEFAULT_CLOSE_REASONS) - 1
+    assert reasons_store.find_reason("resumable", "spam") is None
+    assert outbox.types() == ["brand.created"]

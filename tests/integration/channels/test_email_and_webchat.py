@@ -11,7 +11,7 @@ import respx
 
 from infra.local.fake_providers import PNG, SnsSigner, compose_mime, ses_received_notification
 from tests.integration.channels.conftest import drain, http_request, invoke_http, purge, queued
-from tests.support import call
+from tests.support import OutboxWatch, call
 
 API = "api/conversations"
 CERT_URL = "http://127.0.0.1:9/sns/cert.pem"
@@ -157,6 +157,8 @@ def test_widget_cors_is_limited_to_the_brands_origins(demo):
 
 
 def test_a_visitor_chats_through_the_widget_and_gets_the_reply(demo):
+    from skailan.platform.settings import get_settings
+
     admin = demo["admin@demo.local"]
     missing = _widget("POST", "/sessions", body={"name": "Valeria"})
     assert missing.status == 422 and missing.body["error"]["details"][0]["field"] == "email"
@@ -183,6 +185,7 @@ def test_a_visitor_chats_through_the_widget_and_gets_the_reply(demo):
     assert call(API, "POST", f"/v1/conversations/{conversation['id']}/messages", principal=admin,
                 body={"text": "¡Claro, Valeria!"}).status == 202
     assert drain("workers/outbound", "OUTBOUND_QUEUE_URL") == []
+    watch = OutboxWatch(get_settings().conversations_table)
     polled = _widget("GET", "/messages", token=token)
     assert polled.status == 200
     texts = [(m["direction"], m["text"]) for m in polled.body["items"]]
@@ -191,6 +194,14 @@ def test_a_visitor_chats_through_the_widget_and_gets_the_reply(demo):
     assert later.body["items"] == []
     messages = call(API, "GET", f"/v1/conversations/{conversation['id']}/messages", principal=admin).body["items"]
     assert messages[0]["direction"] == "out" and messages[0]["status"] == "delivered"
+    # the delivery writes its event, as a provider's receipt does: once, whatever the polls
+    delivered = [e for e in watch.events() if e.type == "message.status_changed"]
+    assert [(e.entity_id, e.data["message_id"], e.data["status"]) for e in delivered] == [
+        (conversation["id"], messages[0]["id"], "delivered")]
+    watch.mark()
+    again = _widget("GET", "/messages", token=token)
+    assert again.status == 200 and again.body["items"][-1]["status"] == "delivered"
+    assert watch.events() == []
 
 
 def test_email_attachments_are_stored_and_served_by_signed_url(demo, local_sns):

@@ -197,3 +197,44 @@ def test_a_refused_write_leaves_no_event(demo, monkeypatch):
     assert vanished.status == 404 and vanished.body["error"]["code"] == "quick_reply_not_found"
     assert quick_replies.store.find_reply("demo", reply_id) is None
     assert outbox.types() == []
+
+
+def test_presence_and_the_offline_timer_are_one_transaction(demo, monkeypatch):
+    from skailan.conversations.inbox import agents
+    from skailan.conversations.store import timers
+    from skailan.conversations.store.inbox_items import TimerItem
+    from skailan.platform import outbox as platform_outbox
+    from tests.support import dynamodb_requests
+
+    agent = demo["agent2@demo.local"]
+    presence(agent, "online")
+    assert timers.get("demo", "offline", agent.sub) is None
+    outbox = _inbox_outbox()
+
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a write of the timer alone")
+
+    # The timer is never a write of its own (which could fail after the presence stood)
+    monkeypatch.setattr(TimerItem, "save", refused)
+    monkeypatch.setattr(TimerItem, "delete", refused)
+    with dynamodb_requests() as sent:
+        gone = presence(agent, "offline")
+    assert gone["status"] == "offline" and _writes(sent) == ["TransactWriteItems"]
+    timer = timers.get("demo", "offline", agent.sub)
+    assert timer is not None and timer.data["offline_since"] and timer.due_at > timer.data["offline_since"]
+    assert outbox.types() == ["agent.presence_changed"]
+    with dynamodb_requests() as sent:
+        back = presence(agent, "online")
+    assert back["status"] == "online" and _writes(sent) == ["TransactWriteItems"]
+    assert timers.get("demo", "offline", agent.sub) is None
+    # A transaction that fails writes neither the presence nor the timer
+    outbox.mark()
+
+    def broken(*args: Any, **kwargs: Any) -> int:
+        raise RuntimeError("the transaction failed")
+
+    monkeypatch.setattr(platform_outbox, "add", broken)
+    with pytest.raises(RuntimeError):
+        agents.set_presence(agents.Caller(tenant_id="demo", principal_id=agent.sub, kind="user"), "offline")
+    assert agents.get_agent("demo", agent.sub, consistent=True).status == "online"  # type: ignore[union-attr]
+    assert timers.get("demo", "offline", agent.sub) is None and outbox.types() == []

@@ -303,7 +303,10 @@ def send(found: Widget, session: Any, body: VisitorMessageIn, *, source_ip: str 
 
 def poll(found: Widget, session: Any, *, after: str | None, limit: int = 50) -> VisitorMessagesOut:
     """The visitor's conversation after message `after`, oldest first; our replies it returns
-    become `delivered` (the widget has them)."""
+    become `delivered` (the widget has them), each with its `message.status_changed` in the same
+    transaction, as a provider's delivery receipt writes it: a repeated poll moves nothing and
+    writes no event again (the write's condition, and the event id derived from the status)."""
+    from skailan.conversations import events as ev
     from skailan.conversations.domain.policy import last_message_of
     from skailan.conversations.ingest.media import signed_url
     from skailan.conversations.store import messages as store
@@ -316,7 +319,14 @@ def poll(found: Widget, session: Any, *, after: str | None, limit: int = 50) -> 
     out = []
     for item in items:
         if item.direction == "out" and item.status == "sent":
-            updated = store.apply_status(found.tenant_id, item.conversation_id, item.message_id, "delivered", iso())
+            at = iso()
+            event = ev.build(found.tenant_id, ev.MESSAGE_STATUS_CHANGED, key=f"{item.message_id}:delivered",
+                             entity_type="conversation", entity_id=item.conversation_id, occurred_at=at,
+                             data={"conversation_id": item.conversation_id, "message_id": item.message_id,
+                                   "status": "delivered"})
+            # The listed image stands in for a read: the write's condition still decides.
+            updated = store.apply_status(found.tenant_id, item.conversation_id, item.message_id, "delivered", at,
+                                         events=[event], current=item)
             if updated is not None:
                 item.status = "delivered"
                 store.refresh_last_message(updated, last_message_of(updated))

@@ -48,7 +48,10 @@ def brand_names(tenant_ids: list[str]) -> dict[str, str]:
 def create_brand(
     tenant_id: str, name: str, *, time_zone: str, default_country: str, language: str = "es"
 ) -> tuple[BrandOut, bool]:
-    """Create a brand with its defaults; returns (brand, created). Safe to call again."""
+    """Create a brand with its defaults; returns (brand, created). Safe to call again, and resumable:
+    a call after one that failed setting up the defaults (the brand item already written) completes
+    them. Defaults are written only while the brand is not marked `defaults_at`, so once set up a
+    default the brand deleted is not brought back."""
     settings = {
         "time_zone": time_zone,
         "default_country": default_country,
@@ -57,11 +60,16 @@ def create_brand(
     }
     created = build(tenant_id, "brand.created", entity_type="brand", entity_id=tenant_id, data={"name": name})
     try:
-        item = store.create_brand(tenant_id, name, settings, events=[created])
+        item, fresh = store.create_brand(tenant_id, name, settings, events=[created]), True
     except ConditionFailed:
-        return get_brand(tenant_id), False
-    close_reasons.ensure_defaults(tenant_id)
-    return _out(item), True
+        found = store.find_brand(tenant_id, consistent=True)
+        if found is None:  # cannot be (it was just refused as existing), unless deleted meanwhile
+            raise
+        item, fresh = found, False
+    if item.defaults_at is None:
+        close_reasons.ensure_defaults(tenant_id)  # each default put if absent: nothing twice
+        store.mark_defaults_done(item)
+    return _out(item), fresh
 
 
 def update_brand(caller: Caller, changes: BrandSettingsIn) -> BrandOut:

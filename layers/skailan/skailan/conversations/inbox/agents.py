@@ -17,7 +17,6 @@ from skailan.conversations.inbox.handlers import AGENT_PERMISSION, require_handl
 from skailan.conversations.inbox.models import AgentOut, AgentUpdateIn, Page, Presence
 from skailan.conversations.inbox_events import build
 from skailan.conversations.store import agents as store
-from skailan.conversations.store import timers
 from skailan.conversations.store.agents import all_agents, ensure_agent, get_agent, ready_agents
 from skailan.conversations.store.inbox_items import AgentItem
 from skailan.platform.auth import Caller, grants
@@ -103,15 +102,17 @@ def set_presence(caller: Caller, status: Presence) -> AgentOut:
     events = [build(caller.tenant_id, "agent.presence_changed", caller=caller, entity_type="agent",
                     entity_id=caller.principal_id, data={"status": status, "previous": previous})
               ] if status != previous else []
-    agent = store.set_presence(caller.tenant_id, caller.principal_id, status, at=now, name=member.name,
-                               email=member.email, events=events, current=agent)
     config = get_config(caller.tenant_id)
+    # The offline timer (return their conversations after the grace period) moves with the presence,
+    # in its transaction: going offline sets it, any other status cancels it.
+    timer = None
     if status == "offline" and previous != "offline":
         grace = timedelta(minutes=config.assignment.offline_grace_minutes)
-        timers.schedule(caller.tenant_id, "offline", caller.principal_id, iso(utcnow() + grace),
-                        {"offline_since": now})
+        timer = store.OfflineTimer(iso(utcnow() + grace), {"offline_since": now})
     elif status != "offline":
-        timers.cancel(caller.tenant_id, "offline", caller.principal_id)
+        timer = store.OfflineTimer(None)
+    agent = store.set_presence(caller.tenant_id, caller.principal_id, status, at=now, name=member.name,
+                               email=member.email, events=events, current=agent, offline_timer=timer)
     return _out(caller.tenant_id, caller.principal_id, agent, default_capacity=config.assignment.default_capacity,
                 teams=_teams_by_member(caller.tenant_id).get(caller.principal_id, []), name=member.name,
                 email=member.email, role=member.role)

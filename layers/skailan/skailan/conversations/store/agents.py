@@ -5,14 +5,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from skailan.conversations.inbox_events import table
+from skailan.conversations.store import timers
 from skailan.conversations.store.inbox_items import AGENT_PREFIX, AgentItem, agent_sk, agents_pk, ready_pk
 from skailan.platform import outbox
 from skailan.platform.clock import iso
 from skailan.platform.events import DomainEvent
-from skailan.platform.storage import Action, Condition, ConditionFailed, conditional
+from skailan.platform.storage import Action, Condition, ConditionFailed, conditional, transaction
+
+
+@dataclass(frozen=True)
+class OfflineTimer:
+    """The agent's offline timer written with a presence change: set for `due_at`, or cancelled (None)."""
+
+    due_at: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 def get_agent(tenant_id: str, user_id: str, *, consistent: bool = False) -> AgentItem | None:
@@ -53,13 +63,15 @@ def ensure_agent(tenant_id: str, user_id: str, *, name: str | None = None, email
 
 def set_presence(tenant_id: str, user_id: str, status: str, *, at: str, name: str | None = None,
                  email: str | None = None, from_other_status: bool = False, events: Sequence[DomainEvent] = (),
-                 current: AgentItem | None = None) -> AgentItem:
+                 current: AgentItem | None = None, offline_timer: OfflineTimer | None = None) -> AgentItem:
     """Presence (and the `ready` index entry: listed, by load, only while online) and its events,
     one transaction; the agent as written. With `from_other_status`, only an existing agent not
     already in that status (`ConditionFailed` otherwise), so a redelivered change writes nothing.
+    `offline_timer`: the agent's offline timer set (`due_at`) or cancelled (None) in the same
+    transaction, so no failure between leaves an agent offline without it, or online with it.
 
-    Without events the update reads back every attribute (ALL_NEW); a transaction reads back
-    nothing, so the changes are set on `current` (the agent as read), or on a bare key item."""
+    Without events or timer the update reads back every attribute (ALL_NEW); a transaction reads
+    back nothing, so the changes are set on `current` (the agent as read), or on a bare key item."""
     actions: list[Action] = [AgentItem.status.set(status), AgentItem.status_at.set(at)]
     if name is not None:
         actions.append(AgentItem.name.set(name))
@@ -71,8 +83,18 @@ def set_presence(tenant_id: str, user_id: str, status: str, *, at: str, name: st
     key = AgentItem(agents_pk(tenant_id), agent_sk(user_id))
     condition: Condition | None = (AgentItem.pk.exists() & (AgentItem.status != status)) if from_other_status else None
     with conditional():
-        outbox.update_with(key, actions, events, table(), condition=condition)
-    if not events:
+        if offline_timer is None:
+            outbox.update_with(key, actions, events, table(), condition=condition)
+        else:
+            with transaction() as tx:
+                tx.update(key, actions=actions, condition=condition)
+                if offline_timer.due_at is None:
+                    tx.delete(timers.timer_key(tenant_id, "offline", user_id))
+                else:
+                    tx.save(timers.timer_item(tenant_id, "offline", user_id, offline_timer.due_at,
+                                              offline_timer.data))
+                outbox.add(tx, events, table())
+    if not events and offline_timer is None:
         return key  # update() read back every attribute (ALL_NEW)
     agent = current if current is not None else key
     agent.status, agent.status_at, agent.updated_at = status, at, at

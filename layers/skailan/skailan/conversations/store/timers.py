@@ -41,21 +41,31 @@ def _shard(tenant_id: str, kind: str, ref: str) -> str:
     return f"DUE#{zlib.crc32(f'{tenant_id}#{kind}#{ref}'.encode()) % DUE_SHARDS}"
 
 
-def schedule(tenant_id: str, kind: str, ref: str, due_at: str, data: dict[str, Any] | None = None, *,
-             events: Sequence[DomainEvent] = ()) -> TimerItem:
-    """The timer as written (with `events`, their outbox items in the same transaction)."""
+def timer_item(tenant_id: str, kind: str, ref: str, due_at: str, data: dict[str, Any] | None = None) -> TimerItem:
+    """The timer item `schedule` writes, for a store that puts it in its own transaction."""
     assert kind in KINDS, kind
-    timer = TimerItem(
+    return TimerItem(
         _pk(tenant_id), f"{kind}#{ref}", tenant_id=tenant_id, timer_kind=kind, ref=ref, due_at=due_at,
         data=data or {}, due_pk=_shard(tenant_id, kind, ref), due_sk=f"{due_at}#{tenant_id}#{kind}#{ref}",
         created_at=iso(),
     )
+
+
+def timer_key(tenant_id: str, kind: str, ref: str) -> TimerItem:
+    """The timer's key item (what `cancel` deletes)."""
+    return TimerItem(_pk(tenant_id), f"{kind}#{ref}")
+
+
+def schedule(tenant_id: str, kind: str, ref: str, due_at: str, data: dict[str, Any] | None = None, *,
+             events: Sequence[DomainEvent] = ()) -> TimerItem:
+    """The timer as written (with `events`, their outbox items in the same transaction)."""
+    timer = timer_item(tenant_id, kind, ref, due_at, data)
     outbox.put_with(timer, events, table())
     return timer
 
 
 def cancel(tenant_id: str, kind: str, ref: str, *, events: Sequence[DomainEvent] = ()) -> None:
-    outbox.delete_with(TimerItem(_pk(tenant_id), f"{kind}#{ref}"), events, table())
+    outbox.delete_with(timer_key(tenant_id, kind, ref), events, table())
 
 
 def get(tenant_id: str, kind: str, ref: str) -> TimerItem | None:

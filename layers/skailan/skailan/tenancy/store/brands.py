@@ -13,9 +13,9 @@ from skailan.platform.storage import conditional
 from skailan.tenancy.store.items import BRAND_SK, BrandItem, events_table, tenant_pk
 
 
-def find_brand(tenant_id: str) -> BrandItem | None:
+def find_brand(tenant_id: str, *, consistent: bool = False) -> BrandItem | None:
     try:
-        return BrandItem.get(tenant_pk(tenant_id), BRAND_SK)
+        return BrandItem.get(tenant_pk(tenant_id), BRAND_SK, consistent_read=consistent)
     except BrandItem.DoesNotExist:
         return None
 
@@ -41,3 +41,11 @@ def save_brand(item: BrandItem, events: Sequence[DomainEvent] = ()) -> None:
     """Write an edited brand; version-checked: `ConditionFailed` when it changed meanwhile."""
     with conditional():
         outbox.put_with(item, events, events_table())
+
+
+def mark_defaults_done(item: BrandItem) -> None:
+    """The brand's defaults are all in place (`defaults_at`). Not version-checked (an edit of its
+    settings meanwhile is not undone), but the version still moves, so a stale save fails."""
+    at = iso()
+    item.update(actions=[BrandItem.defaults_at.set(at)], condition=BrandItem.pk.exists(),
+                add_version_condition=False)

@@ -119,6 +119,7 @@ class BrandItem(TenancyItem, discriminator="brand"):
     name = UnicodeAttribute()
     settings = JSONAttribute(default=dict)
     version = VersionAttribute()
+    defaults_at = UnicodeAttribute(null=True)  # when its defaults (close reasons…) were all in place
 
 
 class MemberItem(TenancyItem, discriminator="member"):
