@@ -202,6 +202,14 @@ def test_a_visitor_chats_through_the_widget_and_gets_the_reply(demo):
     again = _widget("GET", "/messages", token=token)
     assert again.status == 200 and again.body["items"][-1]["status"] == "delivered"
     assert watch.events() == []
+    # a reply not sent yet when the widget polls is not skipped: the cursor stays before it
+    assert call(API, "POST", f"/v1/conversations/{conversation['id']}/messages", principal=admin,
+                body={"text": "¿Algo más?"}).status == 202
+    pending = _widget("GET", "/messages", token=token, query={"after": polled.body["after"]})
+    assert pending.body["items"] == [] and pending.body["after"] == polled.body["after"]
+    assert drain("workers/outbound", "OUTBOUND_QUEUE_URL") == []
+    sent_now = _widget("GET", "/messages", token=token, query={"after": pending.body["after"]})
+    assert [(m["text"], m["status"]) for m in sent_now.body["items"]] == [("¿Algo más?", "delivered")]
 
 
 def test_email_attachments_are_stored_and_served_by_signed_url(demo, local_sns):

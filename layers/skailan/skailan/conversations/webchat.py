@@ -317,7 +317,12 @@ def poll(found: Widget, session: Any, *, after: str | None, limit: int = 50) -> 
     items, _ = store.list_messages(found.tenant_id, session.conversation_id, cursor=None, limit=limit,
                                    newest_first=False, after_id=after)
     out = []
+    cursor = after
     for item in items:
+        if item.direction == "out" and item.status in ("queued", "sending"):
+            # Not sent yet: the cursor stays before it, so a later poll returns it once it is.
+            break
+        cursor = item.message_id
         if item.direction == "out" and item.status == "sent":
             at = iso()
             event = ev.build(found.tenant_id, ev.MESSAGE_STATUS_CHANGED, key=f"{item.message_id}:delivered",
@@ -330,8 +335,8 @@ def poll(found: Widget, session: Any, *, after: str | None, limit: int = 50) -> 
             if updated is not None:
                 item.status = "delivered"
                 store.refresh_last_message(updated, last_message_of(updated))
-        if item.direction == "out" and item.status in ("queued", "sending", "failed"):
-            continue  # not delivered to the widget (yet)
+        if item.direction == "out" and item.status == "failed":
+            continue  # never delivered to the widget
         media = item.media or {}
         author = item.author or {}
         out.append(VisitorMessageOut(
@@ -339,7 +344,7 @@ def poll(found: Widget, session: Any, *, after: str | None, limit: int = 50) -> 
             status=item.status, media_url=signed_url(media["key"]) if media.get("key") else None,
             author_name=author.get("name") if item.direction == "out" else None,
         ))
-    return VisitorMessagesOut(items=out, after=items[-1].message_id if items else after)
+    return VisitorMessagesOut(items=out, after=cursor)
 
 
 # ---------------------------------------------------------------- uploads
