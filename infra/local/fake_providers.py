@@ -299,12 +299,15 @@ def ses_received_notification(*, message_id: str, recipients: list[str], sender:
 
 
 def compose_mime(*, sender: str, to: str, subject: str, text: str, message_id: str,
-                 in_reply_to: str | None = None, references: list[str] | None = None) -> bytes:
+                 in_reply_to: str | None = None, references: list[str] | None = None,
+                 cc: list[str] | None = None) -> bytes:
     from email.message import EmailMessage
     from email.utils import format_datetime
 
     mime = EmailMessage()
     mime["From"], mime["To"], mime["Subject"] = sender, to, subject
+    if cc:
+        mime["Cc"] = ", ".join(cc)
     mime["Date"] = format_datetime(datetime.now(UTC))
     mime["Message-ID"] = f"<{message_id}>"
     if in_reply_to:

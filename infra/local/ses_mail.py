@@ -14,13 +14,15 @@ _BLANK_LINE = re.compile(r"\r?\n\r?\n")
 def _mail_entry(m: Any) -> dict[str, Any]:
     if hasattr(m, "raw_data"):  # SendRawEmail (replies on the e-mail channel)
         from email import message_from_string, policy
+        from email.utils import getaddresses
 
         parsed = message_from_string(m.raw_data, policy=policy.default)
         body = parsed.get_body(preferencelist=("plain",))
         return {"id": m.id, "source": m.source, "to": list(m.destinations), "subject": str(parsed["Subject"] or ""),
                 "body": body.get_content() if body is not None else "", "raw": True,
                 "message_id": str(parsed["Message-ID"] or "").strip("<>"),
-                "in_reply_to": str(parsed["In-Reply-To"] or "").strip("<>") or None}
+                "in_reply_to": str(parsed["In-Reply-To"] or "").strip("<>") or None,
+                "cc": [address for _, address in getaddresses([str(parsed["Cc"] or "")]) if address]}
     return {"id": m.id, "source": m.source, "to": list(m.destinations.get("ToAddresses", [])),
             "subject": m.subject, "body": m.body}
 

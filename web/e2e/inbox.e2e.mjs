@@ -116,7 +116,7 @@ test('agent1 goes online, a WhatsApp message arrives and is assigned, a quick re
   await agent2.context().close();
 });
 
-test('e-mail: the reply box offers the thread’s subject as "Re: …"; an edited subject is the one sent', async () => {
+test('e-mail: the reply box offers the thread’s subject as "Re: …"; an edited subject and a CC are the ones sent', async () => {
   const base = baseUrl();
   const stamp = Date.now().toString(36);
   const admin = await apiLogin(base, 'admin@demo.local');
@@ -135,16 +135,18 @@ test('e-mail: the reply box offers the thread’s subject as "Re: …"; an edite
   await eventually(async () => (await subject.inputValue()) === `Re: Pedido ${stamp}`, { message: 'the reply subject prefilled' });
   assert.deepEqual(await seriousViolations(page), []);
   await subject.fill(`Factura ${stamp}`);
+  await page.getByRole('textbox', { name: 'CC' }).fill(`copia.${stamp}@example.com`);
   await page.getByRole('textbox', { name: 'Mensaje' }).fill('Te enviamos la factura.');
   await page.getByRole('button', { name: 'Enviar', exact: true }).click();
   await page.getByText('Mensaje enviado.').waitFor();
+  await page.getByText(`CC: copia.${stamp}@example.com`).waitFor(); // the thread shows the copy
   assert.equal(await subject.inputValue(), `Re: Pedido ${stamp}`); // the next reply starts from the thread's subject again
 
   // Both e-mails went out (moto SES): the first with its own subject, the reply with the edited one.
   const sent = await eventually(async () => {
     const items = (await (await fetch(`${base}/_local/mail`)).json()).items.filter((m) => m.to.includes(`correo.${stamp}@example.com`));
-    return items.length === 2 ? items.map((m) => m.subject).sort() : null;
+    return items.length === 2 ? items.map((m) => `${m.subject}|${(m.cc ?? []).join(',')}`).sort() : null;
   }, { timeoutMs: 30_000, message: 'two e-mails sent' });
-  assert.deepEqual(sent, [`Factura ${stamp}`, `Pedido ${stamp}`]);
+  assert.deepEqual(sent, [`Factura ${stamp}|copia.${stamp}@example.com`, `Pedido ${stamp}|`]);
   await page.context().close();
 });

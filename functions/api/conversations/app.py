@@ -16,7 +16,14 @@ def _campaigns_opted_out(tenant_id: str, channel: str, person_id: str) -> bool:
     return opted_out(tenant_id, channel, person_id)
 
 
+def _campaigns_suppressed(tenant_id: str, channel: str, addresses: list[str]) -> set[str]:
+    from skailan.campaigns.queries import suppressed_addresses
+
+    return suppressed_addresses(tenant_id, channel, addresses)
+
+
 opt_outs.check_opt_outs("campaigns", _campaigns_opted_out)  # templates from the inbox respect suppressions
+opt_outs.check_suppressed_addresses("campaigns", _campaigns_suppressed)  # and e-mail copies (CC)
 
 app = create_resolver()
 for router in ROUTERS:

@@ -11,6 +11,7 @@ import respx
 
 from infra.local.fake_providers import PNG, SnsSigner, compose_mime, ses_received_notification
 from tests.integration.channels.conftest import drain, http_request, invoke_http, purge, queued
+from tests.integration.inbox.conftest import customer_writes
 from tests.support import OutboxWatch, call
 
 API = "api/conversations"
@@ -47,14 +48,15 @@ def local_sns(signer, monkeypatch):
 
 
 def _mail(signer: SnsSigner, *, sender: str, to: str, subject: str, text: str, message_id: str,
-          in_reply_to: str | None = None, topic: str | None = None, tamper: bool = False):
+          in_reply_to: str | None = None, topic: str | None = None, tamper: bool = False,
+          cc: list[str] | None = None):
     from skailan.platform.aws import client
     from skailan.platform.settings import get_settings
 
     settings = get_settings()
     key = f"inbound/{message_id.split('@')[0]}"
     client("s3").put_object(Bucket=settings.inbound_mail_bucket, Key=key, Body=compose_mime(
-        sender=sender, to=to, subject=subject, text=text, message_id=message_id, in_reply_to=in_reply_to))
+        sender=sender, to=to, subject=subject, text=text, message_id=message_id, in_reply_to=in_reply_to, cc=cc))
     notification = ses_received_notification(message_id=message_id.split("@")[0], recipients=[to], sender=sender,
                                              bucket=settings.inbound_mail_bucket, key=key, subject=subject)
     envelope = signer.notification(topic or settings.inbound_mail_topic_arn, json.dumps(notification))
@@ -115,6 +117,61 @@ def test_an_email_becomes_a_conversation_the_reply_threads_and_the_answer_joins_
     assert drain() == []
     again = call(API, "GET", f"/v1/conversations/{conversation['id']}", principal=admin).body
     assert again["message_count"] == 3 and again["last_message"]["text"].startswith("Gracias")
+
+
+def test_copies_cc_inbound_shown_reply_all_sent_with_the_cc_header_and_refused_when_wrong(demo, local_sns):
+    from infra.local.seed import local_mail
+
+    admin, acme = demo["admin@demo.local"], demo["admin@acme.local"]
+    assert _mail(local_sns, sender="Compras <compras@cliente.example>", to="soporte@demo.local",
+                 cc=["Jefa <jefa@cliente.example>", "soporte@demo.local"], subject="Cotización 9",
+                 text="¿Precio?", message_id="cot9@cliente.example").status == 200
+    assert drain() == []
+    conversation = next(c for c in call(API, "GET", "/v1/conversations", principal=admin).body["items"]
+                        if c["subject"] == "Cotización 9")
+    cid = conversation["id"]
+    # the inbound CC is on the message; the conversation names the brand's mailbox (reply-all leaves it out)
+    (inbound,) = call(API, "GET", f"/v1/conversations/{cid}/messages", principal=admin).body["items"]
+    assert [c["address"] for c in inbound["details"]["email"]["cc"]] == ["jefa@cliente.example", "soporte@demo.local"]
+    assert call(API, "GET", f"/v1/conversations/{cid}", principal=admin).body["mailbox"] == "soporte@demo.local"
+
+    def reply(body, principal=admin, conversation_id=cid):
+        return call(API, "POST", f"/v1/conversations/{conversation_id}/messages", principal=principal, body=body)
+
+    # bad input: nothing stored, nothing queued
+    for cc in (["no-es-correo"], ["a@x.co", "A@x.co"], [f"p{i}@x.co" for i in range(21)], [None], "a@x.co", [""]):
+        refused = reply({"text": "x", "email": {"cc": cc}})
+        assert refused.status == 422, (cc, refused.body)
+        assert refused.body["error"]["code"] == "validation_error" and " / " in refused.body["error"]["message"]
+        assert any(d.get("field", "").startswith("email.cc") for d in refused.body["error"]["details"]), refused.body
+    suppressed = call("api/campaigns", "POST", "/v1/suppressions", principal=admin,
+                      body={"channel": "email", "address": "rebote@cliente.example"})
+    assert suppressed.status == 201, suppressed.body
+    refused = reply({"text": "x", "email": {"cc": ["Rebote@Cliente.example", "jefa@cliente.example"]}})
+    assert refused.status == 422 and refused.body["error"]["code"] == "cc_suppressed"
+    assert refused.body["error"]["details"] == [{"field": "email.cc", "error": "suppressed",
+                                                 "address": "rebote@cliente.example"}]
+    # another brand's conversation id: 404; a CC on another channel: 422
+    assert reply({"text": "x", "email": {"cc": ["jefa@cliente.example"]}}, principal=acme).status == 404
+    other = customer_writes("hola", wa_id="573009990011", message_id="wamid.cc-not-mail", run_inbox=False)
+    not_mail = reply({"text": "x", "email": {"cc": ["jefa@cliente.example"]}}, conversation_id=other)
+    assert not_mail.status == 422 and not_mail.body["error"]["code"] == "cc_not_supported"
+    assert queued("OUTBOUND_QUEUE_URL") == []
+    assert len(call(API, "GET", f"/v1/conversations/{cid}/messages", principal=admin).body["items"]) == 1
+    # reply-all: the customer's and the mailbox's own addresses are dropped, the rest copied
+    sent = reply({"text": "Son 100 €.", "email": {"cc": ["jefa@cliente.example", "soporte@demo.local",
+                                                          "compras@cliente.example", "conta@cliente.example"]}})
+    assert sent.status == 202, sent.body
+    assert sent.body["details"]["email"]["cc"] == [{"address": "jefa@cliente.example"},
+                                                   {"address": "conta@cliente.example"}]
+    before = len(local_mail())
+    assert drain("workers/outbound", "OUTBOUND_QUEUE_URL") == []
+    (mail,) = local_mail()[before:]
+    assert mail["cc"] == ["jefa@cliente.example", "conta@cliente.example"]
+    # SendRawEmail's Destinations (moto appends the headers' addresses after them)
+    assert mail["to"][:3] == ["compras@cliente.example", "jefa@cliente.example", "conta@cliente.example"]
+    stored = call(API, "GET", f"/v1/conversations/{cid}/messages", principal=admin).body["items"][0]
+    assert stored["status"] == "sent" and stored["details"]["email"]["cc"] == sent.body["details"]["email"]["cc"]
 
 
 def test_an_email_to_an_address_nobody_owns_is_dropped(demo, local_sns):

@@ -142,9 +142,14 @@ def test_sms_and_email_take_free_text(demo):
     sms = _start(admin, {"person_id": person_id, "account_id": "demo-twilio", "text": "Su pedido está listo."})
     assert sms.status == 201, sms.body
     assert sms.body["channel"] == "sms" and sms.body["contact"]["external_id"] == "+573115550104"
+    not_mail = _start(admin, {"person_id": person_id, "account_id": "demo-twilio", "text": "x",
+                              "email": {"cc": ["conta@example.com"]}})
+    assert not_mail.status == 422 and not_mail.body["error"]["code"] == "cc_not_supported"
     mail = _start(admin, {"person_id": person_id, "account_id": "demo-email", "text": "Adjuntamos la factura.",
-                          "email": {"subject": "Factura 77"}})
+                          "email": {"subject": "Factura 77", "cc": ["Conta@Example.com", "rosa@example.com"]}})
     assert mail.status == 201, mail.body
+    # the person's own address is the To, not a copy; the rest is normalised and kept on the message
+    assert mail.body["message"]["details"]["email"]["cc"] == [{"address": "conta@example.com"}]
     assert mail.body["subject"] == "Factura 77"
     assert sms.body["id"] != mail.body["id"]  # one thread per account and person
     before = len(local_mail())
@@ -154,7 +159,8 @@ def test_sms_and_email_take_free_text(demo):
     form = dict(parse_qsl(tw.calls.last.request.content.decode()))
     assert form["To"] == "+573115550104" and form["Body"] == "Su pedido está listo."
     (sent_mail,) = local_mail()[before:]
-    assert sent_mail["subject"] == "Factura 77" and set(sent_mail["to"]) == {"rosa@example.com"}
+    assert sent_mail["subject"] == "Factura 77" and sent_mail["to"][:2] == ["rosa@example.com", "conta@example.com"]
+    assert sent_mail["cc"] == ["conta@example.com"]
     assert "Adjuntamos la factura." in sent_mail["body"]
     assert _messages(admin, mail.body["id"])[0]["status"] == "sent"
 
@@ -200,6 +206,8 @@ def test_another_brands_ids_permissions_and_bad_input(demo):
     before = _conversation_count(admin)
     # another brand's person, account and template: 404, and nothing is written in either brand
     assert _start(acme, {"person_id": person_id, "account_id": "acme-whatsapp", "template": template}).status == 404
+    assert _start(acme, {"person_id": person_id, "account_id": "demo-email", "text": "x",
+                         "email": {"cc": ["conta@example.com"]}}).status == 404
     assert _start(admin, {"person_id": acme_person, "account_id": "demo-whatsapp", "template": template}).status == 404
     foreign_account = _start(admin, {"person_id": person_id, "account_id": "acme-whatsapp", "template": template})
     assert foreign_account.status == 404 and foreign_account.body["error"]["code"] == "channel_account_not_found"
@@ -213,7 +221,12 @@ def test_another_brands_ids_permissions_and_bad_input(demo):
                  {"person_id": person_id, "account_id": "demo-twilio", "text": None},
                  {"person_id": person_id, "account_id": "demo-twilio", "text": "x", "tenant_id": "acme"},
                  {"person_id": "a b", "account_id": "demo-twilio", "text": "x"},
-                 {"person_id": person_id, "account_id": "demo-twilio", "text": "x" * 5000}):
+                 {"person_id": person_id, "account_id": "demo-twilio", "text": "x" * 5000},
+                 {"person_id": person_id, "account_id": "demo-email", "text": "x", "email": {"cc": ["sin-arroba"]}},
+                 {"person_id": person_id, "account_id": "demo-email", "text": "x", "email": {"cc": ["a@x.co"] * 2}},
+                 {"person_id": person_id, "account_id": "demo-email", "text": "x",
+                  "email": {"cc": [f"c{i}@x.co" for i in range(21)]}},
+                 {"person_id": person_id, "account_id": "demo-email", "text": "x", "email": {"cc": None, "bcc": []}}):
         reply = _start(admin, body)
         assert reply.status == 422, (body, reply.body)
         assert reply.body["error"]["code"] and "details" in reply.body["error"]

@@ -62,3 +62,8 @@ def opted_out(tenant_id: str, channel: str, person_id: str) -> bool:
     person = batch_people(tenant_id, [person_id]).get(person_id)
     address = (person.email if channel == "email" else person.phone) if person is not None else None
     return bool(address) and bool(store.suppressed(tenant_id, channel, [str(address)]))
+
+
+def suppressed_addresses(tenant_id: str, channel: str, addresses: list[str]) -> set[str]:
+    """Which of the (normalised) addresses are suppressed on the channel: one BatchGetItem."""
+    return store.suppressed(tenant_id, channel, addresses)

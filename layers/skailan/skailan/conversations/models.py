@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from skailan.platform.ids import ID_MAX_LENGTH, ID_PATTERN, EntityId
 from skailan.platform.models import RequestModel, ResponseModel
@@ -155,6 +155,28 @@ class TemplateIn(RequestModel):
 class EmailOptionsIn(RequestModel):
     subject: Annotated[str, Field(max_length=998)] | None = None
     html: Annotated[str, Field(max_length=500_000)] | None = None
+    cc: Annotated[list[Annotated[str, Field(min_length=1, max_length=320)]], Field(max_length=20)] | None = Field(
+        default=None, description="Copies (e-mail only): up to 20 distinct addresses, normalised to lower case. "
+                                  "The customer's and the mailbox's own addresses are dropped; a suppressed one "
+                                  "is a 422 `cc_suppressed`.")
+
+    @field_validator("cc")
+    @classmethod
+    def _addresses(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        from skailan.crm.values.emails import InvalidEmail, normalize_email
+
+        out: list[str] = []
+        for index, raw in enumerate(value):
+            try:
+                address = normalize_email(raw, field=f"email.cc.{index}")
+            except InvalidEmail as err:
+                raise ValueError(f"{raw!r}: {err.message_es} / {err.message_en}") from err
+            if address in out:
+                raise ValueError(f"{address} aparece dos veces / {address} appears twice")
+            out.append(address)
+        return out
 
 
 class MessageIn(RequestModel):

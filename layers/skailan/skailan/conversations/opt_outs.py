@@ -14,9 +14,25 @@ OptOutCheck = Callable[[str, str, str], bool]
 
 _checks: dict[str, OptOutCheck] = {}
 
+# (tenant, channel, addresses) → those of the addresses that are suppressed (an e-mail's CC copies).
+SuppressedCheck = Callable[[str, str, list[str]], set[str]]
+
+_address_checks: dict[str, SuppressedCheck] = {}
+
 
 def check_opt_outs(name: str, check: OptOutCheck) -> None:
     _checks[name] = check  # by name: a second install replaces, never doubles
+
+
+def check_suppressed_addresses(name: str, check: SuppressedCheck) -> None:
+    _address_checks[name] = check
+
+
+def suppressed_addresses(tenant_id: str, channel: str, addresses: list[str]) -> set[str]:
+    found: set[str] = set()
+    for check in _address_checks.values():
+        found |= check(tenant_id, channel, addresses)
+    return found
 
 
 def opted_out(tenant_id: str, channel: str, person_id: str | None) -> bool:

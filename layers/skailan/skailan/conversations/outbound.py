@@ -151,6 +151,9 @@ def outbound_item(caller: Caller, conversation_id: str, *, account_id: str, chan
         details["template"] = body.template.model_dump(mode="json")
     if body.email is not None:
         details["email"] = body.email.model_dump(mode="json", exclude_none=True)
+        cc = details["email"].pop("cc", None)
+        if cc:  # the inbound e-mail's shape ({address, name}): the thread shows both the same way
+            details["email"]["cc"] = [{"address": a} for a in cc]
     message_id = new_id()
     now = iso()
     return MessageItem(

@@ -216,7 +216,8 @@ class EmailDelivery(ChannelDelivery):
             subject = f"Re: {subject}"
         data["email"] = {"subject": subject or None, "html": options.get("html"),
                          "in_reply_to": thread.get("last_message_id"), "references": thread.get("references") or [],
-                         "from_name": self.account.name}
+                         "from_name": self.account.name,
+                         "cc": [c["address"] if isinstance(c, dict) else str(c) for c in options.get("cc") or []]}
         # Signature, sanitised HTML, Auto-Submitted on auto-replies (configured in conversations/inbox/mail.py).
         from skailan.conversations.signatures import decorate
 

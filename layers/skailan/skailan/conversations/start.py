@@ -206,7 +206,11 @@ def start_conversation(caller: Caller, body: NewConversationIn) -> tuple[str, Me
         _held_elsewhere(caller, existing)
     rendered = _check_content(caller, body, account.channel, account.id, person.person_id, existing)
     recipient = _recipient(account.channel, person, existing)
-    message = MessageIn(text=body.text, template=body.template, email=body.email)
+    from skailan.conversations import mail_cc
+
+    email = mail_cc.resolve(tenant_id, channel=account.channel, to=recipient,
+                            mailbox=account.external.get("address"), email=body.email)
+    message = MessageIn(text=body.text, template=body.template, email=email)
     item = outbound_item(caller, conversation_id, account_id=account.id, channel=account.channel, body=message,
                          rendered_text=rendered)
     contact = {"person_id": person.person_id, "name": person.name, "external_id": recipient,

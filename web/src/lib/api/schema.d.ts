@@ -5411,6 +5411,11 @@ export interface components {
             subject?: string | null;
             /** Html */
             html?: string | null;
+            /**
+             * Cc
+             * @description Copies (e-mail only): up to 20 distinct addresses, normalised to lower case. The customer's and the mailbox's own addresses are dropped; a suppressed one is a 422 `cc_suppressed`.
+             */
+            cc?: string[] | null;
         };
         /** EmailTemplateIn */
         EmailTemplateIn: {
@@ -6192,6 +6197,11 @@ export interface components {
              * @description CSAT: the survey was sent; a 1–5 answer until then is the rating (stays closed).
              */
             awaiting_rating_until?: string | null;
+            /**
+             * Mailbox
+             * @description E-mail, on GET of one conversation: the brand's own address (a reply-all leaves it out of CC).
+             */
+            mailbox?: string | null;
         };
         /** InboxSettings */
         InboxSettings: {
@@ -8605,6 +8615,11 @@ export interface components {
              * @description CSAT: the survey was sent; a 1–5 answer until then is the rating (stays closed).
              */
             awaiting_rating_until?: string | null;
+            /**
+             * Mailbox
+             * @description E-mail, on GET of one conversation: the brand's own address (a reply-all leaves it out of CC).
+             */
+            mailbox?: string | null;
             message: components["schemas"]["MessageOut"];
         };
         /** StatsOut */

@@ -252,4 +252,8 @@ export const inbox: Record<keyof typeof es, string> = {
   'composer.subject': 'Subject',
   'composer.subjectPlaceholder': 'The conversation’s subject',
   'start.subject': 'E-mail subject',
+  'composer.cc': 'CC',
+  'composer.ccPlaceholder': 'mail@example.com, other@example.com',
+  'composer.ccHint': 'Copies: addresses separated by commas (up to 20).',
+  'conversation.cc': 'CC: {list}',
 };

@@ -251,4 +251,8 @@ export const inbox = {
   'composer.subject': 'Asunto',
   'composer.subjectPlaceholder': 'El asunto de la conversación',
   'start.subject': 'Asunto del correo',
+  'composer.cc': 'CC',
+  'composer.ccPlaceholder': 'correo@ejemplo.com, otra@ejemplo.com',
+  'composer.ccHint': 'Copias: direcciones separadas por comas (hasta 20).',
+  'conversation.cc': 'CC: {list}',
 } as const;

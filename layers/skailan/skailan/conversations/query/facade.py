@@ -37,6 +37,9 @@ class InboxConversationOut(ConversationOut):
     rated_at: str | None = None
     awaiting_rating_until: str | None = Field(
         default=None, description="CSAT: the survey was sent; a 1–5 answer until then is the rating (stays closed).")
+    mailbox: str | None = Field(
+        default=None, description="E-mail, on GET of one conversation: the brand's own address (a reply-all leaves it "
+                                  "out of CC).")
 
 
 class StartedConversationOut(InboxConversationOut):
@@ -63,7 +66,10 @@ def get_conversation(caller: Caller, conversation_id: str) -> InboxConversationO
     item = state.load_visible(caller, conversation_id)
     read_at = read_markers(caller.tenant_id, caller.principal_id, [conversation_id]).get(conversation_id) \
         if caller.kind == "user" else None
-    return to_out(item, read_at=read_at, with_read=caller.kind == "user")
+    out = to_out(item, read_at=read_at, with_read=caller.kind == "user")
+    if item.channel == "email":
+        out.mailbox = _mailbox(caller.tenant_id, item.account_id)
+    return out
 
 
 def list_conversations(caller: Caller, *, cursor: str | None, limit: int | None,
@@ -86,10 +92,17 @@ def ensure_readable(caller: Caller, conversation_id: str) -> None:
 def check_reply(caller: Caller, conversation_id: str, body: MessageIn) -> str | None:
     """Before a reply is queued: the caller may answer this conversation, and on WhatsApp free
     text goes only inside the 24-hour window while a template must be registered, approved and
-    complete. A 4xx here means nothing was stored or queued. Returns a template's rendered text."""
+    complete. A 4xx here means nothing was stored or queued. Returns a template's rendered text.
+    An e-mail's copies (`email.cc`) are checked here and `body.email` keeps those that go out."""
     from skailan.conversations.inbox import templates
 
     item = state.load_visible(caller, conversation_id)
+    if body.email is not None and body.email.cc is not None:
+        from skailan.conversations import mail_cc
+
+        mailbox = _mailbox(caller.tenant_id, item.account_id) if item.channel == "email" else None
+        body.email = mail_cc.resolve(caller.tenant_id, channel=item.channel, to=item.reply_ref, mailbox=mailbox,
+                                     email=body.email)
     if item.channel != "whatsapp":
         if body.template is not None:
             raise Unprocessable("Las plantillas solo existen en WhatsApp. / Templates exist on WhatsApp only.",
@@ -114,3 +127,12 @@ def check_reply(caller: Caller, conversation_id: str, body: MessageIn) -> str | 
                                                                  "&status=approved"},
         )
     return None
+
+
+def _mailbox(tenant_id: str, account_id: str) -> str | None:
+    """The e-mail account's own address (a reply-all copy to it is dropped); None for an account
+    that is gone (a reply then answers 409 in ensure_channel)."""
+    from skailan.conversations import accounts
+
+    account = accounts.account(tenant_id, account_id)  # cached like the webhooks' lookups
+    return (str(account.external.get("address") or "") or None) if account is not None else None

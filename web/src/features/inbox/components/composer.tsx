@@ -4,17 +4,18 @@
  * URL) with the provider's limits and upload progress,
  * WhatsApp templates with their parameters once the 24-hour window is closed (its countdown
  * shown while open), an e-mail's subject ("Re: …" on replies, editable; a rendered e-mail
- * template fills it and attaches its HTML), and notes mode with @mentions. What was typed survives errors, expired
+ * template fills it and attaches its HTML) and copies (CC, pre-filled reply-all), and notes mode with @mentions. What was typed survives errors, expired
  * tokens (the client refreshes and retries) and switching conversations (drafts per conversation).
  */
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { Alert, Button, SelectField, TextField } from '@/components/ui';
-import { ApiError } from '@/lib/api-client';
+import { ApiError, localizedMessage } from '@/lib/api-client';
 import { formatDuration } from '@/lib/format';
 import { useI18n, type MessageKey } from '@/lib/i18n';
 import type { Conversation, MessageIn, QuickReply, WhatsAppTemplate } from '../api/types';
 import { UploadPutError, type Uploader } from '../api/uploads';
 import { windowLeft } from './conversation-row';
+import { parseCc } from './email-cc';
 import type { EmailInsert } from './email-tools';
 
 export interface Mentionable {
@@ -41,6 +42,8 @@ export interface ComposerProps {
   upload?: Uploader;
   /** e-mail: a template rendered for this conversation; its text fills the box, its subject and HTML go with the reply */
   inserted?: EmailInsert | null;
+  /** e-mail: the reply-all copies (the last e-mail's other recipients), pre-filled until the agent edits them */
+  replyAll?: string[];
 }
 
 type Mode = 'reply' | 'note';
@@ -80,7 +83,7 @@ function toBody(a: Attachment): NonNullable<MessageIn['attachments']>[number] {
     : { url: a.url, filename: a.filename ?? null, mime_type: a.mime_type ?? null };
 }
 
-export function Composer({ conversation, quickReplies, templates, mentionables, loadPreview, onSend, onNote, now, upload, inserted }: ComposerProps) {
+export function Composer({ conversation, quickReplies, templates, mentionables, loadPreview, onSend, onNote, now, upload, inserted, replyAll }: ComposerProps) {
   const { t, language } = useI18n();
   const id = useId();
   const textRef = useRef<HTMLTextAreaElement>(null);
@@ -102,6 +105,15 @@ export function Composer({ conversation, quickReplies, templates, mentionables, 
   const isEmail = conversation.channel === 'email';
   const defaultSubject = replySubject(conversation.subject);
   const [subject, setSubject] = useState(defaultSubject);
+  const defaultCc = (replyAll ?? []).join(', ');
+  const [cc, setCc] = useState(defaultCc);
+  const [ccSeen, setCcSeen] = useState(defaultCc);
+  const [ccEdited, setCcEdited] = useState(false);
+  // The thread's messages arrive after the composer: reply-all follows them until the agent types.
+  if (defaultCc !== ccSeen) {
+    setCcSeen(defaultCc);
+    if (!ccEdited) setCc(defaultCc);
+  }
   const [insertSeq, setInsertSeq] = useState(inserted?.seq ?? 0);
   // A newly inserted e-mail template replaces the text (adjusting state to the prop, no effect).
   if (inserted && inserted.seq !== insertSeq) {
@@ -229,10 +241,15 @@ export function Composer({ conversation, quickReplies, templates, mentionables, 
         // The subject goes only when it is not the thread's own: the API threads an untouched reply itself.
         const typed = isEmail ? subject.trim() : '';
         const custom = typed && typed !== defaultSubject ? typed : null;
-        const options = email || custom ? { email: { subject: custom ?? email?.subject ?? null, html: email?.html ?? null } } : {};
+        const copies = isEmail ? parseCc(cc) : [];
+        const options = email || custom || copies.length
+          ? { email: { subject: custom ?? email?.subject ?? null, html: email?.html ?? null, ...(copies.length ? { cc: copies } : {}) } }
+          : {};
         await onSend({ text: body || null, attachments: attachments.map(toBody), ...options });
         setEmail(null);
         setSubject(defaultSubject);
+        setCc(defaultCc);
+        setCcEdited(false);
         setStatus(t('composer.sent'));
       }
       setText('');
@@ -276,6 +293,11 @@ export function Composer({ conversation, quickReplies, templates, mentionables, 
   const apiError = error instanceof ApiError ? error : null;
   const message = error ? (apiError ? apiError.messageIn(language) : t('app.error')) : null;
   const fieldErrors = apiError?.fieldErrors() ?? {};
+  // A refused copy is named next to the CC field: the whole message for a suppressed address, the field's reason otherwise.
+  const ccField = Object.entries(fieldErrors).find(([field]) => field.startsWith('email.cc'))?.[1];
+  const ccError = !ccField ? null
+    : apiError?.code === 'cc_suppressed' ? message
+      : localizedMessage(ccField.replace(/^Value error, /, ''), language);
   const listId = `${id}-options`;
   const optionId = (index: number) => `${id}-option-${index}`;
   const selectedTemplate = templates.find((tpl) => tpl.id === templateId);
@@ -323,6 +345,12 @@ export function Composer({ conversation, quickReplies, templates, mentionables, 
             <TextField label={t('composer.subject')} value={subject} maxLength={998} autoComplete="off"
               placeholder={t('composer.subjectPlaceholder')} error={fieldErrors['email.subject'] ?? null}
               onChange={(e) => setSubject(e.target.value)} />
+          ) : null}
+          {mode === 'reply' && isEmail ? (
+            <TextField label={t('composer.cc')} value={cc} autoComplete="off" inputMode="email"
+              placeholder={t('composer.ccPlaceholder')} hint={t('composer.ccHint')}
+              error={ccError}
+              onChange={(e) => { setCc(e.target.value); setCcEdited(true); }} />
           ) : null}
           <div className="field composer-field">
             <label htmlFor={`${id}-text`} className="visually-hidden">{mode === 'note' ? t('composer.noteMode') : t('composer.label')}</label>

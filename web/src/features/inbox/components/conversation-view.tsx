@@ -12,6 +12,7 @@ import { ActionBar } from './action-bar';
 import { ChannelIcon } from './channel-icon';
 import { uploaderFor } from '../api/uploads';
 import { Composer } from './composer';
+import { replyAllCc } from './email-cc';
 import { DetailsPanel } from './details-panel';
 import { EmailTemplatePicker, type EmailInsert } from './email-tools';
 import { Timeline } from './timeline';
@@ -29,6 +30,13 @@ function ConnectedComposer({ conversation }: { conversation: Conversation }) {
   const now = useNow(30_000);
   const upload = useMemo(() => uploaderFor(conversation.id), [conversation.id]);
   const [inserted, setInserted] = useState<EmailInsert | null>(null);
+  // Reply-all: the customer's last e-mail's other recipients (the thread's query, already loaded).
+  const messages = useMessages(conversation.channel === 'email' ? conversation.id : undefined);
+  const lastInbound = (messages.data?.pages ?? []).flatMap((p) => p.items).find((m) => m.direction === 'in');
+  const replyAll = useMemo(
+    () => replyAllCc(lastInbound, [conversation.contact.email, conversation.contact.external_id, conversation.mailbox]),
+    [lastInbound, conversation.contact.email, conversation.contact.external_id, conversation.mailbox],
+  );
   const loadPreview = useCallback(
     (replyId: string) =>
       queryClient.fetchQuery({
@@ -59,6 +67,7 @@ function ConnectedComposer({ conversation }: { conversation: Conversation }) {
         now={now}
         upload={upload}
         inserted={inserted}
+        replyAll={replyAll}
       />
     </>
   );

@@ -1,6 +1,7 @@
 import { formatTime } from '@/lib/format';
 import { useI18n, type MessageKey } from '@/lib/i18n';
 import type { Message } from '../api/types';
+import { ccOf } from './email-cc';
 
 const STATES = ['queued', 'sent', 'delivered', 'read', 'failed'];
 
@@ -89,6 +90,7 @@ export function MessageBubble({ message }: { message: Message }) {
         ) : null;
       })}
       <DetailsPart message={message} />
+      {ccOf(message).length ? <p className="small bubble-cc">{t('conversation.cc', { list: ccOf(message).join(', ') })}</p> : null}
       {!known.includes(message.type) && !message.text ? <p className="muted">{t('conversation.unsupported', { type: message.type })}</p> : null}
       {state ? (
         <p className={`bubble-state state-${state}`}>

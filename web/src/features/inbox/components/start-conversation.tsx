@@ -1,7 +1,7 @@
 /**
  * "Start a conversation" (business-initiated): pick a CRM person, one of the brand's channel
  * accounts, and either an approved WhatsApp template with its parameters or free text (SMS,
- * e-mail — with its subject —, Telegram). The API's errors show next to the field they concern; on success the new
+ * e-mail — with its subject and copies (CC) —, Telegram). The API's errors show next to the field they concern; on success the new
  * conversation opens.
  */
 import { useState, type FormEvent } from 'react';
@@ -12,18 +12,21 @@ import { useAuth } from '@/lib/auth';
 import { useI18n } from '@/lib/i18n';
 import { useTemplates } from '../api/directory';
 import { useChannelAccounts, usePeopleSearch, useStartConversation } from '../api/start';
+import { parseCc } from './email-cc';
 
-type Field = 'person' | 'account' | 'template' | 'text' | 'subject' | 'general';
+type Field = 'person' | 'account' | 'template' | 'text' | 'subject' | 'cc' | 'general';
 
 /** Which field an API error is about: validation details first, then the error code. */
 export function errorField(error: ApiError): Record<Field, string | null> {
-  const out: Record<Field, string | null> = { person: null, account: null, template: null, text: null, subject: null, general: null };
+  const out: Record<Field, string | null> = { person: null, account: null, template: null, text: null, subject: null, cc: null, general: null };
   const fields = error.fieldErrors();
   for (const [name, message] of Object.entries(fields)) {
     if (name.startsWith('person')) out.person = message;
     else if (name.startsWith('account')) out.account = message;
     else if (name.startsWith('template')) out.template = message;
     else if (name.startsWith('email.subject')) out.subject = message;
+    // a suppressed copy: the whole message, which names the addresses
+    else if (name.startsWith('email.cc')) out.cc = error.code === 'cc_suppressed' ? error.raw : message.replace(/^Value error, /, '');
     else if (name.startsWith('text') || name.startsWith('email')) out.text = message;
     else out.general = message;
   }
@@ -40,6 +43,13 @@ export function errorField(error: ApiError): Record<Field, string | null> {
           : 'general';
   out[key] = error.raw;
   return out;
+}
+
+/** An e-mail's options: the subject and the copies typed, only those given. */
+function emailOptions(subject: string, cc: string): { email?: { subject?: string; cc?: string[] } } {
+  const copies = parseCc(cc);
+  const email = { ...(subject.trim() ? { subject: subject.trim() } : {}), ...(copies.length ? { cc: copies } : {}) };
+  return Object.keys(email).length ? { email } : {};
 }
 
 export function StartConversationButton() {
@@ -66,6 +76,7 @@ function StartConversationForm({ onDone }: { onDone: () => void }) {
   const [params, setParams] = useState<string[]>([]);
   const [text, setText] = useState('');
   const [subject, setSubject] = useState('');
+  const [cc, setCc] = useState('');
   const people = usePeopleSearch(search);
   const accounts = useChannelAccounts(can('admin:view'));
   const accountList = (accounts.data ?? []).filter((a) => a.status !== 'disabled');
@@ -85,7 +96,7 @@ function StartConversationForm({ onDone }: { onDone: () => void }) {
     event.preventDefault();
     const body = isWhatsApp && template
       ? { person_id: personId, account_id: accountId, template: { name: template.name, language: template.language, parameters: params.slice(0, template.parameters) } }
-      : { person_id: personId, account_id: accountId, text: text.trim() || null, ...(isEmail && subject.trim() ? { email: { subject: subject.trim() } } : {}) };
+      : { person_id: personId, account_id: accountId, text: text.trim() || null, ...(isEmail ? emailOptions(subject, cc) : {}) };
     try {
       const created = await start.mutateAsync(body);
       onDone();
@@ -146,6 +157,10 @@ function StartConversationForm({ onDone }: { onDone: () => void }) {
           {isEmail ? (
             <TextField label={t('start.subject')} value={subject} maxLength={998} autoComplete="off" error={errors?.subject}
               onChange={(e) => setSubject(e.target.value)} />
+          ) : null}
+          {isEmail ? (
+            <TextField label={t('composer.cc')} value={cc} autoComplete="off" inputMode="email" placeholder={t('composer.ccPlaceholder')}
+              hint={t('composer.ccHint')} error={errors?.cc} onChange={(e) => setCc(e.target.value)} />
           ) : null}
           <TextArea label={t('start.text')} value={text} rows={3} error={errors?.text ?? errors?.template} onChange={(e) => setText(e.target.value)} />
         </>

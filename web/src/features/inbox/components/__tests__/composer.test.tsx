@@ -89,11 +89,43 @@ describe('Composer', () => {
     await waitFor(() => expect(subject).toHaveValue('Re: Pedido 1234'));
   });
 
+  it('an e-mail reply pre-fills reply-all copies; the CC typed goes as email.cc, a refused address shows next to the field', async () => {
+    const onSend = vi.fn(async (_body: unknown) => ({}));
+    const conversation: ComposerProps['conversation'] = { id: `c-${Math.random()}`, channel: 'email', status: 'open', account_id: 'demo-email', window_expires_at: null, reply_window_expires_at: null, subject: 'Cotización' };
+    const props: ComposerProps = {
+      conversation, quickReplies: [], templates: [], mentionables: [], loadPreview: vi.fn(), onSend, onNote: vi.fn(), now: NOW, replyAll: [],
+    };
+    const user = userEvent.setup();
+    const view = render(<I18nProvider initial="es"><Composer {...props} /></I18nProvider>);
+    const cc = screen.getByRole('textbox', { name: 'CC' });
+    expect(cc).toHaveValue('');
+    // the thread's messages arrive: reply-all fills the field
+    view.rerender(<I18nProvider initial="es"><Composer {...props} replyAll={['jefa@cliente.example', 'conta@cliente.example']} /></I18nProvider>);
+    expect(cc).toHaveValue('jefa@cliente.example, conta@cliente.example');
+    const box = screen.getByRole('textbox', { name: 'Mensaje' });
+    await user.type(box, 'Son 100 €.{Enter}');
+    expect(onSend).toHaveBeenLastCalledWith({ text: 'Son 100 €.', attachments: [], email: { subject: null, html: null, cc: ['jefa@cliente.example', 'conta@cliente.example'] } });
+    // the agent edits the copies: a suppressed one is refused by the API and named beside the CC field
+    onSend.mockRejectedValueOnce(new ApiError(422, { error: { code: 'cc_suppressed', message: 'Estas direcciones están suprimidas: rebote@x.co. / These addresses are suppressed: rebote@x.co.', details: [{ field: 'email.cc', error: 'suppressed', address: 'rebote@x.co' }] } }));
+    await user.clear(cc);
+    await user.type(cc, 'rebote@x.co; otra@x.co');
+    await user.type(box, 'Copia.{Enter}');
+    expect(onSend).toHaveBeenLastCalledWith({ text: 'Copia.', attachments: [], email: { subject: null, html: null, cc: ['rebote@x.co', 'otra@x.co'] } });
+    expect(await screen.findAllByText(/Estas direcciones están suprimidas: rebote@x.co\./)).not.toHaveLength(0);
+    expect(cc).toHaveAccessibleDescription(/Estas direcciones están suprimidas/);
+    expect(box).toHaveValue('Copia.'); // nothing lost
+    // emptied: no copies go
+    await user.clear(cc);
+    await user.type(box, '{Enter}');
+    expect(onSend).toHaveBeenLastCalledWith({ text: 'Copia.', attachments: [] });
+  });
+
   it('keeps one "Re:" and offers no subject outside e-mail', () => {
     expect(replySubject('RE: Pedido')).toBe('RE: Pedido');
     expect(replySubject('  ')).toBe('');
     setup();
     expect(screen.queryByRole('textbox', { name: 'Asunto' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('textbox', { name: 'CC' })).not.toBeInTheDocument();
   });
 
   it('lists quick replies on "/", previews the merge fields and inserts the preview', async () => {

@@ -52,7 +52,7 @@ describe('Start a conversation', () => {
     expect(posts.at(-1)).toEqual({ person_id: 'p1', account_id: 'demo-whatsapp', template: { name: 'seguimiento', language: 'es', parameters: ['Camila'] } });
   });
 
-  it('starts an e-mail conversation with the subject typed for it', async () => {
+  it('starts an e-mail conversation with the subject and copies (CC) typed for it', async () => {
     const posts: unknown[] = [];
     vi.stubGlobal('fetch', async (request: Request) => {
       const url = new URL(request.url);
@@ -80,9 +80,10 @@ describe('Start a conversation', () => {
     expect(screen.queryByLabelText('Asunto del correo')).not.toBeInTheDocument();
     await user.selectOptions(account, 'demo-email');
     await user.type(screen.getByLabelText('Asunto del correo'), 'Tu pedido 1234');
+    await user.type(screen.getByRole('textbox', { name: 'CC' }), 'jefa@example.com, conta@example.com');
     await user.type(screen.getByLabelText('Mensaje'), 'Hola Camila, te escribimos por tu pedido.');
     await user.click(screen.getByRole('button', { name: 'Enviar e iniciar' }));
     await waitFor(() => expect(router.state.location.pathname).toBe('/inbox/c-mail'));
-    expect(posts).toEqual([{ person_id: 'p1', account_id: 'demo-email', text: 'Hola Camila, te escribimos por tu pedido.', email: { subject: 'Tu pedido 1234' } }]);
+    expect(posts).toEqual([{ person_id: 'p1', account_id: 'demo-email', text: 'Hola Camila, te escribimos por tu pedido.', email: { subject: 'Tu pedido 1234', cc: ['jefa@example.com', 'conta@example.com'] } }]);
   });
 });
