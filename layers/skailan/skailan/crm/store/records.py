@@ -18,7 +18,8 @@ from skailan.crm.store.items import ContactsItem
 from skailan.crm.store.transact import outbox_table, save_if
 from skailan.platform import outbox
 from skailan.platform.events import DomainEvent
-from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+from skailan.platform.pagination import decode_cursor, encode_cursor
+from skailan.platform.storage import query_page
 
 
 class Found[M: ContactsItem](NamedTuple):
@@ -58,11 +59,8 @@ def remove(item: ContactsItem, *, events: Sequence[DomainEvent] = ()) -> None:
 def page[M: ContactsItem](model: type[M], pk: str, prefix: str, *, cursor: str | None, limit: int | None,
                           newest_first: bool = False, filter_condition: Condition | None = None) -> Found[M]:
     """One Query page of the items under `pk` whose sk starts with `prefix`."""
-    results = model.query(pk, model.sk.startswith(prefix), scan_index_forward=not newest_first,
-                          limit=clamp_limit(limit), filter_condition=filter_condition,
-                          last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
-    items = list(results)
-    return Found(items, encode_cursor(results.last_evaluated_key))
+    return Found(*query_page(model, pk, prefix, cursor=cursor, limit=limit, newest_first=newest_first,
+                             filter_condition=filter_condition))
 
 
 def index_page[M: ContactsItem](model: type[M], index: int, partition: str, range_condition: Condition | None, *,
