@@ -113,6 +113,14 @@ class TableItem(KeyedItem):
                 value.__set_name__(cls, name)
 
 
+def find_item[M: Model](model: type[M], pk: str, sk: str, *, consistent: bool = False) -> M | None:
+    """One GetItem; None when the item is not there (every store's `find_*`)."""
+    try:
+        return model.get(pk, sk, consistent_read=consistent)
+    except model.DoesNotExist:
+        return None
+
+
 def query_page[M: KeyedItem](model: type[M], pk: str, prefix: str | None = None, *, cursor: str | None,
                               limit: int | None, newest_first: bool = False,
                               filter_condition: Condition | None = None) -> tuple[list[M], str | None]:

@@ -19,7 +19,9 @@ from skailan.crm.store.transact import outbox_table, save_if
 from skailan.platform import outbox
 from skailan.platform.events import DomainEvent
 from skailan.platform.pagination import decode_cursor, encode_cursor
-from skailan.platform.storage import query_page
+from skailan.platform.storage import find_item, query_page
+
+find = find_item  # one GetItem, None when the item is not there: the CRM stores' name for it
 
 
 class Found[M: ContactsItem](NamedTuple):
@@ -27,14 +29,6 @@ class Found[M: ContactsItem](NamedTuple):
 
     items: list[M]
     next_cursor: str | None
-
-
-def find[M: ContactsItem](model: type[M], pk: str, sk: str, *, consistent: bool = False) -> M | None:
-    """One GetItem; None when the item is not there."""
-    try:
-        return model.get(pk, sk, consistent_read=consistent)
-    except model.DoesNotExist:
-        return None
 
 
 def put_new[M: ContactsItem](item: M, *, events: Sequence[DomainEvent] = ()) -> M:

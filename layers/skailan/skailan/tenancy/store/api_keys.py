@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from skailan.platform import outbox
 from skailan.platform.clock import iso
 from skailan.platform.events import DomainEvent
-from skailan.platform.storage import conditional, query_page
+from skailan.platform.storage import conditional, find_item, query_page
 from skailan.tenancy.store.items import API_KEY_PREFIX, ApiKeyItem, api_key_sk, events_table, tenant_pk
 
 
@@ -27,10 +27,7 @@ def create_key(tenant_id: str, key_id: str, *, name: str, secret_hash: str, hint
 
 
 def find_key(tenant_id: str, key_id: str) -> ApiKeyItem | None:
-    try:
-        return ApiKeyItem.get(tenant_pk(tenant_id), api_key_sk(key_id))
-    except ApiKeyItem.DoesNotExist:
-        return None
+    return find_item(ApiKeyItem, tenant_pk(tenant_id), api_key_sk(key_id))
 
 
 def list_keys(tenant_id: str, *, cursor: str | None, limit: int | None) -> tuple[list[ApiKeyItem], str | None]:

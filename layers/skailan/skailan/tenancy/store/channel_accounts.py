@@ -11,7 +11,7 @@ from typing import Any
 from skailan.platform import outbox
 from skailan.platform.clock import iso
 from skailan.platform.events import DomainEvent
-from skailan.platform.storage import Action, conditional, query_page, transaction
+from skailan.platform.storage import Action, conditional, find_item, query_page, transaction
 from skailan.tenancy.store.items import (
     CHANNEL_PREFIX,
     ROUTE_SK,
@@ -48,10 +48,7 @@ def create_account(tenant_id: str, account_id: str, *, channel: str, name: str, 
 
 
 def find_account(tenant_id: str, account_id: str) -> ChannelAccountItem | None:
-    try:
-        return ChannelAccountItem.get(tenant_pk(tenant_id), channel_account_sk(account_id))
-    except ChannelAccountItem.DoesNotExist:
-        return None
+    return find_item(ChannelAccountItem, tenant_pk(tenant_id), channel_account_sk(account_id))
 
 
 def list_accounts(tenant_id: str, *, cursor: str | None,
@@ -61,10 +58,7 @@ def list_accounts(tenant_id: str, *, cursor: str | None,
 
 
 def find_route(kind: str, outside_id: str) -> RouteGuardItem | None:
-    try:
-        return RouteGuardItem.get(route_guard_pk(kind, outside_id), ROUTE_SK)
-    except RouteGuardItem.DoesNotExist:
-        return None
+    return find_item(RouteGuardItem, route_guard_pk(kind, outside_id), ROUTE_SK)
 
 
 def set_status(item: ChannelAccountItem, status: str, events: Sequence[DomainEvent] = ()) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from skailan.platform import outbox
 from skailan.platform.clock import iso
 from skailan.platform.events import DomainEvent
-from skailan.platform.storage import conditional, query_page, transaction
+from skailan.platform.storage import conditional, find_item, query_page, transaction
 from skailan.tenancy.store.items import (
     INVITATIONS_INDEX_PK,
     InvitationItem,
@@ -28,10 +28,7 @@ from skailan.tenancy.store.items import (
 
 
 def find_member(tenant_id: str, user_id: str) -> MemberItem | None:
-    try:
-        return MemberItem.get(tenant_pk(tenant_id), member_sk(user_id))
-    except MemberItem.DoesNotExist:
-        return None
+    return find_item(MemberItem, tenant_pk(tenant_id), member_sk(user_id))
 
 
 def memberships_of(user_id: str) -> list[MemberItem]:
@@ -66,10 +63,7 @@ def has_login(member: MemberItem) -> bool:
 
 
 def find_invitation(tenant_id: str, invitation_id: str) -> InvitationItem | None:
-    try:
-        return InvitationItem.get(tenant_pk(tenant_id), invitation_sk(invitation_id))
-    except InvitationItem.DoesNotExist:
-        return None
+    return find_item(InvitationItem, tenant_pk(tenant_id), invitation_sk(invitation_id))
 
 
 def invitation_of(placeholder: MemberItem) -> InvitationItem | None:
