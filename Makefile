@@ -24,7 +24,7 @@ export SAM_CLI_TELEMETRY := 0
 help:
 	@echo "make run       install and start the whole suite locally (http://127.0.0.1:$${SKAILAN_PORT:-3000})"
 	@echo "make test      install and run every test (lint, mypy, contract, unit, integration, e2e)"
-	@echo "make typecheck mypy on layers/ (must stay clean)"
+	@echo "make typecheck mypy on layers/ and infra/local (must stay clean)"
 	@echo "make bench     print performance figures as JSON lines"
 	@echo "make build     sam build;  make validate  cfn-lint + sam validate --lint"
 	@echo "make posture   checkov on template.yaml; accepted exceptions in .checkov.yaml (docs/decisions.md)"
@@ -71,10 +71,10 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 
-# mypy on the layer (settings in pyproject.toml). Before committing: `make typecheck`, or
+# mypy on the layer and the local runtime (settings in pyproject.toml). Before committing: `make typecheck`, or
 # `.venv/bin/mypy <files you changed>` for a quicker look.
 typecheck: install
-	$(BIN)/mypy layers/
+	$(BIN)/mypy layers/ infra/local
 
 validate: install
 	$(BIN)/cfn-lint template.yaml

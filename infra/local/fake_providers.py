@@ -51,6 +51,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
@@ -352,7 +353,7 @@ class FakeProviders:
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
-        self._callbacks: deque[Callable[[], None]] = deque()
+        self._callbacks: deque[Callable[[], object]] = deque()  # what a callback returns is not used
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._sender: threading.Thread | None = None
@@ -687,15 +688,15 @@ class FakeProviders:
             limit = max(1, min(int(params.get("limit") or 25), 100))
             start = int(base64.b64decode(params["after"]).decode()) if params.get("after") else 0
             page = mine[start:start + limit]
-            response: dict[str, Any] = {"data": [{k: v for k, v in t.items() if k != "waba"} for t in page]}
+            listing: dict[str, Any] = {"data": [{k: v for k, v in t.items() if k != "waba"} for t in page]}
             if page:
                 cursors = {"before": base64.b64encode(str(start).encode()).decode(),
                            "after": base64.b64encode(str(start + len(page)).encode()).decode()}
-                response["paging"] = {"cursors": cursors}
+                listing["paging"] = {"cursors": cursors}
                 if start + len(page) < len(mine):
-                    response["paging"]["next"] = f"{self.url}{path}?limit={limit}&after={cursors['after']}"
-            self._record("whatsapp", method, path, query, None, 200, response, False)
-            return 200, {}, response
+                    listing["paging"]["next"] = f"{self.url}{path}?limit={limit}&after={cursors['after']}"
+            self._record("whatsapp", method, path, query, None, 200, listing, False)
+            return 200, {}, listing
         if method == "DELETE":
             with self._lock:
                 doomed = [i for i, t in self._templates.items() if t["waba"] == waba and t["name"] == params.get("name")
@@ -708,8 +709,9 @@ class FakeProviders:
                 return 404, {}, response
             self._record("whatsapp", method, path, query, None, 200, {"success": True}, False)
             return 200, {}, {"success": True}
-        name, language = str(body.get("name") or ""), str(body.get("language") or "")
-        category, components = str(body.get("category") or ""), body.get("components")
+        fields = body or {}  # a POST's (read above); another method has none: invalid parameter
+        name, language = str(fields.get("name") or ""), str(fields.get("language") or "")
+        category, components = str(fields.get("category") or ""), fields.get("components")
         if not name or not language or category not in ("MARKETING", "UTILITY", "AUTHENTICATION") or not components:
             response = self._graph_error(400, 100, "(#100) Invalid parameter")
             self._record("whatsapp", method, path, query, body, 400, response, False)
@@ -811,8 +813,8 @@ class FakeProviders:
             status, headers, response = self._fault_response("telegram", fault)
             self._record("telegram", method, path, query, body, status, response, True)
             return status, headers, response
-        chat_id = body.get("chat_id")
-        chat_id = int(chat_id) if str(chat_id).lstrip("-").isdigit() else chat_id
+        given = body.get("chat_id")
+        chat_id = int(str(given)) if str(given).lstrip("-").isdigit() else given
         result: dict[str, Any] = {"message_id": next(self._ids) + 1000,
                                   "from": {"id": 123456, "is_bot": True, "first_name": "Skailan Demo",
                                            "username": "skailan_demo_bot"},
@@ -874,7 +876,7 @@ class FakeProviders:
 
     # ---- delivery states back to the webhooks
 
-    def _enqueue(self, callback: Callable[[], None]) -> None:
+    def _enqueue(self, callback: Callable[[], object]) -> None:
         self._callbacks.append(callback)
         self._wake.set()
 
@@ -914,7 +916,7 @@ class FakeProviders:
             return
         for status in ("sent", "delivered", "read"):
             payload = whatsapp_status_payload(phone_number_id, waba, wamid=wamid, status=status, recipient=recipient)
-            self._enqueue(lambda p=payload: self.post_meta(app_id, p))
+            self._enqueue(partial(self.post_meta, app_id, payload))
 
     def _page_receipts(self, page_id: str, channel: str, mid: str, recipient: str) -> None:
         app_id = self.directory.pages.get(page_id, ("", ""))[0]
@@ -934,7 +936,7 @@ class FakeProviders:
         for status in ("sent", "delivered"):
             form = twilio_status_form(account_sid=account_sid, message_sid=sid, from_number=str(body.get("From") or from_number),
                                       to_number=str(body.get("To")), status=status)
-            self._enqueue(lambda f=form: self._post_twilio(url, f, token))
+            self._enqueue(partial(self._post_twilio, url, form, token))
 
     def _post_twilio(self, url: str, form: dict[str, str], token: str) -> None:
         response = self._client().post(url, content=urlencode(form).encode(), headers={
@@ -979,7 +981,7 @@ class FakeProviders:
                     for message in messages[seen:]:
                         record = campaign_delivery(message)
                         if record is not None:
-                            self._enqueue(lambda r=record: self.ses_event(r))
+                            self._enqueue(partial(self.ses_event, record))
                     seen = len(messages)
                 except Exception:  # the runtime may be stopping
                     log.warning("campaign mail watch failed", exc_info=True)

@@ -24,6 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol, cast
 
 from moto.events.models import EventPattern
@@ -302,7 +303,7 @@ def _wire(record: dict[str, Any]) -> dict[str, Any]:
     the wire (and the enrichment's event) carries epoch seconds."""
     dynamodb = dict(record.get("dynamodb") or {})
     when = dynamodb.get("ApproximateCreationDateTime")
-    if hasattr(when, "timestamp"):
+    if isinstance(when, datetime):
         dynamodb["ApproximateCreationDateTime"] = int(when.timestamp())
     return {**record, "dynamodb": dynamodb}
 

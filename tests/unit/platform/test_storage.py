@@ -134,6 +134,41 @@ def test_changed_meanwhile_answers_a_refused_write_as_409_and_lets_other_errors_
         raise ValueError("not a refused condition")
 
 
+def test_refused_as_answers_a_refused_write_with_the_callers_error_and_lets_other_errors_through(tables: None) -> None:
+    from skailan.platform.errors import NotFound
+
+    OrderLine("T#a#O#4", "L#1", product="pan").save()
+    gone = NotFound("No está. / Gone.", code="line_not_found")
+    with pytest.raises(NotFound) as caught, storage.refused_as(gone), storage.conditional():
+        OrderLine("T#a#O#4", "L#2", product="sal").save(condition=OrderLine.pk.exists())
+    assert caught.value.code == "line_not_found"
+    assert isinstance(caught.value.__cause__, storage.ConditionFailed)
+    assert OrderLine.count("T#a#O#4") == 1  # nothing written
+    with pytest.raises(ValueError), storage.refused_as(NotFound("No está. / Gone.")):
+        raise ValueError("not a refused condition")
+
+
+def test_find_item_and_query_page_bound_to_their_partition(tables: None) -> None:
+    from skailan.platform.errors import BadRequest
+
+    for number in range(5):
+        OrderLine("T#a#O#5", f"L#{number}", product=f"p{number}").save()
+    OrderVersion("T#a#O#5", "V#1", total="9").save()
+    found = storage.find_item(OrderLine, "T#a#O#5", "L#3", consistent=True)
+    assert found is not None and found.product == "p3"
+    assert storage.find_item(OrderLine, "T#a#O#5", "L#9") is None
+
+    first, cursor = storage.query_page(OrderLine, "T#a#O#5", "L#", cursor=None, limit=3)
+    assert [line.product for line in first] == ["p0", "p1", "p2"] and cursor is not None
+    rest, last = storage.query_page(OrderLine, "T#a#O#5", "L#", cursor=cursor, limit=3)
+    assert [line.product for line in rest] == ["p3", "p4"] and last is None  # the prefix leaves V#1 out
+    newest, _ = storage.query_page(OrderLine, "T#a#O#5", "L#", cursor=None, limit=2, newest_first=True,
+                                   filter_condition=OrderLine.product != "p4")
+    assert [line.product for line in newest] == ["p3", "p2"]  # newest first, p4 filtered out
+    with pytest.raises(BadRequest):  # a cursor of one partition never reads another
+        storage.query_page(OrderLine, "T#b#O#5", "L#", cursor=cursor, limit=3)
+
+
 def test_cancellation_reasons_from_botocore() -> None:
     response: Any = {"Error": {"Code": "TransactionCanceledException", "Message": "cancelled"},
                      "CancellationReasons": [{"Code": "None"}, {"Code": "TransactionConflict", "Message": "x"}]}

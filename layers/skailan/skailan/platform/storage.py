@@ -20,6 +20,7 @@ from pynamodb.transactions import TransactWrite as TransactWrite  # re-exported:
 
 from skailan.platform.cancellation import cancellation_reasons
 from skailan.platform.errors import Conflict
+from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
 
 
 def tenant_pk(tenant_id: str) -> str:
@@ -112,6 +113,26 @@ class TableItem(KeyedItem):
                 value.__set_name__(cls, name)
 
 
+def find_item[M: Model](model: type[M], pk: str, sk: str, *, consistent: bool = False) -> M | None:
+    """One GetItem; None when the item is not there (every store's `find_*`)."""
+    try:
+        return model.get(pk, sk, consistent_read=consistent)
+    except model.DoesNotExist:
+        return None
+
+
+def query_page[M: KeyedItem](model: type[M], pk: str, prefix: str | None = None, *, cursor: str | None,
+                              limit: int | None, newest_first: bool = False,
+                              filter_condition: Condition | None = None) -> tuple[list[M], str | None]:
+    """One Query page of the items under `pk` (those whose sk starts with `prefix`) and the next
+    cursor: the paginated list every store serves. The cursor is bound to `pk` (caller input: one
+    from another partition is refused)."""
+    results = model.query(pk, model.sk.startswith(prefix) if prefix else None, scan_index_forward=not newest_first,
+                          limit=clamp_limit(limit), filter_condition=filter_condition,
+                          last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
+    return list(results), encode_cursor(results.last_evaluated_key)
+
+
 # ---------------------------------------------------------------- refused writes
 
 
@@ -138,6 +159,16 @@ def conditional() -> Iterator[None]:
         if err.cause_response_code == "ConditionalCheckFailedException":
             raise ConditionFailed() from err
         raise
+
+
+@contextmanager
+def refused_as(error: Exception) -> Iterator[None]:
+    """`with refused_as(_not_found()): store.save_reason(item)`: a conditional write refused
+    (`ConditionFailed`: deleted meanwhile, exists already…) answers `error` instead, chained to it."""
+    try:
+        yield
+    except ConditionFailed as err:
+        raise error from err
 
 
 @contextmanager

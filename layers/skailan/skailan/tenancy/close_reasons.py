@@ -8,7 +8,7 @@ from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import NotFound
 from skailan.platform.ids import new_id
-from skailan.platform.storage import ConditionFailed
+from skailan.platform.storage import ConditionFailed, refused_as
 from skailan.tenancy.defaults import DEFAULT_CLOSE_REASONS
 from skailan.tenancy.events import build
 from skailan.tenancy.models import CloseReasonIn, CloseReasonOut, CloseReasonUpdateIn
@@ -68,10 +68,8 @@ def update_reason(caller: Caller, reason_id: str, data: CloseReasonUpdateIn) -> 
     item.updated_at = iso()
     updated = build(caller.tenant_id, "close_reason.updated", caller=caller, entity_type="close_reason",
                     entity_id=reason_id, data={"changed": sorted(changes)})
-    try:
+    with refused_as(_not_found()):  # deleted meanwhile
         store.save_reason(item, events=[updated])
-    except ConditionFailed as err:  # deleted meanwhile
-        raise _not_found() from err
     return _out(item)
 
 
@@ -79,7 +77,5 @@ def delete_reason(caller: Caller, reason_id: str) -> None:
     item = _load(caller.tenant_id, reason_id)
     deleted = build(caller.tenant_id, "close_reason.deleted", caller=caller, entity_type="close_reason",
                     entity_id=reason_id, data={"name": item.name})
-    try:
+    with refused_as(_not_found()):  # deleted meanwhile: one deletion, one event
         store.delete_reason(item, events=[deleted])
-    except ConditionFailed as err:  # deleted meanwhile: one deletion, one event
-        raise _not_found() from err

@@ -13,7 +13,6 @@ import contextlib
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterator
 from datetime import timedelta
 
 from skailan.platform.auth import Caller
@@ -22,7 +21,7 @@ from skailan.platform.errors import BadRequest, Conflict, NotFound, Unprocessabl
 from skailan.platform.events import DomainEvent
 from skailan.platform.mail import send_system_email
 from skailan.platform.settings import get_settings
-from skailan.platform.storage import ConditionFailed
+from skailan.platform.storage import ConditionFailed, refused_as
 from skailan.tenancy import cognito, roles
 from skailan.tenancy.events import build
 from skailan.tenancy.links import app_link
@@ -233,10 +232,8 @@ def update_member(caller: Caller, user_id: str, data: UpdateUserIn) -> UserOut:
         roles.check_assignable(caller, changes["role"])
     updated = build(caller.tenant_id, "user.updated", caller=caller, entity_type="user", entity_id=user_id,
                     data=changes)
-    try:
+    with refused_as(_not_found()):  # removed meanwhile
         store.update_member(member, changes, events=[updated])
-    except ConditionFailed as err:  # removed meanwhile
-        raise _not_found() from err
     return _out(member)
 
 
@@ -249,10 +246,8 @@ def set_status(caller: Caller, user_id: str, *, enabled: bool) -> UserOut:
     _refuse_stronger(caller, member)
     changed = build(caller.tenant_id, "user.enabled" if enabled else "user.disabled", caller=caller,
                     entity_type="user", entity_id=user_id, data={"email": member.email})
-    try:
+    with refused_as(_not_found()):  # removed meanwhile
         store.set_status(member, "active" if enabled else "disabled", events=[changed])
-    except ConditionFailed as err:  # removed meanwhile
-        raise _not_found() from err
     # A brand disables its membership only, never the person's login: their other brands stay
     # reachable (sign-in refuses people with no active brand at all). Enabling undoes a login
     # disabled by earlier versions, which did. The event is the membership's, written with it.
@@ -266,7 +261,7 @@ def delete_member(caller: Caller, user_id: str) -> None:
     member = get_member(caller.tenant_id, user_id)
     _refuse_stronger(caller, member)
     if member.status == "invited":
-        with _gone_meanwhile():
+        with refused_as(_not_found()):  # removed by someone else since read: 404, no event
             remove_member(member, events=[build(caller.tenant_id, "invitation.cancelled", caller=caller,
                                                 entity_type="user", entity_id=user_id,
                                                 data={"email": member.email})])
@@ -277,20 +272,11 @@ def delete_member(caller: Caller, user_id: str) -> None:
     # revoked after (each with its own event). A key left live by a failure is dead anyway: a key
     # whose creator is no member authenticates nothing (`api_keys.effective_permissions`).
     keys = api_keys.live_keys_of(caller.tenant_id, user_id)
-    with _gone_meanwhile():
+    with refused_as(_not_found()):  # removed by someone else since read: 404, no event
         remove_member(member, events=[build(caller.tenant_id, "user.deleted", caller=caller, entity_type="user",
                                             entity_id=user_id, data={"email": member.email,
                                                                      "api_keys_revoked": len(keys)})])
     api_keys.revoke_keys(caller, keys)
-
-
-@contextlib.contextmanager
-def _gone_meanwhile() -> Iterator[None]:
-    """A member removed by someone else since it was read answers 404 (and writes no event)."""
-    try:
-        yield
-    except ConditionFailed as err:
-        raise _not_found() from err
 
 
 def remove_member(member: MemberItem, events: list[DomainEvent] | None = None) -> None:

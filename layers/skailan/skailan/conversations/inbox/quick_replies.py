@@ -19,7 +19,7 @@ from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import NotFound, Unprocessable
 from skailan.platform.ids import new_id
-from skailan.platform.storage import ConditionFailed
+from skailan.platform.storage import refused_as
 
 
 def _out(item: QuickReplyItem) -> QuickReplyOut:
@@ -103,10 +103,8 @@ def update_reply(caller: Caller, reply_id: str, data: QuickReplyUpdateIn) -> Qui
     item.updated_at = iso()
     event = build(caller.tenant_id, "quick_reply.updated", caller=caller, entity_type="quick_reply",
                   entity_id=reply_id, data={"changed": sorted(changes)})
-    try:
+    with refused_as(_not_found()):  # deleted meanwhile
         store.replace_reply(item, events=[event])
-    except ConditionFailed as err:  # deleted meanwhile
-        raise _not_found() from err
     return _out(item)
 
 

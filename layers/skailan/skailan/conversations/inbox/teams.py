@@ -12,7 +12,7 @@ from skailan.platform.auth import Caller
 from skailan.platform.clock import iso
 from skailan.platform.errors import Conflict, NotFound, Unprocessable
 from skailan.platform.ids import new_id
-from skailan.platform.storage import ConditionFailed, changed_meanwhile
+from skailan.platform.storage import changed_meanwhile, refused_as
 
 __all__ = ["all_teams", "find_team"]  # the store's, as the inbox calls them
 
@@ -78,10 +78,8 @@ def create_team(caller: Caller | None, tenant_id: str, data: TeamIn, *, team_id:
     event = build(tenant_id, "team.created", caller=caller, entity_type="team", entity_id=team_id,
                   data={"name": data.name, "members": sorted(data.members),
                         "channel_accounts": sorted(data.channel_accounts)})
-    try:
+    with refused_as(Conflict("Ese equipo ya existe. / That team already exists.", code="team_exists")):
         store.insert_team(item, events=[event])
-    except ConditionFailed as err:
-        raise Conflict("Ese equipo ya existe. / That team already exists.", code="team_exists") from err
     return _out(item)
 
 

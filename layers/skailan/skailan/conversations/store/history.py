@@ -11,7 +11,7 @@ from __future__ import annotations
 from skailan.conversations.inbox.action_models import HistoryEntryOut, Page
 from skailan.conversations.store.inbox_items import HistoryItem
 from skailan.platform.events import DomainEvent
-from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+from skailan.platform.storage import query_page
 
 
 def history_pk(tenant_id: str, conversation_id: str) -> str:
@@ -43,9 +43,8 @@ def record_with_event(event: DomainEvent, conversation_id: str) -> None:
 
 def list_history(tenant_id: str, conversation_id: str, *, cursor: str | None, limit: int | None,
                  newest_first: bool = False) -> Page[HistoryEntryOut]:
-    pk = history_pk(tenant_id, conversation_id)
-    results = HistoryItem.query(pk, scan_index_forward=not newest_first, limit=clamp_limit(limit),
-                                last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
+    found, next_cursor = query_page(HistoryItem, history_pk(tenant_id, conversation_id), cursor=cursor, limit=limit,
+                                    newest_first=newest_first)
     items = [HistoryEntryOut(id=i.event_id, type=i.type, occurred_at=i.occurred_at, actor=i.actor or {},
-                             data=i.data or {}) for i in results]
-    return Page[HistoryEntryOut](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
+                             data=i.data or {}) for i in found]
+    return Page[HistoryEntryOut](items=items, next_cursor=next_cursor)

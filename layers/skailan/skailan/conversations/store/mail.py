@@ -29,8 +29,7 @@ from skailan.conversations.store.mail_items import (
 from skailan.platform import outbox
 from skailan.platform.clock import iso
 from skailan.platform.events import DomainEvent
-from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
-from skailan.platform.storage import ConditionFailed, conditional, transaction
+from skailan.platform.storage import ConditionFailed, conditional, query_page, transaction
 
 # ---------------------------------------------------------------- templates
 
@@ -58,10 +57,7 @@ def delete_template(item: EmailTemplateItem, *, events: Sequence[DomainEvent] = 
 
 def page_of_templates(tenant_id: str, *, cursor: str | None,
                       limit: int | None) -> tuple[list[EmailTemplateItem], str | None]:
-    pk = email_templates_pk(tenant_id)
-    results = EmailTemplateItem.query(pk, EmailTemplateItem.sk.startswith(TEMPLATE_PREFIX), limit=clamp_limit(limit),
-                                      last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
-    return list(results), encode_cursor(results.last_evaluated_key)
+    return query_page(EmailTemplateItem, email_templates_pk(tenant_id), TEMPLATE_PREFIX, cursor=cursor, limit=limit)
 
 
 # ---------------------------------------------------------------- signatures
@@ -143,6 +139,5 @@ def page_of_filed(tenant_id: str, *, folder: str | None, label: str | None, curs
                   limit: int | None) -> tuple[list[str], str | None]:
     """The conversation ids of a folder (or a label), one page, and the next cursor."""
     pk = folder_pk(tenant_id, folder) if folder else label_pk(tenant_id, str(label))
-    results = FolderEntryItem.query(pk, limit=clamp_limit(limit),
-                                    last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
-    return [entry.conversation_id for entry in results], encode_cursor(results.last_evaluated_key)
+    entries, next_cursor = query_page(FolderEntryItem, pk, cursor=cursor, limit=limit)
+    return [entry.conversation_id for entry in entries], next_cursor

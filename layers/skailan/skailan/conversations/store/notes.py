@@ -9,8 +9,7 @@ from skailan.conversations.store import history, ops, state
 from skailan.conversations.store.inbox_items import NoteItem, ReadMarkerItem, notes_pk, read_markers_pk
 from skailan.conversations.store.items import ConversationItem
 from skailan.platform.events import DomainEvent
-from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
-from skailan.platform.storage import transaction
+from skailan.platform.storage import query_page, transaction
 
 
 def add_note(tenant_id: str, conversation_id: str, note_id: str, event: DomainEvent, *, record_history: bool,
@@ -28,10 +27,7 @@ def add_note(tenant_id: str, conversation_id: str, note_id: str, event: DomainEv
 
 def page_of_notes(tenant_id: str, conversation_id: str, *, cursor: str | None,
                   limit: int | None) -> tuple[list[NoteItem], str | None]:
-    pk = notes_pk(tenant_id, conversation_id)
-    results = NoteItem.query(pk, limit=clamp_limit(limit),
-                             last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
-    return list(results), encode_cursor(results.last_evaluated_key)
+    return query_page(NoteItem, notes_pk(tenant_id, conversation_id), cursor=cursor, limit=limit)
 
 
 def mark_read(tenant_id: str, user_id: str, conversation_id: str, event: DomainEvent, *, read_at: str | None,

@@ -25,8 +25,7 @@ from skailan.conversations.store.inbox_items import (
 from skailan.platform import outbox
 from skailan.platform.clock import iso
 from skailan.platform.events import DomainEvent
-from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
-from skailan.platform.storage import Action, ConditionFailed, conditional
+from skailan.platform.storage import Action, ConditionFailed, conditional, query_page
 
 # ---------------------------------------------------------------- the feed
 
@@ -54,11 +53,9 @@ def notifications_by_id(tenant_id: str, user_id: str, notification_ids: list[str
 def page_of_feed(tenant_id: str, user_id: str, *, cursor: str | None, limit: int | None,
                  unread_only: bool) -> tuple[list[NotificationItem], str | None]:
     """One page of the user's feed, newest first, and the next cursor."""
-    pk = feed_pk(tenant_id, user_id)
     condition = NotificationItem.read_at.does_not_exist() if unread_only else None
-    results = NotificationItem.query(pk, scan_index_forward=False, limit=clamp_limit(limit), filter_condition=condition,
-                                     last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
-    return list(results), encode_cursor(results.last_evaluated_key)
+    return query_page(NotificationItem, feed_pk(tenant_id, user_id), cursor=cursor, limit=limit, newest_first=True,
+                      filter_condition=condition)
 
 
 def mark_read(item: NotificationItem, *, remind_at: str | None = None) -> None:

@@ -15,15 +15,9 @@ from skailan.conversations.inbox_events import table
 from skailan.platform import outbox
 from skailan.platform.events import DomainEvent
 from skailan.platform.storage import ConditionFailed, conditional
+from skailan.platform.storage import find_item as get  # get-or-None, the stores' name for it
 
 __all__ = ["ConditionFailed", "batch_get", "delete", "get", "insert", "save"]
-
-
-def get[M: Model](model: type[M], pk: str, sk: str, *, consistent: bool = False) -> M | None:
-    try:
-        return model.get(pk, sk, consistent_read=consistent)
-    except model.DoesNotExist:
-        return None
 
 
 def insert(item: Model, *, events: Sequence[DomainEvent] = ()) -> None:

@@ -15,8 +15,7 @@ from skailan.conversations.store.inbox_items import (
 )
 from skailan.platform import outbox
 from skailan.platform.events import DomainEvent
-from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
-from skailan.platform.storage import conditional
+from skailan.platform.storage import conditional, query_page
 
 
 def find_reply(tenant_id: str, reply_id: str) -> QuickReplyItem | None:
@@ -26,14 +25,11 @@ def find_reply(tenant_id: str, reply_id: str) -> QuickReplyItem | None:
 def page_of_replies(tenant_id: str, *, cursor: str | None, limit: int | None,
                     q: str | None = None) -> tuple[list[QuickReplyItem], str | None]:
     """One page of the brand's quick replies (those whose shortcut or title contain `q`) and the next cursor."""
-    pk = quick_replies_pk(tenant_id)
     condition = None
     if q:
         condition = QuickReplyItem.shortcut.contains(q.strip().lower()) | QuickReplyItem.title.contains(q.strip())
-    results = QuickReplyItem.query(pk, QuickReplyItem.sk.startswith(QUICK_REPLY_PREFIX),
-                                   filter_condition=condition, limit=clamp_limit(limit),
-                                   last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
-    return list(results), encode_cursor(results.last_evaluated_key)
+    return query_page(QuickReplyItem, quick_replies_pk(tenant_id), QUICK_REPLY_PREFIX, cursor=cursor, limit=limit,
+                      filter_condition=condition)
 
 
 def new_reply(tenant_id: str, reply_id: str, **values: Any) -> QuickReplyItem:

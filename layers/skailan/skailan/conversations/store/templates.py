@@ -22,7 +22,7 @@ from skailan.conversations.store.inbox_items import (
 from skailan.platform import outbox
 from skailan.platform.clock import iso
 from skailan.platform.events import DomainEvent
-from skailan.platform.storage import Action, Condition, ConditionFailed, conditional, transaction
+from skailan.platform.storage import Action, Condition, ConditionFailed, conditional, find_item, transaction
 
 
 def list_templates(tenant_id: str, *, account_id: str | None = None,
@@ -35,10 +35,7 @@ def list_templates(tenant_id: str, *, account_id: str | None = None,
 
 
 def find_template(tenant_id: str, account_id: str, name: str, language: str) -> WhatsAppTemplateItem | None:
-    try:
-        return WhatsAppTemplateItem.get(templates_pk(tenant_id), template_sk(account_id, name, language))
-    except WhatsAppTemplateItem.DoesNotExist:
-        return None
+    return find_item(WhatsAppTemplateItem, templates_pk(tenant_id), template_sk(account_id, name, language))
 
 
 def new_template(tenant_id: str, account_id: str, name: str, language: str, **values: Any) -> WhatsAppTemplateItem:
@@ -118,7 +115,4 @@ def _route_key(meta_template_id: str) -> WhatsAppTemplateRouteItem:
 
 
 def find_route(meta_template_id: str) -> WhatsAppTemplateRouteItem | None:
-    try:
-        return WhatsAppTemplateRouteItem.get(template_route_pk(meta_template_id), TEMPLATE_ROUTE_SK)
-    except WhatsAppTemplateRouteItem.DoesNotExist:
-        return None
+    return find_item(WhatsAppTemplateRouteItem, template_route_pk(meta_template_id), TEMPLATE_ROUTE_SK)

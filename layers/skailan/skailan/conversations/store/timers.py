@@ -28,6 +28,7 @@ from skailan.conversations.store.inbox_items import DUE_SHARDS, TimerItem
 from skailan.platform import outbox
 from skailan.platform.clock import iso
 from skailan.platform.events import DomainEvent
+from skailan.platform.storage import find_item
 
 KINDS = ("inactivity", "snooze", "unassigned", "assign_retry", "offline", "remind", "outbound", "email_followup",
          "notify_mail")
@@ -69,10 +70,7 @@ def cancel(tenant_id: str, kind: str, ref: str, *, events: Sequence[DomainEvent]
 
 
 def get(tenant_id: str, kind: str, ref: str) -> TimerItem | None:
-    try:
-        return TimerItem.get(_pk(tenant_id), f"{kind}#{ref}")
-    except TimerItem.DoesNotExist:
-        return None
+    return find_item(TimerItem, _pk(tenant_id), f"{kind}#{ref}")
 
 
 def due(now: str | None = None, *, limit: int = 200) -> Iterator[TimerItem]:

@@ -18,7 +18,10 @@ from skailan.crm.store.items import ContactsItem
 from skailan.crm.store.transact import outbox_table, save_if
 from skailan.platform import outbox
 from skailan.platform.events import DomainEvent
-from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
+from skailan.platform.pagination import decode_cursor, encode_cursor
+from skailan.platform.storage import find_item, query_page
+
+find = find_item  # one GetItem, None when the item is not there: the CRM stores' name for it
 
 
 class Found[M: ContactsItem](NamedTuple):
@@ -26,14 +29,6 @@ class Found[M: ContactsItem](NamedTuple):
 
     items: list[M]
     next_cursor: str | None
-
-
-def find[M: ContactsItem](model: type[M], pk: str, sk: str, *, consistent: bool = False) -> M | None:
-    """One GetItem; None when the item is not there."""
-    try:
-        return model.get(pk, sk, consistent_read=consistent)
-    except model.DoesNotExist:
-        return None
 
 
 def put_new[M: ContactsItem](item: M, *, events: Sequence[DomainEvent] = ()) -> M:
@@ -58,11 +53,8 @@ def remove(item: ContactsItem, *, events: Sequence[DomainEvent] = ()) -> None:
 def page[M: ContactsItem](model: type[M], pk: str, prefix: str, *, cursor: str | None, limit: int | None,
                           newest_first: bool = False, filter_condition: Condition | None = None) -> Found[M]:
     """One Query page of the items under `pk` whose sk starts with `prefix`."""
-    results = model.query(pk, model.sk.startswith(prefix), scan_index_forward=not newest_first,
-                          limit=clamp_limit(limit), filter_condition=filter_condition,
-                          last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
-    items = list(results)
-    return Found(items, encode_cursor(results.last_evaluated_key))
+    return Found(*query_page(model, pk, prefix, cursor=cursor, limit=limit, newest_first=newest_first,
+                             filter_condition=filter_condition))
 
 
 def index_page[M: ContactsItem](model: type[M], index: int, partition: str, range_condition: Condition | None, *,

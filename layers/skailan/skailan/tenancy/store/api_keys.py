@@ -8,8 +8,7 @@ from collections.abc import Iterator, Sequence
 from skailan.platform import outbox
 from skailan.platform.clock import iso
 from skailan.platform.events import DomainEvent
-from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
-from skailan.platform.storage import conditional
+from skailan.platform.storage import conditional, find_item, query_page
 from skailan.tenancy.store.items import API_KEY_PREFIX, ApiKeyItem, api_key_sk, events_table, tenant_pk
 
 
@@ -28,19 +27,12 @@ def create_key(tenant_id: str, key_id: str, *, name: str, secret_hash: str, hint
 
 
 def find_key(tenant_id: str, key_id: str) -> ApiKeyItem | None:
-    try:
-        return ApiKeyItem.get(tenant_pk(tenant_id), api_key_sk(key_id))
-    except ApiKeyItem.DoesNotExist:
-        return None
+    return find_item(ApiKeyItem, tenant_pk(tenant_id), api_key_sk(key_id))
 
 
 def list_keys(tenant_id: str, *, cursor: str | None, limit: int | None) -> tuple[list[ApiKeyItem], str | None]:
     """One page of the brand's keys (revoked ones included), and the next cursor."""
-    pk = tenant_pk(tenant_id)
-    results = ApiKeyItem.query(pk, ApiKeyItem.sk.startswith(API_KEY_PREFIX), limit=clamp_limit(limit),
-                               last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk))
-    items = list(results)
-    return items, encode_cursor(results.last_evaluated_key)
+    return query_page(ApiKeyItem, tenant_pk(tenant_id), API_KEY_PREFIX, cursor=cursor, limit=limit)
 
 
 def live_keys_created_by(tenant_id: str, user_id: str) -> Iterator[ApiKeyItem]:

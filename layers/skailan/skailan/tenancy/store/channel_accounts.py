@@ -11,8 +11,7 @@ from typing import Any
 from skailan.platform import outbox
 from skailan.platform.clock import iso
 from skailan.platform.events import DomainEvent
-from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
-from skailan.platform.storage import Action, conditional, transaction
+from skailan.platform.storage import Action, conditional, find_item, query_page, transaction
 from skailan.tenancy.store.items import (
     CHANNEL_PREFIX,
     ROUTE_SK,
@@ -49,29 +48,17 @@ def create_account(tenant_id: str, account_id: str, *, channel: str, name: str, 
 
 
 def find_account(tenant_id: str, account_id: str) -> ChannelAccountItem | None:
-    try:
-        return ChannelAccountItem.get(tenant_pk(tenant_id), channel_account_sk(account_id))
-    except ChannelAccountItem.DoesNotExist:
-        return None
+    return find_item(ChannelAccountItem, tenant_pk(tenant_id), channel_account_sk(account_id))
 
 
 def list_accounts(tenant_id: str, *, cursor: str | None,
                   limit: int | None) -> tuple[list[ChannelAccountItem], str | None]:
     """One page of the brand's accounts, and the next cursor."""
-    pk = tenant_pk(tenant_id)
-    results = ChannelAccountItem.query(
-        pk, ChannelAccountItem.sk.startswith(CHANNEL_PREFIX), limit=clamp_limit(limit),
-        last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk),
-    )
-    items = list(results)
-    return items, encode_cursor(results.last_evaluated_key)
+    return query_page(ChannelAccountItem, tenant_pk(tenant_id), CHANNEL_PREFIX, cursor=cursor, limit=limit)
 
 
 def find_route(kind: str, outside_id: str) -> RouteGuardItem | None:
-    try:
-        return RouteGuardItem.get(route_guard_pk(kind, outside_id), ROUTE_SK)
-    except RouteGuardItem.DoesNotExist:
-        return None
+    return find_item(RouteGuardItem, route_guard_pk(kind, outside_id), ROUTE_SK)
 
 
 def set_status(item: ChannelAccountItem, status: str, events: Sequence[DomainEvent] = ()) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from skailan.platform import outbox
 from skailan.platform.clock import iso
 from skailan.platform.events import DomainEvent
-from skailan.platform.storage import conditional
+from skailan.platform.storage import conditional, find_item
 from skailan.tenancy.store.items import (
     CLOSE_REASON_PREFIX,
     CloseReasonItem,
@@ -39,10 +39,7 @@ def list_reasons(tenant_id: str) -> list[CloseReasonItem]:
 
 
 def find_reason(tenant_id: str, reason_id: str) -> CloseReasonItem | None:
-    try:
-        return CloseReasonItem.get(tenant_pk(tenant_id), close_reason_sk(reason_id))
-    except CloseReasonItem.DoesNotExist:
-        return None
+    return find_item(CloseReasonItem, tenant_pk(tenant_id), close_reason_sk(reason_id))
 
 
 def save_reason(item: CloseReasonItem, events: Sequence[DomainEvent] = ()) -> None:

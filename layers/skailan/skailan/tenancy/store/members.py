@@ -10,8 +10,7 @@ from typing import Any
 from skailan.platform import outbox
 from skailan.platform.clock import iso
 from skailan.platform.events import DomainEvent
-from skailan.platform.pagination import clamp_limit, decode_cursor, encode_cursor
-from skailan.platform.storage import conditional, transaction
+from skailan.platform.storage import conditional, find_item, query_page, transaction
 from skailan.tenancy.store.items import (
     INVITATIONS_INDEX_PK,
     InvitationItem,
@@ -29,10 +28,7 @@ from skailan.tenancy.store.items import (
 
 
 def find_member(tenant_id: str, user_id: str) -> MemberItem | None:
-    try:
-        return MemberItem.get(tenant_pk(tenant_id), member_sk(user_id))
-    except MemberItem.DoesNotExist:
-        return None
+    return find_item(MemberItem, tenant_pk(tenant_id), member_sk(user_id))
 
 
 def memberships_of(user_id: str) -> list[MemberItem]:
@@ -42,13 +38,7 @@ def memberships_of(user_id: str) -> list[MemberItem]:
 
 def list_members(tenant_id: str, *, cursor: str | None, limit: int | None) -> tuple[list[MemberItem], str | None]:
     """One page of the brand's members (placeholders of pending invitations included), and the next cursor."""
-    pk = tenant_pk(tenant_id)
-    results = MemberItem.query(
-        pk, MemberItem.sk.startswith(member_sk_prefix()), limit=clamp_limit(limit),
-        last_evaluated_key=decode_cursor(cursor, partition_attr="pk", partition_value=pk),
-    )
-    items = list(results)
-    return items, encode_cursor(results.last_evaluated_key)
+    return query_page(MemberItem, tenant_pk(tenant_id), member_sk_prefix(), cursor=cursor, limit=limit)
 
 
 def _first_member(tenant_id: str, condition: Any) -> MemberItem | None:
@@ -73,10 +63,7 @@ def has_login(member: MemberItem) -> bool:
 
 
 def find_invitation(tenant_id: str, invitation_id: str) -> InvitationItem | None:
-    try:
-        return InvitationItem.get(tenant_pk(tenant_id), invitation_sk(invitation_id))
-    except InvitationItem.DoesNotExist:
-        return None
+    return find_item(InvitationItem, tenant_pk(tenant_id), invitation_sk(invitation_id))
 
 
 def invitation_of(placeholder: MemberItem) -> InvitationItem | None:

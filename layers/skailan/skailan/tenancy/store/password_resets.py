@@ -9,6 +9,7 @@ from datetime import datetime
 from pynamodb.exceptions import DeleteError
 
 from skailan.platform.clock import iso
+from skailan.platform.storage import find_item
 from skailan.tenancy.store.items import RESET_SK, PasswordResetItem, reset_pk
 
 
@@ -19,10 +20,7 @@ def save_code(email: str, code_hash: str, expires: datetime) -> None:
 
 def find_code(email: str) -> PasswordResetItem | None:
     """The person's latest code (a strongly consistent read: it may have just been written)."""
-    try:
-        return PasswordResetItem.get(reset_pk(email), RESET_SK, consistent_read=True)
-    except PasswordResetItem.DoesNotExist:
-        return None
+    return find_item(PasswordResetItem, reset_pk(email), RESET_SK, consistent=True)
 
 
 def use_code(item: PasswordResetItem) -> None:

@@ -8,15 +8,12 @@ from collections.abc import Sequence
 from skailan.platform import outbox
 from skailan.platform.clock import iso
 from skailan.platform.events import DomainEvent
-from skailan.platform.storage import conditional
+from skailan.platform.storage import conditional, find_item
 from skailan.tenancy.store.items import ROLE_PREFIX, RoleItem, events_table, role_sk, tenant_pk
 
 
 def find_role(tenant_id: str, role_key: str) -> RoleItem | None:
-    try:
-        return RoleItem.get(tenant_pk(tenant_id), role_sk(role_key))
-    except RoleItem.DoesNotExist:
-        return None
+    return find_item(RoleItem, tenant_pk(tenant_id), role_sk(role_key))
 
 
 def role_exists(tenant_id: str, role_key: str) -> bool:
