@@ -87,10 +87,15 @@ test('profile: the notifications bell leads to the e-mail preferences; my signat
   // Chromium does not paint an off-screen sandboxed (cross-origin) frame: in view for the capture.
   await preview.scrollIntoViewIfNeeded();
   await screenshot(admin, 'settings-email-template');
+  // The preview follows the draft before it is saved (after a pause in typing), noted as unsaved.
+  await form.getByLabel('HTML').fill('<p>Hola {{contact.first_name}}</p><p>Borrador en vivo</p>');
+  await admin.frameLocator('iframe[title="Vista previa de Seguimiento e2e"]').getByText('Borrador en vivo', { exact: true }).waitFor();
+  await admin.getByText('Vista previa del borrador sin guardar', { exact: false }).waitFor();
 
   await form.getByLabel('Asunto').fill('Seguimiento de tu consulta');
   await form.getByRole('button', { name: 'Guardar' }).click();
   await form.getByText('Guardado.').waitFor();
+  await admin.getByText('Vista previa del borrador sin guardar', { exact: false }).waitFor({ state: 'detached' }); // saved: no longer a draft
   await admin.getByRole('link', { name: '← Plantillas de correo' }).click();
   await admin.getByRole('cell', { name: 'Seguimiento de tu consulta' }).waitFor();
   assert.deepEqual(await seriousViolations(admin), []);

@@ -668,3 +668,90 @@ def test_a_campaign_with_nine_tenths_done_is_about_to_finish_on_the_dashboard(de
         assert sending.send_one(jobs[9]) == "sent"
     assert call(API, "GET", f"/v1/campaigns/{campaign_id}", principal=admin).body["status"] == "completed"
     assert ending(admin) == (0, [])  # completed: off the running index
+
+
+def _walk(principal: Any, query: dict[str, Any]) -> tuple[list[str], list[int]]:
+    """Every page of a list: the ids in order and each page's size (the cursor followed to its end)."""
+    ids: list[str] = []
+    sizes: list[int] = []
+    cursor = None
+    for _ in range(200):
+        reply = call(API, "GET", "/v1/campaigns", principal=principal, query={**query, **({"cursor": cursor} if cursor else {})})
+        assert reply.status == 200, reply.body
+        ids += [c["id"] for c in reply.body["items"]]
+        sizes.append(len(reply.body["items"]))
+        cursor = reply.body["next_cursor"]
+        if not cursor:
+            return ids, sizes
+    raise AssertionError("the cursor never ended")
+
+
+def test_list_filters_by_status_and_channel_across_pages(demo, monkeypatch):
+    from skailan.campaigns import store
+    from skailan.platform import clock
+
+    admin, other = demo["admin@demo.local"], demo["admin@acme.local"]
+    person = _person(admin, "Filtro Lista", phone="+573001119900")
+    people = {"kind": "people", "person_ids": [person]}
+    at = (clock.utcnow().replace(microsecond=0) + __import__("datetime").timedelta(hours=5)).isoformat()
+    mine: dict[str, tuple[str, str]] = {}  # id → (status, channel)
+    for i in range(9):
+        if i % 3 == 2:
+            reply = call(API, "POST", "/v1/campaigns", principal=admin,
+                         body={"name": f"Correo {i}", "channel": "email", "account_id": "demo-email", "audience": people,
+                               "content": {"subject": "Hola", "html": "<p>Hola</p>"}})
+            assert reply.status == 201, reply.body
+            mine[reply.body["id"]] = ("draft", "email")
+            continue
+        campaign_id = _sms(admin, people)["id"]
+        mine[campaign_id] = ("draft", "sms")
+        if i % 3 == 1:
+            scheduled = call(API, "POST", f"/v1/campaigns/{campaign_id}/schedule", principal=admin, body={"at": at})
+            assert scheduled.status == 200, scheduled.body
+            mine[campaign_id] = ("scheduled", "sms")
+    acme = call(API, "POST", "/v1/campaigns", principal=other,
+                body={"name": "Acme", "channel": "sms", "content": {"text": "Hola"},
+                      "audience": {"kind": "people", "person_ids": [_person(other, "Acme Lista", phone="+573001119901")]}})
+    assert acme.status == 201, acme.body
+    acme_id = acme.body["id"]
+
+    # what every filter must return: the unfiltered list (newest first), filtered here
+    everything = call(API, "GET", "/v1/campaigns", principal=admin, query={"limit": 100}).body
+    assert everything["next_cursor"] is None
+    listed = {c["id"]: (c["status"], c["channel"]) for c in everything["items"]}
+    order = [c["id"] for c in everything["items"]]
+    assert mine.items() <= listed.items() and acme_id not in listed
+
+    cases: list[tuple[dict[str, Any], Any]] = [
+        ({"status": "scheduled"}, lambda s, ch: s == "scheduled"),
+        ({"status": "draft,scheduled"}, lambda s, ch: s in ("draft", "scheduled")),
+        ({"channel": "email"}, lambda s, ch: ch == "email"),
+        ({"status": "draft", "channel": "sms"}, lambda s, ch: s == "draft" and ch == "sms"),
+        ({"status": "failed"}, lambda s, ch: s == "failed"),
+    ]
+    # Tiny read budgets so one request reads a few items: pages come short or empty with a cursor,
+    # and a read page holding more matches than asked continues right after the last one returned.
+    for page_size, max_pages in ((2, 1), (3, 2), (100, 4)):
+        monkeypatch.setattr(store, "FILTERED_PAGE_SIZE", page_size)
+        monkeypatch.setattr(store, "FILTERED_MAX_PAGES", max_pages)
+        for query, keep in cases:
+            expected = [i for i in order if keep(*listed[i])]
+            ids, sizes = _walk(admin, {**query, "limit": 2})
+            assert ids == expected, (page_size, max_pages, query)
+            assert all(size <= 2 for size in sizes)
+            if page_size == 2 and query == {"status": "scheduled"}:
+                assert 0 in sizes[:-1] or 1 in sizes[:-1]  # a short page, and the cursor went on
+    assert {i for i, (s, _) in mine.items() if s == "scheduled"} <= set(_walk(admin, {"status": "scheduled"})[0])
+
+    # another brand never sees these, whatever the filter
+    for query in ({"status": "draft"}, {"status": "scheduled", "channel": "sms"}, {"channel": "email"}):
+        assert not set(_walk(other, query)[0]) & set(mine)
+    assert acme_id in _walk(other, {"status": "draft", "channel": "sms"})[0]
+
+    # bad parameters: the one error shape, nothing listed
+    for query, code in (({"status": "sent"}, 422), ({"status": "draft,nope"}, 422), ({"status": ""}, 422),
+                        ({"channel": "fax"}, 422), ({"channel": "sms,email"}, 422), ({"statuses": "draft"}, 400),
+                        ({"status": "draft", "archived": "maybe"}, 422)):
+        reply = call(API, "GET", "/v1/campaigns", principal=admin, query=query)
+        assert reply.status == code, (query, reply.body)
+        assert set(reply.body) == {"error"} and reply.body["error"]["code"] and " / " in reply.body["error"]["message"]

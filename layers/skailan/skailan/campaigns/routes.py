@@ -27,6 +27,7 @@ from skailan.campaigns.models import (
     ScheduleIn,
     SenderOut,
     SenderTemplateOut,
+    Status,
     SuppressionIn,
     SuppressionOut,
 )
@@ -46,15 +47,20 @@ RecipientStatus = Annotated[Literal["skipped", "queued", "sending", "sent", "del
                             Query()]
 SearchQ = Annotated[str | None, Query(min_length=1, max_length=100, description="Name, e-mail or phone contains.")]
 ChannelQ = Annotated[Literal["email", "sms", "whatsapp"] | None, Query()]
+StatusesQ = Annotated[list[Status] | None, Query(max_length=7, description="One or more campaign statuses.")]
 
 router = Router()
 
 
 @router.get("/v1/campaigns", middlewares=[requires(VIEW)], tags=TAGS)
-def list_campaigns(archived: Annotated[bool, Query()] = False, cursor: Cursor = None,
-                   limit: Limit = None) -> Page[CampaignOut]:
-    """The brand's campaigns, newest first (`archived=true`: the archived ones)."""
-    return service.list_all(current_caller().tenant_id, archived=archived, cursor=cursor, limit=limit)
+def list_campaigns(archived: Annotated[bool, Query()] = False, status: StatusesQ = None, channel: ChannelQ = None,
+                   cursor: Cursor = None, limit: Limit = None) -> Page[CampaignOut]:
+    """The brand's campaigns, newest first (`archived=true`: the archived ones), optionally of some
+    statuses (`status=draft&status=scheduled` or `status=draft,scheduled`) and one channel. A
+    filtered page may hold fewer than `limit` items, even none, with a `next_cursor`: keep paging
+    until it is null."""
+    return service.list_all(current_caller().tenant_id, archived=archived, cursor=cursor, limit=limit,
+                            statuses=status or (), channel=channel)
 
 
 @router.post("/v1/campaigns", middlewares=[requires(EDIT)], status_code=201, tags=TAGS)

@@ -3,7 +3,7 @@ failed; archive, duplicate), the audience and its preview, and suppressions."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -255,8 +255,12 @@ def get(tenant_id: str, campaign_id: str) -> CampaignOut:
     return out(load(tenant_id, campaign_id, consistent=False))
 
 
-def list_all(tenant_id: str, *, archived: bool, cursor: str | None, limit: int | None) -> Page[CampaignOut]:
-    items, next_cursor = store.list_campaigns(tenant_id, archived=archived, cursor=cursor, limit=limit)
+def list_all(tenant_id: str, *, archived: bool, cursor: str | None, limit: int | None,
+             statuses: Iterable[str] = (), channel: str | None = None) -> Page[CampaignOut]:
+    """A page may hold fewer than `limit` items (even none) while `next_cursor` continues: filters
+    read a bounded part of the list per request (store.list_campaigns)."""
+    items, next_cursor = store.list_campaigns(tenant_id, archived=archived, cursor=cursor, limit=limit,
+                                              statuses=statuses, channel=channel)
     return Page[CampaignOut](items=[out(i) for i in items], next_cursor=next_cursor)
 
 

@@ -9,7 +9,7 @@ import { api, unwrap } from '@/lib/api-client';
 import type { components } from '@/lib/api/schema';
 import { brandKey, useBrandId } from '@/lib/auth';
 import type { DraftAttachment } from './lib/attachments';
-import { isLive, isRefreshing } from './lib/status';
+import { isLive, isRefreshing, type CampaignStatus } from './lib/status';
 
 type S = components['schemas'];
 export type Campaign = S['CampaignOut'];
@@ -30,14 +30,34 @@ export function useCampaignKey() {
   return (...rest: unknown[]) => brandKey(brandId, ...rest);
 }
 
-export function useCampaigns(archived: boolean, cursor: string | null) {
+/** The list's filters, applied by the API over the brand's whole list (not the loaded page). */
+export interface CampaignFilters {
+  archived: boolean;
+  status?: CampaignStatus | '';
+  channel?: Channel | '';
+}
+
+/** The query of one page of the list: empty filters are left out (the API refuses empty values). */
+export function campaignListQuery({ archived, status, channel }: CampaignFilters, cursor: string | null, limit = 50) {
+  return {
+    archived,
+    limit,
+    ...(status ? { status: [status] } : {}),
+    ...(channel ? { channel } : {}),
+    ...(cursor ? { cursor } : {}),
+  };
+}
+
+/** A filtered page may hold fewer items than asked, even none, while `next_cursor` goes on. */
+export function useCampaigns(filters: CampaignFilters, cursor: string | null) {
   const key = useCampaignKey();
+  const query = campaignListQuery(filters, cursor);
   return useQuery({
-    queryKey: key('campaigns', 'list', { archived }, cursor),
-    queryFn: () => unwrap(api.GET('/v1/campaigns', { params: { query: { archived, limit: 50, ...(cursor ? { cursor } : {}) } } })),
+    queryKey: key('campaigns', 'list', { archived: query.archived, status: query.status ?? null, channel: query.channel ?? null }, cursor),
+    queryFn: () => unwrap(api.GET('/v1/campaigns', { params: { query } })),
     placeholderData: keepPreviousData,
     // The list's quick stats move while one is sending.
-    refetchInterval: (query) => (query.state.data?.items.some((c) => isLive(c.status)) ? POLL_MS : false),
+    refetchInterval: (q) => (q.state.data?.items.some((c) => isLive(c.status)) ? POLL_MS : false),
   });
 }
 

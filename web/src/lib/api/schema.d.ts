@@ -12757,6 +12757,9 @@ export interface operations {
         parameters: {
             query?: {
                 archived?: boolean;
+                /** @description One or more campaign statuses. */
+                status?: ("draft" | "scheduled" | "sending" | "paused" | "completed" | "cancelled" | "failed")[] | null;
+                channel?: ("email" | "sms" | "whatsapp") | null;
                 /** @description Opaque cursor from the previous page's next_cursor. */
                 cursor?: string | null;
                 limit?: number | null;

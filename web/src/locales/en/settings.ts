@@ -368,4 +368,5 @@ export const settings: Record<keyof typeof es, string> = {
   'settings.email.autoresponse.subject': 'Subject',
   'settings.email.autoresponse.text': 'Text',
   'settings.email.autoresponse.onceEveryDays': 'At most once per sender every (days)',
+  'settings.email.templates.previewDraft': 'Preview of the unsaved draft: on save the HTML is cleaned (no scripts or unsafe content) and may look different.',
 };

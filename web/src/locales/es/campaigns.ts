@@ -232,4 +232,5 @@ export const campaigns = {
   'campaigns.suppressions.remove': 'Quitar',
   'campaigns.suppressions.removeTitle': '¿Quitar la supresión de {address}?',
   'campaigns.suppressions.removeBody': 'Las próximas campañas podrán volver a escribirle. Hazlo solo si la persona lo pidió.',
+  'campaigns.noneHereMore': 'Ninguna campaña con estos filtros en esta parte de la lista; puede haber más en la siguiente página.',
 } as const;

@@ -369,4 +369,5 @@ export const settings = {
   'settings.email.autoresponse.subject': 'Asunto',
   'settings.email.autoresponse.text': 'Texto',
   'settings.email.autoresponse.onceEveryDays': 'Como mucho una vez por remitente cada (días)',
+  'settings.email.templates.previewDraft': 'Vista previa del borrador sin guardar: al guardar, el HTML se limpia (sin scripts ni contenido inseguro) y puede verse distinto.',
 } as const;

@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setSession } from '@/lib/session';
 import { renderWithProviders } from '@/testing/render';
+import { campaignListQuery } from '../api';
 import { CampaignsRoute } from '../routes/list';
 
 function json(status: number, body: unknown): Response {
@@ -26,12 +27,19 @@ describe('Campaign list', () => {
 
   it('shows status, channel and quick stats, filters in the URL, deletes a draft after confirming', async () => {
     const calls: string[] = [];
+    const lists: string[] = [];
     let items = [...CAMPAIGNS];
     vi.stubGlobal('fetch', async (request: Request) => {
       const url = new URL(request.url);
       calls.push(`${request.method} ${url.pathname}`);
       if (url.pathname === '/v1/me') return json(200, ME);
-      if (url.pathname === '/v1/campaigns' && request.method === 'GET') return json(200, { items, next_cursor: null });
+      if (url.pathname === '/v1/campaigns' && request.method === 'GET') {
+        // The API filters: the screen shows what it returns, filtering nothing itself.
+        lists.push(url.search);
+        const statuses = url.searchParams.getAll('status');
+        const channel = url.searchParams.get('channel');
+        return json(200, { items: items.filter((c) => (!statuses.length || statuses.includes(c.status)) && (!channel || c.channel === channel)), next_cursor: null });
+      }
       if (url.pathname === '/v1/campaigns/c1' && request.method === 'DELETE') {
         items = items.filter((c) => c.id !== 'c1');
         return json(204, null);
@@ -54,7 +62,8 @@ describe('Campaign list', () => {
 
     await user.selectOptions(screen.getByLabelText('Canal'), 'whatsapp');
     expect(router.state.location.search).toBe('?channel=whatsapp');
-    expect(within(table).queryByRole('row', { name: /Borrador SMS/ })).not.toBeInTheDocument();
+    await waitFor(() => expect(within(table).queryByRole('row', { name: /Borrador SMS/ })).not.toBeInTheDocument());
+    expect(lists.at(-1)).toBe('?archived=false&limit=50&channel=whatsapp');
     await user.selectOptions(screen.getByLabelText('Canal'), '');
 
     await user.click(within(await within(table).findByRole('row', { name: /Borrador SMS/ })).getByRole('button', { name: 'Eliminar: Borrador SMS' }));
@@ -62,5 +71,34 @@ describe('Campaign list', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Eliminar' }));
     await waitFor(() => expect(calls).toContain('DELETE /v1/campaigns/c1'));
     await waitFor(() => expect(within(table).queryByRole('row', { name: /Borrador SMS/ })).not.toBeInTheDocument());
+  });
+
+  it('asks the API for the filters and follows the cursor past a page with nothing of them', async () => {
+    expect(campaignListQuery({ archived: false, status: '', channel: '' }, null)).toEqual({ archived: false, limit: 50 });
+    expect(campaignListQuery({ archived: true, status: 'scheduled', channel: 'email' }, 'abc', 10))
+      .toEqual({ archived: true, limit: 10, status: ['scheduled'], channel: 'email', cursor: 'abc' });
+
+    const lists: string[] = [];
+    vi.stubGlobal('fetch', async (request: Request) => {
+      const url = new URL(request.url);
+      if (url.pathname === '/v1/me') return json(200, ME);
+      if (url.pathname === '/v1/campaigns') {
+        lists.push(url.search);
+        // the first part of the list holds no scheduled campaign: an empty page that goes on
+        if (url.searchParams.get('cursor') === 'p2') return json(200, { items: [{ ...CAMPAIGNS[0], id: 'c9', name: 'Programada', status: 'scheduled' }], next_cursor: null });
+        return json(200, { items: [], next_cursor: 'p2' });
+      }
+      return json(404, { error: { code: 'not_found', message: 'x / x', details: [] } });
+    });
+    setSession({ tokens: { idToken: 't', accessToken: 'a', refreshToken: 'r', expiresAt: Date.now() + 3600_000 }, brandId: 'demo' });
+    const user = userEvent.setup();
+    renderWithProviders(<CampaignsRoute />, { path: '/campaigns?status=scheduled' });
+
+    expect(await screen.findByText(/puede haber más en la siguiente página/)).toBeInTheDocument();
+    expect(lists[0]).toBe('?archived=false&limit=50&status=scheduled');
+    await user.click(screen.getByRole('button', { name: 'Siguiente' }));
+    expect(await screen.findByRole('row', { name: /Programada/ })).toBeInTheDocument();
+    expect(lists.at(-1)).toBe('?archived=false&limit=50&status=scheduled&cursor=p2');
+    expect(screen.queryByRole('button', { name: 'Siguiente' })).not.toBeInTheDocument();
   });
 });

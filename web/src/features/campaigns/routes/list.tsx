@@ -1,6 +1,7 @@
 /**
  * /campaigns: the brand's campaigns with status, channel and quick stats; filters by status and
- * channel (over the page the API returned) and the archived ones; duplicate, archive and delete.
+ * channel (applied by the API over the whole list, held in the URL) and the archived ones;
+ * duplicate, archive and delete. A filtered page may come short or empty while "next" goes on.
  */
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
@@ -27,18 +28,20 @@ export function CampaignsRoute() {
   const archived = params.get('archived') === '1';
   const status = (params.get('status') ?? '') as CampaignStatus | '';
   const channel = (params.get('channel') ?? '') as Channel | '';
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  // The pages seen belong to one set of filters: any change (a select, the back button) starts over.
+  const filterKey = `${archived ? 1 : 0}|${status}|${channel}`;
+  const [paging, setPaging] = useState<{ key: string; cursors: (string | null)[] }>({ key: filterKey, cursors: [null] });
+  const cursors = paging.key === filterKey ? paging.cursors : [null];
+  const setCursors = (next: (string | null)[]) => setPaging({ key: filterKey, cursors: next });
   const cursor = cursors[cursors.length - 1] ?? null;
-  const page = useCampaigns(archived, cursor);
+  const page = useCampaigns({ archived, status, channel }, cursor);
   const action = useCampaignAction();
   const remove = useDeleteCampaign();
   const [deleting, setDeleting] = useState<Campaign | null>(null);
   const editable = can('campaigns:edit');
-  const setFilter = (name: string, value: string) => {
-    setUrlFilter(name, value);
-    if (name === 'archived') setCursors([null]);
-  };
-  const items = (page.data?.items ?? []).filter((c) => (!status || c.status === status) && (!channel || c.channel === channel));
+  const setFilter = (name: string, value: string) => setUrlFilter(name, value);
+  const items = page.data?.items ?? [];
+  const more = Boolean(page.data?.next_cursor);
   const error = page.error ?? action.error ?? remove.error;
   return (
     <main id="main" className="page">
@@ -65,7 +68,7 @@ export function CampaignsRoute() {
       </div>
       {page.isPending ? <Spinner label={t('common.loading')} /> : null}
       {error ? <Alert>{problemsOf(error, language).message}</Alert> : null}
-      {page.data && items.length === 0 ? <p className="muted">{t('campaigns.none')}</p> : null}
+      {page.data && items.length === 0 ? <p className="muted">{t(more ? 'campaigns.noneHereMore' : 'campaigns.none')}</p> : null}
       {items.length ? (
         <table className="table">
           <caption className="visually-hidden">{t('campaigns.listLabel')}</caption>

@@ -3,12 +3,15 @@
  * `{{contact.first_name | "cliente"}}`), a page at a time, created in a dialog.
  * /settings/email/templates/:templateId: one template edited, previewed and deleted.
  * The API sanitises the HTML on save and says so (`sanitized`); the preview renders it inside a
- * sandboxed iframe (no scripts, no same origin), never in the app's own DOM.
+ * sandboxed iframe (no scripts, no same origin), never in the app's own DOM. The preview follows
+ * the draft being edited (after a pause in typing): the API has no route that renders an unsaved
+ * template, so the draft is shown as typed, in the same sandbox, with a note that saving may clean it.
  */
 import { useState, type FormEvent } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { Alert, Button, Dialog, Spinner, TextArea, TextField } from '@/components/ui';
 import { useAuth } from '@/lib/auth';
+import { useDebounced } from '@/lib/use-debounced';
 import { useI18n } from '@/lib/i18n';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { useCreateEmailTemplate, useEmailTemplate, useEmailTemplateMutations, useEmailTemplates, type EmailTemplate } from '../email-api';
@@ -18,6 +21,9 @@ export function HtmlPreview({ html, title }: { html: string; title: string }) {
   // sandbox="" : the HTML's scripts, forms and links cannot run or reach the app (different origin).
   return <iframe className="email-preview" sandbox="" srcDoc={html} title={title} style={{ display: 'block', width: '100%', minHeight: '12rem', border: '1px solid var(--line, #ccc)', background: '#fff' }} />;
 }
+
+// The preview redraws this long after the last keystroke in the HTML field.
+const PREVIEW_DELAY_MS = 300;
 
 export function EmailTemplatesSettings() {
   const { t, language } = useI18n();
@@ -135,6 +141,10 @@ function TemplatePanel({ template }: { template: EmailTemplate }) {
   const [deleting, setDeleting] = useState(false);
   const problems = problemsOf(update.error, language);
   const sanitized = update.data ? update.data.sanitized : created;
+  const savedHtml = update.data?.html ?? template.html ?? '';
+  // An emptied HTML field keeps the stored HTML on save (see submit), so the preview shows that.
+  const previewHtml = useDebounced(draft.html.trim() ? draft.html : savedHtml, PREVIEW_DELAY_MS);
+  const unsaved = previewHtml !== savedHtml;
   const submit = (event: FormEvent) => {
     event.preventDefault();
     update.mutate(
@@ -183,10 +193,11 @@ function TemplatePanel({ template }: { template: EmailTemplate }) {
         </div>
       </Dialog>
       {/* Last on the page: nothing to click below the preview's frame. */}
-      {template.html ? (
+      {previewHtml.trim() ? (
         <>
           <h3>{t('settings.email.templates.preview')}</h3>
-          <HtmlPreview html={template.html} title={t('settings.email.templates.previewOf', { name: template.name })} />
+          {unsaved ? <p className="muted small" role="status">{t('settings.email.templates.previewDraft')}</p> : null}
+          <HtmlPreview html={previewHtml} title={t('settings.email.templates.previewOf', { name: template.name })} />
         </>
       ) : null}
     </div>
