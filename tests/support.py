@@ -153,3 +153,17 @@ def dynamodb_requests() -> Iterator[list[str]]:
         yield sent
     finally:
         BotocoreStubber.process_request = original  # type: ignore[method-assign]
+
+
+WRITE_OPERATIONS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
+
+
+@contextmanager
+def dynamodb_writes() -> Iterator[list[str]]:
+    """The DynamoDB write operations sent inside the block, in order (filled when it ends)."""
+    writes: list[str] = []
+    with dynamodb_requests() as sent:
+        try:
+            yield writes
+        finally:
+            writes.extend(op for op in sent if op in WRITE_OPERATIONS)

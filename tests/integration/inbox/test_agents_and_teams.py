@@ -110,7 +110,6 @@ def test_teams_crud_checks_members_and_accounts_of_the_brand(demo):
 
 # ---------------------------------------------------------------- transactional outbox (issue 9 item 5)
 
-WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 
 
 def _inbox_outbox() -> Any:
@@ -118,10 +117,6 @@ def _inbox_outbox() -> Any:
     from tests.support import OutboxWatch
 
     return OutboxWatch(get_settings().inbox_table)
-
-
-def _writes(sent: list[str]) -> list[str]:
-    return [op for op in sent if op in WRITES]
 
 
 def _make(kind: str, supervisor: Principal, agent: Principal) -> str:
@@ -146,17 +141,17 @@ def _make(kind: str, supervisor: Principal, agent: Principal) -> str:
     ("PATCH", "/v1/agents/{id}", "agent", {"tags": ["outbox"]}, 200, "agent.updated"),
 ])
 def test_a_write_and_its_event_are_one_transaction(demo, method, path, kind, body, status, event):
-    from tests.support import dynamodb_requests
+    from tests.support import dynamodb_writes
 
     supervisor = demo["supervisor@demo.local"]
     if kind:
         path = path.replace("{id}", _make(kind, supervisor, demo["agent2@demo.local"]))
     outbox = _inbox_outbox()
-    with dynamodb_requests() as sent:
+    with dynamodb_writes() as sent:
         reply = call(INBOX, method, path, principal=supervisor, body=body)
     assert reply.status == status, reply.body
     # The change and its outbox item: one TransactWriteItems, no write after it
-    assert _writes(sent) == ["TransactWriteItems"]
+    assert sent == ["TransactWriteItems"]
     events = outbox.events()
     assert [e.type for e in events] == [event]
     assert events[0].tenant_id == "demo" and events[0].actor.id == supervisor.sub
@@ -167,15 +162,15 @@ def test_a_refused_write_leaves_no_event(demo, monkeypatch):
     from skailan.conversations.inbox.models import TeamIn
     from skailan.platform.auth import Caller
     from skailan.platform.errors import Conflict
-    from tests.support import dynamodb_requests
+    from tests.support import dynamodb_writes
 
     supervisor = demo["supervisor@demo.local"]
     caller = Caller(tenant_id="demo", principal_id=supervisor.sub, kind="user")
     outbox = _inbox_outbox()
     # A taken key: 409, and the transaction wrote no event either
-    with dynamodb_requests() as sent, pytest.raises(Conflict) as taken:
+    with dynamodb_writes() as sent, pytest.raises(Conflict) as taken:
         teams.create_team(caller, "demo", TeamIn(name="Soporte"), team_id="soporte")
-    assert taken.value.code == "team_exists" and _writes(sent) == ["TransactWriteItems"]
+    assert taken.value.code == "team_exists" and sent == ["TransactWriteItems"]
     assert outbox.types() == []
     # An edit over a version that changed meanwhile: 409 (pynamodb's version check inside the transaction)
     team_id = _make("team", supervisor, supervisor)
@@ -204,7 +199,7 @@ def test_presence_and_the_offline_timer_are_one_transaction(demo, monkeypatch):
     from skailan.conversations.store import timers
     from skailan.conversations.store.inbox_items import TimerItem
     from skailan.platform import outbox as platform_outbox
-    from tests.support import dynamodb_requests
+    from tests.support import dynamodb_writes
 
     agent = demo["agent2@demo.local"]
     presence(agent, "online")
@@ -217,15 +212,15 @@ def test_presence_and_the_offline_timer_are_one_transaction(demo, monkeypatch):
     # The timer is never a write of its own (which could fail after the presence stood)
     monkeypatch.setattr(TimerItem, "save", refused)
     monkeypatch.setattr(TimerItem, "delete", refused)
-    with dynamodb_requests() as sent:
+    with dynamodb_writes() as sent:
         gone = presence(agent, "offline")
-    assert gone["status"] == "offline" and _writes(sent) == ["TransactWriteItems"]
+    assert gone["status"] == "offline" and sent == ["TransactWriteItems"]
     timer = timers.get("demo", "offline", agent.sub)
     assert timer is not None and timer.data["offline_since"] and timer.due_at > timer.data["offline_since"]
     assert outbox.types() == ["agent.presence_changed"]
-    with dynamodb_requests() as sent:
+    with dynamodb_writes() as sent:
         back = presence(agent, "online")
-    assert back["status"] == "online" and _writes(sent) == ["TransactWriteItems"]
+    assert back["status"] == "online" and sent == ["TransactWriteItems"]
     assert timers.get("demo", "offline", agent.sub) is None
     # A transaction that fails writes neither the presence nor the timer
     outbox.mark()
