@@ -89,9 +89,16 @@ def test_close_needs_one_of_the_brands_reasons_then_reopen(demo):
     acme_reason = call("api/admin", "POST", "/v1/admin/close-reasons", principal=demo["admin@acme.local"],
                        body={"name": "Solo Acme"}).body["id"]
     assert action(agent1, conversation_id, "close", {"reason_id": acme_reason}).status == 422
-    # With a reason: closed, the holder's load released
-    closed = action(agent1, conversation_id, "close", {"reason_id": "resolved"})
+    # With a reason: closed, the holder's load released, its waits ended — all in one transaction
+    from skailan.conversations.store import timers
+    from tests.support import dynamodb_writes
+
+    timers.schedule("demo", "inactivity", conversation_id, "2099-01-01T00:00:00Z")
+    with dynamodb_writes() as writes:
+        closed = action(agent1, conversation_id, "close", {"reason_id": "resolved"})
     assert closed.status == 200, closed.body
+    assert writes == ["TransactWriteItems"]
+    assert timers.get("demo", "inactivity", conversation_id) is None
     assert closed.body["status"] == "closed" and closed.body["close_reason_id"] == "resolved"
     assert closed.body["assignee"] is None
     assert _load(demo, "agent1@demo.local") == load - 1

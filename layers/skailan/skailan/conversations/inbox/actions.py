@@ -230,6 +230,9 @@ def transfer(caller: Caller, conversation_id: str, *, user_id: str | None, team_
 
 # ---------------------------------------------------------------- close / reopen / status
 
+# The waits a closed conversation no longer has (deleted in the close's own transaction).
+CLOSE_ENDS_TIMERS = ("inactivity", "snooze", "unassigned", "assign_retry")
+
 
 def close(caller: Caller | None, tenant_id: str, conversation_id: str, reason_id: str | None, *,
           note: str | None = None, actor_name: str | None = None) -> ActionOut:
@@ -269,11 +272,10 @@ def close(caller: Caller | None, tenant_id: str, conversation_id: str, reason_id
                 "team_id": item.team_id, "resolution_ms": resolution_ms, "note": note,
                 "bot_handled": bool(item.bot_handled), "automatic": caller is None}
         return Plan(changes=changes, condition=state.not_closed(), release=[holder] if holder else [],
-                    events=[conversation_event(item, cat.CONVERSATION_CLOSED, caller, data, actor_name=actor_name)])
+                    events=[conversation_event(item, cat.CONVERSATION_CLOSED, caller, data, actor_name=actor_name)],
+                    cancel_timers=[(kind, conversation_id) for kind in CLOSE_ENDS_TIMERS])
 
     item, plan = holders.mutate(tenant_id, conversation_id, decide)
-    for kind in ("inactivity", "snooze", "unassigned", "assign_retry"):
-        timers.cancel(tenant_id, kind, conversation_id)
     return out(item, plan.changes if plan else None)
 
 

@@ -28,7 +28,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 
 from skailan.conversations.inbox_events import add_to
-from skailan.conversations.store import history, state
+from skailan.conversations.store import history, state, timers
 from skailan.conversations.store.inbox_items import AgentItem, agent_sk, agents_pk
 from skailan.conversations.store.items import ConversationItem
 from skailan.platform.cancellation import cancellation_reasons, condition_failed, conflict_pause, contended
@@ -58,6 +58,9 @@ class Plan:
     release: list[str] = field(default_factory=list)  # user ids: ADD load -1
     events: list[DomainEvent] = field(default_factory=list)
     history: bool = True
+    # (kind, ref) of timers the change ends (a close ends the conversation's waits): deleted in the
+    # same transaction, so none fires on a conversation that is no longer in its state.
+    cancel_timers: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _agent_key(tenant_id: str, user_id: str) -> AgentItem:
@@ -71,6 +74,8 @@ def _commit(item: ConversationItem, plan: Plan) -> None:
         condition = condition & plan.condition
     now = iso()
     with transaction() as tx:
+        for kind, ref in plan.cancel_timers:
+            tx.delete(timers.timer_key(tenant_id, kind, ref))  # absent is fine: a Delete needs no item
         if plan.history:
             for event in plan.events:
                 tx.save(history.entry_for(event, item.conversation_id))
@@ -103,7 +108,8 @@ def mutate(tenant_id: str, conversation_id: str, decide: Callable[[ConversationI
         try:
             _commit(item, plan)
         except TransactWriteError as err:
-            offset = len(plan.events) if plan.history else 0
+            # pynamodb sends deletes, then puts, then updates: the conversation's update follows them.
+            offset = len(plan.cancel_timers) + (len(plan.events) if plan.history else 0)
             conversation_failed = condition_failed(err, offset)
             for index, user_id in enumerate(plan.claim):
                 if not conversation_failed and condition_failed(err, offset + 1 + index):
