@@ -190,6 +190,8 @@ def _content(tenant_id: str, channel: str, account_id: str | None, raw: dict[str
     if isinstance(parsed, EmailContentIn):
         _merge_checks("content.subject", parsed.subject, errors, custom_keys)
         _merge_checks("content.html", parsed.html, errors, custom_keys)
+        _merge_checks("content.from_name", parsed.from_name or "", errors, custom_keys)  # rendered too
+        _merge_checks("content.text", parsed.text or "", errors, custom_keys)
         if text.active_html(parsed.html):
             errors.append(_invalid("content.html", "active_content", "El HTML no puede llevar scripts ni eventos",
                                    "The HTML cannot carry scripts or event handlers"))
