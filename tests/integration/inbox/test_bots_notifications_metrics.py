@@ -130,6 +130,14 @@ def test_no_out_of_hours_reply_once_an_agent_took_and_answered(demo):
     history = call(CONVERSATIONS, "GET", f"/v1/conversations/{conversation_id}/history",
                    principal=demo["supervisor@demo.local"]).body["items"]
     assert not [e for e in history if e["type"] == "conversation.bot_replied"]
+    # An agent who answers without taking it: no out-of-hours notice after that answer either
+    purge_inbox_queues()
+    other = customer_writes("¿Siguen ahí?", wa_id="573106000022", message_id="wamid.OOHB1", run_inbox=False)
+    assert call(CONVERSATIONS, "POST", f"/v1/conversations/{other}/messages", principal=agent1,
+                body={"text": "Sí, dime."}).status == 202
+    pump()
+    assert outbound_texts() == ["Sí, dime."]
+    assert conversation(demo["supervisor@demo.local"], other).body["assignee"] is None
     # In hours, no FAQ answer either while the agent holds it
     _hours(demo, ALWAYS)
     purge_inbox_queues()

@@ -78,12 +78,14 @@ def bot_caller(tenant_id: str) -> Caller:
 
 
 def human_holds(item: ConversationItem, since: str | None = None) -> bool:
-    """A person holds the conversation: an agent is assigned, an agent answered in this cycle
-    (`first_response_at`, reset on reopen), or — given `since`, the customer message the bot would
-    answer — the business already wrote after it (the agent's reply may not be counted yet)."""
-    if item.assignee is not None or item.first_response_at:
+    """A person holds the conversation (an agent is assigned) or — given `since`, the time of the
+    customer message the bot would answer — the business already wrote after it (an agent who
+    answered without taking it; the reply may not be counted anywhere else yet)."""
+    if item.assignee is not None:
         return True
-    return bool(since) and bool(item.last_agent_message_at) and (item.last_agent_message_at or "") > (since or "")
+    if not since or not item.last_agent_message_at:
+        return False
+    return parse_iso(item.last_agent_message_at) > parse_iso(since)  # times, not strings: precisions differ
 
 
 def send(tenant_id: str, conversation_id: str, text: str, *, purpose: str,
