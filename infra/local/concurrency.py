@@ -10,6 +10,11 @@ included it last. `install()` makes these three per thread — each invocation r
 from start to end — so a route reads its own request whichever container or function runs
 beside it. Nothing changes for code that runs one invocation at a time.
 
+Powertools Logger's keys are instance state too: `inject_lambda_context` appends the invocation's
+`function_name`, request id and cold start (and handlers append tenant, principal…) to the one
+formatter every function of the process shares, so a line of the outbound worker carried the
+assignment worker's name. They are per thread as well (see `_PerThreadLogKeys`).
+
 It also stops containers racing to build the same botocore client: pynamodb builds a
 connection's client on first use from a fresh botocore session per thread, so when many new
 containers start together each built its own (a botocore client costs ~0.1 s of CPU loading
@@ -22,6 +27,8 @@ from __future__ import annotations
 
 import threading
 from abc import ABCMeta
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 _installed = False
@@ -69,8 +76,63 @@ def install() -> None:
     # __init__ and `clear_context()` after each request — one per thread too.
     type.__setattr__(BaseRouter, "context", _PerThread("context", default=dict))
     BaseRouter.__class__ = _RouterMeta  # type: ignore[method-assign,assignment]
+    _per_thread_log_keys()
     _one_pynamodb_client_per_connection()
     _installed = True
+
+
+class _PerThreadLogKeys:
+    """`LambdaPowertoolsFormatter.log_format` (the keys stamped on every line) per thread and
+    formatter. A thread that has not written its own starts from the formatter's defaults — what
+    `clear_state()` restores (service, sampling rate…) — never from another invocation's keys."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def _mine(self) -> dict[int, dict[str, Any]]:
+        try:
+            found: dict[int, dict[str, Any]] = self._local.by_formatter
+        except AttributeError:
+            found = self._local.by_formatter = {}
+        return found
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is None:
+            return self
+        mine = self._mine()
+        keys = mine.get(id(instance))
+        if keys is None:
+            keys = dict.fromkeys(instance.log_record_order)
+            keys.update(**getattr(instance, "keys_combined", {}))
+            mine[id(instance)] = keys
+        return keys
+
+    def __set__(self, instance: Any, value: dict[str, Any]) -> None:
+        self._mine()[id(instance)] = value
+
+
+_LOG_KEYS = _PerThreadLogKeys()
+
+
+@contextmanager
+def own_log_keys() -> Iterator[None]:
+    """One invocation's log keys: it starts from the defaults (a thread reused by another function
+    must not lend it its keys, even to a handler without `inject_lambda_context`), and whatever ran
+    on this thread before gets its keys back after."""
+    mine = _LOG_KEYS._mine()
+    saved = dict(mine)
+    mine.clear()
+    try:
+        yield
+    finally:
+        mine.clear()
+        mine.update(saved)
+
+
+def _per_thread_log_keys() -> None:
+    from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+
+    LambdaPowertoolsFormatter.log_format = _LOG_KEYS  # type: ignore[assignment,method-assign]
 
 
 def _one_pynamodb_client_per_connection() -> None:

@@ -33,6 +33,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from .concurrency import own_log_keys
 from .logs import get_logger
 from .physical import PhysicalIds
 from .request_counts import invoking
@@ -251,7 +252,7 @@ class LocalFunction:
         context = LambdaContext(self.spec, request_id)
         started = time.monotonic()
         try:
-            with invoking(self.logical_id):
+            with invoking(self.logical_id), own_log_keys():
                 return container.handler(payload, context)
         except Exception as error:
             stack = traceback.format_exc()

@@ -150,6 +150,8 @@ def test_out_of_hours_a_message_gets_the_out_of_hours_reply(client, people, inbo
     assert settings["bots"]["out_of_hours"]["enabled"] is True
     expected = settings["bots"]["out_of_hours"]["text"]
     assert client.patch("/v1/admin/brand", headers=admin, json={"business_hours": NEVER}).status_code == 200
+    # Nobody online to take it: an agent assigned (or who answered) keeps the bots quiet.
+    assert client.put("/v1/agents/me/presence", headers=people["agent1"], json={"status": "offline"}).status_code == 200
     try:
         wa_id = _wa_id()
         customer_writes(client, wa_id, "Hola, ¿están atendiendo?")

@@ -755,3 +755,56 @@ def test_list_filters_by_status_and_channel_across_pages(demo, monkeypatch):
         reply = call(API, "GET", "/v1/campaigns", principal=admin, query=query)
         assert reply.status == code, (query, reply.body)
         assert set(reply.body) == {"error"} and reply.body["error"]["code"] and " / " in reply.body["error"]["message"]
+
+
+def test_every_placeholder_must_be_a_known_merge_field_on_create_and_edit(demo):
+    """`{{name}}` has no prefix: it would reach people literally ("Hola {{name}}"), so it is refused
+    like `{{contact.foo}}` — in every content field, on create and on edit; custom fields only by
+    the brand's own keys."""
+    admin, other = demo["admin@demo.local"], demo["admin@acme.local"]
+    person = _person(admin, "Elsa Mora", phone="+573001112299")
+    people = {"kind": "people", "person_ids": [person]}
+    ours, theirs = f"plan_{uuid.uuid4().hex[:8]}", f"nivel_{uuid.uuid4().hex[:8]}"
+    assert call(CRM, "POST", "/v1/crm/fields", principal=admin,
+                body={"key": ours, "label": f"Plan {ours}", "type": "short_text"}).status == 201
+    assert call(CRM, "POST", "/v1/crm/fields", principal=other,
+                body={"key": theirs, "label": f"Nivel {theirs}", "type": "short_text"}).status == 201
+    before = _count(admin)
+    email = {"name": "E", "channel": "email", "account_id": "demo-email", "audience": people}
+    cases = [
+        ({"name": "S", "channel": "sms", "audience": people, "content": {"text": "Hola {{name}}"}},
+         "content.text", "{{name}}"),
+        ({"name": "S", "channel": "sms", "audience": people, "content": {"text": "Hola {{ nombre | amigo }}"}},
+         "content.text", "{{ nombre | amigo }}"),
+        ({**email, "content": {"subject": "Hola {{first_name}}", "html": "<p>Hola</p>"}},
+         "content.subject", "{{first_name}}"),
+        ({**email, "content": {"subject": "Hola", "html": "<p>Hola {{contact.name}} {{name}}</p>"}},
+         "content.html", "{{name}}"),
+        ({**email, "content": {"subject": "Hola", "html": "<p>Hola</p>", "from_name": "{{brand}}"}},
+         "content.from_name", "{{brand}}"),
+        ({**email, "content": {"subject": "Hola", "html": "<p>Hola</p>", "text": "Hola {{contact.foo|x}}"}},
+         "content.text", "{{contact.foo|x}}"),
+        ({"name": "W", "channel": "whatsapp", "account_id": "demo-whatsapp", "audience": people,
+          "content": {"template": {"name": "bienvenida", "language": "es", "parameters": ["{{name}}"]}}},
+         "content.template.parameters.0", "{{name}}"),
+        # another brand's custom field is not one of ours
+        ({"name": "S", "channel": "sms", "audience": people, "content": {"text": f"{{{{contact.custom.{theirs}}}}}"}},
+         "content.text", f"{{{{contact.custom.{theirs}}}}}"),
+    ]
+    for body, field, placeholder in cases:
+        reply = call(API, "POST", "/v1/campaigns", principal=admin, body=body)
+        assert reply.status == 422, (field, reply.body)
+        details = [d for d in reply.body["error"]["details"] if d["field"] == field]
+        assert details and details[0]["error"] == "unknown_merge_field", reply.body
+        assert placeholder in details[0]["message"] and field in details[0]["message"]
+        assert " / " in details[0]["message"]
+    assert _count(admin) == before
+    # known fields, our custom field with a fallback: accepted…
+    created = _sms(admin, people, text=f"Hola {{{{contact.first_name|amigo}}}} ({{{{contact.custom.{ours}|básico}}}})")
+    # …and the same check on edit, nothing changed by the refused edit
+    edited = call(API, "PATCH", f"/v1/campaigns/{created['id']}", principal=admin,
+                  body={"content": {"text": "Hola {{name}}"}})
+    assert edited.status == 422, edited.body
+    assert {(d["field"], d["error"]) for d in edited.body["error"]["details"]} == {("content.text", "unknown_merge_field")}
+    fetched = call(API, "GET", f"/v1/campaigns/{created['id']}", principal=admin).body
+    assert fetched["content"]["text"].startswith("Hola {{contact.first_name|amigo}}")

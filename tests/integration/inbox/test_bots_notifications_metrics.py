@@ -104,6 +104,47 @@ def test_out_of_hours_reply_once_and_handoff_to_a_person(demo):
     assert len(handoffs) == 1
 
 
+def test_no_out_of_hours_reply_once_an_agent_took_and_answered(demo):
+    """Visitor writes out of hours; an agent takes and answers before the inbox handles the
+    message: the bot stays quiet (found walking the demo: the bot's reply came after the agent's)."""
+    from skailan.conversations.inbox import bots, config
+    from skailan.conversations.store import state
+
+    _hours(demo, NEVER)
+    _bots(demo, out_of_hours={"enabled": True, "text": "Estamos fuera de horario."},
+          greeting={"enabled": True, "text": "¡Hola!"}, faq=FAQ)
+    agent1 = demo["agent1@demo.local"]
+    conversation_id = customer_writes("Hola, ¿hay envío hoy?", wa_id="573106000021", message_id="wamid.OOHA1",
+                                      run_inbox=False)
+    stale = state.load("demo", conversation_id)  # the view the bot decides from, before the take
+    assert action(agent1, conversation_id, "take").status == 200
+    assert call(CONVERSATIONS, "POST", f"/v1/conversations/{conversation_id}/messages", principal=agent1,
+                body={"text": "Hola, te atiendo yo."}).status == 202
+    pump()
+    assert outbound_texts() == ["Hola, te atiendo yo."]
+    # The race: decided from a read made before the take, the send re-reads and stays quiet
+    outcome = bots.on_customer_message(stale, "¿hay envío hoy?", config.get_config("demo"),
+                                       written_at=stale.last_customer_message_at)
+    assert outcome == {"action": None}
+    assert outbound_texts() == ["Hola, te atiendo yo."]
+    history = call(CONVERSATIONS, "GET", f"/v1/conversations/{conversation_id}/history",
+                   principal=demo["supervisor@demo.local"]).body["items"]
+    assert not [e for e in history if e["type"] == "conversation.bot_replied"]
+    # An agent who answers without taking it: no out-of-hours notice after that answer either
+    purge_inbox_queues()
+    other = customer_writes("¿Siguen ahí?", wa_id="573106000022", message_id="wamid.OOHB1", run_inbox=False)
+    assert call(CONVERSATIONS, "POST", f"/v1/conversations/{other}/messages", principal=agent1,
+                body={"text": "Sí, dime."}).status == 202
+    pump()
+    assert outbound_texts() == ["Sí, dime."]
+    assert conversation(demo["supervisor@demo.local"], other).body["assignee"] is None
+    # In hours, no FAQ answer either while the agent holds it
+    _hours(demo, ALWAYS)
+    purge_inbox_queues()
+    customer_writes("¿Hacen envíos a Pasto?", wa_id="573106000021", message_id="wamid.OOHA2")
+    assert outbound_texts() == []
+
+
 def test_inactivity_auto_close_with_a_closing_message_and_reason(demo):
     from skailan.conversations.inbox import workers
     from skailan.platform.clock import iso, utcnow

@@ -32,7 +32,22 @@ def test_merge_fields_with_fallbacks_custom_fields_and_brand():
     assert content.render(text, person, {"name": "Demo"}) == "Hola Lucía (oro, sin teléfono) — Demo"
     assert content.render(text, {}, {"name": "Demo"}) == "Hola amigo (básico, sin teléfono) — Demo"
     assert content.unknown_fields(text) == []
-    assert content.unknown_fields("{{contact.edad}} {{brand.logo}} {{otro.x}}") == ["contact.edad", "brand.logo", "otro.x"]
+    assert [path for path, _ in content.unknown_fields("{{contact.edad}} {{brand.logo}} {{otro.x}}")] == [
+        "contact.edad", "brand.logo", "otro.x"]
+
+
+def test_every_placeholder_is_a_known_merge_field_or_refused():
+    """`{{name}}` (no prefix) would go out literally: it is as unknown as `{{contact.foo}}`."""
+    assert content.unknown_fields("Hola {{name}}, {{ nombre | amigo }} {{contact.first_name|amigo}}") == [
+        ("name", "{{name}}"), ("nombre", "{{ nombre | amigo }}")]
+    assert content.unknown_fields("{{}} {{contact.first name}} {{contact.custom.plan.x}}") == [
+        ("", "{{}}"), ("contact.first name", "{{contact.first name}}"),
+        ("contact.custom.plan.x", "{{contact.custom.plan.x}}")]
+    # custom fields: any key when the brand's keys are not given, else only those
+    assert content.unknown_fields("{{contact.custom.plan|básico}}") == []
+    assert content.unknown_fields("{{contact.custom.plan|básico}} {{contact.custom.edad}}", {"plan"}) == [
+        ("contact.custom.edad", "{{contact.custom.edad}}")]
+    assert content.unknown_fields("Precio {total} sin llaves dobles") == []
 
 
 def test_active_html_and_plain_text():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html as html_lib
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,9 @@ from skailan.channels.email.html_text import html_to_text
 MERGE = re.compile(r"\{\{\s*([a-z_]+(?:\.[A-Za-z0-9_]+){1,2})\s*(?:\|([^}]*))?\}\}")
 CONTACT_FIELDS = frozenset({"first_name", "last_name", "name", "email", "phone"})
 BRAND_FIELDS = frozenset({"name"})
+# Every `{{...}}` of a text, merge field or not: one that is not a known merge field would go out
+# literally ("Hola {{name}}"), so the checks look at all of them.
+PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 
 # GSM 03.38 basic set and its extension table (each extension character takes two septets).
 GSM_BASIC = frozenset(
@@ -29,18 +32,26 @@ def merge_fields(text: str) -> list[tuple[str, str | None]]:
     return [(m.group(1), m.group(2)) for m in MERGE.finditer(text or "")]
 
 
-def unknown_fields(text: str) -> list[str]:
-    """Merge fields that name nothing a person or brand has (custom fields go under contact.custom.)."""
+def known_field(path: str, custom_keys: Collection[str] | None = None) -> bool:
+    """`contact.<field>`, `contact.custom.<key>` (of the brand's custom fields when `custom_keys`
+    is given) or `brand.<field>`."""
+    parts = path.split(".")
+    if parts[0] == "contact":
+        if len(parts) == 2:
+            return parts[1] in CONTACT_FIELDS
+        return len(parts) == 3 and parts[1] == "custom" and (custom_keys is None or parts[2] in custom_keys)
+    return parts[0] == "brand" and len(parts) == 2 and parts[1] in BRAND_FIELDS
+
+
+def unknown_fields(text: str, custom_keys: Collection[str] | None = None) -> list[tuple[str, str]]:
+    """(name, placeholder) of every `{{...}}` that is not a known merge field (custom fields go
+    under contact.custom.; `{{name}}` has no prefix, `{{contact.foo}}` names nothing)."""
     bad = []
-    for path, _fallback in merge_fields(text):
-        parts = path.split(".")
-        if parts[0] == "contact" and (
-            (len(parts) == 2 and parts[1] in CONTACT_FIELDS) or (len(parts) == 3 and parts[1] == "custom")
-        ):
-            continue
-        if parts[0] == "brand" and len(parts) == 2 and parts[1] in BRAND_FIELDS:
-            continue
-        bad.append(path)
+    for found in PLACEHOLDER.finditer(text or ""):
+        merge = MERGE.fullmatch(found.group(0))
+        path = merge.group(1) if merge else found.group(1).split("|", 1)[0].strip()
+        if merge is None or not known_field(path, custom_keys):
+            bad.append((path, found.group(0)))
     return bad
 
 

@@ -147,10 +147,29 @@ def _audience(tenant_id: str, audience: AudienceIn, errors: list[dict[str, str]]
         errors.append(_invalid("audience.id", "not_found", "Audiencia no encontrada", "Audience not found"))
 
 
-def _merge_checks(field: str, value: str, errors: list[dict[str, str]]) -> None:
-    for path in text.unknown_fields(value):
-        errors.append(_invalid(field, "unknown_merge_field", f"Campo de combinación desconocido: {path}",
-                               f"Unknown merge field: {path}"))
+def _custom_keys(tenant_id: str) -> Callable[[], set[str]]:
+    """The brand's custom field keys (`{{contact.custom.<key>}}`), read once and only if asked."""
+    keys: list[set[str]] = []
+
+    def get() -> set[str]:
+        if not keys:
+            from skailan.crm.vocabulary import definitions
+
+            keys.append({d.key for d in definitions.load(tenant_id).fields})
+        return keys[0]
+
+    return get
+
+
+def _merge_checks(field: str, value: str, errors: list[dict[str, str]], custom_keys: Callable[[], set[str]]) -> None:
+    if "{{" not in (value or ""):
+        return
+    for path, placeholder in text.unknown_fields(value, custom_keys()):
+        errors.append(_invalid(field, "unknown_merge_field",
+                               f"Campo de combinación desconocido en {field}: {placeholder} ({path}); usa "
+                               "contact.*, contact.custom.<campo> o brand.*",
+                               f"Unknown merge field in {field}: {placeholder} ({path}); use contact.*, "
+                               "contact.custom.<field> or brand.*"))
 
 
 def _content(tenant_id: str, channel: str, account_id: str | None, raw: dict[str, Any],
@@ -167,9 +186,12 @@ def _content(tenant_id: str, channel: str, account_id: str | None, raw: dict[str
             where = ".".join(str(p) for p in ("content", *e["loc"]))
             errors.append(_invalid(where, e["type"], "Contenido no válido: " + e["msg"], "Invalid content: " + e["msg"]))
         return {}
+    custom_keys = _custom_keys(tenant_id)
     if isinstance(parsed, EmailContentIn):
-        _merge_checks("content.subject", parsed.subject, errors)
-        _merge_checks("content.html", parsed.html, errors)
+        _merge_checks("content.subject", parsed.subject, errors, custom_keys)
+        _merge_checks("content.html", parsed.html, errors, custom_keys)
+        _merge_checks("content.from_name", parsed.from_name or "", errors, custom_keys)  # rendered too
+        _merge_checks("content.text", parsed.text or "", errors, custom_keys)
         if text.active_html(parsed.html):
             errors.append(_invalid("content.html", "active_content", "El HTML no puede llevar scripts ni eventos",
                                    "The HTML cannot carry scripts or event handlers"))
@@ -184,11 +206,11 @@ def _content(tenant_id: str, channel: str, account_id: str | None, raw: dict[str
                 tenant_id, [a.model_dump() for a in parsed.attachments], errors)
         return checked
     if isinstance(parsed, SmsContentIn):
-        _merge_checks("content.text", parsed.text, errors)
+        _merge_checks("content.text", parsed.text, errors, custom_keys)
         return parsed.model_dump(exclude_none=True)
     assert isinstance(parsed, WhatsAppContentIn)
     for i, parameter in enumerate(parsed.template.parameters):
-        _merge_checks(f"content.template.parameters.{i}", parameter, errors)
+        _merge_checks(f"content.template.parameters.{i}", parameter, errors, custom_keys)
     if account_id:
         from skailan.conversations.inbox import templates
 

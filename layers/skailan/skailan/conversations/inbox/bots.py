@@ -77,13 +77,35 @@ def bot_caller(tenant_id: str) -> Caller:
     return Caller(tenant_id=tenant_id, principal_id=BOT_ID, kind="bot", name="Bot")  # type: ignore[arg-type]
 
 
-def send(tenant_id: str, conversation_id: str, text: str, *, purpose: str) -> str | None:
-    """Queue a bot reply through the outbound path; returns the message id."""
+def human_holds(item: ConversationItem, since: str | None = None) -> bool:
+    """A person holds the conversation (an agent is assigned) or — given `since`, the time of the
+    customer message the bot would answer — the business already wrote after it (an agent who
+    answered without taking it; the reply may not be counted anywhere else yet)."""
+    if item.assignee is not None:
+        return True
+    if not since or not item.last_agent_message_at:
+        return False
+    return parse_iso(item.last_agent_message_at) > parse_iso(since)  # times, not strings: precisions differ
+
+
+def send(tenant_id: str, conversation_id: str, text: str, *, purpose: str,
+         unless_human: bool = False, since: str | None = None) -> str | None:
+    """Queue a bot reply through the outbound path; returns the message id.
+
+    `unless_human`: the decision was made from the event's (possibly stale) view, so the
+    conversation is read again (consistent read) right before queueing and nothing goes out once
+    a person holds it — an agent who took and answered it is not followed by the bot."""
     from skailan.conversations import outbound
     from skailan.conversations.models import MessageIn
 
     if not text.strip():
         return None
+    if unless_human:
+        current = state.load(tenant_id, conversation_id, consistent=True)
+        if current.status == "closed" or human_holds(current, since):
+            logger.info("bot reply skipped: a person holds the conversation", tenant_id=tenant_id,
+                        conversation_id=conversation_id, purpose=purpose)
+            return None
     message = outbound.queue_message(bot_caller(tenant_id), conversation_id, MessageIn(text=text))
     mark_handled(tenant_id, conversation_id, purpose=purpose, message_id=message.id)
     logger.info("bot replied", tenant_id=tenant_id, conversation_id=conversation_id, purpose=purpose)
@@ -126,9 +148,11 @@ def on_conversation_created(tenant_id: str, conversation_id: str, config: InboxS
         return None
     if not attending(tenant_id):
         return None  # the out-of-hours reply answers instead
+    if human_holds(state.load(tenant_id, conversation_id), written_at):
+        return None  # an agent took it (or answered) before this event was handled
     if not claim_greeting(tenant_id, conversation_id):
         return None
-    return send(tenant_id, conversation_id, greeting.text, purpose="greeting")
+    return send(tenant_id, conversation_id, greeting.text, purpose="greeting", unless_human=True, since=written_at)
 
 
 def on_customer_message(item: ConversationItem, text: str | None, config: InboxSettings, *,
@@ -152,17 +176,27 @@ def on_customer_message(item: ConversationItem, text: str | None, config: InboxS
             decision = assignment.assign_automatically(tenant_id, conversation_id)
             return {"action": "handoff", "assignee": decision.assignee}
         return {"action": None}
+    # Automatic replies only while no person holds the conversation (decided here from the event's
+    # read, checked again by `send` right before queueing).
+    if human_holds(item):
+        return {"action": None}
     if not attending(tenant_id, now):
+        # Anything the business wrote after this message answers it: no out-of-hours notice after.
+        since = written_at or item.last_customer_message_at
+        if human_holds(item, since):
+            return {"action": None}
         if bots.out_of_hours.enabled and bots.out_of_hours.text.strip() and \
                 claim_out_of_hours(tenant_id, conversation_id, now):
-            send(tenant_id, conversation_id, bots.out_of_hours.text, purpose="out_of_hours")
+            if send(tenant_id, conversation_id, bots.out_of_hours.text, purpose="out_of_hours",
+                    unless_human=True, since=since) is None:
+                return {"action": None}
             return {"action": "out_of_hours"}
         return {"action": None}
-    if item.assignee is None:
-        rule = faq_answer(text, bots.faq)
-        if rule is not None:
-            send(tenant_id, conversation_id, rule.answer, purpose=f"faq:{rule.id}")
-            return {"action": "faq", "rule": rule.id}
+    rule = faq_answer(text, bots.faq)
+    if rule is not None:
+        if send(tenant_id, conversation_id, rule.answer, purpose=f"faq:{rule.id}", unless_human=True) is None:
+            return {"action": None}
+        return {"action": "faq", "rule": rule.id}
     return {"action": None}
 
 

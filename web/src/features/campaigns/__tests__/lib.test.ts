@@ -26,6 +26,8 @@ describe('merge fields', () => {
 
   it('flags fields the API would refuse', () => {
     expect(unknownFields('{{contact.frist_name}} {{contact.first_name}} {{contact.custom.x}} {{brand.name}} {{brand.phone}}')).toEqual(['contact.frist_name', 'brand.phone']);
+    // no prefix: it would go out literally
+    expect(unknownFields('Hola {{name}}, {{ nombre | amigo }} {{contact.first_name|amigo}}')).toEqual(['name', 'nombre']);
   });
 
   it('counts a template body’s parameters', () => {

@@ -29,16 +29,21 @@ export function renderSample(text: string, contact: Record<string, string | null
   });
 }
 
-/** Fields the API would refuse (a typo like {{contact.frist_name}}): shown before saving. */
+const PLACEHOLDER = /\{\{([\s\S]*?)\}\}/g;
+
+/** Fields the API would refuse (a typo like {{contact.frist_name}}, or {{name}} with no prefix —
+ * every `{{...}}` counts, as in campaigns/content.py): shown before saving. */
 export function unknownFields(text: string): string[] {
   const bad: string[] = [];
-  for (const match of text.matchAll(MERGE)) {
-    const parts = (match[1] ?? '').split('.');
+  for (const found of text.matchAll(PLACEHOLDER)) {
+    const match = new RegExp(`^${MERGE.source}$`).exec(found[0]);
+    const parts = (match?.[1] ?? '').split('.');
     const ok =
-      (parts[0] === 'contact' &&
+      match !== null &&
+      ((parts[0] === 'contact' &&
         ((parts.length === 2 && (CONTACT_FIELDS as readonly string[]).includes(parts[1] ?? '')) || (parts.length === 3 && parts[1] === 'custom'))) ||
-      (parts[0] === 'brand' && parts.length === 2 && parts[1] === 'name');
-    if (!ok) bad.push(match[1] ?? '');
+        (parts[0] === 'brand' && parts.length === 2 && parts[1] === 'name'));
+    if (!ok) bad.push(match?.[1] ?? (found[1] ?? '').split('|')[0]?.trim() ?? '');
   }
   return bad;
 }
