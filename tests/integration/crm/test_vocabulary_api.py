@@ -39,6 +39,67 @@ def test_tags_are_created_on_use_and_counted(demo):
     assert call(CRM, "POST", "/v1/crm/tags", principal=demo["agent1@demo.local"], body={"name": "x"}).status == 403
 
 
+def _tag_counts(principal):
+    return {t["name"]: t["count"] for t in call(CRM, "GET", "/v1/crm/tags", principal=principal,
+                                                 query={"counts": "true"}).body["items"]}
+
+
+def test_renaming_a_tag_moves_its_people_off_the_request_path(demo, deliver, drained):
+    from skailan.crm.store.items import FacetItem, TagItem, facet_index_pk, tags_pk
+
+    admin, other = demo["admin@acme.local"], demo["admin@demo.local"]
+    one = _person(admin, "Renombre Uno", "r1@acme.mx", tags=["Plata", "Otro"])
+    two = _person(admin, "Renombre Dos", "r2@acme.mx", tags=["plata"])
+    assert call(CRM, "PATCH", "/v1/crm/tags/Plata", principal=admin, body={"color": "#112233"}).status == 200
+    _person(other, "Ajena", "ajena@demo.mx", tags=["Plata"])
+    drained()
+    # Refused: unknown tag, taken name, unknown field, null name, bad name; another brand's tag is not found
+    assert call(CRM, "PATCH", "/v1/crm/tags/Nadie", principal=admin, body={"name": "X"}).status == 404
+    taken = call(CRM, "PATCH", "/v1/crm/tags/Plata", principal=admin, body={"name": "OTRO"})
+    assert (taken.status, taken.body["error"]["code"]) == (409, "tag_exists")
+    assert call(CRM, "PATCH", "/v1/crm/tags/Plata", principal=admin, body={"name": "Oro", "x": 1}).status == 422
+    assert call(CRM, "PATCH", "/v1/crm/tags/Plata", principal=admin, body={"name": None}).status == 422
+    assert call(CRM, "PATCH", "/v1/crm/tags/Plata", principal=admin, body={"name": "a#b"}).status == 422
+    before_other = _tag_counts(other)
+    assert call(CRM, "PATCH", "/v1/crm/tags/Otro", principal=other, body={"name": "Robado"}).status == 404
+    assert _tag_counts(other) == before_other and "Robado" not in _tag_counts(admin)
+    # Same folded name: only the spelling changes, in place
+    respelled = call(CRM, "PATCH", "/v1/crm/tags/plata", principal=admin, body={"name": "PLATA"})
+    assert respelled.status == 200 and respelled.body["name"] == "PLATA" and respelled.body["color"] == "#112233"
+    # A real rename: the new tag answers at once with the colour and the count carried
+    renamed = call(CRM, "PATCH", "/v1/crm/tags/Plata", principal=admin, body={"name": "Plata Vieja"})
+    assert renamed.status == 200, renamed.body
+    assert (renamed.body["name"], renamed.body["color"], renamed.body["count"]) == ("Plata Vieja", "#112233", 2)
+    counts = _tag_counts(admin)
+    assert counts["Plata Vieja"] == 2 and "PLATA" not in counts
+    assert call(CRM, "PATCH", "/v1/crm/tags/plata%20vieja", principal=admin, body={"name": "Y"}).status == 409
+    # Meanwhile someone gets the new name while still holding the old: merged, counted once
+    call(CRM, "PATCH", f"/v1/contacts/{two['id']}", principal=admin, body={"tags": ["plata", "Plata Vieja"]})
+    # The segments worker moves the people
+    assert deliver("skailan-local-crm-segments")["batchItemFailures"] == []
+    got_one = call(CRM, "GET", f"/v1/contacts/{one['id']}", principal=admin).body
+    got_two = call(CRM, "GET", f"/v1/contacts/{two['id']}", principal=admin).body
+    assert got_one["tags"] == ["Plata Vieja", "Otro"] and got_two["tags"] == ["Plata Vieja"]
+    assert _tag_counts(admin)["Plata Vieja"] == 2
+    assert TagItem.get(tags_pk("acme"), "TAG#plata vieja").renaming_from is None
+    with pytest.raises(TagItem.DoesNotExist):
+        TagItem.get(tags_pk("acme"), "TAG#plata")
+    assert list(FacetItem.gsi1.query(facet_index_pk("acme", "tag", "plata"))) == []
+    filtered = call(CRM, "GET", "/v1/contacts", principal=admin, query={"tag": "Plata Vieja"}).body["items"]
+    assert {p["id"] for p in filtered} == {one["id"], two["id"]}
+    # The other brand's tag of the old name is untouched
+    assert _tag_counts(other)["Plata"] == 1
+    # A redelivered event changes nothing
+    from skailan.crm.audiences.segments import on_event
+    from skailan.platform.events import build_event
+
+    again = build_event("skailan.crm", "acme", "tag.renamed", entity_type="tag", entity_id="plata vieja",
+                        data={"from": "PLATA", "to": "Plata Vieja"})
+    assert on_event(again) == {"retagged": 0}
+    assert _tag_counts(admin)["Plata Vieja"] == 2
+    assert call(CRM, "GET", f"/v1/contacts/{one['id']}", principal=admin).body["tags"] == ["Plata Vieja", "Otro"]
+
+
 def test_customer_roles_validate_people_and_cannot_be_removed_in_use(demo):
     admin = demo["admin@demo.local"]
     role = call(CRM, "POST", "/v1/crm/customer-roles", principal=admin, body={"name": "Distribuidor"})

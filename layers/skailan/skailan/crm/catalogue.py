@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from skailan.platform.catalogue import Catalogue, EntityPayload, Payload, entity_types
 
 SOURCE = "skailan.crm"
@@ -14,11 +16,19 @@ CONTACT_IDENTITY_REMOVED = "contact.identity_removed"
 CONTACT_NOTE_ADDED = "contact.note_added"
 CONTACT_EXPORT_REQUESTED = "contact_export.requested"
 SEGMENT_REFRESH_REQUESTED = "segment.refresh_requested"
+TAG_RENAMED = "tag.renamed"  # the segments worker moves the people from the old name to the new
 
 
 class ContactMerged(Payload):
     kept_id: str
     merged_id: str
+
+
+class TagRenamed(Payload):
+    """The old and new display names (entity_id: the new folded key)."""
+
+    from_: str = Field(alias="from")
+    to: str
 
 
 CATALOGUE = Catalogue(SOURCE, {
@@ -32,6 +42,7 @@ CATALOGUE = Catalogue(SOURCE, {
     CONTACT_NOTE_ADDED: EntityPayload,
     CONTACT_EXPORT_REQUESTED: EntityPayload,
     SEGMENT_REFRESH_REQUESTED: EntityPayload,
+    TAG_RENAMED: TagRenamed,
     **entity_types("contact_import", verbs=("created", "started", "completed", "failed")),
     **entity_types("list", verbs=("members_added", "members_removed")),
     **entity_types("business", verbs=("person_linked", "person_unlinked")),

@@ -11,7 +11,8 @@ Keeping it current (the segments worker, `functions/workers/segments`):
   and the brand's segments, zone and fields once for the batch (`evaluate_people`);
 - `segment.created/updated` → `backfill`: walk the brand's people (paginated Query on gsi1
   `T#<t>#PEOPLE`), write the memberships, set the exact count and `status=ready`;
-- `segment.deleted` → drop its memberships.
+- `segment.deleted` → drop its memberships;
+- `tag.renamed` → move the old tag's people to the new name (`vocabulary.definitions.apply_tag_rename`).
 
 `preview(rule)` counts matches without storing anything: it walks the people partition the
 same way — one Query per ~1 MB page (≈ 1 000 people), so ≈ 100 requests and a few seconds for
@@ -401,6 +402,10 @@ def on_event(event: Any) -> dict[str, Any]:
         from skailan.crm.people.service import strip_field_values
 
         return {"stripped": strip_field_values(tenant_id, entity_id)}
+    if event.type == "tag.renamed" and data.get("from") and data.get("to"):
+        from skailan.crm.vocabulary.definitions import apply_tag_rename
+
+        return {"retagged": apply_tag_rename(tenant_id, str(data["from"]), str(data["to"]))}
     if event.type == "list.deleted":
         return {"dropped": drop_list(tenant_id, "list", entity_id)}
     return {}

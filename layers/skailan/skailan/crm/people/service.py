@@ -387,6 +387,44 @@ def strip_field_values(tenant_id: str, key: str) -> int:
     return stripped
 
 
+def _renamed_tags(tags: list[str], old_key: str, new_name: str) -> list[str]:
+    """The person's tags with the old tag's spelling replaced by the new name in place; a person
+    who already had the new tag keeps it once (merged)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for tag in tags:
+        spelling = new_name if tag_key(tag) == old_key else tag
+        if tag_key(spelling) not in seen:
+            seen.add(tag_key(spelling))
+            out.append(spelling)
+    return out
+
+
+def retag_person(tenant_id: str, person_id: str, old_key: str, new_name: str) -> bool:
+    """Move one person from a renamed tag to its new name: the person's tags, facet items and both
+    tags' counts in one conditional transaction (the person's version), with a `contact.updated`
+    so their segments follow. False (nothing written) when they no longer hold the old tag — a
+    redelivered event, or untagged meanwhile."""
+    for _attempt in range(CONFLICT_RETRIES):
+        person = find_person(tenant_id, person_id, consistent=True)
+        if person is None or person.deleted_at or person.merged_into:
+            return False
+        if old_key not in {tag_key(t) for t in person.tags or []}:
+            return False
+        before = derive(person)
+        old_spelling = next(t for t in person.tags or [] if tag_key(t) == old_key)
+        person.tags = _renamed_tags(list(person.tags or []), old_key, new_name)
+        event = build(tenant_id, "contact.updated", entity_type="contact", entity_id=person_id,
+                      data={"changed": ["tags"], "tag_renamed": {"from": old_spelling, "to": new_name}})
+        try:
+            write_person(tenant_id, before, person, events=[event])
+            return True
+        except Conflict:  # edited meanwhile: read it again
+            continue
+    raise Conflict(both("La persona cambió mientras se renombraba la etiqueta",
+                        "The person changed while the tag was being renamed"), code="concurrent_update")
+
+
 def _has_memberships(tenant_id: str, person_id: str) -> bool:
     return person_reads.has_memberships(tenant_id, person_id)
 

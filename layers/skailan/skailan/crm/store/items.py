@@ -31,7 +31,8 @@ Identity (unique per brand, claimed by conditional put in the same transaction a
 Brand-level partitions (small, read with one Query):
 
   definitions    pk T#<t>#DEF       sk FIELD#<key> | CROLE#<id> | JOURNEY#<id>
-  tags           pk T#<t>#TAGS      sk TAG#<folded tag>           (name, colour, count by ADD)
+  tags           pk T#<t>#TAGS      sk TAG#<folded tag>           (name, colour, count by ADD;
+                 renamed_to / renaming_from while a rename is in flight)
   lists          pk T#<t>#LISTS     sk LIST#<id>                  (name, count by ADD)
   segments       pk T#<t>#SEGMENTS  sk SEG#<id>                   (rule, count by ADD)
                  gsi2 SEGREFRESH#<shard> / <next refresh>#<t>#<id> only for rules with
@@ -300,6 +301,9 @@ class TagItem(ContactsItem, discriminator="tag"):
     name = UnicodeAttribute(null=True)
     color = UnicodeAttribute(null=True)
     count = NumberAttribute(default=0)  # type: ignore[assignment]  # the stored "count" shadows Model.count(), unused on these items
+    # A rename in flight (the segments worker moves the people, then drops the old item):
+    renamed_to = UnicodeAttribute(null=True)  # on the old item: the new folded key (hidden from reads)
+    renaming_from = UnicodeAttribute(null=True)  # on the new item: the old folded key (its count still pending)
 
 
 class ListItem(ContactsItem, discriminator="list"):

@@ -5,8 +5,10 @@ Every write takes its domain events (`events=`) in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
 
 from skailan.crm.store import records
 from skailan.crm.store.items import (
@@ -85,8 +87,58 @@ def find_tag(tenant_id: str, name: str) -> TagItem | None:
     return records.find(TagItem, tags_pk(tenant_id), TAG + tag_key(name))
 
 
+def find_tag_key(tenant_id: str, key: str, *, consistent: bool = False) -> TagItem | None:
+    """The tag stored under a folded key (a rename's old or new item)."""
+    return records.find(TagItem, tags_pk(tenant_id), TAG + key, consistent=consistent)
+
+
 def set_tag_fields(item: TagItem, changes: Mapping[str, Any], *, events: Sequence[DomainEvent] = ()) -> None:
     records.set_fields(item, changes, events=events)
+
+
+def start_tag_rename(old: TagItem, new_name: str, color: str | None, now: str, *,
+                     events: Sequence[DomainEvent] = ()) -> TagItem | None:
+    """The new tag item (colour, count 0: the old item's count is still shown with it until the
+    people move) and the old one marked `renamed_to`, with the events: one transaction. None when
+    the new key is taken or the old tag changed (renamed, deleted) meanwhile."""
+    new_key = tag_key(new_name)
+    old_key = tag_key(old.name or "")
+    item = TagItem(tags_pk(old.tenant_id or ""), TAG + new_key, tenant_id=old.tenant_id, name=new_name, color=color,
+                   count=0, renaming_from=old_key, created_at=now, updated_at=now)
+    try:
+        with transaction() as tx:
+            tx.save(item, condition=TagItem.pk.does_not_exist())
+            tx.update(TagItem(old.pk, old.sk), actions=[TagItem.renamed_to.set(new_key), TagItem.updated_at.set(now)],
+                      condition=TagItem.pk.exists() & TagItem.renamed_to.does_not_exist()
+                      & TagItem.renaming_from.does_not_exist())
+            outbox.add(tx, events, outbox_table())
+    except TransactWriteError as err:
+        if err.cause_response_code == "TransactionCanceledException":
+            return None
+        raise
+    return item
+
+
+def finish_tag_rename(tenant_id: str, old_key: str, new_key: str) -> bool:
+    """Drop the old tag item once nobody holds it (count 0) and clear the new one's `renaming_from`:
+    one transaction. False when someone still holds the old tag (tagged meanwhile) or it is gone."""
+    try:
+        with transaction() as tx:
+            tx.delete(TagItem(tags_pk(tenant_id), TAG + old_key),
+                      condition=(TagItem.renamed_to == new_key) & (TagItem.count <= 0))
+            tx.update(TagItem(tags_pk(tenant_id), TAG + new_key), actions=[TagItem.renaming_from.remove()],
+                      condition=TagItem.renaming_from == old_key)
+    except TransactWriteError as err:
+        if err.cause_response_code == "TransactionCanceledException":
+            return False
+        raise
+    return True
+
+
+def tag_holders(tenant_id: str, key: str) -> Iterator[str]:
+    """The ids of the people holding a tag: the tag's facet index, paged (1 MB a page)."""
+    for item in FacetItem.gsi1.query(facet_index_pk(tenant_id, "tag", key)):
+        yield item.person_id
 
 
 # ---------------------------------------------------------------- customer roles

@@ -160,12 +160,17 @@ def delete_field(caller: Caller, key: str) -> None:
 
 
 def _tag_out(item: TagItem, counts: bool) -> TagOut:
-    return TagOut(name=item.name or "", color=item.color, count=int(item.count or 0) if counts else None)
+    count = int(item.count or 0)
+    if counts and item.renaming_from:  # a rename in flight: the people not moved yet still count
+        old = store.find_tag_key(item.tenant_id or "", item.renaming_from)
+        count += int(old.count or 0) if old is not None and old.renamed_to else 0
+    return TagOut(name=item.name or "", color=item.color, count=count if counts else None)
 
 
 def list_tags(tenant_id: str, *, counts: bool, cursor: str | None, limit: int | None) -> Page[TagOut]:
     found = store.tags_page(tenant_id, cursor=cursor, limit=limit)
-    return Page[TagOut](items=[_tag_out(i, counts) for i in found.items if i.name], next_cursor=found.next_cursor)
+    return Page[TagOut](items=[_tag_out(i, counts) for i in found.items if i.name and not i.renamed_to],
+                        next_cursor=found.next_cursor)
 
 
 def create_tag(caller: Caller, data: TagIn) -> TagOut:
@@ -174,26 +179,84 @@ def create_tag(caller: Caller, data: TagIn) -> TagOut:
                   data={"name": name})
     item = store.new_tag(caller.tenant_id, name, data.color, iso(), events=[event])
     if item is None:
-        raise Conflict(both("La etiqueta ya existe", "The tag exists"), code="tag_exists",
-                       details=[{"field": "name", "error": "taken"}])
+        raise _tag_exists()
     return _tag_out(item, True)
+
+
+def _tag_exists() -> Conflict:
+    return Conflict(both("La etiqueta ya existe", "The tag exists"), code="tag_exists",
+                    details=[{"field": "name", "error": "taken"}])
 
 
 def _load_tag(tenant_id: str, name: str) -> TagItem:
     item = store.find_tag(tenant_id, name)
-    return existing(item if item is not None and item.name else None, "Etiqueta no encontrada", "Tag not found",
-                    "tag_not_found")
+    # A tag being renamed is already gone for the API (its people are moving to the new name).
+    found = item if item is not None and item.name and not item.renamed_to else None
+    return existing(found, "Etiqueta no encontrada", "Tag not found", "tag_not_found")
+
+
+def _renaming(item: TagItem) -> Conflict:
+    return Conflict(both("La etiqueta se está renombrando; inténtalo en unos segundos",
+                         "The tag is being renamed; try again in a few seconds"), code="tag_renaming")
 
 
 def update_tag(caller: Caller, name: str, data: TagUpdateIn) -> TagOut:
+    """Colour and/or name. The same folded name only respells the tag in place; another name
+    creates the new tag and marks the old one renaming in one transaction with `tag.renamed`:
+    the segments worker then moves the people (`apply_tag_rename`)."""
     item = _load_tag(caller.tenant_id, name)
-    store.set_tag_fields(item, {"color": data.color or None, "updated_at": iso()}, events=[
-        build(caller.tenant_id, "tag.updated", caller=caller, entity_type="tag", entity_id=tag_key(name))])
+    sent = data.model_fields_set
+    color = (data.color or None) if "color" in sent else item.color
+    new_name = " ".join(data.name.split()) if data.name is not None else None
+    if new_name is not None and tag_key(new_name) != tag_key(item.name or ""):
+        if item.renaming_from:
+            raise _renaming(item)
+        if store.find_tag(caller.tenant_id, new_name) is not None:
+            raise _tag_exists()
+        event = build(caller.tenant_id, "tag.renamed", caller=caller, entity_type="tag", entity_id=tag_key(new_name),
+                      data={"from": item.name, "to": new_name})
+        renamed = store.start_tag_rename(item, new_name, color, iso(), events=[event])
+        if renamed is None:  # the new name was taken (or the tag renamed) meanwhile
+            raise _tag_exists()
+        return _tag_out(renamed, True)
+    changes: dict[str, Any] = {"color": color, "updated_at": iso()}
+    if new_name is not None:
+        changes["name"] = new_name  # only the spelling changes: same key, nobody to move
+    store.set_tag_fields(item, changes, events=[
+        build(caller.tenant_id, "tag.updated", caller=caller, entity_type="tag", entity_id=tag_key(name),
+              data={"changed": sorted(sent)})])
     return _tag_out(item, True)
+
+
+RENAME_PASSES = 3  # people tagged with the old name during the walk are caught by the next pass
+
+
+def apply_tag_rename(tenant_id: str, old_name: str, new_name: str) -> int:
+    """The segments worker's side of `tag.renamed`: walk the old tag's facet index (paged) and move
+    each person (`retag_person`, one conditional transaction each), then drop the old tag item once
+    its count is 0. Idempotent: a redelivered event skips the people already moved and finishes the
+    job. Raises when people still hold the old tag after the passes (the event is retried)."""
+    from skailan.crm.people.service import retag_person
+
+    old_key, new_key = tag_key(old_name), tag_key(new_name)
+    old = store.find_tag_key(tenant_id, old_key, consistent=True)
+    if old is None or old.renamed_to != new_key:
+        return 0  # already finished (or never started): nothing to move
+    target = store.find_tag_key(tenant_id, new_key, consistent=True)
+    spelling = target.name if target is not None and target.name else new_name
+    moved = 0
+    for _pass in range(RENAME_PASSES):
+        for person_id in list(store.tag_holders(tenant_id, old_key)):
+            moved += retag_person(tenant_id, person_id, old_key, spelling)
+        if store.finish_tag_rename(tenant_id, old_key, new_key):
+            return moved
+    raise RuntimeError(f"tag rename {old_key} -> {new_key}: people still hold the old tag")
 
 
 def delete_tag(caller: Caller, name: str) -> None:
     item = _load_tag(caller.tenant_id, name)
+    if item.renaming_from:
+        raise _renaming(item)
     if facet_in_use(caller.tenant_id, "tag", tag_key(name)):
         raise Conflict(both("La etiqueta tiene personas; quítala de ellas primero",
                             "People still have this tag; remove it from them first"), code="tag_in_use")

@@ -1,11 +1,11 @@
 """API models of the CRM vocabulary: custom fields, tags, customer roles, journeys."""
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
 from skailan.crm.values.types import Color, Tag
-from skailan.platform.models import RequestModel, ResponseModel
+from skailan.platform.models import PatchModel, RequestModel, ResponseModel
 
 # ---------------------------------------------------------------- definitions
 
@@ -15,7 +15,11 @@ class TagIn(RequestModel):
     color: Color | None = None
 
 
-class TagUpdateIn(RequestModel):
+class TagUpdateIn(PatchModel):
+    """A new `name` renames the tag (its people follow, moved by the segments worker); null `color` clears it."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset({"color"})
+    name: Tag | None = None
     color: Color | None = None
 
 
