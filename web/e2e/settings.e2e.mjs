@@ -82,9 +82,20 @@ test('settings: an admin invites a user; the invitee opens the e-mail link, sets
   await tagDialog.waitFor({ state: 'hidden' });
   const tags = await apiCall(baseUrl(), token, 'GET', '/v1/crm/tags?limit=100');
   assert.equal(tags.body.items.find((t) => t.name === tag)?.color, '#3b82f6');
-  await tagRow.getByRole('button', { name: `Eliminar ${tag}` }).click();
-  await admin.getByRole('dialog', { name: `Eliminar ${tag}` }).getByRole('button', { name: 'Sí, eliminar' }).click();
-  await tagRow.waitFor({ state: 'detached' });
+  // Renamed in the same dialog: the row takes the new name and keeps the colour
+  const renamed = `${tag}-nuevo`;
+  await tagRow.getByRole('button', { name: `Editar ${tag}` }).click();
+  await tagDialog.getByLabel('Nombre de la etiqueta').fill(renamed);
+  await tagDialog.getByRole('button', { name: 'Guardar' }).click();
+  await tagDialog.waitFor({ state: 'hidden' });
+  const renamedRow = admin.getByRole('row', { name: new RegExp(renamed) });
+  await renamedRow.waitFor();
+  const after = await apiCall(baseUrl(), token, 'GET', '/v1/crm/tags?limit=100');
+  assert.equal(after.body.items.find((t) => t.name === renamed)?.color, '#3b82f6');
+  assert.equal(after.body.items.find((t) => t.name === tag), undefined);
+  await renamedRow.getByRole('button', { name: `Eliminar ${renamed}` }).click();
+  await admin.getByRole('dialog', { name: `Eliminar ${renamed}` }).getByRole('button', { name: 'Sí, eliminar' }).click();
+  await renamedRow.waitFor({ state: 'detached' });
 
   await settingsNav.getByRole('link', { name: 'Tipos de tarea' }).click();
   const typeForm = admin.getByRole('form', { name: 'Nuevo tipo de tarea' });

@@ -98,6 +98,12 @@ def test_renaming_a_tag_moves_its_people_off_the_request_path(demo, deliver, dra
     assert on_event(again) == {"retagged": 0}
     assert _tag_counts(admin)["Plata Vieja"] == 2
     assert call(CRM, "GET", f"/v1/contacts/{one['id']}", principal=admin).body["tags"] == ["Plata Vieja", "Otro"]
+    # A tag nobody holds is renamed at once (nothing to move): the new one can be deleted right away
+    call(CRM, "POST", "/v1/crm/tags", principal=admin, body={"name": "Vacía", "color": "#445566"})
+    assert call(CRM, "PATCH", "/v1/crm/tags/Vac%C3%ADa", principal=admin, body={"name": "Llena"}).body == {
+        "name": "Llena", "color": "#445566", "count": 0}
+    assert "Vacía" not in _tag_counts(admin)
+    assert call(CRM, "DELETE", "/v1/crm/tags/Llena", principal=admin).status == 204
 
 
 def test_customer_roles_validate_people_and_cannot_be_removed_in_use(demo):

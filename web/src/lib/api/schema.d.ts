@@ -8845,8 +8845,13 @@ export interface components {
             /** Tag */
             tag: string;
         };
-        /** TagUpdateIn */
+        /**
+         * TagUpdateIn
+         * @description A new `name` renames the tag (its people follow, moved by the segments worker); null `color` clears it.
+         */
         TagUpdateIn: {
+            /** Name */
+            name?: string | null;
             /** Color */
             color?: string | null;
         };

@@ -289,7 +289,7 @@ export const settings: Record<keyof typeof es, string> = {
   'settings.crmTags.new': 'New tag',
   'settings.crmTags.name': 'Tag name',
   'settings.crmTags.count': 'People',
-  'settings.crmTags.renameNote': 'A tag\'s name does not change: create a new one if you need to.',
+  'settings.crmTags.renameNote': 'When you rename a tag, the people who have it move to the new name within a few seconds.',
   'settings.crmTags.deleteExplain': 'The tag "{name}" will be deleted. Only possible when nobody has it.',
   'settings.crmRoles.title': 'Customer roles',
   'settings.crmRoles.explain': 'The part each person plays for your business (e.g. buyer, decision maker).',

@@ -289,7 +289,7 @@ export const settings = {
   'settings.crmTags.new': 'Nueva etiqueta',
   'settings.crmTags.name': 'Nombre de la etiqueta',
   'settings.crmTags.count': 'Personas',
-  'settings.crmTags.renameNote': 'El nombre de una etiqueta no se cambia: crea una nueva si lo necesitas.',
+  'settings.crmTags.renameNote': 'Al cambiar el nombre, las personas con la etiqueta pasan al nombre nuevo en unos segundos.',
   'settings.crmTags.deleteExplain': 'Se eliminará la etiqueta «{name}». Solo se puede si ninguna persona la tiene.',
   'settings.crmRoles.title': 'Roles de cliente',
   'settings.crmRoles.explain': 'El papel de cada persona para tu negocio (por ejemplo: comprador, decisor).',

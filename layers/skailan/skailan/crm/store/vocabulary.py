@@ -99,18 +99,23 @@ def set_tag_fields(item: TagItem, changes: Mapping[str, Any], *, events: Sequenc
 def start_tag_rename(old: TagItem, new_name: str, color: str | None, now: str, *,
                      events: Sequence[DomainEvent] = ()) -> TagItem | None:
     """The new tag item (colour, count 0: the old item's count is still shown with it until the
-    people move) and the old one marked `renamed_to`, with the events: one transaction. None when
-    the new key is taken or the old tag changed (renamed, deleted) meanwhile."""
+    people move) and the old one marked `renamed_to`, with the events: one transaction. A tag
+    nobody holds (count 0, checked in the transaction) is simply replaced: nothing to move. None
+    when the new key is taken or the old tag changed (renamed, deleted, tagged) meanwhile."""
     new_key = tag_key(new_name)
     old_key = tag_key(old.name or "")
+    unused = int(old.count or 0) <= 0
     item = TagItem(tags_pk(old.tenant_id or ""), TAG + new_key, tenant_id=old.tenant_id, name=new_name, color=color,
-                   count=0, renaming_from=old_key, created_at=now, updated_at=now)
+                   count=0, renaming_from=None if unused else old_key, created_at=now, updated_at=now)
+    free = TagItem.pk.exists() & TagItem.renamed_to.does_not_exist() & TagItem.renaming_from.does_not_exist()
     try:
         with transaction() as tx:
             tx.save(item, condition=TagItem.pk.does_not_exist())
-            tx.update(TagItem(old.pk, old.sk), actions=[TagItem.renamed_to.set(new_key), TagItem.updated_at.set(now)],
-                      condition=TagItem.pk.exists() & TagItem.renamed_to.does_not_exist()
-                      & TagItem.renaming_from.does_not_exist())
+            if unused:
+                tx.delete(TagItem(old.pk, old.sk), condition=free & (TagItem.count <= 0))
+            else:
+                tx.update(TagItem(old.pk, old.sk), actions=[TagItem.renamed_to.set(new_key),
+                                                             TagItem.updated_at.set(now)], condition=free)
             outbox.add(tx, events, outbox_table())
     except TransactWriteError as err:
         if err.cause_response_code == "TransactionCanceledException":

@@ -1,7 +1,8 @@
 /**
  * /settings/crm-tags, /settings/crm-customer-roles, /settings/crm-task-types: the CRM's named
- * vocabularies. Tags are keyed by their name (the API changes only their colour), roles and task
- * types by id (renamed in place); built-in task types cannot change.
+ * vocabularies. Tags are keyed by their name: renaming one moves its people to the new name in
+ * the background (the count follows them); roles and task types by id (renamed in place);
+ * built-in task types cannot change.
  */
 import { useState, type FormEvent } from 'react';
 import { Alert, Button, Dialog, Spinner, TextField } from '@/components/ui';
@@ -70,8 +71,8 @@ export function CrmTagsSettings() {
       ) : null}
       <Dialog open={editing !== null} onClose={() => setEditing(null)} title={t('settings.crm.editNamed', { name: editing?.name ?? '' })}>
         {editing ? (
-          <TagColorForm tag={editing} error={update.error} busy={update.isPending} onCancel={() => setEditing(null)}
-            onSave={(color) => update.mutate({ name: editing.name, body: { color } }, { onSuccess: () => setEditing(null) })} />
+          <TagForm tag={editing} error={update.error} busy={update.isPending} onCancel={() => setEditing(null)}
+            onSave={(body) => update.mutate({ name: editing.name, body }, { onSuccess: () => setEditing(null) })} />
         ) : null}
       </Dialog>
       <ConfirmDelete name={deleting?.name ?? null} explain={t('settings.crmTags.deleteExplain', { name: deleting?.name ?? '' })}
@@ -81,14 +82,21 @@ export function CrmTagsSettings() {
   );
 }
 
-function TagColorForm({ tag, error, busy, onSave, onCancel }: { tag: Tag; error: unknown; busy: boolean; onSave: (color: string | null) => void; onCancel: () => void }) {
+function TagForm({ tag, error, busy, onSave, onCancel }: { tag: Tag; error: unknown; busy: boolean; onSave: (body: { name?: string; color: string | null }) => void; onCancel: () => void }) {
   const { t, language } = useI18n();
+  const [name, setName] = useState(tag.name);
   const [color, setColor] = useState(tag.color ?? '');
   const problems = problemsOf(error, language);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const renamed = name.trim() && name.trim() !== tag.name ? { name: name.trim() } : {};
+    onSave({ ...renamed, color: color.trim() || null });
+  };
   return (
-    <form noValidate onSubmit={(e) => { e.preventDefault(); onSave(color.trim() || null); }}>
+    <form noValidate onSubmit={submit}>
       <p className="muted">{t('settings.crmTags.renameNote')}</p>
       {problems.message && !Object.keys(problems.fields).length ? <Alert>{problems.message}</Alert> : null}
+      <TextField label={t('settings.crmTags.name')} required value={name} onChange={(e) => setName(e.target.value)} error={problems.fields.name} />
       <ColorField label={t('settings.crm.color')} value={color} onChange={setColor} error={problems.fields.color} />
       <div className="row">
         <Button type="submit" variant="primary" busy={busy}>{t('common.save')}</Button>
