@@ -246,7 +246,7 @@ def apply_tag_rename(tenant_id: str, old_name: str, new_name: str) -> int:
     spelling = target.name if target is not None and target.name else new_name
     moved = 0
     for _pass in range(RENAME_PASSES):
-        for person_id in list(store.tag_holders(tenant_id, old_key)):
+        for person_id in store.tag_holders(tenant_id, old_key):  # paged; moved items behind the cursor
             moved += retag_person(tenant_id, person_id, old_key, spelling)
         if store.finish_tag_rename(tenant_id, old_key, new_key):
             return moved
