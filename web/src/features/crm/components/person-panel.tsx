@@ -138,7 +138,7 @@ function Tags({ person, onSave, error, disabled }: { person: Person; onSave: Sav
   };
   return (
     // Named apart from the conversation's tags when this panel sits beside a conversation.
-    <section className="person-section tags-section" aria-labelledby={headingId}>
+    <section className="person-section" aria-labelledby={headingId}>
       <h4 id={headingId}>{t('crm.person.tagsTitle')}</h4>
       <ul className="chips" aria-labelledby={headingId}>
         {tags.map((tag) => (

@@ -76,7 +76,7 @@ export function DetailsPanel({ conversation }: { conversation: Conversation }) {
         {conversation.created_at ? (<><dt>{t('conversation.createdAt')}</dt><dd>{formatDateTime(conversation.created_at, language)}</dd></>) : null}
       </dl>
       {/* Named apart from the contact's tags further down (the person card): this one tags the conversation. */}
-      <section className="tags-section" aria-labelledby={tagsHeadingId}>
+      <section aria-labelledby={tagsHeadingId}>
         <h3 id={tagsHeadingId}>{t('conversation.tags')}</h3>
         <ul className="chips" aria-labelledby={tagsHeadingId}>
           {(conversation.tags ?? []).map((value) => (
@@ -87,7 +87,7 @@ export function DetailsPanel({ conversation }: { conversation: Conversation }) {
           ))}
         </ul>
         <form noValidate className="tag-form" onSubmit={addTag} aria-labelledby={tagsHeadingId}>
-          <TextField label={t('tags.add')} value={tag} onChange={(e) => setTag(e.target.value)} error={errors.message || undefined} />
+          <TextField label={t('tags.add')} value={tag} onChange={(e) => setTag(e.target.value)} error={errors.message} />
           <Button type="submit">{t('tags.submit')}</Button>
         </form>
       </section>
