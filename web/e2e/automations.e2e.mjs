@@ -50,9 +50,9 @@ test('automations: an admin builds "tag added → create task", tags a person an
   assert.equal(person.status, 201);
   await page.goto(`/people/${person.body.id}`);
   const panel = page.getByRole('region', { name: `Ficha de ${person.body.name}` });
-  await panel.getByLabel('Nueva etiqueta').fill(tag);
-  await panel.getByRole('button', { name: 'Agregar' }).first().click();
-  await panel.getByRole('list', { name: 'Etiquetas' }).getByText(tag).waitFor();
+  await panel.getByLabel('Nueva etiqueta del contacto').fill(tag);
+  await panel.getByRole('form', { name: 'Etiquetas del contacto' }).getByRole('button', { name: 'Agregar' }).click();
+  await panel.getByRole('list', { name: 'Etiquetas del contacto' }).getByText(tag).waitFor();
 
   // The task exists for the person (the worker ran the step) …
   const tasks = await eventually(async () => {

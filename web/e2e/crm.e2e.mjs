@@ -68,7 +68,7 @@ test('crm: an import runs through the wizard with its progress bar and summary',
   await page.getByRole('heading', { name: `Cliente ${stamp} 5` }).waitFor();
   const panel = page.getByRole('region', { name: `Ficha de Cliente ${stamp} 5` });
   await panel.getByRole('list', { name: 'Listas' }).getByText(`Importados ${stamp}`).waitFor();
-  await panel.getByRole('list', { name: 'Etiquetas' }).getByText('importado').waitFor();
+  await panel.getByRole('list', { name: 'Etiquetas del contacto' }).getByText('importado').waitFor();
   assert.deepEqual(await seriousViolations(page), []);
   await screenshot(page, 'person');
   await page.context().close();
@@ -95,9 +95,9 @@ test('crm: the person panel edits in place; a bad e-mail shows the API message n
   await panel.getByRole('button', { name: 'Guardar' }).click();
   await panel.getByText('panel.ok@correo.co').first().waitFor();
 
-  await panel.getByLabel('Nueva etiqueta').fill('cliente-vip');
-  await panel.getByRole('button', { name: 'Agregar' }).first().click();
-  await panel.getByRole('list', { name: 'Etiquetas' }).getByText('cliente-vip').waitFor();
+  await panel.getByLabel('Nueva etiqueta del contacto').fill('cliente-vip');
+  await panel.getByRole('form', { name: 'Etiquetas del contacto' }).getByRole('button', { name: 'Agregar' }).click();
+  await panel.getByRole('list', { name: 'Etiquetas del contacto' }).getByText('cliente-vip').waitFor();
   await panel.getByLabel('Nota').fill('Prefiere que lo llamen en la tarde.');
   await panel.getByRole('button', { name: 'Agregar nota' }).click();
   await panel.getByText('Prefiere que lo llamen en la tarde.').waitFor();

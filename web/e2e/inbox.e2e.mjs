@@ -36,6 +36,14 @@ test('agent1 goes online, a WhatsApp message arrives and is assigned, a quick re
   const conversation = agent1.getByRole('region', { name: 'Mensajes' });
   await agent1.getByRole('heading', { name, level: 2 }).waitFor();
   await conversation.getByText('Hola, ¿envían a Cali?').waitFor();
+  // The details pane names the conversation's tags apart from the contact's (the person card below).
+  const details = agent1.getByRole('complementary', { name: 'Detalles' });
+  const convTag = `envios-${waId.slice(-4)}`;
+  await details.getByLabel('Nueva etiqueta de la conversación').fill(convTag);
+  await details.getByRole('form', { name: 'Etiquetas de la conversación' }).getByRole('button', { name: 'Agregar' }).click();
+  await details.getByRole('list', { name: 'Etiquetas de la conversación' }).getByText(convTag).waitFor();
+  await details.getByRole('form', { name: 'Etiquetas del contacto' }).getByLabel('Nueva etiqueta del contacto').waitFor();
+  assert.equal(await details.getByRole('list', { name: 'Etiquetas del contacto' }).getByText(convTag).count(), 0);
   assert.deepEqual(await seriousViolations(agent1), []);
   await screenshot(agent1, 'inbox-conversation');
 

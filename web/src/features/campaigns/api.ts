@@ -33,7 +33,8 @@ export function useCampaignKey() {
 /** The list's filters, applied by the API over the brand's whole list (not the loaded page). */
 export interface CampaignFilters {
   archived: boolean;
-  status?: CampaignStatus | '';
+  /** Any of these (none: every status). */
+  status?: CampaignStatus[];
   channel?: Channel | '';
 }
 
@@ -42,7 +43,7 @@ export function campaignListQuery({ archived, status, channel }: CampaignFilters
   return {
     archived,
     limit,
-    ...(status ? { status: [status] } : {}),
+    ...(status?.length ? { status } : {}),
     ...(channel ? { channel } : {}),
     ...(cursor ? { cursor } : {}),
   };

@@ -234,4 +234,5 @@ export const campaigns: Record<keyof typeof es, string> = {
   'campaigns.suppressions.removeTitle': 'Remove the suppression of {address}?',
   'campaigns.suppressions.removeBody': 'The next campaigns may write to them again. Do it only if the person asked.',
   'campaigns.noneHereMore': 'No campaign with these filters in this part of the list; there may be more on the next page.',
+  'campaigns.filter.allStatuses': 'All statuses',
 };

@@ -34,4 +34,7 @@ export const common: Record<keyof typeof es, string> = {
   'lang.en': 'English',
   'common.previous': 'Previous',
   'common.next': 'Next',
+  'common.file.choose': 'Choose file',
+  'common.file.chooseMany': 'Choose files',
+  'common.file.none': 'No file chosen',
 };

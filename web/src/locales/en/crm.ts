@@ -36,8 +36,8 @@ export const crm: Record<keyof typeof es, string> = {
   'crm.person.owner': 'Owner',
   'crm.person.noOwner': 'No owner',
   'crm.person.tags': 'Tags',
-  'crm.person.addTag': 'New tag',
-  'crm.person.removeTag': 'Remove the tag {tag}',
+  'crm.person.addTag': 'New contact tag',
+  'crm.person.removeTag': 'Remove the tag {tag} from the contact',
   'crm.person.customFields': 'Custom fields',
   'crm.person.identities': 'Identities',
   'crm.person.identityKind': 'Kind',
@@ -299,4 +299,5 @@ export const crm: Record<keyof typeof es, string> = {
   'crm.forms.noSubmissions': 'No submissions yet.',
   'crm.forms.delete': 'Delete form',
   'crm.forms.deleteExplain': 'The form “{name}” will be deleted and stop taking submissions. The people it created are not deleted.',
+  'crm.person.tagsTitle': 'Contact tags',
 };

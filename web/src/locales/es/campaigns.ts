@@ -233,4 +233,5 @@ export const campaigns = {
   'campaigns.suppressions.removeTitle': '¿Quitar la supresión de {address}?',
   'campaigns.suppressions.removeBody': 'Las próximas campañas podrán volver a escribirle. Hazlo solo si la persona lo pidió.',
   'campaigns.noneHereMore': 'Ninguna campaña con estos filtros en esta parte de la lista; puede haber más en la siguiente página.',
+  'campaigns.filter.allStatuses': 'Todos los estados',
 } as const;

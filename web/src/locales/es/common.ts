@@ -32,4 +32,7 @@ export const common = {
   'lang.en': 'English',
   'common.previous': 'Anterior',
   'common.next': 'Siguiente',
+  'common.file.choose': 'Elegir archivo',
+  'common.file.chooseMany': 'Elegir archivos',
+  'common.file.none': 'Ningún archivo elegido',
 } as const;

@@ -35,8 +35,8 @@ export const crm = {
   'crm.person.owner': 'Responsable',
   'crm.person.noOwner': 'Sin responsable',
   'crm.person.tags': 'Etiquetas',
-  'crm.person.addTag': 'Nueva etiqueta',
-  'crm.person.removeTag': 'Quitar la etiqueta {tag}',
+  'crm.person.addTag': 'Nueva etiqueta del contacto',
+  'crm.person.removeTag': 'Quitar la etiqueta {tag} del contacto',
   'crm.person.customFields': 'Campos personalizados',
   'crm.person.identities': 'Identidades',
   'crm.person.identityKind': 'Tipo',
@@ -298,4 +298,5 @@ export const crm = {
   'crm.forms.noSubmissions': 'Todavía no hay envíos.',
   'crm.forms.delete': 'Eliminar formulario',
   'crm.forms.deleteExplain': 'Se eliminará el formulario «{name}» y dejará de recibir envíos. Las personas creadas no se borran.',
+  'crm.person.tagsTitle': 'Etiquetas del contacto',
 } as const;

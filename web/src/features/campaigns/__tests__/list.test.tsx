@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setSession } from '@/lib/session';
 import { renderWithProviders } from '@/testing/render';
 import { campaignListQuery } from '../api';
+import { statusesFromParam, statusesToParam } from '../lib/status';
 import { CampaignsRoute } from '../routes/list';
 
 function json(status: number, body: unknown): Response {
@@ -74,9 +75,12 @@ describe('Campaign list', () => {
   });
 
   it('asks the API for the filters and follows the cursor past a page with nothing of them', async () => {
-    expect(campaignListQuery({ archived: false, status: '', channel: '' }, null)).toEqual({ archived: false, limit: 50 });
-    expect(campaignListQuery({ archived: true, status: 'scheduled', channel: 'email' }, 'abc', 10))
-      .toEqual({ archived: true, limit: 10, status: ['scheduled'], channel: 'email', cursor: 'abc' });
+    expect(campaignListQuery({ archived: false, status: [], channel: '' }, null)).toEqual({ archived: false, limit: 50 });
+    expect(campaignListQuery({ archived: true, status: ['scheduled', 'paused'], channel: 'email' }, 'abc', 10))
+      .toEqual({ archived: true, limit: 10, status: ['scheduled', 'paused'], channel: 'email', cursor: 'abc' });
+    // the URL's value: known statuses only, in list order, once each
+    expect(statusesFromParam('paused,bogus,draft,paused')).toEqual(['draft', 'paused']);
+    expect(statusesToParam(['failed', 'draft'])).toBe('draft,failed');
 
     const lists: string[] = [];
     vi.stubGlobal('fetch', async (request: Request) => {
@@ -100,5 +104,47 @@ describe('Campaign list', () => {
     expect(await screen.findByRole('row', { name: /Programada/ })).toBeInTheDocument();
     expect(lists.at(-1)).toBe('?archived=false&limit=50&status=scheduled&cursor=p2');
     expect(screen.queryByRole('button', { name: 'Siguiente' })).not.toBeInTheDocument();
+  });
+
+  it('filters by several statuses at once, held in the URL as one comma-separated value', async () => {
+    const lists: string[] = [];
+    const items = [...CAMPAIGNS, { ...base, id: 'c3', name: 'Pausada SMS', channel: 'sms', status: 'paused', stats: stats(1) }];
+    vi.stubGlobal('fetch', async (request: Request) => {
+      const url = new URL(request.url);
+      if (url.pathname === '/v1/me') return json(200, ME);
+      if (url.pathname === '/v1/campaigns') {
+        lists.push(url.search);
+        const statuses = url.searchParams.getAll('status');
+        return json(200, { items: items.filter((c) => !statuses.length || statuses.includes(c.status)), next_cursor: null });
+      }
+      return json(404, { error: { code: 'not_found', message: 'x / x', details: [] } });
+    });
+    setSession({ tokens: { idToken: 't', accessToken: 'a', refreshToken: 'r', expiresAt: Date.now() + 3600_000 }, brandId: 'demo' });
+    const user = userEvent.setup();
+    // a deep link with two statuses (and one the screen does not know) checks exactly those two
+    const { router } = renderWithProviders(<CampaignsRoute />, { path: '/campaigns?status=paused,draft,bogus' });
+    const table = await screen.findByRole('table', { name: 'Campañas de la marca' });
+    const group = screen.getByRole('group', { name: 'Estado' });
+    expect(within(group).getByRole('checkbox', { name: 'Borrador' })).toBeChecked();
+    expect(within(group).getByRole('checkbox', { name: 'En pausa' })).toBeChecked();
+    expect(within(group).getByRole('checkbox', { name: 'Completada' })).not.toBeChecked();
+    expect(lists[0]).toBe('?archived=false&limit=50&status=draft&status=paused');
+    expect(within(table).getByRole('row', { name: /Pausada SMS/ })).toBeInTheDocument();
+    expect(within(table).queryByRole('row', { name: /Navidad WhatsApp/ })).not.toBeInTheDocument();
+
+    // a third status joins the others; unchecking one leaves the rest
+    await user.click(within(group).getByRole('checkbox', { name: 'Completada' }));
+    expect(router.state.location.search).toBe('?status=draft%2Cpaused%2Ccompleted');
+    await waitFor(() => expect(lists.at(-1)).toBe('?archived=false&limit=50&status=draft&status=paused&status=completed'));
+    expect(await within(table).findByRole('row', { name: /Navidad WhatsApp/ })).toBeInTheDocument();
+    await user.click(within(group).getByRole('checkbox', { name: 'Borrador' }));
+    expect(router.state.location.search).toBe('?status=paused%2Ccompleted');
+    await waitFor(() => expect(within(table).queryByRole('row', { name: /Borrador SMS/ })).not.toBeInTheDocument());
+
+    // "all statuses" clears the filter and the param
+    await user.click(within(group).getByRole('button', { name: 'Todos los estados' }));
+    expect(router.state.location.search).toBe('');
+    await waitFor(() => expect(lists.at(-1)).toBe('?archived=false&limit=50'));
+    expect(within(group).getAllByRole('checkbox').filter((box) => (box as HTMLInputElement).checked)).toHaveLength(0);
   });
 });

@@ -4,7 +4,7 @@
  * their size, removable. The API checks the same limits again when the campaign is saved.
  */
 import { useId, useState } from 'react';
-import { Alert } from '@/components/ui';
+import { Alert, FileField } from '@/components/ui';
 import { problemsOf } from '@/features/crm/lib/errors';
 import { useI18n } from '@/lib/i18n';
 import { uploadAttachment } from '../api';
@@ -53,10 +53,22 @@ export function AttachmentsField({ value, onChange, error, disabled }: {
     if (added.length) onChange([...value, ...added]);
   };
   const total = totalSize(value);
+  const limits = t('campaigns.attachments.limits', { each: formatSize(MAX_EACH, language), total: formatSize(MAX_TOTAL, language), max: MAX_FILES });
   return (
     <div className="field" data-testid="campaign-attachments">
-      <label htmlFor={inputId}>{t('campaigns.attachments.label')}</label>
-      <p className="small muted">{t('campaigns.attachments.limits', { each: formatSize(MAX_EACH, language), total: formatSize(MAX_TOTAL, language), max: MAX_FILES })}</p>
+      {!disabled ? (
+        <FileField id={inputId} label={t('campaigns.attachments.label')} hint={limits} multiple className="file-field-bare"
+          disabled={busy || value.length >= MAX_FILES} listed
+          onChange={(e) => {
+            const input = e.currentTarget;
+            void add(input.files).then(() => { input.value = ''; });
+          }} />
+      ) : (
+        <>
+          <span className="file-field-label">{t('campaigns.attachments.label')}</span>
+          <p className="small muted">{limits}</p>
+        </>
+      )}
       {value.length ? (
         <ul className="attachments" aria-label={t('campaigns.attachments.list')}>
           {value.map((a) => (
@@ -71,13 +83,6 @@ export function AttachmentsField({ value, onChange, error, disabled }: {
         </ul>
       ) : null}
       {value.length ? <p className="small">{t('campaigns.attachments.totalNow', { size: formatSize(total, language), max: formatSize(MAX_TOTAL, language) })}</p> : null}
-      {!disabled ? (
-        <input id={inputId} type="file" multiple disabled={busy || value.length >= MAX_FILES}
-          onChange={(e) => {
-            const input = e.currentTarget;
-            void add(input.files).then(() => { input.value = ''; });
-          }} />
-      ) : null}
       {busy ? <p className="small" role="status">{t('campaigns.attachments.uploading')}</p> : null}
       {problems.map((m) => <Alert key={m}>{m}</Alert>)}
       {error ? <p className="field-error" role="alert">{error}</p> : null}

@@ -9,6 +9,17 @@ export interface CampaignLike {
 
 export const STATUSES: CampaignStatus[] = ['draft', 'scheduled', 'sending', 'paused', 'completed', 'cancelled', 'failed'];
 
+/** The list's status filter as held in the URL (`?status=draft,scheduled`): known values only, in list order, once each. */
+export function statusesFromParam(raw: string | null): CampaignStatus[] {
+  const picked = new Set((raw ?? '').split(',').map((s) => s.trim()));
+  return STATUSES.filter((s) => picked.has(s));
+}
+
+/** The URL value for a set of statuses (empty: no filter, the param goes away). */
+export function statusesToParam(statuses: readonly CampaignStatus[]): string {
+  return statusesFromParam(statuses.join(',')).join(',');
+}
+
 export const actions = {
   edit: (c: CampaignLike) => c.status === 'draft' || c.status === 'scheduled',
   send: (c: CampaignLike) => c.status === 'draft' || c.status === 'scheduled',

@@ -16,7 +16,7 @@ import { useUrlFilters } from '@/lib/use-url-filters';
 import { useCampaignAction, useCampaigns, useDeleteCampaign, type Campaign, type Channel } from '../api';
 import '../campaigns.css';
 import { ChannelLabel, StatusBadge } from '../components/status-badge';
-import { actions, STATUSES, type CampaignStatus } from '../lib/status';
+import { actions, STATUSES, statusesFromParam, statusesToParam, type CampaignStatus } from '../lib/status';
 
 const CHANNELS: Channel[] = ['sms', 'whatsapp', 'email'];
 
@@ -26,10 +26,10 @@ export function CampaignsRoute() {
   const navigate = useNavigate();
   const { params, setFilter: setUrlFilter } = useUrlFilters();
   const archived = params.get('archived') === '1';
-  const status = (params.get('status') ?? '') as CampaignStatus | '';
+  const status = statusesFromParam(params.get('status'));
   const channel = (params.get('channel') ?? '') as Channel | '';
   // The pages seen belong to one set of filters: any change (a select, the back button) starts over.
-  const filterKey = `${archived ? 1 : 0}|${status}|${channel}`;
+  const filterKey = `${archived ? 1 : 0}|${status.join(',')}|${channel}`;
   const [paging, setPaging] = useState<{ key: string; cursors: (string | null)[] }>({ key: filterKey, cursors: [null] });
   const cursors = paging.key === filterKey ? paging.cursors : [null];
   const setCursors = (next: (string | null)[]) => setPaging({ key: filterKey, cursors: next });
@@ -40,6 +40,8 @@ export function CampaignsRoute() {
   const [deleting, setDeleting] = useState<Campaign | null>(null);
   const editable = can('campaigns:edit');
   const setFilter = (name: string, value: string) => setUrlFilter(name, value);
+  const toggleStatus = (s: CampaignStatus, on: boolean) =>
+    setFilter('status', statusesToParam(on ? [...status, s] : status.filter((x) => x !== s)));
   const items = page.data?.items ?? [];
   const more = Boolean(page.data?.next_cursor);
   const error = page.error ?? action.error ?? remove.error;
@@ -53,10 +55,19 @@ export function CampaignsRoute() {
         </div>
       </header>
       <div className="filters" role="group" aria-label={t('campaigns.filters')}>
-        <SelectField label={t('campaigns.filter.status')} value={status} onChange={(e) => setFilter('status', e.target.value)}>
-          <option value="">{t('common.all')}</option>
-          {STATUSES.map((s) => <option key={s} value={s}>{t(`campaigns.status.${s}` as MessageKey)}</option>)}
-        </SelectField>
+        {/* Several statuses at once (the API takes any of them); none checked: every status. */}
+        <fieldset className="status-filter">
+          <legend>{t('campaigns.filter.status')}</legend>
+          {STATUSES.map((s) => (
+            <label key={s} className="checkbox">
+              <input type="checkbox" checked={status.includes(s)} onChange={(e) => toggleStatus(s, e.target.checked)} />
+              {t(`campaigns.status.${s}` as MessageKey)}
+            </label>
+          ))}
+          {status.length ? (
+            <Button variant="ghost" onClick={() => setFilter('status', '')}>{t('campaigns.filter.allStatuses')}</Button>
+          ) : null}
+        </fieldset>
         <SelectField label={t('campaigns.filter.channel')} value={channel} onChange={(e) => setFilter('channel', e.target.value)}>
           <option value="">{t('common.all')}</option>
           {CHANNELS.map((c) => <option key={c} value={c}>{t(`campaigns.channel.${c}` as MessageKey)}</option>)}

@@ -4,7 +4,7 @@
  * of only what changed; the API's message shows next to the field and the draft is kept.
  */
 import '../crm.css';
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { Alert, Button, SelectField, Spinner, TextArea, TextField } from '@/components/ui';
 import { useAuth } from '@/lib/auth';
@@ -123,6 +123,7 @@ function JourneyAndOwner({ person, onSave, errors, disabled }: { person: Person;
 function Tags({ person, onSave, error, disabled }: { person: Person; onSave: Save; error?: string | undefined; disabled: boolean }) {
   const { t } = useI18n();
   const [draft, setDraft] = useState('');
+  const headingId = useId();
   const tags = person.tags ?? [];
   const add = async (event: FormEvent) => {
     event.preventDefault();
@@ -136,9 +137,10 @@ function Tags({ person, onSave, error, disabled }: { person: Person; onSave: Sav
     }
   };
   return (
-    <div className="person-section">
-      <h4>{t('crm.person.tags')}</h4>
-      <ul className="chips" aria-label={t('crm.person.tags')}>
+    // Named apart from the conversation's tags when this panel sits beside a conversation.
+    <section className="person-section" aria-labelledby={headingId}>
+      <h4 id={headingId}>{t('crm.person.tagsTitle')}</h4>
+      <ul className="chips" aria-labelledby={headingId}>
         {tags.map((tag) => (
           <li key={tag} className="chip">
             {tag}
@@ -152,12 +154,12 @@ function Tags({ person, onSave, error, disabled }: { person: Person; onSave: Sav
         ))}
       </ul>
       {!disabled ? (
-        <form noValidate className="row" onSubmit={add}>
+        <form noValidate className="tag-form" onSubmit={add} aria-labelledby={headingId}>
           <TextField label={t('crm.person.addTag')} value={draft} onChange={(e) => setDraft(e.target.value)} error={error} />
           <Button type="submit">{t('crm.add')}</Button>
         </form>
       ) : null}
-    </div>
+    </section>
   );
 }
 

@@ -5,7 +5,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { Alert, Button, SelectField, Spinner, TextField } from '@/components/ui';
+import { Alert, Button, FileField, SelectField, Spinner, TextField } from '@/components/ui';
 import { api, unwrap } from '@/lib/api-client';
 import { formatDateTime } from '@/lib/format';
 import { useI18n } from '@/lib/i18n';
@@ -92,13 +92,9 @@ export function NewImportRoute() {
       </ol>
       <form noValidate onSubmit={submit}>
         {problems.message ? <Alert>{problems.message}</Alert> : null}
-        <div className="field">
-          <label htmlFor="import-file">{t('crm.import.chooseFile')}</label>
-          <input id="import-file" type="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            onChange={(e) => setFile(e.target.files?.[0] ?? null)} aria-describedby="import-file-hint" />
-          <p id="import-file-hint" className="field-hint">{t('crm.import.fileHint')}</p>
-          {problems.fields.filename ? <p className="field-error" role="alert">{problems.fields.filename}</p> : null}
-        </div>
+        <FileField id="import-file" label={t('crm.import.chooseFile')} hint={t('crm.import.fileHint')} error={problems.fields.filename}
+          accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+          onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
         <SelectField label={t('crm.import.addToList')} value={target} onChange={(e) => setTarget(e.target.value as TargetKind)}>
           <option value="none">{t('crm.import.noList')}</option>
           <option value="existing_list">{t('crm.import.existingList')}</option>

@@ -8,7 +8,7 @@
  * tokens (the client refreshes and retries) and switching conversations (drafts per conversation).
  */
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { Alert, Button, SelectField, TextField } from '@/components/ui';
+import { Alert, Button, FileField, SelectField, TextField } from '@/components/ui';
 import { ApiError, localizedMessage } from '@/lib/api-client';
 import { formatDuration } from '@/lib/format';
 import { useI18n, type MessageKey } from '@/lib/i18n';
@@ -408,11 +408,9 @@ export function Composer({ conversation, quickReplies, templates, mentionables, 
           {mode === 'reply' ? (
             <div className="composer-attach">
               {upload ? (
-                <div className="field">
-                  <label htmlFor={`${id}-file`}>{t('composer.upload.choose')}</label>
-                  <input id={`${id}-file`} type="file" multiple aria-describedby={`${id}-limits`}
-                    onChange={(e) => { void uploadFiles(e.target.files); e.target.value = ''; }} />
-                </div>
+                <FileField id={`${id}-file`} label={t('composer.upload.choose')} multiple aria-describedby={`${id}-limits`}
+                  listed
+                  onChange={(e) => { void uploadFiles(e.target.files); e.target.value = ''; }} />
               ) : null}
               <p id={`${id}-limits`} className="field-hint">{t(limitsKey(conversation.channel))}</p>
             <details>

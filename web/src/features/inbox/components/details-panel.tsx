@@ -1,5 +1,5 @@
 import { lazy, Suspense, useId, useState, type FormEvent } from 'react';
-import { Alert, Button, Spinner } from '@/components/ui';
+import { Button, Spinner, TextField } from '@/components/ui';
 import { useAuth } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
 import { formErrors } from '@/lib/errors';
@@ -21,7 +21,7 @@ export function DetailsPanel({ conversation }: { conversation: Conversation }) {
   const [tag, setTag] = useState('');
   const [error, setError] = useState<unknown>(null);
   const headingId = useId();
-  const tagId = useId();
+  const tagsHeadingId = useId();
   const team = teams.data?.find((tm) => tm.id === conversation.team_id);
 
   async function addTag(event: FormEvent) {
@@ -75,21 +75,22 @@ export function DetailsPanel({ conversation }: { conversation: Conversation }) {
         </dd>
         {conversation.created_at ? (<><dt>{t('conversation.createdAt')}</dt><dd>{formatDateTime(conversation.created_at, language)}</dd></>) : null}
       </dl>
-      <h3>{t('conversation.tags')}</h3>
-      <ul className="tag-list">
-        {(conversation.tags ?? []).map((value) => (
-          <li key={value}>
-            <span className="badge">{value}</span>
-            <Button variant="ghost" onClick={() => void removeTag(value)} aria-label={t('tags.remove', { tag: value })}>×</Button>
-          </li>
-        ))}
-      </ul>
-      <form onSubmit={addTag} className="tag-form">
-        <label htmlFor={tagId}>{t('tags.add')}</label>
-        <input id={tagId} value={tag} onChange={(e) => setTag(e.target.value)} aria-invalid={error ? true : undefined} />
-        <Button type="submit">{t('tags.submit')}</Button>
-      </form>
-      {errors.message ? <Alert>{errors.message}</Alert> : null}
+      {/* Named apart from the contact's tags further down (the person card): this one tags the conversation. */}
+      <section aria-labelledby={tagsHeadingId}>
+        <h3 id={tagsHeadingId}>{t('conversation.tags')}</h3>
+        <ul className="chips" aria-labelledby={tagsHeadingId}>
+          {(conversation.tags ?? []).map((value) => (
+            <li key={value} className="chip">
+              {value}
+              <button type="button" className="chip-remove" onClick={() => void removeTag(value)} aria-label={t('tags.remove', { tag: value })}>×</button>
+            </li>
+          ))}
+        </ul>
+        <form noValidate className="tag-form" onSubmit={addTag} aria-labelledby={tagsHeadingId}>
+          <TextField label={t('tags.add')} value={tag} onChange={(e) => setTag(e.target.value)} error={errors.message} />
+          <Button type="submit">{t('tags.submit')}</Button>
+        </form>
+      </section>
       {conversation.channel === 'email' ? <EmailDetails conversationId={conversation.id} /> : null}
       {can('contacts:view') && conversation.contact.person_id ? (
         <Suspense fallback={<Spinner label={t('app.loading')} />}>
