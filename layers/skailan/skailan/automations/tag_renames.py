@@ -15,11 +15,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+
 from skailan.automations import store
 from skailan.automations.models import AutomationIn
 from skailan.automations.service import _kept_schedule, compile_steps, definition_of, event, trigger_key
 from skailan.crm.values.text import fold
 from skailan.platform.clock import iso
+from skailan.platform.observability import logger
 from skailan.platform.storage import ConditionFailed
 
 REWRITE_TRIES = 3
@@ -62,8 +65,13 @@ def _rewrite(item: store.AutomationItem, old_name: str, new_name: str) -> bool:
         definition = renamed_definition(current, old_name, new_name)
         if definition is None or item.deleted_at:
             return False
-        checked = AutomationIn.model_validate({**definition, "name": item.name, "description": item.description,
-                                               "active": item.active})
+        try:
+            checked = AutomationIn.model_validate({**definition, "name": item.name, "description": item.description,
+                                                   "active": item.active})
+        except ValidationError:  # not valid as stored either: left as it is rather than blocking the brand's rewrite
+            logger.warning("automation not rewritten for a tag rename", tenant_id=item.tenant_id,
+                           automation_id=item.automation_id)
+            return False
         definition = definition_of(checked)
         now = iso()
         item.version = int(item.version) + 1

@@ -40,6 +40,7 @@ from skailan.platform.auth import Caller
 from skailan.platform.clock import iso, utcnow, zone_or_utc
 from skailan.platform.errors import Unprocessable
 from skailan.platform.ids import new_id
+from skailan.platform.observability import logger
 
 REFRESH_AFTER_MIDNIGHT = timedelta(minutes=5)
 
@@ -157,7 +158,12 @@ def rename_tag_in_segments(tenant_id: str, old_name: str, new_name: str) -> int:
             new_rule = renamed_tag_rule(item.rule or {}, old_name, new_name)
             if new_rule is None:
                 break
-            parsed = _rule(tenant_id, new_rule)
+            try:
+                parsed = _rule(tenant_id, new_rule)
+            except Unprocessable:  # invalid already (e.g. a deleted field): not ours to fix here, nor to block the rest
+                logger.warning("segment rule not rewritten for a tag rename", tenant_id=tenant_id,
+                               segment_id=item.segment_id)
+                break
             version = int(item.rule_version or 1) + 1
             event = build(tenant_id, "segment.updated", caller=None, entity_type="segment", entity_id=item.segment_id,
                           data={"changed": ["rule"], "rule_changed": True, "rule_version": version,
