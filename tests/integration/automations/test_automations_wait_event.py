@@ -152,3 +152,47 @@ def test_wait_event_bad_input_names_the_part(demo):
         "steps": [{"type": "wait_event", "event": "tag_added", "tag": "a", "timeout_minutes": 1500,
                    "timeout": [{"type": "send_message", "text": "hola"}]}]})
     assert late.status == 422 and late.body["error"]["details"][0]["field"] == "steps.0.timeout.0.send_message"
+
+
+def test_a_tag_rename_rewrites_the_automations_naming_it_and_their_waits(demo):
+    from skailan.automations.engine import on_event
+    from skailan.platform.events import DomainEvent
+
+    admin, other = demo["admin@demo.local"], demo["admin@acme.local"]
+    on_tag = {"name": "Al calentarse", "trigger": {"type": "tag_added", "tag": "Caliente"},
+              "conditions": {"all": [{"field": "tags", "op": "has_any", "value": ["CALIENTE", "vip"]}]},
+              "event_conditions": [{"field": "tag", "op": "eq", "value": "caliente"}],
+              "steps": [{"type": "add_tag", "tag": "avisado"}]}
+    fired = call(API, "POST", "/v1/automations", principal=admin, body=on_tag).body
+    waits = call(API, "POST", "/v1/automations", principal=admin, body={
+        "name": "Precio y calor", "trigger": {"type": "message_received", "keywords": ["precio"]},
+        "steps": [{"type": "wait_event", "event": "tag_added", "tag": "Caliente", "timeout_minutes": 1440,
+                   "then": [{"type": "remove_tag", "tag": "caliente"}]}]}).body
+    theirs = call(API, "POST", "/v1/automations", principal=other, body=on_tag).body
+    waiting = _person(admin, "Espera Calor")
+    on_event(_message("demo", waiting, "¿precio?"))
+    assert [r["status"] for r in _runs(admin, waits["id"])] == ["waiting"]
+    # When the CRM announces the rename, the automations worker rewrites the brand's automations
+    renamed = DomainEvent(tenant_id="demo", source="skailan.crm", type="tag.renamed", entity_type="tag",
+                          entity_id="ardiente", data={"from": "Caliente", "to": "Ardiente"})
+    assert on_event(renamed) == {"rewritten": 2, "waits_moved": 1}
+    got = call(API, "GET", f"/v1/automations/{fired['id']}", principal=admin).body
+    assert got["trigger"] == {"type": "tag_added", "tag": "Ardiente"}
+    assert got["conditions"] == {"all": [{"field": "tags", "op": "has_any", "value": ["Ardiente", "vip"]}]}
+    assert got["event_conditions"] == [{"field": "tag", "op": "eq", "value": "Ardiente"}]
+    assert got["version"] == 2
+    got_wait = call(API, "GET", f"/v1/automations/{waits['id']}", principal=admin).body
+    assert got_wait["steps"][0]["tag"] == "Ardiente" and got_wait["steps"][0]["then"][0]["tag"] == "Ardiente"
+    # It still fires on the new name (its conditions read the person's tags)
+    person = call(CRM, "POST", "/v1/contacts", principal=admin,
+                  body={"name": "Tibio", "email": "tibio@example.com", "tags": ["ardiente"]}).body["id"]
+    assert on_event(_tag_event("demo", person, ["ardiente"]))["started"] == 1
+    assert "avisado" in _tags(admin, person)
+    # The run that waited on the old name goes on when the new one is added
+    assert on_event(_tag_event("demo", waiting, ["ARDIENTE"]))["resumed"] == 1
+    assert [r["status"] for r in _runs(admin, waits["id"])] == ["completed"]
+    # A redelivered event changes nothing
+    assert on_event(renamed) == {"rewritten": 0, "waits_moved": 0}
+    assert call(API, "GET", f"/v1/automations/{fired['id']}", principal=admin).body["version"] == 2
+    # Another brand's automation still names its own tag
+    assert call(API, "GET", f"/v1/automations/{theirs['id']}", principal=other).body["trigger"]["tag"] == "Caliente"

@@ -377,3 +377,44 @@ def test_an_import_batch_is_evaluated_with_the_brand_s_rules_read_once(demo, del
     assert sorted(twins) in [pair["person_ids"] for pair in pairs]
     deliver(SEGMENTS)  # the people's own events afterwards change nothing more
     assert _members(admin, segment_id) == set(tagged[2:])
+
+
+def test_a_tag_rename_rewrites_the_segments_naming_it(demo, deliver, drained):
+    from skailan.crm.audiences.segments import on_event
+    from skailan.crm.store.items import SegmentItem, segments_pk
+    from skailan.platform.events import build_event
+
+    admin, other = demo["admin@acme.local"], demo["admin@demo.local"]
+    holder = _person(admin, "Cobre Uno", "cobre1@acme.mx", tags=["Cobre"])
+    _person(admin, "Sin Cobre", "cobre2@acme.mx", tags=["Otro"])
+    _person(other, "Cobre Ajeno", "cobre@demo.mx", tags=["Cobre"])
+    rule = {"all": [{"field": "tags", "op": "has_any", "value": ["COBRE", "Bronce"]},
+                    {"any": [{"field": "tags", "op": "has_tag", "value": "cobre"},
+                             {"field": "name", "op": "contains", "value": "cobre"}]}]}
+    mine = call(CRM, "POST", "/v1/crm/segments", principal=admin, body={"name": "Cobre", "rule": rule}).body
+    theirs = call(CRM, "POST", "/v1/crm/segments", principal=other, body={"name": "Cobre", "rule": rule}).body
+    assert deliver(SEGMENTS)["batchItemFailures"] == []
+    assert _members(admin, mine["id"]) == {holder["id"]}
+    # When the tag is renamed, the worker moves the people and rewrites the rule (then re-evaluates it)
+    assert call(CRM, "PATCH", "/v1/crm/tags/Cobre", principal=admin, body={"name": "Latón"}).status == 200
+    assert deliver(SEGMENTS)["batchItemFailures"] == []
+    assert deliver(SEGMENTS)["batchItemFailures"] == []  # the segment.updated of the rewrite
+    got = call(CRM, "GET", f"/v1/crm/segments/{mine['id']}", principal=admin).body
+    assert got["rule"] == {"all": [{"field": "tags", "op": "has_any", "value": ["Latón", "Bronce"]},
+                                   {"any": [{"field": "tags", "op": "has_tag", "value": "Latón"},
+                                            {"field": "name", "op": "contains", "value": "cobre"}]}]}
+    assert (got["status"], got["count"]) == ("ready", 1)
+    assert _members(admin, mine["id"]) == {holder["id"]}
+    version = SegmentItem.get(segments_pk("acme"), "SEG#" + mine["id"]).rule_version
+    assert version == 2
+    # Still matches new people tagged with the new name
+    newcomer = _person(admin, "Latón Dos", "laton2@acme.mx", tags=["latón"])
+    deliver(SEGMENTS)
+    assert _members(admin, mine["id"]) == {holder["id"], newcomer["id"]}
+    # A redelivered event changes nothing
+    again = build_event("skailan.crm", "acme", "tag.renamed", entity_type="tag", entity_id="laton",
+                        data={"from": "Cobre", "to": "Latón"})
+    assert on_event(again) == {"retagged": 0, "segments": 0}
+    assert SegmentItem.get(segments_pk("acme"), "SEG#" + mine["id"]).rule_version == version
+    # The other brand's segment still names its own tag
+    assert call(CRM, "GET", f"/v1/crm/segments/{theirs['id']}", principal=other).body["rule"] == rule

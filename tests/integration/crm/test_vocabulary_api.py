@@ -95,7 +95,7 @@ def test_renaming_a_tag_moves_its_people_off_the_request_path(demo, deliver, dra
 
     again = build_event("skailan.crm", "acme", "tag.renamed", entity_type="tag", entity_id="plata vieja",
                         data={"from": "PLATA", "to": "Plata Vieja"})
-    assert on_event(again) == {"retagged": 0}
+    assert on_event(again) == {"retagged": 0, "segments": 0}
     assert _tag_counts(admin)["Plata Vieja"] == 2
     assert call(CRM, "GET", f"/v1/contacts/{one['id']}", principal=admin).body["tags"] == ["Plata Vieja", "Otro"]
     # A tag nobody holds is renamed at once (nothing to move): the new one can be deleted right away

@@ -446,3 +446,35 @@ def test_settings_patch_merges_and_validates_the_whole(demo):
                 body={"ai": {"enabled": False}}).status == 403
     assert call(LEADS, "GET", "/v1/lead-flow/settings", principal=admin).body["ai"]["enabled"] is True
     call(LEADS, "PUT", "/v1/lead-flow/settings", principal=admin, body={})
+
+
+def test_a_tag_rename_rewrites_the_note_templates_naming_it(demo, deliver):
+    from skailan.leads.worker import on_event
+    from skailan.platform.events import DomainEvent
+
+    admin, operator, other = demo["admin@demo.local"], demo["operator@demo.local"], demo["admin@acme.local"]
+    body = {"title": "Tibia", "text": "Interés a medias.", "tags": ["TIBIA", "llamar luego"]}
+    mine = call(LEADS, "POST", "/v1/lead-flow/note-templates", principal=admin, body=body).body
+    theirs = call(LEADS, "POST", "/v1/lead-flow/note-templates", principal=other, body=body).body
+    new_person(admin, "Tibia Uno", tags=["Tibia"])  # held: the rename goes through the segments worker's move
+    deliver()
+    # When the CRM renames the tag, the leads worker rewrites the brand's templates naming it
+    assert call(CRM, "PATCH", "/v1/crm/tags/Tibia", principal=admin, body={"name": "Templada"}).status == 200
+    deliver()
+    got = call(LEADS, "GET", f"/v1/lead-flow/note-templates/{mine['id']}", principal=admin).body
+    assert got["tags"] == ["Templada", "llamar luego"]
+    # Using it tags the person with the new name, never the old one again
+    person = new_person(admin, "Tibia Dos")
+    deliver()
+    note = _note(operator, person, template_id=mine["id"])
+    assert note.status == 201, note.body
+    assert note.body["tags_applied"] == ["Templada", "llamar luego"]
+    assert call(CRM, "GET", f"/v1/contacts/{person}", principal=admin).body["tags"] == ["Templada", "llamar luego"]
+    # A redelivered event changes nothing
+    again = DomainEvent(tenant_id="demo", source="skailan.crm", type="tag.renamed", entity_type="tag",
+                        entity_id="templada", data={"from": "Tibia", "to": "Templada"})
+    assert on_event(again) == {"templates": 0}
+    assert call(LEADS, "GET", f"/v1/lead-flow/note-templates/{mine['id']}", principal=admin).body == got
+    # Another brand's template still names its own tag
+    assert call(LEADS, "GET", f"/v1/lead-flow/note-templates/{theirs['id']}", principal=other).body["tags"] == [
+        "TIBIA", "llamar luego"]

@@ -170,6 +170,13 @@ def on_event(event: DomainEvent) -> dict[str, int]:
     counts = {"matched": 0, "started": 0, "duplicate": 0, "stopped": 0}
     if event.source == SOURCE:
         return counts
+    if event.source == "skailan.crm" and event.type == "tag.renamed":
+        from skailan.automations.tag_renames import rename_tag
+
+        data = event.data or {}
+        if not (data.get("from") and data.get("to")):
+            return counts
+        return rename_tag(event.tenant_id, str(data["from"]), str(data["to"]))
     if event.source == "skailan.crm" and event.type.startswith("contact."):
         sync_person_dates(event)
     person_id: str | None = None

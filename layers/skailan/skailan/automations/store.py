@@ -563,6 +563,44 @@ def drop_event_wait_of(run: RunItem, pc: int, event_key: str) -> None:
                   f"{event_key}#{run.automation_id}#{run.run_id}#{pc}").delete()
 
 
+def brand_automations(tenant_id: str) -> Iterator[AutomationItem]:
+    """Every automation of the brand (its list index, paged Queries): for a tag rename's rewrite."""
+    for item in AutomationsItem.gsi1.query(list_pk(tenant_id)):
+        if isinstance(item, AutomationItem):
+            yield item
+
+
+def waiting_runs(tenant_id: str, automation_id: str) -> Iterator[RunItem]:
+    """The automation's runs that wait (its own partition, paged Query filtered on the status)."""
+    for item in AutomationsItem.query(automation_pk(tenant_id, automation_id), AutomationsItem.sk.startswith("RUN#"),
+                                      filter_condition=RunItem.status == "waiting"):
+        if isinstance(item, RunItem):
+            yield item
+
+
+def move_event_wait(run: RunItem, pc: int, old_key: str, new_key: str, params: dict[str, Any]) -> bool:
+    """The run's wait on `old_key` re-filed under `new_key` (a tag renamed): the new marker and the
+    old one's delete in one transaction. False, nothing written, when there is no old marker (moved
+    already, or the run went on)."""
+    pk = event_waits_pk(run.tenant_id, run.person_id or "")
+    try:
+        old = EventWaitItem.get(pk, f"{old_key}#{run.automation_id}#{run.run_id}#{pc}", consistent_read=True)
+    except EventWaitItem.DoesNotExist:
+        return False
+    new = EventWaitItem(pk, f"{new_key}#{run.automation_id}#{run.run_id}#{pc}", tenant_id=old.tenant_id,
+                        automation_id=old.automation_id, run_id=old.run_id, pc=old.pc, event_key=new_key,
+                        params=params, since=old.since, trigger_event_id=old.trigger_event_id, ttl=old.ttl)
+    try:
+        with transaction() as tx:
+            tx.save(new)
+            tx.delete(EventWaitItem(old.pk, old.sk), condition=EventWaitItem.pk.exists())
+    except TransactWriteError as err:
+        if condition_failed(err):
+            return False
+        raise
+    return True
+
+
 # ---------------------------------------------------------------- approvals
 
 

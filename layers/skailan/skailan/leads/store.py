@@ -512,6 +512,20 @@ def save_template(item: TemplateItem, *, new: bool, events: list[DomainEvent]) -
     return True
 
 
+def retag_template(item: TemplateItem, tags: list[str], now: str, events: list[DomainEvent]) -> bool:
+    """The template's tags rewritten (a tag renamed) with its events, only if it is still as read
+    (`updated_at`); False, nothing written, when it changed or is gone (read it again)."""
+    read_at = item.updated_at
+    item.tags, item.updated_at = tags, now
+    try:
+        with transaction() as tx:
+            tx.save(item, condition=TemplateItem.updated_at == read_at)
+            outbox.add(tx, events, get_settings().leads_table)
+    except TransactWriteError:
+        return False
+    return True
+
+
 def delete_template(tenant_id: str, template_id: str, events: list[DomainEvent]) -> bool:
     try:
         with transaction() as tx:

@@ -94,6 +94,35 @@ def delete_template(caller: Caller, template_id: str) -> None:
         raise not_found()
 
 
+RETAG_TRIES = 3
+
+
+def rename_tag(tenant_id: str, old_name: str, new_name: str) -> int:
+    """The leads worker's side of `tag.renamed`: the brand's note templates naming the old tag
+    (folded, as the CRM compares tags) name the new one, so using them no longer brings the old tag
+    back. Conditional on the template as read (re-read on a concurrent edit); a redelivery finds
+    nothing to rewrite. Returns how many templates changed."""
+    from skailan.crm.values.text import tag_key
+
+    old_key, changed = tag_key(old_name), 0
+    for item in store.list_templates(tenant_id):
+        current: store.TemplateItem | None = item
+        for _try in range(RETAG_TRIES):
+            if current is None or not any(t != new_name and tag_key(t) == old_key for t in current.tags or []):
+                break
+            tags = _clean_tags([new_name if tag_key(t) == old_key else t for t in current.tags or []])
+            event = build(tenant_id, "note_template.updated", entity_type="note_template",
+                          entity_id=current.template_id, data={"changed": ["tags"],
+                                                               "tag_renamed": {"from": old_name, "to": new_name}})
+            if store.retag_template(current, tags, iso(), [event]):
+                changed += 1
+                break
+            current = store.get_template(tenant_id, item.template_id)
+        else:
+            raise RuntimeError(f"note template {item.template_id}: kept changing during a tag rename")
+    return changed
+
+
 def seed_defaults(tenant_id: str) -> int:
     """The Spanish default templates of a brand; those already there are left as they are."""
     from skailan.platform.auth import Caller as _Caller

@@ -42,6 +42,10 @@ def on_event(event: DomainEvent) -> dict[str, Any]:
         return _mirror(tenant_id, [str(p) for p in [*data.get("created", []), *data.get("updated", [])]])
     if event.type in ("list.members_added", "list.members_removed"):
         return _mirror(tenant_id, [str(p) for p in data.get("person_ids") or []])
+    if event.type == "tag.renamed" and data.get("from") and data.get("to"):
+        from skailan.leads.templates import rename_tag
+
+        return {"templates": rename_tag(tenant_id, str(data["from"]), str(data["to"]))}
     if event.type == "list.deleted" and event.entity_id:
         return _mirror(tenant_id, store.leads_in_list(tenant_id, event.entity_id))
     return {}

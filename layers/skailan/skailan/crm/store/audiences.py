@@ -198,6 +198,21 @@ def change_segment(item: SegmentItem, changes: Mapping[str, Any], *, rule: dict[
     item.update(actions=actions)
 
 
+def rewrite_segment_rule(item: SegmentItem, rule: dict[str, Any], refresh_due: str | None, now: str, *,
+                         events: Sequence[DomainEvent] = ()) -> bool:
+    """A rule rewritten by the system (a tag renamed): the same as a saved rule (computing,
+    rule_version + 1) with its events, in one transaction, only if the rule is still the one read.
+    False, nothing written, when it was saved meanwhile (read again and retry)."""
+    _refresh_keys(item, refresh_due)
+    actions: list[Any] = [SegmentItem.rule.set(rule), SegmentItem.status.set("computing"),
+                          SegmentItem.rule_version.add(1), SegmentItem.updated_at.set(now)]
+    if refresh_due:
+        actions += [SegmentItem.gsi2pk.set(item.gsi2pk), SegmentItem.gsi2sk.set(item.gsi2sk)]
+    else:
+        actions += [SegmentItem.gsi2pk.remove(), SegmentItem.gsi2sk.remove()]
+    return update_if(item, actions, SegmentItem.rule_version == item.rule_version, events=events)
+
+
 def delete_segment(item: SegmentItem, *, events: Sequence[DomainEvent] = ()) -> None:
     records.remove(item, events=events)
 
