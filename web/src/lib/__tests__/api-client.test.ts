@@ -1,10 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { api, ApiError, localizedMessage, unwrap } from '../api-client';
 import { getSession, setSession } from '../session';
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-}
+import { json } from '@/testing/http';
 
 describe('api client', () => {
   afterEach(() => vi.unstubAllGlobals());

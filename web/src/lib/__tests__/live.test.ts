@@ -1,13 +1,10 @@
 import { QueryClient } from '@tanstack/react-query';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { invalidationsFor, LiveClient, type ChangeFrame } from '../live';
+import { json } from '@/testing/http';
 
 function frame(cursor: string, type: string, conversationId: string | null = 'c1'): ChangeFrame {
   return { cursor, type, entity_type: 'conversation', entity_id: conversationId, conversation_id: conversationId, data: {} };
-}
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 }
 
 class FakeSocket {

@@ -5,10 +5,7 @@ import { Route, Routes } from 'react-router';
 import { setSession } from '@/lib/session';
 import { renderWithProviders } from '@/testing/render';
 import { RunsRoute } from '../routes/runs';
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-}
+import { json } from '@/testing/http';
 
 const ME = {
   id: 'u1', email: 'admin@demo.local', name: 'Ana', role: 'admin', permissions: ['automations:manage'],

@@ -4,10 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setSession } from '@/lib/session';
 import { renderWithProviders } from '@/testing/render';
 import { NewCampaignRoute } from '../routes/editor';
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-}
+import { json } from '@/testing/http';
 
 // The marketing role: campaigns and contacts, no admin or conversations access.
 const ME = {

@@ -6,10 +6,7 @@ import { renderWithProviders } from '@/testing/render';
 import { campaignListQuery } from '../api';
 import { statusesFromParam, statusesToParam } from '../lib/status';
 import { CampaignsRoute } from '../routes/list';
-
-function json(status: number, body: unknown): Response {
-  return new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-}
+import { json } from '@/testing/http';
 
 const ME = {
   id: 'u1', email: 'marketing@demo.local', name: 'Marta', role: 'marketing', permissions: ['campaigns:manage', 'contacts:edit'],

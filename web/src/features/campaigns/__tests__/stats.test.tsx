@@ -5,10 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setSession } from '@/lib/session';
 import { renderWithProviders } from '@/testing/render';
 import { StatsRoute } from '../routes/stats';
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-}
+import { json } from '@/testing/http';
 
 const ME = {
   id: 'u1', email: 'supervisor@demo.local', name: 'Sofía', role: 'supervisor', permissions: ['campaigns:view'],

@@ -5,10 +5,7 @@ import { setSession } from '@/lib/session';
 import { renderWithProviders } from '@/testing/render';
 import { LeadPanel } from '../components/lead-panel';
 import type { Lead } from '../types';
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-}
+import { json } from '@/testing/http';
 
 const held: Lead = { person: { id: 'p1', name: 'Camila Ruiz' }, lead_status: 'completed', last_note: null, reserved_by: { id: 'u-olga', name: 'Olga' }, display: {} };
 

@@ -4,10 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setSession } from '@/lib/session';
 import { renderWithProviders } from '@/testing/render';
 import { NoteComposer } from '../components/note-composer';
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-}
+import { json } from '@/testing/http';
 
 const TEMPLATES = [
   { id: 't-call-back', title: 'Llamar nuevamente', text: 'Pidió que lo llamemos la próxima semana.', tags: ['llamar-nuevamente'] },

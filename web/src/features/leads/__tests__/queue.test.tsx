@@ -5,10 +5,7 @@ import { setSession } from '@/lib/session';
 import { renderWithProviders } from '@/testing/render';
 import { QueueRoute } from '../routes/queue';
 import type { Lead } from '../types';
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-}
+import { json } from '@/testing/http';
 
 const LEADS: Lead[] = [
   { person: { id: 'p-new', name: 'Camila Nueva', phone: '+573001112233' }, lead_status: 'none', last_note: null, reserved_by: null, display: { tags: ['feria'], lists: ['L1'] } },

@@ -4,10 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setSession } from '@/lib/session';
 import { renderWithProviders } from '@/testing/render';
 import { CrmPipelinesSettings } from '../routes/crm-stages';
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-}
+import { json } from '@/testing/http';
 
 const ME = {
   id: 'u1', email: 'admin@demo.local', name: 'Ana', role: 'admin', permissions: ['contacts:manage'],

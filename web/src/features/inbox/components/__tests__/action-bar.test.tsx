@@ -5,16 +5,13 @@ import { setSession } from '@/lib/session';
 import { renderWithProviders } from '@/testing/render';
 import type { Conversation } from '../../api/types';
 import { ActionBar } from '../action-bar';
+import { json } from '@/testing/http';
 
 const conversation = {
   id: 'c1', channel: 'whatsapp', account_id: 'demo-whatsapp', status: 'open', inbox_status: 'open', priority: 'normal',
   pinned: false, tags: [], assignee: 'u-agent1', assignee_name: 'Andrés Agente', contact: { person_id: 'p1', name: 'Camila' },
   last_activity_at: '2026-12-06T10:00:00Z', unread_count: 0, message_count: 1, bot_handled: false,
 } as unknown as Conversation;
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-}
 
 function stubApi(role: 'supervisor' | 'agent', calls: { path: string; body: unknown }[]) {
   const permissions = role === 'supervisor' ? ['conversations:view', 'conversations:edit', 'conversations:manage'] : ['conversations:view', 'conversations:edit'];

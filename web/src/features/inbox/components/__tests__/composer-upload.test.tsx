@@ -4,10 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { I18nProvider } from '@/lib/i18n';
 import { uploaderFor } from '../../api/uploads';
 import { Composer, type ComposerProps } from '../composer';
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-}
+import { json } from '@/testing/http';
 
 /** Stands in for the browser's XHR to the presigned URL: records the PUT, reports progress. */
 class FakeXhr {

@@ -4,10 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setSession } from '@/lib/session';
 import { renderWithProviders } from '@/testing/render';
 import { EmailDetails } from '../email-tools';
-
-function json(status: number, body: unknown): Response {
-  return status === 204 ? new Response(null, { status }) : new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-}
+import { json } from '@/testing/http';
 
 interface Call { method: string; path: string; body: unknown }
 

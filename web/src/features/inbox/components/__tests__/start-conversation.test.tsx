@@ -4,10 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setSession } from '@/lib/session';
 import { renderWithProviders } from '@/testing/render';
 import { StartConversationButton } from '../start-conversation';
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-}
+import { json } from '@/testing/http';
 
 describe('Start a conversation', () => {
   afterEach(() => vi.unstubAllGlobals());
