@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from skailan.automations import store
 from skailan.automations.models import AutomationIn
 from skailan.automations.service import _kept_schedule, compile_steps, definition_of, event, trigger_key
-from skailan.crm.values.text import fold
+from skailan.crm.values.text import TagRespelling, fold
 from skailan.platform.clock import iso
 from skailan.platform.observability import logger
 from skailan.platform.storage import ConditionFailed
@@ -32,14 +32,7 @@ TAG_EVENTS = ("tag_added", "tag_removed")
 def renamed_definition(definition: dict[str, Any], old_name: str, new_name: str) -> dict[str, Any] | None:
     """The definition with every tag naming `old_name` (folded) spelled `new_name`; None when it
     names none (nothing to do: also what a redelivery finds)."""
-    old_key, changed = fold(old_name), False
-
-    def swap(value: Any) -> Any:
-        nonlocal changed
-        if isinstance(value, str) and value != new_name and fold(value) == old_key:
-            changed = True
-            return new_name
-        return value
+    respelling = TagRespelling(old_name, new_name)
 
     def walk(node: Any) -> Any:
         if isinstance(node, list):
@@ -48,14 +41,13 @@ def renamed_definition(definition: dict[str, Any], old_name: str, new_name: str)
             return node
         out = {k: walk(v) for k, v in node.items()}
         if isinstance(out.get("tag"), str):  # trigger, wait_event, add_tag / remove_tag
-            out["tag"] = swap(out["tag"])
+            out["tag"] = respelling.respell(out["tag"])
         if node.get("field") in ("tags", "tag") and "value" in node:  # rule trees, event conditions
-            value = node["value"]
-            out["value"] = list(dict.fromkeys(swap(v) for v in value)) if isinstance(value, list) else swap(value)
+            out["value"] = respelling.respell(node["value"])
         return out
 
     rewritten = walk(definition)
-    return rewritten if changed else None
+    return rewritten if respelling.changed else None
 
 
 def _rewrite(item: store.AutomationItem, old_name: str, new_name: str) -> bool:

@@ -119,29 +119,20 @@ def delete_segment(caller: Caller, segment_id: str) -> None:
 def renamed_tag_rule(rule: dict[str, Any], old_name: str, new_name: str) -> dict[str, Any] | None:
     """The rule with every `tags` value naming the old tag (folded) spelled as the new name;
     None when it names no such value (already rewritten: a redelivery changes nothing)."""
-    from skailan.crm.values.text import tag_key
+    from skailan.crm.values.text import TagRespelling
 
-    old_key, changed = tag_key(old_name), False
-
-    def swap(value: Any) -> Any:
-        nonlocal changed
-        if isinstance(value, str) and value != new_name and tag_key(value) == old_key:
-            changed = True
-            return new_name
-        return value
+    respelling = TagRespelling(old_name, new_name)
 
     def walk(node: Any) -> Any:
         if isinstance(node, dict) and node.get("field") == "tags" and "value" in node:
-            value = node["value"]
-            kept = list(dict.fromkeys(swap(v) for v in value)) if isinstance(value, list) else swap(value)
-            return {**node, "value": kept}
+            return {**node, "value": respelling.respell(node["value"])}
         if isinstance(node, dict):
             return {k: [walk(c) for c in v] if k in ("all", "any") and isinstance(v, list) else v
                     for k, v in node.items()}
         return node
 
     out = walk(rule)
-    return out if changed else None
+    return out if respelling.changed else None
 
 
 RULE_REWRITE_TRIES = 3

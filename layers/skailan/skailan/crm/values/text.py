@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 MAX_NAME_KEYS = 6
 MAX_KEY_LENGTH = 100  # characters; keeps sort keys small, longer tails add nothing to search
@@ -72,3 +73,21 @@ def search_prefix(query: str) -> str:
 def tag_key(name: str) -> str:
     """What makes two spellings of a tag the same tag ("Clientes VIP" = "clientes vip")."""
     return fold(name)
+
+
+class TagRespelling:
+    """A renamed tag's values respelled: `respell(value)` turns a tag name (or a list of them) that
+    is the old tag into the new name, a list keeping each tag once; `changed` says whether any was.
+    Segments, automations and their rule trees each walk their own shape and call it on tag values."""
+
+    def __init__(self, old_name: str, new_name: str) -> None:
+        self.old_key, self.new_name, self.changed = tag_key(old_name), new_name, False
+
+    def _one(self, value: Any) -> Any:
+        if isinstance(value, str) and value != self.new_name and tag_key(value) == self.old_key:
+            self.changed = True
+            return self.new_name
+        return value
+
+    def respell(self, value: Any) -> Any:
+        return list(dict.fromkeys(self._one(v) for v in value)) if isinstance(value, list) else self._one(value)
